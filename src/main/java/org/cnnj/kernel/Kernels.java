@@ -1,0 +1,65 @@
+package org.cnnj.kernel;
+
+/**
+ * Chooses the GEMM micro-kernel at run time: the Vector API one when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} and it computes a known product correctly, else plain
+ * Java. {@code -Dcnnj.kernel=java} forces the fallback.
+ */
+public final class Kernels {
+    private static final MicroKernel JAVA = new JavaMicroKernel();
+    private static final MicroKernel VECTOR = loadVector();
+    private static volatile MicroKernel active = "java".equalsIgnoreCase(System.getProperty("cnnj.kernel")) || VECTOR == null ? JAVA : VECTOR;
+
+    private Kernels() {}
+
+    public static MicroKernel active() {
+        return active;
+    }
+
+    public static MicroKernel java() {
+        return JAVA;
+    }
+
+    /** The Vector API kernel, or null when this JVM lacks the incubator module. */
+    public static MicroKernel vectorOrNull() {
+        return VECTOR;
+    }
+
+    public static void use(MicroKernel kernel) {
+        active = kernel;
+    }
+
+    /** Why the vector path is or is not active, for bench output and the self-test. */
+    public static String describe() {
+        if (VECTOR == null) return "java (Vector API unavailable: start the JVM with --add-modules jdk.incubator.vector)";
+        return active.name() + (active == VECTOR ? " (Vector API)" : " (forced plain Java)");
+    }
+
+    private static MicroKernel loadVector() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        try {
+            MicroKernel k = (MicroKernel) Class.forName("org.cnnj.kernel.VectorMicroKernel").getDeclaredConstructor().newInstance();
+            return selfTest(k) ? k : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** One MR×NR block against the plain kernel: a broken vector path must never be used silently. */
+    private static boolean selfTest(MicroKernel k) {
+        int kc = 7, mr = k.mr(), nr = k.nr();
+        float[] a = new float[kc * mr], b = new float[kc * nr];
+        for (int i = 0; i < a.length; i++) a[i] = (i % 5) - 2;
+        for (int i = 0; i < b.length; i++) b[i] = (i % 7) - 3;
+        float[] c = new float[mr * nr];
+        k.compute(kc, a, 0, b, 0, c, 0, nr);
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                float expect = 0;
+                for (int p = 0; p < kc; p++) expect += a[p * mr + i] * b[p * nr + j];
+                if (c[i * nr + j] != expect) return false;
+            }
+        }
+        return true;
+    }
+}

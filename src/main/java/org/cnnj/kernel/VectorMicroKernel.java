@@ -1,0 +1,69 @@
+package org.cnnj.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 6×(2 vectors) register-blocked kernel on the Vector API: 12 accumulators + 2 B vectors + one
+ * broadcast fit the 16 AVX2 registers. Loaded by reflection only when jdk.incubator.vector is present.
+ */
+final class VectorMicroKernel implements MicroKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int MR = 6, NR = 2 * L;
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    @Override
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int ap = aOff, bp = bOff;
+        for (int p = 0; p < kc; p++, ap += MR, bp += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector av = FloatVector.broadcast(S, a[ap]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        store(c, cOff, c00, c01);
+        store(c, cOff + ldc, c10, c11);
+        store(c, cOff + 2 * ldc, c20, c21);
+        store(c, cOff + 3 * ldc, c30, c31);
+        store(c, cOff + 4 * ldc, c40, c41);
+        store(c, cOff + 5 * ldc, c50, c51);
+    }
+
+    private static void store(float[] c, int off, FloatVector lo, FloatVector hi) {
+        FloatVector.fromArray(S, c, off).add(lo).intoArray(c, off);
+        FloatVector.fromArray(S, c, off + L).add(hi).intoArray(c, off + L);
+    }
+}

@@ -1,0 +1,32 @@
+package org.cnnj.nn;
+
+import java.util.Arrays;
+import org.cnnj.ops.BatchNorm2d;
+import org.cnnj.tensor.Tensor;
+
+/** Batch normalization layer: γ = 1, β = 0, running mean 0 and variance 1 to start (PyTorch defaults). */
+public final class BatchNorm extends Module {
+    public final Tensor gamma, beta;
+    public final float[] runningMean, runningVar;
+    public final float momentum, eps;
+
+    public BatchNorm(int channels) {
+        this(channels, 0.1f, 1e-5f);
+    }
+
+    public BatchNorm(int channels, float momentum, float eps) {
+        float[] ones = new float[channels];
+        Arrays.fill(ones, 1f);
+        this.gamma = param("weight", Tensor.of(ones, channels));
+        this.beta = param("bias", Tensor.zeros(channels));
+        this.runningMean = buffer("running_mean", new float[channels]);
+        this.runningVar = buffer("running_var", ones.clone());
+        this.momentum = momentum;
+        this.eps = eps;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return BatchNorm2d.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
+    }
+}

@@ -1,0 +1,21 @@
+package org.cnnj.nn;
+
+import org.cnnj.ops.Linear;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
+
+/** Fully connected layer: weight [OUT, IN] (Xavier by default), bias [OUT] zero. Input [N, IN]. */
+public final class Dense extends Module {
+    public final Tensor weight, bias;
+
+    public Dense(int in, int out, Init init, Rng rng) {
+        this.weight = param("weight", Tensor.zeros(out, in));
+        init.fill(weight, rng);
+        this.bias = param("bias", Tensor.zeros(out));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return Linear.apply(x.rank() == 2 ? x : x.reshape(x.dim(0), -1), weight, bias);
+    }
+}

@@ -1,0 +1,110 @@
+package org.cnnj.ops;
+
+import org.cnnj.tensor.Shapes;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Parallel;
+
+/**
+ * Batch normalization over (N, H, W) per channel. Shapes: x [N, C, H, W], gamma/beta [C],
+ * running mean/var [C] (updated in place while training). PyTorch semantics: normalization uses the
+ * biased batch variance; the running variance is updated with the unbiased one;
+ * running = (1 − momentum)·running + momentum·batch.
+ *
+ * <p>Backward (training): with x̂ = (x − μ)·σ⁻¹ and M = N·H·W values per channel,
+ * dx = γσ⁻¹/M · (M·dy − Σdy − x̂·Σ(dy·x̂)); dγ = Σ(dy·x̂); dβ = Σdy. In eval mode μ, σ are constants.
+ */
+public final class BatchNorm2d {
+    private BatchNorm2d() {}
+
+    public static Tensor apply(Tensor x, Tensor gamma, Tensor beta, float[] runningMean, float[] runningVar,
+                               boolean training, float momentum, float eps) {
+        Shapes.requireRank("batch_norm2d", "input", x, 4, "[N, C, H, W]");
+        int n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
+        if (gamma.size() != c || beta.size() != c || runningMean.length != c || runningVar.length != c) {
+            throw new IllegalArgumentException("batch_norm2d: input " + Shapes.str(x.shape()) + " has " + c
+                    + " channels but the layer was built for " + gamma.size());
+        }
+        long count = (long) n * plane;
+        if (training && count < 2) {
+            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input "
+                    + Shapes.str(x.shape()) + "; use a larger batch or patch, or switch the model to eval mode");
+        }
+        float[] xs = x.data(), y = new float[xs.length], mean = new float[c], invStd = new float[c];
+        float[] g = gamma.data(), b = beta.data();
+        Parallel.forEach(c, ch -> {
+            float mu, var;
+            if (training) {
+                double sum = 0;
+                for (int s = 0; s < n; s++) {
+                    int base = (s * c + ch) * plane;
+                    for (int i = 0; i < plane; i++) sum += xs[base + i];
+                }
+                mu = (float) (sum / count);
+                double sq = 0;
+                for (int s = 0; s < n; s++) {
+                    int base = (s * c + ch) * plane;
+                    for (int i = 0; i < plane; i++) {
+                        float d = xs[base + i] - mu;
+                        sq += d * d;
+                    }
+                }
+                var = (float) (sq / count);
+                runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mu;
+                runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * (float) (sq / (count - 1));
+            } else {
+                mu = runningMean[ch];
+                var = runningVar[ch];
+            }
+            mean[ch] = mu;
+            invStd[ch] = (float) (1.0 / Math.sqrt(var + eps));
+            float scale = g[ch] * invStd[ch], shift = b[ch] - mu * scale;
+            for (int s = 0; s < n; s++) {
+                int base = (s * c + ch) * plane;
+                for (int i = 0; i < plane; i++) y[base + i] = xs[base + i] * scale + shift;
+            }
+        });
+        return Tensor.result("batch_norm2d", y, x.shape(),
+                out -> backward(x, gamma, beta, out.grad(), mean, invStd, training, n, c, plane), x, gamma, beta);
+    }
+
+    private static void backward(Tensor x, Tensor gamma, Tensor beta, float[] dy, float[] mean, float[] invStd,
+                                 boolean training, int n, int c, int plane) {
+        float[] xs = x.data(), g = gamma.data();
+        float[] dx = x.requiresGrad() ? x.grad() : null;
+        float[] dGamma = new float[c], dBeta = new float[c];
+        long count = (long) n * plane;
+        Parallel.forEach(c, ch -> {
+            double sumDy = 0, sumDyXhat = 0;
+            float mu = mean[ch], is = invStd[ch];
+            for (int s = 0; s < n; s++) {
+                int base = (s * c + ch) * plane;
+                float a = 0, bsum = 0;
+                for (int i = 0; i < plane; i++) {
+                    float d = dy[base + i];
+                    a += d;
+                    bsum += d * (xs[base + i] - mu);
+                }
+                sumDy += a;
+                sumDyXhat += bsum * is;
+            }
+            dGamma[ch] = (float) sumDyXhat;
+            dBeta[ch] = (float) sumDy;
+            if (dx == null) return;
+            float k = g[ch] * is;
+            float meanDy = (float) (sumDy / count), meanDyXhat = (float) (sumDyXhat / count);
+            for (int s = 0; s < n; s++) {
+                int base = (s * c + ch) * plane;
+                for (int i = 0; i < plane; i++) {
+                    float d = dy[base + i];
+                    dx[base + i] += training ? k * (d - meanDy - (xs[base + i] - mu) * is * meanDyXhat) : k * d;
+                }
+            }
+        });
+        if (gamma.requiresGrad()) add(gamma.grad(), dGamma);
+        if (beta.requiresGrad()) add(beta.grad(), dBeta);
+    }
+
+    private static void add(float[] dst, float[] src) {
+        for (int i = 0; i < dst.length; i++) dst[i] += src[i];
+    }
+}

@@ -1,0 +1,19 @@
+package org.cnnj.ops;
+
+import org.cnnj.tensor.Tensor;
+
+/** Mean of all values → scalar [1]. */
+public final class Mean {
+    private Mean() {}
+
+    public static Tensor apply(Tensor x) {
+        double sum = 0;
+        for (float v : x.data()) sum += v;
+        int n = x.size();
+        return Tensor.result("mean", new float[] {(float) (sum / n)}, new int[] {1}, out -> {
+            float g = out.grad()[0] / n;
+            float[] gx = x.grad();
+            for (int i = 0; i < gx.length; i++) gx[i] += g;
+        }, x);
+    }
+}

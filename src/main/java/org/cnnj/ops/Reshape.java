@@ -1,0 +1,37 @@
+package org.cnnj.ops;
+
+import org.cnnj.tensor.Shapes;
+import org.cnnj.tensor.Tensor;
+
+/** Reshape/flatten: same values in the same order, new shape; the data array is shared, not copied. */
+public final class Reshape {
+    private Reshape() {}
+
+    /** One dimension may be -1: it is inferred from the others. */
+    public static Tensor apply(Tensor x, int... shape) {
+        int[] s = shape.clone();
+        int infer = -1, known = 1;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == -1) {
+                if (infer >= 0) throw new IllegalArgumentException("reshape: only one dimension may be -1 in " + Shapes.str(shape));
+                infer = i;
+            } else {
+                known *= s[i];
+            }
+        }
+        if (infer >= 0 && known > 0 && x.size() % known == 0) s[infer] = x.size() / known;
+        if (Shapes.size(s) != x.size() || infer >= 0 && s[infer] == -1) {
+            throw new IllegalArgumentException("reshape: cannot view " + x.describe() + " (" + x.size() + " values) as "
+                    + Shapes.str(shape) + "; the number of values must stay the same");
+        }
+        return Tensor.result("reshape", x.data(), s, out -> {
+            float[] gx = x.grad(), gy = out.grad();
+            for (int i = 0; i < gy.length; i++) gx[i] += gy[i];
+        }, x);
+    }
+
+    /** [N, ...] → [N, product of the rest]. */
+    public static Tensor flatten(Tensor x) {
+        return apply(x, x.dim(0), x.size() / x.dim(0));
+    }
+}

@@ -1,0 +1,81 @@
+package org.cnnj.tensor;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/** Reverse-mode differentiation over the graph that ops recorded during the forward pass. */
+public final class Autograd {
+    private Autograd() {}
+
+    /** Back-propagates from a scalar loss (its gradient is taken as 1). */
+    public static void backward(Tensor loss) {
+        if (loss.size() != 1) {
+            throw new IllegalArgumentException("backward: " + loss.describe() + " is not a scalar; reduce it to a loss"
+                    + " first (e.g. mean) or call backward(tensor, gradient)");
+        }
+        if (!Float.isFinite(loss.item())) {
+            throw new ArithmeticException("backward: loss from " + loss.op() + " is " + loss.item() + "; lower the learning"
+                    + " rate, check inputs and labels for NaN/Inf, or enable GradMode.setAnomalyDetection(true)");
+        }
+        backward(loss, new float[] {1f});
+    }
+
+    /** Back-propagates {@code gradient} (same size as {@code out}) through the graph that produced {@code out}. */
+    public static void backward(Tensor out, float[] gradient) {
+        if (!out.requiresGrad()) {
+            throw new IllegalStateException("backward: " + out.describe() + " does not depend on any trainable tensor;"
+                    + " were all parameters frozen, or was it computed inside GradMode.noGrad?");
+        }
+        if (gradient.length != out.size()) {
+            throw new IllegalArgumentException("backward: gradient has " + gradient.length + " values for " + out.describe());
+        }
+        float[] g = out.grad();
+        for (int i = 0; i < g.length; i++) g[i] += gradient[i];
+        List<Tensor> order = topologicalOrder(out);
+        boolean anomaly = GradMode.isAnomalyDetection();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            if (t.backwardFn() == null || !t.hasGrad()) continue;
+            t.backwardFn().run(t);
+            if (anomaly) {
+                for (Tensor in : t.inputs()) {
+                    if (in.hasGrad()) Checks.requireFiniteGradient(t.op() + " (backward, to input " + in.describe() + ")", in.grad(), in.shape());
+                }
+            }
+            // Intermediate gradients are not needed once passed on; freeing them halves peak memory.
+            if (t != out) t.dropGrad();
+        }
+    }
+
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        // Iterative DFS: deep networks would overflow the stack with recursion.
+        List<Tensor> stack = new ArrayList<>();
+        List<Integer> next = new ArrayList<>();
+        stack.add(root);
+        next.add(0);
+        visited.add(root);
+        while (!stack.isEmpty()) {
+            int top = stack.size() - 1;
+            Tensor t = stack.get(top);
+            int idx = next.get(top);
+            Tensor[] ins = t.inputs();
+            if (idx < ins.length) {
+                next.set(top, idx + 1);
+                Tensor child = ins[idx];
+                if (child.requiresGrad() && visited.add(child)) {
+                    stack.add(child);
+                    next.add(0);
+                }
+            } else {
+                order.add(t);
+                stack.remove(top);
+                next.remove(top);
+            }
+        }
+        return order;
+    }
+}

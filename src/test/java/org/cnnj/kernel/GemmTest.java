@@ -1,0 +1,80 @@
+package org.cnnj.kernel;
+
+import static org.cnnj.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Blocked GEMM (both micro-kernels, all transposes, edge sizes, sub-matrices) against a naive triple loop. */
+class GemmTest {
+    private final MicroKernel original = Kernels.active();
+
+    @AfterEach
+    void restore() {
+        Kernels.use(original);
+    }
+
+    static List<MicroKernel> kernels() {
+        List<MicroKernel> ks = new ArrayList<>(List.of(Kernels.java()));
+        if (Kernels.vectorOrNull() != null) ks.add(Kernels.vectorOrNull());
+        return ks;
+    }
+
+    @Test
+    void vectorKernelIsAvailableInTests() {
+        // Surefire runs with --add-modules jdk.incubator.vector, so the fast path must load and pass its self-test.
+        assertNotNull(Kernels.vectorOrNull(), Kernels.describe());
+    }
+
+    @Test
+    void matchesNaiveProductForAllShapesAndTransposes() {
+        Rng rng = new Rng(3);
+        int[][] sizes = {{1, 1, 1}, {5, 7, 3}, {6, 16, 256}, {13, 33, 300}, {97, 50, 17}, {100, 2100, 9}, {7, 3, 600}};
+        for (MicroKernel k : kernels()) {
+            Kernels.use(k);
+            for (int[] s : sizes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    checkOne(rng, s[0], s[1], s[2], ta, tb, false, k.name());
+                    checkOne(rng, s[0], s[1], s[2], ta, tb, true, k.name());
+                }
+            }
+        }
+    }
+
+    private static void checkOne(Rng rng, int m, int n, int k, boolean ta, boolean tb, boolean parallel, String kernel) {
+        // Embed the operands in larger arrays with offsets and leading dimensions wider than needed.
+        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5, aOff = 4, bOff = 1, cOff = 2;
+        float[] a = random(rng, aOff + (ta ? k : m) * lda), b = random(rng, bOff + (tb ? n : k) * ldb), c = random(rng, cOff + m * ldc);
+        float[] expected = c.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = expected[cOff + i * ldc + j];
+                for (int p = 0; p < k; p++) {
+                    sum += (double) (ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p]) * (tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]);
+                }
+                expected[cOff + i * ldc + j] = (float) sum;
+            }
+        }
+        if (parallel) Gemm.multiplyParallel(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true);
+        else Gemm.multiply(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true);
+        assertClose(kernel + " m" + m + " n" + n + " k" + k + " ta" + ta + " tb" + tb + " par" + parallel, expected, c, 1e-4 * Math.sqrt(k), 1e-4);
+    }
+
+    @Test
+    void overwritesWhenNotAccumulating() {
+        float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8}, c = {100, 100, 100, 100};
+        Gemm.multiply(false, false, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, false);
+        assertClose("2x2", new float[] {19, 22, 43, 50}, c, 0, 0);
+    }
+
+    private static float[] random(Rng rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = rng.uniform(-1, 1);
+        return v;
+    }
+}

@@ -1,0 +1,78 @@
+package org.cnnj.ops;
+
+import static org.cnnj.testing.Close.assertClose;
+
+import java.util.function.Function;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Golden;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Forward values and gradients against PyTorch 1.13 (fixtures from src/test/python/make_golden.py). */
+class GoldenOpsTest {
+    private static final double ATOL = 1e-4, RTOL = 1e-4;
+
+    /** Runs op on the fixture's named inputs, back-propagates its gy, compares y and every g_<input>. */
+    static void compare(Golden g, Function<Tensor[], Tensor> op, String... inputNames) {
+        Tensor[] inputs = new Tensor[inputNames.length];
+        for (int i = 0; i < inputs.length; i++) inputs[i] = g.tensor(inputNames[i]).requiresGrad(true);
+        Tensor y = op.apply(inputs);
+        assertClose("forward", g.tensor("y"), y, ATOL, RTOL);
+        Autograd.backward(y, g.floats("gy"));
+        for (int i = 0; i < inputs.length; i++) {
+            assertClose("grad " + inputNames[i], g.floats("g_" + inputNames[i]), inputs[i].grad(), ATOL * 10, RTOL * 10);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"conv_basic", "conv_stride2", "conv_dilated", "conv_depthwise", "conv_grouped_rect", "conv_pointwise", "conv_wide"})
+    void conv2d(String name) {
+        Golden g = Golden.load(name);
+        int[] p = g.ints("params");
+        ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]);
+        compare(g, t -> Conv2d.apply(t[0], t[1], t[2], cp), "x", "w", "b");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"convt_up2", "convt_k3s2", "convt_grouped", "convt_dilated"})
+    void convTranspose2d(String name) {
+        Golden g = Golden.load(name);
+        int[] p = g.ints("params");
+        ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]).withOutputPadding(p[4]);
+        compare(g, t -> ConvTranspose2d.apply(t[0], t[1], t[2], cp), "x", "w", "b");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"maxpool_k2s2", "maxpool_k3s2p1", "avgpool_k2s2", "avgpool_k3s2p1"})
+    void pooling(String name) {
+        Golden g = Golden.load(name);
+        int[] p = g.ints("params");
+        PoolParams pp = PoolParams.of(p[0], p[1], p[2]);
+        compare(g, t -> name.startsWith("max") ? MaxPool2d.apply(t[0], pp) : AvgPool2d.apply(t[0], pp), "x");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void batchNorm(boolean training) {
+        Golden g = Golden.load(training ? "batchnorm_train" : "batchnorm_eval");
+        float[] rm = g.floats("running_mean_before"), rv = g.floats("running_var_before");
+        compare(g, t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, training, 0.1f, 1e-5f), "x", "gamma", "beta");
+        assertClose("running mean", g.floats("running_mean_after"), rm, 1e-5, 1e-5);
+        assertClose("running var", g.floats("running_var_after"), rv, 1e-5, 1e-5);
+    }
+
+    @Test
+    void activationsAndResampling() {
+        compare(Golden.load("softmax"), t -> Softmax.apply(t[0]), "x");
+        compare(Golden.load("log_softmax"), t -> LogSoftmax.apply(t[0]), "x");
+        compare(Golden.load("sigmoid"), t -> Sigmoid.apply(t[0]), "x");
+        compare(Golden.load("tanh"), t -> Tanh.apply(t[0]), "x");
+        compare(Golden.load("leaky_relu"), t -> LeakyRelu.apply(t[0], 0.1f), "x");
+        compare(Golden.load("upsample_nearest"), t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), "x");
+        compare(Golden.load("upsample_bilinear"), t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), "x");
+        compare(Golden.load("global_avg_pool"), t -> GlobalAvgPool.apply(t[0]), "x");
+        compare(Golden.load("linear"), t -> Linear.apply(t[0], t[1], t[2]), "input", "weight", "bias");
+    }
+}

@@ -1,0 +1,107 @@
+package org.cnnj.ops;
+
+import static org.cnnj.testing.GradCheck.check;
+import static org.cnnj.testing.GradCheck.distinct;
+import static org.cnnj.testing.GradCheck.uniform;
+
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Test;
+
+/** Every op's backward against central finite differences, including stride/padding edge cases. */
+class OpGradientTest {
+    private final Rng rng = new Rng(7);
+
+    @Test
+    void conv2dPlain() {
+        check("conv 3x3 pad1", t -> Conv2d.apply(t[0], t[1], t[2], 1, 1), uniform(rng, 2, 3, 6, 5), uniform(rng, 4, 3, 3, 3), uniform(rng, 4));
+    }
+
+    @Test
+    void conv2dStrideWithoutPaddingLeavesEdgePixelsUnused() {
+        check("conv 3x3 stride2 pad0", t -> Conv2d.apply(t[0], t[1], t[2], 2, 0), uniform(rng, 2, 2, 8, 7), uniform(rng, 3, 2, 3, 3), uniform(rng, 3));
+    }
+
+    @Test
+    void conv2dDilatedGroupedRectangular() {
+        ConvParams p = new ConvParams(2, 1, 2, 1, 2, 1, 2, 0, 0);
+        check("conv dilated grouped", t -> Conv2d.apply(t[0], t[1], null, p), uniform(rng, 1, 4, 9, 7), uniform(rng, 6, 2, 3, 2));
+    }
+
+    @Test
+    void conv2dDepthwise() {
+        check("conv depthwise", t -> Conv2d.apply(t[0], t[1], t[2], ConvParams.of(1, 1, 1, 3)), uniform(rng, 2, 3, 5, 5), uniform(rng, 3, 1, 3, 3), uniform(rng, 3));
+    }
+
+    @Test
+    void conv2dPointwiseAndBatchOfOne() {
+        check("conv 1x1", t -> Conv2d.apply(t[0], t[1], t[2], 1, 0), uniform(rng, 1, 5, 4, 3), uniform(rng, 2, 5, 1, 1), uniform(rng, 2));
+    }
+
+    @Test
+    void convTranspose2d() {
+        check("convT k2 s2", t -> ConvTranspose2d.apply(t[0], t[1], t[2], 2, 0), uniform(rng, 2, 3, 3, 4), uniform(rng, 3, 2, 2, 2), uniform(rng, 2));
+        check("convT k3 s2 p1 op1", t -> ConvTranspose2d.apply(t[0], t[1], t[2], ConvParams.of(2, 1).withOutputPadding(1)),
+                uniform(rng, 1, 2, 3, 3), uniform(rng, 2, 3, 3, 3), uniform(rng, 3));
+        check("convT grouped", t -> ConvTranspose2d.apply(t[0], t[1], null, ConvParams.of(1, 1, 1, 2)), uniform(rng, 2, 4, 3, 3), uniform(rng, 4, 1, 3, 3));
+    }
+
+    @Test
+    void pooling() {
+        check("maxpool k2", t -> MaxPool2d.apply(t[0], PoolParams.of(2)), distinct(rng, 2, 2, 6, 5));
+        check("maxpool k3 s2 p1", t -> MaxPool2d.apply(t[0], PoolParams.of(3, 2, 1)), distinct(rng, 1, 2, 7, 6));
+        check("avgpool k3 s2 p1", t -> AvgPool2d.apply(t[0], PoolParams.of(3, 2, 1)), uniform(rng, 2, 2, 5, 6));
+        check("global avg pool", t -> GlobalAvgPool.apply(t[0]), uniform(rng, 2, 3, 4, 5));
+    }
+
+    @Test
+    void batchNormTrainAndEval() {
+        float[] rm = new float[3], rv = {1f, 2f, 0.5f};
+        check("bn train", t -> BatchNorm2d.apply(t[0], t[1], t[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
+                uniform(rng, 3, 3, 4, 2), uniform(rng, 3), uniform(rng, 3));
+        check("bn eval", t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, false, 0.1f, 1e-5f),
+                uniform(rng, 2, 3, 3, 3), uniform(rng, 3), uniform(rng, 3));
+    }
+
+    @Test
+    void activations() {
+        check("relu", t -> Relu.apply(t[0]), distinct(rng, 2, 3, 4));
+        check("leaky relu", t -> LeakyRelu.apply(t[0], 0.2f), distinct(rng, 2, 3, 4));
+        check("sigmoid", t -> Sigmoid.apply(t[0]), uniform(rng, 3, 7));
+        check("tanh", t -> Tanh.apply(t[0]), uniform(rng, 3, 7));
+        check("softmax", t -> Softmax.apply(t[0]), uniform(rng, 2, 4, 3, 2));
+        check("log softmax", t -> LogSoftmax.apply(t[0]), uniform(rng, 2, 4, 3));
+    }
+
+    @Test
+    void dropoutUsesTheSameMaskForwardAndBackward() {
+        check("dropout", t -> Dropout.apply(t[0], 0.3f, true, new Rng(5)), uniform(rng, 4, 10));
+        check("dropout2d", t -> Dropout.apply(t[0], 0.5f, true, true, new Rng(5)), uniform(rng, 2, 4, 3, 3));
+    }
+
+    @Test
+    void structuralOps() {
+        check("linear", t -> Linear.apply(t[0], t[1], t[2]), uniform(rng, 3, 5), uniform(rng, 4, 5), uniform(rng, 4));
+        check("concat", t -> Concat.channels(t[0], t[1], t[2]), uniform(rng, 2, 1, 2, 3), uniform(rng, 2, 3, 2, 3), uniform(rng, 2, 2, 2, 3));
+        check("add", t -> Add.apply(t[0], t[1]), uniform(rng, 2, 3, 2), uniform(rng, 2, 3, 2));
+        check("multiply", t -> Multiply.apply(t[0], t[1]), uniform(rng, 2, 3, 2), uniform(rng, 2, 3, 2));
+        check("multiply per channel", t -> Multiply.apply(t[0], t[1]), uniform(rng, 2, 3, 4, 2), uniform(rng, 2, 3, 1, 1));
+        check("upsample nearest", t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), uniform(rng, 1, 2, 3, 2));
+        check("upsample bilinear", t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), uniform(rng, 1, 2, 3, 4));
+        check("reshape + mean", t -> Mean.apply(Reshape.flatten(Relu.apply(t[0]))), distinct(rng, 2, 3, 2, 2));
+    }
+
+    @Test
+    void tensorUsedTwiceAccumulatesBothGradients() {
+        check("x*x + x", t -> Add.apply(Multiply.apply(t[0], t[0]), t[0]), uniform(rng, 3, 4));
+    }
+
+    @Test
+    void frozenInputReceivesNoGradient() {
+        Tensor x = uniform(rng, 1, 2, 4, 4), w = uniform(rng, 3, 2, 3, 3).requiresGrad(false);
+        Tensor y = Conv2d.apply(x, w, null, 1, 1);
+        org.cnnj.tensor.Autograd.backward(Mean.apply(y));
+        org.junit.jupiter.api.Assertions.assertTrue(x.hasGrad());
+        org.junit.jupiter.api.Assertions.assertFalse(w.hasGrad());
+    }
+}

@@ -1,0 +1,42 @@
+package org.cnnj.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import org.cnnj.tensor.Tensor;
+
+/** Element-wise comparison with an absolute + relative tolerance, reporting the worst element. */
+public final class Close {
+    private Close() {}
+
+    public static void assertClose(String what, float[] expected, float[] actual, double atol, double rtol) {
+        if (expected.length != actual.length) fail(what + ": length " + actual.length + " != expected " + expected.length);
+        int worst = -1;
+        double worstExcess = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs((double) expected[i] - actual[i]);
+            double allowed = atol + rtol * Math.abs(expected[i]);
+            if (!(diff <= allowed) && (worst < 0 || diff - allowed > worstExcess)) {
+                worst = i;
+                worstExcess = diff - allowed;
+            }
+        }
+        if (worst >= 0) {
+            fail(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst]
+                    + " (atol " + atol + ", rtol " + rtol + "); first values " + Arrays.toString(Arrays.copyOf(actual, Math.min(6, actual.length))));
+        }
+    }
+
+    public static void assertClose(String what, Tensor expected, Tensor actual, double atol, double rtol) {
+        if (!Arrays.equals(expected.shape(), actual.shape())) {
+            fail(what + ": shape " + Arrays.toString(actual.shape()) + " != expected " + Arrays.toString(expected.shape()));
+        }
+        assertClose(what, expected.data(), actual.data(), atol, rtol);
+    }
+
+    public static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+}
