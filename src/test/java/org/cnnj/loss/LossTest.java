@@ -1,0 +1,91 @@
+package org.cnnj.loss;
+
+import static org.cnnj.testing.Close.assertClose;
+import static org.cnnj.testing.GradCheck.check;
+import static org.cnnj.testing.GradCheck.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Golden;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Test;
+
+/** Loss values and gradients against PyTorch, finite differences, and label validation. */
+class LossTest {
+    private final Rng rng = new Rng(11);
+
+    private static void assertLoss(Golden g, Tensor logits, Tensor loss, String gradKey) {
+        assertEquals(g.scalar("loss"), loss.item(), 1e-5 + 1e-5 * Math.abs(g.scalar("loss")));
+        Autograd.backward(loss);
+        assertClose("gradient", g.floats(gradKey), logits.grad(), 1e-6, 1e-4);
+    }
+
+    @Test
+    void crossEntropyWithClassWeightsAndIgnoreLabel() {
+        Golden g = Golden.load("loss_cross_entropy");
+        Tensor logits = g.tensor("logits").requiresGrad(true);
+        assertLoss(g, logits, SoftmaxCrossEntropy.apply(logits, g.ints("labels"), g.floats("weights"), 255), "g_logits");
+    }
+
+    @Test
+    void crossEntropyPlain() {
+        Golden g = Golden.load("loss_cross_entropy_plain");
+        Tensor logits = g.tensor("logits").requiresGrad(true);
+        assertLoss(g, logits, SoftmaxCrossEntropy.apply(logits, g.ints("labels")), "g_logits");
+    }
+
+    @Test
+    void softDice() {
+        Golden g = Golden.load("loss_soft_dice");
+        Tensor logits = g.tensor("logits").requiresGrad(true);
+        assertLoss(g, logits, SoftDice.apply(logits, g.ints("labels"), 1f), "g_logits");
+    }
+
+    @Test
+    void regressionAndBinaryLosses() {
+        for (String name : new String[] {"loss_bce", "loss_mse", "loss_smooth_l1"}) {
+            Golden g = Golden.load(name);
+            Tensor x = g.tensor("x").requiresGrad(true), t = g.tensor("t");
+            Tensor loss = switch (name) {
+                case "loss_bce" -> BceWithLogits.apply(x, t);
+                case "loss_mse" -> Mse.apply(x, t);
+                default -> SmoothL1.apply(x, t, 0.5f);
+            };
+            assertLoss(g, x, loss, "g_x");
+        }
+    }
+
+    @Test
+    void finiteDifferences() {
+        int[] labels = {0, 2, 1, 1, 2, 0, 0, 1, 2, 2, 1, 0};
+        check("cross entropy", t -> SoftmaxCrossEntropy.apply(t[0], labels, new float[] {1f, 2f, 0.5f}, 1), uniform(rng, 2, 3, 2, 3));
+        check("soft dice", t -> SoftDice.apply(t[0], labels, 1f), uniform(rng, 2, 3, 3, 2));
+        Tensor target = Tensor.of(new float[] {0, 1, 1, 0, 0.5f, 1}, 2, 3);
+        check("bce", t -> BceWithLogits.apply(t[0], target), uniform(rng, 2, 3));
+        check("mse", t -> Mse.apply(t[0], target), uniform(rng, 2, 3));
+        check("smooth l1", t -> SmoothL1.apply(t[0], target, 0.3f), uniform(rng, 2, 3));
+    }
+
+    @Test
+    void labelOutsideTheClassesIsExplained() {
+        Tensor logits = uniform(rng, 1, 3, 2, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1, 5, 2}));
+        assertTrue(e.getMessage().contains("label 5") && e.getMessage().contains("3 classes"), e.getMessage());
+        var size = assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1}));
+        assertTrue(size.getMessage().contains("size of the network output"), size.getMessage());
+        var bce = assertThrows(IllegalArgumentException.class, () -> BceWithLogits.apply(uniform(rng, 2), Tensor.of(new float[] {0, 255}, 2)));
+        assertTrue(bce.getMessage().contains("255"), bce.getMessage());
+    }
+
+    @Test
+    void fullyIgnoredPatchGivesZeroLossAndGradient() {
+        Tensor logits = uniform(rng, 1, 2, 1, 2);
+        Tensor loss = SoftmaxCrossEntropy.apply(logits, new int[] {-1, -1}, null, -1);
+        assertEquals(0f, loss.item());
+        Autograd.backward(loss);
+        assertClose("grad", new float[4], logits.grad(), 0, 0);
+    }
+}
