@@ -1,18 +1,21 @@
 package org.cnnj.kernel;
 
+import java.util.Arrays;
 import org.cnnj.util.Parallel;
 
 /**
  * Single-precision matrix multiply C = op(A)·op(B) (+ C when accumulating), row-major, in the
- * Goto/BLIS scheme: B is packed in KC×NC blocks (L3), A in MC×KC blocks (L2), and the micro-kernel
- * streams MR×KC by KC×NR strips (L1). op(X) is X or its transpose, chosen by the packing routine so
- * that conv forward (W·col), backward-data (Wᵀ·dY) and backward-weights (dY·colᵀ) share one path.
+ * Goto/BLIS scheme. Operands are packed into strips the micro-kernel streams: A into MR-row strips
+ * and B into NR-column strips, each k-major over the whole depth k (element (p, i) of a strip at
+ * p·MR + i), so any KC block of a strip starts at pc·MR. The loops keep an MC×KC block of A in L2
+ * and a KC×NR strip of B in L1.
  *
- * <p>{@link #multiply} runs on the calling thread with thread-local packing buffers (no garbage per
- * call); {@link #multiplyParallel} splits C into column or row blocks over the pool.
+ * <p>Convolution packs its weights once per call ({@link #packA}) and writes im2col columns straight
+ * into packed-B layout, then calls {@link #multiplyPacked}; {@link #multiply} packs both operands
+ * itself into thread-local buffers (no garbage per call).
  */
 public final class Gemm {
-    private static final int KC = 256, MC = 96, NC = 2048;
+    private static final int KC = 256, MC = 96, NC = 1024;
 
     private static final class Workspace {
         float[] packA = new float[0], packB = new float[0];
@@ -23,36 +26,159 @@ public final class Gemm {
 
     private Gemm() {}
 
+    public static MicroKernel kernel() {
+        return Kernels.active();
+    }
+
+    /** Floats needed to pack an m×k op(A). */
+    public static int packedASize(int m, int k) {
+        return roundUp(m, kernel().mr()) * k;
+    }
+
+    /** Floats needed to pack a k×n op(B). */
+    public static int packedBSize(int k, int n) {
+        return roundUp(n, kernel().nr()) * k;
+    }
+
+    /** Packs op(A)[m×k] (op(A)[i][p] = trans ? a[p·lda + i] : a[i·lda + p]) into MR-row strips, zero-padded. */
+    public static void packA(boolean trans, int m, int k, float[] a, int aOff, int lda, float[] dst) {
+        int mr = kernel().mr(), d = 0;
+        for (int ir = 0; ir < m; ir += mr) {
+            int rows = Math.min(mr, m - ir);
+            for (int p = 0; p < k; p++, d += mr) {
+                if (trans) {
+                    System.arraycopy(a, aOff + p * lda + ir, dst, d, rows);
+                } else {
+                    int src = aOff + ir * lda + p;
+                    for (int i = 0; i < rows; i++) dst[d + i] = a[src + i * lda];
+                }
+                for (int i = rows; i < mr; i++) dst[d + i] = 0f;
+            }
+        }
+    }
+
+    /** Packs op(B)[k×n] (op(B)[p][j] = trans ? b[j·ldb + p] : b[p·ldb + j]) into NR-column strips, zero-padded. */
+    public static void packB(boolean trans, int k, int n, float[] b, int bOff, int ldb, float[] dst) {
+        int nr = kernel().nr(), d = 0;
+        for (int jr = 0; jr < n; jr += nr) {
+            int cols = Math.min(nr, n - jr);
+            for (int p = 0; p < k; p++, d += nr) {
+                if (trans) {
+                    int src = bOff + jr * ldb + p;
+                    for (int j = 0; j < cols; j++) dst[d + j] = b[src + j * ldb];
+                } else {
+                    System.arraycopy(b, bOff + p * ldb + jr, dst, d, cols);
+                }
+                for (int j = cols; j < nr; j++) dst[d + j] = 0f;
+            }
+        }
+    }
+
+    /** C[m×n] (+)= A·B from operands packed by {@link #packA}/{@link #packB} (or im2col) over depth k. */
+    public static void multiplyPacked(int m, int n, int k, float[] pa, int paOff, float[] pb, int pbOff,
+                                      float[] c, int cOff, int ldc, boolean accumulate) {
+        MicroKernel kernel = kernel();
+        int mr = kernel.mr(), nr = kernel.nr();
+        drive(m, n, k, c, cOff, ldc, accumulate, (kc, pc, ir, jr, dst, dOff, ldd) ->
+                kernel.compute(kc, pa, paOff + ir * k + pc * mr, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd));
+    }
+
+    /**
+     * C[m×n] (+)= A·B with A packed and B read in place: B[p][j] = x[rows[p] + xOff + j]. Direct
+     * convolution: row p of B is one (channel, kernel tap) shift of the padded image, so no im2col
+     * matrix is ever written. x must hold NR readable values past the last column of every row.
+     */
+    public static void multiplyIndirectB(int m, int n, int k, float[] pa, float[] x, int xOff, int[] rows,
+                                         float[] c, int cOff, int ldc, boolean accumulate) {
+        MicroKernel kernel = kernel();
+        int mr = kernel.mr();
+        drive(m, n, k, c, cOff, ldc, accumulate, (kc, pc, ir, jr, dst, dOff, ldd) ->
+                kernel.computeIndirectB(kc, pa, ir * k + pc * mr, x, rows, pc, xOff + jr, dst, dOff, ldd));
+    }
+
+    /**
+     * Packs A[m×k] whose row i is {@code x[rows[i] + xOff ...]} (k consecutive values) into MR-row strips:
+     * the weight gradient of direct convolution, where row i is one shift of the padded image.
+     * (Reading such rows inside the micro-kernel was tried; C2 did not reliably keep its vectors unboxed.)
+     */
+    public static void packRowsA(int m, int k, float[] x, int xOff, int[] rows, float[] dst) {
+        int mr = kernel().mr(), d = 0;
+        for (int ir = 0; ir < m; ir += mr) {
+            int count = Math.min(mr, m - ir);
+            for (int i = 0; i < mr; i++) {
+                int src = rows[ir + Math.min(i, count - 1)] + xOff, o = d + i;
+                if (i < count) {
+                    for (int p = 0; p < k; p++) dst[o + p * mr] = x[src + p];
+                } else {
+                    for (int p = 0; p < k; p++) dst[o + p * mr] = 0f;
+                }
+            }
+            d += mr * k;
+        }
+    }
+
+    /** One MR×NR block at rows ir, columns jr, depth pc..pc+kc, added to dst. */
+    @FunctionalInterface
+    private interface Block {
+        void compute(int kc, int pc, int ir, int jr, float[] dst, int dOff, int ldd);
+    }
+
+    /** The blocking loops shared by every operand layout; partial edge blocks go through scratch. */
+    private static void drive(int m, int n, int k, float[] c, int cOff, int ldc, boolean accumulate, Block block) {
+        if (m <= 0 || n <= 0) return;
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+        MicroKernel kernel = kernel();
+        int mr = kernel.mr(), nr = kernel.nr();
+        float[] edge = WORKSPACE.get().edge;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                int icEnd = Math.min(m, ic + MC);
+                for (int jr = 0; jr < n; jr += nr) {
+                    int nn = Math.min(nr, n - jr);
+                    for (int ir = ic; ir < icEnd; ir += mr) {
+                        int mm = Math.min(mr, m - ir);
+                        int cBlock = cOff + ir * ldc + jr;
+                        if (mm == mr && nn == nr) {
+                            block.compute(kc, pc, ir, jr, c, cBlock, ldc);
+                        } else {
+                            Arrays.fill(edge, 0, mr * nr, 0f);
+                            block.compute(kc, pc, ir, jr, edge, 0, nr);
+                            for (int i = 0; i < mm; i++) {
+                                int ci = cBlock + i * ldc, ei = i * nr;
+                                for (int j = 0; j < nn; j++) c[ci + j] += edge[ei + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * C[m×n] (leading dimension ldc) = op(A)[m×k]·op(B)[k×n] (+ C if {@code accumulate}).
-     * op(A)[i][p] = transA ? A[p*lda + i] : A[i*lda + p]; likewise for B.
+     * op(A)[i][p] = transA ? A[p·lda + i] : A[i·lda + p]; likewise for B.
      */
     public static void multiply(boolean transA, boolean transB, int m, int n, int k,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         if (m <= 0 || n <= 0) return;
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (k <= 0) {
+            if (!accumulate) drive(m, n, 0, c, cOff, ldc, false, null);
+            return;
         }
-        if (k <= 0) return;
-        MicroKernel kernel = Kernels.active();
-        int mr = kernel.mr(), nr = kernel.nr();
         Workspace ws = WORKSPACE.get();
+        int aSize = packedASize(m, k);
+        if (ws.packA.length < aSize) ws.packA = new float[aSize];
+        packA(transA, m, k, a, aOff, lda, ws.packA);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            int ncPadded = roundUp(nc, nr);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                if (ws.packB.length < kc * ncPadded) ws.packB = new float[KC * roundUp(NC, nr)];
-                packB(transB, b, bOff, ldb, pc, jc, kc, nc, nr, ws.packB);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mcBlock = Math.min(MC, m - ic);
-                    int mcPadded = roundUp(mcBlock, mr);
-                    if (ws.packA.length < kc * mcPadded) ws.packA = new float[KC * roundUp(MC, mr)];
-                    packA(transA, a, aOff, lda, ic, pc, mcBlock, kc, mr, ws.packA);
-                    macroKernel(kernel, kc, mcBlock, nc, ws, c, cOff + ic * ldc + jc, ldc);
-                }
-            }
+            int bSize = packedBSize(k, nc);
+            if (ws.packB.length < bSize) ws.packB = new float[bSize];
+            packB(transB, k, nc, b, transB ? bOff + jc * ldb : bOff + jc, ldb, ws.packB);
+            multiplyPacked(m, nc, k, ws.packA, 0, ws.packB, 0, c, cOff + jc, ldc, accumulate);
         }
     }
 
@@ -66,7 +192,7 @@ public final class Gemm {
             multiply(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        MicroKernel kernel = Kernels.active();
+        MicroKernel kernel = kernel();
         if (n >= m) {
             int step = roundUp((n + threads - 1) / threads, kernel.nr());
             int parts = (n + step - 1) / step;
@@ -86,69 +212,7 @@ public final class Gemm {
         }
     }
 
-    private static void macroKernel(MicroKernel kernel, int kc, int mc, int nc, Workspace ws, float[] c, int cOff, int ldc) {
-        int mr = kernel.mr(), nr = kernel.nr();
-        float[] edge = ws.edge;
-        for (int jr = 0; jr < nc; jr += nr) {
-            int nn = Math.min(nr, nc - jr);
-            int bStrip = jr * kc;
-            for (int ir = 0; ir < mc; ir += mr) {
-                int mm = Math.min(mr, mc - ir);
-                int aStrip = ir * kc;
-                int cBlock = cOff + ir * ldc + jr;
-                if (mm == mr && nn == nr) {
-                    kernel.compute(kc, ws.packA, aStrip, ws.packB, bStrip, c, cBlock, ldc);
-                } else {
-                    // Partial block: compute the full padded block into scratch, add the valid part.
-                    java.util.Arrays.fill(edge, 0, mr * nr, 0f);
-                    kernel.compute(kc, ws.packA, aStrip, ws.packB, bStrip, edge, 0, nr);
-                    for (int i = 0; i < mm; i++) {
-                        int ci = cBlock + i * ldc, ei = i * nr;
-                        for (int j = 0; j < nn; j++) c[ci + j] += edge[ei + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /** Packs op(A)[ic..ic+mc, pc..pc+kc] into MR-row strips, k-major, zero-padded to a full strip. */
-    private static void packA(boolean trans, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, int mr, float[] dst) {
-        int d = 0;
-        for (int ir = 0; ir < mc; ir += mr) {
-            int rows = Math.min(mr, mc - ir);
-            for (int p = 0; p < kc; p++) {
-                if (trans) {
-                    int src = aOff + (pc + p) * lda + ic + ir;
-                    for (int i = 0; i < rows; i++) dst[d + i] = a[src + i];
-                } else {
-                    int src = aOff + (ic + ir) * lda + pc + p;
-                    for (int i = 0; i < rows; i++) dst[d + i] = a[src + i * lda];
-                }
-                for (int i = rows; i < mr; i++) dst[d + i] = 0f;
-                d += mr;
-            }
-        }
-    }
-
-    /** Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-column strips, k-major, zero-padded to a full strip. */
-    private static void packB(boolean trans, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, int nr, float[] dst) {
-        int d = 0;
-        for (int jr = 0; jr < nc; jr += nr) {
-            int cols = Math.min(nr, nc - jr);
-            for (int p = 0; p < kc; p++) {
-                if (trans) {
-                    int src = bOff + (jc + jr) * ldb + pc + p;
-                    for (int j = 0; j < cols; j++) dst[d + j] = b[src + j * ldb];
-                } else {
-                    System.arraycopy(b, bOff + (pc + p) * ldb + jc + jr, dst, d, cols);
-                }
-                for (int j = cols; j < nr; j++) dst[d + j] = 0f;
-                d += nr;
-            }
-        }
-    }
-
-    private static int roundUp(int x, int multiple) {
+    public static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
     }
 }

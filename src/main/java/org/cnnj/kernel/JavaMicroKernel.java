@@ -21,15 +21,29 @@ final class JavaMicroKernel implements MicroKernel {
 
     @Override
     public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
-        float[] acc = new float[MR * NR]; // escapes nowhere: C2 scalar-replaces or keeps it in L1
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * NR, ap = aOff + p * MR;
-            for (int i = 0; i < MR; i++) {
-                float ai = a[ap + i];
-                int row = i * NR;
-                for (int j = 0; j < NR; j++) acc[row + j] += ai * b[bp + j];
-            }
+        float[] acc = new float[MR * NR]; // small and local: C2 keeps it off the heap
+        for (int p = 0; p < kc; p++) rankOne(acc, a[aOff + p * MR], a[aOff + p * MR + 1], a[aOff + p * MR + 2], a[aOff + p * MR + 3], b, bOff + p * NR);
+        store(acc, c, cOff, ldc);
+    }
+
+    @Override
+    public void computeIndirectB(int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+        float[] acc = new float[MR * NR];
+        for (int p = 0; p < kc; p++) rankOne(acc, a[aOff + p * MR], a[aOff + p * MR + 1], a[aOff + p * MR + 2], a[aOff + p * MR + 3], x, rows[rowStart + p] + xOff);
+        store(acc, c, cOff, ldc);
+    }
+
+    private static void rankOne(float[] acc, float a0, float a1, float a2, float a3, float[] b, int bp) {
+        for (int j = 0; j < NR; j++) {
+            float bj = b[bp + j];
+            acc[j] += a0 * bj;
+            acc[NR + j] += a1 * bj;
+            acc[2 * NR + j] += a2 * bj;
+            acc[3 * NR + j] += a3 * bj;
         }
+    }
+
+    private static void store(float[] acc, float[] c, int cOff, int ldc) {
         for (int i = 0; i < MR; i++) {
             int ci = cOff + i * ldc;
             for (int j = 0; j < NR; j++) c[ci + j] += acc[i * NR + j];

@@ -39,9 +39,27 @@ public final class Kernels {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
         try {
             MicroKernel k = (MicroKernel) Class.forName("org.cnnj.kernel.VectorMicroKernel").getDeclaredConstructor().newInstance();
-            return selfTest(k) ? k : null;
+            if (!selfTest(k)) return null;
+            warmUp(k);
+            return k;
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
+        }
+    }
+
+    /**
+     * Calls the kernels often with short loops so that C2 compiles them as whole methods before real
+     * work arrives. Otherwise the first long GEMM can get an on-stack-replacement compile in which C2
+     * cannot prove the vectors' exact types; the Vector API then falls back to boxed vectors that
+     * allocate on every operation (measured: 10× slower with a GC storm) for the life of the process.
+     */
+    private static void warmUp(MicroKernel k) {
+        int kc = 16, mr = k.mr(), nr = k.nr();
+        float[] a = new float[kc * mr], b = new float[kc * nr + nr], c = new float[mr * nr];
+        int[] rows = new int[kc];
+        for (int i = 0; i < 6_000; i++) {
+            k.compute(kc, a, 0, b, 0, c, 0, nr);
+            k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr);
         }
     }
 

@@ -54,12 +54,49 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        store(c, cOff, c00, c01);
-        store(c, cOff + ldc, c10, c11);
-        store(c, cOff + 2 * ldc, c20, c21);
-        store(c, cOff + 3 * ldc, c30, c31);
-        store(c, cOff + 4 * ldc, c40, c41);
-        store(c, cOff + 5 * ldc, c50, c51);
+        store(c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    @Override
+    public void computeIndirectB(int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int ap = aOff;
+        for (int p = 0; p < kc; p++, ap += MR) {
+            int bp = rows[rowStart + p] + xOff;
+            FloatVector b0 = FloatVector.fromArray(S, x, bp);
+            FloatVector b1 = FloatVector.fromArray(S, x, bp + L);
+            FloatVector av = FloatVector.broadcast(S, a[ap]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        store(c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    private static void store(float[] c, int off, int ldc, FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11,
+                              FloatVector c20, FloatVector c21, FloatVector c30, FloatVector c31, FloatVector c40,
+                              FloatVector c41, FloatVector c50, FloatVector c51) {
+        store(c, off, c00, c01);
+        store(c, off + ldc, c10, c11);
+        store(c, off + 2 * ldc, c20, c21);
+        store(c, off + 3 * ldc, c30, c31);
+        store(c, off + 4 * ldc, c40, c41);
+        store(c, off + 5 * ldc, c50, c51);
     }
 
     private static void store(float[] c, int off, FloatVector lo, FloatVector hi) {

@@ -9,22 +9,34 @@ import org.cnnj.util.Scratch;
 /**
  * 2-D convolution (cross-correlation, as in PyTorch/ONNX Conv).
  * Shapes: x [N, C, H, W], weight [CO, C/G, KH, KW], bias [CO] or null → y [N, CO, HO, WO].
+ * Per group, K = C/G·KH·KW rows of im2col and P = HO·WO output pixels, processed in panels of pw pixels.
  *
- * <p>Per sample, group and panel of output pixels: cols = im2col(x) [C/G·KH·KW, pw];
- * forward y = W·cols; backward dW += dY·colsᵀ, dcols = Wᵀ·dY then col2im into dx. Samples run in
- * parallel, each with its own partial dW summed in sample order (deterministic for any thread count).
+ * <ul>
+ * <li>forward: y[:, panel] = W·cols, W packed once per call, cols written straight in packed layout;
+ *     work items are (sample, panel) pairs, so a single image uses every core too.</li>
+ * <li>backward-data, stride 1: dx = conv(dy, W flipped and transposed, padding d·(k−1)−p) — the same
+ *     forward path, no scatter. Other strides: dcols = Wᵀ·dy then col2im into dx.</li>
+ * <li>backward-weights: dWᵀ[K×CO] += cols·dyᵀ per (sample, chunk of panels), partial sums added in a
+ *     fixed order, so results do not depend on the thread count.</li>
+ * </ul>
  */
 public final class Conv2d {
+    /** Panel chunks per sample for the weight gradient when the batch is smaller than this. */
+    private static final int MIN_WEIGHT_ITEMS = 4;
+
     private Conv2d() {}
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
         float[] y = new float[g.n * g.cOut * g.pixels()];
-        forward(g, x.data(), weight.data(), bias == null ? null : bias.data(), y);
+        float[] b = bias == null ? null : bias.data();
+        DirectConv direct = direct(g);
+        if (direct != null) direct.forward(direct.pad(x.data()), packWeights(g, weight.data())[0], g.cOut, b, y, false);
+        else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
-        return bias == null
-                ? Tensor.result("conv2d", y, new int[] {g.n, g.cOut, g.im.outH, g.im.outW}, back, x, weight)
-                : Tensor.result("conv2d", y, new int[] {g.n, g.cOut, g.im.outH, g.im.outW}, back, x, weight, bias);
+        int[] shape = {g.n, g.cOut, g.im.outH, g.im.outW};
+        return bias == null ? Tensor.result("conv2d", y, shape, back, x, weight)
+                : Tensor.result("conv2d", y, shape, back, x, weight, bias);
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
@@ -61,83 +73,143 @@ public final class Conv2d {
             }
             int outH = Shapes.windowOutput("conv2d", "height", h, kh, p.strideH(), p.padH(), p.dilationH());
             int outW = Shapes.windowOutput("conv2d", "width", w, kw, p.strideW(), p.padW(), p.dilationW());
-            Im2col im = new Im2col(cIn / groups, h, w, kh, kw, p, outH, outW);
-            return new Geometry(n, cIn, cOut, groups, cIn / groups, cOut / groups, h, w, im, p.isPointwise(kh, kw) && p.dilationH() == 1);
+            return of(n, cIn, cOut, groups, h, w, new Im2col(cIn / groups, h, w, kh, kw, p, outH, outW), p.isPointwise(kh, kw));
+        }
+
+        static Geometry of(int n, int cIn, int cOut, int groups, int h, int w, Im2col im, boolean pointwise) {
+            return new Geometry(n, cIn, cOut, groups, cIn / groups, cOut / groups, h, w, im, pointwise);
         }
     }
 
-    static void forward(Geometry g, float[] x, float[] w, float[] b, float[] y) {
-        boolean bySample = g.n >= Parallel.threads();
-        Parallel.forEach(bySample ? g.n : 1, item -> {
-            int from = bySample ? item : 0, to = bySample ? item + 1 : g.n;
-            for (int s = from; s < to; s++) forwardSample(g, x, w, b, y, s, !bySample);
+    /** The im2col-free path for stride 1 and one group (all U-Net convs), or null. */
+    static DirectConv direct(Geometry g) {
+        Im2col f = g.im;
+        if (f.strideH != 1 || f.strideW != 1 || g.groups != 1 || g.pointwise) return null;
+        return new DirectConv(g.n, g.cIn, g.h, g.w, f.kh, f.kw, f.padH, f.padW, f.dilH, f.dilW);
+    }
+
+    /** W per group as packed GEMM A [CO/G × K]. */
+    private static float[][] packWeights(Geometry g, float[] w) {
+        int k = g.k();
+        float[][] packed = new float[g.groups][Gemm.packedASize(g.cOutG, k)];
+        for (int grp = 0; grp < g.groups; grp++) Gemm.packA(false, g.cOutG, k, w, grp * g.cOutG * k, k, packed[grp]);
+        return packed;
+    }
+
+    /** y (+)= conv(x) for packed weights, in parallel over (sample, panel) items; bias added if given. */
+    static void forward(Geometry g, float[] x, float[][] packedW, float[] b, float[] y, boolean accumulate) {
+        int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;
+        Parallel.forEach(g.n * panels, item -> {
+            int s = item / panels, j0 = (item % panels) * pw, width = Math.min(pw, P - j0);
+            float[] cols = Scratch.get(Scratch.COLUMNS, Gemm.packedBSize(K, width));
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xg = (s * g.cIn + grp * g.cInG) * g.h * g.w, yg = (s * g.cOut + grp * g.cOutG) * P;
+                if (g.pointwise) Gemm.packB(false, K, width, x, xg + j0, P, cols);
+                else g.im.im2colPackedB(x, xg, j0, width, cols, Gemm.kernel().nr());
+                Gemm.multiplyPacked(g.cOutG, width, K, packedW[grp], 0, cols, 0, y, yg + j0, P, accumulate);
+            }
+            if (b != null) {
+                for (int co = 0; co < g.cOut; co++) {
+                    int base = (s * g.cOut + co) * P + j0;
+                    float bias = b[co];
+                    for (int i = 0; i < width; i++) y[base + i] += bias;
+                }
+            }
         });
-    }
-
-    private static void forwardSample(Geometry g, float[] x, float[] w, float[] b, float[] y, int s, boolean parallelGemm) {
-        int P = g.pixels(), K = g.k(), pw = g.im.panelWidth();
-        int xOff = s * g.cIn * g.h * g.w, yOff = s * g.cOut * P;
-        for (int grp = 0; grp < g.groups; grp++) {
-            int xg = xOff + grp * g.cInG * g.h * g.w, wg = grp * g.cOutG * K, yg = yOff + grp * g.cOutG * P;
-            if (g.pointwise) {
-                gemm(parallelGemm, false, false, g.cOutG, P, K, w, wg, K, x, xg, P, y, yg, P, false);
-                continue;
-            }
-            float[] col = Scratch.get(Scratch.COLUMNS, K * pw);
-            for (int j0 = 0; j0 < P; j0 += pw) {
-                int width = Math.min(pw, P - j0);
-                g.im.im2col(x, xg, j0, width, col);
-                gemm(parallelGemm, false, false, g.cOutG, width, K, w, wg, K, col, 0, width, y, yg + j0, P, false);
-            }
-        }
-        if (b != null) {
-            for (int co = 0; co < g.cOut; co++) {
-                int base = yOff + co * P;
-                float bias = b[co];
-                for (int i = 0; i < P; i++) y[base + i] += bias;
-            }
-        }
     }
 
     static void backward(Geometry g, Tensor x, Tensor weight, Tensor bias, float[] dy) {
         if (bias != null && bias.requiresGrad()) Reductions.addChannelSums(dy, g.n, g.cOut, g.pixels(), bias.grad());
-        boolean needDx = x.requiresGrad(), needDw = weight.requiresGrad();
-        if (!needDx && !needDw) return;
-        float[] dx = needDx ? x.grad() : null;
-        float[][] dwPerSample = needDw ? new float[g.n][] : null;
-        boolean bySample = g.n >= Parallel.threads();
-        Parallel.forEach(bySample ? g.n : 1, item -> {
-            int from = bySample ? item : 0, to = bySample ? item + 1 : g.n;
-            for (int s = from; s < to; s++) {
-                float[] dw = needDw ? new float[weight.size()] : null;
-                backwardSample(g, x.data(), weight.data(), dy, dx, dw, s, !bySample);
-                if (needDw) dwPerSample[s] = dw;
+        if (x.requiresGrad()) {
+            if (g.im.strideH == 1 && g.im.strideW == 1 && g.im.padH <= g.im.dilH * (g.im.kh - 1) && g.im.padW <= g.im.dilW * (g.im.kw - 1)) {
+                backwardDataAsConvolution(g, weight.data(), dy, x.grad());
+            } else {
+                backwardDataByCol2im(g, weight.data(), dy, x.grad());
             }
-        });
-        if (needDw) Reductions.sumInOrder(dwPerSample, weight.grad());
+        }
+        if (weight.requiresGrad()) backwardWeights(g, x.data(), dy, weight.grad());
     }
 
-    private static void backwardSample(Geometry g, float[] x, float[] w, float[] dy, float[] dx, float[] dw, int s, boolean parallelGemm) {
-        int P = g.pixels(), K = g.k(), pw = g.im.panelWidth();
-        int xOff = s * g.cIn * g.h * g.w, yOff = s * g.cOut * P;
+    /**
+     * Stride 1: dx[c] = Σ_o dy[o] ⋆ flip(W[o, c]) with padding d·(k−1)−p. W' [C/G, CO/G·KH·KW] per group
+     * holds W transposed and rotated by 180°; then this is {@link #forward} on dy.
+     */
+    private static void backwardDataAsConvolution(Geometry g, float[] w, float[] dy, float[] dx) {
+        Im2col f = g.im;
+        int kArea = f.kh * f.kw, kPrime = g.cOutG * kArea;
+        float[] flipped = new float[g.cIn * kPrime];
         for (int grp = 0; grp < g.groups; grp++) {
-            int xg = xOff + grp * g.cInG * g.h * g.w, wg = grp * g.cOutG * K, yg = yOff + grp * g.cOutG * P;
-            if (g.pointwise) {
-                if (dw != null) gemm(parallelGemm, false, true, g.cOutG, K, P, dy, yg, P, x, xg, P, dw, wg, K, true);
-                if (dx != null) gemm(parallelGemm, true, false, K, P, g.cOutG, w, wg, K, dy, yg, P, dx, xg, P, true);
-                continue;
-            }
-            float[] col = Scratch.get(Scratch.COLUMNS, K * pw);
-            float[] dcol = Scratch.get(Scratch.COLUMN_GRADIENT, K * pw);
-            for (int j0 = 0; j0 < P; j0 += pw) {
-                int width = Math.min(pw, P - j0);
-                if (dw != null) {
-                    g.im.im2col(x, xg, j0, width, col);
-                    gemm(parallelGemm, false, true, g.cOutG, K, width, dy, yg + j0, P, col, 0, width, dw, wg, K, true);
+            for (int co = 0; co < g.cOutG; co++) {
+                for (int ci = 0; ci < g.cInG; ci++) {
+                    int src = ((grp * g.cOutG + co) * g.cInG + ci) * kArea;
+                    int dst = (grp * g.cInG + ci) * kPrime + co * kArea;
+                    for (int t = 0; t < kArea; t++) flipped[dst + t] = w[src + kArea - 1 - t];
                 }
-                if (dx != null) {
-                    gemm(parallelGemm, true, false, K, width, g.cOutG, w, wg, K, dy, yg + j0, P, dcol, 0, width, false);
+            }
+        }
+        ConvParams p = new ConvParams(1, 1, f.dilH * (f.kh - 1) - f.padH, f.dilW * (f.kw - 1) - f.padW, f.dilH, f.dilW, g.groups, 0, 0);
+        Im2col im = new Im2col(g.cOutG, f.outH, f.outW, f.kh, f.kw, p, g.h, g.w);
+        Geometry back = Geometry.of(g.n, g.cOut, g.cIn, g.groups, f.outH, f.outW, im, g.pointwise);
+        float[][] packed = new float[g.groups][Gemm.packedASize(g.cInG, kPrime)];
+        for (int grp = 0; grp < g.groups; grp++) Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
+        DirectConv direct = direct(back);
+        if (direct != null) direct.forward(direct.pad(dy), packed[0], g.cIn, null, dx, true);
+        else forward(back, dy, packed, null, dx, true);
+    }
+
+    /** Any stride: dcols = Wᵀ·dy per panel, scattered back by col2im; one item per sample (panels overlap). */
+    private static void backwardDataByCol2im(Geometry g, float[] w, float[] dy, float[] dx) {
+        int P = g.pixels(), K = g.k(), pw = g.im.panelWidth();
+        float[][] packedWt = new float[g.groups][Gemm.packedASize(K, g.cOutG)];
+        for (int grp = 0; grp < g.groups; grp++) Gemm.packA(true, K, g.cOutG, w, grp * g.cOutG * K, K, packedWt[grp]);
+        Parallel.forEach(g.n, s -> {
+            float[] dcol = Scratch.get(Scratch.COLUMNS, K * pw);
+            float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(g.cOutG, pw));
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xg = (s * g.cIn + grp * g.cInG) * g.h * g.w, yg = (s * g.cOut + grp * g.cOutG) * P;
+                for (int j0 = 0; j0 < P; j0 += pw) {
+                    int width = Math.min(pw, P - j0);
+                    Gemm.packB(false, g.cOutG, width, dy, yg + j0, P, pb);
+                    Gemm.multiplyPacked(K, width, g.cOutG, packedWt[grp], 0, pb, 0, dcol, 0, width, false);
                     g.im.col2im(dcol, j0, width, dx, xg);
+                }
+            }
+        });
+    }
+
+    /** dW[co, r] += Σ_{s, j} dy[s, co, j]·cols[s][r, j], computed as dWᵀ = cols·dyᵀ (K×CO, depth = pixels). */
+    private static void backwardWeights(Geometry g, float[] x, float[] dy, float[] dw) {
+        DirectConv direct = direct(g);
+        if (direct != null) {
+            direct.weightGradient(direct.pad(x), dy, g.cOut, dw, MIN_WEIGHT_ITEMS);
+            return;
+        }
+        int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;
+        int chunks = Math.min(panels, Math.max(1, (MIN_WEIGHT_ITEMS + g.n - 1) / g.n)), items = g.n * chunks;
+        float[][] partial = new float[items][];
+        Parallel.forEach(items, item -> {
+            int s = item / chunks, chunk = item % chunks;
+            int p0 = chunk * panels / chunks, p1 = (chunk + 1) * panels / chunks;
+            float[] dwt = new float[g.groups * K * g.cOutG];
+            float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(K, pw));
+            float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, g.cOutG));
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xg = (s * g.cIn + grp * g.cInG) * g.h * g.w, yg = (s * g.cOut + grp * g.cOutG) * P;
+                for (int panel = p0; panel < p1; panel++) {
+                    int j0 = panel * pw, width = Math.min(pw, P - j0);
+                    if (g.pointwise) Gemm.packA(false, K, width, x, xg + j0, P, pa);
+                    else g.im.im2colPackedA(x, xg, j0, width, pa, Gemm.kernel().mr());
+                    Gemm.packB(true, width, g.cOutG, dy, yg + j0, P, pb);
+                    Gemm.multiplyPacked(K, g.cOutG, width, pa, 0, pb, 0, dwt, grp * K * g.cOutG, g.cOutG, true);
+                }
+            }
+            partial[item] = dwt;
+        });
+        for (float[] dwt : partial) {
+            for (int grp = 0; grp < g.groups; grp++) {
+                for (int co = 0; co < g.cOutG; co++) {
+                    int dst = (grp * g.cOutG + co) * K, src = grp * K * g.cOutG + co;
+                    for (int r = 0; r < K; r++) dw[dst + r] += dwt[src + r * g.cOutG];
                 }
             }
         }

@@ -11,7 +11,7 @@ public final class Relu {
         for (int i = 0; i < y.length; i++) y[i] = Math.max(xs[i], 0f);
         return Tensor.result("relu", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) if (xs[i] > 0f) gx[i] += gy[i];
+            for (int i = 0; i < gy.length; i++) gx[i] += xs[i] > 0f ? gy[i] : 0f;
         }, x);
     }
 }

@@ -1,0 +1,85 @@
+package org.cnnj.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch]}.
+ * With --torch, also runs src/test/python/bench_torch.py (Debian python3-torch, development only) on
+ * the same configuration and thread count and prints the ratio.
+ */
+public final class BenchCommand {
+    private BenchCommand() {}
+
+    public static int run(String[] args) throws IOException, InterruptedException {
+        TrainingBench.Options d = TrainingBench.Options.defaults();
+        int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
+        boolean json = false, torch = false, ops = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "--torch" -> torch = true;
+                case "--no-ops" -> ops = false;
+                case "--steps" -> steps = positive(args, ++i);
+                case "--warmup" -> warmup = positive(args, ++i) ;
+                case "--batch" -> batch = positive(args, ++i);
+                case "--size" -> size = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default -> throw new IllegalArgumentException("bench: unknown option " + args[i]
+                        + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --no-ops");
+            }
+        }
+        if (size % 8 != 0) throw new IllegalArgumentException("bench: --size must be a multiple of 8 (U-Net depth 3), got " + size);
+        Map<String, Object> result = TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops));
+        if (torch) {
+            Double torchSeconds = torchSecondsPerStep(warmup, steps, batch, size, threads);
+            result.put("torch_seconds_per_step", torchSeconds == null ? "unavailable" : torchSeconds);
+            if (torchSeconds != null) {
+                result.put("speed_vs_torch", torchSeconds / (Double) result.get("seconds_per_step_median"));
+            }
+        }
+        System.out.println(json ? Json.write(result, "") : human(result));
+        return 0;
+    }
+
+    private static int positive(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException("bench: " + args[i - 1] + " needs a number");
+        try {
+            int v = Integer.parseInt(args[i]);
+            if (v >= 1) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("bench: " + args[i - 1] + " needs a positive whole number, got " + args[i]);
+    }
+
+    private static String human(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder();
+        r.forEach((k, v) -> {
+            if (!(v instanceof double[])) sb.append(String.format("%-36s %s%n", k, v instanceof Map ? Json.write(v, "") : v));
+        });
+        return sb.toString();
+    }
+
+    private static Double torchSecondsPerStep(int warmup, int steps, int batch, int size, int threads) throws IOException, InterruptedException {
+        Path script = Path.of("src/test/python/bench_torch.py");
+        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
+            System.err.println("bench: PyTorch reference skipped (needs the source tree and /usr/bin/python3 with python3-torch)");
+            return null;
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--warmup", "" + warmup, "--steps", "" + steps,
+                "--batch", "" + batch, "--size", "" + size, "--threads", "" + threads).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            System.err.println("bench: PyTorch reference failed:\n" + out);
+            return null;
+        }
+        Matcher m = Pattern.compile("\"seconds_per_step_median\":\\s*([0-9.eE+-]+)").matcher(out);
+        return m.find() ? Double.parseDouble(m.group(1)) : null;
+    }
+}

@@ -1,0 +1,186 @@
+package org.cnnj.bench;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.kernel.Kernels;
+import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.nn.UNet;
+import org.cnnj.nn.UNetConfig;
+import org.cnnj.ops.Conv2d;
+import org.cnnj.ops.ConvParams;
+import org.cnnj.ops.ConvTranspose2d;
+import org.cnnj.optim.Adam;
+import org.cnnj.optim.AdamConfig;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Parallel;
+import org.cnnj.util.Rng;
+
+/**
+ * Times training steps of the reference U-Net (batch 8 of 128×128, 3 classes, Adam 1e-3) and the
+ * conv kernels on its layer shapes. Numbers are printed, never asserted.
+ */
+public final class TrainingBench {
+    /** Options: step counts, sizes and threads. */
+    public record Options(int warmup, int steps, int batch, int size, int threads, boolean opsToo) {
+        public static Options defaults() {
+            return new Options(2, 5, 8, 128, Parallel.threads(), true);
+        }
+    }
+
+    /** One conv layer of the network: in/out channels, input size, kernel, transposed or not. */
+    record Layer(int in, int out, int h, int w, int k, int stride, boolean transposed) {
+        long macs(int batch) {
+            long outPixels = transposed ? (long) h * w * k * k : (long) h * w;
+            return batch * outPixels * in * out * (transposed ? 1 : (long) k * k);
+        }
+    }
+
+    private TrainingBench() {}
+
+    public static Map<String, Object> run(Options o) {
+        Parallel.setThreads(o.threads());
+        UNetConfig config = UNetConfig.reference();
+        Rng rng = new Rng(2024);
+        UNet net = new UNet(config, rng);
+        Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-3));
+        float[] image = new float[o.batch() * o.size() * o.size()];
+        int[] labels = new int[image.length];
+        for (int i = 0; i < image.length; i++) {
+            labels[i] = rng.nextInt(config.classes());
+            image[i] = labels[i] + rng.normal();
+        }
+        Tensor x = Tensor.of(image, o.batch(), 1, o.size(), o.size());
+        double[] times = new double[o.steps()];
+        float loss = 0;
+        long gcCount0 = 0, gcMillis0 = 0;
+        for (int s = -o.warmup(); s < o.steps(); s++) {
+            if (s == 0) {
+                for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                    gcCount0 += gc.getCollectionCount();
+                    gcMillis0 += gc.getCollectionTime();
+                }
+            }
+            long t0 = System.nanoTime();
+            adam.zeroGrad();
+            Tensor l = SoftmaxCrossEntropy.apply(net.forward(x), labels);
+            Autograd.backward(l);
+            adam.step();
+            loss = l.item();
+            if (s >= 0) times[s] = (System.nanoTime() - t0) / 1e9;
+        }
+        long gcCount = -gcCount0, gcMillis = -gcMillis0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcCount += gc.getCollectionCount();
+            gcMillis += gc.getCollectionTime();
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        long macs = UNet.forwardMacs(config, o.batch(), o.size(), o.size());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("benchmark", "unet_training_step");
+        r.put("config", "U-Net 1->3 classes, base 16, depth 3, BN, batch " + o.batch() + " of " + o.size() + "x" + o.size() + ", Adam 1e-3");
+        r.put("parameters", net.parameterCount());
+        r.put("forward_gmac", macs / 1e9);
+        r.put("kernel", Kernels.describe());
+        r.put("threads", Parallel.threads());
+        r.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        r.put("seconds_per_step_median", median);
+        r.put("seconds_per_step_min", sorted[0]);
+        r.put("seconds_per_step", times);
+        r.put("effective_gflops", 6.0 * macs / median / 1e9);
+        r.put("final_loss", loss);
+        r.put("gc_collections_during_timed_steps", gcCount);
+        r.put("gc_millis_during_timed_steps", gcMillis);
+        r.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        if (o.opsToo()) r.put("conv_ops", convOps(config, o));
+        return r;
+    }
+
+    /** The conv layers of the reference U-Net for one batch, in forward order. */
+    static List<Layer> layers(UNetConfig c, int size) {
+        List<Layer> out = new ArrayList<>();
+        int in = c.inChannels();
+        for (int i = 0; i <= c.depth(); i++) {
+            int s = size >> i, f = c.filters(i);
+            out.add(new Layer(in, f, s, s, 3, 1, false));
+            out.add(new Layer(f, f, s, s, 3, 1, false));
+            in = f;
+        }
+        for (int i = c.depth() - 1; i >= 0; i--) {
+            int s = size >> i, f = c.filters(i);
+            out.add(new Layer(c.filters(i + 1), f, s / 2, s / 2, 2, 2, true));
+            out.add(new Layer(2 * f, f, s, s, 3, 1, false));
+            out.add(new Layer(f, f, s, s, 3, 1, false));
+        }
+        out.add(new Layer(c.filters(0), c.classes(), size, size, 1, 1, false));
+        return out;
+    }
+
+    /** GFLOP/s of conv forward, backward-data and backward-weights, each over all layers of the network. */
+    private static Map<String, Object> convOps(UNetConfig c, Options o) {
+        Rng rng = new Rng(7);
+        List<Layer> layers = layers(c, o.size());
+        long macs = 0;
+        List<Tensor[]> tensors = new ArrayList<>();
+        for (Layer l : layers) {
+            macs += l.macs(o.batch());
+            Tensor x = random(rng, o.batch(), l.in, l.h, l.w);
+            Tensor w = l.transposed ? random(rng, l.in, l.out, l.k, l.k) : random(rng, l.out, l.in, l.k, l.k);
+            tensors.add(new Tensor[] {x, w});
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String phase : new String[] {"forward", "backward_data", "backward_weights"}) {
+            double best = Double.MAX_VALUE;
+            for (int rep = 0; rep < 3; rep++) {
+                double total = 0;
+                for (int i = 0; i < layers.size(); i++) {
+                    Layer l = layers.get(i);
+                    Tensor x = tensors.get(i)[0], w = tensors.get(i)[1];
+                    x.requiresGrad(phase.equals("backward_data"));
+                    w.requiresGrad(phase.equals("backward_weights"));
+                    x.dropGrad();
+                    w.dropGrad();
+                    if (phase.equals("forward")) {
+                        long t0 = System.nanoTime();
+                        GradMode.noGrad(() -> conv(l, x, w));
+                        total += (System.nanoTime() - t0) / 1e9;
+                    } else {
+                        Tensor y = conv(l, x, w);
+                        float[] gy = new float[y.size()];
+                        Arrays.fill(gy, 1e-3f);
+                        long t0 = System.nanoTime();
+                        Autograd.backward(y, gy);
+                        total += (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+                best = Math.min(best, total);
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("seconds", best);
+            p.put("gflops", 2.0 * macs / best / 1e9);
+            r.put(phase, p);
+        }
+        return r;
+    }
+
+    private static Tensor conv(Layer l, Tensor x, Tensor w) {
+        return l.transposed ? ConvTranspose2d.apply(x, w, null, ConvParams.of(l.stride, 0))
+                : Conv2d.apply(x, w, null, ConvParams.of(l.stride, l.k / 2));
+    }
+
+    private static Tensor random(Rng rng, int... shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = rng.uniform(-1, 1);
+        return Tensor.of(v, shape);
+    }
+}

@@ -1,0 +1,58 @@
+package org.cnnj.cli;
+
+import org.cnnj.bench.BenchCommand;
+import org.cnnj.kernel.Kernels;
+import org.cnnj.util.Parallel;
+
+/** Entry point of {@code ./cnnj}: one subcommand per job; errors are one clear line and exit code 2. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("cnnj: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("cnnj: unexpected error: " + e);
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            System.out.println(usage());
+            return 0;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "bench" -> BenchCommand.run(rest);
+            case "demo" -> DemoCommand.run(rest);
+            case "info" -> {
+                System.out.println("CNN-J " + version());
+                System.out.println("GEMM kernel: " + Kernels.describe());
+                System.out.println("threads: " + Parallel.threads() + " (set with -Dcnnj.threads=N or CNNJ_THREADS)");
+                System.out.println("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+                yield 0;
+            }
+            default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + usage());
+        };
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: ./cnnj <command> [options]",
+                "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
+                "  bench  [--json] [--torch] ...    time training steps of the reference U-Net (see README)",
+                "  info                             kernel path, threads, Java version");
+    }
+}
