@@ -120,10 +120,13 @@ final class DirectConv {
                 int q0 = panel * pw, width = Math.min(pw, grid - q0);
                 // dy of this panel laid out on the padded grid: [CO × width], garbage columns zero.
                 for (int co = 0; co < outChannels; co++) {
-                    int src = (s * outChannels + co) * outPlane, t = co * width;
-                    for (int q = q0; q < q0 + width; q++) {
-                        int oh = q / wp, ow = q - oh * wp;
-                        dyGrid[t + q - q0] = ow < outW ? dy[src + oh * outW + ow] : 0f;
+                    int src = (s * outChannels + co) * outPlane, t = co * width - q0;
+                    for (int q = q0; q < q0 + width; ) {
+                        int oh = q / wp, ow = q - oh * wp, end = Math.min(q0 + width, (oh + 1) * wp);
+                        int realEnd = Math.min(end, oh * wp + outW), from = src + oh * outW - oh * wp;
+                        for (int i = q; i < realEnd; i++) dyGrid[t + i] = dy[from + i];
+                        for (int i = Math.max(q, realEnd); i < end; i++) dyGrid[t + i] = 0f;
+                        q = end;
                     }
                 }
                 Gemm.packB(true, width, outChannels, dyGrid, 0, width, pb);

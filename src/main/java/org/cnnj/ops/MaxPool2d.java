@@ -30,7 +30,7 @@ public final class MaxPool2d {
                             int iw = j * p.strideW() - p.padW() + kj;
                             if (iw < 0 || iw >= w) continue;
                             float v = xs[xBase + ih * w + iw];
-                            if (v > best || bestIdx < 0 || Float.isNaN(v)) {
+                            if (!(v <= best)) { // larger, or NaN: NaN propagates as in PyTorch
                                 best = v;
                                 bestIdx = xBase + ih * w + iw;
                             }

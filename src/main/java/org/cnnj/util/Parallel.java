@@ -61,6 +61,17 @@ public final class Parallel {
         pool.invoke(new Range(0, count, body));
     }
 
+    /** Runs {@code body(from, to)} over [0, size) in fixed chunks of 64 Ki elements (memory-bound loops). */
+    public static void forChunks(int size, RangeBody body) {
+        int chunk = 1 << 16, chunks = (size + chunk - 1) / chunk;
+        forEach(chunks, c -> body.run(c * chunk, Math.min(size, (c + 1) * chunk)));
+    }
+
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
     /** Nested parallel loops run inline: the outer loop already uses every thread. */
     private static boolean insidePool() {
         return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;

@@ -17,7 +17,7 @@ import org.cnnj.util.Parallel;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
-class UNetTest {
+public class UNetTest {
     @Test
     void referenceConfigurationHasTheDocumentedSize() {
         UNet net = new UNet(UNetConfig.reference(), new Rng(1));
@@ -26,7 +26,7 @@ class UNetTest {
     }
 
     @Test
-    void forwardBackwardAndAdamStepMatchPyTorch() {
+    public void forwardBackwardAndAdamStepMatchPyTorch() {
         Golden g = Golden.load("unet_step");
         UNet net = new UNet(new UNetConfig(1, 3, 3, 4, true, false, 0f), new Rng(1));
         Map<String, Tensor> params = net.parameters();

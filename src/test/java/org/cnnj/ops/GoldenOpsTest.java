@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Forward values and gradients against PyTorch 1.13 (fixtures from src/test/python/make_golden.py). */
-class GoldenOpsTest {
+public class GoldenOpsTest {
     private static final double ATOL = 1e-4, RTOL = 1e-4;
 
     /** Runs op on the fixture's named inputs, back-propagates its gy, compares y and every g_<input>. */
@@ -28,7 +28,7 @@ class GoldenOpsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"conv_basic", "conv_stride2", "conv_dilated", "conv_depthwise", "conv_grouped_rect", "conv_pointwise", "conv_wide"})
-    void conv2d(String name) {
+    public void conv2d(String name) {
         Golden g = Golden.load(name);
         int[] p = g.ints("params");
         ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]);
@@ -37,7 +37,7 @@ class GoldenOpsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"convt_up2", "convt_k3s2", "convt_grouped", "convt_dilated"})
-    void convTranspose2d(String name) {
+    public void convTranspose2d(String name) {
         Golden g = Golden.load(name);
         int[] p = g.ints("params");
         ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]).withOutputPadding(p[4]);
