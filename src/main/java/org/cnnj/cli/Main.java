@@ -32,6 +32,7 @@ public final class Main {
         return switch (args[0]) {
             case "bench" -> BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
+            case "generate-nuclei" -> GenerateCommand.run(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -53,6 +54,7 @@ public final class Main {
                 "usage: ./cnnj <command> [options]",
                 "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
                 "  bench  [--json] [--torch] ...    time training steps of the reference U-Net (see README)",
+                "  generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]   synthetic images + instance labels",
                 "  info                             kernel path, threads, Java version");
     }
 }

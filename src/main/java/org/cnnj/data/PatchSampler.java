@@ -1,0 +1,62 @@
+package org.cnnj.data;
+
+import org.cnnj.util.Rng;
+
+/**
+ * Random training patches from (image, label) pairs with geometric augmentation that moves labels
+ * with pixels (horizontal/vertical flips, 90° rotations — the dihedral group, which microscopy images
+ * are invariant to) and intensity augmentation (scale and shift) on the image only.
+ * Shapes: images single-channel [H·W]; a batch is x [N, 1, S, S] and labels [N·S·S].
+ */
+public final class PatchSampler {
+    /** A batch ready for the network. */
+    public record Batch(float[] images, int[] labels, int size, int count) {}
+
+    private final float[][] images;
+    private final int[][] labels;
+    private final int[] widths, heights;
+    private final Rng rng;
+    private final float intensityJitter;
+
+    public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
+        for (int i = 0; i < images.length; i++) {
+            if (images[i].length != widths[i] * heights[i] || labels[i].length != images[i].length) {
+                throw new IllegalArgumentException("patch sampler: image " + i + " (" + widths[i] + "x" + heights[i]
+                        + ") and its labels differ in size; each label image must match its image pixel for pixel");
+            }
+        }
+        this.images = images;
+        this.labels = labels;
+        this.widths = widths;
+        this.heights = heights;
+        this.rng = rng;
+        this.intensityJitter = intensityJitter;
+    }
+
+    public Batch next(int count, int size) {
+        float[] x = new float[count * size * size];
+        int[] y = new int[count * size * size];
+        for (int n = 0; n < count; n++) {
+            int k = rng.nextInt(images.length), w = widths[k], h = heights[k];
+            if (w < size || h < size) {
+                throw new IllegalArgumentException("patch sampler: image " + k + " is " + w + "x" + h + ", smaller than the "
+                        + size + "x" + size + " patch; use a smaller patch size or larger images");
+            }
+            int x0 = rng.nextInt(w - size + 1), y0 = rng.nextInt(h - size + 1);
+            int transform = rng.nextInt(8);
+            float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-0.5f, 0.5f);
+            for (int i = 0; i < size; i++) {
+                for (int j = 0; j < size; j++) {
+                    // Output (i, j) reads source (si, sj): transpose, then flip rows and/or columns.
+                    int si = (transform & 1) != 0 ? j : i, sj = (transform & 1) != 0 ? i : j;
+                    if ((transform & 2) != 0) si = size - 1 - si;
+                    if ((transform & 4) != 0) sj = size - 1 - sj;
+                    int src = (y0 + si) * w + x0 + sj, dst = (n * size + i) * size + j;
+                    x[dst] = images[k][src] * scale + shift;
+                    y[dst] = labels[k][src];
+                }
+            }
+        }
+        return new Batch(x, y, size, count);
+    }
+}

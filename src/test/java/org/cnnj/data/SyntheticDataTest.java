@@ -1,0 +1,83 @@
+package org.cnnj.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.cnnj.eval.InstanceMatching;
+import org.cnnj.eval.Instances;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Test;
+
+class SyntheticDataTest {
+    @Test
+    void generatorIsDeterministicCrowdedAndNoisy() {
+        SyntheticNuclei.Sample a = SyntheticNuclei.generate(5, 128, 96), b = SyntheticNuclei.generate(5, 128, 96);
+        assertArrayEquals(a.image(), b.image());
+        assertArrayEquals(a.labels(), b.labels());
+        assertFalse(Arrays.equals(a.image(), SyntheticNuclei.generate(6, 128, 96).image()));
+        assertTrue(a.objects() >= 25, "objects: " + a.objects());
+        assertEquals(a.objects(), Arrays.stream(a.labels()).max().getAsInt(), "labels are 1..n without gaps");
+        int touching = 0;
+        for (int p = 1; p < a.labels().length; p++) {
+            if (p % 128 != 0 && a.labels()[p] != 0 && a.labels()[p - 1] != 0 && a.labels()[p] != a.labels()[p - 1]) touching++;
+        }
+        assertTrue(touching > 10, "touching nuclei share borders: " + touching);
+        double fg = 0, bg = 0;
+        int nf = 0, nb = 0;
+        for (int p = 0; p < a.image().length; p++) {
+            if (a.labels()[p] != 0) {
+                fg += a.image()[p];
+                nf++;
+            } else {
+                bg += a.image()[p];
+                nb++;
+            }
+        }
+        assertTrue(fg / nf > 3 * (bg / nb), "nuclei are brighter than background");
+    }
+
+    @Test
+    void perfectThreeClassMapsGiveBackTheObjects() {
+        SyntheticNuclei.Sample s = SyntheticNuclei.generate(11, 160, 160);
+        int[] classes = SyntheticNuclei.threeClass(s.labels(), 160, 160);
+        int[] objects = Instances.fromThreeClass(classes, 160, 160, 1);
+        InstanceMatching.Result r = InstanceMatching.match(s.labels(), objects, 0.5);
+        assertTrue(r.averagePrecision() > 0.95, "AP of the ideal prediction: " + r.averagePrecision() + " " + r);
+    }
+
+    @Test
+    void patchesMoveLabelsWithPixels() {
+        int w = 20, h = 16;
+        float[] img = new float[w * h];
+        int[] lab = new int[w * h];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = i;
+            lab[i] = i;
+        }
+        PatchSampler sampler = new PatchSampler(new float[][] {img}, new int[][] {lab}, new int[] {w}, new int[] {h}, 0f, new Rng(3));
+        for (int t = 0; t < 20; t++) {
+            PatchSampler.Batch b = sampler.next(2, 8);
+            for (int i = 0; i < b.images().length; i++) assertEquals(b.labels()[i], (int) b.images()[i]);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> sampler.next(1, 32));
+        assertTrue(e.getMessage().contains("smaller than the 32x32 patch"), e.getMessage());
+        var mismatch = assertThrows(IllegalArgumentException.class,
+                () -> new PatchSampler(new float[][] {img}, new int[][] {new int[5]}, new int[] {w}, new int[] {h}, 0f, new Rng(1)));
+        assertTrue(mismatch.getMessage().contains("pixel for pixel"), mismatch.getMessage());
+    }
+
+    @Test
+    void percentileNormalization() {
+        float[] v = new float[1001];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        Percentiles p = Percentiles.of(v, 1, 99);
+        assertEquals(10f, p.low());
+        assertEquals(990f, p.high());
+        assertEquals(0.5f, p.apply(new float[] {500})[0], 1e-6);
+        assertArrayEquals(new float[3], Percentiles.of(new float[] {7, 7, 7}, 1, 99).apply(new float[] {7, 7, 7}));
+    }
+}
