@@ -6,6 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 6×(2 vectors) register-blocked kernel on the Vector API: 12 accumulators + 2 B vectors + one
  * broadcast fit the 16 AVX2 registers. Loaded by reflection only when jdk.incubator.vector is present.
+ *
+ * <p>The two compute methods differ only in where a row of B comes from, yet are written out in full:
+ * C2 keeps vectors in registers only when every accumulator is a plain local in one method; arrays of
+ * vectors, loops over rows or helper calls taking vectors make it box them (10× slower).
  */
 final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

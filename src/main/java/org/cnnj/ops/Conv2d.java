@@ -214,10 +214,4 @@ public final class Conv2d {
             }
         }
     }
-
-    static void gemm(boolean parallel, boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda,
-                     float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean acc) {
-        if (parallel) Gemm.multiplyParallel(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
-        else Gemm.multiply(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
-    }
 }

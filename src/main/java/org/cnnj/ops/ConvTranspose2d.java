@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Parallel;
@@ -59,11 +60,7 @@ public final class ConvTranspose2d {
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
         float[] y = new float[g.n * g.cOut * g.outPlane()];
-        boolean bySample = g.n >= Parallel.threads();
-        Parallel.forEach(bySample ? g.n : 1, item -> {
-            int from = bySample ? item : 0, to = bySample ? item + 1 : g.n;
-            for (int s = from; s < to; s++) forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, !bySample);
-        });
+        forEachSample(g.n, (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.height, g.im.width};
         return bias == null ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
@@ -74,6 +71,30 @@ public final class ConvTranspose2d {
         return apply(x, weight, bias, ConvParams.of(stride, padding));
     }
 
+    /** Work on one sample, told whether its GEMMs should use the pool themselves. */
+    @FunctionalInterface
+    private interface SampleWork {
+        void run(int sample, boolean parallelGemm);
+    }
+
+    /**
+     * One item per sample when the batch fills the pool (samples scatter into their own outputs only);
+     * otherwise samples in turn, each GEMM split over the pool.
+     */
+    private static void forEachSample(int n, SampleWork work) {
+        if (n >= Parallel.threads()) {
+            Parallel.forEach(n, s -> work.run(s, false));
+        } else {
+            for (int s = 0; s < n; s++) work.run(s, true);
+        }
+    }
+
+    private static void gemm(boolean parallel, boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda,
+                             float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean acc) {
+        if (parallel) Gemm.multiplyParallel(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
+        else Gemm.multiply(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
+    }
+
     private static void forwardSample(Geometry g, float[] x, float[] w, float[] b, float[] y, int s, boolean par) {
         int P = g.inPixels(), K = g.k(), pw = g.im.panelWidth(), plane = g.outPlane();
         int xOff = s * g.cIn * P, yOff = s * g.cOut * plane;
@@ -82,7 +103,7 @@ public final class ConvTranspose2d {
             int xg = xOff + grp * g.cInG * P, wg = grp * g.cInG * K, yg = yOff + grp * g.cOutG * plane;
             for (int j0 = 0; j0 < P; j0 += pw) {
                 int width = Math.min(pw, P - j0);
-                Conv2d.gemm(par, true, false, K, width, g.cInG, w, wg, K, x, xg + j0, P, col, 0, width, false);
+                gemm(par, true, false, K, width, g.cInG, w, wg, K, x, xg + j0, P, col, 0, width, false);
                 g.im.col2im(col, j0, width, y, yg);
             }
         }
@@ -100,14 +121,10 @@ public final class ConvTranspose2d {
         if (!needDx && !needDw) return;
         float[] dx = needDx ? x.grad() : null;
         float[][] dwPerSample = needDw ? new float[g.n][] : null;
-        boolean bySample = g.n >= Parallel.threads();
-        Parallel.forEach(bySample ? g.n : 1, item -> {
-            int from = bySample ? item : 0, to = bySample ? item + 1 : g.n;
-            for (int s = from; s < to; s++) {
-                float[] dw = needDw ? new float[weight.size()] : null;
-                backwardSample(g, x.data(), weight.data(), dy, dx, dw, s, !bySample);
-                if (needDw) dwPerSample[s] = dw;
-            }
+        forEachSample(g.n, (s, par) -> {
+            float[] dw = needDw ? new float[weight.size()] : null;
+            backwardSample(g, x.data(), weight.data(), dy, dx, dw, s, par);
+            if (needDw) dwPerSample[s] = dw;
         });
         if (needDw) Reductions.sumInOrder(dwPerSample, weight.grad());
     }
@@ -121,8 +138,8 @@ public final class ConvTranspose2d {
             for (int j0 = 0; j0 < P; j0 += pw) {
                 int width = Math.min(pw, P - j0);
                 g.im.im2col(dy, yg, j0, width, col);
-                if (dx != null) Conv2d.gemm(par, false, false, g.cInG, width, K, w, wg, K, col, 0, width, dx, xg + j0, P, true);
-                if (dw != null) Conv2d.gemm(par, false, true, g.cInG, K, width, x, xg + j0, P, col, 0, width, dw, wg, K, true);
+                if (dx != null) gemm(par, false, false, g.cInG, width, K, w, wg, K, col, 0, width, dx, xg + j0, P, true);
+                if (dw != null) gemm(par, false, true, g.cInG, K, width, x, xg + j0, P, col, 0, width, dw, wg, K, true);
             }
         }
     }
