@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * Average pooling, padding counted in the divisor (PyTorch's count_include_pad=True, ONNX
@@ -36,7 +37,9 @@ public final class AvgPool2d {
                 }
             }
         }
-        return Tensor.result("avg_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
+        java.util.Map<String, Object> onnx = p.onnxAttributes();
+        onnx.put("count_include_pad", 1L);
+        return Trace.traced(Tensor.result("avg_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int plane = 0; plane < planes; plane++) {
                 for (int i = 0; i < oh; i++) {
@@ -46,7 +49,7 @@ public final class AvgPool2d {
                     }
                 }
             }
-        }, x);
+        }, x), "AveragePool", onnx, x);
     }
 
     @FunctionalInterface

@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 
 /**
@@ -63,8 +64,10 @@ public final class BatchNorm2d {
                 for (int i = 0; i < plane; i++) y[base + i] = xs[base + i] * scale + shift;
             }
         });
-        return Tensor.result("batch_norm2d", y, x.shape(),
-                out -> backward(x, gamma, beta, out.grad(), mean, invStd, training, n, c, plane), x, gamma, beta);
+        if (training) Trace.unsupported("batch_norm2d in training mode (switch the model to eval mode first)");
+        Tensor out = Tensor.result("batch_norm2d", y, x.shape(),
+                out2 -> backward(x, gamma, beta, out2.grad(), mean, invStd, training, n, c, plane), x, gamma, beta);
+        return Trace.traced(out, "BatchNormalization", Trace.attrs("epsilon", eps), x, gamma, beta, runningMean, runningVar);
     }
 
     private static void backward(Tensor x, Tensor gamma, Tensor beta, float[] dy, float[] mean, float[] invStd,

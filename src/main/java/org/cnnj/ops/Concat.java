@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** Concatenation along channels: [N, C1, H, W] ⊕ [N, C2, H, W] → [N, C1+C2, H, W] (U-Net skips, dense blocks). */
 public final class Concat {
@@ -35,7 +36,7 @@ public final class Concat {
                 c0 += parts[k].dim(1);
             }
         }
-        return Tensor.result("concat", y, shape, out -> {
+        return Trace.traced(Tensor.result("concat", y, shape, out -> {
             float[] gy = out.grad();
             for (int k = 0; k < parts.length; k++) {
                 if (!parts[k].requiresGrad()) continue;
@@ -46,6 +47,6 @@ public final class Concat {
                     for (int i = 0; i < block; i++) g[dst + i] += gy[src + i];
                 }
             }
-        }, parts);
+        }, parts), "Concat", Trace.attrs("axis", 1L), (Object[]) parts);
     }
 }

@@ -3,6 +3,7 @@ package org.cnnj.ops;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 import org.cnnj.util.Scratch;
 
@@ -35,8 +36,9 @@ public final class Conv2d {
         else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.outH, g.im.outW};
-        return bias == null ? Tensor.result("conv2d", y, shape, back, x, weight)
+        Tensor out = bias == null ? Tensor.result("conv2d", y, shape, back, x, weight)
                 : Tensor.result("conv2d", y, shape, back, x, weight, bias);
+        return Trace.traced(out, "Conv", p.onnxAttributes(weight.dim(2), weight.dim(3), false), bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {

@@ -33,6 +33,18 @@ public record ConvParams(int strideH, int strideW, int padH, int padW, int dilat
         return new ConvParams(strideH, strideW, padH, padW, dilationH, dilationW, groups, p, p);
     }
 
+    /** ONNX Conv / ConvTranspose attributes for a kh×kw kernel. */
+    public java.util.Map<String, Object> onnxAttributes(int kh, int kw, boolean transposed) {
+        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("kernel_shape", new long[] {kh, kw});
+        a.put("strides", new long[] {strideH, strideW});
+        a.put("pads", new long[] {padH, padW, padH, padW});
+        a.put("dilations", new long[] {dilationH, dilationW});
+        a.put("group", (long) groups);
+        if (transposed) a.put("output_padding", new long[] {outputPadH, outputPadW});
+        return a;
+    }
+
     public boolean isPointwise(int kh, int kw) {
         return kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
     }

@@ -3,6 +3,7 @@ package org.cnnj.ops;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 import org.cnnj.util.Scratch;
 
@@ -63,8 +64,9 @@ public final class ConvTranspose2d {
         forEachSample(g.n, (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.height, g.im.width};
-        return bias == null ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
+        Tensor out = bias == null ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
                 : Tensor.result("conv_transpose2d", y, shape, back, x, weight, bias);
+        return Trace.traced(out, "ConvTranspose", p.onnxAttributes(weight.dim(2), weight.dim(3), true), bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Rng;
 
 /**
@@ -17,6 +18,7 @@ public final class Dropout {
     public static Tensor apply(Tensor x, float p, boolean training, boolean spatial, Rng rng) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout: probability must be in [0, 1), got " + p);
         if (!training || p == 0f) return x;
+        Trace.unsupported("dropout in training mode (switch the model to eval mode first)");
         int group = spatial && x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
         float keep = 1f / (1f - p);
         float[] mask = new float[x.size() / group];

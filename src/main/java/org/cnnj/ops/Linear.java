@@ -3,6 +3,7 @@ package org.cnnj.ops;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** Fully connected layer. Shapes: x [N, IN], weight [OUT, IN], bias [OUT] or null → y [N, OUT] = x·Wᵀ + b. */
 public final class Linear {
@@ -30,7 +31,8 @@ public final class Linear {
             if (weight.requiresGrad()) Gemm.multiplyParallel(true, false, out, in, n, dy, 0, out, x.data(), 0, in, weight.grad(), 0, in, true);
             if (bias != null && bias.requiresGrad()) Reductions.addChannelSums(dy, n, out, 1, bias.grad());
         };
-        return bias == null ? Tensor.result("linear", y, new int[] {n, out}, back, x, weight)
+        Tensor result = bias == null ? Tensor.result("linear", y, new int[] {n, out}, back, x, weight)
                 : Tensor.result("linear", y, new int[] {n, out}, back, x, weight, bias);
+        return Trace.traced(result, "Gemm", Trace.attrs("transB", 1L), bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
     }
 }

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * log(softmax(x)) over the class axis 1, computed stably as x − max − log Σ exp(x − max).
@@ -20,7 +21,7 @@ public final class LogSoftmax {
             float logSum = max + (float) Math.log(sum);
             for (int k = 0; k < ax.classes; k++) y[base + k * stride] = xs[base + k * stride] - logSum;
         });
-        return Tensor.result("log_softmax", y, x.shape(), out -> {
+        return Trace.traced(Tensor.result("log_softmax", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
             ax.forEachColumn((base, stride) -> {
                 float sum = 0;
@@ -30,6 +31,6 @@ public final class LogSoftmax {
                     gx[i] += gy[i] - (float) Math.exp(y[i]) * sum;
                 }
             });
-        }, x);
+        }, x), "LogSoftmax", Trace.attrs("axis", 1L), x);
     }
 }

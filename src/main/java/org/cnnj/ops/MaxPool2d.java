@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 
 /**
@@ -41,9 +42,9 @@ public final class MaxPool2d {
                 }
             }
         });
-        return Tensor.result("max_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
+        return Trace.traced(Tensor.result("max_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
-        }, x);
+        }, x), "MaxPool", p.onnxAttributes(), x);
     }
 }

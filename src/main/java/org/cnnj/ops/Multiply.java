@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * y = x ⊙ s where s has the shape of x, or is [N, C, 1, 1] and scales whole channels of x [N, C, H, W]
@@ -23,7 +24,8 @@ public final class Multiply {
         int plane = perChannel ? x.dim(2) * x.dim(3) : 1;
         float[] xs = x.data(), ss = s.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = xs[i] * ss[i / plane];
-        return Tensor.result("multiply", y, x.shape(), out -> {
+        // ONNX Mul broadcasts [N, C, 1, 1] over [N, C, H, W] exactly like the per-channel case here.
+        return Trace.traced(Tensor.result("multiply", y, x.shape(), out -> {
             float[] gy = out.grad();
             if (x.requiresGrad()) {
                 float[] gx = x.grad();
@@ -33,6 +35,6 @@ public final class Multiply {
                 float[] gs = s.grad();
                 for (int i = 0; i < gy.length; i++) gs[i / plane] += gy[i] * xs[i];
             }
-        }, x, s);
+        }, x, s), "Mul", Trace.attrs(), x, s);
     }
 }

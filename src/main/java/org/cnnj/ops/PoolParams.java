@@ -19,6 +19,15 @@ public record PoolParams(int kernelH, int kernelW, int strideH, int strideW, int
         return of(kernel, kernel, 0);
     }
 
+    /** ONNX MaxPool / AveragePool attributes. */
+    java.util.Map<String, Object> onnxAttributes() {
+        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("kernel_shape", new long[] {kernelH, kernelW});
+        a.put("strides", new long[] {strideH, strideW});
+        a.put("pads", new long[] {padH, padW, padH, padW});
+        return a;
+    }
+
     int outH(String op, int h) {
         return org.cnnj.tensor.Shapes.windowOutput(op, "height", h, kernelH, strideH, padH, 1);
     }

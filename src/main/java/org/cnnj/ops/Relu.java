@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 
 /** y = max(x, 0); dy/dx = 1 where x > 0. Any shape. */
@@ -12,11 +13,11 @@ public final class Relu {
         Parallel.forChunks(y.length, (from, to) -> {
             for (int i = from; i < to; i++) y[i] = Math.max(xs[i], 0f);
         });
-        return Tensor.result("relu", y, x.shape(), out -> {
+        return Trace.traced(Tensor.result("relu", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
             Parallel.forChunks(gy.length, (from, to) -> {
                 for (int i = from; i < to; i++) gx[i] += xs[i] > 0f ? gy[i] : 0f;
             });
-        }, x);
+        }, x), "Relu", Trace.attrs(), x);
     }
 }

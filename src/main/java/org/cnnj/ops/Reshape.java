@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** Reshape/flatten: same values in the same order, new shape; the data array is shared, not copied. */
 public final class Reshape {
@@ -24,14 +25,24 @@ public final class Reshape {
             throw new IllegalArgumentException("reshape: cannot view " + x.describe() + " (" + x.size() + " values) as "
                     + Shapes.str(shape) + "; the number of values must stay the same");
         }
-        return Tensor.result("reshape", x.data(), s, out -> {
+        return Trace.traced(view(x, s), "Reshape", Trace.attrs(), x, toLongs(s));
+    }
+
+    /** [N, ...] → [N, product of the rest]; exported as ONNX Flatten, so the batch size stays free. */
+    public static Tensor flatten(Tensor x) {
+        return Trace.traced(view(x, new int[] {x.dim(0), x.size() / x.dim(0)}), "Flatten", Trace.attrs("axis", 1L), x);
+    }
+
+    private static Tensor view(Tensor x, int[] shape) {
+        return Tensor.result("reshape", x.data(), shape, out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int i = 0; i < gy.length; i++) gx[i] += gy[i];
         }, x);
     }
 
-    /** [N, ...] → [N, product of the rest]. */
-    public static Tensor flatten(Tensor x) {
-        return apply(x, x.dim(0), x.size() / x.dim(0));
+    private static long[] toLongs(int[] v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = v[i];
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** y = 1/(1+e^−x); dy/dx = y(1−y). Any shape. */
 public final class Sigmoid {
@@ -13,9 +14,9 @@ public final class Sigmoid {
     public static Tensor apply(Tensor x) {
         float[] xs = x.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = of(xs[i]);
-        return Tensor.result("sigmoid", y, x.shape(), out -> {
+        return Trace.traced(Tensor.result("sigmoid", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * y[i] * (1f - y[i]);
-        }, x);
+        }, x), "Sigmoid", Trace.attrs(), x);
     }
 }

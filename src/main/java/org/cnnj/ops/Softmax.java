@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * Softmax over the class axis 1. Shapes: x [N, C, ...] → y same. Backward: dx = y·(dy − Σ_c dy·y).
@@ -22,7 +23,7 @@ public final class Softmax {
             }
             for (int k = 0; k < ax.classes; k++) y[base + k * stride] /= sum;
         });
-        return Tensor.result("softmax", y, x.shape(), out -> {
+        return Trace.traced(Tensor.result("softmax", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
             ax.forEachColumn((base, stride) -> {
                 float dot = 0;
@@ -32,6 +33,6 @@ public final class Softmax {
                     gx[i] += y[i] * (gy[i] - dot);
                 }
             });
-        }, x);
+        }, x), "Softmax", Trace.attrs("axis", 1L), x);
     }
 }

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** y = tanh(x); dy/dx = 1 − y². Any shape. */
 public final class Tanh {
@@ -9,9 +10,9 @@ public final class Tanh {
     public static Tensor apply(Tensor x) {
         float[] xs = x.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = (float) Math.tanh(xs[i]);
-        return Tensor.result("tanh", y, x.shape(), out -> {
+        return Trace.traced(Tensor.result("tanh", y, x.shape(), out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * (1f - y[i] * y[i]);
-        }, x);
+        }, x), "Tanh", Trace.attrs(), x);
     }
 }

@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * Up-sampling by an integer factor. Shapes: x [N, C, H, W] → y [N, C, H·s, W·s]. Nearest copies
@@ -33,7 +34,11 @@ public final class Upsample {
                 }
             }
         }
-        return Tensor.result("upsample_" + mode.name().toLowerCase(), y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
+        // ONNX Resize: nearest reads floor(dst/s) ("asymmetric", "floor"); bilinear is "half_pixel" like PyTorch.
+        java.util.Map<String, Object> onnx = mode == Mode.NEAREST
+                ? Trace.attrs("mode", "nearest", "coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor")
+                : Trace.attrs("mode", "linear", "coordinate_transformation_mode", "half_pixel");
+        return Trace.traced(Tensor.result("upsample_" + mode.name().toLowerCase(), y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
             float[] gx = x.grad(), gy = out.grad();
             for (int p = 0; p < planes; p++) {
                 int xb = p * h * w, yb = p * oh * ow;
@@ -50,7 +55,7 @@ public final class Upsample {
                     }
                 }
             }
-        }, x);
+        }, x), "Resize", onnx, x, "", new float[] {1f, 1f, scale, scale});
     }
 
     /** For each output index along one axis: the two source indices and the weight of the second. */
