@@ -1,0 +1,62 @@
+package org.cnnj.infer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.cnnj.nn.UNet;
+import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
+
+/**
+ * Runs a CNN-J U-Net in pure Java from its exported ONNX file: the sidecar's architecture rebuilds
+ * the network and the ONNX initializers (named like the parameters) fill it. No native code; used as
+ * the fallback where ONNX Runtime cannot load, and to cross-check it.
+ */
+public final class JavaEngine implements Engine {
+    private final UNet net;
+
+    public JavaEngine(UNet net) {
+        this.net = net;
+        net.train(false);
+    }
+
+    public static JavaEngine open(Path model, ModelSpec spec) throws IOException {
+        if (spec.architecture() == null) {
+            throw new IOException(model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
+        }
+        OnnxModelInfo info = OnnxModelInfo.read(model);
+        UNet net = new UNet(spec.architecture(), new Rng(0));
+        copy(model, info.weights(), net.parameters().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        copy(model, info.weights(), net.buffers());
+        return new JavaEngine(net);
+    }
+
+    private static void copy(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
+        for (Map.Entry<String, float[]> e : into.entrySet()) {
+            float[] w = weights.get(e.getKey());
+            if (w == null || w.length != e.getValue().length) {
+                throw new IOException(model + " has no weights of the right size for " + e.getKey()
+                        + "; the sidecar's architecture does not match the ONNX file");
+            }
+            System.arraycopy(w, 0, e.getValue(), 0, w.length);
+        }
+    }
+
+    @Override
+    public Tensor run(Tensor x) {
+        return GradMode.noGrad(() -> net.forward(x));
+    }
+
+    @Override
+    public String describe() {
+        return "CNN-J Java engine (" + org.cnnj.kernel.Kernels.describe() + ")";
+    }
+
+    @Override
+    public void close() {
+        // nothing native to release
+    }
+}

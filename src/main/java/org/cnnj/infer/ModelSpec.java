@@ -1,0 +1,115 @@
+package org.cnnj.infer;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.io.AtomicFiles;
+import org.cnnj.nn.UNetConfig;
+
+/**
+ * The JSON sidecar next to a model (model.onnx → model.json): everything needed to apply it correctly.
+ *
+ * @param format       sidecar format version (1)
+ * @param axes         input layout, always "NCHW"
+ * @param inputChannels channels the network expects
+ * @param classes      output class names, in channel order
+ * @param output       "logits" (argmax/softmax applied by CNN-J) or "probabilities"
+ * @param task         "semantic" (one class per pixel) or "instances-3class" (background/interior/boundary → objects)
+ * @param normalization how raw pixels are scaled before the network
+ * @param tileMultiple height and width of an input tile must be multiples of this (2^depth for a U-Net)
+ * @param halo         pixels of context around each tile so tiled output equals whole-image output
+ * @param architecture the U-Net configuration when CNN-J trained it (lets the Java engine rebuild it), else null
+ * @param provenance   how the model was made: training command, data, date, CNN-J version
+ */
+public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
+                        Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
+                        Map<String, String> provenance) {
+    public static final String INSTANCES_3CLASS = "instances-3class", SEMANTIC = "semantic";
+
+    /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; "none" leaves pixels as they are. */
+    public record Normalization(String method, double lowPercentile, double highPercentile) {
+        public static Normalization percentile(double low, double high) {
+            return new Normalization("percentile", low, high);
+        }
+    }
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    public ModelSpec {
+        if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
+        if (inputChannels < 1) throw new IllegalArgumentException("model sidecar: inputChannels must be >= 1, got " + inputChannels);
+        if (classes == null || classes.isEmpty()) throw new IllegalArgumentException("model sidecar: classes must name at least one class");
+        if (!"logits".equals(output) && !"probabilities".equals(output)) {
+            throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
+        }
+        if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task)) {
+            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\" or \"" + INSTANCES_3CLASS + "\", got \"" + task + "\"");
+        }
+        if (INSTANCES_3CLASS.equals(task) && classes.size() != 3) {
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS + " needs exactly 3 classes (background, interior, boundary)");
+        }
+        if (tileMultiple < 1 || halo < 0 || halo % tileMultiple != 0) {
+            throw new IllegalArgumentException("model sidecar: tileMultiple must be >= 1 and halo a multiple of it, got " + tileMultiple + " and " + halo);
+        }
+        if (normalization == null) normalization = new Normalization("none", 0, 100);
+        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+        classes = List.copyOf(classes);
+    }
+
+    /** The sidecar CNN-J writes for a U-Net it trained. */
+    public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance) {
+        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance);
+    }
+
+    /**
+     * Context each tile needs: the receptive-field radius of the U-Net. Two 3×3 convs per level add
+     * 2·2^l each on the way down (levels 0..d) and up (0..d−1); each 2×2 pool and 2×2 up-convolution
+     * adds 2^l: 2(2^(d+1)−1) + 2(2^d−1) + 2(2^d−1) = 8·2^d − 6, rounded up to the tile multiple.
+     * Residual levels have the same two 3×3 convs (their 1×1 skips add nothing).
+     */
+    public static int haloFor(UNetConfig c) {
+        int radius = 8 * (1 << c.depth()) - 6;
+        int m = c.sizeMultiple();
+        return (radius + m - 1) / m * m;
+    }
+
+    /** The sidecar path for a model file: same name, .json. */
+    public static Path sidecarOf(Path model) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
+    }
+
+    public static ModelSpec read(Path json) throws IOException {
+        String text;
+        try {
+            text = Files.readString(json, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("model sidecar " + json + " does not exist", e);
+        }
+        try {
+            ModelSpec spec = GSON.fromJson(text, ModelSpec.class);
+            if (spec == null) throw new IOException(json + " is empty; it should describe the model (axes, classes, normalization)");
+            return spec;
+        } catch (JsonParseException e) {
+            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
+        } catch (RuntimeException e) {
+            // Gson wraps the record's own validation error; report that one.
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
+            throw new IOException(json + ": " + cause.getMessage(), e);
+        }
+    }
+
+    public void write(Path json) throws IOException {
+        byte[] bytes = GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(json, out -> out.write(bytes));
+    }
+}

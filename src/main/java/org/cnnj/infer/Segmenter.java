@@ -1,0 +1,85 @@
+package org.cnnj.infer;
+
+import org.cnnj.data.Percentiles;
+import org.cnnj.eval.Instances;
+
+/**
+ * The library call behind Segment: normalizes an image as the sidecar says, predicts it tile by
+ * tile, and returns per-pixel classes, optional class probabilities and, for instance models,
+ * separated objects. Shapes: planes [C][H·W] raw pixel values.
+ */
+public final class Segmenter {
+    /** Tiling and what to keep. */
+    public record Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {}
+
+    /**
+     * classes [H·W] (argmax), probabilities [K][H·W] or null, objects [H·W] instance labels (instance
+     * models) or null, and the object count.
+     */
+    public record Result(int width, int height, byte[] classes, float[][] probabilities, int[] objects, int objectCount) {}
+
+    private Segmenter() {}
+
+    public static Result segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o,
+                                 TiledPredictor.Progress progress) {
+        if (planes.length != spec.inputChannels()) {
+            throw new IllegalArgumentException("the model expects " + spec.inputChannels() + " channel(s) but the image has "
+                    + planes.length + "; convert it (Image › Color › Split/Merge Channels) to match");
+        }
+        for (float[] p : planes) {
+            if (p.length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
+        }
+        int k = spec.classes().size();
+        if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
+        float[][] normalized = new float[planes.length][];
+        for (int c = 0; c < planes.length; c++) {
+            ModelSpec.Normalization n = spec.normalization();
+            normalized[c] = "percentile".equals(n.method())
+                    ? Percentiles.of(planes[c], n.lowPercentile(), n.highPercentile()).apply(planes[c]) : planes[c];
+        }
+        byte[] classes = new byte[width * height];
+        float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
+        boolean logits = "logits".equals(spec.output());
+        TiledPredictor.predict(engine, TiledPredictor.planes(normalized, width, height), o.layout(), tile -> {
+            if (tile.classes() != k) {
+                throw new IllegalStateException("the model produced " + tile.classes() + " output channels but its sidecar names "
+                        + k + " classes; fix the sidecar's classes list");
+            }
+            float[] v = new float[k];
+            for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
+                for (int x = tile.x0(); x < tile.x0() + tile.width(); x++) {
+                    int best = 0;
+                    for (int c = 0; c < k; c++) {
+                        v[c] = tile.at(c, y, x);
+                        if (v[c] > v[best]) best = c;
+                    }
+                    int p = y * width + x;
+                    classes[p] = (byte) best;
+                    if (probabilities != null) store(v, logits, probabilities, p);
+                }
+            }
+        }, progress);
+        int[] objects = null;
+        int count = 0;
+        if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
+            int[] cls = new int[classes.length];
+            for (int i = 0; i < cls.length; i++) cls[i] = classes[i];
+            objects = Instances.fromThreeClass(cls, width, height, o.minObjectPixels());
+            count = Instances.count(objects);
+        }
+        return new Result(width, height, classes, probabilities, objects, count);
+    }
+
+    /** Softmax of logits (or the values as they are) into the probability planes at pixel p. */
+    private static void store(float[] v, boolean logits, float[][] out, int p) {
+        if (!logits) {
+            for (int c = 0; c < v.length; c++) out[c][p] = v[c];
+            return;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (float f : v) max = Math.max(max, f);
+        double sum = 0;
+        for (float f : v) sum += Math.exp(f - max);
+        for (int c = 0; c < v.length; c++) out[c][p] = (float) (Math.exp(v[c] - max) / sum);
+    }
+}

@@ -1,0 +1,238 @@
+package org.cnnj.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What CNN-J needs to know about an ONNX file without running it: graph inputs/outputs with their
+ * shapes (a dimension is a number, or -1 when symbolic), opset, metadata, and the float initializers
+ * (weights) by name. Reads the protobuf wire format directly (see {@link Protobuf} for why), and
+ * turns a file that is not ONNX, or was cut short, into a message that says so.
+ */
+public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset, Map<String, String> metadata,
+                            Map<String, float[]> weights, Map<String, long[]> weightShapes) {
+    /** A graph input or output: name and dims (-1 = symbolic, e.g. "N"). */
+    public record Value(String name, long[] dims, int elementType) {}
+
+    public static OnnxModelInfo read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException("model file " + file + " does not exist; check the path", e);
+        }
+        try {
+            return parse(bytes);
+        } catch (RuntimeException e) {
+            throw new IOException(file + " is not a valid ONNX model (" + e.getMessage() + "); it may be truncated or another"
+                    + " kind of file: export it again, or copy it completely", e);
+        }
+    }
+
+    static OnnxModelInfo parse(byte[] bytes) {
+        Reader model = new Reader(ByteBuffer.wrap(bytes));
+        List<Value> inputs = new ArrayList<>(), outputs = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long opset = -1;
+        boolean sawGraph = false;
+        while (model.more()) {
+            int tag = model.tag(), field = tag >>> 3;
+            if (field == 7 && (tag & 7) == 2) {
+                sawGraph = true;
+                Reader graph = model.message();
+                while (graph.more()) {
+                    int gt = graph.tag(), gf = gt >>> 3;
+                    if (gf == 5 && (gt & 7) == 2) readInitializer(graph.message(), weights, shapes);
+                    else if (gf == 11 && (gt & 7) == 2) inputs.add(readValue(graph.message()));
+                    else if (gf == 12 && (gt & 7) == 2) outputs.add(readValue(graph.message()));
+                    else graph.skip(gt);
+                }
+            } else if (field == 8 && (tag & 7) == 2) {
+                Reader op = model.message();
+                String domain = "";
+                long version = -1;
+                while (op.more()) {
+                    int t = op.tag();
+                    if (t >>> 3 == 1 && (t & 7) == 2) domain = op.string();
+                    else if (t >>> 3 == 2 && (t & 7) == 0) version = op.varint();
+                    else op.skip(t);
+                }
+                if (domain.isEmpty() || domain.equals("ai.onnx")) opset = version;
+            } else if (field == 14 && (tag & 7) == 2) {
+                Reader kv = model.message();
+                String k = "", v = "";
+                while (kv.more()) {
+                    int t = kv.tag();
+                    if (t >>> 3 == 1) k = kv.string();
+                    else if (t >>> 3 == 2) v = kv.string();
+                    else kv.skip(t);
+                }
+                metadata.put(k, v);
+            } else {
+                model.skip(tag);
+            }
+        }
+        if (!sawGraph) throw new IllegalArgumentException("no graph found");
+        // Initializers may also be listed as graph inputs (older exporters); they are not real inputs.
+        inputs.removeIf(v -> weights.containsKey(v.name()) || shapes.containsKey(v.name()));
+        return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes);
+    }
+
+    private static Value readValue(Reader r) {
+        String name = "";
+        List<Long> dims = new ArrayList<>();
+        int elem = 0;
+        while (r.more()) {
+            int t = r.tag();
+            if (t >>> 3 == 1 && (t & 7) == 2) {
+                name = r.string();
+            } else if (t >>> 3 == 2 && (t & 7) == 2) {
+                Reader type = r.message();
+                while (type.more()) {
+                    int tt = type.tag();
+                    if (tt >>> 3 != 1 || (tt & 7) != 2) {
+                        type.skip(tt);
+                        continue;
+                    }
+                    Reader tensor = type.message();
+                    while (tensor.more()) {
+                        int x = tensor.tag();
+                        if (x >>> 3 == 1 && (x & 7) == 0) {
+                            elem = (int) tensor.varint();
+                        } else if (x >>> 3 == 2 && (x & 7) == 2) {
+                            Reader shape = tensor.message();
+                            while (shape.more()) {
+                                int s = shape.tag();
+                                if (s >>> 3 != 1 || (s & 7) != 2) {
+                                    shape.skip(s);
+                                    continue;
+                                }
+                                Reader dim = shape.message();
+                                long value = -1;
+                                while (dim.more()) {
+                                    int d = dim.tag();
+                                    if (d >>> 3 == 1 && (d & 7) == 0) value = dim.varint();
+                                    else dim.skip(d);
+                                }
+                                dims.add(value);
+                            }
+                        } else {
+                            tensor.skip(x);
+                        }
+                    }
+                }
+            } else {
+                r.skip(t);
+            }
+        }
+        return new Value(name, dims.stream().mapToLong(Long::longValue).toArray(), elem);
+    }
+
+    private static void readInitializer(Reader r, Map<String, float[]> weights, Map<String, long[]> shapes) {
+        List<Long> dims = new ArrayList<>();
+        String name = "";
+        int type = 0;
+        byte[] raw = null;
+        List<Float> floats = new ArrayList<>();
+        while (r.more()) {
+            int t = r.tag(), f = t >>> 3;
+            if (f == 1 && (t & 7) == 2) {
+                Reader packed = r.message();
+                while (packed.more()) dims.add(packed.varint());
+            } else if (f == 1 && (t & 7) == 0) {
+                dims.add(r.varint());
+            } else if (f == 2 && (t & 7) == 0) {
+                type = (int) r.varint();
+            } else if (f == 8 && (t & 7) == 2) {
+                name = r.string();
+            } else if (f == 9 && (t & 7) == 2) {
+                raw = r.bytes();
+            } else if (f == 4 && (t & 7) == 2) {
+                ByteBuffer b = ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                while (b.remaining() >= 4) floats.add(b.getFloat());
+            } else {
+                r.skip(t);
+            }
+        }
+        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+        shapes.put(name, shape);
+        if (type != 1) return; // only float weights are of interest
+        float[] values;
+        if (raw != null) {
+            values = new float[raw.length / 4];
+            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        } else {
+            values = new float[floats.size()];
+            for (int i = 0; i < values.length; i++) values[i] = floats.get(i);
+        }
+        weights.put(name, values);
+    }
+
+    /** Sequential reader over one protobuf message. */
+    private static final class Reader {
+        private final ByteBuffer buf;
+
+        Reader(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        boolean more() {
+            return buf.hasRemaining();
+        }
+
+        int tag() {
+            return (int) varint();
+        }
+
+        long varint() {
+            long result = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                byte b = buf.get();
+                result |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) return result;
+            }
+            throw new IllegalArgumentException("malformed varint");
+        }
+
+        byte[] bytes() {
+            long len = varint();
+            if (len < 0 || len > buf.remaining()) throw new IllegalArgumentException("a field runs past the end of the file");
+            byte[] out = new byte[(int) len];
+            buf.get(out);
+            return out;
+        }
+
+        String string() {
+            return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        Reader message() {
+            long len = varint();
+            if (len < 0 || len > buf.remaining()) throw new IllegalArgumentException("a message runs past the end of the file");
+            ByteBuffer slice = buf.slice().limit((int) len);
+            buf.position(buf.position() + (int) len);
+            return new Reader(slice);
+        }
+
+        void skip(int tag) {
+            switch (tag & 7) {
+                case 0 -> varint();
+                case 1 -> buf.position(buf.position() + 8);
+                case 2 -> bytes();
+                case 5 -> buf.position(buf.position() + 4);
+                default -> throw new IllegalArgumentException("unknown wire type " + (tag & 7));
+            }
+        }
+    }
+}
