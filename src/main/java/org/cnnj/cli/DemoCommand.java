@@ -1,11 +1,12 @@
 package org.cnnj.cli;
 
 import ij.ImagePlus;
-import ij.io.FileSaver;
+import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.cnnj.data.PatchSampler;
@@ -13,23 +14,29 @@ import org.cnnj.data.Percentiles;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.eval.InstanceMatching;
 import org.cnnj.eval.Instances;
+import org.cnnj.ij.Tiffs;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.infer.TiledPredictor;
 import org.cnnj.io.Checkpoint;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.onnx.OnnxExport;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.tensor.Autograd;
-import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
 /**
  * {@code ./cnnj demo [--out DIR] [--steps N] [--seed S]}: generates synthetic nuclei images, trains a
  * U-Net (background / interior / boundary) from scratch, segments a held-out image, and reports the
- * object count and AP@0.5. Writes model.ckpt, labels.tif (16-bit instance labels) and summary.txt.
+ * object count and AP@0.5. Writes model.ckpt, the exported nuclei.onnx + nuclei.json, the held-out image
+ * with its truth, and what `segment` writes for it (labels.tif, rois.zip, results.csv), plus summary.txt.
  */
 final class DemoCommand {
     private static final int TRAIN_IMAGES = 6, IMAGE_SIZE = 256, PATCH = 96, BATCH = 8;
@@ -102,46 +109,41 @@ final class DemoCommand {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Checkpoint.save(out.resolve("model.ckpt"), net, adam, Map.of("config", net.config.toString(), "command", "./cnnj demo --steps " + steps + " --seed " + seed));
+        String command = "./cnnj demo --steps " + steps + " --seed " + seed;
+        Checkpoint.save(out.resolve("model.ckpt"), net, adam, Map.of("config", net.config.toString(), "command", command));
+        Path onnx = out.resolve("nuclei.onnx");
+        OnnxExport.export(net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
+        ModelSpec spec = ModelSpec.forUNet(net.config, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
+                ModelSpec.Normalization.percentile(1, 99.8), Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images "
+                        + IMAGE_SIZE + "x" + IMAGE_SIZE + " (org.cnnj.data.SyntheticNuclei, seeds " + seed * 1000 + "..)",
+                        "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
+        spec.write(ModelSpec.sidecarOf(onnx));
 
+        // The held-out image goes through the same path a user's image takes: TIFF → ONNX Runtime → outputs.
         SyntheticNuclei.Sample test = SyntheticNuclei.generate(seed * 1000 + 999, IMAGE_SIZE, IMAGE_SIZE);
-        int[] predicted = segment(net, Percentiles.of(test.image(), 1, 99.8).apply(test.image()), IMAGE_SIZE, IMAGE_SIZE);
-        saveLabels(out.resolve("labels.tif"), predicted, IMAGE_SIZE, IMAGE_SIZE);
+        Path heldOut = out.resolve("heldout.tif");
+        Tiffs.save(new ImagePlus("heldout", new FloatProcessor(IMAGE_SIZE, IMAGE_SIZE, test.image()).convertToShortProcessor(false)), heldOut);
+        saveLabels(out.resolve("heldout-truth.tif"), test.labels(), IMAGE_SIZE, IMAGE_SIZE);
+        try (OrtEngine engine = OrtEngine.open(onnx, Device.AUTO, 0, msg -> {
+            if (verbose) System.err.println(msg);
+        })) {
+            SegmentCommand.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false);
+        }
+        int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);
         return new Report(steps, seconds, loss, test.objects(), Instances.count(predicted), match);
     }
 
-    /** Whole-image prediction (sizes must be multiples of 8) → instance labels. */
-    static int[] segment(UNet net, float[] image, int width, int height) {
-        net.train(false);
-        Tensor logits = GradMode.noGrad(() -> net.forward(Tensor.of(image, 1, 1, height, width)));
-        net.train(true);
-        int plane = width * height;
-        int[] classes = new int[plane];
-        float[] v = logits.data();
-        for (int p = 0; p < plane; p++) {
-            int best = 0;
-            for (int c = 1; c < 3; c++) if (v[c * plane + p] > v[best * plane + p]) best = c;
-            classes[p] = best;
-        }
-        return Instances.fromThreeClass(classes, width, height, 6);
+    private static int[] labelsOf(ImagePlus imp) {
+        short[] pixels = (short[]) imp.getProcessor().getPixels();
+        int[] out = new int[pixels.length];
+        for (int i = 0; i < out.length; i++) out[i] = pixels[i] & 0xffff;
+        return out;
     }
 
     static void saveLabels(Path file, int[] labels, int width, int height) throws IOException {
         short[] pixels = new short[labels.length];
         for (int i = 0; i < labels.length; i++) pixels[i] = (short) labels[i];
-        saveTiff(file, new ImagePlus(file.getFileName().toString(), new ShortProcessor(width, height, pixels, null)));
-    }
-
-    /** Writes a TIFF through a temporary sibling and a rename, so a failure leaves no half-written file. */
-    static void saveTiff(Path file, ImagePlus imp) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            if (!new FileSaver(imp).saveAsTiff(tmp.toString())) throw new IOException("could not write " + file + "; is the folder writable and the disk not full?");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Tiffs.save(new ImagePlus(file.getFileName().toString(), new ShortProcessor(width, height, pixels, null)), file);
     }
 }

@@ -5,6 +5,7 @@ import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.ij.Tiffs;
 
 /**
  * {@code ./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]}: writes synthetic nuclei
@@ -33,7 +34,7 @@ final class GenerateCommand {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed + k, size, size);
             // Photon counts fit 16 bits; converting (not scaling) keeps them as a camera would record them.
             ImagePlus image = new ImagePlus("nuclei", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false));
-            DemoCommand.saveTiff(out.resolve("nuclei-" + (seed + k) + ".tif"), image);
+            Tiffs.save(image, out.resolve("nuclei-" + (seed + k) + ".tif"));
             DemoCommand.saveLabels(out.resolve("nuclei-" + (seed + k) + "-labels.tif"), s.labels(), size, size);
             System.out.println("nuclei-" + (seed + k) + ".tif: " + s.objects() + " nuclei");
         }

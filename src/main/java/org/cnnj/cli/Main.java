@@ -33,6 +33,7 @@ public final class Main {
             case "bench" -> BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);
+            case "segment" -> SegmentCommand.run(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -55,6 +56,8 @@ public final class Main {
                 "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
                 "  bench  [--json] [--torch] ...    time training steps of the reference U-Net (see README)",
                 "  generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]   synthetic images + instance labels",
+                "  segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
+                "          [--threads N] [--tile N] [--probabilities]   labels.tif, rois.zip, results.csv (+ probabilities.tif)",
                 "  info                             kernel path, threads, Java version");
     }
 }

@@ -23,6 +23,10 @@ class DemoCommandTest {
         assertTrue(r.finalLoss() < 0.6f, "weighted cross-entropy after 40 steps: " + r.finalLoss());
         assertTrue(r.trueObjects() > 100, "the held-out image is crowded: " + r.trueObjects());
         assertTrue(r.foundObjects() > 0, "some nuclei found after 40 steps");
+        for (String f : new String[] {"nuclei.onnx", "nuclei.json", "heldout.tif", "rois.zip", "results.csv"}) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        assertEquals(r.foundObjects() + 1, Files.readAllLines(dir.resolve("results.csv")).size(), "one CSV row per object");
         ImagePlus labels = IJ.openImage(dir.resolve("labels.tif").toString());
         assertNotNull(labels);
         assertEquals(16, labels.getBitDepth());

@@ -1,0 +1,123 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.io.RoiEncoder;
+import ij.measure.Calibration;
+import ij.plugin.filter.ThresholdToSelection;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.cnnj.io.AtomicFiles;
+
+/**
+ * Turns a label image into what Fiji users work with: one ROI per label (ThresholdToSelection on the
+ * label's bounding box, named by its label), a ROI Manager–compatible .zip, and a measurements table
+ * (label, area, centroid, mean intensity) in calibrated units. Works headless: no RoiManager, no windows.
+ */
+public final class LabelResults {
+    /** One object's measurements. */
+    public record Measurement(int position, int label, double area, double centroidX, double centroidY, double meanIntensity) {}
+
+    private LabelResults() {}
+
+    /** ROIs for labels 1..max of a [width × height] label image; {@code position} (1-based slice) is set when > 0. */
+    public static List<Roi> rois(int[] labels, int width, int height, int position) {
+        int max = 0;
+        for (int l : labels) max = Math.max(max, l);
+        int[] x0 = new int[max + 1], y0 = new int[max + 1], x1 = new int[max + 1], y1 = new int[max + 1];
+        java.util.Arrays.fill(x0, Integer.MAX_VALUE);
+        java.util.Arrays.fill(y0, Integer.MAX_VALUE);
+        java.util.Arrays.fill(x1, -1);
+        java.util.Arrays.fill(y1, -1);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int l = labels[y * width + x];
+                if (l <= 0) continue;
+                x0[l] = Math.min(x0[l], x);
+                y0[l] = Math.min(y0[l], y);
+                x1[l] = Math.max(x1[l], x);
+                y1[l] = Math.max(y1[l], y);
+            }
+        }
+        List<Roi> rois = new ArrayList<>();
+        for (int l = 1; l <= max; l++) {
+            if (x1[l] < 0) continue;
+            int bw = x1[l] - x0[l] + 1, bh = y1[l] - y0[l] + 1;
+            ByteProcessor mask = new ByteProcessor(bw, bh);
+            for (int y = 0; y < bh; y++) {
+                for (int x = 0; x < bw; x++) if (labels[(y0[l] + y) * width + x0[l] + x] == l) mask.set(x, y, 255);
+            }
+            mask.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
+            Roi roi = ThresholdToSelection.run(new ImagePlus("mask", mask));
+            if (roi == null) continue;
+            roi.setLocation(roi.getXBase() + x0[l], roi.getYBase() + y0[l]);
+            roi.setName(String.format(Locale.ROOT, "%04d", l));
+            if (position > 0) roi.setPosition(position);
+            rois.add(roi);
+        }
+        return rois;
+    }
+
+    /** Writes ROIs as a zip that the ROI Manager opens (entries NAME.roi). */
+    public static void saveZip(List<Roi> rois, Path file) throws IOException {
+        AtomicFiles.write(file, os -> {
+            ZipOutputStream zip = new ZipOutputStream(os);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(zip));
+            RoiEncoder encoder = new RoiEncoder(out);
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (Roi roi : rois) {
+                String name = roi.getName() + (roi.getPosition() > 0 ? "-" + roi.getPosition() : "");
+                if (!used.add(name)) name = name + "-" + used.size();
+                zip.putNextEntry(new ZipEntry(name + ".roi"));
+                encoder.write(roi);
+                out.flush();
+                zip.closeEntry();
+            }
+            zip.finish();
+        });
+    }
+
+    /** Area, centroid and mean intensity of each label (calibrated with {@code cal}). */
+    public static List<Measurement> measure(int[] labels, float[] intensity, int width, int height, Calibration cal, int position) {
+        int max = 0;
+        for (int l : labels) max = Math.max(max, l);
+        long[] n = new long[max + 1];
+        double[] sx = new double[max + 1], sy = new double[max + 1], si = new double[max + 1];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = y * width + x, l = labels[p];
+                if (l <= 0) continue;
+                n[l]++;
+                sx[l] += x + 0.5;
+                sy[l] += y + 0.5;
+                si[l] += intensity[p];
+            }
+        }
+        List<Measurement> out = new ArrayList<>();
+        for (int l = 1; l <= max; l++) {
+            if (n[l] == 0) continue;
+            out.add(new Measurement(position, l, n[l] * cal.pixelWidth * cal.pixelHeight, cal.getX(sx[l] / n[l]),
+                    cal.getY(sy[l] / n[l]), si[l] / n[l]));
+        }
+        return out;
+    }
+
+    public static void saveCsv(List<Measurement> rows, Calibration cal, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("position,label,area_" + cal.getUnit() + "2,centroid_x,centroid_y,mean_intensity\n");
+        for (Measurement m : rows) {
+            sb.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f,%.4f%n", m.position(), m.label(), m.area(), m.centroidX(), m.centroidY(), m.meanIntensity()));
+        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+}
