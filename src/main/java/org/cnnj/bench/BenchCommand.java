@@ -17,6 +17,7 @@ public final class BenchCommand {
     private BenchCommand() {}
 
     public static int run(String[] args) throws IOException, InterruptedException {
+        if (args.length > 0 && args[0].equals("segment")) return segment(java.util.Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true;
@@ -44,6 +45,23 @@ public final class BenchCommand {
             }
         }
         System.out.println(json ? Json.write(result, "") : human(result));
+        return 0;
+    }
+
+    /** {@code cnnj bench segment [--model M] [--size N] [--tile N] [--threads N]}. */
+    private static int segment(String[] args) throws IOException {
+        Path model = Path.of("models/nuclei.onnx");
+        int size = 2048, tile = 512, threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--size" -> size = positive(args, ++i);
+                case "--tile" -> tile = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default -> throw new IllegalArgumentException("bench segment: unknown option " + args[i] + "; options: --model --size --tile --threads");
+            }
+        }
+        System.out.println(Json.write(SegmentBench.run(model, size, tile, threads), ""));
         return 0;
     }
 
