@@ -34,6 +34,7 @@ public final class Main {
             case "demo" -> DemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);
             case "segment" -> SegmentCommand.run(rest);
+            case "train-seg" -> TrainCommand.run(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -58,6 +59,8 @@ public final class Main {
                 "  generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]   synthetic images + instance labels",
                 "  segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--probabilities]   labels.tif, rois.zip, results.csv (+ probabilities.tif)",
+                "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|semantic] [--epochs N] ...",
+                "          train a U-Net on your image/label pairs (see README)",
                 "  info                             kernel path, threads, Java version");
     }
 }

@@ -6,21 +6,26 @@ import org.cnnj.util.Rng;
  * Random training patches from (image, label) pairs with geometric augmentation that moves labels
  * with pixels (horizontal/vertical flips, 90° rotations — the dihedral group, which microscopy images
  * are invariant to) and intensity augmentation (scale and shift) on the image only.
- * Shapes: images single-channel [H·W]; a batch is x [N, 1, S, S] and labels [N·S·S].
+ * Shapes: images [image][channel][H·W]; a batch is x [N, C, S, S] and labels [N·S·S].
  */
 public final class PatchSampler {
     /** A batch ready for the network. */
     public record Batch(float[] images, int[] labels, int size, int count) {}
 
-    private final float[][] images;
+    private final float[][][] images;
     private final int[][] labels;
     private final int[] widths, heights;
     private final Rng rng;
     private final float intensityJitter;
 
+    /** Single-channel images [image][H·W]. */
     public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
+        this(java.util.Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new), labels, widths, heights, intensityJitter, rng);
+    }
+
+    public PatchSampler(float[][][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
         for (int i = 0; i < images.length; i++) {
-            if (images[i].length != widths[i] * heights[i] || labels[i].length != images[i].length) {
+            if (images[i][0].length != widths[i] * heights[i] || labels[i].length != images[i][0].length || images[i].length != images[0].length) {
                 throw new IllegalArgumentException("patch sampler: image " + i + " (" + widths[i] + "x" + heights[i]
                         + ") and its labels differ in size; each label image must match its image pixel for pixel");
             }
@@ -33,8 +38,13 @@ public final class PatchSampler {
         this.intensityJitter = intensityJitter;
     }
 
+    public int channels() {
+        return images[0].length;
+    }
+
     public Batch next(int count, int size) {
-        float[] x = new float[count * size * size];
+        int channels = channels();
+        float[] x = new float[count * channels * size * size];
         int[] y = new int[count * size * size];
         for (int n = 0; n < count; n++) {
             int k = rng.nextInt(images.length), w = widths[k], h = heights[k];
@@ -52,7 +62,7 @@ public final class PatchSampler {
                     if ((transform & 2) != 0) si = size - 1 - si;
                     if ((transform & 4) != 0) sj = size - 1 - sj;
                     int src = (y0 + si) * w + x0 + sj, dst = (n * size + i) * size + j;
-                    x[dst] = images[k][src] * scale + shift;
+                    for (int c = 0; c < channels; c++) x[((n * channels + c) * size + i) * size + j] = images[k][c][src] * scale + shift;
                     y[dst] = labels[k][src];
                 }
             }

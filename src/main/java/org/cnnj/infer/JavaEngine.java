@@ -23,6 +23,11 @@ public final class JavaEngine implements Engine {
     }
 
     public static JavaEngine open(Path model, ModelSpec spec) throws IOException {
+        return new JavaEngine(loadUNet(model, spec));
+    }
+
+    /** The trainable U-Net inside a CNN-J ONNX file (for fine-tuning). */
+    public static UNet loadUNet(Path model, ModelSpec spec) throws IOException {
         if (spec.architecture() == null) {
             throw new IOException(model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
         }
@@ -31,7 +36,7 @@ public final class JavaEngine implements Engine {
         copy(model, info.weights(), net.parameters().entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
         copy(model, info.weights(), net.buffers());
-        return new JavaEngine(net);
+        return net;
     }
 
     private static void copy(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {

@@ -1,0 +1,33 @@
+package org.cnnj.train;
+
+/**
+ * How to train a segmentation U-Net.
+ *
+ * @param epochs          at most this many epochs
+ * @param stepsPerEpoch   optimizer steps per epoch
+ * @param batch           patches per step
+ * @param patch           patch height and width (a multiple of 2^depth)
+ * @param learningRate    Adam's base rate (cosine decay after a short warm-up)
+ * @param validationFraction share of images held out for validation (at least one image when > 0)
+ * @param patience        stop after this many epochs without a better validation score (0 = never)
+ * @param seed            makes sampling, augmentation and initialization repeatable
+ * @param freezeEncoder   when fine-tuning, train only the decoder and head
+ */
+public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate,
+                          double validationFraction, int patience, long seed, boolean freezeEncoder) {
+    public TrainConfig {
+        if (epochs < 1 || stepsPerEpoch < 1 || batch < 1) {
+            throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
+        }
+        if (patch < 8) throw new IllegalArgumentException("training: patch must be at least 8 pixels, got " + patch);
+        if (!(learningRate > 0 && learningRate < 1)) throw new IllegalArgumentException("training: learning rate must be in (0, 1), got " + learningRate);
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("training: validation fraction must be in [0, 1), got " + validationFraction);
+        }
+        if (patience < 0) throw new IllegalArgumentException("training: patience must be >= 0");
+    }
+
+    public static TrainConfig defaults() {
+        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false);
+    }
+}

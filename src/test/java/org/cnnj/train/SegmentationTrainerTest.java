@@ -1,0 +1,91 @@
+package org.cnnj.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.nn.UNetConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentationTrainerTest {
+    @TempDir
+    Path dir;
+
+    private static final UNetConfig SMALL = new UNetConfig(1, 3, 2, 8, true, false, 0f);
+
+    private static List<LabeledImage> nuclei(int count) {
+        List<LabeledImage> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            SyntheticNuclei.Sample s = SyntheticNuclei.generate(500 + i, 96, 96);
+            out.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 96, 96));
+        }
+        return out;
+    }
+
+    private static TrainConfig config(int epochs, int steps) {
+        return new TrainConfig(epochs, steps, 4, 48, 3e-3, 0.34, 0, 7, false);
+    }
+
+    @Test
+    void learnsAndResumesFromTheLastCheckpoint() throws Exception {
+        List<Double> ious = new ArrayList<>();
+        SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 15),
+                dir, null, e -> ious.add(e.validationIou()), Map.of("command", "test"));
+        assertEquals(2, first.epochsRun());
+        assertTrue(first.bestValidationIou() > 0.3, "validation IoU after 30 steps: " + ious);
+        assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
+        List<Integer> epochs = new ArrayList<>();
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(3, 15),
+                dir, null, e -> epochs.add(e.epoch()), Map.of());
+        assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
+        assertTrue(resumed.bestValidationIou() >= first.bestValidationIou());
+    }
+
+    @Test
+    void cancelStopsAtTheNextStepAndKeepsTheBestModel() throws Exception {
+        AtomicBoolean cancel = new AtomicBoolean();
+        List<Integer> steps = new ArrayList<>();
+        SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(5, 10), dir, cancel,
+                new SegmentationTrainer.Listener() {
+                    public void epoch(SegmentationTrainer.Epoch e) {}
+
+                    public void step(int step, int total, float loss) {
+                        steps.add(step);
+                        if (steps.size() == 13) cancel.set(true);
+                    }
+                }, Map.of());
+        assertTrue(r.cancelled());
+        assertEquals(13, steps.size());
+        assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
+        var best = org.cnnj.io.Checkpoint.read(dir.resolve("best.ckpt")).arrays();
+        r.model().parameters().forEach((k, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
+    }
+
+    @Test
+    void badTrainingDataIsExplained() {
+        List<LabeledImage> empty = List.of(new LabeledImage("blank", new float[][] {new float[64 * 64]}, new int[64 * 64], 64, 64));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SegmentationTrainer.train(empty, ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(1, 1), null, null, null, Map.of()));
+        assertTrue(e.getMessage().contains("every label image is empty"), e.getMessage());
+        int[] tooHigh = new int[64 * 64];
+        tooHigh[5] = 7;
+        List<LabeledImage> semantic = List.of(new LabeledImage("sem", new float[][] {new float[64 * 64]}, tooHigh, 64, 64));
+        var s = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(semantic, ModelSpec.SEMANTIC, List.of("bg", "a", "b"),
+                SMALL, null, config(1, 1), null, null, null, Map.of()));
+        assertTrue(s.getMessage().contains("label value 7 is not a class"), s.getMessage());
+        var size = assertThrows(IllegalArgumentException.class, () -> new LabeledImage("x", new float[][] {new float[100]}, new int[99], 10, 10));
+        assertTrue(size.getMessage().contains("must be the same size"), size.getMessage());
+        var small = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(nuclei(1), ModelSpec.INSTANCES_3CLASS, null, SMALL, null,
+                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false), null, null, null, Map.of()));
+        assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
+    }
+}
