@@ -71,6 +71,18 @@ class SegmentationTrainerTest {
     }
 
     @Test
+    void fineTuningWithAFrozenEncoderChangesOnlyTheDecoder() throws Exception {
+        org.cnnj.nn.UNet start = new org.cnnj.nn.UNet(SMALL, new org.cnnj.util.Rng(3));
+        float[] encoder = start.parameters().get("enc0.0.conv.weight").data().clone();
+        float[] head = start.parameters().get("head.weight").data().clone();
+        SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, null, start,
+                new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(encoder, r.model().parameters().get("enc0.0.conv.weight").data());
+        assertTrue(java.util.Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
+        assertEquals(r.model().parameterCount(), r.model().trainableParameterCount(), "unfrozen again for the caller");
+    }
+
+    @Test
     void badTrainingDataIsExplained() {
         List<LabeledImage> empty = List.of(new LabeledImage("blank", new float[][] {new float[64 * 64]}, new int[64 * 64], 64, 64));
         var e = assertThrows(IllegalArgumentException.class,
