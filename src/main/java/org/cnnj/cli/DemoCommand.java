@@ -6,11 +6,10 @@ import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.cnnj.data.PatchSampler;
-import org.cnnj.data.Percentiles;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.eval.InstanceMatching;
 import org.cnnj.eval.Instances;
@@ -21,16 +20,12 @@ import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.infer.TiledPredictor;
 import org.cnnj.io.Checkpoint;
-import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.onnx.OnnxExport;
-import org.cnnj.optim.Adam;
-import org.cnnj.optim.AdamConfig;
-import org.cnnj.optim.LrSchedule;
-import org.cnnj.tensor.Autograd;
-import org.cnnj.tensor.Tensor;
-import org.cnnj.util.Rng;
+import org.cnnj.train.LabeledImage;
+import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.train.TrainConfig;
 
 /**
  * {@code ./cnnj demo [--out DIR] [--steps N] [--seed S]}: generates synthetic nuclei images, trains a
@@ -77,46 +72,35 @@ final class DemoCommand {
 
     static Report train(Path out, int steps, long seed, boolean verbose) throws IOException {
         Files.createDirectories(out);
-        float[][] images = new float[TRAIN_IMAGES][];
-        int[][] classes = new int[TRAIN_IMAGES][];
-        int[] sizes = new int[TRAIN_IMAGES];
+        List<LabeledImage> data = new ArrayList<>();
         for (int i = 0; i < TRAIN_IMAGES; i++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed * 1000 + i, IMAGE_SIZE, IMAGE_SIZE);
-            images[i] = Percentiles.of(s.image(), 1, 99.8).apply(s.image());
-            classes[i] = SyntheticNuclei.threeClass(s.labels(), IMAGE_SIZE, IMAGE_SIZE);
-            sizes[i] = IMAGE_SIZE;
+            data.add(new LabeledImage("synthetic-" + i, new float[][] {s.image()}, s.labels(), IMAGE_SIZE, IMAGE_SIZE));
         }
-        Rng rng = new Rng(seed);
-        UNet net = new UNet(new UNetConfig(1, 3, 3, 16, true, false, 0f), rng);
-        Adam adam = new Adam(net.parameters(), AdamConfig.adam(3e-3));
-        LrSchedule schedule = new LrSchedule.Warmup(20, new LrSchedule.Cosine(Math.max(1, steps - 20), 0.05));
-        PatchSampler sampler = new PatchSampler(images, classes, sizes, sizes, 0.1f, rng.split());
-        float[] classWeights = {1f, 1f, 2f}; // boundaries are thin but decide whether touching nuclei separate
-        long t0 = System.nanoTime();
-        float loss = 0;
-        for (int step = 0; step < steps; step++) {
-            PatchSampler.Batch b = sampler.next(BATCH, PATCH);
-            adam.setLearningRate(schedule.lr(3e-3, step));
-            adam.zeroGrad();
-            Tensor l = SoftmaxCrossEntropy.apply(net.forward(Tensor.of(b.images(), BATCH, 1, PATCH, PATCH)), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-            Autograd.backward(l);
-            adam.step();
-            loss = l.item();
-            if (verbose && ((step + 1) % 25 == 0 || step == steps - 1)) {
-                double elapsed = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "step %4d/%d  loss %.4f  %5.1f s  ETA %5.1f s%n", step + 1, steps, loss, elapsed,
-                        elapsed / (step + 1) * (steps - step - 1));
-            }
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
         String command = "./cnnj demo --steps " + steps + " --seed " + seed;
-        Checkpoint.save(out.resolve("model.ckpt"), net, adam, Map.of("config", net.config.toString(), "command", command));
+        Map<String, String> provenance = Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x"
+                + IMAGE_SIZE + " (org.cnnj.data.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
+                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps));
+        int epochs = Math.min(4, steps);
+        TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
+        float[] lastLoss = {0};
+        long t0 = System.nanoTime();
+        SegmentationTrainer.Result trained = SegmentationTrainer.train(data, ModelSpec.INSTANCES_3CLASS, null,
+                new UNetConfig(1, 3, 3, 16, true, false, 0f), null, cfg, null, null, new SegmentationTrainer.Listener() {
+                    public void epoch(SegmentationTrainer.Epoch e) {
+                        lastLoss[0] = (float) e.trainLoss();
+                        if (verbose) {
+                            System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
+                                    e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
+                        }
+                    }
+                }, provenance);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        UNet net = trained.model();
+        ModelSpec spec = trained.spec();
+        Checkpoint.save(out.resolve("model.ckpt"), net, null, Map.of("config", net.config.toString(), "command", command));
         Path onnx = out.resolve("nuclei.onnx");
         OnnxExport.export(net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
-        ModelSpec spec = ModelSpec.forUNet(net.config, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8), Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images "
-                        + IMAGE_SIZE + "x" + IMAGE_SIZE + " (org.cnnj.data.SyntheticNuclei, seeds " + seed * 1000 + "..)",
-                        "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
         spec.write(ModelSpec.sidecarOf(onnx));
 
         // The held-out image goes through the same path a user's image takes: TIFF → ONNX Runtime → outputs.
@@ -131,7 +115,7 @@ final class DemoCommand {
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);
-        return new Report(steps, seconds, loss, test.objects(), Instances.count(predicted), match);
+        return new Report(cfg.epochs() * cfg.stepsPerEpoch(), seconds, lastLoss[0], test.objects(), Instances.count(predicted), match);
     }
 
     private static int[] labelsOf(ImagePlus imp) {
