@@ -22,6 +22,7 @@ import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
+import org.cnnj.onnx.OnnxModelInfo;
 
 /**
  * {@code ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
@@ -32,7 +33,17 @@ import org.cnnj.infer.TiledPredictor;
 final class SegmentCommand {
     private SegmentCommand() {}
 
-    record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities) {}
+    record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
+                   External external) {
+        Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities) {
+            this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS);
+        }
+    }
+
+    /** For models without a sidecar: classes (0 = read from the model's output shape), tiling and normalization. */
+    record External(int classes, int tileMultiple, int halo, String normalize) {
+        static final External DEFAULTS = new External(0, 16, 32, "percentile");
+    }
 
     static int run(String[] args) throws IOException {
         Path model = null, input = null, output = null;
@@ -40,6 +51,8 @@ final class SegmentCommand {
         Device device = Device.AUTO;
         int threads = 0, tile = 0;
         boolean probabilities = false;
+        int classes = 0, multiple = External.DEFAULTS.tileMultiple(), halo = External.DEFAULTS.halo();
+        String normalize = External.DEFAULTS.normalize();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--probabilities")) {
@@ -56,19 +69,27 @@ final class SegmentCommand {
                 case "--device" -> device = Device.parse(v);
                 case "--threads" -> threads = Integer.parseInt(v);
                 case "--tile" -> tile = Integer.parseInt(v);
+                case "--classes" -> classes = Integer.parseInt(v);
+                case "--tile-multiple" -> multiple = Integer.parseInt(v);
+                case "--halo" -> halo = Integer.parseInt(v);
+                case "--normalize" -> normalize = v;
                 default -> throw new IllegalArgumentException("segment: unknown option " + a
-                        + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities");
+                        + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities"
+                        + " and, for models without a sidecar, --classes N --tile-multiple N --halo N --normalize percentile|none");
             }
         }
         if (model == null || input == null || output == null) {
             throw new IllegalArgumentException("segment: --model, --input and --output are required");
         }
         if (!engine.equals("ort") && !engine.equals("java")) throw new IllegalArgumentException("segment: --engine must be ort or java, got " + engine);
-        return segment(new Options(model, input, output, engine, device, threads, tile, probabilities));
+        if (!normalize.equals("percentile") && !normalize.equals("none")) {
+            throw new IllegalArgumentException("segment: --normalize must be percentile or none, got " + normalize);
+        }
+        return segment(new Options(model, input, output, engine, device, threads, tile, probabilities, new External(classes, multiple, halo, normalize)));
     }
 
     static int segment(Options o) throws IOException {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(o.model()));
+        ModelSpec spec = spec(o);
         List<Path> images = inputs(o.input());
         TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(roundUp(o.tile(), spec.tileMultiple()), spec.halo(), spec.tileMultiple())
                 : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
@@ -82,6 +103,31 @@ final class SegmentCommand {
             }
         }
         return 0;
+    }
+
+    /** The sidecar, or defaults and options for an external model (told in one line). */
+    static ModelSpec spec(Options o) throws IOException {
+        Path sidecar = ModelSpec.sidecarOf(o.model());
+        if (Files.exists(sidecar)) return ModelSpec.read(sidecar);
+        OnnxModelInfo info = OnnxModelInfo.read(o.model());
+        if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
+            throw new IllegalArgumentException(o.model().getFileName() + " does not take one [N, C, H, W] image; CNN-J runs models with a"
+                    + " single NCHW float input");
+        }
+        long channels = info.inputs().get(0).dims()[1];
+        long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
+        int classes = o.external().classes() > 0 ? o.external().classes() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
+        if (classes == 0) {
+            throw new IllegalArgumentException(o.model().getFileName() + " has no sidecar and its output does not say how many classes it has;"
+                    + " pass --classes N");
+        }
+        ModelSpec.Normalization n = o.external().normalize().equals("none") ? new ModelSpec.Normalization("none", 0, 100)
+                : ModelSpec.Normalization.percentile(1, 99.8);
+        ModelSpec spec = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, classes, o.external().tileMultiple(), o.external().halo(), n);
+        System.err.println("no sidecar " + sidecar.getFileName() + ": treating " + o.model().getFileName() + " as a semantic model with "
+                + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo() + " px halo, "
+                + n.method() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
+        return spec;
     }
 
     private static List<Path> inputs(Path input) throws IOException {

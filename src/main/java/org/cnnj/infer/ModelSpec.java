@@ -80,6 +80,18 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         return (radius + m - 1) / m * m;
     }
 
+    /**
+     * Settings for a model without a sidecar (e.g. exported from PyTorch): a semantic model with
+     * {@code classes} logit channels, applied in tiles of multiples of {@code tileMultiple} with {@code halo}.
+     */
+    public static ModelSpec forExternal(int inputChannels, int classes, int tileMultiple, int halo, Normalization n) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int c = 0; c < classes; c++) names.add("class" + c);
+        int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
+        return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
+                Map.of("note", "external model without a sidecar; settings from the command line or defaults"));
+    }
+
     /** The sidecar path for a model file: same name, .json. */
     public static Path sidecarOf(Path model) {
         String name = model.getFileName().toString();

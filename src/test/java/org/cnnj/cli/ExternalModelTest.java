@@ -1,0 +1,65 @@
+package org.cnnj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.process.FloatProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnnj.ij.Tiffs;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Close;
+import org.cnnj.testing.Golden;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A U-Net exported by PyTorch's own torch.onnx.export (fixture from src/test/python/make_external_model.py). */
+class ExternalModelTest {
+    @TempDir
+    Path dir;
+
+    private Path copyModel() throws Exception {
+        Path model = dir.resolve("torch_unet.onnx");
+        try (var in = getClass().getResourceAsStream("/external/torch_unet.onnx")) {
+            Files.copy(in, model);
+        }
+        return model;
+    }
+
+    @Test
+    void onnxRuntimeReproducesPyTorch() throws Exception {
+        Golden g = Golden.load("external_torch_unet");
+        try (OrtEngine engine = OrtEngine.open(copyModel(), Device.CPU, 1, m -> {})) {
+            Tensor y = engine.run(g.tensor("x"));
+            assertArrayEquals(g.tensor("y").shape(), y.shape());
+            assertTrue(Close.maxAbsDiff(g.floats("y"), y.data()) <= 1e-4);
+        }
+    }
+
+    @Test
+    void segmentRunsItWithoutASidecar() throws Exception {
+        Golden g = Golden.load("external_torch_unet");
+        Path model = copyModel(), image = dir.resolve("x.tif");
+        float[] x = g.floats("x");
+        Tiffs.save(new ImagePlus("x", new FloatProcessor(48, 40, x)), image);
+        SegmentCommand.Options o = new SegmentCommand.Options(model, image, dir.resolve("out"), "ort", Device.CPU, 0, 0, false,
+                new SegmentCommand.External(0, 4, 28, "none"));
+        ModelSpec spec = SegmentCommand.spec(o);
+        assertEquals(2, spec.classes().size(), "class count read from the model's output shape");
+        assertEquals(0, SegmentCommand.segment(o));
+        short[] labels = (short[]) Tiffs.open(dir.resolve("out/labels.tif")).getProcessor().getPixels();
+        float[] y = g.floats("y");
+        int plane = 40 * 48, agree = 0;
+        for (int p = 0; p < plane; p++) if ((y[plane + p] > y[p] ? 1 : 0) == labels[p]) agree++;
+        assertEquals(plane, agree, "class map = argmax of PyTorch's logits");
+        var e = assertThrows(IllegalArgumentException.class, () -> SegmentCommand.run(new String[] {"--model", model.toString(),
+                "--input", image.toString(), "--output", dir.toString(), "--normalize", "zscore"}));
+        assertTrue(e.getMessage().contains("percentile or none"), e.getMessage());
+    }
+}
