@@ -111,7 +111,7 @@ final class DemoCommand {
         try (OrtEngine engine = OrtEngine.open(onnx, Device.AUTO, 0, msg -> {
             if (verbose) System.err.println(msg);
         })) {
-            SegmentCommand.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false);
+            org.cnnj.ij.SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);

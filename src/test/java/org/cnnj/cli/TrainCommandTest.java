@@ -25,7 +25,7 @@ class TrainCommandTest {
         ModelSpec spec = ModelSpec.read(dir.resolve("m.json"));
         assertTrue(spec.provenance().get("command").startsWith("./cnnj train-seg --images test-images"));
         assertEquals(2, Files.readAllLines(dir.resolve("m-training.csv")).size());
-        assertEquals(0, SegmentCommand.segment(new SegmentCommand.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), "ort",
+        assertEquals(0, org.cnnj.ij.SegmentFiles.segment(new org.cnnj.ij.SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), "ort",
                 org.cnnj.infer.Device.CPU, 0, 0, false)));
         var again = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());

@@ -1,0 +1,157 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import ij.measure.Calibration;
+import ij.process.FloatProcessor;
+import ij.process.ShortProcessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.Engine;
+import org.cnnj.infer.JavaEngine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.infer.Segmenter;
+import org.cnnj.infer.TiledPredictor;
+import org.cnnj.onnx.OnnxModelInfo;
+
+/**
+ * Segments image files with a model and writes what Fiji users work with, per image: labels.tif
+ * (16-bit object labels, or classes for semantic models), probabilities.tif (optional), rois.zip and
+ * results.csv; a folder of images gets one subfolder per image; stacks go slice by slice. The command
+ * line (`./cnnj segment`) and the Fiji command (Plugins › CNN-J › Segment…) are thin layers over this.
+ */
+public final class SegmentFiles {
+    private SegmentFiles() {}
+
+    public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
+                   External external) {
+        public Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities) {
+            this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS);
+        }
+    }
+
+    /** For models without a sidecar: classes (0 = read from the model's output shape), tiling and normalization. */
+    public record External(int classes, int tileMultiple, int halo, String normalize) {
+        public static final External DEFAULTS = new External(0, 16, 32, "percentile");
+    }
+
+    public static int segment(Options o) throws IOException {
+        ModelSpec spec = spec(o);
+        List<Path> images = inputs(o.input());
+        TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(roundUp(o.tile(), spec.tileMultiple()), spec.halo(), spec.tileMultiple())
+                : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
+        try (Engine engine = o.engine().equals("java") ? JavaEngine.open(o.model(), spec) : OrtEngine.open(o.model(), o.device(), o.threads(), System.err::println)) {
+            System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo() + " px halo");
+            for (Path image : images) {
+                Path dir = Files.isDirectory(o.input()) ? o.output().resolve(baseName(image)) : o.output();
+                long t0 = System.nanoTime();
+                int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities());
+                System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), objects, (System.nanoTime() - t0) / 1e9, dir);
+            }
+        }
+        return 0;
+    }
+
+    /** The sidecar, or defaults and options for an external model (told in one line). */
+    public static ModelSpec spec(Options o) throws IOException {
+        Path sidecar = ModelSpec.sidecarOf(o.model());
+        if (Files.exists(sidecar)) return ModelSpec.read(sidecar);
+        OnnxModelInfo info = OnnxModelInfo.read(o.model());
+        if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
+            throw new IllegalArgumentException(o.model().getFileName() + " does not take one [N, C, H, W] image; CNN-J runs models with a"
+                    + " single NCHW float input");
+        }
+        long channels = info.inputs().get(0).dims()[1];
+        long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
+        int classes = o.external().classes() > 0 ? o.external().classes() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
+        if (classes == 0) {
+            throw new IllegalArgumentException(o.model().getFileName() + " has no sidecar and its output does not say how many classes it has;"
+                    + " pass --classes N");
+        }
+        ModelSpec.Normalization n = o.external().normalize().equals("none") ? new ModelSpec.Normalization("none", 0, 100)
+                : ModelSpec.Normalization.percentile(1, 99.8);
+        ModelSpec spec = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, classes, o.external().tileMultiple(), o.external().halo(), n);
+        System.err.println("no sidecar " + sidecar.getFileName() + ": treating " + o.model().getFileName() + " as a semantic model with "
+                + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo() + " px halo, "
+                + n.method() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
+        return spec;
+    }
+
+    private static List<Path> inputs(Path input) throws IOException {
+        if (Files.isRegularFile(input)) return List.of(input);
+        if (!Files.isDirectory(input)) throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
+        try (Stream<Path> s = Files.list(input)) {
+            List<Path> images = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                    .filter(p -> !p.getFileName().toString().contains("-labels.")).sorted().toList();
+            if (images.isEmpty()) throw new IOException("no .tif images in " + input);
+            return images;
+        }
+    }
+
+    public static int segmentImage(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, Path file, Path dir, boolean keepProbabilities) throws IOException {
+        ImagePlus imp = Tiffs.open(file);
+        int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
+        if (channels != spec.inputChannels()) {
+            throw new IllegalArgumentException(file.getFileName() + " has " + channels + " channel(s) but the model expects "
+                    + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
+        }
+        Calibration cal = imp.getCalibration();
+        ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
+        List<Roi> rois = new ArrayList<>();
+        List<LabelResults.Measurement> rows = new ArrayList<>();
+        int objects = 0;
+        for (int pos = 0; pos < positions; pos++) {
+            float[][] planes = new float[channels][];
+            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
+            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6), null);
+            int[] labels = r.objects();
+            if (labels == null) {
+                labels = new int[r.classes().length];
+                for (int i = 0; i < labels.length; i++) labels[i] = r.classes()[i];
+            }
+            short[] pixels = new short[labels.length];
+            for (int i = 0; i < labels.length; i++) pixels[i] = (short) labels[i];
+            labelStack.addSlice(new ShortProcessor(w, h, pixels, null));
+            if (keepProbabilities) {
+                for (int k = 0; k < r.probabilities().length; k++) {
+                    probabilityStack.addSlice(spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
+                }
+            }
+            int position = positions > 1 ? pos + 1 : 0;
+            rois.addAll(LabelResults.rois(labels, w, h, position));
+            rows.addAll(LabelResults.measure(labels, planes[0], w, h, cal, position));
+            objects += r.objects() != null ? r.objectCount() : 0;
+        }
+        ImagePlus labelImage = new ImagePlus("labels", labelStack);
+        labelImage.setCalibration(cal);
+        labelImage.getProcessor().resetMinAndMax();
+        Tiffs.save(labelImage, dir.resolve("labels.tif"));
+        if (keepProbabilities) {
+            ImagePlus probs = new ImagePlus("probabilities", probabilityStack);
+            probs.setDimensions(spec.classes().size(), 1, positions);
+            probs.setCalibration(cal);
+            Tiffs.save(probs, dir.resolve("probabilities.tif"));
+        }
+        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+        LabelResults.saveCsv(rows, cal, dir.resolve("results.csv"));
+        return objects;
+    }
+
+    private static String baseName(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    private static int roundUp(int x, int m) {
+        return (x + m - 1) / m * m;
+    }
+}

@@ -1,0 +1,81 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnnj.eval.InstanceMatching;
+import org.cnnj.ij.Tiffs;
+import org.cnnj.infer.Device;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped nuclei model, applied to the committed test images by `./cnnj segment`, against their ground truth. */
+class SegmentFilesTest {
+    private static final Path MODEL = Path.of("models/nuclei.onnx");
+
+    @TempDir
+    Path dir;
+
+    private static int[] labels(Path tif) throws Exception {
+        short[] p = (short[]) Tiffs.open(tif).getProcessor().getPixels();
+        int[] out = new int[p.length];
+        for (int i = 0; i < p.length; i++) out[i] = p[i] & 0xffff;
+        return out;
+    }
+
+    @Test
+    void shippedModelFindsTheNucleiOfBothTestImages() throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(MODEL, Path.of("test-images"), out, "ort", Device.CPU, 0, 0, true)));
+        for (String name : new String[] {"nuclei-1", "nuclei-2"}) {
+            Path result = out.resolve(name);
+            InstanceMatching.Result r = InstanceMatching.match(labels(Path.of("test-images", name + "-labels.tif")), labels(result.resolve("labels.tif")), 0.5);
+            assertTrue(r.averagePrecision() >= 0.9, name + ": AP@0.5 " + r.averagePrecision() + " " + r);
+            ImagePlus probabilities = Tiffs.open(result.resolve("probabilities.tif"));
+            assertEquals(3, probabilities.getNChannels());
+            assertTrue(Files.size(result.resolve("rois.zip")) > 1000);
+            assertEquals(r.truePositives() + r.falsePositives() + 1, Files.readAllLines(result.resolve("results.csv")).size());
+        }
+    }
+
+    @Test
+    void javaEngineAndSmallTilesGiveTheSameLabels() throws Exception {
+        Path a = dir.resolve("ort"), b = dir.resolve("java");
+        Path image = Path.of("test-images/nuclei-2.tif");
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, a, "ort", Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, b, "java", Device.CPU, 0, 64, false));
+        assertArrayEquals(labels(a.resolve("labels.tif")), labels(b.resolve("labels.tif")));
+    }
+
+    @Test
+    void stacksGoSliceBySliceAndWrongChannelsAreExplained() throws Exception {
+        ImagePlus one = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        ImageStack stack = new ImageStack(one.getWidth(), one.getHeight());
+        stack.addSlice(one.getProcessor().convertToFloat());
+        stack.addSlice(one.getProcessor().convertToFloat().rotateLeft());
+        Path stackFile = dir.resolve("stack.tif");
+        Tiffs.save(new ImagePlus("stack", stack), stackFile);
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), "ort", Device.CPU, 0, 0, false));
+        ImagePlus labels = Tiffs.open(dir.resolve("s/labels.tif"));
+        assertEquals(2, labels.getStackSize());
+        assertTrue(Files.readAllLines(dir.resolve("s/results.csv")).stream().anyMatch(l -> l.startsWith("2,")), "rows for slice 2");
+
+        ImagePlus twoChannels = new ImagePlus("rgbish", stack);
+        twoChannels.setDimensions(2, 1, 1);
+        Path two = dir.resolve("two.tif");
+        Tiffs.save(twoChannels, two);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, two, dir.resolve("x"), "ort", Device.CPU, 0, 0, false)));
+        assertTrue(e.getMessage().contains("2 channel(s) but the model expects 1"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("x/labels.tif")), "nothing written on failure");
+        var missing = assertThrows(java.io.IOException.class,
+                () -> SegmentFiles.segment(new SegmentFiles.Options(dir.resolve("none.onnx"), two, dir.resolve("y"), "ort", Device.CPU, 0, 0, false)));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
+}
