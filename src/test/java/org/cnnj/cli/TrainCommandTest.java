@@ -38,12 +38,12 @@ class TrainCommandTest {
         FloatProcessor fractional = new FloatProcessor(32, 32);
         fractional.setf(3, 0.5f);
         Tiffs.save(new ImagePlus("a", fractional), images.resolve("a-labels.tif"));
-        var e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.load(images, null));
+        var e = assertThrows(IllegalArgumentException.class, () -> org.cnnj.ij.TrainFiles.load(images, null));
         assertTrue(e.getMessage().contains("whole numbers"), e.getMessage());
         Tiffs.save(new ImagePlus("a", new FloatProcessor(16, 32)), images.resolve("a-labels.tif"));
-        var size = assertThrows(IllegalArgumentException.class, () -> TrainCommand.load(images, null));
+        var size = assertThrows(IllegalArgumentException.class, () -> org.cnnj.ij.TrainFiles.load(images, null));
         assertTrue(size.getMessage().contains("must match pixel for pixel"), size.getMessage());
         Files.delete(images.resolve("a-labels.tif"));
-        assertTrue(assertThrows(java.io.IOException.class, () -> TrainCommand.load(images, null)).getMessage().contains("no label image"));
+        assertTrue(assertThrows(java.io.IOException.class, () -> org.cnnj.ij.TrainFiles.load(images, null)).getMessage().contains("no label image"));
     }
 }

@@ -1,0 +1,115 @@
+package org.cnnj.fiji;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.train.TrainConfig;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Train Segmentation…: trains a U-Net on a folder of images with label images
+ * (X.tif + X-labels.tif, or a separate labels folder) and writes the model (.onnx + .json sidecar),
+ * a training CSV and per-epoch checkpoints. Progress goes to the log (epoch, loss, validation IoU, ETA);
+ * Esc stops training at the next step and keeps the best model. Macro:
+ * {@code run("Train Segmentation...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Segmentation...", headless = true)
+public class TrainSegmentation extends ContextCommand {
+    @Parameter(label = "Images folder", style = "directory")
+    private File images;
+
+    @Parameter(label = "Labels folder (empty: X-labels.tif beside each image)", style = "directory", required = false)
+    private File labels;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(label = "Task", choices = {"instances", "semantic"})
+    private String task = "instances";
+
+    @Parameter(label = "Class names (semantic, comma-separated; empty: from the labels)", required = false)
+    private String classes = "";
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = 20;
+
+    @Parameter(label = "Steps per epoch", min = "1")
+    private int steps = 50;
+
+    @Parameter(label = "Patch size (multiple of 2^depth)", min = "8")
+    private int patch = 128;
+
+    @Parameter(label = "Batch size", min = "1")
+    private int batch = 8;
+
+    @Parameter(label = "U-Net depth", min = "1", max = "6")
+    private int depth = 3;
+
+    @Parameter(label = "Base filters", min = "1")
+    private int filters = 16;
+
+    @Parameter(label = "Learning rate")
+    private double rate = 2e-3;
+
+    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
+    private File from;
+
+    @Parameter(label = "Freeze the encoder (fine-tuning)")
+    private boolean freeze = false;
+
+    @Parameter(label = "Resume an interrupted training")
+    private boolean resume = false;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private String summary;
+
+    @Parameter
+    private LogService log;
+
+    @Override
+    public void run() {
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze);
+            String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
+            SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
+                    output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
+                    false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
+                    + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
+                        public void epoch(SegmentationTrainer.Epoch e) {
+                            log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation IoU %.4f%s, ETA %.0f s", e.epoch(),
+                                    e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                        }
+
+                        public void step(int step, int total, float loss) {
+                            if (escapePressed()) stop.set(true);
+                        }
+                    });
+            summary = String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),
+                    r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+            log.info("CNN-J: " + summary);
+        } catch (IOException | RuntimeException e) {
+            log.error("CNN-J Train Segmentation: " + e.getMessage());
+            cancel(e.getMessage());
+        }
+    }
+
+    /** ImageJ 1's Esc flag when ImageJ runs; false headless. */
+    private static boolean escapePressed() {
+        try {
+            return ij.IJ.escapePressed();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}

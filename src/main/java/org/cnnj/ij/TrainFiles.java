@@ -1,0 +1,130 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.process.ImageProcessor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.cnnj.infer.JavaEngine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.io.AtomicFiles;
+import org.cnnj.nn.UNet;
+import org.cnnj.nn.UNetConfig;
+import org.cnnj.onnx.OnnxExport;
+import org.cnnj.train.LabeledImage;
+import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.train.TrainConfig;
+
+/**
+ * Trains a segmentation U-Net from image files: pairs image X.tif with X.tif in a labels folder, or
+ * with X-labels.tif beside it (stacks give one sample per slice), trains with {@link SegmentationTrainer},
+ * and writes M.onnx + M.json, M-training.csv and checkpoints in M-checkpoints/. The command line
+ * (`./cnnj train-seg`) and the Fiji command (Plugins › CNN-J › Train Segmentation…) are thin layers over this.
+ */
+public final class TrainFiles {
+    private TrainFiles() {}
+
+    /** Everything a training run needs; {@code classes} null = inferred (semantic) or fixed (instances). */
+    public record Options(Path images, Path labels, Path output, String task, List<String> classes, TrainConfig config, int depth,
+                          int filters, boolean residual, float dropout, Path from, boolean resume, String commandLine) {}
+
+    public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, SegmentationTrainer.Listener listener) throws IOException {
+        Path output = o.output();
+        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
+        String task = o.task();
+        TrainConfig cfg = o.config();
+        List<LabeledImage> data = load(o.images(), o.labels());
+        List<String> classes = o.classes();
+        if (ModelSpec.SEMANTIC.equals(task) && classes == null) {
+            int max = data.stream().flatMapToInt(d -> Arrays.stream(d.labels())).max().orElse(1);
+            classes = new ArrayList<>();
+            for (int c = 0; c <= Math.max(1, max); c++) classes.add(c == 0 ? "background" : "class" + c);
+        }
+        int classCount = ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
+        UNet start = null;
+        UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
+        if (o.from() != null) start = JavaEngine.loadUNet(o.from(), ModelSpec.read(ModelSpec.sidecarOf(o.from())));
+        String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path checkpoints = output.toAbsolutePath().resolveSibling(stem + "-checkpoints");
+        if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
+            throw new IllegalArgumentException("train: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or the Resume option in Fiji), or delete the folder");
+        }
+        Files.createDirectories(checkpoints);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("command", o.commandLine());
+        provenance.put("images", data.size() + " samples from " + o.images());
+        provenance.put("date", java.time.Instant.now().toString());
+        StringBuilder log = new StringBuilder("epoch,train_loss,validation_iou,seconds\n");
+        SegmentationTrainer.Result r = SegmentationTrainer.train(data, task, classes, arch, start, cfg, checkpoints, cancel, new SegmentationTrainer.Listener() {
+            public void epoch(SegmentationTrainer.Epoch e) {
+                log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationIou(), e.seconds()));
+                if (listener != null) listener.epoch(e);
+            }
+
+            public void step(int step, int steps, float loss) {
+                if (listener != null) listener.step(step, steps, loss);
+            }
+        }, provenance);
+        AtomicFiles.write(output.toAbsolutePath().resolveSibling(stem + "-training.csv"), out -> out.write(log.toString().getBytes(StandardCharsets.UTF_8)));
+        OnnxExport.export(r.model(), new int[] {1, arch.inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
+        r.spec().write(ModelSpec.sidecarOf(output));
+        System.out.printf(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationIou(), r.epochsRun(),
+                r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output);
+        return r;
+    }
+
+    /** Image/label pairs; each slice of a stack is one sample. */
+    public static List<LabeledImage> load(Path images, Path labels) throws IOException {
+        if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(images)) {
+            files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                    .filter(p -> !p.getFileName().toString().contains("-labels.")).sorted().toList();
+        }
+        List<LabeledImage> out = new ArrayList<>();
+        for (Path image : files) {
+            String name = image.getFileName().toString();
+            Path label = labels != null ? labels.resolve(name) : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
+            if (!Files.exists(label)) throw new IOException("no label image for " + name + " (looked for " + label + ")");
+            ImagePlus img = Tiffs.open(image), lab = Tiffs.open(label);
+            if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
+                throw new IllegalArgumentException(name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is "
+                        + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
+            }
+            if (lab.getBitDepth() == 24) throw new IllegalArgumentException(label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
+            int channels = img.getNChannels(), positions = img.getStackSize() / channels;
+            if (lab.getStackSize() != positions) {
+                throw new IllegalArgumentException(name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
+            }
+            for (int p = 0; p < positions; p++) {
+                float[][] planes = new float[channels][];
+                for (int c = 0; c < channels; c++) planes[c] = (float[]) img.getStack().getProcessor(p * channels + c + 1).convertToFloat().getPixels();
+                out.add(new LabeledImage(name + (positions > 1 ? " slice " + (p + 1) : ""), planes, labelsOf(lab.getStack().getProcessor(p + 1), label), img.getWidth(), img.getHeight()));
+            }
+        }
+        if (out.isEmpty()) throw new IOException("no .tif images in " + images);
+        return out;
+    }
+
+    private static int[] labelsOf(ImageProcessor ip, Path file) {
+        int[] out = new int[ip.getPixelCount()];
+        for (int i = 0; i < out.length; i++) {
+            float v = ip.getf(i);
+            if (v != Math.rint(v) || v < 0) {
+                throw new IllegalArgumentException(file.getFileName() + " has the value " + v + " at pixel " + i
+                        + "; label images must hold whole numbers >= 0 (0 = background)");
+            }
+            out[i] = (int) v;
+        }
+        return out;
+    }
+}
