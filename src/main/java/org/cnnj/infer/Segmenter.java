@@ -22,25 +22,38 @@ public final class Segmenter {
 
     public static Result segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o,
                                  TiledPredictor.Progress progress) {
-        if (planes.length != spec.inputChannels()) {
-            throw new IllegalArgumentException("the model expects " + spec.inputChannels() + " channel(s) but the image has "
-                    + planes.length + "; convert it (Image › Color › Split/Merge Channels) to match");
-        }
         for (float[] p : planes) {
             if (p.length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
         }
-        int k = spec.classes().size();
-        if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
-            ModelSpec.Normalization n = spec.normalization();
-            normalized[c] = "percentile".equals(n.method())
-                    ? Percentiles.of(planes[c], n.lowPercentile(), n.highPercentile()).apply(planes[c]) : planes[c];
+            Percentiles p = percentiles(spec, planes[c]);
+            normalized[c] = p == null ? planes[c] : p.apply(planes[c]);
         }
+        return segment(engine, spec, TiledPredictor.planes(normalized, width, height), o, progress);
+    }
+
+    /** The percentiles the sidecar asks for, from (a sample of) {@code values}; null for no normalization. */
+    public static Percentiles percentiles(ModelSpec spec, float[] values) {
+        ModelSpec.Normalization n = spec.normalization();
+        return "percentile".equals(n.method()) ? Percentiles.of(values, n.lowPercentile(), n.highPercentile()) : null;
+    }
+
+    /** Segments an already normalized source, tile by tile (the image is never copied whole). */
+    public static Result segment(Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
+        if (source.channels() != spec.inputChannels()) {
+            throw new IllegalArgumentException("the model expects " + spec.inputChannels() + " channel(s) but the image has "
+                    + source.channels() + "; convert it (Image › Color › Split/Merge Channels) to match");
+        }
+        int width = source.width(), height = source.height(), k = spec.classes().size();
+        if ((long) width * height > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("images over 2^31 pixels are not supported yet; process it in parts (e.g. by region)");
+        }
+        if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
         boolean logits = "logits".equals(spec.output());
-        TiledPredictor.predict(engine, TiledPredictor.planes(normalized, width, height), o.layout(), tile -> {
+        TiledPredictor.predict(engine, source, o.layout(), tile -> {
             if (tile.classes() != k) {
                 throw new IllegalStateException("the model produced " + tile.classes() + " output channels but its sidecar names "
                         + k + " classes; fix the sidecar's classes list");

@@ -1,0 +1,105 @@
+package org.cnnj.imglib;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.IntType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.IntervalView;
+import net.imglib2.view.Views;
+import org.cnnj.data.Percentiles;
+import org.cnnj.infer.Engine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.Segmenter;
+import org.cnnj.infer.TiledPredictor;
+
+/**
+ * The scripting API on ImgLib2 images: segment a {@code RandomAccessibleInterval} of any real type,
+ * laid out X, Y or X, Y, C, and get ImgLib2 images back (they wrap the result arrays, no copies).
+ * Tiles are read from the image as they are needed (zero outside it) and normalized on the way.
+ */
+public final class ImgLib2Segmenter {
+    /** classes X×Y (argmax), objects X×Y (instance models, else null), probabilities per class (or empty). */
+    public record Result(Img<UnsignedByteType> classes, Img<IntType> objects, int objectCount, List<Img<FloatType>> probabilities) {}
+
+    private ImgLib2Segmenter() {}
+
+    public static <T extends RealType<T>> Result segment(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
+        if (image.numDimensions() < 2 || image.numDimensions() > 3) {
+            throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions()
+                    + " dimensions); segment stacks slice by slice with Views.hyperSlice");
+        }
+        Source<T> source = new Source<>(image, spec);
+        Segmenter.Result r = Segmenter.segment(engine, spec, source, o, null);
+        int w = source.width(), h = source.height();
+        List<Img<FloatType>> probabilities = new ArrayList<>();
+        if (r.probabilities() != null) for (float[] p : r.probabilities()) probabilities.add(ArrayImgs.floats(p, w, h));
+        return new Result(ArrayImgs.unsignedBytes(r.classes(), w, h), r.objects() == null ? null : ArrayImgs.ints(r.objects(), w, h),
+                r.objectCount(), probabilities);
+    }
+
+    /** Reads normalized windows [C, h, w] from an X, Y(, C) image. */
+    static final class Source<T extends RealType<T>> implements TiledPredictor.Source {
+        private final RandomAccessibleInterval<T> image;
+        private final int width, height, channels;
+        private final float[] scale, shift;
+
+        Source(RandomAccessibleInterval<T> image, ModelSpec spec) {
+            this.image = Views.zeroMin(image);
+            this.width = (int) image.dimension(0);
+            this.height = (int) image.dimension(1);
+            this.channels = image.numDimensions() == 3 ? (int) image.dimension(2) : 1;
+            this.scale = new float[channels];
+            this.shift = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                Percentiles p = Segmenter.percentiles(spec, sample(channel(c)));
+                scale[c] = p == null ? 1f : p.high() > p.low() ? 1f / (p.high() - p.low()) : 0f;
+                shift[c] = p == null ? 0f : p.low();
+            }
+        }
+
+        private RandomAccessibleInterval<T> channel(int c) {
+            return image.numDimensions() == 3 ? Views.hyperSlice(image, 2, c) : image;
+        }
+
+        /** About a million values spread over the plane, for the percentiles. */
+        private static <T extends RealType<T>> float[] sample(RandomAccessibleInterval<T> plane) {
+            long size = plane.dimension(0) * plane.dimension(1);
+            long step = Math.max(1, size / 1_000_000);
+            float[] values = new float[(int) ((size + step - 1) / step)];
+            Cursor<T> cursor = Views.flatIterable(plane).cursor();
+            for (int i = 0; i < values.length; i++) {
+                cursor.jumpFwd(i == 0 ? 1 : step);
+                values[i] = cursor.get().getRealFloat();
+            }
+            return values;
+        }
+
+        public int channels() {
+            return channels;
+        }
+
+        public int height() {
+            return height;
+        }
+
+        public int width() {
+            return width;
+        }
+
+        public void read(int y0, int x0, int h, int w, float[] dst) {
+            for (int c = 0; c < channels; c++) {
+                IntervalView<T> window = Views.interval(Views.extendZero(channel(c)), new long[] {x0, y0}, new long[] {x0 + w - 1, y0 + h - 1});
+                Cursor<T> cursor = Views.flatIterable(window).cursor();
+                int off = c * h * w;
+                float s = scale[c], z = shift[c];
+                for (int i = 0; i < h * w; i++) dst[off + i] = (cursor.next().getRealFloat() - z) * s;
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.cnnj.imglib;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import java.nio.file.Path;
+import net.imglib2.RandomAccess;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.FloatType;
+import org.cnnj.ij.Tiffs;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.infer.Segmenter;
+import org.cnnj.infer.TiledPredictor;
+import org.junit.jupiter.api.Test;
+
+class ImgLib2SegmenterTest {
+    private static final Path MODEL = Path.of("models/nuclei.onnx");
+
+    @Test
+    void wrappingSharesThePixelArray() throws Exception {
+        ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        Img<UnsignedShortType> img = ImagePlusImgs.wrap(imp.getProcessor());
+        RandomAccess<UnsignedShortType> ra = img.randomAccess();
+        ra.setPosition(new long[] {5, 7});
+        ra.get().set(4321);
+        assertEquals(4321, imp.getProcessor().get(5, 7));
+    }
+
+    @Test
+    void sameObjectsAsTheArrayPathAndResultsAreImgLib2Images() throws Exception {
+        ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), true, 6);
+        try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
+            ImgLib2Segmenter.Result viaImgLib2 = ImgLib2Segmenter.segment(engine, spec, ImagePlusImgs.<UnsignedShortType>wrap(imp.getProcessor()), o);
+            float[] plane = (float[]) imp.getProcessor().convertToFloat().getPixels();
+            Segmenter.Result viaArrays = Segmenter.segment(engine, spec, new float[][] {plane}, 256, 256, o, null);
+            assertEquals(viaArrays.objectCount(), viaImgLib2.objectCount());
+            assertTrue(viaImgLib2.objectCount() > 200);
+            assertArrayEquals(viaArrays.objects(), ((ArrayImg<?, IntArray>) viaImgLib2.objects()).update(null).getCurrentStorageArray());
+            assertEquals(3, viaImgLib2.probabilities().size());
+            assertEquals(256, viaImgLib2.classes().dimension(0));
+        }
+    }
+
+    @Test
+    void wrongChannelCountsAreExplained() throws Exception {
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        Img<FloatType> twoChannels = ArrayImgs.floats(64, 64, 2);
+        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), false, 6);
+        try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
+            var e = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, twoChannels, o));
+            assertTrue(e.getMessage().contains("expects 1 channel(s) but the image has 2"), e.getMessage());
+            var dims = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(8, 8, 2, 2), o));
+            assertTrue(dims.getMessage().contains("X, Y or X, Y, C"), dims.getMessage());
+        }
+    }
+}
