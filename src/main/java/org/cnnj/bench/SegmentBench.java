@@ -48,6 +48,43 @@ public final class SegmentBench {
         }
     }
 
+    /**
+     * A size×size 8-bit image (a 2048² synthetic image repeated, so making it needs little memory)
+     * segmented through an ImgLib2 view, as a script would: time, objects and peak heap.
+     */
+    public static Map<String, Object> runLarge(Path model, int size, int tile, int threads) throws IOException {
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        int block = Math.min(2048, size);
+        SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, block, block);
+        byte[] pixels = new byte[Math.multiplyExact(size, size)];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                pixels[y * size + x] = (byte) Math.min(255, Math.round(sample.image()[(y % block) * block + x % block]));
+            }
+        }
+        int objectsPerBlock = sample.objects();
+        sample = null; // only the 8-bit image stays
+        net.imglib2.img.Img<net.imglib2.type.numeric.integer.UnsignedByteType> image = net.imglib2.img.array.ArrayImgs.unsignedBytes(pixels, size, size);
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (OrtEngine engine = OrtEngine.open(model, Device.CPU, threads, System.err::println)) {
+            long t0 = System.nanoTime();
+            org.cnnj.imglib.ImgLib2Segmenter.Result result = org.cnnj.imglib.ImgLib2Segmenter.segment(engine, spec, image,
+                    new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 6));
+            r.put("benchmark", "segment " + size + "x" + size + " 8-bit via ImgLib2");
+            r.put("engine", engine.describe());
+            r.put("seconds_total", (System.nanoTime() - t0) / 1e9);
+            r.put("objects_found", result.objectCount());
+            r.put("objects_expected_about", (long) objectsPerBlock * (size / block) * (size / block));
+        }
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        r.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        r.put("peak_heap_mb_sum_of_pools", peak >> 20);
+        return r;
+    }
+
     public static Map<String, Object> run(Path model, int size, int tile, int threads) throws IOException {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, size, size);

@@ -75,9 +75,7 @@ public final class Segmenter {
         int[] objects = null;
         int count = 0;
         if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
-            int[] cls = new int[classes.length];
-            for (int i = 0; i < cls.length; i++) cls[i] = classes[i];
-            objects = Instances.fromThreeClass(cls, width, height, o.minObjectPixels());
+            objects = Instances.fromThreeClass(classes, width, height, o.minObjectPixels());
             count = Instances.count(objects);
         }
         return new Result(width, height, classes, probabilities, objects, count);
