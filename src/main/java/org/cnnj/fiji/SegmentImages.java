@@ -4,10 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.infer.Device;
-import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -19,7 +16,7 @@ import org.scijava.plugin.Plugin;
  * Bad input cancels the command with a message naming the problem; Fiji keeps running.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segment...", headless = true)
-public class SegmentImages extends ContextCommand {
+public class SegmentImages extends CnnjCommand {
     @Parameter(label = "Model (.onnx)", style = "open")
     private File model;
 
@@ -38,23 +35,16 @@ public class SegmentImages extends ContextCommand {
     @Parameter(label = "Save class probabilities")
     private boolean probabilities = false;
 
-    @Parameter(type = ItemIO.OUTPUT)
-    private String summary;
-
-    @Parameter
-    private LogService log;
+    @Override
+    protected String title() {
+        return "Segment";
+    }
 
     @Override
-    public void run() {
-        try {
-            long t0 = System.nanoTime();
-            SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities));
-            summary = String.format(java.util.Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
-                    (System.nanoTime() - t0) / 1e9, output);
-            log.info("CNN-J: " + summary);
-        } catch (IOException | RuntimeException e) {
-            log.error("CNN-J Segment: " + e.getMessage());
-            cancel(e.getMessage());
-        }
+    protected String work() throws IOException {
+        long t0 = System.nanoTime();
+        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities));
+        return String.format(java.util.Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
+                (System.nanoTime() - t0) / 1e9, output);
     }
 }

@@ -9,10 +9,7 @@ import org.cnnj.ij.TrainFiles;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.train.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
-import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -24,7 +21,7 @@ import org.scijava.plugin.Plugin;
  * {@code run("Train Segmentation...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Segmentation...", headless = true)
-public class TrainSegmentation extends ContextCommand {
+public class TrainSegmentation extends CnnjCommand {
     @Parameter(label = "Images folder", style = "directory")
     private File images;
 
@@ -70,38 +67,31 @@ public class TrainSegmentation extends ContextCommand {
     @Parameter(label = "Resume an interrupted training")
     private boolean resume = false;
 
-    @Parameter(type = ItemIO.OUTPUT)
-    private String summary;
-
-    @Parameter
-    private LogService log;
+    @Override
+    protected String title() {
+        return "Train Segmentation";
+    }
 
     @Override
-    public void run() {
+    protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        try {
-            TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze);
-            String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
-            SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
-                    output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
-                    false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
-                    + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
-                        public void epoch(SegmentationTrainer.Epoch e) {
-                            log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation IoU %.4f%s, ETA %.0f s", e.epoch(),
-                                    e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
-                        }
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze);
+        String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
+        SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
+                output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
+                false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
+                + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
+                    public void epoch(SegmentationTrainer.Epoch e) {
+                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation IoU %.4f%s, ETA %.0f s", e.epoch(),
+                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                    }
 
-                        public void step(int step, int total, float loss) {
-                            if (escapePressed()) stop.set(true);
-                        }
-                    });
-            summary = String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),
-                    r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
-            log.info("CNN-J: " + summary);
-        } catch (IOException | RuntimeException e) {
-            log.error("CNN-J Train Segmentation: " + e.getMessage());
-            cancel(e.getMessage());
-        }
+                    public void step(int step, int total, float loss) {
+                        if (escapePressed()) stop.set(true);
+                    }
+                });
+        return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
     }
 
     /** ImageJ 1's Esc flag when ImageJ runs; false headless. */

@@ -1,0 +1,36 @@
+package org.cnnj.fiji;
+
+import java.io.IOException;
+import org.scijava.ItemIO;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+
+/**
+ * What every CNN-J command shares: a one-line summary as output, logging, and the rule that bad input
+ * cancels the command with a message naming the problem instead of throwing into Fiji.
+ */
+abstract class CnnjCommand extends ContextCommand {
+    @Parameter(type = ItemIO.OUTPUT)
+    protected String summary;
+
+    @Parameter
+    protected LogService log;
+
+    /** The command's work; returns the summary line. */
+    protected abstract String work() throws IOException;
+
+    /** The menu label, for messages. */
+    protected abstract String title();
+
+    @Override
+    public final void run() {
+        try {
+            summary = work();
+            log.info("CNN-J: " + summary);
+        } catch (IOException | RuntimeException e) {
+            log.error("CNN-J " + title() + ": " + e.getMessage());
+            cancel(e.getMessage());
+        }
+    }
+}
