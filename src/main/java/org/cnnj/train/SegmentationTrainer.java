@@ -90,7 +90,9 @@ public final class SegmentationTrainer {
         }
         PatchSampler sampler = sampler(training, instances, cfg, rng.split());
         float[] classWeights = instances ? new float[] {1f, 1f, 2f} : null;
-        Map<String, float[]> bestWeights = snapshot(net);
+        // On resume the best model so far is in best.ckpt, not in the last epoch's weights just loaded.
+        Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
+                ? snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : snapshot(net);
         int sinceBest = 0, epoch = firstEpoch - 1;
         boolean cancelled = false, stoppedEarly = false;
         long t0 = System.nanoTime();
@@ -230,6 +232,16 @@ public final class SegmentationTrainer {
         Map<String, float[]> s = new LinkedHashMap<>();
         net.parameters().forEach((k, t) -> s.put("p:" + k, t.data().clone()));
         net.buffers().forEach((k, b) -> s.put("b:" + k, b.clone()));
+        return s;
+    }
+
+    /** The same keys as {@link #snapshot(Module)}, from a checkpoint file's contents. */
+    private static Map<String, float[]> snapshot(Checkpoint.Contents c) {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        c.arrays().forEach((k, v) -> {
+            if (k.startsWith("param/")) s.put("p:" + k.substring(6), v);
+            else if (k.startsWith("buffer/")) s.put("b:" + k.substring(7), v);
+        });
         return s;
     }
 

@@ -48,6 +48,22 @@ class SegmentationTrainerTest {
                 dir, null, e -> epochs.add(e.epoch()), Map.of());
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationIou() >= first.bestValidationIou());
+
+    }
+
+    @Test
+    void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
+        SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(1, 15),
+                dir, null, null, Map.of());
+        // The last epoch ended with an untrained network: far worse than best.ckpt.
+        org.cnnj.io.Checkpoint.save(dir.resolve("last.ckpt"), new org.cnnj.nn.UNet(SMALL, new org.cnnj.util.Rng(12345)), null,
+                Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationIou())));
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 1),
+                dir, null, null, Map.of());
+        assertEquals(first.bestValidationIou(), resumed.bestValidationIou(), "one step from random weights does not beat the best");
+        var best = org.cnnj.io.Checkpoint.read(dir.resolve("best.ckpt")).arrays();
+        resumed.model().parameters().forEach((k, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
+        resumed.model().buffers().forEach((k, b) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("buffer/" + k), b, k));
     }
 
     @Test
