@@ -39,7 +39,6 @@ final class TrainCommand {
         for (String k : o.keySet()) if (!known.contains(k)) throw new IllegalArgumentException("train-seg: unknown option " + k + "; options: " + known);
         if (!o.containsKey("--images") || !o.containsKey("--output")) throw new IllegalArgumentException("train-seg: --images and --output are required");
         Path output = Path.of(o.get("--output"));
-        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-seg: --output must name a .onnx file");
         String task = switch (o.getOrDefault("--task", "instances")) {
             case "instances" -> ModelSpec.INSTANCES_3CLASS;
             case "semantic" -> ModelSpec.SEMANTIC;

@@ -23,9 +23,14 @@ public record Percentiles(float low, float high) {
         return new Percentiles(lo, hi);
     }
 
-    /** A normalized copy; a flat image (high == low) maps to zeros instead of dividing by zero. */
+    /** Factor of v' = (v − low)·scale; a flat image (high == low) gets 0 instead of a division by zero. */
+    public float scale() {
+        return high > low ? 1f / (high - low) : 0f;
+    }
+
+    /** A normalized copy. */
     public float[] apply(float[] values) {
-        float scale = high > low ? 1f / (high - low) : 0f;
+        float scale = scale();
         float[] out = new float[values.length];
         for (int i = 0; i < out.length; i++) out[i] = (values[i] - low) * scale;
         return out;

@@ -58,7 +58,7 @@ public final class ImgLib2Segmenter {
             this.shift = new float[channels];
             for (int c = 0; c < channels; c++) {
                 Percentiles p = Segmenter.percentiles(spec, sample(channel(c)));
-                scale[c] = p == null ? 1f : p.high() > p.low() ? 1f / (p.high() - p.low()) : 0f;
+                scale[c] = p == null ? 1f : p.scale();
                 shift[c] = p == null ? 0f : p.low();
             }
         }

@@ -50,6 +50,7 @@ public final class OnnxExport {
         private final Map<Object, String> parameterNames = new IdentityHashMap<>();
         private final List<Protobuf> nodes = new ArrayList<>();
         private final Map<String, Protobuf> initializers = new LinkedHashMap<>();
+        private final Module model;
         private int counter;
 
         Builder(Module model) {
@@ -57,8 +58,6 @@ public final class OnnxExport {
             model.parameters().forEach((k, t) -> parameterNames.put(t, k));
             model.buffers().forEach((k, b) -> parameterNames.put(b, k));
         }
-
-        private final Module model;
 
         byte[] build(int[] shape, Map<String, String> metadata) {
             Tensor input = Tensor.zeros(shape);

@@ -22,9 +22,6 @@ import org.cnnj.util.Scratch;
  * </ul>
  */
 public final class Conv2d {
-    /** Panel chunks per sample for the weight gradient when the batch is smaller than this. */
-    private static final int MIN_WEIGHT_ITEMS = 4;
-
     private Conv2d() {}
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
@@ -183,16 +180,11 @@ public final class Conv2d {
     private static void backwardWeights(Geometry g, float[] x, float[] dy, float[] dw) {
         DirectConv direct = direct(g);
         if (direct != null) {
-            direct.weightGradient(direct.pad(x), dy, g.cOut, dw, MIN_WEIGHT_ITEMS);
+            direct.weightGradient(direct.pad(x), dy, g.cOut, dw);
             return;
         }
         int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;
-        int chunks = Math.min(panels, Math.max(1, (MIN_WEIGHT_ITEMS + g.n - 1) / g.n)), items = g.n * chunks;
-        float[][] partial = new float[items][];
-        Parallel.forEach(items, item -> {
-            int s = item / chunks, chunk = item % chunks;
-            int p0 = chunk * panels / chunks, p1 = (chunk + 1) * panels / chunks;
-            float[] dwt = new float[g.groups * K * g.cOutG];
+        Reductions.weightGradient(g.n, panels, g.groups, K, g.cOutG, dw, (s, p0, p1, dwt) -> {
             float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(K, pw));
             float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, g.cOutG));
             for (int grp = 0; grp < g.groups; grp++) {
@@ -205,15 +197,6 @@ public final class Conv2d {
                     Gemm.multiplyPacked(K, g.cOutG, width, pa, 0, pb, 0, dwt, grp * K * g.cOutG, g.cOutG, true);
                 }
             }
-            partial[item] = dwt;
         });
-        for (float[] dwt : partial) {
-            for (int grp = 0; grp < g.groups; grp++) {
-                for (int co = 0; co < g.cOutG; co++) {
-                    int dst = (grp * g.cOutG + co) * K, src = grp * K * g.cOutG + co;
-                    for (int r = 0; r < K; r++) dw[dst + r] += dwt[src + r * g.cOutG];
-                }
-            }
-        }
     }
 }

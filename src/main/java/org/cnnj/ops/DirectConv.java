@@ -100,19 +100,14 @@ final class DirectConv {
 
     /**
      * dW [CO × K] += Σ_s Σ_q dy[s, co, q]·x_shifted[s, r, q], computed as dWᵀ = X·dyᵀ with X packed from its shifts
-     * and dy padded onto the grid (zeros in the garbage columns). Partial sums per (sample, chunk) are
-     * added in a fixed order: the result does not depend on the thread count.
+     * and dy padded onto the grid (zeros in the garbage columns); split and summed by
+     * {@link Reductions#weightGradient}.
      */
-    void weightGradient(float[] xPad, float[] dy, int outChannels, float[] dw, int minItems) {
+    void weightGradient(float[] xPad, float[] dy, int outChannels, float[] dw) {
         int grid = gridPixels(), outPlane = outH * outW;
         int pw = Math.min(Gemm.roundUp(Math.max(64, 24576 / Math.max(1, outChannels)), 16), grid);
         int panels = (grid + pw - 1) / pw;
-        int chunks = Math.min(panels, Math.max(1, (minItems + n - 1) / n)), items = n * chunks;
-        float[][] partial = new float[items][];
-        Parallel.forEach(items, item -> {
-            int s = item / chunks, chunk = item % chunks;
-            int p0 = chunk * panels / chunks, p1 = (chunk + 1) * panels / chunks;
-            float[] dwt = new float[k * outChannels];
+        Reductions.weightGradient(n, panels, 1, k, outChannels, dw, (s, p0, p1, dwt) -> {
             float[] dyGrid = Scratch.get(Scratch.COLUMNS, outChannels * pw);
             float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, outChannels));
             float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(k, pw));
@@ -133,12 +128,6 @@ final class DirectConv {
                 Gemm.packRowsA(k, width, xPad, s * sampleStride + q0, rows, pa);
                 Gemm.multiplyPacked(k, outChannels, width, pa, 0, pb, 0, dwt, 0, outChannels, true);
             }
-            partial[item] = dwt;
         });
-        for (float[] dwt : partial) {
-            for (int co = 0; co < outChannels; co++) {
-                for (int r = 0; r < k; r++) dw[co * k + r] += dwt[r * outChannels + co];
-            }
-        }
     }
 }

@@ -1,8 +1,43 @@
 package org.cnnj.ops;
 
+import org.cnnj.util.Parallel;
+
 /** Small reductions shared by several ops' backward passes. */
 final class Reductions {
+    /** Weight-gradient work items per call at least (batch 1 still uses the pool). */
+    private static final int MIN_WEIGHT_ITEMS = 4;
+
     private Reductions() {}
+
+    /** Adds one item's partial dWᵀ [groups][K × CO/G] for sample {@code sample}, panels [p0, p1), into {@code dwt}. */
+    @FunctionalInterface
+    interface WeightWork {
+        void run(int sample, int p0, int p1, float[] dwt);
+    }
+
+    /**
+     * A convolution's weight gradient, split into (sample, chunk of panels) items run in parallel; the
+     * chunk count depends only on the batch size, and the partial dWᵀ are added into dw [CO, K] in item
+     * order, so the result does not depend on the thread count.
+     */
+    static void weightGradient(int n, int panels, int groups, int k, int outPerGroup, float[] dw, WeightWork work) {
+        int chunks = Math.min(panels, Math.max(1, (MIN_WEIGHT_ITEMS + n - 1) / n)), items = n * chunks;
+        float[][] partial = new float[items][];
+        Parallel.forEach(items, item -> {
+            int s = item / chunks, chunk = item % chunks;
+            float[] dwt = new float[groups * k * outPerGroup];
+            work.run(s, chunk * panels / chunks, (chunk + 1) * panels / chunks, dwt);
+            partial[item] = dwt;
+        });
+        for (float[] dwt : partial) {
+            for (int grp = 0; grp < groups; grp++) {
+                for (int co = 0; co < outPerGroup; co++) {
+                    int dst = (grp * outPerGroup + co) * k, src = grp * k * outPerGroup + co;
+                    for (int r = 0; r < k; r++) dw[dst + r] += dwt[src + r * outPerGroup];
+                }
+            }
+        }
+    }
 
     /** out[c] += Σ_{n,i} v[(n·C + c)·plane + i]: the gradient of a per-channel bias. */
     static void addChannelSums(float[] v, int n, int channels, int plane, float[] out) {

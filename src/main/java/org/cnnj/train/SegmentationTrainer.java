@@ -201,10 +201,10 @@ public final class SegmentationTrainer {
         int k = spec.classes().size();
         long[] inter = new long[k], union = new long[k];
         JavaEngine engine = new JavaEngine(net);
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
         try {
             for (LabeledImage d : validation) {
                 int[] truth = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
-                TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
                 Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
                 for (int p = 0; p < truth.length; p++) {
                     int t = truth[p], q = r.classes()[p];
