@@ -18,6 +18,7 @@ public final class BenchCommand {
 
     public static int run(String[] args) throws IOException, InterruptedException {
         if (args.length > 0 && args[0].equals("segment")) return segment(java.util.Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("detect")) return detect(java.util.Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true;
@@ -45,6 +46,23 @@ public final class BenchCommand {
             }
         }
         System.out.println(json ? Json.write(result, "") : human(result));
+        return 0;
+    }
+
+    /** {@code cnnj bench detect [--model M] [--size N] [--tile N] [--threads N]}. */
+    private static int detect(String[] args) throws IOException {
+        Path model = Path.of("models/detector.onnx");
+        int size = 2048, tile = 512, threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--size" -> size = positive(args, ++i);
+                case "--tile" -> tile = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default -> throw new IllegalArgumentException("bench detect: unknown option " + args[i] + "; options: --model --size --tile --threads");
+            }
+        }
+        System.out.println(Json.write(DetectBench.run(model, size, tile, threads), ""));
         return 0;
     }
 

@@ -4,6 +4,12 @@ import ij.ImagePlus;
 import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import ij.gui.Roi;
+import org.cnnj.data.DetectionScenes;
+import org.cnnj.ij.LabelResults;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.ij.Tiffs;
 
@@ -37,6 +43,29 @@ final class GenerateCommand {
             Tiffs.save(image, out.resolve("nuclei-" + (seed + k) + ".tif"));
             DemoCommand.saveLabels(out.resolve("nuclei-" + (seed + k) + "-labels.tif"), s.labels(), size, size);
             System.out.println("nuclei-" + (seed + k) + ".tif: " + s.objects() + " nuclei");
+        }
+        return 0;
+    }
+
+    /** {@code ./cnnj generate-scenes}: scene-SEED.tif (16-bit) + scene-SEED.zip (one rectangle ROI per cell, named "class-NNNN"). */
+    static int runScenes(String[] args) throws IOException {
+        CliOptions o = new CliOptions("generate-scenes", args, List.of("--out", "--count", "--size", "--seed", "--density"), List.of());
+        Path out = o.has("--out") ? o.path("--out") : Path.of("test-images");
+        int count = o.integer("--count", 2), size = o.integer("--size", 256);
+        long seed = o.integer("--seed", 1);
+        double density = o.number("--density", 0.0015);
+        for (int k = 0; k < count; k++) {
+            DetectionScenes.Scene s = DetectionScenes.generate(seed + k, size, size, density);
+            Tiffs.save(new ImagePlus("scene", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false)), out.resolve("scene-" + (seed + k) + ".tif"));
+            List<Roi> rois = new ArrayList<>();
+            for (int i = 0; i < s.objects(); i++) {
+                float[] b = s.boxes();
+                Roi roi = new Roi(b[4 * i], b[4 * i + 1], b[4 * i + 2] - b[4 * i], b[4 * i + 3] - b[4 * i + 1]);
+                roi.setName(String.format(Locale.ROOT, "%s-%04d", DetectionScenes.CLASSES.get(s.classes()[i]), i + 1));
+                rois.add(roi);
+            }
+            LabelResults.saveZip(rois, out.resolve("scene-" + (seed + k) + ".zip"));
+            System.out.println("scene-" + (seed + k) + ".tif: " + s.objects() + " cells");
         }
         return 0;
     }

@@ -32,9 +32,13 @@ public final class Main {
         return switch (args[0]) {
             case "bench" -> BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
+            case "demo-det" -> DetectDemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);
             case "segment" -> SegmentCommand.run(rest);
             case "train-seg" -> TrainCommand.run(rest);
+            case "detect" -> DetectCommand.run(rest);
+            case "train-det" -> TrainDetectorCommand.run(rest);
+            case "generate-scenes" -> GenerateCommand.runScenes(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -55,12 +59,18 @@ public final class Main {
         return String.join("\n",
                 "usage: ./cnnj <command> [options]",
                 "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
+                "  demo-det [--out DIR] [--steps N] train the detector on generated cell scenes, report mAP@0.5 per class",
                 "  bench  [--json] [--torch] ...    time training steps of the reference U-Net (see README)",
                 "  generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]   synthetic images + instance labels",
                 "  segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--probabilities]   labels.tif, rois.zip, results.csv (+ probabilities.tif)",
                 "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|semantic] [--epochs N] ...",
                 "          train a U-Net on your image/label pairs (see README)",
+                "  detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
+                "          [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]   rois.zip, detections.csv, overlay.tif",
+                "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",
+                "          train the detector on images with ROI zips (class = ROI name or group)",
+                "  generate-scenes [--out DIR] [--count N] [--size S] [--seed S]   synthetic detection scenes + ROI zips",
                 "  info                             kernel path, threads, Java version");
     }
 }

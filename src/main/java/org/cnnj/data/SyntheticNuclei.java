@@ -107,7 +107,7 @@ public final class SyntheticNuclei {
         return out;
     }
 
-    private static double poisson(double mean, Rng rng) {
+    static double poisson(double mean, Rng rng) {
         if (mean > 30) return Math.max(0, mean + Math.sqrt(mean) * rng.normal());
         double limit = Math.exp(-mean), product = rng.uniform();
         int k = 0;

@@ -33,4 +33,22 @@ abstract class CnnjCommand extends ContextCommand {
             cancel(e.getMessage());
         }
     }
+
+    /** ImageJ 1's Esc flag when ImageJ runs; false headless. */
+    protected static boolean escapePressed() {
+        try {
+            return ij.IJ.escapePressed();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** ImageJ's progress bar (does nothing without an ImageJ window). */
+    protected static void progress(int done, int total) {
+        try {
+            ij.IJ.showProgress(done, total);
+        } catch (RuntimeException | LinkageError e) {
+            // headless without ImageJ 1: the log lines carry the progress
+        }
+    }
 }

@@ -87,19 +87,11 @@ public class TrainSegmentation extends CnnjCommand {
                     }
 
                     public void step(int step, int total, float loss) {
+                        progress(step, total);
                         if (escapePressed()) stop.set(true);
                     }
                 });
         return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
-    }
-
-    /** ImageJ 1's Esc flag when ImageJ runs; false headless. */
-    private static boolean escapePressed() {
-        try {
-            return ij.IJ.escapePressed();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
     }
 }

@@ -77,7 +77,8 @@ public final class LabelResults {
             java.util.Set<String> used = new java.util.HashSet<>();
             for (Roi roi : rois) {
                 String name = roi.getName() + (roi.getPosition() > 0 ? "-" + roi.getPosition() : "");
-                if (!used.add(name)) name = name + "-" + used.size();
+                String base = name;
+                for (int k = 2; !used.add(name); k++) name = base + "-" + k; // the ROI keeps its own name; entries must differ
                 zip.putNextEntry(new ZipEntry(name + ".roi"));
                 encoder.write(roi);
                 out.flush();

@@ -85,7 +85,7 @@ public final class SegmentFiles {
         return spec;
     }
 
-    private static List<Path> inputs(Path input) throws IOException {
+    static List<Path> inputs(Path input) throws IOException {
         if (Files.isRegularFile(input)) return List.of(input);
         if (!Files.isDirectory(input)) throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
         try (Stream<Path> s = Files.list(input)) {
@@ -145,7 +145,7 @@ public final class SegmentFiles {
         return objects;
     }
 
-    private static String baseName(Path p) {
+    static String baseName(Path p) {
         String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;

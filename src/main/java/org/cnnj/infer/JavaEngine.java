@@ -39,6 +39,17 @@ public final class JavaEngine implements Engine {
         return net;
     }
 
+    /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
+    public static org.cnnj.detect.Detector loadDetector(Path model, DetectorSpec spec) throws IOException {
+        Map<String, float[]> weights = new java.util.HashMap<>(OnnxModelInfo.read(model).weights());
+        weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
+        org.cnnj.detect.Detector net = new org.cnnj.detect.Detector(spec.architecture(), new Rng(0));
+        copy(model, weights, net.parameters().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        copy(model, weights, net.buffers());
+        return net;
+    }
+
     private static void copy(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
         for (Map.Entry<String, float[]> e : into.entrySet()) {
             float[] w = weights.get(e.getKey());

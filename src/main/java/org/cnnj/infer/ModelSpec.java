@@ -38,6 +38,11 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         public static Normalization percentile(double low, double high) {
             return new Normalization("percentile", low, high);
         }
+
+        /** The values scaled as this normalization says (a new array), or the values themselves for "none". */
+        public float[] apply(float[] values) {
+            return "percentile".equals(method) ? org.cnnj.data.Percentiles.of(values, lowPercentile, highPercentile).apply(values) : values;
+        }
     }
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
@@ -48,6 +53,9 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         if (classes == null || classes.isEmpty()) throw new IllegalArgumentException("model sidecar: classes must name at least one class");
         if (!"logits".equals(output) && !"probabilities".equals(output)) {
             throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
+        }
+        if (DetectorSpec.TASK.equals(task)) {
+            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use Detect (./cnnj detect) with it");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task)) {
             throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\" or \"" + INSTANCES_3CLASS + "\", got \"" + task + "\"");

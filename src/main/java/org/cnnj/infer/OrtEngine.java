@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.tensor.Tensor;
@@ -107,6 +109,11 @@ public final class OrtEngine implements Engine {
 
     @Override
     public Tensor run(Tensor x) {
+        return runAll(x).get(0);
+    }
+
+    /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
+    public List<Tensor> runAll(Tensor x) {
         if (inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
             throw new IllegalArgumentException("the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
                     + "; convert the image (split or merge channels) to match");
@@ -121,13 +128,15 @@ public final class OrtEngine implements Engine {
         in.put(x.data()).flip();
         try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), in, shape);
              OrtSession.Result result = session.run(Map.of(inputName, input))) {
-            OnnxTensor out = (OnnxTensor) result.get(0);
-            long[] dims = out.getInfo().getShape();
-            FloatBuffer values = out.getFloatBuffer();
-            float[] data = new float[values.remaining()];
-            values.get(data);
-            int[] s = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
-            return Tensor.of(data, s);
+            List<Tensor> outputs = new ArrayList<>();
+            for (int i = 0; i < result.size(); i++) {
+                OnnxTensor out = (OnnxTensor) result.get(i);
+                FloatBuffer values = out.getFloatBuffer();
+                float[] data = new float[values.remaining()];
+                values.get(data);
+                outputs.add(Tensor.of(data, Arrays.stream(out.getInfo().getShape()).mapToInt(d -> (int) d).toArray()));
+            }
+            return outputs;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on input " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }

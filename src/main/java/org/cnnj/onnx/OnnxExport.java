@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.Module;
 import org.cnnj.tensor.GradMode;
@@ -19,7 +20,8 @@ import org.cnnj.tensor.Trace;
  * named like the model's parameters, and the batch, height and width axes are left symbolic (N, H, W)
  * so ONNX Runtime accepts any image size the network accepts. Opset 17, IR version 8.
  *
- * <p>Graph: input "input" [N, C, H, W] float → output "output".
+ * <p>Graph: input "input" [N, C, H, W] float → output "output". {@link #exportGraph} exports other
+ * forward functions of a module with several named outputs (the detector's backbone + RPN, its head).
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
@@ -30,13 +32,30 @@ public final class OnnxExport {
 
     /** Serialized ModelProto. {@code metadata} goes to metadata_props (e.g. normalization, classes). */
     public static byte[] export(Module model, int[] exampleInputShape, Map<String, String> metadata) {
-        boolean wasTraining = model.isTraining();
-        model.train(false);
+        return exportGraph(model, exampleInputShape, true, x -> Map.of("output", model.forward(x)), metadata);
+    }
+
+    /**
+     * Exports {@code forward} (computed with {@code owner}'s parameters) as a graph with input "input"
+     * and the named outputs, in map order. With {@code spatialAxesFree} the input's H and W are
+     * symbolic (any image size), otherwise only N is (e.g. ROI crops of a fixed size).
+     */
+    public static byte[] exportGraph(Module owner, int[] exampleInputShape, boolean spatialAxesFree,
+                                     Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata) {
+        boolean wasTraining = owner.isTraining();
+        owner.train(false);
         try {
-            return new Builder(model).build(exampleInputShape, metadata);
+            return new Builder(owner).build(exampleInputShape, spatialAxesFree, forward, metadata);
         } finally {
-            model.train(wasTraining);
+            owner.train(wasTraining);
         }
+    }
+
+    /** {@link #exportGraph} written to {@code file} via a temporary file. */
+    public static void exportGraph(Module owner, int[] exampleInputShape, boolean spatialAxesFree,
+                                   Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata, Path file) throws IOException {
+        byte[] bytes = exportGraph(owner, exampleInputShape, spatialAxesFree, forward, metadata);
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     /** Writes the model to {@code file} (via a temporary file; nothing half-written on failure). */
@@ -59,21 +78,25 @@ public final class OnnxExport {
             model.buffers().forEach((k, b) -> parameterNames.put(b, k));
         }
 
-        byte[] build(int[] shape, Map<String, String> metadata) {
+        byte[] build(int[] shape, boolean spatialAxesFree, Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata) {
             Tensor input = Tensor.zeros(shape);
             names.put(input, "input");
-            Tensor output = GradMode.noGrad(() -> Trace.with(this, () -> model.forward(input)));
-            String last = names.get(output);
-            if (last == null) throw new IllegalStateException("ONNX export: the model's output was not produced by a traced op");
-            // Rename the final value to "output" by an Identity node: simpler than rewriting the node.
-            nodes.add(node("Identity", new String[] {last}, "output", Map.of()));
-
+            Map<String, Tensor> outputs = GradMode.noGrad(() -> Trace.with(this, () -> forward.apply(input)));
+            String[] inputSymbols = {"N", null, spatialAxesFree ? "H" : null, spatialAxesFree ? "W" : null};
             Protobuf graph = new Protobuf();
+            List<Protobuf> outputInfos = new ArrayList<>();
+            outputs.forEach((name, output) -> {
+                String last = names.get(output);
+                if (last == null) throw new IllegalStateException("ONNX export: output '" + name + "' was not produced by a traced op");
+                // Rename the value to the output's name by an Identity node: simpler than rewriting the node.
+                nodes.add(node("Identity", new String[] {last}, name, Map.of()));
+                outputInfos.add(valueInfo(name, output.shape(), outputSymbols(name, output.shape(), shape, inputSymbols)));
+            });
             for (Protobuf n : nodes) graph.message(1, n);
             graph.string(2, model.getClass().getSimpleName());
             for (Protobuf t : initializers.values()) graph.message(5, t);
-            graph.message(11, valueInfo("input", shape, shape, true));
-            graph.message(12, valueInfo("output", output.shape(), shape, false));
+            graph.message(11, valueInfo("input", shape, shape.length == 4 ? inputSymbols : new String[] {"N"}));
+            for (Protobuf o : outputInfos) graph.message(12, o);
 
             Protobuf m = new Protobuf();
             m.varint(1, IR_VERSION);
@@ -143,13 +166,27 @@ public final class OnnxExport {
             throw new IllegalArgumentException("ONNX export: attribute " + name + " has unsupported type " + value.getClass());
         }
 
-        /** Tensor value info; axes equal to the input's batch/height/width share its symbolic names. */
-        private static Protobuf valueInfo(String name, int[] shape, int[] inputShape, boolean isInput) {
+        /**
+         * Symbolic axes of an output: the batch axis, and for 4-D outputs height and width: shared with
+         * the input where equal to it (a U-Net), else named after the output (a stride-4 feature map).
+         */
+        private static String[] outputSymbols(String name, int[] shape, int[] inputShape, String[] inputSymbols) {
+            String[] symbols = new String[shape.length];
+            symbols[0] = "N";
+            if (shape.length == 4 && inputShape.length == 4) {
+                for (int i = 2; i < 4; i++) {
+                    if (inputSymbols[i] == null) continue;
+                    symbols[i] = shape[i] == inputShape[i] ? inputSymbols[i] : inputSymbols[i] + "_" + name;
+                }
+            }
+            return symbols;
+        }
+
+        /** Tensor value info; axes with a symbol are left free. */
+        private static Protobuf valueInfo(String name, int[] shape, String[] symbols) {
             Protobuf dims = new Protobuf();
-            String[] symbols = {"N", null, "H", "W"};
             for (int i = 0; i < shape.length; i++) {
-                boolean symbolic = i < 4 && symbols[i] != null && i < inputShape.length && inputShape.length == 4
-                        && (isInput || shape[i] == inputShape[i]);
+                boolean symbolic = i < symbols.length && symbols[i] != null;
                 dims.message(1, symbolic ? new Protobuf().string(2, symbols[i]) : new Protobuf().varint(1, shape[i]));
             }
             Protobuf tensorType = new Protobuf().varint(1, FLOAT).message(2, dims);

@@ -17,7 +17,6 @@ import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
 import org.cnnj.io.Checkpoint;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.optim.Adam;
@@ -92,7 +91,7 @@ public final class SegmentationTrainer {
         float[] classWeights = instances ? new float[] {1f, 1f, 2f} : null;
         // On resume the best model so far is in best.ckpt, not in the last epoch's weights just loaded.
         Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
-                ? snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : snapshot(net);
+                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
         int sinceBest = 0, epoch = firstEpoch - 1;
         boolean cancelled = false, stoppedEarly = false;
         long t0 = System.nanoTime();
@@ -121,7 +120,7 @@ public final class SegmentationTrainer {
             if (improved) {
                 best = iou;
                 sinceBest = 0;
-                bestWeights = snapshot(net);
+                bestWeights = Weights.snapshot(net);
             } else {
                 sinceBest++;
             }
@@ -140,7 +139,7 @@ public final class SegmentationTrainer {
                 break;
             }
         }
-        restore(net, bestWeights);
+        Weights.restore(net, bestWeights);
         net.setFrozen(false);
         return new Result(net, spec, epoch - firstEpoch, best, cancelled, stoppedEarly);
     }
@@ -226,27 +225,5 @@ public final class SegmentationTrainer {
             counted++;
         }
         return counted == 0 ? 0 : sum / counted;
-    }
-
-    private static Map<String, float[]> snapshot(Module net) {
-        Map<String, float[]> s = new LinkedHashMap<>();
-        net.parameters().forEach((k, t) -> s.put("p:" + k, t.data().clone()));
-        net.buffers().forEach((k, b) -> s.put("b:" + k, b.clone()));
-        return s;
-    }
-
-    /** The same keys as {@link #snapshot(Module)}, from a checkpoint file's contents. */
-    private static Map<String, float[]> snapshot(Checkpoint.Contents c) {
-        Map<String, float[]> s = new LinkedHashMap<>();
-        c.arrays().forEach((k, v) -> {
-            if (k.startsWith("param/")) s.put("p:" + k.substring(6), v);
-            else if (k.startsWith("buffer/")) s.put("b:" + k.substring(7), v);
-        });
-        return s;
-    }
-
-    private static void restore(Module net, Map<String, float[]> s) {
-        net.parameters().forEach((k, t) -> System.arraycopy(s.get("p:" + k), 0, t.data(), 0, t.size()));
-        net.buffers().forEach((k, b) -> System.arraycopy(s.get("b:" + k), 0, b, 0, b.length));
     }
 }

@@ -88,4 +88,25 @@ class LossTest {
         Autograd.backward(loss);
         assertClose("grad", new float[4], logits.grad(), 0, 0);
     }
+
+    @Test
+    void weightedFormsScoreOnlyTheSampledValues() {
+        Tensor x = uniform(rng, 2, 3), t = Tensor.of(new float[] {1, 0, 1, 0, 0, 1}, 2, 3);
+        float[] w = {1, 0, 2, 0, 1, 0};
+        // By hand: Σ wᵢ·lᵢ / 4 over the three weighted positions.
+        double bce = 0, l1 = 0;
+        for (int i = 0; i < 6; i++) {
+            float v = x.data()[i], d = Math.abs(v - t.data()[i]);
+            bce += w[i] * (Math.max(v, 0) - v * t.data()[i] + Math.log1p(Math.exp(-Math.abs(v))));
+            l1 += w[i] * (d < 0.5f ? 0.5 * d * d / 0.5 : d - 0.25);
+        }
+        assertEquals(bce / 4, BceWithLogits.apply(x, t, w, 4).item(), 1e-6);
+        assertEquals(l1 / 4, SmoothL1.apply(x, t, w, 4, 0.5f).item(), 1e-6);
+        check("weighted bce", in -> BceWithLogits.apply(in[0], t, w, 4), uniform(rng, 2, 3));
+        check("weighted smooth l1", in -> SmoothL1.apply(in[0], t, w, 4, 0.5f), uniform(rng, 2, 3));
+        Tensor z = uniform(rng, 2, 3);
+        Autograd.backward(BceWithLogits.apply(z, t, w, 4));
+        assertEquals(0f, z.grad()[1]);
+        assertEquals(0f, z.grad()[5]);
+    }
 }

@@ -1,0 +1,65 @@
+package org.cnnj.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** "--key value" and "--flag" options of one subcommand, checked against the names it knows. */
+final class CliOptions {
+    private final String command;
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    CliOptions(String command, String[] args, List<String> known, List<String> flags) {
+        this.command = command;
+        for (int i = 0; i < args.length; i++) {
+            if (flags.contains(args[i])) {
+                values.put(args[i], "true");
+            } else if (args[i].startsWith("--") && i + 1 < args.length) {
+                values.put(args[i], args[++i]);
+            } else {
+                throw new IllegalArgumentException(command + ": unexpected argument " + args[i] + " (options take a value: --epochs 20)");
+            }
+        }
+        for (String k : values.keySet()) {
+            if (!known.contains(k) && !flags.contains(k)) throw new IllegalArgumentException(command + ": unknown option " + k + "; options: " + known + " " + flags);
+        }
+    }
+
+    void require(String... keys) {
+        for (String k : keys) if (!values.containsKey(k)) throw new IllegalArgumentException(command + ": " + String.join(", ", keys) + " are required");
+    }
+
+    boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    String text(String key, String fallback) {
+        return values.getOrDefault(key, fallback);
+    }
+
+    Path path(String key) {
+        return values.containsKey(key) ? Path.of(values.get(key)) : null;
+    }
+
+    int integer(String key, int fallback) {
+        try {
+            return values.containsKey(key) ? Integer.parseInt(values.get(key).trim()) : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
+        }
+    }
+
+    double number(String key, double fallback) {
+        try {
+            return values.containsKey(key) ? Double.parseDouble(values.get(key).trim()) : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(command + ": " + key + " must be a number, got \"" + values.get(key) + "\"");
+        }
+    }
+
+    /** Comma-separated list, empty when absent. */
+    List<String> list(String key) {
+        return values.containsKey(key) ? List.of(values.get(key).split("\\s*,\\s*")) : List.of();
+    }
+}

@@ -1,0 +1,48 @@
+package org.cnnj.cli;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.train.DetectorTrainer;
+import org.cnnj.train.TrainConfig;
+
+/**
+ * {@code ./cnnj train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48]
+ * [--epochs N] [--steps N] [--batch N] [--patch N] [--lr X] [--validation F] [--patience N]
+ * [--from M.onnx] [--freeze-encoder] [--seed S] [--resume]}. Pairs X.tif with the ROI zip X.zip (or
+ * X-rois.zip). Writes M.onnx, M.head.onnx, M.json, M-training.csv and checkpoints in M-checkpoints/.
+ */
+final class TrainDetectorCommand {
+    /** Defaults for detection: 128-px patches, 4 per step. */
+    static final TrainConfig DEFAULTS = new TrainConfig(10, 100, 4, 128, 2e-3, 0.2, 4, 1, false);
+
+    private TrainDetectorCommand() {}
+
+    static int run(String[] args) throws IOException {
+        CliOptions o = new CliOptions("train-det", args, List.of("--images", "--rois", "--output", "--classes", "--anchors", "--epochs", "--steps",
+                "--batch", "--patch", "--lr", "--validation", "--patience", "--from", "--seed"), List.of("--freeze-encoder", "--resume"));
+        o.require("--images", "--output");
+        float[] anchors = null;
+        if (o.has("--anchors")) {
+            List<String> sizes = o.list("--anchors");
+            anchors = new float[sizes.size()];
+            for (int i = 0; i < anchors.length; i++) {
+                try {
+                    anchors[i] = Float.parseFloat(sizes.get(i));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("train-det: --anchors takes sizes in pixels like 12,24,48; \"" + sizes.get(i) + "\" is not a number");
+                }
+            }
+        }
+        TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
+                TrainCommand.config(o, DEFAULTS), anchors, o.path("--from"), o.has("--resume"), "./cnnj train-det " + String.join(" ", args)),
+                null, new DetectorTrainer.Listener() {
+                    public void epoch(DetectorTrainer.Epoch e) {
+                        System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
+                                e.trainLoss(), e.validationMap(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds());
+                    }
+                }, System.out::println);
+        return 0;
+    }
+}

@@ -1,0 +1,121 @@
+package org.cnnj.fiji;
+
+import ij.IJ;
+import ij.Macro;
+import ij.plugin.PlugIn;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.module.ModuleItem;
+import org.scijava.service.Service;
+
+/**
+ * The CNN-J commands in plain ImageJ 1 (no imagej-legacy): plugins.config lists this PlugIn under the
+ * same menu paths and labels as the SciJava commands, with the command's class as argument. It reads
+ * the macro options ({@code key=value}, {@code key=[value with spaces]}), checks every key against the
+ * command's parameters (a misspelt key is an error naming the valid ones, not a silent default), and
+ * runs the SciJava command itself, so a macro line means the same in Fiji and in ImageJ 1.
+ * Without macro options (a menu click) it asks for the options in one line.
+ */
+public class ImageJ1Command implements PlugIn {
+    private static final Pattern OPTION = Pattern.compile("(\\w+)(?:=(\\[[^\\]]*\\]|\\S+))?");
+    private static Context context;
+
+    @Override
+    public void run(String commandClass) {
+        String options = Macro.getOptions();
+        if (options == null && !java.awt.GraphicsEnvironment.isHeadless()) {
+            options = IJ.getString("CNN-J options (as in a macro: key=value ...)", "");
+            if (options == null || options.isEmpty()) return;
+        }
+        String message = runCommand(commandClass, options == null ? "" : options);
+        boolean failed = message.startsWith("CNN-J error");
+        // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
+        if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
+        else IJ.log(message);
+        if (failed && ij.macro.Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
+
+    }
+
+    /** Runs the command with these macro options; returns its summary, or "CNN-J error: ..." naming the problem. */
+    public static String runCommand(String commandClass, String options) {
+        try {
+            Class<? extends Command> type = Class.forName(commandClass).asSubclass(Command.class);
+            CommandService commands = context().service(CommandService.class);
+            CommandInfo info = commands.getCommand(type);
+            Map<String, Object> inputs = inputs(info, options);
+            CommandModule m = commands.run(type, false, inputs).get();
+            if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
+            return String.valueOf(m.getOutput("summary"));
+        } catch (IllegalArgumentException e) {
+            return "CNN-J error: " + e.getMessage();
+        } catch (Exception e) {
+            return "CNN-J error: " + commandClass + " failed: " + e;
+        }
+    }
+
+    /** The macro options as typed command inputs; unknown keys and unparsable values are named. */
+    static Map<String, Object> inputs(CommandInfo info, String options) {
+        Map<String, ModuleItem<?>> items = new LinkedHashMap<>();
+        for (ModuleItem<?> item : info.inputs()) {
+            if (!Service.class.isAssignableFrom(item.getType()) && item.getType() != Context.class) items.put(item.getName(), item);
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        Matcher m = OPTION.matcher(options.trim());
+        while (m.find()) {
+            String key = m.group(1), raw = m.group(2);
+            ModuleItem<?> item = items.get(key);
+            if (item == null) {
+                throw new IllegalArgumentException("unknown option \"" + key + "\" for " + info.getMenuPath().getLeaf().getName() + "; its options are "
+                        + List.copyOf(items.keySet()));
+            }
+            String value = raw == null ? "true" : raw.startsWith("[") ? raw.substring(1, raw.length() - 1) : raw;
+            values.put(key, convert(key, value, item.getType()));
+        }
+        for (ModuleItem<?> item : items.values()) {
+            if (item.getType() == File.class && item.isRequired() && values.get(item.getName()) == null) {
+                throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + " needs " + item.getName() + "=[path]");
+            }
+        }
+        return values;
+    }
+
+    private static Object convert(String key, String value, Class<?> type) {
+        try {
+            if (type == File.class) return value.isEmpty() ? null : new File(value);
+            if (type == int.class || type == Integer.class) return Integer.parseInt(value);
+            if (type == double.class || type == Double.class) return Double.parseDouble(value);
+            if (type == float.class || type == Float.class) return Float.parseFloat(value);
+            if (type == boolean.class || type == Boolean.class) return Boolean.parseBoolean(value);
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + key + "=" + value + " is not a number");
+        }
+    }
+
+    /**
+     * One SciJava context for the session. ImageJ 1 loads plugins through its own class loader, which
+     * SciJava's plugin discovery (it asks the thread's context class loader) would not see otherwise.
+     */
+    private static synchronized Context context() {
+        if (context == null) {
+            Thread t = Thread.currentThread();
+            ClassLoader previous = t.getContextClassLoader();
+            t.setContextClassLoader(ImageJ1Command.class.getClassLoader());
+            try {
+                context = new Context(CommandService.class);
+            } finally {
+                t.setContextClassLoader(previous);
+            }
+        }
+        return context;
+    }
+}

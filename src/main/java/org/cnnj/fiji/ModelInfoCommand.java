@@ -1,0 +1,31 @@
+package org.cnnj.fiji;
+
+import java.io.File;
+import java.io.IOException;
+import org.cnnj.infer.ModelReport;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Model Info...: what a model file is (segmentation U-Net, detector, or an external
+ * ONNX model), its inputs and outputs, classes, normalization, tiling, anchors and how it was trained.
+ * Macro: {@code run("Model Info...", "model=[/models/nuclei.onnx]");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Model Info...", headless = true)
+public class ModelInfoCommand extends CnnjCommand {
+    @Parameter(label = "Model (.onnx)", style = "open")
+    private File model;
+
+    @Override
+    protected String title() {
+        return "Model Info";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        String report = ModelReport.describe(model.toPath());
+        for (String line : report.split("\n")) log.info("CNN-J: " + line);
+        return report;
+    }
+}

@@ -1,0 +1,102 @@
+package org.cnnj.fiji;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.detect.DetectionLoss;
+import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.train.DetectorTrainer;
+import org.cnnj.train.TrainConfig;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Train Detector…: trains the two-stage detector on a folder of images with ROI zips
+ * (X.tif + X.zip; class = ROI name or group) and writes the model (.onnx, .head.onnx, .json), a
+ * training CSV and checkpoints. Progress bar per step, a log line per epoch (mAP@0.5, ETA); Esc stops
+ * and keeps the best model. Macro:
+ * {@code run("Train Detector...", "images=[/data/scenes] rois=[] output=[/models/cells.onnx] epochs=10 steps=100 patch=128");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Detector...", headless = true)
+public class TrainDetector extends CnnjCommand {
+    @Parameter(label = "Images folder", style = "directory")
+    private File images;
+
+    @Parameter(label = "ROI folder (empty: X.zip beside each image)", style = "directory", required = false)
+    private File rois;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
+    private String classes = "";
+
+    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: 12,24,48)", required = false)
+    private String anchors = "";
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = 10;
+
+    @Parameter(label = "Steps per epoch", min = "1")
+    private int steps = 100;
+
+    @Parameter(label = "Patch size (multiple of 4)", min = "32")
+    private int patch = 128;
+
+    @Parameter(label = "Batch size", min = "1")
+    private int batch = 4;
+
+    @Parameter(label = "Learning rate")
+    private double rate = 2e-3;
+
+    @Parameter(label = "Start from detector (.onnx, optional)", style = "open", required = false)
+    private File from;
+
+    @Parameter(label = "Freeze the backbone (fine-tuning)")
+    private boolean freeze = false;
+
+    @Parameter(label = "Resume an interrupted training")
+    private boolean resume = false;
+
+    @Override
+    protected String title() {
+        return "Train Detector";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        AtomicBoolean stop = new AtomicBoolean();
+        float[] sizes = null;
+        if (anchors != null && !anchors.isBlank()) {
+            String[] parts = anchors.split("\\s*,\\s*");
+            sizes = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    sizes[i] = Float.parseFloat(parts[i]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("anchors takes sizes in pixels like 12,24,48; \"" + parts[i] + "\" is not a number");
+                }
+            }
+        }
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
+        DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),
+                output.toPath(), classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*")), cfg, sizes,
+                from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
+                stop, new DetectorTrainer.Listener() {
+                    public void epoch(DetectorTrainer.Epoch e) {
+                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation mAP@0.5 %.4f%s, ETA %.0f s", e.epoch(),
+                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                    }
+
+                    public void step(int step, int total, DetectionLoss.Losses losses) {
+                        progress(step, total);
+                        if (escapePressed()) stop.set(true);
+                    }
+                }, line -> log.info("CNN-J: " + line));
+        return String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s", r.bestValidationMap(), r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+    }
+}

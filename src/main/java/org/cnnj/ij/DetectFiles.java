@@ -1,0 +1,195 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.io.RoiDecoder;
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.cnnj.detect.Detection;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ObjectDetector;
+import org.cnnj.io.AtomicFiles;
+
+/**
+ * Detects objects in image files and writes, per image: rois.zip (rectangles named "class score",
+ * grouped by class, opened by the ROI Manager), detections.csv (class, score, x, y, width, height)
+ * and overlay.tif (the image with coloured, labelled boxes in its overlay). A folder of images gets
+ * one subfolder per image; stacks go slice by slice (ROI positions set). `./cnnj detect` and
+ * Plugins › CNN-J › Detect… are thin layers over this.
+ */
+public final class DetectFiles {
+    /** Class colours: distinct, visible on dark fluorescence images. */
+    private static final Color[] COLORS = {Color.YELLOW, Color.CYAN, Color.MAGENTA, Color.GREEN, Color.ORANGE, Color.PINK, Color.RED, Color.BLUE};
+    private static final Pattern TRAILING_SCORE = Pattern.compile("\\s+[01](\\.\\d+)?$"), TRAILING_NUMBER = Pattern.compile("[-_#\\s]*\\d+$");
+
+    /**
+     * @param score   minimum class probability, or NaN for the sidecar's default
+     * @param nms     NMS IoU, or NaN for the sidecar's default
+     * @param classes keep only these class names (empty: all)
+     */
+    public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, float score, float nms,
+                          List<String> classes) {}
+
+    private DetectFiles() {}
+
+    public static int detect(Options o) throws IOException {
+        List<Path> images = SegmentFiles.inputs(o.input());
+        try (ObjectDetector detector = o.engine().equals("java") ? ObjectDetector.openJava(o.model())
+                : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println)) {
+            ObjectDetector.Options options = options(detector, o);
+            Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());
+            System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= " + options.scoreThreshold()
+                    + ", NMS IoU " + options.nmsIou());
+            int total = 0;
+            for (Path image : images) {
+                Path dir = Files.isDirectory(o.input()) ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
+                long t0 = System.nanoTime();
+                int found = detectImage(detector, options, keep, image, dir);
+                total += found;
+                System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), found, (System.nanoTime() - t0) / 1e9, dir);
+            }
+            return total;
+        }
+    }
+
+    static ObjectDetector.Options options(ObjectDetector detector, Options o) {
+        ObjectDetector.Options d = ObjectDetector.Options.of(detector.spec());
+        return new ObjectDetector.Options(o.tile() > 0 ? o.tile() : d.tile(), Float.isNaN(o.score()) ? d.scoreThreshold() : o.score(),
+                Float.isNaN(o.nms()) ? d.nmsIou() : o.nms(), d.maxDetections());
+    }
+
+    /** Indices of the named classes; a name the model does not know is an error naming the ones it does. */
+    public static Set<Integer> classFilter(List<String> modelClasses, List<String> wanted) {
+        if (wanted == null || wanted.isEmpty()) return null;
+        Set<Integer> keep = new java.util.TreeSet<>();
+        for (String w : wanted) {
+            int i = modelClasses.indexOf(w.trim());
+            if (i < 0) throw new IllegalArgumentException("the model has no class \"" + w.trim() + "\"; its classes are " + modelClasses);
+            keep.add(i);
+        }
+        return keep;
+    }
+
+    /** Detects in one image file (all slices of a stack) and writes its three outputs to {@code dir}. */
+    public static int detectImage(ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, Path file, Path dir) throws IOException {
+        ImagePlus imp = Tiffs.open(file);
+        int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
+        if (channels != detector.spec().inputChannels()) {
+            throw new IllegalArgumentException(file.getFileName() + " has " + channels + " channel(s) but the detector expects "
+                    + detector.spec().inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
+        }
+        List<Roi> rois = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
+        for (int pos = 0; pos < positions; pos++) {
+            float[][] planes = new float[channels][];
+            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
+            int position = positions > 1 ? pos + 1 : 0;
+            for (Detection d : detector.detect(planes, w, h, options, null)) {
+                if (keep != null && !keep.contains(d.classIndex())) continue;
+                rois.add(roi(d, position));
+                csv.append(String.format(Locale.ROOT, "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n", position, d.className(), d.score(), d.x1(), d.y1(), d.width(), d.height()));
+            }
+        }
+        Files.createDirectories(dir);
+        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve("detections.csv"), out -> out.write(bytes));
+        ImagePlus overlay = imp.duplicate();
+        overlay.setTitle(SegmentFiles.baseName(file) + "-detections");
+        overlay.setOverlay(overlay(rois));
+        Tiffs.save(overlay, dir.resolve("overlay.tif"));
+        return rois.size();
+    }
+
+    /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */
+    public static Roi roi(Detection d, int position) {
+        Roi roi = new Roi(d.x1(), d.y1(), d.width(), d.height());
+        roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
+        roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
+        roi.setGroup(d.classIndex() + 1);
+        if (position > 0) roi.setPosition(position);
+        return roi;
+    }
+
+    public static Overlay overlay(List<Roi> rois) {
+        Overlay overlay = new Overlay();
+        for (Roi r : rois) overlay.add((Roi) r.clone());
+        overlay.drawLabels(true);
+        overlay.drawNames(true);
+        overlay.setLabelColor(Color.WHITE);
+        return overlay;
+    }
+
+    /** ROIs stored in an ImageJ .zip (as the ROI Manager saves them) or a single .roi file. */
+    public static List<Roi> readRois(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("ROI file " + file + " does not exist");
+        List<Roi> rois = new ArrayList<>();
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".roi")) {
+            Roi roi = new RoiDecoder(file.toString()).getRoi();
+            if (roi == null) throw new IOException(file + " is not an ImageJ ROI file");
+            rois.add(roi);
+            return rois;
+        }
+        byte[] magic = new byte[2];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(magic, 0, 2) < 2 || magic[0] != 'P' || magic[1] != 'K') {
+                throw new IOException(file + " is not a ROI zip; save ROIs from the ROI Manager (More › Save...)");
+            }
+        }
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (!e.getName().endsWith(".roi")) continue;
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                zip.transferTo(bytes);
+                String name = e.getName().substring(e.getName().lastIndexOf('/') + 1).replaceFirst("\\.roi$", "");
+                Roi roi = new RoiDecoder(bytes.toByteArray(), name).getRoi();
+                if (roi == null) throw new IOException(file + ": entry " + e.getName() + " is not an ImageJ ROI");
+                if (roi.getName() == null) roi.setName(name);
+                rois.add(roi);
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + " is not a ROI zip (" + e.getMessage() + "); save ROIs from the ROI Manager (More › Save...)", e);
+        }
+        return rois;
+    }
+
+    /**
+     * The class a ROI names: its group's name when ImageJ has one, else its name without a trailing
+     * score or number ("round 0.93", "round-0004", "round_12" → "round"); null when nothing is left
+     * (e.g. ImageJ's default coordinate names like "0012-0034").
+     */
+    public static String classOf(Roi roi) {
+        int group = roi.getGroup();
+        if (group > 0) {
+            String groupName = Roi.getGroupName(group);
+            if (groupName != null && !groupName.isBlank()) return groupName.trim();
+        }
+        String name = roi.getName() == null ? "" : roi.getName().trim();
+        name = TRAILING_SCORE.matcher(name).replaceFirst("");
+        name = TRAILING_NUMBER.matcher(name).replaceFirst("").trim();
+        return name.matches("[\\d\\s_#.-]*") ? null : name; // nothing but numbers: ImageJ's coordinate names
+    }
+
+    /** Bounding box of a ROI (any shape) as x1, y1, x2, y2. */
+    public static float[] box(Roi roi) {
+        Rectangle r = roi.getBounds();
+        java.awt.geom.Rectangle2D f = roi.getFloatBounds();
+        return f != null ? new float[] {(float) f.getX(), (float) f.getY(), (float) (f.getX() + f.getWidth()), (float) (f.getY() + f.getHeight())}
+                : new float[] {r.x, r.y, r.x + r.width, r.y + r.height};
+    }
+}

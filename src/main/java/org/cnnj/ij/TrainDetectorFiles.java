@@ -1,0 +1,170 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.cnnj.detect.AnnotatedImage;
+import org.cnnj.detect.Detector;
+import org.cnnj.detect.DetectorConfig;
+import org.cnnj.infer.DetectorSpec;
+import org.cnnj.infer.JavaEngine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.ObjectDetector;
+import org.cnnj.io.AtomicFiles;
+import org.cnnj.train.DetectorTrainer;
+import org.cnnj.train.TrainConfig;
+
+/**
+ * Trains a detector from image files with ImageJ ROIs: for every image NAME.tif, a ROI zip NAME.zip
+ * (or NAME-rois.zip, or NAME.roi) in the ROI folder; a ROI's class is its group name or its name
+ * ("round", "round-0003", "round 0.91"); any ROI shape counts by its bounding box. Writes the model
+ * (NAME.onnx, NAME.head.onnx, NAME.json), a training log CSV (updated every epoch) and checkpoints.
+ */
+public final class TrainDetectorFiles {
+    /**
+     * @param rois        folder of ROI files, or null for the image folder
+     * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
+     * @param anchorSizes anchor sizes in pixels, or null for the defaults (12, 24, 48)
+     */
+    public record Options(Path images, Path rois, Path output, List<String> classes, TrainConfig config, float[] anchorSizes, Path from,
+                          boolean resume, String commandLine) {}
+
+    private TrainDetectorFiles() {}
+
+    public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
+        Path output = o.output().toAbsolutePath();
+        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
+        Detector start = null;
+        List<String> classes = o.classes();
+        if (o.from() != null) {
+            DetectorSpec from = DetectorSpec.read(ModelSpec.sidecarOf(o.from()));
+            start = JavaEngine.loadDetector(o.from(), from);
+            if (classes.isEmpty()) classes = from.classes();
+            else if (!classes.equals(from.classes())) {
+                throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not " + classes
+                        + "; train with the same classes or start a new model");
+            }
+        }
+        Path roiFolder = o.rois() == null ? o.images() : o.rois();
+        if (classes.isEmpty()) classes = discoveredClasses(o.images(), roiFolder);
+        List<AnnotatedImage> data = load(o.images(), roiFolder, classes);
+        DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
+        DetectorConfig arch = o.anchorSizes() == null ? d
+                : new DetectorConfig(d.inputChannels(), classes, d.widths(), o.anchorSizes(), d.aspectRatios(), d.roiSize(), d.hidden());
+        String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path checkpoints = output.resolveSibling(stem + "-checkpoints");
+        if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
+            throw new IllegalArgumentException("train-det: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or"
+                    + " resume=true in Fiji), or delete the folder");
+        }
+        Files.createDirectories(checkpoints);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("command", o.commandLine());
+        provenance.put("images", data.size() + " images from " + o.images());
+        provenance.put("date", java.time.Instant.now().toString());
+        Path csv = output.resolveSibling(stem + "-training.csv");
+        StringBuilder lines = new StringBuilder("epoch,train_loss,validation_map50,seconds\n");
+        DetectorTrainer.Result r = DetectorTrainer.train(data, arch, start, o.config(), checkpoints, cancel, new DetectorTrainer.Listener() {
+            public void epoch(DetectorTrainer.Epoch e) {
+                lines.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationMap(), e.seconds()));
+                try {
+                    AtomicFiles.write(csv, out -> out.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException ex) {
+                    log.accept("warning: could not update " + csv + ": " + ex.getMessage());
+                }
+                if (listener != null) listener.epoch(e);
+            }
+
+            public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
+                if (listener != null) listener.step(step, steps, losses);
+            }
+        }, log, provenance);
+        ObjectDetector.save(r.model(), r.spec().withHead(output), output);
+        log.accept(String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s%s; model: %s", r.bestValidationMap(), r.epochsRun(),
+                r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output));
+        return r;
+    }
+
+    /** Images with their boxes (classes as indices into {@code classes}); each slice of a stack is one sample (ROIs at position p go to slice p, position 0 to all). */
+    public static List<AnnotatedImage> load(Path images, Path rois, List<String> classes) throws IOException {
+        List<AnnotatedImage> out = new ArrayList<>();
+        for (Path image : SegmentFiles.inputs(images)) {
+            Path roiFile = roiFileFor(image, rois);
+            List<Roi> all = DetectFiles.readRois(roiFile);
+            ImagePlus imp = Tiffs.open(image);
+            int channels = imp.getNChannels(), slices = imp.getStackSize() / channels;
+            for (int s = 1; s <= slices; s++) {
+                float[][] planes = new float[channels][];
+                for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor((s - 1) * channels + c + 1).convertToFloat().getPixels();
+                List<float[]> boxes = new ArrayList<>();
+                List<Integer> ids = new ArrayList<>();
+                for (Roi roi : all) {
+                    int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
+                    if (position != 0 && position != s) continue;
+                    ids.add(classIndex(roi, classes, roiFile));
+                    boxes.add(DetectFiles.box(roi));
+                }
+                float[] flat = new float[4 * boxes.size()];
+                int[] cls = new int[ids.size()];
+                for (int i = 0; i < cls.length; i++) {
+                    System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
+                    cls[i] = ids.get(i);
+                }
+                String name = image.getFileName() + (slices > 1 ? " slice " + s : "");
+                out.add(new AnnotatedImage(name, planes, imp.getWidth(), imp.getHeight(), flat, cls));
+            }
+        }
+        return out;
+    }
+
+    /** The class names found in all ROI files, sorted; "object" when no ROI names a class. */
+    static List<String> discoveredClasses(Path images, Path rois) throws IOException {
+        TreeSet<String> names = new TreeSet<>();
+        boolean unnamed = false;
+        for (Path image : SegmentFiles.inputs(images)) {
+            for (Roi roi : DetectFiles.readRois(roiFileFor(image, rois))) {
+                String c = DetectFiles.classOf(roi);
+                if (c == null) unnamed = true;
+                else names.add(c);
+            }
+        }
+        if (names.isEmpty()) return List.of("object");
+        if (unnamed) {
+            throw new IllegalArgumentException("train-det: some ROIs name a class " + names + " and some name none; rename every ROI by its class"
+                    + " (e.g. \"" + names.first() + "\") or give classes=... explicitly");
+        }
+        return List.copyOf(names);
+    }
+
+    private static int classIndex(Roi roi, List<String> classes, Path file) {
+        String c = DetectFiles.classOf(roi);
+        if (c == null && classes.size() == 1) return 0;
+        int i = c == null ? -1 : classes.indexOf(c);
+        if (i < 0) {
+            throw new IllegalArgumentException(file.getFileName() + ": ROI \"" + roi.getName() + "\" has class \"" + c + "\", which is not one of "
+                    + classes + "; rename the ROI or add the class");
+        }
+        return i;
+    }
+
+    static Path roiFileFor(Path image, Path folder) throws IOException {
+        String base = SegmentFiles.baseName(image);
+        for (String candidate : new String[] {base + ".zip", base + "-rois.zip", base + "_rois.zip", base + ".roi"}) {
+            Path p = folder.resolve(candidate);
+            if (Files.isRegularFile(p)) return p;
+        }
+        throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip) in " + folder
+                + "; save the ROI Manager (More › Save...) under that name");
+    }
+}

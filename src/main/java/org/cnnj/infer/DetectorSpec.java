@@ -1,0 +1,111 @@
+package org.cnnj.infer;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.detect.DetectorConfig;
+import org.cnnj.io.AtomicFiles;
+
+/**
+ * The JSON sidecar of a detector (model.onnx → model.json). A detector is two ONNX graphs: the
+ * backbone + RPN ({@code model.onnx}: input [N, C, H, W] → features, objectness, deltas) and the box
+ * head ({@code head}: ROI crops [K, F, P, P] → class_logits, box_deltas); anchor decoding, NMS and
+ * ROI Align run in Java between them (see {@link ObjectDetector} for why).
+ *
+ * @param task           always "detection"
+ * @param classes        object class names (the head's scores 1..n; 0 is background)
+ * @param head           file name of the head graph, next to the model
+ * @param architecture   the network configuration (anchors, stride-4 backbone widths, ROI size)
+ * @param scoreThreshold default minimum class probability of a detection
+ * @param nmsIou         default overlap above which the weaker of two same-class detections is dropped
+ * @param provenance     training command, data, date
+ */
+public record DetectorSpec(int format, String task, String axes, int inputChannels, List<String> classes,
+                           ModelSpec.Normalization normalization, String head, DetectorConfig architecture,
+                           float scoreThreshold, float nmsIou, Map<String, String> provenance) {
+    public static final String TASK = "detection";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    public DetectorSpec {
+        if (!TASK.equals(task)) {
+            throw new IllegalArgumentException("model sidecar: task is \"" + task + "\", not \"detection\"; this is a segmentation model,"
+                    + " use Segment (./cnnj segment) with it");
+        }
+        if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
+        if (architecture == null) throw new IllegalArgumentException("model sidecar: a detector needs its \"architecture\" (anchors, widths)");
+        if (head == null || head.isBlank()) throw new IllegalArgumentException("model sidecar: \"head\" must name the head ONNX file");
+        if (classes == null || !classes.equals(architecture.classes())) {
+            throw new IllegalArgumentException("model sidecar: classes " + classes + " differ from the architecture's " + architecture.classes());
+        }
+        if (!(scoreThreshold >= 0 && scoreThreshold <= 1) || !(nmsIou > 0 && nmsIou <= 1)) {
+            throw new IllegalArgumentException("model sidecar: scoreThreshold must be in [0, 1] and nmsIou in (0, 1]");
+        }
+        if (normalization == null) normalization = new ModelSpec.Normalization("none", 0, 100);
+        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+    }
+
+    public static DetectorSpec of(DetectorConfig c, String headFile, Map<String, String> provenance) {
+        return new DetectorSpec(1, TASK, "NCHW", c.inputChannels(), c.classes(), ModelSpec.Normalization.percentile(1, 99.8), headFile, c,
+                0.5f, 0.4f, provenance);
+    }
+
+    /** This sidecar for a detector saved as {@code model}: its head graph named after it (model.head.onnx). */
+    public DetectorSpec withHead(Path model) {
+        return new DetectorSpec(format, task, axes, inputChannels, classes, normalization, headOf(model).getFileName().toString(),
+                architecture, scoreThreshold, nmsIou, provenance);
+    }
+
+    /** The head graph's file for a model file: model.onnx → model.head.onnx. */
+    public static Path headOf(Path model) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".head.onnx");
+    }
+
+    /** True when the sidecar next to {@code model} describes a detector. */
+    public static boolean isDetector(Path model) {
+        Path json = ModelSpec.sidecarOf(model);
+        try {
+            return Files.isRegularFile(json) && Files.readString(json, StandardCharsets.UTF_8).contains("\"" + TASK + "\"");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static DetectorSpec read(Path json) throws IOException {
+        String text;
+        try {
+            text = Files.readString(json, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx", e);
+        }
+        try {
+            com.google.gson.JsonElement tree = com.google.gson.JsonParser.parseString(text);
+            if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+                throw new IOException(json + " describes a segmentation model (task " + tree.getAsJsonObject().get("task")
+                        + "), not a detector; use Segment (./cnnj segment) with it");
+            }
+            DetectorSpec spec = GSON.fromJson(tree, DetectorSpec.class);
+            if (spec == null) throw new IOException(json + " is empty; it should describe the detector");
+            return spec;
+        } catch (JsonParseException e) {
+            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
+            throw new IOException(json + ": " + cause.getMessage(), e);
+        }
+    }
+
+    public void write(Path json) throws IOException {
+        byte[] bytes = GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(json, out -> out.write(bytes));
+    }
+}

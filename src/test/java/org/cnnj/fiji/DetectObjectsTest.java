@@ -1,0 +1,60 @@
+package org.cnnj.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+
+/** Detect and Train Detector as a Fiji script would call them: through a SciJava Context, headless. */
+class DetectObjectsTest {
+    @TempDir
+    Path dir;
+
+    private static Context context;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(CommandService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+
+    @Test
+    void bothCommandsAreInTheMenuAndDetectRunsHeadless() throws Exception {
+        CommandService commands = context.service(CommandService.class);
+        CommandInfo detect = commands.getCommand(DetectObjects.class), train = commands.getCommand(TrainDetector.class);
+        assertTrue(detect != null && detect.getMenuPath().getMenuString().equals("Plugins > CNN-J > Detect..."), "plugin index entry: " + detect);
+        assertTrue(train != null && train.getMenuPath().getMenuString().equals("Plugins > CNN-J > Train Detector..."), "plugin index entry: " + train);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        CommandModule m = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+                new File("test-images/scenes/scene-2.tif"), "output", dir.toFile(), "score", 0.5, "nms", 0.4, "classes", "round",
+                "engine", "ort", "device", "cpu").get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("detected "), String.valueOf(m.getOutput("summary")));
+        assertTrue(Files.readAllLines(dir.resolve("detections.csv")).stream().skip(1).allMatch(l -> l.contains(",round,")));
+    }
+
+    @Test
+    void trainingWithoutRoisCancelsWithAReason() throws Exception {
+        ij.IJ.save(new ij.ImagePlus("img", new ij.process.ShortProcessor(64, 64)), dir.resolve("a.tif").toString());
+        CommandModule m = context.service(CommandService.class).run(TrainDetector.class, true, "images", dir.toFile(), "output",
+                dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 1).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("no ROIs for a.tif"), m.getCancelReason());
+        assertTrue(Files.notExists(dir.resolve("m.onnx")));
+    }
+}

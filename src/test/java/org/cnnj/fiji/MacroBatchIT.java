@@ -1,0 +1,117 @@
+package org.cnnj.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The macros in macros/ run by plain ImageJ 1 in batch mode ({@code ImageJ -batch macro.ijm "args"}),
+ * with the built CNN-J_ jar in an ImageJ plugins folder and its dependencies in plugins/jars: the
+ * commands come from plugins.config, as in an ImageJ 1 install without Fiji. Plain ImageJ 1 builds its
+ * menus even in batch mode, so it needs a display: a real one or Xvfb (xvfb-run); the test is skipped,
+ * saying so, where neither exists. (Fiji's --headless mode needs none; see the README.)
+ */
+class MacroBatchIT {
+    @TempDir
+    static Path home;
+
+    private static List<String> display;
+
+    @BeforeAll
+    static void installPlugin() throws IOException {
+        display = System.getenv("DISPLAY") != null ? List.of() : Files.isExecutable(Path.of("/usr/bin/xvfb-run")) ? List.of("xvfb-run", "-a") : null;
+        Assumptions.assumeTrue(display != null, "no display and no xvfb-run: plain ImageJ 1 cannot run plugin commands (apt-get install xvfb)");
+        Path jars = Files.createDirectories(home.resolve("plugins/jars"));
+        try (Stream<Path> built = Files.list(Path.of("target"))) {
+            Path jar = built.filter(p -> p.getFileName().toString().matches("CNN-J_-.*\\.jar") && !p.toString().contains("sources")).findFirst()
+                    .orElseThrow(() -> new IOException("no built CNN-J_ jar in target/; run mvn verify (the jar is made in package)"));
+            Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
+        }
+        try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
+            for (Path lib : libs.filter(p -> !p.getFileName().toString().startsWith("ij-")).toList()) {
+                Files.copy(lib, jars.resolve(lib.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /** Runs a macro from macros/ with an argument string; returns everything ImageJ printed. */
+    private static String batch(String macro, String args) throws Exception {
+        Path ij;
+        try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
+            ij = libs.filter(p -> p.getFileName().toString().startsWith("ij-")).findFirst().orElseThrow();
+        }
+        List<String> cmd = new ArrayList<>(display);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
+                ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", Path.of("macros", macro).toAbsolutePath().toString(), args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "ImageJ did not finish: " + out);
+        return out;
+    }
+
+    private static String abs(String path) {
+        return Path.of(path).toAbsolutePath().toString();
+    }
+
+    @Test
+    void segmentFolderMacro() throws Exception {
+        Path out = home.resolve("seg");
+        String log = batch("segment-folder.ijm", "model=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out
+                + "] device=cpu");
+        assertTrue(log.contains("segmented nuclei-1.tif"), log);
+        assertTrue(Files.size(out.resolve("labels.tif")) > 1000 && Files.readAllLines(out.resolve("results.csv")).size() > 150, log);
+    }
+
+    @Test
+    void detectFolderMacro() throws Exception {
+        Path out = home.resolve("det");
+        String log = batch("detect-folder.ijm", "model=[" + abs("models/detector.onnx") + "] input=[" + abs("test-images/scenes") + "] output=[" + out + "]");
+        assertTrue(log.contains("detected "), log);
+        for (String scene : List.of("scene-1", "scene-2")) {
+            assertTrue(Files.readAllLines(out.resolve(scene).resolve("detections.csv")).size() > 80, log);
+            assertTrue(Files.exists(out.resolve(scene).resolve("rois.zip")) && Files.exists(out.resolve(scene).resolve("overlay.tif")), log);
+        }
+    }
+
+    @Test
+    void trainSegmentationMacro() throws Exception {
+        Path pairs = Files.createDirectories(home.resolve("pairs"));
+        Files.copy(Path.of("test-images/nuclei-1.tif"), pairs.resolve("a.tif"));
+        Files.copy(Path.of("test-images/nuclei-1-labels.tif"), pairs.resolve("a-labels.tif"));
+        Path model = home.resolve("models/seg.onnx");
+        Files.createDirectories(model.getParent());
+        String log = batch("train-segmentation.ijm", "images=[" + pairs + "] output=[" + model + "] epochs=1 steps=2 patch=64 batch=2 depth=2 filters=4");
+        assertTrue(log.contains("best validation IoU"), log);
+        assertTrue(Files.exists(model) && Files.exists(home.resolve("models/seg.json")), log);
+    }
+
+    @Test
+    void trainThenDetectMacro() throws Exception {
+        Path model = home.resolve("models/cells.onnx"), out = home.resolve("det2");
+        Files.createDirectories(model.getParent());
+        String log = batch("train-then-detect.ijm", "images=[" + abs("test-images/scenes") + "] model=[" + model + "] input=[" + abs("test-images/scenes/scene-1.tif")
+                + "] output=[" + out + "] epochs=1 steps=2 patch=64");
+        assertTrue(log.contains("CNN-J: trained"), log);
+        assertTrue(Files.exists(home.resolve("models/cells.head.onnx")) && Files.exists(out.resolve("detections.csv")), log);
+    }
+
+    @Test
+    void misspeltKeyIsNamedAndNothingIsWritten() throws Exception {
+        Path out = home.resolve("typo");
+        String log = batch("segment-folder.ijm", "modle=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out + "]");
+        assertTrue(log.contains("unknown option \"modle\"") && log.contains("model"), log);
+        assertEquals(false, Files.exists(out.resolve("labels.tif")));
+    }
+}

@@ -1,0 +1,88 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.gui.OvalRoi;
+import ij.gui.Roi;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnj.detect.AnnotatedImage;
+import org.cnnj.detect.Detection;
+import org.cnnj.infer.Device;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ROI zips in and out, class names from ROIs, and the files `detect` writes. */
+class DetectFilesTest {
+    @TempDir
+    Path dir;
+
+    private static Roi named(Roi r, String name) {
+        r.setName(name);
+        return r;
+    }
+
+    @Test
+    void classComesFromTheRoiNameWithoutScoreOrNumber() {
+        assertEquals("round", DetectFiles.classOf(named(new Roi(0, 0, 5, 5), "round 0.93")));
+        assertEquals("round", DetectFiles.classOf(named(new Roi(0, 0, 5, 5), "round-0004")));
+        assertEquals("dividing cell", DetectFiles.classOf(named(new Roi(0, 0, 5, 5), "dividing cell_12")));
+        assertNull(DetectFiles.classOf(named(new Roi(0, 0, 5, 5), "0012-0034")));
+    }
+
+    @Test
+    void roiZipRoundTripAndAnyShapeGivesItsBoundingBox() throws Exception {
+        Path zip = dir.resolve("img.zip");
+        LabelResults.saveZip(List.of(named(new Roi(3, 4, 10, 6), "round-1"), named(new OvalRoi(20, 22, 8, 12), "elongated-2")), zip);
+        List<Roi> back = DetectFiles.readRois(zip);
+        assertEquals(2, back.size());
+        assertArrayEquals(new float[] {20, 22, 28, 34}, DetectFiles.box(back.get(1)), 1e-4f);
+        ij.IJ.save(new ImagePlus("img", new ij.process.ShortProcessor(40, 40)), dir.resolve("img.tif").toString());
+        List<AnnotatedImage> data = TrainDetectorFiles.load(dir, dir, List.of("elongated", "round"));
+        assertEquals(1, data.size());
+        assertArrayEquals(new int[] {1, 0}, data.get(0).classes());
+        var unknown = assertThrows(IllegalArgumentException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("round")));
+        assertTrue(unknown.getMessage().contains("elongated") && unknown.getMessage().contains("not one of"), unknown.getMessage());
+        Files.writeString(dir.resolve("bad.zip"), "not a zip");
+        var bad = assertThrows(java.io.IOException.class, () -> DetectFiles.readRois(dir.resolve("bad.zip")));
+        assertTrue(bad.getMessage().contains("bad.zip"), bad.getMessage());
+    }
+
+    @Test
+    void missingRoiFileIsNamed() throws Exception {
+        ij.IJ.save(new ImagePlus("img", new ij.process.ShortProcessor(40, 40)), dir.resolve("lonely.tif").toString());
+        var e = assertThrows(java.io.IOException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("cell")));
+        assertTrue(e.getMessage().contains("no ROIs for lonely.tif") && e.getMessage().contains("lonely.zip"), e.getMessage());
+    }
+
+    @Test
+    void roisAreNamedByClassAndScore() {
+        Roi r = DetectFiles.roi(new Detection(1, "elongated", 0.876f, 1.5f, 2, 11.5f, 32), 3);
+        assertEquals("elongated 0.88", r.getName());
+        assertEquals(2, r.getGroup());
+        assertEquals(3, r.getPosition());
+        assertEquals(10.0, r.getFloatBounds().getWidth(), 1e-6);
+    }
+
+    @Test
+    void detectWritesZipCsvAndOverlayAndRejectsUnknownClasses() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        var unknown = assertThrows(IllegalArgumentException.class, () -> DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"),
+                Path.of("test-images/scenes/scene-1.tif"), dir, "ort", Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of("square"))));
+        assertTrue(unknown.getMessage().contains("no class \"square\"") && unknown.getMessage().contains("round"), unknown.getMessage());
+        assertTrue(Files.notExists(dir.resolve("rois.zip")), "nothing written on failure");
+        int found = DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir, "ort",
+                Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of()));
+        assertTrue(found > 80, "found " + found);
+        assertEquals(found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
+        assertEquals(found, DetectFiles.readRois(dir.resolve("rois.zip")).size());
+        ImagePlus overlay = Tiffs.open(dir.resolve("overlay.tif"));
+        assertEquals(found, overlay.getOverlay().size());
+    }
+}

@@ -1,0 +1,38 @@
+package org.cnnj.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Export copies a model with all its files; import checks an external model and writes its sidecar. */
+class ModelFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void exportCopiesSidecarAndHead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
+        Path copy = ModelFiles.export(Path.of("models/detector.onnx"), dir.resolve("shared"));
+        assertTrue(Files.exists(copy) && Files.exists(dir.resolve("shared/detector.json")) && Files.exists(dir.resolve("shared/detector.head.onnx")));
+        try (ObjectDetector d = ObjectDetector.open(copy, Device.CPU, 1, m -> {})) {
+            assertEquals(2, d.spec().classes().size());
+        }
+    }
+
+    @Test
+    void importWritesASidecarSegmentUsesAndRejectsNonModels() throws Exception {
+        Path model = dir.resolve("unet.onnx");
+        ModelSpec spec = ModelFiles.importModel(Path.of("src/test/resources/external/torch_unet.onnx"), model, 0, 16, 32, "percentile");
+        assertEquals(ModelSpec.read(ModelSpec.sidecarOf(model)), spec);
+        assertTrue(spec.provenance().get("imported_from").endsWith("torch_unet.onnx"));
+        Files.writeString(dir.resolve("junk.onnx"), "not a model");
+        var e = assertThrows(java.io.IOException.class, () -> ModelFiles.importModel(dir.resolve("junk.onnx"), dir.resolve("x.onnx"), 0, 16, 32, "none"));
+        assertTrue(e.getMessage().contains("junk.onnx"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("x.onnx")) && Files.notExists(dir.resolve("x.json")));
+    }
+}
