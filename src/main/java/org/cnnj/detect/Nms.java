@@ -24,15 +24,22 @@ public final class Nms {
         int[] kept = new int[Math.min(n, maxKeep)];
         int count = 0;
         boolean[] removed = new boolean[n];
+        float[] area = new float[n];
+        for (int i = 0; i < n; i++) area[i] = Boxes.area(boxes, i);
         for (int oi = 0; oi < n && count < kept.length; oi++) {
             int i = order[oi];
             if (removed[i]) continue;
             kept[count++] = i;
+            float x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3];
             for (int oj = oi + 1; oj < n; oj++) {
                 int j = order[oj];
-                if (!removed[j] && (classes == null || classes[i] == classes[j]) && Boxes.iou(boxes, i, boxes, j) > iouThreshold) {
-                    removed[j] = true;
-                }
+                if (removed[j] || (classes != null && classes[i] != classes[j])) continue;
+                float iw = Math.min(x2, boxes[4 * j + 2]) - Math.max(x1, boxes[4 * j]);
+                if (iw <= 0) continue;
+                float ih = Math.min(y2, boxes[4 * j + 3]) - Math.max(y1, boxes[4 * j + 1]);
+                if (ih <= 0) continue;
+                float inter = iw * ih;
+                if (inter > iouThreshold * (area[i] + area[j] - inter)) removed[j] = true;
             }
         }
         return Arrays.copyOf(kept, count);

@@ -52,20 +52,33 @@ public final class Proposals {
         return new Result(outBoxes, outScores);
     }
 
-    /** Indices of the {@code limit} largest of values[offset .. offset+count), largest first (sorting packed keys, no boxing). */
+    /**
+     * Indices of the {@code limit} largest of values[offset .. offset+count), largest first (sorting
+     * packed keys, no boxing). When more than {@code limit} values exceed {@link #NEGLIGIBLE_LOGIT}, only
+     * those are sorted: on a large tile most anchors are plain background, and sorting them is wasted.
+     */
     static int[] topIndices(float[] values, int offset, int count, int limit) {
-        long[] keys = new long[count];
+        int candidates = 0;
+        for (int i = 0; i < count; i++) if (values[offset + i] > NEGLIGIBLE_LOGIT) candidates++;
+        boolean filter = candidates >= limit;
+        long[] keys = new long[filter ? candidates : count];
+        int m = 0;
         for (int i = 0; i < count; i++) {
-            int bits = Float.floatToIntBits(values[offset + i]);
+            float v = values[offset + i];
+            if (filter && !(v > NEGLIGIBLE_LOGIT)) continue;
+            int bits = Float.floatToIntBits(v);
             int sortable = bits ^ ((bits >> 31) & 0x7fffffff); // orders like the float value
-            keys[i] = ((long) sortable << 32) | i;
+            keys[m++] = ((long) sortable << 32) | i;
         }
         Arrays.sort(keys);
-        int n = Math.min(limit, count);
+        int n = Math.min(limit, m);
         int[] out = new int[n];
-        for (int k = 0; k < n; k++) out[k] = (int) keys[count - 1 - k];
+        for (int k = 0; k < n; k++) out[k] = (int) keys[m - 1 - k];
         return out;
     }
+
+    /** Objectness logit below which an anchor never needs sorting when enough others score higher (probability 0.007). */
+    static final float NEGLIGIBLE_LOGIT = -5f;
 
     private static float sigmoid(float x) {
         return (float) (1 / (1 + Math.exp(-x)));

@@ -66,8 +66,8 @@ public final class ObjectDetector implements AutoCloseable {
 
     private final Network network;
     private final DetectorSpec spec;
-    /** Seconds spent inside the network runs, for the benchmark's overhead figure. */
-    private double networkSeconds;
+    /** Seconds spent inside the network runs and in the Java stages between them, for the benchmark. */
+    private double networkSeconds, proposalSeconds, roiAlignSeconds, decodeSeconds;
 
     private ObjectDetector(Network network, DetectorSpec spec) {
         this.network = network;
@@ -182,6 +182,11 @@ public final class ObjectDetector implements AutoCloseable {
         return networkSeconds;
     }
 
+    /** Seconds in proposal decoding + NMS, ROI Align, and detection decoding + NMS, in that order. */
+    public double[] javaStageSeconds() {
+        return new double[] {proposalSeconds, roiAlignSeconds, decodeSeconds};
+    }
+
     /**
      * Detects objects in an image given as channel planes (raw values; normalized here as the sidecar says).
      * {@code progress} hears (tiles done, tiles) and may be null.
@@ -234,16 +239,23 @@ public final class ObjectDetector implements AutoCloseable {
         Tensor features = stage1.get(0), objectness = stage1.get(1), deltas = stage1.get(2);
         int fh = features.dim(2), fw = features.dim(3);
         float[] anchors = Anchors.grid(DetectorConfig.STRIDE, c.anchorSizes(), c.aspectRatios(), fh, fw);
+        long t1 = System.nanoTime();
         Proposals.Result proposals = Proposals.of(objectness.data(), 0, deltas.data(), 0, anchors, c.anchorsPerLocation(), fh, fw, tw, th,
                 Proposals.Limits.INFERENCE);
+        long t2 = System.nanoTime();
+        proposalSeconds += (t2 - t1) / 1e9;
         if (proposals.count() == 0) return List.of();
         Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(features, proposals.boxes(), new int[proposals.count()],
                 1f / DetectorConfig.STRIDE, c.roiSize(), DetectorConfig.SAMPLING_RATIO));
         t0 = System.nanoTime();
+        roiAlignSeconds += (t0 - t2) / 1e9;
         List<Tensor> head = network.head(crops);
-        networkSeconds += (System.nanoTime() - t0) / 1e9;
-        return DetectionDecoder.decode(proposals.boxes(), head.get(0).data(), head.get(1).data(), spec.classes(), tw, th,
+        long t3 = System.nanoTime();
+        networkSeconds += (t3 - t0) / 1e9;
+        List<Detection> found = DetectionDecoder.decode(proposals.boxes(), head.get(0).data(), head.get(1).data(), spec.classes(), tw, th,
                 o.scoreThreshold(), o.nmsIou(), o.maxDetections());
+        decodeSeconds += (System.nanoTime() - t3) / 1e9;
+        return found;
     }
 
     private static List<Detection> mergeTiles(List<Detection> all, Options o) {

@@ -36,12 +36,16 @@ public final class RoiAlign {
         Trace.unsupported("roi_align (CNN-J runs it in Java between the two exported graphs)");
         Samples samples = new Samples(boxes, batchIndex, spatialScale, outputSize, samplingRatio, h, w);
         int bins = outputSize * outputSize, plane = h * w;
-        float[] x = features.data(), y = new float[k * c * bins];
+        float[] y = new float[k * c * bins];
+        // Channels-last copy of the features: each bilinear tap then reads C contiguous values (a loop the JIT vectorizes).
+        float[] hwc = channelsLast(features.data(), n, c, plane);
         Parallel.forEach(k, r -> {
-            int sampleBase = batchIndex[r] * c * plane;
-            for (int ch = 0; ch < c; ch++) {
-                int in = sampleBase + ch * plane, out = (r * c + ch) * bins;
-                for (int bin = 0; bin < bins; bin++) y[out + bin] = samples.average(r, bin, x, in);
+            float[] acc = new float[c];
+            int sampleBase = batchIndex[r] * plane * c;
+            for (int bin = 0; bin < bins; bin++) {
+                java.util.Arrays.fill(acc, 0f);
+                samples.accumulate(r, bin, hwc, sampleBase, c, acc);
+                for (int ch = 0; ch < c; ch++) y[(r * c + ch) * bins + bin] = acc[ch];
             }
         });
         return Tensor.result("roi_align", y, new int[] {k, c, outputSize, outputSize}, t -> {
@@ -54,6 +58,15 @@ public final class RoiAlign {
                 }
             });
         }, features);
+    }
+
+    private static float[] channelsLast(float[] x, int n, int c, int plane) {
+        float[] out = new float[x.length];
+        Parallel.forEach(n * c, nc -> {
+            int s = nc / c, ch = nc % c, src = nc * plane, dst = s * plane * c + ch;
+            for (int p = 0; p < plane; p++) out[dst + p * c] = x[src + p];
+        });
+        return out;
     }
 
     /** Bilinear taps of every sample point, computed once and shared by all channels (and the backward pass). */
@@ -109,11 +122,15 @@ public final class RoiAlign {
             weight[at + 3] = ly * lx * norm;
         }
 
-        float average(int box, int bin, float[] plane, int offset) {
+        /** acc[ch] += Σ taps weight · features[offset + index·c + ch], for channels-last features. */
+        void accumulate(int box, int bin, float[] hwc, int offset, int c, float[] acc) {
             int at = (box * bins + bin) * perBin;
-            float sum = 0;
-            for (int i = at; i < at + perBin; i++) if (index[i] >= 0) sum += weight[i] * plane[offset + index[i]];
-            return sum;
+            for (int i = at; i < at + perBin; i++) {
+                if (index[i] < 0 || weight[i] == 0f) continue;
+                float w = weight[i];
+                int base = offset + index[i] * c;
+                for (int ch = 0; ch < c; ch++) acc[ch] += w * hwc[base + ch];
+            }
         }
 
         void scatter(int box, int bin, float g, float[] plane, int offset) {
