@@ -51,4 +51,9 @@ abstract class CnnjCommand extends ContextCommand {
             // headless without ImageJ 1: the log lines carry the progress
         }
     }
+
+    /** Commands on the open image: a clear message instead of a NullPointerException when there is none. */
+    protected static void requireImage(ij.ImagePlus image) {
+        if (image == null || image.getWidth() == 0 || image.getImageStack().getSize() == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open), or use the file-based command");
+    }
 }

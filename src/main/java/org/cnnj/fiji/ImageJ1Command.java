@@ -54,6 +54,12 @@ public class ImageJ1Command implements PlugIn {
             Map<String, Object> inputs = inputs(info, options);
             CommandModule m = commands.run(type, false, inputs).get();
             if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
+            // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
+            if (!java.awt.GraphicsEnvironment.isHeadless()) {
+                m.getOutputs().values().forEach(v -> {
+                    if (v instanceof ij.ImagePlus imp) imp.show();
+                });
+            }
             return String.valueOf(m.getOutput("summary"));
         } catch (IllegalArgumentException e) {
             return "CNN-J error: " + e.getMessage();
@@ -81,6 +87,11 @@ public class ImageJ1Command implements PlugIn {
             values.put(key, convert(key, value, item.getType()));
         }
         for (ModuleItem<?> item : items.values()) {
+            if (item.getType() == ij.ImagePlus.class && values.get(item.getName()) == null) {
+                ij.ImagePlus current = ij.WindowManager.getCurrentImage();
+                if (current == null) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
+                values.put(item.getName(), current);
+            }
             if (item.getType() == File.class && item.isRequired() && values.get(item.getName()) == null) {
                 throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + " needs " + item.getName() + "=[path]");
             }
@@ -91,6 +102,11 @@ public class ImageJ1Command implements PlugIn {
     private static Object convert(String key, String value, Class<?> type) {
         try {
             if (type == File.class) return value.isEmpty() ? null : new File(value);
+            if (type == ij.ImagePlus.class) {
+                ij.ImagePlus named = ij.WindowManager.getImage(value);
+                if (named == null) throw new IllegalArgumentException("no open image is titled \"" + value + "\"");
+                return named;
+            }
             if (type == int.class || type == Integer.class) return Integer.parseInt(value);
             if (type == double.class || type == Double.class) return Double.parseDouble(value);
             if (type == float.class || type == Float.class) return Float.parseFloat(value);

@@ -84,14 +84,25 @@ public final class DetectFiles {
         return keep;
     }
 
+    /** What detecting in one image gives: ROIs ("class score") and the CSV rows. */
+    public record Output(List<Roi> rois, String csv) {}
+
     /** Detects in one image file (all slices of a stack) and writes its three outputs to {@code dir}. */
     public static int detectImage(ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, Path file, Path dir) throws IOException {
         ImagePlus imp = Tiffs.open(file);
+        Output out = detect(detector, options, keep, imp, file.getFileName().toString());
+        write(out, imp, dir, SegmentFiles.baseName(file));
+        return out.rois().size();
+    }
+
+    /** Detects in every slice (position) of an image; {@code name} names it in messages. */
+    public static Output detect(ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, ImagePlus imp, String name) {
         int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
         if (channels != detector.spec().inputChannels()) {
-            throw new IllegalArgumentException(file.getFileName() + " has " + channels + " channel(s) but the detector expects "
+            throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the detector expects "
                     + detector.spec().inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
+        if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
         List<Roi> rois = new ArrayList<>();
         StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
         for (int pos = 0; pos < positions; pos++) {
@@ -104,15 +115,19 @@ public final class DetectFiles {
                 csv.append(String.format(Locale.ROOT, "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n", position, d.className(), d.score(), d.x1(), d.y1(), d.width(), d.height()));
             }
         }
+        return new Output(rois, csv.toString());
+    }
+
+    /** rois.zip, detections.csv and overlay.tif (a copy of the image with the boxes as overlay) into {@code dir}. */
+    public static void write(Output out, ImagePlus imp, Path dir, String baseName) throws IOException {
         Files.createDirectories(dir);
-        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
-        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(dir.resolve("detections.csv"), out -> out.write(bytes));
+        LabelResults.saveZip(out.rois(), dir.resolve("rois.zip"));
+        byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve("detections.csv"), o -> o.write(bytes));
         ImagePlus overlay = imp.duplicate();
-        overlay.setTitle(SegmentFiles.baseName(file) + "-detections");
-        overlay.setOverlay(overlay(rois));
+        overlay.setTitle(baseName + "-detections");
+        overlay.setOverlay(overlay(out.rois()));
         Tiffs.save(overlay, dir.resolve("overlay.tif"));
-        return rois.size();
     }
 
     /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */

@@ -68,6 +68,27 @@ public final class LabelResults {
         return rois;
     }
 
+    /**
+     * A label image from ROIs (any shape): ROI i is object i+1 (where ROIs overlap the later one wins);
+     * a ROI with a position goes to that slice only, one without to every slice.
+     */
+    public static ImagePlus rasterize(List<Roi> rois, int width, int height, int slices) {
+        ij.ImageStack stack = new ij.ImageStack(width, height);
+        for (int s = 1; s <= slices; s++) {
+            ij.process.ShortProcessor ip = new ij.process.ShortProcessor(width, height);
+            for (int i = 0; i < rois.size(); i++) {
+                Roi roi = rois.get(i);
+                int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition();
+                if (position > 0 && position != s) continue;
+                if (i + 1 > 65535) throw new IllegalArgumentException("more than 65535 ROIs on one image; split the image");
+                ip.setValue(i + 1);
+                ip.fill(roi);
+            }
+            stack.addSlice(ip);
+        }
+        return new ImagePlus("labels from ROIs", stack);
+    }
+
     /** Writes ROIs as a zip that the ROI Manager opens (entries NAME.roi). */
     public static void saveZip(List<Roi> rois, Path file) throws IOException {
         AtomicFiles.write(file, os -> {

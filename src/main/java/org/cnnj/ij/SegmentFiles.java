@@ -96,13 +96,24 @@ public final class SegmentFiles {
         }
     }
 
+    /** What segmenting one image gives: labels (16-bit stack), class probabilities (or null), ROIs, measurements. */
+    public record Output(ImagePlus labels, ImagePlus probabilities, List<Roi> rois, List<LabelResults.Measurement> rows, int objects) {}
+
     public static int segmentImage(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, Path file, Path dir, boolean keepProbabilities) throws IOException {
         ImagePlus imp = Tiffs.open(file);
+        Output out = segment(engine, spec, layout, imp, keepProbabilities, file.getFileName().toString());
+        write(out, imp.getCalibration(), dir);
+        return out.objects();
+    }
+
+    /** Segments every slice (position) of an image; {@code name} names it in messages. */
+    public static Output segment(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, ImagePlus imp, boolean keepProbabilities, String name) {
         int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
         if (channels != spec.inputChannels()) {
-            throw new IllegalArgumentException(file.getFileName() + " has " + channels + " channel(s) but the model expects "
+            throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the model expects "
                     + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
+        if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
@@ -130,19 +141,24 @@ public final class SegmentFiles {
             rows.addAll(LabelResults.measure(labels, planes[0], w, h, cal, position));
             objects += r.objects() != null ? r.objectCount() : 0;
         }
-        ImagePlus labelImage = new ImagePlus("labels", labelStack);
+        ImagePlus labelImage = new ImagePlus(baseName(Path.of(name)) + "-labels", labelStack);
         labelImage.setCalibration(cal);
         labelImage.getProcessor().resetMinAndMax();
-        Tiffs.save(labelImage, dir.resolve("labels.tif"));
+        ImagePlus probs = null;
         if (keepProbabilities) {
-            ImagePlus probs = new ImagePlus("probabilities", probabilityStack);
+            probs = new ImagePlus(baseName(Path.of(name)) + "-probabilities", probabilityStack);
             probs.setDimensions(spec.classes().size(), 1, positions);
             probs.setCalibration(cal);
-            Tiffs.save(probs, dir.resolve("probabilities.tif"));
         }
-        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
-        LabelResults.saveCsv(rows, cal, dir.resolve("results.csv"));
-        return objects;
+        return new Output(labelImage, probs, rois, rows, objects);
+    }
+
+    /** labels.tif, probabilities.tif (when kept), rois.zip and results.csv into {@code dir}. */
+    public static void write(Output out, Calibration cal, Path dir) throws IOException {
+        Tiffs.save(out.labels(), dir.resolve("labels.tif"));
+        if (out.probabilities() != null) Tiffs.save(out.probabilities(), dir.resolve("probabilities.tif"));
+        LabelResults.saveZip(out.rois(), dir.resolve("rois.zip"));
+        LabelResults.saveCsv(out.rows(), cal, dir.resolve("results.csv"));
     }
 
     static String baseName(Path p) {

@@ -94,8 +94,18 @@ public final class TrainFiles {
         for (Path image : files) {
             String name = image.getFileName().toString();
             Path label = labels != null ? labels.resolve(name) : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
-            if (!Files.exists(label)) throw new IOException("no label image for " + name + " (looked for " + label + ")");
-            ImagePlus img = Tiffs.open(image), lab = Tiffs.open(label);
+            ImagePlus img = Tiffs.open(image), lab;
+            if (Files.exists(label)) {
+                lab = Tiffs.open(label);
+            } else {
+                Path rois = roisFor(image, labels);
+                if (rois == null) {
+                    throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip " + SegmentFiles.baseName(image)
+                            + ".zip in " + label.getParent());
+                }
+                lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), img.getStackSize() / img.getNChannels());
+                label = rois;
+            }
             if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
                 throw new IllegalArgumentException(name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is "
                         + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
@@ -113,6 +123,16 @@ public final class TrainFiles {
         }
         if (out.isEmpty()) throw new IOException("no .tif images in " + images);
         return out;
+    }
+
+    /** X.zip or X-rois.zip next to the image (or in the labels folder): ROIs drawn on it, one object each. */
+    private static Path roisFor(Path image, Path labels) {
+        Path folder = labels != null ? labels : image.toAbsolutePath().getParent();
+        String base = SegmentFiles.baseName(image);
+        for (String candidate : new String[] {base + ".zip", base + "-rois.zip"}) {
+            if (Files.isRegularFile(folder.resolve(candidate))) return folder.resolve(candidate);
+        }
+        return null;
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {

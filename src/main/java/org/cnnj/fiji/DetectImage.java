@@ -1,0 +1,68 @@
+package org.cnnj.fiji;
+
+import ij.ImagePlus;
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.ResultsDisplay;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ObjectDetector;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Detect in Image...: detects objects in the open image (every slice/frame). With a
+ * display: boxes named "class score" go to the ROI Manager and onto the image as an overlay coloured by
+ * class, and a results table lists class, score, x, y, width, height. With an output folder (required
+ * headless): rois.zip, detections.csv, overlay.tif there.
+ * Macro: {@code run("Detect in Image...", "model=[/models/detector.onnx] score=0.5 nms=0.4");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detect in Image...", headless = true)
+public class DetectImage extends CnnjCommand {
+    @Parameter(label = "Image")
+    private ImagePlus image;
+
+    @Parameter(label = "Detector (.onnx)", style = "open")
+    private File model;
+
+    @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
+    private double score = 0.5;
+
+    @Parameter(label = "NMS overlap (IoU)", min = "0.01", max = "1")
+    private double nms = 0.4;
+
+    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    private String device = "auto";
+
+    @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
+    private File output;
+
+    @Override
+    protected String title() {
+        return "Detect in Image";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        requireImage(image);
+        if (output != null && output.getPath().isEmpty()) output = null;
+        if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
+        long t0 = System.nanoTime();
+        DetectFiles.Output out;
+        try (ObjectDetector detector = ObjectDetector.open(model.toPath(), Device.parse(device), 0, log::warn)) {
+            ObjectDetector.Options d = ObjectDetector.Options.of(detector.spec());
+            out = DetectFiles.detect(detector, new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()), null, image, image.getTitle());
+        }
+        if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
+        if (ResultsDisplay.available()) {
+            image.setOverlay(DetectFiles.overlay(out.rois()));
+            ResultsDisplay.toRoiManager(out.rois());
+            ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
+        }
+        return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.rois().size(), image.getTitle(), (System.nanoTime() - t0) / 1e9,
+                output != null ? "; saved in " + output : "");
+    }
+}

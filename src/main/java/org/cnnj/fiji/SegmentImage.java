@@ -1,0 +1,72 @@
+package org.cnnj.fiji;
+
+import ij.ImagePlus;
+import java.io.File;
+import java.io.IOException;
+import java.util.Locale;
+import org.cnnj.ij.ResultsDisplay;
+import org.cnnj.ij.SegmentFiles;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.Engine;
+import org.cnnj.infer.JavaEngine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.infer.TiledPredictor;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Segment Image...: segments the open image (every slice/frame, positions kept). With a
+ * display: the label image opens with a label LUT, objects go to the ROI Manager, their outlines onto the
+ * image as an overlay, measurements into a results table. With an output folder (required headless):
+ * labels.tif, rois.zip, results.csv there. Macro: {@code run("Segment Image...", "model=[/models/nuclei.onnx] output=[]");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segment Image...", headless = true)
+public class SegmentImage extends CnnjCommand {
+    @Parameter(label = "Image")
+    private ImagePlus image;
+
+    @Parameter(label = "Model (.onnx)", style = "open")
+    private File model;
+
+    @Parameter(label = "Engine", choices = {"ort", "java"})
+    private String engine = "ort";
+
+    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    private String device = "auto";
+
+    @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
+    private File output;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private ImagePlus labels;
+
+    @Override
+    protected String title() {
+        return "Segment Image";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        requireImage(image);
+        if (output != null && output.getPath().isEmpty()) output = null;
+        if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model.toPath()));
+        long t0 = System.nanoTime();
+        SegmentFiles.Output out;
+        try (Engine e = engine.equals("java") ? JavaEngine.open(model.toPath(), spec) : OrtEngine.open(model.toPath(), Device.parse(device), 0, log::warn)) {
+            out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false, image.getTitle());
+        }
+        if (output != null) SegmentFiles.write(out, image.getCalibration(), output.toPath());
+        labels = ResultsDisplay.styleLabels(out.labels());
+        if (ResultsDisplay.available()) {
+            ResultsDisplay.overlay(image, out.rois());
+            ResultsDisplay.toRoiManager(out.rois());
+            ResultsDisplay.showTable(ResultsDisplay.measurements(out.rows(), image.getCalibration().getUnit()), "CNN-J Results");
+        }
+        return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.objects(), image.getTitle(), (System.nanoTime() - t0) / 1e9,
+                output != null ? "; saved in " + output : "");
+    }
+}

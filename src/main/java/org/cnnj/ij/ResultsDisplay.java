@@ -1,0 +1,108 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.measure.ResultsTable;
+import ij.plugin.frame.RoiManager;
+import ij.process.LUT;
+import java.awt.Color;
+import java.awt.GraphicsEnvironment;
+import java.util.List;
+
+/**
+ * Results on screen, the way Fiji users look at them: label images with a glasbey-like LUT (neighbours
+ * in distinct colours), ROIs in the ROI Manager, outlines as an overlay on the input, a results table.
+ * Only when there is a display: headless, the RoiManager and windows would throw, and files are written instead.
+ */
+public final class ResultsDisplay {
+    private ResultsDisplay() {}
+
+    public static boolean available() {
+        return !GraphicsEnvironment.isHeadless();
+    }
+
+    /**
+     * 256 colours, background black, the rest stepped around the hue circle by the golden angle with
+     * varying saturation and brightness, so that consecutive labels never look alike (as glasbey LUTs do).
+     */
+    public static LUT labelLut() {
+        byte[] r = new byte[256], g = new byte[256], b = new byte[256];
+        for (int i = 1; i < 256; i++) {
+            float hue = (i * 0.618034f) % 1f, saturation = 0.55f + 0.45f * ((i * 7) % 3) / 2f, brightness = 0.7f + 0.3f * ((i * 5) % 2);
+            Color c = Color.getHSBColor(hue, saturation, brightness);
+            r[i] = (byte) c.getRed();
+            g[i] = (byte) c.getGreen();
+            b[i] = (byte) c.getBlue();
+        }
+        return new LUT(r, g, b);
+    }
+
+    /** The label image with the label LUT; labels 1..255 each get their own colour (beyond, colours repeat by range). */
+    public static ImagePlus styleLabels(ImagePlus labels) {
+        LUT lut = labelLut();
+        labels.getProcessor().setLut(lut);
+        double max = labels.getStatistics().max;
+        labels.setDisplayRange(0, Math.max(255, max));
+        if (labels.getStackSize() > 1) labels.getStack().setColorModel(lut);
+        return labels;
+    }
+
+    /** Outlines of the ROIs as an overlay on {@code image}, each in its own colour unless it has one. */
+    public static void overlay(ImagePlus image, List<Roi> rois) {
+        LUT lut = labelLut();
+        Overlay overlay = new Overlay();
+        for (int i = 0; i < rois.size(); i++) {
+            Roi r = (Roi) rois.get(i).clone();
+            if (r.getStrokeColor() == null) r.setStrokeColor(new Color(lut.getRGB(1 + i % 255)));
+            overlay.add(r);
+        }
+        overlay.drawNames(rois.size() <= 2000);
+        overlay.drawLabels(rois.size() <= 2000);
+        overlay.setLabelColor(Color.WHITE);
+        image.setOverlay(overlay);
+    }
+
+    /** Adds the ROIs to the ROI Manager (display only), keeping what the user had there. */
+    public static void toRoiManager(List<Roi> rois) {
+        if (!available()) return;
+        RoiManager rm = RoiManager.getRoiManager();
+        for (Roi r : rois) rm.addRoi((Roi) r.clone());
+    }
+
+    public static void showTable(ResultsTable table, String title) {
+        if (available()) table.show(title);
+    }
+
+    public static ResultsTable measurements(List<LabelResults.Measurement> rows, String unit) {
+        ResultsTable t = new ResultsTable();
+        for (LabelResults.Measurement m : rows) {
+            t.incrementCounter();
+            if (m.position() > 0) t.addValue("Slice", m.position());
+            t.addValue("Label", m.label());
+            t.addValue("Area (" + unit + "²)", m.area());
+            t.addValue("X", m.centroidX());
+            t.addValue("Y", m.centroidY());
+            t.addValue("Mean", m.meanIntensity());
+        }
+        return t;
+    }
+
+    public static ResultsTable detections(List<Roi> rois) {
+        ResultsTable t = new ResultsTable();
+        for (Roi r : rois) {
+            String name = r.getName();
+            int space = name.lastIndexOf(' ');
+            t.incrementCounter();
+            if (r.getPosition() > 0) t.addValue("Slice", r.getPosition());
+            t.addValue("Class", name.substring(0, space));
+            t.addValue("Score", Double.parseDouble(name.substring(space + 1)));
+            java.awt.geom.Rectangle2D b = r.getFloatBounds();
+            t.addValue("X", b.getX());
+            t.addValue("Y", b.getY());
+            t.addValue("Width", b.getWidth());
+            t.addValue("Height", b.getHeight());
+        }
+        return t;
+    }
+}

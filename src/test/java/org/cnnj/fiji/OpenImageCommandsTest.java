@@ -1,0 +1,81 @@
+package org.cnnj.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnnj.ij.Tiffs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+
+/** Segment Image / Detect in Image on an ImagePlus as Fiji hands it over (headless: results go to files). */
+class OpenImageCommandsTest {
+    @TempDir
+    Path dir;
+
+    private static Context context;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(CommandService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+
+    @Test
+    void segmentsAStackSliceBySliceWithPositions() throws Exception {
+        ImagePlus a = Tiffs.open(Path.of("test-images/nuclei-1.tif")), b = Tiffs.open(Path.of("test-images/nuclei-2.tif"));
+        ij.ImageStack stack = new ij.ImageStack(256, 256);
+        stack.addSlice(a.getProcessor());
+        stack.addSlice(b.getProcessor());
+        ImagePlus movie = new ImagePlus("movie", stack);
+        movie.setDimensions(1, 1, 2);
+        CommandModule m = context.service(CommandService.class).run(SegmentImage.class, true, "image", movie, "model", new File("models/nuclei.onnx"),
+                "engine", "ort", "device", "cpu", "output", dir.toFile()).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus labels = (ImagePlus) m.getOutput("labels");
+        assertEquals(2, labels.getStackSize());
+        var rois = org.cnnj.ij.DetectFiles.readRois(dir.resolve("rois.zip"));
+        assertTrue(rois.stream().anyMatch(r -> r.getPosition() == 1) && rois.stream().anyMatch(r -> r.getPosition() == 2), "positions 1 and 2");
+        assertTrue(Files.readAllLines(dir.resolve("results.csv")).size() > 400);
+    }
+
+    @Test
+    void detectsInTheOpenImageAndNeedsAFolderHeadless() throws Exception {
+        ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
+        CommandService commands = context.service(CommandService.class);
+        // (output given as null: SciJava would otherwise fill in the last value used, as it does for users)
+        CommandModule noFolder = commands.run(DetectImage.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
+                "output", null).get();
+        assertTrue(noFolder.isCanceled() && noFolder.getCancelReason().contains("output=[folder]"), noFolder.getCancelReason());
+        CommandModule m = commands.run(DetectImage.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
+                "output", dir.toFile()).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(Files.readAllLines(dir.resolve("detections.csv")).size() > 80);
+        ij.gui.Overlay overlay = Tiffs.open(dir.resolve("overlay.tif")).getOverlay();
+        assertTrue(overlay != null && overlay.size() > 80, "overlay " + (overlay == null ? null : overlay.size()) + " csv " + Files.readAllLines(dir.resolve("detections.csv")).size());
+    }
+
+    @Test
+    void noOpenImageIsNamed() throws Exception {
+        CommandModule m = context.service(CommandService.class).run(DetectImage.class, true, "model", new File("models/detector.onnx"),
+                "output", dir.toFile()).get();
+        assertTrue(m.isCanceled() && m.getCancelReason().contains("no image is open"), m.getCancelReason());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(
+                context.service(CommandService.class).getCommand(DetectImage.class), "model=[models/detector.onnx]"));
+        assertTrue(e.getMessage().contains("no image is open"), e.getMessage());
+    }
+}
