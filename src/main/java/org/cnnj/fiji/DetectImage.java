@@ -58,8 +58,8 @@ public class DetectImage extends CnnjCommand {
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
         if (ResultsDisplay.available()) {
+            ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay
             image.setOverlay(DetectFiles.overlay(out.rois()));
-            ResultsDisplay.toRoiManager(out.rois());
             ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
         }
         return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.rois().size(), image.getTitle(), (System.nanoTime() - t0) / 1e9,

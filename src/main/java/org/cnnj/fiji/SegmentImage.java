@@ -62,8 +62,8 @@ public class SegmentImage extends CnnjCommand {
         if (output != null) SegmentFiles.write(out, image.getCalibration(), output.toPath());
         labels = ResultsDisplay.styleLabels(out.labels());
         if (ResultsDisplay.available()) {
+            ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay
             ResultsDisplay.overlay(image, out.rois());
-            ResultsDisplay.toRoiManager(out.rois());
             ResultsDisplay.showTable(ResultsDisplay.measurements(out.rows(), image.getCalibration().getUnit()), "CNN-J Results");
         }
         return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.objects(), image.getTitle(), (System.nanoTime() - t0) / 1e9,

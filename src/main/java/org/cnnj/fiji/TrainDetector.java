@@ -69,6 +69,7 @@ public class TrainDetector extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
+        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         float[] sizes = null;
         if (anchors != null && !anchors.isBlank()) {
             String[] parts = anchors.split("\\s*,\\s*");
@@ -87,6 +88,7 @@ public class TrainDetector extends CnnjCommand {
                 from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop, new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
+                        plot.add(e.epoch(), e.trainLoss(), e.validationMap());
                         log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation mAP@0.5 %.4f%s, ETA %.0f s", e.epoch(),
                                 e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.etaSeconds()));
                     }

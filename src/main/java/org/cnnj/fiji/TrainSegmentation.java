@@ -75,6 +75,7 @@ public class TrainSegmentation extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
+        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze);
         String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
@@ -82,6 +83,7 @@ public class TrainSegmentation extends CnnjCommand {
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
                 + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
                     public void epoch(SegmentationTrainer.Epoch e) {
+                        plot.add(e.epoch(), e.trainLoss(), e.validationIou());
                         log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation IoU %.4f%s, ETA %.0f s", e.epoch(),
                                 e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
                     }

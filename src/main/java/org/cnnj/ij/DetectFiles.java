@@ -134,8 +134,8 @@ public final class DetectFiles {
     public static Roi roi(Detection d, int position) {
         Roi roi = new Roi(d.x1(), d.y1(), d.width(), d.height());
         roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
+        roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's own colour
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
-        roi.setGroup(d.classIndex() + 1);
         if (position > 0) roi.setPosition(position);
         return roi;
     }

@@ -68,6 +68,7 @@ public final class ResultsDisplay {
         if (!available()) return;
         RoiManager rm = RoiManager.getRoiManager();
         for (Roi r : rois) rm.addRoi((Roi) r.clone());
+        rm.runCommand("Show None"); // the overlay CNN-J sets shows them, in class colours
     }
 
     public static void showTable(ResultsTable table, String title) {
@@ -103,6 +104,7 @@ public final class ResultsDisplay {
             t.addValue("Width", b.getWidth());
             t.addValue("Height", b.getHeight());
         }
+        t.setDecimalPlaces(t.getColumnIndex("Score"), 3);
         return t;
     }
 }

@@ -64,9 +64,15 @@ public final class TrainFiles {
         provenance.put("images", data.size() + " samples from " + o.images());
         provenance.put("date", java.time.Instant.now().toString());
         StringBuilder log = new StringBuilder("epoch,train_loss,validation_iou,seconds\n");
+        Path csv = output.toAbsolutePath().resolveSibling(stem + "-training.csv");
         SegmentationTrainer.Result r = SegmentationTrainer.train(data, task, classes, arch, start, cfg, checkpoints, cancel, new SegmentationTrainer.Listener() {
             public void epoch(SegmentationTrainer.Epoch e) {
                 log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationIou(), e.seconds()));
+                try { // rewritten every epoch, so a crashed or cancelled run still leaves its log
+                    AtomicFiles.write(csv, out -> out.write(log.toString().getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException ex) {
+                    System.err.println("warning: could not update " + csv + ": " + ex.getMessage());
+                }
                 if (listener != null) listener.epoch(e);
             }
 
@@ -74,7 +80,6 @@ public final class TrainFiles {
                 if (listener != null) listener.step(step, steps, loss);
             }
         }, provenance);
-        AtomicFiles.write(output.toAbsolutePath().resolveSibling(stem + "-training.csv"), out -> out.write(log.toString().getBytes(StandardCharsets.UTF_8)));
         OnnxExport.export(r.model(), new int[] {1, arch.inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
         r.spec().write(ModelSpec.sidecarOf(output));
         System.out.printf(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationIou(), r.epochsRun(),
