@@ -71,7 +71,7 @@ final class DemoCommand {
     }
 
     static Report train(Path out, int steps, long seed, boolean verbose) throws IOException {
-        Files.createDirectories(out);
+        org.cnnj.io.AtomicFiles.createFolder(out);
         List<LabeledImage> data = new ArrayList<>();
         for (int i = 0; i < TRAIN_IMAGES; i++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed * 1000 + i, IMAGE_SIZE, IMAGE_SIZE);

@@ -120,7 +120,6 @@ public final class DetectFiles {
 
     /** rois.zip, detections.csv and overlay.tif (a copy of the image with the boxes as overlay) into {@code dir}. */
     public static void write(Output out, ImagePlus imp, Path dir, String baseName) throws IOException {
-        Files.createDirectories(dir);
         LabelResults.saveZip(out.rois(), dir.resolve("rois.zip"));
         byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve("detections.csv"), o -> o.write(bytes));

@@ -22,7 +22,7 @@ public final class Tiffs {
     /** Writes through a temporary sibling and a rename. */
     public static void save(ImagePlus imp, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        org.cnnj.io.AtomicFiles.createFolder(dir);
         if (!Files.isWritable(dir)) throw new IOException("cannot write to " + dir + "; choose a writable output folder");
         Path tmp = org.cnnj.io.AtomicFiles.tempSibling(file);
         try {

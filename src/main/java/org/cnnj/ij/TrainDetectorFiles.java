@@ -68,7 +68,7 @@ public final class TrainDetectorFiles {
             throw new IllegalArgumentException("train-det: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or"
                     + " resume=true in Fiji), or delete the folder");
         }
-        Files.createDirectories(checkpoints);
+        org.cnnj.io.AtomicFiles.createFolder(checkpoints);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
         provenance.put("images", data.size() + " images from " + o.images());

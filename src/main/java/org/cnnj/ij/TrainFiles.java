@@ -58,7 +58,7 @@ public final class TrainFiles {
         if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
             throw new IllegalArgumentException("train: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or the Resume option in Fiji), or delete the folder");
         }
-        Files.createDirectories(checkpoints);
+        org.cnnj.io.AtomicFiles.createFolder(checkpoints);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
         provenance.put("images", data.size() + " samples from " + o.images());

@@ -26,7 +26,7 @@ public final class ModelFiles {
         if (Files.exists(sidecar)) files.add(sidecar);
         if (DetectorSpec.isDetector(model)) files.add(model.resolveSibling(DetectorSpec.read(sidecar).head()));
         for (Path f : files) if (!Files.isRegularFile(f)) throw new IOException(f + " belongs to " + model.getFileName() + " but is missing");
-        Files.createDirectories(folder);
+        org.cnnj.io.AtomicFiles.createFolder(folder);
         for (Path f : files) {
             byte[] bytes = Files.readAllBytes(f);
             AtomicFiles.write(folder.resolve(f.getFileName().toString()), out -> out.write(bytes));
@@ -59,7 +59,7 @@ public final class ModelFiles {
                 defaults.task(), n, defaults.tileMultiple(), defaults.halo(), null, Map.of("imported_from", external.toAbsolutePath().toString(),
                 "date", java.time.Instant.now().toString()));
         byte[] bytes = Files.readAllBytes(external);
-        Files.createDirectories(destination.toAbsolutePath().getParent());
+        org.cnnj.io.AtomicFiles.createFolder(destination.toAbsolutePath().getParent());
         AtomicFiles.write(destination, os -> os.write(bytes));
         spec.write(ModelSpec.sidecarOf(destination));
         return spec;

@@ -25,9 +25,12 @@ public final class AtomicFiles {
                 + Thread.currentThread().getId() + ".tmp");
     }
 
+    /**
+     * Writes {@code target}. File-system failures (folder not creatable or writable, disk full) come back
+     * as an IOException that names the file and what to check; the caller's own exceptions pass unchanged.
+     */
     public static void write(Path target, Writer writer) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
+        createFolder(target.toAbsolutePath().getParent());
         Path tmp = tempSibling(target);
         try {
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 16)) {
@@ -38,8 +41,30 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException("cannot write " + target + " (" + describe(e) + "); check that the folder is writable and the disk has space", e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("no space")) {
+                throw new IOException("cannot write " + target + ": the disk is full; free space or choose another output folder", e);
+            }
+            throw e;
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Creates {@code dir} (and parents) if needed; failure names the folder and the way out. */
+    public static void createFolder(Path dir) throws IOException {
+        if (dir == null) return;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the folder " + dir + " (" + describe(e) + "); choose another output folder", e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? kind + ": " + f.getReason() : kind;
     }
 }

@@ -44,6 +44,6 @@ class TrainCommandTest {
         var size = assertThrows(IllegalArgumentException.class, () -> org.cnnj.ij.TrainFiles.load(images, null));
         assertTrue(size.getMessage().contains("must match pixel for pixel"), size.getMessage());
         Files.delete(images.resolve("a-labels.tif"));
-        assertTrue(assertThrows(java.io.IOException.class, () -> org.cnnj.ij.TrainFiles.load(images, null)).getMessage().contains("no label image"));
+        assertTrue(assertThrows(java.io.IOException.class, () -> org.cnnj.ij.TrainFiles.load(images, null)).getMessage().contains("no labels for a.tif"));
     }
 }

@@ -57,4 +57,22 @@ class DetectObjectsTest {
         assertTrue(m.getCancelReason().contains("no ROIs for a.tif"), m.getCancelReason());
         assertTrue(Files.notExists(dir.resolve("m.onnx")));
     }
+
+    @Test
+    void anOutputThatIsAFileAndTwoRunsAtOnceAreHandled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
+        CommandService commands = context.service(CommandService.class);
+        Path notAFolder = Files.writeString(dir.resolve("out"), "a file");
+        CommandModule bad = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+                new File("test-images/scenes/scene-1.tif"), "output", notAFolder.toFile(), "device", "cpu").get();
+        assertTrue(bad.isCanceled() && bad.getCancelReason().contains("choose another output folder"), bad.getCancelReason());
+        // Two commands at once share ONNX Runtime's environment; each has its own session and output.
+        var first = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+                new File("test-images/scenes/scene-1.tif"), "output", dir.resolve("a").toFile(), "device", "cpu", "classes", "");
+        var second = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+                new File("test-images/scenes/scene-2.tif"), "output", dir.resolve("b").toFile(), "device", "cpu", "classes", "");
+        assertFalse(first.get().isCanceled(), first.get().getCancelReason());
+        assertFalse(second.get().isCanceled(), second.get().getCancelReason());
+        assertTrue(Files.readAllLines(dir.resolve("a/detections.csv")).size() > 80 && Files.readAllLines(dir.resolve("b/detections.csv")).size() > 80);
+    }
 }
