@@ -32,7 +32,7 @@ public final class ImgLib2Segmenter {
     public static <T extends RealType<T>> Result segment(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
         if (image.numDimensions() < 2 || image.numDimensions() > 3) {
             throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions()
-                    + " dimensions); segment stacks slice by slice with Views.hyperSlice");
+                    + " dimensions); for stacks and time series use segmentFrames");
         }
         Source<T> source = new Source<>(image, spec);
         Segmenter.Result r = Segmenter.segment(engine, spec, source, o, null);
@@ -41,6 +41,35 @@ public final class ImgLib2Segmenter {
         if (r.probabilities() != null) for (float[] p : r.probabilities()) probabilities.add(ArrayImgs.floats(p, w, h));
         return new Result(ArrayImgs.unsignedBytes(r.classes(), w, h), r.objects() == null ? null : ArrayImgs.ints(r.objects(), w, h),
                 r.objectCount(), probabilities);
+    }
+
+    /**
+     * A stack or time series frame by frame: {@code frameAxis} (e.g. Z or T) is cut with
+     * Views.hyperSlice, each frame is segmented on its own (normalized on its own, object labels from 1
+     * in every frame), and the results are stacked back as views along the last axis: X, Y, frame. Each
+     * frame's result is its own array, so the whole need never fit in one.
+     */
+    public record Frames(List<Result> frames, RandomAccessibleInterval<UnsignedByteType> classes, RandomAccessibleInterval<IntType> objects,
+                         int objectCount) {}
+
+    public static <T extends RealType<T>> Frames segmentFrames(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, int frameAxis,
+                                                               Segmenter.Options o) {
+        if (frameAxis < 2 || frameAxis >= image.numDimensions()) {
+            throw new IllegalArgumentException("frame axis " + frameAxis + " is not one of the image's axes beyond X and Y (it has "
+                    + image.numDimensions() + ")");
+        }
+        List<Result> frames = new ArrayList<>();
+        List<RandomAccessibleInterval<UnsignedByteType>> classes = new ArrayList<>();
+        List<RandomAccessibleInterval<IntType>> objects = new ArrayList<>();
+        int count = 0;
+        for (long t = image.min(frameAxis); t <= image.max(frameAxis); t++) {
+            Result r = segment(engine, spec, Views.hyperSlice(image, frameAxis, t), o);
+            frames.add(r);
+            classes.add(r.classes());
+            if (r.objects() != null) objects.add(r.objects());
+            count += r.objectCount();
+        }
+        return new Frames(frames, Views.stack(classes), objects.isEmpty() ? null : Views.stack(objects), count);
     }
 
     /** Reads normalized windows [C, h, w] from an X, Y(, C) image. */

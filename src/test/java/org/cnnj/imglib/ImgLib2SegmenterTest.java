@@ -61,7 +61,35 @@ class ImgLib2SegmenterTest {
             var e = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, twoChannels, o));
             assertTrue(e.getMessage().contains("expects 1 channel(s) but the image has 2"), e.getMessage());
             var dims = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(8, 8, 2, 2), o));
-            assertTrue(dims.getMessage().contains("X, Y or X, Y, C"), dims.getMessage());
+            assertTrue(dims.getMessage().contains("X, Y or X, Y, C") && dims.getMessage().contains("segmentFrames"), dims.getMessage());
+        }
+    }
+
+    @Test
+    void timeSeriesFrameByFrameMatchesEachFrameAlone() throws Exception {
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 6);
+        short[] a = (short[]) Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor().getPixels();
+        short[] b = (short[]) Tiffs.open(Path.of("test-images/nuclei-2.tif")).getProcessor().getPixels();
+        short[] both = new short[2 * a.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        Img<UnsignedShortType> movie = ArrayImgs.unsignedShorts(both, 256, 256, 2); // X, Y, T
+        try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
+            ImgLib2Segmenter.Frames f = ImgLib2Segmenter.segmentFrames(engine, spec, movie, 2, o);
+            assertEquals(2, f.frames().size());
+            assertArrayEquals(new long[] {256, 256, 2}, f.objects().dimensionsAsLongArray());
+            int alone = ImgLib2Segmenter.segment(engine, spec, ArrayImgs.unsignedShorts(b, 256, 256), o).objectCount();
+            assertEquals(alone, f.frames().get(1).objectCount());
+            assertEquals(f.frames().get(0).objectCount() + alone, f.objectCount());
+            // the stacked view reads frame 1 from the second frame's own result
+            RandomAccess<net.imglib2.type.numeric.integer.IntType> ra = f.objects().randomAccess();
+            ra.setPosition(new long[] {100, 100, 1});
+            RandomAccess<net.imglib2.type.numeric.integer.IntType> direct = f.frames().get(1).objects().randomAccess();
+            direct.setPosition(new long[] {100, 100});
+            assertEquals(direct.get().get(), ra.get().get());
+            var axis = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segmentFrames(engine, spec, movie, 1, o));
+            assertTrue(axis.getMessage().contains("frame axis 1"), axis.getMessage());
         }
     }
 }
