@@ -11,7 +11,7 @@ import org.cnnj.train.TrainConfig;
  * {@code ./cnnj train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|semantic]
  * [--classes a,b,…] [--epochs N] [--steps N] [--batch N] [--patch N] [--lr X] [--validation F]
  * [--patience N] [--depth N] [--filters N] [--residual] [--dropout P] [--from M.onnx]
- * [--freeze-encoder] [--seed S] [--resume]}. Pairs image X.tif with X.tif in the labels folder, or with
+ * [--freeze-encoder] [--seed S] [--resume] [--elastic PX]}. Pairs image X.tif with X.tif in the labels folder, or with
  * X-labels.tif beside it; stacks give one sample per slice. Writes M.onnx + M.json, M-training.csv and
  * checkpoints in M-checkpoints/.
  */
@@ -20,7 +20,7 @@ final class TrainCommand {
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions("train-seg", args, List.of("--images", "--labels", "--output", "--task", "--classes", "--epochs", "--steps",
-                "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed"),
+                "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed", "--elastic"),
                 List.of("--residual", "--freeze-encoder", "--resume"));
         o.require("--images", "--output");
         String task = switch (o.text("--task", "instances")) {
@@ -41,6 +41,7 @@ final class TrainCommand {
     static TrainConfig config(CliOptions o, TrainConfig d) {
         return new TrainConfig(o.integer("--epochs", d.epochs()), o.integer("--steps", d.stepsPerEpoch()), o.integer("--batch", d.batch()),
                 o.integer("--patch", d.patch()), o.number("--lr", d.learningRate()), o.number("--validation", d.validationFraction()),
-                o.integer("--patience", d.patience()), o.integer("--seed", (int) d.seed()), o.has("--freeze-encoder"));
+                o.integer("--patience", d.patience()), o.integer("--seed", (int) d.seed()), o.has("--freeze-encoder"),
+                (float) o.number("--elastic", d.elastic()));
     }
 }

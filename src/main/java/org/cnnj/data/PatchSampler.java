@@ -5,7 +5,8 @@ import org.cnnj.util.Rng;
 /**
  * Random training patches from (image, label) pairs with geometric augmentation that moves labels
  * with pixels (horizontal/vertical flips, 90° rotations — the dihedral group, which microscopy images
- * are invariant to) and intensity augmentation (scale and shift) on the image only.
+ * are invariant to), optionally elastic deformation ({@link ElasticDeformation}), and intensity
+ * augmentation (scale and shift) on the image only.
  * Shapes: images [image][channel][H·W]; a batch is x [N, C, S, S] and labels [N·S·S].
  */
 public final class PatchSampler {
@@ -17,6 +18,7 @@ public final class PatchSampler {
     private final int[] widths, heights;
     private final Rng rng;
     private final float intensityJitter;
+    private float elastic;
 
     /** Single-channel images [image][H·W]. */
     public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
@@ -36,6 +38,13 @@ public final class PatchSampler {
         this.heights = heights;
         this.rng = rng;
         this.intensityJitter = intensityJitter;
+    }
+
+    /** Also deform half of the patches elastically, by about {@code pixels} (0 = off). */
+    public PatchSampler elastic(float pixels) {
+        if (!(pixels >= 0 && pixels < 50)) throw new IllegalArgumentException("elastic deformation must be 0..50 pixels, got " + pixels);
+        this.elastic = pixels;
+        return this;
     }
 
     public int channels() {
@@ -65,6 +74,9 @@ public final class PatchSampler {
                     for (int c = 0; c < channels; c++) x[((n * channels + c) * size + i) * size + j] = images[k][c][src] * scale + shift;
                     y[dst] = labels[k][src];
                 }
+            }
+            if (elastic > 0 && rng.uniform() < 0.5f) {
+                ElasticDeformation.apply(x, n * channels * size * size, channels, y, n * size * size, size, elastic, rng);
             }
         }
         return new Batch(x, y, size, count);

@@ -58,6 +58,9 @@ public class TrainSegmentation extends CnnjCommand {
     @Parameter(label = "Learning rate")
     private double rate = 2e-3;
 
+    @Parameter(label = "Elastic deformation (pixels, 0 = off)", min = "0", max = "49")
+    private double elastic = 0;
+
     @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
     private File from;
 
@@ -76,7 +79,7 @@ public class TrainSegmentation extends CnnjCommand {
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
         org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze);
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic);
         String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
                 output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,

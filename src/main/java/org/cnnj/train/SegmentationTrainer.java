@@ -186,7 +186,7 @@ public final class SegmentationTrainer {
             widths[i] = d.width();
             heights[i] = d.height();
         }
-        return new PatchSampler(images, labels, widths, heights, 0.1f, rng);
+        return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(cfg.elastic());
     }
 
     private static float[][] normalize(float[][] channels) {

@@ -12,9 +12,15 @@ package org.cnnj.train;
  * @param patience        stop after this many epochs without a better validation score (0 = never)
  * @param seed            makes sampling, augmentation and initialization repeatable
  * @param freezeEncoder   when fine-tuning, train only the decoder and head
+ * @param elastic         elastic deformation of half the patches, in pixels (0 = off; segmentation)
  */
 public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate,
-                          double validationFraction, int patience, long seed, boolean freezeEncoder) {
+                          double validationFraction, int patience, long seed, boolean freezeEncoder, float elastic) {
+    public TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate, double validationFraction, int patience,
+                       long seed, boolean freezeEncoder) {
+        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, 0f);
+    }
+
     public TrainConfig {
         if (epochs < 1 || stepsPerEpoch < 1 || batch < 1) {
             throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
@@ -25,6 +31,7 @@ public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, d
             throw new IllegalArgumentException("training: validation fraction must be in [0, 1), got " + validationFraction);
         }
         if (patience < 0) throw new IllegalArgumentException("training: patience must be >= 0");
+        if (!(elastic >= 0 && elastic < 50)) throw new IllegalArgumentException("training: elastic deformation must be 0..50 pixels, got " + elastic);
     }
 
     public static TrainConfig defaults() {

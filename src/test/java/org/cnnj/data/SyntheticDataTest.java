@@ -71,6 +71,32 @@ class SyntheticDataTest {
     }
 
     @Test
+    void elasticDeformationMovesLabelsWithPixels() {
+        int size = 64;
+        float[] img = new float[size * size];
+        int[] lab = new int[size * size];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                boolean inside = Math.hypot(x - 30, y - 34) < 14;
+                img[y * size + x] = inside ? 1f : 0f;
+                lab[y * size + x] = inside ? 1 : 0;
+            }
+        }
+        float[] warped = img.clone();
+        int[] warpedLabels = lab.clone();
+        ElasticDeformation.apply(warped, 0, 1, warpedLabels, 0, size, 4f, new Rng(7));
+        int disagree = 0, changed = 0, area = 0;
+        for (int i = 0; i < img.length; i++) {
+            if ((warped[i] > 0.5f) != (warpedLabels[i] == 1)) disagree++;
+            if (warpedLabels[i] != lab[i]) changed++;
+            area += warpedLabels[i];
+        }
+        assertTrue(disagree <= 0.02 * img.length, disagree + " pixels where image and labels part ways");
+        assertTrue(changed > 20, "the deformation moved only " + changed + " label pixels");
+        assertTrue(Math.abs(area - Math.PI * 14 * 14) < 0.35 * Math.PI * 14 * 14, "object area " + area);
+    }
+
+    @Test
     void percentileNormalization() {
         float[] v = new float[1001];
         for (int i = 0; i < v.length; i++) v[i] = i;
