@@ -23,18 +23,7 @@ final class TrainDetectorCommand {
         CliOptions o = new CliOptions("train-det", args, List.of("--images", "--rois", "--output", "--classes", "--anchors", "--epochs", "--steps",
                 "--batch", "--patch", "--lr", "--validation", "--patience", "--from", "--seed"), List.of("--freeze-encoder", "--resume"));
         o.require("--images", "--output");
-        float[] anchors = null;
-        if (o.has("--anchors")) {
-            List<String> sizes = o.list("--anchors");
-            anchors = new float[sizes.size()];
-            for (int i = 0; i < anchors.length; i++) {
-                try {
-                    anchors[i] = Float.parseFloat(sizes.get(i));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("train-det: --anchors takes sizes in pixels like 12,24,48; \"" + sizes.get(i) + "\" is not a number");
-                }
-            }
-        }
+        float[] anchors = TrainDetectorFiles.anchorSizes(o.text("--anchors", null));
         TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
                 TrainCommand.config(o, DEFAULTS), anchors, o.path("--from"), o.has("--resume"), "./cnnj train-det " + String.join(" ", args)),
                 null, new DetectorTrainer.Listener() {

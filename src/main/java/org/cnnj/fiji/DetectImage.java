@@ -25,7 +25,7 @@ public class DetectImage extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "Detector (.onnx)", style = "open")
+    @Parameter(label = "Detector (.onnx)", style = "open", callback = "modelChanged")
     private File model;
 
     @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
@@ -64,5 +64,16 @@ public class DetectImage extends CnnjCommand {
         }
         return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.rois().size(), image.getTitle(), (System.nanoTime() - t0) / 1e9,
                 output != null ? "; saved in " + output : "");
+    }
+
+    /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
+    protected void modelChanged() {
+        try {
+            org.cnnj.infer.DetectorSpec spec = org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+            score = spec.scoreThreshold();
+            nms = spec.nmsIou();
+        } catch (IOException | RuntimeException e) {
+            // not (yet) a detector: keep the current values; running will say what is wrong
+        }
     }
 }

@@ -16,7 +16,7 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detect...", headless = true)
 public class DetectObjects extends CnnjCommand {
-    @Parameter(label = "Detector (.onnx)", style = "open")
+    @Parameter(label = "Detector (.onnx)", style = "open", callback = "modelChanged")
     private File model;
 
     @Parameter(label = "Image file or folder")
@@ -53,5 +53,16 @@ public class DetectObjects extends CnnjCommand {
                 (float) score, (float) nms, only));
         return String.format(java.util.Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
                 model.getName(), (System.nanoTime() - t0) / 1e9, output);
+    }
+
+    /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
+    protected void modelChanged() {
+        try {
+            org.cnnj.infer.DetectorSpec spec = org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+            score = spec.scoreThreshold();
+            nms = spec.nmsIou();
+        } catch (IOException | RuntimeException e) {
+            // not (yet) a detector: keep the current values; running will say what is wrong
+        }
     }
 }

@@ -70,18 +70,7 @@ public class TrainDetector extends CnnjCommand {
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
         org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
-        float[] sizes = null;
-        if (anchors != null && !anchors.isBlank()) {
-            String[] parts = anchors.split("\\s*,\\s*");
-            sizes = new float[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                try {
-                    sizes[i] = Float.parseFloat(parts[i]);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("anchors takes sizes in pixels like 12,24,48; \"" + parts[i] + "\" is not a number");
-                }
-            }
-        }
+        float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
         DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),
                 output.toPath(), classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*")), cfg, sizes,

@@ -43,22 +43,55 @@ public final class TrainDetectorFiles {
     private TrainDetectorFiles() {}
 
     public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
-        Path output = o.output().toAbsolutePath();
-        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
-        Detector start = null;
-        List<String> classes = o.classes();
-        if (o.from() != null) {
-            DetectorSpec from = DetectorSpec.read(ModelSpec.sidecarOf(o.from()));
-            start = JavaEngine.loadDetector(o.from(), from);
-            if (classes.isEmpty()) classes = from.classes();
-            else if (!classes.equals(from.classes())) {
-                throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not " + classes
-                        + "; train with the same classes or start a new model");
+        Start start = start(o);
+        Path roiFolder = o.rois() == null ? o.images() : o.rois();
+        List<String> classes = start.classes().isEmpty() ? discoveredClasses(o.images(), roiFolder) : start.classes();
+        List<AnnotatedImage> data = load(o.images(), roiFolder, classes);
+        return trainOn(data, classes, start.model(), o, data.size() + " images from " + o.images(), cancel, listener, log);
+    }
+
+    /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
+    public static DetectorTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener,
+                                                      Consumer<String> log) throws IOException {
+        if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
+        Start start = start(o);
+        List<String> classes = start.classes().isEmpty() ? classesOf(rois) : start.classes();
+        List<AnnotatedImage> data = annotated(image, rois, classes, image.getTitle(), Path.of(image.getTitle()));
+        return trainOn(data, classes, start.model(), o, "image " + image.getTitle() + " with " + rois.size() + " ROIs", cancel, listener, log);
+    }
+
+    /** "12, 24, 48" → anchor sizes; empty or null → null (the defaults). */
+    public static float[] anchorSizes(String text) {
+        if (text == null || text.isBlank()) return null;
+        String[] parts = text.trim().split("\\s*,\\s*");
+        float[] sizes = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Float.parseFloat(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("anchors take sizes in pixels like 12,24,48; \"" + parts[i] + "\" is not a number");
             }
         }
-        Path roiFolder = o.rois() == null ? o.images() : o.rois();
-        if (classes.isEmpty()) classes = discoveredClasses(o.images(), roiFolder);
-        List<AnnotatedImage> data = load(o.images(), roiFolder, classes);
+        return sizes;
+    }
+
+    /** The model to fine-tune (or null) and the classes to train (empty: to be found in the ROIs). */
+    private record Start(Detector model, List<String> classes) {}
+
+    private static Start start(Options o) throws IOException {
+        if (o.from() == null) return new Start(null, o.classes());
+        DetectorSpec from = DetectorSpec.read(ModelSpec.sidecarOf(o.from()));
+        if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
+            throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not " + o.classes()
+                    + "; train with the same classes or start a new model");
+        }
+        return new Start(JavaEngine.loadDetector(o.from(), from), from.classes());
+    }
+
+    private static DetectorTrainer.Result trainOn(List<AnnotatedImage> data, List<String> classes, Detector start, Options o, String source,
+                                                  AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
+        Path output = o.output().toAbsolutePath();
+        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
         DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
         DetectorConfig arch = o.anchorSizes() == null ? d
                 : new DetectorConfig(d.inputChannels(), classes, d.widths(), o.anchorSizes(), d.aspectRatios(), d.roiSize(), d.hidden());
@@ -71,7 +104,7 @@ public final class TrainDetectorFiles {
         org.cnnj.io.AtomicFiles.createFolder(checkpoints);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
-        provenance.put("images", data.size() + " images from " + o.images());
+        provenance.put("images", source);
         provenance.put("date", java.time.Instant.now().toString());
         Path csv = output.resolveSibling(stem + "-training.csv");
         StringBuilder lines = new StringBuilder("epoch,train_loss,validation_map50,seconds\n");
@@ -101,43 +134,52 @@ public final class TrainDetectorFiles {
         List<AnnotatedImage> out = new ArrayList<>();
         for (Path image : SegmentFiles.inputs(images)) {
             Path roiFile = roiFileFor(image, rois);
-            List<Roi> all = DetectFiles.readRois(roiFile);
-            ImagePlus imp = Tiffs.open(image);
-            int channels = imp.getNChannels(), slices = imp.getStackSize() / channels;
-            for (int s = 1; s <= slices; s++) {
-                float[][] planes = new float[channels][];
-                for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor((s - 1) * channels + c + 1).convertToFloat().getPixels();
-                List<float[]> boxes = new ArrayList<>();
-                List<Integer> ids = new ArrayList<>();
-                for (Roi roi : all) {
-                    int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
-                    if (position != 0 && position != s) continue;
-                    ids.add(classIndex(roi, classes, roiFile));
-                    boxes.add(DetectFiles.box(roi));
-                }
-                float[] flat = new float[4 * boxes.size()];
-                int[] cls = new int[ids.size()];
-                for (int i = 0; i < cls.length; i++) {
-                    System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
-                    cls[i] = ids.get(i);
-                }
-                String name = image.getFileName() + (slices > 1 ? " slice " + s : "");
-                out.add(new AnnotatedImage(name, planes, imp.getWidth(), imp.getHeight(), flat, cls));
+            out.addAll(annotated(Tiffs.open(image), DetectFiles.readRois(roiFile), classes, image.getFileName().toString(), roiFile));
+        }
+        return out;
+    }
+
+    /** One sample per slice; ROIs at position p belong to slice p, ROIs without a position to every slice. */
+    static List<AnnotatedImage> annotated(ImagePlus imp, List<Roi> all, List<String> classes, String name, Path roiSource) {
+        List<AnnotatedImage> out = new ArrayList<>();
+        int channels = imp.getNChannels(), slices = imp.getStackSize() / channels;
+        for (int s = 1; s <= slices; s++) {
+            float[][] planes = new float[channels][];
+            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor((s - 1) * channels + c + 1).convertToFloat().getPixels();
+            List<float[]> boxes = new ArrayList<>();
+            List<Integer> ids = new ArrayList<>();
+            for (Roi roi : all) {
+                int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
+                if (position != 0 && position != s) continue;
+                ids.add(classIndex(roi, classes, roiSource));
+                boxes.add(DetectFiles.box(roi));
             }
+            float[] flat = new float[4 * boxes.size()];
+            int[] cls = new int[ids.size()];
+            for (int i = 0; i < cls.length; i++) {
+                System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
+                cls[i] = ids.get(i);
+            }
+            out.add(new AnnotatedImage(name + (slices > 1 ? " slice " + s : ""), planes, imp.getWidth(), imp.getHeight(), flat, cls));
         }
         return out;
     }
 
     /** The class names found in all ROI files, sorted; "object" when no ROI names a class. */
     static List<String> discoveredClasses(Path images, Path rois) throws IOException {
+        List<Roi> all = new ArrayList<>();
+        for (Path image : SegmentFiles.inputs(images)) all.addAll(DetectFiles.readRois(roiFileFor(image, rois)));
+        return classesOf(all);
+    }
+
+    /** The class names the ROIs carry, sorted; "object" when none names a class. */
+    static List<String> classesOf(List<Roi> rois) {
         TreeSet<String> names = new TreeSet<>();
         boolean unnamed = false;
-        for (Path image : SegmentFiles.inputs(images)) {
-            for (Roi roi : DetectFiles.readRois(roiFileFor(image, rois))) {
-                String c = DetectFiles.classOf(roi);
-                if (c == null) unnamed = true;
-                else names.add(c);
-            }
+        for (Roi roi : rois) {
+            String c = DetectFiles.classOf(roi);
+            if (c == null) unnamed = true;
+            else names.add(c);
         }
         if (names.isEmpty()) return List.of("object");
         if (unnamed) {

@@ -78,4 +78,27 @@ class OpenImageCommandsTest {
                 context.service(CommandService.class).getCommand(DetectImage.class), "model=[models/detector.onnx]"));
         assertTrue(e.getMessage().contains("no image is open"), e.getMessage());
     }
+
+    @Test
+    void trainsADetectorOnTheOpenImageWithItsRois() throws Exception {
+        ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
+        CommandService commands = context.service(CommandService.class);
+        CommandModule none = commands.run(TrainDetectorOnImage.class, true, "image", scene, "rois", null, "output", dir.resolve("m.onnx").toFile()).get();
+        assertTrue(none.isCanceled() && none.getCancelReason().contains("ROI Manager"), none.getCancelReason());
+        CommandModule m = commands.run(TrainDetectorOnImage.class, true, "image", scene, "rois", new File("test-images/scenes/scene-1.zip"),
+                "output", dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(Files.exists(dir.resolve("m.head.onnx")) && String.valueOf(m.getOutput("summary")).contains("98 boxes"), String.valueOf(m.getOutput("summary")));
+    }
+
+    @Test
+    void choosingADetectorFillsItsThresholdsIntoTheDialog() throws Exception {
+        CommandService commands = context.service(CommandService.class);
+        org.scijava.module.Module module = context.service(org.scijava.module.ModuleService.class).createModule(commands.getCommand(DetectImage.class));
+        module.setInput("score", 0.9);
+        module.setInput("model", new File("models/detector.onnx"));
+        module.getInfo().getInput("model").callback(module);
+        assertEquals(0.5, (Double) module.getInput("score"), 1e-6);
+        assertEquals(0.4, (Double) module.getInput("nms"), 1e-6);
+    }
 }

@@ -69,4 +69,26 @@ class DetectorTrainerTest {
         assertTrue(w.get(0).contains("2 box(es)") && w.get(0).contains("180x20") && w.get(0).contains("3x2"), w.get(0));
         assertTrue(DetectorTrainer.anchorWarnings(List.of(new AnnotatedImage("b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0})), c).isEmpty());
     }
+
+    @Test
+    void cancelMidEpochKeepsTheBestModelAndResumeContinues() throws Exception {
+        List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
+        TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
+        java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+        DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel,
+                new DetectorTrainer.Listener() {
+                    public void epoch(DetectorTrainer.Epoch e) {}
+
+                    public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
+                        if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
+                    }
+                }, null, null);
+        assertTrue(r.cancelled());
+        assertEquals(1, r.epochsRun());
+        assertTrue(Files.exists(dir.resolve("best.ckpt")) && Files.exists(dir.resolve("last.ckpt")), "the partial epoch is kept");
+        cancel.set(false);
+        List<Integer> resumed = new ArrayList<>();
+        DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel, e -> resumed.add(e.epoch()), null, null);
+        assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
+    }
 }

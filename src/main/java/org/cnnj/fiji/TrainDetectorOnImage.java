@@ -1,0 +1,91 @@
+package org.cnnj.fiji;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+import java.io.File;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.detect.DetectionLoss;
+import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.ij.TrainingPlot;
+import org.cnnj.train.DetectorTrainer;
+import org.cnnj.train.TrainConfig;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Train Detector on Image...: trains a detector on the open image (each slice a
+ * sample) with the boxes drawn in the ROI Manager — or, headless, from a ROI zip. The class of a box
+ * is its name or group ("round", "round-2"). Progress bar, live plot, Esc keeps the best model.
+ * Macro: {@code run("Train Detector on Image...", "output=[/models/cells.onnx] rois=[] epochs=10 steps=100");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Detector on Image...", headless = true)
+public class TrainDetectorOnImage extends CnnjCommand {
+    @Parameter(label = "Image")
+    private ImagePlus image;
+
+    @Parameter(label = "ROI zip (empty: the ROI Manager)", style = "open", required = false)
+    private File rois;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
+    private String classes = "";
+
+    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: 12,24,48)", required = false)
+    private String anchors = "";
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = 10;
+
+    @Parameter(label = "Steps per epoch", min = "1")
+    private int steps = 100;
+
+    @Parameter(label = "Patch size (multiple of 4)", min = "32")
+    private int patch = 128;
+
+    @Override
+    protected String title() {
+        return "Train Detector on Image";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        requireImage(image);
+        List<Roi> boxes;
+        if (rois != null && !rois.getPath().isEmpty()) {
+            boxes = DetectFiles.readRois(rois.toPath());
+        } else {
+            RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
+            if (rm == null) throw new IllegalArgumentException("no ROI Manager with boxes is open; add boxes to it (t) or give rois=[zip]");
+            boxes = Arrays.asList(rm.getRoisAsArray());
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
+        TrainConfig cfg = new TrainConfig(epochs, steps, 4, patch, 2e-3, 0, 4, 1, false);
+        DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(image, boxes, new TrainDetectorFiles.Options(null, null, output.toPath(),
+                classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*")), cfg, TrainDetectorFiles.anchorSizes(anchors),
+                null, false, "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps), stop,
+                new DetectorTrainer.Listener() {
+                    public void epoch(DetectorTrainer.Epoch e) {
+                        plot.add(e.epoch(), e.trainLoss(), e.validationMap());
+                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, mAP@0.5 on the image %.4f%s, ETA %.0f s", e.epoch(),
+                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                    }
+
+                    public void step(int step, int total, DetectionLoss.Losses losses) {
+                        progress(step, total);
+                        if (escapePressed()) stop.set(true);
+                    }
+                }, line -> log.info("CNN-J: " + line));
+        return String.format(Locale.ROOT, "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s", image.getTitle(), boxes.size(),
+                r.bestValidationMap(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+    }
+}
