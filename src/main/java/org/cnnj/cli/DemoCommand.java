@@ -96,7 +96,7 @@ final class DemoCommand {
                     }
                 }, provenance);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        UNet net = trained.model();
+        UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
         ModelSpec spec = trained.spec();
         Checkpoint.save(out.resolve("model.ckpt"), net, null, Map.of("config", net.config.toString(), "command", command));
         Path onnx = out.resolve("nuclei.onnx");

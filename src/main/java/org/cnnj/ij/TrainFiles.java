@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.cnnj.infer.JavaEngine;
+import org.cnnj.onnx.GraphNetwork;
+import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.UNet;
@@ -52,7 +54,9 @@ public final class TrainFiles {
         int classCount = ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
         UNet start = null;
         UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
-        if (o.from() != null) start = JavaEngine.loadUNet(o.from(), ModelSpec.read(ModelSpec.sidecarOf(o.from())));
+        ModelSpec fromSpec = o.from() == null ? null : Files.exists(ModelSpec.sidecarOf(o.from())) ? ModelSpec.read(ModelSpec.sidecarOf(o.from())) : null;
+        boolean external = o.from() != null && (fromSpec == null || fromSpec.architecture() == null);
+        if (o.from() != null && !external) start = JavaEngine.loadUNet(o.from(), fromSpec);
         String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path checkpoints = output.toAbsolutePath().resolveSibling(stem + "-checkpoints");
         if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
@@ -65,7 +69,7 @@ public final class TrainFiles {
         provenance.put("date", java.time.Instant.now().toString());
         StringBuilder log = new StringBuilder("epoch,train_loss,validation_iou,seconds\n");
         Path csv = output.toAbsolutePath().resolveSibling(stem + "-training.csv");
-        SegmentationTrainer.Result r = SegmentationTrainer.train(data, task, classes, arch, start, cfg, checkpoints, cancel, new SegmentationTrainer.Listener() {
+        SegmentationTrainer.Listener progress = new SegmentationTrainer.Listener() {
             public void epoch(SegmentationTrainer.Epoch e) {
                 log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationIou(), e.seconds()));
                 try { // rewritten every epoch, so a crashed or cancelled run still leaves its log
@@ -79,7 +83,16 @@ public final class TrainFiles {
             public void step(int step, int steps, float loss) {
                 if (listener != null) listener.step(step, steps, loss);
             }
-        }, provenance);
+        };
+        SegmentationTrainer.Result r;
+        if (external) {
+            // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how to apply it).
+            GraphNetwork imported = GraphNetwork.load(o.from());
+            ModelSpec spec = externalSpec(o.from(), fromSpec, task, classes);
+            r = SegmentationTrainer.fineTune(data, imported, spec, imported.encoderParameters(), cfg, checkpoints, cancel, progress, provenance);
+        } else {
+            r = SegmentationTrainer.train(data, task, classes, arch, start, cfg, checkpoints, cancel, progress, provenance);
+        }
         OnnxExport.export(r.model(), new int[] {1, arch.inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
         r.spec().write(ModelSpec.sidecarOf(output));
         System.out.printf(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationIou(), r.epochsRun(),
@@ -128,6 +141,25 @@ public final class TrainFiles {
         }
         if (out.isEmpty()) throw new IOException("no .tif images in " + images);
         return out;
+    }
+
+    /** How to apply an imported model: its sidecar if it has one, else a model with the output's class count, tiles of 16 px multiples, 32 px halo. */
+    private static ModelSpec externalSpec(Path model, ModelSpec sidecar, String task, List<String> classes) throws IOException {
+        OnnxModelInfo info = OnnxModelInfo.read(model);
+        long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
+        int k = sidecar != null ? sidecar.classes().size() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
+        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
+        if (instances && k != 3) {
+            throw new IllegalArgumentException(model.getFileName() + " has " + k + " output channels; the instances task needs 3 (background, interior,"
+                    + " boundary): train it as task=semantic, or start from a CNN-J model");
+        }
+        List<String> names = instances ? List.of("background", "interior", "boundary")
+                : classes != null && classes.size() == k ? classes : sidecar != null ? sidecar.classes() : ModelSpec.forExternal(1, k, 16, 32, null).classes();
+        if (k < 1) throw new IllegalArgumentException(model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
+        ModelSpec base = sidecar != null ? sidecar : ModelSpec.forExternal((int) Math.max(1, info.inputs().get(0).dims()[1]), k, 16, 32,
+                ModelSpec.Normalization.percentile(1, 99.8));
+        return new ModelSpec(1, "NCHW", base.inputChannels(), names, "logits", task, base.normalization(), base.tileMultiple(), base.halo(), null,
+                base.provenance());
     }
 
     /** X.zip or X-rois.zip next to the image (or in the labels folder): ROIs drawn on it, one object each. */

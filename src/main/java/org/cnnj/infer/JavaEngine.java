@@ -15,9 +15,9 @@ import org.cnnj.util.Rng;
  * the fallback where ONNX Runtime cannot load, and to cross-check it.
  */
 public final class JavaEngine implements Engine {
-    private final UNet net;
+    private final org.cnnj.nn.Module net;
 
-    public JavaEngine(UNet net) {
+    public JavaEngine(org.cnnj.nn.Module net) {
         this.net = net;
         net.train(false);
     }

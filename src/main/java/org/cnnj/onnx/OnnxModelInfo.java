@@ -19,9 +19,24 @@ import java.util.Map;
  * turns a file that is not ONNX, or was cut short, into a message that says so.
  */
 public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset, Map<String, String> metadata,
-                            Map<String, float[]> weights, Map<String, long[]> weightShapes) {
+                            Map<String, float[]> weights, Map<String, long[]> weightShapes, List<Node> nodes) {
     /** A graph input or output: name and dims (-1 = symbolic, e.g. "N"). */
     public record Value(String name, long[] dims, int elementType) {}
+
+    /** A graph node in file order (ONNX requires topological order): attributes as Long, Float, String, long[] or float[]. */
+    public record Node(String opType, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {
+        public long integer(String name, long fallback) {
+            return attributes.get(name) instanceof Long l ? l : fallback;
+        }
+
+        public float number(String name, float fallback) {
+            return attributes.get(name) instanceof Float f ? f : fallback;
+        }
+
+        public long[] integers(String name, long[] fallback) {
+            return attributes.get(name) instanceof long[] l ? l : fallback;
+        }
+    }
 
     public static OnnxModelInfo read(Path file) throws IOException {
         byte[] bytes;
@@ -44,6 +59,7 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, float[]> weights = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
+        List<Node> nodes = new ArrayList<>();
         long opset = -1;
         boolean sawGraph = false;
         while (model.more()) {
@@ -53,7 +69,8 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
                 Reader graph = model.message();
                 while (graph.more()) {
                     int gt = graph.tag(), gf = gt >>> 3;
-                    if (gf == 5 && (gt & 7) == 2) readInitializer(graph.message(), weights, shapes);
+                    if (gf == 1 && (gt & 7) == 2) nodes.add(readNode(graph.message()));
+                    else if (gf == 5 && (gt & 7) == 2) readInitializer(graph.message(), weights, shapes);
                     else if (gf == 11 && (gt & 7) == 2) inputs.add(readValue(graph.message()));
                     else if (gf == 12 && (gt & 7) == 2) outputs.add(readValue(graph.message()));
                     else graph.skip(gt);
@@ -86,7 +103,52 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
         if (!sawGraph) throw new IllegalArgumentException("no graph found");
         // Initializers may also be listed as graph inputs (older exporters); they are not real inputs.
         inputs.removeIf(v -> weights.containsKey(v.name()) || shapes.containsKey(v.name()));
-        return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes);
+        return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes, nodes);
+    }
+
+    private static Node readNode(Reader r) {
+        List<String> in = new ArrayList<>(), out = new ArrayList<>();
+        String op = "";
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        while (r.more()) {
+            int t = r.tag(), f = t >>> 3;
+            if (f == 1 && (t & 7) == 2) in.add(r.string());
+            else if (f == 2 && (t & 7) == 2) out.add(r.string());
+            else if (f == 4 && (t & 7) == 2) op = r.string();
+            else if (f == 5 && (t & 7) == 2) readAttribute(r.message(), attributes);
+            else r.skip(t);
+        }
+        return new Node(op, in, out, attributes);
+    }
+
+    private static void readAttribute(Reader r, Map<String, Object> into) {
+        String name = "";
+        Object value = null;
+        List<Long> ints = new ArrayList<>();
+        List<Float> floats = new ArrayList<>();
+        while (r.more()) {
+            int t = r.tag(), f = t >>> 3, wire = t & 7;
+            if (f == 1 && wire == 2) name = r.string();
+            else if (f == 2 && wire == 5) value = r.float32();
+            else if (f == 3 && wire == 0) value = r.varint();
+            else if (f == 4 && wire == 2) value = r.string();
+            else if (f == 7 && wire == 5) floats.add(r.float32());
+            else if (f == 7 && wire == 2) {
+                Reader packed = r.message();
+                while (packed.more()) floats.add(packed.float32());
+            } else if (f == 8 && wire == 0) ints.add(r.varint());
+            else if (f == 8 && wire == 2) {
+                Reader packed = r.message();
+                while (packed.more()) ints.add(packed.varint());
+            } else r.skip(t);
+        }
+        if (!ints.isEmpty()) value = ints.stream().mapToLong(Long::longValue).toArray();
+        if (!floats.isEmpty()) {
+            float[] v = new float[floats.size()];
+            for (int i = 0; i < v.length; i++) v[i] = floats.get(i);
+            value = v;
+        }
+        if (value != null) into.put(name, value);
     }
 
     private static Value readValue(Reader r) {
@@ -215,6 +277,10 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
 
         String string() {
             return new String(bytes(), StandardCharsets.UTF_8);
+        }
+
+        float float32() {
+            return buf.order(ByteOrder.LITTLE_ENDIAN).getFloat();
         }
 
         Reader message() {

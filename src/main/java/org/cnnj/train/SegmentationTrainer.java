@@ -17,6 +17,7 @@ import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
 import org.cnnj.io.Checkpoint;
 import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.optim.Adam;
@@ -44,7 +45,7 @@ public final class SegmentationTrainer {
     }
 
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(UNet model, ModelSpec spec, int epochsRun, double bestValidationIou, boolean cancelled, boolean stoppedEarly) {}
+    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationIou, boolean cancelled, boolean stoppedEarly) {}
 
     private SegmentationTrainer() {}
 
@@ -60,7 +61,34 @@ public final class SegmentationTrainer {
         boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
         List<String> names = instances ? List.of("background", "interior", "boundary") : List.copyOf(classes);
         UNetConfig arch = start != null ? start.config : architecture;
-        check(data, names.size(), instances, arch, cfg);
+        if (arch.classes() != names.size()) {
+            throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but " + names.size() + " classes were named");
+        }
+        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance);
+        return run(data, spec, start, rng -> new UNet(arch, rng), name -> name.startsWith("enc") || name.startsWith("bottom."), cfg, checkpoints,
+                cancel, listener, provenance);
+    }
+
+    /**
+     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link org.cnnj.onnx.GraphNetwork}
+     * imported from another framework's ONNX file, described by its sidecar {@code spec}.
+     *
+     * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
+     */
+    public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, java.util.Collection<String> encoder, TrainConfig cfg,
+                                  Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance) throws IOException {
+        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
+        if (provenance != null) merged.putAll(provenance);
+        ModelSpec tuned = new ModelSpec(spec.format(), spec.axes(), spec.inputChannels(), spec.classes(), spec.output(), spec.task(), spec.normalization(),
+                spec.tileMultiple(), spec.halo(), spec.architecture(), merged);
+        return run(data, tuned, net, rng -> net, encoder::contains, cfg, checkpoints, cancel, listener, provenance);
+    }
+
+    private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, java.util.function.Function<Rng, Module> build,
+                              java.util.function.Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
+                              Listener listener, Map<String, String> provenance) throws IOException {
+        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(spec.task());
+        check(data, instances, spec, cfg);
 
         Rng rng = new Rng(cfg.seed());
         int[] order = new int[data.size()];
@@ -71,14 +99,11 @@ public final class SegmentationTrainer {
         for (int i = 0; i < order.length; i++) (i < validationCount ? validation : training).add(data.get(order[i]));
         if (validation.isEmpty()) validation = training; // one image: validate on it rather than not at all
 
-        UNet net = start != null ? start : new UNet(arch, rng.split());
-        if (cfg.freezeEncoder()) {
-            net.children().forEach((name, m) -> m.setFrozen(name.startsWith("enc") || name.equals("bottom")));
-        }
+        Module net = start != null ? start : build.apply(rng.split());
+        if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
-        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance);
 
         int firstEpoch = 1;
         double best = -1;
@@ -144,23 +169,21 @@ public final class SegmentationTrainer {
         return new Result(net, spec, epoch - firstEpoch, best, cancelled, stoppedEarly);
     }
 
-    private static void check(List<LabeledImage> data, int classes, boolean instances, UNetConfig arch, TrainConfig cfg) {
+    private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {
         if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
-        if (cfg.patch() % arch.sizeMultiple() != 0) {
-            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + arch.sizeMultiple() + " (2^depth)");
-        }
-        if (arch.classes() != classes) {
-            throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but " + classes + " classes were named");
+        int classes = spec.classes().size(), multiple = spec.tileMultiple();
+        if (cfg.patch() % multiple != 0) {
+            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + multiple + " (the network's size multiple)");
         }
         boolean anyForeground = false;
         for (LabeledImage d : data) {
-            if (d.image().length != arch.inChannels()) {
+            if (d.image().length != spec.inputChannels()) {
                 throw new IllegalArgumentException(d.name() + " has " + d.image().length + " channel(s) but the network takes "
-                        + arch.inChannels() + "; give every image the same channels");
+                        + spec.inputChannels() + "; give every image the same channels");
             }
             if (d.width() < cfg.patch() || d.height() < cfg.patch()) {
                 throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
-                        + " px patch; choose a smaller patch (a multiple of " + arch.sizeMultiple() + ")");
+                        + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
             }
             for (int l : d.labels()) {
                 if (l < 0 || (!instances && l >= classes)) {
@@ -196,7 +219,7 @@ public final class SegmentationTrainer {
     }
 
     /** Mean IoU over the foreground classes, pooled over the validation images. */
-    static double validationIou(UNet net, ModelSpec spec, List<LabeledImage> validation, boolean instances) {
+    static double validationIou(Module net, ModelSpec spec, List<LabeledImage> validation, boolean instances) {
         int k = spec.classes().size();
         long[] inter = new long[k], union = new long[k];
         JavaEngine engine = new JavaEngine(net);

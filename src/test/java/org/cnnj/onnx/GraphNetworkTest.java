@@ -1,0 +1,83 @@
+package org.cnnj.onnx;
+
+import static org.cnnj.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.process.ByteProcessor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.Tiffs;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.GradCheck;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A U-Net exported by PyTorch, rebuilt in Java: same outputs as ONNX Runtime, fine-tunable, exportable again. */
+class GraphNetworkTest {
+    private static final Path TORCH_UNET = Path.of("src/test/resources/external/torch_unet.onnx");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void javaForwardOfThePyTorchGraphEqualsOnnxRuntime() throws Exception {
+        GraphNetwork net = GraphNetwork.load(TORCH_UNET);
+        net.train(false);
+        Tensor x = GradCheck.uniform(new Rng(2), 1, 1, 48, 40).requiresGrad(false);
+        try (OrtEngine ort = OrtEngine.open(TORCH_UNET, Device.CPU, 1, m -> {})) {
+            assertClose("PyTorch U-Net, Java vs ORT", ort.run(x), GradMode.noGrad(() -> net.forward(x)), 1e-4, 1e-4);
+        }
+        // PyTorch folded batch norm into the convolutions and renamed them (onnx::Conv_115 ...): the encoder is what runs before the first up-convolution
+        assertTrue(net.encoderParameters().size() >= 10, net.encoderParameters().toString());
+        assertTrue(net.encoderParameters().stream().noneMatch(n -> n.startsWith("up") || n.startsWith("head")), net.encoderParameters().toString());
+    }
+
+    @Test
+    void fineTunesAnExternalModelAndExportsItAgain() throws Exception {
+        Path pairs = Files.createDirectories(dir.resolve("pairs"));
+        Files.copy(Path.of("test-images/nuclei-1.tif"), pairs.resolve("a.tif"));
+        int[] objects = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
+        byte[] mask = new byte[objects.length];
+        for (int i = 0; i < mask.length; i++) mask[i] = (byte) (objects[i] > 0 ? 1 : 0);
+        Tiffs.save(new ImagePlus("mask", new ByteProcessor(256, 256, mask)), pairs.resolve("a-labels.tif"));
+        Path from = Files.copy(TORCH_UNET, dir.resolve("torch_unet.onnx")), out = dir.resolve("tuned.onnx");
+        List<Double> ious = new java.util.ArrayList<>();
+        TrainFiles.train(new TrainFiles.Options(pairs, null, out, ModelSpec.SEMANTIC, List.of("background", "nucleus"),
+                new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true), 2, 8, false, 0f, from, false, "test"), null,
+                new org.cnnj.train.SegmentationTrainer.Listener() {
+                    public void epoch(org.cnnj.train.SegmentationTrainer.Epoch e) {
+                        ious.add(e.validationIou());
+                    }
+
+                });
+        assertTrue(ious.get(ious.size() - 1) > 0.5 && ious.get(ious.size() - 1) > ious.get(0) - 0.05, "validation IoU per epoch " + ious);
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(out));
+        assertEquals(List.of("background", "nucleus"), spec.classes());
+        GraphNetwork before = GraphNetwork.load(from), after = GraphNetwork.load(out);
+        // frozen encoder: its weights are unchanged; the decoder learned
+        String enc = before.encoderParameters().get(0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before.parameters().get(enc).data(), after.parameters().get(enc).data());
+        assertFalse(java.util.Arrays.equals(before.parameters().get("head.weight").data(), after.parameters().get("head.weight").data()));
+        try (OrtEngine ort = OrtEngine.open(out, Device.CPU, 1, m -> {})) {
+            assertEquals(2, ort.run(Tensor.zeros(1, 1, 32, 32)).dim(1));
+        }
+    }
+
+    @Test
+    void unsupportedOpsAreNamed() throws Exception {
+        var e = assertThrows(IllegalArgumentException.class, () -> GraphNetwork.load(Path.of("models/detector.head.onnx")));
+        assertTrue(e.getMessage().contains("Gemm") && e.getMessage().contains("cannot train in Java"), e.getMessage());
+    }
+}
