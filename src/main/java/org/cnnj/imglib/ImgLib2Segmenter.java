@@ -6,6 +6,7 @@ import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.cell.CellImgFactory;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.IntType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
@@ -13,6 +14,7 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.Views;
 import org.cnnj.data.Percentiles;
+import org.cnnj.infer.BandSegmenter;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.Segmenter;
@@ -70,6 +72,50 @@ public final class ImgLib2Segmenter {
             count += r.objectCount();
         }
         return new Frames(frames, Views.stack(classes), objects.isEmpty() ? null : Views.stack(objects), count);
+    }
+
+    /** Classes and objects written into caller-provided images (any writable RAIs, e.g. cell images), and the object count. */
+    public record Into(RandomAccessibleInterval<UnsignedByteType> classes, RandomAccessibleInterval<IntType> objects, int objectCount) {}
+
+    /**
+     * Segments an X, Y(, C) image of any size into cell images (ImgLib2 {@code CellImg}s of 512×512
+     * cells, so no single array holds the result: images beyond 2^31 pixels work). The image is read
+     * tile by tile and processed in bands of {@code bandRows} rows ({@link BandSegmenter}).
+     */
+    public static <T extends RealType<T>> Into segmentLarge(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o,
+                                                             int bandRows) {
+        long w = image.dimension(0), h = image.dimension(1);
+        Img<UnsignedByteType> classes = new CellImgFactory<>(new UnsignedByteType(), 512).create(w, h);
+        Img<IntType> objects = ModelSpec.INSTANCES_3CLASS.equals(spec.task()) ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
+        return segmentInto(engine, spec, image, o, bandRows, classes, objects);
+    }
+
+    /** As {@link #segmentLarge}, into the given images (X, Y; {@code objects} may be null for semantic models). */
+    public static <T extends RealType<T>> Into segmentInto(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o,
+                                                            int bandRows, RandomAccessibleInterval<UnsignedByteType> classes,
+                                                            RandomAccessibleInterval<IntType> objects) {
+        if (image.numDimensions() < 2 || image.numDimensions() > 3) {
+            throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions() + " dimensions)");
+        }
+        RandomAccessibleInterval<UnsignedByteType> classOut = Views.zeroMin(classes);
+        RandomAccessibleInterval<IntType> objectOut = objects == null ? null : Views.zeroMin(objects);
+        int count = BandSegmenter.segment(engine, spec, new Source<>(image, spec), o, bandRows, new BandSegmenter.Sink() {
+            public void rows(int y0, int rows, byte[] c, int[] ids) {
+                long w = classOut.dimension(0);
+                long[] min = {0, y0}, max = {w - 1, y0 + rows - 1};
+                Cursor<UnsignedByteType> cc = Views.flatIterable(Views.interval(classOut, min, max)).cursor();
+                for (int i = 0; cc.hasNext(); i++) cc.next().set(c[i]);
+                if (objectOut == null || ids == null) return;
+                Cursor<IntType> oc = Views.flatIterable(Views.interval(objectOut, min, max)).cursor();
+                for (int i = 0; oc.hasNext(); i++) oc.next().set(ids[i]);
+            }
+
+            public void relabel(int[] map) {
+                if (objectOut == null) return;
+                for (IntType v : Views.flatIterable(objectOut)) v.set(map[v.get()]);
+            }
+        }, null);
+        return new Into(classes, objects, count);
     }
 
     /** Reads normalized windows [C, h, w] from an X, Y(, C) image. */

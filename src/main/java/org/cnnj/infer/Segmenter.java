@@ -47,7 +47,7 @@ public final class Segmenter {
         }
         int width = source.width(), height = source.height(), k = spec.classes().size();
         if ((long) width * height > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("images over 2^31 pixels are not supported yet; process it in parts (e.g. by region)");
+            throw new IllegalArgumentException("images over 2^31 pixels do not fit one array: use ImgLib2Segmenter.segmentLarge (cell images) or BandSegmenter");
         }
         if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
         byte[] classes = new byte[width * height];

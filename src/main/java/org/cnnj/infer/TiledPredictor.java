@@ -62,12 +62,23 @@ public final class TiledPredictor {
     private TiledPredictor() {}
 
     public static void predict(Engine engine, Source source, Layout layout, java.util.function.Consumer<Tile> sink, Progress progress) {
+        predictRows(engine, source, layout, 0, Integer.MAX_VALUE, sink, progress);
+    }
+
+    /**
+     * The tiles whose cores start in rows [rowStart, rowEnd) — {@code rowStart} a multiple of the tile
+     * size — exactly as {@link #predict} makes them (same windows, same context), so an image can be
+     * processed band by band with the same result as in one go.
+     */
+    public static void predictRows(Engine engine, Source source, Layout layout, int rowStart, int rowEnd, java.util.function.Consumer<Tile> sink,
+                                   Progress progress) {
+        if (rowStart % layout.tile() != 0) throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
         int h = source.height(), w = source.width(), c = source.channels(), m = layout.multiple();
-        int paddedH = roundUp(h, m), paddedW = roundUp(w, m);
-        int tilesY = (paddedH + layout.tile() - 1) / layout.tile(), tilesX = (paddedW + layout.tile() - 1) / layout.tile();
+        int paddedH = roundUp(h, m), paddedW = roundUp(w, m), end = Math.min(paddedH, rowEnd);
+        int tilesY = (end - rowStart + layout.tile() - 1) / layout.tile(), tilesX = (paddedW + layout.tile() - 1) / layout.tile();
         int total = tilesY * tilesX, done = 0;
         float[] window = new float[0];
-        for (int ty = 0; ty < paddedH; ty += layout.tile()) {
+        for (int ty = rowStart; ty < end; ty += layout.tile()) {
             for (int tx = 0; tx < paddedW; tx += layout.tile()) {
                 int coreH = Math.min(layout.tile(), paddedH - ty), coreW = Math.min(layout.tile(), paddedW - tx);
                 int wy0 = Math.max(0, ty - layout.halo()), wx0 = Math.max(0, tx - layout.halo());
