@@ -66,22 +66,23 @@ public final class BenchCommand {
         return 0;
     }
 
-    /** {@code cnnj bench segment [--model M] [--size N] [--tile N] [--threads N] [--large]} (--large: 8-bit ImgLib2 path). */
+    /** {@code cnnj bench segment [--model M] [--size N] [--tile N] [--threads N] [--large] [--cells]} (--large: 8-bit ImgLib2 path; --cells: into cell images in bands). */
     private static int segment(String[] args) throws IOException {
         Path model = Path.of("models/nuclei.onnx");
         int size = 2048, tile = 512, threads = 0;
-        boolean large = false;
+        boolean large = false, cells = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--large" -> large = true;
+                case "--cells" -> cells = large = true;
                 case "--model" -> model = Path.of(args[++i]);
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
-                default -> throw new IllegalArgumentException("bench segment: unknown option " + args[i] + "; options: --model --size --tile --threads --large");
+                default -> throw new IllegalArgumentException("bench segment: unknown option " + args[i] + "; options: --model --size --tile --threads --large --cells");
             }
         }
-        System.out.println(Json.write(large ? SegmentBench.runLarge(model, size, tile, threads) : SegmentBench.run(model, size, tile, threads), ""));
+        System.out.println(Json.write(large ? SegmentBench.runLarge(model, size, tile, threads, cells) : SegmentBench.run(model, size, tile, threads), ""));
         return 0;
     }
 
