@@ -59,7 +59,12 @@ public class SegmentImage extends CnnjCommand {
         try (Engine e = engine.equals("java") ? JavaEngine.open(model.toPath(), spec) : OrtEngine.open(model.toPath(), Device.parse(device), 0, log::warn)) {
             out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false, image.getTitle());
         }
-        if (output != null) SegmentFiles.write(out, image.getCalibration(), output.toPath());
+        if (output != null) {
+            SegmentFiles.write(out, image.getCalibration(), output.toPath());
+            ImagePlus outlined = image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
+            org.cnnj.ij.ResultsDisplay.overlay(outlined, out.rois());
+            org.cnnj.ij.Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
+        }
         labels = ResultsDisplay.styleLabels(out.labels());
         if (ResultsDisplay.available()) {
             ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay

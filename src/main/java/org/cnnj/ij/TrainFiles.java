@@ -40,11 +40,36 @@ public final class TrainFiles {
                           int filters, boolean residual, float dropout, Path from, boolean resume, String commandLine) {}
 
     public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, SegmentationTrainer.Listener listener) throws IOException {
+        if (!o.output().getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
+        List<LabeledImage> data = load(o.images(), o.labels());
+        return train(data, data.size() + " samples from " + o.images(), o, cancel, listener);
+    }
+
+    /**
+     * Trains on one open image (each slice a sample) whose objects are ROIs (ROI Manager or zip):
+     * each ROI becomes one object (instances) — for semantic training, use label images.
+     */
+    public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<ij.gui.Roi> rois, Options o, AtomicBoolean cancel,
+                                                          SegmentationTrainer.Listener listener) throws IOException {
+        if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
+        int channels = image.getNChannels(), slices = image.getStackSize() / channels;
+        ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), slices);
+        List<LabeledImage> data = new ArrayList<>();
+        for (int s = 0; s < slices; s++) {
+            float[][] planes = new float[channels][];
+            for (int c = 0; c < channels; c++) planes[c] = (float[]) image.getStack().getProcessor(s * channels + c + 1).convertToFloat().getPixels();
+            data.add(new LabeledImage(image.getTitle() + (slices > 1 ? " slice " + (s + 1) : ""), planes,
+                    labelsOf(labels.getStack().getProcessor(s + 1), Path.of("ROIs")), image.getWidth(), image.getHeight()));
+        }
+        return train(data, "image " + image.getTitle() + " with " + rois.size() + " ROIs", o, cancel, listener);
+    }
+
+    private static SegmentationTrainer.Result train(List<LabeledImage> data, String source, Options o, AtomicBoolean cancel,
+                                                    SegmentationTrainer.Listener listener) throws IOException {
         Path output = o.output();
         if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
         String task = o.task();
         TrainConfig cfg = o.config();
-        List<LabeledImage> data = load(o.images(), o.labels());
         List<String> classes = o.classes();
         if (ModelSpec.SEMANTIC.equals(task) && classes == null) {
             int max = data.stream().flatMapToInt(d -> Arrays.stream(d.labels())).max().orElse(1);
@@ -65,7 +90,7 @@ public final class TrainFiles {
         org.cnnj.io.AtomicFiles.createFolder(checkpoints);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
-        provenance.put("images", data.size() + " samples from " + o.images());
+        provenance.put("images", source);
         provenance.put("date", java.time.Instant.now().toString());
         StringBuilder log = new StringBuilder("epoch,train_loss,validation_iou,seconds\n");
         Path csv = output.toAbsolutePath().resolveSibling(stem + "-training.csv");

@@ -51,6 +51,19 @@ class OpenImageCommandsTest {
         var rois = org.cnnj.ij.DetectFiles.readRois(dir.resolve("rois.zip"));
         assertTrue(rois.stream().anyMatch(r -> r.getPosition() == 1) && rois.stream().anyMatch(r -> r.getPosition() == 2), "positions 1 and 2");
         assertTrue(Files.readAllLines(dir.resolve("results.csv")).size() > 400);
+        assertEquals(rois.size(), Tiffs.open(dir.resolve("overlay.tif")).getOverlay().size(), "outlines travel in the TIFF");
+    }
+
+    @Test
+    void trainsASegmentationModelOnTheOpenImageWithItsRois() throws Exception {
+        ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        int[] truth = org.cnnj.ij.TrainFiles.load(Path.of("test-images"), null).get(0).labels();
+        org.cnnj.ij.LabelResults.saveZip(org.cnnj.ij.LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
+        CommandModule m = context.service(CommandService.class).run(TrainSegmentationOnImage.class, true, "image", nuclei, "rois",
+                dir.resolve("nuclei.zip").toFile(), "output", dir.resolve("seg.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64, "from", null).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(String.valueOf(m.getOutput("summary")).contains("objects: IoU"), String.valueOf(m.getOutput("summary")));
+        assertTrue(Files.exists(dir.resolve("seg.json")));
     }
 
     @Test

@@ -1,0 +1,88 @@
+package org.cnnj.fiji;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+import java.io.File;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainingPlot;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.train.TrainConfig;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Train Segmentation on Image...: trains an instance-segmentation U-Net on the open
+ * image (each slice a sample) with the objects outlined in the ROI Manager — or, headless, in a ROI
+ * zip; each ROI is one object. Progress bar, live plot, Esc keeps the best model.
+ * Macro: {@code run("Train Segmentation on Image...", "output=[/models/mine.onnx] rois=[] epochs=20 steps=50 patch=128");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Segmentation on Image...", headless = true)
+public class TrainSegmentationOnImage extends CnnjCommand {
+    @Parameter(label = "Image")
+    private ImagePlus image;
+
+    @Parameter(label = "ROI zip (empty: the ROI Manager)", style = "open", required = false)
+    private File rois;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = 20;
+
+    @Parameter(label = "Steps per epoch", min = "1")
+    private int steps = 50;
+
+    @Parameter(label = "Patch size (multiple of 8)", min = "16")
+    private int patch = 128;
+
+    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
+    private File from;
+
+    @Override
+    protected String title() {
+        return "Train Segmentation on Image";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        requireImage(image);
+        List<Roi> objects;
+        if (rois != null && !rois.getPath().isEmpty()) {
+            objects = DetectFiles.readRois(rois.toPath());
+        } else {
+            RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
+            if (rm == null) throw new IllegalArgumentException("no ROI Manager with objects is open; outline objects and add them (t), or give rois=[zip]");
+            objects = Arrays.asList(rm.getRoisAsArray());
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
+        TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
+        SegmentationTrainer.Result r = TrainFiles.trainOnImage(image, objects, new TrainFiles.Options(null, null, output.toPath(),
+                ModelSpec.INSTANCES_3CLASS, null, cfg, 3, 16, false, 0f, from == null || from.getPath().isEmpty() ? null : from.toPath(), false,
+                "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps + " patch=" + patch), stop,
+                new SegmentationTrainer.Listener() {
+                    public void epoch(SegmentationTrainer.Epoch e) {
+                        plot.add(e.epoch(), e.trainLoss(), e.validationIou());
+                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, IoU on the image %.4f%s, ETA %.0f s", e.epoch(),
+                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                    }
+
+                    public void step(int step, int total, float loss) {
+                        progress(step, total);
+                        if (escapePressed()) stop.set(true);
+                    }
+                });
+        return String.format(Locale.ROOT, "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s", image.getTitle(), objects.size(),
+                r.bestValidationIou(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+    }
+}
