@@ -109,7 +109,8 @@ public final class DetectFiles {
             float[][] planes = new float[channels][];
             for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
             int position = positions > 1 ? pos + 1 : 0;
-            for (Detection d : detector.detect(planes, w, h, options, null)) {
+            ProgressReporter progress = new ProgressReporter("detecting in " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println);
+            for (Detection d : detector.detect(planes, w, h, options, progress)) {
                 if (keep != null && !keep.contains(d.classIndex())) continue;
                 rois.add(roi(d, position));
                 csv.append(String.format(Locale.ROOT, "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n", position, d.className(), d.score(), d.x1(), d.y1(), d.width(), d.height()));

@@ -122,7 +122,8 @@ public final class SegmentFiles {
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = new float[channels][];
             for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
-            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6), null);
+            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6),
+                    new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
             int[] labels = r.objects();
             if (labels == null) {
                 labels = new int[r.classes().length];
