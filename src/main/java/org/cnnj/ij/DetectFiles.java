@@ -44,7 +44,18 @@ public final class DetectFiles {
     public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, float score, float nms,
                           List<String> classes) {}
 
+    private static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
+
     private DetectFiles() {}
+
+    private static boolean groupColoursAvailable() {
+        try {
+            String luts = ij.IJ.getDir("luts");
+            return luts != null && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
 
     public static int detect(Options o) throws IOException {
         List<Path> images = SegmentFiles.inputs(o.input());
@@ -134,7 +145,9 @@ public final class DetectFiles {
     public static Roi roi(Detection d, int position) {
         Roi roi = new Roi(d.x1(), d.y1(), d.width(), d.height());
         roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
-        roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's own colour
+        // ImageJ colours a group from luts/glasbey.lut and logs a line per ROI when that file is missing
+        // (plain ImageJ, headless servers): group only where it exists; the name carries the class anyway.
+        if (GROUP_COLOURS_AVAILABLE) roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's colour
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
         if (position > 0) roi.setPosition(position);
         return roi;
