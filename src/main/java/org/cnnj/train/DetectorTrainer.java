@@ -1,7 +1,6 @@
 package org.cnnj.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +19,6 @@ import org.cnnj.detect.DetectorConfig;
 import org.cnnj.eval.MeanAveragePrecision;
 import org.cnnj.infer.DetectorSpec;
 import org.cnnj.infer.ObjectDetector;
-import org.cnnj.io.Checkpoint;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
@@ -63,14 +61,7 @@ public final class DetectorTrainer {
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
 
         Rng rng = new Rng(cfg.seed());
-        int[] order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        rng.shuffle(order);
-        int validationCount = cfg.validationFraction() > 0 && data.size() > 1 ? Math.max(1, (int) Math.round(cfg.validationFraction() * data.size())) : 0;
-        List<AnnotatedImage> validation = new ArrayList<>(), training = new ArrayList<>();
-        for (int i = 0; i < order.length; i++) (i < validationCount ? validation : training).add(data.get(order[i]));
-        if (validation.isEmpty()) validation = training;
-
+        TrainingLoop.Split<AnnotatedImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
         Detector net = start != null ? start : new Detector(arch, rng.split());
         if (cfg.freezeEncoder()) {
             net.children().forEach((name, m) -> m.setFrozen(name.startsWith("stem") || name.startsWith("stage")));
@@ -80,68 +71,17 @@ public final class DetectorTrainer {
         long warmup = Math.min(100, total / 10);
         LrSchedule schedule = new LrSchedule.Warmup(warmup, new LrSchedule.Cosine(Math.max(1, total - warmup), 0.05));
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", provenance);
-
-        int firstEpoch = 1;
-        double best = -1;
-        if (checkpoints != null && Files.exists(checkpoints.resolve("last.ckpt"))) {
-            Checkpoint.Contents c = Checkpoint.load(checkpoints.resolve("last.ckpt"), net, adam);
-            firstEpoch = Integer.parseInt(c.meta().getOrDefault("epoch", "0")) + 1;
-            best = Double.parseDouble(c.meta().getOrDefault("best_map", "-1"));
-        }
-        Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
-                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
-        BoxSampler sampler = new BoxSampler(normalized(training, spec), 0.1f, rng.split());
+        BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
         Rng lossRng = rng.split();
-        int sinceBest = 0, epoch;
-        boolean cancelled = false, stoppedEarly = false;
-        long t0 = System.nanoTime();
-        for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled; epoch++) {
-            double lossSum = 0;
-            int steps = 0;
-            for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
-                if (cancel != null && cancel.get()) {
-                    cancelled = true;
-                    break;
-                }
-                BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-                adam.setLearningRate(schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s));
-                adam.zeroGrad();
-                Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-                Autograd.backward(losses.total());
-                adam.step();
-                lossSum += losses.total().item();
-                steps++;
-                if (listener != null) listener.step(s + 1, cfg.stepsPerEpoch(), losses);
-            }
-            if (cancelled && steps == 0) break;
-            double map = validationMap(net, spec, validation);
-            boolean improved = map > best;
-            if (improved) {
-                best = map;
-                sinceBest = 0;
-                bestWeights = Weights.snapshot(net);
-            } else {
-                sinceBest++;
-            }
-            if (checkpoints != null) {
-                Map<String, String> meta = new LinkedHashMap<>(provenance == null ? Map.of() : provenance);
-                meta.put("epoch", String.valueOf(epoch));
-                meta.put("best_map", String.valueOf(best));
-                Checkpoint.save(checkpoints.resolve("last.ckpt"), net, adam, meta);
-                if (improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
-            }
-            double elapsed = (System.nanoTime() - t0) / 1e9, perEpoch = elapsed / (epoch - firstEpoch + 1);
-            if (listener != null) listener.epoch(new Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, steps), map, improved, elapsed, perEpoch * (cfg.epochs() - epoch)));
-            if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
-                stoppedEarly = true;
-                epoch++;
-                break;
-            }
-        }
-        Weights.restore(net, bestWeights);
-        net.setFrozen(false);
-        return new Result(net, spec, epoch - firstEpoch, best, cancelled, stoppedEarly);
+        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_map", cancel, provenance, () -> {
+            BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+            Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+            DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
+            Autograd.backward(losses.total());
+            return losses;
+        }, losses -> losses.total().item(), listener == null ? null : listener::step, () -> validationMap(net, spec, split.validation()),
+                listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, map, improved, seconds, eta)));
+        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly());
     }
 
     /** mAP@0.5 of the detector on annotated images (Java engine, low score threshold as AP needs the whole ranking). */

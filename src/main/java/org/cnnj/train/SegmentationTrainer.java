@@ -1,9 +1,7 @@
 package org.cnnj.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,6 @@ import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
-import org.cnnj.io.Checkpoint;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
@@ -91,82 +88,24 @@ public final class SegmentationTrainer {
         check(data, instances, spec, cfg);
 
         Rng rng = new Rng(cfg.seed());
-        int[] order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        rng.shuffle(order);
-        int validationCount = cfg.validationFraction() > 0 && data.size() > 1 ? Math.max(1, (int) Math.round(cfg.validationFraction() * data.size())) : 0;
-        List<LabeledImage> validation = new ArrayList<>(), training = new ArrayList<>();
-        for (int i = 0; i < order.length; i++) (i < validationCount ? validation : training).add(data.get(order[i]));
-        if (validation.isEmpty()) validation = training; // one image: validate on it rather than not at all
-
+        TrainingLoop.Split<LabeledImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
         Module net = start != null ? start : build.apply(rng.split());
         if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
-
-        int firstEpoch = 1;
-        double best = -1;
-        if (checkpoints != null && Files.exists(checkpoints.resolve("last.ckpt"))) {
-            Checkpoint.Contents c = Checkpoint.load(checkpoints.resolve("last.ckpt"), net, adam);
-            firstEpoch = Integer.parseInt(c.meta().getOrDefault("epoch", "0")) + 1;
-            best = Double.parseDouble(c.meta().getOrDefault("best_iou", "-1"));
-        }
-        PatchSampler sampler = sampler(training, instances, cfg, rng.split());
+        PatchSampler sampler = sampler(split.training(), instances, cfg, rng.split());
         float[] classWeights = instances ? new float[] {1f, 1f, 2f} : null;
-        // On resume the best model so far is in best.ckpt, not in the last epoch's weights just loaded.
-        Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
-                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
-        int sinceBest = 0, epoch = firstEpoch - 1;
-        boolean cancelled = false, stoppedEarly = false;
-        long t0 = System.nanoTime();
-        for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled; epoch++) {
-            double lossSum = 0;
-            int steps = 0;
-            for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
-                if (cancel != null && cancel.get()) {
-                    cancelled = true;
-                    break;
-                }
-                PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-                adam.setLearningRate(schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s));
-                adam.zeroGrad();
-                Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-                Autograd.backward(loss);
-                adam.step();
-                lossSum += loss.item();
-                steps++;
-                if (listener != null) listener.step(s + 1, cfg.stepsPerEpoch(), loss.item());
-            }
-            if (cancelled && steps == 0) break;
-            double iou = validationIou(net, spec, validation, instances);
-            boolean improved = iou > best;
-            if (improved) {
-                best = iou;
-                sinceBest = 0;
-                bestWeights = Weights.snapshot(net);
-            } else {
-                sinceBest++;
-            }
-            if (checkpoints != null) {
-                Map<String, String> meta = new LinkedHashMap<>(provenance == null ? Map.of() : provenance);
-                meta.put("epoch", String.valueOf(epoch));
-                meta.put("best_iou", String.valueOf(best));
-                Checkpoint.save(checkpoints.resolve("last.ckpt"), net, adam, meta);
-                if (improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
-            }
-            double elapsed = (System.nanoTime() - t0) / 1e9, perEpoch = elapsed / (epoch - firstEpoch + 1);
-            if (listener != null) listener.epoch(new Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, steps), iou, improved, elapsed, perEpoch * (cfg.epochs() - epoch)));
-            if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
-                stoppedEarly = true;
-                epoch++;
-                break;
-            }
-        }
-        Weights.restore(net, bestWeights);
-        net.setFrozen(false);
-        return new Result(net, spec, epoch - firstEpoch, best, cancelled, stoppedEarly);
+        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, () -> {
+            PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+            Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+            Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
+            Autograd.backward(loss);
+            return loss;
+        }, Tensor::item, listener == null ? null : (step, steps, loss) -> listener.step(step, steps, loss.item()),
+                () -> validationIou(net, spec, split.validation(), instances),
+                listener == null ? null : (epoch, loss, iou, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, iou, improved, seconds, eta)));
+        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly());
     }
 
     private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {

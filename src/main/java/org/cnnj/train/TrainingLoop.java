@@ -1,0 +1,124 @@
+package org.cnnj.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
+import org.cnnj.io.Checkpoint;
+import org.cnnj.nn.Module;
+import org.cnnj.optim.LrSchedule;
+import org.cnnj.optim.Optimizer;
+import org.cnnj.util.Rng;
+
+/**
+ * What every CNN-J trainer shares around its own training step: the validation split, resuming from
+ * last.ckpt (the best weights so far coming from best.ckpt), the learning-rate schedule, cancel at any
+ * step, a validation score after every epoch, last/best checkpoints, early stopping, and restoring the
+ * best weights at the end.
+ */
+final class TrainingLoop {
+    /** The images to train on and those to validate on (the training images when there is only one). */
+    record Split<T>(List<T> training, List<T> validation) {}
+
+    /** How the loop ended; {@code epochsRun} counts the epochs this call ran. */
+    record Outcome(int epochsRun, double best, boolean cancelled, boolean stoppedEarly) {}
+
+    /** One batch: forward and backward (the loop zeroes the gradients before and steps the optimizer after). */
+    interface Step<T> {
+        T run();
+    }
+
+    interface StepDone<T> {
+        void accept(int step, int stepsPerEpoch, T result);
+    }
+
+    interface EpochDone {
+        void accept(int epoch, double trainLoss, double score, boolean improved, double seconds, double etaSeconds);
+    }
+
+    private TrainingLoop() {}
+
+    /** Shuffles with {@code rng} and holds out round(fraction · n) items (at least one when fraction > 0 and n > 1). */
+    static <T> Split<T> split(List<T> data, double fraction, Rng rng) {
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        rng.shuffle(order);
+        int validationCount = fraction > 0 && data.size() > 1 ? Math.max(1, (int) Math.round(fraction * data.size())) : 0;
+        List<T> validation = new ArrayList<>(), training = new ArrayList<>();
+        for (int i = 0; i < order.length; i++) (i < validationCount ? validation : training).add(data.get(order[i]));
+        return new Split<>(training, validation.isEmpty() ? training : validation); // one image: validate on it rather than not at all
+    }
+
+    /**
+     * Runs the epochs of {@code cfg} (continuing from {@code checkpoints}/last.ckpt when it exists).
+     *
+     * @param bestKey checkpoint metadata key of the best validation score ("best_iou", "best_map")
+     */
+    static <T> Outcome run(Module net, Optimizer optimizer, LrSchedule schedule, TrainConfig cfg, Path checkpoints, String bestKey,
+                           AtomicBoolean cancel, Map<String, String> provenance, Step<T> step, ToDoubleFunction<T> lossOf, StepDone<T> stepDone,
+                           DoubleSupplier validate, EpochDone epochDone) throws IOException {
+        int firstEpoch = 1;
+        double best = -1;
+        if (checkpoints != null && Files.exists(checkpoints.resolve("last.ckpt"))) {
+            Checkpoint.Contents c = Checkpoint.load(checkpoints.resolve("last.ckpt"), net, optimizer);
+            firstEpoch = Integer.parseInt(c.meta().getOrDefault("epoch", "0")) + 1;
+            best = Double.parseDouble(c.meta().getOrDefault(bestKey, "-1"));
+        }
+        // On resume the best model so far is in best.ckpt, not in the last epoch's weights just loaded.
+        Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
+                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
+        int sinceBest = 0, epoch;
+        boolean cancelled = false, stoppedEarly = false;
+        long t0 = System.nanoTime();
+        for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled; epoch++) {
+            double lossSum = 0;
+            int steps = 0;
+            for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
+                if (cancel != null && cancel.get()) {
+                    cancelled = true;
+                    break;
+                }
+                optimizer.setLearningRate(schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s));
+                optimizer.zeroGrad();
+                T result = step.run();
+                optimizer.step();
+                lossSum += lossOf.applyAsDouble(result);
+                steps++;
+                if (stepDone != null) stepDone.accept(s + 1, cfg.stepsPerEpoch(), result);
+            }
+            if (cancelled && steps == 0) break;
+            double score = validate.getAsDouble();
+            boolean improved = score > best;
+            if (improved) {
+                best = score;
+                sinceBest = 0;
+                bestWeights = Weights.snapshot(net);
+            } else {
+                sinceBest++;
+            }
+            if (checkpoints != null) {
+                Map<String, String> meta = new LinkedHashMap<>(provenance == null ? Map.of() : provenance);
+                meta.put("epoch", String.valueOf(epoch));
+                meta.put(bestKey, String.valueOf(best));
+                Checkpoint.save(checkpoints.resolve("last.ckpt"), net, optimizer, meta);
+                if (improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
+            }
+            double elapsed = (System.nanoTime() - t0) / 1e9, perEpoch = elapsed / (epoch - firstEpoch + 1);
+            if (epochDone != null) epochDone.accept(epoch, lossSum / Math.max(1, steps), score, improved, elapsed, perEpoch * (cfg.epochs() - epoch));
+            if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
+                stoppedEarly = true;
+                epoch++;
+                break;
+            }
+        }
+        Weights.restore(net, bestWeights);
+        net.setFrozen(false);
+        return new Outcome(epoch - firstEpoch, best, cancelled, stoppedEarly);
+    }
+}
