@@ -1,17 +1,13 @@
 package org.cnnj.infer;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
+import com.google.gson.JsonElement;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.detect.DetectorConfig;
-import org.cnnj.io.AtomicFiles;
 
 /**
  * The JSON sidecar of a detector (model.onnx → model.json). A detector is two ONNX graphs: the
@@ -31,7 +27,6 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
                            ModelSpec.Normalization normalization, String head, DetectorConfig architecture,
                            float scoreThreshold, float nmsIou, Map<String, String> provenance) {
     public static final String TASK = "detection";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     public DetectorSpec {
         if (!TASK.equals(task)) {
@@ -64,9 +59,7 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
 
     /** The head graph's file for a model file: model.onnx → model.head.onnx. */
     public static Path headOf(Path model) {
-        String name = model.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".head.onnx");
+        return Sidecars.sibling(model, ".head.onnx");
     }
 
     /** True when the sidecar next to {@code model} describes a detector. */
@@ -80,32 +73,15 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
     }
 
     public static DetectorSpec read(Path json) throws IOException {
-        String text;
-        try {
-            text = Files.readString(json, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException("detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx", e);
+        JsonElement tree = Sidecars.parse(json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
+        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+            throw new IOException(json + " describes a segmentation model (task " + tree.getAsJsonObject().get("task")
+                    + "), not a detector; use Segment (./cnnj segment) with it");
         }
-        try {
-            com.google.gson.JsonElement tree = com.google.gson.JsonParser.parseString(text);
-            if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
-                throw new IOException(json + " describes a segmentation model (task " + tree.getAsJsonObject().get("task")
-                        + "), not a detector; use Segment (./cnnj segment) with it");
-            }
-            DetectorSpec spec = GSON.fromJson(tree, DetectorSpec.class);
-            if (spec == null) throw new IOException(json + " is empty; it should describe the detector");
-            return spec;
-        } catch (JsonParseException e) {
-            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
-        } catch (RuntimeException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
-            throw new IOException(json + ": " + cause.getMessage(), e);
-        }
+        return Sidecars.convert(tree, DetectorSpec.class, json, "it should describe the detector");
     }
 
     public void write(Path json) throws IOException {
-        byte[] bytes = GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(json, out -> out.write(bytes));
+        Sidecars.write(this, json);
     }
 }

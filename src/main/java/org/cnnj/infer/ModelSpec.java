@@ -1,16 +1,9 @@
 package org.cnnj.infer;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.UNetConfig;
 
 /**
@@ -45,7 +38,6 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         }
     }
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     public ModelSpec {
         if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
@@ -102,34 +94,15 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** The sidecar path for a model file: same name, .json. */
     public static Path sidecarOf(Path model) {
-        String name = model.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
+        return Sidecars.sibling(model, ".json");
     }
 
     public static ModelSpec read(Path json) throws IOException {
-        String text;
-        try {
-            text = Files.readString(json, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IOException("model sidecar " + json + " does not exist", e);
-        }
-        try {
-            ModelSpec spec = GSON.fromJson(text, ModelSpec.class);
-            if (spec == null) throw new IOException(json + " is empty; it should describe the model (axes, classes, normalization)");
-            return spec;
-        } catch (JsonParseException e) {
-            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
-        } catch (RuntimeException e) {
-            // Gson wraps the record's own validation error; report that one.
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
-            throw new IOException(json + ": " + cause.getMessage(), e);
-        }
+        return Sidecars.convert(Sidecars.parse(json, "model sidecar " + json + " does not exist"), ModelSpec.class, json,
+                "it should describe the model (axes, classes, normalization)");
     }
 
     public void write(Path json) throws IOException {
-        byte[] bytes = GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(json, out -> out.write(bytes));
+        Sidecars.write(this, json);
     }
 }
