@@ -86,34 +86,20 @@ public final class DetectionScenes {
 
     private static Scene boxesOf(int[] owner, List<double[]> cells, int width, int height, float[] image) {
         int n = cells.size();
-        int[] minX = new int[n + 1], minY = new int[n + 1], maxX = new int[n + 1], maxY = new int[n + 1];
-        java.util.Arrays.fill(minX, Integer.MAX_VALUE);
-        java.util.Arrays.fill(minY, Integer.MAX_VALUE);
-        java.util.Arrays.fill(maxX, -1);
-        java.util.Arrays.fill(maxY, -1);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int id = owner[y * width + x];
-                if (id == 0) continue;
-                minX[id] = Math.min(minX[id], x);
-                maxX[id] = Math.max(maxX[id], x);
-                minY[id] = Math.min(minY[id], y);
-                maxY[id] = Math.max(maxY[id], y);
-            }
-        }
+        int[] b = org.cnnj.eval.Instances.bounds(owner, width, height, n);
         List<Integer> visible = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             // Cells cut by the image edge to a sliver are not annotated (nor findable).
-            if (maxX[id] >= 0 && maxX[id] - minX[id] >= 3 && maxY[id] - minY[id] >= 3) visible.add(id);
+            if (b[4 * id + 2] >= 0 && b[4 * id + 2] - b[4 * id] >= 3 && b[4 * id + 3] - b[4 * id + 1] >= 3) visible.add(id);
         }
         float[] boxes = new float[4 * visible.size()];
         int[] classes = new int[visible.size()];
         for (int k = 0; k < visible.size(); k++) {
             int id = visible.get(k);
-            boxes[4 * k] = minX[id];
-            boxes[4 * k + 1] = minY[id];
-            boxes[4 * k + 2] = maxX[id] + 1;
-            boxes[4 * k + 3] = maxY[id] + 1;
+            boxes[4 * k] = b[4 * id];
+            boxes[4 * k + 1] = b[4 * id + 1];
+            boxes[4 * k + 2] = b[4 * id + 2] + 1;
+            boxes[4 * k + 3] = b[4 * id + 3] + 1;
             classes[k] = (int) cells.get(id - 1)[6];
         }
         return new Scene(width, height, image, boxes, classes);

@@ -59,7 +59,7 @@ public class DetectImage extends CnnjCommand {
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
         if (ResultsDisplay.available()) {
             ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay
-            image.setOverlay(DetectFiles.overlay(out.rois()));
+            image.setOverlay(ResultsDisplay.outlines(out.rois(), true));
             ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
         }
         return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.rois().size(), image.getTitle(), (System.nanoTime() - t0) / 1e9,

@@ -62,7 +62,7 @@ public class SegmentImage extends CnnjCommand {
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());
             ImagePlus outlined = image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
-            org.cnnj.ij.ResultsDisplay.overlay(outlined, out.rois());
+            ResultsDisplay.overlay(outlined, out.rois());
             org.cnnj.ij.Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
         }
         labels = ResultsDisplay.styleLabels(out.labels());

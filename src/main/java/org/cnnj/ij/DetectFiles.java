@@ -1,7 +1,6 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
-import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.io.RoiDecoder;
 import java.awt.Color;
@@ -117,8 +116,7 @@ public final class DetectFiles {
         List<Roi> rois = new ArrayList<>();
         StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
         for (int pos = 0; pos < positions; pos++) {
-            float[][] planes = new float[channels][];
-            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
+            float[][] planes = Planes.of(imp, pos);
             int position = positions > 1 ? pos + 1 : 0;
             ProgressReporter progress = new ProgressReporter("detecting in " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println);
             for (Detection d : detector.detect(planes, w, h, options, progress)) {
@@ -137,7 +135,7 @@ public final class DetectFiles {
         AtomicFiles.write(dir.resolve("detections.csv"), o -> o.write(bytes));
         ImagePlus overlay = imp.duplicate();
         overlay.setTitle(baseName + "-detections");
-        overlay.setOverlay(overlay(out.rois()));
+        overlay.setOverlay(ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
         Tiffs.save(overlay, dir.resolve("overlay.tif"));
     }
 
@@ -153,13 +151,14 @@ public final class DetectFiles {
         return roi;
     }
 
-    public static Overlay overlay(List<Roi> rois) {
-        Overlay overlay = new Overlay();
-        for (Roi r : rois) overlay.add((Roi) r.clone());
-        overlay.drawLabels(true);
-        overlay.drawNames(true);
-        overlay.setLabelColor(Color.WHITE);
-        return overlay;
+    /** The ROI file drawn on {@code image}: NAME.zip, NAME-rois.zip, NAME_rois.zip or NAME.roi in {@code folder}; null when there is none. */
+    public static Path roiZipFor(Path image, Path folder) {
+        String base = SegmentFiles.baseName(image);
+        for (String candidate : new String[] {base + ".zip", base + "-rois.zip", base + "_rois.zip", base + ".roi"}) {
+            Path p = folder.resolve(candidate);
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
     }
 
     /** ROIs stored in an ImageJ .zip (as the ROI Manager saves them) or a single .roi file. */

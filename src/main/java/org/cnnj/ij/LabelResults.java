@@ -34,33 +34,19 @@ public final class LabelResults {
     public static List<Roi> rois(int[] labels, int width, int height, int position) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
-        int[] x0 = new int[max + 1], y0 = new int[max + 1], x1 = new int[max + 1], y1 = new int[max + 1];
-        java.util.Arrays.fill(x0, Integer.MAX_VALUE);
-        java.util.Arrays.fill(y0, Integer.MAX_VALUE);
-        java.util.Arrays.fill(x1, -1);
-        java.util.Arrays.fill(y1, -1);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int l = labels[y * width + x];
-                if (l <= 0) continue;
-                x0[l] = Math.min(x0[l], x);
-                y0[l] = Math.min(y0[l], y);
-                x1[l] = Math.max(x1[l], x);
-                y1[l] = Math.max(y1[l], y);
-            }
-        }
+        int[] box = org.cnnj.eval.Instances.bounds(labels, width, height, max);
         List<Roi> rois = new ArrayList<>();
         for (int l = 1; l <= max; l++) {
-            if (x1[l] < 0) continue;
-            int bw = x1[l] - x0[l] + 1, bh = y1[l] - y0[l] + 1;
+            if (box[4 * l + 2] < 0) continue;
+            int x0 = box[4 * l], y0 = box[4 * l + 1], bw = box[4 * l + 2] - x0 + 1, bh = box[4 * l + 3] - y0 + 1;
             ByteProcessor mask = new ByteProcessor(bw, bh);
             for (int y = 0; y < bh; y++) {
-                for (int x = 0; x < bw; x++) if (labels[(y0[l] + y) * width + x0[l] + x] == l) mask.set(x, y, 255);
+                for (int x = 0; x < bw; x++) if (labels[(y0 + y) * width + x0 + x] == l) mask.set(x, y, 255);
             }
             mask.setThreshold(255, 255, ImageProcessor.NO_LUT_UPDATE);
             Roi roi = ThresholdToSelection.run(new ImagePlus("mask", mask));
             if (roi == null) continue;
-            roi.setLocation(roi.getXBase() + x0[l], roi.getYBase() + y0[l]);
+            roi.setLocation(roi.getXBase() + x0, roi.getYBase() + y0);
             roi.setName(String.format(Locale.ROOT, "%04d", l));
             if (position > 0) roi.setPosition(position);
             rois.add(roi);

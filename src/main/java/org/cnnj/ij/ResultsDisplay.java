@@ -48,8 +48,13 @@ public final class ResultsDisplay {
         return labels;
     }
 
-    /** Outlines of the ROIs as an overlay on {@code image}, each in its own colour unless it has one. */
+    /** Outlines of the objects as an overlay on {@code image}, named while there are few enough to read (≤ 2000). */
     public static void overlay(ImagePlus image, List<Roi> rois) {
+        image.setOverlay(outlines(rois, rois.size() <= 2000));
+    }
+
+    /** The ROIs (copies) as an overlay, each in its own colour unless it has one, optionally drawn with their names. */
+    public static Overlay outlines(List<Roi> rois, boolean names) {
         LUT lut = labelLut();
         Overlay overlay = new Overlay();
         for (int i = 0; i < rois.size(); i++) {
@@ -57,10 +62,10 @@ public final class ResultsDisplay {
             if (r.getStrokeColor() == null) r.setStrokeColor(new Color(lut.getRGB(1 + i % 255)));
             overlay.add(r);
         }
-        overlay.drawNames(rois.size() <= 2000);
-        overlay.drawLabels(rois.size() <= 2000);
+        overlay.drawNames(names);
+        overlay.drawLabels(names);
         overlay.setLabelColor(Color.WHITE);
-        image.setOverlay(overlay);
+        return overlay;
     }
 
     /** Adds the ROIs to the ROI Manager (display only), keeping what the user had there. */

@@ -120,8 +120,7 @@ public final class SegmentFiles {
         List<LabelResults.Measurement> rows = new ArrayList<>();
         int objects = 0;
         for (int pos = 0; pos < positions; pos++) {
-            float[][] planes = new float[channels][];
-            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(pos * channels + c + 1).convertToFloat().getPixels();
+            float[][] planes = Planes.of(imp, pos);
             Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6),
                     new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
             int[] labels = r.objects();

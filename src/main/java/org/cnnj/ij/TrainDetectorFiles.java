@@ -45,8 +45,9 @@ public final class TrainDetectorFiles {
     public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
         Start start = start(o);
         Path roiFolder = o.rois() == null ? o.images() : o.rois();
-        List<String> classes = start.classes().isEmpty() ? discoveredClasses(o.images(), roiFolder) : start.classes();
-        List<AnnotatedImage> data = load(o.images(), roiFolder, classes);
+        List<Annotated> pairs = pairs(o.images(), roiFolder);
+        List<String> classes = start.classes().isEmpty() ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList()) : start.classes();
+        List<AnnotatedImage> data = annotate(pairs, classes);
         return trainOn(data, classes, start.model(), o, data.size() + " images from " + o.images(), cancel, listener, log);
     }
 
@@ -131,21 +132,38 @@ public final class TrainDetectorFiles {
 
     /** Images with their boxes (classes as indices into {@code classes}); each slice of a stack is one sample (ROIs at position p go to slice p, position 0 to all). */
     public static List<AnnotatedImage> load(Path images, Path rois, List<String> classes) throws IOException {
-        List<AnnotatedImage> out = new ArrayList<>();
+        return annotate(pairs(images, rois), classes);
+    }
+
+    /** An image file and the ROIs of its zip (read once: they also give the class names). */
+    private record Annotated(Path image, Path roiFile, List<Roi> rois) {}
+
+    private static List<Annotated> pairs(Path images, Path rois) throws IOException {
+        List<Annotated> out = new ArrayList<>();
         for (Path image : SegmentFiles.inputs(images)) {
-            Path roiFile = roiFileFor(image, rois);
-            out.addAll(annotated(Tiffs.open(image), DetectFiles.readRois(roiFile), classes, image.getFileName().toString(), roiFile));
+            Path roiFile = DetectFiles.roiZipFor(image, rois);
+            if (roiFile == null) {
+                String base = SegmentFiles.baseName(image);
+                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip) in " + rois
+                        + "; save the ROI Manager (More › Save...) under that name");
+            }
+            out.add(new Annotated(image, roiFile, DetectFiles.readRois(roiFile)));
         }
+        return out;
+    }
+
+    private static List<AnnotatedImage> annotate(List<Annotated> pairs, List<String> classes) throws IOException {
+        List<AnnotatedImage> out = new ArrayList<>();
+        for (Annotated a : pairs) out.addAll(annotated(Tiffs.open(a.image()), a.rois(), classes, a.image().getFileName().toString(), a.roiFile()));
         return out;
     }
 
     /** One sample per slice; ROIs at position p belong to slice p, ROIs without a position to every slice. */
     static List<AnnotatedImage> annotated(ImagePlus imp, List<Roi> all, List<String> classes, String name, Path roiSource) {
         List<AnnotatedImage> out = new ArrayList<>();
-        int channels = imp.getNChannels(), slices = imp.getStackSize() / channels;
+        int slices = Planes.positions(imp);
         for (int s = 1; s <= slices; s++) {
-            float[][] planes = new float[channels][];
-            for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor((s - 1) * channels + c + 1).convertToFloat().getPixels();
+            float[][] planes = Planes.of(imp, s - 1);
             List<float[]> boxes = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
             for (Roi roi : all) {
@@ -163,13 +181,6 @@ public final class TrainDetectorFiles {
             out.add(new AnnotatedImage(name + (slices > 1 ? " slice " + s : ""), planes, imp.getWidth(), imp.getHeight(), flat, cls));
         }
         return out;
-    }
-
-    /** The class names found in all ROI files, sorted; "object" when no ROI names a class. */
-    static List<String> discoveredClasses(Path images, Path rois) throws IOException {
-        List<Roi> all = new ArrayList<>();
-        for (Path image : SegmentFiles.inputs(images)) all.addAll(DetectFiles.readRois(roiFileFor(image, rois)));
-        return classesOf(all);
     }
 
     /** The class names the ROIs carry, sorted; "object" when none names a class. */
@@ -198,15 +209,5 @@ public final class TrainDetectorFiles {
                     + classes + "; rename the ROI or add the class");
         }
         return i;
-    }
-
-    static Path roiFileFor(Path image, Path folder) throws IOException {
-        String base = SegmentFiles.baseName(image);
-        for (String candidate : new String[] {base + ".zip", base + "-rois.zip", base + "_rois.zip", base + ".roi"}) {
-            Path p = folder.resolve(candidate);
-            if (Files.isRegularFile(p)) return p;
-        }
-        throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip) in " + folder
-                + "; save the ROI Manager (More › Save...) under that name");
     }
 }

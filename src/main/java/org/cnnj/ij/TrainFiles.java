@@ -52,16 +52,8 @@ public final class TrainFiles {
     public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<ij.gui.Roi> rois, Options o, AtomicBoolean cancel,
                                                           SegmentationTrainer.Listener listener) throws IOException {
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
-        int channels = image.getNChannels(), slices = image.getStackSize() / channels;
-        ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), slices);
-        List<LabeledImage> data = new ArrayList<>();
-        for (int s = 0; s < slices; s++) {
-            float[][] planes = new float[channels][];
-            for (int c = 0; c < channels; c++) planes[c] = (float[]) image.getStack().getProcessor(s * channels + c + 1).convertToFloat().getPixels();
-            data.add(new LabeledImage(image.getTitle() + (slices > 1 ? " slice " + (s + 1) : ""), planes,
-                    labelsOf(labels.getStack().getProcessor(s + 1), Path.of("ROIs")), image.getWidth(), image.getHeight()));
-        }
-        return train(data, "image " + image.getTitle() + " with " + rois.size() + " ROIs", o, cancel, listener);
+        ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), Planes.positions(image));
+        return train(samples(image, labels, image.getTitle(), Path.of("ROIs")), "image " + image.getTitle() + " with " + rois.size() + " ROIs", o, cancel, listener);
     }
 
     private static SegmentationTrainer.Result train(List<LabeledImage> data, String source, Options o, AtomicBoolean cancel,
@@ -141,12 +133,12 @@ public final class TrainFiles {
             if (Files.exists(label)) {
                 lab = Tiffs.open(label);
             } else {
-                Path rois = roisFor(image, labels);
+                Path rois = DetectFiles.roiZipFor(image, labels != null ? labels : image.toAbsolutePath().getParent());
                 if (rois == null) {
                     throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip " + SegmentFiles.baseName(image)
                             + ".zip in " + label.getParent());
                 }
-                lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), img.getStackSize() / img.getNChannels());
+                lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
                 label = rois;
             }
             if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
@@ -154,17 +146,24 @@ public final class TrainFiles {
                         + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
             }
             if (lab.getBitDepth() == 24) throw new IllegalArgumentException(label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
-            int channels = img.getNChannels(), positions = img.getStackSize() / channels;
+            int positions = Planes.positions(img);
             if (lab.getStackSize() != positions) {
                 throw new IllegalArgumentException(name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
             }
-            for (int p = 0; p < positions; p++) {
-                float[][] planes = new float[channels][];
-                for (int c = 0; c < channels; c++) planes[c] = (float[]) img.getStack().getProcessor(p * channels + c + 1).convertToFloat().getPixels();
-                out.add(new LabeledImage(name + (positions > 1 ? " slice " + (p + 1) : ""), planes, labelsOf(lab.getStack().getProcessor(p + 1), label), img.getWidth(), img.getHeight()));
-            }
+            out.addAll(samples(img, lab, name, label));
         }
         if (out.isEmpty()) throw new IOException("no .tif images in " + images);
+        return out;
+    }
+
+    /** One sample per slice/frame of {@code image}, labelled by the same slice of {@code labels} (read from {@code labelSource}). */
+    private static List<LabeledImage> samples(ImagePlus image, ImagePlus labels, String name, Path labelSource) {
+        int positions = Planes.positions(image);
+        List<LabeledImage> out = new ArrayList<>();
+        for (int p = 0; p < positions; p++) {
+            out.add(new LabeledImage(name + (positions > 1 ? " slice " + (p + 1) : ""), Planes.of(image, p),
+                    labelsOf(labels.getStack().getProcessor(p + 1), labelSource), image.getWidth(), image.getHeight()));
+        }
         return out;
     }
 
@@ -185,16 +184,6 @@ public final class TrainFiles {
                 ModelSpec.Normalization.percentile(1, 99.8));
         return new ModelSpec(1, "NCHW", base.inputChannels(), names, "logits", task, base.normalization(), base.tileMultiple(), base.halo(), null,
                 base.provenance());
-    }
-
-    /** X.zip or X-rois.zip next to the image (or in the labels folder): ROIs drawn on it, one object each. */
-    private static Path roisFor(Path image, Path labels) {
-        Path folder = labels != null ? labels : image.toAbsolutePath().getParent();
-        String base = SegmentFiles.baseName(image);
-        for (String candidate : new String[] {base + ".zip", base + "-rois.zip"}) {
-            if (Files.isRegularFile(folder.resolve(candidate))) return folder.resolve(candidate);
-        }
-        return null;
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {
