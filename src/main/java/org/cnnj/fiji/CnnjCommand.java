@@ -43,6 +43,37 @@ abstract class CnnjCommand extends ContextCommand {
         }
     }
 
+    /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
+    protected static void trainingStep(int step, int total, java.util.concurrent.atomic.AtomicBoolean stop) {
+        progress(step, total);
+        if (escapePressed()) stop.set(true);
+    }
+
+    /** Comma-separated names; empty or null gives none. */
+    protected static java.util.List<String> names(String text) {
+        return text == null || text.isBlank() ? java.util.List.of() : java.util.List.of(text.trim().split("\\s*,\\s*"));
+    }
+
+    /**
+     * The ROIs to train on: those of {@code zip} when given, else the ROI Manager's (display only).
+     * {@code what} names them in the message ("objects", "boxes"), {@code how} says how to add some.
+     */
+    protected static java.util.List<ij.gui.Roi> trainingRois(java.io.File zip, String what, String how) throws IOException {
+        if (zip != null && !zip.getPath().isEmpty()) return org.cnnj.ij.DetectFiles.readRois(zip.toPath());
+        ij.plugin.frame.RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : ij.plugin.frame.RoiManager.getInstance();
+        if (rm == null) throw new IllegalArgumentException("no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
+        return java.util.Arrays.asList(rm.getRoisAsArray());
+    }
+
+    /** The sidecar of a detector file, or null when it is not (yet) one: for dialog defaults, where errors wait until the command runs. */
+    protected static org.cnnj.infer.DetectorSpec detectorSpecOrNull(java.io.File model) {
+        try {
+            return org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** ImageJ's progress bar (does nothing without an ImageJ window). */
     protected static void progress(int done, int total) {
         try {

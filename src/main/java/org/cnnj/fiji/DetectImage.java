@@ -3,7 +3,6 @@ package org.cnnj.fiji;
 import ij.ImagePlus;
 import java.io.File;
 import java.io.IOException;
-import java.util.List;
 import java.util.Locale;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
@@ -68,12 +67,9 @@ public class DetectImage extends CnnjCommand {
 
     /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
     protected void modelChanged() {
-        try {
-            org.cnnj.infer.DetectorSpec spec = org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
-            score = spec.scoreThreshold();
-            nms = spec.nmsIou();
-        } catch (IOException | RuntimeException e) {
-            // not (yet) a detector: keep the current values; running will say what is wrong
-        }
+        org.cnnj.infer.DetectorSpec spec = detectorSpecOrNull(model);
+        if (spec == null) return; // not (yet) a detector: keep the current values; running will say what is wrong
+        score = spec.scoreThreshold();
+        nms = spec.nmsIou();
     }
 }

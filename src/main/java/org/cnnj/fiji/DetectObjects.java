@@ -48,7 +48,7 @@ public class DetectObjects extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        List<String> only = classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*"));
+        List<String> only = names(classes);
         int found = DetectFiles.detect(new DetectFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0,
                 (float) score, (float) nms, only));
         return String.format(java.util.Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
@@ -57,12 +57,9 @@ public class DetectObjects extends CnnjCommand {
 
     /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
     protected void modelChanged() {
-        try {
-            org.cnnj.infer.DetectorSpec spec = org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
-            score = spec.scoreThreshold();
-            nms = spec.nmsIou();
-        } catch (IOException | RuntimeException e) {
-            // not (yet) a detector: keep the current values; running will say what is wrong
-        }
+        org.cnnj.infer.DetectorSpec spec = detectorSpecOrNull(model);
+        if (spec == null) return; // not (yet) a detector: keep the current values; running will say what is wrong
+        score = spec.scoreThreshold();
+        nms = spec.nmsIou();
     }
 }

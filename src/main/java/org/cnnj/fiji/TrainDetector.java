@@ -2,7 +2,6 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.detect.DetectionLoss;
@@ -73,7 +72,7 @@ public class TrainDetector extends CnnjCommand {
         float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
         DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),
-                output.toPath(), classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*")), cfg, sizes,
+                output.toPath(), names(classes), cfg, sizes,
                 from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop, new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
@@ -83,8 +82,7 @@ public class TrainDetector extends CnnjCommand {
                     }
 
                     public void step(int step, int total, DetectionLoss.Losses losses) {
-                        progress(step, total);
-                        if (escapePressed()) stop.set(true);
+                        trainingStep(step, total, stop);
                     }
                 }, line -> log.info("CNN-J: " + line));
         return String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s", r.bestValidationMap(), r.epochsRun(),

@@ -2,15 +2,12 @@ package org.cnnj.fiji;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.plugin.frame.RoiManager;
 import java.io.File;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.detect.DetectionLoss;
-import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.train.DetectorTrainer;
@@ -59,19 +56,12 @@ public class TrainDetectorOnImage extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         requireImage(image);
-        List<Roi> boxes;
-        if (rois != null && !rois.getPath().isEmpty()) {
-            boxes = DetectFiles.readRois(rois.toPath());
-        } else {
-            RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
-            if (rm == null) throw new IllegalArgumentException("no ROI Manager with boxes is open; add boxes to it (t) or give rois=[zip]");
-            boxes = Arrays.asList(rm.getRoisAsArray());
-        }
+        List<Roi> boxes = trainingRois(rois, "boxes", "add boxes to it (t)");
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         TrainConfig cfg = new TrainConfig(epochs, steps, 4, patch, 2e-3, 0, 4, 1, false);
         DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(image, boxes, new TrainDetectorFiles.Options(null, null, output.toPath(),
-                classes == null || classes.isBlank() ? List.of() : List.of(classes.split("\\s*,\\s*")), cfg, TrainDetectorFiles.anchorSizes(anchors),
+                names(classes), cfg, TrainDetectorFiles.anchorSizes(anchors),
                 null, false, "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps), stop,
                 new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
@@ -81,8 +71,7 @@ public class TrainDetectorOnImage extends CnnjCommand {
                     }
 
                     public void step(int step, int total, DetectionLoss.Losses losses) {
-                        progress(step, total);
-                        if (escapePressed()) stop.set(true);
+                        trainingStep(step, total, stop);
                     }
                 }, line -> log.info("CNN-J: " + line));
         return String.format(Locale.ROOT, "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s", image.getTitle(), boxes.size(),

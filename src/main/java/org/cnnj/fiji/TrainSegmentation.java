@@ -92,8 +92,7 @@ public class TrainSegmentation extends CnnjCommand {
                     }
 
                     public void step(int step, int total, float loss) {
-                        progress(step, total);
-                        if (escapePressed()) stop.set(true);
+                        trainingStep(step, total, stop);
                     }
                 });
         return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),

@@ -2,14 +2,11 @@ package org.cnnj.fiji;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.plugin.frame.RoiManager;
 import java.io.File;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.infer.ModelSpec;
@@ -56,14 +53,7 @@ public class TrainSegmentationOnImage extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         requireImage(image);
-        List<Roi> objects;
-        if (rois != null && !rois.getPath().isEmpty()) {
-            objects = DetectFiles.readRois(rois.toPath());
-        } else {
-            RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
-            if (rm == null) throw new IllegalArgumentException("no ROI Manager with objects is open; outline objects and add them (t), or give rois=[zip]");
-            objects = Arrays.asList(rm.getRoisAsArray());
-        }
+        List<Roi> objects = trainingRois(rois, "objects", "outline objects and add them (t)");
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
@@ -78,8 +68,7 @@ public class TrainSegmentationOnImage extends CnnjCommand {
                     }
 
                     public void step(int step, int total, float loss) {
-                        progress(step, total);
-                        if (escapePressed()) stop.set(true);
+                        trainingStep(step, total, stop);
                     }
                 });
         return String.format(Locale.ROOT, "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s", image.getTitle(), objects.size(),
