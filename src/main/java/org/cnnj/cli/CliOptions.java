@@ -50,6 +50,14 @@ final class CliOptions {
         }
     }
 
+    long longInteger(String key, long fallback) {
+        try {
+            return values.containsKey(key) ? Long.parseLong(values.get(key).trim()) : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
+        }
+    }
+
     double number(String key, double fallback) {
         try {
             return values.containsKey(key) ? Double.parseDouble(values.get(key).trim()) : fallback;

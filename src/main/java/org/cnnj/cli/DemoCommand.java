@@ -42,17 +42,10 @@ final class DemoCommand {
     record Report(int steps, double seconds, float finalLoss, int trueObjects, int foundObjects, InstanceMatching.Result match) {}
 
     static int run(String[] args) throws IOException {
-        Path out = Path.of("demo-output");
-        int steps = 200;
-        long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(value(args, ++i));
-                case "--steps" -> steps = Integer.parseInt(value(args, ++i));
-                case "--seed" -> seed = Long.parseLong(value(args, ++i));
-                default -> throw new IllegalArgumentException("demo: unknown option " + args[i] + "; options: --out DIR --steps N --seed S");
-            }
-        }
+        CliOptions o = new CliOptions("demo", args, List.of("--out", "--steps", "--seed"), List.of());
+        Path out = o.has("--out") ? o.path("--out") : Path.of("demo-output");
+        int steps = o.integer("--steps", 200);
+        long seed = o.longInteger("--seed", 1);
         if (steps < 1) throw new IllegalArgumentException("demo: --steps must be at least 1");
         Report r = train(out, steps, seed, true);
         String summary = String.format(Locale.ROOT,
@@ -63,11 +56,6 @@ final class DemoCommand {
         AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         System.out.println("outputs in " + out.toAbsolutePath());
         return 0;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) throw new IllegalArgumentException("demo: " + args[i - 1] + " needs a value");
-        return args[i];
     }
 
     static Report train(Path out, int steps, long seed, boolean verbose) throws IOException {

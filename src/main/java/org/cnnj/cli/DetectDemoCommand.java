@@ -34,17 +34,10 @@ final class DetectDemoCommand {
     record Report(int steps, double seconds, MeanAveragePrecision.Result test, int testObjects) {}
 
     static int run(String[] args) throws IOException {
-        Path out = Path.of("demo-output", "detect");
-        int steps = 600;
-        long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(value(args, ++i));
-                case "--steps" -> steps = Integer.parseInt(value(args, ++i));
-                case "--seed" -> seed = Long.parseLong(value(args, ++i));
-                default -> throw new IllegalArgumentException("demo-det: unknown option " + args[i] + "; options: --out DIR --steps N --seed S");
-            }
-        }
+        CliOptions o = new CliOptions("demo-det", args, List.of("--out", "--steps", "--seed"), List.of());
+        Path out = o.has("--out") ? o.path("--out") : Path.of("demo-output", "detect");
+        int steps = o.integer("--steps", 600);
+        long seed = o.longInteger("--seed", 1);
         if (steps < 1) throw new IllegalArgumentException("demo-det: --steps must be at least 1");
         Report r = train(out, steps, seed, true);
         StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "trained %d steps in %.1f s%nheld-out: %d scenes %dx%d, %d true cells%n",
@@ -58,11 +51,6 @@ final class DetectDemoCommand {
         AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.toString().getBytes(StandardCharsets.UTF_8)));
         System.out.println("outputs in " + out.toAbsolutePath());
         return 0;
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) throw new IllegalArgumentException("demo-det: " + args[i - 1] + " needs a value");
-        return args[i];
     }
 
     static List<AnnotatedImage> scenes(long firstSeed, int count, int size) {

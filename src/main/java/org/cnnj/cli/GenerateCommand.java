@@ -21,21 +21,10 @@ final class GenerateCommand {
     private GenerateCommand() {}
 
     static int run(String[] args) throws IOException {
-        Path out = Path.of("test-images");
-        int count = 2, size = 256;
-        long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) throw new IllegalArgumentException("generate-nuclei: " + args[i] + " needs a value");
-            switch (args[i]) {
-                case "--out" -> out = Path.of(v);
-                case "--count" -> count = Integer.parseInt(v);
-                case "--size" -> size = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                default -> throw new IllegalArgumentException("generate-nuclei: unknown option " + args[i] + "; options: --out DIR --count N --size S --seed S");
-            }
-            i++;
-        }
+        CliOptions o = new CliOptions("generate-nuclei", args, List.of("--out", "--count", "--size", "--seed"), List.of());
+        Path out = o.has("--out") ? o.path("--out") : Path.of("test-images");
+        int count = o.integer("--count", 2), size = o.integer("--size", 256);
+        long seed = o.longInteger("--seed", 1);
         for (int k = 0; k < count; k++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed + k, size, size);
             // Photon counts fit 16 bits; converting (not scaling) keeps them as a camera would record them.
@@ -52,7 +41,7 @@ final class GenerateCommand {
         CliOptions o = new CliOptions("generate-scenes", args, List.of("--out", "--count", "--size", "--seed", "--density"), List.of());
         Path out = o.has("--out") ? o.path("--out") : Path.of("test-images");
         int count = o.integer("--count", 2), size = o.integer("--size", 256);
-        long seed = o.integer("--seed", 1);
+        long seed = o.longInteger("--seed", 1);
         double density = o.number("--density", 0.0015);
         for (int k = 0; k < count; k++) {
             DetectionScenes.Scene s = DetectionScenes.generate(seed + k, size, size, density);
