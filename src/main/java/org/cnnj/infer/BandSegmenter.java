@@ -90,9 +90,7 @@ public final class BandSegmenter {
             }
             for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
                 for (int x = t.x0(); x < t.x0() + t.width(); x++) {
-                    int best = 0;
-                    for (int c = 1; c < k; c++) if (t.at(c, y, x) > t.at(best, y, x)) best = c;
-                    classes[(y - e0) * width + x] = (byte) best;
+                    classes[(y - e0) * width + x] = (byte) t.argmax(y, x);
                 }
             }
         }, null);

@@ -61,14 +61,11 @@ public final class Segmenter {
             float[] v = new float[k];
             for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
                 for (int x = tile.x0(); x < tile.x0() + tile.width(); x++) {
-                    int best = 0;
-                    for (int c = 0; c < k; c++) {
-                        v[c] = tile.at(c, y, x);
-                        if (v[c] > v[best]) best = c;
-                    }
                     int p = y * width + x;
-                    classes[p] = (byte) best;
-                    if (probabilities != null) store(v, logits, probabilities, p);
+                    classes[p] = (byte) tile.argmax(y, x);
+                    if (probabilities == null) continue;
+                    for (int c = 0; c < k; c++) v[c] = tile.at(c, y, x);
+                    store(v, logits, probabilities, p);
                 }
             }
         }, progress);

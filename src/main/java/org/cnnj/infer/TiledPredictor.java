@@ -31,6 +31,13 @@ public final class TiledPredictor {
         public float at(int k, int y, int x) {
             return output[(k * windowHeight + offsetY + y - y0) * windowWidth + offsetX + x - x0];
         }
+
+        /** The class with the largest output at image pixel (y, x) (the first of equals). */
+        public int argmax(int y, int x) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) if (at(c, y, x) > at(best, y, x)) best = c;
+            return best;
+        }
     }
 
     /** Tile core size, halo and size multiple (all in pixels). */
