@@ -43,6 +43,14 @@ abstract class CnnjCommand extends ContextCommand {
         }
     }
 
+    /** After each training epoch: the live plot (with a display) and one log line with percentage, loss, score and ETA. */
+    protected void epochDone(org.cnnj.ij.TrainingPlot plot, String scoreName, int epoch, int epochs, double loss, double score, boolean improved,
+                             double etaSeconds) {
+        plot.add(epoch, loss, score);
+        log.info(String.format(java.util.Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s", epoch, epochs,
+                100.0 * epoch / epochs, loss, scoreName, score, improved ? " (best)" : "", etaSeconds));
+    }
+
     /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
     protected static void trainingStep(int step, int total, java.util.concurrent.atomic.AtomicBoolean stop) {
         progress(step, total);

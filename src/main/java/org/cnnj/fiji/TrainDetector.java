@@ -76,9 +76,7 @@ public class TrainDetector extends CnnjCommand {
                 from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop, new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
-                        plot.add(e.epoch(), e.trainLoss(), e.validationMap());
-                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation mAP@0.5 %.4f%s, ETA %.0f s", e.epoch(),
-                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                        epochDone(plot, "validation mAP@0.5", e.epoch(), e.epochs(), e.trainLoss(), e.validationMap(), e.improved(), e.etaSeconds());
                     }
 
                     public void step(int step, int total, DetectionLoss.Losses losses) {

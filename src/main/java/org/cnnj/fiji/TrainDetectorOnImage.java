@@ -65,9 +65,7 @@ public class TrainDetectorOnImage extends CnnjCommand {
                 null, false, "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps), stop,
                 new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
-                        plot.add(e.epoch(), e.trainLoss(), e.validationMap());
-                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, mAP@0.5 on the image %.4f%s, ETA %.0f s", e.epoch(),
-                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                        epochDone(plot, "mAP@0.5 on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationMap(), e.improved(), e.etaSeconds());
                     }
 
                     public void step(int step, int total, DetectionLoss.Losses losses) {

@@ -86,9 +86,7 @@ public class TrainSegmentation extends CnnjCommand {
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
                 + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
                     public void epoch(SegmentationTrainer.Epoch e) {
-                        plot.add(e.epoch(), e.trainLoss(), e.validationIou());
-                        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, validation IoU %.4f%s, ETA %.0f s", e.epoch(),
-                                e.epochs(), 100.0 * e.epoch() / e.epochs(), e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.etaSeconds()));
+                        epochDone(plot, "validation IoU", e.epoch(), e.epochs(), e.trainLoss(), e.validationIou(), e.improved(), e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
