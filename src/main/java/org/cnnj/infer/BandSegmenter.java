@@ -38,7 +38,7 @@ public final class BandSegmenter {
         }
         boolean instances = ModelSpec.INSTANCES_3CLASS.equals(spec.task());
         UnionFind ids = new UnionFind();
-        int[] carry = null, carryClasses = null;
+        int[] carry = null;
         int carryStart = 0, bands = (height + band - 1) / band, done = 0;
         for (int b0 = 0; b0 < height; b0 += band) {
             int b1 = Math.min(height, b0 + band), e0 = Math.max(0, b0 - margin), e1 = Math.min(height, b1 + margin), rows = e1 - e0;
@@ -56,18 +56,16 @@ public final class BandSegmenter {
                 ids.grow(base + max + 1);
                 for (int i = (b0 - e0) * width; i < (b1 - e0) * width; i++) if (classes[i] == 1 && global[i] > 0) ids.count(global[i]);
                 if (carry != null) {
-                    // Rows both bands computed: the same seed pixel joins the two bands' objects.
+                    // Rows both bands computed (from the same tiles, so with the same classes): a seed pixel labelled in both joins the two objects.
                     for (int y = Math.max(e0, carryStart); y < Math.min(e1, carryStart + carry.length / width); y++) {
                         for (int x = 0; x < width; x++) {
                             int here = (y - e0) * width + x, there = (y - carryStart) * width + x;
-                            if (classes[here] == 1 && carryClasses[there] == 1 && global[here] > 0 && carry[there] > 0) ids.union(global[here], carry[there]);
+                            if (classes[here] == 1 && global[here] > 0 && carry[there] > 0) ids.union(global[here], carry[there]);
                         }
                     }
                 }
                 carryStart = Math.max(e0, b1 - margin);
                 carry = Arrays.copyOfRange(global, (carryStart - e0) * width, rows * width);
-                carryClasses = new int[carry.length];
-                for (int i = 0; i < carry.length; i++) carryClasses[i] = classes[(carryStart - e0) * width + i];
             }
             sink.rows(b0, b1 - b0, Arrays.copyOfRange(classes, (b0 - e0) * width, (b1 - e0) * width),
                     global == null ? null : Arrays.copyOfRange(global, (b0 - e0) * width, (b1 - e0) * width));
