@@ -79,7 +79,7 @@ final class DemoCommand {
                         lastLoss[0] = (float) e.trainLoss();
                         if (verbose) {
                             System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
-                                    e.trainLoss(), e.validationIou(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
+                                    e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
                         }
                     }
                 }, provenance);
@@ -99,7 +99,8 @@ final class DemoCommand {
         try (OrtEngine engine = OrtEngine.open(onnx, Device.AUTO, 0, msg -> {
             if (verbose) System.err.println(msg);
         })) {
-            org.cnnj.ij.SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false);
+            org.cnnj.ij.SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false,
+                    org.cnnj.infer.Diameter.NONE);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);

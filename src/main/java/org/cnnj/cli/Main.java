@@ -30,7 +30,8 @@ public final class Main {
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
-            case "bench" -> BenchCommand.run(rest);
+            case "bench" -> rest.length > 0 && rest[0].equals("accuracy") ? AccuracyBench.run(java.util.Arrays.copyOfRange(rest, 1, rest.length))
+                    : BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
             case "demo-det" -> DetectDemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.infer.Device;
+import org.cnnj.infer.Diameter;
 /**
  * {@code ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
- * [--device auto|cpu|cuda] [--threads N] [--tile N] [--probabilities]}. Per image: labels.tif (16-bit
+ * [--device auto|cpu|cuda] [--threads N] [--tile N] [--probabilities] [--diameter auto|none|PX]}. The image is resized so its
+ * objects have the size the model was trained for (auto: estimated from the image) and results come back at its own size. Per image: labels.tif (16-bit
  * object labels, or classes for semantic models), probabilities.tif (optional), rois.zip and
  * results.csv; a folder of images gets one subfolder per image. Stacks go slice by slice.
  */
@@ -21,6 +23,7 @@ final class SegmentCommand {
         boolean probabilities = false;
         int classes = 0, multiple = SegmentFiles.External.DEFAULTS.tileMultiple(), halo = SegmentFiles.External.DEFAULTS.halo();
         String normalize = SegmentFiles.External.DEFAULTS.normalize();
+        Diameter diameter = Diameter.AUTO;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--probabilities")) {
@@ -41,8 +44,9 @@ final class SegmentCommand {
                 case "--tile-multiple" -> multiple = Integer.parseInt(v);
                 case "--halo" -> halo = Integer.parseInt(v);
                 case "--normalize" -> normalize = v;
+                case "--diameter" -> diameter = Diameter.parse(v);
                 default -> throw new IllegalArgumentException("segment: unknown option " + a
-                        + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities"
+                        + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities --diameter auto|none|PX"
                         + " and, for models without a sidecar, --classes N --tile-multiple N --halo N --normalize percentile|none");
             }
         }
@@ -53,7 +57,7 @@ final class SegmentCommand {
         if (!normalize.equals("percentile") && !normalize.equals("none")) {
             throw new IllegalArgumentException("segment: --normalize must be percentile or none, got " + normalize);
         }
-        return SegmentFiles.segment(new SegmentFiles.Options(model, input, output, engine, device, threads, tile, probabilities, new SegmentFiles.External(classes, multiple, halo, normalize)));
+        return SegmentFiles.segment(new SegmentFiles.Options(model, input, output, engine, device, threads, tile, probabilities, new SegmentFiles.External(classes, multiple, halo, normalize), diameter));
     }
 
 }

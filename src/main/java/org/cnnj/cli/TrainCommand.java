@@ -11,7 +11,9 @@ import org.cnnj.train.TrainConfig;
  * {@code ./cnnj train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|semantic]
  * [--classes a,b,…] [--epochs N] [--steps N] [--batch N] [--patch N] [--lr X] [--validation F]
  * [--patience N] [--depth N] [--filters N] [--residual] [--dropout P] [--from M.onnx]
- * [--freeze-encoder] [--seed S] [--resume] [--elastic PX]}. Pairs image X.tif with X.tif in the labels folder, or with
+ * [--freeze-encoder] [--seed S] [--resume] [--elastic PX] [--diameter PX]}. {@code instances} (the default) trains the
+ * three classes plus a distance map ({@code instances-3class}: the classes alone) with every image rescaled to one object
+ * diameter (--diameter, default: the median of the images' own). Pairs image X.tif with X.tif in the labels folder, or with
  * X-labels.tif beside it; stacks give one sample per slice. Writes M.onnx + M.json, M-training.csv and
  * checkpoints in M-checkpoints/.
  */
@@ -20,20 +22,21 @@ final class TrainCommand {
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions("train-seg", args, List.of("--images", "--labels", "--output", "--task", "--classes", "--epochs", "--steps",
-                "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed", "--elastic"),
+                "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed", "--elastic", "--diameter"),
                 List.of("--residual", "--freeze-encoder", "--resume"));
         o.require("--images", "--output");
         String task = switch (o.text("--task", "instances")) {
-            case "instances" -> ModelSpec.INSTANCES_3CLASS;
+            case "instances", "instances-distance" -> ModelSpec.INSTANCES_DISTANCE;
+            case "instances-3class" -> ModelSpec.INSTANCES_3CLASS;
             case "semantic" -> ModelSpec.SEMANTIC;
-            default -> throw new IllegalArgumentException("train-seg: --task must be instances or semantic");
+            default -> throw new IllegalArgumentException("train-seg: --task must be instances, instances-3class or semantic");
         };
         TrainConfig cfg = config(o, TrainConfig.defaults());
         TrainFiles.train(new TrainFiles.Options(o.path("--images"), o.path("--labels"), o.path("--output"), task,
                 o.has("--classes") ? o.list("--classes") : null, cfg, o.integer("--depth", 3), o.integer("--filters", 16), o.has("--residual"),
                 (float) o.number("--dropout", 0), o.path("--from"), o.has("--resume"), "./cnnj train-seg " + String.join(" ", args)),
-                null, e -> System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
-                        e.trainLoss(), e.validationIou(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds()));
+                null, e -> System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
+                        e.trainLoss(), e.metric(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds()));
         return 0;
     }
 
@@ -42,6 +45,6 @@ final class TrainCommand {
         return new TrainConfig(o.integer("--epochs", d.epochs()), o.integer("--steps", d.stepsPerEpoch()), o.integer("--batch", d.batch()),
                 o.integer("--patch", d.patch()), o.number("--lr", d.learningRate()), o.number("--validation", d.validationFraction()),
                 o.integer("--patience", d.patience()), o.integer("--seed", (int) d.seed()), o.has("--freeze-encoder"),
-                (float) o.number("--elastic", d.elastic()));
+                (float) o.number("--elastic", d.elastic()), o.number("--diameter", d.diameter()));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.infer.Device;
+import org.cnnj.infer.Diameter;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
@@ -37,6 +38,10 @@ public class SegmentImage extends CnnjCommand {
     @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
+    @Parameter(label = "Object diameter (px, auto or none)", description = "auto: estimated from the image; the image is resized so its objects"
+            + " match the model's object size, results come back at the image's size")
+    private String diameter = "auto";
+
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
@@ -57,7 +62,8 @@ public class SegmentImage extends CnnjCommand {
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
         try (Engine e = engine.equals("java") ? JavaEngine.open(model.toPath(), spec) : OrtEngine.open(model.toPath(), Device.parse(device), 0, log::warn)) {
-            out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false, image.getTitle());
+            out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false,
+                    Diameter.parse(diameter), image.getTitle());
         }
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());

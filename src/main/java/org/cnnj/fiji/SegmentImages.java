@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.infer.Device;
+import org.cnnj.infer.Diameter;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -32,6 +33,10 @@ public class SegmentImages extends CnnjCommand {
     @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
+    @Parameter(label = "Object diameter (px, auto or none)", description = "auto: estimated from each image; images are resized so their objects"
+            + " match the model's object size, results come back at the image's size")
+    private String diameter = "auto";
+
     @Parameter(label = "Save class probabilities")
     private boolean probabilities = false;
 
@@ -43,7 +48,8 @@ public class SegmentImages extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities));
+        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities,
+                SegmentFiles.External.DEFAULTS, Diameter.parse(diameter)));
         return String.format(java.util.Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
                 (System.nanoTime() - t0) / 1e9, output);
     }

@@ -80,20 +80,20 @@ public class TrainSegmentation extends CnnjCommand {
         AtomicBoolean stop = new AtomicBoolean();
         org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic);
-        String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_3CLASS;
+        String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_DISTANCE;
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
                 output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
                 + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
                     public void epoch(SegmentationTrainer.Epoch e) {
-                        epochDone(plot, "validation IoU", e.epoch(), e.epochs(), e.trainLoss(), e.validationIou(), e.improved(), e.etaSeconds());
+                        epochDone(plot, "validation " + e.metric(), e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
                 });
-        return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationIou(), r.epochsRun(),
+        return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationScore(), r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
     }
 }

@@ -58,11 +58,11 @@ public class TrainSegmentationOnImage extends CnnjCommand {
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
         SegmentationTrainer.Result r = TrainFiles.trainOnImage(image, objects, new TrainFiles.Options(null, null, output.toPath(),
-                ModelSpec.INSTANCES_3CLASS, null, cfg, 3, 16, false, 0f, from == null || from.getPath().isEmpty() ? null : from.toPath(), false,
+                ModelSpec.INSTANCES_DISTANCE, null, cfg, 3, 16, false, 0f, from == null || from.getPath().isEmpty() ? null : from.toPath(), false,
                 "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps + " patch=" + patch), stop,
                 new SegmentationTrainer.Listener() {
                     public void epoch(SegmentationTrainer.Epoch e) {
-                        epochDone(plot, "IoU on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationIou(), e.improved(), e.etaSeconds());
+                        epochDone(plot, e.metric() + " on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
@@ -70,6 +70,6 @@ public class TrainSegmentationOnImage extends CnnjCommand {
                     }
                 });
         return String.format(Locale.ROOT, "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s", image.getTitle(), objects.size(),
-                r.bestValidationIou(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+                r.bestValidationScore(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
     }
 }

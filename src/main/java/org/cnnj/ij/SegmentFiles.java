@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.cnnj.infer.Device;
+import org.cnnj.infer.Diameter;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
@@ -32,9 +33,14 @@ public final class SegmentFiles {
     private SegmentFiles() {}
 
     public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
-                   External external) {
+                   External external, Diameter diameter) {
         public Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities) {
-            this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS);
+            this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS, Diameter.AUTO);
+        }
+
+        public Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
+                       External external) {
+            this(model, input, output, engine, device, threads, tile, probabilities, external, Diameter.AUTO);
         }
     }
 
@@ -53,7 +59,7 @@ public final class SegmentFiles {
             for (Path image : images) {
                 Path dir = Files.isDirectory(o.input()) ? o.output().resolve(baseName(image)) : o.output();
                 long t0 = System.nanoTime();
-                int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities());
+                int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter());
                 System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), objects, (System.nanoTime() - t0) / 1e9, dir);
             }
         }
@@ -99,15 +105,20 @@ public final class SegmentFiles {
     /** What segmenting one image gives: labels (16-bit stack), class probabilities (or null), ROIs, measurements. */
     public record Output(ImagePlus labels, ImagePlus probabilities, List<Roi> rois, List<LabelResults.Measurement> rows, int objects) {}
 
-    public static int segmentImage(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, Path file, Path dir, boolean keepProbabilities) throws IOException {
+    public static int segmentImage(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, Path file, Path dir, boolean keepProbabilities,
+                                   Diameter diameter) throws IOException {
         ImagePlus imp = Tiffs.open(file);
-        Output out = segment(engine, spec, layout, imp, keepProbabilities, file.getFileName().toString());
+        Output out = segment(engine, spec, layout, imp, keepProbabilities, diameter, file.getFileName().toString());
         write(out, imp.getCalibration(), dir);
         return out.objects();
     }
 
-    /** Segments every slice (position) of an image; {@code name} names it in messages. */
-    public static Output segment(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, ImagePlus imp, boolean keepProbabilities, String name) {
+    /**
+     * Segments every slice (position) of an image; {@code name} names it in messages. With a diameter (or
+     * auto) each slice is resized so its objects match the model's object size, and results come back at the image's size.
+     */
+    public static Output segment(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, ImagePlus imp, boolean keepProbabilities,
+                                 Diameter diameter, String name) {
         int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
         if (channels != spec.inputChannels()) {
             throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the model expects "
@@ -121,7 +132,9 @@ public final class SegmentFiles {
         int objects = 0;
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
-            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6),
+            String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
+            double scale = Segmenter.scaleFor(engine, spec, planes, w, h, diameter, msg -> System.err.println(where + ": " + msg));
+            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
                     new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
             int[] labels = r.objects();
             if (labels == null) {
@@ -147,7 +160,7 @@ public final class SegmentFiles {
         ImagePlus probs = null;
         if (keepProbabilities) {
             probs = new ImagePlus(baseName(Path.of(name)) + "-probabilities", probabilityStack);
-            probs.setDimensions(spec.classes().size(), 1, positions);
+            probs.setDimensions(spec.classChannels(), 1, positions);
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);

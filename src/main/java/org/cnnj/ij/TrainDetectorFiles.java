@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.cnnj.detect.AnchorChoice;
 import org.cnnj.detect.AnnotatedImage;
 import org.cnnj.detect.Detector;
 import org.cnnj.detect.DetectorConfig;
@@ -35,7 +37,7 @@ public final class TrainDetectorFiles {
     /**
      * @param rois        folder of ROI files, or null for the image folder
      * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
-     * @param anchorSizes anchor sizes in pixels, or null for the defaults (12, 24, 48)
+     * @param anchorSizes anchor sizes in pixels, or null: chosen from the training boxes ({@link AnchorChoice})
      */
     public record Options(Path images, Path rois, Path output, List<String> classes, TrainConfig config, float[] anchorSizes, Path from,
                           boolean resume, String commandLine) {}
@@ -94,8 +96,13 @@ public final class TrainDetectorFiles {
         Path output = o.output().toAbsolutePath();
         if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
         DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
-        DetectorConfig arch = o.anchorSizes() == null ? d
-                : new DetectorConfig(d.inputChannels(), classes, d.widths(), o.anchorSizes(), d.aspectRatios(), d.roiSize(), d.hidden());
+        float[] anchors = o.anchorSizes();
+        if (anchors == null && start == null) {
+            anchors = AnchorChoice.fromBoxes(data);
+            log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors) + " px (choose others with --anchors / anchors=)");
+        }
+        DetectorConfig arch = anchors == null ? d
+                : new DetectorConfig(d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
         String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path checkpoints = output.resolveSibling(stem + "-checkpoints");
         if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {

@@ -68,11 +68,17 @@ public final class TrainFiles {
             classes = new ArrayList<>();
             for (int c = 0; c <= Math.max(1, max); c++) classes.add(c == 0 ? "background" : "class" + c);
         }
-        int classCount = ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
-        UNet start = null;
-        UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
         ModelSpec fromSpec = o.from() == null ? null : Files.exists(ModelSpec.sidecarOf(o.from())) ? ModelSpec.read(ModelSpec.sidecarOf(o.from())) : null;
         boolean external = o.from() != null && (fromSpec == null || fromSpec.architecture() == null);
+        if (fromSpec != null && !external && fromSpec.isInstances() && (ModelSpec.INSTANCES_3CLASS.equals(task) || ModelSpec.INSTANCES_DISTANCE.equals(task))) {
+            task = fromSpec.task(); // fine-tuning keeps the model's own instance encoding
+        }
+        if (fromSpec != null && fromSpec.objectDiameter() > 0 && cfg.diameter() == 0) {
+            cfg = cfg.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
+        }
+        int classCount = ModelSpec.INSTANCES_DISTANCE.equals(task) ? 4 : ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
+        UNet start = null;
+        UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
         if (o.from() != null && !external) start = JavaEngine.loadUNet(o.from(), fromSpec);
         String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path checkpoints = output.toAbsolutePath().resolveSibling(stem + "-checkpoints");
@@ -84,11 +90,11 @@ public final class TrainFiles {
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", java.time.Instant.now().toString());
-        StringBuilder log = new StringBuilder("epoch,train_loss,validation_iou,seconds\n");
+        StringBuilder log = new StringBuilder("epoch,train_loss,validation_score,seconds\n");
         Path csv = output.toAbsolutePath().resolveSibling(stem + "-training.csv");
         SegmentationTrainer.Listener progress = new SegmentationTrainer.Listener() {
             public void epoch(SegmentationTrainer.Epoch e) {
-                log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationIou(), e.seconds()));
+                log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()));
                 try { // rewritten every epoch, so a crashed or cancelled run still leaves its log
                     AtomicFiles.write(csv, out -> out.write(log.toString().getBytes(StandardCharsets.UTF_8)));
                 } catch (IOException ex) {
@@ -112,7 +118,7 @@ public final class TrainFiles {
         }
         OnnxExport.export(r.model(), new int[] {1, arch.inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
         r.spec().write(ModelSpec.sidecarOf(output));
-        System.out.printf(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationIou(), r.epochsRun(),
+        System.out.printf(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationScore(), r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output);
         return r;
     }
@@ -173,6 +179,10 @@ public final class TrainFiles {
         long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
         int k = sidecar != null ? sidecar.classes().size() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
         boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
+        if (ModelSpec.INSTANCES_DISTANCE.equals(task)) {
+            throw new IllegalArgumentException(model.getFileName() + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
+                    + " (3 output channels)");
+        }
         if (instances && k != 3) {
             throw new IllegalArgumentException(model.getFileName() + " has " + k + " output channels; the instances task needs 3 (background, interior,"
                     + " boundary): train it as task=semantic, or start from a CNN-J model");
@@ -183,7 +193,7 @@ public final class TrainFiles {
         ModelSpec base = sidecar != null ? sidecar : ModelSpec.forExternal((int) Math.max(1, info.inputs().get(0).dims()[1]), k, 16, 32,
                 ModelSpec.Normalization.percentile(1, 99.8));
         return new ModelSpec(1, "NCHW", base.inputChannels(), names, "logits", task, base.normalization(), base.tileMultiple(), base.halo(), null,
-                base.provenance());
+                base.provenance(), base.objectDiameter());
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {

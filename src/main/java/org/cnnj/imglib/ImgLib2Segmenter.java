@@ -86,7 +86,7 @@ public final class ImgLib2Segmenter {
                                                              int bandRows) {
         long w = image.dimension(0), h = image.dimension(1);
         Img<UnsignedByteType> classes = new CellImgFactory<>(new UnsignedByteType(), 512).create(w, h);
-        Img<IntType> objects = ModelSpec.INSTANCES_3CLASS.equals(spec.task()) ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
+        Img<IntType> objects = spec.isInstances() ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
         return segmentInto(engine, spec, image, o, bandRows, classes, objects);
     }
 

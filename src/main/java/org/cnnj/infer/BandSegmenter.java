@@ -36,13 +36,13 @@ public final class BandSegmenter {
         if ((long) (band + 2 * margin) * width > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the image is too wide for bands of " + band + " rows; use a smaller band or tile");
         }
-        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(spec.task());
+        boolean instances = spec.isInstances(); // instances-distance models: decoded from their three class channels here (bands cannot run the global watershed)
         UnionFind ids = new UnionFind();
         int[] carry = null;
         int carryStart = 0, bands = (height + band - 1) / band, done = 0;
         for (int b0 = 0; b0 < height; b0 += band) {
             int b1 = Math.min(height, b0 + band), e0 = Math.max(0, b0 - margin), e1 = Math.min(height, b1 + margin), rows = e1 - e0;
-            byte[] classes = classify(engine, source, o.layout(), e0, e1, k, width);
+            byte[] classes = classify(engine, source, o.layout(), e0, e1, k, spec.classChannels(), width);
             int[] global = null;
             if (instances) {
                 int[] local = Instances.fromThreeClass(classes, width, rows, 0);
@@ -80,7 +80,8 @@ public final class BandSegmenter {
     }
 
     /** Argmax classes of image rows [e0, e1), from the tiles a whole-image run would compute there. */
-    private static byte[] classify(Engine engine, TiledPredictor.Source source, TiledPredictor.Layout layout, int e0, int e1, int k, int width) {
+    private static byte[] classify(Engine engine, TiledPredictor.Source source, TiledPredictor.Layout layout, int e0, int e1, int k, int classChannels,
+                                   int width) {
         byte[] classes = new byte[(e1 - e0) * width];
         TiledPredictor.predictRows(engine, source, layout, e0, e1, t -> {
             if (t.classes() != k) {
@@ -88,7 +89,7 @@ public final class BandSegmenter {
             }
             for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
                 for (int x = t.x0(); x < t.x0() + t.width(); x++) {
-                    classes[(y - e0) * width + x] = (byte) t.argmax(y, x);
+                    classes[(y - e0) * width + x] = (byte) t.argmax(y, x, classChannels);
                 }
             }
         }, null);

@@ -14,17 +14,23 @@ import org.cnnj.nn.UNetConfig;
  * @param inputChannels channels the network expects
  * @param classes      output class names, in channel order
  * @param output       "logits" (argmax/softmax applied by CNN-J) or "probabilities"
- * @param task         "semantic" (one class per pixel) or "instances-3class" (background/interior/boundary → objects)
+ * @param task         "semantic" (one class per pixel), "instances-3class" (background/interior/boundary → objects) or
+ *                     "instances-distance" (the same three classes plus a fourth output channel, the logit of each pixel's
+ *                     normalized distance to its object's outline, from which touching objects are separated)
  * @param normalization how raw pixels are scaled before the network
  * @param tileMultiple height and width of an input tile must be multiples of this (2^depth for a U-Net)
  * @param halo         pixels of context around each tile so tiled output equals whole-image output
  * @param architecture the U-Net configuration when CNN-J trained it (lets the Java engine rebuild it), else null
  * @param provenance   how the model was made: training command, data, date, CNN-J version
+ * @param objectDiameter median object diameter (pixels) the model was trained for: images are rescaled so their
+ *                     objects have this size before the model sees them; 0 when not recorded (no rescaling)
  */
 public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
                         Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
-                        Map<String, String> provenance) {
-    public static final String INSTANCES_3CLASS = "instances-3class", SEMANTIC = "semantic";
+                        Map<String, String> provenance, double objectDiameter) {
+    public static final String INSTANCES_3CLASS = "instances-3class", INSTANCES_DISTANCE = "instances-distance", SEMANTIC = "semantic";
+    /** Output channels of an instances-distance model, the last being the distance logit. */
+    public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
 
     /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; "none" leaves pixels as they are. */
     public record Normalization(String method, double lowPercentile, double highPercentile) {
@@ -49,8 +55,15 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         if (DetectorSpec.TASK.equals(task)) {
             throw new IllegalArgumentException("this is an object detector, not a segmentation model; use Detect (./cnnj detect) with it");
         }
-        if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task)) {
-            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\" or \"" + INSTANCES_3CLASS + "\", got \"" + task + "\"");
+        if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
+            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS + "\" or \""
+                    + INSTANCES_DISTANCE + "\", got \"" + task + "\"");
+        }
+        if (INSTANCES_DISTANCE.equals(task) && !DISTANCE_CHANNELS.equals(classes)) {
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes " + DISTANCE_CHANNELS + ", got " + classes);
+        }
+        if (!(objectDiameter >= 0 && objectDiameter < 10_000)) {
+            throw new IllegalArgumentException("model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got " + objectDiameter);
         }
         if (INSTANCES_3CLASS.equals(task) && classes.size() != 3) {
             throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS + " needs exactly 3 classes (background, interior, boundary)");
@@ -64,8 +77,24 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     }
 
     /** The sidecar CNN-J writes for a U-Net it trained. */
-    public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance) {
-        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance);
+    public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance,
+                                    double objectDiameter) {
+        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance, objectDiameter);
+    }
+
+    /** True for the tasks whose output is separated objects. */
+    public boolean isInstances() {
+        return INSTANCES_3CLASS.equals(task) || INSTANCES_DISTANCE.equals(task);
+    }
+
+    /** How many output channels are classes for the per-pixel argmax (the distance channel is not one). */
+    public int classChannels() {
+        return INSTANCES_DISTANCE.equals(task) ? 3 : classes.size();
+    }
+
+    /** The same model with another provenance. */
+    public ModelSpec withProvenance(Map<String, String> p) {
+        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, p, objectDiameter);
     }
 
     /**
@@ -89,7 +118,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         for (int c = 0; c < classes; c++) names.add("class" + c);
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
         return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
-                Map.of("note", "external model without a sidecar; settings from the command line or defaults"));
+                Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0);
     }
 
     /** The sidecar path for a model file: same name, .json. */

@@ -34,8 +34,13 @@ public final class TiledPredictor {
 
         /** The class with the largest output at image pixel (y, x) (the first of equals). */
         public int argmax(int y, int x) {
+            return argmax(y, x, classes);
+        }
+
+        /** The same over the first {@code k} output channels only (the others are not classes, e.g. a distance channel). */
+        public int argmax(int y, int x, int k) {
             int best = 0;
-            for (int c = 1; c < classes; c++) if (at(c, y, x) > at(best, y, x)) best = c;
+            for (int c = 1; c < k; c++) if (at(c, y, x) > at(best, y, x)) best = c;
             return best;
         }
     }

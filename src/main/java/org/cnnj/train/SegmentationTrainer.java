@@ -13,7 +13,12 @@ import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
+import org.cnnj.eval.InstanceMatching;
+import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.ops.Add;
+import org.cnnj.ops.Narrow;
+import org.cnnj.seg.ObjectPatchSampler;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -31,8 +36,12 @@ import org.cnnj.util.Rng;
  * resume from last.ckpt, and cancel at any step (the best model so far is kept).
  */
 public final class SegmentationTrainer {
-    /** After each epoch. */
-    public record Epoch(int epoch, int epochs, double trainLoss, double validationIou, boolean improved, double seconds, double etaSeconds) {}
+    /**
+     * After each epoch. {@code validationScore} is the validation mean IoU of the foreground classes, or for
+     * instances-distance models the pooled object AP@0.5; {@code metric} names it ("IoU", "AP@0.5").
+     */
+    public record Epoch(int epoch, int epochs, double trainLoss, double validationScore, String metric, boolean improved, double seconds,
+                        double etaSeconds) {}
 
     /** Progress callbacks (the Fiji command draws a plot and a progress bar from these). */
     public interface Listener {
@@ -42,12 +51,13 @@ public final class SegmentationTrainer {
     }
 
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationIou, boolean cancelled, boolean stoppedEarly) {}
+    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly) {}
 
     private SegmentationTrainer() {}
 
     /**
-     * @param task        {@link ModelSpec#INSTANCES_3CLASS} (labels are object ids) or {@link ModelSpec#SEMANTIC} (labels are classes)
+     * @param task        {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS} (labels are object ids), or
+     *                    {@link ModelSpec#SEMANTIC} (labels are classes)
      * @param classes     class names (instances: ignored, always background/interior/boundary)
      * @param start       a model to fine-tune, or null to start from {@code architecture}
      * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
@@ -55,13 +65,14 @@ public final class SegmentationTrainer {
     public static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
                                TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance)
             throws IOException {
-        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
-        List<String> names = instances ? List.of("background", "interior", "boundary") : List.copyOf(classes);
+        List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ModelSpec.DISTANCE_CHANNELS
+                : ModelSpec.INSTANCES_3CLASS.equals(task) ? List.of("background", "interior", "boundary") : List.copyOf(classes);
         UNetConfig arch = start != null ? start.config : architecture;
         if (arch.classes() != names.size()) {
             throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but " + names.size() + " classes were named");
         }
-        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance);
+        double diameter = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
+        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
         return run(data, spec, start, rng -> new UNet(arch, rng), name -> name.startsWith("enc") || name.startsWith("bottom."), cfg, checkpoints,
                 cancel, listener, provenance);
     }
@@ -76,17 +87,15 @@ public final class SegmentationTrainer {
                                   Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance) throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         if (provenance != null) merged.putAll(provenance);
-        ModelSpec tuned = new ModelSpec(spec.format(), spec.axes(), spec.inputChannels(), spec.classes(), spec.output(), spec.task(), spec.normalization(),
-                spec.tileMultiple(), spec.halo(), spec.architecture(), merged);
+        ModelSpec tuned = spec.withProvenance(merged);
         return run(data, tuned, net, rng -> net, encoder::contains, cfg, checkpoints, cancel, listener, provenance);
     }
 
     private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, java.util.function.Function<Rng, Module> build,
                               java.util.function.Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
                               Listener listener, Map<String, String> provenance) throws IOException {
-        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(spec.task());
-        check(data, instances, spec, cfg);
-
+        check(data, spec.isInstances(), spec, cfg);
+        boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         Rng rng = new Rng(cfg.seed());
         TrainingLoop.Split<LabeledImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
         Module net = start != null ? start : build.apply(rng.split());
@@ -94,18 +103,67 @@ public final class SegmentationTrainer {
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
-        PatchSampler sampler = sampler(split.training(), instances, cfg, rng.split());
-        float[] classWeights = instances ? new float[] {1f, 1f, 2f} : null;
-        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, () -> {
-            PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-            Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-            Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-            Autograd.backward(loss);
-            return loss;
-        }, Tensor::item, listener == null ? null : (step, steps, loss) -> listener.step(step, steps, loss.item()),
-                () -> validationIou(net, spec, split.validation(), instances),
-                listener == null ? null : (epoch, loss, iou, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, iou, improved, seconds, eta)));
+        TrainingLoop.Step<Tensor> step;
+        java.util.function.DoubleSupplier validation;
+        String metric;
+        if (distance) {
+            ObjectScaling scaling = new ObjectScaling(spec.objectDiameter());
+            ObjectPatchSampler sampler = scaling.sampler(split.training(), cfg, rng.split());
+            List<LabeledImage> held = scaling.rescaled(split.validation());
+            step = () -> distanceStep(net, sampler, cfg);
+            validation = () -> validationAp(net, spec, held);
+            metric = "AP@0.5";
+        } else {
+            PatchSampler sampler = sampler(split.training(), spec.isInstances(), cfg, rng.split());
+            float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
+            step = () -> {
+                PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+                Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
+                Autograd.backward(loss);
+                return loss;
+            };
+            validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
+            metric = "IoU";
+        }
+        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, step,
+                Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
+                listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
+                        metric, improved, seconds, eta)));
         return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly());
+    }
+
+    /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
+    private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};
+
+    /** One step of the instances-distance model: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
+    private static Tensor distanceStep(Module net, ObjectPatchSampler sampler, TrainConfig cfg) {
+        ObjectPatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+        Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()));
+        Tensor classes = SoftmaxCrossEntropy.apply(Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
+        Tensor distance = BceWithLogits.apply(Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
+        Tensor loss = Add.apply(classes, distance);
+        Autograd.backward(loss);
+        return loss;
+    }
+
+    /** Pooled object AP@0.5 (TP / (TP + FP + FN) over all validation images), images at the model's object size. */
+    static double validationAp(Module net, ModelSpec spec, List<LabeledImage> validation) {
+        JavaEngine engine = new JavaEngine(net);
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+        long tp = 0, fp = 0, fn = 0;
+        try {
+            for (LabeledImage d : validation) {
+                Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+                InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
+                tp += m.truePositives();
+                fp += m.falsePositives();
+                fn += m.falseNegatives();
+            }
+        } finally {
+            net.train(true);
+        }
+        return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
     }
 
     private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {
@@ -120,7 +178,8 @@ public final class SegmentationTrainer {
                 throw new IllegalArgumentException(d.name() + " has " + d.image().length + " channel(s) but the network takes "
                         + spec.inputChannels() + "; give every image the same channels");
             }
-            if (d.width() < cfg.patch() || d.height() < cfg.patch()) {
+            // Distance training mirrors small images out to the patch size; the other tasks need whole patches.
+            if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()) && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
                 throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
                         + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
             }

@@ -13,12 +13,19 @@ package org.cnnj.train;
  * @param seed            makes sampling, augmentation and initialization repeatable
  * @param freezeEncoder   when fine-tuning, train only the decoder and head
  * @param elastic         elastic deformation of half the patches, in pixels (0 = off; segmentation)
+ * @param diameter        object diameter in pixels that every training image is rescaled to (instances-distance
+ *                        segmentation); 0 = the median of the images' own median object diameters
  */
 public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate,
-                          double validationFraction, int patience, long seed, boolean freezeEncoder, float elastic) {
+                          double validationFraction, int patience, long seed, boolean freezeEncoder, float elastic, double diameter) {
     public TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate, double validationFraction, int patience,
                        long seed, boolean freezeEncoder) {
-        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, 0f);
+        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, 0f, 0);
+    }
+
+    public TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate, double validationFraction, int patience,
+                       long seed, boolean freezeEncoder, float elastic) {
+        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, elastic, 0);
     }
 
     public TrainConfig {
@@ -32,6 +39,13 @@ public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, d
         }
         if (patience < 0) throw new IllegalArgumentException("training: patience must be >= 0");
         if (!(elastic >= 0 && elastic < 50)) throw new IllegalArgumentException("training: elastic deformation must be 0..50 pixels, got " + elastic);
+        if (!(diameter == 0 || (diameter >= 3 && diameter <= 500))) {
+            throw new IllegalArgumentException("training: the object diameter must be 3..500 pixels (or 0 = measured from the labels), got " + diameter);
+        }
+    }
+
+    public TrainConfig withDiameter(double d) {
+        return new TrainConfig(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, elastic, d);
     }
 
     public static TrainConfig defaults() {

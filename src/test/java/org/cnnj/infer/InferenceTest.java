@@ -54,7 +54,7 @@ class InferenceTest {
         }
         model = dir.resolve("tiny.onnx");
         spec = ModelSpec.forUNet(config, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8), Map.of("command", "test"));
+                ModelSpec.Normalization.percentile(1, 99.8), Map.of("command", "test"), 0);
         OnnxExport.export(net, new int[] {1, 1, 16, 16}, Map.of(), model);
         spec.write(ModelSpec.sidecarOf(model));
     }

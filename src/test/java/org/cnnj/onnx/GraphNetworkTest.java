@@ -58,7 +58,7 @@ class GraphNetworkTest {
                 new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true), 2, 8, false, 0f, from, false, "test"), null,
                 new org.cnnj.train.SegmentationTrainer.Listener() {
                     public void epoch(org.cnnj.train.SegmentationTrainer.Epoch e) {
-                        ious.add(e.validationIou());
+                        ious.add(e.validationScore());
                     }
 
                 });

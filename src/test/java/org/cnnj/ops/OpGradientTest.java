@@ -104,4 +104,10 @@ class OpGradientTest {
         org.junit.jupiter.api.Assertions.assertTrue(x.hasGrad());
         org.junit.jupiter.api.Assertions.assertFalse(w.hasGrad());
     }
+
+    @Test
+    void narrowPassesGradientToItsChannelsOnly() {
+        check("narrow 1..2 of 4", t -> Narrow.channels(t[0], 1, 2), uniform(rng, 2, 4, 3, 3));
+        check("narrow last channel", t -> Narrow.channels(t[0], 3, 1), uniform(rng, 1, 4, 2, 5));
+    }
 }

@@ -39,15 +39,15 @@ class SegmentationTrainerTest {
     void learnsAndResumesFromTheLastCheckpoint() throws Exception {
         List<Double> ious = new ArrayList<>();
         SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 15),
-                dir, null, e -> ious.add(e.validationIou()), Map.of("command", "test"));
+                dir, null, e -> ious.add(e.validationScore()), Map.of("command", "test"));
         assertEquals(2, first.epochsRun());
-        assertTrue(first.bestValidationIou() > 0.3, "validation IoU after 30 steps: " + ious);
+        assertTrue(first.bestValidationScore() > 0.3, "validation IoU after 30 steps: " + ious);
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(3, 15),
                 dir, null, e -> epochs.add(e.epoch()), Map.of());
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
-        assertTrue(resumed.bestValidationIou() >= first.bestValidationIou());
+        assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
 
     }
 
@@ -57,10 +57,10 @@ class SegmentationTrainerTest {
                 dir, null, null, Map.of());
         // The last epoch ended with an untrained network: far worse than best.ckpt.
         org.cnnj.io.Checkpoint.save(dir.resolve("last.ckpt"), new org.cnnj.nn.UNet(SMALL, new org.cnnj.util.Rng(12345)), null,
-                Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationIou())));
+                Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 1),
                 dir, null, null, Map.of());
-        assertEquals(first.bestValidationIou(), resumed.bestValidationIou(), "one step from random weights does not beat the best");
+        assertEquals(first.bestValidationScore(), resumed.bestValidationScore(), "one step from random weights does not beat the best");
         var best = org.cnnj.io.Checkpoint.read(dir.resolve("best.ckpt")).arrays();
         resumed.model().parameters().forEach((k, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
         resumed.model().buffers().forEach((k, b) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("buffer/" + k), b, k));
