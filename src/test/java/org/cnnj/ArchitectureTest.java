@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The training/inference core must run without ImageJ: only the integration layer may import it. */
 class ArchitectureTest {
     /** Packages that make up the ImageJ-free core. */
-    private static final List<String> CORE = List.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "bench", "train", "onnx", "infer", "data", "eval", "detect");
+    private static final List<String> CORE = List.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "bench", "train", "onnx", "infer", "data", "eval", "detect", "seg");
     private static final Pattern UI_IMPORT = Pattern.compile("^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.", Pattern.MULTILINE);
 
     @Test

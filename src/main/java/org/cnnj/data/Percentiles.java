@@ -1,11 +1,16 @@
 package org.cnnj.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Percentile normalization (as in CSBDeep/StarDist): v' = (v − p_low)/(p_high − p_low), so models see
  * the same intensity range whatever the camera's bit depth or exposure. The two values are stored with
- * a model so inference normalizes new images the same way.
+ * a model so inference normalizes new images the same way. Percentiles are taken over the finite pixels
+ * only, and NaN/±Inf pixels normalize to 0 (the dark background of fluorescence), so a few bad pixels
+ * neither blank their neighbourhood nor flatten the whole image.
  */
 public record Percentiles(float low, float high) {
     public static Percentiles of(float[] values, double lowPercent, double highPercent) {
@@ -16,7 +21,10 @@ public record Percentiles(float low, float high) {
         // A strided sample keeps this O(n) cheap on huge images; 1M values pin percentiles to ~0.1%.
         int step = Math.max(1, values.length / 1_000_000);
         float[] sample = new float[(values.length + step - 1) / step];
-        for (int i = 0, j = 0; i < values.length; i += step) sample[j++] = values[i];
+        int j = 0;
+        for (int i = 0; i < values.length; i += step) if (Float.isFinite(values[i])) sample[j++] = values[i];
+        if (j == 0) throw new IllegalArgumentException("normalization: no pixel of the image is a finite number (all NaN or infinite)");
+        sample = Arrays.copyOf(sample, j);
         Arrays.sort(sample);
         float lo = sample[(int) Math.floor(lowPercent / 100 * (sample.length - 1))];
         float hi = sample[(int) Math.ceil(highPercent / 100 * (sample.length - 1))];
@@ -28,11 +36,43 @@ public record Percentiles(float low, float high) {
         return high > low ? 1f / (high - low) : 0f;
     }
 
-    /** A normalized copy. */
+    /** A normalized copy; non-finite pixels become 0. */
     public float[] apply(float[] values) {
         float scale = scale();
         float[] out = new float[values.length];
-        for (int i = 0; i < out.length; i++) out[i] = (values[i] - low) * scale;
+        for (int i = 0; i < out.length; i++) out[i] = Float.isFinite(values[i]) ? (values[i] - low) * scale : 0f;
+        return out;
+    }
+
+    /**
+     * What would make the normalized image misleading, in words for the user (empty when nothing):
+     * non-finite pixels, an image flat between the percentiles, or a top percentile set by a few hot or
+     * saturated pixels so that everything else gets almost no contrast.
+     */
+    public List<String> problems(float[] values) {
+        List<String> out = new ArrayList<>();
+        long bad = 0, atMax = 0, belowTenth = 0, finite = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : values) if (Float.isFinite(v)) max = Math.max(max, v);
+        float tenth = low + 0.1f * (high - low);
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                bad++;
+                continue;
+            }
+            finite++;
+            if (v == max) atMax++;
+            if (v < tenth) belowTenth++;
+        }
+        if (bad > 0) {
+            out.add(String.format(Locale.ROOT, "%d pixel(s) are NaN or infinite (%.3f%%); they were treated as background", bad, 100.0 * bad / values.length));
+        }
+        if (!(high > low)) {
+            out.add("the image is flat (the low and high percentiles are both " + low + "): there is nothing to segment");
+        } else if (atMax > 0.001 * finite && high == max && belowTenth > 0.99 * finite) {
+            out.add(String.format(Locale.ROOT, "%d pixel(s) sit at the maximum %.6g and set the normalization's top, leaving 99%% of the image in the"
+                    + " lowest tenth of the range: remove hot pixels (Process › Noise › Remove Outliers) or saturated areas first", atMax, max));
+        }
         return out;
     }
 }

@@ -5,6 +5,7 @@ import ij.ImageStack;
 import ij.gui.Roi;
 import ij.measure.Calibration;
 import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public final class SegmentFiles {
     public static int segment(Options o) throws IOException {
         ModelSpec spec = spec(o);
         List<Path> images = inputs(o.input());
-        TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(roundUp(o.tile(), spec.tileMultiple()), spec.halo(), spec.tileMultiple())
+        TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
                 : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
         try (Engine engine = o.engine().equals("java") ? JavaEngine.open(o.model(), spec) : OrtEngine.open(o.model(), o.device(), o.threads(), System.err::println)) {
             System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo() + " px halo");
@@ -66,10 +67,29 @@ public final class SegmentFiles {
         return 0;
     }
 
+    /**
+     * The tile size asked for, made one the model can use well: a multiple of its size multiple and at
+     * least its halo (smaller tiles would spend most of their time on context), said in one line when changed.
+     */
+    static int tileFor(int asked, ModelSpec spec) {
+        if (asked < 1 || asked > 16_384) throw new IllegalArgumentException("tile must be 1..16384 pixels, got " + asked);
+        int tile = roundUp(Math.max(asked, Math.max(spec.halo(), spec.tileMultiple())), spec.tileMultiple());
+        if (tile != asked) {
+            System.err.println("tile " + asked + " px -> " + tile + " px (a multiple of " + spec.tileMultiple() + " and at least the model's "
+                    + spec.halo() + " px halo, so that tiles are not mostly context)");
+        }
+        return tile;
+    }
+
     /** The sidecar, or defaults and options for an external model (told in one line). */
     public static ModelSpec spec(Options o) throws IOException {
         Path sidecar = ModelSpec.sidecarOf(o.model());
-        if (Files.exists(sidecar)) return ModelSpec.read(sidecar);
+        if (!Files.isRegularFile(o.model())) throw new IOException("model file " + o.model() + " does not exist; check the path");
+        if (Files.exists(sidecar)) {
+            ModelSpec spec = ModelSpec.read(sidecar);
+            spec.checkAgainst(o.model());
+            return spec;
+        }
         OnnxModelInfo info = OnnxModelInfo.read(o.model());
         if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
             throw new IllegalArgumentException(o.model().getFileName() + " does not take one [N, C, H, W] image; CNN-J runs models with a"
@@ -129,10 +149,15 @@ public final class SegmentFiles {
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
         List<LabelResults.Measurement> rows = new ArrayList<>();
+        List<int[]> labelPlanes = new ArrayList<>();
         int objects = 0;
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
+            for (float[] plane : planes) {
+                org.cnnj.data.Percentiles p = Segmenter.percentiles(spec, plane);
+                if (p != null) for (String problem : p.problems(plane)) System.err.println("warning: " + where + ": " + problem);
+            }
             double scale = Segmenter.scaleFor(engine, spec, planes, w, h, diameter, msg -> System.err.println(where + ": " + msg));
             Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
                     new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
@@ -141,9 +166,7 @@ public final class SegmentFiles {
                 labels = new int[r.classes().length];
                 for (int i = 0; i < labels.length; i++) labels[i] = r.classes()[i];
             }
-            short[] pixels = new short[labels.length];
-            for (int i = 0; i < labels.length; i++) pixels[i] = (short) labels[i];
-            labelStack.addSlice(new ShortProcessor(w, h, pixels, null));
+            labelPlanes.add(labels);
             if (keepProbabilities) {
                 for (int k = 0; k < r.probabilities().length; k++) {
                     probabilityStack.addSlice(spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
@@ -154,6 +177,10 @@ public final class SegmentFiles {
             rows.addAll(LabelResults.measure(labels, planes[0], w, h, cal, position));
             objects += r.objects() != null ? r.objectCount() : 0;
         }
+        int maxLabel = 0;
+        for (int[] labels : labelPlanes) for (int l : labels) maxLabel = Math.max(maxLabel, l);
+        if (maxLabel > 65_535) System.err.println(name + ": " + maxLabel + " objects in one plane, more than 16-bit ids hold: labels are written as 32-bit");
+        for (int[] labels : labelPlanes) labelStack.addSlice(labelProcessor(labels, w, h, maxLabel, name));
         ImagePlus labelImage = new ImagePlus(baseName(Path.of(name)) + "-labels", labelStack);
         labelImage.setCalibration(cal);
         labelImage.getProcessor().resetMinAndMax();
@@ -164,6 +191,25 @@ public final class SegmentFiles {
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);
+    }
+
+    /**
+     * A label plane as 16-bit pixels, or as 32-bit when ids go beyond 65,535 (a large image of small
+     * nuclei has more), so every object keeps its own id in labels.tif, as in rois.zip and results.csv.
+     * 32-bit float holds whole numbers exactly up to 2^24.
+     */
+    static ImageProcessor labelProcessor(int[] labels, int w, int h, int max, String name) {
+        if (max <= 65_535) {
+            short[] pixels = new short[labels.length];
+            for (int i = 0; i < labels.length; i++) pixels[i] = (short) labels[i];
+            return new ShortProcessor(w, h, pixels, null);
+        }
+        if (max > (1 << 24)) {
+            throw new IllegalArgumentException(name + " has " + max + " objects, more than a label image can number exactly (16,777,216); segment it in parts");
+        }
+        float[] pixels = new float[labels.length];
+        for (int i = 0; i < labels.length; i++) pixels[i] = labels[i];
+        return new FloatProcessor(w, h, pixels, null);
     }
 
     /** labels.tif, probabilities.tif (when kept), rois.zip and results.csv into {@code dir}. */

@@ -2,7 +2,9 @@ package org.cnnj.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.io.FileInfo;
 import ij.io.FileSaver;
+import ij.io.TiffDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +14,55 @@ import java.nio.file.StandardCopyOption;
 public final class Tiffs {
     private Tiffs() {}
 
+    /**
+     * Opens an image without any dialog (ImageJ's error dialogs would block a batch run): TIFFs are first
+     * checked against truncation, since ImageJ reads a cut file with zeros for the missing part.
+     */
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
-        ImagePlus imp = IJ.openImage(file.toString());
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".tif") || name.endsWith(".tiff")) checkComplete(file);
+        boolean redirected = IJ.redirectingErrorMessages();
+        IJ.redirectErrorMessages(true); // to the log (stderr headless), never a modal dialog
+        ImagePlus imp;
+        try {
+            imp = IJ.openImage(file.toString());
+        } finally {
+            IJ.redirectErrorMessages(redirected);
+        }
         if (imp == null) throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
         return imp;
+    }
+
+    /** Refuses a TIFF whose image data would end beyond the end of the file (a cut download or copy). */
+    static void checkComplete(Path file) throws IOException {
+        FileInfo[] infos;
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            infos = new TiffDecoder(dir + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + " is not a readable TIFF (" + e.getMessage() + "); re-save it from the program that made it");
+        }
+        if (infos == null || infos.length == 0) throw new IOException(file + " has no image in it; re-save it as TIFF");
+        long length = Files.size(file), end = 0;
+        for (FileInfo fi : infos) {
+            if (fi.fileType == FileInfo.GRAY64_FLOAT) {
+                throw new IOException(file + " holds 64-bit floating point pixels, which ImageJ cannot open faithfully; convert it to 32-bit"
+                        + " (e.g. numpy: image.astype('float32'), or Fiji's Bio-Formats importer)");
+            }
+            if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length == fi.stripLengths.length && fi.stripOffsets.length > 0
+                    && fi.nImages <= 1) {
+                for (int i = 0; i < fi.stripOffsets.length; i++) end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+            } else if (fi.compression <= FileInfo.COMPRESSION_NONE) {
+                long image = (long) fi.width * fi.height * fi.getBytesPerPixel();
+                long images = Math.max(1, fi.nImages);
+                end = Math.max(end, fi.getOffset() + images * image + (images - 1) * fi.gapBetweenImages);
+            }
+        }
+        if (end > length) {
+            throw new IOException(file + " is truncated: its image data needs " + end + " bytes but the file has " + length
+                    + "; copy or download it again");
+        }
     }
 
     /** Writes through a temporary sibling and a rename. */

@@ -188,7 +188,7 @@ public final class TrainFiles {
                     + " boundary): train it as task=semantic, or start from a CNN-J model");
         }
         List<String> names = instances ? List.of("background", "interior", "boundary")
-                : classes != null && classes.size() == k ? classes : sidecar != null ? sidecar.classes() : ModelSpec.forExternal(1, k, 16, 32, null).classes();
+                : classes != null && classes.size() == k ? classes : sidecar != null ? sidecar.classes() : ModelSpec.forExternal(1, k, 16, 32, ModelSpec.Normalization.none()).classes();
         if (k < 1) throw new IllegalArgumentException(model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
         ModelSpec base = sidecar != null ? sidecar : ModelSpec.forExternal((int) Math.max(1, info.inputs().get(0).dims()[1]), k, 16, 32,
                 ModelSpec.Normalization.percentile(1, 99.8));

@@ -42,7 +42,10 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
         if (!(scoreThreshold >= 0 && scoreThreshold <= 1) || !(nmsIou > 0 && nmsIou <= 1)) {
             throw new IllegalArgumentException("model sidecar: scoreThreshold must be in [0, 1] and nmsIou in (0, 1]");
         }
-        if (normalization == null) normalization = new ModelSpec.Normalization("none", 0, 100);
+        if (normalization == null) {
+            throw new IllegalArgumentException("model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
+                    + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8}");
+        }
         provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
     }
 

@@ -34,13 +34,30 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; "none" leaves pixels as they are. */
     public record Normalization(String method, double lowPercentile, double highPercentile) {
+        public Normalization {
+            if (!"percentile".equals(method) && !"none".equals(method)) {
+                throw new IllegalArgumentException("model sidecar: normalization method must be \"percentile\" or \"none\", got \"" + method + "\"");
+            }
+            if ("percentile".equals(method) && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
+                throw new IllegalArgumentException("model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
+                        + lowPercentile + " and " + highPercentile);
+            }
+        }
+
+        public static Normalization none() {
+            return new Normalization("none", 0, 100);
+        }
+
         public static Normalization percentile(double low, double high) {
             return new Normalization("percentile", low, high);
         }
 
         /** The values scaled as this normalization says (a new array), or the values themselves for "none". */
         public float[] apply(float[] values) {
-            return "percentile".equals(method) ? org.cnnj.data.Percentiles.of(values, lowPercentile, highPercentile).apply(values) : values;
+            if ("percentile".equals(method)) return org.cnnj.data.Percentiles.of(values, lowPercentile, highPercentile).apply(values);
+            float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
+            for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
+            return out;
         }
     }
 
@@ -71,7 +88,10 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         if (tileMultiple < 1 || halo < 0 || halo % tileMultiple != 0) {
             throw new IllegalArgumentException("model sidecar: tileMultiple must be >= 1 and halo a multiple of it, got " + tileMultiple + " and " + halo);
         }
-        if (normalization == null) normalization = new Normalization("none", 0, 100);
+        if (normalization == null) {
+            throw new IllegalArgumentException("model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
+                    + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8} or {\"method\": \"none\"}");
+        }
         provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
         classes = List.copyOf(classes);
     }
@@ -119,6 +139,26 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
         return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
                 Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0);
+    }
+
+    /**
+     * Refuses a sidecar that does not fit its model: input channels and output channels (classes) must
+     * match the ONNX graph's where the graph states them.
+     */
+    public void checkAgainst(Path model) throws IOException {
+        org.cnnj.onnx.OnnxModelInfo info = org.cnnj.onnx.OnnxModelInfo.read(model);
+        Path json = sidecarOf(model);
+        if (!info.inputs().isEmpty() && info.inputs().get(0).dims().length == 4 && info.inputs().get(0).dims()[1] > 0
+                && info.inputs().get(0).dims()[1] != inputChannels) {
+            throw new IllegalArgumentException(json.getFileName() + " says the model takes " + inputChannels + " channel(s) but " + model.getFileName()
+                    + " takes " + info.inputs().get(0).dims()[1] + "; fix inputChannels in " + json.getFileName() + " or use the sidecar that came with the model");
+        }
+        if (!info.outputs().isEmpty() && info.outputs().get(0).dims().length == 4 && info.outputs().get(0).dims()[1] > 0
+                && info.outputs().get(0).dims()[1] != classes.size()) {
+            throw new IllegalArgumentException(json.getFileName() + " names " + classes.size() + " classes " + classes + " but " + model.getFileName()
+                    + " outputs " + info.outputs().get(0).dims()[1] + " channels; fix the classes list in " + json.getFileName()
+                    + " or use the sidecar that came with the model");
+        }
     }
 
     /** The sidecar path for a model file: same name, .json. */

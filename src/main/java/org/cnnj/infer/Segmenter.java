@@ -107,8 +107,7 @@ public final class Segmenter {
         }
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
-            Percentiles p = percentiles(spec, planes[c]);
-            normalized[c] = p == null ? planes[c].clone() : p.apply(planes[c]);
+            normalized[c] = spec.normalization().apply(planes[c]);
         }
         return normalized;
     }

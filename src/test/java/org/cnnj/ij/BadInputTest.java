@@ -1,0 +1,130 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnj.data.Percentiles;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.ModelSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad files and bad pixels: refused with the file named, or handled and said, never a silently wrong result. */
+class BadInputTest {
+    private static final Path MODEL = Path.of("models/nuclei.onnx");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void truncatedTiffIsRefusedNamingTheFile() throws Exception {
+        Path good = dir.resolve("good.tif");
+        Tiffs.save(Tiffs.open(Path.of("test-images/nuclei-1.tif")), good);
+        Path cut = dir.resolve("cut.tif");
+        byte[] bytes = Files.readAllBytes(good);
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        Tiffs.open(good); // the whole file opens
+        IOException e = assertThrows(IOException.class, () -> Tiffs.open(cut));
+        assertTrue(e.getMessage().contains("cut.tif is truncated") && e.getMessage().contains("copy or download it again"), e.getMessage());
+    }
+
+    @Test
+    void truncatedCompressedTiffIsRefusedToo() throws Exception {
+        Path real = Path.of("../shared/data/nuclei-real/val");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(real), "skipped: ../shared/data/nuclei-real is not here");
+        Path any;
+        try (var s = Files.list(real)) {
+            any = s.filter(p -> p.toString().endsWith("-labels.tif")).sorted().findFirst().orElseThrow();
+        }
+        Tiffs.open(any);
+        byte[] bytes = Files.readAllBytes(any);
+        Path cut = dir.resolve("cut-deflate.tif");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 200));
+        assertThrows(IOException.class, () -> Tiffs.open(cut));
+    }
+
+    @Test
+    void moreThan65535ObjectsAreWritten32BitWithEveryIdKept() {
+        int w = 400, h = 200; // 80,000 one-pixel objects
+        int[] labels = new int[w * h];
+        for (int i = 0; i < labels.length; i++) labels[i] = i + 1;
+        ImageProcessor ip = SegmentFiles.labelProcessor(labels, w, h, labels.length, "big");
+        assertInstanceOf(FloatProcessor.class, ip);
+        for (int i = 0; i < labels.length; i += 997) assertEquals(labels[i], (int) ip.getf(i));
+        assertEquals(80_000, (int) ip.getf(labels.length - 1));
+        assertInstanceOf(ij.process.ShortProcessor.class, SegmentFiles.labelProcessor(new int[] {0, 65_535}, 2, 1, 65_535, "small"));
+    }
+
+    @Test
+    void nonFinitePixelsAreIgnoredByTheNormalizationAndReported() {
+        float[] v = new float[10_000];
+        for (int i = 0; i < v.length; i++) v[i] = i % 100;
+        float[] bad = v.clone();
+        for (int i = 0; i < bad.length; i += 50) bad[i] = i % 100 == 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+        Percentiles clean = Percentiles.of(v, 1, 99.8), dirty = Percentiles.of(bad, 1, 99.8);
+        assertEquals(clean.high(), dirty.high(), 1f, "infinite pixels do not set the top");
+        float[] n = dirty.apply(bad);
+        for (float x : n) assertTrue(Float.isFinite(x));
+        assertEquals(0f, n[0]);
+        List<String> problems = dirty.problems(bad);
+        assertTrue(problems.get(0).startsWith("200 pixel(s) are NaN or infinite"), problems.toString());
+        assertTrue(clean.problems(v).isEmpty());
+        // Hot pixels: 0.5% at a huge value squash everything else into the bottom of the range.
+        float[] hot = v.clone();
+        for (int i = 0; i < hot.length; i += 200) hot[i] = 1e6f;
+        assertTrue(Percentiles.of(hot, 1, 99.8).problems(hot).stream().anyMatch(p -> p.contains("hot pixels")));
+    }
+
+    @Test
+    void aSegmentedImageWithNaNPixelsStillGivesItsObjects() throws Exception {
+        ImagePlus img = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        FloatProcessor fp = img.getProcessor().convertToFloatProcessor();
+        Path clean = dir.resolve("clean.tif"), dirty = dir.resolve("dirty.tif");
+        Tiffs.save(new ImagePlus("clean", fp.duplicate()), clean);
+        float[] px = (float[]) fp.getPixels();
+        for (int i = 0; i < px.length; i += 173) px[i] = Float.NaN; // 0.6% NaN
+        Tiffs.save(new ImagePlus("dirty", fp), dirty);
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), "ort", Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), "ort", Device.CPU, 0, 0, false));
+        int a = Files.readAllLines(dir.resolve("a/results.csv")).size(), b = Files.readAllLines(dir.resolve("b/results.csv")).size();
+        assertTrue(a > 50 && Math.abs(a - b) <= 0.05 * a, "objects with and without NaN pixels: " + a + " vs " + b);
+    }
+
+    @Test
+    void sidecarsThatDoNotFitTheirModelAreRefusedNamingTheFix() throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.copy(MODEL, model);
+        String json = Files.readString(ModelSpec.sidecarOf(MODEL));
+        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"inputChannels\": 1", "\"inputChannels\": 2"));
+        var e = assertThrows(IllegalArgumentException.class, () -> SegmentFiles.spec(options(model)));
+        assertTrue(e.getMessage().contains("m.json says the model takes 2 channel(s)"), e.getMessage());
+        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"normalization\"", "\"normalisation\""));
+        IOException r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
+        assertTrue(r.getMessage().contains("m.json: model sidecar: normalization is missing"), r.getMessage());
+        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
+        r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
+        assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
+    }
+
+    @Test
+    void tilesBelowTheHaloAreRoundedUpAndSaid() throws Exception {
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        assertEquals(Math.max(spec.halo(), spec.tileMultiple()), SegmentFiles.tileFor(1, spec));
+        assertEquals(spec.halo() + spec.tileMultiple(), SegmentFiles.tileFor(spec.halo() + 1, spec));
+        assertThrows(IllegalArgumentException.class, () -> SegmentFiles.tileFor(0, spec));
+    }
+
+    private SegmentFiles.Options options(Path model) {
+        return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), "ort", Device.CPU, 0, 0, false);
+    }
+}
