@@ -64,15 +64,17 @@ public final class DetectFiles {
             Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());
             System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= " + options.scoreThreshold()
                     + ", NMS IoU " + options.nmsIou());
-            int total = 0;
-            for (Path image : images) {
-                Path dir = Files.isDirectory(o.input()) ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
+            boolean folder = Files.isDirectory(o.input());
+            Batch.Summary s = Batch.run(images, folder, image -> {
+                Path dir = folder ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
                 long t0 = System.nanoTime();
                 int found = detectImage(detector, options, keep, image, dir);
-                total += found;
                 System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), found, (System.nanoTime() - t0) / 1e9, dir);
-            }
-            return total;
+                return found;
+            }, System.err::println);
+            if (folder) System.out.println("detect: " + s.describe());
+            if (!s.ok()) throw new Batch.Failed(s);
+            return (int) s.counted();
         }
     }
 
@@ -130,13 +132,15 @@ public final class DetectFiles {
 
     /** rois.zip, detections.csv and overlay.tif (a copy of the image with the boxes as overlay) into {@code dir}. */
     public static void write(Output out, ImagePlus imp, Path dir, String baseName) throws IOException {
-        LabelResults.saveZip(out.rois(), dir.resolve("rois.zip"));
-        byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(dir.resolve("detections.csv"), o -> o.write(bytes));
-        ImagePlus overlay = imp.duplicate();
-        overlay.setTitle(baseName + "-detections");
-        overlay.setOverlay(ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
-        Tiffs.save(overlay, dir.resolve("overlay.tif"));
+        Staging.write(dir, staging -> { // all three or none (see Staging)
+            LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
+            byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(staging.resolve("detections.csv"), o -> o.write(bytes));
+            ImagePlus overlay = imp.duplicate();
+            overlay.setTitle(baseName + "-detections");
+            overlay.setOverlay(ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
+            Tiffs.save(overlay, staging.resolve("overlay.tif"));
+        });
     }
 
     /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */

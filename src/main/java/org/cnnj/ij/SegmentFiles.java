@@ -57,14 +57,18 @@ public final class SegmentFiles {
                 : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
         try (Engine engine = o.engine().equals("java") ? JavaEngine.open(o.model(), spec) : OrtEngine.open(o.model(), o.device(), o.threads(), System.err::println)) {
             System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo() + " px halo");
-            for (Path image : images) {
-                Path dir = Files.isDirectory(o.input()) ? o.output().resolve(baseName(image)) : o.output();
+            boolean folder = Files.isDirectory(o.input());
+            Batch.Summary s = Batch.run(images, folder, image -> {
+                Path dir = folder ? o.output().resolve(baseName(image)) : o.output();
                 long t0 = System.nanoTime();
                 int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter());
                 System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), objects, (System.nanoTime() - t0) / 1e9, dir);
-            }
+                return objects;
+            }, System.err::println);
+            if (folder) System.out.println("segment: " + s.describe());
+            if (!s.ok()) throw new Batch.Failed(s);
+            return 0;
         }
-        return 0;
     }
 
     /**
@@ -212,12 +216,18 @@ public final class SegmentFiles {
         return new FloatProcessor(w, h, pixels, null);
     }
 
-    /** labels.tif, probabilities.tif (when kept), rois.zip and results.csv into {@code dir}. */
+    /**
+     * labels.tif, probabilities.tif (when kept), rois.zip and results.csv into {@code dir}, as one set:
+     * written first into a hidden staging folder there and then renamed into place, so a full disk or a
+     * crash never leaves labels.tif without its rois.zip, or new labels beside old results.
+     */
     public static void write(Output out, Calibration cal, Path dir) throws IOException {
-        Tiffs.save(out.labels(), dir.resolve("labels.tif"));
-        if (out.probabilities() != null) Tiffs.save(out.probabilities(), dir.resolve("probabilities.tif"));
-        LabelResults.saveZip(out.rois(), dir.resolve("rois.zip"));
-        LabelResults.saveCsv(out.rows(), cal, dir.resolve("results.csv"));
+        Staging.write(dir, staging -> {
+            Tiffs.save(out.labels(), staging.resolve("labels.tif"));
+            if (out.probabilities() != null) Tiffs.save(out.probabilities(), staging.resolve("probabilities.tif"));
+            LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
+            LabelResults.saveCsv(out.rows(), cal, staging.resolve("results.csv"));
+        });
     }
 
     static String baseName(Path p) {

@@ -132,34 +132,52 @@ public final class TrainFiles {
                     .filter(p -> !p.getFileName().toString().contains("-labels.")).sorted().toList();
         }
         List<LabeledImage> out = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Exception first = null;
         for (Path image : files) {
-            String name = image.getFileName().toString();
-            Path label = labels != null ? labels.resolve(name) : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
-            ImagePlus img = Tiffs.open(image), lab;
-            if (Files.exists(label)) {
-                lab = Tiffs.open(label);
-            } else {
-                Path rois = DetectFiles.roiZipFor(image, labels != null ? labels : image.toAbsolutePath().getParent());
-                if (rois == null) {
-                    throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip " + SegmentFiles.baseName(image)
-                            + ".zip in " + label.getParent());
-                }
-                lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
-                label = rois;
+            try {
+                out.addAll(pair(image, labels));
+            } catch (IOException | IllegalArgumentException e) {
+                if (first == null) first = e;
+                failures.add(image.getFileName() + " (" + e.getMessage() + ")");
             }
-            if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
-                throw new IllegalArgumentException(name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is "
-                        + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
-            }
-            if (lab.getBitDepth() == 24) throw new IllegalArgumentException(label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
-            int positions = Planes.positions(img);
-            if (lab.getStackSize() != positions) {
-                throw new IllegalArgumentException(name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
-            }
-            out.addAll(samples(img, lab, name, label));
+        }
+        if (out.isEmpty() && first instanceof IOException io) throw io;
+        if (out.isEmpty() && first instanceof IllegalArgumentException bad) throw bad;
+        if (!failures.isEmpty()) {
+            // One bad pair among many should not cost the run: train on the rest, and say which were left out and why.
+            System.err.println("warning: training data: " + failures.size() + " of " + files.size() + " image(s) left out: " + String.join("; ", failures));
         }
         if (out.isEmpty()) throw new IOException("no .tif images in " + images);
         return out;
+    }
+
+    /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
+    private static List<LabeledImage> pair(Path image, Path labels) throws IOException {
+        String name = image.getFileName().toString();
+        Path label = labels != null ? labels.resolve(name) : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
+        ImagePlus img = Tiffs.open(image), lab;
+        if (Files.exists(label)) {
+            lab = Tiffs.open(label);
+        } else {
+            Path rois = DetectFiles.roiZipFor(image, labels != null ? labels : image.toAbsolutePath().getParent());
+            if (rois == null) {
+                throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip " + SegmentFiles.baseName(image)
+                        + ".zip in " + label.getParent());
+            }
+            lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
+            label = rois;
+        }
+        if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
+            throw new IllegalArgumentException(name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is "
+                    + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
+        }
+        if (lab.getBitDepth() == 24) throw new IllegalArgumentException(label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
+        int positions = Planes.positions(img);
+        if (lab.getStackSize() != positions) {
+            throw new IllegalArgumentException(name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
+        }
+        return samples(img, lab, name, label);
     }
 
     /** One sample per slice/frame of {@code image}, labelled by the same slice of {@code labels} (read from {@code labelSource}). */

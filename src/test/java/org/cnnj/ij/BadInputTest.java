@@ -124,6 +124,56 @@ class BadInputTest {
         assertThrows(IllegalArgumentException.class, () -> SegmentFiles.tileFor(0, spec));
     }
 
+    @Test
+    void oneBadFileInAFolderIsReportedAndTheRestAreSegmented() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(Path.of("test-images/nuclei-1.tif"), in.resolve("a.tif"));
+        Files.copy(Path.of("test-images/nuclei-2.tif"), in.resolve("c.tif"));
+        byte[] bytes = Files.readAllBytes(in.resolve("a.tif"));
+        Files.write(in.resolve("b.tif"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Path out = dir.resolve("out");
+        Batch.Failed e = assertThrows(Batch.Failed.class,
+                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, in, out, "ort", Device.CPU, 0, 0, false)));
+        assertTrue(e.getMessage().startsWith("2 done, 1 failed: b.tif (") && e.getMessage().contains("truncated"), e.getMessage());
+        for (String done : new String[] {"a", "c"}) {
+            for (String f : new String[] {"labels.tif", "rois.zip", "results.csv"}) assertTrue(Files.exists(out.resolve(done).resolve(f)), done + "/" + f);
+        }
+        assertTrue(Files.notExists(out.resolve("b")) || Files.list(out.resolve("b")).findAny().isEmpty(), "nothing written for the bad file");
+        try (var s = Files.walk(out)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging or temp files left");
+        }
+    }
+
+    @Test
+    void resultsOfOneImageAppearTogetherOrNotAtAll() throws Exception {
+        Path out = dir.resolve("set");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results.csv"), "old");
+        IOException e = assertThrows(IOException.class, () -> Staging.write(out, staging -> {
+            Files.writeString(staging.resolve("labels.tif"), "new");
+            Files.writeString(staging.resolve("results.csv"), "new");
+            throw new IOException("the disk is full");
+        }));
+        assertEquals("the disk is full", e.getMessage());
+        assertEquals("old", Files.readString(out.resolve("results.csv")), "the earlier result stays");
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("results.csv"), s.map(p -> p.getFileName().toString()).toList(), "no partial set, no staging folder");
+        }
+    }
+
+    @Test
+    void trainingGoesOnWithoutAnUnreadablePairAndSaysSo() throws Exception {
+        Path in = dir.resolve("train");
+        Files.createDirectories(in);
+        Files.copy(Path.of("test-images/nuclei-1.tif"), in.resolve("a.tif"));
+        Files.copy(Path.of("test-images/nuclei-1-labels.tif"), in.resolve("a-labels.tif"));
+        byte[] bytes = Files.readAllBytes(Path.of("test-images/nuclei-2.tif"));
+        Files.write(in.resolve("b.tif"), java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        Files.copy(Path.of("test-images/nuclei-2-labels.tif"), in.resolve("b-labels.tif"));
+        assertEquals(List.of("a.tif"), TrainFiles.load(in, null).stream().map(org.cnnj.train.LabeledImage::name).toList());
+    }
+
     private SegmentFiles.Options options(Path model) {
         return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), "ort", Device.CPU, 0, 0, false);
     }
