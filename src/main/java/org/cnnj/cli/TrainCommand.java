@@ -32,11 +32,11 @@ final class TrainCommand {
             default -> throw new IllegalArgumentException("train-seg: --task must be instances, instances-3class or semantic");
         };
         TrainConfig cfg = config(o, TrainConfig.defaults());
-        TrainFiles.train(new TrainFiles.Options(o.path("--images"), o.path("--labels"), o.path("--output"), task,
+        Interruptible.run(Interruptible.resumeCommand("train-seg", args), cancel -> TrainFiles.train(new TrainFiles.Options(o.path("--images"), o.path("--labels"), o.path("--output"), task,
                 o.has("--classes") ? o.list("--classes") : null, cfg, o.integer("--depth", 3), o.integer("--filters", 16), o.has("--residual"),
                 (float) o.number("--dropout", 0), o.path("--from"), o.has("--resume"), "./cnnj train-seg " + String.join(" ", args)),
-                null, e -> System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
-                        e.trainLoss(), e.metric(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds()));
+                cancel, e -> System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
+                        e.trainLoss(), e.metric(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds())));
         return 0;
     }
 

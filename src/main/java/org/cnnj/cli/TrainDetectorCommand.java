@@ -24,14 +24,15 @@ final class TrainDetectorCommand {
                 "--batch", "--patch", "--lr", "--validation", "--patience", "--from", "--seed"), List.of("--freeze-encoder", "--resume"));
         o.require("--images", "--output");
         float[] anchors = TrainDetectorFiles.anchorSizes(o.text("--anchors", null));
-        TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
+        Interruptible.run(Interruptible.resumeCommand("train-det", args), cancel ->
+                TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
                 TrainCommand.config(o, DEFAULTS), anchors, o.path("--from"), o.has("--resume"), "./cnnj train-det " + String.join(" ", args)),
-                null, new DetectorTrainer.Listener() {
+                cancel, new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {
                         System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
                                 e.trainLoss(), e.validationMap(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds());
                     }
-                }, System.out::println);
+                }, System.out::println));
         return 0;
     }
 }

@@ -103,35 +103,27 @@ public final class TrainDetectorFiles {
         }
         DetectorConfig arch = anchors == null ? d
                 : new DetectorConfig(d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
-        String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path checkpoints = output.resolveSibling(stem + "-checkpoints");
-        if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
-            throw new IllegalArgumentException("train-det: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or"
-                    + " resume=true in Fiji), or delete the folder");
-        }
-        org.cnnj.io.AtomicFiles.createFolder(checkpoints);
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("command", o.commandLine());
-        provenance.put("images", source);
-        provenance.put("date", java.time.Instant.now().toString());
-        Path csv = output.resolveSibling(stem + "-training.csv");
-        StringBuilder lines = new StringBuilder("epoch,train_loss,validation_map50,seconds\n");
-        DetectorTrainer.Result r = DetectorTrainer.train(data, arch, start, o.config(), checkpoints, cancel, new DetectorTrainer.Listener() {
-            public void epoch(DetectorTrainer.Epoch e) {
-                lines.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationMap(), e.seconds()));
-                try {
-                    AtomicFiles.write(csv, out -> out.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException ex) {
-                    log.accept("warning: could not update " + csv + ": " + ex.getMessage());
+        try (TrainingOutput out = TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_map50,seconds", "train-det")) {
+            Map<String, String> provenance = new LinkedHashMap<>();
+            provenance.put("command", o.commandLine());
+            provenance.put("images", source);
+            provenance.put("date", java.time.Instant.now().toString());
+            return finish(DetectorTrainer.train(data, arch, start, o.config(), out.checkpoints(), cancel, new DetectorTrainer.Listener() {
+                public void epoch(DetectorTrainer.Epoch e) {
+                    out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationMap(), e.seconds()), log);
+                    if (listener != null) listener.epoch(e);
                 }
-                if (listener != null) listener.epoch(e);
-            }
 
-            public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
-                if (listener != null) listener.step(step, steps, losses);
-            }
-        }, log, provenance);
+                public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
+                    if (listener != null) listener.step(step, steps, losses);
+                }
+            }, log, provenance), output, log);
+        }
+    }
+
+    private static DetectorTrainer.Result finish(DetectorTrainer.Result r, Path output, Consumer<String> log) throws IOException {
         ObjectDetector.save(r.model(), r.spec().withHead(output), output);
+        if (r.diverged() != null) log.accept("training stopped: " + r.diverged() + " (--resume --lr X, or resume=true in Fiji)");
         log.accept(String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s%s; model: %s", r.bestValidationMap(), r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output));
         return r;

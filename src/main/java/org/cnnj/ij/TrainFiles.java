@@ -80,26 +80,28 @@ public final class TrainFiles {
         UNet start = null;
         UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
         if (o.from() != null && !external) start = JavaEngine.loadUNet(o.from(), fromSpec);
-        String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path checkpoints = output.toAbsolutePath().resolveSibling(stem + "-checkpoints");
-        if (Files.exists(checkpoints.resolve("last.ckpt")) && !o.resume()) {
-            throw new IllegalArgumentException("train: " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or the Resume option in Fiji), or delete the folder");
+        Plan plan = new Plan(task, cfg, classes, arch, start, fromSpec, external);
+        try (TrainingOutput out = TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
+            return run(data, source, o, plan, out, cancel, listener);
         }
-        org.cnnj.io.AtomicFiles.createFolder(checkpoints);
+    }
+
+    /** What {@link #train} decided from the options and the model to start from. */
+    private record Plan(String task, TrainConfig cfg, List<String> classes, UNetConfig arch, UNet start, ModelSpec fromSpec, boolean external) {}
+
+    private static SegmentationTrainer.Result run(List<LabeledImage> data, String source, Options o, Plan plan, TrainingOutput out, AtomicBoolean cancel,
+                                                  SegmentationTrainer.Listener listener) throws IOException {
+        Path output = o.output(), checkpoints = out.checkpoints();
+        String task = plan.task();
+        TrainConfig cfg = plan.cfg();
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", java.time.Instant.now().toString());
-        StringBuilder log = new StringBuilder("epoch,train_loss,validation_score,seconds\n");
-        Path csv = output.toAbsolutePath().resolveSibling(stem + "-training.csv");
         SegmentationTrainer.Listener progress = new SegmentationTrainer.Listener() {
             public void epoch(SegmentationTrainer.Epoch e) {
-                log.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f%n", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()));
-                try { // rewritten every epoch, so a crashed or cancelled run still leaves its log
-                    AtomicFiles.write(csv, out -> out.write(log.toString().getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException ex) {
-                    System.err.println("warning: could not update " + csv + ": " + ex.getMessage());
-                }
+                out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()),
+                        System.err::println);
                 if (listener != null) listener.epoch(e);
             }
 
@@ -108,16 +110,17 @@ public final class TrainFiles {
             }
         };
         SegmentationTrainer.Result r;
-        if (external) {
+        if (plan.external()) {
             // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how to apply it).
             GraphNetwork imported = GraphNetwork.load(o.from());
-            ModelSpec spec = externalSpec(o.from(), fromSpec, task, classes);
+            ModelSpec spec = externalSpec(o.from(), plan.fromSpec(), task, plan.classes());
             r = SegmentationTrainer.fineTune(data, imported, spec, imported.encoderParameters(), cfg, checkpoints, cancel, progress, provenance);
         } else {
-            r = SegmentationTrainer.train(data, task, classes, arch, start, cfg, checkpoints, cancel, progress, provenance);
+            r = SegmentationTrainer.train(data, task, plan.classes(), plan.arch(), plan.start(), cfg, checkpoints, cancel, progress, provenance);
         }
-        OnnxExport.export(r.model(), new int[] {1, arch.inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
+        OnnxExport.export(r.model(), new int[] {1, plan.arch().inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
         r.spec().write(ModelSpec.sidecarOf(output));
+        if (r.diverged() != null) System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
         System.out.printf(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationScore(), r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output);
         return r;

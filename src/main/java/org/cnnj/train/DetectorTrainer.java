@@ -42,7 +42,8 @@ public final class DetectorTrainer {
     }
 
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Detector model, DetectorSpec spec, int epochsRun, double bestValidationMap, boolean cancelled, boolean stoppedEarly) {}
+    public record Result(Detector model, DetectorSpec spec, int epochsRun, double bestValidationMap, boolean cancelled, boolean stoppedEarly,
+                         String diverged) {}
 
     /** Box IoU below which an object is said to fit no anchor: the RPN then learns it only from its single best anchor. */
     static final float POOR_ANCHOR_FIT = 0.4f;
@@ -81,7 +82,7 @@ public final class DetectorTrainer {
             return losses;
         }, losses -> losses.total().item(), listener == null ? null : listener::step, () -> validationMap(net, spec, split.validation()),
                 listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, map, improved, seconds, eta)));
-        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly());
+        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 
     /** mAP@0.5 of the detector on annotated images (Java engine, low score threshold as AP needs the whole ranking). */

@@ -51,7 +51,8 @@ public final class SegmentationTrainer {
     }
 
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly) {}
+    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly,
+                         String diverged) {}
 
     private SegmentationTrainer() {}
 
@@ -130,7 +131,7 @@ public final class SegmentationTrainer {
                 Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
                 listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
                         metric, improved, seconds, eta)));
-        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly());
+        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */

@@ -27,7 +27,8 @@ final class TrainingLoop {
     record Split<T>(List<T> training, List<T> validation) {}
 
     /** How the loop ended; {@code epochsRun} counts the epochs this call ran. */
-    record Outcome(int epochsRun, double best, boolean cancelled, boolean stoppedEarly) {}
+    /** {@code diverged}: why training stopped on a non-finite loss, or null. */
+    record Outcome(int epochsRun, double best, boolean cancelled, boolean stoppedEarly, String diverged) {}
 
     /** One batch: forward and backward (the loop zeroes the gradients before and steps the optimizer after). */
     interface Step<T> {
@@ -75,8 +76,9 @@ final class TrainingLoop {
                 ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
         int sinceBest = 0, epoch;
         boolean cancelled = false, stoppedEarly = false;
+        String diverged = null;
         long t0 = System.nanoTime();
-        for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled; epoch++) {
+        for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled && diverged == null; epoch++) {
             double lossSum = 0;
             int steps = 0;
             for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
@@ -88,9 +90,21 @@ final class TrainingLoop {
                 optimizer.zeroGrad();
                 T result = step.run();
                 optimizer.step();
-                lossSum += lossOf.applyAsDouble(result);
+                double loss = lossOf.applyAsDouble(result);
+                if (!Double.isFinite(loss)) {
+                    // Weights after this step are garbage: stop here and keep the best epoch's, as on cancel.
+                    diverged = "the loss became " + loss + " at epoch " + epoch + ", step " + (s + 1) + " (learning rate "
+                            + String.format(java.util.Locale.ROOT, "%.3g", schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s))
+                            + "); the best model so far was kept. Lower the learning rate and resume";
+                    break;
+                }
+                lossSum += loss;
                 steps++;
                 if (stepDone != null) stepDone.accept(s + 1, cfg.stepsPerEpoch(), result);
+            }
+            if (diverged != null) {
+                epoch++;
+                break; // no validation or checkpoint of diverged weights: last.ckpt keeps the previous epoch, to resume from
             }
             if (cancelled && steps == 0) break;
             double score = validate.getAsDouble();
@@ -119,6 +133,6 @@ final class TrainingLoop {
         }
         Weights.restore(net, bestWeights);
         net.setFrozen(false);
-        return new Outcome(epoch - firstEpoch, best, cancelled, stoppedEarly);
+        return new Outcome(epoch - firstEpoch, best, cancelled, stoppedEarly, diverged);
     }
 }

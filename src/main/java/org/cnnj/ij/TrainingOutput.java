@@ -1,0 +1,108 @@
+package org.cnnj.ij;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.cnnj.io.AtomicFiles;
+
+/**
+ * What a training run owns beside M.onnx: the checkpoint folder M-checkpoints/ (held under a file lock
+ * while the run lasts, so a second training into the same output is refused instead of both
+ * overwriting each other) and the log M-training.csv, rewritten after every epoch and, on resume,
+ * continued from the rows already there.
+ */
+final class TrainingOutput implements AutoCloseable {
+    private final Path checkpoints, csv;
+    private final String header;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final TreeMap<Integer, String> rows = new TreeMap<>();
+
+    private TrainingOutput(Path checkpoints, Path csv, String header, FileChannel channel, FileLock lock) {
+        this.checkpoints = checkpoints;
+        this.csv = csv;
+        this.header = header;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** Locks the output of {@code model} (M.onnx) and refuses a leftover last.ckpt unless resuming. */
+    static TrainingOutput open(Path model, boolean resume, String header, String command) throws IOException {
+        Path output = model.toAbsolutePath();
+        String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path checkpoints = output.resolveSibling(stem + "-checkpoints");
+        AtomicFiles.createFolder(checkpoints);
+        Path lockFile = checkpoints.resolve("training.lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by another training in this JVM (e.g. a second command in the same Fiji)
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IllegalArgumentException(command + ": another training is writing " + output.getFileName() + " (" + lockFile
+                    + " is locked); wait for it to finish or choose another output");
+        }
+        TrainingOutput t = new TrainingOutput(checkpoints, output.resolveSibling(stem + "-training.csv"), header, channel, lock);
+        try {
+            if (Files.exists(checkpoints.resolve("last.ckpt")) && !resume) {
+                throw new IllegalArgumentException(command + ": " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or"
+                        + " the Resume option in Fiji), or delete the folder");
+            }
+            if (resume && Files.exists(t.csv)) t.readRows();
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    Path checkpoints() {
+        return checkpoints;
+    }
+
+    /** Records (or replaces) an epoch's row and rewrites the CSV, so a crashed or cancelled run still leaves its log. */
+    void row(int epoch, String line, Consumer<String> warn) {
+        rows.put(epoch, line);
+        rows.tailMap(epoch, false).clear(); // rows of a run that went further before being resumed from an earlier checkpoint
+        StringBuilder b = new StringBuilder(header).append('\n');
+        for (String r : rows.values()) b.append(r).append('\n');
+        try {
+            AtomicFiles.write(csv, out -> out.write(b.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException ex) {
+            warn.accept("warning: could not update " + csv + ": " + ex.getMessage());
+        }
+    }
+
+    private void readRows() throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            int comma = l.indexOf(',');
+            if (comma <= 0) continue;
+            try {
+                rows.put(Integer.parseInt(l.substring(0, comma)), l);
+            } catch (NumberFormatException e) {
+                // not a row of ours: leave it out
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (lock.isValid()) lock.release();
+        } finally {
+            channel.close();
+        }
+    }
+}

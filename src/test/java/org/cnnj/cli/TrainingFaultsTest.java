@@ -1,0 +1,61 @@
+package org.cnnj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A training interrupted by a signal (in a child JVM, as a user's Ctrl-C or kill) keeps its work. */
+class TrainingFaultsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSignalStopsTrainingWithTheBestModelExportedAndTheResumeCommandPrinted() throws Exception {
+        Path model = dir.resolve("m.onnx");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "train-seg",
+                "--images", "test-images", "--output", model.toString(), "--epochs", "200", "--steps", "3", "--patch", "64", "--depth", "2",
+                "--filters", "4", "--validation", "0"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            boolean signalled = false;
+            long t0 = System.nanoTime();
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+                if (!signalled && line.startsWith("epoch 2/")) {
+                    // SIGTERM (kill): the JVM's shutdown path, as for Ctrl-C's SIGINT. Process.destroy would also close our end of the pipe.
+                    new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).inheritIO().start().waitFor();
+                    signalled = true;
+                }
+                if (System.nanoTime() - t0 > 120e9) break;
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM ends after exporting");
+        String out = String.join("\n", lines);
+        assertTrue(out.contains("interrupted: stopping at the next step"), out);
+        assertTrue(out.contains("to continue this training: ./cnnj train-seg") && out.contains("--resume"), out);
+        assertTrue(Files.size(model) > 1000 && Files.exists(dir.resolve("m.json")), "the best model is exported: " + out);
+        assertTrue(Files.exists(dir.resolve("m-checkpoints/last.ckpt")));
+        List<String> csv = Files.readAllLines(dir.resolve("m-training.csv"));
+        assertTrue(csv.size() >= 3 && csv.get(1).startsWith("1,"), "the log has the epochs run: " + csv);
+
+        // Resuming keeps the earlier rows of the log and adds the new epochs after them.
+        TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString(), "--epochs", String.valueOf(csv.size()), "--steps", "3",
+                "--patch", "64", "--depth", "2", "--filters", "4", "--validation", "0", "--resume"});
+        List<String> resumed = Files.readAllLines(dir.resolve("m-training.csv"));
+        assertEquals(csv.subList(0, csv.size()), resumed.subList(0, csv.size()), "earlier epochs kept");
+        assertEquals(csv.size() + 1, resumed.size(), "one more epoch after the resume");
+    }
+}
