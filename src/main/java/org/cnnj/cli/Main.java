@@ -15,9 +15,9 @@ public final class Main {
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("cnnj: " + e.getMessage());
             code = 2;
-        } catch (Exception e) {
-            System.err.println("cnnj: unexpected error: " + e);
-            e.printStackTrace();
+        } catch (Exception | Error e) {
+            System.err.println("cnnj: " + (e instanceof OutOfMemoryError ? "out of memory: give Java more (JAVA_OPTS=-Xmx8g ./cnnj ...), or a smaller --tile"
+                    : "unexpected error: " + e) + detailsOf(e));
             code = 1;
         }
         System.exit(code);
@@ -29,6 +29,10 @@ public final class Main {
             return 0;
         }
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        if (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h")) {
+            System.out.println(Help.of(args[0]));
+            return 0;
+        }
         return switch (args[0]) {
             case "bench" -> rest.length > 0 && rest[0].equals("accuracy") ? AccuracyBench.run(java.util.Arrays.copyOfRange(rest, 1, rest.length))
                     : BenchCommand.run(rest);
@@ -37,6 +41,7 @@ public final class Main {
             case "generate-nuclei" -> GenerateCommand.run(rest);
             case "segment" -> SegmentCommand.run(rest);
             case "train-seg" -> TrainCommand.run(rest);
+            case "tune-seg" -> TuneCommand.run(rest);
             case "detect" -> DetectCommand.run(rest);
             case "train-det" -> TrainDetectorCommand.run(rest);
             case "generate-scenes" -> GenerateCommand.runScenes(rest);
@@ -51,6 +56,23 @@ public final class Main {
         };
     }
 
+    /** Where the stack trace went (a log file; printed too with CNNJ_VERBOSE=1), so it does not bury the message. */
+    private static String detailsOf(Throwable e) {
+        if (System.getenv("CNNJ_VERBOSE") != null) {
+            e.printStackTrace();
+            return "";
+        }
+        try {
+            java.nio.file.Path log = java.nio.file.Files.createTempFile("cnnj-error-", ".log");
+            java.io.StringWriter w = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(w));
+            java.nio.file.Files.writeString(log, w.toString());
+            return "\n  (details for a bug report in " + log + "; CNNJ_VERBOSE=1 prints them)";
+        } catch (java.io.IOException | RuntimeException ignored) {
+            return "";
+        }
+    }
+
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "(development build)" : v;
@@ -62,11 +84,14 @@ public final class Main {
                 "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
                 "  demo-det [--out DIR] [--steps N] train the detector on generated cell scenes, report mAP@0.5 per class",
                 "  bench  [--json] [--torch] ...    time training steps of the reference U-Net (see README)",
+                "  bench accuracy [--data DIR] [--model M.onnx]   object AP, DSB score, merges/splits vs ImageJ Otsu + watershed",
                 "  generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]   synthetic images + instance labels",
                 "  segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
-                "          [--threads N] [--tile N] [--probabilities]   labels.tif, rois.zip, results.csv (+ probabilities.tif)",
-                "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|semantic] [--epochs N] ...",
-                "          train a U-Net on your image/label pairs (see README)",
+                "          [--threads N] [--tile N] [--probabilities] [--diameter auto|none|PX]",
+                "          labels.tif, rois.zip, results.csv (+ probabilities.tif)",
+                "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|instances-3class|semantic] [--diameter PX]",
+                "          [--epochs N] ...   train a U-Net on your image/label pairs (see README)",
+                "  tune-seg --model M.onnx --images DIR [--every N]   choose the split depth of an instance model on annotated images",
                 "  detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]   rois.zip, detections.csv, overlay.tif",
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",

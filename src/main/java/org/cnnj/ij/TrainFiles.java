@@ -214,7 +214,7 @@ public final class TrainFiles {
         ModelSpec base = sidecar != null ? sidecar : ModelSpec.forExternal((int) Math.max(1, info.inputs().get(0).dims()[1]), k, 16, 32,
                 ModelSpec.Normalization.percentile(1, 99.8));
         return new ModelSpec(1, "NCHW", base.inputChannels(), names, "logits", task, base.normalization(), base.tileMultiple(), base.halo(), null,
-                base.provenance(), base.objectDiameter());
+                base.provenance(), base.objectDiameter(), base.splitDepth());
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {

@@ -57,7 +57,7 @@ public final class ModelFiles {
         ModelSpec defaults = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, k, tileMultiple, halo, n);
         ModelSpec spec = new ModelSpec(defaults.format(), defaults.axes(), defaults.inputChannels(), defaults.classes(), defaults.output(),
                 defaults.task(), n, defaults.tileMultiple(), defaults.halo(), null, Map.of("imported_from", external.toAbsolutePath().toString(),
-                "date", java.time.Instant.now().toString()), 0);
+                "date", java.time.Instant.now().toString()), 0, 0);
         byte[] bytes = Files.readAllBytes(external);
         org.cnnj.io.AtomicFiles.createFolder(destination.toAbsolutePath().getParent());
         AtomicFiles.write(destination, os -> os.write(bytes));

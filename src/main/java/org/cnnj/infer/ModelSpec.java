@@ -24,10 +24,13 @@ import org.cnnj.nn.UNetConfig;
  * @param provenance   how the model was made: training command, data, date, CNN-J version
  * @param objectDiameter median object diameter (pixels) the model was trained for: images are rescaled so their
  *                     objects have this size before the model sees them; 0 when not recorded (no rescaling)
+ * @param splitDepth   instances-distance: how far (in normalized distance, 0..1) the predicted map must dip between two
+ *                     peaks for them to be two objects, chosen after training on the validation images (as StarDist
+ *                     optimizes its thresholds); 0 = the default 0.1
  */
 public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
                         Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
-                        Map<String, String> provenance, double objectDiameter) {
+                        Map<String, String> provenance, double objectDiameter, double splitDepth) {
     public static final String INSTANCES_3CLASS = "instances-3class", INSTANCES_DISTANCE = "instances-distance", SEMANTIC = "semantic";
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
@@ -79,6 +82,9 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         if (INSTANCES_DISTANCE.equals(task) && !DISTANCE_CHANNELS.equals(classes)) {
             throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes " + DISTANCE_CHANNELS + ", got " + classes);
         }
+        if (!(splitDepth == 0 || (splitDepth > 0 && splitDepth < 1))) {
+            throw new IllegalArgumentException("model sidecar: splitDepth must be in (0, 1) (or 0 for the default), got " + splitDepth);
+        }
         if (!(objectDiameter >= 0 && objectDiameter < 10_000)) {
             throw new IllegalArgumentException("model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got " + objectDiameter);
         }
@@ -99,7 +105,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     /** The sidecar CNN-J writes for a U-Net it trained. */
     public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance,
                                     double objectDiameter) {
-        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance, objectDiameter);
+        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance, objectDiameter, 0);
     }
 
     /** True for the tasks whose output is separated objects. */
@@ -114,7 +120,19 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** The same model with another provenance. */
     public ModelSpec withProvenance(Map<String, String> p) {
-        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, p, objectDiameter);
+        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, p, objectDiameter,
+                splitDepth);
+    }
+
+    /** The same model with another split depth. */
+    public ModelSpec withSplitDepth(double t) {
+        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, provenance,
+                objectDiameter, t);
+    }
+
+    /** The split depth to decode with. */
+    public float split() {
+        return splitDepth > 0 ? (float) splitDepth : org.cnnj.seg.DistanceInstances.Options.defaults().splitDepth();
     }
 
     /**
@@ -138,7 +156,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         for (int c = 0; c < classes; c++) names.add("class" + c);
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
         return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
-                Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0);
+                Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0, 0);
     }
 
     /**

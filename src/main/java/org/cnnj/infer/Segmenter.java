@@ -162,17 +162,14 @@ public final class Segmenter {
         return new Maps(width, height, classes, probabilities, foreground, dist);
     }
 
-    /** Objects from the maps: seeded watershed on the distance map, or interior seeds grown into the boundary class. */
+    /** Objects from the maps: the basins of the distance map (instances-distance), or interior seeds grown into the boundary class (3-class). */
     private static Result finish(ModelSpec spec, Maps m, Options o) {
         int[] objects = null;
         int count = 0;
         if (ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) {
             boolean[] fg = new boolean[m.foreground().length];
             for (int i = 0; i < fg.length; i++) fg[i] = m.foreground()[i] > 0.5f;
-            // Sizes are in the original pixels, the seed minimum in the network's: scale it back.
-            double area = 1 / (o.scale() * o.scale());
-            DistanceInstances.Options d = new DistanceInstances.Options(0.5f, (int) Math.max(1, Math.round(4 * area)), Math.max(1, o.minObjectPixels()));
-            objects = DistanceInstances.decode(fg, m.distance(), m.width(), m.height(), d);
+            objects = DistanceInstances.decode(fg, m.distance(), m.width(), m.height(), new DistanceInstances.Options(spec.split(), Math.max(1, o.minObjectPixels())));
             count = Instances.count(objects);
         } else if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());

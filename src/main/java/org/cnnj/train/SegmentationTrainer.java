@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.infer.Engine;
 import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.Segmenter;
@@ -131,7 +132,12 @@ public final class SegmentationTrainer {
                 Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
                 listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
                         metric, improved, seconds, eta)));
-        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+        ModelSpec result = spec;
+        if (distance && !split.validation().isEmpty() && split.validation() != split.training()) {
+            result = tuneSplitDepth(new JavaEngine(net), spec, split.validation(), msg -> {});
+            net.train(true);
+        }
+        return new Result(net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
@@ -150,21 +156,48 @@ public final class SegmentationTrainer {
 
     /** Pooled object AP@0.5 (TP / (TP + FP + FN) over all validation images), images at the model's object size. */
     static double validationAp(Module net, ModelSpec spec, List<LabeledImage> validation) {
-        JavaEngine engine = new JavaEngine(net);
-        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
-        long tp = 0, fp = 0, fn = 0;
         try {
-            for (LabeledImage d : validation) {
-                Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
-                InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
-                tp += m.truePositives();
-                fp += m.falsePositives();
-                fn += m.falseNegatives();
-            }
+            return pooledAp(new JavaEngine(net), spec, validation);
         } finally {
             net.train(true);
         }
+    }
+
+    private static double pooledAp(Engine engine, ModelSpec spec, List<LabeledImage> images) {
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+        long tp = 0, fp = 0, fn = 0;
+        for (LabeledImage d : images) {
+            Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+            InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
+            tp += m.truePositives();
+            fp += m.falsePositives();
+            fn += m.falseNegatives();
+        }
         return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
+    }
+
+    /** Split depths tried by {@link #tuneSplitDepth}. */
+    static final double[] SPLIT_DEPTHS = {0.05, 0.075, 0.1, 0.15, 0.2, 0.3};
+
+    /**
+     * The instances-distance model with the split depth that gives the best pooled AP@0.5 on {@code images}
+     * (annotated images the model did not train on, each brought to the model's object size by its own
+     * labels), as StarDist optimizes its thresholds after training; {@code log} hears each depth's AP.
+     */
+    public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, java.util.function.Consumer<String> log) {
+        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) throw new IllegalArgumentException("only instances-distance models have a split depth");
+        if (images.isEmpty()) return spec;
+        List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
+        double best = -1, bestDepth = spec.split();
+        for (double depth : SPLIT_DEPTHS) {
+            double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
+            log.accept(String.format(java.util.Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
+            if (ap > best) {
+                best = ap;
+                bestDepth = depth;
+            }
+        }
+        return spec.withSplitDepth(bestDepth);
     }
 
     private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {

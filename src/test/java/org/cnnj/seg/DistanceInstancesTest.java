@@ -47,14 +47,15 @@ class DistanceInstancesTest {
     }
 
     @Test
-    void seedsFromTheTrueMapSeparateTouchingObjectsThatTheMaskMerges() {
+    void basinsOfTheTrueMapSeparateTouchingObjectsThatTheMaskMerges() {
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(7, 192, 192);
         int w = 192, h = 192;
         int[] truth = s.labels();
         boolean[] fg = new boolean[truth.length];
         for (int i = 0; i < fg.length; i++) fg[i] = truth[i] > 0;
         float[] d = DistanceMap.normalized(truth, w, h);
-        int[] decoded = DistanceInstances.decode(fg, d, w, h, DistanceInstances.Options.defaults());
+        // The exact map dips to 0 between touching objects; a split depth of 0.3 keeps the ridges of irregular ones whole.
+        int[] decoded = DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.3f, 8));
         InstanceMatching.Result m = InstanceMatching.match(truth, decoded, 0.5);
         assertTrue(m.averagePrecision() > 0.95, "AP from the exact distance map " + m.averagePrecision());
         // The mask alone (connected components) merges touching nuclei: the distance seeds must find more objects.
@@ -73,5 +74,19 @@ class DistanceInstancesTest {
         InstanceMatching.Result m = InstanceMatching.match(labels, out, 0.9);
         assertEquals(2, m.truePositives(), "both discs recovered at IoU 0.9");
         for (int i = 0; i < out.length; i++) assertEquals(fg[i], out[i] > 0, "every foreground pixel belongs to an object");
+    }
+
+    @Test
+    void aShallowDipKeepsOneObjectAndADeepOneSplitsIt() {
+        // A 1-D profile along a strip: two peaks (1.0 and 0.8) with a saddle of 0.65 between them.
+        int w = 21, h = 1;
+        float[] d = new float[w];
+        boolean[] fg = new boolean[w];
+        for (int x = 0; x < w; x++) {
+            fg[x] = true;
+            d[x] = x <= 10 ? 0.65f + 0.35f * (1 - Math.abs(x - 5) / 5f) : 0.65f + 0.15f * (1 - Math.abs(x - 15) / 5f);
+        }
+        assertEquals(2, Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.1f, 1))), "0.8 - 0.65 > 0.1: two");
+        assertEquals(1, Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.2f, 1))), "0.8 - 0.65 < 0.2: one");
     }
 }

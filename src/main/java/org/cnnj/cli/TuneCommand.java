@@ -1,0 +1,45 @@
+package org.cnnj.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.infer.Device;
+import org.cnnj.infer.Engine;
+import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.OrtEngine;
+import org.cnnj.train.LabeledImage;
+import org.cnnj.train.SegmentationTrainer;
+
+/**
+ * {@code ./cnnj tune-seg --model M.onnx --images DIR [--every N]}: chooses the split depth of an
+ * instances-distance model (how far its distance map must dip between two peaks for two objects) on
+ * annotated images (X.tif + X-labels.tif; every N-th pair), and writes it into the sidecar. train-seg
+ * does this on its validation images by itself; this is for images of your own, or a model trained
+ * before. Use images the model was not trained on.
+ */
+final class TuneCommand {
+    private TuneCommand() {}
+
+    static int run(String[] args) throws IOException {
+        CliOptions o = new CliOptions("tune-seg", args, List.of("--model", "--images", "--every"), List.of());
+        o.require("--model", "--images");
+        Path model = o.path("--model");
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        List<LabeledImage> all = TrainFiles.load(o.path("--images"), null), some = new ArrayList<>();
+        int every = o.integer("--every", 1);
+        for (int i = 0; i < all.size(); i += every) some.add(all.get(i));
+        ModelSpec tuned;
+        try (Engine engine = OrtEngine.open(model, Device.CPU, 0, System.err::println)) {
+            tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, some, System.out::println);
+        }
+        Map<String, String> provenance = new LinkedHashMap<>(tuned.provenance());
+        provenance.put("split_depth", "./cnnj tune-seg " + String.join(" ", args) + " (" + some.size() + " images)");
+        tuned.withProvenance(provenance).write(ModelSpec.sidecarOf(model));
+        System.out.println("split depth " + tuned.split() + " written to " + ModelSpec.sidecarOf(model));
+        return 0;
+    }
+}
