@@ -10,18 +10,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.cnnj.detect.AnnotatedImage;
+import org.cnnj.eval.MeanAveragePrecision;
 import org.cnnj.eval.ObjectScores;
 import org.cnnj.ij.ClassicSegmentation;
 import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Diameter;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.ModelSpec;
+import org.cnnj.infer.ObjectDetector;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
 import org.cnnj.seg.ObjectSize;
+import org.cnnj.train.DetectorTrainer;
 
 /**
  * {@code ./cnnj bench accuracy [--data DIR] [--model M.onnx] [--threads N]}: object-level accuracy on
@@ -35,7 +40,7 @@ final class AccuracyBench {
     private AccuracyBench() {}
 
     static int run(String[] args) throws IOException {
-        CliOptions o = new CliOptions("bench accuracy", args, List.of("--data", "--model", "--threads"), List.of());
+        CliOptions o = new CliOptions("bench accuracy", args, List.of("--data", "--model", "--threads", "--detector"), List.of());
         Path data = o.has("--data") ? o.path("--data") : Path.of("../shared/data/nuclei-real/val");
         Path model = o.has("--model") ? o.path("--model") : Path.of("models/nuclei.onnx");
         List<Path> images = images(data);
@@ -80,7 +85,18 @@ final class AccuracyBench {
                     Math.exp(err[err.length / 2]), within, err.length);
         }
         System.out.printf(Locale.ROOT, "model with diameter auto: %.2f s for %d images (ONNX Runtime, CPU)%n", modelNanos / 1e9, images.size());
+        if (o.has("--detector")) detector(o.path("--detector"), data);
         return 0;
+    }
+
+    /** Box AP@0.5 of a detector on the same images (boxes from the label images). */
+    private static void detector(Path model, Path data) throws IOException {
+        try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
+            List<AnnotatedImage> images = TrainDetectorFiles.load(data, data, detector.spec().classes());
+            MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, images);
+            System.out.printf(Locale.ROOT, "detector %s (anchors %s px): box AP@0.5 %.3f on %d images%n", model,
+                    java.util.Arrays.toString(detector.spec().architecture().anchorSizes()), r.mean(), images.size());
+        }
     }
 
     private static ObjectScores.Image score(Engine engine, ModelSpec spec, float[][] planes, int w, int h, TiledPredictor.Layout layout, double scale,

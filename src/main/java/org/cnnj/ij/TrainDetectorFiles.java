@@ -141,12 +141,34 @@ public final class TrainDetectorFiles {
         List<Annotated> out = new ArrayList<>();
         for (Path image : SegmentFiles.inputs(images)) {
             Path roiFile = DetectFiles.roiZipFor(image, rois);
+            String base = SegmentFiles.baseName(image);
+            Path labels = rois.resolve(base + "-labels.tif");
+            if (roiFile == null && Files.exists(labels)) {
+                out.add(new Annotated(image, labels, roisOfLabels(labels)));
+                continue;
+            }
             if (roiFile == null) {
-                String base = SegmentFiles.baseName(image);
-                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip) in " + rois
-                        + "; save the ROI Manager (More › Save...) under that name");
+                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip, or a label image "
+                        + base + "-labels.tif) in " + rois + "; save the ROI Manager (More › Save...) under that name");
             }
             out.add(new Annotated(image, roiFile, DetectFiles.readRois(roiFile)));
+        }
+        return out;
+    }
+
+    /** The objects of an instance label image as ROIs of one class, "object" (each slice's at its position). */
+    private static List<Roi> roisOfLabels(Path file) throws IOException {
+        ImagePlus lab = Tiffs.open(file);
+        List<Roi> out = new ArrayList<>();
+        int slices = lab.getStackSize();
+        for (int s = 1; s <= slices; s++) {
+            ij.process.ImageProcessor ip = lab.getStack().getProcessor(s);
+            int[] ids = new int[ip.getPixelCount()];
+            for (int i = 0; i < ids.length; i++) ids[i] = (int) ip.getf(i);
+            for (Roi roi : LabelResults.rois(ids, lab.getWidth(), lab.getHeight(), slices > 1 ? s : 0)) {
+                roi.setName("object-" + (out.size() + 1));
+                out.add(roi);
+            }
         }
         return out;
     }

@@ -62,6 +62,26 @@ class DetectFilesTest {
     }
 
     @Test
+    void aLabelImageBesideTheImageGivesOneBoxPerObject() throws Exception {
+        // test-images/nuclei-1.tif has nuclei-1-labels.tif and no ROI zip: boxes are the objects' bounding boxes.
+        List<org.cnnj.detect.AnnotatedImage> data = TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
+        int[] labels = pixels(Path.of("test-images/nuclei-1-labels.tif"));
+        assertEquals(org.cnnj.eval.Instances.count(labels), data.get(0).objects());
+        int[] b = org.cnnj.eval.Instances.bounds(labels, 256, 256, java.util.Arrays.stream(labels).max().orElse(0));
+        float[] first = java.util.Arrays.copyOf(data.get(0).boxes(), 4);
+        assertEquals(b[4], first[0], 1e-6, "x0 of object 1");
+        assertEquals(b[6] + 1, first[2], 1e-6, "x1 of object 1 (exclusive)");
+    }
+
+    /** Pixels of a label image. */
+    private static int[] pixels(Path tif) throws Exception {
+        ImagePlus imp = Tiffs.open(tif);
+        int[] out = new int[imp.getWidth() * imp.getHeight()];
+        for (int i = 0; i < out.length; i++) out[i] = (int) imp.getProcessor().getf(i);
+        return out;
+    }
+
+    @Test
     void roisAreNamedByClassAndScore() {
         Roi r = DetectFiles.roi(new Detection(1, "elongated", 0.876f, 1.5f, 2, 11.5f, 32), 3);
         assertEquals("elongated 0.88", r.getName());
