@@ -23,7 +23,8 @@ import org.scijava.service.Service;
  * the macro options ({@code key=value}, {@code key=[value with spaces]}), checks every key against the
  * command's parameters (a misspelt key is an error naming the valid ones, not a silent default), and
  * runs the SciJava command itself, so a macro line means the same in Fiji and in ImageJ 1.
- * Without macro options (a menu click) it asks for the options in one line.
+ * Without macro options (a menu click) it shows the command's dialog ({@link CommandDialog}), whose
+ * labels make the Recorder write the same macro line.
  */
 public class ImageJ1Command implements PlugIn {
     private static final Pattern OPTION = Pattern.compile("(\\w+)(?:=(\\[[^\\]]*\\]|\\S+))?");
@@ -32,15 +33,22 @@ public class ImageJ1Command implements PlugIn {
     @Override
     public void run(String commandClass) {
         String options = Macro.getOptions();
-        if (options == null && !java.awt.GraphicsEnvironment.isHeadless()) {
-            options = IJ.getString("CNN-J options (as in a macro: key=value ...)", "");
-            if (options == null || options.isEmpty()) return;
+        if (options == null && CommandDialog.interactive()) {
+            try {
+                Class<? extends Command> type = Class.forName(commandClass).asSubclass(Command.class);
+                options = CommandDialog.ask(type, context().service(CommandService.class).getCommand(type));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                IJ.error("CNN-J", "CNN-J error: " + e.getMessage());
+                return;
+            }
+            if (options == null) return; // cancelled
         }
+        IJ.showStatus("CNN-J: starting " + commandClass.substring(commandClass.lastIndexOf('.') + 1) + "...");
         String message = runCommand(commandClass, options == null ? "" : options);
         boolean failed = message.startsWith("CNN-J error");
         // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
         if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
-        else IJ.log(message);
+        else if (failed || java.awt.GraphicsEnvironment.isHeadless()) IJ.log(message); // with a display the command's own log line is there already
         if (failed && ij.macro.Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
 
     }
@@ -71,9 +79,7 @@ public class ImageJ1Command implements PlugIn {
     /** The macro options as typed command inputs; unknown keys and unparsable values are named. */
     static Map<String, Object> inputs(CommandInfo info, String options) {
         Map<String, ModuleItem<?>> items = new LinkedHashMap<>();
-        for (ModuleItem<?> item : info.inputs()) {
-            if (!Service.class.isAssignableFrom(item.getType()) && item.getType() != Context.class) items.put(item.getName(), item);
-        }
+        for (ModuleItem<?> item : CommandDialog.fields(info)) items.put(item.getName(), item);
         Map<String, Object> values = new LinkedHashMap<>();
         Matcher m = OPTION.matcher(options.trim());
         while (m.find()) {
@@ -128,6 +134,10 @@ public class ImageJ1Command implements PlugIn {
             t.setContextClassLoader(ImageJ1Command.class.getClassLoader());
             try {
                 context = new Context(CommandService.class);
+                // Progress and errors of the commands go to ImageJ's Log window too, not only to the terminal.
+                context.service(org.scijava.log.LogService.class).addLogListener(msg -> {
+                    if (msg.level() <= org.scijava.log.LogLevel.INFO && !java.awt.GraphicsEnvironment.isHeadless()) IJ.log(msg.text());
+                });
             } finally {
                 t.setContextClassLoader(previous);
             }

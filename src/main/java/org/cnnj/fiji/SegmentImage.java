@@ -29,8 +29,8 @@ public class SegmentImage extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "Model (.onnx)", style = "open")
-    private File model;
+    @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
+    private File model = new File(org.cnnj.infer.BuiltInModels.NUCLEI);
 
     @Parameter(label = "Engine", choices = {"ort", "java"})
     private String engine = "ort";
@@ -58,10 +58,11 @@ public class SegmentImage extends CnnjCommand {
         requireImage(image);
         if (output != null && output.getPath().isEmpty()) output = null;
         if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model.toPath()));
+        java.nio.file.Path file = SegmentFiles.modelFile(model.toPath());
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
-        try (Engine e = engine.equals("java") ? JavaEngine.open(model.toPath(), spec) : OrtEngine.open(model.toPath(), Device.parse(device), 0, log::warn)) {
+        try (Engine e = engine.equals("java") ? JavaEngine.open(file, spec) : OrtEngine.open(file, Device.parse(device), 0, log::warn)) {
             out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false,
                     Diameter.parse(diameter), image.getTitle());
         }

@@ -18,8 +18,8 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segment...", headless = true)
 public class SegmentImages extends CnnjCommand {
-    @Parameter(label = "Model (.onnx)", style = "open")
-    private File model;
+    @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
+    private File model = new File(org.cnnj.infer.BuiltInModels.NUCLEI);
 
     @Parameter(label = "Image file or folder")
     private File input;

@@ -31,11 +31,16 @@ public class TrainSegmentation extends CnnjCommand {
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
 
-    @Parameter(label = "Task", choices = {"instances", "semantic"})
+    @Parameter(label = "Task", choices = {"instances", "instances-3class", "semantic"}, description = "instances: objects separated by a distance map;"
+            + " instances-3class: background/interior/boundary only; semantic: one class per pixel")
     private String task = "instances";
 
     @Parameter(label = "Class names (semantic, comma-separated; empty: from the labels)", required = false)
     private String classes = "";
+
+    @Parameter(label = "Object diameter to train for (px; 0 = the median of the labels)", min = "0", description = "every image is rescaled"
+            + " so its objects have this size (instance tasks)")
+    private double diameter = 0;
 
     @Parameter(label = "Epochs", min = "1")
     private int epochs = 20;
@@ -78,9 +83,13 @@ public class TrainSegmentation extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic);
-        String taskName = task.equals("semantic") ? ModelSpec.SEMANTIC : ModelSpec.INSTANCES_DISTANCE;
+        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation score");
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
+        String taskName = switch (task) {
+            case "semantic" -> ModelSpec.SEMANTIC;
+            case "instances-3class" -> ModelSpec.INSTANCES_3CLASS;
+            default -> ModelSpec.INSTANCES_DISTANCE;
+        };
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
                 output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
@@ -93,7 +102,7 @@ public class TrainSegmentation extends CnnjCommand {
                         trainingStep(step, total, stop);
                     }
                 });
-        return String.format(Locale.ROOT, "best validation IoU %.4f after %d epoch(s)%s; model %s", r.bestValidationScore(), r.epochsRun(),
+        return String.format(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s; model %s", r.bestValidationScore(), r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.cnnj.infer.BuiltInModels;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Diameter;
 import org.cnnj.infer.Engine;
@@ -50,7 +51,9 @@ public final class SegmentFiles {
         public static final External DEFAULTS = new External(0, 16, 32, "percentile");
     }
 
-    public static int segment(Options o) throws IOException {
+    public static int segment(Options asked) throws IOException {
+        Options o = new Options(modelFile(asked.model()), asked.input(), asked.output(), asked.engine(), asked.device(), asked.threads(), asked.tile(),
+                asked.probabilities(), asked.external(), asked.diameter());
         ModelSpec spec = spec(o);
         List<Path> images = inputs(o.input());
         TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
@@ -85,10 +88,22 @@ public final class SegmentFiles {
         return tile;
     }
 
+    /** The model file to open: a built-in model by name ({@link BuiltInModels}), or the file, which must exist. */
+    public static Path modelFile(Path model) throws IOException {
+        if (model == null) throw new IllegalArgumentException("no model chosen; choose a .onnx file, or model=[" + BuiltInModels.NUCLEI + "]");
+        Path resolved = BuiltInModels.resolve(model);
+        if (!Files.isRegularFile(resolved)) throw new IOException(missing(model));
+        return resolved;
+    }
+
+    private static String missing(Path model) {
+        return "model file " + model + " does not exist; check the path (the built-in nuclei model is model=[" + BuiltInModels.NUCLEI + "])";
+    }
+
     /** The sidecar, or defaults and options for an external model (told in one line). */
     public static ModelSpec spec(Options o) throws IOException {
         Path sidecar = ModelSpec.sidecarOf(o.model());
-        if (!Files.isRegularFile(o.model())) throw new IOException("model file " + o.model() + " does not exist; check the path");
+        if (!Files.isRegularFile(o.model())) throw new IOException(missing(o.model()));
         if (Files.exists(sidecar)) {
             ModelSpec spec = ModelSpec.read(sidecar);
             spec.checkAgainst(o.model());

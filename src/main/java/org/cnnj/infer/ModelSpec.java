@@ -73,7 +73,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
             throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
         if (DetectorSpec.TASK.equals(task)) {
-            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use Detect (./cnnj detect) with it");
+            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detect… (./cnnj detect)");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
             throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS + "\" or \""

@@ -1,0 +1,166 @@
+package org.cnnj.fiji;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import java.io.File;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.module.ModuleItem;
+import org.scijava.service.Service;
+
+/**
+ * The dialog of a CNN-J command in plain ImageJ 1, built from the command's own parameters, so it lists
+ * every option with its default, as Fiji's SciJava dialog does: Browse buttons for files and folders,
+ * choice lists for enumerated values and for the open images, numeric fields, checkboxes, values
+ * remembered between calls (IJ_Prefs), and a Help button. Every label starts with the option's macro key,
+ * so ImageJ's Recorder writes exactly the macro API ({@code run("Segment Image...", "image=... model=[...]")}).
+ */
+final class CommandDialog {
+    private CommandDialog() {}
+
+    /** The inputs a user sets (not services, the context or outputs), in declaration order. */
+    static List<ModuleItem<?>> fields(CommandInfo info) {
+        List<ModuleItem<?>> out = new ArrayList<>();
+        for (ModuleItem<?> item : info.inputs()) {
+            Class<?> t = item.getType();
+            if (!Service.class.isAssignableFrom(t) && t != Context.class && !org.scijava.log.Logger.class.isAssignableFrom(t)) out.add(item);
+        }
+        return out;
+    }
+
+    /** The label a field gets: it starts with the macro key (what the Recorder writes), then says what the field is. */
+    static String label(ModuleItem<?> item) {
+        String key = item.getName(), text = item.getLabel() == null || item.getLabel().isEmpty() ? key : item.getLabel();
+        String first = text.split("[ (]", 2)[0];
+        if (first.equalsIgnoreCase(key)) return Character.toUpperCase(key.charAt(0)) + key.substring(1) + text.substring(first.length());
+        boolean acronym = text.length() > 1 && !Character.isLowerCase(text.charAt(1)); // "U-Net depth", "ROI zip": keep the capital
+        return Character.toUpperCase(key.charAt(0)) + key.substring(1) + ": " + (acronym ? text.charAt(0) : Character.toLowerCase(text.charAt(0)))
+                + text.substring(1);
+    }
+
+    /**
+     * Shows the dialog and returns the options in macro syntax ("" when the command has none, so it runs
+     * at once), or null when the user cancelled.
+     */
+    static String ask(Class<?> type, CommandInfo info) {
+        List<ModuleItem<?>> fields = fields(info);
+        if (fields.isEmpty()) return "";
+        Object defaults = instance(type);
+        String title = "CNN-J " + info.getMenuPath().getLeaf().getName().replace("...", "");
+        GenericDialog gd = new GenericDialog(title);
+        StringBuilder help = new StringBuilder("<html><h2>").append(title).append("</h2><table>");
+        for (ModuleItem<?> item : fields) {
+            String key = item.getName(), label = label(item), remembered = Prefs.get(prefKey(type, key), null);
+            Object initial = remembered != null ? remembered : value(defaults, key);
+            Class<?> t = item.getType();
+            if (t == ImagePlus.class) {
+                String[] titles = WindowManager.getImageTitles();
+                if (titles.length == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
+                ImagePlus current = WindowManager.getCurrentImage();
+                gd.addChoice(label, titles, current != null ? current.getTitle() : titles[0]);
+            } else if (t == File.class) {
+                String path = initial == null ? "" : initial.toString();
+                if ("directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, path);
+                else gd.addFileField(label, path);
+            } else if (t == boolean.class || t == Boolean.class) {
+                gd.addCheckbox(label, Boolean.parseBoolean(String.valueOf(initial)));
+            } else if (t == int.class || t == Integer.class || t == double.class || t == Double.class || t == float.class || t == Float.class) {
+                double v = initial == null ? 0 : Double.parseDouble(initial.toString());
+                boolean whole = t == int.class || t == Integer.class;
+                gd.addNumericField(label, v, whole ? 0 : v != 0 && Math.abs(v) < 0.01 ? 6 : 3);
+            } else if (item.getChoices() != null && !item.getChoices().isEmpty()) {
+                List<?> choices = item.getChoices();
+                String[] c = choices.stream().map(String::valueOf).toArray(String[]::new);
+                String v = initial == null ? c[0] : initial.toString();
+                gd.addChoice(label, c, java.util.Arrays.asList(c).contains(v) ? v : c[0]);
+            } else {
+                gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
+            }
+            help.append("<tr><td><b>").append(key).append("</b></td><td>").append(escape(item.getLabel()))
+                    .append(item.getDescription() != null && !item.getDescription().isEmpty() ? " — " + escape(item.getDescription()) : "").append("</td></tr>");
+        }
+        help.append("</table><p>Macro: <tt>run(\"").append(escape(info.getMenuPath().getLeaf().getName()))
+                .append("\", \"key=value ...\");</tt> with the keys above (the Recorder writes it for you). More in CNN-J's README.</p></html>");
+        gd.addHelp(help.toString());
+        gd.showDialog();
+        if (gd.wasCanceled()) return null;
+        return options(type, fields, gd);
+    }
+
+    /** The dialog's values as macro options, remembered for next time. */
+    private static String options(Class<?> type, List<ModuleItem<?>> fields, GenericDialog gd) {
+        StringBuilder o = new StringBuilder();
+        for (ModuleItem<?> item : fields) {
+            String key = item.getName(), value;
+            Class<?> t = item.getType();
+            if (t == ImagePlus.class) {
+                value = gd.getNextChoice();
+            } else if (t == boolean.class || t == Boolean.class) {
+                boolean b = gd.getNextBoolean();
+                Prefs.set(prefKey(type, key), b);
+                if (b) o.append(o.length() > 0 ? " " : "").append(key);
+                continue;
+            } else if (t == int.class || t == Integer.class || t == double.class || t == Double.class || t == float.class || t == Float.class) {
+                double v = gd.getNextNumber();
+                if (Double.isNaN(v)) throw new IllegalArgumentException(label(item) + ": not a number");
+                value = t == int.class || t == Integer.class ? String.valueOf((long) Math.rint(v)) : String.format(Locale.ROOT, "%s", v);
+            } else if (t != File.class && item.getChoices() != null && !item.getChoices().isEmpty()) {
+                value = gd.getNextChoice();
+            } else {
+                value = gd.getNextString().trim();
+            }
+            if (t != ImagePlus.class) Prefs.set(prefKey(type, key), value);
+            o.append(o.length() > 0 ? " " : "").append(key).append('=').append(quote(value));
+        }
+        return o.toString();
+    }
+
+    /** key=value as ImageJ writes it: brackets around values with spaces, and for empty ones. */
+    static String quote(String value) {
+        return value.isEmpty() || value.contains(" ") ? "[" + value + "]" : value;
+    }
+
+    private static String prefKey(Class<?> type, String key) {
+        return "cnnj." + type.getSimpleName() + "." + key;
+    }
+
+    /** A fresh command, to read its fields' initial values (the defaults). */
+    private static Object instance(Class<?> type) {
+        try {
+            return type.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+
+    private static Object value(Object command, String field) {
+        for (Class<?> c = command == null ? null : command.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(field);
+                f.setAccessible(true);
+                return f.get(command);
+            } catch (NoSuchFieldException e) {
+                // declared further up
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String escape(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** Whether ImageJ's GUI is up (a dialog can be shown and answered). */
+    static boolean interactive() {
+        return !java.awt.GraphicsEnvironment.isHeadless() && IJ.getInstance() != null;
+    }
+}

@@ -1,0 +1,78 @@
+package org.cnnj.fiji;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.Macro;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.ModuleItem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ImageJ 1 dialogs record what the macro API reads: ImageJ's Recorder takes each field's key from
+ * its label (Macro.trimKey: up to the first space or colon, lower-cased), so every label of every
+ * command in plugins.config must start with its parameter's name, and the values the dialog writes must
+ * parse back to the same inputs.
+ */
+class CommandDialogTest {
+    private static Context context;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(CommandService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+
+    private static List<String> commandClasses() throws Exception {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("ImageJ1Command\\(\"([\\w.]+)\"\\)").matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
+        while (m.find()) out.add(m.group(1));
+        return out;
+    }
+
+    @Test
+    void everyDialogLabelRecordsAsItsMacroKey() throws Exception {
+        List<String> classes = commandClasses();
+        assertTrue(classes.size() >= 12, "commands in plugins.config: " + classes);
+        int fields = 0;
+        for (String c : classes) {
+            CommandInfo info = context.service(CommandService.class).getCommand(Class.forName(c).asSubclass(Command.class));
+            for (ModuleItem<?> item : CommandDialog.fields(info)) {
+                String label = CommandDialog.label(item);
+                assertEquals(item.getName(), Macro.trimKey(label), c + ": the Recorder would write \"" + Macro.trimKey(label) + "=\" for " + label);
+                fields++;
+            }
+        }
+        assertTrue(fields > 60, "fields checked: " + fields);
+    }
+
+    @Test
+    void theOptionsADialogWritesParseBackThroughTheMacroApi() throws Exception {
+        CommandInfo info = context.service(CommandService.class).getCommand(TrainSegmentation.class);
+        String recorded = "images=[/data/my images] labels=[] output=/m/x.onnx task=instances classes=[] diameter=17.5 epochs=3 steps=2 patch=64"
+                + " batch=4 depth=2 filters=8 rate=0.003 elastic=0 from=[] freeze";
+        var inputs = ImageJ1Command.inputs(info, recorded);
+        assertEquals(new java.io.File("/data/my images"), inputs.get("images"));
+        assertEquals(null, inputs.get("labels"));
+        assertEquals(17.5, inputs.get("diameter"));
+        assertEquals(true, inputs.get("freeze"));
+        assertEquals("[a b]", CommandDialog.quote("a b"));
+        assertEquals("[]", CommandDialog.quote(""));
+    }
+}
