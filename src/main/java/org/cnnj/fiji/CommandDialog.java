@@ -38,7 +38,7 @@ final class CommandDialog {
     /** The label a field gets: it starts with the macro key (what the Recorder writes), then says what the field is. */
     static String label(ModuleItem<?> item) {
         String key = item.getName(), text = item.getLabel() == null || item.getLabel().isEmpty() ? key : item.getLabel();
-        String first = text.split("[ (]", 2)[0];
+        String first = text.split("[ (:]", 2)[0];
         if (first.equalsIgnoreCase(key)) return Character.toUpperCase(key.charAt(0)) + key.substring(1) + text.substring(first.length());
         boolean acronym = text.length() > 1 && !Character.isLowerCase(text.charAt(1)); // "U-Net depth", "ROI zip": keep the capital
         return Character.toUpperCase(key.charAt(0)) + key.substring(1) + ": " + (acronym ? text.charAt(0) : Character.toLowerCase(text.charAt(0)))

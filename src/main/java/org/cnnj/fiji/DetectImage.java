@@ -36,6 +36,9 @@ public class DetectImage extends CnnjCommand {
     @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
+    @Parameter(label = "Rois in the ROI Manager: replace this image's earlier results, or append", choices = {"replace", "append"})
+    private String rois = "replace";
+
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
@@ -57,7 +60,7 @@ public class DetectImage extends CnnjCommand {
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
         if (ResultsDisplay.available()) {
-            ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay
+            ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
             image.setOverlay(ResultsDisplay.outlines(out.rois(), true));
             ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
         }

@@ -67,6 +67,11 @@ public class ImageJ1Command implements PlugIn {
                 m.getOutputs().values().forEach(v -> {
                     if (v instanceof ij.ImagePlus imp) imp.show();
                 });
+                // The input stays the active image, so running the command again works on it, not on its result.
+                inputs.values().stream().filter(v -> v instanceof ij.ImagePlus).map(v -> (ij.ImagePlus) v).findFirst().ifPresent(i -> {
+                    if (i.getWindow() != null) ij.WindowManager.setCurrentWindow(i.getWindow());
+                    if (ij.macro.Interpreter.getInstance() != null) ij.WindowManager.setTempCurrentImage(i); // a macro's own notion of "current"
+                });
             }
             return String.valueOf(m.getOutput("summary"));
         } catch (IllegalArgumentException e) {

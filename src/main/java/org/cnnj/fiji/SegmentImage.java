@@ -42,6 +42,12 @@ public class SegmentImage extends CnnjCommand {
             + " match the model's object size, results come back at the image's size")
     private String diameter = "auto";
 
+    @Parameter(label = "Rois in the ROI Manager: replace this image's earlier results, or append", choices = {"replace", "append"})
+    private String rois = "replace";
+
+    @Parameter(label = "Numbers: draw object numbers on the overlay")
+    private boolean numbers = false;
+
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
@@ -69,13 +75,14 @@ public class SegmentImage extends CnnjCommand {
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());
             ImagePlus outlined = image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
-            ResultsDisplay.overlay(outlined, out.rois());
+            ResultsDisplay.overlay(outlined, out.rois(), numbers);
             org.cnnj.ij.Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
         }
         labels = ResultsDisplay.styleLabels(out.labels());
+        labels.setTitle(ResultsDisplay.uniqueTitle(labels.getTitle()));
         if (ResultsDisplay.available()) {
-            ResultsDisplay.toRoiManager(out.rois()); // first: the ROI Manager may redraw the image's overlay
-            ResultsDisplay.overlay(image, out.rois());
+            ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
+            ResultsDisplay.overlay(image, out.rois(), numbers);
             ResultsDisplay.showTable(ResultsDisplay.measurements(out.rows(), image.getCalibration().getUnit()), "CNN-J Results");
         }
         return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.objects(), image.getTitle(), (System.nanoTime() - t0) / 1e9,

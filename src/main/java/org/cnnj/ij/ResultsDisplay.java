@@ -48,9 +48,9 @@ public final class ResultsDisplay {
         return labels;
     }
 
-    /** Outlines of the objects as an overlay on {@code image}, named while there are few enough to read (≤ 2000). */
-    public static void overlay(ImagePlus image, List<Roi> rois) {
-        image.setOverlay(outlines(rois, rois.size() <= 2000));
+    /** Outlines of the objects as an overlay on {@code image}; with {@code numbers}, each drawn with its name (while ≤ 2000). */
+    public static void overlay(ImagePlus image, List<Roi> rois, boolean numbers) {
+        image.setOverlay(outlines(rois, numbers && rois.size() <= 2000));
     }
 
     /** The ROIs (copies) as an overlay, each in its own colour unless it has one, optionally drawn with their names. */
@@ -68,12 +68,54 @@ public final class ResultsDisplay {
         return overlay;
     }
 
-    /** Adds the ROIs to the ROI Manager (display only), keeping what the user had there. */
-    public static void toRoiManager(List<Roi> rois) {
+    /** How a run's ROIs go into the ROI Manager. */
+    public enum RoiMode {
+        /** Remove the ROIs an earlier CNN-J run put there for the same image first (the user's own stay). */
+        REPLACE,
+        /** Keep everything there and add. */
+        APPEND;
+
+        public static RoiMode parse(String s) {
+            return switch (s == null ? "replace" : s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "replace", "" -> REPLACE;
+                case "append" -> APPEND;
+                default -> throw new IllegalArgumentException("rois must be replace or append, got \"" + s + "\"");
+            };
+        }
+    }
+
+    /** The ROI property that says which image a CNN-J run made a ROI for. */
+    static final String SOURCE = "cnnj-image";
+
+    /**
+     * Adds the ROIs to the ROI Manager (display only), tagged with the image they belong to; in
+     * {@link RoiMode#REPLACE} mode the ROIs of an earlier CNN-J run on that image go first.
+     */
+    public static void toRoiManager(List<Roi> rois, ImagePlus image, RoiMode mode) {
         if (!available()) return;
         RoiManager rm = RoiManager.getRoiManager();
-        for (Roi r : rois) rm.addRoi((Roi) r.clone());
+        String source = image.getTitle() + "#" + image.getID();
+        if (mode == RoiMode.REPLACE) {
+            Roi[] present = rm.getRoisAsArray();
+            java.util.List<Integer> ours = new java.util.ArrayList<>();
+            for (int i = 0; i < present.length; i++) if (source.equals(present[i].getProperty(SOURCE))) ours.add(i);
+            if (!ours.isEmpty()) {
+                rm.setSelectedIndexes(ours.stream().mapToInt(Integer::intValue).toArray());
+                rm.runCommand("Delete");
+            }
+        }
+        for (Roi r : rois) {
+            Roi copy = (Roi) r.clone();
+            copy.setProperty(SOURCE, source);
+            rm.addRoi(copy);
+        }
         rm.runCommand("Show None"); // the overlay CNN-J sets shows them, in class colours
+    }
+
+    /** A window title not used by an open image yet: {@code name}, else name-2, name-3, ... */
+    public static String uniqueTitle(String name) {
+        if (!available() || ij.WindowManager.getImage(name) == null) return name;
+        for (int i = 2; ; i++) if (ij.WindowManager.getImage(name + "-" + i) == null) return name + "-" + i;
     }
 
     public static void showTable(ResultsTable table, String title) {

@@ -177,7 +177,7 @@ public final class SegmentationTrainer {
     }
 
     /** Split depths tried by {@link #tuneSplitDepth}. */
-    static final double[] SPLIT_DEPTHS = {0.05, 0.075, 0.1, 0.15, 0.2, 0.3};
+    static final double[] SPLIT_DEPTHS = {0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6};
 
     /**
      * The instances-distance model with the split depth that gives the best pooled AP@0.5 on {@code images}

@@ -60,8 +60,20 @@ class MacroBatchIT {
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", macro.toString(), args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "ImageJ did not finish: " + out);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                p.getInputStream().transferTo(bytes);
+            } catch (IOException ignored) {
+                // the process was ended
+            }
+        });
+        reader.start();
+        boolean finished = p.waitFor(240, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly(); // a hang (e.g. a modal dialog) fails the test instead of stalling the build
+        reader.join(10_000);
+        String out = bytes.toString();
+        assertTrue(finished, "ImageJ did not finish: " + out);
         return out;
     }
 
@@ -136,5 +148,20 @@ class MacroBatchIT {
                 Path.of("test-images/nuclei-1.tif"), cli, "ort", org.cnnj.infer.Device.CPU, 0, 0, false));
         org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllLines(cli.resolve("results.csv")).toArray(),
                 Files.readAllLines(out.resolve("results.csv")).toArray(), log);
+    }
+
+    /** Running Segment Image... twice: the ROI Manager holds one run's ROIs (replace), and the input is segmented both times. */
+    @Test
+    void segmentingTwiceReplacesTheRoisAndSegmentsTheInputAgain() throws Exception {
+        Path report = home.resolve("twice.txt"), macro = home.resolve("twice.ijm");
+        String run = "run(\"Segment Image...\", \"model=[nuclei (built-in)] device=cpu diameter=none\");\n";
+        // Windows on (not batch mode): the ROI Manager and the "current image" are the ones a user has.
+        Files.writeString(macro, "setBatchMode(false);\nopen(\"" + abs("test-images/nuclei-1.tif") + "\");\n" + run + "first = roiManager(\"count\");\n" + run
+                + "File.saveString(first + \" \" + roiManager(\"count\") + \" \" + getTitle(), \"" + report + "\");\n");
+        String log = batch(macro, "");
+        String[] r = Files.readString(report).trim().split(" ");
+        assertTrue(Integer.parseInt(r[0]) > 100, "ROIs after the first run: " + r[0] + "\n" + log);
+        assertEquals(r[0], r[1], "the second run replaced the first run's ROIs");
+        assertEquals("nuclei-1.tif", r[2], "the input stays the current image, so the second run segmented it again (not its labels)");
     }
 }

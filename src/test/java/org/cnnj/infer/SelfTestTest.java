@@ -29,7 +29,7 @@ class SelfTestTest {
     @Test
     void modelReportsDescribeBothKinds() throws Exception {
         String seg = ModelReport.describe(Path.of("models/nuclei.onnx"));
-        assertTrue(seg.contains("segmentation (instances-3class)") && seg.contains("command: ./cnnj demo"), seg);
+        assertTrue(seg.contains("segmentation (instances-distance)") && seg.contains("command: ./cnnj train-seg"), seg);
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("models/detector.onnx")));
         String det = ModelReport.describe(Path.of("models/detector.onnx"));
         assertTrue(det.contains("detector: classes [round, elongated]") && det.contains("output objectness"), det);
