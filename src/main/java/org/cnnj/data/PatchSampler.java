@@ -51,6 +51,17 @@ public final class PatchSampler {
         return images[0].length;
     }
 
+    /**
+     * Where output pixel (i, j) of a size×size patch reads from under one of the 8 elements of the
+     * dihedral group (bit 0 transposes, bits 1 and 2 flip rows and columns): si·size + sj.
+     */
+    public static int dihedral(int transform, int i, int j, int size) {
+        int si = (transform & 1) != 0 ? j : i, sj = (transform & 1) != 0 ? i : j;
+        if ((transform & 2) != 0) si = size - 1 - si;
+        if ((transform & 4) != 0) sj = size - 1 - sj;
+        return si * size + sj;
+    }
+
     public Batch next(int count, int size) {
         int channels = channels();
         float[] x = new float[count * channels * size * size];
@@ -66,10 +77,7 @@ public final class PatchSampler {
             float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-0.5f, 0.5f);
             for (int i = 0; i < size; i++) {
                 for (int j = 0; j < size; j++) {
-                    // Output (i, j) reads source (si, sj): transpose, then flip rows and/or columns.
-                    int si = (transform & 1) != 0 ? j : i, sj = (transform & 1) != 0 ? i : j;
-                    if ((transform & 2) != 0) si = size - 1 - si;
-                    if ((transform & 4) != 0) sj = size - 1 - sj;
+                    int d = dihedral(transform, i, j, size), si = d / size, sj = d % size;
                     int src = (y0 + si) * w + x0 + sj, dst = (n * size + i) * size + j;
                     for (int c = 0; c < channels; c++) x[((n * channels + c) * size + i) * size + j] = images[k][c][src] * scale + shift;
                     y[dst] = labels[k][src];

@@ -41,25 +41,23 @@ public final class Resize {
 
     public static int[] nearest(int[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        int[] out = new int[newWidth * newHeight];
-        int[] xs = nearestIndex(width, newWidth);
-        int[] ys = nearestIndex(height, newHeight);
-        for (int y = 0; y < newHeight; y++) {
-            int r = ys[y] * width, o = y * newWidth;
-            for (int x = 0; x < newWidth; x++) out[o + x] = src[r + xs[x]];
-        }
+        int[] from = nearestSources(width, height, newWidth, newHeight), out = new int[from.length];
+        for (int i = 0; i < out.length; i++) out[i] = src[from[i]];
         return out;
     }
 
     public static byte[] nearest(byte[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        byte[] out = new byte[newWidth * newHeight];
-        int[] xs = nearestIndex(width, newWidth);
-        int[] ys = nearestIndex(height, newHeight);
-        for (int y = 0; y < newHeight; y++) {
-            int r = ys[y] * width, o = y * newWidth;
-            for (int x = 0; x < newWidth; x++) out[o + x] = src[r + xs[x]];
-        }
+        int[] from = nearestSources(width, height, newWidth, newHeight);
+        byte[] out = new byte[from.length];
+        for (int i = 0; i < out.length; i++) out[i] = src[from[i]];
+        return out;
+    }
+
+    /** For each destination pixel, the source pixel whose area holds its centre. */
+    private static int[] nearestSources(int width, int height, int newWidth, int newHeight) {
+        int[] xs = nearestIndex(width, newWidth), ys = nearestIndex(height, newHeight), out = new int[newWidth * newHeight];
+        for (int y = 0; y < newHeight; y++) for (int x = 0; x < newWidth; x++) out[y * newWidth + x] = ys[y] * width + xs[x];
         return out;
     }
 

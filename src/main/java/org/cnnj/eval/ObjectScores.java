@@ -39,31 +39,19 @@ public final class ObjectScores {
     private ObjectScores() {}
 
     public static Image score(int[] truth, int[] predicted) {
-        if (truth.length != predicted.length) {
-            throw new IllegalArgumentException("scores: ground truth has " + truth.length + " pixels but the prediction " + predicted.length);
-        }
-        Map<Integer, Integer> truthArea = new HashMap<>(), predArea = new HashMap<>();
-        Map<Long, Integer> overlap = new HashMap<>();
-        for (int i = 0; i < truth.length; i++) {
-            int t = truth[i], p = predicted[i];
-            if (t != 0) truthArea.merge(t, 1, Integer::sum);
-            if (p != 0) predArea.merge(p, 1, Integer::sum);
-            if (t != 0 && p != 0) overlap.merge(((long) t << 32) | (p & 0xffffffffL), 1, Integer::sum);
-        }
+        Overlaps o = new Overlaps(truth, predicted);
         int[] tp = new int[THRESHOLDS.length];
         Map<Integer, Integer> truthsPerPrediction = new HashMap<>(), predictionsPerTruth = new HashMap<>();
-        for (Map.Entry<Long, Integer> e : overlap.entrySet()) {
-            int t = (int) (e.getKey() >>> 32), p = (int) (long) e.getKey();
-            double inter = e.getValue(), iou = inter / (truthArea.get(t) + predArea.get(p) - inter);
+        o.forEachPair((pair, iou) -> {
             for (int k = 0; k < THRESHOLDS.length; k++) if (iou > THRESHOLDS[k]) tp[k]++;
             if (iou >= MERGE_IOU) {
-                truthsPerPrediction.merge(p, 1, Integer::sum);
-                predictionsPerTruth.merge(t, 1, Integer::sum);
+                truthsPerPrediction.merge((int) (long) pair, 1, Integer::sum);
+                predictionsPerTruth.merge((int) (pair >>> 32), 1, Integer::sum);
             }
-        }
+        });
         int merges = (int) truthsPerPrediction.values().stream().filter(n -> n >= 2).count();
         int splits = (int) predictionsPerTruth.values().stream().filter(n -> n >= 2).count();
-        return new Image(truthArea.size(), predArea.size(), tp, merges, splits);
+        return new Image(o.truthArea.size(), o.predictedArea.size(), tp, merges, splits);
     }
 
     public static Summary summarize(List<Image> images) {

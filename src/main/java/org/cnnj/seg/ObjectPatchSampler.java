@@ -1,6 +1,7 @@
 package org.cnnj.seg;
 
 import org.cnnj.data.ElasticDeformation;
+import org.cnnj.data.PatchSampler;
 import org.cnnj.util.Rng;
 
 /**
@@ -68,10 +69,7 @@ public final class ObjectPatchSampler {
             float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-0.5f, 0.5f);
             for (int i = 0; i < size; i++) {
                 for (int j = 0; j < size; j++) {
-                    // Output (i, j) reads patch coordinates (si, sj): transpose, then flip rows and/or columns.
-                    int si = (transform & 1) != 0 ? j : i, sj = (transform & 1) != 0 ? i : j;
-                    if ((transform & 2) != 0) si = size - 1 - si;
-                    if ((transform & 4) != 0) sj = size - 1 - sj;
+                    int d = PatchSampler.dihedral(transform, i, j, size), si = d / size, sj = d % size;
                     double sy = y0 + (si + 0.5) / zoom - 0.5, sx = x0 + (sj + 0.5) / zoom - 0.5;
                     int o = i * size + j;
                     for (int c = 0; c < channels; c++) patch[c * plane + o] = bilinear(images[k][c], w, h, sx, sy) * scale + shift;
