@@ -164,6 +164,7 @@ public final class SegmentFiles {
                     + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
         if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
+        checkMemory(spec, w, h, positions, keepProbabilities, name, Runtime.getRuntime());
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
@@ -210,6 +211,26 @@ public final class SegmentFiles {
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);
+    }
+
+    /**
+     * Refuses at once, with the numbers, an image whose segmentation would not fit the Java heap, instead
+     * of dying minutes later with an OutOfMemoryError. Per pixel of a plane, at most: the channels as
+     * floats, normalized (x2, resized up to x4 when the diameter asks for x2), class bytes, foreground and
+     * distance maps, the int labels, their 16/32-bit copy, the per-position label planes, and the kept
+     * probabilities; plus one tile's working memory. It over-estimates rather than under.
+     */
+    static void checkMemory(ModelSpec spec, int w, int h, int positions, boolean probabilities, String name, Runtime rt) {
+        long pixels = (long) w * h;
+        long perPixel = 4L * spec.inputChannels() * 3 + 1 + 8 + 4 + 4 + (probabilities ? 4L * spec.classChannels() : 0);
+        long need = pixels * perPixel + pixels * 4L * positions + (64L << 20);
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s (%d x %d%s) needs about %.1f GB of memory but Java has %.1f GB free of %.1f GB:"
+                    + " give Java more (Fiji: Edit › Options › Memory & Threads; command line: JAVA_OPTS=-Xmx%dg), or segment it in parts"
+                    + " (ImgLib2Segmenter.segmentLarge writes into cell images band by band)", name, w, h, positions > 1 ? " x " + positions : "",
+                    need / 1e9, free / 1e9, rt.maxMemory() / 1e9, (long) Math.ceil((need + (rt.maxMemory() - free)) / 1e9 * 1.25)));
+        }
     }
 
     /**

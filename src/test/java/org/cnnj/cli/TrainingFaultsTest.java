@@ -58,4 +58,20 @@ class TrainingFaultsTest {
         assertEquals(csv.subList(0, csv.size()), resumed.subList(0, csv.size()), "earlier epochs kept");
         assertEquals(csv.size() + 1, resumed.size(), "one more epoch after the resume");
     }
+
+    @Test
+    void anImageTooLargeForTheHeapIsRefusedAtOnceWithTheMemoryItNeeds() throws Exception {
+        Path big = dir.resolve("big.tif");
+        org.cnnj.ij.Tiffs.save(new ij.ImagePlus("big", new ij.process.ByteProcessor(4096, 4096)), big);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx200m", "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "segment", "--model",
+                "models/nuclei.onnx", "--input", big.toString(), "--output", dir.resolve("out").toString(), "--diameter", "none")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("big.tif (4096 x 4096) needs about") && out.contains("-Xmx"), out);
+        assertTrue(!out.contains("OutOfMemoryError") && !out.contains("\tat "), "no stack trace: " + out);
+        assertTrue(Files.notExists(dir.resolve("out/labels.tif")));
+    }
 }
