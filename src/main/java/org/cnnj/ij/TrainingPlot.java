@@ -25,12 +25,21 @@ public final class TrainingPlot {
         losses.add(loss);
         scores.add(score);
         if (!ResultsDisplay.available()) return;
-        Plot plot = new Plot(title, "epoch", "loss (red), " + scoreName + " (blue)");
-        plot.setColor(Color.RED);
-        plot.addPoints(epochs.stream().mapToDouble(Double::doubleValue).toArray(), losses.stream().mapToDouble(Double::doubleValue).toArray(), Plot.CONNECTED_CIRCLES);
-        plot.setColor(Color.BLUE);
-        plot.addPoints(epochs.stream().mapToDouble(Double::doubleValue).toArray(), scores.stream().mapToDouble(Double::doubleValue).toArray(), Plot.CONNECTED_CIRCLES);
-        plot.setLimitsToFit(false);
+        // One axis for both: the loss relative to the first epoch's (1 = where training started) and the score, both in 0..1-ish.
+        double first = losses.get(0) > 0 ? losses.get(0) : 1;
+        double[] x = epochs.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] relative = losses.stream().mapToDouble(l -> l / first).toArray(), s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        Plot plot = new Plot(title, "epoch", "loss ÷ first epoch's loss;  " + scoreName);
+        plot.setColor(new Color(214, 39, 40));
+        plot.setLineWidth(2);
+        plot.addPoints(x, relative, Plot.LINE);
+        plot.addPoints(x, relative, Plot.CIRCLE);
+        plot.setColor(new Color(31, 119, 180));
+        plot.addPoints(x, s, Plot.LINE);
+        plot.addPoints(x, s, Plot.CIRCLE);
+        plot.setColor(Color.BLACK);
+        plot.setLimits(0.5, Math.max(2, epochs.size()) + 0.5, 0, Math.max(1.05, java.util.Arrays.stream(relative).max().orElse(1) * 1.05));
+        plot.setLegend("training loss (relative)\t\t" + scoreName + "\t", Plot.AUTO_POSITION); // one entry per line/circle pair
         if (window == null || !window.isVisible()) window = plot.show();
         else window.drawPlot(plot);
     }
