@@ -58,6 +58,11 @@ final class Help {
             Map.entry("demo-det", "./cnnj demo-det [--out DIR] [--steps N] [--seed S]   synthetic cell scenes: train the detector, mAP@0.5"),
             Map.entry("generate-nuclei", "./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]"),
             Map.entry("generate-scenes", "./cnnj generate-scenes [--out DIR] [--count N] [--size S] [--seed S]"),
+            Map.entry("install", """
+                    ./cnnj install PATH [--gpu]   copies CNN-J's jar, ONNX Runtime (CPU; --gpu: the CUDA build from mvn -Pcuda package) and the
+                      dependencies the Fiji.app / ImageJ folder lacks; refuses when the folder has an older version of one; lists what it
+                      copied in PATH/cnnj-installed.txt"""),
+            Map.entry("uninstall", "./cnnj uninstall PATH   removes exactly what ./cnnj install copied there"),
             Map.entry("info", "./cnnj info   kernel path, threads, Java version"));
 
     private Help() {}

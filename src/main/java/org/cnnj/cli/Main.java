@@ -42,6 +42,8 @@ public final class Main {
             case "segment" -> SegmentCommand.run(rest);
             case "train-seg" -> TrainCommand.run(rest);
             case "tune-seg" -> TuneCommand.run(rest);
+            case "install" -> InstallCommand.install(rest);
+            case "uninstall" -> InstallCommand.uninstall(rest);
             case "detect" -> DetectCommand.run(rest);
             case "train-det" -> TrainDetectorCommand.run(rest);
             case "generate-scenes" -> GenerateCommand.runScenes(rest);
@@ -97,6 +99,7 @@ public final class Main {
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",
                 "          train the detector on images with ROI zips (class = ROI name or group)",
                 "  generate-scenes [--out DIR] [--count N] [--size S] [--seed S]   synthetic detection scenes + ROI zips",
+                "  install PATH [--gpu] | uninstall PATH   put CNN-J into a Fiji.app or ImageJ folder (only the jars it lacks), or take it out",
                 "  info                             kernel path, threads, Java version");
     }
 }
