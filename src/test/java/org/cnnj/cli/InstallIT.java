@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -62,21 +61,9 @@ class InstallIT {
         List<String> cmd = new ArrayList<>(System.getenv("DISPLAY") != null ? List.of() : List.of("xvfb-run", "-a"));
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ij.resolve("ij.jar").toString(), "-ijpath",
                 ij.toString(), "-batch", macro.toString()));
-        Process p = new ProcessBuilder(cmd).directory(ij.toFile()).redirectErrorStream(true).start();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try {
-                p.getInputStream().transferTo(bytes);
-            } catch (IOException ignored) {
-                // ended
-            }
-        });
-        reader.start();
-        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
-        if (!finished) p.destroyForcibly();
-        reader.join(10_000);
-        assertTrue(finished, "ImageJ did not finish: " + bytes);
-        assertTrue(Files.exists(out.resolve("labels.tif")) && Files.readAllLines(out.resolve("results.csv")).size() > 100, bytes.toString());
+        org.cnnj.testing.ChildProcess.Run run = org.cnnj.testing.ChildProcess.run(cmd, ij, 180);
+        assertTrue(run.finished(), "ImageJ did not finish: " + run.output());
+        assertTrue(Files.exists(out.resolve("labels.tif")) && Files.readAllLines(out.resolve("results.csv")).size() > 100, run.output());
 
         assertEquals(0, InstallCommand.uninstall(new String[] {ij.toString()}));
         TreeMap<String, Long> after = listing(ij);

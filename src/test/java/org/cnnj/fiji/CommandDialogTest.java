@@ -10,13 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
 import org.scijava.module.ModuleItem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,19 +22,7 @@ import org.junit.jupiter.api.Test;
  * command in plugins.config must start with its parameter's name, and the values the dialog writes must
  * parse back to the same inputs.
  */
-class CommandDialogTest {
-    private static Context context;
-
-    @BeforeAll
-    static void start() {
-        System.setProperty("java.awt.headless", "true");
-        context = new Context(CommandService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
+class CommandDialogTest extends HeadlessContext {
 
     private static List<String> commandClasses() throws Exception {
         List<String> out = new ArrayList<>();

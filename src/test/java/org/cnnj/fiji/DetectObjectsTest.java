@@ -6,32 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** Detect and Train Detector as a Fiji script would call them: through a SciJava Context, headless. */
-class DetectObjectsTest {
+class DetectObjectsTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-    private static Context context;
-
-    @BeforeAll
-    static void start() {
-        System.setProperty("java.awt.headless", "true");
-        context = new Context(CommandService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     @Test
     void bothCommandsAreInTheMenuAndDetectRunsHeadless() throws Exception {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,21 +58,9 @@ class MacroBatchIT {
         List<String> cmd = new ArrayList<>(display);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", macro.toString(), args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try {
-                p.getInputStream().transferTo(bytes);
-            } catch (IOException ignored) {
-                // the process was ended
-            }
-        });
-        reader.start();
-        boolean finished = p.waitFor(240, TimeUnit.SECONDS);
-        if (!finished) p.destroyForcibly(); // a hang (e.g. a modal dialog) fails the test instead of stalling the build
-        reader.join(10_000);
-        String out = bytes.toString();
-        assertTrue(finished, "ImageJ did not finish: " + out);
+        org.cnnj.testing.ChildProcess.Run run = org.cnnj.testing.ChildProcess.run(cmd, null, 240);
+        String out = run.output();
+        assertTrue(run.finished(), "ImageJ did not finish: " + out);
         return out;
     }
 

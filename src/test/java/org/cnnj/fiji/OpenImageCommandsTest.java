@@ -9,31 +9,16 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.ij.Tiffs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scijava.Context;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** Segment Image / Detect in Image on an ImagePlus as Fiji hands it over (headless: results go to files). */
-class OpenImageCommandsTest {
+class OpenImageCommandsTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-    private static Context context;
-
-    @BeforeAll
-    static void start() {
-        System.setProperty("java.awt.headless", "true");
-        context = new Context(CommandService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     @Test
     void segmentsAStackSliceBySliceWithPositions() throws Exception {

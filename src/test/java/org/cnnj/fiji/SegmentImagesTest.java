@@ -6,32 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** The command as a Fiji script would call it: through a SciJava Context, headless. */
-class SegmentImagesTest {
+class SegmentImagesTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-    private static Context context;
-
-    @BeforeAll
-    static void start() {
-        System.setProperty("java.awt.headless", "true");
-        context = new Context(CommandService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     private CommandModule run(File model, File input, File output) throws Exception {
         return context.service(CommandService.class).run(SegmentImages.class, true, "model", model, "input", input, "output", output,

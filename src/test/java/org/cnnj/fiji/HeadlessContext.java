@@ -1,0 +1,22 @@
+package org.cnnj.fiji;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+
+/** A headless SciJava context for the tests of the commands: one per test class, disposed after it. */
+abstract class HeadlessContext {
+    protected static Context context;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(CommandService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+}
