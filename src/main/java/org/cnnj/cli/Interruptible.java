@@ -18,7 +18,7 @@ final class Interruptible {
     }
 
     /** How long the hook waits for the model to be exported before the JVM goes anyway. */
-    private static final long GRACE_SECONDS = 120;
+    private static final long GRACE_SECONDS = 300;
 
     private Interruptible() {}
 

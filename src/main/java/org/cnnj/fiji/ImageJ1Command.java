@@ -69,8 +69,13 @@ public class ImageJ1Command implements PlugIn {
                 });
                 // The input stays the active image, so running the command again works on it, not on its result.
                 inputs.values().stream().filter(v -> v instanceof ij.ImagePlus).map(v -> (ij.ImagePlus) v).findFirst().ifPresent(i -> {
-                    if (i.getWindow() != null) ij.WindowManager.setCurrentWindow(i.getWindow());
                     if (ij.macro.Interpreter.getInstance() != null) ij.WindowManager.setTempCurrentImage(i); // a macro's own notion of "current"
+                    // After the output windows have opened and taken the focus (their activation runs on the event thread).
+                    java.awt.EventQueue.invokeLater(() -> {
+                        if (i.getWindow() == null) return;
+                        i.getWindow().toFront();
+                        ij.WindowManager.setCurrentWindow(i.getWindow());
+                    });
                 });
             }
             return String.valueOf(m.getOutput("summary"));

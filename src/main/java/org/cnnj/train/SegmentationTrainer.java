@@ -133,7 +133,8 @@ public final class SegmentationTrainer {
                 listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
                         metric, improved, seconds, eta)));
         ModelSpec result = spec;
-        if (distance && !split.validation().isEmpty() && split.validation() != split.training()) {
+        // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the default split depth stays.
+        if (distance && !end.cancelled() && !split.validation().isEmpty() && split.validation() != split.training()) {
             result = tuneSplitDepth(new JavaEngine(net), spec, split.validation(), msg -> {});
             net.train(true);
         }

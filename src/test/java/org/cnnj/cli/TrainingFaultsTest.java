@@ -25,7 +25,7 @@ class TrainingFaultsTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "train-seg",
                 "--images", "test-images", "--output", model.toString(), "--epochs", "200", "--steps", "3", "--patch", "64", "--depth", "2",
-                "--filters", "4", "--validation", "0"));
+                "--filters", "4", "--validation", "0.5"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -47,13 +47,15 @@ class TrainingFaultsTest {
         assertTrue(out.contains("interrupted: stopping at the next step"), out);
         assertTrue(out.contains("to continue this training: ./cnnj train-seg") && out.contains("--resume"), out);
         assertTrue(Files.size(model) > 1000 && Files.exists(dir.resolve("m.json")), "the best model is exported: " + out);
+        assertTrue(out.contains("(cancelled; best model kept)"), out);
+        assertTrue(Files.readString(dir.resolve("m.json")).contains("\"splitDepth\": 0.0"), "no split-depth search after a cancel (it would delay the export)");
         assertTrue(Files.exists(dir.resolve("m-checkpoints/last.ckpt")));
         List<String> csv = Files.readAllLines(dir.resolve("m-training.csv"));
         assertTrue(csv.size() >= 3 && csv.get(1).startsWith("1,"), "the log has the epochs run: " + csv);
 
         // Resuming keeps the earlier rows of the log and adds the new epochs after them.
         TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString(), "--epochs", String.valueOf(csv.size()), "--steps", "3",
-                "--patch", "64", "--depth", "2", "--filters", "4", "--validation", "0", "--resume"});
+                "--patch", "64", "--depth", "2", "--filters", "4", "--validation", "0.5", "--resume"});
         List<String> resumed = Files.readAllLines(dir.resolve("m-training.csv"));
         assertEquals(csv.subList(0, csv.size()), resumed.subList(0, csv.size()), "earlier epochs kept");
         assertEquals(csv.size() + 1, resumed.size(), "one more epoch after the resume");
