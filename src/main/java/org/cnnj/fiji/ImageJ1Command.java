@@ -49,6 +49,11 @@ public class ImageJ1Command implements PlugIn {
         // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
         if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
         else if (failed || java.awt.GraphicsEnvironment.isHeadless()) IJ.log(message); // with a display the command's own log line is there already
+        if (failed && IJ.getInstance() == null && ij.macro.Interpreter.isBatchMode()) {
+            // ImageJ -batch: later steps need this one's output, and a script calling ImageJ must see the failure in the exit code.
+            System.err.println(message + " (batch run stopped, exit code 1)");
+            System.exit(1);
+        }
         if (failed && ij.macro.Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
 
     }

@@ -195,6 +195,9 @@ public final class DetectFiles {
             }
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + " is not a ROI zip (" + e.getMessage() + "); save ROIs from the ROI Manager (More › Save...)", e);
+        } catch (java.io.EOFException e) {
+            throw new IOException(file + " is truncated (it ends inside ROI " + (rois.size() + 1) + "); save the ROIs again from the ROI Manager"
+                    + " (More › Save...) or copy the file again", e);
         }
         return rois;
     }

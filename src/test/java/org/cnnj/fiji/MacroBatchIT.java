@@ -51,6 +51,12 @@ class MacroBatchIT {
     }
 
     private static String batch(Path macro, String args) throws Exception {
+        org.cnnj.testing.ChildProcess.Run run = batchRun(macro, args);
+        assertTrue(run.finished(), "ImageJ did not finish: " + run.output());
+        return run.output();
+    }
+
+    private static org.cnnj.testing.ChildProcess.Run batchRun(Path macro, String args) throws Exception {
         Path ij;
         try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
             ij = libs.filter(p -> p.getFileName().toString().startsWith("ij-")).findFirst().orElseThrow();
@@ -58,10 +64,7 @@ class MacroBatchIT {
         List<String> cmd = new ArrayList<>(display);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", macro.toString(), args));
-        org.cnnj.testing.ChildProcess.Run run = org.cnnj.testing.ChildProcess.run(cmd, null, 240);
-        String out = run.output();
-        assertTrue(run.finished(), "ImageJ did not finish: " + out);
-        return out;
+        return org.cnnj.testing.ChildProcess.run(cmd, null, 240);
     }
 
     private static String abs(String path) {
@@ -113,8 +116,12 @@ class MacroBatchIT {
     @Test
     void misspeltKeyIsNamedAndNothingIsWritten() throws Exception {
         Path out = home.resolve("typo");
-        String log = batch("segment-folder.ijm", "modle=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out + "]");
+        org.cnnj.testing.ChildProcess.Run run = batchRun(Path.of("macros", "segment-folder.ijm").toAbsolutePath(), "modle=[" + abs("models/nuclei.onnx")
+                + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out + "]");
+        String log = run.output();
         assertTrue(log.contains("unknown option \"modle\"") && log.contains("model"), log);
+        assertEquals(1, run.exitCode(), "a failed CNN-J step fails the batch run: " + log);
+        assertTrue(log.contains("(batch run stopped, exit code 1)"), log);
         assertEquals(false, Files.exists(out.resolve("labels.tif")));
     }
 

@@ -174,6 +174,15 @@ class BadInputTest {
         assertEquals(List.of("a.tif"), TrainFiles.load(in, null).stream().map(org.cnnj.train.LabeledImage::name).toList());
     }
 
+    @Test
+    void aTruncatedRoiZipIsNamed() throws Exception {
+        Path zip = dir.resolve("cut.zip");
+        byte[] bytes = Files.readAllBytes(Path.of("test-images/scenes/scene-1.zip"));
+        Files.write(zip, java.util.Arrays.copyOf(bytes, 3000));
+        IOException e = assertThrows(IOException.class, () -> DetectFiles.readRois(zip));
+        assertTrue(e.getMessage().contains("cut.zip is truncated") || e.getMessage().contains("cut.zip is not a ROI zip"), e.getMessage());
+    }
+
     private SegmentFiles.Options options(Path model) {
         return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), "ort", Device.CPU, 0, 0, false);
     }
