@@ -55,8 +55,8 @@ final class AccuracyBench {
                 ImagePlus imp = Tiffs.open(file);
                 int[] truth = labels(Tiffs.open(labelsOf(file)));
                 int w = imp.getWidth(), h = imp.getHeight();
-                float[][] planes = Planes.of(imp, 0);
                 long t0 = System.nanoTime();
+                float[][] planes = Segmenter.normalize(spec, Planes.of(imp, 0), w, h, null);
                 double auto = Segmenter.scaleFor(engine, spec, planes, w, h, Diameter.AUTO, msg -> {});
                 runs.get("model, diameter auto").add(score(engine, spec, planes, w, h, layout, auto, truth));
                 modelNanos += System.nanoTime() - t0;
@@ -99,9 +99,10 @@ final class AccuracyBench {
         }
     }
 
+    /** {@code planes}: normalized. */
     private static ObjectScores.Image score(Engine engine, ModelSpec spec, float[][] planes, int w, int h, TiledPredictor.Layout layout, double scale,
                                             int[] truth) {
-        Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
+        Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
         return ObjectScores.score(truth, r.objects());
     }
 

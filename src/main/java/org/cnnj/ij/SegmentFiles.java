@@ -174,12 +174,9 @@ public final class SegmentFiles {
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
-            for (float[] plane : planes) {
-                org.cnnj.data.Percentiles p = Segmenter.percentiles(spec, plane);
-                if (p != null) for (String problem : p.problems(plane)) System.err.println("warning: " + where + ": " + problem);
-            }
-            double scale = Segmenter.scaleFor(engine, spec, planes, w, h, diameter, msg -> System.err.println(where + ": " + msg));
-            Segmenter.Result r = Segmenter.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
+            float[][] normalized = Segmenter.normalize(spec, planes, w, h, problem -> System.err.println("warning: " + where + ": " + problem));
+            double scale = Segmenter.scaleFor(engine, spec, normalized, w, h, diameter, msg -> System.err.println(where + ": " + msg));
+            Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, normalized, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
                     new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
             int[] labels = r.objects();
             if (labels == null) {

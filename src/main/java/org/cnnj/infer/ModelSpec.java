@@ -55,7 +55,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
             return new Normalization("percentile", low, high);
         }
 
-        /** The values scaled as this normalization says (a new array), or the values themselves for "none". */
+        /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
         public float[] apply(float[] values) {
             if ("percentile".equals(method)) return org.cnnj.data.Percentiles.of(values, lowPercentile, highPercentile).apply(values);
             float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution

@@ -24,10 +24,6 @@ public final class Segmenter {
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {
             this(layout, probabilities, minObjectPixels, 1);
         }
-
-        public Options withScale(double s) {
-            return new Options(layout, probabilities, minObjectPixels, s);
-        }
     }
 
     /**
@@ -55,13 +51,20 @@ public final class Segmenter {
 
     private Segmenter() {}
 
+    /** Raw planes: normalized as the sidecar says, then {@link #segmentNormalized}. */
     public static Result segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o,
                                  TiledPredictor.Progress progress) {
-        float[][] normalized = normalize(spec, planes, width, height);
+        return segmentNormalized(engine, spec, normalize(spec, planes, width, height, null), width, height, o, progress);
+    }
+
+    /** Planes already normalized as the sidecar says (left unchanged), resized by {@code o.scale()} for the network, results at their size. */
+    public static Result segmentNormalized(Engine engine, ModelSpec spec, float[][] normalized, int width, int height, Options o,
+                                           TiledPredictor.Progress progress) {
         if (o.scale() == 1) return segment(engine, spec, TiledPredictor.planes(normalized, width, height), o, progress);
         int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
-        for (int c = 0; c < normalized.length; c++) normalized[c] = Resize.bilinear(normalized[c], width, height, sw, sh);
-        Maps m = predict(engine, spec, TiledPredictor.planes(normalized, sw, sh), o, progress);
+        float[][] resized = new float[normalized.length][];
+        for (int c = 0; c < normalized.length; c++) resized[c] = Resize.bilinear(normalized[c], width, height, sw, sh);
+        Maps m = predict(engine, spec, TiledPredictor.planes(resized, sw, sh), o, progress);
         return finish(spec, m.resized(width, height), o);
     }
 
@@ -69,8 +72,9 @@ public final class Segmenter {
      * The factor to resize an image by so its objects have the size the model was trained for: 1 for
      * {@code none} or a model that records no size, model diameter / given diameter, or for {@code auto}
      * the estimate of {@link DiameterEstimate} (told through {@code log}; 1 when nothing was found).
+     * {@code normalized}: the planes as {@link #normalize} gives them.
      */
-    public static double scaleFor(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Diameter diameter,
+    public static double scaleFor(Engine engine, ModelSpec spec, float[][] normalized, int width, int height, Diameter diameter,
                                   java.util.function.Consumer<String> log) {
         double model = spec.objectDiameter();
         if (!(model > 0)) {
@@ -81,7 +85,7 @@ public final class Segmenter {
             return 1;
         }
         if (!diameter.auto()) return diameter.pixels() == 0 ? 1 : checked(model / diameter.pixels(), diameter.pixels(), model);
-        DiameterEstimate.Result e = DiameterEstimate.estimate(engine, spec, normalize(spec, planes, width, height), width, height);
+        DiameterEstimate.Result e = DiameterEstimate.estimate(engine, spec, normalized, width, height);
         if (!e.found()) {
             log.accept("diameter auto: no objects found at any scale (" + String.join("; ", e.ladder()) + "); segmenting at the image's own scale");
             return 1;
@@ -100,14 +104,19 @@ public final class Segmenter {
         return scale;
     }
 
-    /** The planes normalized as the sidecar says (new arrays). */
-    public static float[][] normalize(ModelSpec spec, float[][] planes, int width, int height) {
+    /**
+     * The planes normalized as the sidecar says (new arrays); {@code problems}, when not null, hears what
+     * would make the result misleading ({@link Percentiles#problems}), from the same percentiles.
+     */
+    public static float[][] normalize(ModelSpec spec, float[][] planes, int width, int height, java.util.function.Consumer<String> problems) {
         for (float[] p : planes) {
             if (p.length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
         }
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
-            normalized[c] = spec.normalization().apply(planes[c]);
+            Percentiles p = percentiles(spec, planes[c]);
+            normalized[c] = p == null ? spec.normalization().apply(planes[c]) : p.apply(planes[c]);
+            if (p != null && problems != null) p.problems(planes[c]).forEach(problems);
         }
         return normalized;
     }

@@ -58,7 +58,8 @@ class DistanceTrainingTest {
         LabeledImage unseen = sample(977, true); // objects twice the size of the unmagnified ones
         ModelSpec spec = trained.spec();
         JavaEngine engine = new JavaEngine(trained.model());
-        double scale = Segmenter.scaleFor(engine, spec, unseen.image(), unseen.width(), unseen.height(), Diameter.AUTO, m -> {});
+        double scale = Segmenter.scaleFor(engine, spec, Segmenter.normalize(spec, unseen.image(), unseen.width(), unseen.height(), null), unseen.width(),
+                unseen.height(), Diameter.AUTO, m -> {});
         double truth = spec.objectDiameter() / ObjectSize.medianDiameter(unseen.labels());
         assertTrue(Math.abs(Math.log(scale / truth)) < Math.log(1.3), "auto scale " + scale + " vs true " + truth);
         Segmenter.Result r = Segmenter.segment(engine, spec, unseen.image(), unseen.width(), unseen.height(),
