@@ -2,7 +2,6 @@ package org.cnnj.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.seg.DistanceMap;
@@ -68,8 +67,7 @@ final class ObjectScaling {
         int[] widths = new int[n], heights = new int[n];
         for (int i = 0; i < n; i++) {
             LabeledImage d = scaled.get(i);
-            images[i] = new float[d.image().length][];
-            for (int c = 0; c < images[i].length; c++) images[i][c] = Percentiles.of(d.image()[c], 1, 99.8).apply(d.image()[c]);
+            images[i] = SegmentationTrainer.normalize(d.image());
             classes[i] = SyntheticNuclei.threeClass(d.labels(), d.width(), d.height());
             targets[i] = DistanceMap.normalized(d.labels(), d.width(), d.height());
             widths[i] = d.width();

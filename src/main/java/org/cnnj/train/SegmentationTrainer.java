@@ -108,10 +108,10 @@ public final class SegmentationTrainer {
         TrainingLoop.Step<Tensor> step;
         java.util.function.DoubleSupplier validation;
         String metric;
+        // Distance models validate (and choose their split depth) on the held-out images brought to the model's object size.
+        List<LabeledImage> held = distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
         if (distance) {
-            ObjectScaling scaling = new ObjectScaling(spec.objectDiameter());
-            ObjectPatchSampler sampler = scaling.sampler(split.training(), cfg, rng.split());
-            List<LabeledImage> held = scaling.rescaled(split.validation());
+            ObjectPatchSampler sampler = new ObjectScaling(spec.objectDiameter()).sampler(split.training(), cfg, rng.split());
             step = () -> distanceStep(net, sampler, cfg);
             validation = () -> validationAp(net, spec, held);
             metric = "AP@0.5";
@@ -135,7 +135,7 @@ public final class SegmentationTrainer {
         ModelSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the default split depth stays.
         if (distance && !end.cancelled() && !split.validation().isEmpty() && split.validation() != split.training()) {
-            result = tuneSplitDepth(new JavaEngine(net), spec, split.validation(), msg -> {});
+            result = bestSplitDepth(new JavaEngine(net), spec, held, msg -> {});
             net.train(true);
         }
         return new Result(net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
@@ -188,7 +188,11 @@ public final class SegmentationTrainer {
     public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, java.util.function.Consumer<String> log) {
         if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (images.isEmpty()) return spec;
-        List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
+        return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
+    }
+
+    /** {@link #tuneSplitDepth} on images already at the model's object size. */
+    private static ModelSpec bestSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> scaled, java.util.function.Consumer<String> log) {
         double best = -1, bestDepth = spec.split();
         for (double depth : SPLIT_DEPTHS) {
             double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
@@ -245,7 +249,8 @@ public final class SegmentationTrainer {
         return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(cfg.elastic());
     }
 
-    private static float[][] normalize(float[][] channels) {
+    /** Percentile normalization (1–99.8%) of every channel, as the sidecars of trained models say. */
+    static float[][] normalize(float[][] channels) {
         float[][] out = new float[channels.length][];
         for (int c = 0; c < channels.length; c++) out[c] = Percentiles.of(channels[c], 1, 99.8).apply(channels[c]);
         return out;
