@@ -59,29 +59,30 @@ final class CommandDialog {
         for (ModuleItem<?> item : fields) {
             String key = item.getName(), label = label(item), remembered = Prefs.get(prefKey(type, key), null);
             Object initial = remembered != null ? remembered : value(defaults, key);
-            Class<?> t = item.getType();
-            if (t == ImagePlus.class) {
-                String[] titles = WindowManager.getImageTitles();
-                if (titles.length == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
-                ImagePlus current = WindowManager.getCurrentImage();
-                gd.addChoice(label, titles, current != null ? current.getTitle() : titles[0]);
-            } else if (t == File.class) {
-                String path = initial == null ? "" : initial.toString();
-                if ("directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, path);
-                else gd.addFileField(label, path);
-            } else if (t == boolean.class || t == Boolean.class) {
-                gd.addCheckbox(label, Boolean.parseBoolean(String.valueOf(initial)));
-            } else if (t == int.class || t == Integer.class || t == double.class || t == Double.class || t == float.class || t == Float.class) {
-                double v = initial == null ? 0 : Double.parseDouble(initial.toString());
-                boolean whole = t == int.class || t == Integer.class;
-                gd.addNumericField(label, v, whole ? 0 : v != 0 && Math.abs(v) < 0.01 ? 6 : 3);
-            } else if (item.getChoices() != null && !item.getChoices().isEmpty()) {
-                List<?> choices = item.getChoices();
-                String[] c = choices.stream().map(String::valueOf).toArray(String[]::new);
-                String v = initial == null ? c[0] : initial.toString();
-                gd.addChoice(label, c, java.util.Arrays.asList(c).contains(v) ? v : c[0]);
-            } else {
-                gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
+            Kind kind = kind(item);
+            switch (kind) {
+                case IMAGE -> {
+                    String[] titles = WindowManager.getImageTitles();
+                    if (titles.length == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
+                    ImagePlus current = WindowManager.getCurrentImage();
+                    gd.addChoice(label, titles, current != null ? current.getTitle() : titles[0]);
+                }
+                case FILE -> {
+                    String path = initial == null ? "" : initial.toString();
+                    if ("directory".equals(item.getWidgetStyle())) gd.addDirectoryField(label, path);
+                    else gd.addFileField(label, path);
+                }
+                case FLAG -> gd.addCheckbox(label, Boolean.parseBoolean(String.valueOf(initial)));
+                case WHOLE, NUMBER -> {
+                    double v = initial == null ? 0 : Double.parseDouble(initial.toString());
+                    gd.addNumericField(label, v, kind == Kind.WHOLE ? 0 : v != 0 && Math.abs(v) < 0.01 ? 6 : 3);
+                }
+                case CHOICE -> {
+                    String[] c = item.getChoices().stream().map(String::valueOf).toArray(String[]::new);
+                    String v = initial == null ? c[0] : initial.toString();
+                    gd.addChoice(label, c, java.util.Arrays.asList(c).contains(v) ? v : c[0]);
+                }
+                case TEXT -> gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
             }
             help.append("<tr><td><b>").append(key).append("</b></td><td>").append(escape(item.getLabel()))
                     .append(item.getDescription() != null && !item.getDescription().isEmpty() ? " — " + escape(item.getDescription()) : "").append("</td></tr>");
@@ -99,27 +100,40 @@ final class CommandDialog {
         StringBuilder o = new StringBuilder();
         for (ModuleItem<?> item : fields) {
             String key = item.getName(), value;
-            Class<?> t = item.getType();
-            if (t == ImagePlus.class) {
-                value = gd.getNextChoice();
-            } else if (t == boolean.class || t == Boolean.class) {
-                boolean b = gd.getNextBoolean();
-                Prefs.set(prefKey(type, key), b);
-                if (b) o.append(o.length() > 0 ? " " : "").append(key);
-                continue;
-            } else if (t == int.class || t == Integer.class || t == double.class || t == Double.class || t == float.class || t == Float.class) {
-                double v = gd.getNextNumber();
-                if (Double.isNaN(v)) throw new IllegalArgumentException(label(item) + ": not a number");
-                value = t == int.class || t == Integer.class ? String.valueOf((long) Math.rint(v)) : String.format(Locale.ROOT, "%s", v);
-            } else if (t != File.class && item.getChoices() != null && !item.getChoices().isEmpty()) {
-                value = gd.getNextChoice();
-            } else {
-                value = gd.getNextString().trim();
+            Kind kind = kind(item);
+            switch (kind) {
+                case IMAGE, CHOICE -> value = gd.getNextChoice();
+                case FLAG -> {
+                    boolean b = gd.getNextBoolean();
+                    Prefs.set(prefKey(type, key), b);
+                    if (b) o.append(o.length() > 0 ? " " : "").append(key);
+                    continue;
+                }
+                case WHOLE, NUMBER -> {
+                    double v = gd.getNextNumber();
+                    if (Double.isNaN(v)) throw new IllegalArgumentException(label(item) + ": not a number");
+                    value = kind == Kind.WHOLE ? String.valueOf((long) Math.rint(v)) : String.format(Locale.ROOT, "%s", v);
+                }
+                default -> value = gd.getNextString().trim(); // FILE, TEXT
             }
-            if (t != ImagePlus.class) Prefs.set(prefKey(type, key), value);
+            if (kind != Kind.IMAGE) Prefs.set(prefKey(type, key), value); // image titles change from session to session
             o.append(o.length() > 0 ? " " : "").append(key).append('=').append(quote(value));
         }
         return o.toString();
+    }
+
+    /** What a parameter becomes in the dialog (the same order of tests for building and for reading it). */
+    enum Kind { IMAGE, FILE, FLAG, WHOLE, NUMBER, CHOICE, TEXT }
+
+    static Kind kind(ModuleItem<?> item) {
+        Class<?> t = item.getType();
+        if (t == ImagePlus.class) return Kind.IMAGE;
+        if (t == File.class) return Kind.FILE;
+        if (t == boolean.class || t == Boolean.class) return Kind.FLAG;
+        if (t == int.class || t == Integer.class) return Kind.WHOLE;
+        if (t == double.class || t == Double.class || t == float.class || t == Float.class) return Kind.NUMBER;
+        if (item.getChoices() != null && !item.getChoices().isEmpty()) return Kind.CHOICE;
+        return Kind.TEXT;
     }
 
     /** key=value as ImageJ writes it: brackets around values with spaces, and for empty ones. */
