@@ -10,9 +10,9 @@ repo=$(pwd)
 out=src/site/resources/images
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
-mkdir -p "$home/plugins/jars"
-cp target/CNN-J_-*[0-9T].jar "$home/plugins/"
-cp target/lib/*.jar "$home/plugins/jars/" && rm "$home/plugins/jars/"ij-*.jar
+mkdir -p "$home/plugins"
+cp target/lib/ij-*.jar "$home/ij.jar"
+./cnnj install "$home" >/dev/null   # a plain ImageJ folder with CNN-J installed as a user installs it
 cat > "$home/gui.ijm" <<MACRO
 open("$repo/test-images/nuclei-1.tif");
 run("Record...");

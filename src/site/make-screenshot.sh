@@ -7,9 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$(pwd)
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
-mkdir -p "$home/plugins/jars"
-cp target/CNN-J_-*[0-9T].jar "$home/plugins/"
-cp target/lib/*.jar "$home/plugins/jars/" && rm "$home/plugins/jars/"ij-*.jar
+mkdir -p "$home/plugins"
+cp target/lib/ij-*.jar "$home/ij.jar"
+./cnnj install "$home" >/dev/null   # a plain ImageJ folder with CNN-J installed as a user installs it
 cat > "$home/shot.ijm" <<MACRO
 open("$repo/test-images/scenes/scene-1.tif");
 id = getImageID();
