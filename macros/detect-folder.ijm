@@ -7,4 +7,4 @@ if (args == "") {
     output = getDirectory("Output folder");
     args = "model=[" + model + "] input=[" + input + "] output=[" + output + "] score=0.5 nms=0.4";
 }
-run("Detect...", args);
+run("Detect in Folder...", args);

@@ -9,4 +9,4 @@ if (args == "") {
     output = getDirectory("Output folder");
     args = "model=[" + model + "] input=[" + input + "] output=[" + output + "] engine=ort device=auto";
 }
-run("Segment...", args);
+run("Segment Folder...", args);

@@ -7,4 +7,4 @@ if (args == "") {
     output = File.saveDialog("Model to write (.onnx)");
     args = "images=[" + images + "] output=[" + output + "] task=instances epochs=20 steps=50 patch=128";
 }
-run("Train Segmentation...", args);
+run("Train Segmentation on Folder...", args);

@@ -11,6 +11,6 @@ steps = call("ij.Macro.getValue", args, "steps", "100");
 patch = call("ij.Macro.getValue", args, "patch", "128");
 if (images == "" || model == "" || input == "" || output == "")
     exit("train-then-detect needs images=[...] model=[...] input=[...] output=[...]");
-run("Train Detector...", "images=[" + images + "] output=[" + model + "] epochs=" + epochs + " steps=" + steps + " patch=" + patch);
-run("Detect...", "model=[" + model + "] input=[" + input + "] output=[" + output + "]");
+run("Train Detector on Folder...", "images=[" + images + "] output=[" + model + "] epochs=" + epochs + " steps=" + steps + " patch=" + patch);
+run("Detect in Folder...", "model=[" + model + "] input=[" + input + "] output=[" + output + "]");
 print("CNN-J: trained " + model + " and wrote detections to " + output);

@@ -1,64 +1,95 @@
 #!/usr/bin/env bash
-# GUI check of the ImageJ 1 dialogs as a person uses them: plain ImageJ 1 with the built CNN-J_ jar in a real
-# (Xvfb) window, the Recorder on, Plugins › CNN-J › Segment Image... opened from a macro without options (so
-# the dialog shows), a screenshot of it, OK pressed with xdotool, and a screenshot of the Recorder's line.
-# Writes src/site/resources/images/dialog-segment-image.png, dialog-train-segmentation.png, recorder.png.
-# Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick.
+# GUI check of the ImageJ 1 menus and dialogs as a person uses them: plain ImageJ 1 with the built CNN-J_ jar in a
+# real (Xvfb) display with a window manager (openbox: dialogs get the keyboard focus as on a desktop), the Recorder
+# on, commands opened from the Plugins › CNN-J menu with the mouse, a path typed into a dialog, OK/Cancel clicked.
+# Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
+# come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from), recorder.png, training-plot.png.
+# Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick openbox.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$(pwd)
 out=src/site/resources/images
 home=$(mktemp -d)
-trap 'rm -rf "$home"' EXIT
-mkdir -p "$home/plugins"
+mkdir -p "$home/plugins" "$home/det" "$home/pairs"
 cp target/lib/ij-*.jar "$home/ij.jar"
 ./cnnj install "$home" >/dev/null   # a plain ImageJ folder with CNN-J installed as a user installs it
-cat > "$home/gui.ijm" <<MACRO
-open("$repo/test-images/nuclei-1.tif");
-run("Record...");
-MACRO
+# A detector whose sidecar asks for other thresholds than the dialog's defaults (0.5, 0.4), to see them arrive.
+cp models/detector.onnx models/detector.head.onnx "$home/det/"
+sed 's/"scoreThreshold": [0-9.]*/"scoreThreshold": 0.35/; s/"nmsIou": [0-9.]*/"nmsIou": 0.3/' models/detector.json > "$home/det/detector.json"
+cp test-images/nuclei-?.tif test-images/nuclei-?-labels.tif "$home/pairs/"
+printf 'open("%s/test-images/nuclei-1.tif");\nrun("Record...");\n' "$repo" > "$home/gui.ijm"
+# The training plot: a short training started by a macro with windows on (the plot opens as it does from the menu).
+printf 'run("Train Segmentation on Folder...", "images=[%s/pairs] output=[%s/plot.onnx] epochs=10 steps=25 patch=96 batch=4 depth=3 filters=16");\nFile.saveString("done", "%s/trained");\n' \
+  "$home" "$home" "$home" > "$home/plot.ijm"
 export DISPLAY=:77
-Xvfb :77 -screen 0 1280x900x24 >/dev/null 2>&1 &
+Xvfb :77 -screen 0 1920x1000x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; rm -rf "$home"' EXIT
 sleep 1
-java --add-modules jdk.incubator.vector -Duser.home="$home" -cp "$(ls target/lib/ij-*.jar)" ij.ImageJ -ijpath "$home" -macro "$home/gui.ijm" \
-  >"$home/ij.log" 2>&1 &
-ij=$!
-# Clicks a dialog's button at (dx, dy) from its lower right corner: there is no window manager to give keyboard focus.
+openbox >/dev/null 2>&1 &
+sleep 1
+imagej() { java --add-modules jdk.incubator.vector -Duser.home="$home" -cp "$(ls target/lib/ij-*.jar)" ij.ImageJ -ijpath "$home" -macro "$1" >>"$home/ij.log" 2>&1 & }
+window() { xdotool search --name "$1" | head -1; }
+# X, Y, WIDTH, HEIGHT of a window's contents. Under openbox xdotool reports Y 20 px too low (its title bar's height).
+geometry() { eval "$(xdotool getwindowgeometry --shell "$(window "$1")")"; Y=$((Y - 20)); }
+wait_for() { for _ in $(seq 1 60); do xdotool search --name "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "no window '$1'" >&2; return 1; }
+# Clicks a dialog's button at (dx, dy) from its lower right corner.
 click() {
-  local wid; wid=$(xdotool search --name "$1" | head -1)
-  eval "$(xdotool getwindowgeometry --shell "$wid")"
+  geometry "$1"
   xdotool mousemove $((X + WIDTH - $2)) $((Y + HEIGHT - $3)) click 1
 }
-wait_for() { for _ in $(seq 1 40); do xdotool search --name "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "no window '$1'" >&2; return 1; }
-# As a person would: Plugins › CNN-J › item k of the submenu (0 = the first), clicked with the mouse; the Recorder
-# records commands started from the menus (not those a macro runs). Positions follow ImageJ's own menu bar.
-menu_item() {
-  local wid; wid=$(xdotool search --name "^ImageJ$" | head -1)
-  eval "$(xdotool getwindowgeometry --shell "$wid")"
+# Opens Plugins › CNN-J › (submenu k) and clicks its item j; k as ImageJ lists the submenus: 0 Detection, 1 Models,
+# 2 Segmentation, 3 Training. Positions follow ImageJ's own menu bar; the Recorder records commands started here.
+menu() {
+  geometry "^ImageJ$"
   xdotool mousemove $((X + 320)) $((Y + 12)) click 1; sleep 1
   xdotool mousemove $((X + 305)) $((Y + 150)); sleep 0.3; xdotool mousemove $((X + 312)) $((Y + 156)) click 1; sleep 1
-  xdotool mousemove $((X + 572)) $((Y + 158 + 19 * $1)) click 1
+  xdotool mousemove $((X + 572)) $((Y + 158 + 19 * $1)) click 1; sleep 1
+  [[ -n "${3:-}" ]] && import -window root "$3"
+  xdotool mousemove $((X + 740)) $((Y + 160 + 19 * $1 + 19 * $2)) click 1   # the screen is wide enough for all to open on the right
 }
+imagej "$home/gui.ijm"
 wait_for "^Recorder$"
+xdotool windowmove "$(window "^ImageJ$")" 100 0   # room on the right, so every submenu opens there
 sleep 1
-menu_item 8   # Segment Image...
+geometry "^ImageJ$"
+menu 2 0 "$home/menu-full.png"   # Segmentation › Segment Image...
+convert "$home/menu-full.png" -crop 620x265+$((X + 185))+$Y +repage "$out/menu.png"
 wait_for "CNN-J Segment Image"
 sleep 1
-import -window "$(xdotool search --name "CNN-J Segment Image" | head -1)" "$out/dialog-segment-image.png"
+import -window "$(window "CNN-J Segment Image")" "$out/dialog-segment-image.png"
 click "CNN-J Segment Image" 38 21   # OK
-sleep 4
-menu_item 0   # Train Segmentation...
+sleep 5
+menu 0 0   # Detection › Detect in Image...
+wait_for "CNN-J Detect in Image"
+sleep 1
+geometry "CNN-J Detect in Image"
+xdotool mousemove $((X + 570)) $((Y + 57)) click 1; sleep 0.5   # into the Model field
+xdotool type --delay 20 "$home/det/detector.onnx"
+sleep 1.5
+import -window "$(window "CNN-J Detect in Image")" "$out/dialog-detect-defaults.png"
+click "CNN-J Detect in Image" 95 21   # Cancel
+sleep 1
+menu 3 1   # Training › Train Segmentation on Folder...
 wait_for "CNN-J Train Segmentation"
 sleep 1
-import -window "$(xdotool search --name "CNN-J Train Segmentation" | head -1)" "$out/dialog-train-segmentation.png"
+geometry "CNN-J Train Segmentation"
+xdotool mousemove $((X + 600)) $((Y + 408)) click 1; sleep 0.5   # into the From field: fine-tune the built-in model
+xdotool type --delay 20 "$repo/models/nuclei.onnx"
+sleep 1.5   # task, diameter, depth and filters now show the model's own
+import -window "$(window "CNN-J Train Segmentation")" "$out/dialog-train-segmentation.png"
 click "CNN-J Train Segmentation" 95 21   # Cancel
 sleep 2
-wid=$(xdotool search --name "^Recorder$" | head -1)
-xdotool windowraise "$wid" 2>/dev/null || true
+xdotool windowactivate --sync "$(window "^Recorder$")" 2>/dev/null || true
 sleep 1
-import -window "$wid" "$out/recorder.png"
-kill $ij 2>/dev/null || true
-cat "$home/ij.log" | grep -v "incubator" || true
-echo "wrote $out/dialog-segment-image.png, dialog-train-segmentation.png, recorder.png"
+import -window "$(window "^Recorder$")" "$out/recorder.png"
+pkill -f "ij.ImageJ -ijpath $home" || true
+sleep 1
+imagej "$home/plot.ijm"
+for _ in $(seq 1 180); do [[ -f "$home/trained" ]] && break; sleep 1; done
+sleep 1
+xdotool windowactivate --sync "$(window "CNN-J training")"; sleep 1   # in front: a covered part would come out black
+import -window "$(window "CNN-J training")" "$out/training-plot.png"
+pkill -f "ij.ImageJ -ijpath $home" || true
+grep -v "incubator" "$home/ij.log" || true
+echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png, recorder.png, training-plot.png"

@@ -82,6 +82,16 @@ abstract class CnnjCommand extends ContextCommand {
         }
     }
 
+    /** The sidecar of a segmentation model file, or null when it is not (yet) one (dialog defaults, as {@link #detectorSpecOrNull}). */
+    protected static org.cnnj.infer.ModelSpec modelSpecOrNull(java.io.File model) {
+        if (model == null) return null;
+        try {
+            return org.cnnj.infer.ModelSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** ImageJ's progress bar (does nothing without an ImageJ window). */
     protected static void progress(int done, int total) {
         try {

@@ -55,6 +55,7 @@ final class CommandDialog {
         Object defaults = instance(type);
         String title = "CNN-J " + info.getMenuPath().getLeaf().getName().replace("...", "");
         GenericDialog gd = new GenericDialog(title);
+        List<java.awt.Component> components = new ArrayList<>(); // each field's component, in the order of fields
         StringBuilder help = new StringBuilder("<html><h2>").append(title).append("</h2><table>");
         for (ModuleItem<?> item : fields) {
             String key = item.getName(), label = label(item), remembered = Prefs.get(prefKey(type, key), null);
@@ -84,15 +85,137 @@ final class CommandDialog {
                 }
                 case TEXT -> gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
             }
+            components.add(lastComponent(gd, kind));
             help.append("<tr><td><b>").append(key).append("</b></td><td>").append(escape(item.getLabel()))
                     .append(item.getDescription() != null && !item.getDescription().isEmpty() ? " — " + escape(item.getDescription()) : "").append("</td></tr>");
         }
         help.append("</table><p>Macro: <tt>run(\"").append(escape(info.getMenuPath().getLeaf().getName()))
                 .append("\", \"key=value ...\");</tt> with the keys above (the Recorder writes it for you). More in CNN-J's README.</p></html>");
         gd.addHelp(help.toString());
+        Callbacks callbacks = defaults != null && fields.stream().anyMatch(i -> i.getCallback() != null && !i.getCallback().isEmpty())
+                ? new Callbacks(type, defaults, fields, components) : null;
+        if (callbacks != null) gd.addDialogListener(callbacks);
         gd.showDialog();
         if (gd.wasCanceled()) return null;
-        return options(type, fields, gd);
+        return callbacks != null && callbacks.options != null ? callbacks.options : options(type, fields, gd);
+    }
+
+    /** The component GenericDialog made for the field just added (its lists grow in the order fields are added). */
+    private static java.awt.Component lastComponent(GenericDialog gd, Kind kind) {
+        java.util.Vector<?> list = switch (kind) {
+            case IMAGE, CHOICE -> gd.getChoices();
+            case FLAG -> gd.getCheckboxes();
+            case WHOLE, NUMBER -> gd.getNumericFields();
+            case FILE, TEXT -> gd.getStringFields();
+        };
+        return (java.awt.Component) list.get(list.size() - 1);
+    }
+
+    /**
+     * The command's SciJava callbacks in the ImageJ 1 dialog, as Fiji's dialog runs them: when a field with a
+     * callback changes (e.g. the model file), its value goes into a command instance, the callback runs
+     * (e.g. reads the thresholds from the model's sidecar), and the fields it changed are shown.
+     */
+    private static final class Callbacks implements ij.gui.DialogListener {
+        private final Class<?> type;
+        private final Object command;
+        private final List<ModuleItem<?>> fields;
+        private final List<java.awt.Component> components;
+        /** The options, read in the listener's last call (OK): with a listener, only what it reads is recorded. */
+        String options;
+
+        Callbacks(Class<?> type, Object command, List<ModuleItem<?>> fields, List<java.awt.Component> components) {
+            this.type = type;
+            this.command = command;
+            this.fields = fields;
+            this.components = components;
+        }
+
+        @Override
+        public boolean dialogItemChanged(GenericDialog gd, java.awt.AWTEvent e) {
+            if (e == null) { // OK: GenericDialog records what this call reads, then stops recording
+                options = options(type, fields, gd);
+                return true;
+            }
+            int i = components.indexOf(e.getSource());
+            if (i < 0) return true;
+            java.util.Map<String, Object> after = callback(command, fields.get(i), componentText(components.get(i)));
+            for (int j = 0; j < fields.size(); j++) {
+                Object v = after.get(fields.get(j).getName());
+                if (j != i && v != null) show(components.get(j), fields.get(j), v);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Sets {@code item} to the text the user typed, runs its callback and returns every field's value after
+     * it (empty when the item has no callback or the callback failed: the dialog stays as it is, and
+     * running the command says what is wrong).
+     */
+    static java.util.Map<String, Object> callback(Object command, ModuleItem<?> item, String text) {
+        java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+        if (item.getCallback() == null || item.getCallback().isEmpty()) return values;
+        Object value = kind(item) == Kind.FILE ? (text.isBlank() ? null : new File(text.trim())) : text;
+        if (!setField(command, item.getName(), value) || !invoke(command, item.getCallback())) return values;
+        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) values.putIfAbsent(f.getName(), value(command, f.getName()));
+        }
+        return values;
+    }
+
+    private static String componentText(java.awt.Component c) {
+        if (c instanceof java.awt.TextField t) return t.getText();
+        if (c instanceof java.awt.Choice ch) return ch.getSelectedItem();
+        return c instanceof java.awt.Checkbox b ? String.valueOf(b.getState()) : "";
+    }
+
+    /** Puts a value the callback set into the field's component, formatted as the dialog formats it. */
+    private static void show(java.awt.Component c, ModuleItem<?> item, Object v) {
+        Kind kind = kind(item);
+        String text = switch (kind) {
+            case WHOLE -> String.valueOf(((Number) v).longValue());
+            case NUMBER -> ij.IJ.d2s(((Number) v).doubleValue(), ((Number) v).doubleValue() != 0 && Math.abs(((Number) v).doubleValue()) < 0.01 ? 6 : 3);
+            case IMAGE -> null; // an open image is the user's choice, never a model's
+            default -> v.toString();
+        };
+        if (text == null) return;
+        if (c instanceof java.awt.TextField t && !t.getText().equals(text)) t.setText(text);
+        else if (c instanceof java.awt.Choice ch) ch.select(text);
+        else if (c instanceof java.awt.Checkbox b) b.setState(Boolean.parseBoolean(text));
+    }
+
+    private static boolean setField(Object command, String name, Object value) {
+        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                f.set(command, value);
+                return true;
+            } catch (NoSuchFieldException e) {
+                // declared further up
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Runs a callback method (no arguments, declared by the command or a superclass); false when it failed. */
+    private static boolean invoke(Object command, String method) {
+        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Method m = c.getDeclaredMethod(method);
+                m.setAccessible(true);
+                m.invoke(command);
+                return true;
+            } catch (NoSuchMethodException e) {
+                // declared further up
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return false; // a callback that fails leaves the dialog as it is; running the command says what is wrong
+            }
+        }
+        return false;
     }
 
     /** The dialog's values as macro options, remembered for next time. */

@@ -41,7 +41,10 @@ public class ImageJ1Command implements PlugIn {
                 IJ.error("CNN-J", "CNN-J error: " + e.getMessage());
                 return;
             }
-            if (options == null) return; // cancelled
+            if (options == null) { // cancelled: ImageJ would still record the command's name, without options
+                ij.plugin.frame.Recorder.setCommand(null);
+                return;
+            }
         }
         IJ.showStatus("CNN-J: starting " + commandClass.substring(commandClass.lastIndexOf('.') + 1) + "...");
         String message = runCommand(commandClass, options == null ? "" : options);
@@ -69,25 +72,52 @@ public class ImageJ1Command implements PlugIn {
             if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
             // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
             if (!java.awt.GraphicsEnvironment.isHeadless()) {
+                List<ij.ImagePlus> shown = new java.util.ArrayList<>();
                 m.getOutputs().values().forEach(v -> {
-                    if (v instanceof ij.ImagePlus imp) imp.show();
+                    if (v instanceof ij.ImagePlus imp) {
+                        imp.show();
+                        shown.add(imp);
+                    }
                 });
-                // The input stays the active image, so running the command again works on it, not on its result.
-                inputs.values().stream().filter(v -> v instanceof ij.ImagePlus).map(v -> (ij.ImagePlus) v).findFirst().ifPresent(i -> {
-                    if (ij.macro.Interpreter.getInstance() != null) ij.WindowManager.setTempCurrentImage(i); // a macro's own notion of "current"
-                    // After the output windows have opened and taken the focus (their activation runs on the event thread).
-                    java.awt.EventQueue.invokeLater(() -> {
-                        if (i.getWindow() == null) return;
-                        i.getWindow().toFront();
-                        ij.WindowManager.setCurrentWindow(i.getWindow());
-                    });
-                });
+                inputs.values().stream().filter(v -> v instanceof ij.ImagePlus).map(v -> (ij.ImagePlus) v).findFirst()
+                        .ifPresent(input -> keepCurrent(input, shown));
             }
             return String.valueOf(m.getOutput("summary"));
         } catch (IllegalArgumentException e) {
             return "CNN-J error: " + e.getMessage();
         } catch (Exception e) {
             return "CNN-J error: " + commandClass + " failed: " + e;
+        }
+    }
+
+    /**
+     * The input stays the current image, so running the command again works on it, not on its result. The
+     * output windows take the focus when they open: at once without a window manager, a little later
+     * with one (when it activates them), so the input is brought back both times, once each.
+     */
+    private static void keepCurrent(ij.ImagePlus input, List<ij.ImagePlus> outputs) {
+        if (ij.macro.Interpreter.getInstance() != null) ij.WindowManager.setTempCurrentImage(input); // a macro's own notion of "current"
+        Runnable back = () -> {
+            if (input.getWindow() == null) return;
+            input.getWindow().toFront();
+            ij.WindowManager.setCurrentWindow(input.getWindow());
+        };
+        java.awt.EventQueue.invokeLater(back);
+        for (ij.ImagePlus out : outputs) {
+            java.awt.Window w = out.getWindow();
+            if (w == null) continue;
+            java.awt.event.WindowAdapter once = new java.awt.event.WindowAdapter() {
+                @Override
+                public void windowActivated(java.awt.event.WindowEvent e) {
+                    w.removeWindowListener(this);
+                    java.awt.EventQueue.invokeLater(back);
+                }
+            };
+            w.addWindowListener(once);
+            // A click on the output later is the user's choice: stop watching after the window manager's moment.
+            javax.swing.Timer stop = new javax.swing.Timer(2000, e -> w.removeWindowListener(once));
+            stop.setRepeats(false);
+            stop.start();
         }
     }
 

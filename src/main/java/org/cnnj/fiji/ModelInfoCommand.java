@@ -8,11 +8,11 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Model Info...: what a model file is (segmentation U-Net, detector, or an external
+ * Plugins › CNN-J › Models › Model Info...: what a model file is (segmentation U-Net, detector, or an external
  * ONNX model), its inputs and outputs, classes, normalization, tiling, anchors and how it was trained.
  * Macro: {@code run("Model Info...", "model=[/models/nuclei.onnx]");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Model Info...", headless = true)
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Model Info...", headless = true)
 public class ModelInfoCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx)", style = "open")
     private File model;

@@ -28,7 +28,7 @@ import org.cnnj.io.AtomicFiles;
  * grouped by class, opened by the ROI Manager), detections.csv (class, score, x, y, width, height)
  * and overlay.tif (the image with coloured, labelled boxes in its overlay). A folder of images gets
  * one subfolder per image; stacks go slice by slice (ROI positions set). `./cnnj detect` and
- * Plugins › CNN-J › Detect… are thin layers over this.
+ * Plugins › CNN-J › Detection › Detect in Folder… are thin layers over this.
  */
 public final class DetectFiles {
     /** Class colours: distinct, visible on dark fluorescence images. */

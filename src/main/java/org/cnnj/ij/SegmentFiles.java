@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.cnnj.infer.BandedPlanes;
 import org.cnnj.infer.BuiltInModels;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Diameter;
@@ -29,7 +30,7 @@ import org.cnnj.onnx.OnnxModelInfo;
  * Segments image files with a model and writes what Fiji users work with, per image: labels.tif
  * (16-bit object labels, or classes for semantic models), probabilities.tif (optional), rois.zip and
  * results.csv; a folder of images gets one subfolder per image; stacks go slice by slice. The command
- * line (`./cnnj segment`) and the Fiji command (Plugins › CNN-J › Segment…) are thin layers over this.
+ * line (`./cnnj segment`) and the Fiji command (Plugins › CNN-J › Segmentation › Segment Folder…) are thin layers over this.
  */
 public final class SegmentFiles {
     private SegmentFiles() {}
@@ -164,7 +165,8 @@ public final class SegmentFiles {
                     + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
         if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
-        checkMemory(spec, w, h, positions, keepProbabilities, name, Runtime.getRuntime());
+        route(spec, w, h, positions, keepProbabilities, 1, layout.tile(), name, 0); // before anything is allocated: refuse at once what fits neither way
+        boolean told = false;
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
@@ -174,25 +176,41 @@ public final class SegmentFiles {
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
-            float[][] normalized = Segmenter.normalize(spec, planes, w, h, problem -> System.err.println("warning: " + where + ": " + problem));
-            double scale = Segmenter.scaleFor(engine, spec, normalized, w, h, diameter, msg -> System.err.println(where + ": " + msg));
-            Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, normalized, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
-                    new ProgressReporter("segmenting " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println));
-            int[] labels = r.objects();
-            if (labels == null) {
-                labels = new int[r.classes().length];
-                for (int i = 0; i < labels.length; i++) labels[i] = r.classes()[i];
+            ProgressReporter progress = new ProgressReporter("segmenting " + where, System.err::println);
+            double scale = Segmenter.scaleFor(engine, spec, centre(spec, planes, w, h, where), centreSide(w), centreSide(h), diameter,
+                    msg -> System.err.println(where + ": " + msg));
+            long held = 4L * channels * ((long) w * h + (long) centreSide(w) * centreSide(h)); // the planes, and their centre (garbage by now)
+            Route route = route(spec, w, h, positions, keepProbabilities, scale, layout.tile(), name, held);
+            if (route == Route.BANDS && !told) {
+                told = true;
+                System.err.println(name + ": the whole image does not fit Java's memory at once: segmenting it in bands of " + BAND_ROWS
+                        + " rows (objects are joined where the bands meet; more memory segments it whole)");
+            }
+            int[] labels;
+            if (route == Route.BANDS) {
+                BandedPlanes.Labels r = BandedPlanes.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), BAND_ROWS, progress);
+                labels = r.labels();
+                objects += r.count();
+            } else {
+                float[][] normalized = Segmenter.normalize(spec, planes, w, h, null); // its warnings came with the centre
+                Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, normalized, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
+                        progress);
+                labels = r.objects();
+                if (labels == null) {
+                    labels = new int[r.classes().length];
+                    for (int i = 0; i < labels.length; i++) labels[i] = r.classes()[i];
+                }
+                if (keepProbabilities) {
+                    for (int k = 0; k < r.probabilities().length; k++) {
+                        probabilityStack.addSlice(spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
+                    }
+                }
+                objects += r.objects() != null ? r.objectCount() : 0;
             }
             labelPlanes.add(labels);
-            if (keepProbabilities) {
-                for (int k = 0; k < r.probabilities().length; k++) {
-                    probabilityStack.addSlice(spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
-                }
-            }
             int position = positions > 1 ? pos + 1 : 0;
             rois.addAll(LabelResults.rois(labels, w, h, position));
             rows.addAll(LabelResults.measure(labels, planes[0], w, h, cal, position));
-            objects += r.objects() != null ? r.objectCount() : 0;
         }
         int maxLabel = 0;
         for (int[] labels : labelPlanes) for (int l : labels) maxLabel = Math.max(maxLabel, l);
@@ -210,24 +228,68 @@ public final class SegmentFiles {
         return new Output(labelImage, probs, rois, rows, objects);
     }
 
+    /** Side of the centred window the diameter estimate looks at ({@link org.cnnj.infer.DiameterEstimate} never looks further). */
+    private static final int CENTRE = 4096;
+
     /**
-     * Refuses at once, with the numbers, an image whose segmentation would not fit the Java heap, instead
-     * of dying minutes later with an OutOfMemoryError. Per pixel of a plane, at most: the channels as
-     * floats, normalized (x2, resized up to x4 when the diameter asks for x2), class bytes, foreground and
-     * distance maps, the int labels, their 16/32-bit copy, the per-position label planes, and the kept
-     * probabilities; plus one tile's working memory. It over-estimates rather than under.
+     * The centre's side for an image side: all of it up to {@link #CENTRE}, else CENTRE or CENTRE + 1, whichever
+     * leaves an even margin, so the estimate's own centred windows fall on the same pixels as in the whole plane.
      */
-    static void checkMemory(ModelSpec spec, int w, int h, int positions, boolean probabilities, String name, Runtime rt) {
-        long pixels = (long) w * h;
-        long perPixel = 4L * spec.inputChannels() * 3 + 1 + 8 + 4 + 4 + (probabilities ? 4L * spec.classChannels() : 0);
-        long need = pixels * perPixel + pixels * 4L * positions + (64L << 20);
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (need > free) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s (%d x %d%s) needs about %.1f GB of memory but Java has %.1f GB free of %.1f GB:"
-                    + " give Java more (Fiji: Edit › Options › Memory & Threads; command line: JAVA_OPTS=-Xmx%dg), or segment it in parts"
-                    + " (ImgLib2Segmenter.segmentLarge writes into cell images band by band)", name, w, h, positions > 1 ? " x " + positions : "",
-                    need / 1e9, free / 1e9, rt.maxMemory() / 1e9, (long) Math.ceil((need + (rt.maxMemory() - free)) / 1e9 * 1.25)));
+    static int centreSide(int side) {
+        return side <= CENTRE ? side : CENTRE + ((side - CENTRE) & 1);
+    }
+
+    /**
+     * The centred window of the planes, normalized with the whole plane's percentiles (what the diameter
+     * estimate sees on the whole-image path), and the same warnings about the normalization.
+     */
+    private static float[][] centre(ModelSpec spec, float[][] planes, int w, int h, String where) {
+        int cw = centreSide(w), ch = centreSide(h), x0 = (w - cw) / 2, y0 = (h - ch) / 2;
+        float[][] out = new float[planes.length][];
+        for (int c = 0; c < planes.length; c++) {
+            float[] crop = new float[cw * ch];
+            for (int y = 0; y < ch; y++) System.arraycopy(planes[c], (y0 + y) * w + x0, crop, y * cw, cw);
+            org.cnnj.data.Percentiles p = Segmenter.percentiles(spec, planes[c]);
+            if (p != null) p.problems(planes[c]).forEach(problem -> System.err.println("warning: " + where + ": " + problem));
+            out[c] = p == null ? spec.normalization().apply(crop) : p.apply(crop);
         }
+        return out;
+    }
+
+    /** How an image is segmented: whole (every map in memory at once) or in bands of rows (when only that fits the heap). */
+    enum Route { WHOLE, BANDS }
+
+    /** Rows decoded at a time on the banded path (whole tiles). */
+    static final int BAND_ROWS = 1024;
+
+    /**
+     * Chooses the route from the memory each needs at this rescale factor, and refuses at once, with the
+     * numbers, an image that fits neither, instead of dying minutes later with an OutOfMemoryError. Per
+     * pixel of a plane, at most: whole — the channels as floats, normalized and resized (x scale²), the class
+     * bytes, foreground and distance maps and int labels at the network's size, the int labels of every
+     * position and their 16/32-bit copies, and the kept probabilities; in bands — the channels, the labels
+     * of every position and their copies, and one band's maps with its margins. Both over-estimate.
+     */
+    static Route route(ModelSpec spec, int w, int h, int positions, boolean probabilities, double scale, int tile, String name, long free, long max) {
+        long pixels = (long) w * h, reserve = 64L << 20, c = spec.inputChannels();
+        double s2 = scale * scale;
+        long results = pixels * 8L * positions;
+        long whole = (long) (pixels * (4 * c * (2 + s2) + 17 * s2 + (probabilities ? 4.0 * spec.classChannels() * (1 + s2) : 0))) + results + reserve;
+        if (whole <= free) return Route.WHOLE;
+        long band = (long) ((Math.max(BAND_ROWS, tile) + 2.0 * tile) * Math.ceil(w * scale) * 22); // classes, decoding and copies of a band and its margins
+        long bands = pixels * 4 * c + results + band + reserve;
+        if (!probabilities && bands <= free) return Route.BANDS;
+        long need = probabilities ? whole : bands;
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s (%d x %d%s) needs about %.1f GB of memory%s but Java has %.1f GB free of %.1f GB:"
+                + " give Java more (Fiji: Edit › Options › Memory & Threads; command line: JAVA_OPTS=-Xmx%dg)%s", name, w, h,
+                positions > 1 ? " x " + positions : "", need / 1e9, probabilities ? "" : " even in bands of rows", free / 1e9, max / 1e9,
+                (long) Math.ceil((need + (max - free)) / 1e9 * 1.25), probabilities ? ", or do not keep the class probabilities (then it can run in bands)" : ""));
+    }
+
+    /** As above with the heap's free memory, plus {@code held} bytes already allocated for what the estimate counts (the planes). */
+    static Route route(ModelSpec spec, int w, int h, int positions, boolean probabilities, double scale, int tile, String name, long held) {
+        Runtime rt = Runtime.getRuntime();
+        return route(spec, w, h, positions, probabilities, scale, tile, name, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) + held, rt.maxMemory());
     }
 
     /**

@@ -30,7 +30,7 @@ import org.cnnj.train.TrainConfig;
  * Trains a segmentation U-Net from image files: pairs image X.tif with X.tif in a labels folder, or
  * with X-labels.tif beside it (stacks give one sample per slice), trains with {@link SegmentationTrainer},
  * and writes M.onnx + M.json, M-training.csv and checkpoints in M-checkpoints/. The command line
- * (`./cnnj train-seg`) and the Fiji command (Plugins › CNN-J › Train Segmentation…) are thin layers over this.
+ * (`./cnnj train-seg`) and the Fiji command (Plugins › CNN-J › Training › Train Segmentation on Folder…) are thin layers over this.
  */
 public final class TrainFiles {
     private TrainFiles() {}

@@ -2,7 +2,6 @@ package org.cnnj.ij;
 
 import ij.gui.Plot;
 import ij.gui.PlotWindow;
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,16 +29,13 @@ public final class TrainingPlot {
         double[] x = epochs.stream().mapToDouble(Double::doubleValue).toArray();
         double[] relative = losses.stream().mapToDouble(l -> l / first).toArray(), s = scores.stream().mapToDouble(Double::doubleValue).toArray();
         Plot plot = new Plot(title, "epoch", "loss ÷ first epoch's loss;  " + scoreName);
-        plot.setColor(new Color(214, 39, 40));
-        plot.setLineWidth(2);
-        plot.addPoints(x, relative, Plot.LINE);
-        plot.addPoints(x, relative, Plot.CIRCLE);
-        plot.setColor(new Color(31, 119, 180));
-        plot.addPoints(x, s, Plot.LINE);
-        plot.addPoints(x, s, Plot.CIRCLE);
-        plot.setColor(Color.BLACK);
+        plot.add("connected circle", x, relative);
+        plot.add("connected circle", x, s);
+        // Colours set per series by style ("line colour, fill colour, width, symbol"): setColor before add left the lines black.
+        plot.setStyle(0, "#d62728,#d62728,2,connected circle");
+        plot.setStyle(1, "#1f77b4,#1f77b4,2,connected circle");
         plot.setLimits(0.5, Math.max(2, epochs.size()) + 0.5, 0, Math.max(1.05, java.util.Arrays.stream(relative).max().orElse(1) * 1.05));
-        plot.setLegend("training loss (relative)\t\t" + scoreName + "\t", Plot.AUTO_POSITION); // one entry per line/circle pair
+        plot.setLegend("training loss (relative)\t" + scoreName, Plot.AUTO_POSITION);
         if (window == null || !window.isVisible()) window = plot.show();
         else window.drawPlot(plot);
     }

@@ -79,7 +79,7 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
         JsonElement tree = Sidecars.parse(json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
         if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
             throw new IOException(json + " describes a segmentation model (task " + tree.getAsJsonObject().get("task")
-                    + "), not a detector; use Segment (./cnnj segment) with it");
+                    + "), not a detector; use it with Segment Image… or Segment Folder… (Plugins › CNN-J › Segmentation; ./cnnj segment)");
         }
         return Sidecars.convert(tree, DetectorSpec.class, json, "it should describe the detector");
     }

@@ -73,7 +73,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
             throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
         if (DetectorSpec.TASK.equals(task)) {
-            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detect… (./cnnj detect)");
+            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
             throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS + "\" or \""
@@ -185,8 +185,12 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     }
 
     public static ModelSpec read(Path json) throws IOException {
-        return Sidecars.convert(Sidecars.parse(json, "model sidecar " + json + " does not exist"), ModelSpec.class, json,
-                "it should describe the model (axes, classes, normalization)");
+        com.google.gson.JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
+        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DetectorSpec.TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+            throw new IOException(json + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
+                    + " (Plugins › CNN-J › Detection; ./cnnj detect)");
+        }
+        return Sidecars.convert(tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");
     }
 
     public void write(Path json) throws IOException {

@@ -62,7 +62,9 @@ public final class TiledPredictor {
             int m = spec.tileMultiple(), halo = spec.halo();
             int window = (int) Math.sqrt((double) budgetBytes / Math.max(1, bytesPerPixel));
             int tile = Math.min(maxTile, (window - 2 * halo) / m * m);
-            return new Layout(Math.max(m, tile), halo, m);
+            // Never below the halo: a smaller tile spends most of its time on context (a 16 px tile with a 128 px halo, 289x).
+            int least = (Math.max(halo, m) + m - 1) / m * m;
+            return new Layout(Math.max(least, tile), halo, m);
         }
     }
 

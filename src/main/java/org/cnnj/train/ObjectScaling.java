@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.cnnj.data.Resize;
 import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.infer.ModelSpec;
 import org.cnnj.seg.DistanceMap;
 import org.cnnj.seg.ObjectPatchSampler;
 import org.cnnj.seg.ObjectSize;
@@ -57,8 +58,8 @@ final class ObjectScaling {
         return out;
     }
 
-    /** Patches of normalized, rescaled images with their three-class labels and distance targets. */
-    ObjectPatchSampler sampler(List<LabeledImage> training, TrainConfig cfg, Rng rng) {
+    /** Patches of rescaled images normalized as {@code spec} says, with their three-class labels and distance targets. */
+    ObjectPatchSampler sampler(List<LabeledImage> training, ModelSpec spec, TrainConfig cfg, Rng rng) {
         List<LabeledImage> scaled = rescaled(training);
         int n = scaled.size();
         float[][][] images = new float[n][][];
@@ -67,7 +68,7 @@ final class ObjectScaling {
         int[] widths = new int[n], heights = new int[n];
         for (int i = 0; i < n; i++) {
             LabeledImage d = scaled.get(i);
-            images[i] = SegmentationTrainer.normalize(d.image());
+            images[i] = SegmentationTrainer.normalize(spec, d);
             classes[i] = SyntheticNuclei.threeClass(d.labels(), d.width(), d.height());
             targets[i] = DistanceMap.normalized(d.labels(), d.width(), d.height());
             widths[i] = d.width();

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.data.PatchSampler;
-import org.cnnj.data.Percentiles;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.JavaEngine;
@@ -111,12 +110,12 @@ public final class SegmentationTrainer {
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object size.
         List<LabeledImage> held = distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
         if (distance) {
-            ObjectPatchSampler sampler = new ObjectScaling(spec.objectDiameter()).sampler(split.training(), cfg, rng.split());
+            ObjectPatchSampler sampler = new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
             step = () -> distanceStep(net, sampler, cfg);
             validation = () -> validationAp(net, spec, held);
             metric = "AP@0.5";
         } else {
-            PatchSampler sampler = sampler(split.training(), spec.isInstances(), cfg, rng.split());
+            PatchSampler sampler = sampler(split.training(), spec, spec.isInstances(), cfg, rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
             step = () -> {
                 PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
@@ -235,13 +234,13 @@ public final class SegmentationTrainer {
         }
     }
 
-    private static PatchSampler sampler(List<LabeledImage> training, boolean instances, TrainConfig cfg, Rng rng) {
+    static PatchSampler sampler(List<LabeledImage> training, ModelSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
         float[][][] images = new float[training.size()][][];
         int[][] labels = new int[training.size()][];
         int[] widths = new int[training.size()], heights = new int[training.size()];
         for (int i = 0; i < training.size(); i++) {
             LabeledImage d = training.get(i);
-            images[i] = normalize(d.image());
+            images[i] = normalize(spec, d);
             labels[i] = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
             widths[i] = d.width();
             heights[i] = d.height();
@@ -249,11 +248,12 @@ public final class SegmentationTrainer {
         return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(cfg.elastic());
     }
 
-    /** Percentile normalization (1–99.8%) of every channel, as the sidecars of trained models say. */
-    static float[][] normalize(float[][] channels) {
-        float[][] out = new float[channels.length][];
-        for (int c = 0; c < channels.length; c++) out[c] = Percentiles.of(channels[c], 1, 99.8).apply(channels[c]);
-        return out;
+    /**
+     * An image normalized as the model's sidecar says — the one rule for training, validation and applying
+     * (CNN-J's own models: percentiles 1–99.8%; a model from elsewhere may say none, and is then trained on raw values).
+     */
+    static float[][] normalize(ModelSpec spec, LabeledImage d) {
+        return Segmenter.normalize(spec, d.image(), d.width(), d.height(), null);
     }
 
     /** Mean IoU over the foreground classes, pooled over the validation images. */

@@ -76,4 +76,29 @@ class TrainingFaultsTest {
         assertTrue(!out.contains("OutOfMemoryError") && !out.contains("\tat "), "no stack trace: " + out);
         assertTrue(Files.notExists(dir.resolve("out/labels.tif")));
     }
+
+    /**
+     * An image whose whole-image maps do not fit the heap but whose bands do: segmented in bands instead of
+     * refused, saying so; 8 x 16 copies of a test image give 128 times its objects.
+     */
+    @Test
+    void anImageWhoseMapsDoNotFitTheHeapIsSegmentedInBands() throws Exception {
+        ij.process.ImageProcessor one = org.cnnj.ij.Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor();
+        ij.process.ImageProcessor big = one.createProcessor(one.getWidth() * 8, one.getHeight() * 16);
+        for (int ty = 0; ty < 16; ty++) for (int tx = 0; tx < 8; tx++) big.insert(one, tx * one.getWidth(), ty * one.getHeight());
+        Path file = dir.resolve("tiled.tif"), out = dir.resolve("tiled-out"), single = dir.resolve("one-out");
+        org.cnnj.ij.Tiffs.save(new ij.ImagePlus("tiled", big), file);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx400m", "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "segment", "--model",
+                "models/nuclei.onnx", "--input", file.toString(), "--output", out.toString(), "--diameter", "none", "--tile", "512").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("segmenting it in bands of"), log);
+        SegmentCommand.run(new String[] {"--model", "models/nuclei.onnx", "--input", "test-images/nuclei-1.tif", "--output", single.toString(),
+                "--diameter", "none"});
+        long objects = Files.readAllLines(out.resolve("results.csv")).size() - 1, perCopy = Files.readAllLines(single.resolve("results.csv")).size() - 1;
+        // Copies meet edge to edge, so nuclei cut by a copy's border join their neighbours': a little under 128 x.
+        assertTrue(objects > 115 * perCopy && objects <= 128 * perCopy, objects + " objects for " + perCopy + " per copy");
+    }
 }

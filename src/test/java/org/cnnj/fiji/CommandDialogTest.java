@@ -49,7 +49,7 @@ class CommandDialogTest extends HeadlessContext {
 
     @Test
     void theOptionsADialogWritesParseBackThroughTheMacroApi() throws Exception {
-        CommandInfo info = context.service(CommandService.class).getCommand(TrainSegmentation.class);
+        CommandInfo info = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
         String recorded = "images=[/data/my images] labels=[] output=/m/x.onnx task=instances classes=[] diameter=17.5 epochs=3 steps=2 patch=64"
                 + " batch=4 depth=2 filters=8 rate=0.003 elastic=0 from=[] freeze";
         var inputs = ImageJ1Command.inputs(info, recorded);
@@ -59,5 +59,48 @@ class CommandDialogTest extends HeadlessContext {
         assertEquals(true, inputs.get("freeze"));
         assertEquals("[a b]", CommandDialog.quote("a b"));
         assertEquals("[]", CommandDialog.quote(""));
+    }
+
+    private ModuleItem<?> item(Class<? extends Command> type, String name) {
+        CommandInfo info = context.service(CommandService.class).getCommand(type);
+        return CommandDialog.fields(info).stream().filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void choosingAModelInTheDialogFillsTheFieldsItsSidecarDecides() throws Exception {
+        var detect = CommandDialog.callback(new DetectImageCommand(), item(DetectImageCommand.class, "model"), "models/detector.onnx");
+        var spec = org.cnnj.infer.DetectorSpec.read(Path.of("models/detector.json"));
+        assertEquals((double) spec.scoreThreshold(), ((Number) detect.get("score")).doubleValue(), 1e-6);
+        assertEquals((double) spec.nmsIou(), ((Number) detect.get("nms")).doubleValue(), 1e-6);
+        var train = CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
+        assertEquals("instances", train.get("task"));
+        assertEquals(16.4, (double) train.get("diameter"), 1e-9);
+        assertEquals(4, train.get("depth"));
+        assertEquals(16, train.get("filters"));
+        // Not (yet) a model: the fields keep their values; fields without a callback run nothing.
+        var none = CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "/no/such.onnx");
+        assertEquals(List.of(3, 0.0), List.of(none.get("depth"), none.get("diameter")), "the command's own defaults, untouched");
+        assertTrue(CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "epochs"), "3").isEmpty());
+    }
+
+    @Test
+    void menuLabelsAreTheSciJavaCommandsOwnAndTheOldLabelsStayAsAliases() throws Exception {
+        java.util.Set<String> aliases = new java.util.HashSet<>();
+        int commands = 0;
+        Matcher m = Pattern.compile("(?m)^Plugins>([^,]+), \"([^\"]+)\", org\\.cnnj\\.fiji\\.ImageJ1Command\\(\"([\\w.]+)\"\\)")
+                .matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
+        while (m.find()) {
+            CommandInfo info = context.service(CommandService.class).getCommand(Class.forName(m.group(3)).asSubclass(Command.class));
+            String path = "Plugins>" + m.group(1) + ">" + m.group(2);
+            if (m.group(1).contains("Older Macros")) {
+                aliases.add(m.group(2));
+                assertTrue(info != null, m.group(3));
+            } else {
+                assertEquals(info.getMenuPath().getMenuString().replace(" > ", ">"), path, "plugins.config and the SciJava menu path of " + m.group(3));
+                commands++;
+            }
+        }
+        assertEquals(12, commands);
+        assertEquals(java.util.Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
     }
 }

@@ -158,4 +158,16 @@ class MacroBatchIT {
         assertEquals(r[0], r[1], "the second run replaced the first run's ROIs");
         assertEquals("nuclei-1.tif", r[2], "the input stays the current image, so the second run segmented it again (not its labels)");
     }
+
+    /** A macro written with a 0.1 label ("Segment...", now Segmentation › Segment Folder...) still runs, with the same result. */
+    @Test
+    void anOldMenuLabelStillRunsTheRenamedCommand() throws Exception {
+        Path older = home.resolve("old-label"), newer = home.resolve("new-label"), macro = home.resolve("old.ijm");
+        String options = "model=[nuclei (built-in)] input=[" + abs("test-images/nuclei-1.tif") + "] device=cpu output=[";
+        Files.writeString(macro, "run(\"Segment...\", \"" + options + older + "]\");\nrun(\"Segment Folder...\", \"" + options + newer + "]\");\n");
+        String log = batch(macro, "");
+        assertTrue(Files.exists(older.resolve("results.csv")), log);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllLines(newer.resolve("results.csv")).toArray(),
+                Files.readAllLines(older.resolve("results.csv")).toArray(), log);
+    }
 }

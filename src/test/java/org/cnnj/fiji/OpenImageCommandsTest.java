@@ -28,7 +28,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         stack.addSlice(b.getProcessor());
         ImagePlus movie = new ImagePlus("movie", stack);
         movie.setDimensions(1, 1, 2);
-        CommandModule m = context.service(CommandService.class).run(SegmentImage.class, true, "image", movie, "model", new File("models/nuclei.onnx"),
+        CommandModule m = context.service(CommandService.class).run(SegmentImageCommand.class, true, "image", movie, "model", new File("models/nuclei.onnx"),
                 "engine", "ort", "device", "cpu", "output", dir.toFile()).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
@@ -44,7 +44,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
         int[] truth = org.cnnj.ij.TrainFiles.load(Path.of("test-images"), null).get(0).labels();
         org.cnnj.ij.LabelResults.saveZip(org.cnnj.ij.LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
-        CommandModule m = context.service(CommandService.class).run(TrainSegmentationOnImage.class, true, "image", nuclei, "rois",
+        CommandModule m = context.service(CommandService.class).run(TrainSegmentationOnImageCommand.class, true, "image", nuclei, "rois",
                 dir.resolve("nuclei.zip").toFile(), "output", dir.resolve("seg.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64, "from", null).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(String.valueOf(m.getOutput("summary")).contains("objects: IoU"), String.valueOf(m.getOutput("summary")));
@@ -56,10 +56,10 @@ class OpenImageCommandsTest extends HeadlessContext {
         ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
         CommandService commands = context.service(CommandService.class);
         // (output given as null: SciJava would otherwise fill in the last value used, as it does for users)
-        CommandModule noFolder = commands.run(DetectImage.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
+        CommandModule noFolder = commands.run(DetectImageCommand.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
                 "output", null).get();
         assertTrue(noFolder.isCanceled() && noFolder.getCancelReason().contains("output=[folder]"), noFolder.getCancelReason());
-        CommandModule m = commands.run(DetectImage.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
+        CommandModule m = commands.run(DetectImageCommand.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
                 "output", dir.toFile()).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.readAllLines(dir.resolve("detections.csv")).size() > 80);
@@ -69,11 +69,11 @@ class OpenImageCommandsTest extends HeadlessContext {
 
     @Test
     void noOpenImageIsNamed() throws Exception {
-        CommandModule m = context.service(CommandService.class).run(DetectImage.class, true, "model", new File("models/detector.onnx"),
+        CommandModule m = context.service(CommandService.class).run(DetectImageCommand.class, true, "model", new File("models/detector.onnx"),
                 "output", dir.toFile()).get();
         assertTrue(m.isCanceled() && m.getCancelReason().contains("no image is open"), m.getCancelReason());
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(
-                context.service(CommandService.class).getCommand(DetectImage.class), "model=[models/detector.onnx]"));
+                context.service(CommandService.class).getCommand(DetectImageCommand.class), "model=[models/detector.onnx]"));
         assertTrue(e.getMessage().contains("no image is open"), e.getMessage());
     }
 
@@ -81,9 +81,9 @@ class OpenImageCommandsTest extends HeadlessContext {
     void trainsADetectorOnTheOpenImageWithItsRois() throws Exception {
         ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
         CommandService commands = context.service(CommandService.class);
-        CommandModule none = commands.run(TrainDetectorOnImage.class, true, "image", scene, "rois", null, "output", dir.resolve("m.onnx").toFile()).get();
+        CommandModule none = commands.run(TrainDetectorOnImageCommand.class, true, "image", scene, "rois", null, "output", dir.resolve("m.onnx").toFile()).get();
         assertTrue(none.isCanceled() && none.getCancelReason().contains("ROI Manager"), none.getCancelReason());
-        CommandModule m = commands.run(TrainDetectorOnImage.class, true, "image", scene, "rois", new File("test-images/scenes/scene-1.zip"),
+        CommandModule m = commands.run(TrainDetectorOnImageCommand.class, true, "image", scene, "rois", new File("test-images/scenes/scene-1.zip"),
                 "output", dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.exists(dir.resolve("m.head.onnx")) && String.valueOf(m.getOutput("summary")).contains("98 boxes"), String.valueOf(m.getOutput("summary")));
@@ -92,7 +92,7 @@ class OpenImageCommandsTest extends HeadlessContext {
     @Test
     void choosingADetectorFillsItsThresholdsIntoTheDialog() throws Exception {
         CommandService commands = context.service(CommandService.class);
-        org.scijava.module.Module module = context.service(org.scijava.module.ModuleService.class).createModule(commands.getCommand(DetectImage.class));
+        org.scijava.module.Module module = context.service(org.scijava.module.ModuleService.class).createModule(commands.getCommand(DetectImageCommand.class));
         module.setInput("score", 0.9);
         module.setInput("model", new File("models/detector.onnx"));
         module.getInfo().getInput("model").callback(module);

@@ -35,4 +35,13 @@ class ModelFilesTest {
         assertTrue(e.getMessage().contains("junk.onnx"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x.onnx")) && Files.notExists(dir.resolve("x.json")));
     }
+
+    @Test
+    void aDetectorGivenToSegmentAndAModelGivenToDetectSayWhichCommandTakesThem() {
+        var segment = assertThrows(java.io.IOException.class, () -> ModelSpec.read(Path.of("models/detector.json")));
+        assertTrue(segment.getMessage().contains("object detector, not a segmentation model") && segment.getMessage().contains("Detect in Image"),
+                segment.getMessage());
+        var detect = assertThrows(java.io.IOException.class, () -> DetectorSpec.read(Path.of("models/nuclei.json")));
+        assertTrue(detect.getMessage().contains("not a detector") && detect.getMessage().contains("Segment Image"), detect.getMessage());
+    }
 }

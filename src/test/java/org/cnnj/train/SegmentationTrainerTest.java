@@ -116,4 +116,31 @@ class SegmentationTrainerTest {
                 new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false), null, null, null, Map.of()));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
+
+    /**
+     * Regression: a model from elsewhere whose sidecar says "no normalization" was fine-tuned on percentile-
+     * normalized patches but validated and applied on raw values. Training now normalizes as the sidecar says.
+     */
+    @Test
+    void trainingPatchesAreNormalizedAsTheModelsSidecarSays() {
+        LabeledImage raw = nuclei(1).get(0);
+        float[] scaled = raw.image()[0].clone();
+        for (int i = 0; i < scaled.length; i++) scaled[i] = 1000 + 1000 * scaled[i];
+        LabeledImage image = new LabeledImage("raw", new float[][] {scaled}, raw.labels(), raw.width(), raw.height());
+        ModelSpec none = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
+                new ModelSpec.Normalization("none", 0, 100), Map.of(), 0);
+        ModelSpec percentile = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
+                ModelSpec.Normalization.percentile(1, 99.8), Map.of(), 0);
+        float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;
+        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new org.cnnj.util.Rng(3)).next(2, 32).images()) {
+            lowest = Math.min(lowest, v);
+            highest = Math.max(highest, v);
+        }
+        assertTrue(lowest > 500 && highest > 1000, "raw values for a model that takes raw values: " + lowest + ".." + highest);
+        float top = -Float.MAX_VALUE;
+        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new org.cnnj.util.Rng(3)).next(2, 32).images()) {
+            top = Math.max(top, v);
+        }
+        assertTrue(top < 1.5f, "percentile-normalized for CNN-J's own models: max " + top);
+    }
 }

@@ -8,11 +8,11 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Export Model...: copies a model with its sidecar (and a detector's head graph) to a
+ * Plugins › CNN-J › Models › Export Model...: copies a model with its sidecar (and a detector's head graph) to a
  * folder, e.g. to share it. Macro: {@code run("Export Model...", "model=[/models/nuclei.onnx] folder=[/share]");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Export Model...", headless = true)
-public class ExportModel extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Export Model...", headless = true)
+public class ExportModelCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx)", style = "open")
     private File model;
 

@@ -19,13 +19,13 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Segment Image...: segments the open image (every slice/frame, positions kept). With a
+ * Plugins › CNN-J › Segmentation › Segment Image...: segments the open image (every slice/frame, positions kept). With a
  * display: the label image opens with a label LUT, objects go to the ROI Manager, their outlines onto the
  * image as an overlay, measurements into a results table. With an output folder (required headless):
  * labels.tif, rois.zip, results.csv there. Macro: {@code run("Segment Image...", "model=[/models/nuclei.onnx] output=[]");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segment Image...", headless = true)
-public class SegmentImage extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segmentation>Segment Image...", headless = true)
+public class SegmentImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 

@@ -13,7 +13,7 @@ import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** Detect and Train Detector as a Fiji script would call them: through a SciJava Context, headless. */
-class DetectObjectsTest extends HeadlessContext {
+class DetectFolderCommandTest extends HeadlessContext {
     @TempDir
     Path dir;
 
@@ -21,11 +21,11 @@ class DetectObjectsTest extends HeadlessContext {
     @Test
     void bothCommandsAreInTheMenuAndDetectRunsHeadless() throws Exception {
         CommandService commands = context.service(CommandService.class);
-        CommandInfo detect = commands.getCommand(DetectObjects.class), train = commands.getCommand(TrainDetector.class);
-        assertTrue(detect != null && detect.getMenuPath().getMenuString().equals("Plugins > CNN-J > Detect..."), "plugin index entry: " + detect);
-        assertTrue(train != null && train.getMenuPath().getMenuString().equals("Plugins > CNN-J > Train Detector..."), "plugin index entry: " + train);
+        CommandInfo detect = commands.getCommand(DetectFolderCommand.class), train = commands.getCommand(TrainDetectorCommand.class);
+        assertTrue(detect != null && detect.getMenuPath().getMenuString().equals("Plugins > CNN-J > Detection > Detect in Folder..."), "plugin index entry: " + detect);
+        assertTrue(train != null && train.getMenuPath().getMenuString().equals("Plugins > CNN-J > Training > Train Detector on Folder..."), "plugin index entry: " + train);
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
-        CommandModule m = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+        CommandModule m = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
                 new File("test-images/scenes/scene-2.tif"), "output", dir.toFile(), "score", 0.5, "nms", 0.4, "classes", "round",
                 "engine", "ort", "device", "cpu").get();
         assertFalse(m.isCanceled(), m.getCancelReason());
@@ -36,7 +36,7 @@ class DetectObjectsTest extends HeadlessContext {
     @Test
     void trainingWithoutRoisCancelsWithAReason() throws Exception {
         ij.IJ.save(new ij.ImagePlus("img", new ij.process.ShortProcessor(64, 64)), dir.resolve("a.tif").toString());
-        CommandModule m = context.service(CommandService.class).run(TrainDetector.class, true, "images", dir.toFile(), "output",
+        CommandModule m = context.service(CommandService.class).run(TrainDetectorCommand.class, true, "images", dir.toFile(), "output",
                 dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 1).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("no ROIs for a.tif"), m.getCancelReason());
@@ -48,13 +48,13 @@ class DetectObjectsTest extends HeadlessContext {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
         CommandService commands = context.service(CommandService.class);
         Path notAFolder = Files.writeString(dir.resolve("out"), "a file");
-        CommandModule bad = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+        CommandModule bad = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
                 new File("test-images/scenes/scene-1.tif"), "output", notAFolder.toFile(), "device", "cpu").get();
         assertTrue(bad.isCanceled() && bad.getCancelReason().contains("choose another output folder"), bad.getCancelReason());
         // Two commands at once share ONNX Runtime's environment; each has its own session and output.
-        var first = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+        var first = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
                 new File("test-images/scenes/scene-1.tif"), "output", dir.resolve("a").toFile(), "device", "cpu", "classes", "");
-        var second = commands.run(DetectObjects.class, true, "model", new File("models/detector.onnx"), "input",
+        var second = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
                 new File("test-images/scenes/scene-2.tif"), "output", dir.resolve("b").toFile(), "device", "cpu", "classes", "");
         assertFalse(first.get().isCanceled(), first.get().getCancelReason());
         assertFalse(second.get().isCanceled(), second.get().getCancelReason());

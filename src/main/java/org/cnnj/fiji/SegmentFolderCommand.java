@@ -10,14 +10,14 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Segment…: applies a model to an image file or a folder of images and writes
+ * Plugins › CNN-J › Segmentation › Segment Folder…: applies a model to an image file or a folder of images and writes
  * labels.tif, rois.zip, results.csv (and probabilities.tif) per image. Headless-safe (no dialogs or
  * windows beyond the parameter harvester). Macro:
- * {@code run("Segment...", "model=[/path/nuclei.onnx] input=[/path/img.tif] output=[/path/out] engine=ort device=auto");}
+ * {@code run("Segment Folder...", "model=[/path/nuclei.onnx] input=[/path/img.tif] output=[/path/out] engine=ort device=auto");}
  * Bad input cancels the command with a message naming the problem; Fiji keeps running.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segment...", headless = true)
-public class SegmentImages extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segmentation>Segment Folder...", headless = true)
+public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
     private File model = new File(org.cnnj.infer.BuiltInModels.NUCLEI);
 

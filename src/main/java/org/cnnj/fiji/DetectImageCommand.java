@@ -13,14 +13,14 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Detect in Image...: detects objects in the open image (every slice/frame). With a
+ * Plugins › CNN-J › Detection › Detect in Image...: detects objects in the open image (every slice/frame). With a
  * display: boxes named "class score" go to the ROI Manager and onto the image as an overlay coloured by
  * class, and a results table lists class, score, x, y, width, height. With an output folder (required
  * headless): rois.zip, detections.csv, overlay.tif there.
  * Macro: {@code run("Detect in Image...", "model=[/models/detector.onnx] score=0.5 nms=0.4");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detect in Image...", headless = true)
-public class DetectImage extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detection>Detect in Image...", headless = true)
+public class DetectImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 

@@ -9,12 +9,12 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Import Model...: takes a segmentation model exported elsewhere (one NCHW float
+ * Plugins › CNN-J › Models › Import Model...: takes a segmentation model exported elsewhere (one NCHW float
  * input, e.g. from PyTorch), checks it, and saves it with a sidecar holding its settings. Macro:
  * {@code run("Import Model...", "model=[/dl/unet.onnx] output=[/models/unet.onnx] classes=0 multiple=16 halo=32 normalize=percentile");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Import Model...", headless = true)
-public class ImportModel extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Import Model...", headless = true)
+public class ImportModelCommand extends CnnjCommand {
     @Parameter(label = "ONNX model to import", style = "open")
     private File model;
 

@@ -10,12 +10,12 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Detect…: applies a detector to an image file or a folder of images and writes
+ * Plugins › CNN-J › Detection › Detect in Folder…: applies a detector to an image file or a folder of images and writes
  * rois.zip (rectangles named "class score"), detections.csv and overlay.tif per image. Headless-safe.
- * Macro: {@code run("Detect...", "model=[/models/cells.onnx] input=[/data/img.tif] output=[/data/out] score=0.5 nms=0.4 device=auto");}
+ * Macro: {@code run("Detect in Folder...", "model=[/models/cells.onnx] input=[/data/img.tif] output=[/data/out] score=0.5 nms=0.4 device=auto");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detect...", headless = true)
-public class DetectObjects extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detection>Detect in Folder...", headless = true)
+public class DetectFolderCommand extends CnnjCommand {
     @Parameter(label = "Detector (.onnx)", style = "open", callback = "modelChanged")
     private File model;
 

@@ -13,20 +13,20 @@ import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
 
 /** The command as a Fiji script would call it: through a SciJava Context, headless. */
-class SegmentImagesTest extends HeadlessContext {
+class SegmentFolderCommandTest extends HeadlessContext {
     @TempDir
     Path dir;
 
 
     private CommandModule run(File model, File input, File output) throws Exception {
-        return context.service(CommandService.class).run(SegmentImages.class, true, "model", model, "input", input, "output", output,
+        return context.service(CommandService.class).run(SegmentFolderCommand.class, true, "model", model, "input", input, "output", output,
                 "engine", "ort", "device", "cpu", "probabilities", false).get();
     }
 
     @Test
     void isDiscoveredInTheMenuAndSegmentsHeadless() throws Exception {
-        CommandInfo info = context.service(CommandService.class).getCommand(SegmentImages.class);
-        assertTrue(info != null && info.getMenuPath().getMenuString().equals("Plugins > CNN-J > Segment..."), "plugin index entry: " + info);
+        CommandInfo info = context.service(CommandService.class).getCommand(SegmentFolderCommand.class);
+        assertTrue(info != null && info.getMenuPath().getMenuString().equals("Plugins > CNN-J > Segmentation > Segment Folder..."), "plugin index entry: " + info);
         CommandModule m = run(new File("models/nuclei.onnx"), new File("test-images/nuclei-1.tif"), dir.toFile());
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.size(dir.resolve("rois.zip")) > 1000);

@@ -17,13 +17,13 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Train Segmentation on Image...: trains an instance-segmentation U-Net on the open
+ * Plugins › CNN-J › Training › Train Segmentation on Image...: trains an instance-segmentation U-Net on the open
  * image (each slice a sample) with the objects outlined in the ROI Manager — or, headless, in a ROI
  * zip; each ROI is one object. Progress bar, live plot, Esc keeps the best model.
  * Macro: {@code run("Train Segmentation on Image...", "output=[/models/mine.onnx] rois=[] epochs=20 steps=50 patch=128");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Segmentation on Image...", headless = true)
-public class TrainSegmentationOnImage extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Segmentation on Image...", headless = true)
+public class TrainSegmentationOnImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 

@@ -17,13 +17,13 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Train Detector on Image...: trains a detector on the open image (each slice a
+ * Plugins › CNN-J › Training › Train Detector on Image...: trains a detector on the open image (each slice a
  * sample) with the boxes drawn in the ROI Manager — or, headless, from a ROI zip. The class of a box
  * is its name or group ("round", "round-2"). Progress bar, live plot, Esc keeps the best model.
  * Macro: {@code run("Train Detector on Image...", "output=[/models/cells.onnx] rois=[] epochs=10 steps=100");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Detector on Image...", headless = true)
-public class TrainDetectorOnImage extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Detector on Image...", headless = true)
+public class TrainDetectorOnImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 

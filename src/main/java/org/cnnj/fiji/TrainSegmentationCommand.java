@@ -14,14 +14,14 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Train Segmentation…: trains a U-Net on a folder of images with label images
+ * Plugins › CNN-J › Training › Train Segmentation on Folder…: trains a U-Net on a folder of images with label images
  * (X.tif + X-labels.tif, or a separate labels folder) and writes the model (.onnx + .json sidecar),
  * a training CSV and per-epoch checkpoints. Progress goes to the log (epoch, loss, validation IoU, ETA);
  * Esc stops training at the next step and keeps the best model. Macro:
- * {@code run("Train Segmentation...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
+ * {@code run("Train Segmentation on Folder...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Segmentation...", headless = true)
-public class TrainSegmentation extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Segmentation on Folder...", headless = true)
+public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Images folder", style = "directory")
     private File images;
 
@@ -66,7 +66,7 @@ public class TrainSegmentation extends CnnjCommand {
     @Parameter(label = "Elastic deformation (pixels, 0 = off)", min = "0", max = "49")
     private double elastic = 0;
 
-    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
+    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false, callback = "fromChanged")
     private File from;
 
     @Parameter(label = "Freeze the encoder (fine-tuning)")
@@ -104,5 +104,23 @@ public class TrainSegmentation extends CnnjCommand {
                 });
         return String.format(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s; model %s", r.bestValidationScore(), r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+    }
+
+    /**
+     * Dialog defaults when a CNN-J model is chosen to start from: its task, object size and U-Net shape,
+     * which fine-tuning keeps (the trainer uses them whatever the fields say; the dialog shows the truth).
+     */
+    protected void fromChanged() {
+        ModelSpec spec = modelSpecOrNull(from);
+        if (spec == null || spec.architecture() == null) return; // not (yet) one of CNN-J's models: keep the current values
+        task = switch (spec.task()) {
+            case ModelSpec.SEMANTIC -> "semantic";
+            case ModelSpec.INSTANCES_3CLASS -> "instances-3class";
+            default -> "instances";
+        };
+        if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
+        depth = spec.architecture().depth();
+        filters = spec.architecture().baseFilters();
+        if (ModelSpec.SEMANTIC.equals(spec.task())) classes = String.join(",", spec.classes());
     }
 }

@@ -13,14 +13,14 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Train Detector…: trains the two-stage detector on a folder of images with ROI zips
+ * Plugins › CNN-J › Training › Train Detector on Folder…: trains the two-stage detector on a folder of images with ROI zips
  * (X.tif + X.zip; class = ROI name or group) and writes the model (.onnx, .head.onnx, .json), a
  * training CSV and checkpoints. Progress bar per step, a log line per epoch (mAP@0.5, ETA); Esc stops
  * and keeps the best model. Macro:
- * {@code run("Train Detector...", "images=[/data/scenes] rois=[] output=[/models/cells.onnx] epochs=10 steps=100 patch=128");}
+ * {@code run("Train Detector on Folder...", "images=[/data/scenes] rois=[] output=[/models/cells.onnx] epochs=10 steps=100 patch=128");}
  */
-@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Train Detector...", headless = true)
-public class TrainDetector extends CnnjCommand {
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Detector on Folder...", headless = true)
+public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Images folder", style = "directory")
     private File images;
 
