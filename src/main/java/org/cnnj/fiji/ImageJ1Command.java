@@ -135,7 +135,9 @@ public class ImageJ1Command implements PlugIn {
                         + List.copyOf(items.keySet()));
             }
             String value = raw == null ? "true" : raw.startsWith("[") ? raw.substring(1, raw.length() - 1) : raw;
-            values.put(key, convert(key, value, item.getType()));
+            Object converted = convert(key, value, item.getType());
+            checkRange(info, item, converted);
+            values.put(key, converted);
         }
         for (ModuleItem<?> item : items.values()) {
             if (item.getType() == ij.ImagePlus.class && values.get(item.getName()) == null) {
@@ -148,6 +150,18 @@ public class ImageJ1Command implements PlugIn {
             }
         }
         return values;
+    }
+
+    /** A number outside its parameter's declared range is named with the range, as Fiji's dialog would refuse it. */
+    private static void checkRange(CommandInfo info, ModuleItem<?> item, Object value) {
+        if (!(value instanceof Number n)) return;
+        Object min = item.getMinimumValue(), max = item.getMaximumValue();
+        double v = n.doubleValue();
+        boolean low = min instanceof Number lo && v < lo.doubleValue(), high = max instanceof Number hi && v > hi.doubleValue();
+        if (low || high) {
+            throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + ": " + item.getName() + "=" + value + " is out of range; "
+                    + CommandDialog.label(item) + " takes " + (min != null ? min : "any") + " to " + (max != null ? max : "any"));
+        }
     }
 
     private static Object convert(String key, String value, Class<?> type) {

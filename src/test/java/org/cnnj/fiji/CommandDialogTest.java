@@ -103,4 +103,14 @@ class CommandDialogTest extends HeadlessContext {
         assertEquals(12, commands);
         assertEquals(java.util.Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
     }
+
+    @Test
+    void aNumberOutsideItsRangeIsNamedWithTheRange() {
+        CommandInfo info = context.service(CommandService.class).getCommand(DetectImageCommand.class);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(info, "score=1.5"));
+        assertTrue(e.getMessage().contains("score=1.5 is out of range") && e.getMessage().contains("0.0 to 1.0"), e.getMessage());
+        CommandInfo train = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
+        var depth = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
+        assertTrue(depth.getMessage().contains("depth=9 is out of range"), depth.getMessage());
+    }
 }
