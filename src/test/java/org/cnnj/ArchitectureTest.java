@@ -6,37 +6,174 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The training/inference core must run without ImageJ: only the integration layer may import it. */
+/**
+ * The shape of the code, so it cannot decay silently: which package may use which (the layer table,
+ * imports and any reference by full name alike), no package cycles, the ImageJ-free core, and no inline
+ * fully-qualified names in code. A new dependency is a decision: add it to the table here.
+ */
 class ArchitectureTest {
-    /** Packages that make up the ImageJ-free core. */
-    private static final List<String> CORE = List.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "bench", "train", "onnx", "infer", "data", "eval", "detect", "seg");
-    private static final Pattern UI_IMPORT = Pattern.compile("^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.", Pattern.MULTILINE);
+    private static final Path ROOT = Path.of("src/main/java/org/cnnj");
+
+    /** Package → the CNN-J packages it may use. Bottom first; each row may only name rows above it. */
+    private static final Map<String, Set<String>> LAYERS = new LinkedHashMap<>();
+
+    static {
+        layer("util");
+        layer("tensor");
+        layer("kernel", "util");
+        layer("ops", "kernel", "tensor", "util");
+        layer("loss", "ops", "tensor");
+        layer("nn", "ops", "tensor", "util");
+        layer("optim", "tensor");
+        layer("io", "nn", "optim", "tensor");
+        layer("onnx", "io", "nn", "ops", "tensor");
+        layer("detect", "loss", "nn", "ops", "tensor", "util");
+        layer("eval", "detect");
+        layer("data", "eval", "util");
+        layer("seg", "data", "util");
+        layer("infer", "data", "detect", "eval", "io", "kernel", "nn", "onnx", "ops", "seg", "tensor", "util");
+        layer("imglib", "data", "infer");
+        layer("train", "data", "detect", "eval", "infer", "io", "loss", "nn", "onnx", "ops", "optim", "seg", "tensor", "util");
+        layer("bench", "data", "detect", "eval", "imglib", "infer", "kernel", "loss", "nn", "ops", "optim", "tensor", "util");
+        layer("ij", "data", "detect", "eval", "infer", "io", "nn", "onnx", "train");
+        layer("fiji", "detect", "ij", "infer", "train");
+        layer("cli", "bench", "data", "detect", "eval", "ij", "infer", "io", "kernel", "nn", "onnx", "seg", "train", "util");
+    }
+
+    /**
+     * Packages that make up the ImageJ-free core: everything but the ImageJ/ImgLib2 adapters (ij, imglib), the
+     * commands (fiji), the CLI and the benchmarks (bench times the ImgLib2 cell-image path too).
+     */
+    private static final Set<String> CORE = Set.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "infer",
+            "data", "eval", "detect", "seg");
+    private static final Pattern UI_IMPORT = Pattern.compile("^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",
+            Pattern.MULTILINE);
+    private static final Pattern CNNJ_REFERENCE = Pattern.compile("org\\.cnnj\\.([a-z]+)\\.[A-Z]");
+    private static final Pattern FULL_NAME = Pattern.compile("(?<![\\w.])(?:java|javax|org|net|ij|com)\\.(?:[a-z_][a-z0-9_]*\\.)*[A-Z]\\w*");
+
+    private static Map<Path, String> sources;
+
+    private static void layer(String name, String... uses) {
+        for (String u : uses) assertTrue(LAYERS.containsKey(u), name + " may only use packages listed above it, not " + u);
+        LAYERS.put(name, Set.of(uses));
+    }
+
+    @BeforeAll
+    static void read() throws IOException {
+        sources = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) sources.put(p, Files.readString(p));
+        }
+        assertTrue(sources.size() > 150, "expected to scan the sources, found " + sources.size());
+    }
+
+    private static String packageOf(Path file) {
+        return ROOT.relativize(file).getName(0).toString();
+    }
 
     @Test
-    void coreHasNoImageJSciJavaOrAwtImports() throws IOException {
-        Path root = Path.of("src/main/java/org/cnnj");
-        List<String> offenders;
-        int checked;
-        try (Stream<Path> files = Files.walk(root)) {
-            List<Path> core = files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> CORE.contains(root.relativize(p).getName(0).toString()))
-                    .collect(Collectors.toList());
-            checked = core.size();
-            offenders = core.stream().filter(p -> {
-                try {
-                    return UI_IMPORT.matcher(Files.readString(p)).find();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }).map(Path::toString).collect(Collectors.toList());
+    void everyPackageIsInTheLayerTableAndUsesOnlyWhatItMay() {
+        List<String> offences = new ArrayList<>();
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            String pkg = packageOf(e.getKey());
+            Set<String> allowed = LAYERS.get(pkg);
+            if (allowed == null) {
+                offences.add(pkg + " (" + e.getKey().getFileName() + ") is not in the layer table");
+                continue;
+            }
+            Matcher m = CNNJ_REFERENCE.matcher(e.getValue());
+            while (m.find()) {
+                String used = m.group(1);
+                if (!used.equals(pkg) && !allowed.contains(used)) offences.add(e.getKey().getFileName() + " (" + pkg + ") uses " + used);
+            }
         }
-        assertTrue(checked > 30, "expected to scan the core sources, found " + checked);
+        assertEquals(List.of(), offences);
+    }
+
+    @Test
+    void noPackageCycles() {
+        Map<String, Set<String>> actual = new LinkedHashMap<>();
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            String pkg = packageOf(e.getKey());
+            Matcher m = CNNJ_REFERENCE.matcher(e.getValue());
+            while (m.find()) if (!m.group(1).equals(pkg)) actual.computeIfAbsent(pkg, k -> new TreeSet<>()).add(m.group(1));
+        }
+        for (String from : actual.keySet()) {
+            Deque<String> todo = new ArrayDeque<>(actual.get(from));
+            Set<String> seen = new HashSet<>();
+            while (!todo.isEmpty()) {
+                String p = todo.pop();
+                assertTrue(!p.equals(from), "package cycle through " + from + " (" + from + " → … → " + from + ")");
+                if (seen.add(p)) todo.addAll(actual.getOrDefault(p, Set.of()));
+            }
+        }
+    }
+
+    @Test
+    void coreHasNoImageJSciJavaOrAwtImports() {
+        List<String> offenders = new ArrayList<>();
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            if (CORE.contains(packageOf(e.getKey())) && UI_IMPORT.matcher(e.getValue()).find()) offenders.add(e.getKey().toString());
+        }
         assertEquals(List.of(), offenders, "core files importing ImageJ/SciJava/ImgLib2/AWT");
+    }
+
+    @Test
+    void codeNamesTypesByTheirImportsNotInline() {
+        List<String> offences = new ArrayList<>();
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            String code = codeOnly(e.getValue());
+            Matcher m = FULL_NAME.matcher(code);
+            while (m.find()) offences.add(e.getKey().getFileName() + ": " + m.group());
+        }
+        assertEquals(List.of(), offences, "inline fully-qualified names (import the type instead)");
+    }
+
+    /** The source without its package and import lines, comments, strings and character literals. */
+    static String codeOnly(String src) {
+        StringBuilder out = new StringBuilder();
+        int i = 0, n = src.length();
+        while (i < n) {
+            if (src.startsWith("//", i)) {
+                int j = src.indexOf('\n', i);
+                i = j < 0 ? n : j;
+            } else if (src.startsWith("/*", i)) {
+                int j = src.indexOf("*/", i + 2);
+                i = j < 0 ? n : j + 2;
+            } else if (src.startsWith("\"\"\"", i)) {
+                int j = src.indexOf("\"\"\"", i + 3);
+                i = j < 0 ? n : j + 3;
+            } else if (src.charAt(i) == '"' || src.charAt(i) == '\'') {
+                char q = src.charAt(i++);
+                while (i < n && src.charAt(i) != q) i += src.charAt(i) == '\\' ? 2 : 1;
+                i++;
+            } else {
+                out.append(src.charAt(i++));
+            }
+        }
+        return Pattern.compile("^\\s*(package|import)\\s[^\\n]*$", Pattern.MULTILINE).matcher(out).replaceAll("");
+    }
+
+    @Test
+    void theTableCatchesAnOffence() {
+        // A test that cannot fail is a defect: the checks above find what they are meant to find.
+        assertTrue(FULL_NAME.matcher(codeOnly("class A { java.util.List<String> x; String s = \"java.util.Map\"; }")).find());
+        assertTrue(!FULL_NAME.matcher(codeOnly("import java.util.List;\nclass A { /** {@link java.util.Map} */ List<String> x; }")).find());
+        assertTrue(!LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"), "lower rooms never use higher ones");
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,8 +18,8 @@ public final class BenchCommand {
     private BenchCommand() {}
 
     public static int run(String[] args) throws IOException, InterruptedException {
-        if (args.length > 0 && args[0].equals("segment")) return segment(java.util.Arrays.copyOfRange(args, 1, args.length));
-        if (args.length > 0 && args[0].equals("detect")) return detect(java.util.Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("segment")) return segment(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true;

@@ -1,5 +1,6 @@
 package org.cnnj.bench;
 
+import java.util.Locale;
 import java.util.Map;
 
 /** Renders the benchmark's nested maps, numbers, strings and double arrays as JSON. */
@@ -38,6 +39,6 @@ final class Json {
     }
 
     private static String number(double d) {
-        return Double.isFinite(d) ? String.format(java.util.Locale.ROOT, "%.6g", d) : "null";
+        return Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null";
     }
 }

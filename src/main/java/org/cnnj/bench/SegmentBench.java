@@ -1,11 +1,18 @@
 package org.cnnj.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.imglib.ImgLib2Segmenter;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.ModelSpec;
@@ -69,13 +76,13 @@ public final class SegmentBench {
         }
         int objectsPerBlock = sample.objects();
         sample = null; // only the 8-bit image stays
-        net.imglib2.img.Img<net.imglib2.type.numeric.integer.UnsignedByteType> image = net.imglib2.img.array.ArrayImgs.unsignedBytes(pixels, size, size);
+        Img<UnsignedByteType> image = ArrayImgs.unsignedBytes(pixels, size, size);
         Map<String, Object> r = new LinkedHashMap<>();
         try (OrtEngine engine = OrtEngine.open(model, Device.CPU, threads, System.err::println)) {
             long t0 = System.nanoTime();
             Segmenter.Options options = new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 6);
-            int found = cells ? org.cnnj.imglib.ImgLib2Segmenter.segmentLarge(engine, spec, image, options, 2048).objectCount()
-                    : org.cnnj.imglib.ImgLib2Segmenter.segment(engine, spec, image, options).objectCount();
+            int found = cells ? ImgLib2Segmenter.segmentLarge(engine, spec, image, options, 2048).objectCount()
+                    : ImgLib2Segmenter.segment(engine, spec, image, options).objectCount();
             r.put("benchmark", "segment " + size + "x" + size + " 8-bit via ImgLib2" + (cells ? " into cell images, 2048-row bands" : ""));
             r.put("engine", engine.describe());
             r.put("seconds_total", (System.nanoTime() - t0) / 1e9);
@@ -83,8 +90,8 @@ public final class SegmentBench {
             r.put("objects_expected_about", (long) objectsPerBlock * (size / block) * (size / block));
         }
         long peak = 0;
-        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
         }
         r.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         r.put("peak_heap_mb_sum_of_pools", peak >> 20);

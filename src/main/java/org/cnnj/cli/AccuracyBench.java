@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -95,7 +96,7 @@ final class AccuracyBench {
             List<AnnotatedImage> images = TrainDetectorFiles.load(data, data, detector.spec().classes());
             MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, images);
             System.out.printf(Locale.ROOT, "detector %s (anchors %s px): box AP@0.5 %.3f on %d images%n", model,
-                    java.util.Arrays.toString(detector.spec().architecture().anchorSizes()), r.mean(), images.size());
+                    Arrays.toString(detector.spec().architecture().anchorSizes()), r.mean(), images.size());
         }
     }
 

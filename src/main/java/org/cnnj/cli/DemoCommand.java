@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,12 +14,14 @@ import java.util.Map;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.eval.InstanceMatching;
 import org.cnnj.eval.Instances;
+import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.io.AtomicFiles;
 import org.cnnj.infer.Device;
+import org.cnnj.infer.Diameter;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.infer.TiledPredictor;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Checkpoint;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -53,13 +56,13 @@ final class DemoCommand {
                 r.steps(), r.seconds(), r.finalLoss(), r.trueObjects(), r.foundObjects(), r.match().averagePrecision(),
                 r.match().truePositives(), r.match().falsePositives(), r.match().falseNegatives(), r.match().meanMatchedIou());
         System.out.print(summary);
-        AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.getBytes(StandardCharsets.UTF_8)));
         System.out.println("outputs in " + out.toAbsolutePath());
         return 0;
     }
 
     static Report train(Path out, int steps, long seed, boolean verbose) throws IOException {
-        org.cnnj.io.AtomicFiles.createFolder(out);
+        AtomicFiles.createFolder(out);
         List<LabeledImage> data = new ArrayList<>();
         for (int i = 0; i < TRAIN_IMAGES; i++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed * 1000 + i, IMAGE_SIZE, IMAGE_SIZE);
@@ -99,8 +102,8 @@ final class DemoCommand {
         try (OrtEngine engine = OrtEngine.open(onnx, Device.AUTO, 0, msg -> {
             if (verbose) System.err.println(msg);
         })) {
-            org.cnnj.ij.SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false,
-                    org.cnnj.infer.Diameter.NONE);
+            SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false,
+                    Diameter.NONE);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);

@@ -63,7 +63,7 @@ final class DetectDemoCommand {
     }
 
     static Report train(Path out, int steps, long seed, boolean verbose) throws IOException {
-        org.cnnj.io.AtomicFiles.createFolder(out);
+        AtomicFiles.createFolder(out);
         List<AnnotatedImage> data = scenes(seed * 1000, TRAIN_SCENES, SCENE_SIZE);
         String command = "./cnnj demo-det --steps " + steps + " --seed " + seed;
         Map<String, String> provenance = Map.of("command", command, "data", TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE

@@ -1,6 +1,7 @@
 package org.cnnj.cli;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ final class InstallCommand {
         Path here;
         try {
             here = Path.of(InstallCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IOException("cannot tell where CNN-J runs from: " + e.getMessage());
         }
         if (Files.isRegularFile(here)) return here;

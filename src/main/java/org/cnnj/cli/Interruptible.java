@@ -1,6 +1,7 @@
 package org.cnnj.cli;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +55,6 @@ final class Interruptible {
     /** The command line again, with --resume (once). */
     static String resumeCommand(String command, String[] args) {
         String line = "./cnnj " + command + " " + String.join(" ", args);
-        return java.util.Arrays.asList(args).contains("--resume") ? line : line + " --resume";
+        return Arrays.asList(args).contains("--resume") ? line : line + " --resume";
     }
 }

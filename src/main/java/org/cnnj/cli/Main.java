@@ -1,5 +1,11 @@
 package org.cnnj.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.cnnj.bench.BenchCommand;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.util.Parallel;
@@ -12,7 +18,7 @@ public final class Main {
         int code;
         try {
             code = run(args);
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("cnnj: " + e.getMessage());
             code = 2;
         } catch (Exception | Error e) {
@@ -28,13 +34,13 @@ public final class Main {
             System.out.println(usage());
             return 0;
         }
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        if (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h")) {
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
             System.out.println(Help.of(args[0]));
             return 0;
         }
         return switch (args[0]) {
-            case "bench" -> rest.length > 0 && rest[0].equals("accuracy") ? AccuracyBench.run(java.util.Arrays.copyOfRange(rest, 1, rest.length))
+            case "bench" -> rest.length > 0 && rest[0].equals("accuracy") ? AccuracyBench.run(Arrays.copyOfRange(rest, 1, rest.length))
                     : BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
             case "demo-det" -> DetectDemoCommand.run(rest);
@@ -65,12 +71,12 @@ public final class Main {
             return "";
         }
         try {
-            java.nio.file.Path log = java.nio.file.Files.createTempFile("cnnj-error-", ".log");
-            java.io.StringWriter w = new java.io.StringWriter();
-            e.printStackTrace(new java.io.PrintWriter(w));
-            java.nio.file.Files.writeString(log, w.toString());
+            Path log = Files.createTempFile("cnnj-error-", ".log");
+            StringWriter w = new StringWriter();
+            e.printStackTrace(new PrintWriter(w));
+            Files.writeString(log, w.toString());
             return "\n  (details for a bug report in " + log + "; CNNJ_VERBOSE=1 prints them)";
-        } catch (java.io.IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             return "";
         }
     }

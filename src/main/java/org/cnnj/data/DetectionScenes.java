@@ -2,6 +2,7 @@ package org.cnnj.data;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.eval.Instances;
 import org.cnnj.util.Rng;
 
 /**
@@ -86,7 +87,7 @@ public final class DetectionScenes {
 
     private static Scene boxesOf(int[] owner, List<double[]> cells, int width, int height, float[] image) {
         int n = cells.size();
-        int[] b = org.cnnj.eval.Instances.bounds(owner, width, height, n);
+        int[] b = Instances.bounds(owner, width, height, n);
         List<Integer> visible = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             // Cells cut by the image edge to a sliver are not annotated (nor findable).

@@ -1,5 +1,6 @@
 package org.cnnj.data;
 
+import java.util.Arrays;
 import org.cnnj.util.Rng;
 
 /**
@@ -22,8 +23,8 @@ public final class ElasticDeformation {
             gy[i] = magnitude * rng.normal();
         }
         int plane = size * size;
-        float[] src = java.util.Arrays.copyOfRange(image, imageOffset, imageOffset + channels * plane);
-        int[] srcLabels = java.util.Arrays.copyOfRange(labels, labelOffset, labelOffset + plane);
+        float[] src = Arrays.copyOfRange(image, imageOffset, imageOffset + channels * plane);
+        int[] srcLabels = Arrays.copyOfRange(labels, labelOffset, labelOffset + plane);
         float step = (size - 1f) / (GRID - 1);
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {

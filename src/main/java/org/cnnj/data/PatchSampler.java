@@ -1,5 +1,6 @@
 package org.cnnj.data;
 
+import java.util.Arrays;
 import org.cnnj.util.Rng;
 
 /**
@@ -22,7 +23,7 @@ public final class PatchSampler {
 
     /** Single-channel images [image][H·W]. */
     public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
-        this(java.util.Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new), labels, widths, heights, intensityJitter, rng);
+        this(Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new), labels, widths, heights, intensityJitter, rng);
     }
 
     public PatchSampler(float[][][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {

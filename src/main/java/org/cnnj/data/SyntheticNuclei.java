@@ -1,5 +1,8 @@
 package org.cnnj.data;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.cnnj.util.Rng;
 
 /**
@@ -144,7 +147,7 @@ public final class SyntheticNuclei {
 
     /** Labels 1..n with no gaps (some drawn nuclei may be fully covered by others). */
     private static int[] relabel(int[] labels) {
-        java.util.Map<Integer, Integer> map = new java.util.HashMap<>();
+        Map<Integer, Integer> map = new HashMap<>();
         int[] out = new int[labels.length];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != 0) out[i] = map.computeIfAbsent(labels[i], k -> map.size() + 1);
@@ -153,6 +156,6 @@ public final class SyntheticNuclei {
     }
 
     private static int countLabels(int[] labels) {
-        return (int) java.util.Arrays.stream(labels).filter(l -> l != 0).distinct().count();
+        return (int) Arrays.stream(labels).filter(l -> l != 0).distinct().count();
     }
 }

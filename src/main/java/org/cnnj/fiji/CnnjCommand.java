@@ -1,6 +1,20 @@
 package org.cnnj.fiji;
 
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+import java.awt.GraphicsEnvironment;
+import java.io.File;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.TrainingPlot;
+import org.cnnj.infer.DetectorSpec;
+import org.cnnj.infer.ModelSpec;
 import org.scijava.ItemIO;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -37,56 +51,56 @@ abstract class CnnjCommand extends ContextCommand {
     /** ImageJ 1's Esc flag when ImageJ runs; false headless. */
     protected static boolean escapePressed() {
         try {
-            return ij.IJ.escapePressed();
+            return IJ.escapePressed();
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
     }
 
     /** After each training epoch: the live plot (with a display) and one log line with percentage, loss, score and ETA. */
-    protected void epochDone(org.cnnj.ij.TrainingPlot plot, String scoreName, int epoch, int epochs, double loss, double score, boolean improved,
+    protected void epochDone(TrainingPlot plot, String scoreName, int epoch, int epochs, double loss, double score, boolean improved,
                              double etaSeconds) {
         plot.add(epoch, loss, score);
-        log.info(String.format(java.util.Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s", epoch, epochs,
+        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s", epoch, epochs,
                 100.0 * epoch / epochs, loss, scoreName, score, improved ? " (best)" : "", etaSeconds));
     }
 
     /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
-    protected static void trainingStep(int step, int total, java.util.concurrent.atomic.AtomicBoolean stop) {
+    protected static void trainingStep(int step, int total, AtomicBoolean stop) {
         progress(step, total);
         if (escapePressed()) stop.set(true);
     }
 
     /** Comma-separated names; empty or null gives none. */
-    protected static java.util.List<String> names(String text) {
-        return text == null || text.isBlank() ? java.util.List.of() : java.util.List.of(text.trim().split("\\s*,\\s*"));
+    protected static List<String> names(String text) {
+        return text == null || text.isBlank() ? List.of() : List.of(text.trim().split("\\s*,\\s*"));
     }
 
     /**
      * The ROIs to train on: those of {@code zip} when given, else the ROI Manager's (display only).
      * {@code what} names them in the message ("objects", "boxes"), {@code how} says how to add some.
      */
-    protected static java.util.List<ij.gui.Roi> trainingRois(java.io.File zip, String what, String how) throws IOException {
-        if (zip != null && !zip.getPath().isEmpty()) return org.cnnj.ij.DetectFiles.readRois(zip.toPath());
-        ij.plugin.frame.RoiManager rm = java.awt.GraphicsEnvironment.isHeadless() ? null : ij.plugin.frame.RoiManager.getInstance();
+    protected static List<Roi> trainingRois(File zip, String what, String how) throws IOException {
+        if (zip != null && !zip.getPath().isEmpty()) return DetectFiles.readRois(zip.toPath());
+        RoiManager rm = GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
         if (rm == null) throw new IllegalArgumentException("no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
-        return java.util.Arrays.asList(rm.getRoisAsArray());
+        return Arrays.asList(rm.getRoisAsArray());
     }
 
     /** The sidecar of a detector file, or null when it is not (yet) one: for dialog defaults, where errors wait until the command runs. */
-    protected static org.cnnj.infer.DetectorSpec detectorSpecOrNull(java.io.File model) {
+    protected static DetectorSpec detectorSpecOrNull(File model) {
         try {
-            return org.cnnj.infer.DetectorSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+            return DetectorSpec.read(ModelSpec.sidecarOf(model.toPath()));
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
     /** The sidecar of a segmentation model file, or null when it is not (yet) one (dialog defaults, as {@link #detectorSpecOrNull}). */
-    protected static org.cnnj.infer.ModelSpec modelSpecOrNull(java.io.File model) {
+    protected static ModelSpec modelSpecOrNull(File model) {
         if (model == null) return null;
         try {
-            return org.cnnj.infer.ModelSpec.read(org.cnnj.infer.ModelSpec.sidecarOf(model.toPath()));
+            return ModelSpec.read(ModelSpec.sidecarOf(model.toPath()));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -95,14 +109,14 @@ abstract class CnnjCommand extends ContextCommand {
     /** ImageJ's progress bar (does nothing without an ImageJ window). */
     protected static void progress(int done, int total) {
         try {
-            ij.IJ.showProgress(done, total);
+            IJ.showProgress(done, total);
         } catch (RuntimeException | LinkageError e) {
             // headless without ImageJ 1: the log lines carry the progress
         }
     }
 
     /** Commands on the open image: a clear message instead of a NullPointerException when there is none. */
-    protected static void requireImage(ij.ImagePlus image) {
+    protected static void requireImage(ImagePlus image) {
         if (image == null || image.getWidth() == 0 || image.getImageStack().getSize() == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open), or use the file-based command");
     }
 }

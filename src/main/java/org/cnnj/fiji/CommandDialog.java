@@ -4,14 +4,27 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.Prefs;
 import ij.WindowManager;
+import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
+import java.awt.AWTEvent;
+import java.awt.Checkbox;
+import java.awt.Choice;
+import java.awt.Component;
+import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
 import java.io.File;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Vector;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
+import org.scijava.log.Logger;
 import org.scijava.module.ModuleItem;
 import org.scijava.service.Service;
 
@@ -30,7 +43,7 @@ final class CommandDialog {
         List<ModuleItem<?>> out = new ArrayList<>();
         for (ModuleItem<?> item : info.inputs()) {
             Class<?> t = item.getType();
-            if (!Service.class.isAssignableFrom(t) && t != Context.class && !org.scijava.log.Logger.class.isAssignableFrom(t)) out.add(item);
+            if (!Service.class.isAssignableFrom(t) && t != Context.class && !Logger.class.isAssignableFrom(t)) out.add(item);
         }
         return out;
     }
@@ -55,7 +68,7 @@ final class CommandDialog {
         Object defaults = instance(type);
         String title = "CNN-J " + info.getMenuPath().getLeaf().getName().replace("...", "");
         GenericDialog gd = new GenericDialog(title);
-        List<java.awt.Component> components = new ArrayList<>(); // each field's component, in the order of fields
+        List<Component> components = new ArrayList<>(); // each field's component, in the order of fields
         StringBuilder help = new StringBuilder("<html><h2>").append(title).append("</h2><table>");
         for (ModuleItem<?> item : fields) {
             String key = item.getName(), label = label(item), remembered = Prefs.get(prefKey(type, key), null);
@@ -81,7 +94,7 @@ final class CommandDialog {
                 case CHOICE -> {
                     String[] c = item.getChoices().stream().map(String::valueOf).toArray(String[]::new);
                     String v = initial == null ? c[0] : initial.toString();
-                    gd.addChoice(label, c, java.util.Arrays.asList(c).contains(v) ? v : c[0]);
+                    gd.addChoice(label, c, Arrays.asList(c).contains(v) ? v : c[0]);
                 }
                 case TEXT -> gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
             }
@@ -101,14 +114,14 @@ final class CommandDialog {
     }
 
     /** The component GenericDialog made for the field just added (its lists grow in the order fields are added). */
-    private static java.awt.Component lastComponent(GenericDialog gd, Kind kind) {
-        java.util.Vector<?> list = switch (kind) {
+    private static Component lastComponent(GenericDialog gd, Kind kind) {
+        Vector<?> list = switch (kind) {
             case IMAGE, CHOICE -> gd.getChoices();
             case FLAG -> gd.getCheckboxes();
             case WHOLE, NUMBER -> gd.getNumericFields();
             case FILE, TEXT -> gd.getStringFields();
         };
-        return (java.awt.Component) list.get(list.size() - 1);
+        return (Component) list.get(list.size() - 1);
     }
 
     /**
@@ -116,15 +129,15 @@ final class CommandDialog {
      * callback changes (e.g. the model file), its value goes into a command instance, the callback runs
      * (e.g. reads the thresholds from the model's sidecar), and the fields it changed are shown.
      */
-    private static final class Callbacks implements ij.gui.DialogListener {
+    private static final class Callbacks implements DialogListener {
         private final Class<?> type;
         private final Object command;
         private final List<ModuleItem<?>> fields;
-        private final List<java.awt.Component> components;
+        private final List<Component> components;
         /** The options, read in the listener's last call (OK): with a listener, only what it reads is recorded. */
         String options;
 
-        Callbacks(Class<?> type, Object command, List<ModuleItem<?>> fields, List<java.awt.Component> components) {
+        Callbacks(Class<?> type, Object command, List<ModuleItem<?>> fields, List<Component> components) {
             this.type = type;
             this.command = command;
             this.fields = fields;
@@ -132,14 +145,14 @@ final class CommandDialog {
         }
 
         @Override
-        public boolean dialogItemChanged(GenericDialog gd, java.awt.AWTEvent e) {
+        public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
             if (e == null) { // OK: GenericDialog records what this call reads, then stops recording
                 options = options(type, fields, gd);
                 return true;
             }
             int i = components.indexOf(e.getSource());
             if (i < 0) return true;
-            java.util.Map<String, Object> after = callback(command, fields.get(i), componentText(components.get(i)));
+            Map<String, Object> after = callback(command, fields.get(i), componentText(components.get(i)));
             for (int j = 0; j < fields.size(); j++) {
                 Object v = after.get(fields.get(j).getName());
                 if (j != i && v != null) show(components.get(j), fields.get(j), v);
@@ -153,8 +166,8 @@ final class CommandDialog {
      * it (empty when the item has no callback or the callback failed: the dialog stays as it is, and
      * running the command says what is wrong).
      */
-    static java.util.Map<String, Object> callback(Object command, ModuleItem<?> item, String text) {
-        java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+    static Map<String, Object> callback(Object command, ModuleItem<?> item, String text) {
+        Map<String, Object> values = new LinkedHashMap<>();
         if (item.getCallback() == null || item.getCallback().isEmpty()) return values;
         Object value = kind(item) == Kind.FILE ? (text.isBlank() ? null : new File(text.trim())) : text;
         if (!setField(command, item.getName(), value) || !invoke(command, item.getCallback())) return values;
@@ -164,25 +177,25 @@ final class CommandDialog {
         return values;
     }
 
-    private static String componentText(java.awt.Component c) {
-        if (c instanceof java.awt.TextField t) return t.getText();
-        if (c instanceof java.awt.Choice ch) return ch.getSelectedItem();
-        return c instanceof java.awt.Checkbox b ? String.valueOf(b.getState()) : "";
+    private static String componentText(Component c) {
+        if (c instanceof TextField t) return t.getText();
+        if (c instanceof Choice ch) return ch.getSelectedItem();
+        return c instanceof Checkbox b ? String.valueOf(b.getState()) : "";
     }
 
     /** Puts a value the callback set into the field's component, formatted as the dialog formats it. */
-    private static void show(java.awt.Component c, ModuleItem<?> item, Object v) {
+    private static void show(Component c, ModuleItem<?> item, Object v) {
         Kind kind = kind(item);
         String text = switch (kind) {
             case WHOLE -> String.valueOf(((Number) v).longValue());
-            case NUMBER -> ij.IJ.d2s(((Number) v).doubleValue(), ((Number) v).doubleValue() != 0 && Math.abs(((Number) v).doubleValue()) < 0.01 ? 6 : 3);
+            case NUMBER -> IJ.d2s(((Number) v).doubleValue(), ((Number) v).doubleValue() != 0 && Math.abs(((Number) v).doubleValue()) < 0.01 ? 6 : 3);
             case IMAGE -> null; // an open image is the user's choice, never a model's
             default -> v.toString();
         };
         if (text == null) return;
-        if (c instanceof java.awt.TextField t && !t.getText().equals(text)) t.setText(text);
-        else if (c instanceof java.awt.Choice ch) ch.select(text);
-        else if (c instanceof java.awt.Checkbox b) b.setState(Boolean.parseBoolean(text));
+        if (c instanceof TextField t && !t.getText().equals(text)) t.setText(text);
+        else if (c instanceof Choice ch) ch.select(text);
+        else if (c instanceof Checkbox b) b.setState(Boolean.parseBoolean(text));
     }
 
     private static boolean setField(Object command, String name, Object value) {
@@ -205,7 +218,7 @@ final class CommandDialog {
     private static boolean invoke(Object command, String method) {
         for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
             try {
-                java.lang.reflect.Method m = c.getDeclaredMethod(method);
+                Method m = c.getDeclaredMethod(method);
                 m.setAccessible(true);
                 m.invoke(command);
                 return true;
@@ -298,6 +311,6 @@ final class CommandDialog {
 
     /** Whether ImageJ's GUI is up (a dialog can be shown and answered). */
     static boolean interactive() {
-        return !java.awt.GraphicsEnvironment.isHeadless() && IJ.getInstance() != null;
+        return !GraphicsEnvironment.isHeadless() && IJ.getInstance() != null;
     }
 }

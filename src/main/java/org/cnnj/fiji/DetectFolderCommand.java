@@ -3,7 +3,9 @@ package org.cnnj.fiji;
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import org.cnnj.ij.DetectFiles;
+import org.cnnj.infer.DetectorSpec;
 import org.cnnj.infer.Device;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -51,13 +53,13 @@ public class DetectFolderCommand extends CnnjCommand {
         List<String> only = names(classes);
         int found = DetectFiles.detect(new DetectFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0,
                 (float) score, (float) nms, only));
-        return String.format(java.util.Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
+        return String.format(Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
                 model.getName(), (System.nanoTime() - t0) / 1e9, output);
     }
 
     /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
     protected void modelChanged() {
-        org.cnnj.infer.DetectorSpec spec = detectorSpecOrNull(model);
+        DetectorSpec spec = detectorSpecOrNull(model);
         if (spec == null) return; // not (yet) a detector: keep the current values; running will say what is wrong
         score = spec.scoreThreshold();
         nms = spec.nmsIou();

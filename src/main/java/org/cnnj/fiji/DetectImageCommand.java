@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Locale;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
+import org.cnnj.infer.DetectorSpec;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.ObjectDetector;
 import org.scijava.command.Command;
@@ -70,7 +71,7 @@ public class DetectImageCommand extends CnnjCommand {
 
     /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */
     protected void modelChanged() {
-        org.cnnj.infer.DetectorSpec spec = detectorSpecOrNull(model);
+        DetectorSpec spec = detectorSpecOrNull(model);
         if (spec == null) return; // not (yet) a detector: keep the current values; running will say what is wrong
         score = spec.scoreThreshold();
         nms = spec.nmsIou();

@@ -1,19 +1,32 @@
 package org.cnnj.fiji;
 
 import ij.IJ;
+import ij.ImagePlus;
 import ij.Macro;
+import ij.WindowManager;
+import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
+import ij.plugin.frame.Recorder;
+import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
+import java.awt.Window;
+import java.awt.event.WindowAdapter;
+import java.awt.event.WindowEvent;
 import java.io.File;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.swing.Timer;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.log.LogLevel;
+import org.scijava.log.LogService;
 import org.scijava.module.ModuleItem;
 import org.scijava.service.Service;
 
@@ -42,7 +55,7 @@ public class ImageJ1Command implements PlugIn {
                 return;
             }
             if (options == null) { // cancelled: ImageJ would still record the command's name, without options
-                ij.plugin.frame.Recorder.setCommand(null);
+                Recorder.setCommand(null);
                 return;
             }
         }
@@ -51,13 +64,13 @@ public class ImageJ1Command implements PlugIn {
         boolean failed = message.startsWith("CNN-J error");
         // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
         if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
-        else if (failed || java.awt.GraphicsEnvironment.isHeadless()) IJ.log(message); // with a display the command's own log line is there already
-        if (failed && IJ.getInstance() == null && ij.macro.Interpreter.isBatchMode()) {
+        else if (failed || GraphicsEnvironment.isHeadless()) IJ.log(message); // with a display the command's own log line is there already
+        if (failed && IJ.getInstance() == null && Interpreter.isBatchMode()) {
             // ImageJ -batch: later steps need this one's output, and a script calling ImageJ must see the failure in the exit code.
             System.err.println(message + " (batch run stopped, exit code 1)");
             System.exit(1);
         }
-        if (failed && ij.macro.Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
+        if (failed && Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
 
     }
 
@@ -71,15 +84,15 @@ public class ImageJ1Command implements PlugIn {
             CommandModule m = commands.run(type, false, inputs).get();
             if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
             // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
-            if (!java.awt.GraphicsEnvironment.isHeadless()) {
-                List<ij.ImagePlus> shown = new java.util.ArrayList<>();
+            if (!GraphicsEnvironment.isHeadless()) {
+                List<ImagePlus> shown = new ArrayList<>();
                 m.getOutputs().values().forEach(v -> {
-                    if (v instanceof ij.ImagePlus imp) {
+                    if (v instanceof ImagePlus imp) {
                         imp.show();
                         shown.add(imp);
                     }
                 });
-                inputs.values().stream().filter(v -> v instanceof ij.ImagePlus).map(v -> (ij.ImagePlus) v).findFirst()
+                inputs.values().stream().filter(v -> v instanceof ImagePlus).map(v -> (ImagePlus) v).findFirst()
                         .ifPresent(input -> keepCurrent(input, shown));
             }
             return String.valueOf(m.getOutput("summary"));
@@ -95,27 +108,27 @@ public class ImageJ1Command implements PlugIn {
      * output windows take the focus when they open: at once without a window manager, a little later
      * with one (when it activates them), so the input is brought back both times, once each.
      */
-    private static void keepCurrent(ij.ImagePlus input, List<ij.ImagePlus> outputs) {
-        if (ij.macro.Interpreter.getInstance() != null) ij.WindowManager.setTempCurrentImage(input); // a macro's own notion of "current"
+    private static void keepCurrent(ImagePlus input, List<ImagePlus> outputs) {
+        if (Interpreter.getInstance() != null) WindowManager.setTempCurrentImage(input); // a macro's own notion of "current"
         Runnable back = () -> {
             if (input.getWindow() == null) return;
             input.getWindow().toFront();
-            ij.WindowManager.setCurrentWindow(input.getWindow());
+            WindowManager.setCurrentWindow(input.getWindow());
         };
-        java.awt.EventQueue.invokeLater(back);
-        for (ij.ImagePlus out : outputs) {
-            java.awt.Window w = out.getWindow();
+        EventQueue.invokeLater(back);
+        for (ImagePlus out : outputs) {
+            Window w = out.getWindow();
             if (w == null) continue;
-            java.awt.event.WindowAdapter once = new java.awt.event.WindowAdapter() {
+            WindowAdapter once = new WindowAdapter() {
                 @Override
-                public void windowActivated(java.awt.event.WindowEvent e) {
+                public void windowActivated(WindowEvent e) {
                     w.removeWindowListener(this);
-                    java.awt.EventQueue.invokeLater(back);
+                    EventQueue.invokeLater(back);
                 }
             };
             w.addWindowListener(once);
             // A click on the output later is the user's choice: stop watching after the window manager's moment.
-            javax.swing.Timer stop = new javax.swing.Timer(2000, e -> w.removeWindowListener(once));
+            Timer stop = new Timer(2000, e -> w.removeWindowListener(once));
             stop.setRepeats(false);
             stop.start();
         }
@@ -140,8 +153,8 @@ public class ImageJ1Command implements PlugIn {
             values.put(key, converted);
         }
         for (ModuleItem<?> item : items.values()) {
-            if (item.getType() == ij.ImagePlus.class && values.get(item.getName()) == null) {
-                ij.ImagePlus current = ij.WindowManager.getCurrentImage();
+            if (item.getType() == ImagePlus.class && values.get(item.getName()) == null) {
+                ImagePlus current = WindowManager.getCurrentImage();
                 if (current == null) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
                 values.put(item.getName(), current);
             }
@@ -167,8 +180,8 @@ public class ImageJ1Command implements PlugIn {
     private static Object convert(String key, String value, Class<?> type) {
         try {
             if (type == File.class) return value.isEmpty() ? null : new File(value);
-            if (type == ij.ImagePlus.class) {
-                ij.ImagePlus named = ij.WindowManager.getImage(value);
+            if (type == ImagePlus.class) {
+                ImagePlus named = WindowManager.getImage(value);
                 if (named == null) throw new IllegalArgumentException("no open image is titled \"" + value + "\"");
                 return named;
             }
@@ -194,8 +207,8 @@ public class ImageJ1Command implements PlugIn {
             try {
                 context = new Context(CommandService.class);
                 // Progress and errors of the commands go to ImageJ's Log window too, not only to the terminal.
-                context.service(org.scijava.log.LogService.class).addLogListener(msg -> {
-                    if (msg.level() <= org.scijava.log.LogLevel.INFO && !java.awt.GraphicsEnvironment.isHeadless()) IJ.log(msg.text());
+                context.service(LogService.class).addLogListener(msg -> {
+                    if (msg.level() <= LogLevel.INFO && !GraphicsEnvironment.isHeadless()) IJ.log(msg.text());
                 });
             } finally {
                 t.setContextClassLoader(previous);

@@ -2,7 +2,9 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Locale;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.infer.BuiltInModels;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Diameter;
 import org.scijava.command.Command;
@@ -19,7 +21,7 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segmentation>Segment Folder...", headless = true)
 public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
-    private File model = new File(org.cnnj.infer.BuiltInModels.NUCLEI);
+    private File model = new File(BuiltInModels.NUCLEI);
 
     @Parameter(label = "Image file or folder")
     private File input;
@@ -50,7 +52,7 @@ public class SegmentFolderCommand extends CnnjCommand {
         long t0 = System.nanoTime();
         SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities,
                 SegmentFiles.External.DEFAULTS, Diameter.parse(diameter)));
-        return String.format(java.util.Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
+        return String.format(Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
                 (System.nanoTime() - t0) / 1e9, output);
     }
 }

@@ -3,9 +3,12 @@ package org.cnnj.fiji;
 import ij.ImagePlus;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.Tiffs;
+import org.cnnj.infer.BuiltInModels;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.Diameter;
 import org.cnnj.infer.Engine;
@@ -30,7 +33,7 @@ public class SegmentImageCommand extends CnnjCommand {
     private ImagePlus image;
 
     @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
-    private File model = new File(org.cnnj.infer.BuiltInModels.NUCLEI);
+    private File model = new File(BuiltInModels.NUCLEI);
 
     @Parameter(label = "Engine", choices = {"ort", "java"})
     private String engine = "ort";
@@ -64,7 +67,7 @@ public class SegmentImageCommand extends CnnjCommand {
         requireImage(image);
         if (output != null && output.getPath().isEmpty()) output = null;
         if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
-        java.nio.file.Path file = SegmentFiles.modelFile(model.toPath());
+        Path file = SegmentFiles.modelFile(model.toPath());
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
@@ -76,7 +79,7 @@ public class SegmentImageCommand extends CnnjCommand {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());
             ImagePlus outlined = image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
             ResultsDisplay.overlay(outlined, out.rois(), numbers);
-            org.cnnj.ij.Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
+            Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
         }
         labels = ResultsDisplay.styleLabels(out.labels());
         labels.setTitle(ResultsDisplay.uniqueTitle(labels.getTitle()));

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.detect.DetectionLoss;
 import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.ij.TrainingPlot;
 import org.cnnj.train.DetectorTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -68,7 +69,7 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
         DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainingPlot;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.train.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
@@ -83,7 +84,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        org.cnnj.ij.TrainingPlot plot = new org.cnnj.ij.TrainingPlot("CNN-J training: " + output.getName(), "validation score");
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation score");
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
         String taskName = switch (task) {
             case "semantic" -> ModelSpec.SEMANTIC;

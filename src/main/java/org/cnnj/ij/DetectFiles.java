@@ -1,11 +1,14 @@
 package org.cnnj.ij;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.io.RoiDecoder;
 import java.awt.Color;
 import java.awt.Rectangle;
+import java.awt.geom.Rectangle2D;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import org.cnnj.detect.Detection;
 import org.cnnj.infer.Device;
@@ -49,7 +54,7 @@ public final class DetectFiles {
 
     private static boolean groupColoursAvailable() {
         try {
-            String luts = ij.IJ.getDir("luts");
+            String luts = IJ.getDir("luts");
             return luts != null && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
         } catch (RuntimeException | LinkageError e) {
             return false;
@@ -87,7 +92,7 @@ public final class DetectFiles {
     /** Indices of the named classes; a name the model does not know is an error naming the ones it does. */
     public static Set<Integer> classFilter(List<String> modelClasses, List<String> wanted) {
         if (wanted == null || wanted.isEmpty()) return null;
-        Set<Integer> keep = new java.util.TreeSet<>();
+        Set<Integer> keep = new TreeSet<>();
         for (String w : wanted) {
             int i = modelClasses.indexOf(w.trim());
             if (i < 0) throw new IllegalArgumentException("the model has no class \"" + w.trim() + "\"; its classes are " + modelClasses);
@@ -193,9 +198,9 @@ public final class DetectFiles {
                 if (roi.getName() == null) roi.setName(name);
                 rois.add(roi);
             }
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new IOException(file + " is not a ROI zip (" + e.getMessage() + "); save ROIs from the ROI Manager (More › Save...)", e);
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             throw new IOException(file + " is truncated (it ends inside ROI " + (rois.size() + 1) + "); save the ROIs again from the ROI Manager"
                     + " (More › Save...) or copy the file again", e);
         }
@@ -222,7 +227,7 @@ public final class DetectFiles {
     /** Bounding box of a ROI (any shape) as x1, y1, x2, y2. */
     public static float[] box(Roi roi) {
         Rectangle r = roi.getBounds();
-        java.awt.geom.Rectangle2D f = roi.getFloatBounds();
+        Rectangle2D f = roi.getFloatBounds();
         return f != null ? new float[] {(float) f.getX(), (float) f.getY(), (float) (f.getX() + f.getWidth()), (float) (f.getY() + f.getHeight())}
                 : new float[] {r.x, r.y, r.x + r.width, r.y + r.height};
     }

@@ -1,22 +1,27 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.gui.Roi;
 import ij.io.RoiEncoder;
 import ij.measure.Calibration;
 import ij.plugin.filter.ThresholdToSelection;
 import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.cnnj.eval.Instances;
 import org.cnnj.io.AtomicFiles;
 
 /**
@@ -34,7 +39,7 @@ public final class LabelResults {
     public static List<Roi> rois(int[] labels, int width, int height, int position) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
-        int[] box = org.cnnj.eval.Instances.bounds(labels, width, height, max);
+        int[] box = Instances.bounds(labels, width, height, max);
         List<Roi> rois = new ArrayList<>();
         for (int l = 1; l <= max; l++) {
             if (box[4 * l + 2] < 0) continue;
@@ -59,9 +64,9 @@ public final class LabelResults {
      * a ROI with a position goes to that slice only, one without to every slice.
      */
     public static ImagePlus rasterize(List<Roi> rois, int width, int height, int slices) {
-        ij.ImageStack stack = new ij.ImageStack(width, height);
+        ImageStack stack = new ImageStack(width, height);
         for (int s = 1; s <= slices; s++) {
-            ij.process.ShortProcessor ip = new ij.process.ShortProcessor(width, height);
+            ShortProcessor ip = new ShortProcessor(width, height);
             for (int i = 0; i < rois.size(); i++) {
                 Roi roi = rois.get(i);
                 int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition();
@@ -81,7 +86,7 @@ public final class LabelResults {
             ZipOutputStream zip = new ZipOutputStream(os);
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(zip));
             RoiEncoder encoder = new RoiEncoder(out);
-            java.util.Set<String> used = new java.util.HashSet<>();
+            Set<String> used = new HashSet<>();
             for (Roi roi : rois) {
                 String name = roi.getName() + (roi.getPosition() > 0 ? "-" + roi.getPosition() : "");
                 String base = name;

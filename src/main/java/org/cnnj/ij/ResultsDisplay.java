@@ -1,6 +1,7 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
+import ij.WindowManager;
 import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
@@ -8,7 +9,10 @@ import ij.plugin.frame.RoiManager;
 import ij.process.LUT;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Results on screen, the way Fiji users look at them: label images with a glasbey-like LUT (neighbours
@@ -76,7 +80,7 @@ public final class ResultsDisplay {
         APPEND;
 
         public static RoiMode parse(String s) {
-            return switch (s == null ? "replace" : s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (s == null ? "replace" : s.trim().toLowerCase(Locale.ROOT)) {
                 case "replace", "" -> REPLACE;
                 case "append" -> APPEND;
                 default -> throw new IllegalArgumentException("rois must be replace or append, got \"" + s + "\"");
@@ -97,7 +101,7 @@ public final class ResultsDisplay {
         String source = image.getTitle() + "#" + image.getID();
         if (mode == RoiMode.REPLACE) {
             Roi[] present = rm.getRoisAsArray();
-            java.util.List<Integer> ours = new java.util.ArrayList<>();
+            List<Integer> ours = new ArrayList<>();
             for (int i = 0; i < present.length; i++) if (source.equals(present[i].getProperty(SOURCE))) ours.add(i);
             if (!ours.isEmpty()) {
                 rm.setSelectedIndexes(ours.stream().mapToInt(Integer::intValue).toArray());
@@ -114,8 +118,8 @@ public final class ResultsDisplay {
 
     /** A window title not used by an open image yet: {@code name}, else name-2, name-3, ... */
     public static String uniqueTitle(String name) {
-        if (!available() || ij.WindowManager.getImage(name) == null) return name;
-        for (int i = 2; ; i++) if (ij.WindowManager.getImage(name + "-" + i) == null) return name + "-" + i;
+        if (!available() || WindowManager.getImage(name) == null) return name;
+        for (int i = 2; ; i++) if (WindowManager.getImage(name + "-" + i) == null) return name + "-" + i;
     }
 
     public static void showTable(ResultsTable table, String title) {
@@ -145,7 +149,7 @@ public final class ResultsDisplay {
             if (r.getPosition() > 0) t.addValue("Slice", r.getPosition());
             t.addValue("Class", name.substring(0, space));
             t.addValue("Score", Double.parseDouble(name.substring(space + 1)));
-            java.awt.geom.Rectangle2D b = r.getFloatBounds();
+            Rectangle2D b = r.getFloatBounds();
             t.addValue("X", b.getX());
             t.addValue("Y", b.getY());
             t.addValue("Width", b.getWidth());

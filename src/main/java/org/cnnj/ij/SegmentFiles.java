@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.cnnj.data.Percentiles;
 import org.cnnj.infer.BandedPlanes;
 import org.cnnj.infer.BuiltInModels;
 import org.cnnj.infer.Device;
@@ -249,7 +250,7 @@ public final class SegmentFiles {
         for (int c = 0; c < planes.length; c++) {
             float[] crop = new float[cw * ch];
             for (int y = 0; y < ch; y++) System.arraycopy(planes[c], (y0 + y) * w + x0, crop, y * cw, cw);
-            org.cnnj.data.Percentiles p = Segmenter.percentiles(spec, planes[c]);
+            Percentiles p = Segmenter.percentiles(spec, planes[c]);
             if (p != null) p.problems(planes[c]).forEach(problem -> System.err.println("warning: " + where + ": " + problem));
             out[c] = p == null ? spec.normalization().apply(crop) : p.apply(crop);
         }

@@ -5,10 +5,13 @@ import ij.ImagePlus;
 import ij.io.FileInfo;
 import ij.io.FileSaver;
 import ij.io.TiffDecoder;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.cnnj.io.AtomicFiles;
 
 /** TIFF reading and writing that is safe headless and never leaves half a file behind. */
 public final class Tiffs {
@@ -20,7 +23,7 @@ public final class Tiffs {
      */
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".tif") || name.endsWith(".tiff")) checkComplete(file);
         boolean redirected = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true); // to the log (stderr headless), never a modal dialog
@@ -39,7 +42,7 @@ public final class Tiffs {
         FileInfo[] infos;
         try {
             Path dir = file.toAbsolutePath().getParent();
-            infos = new TiffDecoder(dir + java.io.File.separator, file.getFileName().toString()).getTiffInfo();
+            infos = new TiffDecoder(dir + File.separator, file.getFileName().toString()).getTiffInfo();
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + " is not a readable TIFF (" + e.getMessage() + "); re-save it from the program that made it");
         }
@@ -68,9 +71,9 @@ public final class Tiffs {
     /** Writes through a temporary sibling and a rename. */
     public static void save(ImagePlus imp, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        org.cnnj.io.AtomicFiles.createFolder(dir);
+        AtomicFiles.createFolder(dir);
         if (!Files.isWritable(dir)) throw new IOException("cannot write to " + dir + "; choose a writable output folder");
-        Path tmp = org.cnnj.io.AtomicFiles.tempSibling(file);
+        Path tmp = AtomicFiles.tempSibling(file);
         try {
             FileSaver saver = new FileSaver(imp);
             boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());

@@ -2,10 +2,12 @@ package org.cnnj.ij;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
+import ij.process.ImageProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.detect.AnchorChoice;
 import org.cnnj.detect.AnnotatedImage;
+import org.cnnj.detect.DetectionLoss;
 import org.cnnj.detect.Detector;
 import org.cnnj.detect.DetectorConfig;
 import org.cnnj.infer.DetectorSpec;
@@ -107,14 +110,14 @@ public final class TrainDetectorFiles {
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
-            provenance.put("date", java.time.Instant.now().toString());
+            provenance.put("date", Instant.now().toString());
             return finish(DetectorTrainer.train(data, arch, start, o.config(), out.checkpoints(), cancel, new DetectorTrainer.Listener() {
                 public void epoch(DetectorTrainer.Epoch e) {
                     out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationMap(), e.seconds()), log);
                     if (listener != null) listener.epoch(e);
                 }
 
-                public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
+                public void step(int step, int steps, DetectionLoss.Losses losses) {
                     if (listener != null) listener.step(step, steps, losses);
                 }
             }, log, provenance), output, log);
@@ -162,7 +165,7 @@ public final class TrainDetectorFiles {
         List<Roi> out = new ArrayList<>();
         int slices = lab.getStackSize();
         for (int s = 1; s <= slices; s++) {
-            ij.process.ImageProcessor ip = lab.getStack().getProcessor(s);
+            ImageProcessor ip = lab.getStack().getProcessor(s);
             int[] ids = new int[ip.getPixelCount()];
             for (int i = 0; i < ids.length; i++) ids[i] = (int) ip.getf(i);
             for (Roi roi : LabelResults.rois(ids, lab.getWidth(), lab.getHeight(), slices > 1 ? s : 0)) {

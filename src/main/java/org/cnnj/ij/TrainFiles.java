@@ -1,11 +1,13 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
+import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,13 +17,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.cnnj.infer.JavaEngine;
-import org.cnnj.onnx.GraphNetwork;
-import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.onnx.OnnxExport;
+import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.train.LabeledImage;
 import org.cnnj.train.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
@@ -49,7 +51,7 @@ public final class TrainFiles {
      * Trains on one open image (each slice a sample) whose objects are ROIs (ROI Manager or zip):
      * each ROI becomes one object (instances) — for semantic training, use label images.
      */
-    public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<ij.gui.Roi> rois, Options o, AtomicBoolean cancel,
+    public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel,
                                                           SegmentationTrainer.Listener listener) throws IOException {
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
         ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), Planes.positions(image));
@@ -97,7 +99,7 @@ public final class TrainFiles {
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
-        provenance.put("date", java.time.Instant.now().toString());
+        provenance.put("date", Instant.now().toString());
         SegmentationTrainer.Listener progress = new SegmentationTrainer.Listener() {
             public void epoch(SegmentationTrainer.Epoch e) {
                 out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()),

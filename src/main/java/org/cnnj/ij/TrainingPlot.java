@@ -3,6 +3,7 @@ package org.cnnj.ij;
 import ij.gui.Plot;
 import ij.gui.PlotWindow;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ public final class TrainingPlot {
         // Colours set per series by style ("line colour, fill colour, width, symbol"): setColor before add left the lines black.
         plot.setStyle(0, "#d62728,#d62728,2,connected circle");
         plot.setStyle(1, "#1f77b4,#1f77b4,2,connected circle");
-        plot.setLimits(0.5, Math.max(2, epochs.size()) + 0.5, 0, Math.max(1.05, java.util.Arrays.stream(relative).max().orElse(1) * 1.05));
+        plot.setLimits(0.5, Math.max(2, epochs.size()) + 0.5, 0, Math.max(1.05, Arrays.stream(relative).max().orElse(1) * 1.05));
         plot.setLegend("training loss (relative)\t" + scoreName, Plot.AUTO_POSITION);
         if (window == null || !window.isVisible()) window = plot.show();
         else window.drawPlot(plot);

@@ -1,6 +1,8 @@
 package org.cnnj.infer;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.cnnj.eval.Instances;
 import org.cnnj.seg.DistanceInstances;
 
@@ -102,8 +104,8 @@ public final class BandSegmenter {
      * nearly always agree; where they do not, this keeps one disagreeing pixel from merging two objects.
      */
     private static void joinByOverlap(UnionFind ids, int[] here, int e0, int[] there, int thereStart, int y0, int y1, int width) {
-        java.util.Map<Long, Integer> pairs = new java.util.HashMap<>();
-        java.util.Map<Integer, Integer> hereSize = new java.util.HashMap<>(), thereSize = new java.util.HashMap<>();
+        Map<Long, Integer> pairs = new HashMap<>();
+        Map<Integer, Integer> hereSize = new HashMap<>(), thereSize = new HashMap<>();
         for (int y = y0; y < y1; y++) {
             for (int x = 0; x < width; x++) {
                 int a = here[(y - e0) * width + x], b = there[(y - thereStart) * width + x];

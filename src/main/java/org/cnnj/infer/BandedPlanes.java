@@ -1,6 +1,8 @@
 package org.cnnj.infer;
 
+import java.util.Arrays;
 import org.cnnj.data.Percentiles;
+import org.cnnj.data.Resize;
 
 /**
  * Segments planes that are in memory, band by band ({@link BandSegmenter}), for images whose whole-image
@@ -19,7 +21,7 @@ public final class BandedPlanes {
     /** {@code o.scale()} resizes the network's view of the image; {@code bandRows} rows are decoded at a time (rounded to whole tiles). */
     public static Labels segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Segmenter.Options o, int bandRows,
                                  TiledPredictor.Progress progress) {
-        int sw = org.cnnj.data.Resize.scaled(width, o.scale()), sh = org.cnnj.data.Resize.scaled(height, o.scale());
+        int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
         int[] labels = new int[width * height];
         int[] fromX = nearest(width, sw), fromY = nearest(height, sh);
         boolean instances = spec.isInstances();
@@ -86,7 +88,7 @@ public final class BandedPlanes {
         }
 
         public void read(int y0, int x0, int h, int w, float[] dst) {
-            java.util.Arrays.fill(dst, 0f);
+            Arrays.fill(dst, 0f);
             double fx = (double) width / sw, fy = (double) height / sh;
             for (int c = 0; c < planes.length; c++) {
                 for (int y = 0; y < h && y0 + y < sh; y++) {

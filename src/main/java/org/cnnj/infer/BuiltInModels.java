@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Locale;
+import org.cnnj.io.AtomicFiles;
 
 /**
  * The models that travel inside the CNN-J jar, selectable by name where a model file is asked for:
@@ -35,7 +37,7 @@ public final class BuiltInModels {
     private static Path cache() throws IOException {
         String version = BuiltInModels.class.getPackage().getImplementationVersion();
         Path dir = Path.of(System.getProperty("user.home"), ".cnnj", "models", version == null ? "development" : version);
-        org.cnnj.io.AtomicFiles.createFolder(dir);
+        AtomicFiles.createFolder(dir);
         return dir;
     }
 
@@ -46,8 +48,8 @@ public final class BuiltInModels {
             if (in == null) throw new IOException("this CNN-J jar lacks its built-in model " + resource + "; reinstall CNN-J");
             bytes = in.readAllBytes();
         }
-        if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) return;
-        Path tmp = org.cnnj.io.AtomicFiles.tempSibling(target);
+        if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), bytes)) return;
+        Path tmp = AtomicFiles.tempSibling(target);
         try {
             Files.write(tmp, bytes);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.data.Resize;
+import org.cnnj.eval.Instances;
 import org.cnnj.seg.ObjectSize;
 
 /**
@@ -67,7 +68,7 @@ public final class DiameterEstimate {
         Segmenter.Result r = Segmenter.segment(engine, spec, TiledPredictor.planes(window, sw, sh),
                 new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 1), null);
         int[] whole = withoutBorderObjects(r.objects(), sw, sh, cw < width || ch < height);
-        int count = org.cnnj.eval.Instances.count(whole);
+        int count = Instances.count(whole);
         return new Measured(count == 0 ? 0 : ObjectSize.medianDiameter(whole), count);
     }
 

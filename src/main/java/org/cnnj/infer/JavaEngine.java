@@ -2,7 +2,12 @@ package org.cnnj.infer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.cnnj.detect.Detector;
+import org.cnnj.kernel.Kernels;
+import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.tensor.GradMode;
@@ -15,9 +20,9 @@ import org.cnnj.util.Rng;
  * the fallback where ONNX Runtime cannot load, and to cross-check it.
  */
 public final class JavaEngine implements Engine {
-    private final org.cnnj.nn.Module net;
+    private final Module net;
 
-    public JavaEngine(org.cnnj.nn.Module net) {
+    public JavaEngine(Module net) {
         this.net = net;
         net.train(false);
     }
@@ -34,18 +39,18 @@ public final class JavaEngine implements Engine {
         OnnxModelInfo info = OnnxModelInfo.read(model);
         UNet net = new UNet(spec.architecture(), new Rng(0));
         copy(model, info.weights(), net.parameters().entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
         copy(model, info.weights(), net.buffers());
         return net;
     }
 
     /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
-    public static org.cnnj.detect.Detector loadDetector(Path model, DetectorSpec spec) throws IOException {
-        Map<String, float[]> weights = new java.util.HashMap<>(OnnxModelInfo.read(model).weights());
+    public static Detector loadDetector(Path model, DetectorSpec spec) throws IOException {
+        Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
         weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
-        org.cnnj.detect.Detector net = new org.cnnj.detect.Detector(spec.architecture(), new Rng(0));
+        Detector net = new Detector(spec.architecture(), new Rng(0));
         copy(model, weights, net.parameters().entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
         copy(model, weights, net.buffers());
         return net;
     }
@@ -68,7 +73,7 @@ public final class JavaEngine implements Engine {
 
     @Override
     public String describe() {
-        return "CNN-J Java engine (" + org.cnnj.kernel.Kernels.describe() + ")";
+        return "CNN-J Java engine (" + Kernels.describe() + ")";
     }
 
     @Override

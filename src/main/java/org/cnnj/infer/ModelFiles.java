@@ -3,6 +3,7 @@ package org.cnnj.infer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class ModelFiles {
         if (Files.exists(sidecar)) files.add(sidecar);
         if (DetectorSpec.isDetector(model)) files.add(model.resolveSibling(DetectorSpec.read(sidecar).head()));
         for (Path f : files) if (!Files.isRegularFile(f)) throw new IOException(f + " belongs to " + model.getFileName() + " but is missing");
-        org.cnnj.io.AtomicFiles.createFolder(folder);
+        AtomicFiles.createFolder(folder);
         for (Path f : files) {
             byte[] bytes = Files.readAllBytes(f);
             AtomicFiles.write(folder.resolve(f.getFileName().toString()), out -> out.write(bytes));
@@ -57,9 +58,9 @@ public final class ModelFiles {
         ModelSpec defaults = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, k, tileMultiple, halo, n);
         ModelSpec spec = new ModelSpec(defaults.format(), defaults.axes(), defaults.inputChannels(), defaults.classes(), defaults.output(),
                 defaults.task(), n, defaults.tileMultiple(), defaults.halo(), null, Map.of("imported_from", external.toAbsolutePath().toString(),
-                "date", java.time.Instant.now().toString()), 0, 0);
+                "date", Instant.now().toString()), 0, 0);
         byte[] bytes = Files.readAllBytes(external);
-        org.cnnj.io.AtomicFiles.createFolder(destination.toAbsolutePath().getParent());
+        AtomicFiles.createFolder(destination.toAbsolutePath().getParent());
         AtomicFiles.write(destination, os -> os.write(bytes));
         spec.write(ModelSpec.sidecarOf(destination));
         return spec;

@@ -1,10 +1,15 @@
 package org.cnnj.infer;
 
+import com.google.gson.JsonElement;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.data.Percentiles;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.seg.DistanceInstances;
 
 /**
  * The JSON sidecar next to a model (model.onnx → model.json): everything needed to apply it correctly.
@@ -57,7 +62,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
         /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
         public float[] apply(float[] values) {
-            if ("percentile".equals(method)) return org.cnnj.data.Percentiles.of(values, lowPercentile, highPercentile).apply(values);
+            if ("percentile".equals(method)) return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
             float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
             for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
             return out;
@@ -132,7 +137,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** The split depth to decode with. */
     public float split() {
-        return splitDepth > 0 ? (float) splitDepth : org.cnnj.seg.DistanceInstances.Options.defaults().splitDepth();
+        return splitDepth > 0 ? (float) splitDepth : DistanceInstances.Options.defaults().splitDepth();
     }
 
     /**
@@ -152,7 +157,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
      * {@code classes} logit channels, applied in tiles of multiples of {@code tileMultiple} with {@code halo}.
      */
     public static ModelSpec forExternal(int inputChannels, int classes, int tileMultiple, int halo, Normalization n) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int c = 0; c < classes; c++) names.add("class" + c);
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
         return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
@@ -164,7 +169,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
      * match the ONNX graph's where the graph states them.
      */
     public void checkAgainst(Path model) throws IOException {
-        org.cnnj.onnx.OnnxModelInfo info = org.cnnj.onnx.OnnxModelInfo.read(model);
+        OnnxModelInfo info = OnnxModelInfo.read(model);
         Path json = sidecarOf(model);
         if (!info.inputs().isEmpty() && info.inputs().get(0).dims().length == 4 && info.inputs().get(0).dims()[1] > 0
                 && info.inputs().get(0).dims()[1] != inputChannels) {
@@ -185,7 +190,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     }
 
     public static ModelSpec read(Path json) throws IOException {
-        com.google.gson.JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
+        JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
         if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DetectorSpec.TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
             throw new IOException(json + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");

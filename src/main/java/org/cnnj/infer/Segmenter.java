@@ -1,5 +1,7 @@
 package org.cnnj.infer;
 
+import java.util.Locale;
+import java.util.function.Consumer;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
 import org.cnnj.eval.Instances;
@@ -75,7 +77,7 @@ public final class Segmenter {
      * {@code normalized}: the planes as {@link #normalize} gives them.
      */
     public static double scaleFor(Engine engine, ModelSpec spec, float[][] normalized, int width, int height, Diameter diameter,
-                                  java.util.function.Consumer<String> log) {
+                                  Consumer<String> log) {
         double model = spec.objectDiameter();
         if (!(model > 0)) {
             if (diameter.pixels() > 0) {
@@ -91,14 +93,14 @@ public final class Segmenter {
             return 1;
         }
         double scale = Math.max(1 / 16.0, Math.min(4, model / e.diameter()));
-        log.accept(String.format(java.util.Locale.ROOT, "diameter auto: objects about %.1f px across (model: %.1f px), image resized x%.3f", e.diameter(),
+        log.accept(String.format(Locale.ROOT, "diameter auto: objects about %.1f px across (model: %.1f px), image resized x%.3f", e.diameter(),
                 model, scale));
         return scale;
     }
 
     private static double checked(double scale, double given, double model) {
         if (scale > 8 || scale < 1 / 32.0) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a diameter of %.1f px would resize the image x%.3g for this model"
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "a diameter of %.1f px would resize the image x%.3g for this model"
                     + " (trained for %.1f px objects); give a diameter between %.1f and %.1f px", given, scale, model, model / 8, model * 32));
         }
         return scale;
@@ -108,7 +110,7 @@ public final class Segmenter {
      * The planes normalized as the sidecar says (new arrays); {@code problems}, when not null, hears what
      * would make the result misleading ({@link Percentiles#problems}), from the same percentiles.
      */
-    public static float[][] normalize(ModelSpec spec, float[][] planes, int width, int height, java.util.function.Consumer<String> problems) {
+    public static float[][] normalize(ModelSpec spec, float[][] planes, int width, int height, Consumer<String> problems) {
         for (float[] p : planes) {
             if (p.length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
         }

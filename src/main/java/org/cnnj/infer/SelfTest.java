@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.kernel.Kernels;
@@ -94,7 +95,7 @@ public final class SelfTest {
             got.append(c == 0 ? "" : "/").append(counts[c]);
         }
         return String.format(Locale.ROOT, "%s: %s, %d objects, class pixels %s (expected %s objects, %s) in %.0f ms", ok ? "OK" : "WRONG RESULT",
-                engine.describe(), r.objectCount(), got, expected[0], String.join("/", java.util.Arrays.copyOfRange(expected, 1, expected.length)), ms);
+                engine.describe(), r.objectCount(), got, expected[0], String.join("/", Arrays.copyOfRange(expected, 1, expected.length)), ms);
     }
 
     static float[] image(Path dir) throws IOException {

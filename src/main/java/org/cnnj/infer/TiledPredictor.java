@@ -1,5 +1,7 @@
 package org.cnnj.infer;
 
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -75,7 +77,7 @@ public final class TiledPredictor {
 
     private TiledPredictor() {}
 
-    public static void predict(Engine engine, Source source, Layout layout, java.util.function.Consumer<Tile> sink, Progress progress) {
+    public static void predict(Engine engine, Source source, Layout layout, Consumer<Tile> sink, Progress progress) {
         predictRows(engine, source, layout, 0, Integer.MAX_VALUE, sink, progress);
     }
 
@@ -84,7 +86,7 @@ public final class TiledPredictor {
      * size — exactly as {@link #predict} makes them (same windows, same context), so an image can be
      * processed band by band with the same result as in one go.
      */
-    public static void predictRows(Engine engine, Source source, Layout layout, int rowStart, int rowEnd, java.util.function.Consumer<Tile> sink,
+    public static void predictRows(Engine engine, Source source, Layout layout, int rowStart, int rowEnd, Consumer<Tile> sink,
                                    Progress progress) {
         if (rowStart % layout.tile() != 0) throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
         int h = source.height(), w = source.width(), c = source.channels(), m = layout.multiple();
@@ -128,7 +130,7 @@ public final class TiledPredictor {
             }
 
             public void read(int y0, int x0, int h, int w, float[] dst) {
-                java.util.Arrays.fill(dst, 0f);
+                Arrays.fill(dst, 0f);
                 int rows = Math.max(0, Math.min(h, height - y0)), cols = Math.max(0, Math.min(w, width - x0));
                 for (int c = 0; c < planes.length; c++) {
                     for (int y = 0; y < rows; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, dst, (c * h + y) * w, cols);

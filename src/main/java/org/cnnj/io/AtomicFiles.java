@@ -1,11 +1,15 @@
 package org.cnnj.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /** Writes a file through a temporary sibling and a rename, so a crash or full disk never leaves half a file. */
 public final class AtomicFiles {
@@ -33,7 +37,7 @@ public final class AtomicFiles {
         createFolder(target.toAbsolutePath().getParent());
         Path tmp = tempSibling(target);
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16)) {
                 writer.write(out);
             }
             try {
@@ -41,10 +45,10 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             throw new IOException("cannot write " + target + " (" + describe(e) + "); check that the folder is writable and the disk has space", e);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("no space")) {
+            if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("no space")) {
                 throw new IOException("cannot write " + target + ": the disk is full; free space or choose another output folder", e);
             }
             throw e;
@@ -64,7 +68,7 @@ public final class AtomicFiles {
     }
 
     private static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
-        return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? kind + ": " + f.getReason() : kind;
+        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+        return e instanceof FileSystemException f && f.getReason() != null ? kind + ": " + f.getReason() : kind;
     }
 }

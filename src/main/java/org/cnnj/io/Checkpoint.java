@@ -1,13 +1,16 @@
 package org.cnnj.io;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnj.nn.Module;
@@ -31,7 +34,7 @@ import org.cnnj.tensor.Tensor;
  * Written to a temporary file and renamed, so an interrupted save keeps the previous checkpoint.
  */
 public final class Checkpoint {
-    private static final byte[] MAGIC = "CNNJCKPT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "CNNJCKPT".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
 
     /** The contents of a checkpoint file. */
@@ -76,11 +79,11 @@ public final class Checkpoint {
         Map<String, float[]> arrays = new LinkedHashMap<>();
         Map<String, int[]> shapes = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
-        try (InputStream is = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream is = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             DataInputStream in = new DataInputStream(is);
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            if (!Arrays.equals(magic, MAGIC)) {
                 throw new IOException(file + " is not a CNN-J checkpoint (wrong header); pick a .ckpt file written by CNN-J training");
             }
             int version = in.readInt();
@@ -125,9 +128,9 @@ public final class Checkpoint {
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             float[] v = c.arrays().get("param/" + e.getKey());
             if (v == null) throw new IOException(file + " has no weights for " + e.getKey() + "; it was saved from a different architecture");
-            if (!java.util.Arrays.equals(c.shapes().get("param/" + e.getKey()), e.getValue().shape())) {
-                throw new IOException(file + ": " + e.getKey() + " has shape " + java.util.Arrays.toString(c.shapes().get("param/" + e.getKey()))
-                        + " but the model expects " + java.util.Arrays.toString(e.getValue().shape()) + "; build the model with the saved configuration");
+            if (!Arrays.equals(c.shapes().get("param/" + e.getKey()), e.getValue().shape())) {
+                throw new IOException(file + ": " + e.getKey() + " has shape " + Arrays.toString(c.shapes().get("param/" + e.getKey()))
+                        + " but the model expects " + Arrays.toString(e.getValue().shape()) + "; build the model with the saved configuration");
             }
         }
         params.forEach((k, t) -> System.arraycopy(c.arrays().get("param/" + k), 0, t.data(), 0, t.size()));

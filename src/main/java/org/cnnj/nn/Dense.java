@@ -1,6 +1,7 @@
 package org.cnnj.nn;
 
 import org.cnnj.ops.Linear;
+import org.cnnj.ops.Reshape;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
@@ -16,6 +17,6 @@ public final class Dense extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Linear.apply(x.rank() == 2 ? x : x.reshape(x.dim(0), -1), weight, bias);
+        return Linear.apply(x.rank() == 2 ? x : Reshape.apply(x, x.dim(0), -1), weight, bias);
     }
 }

@@ -3,6 +3,7 @@ package org.cnnj.nn;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnnj.ops.Concat;
+import org.cnnj.ops.ConvParams;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
@@ -19,7 +20,7 @@ public final class DenseBlock extends Module {
         int channels = in;
         for (int i = 0; i < layers; i++) {
             units.add(child("unit" + i, new ConvBnRelu(in + i * growth, growth, 3,
-                    org.cnnj.ops.ConvParams.of(1, 1), batchNorm, true, rng)));
+                    ConvParams.of(1, 1), batchNorm, true, rng)));
             channels += growth;
         }
         this.outChannels = channels;

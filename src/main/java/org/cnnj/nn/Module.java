@@ -1,5 +1,6 @@
 package org.cnnj.nn;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnj.tensor.Tensor;
@@ -54,7 +55,7 @@ public abstract class Module {
     }
 
     public final Map<String, Module> children() {
-        return java.util.Collections.unmodifiableMap(children);
+        return Collections.unmodifiableMap(children);
     }
 
     public final boolean isTraining() {

@@ -3,6 +3,7 @@ package org.cnnj.onnx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +139,7 @@ public final class GraphNetwork extends Module {
         String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
         if (!auto.equals("NOTSET")) throw new IllegalArgumentException(n.opType() + " with auto_pad=" + auto + " is not supported; export with explicit pads");
         long[] p = n.integers("pads", new long[] {0, 0, 0, 0});
-        if (p[0] != p[2] || p[1] != p[3]) throw new IllegalArgumentException(n.opType() + " with asymmetric pads " + java.util.Arrays.toString(p) + " is not supported");
+        if (p[0] != p[2] || p[1] != p[3]) throw new IllegalArgumentException(n.opType() + " with asymmetric pads " + Arrays.toString(p) + " is not supported");
         return new long[] {p[0], p[1]};
     }
 }

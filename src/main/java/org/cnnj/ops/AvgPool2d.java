@@ -1,5 +1,7 @@
 package org.cnnj.ops;
 
+import java.util.Map;
+import java.util.function.IntConsumer;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -37,7 +39,7 @@ public final class AvgPool2d {
                 }
             }
         }
-        java.util.Map<String, Object> onnx = p.onnxAttributes();
+        Map<String, Object> onnx = p.onnxAttributes();
         onnx.put("count_include_pad", 1L);
         return Trace.traced(Tensor.result("avg_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
             float[] gx = x.grad(), gy = out.grad();
@@ -54,6 +56,6 @@ public final class AvgPool2d {
 
     @FunctionalInterface
     private interface Window {
-        void each(int plane, int i, int j, java.util.function.IntConsumer action);
+        void each(int plane, int i, int j, IntConsumer action);
     }
 }

@@ -1,5 +1,8 @@
 package org.cnnj.ops;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Stride, padding, dilation and groups of a 2-D convolution (or transposed convolution, which adds
  * output padding), PyTorch semantics. Height and width may differ.
@@ -34,8 +37,8 @@ public record ConvParams(int strideH, int strideW, int padH, int padW, int dilat
     }
 
     /** ONNX Conv / ConvTranspose attributes for a kh×kw kernel. */
-    public java.util.Map<String, Object> onnxAttributes(int kh, int kw, boolean transposed) {
-        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+    public Map<String, Object> onnxAttributes(int kh, int kw, boolean transposed) {
+        Map<String, Object> a = new LinkedHashMap<>();
         a.put("kernel_shape", new long[] {kh, kw});
         a.put("strides", new long[] {strideH, strideW});
         a.put("pads", new long[] {padH, padW, padH, padW});

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Arrays;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -15,7 +16,7 @@ public final class Multiply {
         boolean perChannel = x.rank() == 4 && s.rank() == 4 && s.dim(0) == x.dim(0) && s.dim(1) == x.dim(1)
                 && s.dim(2) == 1 && s.dim(3) == 1 && (x.dim(2) != 1 || x.dim(3) != 1);
         if (!perChannel) {
-            if (!java.util.Arrays.equals(x.shape(), s.shape())) {
+            if (!Arrays.equals(x.shape(), s.shape())) {
                 throw new IllegalArgumentException("multiply: " + Shapes.str(s.shape()) + " can neither multiply "
                         + Shapes.str(x.shape()) + " element by element nor scale its channels (that needs ["
                         + (x.rank() == 4 ? x.dim(0) + ", " + x.dim(1) : "N, C") + ", 1, 1])");

@@ -1,5 +1,9 @@
 package org.cnnj.ops;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.cnnj.tensor.Shapes;
+
 /** Window of a pooling op; padding must be at most half the kernel (as in PyTorch). */
 public record PoolParams(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
     public PoolParams {
@@ -20,8 +24,8 @@ public record PoolParams(int kernelH, int kernelW, int strideH, int strideW, int
     }
 
     /** ONNX MaxPool / AveragePool attributes. */
-    java.util.Map<String, Object> onnxAttributes() {
-        java.util.Map<String, Object> a = new java.util.LinkedHashMap<>();
+    Map<String, Object> onnxAttributes() {
+        Map<String, Object> a = new LinkedHashMap<>();
         a.put("kernel_shape", new long[] {kernelH, kernelW});
         a.put("strides", new long[] {strideH, strideW});
         a.put("pads", new long[] {padH, padW, padH, padW});
@@ -29,10 +33,10 @@ public record PoolParams(int kernelH, int kernelW, int strideH, int strideW, int
     }
 
     int outH(String op, int h) {
-        return org.cnnj.tensor.Shapes.windowOutput(op, "height", h, kernelH, strideH, padH, 1);
+        return Shapes.windowOutput(op, "height", h, kernelH, strideH, padH, 1);
     }
 
     int outW(String op, int w) {
-        return org.cnnj.tensor.Shapes.windowOutput(op, "width", w, kernelW, strideW, padW, 1);
+        return Shapes.windowOutput(op, "width", w, kernelW, strideW, padW, 1);
     }
 }

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Arrays;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -43,7 +44,7 @@ public final class RoiAlign {
             float[] acc = new float[c];
             int sampleBase = batchIndex[r] * plane * c;
             for (int bin = 0; bin < bins; bin++) {
-                java.util.Arrays.fill(acc, 0f);
+                Arrays.fill(acc, 0f);
                 samples.accumulate(r, bin, hwc, sampleBase, c, acc);
                 for (int ch = 0; ch < c; ch++) y[(r * c + ch) * bins + bin] = acc[ch];
             }

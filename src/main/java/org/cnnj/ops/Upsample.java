@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Map;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -35,7 +36,7 @@ public final class Upsample {
             }
         }
         // ONNX Resize: nearest reads floor(dst/s) ("asymmetric", "floor"); bilinear is "half_pixel" like PyTorch.
-        java.util.Map<String, Object> onnx = mode == Mode.NEAREST
+        Map<String, Object> onnx = mode == Mode.NEAREST
                 ? Trace.attrs("mode", "nearest", "coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor")
                 : Trace.attrs("mode", "linear", "coordinate_transformation_mode", "half_pixel");
         return Trace.traced(Tensor.result("upsample_" + mode.name().toLowerCase(), y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {

@@ -1,6 +1,7 @@
 package org.cnnj.tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +52,7 @@ public final class Autograd {
 
     private static List<Tensor> topologicalOrder(Tensor root) {
         List<Tensor> order = new ArrayList<>();
-        Set<Tensor> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         // Iterative DFS: deep networks would overflow the stack with recursion.
         List<Tensor> stack = new ArrayList<>();
         List<Integer> next = new ArrayList<>();

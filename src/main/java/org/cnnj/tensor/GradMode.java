@@ -1,5 +1,7 @@
 package org.cnnj.tensor;
 
+import java.util.function.Supplier;
+
 /**
  * Per-thread switches for the autograd engine: whether ops record a graph (off for inference and
  * validation) and anomaly detection (every op output and gradient checked for NaN/Inf, naming the op).
@@ -18,7 +20,7 @@ public final class GradMode {
     }
 
     /** Runs {@code body} without recording a graph; restores the previous mode afterwards. */
-    public static <T> T noGrad(java.util.function.Supplier<T> body) {
+    public static <T> T noGrad(Supplier<T> body) {
         boolean[] s = STATE.get();
         boolean previous = s[0];
         s[0] = false;

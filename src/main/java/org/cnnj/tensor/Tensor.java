@@ -156,11 +156,6 @@ public final class Tensor {
         return backward;
     }
 
-    /** Same values, new shape; gradients flow straight through. */
-    public Tensor reshape(int... newShape) {
-        return org.cnnj.ops.Reshape.apply(this, newShape);
-    }
-
     /** This tensor's values as a new leaf that is not part of any graph. */
     public Tensor detach() {
         return new Tensor(shape, data, "leaf", new Tensor[0], null);

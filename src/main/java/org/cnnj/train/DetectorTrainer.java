@@ -3,6 +3,7 @@ package org.cnnj.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -172,7 +173,7 @@ public final class DetectorTrainer {
         if (poor.isEmpty()) return List.of();
         return List.of("warning: " + poor.values().stream().mapToInt(Integer::intValue).sum() + " box(es) fit no anchor (IoU < "
                 + POOR_ANCHOR_FIT + "), sizes " + String.join(", ", poor.keySet().stream().limit(10).toList())
-                + "; the anchors are sizes " + java.util.Arrays.toString(arch.anchorSizes()) + " at ratios " + java.util.Arrays.toString(arch.aspectRatios())
+                + "; the anchors are sizes " + Arrays.toString(arch.anchorSizes()) + " at ratios " + Arrays.toString(arch.aspectRatios())
                 + ": add anchor sizes near these boxes (anchors=...)");
     }
 }

@@ -2,29 +2,35 @@ package org.cnnj.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.data.SyntheticNuclei;
+import org.cnnj.eval.InstanceMatching;
 import org.cnnj.infer.Engine;
 import org.cnnj.infer.JavaEngine;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.Segmenter;
 import org.cnnj.infer.TiledPredictor;
-import org.cnnj.eval.InstanceMatching;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.ops.Add;
-import org.cnnj.ops.Narrow;
-import org.cnnj.seg.ObjectPatchSampler;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.ops.Add;
+import org.cnnj.ops.Narrow;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
+import org.cnnj.seg.ObjectPatchSampler;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
@@ -84,7 +90,7 @@ public final class SegmentationTrainer {
      *
      * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
      */
-    public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, java.util.Collection<String> encoder, TrainConfig cfg,
+    public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, Collection<String> encoder, TrainConfig cfg,
                                   Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance) throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         if (provenance != null) merged.putAll(provenance);
@@ -92,8 +98,8 @@ public final class SegmentationTrainer {
         return run(data, tuned, net, rng -> net, encoder::contains, cfg, checkpoints, cancel, listener, provenance);
     }
 
-    private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, java.util.function.Function<Rng, Module> build,
-                              java.util.function.Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
+    private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, Function<Rng, Module> build,
+                              Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
                               Listener listener, Map<String, String> provenance) throws IOException {
         check(data, spec.isInstances(), spec, cfg);
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
@@ -105,7 +111,7 @@ public final class SegmentationTrainer {
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
         TrainingLoop.Step<Tensor> step;
-        java.util.function.DoubleSupplier validation;
+        DoubleSupplier validation;
         String metric;
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object size.
         List<LabeledImage> held = distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
@@ -184,18 +190,18 @@ public final class SegmentationTrainer {
      * (annotated images the model did not train on, each brought to the model's object size by its own
      * labels), as StarDist optimizes its thresholds after training; {@code log} hears each depth's AP.
      */
-    public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, java.util.function.Consumer<String> log) {
+    public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, Consumer<String> log) {
         if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (images.isEmpty()) return spec;
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
     }
 
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
-    private static ModelSpec bestSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> scaled, java.util.function.Consumer<String> log) {
+    private static ModelSpec bestSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
         double best = -1, bestDepth = spec.split();
         for (double depth : SPLIT_DEPTHS) {
             double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
-            log.accept(String.format(java.util.Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
+            log.accept(String.format(Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
             if (ap > best) {
                 best = ap;
                 bestDepth = depth;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
@@ -94,7 +95,7 @@ final class TrainingLoop {
                 if (!Double.isFinite(loss)) {
                     // Weights after this step are garbage: stop here and keep the best epoch's, as on cancel.
                     diverged = "the loss became " + loss + " at epoch " + epoch + ", step " + (s + 1) + " (learning rate "
-                            + String.format(java.util.Locale.ROOT, "%.3g", schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s))
+                            + String.format(Locale.ROOT, "%.3g", schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s))
                             + "); the best model so far was kept. Lower the learning rate and resume";
                     break;
                 }

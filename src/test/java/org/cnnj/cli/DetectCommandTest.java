@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.cnnj.infer.DetectorSpec;
 import org.cnnj.infer.ModelSpec;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class DetectCommandTest {
         assertEquals(0, TrainDetectorCommand.run(new String[] {"--images", "test-images/scenes", "--output", model.toString(), "--epochs", "1",
                 "--steps", "2", "--patch", "64", "--batch", "2"}));
         DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
-        assertEquals(java.util.List.of("elongated", "round"), spec.classes(), "classes from the ROI names, sorted");
+        assertEquals(List.of("elongated", "round"), spec.classes(), "classes from the ROI names, sorted");
         assertTrue(Files.exists(dir.resolve("cells.head.onnx")) && Files.readAllLines(dir.resolve("cells-training.csv")).size() == 2);
         assertEquals(0, DetectCommand.run(new String[] {"--model", model.toString(), "--input", "test-images/scenes", "--output",
                 dir.resolve("out").toString(), "--device", "cpu", "--score", "0.3"}));

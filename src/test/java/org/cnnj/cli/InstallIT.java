@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.cnnj.testing.ChildProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,7 @@ class InstallIT {
         List<String> cmd = new ArrayList<>(System.getenv("DISPLAY") != null ? List.of() : List.of("xvfb-run", "-a"));
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", ij.resolve("ij.jar").toString(), "-ijpath",
                 ij.toString(), "-batch", macro.toString()));
-        org.cnnj.testing.ChildProcess.Run run = org.cnnj.testing.ChildProcess.run(cmd, ij, 180);
+        ChildProcess.Run run = ChildProcess.run(cmd, ij, 180);
         assertTrue(run.finished(), "ImageJ did not finish: " + run.output());
         assertTrue(Files.exists(out.resolve("labels.tif")) && Files.readAllLines(out.resolve("results.csv")).size() > 100, run.output());
 

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import ij.process.FloatProcessor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.infer.Device;
 import org.cnnj.infer.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +29,8 @@ class TrainCommandTest {
         ModelSpec spec = ModelSpec.read(dir.resolve("m.json"));
         assertTrue(spec.provenance().get("command").startsWith("./cnnj train-seg --images test-images"));
         assertEquals(2, Files.readAllLines(dir.resolve("m-training.csv")).size());
-        assertEquals(0, org.cnnj.ij.SegmentFiles.segment(new org.cnnj.ij.SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), "ort",
-                org.cnnj.infer.Device.CPU, 0, 0, false)));
+        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), "ort",
+                Device.CPU, 0, 0, false)));
         var again = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());
     }
@@ -38,12 +42,12 @@ class TrainCommandTest {
         FloatProcessor fractional = new FloatProcessor(32, 32);
         fractional.setf(3, 0.5f);
         Tiffs.save(new ImagePlus("a", fractional), images.resolve("a-labels.tif"));
-        var e = assertThrows(IllegalArgumentException.class, () -> org.cnnj.ij.TrainFiles.load(images, null));
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainFiles.load(images, null));
         assertTrue(e.getMessage().contains("whole numbers"), e.getMessage());
         Tiffs.save(new ImagePlus("a", new FloatProcessor(16, 32)), images.resolve("a-labels.tif"));
-        var size = assertThrows(IllegalArgumentException.class, () -> org.cnnj.ij.TrainFiles.load(images, null));
+        var size = assertThrows(IllegalArgumentException.class, () -> TrainFiles.load(images, null));
         assertTrue(size.getMessage().contains("must match pixel for pixel"), size.getMessage());
         Files.delete(images.resolve("a-labels.tif"));
-        assertTrue(assertThrows(java.io.IOException.class, () -> org.cnnj.ij.TrainFiles.load(images, null)).getMessage().contains("no labels for a.tif"));
+        assertTrue(assertThrows(IOException.class, () -> TrainFiles.load(images, null)).getMessage().contains("no labels for a.tif"));
     }
 }

@@ -3,6 +3,9 @@ package org.cnnj.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.ImagePlus;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.cnnj.ij.Tiffs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +68,7 @@ class TrainingFaultsTest {
     @Test
     void anImageTooLargeForTheHeapIsRefusedAtOnceWithTheMemoryItNeeds() throws Exception {
         Path big = dir.resolve("big.tif");
-        org.cnnj.ij.Tiffs.save(new ij.ImagePlus("big", new ij.process.ByteProcessor(4096, 4096)), big);
+        Tiffs.save(new ImagePlus("big", new ByteProcessor(4096, 4096)), big);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx200m", "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "segment", "--model",
                 "models/nuclei.onnx", "--input", big.toString(), "--output", dir.resolve("out").toString(), "--diameter", "none")
@@ -83,11 +87,11 @@ class TrainingFaultsTest {
      */
     @Test
     void anImageWhoseMapsDoNotFitTheHeapIsSegmentedInBands() throws Exception {
-        ij.process.ImageProcessor one = org.cnnj.ij.Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor();
-        ij.process.ImageProcessor big = one.createProcessor(one.getWidth() * 8, one.getHeight() * 16);
+        ImageProcessor one = Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor();
+        ImageProcessor big = one.createProcessor(one.getWidth() * 8, one.getHeight() * 16);
         for (int ty = 0; ty < 16; ty++) for (int tx = 0; tx < 8; tx++) big.insert(one, tx * one.getWidth(), ty * one.getHeight());
         Path file = dir.resolve("tiled.tif"), out = dir.resolve("tiled-out"), single = dir.resolve("one-out");
-        org.cnnj.ij.Tiffs.save(new ij.ImagePlus("tiled", big), file);
+        Tiffs.save(new ImagePlus("tiled", big), file);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx400m", "-cp", System.getProperty("java.class.path"), "org.cnnj.cli.Main", "segment", "--model",
                 "models/nuclei.onnx", "--input", file.toString(), "--output", out.toString(), "--diameter", "none", "--tile", "512").redirectErrorStream(true).start();

@@ -3,6 +3,7 @@ package org.cnnj.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ResizeTest {
@@ -18,7 +19,7 @@ class ResizeTest {
         assertEquals(0.75f, up[2], 1e-6f);
         assertEquals(7f, up[15], 1e-6f);
         float[] down = Resize.bilinear(ramp, w, h, 4, 3);
-        assertArrayEquals(new float[] {0.5f, 2.5f, 4.5f, 6.5f}, java.util.Arrays.copyOf(down, 4), 1e-6f);
+        assertArrayEquals(new float[] {0.5f, 2.5f, 4.5f, 6.5f}, Arrays.copyOf(down, 4), 1e-6f);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
@@ -129,7 +131,7 @@ class DetectCoreTest {
     @Test
     void anchorSizesCoverTheBoxesOfTheData() {
         // Boxes from 8 to 100 px (√area): anchors a factor 2 apart spanning them, every box within √2 of one.
-        java.util.List<AnnotatedImage> data = new java.util.ArrayList<>();
+        List<AnnotatedImage> data = new ArrayList<>();
         float[] boxes = new float[4 * 50];
         for (int i = 0; i < 50; i++) {
             float side = (float) (8 * Math.pow(100 / 8.0, i / 49.0));
@@ -138,12 +140,12 @@ class DetectCoreTest {
         }
         data.add(new AnnotatedImage("a", new float[][] {new float[128 * 128]}, 128, 128, boxes, new int[50]));
         float[] sizes = AnchorChoice.fromBoxes(data);
-        assertTrue(sizes.length >= 4 && sizes.length <= AnchorChoice.MAX_SIZES, java.util.Arrays.toString(sizes));
+        assertTrue(sizes.length >= 4 && sizes.length <= AnchorChoice.MAX_SIZES, Arrays.toString(sizes));
         for (int i = 1; i < sizes.length; i++) assertEquals(2.0, sizes[i] / sizes[i - 1], 0.02);
         for (int i = 0; i < 50; i++) {
             double side = boxes[4 * i + 2], nearest = Double.MAX_VALUE;
             for (float s : sizes) nearest = Math.min(nearest, Math.abs(Math.log(side / s)));
-            assertTrue(nearest <= Math.log(Math.sqrt(2)) + 0.05 || i == 0 || i == 49, "box " + side + " vs anchors " + java.util.Arrays.toString(sizes));
+            assertTrue(nearest <= Math.log(Math.sqrt(2)) + 0.05 || i == 0 || i == 49, "box " + side + " vs anchors " + Arrays.toString(sizes));
         }
     }
 }

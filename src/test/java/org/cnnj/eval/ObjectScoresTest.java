@@ -2,6 +2,7 @@ package org.cnnj.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class ObjectScoresTest {
     void dsbScoreAveragesTheThresholds() {
         // Truth 10 px; prediction covers 8 of them: IoU 0.8 -> TP for t < 0.8 (6 of 10 thresholds: 0.5..0.75).
         int[] truth = new int[10], pred = new int[10];
-        java.util.Arrays.fill(truth, 1);
+        Arrays.fill(truth, 1);
         for (int i = 0; i < 8; i++) pred[i] = 1;
         assertEquals(0.6, ObjectScores.score(truth, pred).dsbScore(), 1e-12);
     }

@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.Macro;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cnnj.infer.DetectorSpec;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
 import org.scijava.module.ModuleItem;
-import org.junit.jupiter.api.Test;
 
 /**
  * The ImageJ 1 dialogs record what the macro API reads: ImageJ's Recorder takes each field's key from
@@ -53,7 +58,7 @@ class CommandDialogTest extends HeadlessContext {
         String recorded = "images=[/data/my images] labels=[] output=/m/x.onnx task=instances classes=[] diameter=17.5 epochs=3 steps=2 patch=64"
                 + " batch=4 depth=2 filters=8 rate=0.003 elastic=0 from=[] freeze";
         var inputs = ImageJ1Command.inputs(info, recorded);
-        assertEquals(new java.io.File("/data/my images"), inputs.get("images"));
+        assertEquals(new File("/data/my images"), inputs.get("images"));
         assertEquals(null, inputs.get("labels"));
         assertEquals(17.5, inputs.get("diameter"));
         assertEquals(true, inputs.get("freeze"));
@@ -69,7 +74,7 @@ class CommandDialogTest extends HeadlessContext {
     @Test
     void choosingAModelInTheDialogFillsTheFieldsItsSidecarDecides() throws Exception {
         var detect = CommandDialog.callback(new DetectImageCommand(), item(DetectImageCommand.class, "model"), "models/detector.onnx");
-        var spec = org.cnnj.infer.DetectorSpec.read(Path.of("models/detector.json"));
+        var spec = DetectorSpec.read(Path.of("models/detector.json"));
         assertEquals((double) spec.scoreThreshold(), ((Number) detect.get("score")).doubleValue(), 1e-6);
         assertEquals((double) spec.nmsIou(), ((Number) detect.get("nms")).doubleValue(), 1e-6);
         var train = CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
@@ -85,7 +90,7 @@ class CommandDialogTest extends HeadlessContext {
 
     @Test
     void menuLabelsAreTheSciJavaCommandsOwnAndTheOldLabelsStayAsAliases() throws Exception {
-        java.util.Set<String> aliases = new java.util.HashSet<>();
+        Set<String> aliases = new HashSet<>();
         int commands = 0;
         Matcher m = Pattern.compile("(?m)^Plugins>([^,]+), \"([^\"]+)\", org\\.cnnj\\.fiji\\.ImageJ1Command\\(\"([\\w.]+)\"\\)")
                 .matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
@@ -101,16 +106,16 @@ class CommandDialogTest extends HeadlessContext {
             }
         }
         assertEquals(12, commands);
-        assertEquals(java.util.Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
+        assertEquals(Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
     }
 
     @Test
     void aNumberOutsideItsRangeIsNamedWithTheRange() {
         CommandInfo info = context.service(CommandService.class).getCommand(DetectImageCommand.class);
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(info, "score=1.5"));
+        var e = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(info, "score=1.5"));
         assertTrue(e.getMessage().contains("score=1.5 is out of range") && e.getMessage().contains("0.0 to 1.0"), e.getMessage());
         CommandInfo train = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
-        var depth = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
+        var depth = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
         assertTrue(depth.getMessage().contains("depth=9 is out of range"), depth.getMessage());
     }
 }

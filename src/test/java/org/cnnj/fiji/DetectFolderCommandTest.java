@@ -3,9 +3,13 @@ package org.cnnj.fiji;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
+import ij.ImagePlus;
+import ij.process.ShortProcessor;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.command.CommandInfo;
@@ -24,7 +28,7 @@ class DetectFolderCommandTest extends HeadlessContext {
         CommandInfo detect = commands.getCommand(DetectFolderCommand.class), train = commands.getCommand(TrainDetectorCommand.class);
         assertTrue(detect != null && detect.getMenuPath().getMenuString().equals("Plugins > CNN-J > Detection > Detect in Folder..."), "plugin index entry: " + detect);
         assertTrue(train != null && train.getMenuPath().getMenuString().equals("Plugins > CNN-J > Training > Train Detector on Folder..."), "plugin index entry: " + train);
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
         CommandModule m = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
                 new File("test-images/scenes/scene-2.tif"), "output", dir.toFile(), "score", 0.5, "nms", 0.4, "classes", "round",
                 "engine", "ort", "device", "cpu").get();
@@ -35,7 +39,7 @@ class DetectFolderCommandTest extends HeadlessContext {
 
     @Test
     void trainingWithoutRoisCancelsWithAReason() throws Exception {
-        ij.IJ.save(new ij.ImagePlus("img", new ij.process.ShortProcessor(64, 64)), dir.resolve("a.tif").toString());
+        IJ.save(new ImagePlus("img", new ShortProcessor(64, 64)), dir.resolve("a.tif").toString());
         CommandModule m = context.service(CommandService.class).run(TrainDetectorCommand.class, true, "images", dir.toFile(), "output",
                 dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 1).get();
         assertTrue(m.isCanceled());
@@ -45,7 +49,7 @@ class DetectFolderCommandTest extends HeadlessContext {
 
     @Test
     void anOutputThatIsAFileAndTwoRunsAtOnceAreHandled() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
         CommandService commands = context.service(CommandService.class);
         Path notAFolder = Files.writeString(dir.resolve("out"), "a file");
         CommandModule bad = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",

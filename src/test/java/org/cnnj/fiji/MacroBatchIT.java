@@ -10,6 +10,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.cnnj.ij.SegmentFiles;
+import org.cnnj.infer.BuiltInModels;
+import org.cnnj.infer.Device;
+import org.cnnj.testing.ChildProcess;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,12 +56,12 @@ class MacroBatchIT {
     }
 
     private static String batch(Path macro, String args) throws Exception {
-        org.cnnj.testing.ChildProcess.Run run = batchRun(macro, args);
+        ChildProcess.Run run = batchRun(macro, args);
         assertTrue(run.finished(), "ImageJ did not finish: " + run.output());
         return run.output();
     }
 
-    private static org.cnnj.testing.ChildProcess.Run batchRun(Path macro, String args) throws Exception {
+    private static ChildProcess.Run batchRun(Path macro, String args) throws Exception {
         Path ij;
         try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
             ij = libs.filter(p -> p.getFileName().toString().startsWith("ij-")).findFirst().orElseThrow();
@@ -64,7 +69,7 @@ class MacroBatchIT {
         List<String> cmd = new ArrayList<>(display);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
                 ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", macro.toString(), args));
-        return org.cnnj.testing.ChildProcess.run(cmd, null, 240);
+        return ChildProcess.run(cmd, null, 240);
     }
 
     private static String abs(String path) {
@@ -116,7 +121,7 @@ class MacroBatchIT {
     @Test
     void misspeltKeyIsNamedAndNothingIsWritten() throws Exception {
         Path out = home.resolve("typo");
-        org.cnnj.testing.ChildProcess.Run run = batchRun(Path.of("macros", "segment-folder.ijm").toAbsolutePath(), "modle=[" + abs("models/nuclei.onnx")
+        ChildProcess.Run run = batchRun(Path.of("macros", "segment-folder.ijm").toAbsolutePath(), "modle=[" + abs("models/nuclei.onnx")
                 + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out + "]");
         String log = run.output();
         assertTrue(log.contains("unknown option \"modle\"") && log.contains("model"), log);
@@ -138,9 +143,9 @@ class MacroBatchIT {
                 + "run(\"Segment Image...\", \"image=nuclei-1.tif model=[nuclei (built-in)] engine=ort device=cpu diameter=auto output=[" + out + "]\");\n");
         String log = batch(macro, "");
         assertTrue(Files.exists(out.resolve("labels.tif")), log);
-        org.cnnj.ij.SegmentFiles.segment(new org.cnnj.ij.SegmentFiles.Options(Path.of(org.cnnj.infer.BuiltInModels.NUCLEI),
-                Path.of("test-images/nuclei-1.tif"), cli, "ort", org.cnnj.infer.Device.CPU, 0, 0, false));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllLines(cli.resolve("results.csv")).toArray(),
+        SegmentFiles.segment(new SegmentFiles.Options(Path.of(BuiltInModels.NUCLEI),
+                Path.of("test-images/nuclei-1.tif"), cli, "ort", Device.CPU, 0, 0, false));
+        Assertions.assertArrayEquals(Files.readAllLines(cli.resolve("results.csv")).toArray(),
                 Files.readAllLines(out.resolve("results.csv")).toArray(), log);
     }
 
@@ -167,7 +172,7 @@ class MacroBatchIT {
         Files.writeString(macro, "run(\"Segment...\", \"" + options + older + "]\");\nrun(\"Segment Folder...\", \"" + options + newer + "]\");\n");
         String log = batch(macro, "");
         assertTrue(Files.exists(older.resolve("results.csv")), log);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllLines(newer.resolve("results.csv")).toArray(),
+        Assertions.assertArrayEquals(Files.readAllLines(newer.resolve("results.csv")).toArray(),
                 Files.readAllLines(older.resolve("results.csv")).toArray(), log);
     }
 }

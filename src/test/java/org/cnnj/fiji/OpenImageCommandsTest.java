@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Overlay;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.ij.TrainFiles;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.module.ModuleService;
 
 /** Segment Image / Detect in Image on an ImagePlus as Fiji hands it over (headless: results go to files). */
 class OpenImageCommandsTest extends HeadlessContext {
@@ -23,7 +30,7 @@ class OpenImageCommandsTest extends HeadlessContext {
     @Test
     void segmentsAStackSliceBySliceWithPositions() throws Exception {
         ImagePlus a = Tiffs.open(Path.of("test-images/nuclei-1.tif")), b = Tiffs.open(Path.of("test-images/nuclei-2.tif"));
-        ij.ImageStack stack = new ij.ImageStack(256, 256);
+        ImageStack stack = new ImageStack(256, 256);
         stack.addSlice(a.getProcessor());
         stack.addSlice(b.getProcessor());
         ImagePlus movie = new ImagePlus("movie", stack);
@@ -33,7 +40,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         assertFalse(m.isCanceled(), m.getCancelReason());
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
         assertEquals(2, labels.getStackSize());
-        var rois = org.cnnj.ij.DetectFiles.readRois(dir.resolve("rois.zip"));
+        var rois = DetectFiles.readRois(dir.resolve("rois.zip"));
         assertTrue(rois.stream().anyMatch(r -> r.getPosition() == 1) && rois.stream().anyMatch(r -> r.getPosition() == 2), "positions 1 and 2");
         assertTrue(Files.readAllLines(dir.resolve("results.csv")).size() > 400);
         assertEquals(rois.size(), Tiffs.open(dir.resolve("overlay.tif")).getOverlay().size(), "outlines travel in the TIFF");
@@ -42,8 +49,8 @@ class OpenImageCommandsTest extends HeadlessContext {
     @Test
     void trainsASegmentationModelOnTheOpenImageWithItsRois() throws Exception {
         ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
-        int[] truth = org.cnnj.ij.TrainFiles.load(Path.of("test-images"), null).get(0).labels();
-        org.cnnj.ij.LabelResults.saveZip(org.cnnj.ij.LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
+        int[] truth = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
+        LabelResults.saveZip(LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
         CommandModule m = context.service(CommandService.class).run(TrainSegmentationOnImageCommand.class, true, "image", nuclei, "rois",
                 dir.resolve("nuclei.zip").toFile(), "output", dir.resolve("seg.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64, "from", null).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
@@ -63,7 +70,7 @@ class OpenImageCommandsTest extends HeadlessContext {
                 "output", dir.toFile()).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.readAllLines(dir.resolve("detections.csv")).size() > 80);
-        ij.gui.Overlay overlay = Tiffs.open(dir.resolve("overlay.tif")).getOverlay();
+        Overlay overlay = Tiffs.open(dir.resolve("overlay.tif")).getOverlay();
         assertTrue(overlay != null && overlay.size() > 80, "overlay " + (overlay == null ? null : overlay.size()) + " csv " + Files.readAllLines(dir.resolve("detections.csv")).size());
     }
 
@@ -72,7 +79,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         CommandModule m = context.service(CommandService.class).run(DetectImageCommand.class, true, "model", new File("models/detector.onnx"),
                 "output", dir.toFile()).get();
         assertTrue(m.isCanceled() && m.getCancelReason().contains("no image is open"), m.getCancelReason());
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(
+        var e = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(
                 context.service(CommandService.class).getCommand(DetectImageCommand.class), "model=[models/detector.onnx]"));
         assertTrue(e.getMessage().contains("no image is open"), e.getMessage());
     }
@@ -92,7 +99,7 @@ class OpenImageCommandsTest extends HeadlessContext {
     @Test
     void choosingADetectorFillsItsThresholdsIntoTheDialog() throws Exception {
         CommandService commands = context.service(CommandService.class);
-        org.scijava.module.Module module = context.service(org.scijava.module.ModuleService.class).createModule(commands.getCommand(DetectImageCommand.class));
+        org.scijava.module.Module module = context.service(ModuleService.class).createModule(commands.getCommand(DetectImageCommand.class));
         module.setInput("score", 0.9);
         module.setInput("model", new File("models/detector.onnx"));
         module.getInfo().getInput("model").callback(module);

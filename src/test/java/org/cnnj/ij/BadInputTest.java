@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.ImagePlus;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnj.data.Percentiles;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.ModelSpec;
+import org.cnnj.train.LabeledImage;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +36,7 @@ class BadInputTest {
         Tiffs.save(Tiffs.open(Path.of("test-images/nuclei-1.tif")), good);
         Path cut = dir.resolve("cut.tif");
         byte[] bytes = Files.readAllBytes(good);
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
         Tiffs.open(good); // the whole file opens
         IOException e = assertThrows(IOException.class, () -> Tiffs.open(cut));
         assertTrue(e.getMessage().contains("cut.tif is truncated") && e.getMessage().contains("copy or download it again"), e.getMessage());
@@ -41,7 +45,7 @@ class BadInputTest {
     @Test
     void truncatedCompressedTiffIsRefusedToo() throws Exception {
         Path real = Path.of("../shared/data/nuclei-real/val");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(real), "skipped: ../shared/data/nuclei-real is not here");
+        Assumptions.assumeTrue(Files.isDirectory(real), "skipped: ../shared/data/nuclei-real is not here");
         Path any;
         try (var s = Files.list(real)) {
             any = s.filter(p -> p.toString().endsWith("-labels.tif")).sorted().findFirst().orElseThrow();
@@ -49,7 +53,7 @@ class BadInputTest {
         Tiffs.open(any);
         byte[] bytes = Files.readAllBytes(any);
         Path cut = dir.resolve("cut-deflate.tif");
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 200));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length - 200));
         assertThrows(IOException.class, () -> Tiffs.open(cut));
     }
 
@@ -62,7 +66,7 @@ class BadInputTest {
         assertInstanceOf(FloatProcessor.class, ip);
         for (int i = 0; i < labels.length; i += 997) assertEquals(labels[i], (int) ip.getf(i));
         assertEquals(80_000, (int) ip.getf(labels.length - 1));
-        assertInstanceOf(ij.process.ShortProcessor.class, SegmentFiles.labelProcessor(new int[] {0, 65_535}, 2, 1, 65_535, "small"));
+        assertInstanceOf(ShortProcessor.class, SegmentFiles.labelProcessor(new int[] {0, 65_535}, 2, 1, 65_535, "small"));
     }
 
     @Test
@@ -131,7 +135,7 @@ class BadInputTest {
         Files.copy(Path.of("test-images/nuclei-1.tif"), in.resolve("a.tif"));
         Files.copy(Path.of("test-images/nuclei-2.tif"), in.resolve("c.tif"));
         byte[] bytes = Files.readAllBytes(in.resolve("a.tif"));
-        Files.write(in.resolve("b.tif"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(in.resolve("b.tif"), Arrays.copyOf(bytes, bytes.length / 2));
         Path out = dir.resolve("out");
         Batch.Failed e = assertThrows(Batch.Failed.class,
                 () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, in, out, "ort", Device.CPU, 0, 0, false)));
@@ -169,16 +173,16 @@ class BadInputTest {
         Files.copy(Path.of("test-images/nuclei-1.tif"), in.resolve("a.tif"));
         Files.copy(Path.of("test-images/nuclei-1-labels.tif"), in.resolve("a-labels.tif"));
         byte[] bytes = Files.readAllBytes(Path.of("test-images/nuclei-2.tif"));
-        Files.write(in.resolve("b.tif"), java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        Files.write(in.resolve("b.tif"), Arrays.copyOf(bytes, bytes.length / 3));
         Files.copy(Path.of("test-images/nuclei-2-labels.tif"), in.resolve("b-labels.tif"));
-        assertEquals(List.of("a.tif"), TrainFiles.load(in, null).stream().map(org.cnnj.train.LabeledImage::name).toList());
+        assertEquals(List.of("a.tif"), TrainFiles.load(in, null).stream().map(LabeledImage::name).toList());
     }
 
     @Test
     void aTruncatedRoiZipIsNamed() throws Exception {
         Path zip = dir.resolve("cut.zip");
         byte[] bytes = Files.readAllBytes(Path.of("test-images/scenes/scene-1.zip"));
-        Files.write(zip, java.util.Arrays.copyOf(bytes, 3000));
+        Files.write(zip, Arrays.copyOf(bytes, 3000));
         IOException e = assertThrows(IOException.class, () -> DetectFiles.readRois(zip));
         assertTrue(e.getMessage().contains("cut.zip is truncated") || e.getMessage().contains("cut.zip is not a ROI zip"), e.getMessage());
     }

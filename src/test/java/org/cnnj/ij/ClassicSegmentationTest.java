@@ -3,6 +3,7 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ij.process.ByteProcessor;
+import org.cnnj.eval.Instances;
 import org.junit.jupiter.api.Test;
 
 class ClassicSegmentationTest {
@@ -19,7 +20,7 @@ class ClassicSegmentationTest {
             }
         }
         int[] labels = ClassicSegmentation.otsuWatershed(ip);
-        assertEquals(3, org.cnnj.eval.Instances.count(labels));
+        assertEquals(3, Instances.count(labels));
         assertEquals(0, labels[0]);
         assertEquals(labels[30 * w + 20] != labels[30 * w + 60], true, "the watershed line separates the overlapping discs");
     }

@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.OvalRoi;
 import ij.gui.Roi;
+import ij.process.ShortProcessor;
+import java.awt.Color;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnj.detect.AnnotatedImage;
 import org.cnnj.detect.Detection;
+import org.cnnj.eval.Instances;
 import org.cnnj.infer.Device;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,32 +50,32 @@ class DetectFilesTest {
         List<Roi> back = DetectFiles.readRois(zip);
         assertEquals(2, back.size());
         assertArrayEquals(new float[] {20, 22, 28, 34}, DetectFiles.box(back.get(1)), 1e-4f);
-        ij.IJ.save(new ImagePlus("img", new ij.process.ShortProcessor(40, 40)), dir.resolve("img.tif").toString());
+        IJ.save(new ImagePlus("img", new ShortProcessor(40, 40)), dir.resolve("img.tif").toString());
         List<AnnotatedImage> data = TrainDetectorFiles.load(dir, dir, List.of("elongated", "round"));
         assertEquals(1, data.size());
         assertArrayEquals(new int[] {1, 0}, data.get(0).classes());
         var unknown = assertThrows(IllegalArgumentException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("round")));
         assertTrue(unknown.getMessage().contains("elongated") && unknown.getMessage().contains("not one of"), unknown.getMessage());
         Files.writeString(dir.resolve("bad.zip"), "not a zip");
-        var bad = assertThrows(java.io.IOException.class, () -> DetectFiles.readRois(dir.resolve("bad.zip")));
+        var bad = assertThrows(IOException.class, () -> DetectFiles.readRois(dir.resolve("bad.zip")));
         assertTrue(bad.getMessage().contains("bad.zip"), bad.getMessage());
     }
 
     @Test
     void missingRoiFileIsNamed() throws Exception {
-        ij.IJ.save(new ImagePlus("img", new ij.process.ShortProcessor(40, 40)), dir.resolve("lonely.tif").toString());
-        var e = assertThrows(java.io.IOException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("cell")));
+        IJ.save(new ImagePlus("img", new ShortProcessor(40, 40)), dir.resolve("lonely.tif").toString());
+        var e = assertThrows(IOException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("cell")));
         assertTrue(e.getMessage().contains("no ROIs for lonely.tif") && e.getMessage().contains("lonely.zip"), e.getMessage());
     }
 
     @Test
     void aLabelImageBesideTheImageGivesOneBoxPerObject() throws Exception {
         // test-images/nuclei-1.tif has nuclei-1-labels.tif and no ROI zip: boxes are the objects' bounding boxes.
-        List<org.cnnj.detect.AnnotatedImage> data = TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
+        List<AnnotatedImage> data = TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
         int[] labels = pixels(Path.of("test-images/nuclei-1-labels.tif"));
-        assertEquals(org.cnnj.eval.Instances.count(labels), data.get(0).objects());
-        int[] b = org.cnnj.eval.Instances.bounds(labels, 256, 256, java.util.Arrays.stream(labels).max().orElse(0));
-        float[] first = java.util.Arrays.copyOf(data.get(0).boxes(), 4);
+        assertEquals(Instances.count(labels), data.get(0).objects());
+        int[] b = Instances.bounds(labels, 256, 256, Arrays.stream(labels).max().orElse(0));
+        float[] first = Arrays.copyOf(data.get(0).boxes(), 4);
         assertEquals(b[4], first[0], 1e-6, "x0 of object 1");
         assertEquals(b[6] + 1, first[2], 1e-6, "x1 of object 1 (exclusive)");
     }
@@ -86,14 +93,14 @@ class DetectFilesTest {
         Roi r = DetectFiles.roi(new Detection(1, "elongated", 0.876f, 1.5f, 2, 11.5f, 32), 3);
         assertEquals("elongated 0.88", r.getName());
         assertTrue(r.getGroup() == 2 || r.getGroup() == 0, "grouped by class where ImageJ has its group colours (luts/glasbey.lut)");
-        assertEquals(java.awt.Color.CYAN, r.getStrokeColor());
+        assertEquals(Color.CYAN, r.getStrokeColor());
         assertEquals(3, r.getPosition());
         assertEquals(10.0, r.getFloatBounds().getWidth(), 1e-6);
     }
 
     @Test
     void detectWritesZipCsvAndOverlayAndRejectsUnknownClasses() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
         var unknown = assertThrows(IllegalArgumentException.class, () -> DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"),
                 Path.of("test-images/scenes/scene-1.tif"), dir, "ort", Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of("square"))));
         assertTrue(unknown.getMessage().contains("no class \"square\"") && unknown.getMessage().contains("round"), unknown.getMessage());

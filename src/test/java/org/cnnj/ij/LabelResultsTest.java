@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ij.gui.Roi;
 import ij.io.RoiDecoder;
 import ij.measure.Calibration;
+import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +41,9 @@ class LabelResultsTest {
         assertEquals(2, back.size());
         assertEquals("0001", back.get(0).getName());
         assertEquals(2, back.get(0).getPosition());
-        assertEquals(new java.awt.Rectangle(1, 1, 2, 2), back.get(0).getBounds());
+        assertEquals(new Rectangle(1, 1, 2, 2), back.get(0).getBounds());
         assertEquals(4, back.get(1).getContainedPoints().length);
-        assertEquals(new java.awt.Rectangle(4, 0, 2, 3), back.get(1).getBounds());
+        assertEquals(new Rectangle(4, 0, 2, 3), back.get(1).getBounds());
     }
 
     @Test

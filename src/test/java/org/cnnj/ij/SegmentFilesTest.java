@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import ij.ImageStack;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.eval.InstanceMatching;
@@ -78,7 +79,7 @@ class SegmentFilesTest {
                 () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, two, dir.resolve("x"), "ort", Device.CPU, 0, 0, false)));
         assertTrue(e.getMessage().contains("2 channel(s) but the model expects 1"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x/labels.tif")), "nothing written on failure");
-        var missing = assertThrows(java.io.IOException.class,
+        var missing = assertThrows(IOException.class,
                 () -> SegmentFiles.segment(new SegmentFiles.Options(dir.resolve("none.onnx"), two, dir.resolve("y"), "ort", Device.CPU, 0, 0, false)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }

@@ -3,12 +3,15 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.gui.Roi;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cnnj.eval.InstanceMatching;
 import org.cnnj.eval.Instances;
 import org.cnnj.train.LabeledImage;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +24,7 @@ class TrainFilesTest {
     void roiZipBecomesTheSameObjectsAsTheLabelImage() throws Exception {
         Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
         int[] truth = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
-        List<ij.gui.Roi> rois = LabelResults.rois(truth, 256, 256, 0);
+        List<Roi> rois = LabelResults.rois(truth, 256, 256, 0);
         LabelResults.saveZip(rois, dir.resolve("a.zip"));
         List<LabeledImage> data = TrainFiles.load(dir, null);
         assertEquals(1, data.size());
@@ -30,7 +33,7 @@ class TrainFilesTest {
         InstanceMatching.Result m = InstanceMatching.match(truth, fromRois, 0.9);
         assertEquals(Instances.count(truth), m.truePositives(), "every object comes back with IoU >= 0.9");
         Files.delete(dir.resolve("a.zip"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> TrainFiles.load(dir, null));
+        var e = Assertions.assertThrows(IOException.class, () -> TrainFiles.load(dir, null));
         assertTrue(e.getMessage().contains("a-labels.tif") && e.getMessage().contains("a.zip"), e.getMessage());
     }
 }

@@ -7,13 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import java.nio.file.Path;
+import net.imglib2.Cursor;
 import net.imglib2.RandomAccess;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.img.cell.CellImg;
+import net.imglib2.type.numeric.integer.IntType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+import org.cnnj.eval.ObjectScores;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.ModelSpec;
@@ -83,9 +89,9 @@ class ImgLib2SegmenterTest {
             assertEquals(alone, f.frames().get(1).objectCount());
             assertEquals(f.frames().get(0).objectCount() + alone, f.objectCount());
             // the stacked view reads frame 1 from the second frame's own result
-            RandomAccess<net.imglib2.type.numeric.integer.IntType> ra = f.objects().randomAccess();
+            RandomAccess<IntType> ra = f.objects().randomAccess();
             ra.setPosition(new long[] {100, 100, 1});
-            RandomAccess<net.imglib2.type.numeric.integer.IntType> direct = f.frames().get(1).objects().randomAccess();
+            RandomAccess<IntType> direct = f.frames().get(1).objects().randomAccess();
             direct.setPosition(new long[] {100, 100});
             assertEquals(direct.get().get(), ra.get().get());
             var axis = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segmentFrames(engine, spec, movie, 1, o));
@@ -104,20 +110,20 @@ class ImgLib2SegmenterTest {
                 ImgLib2Segmenter.Result whole = ImgLib2Segmenter.segment(engine, spec, img, o);
                 // 64-row bands (4 of them, each with a 32-row margin) written into 512-px-cell images
                 ImgLib2Segmenter.Into banded = ImgLib2Segmenter.segmentLarge(engine, spec, img, o, 64);
-                assertTrue(banded.classes() instanceof net.imglib2.img.cell.CellImg, "cell image output");
+                assertTrue(banded.classes() instanceof CellImg, "cell image output");
                 // Each band decodes its own distance map, as the whole image is decoded; bands join their objects where they meet.
                 int[] wholeIds = new int[256 * 256], bandIds = new int[256 * 256];
-                net.imglib2.Cursor<net.imglib2.type.numeric.integer.IntType> a = net.imglib2.view.Views.flatIterable(whole.objects()).cursor();
-                net.imglib2.Cursor<net.imglib2.type.numeric.integer.IntType> b = net.imglib2.view.Views.flatIterable(banded.objects()).cursor();
-                net.imglib2.Cursor<net.imglib2.type.numeric.integer.UnsignedByteType> ca = net.imglib2.view.Views.flatIterable(whole.classes()).cursor();
-                net.imglib2.Cursor<net.imglib2.type.numeric.integer.UnsignedByteType> cb = net.imglib2.view.Views.flatIterable(banded.classes()).cursor();
+                Cursor<IntType> a = Views.flatIterable(whole.objects()).cursor();
+                Cursor<IntType> b = Views.flatIterable(banded.objects()).cursor();
+                Cursor<UnsignedByteType> ca = Views.flatIterable(whole.classes()).cursor();
+                Cursor<UnsignedByteType> cb = Views.flatIterable(banded.classes()).cursor();
                 int differentClasses = 0;
                 for (int i = 0; a.hasNext(); i++) {
                     wholeIds[i] = a.next().get();
                     bandIds[i] = b.next().get();
                     if (ca.next().get() != cb.next().get()) differentClasses++;
                 }
-                var match = org.cnnj.eval.ObjectScores.score(wholeIds, bandIds);
+                var match = ObjectScores.score(wholeIds, bandIds);
                 System.out.printf("bands vs whole (min %d px): %d vs %d objects, AP@0.5 %.3f, merges %d, splits %d%n", minPixels, banded.objectCount(),
                         whole.objectCount(), match.averagePrecision(0), match.merges(), match.splits());
                 assertTrue(match.averagePrecision(0) >= 0.98, "objects of bands vs whole image, min " + minPixels + ": " + match);

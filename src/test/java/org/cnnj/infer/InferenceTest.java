@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -123,7 +124,7 @@ class InferenceTest {
         assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(text, spec)).getMessage().contains("not a valid ONNX model"));
         byte[] bytes = Files.readAllBytes(model);
         Path cut = dir.resolve("cut.onnx");
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
         assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(cut, spec)).getMessage().contains("truncated"));
         assertThrows(IOException.class, () -> OrtEngine.open(cut, Device.CPU, 1, m -> {}));
         assertTrue(assertThrows(IOException.class, () -> OrtEngine.open(dir.resolve("missing.onnx"), Device.CPU, 1, m -> {})).getMessage().contains("does not exist"));

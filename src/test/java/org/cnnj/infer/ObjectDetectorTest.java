@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,10 +14,12 @@ import org.cnnj.detect.Detection;
 import org.cnnj.detect.Detector;
 import org.cnnj.detect.DetectorConfig;
 import org.cnnj.detect.DetectorHead;
+import org.cnnj.ij.Tiffs;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
 import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,8 +76,8 @@ class ObjectDetectorTest {
 
     @Test
     void shippedDetectorFindsTheCellsTiledAsWhole() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
-        float[] image = org.cnnj.ij.Tiffs.open(Path.of("test-images/scenes/scene-1.tif")).getProcessor().convertToFloat().getPixels() instanceof float[] f ? f : null;
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        float[] image = Tiffs.open(Path.of("test-images/scenes/scene-1.tif")).getProcessor().convertToFloat().getPixels() instanceof float[] f ? f : null;
         try (ObjectDetector ort = ObjectDetector.open(Path.of("models/detector.onnx"), Device.CPU, 0, m -> {});
              ObjectDetector java = ObjectDetector.openJava(Path.of("models/detector.onnx"))) {
             ObjectDetector.Options whole = ObjectDetector.Options.of(ort.spec());
@@ -103,10 +106,10 @@ class ObjectDetectorTest {
 
     @Test
     void badModelsAndImagesAreNamed() throws Exception {
-        var e = assertThrows(java.io.IOException.class, () -> ObjectDetector.open(dir.resolve("none.onnx"), Device.CPU, 1, m -> {}));
+        var e = assertThrows(IOException.class, () -> ObjectDetector.open(dir.resolve("none.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         Files.copy(Path.of("models/nuclei.json"), dir.resolve("seg.json"));
-        e = assertThrows(java.io.IOException.class, () -> ObjectDetector.open(dir.resolve("seg.onnx"), Device.CPU, 1, m -> {}));
+        e = assertThrows(IOException.class, () -> ObjectDetector.open(dir.resolve("seg.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("segmentation model"), e.getMessage());
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
         try (ObjectDetector d = ObjectDetector.java(new Detector(c, new Rng(1)), DetectorSpec.of(c, "h.onnx", null))) {

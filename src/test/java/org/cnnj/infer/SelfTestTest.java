@@ -2,7 +2,10 @@ package org.cnnj.infer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The self-test passes on this machine's CPU and reports what it found; model reports name what matters. */
@@ -21,7 +24,7 @@ class SelfTestTest {
         try (JavaEngine engine = new JavaEngine(JavaEngine.loadUNet(Path.of("models/nuclei.onnx"), ModelSpec.read(Path.of("models/nuclei.json"))))) {
             String line = SelfTest.check(engine, ModelSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
             assertTrue(line.startsWith("WRONG RESULT"), line);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -30,7 +33,7 @@ class SelfTestTest {
     void modelReportsDescribeBothKinds() throws Exception {
         String seg = ModelReport.describe(Path.of("models/nuclei.onnx"));
         assertTrue(seg.contains("segmentation (instances-distance)") && seg.contains("command: ./cnnj train-seg"), seg);
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(Path.of("models/detector.onnx")));
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
         String det = ModelReport.describe(Path.of("models/detector.onnx"));
         assertTrue(det.contains("detector: classes [round, elongated]") && det.contains("output objectness"), det);
     }

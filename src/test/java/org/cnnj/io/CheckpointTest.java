@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.UNet;
@@ -70,7 +71,7 @@ class CheckpointTest {
         Checkpoint.save(file, net, null, null);
         byte[] bytes = Files.readAllBytes(file);
         Path cut = dir.resolve("cut.ckpt");
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
         assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(cut, net, null)).getMessage().contains("truncated"));
 
         Path text = dir.resolve("notes.txt");

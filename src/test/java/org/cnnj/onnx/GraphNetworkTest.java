@@ -10,17 +10,21 @@ import ij.ImagePlus;
 import ij.process.ByteProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import org.cnnj.ij.TrainFiles;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.ij.TrainFiles;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.ModelSpec;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
+import org.cnnj.train.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,11 +57,11 @@ class GraphNetworkTest {
         for (int i = 0; i < mask.length; i++) mask[i] = (byte) (objects[i] > 0 ? 1 : 0);
         Tiffs.save(new ImagePlus("mask", new ByteProcessor(256, 256, mask)), pairs.resolve("a-labels.tif"));
         Path from = Files.copy(TORCH_UNET, dir.resolve("torch_unet.onnx")), out = dir.resolve("tuned.onnx");
-        List<Double> ious = new java.util.ArrayList<>();
+        List<Double> ious = new ArrayList<>();
         TrainFiles.train(new TrainFiles.Options(pairs, null, out, ModelSpec.SEMANTIC, List.of("background", "nucleus"),
                 new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true), 2, 8, false, 0f, from, false, "test"), null,
-                new org.cnnj.train.SegmentationTrainer.Listener() {
-                    public void epoch(org.cnnj.train.SegmentationTrainer.Epoch e) {
+                new SegmentationTrainer.Listener() {
+                    public void epoch(SegmentationTrainer.Epoch e) {
                         ious.add(e.validationScore());
                     }
 
@@ -68,8 +72,8 @@ class GraphNetworkTest {
         GraphNetwork before = GraphNetwork.load(from), after = GraphNetwork.load(out);
         // frozen encoder: its weights are unchanged; the decoder learned
         String enc = before.encoderParameters().get(0);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(before.parameters().get(enc).data(), after.parameters().get(enc).data());
-        assertFalse(java.util.Arrays.equals(before.parameters().get("head.weight").data(), after.parameters().get("head.weight").data()));
+        Assertions.assertArrayEquals(before.parameters().get(enc).data(), after.parameters().get(enc).data());
+        assertFalse(Arrays.equals(before.parameters().get("head.weight").data(), after.parameters().get("head.weight").data()));
         try (OrtEngine ort = OrtEngine.open(out, Device.CPU, 1, m -> {})) {
             assertEquals(2, ort.run(Tensor.zeros(1, 1, 32, 32)).dim(1));
         }

@@ -4,8 +4,10 @@ import static org.cnnj.testing.GradCheck.check;
 import static org.cnnj.testing.GradCheck.distinct;
 import static org.cnnj.testing.GradCheck.uniform;
 
+import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Every op's backward against central finite differences, including stride/padding edge cases. */
@@ -100,9 +102,9 @@ class OpGradientTest {
     void frozenInputReceivesNoGradient() {
         Tensor x = uniform(rng, 1, 2, 4, 4), w = uniform(rng, 3, 2, 3, 3).requiresGrad(false);
         Tensor y = Conv2d.apply(x, w, null, 1, 1);
-        org.cnnj.tensor.Autograd.backward(Mean.apply(y));
-        org.junit.jupiter.api.Assertions.assertTrue(x.hasGrad());
-        org.junit.jupiter.api.Assertions.assertFalse(w.hasGrad());
+        Autograd.backward(Mean.apply(y));
+        Assertions.assertTrue(x.hasGrad());
+        Assertions.assertFalse(w.hasGrad());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.cnnj.infer.Device;
 import org.cnnj.infer.OrtEngine;
 import org.cnnj.tensor.Tensor;
@@ -25,7 +26,7 @@ class RoiAlignTest {
         try (OrtEngine ort = OrtEngine.open(Path.of("src/test/resources/golden/roi_align.onnx"), Device.CPU, 1, m -> {})) {
             Tensor expected = ort.run(x);
             Tensor actual = RoiAlign.apply(x, BOXES, BATCH, 0.25f, 3, 2);
-            assertEquals(java.util.Arrays.toString(expected.shape()), java.util.Arrays.toString(actual.shape()));
+            assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()));
             assertClose("roi_align vs ORT", expected.data(), actual.data(), 1e-5, 1e-5);
         }
     }
@@ -39,7 +40,7 @@ class RoiAlignTest {
     @Test
     void constantFeaturesGiveThatConstantInsideTheMap() {
         float[] ones = new float[1 * 2 * 8 * 8];
-        java.util.Arrays.fill(ones, 2.5f);
+        Arrays.fill(ones, 2.5f);
         Tensor y = RoiAlign.apply(Tensor.of(ones, 1, 2, 8, 8), new float[] {4, 4, 20, 28}, new int[] {0}, 0.25f, 7, 2);
         for (float v : y.data()) assertEquals(2.5f, v, 1e-6);
     }

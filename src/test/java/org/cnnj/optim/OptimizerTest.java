@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.function.Function;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Golden;
 import org.junit.jupiter.api.Test;
 
 /** Three steps of each optimizer with fixed gradients against torch.optim. */
 class OptimizerTest {
-    private static void replay(String fixture, java.util.function.Function<Map<String, Tensor>, Optimizer> make) {
+    private static void replay(String fixture, Function<Map<String, Tensor>, Optimizer> make) {
         Golden g = Golden.load(fixture);
         Tensor w = g.tensor("w0").requiresGrad(true);
         Optimizer opt = make.apply(Map.of("w", w));

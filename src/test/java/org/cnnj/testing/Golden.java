@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnj.tensor.Tensor;
@@ -24,7 +25,7 @@ public final class Golden {
             ByteBuffer buf = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
             byte[] magic = new byte[8];
             buf.get(magic);
-            if (!new String(magic, java.nio.charset.StandardCharsets.US_ASCII).equals("CNNJGOLD")) throw new IllegalStateException("bad fixture " + name);
+            if (!new String(magic, StandardCharsets.US_ASCII).equals("CNNJGOLD")) throw new IllegalStateException("bad fixture " + name);
             int count = buf.getInt();
             Map<String, Tensor> arrays = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
@@ -36,7 +37,7 @@ public final class Golden {
                 float[] data = new float[size];
                 buf.asFloatBuffer().get(data);
                 buf.position(buf.position() + 4 * size);
-                arrays.put(new String(key, java.nio.charset.StandardCharsets.UTF_8), Tensor.of(data, shape));
+                arrays.put(new String(key, StandardCharsets.UTF_8), Tensor.of(data, shape));
             }
             return new Golden(name, arrays);
         } catch (IOException e) {

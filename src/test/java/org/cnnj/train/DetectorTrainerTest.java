@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.data.DetectionScenes;
 import org.cnnj.detect.AnnotatedImage;
+import org.cnnj.detect.DetectionLoss;
 import org.cnnj.detect.DetectorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,12 +76,12 @@ class DetectorTrainerTest {
     void cancelMidEpochKeepsTheBestModelAndResumeContinues() throws Exception {
         List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
         TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
-        java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean cancel = new AtomicBoolean();
         DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel,
                 new DetectorTrainer.Listener() {
                     public void epoch(DetectorTrainer.Epoch e) {}
 
-                    public void step(int step, int steps, org.cnnj.detect.DetectionLoss.Losses losses) {
+                    public void step(int step, int steps, DetectionLoss.Losses losses) {
                         if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
                     }
                 }, null, null);

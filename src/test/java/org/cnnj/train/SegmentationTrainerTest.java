@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.infer.ModelSpec;
+import org.cnnj.io.Checkpoint;
+import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,14 +61,14 @@ class SegmentationTrainerTest {
         SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(1, 15),
                 dir, null, null, Map.of());
         // The last epoch ended with an untrained network: far worse than best.ckpt.
-        org.cnnj.io.Checkpoint.save(dir.resolve("last.ckpt"), new org.cnnj.nn.UNet(SMALL, new org.cnnj.util.Rng(12345)), null,
+        Checkpoint.save(dir.resolve("last.ckpt"), new UNet(SMALL, new Rng(12345)), null,
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 1),
                 dir, null, null, Map.of());
         assertEquals(first.bestValidationScore(), resumed.bestValidationScore(), "one step from random weights does not beat the best");
-        var best = org.cnnj.io.Checkpoint.read(dir.resolve("best.ckpt")).arrays();
-        resumed.model().parameters().forEach((k, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
-        resumed.model().buffers().forEach((k, b) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("buffer/" + k), b, k));
+        var best = Checkpoint.read(dir.resolve("best.ckpt")).arrays();
+        resumed.model().parameters().forEach((k, t) -> Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
+        resumed.model().buffers().forEach((k, b) -> Assertions.assertArrayEquals(best.get("buffer/" + k), b, k));
     }
 
     @Test
@@ -82,19 +87,19 @@ class SegmentationTrainerTest {
         assertTrue(r.cancelled());
         assertEquals(13, steps.size());
         assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
-        var best = org.cnnj.io.Checkpoint.read(dir.resolve("best.ckpt")).arrays();
-        r.model().parameters().forEach((k, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
+        var best = Checkpoint.read(dir.resolve("best.ckpt")).arrays();
+        r.model().parameters().forEach((k, t) -> Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
     }
 
     @Test
     void fineTuningWithAFrozenEncoderChangesOnlyTheDecoder() throws Exception {
-        org.cnnj.nn.UNet start = new org.cnnj.nn.UNet(SMALL, new org.cnnj.util.Rng(3));
+        UNet start = new UNet(SMALL, new Rng(3));
         float[] encoder = start.parameters().get("enc0.0.conv.weight").data().clone();
         float[] head = start.parameters().get("head.weight").data().clone();
         SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, null, start,
                 new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(encoder, r.model().parameters().get("enc0.0.conv.weight").data());
-        assertTrue(java.util.Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
+        Assertions.assertArrayEquals(encoder, r.model().parameters().get("enc0.0.conv.weight").data());
+        assertTrue(Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
         assertEquals(r.model().parameterCount(), r.model().trainableParameterCount(), "unfrozen again for the caller");
     }
 
@@ -132,13 +137,13 @@ class SegmentationTrainerTest {
         ModelSpec percentile = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
                 ModelSpec.Normalization.percentile(1, 99.8), Map.of(), 0);
         float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new org.cnnj.util.Rng(3)).next(2, 32).images()) {
+        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new Rng(3)).next(2, 32).images()) {
             lowest = Math.min(lowest, v);
             highest = Math.max(highest, v);
         }
         assertTrue(lowest > 500 && highest > 1000, "raw values for a model that takes raw values: " + lowest + ".." + highest);
         float top = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new org.cnnj.util.Rng(3)).next(2, 32).images()) {
+        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new Rng(3)).next(2, 32).images()) {
             top = Math.max(top, v);
         }
         assertTrue(top < 1.5f, "percentile-normalized for CNN-J's own models: max " + top);
