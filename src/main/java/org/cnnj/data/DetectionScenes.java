@@ -2,7 +2,6 @@ package org.cnnj.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.cnnj.eval.Instances;
 import org.cnnj.util.Rng;
 
 /**
@@ -87,7 +86,7 @@ public final class DetectionScenes {
 
     private static Scene boxesOf(int[] owner, List<double[]> cells, int width, int height, float[] image) {
         int n = cells.size();
-        int[] b = Instances.bounds(owner, width, height, n);
+        int[] b = Labels.bounds(owner, width, height, n);
         List<Integer> visible = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             // Cells cut by the image edge to a sliver are not annotated (nor findable).

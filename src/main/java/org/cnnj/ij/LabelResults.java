@@ -1,5 +1,6 @@
 package org.cnnj.ij;
 
+import org.cnnj.data.Labels;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.Roi;
@@ -21,7 +22,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.cnnj.eval.Instances;
 import org.cnnj.io.AtomicFiles;
 
 /**
@@ -39,7 +39,7 @@ public final class LabelResults {
     public static List<Roi> rois(int[] labels, int width, int height, int position) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
-        int[] box = Instances.bounds(labels, width, height, max);
+        int[] box = Labels.bounds(labels, width, height, max);
         List<Roi> rois = new ArrayList<>();
         for (int l = 1; l <= max; l++) {
             if (box[4 * l + 2] < 0) continue;

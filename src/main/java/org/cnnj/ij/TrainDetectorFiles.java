@@ -91,7 +91,7 @@ public final class TrainDetectorFiles {
             throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not " + o.classes()
                     + "; train with the same classes or start a new model");
         }
-        return new Start(JavaEngine.loadDetector(o.from(), from), from.classes());
+        return new Start(ObjectDetector.loadNetwork(o.from(), from), from.classes());
     }
 
     private static DetectorTrainer.Result trainOn(List<AnnotatedImage> data, List<String> classes, Detector start, Options o, String source,

@@ -26,7 +26,7 @@ import org.cnnj.detect.DetectorConfig;
 public record DetectorSpec(int format, String task, String axes, int inputChannels, List<String> classes,
                            ModelSpec.Normalization normalization, String head, DetectorConfig architecture,
                            float scoreThreshold, float nmsIou, Map<String, String> provenance) {
-    public static final String TASK = "detection";
+    public static final String TASK = ModelSpec.DETECTION;
 
     public DetectorSpec {
         if (!TASK.equals(task)) {

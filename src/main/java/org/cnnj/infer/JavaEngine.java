@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.cnnj.detect.Detector;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
@@ -38,24 +37,14 @@ public final class JavaEngine implements Engine {
         }
         OnnxModelInfo info = OnnxModelInfo.read(model);
         UNet net = new UNet(spec.architecture(), new Rng(0));
-        copy(model, info.weights(), net.parameters().entrySet().stream()
+        copyWeights(model, info.weights(), net.parameters().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
-        copy(model, info.weights(), net.buffers());
+        copyWeights(model, info.weights(), net.buffers());
         return net;
     }
 
-    /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
-    public static Detector loadDetector(Path model, DetectorSpec spec) throws IOException {
-        Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
-        weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
-        Detector net = new Detector(spec.architecture(), new Rng(0));
-        copy(model, weights, net.parameters().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
-        copy(model, weights, net.buffers());
-        return net;
-    }
-
-    private static void copy(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
+    /** Copies each named array of {@code weights} into {@code into}; a missing or mis-sized one is an error naming the model file. */
+    public static void copyWeights(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
         for (Map.Entry<String, float[]> e : into.entrySet()) {
             float[] w = weights.get(e.getKey());
             if (w == null || w.length != e.getValue().length) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.cnnj.data.Percentiles;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.onnx.OnnxModelInfo;
-import org.cnnj.seg.DistanceInstances;
 
 /**
  * The JSON sidecar next to a model (model.onnx → model.json): everything needed to apply it correctly.
@@ -36,6 +35,11 @@ import org.cnnj.seg.DistanceInstances;
 public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
                         Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
                         Map<String, String> provenance, double objectDiameter, double splitDepth) {
+    /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
+    public static final String DETECTION = "detection";
+    /** The split depth of a distance model whose sidecar names none (the decoding's default). */
+    public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
+
     public static final String INSTANCES_3CLASS = "instances-3class", INSTANCES_DISTANCE = "instances-distance", SEMANTIC = "semantic";
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
@@ -77,7 +81,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         if (!"logits".equals(output) && !"probabilities".equals(output)) {
             throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
-        if (DetectorSpec.TASK.equals(task)) {
+        if (DETECTION.equals(task)) {
             throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
@@ -137,7 +141,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** The split depth to decode with. */
     public float split() {
-        return splitDepth > 0 ? (float) splitDepth : DistanceInstances.Options.defaults().splitDepth();
+        return splitDepth > 0 ? (float) splitDepth : DEFAULT_SPLIT_DEPTH;
     }
 
     /**
@@ -191,7 +195,7 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     public static ModelSpec read(Path json) throws IOException {
         JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
-        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DetectorSpec.TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DETECTION.equals(tree.getAsJsonObject().get("task").getAsString())) {
             throw new IOException(json + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");
         }

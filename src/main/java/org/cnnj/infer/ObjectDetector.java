@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.cnnj.detect.Anchors;
 import org.cnnj.detect.Detection;
 import org.cnnj.detect.DetectionDecoder;
@@ -17,9 +19,11 @@ import org.cnnj.detect.DetectorHead;
 import org.cnnj.detect.Nms;
 import org.cnnj.detect.Proposals;
 import org.cnnj.onnx.OnnxExport;
+import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.ops.RoiAlign;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
 
 /**
  * Applies a two-stage detector to images of any size.
@@ -110,7 +114,7 @@ public final class ObjectDetector implements AutoCloseable {
     /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */
     public static ObjectDetector openJava(Path model) throws IOException {
         DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
-        return java(JavaEngine.loadDetector(model, spec), spec);
+        return java(loadNetwork(model, spec), spec);
     }
 
     /** Runs a detector in Java (no ONNX Runtime): validation during training, cross-checks. */
@@ -299,5 +303,16 @@ public final class ObjectDetector implements AutoCloseable {
     @Override
     public void close() {
         network.close();
+    }
+
+    /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
+    public static Detector loadNetwork(Path model, DetectorSpec spec) throws IOException {
+        Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
+        weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
+        Detector net = new Detector(spec.architecture(), new Rng(0));
+        JavaEngine.copyWeights(model, weights, net.parameters().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        JavaEngine.copyWeights(model, weights, net.buffers());
+        return net;
     }
 }

@@ -1,5 +1,6 @@
 package org.cnnj.ij;
 
+import org.cnnj.data.Labels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -74,7 +75,7 @@ class DetectFilesTest {
         List<AnnotatedImage> data = TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
         int[] labels = pixels(Path.of("test-images/nuclei-1-labels.tif"));
         assertEquals(Instances.count(labels), data.get(0).objects());
-        int[] b = Instances.bounds(labels, 256, 256, Arrays.stream(labels).max().orElse(0));
+        int[] b = Labels.bounds(labels, 256, 256, Arrays.stream(labels).max().orElse(0));
         float[] first = Arrays.copyOf(data.get(0).boxes(), 4);
         assertEquals(b[4], first[0], 1e-6, "x0 of object 1");
         assertEquals(b[6] + 1, first[2], 1e-6, "x1 of object 1 (exclusive)");

@@ -54,7 +54,7 @@ class ObjectDetectorTest {
             assertClose("box deltas", o.boxDeltas(), ortHead.get(1), 1e-4, 1e-4);
         }
         // The Java engine rebuilds the same network from the two files.
-        Detector loaded = JavaEngine.loadDetector(model, DetectorSpec.read(ModelSpec.sidecarOf(model)));
+        Detector loaded = ObjectDetector.loadNetwork(model, DetectorSpec.read(ModelSpec.sidecarOf(model)));
         loaded.train(false);
         assertClose("reloaded features", GradMode.noGrad(() -> net.forward(image)), GradMode.noGrad(() -> loaded.forward(image)), 0, 0);
     }
