@@ -33,34 +33,38 @@ class ArchitectureTest {
     private static final Map<String, Set<String>> LAYERS = new LinkedHashMap<>();
 
     static {
+        // The training core: tensors and autograd, kernels, one op per file, losses, layers, optimizers, files.
         layer("util");
-        layer("tensor");
+        layer("data", "util");
         layer("kernel", "util");
+        layer("tensor");
         layer("ops", "kernel", "tensor", "util");
         layer("loss", "ops", "tensor");
         layer("nn", "ops", "tensor", "util");
         layer("optim", "tensor");
         layer("io", "nn", "optim", "tensor");
         layer("onnx", "io", "nn", "ops", "tensor");
-        layer("detect", "loss", "nn", "ops", "tensor", "util");
-        layer("eval", "detect");
-        layer("data", "eval", "util");
-        layer("seg", "data", "util");
-        layer("infer", "data", "detect", "eval", "io", "kernel", "nn", "onnx", "ops", "seg", "tensor", "util");
-        layer("imglib", "data", "infer");
-        layer("train", "data", "detect", "eval", "infer", "io", "loss", "nn", "onnx", "ops", "optim", "seg", "tensor", "util");
-        layer("bench", "data", "detect", "eval", "imglib", "infer", "kernel", "loss", "nn", "ops", "optim", "tensor", "util");
-        layer("ij", "data", "detect", "eval", "infer", "io", "nn", "onnx", "train");
-        layer("fiji", "detect", "ij", "infer", "train");
-        layer("cli", "bench", "data", "detect", "eval", "ij", "infer", "io", "kernel", "nn", "onnx", "seg", "train", "util");
+        // Shared rooms of the tasks: model files and sidecars, engines and tiling, the one training loop.
+        layer("model", "data", "io", "nn", "onnx");
+        layer("runtime", "kernel", "model", "nn", "onnx", "tensor", "util");
+        layer("train", "io", "nn", "optim", "util");
+        // One room per task; tasks never use each other.
+        layer("det", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
+        layer("seg", "data", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
+        // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
+        layer("imglib", "data", "model", "runtime", "seg");
+        layer("bench", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg", "tensor", "util");
+        layer("ij", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
+        layer("cli", "bench", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train", "util");
+        layer("fiji", "det", "ij", "model", "runtime", "seg", "train");
     }
 
     /**
      * Packages that make up the ImageJ-free core: everything but the ImageJ/ImgLib2 adapters (ij, imglib), the
      * commands (fiji), the CLI and the benchmarks (bench times the ImgLib2 cell-image path too).
      */
-    private static final Set<String> CORE = Set.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "infer",
-            "data", "eval", "detect", "seg");
+    private static final Set<String> CORE = Set.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "model",
+            "runtime", "data", "det", "seg");
     private static final Pattern UI_IMPORT = Pattern.compile("^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",
             Pattern.MULTILINE);
     private static final Pattern CNNJ_REFERENCE = Pattern.compile("org\\.cnnj\\.([a-z]+)\\.[A-Z]");
@@ -175,5 +179,6 @@ class ArchitectureTest {
         assertTrue(FULL_NAME.matcher(codeOnly("class A { java.util.List<String> x; String s = \"java.util.Map\"; }")).find());
         assertTrue(!FULL_NAME.matcher(codeOnly("import java.util.List;\nclass A { /** {@link java.util.Map} */ List<String> x; }")).find());
         assertTrue(!LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"), "lower rooms never use higher ones");
+        assertTrue(!LAYERS.get("det").contains("seg") && !LAYERS.get("seg").contains("det"), "task rooms never use each other");
     }
 }

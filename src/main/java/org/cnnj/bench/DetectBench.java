@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.data.DetectionScenes;
-import org.cnnj.detect.Detection;
-import org.cnnj.eval.MeanAveragePrecision;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.ObjectDetector;
+import org.cnnj.det.Detection;
+import org.cnnj.det.DetectionScenes;
+import org.cnnj.det.MeanAveragePrecision;
+import org.cnnj.det.ObjectDetector;
+import org.cnnj.runtime.Device;
 
 /**
  * {@code ./cnnj bench detect}: detection time on a large synthetic scene (default 2048×2048, ~6,300

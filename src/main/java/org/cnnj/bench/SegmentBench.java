@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
-import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.imglib.ImgLib2Segmenter;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Engine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.infer.Segmenter;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.tensor.Tensor;
 
 /**

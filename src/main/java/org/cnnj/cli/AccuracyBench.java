@@ -11,23 +11,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.cnnj.detect.AnnotatedImage;
-import org.cnnj.eval.MeanAveragePrecision;
-import org.cnnj.eval.ObjectScores;
+import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MeanAveragePrecision;
+import org.cnnj.det.ObjectDetector;
 import org.cnnj.ij.ClassicSegmentation;
 import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Diameter;
-import org.cnnj.infer.Engine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.ObjectDetector;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.infer.Segmenter;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.Diameter;
+import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.ObjectSize;
-import org.cnnj.train.DetectorTrainer;
+import org.cnnj.seg.Segmenter;
 
 /**
  * {@code ./cnnj bench accuracy [--data DIR] [--model M.onnx] [--threads N]}: object-level accuracy on

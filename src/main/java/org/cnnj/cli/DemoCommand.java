@@ -11,23 +11,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.cnnj.data.SyntheticNuclei;
-import org.cnnj.eval.InstanceMatching;
-import org.cnnj.eval.Instances;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Diameter;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.infer.TiledPredictor;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Checkpoint;
+import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.onnx.OnnxExport;
-import org.cnnj.train.LabeledImage;
-import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.Diameter;
+import org.cnnj.seg.InstanceMatching;
+import org.cnnj.seg.Instances;
+import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.train.TrainConfig;
 
 /**
@@ -70,7 +70,7 @@ final class DemoCommand {
         }
         String command = "./cnnj demo --steps " + steps + " --seed " + seed;
         Map<String, String> provenance = Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x"
-                + IMAGE_SIZE + " (org.cnnj.data.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
+                + IMAGE_SIZE + " (org.cnnj.seg.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
                 "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps));
         int epochs = Math.min(4, steps);
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);

@@ -3,7 +3,7 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.util.List;
 import org.cnnj.ij.DetectFiles;
-import org.cnnj.infer.Device;
+import org.cnnj.runtime.Device;
 
 /**
  * {@code ./cnnj detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]

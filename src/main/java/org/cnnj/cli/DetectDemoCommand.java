@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.cnnj.data.DetectionScenes;
-import org.cnnj.detect.AnnotatedImage;
-import org.cnnj.detect.DetectorConfig;
-import org.cnnj.eval.MeanAveragePrecision;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.ObjectDetector;
+import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.DetectionScenes;
+import org.cnnj.det.DetectorConfig;
+import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MeanAveragePrecision;
+import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.train.DetectorTrainer;
+import org.cnnj.runtime.Device;
 import org.cnnj.train.TrainConfig;
 
 /**
@@ -67,7 +67,7 @@ final class DetectDemoCommand {
         List<AnnotatedImage> data = scenes(seed * 1000, TRAIN_SCENES, SCENE_SIZE);
         String command = "./cnnj demo-det --steps " + steps + " --seed " + seed;
         Map<String, String> provenance = Map.of("command", command, "data", TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE
-                + " (org.cnnj.data.DetectionScenes, density " + DENSITY + ", seeds " + seed * 1000 + "..), 2 held out for validation",
+                + " (org.cnnj.det.DetectionScenes, density " + DENSITY + ", seeds " + seed * 1000 + "..), 2 held out for validation",
                 "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps));
         int epochs = Math.min(10, steps);
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);

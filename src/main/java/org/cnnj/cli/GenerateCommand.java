@@ -1,17 +1,17 @@
 package org.cnnj.cli;
 
 import ij.ImagePlus;
+import ij.gui.Roi;
 import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import ij.gui.Roi;
-import org.cnnj.data.DetectionScenes;
+import org.cnnj.det.DetectionScenes;
 import org.cnnj.ij.LabelResults;
-import org.cnnj.data.SyntheticNuclei;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.seg.SyntheticNuclei;
 
 /**
  * {@code ./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]}: writes synthetic nuclei

@@ -3,8 +3,9 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Diameter;
+import org.cnnj.runtime.Device;
+import org.cnnj.seg.Diameter;
+
 /**
  * {@code ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
  * [--device auto|cpu|cuda] [--threads N] [--tile N] [--probabilities] [--diameter auto|none|PX]}. The image is resized so its

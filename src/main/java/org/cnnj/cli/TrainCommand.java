@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.infer.ModelSpec;
+import org.cnnj.model.ModelSpec;
 import org.cnnj.train.TrainConfig;
 
 /**

@@ -3,8 +3,8 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.train.DetectorTrainer;
 import org.cnnj.train.TrainConfig;
 
 /**

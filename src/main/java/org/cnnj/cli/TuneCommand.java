@@ -7,12 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Engine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.train.LabeledImage;
-import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationTrainer;
 
 /**
  * {@code ./cnnj tune-seg --model M.onnx --images DIR [--every N]}: chooses the split depth of an

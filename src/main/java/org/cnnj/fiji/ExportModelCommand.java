@@ -2,7 +2,7 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import org.cnnj.infer.ModelFiles;
+import org.cnnj.ij.ModelFiles;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;

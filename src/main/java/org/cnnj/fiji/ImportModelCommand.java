@@ -2,8 +2,8 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import org.cnnj.infer.ModelFiles;
-import org.cnnj.infer.ModelSpec;
+import org.cnnj.ij.ModelFiles;
+import org.cnnj.model.ModelSpec;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;

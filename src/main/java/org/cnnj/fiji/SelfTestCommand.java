@@ -1,7 +1,7 @@
 package org.cnnj.fiji;
 
 import java.io.IOException;
-import org.cnnj.infer.SelfTest;
+import org.cnnj.seg.SelfTest;
 import org.scijava.command.Command;
 import org.scijava.plugin.Plugin;
 

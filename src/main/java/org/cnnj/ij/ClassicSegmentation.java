@@ -1,9 +1,9 @@
 package org.cnnj.ij;
 
+import ij.plugin.filter.EDM;
 import ij.process.AutoThresholder;
 import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
-import ij.plugin.filter.EDM;
 
 /**
  * The pipeline a Fiji user tries first on fluorescent nuclei, with ImageJ's own classes: Image › Adjust ›

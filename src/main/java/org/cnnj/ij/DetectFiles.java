@@ -23,10 +23,10 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
-import org.cnnj.detect.Detection;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.ObjectDetector;
+import org.cnnj.det.Detection;
+import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.runtime.Device;
 
 /**
  * Detects objects in image files and writes, per image: rois.zip (rectangles named "class score",

@@ -1,6 +1,5 @@
 package org.cnnj.ij;
 
-import org.cnnj.data.Labels;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.Roi;
@@ -22,6 +21,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.cnnj.data.Labels;
 import org.cnnj.io.AtomicFiles;
 
 /**

@@ -4,7 +4,7 @@ import ij.IJ;
 import java.awt.GraphicsEnvironment;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.runtime.TiledPredictor;
 
 /**
  * Tile progress of a long apply step: ImageJ's progress bar and status line when ImageJ runs, and

@@ -15,17 +15,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.cnnj.data.Percentiles;
-import org.cnnj.infer.BandedPlanes;
-import org.cnnj.infer.BuiltInModels;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.Diameter;
-import org.cnnj.infer.Engine;
-import org.cnnj.infer.JavaEngine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.infer.Segmenter;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.model.BuiltInModels;
+import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.BandedPlanes;
+import org.cnnj.seg.Diameter;
+import org.cnnj.seg.Segmenter;
 
 /**
  * Segments image files with a model and writes what Fiji users work with, per image: labels.tif
@@ -229,7 +229,7 @@ public final class SegmentFiles {
         return new Output(labelImage, probs, rois, rows, objects);
     }
 
-    /** Side of the centred window the diameter estimate looks at ({@link org.cnnj.infer.DiameterEstimate} never looks further). */
+    /** Side of the centred window the diameter estimate looks at ({@link org.cnnj.seg.DiameterEstimate} never looks further). */
     private static final int CENTRE = 4096;
 
     /**

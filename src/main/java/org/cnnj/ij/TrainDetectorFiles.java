@@ -17,17 +17,17 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.cnnj.detect.AnchorChoice;
-import org.cnnj.detect.AnnotatedImage;
-import org.cnnj.detect.DetectionLoss;
-import org.cnnj.detect.Detector;
-import org.cnnj.detect.DetectorConfig;
-import org.cnnj.infer.DetectorSpec;
-import org.cnnj.infer.JavaEngine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.ObjectDetector;
+import org.cnnj.det.AnchorChoice;
+import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.DetectionLoss;
+import org.cnnj.det.Detector;
+import org.cnnj.det.DetectorConfig;
+import org.cnnj.det.DetectorSpec;
+import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.train.DetectorTrainer;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.JavaEngine;
 import org.cnnj.train.TrainConfig;
 
 /**

@@ -16,16 +16,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.cnnj.infer.JavaEngine;
-import org.cnnj.infer.ModelSpec;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
-import org.cnnj.train.LabeledImage;
-import org.cnnj.train.SegmentationTrainer;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 
 /**

@@ -14,11 +14,11 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.Views;
 import org.cnnj.data.Percentiles;
-import org.cnnj.infer.BandSegmenter;
-import org.cnnj.infer.Engine;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.Segmenter;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.BandSegmenter;
+import org.cnnj.seg.Segmenter;
 
 /**
  * The scripting API on ImgLib2 images: segment a {@code RandomAccessibleInterval} of any real type,

@@ -23,31 +23,31 @@ import org.cnnj.util.Rng;
  * step, a validation score after every epoch, last/best checkpoints, early stopping, and restoring the
  * best weights at the end.
  */
-final class TrainingLoop {
+public final class TrainingLoop {
     /** The images to train on and those to validate on (the training images when there is only one). */
-    record Split<T>(List<T> training, List<T> validation) {}
+    public record Split<T>(List<T> training, List<T> validation) {}
 
     /** How the loop ended; {@code epochsRun} counts the epochs this call ran. */
     /** {@code diverged}: why training stopped on a non-finite loss, or null. */
-    record Outcome(int epochsRun, double best, boolean cancelled, boolean stoppedEarly, String diverged) {}
+    public record Outcome(int epochsRun, double best, boolean cancelled, boolean stoppedEarly, String diverged) {}
 
     /** One batch: forward and backward (the loop zeroes the gradients before and steps the optimizer after). */
-    interface Step<T> {
+    public interface Step<T> {
         T run();
     }
 
-    interface StepDone<T> {
+    public interface StepDone<T> {
         void accept(int step, int stepsPerEpoch, T result);
     }
 
-    interface EpochDone {
+    public interface EpochDone {
         void accept(int epoch, double trainLoss, double score, boolean improved, double seconds, double etaSeconds);
     }
 
     private TrainingLoop() {}
 
     /** Shuffles with {@code rng} and holds out round(fraction · n) items (at least one when fraction > 0 and n > 1). */
-    static <T> Split<T> split(List<T> data, double fraction, Rng rng) {
+    public static <T> Split<T> split(List<T> data, double fraction, Rng rng) {
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         rng.shuffle(order);
@@ -62,7 +62,7 @@ final class TrainingLoop {
      *
      * @param bestKey checkpoint metadata key of the best validation score ("best_iou", "best_map")
      */
-    static <T> Outcome run(Module net, Optimizer optimizer, LrSchedule schedule, TrainConfig cfg, Path checkpoints, String bestKey,
+    public static <T> Outcome run(Module net, Optimizer optimizer, LrSchedule schedule, TrainConfig cfg, Path checkpoints, String bestKey,
                            AtomicBoolean cancel, Map<String, String> provenance, Step<T> step, ToDoubleFunction<T> lossOf, StepDone<T> stepDone,
                            DoubleSupplier validate, EpochDone epochDone) throws IOException {
         int firstEpoch = 1;

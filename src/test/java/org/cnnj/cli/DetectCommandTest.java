@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.cnnj.infer.DetectorSpec;
-import org.cnnj.infer.ModelSpec;
+import org.cnnj.det.DetectorSpec;
+import org.cnnj.model.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

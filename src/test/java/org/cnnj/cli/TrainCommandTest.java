@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.ModelSpec;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import org.cnnj.eval.InstanceMatching;
-import org.cnnj.eval.Instances;
+import org.cnnj.seg.InstanceMatching;
+import org.cnnj.seg.Instances;
+import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 

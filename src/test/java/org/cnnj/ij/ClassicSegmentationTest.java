@@ -3,7 +3,7 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ij.process.ByteProcessor;
-import org.cnnj.eval.Instances;
+import org.cnnj.seg.Instances;
 import org.junit.jupiter.api.Test;
 
 class ClassicSegmentationTest {

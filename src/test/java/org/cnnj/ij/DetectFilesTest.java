@@ -1,6 +1,5 @@
 package org.cnnj.ij;
 
-import org.cnnj.data.Labels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,10 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.cnnj.detect.AnnotatedImage;
-import org.cnnj.detect.Detection;
-import org.cnnj.eval.Instances;
-import org.cnnj.infer.Device;
+import org.cnnj.data.Labels;
+import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.Detection;
+import org.cnnj.runtime.Device;
+import org.cnnj.seg.Instances;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

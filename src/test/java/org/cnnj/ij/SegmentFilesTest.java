@@ -10,9 +10,8 @@ import ij.ImageStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.eval.InstanceMatching;
-import org.cnnj.ij.Tiffs;
-import org.cnnj.infer.Device;
+import org.cnnj.runtime.Device;
+import org.cnnj.seg.InstanceMatching;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

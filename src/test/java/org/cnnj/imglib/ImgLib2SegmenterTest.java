@@ -19,13 +19,13 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
-import org.cnnj.eval.ObjectScores;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.ModelSpec;
-import org.cnnj.infer.OrtEngine;
-import org.cnnj.infer.Segmenter;
-import org.cnnj.infer.TiledPredictor;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.ObjectScores;
+import org.cnnj.seg.Segmenter;
 import org.junit.jupiter.api.Test;
 
 class ImgLib2SegmenterTest {

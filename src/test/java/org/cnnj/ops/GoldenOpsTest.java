@@ -6,9 +6,9 @@ import java.util.function.Function;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Golden;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Forward values and gradients against PyTorch 1.13 (fixtures from src/test/python/make_golden.py). */
 public class GoldenOpsTest {

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.cnnj.infer.Device;
-import org.cnnj.infer.OrtEngine;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.OrtEngine;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
 import org.cnnj.util.Rng;

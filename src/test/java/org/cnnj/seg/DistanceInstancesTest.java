@@ -3,9 +3,6 @@ package org.cnnj.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.cnnj.data.SyntheticNuclei;
-import org.cnnj.eval.InstanceMatching;
-import org.cnnj.eval.Instances;
 import org.junit.jupiter.api.Test;
 
 class DistanceInstancesTest {

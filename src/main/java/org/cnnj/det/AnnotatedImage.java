@@ -1,0 +1,23 @@
+package org.cnnj.det;
+
+/**
+ * An image with its object boxes, for training and evaluation of a detector.
+ *
+ * @param channels channel planes, each width·height, row-major
+ * @param boxes    4 floats per object: x1, y1, x2, y2 in pixels
+ * @param classes  class index per object (0-based, into the detector's class names)
+ */
+public record AnnotatedImage(String name, float[][] channels, int width, int height, float[] boxes, int[] classes) {
+    public AnnotatedImage {
+        if (boxes.length != 4 * classes.length) {
+            throw new IllegalArgumentException(name + ": " + boxes.length + " box values for " + classes.length + " classes");
+        }
+        for (float[] c : channels) {
+            if (c.length != width * height) throw new IllegalArgumentException(name + ": a channel has " + c.length + " values, not " + width + "x" + height);
+        }
+    }
+
+    public int objects() {
+        return classes.length;
+    }
+}

@@ -1,0 +1,98 @@
+package org.cnnj.det;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnj.util.Rng;
+
+/**
+ * Random square training patches with their boxes, augmented consistently: a random crop, one of the
+ * eight flips/90° rotations applied to pixels and boxes alike, and an intensity scale/shift. A box
+ * cut by the crop is kept (clipped) when at least half of it is inside, else dropped.
+ * Images must already be normalized.
+ */
+public final class BoxSampler {
+    /** images [count, C, size, size]; per patch its boxes and classes. */
+    public record Batch(float[] images, int size, float[][] boxes, int[][] classes) {}
+
+    private final List<AnnotatedImage> data;
+    private final float intensityJitter;
+    private final Rng rng;
+
+    public BoxSampler(List<AnnotatedImage> normalized, float intensityJitter, Rng rng) {
+        this.data = normalized;
+        this.intensityJitter = intensityJitter;
+        this.rng = rng;
+    }
+
+    public int channels() {
+        return data.get(0).channels().length;
+    }
+
+    public Batch next(int count, int size) {
+        int c = channels(), plane = size * size;
+        float[] images = new float[count * c * plane];
+        float[][] boxes = new float[count][];
+        int[][] classes = new int[count][];
+        for (int s = 0; s < count; s++) {
+            AnnotatedImage d = data.get(rng.nextInt(data.size()));
+            int x0 = rng.nextInt(d.width() - size + 1), y0 = rng.nextInt(d.height() - size + 1);
+            int transform = rng.nextInt(8);
+            float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-1, 1);
+            for (int ch = 0; ch < c; ch++) {
+                float[] src = d.channels()[ch];
+                int base = (s * c + ch) * plane;
+                float[] p = new float[2];
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        map(x + 0.5f, y + 0.5f, size, transform, p, 0);
+                        images[base + (int) p[1] * size + (int) p[0]] = src[(y0 + y) * d.width() + x0 + x] * scale + shift;
+                    }
+                }
+            }
+            List<float[]> kept = new ArrayList<>();
+            List<Integer> keptClasses = new ArrayList<>();
+            for (int i = 0; i < d.objects(); i++) {
+                float[] b = cropped(d.boxes(), i, x0, y0, size);
+                if (b == null) continue;
+                float[] corners = new float[4];
+                map(b[0], b[1], size, transform, corners, 0);
+                map(b[2], b[3], size, transform, corners, 2);
+                kept.add(new float[] {Math.min(corners[0], corners[2]), Math.min(corners[1], corners[3]),
+                        Math.max(corners[0], corners[2]), Math.max(corners[1], corners[3])});
+                keptClasses.add(d.classes()[i]);
+            }
+            boxes[s] = new float[4 * kept.size()];
+            classes[s] = new int[kept.size()];
+            for (int i = 0; i < kept.size(); i++) {
+                System.arraycopy(kept.get(i), 0, boxes[s], 4 * i, 4);
+                classes[s][i] = keptClasses.get(i);
+            }
+        }
+        return new Batch(images, size, boxes, classes);
+    }
+
+    /** Box i shifted into the crop and clipped, or null when less than half of it (or a sliver) is inside. */
+    private static float[] cropped(float[] boxes, int i, int x0, int y0, int size) {
+        float bx1 = boxes[4 * i] - x0, by1 = boxes[4 * i + 1] - y0, bx2 = boxes[4 * i + 2] - x0, by2 = boxes[4 * i + 3] - y0;
+        float cx1 = Math.max(0, bx1), cy1 = Math.max(0, by1), cx2 = Math.min(size, bx2), cy2 = Math.min(size, by2);
+        if (cx2 - cx1 < 2 || cy2 - cy1 < 2) return null;
+        if ((cx2 - cx1) * (cy2 - cy1) < 0.5f * (bx2 - bx1) * (by2 - by1)) return null;
+        return new float[] {cx1, cy1, cx2, cy2};
+    }
+
+    /**
+     * Maps a continuous point of a size×size square through transform t (bit 0: flip x, bit 1: flip y,
+     * bit 2: transpose), which together give all eight flips and 90° rotations.
+     */
+    static void map(float u, float v, int size, int t, float[] out, int o) {
+        if ((t & 1) != 0) u = size - u;
+        if ((t & 2) != 0) v = size - v;
+        if ((t & 4) != 0) {
+            float w = u;
+            u = v;
+            v = w;
+        }
+        out[o] = u;
+        out[o + 1] = v;
+    }
+}

@@ -1,0 +1,171 @@
+package org.cnnj.det;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.cnnj.optim.Adam;
+import org.cnnj.optim.AdamConfig;
+import org.cnnj.optim.LrSchedule;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingLoop;
+import org.cnnj.util.Rng;
+
+/**
+ * Trains a two-stage detector on images with boxes: augmented patches ({@link BoxSampler}), the four
+ * Faster R-CNN losses ({@link DetectionLoss}), AdamW with warm-up + cosine decay, validation mAP@0.5
+ * after every epoch, early stopping, last/best checkpoints, resume and cancel (the best model is kept).
+ */
+public final class DetectorTrainer {
+    /** After each epoch. */
+    public record Epoch(int epoch, int epochs, double trainLoss, double validationMap, boolean improved, double seconds, double etaSeconds) {}
+
+    public interface Listener {
+        void epoch(Epoch e);
+
+        default void step(int step, int stepsPerEpoch, DetectionLoss.Losses losses) {}
+    }
+
+    /** The best model (weights restored), its sidecar, and how training ended. */
+    public record Result(Detector model, DetectorSpec spec, int epochsRun, double bestValidationMap, boolean cancelled, boolean stoppedEarly,
+                         String diverged) {}
+
+    /** Box IoU below which an object is said to fit no anchor: the RPN then learns it only from its single best anchor. */
+    static final float POOR_ANCHOR_FIT = 0.4f;
+
+    private DetectorTrainer() {}
+
+    /**
+     * @param start       a detector to fine-tune (same classes), or null to start from {@code architecture}
+     * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
+     * @param warn        hears warnings about the data (e.g. box sizes no anchor fits)
+     */
+    public static Result train(List<AnnotatedImage> data, DetectorConfig architecture, Detector start, TrainConfig cfg, Path checkpoints,
+                               AtomicBoolean cancel, Listener listener, Consumer<String> warn, Map<String, String> provenance) throws IOException {
+        DetectorConfig arch = start != null ? start.config : architecture;
+        check(data, arch, cfg);
+        for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
+
+        Rng rng = new Rng(cfg.seed());
+        TrainingLoop.Split<AnnotatedImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
+        Detector net = start != null ? start : new Detector(arch, rng.split());
+        if (cfg.freezeEncoder()) {
+            net.children().forEach((name, m) -> m.setFrozen(name.startsWith("stem") || name.startsWith("stage")));
+        }
+        Adam adam = new Adam(net.parameters(), AdamConfig.adamW(cfg.learningRate(), 1e-4));
+        long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
+        long warmup = Math.min(100, total / 10);
+        LrSchedule schedule = new LrSchedule.Warmup(warmup, new LrSchedule.Cosine(Math.max(1, total - warmup), 0.05));
+        DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", provenance);
+        BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
+        Rng lossRng = rng.split();
+        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_map", cancel, provenance, () -> {
+            BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+            Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+            DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
+            Autograd.backward(losses.total());
+            return losses;
+        }, losses -> losses.total().item(), listener == null ? null : listener::step, () -> validationMap(net, spec, split.validation()),
+                listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, map, improved, seconds, eta)));
+        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+    }
+
+    /** mAP@0.5 of the detector on annotated images (Java engine, low score threshold as AP needs the whole ranking). */
+    public static MeanAveragePrecision.Result evaluate(ObjectDetector detector, List<AnnotatedImage> images) {
+        List<List<Detection>> found = new ArrayList<>();
+        List<float[]> boxes = new ArrayList<>();
+        List<int[]> classes = new ArrayList<>();
+        DetectorSpec spec = detector.spec();
+        ObjectDetector.Options o = new ObjectDetector.Options(512, 0.05f, spec.nmsIou(), 100_000);
+        for (AnnotatedImage d : images) {
+            found.add(detector.detect(d.channels(), d.width(), d.height(), o, null));
+            boxes.add(d.boxes());
+            classes.add(d.classes());
+        }
+        return MeanAveragePrecision.evaluate(found, boxes, classes, spec.classes().size(), 0.5f);
+    }
+
+    private static double validationMap(Detector net, DetectorSpec spec, List<AnnotatedImage> validation) {
+        try (ObjectDetector detector = ObjectDetector.java(net, spec)) {
+            return evaluate(detector, validation).mean();
+        }
+    }
+
+    private static List<AnnotatedImage> normalized(List<AnnotatedImage> images, DetectorSpec spec) {
+        List<AnnotatedImage> out = new ArrayList<>();
+        for (AnnotatedImage d : images) {
+            float[][] channels = new float[d.channels().length][];
+            for (int c = 0; c < channels.length; c++) channels[c] = spec.normalization().apply(d.channels()[c]);
+            out.add(new AnnotatedImage(d.name(), channels, d.width(), d.height(), d.boxes(), d.classes()));
+        }
+        return out;
+    }
+
+    static void check(List<AnnotatedImage> data, DetectorConfig arch, TrainConfig cfg) {
+        if (data.isEmpty()) throw new IllegalArgumentException("training: no annotated images were given");
+        if (cfg.patch() % DetectorConfig.STRIDE != 0) {
+            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + DetectorConfig.STRIDE);
+        }
+        int boxes = 0;
+        for (AnnotatedImage d : data) {
+            if (d.channels().length != arch.inputChannels()) {
+                throw new IllegalArgumentException(d.name() + " has " + d.channels().length + " channel(s) but the detector takes "
+                        + arch.inputChannels() + "; give every image the same channels");
+            }
+            if (d.width() < cfg.patch() || d.height() < cfg.patch()) {
+                throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
+                        + " px patch; choose a smaller patch (a multiple of " + DetectorConfig.STRIDE + ")");
+            }
+            for (int i = 0; i < d.objects(); i++) {
+                float x1 = d.boxes()[4 * i], y1 = d.boxes()[4 * i + 1], x2 = d.boxes()[4 * i + 2], y2 = d.boxes()[4 * i + 3];
+                String where = String.format(Locale.ROOT, "%s: box %d (x=%.0f y=%.0f w=%.0f h=%.0f)", d.name(), i + 1, x1, y1, x2 - x1, y2 - y1);
+                if (!(x2 - x1 >= 1 && y2 - y1 >= 1)) throw new IllegalArgumentException(where + " has zero size; delete or redraw that ROI");
+                if (x1 < 0 || y1 < 0 || x2 > d.width() || y2 > d.height()) {
+                    throw new IllegalArgumentException(where + " lies (partly) outside the " + d.width() + "x" + d.height()
+                            + " image; ROIs must be drawn on this image (clip or delete it)");
+                }
+                int c = d.classes()[i];
+                if (c < 0 || c >= arch.classes().size()) throw new IllegalArgumentException(where + " has class index " + c + " of " + arch.classes());
+            }
+            boxes += d.objects();
+        }
+        if (boxes == 0) throw new IllegalArgumentException("training: none of the images has any ROI (box); draw or load the objects first");
+    }
+
+    /** Box sizes no anchor shape fits well even when centred on the box: the RPN will hardly propose those objects. */
+    public static List<String> anchorWarnings(List<AnnotatedImage> data, DetectorConfig arch) {
+        Map<String, Integer> poor = new LinkedHashMap<>();
+        float[] anchor = new float[4];
+        for (AnnotatedImage d : data) {
+            for (int i = 0; i < d.objects(); i++) {
+                float[] b = d.boxes();
+                float w = b[4 * i + 2] - b[4 * i], h = b[4 * i + 3] - b[4 * i + 1], best = 0;
+                float[] centred = {0, 0, w, h};
+                for (float s : arch.anchorSizes()) {
+                    for (float r : arch.aspectRatios()) {
+                        float aw = s / (float) Math.sqrt(r), ah = s * (float) Math.sqrt(r);
+                        anchor[0] = 0.5f * (w - aw);
+                        anchor[1] = 0.5f * (h - ah);
+                        anchor[2] = anchor[0] + aw;
+                        anchor[3] = anchor[1] + ah;
+                        best = Math.max(best, Boxes.iou(anchor, 0, centred, 0));
+                    }
+                }
+                if (best < POOR_ANCHOR_FIT) poor.merge(String.format(Locale.ROOT, "%.0fx%.0f", w, h), 1, Integer::sum);
+            }
+        }
+        if (poor.isEmpty()) return List.of();
+        return List.of("warning: " + poor.values().stream().mapToInt(Integer::intValue).sum() + " box(es) fit no anchor (IoU < "
+                + POOR_ANCHOR_FIT + "), sizes " + String.join(", ", poor.keySet().stream().limit(10).toList())
+                + "; the anchors are sizes " + Arrays.toString(arch.anchorSizes()) + " at ratios " + Arrays.toString(arch.aspectRatios())
+                + ": add anchor sizes near these boxes (anchors=...)");
+    }
+}

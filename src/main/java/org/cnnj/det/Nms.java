@@ -1,0 +1,47 @@
+package org.cnnj.det;
+
+import java.util.Arrays;
+
+/**
+ * Greedy non-maximum suppression: visit boxes by falling score, keep one unless it overlaps a kept
+ * box by more than the IoU threshold. Runs in Java (not as ONNX NonMaxSuppression) because it also
+ * merges detections across tiles, which no single network run sees.
+ */
+public final class Nms {
+    private Nms() {}
+
+    /** Indices of the kept boxes, best first, at most {@code maxKeep}. */
+    public static int[] keep(float[] boxes, float[] scores, float iouThreshold, int maxKeep) {
+        return keep(boxes, scores, null, iouThreshold, maxKeep);
+    }
+
+    /** As {@link #keep(float[], float[], float, int)}, but boxes of different classes never suppress each other. */
+    public static int[] keep(float[] boxes, float[] scores, int[] classes, float iouThreshold, int maxKeep) {
+        int n = scores.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+        int[] kept = new int[Math.min(n, maxKeep)];
+        int count = 0;
+        boolean[] removed = new boolean[n];
+        float[] area = new float[n];
+        for (int i = 0; i < n; i++) area[i] = Boxes.area(boxes, i);
+        for (int oi = 0; oi < n && count < kept.length; oi++) {
+            int i = order[oi];
+            if (removed[i]) continue;
+            kept[count++] = i;
+            float x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3];
+            for (int oj = oi + 1; oj < n; oj++) {
+                int j = order[oj];
+                if (removed[j] || (classes != null && classes[i] != classes[j])) continue;
+                float iw = Math.min(x2, boxes[4 * j + 2]) - Math.max(x1, boxes[4 * j]);
+                if (iw <= 0) continue;
+                float ih = Math.min(y2, boxes[4 * j + 3]) - Math.max(y1, boxes[4 * j + 1]);
+                if (ih <= 0) continue;
+                float inter = iw * ih;
+                if (inter > iouThreshold * (area[i] + area[j] - inter)) removed[j] = true;
+            }
+        }
+        return Arrays.copyOf(kept, count);
+    }
+}

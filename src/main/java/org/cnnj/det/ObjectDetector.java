@@ -1,0 +1,315 @@
+package org.cnnj.det;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.onnx.OnnxExport;
+import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.ops.RoiAlign;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
+
+/**
+ * Applies a two-stage detector to images of any size.
+ *
+ * <p>Where each part runs, and why: the convolutional work (backbone + RPN, and the head's fully
+ * connected layers) runs in ONNX Runtime, CPU or CUDA; anchor decoding, NMS and ROI Align run in Java
+ * between the two graphs. They are a few milliseconds per tile, the same code the network was trained
+ * with (no mismatch between ONNX RoiAlign conventions and training), and NMS must in any case run
+ * again across tiles, which no single network run sees.
+ *
+ * <p>Large images are cut into overlapping tiles (overlap ≥ 1.25 × the largest anchor). The tiles'
+ * "cores" partition the image (boundaries in the middle of each overlap); a detection is kept by the
+ * tile whose core holds its centre, where the object lies wholly inside the tile; a final class-wise
+ * NMS over all tiles removes what remains doubled.
+ */
+public final class ObjectDetector implements AutoCloseable {
+    /** Tile side, minimum class probability, NMS overlap, most detections per image. */
+    public record Options(int tile, float scoreThreshold, float nmsIou, int maxDetections) {
+        public Options {
+            if (tile < 32) throw new IllegalArgumentException("detect: tile must be at least 32 pixels, got " + tile);
+            if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new IllegalArgumentException("detect: score threshold must be in [0, 1], got " + scoreThreshold);
+            if (!(nmsIou > 0 && nmsIou <= 1)) throw new IllegalArgumentException("detect: NMS IoU must be in (0, 1], got " + nmsIou);
+            if (maxDetections < 1) throw new IllegalArgumentException("detect: max detections must be >= 1");
+        }
+
+        public static Options of(DetectorSpec spec) {
+            return new Options(512, spec.scoreThreshold(), spec.nmsIou(), 100_000);
+        }
+    }
+
+    /** The two graphs of a detector, however they are run. */
+    interface Network extends AutoCloseable {
+        /** image [1, C, H, W] → features, objectness, deltas. */
+        List<Tensor> backbone(Tensor image);
+
+        /** crops [K, F, P, P] → class logits [K, classes + 1], box deltas [K, 4]. */
+        List<Tensor> head(Tensor crops);
+
+        String describe();
+
+        @Override
+        void close();
+    }
+
+    private final Network network;
+    private final DetectorSpec spec;
+    /** Seconds spent inside the network runs and in the Java stages between them, for the benchmark. */
+    private double networkSeconds, proposalSeconds, roiAlignSeconds, decodeSeconds;
+
+    private ObjectDetector(Network network, DetectorSpec spec) {
+        this.network = network;
+        this.spec = spec;
+    }
+
+    /** Opens model.onnx, its head graph and its sidecar with ONNX Runtime on {@code device}. */
+    public static ObjectDetector open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
+        DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
+        Path head = model.resolveSibling(spec.head());
+        if (!Files.isRegularFile(head)) throw new IOException("the detector's head graph " + head + " is missing; copy it next to " + model.getFileName());
+        OrtEngine main = OrtEngine.open(model, device, threads, log);
+        OrtEngine second;
+        try {
+            second = OrtEngine.open(head, device, threads, line -> {});
+        } catch (IOException | RuntimeException e) {
+            main.close();
+            throw e;
+        }
+        return new ObjectDetector(new Network() {
+            public List<Tensor> backbone(Tensor image) {
+                return main.runAll(image);
+            }
+
+            public List<Tensor> head(Tensor crops) {
+                return second.runAll(crops);
+            }
+
+            public String describe() {
+                return main.describe();
+            }
+
+            public void close() {
+                main.close();
+                second.close();
+            }
+        }, spec);
+    }
+
+    /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */
+    public static ObjectDetector openJava(Path model) throws IOException {
+        DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
+        return java(loadNetwork(model, spec), spec);
+    }
+
+    /** Runs a detector in Java (no ONNX Runtime): validation during training, cross-checks. */
+    public static ObjectDetector java(Detector net, DetectorSpec spec) {
+        return new ObjectDetector(new Network() {
+            public List<Tensor> backbone(Tensor image) {
+                net.train(false);
+                return GradMode.noGrad(() -> {
+                    Tensor f = net.forward(image);
+                    Detector.Rpn rpn = net.rpn(f);
+                    return List.of(f, rpn.objectness(), rpn.deltas());
+                });
+            }
+
+            public List<Tensor> head(Tensor crops) {
+                return GradMode.noGrad(() -> {
+                    DetectorHead.Output o = net.head.heads(crops);
+                    return List.of(o.classLogits(), o.boxDeltas());
+                });
+            }
+
+            public String describe() {
+                return "CNN-J Java engine";
+            }
+
+            public void close() {
+                net.train(true);
+            }
+        }, spec);
+    }
+
+    /**
+     * Writes a trained detector: {@code model} (backbone + RPN), its head graph and the sidecar
+     * (each via a temporary file; the sidecar last, so an interrupted save never looks complete).
+     */
+    public static void save(Detector net, DetectorSpec spec, Path model) throws IOException {
+        DetectorConfig c = net.config;
+        Map<String, String> meta = new LinkedHashMap<>(spec.provenance());
+        meta.put("cnnj.classes", String.join(",", c.classes()));
+        Path head = model.resolveSibling(spec.head());
+        OnnxExport.exportGraph(net, new int[] {1, c.featureChannels(), c.roiSize(), c.roiSize()}, false, crops -> {
+            DetectorHead.Output o = net.head.heads(crops);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put("class_logits", o.classLogits());
+            out.put("box_deltas", o.boxDeltas());
+            return out;
+        }, meta, head);
+        OnnxExport.exportGraph(net, new int[] {1, c.inputChannels(), 64, 64}, true, image -> {
+            Tensor f = net.forward(image);
+            Detector.Rpn rpn = net.rpn(f);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            out.put("features", f);
+            out.put("objectness", rpn.objectness());
+            out.put("deltas", rpn.deltas());
+            return out;
+        }, meta, model);
+        spec.write(ModelSpec.sidecarOf(model));
+    }
+
+    public DetectorSpec spec() {
+        return spec;
+    }
+
+    public String describe() {
+        return network.describe();
+    }
+
+    public double networkSeconds() {
+        return networkSeconds;
+    }
+
+    /** Seconds in proposal decoding + NMS, ROI Align, and detection decoding + NMS, in that order. */
+    public double[] javaStageSeconds() {
+        return new double[] {proposalSeconds, roiAlignSeconds, decodeSeconds};
+    }
+
+    /**
+     * Detects objects in an image given as channel planes (raw values; normalized here as the sidecar says).
+     * {@code progress} hears (tiles done, tiles) and may be null.
+     */
+    public List<Detection> detect(float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
+        if (planes.length != spec.inputChannels()) {
+            throw new IllegalArgumentException("the detector expects " + spec.inputChannels() + " channel(s) but the image has " + planes.length
+                    + "; convert the image (split or merge channels) to match");
+        }
+        int minimum = 2 * DetectorConfig.STRIDE * 2;
+        if (width < minimum || height < minimum) {
+            throw new IllegalArgumentException("the image is " + width + "x" + height + ", smaller than the detector's minimum "
+                    + minimum + "x" + minimum + "; enlarge the canvas (Image > Adjust > Canvas Size)");
+        }
+        float[][] normalized = new float[planes.length][];
+        for (int c = 0; c < planes.length; c++) {
+            if (planes[c].length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
+            normalized[c] = spec.normalization().apply(planes[c]);
+        }
+        int overlap = overlap(spec.architecture());
+        int tile = Math.max(o.tile(), 2 * overlap);
+        int[] xs = starts(width, tile, overlap), ys = starts(height, tile, overlap);
+        List<Detection> all = new ArrayList<>();
+        int done = 0, total = xs.length * ys.length;
+        for (int ty = 0; ty < ys.length; ty++) {
+            for (int tx = 0; tx < xs.length; tx++) {
+                int tw = Math.min(tile, width - xs[tx]), th = Math.min(tile, height - ys[ty]);
+                float coreX0 = core(xs, tx, tile, false), coreX1 = core(xs, tx, tile, true);
+                float coreY0 = core(ys, ty, tile, false), coreY1 = core(ys, ty, tile, true);
+                for (Detection d : detectTile(normalized, width, xs[tx], ys[ty], tw, th, o)) {
+                    float cx = xs[tx] + 0.5f * (d.x1() + d.x2()), cy = ys[ty] + 0.5f * (d.y1() + d.y2());
+                    if (cx >= coreX0 && cx < coreX1 && cy >= coreY0 && cy < coreY1) all.add(d.shifted(xs[tx], ys[ty]));
+                }
+                if (progress != null) progress.update(++done, total);
+            }
+        }
+        return total == 1 ? all : mergeTiles(all, o);
+    }
+
+    private List<Detection> detectTile(float[][] planes, int width, int x0, int y0, int tw, int th, Options o) {
+        int channels = planes.length;
+        float[] tile = new float[channels * tw * th];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < th; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, tile, (c * th + y) * tw, tw);
+        }
+        DetectorConfig c = spec.architecture();
+        long t0 = System.nanoTime();
+        List<Tensor> stage1 = network.backbone(Tensor.of(tile, 1, channels, th, tw));
+        networkSeconds += (System.nanoTime() - t0) / 1e9;
+        Tensor features = stage1.get(0), objectness = stage1.get(1), deltas = stage1.get(2);
+        int fh = features.dim(2), fw = features.dim(3);
+        float[] anchors = Anchors.grid(DetectorConfig.STRIDE, c.anchorSizes(), c.aspectRatios(), fh, fw);
+        long t1 = System.nanoTime();
+        Proposals.Result proposals = Proposals.of(objectness.data(), 0, deltas.data(), 0, anchors, c.anchorsPerLocation(), fh, fw, tw, th,
+                Proposals.Limits.INFERENCE);
+        long t2 = System.nanoTime();
+        proposalSeconds += (t2 - t1) / 1e9;
+        if (proposals.count() == 0) return List.of();
+        Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(features, proposals.boxes(), new int[proposals.count()],
+                1f / DetectorConfig.STRIDE, c.roiSize(), DetectorConfig.SAMPLING_RATIO));
+        t0 = System.nanoTime();
+        roiAlignSeconds += (t0 - t2) / 1e9;
+        List<Tensor> head = network.head(crops);
+        long t3 = System.nanoTime();
+        networkSeconds += (t3 - t0) / 1e9;
+        List<Detection> found = DetectionDecoder.decode(proposals.boxes(), head.get(0).data(), head.get(1).data(), spec.classes(), tw, th,
+                o.scoreThreshold(), o.nmsIou(), o.maxDetections());
+        decodeSeconds += (System.nanoTime() - t3) / 1e9;
+        return found;
+    }
+
+    private static List<Detection> mergeTiles(List<Detection> all, Options o) {
+        float[] boxes = new float[4 * all.size()], scores = new float[all.size()];
+        int[] classes = new int[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            Detection d = all.get(i);
+            boxes[4 * i] = d.x1();
+            boxes[4 * i + 1] = d.y1();
+            boxes[4 * i + 2] = d.x2();
+            boxes[4 * i + 3] = d.y2();
+            scores[i] = d.score();
+            classes[i] = d.classIndex();
+        }
+        List<Detection> kept = new ArrayList<>();
+        for (int i : Nms.keep(boxes, scores, classes, o.nmsIou(), o.maxDetections())) kept.add(all.get(i));
+        return kept;
+    }
+
+    /** Context a tile needs around an object: 1.25 × the largest anchor, a multiple of the stride. */
+    static int overlap(DetectorConfig c) {
+        int s = DetectorConfig.STRIDE;
+        return (int) Math.ceil(1.25 * c.largestAnchor() / s) * s;
+    }
+
+    /** Tile start positions along an axis: steps of tile − overlap, the last tile flush with the edge. */
+    static int[] starts(int length, int tile, int overlap) {
+        if (length <= tile) return new int[] {0};
+        int step = tile - overlap, n = (int) Math.ceil((double) (length - tile) / step) + 1;
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) s[i] = Math.min(i * step, length - tile);
+        return s;
+    }
+
+    /** Core boundary of tile i: the middle of its overlap with the neighbour (image edges for the outer tiles). */
+    static float core(int[] starts, int i, int tile, boolean end) {
+        if (!end) return i == 0 ? Float.NEGATIVE_INFINITY : 0.5f * (starts[i] + starts[i - 1] + tile);
+        return i == starts.length - 1 ? Float.POSITIVE_INFINITY : 0.5f * (starts[i + 1] + starts[i] + tile);
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+
+    /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
+    public static Detector loadNetwork(Path model, DetectorSpec spec) throws IOException {
+        Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
+        weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
+        Detector net = new Detector(spec.architecture(), new Rng(0));
+        JavaEngine.copyWeights(model, weights, net.parameters().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        JavaEngine.copyWeights(model, weights, net.buffers());
+        return net;
+    }
+}

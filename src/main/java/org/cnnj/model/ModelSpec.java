@@ -1,0 +1,208 @@
+package org.cnnj.model;
+
+import com.google.gson.JsonElement;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.data.Percentiles;
+import org.cnnj.nn.UNetConfig;
+import org.cnnj.onnx.OnnxModelInfo;
+
+/**
+ * The JSON sidecar next to a model (model.onnx → model.json): everything needed to apply it correctly.
+ *
+ * @param format       sidecar format version (1)
+ * @param axes         input layout, always "NCHW"
+ * @param inputChannels channels the network expects
+ * @param classes      output class names, in channel order
+ * @param output       "logits" (argmax/softmax applied by CNN-J) or "probabilities"
+ * @param task         "semantic" (one class per pixel), "instances-3class" (background/interior/boundary → objects) or
+ *                     "instances-distance" (the same three classes plus a fourth output channel, the logit of each pixel's
+ *                     normalized distance to its object's outline, from which touching objects are separated)
+ * @param normalization how raw pixels are scaled before the network
+ * @param tileMultiple height and width of an input tile must be multiples of this (2^depth for a U-Net)
+ * @param halo         pixels of context around each tile so tiled output equals whole-image output
+ * @param architecture the U-Net configuration when CNN-J trained it (lets the Java engine rebuild it), else null
+ * @param provenance   how the model was made: training command, data, date, CNN-J version
+ * @param objectDiameter median object diameter (pixels) the model was trained for: images are rescaled so their
+ *                     objects have this size before the model sees them; 0 when not recorded (no rescaling)
+ * @param splitDepth   instances-distance: how far (in normalized distance, 0..1) the predicted map must dip between two
+ *                     peaks for them to be two objects, chosen after training on the validation images (as StarDist
+ *                     optimizes its thresholds); 0 = the default 0.1
+ */
+public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
+                        Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
+                        Map<String, String> provenance, double objectDiameter, double splitDepth) {
+    /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
+    public static final String DETECTION = "detection";
+    /** The split depth of a distance model whose sidecar names none (the decoding's default). */
+    public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
+
+    public static final String INSTANCES_3CLASS = "instances-3class", INSTANCES_DISTANCE = "instances-distance", SEMANTIC = "semantic";
+    /** Output channels of an instances-distance model, the last being the distance logit. */
+    public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
+
+    /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; "none" leaves pixels as they are. */
+    public record Normalization(String method, double lowPercentile, double highPercentile) {
+        public Normalization {
+            if (!"percentile".equals(method) && !"none".equals(method)) {
+                throw new IllegalArgumentException("model sidecar: normalization method must be \"percentile\" or \"none\", got \"" + method + "\"");
+            }
+            if ("percentile".equals(method) && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
+                throw new IllegalArgumentException("model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
+                        + lowPercentile + " and " + highPercentile);
+            }
+        }
+
+        public static Normalization none() {
+            return new Normalization("none", 0, 100);
+        }
+
+        public static Normalization percentile(double low, double high) {
+            return new Normalization("percentile", low, high);
+        }
+
+        /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
+        public float[] apply(float[] values) {
+            if ("percentile".equals(method)) return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
+            float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
+            for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
+            return out;
+        }
+    }
+
+
+    public ModelSpec {
+        if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
+        if (inputChannels < 1) throw new IllegalArgumentException("model sidecar: inputChannels must be >= 1, got " + inputChannels);
+        if (classes == null || classes.isEmpty()) throw new IllegalArgumentException("model sidecar: classes must name at least one class");
+        if (!"logits".equals(output) && !"probabilities".equals(output)) {
+            throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
+        }
+        if (DETECTION.equals(task)) {
+            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
+        }
+        if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
+            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS + "\" or \""
+                    + INSTANCES_DISTANCE + "\", got \"" + task + "\"");
+        }
+        if (INSTANCES_DISTANCE.equals(task) && !DISTANCE_CHANNELS.equals(classes)) {
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes " + DISTANCE_CHANNELS + ", got " + classes);
+        }
+        if (!(splitDepth == 0 || (splitDepth > 0 && splitDepth < 1))) {
+            throw new IllegalArgumentException("model sidecar: splitDepth must be in (0, 1) (or 0 for the default), got " + splitDepth);
+        }
+        if (!(objectDiameter >= 0 && objectDiameter < 10_000)) {
+            throw new IllegalArgumentException("model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got " + objectDiameter);
+        }
+        if (INSTANCES_3CLASS.equals(task) && classes.size() != 3) {
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS + " needs exactly 3 classes (background, interior, boundary)");
+        }
+        if (tileMultiple < 1 || halo < 0 || halo % tileMultiple != 0) {
+            throw new IllegalArgumentException("model sidecar: tileMultiple must be >= 1 and halo a multiple of it, got " + tileMultiple + " and " + halo);
+        }
+        if (normalization == null) {
+            throw new IllegalArgumentException("model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
+                    + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8} or {\"method\": \"none\"}");
+        }
+        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+        classes = List.copyOf(classes);
+    }
+
+    /** The sidecar CNN-J writes for a U-Net it trained. */
+    public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance,
+                                    double objectDiameter) {
+        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance, objectDiameter, 0);
+    }
+
+    /** True for the tasks whose output is separated objects. */
+    public boolean isInstances() {
+        return INSTANCES_3CLASS.equals(task) || INSTANCES_DISTANCE.equals(task);
+    }
+
+    /** How many output channels are classes for the per-pixel argmax (the distance channel is not one). */
+    public int classChannels() {
+        return INSTANCES_DISTANCE.equals(task) ? 3 : classes.size();
+    }
+
+    /** The same model with another provenance. */
+    public ModelSpec withProvenance(Map<String, String> p) {
+        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, p, objectDiameter,
+                splitDepth);
+    }
+
+    /** The same model with another split depth. */
+    public ModelSpec withSplitDepth(double t) {
+        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, provenance,
+                objectDiameter, t);
+    }
+
+    /** The split depth to decode with. */
+    public float split() {
+        return splitDepth > 0 ? (float) splitDepth : DEFAULT_SPLIT_DEPTH;
+    }
+
+    /**
+     * Context each tile needs: the receptive-field radius of the U-Net. Two 3×3 convs per level add
+     * 2·2^l each on the way down (levels 0..d) and up (0..d−1); each 2×2 pool and 2×2 up-convolution
+     * adds 2^l: 2(2^(d+1)−1) + 2(2^d−1) + 2(2^d−1) = 8·2^d − 6, rounded up to the tile multiple.
+     * Residual levels have the same two 3×3 convs (their 1×1 skips add nothing).
+     */
+    public static int haloFor(UNetConfig c) {
+        int radius = 8 * (1 << c.depth()) - 6;
+        int m = c.sizeMultiple();
+        return (radius + m - 1) / m * m;
+    }
+
+    /**
+     * Settings for a model without a sidecar (e.g. exported from PyTorch): a semantic model with
+     * {@code classes} logit channels, applied in tiles of multiples of {@code tileMultiple} with {@code halo}.
+     */
+    public static ModelSpec forExternal(int inputChannels, int classes, int tileMultiple, int halo, Normalization n) {
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) names.add("class" + c);
+        int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
+        return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
+                Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0, 0);
+    }
+
+    /**
+     * Refuses a sidecar that does not fit its model: input channels and output channels (classes) must
+     * match the ONNX graph's where the graph states them.
+     */
+    public void checkAgainst(Path model) throws IOException {
+        OnnxModelInfo info = OnnxModelInfo.read(model);
+        Path json = sidecarOf(model);
+        if (!info.inputs().isEmpty() && info.inputs().get(0).dims().length == 4 && info.inputs().get(0).dims()[1] > 0
+                && info.inputs().get(0).dims()[1] != inputChannels) {
+            throw new IllegalArgumentException(json.getFileName() + " says the model takes " + inputChannels + " channel(s) but " + model.getFileName()
+                    + " takes " + info.inputs().get(0).dims()[1] + "; fix inputChannels in " + json.getFileName() + " or use the sidecar that came with the model");
+        }
+        if (!info.outputs().isEmpty() && info.outputs().get(0).dims().length == 4 && info.outputs().get(0).dims()[1] > 0
+                && info.outputs().get(0).dims()[1] != classes.size()) {
+            throw new IllegalArgumentException(json.getFileName() + " names " + classes.size() + " classes " + classes + " but " + model.getFileName()
+                    + " outputs " + info.outputs().get(0).dims()[1] + " channels; fix the classes list in " + json.getFileName()
+                    + " or use the sidecar that came with the model");
+        }
+    }
+
+    /** The sidecar path for a model file: same name, .json. */
+    public static Path sidecarOf(Path model) {
+        return Sidecars.sibling(model, ".json");
+    }
+
+    public static ModelSpec read(Path json) throws IOException {
+        JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
+        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DETECTION.equals(tree.getAsJsonObject().get("task").getAsString())) {
+            throw new IOException(json + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
+                    + " (Plugins › CNN-J › Detection; ./cnnj detect)");
+        }
+        return Sidecars.convert(tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");
+    }
+
+    public void write(Path json) throws IOException {
+        Sidecars.write(this, json);
+    }
+}

@@ -1,0 +1,62 @@
+package org.cnnj.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.cnnj.io.AtomicFiles;
+
+/** Reading and writing the JSON files next to a model (segmentation and detector sidecars alike), with messages that say what is wrong. */
+public final class Sidecars {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    private Sidecars() {}
+
+    /** model.onnx → model + suffix (".json", ".head.onnx"). */
+    public static Path sibling(Path model, String suffix) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + suffix);
+    }
+
+    /** The file's JSON tree; {@code missing} is the message when it does not exist. */
+    public static JsonElement parse(Path json, String missing) throws IOException {
+        String text;
+        try {
+            text = Files.readString(json, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException(missing, e);
+        }
+        try {
+            return JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
+        }
+    }
+
+    /** The record {@code type} from the tree; its own validation message (wrapped by Gson) is the one reported. */
+    public static <T> T convert(JsonElement tree, Class<T> type, Path json, String empty) throws IOException {
+        try {
+            T spec = GSON.fromJson(tree, type);
+            if (spec == null) throw new IOException(json + " is empty; " + empty);
+            return spec;
+        } catch (JsonParseException e) {
+            throw new IOException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
+            throw new IOException(json + ": " + cause.getMessage(), e);
+        }
+    }
+
+    public static void write(Object spec, Path json) throws IOException {
+        byte[] bytes = GSON.toJson(spec).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(json, out -> out.write(bytes));
+    }
+}

@@ -1,0 +1,73 @@
+package org.cnnj.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.cnnj.kernel.Kernels;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.nn.Module;
+import org.cnnj.nn.UNet;
+import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.util.Rng;
+
+/**
+ * Runs a CNN-J U-Net in pure Java from its exported ONNX file: the sidecar's architecture rebuilds
+ * the network and the ONNX initializers (named like the parameters) fill it. No native code; used as
+ * the fallback where ONNX Runtime cannot load, and to cross-check it.
+ */
+public final class JavaEngine implements Engine {
+    private final Module net;
+
+    public JavaEngine(Module net) {
+        this.net = net;
+        net.train(false);
+    }
+
+    public static JavaEngine open(Path model, ModelSpec spec) throws IOException {
+        return new JavaEngine(loadUNet(model, spec));
+    }
+
+    /** The trainable U-Net inside a CNN-J ONNX file (for fine-tuning). */
+    public static UNet loadUNet(Path model, ModelSpec spec) throws IOException {
+        if (spec.architecture() == null) {
+            throw new IOException(model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
+        }
+        OnnxModelInfo info = OnnxModelInfo.read(model);
+        UNet net = new UNet(spec.architecture(), new Rng(0));
+        copyWeights(model, info.weights(), net.parameters().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        copyWeights(model, info.weights(), net.buffers());
+        return net;
+    }
+
+    /** Copies each named array of {@code weights} into {@code into}; a missing or mis-sized one is an error naming the model file. */
+    public static void copyWeights(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
+        for (Map.Entry<String, float[]> e : into.entrySet()) {
+            float[] w = weights.get(e.getKey());
+            if (w == null || w.length != e.getValue().length) {
+                throw new IOException(model + " has no weights of the right size for " + e.getKey()
+                        + "; the sidecar's architecture does not match the ONNX file");
+            }
+            System.arraycopy(w, 0, e.getValue(), 0, w.length);
+        }
+    }
+
+    @Override
+    public Tensor run(Tensor x) {
+        return GradMode.noGrad(() -> net.forward(x));
+    }
+
+    @Override
+    public String describe() {
+        return "CNN-J Java engine (" + Kernels.describe() + ")";
+    }
+
+    @Override
+    public void close() {
+        // nothing native to release
+    }
+}

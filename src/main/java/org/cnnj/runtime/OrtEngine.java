@@ -1,0 +1,162 @@
+package org.cnnj.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.cnnj.tensor.Tensor;
+
+/**
+ * ONNX Runtime session for any model with one float NCHW input (ours or exported from PyTorch).
+ * Inputs go in through direct, native-order buffers, which ORT reads without copying.
+ */
+public final class OrtEngine implements Engine {
+    private final OrtSession session;
+    private final String inputName, description;
+    private final long[] inputDims;
+    private final ThreadLocal<FloatBuffer> buffers = ThreadLocal.withInitial(() -> direct(0));
+
+    private OrtEngine(OrtSession session, String description) throws OrtException {
+        this.session = session;
+        this.description = description;
+        if (session.getInputInfo().size() != 1) {
+            throw new IllegalArgumentException("the model has " + session.getInputInfo().size() + " inputs " + session.getInputNames()
+                    + "; CNN-J runs models with exactly one image input [N, C, H, W]");
+        }
+        NodeInfo in = session.getInputInfo().values().iterator().next();
+        this.inputName = in.getName();
+        if (!(in.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != 4) {
+            throw new IllegalArgumentException("the model input '" + inputName + "' is " + in.getInfo() + "; CNN-J needs a float"
+                    + " tensor laid out [N, C, H, W] (channels first). Re-export the model with an NCHW float input");
+        }
+        this.inputDims = t.getShape();
+    }
+
+    /**
+     * Opens {@code model}. AUTO tries CUDA first and, if it cannot be used, logs why in one line and
+     * uses the CPU; CUDA fails with that reason instead. {@code threads} ≤ 0 lets ORT decide.
+     */
+    public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
+        if (!Files.isRegularFile(model)) throw new IOException("model file " + model + " does not exist; check the path");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String where = "cpu";
+        OrtSession.SessionOptions options = options(threads);
+        if (device != Device.CPU) {
+            try {
+                options.addCUDA(0);
+                where = "cuda:0";
+            } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
+                String why = cudaProblem(e);
+                options.close();
+                if (device == Device.CUDA) {
+                    throw new IOException("CUDA was requested but cannot be used: " + why + ". Install CUDA 12 and cuDNN 9 and use the"
+                            + " onnxruntime_gpu jar (mvn -Pcuda), or choose device=cpu");
+                }
+                log.accept("CNN-J: CUDA not available (" + why + "); running on the CPU");
+                options = options(threads);
+            }
+        }
+        try {
+            OrtSession session = env.createSession(model.toString(), options);
+            return new OrtEngine(session, "onnxruntime " + env.getVersion() + " on " + where
+                    + (threads > 0 ? ", " + threads + " threads" : ""));
+        } catch (OrtException e) {
+            throw new IOException(model + " could not be loaded by ONNX Runtime: " + e.getMessage()
+                    + "; is it a complete ONNX file? (re-export or copy it again)", e);
+        } finally {
+            options.close();
+        }
+    }
+
+    private static OrtSession.SessionOptions options(int threads) throws IOException {
+        try {
+            OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads > 0) o.setIntraOpNumThreads(threads);
+            return o;
+        } catch (OrtException e) {
+            throw new IOException("ONNX Runtime could not be configured: " + e.getMessage(), e);
+        }
+    }
+
+    /** ORT's own words name the missing library (e.g. libcudnn.so.9); a CPU-only build says CUDA is not in it. */
+    static String cudaProblem(Throwable e) {
+        String m = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim();
+        if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+            return "this ONNX Runtime build has no CUDA support (" + m + ")";
+        }
+        return m;
+    }
+
+    /** Channels the model wants, or -1 if the model leaves it open. */
+    public long inputChannels() {
+        return inputDims[1];
+    }
+
+    @Override
+    public Tensor run(Tensor x) {
+        return runAll(x).get(0);
+    }
+
+    /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
+    public List<Tensor> runAll(Tensor x) {
+        if (inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
+            throw new IllegalArgumentException("the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
+                    + "; convert the image (split or merge channels) to match");
+        }
+        long[] shape = {x.dim(0), x.dim(1), x.dim(2), x.dim(3)};
+        FloatBuffer in = buffers.get();
+        if (in.capacity() < x.size()) {
+            in = direct(x.size());
+            buffers.set(in);
+        }
+        in.clear();
+        in.put(x.data()).flip();
+        try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), in, shape);
+             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+            List<Tensor> outputs = new ArrayList<>();
+            for (int i = 0; i < result.size(); i++) {
+                OnnxTensor out = (OnnxTensor) result.get(i);
+                FloatBuffer values = out.getFloatBuffer();
+                float[] data = new float[values.remaining()];
+                values.get(data);
+                outputs.add(Tensor.of(data, Arrays.stream(out.getInfo().getShape()).mapToInt(d -> (int) d).toArray()));
+            }
+            return outputs;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on input " + Arrays.toString(shape) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(Math.max(4, 4 * floats)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package org.cnnj.seg;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.cnnj.data.PatchSampler;
+import org.cnnj.loss.BceWithLogits;
+import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.nn.Module;
+import org.cnnj.nn.UNet;
+import org.cnnj.nn.UNetConfig;
+import org.cnnj.ops.Add;
+import org.cnnj.ops.Narrow;
+import org.cnnj.optim.Adam;
+import org.cnnj.optim.AdamConfig;
+import org.cnnj.optim.LrSchedule;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingLoop;
+import org.cnnj.util.Rng;
+
+/**
+ * Trains a U-Net for semantic or instance (background / interior / boundary) segmentation on labelled
+ * images: patch sampling with augmentation, percentile normalization, Adam with warm-up + cosine,
+ * validation IoU after every epoch, early stopping, a checkpoint every epoch (last.ckpt, best.ckpt),
+ * resume from last.ckpt, and cancel at any step (the best model so far is kept).
+ */
+public final class SegmentationTrainer {
+    /**
+     * After each epoch. {@code validationScore} is the validation mean IoU of the foreground classes, or for
+     * instances-distance models the pooled object AP@0.5; {@code metric} names it ("IoU", "AP@0.5").
+     */
+    public record Epoch(int epoch, int epochs, double trainLoss, double validationScore, String metric, boolean improved, double seconds,
+                        double etaSeconds) {}
+
+    /** Progress callbacks (the Fiji command draws a plot and a progress bar from these). */
+    public interface Listener {
+        void epoch(Epoch e);
+
+        default void step(int step, int stepsPerEpoch, float loss) {}
+    }
+
+    /** The best model (weights restored), its sidecar, and how training ended. */
+    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly,
+                         String diverged) {}
+
+    private SegmentationTrainer() {}
+
+    /**
+     * @param task        {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS} (labels are object ids), or
+     *                    {@link ModelSpec#SEMANTIC} (labels are classes)
+     * @param classes     class names (instances: ignored, always background/interior/boundary)
+     * @param start       a model to fine-tune, or null to start from {@code architecture}
+     * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
+     */
+    public static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
+                               TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance)
+            throws IOException {
+        List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ModelSpec.DISTANCE_CHANNELS
+                : ModelSpec.INSTANCES_3CLASS.equals(task) ? List.of("background", "interior", "boundary") : List.copyOf(classes);
+        UNetConfig arch = start != null ? start.config : architecture;
+        if (arch.classes() != names.size()) {
+            throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but " + names.size() + " classes were named");
+        }
+        double diameter = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
+        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
+        return run(data, spec, start, rng -> new UNet(arch, rng), name -> name.startsWith("enc") || name.startsWith("bottom."), cfg, checkpoints,
+                cancel, listener, provenance);
+    }
+
+    /**
+     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link org.cnnj.onnx.GraphNetwork}
+     * imported from another framework's ONNX file, described by its sidecar {@code spec}.
+     *
+     * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
+     */
+    public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, Collection<String> encoder, TrainConfig cfg,
+                                  Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance) throws IOException {
+        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
+        if (provenance != null) merged.putAll(provenance);
+        ModelSpec tuned = spec.withProvenance(merged);
+        return run(data, tuned, net, rng -> net, encoder::contains, cfg, checkpoints, cancel, listener, provenance);
+    }
+
+    private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, Function<Rng, Module> build,
+                              Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
+                              Listener listener, Map<String, String> provenance) throws IOException {
+        check(data, spec.isInstances(), spec, cfg);
+        boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
+        Rng rng = new Rng(cfg.seed());
+        TrainingLoop.Split<LabeledImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
+        Module net = start != null ? start : build.apply(rng.split());
+        if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
+        Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
+        long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
+        LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
+        TrainingLoop.Step<Tensor> step;
+        DoubleSupplier validation;
+        String metric;
+        // Distance models validate (and choose their split depth) on the held-out images brought to the model's object size.
+        List<LabeledImage> held = distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
+        if (distance) {
+            ObjectPatchSampler sampler = new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
+            step = () -> distanceStep(net, sampler, cfg);
+            validation = () -> validationAp(net, spec, held);
+            metric = "AP@0.5";
+        } else {
+            PatchSampler sampler = sampler(split.training(), spec, spec.isInstances(), cfg, rng.split());
+            float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
+            step = () -> {
+                PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+                Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
+                Autograd.backward(loss);
+                return loss;
+            };
+            validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
+            metric = "IoU";
+        }
+        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, step,
+                Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
+                listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
+                        metric, improved, seconds, eta)));
+        ModelSpec result = spec;
+        // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the default split depth stays.
+        if (distance && !end.cancelled() && !split.validation().isEmpty() && split.validation() != split.training()) {
+            result = bestSplitDepth(new JavaEngine(net), spec, held, msg -> {});
+            net.train(true);
+        }
+        return new Result(net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+    }
+
+    /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
+    private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};
+
+    /** One step of the instances-distance model: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
+    private static Tensor distanceStep(Module net, ObjectPatchSampler sampler, TrainConfig cfg) {
+        ObjectPatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+        Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()));
+        Tensor classes = SoftmaxCrossEntropy.apply(Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
+        Tensor distance = BceWithLogits.apply(Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
+        Tensor loss = Add.apply(classes, distance);
+        Autograd.backward(loss);
+        return loss;
+    }
+
+    /** Pooled object AP@0.5 (TP / (TP + FP + FN) over all validation images), images at the model's object size. */
+    static double validationAp(Module net, ModelSpec spec, List<LabeledImage> validation) {
+        try {
+            return pooledAp(new JavaEngine(net), spec, validation);
+        } finally {
+            net.train(true);
+        }
+    }
+
+    private static double pooledAp(Engine engine, ModelSpec spec, List<LabeledImage> images) {
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+        long tp = 0, fp = 0, fn = 0;
+        for (LabeledImage d : images) {
+            Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+            InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
+            tp += m.truePositives();
+            fp += m.falsePositives();
+            fn += m.falseNegatives();
+        }
+        return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
+    }
+
+    /** Split depths tried by {@link #tuneSplitDepth}. */
+    static final double[] SPLIT_DEPTHS = {0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6};
+
+    /**
+     * The instances-distance model with the split depth that gives the best pooled AP@0.5 on {@code images}
+     * (annotated images the model did not train on, each brought to the model's object size by its own
+     * labels), as StarDist optimizes its thresholds after training; {@code log} hears each depth's AP.
+     */
+    public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, Consumer<String> log) {
+        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) throw new IllegalArgumentException("only instances-distance models have a split depth");
+        if (images.isEmpty()) return spec;
+        return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
+    }
+
+    /** {@link #tuneSplitDepth} on images already at the model's object size. */
+    private static ModelSpec bestSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
+        double best = -1, bestDepth = spec.split();
+        for (double depth : SPLIT_DEPTHS) {
+            double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
+            log.accept(String.format(Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
+            if (ap > best) {
+                best = ap;
+                bestDepth = depth;
+            }
+        }
+        return spec.withSplitDepth(bestDepth);
+    }
+
+    private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {
+        if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
+        int classes = spec.classes().size(), multiple = spec.tileMultiple();
+        if (cfg.patch() % multiple != 0) {
+            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + multiple + " (the network's size multiple)");
+        }
+        boolean anyForeground = false;
+        for (LabeledImage d : data) {
+            if (d.image().length != spec.inputChannels()) {
+                throw new IllegalArgumentException(d.name() + " has " + d.image().length + " channel(s) but the network takes "
+                        + spec.inputChannels() + "; give every image the same channels");
+            }
+            // Distance training mirrors small images out to the patch size; the other tasks need whole patches.
+            if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()) && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
+                throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
+                        + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
+            }
+            for (int l : d.labels()) {
+                if (l < 0 || (!instances && l >= classes)) {
+                    throw new IllegalArgumentException(d.name() + ": label value " + l + " is not a class (0.." + (classes - 1)
+                            + "); for object labels choose the instance task");
+                }
+                anyForeground |= l > 0;
+            }
+        }
+        if (!anyForeground) {
+            throw new IllegalArgumentException("training: every label image is empty (all 0); draw or load labels first");
+        }
+    }
+
+    static PatchSampler sampler(List<LabeledImage> training, ModelSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
+        float[][][] images = new float[training.size()][][];
+        int[][] labels = new int[training.size()][];
+        int[] widths = new int[training.size()], heights = new int[training.size()];
+        for (int i = 0; i < training.size(); i++) {
+            LabeledImage d = training.get(i);
+            images[i] = normalize(spec, d);
+            labels[i] = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
+            widths[i] = d.width();
+            heights[i] = d.height();
+        }
+        return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(cfg.elastic());
+    }
+
+    /**
+     * An image normalized as the model's sidecar says — the one rule for training, validation and applying
+     * (CNN-J's own models: percentiles 1–99.8%; a model from elsewhere may say none, and is then trained on raw values).
+     */
+    static float[][] normalize(ModelSpec spec, LabeledImage d) {
+        return Segmenter.normalize(spec, d.image(), d.width(), d.height(), null);
+    }
+
+    /** Mean IoU over the foreground classes, pooled over the validation images. */
+    static double validationIou(Module net, ModelSpec spec, List<LabeledImage> validation, boolean instances) {
+        int k = spec.classes().size();
+        long[] inter = new long[k], union = new long[k];
+        JavaEngine engine = new JavaEngine(net);
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+        try {
+            for (LabeledImage d : validation) {
+                int[] truth = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
+                Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+                for (int p = 0; p < truth.length; p++) {
+                    int t = truth[p], q = r.classes()[p];
+                    for (int c = 1; c < k; c++) {
+                        boolean a = t == c, b = q == c;
+                        if (a && b) inter[c]++;
+                        if (a || b) union[c]++;
+                    }
+                }
+            }
+        } finally {
+            net.train(true);
+        }
+        double sum = 0;
+        int counted = 0;
+        for (int c = 1; c < k; c++) {
+            if (union[c] == 0) continue;
+            sum += (double) inter[c] / union[c];
+            counted++;
+        }
+        return counted == 0 ? 0 : sum / counted;
+    }
+}

@@ -1,0 +1,93 @@
+package org.cnnj.det;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.train.TrainConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The detector learns from few steps; bad annotations are named; checkpoints are written. */
+class DetectorTrainerTest {
+    @TempDir
+    Path dir;
+
+    private static AnnotatedImage scene(long seed, int size) {
+        DetectionScenes.Scene s = DetectionScenes.generate(seed, size, size, 0.0015);
+        return new AnnotatedImage("scene-" + seed, new float[][] {s.image()}, size, size, s.boxes(), s.classes());
+    }
+
+    @Test
+    void learnsToDetectWithinAFewDozenSteps() throws Exception {
+        List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128));
+        TrainConfig cfg = new TrainConfig(3, 15, 4, 96, 2e-3, 0.34, 0, 3, false);
+        List<Double> maps = new ArrayList<>();
+        DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, null,
+                e -> maps.add(e.validationMap()), null, null);
+        assertEquals(3, maps.size());
+        // Untrained, the detector scores ~0; 45 steps of 4 patches already find most cells of the held-out scene.
+        assertTrue(r.bestValidationMap() > 0.4, "validation mAP per epoch " + maps);
+        assertTrue(Files.size(dir.resolve("best.ckpt")) > 100_000 && Files.exists(dir.resolve("last.ckpt")));
+        assertFalse(r.cancelled());
+    }
+
+    @Test
+    void badAnnotationsAreNamed() {
+        DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
+        TrainConfig cfg = new TrainConfig(1, 1, 1, 32, 1e-3, 0, 0, 1, false);
+        float[][] img = {new float[64 * 64]};
+        var outside = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
+                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {50, 50, 70, 60}, new int[] {0})), c, cfg));
+        assertTrue(outside.getMessage().contains("a.tif: box 1") && outside.getMessage().contains("outside"), outside.getMessage());
+        var empty = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
+                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 5, 9}, new int[] {0})), c, cfg));
+        assertTrue(empty.getMessage().contains("zero size"), empty.getMessage());
+        var none = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
+                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[0], new int[0])), c, cfg));
+        assertTrue(none.getMessage().contains("none of the images has any ROI"), none.getMessage());
+        var small = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
+                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0})), c,
+                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false)));
+        assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
+    }
+
+    @Test
+    void warnsAboutBoxesNoAnchorFits() {
+        DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
+        float[][] img = {new float[200 * 200]};
+        AnnotatedImage d = new AnnotatedImage("a.tif", img, 200, 200, new float[] {0, 0, 20, 20, 10, 10, 190, 30, 50, 50, 53, 52}, new int[] {0, 0, 0});
+        List<String> w = DetectorTrainer.anchorWarnings(List.of(d), c);
+        assertEquals(1, w.size());
+        assertTrue(w.get(0).contains("2 box(es)") && w.get(0).contains("180x20") && w.get(0).contains("3x2"), w.get(0));
+        assertTrue(DetectorTrainer.anchorWarnings(List.of(new AnnotatedImage("b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0})), c).isEmpty());
+    }
+
+    @Test
+    void cancelMidEpochKeepsTheBestModelAndResumeContinues() throws Exception {
+        List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
+        TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
+        AtomicBoolean cancel = new AtomicBoolean();
+        DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel,
+                new DetectorTrainer.Listener() {
+                    public void epoch(DetectorTrainer.Epoch e) {}
+
+                    public void step(int step, int steps, DetectionLoss.Losses losses) {
+                        if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
+                    }
+                }, null, null);
+        assertTrue(r.cancelled());
+        assertEquals(1, r.epochsRun());
+        assertTrue(Files.exists(dir.resolve("best.ckpt")) && Files.exists(dir.resolve("last.ckpt")), "the partial epoch is kept");
+        cancel.set(false);
+        List<Integer> resumed = new ArrayList<>();
+        DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel, e -> resumed.add(e.epoch()), null, null);
+        assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
+    }
+}

@@ -1,0 +1,43 @@
+package org.cnnj.seg;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnnj.ij.ModelReport;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.JavaEngine;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The self-test passes on this machine's CPU and reports what it found; model reports name what matters. */
+class SelfTestTest {
+    @Test
+    void passesOnTheCpuAndSaysWhyCudaIsMissing() {
+        SelfTest.Report r = SelfTest.run();
+        assertTrue(r.passed(), r.text());
+        assertTrue(r.text().contains("onnxruntime: 1.") && r.text().contains("GEMM kernel:") && r.text().contains("cpu: OK"), r.text());
+        assertTrue(r.text().contains("cuda: OK") || r.text().contains("cuda: not available: CUDA was requested but cannot be used"), r.text());
+    }
+
+    @Test
+    void aWrongResultIsReported() {
+        String[] wrong = {"55", "9000", "5000", "2384"};
+        try (JavaEngine engine = new JavaEngine(JavaEngine.loadUNet(Path.of("models/nuclei.onnx"), ModelSpec.read(Path.of("models/nuclei.json"))))) {
+            String line = SelfTest.check(engine, ModelSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
+            assertTrue(line.startsWith("WRONG RESULT"), line);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void modelReportsDescribeBothKinds() throws Exception {
+        String seg = ModelReport.describe(Path.of("models/nuclei.onnx"));
+        assertTrue(seg.contains("segmentation (instances-distance)") && seg.contains("command: ./cnnj train-seg"), seg);
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
+        String det = ModelReport.describe(Path.of("models/detector.onnx"));
+        assertTrue(det.contains("detector: classes [round, elongated]") && det.contains("output objectness"), det);
+    }
+}
