@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 
 /**
  * {@code ./cnnj detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
@@ -17,8 +18,7 @@ final class DetectCommand {
         CliOptions o = new CliOptions("detect", args, List.of("--model", "--input", "--output", "--engine", "--device", "--threads", "--tile",
                 "--score", "--nms", "--classes"), List.of());
         o.require("--model", "--input", "--output");
-        String engine = o.text("--engine", "ort");
-        if (!engine.equals("ort") && !engine.equals("java")) throw new IllegalArgumentException("detect: --engine must be ort or java, got " + engine);
+        EngineKind engine = EngineKind.parse(o.text("--engine", EngineKind.ORT.option()));
         DetectFiles.detect(new DetectFiles.Options(o.path("--model"), o.path("--input"), o.path("--output"), engine,
                 Device.parse(o.text("--device", "auto")), o.integer("--threads", 0), o.integer("--tile", 0), (float) o.number("--score", Double.NaN),
                 (float) o.number("--nms", Double.NaN), o.list("--classes")));

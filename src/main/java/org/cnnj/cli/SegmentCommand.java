@@ -3,7 +3,9 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
 
 /**
@@ -18,12 +20,12 @@ final class SegmentCommand {
 
     static int run(String[] args) throws IOException {
         Path model = null, input = null, output = null;
-        String engine = "ort";
+        EngineKind engine = EngineKind.ORT;
         Device device = Device.AUTO;
         int threads = 0, tile = 0;
         boolean probabilities = false;
         int classes = 0, multiple = SegmentFiles.External.DEFAULTS.tileMultiple(), halo = SegmentFiles.External.DEFAULTS.halo();
-        String normalize = SegmentFiles.External.DEFAULTS.normalize();
+        ModelSpec.NormalizationMethod normalize = SegmentFiles.External.DEFAULTS.normalize();
         Diameter diameter = Diameter.AUTO;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -37,14 +39,14 @@ final class SegmentCommand {
                 case "--model" -> model = Path.of(v);
                 case "--input" -> input = Path.of(v);
                 case "--output" -> output = Path.of(v);
-                case "--engine" -> engine = v;
+                case "--engine" -> engine = EngineKind.parse(v);
                 case "--device" -> device = Device.parse(v);
                 case "--threads" -> threads = Integer.parseInt(v);
                 case "--tile" -> tile = Integer.parseInt(v);
                 case "--classes" -> classes = Integer.parseInt(v);
                 case "--tile-multiple" -> multiple = Integer.parseInt(v);
                 case "--halo" -> halo = Integer.parseInt(v);
-                case "--normalize" -> normalize = v;
+                case "--normalize" -> normalize = ModelSpec.NormalizationMethod.parse(v);
                 case "--diameter" -> diameter = Diameter.parse(v);
                 default -> throw new IllegalArgumentException("segment: unknown option " + a
                         + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities --diameter auto|none|PX"
@@ -53,10 +55,6 @@ final class SegmentCommand {
         }
         if (model == null || input == null || output == null) {
             throw new IllegalArgumentException("segment: --model, --input and --output are required");
-        }
-        if (!engine.equals("ort") && !engine.equals("java")) throw new IllegalArgumentException("segment: --engine must be ort or java, got " + engine);
-        if (!normalize.equals("percentile") && !normalize.equals("none")) {
-            throw new IllegalArgumentException("segment: --normalize must be percentile or none, got " + normalize);
         }
         return SegmentFiles.segment(new SegmentFiles.Options(model, input, output, engine, device, threads, tile, probabilities, new SegmentFiles.External(classes, multiple, halo, normalize), diameter));
     }

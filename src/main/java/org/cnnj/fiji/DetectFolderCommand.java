@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -51,7 +52,7 @@ public class DetectFolderCommand extends CnnjCommand {
     protected String work() throws IOException {
         long t0 = System.nanoTime();
         List<String> only = names(classes);
-        int found = DetectFiles.detect(new DetectFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0,
+        int found = DetectFiles.detect(new DetectFiles.Options(model.toPath(), input.toPath(), output.toPath(), EngineKind.parse(engine), Device.parse(device), 0, 0,
                 (float) score, (float) nms, only));
         return String.format(Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
                 model.getName(), (System.nanoTime() - t0) / 1e9, output);

@@ -40,8 +40,8 @@ public class ImportModelCommand extends CnnjCommand {
 
     @Override
     protected String work() throws IOException {
-        ModelSpec spec = ModelFiles.importModel(model.toPath(), output.toPath(), classes, multiple, halo, normalize);
+        ModelSpec spec = ModelFiles.importModel(model.toPath(), output.toPath(), classes, multiple, halo, ModelSpec.NormalizationMethod.parse(normalize));
         return "imported " + model.getName() + " as " + output + " (" + spec.classes().size() + " classes, tiles of multiples of " + spec.tileMultiple()
-                + " px, halo " + spec.halo() + " px, " + spec.normalization().method() + " normalization)";
+                + " px, halo " + spec.halo() + " px, " + spec.normalization().method().option() + " normalization)";
     }
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -50,7 +51,7 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), engine, Device.parse(device), 0, 0, probabilities,
+        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), EngineKind.parse(engine), Device.parse(device), 0, 0, probabilities,
                 SegmentFiles.External.DEFAULTS, Diameter.parse(diameter)));
         return String.format(Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
                 (System.nanoTime() - t0) / 1e9, output);

@@ -12,8 +12,7 @@ import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
-import org.cnnj.runtime.JavaEngine;
-import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
 import org.scijava.ItemIO;
@@ -71,7 +70,7 @@ public class SegmentImageCommand extends CnnjCommand {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
-        try (Engine e = engine.equals("java") ? JavaEngine.open(file, spec) : OrtEngine.open(file, Device.parse(device), 0, log::warn)) {
+        try (Engine e = EngineKind.parse(engine).open(file, spec, Device.parse(device), 0, log::warn)) {
             out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false,
                     Diameter.parse(diameter), image.getTitle());
         }

@@ -27,6 +27,7 @@ import org.cnnj.det.Detection;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 
 /**
  * Detects objects in image files and writes, per image: rois.zip (rectangles named "class score",
@@ -45,7 +46,7 @@ public final class DetectFiles {
      * @param nms     NMS IoU, or NaN for the sidecar's default
      * @param classes keep only these class names (empty: all)
      */
-    public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, float score, float nms,
+    public record Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, float score, float nms,
                           List<String> classes) {}
 
     private static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
@@ -63,7 +64,7 @@ public final class DetectFiles {
 
     public static int detect(Options o) throws IOException {
         List<Path> images = SegmentFiles.inputs(o.input());
-        try (ObjectDetector detector = o.engine().equals("java") ? ObjectDetector.openJava(o.model())
+        try (ObjectDetector detector = o.engine() == EngineKind.JAVA ? ObjectDetector.openJava(o.model())
                 : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println)) {
             ObjectDetector.Options options = options(detector, o);
             Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());

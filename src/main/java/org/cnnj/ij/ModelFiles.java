@@ -43,9 +43,9 @@ public final class ModelFiles {
      * @param classes      output classes, or 0 to read them from the model's output shape
      * @param tileMultiple tile sizes must be multiples of this (e.g. 2^depth of a U-Net)
      * @param halo         context pixels around each tile (about the receptive-field radius)
-     * @param normalize    "percentile" (1–99.8 %) or "none"
+     * @param normalize    percentile (1–99.8 %) or none
      */
-    public static ModelSpec importModel(Path external, Path destination, int classes, int tileMultiple, int halo, String normalize) throws IOException {
+    public static ModelSpec importModel(Path external, Path destination, int classes, int tileMultiple, int halo, ModelSpec.NormalizationMethod normalize) throws IOException {
         if (!destination.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("import: the destination must be a .onnx file");
         OnnxModelInfo info = OnnxModelInfo.read(external);
         if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
@@ -54,8 +54,7 @@ public final class ModelFiles {
         long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
         int k = classes > 0 ? classes : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
         if (k < 1) throw new IllegalArgumentException(external.getFileName() + "'s output does not say how many classes it has; give classes=N");
-        if (!normalize.equals("percentile") && !normalize.equals("none")) throw new IllegalArgumentException("import: normalize must be percentile or none");
-        ModelSpec.Normalization n = normalize.equals("none") ? new ModelSpec.Normalization("none", 0, 100) : ModelSpec.Normalization.percentile(1, 99.8);
+        ModelSpec.Normalization n = ModelSpec.Normalization.of(normalize);
         long channels = info.inputs().get(0).dims()[1];
         ModelSpec defaults = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, k, tileMultiple, halo, n);
         ModelSpec spec = new ModelSpec(defaults.format(), defaults.axes(), defaults.inputChannels(), defaults.classes(), defaults.output(),

@@ -20,8 +20,7 @@ import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
-import org.cnnj.runtime.JavaEngine;
-import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.BandedPlanes;
 import org.cnnj.seg.Diameter;
@@ -36,21 +35,21 @@ import org.cnnj.seg.Segmenter;
 public final class SegmentFiles {
     private SegmentFiles() {}
 
-    public record Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
+    public record Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities,
                    External external, Diameter diameter) {
-        public Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities) {
+        public Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities) {
             this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS, Diameter.AUTO);
         }
 
-        public Options(Path model, Path input, Path output, String engine, Device device, int threads, int tile, boolean probabilities,
+        public Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities,
                        External external) {
             this(model, input, output, engine, device, threads, tile, probabilities, external, Diameter.AUTO);
         }
     }
 
     /** For models without a sidecar: classes (0 = read from the model's output shape), tiling and normalization. */
-    public record External(int classes, int tileMultiple, int halo, String normalize) {
-        public static final External DEFAULTS = new External(0, 16, 32, "percentile");
+    public record External(int classes, int tileMultiple, int halo, ModelSpec.NormalizationMethod normalize) {
+        public static final External DEFAULTS = new External(0, 16, 32, ModelSpec.NormalizationMethod.PERCENTILE);
     }
 
     public static int segment(Options asked) throws IOException {
@@ -60,7 +59,7 @@ public final class SegmentFiles {
         List<Path> images = inputs(o.input());
         TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
                 : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
-        try (Engine engine = o.engine().equals("java") ? JavaEngine.open(o.model(), spec) : OrtEngine.open(o.model(), o.device(), o.threads(), System.err::println)) {
+        try (Engine engine = o.engine().open(o.model(), spec, o.device(), o.threads(), System.err::println)) {
             System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo() + " px halo");
             boolean folder = Files.isDirectory(o.input());
             Batch.Summary s = Batch.run(images, folder, image -> {
@@ -123,12 +122,11 @@ public final class SegmentFiles {
             throw new IllegalArgumentException(o.model().getFileName() + " has no sidecar and its output does not say how many classes it has;"
                     + " pass --classes N");
         }
-        ModelSpec.Normalization n = o.external().normalize().equals("none") ? new ModelSpec.Normalization("none", 0, 100)
-                : ModelSpec.Normalization.percentile(1, 99.8);
+        ModelSpec.Normalization n = ModelSpec.Normalization.of(o.external().normalize());
         ModelSpec spec = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, classes, o.external().tileMultiple(), o.external().halo(), n);
         System.err.println("no sidecar " + sidecar.getFileName() + ": treating " + o.model().getFileName() + " as a semantic model with "
                 + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo() + " px halo, "
-                + n.method() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
+                + n.method().option() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
         return spec;
     }
 

@@ -1,10 +1,12 @@
 package org.cnnj.model;
 
 import com.google.gson.JsonElement;
+import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.cnnj.data.Percentiles;
 import org.cnnj.nn.UNetConfig;
@@ -44,29 +46,54 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
 
-    /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; "none" leaves pixels as they are. */
-    public record Normalization(String method, double lowPercentile, double highPercentile) {
+    /** How pixels are scaled before the network sees them; the sidecar spells it "percentile" or "none". */
+    public enum NormalizationMethod {
+        /** (v − p(low)) / (p(high) − p(low)) per image. */
+        @SerializedName("percentile") PERCENTILE,
+        /** Pixels as they are. */
+        @SerializedName("none") NONE;
+
+        /** The option as the CLI, macros and sidecars write it. */
+        public String option() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** "percentile" or "none"; anything else is an error naming both. */
+        public static NormalizationMethod parse(String text) {
+            String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+            for (NormalizationMethod m : values()) if (m.option().equals(t)) return m;
+            throw new IllegalArgumentException("normalization must be percentile or none, got \"" + text + "\"");
+        }
+    }
+
+    /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; none leaves pixels as they are. */
+    public record Normalization(NormalizationMethod method, double lowPercentile, double highPercentile) {
         public Normalization {
-            if (!"percentile".equals(method) && !"none".equals(method)) {
-                throw new IllegalArgumentException("model sidecar: normalization method must be \"percentile\" or \"none\", got \"" + method + "\"");
+            if (method == null) {
+                throw new IllegalArgumentException("model sidecar: normalization method must be \"percentile\" or \"none\"");
             }
-            if ("percentile".equals(method) && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
+            if (method == NormalizationMethod.PERCENTILE && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
                 throw new IllegalArgumentException("model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
                         + lowPercentile + " and " + highPercentile);
             }
         }
 
         public static Normalization none() {
-            return new Normalization("none", 0, 100);
+            return new Normalization(NormalizationMethod.NONE, 0, 100);
         }
 
         public static Normalization percentile(double low, double high) {
-            return new Normalization("percentile", low, high);
+            return new Normalization(NormalizationMethod.PERCENTILE, low, high);
+        }
+
+        /** CNN-J's default for a method: percentiles 1–99.8 %, or none. */
+        public static Normalization of(NormalizationMethod method) {
+            return method == NormalizationMethod.NONE ? none() : percentile(1, 99.8);
         }
 
         /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
         public float[] apply(float[] values) {
-            if ("percentile".equals(method)) return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
+            if (method == NormalizationMethod.PERCENTILE) return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
             float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
             for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
             return out;

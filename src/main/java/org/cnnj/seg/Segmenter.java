@@ -127,7 +127,7 @@ public final class Segmenter {
     /** The percentiles the sidecar asks for, from (a sample of) {@code values}; null for no normalization. */
     public static Percentiles percentiles(ModelSpec spec, float[] values) {
         ModelSpec.Normalization n = spec.normalization();
-        return "percentile".equals(n.method()) ? Percentiles.of(values, n.lowPercentile(), n.highPercentile()) : null;
+        return n.method() == ModelSpec.NormalizationMethod.PERCENTILE ? Percentiles.of(values, n.lowPercentile(), n.highPercentile()) : null;
     }
 
     /** Segments an already normalized (and, where wanted, rescaled) source, tile by tile (the image is never copied whole). */

@@ -14,6 +14,7 @@ import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,7 @@ class TrainCommandTest {
         ModelSpec spec = ModelSpec.read(dir.resolve("m.json"));
         assertTrue(spec.provenance().get("command").startsWith("./cnnj train-seg --images test-images"));
         assertEquals(2, Files.readAllLines(dir.resolve("m-training.csv")).size());
-        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), "ort",
+        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), EngineKind.ORT,
                 Device.CPU, 0, 0, false)));
         var again = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.testing.ChildProcess;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -144,7 +145,7 @@ class MacroBatchIT {
         String log = batch(macro, "");
         assertTrue(Files.exists(out.resolve("labels.tif")), log);
         SegmentFiles.segment(new SegmentFiles.Options(Path.of(BuiltInModels.NUCLEI),
-                Path.of("test-images/nuclei-1.tif"), cli, "ort", Device.CPU, 0, 0, false));
+                Path.of("test-images/nuclei-1.tif"), cli, EngineKind.ORT, Device.CPU, 0, 0, false));
         Assertions.assertArrayEquals(Files.readAllLines(cli.resolve("results.csv")).toArray(),
                 Files.readAllLines(out.resolve("results.csv")).toArray(), log);
     }

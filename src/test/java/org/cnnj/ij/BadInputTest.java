@@ -10,7 +10,6 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +17,7 @@ import java.util.List;
 import org.cnnj.data.Percentiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.LabeledImage;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -98,8 +98,8 @@ class BadInputTest {
         float[] px = (float[]) fp.getPixels();
         for (int i = 0; i < px.length; i += 173) px[i] = Float.NaN; // 0.6% NaN
         Tiffs.save(new ImagePlus("dirty", fp), dirty);
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), "ort", Device.CPU, 0, 0, false));
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), "ort", Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), EngineKind.ORT, Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), EngineKind.ORT, Device.CPU, 0, 0, false));
         int a = Files.readAllLines(dir.resolve("a/results.csv")).size(), b = Files.readAllLines(dir.resolve("b/results.csv")).size();
         assertTrue(a > 50 && Math.abs(a - b) <= 0.05 * a, "objects with and without NaN pixels: " + a + " vs " + b);
     }
@@ -138,7 +138,7 @@ class BadInputTest {
         Files.write(in.resolve("b.tif"), Arrays.copyOf(bytes, bytes.length / 2));
         Path out = dir.resolve("out");
         Batch.Failed e = assertThrows(Batch.Failed.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, in, out, "ort", Device.CPU, 0, 0, false)));
+                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, in, out, EngineKind.ORT, Device.CPU, 0, 0, false)));
         assertTrue(e.getMessage().startsWith("2 done, 1 failed: b.tif (") && e.getMessage().contains("truncated"), e.getMessage());
         for (String done : new String[] {"a", "c"}) {
             for (String f : new String[] {"labels.tif", "rois.zip", "results.csv"}) assertTrue(Files.exists(out.resolve(done).resolve(f)), done + "/" + f);
@@ -188,6 +188,6 @@ class BadInputTest {
     }
 
     private SegmentFiles.Options options(Path model) {
-        return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), "ort", Device.CPU, 0, 0, false);
+        return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), EngineKind.ORT, Device.CPU, 0, 0, false);
     }
 }

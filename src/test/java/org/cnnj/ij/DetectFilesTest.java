@@ -21,6 +21,7 @@ import org.cnnj.data.Labels;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.Detection;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Instances;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -103,10 +104,10 @@ class DetectFilesTest {
     void detectWritesZipCsvAndOverlayAndRejectsUnknownClasses() throws Exception {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
         var unknown = assertThrows(IllegalArgumentException.class, () -> DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"),
-                Path.of("test-images/scenes/scene-1.tif"), dir, "ort", Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of("square"))));
+                Path.of("test-images/scenes/scene-1.tif"), dir, EngineKind.ORT, Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of("square"))));
         assertTrue(unknown.getMessage().contains("no class \"square\"") && unknown.getMessage().contains("round"), unknown.getMessage());
         assertTrue(Files.notExists(dir.resolve("rois.zip")), "nothing written on failure");
-        int found = DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir, "ort",
+        int found = DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir, EngineKind.ORT,
                 Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of()));
         assertTrue(found > 80, "found " + found);
         assertEquals(found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());

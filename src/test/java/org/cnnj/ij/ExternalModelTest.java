@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Close;
@@ -46,8 +47,8 @@ class ExternalModelTest {
         Path model = copyModel(), image = dir.resolve("x.tif");
         float[] x = g.floats("x");
         Tiffs.save(new ImagePlus("x", new FloatProcessor(48, 40, x)), image);
-        SegmentFiles.Options o = new SegmentFiles.Options(model, image, dir.resolve("out"), "ort", Device.CPU, 0, 0, false,
-                new SegmentFiles.External(0, 4, 28, "none"));
+        SegmentFiles.Options o = new SegmentFiles.Options(model, image, dir.resolve("out"), EngineKind.ORT, Device.CPU, 0, 0, false,
+                new SegmentFiles.External(0, 4, 28, ModelSpec.NormalizationMethod.NONE));
         ModelSpec spec = SegmentFiles.spec(o);
         assertEquals(2, spec.classes().size(), "class count read from the model's output shape");
         assertEquals(0, SegmentFiles.segment(o));

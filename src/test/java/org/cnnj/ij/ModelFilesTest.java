@@ -33,11 +33,11 @@ class ModelFilesTest {
     @Test
     void importWritesASidecarSegmentUsesAndRejectsNonModels() throws Exception {
         Path model = dir.resolve("unet.onnx");
-        ModelSpec spec = ModelFiles.importModel(Path.of("src/test/resources/external/torch_unet.onnx"), model, 0, 16, 32, "percentile");
+        ModelSpec spec = ModelFiles.importModel(Path.of("src/test/resources/external/torch_unet.onnx"), model, 0, 16, 32, ModelSpec.NormalizationMethod.PERCENTILE);
         assertEquals(ModelSpec.read(ModelSpec.sidecarOf(model)), spec);
         assertTrue(spec.provenance().get("imported_from").endsWith("torch_unet.onnx"));
         Files.writeString(dir.resolve("junk.onnx"), "not a model");
-        var e = assertThrows(IOException.class, () -> ModelFiles.importModel(dir.resolve("junk.onnx"), dir.resolve("x.onnx"), 0, 16, 32, "none"));
+        var e = assertThrows(IOException.class, () -> ModelFiles.importModel(dir.resolve("junk.onnx"), dir.resolve("x.onnx"), 0, 16, 32, ModelSpec.NormalizationMethod.NONE));
         assertTrue(e.getMessage().contains("junk.onnx"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x.onnx")) && Files.notExists(dir.resolve("x.json")));
     }

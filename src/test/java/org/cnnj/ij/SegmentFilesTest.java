@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.InstanceMatching;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class SegmentFilesTest {
     @Test
     void shippedModelFindsTheNucleiOfBothTestImages() throws Exception {
         Path out = dir.resolve("out");
-        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(MODEL, Path.of("test-images"), out, "ort", Device.CPU, 0, 0, true)));
+        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(MODEL, Path.of("test-images"), out, EngineKind.ORT, Device.CPU, 0, 0, true)));
         for (String name : new String[] {"nuclei-1", "nuclei-2"}) {
             Path result = out.resolve(name);
             InstanceMatching.Result r = InstanceMatching.match(labels(Path.of("test-images", name + "-labels.tif")), labels(result.resolve("labels.tif")), 0.5);
@@ -52,8 +53,8 @@ class SegmentFilesTest {
     void javaEngineAndSmallTilesGiveTheSameLabels() throws Exception {
         Path a = dir.resolve("ort"), b = dir.resolve("java");
         Path image = Path.of("test-images/nuclei-2.tif");
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, a, "ort", Device.CPU, 0, 0, false));
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, b, "java", Device.CPU, 0, 64, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, a, EngineKind.ORT, Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, b, EngineKind.JAVA, Device.CPU, 0, 64, false));
         assertArrayEquals(labels(a.resolve("labels.tif")), labels(b.resolve("labels.tif")));
     }
 
@@ -65,7 +66,7 @@ class SegmentFilesTest {
         stack.addSlice(one.getProcessor().convertToFloat().rotateLeft());
         Path stackFile = dir.resolve("stack.tif");
         Tiffs.save(new ImagePlus("stack", stack), stackFile);
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), "ort", Device.CPU, 0, 0, false));
+        SegmentFiles.segment(new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), EngineKind.ORT, Device.CPU, 0, 0, false));
         ImagePlus labels = Tiffs.open(dir.resolve("s/labels.tif"));
         assertEquals(2, labels.getStackSize());
         assertTrue(Files.readAllLines(dir.resolve("s/results.csv")).stream().anyMatch(l -> l.startsWith("2,")), "rows for slice 2");
@@ -75,11 +76,11 @@ class SegmentFilesTest {
         Path two = dir.resolve("two.tif");
         Tiffs.save(twoChannels, two);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, two, dir.resolve("x"), "ort", Device.CPU, 0, 0, false)));
+                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, two, dir.resolve("x"), EngineKind.ORT, Device.CPU, 0, 0, false)));
         assertTrue(e.getMessage().contains("2 channel(s) but the model expects 1"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x/labels.tif")), "nothing written on failure");
         var missing = assertThrows(IOException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(dir.resolve("none.onnx"), two, dir.resolve("y"), "ort", Device.CPU, 0, 0, false)));
+                () -> SegmentFiles.segment(new SegmentFiles.Options(dir.resolve("none.onnx"), two, dir.resolve("y"), EngineKind.ORT, Device.CPU, 0, 0, false)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }

@@ -133,7 +133,7 @@ class SegmentationTrainerTest {
         for (int i = 0; i < scaled.length; i++) scaled[i] = 1000 + 1000 * scaled[i];
         LabeledImage image = new LabeledImage("raw", new float[][] {scaled}, raw.labels(), raw.width(), raw.height());
         ModelSpec none = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                new ModelSpec.Normalization("none", 0, 100), Map.of(), 0);
+                ModelSpec.Normalization.none(), Map.of(), 0);
         ModelSpec percentile = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
                 ModelSpec.Normalization.percentile(1, 99.8), Map.of(), 0);
         float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;
