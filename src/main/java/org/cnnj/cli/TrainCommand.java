@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.model.SegmentationTask;
 import org.cnnj.train.TrainConfig;
 
 /**
@@ -25,12 +26,7 @@ final class TrainCommand {
                 "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed", "--elastic", "--diameter"),
                 List.of("--residual", "--freeze-encoder", "--resume"));
         o.require("--images", "--output");
-        String task = switch (o.text("--task", "instances")) {
-            case "instances", "instances-distance" -> ModelSpec.INSTANCES_DISTANCE;
-            case "instances-3class" -> ModelSpec.INSTANCES_3CLASS;
-            case "semantic" -> ModelSpec.SEMANTIC;
-            default -> throw new IllegalArgumentException("train-seg: --task must be instances, instances-3class or semantic");
-        };
+        String task = SegmentationTask.parse(o.text("--task", SegmentationTask.INSTANCES.option())).sidecar();
         TrainConfig cfg = config(o, TrainConfig.defaults());
         Interruptible.run(Interruptible.resumeCommand("train-seg", args), cancel -> TrainFiles.train(new TrainFiles.Options(o.path("--images"), o.path("--labels"), o.path("--output"), task,
                 o.has("--classes") ? o.list("--classes") : null, cfg, o.integer("--depth", 3), o.integer("--filters", 16), o.has("--residual"),

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.model.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -86,11 +87,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation score");
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
-        String taskName = switch (task) {
-            case "semantic" -> ModelSpec.SEMANTIC;
-            case "instances-3class" -> ModelSpec.INSTANCES_3CLASS;
-            default -> ModelSpec.INSTANCES_DISTANCE;
-        };
+        String taskName = SegmentationTask.parse(task).sidecar();
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
                 output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
@@ -114,11 +111,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
     protected void fromChanged() {
         ModelSpec spec = modelSpecOrNull(from);
         if (spec == null || spec.architecture() == null) return; // not (yet) one of CNN-J's models: keep the current values
-        task = switch (spec.task()) {
-            case ModelSpec.SEMANTIC -> "semantic";
-            case ModelSpec.INSTANCES_3CLASS -> "instances-3class";
-            default -> "instances";
-        };
+        task = SegmentationTask.ofSidecar(spec.task()).option();
         if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
         depth = spec.architecture().depth();
         filters = spec.architecture().baseFilters();

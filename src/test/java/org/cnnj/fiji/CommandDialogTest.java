@@ -8,12 +8,14 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cnnj.det.DetectorSpec;
+import org.cnnj.model.SegmentationTask;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.scijava.command.Command;
@@ -117,5 +119,11 @@ class CommandDialogTest extends HeadlessContext {
         CommandInfo train = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
         var depth = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
         assertTrue(depth.getMessage().contains("depth=9 is out of range"), depth.getMessage());
+    }
+
+    @Test
+    void theTaskChoicesOfTheDialogAreTheTasksTheLibraryKnows() {
+        var choices = item(TrainSegmentationCommand.class, "task").getChoices();
+        assertEquals(Arrays.stream(SegmentationTask.values()).map(SegmentationTask::option).toList(), choices);
     }
 }
