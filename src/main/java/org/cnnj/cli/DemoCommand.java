@@ -5,7 +5,6 @@ import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,9 @@ import org.cnnj.seg.Instances;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.SyntheticNuclei;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 
 /**
  * {@code ./cnnj demo [--out DIR] [--steps N] [--seed S]}: generates synthetic nuclei images, trains a
@@ -77,8 +78,8 @@ final class DemoCommand {
         float[] lastLoss = {0};
         long t0 = System.nanoTime();
         SegmentationTrainer.Result trained = SegmentationTrainer.train(data, ModelSpec.INSTANCES_3CLASS, null,
-                new UNetConfig(1, 3, 3, 16, true, false, 0f), null, cfg, null, null, new SegmentationTrainer.Listener() {
-                    public void epoch(SegmentationTrainer.Epoch e) {
+                new UNetConfig(1, 3, 3, 16, true, false, 0f), null, cfg, null, null, new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         lastLoss[0] = (float) e.trainLoss();
                         if (verbose) {
                             System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),

@@ -2,7 +2,6 @@ package org.cnnj.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,9 @@ import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.runtime.Device;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 
 /**
  * {@code ./cnnj demo-det [--out DIR] [--steps N] [--seed S]}: generates synthetic detection scenes
@@ -73,11 +74,11 @@ final class DetectDemoCommand {
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
         long t0 = System.nanoTime();
         DetectorTrainer.Result trained = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, null, null,
-                new DetectorTrainer.Listener() {
-                    public void epoch(DetectorTrainer.Epoch e) {
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         if (verbose) {
                             System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
-                                    e.trainLoss(), e.validationMap(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
+                                    e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
                         }
                     }
                 }, verbose ? System.err::println : null, provenance);

@@ -3,9 +3,10 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 
 /**
  * {@code ./cnnj train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48]
@@ -27,10 +28,10 @@ final class TrainDetectorCommand {
         Interruptible.run(Interruptible.resumeCommand("train-det", args), cancel ->
                 TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
                 TrainCommand.config(o, DEFAULTS), anchors, o.path("--from"), o.has("--resume"), "./cnnj train-det " + String.join(" ", args)),
-                cancel, new DetectorTrainer.Listener() {
-                    public void epoch(DetectorTrainer.Epoch e) {
+                cancel, new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
-                                e.trainLoss(), e.validationMap(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds());
+                                e.trainLoss(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds());
                     }
                 }, System.out::println));
         return 0;

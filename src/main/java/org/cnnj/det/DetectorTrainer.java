@@ -15,7 +15,9 @@ import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.util.Rng;
 
@@ -25,15 +27,6 @@ import org.cnnj.util.Rng;
  * after every epoch, early stopping, last/best checkpoints, resume and cancel (the best model is kept).
  */
 public final class DetectorTrainer {
-    /** After each epoch. */
-    public record Epoch(int epoch, int epochs, double trainLoss, double validationMap, boolean improved, double seconds, double etaSeconds) {}
-
-    public interface Listener {
-        void epoch(Epoch e);
-
-        default void step(int step, int stepsPerEpoch, DetectionLoss.Losses losses) {}
-    }
-
     /** The best model (weights restored), its sidecar, and how training ended. */
     public record Result(Detector model, DetectorSpec spec, int epochsRun, double bestValidationMap, boolean cancelled, boolean stoppedEarly,
                          String diverged) {}
@@ -49,7 +42,7 @@ public final class DetectorTrainer {
      * @param warn        hears warnings about the data (e.g. box sizes no anchor fits)
      */
     public static Result train(List<AnnotatedImage> data, DetectorConfig architecture, Detector start, TrainConfig cfg, Path checkpoints,
-                               AtomicBoolean cancel, Listener listener, Consumer<String> warn, Map<String, String> provenance) throws IOException {
+                               AtomicBoolean cancel, TrainingListener listener, Consumer<String> warn, Map<String, String> provenance) throws IOException {
         DetectorConfig arch = start != null ? start.config : architecture;
         check(data, arch, cfg);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
@@ -73,8 +66,8 @@ public final class DetectorTrainer {
             DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
             Autograd.backward(losses.total());
             return losses;
-        }, losses -> losses.total().item(), listener == null ? null : listener::step, () -> validationMap(net, spec, split.validation()),
-                listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, map, improved, seconds, eta)));
+        }, losses -> losses.total().item(), listener == null ? null : (i, steps, losses) -> listener.step(i, steps, losses.total().item()), () -> validationMap(net, spec, split.validation()),
+                listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new EpochReport(epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
         return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 

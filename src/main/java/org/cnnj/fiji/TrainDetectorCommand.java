@@ -4,11 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cnnj.det.DetectionLoss;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.ij.TrainingPlot;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -75,12 +76,12 @@ public class TrainDetectorCommand extends CnnjCommand {
         DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),
                 output.toPath(), names(classes), cfg, sizes,
                 from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
-                stop, new DetectorTrainer.Listener() {
-                    public void epoch(DetectorTrainer.Epoch e) {
-                        epochDone(plot, "validation mAP@0.5", e.epoch(), e.epochs(), e.trainLoss(), e.validationMap(), e.improved(), e.etaSeconds());
+                stop, new TrainingListener() {
+                    public void epoch(EpochReport e) {
+                        epochDone(plot, "validation mAP@0.5", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 
-                    public void step(int step, int total, DetectionLoss.Losses losses) {
+                    public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
                 }, line -> log.info("CNN-J: " + line));

@@ -7,11 +7,12 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cnnj.det.DetectionLoss;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.ij.TrainingPlot;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -63,12 +64,12 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
         DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(image, boxes, new TrainDetectorFiles.Options(null, null, output.toPath(),
                 names(classes), cfg, TrainDetectorFiles.anchorSizes(anchors),
                 null, false, "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps), stop,
-                new DetectorTrainer.Listener() {
-                    public void epoch(DetectorTrainer.Epoch e) {
-                        epochDone(plot, "mAP@0.5 on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationMap(), e.improved(), e.etaSeconds());
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {
+                        epochDone(plot, "mAP@0.5 on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 
-                    public void step(int step, int total, DetectionLoss.Losses losses) {
+                    public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
                 }, line -> log.info("CNN-J: " + line));

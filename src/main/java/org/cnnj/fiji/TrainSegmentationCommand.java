@@ -10,7 +10,9 @@ import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.model.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -91,8 +93,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
         SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
                 output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
                 false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
-                + " steps=" + steps + " patch=" + patch), stop, new SegmentationTrainer.Listener() {
-                    public void epoch(SegmentationTrainer.Epoch e) {
+                + " steps=" + steps + " patch=" + patch), stop, new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         epochDone(plot, "validation " + e.metric(), e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 

@@ -11,7 +11,9 @@ import org.cnnj.ij.TrainFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -60,8 +62,8 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
         SegmentationTrainer.Result r = TrainFiles.trainOnImage(image, objects, new TrainFiles.Options(null, null, output.toPath(),
                 ModelSpec.INSTANCES_DISTANCE, null, cfg, 3, 16, false, 0f, from == null || from.getPath().isEmpty() ? null : from.toPath(), false,
                 "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps + " patch=" + patch), stop,
-                new SegmentationTrainer.Listener() {
-                    public void epoch(SegmentationTrainer.Epoch e) {
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         epochDone(plot, e.metric() + " on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
                     }
 

@@ -4,7 +4,6 @@ import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,16 +18,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.det.AnchorChoice;
 import org.cnnj.det.AnnotatedImage;
-import org.cnnj.det.DetectionLoss;
 import org.cnnj.det.Detector;
 import org.cnnj.det.DetectorConfig;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
-import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.ModelSpec;
-import org.cnnj.runtime.JavaEngine;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 
 /**
  * Trains a detector from image files with ImageJ ROIs: for every image NAME.tif, a ROI zip NAME.zip
@@ -47,7 +45,7 @@ public final class TrainDetectorFiles {
 
     private TrainDetectorFiles() {}
 
-    public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
+    public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
         Start start = start(o);
         Path roiFolder = o.rois() == null ? o.images() : o.rois();
         List<Annotated> pairs = pairs(o.images(), roiFolder);
@@ -57,7 +55,7 @@ public final class TrainDetectorFiles {
     }
 
     /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
-    public static DetectorTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, DetectorTrainer.Listener listener,
+    public static DetectorTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener,
                                                       Consumer<String> log) throws IOException {
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
         Start start = start(o);
@@ -95,7 +93,7 @@ public final class TrainDetectorFiles {
     }
 
     private static DetectorTrainer.Result trainOn(List<AnnotatedImage> data, List<String> classes, Detector start, Options o, String source,
-                                                  AtomicBoolean cancel, DetectorTrainer.Listener listener, Consumer<String> log) throws IOException {
+                                                  AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
         Path output = o.output().toAbsolutePath();
         if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
         DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
@@ -111,14 +109,14 @@ public final class TrainDetectorFiles {
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
             provenance.put("date", Instant.now().toString());
-            return finish(DetectorTrainer.train(data, arch, start, o.config(), out.checkpoints(), cancel, new DetectorTrainer.Listener() {
-                public void epoch(DetectorTrainer.Epoch e) {
-                    out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationMap(), e.seconds()), log);
+            return finish(DetectorTrainer.train(data, arch, start, o.config(), out.checkpoints(), cancel, new TrainingListener() {
+                public void epoch(EpochReport e) {
+                    out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()), log);
                     if (listener != null) listener.epoch(e);
                 }
 
-                public void step(int step, int steps, DetectionLoss.Losses losses) {
-                    if (listener != null) listener.step(step, steps, losses);
+                public void step(int step, int steps, float loss) {
+                    if (listener != null) listener.step(step, steps, loss);
                 }
             }, log, provenance), output, log);
         }

@@ -4,7 +4,6 @@ import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -26,7 +24,9 @@ import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 
 /**
  * Trains a segmentation U-Net from image files: pairs image X.tif with X.tif in a labels folder, or
@@ -41,7 +41,7 @@ public final class TrainFiles {
     public record Options(Path images, Path labels, Path output, String task, List<String> classes, TrainConfig config, int depth,
                           int filters, boolean residual, float dropout, Path from, boolean resume, String commandLine) {}
 
-    public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, SegmentationTrainer.Listener listener) throws IOException {
+    public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener) throws IOException {
         if (!o.output().getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
         List<LabeledImage> data = load(o.images(), o.labels());
         return train(data, data.size() + " samples from " + o.images(), o, cancel, listener);
@@ -52,14 +52,14 @@ public final class TrainFiles {
      * each ROI becomes one object (instances) — for semantic training, use label images.
      */
     public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel,
-                                                          SegmentationTrainer.Listener listener) throws IOException {
+                                                          TrainingListener listener) throws IOException {
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
         ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), Planes.positions(image));
         return train(samples(image, labels, image.getTitle(), Path.of("ROIs")), "image " + image.getTitle() + " with " + rois.size() + " ROIs", o, cancel, listener);
     }
 
     private static SegmentationTrainer.Result train(List<LabeledImage> data, String source, Options o, AtomicBoolean cancel,
-                                                    SegmentationTrainer.Listener listener) throws IOException {
+                                                    TrainingListener listener) throws IOException {
         Path output = o.output();
         if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
         String task = o.task();
@@ -92,7 +92,7 @@ public final class TrainFiles {
     private record Plan(String task, TrainConfig cfg, List<String> classes, UNetConfig arch, UNet start, ModelSpec fromSpec, boolean external) {}
 
     private static SegmentationTrainer.Result run(List<LabeledImage> data, String source, Options o, Plan plan, TrainingOutput out, AtomicBoolean cancel,
-                                                  SegmentationTrainer.Listener listener) throws IOException {
+                                                  TrainingListener listener) throws IOException {
         Path output = o.output(), checkpoints = out.checkpoints();
         String task = plan.task();
         TrainConfig cfg = plan.cfg();
@@ -100,8 +100,8 @@ public final class TrainFiles {
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", Instant.now().toString());
-        SegmentationTrainer.Listener progress = new SegmentationTrainer.Listener() {
-            public void epoch(SegmentationTrainer.Epoch e) {
+        TrainingListener progress = new TrainingListener() {
+            public void epoch(EpochReport e) {
                 out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()),
                         System.err::println);
                 if (listener != null) listener.epoch(e);

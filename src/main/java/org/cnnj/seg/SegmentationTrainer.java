@@ -29,7 +29,9 @@ import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.util.Rng;
 
@@ -40,20 +42,6 @@ import org.cnnj.util.Rng;
  * resume from last.ckpt, and cancel at any step (the best model so far is kept).
  */
 public final class SegmentationTrainer {
-    /**
-     * After each epoch. {@code validationScore} is the validation mean IoU of the foreground classes, or for
-     * instances-distance models the pooled object AP@0.5; {@code metric} names it ("IoU", "AP@0.5").
-     */
-    public record Epoch(int epoch, int epochs, double trainLoss, double validationScore, String metric, boolean improved, double seconds,
-                        double etaSeconds) {}
-
-    /** Progress callbacks (the Fiji command draws a plot and a progress bar from these). */
-    public interface Listener {
-        void epoch(Epoch e);
-
-        default void step(int step, int stepsPerEpoch, float loss) {}
-    }
-
     /** The best model (weights restored), its sidecar, and how training ended. */
     public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly,
                          String diverged) {}
@@ -68,7 +56,7 @@ public final class SegmentationTrainer {
      * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
      */
     public static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
-                               TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance)
+                               TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, TrainingListener listener, Map<String, String> provenance)
             throws IOException {
         List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ModelSpec.DISTANCE_CHANNELS
                 : ModelSpec.INSTANCES_3CLASS.equals(task) ? List.of("background", "interior", "boundary") : List.copyOf(classes);
@@ -89,7 +77,7 @@ public final class SegmentationTrainer {
      * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
      */
     public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, Collection<String> encoder, TrainConfig cfg,
-                                  Path checkpoints, AtomicBoolean cancel, Listener listener, Map<String, String> provenance) throws IOException {
+                                  Path checkpoints, AtomicBoolean cancel, TrainingListener listener, Map<String, String> provenance) throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         if (provenance != null) merged.putAll(provenance);
         ModelSpec tuned = spec.withProvenance(merged);
@@ -98,7 +86,7 @@ public final class SegmentationTrainer {
 
     private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, Function<Rng, Module> build,
                               Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
-                              Listener listener, Map<String, String> provenance) throws IOException {
+                              TrainingListener listener, Map<String, String> provenance) throws IOException {
         check(data, spec.isInstances(), spec, cfg);
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         Rng rng = new Rng(cfg.seed());
@@ -133,7 +121,7 @@ public final class SegmentationTrainer {
         }
         TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, step,
                 Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
-                listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new Epoch(epoch, cfg.epochs(), loss, score,
+                listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new EpochReport(epoch, cfg.epochs(), loss, score,
                         metric, improved, seconds, eta)));
         ModelSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the default split depth stays.

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +32,7 @@ class DetectorTrainerTest {
         TrainConfig cfg = new TrainConfig(3, 15, 4, 96, 2e-3, 0.34, 0, 3, false);
         List<Double> maps = new ArrayList<>();
         DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, null,
-                e -> maps.add(e.validationMap()), null, null);
+                e -> maps.add(e.validationScore()), null, null);
         assertEquals(3, maps.size());
         // Untrained, the detector scores ~0; 45 steps of 4 patches already find most cells of the held-out scene.
         assertTrue(r.bestValidationMap() > 0.4, "validation mAP per epoch " + maps);
@@ -75,10 +77,10 @@ class DetectorTrainerTest {
         TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
         AtomicBoolean cancel = new AtomicBoolean();
         DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel,
-                new DetectorTrainer.Listener() {
-                    public void epoch(DetectorTrainer.Epoch e) {}
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {}
 
-                    public void step(int step, int steps, DetectionLoss.Losses losses) {
+                    public void step(int step, int steps, float loss) {
                         if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
                     }
                 }, null, null);

@@ -18,11 +18,12 @@ import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -60,8 +61,8 @@ class GraphNetworkTest {
         List<Double> ious = new ArrayList<>();
         TrainFiles.train(new TrainFiles.Options(pairs, null, out, ModelSpec.SEMANTIC, List.of("background", "nucleus"),
                 new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true), 2, 8, false, 0f, from, false, "test"), null,
-                new SegmentationTrainer.Listener() {
-                    public void epoch(SegmentationTrainer.Epoch e) {
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {
                         ious.add(e.validationScore());
                     }
 

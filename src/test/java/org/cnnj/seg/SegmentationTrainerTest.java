@@ -15,7 +15,9 @@ import org.cnnj.io.Checkpoint;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -76,8 +78,8 @@ class SegmentationTrainerTest {
         AtomicBoolean cancel = new AtomicBoolean();
         List<Integer> steps = new ArrayList<>();
         SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(5, 10), dir, cancel,
-                new SegmentationTrainer.Listener() {
-                    public void epoch(SegmentationTrainer.Epoch e) {}
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {}
 
                     public void step(int step, int total, float loss) {
                         steps.add(step);

@@ -1,0 +1,9 @@
+package org.cnnj.train;
+
+/** What a training tells its caller (CLI lines, the Fiji plot and progress bar), the same for every task. */
+public interface TrainingListener {
+    void epoch(EpochReport e);
+
+    /** After each step: its number within the epoch, the epoch's steps, the step's (total) loss. */
+    default void step(int step, int stepsPerEpoch, float loss) {}
+}
