@@ -30,6 +30,7 @@ import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 
 /**
  * {@code ./cnnj demo [--out DIR] [--steps N] [--seed S]}: generates synthetic nuclei images, trains a
@@ -77,8 +78,7 @@ final class DemoCommand {
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
         float[] lastLoss = {0};
         long t0 = System.nanoTime();
-        SegmentationTrainer.Result trained = SegmentationTrainer.train(data, ModelSpec.INSTANCES_3CLASS, null,
-                new UNetConfig(1, 3, 3, 16, true, false, 0f), null, cfg, null, null, new TrainingListener() {
+        SegmentationTrainer.Result trained = SegmentationTrainer.train(new TrainingRun<>(data, cfg, null, null, new TrainingListener() {
                     public void epoch(EpochReport e) {
                         lastLoss[0] = (float) e.trainLoss();
                         if (verbose) {
@@ -86,7 +86,7 @@ final class DemoCommand {
                                     e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
                         }
                     }
-                }, provenance);
+                }, provenance), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
         double seconds = (System.nanoTime() - t0) / 1e9;
         UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
         ModelSpec spec = trained.spec();

@@ -18,6 +18,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 
 /**
  * {@code ./cnnj demo-det [--out DIR] [--steps N] [--seed S]}: generates synthetic detection scenes
@@ -73,15 +74,14 @@ final class DetectDemoCommand {
         int epochs = Math.min(10, steps);
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
         long t0 = System.nanoTime();
-        DetectorTrainer.Result trained = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, null, null,
-                new TrainingListener() {
+        DetectorTrainer.Result trained = DetectorTrainer.train(new TrainingRun<>(data, cfg, null, null, new TrainingListener() {
                     public void epoch(EpochReport e) {
                         if (verbose) {
                             System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
                                     e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
                         }
                     }
-                }, verbose ? System.err::println : null, provenance);
+                }, provenance), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, verbose ? System.err::println : null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Path model = out.resolve("detector.onnx");
         ObjectDetector.save(trained.model(), trained.spec().withHead(model), model);

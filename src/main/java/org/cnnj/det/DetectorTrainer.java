@@ -18,6 +18,7 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.util.Rng;
 
@@ -37,11 +38,19 @@ public final class DetectorTrainer {
     private DetectorTrainer() {}
 
     /**
+     * Trains (or, with {@code start}, fine-tunes; same classes) a detector of {@code architecture};
+     * {@code warn} hears warnings about the data (e.g. box sizes no anchor fits).
+     */
+    public static Result train(TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn) throws IOException {
+        return train(run.data(), architecture, start, run.config(), run.checkpoints(), run.cancel(), run.listener(), warn, run.provenance());
+    }
+
+    /**
      * @param start       a detector to fine-tune (same classes), or null to start from {@code architecture}
      * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
      * @param warn        hears warnings about the data (e.g. box sizes no anchor fits)
      */
-    public static Result train(List<AnnotatedImage> data, DetectorConfig architecture, Detector start, TrainConfig cfg, Path checkpoints,
+    private static Result train(List<AnnotatedImage> data, DetectorConfig architecture, Detector start, TrainConfig cfg, Path checkpoints,
                                AtomicBoolean cancel, TrainingListener listener, Consumer<String> warn, Map<String, String> provenance) throws IOException {
         DetectorConfig arch = start != null ? start.config : architecture;
         check(data, arch, cfg);

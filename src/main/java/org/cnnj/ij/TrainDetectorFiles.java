@@ -27,6 +27,7 @@ import org.cnnj.model.ModelSpec;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 
 /**
  * Trains a detector from image files with ImageJ ROIs: for every image NAME.tif, a ROI zip NAME.zip
@@ -109,7 +110,7 @@ public final class TrainDetectorFiles {
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
             provenance.put("date", Instant.now().toString());
-            return finish(DetectorTrainer.train(data, arch, start, o.config(), out.checkpoints(), cancel, new TrainingListener() {
+            return finish(DetectorTrainer.train(new TrainingRun<>(data, o.config(), out.checkpoints(), cancel, new TrainingListener() {
                 public void epoch(EpochReport e) {
                     out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()), log);
                     if (listener != null) listener.epoch(e);
@@ -118,7 +119,7 @@ public final class TrainDetectorFiles {
                 public void step(int step, int steps, float loss) {
                     if (listener != null) listener.step(step, steps, loss);
                 }
-            }, log, provenance), output, log);
+            }, provenance), arch, start, log), output, log);
         }
     }
 

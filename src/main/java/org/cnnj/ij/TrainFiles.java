@@ -27,6 +27,7 @@ import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 
 /**
  * Trains a segmentation U-Net from image files: pairs image X.tif with X.tif in a labels folder, or
@@ -111,14 +112,14 @@ public final class TrainFiles {
                 if (listener != null) listener.step(step, steps, loss);
             }
         };
+        TrainingRun<LabeledImage> run = new TrainingRun<>(data, cfg, checkpoints, cancel, progress, provenance);
         SegmentationTrainer.Result r;
         if (plan.external()) {
             // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how to apply it).
             GraphNetwork imported = GraphNetwork.load(o.from());
-            ModelSpec spec = externalSpec(o.from(), plan.fromSpec(), task, plan.classes());
-            r = SegmentationTrainer.fineTune(data, imported, spec, imported.encoderParameters(), cfg, checkpoints, cancel, progress, provenance);
+            r = SegmentationTrainer.fineTune(run, imported, externalSpec(o.from(), plan.fromSpec(), task, plan.classes()), imported.encoderParameters());
         } else {
-            r = SegmentationTrainer.train(data, task, plan.classes(), plan.arch(), plan.start(), cfg, checkpoints, cancel, progress, provenance);
+            r = SegmentationTrainer.train(run, new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start()));
         }
         OnnxExport.export(r.model(), new int[] {1, plan.arch().inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
         r.spec().write(ModelSpec.sidecarOf(output));

@@ -32,6 +32,7 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.util.Rng;
 
@@ -48,14 +49,33 @@ public final class SegmentationTrainer {
 
     private SegmentationTrainer() {}
 
+    /** The network a segmentation training starts from: its task, class names (semantic), a new architecture, or a model to fine-tune. */
+    public record Network(String task, List<String> classes, UNetConfig architecture, UNet start) {}
+
     /**
-     * @param task        {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS} (labels are object ids), or
-     *                    {@link ModelSpec#SEMANTIC} (labels are classes)
-     * @param classes     class names (instances: ignored, always background/interior/boundary)
-     * @param start       a model to fine-tune, or null to start from {@code architecture}
-     * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
+     * Trains a U-Net: {@code network.task()} is {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS}
+     * (labels are object ids) or {@link ModelSpec#SEMANTIC} (labels are classes, named by {@code network.classes()});
+     * {@code network.start()}, when given, is fine-tuned instead of a new {@code network.architecture()}.
      */
-    public static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
+    public static Result train(TrainingRun<LabeledImage> run, Network network) throws IOException {
+        return train(run.data(), network.task(), network.classes(), network.architecture(), network.start(), run.config(), run.checkpoints(),
+                run.cancel(), run.listener(), run.provenance());
+    }
+
+    /**
+     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link org.cnnj.onnx.GraphNetwork}
+     * imported from another framework's ONNX file, described by its sidecar {@code spec}.
+     *
+     * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
+     */
+    public static Result fineTune(TrainingRun<LabeledImage> run, Module net, ModelSpec spec, Collection<String> encoder) throws IOException {
+        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
+        merged.putAll(run.provenance());
+        return run(run.data(), spec.withProvenance(merged), net, rng -> net, encoder::contains, run.config(), run.checkpoints(), run.cancel(),
+                run.listener(), run.provenance());
+    }
+
+    private static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
                                TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, TrainingListener listener, Map<String, String> provenance)
             throws IOException {
         List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ModelSpec.DISTANCE_CHANNELS
@@ -68,20 +88,6 @@ public final class SegmentationTrainer {
         ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
         return run(data, spec, start, rng -> new UNet(arch, rng), name -> name.startsWith("enc") || name.startsWith("bottom."), cfg, checkpoints,
                 cancel, listener, provenance);
-    }
-
-    /**
-     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link org.cnnj.onnx.GraphNetwork}
-     * imported from another framework's ONNX file, described by its sidecar {@code spec}.
-     *
-     * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
-     */
-    public static Result fineTune(List<LabeledImage> data, Module net, ModelSpec spec, Collection<String> encoder, TrainConfig cfg,
-                                  Path checkpoints, AtomicBoolean cancel, TrainingListener listener, Map<String, String> provenance) throws IOException {
-        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
-        if (provenance != null) merged.putAll(provenance);
-        ModelSpec tuned = spec.withProvenance(merged);
-        return run(data, tuned, net, rng -> net, encoder::contains, cfg, checkpoints, cancel, listener, provenance);
     }
 
     private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, Function<Rng, Module> build,

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,8 +32,7 @@ class DetectorTrainerTest {
         List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128));
         TrainConfig cfg = new TrainConfig(3, 15, 4, 96, 2e-3, 0.34, 0, 3, false);
         List<Double> maps = new ArrayList<>();
-        DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, null,
-                e -> maps.add(e.validationScore()), null, null);
+        DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, null, e -> maps.add(e.validationScore()), null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
         assertEquals(3, maps.size());
         // Untrained, the detector scores ~0; 45 steps of 4 patches already find most cells of the held-out scene.
         assertTrue(r.bestValidationMap() > 0.4, "validation mAP per epoch " + maps);
@@ -76,20 +76,19 @@ class DetectorTrainerTest {
         List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
         TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
         AtomicBoolean cancel = new AtomicBoolean();
-        DetectorTrainer.Result r = DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel,
-                new TrainingListener() {
+        DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, cancel, new TrainingListener() {
                     public void epoch(EpochReport e) {}
 
                     public void step(int step, int steps, float loss) {
                         if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
                     }
-                }, null, null);
+                }, null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
         assertTrue(r.cancelled());
         assertEquals(1, r.epochsRun());
         assertTrue(Files.exists(dir.resolve("best.ckpt")) && Files.exists(dir.resolve("last.ckpt")), "the partial epoch is kept");
         cancel.set(false);
         List<Integer> resumed = new ArrayList<>();
-        DetectorTrainer.train(data, DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, cfg, dir, cancel, e -> resumed.add(e.epoch()), null, null);
+        DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, cancel, e -> resumed.add(e.epoch()), null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
         assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
     }
 }

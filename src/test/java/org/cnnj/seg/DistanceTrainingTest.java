@@ -12,6 +12,7 @@ import org.cnnj.nn.UNetConfig;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,7 @@ class DistanceTrainingTest {
         data = new ArrayList<>();
         for (int i = 0; i < 6; i++) data.add(sample(900 + i, i % 2 == 1));
         TrainConfig cfg = new TrainConfig(3, 40, 4, 48, 3e-3, 0.34, 0, 3, false);
-        trained = SegmentationTrainer.train(data, ModelSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null, cfg, null,
-                null, null, Map.of("command", "test"));
+        trained = SegmentationTrainer.train(new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")), new SegmentationTrainer.Network(ModelSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.cnnj.nn.UNetConfig;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
@@ -45,14 +46,12 @@ class SegmentationTrainerTest {
     @Test
     void learnsAndResumesFromTheLastCheckpoint() throws Exception {
         List<Double> ious = new ArrayList<>();
-        SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 15),
-                dir, null, e -> ious.add(e.validationScore()), Map.of("command", "test"));
+        SegmentationTrainer.Result first = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(2, 15), dir, null, e -> ious.add(e.validationScore()), Map.of("command", "test")), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(2, first.epochsRun());
         assertTrue(first.bestValidationScore() > 0.3, "validation IoU after 30 steps: " + ious);
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
-        SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(3, 15),
-                dir, null, e -> epochs.add(e.epoch()), Map.of());
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
 
@@ -60,13 +59,11 @@ class SegmentationTrainerTest {
 
     @Test
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
-        SegmentationTrainer.Result first = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(1, 15),
-                dir, null, null, Map.of());
+        SegmentationTrainer.Result first = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         // The last epoch ended with an untrained network: far worse than best.ckpt.
         Checkpoint.save(dir.resolve("last.ckpt"), new UNet(SMALL, new Rng(12345)), null,
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
-        SegmentationTrainer.Result resumed = SegmentationTrainer.train(nuclei(3), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(2, 1),
-                dir, null, null, Map.of());
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(first.bestValidationScore(), resumed.bestValidationScore(), "one step from random weights does not beat the best");
         var best = Checkpoint.read(dir.resolve("best.ckpt")).arrays();
         resumed.model().parameters().forEach((k, t) -> Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
@@ -77,15 +74,14 @@ class SegmentationTrainerTest {
     void cancelStopsAtTheNextStepAndKeepsTheBestModel() throws Exception {
         AtomicBoolean cancel = new AtomicBoolean();
         List<Integer> steps = new ArrayList<>();
-        SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(5, 10), dir, cancel,
-                new TrainingListener() {
+        SegmentationTrainer.Result r = SegmentationTrainer.train(new TrainingRun<>(nuclei(2), config(5, 10), dir, cancel, new TrainingListener() {
                     public void epoch(EpochReport e) {}
 
                     public void step(int step, int total, float loss) {
                         steps.add(step);
                         if (steps.size() == 13) cancel.set(true);
                     }
-                }, Map.of());
+                }, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertTrue(r.cancelled());
         assertEquals(13, steps.size());
         assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
@@ -98,8 +94,7 @@ class SegmentationTrainerTest {
         UNet start = new UNet(SMALL, new Rng(3));
         float[] encoder = start.parameters().get("enc0.0.conv.weight").data().clone();
         float[] head = start.parameters().get("head.weight").data().clone();
-        SegmentationTrainer.Result r = SegmentationTrainer.train(nuclei(2), ModelSpec.INSTANCES_3CLASS, null, null, start,
-                new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of());
+        SegmentationTrainer.Result r = SegmentationTrainer.train(new TrainingRun<>(nuclei(2), new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, null, start));
         Assertions.assertArrayEquals(encoder, r.model().parameters().get("enc0.0.conv.weight").data());
         assertTrue(Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
         assertEquals(r.model().parameterCount(), r.model().trainableParameterCount(), "unfrozen again for the caller");
@@ -109,18 +104,16 @@ class SegmentationTrainerTest {
     void badTrainingDataIsExplained() {
         List<LabeledImage> empty = List.of(new LabeledImage("blank", new float[][] {new float[64 * 64]}, new int[64 * 64], 64, 64));
         var e = assertThrows(IllegalArgumentException.class,
-                () -> SegmentationTrainer.train(empty, ModelSpec.INSTANCES_3CLASS, null, SMALL, null, config(1, 1), null, null, null, Map.of()));
+                () -> SegmentationTrainer.train(new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(e.getMessage().contains("every label image is empty"), e.getMessage());
         int[] tooHigh = new int[64 * 64];
         tooHigh[5] = 7;
         List<LabeledImage> semantic = List.of(new LabeledImage("sem", new float[][] {new float[64 * 64]}, tooHigh, 64, 64));
-        var s = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(semantic, ModelSpec.SEMANTIC, List.of("bg", "a", "b"),
-                SMALL, null, config(1, 1), null, null, null, Map.of()));
+        var s = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
         assertTrue(s.getMessage().contains("label value 7 is not a class"), s.getMessage());
         var size = assertThrows(IllegalArgumentException.class, () -> new LabeledImage("x", new float[][] {new float[100]}, new int[99], 10, 10));
         assertTrue(size.getMessage().contains("must be the same size"), size.getMessage());
-        var small = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(nuclei(1), ModelSpec.INSTANCES_3CLASS, null, SMALL, null,
-                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false), null, null, null, Map.of()));
+        var small = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(new TrainingRun<>(nuclei(1), new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
