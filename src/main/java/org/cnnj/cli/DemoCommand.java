@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.io.AtomicFiles;
@@ -71,9 +72,9 @@ final class DemoCommand {
             data.add(new LabeledImage("synthetic-" + i, new float[][] {s.image()}, s.labels(), IMAGE_SIZE, IMAGE_SIZE));
         }
         String command = "./cnnj demo --steps " + steps + " --seed " + seed;
-        Map<String, String> provenance = Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x"
+        Map<String, String> provenance = new TreeMap<>(Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x"
                 + IMAGE_SIZE + " (org.cnnj.seg.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
-                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps));
+                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
         int epochs = Math.min(4, steps);
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
         float[] lastLoss = {0};
@@ -90,7 +91,7 @@ final class DemoCommand {
         double seconds = (System.nanoTime() - t0) / 1e9;
         UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
         ModelSpec spec = trained.spec();
-        Checkpoint.save(out.resolve("model.ckpt"), net, null, Map.of("config", net.config.toString(), "command", command));
+        Checkpoint.save(out.resolve("model.ckpt"), net, null, new TreeMap<>(Map.of("config", net.config.toString(), "command", command)));
         Path onnx = out.resolve("nuclei.onnx");
         OnnxExport.export(net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
         spec.write(ModelSpec.sidecarOf(onnx));

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.DetectionScenes;
 import org.cnnj.det.DetectorConfig;
@@ -68,9 +69,9 @@ final class DetectDemoCommand {
         AtomicFiles.createFolder(out);
         List<AnnotatedImage> data = scenes(seed * 1000, TRAIN_SCENES, SCENE_SIZE);
         String command = "./cnnj demo-det --steps " + steps + " --seed " + seed;
-        Map<String, String> provenance = Map.of("command", command, "data", TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE
+        Map<String, String> provenance = new TreeMap<>(Map.of("command", command, "data", TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE
                 + " (org.cnnj.det.DetectionScenes, density " + DENSITY + ", seeds " + seed * 1000 + "..), 2 held out for validation",
-                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps));
+                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
         int epochs = Math.min(10, steps);
         TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
         long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.Module;
@@ -105,7 +106,8 @@ public final class OnnxExport {
             m.message(7, graph);
             m.message(8, new Protobuf().string(1, "").varint(2, OPSET));
             if (metadata != null) {
-                metadata.forEach((k, v) -> m.message(14, new Protobuf().string(1, k).string(2, v)));
+                // In key order: a Map.of's order changes from one JVM to the next, and the same model must give the same bytes.
+                new TreeMap<>(metadata).forEach((k, v) -> m.message(14, new Protobuf().string(1, k).string(2, v)));
             }
             return m.toByteArray();
         }

@@ -91,4 +91,26 @@ class DetectorTrainerTest {
         DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, cancel, e -> resumed.add(e.epoch()), null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
         assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
     }
+
+    /** The same seed gives the same detector, bit for bit (what demo-det's reproducible model rests on). */
+    @Test
+    void trainingTwiceWithTheSameSeedGivesTheSameWeights() throws Exception {
+        List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
+        TrainConfig cfg = new TrainConfig(1, 6, 4, 64, 2e-3, 0.5, 0, 5, false);
+        java.util.Map<String, float[]> first = null;
+        for (int run = 0; run < 2; run++) {
+            DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, null, null, null, null), DetectorConfig.defaults(1,
+                    DetectionScenes.CLASSES), null, null);
+            java.util.Map<String, float[]> weights = new java.util.LinkedHashMap<>();
+            r.model().parameters().forEach((name, t) -> weights.put(name, t.data().clone()));
+            r.model().buffers().forEach((name, b) -> weights.put("buffer " + name, b.clone()));
+            if (first == null) {
+                first = weights;
+                continue;
+            }
+            List<String> differ = new ArrayList<>();
+            for (var e : first.entrySet()) if (!java.util.Arrays.equals(e.getValue(), weights.get(e.getKey()))) differ.add(e.getKey());
+            assertEquals(List.of(), differ, "weights that differ between two runs with the same seed");
+        }
+    }
 }

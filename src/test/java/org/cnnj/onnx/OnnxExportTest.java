@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.Bottleneck;
@@ -187,5 +188,15 @@ class OnnxExportTest {
         var e = assertThrows(UnsupportedOperationException.class, () -> OnnxExport.export(withMean, new int[] {1, 1, 4, 4}, null));
         assertTrue(e.getMessage().startsWith("mean cannot be exported"), e.getMessage());
         assertArrayEquals(new int[] {1}, Mean.apply(Tensor.zeros(2, 2)).shape(), "outside an export, mean works as before");
+    }
+
+    /** The same model gives the same bytes whatever order its metadata map iterates in (a Map.of's order changes between JVMs). */
+    @Test
+    void theSameModelExportsToTheSameBytesWhateverTheMetadataOrder() {
+        UNet net = new UNet(new UNetConfig(1, 3, 2, 4, true, false, 0f), new Rng(3));
+        Map<String, String> forward = new LinkedHashMap<>(), backward = new LinkedHashMap<>();
+        for (String k : new String[] {"command", "data", "patches", "steps"}) forward.put(k, k + " value");
+        for (String k : new String[] {"steps", "patches", "data", "command"}) backward.put(k, k + " value");
+        assertArrayEquals(OnnxExport.export(net, new int[] {1, 1, 32, 32}, forward), OnnxExport.export(net, new int[] {1, 1, 32, 32}, backward));
     }
 }
