@@ -50,10 +50,14 @@ class ArchitectureTest {
         layer("train", "io", "nn", "optim", "util");
         // One room per task; tasks never use each other.
         layer("det", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
-        layer("seg", "data", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
+        layer(
+                "seg", "data", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train",
+                "util");
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");
-        layer("bench", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg", "tensor", "util");
+        layer(
+                "bench", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg", "tensor",
+                "util");
         layer("ij", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
         layer("cli", "bench", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train", "util");
         layer("fiji", "det", "ij", "model", "runtime", "seg", "train");
@@ -63,17 +67,22 @@ class ArchitectureTest {
      * Packages that make up the ImageJ-free core: everything but the ImageJ/ImgLib2 adapters (ij, imglib), the
      * commands (fiji), the CLI and the benchmarks (bench times the ImgLib2 cell-image path too).
      */
-    private static final Set<String> CORE = Set.of("tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "model",
-            "runtime", "data", "det", "seg");
-    private static final Pattern UI_IMPORT = Pattern.compile("^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",
+    private static final Set<String> CORE = Set.of(
+            "tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "model", "runtime", "data",
+            "det", "seg");
+
+    private static final Pattern UI_IMPORT = Pattern.compile(
+            "^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",
             Pattern.MULTILINE);
     private static final Pattern CNNJ_REFERENCE = Pattern.compile("org\\.cnnj\\.([a-z]+)\\.[A-Z]");
-    private static final Pattern FULL_NAME = Pattern.compile("(?<![\\w.])(?:java|javax|org|net|ij|com)\\.(?:[a-z_][a-z0-9_]*\\.)*[A-Z]\\w*");
+    private static final Pattern FULL_NAME =
+            Pattern.compile("(?<![\\w.])(?:java|javax|org|net|ij|com)\\.(?:[a-z_][a-z0-9_]*\\.)*[A-Z]\\w*");
 
     private static Map<Path, String> sources;
 
     private static void layer(String name, String... uses) {
-        for (String u : uses) assertTrue(LAYERS.containsKey(u), name + " may only use packages listed above it, not " + u);
+        for (String u : uses)
+            assertTrue(LAYERS.containsKey(u), name + " may only use packages listed above it, not " + u);
         LAYERS.put(name, Set.of(uses));
     }
 
@@ -81,7 +90,9 @@ class ArchitectureTest {
     static void read() throws IOException {
         sources = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(ROOT)) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) sources.put(p, Files.readString(p));
+            for (Path p :
+                    files.filter(f -> f.toString().endsWith(".java")).sorted().toList())
+                sources.put(p, Files.readString(p));
         }
         assertTrue(sources.size() > 150, "expected to scan the sources, found " + sources.size());
     }
@@ -103,7 +114,8 @@ class ArchitectureTest {
             Matcher m = CNNJ_REFERENCE.matcher(e.getValue());
             while (m.find()) {
                 String used = m.group(1);
-                if (!used.equals(pkg) && !allowed.contains(used)) offences.add(e.getKey().getFileName() + " (" + pkg + ") uses " + used);
+                if (!used.equals(pkg) && !allowed.contains(used))
+                    offences.add(e.getKey().getFileName() + " (" + pkg + ") uses " + used);
             }
         }
         assertEquals(List.of(), offences);
@@ -115,7 +127,9 @@ class ArchitectureTest {
         for (Map.Entry<Path, String> e : sources.entrySet()) {
             String pkg = packageOf(e.getKey());
             Matcher m = CNNJ_REFERENCE.matcher(e.getValue());
-            while (m.find()) if (!m.group(1).equals(pkg)) actual.computeIfAbsent(pkg, k -> new TreeSet<>()).add(m.group(1));
+            while (m.find())
+                if (!m.group(1).equals(pkg))
+                    actual.computeIfAbsent(pkg, k -> new TreeSet<>()).add(m.group(1));
         }
         for (String from : actual.keySet()) {
             Deque<String> todo = new ArrayDeque<>(actual.get(from));
@@ -132,7 +146,9 @@ class ArchitectureTest {
     void coreHasNoImageJSciJavaOrAwtImports() {
         List<String> offenders = new ArrayList<>();
         for (Map.Entry<Path, String> e : sources.entrySet()) {
-            if (CORE.contains(packageOf(e.getKey())) && UI_IMPORT.matcher(e.getValue()).find()) offenders.add(e.getKey().toString());
+            if (CORE.contains(packageOf(e.getKey()))
+                    && UI_IMPORT.matcher(e.getValue()).find())
+                offenders.add(e.getKey().toString());
         }
         assertEquals(List.of(), offenders, "core files importing ImageJ/SciJava/ImgLib2/AWT");
     }
@@ -170,15 +186,25 @@ class ArchitectureTest {
                 out.append(src.charAt(i++));
             }
         }
-        return Pattern.compile("^\\s*(package|import)\\s[^\\n]*$", Pattern.MULTILINE).matcher(out).replaceAll("");
+        return Pattern.compile("^\\s*(package|import)\\s[^\\n]*$", Pattern.MULTILINE)
+                .matcher(out)
+                .replaceAll("");
     }
 
     @Test
     void theTableCatchesAnOffence() {
         // A test that cannot fail is a defect: the checks above find what they are meant to find.
-        assertTrue(FULL_NAME.matcher(codeOnly("class A { java.util.List<String> x; String s = \"java.util.Map\"; }")).find());
-        assertTrue(!FULL_NAME.matcher(codeOnly("import java.util.List;\nclass A { /** {@link java.util.Map} */ List<String> x; }")).find());
-        assertTrue(!LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"), "lower rooms never use higher ones");
-        assertTrue(!LAYERS.get("det").contains("seg") && !LAYERS.get("seg").contains("det"), "task rooms never use each other");
+        assertTrue(FULL_NAME
+                .matcher(codeOnly("class A { java.util.List<String> x; String s = \"java.util.Map\"; }"))
+                .find());
+        assertTrue(!FULL_NAME
+                .matcher(codeOnly("import java.util.List;\nclass A { /** {@link java.util.Map} */ List<String> x; }"))
+                .find());
+        assertTrue(
+                !LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"),
+                "lower rooms never use higher ones");
+        assertTrue(
+                !LAYERS.get("det").contains("seg") && !LAYERS.get("seg").contains("det"),
+                "task rooms never use each other");
     }
 }

@@ -29,16 +29,19 @@ public final class BenchCommand {
                 case "--torch" -> torch = true;
                 case "--no-ops" -> ops = false;
                 case "--steps" -> steps = positive(args, ++i);
-                case "--warmup" -> warmup = positive(args, ++i) ;
+                case "--warmup" -> warmup = positive(args, ++i);
                 case "--batch" -> batch = positive(args, ++i);
                 case "--size" -> size = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
-                default -> throw new IllegalArgumentException("bench: unknown option " + args[i]
-                        + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --no-ops");
+                default ->
+                    throw new IllegalArgumentException("bench: unknown option " + args[i]
+                            + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --no-ops");
             }
         }
-        if (size % 8 != 0) throw new IllegalArgumentException("bench: --size must be a multiple of 8 (U-Net depth 3), got " + size);
-        Map<String, Object> result = TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops));
+        if (size % 8 != 0)
+            throw new IllegalArgumentException("bench: --size must be a multiple of 8 (U-Net depth 3), got " + size);
+        Map<String, Object> result =
+                TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops));
         if (torch) {
             Double torchSeconds = torchSecondsPerStep(warmup, steps, batch, size, threads);
             result.put("torch_seconds_per_step", torchSeconds == null ? "unavailable" : torchSeconds);
@@ -60,7 +63,9 @@ public final class BenchCommand {
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
-                default -> throw new IllegalArgumentException("bench detect: unknown option " + args[i] + "; options: --model --size --tile --threads");
+                default ->
+                    throw new IllegalArgumentException(
+                            "bench detect: unknown option " + args[i] + "; options: --model --size --tile --threads");
             }
         }
         System.out.println(Json.write(DetectBench.run(model, size, tile, threads), ""));
@@ -80,10 +85,16 @@ public final class BenchCommand {
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
-                default -> throw new IllegalArgumentException("bench segment: unknown option " + args[i] + "; options: --model --size --tile --threads --large --cells");
+                default ->
+                    throw new IllegalArgumentException("bench segment: unknown option " + args[i]
+                            + "; options: --model --size --tile --threads --large --cells");
             }
         }
-        System.out.println(Json.write(large ? SegmentBench.runLarge(model, size, tile, threads, cells) : SegmentBench.run(model, size, tile, threads), ""));
+        System.out.println(Json.write(
+                large
+                        ? SegmentBench.runLarge(model, size, tile, threads, cells)
+                        : SegmentBench.run(model, size, tile, threads),
+                ""));
         return 0;
     }
 
@@ -101,25 +112,42 @@ public final class BenchCommand {
     private static String human(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
         r.forEach((k, v) -> {
-            if (!(v instanceof double[])) sb.append(String.format("%-36s %s%n", k, v instanceof Map ? Json.write(v, "") : v));
+            if (!(v instanceof double[]))
+                sb.append(String.format("%-36s %s%n", k, v instanceof Map ? Json.write(v, "") : v));
         });
         return sb.toString();
     }
 
-    private static Double torchSecondsPerStep(int warmup, int steps, int batch, int size, int threads) throws IOException, InterruptedException {
+    private static Double torchSecondsPerStep(int warmup, int steps, int batch, int size, int threads)
+            throws IOException, InterruptedException {
         Path script = Path.of("src/test/python/bench_torch.py");
         if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
-            System.err.println("bench: PyTorch reference skipped (needs the source tree and /usr/bin/python3 with python3-torch)");
+            System.err.println(
+                    "bench: PyTorch reference skipped (needs the source tree and /usr/bin/python3 with python3-torch)");
             return null;
         }
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--warmup", "" + warmup, "--steps", "" + steps,
-                "--batch", "" + batch, "--size", "" + size, "--threads", "" + threads).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        script.toString(),
+                        "--warmup",
+                        "" + warmup,
+                        "--steps",
+                        "" + steps,
+                        "--batch",
+                        "" + batch,
+                        "--size",
+                        "" + size,
+                        "--threads",
+                        "" + threads)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             System.err.println("bench: PyTorch reference failed:\n" + out);
             return null;
         }
-        Matcher m = Pattern.compile("\"seconds_per_step_median\":\\s*([0-9.eE+-]+)").matcher(out);
+        Matcher m =
+                Pattern.compile("\"seconds_per_step_median\":\\s*([0-9.eE+-]+)").matcher(out);
         return m.find() ? Double.parseDouble(m.group(1)) : null;
     }
 }

@@ -24,7 +24,8 @@ public final class DetectBench {
         Map<String, Object> r = new LinkedHashMap<>();
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, threads, System.err::println)) {
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
-            ObjectDetector.Options options = new ObjectDetector.Options(tile, defaults.scoreThreshold(), defaults.nmsIou(), defaults.maxDetections());
+            ObjectDetector.Options options = new ObjectDetector.Options(
+                    tile, defaults.scoreThreshold(), defaults.nmsIou(), defaults.maxDetections());
             DetectionScenes.Scene warm = DetectionScenes.generate(4243, tile, tile, 0.0015);
             detector.detect(new float[][] {warm.image()}, tile, tile, options, null);
             double before = detector.networkSeconds();
@@ -33,9 +34,14 @@ public final class DetectBench {
             List<Detection> found = detector.detect(new float[][] {scene.image()}, size, size, options, null);
             double total = (System.nanoTime() - t0) / 1e9, ort = detector.networkSeconds() - before;
             double[] stages = detector.javaStageSeconds();
-            ObjectDetector.Options low = new ObjectDetector.Options(tile, 0.05f, defaults.nmsIou(), defaults.maxDetections());
-            MeanAveragePrecision.Result map = MeanAveragePrecision.evaluate(List.of(detector.detect(new float[][] {scene.image()}, size, size, low, null)),
-                    List.of(scene.boxes()), List.of(scene.classes()), detector.spec().classes().size(), 0.5f);
+            ObjectDetector.Options low =
+                    new ObjectDetector.Options(tile, 0.05f, defaults.nmsIou(), defaults.maxDetections());
+            MeanAveragePrecision.Result map = MeanAveragePrecision.evaluate(
+                    List.of(detector.detect(new float[][] {scene.image()}, size, size, low, null)),
+                    List.of(scene.boxes()),
+                    List.of(scene.classes()),
+                    detector.spec().classes().size(),
+                    0.5f);
             r.put("benchmark", "detect " + size + "x" + size);
             r.put("engine", detector.describe());
             r.put("tile", tile);
@@ -47,7 +53,8 @@ public final class DetectBench {
             r.put("seconds_java_proposals_nms", stages[0] - stagesBefore[0]);
             r.put("seconds_java_roi_align", stages[1] - stagesBefore[1]);
             r.put("seconds_java_decode_nms", stages[2] - stagesBefore[2]);
-            for (int c = 0; c < map.averagePrecision().length; c++) r.put("ap50_" + detector.spec().classes().get(c), map.averagePrecision()[c]);
+            for (int c = 0; c < map.averagePrecision().length; c++)
+                r.put("ap50_" + detector.spec().classes().get(c), map.averagePrecision()[c]);
             r.put("map50", map.mean());
         }
         return r;

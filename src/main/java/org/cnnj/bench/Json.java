@@ -34,7 +34,9 @@ final class Json {
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
         } else {
-            sb.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            sb.append('"')
+                    .append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
         }
     }
 

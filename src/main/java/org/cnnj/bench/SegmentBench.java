@@ -64,14 +64,16 @@ public final class SegmentBench {
     }
 
     /** With {@code cells}, the results go band by band into cell images (the path for planes beyond 2^31 pixels). */
-    public static Map<String, Object> runLarge(Path model, int size, int tile, int threads, boolean cells) throws IOException {
+    public static Map<String, Object> runLarge(Path model, int size, int tile, int threads, boolean cells)
+            throws IOException {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         int block = Math.min(2048, size);
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, block, block);
         byte[] pixels = new byte[Math.multiplyExact(size, size)];
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
-                pixels[y * size + x] = (byte) Math.min(255, Math.round(sample.image()[(y % block) * block + x % block]));
+                pixels[y * size + x] =
+                        (byte) Math.min(255, Math.round(sample.image()[(y % block) * block + x % block]));
             }
         }
         int objectsPerBlock = sample.objects();
@@ -80,10 +82,16 @@ public final class SegmentBench {
         Map<String, Object> r = new LinkedHashMap<>();
         try (OrtEngine engine = OrtEngine.open(model, Device.CPU, threads, System.err::println)) {
             long t0 = System.nanoTime();
-            Segmenter.Options options = new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 6);
-            int found = cells ? ImgLib2Segmenter.segmentLarge(engine, spec, image, options, 2048).objectCount()
+            Segmenter.Options options =
+                    new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 6);
+            int found = cells
+                    ? ImgLib2Segmenter.segmentLarge(engine, spec, image, options, 2048)
+                            .objectCount()
                     : ImgLib2Segmenter.segment(engine, spec, image, options).objectCount();
-            r.put("benchmark", "segment " + size + "x" + size + " 8-bit via ImgLib2" + (cells ? " into cell images, 2048-row bands" : ""));
+            r.put(
+                    "benchmark",
+                    "segment " + size + "x" + size + " 8-bit via ImgLib2"
+                            + (cells ? " into cell images, 2048-row bands" : ""));
             r.put("engine", engine.describe());
             r.put("seconds_total", (System.nanoTime() - t0) / 1e9);
             r.put("objects_found", found);
@@ -109,7 +117,8 @@ public final class SegmentBench {
             Segmenter.segment(engine, spec, new float[][] {warm.image()}, tile, tile, options, null);
             engine.nanos.set(0);
             long t0 = System.nanoTime();
-            Segmenter.Result result = Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, options, null);
+            Segmenter.Result result =
+                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, options, null);
             double total = (System.nanoTime() - t0) / 1e9, ort = engine.nanos.get() / 1e9;
             r.put("benchmark", "segment " + size + "x" + size);
             r.put("engine", engine.describe());

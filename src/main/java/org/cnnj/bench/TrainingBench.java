@@ -86,7 +86,10 @@ public final class TrainingBench {
         long macs = UNet.forwardMacs(config, o.batch(), o.size(), o.size());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "unet_training_step");
-        r.put("config", "U-Net 1->3 classes, base 16, depth 3, BN, batch " + o.batch() + " of " + o.size() + "x" + o.size() + ", Adam 1e-3");
+        r.put(
+                "config",
+                "U-Net 1->3 classes, base 16, depth 3, BN, batch " + o.batch() + " of " + o.size() + "x" + o.size()
+                        + ", Adam 1e-3");
         r.put("parameters", net.parameterCount());
         r.put("forward_gmac", macs / 1e9);
         r.put("kernel", Kernels.describe());
@@ -99,7 +102,9 @@ public final class TrainingBench {
         r.put("final_loss", loss);
         r.put("gc_collections_during_timed_steps", gcCount);
         r.put("gc_millis_during_timed_steps", gcMillis);
-        r.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        r.put(
+                "heap_used_mb",
+                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
         if (o.opsToo()) r.put("conv_ops", convOps(config, o));
         return r;
     }
@@ -172,7 +177,8 @@ public final class TrainingBench {
     }
 
     private static Tensor conv(Layer l, Tensor x, Tensor w) {
-        return l.transposed ? ConvTranspose2d.apply(x, w, null, ConvParams.of(l.stride, 0))
+        return l.transposed
+                ? ConvTranspose2d.apply(x, w, null, ConvParams.of(l.stride, 0))
                 : Conv2d.apply(x, w, null, ConvParams.of(l.stride, l.k / 2));
     }
 

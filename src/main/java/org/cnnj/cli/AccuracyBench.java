@@ -41,14 +41,17 @@ final class AccuracyBench {
     private AccuracyBench() {}
 
     static int run(String[] args) throws IOException {
-        CliOptions o = new CliOptions("bench accuracy", args, List.of("--data", "--model", "--threads", "--detector"), List.of());
+        CliOptions o = new CliOptions(
+                "bench accuracy", args, List.of("--data", "--model", "--threads", "--detector"), List.of());
         Path data = o.has("--data") ? o.path("--data") : Path.of("../shared/data/nuclei-real/val");
         Path model = o.has("--model") ? o.path("--model") : Path.of("models/nuclei.onnx");
         List<Path> images = images(data);
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         TiledPredictor.Layout layout = new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple());
         Map<String, List<ObjectScores.Image>> runs = new LinkedHashMap<>();
-        for (String k : List.of("model, diameter auto", "model, true diameter", "model, no rescaling", "ImageJ Otsu + watershed")) runs.put(k, new ArrayList<>());
+        for (String k : List.of(
+                "model, diameter auto", "model, true diameter", "model, no rescaling", "ImageJ Otsu + watershed"))
+            runs.put(k, new ArrayList<>());
         List<Double> logErrors = new ArrayList<>();
         long modelNanos = 0;
         try (Engine engine = OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println)) {
@@ -62,30 +65,70 @@ final class AccuracyBench {
                 runs.get("model, diameter auto").add(score(engine, spec, planes, w, h, layout, auto, truth));
                 modelNanos += System.nanoTime() - t0;
                 double trueDiameter = ObjectSize.medianDiameter(truth);
-                double oracle = Double.isFinite(trueDiameter) && spec.objectDiameter() > 0 ? spec.objectDiameter() / trueDiameter : 1;
+                double oracle = Double.isFinite(trueDiameter) && spec.objectDiameter() > 0
+                        ? spec.objectDiameter() / trueDiameter
+                        : 1;
                 runs.get("model, true diameter").add(score(engine, spec, planes, w, h, layout, oracle, truth));
                 runs.get("model, no rescaling").add(score(engine, spec, planes, w, h, layout, 1, truth));
-                runs.get("ImageJ Otsu + watershed").add(ObjectScores.score(truth, ClassicSegmentation.otsuWatershed(imp.getProcessor())));
+                runs.get("ImageJ Otsu + watershed")
+                        .add(ObjectScores.score(truth, ClassicSegmentation.otsuWatershed(imp.getProcessor())));
                 if (Double.isFinite(trueDiameter)) logErrors.add(Math.abs(Math.log(auto / oracle)));
             }
         }
-        System.out.printf(Locale.ROOT, "%d images in %s, %d true objects; model %s (trained for %.1f px objects)%n", images.size(), data,
-                runs.values().iterator().next().stream().mapToInt(ObjectScores.Image::truths).sum(), model, spec.objectDiameter());
-        System.out.printf(Locale.ROOT, "%-26s %8s %8s %8s %8s %8s %7s %7s %7s%n", "", "pooled", "mean", "DSB", "prec.", "recall", "merges",
-                "splits", "found");
+        System.out.printf(
+                Locale.ROOT,
+                "%d images in %s, %d true objects; model %s (trained for %.1f px objects)%n",
+                images.size(),
+                data,
+                runs.values().iterator().next().stream()
+                        .mapToInt(ObjectScores.Image::truths)
+                        .sum(),
+                model,
+                spec.objectDiameter());
+        System.out.printf(
+                Locale.ROOT,
+                "%-26s %8s %8s %8s %8s %8s %7s %7s %7s%n",
+                "",
+                "pooled",
+                "mean",
+                "DSB",
+                "prec.",
+                "recall",
+                "merges",
+                "splits",
+                "found");
         System.out.printf(Locale.ROOT, "%-26s %8s %8s %8s %8s %8s%n", "", "AP@0.5", "AP@0.5", "score", "@0.5", "@0.5");
         for (Map.Entry<String, List<ObjectScores.Image>> e : runs.entrySet()) {
             ObjectScores.Summary s = ObjectScores.summarize(e.getValue());
-            System.out.printf(Locale.ROOT, "%-26s %8.3f %8.3f %8.3f %8.3f %8.3f %7d %7d %7d%n", e.getKey(), s.pooledAp50(), s.meanAp50(), s.dsbScore(),
-                    s.precision(), s.recall(), s.merges(), s.splits(), s.predictions());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-26s %8.3f %8.3f %8.3f %8.3f %8.3f %7d %7d %7d%n",
+                    e.getKey(),
+                    s.pooledAp50(),
+                    s.meanAp50(),
+                    s.dsbScore(),
+                    s.precision(),
+                    s.recall(),
+                    s.merges(),
+                    s.splits(),
+                    s.predictions());
         }
-        double[] err = logErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] err =
+                logErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (err.length > 0) {
             long within = logErrors.stream().filter(x -> x < Math.log(1.25)).count();
-            System.out.printf(Locale.ROOT, "diameter auto vs true (median object of the labels): median ratio error x%.2f, %d of %d images within x1.25%n",
-                    Math.exp(err[err.length / 2]), within, err.length);
+            System.out.printf(
+                    Locale.ROOT,
+                    "diameter auto vs true (median object of the labels): median ratio error x%.2f, %d of %d images within x1.25%n",
+                    Math.exp(err[err.length / 2]),
+                    within,
+                    err.length);
         }
-        System.out.printf(Locale.ROOT, "model with diameter auto: %.2f s for %d images (ONNX Runtime, CPU)%n", modelNanos / 1e9, images.size());
+        System.out.printf(
+                Locale.ROOT,
+                "model with diameter auto: %.2f s for %d images (ONNX Runtime, CPU)%n",
+                modelNanos / 1e9,
+                images.size());
         if (o.has("--detector")) detector(o.path("--detector"), data);
         return 0;
     }
@@ -93,28 +136,47 @@ final class AccuracyBench {
     /** Box AP@0.5 of a detector on the same images (boxes from the label images). */
     private static void detector(Path model, Path data) throws IOException {
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
-            List<AnnotatedImage> images = TrainDetectorFiles.load(data, data, detector.spec().classes());
+            List<AnnotatedImage> images =
+                    TrainDetectorFiles.load(data, data, detector.spec().classes());
             MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, images);
-            System.out.printf(Locale.ROOT, "detector %s (anchors %s px): box AP@0.5 %.3f on %d images%n", model,
-                    Arrays.toString(detector.spec().architecture().anchorSizes()), r.mean(), images.size());
+            System.out.printf(
+                    Locale.ROOT,
+                    "detector %s (anchors %s px): box AP@0.5 %.3f on %d images%n",
+                    model,
+                    Arrays.toString(detector.spec().architecture().anchorSizes()),
+                    r.mean(),
+                    images.size());
         }
     }
 
     /** {@code planes}: normalized. */
-    private static ObjectScores.Image score(Engine engine, ModelSpec spec, float[][] planes, int w, int h, TiledPredictor.Layout layout, double scale,
-                                            int[] truth) {
-        Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
+    private static ObjectScores.Image score(
+            Engine engine,
+            ModelSpec spec,
+            float[][] planes,
+            int w,
+            int h,
+            TiledPredictor.Layout layout,
+            double scale,
+            int[] truth) {
+        Segmenter.Result r = Segmenter.segmentNormalized(
+                engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
         return ObjectScores.score(truth, r.objects());
     }
 
     static List<Path> images(Path data) throws IOException {
         if (!Files.isDirectory(data)) {
-            throw new IOException("bench accuracy: " + data + " does not exist; give --data DIR with NAME.tif + NAME-labels.tif pairs");
+            throw new IOException("bench accuracy: " + data
+                    + " does not exist; give --data DIR with NAME.tif + NAME-labels.tif pairs");
         }
         try (Stream<Path> s = Files.list(data)) {
-            List<Path> images = s.filter(p -> p.getFileName().toString().endsWith(".tif") && !p.getFileName().toString().endsWith("-labels.tif"))
-                    .filter(p -> Files.exists(labelsOf(p))).sorted().toList();
-            if (images.isEmpty()) throw new IOException("bench accuracy: no NAME.tif + NAME-labels.tif pairs in " + data);
+            List<Path> images = s.filter(p -> p.getFileName().toString().endsWith(".tif")
+                            && !p.getFileName().toString().endsWith("-labels.tif"))
+                    .filter(p -> Files.exists(labelsOf(p)))
+                    .sorted()
+                    .toList();
+            if (images.isEmpty())
+                throw new IOException("bench accuracy: no NAME.tif + NAME-labels.tif pairs in " + data);
             return images;
         }
     }

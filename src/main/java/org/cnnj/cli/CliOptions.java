@@ -18,16 +18,21 @@ final class CliOptions {
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
                 values.put(args[i], args[++i]);
             } else {
-                throw new IllegalArgumentException(command + ": unexpected argument " + args[i] + " (options take a value: --epochs 20)");
+                throw new IllegalArgumentException(
+                        command + ": unexpected argument " + args[i] + " (options take a value: --epochs 20)");
             }
         }
         for (String k : values.keySet()) {
-            if (!known.contains(k) && !flags.contains(k)) throw new IllegalArgumentException(command + ": unknown option " + k + "; options: " + known + " " + flags);
+            if (!known.contains(k) && !flags.contains(k))
+                throw new IllegalArgumentException(
+                        command + ": unknown option " + k + "; options: " + known + " " + flags);
         }
     }
 
     void require(String... keys) {
-        for (String k : keys) if (!values.containsKey(k)) throw new IllegalArgumentException(command + ": " + String.join(", ", keys) + " are required");
+        for (String k : keys)
+            if (!values.containsKey(k))
+                throw new IllegalArgumentException(command + ": " + String.join(", ", keys) + " are required");
     }
 
     boolean has(String key) {
@@ -46,7 +51,8 @@ final class CliOptions {
         try {
             return values.containsKey(key) ? Integer.parseInt(values.get(key).trim()) : fallback;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
+            throw new IllegalArgumentException(
+                    command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
         }
     }
 
@@ -54,7 +60,8 @@ final class CliOptions {
         try {
             return values.containsKey(key) ? Long.parseLong(values.get(key).trim()) : fallback;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
+            throw new IllegalArgumentException(
+                    command + ": " + key + " must be a whole number, got \"" + values.get(key) + "\"");
         }
     }
 
@@ -62,7 +69,8 @@ final class CliOptions {
         try {
             return values.containsKey(key) ? Double.parseDouble(values.get(key).trim()) : fallback;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(command + ": " + key + " must be a number, got \"" + values.get(key) + "\"");
+            throw new IllegalArgumentException(
+                    command + ": " + key + " must be a number, got \"" + values.get(key) + "\"");
         }
     }
 

@@ -45,7 +45,13 @@ final class DemoCommand {
     private DemoCommand() {}
 
     /** What the demo measured. */
-    record Report(int steps, double seconds, float finalLoss, int trueObjects, int foundObjects, InstanceMatching.Result match) {}
+    record Report(
+            int steps,
+            double seconds,
+            float finalLoss,
+            int trueObjects,
+            int foundObjects,
+            InstanceMatching.Result match) {}
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions("demo", args, List.of("--out", "--steps", "--seed"), List.of());
@@ -54,10 +60,19 @@ final class DemoCommand {
         long seed = o.longInteger("--seed", 1);
         if (steps < 1) throw new IllegalArgumentException("demo: --steps must be at least 1");
         Report r = train(out, steps, seed, true);
-        String summary = String.format(Locale.ROOT,
+        String summary = String.format(
+                Locale.ROOT,
                 "trained %d steps in %.1f s (final loss %.4f)%nheld-out image: %d true nuclei, %d found%nAP@0.5 = %.3f (TP %d, FP %d, FN %d; mean IoU of matches %.3f)%n",
-                r.steps(), r.seconds(), r.finalLoss(), r.trueObjects(), r.foundObjects(), r.match().averagePrecision(),
-                r.match().truePositives(), r.match().falsePositives(), r.match().falseNegatives(), r.match().meanMatchedIou());
+                r.steps(),
+                r.seconds(),
+                r.finalLoss(),
+                r.trueObjects(),
+                r.foundObjects(),
+                r.match().averagePrecision(),
+                r.match().truePositives(),
+                r.match().falsePositives(),
+                r.match().falseNegatives(),
+                r.match().meanMatchedIou());
         System.out.print(summary);
         AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.getBytes(StandardCharsets.UTF_8)));
         System.out.println("outputs in " + out.toAbsolutePath());
@@ -72,44 +87,90 @@ final class DemoCommand {
             data.add(new LabeledImage("synthetic-" + i, new float[][] {s.image()}, s.labels(), IMAGE_SIZE, IMAGE_SIZE));
         }
         String command = "./cnnj demo --steps " + steps + " --seed " + seed;
-        Map<String, String> provenance = new TreeMap<>(Map.of("command", command, "data", TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x"
-                + IMAGE_SIZE + " (org.cnnj.seg.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
-                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
+        Map<String, String> provenance = new TreeMap<>(Map.of(
+                "command",
+                command,
+                "data",
+                TRAIN_IMAGES + " synthetic nuclei images " + IMAGE_SIZE + "x" + IMAGE_SIZE
+                        + " (org.cnnj.seg.SyntheticNuclei, seeds " + seed * 1000 + "..), one held out for validation",
+                "patches",
+                BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter",
+                "steps",
+                String.valueOf(steps)));
         int epochs = Math.min(4, steps);
-        TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
+        TrainConfig cfg = new TrainConfig(
+                epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
         float[] lastLoss = {0};
         long t0 = System.nanoTime();
-        SegmentationTrainer.Result trained = SegmentationTrainer.train(new TrainingRun<>(data, cfg, null, null, new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        lastLoss[0] = (float) e.trainLoss();
-                        if (verbose) {
-                            System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
-                                    e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
-                        }
-                    }
-                }, provenance), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
+        SegmentationTrainer.Result trained = SegmentationTrainer.train(
+                new TrainingRun<>(
+                        data,
+                        cfg,
+                        null,
+                        null,
+                        new TrainingListener() {
+                            public void epoch(EpochReport e) {
+                                lastLoss[0] = (float) e.trainLoss();
+                                if (verbose) {
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n",
+                                            e.epoch(),
+                                            e.epochs(),
+                                            e.trainLoss(),
+                                            e.validationScore(),
+                                            e.improved() ? " (best)" : "",
+                                            e.seconds(),
+                                            e.etaSeconds());
+                                }
+                            }
+                        },
+                        provenance),
+                new SegmentationTrainer.Network(
+                        ModelSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
         double seconds = (System.nanoTime() - t0) / 1e9;
         UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
         ModelSpec spec = trained.spec();
-        Checkpoint.save(out.resolve("model.ckpt"), net, null, new TreeMap<>(Map.of("config", net.config.toString(), "command", command)));
+        Checkpoint.save(
+                out.resolve("model.ckpt"),
+                net,
+                null,
+                new TreeMap<>(Map.of("config", net.config.toString(), "command", command)));
         Path onnx = out.resolve("nuclei.onnx");
-        OnnxExport.export(net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
+        OnnxExport.export(
+                net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
         spec.write(ModelSpec.sidecarOf(onnx));
 
         // The held-out image goes through the same path a user's image takes: TIFF → ONNX Runtime → outputs.
         SyntheticNuclei.Sample test = SyntheticNuclei.generate(seed * 1000 + 999, IMAGE_SIZE, IMAGE_SIZE);
         Path heldOut = out.resolve("heldout.tif");
-        Tiffs.save(new ImagePlus("heldout", new FloatProcessor(IMAGE_SIZE, IMAGE_SIZE, test.image()).convertToShortProcessor(false)), heldOut);
+        Tiffs.save(
+                new ImagePlus(
+                        "heldout",
+                        new FloatProcessor(IMAGE_SIZE, IMAGE_SIZE, test.image()).convertToShortProcessor(false)),
+                heldOut);
         saveLabels(out.resolve("heldout-truth.tif"), test.labels(), IMAGE_SIZE, IMAGE_SIZE);
         try (OrtEngine engine = OrtEngine.open(onnx, Device.AUTO, 0, msg -> {
             if (verbose) System.err.println(msg);
         })) {
-            SegmentFiles.segmentImage(engine, spec, new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), heldOut, out, false,
+            SegmentFiles.segmentImage(
+                    engine,
+                    spec,
+                    new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()),
+                    heldOut,
+                    out,
+                    false,
                     Diameter.NONE);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);
-        return new Report(cfg.epochs() * cfg.stepsPerEpoch(), seconds, lastLoss[0], test.objects(), Instances.count(predicted), match);
+        return new Report(
+                cfg.epochs() * cfg.stepsPerEpoch(),
+                seconds,
+                lastLoss[0],
+                test.objects(),
+                Instances.count(predicted),
+                match);
     }
 
     private static int[] labelsOf(ImagePlus imp) {

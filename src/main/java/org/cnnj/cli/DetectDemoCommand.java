@@ -43,15 +43,29 @@ final class DetectDemoCommand {
         long seed = o.longInteger("--seed", 1);
         if (steps < 1) throw new IllegalArgumentException("demo-det: --steps must be at least 1");
         Report r = train(out, steps, seed, true);
-        StringBuilder summary = new StringBuilder(String.format(Locale.ROOT, "trained %d steps in %.1f s%nheld-out: %d scenes %dx%d, %d true cells%n",
-                r.steps(), r.seconds(), TEST_SCENES, TEST_SIZE, TEST_SIZE, r.testObjects()));
+        StringBuilder summary = new StringBuilder(String.format(
+                Locale.ROOT,
+                "trained %d steps in %.1f s%nheld-out: %d scenes %dx%d, %d true cells%n",
+                r.steps(),
+                r.seconds(),
+                TEST_SCENES,
+                TEST_SIZE,
+                TEST_SIZE,
+                r.testObjects()));
         for (int c = 0; c < DetectionScenes.CLASSES.size(); c++) {
-            summary.append(String.format(Locale.ROOT, "AP@0.5 %-10s = %.3f (%d true, %d TP, %d FP at score >= 0.05)%n", DetectionScenes.CLASSES.get(c),
-                    r.test().averagePrecision()[c], r.test().truths()[c], r.test().truePositives()[c], r.test().falsePositives()[c]));
+            summary.append(String.format(
+                    Locale.ROOT,
+                    "AP@0.5 %-10s = %.3f (%d true, %d TP, %d FP at score >= 0.05)%n",
+                    DetectionScenes.CLASSES.get(c),
+                    r.test().averagePrecision()[c],
+                    r.test().truths()[c],
+                    r.test().truePositives()[c],
+                    r.test().falsePositives()[c]));
         }
         summary.append(String.format(Locale.ROOT, "mAP@0.5 = %.3f%n", r.test().mean()));
         System.out.print(summary);
-        AtomicFiles.write(out.resolve("summary.txt"), os -> os.write(summary.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(
+                out.resolve("summary.txt"), os -> os.write(summary.toString().getBytes(StandardCharsets.UTF_8)));
         System.out.println("outputs in " + out.toAbsolutePath());
         return 0;
     }
@@ -60,7 +74,8 @@ final class DetectDemoCommand {
         List<AnnotatedImage> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             DetectionScenes.Scene s = DetectionScenes.generate(firstSeed + i, size, size, DENSITY);
-            out.add(new AnnotatedImage("scene-" + (firstSeed + i), new float[][] {s.image()}, size, size, s.boxes(), s.classes()));
+            out.add(new AnnotatedImage(
+                    "scene-" + (firstSeed + i), new float[][] {s.image()}, size, size, s.boxes(), s.classes()));
         }
         return out;
     }
@@ -69,20 +84,47 @@ final class DetectDemoCommand {
         AtomicFiles.createFolder(out);
         List<AnnotatedImage> data = scenes(seed * 1000, TRAIN_SCENES, SCENE_SIZE);
         String command = "./cnnj demo-det --steps " + steps + " --seed " + seed;
-        Map<String, String> provenance = new TreeMap<>(Map.of("command", command, "data", TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE
-                + " (org.cnnj.det.DetectionScenes, density " + DENSITY + ", seeds " + seed * 1000 + "..), 2 held out for validation",
-                "patches", BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter", "steps", String.valueOf(steps)));
+        Map<String, String> provenance = new TreeMap<>(Map.of(
+                "command",
+                command,
+                "data",
+                TRAIN_SCENES + " synthetic scenes " + SCENE_SIZE + "x" + SCENE_SIZE
+                        + " (org.cnnj.det.DetectionScenes, density " + DENSITY + ", seeds " + seed * 1000
+                        + "..), 2 held out for validation",
+                "patches",
+                BATCH + " x " + PATCH + "x" + PATCH + ", flips/rotations, intensity jitter",
+                "steps",
+                String.valueOf(steps)));
         int epochs = Math.min(10, steps);
-        TrainConfig cfg = new TrainConfig(epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
+        TrainConfig cfg = new TrainConfig(
+                epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
         long t0 = System.nanoTime();
-        DetectorTrainer.Result trained = DetectorTrainer.train(new TrainingRun<>(data, cfg, null, null, new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        if (verbose) {
-                            System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %5.1f s  ETA %5.1f s%n", e.epoch(), e.epochs(),
-                                    e.trainLoss(), e.validationScore(), e.improved() ? " (best)" : "", e.seconds(), e.etaSeconds());
-                        }
-                    }
-                }, provenance), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, verbose ? System.err::println : null);
+        DetectorTrainer.Result trained = DetectorTrainer.train(
+                new TrainingRun<>(
+                        data,
+                        cfg,
+                        null,
+                        null,
+                        new TrainingListener() {
+                            public void epoch(EpochReport e) {
+                                if (verbose) {
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %5.1f s  ETA %5.1f s%n",
+                                            e.epoch(),
+                                            e.epochs(),
+                                            e.trainLoss(),
+                                            e.validationScore(),
+                                            e.improved() ? " (best)" : "",
+                                            e.seconds(),
+                                            e.etaSeconds());
+                                }
+                            }
+                        },
+                        provenance),
+                DetectorConfig.defaults(1, DetectionScenes.CLASSES),
+                null,
+                verbose ? System.err::println : null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Path model = out.resolve("detector.onnx");
         ObjectDetector.save(trained.model(), trained.spec().withHead(model), model);
@@ -92,7 +134,8 @@ final class DetectDemoCommand {
         try (ObjectDetector detector = ObjectDetector.open(model, Device.AUTO, 0, msg -> {
             if (verbose) System.err.println(msg);
         })) {
-            return new Report(cfg.epochs() * cfg.stepsPerEpoch(), seconds, DetectorTrainer.evaluate(detector, test), objects);
+            return new Report(
+                    cfg.epochs() * cfg.stepsPerEpoch(), seconds, DetectorTrainer.evaluate(detector, test), objects);
         }
     }
 }

@@ -21,14 +21,16 @@ final class GenerateCommand {
     private GenerateCommand() {}
 
     static int run(String[] args) throws IOException {
-        CliOptions o = new CliOptions("generate-nuclei", args, List.of("--out", "--count", "--size", "--seed"), List.of());
+        CliOptions o =
+                new CliOptions("generate-nuclei", args, List.of("--out", "--count", "--size", "--seed"), List.of());
         Path out = o.has("--out") ? o.path("--out") : Path.of("test-images");
         int count = o.integer("--count", 2), size = o.integer("--size", 256);
         long seed = o.longInteger("--seed", 1);
         for (int k = 0; k < count; k++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed + k, size, size);
             // Photon counts fit 16 bits; converting (not scaling) keeps them as a camera would record them.
-            ImagePlus image = new ImagePlus("nuclei", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false));
+            ImagePlus image =
+                    new ImagePlus("nuclei", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false));
             Tiffs.save(image, out.resolve("nuclei-" + (seed + k) + ".tif"));
             DemoCommand.saveLabels(out.resolve("nuclei-" + (seed + k) + "-labels.tif"), s.labels(), size, size);
             System.out.println("nuclei-" + (seed + k) + ".tif: " + s.objects() + " nuclei");
@@ -38,14 +40,17 @@ final class GenerateCommand {
 
     /** {@code ./cnnj generate-scenes}: scene-SEED.tif (16-bit) + scene-SEED.zip (one rectangle ROI per cell, named "class-NNNN"). */
     static int runScenes(String[] args) throws IOException {
-        CliOptions o = new CliOptions("generate-scenes", args, List.of("--out", "--count", "--size", "--seed", "--density"), List.of());
+        CliOptions o = new CliOptions(
+                "generate-scenes", args, List.of("--out", "--count", "--size", "--seed", "--density"), List.of());
         Path out = o.has("--out") ? o.path("--out") : Path.of("test-images");
         int count = o.integer("--count", 2), size = o.integer("--size", 256);
         long seed = o.longInteger("--seed", 1);
         double density = o.number("--density", 0.0015);
         for (int k = 0; k < count; k++) {
             DetectionScenes.Scene s = DetectionScenes.generate(seed + k, size, size, density);
-            Tiffs.save(new ImagePlus("scene", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false)), out.resolve("scene-" + (seed + k) + ".tif"));
+            Tiffs.save(
+                    new ImagePlus("scene", new FloatProcessor(size, size, s.image()).convertToShortProcessor(false)),
+                    out.resolve("scene-" + (seed + k) + ".tif"));
             List<Roi> rois = new ArrayList<>();
             for (int i = 0; i < s.objects(); i++) {
                 float[] b = s.boxes();

@@ -54,8 +54,12 @@ final class Help {
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N]
                       object-level accuracy on annotated images (default: ../shared/data/nuclei-real/val)"""),
-            Map.entry("demo", "./cnnj demo [--out DIR] [--steps N] [--seed S]   synthetic nuclei: train, then AP@0.5 on a held-out image"),
-            Map.entry("demo-det", "./cnnj demo-det [--out DIR] [--steps N] [--seed S]   synthetic cell scenes: train the detector, mAP@0.5"),
+            Map.entry(
+                    "demo",
+                    "./cnnj demo [--out DIR] [--steps N] [--seed S]   synthetic nuclei: train, then AP@0.5 on a held-out image"),
+            Map.entry(
+                    "demo-det",
+                    "./cnnj demo-det [--out DIR] [--steps N] [--seed S]   synthetic cell scenes: train the detector, mAP@0.5"),
             Map.entry("generate-nuclei", "./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]"),
             Map.entry("generate-scenes", "./cnnj generate-scenes [--out DIR] [--count N] [--size S] [--seed S]"),
             Map.entry("install", """

@@ -34,9 +34,11 @@ final class InstallCommand {
         Path built = builtJar();
         Path lib = built.resolveSibling("lib");
         boolean fiji = Files.isDirectory(root.resolve("jars"));
-        Path jarDir = fiji ? root.resolve("jars") : root.resolve("plugins"), depDir = fiji ? root.resolve("jars") : root.resolve("plugins/jars");
+        Path jarDir = fiji ? root.resolve("jars") : root.resolve("plugins"),
+                depDir = fiji ? root.resolve("jars") : root.resolve("plugins/jars");
         if (Files.exists(root.resolve(MANIFEST))) {
-            throw new IllegalArgumentException(root + " has CNN-J installed already (" + MANIFEST + "); run ./cnnj uninstall " + root + " first");
+            throw new IllegalArgumentException(
+                    root + " has CNN-J installed already (" + MANIFEST + "); run ./cnnj uninstall " + root + " first");
         }
         List<Path[]> copies = new ArrayList<>();
         copies.add(new Path[] {built, jarDir.resolve(built.getFileName())});
@@ -48,22 +50,28 @@ final class InstallCommand {
                 if (name.startsWith("onnxruntime") && gpu != name.startsWith("onnxruntime_gpu")) continue;
                 Optional<Path> present = sameArtifact(existing, name);
                 if (present.isPresent()) {
-                    int cmp = compareVersions(version(present.get().getFileName().toString()), version(name));
+                    int cmp =
+                            compareVersions(version(present.get().getFileName().toString()), version(name));
                     if (cmp >= 0) {
                         System.out.println("keeping " + root.relativize(present.get()) + " (CNN-J needs " + name + ")");
                         continue;
                     }
-                    throw new IllegalArgumentException("version clash: " + root.relativize(present.get()) + " is older than the " + name + " CNN-J needs;"
-                            + " update " + (fiji ? "Fiji (Help › Update…)" : "that jar") + " first — this tool does not replace libraries other plugins use");
+                    throw new IllegalArgumentException(
+                            "version clash: " + root.relativize(present.get()) + " is older than the " + name
+                                    + " CNN-J needs;" + " update " + (fiji ? "Fiji (Help › Update…)" : "that jar")
+                                    + " first — this tool does not replace libraries other plugins use");
                 }
                 copies.add(new Path[] {dep, depDir.resolve(name)});
             }
         }
-        if (gpu && copies.stream().noneMatch(c -> c[0].getFileName().toString().startsWith("onnxruntime_gpu"))
+        if (gpu
+                && copies.stream().noneMatch(c -> c[0].getFileName().toString().startsWith("onnxruntime_gpu"))
                 && sameArtifact(existing, "onnxruntime_gpu-0.jar").isEmpty()) {
-            throw new IllegalArgumentException("--gpu needs the CUDA build of ONNX Runtime: build with mvn -Pcuda package first");
+            throw new IllegalArgumentException(
+                    "--gpu needs the CUDA build of ONNX Runtime: build with mvn -Pcuda package first");
         }
-        StringBuilder manifest = new StringBuilder("# files CNN-J's installer copied here; ./cnnj uninstall removes them\n");
+        StringBuilder manifest =
+                new StringBuilder("# files CNN-J's installer copied here; ./cnnj uninstall removes them\n");
         for (Path[] c : copies) {
             Files.createDirectories(c[1].getParent());
             Files.copy(c[0], c[1], StandardCopyOption.REPLACE_EXISTING);
@@ -71,7 +79,8 @@ final class InstallCommand {
             System.out.println("copied " + root.relativize(c[1]));
         }
         Files.writeString(root.resolve(MANIFEST), manifest.toString(), StandardCharsets.UTF_8);
-        System.out.println("CNN-J installed in " + root + (fiji ? " (Fiji)" : " (ImageJ 1)") + "; restart it, then Plugins › CNN-J. For faster training"
+        System.out.println("CNN-J installed in " + root + (fiji ? " (Fiji)" : " (ImageJ 1)")
+                + "; restart it, then Plugins › CNN-J. For faster training"
                 + " start Java with --add-modules jdk.incubator.vector (README: Install in Fiji).");
         return 0;
     }
@@ -79,14 +88,17 @@ final class InstallCommand {
     static int uninstall(String[] args) throws IOException {
         Path root = folder("uninstall", args, List.of());
         Path manifest = root.resolve(MANIFEST);
-        if (!Files.exists(manifest)) throw new IllegalArgumentException("no " + MANIFEST + " in " + root + ": CNN-J was not installed there by ./cnnj install");
+        if (!Files.exists(manifest))
+            throw new IllegalArgumentException(
+                    "no " + MANIFEST + " in " + root + ": CNN-J was not installed there by ./cnnj install");
         for (String line : Files.readAllLines(manifest)) {
             if (line.isBlank() || line.startsWith("#")) continue;
             Path f = root.resolve(line).normalize();
             if (!f.startsWith(root)) continue; // only what lies inside the folder
             if (Files.deleteIfExists(f)) System.out.println("removed " + line);
             Path parent = f.getParent();
-            if (parent != null && !parent.equals(root) && Files.isDirectory(parent) && isEmpty(parent)) Files.delete(parent);
+            if (parent != null && !parent.equals(root) && Files.isDirectory(parent) && isEmpty(parent))
+                Files.delete(parent);
         }
         Files.delete(manifest);
         return 0;
@@ -97,13 +109,18 @@ final class InstallCommand {
         List<String> rest = new ArrayList<>();
         for (String a : args) {
             if (flags.contains(a)) continue;
-            if (a.startsWith("--")) throw new IllegalArgumentException(command + ": unknown option " + a + "; options: " + flags);
+            if (a.startsWith("--"))
+                throw new IllegalArgumentException(command + ": unknown option " + a + "; options: " + flags);
             rest.add(a);
         }
-        if (rest.size() != 1) throw new IllegalArgumentException(command + ": give the Fiji.app or ImageJ folder, e.g. ./cnnj " + command + " ~/Fiji.app");
+        if (rest.size() != 1)
+            throw new IllegalArgumentException(
+                    command + ": give the Fiji.app or ImageJ folder, e.g. ./cnnj " + command + " ~/Fiji.app");
         Path root = Path.of(rest.get(0)).toAbsolutePath().normalize();
-        boolean imagej = Files.isDirectory(root.resolve("plugins")) && (Files.isDirectory(root.resolve("jars")) || Files.exists(root.resolve("ij.jar")));
-        if (!imagej) throw new IOException(root + " is not a Fiji.app or ImageJ folder (it needs plugins/ and jars/ or ij.jar)");
+        boolean imagej = Files.isDirectory(root.resolve("plugins"))
+                && (Files.isDirectory(root.resolve("jars")) || Files.exists(root.resolve("ij.jar")));
+        if (!imagej)
+            throw new IOException(root + " is not a Fiji.app or ImageJ folder (it needs plugins/ and jars/ or ij.jar)");
         return root;
     }
 
@@ -111,14 +128,21 @@ final class InstallCommand {
     private static Path builtJar() throws IOException {
         Path here;
         try {
-            here = Path.of(InstallCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            here = Path.of(InstallCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException("cannot tell where CNN-J runs from: " + e.getMessage());
         }
         if (Files.isRegularFile(here)) return here;
         try (Stream<Path> s = Files.list(here.getParent())) { // target/classes: the jar next to it
-            return s.filter(p -> p.getFileName().toString().matches("CNN-J_-.*\\.jar") && !p.toString().contains("sources")).findFirst()
-                    .orElseThrow(() -> new IOException("no built CNN-J_ jar in " + here.getParent() + "; run mvn -B package first"));
+            return s.filter(p -> p.getFileName().toString().matches("CNN-J_-.*\\.jar")
+                            && !p.toString().contains("sources"))
+                    .findFirst()
+                    .orElseThrow(() -> new IOException(
+                            "no built CNN-J_ jar in " + here.getParent() + "; run mvn -B package first"));
         }
     }
 
@@ -130,7 +154,9 @@ final class InstallCommand {
 
     private static Optional<Path> sameArtifact(List<Path> jars, String name) {
         String artifact = artifact(name);
-        return jars.stream().filter(p -> artifact.equals(artifact(p.getFileName().toString()))).findFirst();
+        return jars.stream()
+                .filter(p -> artifact.equals(artifact(p.getFileName().toString())))
+                .findFirst();
     }
 
     static String artifact(String jar) {
@@ -148,7 +174,9 @@ final class InstallCommand {
         String[] x = a.split("[.\\-]"), y = b.split("[.\\-]");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {
             String p = i < x.length ? x[i] : "0", q = i < y.length ? y[i] : "0";
-            int c = p.matches("\\d+") && q.matches("\\d+") ? Long.compare(Long.parseLong(p), Long.parseLong(q)) : p.compareTo(q);
+            int c = p.matches("\\d+") && q.matches("\\d+")
+                    ? Long.compare(Long.parseLong(p), Long.parseLong(q))
+                    : p.compareTo(q);
             if (c != 0) return c;
         }
         return 0;

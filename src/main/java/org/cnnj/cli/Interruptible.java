@@ -27,17 +27,19 @@ final class Interruptible {
         AtomicBoolean cancel = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            if (finished.getCount() == 0) return;
-            interrupted.set(true);
-            System.err.println("interrupted: stopping at the next step and exporting the best model so far...");
-            cancel.set(true);
-            try {
-                finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "cnnj-interrupt");
+        Thread hook = new Thread(
+                () -> {
+                    if (finished.getCount() == 0) return;
+                    interrupted.set(true);
+                    System.err.println("interrupted: stopping at the next step and exporting the best model so far...");
+                    cancel.set(true);
+                    try {
+                        finished.await(GRACE_SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "cnnj-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             run.run(cancel);

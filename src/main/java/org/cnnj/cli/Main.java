@@ -22,8 +22,11 @@ public final class Main {
             System.err.println("cnnj: " + e.getMessage());
             code = 2;
         } catch (Exception | Error e) {
-            System.err.println("cnnj: " + (e instanceof OutOfMemoryError ? "out of memory: give Java more (JAVA_OPTS=-Xmx8g ./cnnj ...), or a smaller --tile"
-                    : "unexpected error: " + e) + detailsOf(e));
+            System.err.println("cnnj: "
+                    + (e instanceof OutOfMemoryError
+                            ? "out of memory: give Java more (JAVA_OPTS=-Xmx8g ./cnnj ...), or a smaller --tile"
+                            : "unexpected error: " + e)
+                    + detailsOf(e));
             code = 1;
         }
         System.exit(code);
@@ -40,8 +43,10 @@ public final class Main {
             return 0;
         }
         return switch (args[0]) {
-            case "bench" -> rest.length > 0 && rest[0].equals("accuracy") ? AccuracyBench.run(Arrays.copyOfRange(rest, 1, rest.length))
-                    : BenchCommand.run(rest);
+            case "bench" ->
+                rest.length > 0 && rest[0].equals("accuracy")
+                        ? AccuracyBench.run(Arrays.copyOfRange(rest, 1, rest.length))
+                        : BenchCommand.run(rest);
             case "demo" -> DemoCommand.run(rest);
             case "demo-det" -> DetectDemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);
@@ -57,7 +62,8 @@ public final class Main {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
                 System.out.println("threads: " + Parallel.threads() + " (set with -Dcnnj.threads=N or CNNJ_THREADS)");
-                System.out.println("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+                System.out.println(
+                        "java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
                 yield 0;
             }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + usage());
@@ -87,7 +93,8 @@ public final class Main {
     }
 
     static String usage() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "usage: ./cnnj <command> [options]",
                 "  demo   [--out DIR] [--steps N]   train a U-Net on generated nuclei images and report its accuracy",
                 "  demo-det [--out DIR] [--steps N] train the detector on generated cell scenes, report mAP@0.5 per class",

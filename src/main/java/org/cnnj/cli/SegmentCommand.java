@@ -24,7 +24,9 @@ final class SegmentCommand {
         Device device = Device.AUTO;
         int threads = 0, tile = 0;
         boolean probabilities = false;
-        int classes = 0, multiple = SegmentFiles.External.DEFAULTS.tileMultiple(), halo = SegmentFiles.External.DEFAULTS.halo();
+        int classes = 0,
+                multiple = SegmentFiles.External.DEFAULTS.tileMultiple(),
+                halo = SegmentFiles.External.DEFAULTS.halo();
         ModelSpec.NormalizationMethod normalize = SegmentFiles.External.DEFAULTS.normalize();
         Diameter diameter = Diameter.AUTO;
         for (int i = 0; i < args.length; i++) {
@@ -48,15 +50,26 @@ final class SegmentCommand {
                 case "--halo" -> halo = Integer.parseInt(v);
                 case "--normalize" -> normalize = ModelSpec.NormalizationMethod.parse(v);
                 case "--diameter" -> diameter = Diameter.parse(v);
-                default -> throw new IllegalArgumentException("segment: unknown option " + a
-                        + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities --diameter auto|none|PX"
-                        + " and, for models without a sidecar, --classes N --tile-multiple N --halo N --normalize percentile|none");
+                default ->
+                    throw new IllegalArgumentException(
+                            "segment: unknown option " + a
+                                    + "; options: --model --input --output --engine ort|java --device auto|cpu|cuda --threads --tile --probabilities --diameter auto|none|PX"
+                                    + " and, for models without a sidecar, --classes N --tile-multiple N --halo N --normalize percentile|none");
             }
         }
         if (model == null || input == null || output == null) {
             throw new IllegalArgumentException("segment: --model, --input and --output are required");
         }
-        return SegmentFiles.segment(new SegmentFiles.Options(model, input, output, engine, device, threads, tile, probabilities, new SegmentFiles.External(classes, multiple, halo, normalize), diameter));
+        return SegmentFiles.segment(new SegmentFiles.Options(
+                model,
+                input,
+                output,
+                engine,
+                device,
+                threads,
+                tile,
+                probabilities,
+                new SegmentFiles.External(classes, multiple, halo, normalize),
+                diameter));
     }
-
 }

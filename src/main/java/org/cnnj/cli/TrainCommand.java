@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.model.SegmentationTask;
 import org.cnnj.train.TrainConfig;
 
@@ -22,25 +21,79 @@ final class TrainCommand {
     private TrainCommand() {}
 
     static int run(String[] args) throws IOException {
-        CliOptions o = new CliOptions("train-seg", args, List.of("--images", "--labels", "--output", "--task", "--classes", "--epochs", "--steps",
-                "--batch", "--patch", "--lr", "--validation", "--patience", "--depth", "--filters", "--dropout", "--from", "--seed", "--elastic", "--diameter"),
+        CliOptions o = new CliOptions(
+                "train-seg",
+                args,
+                List.of(
+                        "--images",
+                        "--labels",
+                        "--output",
+                        "--task",
+                        "--classes",
+                        "--epochs",
+                        "--steps",
+                        "--batch",
+                        "--patch",
+                        "--lr",
+                        "--validation",
+                        "--patience",
+                        "--depth",
+                        "--filters",
+                        "--dropout",
+                        "--from",
+                        "--seed",
+                        "--elastic",
+                        "--diameter"),
                 List.of("--residual", "--freeze-encoder", "--resume"));
         o.require("--images", "--output");
-        String task = SegmentationTask.parse(o.text("--task", SegmentationTask.INSTANCES.option())).sidecar();
+        String task = SegmentationTask.parse(o.text("--task", SegmentationTask.INSTANCES.option()))
+                .sidecar();
         TrainConfig cfg = config(o, TrainConfig.defaults());
-        Interruptible.run(Interruptible.resumeCommand("train-seg", args), cancel -> TrainFiles.train(new TrainFiles.Options(o.path("--images"), o.path("--labels"), o.path("--output"), task,
-                o.has("--classes") ? o.list("--classes") : null, cfg, o.integer("--depth", 3), o.integer("--filters", 16), o.has("--residual"),
-                (float) o.number("--dropout", 0), o.path("--from"), o.has("--resume"), "./cnnj train-seg " + String.join(" ", args)),
-                cancel, e -> System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
-                        e.trainLoss(), e.metric(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds())));
+        Interruptible.run(
+                Interruptible.resumeCommand("train-seg", args),
+                cancel -> TrainFiles.train(
+                        new TrainFiles.Options(
+                                o.path("--images"),
+                                o.path("--labels"),
+                                o.path("--output"),
+                                task,
+                                o.has("--classes") ? o.list("--classes") : null,
+                                cfg,
+                                o.integer("--depth", 3),
+                                o.integer("--filters", 16),
+                                o.has("--residual"),
+                                (float) o.number("--dropout", 0),
+                                o.path("--from"),
+                                o.has("--resume"),
+                                "./cnnj train-seg " + String.join(" ", args)),
+                        cancel,
+                        e -> System.out.printf(
+                                Locale.ROOT,
+                                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n",
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.metric(),
+                                e.validationScore(),
+                                e.improved() ? "  (best)" : "",
+                                e.seconds(),
+                                e.etaSeconds())));
         return 0;
     }
 
     /** The training options shared by train-seg and train-det, over the command's defaults. */
     static TrainConfig config(CliOptions o, TrainConfig d) {
-        return new TrainConfig(o.integer("--epochs", d.epochs()), o.integer("--steps", d.stepsPerEpoch()), o.integer("--batch", d.batch()),
-                o.integer("--patch", d.patch()), o.number("--lr", d.learningRate()), o.number("--validation", d.validationFraction()),
-                o.integer("--patience", d.patience()), o.integer("--seed", (int) d.seed()), o.has("--freeze-encoder"),
-                (float) o.number("--elastic", d.elastic()), o.number("--diameter", d.diameter()));
+        return new TrainConfig(
+                o.integer("--epochs", d.epochs()),
+                o.integer("--steps", d.stepsPerEpoch()),
+                o.integer("--batch", d.batch()),
+                o.integer("--patch", d.patch()),
+                o.number("--lr", d.learningRate()),
+                o.number("--validation", d.validationFraction()),
+                o.integer("--patience", d.patience()),
+                o.integer("--seed", (int) d.seed()),
+                o.has("--freeze-encoder"),
+                (float) o.number("--elastic", d.elastic()),
+                o.number("--diameter", d.diameter()));
     }
 }

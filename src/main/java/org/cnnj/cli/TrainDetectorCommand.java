@@ -21,19 +21,56 @@ final class TrainDetectorCommand {
     private TrainDetectorCommand() {}
 
     static int run(String[] args) throws IOException {
-        CliOptions o = new CliOptions("train-det", args, List.of("--images", "--rois", "--output", "--classes", "--anchors", "--epochs", "--steps",
-                "--batch", "--patch", "--lr", "--validation", "--patience", "--from", "--seed"), List.of("--freeze-encoder", "--resume"));
+        CliOptions o = new CliOptions(
+                "train-det",
+                args,
+                List.of(
+                        "--images",
+                        "--rois",
+                        "--output",
+                        "--classes",
+                        "--anchors",
+                        "--epochs",
+                        "--steps",
+                        "--batch",
+                        "--patch",
+                        "--lr",
+                        "--validation",
+                        "--patience",
+                        "--from",
+                        "--seed"),
+                List.of("--freeze-encoder", "--resume"));
         o.require("--images", "--output");
         float[] anchors = TrainDetectorFiles.anchorSizes(o.text("--anchors", null));
-        Interruptible.run(Interruptible.resumeCommand("train-det", args), cancel ->
-                TrainDetectorFiles.train(new TrainDetectorFiles.Options(o.path("--images"), o.path("--rois"), o.path("--output"), o.list("--classes"),
-                TrainCommand.config(o, DEFAULTS), anchors, o.path("--from"), o.has("--resume"), "./cnnj train-det " + String.join(" ", args)),
-                cancel, new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n", e.epoch(), e.epochs(),
-                                e.trainLoss(), e.validationScore(), e.improved() ? "  (best)" : "", e.seconds(), e.etaSeconds());
-                    }
-                }, System.out::println));
+        Interruptible.run(
+                Interruptible.resumeCommand("train-det", args),
+                cancel -> TrainDetectorFiles.train(
+                        new TrainDetectorFiles.Options(
+                                o.path("--images"),
+                                o.path("--rois"),
+                                o.path("--output"),
+                                o.list("--classes"),
+                                TrainCommand.config(o, DEFAULTS),
+                                anchors,
+                                o.path("--from"),
+                                o.has("--resume"),
+                                "./cnnj train-det " + String.join(" ", args)),
+                        cancel,
+                        new TrainingListener() {
+                            public void epoch(EpochReport e) {
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n",
+                                        e.epoch(),
+                                        e.epochs(),
+                                        e.trainLoss(),
+                                        e.validationScore(),
+                                        e.improved() ? "  (best)" : "",
+                                        e.seconds(),
+                                        e.etaSeconds());
+                            }
+                        },
+                        System.out::println));
         return 0;
     }
 }

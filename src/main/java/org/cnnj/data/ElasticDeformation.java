@@ -15,7 +15,15 @@ public final class ElasticDeformation {
 
     private ElasticDeformation() {}
 
-    public static void apply(float[] image, int imageOffset, int channels, int[] labels, int labelOffset, int size, float magnitude, Rng rng) {
+    public static void apply(
+            float[] image,
+            int imageOffset,
+            int channels,
+            int[] labels,
+            int labelOffset,
+            int size,
+            float magnitude,
+            Rng rng) {
         if (magnitude <= 0) return;
         float[] gx = new float[GRID * GRID], gy = new float[GRID * GRID];
         for (int i = 0; i < gx.length; i++) {
@@ -36,8 +44,9 @@ public final class ElasticDeformation {
                 float fx = sx - x0, fy = sy - y0;
                 for (int c = 0; c < channels; c++) {
                     int base = c * plane + y0 * size + x0;
-                    image[imageOffset + c * plane + y * size + x] = (1 - fy) * ((1 - fx) * src[base] + fx * src[base + 1])
-                            + fy * ((1 - fx) * src[base + size] + fx * src[base + size + 1]);
+                    image[imageOffset + c * plane + y * size + x] =
+                            (1 - fy) * ((1 - fx) * src[base] + fx * src[base + 1])
+                                    + fy * ((1 - fx) * src[base + size] + fx * src[base + size + 1]);
                 }
                 labels[labelOffset + y * size + x] = srcLabels[Math.round(sy) * size + Math.round(sx)];
             }

@@ -23,20 +23,23 @@ public final class Microscope {
         int radius = (int) Math.ceil(3 * sigma);
         float[] kernel = new float[2 * radius + 1];
         float sum = 0;
-        for (int i = -radius; i <= radius; i++) sum += kernel[i + radius] = (float) Math.exp(-i * i / (2 * sigma * sigma));
+        for (int i = -radius; i <= radius; i++)
+            sum += kernel[i + radius] = (float) Math.exp(-i * i / (2 * sigma * sigma));
         for (int i = 0; i < kernel.length; i++) kernel[i] /= sum;
         float[] tmp = new float[img.length], out = new float[img.length];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 float v = 0;
-                for (int k = -radius; k <= radius; k++) v += kernel[k + radius] * img[y * w + Math.min(w - 1, Math.max(0, x + k))];
+                for (int k = -radius; k <= radius; k++)
+                    v += kernel[k + radius] * img[y * w + Math.min(w - 1, Math.max(0, x + k))];
                 tmp[y * w + x] = v;
             }
         }
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 float v = 0;
-                for (int k = -radius; k <= radius; k++) v += kernel[k + radius] * tmp[Math.min(h - 1, Math.max(0, y + k)) * w + x];
+                for (int k = -radius; k <= radius; k++)
+                    v += kernel[k + radius] * tmp[Math.min(h - 1, Math.max(0, y + k)) * w + x];
                 out[y * w + x] = v;
             }
         }

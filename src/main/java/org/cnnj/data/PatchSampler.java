@@ -23,12 +23,21 @@ public final class PatchSampler {
 
     /** Single-channel images [image][H·W]. */
     public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
-        this(Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new), labels, widths, heights, intensityJitter, rng);
+        this(
+                Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new),
+                labels,
+                widths,
+                heights,
+                intensityJitter,
+                rng);
     }
 
-    public PatchSampler(float[][][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
+    public PatchSampler(
+            float[][][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
         for (int i = 0; i < images.length; i++) {
-            if (images[i][0].length != widths[i] * heights[i] || labels[i].length != images[i][0].length || images[i].length != images[0].length) {
+            if (images[i][0].length != widths[i] * heights[i]
+                    || labels[i].length != images[i][0].length
+                    || images[i].length != images[0].length) {
                 throw new IllegalArgumentException("patch sampler: image " + i + " (" + widths[i] + "x" + heights[i]
                         + ") and its labels differ in size; each label image must match its image pixel for pixel");
             }
@@ -43,7 +52,8 @@ public final class PatchSampler {
 
     /** Also deform half of the patches elastically, by about {@code pixels} (0 = off). */
     public PatchSampler elastic(float pixels) {
-        if (!(pixels >= 0 && pixels < 50)) throw new IllegalArgumentException("elastic deformation must be 0..50 pixels, got " + pixels);
+        if (!(pixels >= 0 && pixels < 50))
+            throw new IllegalArgumentException("elastic deformation must be 0..50 pixels, got " + pixels);
         this.elastic = pixels;
         return this;
     }
@@ -70,8 +80,9 @@ public final class PatchSampler {
         for (int n = 0; n < count; n++) {
             int k = rng.nextInt(images.length), w = widths[k], h = heights[k];
             if (w < size || h < size) {
-                throw new IllegalArgumentException("patch sampler: image " + k + " is " + w + "x" + h + ", smaller than the "
-                        + size + "x" + size + " patch; use a smaller patch size or larger images");
+                throw new IllegalArgumentException(
+                        "patch sampler: image " + k + " is " + w + "x" + h + ", smaller than the " + size + "x" + size
+                                + " patch; use a smaller patch size or larger images");
             }
             int x0 = rng.nextInt(w - size + 1), y0 = rng.nextInt(h - size + 1);
             int transform = rng.nextInt(8);
@@ -80,12 +91,14 @@ public final class PatchSampler {
                 for (int j = 0; j < size; j++) {
                     int d = dihedral(transform, i, j, size), si = d / size, sj = d % size;
                     int src = (y0 + si) * w + x0 + sj, dst = (n * size + i) * size + j;
-                    for (int c = 0; c < channels; c++) x[((n * channels + c) * size + i) * size + j] = images[k][c][src] * scale + shift;
+                    for (int c = 0; c < channels; c++)
+                        x[((n * channels + c) * size + i) * size + j] = images[k][c][src] * scale + shift;
                     y[dst] = labels[k][src];
                 }
             }
             if (elastic > 0 && rng.uniform() < 0.5f) {
-                ElasticDeformation.apply(x, n * channels * size * size, channels, y, n * size * size, size, elastic, rng);
+                ElasticDeformation.apply(
+                        x, n * channels * size * size, channels, y, n * size * size, size, elastic, rng);
             }
         }
         return new Batch(x, y, size, count);

@@ -16,14 +16,17 @@ public record Percentiles(float low, float high) {
     public static Percentiles of(float[] values, double lowPercent, double highPercent) {
         if (values.length == 0) throw new IllegalArgumentException("normalization: the image has no pixels");
         if (!(lowPercent >= 0 && lowPercent < highPercent && highPercent <= 100)) {
-            throw new IllegalArgumentException("normalization: percentiles must satisfy 0 <= low < high <= 100, got " + lowPercent + ", " + highPercent);
+            throw new IllegalArgumentException("normalization: percentiles must satisfy 0 <= low < high <= 100, got "
+                    + lowPercent + ", " + highPercent);
         }
         // A strided sample keeps this O(n) cheap on huge images; 1M values pin percentiles to ~0.1%.
         int step = Math.max(1, values.length / 1_000_000);
         float[] sample = new float[(values.length + step - 1) / step];
         int j = 0;
         for (int i = 0; i < values.length; i += step) if (Float.isFinite(values[i])) sample[j++] = values[i];
-        if (j == 0) throw new IllegalArgumentException("normalization: no pixel of the image is a finite number (all NaN or infinite)");
+        if (j == 0)
+            throw new IllegalArgumentException(
+                    "normalization: no pixel of the image is a finite number (all NaN or infinite)");
         sample = Arrays.copyOf(sample, j);
         Arrays.sort(sample);
         float lo = sample[(int) Math.floor(lowPercent / 100 * (sample.length - 1))];
@@ -65,13 +68,22 @@ public record Percentiles(float low, float high) {
             if (v < tenth) belowTenth++;
         }
         if (bad > 0) {
-            out.add(String.format(Locale.ROOT, "%d pixel(s) are NaN or infinite (%.3f%%); they were treated as background", bad, 100.0 * bad / values.length));
+            out.add(String.format(
+                    Locale.ROOT,
+                    "%d pixel(s) are NaN or infinite (%.3f%%); they were treated as background",
+                    bad,
+                    100.0 * bad / values.length));
         }
         if (!(high > low)) {
-            out.add("the image is flat (the low and high percentiles are both " + low + "): there is nothing to segment");
+            out.add("the image is flat (the low and high percentiles are both " + low
+                    + "): there is nothing to segment");
         } else if (atMax > 0.001 * finite && high == max && belowTenth > 0.99 * finite) {
-            out.add(String.format(Locale.ROOT, "%d pixel(s) sit at the maximum %.6g and set the normalization's top, leaving 99%% of the image in the"
-                    + " lowest tenth of the range: remove hot pixels (Process › Noise › Remove Outliers) or saturated areas first", atMax, max));
+            out.add(String.format(
+                    Locale.ROOT,
+                    "%d pixel(s) sit at the maximum %.6g and set the normalization's top, leaving 99%% of the image in the"
+                            + " lowest tenth of the range: remove hot pixels (Process › Noise › Remove Outliers) or saturated areas first",
+                    atMax,
+                    max));
         }
         return out;
     }

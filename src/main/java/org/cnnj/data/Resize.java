@@ -56,8 +56,11 @@ public final class Resize {
 
     /** For each destination pixel, the source pixel whose area holds its centre. */
     private static int[] nearestSources(int width, int height, int newWidth, int newHeight) {
-        int[] xs = nearestIndex(width, newWidth), ys = nearestIndex(height, newHeight), out = new int[newWidth * newHeight];
-        for (int y = 0; y < newHeight; y++) for (int x = 0; x < newWidth; x++) out[y * newWidth + x] = ys[y] * width + xs[x];
+        int[] xs = nearestIndex(width, newWidth),
+                ys = nearestIndex(height, newHeight),
+                out = new int[newWidth * newHeight];
+        for (int y = 0; y < newHeight; y++)
+            for (int x = 0; x < newWidth; x++) out[y * newWidth + x] = ys[y] * width + xs[x];
         return out;
     }
 

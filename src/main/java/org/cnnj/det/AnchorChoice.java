@@ -19,13 +19,17 @@ public final class AnchorChoice {
         List<Float> sides = new ArrayList<>();
         for (AnnotatedImage a : data) {
             float[] b = a.boxes();
-            for (int i = 0; i + 3 < b.length; i += 4) sides.add((float) Math.sqrt(Math.max(1e-6, (b[i + 2] - b[i]) * (b[i + 3] - b[i + 1]))));
+            for (int i = 0; i + 3 < b.length; i += 4)
+                sides.add((float) Math.sqrt(Math.max(1e-6, (b[i + 2] - b[i]) * (b[i + 3] - b[i + 1]))));
         }
-        if (sides.isEmpty()) throw new IllegalArgumentException("train-det: there are no boxes to choose anchor sizes from; add ROIs first");
+        if (sides.isEmpty())
+            throw new IllegalArgumentException(
+                    "train-det: there are no boxes to choose anchor sizes from; add ROIs first");
         float[] s = new float[sides.size()];
         for (int i = 0; i < s.length; i++) s[i] = sides.get(i);
         Arrays.sort(s);
-        float lo = Math.max(4, s[(int) (0.02 * (s.length - 1))]), hi = Math.max(lo, s[(int) Math.ceil(0.98 * (s.length - 1))]);
+        float lo = Math.max(4, s[(int) (0.02 * (s.length - 1))]),
+                hi = Math.max(lo, s[(int) Math.ceil(0.98 * (s.length - 1))]);
         // Centre the ladder on the range in log space, so both ends are within a factor √2 of an anchor.
         int count = Math.min(MAX_SIZES, 1 + (int) Math.ceil(Math.log(hi / lo) / Math.log(2) - 1e-9));
         double first = Math.sqrt(lo * hi) / Math.pow(2, (count - 1) / 2.0);

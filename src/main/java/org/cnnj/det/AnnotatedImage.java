@@ -10,10 +10,13 @@ package org.cnnj.det;
 public record AnnotatedImage(String name, float[][] channels, int width, int height, float[] boxes, int[] classes) {
     public AnnotatedImage {
         if (boxes.length != 4 * classes.length) {
-            throw new IllegalArgumentException(name + ": " + boxes.length + " box values for " + classes.length + " classes");
+            throw new IllegalArgumentException(
+                    name + ": " + boxes.length + " box values for " + classes.length + " classes");
         }
         for (float[] c : channels) {
-            if (c.length != width * height) throw new IllegalArgumentException(name + ": a channel has " + c.length + " values, not " + width + "x" + height);
+            if (c.length != width * height)
+                throw new IllegalArgumentException(
+                        name + ": a channel has " + c.length + " values, not " + width + "x" + height);
         }
     }
 

@@ -45,7 +45,8 @@ public final class BoxSampler {
                 for (int y = 0; y < size; y++) {
                     for (int x = 0; x < size; x++) {
                         map(x + 0.5f, y + 0.5f, size, transform, p, 0);
-                        images[base + (int) p[1] * size + (int) p[0]] = src[(y0 + y) * d.width() + x0 + x] * scale + shift;
+                        images[base + (int) p[1] * size + (int) p[0]] =
+                                src[(y0 + y) * d.width() + x0 + x] * scale + shift;
                     }
                 }
             }
@@ -57,8 +58,12 @@ public final class BoxSampler {
                 float[] corners = new float[4];
                 map(b[0], b[1], size, transform, corners, 0);
                 map(b[2], b[3], size, transform, corners, 2);
-                kept.add(new float[] {Math.min(corners[0], corners[2]), Math.min(corners[1], corners[3]),
-                        Math.max(corners[0], corners[2]), Math.max(corners[1], corners[3])});
+                kept.add(new float[] {
+                    Math.min(corners[0], corners[2]),
+                    Math.min(corners[1], corners[3]),
+                    Math.max(corners[0], corners[2]),
+                    Math.max(corners[1], corners[3])
+                });
                 keptClasses.add(d.classes()[i]);
             }
             boxes[s] = new float[4 * kept.size()];
@@ -73,7 +78,10 @@ public final class BoxSampler {
 
     /** Box i shifted into the crop and clipped, or null when less than half of it (or a sliver) is inside. */
     private static float[] cropped(float[] boxes, int i, int x0, int y0, int size) {
-        float bx1 = boxes[4 * i] - x0, by1 = boxes[4 * i + 1] - y0, bx2 = boxes[4 * i + 2] - x0, by2 = boxes[4 * i + 3] - y0;
+        float bx1 = boxes[4 * i] - x0,
+                by1 = boxes[4 * i + 1] - y0,
+                bx2 = boxes[4 * i + 2] - x0,
+                by2 = boxes[4 * i + 3] - y0;
         float cx1 = Math.max(0, bx1), cy1 = Math.max(0, by1), cx2 = Math.min(size, bx2), cy2 = Math.min(size, by2);
         if (cx2 - cx1 < 2 || cy2 - cy1 < 2) return null;
         if ((cx2 - cx1) * (cy2 - cy1) < 0.5f * (bx2 - bx1) * (by2 - by1)) return null;

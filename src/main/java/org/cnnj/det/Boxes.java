@@ -36,7 +36,8 @@ public final class Boxes {
     }
 
     /** The inverse of {@link #encode}: applies deltas (dx, dy, dw, dh) to reference box {@code r}; written to out[o..o+3]. */
-    public static void decode(float[] refs, int r, float dx, float dy, float dw, float dh, float[] weights, float[] out, int o) {
+    public static void decode(
+            float[] refs, int r, float dx, float dy, float dw, float dh, float[] weights, float[] out, int o) {
         float rw = refs[4 * r + 2] - refs[4 * r], rh = refs[4 * r + 3] - refs[4 * r + 1];
         float rx = refs[4 * r] + 0.5f * rw, ry = refs[4 * r + 1] + 0.5f * rh;
         float cx = dx / weights[0] * rw + rx, cy = dy / weights[1] * rh + ry;

@@ -13,8 +13,16 @@ import java.util.List;
 public final class DetectionDecoder {
     private DetectionDecoder() {}
 
-    public static List<Detection> decode(float[] proposals, float[] classLogits, float[] boxDeltas, List<String> classNames,
-                                         int imageWidth, int imageHeight, float scoreThreshold, float nmsIou, int maxDetections) {
+    public static List<Detection> decode(
+            float[] proposals,
+            float[] classLogits,
+            float[] boxDeltas,
+            List<String> classNames,
+            int imageWidth,
+            int imageHeight,
+            float scoreThreshold,
+            float nmsIou,
+            int maxDetections) {
         int k = proposals.length / 4, columns = classNames.size() + 1;
         List<float[]> boxes = new ArrayList<>();
         List<Float> scores = new ArrayList<>();
@@ -27,8 +35,16 @@ public final class DetectionDecoder {
             for (int c = 1; c < columns; c++) {
                 if (probabilities[c] < scoreThreshold) continue;
                 if (!decoded) {
-                    Boxes.decode(proposals, r, boxDeltas[4 * r], boxDeltas[4 * r + 1], boxDeltas[4 * r + 2], boxDeltas[4 * r + 3],
-                            DetectorHead.DELTA_WEIGHTS, refined, 0);
+                    Boxes.decode(
+                            proposals,
+                            r,
+                            boxDeltas[4 * r],
+                            boxDeltas[4 * r + 1],
+                            boxDeltas[4 * r + 2],
+                            boxDeltas[4 * r + 3],
+                            DetectorHead.DELTA_WEIGHTS,
+                            refined,
+                            0);
                     Boxes.clip(refined, 0, imageWidth, imageHeight);
                     decoded = true;
                 }
@@ -47,7 +63,14 @@ public final class DetectionDecoder {
         }
         List<Detection> out = new ArrayList<>();
         for (int i : Nms.keep(flat, s, cls, nmsIou, maxDetections)) {
-            out.add(new Detection(cls[i], classNames.get(cls[i]), s[i], flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]));
+            out.add(new Detection(
+                    cls[i],
+                    classNames.get(cls[i]),
+                    s[i],
+                    flat[4 * i],
+                    flat[4 * i + 1],
+                    flat[4 * i + 2],
+                    flat[4 * i + 3]));
         }
         return out;
     }

@@ -46,17 +46,31 @@ public final class DetectionLoss {
             System.arraycopy(t.deltas(), 0, deltaTarget, 4 * s * perImage, 4 * perImage);
             System.arraycopy(t.deltaWeights(), 0, deltaWeight, 4 * s * perImage, 4 * perImage);
             sampled += t.sampled();
-            proposals[s] = Proposals.of(rpn.objectness().data(), s * perImage, rpn.deltas().data(), 4 * s * perImage, anchors, a, fh, fw,
-                    width, height, Proposals.Limits.TRAINING).boxes();
+            proposals[s] = Proposals.of(
+                            rpn.objectness().data(),
+                            s * perImage,
+                            rpn.deltas().data(),
+                            4 * s * perImage,
+                            anchors,
+                            a,
+                            fh,
+                            fw,
+                            width,
+                            height,
+                            Proposals.Limits.TRAINING)
+                    .boxes();
         }
         float norm = Math.max(1, sampled);
-        Tensor rpnObjectness = BceWithLogits.apply(rpn.objectness(), Tensor.of(objTarget, rpn.objectness().shape()), objWeight, norm);
-        Tensor rpnBox = SmoothL1.apply(rpn.deltas(), Tensor.of(deltaTarget, rpn.deltas().shape()), deltaWeight, norm, 1f / 9);
+        Tensor rpnObjectness = BceWithLogits.apply(
+                rpn.objectness(), Tensor.of(objTarget, rpn.objectness().shape()), objWeight, norm);
+        Tensor rpnBox =
+                SmoothL1.apply(rpn.deltas(), Tensor.of(deltaTarget, rpn.deltas().shape()), deltaWeight, norm, 1f / 9);
 
         RoiTargets.Sample[] rois = new RoiTargets.Sample[n];
         int k = 0;
         for (int s = 0; s < n; s++) {
-            rois[s] = RoiTargets.sample(proposals[s], truth[s], truthClasses[s], ROIS_PER_IMAGE, ROI_FOREGROUND_FRACTION, rng);
+            rois[s] = RoiTargets.sample(
+                    proposals[s], truth[s], truthClasses[s], ROIS_PER_IMAGE, ROI_FOREGROUND_FRACTION, rng);
             k += rois[s].count();
         }
         float[] boxes = new float[4 * k], targets = new float[4 * k], targetWeights = new float[4 * k];
@@ -70,7 +84,8 @@ public final class DetectionLoss {
             Arrays.fill(batchIndex, at, at + r.count(), s);
             at += r.count();
         }
-        Tensor pooled = RoiAlign.apply(features, boxes, batchIndex, 1f / DetectorConfig.STRIDE, c.roiSize(), DetectorConfig.SAMPLING_RATIO);
+        Tensor pooled = RoiAlign.apply(
+                features, boxes, batchIndex, 1f / DetectorConfig.STRIDE, c.roiSize(), DetectorConfig.SAMPLING_RATIO);
         DetectorHead.Output head = net.head.heads(pooled);
         Tensor headClass = SoftmaxCrossEntropy.apply(head.classLogits(), labels);
         Tensor headBox = SmoothL1.apply(head.boxDeltas(), Tensor.of(targets, k, 4), targetWeights, Math.max(1, k), 1f);

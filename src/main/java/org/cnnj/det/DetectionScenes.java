@@ -27,7 +27,9 @@ public final class DetectionScenes {
 
     /** About one cell per {@code 1/density} pixels (0.0015: ~25 cells in 128×128). */
     public static Scene generate(long seed, int width, int height, double density) {
-        if (width < 32 || height < 32) throw new IllegalArgumentException("detection scenes: image must be at least 32x32, got " + width + "x" + height);
+        if (width < 32 || height < 32)
+            throw new IllegalArgumentException(
+                    "detection scenes: image must be at least 32x32, got " + width + "x" + height);
         Rng rng = new Rng(seed);
         int target = Math.max(1, (int) Math.round(density * width * height));
         List<double[]> cells = new ArrayList<>(); // cx, cy, semi-major, semi-minor, angle, brightness, class
@@ -92,7 +94,8 @@ public final class DetectionScenes {
         List<Integer> visible = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             // Cells cut by the image edge to a sliver are not annotated (nor findable).
-            if (b[4 * id + 2] >= 0 && b[4 * id + 2] - b[4 * id] >= 3 && b[4 * id + 3] - b[4 * id + 1] >= 3) visible.add(id);
+            if (b[4 * id + 2] >= 0 && b[4 * id + 2] - b[4 * id] >= 3 && b[4 * id + 3] - b[4 * id + 1] >= 3)
+                visible.add(id);
         }
         float[] boxes = new float[4 * visible.size()];
         int[] classes = new int[visible.size()];

@@ -35,7 +35,8 @@ public final class Detector extends Module {
         stage2a = child("stage2a", new ResidualBlock(w[1], w[2], 2, true, rng));
         stage2b = child("stage2b", new ResidualBlock(w[2], w[2], 1, true, rng));
         rpnConv = child("rpn_conv", new ConvBnRelu(w[2], w[2], 3, ConvParams.of(1, 1), false, true, rng));
-        rpnObjectness = child("rpn_objectness", new Conv(w[2], a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+        rpnObjectness =
+                child("rpn_objectness", new Conv(w[2], a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         rpnDeltas = child("rpn_deltas", new Conv(w[2], 4 * a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         head = child("head", new DetectorHead(config, rng));
         scaleDown((Conv) rpnDeltas, 0.1f); // start near "anchor as is" so early proposals are sane

@@ -13,31 +13,51 @@ import java.util.List;
  * @param roiSize       ROI Align output side (bins per axis)
  * @param hidden        width of the head's two fully connected layers
  */
-public record DetectorConfig(int inputChannels, List<String> classes, int[] widths, float[] anchorSizes, float[] aspectRatios,
-                             int roiSize, int hidden) {
+public record DetectorConfig(
+        int inputChannels,
+        List<String> classes,
+        int[] widths,
+        float[] anchorSizes,
+        float[] aspectRatios,
+        int roiSize,
+        int hidden) {
     /** Feature-map stride of the backbone (two stride-2 stages). */
     public static final int STRIDE = 4;
     /** Bilinear samples per ROI Align bin along each axis. */
     public static final int SAMPLING_RATIO = 2;
 
     public DetectorConfig {
-        if (inputChannels < 1) throw new IllegalArgumentException("detector: input channels must be >= 1, got " + inputChannels);
-        if (classes == null || classes.isEmpty()) throw new IllegalArgumentException("detector: name at least one object class");
-        if (classes.stream().distinct().count() != classes.size()) throw new IllegalArgumentException("detector: class names must differ: " + classes);
-        if (widths == null || widths.length != 3) throw new IllegalArgumentException("detector: give three backbone widths");
+        if (inputChannels < 1)
+            throw new IllegalArgumentException("detector: input channels must be >= 1, got " + inputChannels);
+        if (classes == null || classes.isEmpty())
+            throw new IllegalArgumentException("detector: name at least one object class");
+        if (classes.stream().distinct().count() != classes.size())
+            throw new IllegalArgumentException("detector: class names must differ: " + classes);
+        if (widths == null || widths.length != 3)
+            throw new IllegalArgumentException("detector: give three backbone widths");
         for (int w : widths) if (w < 1) throw new IllegalArgumentException("detector: backbone widths must be >= 1");
         if (anchorSizes == null || anchorSizes.length == 0 || aspectRatios == null || aspectRatios.length == 0) {
             throw new IllegalArgumentException("detector: give at least one anchor size and one aspect ratio");
         }
-        for (float s : anchorSizes) if (!(s > 0)) throw new IllegalArgumentException("detector: anchor sizes must be > 0");
-        for (float r : aspectRatios) if (!(r > 0)) throw new IllegalArgumentException("detector: aspect ratios must be > 0");
-        if (roiSize < 1 || hidden < 1) throw new IllegalArgumentException("detector: roi size and hidden width must be >= 1");
+        for (float s : anchorSizes)
+            if (!(s > 0)) throw new IllegalArgumentException("detector: anchor sizes must be > 0");
+        for (float r : aspectRatios)
+            if (!(r > 0)) throw new IllegalArgumentException("detector: aspect ratios must be > 0");
+        if (roiSize < 1 || hidden < 1)
+            throw new IllegalArgumentException("detector: roi size and hidden width must be >= 1");
         classes = List.copyOf(classes);
     }
 
     /** Microscopy-sized default: 16/32/64 channels, anchors 12–48 px at three aspect ratios, 7×7 ROIs. */
     public static DetectorConfig defaults(int inputChannels, List<String> classes) {
-        return new DetectorConfig(inputChannels, classes, new int[] {16, 32, 64}, new float[] {12, 24, 48}, new float[] {0.5f, 1f, 2f}, 7, 128);
+        return new DetectorConfig(
+                inputChannels,
+                classes,
+                new int[] {16, 32, 64},
+                new float[] {12, 24, 48},
+                new float[] {0.5f, 1f, 2f},
+                7,
+                128);
     }
 
     public int anchorsPerLocation() {
@@ -50,7 +70,8 @@ public record DetectorConfig(int inputChannels, List<String> classes, int[] widt
 
     public float largestAnchor() {
         float m = 0;
-        for (float s : anchorSizes) for (float r : aspectRatios) m = Math.max(m, s * (float) Math.max(Math.sqrt(r), 1 / Math.sqrt(r)));
+        for (float s : anchorSizes)
+            for (float r : aspectRatios) m = Math.max(m, s * (float) Math.max(Math.sqrt(r), 1 / Math.sqrt(r)));
         return m;
     }
 }

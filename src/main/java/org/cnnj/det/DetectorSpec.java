@@ -24,41 +24,77 @@ import org.cnnj.model.Sidecars;
  * @param nmsIou         default overlap above which the weaker of two same-class detections is dropped
  * @param provenance     training command, data, date
  */
-public record DetectorSpec(int format, String task, String axes, int inputChannels, List<String> classes,
-                           ModelSpec.Normalization normalization, String head, DetectorConfig architecture,
-                           float scoreThreshold, float nmsIou, Map<String, String> provenance) {
+public record DetectorSpec(
+        int format,
+        String task,
+        String axes,
+        int inputChannels,
+        List<String> classes,
+        ModelSpec.Normalization normalization,
+        String head,
+        DetectorConfig architecture,
+        float scoreThreshold,
+        float nmsIou,
+        Map<String, String> provenance) {
     public static final String TASK = ModelSpec.DETECTION;
 
     public DetectorSpec {
         if (!TASK.equals(task)) {
-            throw new IllegalArgumentException("model sidecar: task is \"" + task + "\", not \"detection\"; this is a segmentation model,"
-                    + " use Segment (./cnnj segment) with it");
+            throw new IllegalArgumentException("model sidecar: task is \"" + task
+                    + "\", not \"detection\"; this is a segmentation model," + " use Segment (./cnnj segment) with it");
         }
-        if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
-        if (architecture == null) throw new IllegalArgumentException("model sidecar: a detector needs its \"architecture\" (anchors, widths)");
-        if (head == null || head.isBlank()) throw new IllegalArgumentException("model sidecar: \"head\" must name the head ONNX file");
+        if (!"NCHW".equals(axes))
+            throw new IllegalArgumentException(
+                    "model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
+        if (architecture == null)
+            throw new IllegalArgumentException(
+                    "model sidecar: a detector needs its \"architecture\" (anchors, widths)");
+        if (head == null || head.isBlank())
+            throw new IllegalArgumentException("model sidecar: \"head\" must name the head ONNX file");
         if (classes == null || !classes.equals(architecture.classes())) {
-            throw new IllegalArgumentException("model sidecar: classes " + classes + " differ from the architecture's " + architecture.classes());
+            throw new IllegalArgumentException(
+                    "model sidecar: classes " + classes + " differ from the architecture's " + architecture.classes());
         }
         if (!(scoreThreshold >= 0 && scoreThreshold <= 1) || !(nmsIou > 0 && nmsIou <= 1)) {
             throw new IllegalArgumentException("model sidecar: scoreThreshold must be in [0, 1] and nmsIou in (0, 1]");
         }
         if (normalization == null) {
-            throw new IllegalArgumentException("model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
-                    + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8}");
+            throw new IllegalArgumentException(
+                    "model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
+                            + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8}");
         }
         provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
     }
 
     public static DetectorSpec of(DetectorConfig c, String headFile, Map<String, String> provenance) {
-        return new DetectorSpec(1, TASK, "NCHW", c.inputChannels(), c.classes(), ModelSpec.Normalization.percentile(1, 99.8), headFile, c,
-                0.5f, 0.4f, provenance);
+        return new DetectorSpec(
+                1,
+                TASK,
+                "NCHW",
+                c.inputChannels(),
+                c.classes(),
+                ModelSpec.Normalization.percentile(1, 99.8),
+                headFile,
+                c,
+                0.5f,
+                0.4f,
+                provenance);
     }
 
     /** This sidecar for a detector saved as {@code model}: its head graph named after it (model.head.onnx). */
     public DetectorSpec withHead(Path model) {
-        return new DetectorSpec(format, task, axes, inputChannels, classes, normalization, headOf(model).getFileName().toString(),
-                architecture, scoreThreshold, nmsIou, provenance);
+        return new DetectorSpec(
+                format,
+                task,
+                axes,
+                inputChannels,
+                classes,
+                normalization,
+                headOf(model).getFileName().toString(),
+                architecture,
+                scoreThreshold,
+                nmsIou,
+                provenance);
     }
 
     /** The head graph's file for a model file: model.onnx → model.head.onnx. */
@@ -70,17 +106,23 @@ public record DetectorSpec(int format, String task, String axes, int inputChanne
     public static boolean isDetector(Path model) {
         Path json = ModelSpec.sidecarOf(model);
         try {
-            return Files.isRegularFile(json) && Files.readString(json, StandardCharsets.UTF_8).contains("\"" + TASK + "\"");
+            return Files.isRegularFile(json)
+                    && Files.readString(json, StandardCharsets.UTF_8).contains("\"" + TASK + "\"");
         } catch (IOException e) {
             return false;
         }
     }
 
     public static DetectorSpec read(Path json) throws IOException {
-        JsonElement tree = Sidecars.parse(json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
-        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
-            throw new IOException(json + " describes a segmentation model (task " + tree.getAsJsonObject().get("task")
-                    + "), not a detector; use it with Segment Image… or Segment Folder… (Plugins › CNN-J › Segmentation; ./cnnj segment)");
+        JsonElement tree = Sidecars.parse(
+                json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
+        if (tree.isJsonObject()
+                && tree.getAsJsonObject().has("task")
+                && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+            throw new IOException(
+                    json + " describes a segmentation model (task "
+                            + tree.getAsJsonObject().get("task")
+                            + "), not a detector; use it with Segment Image… or Segment Folder… (Plugins › CNN-J › Segmentation; ./cnnj segment)");
         }
         return Sidecars.convert(tree, DetectorSpec.class, json, "it should describe the detector");
     }

@@ -18,8 +18,8 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
-import org.cnnj.train.TrainingRun;
 import org.cnnj.train.TrainingLoop;
+import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
 
 /**
@@ -29,8 +29,14 @@ import org.cnnj.util.Rng;
  */
 public final class DetectorTrainer {
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Detector model, DetectorSpec spec, int epochsRun, double bestValidationMap, boolean cancelled, boolean stoppedEarly,
-                         String diverged) {}
+    public record Result(
+            Detector model,
+            DetectorSpec spec,
+            int epochsRun,
+            double bestValidationMap,
+            boolean cancelled,
+            boolean stoppedEarly,
+            String diverged) {}
 
     /** Box IoU below which an object is said to fit no anchor: the RPN then learns it only from its single best anchor. */
     static final float POOR_ANCHOR_FIT = 0.4f;
@@ -41,8 +47,19 @@ public final class DetectorTrainer {
      * Trains (or, with {@code start}, fine-tunes; same classes) a detector of {@code architecture};
      * {@code warn} hears warnings about the data (e.g. box sizes no anchor fits).
      */
-    public static Result train(TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn) throws IOException {
-        return train(run.data(), architecture, start, run.config(), run.checkpoints(), run.cancel(), run.listener(), warn, run.provenance());
+    public static Result train(
+            TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn)
+            throws IOException {
+        return train(
+                run.data(),
+                architecture,
+                start,
+                run.config(),
+                run.checkpoints(),
+                run.cancel(),
+                run.listener(),
+                warn,
+                run.provenance());
     }
 
     /**
@@ -50,8 +67,17 @@ public final class DetectorTrainer {
      * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
      * @param warn        hears warnings about the data (e.g. box sizes no anchor fits)
      */
-    private static Result train(List<AnnotatedImage> data, DetectorConfig architecture, Detector start, TrainConfig cfg, Path checkpoints,
-                               AtomicBoolean cancel, TrainingListener listener, Consumer<String> warn, Map<String, String> provenance) throws IOException {
+    private static Result train(
+            List<AnnotatedImage> data,
+            DetectorConfig architecture,
+            Detector start,
+            TrainConfig cfg,
+            Path checkpoints,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Consumer<String> warn,
+            Map<String, String> provenance)
+            throws IOException {
         DetectorConfig arch = start != null ? start.config : architecture;
         check(data, arch, cfg);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
@@ -69,14 +95,32 @@ public final class DetectorTrainer {
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", provenance);
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
         Rng lossRng = rng.split();
-        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_map", cancel, provenance, () -> {
-            BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-            Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-            DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-            Autograd.backward(losses.total());
-            return losses;
-        }, losses -> losses.total().item(), listener == null ? null : (i, steps, losses) -> listener.step(i, steps, losses.total().item()), () -> validationMap(net, spec, split.validation()),
-                listener == null ? null : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new EpochReport(epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
+        TrainingLoop.Outcome end = TrainingLoop.run(
+                net,
+                adam,
+                schedule,
+                cfg,
+                checkpoints,
+                "best_map",
+                cancel,
+                provenance,
+                () -> {
+                    BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                    Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+                    DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
+                    Autograd.backward(losses.total());
+                    return losses;
+                },
+                losses -> losses.total().item(),
+                listener == null
+                        ? null
+                        : (i, steps, losses) ->
+                                listener.step(i, steps, losses.total().item()),
+                () -> validationMap(net, spec, split.validation()),
+                listener == null
+                        ? null
+                        : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(
+                                new EpochReport(epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
         return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 
@@ -92,7 +136,8 @@ public final class DetectorTrainer {
             boxes.add(d.boxes());
             classes.add(d.classes());
         }
-        return MeanAveragePrecision.evaluate(found, boxes, classes, spec.classes().size(), 0.5f);
+        return MeanAveragePrecision.evaluate(
+                found, boxes, classes, spec.classes().size(), 0.5f);
     }
 
     private static double validationMap(Detector net, DetectorSpec spec, List<AnnotatedImage> validation) {
@@ -105,7 +150,8 @@ public final class DetectorTrainer {
         List<AnnotatedImage> out = new ArrayList<>();
         for (AnnotatedImage d : images) {
             float[][] channels = new float[d.channels().length][];
-            for (int c = 0; c < channels.length; c++) channels[c] = spec.normalization().apply(d.channels()[c]);
+            for (int c = 0; c < channels.length; c++)
+                channels[c] = spec.normalization().apply(d.channels()[c]);
             out.add(new AnnotatedImage(d.name(), channels, d.width(), d.height(), d.boxes(), d.classes()));
         }
         return out;
@@ -114,32 +160,50 @@ public final class DetectorTrainer {
     static void check(List<AnnotatedImage> data, DetectorConfig arch, TrainConfig cfg) {
         if (data.isEmpty()) throw new IllegalArgumentException("training: no annotated images were given");
         if (cfg.patch() % DetectorConfig.STRIDE != 0) {
-            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + DetectorConfig.STRIDE);
+            throw new IllegalArgumentException(
+                    "training: patch " + cfg.patch() + " must be a multiple of " + DetectorConfig.STRIDE);
         }
         int boxes = 0;
         for (AnnotatedImage d : data) {
             if (d.channels().length != arch.inputChannels()) {
-                throw new IllegalArgumentException(d.name() + " has " + d.channels().length + " channel(s) but the detector takes "
-                        + arch.inputChannels() + "; give every image the same channels");
+                throw new IllegalArgumentException(
+                        d.name() + " has " + d.channels().length + " channel(s) but the detector takes "
+                                + arch.inputChannels() + "; give every image the same channels");
             }
             if (d.width() < cfg.patch() || d.height() < cfg.patch()) {
-                throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
-                        + " px patch; choose a smaller patch (a multiple of " + DetectorConfig.STRIDE + ")");
+                throw new IllegalArgumentException(
+                        d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
+                                + " px patch; choose a smaller patch (a multiple of " + DetectorConfig.STRIDE + ")");
             }
             for (int i = 0; i < d.objects(); i++) {
-                float x1 = d.boxes()[4 * i], y1 = d.boxes()[4 * i + 1], x2 = d.boxes()[4 * i + 2], y2 = d.boxes()[4 * i + 3];
-                String where = String.format(Locale.ROOT, "%s: box %d (x=%.0f y=%.0f w=%.0f h=%.0f)", d.name(), i + 1, x1, y1, x2 - x1, y2 - y1);
-                if (!(x2 - x1 >= 1 && y2 - y1 >= 1)) throw new IllegalArgumentException(where + " has zero size; delete or redraw that ROI");
+                float x1 = d.boxes()[4 * i],
+                        y1 = d.boxes()[4 * i + 1],
+                        x2 = d.boxes()[4 * i + 2],
+                        y2 = d.boxes()[4 * i + 3];
+                String where = String.format(
+                        Locale.ROOT,
+                        "%s: box %d (x=%.0f y=%.0f w=%.0f h=%.0f)",
+                        d.name(),
+                        i + 1,
+                        x1,
+                        y1,
+                        x2 - x1,
+                        y2 - y1);
+                if (!(x2 - x1 >= 1 && y2 - y1 >= 1))
+                    throw new IllegalArgumentException(where + " has zero size; delete or redraw that ROI");
                 if (x1 < 0 || y1 < 0 || x2 > d.width() || y2 > d.height()) {
-                    throw new IllegalArgumentException(where + " lies (partly) outside the " + d.width() + "x" + d.height()
-                            + " image; ROIs must be drawn on this image (clip or delete it)");
+                    throw new IllegalArgumentException(where + " lies (partly) outside the " + d.width() + "x"
+                            + d.height() + " image; ROIs must be drawn on this image (clip or delete it)");
                 }
                 int c = d.classes()[i];
-                if (c < 0 || c >= arch.classes().size()) throw new IllegalArgumentException(where + " has class index " + c + " of " + arch.classes());
+                if (c < 0 || c >= arch.classes().size())
+                    throw new IllegalArgumentException(where + " has class index " + c + " of " + arch.classes());
             }
             boxes += d.objects();
         }
-        if (boxes == 0) throw new IllegalArgumentException("training: none of the images has any ROI (box); draw or load the objects first");
+        if (boxes == 0)
+            throw new IllegalArgumentException(
+                    "training: none of the images has any ROI (box); draw or load the objects first");
     }
 
     /** Box sizes no anchor shape fits well even when centred on the box: the RPN will hardly propose those objects. */
@@ -165,9 +229,12 @@ public final class DetectorTrainer {
             }
         }
         if (poor.isEmpty()) return List.of();
-        return List.of("warning: " + poor.values().stream().mapToInt(Integer::intValue).sum() + " box(es) fit no anchor (IoU < "
-                + POOR_ANCHOR_FIT + "), sizes " + String.join(", ", poor.keySet().stream().limit(10).toList())
-                + "; the anchors are sizes " + Arrays.toString(arch.anchorSizes()) + " at ratios " + Arrays.toString(arch.aspectRatios())
+        return List.of("warning: "
+                + poor.values().stream().mapToInt(Integer::intValue).sum() + " box(es) fit no anchor (IoU < "
+                + POOR_ANCHOR_FIT + "), sizes "
+                + String.join(", ", poor.keySet().stream().limit(10).toList())
+                + "; the anchors are sizes " + Arrays.toString(arch.anchorSizes()) + " at ratios "
+                + Arrays.toString(arch.aspectRatios())
                 + ": add anchor sizes near these boxes (anchors=...)");
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
  */
 public final class MeanAveragePrecision {
     /** AP per class (NaN for a class with no true boxes), their mean, and the counts behind them. */
-    public record Result(double[] averagePrecision, double mean, int[] truths, int[] truePositives, int[] falsePositives) {}
+    public record Result(
+            double[] averagePrecision, double mean, int[] truths, int[] truePositives, int[] falsePositives) {}
 
     private MeanAveragePrecision() {}
 
@@ -21,9 +22,15 @@ public final class MeanAveragePrecision {
      * @param truthBoxes per image, 4 floats per true box
      * @param truthClasses per image, the class of each true box
      */
-    public static Result evaluate(List<List<Detection>> detections, List<float[]> truthBoxes, List<int[]> truthClasses, int classes, float iouThreshold) {
+    public static Result evaluate(
+            List<List<Detection>> detections,
+            List<float[]> truthBoxes,
+            List<int[]> truthClasses,
+            int classes,
+            float iouThreshold) {
         if (detections.size() != truthBoxes.size() || truthBoxes.size() != truthClasses.size()) {
-            throw new IllegalArgumentException("mAP: " + detections.size() + " detection lists for " + truthBoxes.size() + " annotated images");
+            throw new IllegalArgumentException(
+                    "mAP: " + detections.size() + " detection lists for " + truthBoxes.size() + " annotated images");
         }
         double[] ap = new double[classes];
         int[] truths = new int[classes], tps = new int[classes], fps = new int[classes];
@@ -33,7 +40,9 @@ public final class MeanAveragePrecision {
             List<float[]> ranked = new ArrayList<>(); // score, image, index
             for (int img = 0; img < detections.size(); img++) {
                 List<Detection> ds = detections.get(img);
-                for (int i = 0; i < ds.size(); i++) if (ds.get(i).classIndex() == c) ranked.add(new float[] {ds.get(i).score(), img, i});
+                for (int i = 0; i < ds.size(); i++)
+                    if (ds.get(i).classIndex() == c)
+                        ranked.add(new float[] {ds.get(i).score(), img, i});
                 for (int k : truthClasses.get(img)) if (k == c) truths[c]++;
             }
             ranked.sort((a, b) -> Float.compare(b[0], a[0]));

@@ -41,8 +41,10 @@ public final class ObjectDetector implements AutoCloseable {
     public record Options(int tile, float scoreThreshold, float nmsIou, int maxDetections) {
         public Options {
             if (tile < 32) throw new IllegalArgumentException("detect: tile must be at least 32 pixels, got " + tile);
-            if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new IllegalArgumentException("detect: score threshold must be in [0, 1], got " + scoreThreshold);
-            if (!(nmsIou > 0 && nmsIou <= 1)) throw new IllegalArgumentException("detect: NMS IoU must be in (0, 1], got " + nmsIou);
+            if (!(scoreThreshold >= 0 && scoreThreshold <= 1))
+                throw new IllegalArgumentException("detect: score threshold must be in [0, 1], got " + scoreThreshold);
+            if (!(nmsIou > 0 && nmsIou <= 1))
+                throw new IllegalArgumentException("detect: NMS IoU must be in (0, 1], got " + nmsIou);
             if (maxDetections < 1) throw new IllegalArgumentException("detect: max detections must be >= 1");
         }
 
@@ -79,7 +81,9 @@ public final class ObjectDetector implements AutoCloseable {
     public static ObjectDetector open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
         DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
         Path head = model.resolveSibling(spec.head());
-        if (!Files.isRegularFile(head)) throw new IOException("the detector's head graph " + head + " is missing; copy it next to " + model.getFileName());
+        if (!Files.isRegularFile(head))
+            throw new IOException(
+                    "the detector's head graph " + head + " is missing; copy it next to " + model.getFileName());
         OrtEngine main = OrtEngine.open(model, device, threads, log);
         OrtEngine second;
         try {
@@ -88,24 +92,26 @@ public final class ObjectDetector implements AutoCloseable {
             main.close();
             throw e;
         }
-        return new ObjectDetector(new Network() {
-            public List<Tensor> backbone(Tensor image) {
-                return main.runAll(image);
-            }
+        return new ObjectDetector(
+                new Network() {
+                    public List<Tensor> backbone(Tensor image) {
+                        return main.runAll(image);
+                    }
 
-            public List<Tensor> head(Tensor crops) {
-                return second.runAll(crops);
-            }
+                    public List<Tensor> head(Tensor crops) {
+                        return second.runAll(crops);
+                    }
 
-            public String describe() {
-                return main.describe();
-            }
+                    public String describe() {
+                        return main.describe();
+                    }
 
-            public void close() {
-                main.close();
-                second.close();
-            }
-        }, spec);
+                    public void close() {
+                        main.close();
+                        second.close();
+                    }
+                },
+                spec);
     }
 
     /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */
@@ -116,31 +122,33 @@ public final class ObjectDetector implements AutoCloseable {
 
     /** Runs a detector in Java (no ONNX Runtime): validation during training, cross-checks. */
     public static ObjectDetector java(Detector net, DetectorSpec spec) {
-        return new ObjectDetector(new Network() {
-            public List<Tensor> backbone(Tensor image) {
-                net.train(false);
-                return GradMode.noGrad(() -> {
-                    Tensor f = net.forward(image);
-                    Detector.Rpn rpn = net.rpn(f);
-                    return List.of(f, rpn.objectness(), rpn.deltas());
-                });
-            }
+        return new ObjectDetector(
+                new Network() {
+                    public List<Tensor> backbone(Tensor image) {
+                        net.train(false);
+                        return GradMode.noGrad(() -> {
+                            Tensor f = net.forward(image);
+                            Detector.Rpn rpn = net.rpn(f);
+                            return List.of(f, rpn.objectness(), rpn.deltas());
+                        });
+                    }
 
-            public List<Tensor> head(Tensor crops) {
-                return GradMode.noGrad(() -> {
-                    DetectorHead.Output o = net.head.heads(crops);
-                    return List.of(o.classLogits(), o.boxDeltas());
-                });
-            }
+                    public List<Tensor> head(Tensor crops) {
+                        return GradMode.noGrad(() -> {
+                            DetectorHead.Output o = net.head.heads(crops);
+                            return List.of(o.classLogits(), o.boxDeltas());
+                        });
+                    }
 
-            public String describe() {
-                return "CNN-J Java engine";
-            }
+                    public String describe() {
+                        return "CNN-J Java engine";
+                    }
 
-            public void close() {
-                net.train(true);
-            }
-        }, spec);
+                    public void close() {
+                        net.train(true);
+                    }
+                },
+                spec);
     }
 
     /**
@@ -152,22 +160,34 @@ public final class ObjectDetector implements AutoCloseable {
         Map<String, String> meta = new LinkedHashMap<>(spec.provenance());
         meta.put("cnnj.classes", String.join(",", c.classes()));
         Path head = model.resolveSibling(spec.head());
-        OnnxExport.exportGraph(net, new int[] {1, c.featureChannels(), c.roiSize(), c.roiSize()}, false, crops -> {
-            DetectorHead.Output o = net.head.heads(crops);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            out.put("class_logits", o.classLogits());
-            out.put("box_deltas", o.boxDeltas());
-            return out;
-        }, meta, head);
-        OnnxExport.exportGraph(net, new int[] {1, c.inputChannels(), 64, 64}, true, image -> {
-            Tensor f = net.forward(image);
-            Detector.Rpn rpn = net.rpn(f);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            out.put("features", f);
-            out.put("objectness", rpn.objectness());
-            out.put("deltas", rpn.deltas());
-            return out;
-        }, meta, model);
+        OnnxExport.exportGraph(
+                net,
+                new int[] {1, c.featureChannels(), c.roiSize(), c.roiSize()},
+                false,
+                crops -> {
+                    DetectorHead.Output o = net.head.heads(crops);
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    out.put("class_logits", o.classLogits());
+                    out.put("box_deltas", o.boxDeltas());
+                    return out;
+                },
+                meta,
+                head);
+        OnnxExport.exportGraph(
+                net,
+                new int[] {1, c.inputChannels(), 64, 64},
+                true,
+                image -> {
+                    Tensor f = net.forward(image);
+                    Detector.Rpn rpn = net.rpn(f);
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    out.put("features", f);
+                    out.put("objectness", rpn.objectness());
+                    out.put("deltas", rpn.deltas());
+                    return out;
+                },
+                meta,
+                model);
         spec.write(ModelSpec.sidecarOf(model));
     }
 
@@ -192,19 +212,23 @@ public final class ObjectDetector implements AutoCloseable {
      * Detects objects in an image given as channel planes (raw values; normalized here as the sidecar says).
      * {@code progress} hears (tiles done, tiles) and may be null.
      */
-    public List<Detection> detect(float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
+    public List<Detection> detect(
+            float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
         if (planes.length != spec.inputChannels()) {
-            throw new IllegalArgumentException("the detector expects " + spec.inputChannels() + " channel(s) but the image has " + planes.length
-                    + "; convert the image (split or merge channels) to match");
+            throw new IllegalArgumentException(
+                    "the detector expects " + spec.inputChannels() + " channel(s) but the image has " + planes.length
+                            + "; convert the image (split or merge channels) to match");
         }
         int minimum = 2 * DetectorConfig.STRIDE * 2;
         if (width < minimum || height < minimum) {
-            throw new IllegalArgumentException("the image is " + width + "x" + height + ", smaller than the detector's minimum "
-                    + minimum + "x" + minimum + "; enlarge the canvas (Image > Adjust > Canvas Size)");
+            throw new IllegalArgumentException(
+                    "the image is " + width + "x" + height + ", smaller than the detector's minimum " + minimum + "x"
+                            + minimum + "; enlarge the canvas (Image > Adjust > Canvas Size)");
         }
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
-            if (planes[c].length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
+            if (planes[c].length != width * height)
+                throw new IllegalArgumentException("every channel must hold width × height pixels");
             normalized[c] = spec.normalization().apply(planes[c]);
         }
         int overlap = overlap(spec.architecture());
@@ -231,7 +255,8 @@ public final class ObjectDetector implements AutoCloseable {
         int channels = planes.length;
         float[] tile = new float[channels * tw * th];
         for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < th; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, tile, (c * th + y) * tw, tw);
+            for (int y = 0; y < th; y++)
+                System.arraycopy(planes[c], (y0 + y) * width + x0, tile, (c * th + y) * tw, tw);
         }
         DetectorConfig c = spec.architecture();
         long t0 = System.nanoTime();
@@ -241,20 +266,43 @@ public final class ObjectDetector implements AutoCloseable {
         int fh = features.dim(2), fw = features.dim(3);
         float[] anchors = Anchors.grid(DetectorConfig.STRIDE, c.anchorSizes(), c.aspectRatios(), fh, fw);
         long t1 = System.nanoTime();
-        Proposals.Result proposals = Proposals.of(objectness.data(), 0, deltas.data(), 0, anchors, c.anchorsPerLocation(), fh, fw, tw, th,
+        Proposals.Result proposals = Proposals.of(
+                objectness.data(),
+                0,
+                deltas.data(),
+                0,
+                anchors,
+                c.anchorsPerLocation(),
+                fh,
+                fw,
+                tw,
+                th,
                 Proposals.Limits.INFERENCE);
         long t2 = System.nanoTime();
         proposalSeconds += (t2 - t1) / 1e9;
         if (proposals.count() == 0) return List.of();
-        Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(features, proposals.boxes(), new int[proposals.count()],
-                1f / DetectorConfig.STRIDE, c.roiSize(), DetectorConfig.SAMPLING_RATIO));
+        Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(
+                features,
+                proposals.boxes(),
+                new int[proposals.count()],
+                1f / DetectorConfig.STRIDE,
+                c.roiSize(),
+                DetectorConfig.SAMPLING_RATIO));
         t0 = System.nanoTime();
         roiAlignSeconds += (t0 - t2) / 1e9;
         List<Tensor> head = network.head(crops);
         long t3 = System.nanoTime();
         networkSeconds += (t3 - t0) / 1e9;
-        List<Detection> found = DetectionDecoder.decode(proposals.boxes(), head.get(0).data(), head.get(1).data(), spec.classes(), tw, th,
-                o.scoreThreshold(), o.nmsIou(), o.maxDetections());
+        List<Detection> found = DetectionDecoder.decode(
+                proposals.boxes(),
+                head.get(0).data(),
+                head.get(1).data(),
+                spec.classes(),
+                tw,
+                th,
+                o.scoreThreshold(),
+                o.nmsIou(),
+                o.maxDetections());
         decodeSeconds += (System.nanoTime() - t3) / 1e9;
         return found;
     }
@@ -307,8 +355,12 @@ public final class ObjectDetector implements AutoCloseable {
         Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
         weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
         Detector net = new Detector(spec.architecture(), new Rng(0));
-        JavaEngine.copyWeights(model, weights, net.parameters().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        JavaEngine.copyWeights(
+                model,
+                weights,
+                net.parameters().entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().data())));
         JavaEngine.copyWeights(model, weights, net.buffers());
         return net;
     }

@@ -29,17 +29,37 @@ public final class Proposals {
 
     private Proposals() {}
 
-    public static Result of(float[] objectness, int objectnessOffset, float[] deltas, int deltasOffset, float[] anchors,
-                            int anchorsPerLocation, int featureHeight, int featureWidth, int imageWidth, int imageHeight, Limits limits) {
+    public static Result of(
+            float[] objectness,
+            int objectnessOffset,
+            float[] deltas,
+            int deltasOffset,
+            float[] anchors,
+            int anchorsPerLocation,
+            int featureHeight,
+            int featureWidth,
+            int imageWidth,
+            int imageHeight,
+            Limits limits) {
         int plane = featureHeight * featureWidth, count = anchorsPerLocation * plane;
         int[] best = topIndices(objectness, objectnessOffset, count, limits.preNms());
         float[] boxes = new float[4 * best.length], scores = new float[best.length];
         int kept = 0;
         for (int i : best) {
             int a = i / plane, pos = i % plane, d = deltasOffset + 4 * a * plane + pos;
-            Boxes.decode(anchors, i, deltas[d], deltas[d + plane], deltas[d + 2 * plane], deltas[d + 3 * plane], DELTA_WEIGHTS, boxes, 4 * kept);
+            Boxes.decode(
+                    anchors,
+                    i,
+                    deltas[d],
+                    deltas[d + plane],
+                    deltas[d + 2 * plane],
+                    deltas[d + 3 * plane],
+                    DELTA_WEIGHTS,
+                    boxes,
+                    4 * kept);
             Boxes.clip(boxes, kept, imageWidth, imageHeight);
-            if (boxes[4 * kept + 2] - boxes[4 * kept] < limits.minSize() || boxes[4 * kept + 3] - boxes[4 * kept + 1] < limits.minSize()) continue;
+            if (boxes[4 * kept + 2] - boxes[4 * kept] < limits.minSize()
+                    || boxes[4 * kept + 3] - boxes[4 * kept + 1] < limits.minSize()) continue;
             scores[kept++] = sigmoid(objectness[objectnessOffset + i]);
         }
         float[] candidates = Arrays.copyOf(boxes, 4 * kept), candidateScores = Arrays.copyOf(scores, kept);

@@ -21,7 +21,8 @@ public final class RoiTargets {
 
     private RoiTargets() {}
 
-    public static Sample sample(float[] proposals, float[] truth, int[] truthClasses, int perImage, float foregroundFraction, Rng rng) {
+    public static Sample sample(
+            float[] proposals, float[] truth, int[] truthClasses, int perImage, float foregroundFraction, Rng rng) {
         float[] rois = Arrays.copyOf(proposals, proposals.length + truth.length);
         System.arraycopy(truth, 0, rois, proposals.length, truth.length);
         int count = rois.length / 4;
@@ -46,7 +47,8 @@ public final class RoiTargets {
             if (foreground[i]) fgIndex[f++] = i;
             else bgIndex[b++] = i;
         }
-        int takeFg = Math.min(fg, Math.round(perImage * foregroundFraction)), takeBg = Math.min(bgIndex.length, perImage - takeFg);
+        int takeFg = Math.min(fg, Math.round(perImage * foregroundFraction)),
+                takeBg = Math.min(bgIndex.length, perImage - takeFg);
         RpnTargets.partialShuffle(fgIndex, takeFg, rng);
         RpnTargets.partialShuffle(bgIndex, takeBg, rng);
         int k = takeFg + takeBg;

@@ -19,7 +19,8 @@ public final class RpnTargets {
      * @param deltas       regression targets (positives only)
      * @param deltaWeights 1 for the four deltas of each sampled positive
      */
-    public record Targets(float[] objectness, float[] weights, float[] deltas, float[] deltaWeights, int positives, int sampled) {}
+    public record Targets(
+            float[] objectness, float[] weights, float[] deltas, float[] deltaWeights, int positives, int sampled) {}
 
     private RpnTargets() {}
 
@@ -56,7 +57,10 @@ public final class RpnTargets {
         partialShuffle(positives, takePositive, rng);
         partialShuffle(negatives, takeNegative, rng);
 
-        float[] objectness = new float[count], weights = new float[count], deltas = new float[4 * count], deltaWeights = new float[4 * count];
+        float[] objectness = new float[count],
+                weights = new float[count],
+                deltas = new float[4 * count],
+                deltaWeights = new float[4 * count];
         float[] encoded = new float[4];
         for (int k = 0; k < takePositive; k++) {
             int i = positives[k];

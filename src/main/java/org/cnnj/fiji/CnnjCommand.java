@@ -58,11 +58,27 @@ abstract class CnnjCommand extends ContextCommand {
     }
 
     /** After each training epoch: the live plot (with a display) and one log line with percentage, loss, score and ETA. */
-    protected void epochDone(TrainingPlot plot, String scoreName, int epoch, int epochs, double loss, double score, boolean improved,
-                             double etaSeconds) {
+    protected void epochDone(
+            TrainingPlot plot,
+            String scoreName,
+            int epoch,
+            int epochs,
+            double loss,
+            double score,
+            boolean improved,
+            double etaSeconds) {
         plot.add(epoch, loss, score);
-        log.info(String.format(Locale.ROOT, "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s", epoch, epochs,
-                100.0 * epoch / epochs, loss, scoreName, score, improved ? " (best)" : "", etaSeconds));
+        log.info(String.format(
+                Locale.ROOT,
+                "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s",
+                epoch,
+                epochs,
+                100.0 * epoch / epochs,
+                loss,
+                scoreName,
+                score,
+                improved ? " (best)" : "",
+                etaSeconds));
     }
 
     /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
@@ -83,7 +99,9 @@ abstract class CnnjCommand extends ContextCommand {
     protected static List<Roi> trainingRois(File zip, String what, String how) throws IOException {
         if (zip != null && !zip.getPath().isEmpty()) return DetectFiles.readRois(zip.toPath());
         RoiManager rm = GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
-        if (rm == null) throw new IllegalArgumentException("no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
+        if (rm == null)
+            throw new IllegalArgumentException(
+                    "no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
         return Arrays.asList(rm.getRoisAsArray());
     }
 
@@ -117,6 +135,8 @@ abstract class CnnjCommand extends ContextCommand {
 
     /** Commands on the open image: a clear message instead of a NullPointerException when there is none. */
     protected static void requireImage(ImagePlus image) {
-        if (image == null || image.getWidth() == 0 || image.getImageStack().getSize() == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open), or use the file-based command");
+        if (image == null || image.getWidth() == 0 || image.getImageStack().getSize() == 0)
+            throw new IllegalArgumentException(
+                    "no image is open; open an image first (File › Open), or use the file-based command");
     }
 }

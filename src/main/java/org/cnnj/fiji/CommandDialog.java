@@ -43,19 +43,23 @@ final class CommandDialog {
         List<ModuleItem<?>> out = new ArrayList<>();
         for (ModuleItem<?> item : info.inputs()) {
             Class<?> t = item.getType();
-            if (!Service.class.isAssignableFrom(t) && t != Context.class && !Logger.class.isAssignableFrom(t)) out.add(item);
+            if (!Service.class.isAssignableFrom(t) && t != Context.class && !Logger.class.isAssignableFrom(t))
+                out.add(item);
         }
         return out;
     }
 
     /** The label a field gets: it starts with the macro key (what the Recorder writes), then says what the field is. */
     static String label(ModuleItem<?> item) {
-        String key = item.getName(), text = item.getLabel() == null || item.getLabel().isEmpty() ? key : item.getLabel();
+        String key = item.getName(),
+                text = item.getLabel() == null || item.getLabel().isEmpty() ? key : item.getLabel();
         String first = text.split("[ (:]", 2)[0];
-        if (first.equalsIgnoreCase(key)) return Character.toUpperCase(key.charAt(0)) + key.substring(1) + text.substring(first.length());
-        boolean acronym = text.length() > 1 && !Character.isLowerCase(text.charAt(1)); // "U-Net depth", "ROI zip": keep the capital
-        return Character.toUpperCase(key.charAt(0)) + key.substring(1) + ": " + (acronym ? text.charAt(0) : Character.toLowerCase(text.charAt(0)))
-                + text.substring(1);
+        if (first.equalsIgnoreCase(key))
+            return Character.toUpperCase(key.charAt(0)) + key.substring(1) + text.substring(first.length());
+        boolean acronym = text.length() > 1
+                && !Character.isLowerCase(text.charAt(1)); // "U-Net depth", "ROI zip": keep the capital
+        return Character.toUpperCase(key.charAt(0)) + key.substring(1) + ": "
+                + (acronym ? text.charAt(0) : Character.toLowerCase(text.charAt(0))) + text.substring(1);
     }
 
     /**
@@ -77,7 +81,8 @@ final class CommandDialog {
             switch (kind) {
                 case IMAGE -> {
                     String[] titles = WindowManager.getImageTitles();
-                    if (titles.length == 0) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
+                    if (titles.length == 0)
+                        throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
                     ImagePlus current = WindowManager.getCurrentImage();
                     gd.addChoice(label, titles, current != null ? current.getTitle() : titles[0]);
                 }
@@ -99,14 +104,28 @@ final class CommandDialog {
                 case TEXT -> gd.addStringField(label, initial == null ? "" : initial.toString(), 28);
             }
             components.add(lastComponent(gd, kind));
-            help.append("<tr><td><b>").append(key).append("</b></td><td>").append(escape(item.getLabel()))
-                    .append(item.getDescription() != null && !item.getDescription().isEmpty() ? " — " + escape(item.getDescription()) : "").append("</td></tr>");
+            help.append("<tr><td><b>")
+                    .append(key)
+                    .append("</b></td><td>")
+                    .append(escape(item.getLabel()))
+                    .append(
+                            item.getDescription() != null
+                                            && !item.getDescription().isEmpty()
+                                    ? " — " + escape(item.getDescription())
+                                    : "")
+                    .append("</td></tr>");
         }
-        help.append("</table><p>Macro: <tt>run(\"").append(escape(info.getMenuPath().getLeaf().getName()))
-                .append("\", \"key=value ...\");</tt> with the keys above (the Recorder writes it for you). More in CNN-J's README.</p></html>");
+        help.append("</table><p>Macro: <tt>run(\"")
+                .append(escape(info.getMenuPath().getLeaf().getName()))
+                .append(
+                        "\", \"key=value ...\");</tt> with the keys above (the Recorder writes it for you). More in CNN-J's README.</p></html>");
         gd.addHelp(help.toString());
-        Callbacks callbacks = defaults != null && fields.stream().anyMatch(i -> i.getCallback() != null && !i.getCallback().isEmpty())
-                ? new Callbacks(type, defaults, fields, components) : null;
+        Callbacks callbacks = defaults != null
+                        && fields.stream()
+                                .anyMatch(i -> i.getCallback() != null
+                                        && !i.getCallback().isEmpty())
+                ? new Callbacks(type, defaults, fields, components)
+                : null;
         if (callbacks != null) gd.addDialogListener(callbacks);
         gd.showDialog();
         if (gd.wasCanceled()) return null;
@@ -188,7 +207,10 @@ final class CommandDialog {
         Kind kind = kind(item);
         String text = switch (kind) {
             case WHOLE -> String.valueOf(((Number) v).longValue());
-            case NUMBER -> IJ.d2s(((Number) v).doubleValue(), ((Number) v).doubleValue() != 0 && Math.abs(((Number) v).doubleValue()) < 0.01 ? 6 : 3);
+            case NUMBER ->
+                IJ.d2s(
+                        ((Number) v).doubleValue(),
+                        ((Number) v).doubleValue() != 0 && Math.abs(((Number) v).doubleValue()) < 0.01 ? 6 : 3);
             case IMAGE -> null; // an open image is the user's choice, never a model's
             default -> v.toString();
         };
@@ -225,7 +247,8 @@ final class CommandDialog {
             } catch (NoSuchMethodException e) {
                 // declared further up
             } catch (ReflectiveOperationException | RuntimeException e) {
-                return false; // a callback that fails leaves the dialog as it is; running the command says what is wrong
+                return false; // a callback that fails leaves the dialog as it is; running the command says what is
+                // wrong
             }
         }
         return false;
@@ -248,7 +271,9 @@ final class CommandDialog {
                 case WHOLE, NUMBER -> {
                     double v = gd.getNextNumber();
                     if (Double.isNaN(v)) throw new IllegalArgumentException(label(item) + ": not a number");
-                    value = kind == Kind.WHOLE ? String.valueOf((long) Math.rint(v)) : String.format(Locale.ROOT, "%s", v);
+                    value = kind == Kind.WHOLE
+                            ? String.valueOf((long) Math.rint(v))
+                            : String.format(Locale.ROOT, "%s", v);
                 }
                 default -> value = gd.getNextString().trim(); // FILE, TEXT
             }
@@ -259,7 +284,15 @@ final class CommandDialog {
     }
 
     /** What a parameter becomes in the dialog (the same order of tests for building and for reading it). */
-    enum Kind { IMAGE, FILE, FLAG, WHOLE, NUMBER, CHOICE, TEXT }
+    enum Kind {
+        IMAGE,
+        FILE,
+        FLAG,
+        WHOLE,
+        NUMBER,
+        CHOICE,
+        TEXT
+    }
 
     static Kind kind(ModuleItem<?> item) {
         Class<?> t = item.getType();

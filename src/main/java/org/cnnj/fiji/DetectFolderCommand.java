@@ -37,10 +37,14 @@ public class DetectFolderCommand extends CnnjCommand {
     @Parameter(label = "Only these classes (comma-separated; empty: all)", required = false)
     private String classes = "";
 
-    @Parameter(label = "Engine", choices = {"ort", "java"})
+    @Parameter(
+            label = "Engine",
+            choices = {"ort", "java"})
     private String engine = "ort";
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    @Parameter(
+            label = "Device",
+            choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
     @Override
@@ -52,10 +56,25 @@ public class DetectFolderCommand extends CnnjCommand {
     protected String work() throws IOException {
         long t0 = System.nanoTime();
         List<String> only = names(classes);
-        int found = DetectFiles.detect(new DetectFiles.Options(model.toPath(), input.toPath(), output.toPath(), EngineKind.parse(engine), Device.parse(device), 0, 0,
-                (float) score, (float) nms, only));
-        return String.format(Locale.ROOT, "detected %d objects in %s with %s in %.1f s; results in %s", found, input.getName(),
-                model.getName(), (System.nanoTime() - t0) / 1e9, output);
+        int found = DetectFiles.detect(new DetectFiles.Options(
+                model.toPath(),
+                input.toPath(),
+                output.toPath(),
+                EngineKind.parse(engine),
+                Device.parse(device),
+                0,
+                0,
+                (float) score,
+                (float) nms,
+                only));
+        return String.format(
+                Locale.ROOT,
+                "detected %d objects in %s with %s in %.1f s; results in %s",
+                found,
+                input.getName(),
+                model.getName(),
+                (System.nanoTime() - t0) / 1e9,
+                output);
     }
 
     /** Dialog default: the score and NMS thresholds stored in the chosen detector's sidecar. */

@@ -34,10 +34,14 @@ public class DetectImageCommand extends CnnjCommand {
     @Parameter(label = "NMS overlap (IoU)", min = "0.01", max = "1")
     private double nms = 0.4;
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    @Parameter(
+            label = "Device",
+            choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
-    @Parameter(label = "Rois in the ROI Manager: replace this image's earlier results, or append", choices = {"replace", "append"})
+    @Parameter(
+            label = "Rois in the ROI Manager: replace this image's earlier results, or append",
+            choices = {"replace", "append"})
     private String rois = "replace";
 
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
@@ -52,20 +56,34 @@ public class DetectImageCommand extends CnnjCommand {
     protected String work() throws IOException {
         requireImage(image);
         if (output != null && output.getPath().isEmpty()) output = null;
-        if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
+        if (!ResultsDisplay.available() && output == null)
+            throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
         long t0 = System.nanoTime();
         DetectFiles.Output out;
         try (ObjectDetector detector = ObjectDetector.open(model.toPath(), Device.parse(device), 0, log::warn)) {
             ObjectDetector.Options d = ObjectDetector.Options.of(detector.spec());
-            out = DetectFiles.detect(detector, new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()), null, image, image.getTitle());
+            out = DetectFiles.detect(
+                    detector,
+                    new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()),
+                    null,
+                    image,
+                    image.getTitle());
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
         if (ResultsDisplay.available()) {
-            ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
+            ResultsDisplay.toRoiManager(
+                    out.rois(),
+                    image,
+                    ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
             image.setOverlay(ResultsDisplay.outlines(out.rois(), true));
             ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
         }
-        return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.rois().size(), image.getTitle(), (System.nanoTime() - t0) / 1e9,
+        return String.format(
+                Locale.ROOT,
+                "%d objects in %s (%.1f s)%s",
+                out.rois().size(),
+                image.getTitle(),
+                (System.nanoTime() - t0) / 1e9,
                 output != null ? "; saved in " + output : "");
     }
 

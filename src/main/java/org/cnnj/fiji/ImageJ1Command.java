@@ -28,7 +28,6 @@ import org.scijava.command.CommandService;
 import org.scijava.log.LogLevel;
 import org.scijava.log.LogService;
 import org.scijava.module.ModuleItem;
-import org.scijava.service.Service;
 
 /**
  * The CNN-J commands in plain ImageJ 1 (no imagej-legacy): plugins.config lists this PlugIn under the
@@ -49,7 +48,8 @@ public class ImageJ1Command implements PlugIn {
         if (options == null && CommandDialog.interactive()) {
             try {
                 Class<? extends Command> type = Class.forName(commandClass).asSubclass(Command.class);
-                options = CommandDialog.ask(type, context().service(CommandService.class).getCommand(type));
+                options = CommandDialog.ask(
+                        type, context().service(CommandService.class).getCommand(type));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 IJ.error("CNN-J", "CNN-J error: " + e.getMessage());
                 return;
@@ -64,14 +64,16 @@ public class ImageJ1Command implements PlugIn {
         boolean failed = message.startsWith("CNN-J error");
         // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
         if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
-        else if (failed || GraphicsEnvironment.isHeadless()) IJ.log(message); // with a display the command's own log line is there already
+        else if (failed || GraphicsEnvironment.isHeadless())
+            IJ.log(message); // with a display the command's own log line is there already
         if (failed && IJ.getInstance() == null && Interpreter.isBatchMode()) {
-            // ImageJ -batch: later steps need this one's output, and a script calling ImageJ must see the failure in the exit code.
+            // ImageJ -batch: later steps need this one's output, and a script calling ImageJ must see the failure in
+            // the exit code.
             System.err.println(message + " (batch run stopped, exit code 1)");
             System.exit(1);
         }
-        if (failed && Interpreter.getInstance() != null) Macro.abort(); // stop the macro: later steps need this one's output
-
+        if (failed && Interpreter.getInstance() != null)
+            Macro.abort(); // stop the macro: later steps need this one's output
     }
 
     /** Runs the command with these macro options; returns its summary, or "CNN-J error: ..." naming the problem. */
@@ -92,7 +94,10 @@ public class ImageJ1Command implements PlugIn {
                         shown.add(imp);
                     }
                 });
-                inputs.values().stream().filter(v -> v instanceof ImagePlus).map(v -> (ImagePlus) v).findFirst()
+                inputs.values().stream()
+                        .filter(v -> v instanceof ImagePlus)
+                        .map(v -> (ImagePlus) v)
+                        .findFirst()
                         .ifPresent(input -> keepCurrent(input, shown));
             }
             return String.valueOf(m.getOutput("summary"));
@@ -109,7 +114,8 @@ public class ImageJ1Command implements PlugIn {
      * with one (when it activates them), so the input is brought back both times, once each.
      */
     private static void keepCurrent(ImagePlus input, List<ImagePlus> outputs) {
-        if (Interpreter.getInstance() != null) WindowManager.setTempCurrentImage(input); // a macro's own notion of "current"
+        if (Interpreter.getInstance() != null)
+            WindowManager.setTempCurrentImage(input); // a macro's own notion of "current"
         Runnable back = () -> {
             if (input.getWindow() == null) return;
             input.getWindow().toFront();
@@ -144,8 +150,8 @@ public class ImageJ1Command implements PlugIn {
             String key = m.group(1), raw = m.group(2);
             ModuleItem<?> item = items.get(key);
             if (item == null) {
-                throw new IllegalArgumentException("unknown option \"" + key + "\" for " + info.getMenuPath().getLeaf().getName() + "; its options are "
-                        + List.copyOf(items.keySet()));
+                throw new IllegalArgumentException("unknown option \"" + key + "\" for "
+                        + info.getMenuPath().getLeaf().getName() + "; its options are " + List.copyOf(items.keySet()));
             }
             String value = raw == null ? "true" : raw.startsWith("[") ? raw.substring(1, raw.length() - 1) : raw;
             Object converted = convert(key, value, item.getType());
@@ -155,11 +161,13 @@ public class ImageJ1Command implements PlugIn {
         for (ModuleItem<?> item : items.values()) {
             if (item.getType() == ImagePlus.class && values.get(item.getName()) == null) {
                 ImagePlus current = WindowManager.getCurrentImage();
-                if (current == null) throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
+                if (current == null)
+                    throw new IllegalArgumentException("no image is open; open an image first (File › Open)");
                 values.put(item.getName(), current);
             }
             if (item.getType() == File.class && item.isRequired() && values.get(item.getName()) == null) {
-                throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + " needs " + item.getName() + "=[path]");
+                throw new IllegalArgumentException(
+                        info.getMenuPath().getLeaf().getName() + " needs " + item.getName() + "=[path]");
             }
         }
         return values;
@@ -170,10 +178,12 @@ public class ImageJ1Command implements PlugIn {
         if (!(value instanceof Number n)) return;
         Object min = item.getMinimumValue(), max = item.getMaximumValue();
         double v = n.doubleValue();
-        boolean low = min instanceof Number lo && v < lo.doubleValue(), high = max instanceof Number hi && v > hi.doubleValue();
+        boolean low = min instanceof Number lo && v < lo.doubleValue(),
+                high = max instanceof Number hi && v > hi.doubleValue();
         if (low || high) {
-            throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + ": " + item.getName() + "=" + value + " is out of range; "
-                    + CommandDialog.label(item) + " takes " + (min != null ? min : "any") + " to " + (max != null ? max : "any"));
+            throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + ": " + item.getName() + "="
+                    + value + " is out of range; " + CommandDialog.label(item) + " takes " + (min != null ? min : "any")
+                    + " to " + (max != null ? max : "any"));
         }
     }
 

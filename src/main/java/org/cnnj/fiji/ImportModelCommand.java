@@ -30,7 +30,9 @@ public class ImportModelCommand extends CnnjCommand {
     @Parameter(label = "Halo (context pixels per tile side)", min = "0")
     private int halo = 32;
 
-    @Parameter(label = "Normalization", choices = {"percentile", "none"})
+    @Parameter(
+            label = "Normalization",
+            choices = {"percentile", "none"})
     private String normalize = "percentile";
 
     @Override
@@ -40,8 +42,15 @@ public class ImportModelCommand extends CnnjCommand {
 
     @Override
     protected String work() throws IOException {
-        ModelSpec spec = ModelFiles.importModel(model.toPath(), output.toPath(), classes, multiple, halo, ModelSpec.NormalizationMethod.parse(normalize));
-        return "imported " + model.getName() + " as " + output + " (" + spec.classes().size() + " classes, tiles of multiples of " + spec.tileMultiple()
-                + " px, halo " + spec.halo() + " px, " + spec.normalization().method().option() + " normalization)";
+        ModelSpec spec = ModelFiles.importModel(
+                model.toPath(),
+                output.toPath(),
+                classes,
+                multiple,
+                halo,
+                ModelSpec.NormalizationMethod.parse(normalize));
+        return "imported " + model.getName() + " as " + output + " ("
+                + spec.classes().size() + " classes, tiles of multiples of " + spec.tileMultiple() + " px, halo "
+                + spec.halo() + " px, " + spec.normalization().method().option() + " normalization)";
     }
 }

@@ -30,14 +30,20 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Output folder", style = "directory")
     private File output;
 
-    @Parameter(label = "Engine", choices = {"ort", "java"})
+    @Parameter(
+            label = "Engine",
+            choices = {"ort", "java"})
     private String engine = "ort";
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    @Parameter(
+            label = "Device",
+            choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
-    @Parameter(label = "Object diameter (px, auto or none)", description = "auto: estimated from each image; images are resized so their objects"
-            + " match the model's object size, results come back at the image's size")
+    @Parameter(
+            label = "Object diameter (px, auto or none)",
+            description = "auto: estimated from each image; images are resized so their objects"
+                    + " match the model's object size, results come back at the image's size")
     private String diameter = "auto";
 
     @Parameter(label = "Save class probabilities")
@@ -51,9 +57,23 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        SegmentFiles.segment(new SegmentFiles.Options(model.toPath(), input.toPath(), output.toPath(), EngineKind.parse(engine), Device.parse(device), 0, 0, probabilities,
-                SegmentFiles.External.DEFAULTS, Diameter.parse(diameter)));
-        return String.format(Locale.ROOT, "segmented %s with %s in %.1f s; results in %s", input.getName(), model.getName(),
-                (System.nanoTime() - t0) / 1e9, output);
+        SegmentFiles.segment(new SegmentFiles.Options(
+                model.toPath(),
+                input.toPath(),
+                output.toPath(),
+                EngineKind.parse(engine),
+                Device.parse(device),
+                0,
+                0,
+                probabilities,
+                SegmentFiles.External.DEFAULTS,
+                Diameter.parse(diameter)));
+        return String.format(
+                Locale.ROOT,
+                "segmented %s with %s in %.1f s; results in %s",
+                input.getName(),
+                model.getName(),
+                (System.nanoTime() - t0) / 1e9,
+                output);
     }
 }

@@ -34,17 +34,25 @@ public class SegmentImageCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
     private File model = new File(BuiltInModels.NUCLEI);
 
-    @Parameter(label = "Engine", choices = {"ort", "java"})
+    @Parameter(
+            label = "Engine",
+            choices = {"ort", "java"})
     private String engine = "ort";
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "cuda"})
+    @Parameter(
+            label = "Device",
+            choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
-    @Parameter(label = "Object diameter (px, auto or none)", description = "auto: estimated from the image; the image is resized so its objects"
-            + " match the model's object size, results come back at the image's size")
+    @Parameter(
+            label = "Object diameter (px, auto or none)",
+            description = "auto: estimated from the image; the image is resized so its objects"
+                    + " match the model's object size, results come back at the image's size")
     private String diameter = "auto";
 
-    @Parameter(label = "Rois in the ROI Manager: replace this image's earlier results, or append", choices = {"replace", "append"})
+    @Parameter(
+            label = "Rois in the ROI Manager: replace this image's earlier results, or append",
+            choices = {"replace", "append"})
     private String rois = "replace";
 
     @Parameter(label = "Numbers: draw object numbers on the overlay")
@@ -65,29 +73,48 @@ public class SegmentImageCommand extends CnnjCommand {
     protected String work() throws IOException {
         requireImage(image);
         if (output != null && output.getPath().isEmpty()) output = null;
-        if (!ResultsDisplay.available() && output == null) throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
+        if (!ResultsDisplay.available() && output == null)
+            throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
         Path file = SegmentFiles.modelFile(model.toPath());
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
         try (Engine e = EngineKind.parse(engine).open(file, spec, Device.parse(device), 0, log::warn)) {
-            out = SegmentFiles.segment(e, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), image, false,
-                    Diameter.parse(diameter), image.getTitle());
+            out = SegmentFiles.segment(
+                    e,
+                    spec,
+                    new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()),
+                    image,
+                    false,
+                    Diameter.parse(diameter),
+                    image.getTitle());
         }
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());
-            ImagePlus outlined = image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
+            ImagePlus outlined =
+                    image.duplicate(); // the overlay travels inside the TIFF (headless: no window to draw it on)
             ResultsDisplay.overlay(outlined, out.rois(), numbers);
             Tiffs.save(outlined, output.toPath().resolve("overlay.tif"));
         }
         labels = ResultsDisplay.styleLabels(out.labels());
         labels.setTitle(ResultsDisplay.uniqueTitle(labels.getTitle()));
         if (ResultsDisplay.available()) {
-            ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
+            ResultsDisplay.toRoiManager(
+                    out.rois(),
+                    image,
+                    ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
             ResultsDisplay.overlay(image, out.rois(), numbers);
-            ResultsDisplay.showTable(ResultsDisplay.measurements(out.rows(), image.getCalibration().getUnit()), "CNN-J Results");
+            ResultsDisplay.showTable(
+                    ResultsDisplay.measurements(
+                            out.rows(), image.getCalibration().getUnit()),
+                    "CNN-J Results");
         }
-        return String.format(Locale.ROOT, "%d objects in %s (%.1f s)%s", out.objects(), image.getTitle(), (System.nanoTime() - t0) / 1e9,
+        return String.format(
+                Locale.ROOT,
+                "%d objects in %s (%.1f s)%s",
+                out.objects(),
+                image.getTitle(),
+                (System.nanoTime() - t0) / 1e9,
                 output != null ? "; saved in " + output : "");
     }
 }

@@ -73,19 +73,42 @@ public class TrainDetectorCommand extends CnnjCommand {
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
-        DetectorTrainer.Result r = TrainDetectorFiles.train(new TrainDetectorFiles.Options(images.toPath(), rois == null ? null : rois.toPath(),
-                output.toPath(), names(classes), cfg, sizes,
-                from == null ? null : from.toPath(), resume, "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
-                stop, new TrainingListener() {
+        DetectorTrainer.Result r = TrainDetectorFiles.train(
+                new TrainDetectorFiles.Options(
+                        images.toPath(),
+                        rois == null ? null : rois.toPath(),
+                        output.toPath(),
+                        names(classes),
+                        cfg,
+                        sizes,
+                        from == null ? null : from.toPath(),
+                        resume,
+                        "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
+                stop,
+                new TrainingListener() {
                     public void epoch(EpochReport e) {
-                        epochDone(plot, "validation mAP@0.5", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
+                        epochDone(
+                                plot,
+                                "validation mAP@0.5",
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.improved(),
+                                e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
-                }, line -> log.info("CNN-J: " + line));
-        return String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s", r.bestValidationMap(), r.epochsRun(),
-                r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+                },
+                line -> log.info("CNN-J: " + line));
+        return String.format(
+                Locale.ROOT,
+                "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s",
+                r.bestValidationMap(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
     }
 }

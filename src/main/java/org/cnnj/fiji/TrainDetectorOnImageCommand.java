@@ -61,19 +61,46 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         TrainConfig cfg = new TrainConfig(epochs, steps, 4, patch, 2e-3, 0, 4, 1, false);
-        DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(image, boxes, new TrainDetectorFiles.Options(null, null, output.toPath(),
-                names(classes), cfg, TrainDetectorFiles.anchorSizes(anchors),
-                null, false, "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps), stop,
+        DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(
+                image,
+                boxes,
+                new TrainDetectorFiles.Options(
+                        null,
+                        null,
+                        output.toPath(),
+                        names(classes),
+                        cfg,
+                        TrainDetectorFiles.anchorSizes(anchors),
+                        null,
+                        false,
+                        "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps),
+                stop,
                 new TrainingListener() {
                     public void epoch(EpochReport e) {
-                        epochDone(plot, "mAP@0.5 on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
+                        epochDone(
+                                plot,
+                                "mAP@0.5 on the image",
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.improved(),
+                                e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
-                }, line -> log.info("CNN-J: " + line));
-        return String.format(Locale.ROOT, "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s", image.getTitle(), boxes.size(),
-                r.bestValidationMap(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+                },
+                line -> log.info("CNN-J: " + line));
+        return String.format(
+                Locale.ROOT,
+                "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s",
+                image.getTitle(),
+                boxes.size(),
+                r.bestValidationMap(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
     }
 }

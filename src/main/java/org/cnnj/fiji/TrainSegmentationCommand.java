@@ -35,15 +35,20 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
 
-    @Parameter(label = "Task", choices = {"instances", "instances-3class", "semantic"}, description = "instances: objects separated by a distance map;"
-            + " instances-3class: background/interior/boundary only; semantic: one class per pixel")
+    @Parameter(
+            label = "Task",
+            choices = {"instances", "instances-3class", "semantic"},
+            description = "instances: objects separated by a distance map;"
+                    + " instances-3class: background/interior/boundary only; semantic: one class per pixel")
     private String task = "instances";
 
     @Parameter(label = "Class names (semantic, comma-separated; empty: from the labels)", required = false)
     private String classes = "";
 
-    @Parameter(label = "Object diameter to train for (px; 0 = the median of the labels)", min = "0", description = "every image is rescaled"
-            + " so its objects have this size (instance tasks)")
+    @Parameter(
+            label = "Object diameter to train for (px; 0 = the median of the labels)",
+            min = "0",
+            description = "every image is rescaled" + " so its objects have this size (instance tasks)")
     private double diameter = 0;
 
     @Parameter(label = "Epochs", min = "1")
@@ -88,22 +93,50 @@ public class TrainSegmentationCommand extends CnnjCommand {
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation score");
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
+        TrainConfig cfg =
+                new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
         String taskName = SegmentationTask.parse(task).sidecar();
-        SegmentationTrainer.Result r = TrainFiles.train(new TrainFiles.Options(images.toPath(), labels == null ? null : labels.toPath(),
-                output.toPath(), taskName, classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")), cfg, depth, filters,
-                false, 0f, from == null ? null : from.toPath(), resume, "Fiji: Train Segmentation " + task + " epochs=" + epochs
-                + " steps=" + steps + " patch=" + patch), stop, new TrainingListener() {
+        SegmentationTrainer.Result r = TrainFiles.train(
+                new TrainFiles.Options(
+                        images.toPath(),
+                        labels == null ? null : labels.toPath(),
+                        output.toPath(),
+                        taskName,
+                        classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")),
+                        cfg,
+                        depth,
+                        filters,
+                        false,
+                        0f,
+                        from == null ? null : from.toPath(),
+                        resume,
+                        "Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
+                                + patch),
+                stop,
+                new TrainingListener() {
                     public void epoch(EpochReport e) {
-                        epochDone(plot, "validation " + e.metric(), e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
+                        epochDone(
+                                plot,
+                                "validation " + e.metric(),
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.improved(),
+                                e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
                 });
-        return String.format(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s; model %s", r.bestValidationScore(), r.epochsRun(),
-                r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+        return String.format(
+                Locale.ROOT,
+                "best validation score %.4f after %d epoch(s)%s; model %s",
+                r.bestValidationScore(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
     }
 
     /**
@@ -112,7 +145,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
      */
     protected void fromChanged() {
         ModelSpec spec = modelSpecOrNull(from);
-        if (spec == null || spec.architecture() == null) return; // not (yet) one of CNN-J's models: keep the current values
+        if (spec == null || spec.architecture() == null)
+            return; // not (yet) one of CNN-J's models: keep the current values
         task = SegmentationTask.ofSidecar(spec.task()).option();
         if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
         depth = spec.architecture().depth();

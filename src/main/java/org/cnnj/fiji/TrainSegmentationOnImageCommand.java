@@ -59,19 +59,50 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
         AtomicBoolean stop = new AtomicBoolean();
         TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
-        SegmentationTrainer.Result r = TrainFiles.trainOnImage(image, objects, new TrainFiles.Options(null, null, output.toPath(),
-                ModelSpec.INSTANCES_DISTANCE, null, cfg, 3, 16, false, 0f, from == null || from.getPath().isEmpty() ? null : from.toPath(), false,
-                "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps + " patch=" + patch), stop,
+        SegmentationTrainer.Result r = TrainFiles.trainOnImage(
+                image,
+                objects,
+                new TrainFiles.Options(
+                        null,
+                        null,
+                        output.toPath(),
+                        ModelSpec.INSTANCES_DISTANCE,
+                        null,
+                        cfg,
+                        3,
+                        16,
+                        false,
+                        0f,
+                        from == null || from.getPath().isEmpty() ? null : from.toPath(),
+                        false,
+                        "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps="
+                                + steps + " patch=" + patch),
+                stop,
                 new TrainingListener() {
                     public void epoch(EpochReport e) {
-                        epochDone(plot, e.metric() + " on the image", e.epoch(), e.epochs(), e.trainLoss(), e.validationScore(), e.improved(), e.etaSeconds());
+                        epochDone(
+                                plot,
+                                e.metric() + " on the image",
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.improved(),
+                                e.etaSeconds());
                     }
 
                     public void step(int step, int total, float loss) {
                         trainingStep(step, total, stop);
                     }
                 });
-        return String.format(Locale.ROOT, "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s", image.getTitle(), objects.size(),
-                r.bestValidationScore(), r.epochsRun(), r.cancelled() ? " (stopped by Esc; best model kept)" : "", output);
+        return String.format(
+                Locale.ROOT,
+                "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s",
+                image.getTitle(),
+                objects.size(),
+                r.bestValidationScore(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
     }
 }

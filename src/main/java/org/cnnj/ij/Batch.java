@@ -25,7 +25,8 @@ public final class Batch {
         }
 
         public String describe() {
-            return done + " done" + (failures.isEmpty() ? "" : ", " + failures.size() + " failed: " + String.join("; ", failures));
+            return done + " done"
+                    + (failures.isEmpty() ? "" : ", " + failures.size() + " failed: " + String.join("; ", failures));
         }
     }
 

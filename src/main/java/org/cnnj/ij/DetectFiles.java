@@ -38,16 +38,29 @@ import org.cnnj.runtime.EngineKind;
  */
 public final class DetectFiles {
     /** Class colours: distinct, visible on dark fluorescence images. */
-    private static final Color[] COLORS = {Color.YELLOW, Color.CYAN, Color.MAGENTA, Color.GREEN, Color.ORANGE, Color.PINK, Color.RED, Color.BLUE};
-    private static final Pattern TRAILING_SCORE = Pattern.compile("\\s+[01](\\.\\d+)?$"), TRAILING_NUMBER = Pattern.compile("[-_#\\s]*\\d+$");
+    private static final Color[] COLORS = {
+        Color.YELLOW, Color.CYAN, Color.MAGENTA, Color.GREEN, Color.ORANGE, Color.PINK, Color.RED, Color.BLUE
+    };
+
+    private static final Pattern TRAILING_SCORE = Pattern.compile("\\s+[01](\\.\\d+)?$"),
+            TRAILING_NUMBER = Pattern.compile("[-_#\\s]*\\d+$");
 
     /**
      * @param score   minimum class probability, or NaN for the sidecar's default
      * @param nms     NMS IoU, or NaN for the sidecar's default
      * @param classes keep only these class names (empty: all)
      */
-    public record Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, float score, float nms,
-                          List<String> classes) {}
+    public record Options(
+            Path model,
+            Path input,
+            Path output,
+            EngineKind engine,
+            Device device,
+            int threads,
+            int tile,
+            float score,
+            float nms,
+            List<String> classes) {}
 
     private static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
 
@@ -56,7 +69,8 @@ public final class DetectFiles {
     private static boolean groupColoursAvailable() {
         try {
             String luts = IJ.getDir("luts");
-            return luts != null && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
+            return luts != null
+                    && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
@@ -64,20 +78,31 @@ public final class DetectFiles {
 
     public static int detect(Options o) throws IOException {
         List<Path> images = SegmentFiles.inputs(o.input());
-        try (ObjectDetector detector = o.engine() == EngineKind.JAVA ? ObjectDetector.openJava(o.model())
+        try (ObjectDetector detector = o.engine() == EngineKind.JAVA
+                ? ObjectDetector.openJava(o.model())
                 : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println)) {
             ObjectDetector.Options options = options(detector, o);
             Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());
-            System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= " + options.scoreThreshold()
-                    + ", NMS IoU " + options.nmsIou());
+            System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
+                    + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
             boolean folder = Files.isDirectory(o.input());
-            Batch.Summary s = Batch.run(images, folder, image -> {
-                Path dir = folder ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
-                long t0 = System.nanoTime();
-                int found = detectImage(detector, options, keep, image, dir);
-                System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), found, (System.nanoTime() - t0) / 1e9, dir);
-                return found;
-            }, System.err::println);
+            Batch.Summary s = Batch.run(
+                    images,
+                    folder,
+                    image -> {
+                        Path dir = folder ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
+                        long t0 = System.nanoTime();
+                        int found = detectImage(detector, options, keep, image, dir);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%s: %d objects in %.2f s -> %s%n",
+                                image.getFileName(),
+                                found,
+                                (System.nanoTime() - t0) / 1e9,
+                                dir);
+                        return found;
+                    },
+                    System.err::println);
             if (folder) System.out.println("detect: " + s.describe());
             if (!s.ok()) throw new Batch.Failed(s);
             return (int) s.counted();
@@ -86,8 +111,11 @@ public final class DetectFiles {
 
     static ObjectDetector.Options options(ObjectDetector detector, Options o) {
         ObjectDetector.Options d = ObjectDetector.Options.of(detector.spec());
-        return new ObjectDetector.Options(o.tile() > 0 ? o.tile() : d.tile(), Float.isNaN(o.score()) ? d.scoreThreshold() : o.score(),
-                Float.isNaN(o.nms()) ? d.nmsIou() : o.nms(), d.maxDetections());
+        return new ObjectDetector.Options(
+                o.tile() > 0 ? o.tile() : d.tile(),
+                Float.isNaN(o.score()) ? d.scoreThreshold() : o.score(),
+                Float.isNaN(o.nms()) ? d.nmsIou() : o.nms(),
+                d.maxDetections());
     }
 
     /** Indices of the named classes; a name the model does not know is an error naming the ones it does. */
@@ -96,7 +124,9 @@ public final class DetectFiles {
         Set<Integer> keep = new TreeSet<>();
         for (String w : wanted) {
             int i = modelClasses.indexOf(w.trim());
-            if (i < 0) throw new IllegalArgumentException("the model has no class \"" + w.trim() + "\"; its classes are " + modelClasses);
+            if (i < 0)
+                throw new IllegalArgumentException(
+                        "the model has no class \"" + w.trim() + "\"; its classes are " + modelClasses);
             keep.add(i);
         }
         return keep;
@@ -106,7 +136,9 @@ public final class DetectFiles {
     public record Output(List<Roi> rois, String csv) {}
 
     /** Detects in one image file (all slices of a stack) and writes its three outputs to {@code dir}. */
-    public static int detectImage(ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, Path file, Path dir) throws IOException {
+    public static int detectImage(
+            ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, Path file, Path dir)
+            throws IOException {
         ImagePlus imp = Tiffs.open(file);
         Output out = detect(detector, options, keep, imp, file.getFileName().toString());
         write(out, imp, dir, SegmentFiles.baseName(file));
@@ -114,23 +146,38 @@ public final class DetectFiles {
     }
 
     /** Detects in every slice (position) of an image; {@code name} names it in messages. */
-    public static Output detect(ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, ImagePlus imp, String name) {
-        int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
+    public static Output detect(
+            ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, ImagePlus imp, String name) {
+        int w = imp.getWidth(),
+                h = imp.getHeight(),
+                channels = imp.getNChannels(),
+                positions = imp.getStackSize() / channels;
         if (channels != detector.spec().inputChannels()) {
             throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the detector expects "
                     + detector.spec().inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
-        if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
+        if (imp.getBitDepth() == 24)
+            throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
         List<Roi> rois = new ArrayList<>();
         StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             int position = positions > 1 ? pos + 1 : 0;
-            ProgressReporter progress = new ProgressReporter("detecting in " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println);
+            ProgressReporter progress = new ProgressReporter(
+                    "detecting in " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println);
             for (Detection d : detector.detect(planes, w, h, options, progress)) {
                 if (keep != null && !keep.contains(d.classIndex())) continue;
                 rois.add(roi(d, position));
-                csv.append(String.format(Locale.ROOT, "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n", position, d.className(), d.score(), d.x1(), d.y1(), d.width(), d.height()));
+                csv.append(String.format(
+                        Locale.ROOT,
+                        "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n",
+                        position,
+                        d.className(),
+                        d.score(),
+                        d.x1(),
+                        d.y1(),
+                        d.width(),
+                        d.height()));
             }
         }
         return new Output(rois, csv.toString());
@@ -138,15 +185,18 @@ public final class DetectFiles {
 
     /** rois.zip, detections.csv and overlay.tif (a copy of the image with the boxes as overlay) into {@code dir}. */
     public static void write(Output out, ImagePlus imp, Path dir, String baseName) throws IOException {
-        Staging.write(dir, staging -> { // all three or none (see Staging)
-            LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
-            byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(staging.resolve("detections.csv"), o -> o.write(bytes));
-            ImagePlus overlay = imp.duplicate();
-            overlay.setTitle(baseName + "-detections");
-            overlay.setOverlay(ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
-            Tiffs.save(overlay, staging.resolve("overlay.tif"));
-        });
+        Staging.write(
+                dir,
+                staging -> { // all three or none (see Staging)
+                    LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
+                    byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
+                    AtomicFiles.write(staging.resolve("detections.csv"), o -> o.write(bytes));
+                    ImagePlus overlay = imp.duplicate();
+                    overlay.setTitle(baseName + "-detections");
+                    overlay.setOverlay(
+                            ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
+                    Tiffs.save(overlay, staging.resolve("overlay.tif"));
+                });
     }
 
     /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */
@@ -155,7 +205,8 @@ public final class DetectFiles {
         roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
         // ImageJ colours a group from luts/glasbey.lut and logs a line per ROI when that file is missing
         // (plain ImageJ, headless servers): group only where it exists; the name carries the class anyway.
-        if (GROUP_COLOURS_AVAILABLE) roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's colour
+        if (GROUP_COLOURS_AVAILABLE)
+            roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's colour
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
         if (position > 0) roi.setPosition(position);
         return roi;
@@ -187,23 +238,31 @@ public final class DetectFiles {
                 throw new IOException(file + " is not a ROI zip; save ROIs from the ROI Manager (More › Save...)");
             }
         }
-        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                ZipInputStream zip = new ZipInputStream(in)) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
                 if (!e.getName().endsWith(".roi")) continue;
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 zip.transferTo(bytes);
-                String name = e.getName().substring(e.getName().lastIndexOf('/') + 1).replaceFirst("\\.roi$", "");
+                String name =
+                        e.getName().substring(e.getName().lastIndexOf('/') + 1).replaceFirst("\\.roi$", "");
                 Roi roi = new RoiDecoder(bytes.toByteArray(), name).getRoi();
                 if (roi == null) throw new IOException(file + ": entry " + e.getName() + " is not an ImageJ ROI");
                 if (roi.getName() == null) roi.setName(name);
                 rois.add(roi);
             }
         } catch (ZipException e) {
-            throw new IOException(file + " is not a ROI zip (" + e.getMessage() + "); save ROIs from the ROI Manager (More › Save...)", e);
+            throw new IOException(
+                    file + " is not a ROI zip (" + e.getMessage()
+                            + "); save ROIs from the ROI Manager (More › Save...)",
+                    e);
         } catch (EOFException e) {
-            throw new IOException(file + " is truncated (it ends inside ROI " + (rois.size() + 1) + "); save the ROIs again from the ROI Manager"
-                    + " (More › Save...) or copy the file again", e);
+            throw new IOException(
+                    file + " is truncated (it ends inside ROI " + (rois.size() + 1)
+                            + "); save the ROIs again from the ROI Manager"
+                            + " (More › Save...) or copy the file again",
+                    e);
         }
         return rois;
     }
@@ -229,7 +288,13 @@ public final class DetectFiles {
     public static float[] box(Roi roi) {
         Rectangle r = roi.getBounds();
         Rectangle2D f = roi.getFloatBounds();
-        return f != null ? new float[] {(float) f.getX(), (float) f.getY(), (float) (f.getX() + f.getWidth()), (float) (f.getY() + f.getHeight())}
+        return f != null
+                ? new float[] {
+                    (float) f.getX(),
+                    (float) f.getY(),
+                    (float) (f.getX() + f.getWidth()),
+                    (float) (f.getY() + f.getHeight())
+                }
                 : new float[] {r.x, r.y, r.x + r.width, r.y + r.height};
     }
 }

@@ -31,7 +31,8 @@ import org.cnnj.io.AtomicFiles;
  */
 public final class LabelResults {
     /** One object's measurements. */
-    public record Measurement(int position, int label, double area, double centroidX, double centroidY, double meanIntensity) {}
+    public record Measurement(
+            int position, int label, double area, double centroidX, double centroidY, double meanIntensity) {}
 
     private LabelResults() {}
 
@@ -71,7 +72,8 @@ public final class LabelResults {
                 Roi roi = rois.get(i);
                 int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition();
                 if (position > 0 && position != s) continue;
-                if (i + 1 > 65535) throw new IllegalArgumentException("more than 65535 ROIs on one image; split the image");
+                if (i + 1 > 65535)
+                    throw new IllegalArgumentException("more than 65535 ROIs on one image; split the image");
                 ip.setValue(i + 1);
                 ip.fill(roi);
             }
@@ -90,7 +92,8 @@ public final class LabelResults {
             for (Roi roi : rois) {
                 String name = roi.getName() + (roi.getPosition() > 0 ? "-" + roi.getPosition() : "");
                 String base = name;
-                for (int k = 2; !used.add(name); k++) name = base + "-" + k; // the ROI keeps its own name; entries must differ
+                for (int k = 2; !used.add(name); k++)
+                    name = base + "-" + k; // the ROI keeps its own name; entries must differ
                 zip.putNextEntry(new ZipEntry(name + ".roi"));
                 encoder.write(roi);
                 out.flush();
@@ -101,7 +104,8 @@ public final class LabelResults {
     }
 
     /** Area, centroid and mean intensity of each label (calibrated with {@code cal}). */
-    public static List<Measurement> measure(int[] labels, float[] intensity, int width, int height, Calibration cal, int position) {
+    public static List<Measurement> measure(
+            int[] labels, float[] intensity, int width, int height, Calibration cal, int position) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
         long[] n = new long[max + 1];
@@ -119,16 +123,30 @@ public final class LabelResults {
         List<Measurement> out = new ArrayList<>();
         for (int l = 1; l <= max; l++) {
             if (n[l] == 0) continue;
-            out.add(new Measurement(position, l, n[l] * cal.pixelWidth * cal.pixelHeight, cal.getX(sx[l] / n[l]),
-                    cal.getY(sy[l] / n[l]), si[l] / n[l]));
+            out.add(new Measurement(
+                    position,
+                    l,
+                    n[l] * cal.pixelWidth * cal.pixelHeight,
+                    cal.getX(sx[l] / n[l]),
+                    cal.getY(sy[l] / n[l]),
+                    si[l] / n[l]));
         }
         return out;
     }
 
     public static void saveCsv(List<Measurement> rows, Calibration cal, Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("position,label,area_" + cal.getUnit() + "2,centroid_x,centroid_y,mean_intensity\n");
+        StringBuilder sb =
+                new StringBuilder("position,label,area_" + cal.getUnit() + "2,centroid_x,centroid_y,mean_intensity\n");
         for (Measurement m : rows) {
-            sb.append(String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.4f,%.4f%n", m.position(), m.label(), m.area(), m.centroidX(), m.centroidY(), m.meanIntensity()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%d,%d,%.4f,%.4f,%.4f,%.4f%n",
+                    m.position(),
+                    m.label(),
+                    m.area(),
+                    m.centroidX(),
+                    m.centroidY(),
+                    m.meanIntensity()));
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(bytes));

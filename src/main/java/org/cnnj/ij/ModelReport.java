@@ -15,27 +15,66 @@ public final class ModelReport {
 
     public static String describe(Path model) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
-        StringBuilder sb = new StringBuilder(model.getFileName() + ": ONNX opset " + info.opset() + ", " + Files.size(model) / 1024 + " KB\n");
-        for (OnnxModelInfo.Value v : info.inputs()) sb.append("  input  ").append(v.name()).append(" ").append(dims(v.dims())).append('\n');
-        for (OnnxModelInfo.Value v : info.outputs()) sb.append("  output ").append(v.name()).append(" ").append(dims(v.dims())).append('\n');
+        StringBuilder sb = new StringBuilder(
+                model.getFileName() + ": ONNX opset " + info.opset() + ", " + Files.size(model) / 1024 + " KB\n");
+        for (OnnxModelInfo.Value v : info.inputs())
+            sb.append("  input  ")
+                    .append(v.name())
+                    .append(" ")
+                    .append(dims(v.dims()))
+                    .append('\n');
+        for (OnnxModelInfo.Value v : info.outputs())
+            sb.append("  output ")
+                    .append(v.name())
+                    .append(" ")
+                    .append(dims(v.dims()))
+                    .append('\n');
         Path sidecar = ModelSpec.sidecarOf(model);
         if (!Files.exists(sidecar)) {
-            return sb.append("no sidecar (").append(sidecar.getFileName()).append("): an external model; Segment applies it as a semantic model"
-                    + " with options for classes, tile multiple, halo and normalization").toString();
+            return sb.append("no sidecar (")
+                    .append(sidecar.getFileName())
+                    .append("): an external model; Segment applies it as a semantic model"
+                            + " with options for classes, tile multiple, halo and normalization")
+                    .toString();
         }
         if (DetectorSpec.isDetector(model)) {
             DetectorSpec s = DetectorSpec.read(sidecar);
-            sb.append(String.format(Locale.ROOT, "detector: classes %s; anchors %s px at ratios %s, stride 4; ROI Align %dx%d; head graph %s%n",
-                    s.classes(), Arrays.toString(s.architecture().anchorSizes()), Arrays.toString(s.architecture().aspectRatios()),
-                    s.architecture().roiSize(), s.architecture().roiSize(), s.head()));
-            sb.append(String.format(Locale.ROOT, "defaults: score >= %.2f, NMS IoU %.2f; normalization %s%n", s.scoreThreshold(), s.nmsIou(), s.normalization()));
-            s.provenance().forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "detector: classes %s; anchors %s px at ratios %s, stride 4; ROI Align %dx%d; head graph %s%n",
+                    s.classes(),
+                    Arrays.toString(s.architecture().anchorSizes()),
+                    Arrays.toString(s.architecture().aspectRatios()),
+                    s.architecture().roiSize(),
+                    s.architecture().roiSize(),
+                    s.head()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "defaults: score >= %.2f, NMS IoU %.2f; normalization %s%n",
+                    s.scoreThreshold(),
+                    s.nmsIou(),
+                    s.normalization()));
+            s.provenance()
+                    .forEach((k, v) ->
+                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
         } else {
             ModelSpec s = ModelSpec.read(sidecar);
-            sb.append(String.format(Locale.ROOT, "segmentation (%s): classes %s, %d input channel(s), output %s; tiles of multiples of %d px, halo %d px%n",
-                    s.task(), s.classes(), s.inputChannels(), s.output(), s.tileMultiple(), s.halo()));
-            sb.append("normalization ").append(s.normalization()).append(s.architecture() != null ? "; architecture " + s.architecture() : "").append('\n');
-            s.provenance().forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "segmentation (%s): classes %s, %d input channel(s), output %s; tiles of multiples of %d px, halo %d px%n",
+                    s.task(),
+                    s.classes(),
+                    s.inputChannels(),
+                    s.output(),
+                    s.tileMultiple(),
+                    s.halo()));
+            sb.append("normalization ")
+                    .append(s.normalization())
+                    .append(s.architecture() != null ? "; architecture " + s.architecture() : "")
+                    .append('\n');
+            s.provenance()
+                    .forEach((k, v) ->
+                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
         }
         return sb.toString().trim();
     }

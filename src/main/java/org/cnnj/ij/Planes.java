@@ -18,7 +18,11 @@ public final class Planes {
     public static float[][] of(ImagePlus imp, int position) {
         int channels = imp.getNChannels();
         float[][] planes = new float[channels][];
-        for (int c = 0; c < channels; c++) planes[c] = (float[]) imp.getStack().getProcessor(position * channels + c + 1).convertToFloat().getPixels();
+        for (int c = 0; c < channels; c++)
+            planes[c] = (float[]) imp.getStack()
+                    .getProcessor(position * channels + c + 1)
+                    .convertToFloat()
+                    .getPixels();
         return planes;
     }
 }

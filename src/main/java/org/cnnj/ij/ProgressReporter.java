@@ -32,7 +32,8 @@ public final class ProgressReporter implements TiledPredictor.Progress {
         int decile = total == 0 ? 10 : 10 * done / total;
         if (total > 1 && decile > lastDecile && done < total) {
             lastDecile = decile;
-            log.accept(String.format(Locale.ROOT, "%s: %d%% (%d/%d tiles), ETA %.0f s", what, 10 * decile, done, total, eta));
+            log.accept(String.format(
+                    Locale.ROOT, "%s: %d%% (%d/%d tiles), ETA %.0f s", what, 10 * decile, done, total, eta));
         }
     }
 }

@@ -33,7 +33,9 @@ public final class ResultsDisplay {
     public static LUT labelLut() {
         byte[] r = new byte[256], g = new byte[256], b = new byte[256];
         for (int i = 1; i < 256; i++) {
-            float hue = (i * 0.618034f) % 1f, saturation = 0.55f + 0.45f * ((i * 7) % 3) / 2f, brightness = 0.7f + 0.3f * ((i * 5) % 2);
+            float hue = (i * 0.618034f) % 1f,
+                    saturation = 0.55f + 0.45f * ((i * 7) % 3) / 2f,
+                    brightness = 0.7f + 0.3f * ((i * 5) % 2);
             Color c = Color.getHSBColor(hue, saturation, brightness);
             r[i] = (byte) c.getRed();
             g[i] = (byte) c.getGreen();

@@ -35,14 +35,39 @@ import org.cnnj.seg.Segmenter;
 public final class SegmentFiles {
     private SegmentFiles() {}
 
-    public record Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities,
-                   External external, Diameter diameter) {
-        public Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities) {
+    public record Options(
+            Path model,
+            Path input,
+            Path output,
+            EngineKind engine,
+            Device device,
+            int threads,
+            int tile,
+            boolean probabilities,
+            External external,
+            Diameter diameter) {
+        public Options(
+                Path model,
+                Path input,
+                Path output,
+                EngineKind engine,
+                Device device,
+                int threads,
+                int tile,
+                boolean probabilities) {
             this(model, input, output, engine, device, threads, tile, probabilities, External.DEFAULTS, Diameter.AUTO);
         }
 
-        public Options(Path model, Path input, Path output, EngineKind engine, Device device, int threads, int tile, boolean probabilities,
-                       External external) {
+        public Options(
+                Path model,
+                Path input,
+                Path output,
+                EngineKind engine,
+                Device device,
+                int threads,
+                int tile,
+                boolean probabilities,
+                External external) {
             this(model, input, output, engine, device, threads, tile, probabilities, external, Diameter.AUTO);
         }
     }
@@ -53,22 +78,44 @@ public final class SegmentFiles {
     }
 
     public static int segment(Options asked) throws IOException {
-        Options o = new Options(modelFile(asked.model()), asked.input(), asked.output(), asked.engine(), asked.device(), asked.threads(), asked.tile(),
-                asked.probabilities(), asked.external(), asked.diameter());
+        Options o = new Options(
+                modelFile(asked.model()),
+                asked.input(),
+                asked.output(),
+                asked.engine(),
+                asked.device(),
+                asked.threads(),
+                asked.tile(),
+                asked.probabilities(),
+                asked.external(),
+                asked.diameter());
         ModelSpec spec = spec(o);
         List<Path> images = inputs(o.input());
-        TiledPredictor.Layout layout = o.tile() > 0 ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
-                : TiledPredictor.Layout.forMemory(spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
+        TiledPredictor.Layout layout = o.tile() > 0
+                ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
+                : TiledPredictor.Layout.forMemory(
+                        spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
         try (Engine engine = o.engine().open(o.model(), spec, o.device(), o.threads(), System.err::println)) {
-            System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo() + " px halo");
+            System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo()
+                    + " px halo");
             boolean folder = Files.isDirectory(o.input());
-            Batch.Summary s = Batch.run(images, folder, image -> {
-                Path dir = folder ? o.output().resolve(baseName(image)) : o.output();
-                long t0 = System.nanoTime();
-                int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter());
-                System.out.printf(Locale.ROOT, "%s: %d objects in %.2f s -> %s%n", image.getFileName(), objects, (System.nanoTime() - t0) / 1e9, dir);
-                return objects;
-            }, System.err::println);
+            Batch.Summary s = Batch.run(
+                    images,
+                    folder,
+                    image -> {
+                        Path dir = folder ? o.output().resolve(baseName(image)) : o.output();
+                        long t0 = System.nanoTime();
+                        int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter());
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%s: %d objects in %.2f s -> %s%n",
+                                image.getFileName(),
+                                objects,
+                                (System.nanoTime() - t0) / 1e9,
+                                dir);
+                        return objects;
+                    },
+                    System.err::println);
             if (folder) System.out.println("segment: " + s.describe());
             if (!s.ok()) throw new Batch.Failed(s);
             return 0;
@@ -80,25 +127,29 @@ public final class SegmentFiles {
      * least its halo (smaller tiles would spend most of their time on context), said in one line when changed.
      */
     static int tileFor(int asked, ModelSpec spec) {
-        if (asked < 1 || asked > 16_384) throw new IllegalArgumentException("tile must be 1..16384 pixels, got " + asked);
+        if (asked < 1 || asked > 16_384)
+            throw new IllegalArgumentException("tile must be 1..16384 pixels, got " + asked);
         int tile = roundUp(Math.max(asked, Math.max(spec.halo(), spec.tileMultiple())), spec.tileMultiple());
         if (tile != asked) {
-            System.err.println("tile " + asked + " px -> " + tile + " px (a multiple of " + spec.tileMultiple() + " and at least the model's "
-                    + spec.halo() + " px halo, so that tiles are not mostly context)");
+            System.err.println("tile " + asked + " px -> " + tile + " px (a multiple of " + spec.tileMultiple()
+                    + " and at least the model's " + spec.halo() + " px halo, so that tiles are not mostly context)");
         }
         return tile;
     }
 
     /** The model file to open: a built-in model by name ({@link BuiltInModels}), or the file, which must exist. */
     public static Path modelFile(Path model) throws IOException {
-        if (model == null) throw new IllegalArgumentException("no model chosen; choose a .onnx file, or model=[" + BuiltInModels.NUCLEI + "]");
+        if (model == null)
+            throw new IllegalArgumentException(
+                    "no model chosen; choose a .onnx file, or model=[" + BuiltInModels.NUCLEI + "]");
         Path resolved = BuiltInModels.resolve(model);
         if (!Files.isRegularFile(resolved)) throw new IOException(missing(model));
         return resolved;
     }
 
     private static String missing(Path model) {
-        return "model file " + model + " does not exist; check the path (the built-in nuclei model is model=[" + BuiltInModels.NUCLEI + "])";
+        return "model file " + model + " does not exist; check the path (the built-in nuclei model is model=["
+                + BuiltInModels.NUCLEI + "])";
     }
 
     /** The sidecar, or defaults and options for an external model (told in one line). */
@@ -112,42 +163,74 @@ public final class SegmentFiles {
         }
         OnnxModelInfo info = OnnxModelInfo.read(o.model());
         if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
-            throw new IllegalArgumentException(o.model().getFileName() + " does not take one [N, C, H, W] image; CNN-J runs models with a"
-                    + " single NCHW float input");
+            throw new IllegalArgumentException(o.model().getFileName()
+                    + " does not take one [N, C, H, W] image; CNN-J runs models with a" + " single NCHW float input");
         }
         long channels = info.inputs().get(0).dims()[1];
-        long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
-        int classes = o.external().classes() > 0 ? o.external().classes() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
+        long[] out =
+                info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
+        int classes =
+                o.external().classes() > 0 ? o.external().classes() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
         if (classes == 0) {
-            throw new IllegalArgumentException(o.model().getFileName() + " has no sidecar and its output does not say how many classes it has;"
-                    + " pass --classes N");
+            throw new IllegalArgumentException(o.model().getFileName()
+                    + " has no sidecar and its output does not say how many classes it has;" + " pass --classes N");
         }
         ModelSpec.Normalization n = ModelSpec.Normalization.of(o.external().normalize());
-        ModelSpec spec = ModelSpec.forExternal(channels > 0 ? (int) channels : 1, classes, o.external().tileMultiple(), o.external().halo(), n);
-        System.err.println("no sidecar " + sidecar.getFileName() + ": treating " + o.model().getFileName() + " as a semantic model with "
-                + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo() + " px halo, "
+        ModelSpec spec = ModelSpec.forExternal(
+                channels > 0 ? (int) channels : 1,
+                classes,
+                o.external().tileMultiple(),
+                o.external().halo(),
+                n);
+        System.err.println("no sidecar " + sidecar.getFileName() + ": treating "
+                + o.model().getFileName() + " as a semantic model with "
+                + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo()
+                + " px halo, "
                 + n.method().option() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
         return spec;
     }
 
     static List<Path> inputs(Path input) throws IOException {
         if (Files.isRegularFile(input)) return List.of(input);
-        if (!Files.isDirectory(input)) throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
+        if (!Files.isDirectory(input))
+            throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
         try (Stream<Path> s = Files.list(input)) {
-            List<Path> images = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
-                    .filter(p -> !p.getFileName().toString().contains("-labels.")).sorted().toList();
+            List<Path> images = s.filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                    .filter(p -> !p.getFileName().toString().contains("-labels."))
+                    .sorted()
+                    .toList();
             if (images.isEmpty()) throw new IOException("no .tif images in " + input);
             return images;
         }
     }
 
     /** What segmenting one image gives: labels (16-bit stack), class probabilities (or null), ROIs, measurements. */
-    public record Output(ImagePlus labels, ImagePlus probabilities, List<Roi> rois, List<LabelResults.Measurement> rows, int objects) {}
+    public record Output(
+            ImagePlus labels,
+            ImagePlus probabilities,
+            List<Roi> rois,
+            List<LabelResults.Measurement> rows,
+            int objects) {}
 
-    public static int segmentImage(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, Path file, Path dir, boolean keepProbabilities,
-                                   Diameter diameter) throws IOException {
+    public static int segmentImage(
+            Engine engine,
+            ModelSpec spec,
+            TiledPredictor.Layout layout,
+            Path file,
+            Path dir,
+            boolean keepProbabilities,
+            Diameter diameter)
+            throws IOException {
         ImagePlus imp = Tiffs.open(file);
-        Output out = segment(engine, spec, layout, imp, keepProbabilities, diameter, file.getFileName().toString());
+        Output out = segment(
+                engine,
+                spec,
+                layout,
+                imp,
+                keepProbabilities,
+                diameter,
+                file.getFileName().toString());
         write(out, imp.getCalibration(), dir);
         return out.objects();
     }
@@ -156,15 +239,34 @@ public final class SegmentFiles {
      * Segments every slice (position) of an image; {@code name} names it in messages. With a diameter (or
      * auto) each slice is resized so its objects match the model's object size, and results come back at the image's size.
      */
-    public static Output segment(Engine engine, ModelSpec spec, TiledPredictor.Layout layout, ImagePlus imp, boolean keepProbabilities,
-                                 Diameter diameter, String name) {
-        int w = imp.getWidth(), h = imp.getHeight(), channels = imp.getNChannels(), positions = imp.getStackSize() / channels;
+    public static Output segment(
+            Engine engine,
+            ModelSpec spec,
+            TiledPredictor.Layout layout,
+            ImagePlus imp,
+            boolean keepProbabilities,
+            Diameter diameter,
+            String name) {
+        int w = imp.getWidth(),
+                h = imp.getHeight(),
+                channels = imp.getNChannels(),
+                positions = imp.getStackSize() / channels;
         if (channels != spec.inputChannels()) {
             throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the model expects "
                     + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
-        if (imp.getBitDepth() == 24) throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
-        route(spec, w, h, positions, keepProbabilities, 1, layout.tile(), name, 0); // before anything is allocated: refuse at once what fits neither way
+        if (imp.getBitDepth() == 24)
+            throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
+        route(
+                spec,
+                w,
+                h,
+                positions,
+                keepProbabilities,
+                1,
+                layout.tile(),
+                name,
+                0); // before anything is allocated: refuse at once what fits neither way
         boolean told = false;
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
@@ -176,23 +278,48 @@ public final class SegmentFiles {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
             ProgressReporter progress = new ProgressReporter("segmenting " + where, System.err::println);
-            double scale = Segmenter.scaleFor(engine, spec, centre(spec, planes, w, h, where), centreSide(w), centreSide(h), diameter,
+            double scale = Segmenter.scaleFor(
+                    engine,
+                    spec,
+                    centre(spec, planes, w, h, where),
+                    centreSide(w),
+                    centreSide(h),
+                    diameter,
                     msg -> System.err.println(where + ": " + msg));
-            long held = 4L * channels * ((long) w * h + (long) centreSide(w) * centreSide(h)); // the planes, and their centre (garbage by now)
+            long held = 4L
+                    * channels
+                    * ((long) w * h
+                            + (long) centreSide(w) * centreSide(h)); // the planes, and their centre (garbage by now)
             Route route = route(spec, w, h, positions, keepProbabilities, scale, layout.tile(), name, held);
             if (route == Route.BANDS && !told) {
                 told = true;
-                System.err.println(name + ": the whole image does not fit Java's memory at once: segmenting it in bands of " + BAND_ROWS
+                System.err.println(name
+                        + ": the whole image does not fit Java's memory at once: segmenting it in bands of " + BAND_ROWS
                         + " rows (objects are joined where the bands meet; more memory segments it whole)");
             }
             int[] labels;
             if (route == Route.BANDS) {
-                BandedPlanes.Labels r = BandedPlanes.segment(engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), BAND_ROWS, progress);
+                BandedPlanes.Labels r = BandedPlanes.segment(
+                        engine,
+                        spec,
+                        planes,
+                        w,
+                        h,
+                        new Segmenter.Options(layout, false, 6, scale),
+                        BAND_ROWS,
+                        progress);
                 labels = r.labels();
                 objects += r.count();
             } else {
-                float[][] normalized = Segmenter.normalize(spec, planes, w, h, null); // its warnings came with the centre
-                Segmenter.Result r = Segmenter.segmentNormalized(engine, spec, normalized, w, h, new Segmenter.Options(layout, keepProbabilities, 6, scale),
+                float[][] normalized =
+                        Segmenter.normalize(spec, planes, w, h, null); // its warnings came with the centre
+                Segmenter.Result r = Segmenter.segmentNormalized(
+                        engine,
+                        spec,
+                        normalized,
+                        w,
+                        h,
+                        new Segmenter.Options(layout, keepProbabilities, 6, scale),
                         progress);
                 labels = r.objects();
                 if (labels == null) {
@@ -201,7 +328,8 @@ public final class SegmentFiles {
                 }
                 if (keepProbabilities) {
                     for (int k = 0; k < r.probabilities().length; k++) {
-                        probabilityStack.addSlice(spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
+                        probabilityStack.addSlice(
+                                spec.classes().get(k), new FloatProcessor(w, h, r.probabilities()[k]));
                     }
                 }
                 objects += r.objects() != null ? r.objectCount() : 0;
@@ -213,7 +341,9 @@ public final class SegmentFiles {
         }
         int maxLabel = 0;
         for (int[] labels : labelPlanes) for (int l : labels) maxLabel = Math.max(maxLabel, l);
-        if (maxLabel > 65_535) System.err.println(name + ": " + maxLabel + " objects in one plane, more than 16-bit ids hold: labels are written as 32-bit");
+        if (maxLabel > 65_535)
+            System.err.println(name + ": " + maxLabel
+                    + " objects in one plane, more than 16-bit ids hold: labels are written as 32-bit");
         for (int[] labels : labelPlanes) labelStack.addSlice(labelProcessor(labels, w, h, maxLabel, name));
         ImagePlus labelImage = new ImagePlus(baseName(Path.of(name)) + "-labels", labelStack);
         labelImage.setCalibration(cal);
@@ -249,14 +379,18 @@ public final class SegmentFiles {
             float[] crop = new float[cw * ch];
             for (int y = 0; y < ch; y++) System.arraycopy(planes[c], (y0 + y) * w + x0, crop, y * cw, cw);
             Percentiles p = Segmenter.percentiles(spec, planes[c]);
-            if (p != null) p.problems(planes[c]).forEach(problem -> System.err.println("warning: " + where + ": " + problem));
+            if (p != null)
+                p.problems(planes[c]).forEach(problem -> System.err.println("warning: " + where + ": " + problem));
             out[c] = p == null ? spec.normalization().apply(crop) : p.apply(crop);
         }
         return out;
     }
 
     /** How an image is segmented: whole (every map in memory at once) or in bands of rows (when only that fits the heap). */
-    enum Route { WHOLE, BANDS }
+    enum Route {
+        WHOLE,
+        BANDS
+    }
 
     /** Rows decoded at a time on the banded path (whole tiles). */
     static final int BAND_ROWS = 1024;
@@ -269,26 +403,70 @@ public final class SegmentFiles {
      * position and their 16/32-bit copies, and the kept probabilities; in bands — the channels, the labels
      * of every position and their copies, and one band's maps with its margins. Both over-estimate.
      */
-    static Route route(ModelSpec spec, int w, int h, int positions, boolean probabilities, double scale, int tile, String name, long free, long max) {
+    static Route route(
+            ModelSpec spec,
+            int w,
+            int h,
+            int positions,
+            boolean probabilities,
+            double scale,
+            int tile,
+            String name,
+            long free,
+            long max) {
         long pixels = (long) w * h, reserve = 64L << 20, c = spec.inputChannels();
         double s2 = scale * scale;
         long results = pixels * 8L * positions;
-        long whole = (long) (pixels * (4 * c * (2 + s2) + 17 * s2 + (probabilities ? 4.0 * spec.classChannels() * (1 + s2) : 0))) + results + reserve;
+        long whole = (long) (pixels
+                        * (4 * c * (2 + s2) + 17 * s2 + (probabilities ? 4.0 * spec.classChannels() * (1 + s2) : 0)))
+                + results
+                + reserve;
         if (whole <= free) return Route.WHOLE;
-        long band = (long) ((Math.max(BAND_ROWS, tile) + 2.0 * tile) * Math.ceil(w * scale) * 22); // classes, decoding and copies of a band and its margins
+        long band = (long) ((Math.max(BAND_ROWS, tile) + 2.0 * tile)
+                * Math.ceil(w * scale)
+                * 22); // classes, decoding and copies of a band and its margins
         long bands = pixels * 4 * c + results + band + reserve;
         if (!probabilities && bands <= free) return Route.BANDS;
         long need = probabilities ? whole : bands;
-        throw new IllegalArgumentException(String.format(Locale.ROOT, "%s (%d x %d%s) needs about %.1f GB of memory%s but Java has %.1f GB free of %.1f GB:"
-                + " give Java more (Fiji: Edit › Options › Memory & Threads; command line: JAVA_OPTS=-Xmx%dg)%s", name, w, h,
-                positions > 1 ? " x " + positions : "", need / 1e9, probabilities ? "" : " even in bands of rows", free / 1e9, max / 1e9,
-                (long) Math.ceil((need + (max - free)) / 1e9 * 1.25), probabilities ? ", or do not keep the class probabilities (then it can run in bands)" : ""));
+        throw new IllegalArgumentException(String.format(
+                Locale.ROOT,
+                "%s (%d x %d%s) needs about %.1f GB of memory%s but Java has %.1f GB free of %.1f GB:"
+                        + " give Java more (Fiji: Edit › Options › Memory & Threads; command line: JAVA_OPTS=-Xmx%dg)%s",
+                name,
+                w,
+                h,
+                positions > 1 ? " x " + positions : "",
+                need / 1e9,
+                probabilities ? "" : " even in bands of rows",
+                free / 1e9,
+                max / 1e9,
+                (long) Math.ceil((need + (max - free)) / 1e9 * 1.25),
+                probabilities ? ", or do not keep the class probabilities (then it can run in bands)" : ""));
     }
 
     /** As above with the heap's free memory, plus {@code held} bytes already allocated for what the estimate counts (the planes). */
-    static Route route(ModelSpec spec, int w, int h, int positions, boolean probabilities, double scale, int tile, String name, long held) {
+    static Route route(
+            ModelSpec spec,
+            int w,
+            int h,
+            int positions,
+            boolean probabilities,
+            double scale,
+            int tile,
+            String name,
+            long held) {
         Runtime rt = Runtime.getRuntime();
-        return route(spec, w, h, positions, probabilities, scale, tile, name, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) + held, rt.maxMemory());
+        return route(
+                spec,
+                w,
+                h,
+                positions,
+                probabilities,
+                scale,
+                tile,
+                name,
+                rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) + held,
+                rt.maxMemory());
     }
 
     /**
@@ -303,7 +481,8 @@ public final class SegmentFiles {
             return new ShortProcessor(w, h, pixels, null);
         }
         if (max > (1 << 24)) {
-            throw new IllegalArgumentException(name + " has " + max + " objects, more than a label image can number exactly (16,777,216); segment it in parts");
+            throw new IllegalArgumentException(name + " has " + max
+                    + " objects, more than a label image can number exactly (16,777,216); segment it in parts");
         }
         float[] pixels = new float[labels.length];
         for (int i = 0; i < labels.length; i++) pixels[i] = labels[i];

@@ -25,7 +25,8 @@ final class Staging {
 
     static void write(Path dir, Writer writer) throws IOException {
         AtomicFiles.createFolder(dir);
-        Path staging = dir.resolve(".cnnj-staging-" + Long.toHexString(System.nanoTime()) + "-" + Thread.currentThread().getId());
+        Path staging = dir.resolve(".cnnj-staging-" + Long.toHexString(System.nanoTime()) + "-"
+                + Thread.currentThread().getId());
         try {
             AtomicFiles.createFolder(staging);
             writer.write(staging);

@@ -33,7 +33,8 @@ public final class Tiffs {
         } finally {
             IJ.redirectErrorMessages(redirected);
         }
-        if (imp == null) throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
+        if (imp == null)
+            throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
         return imp;
     }
 
@@ -44,18 +45,24 @@ public final class Tiffs {
             Path dir = file.toAbsolutePath().getParent();
             infos = new TiffDecoder(dir + File.separator, file.getFileName().toString()).getTiffInfo();
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + " is not a readable TIFF (" + e.getMessage() + "); re-save it from the program that made it");
+            throw new IOException(file + " is not a readable TIFF (" + e.getMessage()
+                    + "); re-save it from the program that made it");
         }
         if (infos == null || infos.length == 0) throw new IOException(file + " has no image in it; re-save it as TIFF");
         long length = Files.size(file), end = 0;
         for (FileInfo fi : infos) {
             if (fi.fileType == FileInfo.GRAY64_FLOAT) {
-                throw new IOException(file + " holds 64-bit floating point pixels, which ImageJ cannot open faithfully; convert it to 32-bit"
+                throw new IOException(file
+                        + " holds 64-bit floating point pixels, which ImageJ cannot open faithfully; convert it to 32-bit"
                         + " (e.g. numpy: image.astype('float32'), or Fiji's Bio-Formats importer)");
             }
-            if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length == fi.stripLengths.length && fi.stripOffsets.length > 0
+            if (fi.stripOffsets != null
+                    && fi.stripLengths != null
+                    && fi.stripOffsets.length == fi.stripLengths.length
+                    && fi.stripOffsets.length > 0
                     && fi.nImages <= 1) {
-                for (int i = 0; i < fi.stripOffsets.length; i++) end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+                for (int i = 0; i < fi.stripOffsets.length; i++)
+                    end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
             } else if (fi.compression <= FileInfo.COMPRESSION_NONE) {
                 long image = (long) fi.width * fi.height * fi.getBytesPerPixel();
                 long images = Math.max(1, fi.nImages);
@@ -63,8 +70,8 @@ public final class Tiffs {
             }
         }
         if (end > length) {
-            throw new IOException(file + " is truncated: its image data needs " + end + " bytes but the file has " + length
-                    + "; copy or download it again");
+            throw new IOException(file + " is truncated: its image data needs " + end + " bytes but the file has "
+                    + length + "; copy or download it again");
         }
     }
 
@@ -72,11 +79,13 @@ public final class Tiffs {
     public static void save(ImagePlus imp, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         AtomicFiles.createFolder(dir);
-        if (!Files.isWritable(dir)) throw new IOException("cannot write to " + dir + "; choose a writable output folder");
+        if (!Files.isWritable(dir))
+            throw new IOException("cannot write to " + dir + "; choose a writable output folder");
         Path tmp = AtomicFiles.tempSibling(file);
         try {
             FileSaver saver = new FileSaver(imp);
-            boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());
+            boolean ok =
+                    imp.getStackSize() > 1 ? saver.saveAsTiffStack(tmp.toString()) : saver.saveAsTiff(tmp.toString());
             if (!ok) throw new IOException("could not write " + file + "; is the disk full?");
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -41,28 +41,56 @@ public final class TrainDetectorFiles {
      * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
      * @param anchorSizes anchor sizes in pixels, or null: chosen from the training boxes ({@link AnchorChoice})
      */
-    public record Options(Path images, Path rois, Path output, List<String> classes, TrainConfig config, float[] anchorSizes, Path from,
-                          boolean resume, String commandLine) {}
+    public record Options(
+            Path images,
+            Path rois,
+            Path output,
+            List<String> classes,
+            TrainConfig config,
+            float[] anchorSizes,
+            Path from,
+            boolean resume,
+            String commandLine) {}
 
     private TrainDetectorFiles() {}
 
-    public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
+    public static DetectorTrainer.Result train(
+            Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
         Start start = start(o);
         Path roiFolder = o.rois() == null ? o.images() : o.rois();
         List<Annotated> pairs = pairs(o.images(), roiFolder);
-        List<String> classes = start.classes().isEmpty() ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList()) : start.classes();
+        List<String> classes = start.classes().isEmpty()
+                ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList())
+                : start.classes();
         List<AnnotatedImage> data = annotate(pairs, classes);
-        return trainOn(data, classes, start.model(), o, data.size() + " images from " + o.images(), cancel, listener, log);
+        return trainOn(
+                data, classes, start.model(), o, data.size() + " images from " + o.images(), cancel, listener, log);
     }
 
     /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
-    public static DetectorTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener,
-                                                      Consumer<String> log) throws IOException {
-        if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
+    public static DetectorTrainer.Result trainOnImage(
+            ImagePlus image,
+            List<Roi> rois,
+            Options o,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Consumer<String> log)
+            throws IOException {
+        if (rois.isEmpty())
+            throw new IllegalArgumentException(
+                    "there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
         Start start = start(o);
         List<String> classes = start.classes().isEmpty() ? classesOf(rois) : start.classes();
         List<AnnotatedImage> data = annotated(image, rois, classes, image.getTitle(), Path.of(image.getTitle()));
-        return trainOn(data, classes, start.model(), o, "image " + image.getTitle() + " with " + rois.size() + " ROIs", cancel, listener, log);
+        return trainOn(
+                data,
+                classes,
+                start.model(),
+                o,
+                "image " + image.getTitle() + " with " + rois.size() + " ROIs",
+                cancel,
+                listener,
+                log);
     }
 
     /** "12, 24, 48" → anchor sizes; empty or null → null (the defaults). */
@@ -74,7 +102,8 @@ public final class TrainDetectorFiles {
             try {
                 sizes[i] = Float.parseFloat(parts[i]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("anchors take sizes in pixels like 12,24,48; \"" + parts[i] + "\" is not a number");
+                throw new IllegalArgumentException(
+                        "anchors take sizes in pixels like 12,24,48; \"" + parts[i] + "\" is not a number");
             }
         }
         return sizes;
@@ -87,47 +116,90 @@ public final class TrainDetectorFiles {
         if (o.from() == null) return new Start(null, o.classes());
         DetectorSpec from = DetectorSpec.read(ModelSpec.sidecarOf(o.from()));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
-            throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not " + o.classes()
-                    + "; train with the same classes or start a new model");
+            throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not "
+                    + o.classes() + "; train with the same classes or start a new model");
         }
         return new Start(ObjectDetector.loadNetwork(o.from(), from), from.classes());
     }
 
-    private static DetectorTrainer.Result trainOn(List<AnnotatedImage> data, List<String> classes, Detector start, Options o, String source,
-                                                  AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
+    private static DetectorTrainer.Result trainOn(
+            List<AnnotatedImage> data,
+            List<String> classes,
+            Detector start,
+            Options o,
+            String source,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Consumer<String> log)
+            throws IOException {
         Path output = o.output().toAbsolutePath();
-        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
+        if (!output.getFileName().toString().endsWith(".onnx"))
+            throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
         DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
         float[] anchors = o.anchorSizes();
         if (anchors == null && start == null) {
             anchors = AnchorChoice.fromBoxes(data);
-            log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors) + " px (choose others with --anchors / anchors=)");
+            log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors)
+                    + " px (choose others with --anchors / anchors=)");
         }
-        DetectorConfig arch = anchors == null ? d
-                : new DetectorConfig(d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
-        try (TrainingOutput out = TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_map50,seconds", "train-det")) {
+        DetectorConfig arch = anchors == null
+                ? d
+                : new DetectorConfig(
+                        d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
+        try (TrainingOutput out =
+                TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_map50,seconds", "train-det")) {
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
             provenance.put("date", Instant.now().toString());
-            return finish(DetectorTrainer.train(new TrainingRun<>(data, o.config(), out.checkpoints(), cancel, new TrainingListener() {
-                public void epoch(EpochReport e) {
-                    out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()), log);
-                    if (listener != null) listener.epoch(e);
-                }
+            return finish(
+                    DetectorTrainer.train(
+                            new TrainingRun<>(
+                                    data,
+                                    o.config(),
+                                    out.checkpoints(),
+                                    cancel,
+                                    new TrainingListener() {
+                                        public void epoch(EpochReport e) {
+                                            out.row(
+                                                    e.epoch(),
+                                                    String.format(
+                                                            Locale.ROOT,
+                                                            "%d,%.6f,%.6f,%.1f",
+                                                            e.epoch(),
+                                                            e.trainLoss(),
+                                                            e.validationScore(),
+                                                            e.seconds()),
+                                                    log);
+                                            if (listener != null) listener.epoch(e);
+                                        }
 
-                public void step(int step, int steps, float loss) {
-                    if (listener != null) listener.step(step, steps, loss);
-                }
-            }, provenance), arch, start, log), output, log);
+                                        public void step(int step, int steps, float loss) {
+                                            if (listener != null) listener.step(step, steps, loss);
+                                        }
+                                    },
+                                    provenance),
+                            arch,
+                            start,
+                            log),
+                    output,
+                    log);
         }
     }
 
-    private static DetectorTrainer.Result finish(DetectorTrainer.Result r, Path output, Consumer<String> log) throws IOException {
+    private static DetectorTrainer.Result finish(DetectorTrainer.Result r, Path output, Consumer<String> log)
+            throws IOException {
         ObjectDetector.save(r.model(), r.spec().withHead(output), output);
-        if (r.diverged() != null) log.accept("training stopped: " + r.diverged() + " (--resume --lr X, or resume=true in Fiji)");
-        log.accept(String.format(Locale.ROOT, "best validation mAP@0.5 %.4f after %d epoch(s)%s%s; model: %s", r.bestValidationMap(), r.epochsRun(),
-                r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output));
+        if (r.diverged() != null)
+            log.accept("training stopped: " + r.diverged() + " (--resume --lr X, or resume=true in Fiji)");
+        log.accept(String.format(
+                Locale.ROOT,
+                "best validation mAP@0.5 %.4f after %d epoch(s)%s%s; model: %s",
+                r.bestValidationMap(),
+                r.epochsRun(),
+                r.stoppedEarly() ? " (stopped early)" : "",
+                r.cancelled() ? " (cancelled; best model kept)" : "",
+                output));
         return r;
     }
 
@@ -150,8 +222,9 @@ public final class TrainDetectorFiles {
                 continue;
             }
             if (roiFile == null) {
-                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base + "-rois.zip, or a label image "
-                        + base + "-labels.tif) in " + rois + "; save the ROI Manager (More › Save...) under that name");
+                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base
+                        + "-rois.zip, or a label image " + base + "-labels.tif) in " + rois
+                        + "; save the ROI Manager (More › Save...) under that name");
             }
             out.add(new Annotated(image, roiFile, DetectFiles.readRois(roiFile)));
         }
@@ -177,12 +250,19 @@ public final class TrainDetectorFiles {
 
     private static List<AnnotatedImage> annotate(List<Annotated> pairs, List<String> classes) throws IOException {
         List<AnnotatedImage> out = new ArrayList<>();
-        for (Annotated a : pairs) out.addAll(annotated(Tiffs.open(a.image()), a.rois(), classes, a.image().getFileName().toString(), a.roiFile()));
+        for (Annotated a : pairs)
+            out.addAll(annotated(
+                    Tiffs.open(a.image()),
+                    a.rois(),
+                    classes,
+                    a.image().getFileName().toString(),
+                    a.roiFile()));
         return out;
     }
 
     /** One sample per slice; ROIs at position p belong to slice p, ROIs without a position to every slice. */
-    static List<AnnotatedImage> annotated(ImagePlus imp, List<Roi> all, List<String> classes, String name, Path roiSource) {
+    static List<AnnotatedImage> annotated(
+            ImagePlus imp, List<Roi> all, List<String> classes, String name, Path roiSource) {
         List<AnnotatedImage> out = new ArrayList<>();
         int slices = Planes.positions(imp);
         for (int s = 1; s <= slices; s++) {
@@ -190,7 +270,8 @@ public final class TrainDetectorFiles {
             List<float[]> boxes = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
             for (Roi roi : all) {
-                int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
+                int position =
+                        roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
                 if (position != 0 && position != s) continue;
                 ids.add(classIndex(roi, classes, roiSource));
                 boxes.add(DetectFiles.box(roi));
@@ -201,7 +282,8 @@ public final class TrainDetectorFiles {
                 System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
                 cls[i] = ids.get(i);
             }
-            out.add(new AnnotatedImage(name + (slices > 1 ? " slice " + s : ""), planes, imp.getWidth(), imp.getHeight(), flat, cls));
+            out.add(new AnnotatedImage(
+                    name + (slices > 1 ? " slice " + s : ""), planes, imp.getWidth(), imp.getHeight(), flat, cls));
         }
         return out;
     }
@@ -217,8 +299,9 @@ public final class TrainDetectorFiles {
         }
         if (names.isEmpty()) return List.of("object");
         if (unnamed) {
-            throw new IllegalArgumentException("train-det: some ROIs name a class " + names + " and some name none; rename every ROI by its class"
-                    + " (e.g. \"" + names.first() + "\") or give classes=... explicitly");
+            throw new IllegalArgumentException(
+                    "train-det: some ROIs name a class " + names + " and some name none; rename every ROI by its class"
+                            + " (e.g. \"" + names.first() + "\") or give classes=... explicitly");
         }
         return List.copyOf(names);
     }
@@ -228,8 +311,8 @@ public final class TrainDetectorFiles {
         if (c == null && classes.size() == 1) return 0;
         int i = c == null ? -1 : classes.indexOf(c);
         if (i < 0) {
-            throw new IllegalArgumentException(file.getFileName() + ": ROI \"" + roi.getName() + "\" has class \"" + c + "\", which is not one of "
-                    + classes + "; rename the ROI or add the class");
+            throw new IllegalArgumentException(file.getFileName() + ": ROI \"" + roi.getName() + "\" has class \"" + c
+                    + "\", which is not one of " + classes + "; rename the ROI or add the class");
         }
         return i;
     }

@@ -39,11 +39,25 @@ public final class TrainFiles {
     private TrainFiles() {}
 
     /** Everything a training run needs; {@code classes} null = inferred (semantic) or fixed (instances). */
-    public record Options(Path images, Path labels, Path output, String task, List<String> classes, TrainConfig config, int depth,
-                          int filters, boolean residual, float dropout, Path from, boolean resume, String commandLine) {}
+    public record Options(
+            Path images,
+            Path labels,
+            Path output,
+            String task,
+            List<String> classes,
+            TrainConfig config,
+            int depth,
+            int filters,
+            boolean residual,
+            float dropout,
+            Path from,
+            boolean resume,
+            String commandLine) {}
 
-    public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener) throws IOException {
-        if (!o.output().getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
+    public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
+            throws IOException {
+        if (!o.output().getFileName().toString().endsWith(".onnx"))
+            throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
         List<LabeledImage> data = load(o.images(), o.labels());
         return train(data, data.size() + " samples from " + o.images(), o, cancel, listener);
     }
@@ -52,48 +66,84 @@ public final class TrainFiles {
      * Trains on one open image (each slice a sample) whose objects are ROIs (ROI Manager or zip):
      * each ROI becomes one object (instances) — for semantic training, use label images.
      */
-    public static SegmentationTrainer.Result trainOnImage(ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel,
-                                                          TrainingListener listener) throws IOException {
-        if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
+    public static SegmentationTrainer.Result trainOnImage(
+            ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener)
+            throws IOException {
+        if (rois.isEmpty())
+            throw new IllegalArgumentException(
+                    "there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
         ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), Planes.positions(image));
-        return train(samples(image, labels, image.getTitle(), Path.of("ROIs")), "image " + image.getTitle() + " with " + rois.size() + " ROIs", o, cancel, listener);
+        return train(
+                samples(image, labels, image.getTitle(), Path.of("ROIs")),
+                "image " + image.getTitle() + " with " + rois.size() + " ROIs",
+                o,
+                cancel,
+                listener);
     }
 
-    private static SegmentationTrainer.Result train(List<LabeledImage> data, String source, Options o, AtomicBoolean cancel,
-                                                    TrainingListener listener) throws IOException {
+    private static SegmentationTrainer.Result train(
+            List<LabeledImage> data, String source, Options o, AtomicBoolean cancel, TrainingListener listener)
+            throws IOException {
         Path output = o.output();
-        if (!output.getFileName().toString().endsWith(".onnx")) throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
+        if (!output.getFileName().toString().endsWith(".onnx"))
+            throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
         String task = o.task();
         TrainConfig cfg = o.config();
         List<String> classes = o.classes();
         if (ModelSpec.SEMANTIC.equals(task) && classes == null) {
-            int max = data.stream().flatMapToInt(d -> Arrays.stream(d.labels())).max().orElse(1);
+            int max = data.stream()
+                    .flatMapToInt(d -> Arrays.stream(d.labels()))
+                    .max()
+                    .orElse(1);
             classes = new ArrayList<>();
             for (int c = 0; c <= Math.max(1, max); c++) classes.add(c == 0 ? "background" : "class" + c);
         }
-        ModelSpec fromSpec = o.from() == null ? null : Files.exists(ModelSpec.sidecarOf(o.from())) ? ModelSpec.read(ModelSpec.sidecarOf(o.from())) : null;
+        ModelSpec fromSpec = o.from() == null
+                ? null
+                : Files.exists(ModelSpec.sidecarOf(o.from())) ? ModelSpec.read(ModelSpec.sidecarOf(o.from())) : null;
         boolean external = o.from() != null && (fromSpec == null || fromSpec.architecture() == null);
-        if (fromSpec != null && !external && fromSpec.isInstances() && (ModelSpec.INSTANCES_3CLASS.equals(task) || ModelSpec.INSTANCES_DISTANCE.equals(task))) {
+        if (fromSpec != null
+                && !external
+                && fromSpec.isInstances()
+                && (ModelSpec.INSTANCES_3CLASS.equals(task) || ModelSpec.INSTANCES_DISTANCE.equals(task))) {
             task = fromSpec.task(); // fine-tuning keeps the model's own instance encoding
         }
         if (fromSpec != null && fromSpec.objectDiameter() > 0 && cfg.diameter() == 0) {
             cfg = cfg.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
         }
-        int classCount = ModelSpec.INSTANCES_DISTANCE.equals(task) ? 4 : ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
+        int classCount = ModelSpec.INSTANCES_DISTANCE.equals(task)
+                ? 4
+                : ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
         UNet start = null;
-        UNetConfig arch = new UNetConfig(data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
+        UNetConfig arch = new UNetConfig(
+                data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
         if (o.from() != null && !external) start = JavaEngine.loadUNet(o.from(), fromSpec);
         Plan plan = new Plan(task, cfg, classes, arch, start, fromSpec, external);
-        try (TrainingOutput out = TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
+        try (TrainingOutput out =
+                TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
             return run(data, source, o, plan, out, cancel, listener);
         }
     }
 
     /** What {@link #train} decided from the options and the model to start from. */
-    private record Plan(String task, TrainConfig cfg, List<String> classes, UNetConfig arch, UNet start, ModelSpec fromSpec, boolean external) {}
+    private record Plan(
+            String task,
+            TrainConfig cfg,
+            List<String> classes,
+            UNetConfig arch,
+            UNet start,
+            ModelSpec fromSpec,
+            boolean external) {}
 
-    private static SegmentationTrainer.Result run(List<LabeledImage> data, String source, Options o, Plan plan, TrainingOutput out, AtomicBoolean cancel,
-                                                  TrainingListener listener) throws IOException {
+    private static SegmentationTrainer.Result run(
+            List<LabeledImage> data,
+            String source,
+            Options o,
+            Plan plan,
+            TrainingOutput out,
+            AtomicBoolean cancel,
+            TrainingListener listener)
+            throws IOException {
         Path output = o.output(), checkpoints = out.checkpoints();
         String task = plan.task();
         TrainConfig cfg = plan.cfg();
@@ -103,7 +153,15 @@ public final class TrainFiles {
         provenance.put("date", Instant.now().toString());
         TrainingListener progress = new TrainingListener() {
             public void epoch(EpochReport e) {
-                out.row(e.epoch(), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.1f", e.epoch(), e.trainLoss(), e.validationScore(), e.seconds()),
+                out.row(
+                        e.epoch(),
+                        String.format(
+                                Locale.ROOT,
+                                "%d,%.6f,%.6f,%.1f",
+                                e.epoch(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.seconds()),
                         System.err::println);
                 if (listener != null) listener.epoch(e);
             }
@@ -115,17 +173,34 @@ public final class TrainFiles {
         TrainingRun<LabeledImage> run = new TrainingRun<>(data, cfg, checkpoints, cancel, progress, provenance);
         SegmentationTrainer.Result r;
         if (plan.external()) {
-            // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how to apply it).
+            // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how
+            // to apply it).
             GraphNetwork imported = GraphNetwork.load(o.from());
-            r = SegmentationTrainer.fineTune(run, imported, externalSpec(o.from(), plan.fromSpec(), task, plan.classes()), imported.encoderParameters());
+            r = SegmentationTrainer.fineTune(
+                    run,
+                    imported,
+                    externalSpec(o.from(), plan.fromSpec(), task, plan.classes()),
+                    imported.encoderParameters());
         } else {
-            r = SegmentationTrainer.train(run, new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start()));
+            r = SegmentationTrainer.train(
+                    run, new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start()));
         }
-        OnnxExport.export(r.model(), new int[] {1, plan.arch().inChannels(), cfg.patch(), cfg.patch()}, Map.of("cnnj.task", task), output);
+        OnnxExport.export(
+                r.model(),
+                new int[] {1, plan.arch().inChannels(), cfg.patch(), cfg.patch()},
+                Map.of("cnnj.task", task),
+                output);
         r.spec().write(ModelSpec.sidecarOf(output));
-        if (r.diverged() != null) System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
-        System.out.printf(Locale.ROOT, "best validation score %.4f after %d epoch(s)%s%s; model: %s%n", r.bestValidationScore(), r.epochsRun(),
-                r.stoppedEarly() ? " (stopped early)" : "", r.cancelled() ? " (cancelled; best model kept)" : "", output);
+        if (r.diverged() != null)
+            System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
+        System.out.printf(
+                Locale.ROOT,
+                "best validation score %.4f after %d epoch(s)%s%s; model: %s%n",
+                r.bestValidationScore(),
+                r.epochsRun(),
+                r.stoppedEarly() ? " (stopped early)" : "",
+                r.cancelled() ? " (cancelled; best model kept)" : "",
+                output);
         return r;
     }
 
@@ -134,8 +209,11 @@ public final class TrainFiles {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
-            files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
-                    .filter(p -> !p.getFileName().toString().contains("-labels.")).sorted().toList();
+            files = s.filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                    .filter(p -> !p.getFileName().toString().contains("-labels."))
+                    .sorted()
+                    .toList();
         }
         List<LabeledImage> out = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -152,7 +230,8 @@ public final class TrainFiles {
         if (out.isEmpty() && first instanceof IllegalArgumentException bad) throw bad;
         if (!failures.isEmpty()) {
             // One bad pair among many should not cost the run: train on the rest, and say which were left out and why.
-            System.err.println("warning: training data: " + failures.size() + " of " + files.size() + " image(s) left out: " + String.join("; ", failures));
+            System.err.println("warning: training data: " + failures.size() + " of " + files.size()
+                    + " image(s) left out: " + String.join("; ", failures));
         }
         if (out.isEmpty()) throw new IOException("no .tif images in " + images);
         return out;
@@ -161,27 +240,35 @@ public final class TrainFiles {
     /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
     private static List<LabeledImage> pair(Path image, Path labels) throws IOException {
         String name = image.getFileName().toString();
-        Path label = labels != null ? labels.resolve(name) : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
+        Path label = labels != null
+                ? labels.resolve(name)
+                : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
         ImagePlus img = Tiffs.open(image), lab;
         if (Files.exists(label)) {
             lab = Tiffs.open(label);
         } else {
-            Path rois = DetectFiles.roiZipFor(image, labels != null ? labels : image.toAbsolutePath().getParent());
+            Path rois = DetectFiles.roiZipFor(
+                    image, labels != null ? labels : image.toAbsolutePath().getParent());
             if (rois == null) {
-                throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip " + SegmentFiles.baseName(image)
-                        + ".zip in " + label.getParent());
+                throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip "
+                        + SegmentFiles.baseName(image) + ".zip in " + label.getParent());
             }
-            lab = LabelResults.rasterize(DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
+            lab = LabelResults.rasterize(
+                    DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
             label = rois;
         }
         if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
-            throw new IllegalArgumentException(name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is "
-                    + lab.getWidth() + "x" + lab.getHeight() + "; they must match pixel for pixel");
+            throw new IllegalArgumentException(
+                    name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is " + lab.getWidth()
+                            + "x" + lab.getHeight() + "; they must match pixel for pixel");
         }
-        if (lab.getBitDepth() == 24) throw new IllegalArgumentException(label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
+        if (lab.getBitDepth() == 24)
+            throw new IllegalArgumentException(
+                    label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
         int positions = Planes.positions(img);
         if (lab.getStackSize() != positions) {
-            throw new IllegalArgumentException(name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
+            throw new IllegalArgumentException(
+                    name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
         return samples(img, lab, name, label);
     }
@@ -191,33 +278,67 @@ public final class TrainFiles {
         int positions = Planes.positions(image);
         List<LabeledImage> out = new ArrayList<>();
         for (int p = 0; p < positions; p++) {
-            out.add(new LabeledImage(name + (positions > 1 ? " slice " + (p + 1) : ""), Planes.of(image, p),
-                    labelsOf(labels.getStack().getProcessor(p + 1), labelSource), image.getWidth(), image.getHeight()));
+            out.add(new LabeledImage(
+                    name + (positions > 1 ? " slice " + (p + 1) : ""),
+                    Planes.of(image, p),
+                    labelsOf(labels.getStack().getProcessor(p + 1), labelSource),
+                    image.getWidth(),
+                    image.getHeight()));
         }
         return out;
     }
 
     /** How to apply an imported model: its sidecar if it has one, else a model with the output's class count, tiles of 16 px multiples, 32 px halo. */
-    private static ModelSpec externalSpec(Path model, ModelSpec sidecar, String task, List<String> classes) throws IOException {
+    private static ModelSpec externalSpec(Path model, ModelSpec sidecar, String task, List<String> classes)
+            throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
-        long[] out = info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
+        long[] out =
+                info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
         int k = sidecar != null ? sidecar.classes().size() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
         boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
         if (ModelSpec.INSTANCES_DISTANCE.equals(task)) {
-            throw new IllegalArgumentException(model.getFileName() + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
+            throw new IllegalArgumentException(model.getFileName()
+                    + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
                     + " (3 output channels)");
         }
         if (instances && k != 3) {
-            throw new IllegalArgumentException(model.getFileName() + " has " + k + " output channels; the instances task needs 3 (background, interior,"
+            throw new IllegalArgumentException(model.getFileName() + " has " + k
+                    + " output channels; the instances task needs 3 (background, interior,"
                     + " boundary): train it as task=semantic, or start from a CNN-J model");
         }
-        List<String> names = instances ? List.of("background", "interior", "boundary")
-                : classes != null && classes.size() == k ? classes : sidecar != null ? sidecar.classes() : ModelSpec.forExternal(1, k, 16, 32, ModelSpec.Normalization.none()).classes();
-        if (k < 1) throw new IllegalArgumentException(model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
-        ModelSpec base = sidecar != null ? sidecar : ModelSpec.forExternal((int) Math.max(1, info.inputs().get(0).dims()[1]), k, 16, 32,
-                ModelSpec.Normalization.percentile(1, 99.8));
-        return new ModelSpec(1, "NCHW", base.inputChannels(), names, "logits", task, base.normalization(), base.tileMultiple(), base.halo(), null,
-                base.provenance(), base.objectDiameter(), base.splitDepth());
+        List<String> names = instances
+                ? List.of("background", "interior", "boundary")
+                : classes != null && classes.size() == k
+                        ? classes
+                        : sidecar != null
+                                ? sidecar.classes()
+                                : ModelSpec.forExternal(1, k, 16, 32, ModelSpec.Normalization.none())
+                                        .classes();
+        if (k < 1)
+            throw new IllegalArgumentException(
+                    model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
+        ModelSpec base = sidecar != null
+                ? sidecar
+                : ModelSpec.forExternal(
+                        (int) Math.max(1, info.inputs().get(0).dims()[1]),
+                        k,
+                        16,
+                        32,
+                        ModelSpec.Normalization.percentile(1, 99.8));
+        return new ModelSpec(
+                1,
+                "NCHW",
+                base.inputChannels(),
+                names,
+                "logits",
+                task,
+                base.normalization(),
+                base.tileMultiple(),
+                base.halo(),
+                null,
+                base.provenance(),
+                base.objectDiameter(),
+                base.splitDepth());
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {

@@ -50,13 +50,15 @@ final class TrainingOutput implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new IllegalArgumentException(command + ": another training is writing " + output.getFileName() + " (" + lockFile
-                    + " is locked); wait for it to finish or choose another output");
+            throw new IllegalArgumentException(command + ": another training is writing " + output.getFileName() + " ("
+                    + lockFile + " is locked); wait for it to finish or choose another output");
         }
-        TrainingOutput t = new TrainingOutput(checkpoints, output.resolveSibling(stem + "-training.csv"), header, channel, lock);
+        TrainingOutput t =
+                new TrainingOutput(checkpoints, output.resolveSibling(stem + "-training.csv"), header, channel, lock);
         try {
             if (Files.exists(checkpoints.resolve("last.ckpt")) && !resume) {
-                throw new IllegalArgumentException(command + ": " + checkpoints.resolve("last.ckpt") + " exists; resume that training (--resume, or"
+                throw new IllegalArgumentException(command + ": " + checkpoints.resolve("last.ckpt")
+                        + " exists; resume that training (--resume, or"
                         + " the Resume option in Fiji), or delete the folder");
             }
             if (resume && Files.exists(t.csv)) t.readRows();
@@ -74,7 +76,8 @@ final class TrainingOutput implements AutoCloseable {
     /** Records (or replaces) an epoch's row and rewrites the CSV, so a crashed or cancelled run still leaves its log. */
     void row(int epoch, String line, Consumer<String> warn) {
         rows.put(epoch, line);
-        rows.tailMap(epoch, false).clear(); // rows of a run that went further before being resumed from an earlier checkpoint
+        rows.tailMap(epoch, false)
+                .clear(); // rows of a run that went further before being resumed from an earlier checkpoint
         StringBuilder b = new StringBuilder(header).append('\n');
         for (String r : rows.values()) b.append(r).append('\n');
         try {

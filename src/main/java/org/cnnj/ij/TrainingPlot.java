@@ -25,17 +25,24 @@ public final class TrainingPlot {
         losses.add(loss);
         scores.add(score);
         if (!ResultsDisplay.available()) return;
-        // One axis for both: the loss relative to the first epoch's (1 = where training started) and the score, both in 0..1-ish.
+        // One axis for both: the loss relative to the first epoch's (1 = where training started) and the score, both in
+        // 0..1-ish.
         double first = losses.get(0) > 0 ? losses.get(0) : 1;
         double[] x = epochs.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] relative = losses.stream().mapToDouble(l -> l / first).toArray(), s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] relative = losses.stream().mapToDouble(l -> l / first).toArray(),
+                s = scores.stream().mapToDouble(Double::doubleValue).toArray();
         Plot plot = new Plot(title, "epoch", "loss ÷ first epoch's loss;  " + scoreName);
         plot.add("connected circle", x, relative);
         plot.add("connected circle", x, s);
-        // Colours set per series by style ("line colour, fill colour, width, symbol"): setColor before add left the lines black.
+        // Colours set per series by style ("line colour, fill colour, width, symbol"): setColor before add left the
+        // lines black.
         plot.setStyle(0, "#d62728,#d62728,2,connected circle");
         plot.setStyle(1, "#1f77b4,#1f77b4,2,connected circle");
-        plot.setLimits(0.5, Math.max(2, epochs.size()) + 0.5, 0, Math.max(1.05, Arrays.stream(relative).max().orElse(1) * 1.05));
+        plot.setLimits(
+                0.5,
+                Math.max(2, epochs.size()) + 0.5,
+                0,
+                Math.max(1.05, Arrays.stream(relative).max().orElse(1) * 1.05));
         plot.setLegend("training loss (relative)\t" + scoreName, Plot.AUTO_POSITION);
         if (window == null || !window.isVisible()) window = plot.show();
         else window.drawPlot(plot);

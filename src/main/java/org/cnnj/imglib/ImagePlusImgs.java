@@ -22,7 +22,8 @@ public final class ImagePlusImgs {
         if (pixels instanceof byte[] b) return (Img<T>) ArrayImgs.unsignedBytes(b, w, h);
         if (pixels instanceof short[] s) return (Img<T>) ArrayImgs.unsignedShorts(s, w, h);
         if (pixels instanceof float[] f) return (Img<T>) ArrayImgs.floats(f, w, h);
-        throw new IllegalArgumentException("RGB images cannot be wrapped as one plane; split the channels (Image › Color › Split Channels)");
+        throw new IllegalArgumentException(
+                "RGB images cannot be wrapped as one plane; split the channels (Image › Color › Split Channels)");
     }
 
     /** The current plane of {@code imp}. */

@@ -27,11 +27,13 @@ import org.cnnj.seg.Segmenter;
  */
 public final class ImgLib2Segmenter {
     /** classes X×Y (argmax), objects X×Y (instance models, else null), probabilities per class (or empty). */
-    public record Result(Img<UnsignedByteType> classes, Img<IntType> objects, int objectCount, List<Img<FloatType>> probabilities) {}
+    public record Result(
+            Img<UnsignedByteType> classes, Img<IntType> objects, int objectCount, List<Img<FloatType>> probabilities) {}
 
     private ImgLib2Segmenter() {}
 
-    public static <T extends RealType<T>> Result segment(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
+    public static <T extends RealType<T>> Result segment(
+            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
         if (image.numDimensions() < 2 || image.numDimensions() > 3) {
             throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions()
                     + " dimensions); for stacks and time series use segmentFrames");
@@ -41,8 +43,11 @@ public final class ImgLib2Segmenter {
         int w = source.width(), h = source.height();
         List<Img<FloatType>> probabilities = new ArrayList<>();
         if (r.probabilities() != null) for (float[] p : r.probabilities()) probabilities.add(ArrayImgs.floats(p, w, h));
-        return new Result(ArrayImgs.unsignedBytes(r.classes(), w, h), r.objects() == null ? null : ArrayImgs.ints(r.objects(), w, h),
-                r.objectCount(), probabilities);
+        return new Result(
+                ArrayImgs.unsignedBytes(r.classes(), w, h),
+                r.objects() == null ? null : ArrayImgs.ints(r.objects(), w, h),
+                r.objectCount(),
+                probabilities);
     }
 
     /**
@@ -51,14 +56,17 @@ public final class ImgLib2Segmenter {
      * in every frame), and the results are stacked back as views along the last axis: X, Y, frame. Each
      * frame's result is its own array, so the whole need never fit in one.
      */
-    public record Frames(List<Result> frames, RandomAccessibleInterval<UnsignedByteType> classes, RandomAccessibleInterval<IntType> objects,
-                         int objectCount) {}
+    public record Frames(
+            List<Result> frames,
+            RandomAccessibleInterval<UnsignedByteType> classes,
+            RandomAccessibleInterval<IntType> objects,
+            int objectCount) {}
 
-    public static <T extends RealType<T>> Frames segmentFrames(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, int frameAxis,
-                                                               Segmenter.Options o) {
+    public static <T extends RealType<T>> Frames segmentFrames(
+            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, int frameAxis, Segmenter.Options o) {
         if (frameAxis < 2 || frameAxis >= image.numDimensions()) {
-            throw new IllegalArgumentException("frame axis " + frameAxis + " is not one of the image's axes beyond X and Y (it has "
-                    + image.numDimensions() + ")");
+            throw new IllegalArgumentException("frame axis " + frameAxis
+                    + " is not one of the image's axes beyond X and Y (it has " + image.numDimensions() + ")");
         }
         List<Result> frames = new ArrayList<>();
         List<RandomAccessibleInterval<UnsignedByteType>> classes = new ArrayList<>();
@@ -75,15 +83,18 @@ public final class ImgLib2Segmenter {
     }
 
     /** Classes and objects written into caller-provided images (any writable RAIs, e.g. cell images), and the object count. */
-    public record Into(RandomAccessibleInterval<UnsignedByteType> classes, RandomAccessibleInterval<IntType> objects, int objectCount) {}
+    public record Into(
+            RandomAccessibleInterval<UnsignedByteType> classes,
+            RandomAccessibleInterval<IntType> objects,
+            int objectCount) {}
 
     /**
      * Segments an X, Y(, C) image of any size into cell images (ImgLib2 {@code CellImg}s of 512×512
      * cells, so no single array holds the result: images beyond 2^31 pixels work). The image is read
      * tile by tile and processed in bands of {@code bandRows} rows ({@link BandSegmenter}).
      */
-    public static <T extends RealType<T>> Into segmentLarge(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o,
-                                                             int bandRows) {
+    public static <T extends RealType<T>> Into segmentLarge(
+            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o, int bandRows) {
         long w = image.dimension(0), h = image.dimension(1);
         Img<UnsignedByteType> classes = new CellImgFactory<>(new UnsignedByteType(), 512).create(w, h);
         Img<IntType> objects = spec.isInstances() ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
@@ -91,30 +102,45 @@ public final class ImgLib2Segmenter {
     }
 
     /** As {@link #segmentLarge}, into the given images (X, Y; {@code objects} may be null for semantic models). */
-    public static <T extends RealType<T>> Into segmentInto(Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o,
-                                                            int bandRows, RandomAccessibleInterval<UnsignedByteType> classes,
-                                                            RandomAccessibleInterval<IntType> objects) {
+    public static <T extends RealType<T>> Into segmentInto(
+            Engine engine,
+            ModelSpec spec,
+            RandomAccessibleInterval<T> image,
+            Segmenter.Options o,
+            int bandRows,
+            RandomAccessibleInterval<UnsignedByteType> classes,
+            RandomAccessibleInterval<IntType> objects) {
         if (image.numDimensions() < 2 || image.numDimensions() > 3) {
-            throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions() + " dimensions)");
+            throw new IllegalArgumentException(
+                    "the image must be X, Y or X, Y, C (it has " + image.numDimensions() + " dimensions)");
         }
         RandomAccessibleInterval<UnsignedByteType> classOut = Views.zeroMin(classes);
         RandomAccessibleInterval<IntType> objectOut = objects == null ? null : Views.zeroMin(objects);
-        int count = BandSegmenter.segment(engine, spec, new Source<>(image, spec), o, bandRows, new BandSegmenter.Sink() {
-            public void rows(int y0, int rows, byte[] c, int[] ids) {
-                long w = classOut.dimension(0);
-                long[] min = {0, y0}, max = {w - 1, y0 + rows - 1};
-                Cursor<UnsignedByteType> cc = Views.flatIterable(Views.interval(classOut, min, max)).cursor();
-                for (int i = 0; cc.hasNext(); i++) cc.next().set(c[i]);
-                if (objectOut == null || ids == null) return;
-                Cursor<IntType> oc = Views.flatIterable(Views.interval(objectOut, min, max)).cursor();
-                for (int i = 0; oc.hasNext(); i++) oc.next().set(ids[i]);
-            }
+        int count = BandSegmenter.segment(
+                engine,
+                spec,
+                new Source<>(image, spec),
+                o,
+                bandRows,
+                new BandSegmenter.Sink() {
+                    public void rows(int y0, int rows, byte[] c, int[] ids) {
+                        long w = classOut.dimension(0);
+                        long[] min = {0, y0}, max = {w - 1, y0 + rows - 1};
+                        Cursor<UnsignedByteType> cc = Views.flatIterable(Views.interval(classOut, min, max))
+                                .cursor();
+                        for (int i = 0; cc.hasNext(); i++) cc.next().set(c[i]);
+                        if (objectOut == null || ids == null) return;
+                        Cursor<IntType> oc = Views.flatIterable(Views.interval(objectOut, min, max))
+                                .cursor();
+                        for (int i = 0; oc.hasNext(); i++) oc.next().set(ids[i]);
+                    }
 
-            public void relabel(int[] map) {
-                if (objectOut == null) return;
-                for (IntType v : Views.flatIterable(objectOut)) v.set(map[v.get()]);
-            }
-        }, null);
+                    public void relabel(int[] map) {
+                        if (objectOut == null) return;
+                        for (IntType v : Views.flatIterable(objectOut)) v.set(map[v.get()]);
+                    }
+                },
+                null);
         return new Into(classes, objects, count);
     }
 
@@ -169,7 +195,8 @@ public final class ImgLib2Segmenter {
 
         public void read(int y0, int x0, int h, int w, float[] dst) {
             for (int c = 0; c < channels; c++) {
-                IntervalView<T> window = Views.interval(Views.extendZero(channel(c)), new long[] {x0, y0}, new long[] {x0 + w - 1, y0 + h - 1});
+                IntervalView<T> window = Views.interval(
+                        Views.extendZero(channel(c)), new long[] {x0, y0}, new long[] {x0 + w - 1, y0 + h - 1});
                 Cursor<T> cursor = Views.flatIterable(window).cursor();
                 int off = c * h * w;
                 float s = scale[c], z = shift[c];

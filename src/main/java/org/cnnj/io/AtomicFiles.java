@@ -25,8 +25,9 @@ public final class AtomicFiles {
      * would make it readable by the owner only; results must keep the usual permissions.)
      */
     public static Path tempSibling(Path target) {
-        return target.toAbsolutePath().resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime())
-                + Thread.currentThread().getId() + ".tmp");
+        return target.toAbsolutePath()
+                .resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime())
+                        + Thread.currentThread().getId() + ".tmp");
     }
 
     /**
@@ -37,7 +38,8 @@ public final class AtomicFiles {
         createFolder(target.toAbsolutePath().getParent());
         Path tmp = tempSibling(target);
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16)) {
+            try (OutputStream out =
+                    new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW), 1 << 16)) {
                 writer.write(out);
             }
             try {
@@ -46,10 +48,15 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (FileSystemException e) {
-            throw new IOException("cannot write " + target + " (" + describe(e) + "); check that the folder is writable and the disk has space", e);
+            throw new IOException(
+                    "cannot write " + target + " (" + describe(e)
+                            + "); check that the folder is writable and the disk has space",
+                    e);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("no space")) {
-                throw new IOException("cannot write " + target + ": the disk is full; free space or choose another output folder", e);
+            if (e.getMessage() != null
+                    && e.getMessage().toLowerCase(Locale.ROOT).contains("no space")) {
+                throw new IOException(
+                        "cannot write " + target + ": the disk is full; free space or choose another output folder", e);
             }
             throw e;
         } finally {
@@ -63,12 +70,17 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new IOException("cannot create the folder " + dir + " (" + describe(e) + "); choose another output folder", e);
+            throw new IOException(
+                    "cannot create the folder " + dir + " (" + describe(e) + "); choose another output folder", e);
         }
     }
 
     private static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+        String kind = e.getClass()
+                .getSimpleName()
+                .replace("Exception", "")
+                .replaceAll("([a-z])([A-Z])", "$1 $2")
+                .toLowerCase(Locale.ROOT);
         return e instanceof FileSystemException f && f.getReason() != null ? kind + ": " + f.getReason() : kind;
     }
 }

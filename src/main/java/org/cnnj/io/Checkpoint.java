@@ -84,10 +84,13 @@ public final class Checkpoint {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) {
-                throw new IOException(file + " is not a CNN-J checkpoint (wrong header); pick a .ckpt file written by CNN-J training");
+                throw new IOException(file
+                        + " is not a CNN-J checkpoint (wrong header); pick a .ckpt file written by CNN-J training");
             }
             int version = in.readInt();
-            if (version != VERSION) throw new IOException(file + " is checkpoint format version " + version + "; this CNN-J reads version " + VERSION + ": update CNN-J");
+            if (version != VERSION)
+                throw new IOException(file + " is checkpoint format version " + version + "; this CNN-J reads version "
+                        + VERSION + ": update CNN-J");
             int entries = in.readInt();
             for (int i = 0; i < entries; i++) {
                 String name = in.readUTF();
@@ -104,7 +107,8 @@ public final class Checkpoint {
                     shape[d] = in.readInt();
                     size *= shape[d];
                 }
-                if (size < 0 || size > Integer.MAX_VALUE - 8) throw new IOException(file + " is corrupt at entry " + name);
+                if (size < 0 || size > Integer.MAX_VALUE - 8)
+                    throw new IOException(file + " is corrupt at entry " + name);
                 float[] v = new float[(int) size];
                 for (int k = 0; k < v.length; k++) v[k] = in.readFloat();
                 arrays.put(name, v);
@@ -113,7 +117,10 @@ public final class Checkpoint {
         } catch (NoSuchFileException e) {
             throw new IOException("checkpoint " + file + " does not exist; check the path", e);
         } catch (EOFException e) {
-            throw new IOException(file + " is truncated (the save was interrupted or the copy is incomplete); use an earlier checkpoint", e);
+            throw new IOException(
+                    file
+                            + " is truncated (the save was interrupted or the copy is incomplete); use an earlier checkpoint",
+                    e);
         }
         return new Contents(arrays, shapes, meta);
     }
@@ -127,10 +134,14 @@ public final class Checkpoint {
         Map<String, Tensor> params = model.parameters();
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             float[] v = c.arrays().get("param/" + e.getKey());
-            if (v == null) throw new IOException(file + " has no weights for " + e.getKey() + "; it was saved from a different architecture");
-            if (!Arrays.equals(c.shapes().get("param/" + e.getKey()), e.getValue().shape())) {
-                throw new IOException(file + ": " + e.getKey() + " has shape " + Arrays.toString(c.shapes().get("param/" + e.getKey()))
-                        + " but the model expects " + Arrays.toString(e.getValue().shape()) + "; build the model with the saved configuration");
+            if (v == null)
+                throw new IOException(
+                        file + " has no weights for " + e.getKey() + "; it was saved from a different architecture");
+            if (!Arrays.equals(
+                    c.shapes().get("param/" + e.getKey()), e.getValue().shape())) {
+                throw new IOException(file + ": " + e.getKey() + " has shape "
+                        + Arrays.toString(c.shapes().get("param/" + e.getKey())) + " but the model expects "
+                        + Arrays.toString(e.getValue().shape()) + "; build the model with the saved configuration");
             }
         }
         params.forEach((k, t) -> System.arraycopy(c.arrays().get("param/" + k), 0, t.data(), 0, t.size()));

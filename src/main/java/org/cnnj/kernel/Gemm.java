@@ -75,12 +75,30 @@ public final class Gemm {
     }
 
     /** C[m×n] (+)= A·B from operands packed by {@link #packA}/{@link #packB} (or im2col) over depth k. */
-    public static void multiplyPacked(int m, int n, int k, float[] pa, int paOff, float[] pb, int pbOff,
-                                      float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void multiplyPacked(
+            int m,
+            int n,
+            int k,
+            float[] pa,
+            int paOff,
+            float[] pb,
+            int pbOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         MicroKernel kernel = kernel();
         int mr = kernel.mr(), nr = kernel.nr();
-        drive(m, n, k, c, cOff, ldc, accumulate, (kc, pc, ir, jr, dst, dOff, ldd) ->
-                kernel.compute(kc, pa, paOff + ir * k + pc * mr, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd));
+        drive(
+                m,
+                n,
+                k,
+                c,
+                cOff,
+                ldc,
+                accumulate,
+                (kc, pc, ir, jr, dst, dOff, ldd) ->
+                        kernel.compute(kc, pa, paOff + ir * k + pc * mr, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd));
     }
 
     /**
@@ -88,12 +106,30 @@ public final class Gemm {
      * convolution: row p of B is one (channel, kernel tap) shift of the padded image, so no im2col
      * matrix is ever written. x must hold NR readable values past the last column of every row.
      */
-    public static void multiplyIndirectB(int m, int n, int k, float[] pa, float[] x, int xOff, int[] rows,
-                                         float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void multiplyIndirectB(
+            int m,
+            int n,
+            int k,
+            float[] pa,
+            float[] x,
+            int xOff,
+            int[] rows,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         MicroKernel kernel = kernel();
         int mr = kernel.mr();
-        drive(m, n, k, c, cOff, ldc, accumulate, (kc, pc, ir, jr, dst, dOff, ldd) ->
-                kernel.computeIndirectB(kc, pa, ir * k + pc * mr, x, rows, pc, xOff + jr, dst, dOff, ldd));
+        drive(
+                m,
+                n,
+                k,
+                c,
+                cOff,
+                ldc,
+                accumulate,
+                (kc, pc, ir, jr, dst, dOff, ldd) ->
+                        kernel.computeIndirectB(kc, pa, ir * k + pc * mr, x, rows, pc, xOff + jr, dst, dOff, ldd));
     }
 
     /**
@@ -161,9 +197,22 @@ public final class Gemm {
      * C[m×n] (leading dimension ldc) = op(A)[m×k]·op(B)[k×n] (+ C if {@code accumulate}).
      * op(A)[i][p] = transA ? A[p·lda + i] : A[i·lda + p]; likewise for B.
      */
-    public static void multiply(boolean transA, boolean transB, int m, int n, int k,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void multiply(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
             if (!accumulate) drive(m, n, 0, c, cOff, ldc, false, null);
@@ -183,9 +232,22 @@ public final class Gemm {
     }
 
     /** {@link #multiply} split over the pool by blocks of C; for single large products (batch 1). */
-    public static void multiplyParallel(boolean transA, boolean transB, int m, int n, int k,
-                                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                        float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void multiplyParallel(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         int threads = Parallel.threads();
         long work = (long) m * n * k;
         if (threads == 1 || work < 1L << 21) {

@@ -22,14 +22,31 @@ final class JavaMicroKernel implements MicroKernel {
     @Override
     public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
         float[] acc = new float[MR * NR]; // small and local: C2 keeps it off the heap
-        for (int p = 0; p < kc; p++) rankOne(acc, a[aOff + p * MR], a[aOff + p * MR + 1], a[aOff + p * MR + 2], a[aOff + p * MR + 3], b, bOff + p * NR);
+        for (int p = 0; p < kc; p++)
+            rankOne(
+                    acc,
+                    a[aOff + p * MR],
+                    a[aOff + p * MR + 1],
+                    a[aOff + p * MR + 2],
+                    a[aOff + p * MR + 3],
+                    b,
+                    bOff + p * NR);
         store(acc, c, cOff, ldc);
     }
 
     @Override
-    public void computeIndirectB(int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+    public void computeIndirectB(
+            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
         float[] acc = new float[MR * NR];
-        for (int p = 0; p < kc; p++) rankOne(acc, a[aOff + p * MR], a[aOff + p * MR + 1], a[aOff + p * MR + 2], a[aOff + p * MR + 3], x, rows[rowStart + p] + xOff);
+        for (int p = 0; p < kc; p++)
+            rankOne(
+                    acc,
+                    a[aOff + p * MR],
+                    a[aOff + p * MR + 1],
+                    a[aOff + p * MR + 2],
+                    a[aOff + p * MR + 3],
+                    x,
+                    rows[rowStart + p] + xOff);
         store(acc, c, cOff, ldc);
     }
 

@@ -8,7 +8,8 @@ package org.cnnj.kernel;
 public final class Kernels {
     private static final MicroKernel JAVA = new JavaMicroKernel();
     private static final MicroKernel VECTOR = loadVector();
-    private static volatile MicroKernel active = "java".equalsIgnoreCase(System.getProperty("cnnj.kernel")) || VECTOR == null ? JAVA : VECTOR;
+    private static volatile MicroKernel active =
+            "java".equalsIgnoreCase(System.getProperty("cnnj.kernel")) || VECTOR == null ? JAVA : VECTOR;
 
     private Kernels() {}
 
@@ -31,14 +32,17 @@ public final class Kernels {
 
     /** Why the vector path is or is not active, for bench output and the self-test. */
     public static String describe() {
-        if (VECTOR == null) return "java (Vector API unavailable: start the JVM with --add-modules jdk.incubator.vector)";
+        if (VECTOR == null)
+            return "java (Vector API unavailable: start the JVM with --add-modules jdk.incubator.vector)";
         return active.name() + (active == VECTOR ? " (Vector API)" : " (forced plain Java)");
     }
 
     private static MicroKernel loadVector() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
         try {
-            MicroKernel k = (MicroKernel) Class.forName("org.cnnj.kernel.VectorMicroKernel").getDeclaredConstructor().newInstance();
+            MicroKernel k = (MicroKernel) Class.forName("org.cnnj.kernel.VectorMicroKernel")
+                    .getDeclaredConstructor()
+                    .newInstance();
             if (!selfTest(k)) return null;
             warmUp(k);
             return k;

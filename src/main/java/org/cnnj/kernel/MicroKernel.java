@@ -18,5 +18,6 @@ public interface MicroKernel {
     void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
 
     /** A packed; B row p is {@code x[rows[rowStart + p] + xOff ...]} (NR consecutive values). */
-    void computeIndirectB(int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc);
+    void computeIndirectB(
+            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc);
 }

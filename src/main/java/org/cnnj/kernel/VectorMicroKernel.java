@@ -62,7 +62,8 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void computeIndirectB(int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+    public void computeIndirectB(
+            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int ap = aOff;
@@ -92,9 +93,22 @@ final class VectorMicroKernel implements MicroKernel {
         store(c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
-    private static void store(float[] c, int off, int ldc, FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11,
-                              FloatVector c20, FloatVector c21, FloatVector c30, FloatVector c31, FloatVector c40,
-                              FloatVector c41, FloatVector c50, FloatVector c51) {
+    private static void store(
+            float[] c,
+            int off,
+            int ldc,
+            FloatVector c00,
+            FloatVector c01,
+            FloatVector c10,
+            FloatVector c11,
+            FloatVector c20,
+            FloatVector c21,
+            FloatVector c30,
+            FloatVector c31,
+            FloatVector c40,
+            FloatVector c41,
+            FloatVector c50,
+            FloatVector c51) {
         store(c, off, c00, c01);
         store(c, off + ldc, c10, c11);
         store(c, off + 2 * ldc, c20, c21);

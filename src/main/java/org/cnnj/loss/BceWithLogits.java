@@ -22,9 +22,11 @@ public final class BceWithLogits {
     public static Tensor apply(Tensor logits, Tensor targets, float[] weights, float normalizer) {
         Shapes.requireSameShape("bce_with_logits", logits, targets);
         if (weights != null && weights.length != logits.size()) {
-            throw new IllegalArgumentException("bce_with_logits: " + weights.length + " weights for " + logits.size() + " values");
+            throw new IllegalArgumentException(
+                    "bce_with_logits: " + weights.length + " weights for " + logits.size() + " values");
         }
-        if (!(normalizer > 0)) throw new IllegalArgumentException("bce_with_logits: normalizer must be > 0, got " + normalizer);
+        if (!(normalizer > 0))
+            throw new IllegalArgumentException("bce_with_logits: normalizer must be > 0, got " + normalizer);
         float[] x = logits.data(), t = targets.data();
         double sum = 0;
         for (int i = 0; i < x.length; i++) {
@@ -33,15 +35,22 @@ public final class BceWithLogits {
                         + " is not in [0, 1]; binary masks must hold 0 and 1 (divide 8-bit masks by 255)");
             }
             if (weights != null && weights[i] == 0f) continue;
-            sum += (weights == null ? 1f : weights[i]) * (Math.max(x[i], 0f) - x[i] * t[i] + Math.log1p(Math.exp(-Math.abs(x[i]))));
+            sum += (weights == null ? 1f : weights[i])
+                    * (Math.max(x[i], 0f) - x[i] * t[i] + Math.log1p(Math.exp(-Math.abs(x[i]))));
         }
         int n = x.length;
-        return Tensor.result("bce_with_logits", new float[] {(float) (sum / normalizer)}, new int[] {1}, out -> {
-            float g = out.grad()[0] / normalizer;
-            float[] gx = logits.grad();
-            for (int i = 0; i < n; i++) {
-                if (weights == null || weights[i] != 0f) gx[i] += g * (weights == null ? 1f : weights[i]) * (Sigmoid.of(x[i]) - t[i]);
-            }
-        }, logits);
+        return Tensor.result(
+                "bce_with_logits",
+                new float[] {(float) (sum / normalizer)},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0] / normalizer;
+                    float[] gx = logits.grad();
+                    for (int i = 0; i < n; i++) {
+                        if (weights == null || weights[i] != 0f)
+                            gx[i] += g * (weights == null ? 1f : weights[i]) * (Sigmoid.of(x[i]) - t[i]);
+                    }
+                },
+                logits);
     }
 }

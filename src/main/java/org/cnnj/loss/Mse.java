@@ -16,10 +16,15 @@ public final class Mse {
             sum += d * d;
         }
         int n = x.length;
-        return Tensor.result("mse", new float[] {(float) (sum / n)}, new int[] {1}, out -> {
-            float g = 2f * out.grad()[0] / n;
-            float[] gx = prediction.grad();
-            for (int i = 0; i < n; i++) gx[i] += g * (x[i] - t[i]);
-        }, prediction);
+        return Tensor.result(
+                "mse",
+                new float[] {(float) (sum / n)},
+                new int[] {1},
+                out -> {
+                    float g = 2f * out.grad()[0] / n;
+                    float[] gx = prediction.grad();
+                    for (int i = 0; i < n; i++) gx[i] += g * (x[i] - t[i]);
+                },
+                prediction);
     }
 }

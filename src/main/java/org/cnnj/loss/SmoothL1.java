@@ -19,9 +19,11 @@ public final class SmoothL1 {
     public static Tensor apply(Tensor prediction, Tensor target, float[] weights, float normalizer, float beta) {
         Shapes.requireSameShape("smooth_l1", prediction, target);
         if (weights != null && weights.length != prediction.size()) {
-            throw new IllegalArgumentException("smooth_l1: " + weights.length + " weights for " + prediction.size() + " values");
+            throw new IllegalArgumentException(
+                    "smooth_l1: " + weights.length + " weights for " + prediction.size() + " values");
         }
-        if (!(normalizer > 0)) throw new IllegalArgumentException("smooth_l1: normalizer must be > 0, got " + normalizer);
+        if (!(normalizer > 0))
+            throw new IllegalArgumentException("smooth_l1: normalizer must be > 0, got " + normalizer);
         if (!(beta > 0f)) throw new IllegalArgumentException("smooth_l1: beta must be > 0, got " + beta);
         float[] x = prediction.data(), t = target.data();
         double sum = 0;
@@ -31,15 +33,20 @@ public final class SmoothL1 {
             sum += (weights == null ? 1f : weights[i]) * (d < beta ? 0.5 * d * d / beta : d - 0.5 * beta);
         }
         int n = x.length;
-        return Tensor.result("smooth_l1", new float[] {(float) (sum / normalizer)}, new int[] {1}, out -> {
-            float g = out.grad()[0] / normalizer;
-            float[] gx = prediction.grad();
-            for (int i = 0; i < n; i++) {
-                if (weights != null && weights[i] == 0f) continue;
-                float w = weights == null ? 1f : weights[i];
-                float d = x[i] - t[i];
-                gx[i] += g * w * (Math.abs(d) < beta ? d / beta : Math.signum(d));
-            }
-        }, prediction);
+        return Tensor.result(
+                "smooth_l1",
+                new float[] {(float) (sum / normalizer)},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0] / normalizer;
+                    float[] gx = prediction.grad();
+                    for (int i = 0; i < n; i++) {
+                        if (weights != null && weights[i] == 0f) continue;
+                        float w = weights == null ? 1f : weights[i];
+                        float d = x[i] - t[i];
+                        gx[i] += g * w * (Math.abs(d) < beta ? d / beta : Math.signum(d));
+                    }
+                },
+                prediction);
     }
 }

@@ -17,12 +17,13 @@ public final class SoftDice {
     public static Tensor apply(Tensor logits, int[] labels, float eps) {
         ClassAxis ax = ClassAxis.of("soft_dice", logits);
         if (labels.length != ax.columns()) {
-            throw new IllegalArgumentException("soft_dice: " + labels.length + " labels for logits " + Shapes.str(logits.shape())
-                    + "; the label image must have the size of the network output");
+            throw new IllegalArgumentException("soft_dice: " + labels.length + " labels for logits "
+                    + Shapes.str(logits.shape()) + "; the label image must have the size of the network output");
         }
         for (int p = 0; p < labels.length; p++) {
             if (labels[p] < 0 || labels[p] >= ax.classes) {
-                throw new IllegalArgumentException("soft_dice: label " + labels[p] + " at position " + p + " is outside 0.." + (ax.classes - 1));
+                throw new IllegalArgumentException(
+                        "soft_dice: label " + labels[p] + " at position " + p + " is outside 0.." + (ax.classes - 1));
             }
         }
         Tensor probs = Softmax.apply(logits);
@@ -36,16 +37,22 @@ public final class SoftDice {
         }
         double meanDice = 0;
         for (int k = 0; k < ax.classes; k++) meanDice += (2 * inter[k] + eps) / (total[k] + eps) / ax.classes;
-        return Tensor.result("soft_dice", new float[] {(float) (1 - meanDice)}, new int[] {1}, out -> {
-            float g = out.grad()[0];
-            float[] gp = probs.grad();
-            for (int pos = 0; pos < labels.length; pos++) {
-                int base = ax.base(pos);
-                for (int k = 0; k < ax.classes; k++) {
-                    double s = total[k] + eps, t = labels[pos] == k ? 1 : 0;
-                    gp[base + k * ax.inner] += (float) (-g / ax.classes * (2 * t * s - (2 * inter[k] + eps)) / (s * s));
-                }
-            }
-        }, probs);
+        return Tensor.result(
+                "soft_dice",
+                new float[] {(float) (1 - meanDice)},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0];
+                    float[] gp = probs.grad();
+                    for (int pos = 0; pos < labels.length; pos++) {
+                        int base = ax.base(pos);
+                        for (int k = 0; k < ax.classes; k++) {
+                            double s = total[k] + eps, t = labels[pos] == k ? 1 : 0;
+                            gp[base + k * ax.inner] +=
+                                    (float) (-g / ax.classes * (2 * t * s - (2 * inter[k] + eps)) / (s * s));
+                        }
+                    }
+                },
+                probs);
     }
 }

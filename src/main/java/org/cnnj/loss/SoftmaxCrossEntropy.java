@@ -24,11 +24,13 @@ public final class SoftmaxCrossEntropy {
         ClassAxis ax = ClassAxis.of("cross_entropy", logits);
         int positions = ax.columns();
         if (labels.length != positions) {
-            throw new IllegalArgumentException("cross_entropy: " + labels.length + " labels for logits " + Shapes.str(logits.shape())
-                    + " (" + positions + " positions); the label image must have the size of the network output");
+            throw new IllegalArgumentException(
+                    "cross_entropy: " + labels.length + " labels for logits " + Shapes.str(logits.shape()) + " ("
+                            + positions + " positions); the label image must have the size of the network output");
         }
         if (classWeights != null && classWeights.length != ax.classes) {
-            throw new IllegalArgumentException("cross_entropy: " + classWeights.length + " class weights for " + ax.classes + " classes");
+            throw new IllegalArgumentException(
+                    "cross_entropy: " + classWeights.length + " class weights for " + ax.classes + " classes");
         }
         float[] x = logits.data(), probs = new float[x.length];
         double lossSum = 0, weightSum = 0;
@@ -36,8 +38,9 @@ public final class SoftmaxCrossEntropy {
             int label = labels[p];
             if (label == ignoreLabel) continue;
             if (label < 0 || label >= ax.classes) {
-                throw new IllegalArgumentException("cross_entropy: label " + label + " at position " + p + " is outside the "
-                        + ax.classes + " classes 0.." + (ax.classes - 1) + "; relabel the image or build the model with more classes");
+                throw new IllegalArgumentException("cross_entropy: label " + label + " at position " + p
+                        + " is outside the " + ax.classes + " classes 0.." + (ax.classes - 1)
+                        + "; relabel the image or build the model with more classes");
             }
             int base = ax.base(p);
             float max = Float.NEGATIVE_INFINITY;
@@ -53,20 +56,26 @@ public final class SoftmaxCrossEntropy {
             lossSum += w * -(x[base + label * ax.inner] - max - Math.log(sum));
             weightSum += w;
         }
-        // All positions ignored: zero loss and gradient instead of PyTorch's NaN, so a patch without labels is harmless.
+        // All positions ignored: zero loss and gradient instead of PyTorch's NaN, so a patch without labels is
+        // harmless.
         float scale = weightSum > 0 ? (float) (1.0 / weightSum) : 0f;
         float loss = (float) (lossSum * scale);
-        return Tensor.result("cross_entropy", new float[] {loss}, new int[] {1}, out -> {
-            float g = out.grad()[0] * scale;
-            float[] gx = logits.grad();
-            for (int p = 0; p < positions; p++) {
-                int label = labels[p];
-                if (label == ignoreLabel) continue;
-                int base = ax.base(p);
-                float w = (classWeights == null ? 1f : classWeights[label]) * g;
-                for (int k = 0; k < ax.classes; k++) gx[base + k * ax.inner] += w * probs[base + k * ax.inner];
-                gx[base + label * ax.inner] -= w;
-            }
-        }, logits);
+        return Tensor.result(
+                "cross_entropy",
+                new float[] {loss},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0] * scale;
+                    float[] gx = logits.grad();
+                    for (int p = 0; p < positions; p++) {
+                        int label = labels[p];
+                        if (label == ignoreLabel) continue;
+                        int base = ax.base(p);
+                        float w = (classWeights == null ? 1f : classWeights[label]) * g;
+                        for (int k = 0; k < ax.classes; k++) gx[base + k * ax.inner] += w * probs[base + k * ax.inner];
+                        gx[base + label * ax.inner] -= w;
+                    }
+                },
+                logits);
     }
 }

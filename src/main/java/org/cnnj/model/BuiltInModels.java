@@ -18,6 +18,7 @@ import org.cnnj.io.AtomicFiles;
 public final class BuiltInModels {
     /** The name that selects the shipped real-nuclei model. */
     public static final String NUCLEI = "nuclei (built-in)";
+
     private static final String RESOURCES = "/org/cnnj/selftest/";
 
     private BuiltInModels() {}
@@ -25,7 +26,9 @@ public final class BuiltInModels {
     /** The file of a built-in model when {@code model} names one, else {@code model} itself. */
     public static Path resolve(Path model) throws IOException {
         if (model == null || Files.exists(model)) return model;
-        String name = model.getFileName() == null ? "" : model.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name = model.getFileName() == null
+                ? ""
+                : model.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.equals(NUCLEI) && !name.equals("nuclei(built-in)")) return model;
         Path dir = cache();
         Path onnx = dir.resolve("nuclei.onnx");
@@ -36,7 +39,8 @@ public final class BuiltInModels {
 
     private static Path cache() throws IOException {
         String version = BuiltInModels.class.getPackage().getImplementationVersion();
-        Path dir = Path.of(System.getProperty("user.home"), ".cnnj", "models", version == null ? "development" : version);
+        Path dir =
+                Path.of(System.getProperty("user.home"), ".cnnj", "models", version == null ? "development" : version);
         AtomicFiles.createFolder(dir);
         return dir;
     }
@@ -45,7 +49,8 @@ public final class BuiltInModels {
     private static void copy(String resource, Path target) throws IOException {
         byte[] bytes;
         try (InputStream in = BuiltInModels.class.getResourceAsStream(RESOURCES + resource)) {
-            if (in == null) throw new IOException("this CNN-J jar lacks its built-in model " + resource + "; reinstall CNN-J");
+            if (in == null)
+                throw new IOException("this CNN-J jar lacks its built-in model " + resource + "; reinstall CNN-J");
             bytes = in.readAllBytes();
         }
         if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), bytes)) return;

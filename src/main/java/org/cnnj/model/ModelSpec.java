@@ -34,24 +34,39 @@ import org.cnnj.onnx.OnnxModelInfo;
  *                     peaks for them to be two objects, chosen after training on the validation images (as StarDist
  *                     optimizes its thresholds); 0 = the default 0.1
  */
-public record ModelSpec(int format, String axes, int inputChannels, List<String> classes, String output, String task,
-                        Normalization normalization, int tileMultiple, int halo, UNetConfig architecture,
-                        Map<String, String> provenance, double objectDiameter, double splitDepth) {
+public record ModelSpec(
+        int format,
+        String axes,
+        int inputChannels,
+        List<String> classes,
+        String output,
+        String task,
+        Normalization normalization,
+        int tileMultiple,
+        int halo,
+        UNetConfig architecture,
+        Map<String, String> provenance,
+        double objectDiameter,
+        double splitDepth) {
     /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
     public static final String DETECTION = "detection";
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
-    public static final String INSTANCES_3CLASS = "instances-3class", INSTANCES_DISTANCE = "instances-distance", SEMANTIC = "semantic";
+    public static final String INSTANCES_3CLASS = "instances-3class",
+            INSTANCES_DISTANCE = "instances-distance",
+            SEMANTIC = "semantic";
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
 
     /** How pixels are scaled before the network sees them; the sidecar spells it "percentile" or "none". */
     public enum NormalizationMethod {
         /** (v − p(low)) / (p(high) − p(low)) per image. */
-        @SerializedName("percentile") PERCENTILE,
+        @SerializedName("percentile")
+        PERCENTILE,
         /** Pixels as they are. */
-        @SerializedName("none") NONE;
+        @SerializedName("none")
+        NONE;
 
         /** The option as the CLI, macros and sidecars write it. */
         public String option() {
@@ -70,11 +85,14 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     public record Normalization(NormalizationMethod method, double lowPercentile, double highPercentile) {
         public Normalization {
             if (method == null) {
-                throw new IllegalArgumentException("model sidecar: normalization method must be \"percentile\" or \"none\"");
+                throw new IllegalArgumentException(
+                        "model sidecar: normalization method must be \"percentile\" or \"none\"");
             }
-            if (method == NormalizationMethod.PERCENTILE && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
-                throw new IllegalArgumentException("model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
-                        + lowPercentile + " and " + highPercentile);
+            if (method == NormalizationMethod.PERCENTILE
+                    && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
+                throw new IllegalArgumentException(
+                        "model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
+                                + lowPercentile + " and " + highPercentile);
             }
         }
 
@@ -93,55 +111,87 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
         /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
         public float[] apply(float[] values) {
-            if (method == NormalizationMethod.PERCENTILE) return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
+            if (method == NormalizationMethod.PERCENTILE)
+                return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
             float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
             for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
             return out;
         }
     }
 
-
     public ModelSpec {
-        if (!"NCHW".equals(axes)) throw new IllegalArgumentException("model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
-        if (inputChannels < 1) throw new IllegalArgumentException("model sidecar: inputChannels must be >= 1, got " + inputChannels);
-        if (classes == null || classes.isEmpty()) throw new IllegalArgumentException("model sidecar: classes must name at least one class");
+        if (!"NCHW".equals(axes))
+            throw new IllegalArgumentException(
+                    "model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
+        if (inputChannels < 1)
+            throw new IllegalArgumentException("model sidecar: inputChannels must be >= 1, got " + inputChannels);
+        if (classes == null || classes.isEmpty())
+            throw new IllegalArgumentException("model sidecar: classes must name at least one class");
         if (!"logits".equals(output) && !"probabilities".equals(output)) {
-            throw new IllegalArgumentException("model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
+            throw new IllegalArgumentException(
+                    "model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
         if (DETECTION.equals(task)) {
-            throw new IllegalArgumentException("this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
+            throw new IllegalArgumentException(
+                    "this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
-            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS + "\" or \""
-                    + INSTANCES_DISTANCE + "\", got \"" + task + "\"");
+            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS
+                    + "\" or \"" + INSTANCES_DISTANCE + "\", got \"" + task + "\"");
         }
         if (INSTANCES_DISTANCE.equals(task) && !DISTANCE_CHANNELS.equals(classes)) {
-            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes " + DISTANCE_CHANNELS + ", got " + classes);
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes "
+                    + DISTANCE_CHANNELS + ", got " + classes);
         }
         if (!(splitDepth == 0 || (splitDepth > 0 && splitDepth < 1))) {
-            throw new IllegalArgumentException("model sidecar: splitDepth must be in (0, 1) (or 0 for the default), got " + splitDepth);
+            throw new IllegalArgumentException(
+                    "model sidecar: splitDepth must be in (0, 1) (or 0 for the default), got " + splitDepth);
         }
         if (!(objectDiameter >= 0 && objectDiameter < 10_000)) {
-            throw new IllegalArgumentException("model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got " + objectDiameter);
+            throw new IllegalArgumentException(
+                    "model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got "
+                            + objectDiameter);
         }
         if (INSTANCES_3CLASS.equals(task) && classes.size() != 3) {
-            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS + " needs exactly 3 classes (background, interior, boundary)");
+            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS
+                    + " needs exactly 3 classes (background, interior, boundary)");
         }
         if (tileMultiple < 1 || halo < 0 || halo % tileMultiple != 0) {
-            throw new IllegalArgumentException("model sidecar: tileMultiple must be >= 1 and halo a multiple of it, got " + tileMultiple + " and " + halo);
+            throw new IllegalArgumentException(
+                    "model sidecar: tileMultiple must be >= 1 and halo a multiple of it, got " + tileMultiple + " and "
+                            + halo);
         }
         if (normalization == null) {
-            throw new IllegalArgumentException("model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
-                    + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8} or {\"method\": \"none\"}");
+            throw new IllegalArgumentException(
+                    "model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
+                            + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8} or {\"method\": \"none\"}");
         }
         provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
         classes = List.copyOf(classes);
     }
 
     /** The sidecar CNN-J writes for a U-Net it trained. */
-    public static ModelSpec forUNet(UNetConfig c, List<String> classes, String task, Normalization n, Map<String, String> provenance,
-                                    double objectDiameter) {
-        return new ModelSpec(1, "NCHW", c.inChannels(), classes, "logits", task, n, c.sizeMultiple(), haloFor(c), c, provenance, objectDiameter, 0);
+    public static ModelSpec forUNet(
+            UNetConfig c,
+            List<String> classes,
+            String task,
+            Normalization n,
+            Map<String, String> provenance,
+            double objectDiameter) {
+        return new ModelSpec(
+                1,
+                "NCHW",
+                c.inChannels(),
+                classes,
+                "logits",
+                task,
+                n,
+                c.sizeMultiple(),
+                haloFor(c),
+                c,
+                provenance,
+                objectDiameter,
+                0);
     }
 
     /** True for the tasks whose output is separated objects. */
@@ -156,14 +206,38 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     /** The same model with another provenance. */
     public ModelSpec withProvenance(Map<String, String> p) {
-        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, p, objectDiameter,
+        return new ModelSpec(
+                format,
+                axes,
+                inputChannels,
+                classes,
+                output,
+                task,
+                normalization,
+                tileMultiple,
+                halo,
+                architecture,
+                p,
+                objectDiameter,
                 splitDepth);
     }
 
     /** The same model with another split depth. */
     public ModelSpec withSplitDepth(double t) {
-        return new ModelSpec(format, axes, inputChannels, classes, output, task, normalization, tileMultiple, halo, architecture, provenance,
-                objectDiameter, t);
+        return new ModelSpec(
+                format,
+                axes,
+                inputChannels,
+                classes,
+                output,
+                task,
+                normalization,
+                tileMultiple,
+                halo,
+                architecture,
+                provenance,
+                objectDiameter,
+                t);
     }
 
     /** The split depth to decode with. */
@@ -191,8 +265,20 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
         List<String> names = new ArrayList<>();
         for (int c = 0; c < classes; c++) names.add("class" + c);
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
-        return new ModelSpec(1, "NCHW", inputChannels, names, "logits", SEMANTIC, n, tileMultiple, roundedHalo, null,
-                Map.of("note", "external model without a sidecar; settings from the command line or defaults"), 0, 0);
+        return new ModelSpec(
+                1,
+                "NCHW",
+                inputChannels,
+                names,
+                "logits",
+                SEMANTIC,
+                n,
+                tileMultiple,
+                roundedHalo,
+                null,
+                Map.of("note", "external model without a sidecar; settings from the command line or defaults"),
+                0,
+                0);
     }
 
     /**
@@ -202,15 +288,23 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
     public void checkAgainst(Path model) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
         Path json = sidecarOf(model);
-        if (!info.inputs().isEmpty() && info.inputs().get(0).dims().length == 4 && info.inputs().get(0).dims()[1] > 0
+        if (!info.inputs().isEmpty()
+                && info.inputs().get(0).dims().length == 4
+                && info.inputs().get(0).dims()[1] > 0
                 && info.inputs().get(0).dims()[1] != inputChannels) {
-            throw new IllegalArgumentException(json.getFileName() + " says the model takes " + inputChannels + " channel(s) but " + model.getFileName()
-                    + " takes " + info.inputs().get(0).dims()[1] + "; fix inputChannels in " + json.getFileName() + " or use the sidecar that came with the model");
+            throw new IllegalArgumentException(json.getFileName() + " says the model takes " + inputChannels
+                    + " channel(s) but " + model.getFileName() + " takes "
+                    + info.inputs().get(0).dims()[1] + "; fix inputChannels in " + json.getFileName()
+                    + " or use the sidecar that came with the model");
         }
-        if (!info.outputs().isEmpty() && info.outputs().get(0).dims().length == 4 && info.outputs().get(0).dims()[1] > 0
+        if (!info.outputs().isEmpty()
+                && info.outputs().get(0).dims().length == 4
+                && info.outputs().get(0).dims()[1] > 0
                 && info.outputs().get(0).dims()[1] != classes.size()) {
-            throw new IllegalArgumentException(json.getFileName() + " names " + classes.size() + " classes " + classes + " but " + model.getFileName()
-                    + " outputs " + info.outputs().get(0).dims()[1] + " channels; fix the classes list in " + json.getFileName()
+            throw new IllegalArgumentException(json.getFileName() + " names " + classes.size() + " classes " + classes
+                    + " but " + model.getFileName()
+                    + " outputs " + info.outputs().get(0).dims()[1] + " channels; fix the classes list in "
+                    + json.getFileName()
                     + " or use the sidecar that came with the model");
         }
     }
@@ -222,11 +316,15 @@ public record ModelSpec(int format, String axes, int inputChannels, List<String>
 
     public static ModelSpec read(Path json) throws IOException {
         JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
-        if (tree.isJsonObject() && tree.getAsJsonObject().has("task") && DETECTION.equals(tree.getAsJsonObject().get("task").getAsString())) {
-            throw new IOException(json + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
+        if (tree.isJsonObject()
+                && tree.getAsJsonObject().has("task")
+                && DETECTION.equals(tree.getAsJsonObject().get("task").getAsString())) {
+            throw new IOException(json
+                    + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");
         }
-        return Sidecars.convert(tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");
+        return Sidecars.convert(
+                tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");
     }
 
     public void write(Path json) throws IOException {

@@ -14,7 +14,6 @@ public enum SegmentationTask {
     INSTANCES_3CLASS("instances-3class", ModelSpec.INSTANCES_3CLASS),
     /** One class per pixel. */
     SEMANTIC("semantic", ModelSpec.SEMANTIC);
-
     private final String option, sidecar;
 
     SegmentationTask(String option, String sidecar) {
@@ -36,7 +35,8 @@ public enum SegmentationTask {
     public static SegmentationTask parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         for (SegmentationTask k : values()) if (k.option.equals(t) || k.sidecar.equals(t)) return k;
-        throw new IllegalArgumentException("task must be instances, instances-3class or semantic, got \"" + text + "\"");
+        throw new IllegalArgumentException(
+                "task must be instances, instances-3class or semantic, got \"" + text + "\"");
     }
 
     /** The task a sidecar records. */

@@ -14,7 +14,10 @@ import org.cnnj.io.AtomicFiles;
 
 /** Reading and writing the JSON files next to a model (segmentation and detector sidecars alike), with messages that say what is wrong. */
 public final class Sidecars {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeSpecialFloatingPointValues()
+            .create();
 
     private Sidecars() {}
 

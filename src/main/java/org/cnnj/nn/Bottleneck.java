@@ -17,7 +17,9 @@ public final class Bottleneck extends Module {
         this.reduce = child("reduce", new ConvBnRelu(in, width, 1, ConvParams.of(1, 0), batchNorm, true, rng));
         this.spatial = child("conv", new ConvBnRelu(width, width, 3, ConvParams.of(1, 1), batchNorm, true, rng));
         this.expand = child("expand", new ConvBnRelu(width, out, 1, ConvParams.of(1, 0), batchNorm, false, rng));
-        this.projection = in != out ? child("skip", new ConvBnRelu(in, out, 1, ConvParams.of(1, 0), batchNorm, false, rng)) : null;
+        this.projection = in != out
+                ? child("skip", new ConvBnRelu(in, out, 1, ConvParams.of(1, 0), batchNorm, false, rng))
+                : null;
     }
 
     @Override

@@ -11,7 +11,8 @@ public final class Conv extends Module {
     public final ConvParams params;
 
     public Conv(int in, int out, int kernel, ConvParams params, boolean bias, Init init, Rng rng) {
-        if (in % params.groups() != 0) throw new IllegalArgumentException("conv: groups " + params.groups() + " must divide in channels " + in);
+        if (in % params.groups() != 0)
+            throw new IllegalArgumentException("conv: groups " + params.groups() + " must divide in channels " + in);
         this.params = params;
         this.weight = param("weight", Tensor.zeros(out, in / params.groups(), kernel, kernel));
         init.fill(weight, rng);

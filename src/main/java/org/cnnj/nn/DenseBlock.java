@@ -19,8 +19,8 @@ public final class DenseBlock extends Module {
     public DenseBlock(int in, int growth, int layers, boolean batchNorm, Rng rng) {
         int channels = in;
         for (int i = 0; i < layers; i++) {
-            units.add(child("unit" + i, new ConvBnRelu(in + i * growth, growth, 3,
-                    ConvParams.of(1, 1), batchNorm, true, rng)));
+            units.add(child(
+                    "unit" + i, new ConvBnRelu(in + i * growth, growth, 3, ConvParams.of(1, 1), batchNorm, true, rng)));
             channels += growth;
         }
         this.outChannels = channels;

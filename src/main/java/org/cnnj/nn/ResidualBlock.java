@@ -18,7 +18,8 @@ public final class ResidualBlock extends Module {
         this.first = child("conv1", new ConvBnRelu(in, out, 3, ConvParams.of(stride, 1), batchNorm, true, rng));
         this.second = child("conv2", new ConvBnRelu(out, out, 3, ConvParams.of(1, 1), batchNorm, false, rng));
         this.projection = in != out || stride != 1
-                ? child("skip", new ConvBnRelu(in, out, 1, ConvParams.of(stride, 0), batchNorm, false, rng)) : null;
+                ? child("skip", new ConvBnRelu(in, out, 1, ConvParams.of(stride, 0), batchNorm, false, rng))
+                : null;
     }
 
     @Override

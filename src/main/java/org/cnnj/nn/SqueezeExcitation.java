@@ -18,7 +18,8 @@ public final class SqueezeExcitation extends Module {
     public SqueezeExcitation(int channels, int reduction, Rng rng) {
         int hidden = Math.max(1, channels / reduction);
         this.squeeze = child("squeeze", new Conv(channels, hidden, 1, ConvParams.of(1, 0), true, Init.HE_NORMAL, rng));
-        this.excite = child("excite", new Conv(hidden, channels, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+        this.excite =
+                child("excite", new Conv(hidden, channels, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
     }
 
     @Override

@@ -34,7 +34,9 @@ public final class UNet extends Module {
             ups.add(child("up" + i, ConvTranspose.upsample2x(config.filters(i + 1), config.filters(i), rng)));
             decoders.add(child("dec" + i, level(2 * config.filters(i), config.filters(i), rng)));
         }
-        this.head = child("head", new Conv(config.filters(0), config.classes(), 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+        this.head = child(
+                "head",
+                new Conv(config.filters(0), config.classes(), 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         this.dropoutRng = rng.split();
     }
 
@@ -64,13 +66,15 @@ public final class UNet extends Module {
 
     private void checkInput(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != config.inChannels()) {
-            throw new IllegalArgumentException("U-Net: input " + x + " must be [N, " + config.inChannels() + ", H, W]: this model was"
-                    + " trained on " + config.inChannels() + "-channel images; convert the image (e.g. split or merge channels)");
+            throw new IllegalArgumentException("U-Net: input " + x + " must be [N, " + config.inChannels()
+                    + ", H, W]: this model was" + " trained on " + config.inChannels()
+                    + "-channel images; convert the image (e.g. split or merge channels)");
         }
         int m = config.sizeMultiple();
         if (x.dim(2) % m != 0 || x.dim(3) % m != 0) {
-            throw new IllegalArgumentException("U-Net: input size " + x.dim(2) + "x" + x.dim(3) + " must be a multiple of " + m
-                    + " (2^depth); pad or crop the image or tile to a multiple of " + m);
+            throw new IllegalArgumentException(
+                    "U-Net: input size " + x.dim(2) + "x" + x.dim(3) + " must be a multiple of " + m
+                            + " (2^depth); pad or crop the image or tile to a multiple of " + m);
         }
     }
 
@@ -84,7 +88,7 @@ public final class UNet extends Module {
             macs += pixels * 9L * (in * out + out * out);
             if (i < c.depth()) {
                 macs += pixels * 9L * (2L * out * out + out * out); // decoder level i: 2f→f then f→f
-                macs += pixels * 4L * c.filters(i + 1) * out / 4;   // transposed conv f(i+1)→f(i), k=2, s=2
+                macs += pixels * 4L * c.filters(i + 1) * out / 4; // transposed conv f(i+1)→f(i), k=2, s=2
             }
             in = out;
         }

@@ -33,8 +33,20 @@ import org.cnnj.tensor.Tensor;
  * identity at export). Shapes: input [N, C, H, W] → the graph's first output.
  */
 public final class GraphNetwork extends Module {
-    private static final List<String> SUPPORTED = List.of("Conv", "ConvTranspose", "BatchNormalization", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
-            "MaxPool", "AveragePool", "Concat", "Add", "Identity", "Dropout");
+    private static final List<String> SUPPORTED = List.of(
+            "Conv",
+            "ConvTranspose",
+            "BatchNormalization",
+            "Relu",
+            "LeakyRelu",
+            "Sigmoid",
+            "Tanh",
+            "MaxPool",
+            "AveragePool",
+            "Concat",
+            "Add",
+            "Identity",
+            "Dropout");
 
     private final List<OnnxModelInfo.Node> nodes;
     private final String input, output;
@@ -46,15 +58,21 @@ public final class GraphNetwork extends Module {
 
     private GraphNetwork(OnnxModelInfo info, Path file) {
         if (info.inputs().size() != 1 || info.outputs().isEmpty()) {
-            throw new IllegalArgumentException(file.getFileName() + " must take one image input; it has " + info.inputs().size() + " inputs");
+            throw new IllegalArgumentException(file.getFileName() + " must take one image input; it has "
+                    + info.inputs().size() + " inputs");
         }
         this.nodes = info.nodes();
         this.input = info.inputs().get(0).name();
         this.output = info.outputs().get(0).name();
-        List<String> unsupported = nodes.stream().map(OnnxModelInfo.Node::opType).filter(op -> !SUPPORTED.contains(op)).distinct().toList();
+        List<String> unsupported = nodes.stream()
+                .map(OnnxModelInfo.Node::opType)
+                .filter(op -> !SUPPORTED.contains(op))
+                .distinct()
+                .toList();
         if (!unsupported.isEmpty()) {
-            throw new IllegalArgumentException(file.getFileName() + " uses " + unsupported + ", which CNN-J cannot train in Java (it can: "
-                    + SUPPORTED + "); apply it with ONNX Runtime (Segment), or fine-tune a CNN-J model instead");
+            throw new IllegalArgumentException(file.getFileName() + " uses " + unsupported
+                    + ", which CNN-J cannot train in Java (it can: " + SUPPORTED
+                    + "); apply it with ONNX Runtime (Segment), or fine-tune a CNN-J model instead");
         }
         boolean upsampled = false;
         for (OnnxModelInfo.Node n : nodes) {
@@ -103,9 +121,18 @@ public final class GraphNetwork extends Module {
         Tensor x = in.get(0);
         return switch (n.opType()) {
             case "Conv" -> Conv2d.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, false));
-            case "ConvTranspose" -> ConvTranspose2d.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, true));
-            case "BatchNormalization" -> BatchNorm2d.apply(x, in.get(1), in.get(2), statistics.get(n.inputs().get(3)), statistics.get(n.inputs().get(4)),
-                    isTraining(), 1f - n.number("momentum", 0.9f), n.number("epsilon", 1e-5f));
+            case "ConvTranspose" ->
+                ConvTranspose2d.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, true));
+            case "BatchNormalization" ->
+                BatchNorm2d.apply(
+                        x,
+                        in.get(1),
+                        in.get(2),
+                        statistics.get(n.inputs().get(3)),
+                        statistics.get(n.inputs().get(4)),
+                        isTraining(),
+                        1f - n.number("momentum", 0.9f),
+                        n.number("epsilon", 1e-5f));
             case "Relu" -> Relu.apply(x);
             case "LeakyRelu" -> LeakyRelu.apply(x, n.number("alpha", 0.01f));
             case "Sigmoid" -> Sigmoid.apply(x);
@@ -113,7 +140,9 @@ public final class GraphNetwork extends Module {
             case "MaxPool" -> MaxPool2d.apply(x, poolParams(n));
             case "AveragePool" -> AvgPool2d.apply(x, poolParams(n));
             case "Concat" -> {
-                if (n.integer("axis", 1) != 1) throw new IllegalArgumentException("Concat along axis " + n.integer("axis", 1) + " is not supported (only channels)");
+                if (n.integer("axis", 1) != 1)
+                    throw new IllegalArgumentException(
+                            "Concat along axis " + n.integer("axis", 1) + " is not supported (only channels)");
                 yield Concat.channels(in.toArray(Tensor[]::new));
             }
             case "Add" -> Add.apply(x, in.get(1));
@@ -124,12 +153,23 @@ public final class GraphNetwork extends Module {
     private static ConvParams convParams(OnnxModelInfo.Node n, boolean transposed) {
         long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
         long[] p = symmetricPads(n), op = n.integers("output_padding", new long[] {0, 0});
-        if (transposed && n.attributes().containsKey("output_shape")) throw new IllegalArgumentException("ConvTranspose with output_shape is not supported");
-        return new ConvParams((int) s[0], (int) s[1], (int) p[0], (int) p[1], (int) d[0], (int) d[1], (int) n.integer("group", 1), (int) op[0], (int) op[1]);
+        if (transposed && n.attributes().containsKey("output_shape"))
+            throw new IllegalArgumentException("ConvTranspose with output_shape is not supported");
+        return new ConvParams(
+                (int) s[0],
+                (int) s[1],
+                (int) p[0],
+                (int) p[1],
+                (int) d[0],
+                (int) d[1],
+                (int) n.integer("group", 1),
+                (int) op[0],
+                (int) op[1]);
     }
 
     private static PoolParams poolParams(OnnxModelInfo.Node n) {
-        if (n.integer("ceil_mode", 0) != 0) throw new IllegalArgumentException(n.opType() + " with ceil_mode=1 is not supported");
+        if (n.integer("ceil_mode", 0) != 0)
+            throw new IllegalArgumentException(n.opType() + " with ceil_mode=1 is not supported");
         long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1}), p = symmetricPads(n);
         return new PoolParams((int) k[0], (int) k[1], (int) s[0], (int) s[1], (int) p[0], (int) p[1]);
     }
@@ -137,9 +177,13 @@ public final class GraphNetwork extends Module {
     /** ONNX pads are (top, left, bottom, right); CNN-J pads both sides alike. */
     private static long[] symmetricPads(OnnxModelInfo.Node n) {
         String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
-        if (!auto.equals("NOTSET")) throw new IllegalArgumentException(n.opType() + " with auto_pad=" + auto + " is not supported; export with explicit pads");
+        if (!auto.equals("NOTSET"))
+            throw new IllegalArgumentException(
+                    n.opType() + " with auto_pad=" + auto + " is not supported; export with explicit pads");
         long[] p = n.integers("pads", new long[] {0, 0, 0, 0});
-        if (p[0] != p[2] || p[1] != p[3]) throw new IllegalArgumentException(n.opType() + " with asymmetric pads " + Arrays.toString(p) + " is not supported");
+        if (p[0] != p[2] || p[1] != p[3])
+            throw new IllegalArgumentException(
+                    n.opType() + " with asymmetric pads " + Arrays.toString(p) + " is not supported");
         return new long[] {p[0], p[1]};
     }
 }

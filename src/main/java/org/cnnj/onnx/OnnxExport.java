@@ -41,8 +41,12 @@ public final class OnnxExport {
      * and the named outputs, in map order. With {@code spatialAxesFree} the input's H and W are
      * symbolic (any image size), otherwise only N is (e.g. ROI crops of a fixed size).
      */
-    public static byte[] exportGraph(Module owner, int[] exampleInputShape, boolean spatialAxesFree,
-                                     Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata) {
+    public static byte[] exportGraph(
+            Module owner,
+            int[] exampleInputShape,
+            boolean spatialAxesFree,
+            Function<Tensor, Map<String, Tensor>> forward,
+            Map<String, String> metadata) {
         boolean wasTraining = owner.isTraining();
         owner.train(false);
         try {
@@ -53,14 +57,21 @@ public final class OnnxExport {
     }
 
     /** {@link #exportGraph} written to {@code file} via a temporary file. */
-    public static void exportGraph(Module owner, int[] exampleInputShape, boolean spatialAxesFree,
-                                   Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata, Path file) throws IOException {
+    public static void exportGraph(
+            Module owner,
+            int[] exampleInputShape,
+            boolean spatialAxesFree,
+            Function<Tensor, Map<String, Tensor>> forward,
+            Map<String, String> metadata,
+            Path file)
+            throws IOException {
         byte[] bytes = exportGraph(owner, exampleInputShape, spatialAxesFree, forward, metadata);
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     /** Writes the model to {@code file} (via a temporary file; nothing half-written on failure). */
-    public static void export(Module model, int[] exampleInputShape, Map<String, String> metadata, Path file) throws IOException {
+    public static void export(Module model, int[] exampleInputShape, Map<String, String> metadata, Path file)
+            throws IOException {
         byte[] bytes = export(model, exampleInputShape, metadata);
         AtomicFiles.write(file, out -> out.write(bytes));
     }
@@ -79,7 +90,11 @@ public final class OnnxExport {
             model.buffers().forEach((k, b) -> parameterNames.put(b, k));
         }
 
-        byte[] build(int[] shape, boolean spatialAxesFree, Function<Tensor, Map<String, Tensor>> forward, Map<String, String> metadata) {
+        byte[] build(
+                int[] shape,
+                boolean spatialAxesFree,
+                Function<Tensor, Map<String, Tensor>> forward,
+                Map<String, String> metadata) {
             Tensor input = Tensor.zeros(shape);
             names.put(input, "input");
             Map<String, Tensor> outputs = GradMode.noGrad(() -> Trace.with(this, () -> forward.apply(input)));
@@ -88,10 +103,13 @@ public final class OnnxExport {
             List<Protobuf> outputInfos = new ArrayList<>();
             outputs.forEach((name, output) -> {
                 String last = names.get(output);
-                if (last == null) throw new IllegalStateException("ONNX export: output '" + name + "' was not produced by a traced op");
+                if (last == null)
+                    throw new IllegalStateException(
+                            "ONNX export: output '" + name + "' was not produced by a traced op");
                 // Rename the value to the output's name by an Identity node: simpler than rewriting the node.
                 nodes.add(node("Identity", new String[] {last}, name, Map.of()));
-                outputInfos.add(valueInfo(name, output.shape(), outputSymbols(name, output.shape(), shape, inputSymbols)));
+                outputInfos.add(
+                        valueInfo(name, output.shape(), outputSymbols(name, output.shape(), shape, inputSymbols)));
             });
             for (Protobuf n : nodes) graph.message(1, n);
             graph.string(2, model.getClass().getSimpleName());
@@ -106,8 +124,11 @@ public final class OnnxExport {
             m.message(7, graph);
             m.message(8, new Protobuf().string(1, "").varint(2, OPSET));
             if (metadata != null) {
-                // In key order: a Map.of's order changes from one JVM to the next, and the same model must give the same bytes.
-                new TreeMap<>(metadata).forEach((k, v) -> m.message(14, new Protobuf().string(1, k).string(2, v)));
+                // In key order: a Map.of's order changes from one JVM to the next, and the same model must give the
+                // same bytes.
+                new TreeMap<>(metadata)
+                        .forEach((k, v) ->
+                                m.message(14, new Protobuf().string(1, k).string(2, v)));
             }
             return m.toByteArray();
         }
@@ -132,8 +153,13 @@ public final class OnnxExport {
             } else if (input instanceof float[] f) {
                 initializers.put(name, tensor(name, new int[] {f.length}, f));
             } else if (input instanceof long[] l) {
-                initializers.put(name, new Protobuf().packedInt64(1, new long[] {l.length}).varint(2, INT64).string(8, name)
-                        .bytes(9, Protobuf.littleEndian(l)));
+                initializers.put(
+                        name,
+                        new Protobuf()
+                                .packedInt64(1, new long[] {l.length})
+                                .varint(2, INT64)
+                                .string(8, name)
+                                .bytes(9, Protobuf.littleEndian(l)));
             } else {
                 throw new IllegalArgumentException("ONNX export: cannot export an input of type " + input.getClass());
             }
@@ -144,7 +170,11 @@ public final class OnnxExport {
         private static Protobuf tensor(String name, int[] shape, float[] data) {
             long[] dims = new long[shape.length];
             for (int i = 0; i < dims.length; i++) dims[i] = shape[i];
-            return new Protobuf().packedInt64(1, dims).varint(2, FLOAT).string(8, name).bytes(9, Protobuf.littleEndian(data));
+            return new Protobuf()
+                    .packedInt64(1, dims)
+                    .varint(2, FLOAT)
+                    .string(8, name)
+                    .bytes(9, Protobuf.littleEndian(data));
         }
 
         private static Protobuf node(String opType, String[] inputs, String output, Map<String, Object> attributes) {
@@ -165,7 +195,8 @@ public final class OnnxExport {
             if (value instanceof String s) return a.string(4, s).varint(20, 3);
             if (value instanceof float[] fs) return a.packedFloat(7, fs).varint(20, 6);
             if (value instanceof long[] ls) return a.packedInt64(8, ls).varint(20, 7);
-            throw new IllegalArgumentException("ONNX export: attribute " + name + " has unsupported type " + value.getClass());
+            throw new IllegalArgumentException(
+                    "ONNX export: attribute " + name + " has unsupported type " + value.getClass());
         }
 
         /**

@@ -18,8 +18,14 @@ import java.util.Map;
  * (weights) by name. Reads the protobuf wire format directly (see {@link Protobuf} for why), and
  * turns a file that is not ONNX, or was cut short, into a message that says so.
  */
-public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset, Map<String, String> metadata,
-                            Map<String, float[]> weights, Map<String, long[]> weightShapes, List<Node> nodes) {
+public record OnnxModelInfo(
+        List<Value> inputs,
+        List<Value> outputs,
+        long opset,
+        Map<String, String> metadata,
+        Map<String, float[]> weights,
+        Map<String, long[]> weightShapes,
+        List<Node> nodes) {
     /** A graph input or output: name and dims (-1 = symbolic, e.g. "N"). */
     public record Value(String name, long[] dims, int elementType) {}
 
@@ -48,8 +54,10 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
         try {
             return parse(bytes);
         } catch (RuntimeException e) {
-            throw new IOException(file + " is not a valid ONNX model (" + e.getMessage() + "); it may be truncated or another"
-                    + " kind of file: export it again, or copy it completely", e);
+            throw new IOException(
+                    file + " is not a valid ONNX model (" + e.getMessage() + "); it may be truncated or another"
+                            + " kind of file: export it again, or copy it completely",
+                    e);
         }
     }
 
@@ -269,7 +277,8 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
 
         byte[] bytes() {
             long len = varint();
-            if (len < 0 || len > buf.remaining()) throw new IllegalArgumentException("a field runs past the end of the file");
+            if (len < 0 || len > buf.remaining())
+                throw new IllegalArgumentException("a field runs past the end of the file");
             byte[] out = new byte[(int) len];
             buf.get(out);
             return out;
@@ -285,7 +294,8 @@ public record OnnxModelInfo(List<Value> inputs, List<Value> outputs, long opset,
 
         Reader message() {
             long len = varint();
-            if (len < 0 || len > buf.remaining()) throw new IllegalArgumentException("a message runs past the end of the file");
+            if (len < 0 || len > buf.remaining())
+                throw new IllegalArgumentException("a message runs past the end of the file");
             ByteBuffer slice = buf.slice().limit((int) len);
             buf.position(buf.position() + (int) len);
             return new Reader(slice);

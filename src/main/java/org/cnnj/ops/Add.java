@@ -12,13 +12,24 @@ public final class Add {
         Shapes.requireSameShape("add", a, b);
         float[] as = a.data(), bs = b.data(), y = new float[as.length];
         for (int i = 0; i < y.length; i++) y[i] = as[i] + bs[i];
-        return Trace.traced(Tensor.result("add", y, a.shape(), out -> {
-            float[] gy = out.grad();
-            for (Tensor t : new Tensor[] {a, b}) {
-                if (!t.requiresGrad()) continue;
-                float[] g = t.grad();
-                for (int i = 0; i < gy.length; i++) g[i] += gy[i];
-            }
-        }, a, b), "Add", Trace.attrs(), a, b);
+        return Trace.traced(
+                Tensor.result(
+                        "add",
+                        y,
+                        a.shape(),
+                        out -> {
+                            float[] gy = out.grad();
+                            for (Tensor t : new Tensor[] {a, b}) {
+                                if (!t.requiresGrad()) continue;
+                                float[] g = t.grad();
+                                for (int i = 0; i < gy.length; i++) g[i] += gy[i];
+                            }
+                        },
+                        a,
+                        b),
+                "Add",
+                Trace.attrs(),
+                a,
+                b);
     }
 }

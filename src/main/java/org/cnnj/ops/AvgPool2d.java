@@ -41,17 +41,26 @@ public final class AvgPool2d {
         }
         Map<String, Object> onnx = p.onnxAttributes();
         onnx.put("count_include_pad", 1L);
-        return Trace.traced(Tensor.result("avg_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int plane = 0; plane < planes; plane++) {
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        float g = gy[(plane * oh + i) * ow + j] * scale;
-                        visit.each(plane, i, j, idx -> gx[idx] += g);
-                    }
-                }
-            }
-        }, x), "AveragePool", onnx, x);
+        return Trace.traced(
+                Tensor.result(
+                        "avg_pool2d",
+                        y,
+                        new int[] {x.dim(0), x.dim(1), oh, ow},
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int plane = 0; plane < planes; plane++) {
+                                for (int i = 0; i < oh; i++) {
+                                    for (int j = 0; j < ow; j++) {
+                                        float g = gy[(plane * oh + i) * ow + j] * scale;
+                                        visit.each(plane, i, j, idx -> gx[idx] += g);
+                                    }
+                                }
+                            }
+                        },
+                        x),
+                "AveragePool",
+                onnx,
+                x);
     }
 
     @FunctionalInterface

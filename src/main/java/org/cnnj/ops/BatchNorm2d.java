@@ -17,8 +17,15 @@ import org.cnnj.util.Parallel;
 public final class BatchNorm2d {
     private BatchNorm2d() {}
 
-    public static Tensor apply(Tensor x, Tensor gamma, Tensor beta, float[] runningMean, float[] runningVar,
-                               boolean training, float momentum, float eps) {
+    public static Tensor apply(
+            Tensor x,
+            Tensor gamma,
+            Tensor beta,
+            float[] runningMean,
+            float[] runningVar,
+            boolean training,
+            float momentum,
+            float eps) {
         Shapes.requireRank("batch_norm2d", "input", x, 4, "[N, C, H, W]");
         int n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
         if (gamma.size() != c || beta.size() != c || runningMean.length != c || runningVar.length != c) {
@@ -27,8 +34,9 @@ public final class BatchNorm2d {
         }
         long count = (long) n * plane;
         if (training && count < 2) {
-            throw new IllegalArgumentException("batch_norm2d: training needs more than one value per channel, got input "
-                    + Shapes.str(x.shape()) + "; use a larger batch or patch, or switch the model to eval mode");
+            throw new IllegalArgumentException(
+                    "batch_norm2d: training needs more than one value per channel, got input " + Shapes.str(x.shape())
+                            + "; use a larger batch or patch, or switch the model to eval mode");
         }
         float[] xs = x.data(), y = new float[xs.length], mean = new float[c], invStd = new float[c];
         float[] g = gamma.data(), b = beta.data();
@@ -65,13 +73,29 @@ public final class BatchNorm2d {
             }
         });
         if (training) Trace.unsupported("batch_norm2d in training mode (switch the model to eval mode first)");
-        Tensor out = Tensor.result("batch_norm2d", y, x.shape(),
-                out2 -> backward(x, gamma, beta, out2.grad(), mean, invStd, training, n, c, plane), x, gamma, beta);
-        return Trace.traced(out, "BatchNormalization", Trace.attrs("epsilon", eps), x, gamma, beta, runningMean, runningVar);
+        Tensor out = Tensor.result(
+                "batch_norm2d",
+                y,
+                x.shape(),
+                out2 -> backward(x, gamma, beta, out2.grad(), mean, invStd, training, n, c, plane),
+                x,
+                gamma,
+                beta);
+        return Trace.traced(
+                out, "BatchNormalization", Trace.attrs("epsilon", eps), x, gamma, beta, runningMean, runningVar);
     }
 
-    private static void backward(Tensor x, Tensor gamma, Tensor beta, float[] dy, float[] mean, float[] invStd,
-                                 boolean training, int n, int c, int plane) {
+    private static void backward(
+            Tensor x,
+            Tensor gamma,
+            Tensor beta,
+            float[] dy,
+            float[] mean,
+            float[] invStd,
+            boolean training,
+            int n,
+            int c,
+            int plane) {
         float[] xs = x.data(), g = gamma.data();
         float[] dx = x.requiresGrad() ? x.grad() : null;
         float[] dGamma = new float[c], dBeta = new float[c];

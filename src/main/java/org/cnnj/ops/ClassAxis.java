@@ -18,7 +18,8 @@ public final class ClassAxis {
 
     public static ClassAxis of(String op, Tensor x) {
         if (x.rank() < 2) {
-            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape()) + " needs a class axis: [N, C] or [N, C, H, W]");
+            throw new IllegalArgumentException(
+                    op + ": input " + Shapes.str(x.shape()) + " needs a class axis: [N, C] or [N, C, H, W]");
         }
         return new ClassAxis(x.dim(0), x.dim(1), Shapes.sizeFrom(x.shape(), 2));
     }

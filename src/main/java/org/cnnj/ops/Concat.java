@@ -16,9 +16,10 @@ public final class Concat {
             boolean ok = p.rank() == first.rank() && p.dim(0) == n && Shapes.sizeFrom(p.shape(), 2) == inner;
             for (int d = 2; ok && d < p.rank(); d++) ok = p.dim(d) == first.dim(d);
             if (!ok) {
-                throw new IllegalArgumentException("concat: " + Shapes.str(p.shape()) + " does not match " + Shapes.str(first.shape())
-                        + " outside the channel axis; in a U-Net this means the input size is not a multiple of 2^depth:"
-                        + " pad or crop the image (or tile) to such a multiple");
+                throw new IllegalArgumentException(
+                        "concat: " + Shapes.str(p.shape()) + " does not match " + Shapes.str(first.shape())
+                                + " outside the channel axis; in a U-Net this means the input size is not a multiple of 2^depth:"
+                                + " pad or crop the image (or tile) to such a multiple");
             }
             channels += p.dim(1);
         }
@@ -36,17 +37,26 @@ public final class Concat {
                 c0 += parts[k].dim(1);
             }
         }
-        return Trace.traced(Tensor.result("concat", y, shape, out -> {
-            float[] gy = out.grad();
-            for (int k = 0; k < parts.length; k++) {
-                if (!parts[k].requiresGrad()) continue;
-                float[] g = parts[k].grad();
-                int block = parts[k].dim(1) * inner;
-                for (int s = 0; s < n; s++) {
-                    int src = (s * total + offsets[k]) * inner, dst = s * block;
-                    for (int i = 0; i < block; i++) g[dst + i] += gy[src + i];
-                }
-            }
-        }, parts), "Concat", Trace.attrs("axis", 1L), (Object[]) parts);
+        return Trace.traced(
+                Tensor.result(
+                        "concat",
+                        y,
+                        shape,
+                        out -> {
+                            float[] gy = out.grad();
+                            for (int k = 0; k < parts.length; k++) {
+                                if (!parts[k].requiresGrad()) continue;
+                                float[] g = parts[k].grad();
+                                int block = parts[k].dim(1) * inner;
+                                for (int s = 0; s < n; s++) {
+                                    int src = (s * total + offsets[k]) * inner, dst = s * block;
+                                    for (int i = 0; i < block; i++) g[dst + i] += gy[src + i];
+                                }
+                            }
+                        },
+                        parts),
+                "Concat",
+                Trace.attrs("axis", 1L),
+                (Object[]) parts);
     }
 }

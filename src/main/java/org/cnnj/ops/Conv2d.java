@@ -33,9 +33,14 @@ public final class Conv2d {
         else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.outH, g.im.outW};
-        Tensor out = bias == null ? Tensor.result("conv2d", y, shape, back, x, weight)
+        Tensor out = bias == null
+                ? Tensor.result("conv2d", y, shape, back, x, weight)
                 : Tensor.result("conv2d", y, shape, back, x, weight, bias);
-        return Trace.traced(out, "Conv", p.onnxAttributes(weight.dim(2), weight.dim(3), false), bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
+        return Trace.traced(
+                out,
+                "Conv",
+                p.onnxAttributes(weight.dim(2), weight.dim(3), false),
+                bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
@@ -43,7 +48,8 @@ public final class Conv2d {
     }
 
     /** Everything about one convolution's shapes, checked once. */
-    record Geometry(int n, int cIn, int cOut, int groups, int cInG, int cOutG, int h, int w, Im2col im, boolean pointwise) {
+    record Geometry(
+            int n, int cIn, int cOut, int groups, int cInG, int cOutG, int h, int w, Im2col im, boolean pointwise) {
         int pixels() {
             return im.pixels();
         }
@@ -68,11 +74,20 @@ public final class Conv2d {
                         + " the model was built for");
             }
             if (bias != null && (bias.rank() != 1 || bias.dim(0) != cOut)) {
-                throw new IllegalArgumentException("conv2d: bias " + Shapes.str(bias.shape()) + " must have shape [" + cOut + "]");
+                throw new IllegalArgumentException(
+                        "conv2d: bias " + Shapes.str(bias.shape()) + " must have shape [" + cOut + "]");
             }
             int outH = Shapes.windowOutput("conv2d", "height", h, kh, p.strideH(), p.padH(), p.dilationH());
             int outW = Shapes.windowOutput("conv2d", "width", w, kw, p.strideW(), p.padW(), p.dilationW());
-            return of(n, cIn, cOut, groups, h, w, new Im2col(cIn / groups, h, w, kh, kw, p, outH, outW), p.isPointwise(kh, kw));
+            return of(
+                    n,
+                    cIn,
+                    cOut,
+                    groups,
+                    h,
+                    w,
+                    new Im2col(cIn / groups, h, w, kh, kw, p, outH, outW),
+                    p.isPointwise(kh, kw));
         }
 
         static Geometry of(int n, int cIn, int cOut, int groups, int h, int w, Im2col im, boolean pointwise) {
@@ -120,7 +135,10 @@ public final class Conv2d {
     static void backward(Geometry g, Tensor x, Tensor weight, Tensor bias, float[] dy) {
         if (bias != null && bias.requiresGrad()) Reductions.addChannelSums(dy, g.n, g.cOut, g.pixels(), bias.grad());
         if (x.requiresGrad()) {
-            if (g.im.strideH == 1 && g.im.strideW == 1 && g.im.padH <= g.im.dilH * (g.im.kh - 1) && g.im.padW <= g.im.dilW * (g.im.kw - 1)) {
+            if (g.im.strideH == 1
+                    && g.im.strideW == 1
+                    && g.im.padH <= g.im.dilH * (g.im.kh - 1)
+                    && g.im.padW <= g.im.dilW * (g.im.kw - 1)) {
                 backwardDataAsConvolution(g, weight.data(), dy, x.grad());
             } else {
                 backwardDataByCol2im(g, weight.data(), dy, x.grad());
@@ -146,11 +164,13 @@ public final class Conv2d {
                 }
             }
         }
-        ConvParams p = new ConvParams(1, 1, f.dilH * (f.kh - 1) - f.padH, f.dilW * (f.kw - 1) - f.padW, f.dilH, f.dilW, g.groups, 0, 0);
+        ConvParams p = new ConvParams(
+                1, 1, f.dilH * (f.kh - 1) - f.padH, f.dilW * (f.kw - 1) - f.padW, f.dilH, f.dilW, g.groups, 0, 0);
         Im2col im = new Im2col(g.cOutG, f.outH, f.outW, f.kh, f.kw, p, g.h, g.w);
         Geometry back = Geometry.of(g.n, g.cOut, g.cIn, g.groups, f.outH, f.outW, im, g.pointwise);
         float[][] packed = new float[g.groups][Gemm.packedASize(g.cInG, kPrime)];
-        for (int grp = 0; grp < g.groups; grp++) Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
+        for (int grp = 0; grp < g.groups; grp++)
+            Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
         DirectConv direct = direct(back);
         if (direct != null) direct.forward(direct.pad(dy), packed[0], g.cIn, null, dx, true);
         else forward(back, dy, packed, null, dx, true);

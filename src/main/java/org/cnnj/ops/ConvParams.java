@@ -7,14 +7,28 @@ import java.util.Map;
  * Stride, padding, dilation and groups of a 2-D convolution (or transposed convolution, which adds
  * output padding), PyTorch semantics. Height and width may differ.
  */
-public record ConvParams(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW,
-                         int groups, int outputPadH, int outputPadW) {
+public record ConvParams(
+        int strideH,
+        int strideW,
+        int padH,
+        int padW,
+        int dilationH,
+        int dilationW,
+        int groups,
+        int outputPadH,
+        int outputPadW) {
     public ConvParams {
-        if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("conv: stride must be >= 1, got " + strideH + "x" + strideW);
-        if (padH < 0 || padW < 0) throw new IllegalArgumentException("conv: padding must be >= 0, got " + padH + "x" + padW);
-        if (dilationH < 1 || dilationW < 1) throw new IllegalArgumentException("conv: dilation must be >= 1, got " + dilationH + "x" + dilationW);
+        if (strideH < 1 || strideW < 1)
+            throw new IllegalArgumentException("conv: stride must be >= 1, got " + strideH + "x" + strideW);
+        if (padH < 0 || padW < 0)
+            throw new IllegalArgumentException("conv: padding must be >= 0, got " + padH + "x" + padW);
+        if (dilationH < 1 || dilationW < 1)
+            throw new IllegalArgumentException("conv: dilation must be >= 1, got " + dilationH + "x" + dilationW);
         if (groups < 1) throw new IllegalArgumentException("conv: groups must be >= 1, got " + groups);
-        if (outputPadH < 0 || outputPadW < 0 || (outputPadH >= strideH && outputPadH >= dilationH) || (outputPadW >= strideW && outputPadW >= dilationW)) {
+        if (outputPadH < 0
+                || outputPadW < 0
+                || (outputPadH >= strideH && outputPadH >= dilationH)
+                || (outputPadW >= strideW && outputPadW >= dilationW)) {
             throw new IllegalArgumentException("conv_transpose2d: output padding " + outputPadH + "x" + outputPadW
                     + " must be smaller than the stride or the dilation");
         }

@@ -40,17 +40,20 @@ public final class ConvTranspose2d {
                         + " channels but weight " + Shapes.str(weight.shape()) + " expects " + weight.dim(0));
             }
             if (cIn % groups != 0) {
-                throw new IllegalArgumentException("conv_transpose2d: " + groups + " groups must divide the input channels (" + cIn + ")");
+                throw new IllegalArgumentException(
+                        "conv_transpose2d: " + groups + " groups must divide the input channels (" + cIn + ")");
             }
             int cOut = weight.dim(1) * groups, kh = weight.dim(2), kw = weight.dim(3);
             if (bias != null && (bias.rank() != 1 || bias.dim(0) != cOut)) {
-                throw new IllegalArgumentException("conv_transpose2d: bias " + Shapes.str(bias.shape()) + " must have shape [" + cOut + "]");
+                throw new IllegalArgumentException(
+                        "conv_transpose2d: bias " + Shapes.str(bias.shape()) + " must have shape [" + cOut + "]");
             }
             int outH = (h - 1) * p.strideH() - 2 * p.padH() + p.dilationH() * (kh - 1) + p.outputPadH() + 1;
             int outW = (w - 1) * p.strideW() - 2 * p.padW() + p.dilationW() * (kw - 1) + p.outputPadW() + 1;
             if (outH <= 0 || outW <= 0) {
-                throw new IllegalArgumentException("conv_transpose2d: padding " + p.padH() + "x" + p.padW() + " leaves no output for input "
-                        + h + "x" + w + " and kernel " + kh + "x" + kw + "; use less padding");
+                throw new IllegalArgumentException(
+                        "conv_transpose2d: padding " + p.padH() + "x" + p.padW() + " leaves no output for input " + h
+                                + "x" + w + " and kernel " + kh + "x" + kw + "; use less padding");
             }
             // The sliding window runs over the output image; its "output pixels" are the input pixels.
             Im2col im = new Im2col(cOut / groups, outH, outW, kh, kw, p, h, w);
@@ -61,12 +64,19 @@ public final class ConvTranspose2d {
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
         float[] y = new float[g.n * g.cOut * g.outPlane()];
-        forEachSample(g.n, (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));
+        forEachSample(
+                g.n,
+                (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.height, g.im.width};
-        Tensor out = bias == null ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
+        Tensor out = bias == null
+                ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
                 : Tensor.result("conv_transpose2d", y, shape, back, x, weight, bias);
-        return Trace.traced(out, "ConvTranspose", p.onnxAttributes(weight.dim(2), weight.dim(3), true), bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
+        return Trace.traced(
+                out,
+                "ConvTranspose",
+                p.onnxAttributes(weight.dim(2), weight.dim(3), true),
+                bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
@@ -91,8 +101,23 @@ public final class ConvTranspose2d {
         }
     }
 
-    private static void gemm(boolean parallel, boolean ta, boolean tb, int m, int n, int k, float[] a, int ao, int lda,
-                             float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean acc) {
+    private static void gemm(
+            boolean parallel,
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int ao,
+            int lda,
+            float[] b,
+            int bo,
+            int ldb,
+            float[] c,
+            int co,
+            int ldc,
+            boolean acc) {
         if (parallel) Gemm.multiplyParallel(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
         else Gemm.multiply(ta, tb, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, acc);
     }
@@ -131,7 +156,8 @@ public final class ConvTranspose2d {
         if (needDw) Reductions.sumInOrder(dwPerSample, weight.grad());
     }
 
-    private static void backwardSample(Geometry g, float[] x, float[] w, float[] dy, float[] dx, float[] dw, int s, boolean par) {
+    private static void backwardSample(
+            Geometry g, float[] x, float[] w, float[] dy, float[] dx, float[] dw, int s, boolean par) {
         int P = g.inPixels(), K = g.k(), pw = g.im.panelWidth(), plane = g.outPlane();
         int xOff = s * g.cIn * P, yOff = s * g.cOut * plane;
         float[] col = Scratch.get(Scratch.COLUMNS, K * pw);
@@ -140,7 +166,8 @@ public final class ConvTranspose2d {
             for (int j0 = 0; j0 < P; j0 += pw) {
                 int width = Math.min(pw, P - j0);
                 g.im.im2col(dy, yg, j0, width, col);
-                if (dx != null) gemm(par, false, false, g.cInG, width, K, w, wg, K, col, 0, width, dx, xg + j0, P, true);
+                if (dx != null)
+                    gemm(par, false, false, g.cInG, width, K, w, wg, K, col, 0, width, dx, xg + j0, P, true);
                 if (dw != null) gemm(par, false, true, g.cInG, K, width, x, xg + j0, P, col, 0, width, dw, wg, K, true);
             }
         }

@@ -35,7 +35,8 @@ final class DirectConv {
         this.outH = hp - dilH * (kh - 1);
         this.outW = wp - dilW * (kw - 1);
         this.plane = hp * wp;
-        // Slack: the last row's shift reaches (kw−1)·dilW past the plane, and a strip reads up to 64 floats beyond its columns.
+        // Slack: the last row's shift reaches (kw−1)·dilW past the plane, and a strip reads up to 64 floats beyond its
+        // columns.
         this.sampleStride = channels * plane + dilW * (kw - 1) + 64;
         this.k = channels * kh * kw;
         this.rows = new int[Gemm.roundUp(k, 8)];
@@ -65,7 +66,8 @@ final class DirectConv {
 
     /** Pixels per work item: keeps the [CO × pw] result tile near 64 KB, a multiple of the kernel's NR. */
     private int panelWidth(int outChannels) {
-        int pw = Gemm.roundUp(Math.max(64, 16384 / Math.max(1, outChannels)), Gemm.kernel().nr());
+        int pw = Gemm.roundUp(
+                Math.max(64, 16384 / Math.max(1, outChannels)), Gemm.kernel().nr());
         return Math.min(pw, Gemm.roundUp(gridPixels(), Gemm.kernel().nr()));
     }
 
@@ -78,7 +80,8 @@ final class DirectConv {
         Parallel.forEach(n * panels, item -> {
             int s = item / panels, q0 = (item % panels) * pw, width = Math.min(pw, grid - q0);
             float[] tile = Scratch.get(Scratch.COLUMNS, outChannels * width);
-            Gemm.multiplyIndirectB(outChannels, width, k, packedW, xPad, s * sampleStride + q0, rows, tile, 0, width, false);
+            Gemm.multiplyIndirectB(
+                    outChannels, width, k, packedW, xPad, s * sampleStride + q0, rows, tile, 0, width, false);
             for (int co = 0; co < outChannels; co++) {
                 float b = bias == null ? 0f : bias[co];
                 int yBase = (s * outChannels + co) * outPlane, t = co * width;

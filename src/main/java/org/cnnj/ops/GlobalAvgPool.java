@@ -17,12 +17,21 @@ public final class GlobalAvgPool {
             for (int i = 0; i < plane; i++) sum += xs[p * plane + i];
             y[p] = (float) (sum / plane);
         }
-        return Trace.traced(Tensor.result("global_avg_pool", y, new int[] {x.dim(0), x.dim(1), 1, 1}, out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int p = 0; p < planes; p++) {
-                float g = gy[p] / plane;
-                for (int i = 0; i < plane; i++) gx[p * plane + i] += g;
-            }
-        }, x), "GlobalAveragePool", Trace.attrs(), x);
+        return Trace.traced(
+                Tensor.result(
+                        "global_avg_pool",
+                        y,
+                        new int[] {x.dim(0), x.dim(1), 1, 1},
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int p = 0; p < planes; p++) {
+                                float g = gy[p] / plane;
+                                for (int i = 0; i < plane; i++) gx[p * plane + i] += g;
+                            }
+                        },
+                        x),
+                "GlobalAveragePool",
+                Trace.attrs(),
+                x);
     }
 }

@@ -100,7 +100,8 @@ final class Im2col {
                         } else if (strideW == 1) {
                             // iw = ow + shift: zero the out-of-image ends, copy the middle.
                             int src = plane + ih * width + shift;
-                            int lo = Math.min(ow1, Math.max(ow0, -shift)), hi = Math.max(lo, Math.min(ow1, width - shift));
+                            int lo = Math.min(ow1, Math.max(ow0, -shift)),
+                                    hi = Math.max(lo, Math.min(ow1, width - shift));
                             for (int ow = ow0; ow < lo; ow++) dst[d + ow * step] = 0f;
                             if (step == 1) {
                                 for (int ow = lo; ow < hi; ow++) dst[d + ow] = img[src + ow];

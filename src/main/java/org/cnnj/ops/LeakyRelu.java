@@ -10,9 +10,18 @@ public final class LeakyRelu {
     public static Tensor apply(Tensor x, float slope) {
         float[] xs = x.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = xs[i] > 0f ? xs[i] : slope * xs[i];
-        return Trace.traced(Tensor.result("leaky_relu", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) gx[i] += xs[i] > 0f ? gy[i] : slope * gy[i];
-        }, x), "LeakyRelu", Trace.attrs("alpha", slope), x);
+        return Trace.traced(
+                Tensor.result(
+                        "leaky_relu",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int i = 0; i < gy.length; i++) gx[i] += xs[i] > 0f ? gy[i] : slope * gy[i];
+                        },
+                        x),
+                "LeakyRelu",
+                Trace.attrs("alpha", slope),
+                x);
     }
 }

@@ -21,16 +21,25 @@ public final class LogSoftmax {
             float logSum = max + (float) Math.log(sum);
             for (int k = 0; k < ax.classes; k++) y[base + k * stride] = xs[base + k * stride] - logSum;
         });
-        return Trace.traced(Tensor.result("log_softmax", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            ax.forEachColumn((base, stride) -> {
-                float sum = 0;
-                for (int k = 0; k < ax.classes; k++) sum += gy[base + k * stride];
-                for (int k = 0; k < ax.classes; k++) {
-                    int i = base + k * stride;
-                    gx[i] += gy[i] - (float) Math.exp(y[i]) * sum;
-                }
-            });
-        }, x), "LogSoftmax", Trace.attrs("axis", 1L), x);
+        return Trace.traced(
+                Tensor.result(
+                        "log_softmax",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            ax.forEachColumn((base, stride) -> {
+                                float sum = 0;
+                                for (int k = 0; k < ax.classes; k++) sum += gy[base + k * stride];
+                                for (int k = 0; k < ax.classes; k++) {
+                                    int i = base + k * stride;
+                                    gx[i] += gy[i] - (float) Math.exp(y[i]) * sum;
+                                }
+                            });
+                        },
+                        x),
+                "LogSoftmax",
+                Trace.attrs("axis", 1L),
+                x);
     }
 }

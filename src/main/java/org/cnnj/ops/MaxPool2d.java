@@ -42,9 +42,18 @@ public final class MaxPool2d {
                 }
             }
         });
-        return Trace.traced(Tensor.result("max_pool2d", y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
-        }, x), "MaxPool", p.onnxAttributes(), x);
+        return Trace.traced(
+                Tensor.result(
+                        "max_pool2d",
+                        y,
+                        new int[] {x.dim(0), x.dim(1), oh, ow},
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
+                        },
+                        x),
+                "MaxPool",
+                p.onnxAttributes(),
+                x);
     }
 }

@@ -12,10 +12,15 @@ public final class Mean {
         double sum = 0;
         for (float v : x.data()) sum += v;
         int n = x.size();
-        return Tensor.result("mean", new float[] {(float) (sum / n)}, new int[] {1}, out -> {
-            float g = out.grad()[0] / n;
-            float[] gx = x.grad();
-            for (int i = 0; i < gx.length; i++) gx[i] += g;
-        }, x);
+        return Tensor.result(
+                "mean",
+                new float[] {(float) (sum / n)},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0] / n;
+                    float[] gx = x.grad();
+                    for (int i = 0; i < gx.length; i++) gx[i] += g;
+                },
+                x);
     }
 }

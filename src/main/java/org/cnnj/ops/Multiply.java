@@ -13,8 +13,13 @@ public final class Multiply {
     private Multiply() {}
 
     public static Tensor apply(Tensor x, Tensor s) {
-        boolean perChannel = x.rank() == 4 && s.rank() == 4 && s.dim(0) == x.dim(0) && s.dim(1) == x.dim(1)
-                && s.dim(2) == 1 && s.dim(3) == 1 && (x.dim(2) != 1 || x.dim(3) != 1);
+        boolean perChannel = x.rank() == 4
+                && s.rank() == 4
+                && s.dim(0) == x.dim(0)
+                && s.dim(1) == x.dim(1)
+                && s.dim(2) == 1
+                && s.dim(3) == 1
+                && (x.dim(2) != 1 || x.dim(3) != 1);
         if (!perChannel) {
             if (!Arrays.equals(x.shape(), s.shape())) {
                 throw new IllegalArgumentException("multiply: " + Shapes.str(s.shape()) + " can neither multiply "
@@ -26,16 +31,27 @@ public final class Multiply {
         float[] xs = x.data(), ss = s.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = xs[i] * ss[i / plane];
         // ONNX Mul broadcasts [N, C, 1, 1] over [N, C, H, W] exactly like the per-channel case here.
-        return Trace.traced(Tensor.result("multiply", y, x.shape(), out -> {
-            float[] gy = out.grad();
-            if (x.requiresGrad()) {
-                float[] gx = x.grad();
-                for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * ss[i / plane];
-            }
-            if (s.requiresGrad()) {
-                float[] gs = s.grad();
-                for (int i = 0; i < gy.length; i++) gs[i / plane] += gy[i] * xs[i];
-            }
-        }, x, s), "Mul", Trace.attrs(), x, s);
+        return Trace.traced(
+                Tensor.result(
+                        "multiply",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gy = out.grad();
+                            if (x.requiresGrad()) {
+                                float[] gx = x.grad();
+                                for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * ss[i / plane];
+                            }
+                            if (s.requiresGrad()) {
+                                float[] gs = s.grad();
+                                for (int i = 0; i < gy.length; i++) gs[i / plane] += gy[i] * xs[i];
+                            }
+                        },
+                        x,
+                        s),
+                "Mul",
+                Trace.attrs(),
+                x,
+                s);
     }
 }

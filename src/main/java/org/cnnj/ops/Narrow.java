@@ -15,20 +15,25 @@ public final class Narrow {
         if (x.rank() < 2) throw new IllegalArgumentException("narrow: needs [N, C, ...], got " + Shapes.str(x.shape()));
         int n = x.dim(0), c = x.dim(1), inner = Shapes.sizeFrom(x.shape(), 2);
         if (start < 0 || length < 1 || start + length > c) {
-            throw new IllegalArgumentException("narrow: channels " + start + ".." + (start + length - 1) + " are not within the " + c + " of "
-                    + Shapes.str(x.shape()));
+            throw new IllegalArgumentException("narrow: channels " + start + ".." + (start + length - 1)
+                    + " are not within the " + c + " of " + Shapes.str(x.shape()));
         }
         int[] shape = x.shape();
         shape[1] = length;
         float[] y = new float[n * length * inner];
         int block = length * inner;
         for (int s = 0; s < n; s++) System.arraycopy(x.data(), (s * c + start) * inner, y, s * block, block);
-        return Tensor.result("narrow", y, shape, out -> {
-            float[] gy = out.grad(), gx = x.grad();
-            for (int s = 0; s < n; s++) {
-                int src = s * block, dst = (s * c + start) * inner;
-                for (int i = 0; i < block; i++) gx[dst + i] += gy[src + i];
-            }
-        }, x);
+        return Tensor.result(
+                "narrow",
+                y,
+                shape,
+                out -> {
+                    float[] gy = out.grad(), gx = x.grad();
+                    for (int s = 0; s < n; s++) {
+                        int src = s * block, dst = (s * c + start) * inner;
+                        for (int i = 0; i < block; i++) gx[dst + i] += gy[src + i];
+                    }
+                },
+                x);
     }
 }

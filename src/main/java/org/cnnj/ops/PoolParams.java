@@ -8,10 +8,12 @@ import org.cnnj.tensor.Shapes;
 public record PoolParams(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
     public PoolParams {
         if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("pool: kernel and stride must be >= 1, got kernel " + kernelH + "x" + kernelW + " stride " + strideH + "x" + strideW);
+            throw new IllegalArgumentException("pool: kernel and stride must be >= 1, got kernel " + kernelH + "x"
+                    + kernelW + " stride " + strideH + "x" + strideW);
         }
         if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
-            throw new IllegalArgumentException("pool: padding " + padH + "x" + padW + " must be between 0 and half the kernel " + kernelH + "x" + kernelW);
+            throw new IllegalArgumentException("pool: padding " + padH + "x" + padW
+                    + " must be between 0 and half the kernel " + kernelH + "x" + kernelW);
         }
     }
 

@@ -13,11 +13,20 @@ public final class Relu {
         Parallel.forChunks(y.length, (from, to) -> {
             for (int i = from; i < to; i++) y[i] = Math.max(xs[i], 0f);
         });
-        return Trace.traced(Tensor.result("relu", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            Parallel.forChunks(gy.length, (from, to) -> {
-                for (int i = from; i < to; i++) gx[i] += xs[i] > 0f ? gy[i] : 0f;
-            });
-        }, x), "Relu", Trace.attrs(), x);
+        return Trace.traced(
+                Tensor.result(
+                        "relu",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            Parallel.forChunks(gy.length, (from, to) -> {
+                                for (int i = from; i < to; i++) gx[i] += xs[i] > 0f ? gy[i] : 0f;
+                            });
+                        },
+                        x),
+                "Relu",
+                Trace.attrs(),
+                x);
     }
 }

@@ -14,7 +14,8 @@ public final class Reshape {
         int infer = -1, known = 1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] == -1) {
-                if (infer >= 0) throw new IllegalArgumentException("reshape: only one dimension may be -1 in " + Shapes.str(shape));
+                if (infer >= 0)
+                    throw new IllegalArgumentException("reshape: only one dimension may be -1 in " + Shapes.str(shape));
                 infer = i;
             } else {
                 known *= s[i];
@@ -34,10 +35,15 @@ public final class Reshape {
     }
 
     private static Tensor view(Tensor x, int[] shape) {
-        return Tensor.result("reshape", x.data(), shape, out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) gx[i] += gy[i];
-        }, x);
+        return Tensor.result(
+                "reshape",
+                x.data(),
+                shape,
+                out -> {
+                    float[] gx = x.grad(), gy = out.grad();
+                    for (int i = 0; i < gy.length; i++) gx[i] += gy[i];
+                },
+                x);
     }
 
     private static long[] toLongs(int[] v) {

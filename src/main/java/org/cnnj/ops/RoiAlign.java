@@ -24,21 +24,26 @@ public final class RoiAlign {
      * @param spatialScale feature pixels per input pixel (1/stride)
      * @param samplingRatio samples per bin along each axis (fixed, unlike the adaptive 0 of the frameworks)
      */
-    public static Tensor apply(Tensor features, float[] boxes, int[] batchIndex, float spatialScale, int outputSize, int samplingRatio) {
+    public static Tensor apply(
+            Tensor features, float[] boxes, int[] batchIndex, float spatialScale, int outputSize, int samplingRatio) {
         Shapes.requireRank("roi_align", "features", features, 4, "[N, C, H, W]");
         int k = batchIndex.length, n = features.dim(0), c = features.dim(1), h = features.dim(2), w = features.dim(3);
         if (boxes.length != 4 * k) {
-            throw new IllegalArgumentException("roi_align: " + boxes.length + " box values for " + k + " boxes; give x1, y1, x2, y2 per box");
+            throw new IllegalArgumentException(
+                    "roi_align: " + boxes.length + " box values for " + k + " boxes; give x1, y1, x2, y2 per box");
         }
-        if (outputSize < 1 || samplingRatio < 1) throw new IllegalArgumentException("roi_align: output size and sampling ratio must be >= 1");
+        if (outputSize < 1 || samplingRatio < 1)
+            throw new IllegalArgumentException("roi_align: output size and sampling ratio must be >= 1");
         for (int b : batchIndex) {
-            if (b < 0 || b >= n) throw new IllegalArgumentException("roi_align: batch index " + b + " outside the batch of " + n);
+            if (b < 0 || b >= n)
+                throw new IllegalArgumentException("roi_align: batch index " + b + " outside the batch of " + n);
         }
         Trace.unsupported("roi_align (CNN-J runs it in Java between the two exported graphs)");
         Samples samples = new Samples(boxes, batchIndex, spatialScale, outputSize, samplingRatio, h, w);
         int bins = outputSize * outputSize, plane = h * w;
         float[] y = new float[k * c * bins];
-        // Channels-last copy of the features: each bilinear tap then reads C contiguous values (a loop the JIT vectorizes).
+        // Channels-last copy of the features: each bilinear tap then reads C contiguous values (a loop the JIT
+        // vectorizes).
         float[] hwc = channelsLast(features.data(), n, c, plane);
         Parallel.forEach(k, r -> {
             float[] acc = new float[c];
@@ -49,16 +54,21 @@ public final class RoiAlign {
                 for (int ch = 0; ch < c; ch++) y[(r * c + ch) * bins + bin] = acc[ch];
             }
         });
-        return Tensor.result("roi_align", y, new int[] {k, c, outputSize, outputSize}, t -> {
-            float[] gy = t.grad(), gx = features.grad();
-            // Split by channel: every channel's gradient plane is written by one thread only.
-            Parallel.forEach(c, ch -> {
-                for (int r = 0; r < k; r++) {
-                    int in = (batchIndex[r] * c + ch) * plane, out = (r * c + ch) * bins;
-                    for (int bin = 0; bin < bins; bin++) samples.scatter(r, bin, gy[out + bin], gx, in);
-                }
-            });
-        }, features);
+        return Tensor.result(
+                "roi_align",
+                y,
+                new int[] {k, c, outputSize, outputSize},
+                t -> {
+                    float[] gy = t.grad(), gx = features.grad();
+                    // Split by channel: every channel's gradient plane is written by one thread only.
+                    Parallel.forEach(c, ch -> {
+                        for (int r = 0; r < k; r++) {
+                            int in = (batchIndex[r] * c + ch) * plane, out = (r * c + ch) * bins;
+                            for (int bin = 0; bin < bins; bin++) samples.scatter(r, bin, gy[out + bin], gx, in);
+                        }
+                    });
+                },
+                features);
     }
 
     private static float[] channelsLast(float[] x, int n, int c, int plane) {
@@ -73,7 +83,7 @@ public final class RoiAlign {
     /** Bilinear taps of every sample point, computed once and shared by all channels (and the backward pass). */
     private static final class Samples {
         private final int perBin, bins;
-        private final int[] index;   // [K, bins, S·S, 4] offsets into a feature plane, -1 for points outside
+        private final int[] index; // [K, bins, S·S, 4] offsets into a feature plane, -1 for points outside
         private final float[] weight; // same layout, already divided by S·S
 
         Samples(float[] boxes, int[] batchIndex, float scale, int size, int ratio, int h, int w) {
@@ -85,7 +95,8 @@ public final class RoiAlign {
             float norm = 1f / (ratio * ratio);
             for (int r = 0; r < k; r++) {
                 float x0 = boxes[4 * r] * scale - 0.5f, y0 = boxes[4 * r + 1] * scale - 0.5f;
-                float binW = (boxes[4 * r + 2] * scale - 0.5f - x0) / size, binH = (boxes[4 * r + 3] * scale - 0.5f - y0) / size;
+                float binW = (boxes[4 * r + 2] * scale - 0.5f - x0) / size,
+                        binH = (boxes[4 * r + 3] * scale - 0.5f - y0) / size;
                 for (int py = 0; py < size; py++) {
                     for (int px = 0; px < size; px++) {
                         int at = ((r * size + py) * size + px) * perBin;
@@ -110,8 +121,18 @@ public final class RoiAlign {
             y = Math.max(y, 0f);
             x = Math.max(x, 0f);
             int yl = (int) y, xl = (int) x, yh, xh;
-            if (yl >= h - 1) { yl = yh = h - 1; y = yl; } else { yh = yl + 1; }
-            if (xl >= w - 1) { xl = xh = w - 1; x = xl; } else { xh = xl + 1; }
+            if (yl >= h - 1) {
+                yl = yh = h - 1;
+                y = yl;
+            } else {
+                yh = yl + 1;
+            }
+            if (xl >= w - 1) {
+                xl = xh = w - 1;
+                x = xl;
+            } else {
+                xh = xl + 1;
+            }
             float ly = y - yl, lx = x - xl, hy = 1f - ly, hx = 1f - lx;
             index[at] = yl * w + xl;
             index[at + 1] = yl * w + xh;

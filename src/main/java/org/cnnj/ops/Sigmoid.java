@@ -14,9 +14,18 @@ public final class Sigmoid {
     public static Tensor apply(Tensor x) {
         float[] xs = x.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = of(xs[i]);
-        return Trace.traced(Tensor.result("sigmoid", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * y[i] * (1f - y[i]);
-        }, x), "Sigmoid", Trace.attrs(), x);
+        return Trace.traced(
+                Tensor.result(
+                        "sigmoid",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * y[i] * (1f - y[i]);
+                        },
+                        x),
+                "Sigmoid",
+                Trace.attrs(),
+                x);
     }
 }

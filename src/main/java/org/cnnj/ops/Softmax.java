@@ -23,16 +23,26 @@ public final class Softmax {
             }
             for (int k = 0; k < ax.classes; k++) y[base + k * stride] /= sum;
         });
-        return Trace.traced(Tensor.result("softmax", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            ax.forEachColumn((base, stride) -> {
-                float dot = 0;
-                for (int k = 0; k < ax.classes; k++) dot += gy[base + k * stride] * y[base + k * stride];
-                for (int k = 0; k < ax.classes; k++) {
-                    int i = base + k * stride;
-                    gx[i] += y[i] * (gy[i] - dot);
-                }
-            });
-        }, x), "Softmax", Trace.attrs("axis", 1L), x);
+        return Trace.traced(
+                Tensor.result(
+                        "softmax",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            ax.forEachColumn((base, stride) -> {
+                                float dot = 0;
+                                for (int k = 0; k < ax.classes; k++)
+                                    dot += gy[base + k * stride] * y[base + k * stride];
+                                for (int k = 0; k < ax.classes; k++) {
+                                    int i = base + k * stride;
+                                    gx[i] += y[i] * (gy[i] - dot);
+                                }
+                            });
+                        },
+                        x),
+                "Softmax",
+                Trace.attrs("axis", 1L),
+                x);
     }
 }

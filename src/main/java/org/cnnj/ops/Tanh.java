@@ -10,9 +10,18 @@ public final class Tanh {
     public static Tensor apply(Tensor x) {
         float[] xs = x.data(), y = new float[xs.length];
         for (int i = 0; i < y.length; i++) y[i] = (float) Math.tanh(xs[i]);
-        return Trace.traced(Tensor.result("tanh", y, x.shape(), out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * (1f - y[i] * y[i]);
-        }, x), "Tanh", Trace.attrs(), x);
+        return Trace.traced(
+                Tensor.result(
+                        "tanh",
+                        y,
+                        x.shape(),
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int i = 0; i < gy.length; i++) gx[i] += gy[i] * (1f - y[i] * y[i]);
+                        },
+                        x),
+                "Tanh",
+                Trace.attrs(),
+                x);
     }
 }

@@ -11,7 +11,10 @@ import org.cnnj.tensor.Trace;
  * (dst + ½)/s − ½, clamped at 0. Backward sends each output gradient to the pixels it was read from.
  */
 public final class Upsample {
-    public enum Mode { NEAREST, BILINEAR }
+    public enum Mode {
+        NEAREST,
+        BILINEAR
+    }
 
     private Upsample() {}
 
@@ -37,26 +40,38 @@ public final class Upsample {
         }
         // ONNX Resize: nearest reads floor(dst/s) ("asymmetric", "floor"); bilinear is "half_pixel" like PyTorch.
         Map<String, Object> onnx = mode == Mode.NEAREST
-                ? Trace.attrs("mode", "nearest", "coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor")
+                ? Trace.attrs(
+                        "mode", "nearest", "coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor")
                 : Trace.attrs("mode", "linear", "coordinate_transformation_mode", "half_pixel");
-        return Trace.traced(Tensor.result("upsample_" + mode.name().toLowerCase(), y, new int[] {x.dim(0), x.dim(1), oh, ow}, out -> {
-            float[] gx = x.grad(), gy = out.grad();
-            for (int p = 0; p < planes; p++) {
-                int xb = p * h * w, yb = p * oh * ow;
-                for (int i = 0; i < oh; i++) {
-                    int r0 = xb + rows.i0[i] * w, r1 = xb + rows.i1[i] * w;
-                    float fr = rows.frac[i];
-                    for (int j = 0; j < ow; j++) {
-                        int c0 = cols.i0[j], c1 = cols.i1[j];
-                        float fc = cols.frac[j], g = gy[yb + i * ow + j];
-                        gx[r0 + c0] += g * (1 - fr) * (1 - fc);
-                        gx[r0 + c1] += g * (1 - fr) * fc;
-                        gx[r1 + c0] += g * fr * (1 - fc);
-                        gx[r1 + c1] += g * fr * fc;
-                    }
-                }
-            }
-        }, x), "Resize", onnx, x, "", new float[] {1f, 1f, scale, scale});
+        return Trace.traced(
+                Tensor.result(
+                        "upsample_" + mode.name().toLowerCase(),
+                        y,
+                        new int[] {x.dim(0), x.dim(1), oh, ow},
+                        out -> {
+                            float[] gx = x.grad(), gy = out.grad();
+                            for (int p = 0; p < planes; p++) {
+                                int xb = p * h * w, yb = p * oh * ow;
+                                for (int i = 0; i < oh; i++) {
+                                    int r0 = xb + rows.i0[i] * w, r1 = xb + rows.i1[i] * w;
+                                    float fr = rows.frac[i];
+                                    for (int j = 0; j < ow; j++) {
+                                        int c0 = cols.i0[j], c1 = cols.i1[j];
+                                        float fc = cols.frac[j], g = gy[yb + i * ow + j];
+                                        gx[r0 + c0] += g * (1 - fr) * (1 - fc);
+                                        gx[r0 + c1] += g * (1 - fr) * fc;
+                                        gx[r1 + c0] += g * fr * (1 - fc);
+                                        gx[r1 + c1] += g * fr * fc;
+                                    }
+                                }
+                            }
+                        },
+                        x),
+                "Resize",
+                onnx,
+                x,
+                "",
+                new float[] {1f, 1f, scale, scale});
     }
 
     /** For each output index along one axis: the two source indices and the weight of the second. */

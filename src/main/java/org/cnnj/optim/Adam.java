@@ -22,7 +22,8 @@ public final class Adam extends Optimizer {
         float[] m = slot(moments, name + "/m", w.length), v = slot(moments, name + "/v", w.length);
         float b1 = (float) config.beta1(), b2 = (float) config.beta2(), eps = (float) config.eps();
         float lr = (float) this.lr, wd = (float) config.weightDecay();
-        float bias1 = (float) (1 - Math.pow(config.beta1(), steps)), bias2Sqrt = (float) Math.sqrt(1 - Math.pow(config.beta2(), steps));
+        float bias1 = (float) (1 - Math.pow(config.beta1(), steps)),
+                bias2Sqrt = (float) Math.sqrt(1 - Math.pow(config.beta2(), steps));
         float stepSize = lr / bias1;
         for (int i = 0; i < w.length; i++) {
             float grad = g[i];

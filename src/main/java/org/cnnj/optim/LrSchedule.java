@@ -31,7 +31,8 @@ public sealed interface LrSchedule {
     /** Half-cosine from 1 down to {@code minFactor} over {@code total} steps, then flat (torch CosineAnnealingLR). */
     record Cosine(long total, double minFactor) implements LrSchedule {
         public Cosine {
-            if (total < 1) throw new IllegalArgumentException("cosine schedule: total steps must be >= 1, got " + total);
+            if (total < 1)
+                throw new IllegalArgumentException("cosine schedule: total steps must be >= 1, got " + total);
         }
 
         public double factor(long step) {

@@ -66,7 +66,8 @@ public abstract class Optimizer {
             if (dst == null) continue;
             if (dst.length != e.getValue().length) {
                 throw new IllegalArgumentException("optimizer state " + e.getKey() + " has " + e.getValue().length
-                        + " values but the parameter has " + dst.length + "; the checkpoint belongs to a different model");
+                        + " values but the parameter has " + dst.length
+                        + "; the checkpoint belongs to a different model");
             }
             System.arraycopy(e.getValue(), 0, dst, 0, dst.length);
         }

@@ -34,7 +34,8 @@ public final class Sgd extends Optimizer {
     @Override
     public Map<String, float[]> state() {
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            if (config.momentum() > 0) slot(velocity, e.getKey() + "/momentum", e.getValue().size());
+            if (config.momentum() > 0)
+                slot(velocity, e.getKey() + "/momentum", e.getValue().size());
         }
         Map<String, float[]> s = new LinkedHashMap<>(velocity);
         s.put("step", new float[] {steps});

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** Where ONNX Runtime runs: AUTO tries CUDA and falls back to CPU with one log line; CUDA fails if it cannot load. */
 public enum Device {
-    AUTO, CPU, CUDA;
+    AUTO,
+    CPU,
+    CUDA;
 
     public static Device parse(String text) {
         try {

@@ -11,7 +11,8 @@ import org.cnnj.model.ModelSpec;
  * code; used as fallback and to cross-check). The one place that turns the choice into an engine.
  */
 public enum EngineKind {
-    ORT("ort"), JAVA("java");
+    ORT("ort"),
+    JAVA("java");
 
     private final String option;
 
@@ -28,11 +29,13 @@ public enum EngineKind {
     public static EngineKind parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         for (EngineKind k : values()) if (k.option.equals(t)) return k;
-        throw new IllegalArgumentException("engine must be ort or java (ONNX Runtime, or CNN-J's own engine), got \"" + text + "\"");
+        throw new IllegalArgumentException(
+                "engine must be ort or java (ONNX Runtime, or CNN-J's own engine), got \"" + text + "\"");
     }
 
     /** Opens a segmentation (or external) model with this engine; {@code device} and {@code threads} are ONNX Runtime's. */
-    public Engine open(Path model, ModelSpec spec, Device device, int threads, Consumer<String> log) throws IOException {
+    public Engine open(Path model, ModelSpec spec, Device device, int threads, Consumer<String> log)
+            throws IOException {
         return this == JAVA ? JavaEngine.open(model, spec) : OrtEngine.open(model, device, threads, log);
     }
 }

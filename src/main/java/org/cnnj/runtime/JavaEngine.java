@@ -2,7 +2,6 @@ package org.cnnj.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.cnnj.kernel.Kernels;
@@ -34,18 +33,24 @@ public final class JavaEngine implements Engine {
     /** The trainable U-Net inside a CNN-J ONNX file (for fine-tuning). */
     public static UNet loadUNet(Path model, ModelSpec spec) throws IOException {
         if (spec.architecture() == null) {
-            throw new IOException(model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
+            throw new IOException(
+                    model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
         }
         OnnxModelInfo info = OnnxModelInfo.read(model);
         UNet net = new UNet(spec.architecture(), new Rng(0));
-        copyWeights(model, info.weights(), net.parameters().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().data())));
+        copyWeights(
+                model,
+                info.weights(),
+                net.parameters().entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().data())));
         copyWeights(model, info.weights(), net.buffers());
         return net;
     }
 
     /** Copies each named array of {@code weights} into {@code into}; a missing or mis-sized one is an error naming the model file. */
-    public static void copyWeights(Path model, Map<String, float[]> weights, Map<String, float[]> into) throws IOException {
+    public static void copyWeights(Path model, Map<String, float[]> weights, Map<String, float[]> into)
+            throws IOException {
         for (Map.Entry<String, float[]> e : into.entrySet()) {
             float[] w = weights.get(e.getKey());
             if (w == null || w.length != e.getValue().length) {

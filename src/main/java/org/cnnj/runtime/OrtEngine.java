@@ -34,14 +34,16 @@ public final class OrtEngine implements Engine {
         this.session = session;
         this.description = description;
         if (session.getInputInfo().size() != 1) {
-            throw new IllegalArgumentException("the model has " + session.getInputInfo().size() + " inputs " + session.getInputNames()
-                    + "; CNN-J runs models with exactly one image input [N, C, H, W]");
+            throw new IllegalArgumentException(
+                    "the model has " + session.getInputInfo().size() + " inputs " + session.getInputNames()
+                            + "; CNN-J runs models with exactly one image input [N, C, H, W]");
         }
         NodeInfo in = session.getInputInfo().values().iterator().next();
         this.inputName = in.getName();
         if (!(in.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != 4) {
-            throw new IllegalArgumentException("the model input '" + inputName + "' is " + in.getInfo() + "; CNN-J needs a float"
-                    + " tensor laid out [N, C, H, W] (channels first). Re-export the model with an NCHW float input");
+            throw new IllegalArgumentException(
+                    "the model input '" + inputName + "' is " + in.getInfo() + "; CNN-J needs a float"
+                            + " tensor laid out [N, C, H, W] (channels first). Re-export the model with an NCHW float input");
         }
         this.inputDims = t.getShape();
     }
@@ -51,7 +53,8 @@ public final class OrtEngine implements Engine {
      * uses the CPU; CUDA fails with that reason instead. {@code threads} ≤ 0 lets ORT decide.
      */
     public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
-        if (!Files.isRegularFile(model)) throw new IOException("model file " + model + " does not exist; check the path");
+        if (!Files.isRegularFile(model))
+            throw new IOException("model file " + model + " does not exist; check the path");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String where = "cpu";
         OrtSession.SessionOptions options = options(threads);
@@ -63,7 +66,8 @@ public final class OrtEngine implements Engine {
                 String why = cudaProblem(e);
                 options.close();
                 if (device == Device.CUDA) {
-                    throw new IOException("CUDA was requested but cannot be used: " + why + ". Install CUDA 12 and cuDNN 9 and use the"
+                    throw new IOException("CUDA was requested but cannot be used: " + why
+                            + ". Install CUDA 12 and cuDNN 9 and use the"
                             + " onnxruntime_gpu jar (mvn -Pcuda), or choose device=cpu");
                 }
                 log.accept("CNN-J: CUDA not available (" + why + "); running on the CPU");
@@ -72,11 +76,15 @@ public final class OrtEngine implements Engine {
         }
         try {
             OrtSession session = env.createSession(model.toString(), options);
-            return new OrtEngine(session, "onnxruntime " + env.getVersion() + " on " + where
-                    + (threads > 0 ? ", " + threads + " threads" : ""));
+            return new OrtEngine(
+                    session,
+                    "onnxruntime " + env.getVersion() + " on " + where
+                            + (threads > 0 ? ", " + threads + " threads" : ""));
         } catch (OrtException e) {
-            throw new IOException(model + " could not be loaded by ONNX Runtime: " + e.getMessage()
-                    + "; is it a complete ONNX file? (re-export or copy it again)", e);
+            throw new IOException(
+                    model + " could not be loaded by ONNX Runtime: " + e.getMessage()
+                            + "; is it a complete ONNX file? (re-export or copy it again)",
+                    e);
         } finally {
             options.close();
         }
@@ -115,8 +123,9 @@ public final class OrtEngine implements Engine {
     /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
     public List<Tensor> runAll(Tensor x) {
         if (inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
-            throw new IllegalArgumentException("the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
-                    + "; convert the image (split or merge channels) to match");
+            throw new IllegalArgumentException(
+                    "the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
+                            + "; convert the image (split or merge channels) to match");
         }
         long[] shape = {x.dim(0), x.dim(1), x.dim(2), x.dim(3)};
         FloatBuffer in = buffers.get();
@@ -127,23 +136,30 @@ public final class OrtEngine implements Engine {
         in.clear();
         in.put(x.data()).flip();
         try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), in, shape);
-             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+                OrtSession.Result result = session.run(Map.of(inputName, input))) {
             List<Tensor> outputs = new ArrayList<>();
             for (int i = 0; i < result.size(); i++) {
                 OnnxTensor out = (OnnxTensor) result.get(i);
                 FloatBuffer values = out.getFloatBuffer();
                 float[] data = new float[values.remaining()];
                 values.get(data);
-                outputs.add(Tensor.of(data, Arrays.stream(out.getInfo().getShape()).mapToInt(d -> (int) d).toArray()));
+                outputs.add(Tensor.of(
+                        data,
+                        Arrays.stream(out.getInfo().getShape())
+                                .mapToInt(d -> (int) d)
+                                .toArray()));
             }
             return outputs;
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on input " + Arrays.toString(shape) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "ONNX Runtime failed on input " + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
     }
 
     private static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(Math.max(4, 4 * floats)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(Math.max(4, 4 * floats))
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     @Override

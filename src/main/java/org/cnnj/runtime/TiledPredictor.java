@@ -28,8 +28,17 @@ public final class TiledPredictor {
      * Network output for one tile: {@code output} is the window [K, windowHeight, windowWidth]; the core
      * region (y0, x0, height, width) of the image sits at (offsetY, offsetX) in it.
      */
-    public record Tile(float[] output, int classes, int windowHeight, int windowWidth, int offsetY, int offsetX,
-                       int y0, int x0, int height, int width) {
+    public record Tile(
+            float[] output,
+            int classes,
+            int windowHeight,
+            int windowWidth,
+            int offsetY,
+            int offsetX,
+            int y0,
+            int x0,
+            int height,
+            int width) {
         /** Value of class k at image pixel (y, x) inside this tile's core. */
         public float at(int k, int y, int x) {
             return output[(k * windowHeight + offsetY + y - y0) * windowWidth + offsetX + x - x0];
@@ -52,8 +61,9 @@ public final class TiledPredictor {
     public record Layout(int tile, int halo, int multiple) {
         public Layout {
             if (multiple < 1 || tile < multiple || tile % multiple != 0 || halo < 0 || halo % multiple != 0) {
-                throw new IllegalArgumentException("tiling: tile " + tile + " and halo " + halo + " must be multiples of " + multiple
-                        + " (the network's size multiple), tile at least " + multiple);
+                throw new IllegalArgumentException(
+                        "tiling: tile " + tile + " and halo " + halo + " must be multiples of " + multiple
+                                + " (the network's size multiple), tile at least " + multiple);
             }
         }
 
@@ -65,7 +75,8 @@ public final class TiledPredictor {
             int m = spec.tileMultiple(), halo = spec.halo();
             int window = (int) Math.sqrt((double) budgetBytes / Math.max(1, bytesPerPixel));
             int tile = Math.min(maxTile, (window - 2 * halo) / m * m);
-            // Never below the halo: a smaller tile spends most of its time on context (a 16 px tile with a 128 px halo, 289x).
+            // Never below the halo: a smaller tile spends most of its time on context (a 16 px tile with a 128 px halo,
+            // 289x).
             int least = (Math.max(halo, m) + m - 1) / m * m;
             return new Layout(Math.max(least, tile), halo, m);
         }
@@ -87,29 +98,48 @@ public final class TiledPredictor {
      * size — exactly as {@link #predict} makes them (same windows, same context), so an image can be
      * processed band by band with the same result as in one go.
      */
-    public static void predictRows(Engine engine, Source source, Layout layout, int rowStart, int rowEnd, Consumer<Tile> sink,
-                                   Progress progress) {
-        if (rowStart % layout.tile() != 0) throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
+    public static void predictRows(
+            Engine engine,
+            Source source,
+            Layout layout,
+            int rowStart,
+            int rowEnd,
+            Consumer<Tile> sink,
+            Progress progress) {
+        if (rowStart % layout.tile() != 0)
+            throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
         int h = source.height(), w = source.width(), c = source.channels(), m = layout.multiple();
         int paddedH = roundUp(h, m), paddedW = roundUp(w, m), end = Math.min(paddedH, rowEnd);
-        int tilesY = (end - rowStart + layout.tile() - 1) / layout.tile(), tilesX = (paddedW + layout.tile() - 1) / layout.tile();
+        int tilesY = (end - rowStart + layout.tile() - 1) / layout.tile(),
+                tilesX = (paddedW + layout.tile() - 1) / layout.tile();
         int total = tilesY * tilesX, done = 0;
         float[] window = new float[0];
         for (int ty = rowStart; ty < end; ty += layout.tile()) {
             for (int tx = 0; tx < paddedW; tx += layout.tile()) {
                 int coreH = Math.min(layout.tile(), paddedH - ty), coreW = Math.min(layout.tile(), paddedW - tx);
                 int wy0 = Math.max(0, ty - layout.halo()), wx0 = Math.max(0, tx - layout.halo());
-                int wy1 = Math.min(paddedH, ty + coreH + layout.halo()), wx1 = Math.min(paddedW, tx + coreW + layout.halo());
+                int wy1 = Math.min(paddedH, ty + coreH + layout.halo()),
+                        wx1 = Math.min(paddedW, tx + coreW + layout.halo());
                 int wh = wy1 - wy0, ww = wx1 - wx0;
                 if (window.length != c * wh * ww) window = new float[c * wh * ww];
                 source.read(wy0, wx0, wh, ww, window);
                 Tensor out = engine.run(Tensor.of(window, 1, c, wh, ww));
                 if (out.rank() != 4 || out.dim(2) != wh || out.dim(3) != ww) {
-                    throw new IllegalStateException("the model turned a " + wh + "x" + ww + " tile into output " + out
-                            + "; CNN-J needs a fully convolutional model whose output has the input's height and width");
+                    throw new IllegalStateException(
+                            "the model turned a " + wh + "x" + ww + " tile into output " + out
+                                    + "; CNN-J needs a fully convolutional model whose output has the input's height and width");
                 }
-                sink.accept(new Tile(out.data(), out.dim(1), wh, ww, ty - wy0, tx - wx0, ty, tx,
-                        Math.min(coreH, h - ty), Math.min(coreW, w - tx)));
+                sink.accept(new Tile(
+                        out.data(),
+                        out.dim(1),
+                        wh,
+                        ww,
+                        ty - wy0,
+                        tx - wx0,
+                        ty,
+                        tx,
+                        Math.min(coreH, h - ty),
+                        Math.min(coreW, w - tx)));
                 if (progress != null) progress.update(++done, total);
             }
         }
@@ -134,7 +164,8 @@ public final class TiledPredictor {
                 Arrays.fill(dst, 0f);
                 int rows = Math.max(0, Math.min(h, height - y0)), cols = Math.max(0, Math.min(w, width - x0));
                 for (int c = 0; c < planes.length; c++) {
-                    for (int y = 0; y < rows; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, dst, (c * h + y) * w, cols);
+                    for (int y = 0; y < rows; y++)
+                        System.arraycopy(planes[c], (y0 + y) * width + x0, dst, (c * h + y) * w, cols);
                 }
             }
         };

@@ -32,28 +32,49 @@ public final class BandSegmenter {
     private BandSegmenter() {}
 
     /** @return the number of objects (0 for semantic models) */
-    public static int segment(Engine engine, ModelSpec spec, TiledPredictor.Source source, Segmenter.Options o, int bandRows, Sink sink,
-                              TiledPredictor.Progress progress) {
+    public static int segment(
+            Engine engine,
+            ModelSpec spec,
+            TiledPredictor.Source source,
+            Segmenter.Options o,
+            int bandRows,
+            Sink sink,
+            TiledPredictor.Progress progress) {
         if (source.channels() != spec.inputChannels()) {
-            throw new IllegalArgumentException("the model expects " + spec.inputChannels() + " channel(s) but the image has " + source.channels());
+            throw new IllegalArgumentException(
+                    "the model expects " + spec.inputChannels() + " channel(s) but the image has " + source.channels());
         }
-        int width = source.width(), height = source.height(), tile = o.layout().tile(), k = spec.classes().size();
+        int width = source.width(),
+                height = source.height(),
+                tile = o.layout().tile(),
+                k = spec.classes().size();
         int band = Math.max(tile, bandRows / tile * tile), margin = tile;
         if ((long) (band + 2 * margin) * width > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("the image is too wide for bands of " + band + " rows; use a smaller band or tile");
+            throw new IllegalArgumentException(
+                    "the image is too wide for bands of " + band + " rows; use a smaller band or tile");
         }
         boolean instances = spec.isInstances(), distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         UnionFind ids = new UnionFind();
         int[] carry = null;
         int carryStart = 0, bands = (height + band - 1) / band, done = 0;
         for (int b0 = 0; b0 < height; b0 += band) {
-            int b1 = Math.min(height, b0 + band), e0 = Math.max(0, b0 - margin), e1 = Math.min(height, b1 + margin), rows = e1 - e0;
+            int b1 = Math.min(height, b0 + band),
+                    e0 = Math.max(0, b0 - margin),
+                    e1 = Math.min(height, b1 + margin),
+                    rows = e1 - e0;
             Band maps = classify(engine, source, o.layout(), e0, e1, k, spec, width);
             byte[] classes = maps.classes();
             int[] global = null;
             if (instances) {
-                // Distance models: the basins of the band's distance map, as the whole image is decoded; 3-class: interior seeds grown.
-                int[] local = distance ? DistanceInstances.decode(maps.foreground(), maps.distance(), width, rows, new DistanceInstances.Options(spec.split(), 1))
+                // Distance models: the basins of the band's distance map, as the whole image is decoded; 3-class:
+                // interior seeds grown.
+                int[] local = distance
+                        ? DistanceInstances.decode(
+                                maps.foreground(),
+                                maps.distance(),
+                                width,
+                                rows,
+                                new DistanceInstances.Options(spec.split(), 1))
                         : Instances.fromThreeClass(classes, width, rows, 0);
                 int base = ids.size() - 1, max = 0;
                 global = new int[local.length];
@@ -63,18 +84,32 @@ public final class BandSegmenter {
                     max = Math.max(max, local[i]);
                 }
                 ids.grow(base + max + 1);
-                for (int i = (b0 - e0) * width; i < (b1 - e0) * width; i++) if (global[i] > 0 && (distance || classes[i] == 1)) ids.count(global[i]);
+                for (int i = (b0 - e0) * width; i < (b1 - e0) * width; i++)
+                    if (global[i] > 0 && (distance || classes[i] == 1)) ids.count(global[i]);
                 if (carry != null) {
                     int y0 = Math.max(e0, carryStart), y1 = Math.min(e1, carryStart + carry.length / width);
-                    // Distance: only rows near the seam, where each band has half a margin of context (at a band's far edge
+                    // Distance: only rows near the seam, where each band has half a margin of context (at a band's far
+                    // edge
                     // objects are cut, their peaks lost, and touching ones run together there).
-                    if (distance) joinByOverlap(ids, global, e0, carry, carryStart, Math.max(y0, b0 - margin / 2), Math.min(y1, b0 + margin / 2), width);
+                    if (distance)
+                        joinByOverlap(
+                                ids,
+                                global,
+                                e0,
+                                carry,
+                                carryStart,
+                                Math.max(y0, b0 - margin / 2),
+                                Math.min(y1, b0 + margin / 2),
+                                width);
                     else joinBySeeds(ids, classes, global, e0, carry, carryStart, y0, y1, width);
                 }
                 carryStart = Math.max(e0, b1 - margin);
                 carry = Arrays.copyOfRange(global, (carryStart - e0) * width, rows * width);
             }
-            sink.rows(b0, b1 - b0, Arrays.copyOfRange(classes, (b0 - e0) * width, (b1 - e0) * width),
+            sink.rows(
+                    b0,
+                    b1 - b0,
+                    Arrays.copyOfRange(classes, (b0 - e0) * width, (b1 - e0) * width),
                     global == null ? null : Arrays.copyOfRange(global, (b0 - e0) * width, (b1 - e0) * width));
             if (progress != null) progress.update(++done, bands);
         }
@@ -90,7 +125,8 @@ public final class BandSegmenter {
      * Rows both bands computed (from the same tiles, so with the same classes), 3-class decoding: a seed
      * (interior) pixel labelled in both joins the two objects — seeds are what objects grow from, so this is exact.
      */
-    private static void joinBySeeds(UnionFind ids, byte[] classes, int[] here, int e0, int[] there, int thereStart, int y0, int y1, int width) {
+    private static void joinBySeeds(
+            UnionFind ids, byte[] classes, int[] here, int e0, int[] there, int thereStart, int y0, int y1, int width) {
         for (int y = y0; y < y1; y++) {
             for (int x = 0; x < width; x++) {
                 int h = (y - e0) * width + x, t = (y - thereStart) * width + x;
@@ -104,7 +140,8 @@ public final class BandSegmenter {
      * (more than half of the smaller one's). Both bands see these rows with a margin's context, so they
      * nearly always agree; where they do not, this keeps one disagreeing pixel from merging two objects.
      */
-    private static void joinByOverlap(UnionFind ids, int[] here, int e0, int[] there, int thereStart, int y0, int y1, int width) {
+    private static void joinByOverlap(
+            UnionFind ids, int[] here, int e0, int[] there, int thereStart, int y0, int y1, int width) {
         Map<Long, Integer> pairs = new HashMap<>();
         Map<Integer, Integer> hereSize = new HashMap<>(), thereSize = new HashMap<>();
         for (int y = y0; y < y1; y++) {
@@ -125,27 +162,42 @@ public final class BandSegmenter {
     private record Band(byte[] classes, boolean[] foreground, float[] distance) {}
 
     /** The maps of image rows [e0, e1), from the tiles a whole-image run would compute there. */
-    private static Band classify(Engine engine, TiledPredictor.Source source, TiledPredictor.Layout layout, int e0, int e1, int k, ModelSpec spec,
-                                 int width) {
+    private static Band classify(
+            Engine engine,
+            TiledPredictor.Source source,
+            TiledPredictor.Layout layout,
+            int e0,
+            int e1,
+            int k,
+            ModelSpec spec,
+            int width) {
         int classChannels = spec.classChannels(), n = (e1 - e0) * width;
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task()), logits = "logits".equals(spec.output());
         byte[] classes = new byte[n];
         boolean[] foreground = distance ? new boolean[n] : null;
         float[] dist = distance ? new float[n] : null;
-        TiledPredictor.predictRows(engine, source, layout, e0, e1, t -> {
-            if (t.classes() != k) {
-                throw new IllegalStateException("the model produced " + t.classes() + " output channels but its sidecar names " + k + " classes");
-            }
-            for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
-                for (int x = t.x0(); x < t.x0() + t.width(); x++) {
-                    int i = (y - e0) * width + x;
-                    classes[i] = (byte) t.argmax(y, x, classChannels);
-                    if (!distance) continue;
-                    foreground[i] = background(t, y, x, classChannels, logits) < 0.5;
-                    dist[i] = (float) (1 / (1 + Math.exp(-t.at(3, y, x))));
-                }
-            }
-        }, null);
+        TiledPredictor.predictRows(
+                engine,
+                source,
+                layout,
+                e0,
+                e1,
+                t -> {
+                    if (t.classes() != k) {
+                        throw new IllegalStateException("the model produced " + t.classes()
+                                + " output channels but its sidecar names " + k + " classes");
+                    }
+                    for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
+                        for (int x = t.x0(); x < t.x0() + t.width(); x++) {
+                            int i = (y - e0) * width + x;
+                            classes[i] = (byte) t.argmax(y, x, classChannels);
+                            if (!distance) continue;
+                            foreground[i] = background(t, y, x, classChannels, logits) < 0.5;
+                            dist[i] = (float) (1 / (1 + Math.exp(-t.at(3, y, x))));
+                        }
+                    }
+                },
+                null);
         return new Band(classes, foreground, dist);
     }
 

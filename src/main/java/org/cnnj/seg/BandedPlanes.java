@@ -22,30 +22,45 @@ public final class BandedPlanes {
     private BandedPlanes() {}
 
     /** {@code o.scale()} resizes the network's view of the image; {@code bandRows} rows are decoded at a time (rounded to whole tiles). */
-    public static Labels segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Segmenter.Options o, int bandRows,
-                                 TiledPredictor.Progress progress) {
+    public static Labels segment(
+            Engine engine,
+            ModelSpec spec,
+            float[][] planes,
+            int width,
+            int height,
+            Segmenter.Options o,
+            int bandRows,
+            TiledPredictor.Progress progress) {
         int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
         int[] labels = new int[width * height];
         int[] fromX = nearest(width, sw), fromY = nearest(height, sh);
         boolean instances = spec.isInstances();
-        int count = BandSegmenter.segment(engine, spec, new Source(spec, planes, width, height, sw, sh), o, bandRows, new BandSegmenter.Sink() {
-            public void rows(int y0, int rows, byte[] classes, int[] objects) {
-                // Every pixel of the planes whose nearest network pixel lies in these rows (labels stay whole ids).
-                for (int y = 0; y < height; y++) {
-                    int sy = fromY[y] - y0;
-                    if (sy < 0 || sy >= rows) continue;
-                    for (int x = 0; x < width; x++) {
-                        int i = sy * sw + fromX[x];
-                        labels[y * width + x] = objects != null ? objects[i] : classes[i];
+        int count = BandSegmenter.segment(
+                engine,
+                spec,
+                new Source(spec, planes, width, height, sw, sh),
+                o,
+                bandRows,
+                new BandSegmenter.Sink() {
+                    public void rows(int y0, int rows, byte[] classes, int[] objects) {
+                        // Every pixel of the planes whose nearest network pixel lies in these rows (labels stay whole
+                        // ids).
+                        for (int y = 0; y < height; y++) {
+                            int sy = fromY[y] - y0;
+                            if (sy < 0 || sy >= rows) continue;
+                            for (int x = 0; x < width; x++) {
+                                int i = sy * sw + fromX[x];
+                                labels[y * width + x] = objects != null ? objects[i] : classes[i];
+                            }
+                        }
                     }
-                }
-            }
 
-            public void relabel(int[] map) {
-                if (!instances) return;
-                for (int i = 0; i < labels.length; i++) labels[i] = map[labels[i]];
-            }
-        }, progress);
+                    public void relabel(int[] map) {
+                        if (!instances) return;
+                        for (int i = 0; i < labels.length; i++) labels[i] = map[labels[i]];
+                    }
+                },
+                progress);
         return new Labels(labels, count);
     }
 

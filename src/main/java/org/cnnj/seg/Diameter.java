@@ -19,8 +19,8 @@ public record Diameter(double pixels, boolean auto) {
     public Diameter {
         if (auto && pixels != 0) throw new IllegalArgumentException("diameter: auto takes no number");
         if (!auto && pixels != 0 && !(pixels >= MIN && pixels <= MAX)) {
-            throw new IllegalArgumentException("diameter " + pixels + " px is not a size of objects: give " + MIN + ".." + MAX
-                    + " pixels, auto (estimate from the image) or none (do not rescale)");
+            throw new IllegalArgumentException("diameter " + pixels + " px is not a size of objects: give " + MIN + ".."
+                    + MAX + " pixels, auto (estimate from the image) or none (do not rescale)");
         }
     }
 
@@ -33,7 +33,8 @@ public record Diameter(double pixels, boolean auto) {
         try {
             d = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("diameter \"" + text + "\" is not a number: give the object diameter in pixels, auto or none");
+            throw new IllegalArgumentException(
+                    "diameter \"" + text + "\" is not a number: give the object diameter in pixels, auto or none");
         }
         return new Diameter(d, false);
     }

@@ -36,7 +36,9 @@ public final class DiameterEstimate {
     /** {@code normalized}: planes [C][H·W] already normalized as the sidecar says. */
     public static Result estimate(Engine engine, ModelSpec spec, float[][] normalized, int width, int height) {
         double target = spec.objectDiameter();
-        if (!(target > 0)) throw new IllegalArgumentException("the model does not record the object size it was trained for; give a diameter or none");
+        if (!(target > 0))
+            throw new IllegalArgumentException(
+                    "the model does not record the object size it was trained for; give a diameter or none");
         List<String> ladder = new ArrayList<>();
         // Scales from 1/16 (objects 16x the model's size) up to 4 (a quarter), in steps of sqrt(2).
         for (int step = -8; step <= 4; step++) {
@@ -54,8 +56,10 @@ public final class DiameterEstimate {
     private record Measured(double diameter, int objects) {}
 
     /** Median diameter (network pixels) of the objects inside a centred window at {@code scale}; null when the image is too small. */
-    private static Measured measure(Engine engine, ModelSpec spec, float[][] planes, int width, int height, double scale) {
-        int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)), ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
+    private static Measured measure(
+            Engine engine, ModelSpec spec, float[][] planes, int width, int height, double scale) {
+        int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)),
+                ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
         int sw = Resize.scaled(cw, scale), sh = Resize.scaled(ch, scale);
         if (sw < spec.tileMultiple() * 2 || sh < spec.tileMultiple() * 2) return null;
         int x0 = (width - cw) / 2, y0 = (height - ch) / 2;
@@ -65,9 +69,15 @@ public final class DiameterEstimate {
             for (int y = 0; y < ch; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, crop, y * cw, cw);
             window[c] = Resize.bilinear(crop, cw, ch, sw, sh);
         }
-        int tile = Math.max(spec.tileMultiple(), (Math.max(sw, sh) + spec.tileMultiple() - 1) / spec.tileMultiple() * spec.tileMultiple());
-        Segmenter.Result r = Segmenter.segment(engine, spec, TiledPredictor.planes(window, sw, sh),
-                new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 1), null);
+        int tile = Math.max(
+                spec.tileMultiple(),
+                (Math.max(sw, sh) + spec.tileMultiple() - 1) / spec.tileMultiple() * spec.tileMultiple());
+        Segmenter.Result r = Segmenter.segment(
+                engine,
+                spec,
+                TiledPredictor.planes(window, sw, sh),
+                new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 1),
+                null);
         int[] whole = withoutBorderObjects(r.objects(), sw, sh, cw < width || ch < height);
         int count = Instances.count(whole);
         return new Measured(count == 0 ? 0 : ObjectSize.medianDiameter(whole), count);

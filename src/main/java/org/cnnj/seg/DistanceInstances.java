@@ -19,7 +19,8 @@ public final class DistanceInstances {
      */
     public record Options(float splitDepth, int minObjectPixels) {
         public Options {
-            if (!(splitDepth > 0 && splitDepth < 1)) throw new IllegalArgumentException("split depth must be in (0, 1), got " + splitDepth);
+            if (!(splitDepth > 0 && splitDepth < 1))
+                throw new IllegalArgumentException("split depth must be in (0, 1), got " + splitDepth);
             if (minObjectPixels < 1) throw new IllegalArgumentException("the minimum object size must be >= 1 pixel");
         }
 

@@ -33,8 +33,11 @@ public final class DistanceMap {
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int p = y * width + x, l = labels[p];
-                boolean feature = l == 0 || (x > 0 && labels[p - 1] != l && labels[p - 1] != 0) || (x < width - 1 && labels[p + 1] != l && labels[p + 1] != 0)
-                        || (y > 0 && labels[p - width] != l && labels[p - width] != 0) || (y < height - 1 && labels[p + width] != l && labels[p + width] != 0);
+                boolean feature = l == 0
+                        || (x > 0 && labels[p - 1] != l && labels[p - 1] != 0)
+                        || (x < width - 1 && labels[p + 1] != l && labels[p + 1] != 0)
+                        || (y > 0 && labels[p - width] != l && labels[p - width] != 0)
+                        || (y < height - 1 && labels[p + width] != l && labels[p + width] != 0);
                 f[p] = feature ? 0f : FAR;
             }
         }

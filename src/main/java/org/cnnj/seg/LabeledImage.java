@@ -7,20 +7,25 @@ package org.cnnj.seg;
 public record LabeledImage(String name, float[][] image, int[] labels, int width, int height) {
     public LabeledImage {
         for (float[] c : image) {
-            if (c.length != width * height) throw new IllegalArgumentException(name + ": every channel must have " + width + "x" + height + " pixels");
+            if (c.length != width * height)
+                throw new IllegalArgumentException(
+                        name + ": every channel must have " + width + "x" + height + " pixels");
         }
         for (int c = 0; c < image.length; c++) {
             for (int i = 0; i < image[c].length; i++) {
                 if (!Float.isFinite(image[c][i])) {
-                    throw new IllegalArgumentException(name + " has a " + (Float.isNaN(image[c][i]) ? "NaN" : "infinite") + " pixel at x=" + i % width + ", y="
-                            + i / width + (image.length > 1 ? " in channel " + (c + 1) : "") + "; training needs finite pixels: replace them"
+                    throw new IllegalArgumentException(name + " has a "
+                            + (Float.isNaN(image[c][i]) ? "NaN" : "infinite") + " pixel at x=" + i % width + ", y="
+                            + i / width + (image.length > 1 ? " in channel " + (c + 1) : "")
+                            + "; training needs finite pixels: replace them"
                             + " (Process › Math › Remove NaNs…) or leave the image out");
                 }
             }
         }
         if (labels.length != width * height) {
-            throw new IllegalArgumentException(name + ": the label image has " + labels.length + " pixels but the image " + width + "x" + height
-                    + "; image and label image must be the same size");
+            throw new IllegalArgumentException(
+                    name + ": the label image has " + labels.length + " pixels but the image " + width + "x" + height
+                            + "; image and label image must be the same size");
         }
     }
 }

@@ -25,8 +25,17 @@ public final class ObjectPatchSampler {
     private final Rng rng;
     private final float intensityJitter, minZoom, maxZoom, elastic;
 
-    public ObjectPatchSampler(float[][][] images, int[][] classes, float[][] targets, int[] widths, int[] heights, float intensityJitter,
-                              float minZoom, float maxZoom, float elastic, Rng rng) {
+    public ObjectPatchSampler(
+            float[][][] images,
+            int[][] classes,
+            float[][] targets,
+            int[] widths,
+            int[] heights,
+            float intensityJitter,
+            float minZoom,
+            float maxZoom,
+            float elastic,
+            Rng rng) {
         for (int i = 0; i < images.length; i++) {
             int n = widths[i] * heights[i];
             if (classes[i].length != n || targets[i].length != n || images[i].length != images[0].length) {
@@ -34,10 +43,12 @@ public final class ObjectPatchSampler {
                         + ") and its labels differ in size or channels");
             }
             for (float[] c : images[i]) {
-                if (c.length != n) throw new IllegalArgumentException("patch sampler: image " + i + " has a channel of another size");
+                if (c.length != n)
+                    throw new IllegalArgumentException("patch sampler: image " + i + " has a channel of another size");
             }
         }
-        if (!(minZoom > 0 && minZoom <= maxZoom)) throw new IllegalArgumentException("patch sampler: zoom range must satisfy 0 < min <= max");
+        if (!(minZoom > 0 && minZoom <= maxZoom))
+            throw new IllegalArgumentException("patch sampler: zoom range must satisfy 0 < min <= max");
         this.images = images;
         this.classes = classes;
         this.targets = targets;
@@ -58,13 +69,17 @@ public final class ObjectPatchSampler {
         int channels = channels(), plane = size * size;
         float[] x = new float[count * channels * plane], t = new float[count * plane];
         int[] y = new int[count * plane];
-        float[] patch = new float[(channels + 1) * plane]; // image channels, then the distance target as one more channel
+        float[] patch =
+                new float[(channels + 1) * plane]; // image channels, then the distance target as one more channel
         int[] patchLabels = new int[plane];
         for (int n = 0; n < count; n++) {
             int k = rng.nextInt(images.length), w = widths[k], h = heights[k];
             double zoom = Math.exp(rng.uniform((float) Math.log(minZoom), (float) Math.log(maxZoom)));
             double span = size / zoom; // source pixels the patch covers
-            double x0 = rng.uniform() * (w - span), y0 = rng.uniform() * (h - span); // negative when the image is smaller: centred with mirrored margins
+            double x0 = rng.uniform() * (w - span),
+                    y0 =
+                            rng.uniform()
+                                    * (h - span); // negative when the image is smaller: centred with mirrored margins
             int transform = rng.nextInt(8);
             float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-0.5f, 0.5f);
             for (int i = 0; i < size; i++) {
@@ -72,12 +87,14 @@ public final class ObjectPatchSampler {
                     int d = PatchSampler.dihedral(transform, i, j, size), si = d / size, sj = d % size;
                     double sy = y0 + (si + 0.5) / zoom - 0.5, sx = x0 + (sj + 0.5) / zoom - 0.5;
                     int o = i * size + j;
-                    for (int c = 0; c < channels; c++) patch[c * plane + o] = bilinear(images[k][c], w, h, sx, sy) * scale + shift;
+                    for (int c = 0; c < channels; c++)
+                        patch[c * plane + o] = bilinear(images[k][c], w, h, sx, sy) * scale + shift;
                     patch[channels * plane + o] = bilinear(targets[k], w, h, sx, sy);
                     patchLabels[o] = classes[k][mirror((int) Math.round(sy), h) * w + mirror((int) Math.round(sx), w)];
                 }
             }
-            if (elastic > 0 && rng.uniform() < 0.5f) ElasticDeformation.apply(patch, 0, channels + 1, patchLabels, 0, size, elastic, rng);
+            if (elastic > 0 && rng.uniform() < 0.5f)
+                ElasticDeformation.apply(patch, 0, channels + 1, patchLabels, 0, size, elastic, rng);
             System.arraycopy(patch, 0, x, n * channels * plane, channels * plane);
             System.arraycopy(patch, channels * plane, t, n * plane, plane);
             System.arraycopy(patchLabels, 0, y, n * plane, plane);

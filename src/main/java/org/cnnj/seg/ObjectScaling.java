@@ -22,16 +22,20 @@ final class ObjectScaling {
     private final double diameter;
 
     ObjectScaling(double diameter) {
-        if (!(diameter > 0)) throw new IllegalArgumentException("training: object diameter must be > 0, got " + diameter);
+        if (!(diameter > 0))
+            throw new IllegalArgumentException("training: object diameter must be > 0, got " + diameter);
         this.diameter = diameter;
     }
 
     /** {@code requested} when > 0, else the median of the images' median object diameters. */
     static double targetDiameter(List<LabeledImage> data, double requested) {
         if (requested > 0) return requested;
-        double[] d = data.stream().mapToDouble(i -> ObjectSize.medianDiameter(i.labels())).toArray();
+        double[] d = data.stream()
+                .mapToDouble(i -> ObjectSize.medianDiameter(i.labels()))
+                .toArray();
         double median = ObjectSize.median(d);
-        if (!Double.isFinite(median)) throw new IllegalArgumentException("training: no image has any object; draw or load labels first");
+        if (!Double.isFinite(median))
+            throw new IllegalArgumentException("training: no image has any object; draw or load labels first");
         return Math.round(median * 10) / 10.0;
     }
 
@@ -49,7 +53,8 @@ final class ObjectScaling {
             double s = scaleOf(d.labels());
             int w = Resize.scaled(d.width(), s), h = Resize.scaled(d.height(), s);
             float[][] planes = new float[d.image().length][];
-            for (int c = 0; c < planes.length; c++) planes[c] = Resize.bilinear(d.image()[c], d.width(), d.height(), w, h);
+            for (int c = 0; c < planes.length; c++)
+                planes[c] = Resize.bilinear(d.image()[c], d.width(), d.height(), w, h);
             out.add(new LabeledImage(d.name(), planes, Resize.nearest(d.labels(), d.width(), d.height(), w, h), w, h));
         }
         return out;
@@ -71,6 +76,7 @@ final class ObjectScaling {
             widths[i] = d.width();
             heights[i] = d.height();
         }
-        return new ObjectPatchSampler(images, classes, targets, widths, heights, 0.1f, MIN_ZOOM, MAX_ZOOM, cfg.elastic(), rng);
+        return new ObjectPatchSampler(
+                images, classes, targets, widths, heights, 0.1f, MIN_ZOOM, MAX_ZOOM, cfg.elastic(), rng);
     }
 }

@@ -33,8 +33,17 @@ public final class ObjectScores {
     }
 
     /** Over a set of images: pooled AP@0.5 (counts summed first), mean per-image AP@0.5, mean DSB score, precision, recall, merges, splits. */
-    public record Summary(int images, int truths, int predictions, double pooledAp50, double meanAp50, double dsbScore, double precision,
-                          double recall, int merges, int splits) {}
+    public record Summary(
+            int images,
+            int truths,
+            int predictions,
+            double pooledAp50,
+            double meanAp50,
+            double dsbScore,
+            double precision,
+            double recall,
+            int merges,
+            int splits) {}
 
     private ObjectScores() {}
 
@@ -49,8 +58,10 @@ public final class ObjectScores {
                 predictionsPerTruth.merge((int) (pair >>> 32), 1, Integer::sum);
             }
         });
-        int merges = (int) truthsPerPrediction.values().stream().filter(n -> n >= 2).count();
-        int splits = (int) predictionsPerTruth.values().stream().filter(n -> n >= 2).count();
+        int merges =
+                (int) truthsPerPrediction.values().stream().filter(n -> n >= 2).count();
+        int splits =
+                (int) predictionsPerTruth.values().stream().filter(n -> n >= 2).count();
         return new Image(o.truthArea.size(), o.predictedArea.size(), tp, merges, splits);
     }
 
@@ -67,7 +78,16 @@ public final class ObjectScores {
             dsb += i.dsbScore();
         }
         int n = Math.max(1, images.size()), denominator = truths + predictions - tp;
-        return new Summary(images.size(), truths, predictions, denominator == 0 ? 1 : (double) tp / denominator, meanAp / n, dsb / n,
-                predictions == 0 ? 1 : (double) tp / predictions, truths == 0 ? 1 : (double) tp / truths, merges, splits);
+        return new Summary(
+                images.size(),
+                truths,
+                predictions,
+                denominator == 0 ? 1 : (double) tp / denominator,
+                meanAp / n,
+                dsb / n,
+                predictions == 0 ? 1 : (double) tp / predictions,
+                truths == 0 ? 1 : (double) tp / truths,
+                merges,
+                splits);
     }
 }

@@ -17,8 +17,10 @@ public final class ObjectSize {
         if (max == 0) return Double.NaN;
         int[] area = new int[max + 1];
         for (int l : labels) if (l > 0) area[l]++;
-        int[] present = Arrays.stream(area, 1, max + 1).filter(a -> a > 0).sorted().toArray();
-        double median = present.length % 2 == 1 ? present[present.length / 2]
+        int[] present =
+                Arrays.stream(area, 1, max + 1).filter(a -> a > 0).sorted().toArray();
+        double median = present.length % 2 == 1
+                ? present[present.length / 2]
                 : 0.5 * (present[present.length / 2 - 1] + present[present.length / 2]);
         return diameter(median);
     }

@@ -14,8 +14,8 @@ final class Overlaps {
 
     Overlaps(int[] truth, int[] predicted) {
         if (truth.length != predicted.length) {
-            throw new IllegalArgumentException("instance matching: ground truth has " + truth.length + " pixels but the prediction "
-                    + predicted.length + "; compare label images of the same size");
+            throw new IllegalArgumentException("instance matching: ground truth has " + truth.length
+                    + " pixels but the prediction " + predicted.length + "; compare label images of the same size");
         }
         for (int i = 0; i < truth.length; i++) {
             int t = truth[i], p = predicted[i];

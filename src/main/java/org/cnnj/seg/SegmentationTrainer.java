@@ -32,8 +32,8 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
-import org.cnnj.train.TrainingRun;
 import org.cnnj.train.TrainingLoop;
+import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
 
 /**
@@ -44,8 +44,14 @@ import org.cnnj.util.Rng;
  */
 public final class SegmentationTrainer {
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Module model, ModelSpec spec, int epochsRun, double bestValidationScore, boolean cancelled, boolean stoppedEarly,
-                         String diverged) {}
+    public record Result(
+            Module model,
+            ModelSpec spec,
+            int epochsRun,
+            double bestValidationScore,
+            boolean cancelled,
+            boolean stoppedEarly,
+            String diverged) {}
 
     private SegmentationTrainer() {}
 
@@ -58,8 +64,17 @@ public final class SegmentationTrainer {
      * {@code network.start()}, when given, is fine-tuned instead of a new {@code network.architecture()}.
      */
     public static Result train(TrainingRun<LabeledImage> run, Network network) throws IOException {
-        return train(run.data(), network.task(), network.classes(), network.architecture(), network.start(), run.config(), run.checkpoints(),
-                run.cancel(), run.listener(), run.provenance());
+        return train(
+                run.data(),
+                network.task(),
+                network.classes(),
+                network.architecture(),
+                network.start(),
+                run.config(),
+                run.checkpoints(),
+                run.cancel(),
+                run.listener(),
+                run.provenance());
     }
 
     /**
@@ -68,31 +83,74 @@ public final class SegmentationTrainer {
      *
      * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
      */
-    public static Result fineTune(TrainingRun<LabeledImage> run, Module net, ModelSpec spec, Collection<String> encoder) throws IOException {
+    public static Result fineTune(TrainingRun<LabeledImage> run, Module net, ModelSpec spec, Collection<String> encoder)
+            throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         merged.putAll(run.provenance());
-        return run(run.data(), spec.withProvenance(merged), net, rng -> net, encoder::contains, run.config(), run.checkpoints(), run.cancel(),
-                run.listener(), run.provenance());
+        return run(
+                run.data(),
+                spec.withProvenance(merged),
+                net,
+                rng -> net,
+                encoder::contains,
+                run.config(),
+                run.checkpoints(),
+                run.cancel(),
+                run.listener(),
+                run.provenance());
     }
 
-    private static Result train(List<LabeledImage> data, String task, List<String> classes, UNetConfig architecture, UNet start,
-                               TrainConfig cfg, Path checkpoints, AtomicBoolean cancel, TrainingListener listener, Map<String, String> provenance)
+    private static Result train(
+            List<LabeledImage> data,
+            String task,
+            List<String> classes,
+            UNetConfig architecture,
+            UNet start,
+            TrainConfig cfg,
+            Path checkpoints,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Map<String, String> provenance)
             throws IOException {
-        List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ModelSpec.DISTANCE_CHANNELS
-                : ModelSpec.INSTANCES_3CLASS.equals(task) ? List.of("background", "interior", "boundary") : List.copyOf(classes);
+        List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task)
+                ? ModelSpec.DISTANCE_CHANNELS
+                : ModelSpec.INSTANCES_3CLASS.equals(task)
+                        ? List.of("background", "interior", "boundary")
+                        : List.copyOf(classes);
         UNetConfig arch = start != null ? start.config : architecture;
         if (arch.classes() != names.size()) {
-            throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but " + names.size() + " classes were named");
+            throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but "
+                    + names.size() + " classes were named");
         }
-        double diameter = ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
-        ModelSpec spec = ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
-        return run(data, spec, start, rng -> new UNet(arch, rng), name -> name.startsWith("enc") || name.startsWith("bottom."), cfg, checkpoints,
-                cancel, listener, provenance);
+        double diameter =
+                ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
+        ModelSpec spec =
+                ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
+        return run(
+                data,
+                spec,
+                start,
+                rng -> new UNet(arch, rng),
+                name -> name.startsWith("enc") || name.startsWith("bottom."),
+                cfg,
+                checkpoints,
+                cancel,
+                listener,
+                provenance);
     }
 
-    private static Result run(List<LabeledImage> data, ModelSpec spec, Module start, Function<Rng, Module> build,
-                              Predicate<String> isEncoder, TrainConfig cfg, Path checkpoints, AtomicBoolean cancel,
-                              TrainingListener listener, Map<String, String> provenance) throws IOException {
+    private static Result run(
+            List<LabeledImage> data,
+            ModelSpec spec,
+            Module start,
+            Function<Rng, Module> build,
+            Predicate<String> isEncoder,
+            TrainConfig cfg,
+            Path checkpoints,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Map<String, String> provenance)
+            throws IOException {
         check(data, spec.isInstances(), spec, cfg);
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         Rng rng = new Rng(cfg.seed());
@@ -101,14 +159,18 @@ public final class SegmentationTrainer {
         if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
-        LrSchedule schedule = new LrSchedule.Warmup(Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
+        LrSchedule schedule = new LrSchedule.Warmup(
+                Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
         TrainingLoop.Step<Tensor> step;
         DoubleSupplier validation;
         String metric;
-        // Distance models validate (and choose their split depth) on the held-out images brought to the model's object size.
-        List<LabeledImage> held = distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
+        // Distance models validate (and choose their split depth) on the held-out images brought to the model's object
+        // size.
+        List<LabeledImage> held =
+                distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
         if (distance) {
-            ObjectPatchSampler sampler = new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
+            ObjectPatchSampler sampler =
+                    new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
             step = () -> distanceStep(net, sampler, cfg);
             validation = () -> validationAp(net, spec, held);
             metric = "AP@0.5";
@@ -118,24 +180,40 @@ public final class SegmentationTrainer {
             step = () -> {
                 PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
                 Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                Tensor loss = SoftmaxCrossEntropy.apply(net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
+                Tensor loss = SoftmaxCrossEntropy.apply(
+                        net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
                 Autograd.backward(loss);
                 return loss;
             };
             validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
             metric = "IoU";
         }
-        TrainingLoop.Outcome end = TrainingLoop.run(net, adam, schedule, cfg, checkpoints, "best_iou", cancel, provenance, step,
-                Tensor::item, listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()), validation,
-                listener == null ? null : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(new EpochReport(epoch, cfg.epochs(), loss, score,
-                        metric, improved, seconds, eta)));
+        TrainingLoop.Outcome end = TrainingLoop.run(
+                net,
+                adam,
+                schedule,
+                cfg,
+                checkpoints,
+                "best_iou",
+                cancel,
+                provenance,
+                step,
+                Tensor::item,
+                listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()),
+                validation,
+                listener == null
+                        ? null
+                        : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(
+                                new EpochReport(epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta)));
         ModelSpec result = spec;
-        // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the default split depth stays.
+        // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the
+        // default split depth stays.
         if (distance && !end.cancelled() && !split.validation().isEmpty() && split.validation() != split.training()) {
             result = bestSplitDepth(new JavaEngine(net), spec, held, msg -> {});
             net.train(true);
         }
-        return new Result(net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+        return new Result(
+                net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
@@ -145,8 +223,10 @@ public final class SegmentationTrainer {
     private static Tensor distanceStep(Module net, ObjectPatchSampler sampler, TrainConfig cfg) {
         ObjectPatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
         Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()));
-        Tensor classes = SoftmaxCrossEntropy.apply(Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
-        Tensor distance = BceWithLogits.apply(Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
+        Tensor classes = SoftmaxCrossEntropy.apply(
+                Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
+        Tensor distance = BceWithLogits.apply(
+                Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
         Tensor loss = Add.apply(classes, distance);
         Autograd.backward(loss);
         return loss;
@@ -165,7 +245,8 @@ public final class SegmentationTrainer {
         TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
         long tp = 0, fp = 0, fn = 0;
         for (LabeledImage d : images) {
-            Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+            Segmenter.Result r = Segmenter.segment(
+                    engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
             InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
             tp += m.truePositives();
             fp += m.falsePositives();
@@ -182,14 +263,17 @@ public final class SegmentationTrainer {
      * (annotated images the model did not train on, each brought to the model's object size by its own
      * labels), as StarDist optimizes its thresholds after training; {@code log} hears each depth's AP.
      */
-    public static ModelSpec tuneSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> images, Consumer<String> log) {
-        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) throw new IllegalArgumentException("only instances-distance models have a split depth");
+    public static ModelSpec tuneSplitDepth(
+            Engine engine, ModelSpec spec, List<LabeledImage> images, Consumer<String> log) {
+        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()))
+            throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (images.isEmpty()) return spec;
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
     }
 
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
-    private static ModelSpec bestSplitDepth(Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
+    private static ModelSpec bestSplitDepth(
+            Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
         double best = -1, bestDepth = spec.split();
         for (double depth : SPLIT_DEPTHS) {
             double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
@@ -206,33 +290,39 @@ public final class SegmentationTrainer {
         if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
         int classes = spec.classes().size(), multiple = spec.tileMultiple();
         if (cfg.patch() % multiple != 0) {
-            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + multiple + " (the network's size multiple)");
+            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + multiple
+                    + " (the network's size multiple)");
         }
         boolean anyForeground = false;
         for (LabeledImage d : data) {
             if (d.image().length != spec.inputChannels()) {
-                throw new IllegalArgumentException(d.name() + " has " + d.image().length + " channel(s) but the network takes "
-                        + spec.inputChannels() + "; give every image the same channels");
+                throw new IllegalArgumentException(
+                        d.name() + " has " + d.image().length + " channel(s) but the network takes "
+                                + spec.inputChannels() + "; give every image the same channels");
             }
             // Distance training mirrors small images out to the patch size; the other tasks need whole patches.
-            if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()) && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
-                throw new IllegalArgumentException(d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
-                        + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
+            if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())
+                    && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
+                throw new IllegalArgumentException(
+                        d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
+                                + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
             }
             for (int l : d.labels()) {
                 if (l < 0 || (!instances && l >= classes)) {
-                    throw new IllegalArgumentException(d.name() + ": label value " + l + " is not a class (0.." + (classes - 1)
-                            + "); for object labels choose the instance task");
+                    throw new IllegalArgumentException(d.name() + ": label value " + l + " is not a class (0.."
+                            + (classes - 1) + "); for object labels choose the instance task");
                 }
                 anyForeground |= l > 0;
             }
         }
         if (!anyForeground) {
-            throw new IllegalArgumentException("training: every label image is empty (all 0); draw or load labels first");
+            throw new IllegalArgumentException(
+                    "training: every label image is empty (all 0); draw or load labels first");
         }
     }
 
-    static PatchSampler sampler(List<LabeledImage> training, ModelSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
+    static PatchSampler sampler(
+            List<LabeledImage> training, ModelSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
         float[][][] images = new float[training.size()][][];
         int[][] labels = new int[training.size()][];
         int[] widths = new int[training.size()], heights = new int[training.size()];
@@ -263,7 +353,8 @@ public final class SegmentationTrainer {
         try {
             for (LabeledImage d : validation) {
                 int[] truth = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
-                Segmenter.Result r = Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+                Segmenter.Result r = Segmenter.segment(
+                        engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
                 for (int p = 0; p < truth.length; p++) {
                     int t = truth[p], q = r.classes()[p];
                     for (int c = 1; c < k; c++) {

@@ -21,7 +21,8 @@ public final class Segmenter {
      */
     public record Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale) {
         public Options {
-            if (!(scale > 0 && scale <= 64)) throw new IllegalArgumentException("segment: the rescale factor must be in (0, 64], got " + scale);
+            if (!(scale > 0 && scale <= 64))
+                throw new IllegalArgumentException("segment: the rescale factor must be in (0, 64], got " + scale);
         }
 
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {
@@ -33,20 +34,26 @@ public final class Segmenter {
      * classes [H·W] (argmax), probabilities [K][H·W] or null, objects [H·W] instance labels (instance
      * models) or null, and the object count.
      */
-    public record Result(int width, int height, byte[] classes, float[][] probabilities, int[] objects, int objectCount) {}
+    public record Result(
+            int width, int height, byte[] classes, float[][] probabilities, int[] objects, int objectCount) {}
 
     /**
      * What the network said, per pixel: classes, probabilities (when asked), and for instances-distance
      * models the foreground probability 1 − P(background) and the predicted normalized distance.
      */
-    private record Maps(int width, int height, byte[] classes, float[][] probabilities, float[] foreground, float[] distance) {
+    private record Maps(
+            int width, int height, byte[] classes, float[][] probabilities, float[] foreground, float[] distance) {
         Maps resized(int w, int h) {
             float[][] p = null;
             if (probabilities != null) {
                 p = new float[probabilities.length][];
                 for (int c = 0; c < p.length; c++) p[c] = Resize.bilinear(probabilities[c], width, height, w, h);
             }
-            return new Maps(w, h, Resize.nearest(classes, width, height, w, h), p,
+            return new Maps(
+                    w,
+                    h,
+                    Resize.nearest(classes, width, height, w, h),
+                    p,
                     foreground == null ? null : Resize.bilinear(foreground, width, height, w, h),
                     distance == null ? null : Resize.bilinear(distance, width, height, w, h));
         }
@@ -55,14 +62,27 @@ public final class Segmenter {
     private Segmenter() {}
 
     /** Raw planes: normalized as the sidecar says, then {@link #segmentNormalized}. */
-    public static Result segment(Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o,
-                                 TiledPredictor.Progress progress) {
-        return segmentNormalized(engine, spec, normalize(spec, planes, width, height, null), width, height, o, progress);
+    public static Result segment(
+            Engine engine,
+            ModelSpec spec,
+            float[][] planes,
+            int width,
+            int height,
+            Options o,
+            TiledPredictor.Progress progress) {
+        return segmentNormalized(
+                engine, spec, normalize(spec, planes, width, height, null), width, height, o, progress);
     }
 
     /** Planes already normalized as the sidecar says (left unchanged), resized by {@code o.scale()} for the network, results at their size. */
-    public static Result segmentNormalized(Engine engine, ModelSpec spec, float[][] normalized, int width, int height, Options o,
-                                           TiledPredictor.Progress progress) {
+    public static Result segmentNormalized(
+            Engine engine,
+            ModelSpec spec,
+            float[][] normalized,
+            int width,
+            int height,
+            Options o,
+            TiledPredictor.Progress progress) {
         if (o.scale() == 1) return segment(engine, spec, TiledPredictor.planes(normalized, width, height), o, progress);
         int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
         float[][] resized = new float[normalized.length][];
@@ -77,32 +97,52 @@ public final class Segmenter {
      * the estimate of {@link DiameterEstimate} (told through {@code log}; 1 when nothing was found).
      * {@code normalized}: the planes as {@link #normalize} gives them.
      */
-    public static double scaleFor(Engine engine, ModelSpec spec, float[][] normalized, int width, int height, Diameter diameter,
-                                  Consumer<String> log) {
+    public static double scaleFor(
+            Engine engine,
+            ModelSpec spec,
+            float[][] normalized,
+            int width,
+            int height,
+            Diameter diameter,
+            Consumer<String> log) {
         double model = spec.objectDiameter();
         if (!(model > 0)) {
             if (diameter.pixels() > 0) {
-                throw new IllegalArgumentException("this model does not record the object size it was trained for, so a diameter cannot be"
-                        + " applied; set the diameter to none (or retrain it with CNN-J, which records it)");
+                throw new IllegalArgumentException(
+                        "this model does not record the object size it was trained for, so a diameter cannot be"
+                                + " applied; set the diameter to none (or retrain it with CNN-J, which records it)");
             }
             return 1;
         }
-        if (!diameter.auto()) return diameter.pixels() == 0 ? 1 : checked(model / diameter.pixels(), diameter.pixels(), model);
+        if (!diameter.auto())
+            return diameter.pixels() == 0 ? 1 : checked(model / diameter.pixels(), diameter.pixels(), model);
         DiameterEstimate.Result e = DiameterEstimate.estimate(engine, spec, normalized, width, height);
         if (!e.found()) {
-            log.accept("diameter auto: no objects found at any scale (" + String.join("; ", e.ladder()) + "); segmenting at the image's own scale");
+            log.accept("diameter auto: no objects found at any scale (" + String.join("; ", e.ladder())
+                    + "); segmenting at the image's own scale");
             return 1;
         }
         double scale = Math.max(1 / 16.0, Math.min(4, model / e.diameter()));
-        log.accept(String.format(Locale.ROOT, "diameter auto: objects about %.1f px across (model: %.1f px), image resized x%.3f", e.diameter(),
-                model, scale));
+        log.accept(String.format(
+                Locale.ROOT,
+                "diameter auto: objects about %.1f px across (model: %.1f px), image resized x%.3f",
+                e.diameter(),
+                model,
+                scale));
         return scale;
     }
 
     private static double checked(double scale, double given, double model) {
         if (scale > 8 || scale < 1 / 32.0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "a diameter of %.1f px would resize the image x%.3g for this model"
-                    + " (trained for %.1f px objects); give a diameter between %.1f and %.1f px", given, scale, model, model / 8, model * 32));
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "a diameter of %.1f px would resize the image x%.3g for this model"
+                            + " (trained for %.1f px objects); give a diameter between %.1f and %.1f px",
+                    given,
+                    scale,
+                    model,
+                    model / 8,
+                    model * 32));
         }
         return scale;
     }
@@ -111,9 +151,11 @@ public final class Segmenter {
      * The planes normalized as the sidecar says (new arrays); {@code problems}, when not null, hears what
      * would make the result misleading ({@link Percentiles#problems}), from the same percentiles.
      */
-    public static float[][] normalize(ModelSpec spec, float[][] planes, int width, int height, Consumer<String> problems) {
+    public static float[][] normalize(
+            ModelSpec spec, float[][] planes, int width, int height, Consumer<String> problems) {
         for (float[] p : planes) {
-            if (p.length != width * height) throw new IllegalArgumentException("every channel must hold width × height pixels");
+            if (p.length != width * height)
+                throw new IllegalArgumentException("every channel must hold width × height pixels");
         }
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
@@ -127,50 +169,66 @@ public final class Segmenter {
     /** The percentiles the sidecar asks for, from (a sample of) {@code values}; null for no normalization. */
     public static Percentiles percentiles(ModelSpec spec, float[] values) {
         ModelSpec.Normalization n = spec.normalization();
-        return n.method() == ModelSpec.NormalizationMethod.PERCENTILE ? Percentiles.of(values, n.lowPercentile(), n.highPercentile()) : null;
+        return n.method() == ModelSpec.NormalizationMethod.PERCENTILE
+                ? Percentiles.of(values, n.lowPercentile(), n.highPercentile())
+                : null;
     }
 
     /** Segments an already normalized (and, where wanted, rescaled) source, tile by tile (the image is never copied whole). */
-    public static Result segment(Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
+    public static Result segment(
+            Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
         return finish(spec, predict(engine, spec, source, o, progress), o);
     }
 
-    private static Maps predict(Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
+    private static Maps predict(
+            Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
         if (source.channels() != spec.inputChannels()) {
-            throw new IllegalArgumentException("the model expects " + spec.inputChannels() + " channel(s) but the image has "
-                    + source.channels() + "; convert it (Image › Color › Split/Merge Channels) to match");
+            throw new IllegalArgumentException(
+                    "the model expects " + spec.inputChannels() + " channel(s) but the image has " + source.channels()
+                            + "; convert it (Image › Color › Split/Merge Channels) to match");
         }
-        int width = source.width(), height = source.height(), outputs = spec.classes().size(), k = spec.classChannels();
+        int width = source.width(),
+                height = source.height(),
+                outputs = spec.classes().size(),
+                k = spec.classChannels();
         if ((long) width * height > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("images over 2^31 pixels do not fit one array: use ImgLib2Segmenter.segmentLarge (cell images) or BandSegmenter");
+            throw new IllegalArgumentException(
+                    "images over 2^31 pixels do not fit one array: use ImgLib2Segmenter.segmentLarge (cell images) or BandSegmenter");
         }
         if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
-        float[] foreground = distance ? new float[width * height] : null, dist = distance ? new float[width * height] : null;
+        float[] foreground = distance ? new float[width * height] : null,
+                dist = distance ? new float[width * height] : null;
         boolean logits = "logits".equals(spec.output());
-        TiledPredictor.predict(engine, source, o.layout(), tile -> {
-            if (tile.classes() != outputs) {
-                throw new IllegalStateException("the model produced " + tile.classes() + " output channels but its sidecar names "
-                        + outputs + " classes; fix the sidecar's classes list");
-            }
-            float[] v = new float[k], p = new float[k];
-            for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
-                for (int x = tile.x0(); x < tile.x0() + tile.width(); x++) {
-                    int i = y * width + x;
-                    classes[i] = (byte) tile.argmax(y, x, k);
-                    if (probabilities == null && !distance) continue;
-                    for (int c = 0; c < k; c++) v[c] = tile.at(c, y, x);
-                    probabilitiesOf(v, logits, p);
-                    if (probabilities != null) for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
-                    if (distance) {
-                        foreground[i] = 1 - p[0];
-                        dist[i] = (float) (1 / (1 + Math.exp(-tile.at(3, y, x))));
+        TiledPredictor.predict(
+                engine,
+                source,
+                o.layout(),
+                tile -> {
+                    if (tile.classes() != outputs) {
+                        throw new IllegalStateException(
+                                "the model produced " + tile.classes() + " output channels but its sidecar names "
+                                        + outputs + " classes; fix the sidecar's classes list");
                     }
-                }
-            }
-        }, progress);
+                    float[] v = new float[k], p = new float[k];
+                    for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
+                        for (int x = tile.x0(); x < tile.x0() + tile.width(); x++) {
+                            int i = y * width + x;
+                            classes[i] = (byte) tile.argmax(y, x, k);
+                            if (probabilities == null && !distance) continue;
+                            for (int c = 0; c < k; c++) v[c] = tile.at(c, y, x);
+                            probabilitiesOf(v, logits, p);
+                            if (probabilities != null) for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
+                            if (distance) {
+                                foreground[i] = 1 - p[0];
+                                dist[i] = (float) (1 / (1 + Math.exp(-tile.at(3, y, x))));
+                            }
+                        }
+                    }
+                },
+                progress);
         return new Maps(width, height, classes, probabilities, foreground, dist);
     }
 
@@ -181,7 +239,12 @@ public final class Segmenter {
         if (ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) {
             boolean[] fg = new boolean[m.foreground().length];
             for (int i = 0; i < fg.length; i++) fg[i] = m.foreground()[i] > 0.5f;
-            objects = DistanceInstances.decode(fg, m.distance(), m.width(), m.height(), new DistanceInstances.Options(spec.split(), Math.max(1, o.minObjectPixels())));
+            objects = DistanceInstances.decode(
+                    fg,
+                    m.distance(),
+                    m.width(),
+                    m.height(),
+                    new DistanceInstances.Options(spec.split(), Math.max(1, o.minObjectPixels())));
             count = Instances.count(objects);
         } else if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());

@@ -40,15 +40,19 @@ public final class SelfTest {
         List<String> lines = new ArrayList<>();
         boolean passed = true;
         lines.add("CNN-J self-test");
-        lines.add("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
-                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
-        lines.add("GEMM kernel: " + Kernels.describe() + (Kernels.vectorOrNull() == null
-                ? " (start Java with --add-modules jdk.incubator.vector for ~4x faster training)" : ""));
+        lines.add("java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
+                + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
+        lines.add("GEMM kernel: " + Kernels.describe()
+                + (Kernels.vectorOrNull() == null
+                        ? " (start Java with --add-modules jdk.incubator.vector for ~4x faster training)"
+                        : ""));
         lines.add("threads: " + Parallel.threads());
         try {
-            lines.add("onnxruntime: " + OrtEnvironment.getEnvironment().getVersion() + ", providers " + OrtEnvironment.getAvailableProviders());
+            lines.add("onnxruntime: " + OrtEnvironment.getEnvironment().getVersion() + ", providers "
+                    + OrtEnvironment.getAvailableProviders());
         } catch (RuntimeException | LinkageError e) {
-            lines.add("onnxruntime: cannot load (" + e + "); put the onnxruntime jar next to CNN-J (see README, Installation)");
+            lines.add("onnxruntime: cannot load (" + e
+                    + "); put the onnxruntime jar next to CNN-J (see README, Installation)");
             return new Report(lines, false);
         }
         Path dir = null;
@@ -57,7 +61,8 @@ public final class SelfTest {
             Path model = extract(dir, "nuclei.onnx");
             extract(dir, "nuclei.json");
             float[] image = image(dir);
-            String[] expected = new String(resource("expected.txt").readAllBytes()).trim().split("\\s+");
+            String[] expected =
+                    new String(resource("expected.txt").readAllBytes()).trim().split("\\s+");
             for (Device device : new Device[] {Device.CPU, Device.CUDA}) {
                 String[] why = {null};
                 try (OrtEngine engine = OrtEngine.open(model, device, 0, line -> why[0] = line)) {
@@ -87,20 +92,35 @@ public final class SelfTest {
     static String check(Engine engine, ModelSpec spec, float[] image, String[] expected) {
         int size = 128;
         long t0 = System.nanoTime();
-        Segmenter.Result r = Segmenter.segment(engine, spec, new float[][] {image}, size, size,
-                new Segmenter.Options(new TiledPredictor.Layout(size, spec.halo(), spec.tileMultiple()), false, 6), null);
+        Segmenter.Result r = Segmenter.segment(
+                engine,
+                spec,
+                new float[][] {image},
+                size,
+                size,
+                new Segmenter.Options(new TiledPredictor.Layout(size, spec.halo(), spec.tileMultiple()), false, 6),
+                null);
         double ms = (System.nanoTime() - t0) / 1e6;
         long[] counts = new long[spec.classChannels()];
         for (byte c : r.classes()) counts[c]++;
         StringBuilder got = new StringBuilder();
-        boolean ok = r.objectCount() >= Integer.parseInt(expected[0]) - 1 && r.objectCount() <= Integer.parseInt(expected[0]) + 1;
+        boolean ok = r.objectCount() >= Integer.parseInt(expected[0]) - 1
+                && r.objectCount() <= Integer.parseInt(expected[0]) + 1;
         for (int c = 0; c < counts.length; c++) {
             long e = Long.parseLong(expected[c + 1]);
             ok &= Math.abs(counts[c] - e) <= 0.005 * size * size;
             got.append(c == 0 ? "" : "/").append(counts[c]);
         }
-        return String.format(Locale.ROOT, "%s: %s, %d objects, class pixels %s (expected %s objects, %s) in %.0f ms", ok ? "OK" : "WRONG RESULT",
-                engine.describe(), r.objectCount(), got, expected[0], String.join("/", Arrays.copyOfRange(expected, 1, expected.length)), ms);
+        return String.format(
+                Locale.ROOT,
+                "%s: %s, %d objects, class pixels %s (expected %s objects, %s) in %.0f ms",
+                ok ? "OK" : "WRONG RESULT",
+                engine.describe(),
+                r.objectCount(),
+                got,
+                expected[0],
+                String.join("/", Arrays.copyOfRange(expected, 1, expected.length)),
+                ms);
     }
 
     static float[] image(Path dir) throws IOException {

@@ -3,7 +3,6 @@ package org.cnnj.seg;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.cnnj.data.Labels;
 import org.cnnj.data.Microscope;
 import org.cnnj.util.Rng;
 
@@ -20,7 +19,8 @@ public final class SyntheticNuclei {
     public record Sample(int width, int height, float[] image, int[] labels, int objects) {}
 
     /** Generation settings; {@link #defaults()} gives crowded, noisy 8-bit-like images. */
-    public record Settings(int minRadius, int maxRadius, double density, double photonsPerUnit, double readNoise, double blurSigma) {
+    public record Settings(
+            int minRadius, int maxRadius, double density, double photonsPerUnit, double readNoise, double blurSigma) {
         public static Settings defaults() {
             return new Settings(5, 11, 0.0035, 1.0, 4.0, 1.2);
         }
@@ -33,10 +33,16 @@ public final class SyntheticNuclei {
     }
 
     public static Sample generate(long seed, int width, int height, Settings s) {
-        if (width < 16 || height < 16) throw new IllegalArgumentException("synthetic nuclei: image must be at least 16x16, got " + width + "x" + height);
+        if (width < 16 || height < 16)
+            throw new IllegalArgumentException(
+                    "synthetic nuclei: image must be at least 16x16, got " + width + "x" + height);
         Rng rng = new Rng(seed);
         int target = Math.max(1, (int) Math.round(s.density() * width * height));
-        double[] cx = new double[target], cy = new double[target], ra = new double[target], rb = new double[target], angle = new double[target];
+        double[] cx = new double[target],
+                cy = new double[target],
+                ra = new double[target],
+                rb = new double[target],
+                angle = new double[target];
         float[] brightness = new float[target];
         int count = 0;
         for (int attempt = 0; attempt < target * 30 && count < target; attempt++) {
@@ -77,7 +83,8 @@ public final class SyntheticNuclei {
                         depth[p] = inside;
                         labels[p] = i + 1;
                         // Chromatin texture: a gentle ripple across the nucleus.
-                        float texture = 1f + 0.15f * (float) Math.sin(freq * x + phase) * (float) Math.cos(freq * y - phase);
+                        float texture =
+                                1f + 0.15f * (float) Math.sin(freq * x + phase) * (float) Math.cos(freq * y - phase);
                         signal[p] = brightness[i] * texture * (0.75f + 0.25f * Math.min(1f, inside * 3));
                     }
                 }
@@ -104,8 +111,10 @@ public final class SyntheticNuclei {
             for (int x = 0; x < width; x++) {
                 int p = y * width + x, l = labels[p];
                 if (l == 0) continue;
-                boolean edge = (x > 0 && labels[p - 1] != l) || (x < width - 1 && labels[p + 1] != l)
-                        || (y > 0 && labels[p - width] != l) || (y < height - 1 && labels[p + width] != l);
+                boolean edge = (x > 0 && labels[p - 1] != l)
+                        || (x < width - 1 && labels[p + 1] != l)
+                        || (y > 0 && labels[p - width] != l)
+                        || (y < height - 1 && labels[p + width] != l);
                 out[p] = edge ? 2 : 1;
             }
         }

@@ -17,8 +17,9 @@ public final class Autograd {
                     + " first (e.g. mean) or call backward(tensor, gradient)");
         }
         if (!Float.isFinite(loss.item())) {
-            throw new ArithmeticException("backward: loss from " + loss.op() + " is " + loss.item() + "; lower the learning"
-                    + " rate, check inputs and labels for NaN/Inf, or enable GradMode.setAnomalyDetection(true)");
+            throw new ArithmeticException(
+                    "backward: loss from " + loss.op() + " is " + loss.item() + "; lower the learning"
+                            + " rate, check inputs and labels for NaN/Inf, or enable GradMode.setAnomalyDetection(true)");
         }
         backward(loss, new float[] {1f});
     }
@@ -30,7 +31,8 @@ public final class Autograd {
                     + " were all parameters frozen, or was it computed inside GradMode.noGrad?");
         }
         if (gradient.length != out.size()) {
-            throw new IllegalArgumentException("backward: gradient has " + gradient.length + " values for " + out.describe());
+            throw new IllegalArgumentException(
+                    "backward: gradient has " + gradient.length + " values for " + out.describe());
         }
         float[] g = out.grad();
         for (int i = 0; i < g.length; i++) g[i] += gradient[i];
@@ -42,7 +44,9 @@ public final class Autograd {
             t.backwardFn().run(t);
             if (anomaly) {
                 for (Tensor in : t.inputs()) {
-                    if (in.hasGrad()) Checks.requireFiniteGradient(t.op() + " (backward, to input " + in.describe() + ")", in.grad(), in.shape());
+                    if (in.hasGrad())
+                        Checks.requireFiniteGradient(
+                                t.op() + " (backward, to input " + in.describe() + ")", in.grad(), in.shape());
                 }
             }
             // Intermediate gradients are not needed once passed on; freeing them halves peak memory.

@@ -25,8 +25,8 @@ public final class Shapes {
 
     public static void requireRank(String op, String what, Tensor t, int rank, String layout) {
         if (t.rank() != rank) {
-            throw new IllegalArgumentException(op + ": " + what + " must be " + rank + "-D " + layout + " but has shape "
-                    + str(t.shape()) + "; reshape it or add the missing batch/channel axes");
+            throw new IllegalArgumentException(op + ": " + what + " must be " + rank + "-D " + layout
+                    + " but has shape " + str(t.shape()) + "; reshape it or add the missing batch/channel axes");
         }
     }
 

@@ -139,7 +139,8 @@ public final class Tensor {
 
     /** Marks a leaf as trainable (true) or frozen (false). */
     public Tensor requiresGrad(boolean value) {
-        if (backward != null) throw new IllegalStateException("requiresGrad can only be set on leaf tensors, not on the output of " + op);
+        if (backward != null)
+            throw new IllegalStateException("requiresGrad can only be set on leaf tensors, not on the output of " + op);
         this.requiresGrad = value;
         return this;
     }

@@ -39,8 +39,9 @@ public final class Trace {
 
     public static void unsupported(String op) {
         if (active()) {
-            throw new UnsupportedOperationException(op + " cannot be exported to ONNX (no equivalent op is implemented);"
-                    + " build the model from exportable layers or export only the part before it");
+            throw new UnsupportedOperationException(
+                    op + " cannot be exported to ONNX (no equivalent op is implemented);"
+                            + " build the model from exportable layers or export only the part before it");
         }
     }
 

@@ -5,5 +5,12 @@ package org.cnnj.train;
  * bar show it: mean training loss, the validation score ({@code metric} names it: IoU, AP@0.5, mAP@0.5),
  * whether it is the best so far, its time and the time left.
  */
-public record EpochReport(int epoch, int epochs, double trainLoss, double validationScore, String metric, boolean improved, double seconds,
-                          double etaSeconds) {}
+public record EpochReport(
+        int epoch,
+        int epochs,
+        double trainLoss,
+        double validationScore,
+        String metric,
+        boolean improved,
+        double seconds,
+        double etaSeconds) {}

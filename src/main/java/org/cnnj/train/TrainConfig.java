@@ -16,16 +16,65 @@ package org.cnnj.train;
  * @param diameter        object diameter in pixels that every training image is rescaled to (instances-distance
  *                        segmentation); 0 = the median of the images' own median object diameters
  */
-public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate,
-                          double validationFraction, int patience, long seed, boolean freezeEncoder, float elastic, double diameter) {
-    public TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate, double validationFraction, int patience,
-                       long seed, boolean freezeEncoder) {
-        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, 0f, 0);
+public record TrainConfig(
+        int epochs,
+        int stepsPerEpoch,
+        int batch,
+        int patch,
+        double learningRate,
+        double validationFraction,
+        int patience,
+        long seed,
+        boolean freezeEncoder,
+        float elastic,
+        double diameter) {
+    public TrainConfig(
+            int epochs,
+            int stepsPerEpoch,
+            int batch,
+            int patch,
+            double learningRate,
+            double validationFraction,
+            int patience,
+            long seed,
+            boolean freezeEncoder) {
+        this(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                0f,
+                0);
     }
 
-    public TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, double learningRate, double validationFraction, int patience,
-                       long seed, boolean freezeEncoder, float elastic) {
-        this(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, elastic, 0);
+    public TrainConfig(
+            int epochs,
+            int stepsPerEpoch,
+            int batch,
+            int patch,
+            double learningRate,
+            double validationFraction,
+            int patience,
+            long seed,
+            boolean freezeEncoder,
+            float elastic) {
+        this(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                elastic,
+                0);
     }
 
     public TrainConfig {
@@ -33,19 +82,35 @@ public record TrainConfig(int epochs, int stepsPerEpoch, int batch, int patch, d
             throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
         }
         if (patch < 8) throw new IllegalArgumentException("training: patch must be at least 8 pixels, got " + patch);
-        if (!(learningRate > 0 && learningRate < 1)) throw new IllegalArgumentException("training: learning rate must be in (0, 1), got " + learningRate);
+        if (!(learningRate > 0 && learningRate < 1))
+            throw new IllegalArgumentException("training: learning rate must be in (0, 1), got " + learningRate);
         if (!(validationFraction >= 0 && validationFraction < 1)) {
-            throw new IllegalArgumentException("training: validation fraction must be in [0, 1), got " + validationFraction);
+            throw new IllegalArgumentException(
+                    "training: validation fraction must be in [0, 1), got " + validationFraction);
         }
         if (patience < 0) throw new IllegalArgumentException("training: patience must be >= 0");
-        if (!(elastic >= 0 && elastic < 50)) throw new IllegalArgumentException("training: elastic deformation must be 0..50 pixels, got " + elastic);
+        if (!(elastic >= 0 && elastic < 50))
+            throw new IllegalArgumentException("training: elastic deformation must be 0..50 pixels, got " + elastic);
         if (!(diameter == 0 || (diameter >= 3 && diameter <= 500))) {
-            throw new IllegalArgumentException("training: the object diameter must be 3..500 pixels (or 0 = measured from the labels), got " + diameter);
+            throw new IllegalArgumentException(
+                    "training: the object diameter must be 3..500 pixels (or 0 = measured from the labels), got "
+                            + diameter);
         }
     }
 
     public TrainConfig withDiameter(double d) {
-        return new TrainConfig(epochs, stepsPerEpoch, batch, patch, learningRate, validationFraction, patience, seed, freezeEncoder, elastic, d);
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                elastic,
+                d);
     }
 
     public static TrainConfig defaults() {

@@ -51,10 +51,13 @@ public final class TrainingLoop {
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         rng.shuffle(order);
-        int validationCount = fraction > 0 && data.size() > 1 ? Math.max(1, (int) Math.round(fraction * data.size())) : 0;
+        int validationCount =
+                fraction > 0 && data.size() > 1 ? Math.max(1, (int) Math.round(fraction * data.size())) : 0;
         List<T> validation = new ArrayList<>(), training = new ArrayList<>();
         for (int i = 0; i < order.length; i++) (i < validationCount ? validation : training).add(data.get(order[i]));
-        return new Split<>(training, validation.isEmpty() ? training : validation); // one image: validate on it rather than not at all
+        return new Split<>(
+                training,
+                validation.isEmpty() ? training : validation); // one image: validate on it rather than not at all
     }
 
     /**
@@ -62,9 +65,21 @@ public final class TrainingLoop {
      *
      * @param bestKey checkpoint metadata key of the best validation score ("best_iou", "best_map")
      */
-    public static <T> Outcome run(Module net, Optimizer optimizer, LrSchedule schedule, TrainConfig cfg, Path checkpoints, String bestKey,
-                           AtomicBoolean cancel, Map<String, String> provenance, Step<T> step, ToDoubleFunction<T> lossOf, StepDone<T> stepDone,
-                           DoubleSupplier validate, EpochDone epochDone) throws IOException {
+    public static <T> Outcome run(
+            Module net,
+            Optimizer optimizer,
+            LrSchedule schedule,
+            TrainConfig cfg,
+            Path checkpoints,
+            String bestKey,
+            AtomicBoolean cancel,
+            Map<String, String> provenance,
+            Step<T> step,
+            ToDoubleFunction<T> lossOf,
+            StepDone<T> stepDone,
+            DoubleSupplier validate,
+            EpochDone epochDone)
+            throws IOException {
         int firstEpoch = 1;
         double best = -1;
         if (checkpoints != null && Files.exists(checkpoints.resolve("last.ckpt"))) {
@@ -74,7 +89,8 @@ public final class TrainingLoop {
         }
         // On resume the best model so far is in best.ckpt, not in the last epoch's weights just loaded.
         Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
-                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt"))) : Weights.snapshot(net);
+                ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt")))
+                : Weights.snapshot(net);
         int sinceBest = 0, epoch;
         boolean cancelled = false, stoppedEarly = false;
         String diverged = null;
@@ -87,15 +103,20 @@ public final class TrainingLoop {
                     cancelled = true;
                     break;
                 }
-                optimizer.setLearningRate(schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s));
+                optimizer.setLearningRate(
+                        schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s));
                 optimizer.zeroGrad();
                 T result = step.run();
                 optimizer.step();
                 double loss = lossOf.applyAsDouble(result);
                 if (!Double.isFinite(loss)) {
                     // Weights after this step are garbage: stop here and keep the best epoch's, as on cancel.
-                    diverged = "the loss became " + loss + " at epoch " + epoch + ", step " + (s + 1) + " (learning rate "
-                            + String.format(Locale.ROOT, "%.3g", schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s))
+                    diverged = "the loss became " + loss + " at epoch " + epoch + ", step " + (s + 1)
+                            + " (learning rate "
+                            + String.format(
+                                    Locale.ROOT,
+                                    "%.3g",
+                                    schedule.lr(cfg.learningRate(), (long) (epoch - 1) * cfg.stepsPerEpoch() + s))
                             + "); the best model so far was kept. Lower the learning rate and resume";
                     break;
                 }
@@ -105,7 +126,8 @@ public final class TrainingLoop {
             }
             if (diverged != null) {
                 epoch++;
-                break; // no validation or checkpoint of diverged weights: last.ckpt keeps the previous epoch, to resume from
+                break; // no validation or checkpoint of diverged weights: last.ckpt keeps the previous epoch, to resume
+                // from
             }
             if (cancelled && steps == 0) break;
             double score = validate.getAsDouble();
@@ -125,7 +147,14 @@ public final class TrainingLoop {
                 if (improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
             }
             double elapsed = (System.nanoTime() - t0) / 1e9, perEpoch = elapsed / (epoch - firstEpoch + 1);
-            if (epochDone != null) epochDone.accept(epoch, lossSum / Math.max(1, steps), score, improved, elapsed, perEpoch * (cfg.epochs() - epoch));
+            if (epochDone != null)
+                epochDone.accept(
+                        epoch,
+                        lossSum / Math.max(1, steps),
+                        score,
+                        improved,
+                        elapsed,
+                        perEpoch * (cfg.epochs() - epoch));
             if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
                 stoppedEarly = true;
                 epoch++;

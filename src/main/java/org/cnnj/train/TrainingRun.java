@@ -12,8 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param <T> a task's sample (an image with labels, with boxes, with a class)
  */
-public record TrainingRun<T>(List<T> data, TrainConfig config, Path checkpoints, AtomicBoolean cancel, TrainingListener listener,
-                             Map<String, String> provenance) {
+public record TrainingRun<T>(
+        List<T> data,
+        TrainConfig config,
+        Path checkpoints,
+        AtomicBoolean cancel,
+        TrainingListener listener,
+        Map<String, String> provenance) {
     public TrainingRun {
         if (data == null) throw new IllegalArgumentException("training: no samples");
         if (config == null) throw new IllegalArgumentException("training: no configuration");

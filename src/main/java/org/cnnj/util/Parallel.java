@@ -30,12 +30,16 @@ public final class Parallel {
     }
 
     private static ForkJoinPool newPool(int threads) {
-        return new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("cnnj-compute-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+        return new ForkJoinPool(
+                threads,
+                p -> {
+                    var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                    t.setName("cnnj-compute-" + t.getPoolIndex());
+                    t.setDaemon(true);
+                    return t;
+                },
+                null,
+                false);
     }
 
     public static int threads() {

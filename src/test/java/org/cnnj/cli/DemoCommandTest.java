@@ -26,12 +26,17 @@ class DemoCommandTest {
         for (String f : new String[] {"nuclei.onnx", "nuclei.json", "heldout.tif", "rois.zip", "results.csv"}) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
-        assertEquals(r.foundObjects() + 1, Files.readAllLines(dir.resolve("results.csv")).size(), "one CSV row per object");
+        assertEquals(
+                r.foundObjects() + 1,
+                Files.readAllLines(dir.resolve("results.csv")).size(),
+                "one CSV row per object");
         ImagePlus labels = IJ.openImage(dir.resolve("labels.tif").toString());
         assertNotNull(labels);
         assertEquals(16, labels.getBitDepth());
         assertEquals(256, labels.getWidth());
-        assertEquals("./cnnj demo --steps 40 --seed 3", Checkpoint.read(dir.resolve("model.ckpt")).meta().get("command"));
+        assertEquals(
+                "./cnnj demo --steps 40 --seed 3",
+                Checkpoint.read(dir.resolve("model.ckpt")).meta().get("command"));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary files left");
         }

@@ -20,21 +20,51 @@ class DetectCommandTest {
     @Test
     void trainsFromRoiZipsAndDetectsWithTheModel() throws Exception {
         Path model = dir.resolve("cells.onnx");
-        assertEquals(0, TrainDetectorCommand.run(new String[] {"--images", "test-images/scenes", "--output", model.toString(), "--epochs", "1",
-                "--steps", "2", "--patch", "64", "--batch", "2"}));
+        assertEquals(0, TrainDetectorCommand.run(new String[] {
+            "--images",
+            "test-images/scenes",
+            "--output",
+            model.toString(),
+            "--epochs",
+            "1",
+            "--steps",
+            "2",
+            "--patch",
+            "64",
+            "--batch",
+            "2"
+        }));
         DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
         assertEquals(List.of("elongated", "round"), spec.classes(), "classes from the ROI names, sorted");
-        assertTrue(Files.exists(dir.resolve("cells.head.onnx")) && Files.readAllLines(dir.resolve("cells-training.csv")).size() == 2);
-        assertEquals(0, DetectCommand.run(new String[] {"--model", model.toString(), "--input", "test-images/scenes", "--output",
-                dir.resolve("out").toString(), "--device", "cpu", "--score", "0.3"}));
-        assertTrue(Files.exists(dir.resolve("out/scene-1/detections.csv")) && Files.exists(dir.resolve("out/scene-2/overlay.tif")));
-        var again = assertThrows(IllegalArgumentException.class, () -> TrainDetectorCommand.run(new String[] {"--images", "test-images/scenes",
-                "--output", model.toString()}));
+        assertTrue(Files.exists(dir.resolve("cells.head.onnx"))
+                && Files.readAllLines(dir.resolve("cells-training.csv")).size() == 2);
+        assertEquals(0, DetectCommand.run(new String[] {
+            "--model",
+            model.toString(),
+            "--input",
+            "test-images/scenes",
+            "--output",
+            dir.resolve("out").toString(),
+            "--device",
+            "cpu",
+            "--score",
+            "0.3"
+        }));
+        assertTrue(Files.exists(dir.resolve("out/scene-1/detections.csv"))
+                && Files.exists(dir.resolve("out/scene-2/overlay.tif")));
+        var again = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainDetectorCommand.run(
+                        new String[] {"--images", "test-images/scenes", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());
-        var typo = assertThrows(IllegalArgumentException.class, () -> DetectCommand.run(new String[] {"--model", model.toString(), "--scor", "0.3"}));
+        var typo = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectCommand.run(new String[] {"--model", model.toString(), "--scor", "0.3"}));
         assertTrue(typo.getMessage().contains("unknown option --scor"), typo.getMessage());
-        var number = assertThrows(IllegalArgumentException.class, () -> TrainDetectorCommand.run(new String[] {"--images", "x", "--output", "y.onnx",
-                "--epochs", "ten"}));
+        var number = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainDetectorCommand.run(
+                        new String[] {"--images", "x", "--output", "y.onnx", "--epochs", "ten"}));
         assertTrue(number.getMessage().contains("--epochs must be a whole number"), number.getMessage());
     }
 }

@@ -8,16 +8,20 @@ import org.junit.jupiter.api.Test;
 /** Command-line mistakes get one line naming the option and what it takes. */
 class SegmentCommandTest {
     private static String error(String... args) {
-        return assertThrows(IllegalArgumentException.class, () -> SegmentCommand.run(args)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> SegmentCommand.run(args))
+                .getMessage();
     }
 
     @Test
     void argumentMistakesAreExplained() {
         assertTrue(error("--model", "m.onnx").contains("--model, --input and --output are required"));
         assertTrue(error("--modle", "m.onnx").contains("unknown option --modle"));
-        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--normalize", "zscore").contains("percentile or none"));
-        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--engine", "tensorflow").contains("ort or java"));
-        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--device", "gpu").contains("auto, cpu, cuda"));
+        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--normalize", "zscore")
+                .contains("percentile or none"));
+        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--engine", "tensorflow")
+                .contains("ort or java"));
+        assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--device", "gpu")
+                .contains("auto, cpu, cuda"));
         assertTrue(error("--output").contains("needs a value"));
     }
 }

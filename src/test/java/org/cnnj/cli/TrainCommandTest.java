@@ -25,14 +25,41 @@ class TrainCommandTest {
     @Test
     void trainsOnImageLabelPairsAndWritesAnApplicableModel() throws Exception {
         Path model = dir.resolve("m.onnx");
-        assertEquals(0, TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString(), "--epochs", "1", "--steps", "3",
-                "--patch", "64", "--depth", "2", "--filters", "4", "--batch", "2"}));
+        assertEquals(0, TrainCommand.run(new String[] {
+            "--images",
+            "test-images",
+            "--output",
+            model.toString(),
+            "--epochs",
+            "1",
+            "--steps",
+            "3",
+            "--patch",
+            "64",
+            "--depth",
+            "2",
+            "--filters",
+            "4",
+            "--batch",
+            "2"
+        }));
         ModelSpec spec = ModelSpec.read(dir.resolve("m.json"));
         assertTrue(spec.provenance().get("command").startsWith("./cnnj train-seg --images test-images"));
         assertEquals(2, Files.readAllLines(dir.resolve("m-training.csv")).size());
-        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"), EngineKind.ORT,
-                Device.CPU, 0, 0, false)));
-        var again = assertThrows(IllegalArgumentException.class, () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
+        assertEquals(
+                0,
+                SegmentFiles.segment(new SegmentFiles.Options(
+                        model,
+                        Path.of("test-images/nuclei-1.tif"),
+                        dir.resolve("out"),
+                        EngineKind.ORT,
+                        Device.CPU,
+                        0,
+                        0,
+                        false)));
+        var again = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());
     }
 
@@ -49,6 +76,8 @@ class TrainCommandTest {
         var size = assertThrows(IllegalArgumentException.class, () -> TrainFiles.load(images, null));
         assertTrue(size.getMessage().contains("must match pixel for pixel"), size.getMessage());
         Files.delete(images.resolve("a-labels.tif"));
-        assertTrue(assertThrows(IOException.class, () -> TrainFiles.load(images, null)).getMessage().contains("no labels for a.tif"));
+        assertTrue(assertThrows(IOException.class, () -> TrainFiles.load(images, null))
+                .getMessage()
+                .contains("no labels for a.tif"));
     }
 }

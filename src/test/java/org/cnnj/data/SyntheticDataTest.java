@@ -19,12 +19,14 @@ class SyntheticDataTest {
         SyntheticNuclei.Sample a = SyntheticNuclei.generate(5, 128, 96), b = SyntheticNuclei.generate(5, 128, 96);
         assertArrayEquals(a.image(), b.image());
         assertArrayEquals(a.labels(), b.labels());
-        assertFalse(Arrays.equals(a.image(), SyntheticNuclei.generate(6, 128, 96).image()));
+        assertFalse(
+                Arrays.equals(a.image(), SyntheticNuclei.generate(6, 128, 96).image()));
         assertTrue(a.objects() >= 25, "objects: " + a.objects());
         assertEquals(a.objects(), Arrays.stream(a.labels()).max().getAsInt(), "labels are 1..n without gaps");
         int touching = 0;
         for (int p = 1; p < a.labels().length; p++) {
-            if (p % 128 != 0 && a.labels()[p] != 0 && a.labels()[p - 1] != 0 && a.labels()[p] != a.labels()[p - 1]) touching++;
+            if (p % 128 != 0 && a.labels()[p] != 0 && a.labels()[p - 1] != 0 && a.labels()[p] != a.labels()[p - 1])
+                touching++;
         }
         assertTrue(touching > 10, "touching nuclei share borders: " + touching);
         double fg = 0, bg = 0;
@@ -59,15 +61,18 @@ class SyntheticDataTest {
             img[i] = i;
             lab[i] = i;
         }
-        PatchSampler sampler = new PatchSampler(new float[][] {img}, new int[][] {lab}, new int[] {w}, new int[] {h}, 0f, new Rng(3));
+        PatchSampler sampler =
+                new PatchSampler(new float[][] {img}, new int[][] {lab}, new int[] {w}, new int[] {h}, 0f, new Rng(3));
         for (int t = 0; t < 20; t++) {
             PatchSampler.Batch b = sampler.next(2, 8);
             for (int i = 0; i < b.images().length; i++) assertEquals(b.labels()[i], (int) b.images()[i]);
         }
         var e = assertThrows(IllegalArgumentException.class, () -> sampler.next(1, 32));
         assertTrue(e.getMessage().contains("smaller than the 32x32 patch"), e.getMessage());
-        var mismatch = assertThrows(IllegalArgumentException.class,
-                () -> new PatchSampler(new float[][] {img}, new int[][] {new int[5]}, new int[] {w}, new int[] {h}, 0f, new Rng(1)));
+        var mismatch = assertThrows(
+                IllegalArgumentException.class,
+                () -> new PatchSampler(
+                        new float[][] {img}, new int[][] {new int[5]}, new int[] {w}, new int[] {h}, 0f, new Rng(1)));
         assertTrue(mismatch.getMessage().contains("pixel for pixel"), mismatch.getMessage());
     }
 
@@ -105,6 +110,7 @@ class SyntheticDataTest {
         assertEquals(10f, p.low());
         assertEquals(990f, p.high());
         assertEquals(0.5f, p.apply(new float[] {500})[0], 1e-6);
-        assertArrayEquals(new float[3], Percentiles.of(new float[] {7, 7, 7}, 1, 99).apply(new float[] {7, 7, 7}));
+        assertArrayEquals(
+                new float[3], Percentiles.of(new float[] {7, 7, 7}, 1, 99).apply(new float[] {7, 7, 7}));
     }
 }

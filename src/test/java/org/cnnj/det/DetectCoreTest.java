@@ -59,7 +59,8 @@ class DetectCoreTest {
         float[] sizes = {12, 24}, ratios = {1f};
         int fh = 16, fw = 16, plane = fh * fw;
         float[] anchors = Anchors.grid(4, sizes, ratios, fh, fw);
-        float[] truth = {10, 10, 34, 34, 40, 8, 52, 20, 3, 50, 9, 56}; // 24², 12², and a 6² object smaller than any anchor
+        float[] truth = {10, 10, 34, 34, 40, 8, 52, 20, 3, 50, 9, 56
+        }; // 24², 12², and a 6² object smaller than any anchor
         RpnTargets.Targets t = RpnTargets.assign(anchors, plane, truth, 64, new Rng(1));
         assertTrue(t.positives() >= 3 && t.positives() <= 32, "positives " + t.positives());
         assertEquals(64, t.sampled());
@@ -79,7 +80,8 @@ class DetectCoreTest {
         }
         assertEquals(t.positives(), positives);
         boolean tinyMatched = false; // the tiny object still gets its best anchor (a low-quality match)
-        for (int i = 0; i < anchors.length / 4; i++) tinyMatched |= t.objectness()[i] == 1f && Boxes.iou(anchors, i, truth, 2) > 0.2f;
+        for (int i = 0; i < anchors.length / 4; i++)
+            tinyMatched |= t.objectness()[i] == 1f && Boxes.iou(anchors, i, truth, 2) > 0.2f;
         assertTrue(tinyMatched);
     }
 
@@ -106,7 +108,8 @@ class DetectCoreTest {
         int w = 40, h = 36;
         float[] img = new float[w * h];
         for (int y = 9; y < 14; y++) for (int x = 5; x < 17; x++) img[y * w + x] = 1f;
-        AnnotatedImage d = new AnnotatedImage("rect", new float[][] {img}, w, h, new float[] {5, 9, 17, 14}, new int[] {0});
+        AnnotatedImage d =
+                new AnnotatedImage("rect", new float[][] {img}, w, h, new float[] {5, 9, 17, 14}, new int[] {0});
         BoxSampler sampler = new BoxSampler(List.of(d), 0f, new Rng(5));
         int checked = 0;
         for (int k = 0; k < 40; k++) {
@@ -145,7 +148,9 @@ class DetectCoreTest {
         for (int i = 0; i < 50; i++) {
             double side = boxes[4 * i + 2], nearest = Double.MAX_VALUE;
             for (float s : sizes) nearest = Math.min(nearest, Math.abs(Math.log(side / s)));
-            assertTrue(nearest <= Math.log(Math.sqrt(2)) + 0.05 || i == 0 || i == 49, "box " + side + " vs anchors " + Arrays.toString(sizes));
+            assertTrue(
+                    nearest <= Math.log(Math.sqrt(2)) + 0.05 || i == 0 || i == 49,
+                    "box " + side + " vs anchors " + Arrays.toString(sizes));
         }
     }
 }

@@ -32,7 +32,11 @@ class DetectorTrainerTest {
         List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128));
         TrainConfig cfg = new TrainConfig(3, 15, 4, 96, 2e-3, 0.34, 0, 3, false);
         List<Double> maps = new ArrayList<>();
-        DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, null, e -> maps.add(e.validationScore()), null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
+        DetectorTrainer.Result r = DetectorTrainer.train(
+                new TrainingRun<>(data, cfg, dir, null, e -> maps.add(e.validationScore()), null),
+                DetectorConfig.defaults(1, DetectionScenes.CLASSES),
+                null,
+                null);
         assertEquals(3, maps.size());
         // Untrained, the detector scores ~0; 45 steps of 4 patches already find most cells of the held-out scene.
         assertTrue(r.bestValidationMap() > 0.4, "validation mAP per epoch " + maps);
@@ -45,18 +49,34 @@ class DetectorTrainerTest {
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
         TrainConfig cfg = new TrainConfig(1, 1, 1, 32, 1e-3, 0, 0, 1, false);
         float[][] img = {new float[64 * 64]};
-        var outside = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
-                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {50, 50, 70, 60}, new int[] {0})), c, cfg));
-        assertTrue(outside.getMessage().contains("a.tif: box 1") && outside.getMessage().contains("outside"), outside.getMessage());
-        var empty = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
-                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 5, 9}, new int[] {0})), c, cfg));
+        var outside = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectorTrainer.check(
+                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {50, 50, 70, 60}, new int[] {0})),
+                        c,
+                        cfg));
+        assertTrue(
+                outside.getMessage().contains("a.tif: box 1")
+                        && outside.getMessage().contains("outside"),
+                outside.getMessage());
+        var empty = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectorTrainer.check(
+                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 5, 9}, new int[] {0})),
+                        c,
+                        cfg));
         assertTrue(empty.getMessage().contains("zero size"), empty.getMessage());
-        var none = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
-                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[0], new int[0])), c, cfg));
+        var none = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectorTrainer.check(
+                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[0], new int[0])), c, cfg));
         assertTrue(none.getMessage().contains("none of the images has any ROI"), none.getMessage());
-        var small = assertThrows(IllegalArgumentException.class, () -> DetectorTrainer.check(
-                List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0})), c,
-                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false)));
+        var small = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectorTrainer.check(
+                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0})),
+                        c,
+                        new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
@@ -64,11 +84,19 @@ class DetectorTrainerTest {
     void warnsAboutBoxesNoAnchorFits() {
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
         float[][] img = {new float[200 * 200]};
-        AnnotatedImage d = new AnnotatedImage("a.tif", img, 200, 200, new float[] {0, 0, 20, 20, 10, 10, 190, 30, 50, 50, 53, 52}, new int[] {0, 0, 0});
+        AnnotatedImage d = new AnnotatedImage(
+                "a.tif", img, 200, 200, new float[] {0, 0, 20, 20, 10, 10, 190, 30, 50, 50, 53, 52}, new int[] {0, 0, 0
+                });
         List<String> w = DetectorTrainer.anchorWarnings(List.of(d), c);
         assertEquals(1, w.size());
-        assertTrue(w.get(0).contains("2 box(es)") && w.get(0).contains("180x20") && w.get(0).contains("3x2"), w.get(0));
-        assertTrue(DetectorTrainer.anchorWarnings(List.of(new AnnotatedImage("b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0})), c).isEmpty());
+        assertTrue(
+                w.get(0).contains("2 box(es)")
+                        && w.get(0).contains("180x20")
+                        && w.get(0).contains("3x2"),
+                w.get(0));
+        assertTrue(DetectorTrainer.anchorWarnings(
+                        List.of(new AnnotatedImage("b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0})), c)
+                .isEmpty());
     }
 
     @Test
@@ -76,19 +104,35 @@ class DetectorTrainerTest {
         List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
         TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
         AtomicBoolean cancel = new AtomicBoolean();
-        DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, cancel, new TrainingListener() {
-                    public void epoch(EpochReport e) {}
+        DetectorTrainer.Result r = DetectorTrainer.train(
+                new TrainingRun<>(
+                        data,
+                        cfg,
+                        dir,
+                        cancel,
+                        new TrainingListener() {
+                            public void epoch(EpochReport e) {}
 
-                    public void step(int step, int steps, float loss) {
-                        if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
-                    }
-                }, null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
+                            public void step(int step, int steps, float loss) {
+                                if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
+                            }
+                        },
+                        null),
+                DetectorConfig.defaults(1, DetectionScenes.CLASSES),
+                null,
+                null);
         assertTrue(r.cancelled());
         assertEquals(1, r.epochsRun());
-        assertTrue(Files.exists(dir.resolve("best.ckpt")) && Files.exists(dir.resolve("last.ckpt")), "the partial epoch is kept");
+        assertTrue(
+                Files.exists(dir.resolve("best.ckpt")) && Files.exists(dir.resolve("last.ckpt")),
+                "the partial epoch is kept");
         cancel.set(false);
         List<Integer> resumed = new ArrayList<>();
-        DetectorTrainer.train(new TrainingRun<>(data, cfg, dir, cancel, e -> resumed.add(e.epoch()), null), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
+        DetectorTrainer.train(
+                new TrainingRun<>(data, cfg, dir, cancel, e -> resumed.add(e.epoch()), null),
+                DetectorConfig.defaults(1, DetectionScenes.CLASSES),
+                null,
+                null);
         assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
     }
 
@@ -99,17 +143,23 @@ class DetectorTrainerTest {
         TrainConfig cfg = new TrainConfig(1, 6, 4, 64, 2e-3, 0.5, 0, 5, false);
         java.util.Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
-            DetectorTrainer.Result r = DetectorTrainer.train(new TrainingRun<>(data, cfg, null, null, null, null), DetectorConfig.defaults(1,
-                    DetectionScenes.CLASSES), null, null);
+            DetectorTrainer.Result r = DetectorTrainer.train(
+                    new TrainingRun<>(data, cfg, null, null, null, null),
+                    DetectorConfig.defaults(1, DetectionScenes.CLASSES),
+                    null,
+                    null);
             java.util.Map<String, float[]> weights = new java.util.LinkedHashMap<>();
-            r.model().parameters().forEach((name, t) -> weights.put(name, t.data().clone()));
+            r.model()
+                    .parameters()
+                    .forEach((name, t) -> weights.put(name, t.data().clone()));
             r.model().buffers().forEach((name, b) -> weights.put("buffer " + name, b.clone()));
             if (first == null) {
                 first = weights;
                 continue;
             }
             List<String> differ = new ArrayList<>();
-            for (var e : first.entrySet()) if (!java.util.Arrays.equals(e.getValue(), weights.get(e.getKey()))) differ.add(e.getKey());
+            for (var e : first.entrySet())
+                if (!java.util.Arrays.equals(e.getValue(), weights.get(e.getKey()))) differ.add(e.getKey());
             assertEquals(List.of(), differ, "weights that differ between two runs with the same seed");
         }
     }

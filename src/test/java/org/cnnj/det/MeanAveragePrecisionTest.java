@@ -19,7 +19,8 @@ class MeanAveragePrecisionTest {
         // AP = 1/3·1 + 1/3·2/3 = 5/9 (the object at x=40 is never found).
         List<Detection> found = List.of(d(0, 0.9f, 0), d(0, 0.8f, 60), d(0, 0.7f, 20), d(0, 0.6f, 1));
         float[] truth = {0, 0, 10, 10, 20, 0, 30, 10, 40, 0, 50, 10};
-        MeanAveragePrecision.Result r = MeanAveragePrecision.evaluate(List.of(found), List.of(truth), List.of(new int[] {0, 0, 0}), 2, 0.5f);
+        MeanAveragePrecision.Result r =
+                MeanAveragePrecision.evaluate(List.of(found), List.of(truth), List.of(new int[] {0, 0, 0}), 2, 0.5f);
         assertEquals(5.0 / 9, r.averagePrecision()[0], 1e-9);
         assertTrue(Double.isNaN(r.averagePrecision()[1]), "class without truth boxes");
         assertEquals(5.0 / 9, r.mean(), 1e-9);
@@ -30,9 +31,11 @@ class MeanAveragePrecisionTest {
     @Test
     void wrongClassDoesNotCount() {
         float[] truth = {0, 0, 10, 10};
-        MeanAveragePrecision.Result r = MeanAveragePrecision.evaluate(List.of(List.of(d(1, 0.9f, 0))), List.of(truth), List.of(new int[] {0}), 2, 0.5f);
+        MeanAveragePrecision.Result r = MeanAveragePrecision.evaluate(
+                List.of(List.of(d(1, 0.9f, 0))), List.of(truth), List.of(new int[] {0}), 2, 0.5f);
         assertEquals(0.0, r.averagePrecision()[0]);
-        r = MeanAveragePrecision.evaluate(List.of(List.of(d(0, 0.9f, 0))), List.of(truth), List.of(new int[] {0}), 2, 0.5f);
+        r = MeanAveragePrecision.evaluate(
+                List.of(List.of(d(0, 0.9f, 0))), List.of(truth), List.of(new int[] {0}), 2, 0.5f);
         assertEquals(1.0, r.averagePrecision()[0]);
     }
 }

@@ -31,15 +31,19 @@ class ObjectDetectorTest {
         DetectorConfig c = DetectorConfig.defaults(2, List.of("a", "b", "c"));
         Detector net = new Detector(c, new Rng(7));
         // Non-trivial batch-norm statistics, so the exported running stats matter.
-        for (float[] b : net.buffers().values()) for (int i = 0; i < b.length; i++) b[i] = b[i] == 1f ? 1.5f + 0.01f * i : 0.1f * (i % 5);
+        for (float[] b : net.buffers().values())
+            for (int i = 0; i < b.length; i++) b[i] = b[i] == 1f ? 1.5f + 0.01f * i : 0.1f * (i % 5);
         Path model = dir.resolve("det.onnx");
         DetectorSpec spec = DetectorSpec.of(c, "x", null).withHead(model);
         ObjectDetector.save(net, spec, model);
         assertTrue(Files.exists(dir.resolve("det.head.onnx")) && Files.exists(dir.resolve("det.json")));
         net.train(false);
-        Tensor image = GradMode.noGrad(() -> GradCheck.uniform(new Rng(8), 1, 2, 72, 88).requiresGrad(false));
-        Tensor crops = GradCheck.uniform(new Rng(9), 5, c.featureChannels(), c.roiSize(), c.roiSize()).requiresGrad(false);
-        try (OrtEngine main = OrtEngine.open(model, Device.CPU, 1, m -> {}); OrtEngine head = OrtEngine.open(dir.resolve("det.head.onnx"), Device.CPU, 1, m -> {})) {
+        Tensor image = GradMode.noGrad(
+                () -> GradCheck.uniform(new Rng(8), 1, 2, 72, 88).requiresGrad(false));
+        Tensor crops = GradCheck.uniform(new Rng(9), 5, c.featureChannels(), c.roiSize(), c.roiSize())
+                .requiresGrad(false);
+        try (OrtEngine main = OrtEngine.open(model, Device.CPU, 1, m -> {});
+                OrtEngine head = OrtEngine.open(dir.resolve("det.head.onnx"), Device.CPU, 1, m -> {})) {
             List<Tensor> ort = main.runAll(image);
             Tensor f = GradMode.noGrad(() -> net.forward(image));
             Detector.Rpn rpn = GradMode.noGrad(() -> net.rpn(f));
@@ -54,7 +58,12 @@ class ObjectDetectorTest {
         // The Java engine rebuilds the same network from the two files.
         Detector loaded = ObjectDetector.loadNetwork(model, DetectorSpec.read(ModelSpec.sidecarOf(model)));
         loaded.train(false);
-        assertClose("reloaded features", GradMode.noGrad(() -> net.forward(image)), GradMode.noGrad(() -> loaded.forward(image)), 0, 0);
+        assertClose(
+                "reloaded features",
+                GradMode.noGrad(() -> net.forward(image)),
+                GradMode.noGrad(() -> loaded.forward(image)),
+                0,
+                0);
     }
 
     @Test
@@ -75,16 +84,25 @@ class ObjectDetectorTest {
     @Test
     void shippedDetectorFindsTheCellsTiledAsWhole() throws Exception {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
-        float[] image = Tiffs.open(Path.of("test-images/scenes/scene-1.tif")).getProcessor().convertToFloat().getPixels() instanceof float[] f ? f : null;
+        float[] image = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"))
+                                .getProcessor()
+                                .convertToFloat()
+                                .getPixels()
+                        instanceof float[] f
+                ? f
+                : null;
         try (ObjectDetector ort = ObjectDetector.open(Path.of("models/detector.onnx"), Device.CPU, 0, m -> {});
-             ObjectDetector java = ObjectDetector.openJava(Path.of("models/detector.onnx"))) {
+                ObjectDetector java = ObjectDetector.openJava(Path.of("models/detector.onnx"))) {
             ObjectDetector.Options whole = ObjectDetector.Options.of(ort.spec());
-            ObjectDetector.Options tiled = new ObjectDetector.Options(128, whole.scoreThreshold(), whole.nmsIou(), whole.maxDetections());
+            ObjectDetector.Options tiled =
+                    new ObjectDetector.Options(128, whole.scoreThreshold(), whole.nmsIou(), whole.maxDetections());
             List<Detection> a = ort.detect(new float[][] {image}, 256, 256, whole, null);
             List<Detection> b = ort.detect(new float[][] {image}, 256, 256, tiled, null);
             List<Detection> j = java.detect(new float[][] {image}, 256, 256, whole, null);
             assertTrue(a.size() > 80, "found " + a.size() + " of 98 cells");
-            assertTrue(matched(a, b) >= 0.97 * a.size(), "tiled found " + b.size() + ", matched " + matched(a, b) + " of " + a.size());
+            assertTrue(
+                    matched(a, b) >= 0.97 * a.size(),
+                    "tiled found " + b.size() + ", matched " + matched(a, b) + " of " + a.size());
             assertTrue(Math.abs(a.size() - b.size()) <= 0.03 * a.size(), a.size() + " whole vs " + b.size() + " tiled");
             assertEquals(a.size(), matched(a, j), "Java engine vs ORT");
         }
@@ -96,7 +114,9 @@ class ObjectDetectorTest {
         for (Detection d : a) {
             float[] x = {d.x1(), d.y1(), d.x2(), d.y2()};
             boolean found = false;
-            for (Detection e : b) found |= e.classIndex() == d.classIndex() && Boxes.iou(x, 0, new float[] {e.x1(), e.y1(), e.x2(), e.y2()}, 0) >= 0.9f;
+            for (Detection e : b)
+                found |= e.classIndex() == d.classIndex()
+                        && Boxes.iou(x, 0, new float[] {e.x1(), e.y1(), e.x2(), e.y2()}, 0) >= 0.9f;
             if (found) n++;
         }
         return n;
@@ -104,17 +124,26 @@ class ObjectDetectorTest {
 
     @Test
     void badModelsAndImagesAreNamed() throws Exception {
-        var e = assertThrows(IOException.class, () -> ObjectDetector.open(dir.resolve("none.onnx"), Device.CPU, 1, m -> {}));
+        var e = assertThrows(
+                IOException.class, () -> ObjectDetector.open(dir.resolve("none.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         Files.copy(Path.of("models/nuclei.json"), dir.resolve("seg.json"));
         e = assertThrows(IOException.class, () -> ObjectDetector.open(dir.resolve("seg.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("segmentation model"), e.getMessage());
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
         try (ObjectDetector d = ObjectDetector.java(new Detector(c, new Rng(1)), DetectorSpec.of(c, "h.onnx", null))) {
-            var small = assertThrows(IllegalArgumentException.class, () -> d.detect(new float[][] {new float[100]}, 10, 10, ObjectDetector.Options.of(d.spec()), null));
+            var small = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> d.detect(new float[][] {new float[100]}, 10, 10, ObjectDetector.Options.of(d.spec()), null));
             assertTrue(small.getMessage().contains("smaller than"), small.getMessage());
-            var channels = assertThrows(IllegalArgumentException.class,
-                    () -> d.detect(new float[][] {new float[1024], new float[1024]}, 32, 32, ObjectDetector.Options.of(d.spec()), null));
+            var channels = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> d.detect(
+                            new float[][] {new float[1024], new float[1024]},
+                            32,
+                            32,
+                            ObjectDetector.Options.of(d.spec()),
+                            null));
             assertTrue(channels.getMessage().contains("channel"), channels.getMessage());
         }
     }

@@ -33,7 +33,8 @@ class CommandDialogTest extends HeadlessContext {
 
     private static List<String> commandClasses() throws Exception {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("ImageJ1Command\\(\"([\\w.]+)\"\\)").matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
+        Matcher m = Pattern.compile("ImageJ1Command\\(\"([\\w.]+)\"\\)")
+                .matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
         while (m.find()) out.add(m.group(1));
         return out;
     }
@@ -44,10 +45,14 @@ class CommandDialogTest extends HeadlessContext {
         assertTrue(classes.size() >= 12, "commands in plugins.config: " + classes);
         int fields = 0;
         for (String c : classes) {
-            CommandInfo info = context.service(CommandService.class).getCommand(Class.forName(c).asSubclass(Command.class));
+            CommandInfo info = context.service(CommandService.class)
+                    .getCommand(Class.forName(c).asSubclass(Command.class));
             for (ModuleItem<?> item : CommandDialog.fields(info)) {
                 String label = CommandDialog.label(item);
-                assertEquals(item.getName(), Macro.trimKey(label), c + ": the Recorder would write \"" + Macro.trimKey(label) + "=\" for " + label);
+                assertEquals(
+                        item.getName(),
+                        Macro.trimKey(label),
+                        c + ": the Recorder would write \"" + Macro.trimKey(label) + "=\" for " + label);
                 fields++;
             }
         }
@@ -57,8 +62,9 @@ class CommandDialogTest extends HeadlessContext {
     @Test
     void theOptionsADialogWritesParseBackThroughTheMacroApi() throws Exception {
         CommandInfo info = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
-        String recorded = "images=[/data/my images] labels=[] output=/m/x.onnx task=instances classes=[] diameter=17.5 epochs=3 steps=2 patch=64"
-                + " batch=4 depth=2 filters=8 rate=0.003 elastic=0 from=[] freeze";
+        String recorded =
+                "images=[/data/my images] labels=[] output=/m/x.onnx task=instances classes=[] diameter=17.5 epochs=3 steps=2 patch=64"
+                        + " batch=4 depth=2 filters=8 rate=0.003 elastic=0 from=[] freeze";
         var inputs = ImageJ1Command.inputs(info, recorded);
         assertEquals(new File("/data/my images"), inputs.get("images"));
         assertEquals(null, inputs.get("labels"));
@@ -70,40 +76,56 @@ class CommandDialogTest extends HeadlessContext {
 
     private ModuleItem<?> item(Class<? extends Command> type, String name) {
         CommandInfo info = context.service(CommandService.class).getCommand(type);
-        return CommandDialog.fields(info).stream().filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
+        return CommandDialog.fields(info).stream()
+                .filter(i -> i.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void choosingAModelInTheDialogFillsTheFieldsItsSidecarDecides() throws Exception {
-        var detect = CommandDialog.callback(new DetectImageCommand(), item(DetectImageCommand.class, "model"), "models/detector.onnx");
+        var detect = CommandDialog.callback(
+                new DetectImageCommand(), item(DetectImageCommand.class, "model"), "models/detector.onnx");
         var spec = DetectorSpec.read(Path.of("models/detector.json"));
         assertEquals((double) spec.scoreThreshold(), ((Number) detect.get("score")).doubleValue(), 1e-6);
         assertEquals((double) spec.nmsIou(), ((Number) detect.get("nms")).doubleValue(), 1e-6);
-        var train = CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
+        var train = CommandDialog.callback(
+                new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
         assertEquals("instances", train.get("task"));
         assertEquals(16.4, (double) train.get("diameter"), 1e-9);
         assertEquals(4, train.get("depth"));
         assertEquals(16, train.get("filters"));
         // Not (yet) a model: the fields keep their values; fields without a callback run nothing.
-        var none = CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "/no/such.onnx");
-        assertEquals(List.of(3, 0.0), List.of(none.get("depth"), none.get("diameter")), "the command's own defaults, untouched");
-        assertTrue(CommandDialog.callback(new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "epochs"), "3").isEmpty());
+        var none = CommandDialog.callback(
+                new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "/no/such.onnx");
+        assertEquals(
+                List.of(3, 0.0),
+                List.of(none.get("depth"), none.get("diameter")),
+                "the command's own defaults, untouched");
+        assertTrue(CommandDialog.callback(
+                        new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "epochs"), "3")
+                .isEmpty());
     }
 
     @Test
     void menuLabelsAreTheSciJavaCommandsOwnAndTheOldLabelsStayAsAliases() throws Exception {
         Set<String> aliases = new HashSet<>();
         int commands = 0;
-        Matcher m = Pattern.compile("(?m)^Plugins>([^,]+), \"([^\"]+)\", org\\.cnnj\\.fiji\\.ImageJ1Command\\(\"([\\w.]+)\"\\)")
+        Matcher m = Pattern.compile(
+                        "(?m)^Plugins>([^,]+), \"([^\"]+)\", org\\.cnnj\\.fiji\\.ImageJ1Command\\(\"([\\w.]+)\"\\)")
                 .matcher(Files.readString(Path.of("src/main/resources/plugins.config")));
         while (m.find()) {
-            CommandInfo info = context.service(CommandService.class).getCommand(Class.forName(m.group(3)).asSubclass(Command.class));
+            CommandInfo info = context.service(CommandService.class)
+                    .getCommand(Class.forName(m.group(3)).asSubclass(Command.class));
             String path = "Plugins>" + m.group(1) + ">" + m.group(2);
             if (m.group(1).contains("Older Macros")) {
                 aliases.add(m.group(2));
                 assertTrue(info != null, m.group(3));
             } else {
-                assertEquals(info.getMenuPath().getMenuString().replace(" > ", ">"), path, "plugins.config and the SciJava menu path of " + m.group(3));
+                assertEquals(
+                        info.getMenuPath().getMenuString().replace(" > ", ">"),
+                        path,
+                        "plugins.config and the SciJava menu path of " + m.group(3));
                 commands++;
             }
         }
@@ -115,15 +137,23 @@ class CommandDialogTest extends HeadlessContext {
     void aNumberOutsideItsRangeIsNamedWithTheRange() {
         CommandInfo info = context.service(CommandService.class).getCommand(DetectImageCommand.class);
         var e = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(info, "score=1.5"));
-        assertTrue(e.getMessage().contains("score=1.5 is out of range") && e.getMessage().contains("0.0 to 1.0"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("score=1.5 is out of range")
+                        && e.getMessage().contains("0.0 to 1.0"),
+                e.getMessage());
         CommandInfo train = context.service(CommandService.class).getCommand(TrainSegmentationCommand.class);
-        var depth = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
+        var depth = Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ImageJ1Command.inputs(train, "images=/x output=/m.onnx depth=9"));
         assertTrue(depth.getMessage().contains("depth=9 is out of range"), depth.getMessage());
     }
 
     @Test
     void theTaskChoicesOfTheDialogAreTheTasksTheLibraryKnows() {
         var choices = item(TrainSegmentationCommand.class, "task").getChoices();
-        assertEquals(Arrays.stream(SegmentationTask.values()).map(SegmentationTask::option).toList(), choices);
+        assertEquals(
+                Arrays.stream(SegmentationTask.values())
+                        .map(SegmentationTask::option)
+                        .toList(),
+                choices);
     }
 }

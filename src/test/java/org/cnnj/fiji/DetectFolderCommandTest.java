@@ -21,27 +21,70 @@ class DetectFolderCommandTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-
     @Test
     void bothCommandsAreInTheMenuAndDetectRunsHeadless() throws Exception {
         CommandService commands = context.service(CommandService.class);
-        CommandInfo detect = commands.getCommand(DetectFolderCommand.class), train = commands.getCommand(TrainDetectorCommand.class);
-        assertTrue(detect != null && detect.getMenuPath().getMenuString().equals("Plugins > CNN-J > Detection > Detect in Folder..."), "plugin index entry: " + detect);
-        assertTrue(train != null && train.getMenuPath().getMenuString().equals("Plugins > CNN-J > Training > Train Detector on Folder..."), "plugin index entry: " + train);
+        CommandInfo detect = commands.getCommand(DetectFolderCommand.class),
+                train = commands.getCommand(TrainDetectorCommand.class);
+        assertTrue(
+                detect != null
+                        && detect.getMenuPath()
+                                .getMenuString()
+                                .equals("Plugins > CNN-J > Detection > Detect in Folder..."),
+                "plugin index entry: " + detect);
+        assertTrue(
+                train != null
+                        && train.getMenuPath()
+                                .getMenuString()
+                                .equals("Plugins > CNN-J > Training > Train Detector on Folder..."),
+                "plugin index entry: " + train);
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
-        CommandModule m = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
-                new File("test-images/scenes/scene-2.tif"), "output", dir.toFile(), "score", 0.5, "nms", 0.4, "classes", "round",
-                "engine", "ort", "device", "cpu").get();
+        CommandModule m = commands.run(
+                        DetectFolderCommand.class,
+                        true,
+                        "model",
+                        new File("models/detector.onnx"),
+                        "input",
+                        new File("test-images/scenes/scene-2.tif"),
+                        "output",
+                        dir.toFile(),
+                        "score",
+                        0.5,
+                        "nms",
+                        0.4,
+                        "classes",
+                        "round",
+                        "engine",
+                        "ort",
+                        "device",
+                        "cpu")
+                .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
-        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("detected "), String.valueOf(m.getOutput("summary")));
-        assertTrue(Files.readAllLines(dir.resolve("detections.csv")).stream().skip(1).allMatch(l -> l.contains(",round,")));
+        assertTrue(
+                String.valueOf(m.getOutput("summary")).startsWith("detected "), String.valueOf(m.getOutput("summary")));
+        assertTrue(Files.readAllLines(dir.resolve("detections.csv")).stream()
+                .skip(1)
+                .allMatch(l -> l.contains(",round,")));
     }
 
     @Test
     void trainingWithoutRoisCancelsWithAReason() throws Exception {
-        IJ.save(new ImagePlus("img", new ShortProcessor(64, 64)), dir.resolve("a.tif").toString());
-        CommandModule m = context.service(CommandService.class).run(TrainDetectorCommand.class, true, "images", dir.toFile(), "output",
-                dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 1).get();
+        IJ.save(
+                new ImagePlus("img", new ShortProcessor(64, 64)),
+                dir.resolve("a.tif").toString());
+        CommandModule m = context.service(CommandService.class)
+                .run(
+                        TrainDetectorCommand.class,
+                        true,
+                        "images",
+                        dir.toFile(),
+                        "output",
+                        dir.resolve("m.onnx").toFile(),
+                        "epochs",
+                        1,
+                        "steps",
+                        1)
+                .get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("no ROIs for a.tif"), m.getCancelReason());
         assertTrue(Files.notExists(dir.resolve("m.onnx")));
@@ -52,16 +95,51 @@ class DetectFolderCommandTest extends HeadlessContext {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
         CommandService commands = context.service(CommandService.class);
         Path notAFolder = Files.writeString(dir.resolve("out"), "a file");
-        CommandModule bad = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
-                new File("test-images/scenes/scene-1.tif"), "output", notAFolder.toFile(), "device", "cpu").get();
-        assertTrue(bad.isCanceled() && bad.getCancelReason().contains("choose another output folder"), bad.getCancelReason());
+        CommandModule bad = commands.run(
+                        DetectFolderCommand.class,
+                        true,
+                        "model",
+                        new File("models/detector.onnx"),
+                        "input",
+                        new File("test-images/scenes/scene-1.tif"),
+                        "output",
+                        notAFolder.toFile(),
+                        "device",
+                        "cpu")
+                .get();
+        assertTrue(
+                bad.isCanceled() && bad.getCancelReason().contains("choose another output folder"),
+                bad.getCancelReason());
         // Two commands at once share ONNX Runtime's environment; each has its own session and output.
-        var first = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
-                new File("test-images/scenes/scene-1.tif"), "output", dir.resolve("a").toFile(), "device", "cpu", "classes", "");
-        var second = commands.run(DetectFolderCommand.class, true, "model", new File("models/detector.onnx"), "input",
-                new File("test-images/scenes/scene-2.tif"), "output", dir.resolve("b").toFile(), "device", "cpu", "classes", "");
+        var first = commands.run(
+                DetectFolderCommand.class,
+                true,
+                "model",
+                new File("models/detector.onnx"),
+                "input",
+                new File("test-images/scenes/scene-1.tif"),
+                "output",
+                dir.resolve("a").toFile(),
+                "device",
+                "cpu",
+                "classes",
+                "");
+        var second = commands.run(
+                DetectFolderCommand.class,
+                true,
+                "model",
+                new File("models/detector.onnx"),
+                "input",
+                new File("test-images/scenes/scene-2.tif"),
+                "output",
+                dir.resolve("b").toFile(),
+                "device",
+                "cpu",
+                "classes",
+                "");
         assertFalse(first.get().isCanceled(), first.get().getCancelReason());
         assertFalse(second.get().isCanceled(), second.get().getCancelReason());
-        assertTrue(Files.readAllLines(dir.resolve("a/detections.csv")).size() > 80 && Files.readAllLines(dir.resolve("b/detections.csv")).size() > 80);
+        assertTrue(Files.readAllLines(dir.resolve("a/detections.csv")).size() > 80
+                && Files.readAllLines(dir.resolve("b/detections.csv")).size() > 80);
     }
 }

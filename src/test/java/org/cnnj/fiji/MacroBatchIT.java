@@ -36,16 +36,24 @@ class MacroBatchIT {
 
     @BeforeAll
     static void installPlugin() throws IOException {
-        display = System.getenv("DISPLAY") != null ? List.of() : Files.isExecutable(Path.of("/usr/bin/xvfb-run")) ? List.of("xvfb-run", "-a") : null;
-        Assumptions.assumeTrue(display != null, "no display and no xvfb-run: plain ImageJ 1 cannot run plugin commands (apt-get install xvfb)");
+        display = System.getenv("DISPLAY") != null
+                ? List.of()
+                : Files.isExecutable(Path.of("/usr/bin/xvfb-run")) ? List.of("xvfb-run", "-a") : null;
+        Assumptions.assumeTrue(
+                display != null,
+                "no display and no xvfb-run: plain ImageJ 1 cannot run plugin commands (apt-get install xvfb)");
         Path jars = Files.createDirectories(home.resolve("plugins/jars"));
         try (Stream<Path> built = Files.list(Path.of("target"))) {
-            Path jar = built.filter(p -> p.getFileName().toString().matches("CNN-J_-.*\\.jar") && !p.toString().contains("sources")).findFirst()
-                    .orElseThrow(() -> new IOException("no built CNN-J_ jar in target/; run mvn verify (the jar is made in package)"));
+            Path jar = built.filter(p -> p.getFileName().toString().matches("CNN-J_-.*\\.jar")
+                            && !p.toString().contains("sources"))
+                    .findFirst()
+                    .orElseThrow(() -> new IOException(
+                            "no built CNN-J_ jar in target/; run mvn verify (the jar is made in package)"));
             Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
         }
         try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
-            for (Path lib : libs.filter(p -> !p.getFileName().toString().startsWith("ij-")).toList()) {
+            for (Path lib : libs.filter(p -> !p.getFileName().toString().startsWith("ij-"))
+                    .toList()) {
                 Files.copy(lib, jars.resolve(lib.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
@@ -65,11 +73,23 @@ class MacroBatchIT {
     private static ChildProcess.Run batchRun(Path macro, String args) throws Exception {
         Path ij;
         try (Stream<Path> libs = Files.list(Path.of("target/lib"))) {
-            ij = libs.filter(p -> p.getFileName().toString().startsWith("ij-")).findFirst().orElseThrow();
+            ij = libs.filter(p -> p.getFileName().toString().startsWith("ij-"))
+                    .findFirst()
+                    .orElseThrow();
         }
         List<String> cmd = new ArrayList<>(display);
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-cp",
-                ij.toAbsolutePath().toString(), "ij.ImageJ", "-ijpath", home.toString(), "-batch", macro.toString(), args));
+        cmd.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                ij.toAbsolutePath().toString(),
+                "ij.ImageJ",
+                "-ijpath",
+                home.toString(),
+                "-batch",
+                macro.toString(),
+                args));
         return ChildProcess.run(cmd, null, 240);
     }
 
@@ -80,20 +100,35 @@ class MacroBatchIT {
     @Test
     void segmentFolderMacro() throws Exception {
         Path out = home.resolve("seg");
-        String log = batch("segment-folder.ijm", "model=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out
-                + "] device=cpu");
+        String log = batch(
+                "segment-folder.ijm",
+                "model=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=["
+                        + out + "] device=cpu");
         assertTrue(log.contains("segmented nuclei-1.tif"), log);
-        assertTrue(Files.size(out.resolve("labels.tif")) > 1000 && Files.readAllLines(out.resolve("results.csv")).size() > 150, log);
+        assertTrue(
+                Files.size(out.resolve("labels.tif")) > 1000
+                        && Files.readAllLines(out.resolve("results.csv")).size() > 150,
+                log);
     }
 
     @Test
     void detectFolderMacro() throws Exception {
         Path out = home.resolve("det");
-        String log = batch("detect-folder.ijm", "model=[" + abs("models/detector.onnx") + "] input=[" + abs("test-images/scenes") + "] output=[" + out + "]");
+        String log = batch(
+                "detect-folder.ijm",
+                "model=[" + abs("models/detector.onnx") + "] input=[" + abs("test-images/scenes") + "] output=[" + out
+                        + "]");
         assertTrue(log.contains("detected "), log);
         for (String scene : List.of("scene-1", "scene-2")) {
-            assertTrue(Files.readAllLines(out.resolve(scene).resolve("detections.csv")).size() > 80, log);
-            assertTrue(Files.exists(out.resolve(scene).resolve("rois.zip")) && Files.exists(out.resolve(scene).resolve("overlay.tif")), log);
+            assertTrue(
+                    Files.readAllLines(out.resolve(scene).resolve("detections.csv"))
+                                    .size()
+                            > 80,
+                    log);
+            assertTrue(
+                    Files.exists(out.resolve(scene).resolve("rois.zip"))
+                            && Files.exists(out.resolve(scene).resolve("overlay.tif")),
+                    log);
         }
     }
 
@@ -104,7 +139,9 @@ class MacroBatchIT {
         Files.copy(Path.of("test-images/nuclei-1-labels.tif"), pairs.resolve("a-labels.tif"));
         Path model = home.resolve("models/seg.onnx");
         Files.createDirectories(model.getParent());
-        String log = batch("train-segmentation.ijm", "images=[" + pairs + "] output=[" + model + "] epochs=1 steps=2 patch=64 batch=2 depth=2 filters=4");
+        String log = batch(
+                "train-segmentation.ijm",
+                "images=[" + pairs + "] output=[" + model + "] epochs=1 steps=2 patch=64 batch=2 depth=2 filters=4");
         assertTrue(log.contains("best validation score"), log);
         assertTrue(Files.exists(model) && Files.exists(home.resolve("models/seg.json")), log);
     }
@@ -113,17 +150,23 @@ class MacroBatchIT {
     void trainThenDetectMacro() throws Exception {
         Path model = home.resolve("models/cells.onnx"), out = home.resolve("det2");
         Files.createDirectories(model.getParent());
-        String log = batch("train-then-detect.ijm", "images=[" + abs("test-images/scenes") + "] model=[" + model + "] input=[" + abs("test-images/scenes/scene-1.tif")
-                + "] output=[" + out + "] epochs=1 steps=2 patch=64");
+        String log = batch(
+                "train-then-detect.ijm",
+                "images=[" + abs("test-images/scenes") + "] model=[" + model + "] input=["
+                        + abs("test-images/scenes/scene-1.tif") + "] output=[" + out + "] epochs=1 steps=2 patch=64");
         assertTrue(log.contains("CNN-J: trained"), log);
-        assertTrue(Files.exists(home.resolve("models/cells.head.onnx")) && Files.exists(out.resolve("detections.csv")), log);
+        assertTrue(
+                Files.exists(home.resolve("models/cells.head.onnx")) && Files.exists(out.resolve("detections.csv")),
+                log);
     }
 
     @Test
     void misspeltKeyIsNamedAndNothingIsWritten() throws Exception {
         Path out = home.resolve("typo");
-        ChildProcess.Run run = batchRun(Path.of("macros", "segment-folder.ijm").toAbsolutePath(), "modle=[" + abs("models/nuclei.onnx")
-                + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=[" + out + "]");
+        ChildProcess.Run run = batchRun(
+                Path.of("macros", "segment-folder.ijm").toAbsolutePath(),
+                "modle=[" + abs("models/nuclei.onnx") + "] input=[" + abs("test-images/nuclei-1.tif") + "] output=["
+                        + out + "]");
         String log = run.output();
         assertTrue(log.contains("unknown option \"modle\"") && log.contains("model"), log);
         assertEquals(1, run.exitCode(), "a failed CNN-J step fails the batch run: " + log);
@@ -140,14 +183,26 @@ class MacroBatchIT {
     void theRecordedDialogLineReplaysToTheSameResult() throws Exception {
         Path out = home.resolve("replay"), cli = home.resolve("cli");
         Path macro = home.resolve("recorded.ijm");
-        Files.writeString(macro, "open(\"" + abs("test-images/nuclei-1.tif") + "\");\n"
-                + "run(\"Segment Image...\", \"image=nuclei-1.tif model=[nuclei (built-in)] engine=ort device=cpu diameter=auto output=[" + out + "]\");\n");
+        Files.writeString(
+                macro,
+                "open(\"" + abs("test-images/nuclei-1.tif") + "\");\n"
+                        + "run(\"Segment Image...\", \"image=nuclei-1.tif model=[nuclei (built-in)] engine=ort device=cpu diameter=auto output=["
+                        + out + "]\");\n");
         String log = batch(macro, "");
         assertTrue(Files.exists(out.resolve("labels.tif")), log);
-        SegmentFiles.segment(new SegmentFiles.Options(Path.of(BuiltInModels.NUCLEI),
-                Path.of("test-images/nuclei-1.tif"), cli, EngineKind.ORT, Device.CPU, 0, 0, false));
-        Assertions.assertArrayEquals(Files.readAllLines(cli.resolve("results.csv")).toArray(),
-                Files.readAllLines(out.resolve("results.csv")).toArray(), log);
+        SegmentFiles.segment(new SegmentFiles.Options(
+                Path.of(BuiltInModels.NUCLEI),
+                Path.of("test-images/nuclei-1.tif"),
+                cli,
+                EngineKind.ORT,
+                Device.CPU,
+                0,
+                0,
+                false));
+        Assertions.assertArrayEquals(
+                Files.readAllLines(cli.resolve("results.csv")).toArray(),
+                Files.readAllLines(out.resolve("results.csv")).toArray(),
+                log);
     }
 
     /** Running Segment Image... twice: the ROI Manager holds one run's ROIs (replace), and the input is segmented both times. */
@@ -156,24 +211,37 @@ class MacroBatchIT {
         Path report = home.resolve("twice.txt"), macro = home.resolve("twice.ijm");
         String run = "run(\"Segment Image...\", \"model=[nuclei (built-in)] device=cpu diameter=none\");\n";
         // Windows on (not batch mode): the ROI Manager and the "current image" are the ones a user has.
-        Files.writeString(macro, "setBatchMode(false);\nopen(\"" + abs("test-images/nuclei-1.tif") + "\");\n" + run + "first = roiManager(\"count\");\n" + run
-                + "File.saveString(first + \" \" + roiManager(\"count\") + \" \" + getTitle(), \"" + report + "\");\n");
+        Files.writeString(
+                macro,
+                "setBatchMode(false);\nopen(\"" + abs("test-images/nuclei-1.tif") + "\");\n" + run
+                        + "first = roiManager(\"count\");\n" + run
+                        + "File.saveString(first + \" \" + roiManager(\"count\") + \" \" + getTitle(), \"" + report
+                        + "\");\n");
         String log = batch(macro, "");
         String[] r = Files.readString(report).trim().split(" ");
         assertTrue(Integer.parseInt(r[0]) > 100, "ROIs after the first run: " + r[0] + "\n" + log);
         assertEquals(r[0], r[1], "the second run replaced the first run's ROIs");
-        assertEquals("nuclei-1.tif", r[2], "the input stays the current image, so the second run segmented it again (not its labels)");
+        assertEquals(
+                "nuclei-1.tif",
+                r[2],
+                "the input stays the current image, so the second run segmented it again (not its labels)");
     }
 
     /** A macro written with a 0.1 label ("Segment...", now Segmentation › Segment Folder...) still runs, with the same result. */
     @Test
     void anOldMenuLabelStillRunsTheRenamedCommand() throws Exception {
         Path older = home.resolve("old-label"), newer = home.resolve("new-label"), macro = home.resolve("old.ijm");
-        String options = "model=[nuclei (built-in)] input=[" + abs("test-images/nuclei-1.tif") + "] device=cpu output=[";
-        Files.writeString(macro, "run(\"Segment...\", \"" + options + older + "]\");\nrun(\"Segment Folder...\", \"" + options + newer + "]\");\n");
+        String options =
+                "model=[nuclei (built-in)] input=[" + abs("test-images/nuclei-1.tif") + "] device=cpu output=[";
+        Files.writeString(
+                macro,
+                "run(\"Segment...\", \"" + options + older + "]\");\nrun(\"Segment Folder...\", \"" + options + newer
+                        + "]\");\n");
         String log = batch(macro, "");
         assertTrue(Files.exists(older.resolve("results.csv")), log);
-        Assertions.assertArrayEquals(Files.readAllLines(newer.resolve("results.csv")).toArray(),
-                Files.readAllLines(older.resolve("results.csv")).toArray(), log);
+        Assertions.assertArrayEquals(
+                Files.readAllLines(newer.resolve("results.csv")).toArray(),
+                Files.readAllLines(older.resolve("results.csv")).toArray(),
+                log);
     }
 }

@@ -26,24 +26,41 @@ class OpenImageCommandsTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-
     @Test
     void segmentsAStackSliceBySliceWithPositions() throws Exception {
-        ImagePlus a = Tiffs.open(Path.of("test-images/nuclei-1.tif")), b = Tiffs.open(Path.of("test-images/nuclei-2.tif"));
+        ImagePlus a = Tiffs.open(Path.of("test-images/nuclei-1.tif")),
+                b = Tiffs.open(Path.of("test-images/nuclei-2.tif"));
         ImageStack stack = new ImageStack(256, 256);
         stack.addSlice(a.getProcessor());
         stack.addSlice(b.getProcessor());
         ImagePlus movie = new ImagePlus("movie", stack);
         movie.setDimensions(1, 1, 2);
-        CommandModule m = context.service(CommandService.class).run(SegmentImageCommand.class, true, "image", movie, "model", new File("models/nuclei.onnx"),
-                "engine", "ort", "device", "cpu", "output", dir.toFile()).get();
+        CommandModule m = context.service(CommandService.class)
+                .run(
+                        SegmentImageCommand.class,
+                        true,
+                        "image",
+                        movie,
+                        "model",
+                        new File("models/nuclei.onnx"),
+                        "engine",
+                        "ort",
+                        "device",
+                        "cpu",
+                        "output",
+                        dir.toFile())
+                .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
         assertEquals(2, labels.getStackSize());
         var rois = DetectFiles.readRois(dir.resolve("rois.zip"));
-        assertTrue(rois.stream().anyMatch(r -> r.getPosition() == 1) && rois.stream().anyMatch(r -> r.getPosition() == 2), "positions 1 and 2");
+        assertTrue(
+                rois.stream().anyMatch(r -> r.getPosition() == 1)
+                        && rois.stream().anyMatch(r -> r.getPosition() == 2),
+                "positions 1 and 2");
         assertTrue(Files.readAllLines(dir.resolve("results.csv")).size() > 400);
-        assertEquals(rois.size(), Tiffs.open(dir.resolve("overlay.tif")).getOverlay().size(), "outlines travel in the TIFF");
+        assertEquals(
+                rois.size(), Tiffs.open(dir.resolve("overlay.tif")).getOverlay().size(), "outlines travel in the TIFF");
     }
 
     @Test
@@ -51,10 +68,29 @@ class OpenImageCommandsTest extends HeadlessContext {
         ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
         int[] truth = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
         LabelResults.saveZip(LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
-        CommandModule m = context.service(CommandService.class).run(TrainSegmentationOnImageCommand.class, true, "image", nuclei, "rois",
-                dir.resolve("nuclei.zip").toFile(), "output", dir.resolve("seg.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64, "from", null).get();
+        CommandModule m = context.service(CommandService.class)
+                .run(
+                        TrainSegmentationOnImageCommand.class,
+                        true,
+                        "image",
+                        nuclei,
+                        "rois",
+                        dir.resolve("nuclei.zip").toFile(),
+                        "output",
+                        dir.resolve("seg.onnx").toFile(),
+                        "epochs",
+                        1,
+                        "steps",
+                        2,
+                        "patch",
+                        64,
+                        "from",
+                        null)
+                .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
-        assertTrue(String.valueOf(m.getOutput("summary")).contains("objects: IoU"), String.valueOf(m.getOutput("summary")));
+        assertTrue(
+                String.valueOf(m.getOutput("summary")).contains("objects: IoU"),
+                String.valueOf(m.getOutput("summary")));
         assertTrue(Files.exists(dir.resolve("seg.json")));
     }
 
@@ -63,24 +99,53 @@ class OpenImageCommandsTest extends HeadlessContext {
         ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
         CommandService commands = context.service(CommandService.class);
         // (output given as null: SciJava would otherwise fill in the last value used, as it does for users)
-        CommandModule noFolder = commands.run(DetectImageCommand.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
-                "output", null).get();
-        assertTrue(noFolder.isCanceled() && noFolder.getCancelReason().contains("output=[folder]"), noFolder.getCancelReason());
-        CommandModule m = commands.run(DetectImageCommand.class, true, "image", scene, "model", new File("models/detector.onnx"), "device", "cpu",
-                "output", dir.toFile()).get();
+        CommandModule noFolder = commands.run(
+                        DetectImageCommand.class,
+                        true,
+                        "image",
+                        scene,
+                        "model",
+                        new File("models/detector.onnx"),
+                        "device",
+                        "cpu",
+                        "output",
+                        null)
+                .get();
+        assertTrue(
+                noFolder.isCanceled() && noFolder.getCancelReason().contains("output=[folder]"),
+                noFolder.getCancelReason());
+        CommandModule m = commands.run(
+                        DetectImageCommand.class,
+                        true,
+                        "image",
+                        scene,
+                        "model",
+                        new File("models/detector.onnx"),
+                        "device",
+                        "cpu",
+                        "output",
+                        dir.toFile())
+                .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.readAllLines(dir.resolve("detections.csv")).size() > 80);
         Overlay overlay = Tiffs.open(dir.resolve("overlay.tif")).getOverlay();
-        assertTrue(overlay != null && overlay.size() > 80, "overlay " + (overlay == null ? null : overlay.size()) + " csv " + Files.readAllLines(dir.resolve("detections.csv")).size());
+        assertTrue(
+                overlay != null && overlay.size() > 80,
+                "overlay " + (overlay == null ? null : overlay.size()) + " csv "
+                        + Files.readAllLines(dir.resolve("detections.csv")).size());
     }
 
     @Test
     void noOpenImageIsNamed() throws Exception {
-        CommandModule m = context.service(CommandService.class).run(DetectImageCommand.class, true, "model", new File("models/detector.onnx"),
-                "output", dir.toFile()).get();
+        CommandModule m = context.service(CommandService.class)
+                .run(DetectImageCommand.class, true, "model", new File("models/detector.onnx"), "output", dir.toFile())
+                .get();
         assertTrue(m.isCanceled() && m.getCancelReason().contains("no image is open"), m.getCancelReason());
-        var e = Assertions.assertThrows(IllegalArgumentException.class, () -> ImageJ1Command.inputs(
-                context.service(CommandService.class).getCommand(DetectImageCommand.class), "model=[models/detector.onnx]"));
+        var e = Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> ImageJ1Command.inputs(
+                        context.service(CommandService.class).getCommand(DetectImageCommand.class),
+                        "model=[models/detector.onnx]"));
         assertTrue(e.getMessage().contains("no image is open"), e.getMessage());
     }
 
@@ -88,18 +153,45 @@ class OpenImageCommandsTest extends HeadlessContext {
     void trainsADetectorOnTheOpenImageWithItsRois() throws Exception {
         ImagePlus scene = Tiffs.open(Path.of("test-images/scenes/scene-1.tif"));
         CommandService commands = context.service(CommandService.class);
-        CommandModule none = commands.run(TrainDetectorOnImageCommand.class, true, "image", scene, "rois", null, "output", dir.resolve("m.onnx").toFile()).get();
+        CommandModule none = commands.run(
+                        TrainDetectorOnImageCommand.class,
+                        true,
+                        "image",
+                        scene,
+                        "rois",
+                        null,
+                        "output",
+                        dir.resolve("m.onnx").toFile())
+                .get();
         assertTrue(none.isCanceled() && none.getCancelReason().contains("ROI Manager"), none.getCancelReason());
-        CommandModule m = commands.run(TrainDetectorOnImageCommand.class, true, "image", scene, "rois", new File("test-images/scenes/scene-1.zip"),
-                "output", dir.resolve("m.onnx").toFile(), "epochs", 1, "steps", 2, "patch", 64).get();
+        CommandModule m = commands.run(
+                        TrainDetectorOnImageCommand.class,
+                        true,
+                        "image",
+                        scene,
+                        "rois",
+                        new File("test-images/scenes/scene-1.zip"),
+                        "output",
+                        dir.resolve("m.onnx").toFile(),
+                        "epochs",
+                        1,
+                        "steps",
+                        2,
+                        "patch",
+                        64)
+                .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
-        assertTrue(Files.exists(dir.resolve("m.head.onnx")) && String.valueOf(m.getOutput("summary")).contains("98 boxes"), String.valueOf(m.getOutput("summary")));
+        assertTrue(
+                Files.exists(dir.resolve("m.head.onnx"))
+                        && String.valueOf(m.getOutput("summary")).contains("98 boxes"),
+                String.valueOf(m.getOutput("summary")));
     }
 
     @Test
     void choosingADetectorFillsItsThresholdsIntoTheDialog() throws Exception {
         CommandService commands = context.service(CommandService.class);
-        org.scijava.module.Module module = context.service(ModuleService.class).createModule(commands.getCommand(DetectImageCommand.class));
+        org.scijava.module.Module module =
+                context.service(ModuleService.class).createModule(commands.getCommand(DetectImageCommand.class));
         module.setInput("score", 0.9);
         module.setInput("model", new File("models/detector.onnx"));
         module.getInfo().getInput("model").callback(module);

@@ -17,16 +17,35 @@ class SegmentFolderCommandTest extends HeadlessContext {
     @TempDir
     Path dir;
 
-
     private CommandModule run(File model, File input, File output) throws Exception {
-        return context.service(CommandService.class).run(SegmentFolderCommand.class, true, "model", model, "input", input, "output", output,
-                "engine", "ort", "device", "cpu", "probabilities", false).get();
+        return context.service(CommandService.class)
+                .run(
+                        SegmentFolderCommand.class,
+                        true,
+                        "model",
+                        model,
+                        "input",
+                        input,
+                        "output",
+                        output,
+                        "engine",
+                        "ort",
+                        "device",
+                        "cpu",
+                        "probabilities",
+                        false)
+                .get();
     }
 
     @Test
     void isDiscoveredInTheMenuAndSegmentsHeadless() throws Exception {
         CommandInfo info = context.service(CommandService.class).getCommand(SegmentFolderCommand.class);
-        assertTrue(info != null && info.getMenuPath().getMenuString().equals("Plugins > CNN-J > Segmentation > Segment Folder..."), "plugin index entry: " + info);
+        assertTrue(
+                info != null
+                        && info.getMenuPath()
+                                .getMenuString()
+                                .equals("Plugins > CNN-J > Segmentation > Segment Folder..."),
+                "plugin index entry: " + info);
         CommandModule m = run(new File("models/nuclei.onnx"), new File("test-images/nuclei-1.tif"), dir.toFile());
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(Files.size(dir.resolve("rois.zip")) > 1000);

@@ -22,14 +22,54 @@ class TrainSegmentationCommandTest {
         try (Context context = new Context(CommandService.class)) {
             CommandService commands = context.service(CommandService.class);
             Path model = dir.resolve("m.onnx");
-            CommandModule m = commands.run(TrainSegmentationCommand.class, true, "images", Path.of("test-images").toFile(), "output", model.toFile(),
-                    "task", "instances", "epochs", 1, "steps", 2, "patch", 64, "batch", 2, "depth", 2, "filters", 4).get();
+            CommandModule m = commands.run(
+                            TrainSegmentationCommand.class,
+                            true,
+                            "images",
+                            Path.of("test-images").toFile(),
+                            "output",
+                            model.toFile(),
+                            "task",
+                            "instances",
+                            "epochs",
+                            1,
+                            "steps",
+                            2,
+                            "patch",
+                            64,
+                            "batch",
+                            2,
+                            "depth",
+                            2,
+                            "filters",
+                            4)
+                    .get();
             assertFalse(m.isCanceled(), m.getCancelReason());
-            assertTrue(ModelSpec.read(dir.resolve("m.json")).provenance().get("command").startsWith("Fiji: Train Segmentation"));
+            assertTrue(ModelSpec.read(dir.resolve("m.json"))
+                    .provenance()
+                    .get("command")
+                    .startsWith("Fiji: Train Segmentation"));
             assertTrue(Files.exists(dir.resolve("m-checkpoints/last.ckpt")));
-            CommandModule again = commands.run(TrainSegmentationCommand.class, true, "images", Path.of("test-images").toFile(), "output", model.toFile(),
-                    "epochs", 1, "steps", 1, "patch", 64, "depth", 2, "filters", 4).get();
-            assertTrue(again.isCanceled() && again.getCancelReason().contains("Resume option"), again.getCancelReason());
+            CommandModule again = commands.run(
+                            TrainSegmentationCommand.class,
+                            true,
+                            "images",
+                            Path.of("test-images").toFile(),
+                            "output",
+                            model.toFile(),
+                            "epochs",
+                            1,
+                            "steps",
+                            1,
+                            "patch",
+                            64,
+                            "depth",
+                            2,
+                            "filters",
+                            4)
+                    .get();
+            assertTrue(
+                    again.isCanceled() && again.getCancelReason().contains("Resume option"), again.getCancelReason());
         }
     }
 }

@@ -39,7 +39,10 @@ class BadInputTest {
         Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
         Tiffs.open(good); // the whole file opens
         IOException e = assertThrows(IOException.class, () -> Tiffs.open(cut));
-        assertTrue(e.getMessage().contains("cut.tif is truncated") && e.getMessage().contains("copy or download it again"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cut.tif is truncated")
+                        && e.getMessage().contains("copy or download it again"),
+                e.getMessage());
     }
 
     @Test
@@ -48,7 +51,10 @@ class BadInputTest {
         Assumptions.assumeTrue(Files.isDirectory(real), "skipped: ../shared/data/nuclei-real is not here");
         Path any;
         try (var s = Files.list(real)) {
-            any = s.filter(p -> p.toString().endsWith("-labels.tif")).sorted().findFirst().orElseThrow();
+            any = s.filter(p -> p.toString().endsWith("-labels.tif"))
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow();
         }
         Tiffs.open(any);
         byte[] bytes = Files.readAllBytes(any);
@@ -66,7 +72,8 @@ class BadInputTest {
         assertInstanceOf(FloatProcessor.class, ip);
         for (int i = 0; i < labels.length; i += 997) assertEquals(labels[i], (int) ip.getf(i));
         assertEquals(80_000, (int) ip.getf(labels.length - 1));
-        assertInstanceOf(ShortProcessor.class, SegmentFiles.labelProcessor(new int[] {0, 65_535}, 2, 1, 65_535, "small"));
+        assertInstanceOf(
+                ShortProcessor.class, SegmentFiles.labelProcessor(new int[] {0, 65_535}, 2, 1, 65_535, "small"));
     }
 
     @Test
@@ -98,9 +105,12 @@ class BadInputTest {
         float[] px = (float[]) fp.getPixels();
         for (int i = 0; i < px.length; i += 173) px[i] = Float.NaN; // 0.6% NaN
         Tiffs.save(new ImagePlus("dirty", fp), dirty);
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), EngineKind.ORT, Device.CPU, 0, 0, false));
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), EngineKind.ORT, Device.CPU, 0, 0, false));
-        int a = Files.readAllLines(dir.resolve("a/results.csv")).size(), b = Files.readAllLines(dir.resolve("b/results.csv")).size();
+        SegmentFiles.segment(
+                new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), EngineKind.ORT, Device.CPU, 0, 0, false));
+        SegmentFiles.segment(
+                new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), EngineKind.ORT, Device.CPU, 0, 0, false));
+        int a = Files.readAllLines(dir.resolve("a/results.csv")).size(),
+                b = Files.readAllLines(dir.resolve("b/results.csv")).size();
         assertTrue(a > 50 && Math.abs(a - b) <= 0.05 * a, "objects with and without NaN pixels: " + a + " vs " + b);
     }
 
@@ -115,7 +125,8 @@ class BadInputTest {
         Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"normalization\"", "\"normalisation\""));
         IOException r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
         assertTrue(r.getMessage().contains("m.json: model sidecar: normalization is missing"), r.getMessage());
-        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
+        Files.writeString(
+                dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
         r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
         assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
     }
@@ -137,13 +148,22 @@ class BadInputTest {
         byte[] bytes = Files.readAllBytes(in.resolve("a.tif"));
         Files.write(in.resolve("b.tif"), Arrays.copyOf(bytes, bytes.length / 2));
         Path out = dir.resolve("out");
-        Batch.Failed e = assertThrows(Batch.Failed.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, in, out, EngineKind.ORT, Device.CPU, 0, 0, false)));
-        assertTrue(e.getMessage().startsWith("2 done, 1 failed: b.tif (") && e.getMessage().contains("truncated"), e.getMessage());
+        Batch.Failed e = assertThrows(
+                Batch.Failed.class,
+                () -> SegmentFiles.segment(
+                        new SegmentFiles.Options(MODEL, in, out, EngineKind.ORT, Device.CPU, 0, 0, false)));
+        assertTrue(
+                e.getMessage().startsWith("2 done, 1 failed: b.tif (")
+                        && e.getMessage().contains("truncated"),
+                e.getMessage());
         for (String done : new String[] {"a", "c"}) {
-            for (String f : new String[] {"labels.tif", "rois.zip", "results.csv"}) assertTrue(Files.exists(out.resolve(done).resolve(f)), done + "/" + f);
+            for (String f : new String[] {"labels.tif", "rois.zip", "results.csv"})
+                assertTrue(Files.exists(out.resolve(done).resolve(f)), done + "/" + f);
         }
-        assertTrue(Files.notExists(out.resolve("b")) || Files.list(out.resolve("b")).findAny().isEmpty(), "nothing written for the bad file");
+        assertTrue(
+                Files.notExists(out.resolve("b"))
+                        || Files.list(out.resolve("b")).findAny().isEmpty(),
+                "nothing written for the bad file");
         try (var s = Files.walk(out)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging or temp files left");
         }
@@ -154,15 +174,20 @@ class BadInputTest {
         Path out = dir.resolve("set");
         Files.createDirectories(out);
         Files.writeString(out.resolve("results.csv"), "old");
-        IOException e = assertThrows(IOException.class, () -> Staging.write(out, staging -> {
-            Files.writeString(staging.resolve("labels.tif"), "new");
-            Files.writeString(staging.resolve("results.csv"), "new");
-            throw new IOException("the disk is full");
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> Staging.write(out, staging -> {
+                    Files.writeString(staging.resolve("labels.tif"), "new");
+                    Files.writeString(staging.resolve("results.csv"), "new");
+                    throw new IOException("the disk is full");
+                }));
         assertEquals("the disk is full", e.getMessage());
         assertEquals("old", Files.readString(out.resolve("results.csv")), "the earlier result stays");
         try (var s = Files.list(out)) {
-            assertEquals(List.of("results.csv"), s.map(p -> p.getFileName().toString()).toList(), "no partial set, no staging folder");
+            assertEquals(
+                    List.of("results.csv"),
+                    s.map(p -> p.getFileName().toString()).toList(),
+                    "no partial set, no staging folder");
         }
     }
 
@@ -175,7 +200,9 @@ class BadInputTest {
         byte[] bytes = Files.readAllBytes(Path.of("test-images/nuclei-2.tif"));
         Files.write(in.resolve("b.tif"), Arrays.copyOf(bytes, bytes.length / 3));
         Files.copy(Path.of("test-images/nuclei-2-labels.tif"), in.resolve("b-labels.tif"));
-        assertEquals(List.of("a.tif"), TrainFiles.load(in, null).stream().map(LabeledImage::name).toList());
+        assertEquals(
+                List.of("a.tif"),
+                TrainFiles.load(in, null).stream().map(LabeledImage::name).toList());
     }
 
     @Test
@@ -184,10 +211,14 @@ class BadInputTest {
         byte[] bytes = Files.readAllBytes(Path.of("test-images/scenes/scene-1.zip"));
         Files.write(zip, Arrays.copyOf(bytes, 3000));
         IOException e = assertThrows(IOException.class, () -> DetectFiles.readRois(zip));
-        assertTrue(e.getMessage().contains("cut.zip is truncated") || e.getMessage().contains("cut.zip is not a ROI zip"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cut.zip is truncated")
+                        || e.getMessage().contains("cut.zip is not a ROI zip"),
+                e.getMessage());
     }
 
     private SegmentFiles.Options options(Path model) {
-        return new SegmentFiles.Options(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), EngineKind.ORT, Device.CPU, 0, 0, false);
+        return new SegmentFiles.Options(
+                model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), EngineKind.ORT, Device.CPU, 0, 0, false);
     }
 }

@@ -22,6 +22,7 @@ class ClassicSegmentationTest {
         int[] labels = ClassicSegmentation.otsuWatershed(ip);
         assertEquals(3, Instances.count(labels));
         assertEquals(0, labels[0]);
-        assertEquals(labels[30 * w + 20] != labels[30 * w + 60], true, "the watershed line separates the overlapping discs");
+        assertEquals(
+                labels[30 * w + 20] != labels[30 * w + 60], true, "the watershed line separates the overlapping discs");
     }
 }

@@ -48,16 +48,23 @@ class DetectFilesTest {
     @Test
     void roiZipRoundTripAndAnyShapeGivesItsBoundingBox() throws Exception {
         Path zip = dir.resolve("img.zip");
-        LabelResults.saveZip(List.of(named(new Roi(3, 4, 10, 6), "round-1"), named(new OvalRoi(20, 22, 8, 12), "elongated-2")), zip);
+        LabelResults.saveZip(
+                List.of(named(new Roi(3, 4, 10, 6), "round-1"), named(new OvalRoi(20, 22, 8, 12), "elongated-2")), zip);
         List<Roi> back = DetectFiles.readRois(zip);
         assertEquals(2, back.size());
         assertArrayEquals(new float[] {20, 22, 28, 34}, DetectFiles.box(back.get(1)), 1e-4f);
-        IJ.save(new ImagePlus("img", new ShortProcessor(40, 40)), dir.resolve("img.tif").toString());
+        IJ.save(
+                new ImagePlus("img", new ShortProcessor(40, 40)),
+                dir.resolve("img.tif").toString());
         List<AnnotatedImage> data = TrainDetectorFiles.load(dir, dir, List.of("elongated", "round"));
         assertEquals(1, data.size());
         assertArrayEquals(new int[] {1, 0}, data.get(0).classes());
-        var unknown = assertThrows(IllegalArgumentException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("round")));
-        assertTrue(unknown.getMessage().contains("elongated") && unknown.getMessage().contains("not one of"), unknown.getMessage());
+        var unknown =
+                assertThrows(IllegalArgumentException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("round")));
+        assertTrue(
+                unknown.getMessage().contains("elongated")
+                        && unknown.getMessage().contains("not one of"),
+                unknown.getMessage());
         Files.writeString(dir.resolve("bad.zip"), "not a zip");
         var bad = assertThrows(IOException.class, () -> DetectFiles.readRois(dir.resolve("bad.zip")));
         assertTrue(bad.getMessage().contains("bad.zip"), bad.getMessage());
@@ -65,15 +72,21 @@ class DetectFilesTest {
 
     @Test
     void missingRoiFileIsNamed() throws Exception {
-        IJ.save(new ImagePlus("img", new ShortProcessor(40, 40)), dir.resolve("lonely.tif").toString());
+        IJ.save(
+                new ImagePlus("img", new ShortProcessor(40, 40)),
+                dir.resolve("lonely.tif").toString());
         var e = assertThrows(IOException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("cell")));
-        assertTrue(e.getMessage().contains("no ROIs for lonely.tif") && e.getMessage().contains("lonely.zip"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("no ROIs for lonely.tif")
+                        && e.getMessage().contains("lonely.zip"),
+                e.getMessage());
     }
 
     @Test
     void aLabelImageBesideTheImageGivesOneBoxPerObject() throws Exception {
         // test-images/nuclei-1.tif has nuclei-1-labels.tif and no ROI zip: boxes are the objects' bounding boxes.
-        List<AnnotatedImage> data = TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
+        List<AnnotatedImage> data =
+                TrainDetectorFiles.load(Path.of("test-images"), Path.of("test-images"), List.of("object"));
         int[] labels = pixels(Path.of("test-images/nuclei-1-labels.tif"));
         assertEquals(Instances.count(labels), data.get(0).objects());
         int[] b = Labels.bounds(labels, 256, 256, Arrays.stream(labels).max().orElse(0));
@@ -94,7 +107,9 @@ class DetectFilesTest {
     void roisAreNamedByClassAndScore() {
         Roi r = DetectFiles.roi(new Detection(1, "elongated", 0.876f, 1.5f, 2, 11.5f, 32), 3);
         assertEquals("elongated 0.88", r.getName());
-        assertTrue(r.getGroup() == 2 || r.getGroup() == 0, "grouped by class where ImageJ has its group colours (luts/glasbey.lut)");
+        assertTrue(
+                r.getGroup() == 2 || r.getGroup() == 0,
+                "grouped by class where ImageJ has its group colours (luts/glasbey.lut)");
         assertEquals(Color.CYAN, r.getStrokeColor());
         assertEquals(3, r.getPosition());
         assertEquals(10.0, r.getFloatBounds().getWidth(), 1e-6);
@@ -103,14 +118,38 @@ class DetectFilesTest {
     @Test
     void detectWritesZipCsvAndOverlayAndRejectsUnknownClasses() throws Exception {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
-        var unknown = assertThrows(IllegalArgumentException.class, () -> DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"),
-                Path.of("test-images/scenes/scene-1.tif"), dir, EngineKind.ORT, Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of("square"))));
-        assertTrue(unknown.getMessage().contains("no class \"square\"") && unknown.getMessage().contains("round"), unknown.getMessage());
+        var unknown = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectFiles.detect(new DetectFiles.Options(
+                        Path.of("models/detector.onnx"),
+                        Path.of("test-images/scenes/scene-1.tif"),
+                        dir,
+                        EngineKind.ORT,
+                        Device.CPU,
+                        1,
+                        0,
+                        Float.NaN,
+                        Float.NaN,
+                        List.of("square"))));
+        assertTrue(
+                unknown.getMessage().contains("no class \"square\"")
+                        && unknown.getMessage().contains("round"),
+                unknown.getMessage());
         assertTrue(Files.notExists(dir.resolve("rois.zip")), "nothing written on failure");
-        int found = DetectFiles.detect(new DetectFiles.Options(Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir, EngineKind.ORT,
-                Device.CPU, 1, 0, Float.NaN, Float.NaN, List.of()));
+        int found = DetectFiles.detect(new DetectFiles.Options(
+                Path.of("models/detector.onnx"),
+                Path.of("test-images/scenes/scene-1.tif"),
+                dir,
+                EngineKind.ORT,
+                Device.CPU,
+                1,
+                0,
+                Float.NaN,
+                Float.NaN,
+                List.of()));
         assertTrue(found > 80, "found " + found);
-        assertEquals(found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
+        assertEquals(
+                found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
         assertEquals(found, DetectFiles.readRois(dir.resolve("rois.zip")).size());
         ImagePlus overlay = Tiffs.open(dir.resolve("overlay.tif"));
         assertEquals(found, overlay.getOverlay().size());

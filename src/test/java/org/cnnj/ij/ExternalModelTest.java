@@ -47,12 +47,21 @@ class ExternalModelTest {
         Path model = copyModel(), image = dir.resolve("x.tif");
         float[] x = g.floats("x");
         Tiffs.save(new ImagePlus("x", new FloatProcessor(48, 40, x)), image);
-        SegmentFiles.Options o = new SegmentFiles.Options(model, image, dir.resolve("out"), EngineKind.ORT, Device.CPU, 0, 0, false,
+        SegmentFiles.Options o = new SegmentFiles.Options(
+                model,
+                image,
+                dir.resolve("out"),
+                EngineKind.ORT,
+                Device.CPU,
+                0,
+                0,
+                false,
                 new SegmentFiles.External(0, 4, 28, ModelSpec.NormalizationMethod.NONE));
         ModelSpec spec = SegmentFiles.spec(o);
         assertEquals(2, spec.classes().size(), "class count read from the model's output shape");
         assertEquals(0, SegmentFiles.segment(o));
-        short[] labels = (short[]) Tiffs.open(dir.resolve("out/labels.tif")).getProcessor().getPixels();
+        short[] labels = (short[])
+                Tiffs.open(dir.resolve("out/labels.tif")).getProcessor().getPixels();
         float[] y = g.floats("y");
         int plane = 40 * 48, agree = 0;
         for (int p = 0; p < plane; p++) if ((y[plane + p] > y[p] ? 1 : 0) == labels[p]) agree++;

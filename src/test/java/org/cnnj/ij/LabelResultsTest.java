@@ -36,7 +36,8 @@ class LabelResultsTest {
         LabelResults.saveZip(rois, zip);
         List<Roi> back = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) back.add(RoiDecoder.openFromByteArray(in.readAllBytes()));
+            for (ZipEntry e; (e = in.getNextEntry()) != null; )
+                back.add(RoiDecoder.openFromByteArray(in.readAllBytes()));
         }
         assertEquals(2, back.size());
         assertEquals("0001", back.get(0).getName());
@@ -64,7 +65,9 @@ class LabelResultsTest {
         Path csv = dir.resolve("results.csv");
         LabelResults.saveCsv(m, cal, csv);
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("position,label,area_\u00b5m2,centroid_x,centroid_y,mean_intensity", lines.get(0)); // ImageJ spells um as µm
+        assertEquals(
+                "position,label,area_\u00b5m2,centroid_x,centroid_y,mean_intensity",
+                lines.get(0)); // ImageJ spells um as µm
         assertEquals("0,1,1.0000,1.0000,1.0000,10.5000", lines.get(1));
     }
 }

@@ -24,7 +24,9 @@ class ModelFilesTest {
     void exportCopiesSidecarAndHead() throws Exception {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
         Path copy = ModelFiles.export(Path.of("models/detector.onnx"), dir.resolve("shared"));
-        assertTrue(Files.exists(copy) && Files.exists(dir.resolve("shared/detector.json")) && Files.exists(dir.resolve("shared/detector.head.onnx")));
+        assertTrue(Files.exists(copy)
+                && Files.exists(dir.resolve("shared/detector.json"))
+                && Files.exists(dir.resolve("shared/detector.head.onnx")));
         try (ObjectDetector d = ObjectDetector.open(copy, Device.CPU, 1, m -> {})) {
             assertEquals(2, d.spec().classes().size());
         }
@@ -33,11 +35,25 @@ class ModelFilesTest {
     @Test
     void importWritesASidecarSegmentUsesAndRejectsNonModels() throws Exception {
         Path model = dir.resolve("unet.onnx");
-        ModelSpec spec = ModelFiles.importModel(Path.of("src/test/resources/external/torch_unet.onnx"), model, 0, 16, 32, ModelSpec.NormalizationMethod.PERCENTILE);
+        ModelSpec spec = ModelFiles.importModel(
+                Path.of("src/test/resources/external/torch_unet.onnx"),
+                model,
+                0,
+                16,
+                32,
+                ModelSpec.NormalizationMethod.PERCENTILE);
         assertEquals(ModelSpec.read(ModelSpec.sidecarOf(model)), spec);
         assertTrue(spec.provenance().get("imported_from").endsWith("torch_unet.onnx"));
         Files.writeString(dir.resolve("junk.onnx"), "not a model");
-        var e = assertThrows(IOException.class, () -> ModelFiles.importModel(dir.resolve("junk.onnx"), dir.resolve("x.onnx"), 0, 16, 32, ModelSpec.NormalizationMethod.NONE));
+        var e = assertThrows(
+                IOException.class,
+                () -> ModelFiles.importModel(
+                        dir.resolve("junk.onnx"),
+                        dir.resolve("x.onnx"),
+                        0,
+                        16,
+                        32,
+                        ModelSpec.NormalizationMethod.NONE));
         assertTrue(e.getMessage().contains("junk.onnx"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x.onnx")) && Files.notExists(dir.resolve("x.json")));
     }
@@ -45,9 +61,14 @@ class ModelFilesTest {
     @Test
     void aDetectorGivenToSegmentAndAModelGivenToDetectSayWhichCommandTakesThem() {
         var segment = assertThrows(IOException.class, () -> ModelSpec.read(Path.of("models/detector.json")));
-        assertTrue(segment.getMessage().contains("object detector, not a segmentation model") && segment.getMessage().contains("Detect in Image"),
+        assertTrue(
+                segment.getMessage().contains("object detector, not a segmentation model")
+                        && segment.getMessage().contains("Detect in Image"),
                 segment.getMessage());
         var detect = assertThrows(IOException.class, () -> DetectorSpec.read(Path.of("models/nuclei.json")));
-        assertTrue(detect.getMessage().contains("not a detector") && detect.getMessage().contains("Segment Image"), detect.getMessage());
+        assertTrue(
+                detect.getMessage().contains("not a detector")
+                        && detect.getMessage().contains("Segment Image"),
+                detect.getMessage());
     }
 }

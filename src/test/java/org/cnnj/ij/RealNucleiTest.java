@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,14 @@ class RealNucleiTest {
                 ImagePlus imp = sample.image();
                 int[] truth = sample.labels();
                 Path file = sample.file();
-                SegmentFiles.Output out = SegmentFiles.segment(engine, spec, new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), imp, false,
-                        Diameter.AUTO, file.getFileName().toString());
+                SegmentFiles.Output out = SegmentFiles.segment(
+                        engine,
+                        spec,
+                        new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()),
+                        imp,
+                        false,
+                        Diameter.AUTO,
+                        file.getFileName().toString());
                 int[] labels = RealNuclei.labels(out.labels());
                 scores.add(ObjectScores.score(truth, labels));
                 assertEquals(out.objects(), out.rois().size(), "one ROI per object");
@@ -51,7 +56,9 @@ class RealNucleiTest {
         ObjectScores.Summary s = ObjectScores.summarize(scores);
         assertTrue(s.pooledAp50() >= AP_BOUND, "pooled AP@0.5 " + s.pooledAp50() + " (" + s + ")");
         for (int i = 0; i < scores.size(); i++) {
-            assertTrue(scores.get(i).averagePrecision(0) >= 0.5, RealNuclei.IMAGES.get(i) + ": AP@0.5 " + scores.get(i).averagePrecision(0));
+            assertTrue(
+                    scores.get(i).averagePrecision(0) >= 0.5,
+                    RealNuclei.IMAGES.get(i) + ": AP@0.5 " + scores.get(i).averagePrecision(0));
         }
     }
 }

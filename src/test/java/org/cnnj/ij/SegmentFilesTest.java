@@ -37,15 +37,21 @@ class SegmentFilesTest {
     @Test
     void shippedModelFindsTheNucleiOfBothTestImages() throws Exception {
         Path out = dir.resolve("out");
-        assertEquals(0, SegmentFiles.segment(new SegmentFiles.Options(MODEL, Path.of("test-images"), out, EngineKind.ORT, Device.CPU, 0, 0, true)));
+        assertEquals(
+                0,
+                SegmentFiles.segment(new SegmentFiles.Options(
+                        MODEL, Path.of("test-images"), out, EngineKind.ORT, Device.CPU, 0, 0, true)));
         for (String name : new String[] {"nuclei-1", "nuclei-2"}) {
             Path result = out.resolve(name);
-            InstanceMatching.Result r = InstanceMatching.match(labels(Path.of("test-images", name + "-labels.tif")), labels(result.resolve("labels.tif")), 0.5);
+            InstanceMatching.Result r = InstanceMatching.match(
+                    labels(Path.of("test-images", name + "-labels.tif")), labels(result.resolve("labels.tif")), 0.5);
             assertTrue(r.averagePrecision() >= 0.85, name + ": AP@0.5 " + r.averagePrecision() + " " + r);
             ImagePlus probabilities = Tiffs.open(result.resolve("probabilities.tif"));
             assertEquals(3, probabilities.getNChannels());
             assertTrue(Files.size(result.resolve("rois.zip")) > 1000);
-            assertEquals(r.truePositives() + r.falsePositives() + 1, Files.readAllLines(result.resolve("results.csv")).size());
+            assertEquals(
+                    r.truePositives() + r.falsePositives() + 1,
+                    Files.readAllLines(result.resolve("results.csv")).size());
         }
     }
 
@@ -66,21 +72,28 @@ class SegmentFilesTest {
         stack.addSlice(one.getProcessor().convertToFloat().rotateLeft());
         Path stackFile = dir.resolve("stack.tif");
         Tiffs.save(new ImagePlus("stack", stack), stackFile);
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), EngineKind.ORT, Device.CPU, 0, 0, false));
+        SegmentFiles.segment(
+                new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), EngineKind.ORT, Device.CPU, 0, 0, false));
         ImagePlus labels = Tiffs.open(dir.resolve("s/labels.tif"));
         assertEquals(2, labels.getStackSize());
-        assertTrue(Files.readAllLines(dir.resolve("s/results.csv")).stream().anyMatch(l -> l.startsWith("2,")), "rows for slice 2");
+        assertTrue(
+                Files.readAllLines(dir.resolve("s/results.csv")).stream().anyMatch(l -> l.startsWith("2,")),
+                "rows for slice 2");
 
         ImagePlus twoChannels = new ImagePlus("rgbish", stack);
         twoChannels.setDimensions(2, 1, 1);
         Path two = dir.resolve("two.tif");
         Tiffs.save(twoChannels, two);
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(MODEL, two, dir.resolve("x"), EngineKind.ORT, Device.CPU, 0, 0, false)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SegmentFiles.segment(new SegmentFiles.Options(
+                        MODEL, two, dir.resolve("x"), EngineKind.ORT, Device.CPU, 0, 0, false)));
         assertTrue(e.getMessage().contains("2 channel(s) but the model expects 1"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x/labels.tif")), "nothing written on failure");
-        var missing = assertThrows(IOException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(dir.resolve("none.onnx"), two, dir.resolve("y"), EngineKind.ORT, Device.CPU, 0, 0, false)));
+        var missing = assertThrows(
+                IOException.class,
+                () -> SegmentFiles.segment(new SegmentFiles.Options(
+                        dir.resolve("none.onnx"), two, dir.resolve("y"), EngineKind.ORT, Device.CPU, 0, 0, false)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }

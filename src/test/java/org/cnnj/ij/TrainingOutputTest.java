@@ -15,7 +15,8 @@ class TrainingOutputTest {
     void aSecondTrainingIntoTheSameOutputIsRefusedWhileTheFirstRuns() throws Exception {
         Path model = dir.resolve("m.onnx");
         try (TrainingOutput first = TrainingOutput.open(model, false, "epoch", "train")) {
-            var e = assertThrows(IllegalArgumentException.class, () -> TrainingOutput.open(model, false, "epoch", "train"));
+            var e = assertThrows(
+                    IllegalArgumentException.class, () -> TrainingOutput.open(model, false, "epoch", "train"));
             assertTrue(e.getMessage().contains("another training is writing m.onnx"), e.getMessage());
         }
         TrainingOutput.open(model, false, "epoch", "train").close(); // free again once the first has ended

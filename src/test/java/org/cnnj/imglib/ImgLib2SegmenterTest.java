@@ -45,14 +45,18 @@ class ImgLib2SegmenterTest {
     void sameObjectsAsTheArrayPathAndResultsAreImgLib2Images() throws Exception {
         ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
-        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), true, 6);
+        Segmenter.Options o =
+                new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), true, 6);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
-            ImgLib2Segmenter.Result viaImgLib2 = ImgLib2Segmenter.segment(engine, spec, ImagePlusImgs.<UnsignedShortType>wrap(imp.getProcessor()), o);
+            ImgLib2Segmenter.Result viaImgLib2 = ImgLib2Segmenter.segment(
+                    engine, spec, ImagePlusImgs.<UnsignedShortType>wrap(imp.getProcessor()), o);
             float[] plane = (float[]) imp.getProcessor().convertToFloat().getPixels();
             Segmenter.Result viaArrays = Segmenter.segment(engine, spec, new float[][] {plane}, 256, 256, o, null);
             assertEquals(viaArrays.objectCount(), viaImgLib2.objectCount());
             assertTrue(viaImgLib2.objectCount() > 150, "objects " + viaImgLib2.objectCount());
-            assertArrayEquals(viaArrays.objects(), ((ArrayImg<?, IntArray>) viaImgLib2.objects()).update(null).getCurrentStorageArray());
+            assertArrayEquals(
+                    viaArrays.objects(),
+                    ((ArrayImg<?, IntArray>) viaImgLib2.objects()).update(null).getCurrentStorageArray());
             assertEquals(3, viaImgLib2.probabilities().size());
             assertEquals(256, viaImgLib2.classes().dimension(0));
         }
@@ -62,21 +66,31 @@ class ImgLib2SegmenterTest {
     void wrongChannelCountsAreExplained() throws Exception {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
         Img<FloatType> twoChannels = ArrayImgs.floats(64, 64, 2);
-        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), false, 6);
+        Segmenter.Options o =
+                new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), false, 6);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
-            var e = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, twoChannels, o));
+            var e = assertThrows(
+                    IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, twoChannels, o));
             assertTrue(e.getMessage().contains("expects 1 channel(s) but the image has 2"), e.getMessage());
-            var dims = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(8, 8, 2, 2), o));
-            assertTrue(dims.getMessage().contains("X, Y or X, Y, C") && dims.getMessage().contains("segmentFrames"), dims.getMessage());
+            var dims = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(8, 8, 2, 2), o));
+            assertTrue(
+                    dims.getMessage().contains("X, Y or X, Y, C")
+                            && dims.getMessage().contains("segmentFrames"),
+                    dims.getMessage());
         }
     }
 
     @Test
     void timeSeriesFrameByFrameMatchesEachFrameAlone() throws Exception {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
-        Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 6);
-        short[] a = (short[]) Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor().getPixels();
-        short[] b = (short[]) Tiffs.open(Path.of("test-images/nuclei-2.tif")).getProcessor().getPixels();
+        Segmenter.Options o =
+                new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 6);
+        short[] a = (short[])
+                Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor().getPixels();
+        short[] b = (short[])
+                Tiffs.open(Path.of("test-images/nuclei-2.tif")).getProcessor().getPixels();
         short[] both = new short[2 * a.length];
         System.arraycopy(a, 0, both, 0, a.length);
         System.arraycopy(b, 0, both, a.length, b.length);
@@ -85,7 +99,8 @@ class ImgLib2SegmenterTest {
             ImgLib2Segmenter.Frames f = ImgLib2Segmenter.segmentFrames(engine, spec, movie, 2, o);
             assertEquals(2, f.frames().size());
             assertArrayEquals(new long[] {256, 256, 2}, f.objects().dimensionsAsLongArray());
-            int alone = ImgLib2Segmenter.segment(engine, spec, ArrayImgs.unsignedShorts(b, 256, 256), o).objectCount();
+            int alone = ImgLib2Segmenter.segment(engine, spec, ArrayImgs.unsignedShorts(b, 256, 256), o)
+                    .objectCount();
             assertEquals(alone, f.frames().get(1).objectCount());
             assertEquals(f.frames().get(0).objectCount() + alone, f.objectCount());
             // the stacked view reads frame 1 from the second frame's own result
@@ -94,7 +109,8 @@ class ImgLib2SegmenterTest {
             RandomAccess<IntType> direct = f.frames().get(1).objects().randomAccess();
             direct.setPosition(new long[] {100, 100});
             assertEquals(direct.get().get(), ra.get().get());
-            var axis = assertThrows(IllegalArgumentException.class, () -> ImgLib2Segmenter.segmentFrames(engine, spec, movie, 1, o));
+            var axis = assertThrows(
+                    IllegalArgumentException.class, () -> ImgLib2Segmenter.segmentFrames(engine, spec, movie, 1, o));
             assertTrue(axis.getMessage().contains("frame axis 1"), axis.getMessage());
         }
     }
@@ -106,17 +122,21 @@ class ImgLib2SegmenterTest {
         Img<UnsignedShortType> img = ImagePlusImgs.wrap(imp.getProcessor());
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
             for (int minPixels : new int[] {0, 6}) {
-                Segmenter.Options o = new Segmenter.Options(new TiledPredictor.Layout(32, spec.halo(), spec.tileMultiple()), false, minPixels);
+                Segmenter.Options o = new Segmenter.Options(
+                        new TiledPredictor.Layout(32, spec.halo(), spec.tileMultiple()), false, minPixels);
                 ImgLib2Segmenter.Result whole = ImgLib2Segmenter.segment(engine, spec, img, o);
                 // 64-row bands (4 of them, each with a 32-row margin) written into 512-px-cell images
                 ImgLib2Segmenter.Into banded = ImgLib2Segmenter.segmentLarge(engine, spec, img, o, 64);
                 assertTrue(banded.classes() instanceof CellImg, "cell image output");
-                // Each band decodes its own distance map, as the whole image is decoded; bands join their objects where they meet.
+                // Each band decodes its own distance map, as the whole image is decoded; bands join their objects where
+                // they meet.
                 int[] wholeIds = new int[256 * 256], bandIds = new int[256 * 256];
                 Cursor<IntType> a = Views.flatIterable(whole.objects()).cursor();
                 Cursor<IntType> b = Views.flatIterable(banded.objects()).cursor();
-                Cursor<UnsignedByteType> ca = Views.flatIterable(whole.classes()).cursor();
-                Cursor<UnsignedByteType> cb = Views.flatIterable(banded.classes()).cursor();
+                Cursor<UnsignedByteType> ca =
+                        Views.flatIterable(whole.classes()).cursor();
+                Cursor<UnsignedByteType> cb =
+                        Views.flatIterable(banded.classes()).cursor();
                 int differentClasses = 0;
                 for (int i = 0; a.hasNext(); i++) {
                     wholeIds[i] = a.next().get();
@@ -124,9 +144,17 @@ class ImgLib2SegmenterTest {
                     if (ca.next().get() != cb.next().get()) differentClasses++;
                 }
                 var match = ObjectScores.score(wholeIds, bandIds);
-                System.out.printf("bands vs whole (min %d px): %d vs %d objects, AP@0.5 %.3f, merges %d, splits %d%n", minPixels, banded.objectCount(),
-                        whole.objectCount(), match.averagePrecision(0), match.merges(), match.splits());
-                assertTrue(match.averagePrecision(0) >= 0.98, "objects of bands vs whole image, min " + minPixels + ": " + match);
+                System.out.printf(
+                        "bands vs whole (min %d px): %d vs %d objects, AP@0.5 %.3f, merges %d, splits %d%n",
+                        minPixels,
+                        banded.objectCount(),
+                        whole.objectCount(),
+                        match.averagePrecision(0),
+                        match.merges(),
+                        match.splits());
+                assertTrue(
+                        match.averagePrecision(0) >= 0.98,
+                        "objects of bands vs whole image, min " + minPixels + ": " + match);
                 assertEquals(0, differentClasses, "classes of bands == whole image");
             }
         }

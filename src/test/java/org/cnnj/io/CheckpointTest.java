@@ -57,7 +57,9 @@ class CheckpointTest {
         assertEquals("ünïcode ok", c.meta().get("note"));
         assertEquals(1, adamB.steps());
         step(b, adamB, 11);
-        a.parameters().forEach((k, t) -> assertArrayEquals(t.data(), b.parameters().get(k).data(), k));
+        a.parameters()
+                .forEach((k, t) ->
+                        assertArrayEquals(t.data(), b.parameters().get(k).data(), k));
         a.buffers().forEach((k, v) -> assertArrayEquals(v, b.buffers().get(k), k));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary files left behind");
@@ -72,13 +74,19 @@ class CheckpointTest {
         byte[] bytes = Files.readAllBytes(file);
         Path cut = dir.resolve("cut.ckpt");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
-        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(cut, net, null)).getMessage().contains("truncated"));
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(cut, net, null))
+                .getMessage()
+                .contains("truncated"));
 
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello world, not a model");
-        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(text, net, null)).getMessage().contains("not a CNN-J checkpoint"));
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(text, net, null))
+                .getMessage()
+                .contains("not a CNN-J checkpoint"));
 
-        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(dir.resolve("nope.ckpt"), net, null)).getMessage().contains("does not exist"));
+        assertTrue(assertThrows(IOException.class, () -> Checkpoint.load(dir.resolve("nope.ckpt"), net, null))
+                .getMessage()
+                .contains("does not exist"));
 
         UNet other = new UNet(new UNetConfig(1, 2, 2, 8, true, false, 0f), new Rng(1));
         float[] before = other.parameters().get("head.weight").data().clone();
@@ -93,10 +101,12 @@ class CheckpointTest {
         Path file = dir.resolve("keep.ckpt");
         Checkpoint.save(file, net, null, null);
         byte[] good = Files.readAllBytes(file);
-        assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
-            out.write(new byte[100]);
-            throw new IOException("disk full (simulated)");
-        }));
+        assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(file, out -> {
+                    out.write(new byte[100]);
+                    throw new IOException("disk full (simulated)");
+                }));
         assertArrayEquals(good, Files.readAllBytes(file));
         try (var files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));

@@ -46,23 +46,32 @@ class GemmTest {
         }
     }
 
-    private static void checkOne(Rng rng, int m, int n, int k, boolean ta, boolean tb, boolean parallel, String kernel) {
+    private static void checkOne(
+            Rng rng, int m, int n, int k, boolean ta, boolean tb, boolean parallel, String kernel) {
         // Embed the operands in larger arrays with offsets and leading dimensions wider than needed.
         int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5, aOff = 4, bOff = 1, cOff = 2;
-        float[] a = random(rng, aOff + (ta ? k : m) * lda), b = random(rng, bOff + (tb ? n : k) * ldb), c = random(rng, cOff + m * ldc);
+        float[] a = random(rng, aOff + (ta ? k : m) * lda),
+                b = random(rng, bOff + (tb ? n : k) * ldb),
+                c = random(rng, cOff + m * ldc);
         float[] expected = c.clone();
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double sum = expected[cOff + i * ldc + j];
                 for (int p = 0; p < k; p++) {
-                    sum += (double) (ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p]) * (tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]);
+                    sum += (double) (ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p])
+                            * (tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]);
                 }
                 expected[cOff + i * ldc + j] = (float) sum;
             }
         }
         if (parallel) Gemm.multiplyParallel(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true);
         else Gemm.multiply(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true);
-        assertClose(kernel + " m" + m + " n" + n + " k" + k + " ta" + ta + " tb" + tb + " par" + parallel, expected, c, 1e-4 * Math.sqrt(k), 1e-4);
+        assertClose(
+                kernel + " m" + m + " n" + n + " k" + k + " ta" + ta + " tb" + tb + " par" + parallel,
+                expected,
+                c,
+                1e-4 * Math.sqrt(k),
+                1e-4);
     }
 
     @Test

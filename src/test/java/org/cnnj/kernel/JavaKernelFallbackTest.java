@@ -23,10 +23,19 @@ class JavaKernelFallbackTest {
     @Test
     void convolutionsMatchPyTorch() {
         GoldenOpsTest golden = new GoldenOpsTest();
-        for (String name : new String[] {"conv_basic", "conv_stride2", "conv_dilated", "conv_depthwise", "conv_grouped_rect", "conv_pointwise", "conv_wide"}) {
+        for (String name : new String[] {
+            "conv_basic",
+            "conv_stride2",
+            "conv_dilated",
+            "conv_depthwise",
+            "conv_grouped_rect",
+            "conv_pointwise",
+            "conv_wide"
+        }) {
             golden.conv2d(name);
         }
-        for (String name : new String[] {"convt_up2", "convt_k3s2", "convt_grouped", "convt_dilated"}) golden.convTranspose2d(name);
+        for (String name : new String[] {"convt_up2", "convt_k3s2", "convt_grouped", "convt_dilated"})
+            golden.convTranspose2d(name);
     }
 
     @Test

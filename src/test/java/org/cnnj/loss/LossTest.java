@@ -27,7 +27,8 @@ class LossTest {
     void crossEntropyWithClassWeightsAndIgnoreLabel() {
         Golden g = Golden.load("loss_cross_entropy");
         Tensor logits = g.tensor("logits").requiresGrad(true);
-        assertLoss(g, logits, SoftmaxCrossEntropy.apply(logits, g.ints("labels"), g.floats("weights"), 255), "g_logits");
+        assertLoss(
+                g, logits, SoftmaxCrossEntropy.apply(logits, g.ints("labels"), g.floats("weights"), 255), "g_logits");
     }
 
     @Test
@@ -61,7 +62,10 @@ class LossTest {
     @Test
     void finiteDifferences() {
         int[] labels = {0, 2, 1, 1, 2, 0, 0, 1, 2, 2, 1, 0};
-        check("cross entropy", t -> SoftmaxCrossEntropy.apply(t[0], labels, new float[] {1f, 2f, 0.5f}, 1), uniform(rng, 2, 3, 2, 3));
+        check(
+                "cross entropy",
+                t -> SoftmaxCrossEntropy.apply(t[0], labels, new float[] {1f, 2f, 0.5f}, 1),
+                uniform(rng, 2, 3, 2, 3));
         check("soft dice", t -> SoftDice.apply(t[0], labels, 1f), uniform(rng, 2, 3, 3, 2));
         Tensor target = Tensor.of(new float[] {0, 1, 1, 0, 0.5f, 1}, 2, 3);
         check("bce", t -> BceWithLogits.apply(t[0], target), uniform(rng, 2, 3));
@@ -72,11 +76,15 @@ class LossTest {
     @Test
     void labelOutsideTheClassesIsExplained() {
         Tensor logits = uniform(rng, 1, 3, 2, 2);
-        var e = assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1, 5, 2}));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1, 5, 2}));
         assertTrue(e.getMessage().contains("label 5") && e.getMessage().contains("3 classes"), e.getMessage());
-        var size = assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1}));
+        var size =
+                assertThrows(IllegalArgumentException.class, () -> SoftmaxCrossEntropy.apply(logits, new int[] {0, 1}));
         assertTrue(size.getMessage().contains("size of the network output"), size.getMessage());
-        var bce = assertThrows(IllegalArgumentException.class, () -> BceWithLogits.apply(uniform(rng, 2), Tensor.of(new float[] {0, 255}, 2)));
+        var bce = assertThrows(
+                IllegalArgumentException.class,
+                () -> BceWithLogits.apply(uniform(rng, 2), Tensor.of(new float[] {0, 255}, 2)));
         assertTrue(bce.getMessage().contains("255"), bce.getMessage());
     }
 

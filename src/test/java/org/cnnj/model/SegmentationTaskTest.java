@@ -10,14 +10,19 @@ import org.junit.jupiter.api.Test;
 class SegmentationTaskTest {
     @Test
     void optionsAndSidecarSpellingsMapBothWays() {
-        assertEquals(ModelSpec.INSTANCES_DISTANCE, SegmentationTask.parse("instances").sidecar());
+        assertEquals(
+                ModelSpec.INSTANCES_DISTANCE,
+                SegmentationTask.parse("instances").sidecar());
         assertEquals(SegmentationTask.INSTANCES, SegmentationTask.parse("instances-distance"));
         for (SegmentationTask t : SegmentationTask.values()) {
             assertEquals(t, SegmentationTask.parse(t.option()));
             assertEquals(t, SegmentationTask.ofSidecar(t.sidecar()));
         }
         var e = assertThrows(IllegalArgumentException.class, () -> SegmentationTask.parse("panoptic"));
-        assertTrue(e.getMessage().contains("instances, instances-3class or semantic") && e.getMessage().contains("panoptic"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("instances, instances-3class or semantic")
+                        && e.getMessage().contains("panoptic"),
+                e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SegmentationTask.ofSidecar(ModelSpec.DETECTION));
     }
 }

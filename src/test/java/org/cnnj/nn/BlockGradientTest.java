@@ -30,7 +30,10 @@ class BlockGradientTest {
         int[] channels = {3, 4, 2, 4};
         for (int b = 0; b < blocks.length; b++) {
             Module m = blocks[b];
-            check(m.getClass().getSimpleName(), t -> m.forward(t[0]), withParams(uniform(rng, 2, channels[b], 5, 4), m));
+            check(
+                    m.getClass().getSimpleName(),
+                    t -> m.forward(t[0]),
+                    withParams(uniform(rng, 2, channels[b], 5, 4), m));
         }
     }
 

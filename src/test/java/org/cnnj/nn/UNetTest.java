@@ -31,7 +31,9 @@ public class UNetTest {
         UNet net = new UNet(new UNetConfig(1, 3, 3, 4, true, false, 0f), new Rng(1));
         Map<String, Tensor> params = net.parameters();
         Map<String, float[]> buffers = net.buffers();
-        assertEquals(params.size() + buffers.size(), g.all().keySet().stream().filter(k -> k.startsWith("init/")).count());
+        assertEquals(
+                params.size() + buffers.size(),
+                g.all().keySet().stream().filter(k -> k.startsWith("init/")).count());
         params.forEach((k, t) -> System.arraycopy(g.floats("init/" + k), 0, t.data(), 0, t.size()));
         buffers.forEach((k, b) -> System.arraycopy(g.floats("init/" + k), 0, b, 0, b.length));
 
@@ -115,7 +117,8 @@ public class UNetTest {
     void frozenEncoderStaysFixedWhileTheDecoderTrains() {
         Rng rng = new Rng(5);
         UNet net = new UNet(new UNetConfig(1, 2, 2, 4, true, false, 0f), rng);
-        for (String name : new String[] {"enc0", "enc1", "bottom"}) net.children().get(name).setFrozen(true);
+        for (String name : new String[] {"enc0", "enc1", "bottom"})
+            net.children().get(name).setFrozen(true);
         float[] encBefore = net.parameters().get("enc0.0.conv.weight").data().clone();
         float[] headBefore = net.parameters().get("head.weight").data().clone();
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-2));
@@ -142,13 +145,23 @@ public class UNetTest {
     void blocksKeepOrChangeShapesAsDocumented() {
         Rng rng = new Rng(2);
         Tensor x = Tensor.zeros(2, 8, 6, 6);
-        assertArrayEquals(new int[] {2, 8, 6, 6}, new ResidualBlock(8, 8, 1, true, rng).forward(x).shape());
-        assertArrayEquals(new int[] {2, 16, 3, 3}, new ResidualBlock(8, 16, 2, true, rng).forward(x).shape());
-        assertArrayEquals(new int[] {2, 12, 6, 6}, new Bottleneck(8, 4, 12, true, rng).forward(x).shape());
+        assertArrayEquals(
+                new int[] {2, 8, 6, 6},
+                new ResidualBlock(8, 8, 1, true, rng).forward(x).shape());
+        assertArrayEquals(
+                new int[] {2, 16, 3, 3},
+                new ResidualBlock(8, 16, 2, true, rng).forward(x).shape());
+        assertArrayEquals(
+                new int[] {2, 12, 6, 6},
+                new Bottleneck(8, 4, 12, true, rng).forward(x).shape());
         DenseBlock dense = new DenseBlock(8, 4, 3, true, rng);
         assertEquals(20, dense.outChannels);
         assertArrayEquals(new int[] {2, 20, 6, 6}, dense.forward(x).shape());
-        assertArrayEquals(new int[] {2, 8, 6, 6}, new SqueezeExcitation(8, 4, rng).forward(x).shape());
-        assertArrayEquals(new int[] {2, 5}, new Dense(8 * 36, 5, Init.XAVIER_UNIFORM, rng).forward(x).shape());
+        assertArrayEquals(
+                new int[] {2, 8, 6, 6},
+                new SqueezeExcitation(8, 4, rng).forward(x).shape());
+        assertArrayEquals(
+                new int[] {2, 5},
+                new Dense(8 * 36, 5, Init.XAVIER_UNIFORM, rng).forward(x).shape());
     }
 }

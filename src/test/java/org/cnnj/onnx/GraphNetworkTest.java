@@ -44,9 +44,12 @@ class GraphNetworkTest {
         try (OrtEngine ort = OrtEngine.open(TORCH_UNET, Device.CPU, 1, m -> {})) {
             assertClose("PyTorch U-Net, Java vs ORT", ort.run(x), GradMode.noGrad(() -> net.forward(x)), 1e-4, 1e-4);
         }
-        // PyTorch folded batch norm into the convolutions and renamed them (onnx::Conv_115 ...): the encoder is what runs before the first up-convolution
+        // PyTorch folded batch norm into the convolutions and renamed them (onnx::Conv_115 ...): the encoder is what
+        // runs before the first up-convolution
         assertTrue(net.encoderParameters().size() >= 10, net.encoderParameters().toString());
-        assertTrue(net.encoderParameters().stream().noneMatch(n -> n.startsWith("up") || n.startsWith("head")), net.encoderParameters().toString());
+        assertTrue(
+                net.encoderParameters().stream().noneMatch(n -> n.startsWith("up") || n.startsWith("head")),
+                net.encoderParameters().toString());
     }
 
     @Test
@@ -59,22 +62,40 @@ class GraphNetworkTest {
         Tiffs.save(new ImagePlus("mask", new ByteProcessor(256, 256, mask)), pairs.resolve("a-labels.tif"));
         Path from = Files.copy(TORCH_UNET, dir.resolve("torch_unet.onnx")), out = dir.resolve("tuned.onnx");
         List<Double> ious = new ArrayList<>();
-        TrainFiles.train(new TrainFiles.Options(pairs, null, out, ModelSpec.SEMANTIC, List.of("background", "nucleus"),
-                new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true), 2, 8, false, 0f, from, false, "test"), null,
+        TrainFiles.train(
+                new TrainFiles.Options(
+                        pairs,
+                        null,
+                        out,
+                        ModelSpec.SEMANTIC,
+                        List.of("background", "nucleus"),
+                        new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true),
+                        2,
+                        8,
+                        false,
+                        0f,
+                        from,
+                        false,
+                        "test"),
+                null,
                 new TrainingListener() {
                     public void epoch(EpochReport e) {
                         ious.add(e.validationScore());
                     }
-
                 });
-        assertTrue(ious.get(ious.size() - 1) > 0.5 && ious.get(ious.size() - 1) > ious.get(0) - 0.05, "validation IoU per epoch " + ious);
+        assertTrue(
+                ious.get(ious.size() - 1) > 0.5 && ious.get(ious.size() - 1) > ious.get(0) - 0.05,
+                "validation IoU per epoch " + ious);
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(out));
         assertEquals(List.of("background", "nucleus"), spec.classes());
         GraphNetwork before = GraphNetwork.load(from), after = GraphNetwork.load(out);
         // frozen encoder: its weights are unchanged; the decoder learned
         String enc = before.encoderParameters().get(0);
-        Assertions.assertArrayEquals(before.parameters().get(enc).data(), after.parameters().get(enc).data());
-        assertFalse(Arrays.equals(before.parameters().get("head.weight").data(), after.parameters().get("head.weight").data()));
+        Assertions.assertArrayEquals(
+                before.parameters().get(enc).data(), after.parameters().get(enc).data());
+        assertFalse(Arrays.equals(
+                before.parameters().get("head.weight").data(),
+                after.parameters().get("head.weight").data()));
         try (OrtEngine ort = OrtEngine.open(out, Device.CPU, 1, m -> {})) {
             assertEquals(2, ort.run(Tensor.zeros(1, 1, 32, 32)).dim(1));
         }
@@ -82,7 +103,8 @@ class GraphNetworkTest {
 
     @Test
     void unsupportedOpsAreNamed() throws Exception {
-        var e = assertThrows(IllegalArgumentException.class, () -> GraphNetwork.load(Path.of("models/detector.head.onnx")));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> GraphNetwork.load(Path.of("models/detector.head.onnx")));
         assertTrue(e.getMessage().contains("Gemm") && e.getMessage().contains("cannot train in Java"), e.getMessage());
     }
 }

@@ -55,8 +55,8 @@ class OnnxExportTest {
         long[] shape = new long[input.rank()];
         for (int i = 0; i < shape.length; i++) shape[i] = input.dim(i);
         try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), shape);
-             OrtSession.Result r = session.run(Map.of("input", x))) {
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), shape);
+                OrtSession.Result r = session.run(Map.of("input", x))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
             float[] values = new float[out.remaining()];
             out.get(values);
@@ -165,13 +165,23 @@ class OnnxExportTest {
     void passesTheOnnxCheckerWhenTheDevelopmentPythonIsPresent() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         Assumptions.assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import onnx").redirectErrorStream(true).start();
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import onnx")
+                .redirectErrorStream(true)
+                .start();
         Assumptions.assumeTrue(probe.waitFor() == 0, "python3-onnx not installed (apt-get install python3-onnx)");
         Path file = dir.resolve("checked.onnx");
-        OnnxExport.export(new UNet(new UNetConfig(1, 2, 2, 4, true, true, 0f), new Rng(4)), new int[] {1, 1, 16, 16}, Map.of("k", "v"), file);
-        Process check = new ProcessBuilder(python.toString(), "-c",
-                "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version)",
-                file.toString()).redirectErrorStream(true).start();
+        OnnxExport.export(
+                new UNet(new UNetConfig(1, 2, 2, 4, true, true, 0f), new Rng(4)),
+                new int[] {1, 1, 16, 16},
+                Map.of("k", "v"),
+                file);
+        Process check = new ProcessBuilder(
+                        python.toString(),
+                        "-c",
+                        "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version)",
+                        file.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(check.getInputStream().readAllBytes());
         assertEquals(0, check.waitFor(), out);
         assertEquals(String.valueOf(OnnxExport.OPSET), out.strip());
@@ -185,9 +195,11 @@ class OnnxExportTest {
                 return Mean.apply(x);
             }
         };
-        var e = assertThrows(UnsupportedOperationException.class, () -> OnnxExport.export(withMean, new int[] {1, 1, 4, 4}, null));
+        var e = assertThrows(
+                UnsupportedOperationException.class, () -> OnnxExport.export(withMean, new int[] {1, 1, 4, 4}, null));
         assertTrue(e.getMessage().startsWith("mean cannot be exported"), e.getMessage());
-        assertArrayEquals(new int[] {1}, Mean.apply(Tensor.zeros(2, 2)).shape(), "outside an export, mean works as before");
+        assertArrayEquals(
+                new int[] {1}, Mean.apply(Tensor.zeros(2, 2)).shape(), "outside an export, mean works as before");
     }
 
     /** The same model gives the same bytes whatever order its metadata map iterates in (a Map.of's order changes between JVMs). */
@@ -197,6 +209,8 @@ class OnnxExportTest {
         Map<String, String> forward = new LinkedHashMap<>(), backward = new LinkedHashMap<>();
         for (String k : new String[] {"command", "data", "patches", "steps"}) forward.put(k, k + " value");
         for (String k : new String[] {"steps", "patches", "data", "command"}) backward.put(k, k + " value");
-        assertArrayEquals(OnnxExport.export(net, new int[] {1, 1, 32, 32}, forward), OnnxExport.export(net, new int[] {1, 1, 32, 32}, backward));
+        assertArrayEquals(
+                OnnxExport.export(net, new int[] {1, 1, 32, 32}, forward),
+                OnnxExport.export(net, new int[] {1, 1, 32, 32}, backward));
     }
 }

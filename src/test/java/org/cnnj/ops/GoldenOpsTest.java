@@ -17,17 +17,28 @@ public class GoldenOpsTest {
     /** Runs op on the fixture's named inputs, back-propagates its gy, compares y and every g_<input>. */
     static void compare(Golden g, Function<Tensor[], Tensor> op, String... inputNames) {
         Tensor[] inputs = new Tensor[inputNames.length];
-        for (int i = 0; i < inputs.length; i++) inputs[i] = g.tensor(inputNames[i]).requiresGrad(true);
+        for (int i = 0; i < inputs.length; i++)
+            inputs[i] = g.tensor(inputNames[i]).requiresGrad(true);
         Tensor y = op.apply(inputs);
         assertClose("forward", g.tensor("y"), y, ATOL, RTOL);
         Autograd.backward(y, g.floats("gy"));
         for (int i = 0; i < inputs.length; i++) {
-            assertClose("grad " + inputNames[i], g.floats("g_" + inputNames[i]), inputs[i].grad(), ATOL * 10, RTOL * 10);
+            assertClose(
+                    "grad " + inputNames[i], g.floats("g_" + inputNames[i]), inputs[i].grad(), ATOL * 10, RTOL * 10);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"conv_basic", "conv_stride2", "conv_dilated", "conv_depthwise", "conv_grouped_rect", "conv_pointwise", "conv_wide"})
+    @ValueSource(
+            strings = {
+                "conv_basic",
+                "conv_stride2",
+                "conv_dilated",
+                "conv_depthwise",
+                "conv_grouped_rect",
+                "conv_pointwise",
+                "conv_wide"
+            })
     public void conv2d(String name) {
         Golden g = Golden.load(name);
         int[] p = g.ints("params");

@@ -16,36 +16,73 @@ class OpGradientTest {
 
     @Test
     void conv2dPlain() {
-        check("conv 3x3 pad1", t -> Conv2d.apply(t[0], t[1], t[2], 1, 1), uniform(rng, 2, 3, 6, 5), uniform(rng, 4, 3, 3, 3), uniform(rng, 4));
+        check(
+                "conv 3x3 pad1",
+                t -> Conv2d.apply(t[0], t[1], t[2], 1, 1),
+                uniform(rng, 2, 3, 6, 5),
+                uniform(rng, 4, 3, 3, 3),
+                uniform(rng, 4));
     }
 
     @Test
     void conv2dStrideWithoutPaddingLeavesEdgePixelsUnused() {
-        check("conv 3x3 stride2 pad0", t -> Conv2d.apply(t[0], t[1], t[2], 2, 0), uniform(rng, 2, 2, 8, 7), uniform(rng, 3, 2, 3, 3), uniform(rng, 3));
+        check(
+                "conv 3x3 stride2 pad0",
+                t -> Conv2d.apply(t[0], t[1], t[2], 2, 0),
+                uniform(rng, 2, 2, 8, 7),
+                uniform(rng, 3, 2, 3, 3),
+                uniform(rng, 3));
     }
 
     @Test
     void conv2dDilatedGroupedRectangular() {
         ConvParams p = new ConvParams(2, 1, 2, 1, 2, 1, 2, 0, 0);
-        check("conv dilated grouped", t -> Conv2d.apply(t[0], t[1], null, p), uniform(rng, 1, 4, 9, 7), uniform(rng, 6, 2, 3, 2));
+        check(
+                "conv dilated grouped",
+                t -> Conv2d.apply(t[0], t[1], null, p),
+                uniform(rng, 1, 4, 9, 7),
+                uniform(rng, 6, 2, 3, 2));
     }
 
     @Test
     void conv2dDepthwise() {
-        check("conv depthwise", t -> Conv2d.apply(t[0], t[1], t[2], ConvParams.of(1, 1, 1, 3)), uniform(rng, 2, 3, 5, 5), uniform(rng, 3, 1, 3, 3), uniform(rng, 3));
+        check(
+                "conv depthwise",
+                t -> Conv2d.apply(t[0], t[1], t[2], ConvParams.of(1, 1, 1, 3)),
+                uniform(rng, 2, 3, 5, 5),
+                uniform(rng, 3, 1, 3, 3),
+                uniform(rng, 3));
     }
 
     @Test
     void conv2dPointwiseAndBatchOfOne() {
-        check("conv 1x1", t -> Conv2d.apply(t[0], t[1], t[2], 1, 0), uniform(rng, 1, 5, 4, 3), uniform(rng, 2, 5, 1, 1), uniform(rng, 2));
+        check(
+                "conv 1x1",
+                t -> Conv2d.apply(t[0], t[1], t[2], 1, 0),
+                uniform(rng, 1, 5, 4, 3),
+                uniform(rng, 2, 5, 1, 1),
+                uniform(rng, 2));
     }
 
     @Test
     void convTranspose2d() {
-        check("convT k2 s2", t -> ConvTranspose2d.apply(t[0], t[1], t[2], 2, 0), uniform(rng, 2, 3, 3, 4), uniform(rng, 3, 2, 2, 2), uniform(rng, 2));
-        check("convT k3 s2 p1 op1", t -> ConvTranspose2d.apply(t[0], t[1], t[2], ConvParams.of(2, 1).withOutputPadding(1)),
-                uniform(rng, 1, 2, 3, 3), uniform(rng, 2, 3, 3, 3), uniform(rng, 3));
-        check("convT grouped", t -> ConvTranspose2d.apply(t[0], t[1], null, ConvParams.of(1, 1, 1, 2)), uniform(rng, 2, 4, 3, 3), uniform(rng, 4, 1, 3, 3));
+        check(
+                "convT k2 s2",
+                t -> ConvTranspose2d.apply(t[0], t[1], t[2], 2, 0),
+                uniform(rng, 2, 3, 3, 4),
+                uniform(rng, 3, 2, 2, 2),
+                uniform(rng, 2));
+        check(
+                "convT k3 s2 p1 op1",
+                t -> ConvTranspose2d.apply(t[0], t[1], t[2], ConvParams.of(2, 1).withOutputPadding(1)),
+                uniform(rng, 1, 2, 3, 3),
+                uniform(rng, 2, 3, 3, 3),
+                uniform(rng, 3));
+        check(
+                "convT grouped",
+                t -> ConvTranspose2d.apply(t[0], t[1], null, ConvParams.of(1, 1, 1, 2)),
+                uniform(rng, 2, 4, 3, 3),
+                uniform(rng, 4, 1, 3, 3));
     }
 
     @Test
@@ -59,10 +96,18 @@ class OpGradientTest {
     @Test
     void batchNormTrainAndEval() {
         float[] rm = new float[3], rv = {1f, 2f, 0.5f};
-        check("bn train", t -> BatchNorm2d.apply(t[0], t[1], t[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
-                uniform(rng, 3, 3, 4, 2), uniform(rng, 3), uniform(rng, 3));
-        check("bn eval", t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, false, 0.1f, 1e-5f),
-                uniform(rng, 2, 3, 3, 3), uniform(rng, 3), uniform(rng, 3));
+        check(
+                "bn train",
+                t -> BatchNorm2d.apply(t[0], t[1], t[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
+                uniform(rng, 3, 3, 4, 2),
+                uniform(rng, 3),
+                uniform(rng, 3));
+        check(
+                "bn eval",
+                t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, false, 0.1f, 1e-5f),
+                uniform(rng, 2, 3, 3, 3),
+                uniform(rng, 3),
+                uniform(rng, 3));
     }
 
     @Test
@@ -84,10 +129,19 @@ class OpGradientTest {
     @Test
     void structuralOps() {
         check("linear", t -> Linear.apply(t[0], t[1], t[2]), uniform(rng, 3, 5), uniform(rng, 4, 5), uniform(rng, 4));
-        check("concat", t -> Concat.channels(t[0], t[1], t[2]), uniform(rng, 2, 1, 2, 3), uniform(rng, 2, 3, 2, 3), uniform(rng, 2, 2, 2, 3));
+        check(
+                "concat",
+                t -> Concat.channels(t[0], t[1], t[2]),
+                uniform(rng, 2, 1, 2, 3),
+                uniform(rng, 2, 3, 2, 3),
+                uniform(rng, 2, 2, 2, 3));
         check("add", t -> Add.apply(t[0], t[1]), uniform(rng, 2, 3, 2), uniform(rng, 2, 3, 2));
         check("multiply", t -> Multiply.apply(t[0], t[1]), uniform(rng, 2, 3, 2), uniform(rng, 2, 3, 2));
-        check("multiply per channel", t -> Multiply.apply(t[0], t[1]), uniform(rng, 2, 3, 4, 2), uniform(rng, 2, 3, 1, 1));
+        check(
+                "multiply per channel",
+                t -> Multiply.apply(t[0], t[1]),
+                uniform(rng, 2, 3, 4, 2),
+                uniform(rng, 2, 3, 1, 1));
         check("upsample nearest", t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), uniform(rng, 1, 2, 3, 2));
         check("upsample bilinear", t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), uniform(rng, 1, 2, 3, 4));
         check("reshape + mean", t -> Mean.apply(Reshape.flatten(Relu.apply(t[0]))), distinct(rng, 2, 3, 2, 2));

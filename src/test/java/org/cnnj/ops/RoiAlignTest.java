@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 /** ROI Align against ONNX Runtime's RoiAlign-16 (half_pixel, avg) and finite differences. */
 class RoiAlignTest {
     // The boxes baked into golden/roi_align.onnx (src/test/python/make_roi_align.py).
-    private static final float[] BOXES = {4, 6, 30, 22, -10, -6, 12, 14, 20, 20, 21.5f, 22, 0, 0, 48, 40, 33, 5, 47, 39};
+    private static final float[] BOXES = {4, 6, 30, 22, -10, -6, 12, 14, 20, 20, 21.5f, 22, 0, 0, 48, 40, 33, 5, 47, 39
+    };
     private static final int[] BATCH = {0, 0, 1, 0, 1};
 
     @Test
     void equalsOnnxRuntimeRoiAlign() throws Exception {
         Tensor x = GradCheck.uniform(new Rng(3), 2, 3, 10, 12).requiresGrad(false);
-        try (OrtEngine ort = OrtEngine.open(Path.of("src/test/resources/golden/roi_align.onnx"), Device.CPU, 1, m -> {})) {
+        try (OrtEngine ort =
+                OrtEngine.open(Path.of("src/test/resources/golden/roi_align.onnx"), Device.CPU, 1, m -> {})) {
             Tensor expected = ort.run(x);
             Tensor actual = RoiAlign.apply(x, BOXES, BATCH, 0.25f, 3, 2);
             assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()));
@@ -48,9 +50,12 @@ class RoiAlignTest {
     @Test
     void badInputIsNamed() {
         Tensor x = Tensor.zeros(1, 1, 4, 4);
-        var e = assertThrows(IllegalArgumentException.class, () -> RoiAlign.apply(x, new float[] {0, 0, 1}, new int[] {0}, 1, 2, 2));
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> RoiAlign.apply(x, new float[] {0, 0, 1}, new int[] {0}, 1, 2, 2));
         assertTrue(e.getMessage().contains("box values"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RoiAlign.apply(x, new float[] {0, 0, 1, 1}, new int[] {1}, 1, 2, 2));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> RoiAlign.apply(x, new float[] {0, 0, 1, 1}, new int[] {1}, 1, 2, 2));
         assertTrue(e.getMessage().contains("batch index 1"), e.getMessage());
     }
 }

@@ -49,7 +49,8 @@ class OptimizerTest {
 
     @Test
     void frozenParametersAreNotUpdated() {
-        Tensor trained = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true), frozen = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
+        Tensor trained = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true),
+                frozen = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
         Optimizer opt = new Adam(Map.of("a", trained, "b", frozen), AdamConfig.adam(0.1));
         trained.grad()[0] = 1;
         frozen.grad()[0] = 1;
@@ -65,7 +66,9 @@ class OptimizerTest {
         Optimizer opt = new Sgd(Map.of("enc0.conv.weight", w), new SgdConfig(0.1, 0, false, 0));
         w.grad()[1] = Float.NaN;
         var e = assertThrows(ArithmeticException.class, opt::step);
-        assertTrue(e.getMessage().contains("enc0.conv.weight") && e.getMessage().contains("learning rate"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("enc0.conv.weight") && e.getMessage().contains("learning rate"),
+                e.getMessage());
         assertEquals(2f, w.data()[1]);
     }
 

@@ -16,7 +16,11 @@ class EngineKindTest {
         assertEquals(EngineKind.ORT, EngineKind.parse("ort"));
         assertEquals(EngineKind.JAVA, EngineKind.parse(" Java "));
         var e = assertThrows(IllegalArgumentException.class, () -> EngineKind.parse("onnx"));
-        assertTrue(e.getMessage().contains("ort") && e.getMessage().contains("java") && e.getMessage().contains("\"onnx\""), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("ort")
+                        && e.getMessage().contains("java")
+                        && e.getMessage().contains("\"onnx\""),
+                e.getMessage());
     }
 
     @Test
@@ -25,8 +29,10 @@ class EngineKindTest {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         float[] x = new float[64 * 64];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.01);
-        try (Engine ort = EngineKind.ORT.open(model, spec, Device.CPU, 1, m -> {}); Engine java = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
-            float[] a = ort.run(Tensor.of(x, 1, 1, 64, 64)).data(), b = java.run(Tensor.of(x, 1, 1, 64, 64)).data();
+        try (Engine ort = EngineKind.ORT.open(model, spec, Device.CPU, 1, m -> {});
+                Engine java = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
+            float[] a = ort.run(Tensor.of(x, 1, 1, 64, 64)).data(),
+                    b = java.run(Tensor.of(x, 1, 1, 64, 64)).data();
             assertEquals(a.length, b.length);
             double worst = 0;
             for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));

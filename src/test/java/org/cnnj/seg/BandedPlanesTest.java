@@ -42,9 +42,14 @@ class BandedPlanesTest {
                 Segmenter.Options o = new Segmenter.Options(layout, false, 6, scale);
                 BandedPlanes.Labels b = BandedPlanes.segment(engine, spec, planes, w, h, o, 64, null);
                 assertEquals(w * h, b.labels().length, "labels at the image's own size");
-                assertTrue(Math.round(h * scale) > 64, prefix + " is cut into two bands or more: " + Math.round(h * scale) + " rows");
+                assertTrue(
+                        Math.round(h * scale) > 64,
+                        prefix + " is cut into two bands or more: " + Math.round(h * scale) + " rows");
                 banded.add(ObjectScores.score(truth, b.labels()));
-                whole.add(ObjectScores.score(truth, Segmenter.segmentNormalized(engine, spec, normalized, w, h, o, null).objects()));
+                whole.add(ObjectScores.score(
+                        truth,
+                        Segmenter.segmentNormalized(engine, spec, normalized, w, h, o, null)
+                                .objects()));
             }
         }
         ObjectScores.Summary b = ObjectScores.summarize(banded), wh = ObjectScores.summarize(whole);

@@ -29,12 +29,14 @@ class DistanceInstancesTest {
         assertEquals(1f, d[cy * w + c1], 1e-6f, "the centre of each disc is its farthest point from the outline");
         assertEquals(0f, d[cy * w + w / 2], 1e-6f, "the line where the discs touch is outline for both");
         assertEquals(0f, d[0], 0f, "background");
-        // Brute force: distance to the nearest pixel of other label (0 or the other disc's edge), on a pixel halfway out.
+        // Brute force: distance to the nearest pixel of other label (0 or the other disc's edge), on a pixel halfway
+        // out.
         int p = cy * w + c1 - r / 2;
         float[] sq = DistanceMap.squaredDistance(labels, w, h);
         double best = Double.MAX_VALUE;
         for (int q = 0; q < labels.length; q++) {
-            boolean feature = labels[q] == 0 || (q % w > 0 && labels[q - 1] != labels[q] && labels[q - 1] != 0)
+            boolean feature = labels[q] == 0
+                    || (q % w > 0 && labels[q - 1] != labels[q] && labels[q - 1] != 0)
                     || (q % w < w - 1 && labels[q + 1] != labels[q] && labels[q + 1] != 0);
             if (!feature) continue;
             double dx = q % w - p % w, dy = q / w - p / w;
@@ -51,13 +53,17 @@ class DistanceInstancesTest {
         boolean[] fg = new boolean[truth.length];
         for (int i = 0; i < fg.length; i++) fg[i] = truth[i] > 0;
         float[] d = DistanceMap.normalized(truth, w, h);
-        // The exact map dips to 0 between touching objects; a split depth of 0.3 keeps the ridges of irregular ones whole.
+        // The exact map dips to 0 between touching objects; a split depth of 0.3 keeps the ridges of irregular ones
+        // whole.
         int[] decoded = DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.3f, 8));
         InstanceMatching.Result m = InstanceMatching.match(truth, decoded, 0.5);
         assertTrue(m.averagePrecision() > 0.95, "AP from the exact distance map " + m.averagePrecision());
         // The mask alone (connected components) merges touching nuclei: the distance seeds must find more objects.
-        int[] components = DistanceInstances.decode(fg, new float[truth.length], w, h, DistanceInstances.Options.defaults());
-        assertTrue(Instances.count(decoded) > Instances.count(components), Instances.count(decoded) + " vs " + Instances.count(components));
+        int[] components =
+                DistanceInstances.decode(fg, new float[truth.length], w, h, DistanceInstances.Options.defaults());
+        assertTrue(
+                Instances.count(decoded) > Instances.count(components),
+                Instances.count(decoded) + " vs " + Instances.count(components));
     }
 
     @Test
@@ -66,11 +72,13 @@ class DistanceInstancesTest {
         int[] labels = touchingDiscs(w, h, 12);
         boolean[] fg = new boolean[labels.length];
         for (int i = 0; i < fg.length; i++) fg[i] = labels[i] > 0;
-        int[] out = DistanceInstances.decode(fg, DistanceMap.normalized(labels, w, h), w, h, DistanceInstances.Options.defaults());
+        int[] out = DistanceInstances.decode(
+                fg, DistanceMap.normalized(labels, w, h), w, h, DistanceInstances.Options.defaults());
         assertEquals(2, Instances.count(out));
         InstanceMatching.Result m = InstanceMatching.match(labels, out, 0.9);
         assertEquals(2, m.truePositives(), "both discs recovered at IoU 0.9");
-        for (int i = 0; i < out.length; i++) assertEquals(fg[i], out[i] > 0, "every foreground pixel belongs to an object");
+        for (int i = 0; i < out.length; i++)
+            assertEquals(fg[i], out[i] > 0, "every foreground pixel belongs to an object");
     }
 
     @Test
@@ -83,7 +91,13 @@ class DistanceInstancesTest {
             fg[x] = true;
             d[x] = x <= 10 ? 0.65f + 0.35f * (1 - Math.abs(x - 5) / 5f) : 0.65f + 0.15f * (1 - Math.abs(x - 15) / 5f);
         }
-        assertEquals(2, Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.1f, 1))), "0.8 - 0.65 > 0.1: two");
-        assertEquals(1, Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.2f, 1))), "0.8 - 0.65 < 0.2: one");
+        assertEquals(
+                2,
+                Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.1f, 1))),
+                "0.8 - 0.65 > 0.1: two");
+        assertEquals(
+                1,
+                Instances.count(DistanceInstances.decode(fg, d, w, h, new DistanceInstances.Options(0.2f, 1))),
+                "0.8 - 0.65 < 0.2: one");
     }
 }

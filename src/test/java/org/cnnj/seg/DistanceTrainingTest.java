@@ -29,8 +29,12 @@ class DistanceTrainingTest {
     private static LabeledImage sample(long seed, boolean magnified) {
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(seed, 96, 96);
         if (!magnified) return new LabeledImage("n" + seed, new float[][] {s.image()}, s.labels(), 96, 96);
-        return new LabeledImage("m" + seed, new float[][] {Resize.bilinear(s.image(), 96, 96, 192, 192)}, Resize.nearest(s.labels(), 96, 96, 192, 192),
-                192, 192);
+        return new LabeledImage(
+                "m" + seed,
+                new float[][] {Resize.bilinear(s.image(), 96, 96, 192, 192)},
+                Resize.nearest(s.labels(), 96, 96, 192, 192),
+                192,
+                192);
     }
 
     @BeforeAll
@@ -38,15 +42,23 @@ class DistanceTrainingTest {
         data = new ArrayList<>();
         for (int i = 0; i < 6; i++) data.add(sample(900 + i, i % 2 == 1));
         TrainConfig cfg = new TrainConfig(3, 40, 4, 48, 3e-3, 0.34, 0, 3, false);
-        trained = SegmentationTrainer.train(new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")), new SegmentationTrainer.Network(ModelSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
+        trained = SegmentationTrainer.train(
+                new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")),
+                new SegmentationTrainer.Network(
+                        ModelSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
     }
 
     @Test
     void recordsTheObjectSizeItRescaledTo() {
-        double[] d = data.stream().mapToDouble(i -> ObjectSize.medianDiameter(i.labels())).toArray();
-        assertEquals(Math.round(ObjectSize.median(d) * 10) / 10.0, trained.spec().objectDiameter(), 1e-9);
+        double[] d = data.stream()
+                .mapToDouble(i -> ObjectSize.medianDiameter(i.labels()))
+                .toArray();
+        assertEquals(
+                Math.round(ObjectSize.median(d) * 10) / 10.0, trained.spec().objectDiameter(), 1e-9);
         assertEquals(ModelSpec.DISTANCE_CHANNELS, trained.spec().classes());
-        assertTrue(trained.bestValidationScore() > 0.4, "validation AP@0.5 after 120 steps: " + trained.bestValidationScore());
+        assertTrue(
+                trained.bestValidationScore() > 0.4,
+                "validation AP@0.5 after 120 steps: " + trained.bestValidationScore());
     }
 
     @Test
@@ -54,12 +66,24 @@ class DistanceTrainingTest {
         LabeledImage unseen = sample(977, true); // objects twice the size of the unmagnified ones
         ModelSpec spec = trained.spec();
         JavaEngine engine = new JavaEngine(trained.model());
-        double scale = Segmenter.scaleFor(engine, spec, Segmenter.normalize(spec, unseen.image(), unseen.width(), unseen.height(), null), unseen.width(),
-                unseen.height(), Diameter.AUTO, m -> {});
+        double scale = Segmenter.scaleFor(
+                engine,
+                spec,
+                Segmenter.normalize(spec, unseen.image(), unseen.width(), unseen.height(), null),
+                unseen.width(),
+                unseen.height(),
+                Diameter.AUTO,
+                m -> {});
         double truth = spec.objectDiameter() / ObjectSize.medianDiameter(unseen.labels());
         assertTrue(Math.abs(Math.log(scale / truth)) < Math.log(1.3), "auto scale " + scale + " vs true " + truth);
-        Segmenter.Result r = Segmenter.segment(engine, spec, unseen.image(), unseen.width(), unseen.height(),
-                new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), true, 6, scale), null);
+        Segmenter.Result r = Segmenter.segment(
+                engine,
+                spec,
+                unseen.image(),
+                unseen.width(),
+                unseen.height(),
+                new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), true, 6, scale),
+                null);
         assertEquals(unseen.width() * unseen.height(), r.objects().length);
         assertEquals(3, r.probabilities().length, "probabilities of the three classes, not of the distance channel");
         double ap = InstanceMatching.match(unseen.labels(), r.objects(), 0.5).averagePrecision();

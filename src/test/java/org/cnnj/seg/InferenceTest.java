@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InferenceTest {
     @TempDir
     static Path dir;
+
     static Path model;
     static ModelSpec spec;
 
@@ -60,8 +61,13 @@ class InferenceTest {
             adam.step();
         }
         model = dir.resolve("tiny.onnx");
-        spec = ModelSpec.forUNet(config, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8), Map.of("command", "test"), 0);
+        spec = ModelSpec.forUNet(
+                config,
+                List.of("background", "interior", "boundary"),
+                ModelSpec.INSTANCES_3CLASS,
+                ModelSpec.Normalization.percentile(1, 99.8),
+                Map.of("command", "test"),
+                0);
         OnnxExport.export(net, new int[] {1, 1, 16, 16}, Map.of(), model);
         spec.write(ModelSpec.sidecarOf(model));
     }
@@ -74,7 +80,14 @@ class InferenceTest {
     }
 
     private static Segmenter.Result segment(Engine e, int tile, float[][] img, int w, int h) {
-        return Segmenter.segment(e, spec, img, w, h, new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), true, 1), null);
+        return Segmenter.segment(
+                e,
+                spec,
+                img,
+                w,
+                h,
+                new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), true, 1),
+                null);
     }
 
     @Test
@@ -83,23 +96,31 @@ class InferenceTest {
         assertEquals(spec, back);
         assertEquals(28, spec.halo(), "8·2^2 − 6 = 26, rounded up to a multiple of 4");
         Path bad = dir.resolve("bad.json");
-        Files.writeString(bad, "{ \"format\": 1, \"axes\": \"NHWC\", \"inputChannels\": 1, \"classes\": [\"a\"], \"output\": \"logits\", \"task\": \"semantic\", \"tileMultiple\": 1, \"halo\": 0 }");
-        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad)).getMessage().contains("NHWC"));
+        Files.writeString(
+                bad,
+                "{ \"format\": 1, \"axes\": \"NHWC\", \"inputChannels\": 1, \"classes\": [\"a\"], \"output\": \"logits\", \"task\": \"semantic\", \"tileMultiple\": 1, \"halo\": 0 }");
+        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad))
+                .getMessage()
+                .contains("NHWC"));
         Files.writeString(bad, "{ not json");
-        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad)).getMessage().contains("not valid JSON"));
+        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad))
+                .getMessage()
+                .contains("not valid JSON"));
     }
 
     @Test
     void tiledEqualsWholeImageAndBothEnginesAgree() throws IOException {
         int w = 70, h = 53; // not multiples of anything: exercises padding and partial tiles
         float[][] img = image(3, w, h);
-        try (OrtEngine ort = OrtEngine.open(model, Device.CPU, 1, msg -> {}); JavaEngine java = JavaEngine.open(model, spec)) {
+        try (OrtEngine ort = OrtEngine.open(model, Device.CPU, 1, msg -> {});
+                JavaEngine java = JavaEngine.open(model, spec)) {
             Segmenter.Result whole = segment(ort, 128, img, w, h);
             Segmenter.Result tiled = segment(ort, 16, img, w, h);
             Segmenter.Result javaTiled = segment(java, 24, img, w, h);
             for (int k = 0; k < 3; k++) {
                 double tiling = Close.maxAbsDiff(whole.probabilities()[k], tiled.probabilities()[k]);
-                double engines = Close.maxAbsDiff(whole.probabilities()[k], javaTiled.probabilities()[k]);
+                double engines =
+                        Close.maxAbsDiff(whole.probabilities()[k], javaTiled.probabilities()[k]);
                 assertTrue(tiling <= 1e-4, "tiled vs whole, class " + k + ": " + tiling);
                 assertTrue(engines <= 1e-4, "Java vs ORT, class " + k + ": " + engines);
             }
@@ -115,10 +136,14 @@ class InferenceTest {
             // This machine has no GPU (CI never has one): AUTO must say why and still work.
             if (e.describe().contains("cuda")) return;
             assertEquals(1, log.size(), log.toString());
-            assertTrue(log.get(0).contains("CUDA not available") && log.get(0).contains("running on the CPU"), log.get(0));
+            assertTrue(
+                    log.get(0).contains("CUDA not available") && log.get(0).contains("running on the CPU"), log.get(0));
             assertEquals(1, e.run(Tensor.zeros(1, 1, 8, 8)).dim(0));
             var cuda = assertThrows(IOException.class, () -> OrtEngine.open(model, Device.CUDA, 0, m -> {}));
-            assertTrue(cuda.getMessage().contains("CUDA was requested") && cuda.getMessage().contains("cuDNN 9"), cuda.getMessage());
+            assertTrue(
+                    cuda.getMessage().contains("CUDA was requested")
+                            && cuda.getMessage().contains("cuDNN 9"),
+                    cuda.getMessage());
         }
     }
 
@@ -126,14 +151,23 @@ class InferenceTest {
     void badModelsAndImagesAreExplained() throws IOException {
         Path text = dir.resolve("notes.onnx");
         Files.writeString(text, "this is not a model");
-        assertTrue(assertThrows(IOException.class, () -> OrtEngine.open(text, Device.CPU, 1, m -> {})).getMessage().contains("could not be loaded"));
-        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(text, spec)).getMessage().contains("not a valid ONNX model"));
+        assertTrue(assertThrows(IOException.class, () -> OrtEngine.open(text, Device.CPU, 1, m -> {}))
+                .getMessage()
+                .contains("could not be loaded"));
+        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(text, spec))
+                .getMessage()
+                .contains("not a valid ONNX model"));
         byte[] bytes = Files.readAllBytes(model);
         Path cut = dir.resolve("cut.onnx");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
-        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(cut, spec)).getMessage().contains("truncated"));
+        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(cut, spec))
+                .getMessage()
+                .contains("truncated"));
         assertThrows(IOException.class, () -> OrtEngine.open(cut, Device.CPU, 1, m -> {}));
-        assertTrue(assertThrows(IOException.class, () -> OrtEngine.open(dir.resolve("missing.onnx"), Device.CPU, 1, m -> {})).getMessage().contains("does not exist"));
+        assertTrue(assertThrows(
+                        IOException.class, () -> OrtEngine.open(dir.resolve("missing.onnx"), Device.CPU, 1, m -> {}))
+                .getMessage()
+                .contains("does not exist"));
 
         Module flat = new Module() {
             private final Dense d = child("d", new Dense(6, 2, Init.XAVIER_UNIFORM, new Rng(1)));
@@ -149,9 +183,13 @@ class InferenceTest {
         assertTrue(layout.getMessage().contains("[N, C, H, W]"), layout.getMessage());
 
         try (OrtEngine e = OrtEngine.open(model, Device.CPU, 1, m -> {})) {
-            var channels = assertThrows(IllegalArgumentException.class, () -> segment(e, 16, new float[][] {new float[64], new float[64]}, 8, 8));
-            assertTrue(channels.getMessage().contains("expects 1 channel(s) but the image has 2"), channels.getMessage());
-            Segmenter.Result tiny = segment(e, 16, image(1, 3, 2), 3, 2); // smaller than one tile multiple: padded, still works
+            var channels = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> segment(e, 16, new float[][] {new float[64], new float[64]}, 8, 8));
+            assertTrue(
+                    channels.getMessage().contains("expects 1 channel(s) but the image has 2"), channels.getMessage());
+            Segmenter.Result tiny =
+                    segment(e, 16, image(1, 3, 2), 3, 2); // smaller than one tile multiple: padded, still works
             assertEquals(6, tiny.classes().length);
         }
     }

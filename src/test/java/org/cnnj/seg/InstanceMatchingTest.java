@@ -10,7 +10,7 @@ class InstanceMatchingTest {
     @Test
     void countsMatchesMissesAndFalseAlarms() {
         int[] truth = {1, 1, 1, 1, 0, 2, 2, 0, 3, 3};
-        int[] pred = {5, 5, 5, 0, 0, 7, 0, 0, 0, 0};   // object 1 matched (IoU 0.75), 2 at IoU 0.5 (not >), 3 missed
+        int[] pred = {5, 5, 5, 0, 0, 7, 0, 0, 0, 0}; // object 1 matched (IoU 0.75), 2 at IoU 0.5 (not >), 3 missed
         InstanceMatching.Result r = InstanceMatching.match(truth, pred, 0.5);
         assertEquals(1, r.truePositives());
         assertEquals(1, r.falsePositives());
@@ -36,6 +36,8 @@ class InstanceMatchingTest {
         // With a minimum seed of 5 pixels the left interior (4 pixels) is noise; the right one (5) claims the boundary.
         int[] bigSeedsOnly = Instances.fromThreeClass(classes, 5, 3, 5);
         assertEquals(1, Instances.count(bigSeedsOnly));
-        assertArrayEquals(new int[] {0, 0, 1, 1, 1}, new int[] {bigSeedsOnly[0], bigSeedsOnly[1], bigSeedsOnly[2], bigSeedsOnly[3], bigSeedsOnly[14]});
+        assertArrayEquals(
+                new int[] {0, 0, 1, 1, 1},
+                new int[] {bigSeedsOnly[0], bigSeedsOnly[1], bigSeedsOnly[2], bigSeedsOnly[3], bigSeedsOnly[14]});
     }
 }

@@ -21,8 +21,17 @@ class ObjectPatchSamplerTest {
                 classes[y * w + x] = in ? 1 : 0;
             }
         }
-        ObjectPatchSampler s = new ObjectPatchSampler(new float[][][] {{image}}, new int[][] {classes}, new float[][] {target}, new int[] {w},
-                new int[] {h}, 0f, 0.5f, 2f, 0f, new Rng(5));
+        ObjectPatchSampler s = new ObjectPatchSampler(
+                new float[][][] {{image}},
+                new int[][] {classes},
+                new float[][] {target},
+                new int[] {w},
+                new int[] {h},
+                0f,
+                0.5f,
+                2f,
+                0f,
+                new Rng(5));
         int agree = 0, total = 0;
         for (int k = 0; k < 20; k++) {
             ObjectPatchSampler.Batch b = s.next(2, 48); // larger than the image: mirrored beyond its edges

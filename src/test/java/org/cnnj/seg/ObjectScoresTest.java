@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class ObjectScoresTest {
     @Test
     void countsMergesSplitsAndApByHand() {
-        // 1×12 strip. Truth: objects 1 [0,4), 2 [4,8), 3 [8,12). Prediction: one object over 1+2 (a merge), 3 cut in two halves (a split).
+        // 1×12 strip. Truth: objects 1 [0,4), 2 [4,8), 3 [8,12). Prediction: one object over 1+2 (a merge), 3 cut in
+        // two halves (a split).
         int[] truth = {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
         int[] pred = {5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 7, 7};
         ObjectScores.Image s = ObjectScores.score(truth, pred);

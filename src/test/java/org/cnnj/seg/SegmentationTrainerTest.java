@@ -46,27 +46,48 @@ class SegmentationTrainerTest {
     @Test
     void learnsAndResumesFromTheLastCheckpoint() throws Exception {
         List<Double> ious = new ArrayList<>();
-        SegmentationTrainer.Result first = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(2, 15), dir, null, e -> ious.add(e.validationScore()), Map.of("command", "test")), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+        SegmentationTrainer.Result first = SegmentationTrainer.train(
+                new TrainingRun<>(
+                        nuclei(3),
+                        config(2, 15),
+                        dir,
+                        null,
+                        e -> ious.add(e.validationScore()),
+                        Map.of("command", "test")),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(2, first.epochsRun());
         assertTrue(first.bestValidationScore() > 0.3, "validation IoU after 30 steps: " + ious);
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
-        SegmentationTrainer.Result resumed = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(
+                new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
-
     }
 
     @Test
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
-        SegmentationTrainer.Result first = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+        SegmentationTrainer.Result first = SegmentationTrainer.train(
+                new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         // The last epoch ended with an untrained network: far worse than best.ckpt.
-        Checkpoint.save(dir.resolve("last.ckpt"), new UNet(SMALL, new Rng(12345)), null,
+        Checkpoint.save(
+                dir.resolve("last.ckpt"),
+                new UNet(SMALL, new Rng(12345)),
+                null,
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
-        SegmentationTrainer.Result resumed = SegmentationTrainer.train(new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
-        assertEquals(first.bestValidationScore(), resumed.bestValidationScore(), "one step from random weights does not beat the best");
+        SegmentationTrainer.Result resumed = SegmentationTrainer.train(
+                new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+        assertEquals(
+                first.bestValidationScore(),
+                resumed.bestValidationScore(),
+                "one step from random weights does not beat the best");
         var best = Checkpoint.read(dir.resolve("best.ckpt")).arrays();
-        resumed.model().parameters().forEach((k, t) -> Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
+        resumed.model()
+                .parameters()
+                .forEach((k, t) -> Assertions.assertArrayEquals(best.get("param/" + k), t.data(), k));
         resumed.model().buffers().forEach((k, b) -> Assertions.assertArrayEquals(best.get("buffer/" + k), b, k));
     }
 
@@ -74,14 +95,22 @@ class SegmentationTrainerTest {
     void cancelStopsAtTheNextStepAndKeepsTheBestModel() throws Exception {
         AtomicBoolean cancel = new AtomicBoolean();
         List<Integer> steps = new ArrayList<>();
-        SegmentationTrainer.Result r = SegmentationTrainer.train(new TrainingRun<>(nuclei(2), config(5, 10), dir, cancel, new TrainingListener() {
-                    public void epoch(EpochReport e) {}
+        SegmentationTrainer.Result r = SegmentationTrainer.train(
+                new TrainingRun<>(
+                        nuclei(2),
+                        config(5, 10),
+                        dir,
+                        cancel,
+                        new TrainingListener() {
+                            public void epoch(EpochReport e) {}
 
-                    public void step(int step, int total, float loss) {
-                        steps.add(step);
-                        if (steps.size() == 13) cancel.set(true);
-                    }
-                }, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                            public void step(int step, int total, float loss) {
+                                steps.add(step);
+                                if (steps.size() == 13) cancel.set(true);
+                            }
+                        },
+                        Map.of()),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertTrue(r.cancelled());
         assertEquals(13, steps.size());
         assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
@@ -94,26 +123,52 @@ class SegmentationTrainerTest {
         UNet start = new UNet(SMALL, new Rng(3));
         float[] encoder = start.parameters().get("enc0.0.conv.weight").data().clone();
         float[] head = start.parameters().get("head.weight").data().clone();
-        SegmentationTrainer.Result r = SegmentationTrainer.train(new TrainingRun<>(nuclei(2), new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, null, start));
-        Assertions.assertArrayEquals(encoder, r.model().parameters().get("enc0.0.conv.weight").data());
-        assertTrue(Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
+        SegmentationTrainer.Result r = SegmentationTrainer.train(
+                new TrainingRun<>(
+                        nuclei(2), new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of()),
+                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, null, start));
+        Assertions.assertArrayEquals(
+                encoder, r.model().parameters().get("enc0.0.conv.weight").data());
+        assertTrue(
+                Arrays.mismatch(head, r.model().parameters().get("head.weight").data()) >= 0, "the head was trained");
         assertEquals(r.model().parameterCount(), r.model().trainableParameterCount(), "unfrozen again for the caller");
     }
 
     @Test
     void badTrainingDataIsExplained() {
-        List<LabeledImage> empty = List.of(new LabeledImage("blank", new float[][] {new float[64 * 64]}, new int[64 * 64], 64, 64));
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> SegmentationTrainer.train(new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
+        List<LabeledImage> empty =
+                List.of(new LabeledImage("blank", new float[][] {new float[64 * 64]}, new int[64 * 64], 64, 64));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SegmentationTrainer.train(
+                        new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()),
+                        new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(e.getMessage().contains("every label image is empty"), e.getMessage());
         int[] tooHigh = new int[64 * 64];
         tooHigh[5] = 7;
-        List<LabeledImage> semantic = List.of(new LabeledImage("sem", new float[][] {new float[64 * 64]}, tooHigh, 64, 64));
-        var s = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
+        List<LabeledImage> semantic =
+                List.of(new LabeledImage("sem", new float[][] {new float[64 * 64]}, tooHigh, 64, 64));
+        var s = assertThrows(
+                IllegalArgumentException.class,
+                () -> SegmentationTrainer.train(
+                        new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()),
+                        new SegmentationTrainer.Network(ModelSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
         assertTrue(s.getMessage().contains("label value 7 is not a class"), s.getMessage());
-        var size = assertThrows(IllegalArgumentException.class, () -> new LabeledImage("x", new float[][] {new float[100]}, new int[99], 10, 10));
+        var size = assertThrows(
+                IllegalArgumentException.class,
+                () -> new LabeledImage("x", new float[][] {new float[100]}, new int[99], 10, 10));
         assertTrue(size.getMessage().contains("must be the same size"), size.getMessage());
-        var small = assertThrows(IllegalArgumentException.class, () -> SegmentationTrainer.train(new TrainingRun<>(nuclei(1), new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false), null, null, null, Map.of()), new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
+        var small = assertThrows(
+                IllegalArgumentException.class,
+                () -> SegmentationTrainer.train(
+                        new TrainingRun<>(
+                                nuclei(1),
+                                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false),
+                                null,
+                                null,
+                                null,
+                                Map.of()),
+                        new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
@@ -127,18 +182,34 @@ class SegmentationTrainerTest {
         float[] scaled = raw.image()[0].clone();
         for (int i = 0; i < scaled.length; i++) scaled[i] = 1000 + 1000 * scaled[i];
         LabeledImage image = new LabeledImage("raw", new float[][] {scaled}, raw.labels(), raw.width(), raw.height());
-        ModelSpec none = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.none(), Map.of(), 0);
-        ModelSpec percentile = ModelSpec.forUNet(SMALL, List.of("background", "interior", "boundary"), ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8), Map.of(), 0);
+        ModelSpec none = ModelSpec.forUNet(
+                SMALL,
+                List.of("background", "interior", "boundary"),
+                ModelSpec.INSTANCES_3CLASS,
+                ModelSpec.Normalization.none(),
+                Map.of(),
+                0);
+        ModelSpec percentile = ModelSpec.forUNet(
+                SMALL,
+                List.of("background", "interior", "boundary"),
+                ModelSpec.INSTANCES_3CLASS,
+                ModelSpec.Normalization.percentile(1, 99.8),
+                Map.of(),
+                0);
         float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new Rng(3)).next(2, 32).images()) {
+        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new Rng(3))
+                .next(2, 32)
+                .images()) {
             lowest = Math.min(lowest, v);
             highest = Math.max(highest, v);
         }
-        assertTrue(lowest > 500 && highest > 1000, "raw values for a model that takes raw values: " + lowest + ".." + highest);
+        assertTrue(
+                lowest > 500 && highest > 1000,
+                "raw values for a model that takes raw values: " + lowest + ".." + highest);
         float top = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new Rng(3)).next(2, 32).images()) {
+        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new Rng(3))
+                .next(2, 32)
+                .images()) {
             top = Math.max(top, v);
         }
         assertTrue(top < 1.5f, "percentile-normalized for CNN-J's own models: max " + top);

@@ -17,15 +17,24 @@ class SelfTestTest {
     void passesOnTheCpuAndSaysWhyCudaIsMissing() {
         SelfTest.Report r = SelfTest.run();
         assertTrue(r.passed(), r.text());
-        assertTrue(r.text().contains("onnxruntime: 1.") && r.text().contains("GEMM kernel:") && r.text().contains("cpu: OK"), r.text());
-        assertTrue(r.text().contains("cuda: OK") || r.text().contains("cuda: not available: CUDA was requested but cannot be used"), r.text());
+        assertTrue(
+                r.text().contains("onnxruntime: 1.")
+                        && r.text().contains("GEMM kernel:")
+                        && r.text().contains("cpu: OK"),
+                r.text());
+        assertTrue(
+                r.text().contains("cuda: OK")
+                        || r.text().contains("cuda: not available: CUDA was requested but cannot be used"),
+                r.text());
     }
 
     @Test
     void aWrongResultIsReported() {
         String[] wrong = {"55", "9000", "5000", "2384"};
-        try (JavaEngine engine = new JavaEngine(JavaEngine.loadUNet(Path.of("models/nuclei.onnx"), ModelSpec.read(Path.of("models/nuclei.json"))))) {
-            String line = SelfTest.check(engine, ModelSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
+        try (JavaEngine engine = new JavaEngine(
+                JavaEngine.loadUNet(Path.of("models/nuclei.onnx"), ModelSpec.read(Path.of("models/nuclei.json"))))) {
+            String line =
+                    SelfTest.check(engine, ModelSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
             assertTrue(line.startsWith("WRONG RESULT"), line);
         } catch (IOException e) {
             throw new AssertionError(e);

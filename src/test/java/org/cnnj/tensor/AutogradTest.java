@@ -48,7 +48,12 @@ class AutogradTest {
     @Test
     void shapeMismatchesNameOpShapesAndFix() {
         String conv = message(() -> Conv2d.apply(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(4, 1, 3, 3), null, 1, 1));
-        assertTrue(conv.startsWith("conv2d:") && conv.contains("[1, 3, 8, 8]") && conv.contains("[4, 1, 3, 3]") && conv.contains("channel"), conv);
+        assertTrue(
+                conv.startsWith("conv2d:")
+                        && conv.contains("[1, 3, 8, 8]")
+                        && conv.contains("[4, 1, 3, 3]")
+                        && conv.contains("channel"),
+                conv);
         String small = message(() -> Conv2d.apply(Tensor.zeros(1, 1, 2, 2), Tensor.zeros(1, 1, 5, 5), null, 1, 0));
         assertTrue(small.contains("too small") && small.contains("padding"), small);
         String pool = message(() -> MaxPool2d.apply(Tensor.zeros(1, 1, 1, 1), PoolParams.of(2)));
@@ -65,7 +70,8 @@ class AutogradTest {
         assertTrue(mul.startsWith("multiply:"), mul);
         String reshape = message(() -> Reshape.apply(Tensor.zeros(2, 3), 4, 2));
         assertTrue(reshape.startsWith("reshape:"), reshape);
-        String groups = message(() -> Conv2d.apply(Tensor.zeros(1, 3, 4, 4), Tensor.zeros(4, 1, 3, 3), null, ConvParams.of(1, 1, 1, 3)));
+        String groups = message(() ->
+                Conv2d.apply(Tensor.zeros(1, 3, 4, 4), Tensor.zeros(4, 1, 3, 3), null, ConvParams.of(1, 1, 1, 3)));
         assertTrue(groups.contains("groups"), groups);
     }
 
@@ -85,7 +91,8 @@ class AutogradTest {
         GradMode.setAnomalyDetection(true);
         try {
             Tensor x = Tensor.of(new float[] {1, Float.POSITIVE_INFINITY, 3, 4}, 1, 1, 2, 2);
-            String op = message(() -> Conv2d.apply(x, Tensor.of(new float[] {1}, 1, 1, 1, 1).requiresGrad(true), null, 1, 0));
+            String op = message(() ->
+                    Conv2d.apply(x, Tensor.of(new float[] {1}, 1, 1, 1, 1).requiresGrad(true), null, 1, 0));
             assertTrue(op.startsWith("conv2d: output") && op.contains("Infinity"), op);
         } finally {
             GradMode.setAnomalyDetection(false);

@@ -13,7 +13,8 @@ public final class ChildProcess {
 
     private ChildProcess() {}
 
-    public static Run run(List<String> command, Path workingDir, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Run run(List<String> command, Path workingDir, long timeoutSeconds)
+            throws IOException, InterruptedException {
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
         if (workingDir != null) b.directory(workingDir.toFile());
         Process p = b.start();

@@ -10,7 +10,8 @@ public final class Close {
     private Close() {}
 
     public static void assertClose(String what, float[] expected, float[] actual, double atol, double rtol) {
-        if (expected.length != actual.length) fail(what + ": length " + actual.length + " != expected " + expected.length);
+        if (expected.length != actual.length)
+            fail(what + ": length " + actual.length + " != expected " + expected.length);
         int worst = -1;
         double worstExcess = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -22,14 +23,16 @@ public final class Close {
             }
         }
         if (worst >= 0) {
-            fail(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst]
-                    + " (atol " + atol + ", rtol " + rtol + "); first values " + Arrays.toString(Arrays.copyOf(actual, Math.min(6, actual.length))));
+            fail(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst] + " (atol "
+                    + atol + ", rtol " + rtol + "); first values "
+                    + Arrays.toString(Arrays.copyOf(actual, Math.min(6, actual.length))));
         }
     }
 
     public static void assertClose(String what, Tensor expected, Tensor actual, double atol, double rtol) {
         if (!Arrays.equals(expected.shape(), actual.shape())) {
-            fail(what + ": shape " + Arrays.toString(actual.shape()) + " != expected " + Arrays.toString(expected.shape()));
+            fail(what + ": shape " + Arrays.toString(actual.shape()) + " != expected "
+                    + Arrays.toString(expected.shape()));
         }
         assertClose(what, expected.data(), actual.data(), atol, rtol);
     }

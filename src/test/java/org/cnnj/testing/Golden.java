@@ -21,11 +21,13 @@ public final class Golden {
 
     public static Golden load(String name) {
         try (InputStream in = Golden.class.getResourceAsStream("/golden/" + name + ".bin")) {
-            if (in == null) throw new IllegalStateException("missing fixture " + name + "; run src/test/python/make_golden.py");
+            if (in == null)
+                throw new IllegalStateException("missing fixture " + name + "; run src/test/python/make_golden.py");
             ByteBuffer buf = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
             byte[] magic = new byte[8];
             buf.get(magic);
-            if (!new String(magic, StandardCharsets.US_ASCII).equals("CNNJGOLD")) throw new IllegalStateException("bad fixture " + name);
+            if (!new String(magic, StandardCharsets.US_ASCII).equals("CNNJGOLD"))
+                throw new IllegalStateException("bad fixture " + name);
             int count = buf.getInt();
             Map<String, Tensor> arrays = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
@@ -71,7 +73,9 @@ public final class Golden {
 
     private Tensor get(String key) {
         Tensor t = arrays.get(key);
-        if (t == null) throw new IllegalArgumentException("fixture " + name + " has no array " + key + "; it has " + arrays.keySet());
+        if (t == null)
+            throw new IllegalArgumentException(
+                    "fixture " + name + " has no array " + key + "; it has " + arrays.keySet());
         return t;
     }
 }

@@ -31,9 +31,16 @@ public final class RealNuclei {
     public static Sample load(String prefix) throws IOException {
         Path file;
         try (Stream<Path> s = Files.list(VAL)) {
-            file = s.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.toString().endsWith("-labels.tif")).findFirst().orElseThrow();
+            file = s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                            && !p.toString().endsWith("-labels.tif"))
+                    .findFirst()
+                    .orElseThrow();
         }
-        return new Sample(file, Tiffs.open(file), labels(Tiffs.open(file.resolveSibling(file.getFileName().toString().replace(".tif", "-labels.tif")))));
+        return new Sample(
+                file,
+                Tiffs.open(file),
+                labels(Tiffs.open(
+                        file.resolveSibling(file.getFileName().toString().replace(".tif", "-labels.tif")))));
     }
 
     /** Label pixels of a 16- or 32-bit label image. */

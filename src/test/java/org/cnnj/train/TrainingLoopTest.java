@@ -10,7 +10,6 @@ import org.cnnj.nn.UNetConfig;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
-import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -24,17 +23,32 @@ class TrainingLoopTest {
         double[] scores = {0.3, 0.5, 0.4};
         int[] epoch = {0};
         Map<String, float[]>[] atBest = new Map[1];
-        TrainingLoop.Outcome o = TrainingLoop.run(net, adam, new LrSchedule.Constant(), cfg, null, "best", null, Map.of(), () -> {
-            steps[0]++;
-            net.parameters().values().forEach(t -> t.data()[0] += 0.01f); // the weights move every step
-            return steps[0] == 11 ? Float.NaN : 1f;
-        }, Float::doubleValue, null, () -> {
-            double s = scores[epoch[0]++];
-            if (epoch[0] == 2) atBest[0] = Weights.snapshot(net);
-            return s;
-        }, null);
+        TrainingLoop.Outcome o = TrainingLoop.run(
+                net,
+                adam,
+                new LrSchedule.Constant(),
+                cfg,
+                null,
+                "best",
+                null,
+                Map.of(),
+                () -> {
+                    steps[0]++;
+                    net.parameters().values().forEach(t -> t.data()[0] += 0.01f); // the weights move every step
+                    return steps[0] == 11 ? Float.NaN : 1f;
+                },
+                Float::doubleValue,
+                null,
+                () -> {
+                    double s = scores[epoch[0]++];
+                    if (epoch[0] == 2) atBest[0] = Weights.snapshot(net);
+                    return s;
+                },
+                null);
         assertNotNull(o.diverged());
         assertTrue(o.diverged().startsWith("the loss became NaN at epoch 3, step 3"), o.diverged());
-        net.parameters().forEach((k, t) -> assertArrayEquals(atBest[0].get("p:" + k), t.data(), k + " is the best epoch's (2)"));
+        net.parameters()
+                .forEach(
+                        (k, t) -> assertArrayEquals(atBest[0].get("p:" + k), t.data(), k + " is the best epoch's (2)"));
     }
 }
