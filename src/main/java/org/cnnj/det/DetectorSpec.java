@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.model.ModelSpec;
@@ -63,7 +65,8 @@ public record DetectorSpec(
                     "model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
                             + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8}");
         }
-        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+        // Insertion order kept (Map.copyOf would shuffle it differently in every JVM, and the sidecar with it).
+        provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
     }
 
     public static DetectorSpec of(DetectorConfig c, String headFile, Map<String, String> provenance) {

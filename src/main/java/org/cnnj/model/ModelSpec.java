@@ -5,6 +5,8 @@ import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -166,7 +168,8 @@ public record ModelSpec(
                     "model sidecar: normalization is missing; it must say how pixels were scaled in training, e.g."
                             + " \"normalization\": {\"method\": \"percentile\", \"lowPercentile\": 1.0, \"highPercentile\": 99.8} or {\"method\": \"none\"}");
         }
-        provenance = provenance == null ? Map.of() : Map.copyOf(provenance);
+        // Insertion order kept (Map.copyOf would shuffle it differently in every JVM, and the sidecar with it).
+        provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         classes = List.copyOf(classes);
     }
 
