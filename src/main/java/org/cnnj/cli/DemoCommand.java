@@ -112,16 +112,7 @@ final class DemoCommand {
                             public void epoch(EpochReport e) {
                                 lastLoss[0] = (float) e.trainLoss();
                                 if (verbose) {
-                                    System.out.printf(
-                                            Locale.ROOT,
-                                            "epoch %d/%d  loss %.4f  validation IoU %.4f%s  %5.1f s  ETA %5.1f s%n",
-                                            e.epoch(),
-                                            e.epochs(),
-                                            e.trainLoss(),
-                                            e.validationScore(),
-                                            e.improved() ? " (best)" : "",
-                                            e.seconds(),
-                                            e.etaSeconds());
+                                    System.out.println(e.line());
                                 }
                             }
                         },

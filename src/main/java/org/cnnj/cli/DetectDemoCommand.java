@@ -108,16 +108,7 @@ final class DetectDemoCommand {
                         new TrainingListener() {
                             public void epoch(EpochReport e) {
                                 if (verbose) {
-                                    System.out.printf(
-                                            Locale.ROOT,
-                                            "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %5.1f s  ETA %5.1f s%n",
-                                            e.epoch(),
-                                            e.epochs(),
-                                            e.trainLoss(),
-                                            e.validationScore(),
-                                            e.improved() ? " (best)" : "",
-                                            e.seconds(),
-                                            e.etaSeconds());
+                                    System.out.println(e.line());
                                 }
                             }
                         },

@@ -2,9 +2,9 @@ package org.cnnj.cli;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.SegmentationTask;
+import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 
 /**
@@ -59,25 +59,15 @@ final class TrainCommand {
                                 task,
                                 o.has("--classes") ? o.list("--classes") : null,
                                 cfg,
-                                o.integer("--depth", 3),
-                                o.integer("--filters", 16),
+                                o.integer("--depth", SegmentationTrainer.DEFAULT_DEPTH),
+                                o.integer("--filters", SegmentationTrainer.DEFAULT_FILTERS),
                                 o.has("--residual"),
                                 (float) o.number("--dropout", 0),
                                 o.path("--from"),
                                 o.has("--resume"),
                                 "./cnnj train-seg " + String.join(" ", args)),
                         cancel,
-                        e -> System.out.printf(
-                                Locale.ROOT,
-                                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s%n",
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.metric(),
-                                e.validationScore(),
-                                e.improved() ? "  (best)" : "",
-                                e.seconds(),
-                                e.etaSeconds())));
+                        e -> System.out.println(e.line())));
         return 0;
     }
 

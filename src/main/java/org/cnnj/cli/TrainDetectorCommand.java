@@ -2,10 +2,9 @@ package org.cnnj.cli;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
+import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.EpochReport;
-import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 
 /**
@@ -16,8 +15,6 @@ import org.cnnj.train.TrainingListener;
  */
 final class TrainDetectorCommand {
     /** Defaults for detection: 128-px patches, 4 per step. */
-    static final TrainConfig DEFAULTS = new TrainConfig(10, 100, 4, 128, 2e-3, 0.2, 4, 1, false);
-
     private TrainDetectorCommand() {}
 
     static int run(String[] args) throws IOException {
@@ -50,7 +47,7 @@ final class TrainDetectorCommand {
                                 o.path("--rois"),
                                 o.path("--output"),
                                 o.list("--classes"),
-                                TrainCommand.config(o, DEFAULTS),
+                                TrainCommand.config(o, DetectorTrainer.DEFAULTS),
                                 anchors,
                                 o.path("--from"),
                                 o.has("--resume"),
@@ -58,16 +55,7 @@ final class TrainDetectorCommand {
                         cancel,
                         new TrainingListener() {
                             public void epoch(EpochReport e) {
-                                System.out.printf(
-                                        Locale.ROOT,
-                                        "epoch %d/%d  loss %.4f  validation mAP@0.5 %.4f%s  %.0f s  ETA %.0f s%n",
-                                        e.epoch(),
-                                        e.epochs(),
-                                        e.trainLoss(),
-                                        e.validationScore(),
-                                        e.improved() ? "  (best)" : "",
-                                        e.seconds(),
-                                        e.etaSeconds());
+                                System.out.println(e.line());
                             }
                         },
                         System.out::println));

@@ -39,19 +39,19 @@ public class TrainDetectorCommand extends CnnjCommand {
     private String anchors = "";
 
     @Parameter(label = "Epochs", min = "1")
-    private int epochs = 10;
+    private int epochs = DetectorTrainer.DEFAULTS.epochs();
 
     @Parameter(label = "Steps per epoch", min = "1")
-    private int steps = 100;
+    private int steps = DetectorTrainer.DEFAULTS.stepsPerEpoch();
 
     @Parameter(label = "Patch size (multiple of 4)", min = "32")
-    private int patch = 128;
+    private int patch = DetectorTrainer.DEFAULTS.patch();
 
     @Parameter(label = "Batch size", min = "1")
-    private int batch = 4;
+    private int batch = DetectorTrainer.DEFAULTS.batch();
 
     @Parameter(label = "Learning rate")
-    private double rate = 2e-3;
+    private double rate = DetectorTrainer.DEFAULTS.learningRate();
 
     @Parameter(label = "Start from detector (.onnx, optional)", style = "open", required = false)
     private File from;

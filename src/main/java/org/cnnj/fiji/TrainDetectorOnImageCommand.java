@@ -41,13 +41,13 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
     private String anchors = "";
 
     @Parameter(label = "Epochs", min = "1")
-    private int epochs = 10;
+    private int epochs = DetectorTrainer.DEFAULTS.epochs();
 
     @Parameter(label = "Steps per epoch", min = "1")
-    private int steps = 100;
+    private int steps = DetectorTrainer.DEFAULTS.stepsPerEpoch();
 
     @Parameter(label = "Patch size (multiple of 4)", min = "32")
-    private int patch = 128;
+    private int patch = DetectorTrainer.DEFAULTS.patch();
 
     @Override
     protected String title() {

@@ -52,25 +52,25 @@ public class TrainSegmentationCommand extends CnnjCommand {
     private double diameter = 0;
 
     @Parameter(label = "Epochs", min = "1")
-    private int epochs = 20;
+    private int epochs = TrainConfig.defaults().epochs();
 
     @Parameter(label = "Steps per epoch", min = "1")
-    private int steps = 50;
+    private int steps = TrainConfig.defaults().stepsPerEpoch();
 
     @Parameter(label = "Patch size (multiple of 2^depth)", min = "8")
-    private int patch = 128;
+    private int patch = TrainConfig.defaults().patch();
 
     @Parameter(label = "Batch size", min = "1")
-    private int batch = 8;
+    private int batch = TrainConfig.defaults().batch();
 
     @Parameter(label = "U-Net depth", min = "1", max = "6")
-    private int depth = 3;
+    private int depth = SegmentationTrainer.DEFAULT_DEPTH;
 
     @Parameter(label = "Base filters", min = "1")
-    private int filters = 16;
+    private int filters = SegmentationTrainer.DEFAULT_FILTERS;
 
     @Parameter(label = "Learning rate")
-    private double rate = 2e-3;
+    private double rate = TrainConfig.defaults().learningRate();
 
     @Parameter(label = "Elastic deformation (pixels, 0 = off)", min = "0", max = "49")
     private double elastic = 0;

@@ -36,13 +36,13 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
     private File output;
 
     @Parameter(label = "Epochs", min = "1")
-    private int epochs = 20;
+    private int epochs = TrainConfig.defaults().epochs();
 
     @Parameter(label = "Steps per epoch", min = "1")
-    private int steps = 50;
+    private int steps = TrainConfig.defaults().stepsPerEpoch();
 
     @Parameter(label = "Patch size (multiple of 8)", min = "16")
-    private int patch = 128;
+    private int patch = TrainConfig.defaults().patch();
 
     @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
     private File from;

@@ -55,6 +55,9 @@ public final class SegmentationTrainer {
 
     private SegmentationTrainer() {}
 
+    /** A new U-Net's default depth and base filters (the CLI and the Fiji commands start from these; the schedule's defaults are {@link TrainConfig#defaults()}). */
+    public static final int DEFAULT_DEPTH = 3, DEFAULT_FILTERS = 16;
+
     /** The network a segmentation training starts from: its task, class names (semantic), a new architecture, or a model to fine-tune. */
     public record Network(String task, List<String> classes, UNetConfig architecture, UNet start) {}
 

@@ -1,5 +1,7 @@
 package org.cnnj.train;
 
+import java.util.Locale;
+
 /**
  * One finished epoch of any task's training, as the log line, the CSV row, the plot and the progress
  * bar show it: mean training loss, the validation score ({@code metric} names it: IoU, AP@0.5, mAP@0.5),
@@ -13,4 +15,19 @@ public record EpochReport(
         String metric,
         boolean improved,
         double seconds,
-        double etaSeconds) {}
+        double etaSeconds) {
+    /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s}. */
+    public String line() {
+        return String.format(
+                Locale.ROOT,
+                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s",
+                epoch,
+                epochs,
+                trainLoss,
+                metric,
+                validationScore,
+                improved ? "  (best)" : "",
+                seconds,
+                etaSeconds);
+    }
+}
