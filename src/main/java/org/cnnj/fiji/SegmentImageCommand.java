@@ -3,18 +3,16 @@ package org.cnnj.fiji;
 import ij.ImagePlus;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.model.BuiltInModels;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
-import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
+import org.cnnj.seg.Segmenter;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -75,19 +73,14 @@ public class SegmentImageCommand extends CnnjCommand {
         if (output != null && output.getPath().isEmpty()) output = null;
         if (!ResultsDisplay.available() && output == null)
             throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
-        Path file = SegmentFiles.modelFile(model.toPath());
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
         long t0 = System.nanoTime();
         SegmentFiles.Output out;
-        try (Engine e = EngineKind.parse(engine).open(file, spec, Device.parse(device), 0, log::warn)) {
+        try (Segmenter s =
+                Segmenter.open(model.toPath(), EngineKind.parse(engine), Device.parse(device), 0, log::warn)) {
+            TiledPredictor.Layout layout =
+                    new TiledPredictor.Layout(512, s.spec().halo(), s.spec().tileMultiple());
             out = SegmentFiles.segment(
-                    e,
-                    spec,
-                    new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()),
-                    image,
-                    false,
-                    Diameter.parse(diameter),
-                    image.getTitle());
+                    s.engine(), s.spec(), layout, image, false, Diameter.parse(diameter), image.getTitle());
         }
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());

@@ -79,7 +79,7 @@ public final class SegmentFiles {
 
     public static int segment(Options asked) throws IOException {
         Options o = new Options(
-                modelFile(asked.model()),
+                BuiltInModels.file(asked.model()),
                 asked.input(),
                 asked.output(),
                 asked.engine(),
@@ -137,25 +137,10 @@ public final class SegmentFiles {
         return tile;
     }
 
-    /** The model file to open: a built-in model by name ({@link BuiltInModels}), or the file, which must exist. */
-    public static Path modelFile(Path model) throws IOException {
-        if (model == null)
-            throw new IllegalArgumentException(
-                    "no model chosen; choose a .onnx file, or model=[" + BuiltInModels.NUCLEI + "]");
-        Path resolved = BuiltInModels.resolve(model);
-        if (!Files.isRegularFile(resolved)) throw new IOException(missing(model));
-        return resolved;
-    }
-
-    private static String missing(Path model) {
-        return "model file " + model + " does not exist; check the path (the built-in nuclei model is model=["
-                + BuiltInModels.NUCLEI + "])";
-    }
-
     /** The sidecar, or defaults and options for an external model (told in one line). */
     public static ModelSpec spec(Options o) throws IOException {
         Path sidecar = ModelSpec.sidecarOf(o.model());
-        if (!Files.isRegularFile(o.model())) throw new IOException(missing(o.model()));
+        if (!Files.isRegularFile(o.model())) throw new IOException(BuiltInModels.missing(o.model()));
         if (Files.exists(sidecar)) {
             ModelSpec spec = ModelSpec.read(sidecar);
             spec.checkAgainst(o.model());

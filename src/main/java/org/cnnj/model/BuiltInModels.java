@@ -23,6 +23,24 @@ public final class BuiltInModels {
 
     private BuiltInModels() {}
 
+    /**
+     * The model file to open: a built-in model by name, or the file, which must exist (else the message
+     * says so and names the built-in model).
+     */
+    public static Path file(Path model) throws IOException {
+        if (model == null)
+            throw new IllegalArgumentException("no model chosen; choose a .onnx file, or model=[" + NUCLEI + "]");
+        Path resolved = resolve(model);
+        if (!Files.isRegularFile(resolved)) throw new IOException(missing(model));
+        return resolved;
+    }
+
+    /** What a missing model file's message says. */
+    public static String missing(Path model) {
+        return "model file " + model + " does not exist; check the path (the built-in nuclei model is model=[" + NUCLEI
+                + "])";
+    }
+
     /** The file of a built-in model when {@code model} names one, else {@code model} itself. */
     public static Path resolve(Path model) throws IOException {
         if (model == null || Files.exists(model)) return model;

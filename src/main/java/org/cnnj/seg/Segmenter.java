@@ -1,11 +1,16 @@
 package org.cnnj.seg;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
 
 /**
@@ -14,7 +19,7 @@ import org.cnnj.runtime.TiledPredictor;
  * to the image's own pixel grid, and returns per-pixel classes, optional class probabilities and, for
  * instance models, separated objects. Shapes: planes [C][H·W] raw pixel values.
  */
-public final class Segmenter {
+public final class Segmenter implements AutoCloseable {
     /**
      * Tiling, what to keep, the smallest object (pixels of the original image) and the factor the image is
      * resized by before the network sees it (1 = as it is; the results are always at the original size).
@@ -59,7 +64,56 @@ public final class Segmenter {
         }
     }
 
-    private Segmenter() {}
+    private final Engine engine;
+    private final ModelSpec spec;
+
+    private Segmenter(Engine engine, ModelSpec spec) {
+        this.engine = engine;
+        this.spec = spec;
+    }
+
+    /**
+     * A segmentation model ready to apply, as {@code ObjectDetector.open} opens a detector: the file (or a
+     * built-in model by name), its sidecar checked against it, and the engine chosen.
+     */
+    public static Segmenter open(Path model, EngineKind engine, Device device, int threads, Consumer<String> log)
+            throws IOException {
+        Path file = BuiltInModels.file(model);
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
+        spec.checkAgainst(file);
+        return new Segmenter(engine.open(file, spec, device, threads, log), spec);
+    }
+
+    /** With ONNX Runtime on {@code device}, its default threads, and its device line dropped. */
+    public static Segmenter open(Path model, Device device) throws IOException {
+        return open(model, EngineKind.ORT, device, 0, line -> {});
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * One image's planes [C][H·W], as a user applies the model: normalized as the sidecar says, resized so
+     * its objects match the model's object size ({@code diameter}; auto estimates it), segmented in tiles;
+     * results at the image's own size. {@code log} hears the normalization warnings and the diameter used.
+     */
+    public Result segment(float[][] planes, int width, int height, Diameter diameter, Consumer<String> log) {
+        Consumer<String> say = log == null ? line -> {} : log;
+        float[][] normalized = normalize(spec, planes, width, height, problem -> say.accept("warning: " + problem));
+        double scale = scaleFor(engine, spec, normalized, width, height, diameter, say);
+        Options o = new Options(new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), false, 6, scale);
+        return segmentNormalized(engine, spec, normalized, width, height, o, null);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
 
     /** Raw planes: normalized as the sidecar says, then {@link #segmentNormalized}. */
     public static Result segment(
