@@ -74,6 +74,11 @@ public final class GraphNetwork extends Module {
                     + ", which CNN-J cannot train in Java (it can: " + SUPPORTED
                     + "); apply it with ONNX Runtime (Segment), or fine-tune a CNN-J model instead");
         }
+        List<String> problems = NodeAttributes.problems(nodes);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(
+                    file.getFileName() + " cannot be rebuilt in Java as written: " + String.join("; ", problems));
+        }
         boolean upsampled = false;
         for (OnnxModelInfo.Node n : nodes) {
             upsampled |= n.opType().equals("ConvTranspose");
@@ -140,10 +145,8 @@ public final class GraphNetwork extends Module {
             case "MaxPool" -> MaxPool2d.apply(x, poolParams(n));
             case "AveragePool" -> AvgPool2d.apply(x, poolParams(n));
             case "Concat" -> {
-                if (n.integer("axis", 1) != 1)
-                    throw new IllegalArgumentException(
-                            "Concat along axis " + n.integer("axis", 1) + " is not supported (only channels)");
-                yield Concat.channels(in.toArray(Tensor[]::new));
+                yield Concat.channels(
+                        in.toArray(Tensor[]::new)); // axis 1 (or -3): NodeAttributes refused others at load
             }
             case "Add" -> Add.apply(x, in.get(1));
             default -> x; // Identity, Dropout (inference form)

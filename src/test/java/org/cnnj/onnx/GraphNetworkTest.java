@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
@@ -106,5 +108,37 @@ class GraphNetworkTest {
         var e = assertThrows(
                 IllegalArgumentException.class, () -> GraphNetwork.load(Path.of("models/detector.head.onnx")));
         assertTrue(e.getMessage().contains("Gemm") && e.getMessage().contains("cannot train in Java"), e.getMessage());
+    }
+
+    private static OnnxModelInfo.Node node(String op, Object... attributes) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        for (int i = 0; i < attributes.length; i += 2) a.put((String) attributes[i], attributes[i + 1]);
+        return new OnnxModelInfo.Node(op, List.of("x"), List.of("y"), a);
+    }
+
+    private static String problems(OnnxModelInfo.Node n) {
+        return String.join("; ", NodeAttributes.problems(List.of(n)));
+    }
+
+    /** Every attribute honoured or refused by name: the settings that would silently change the result are refused. */
+    @Test
+    void attributesThatWouldBeIgnoredAreRefusedByName() {
+        long[] k3 = {3, 3}, pad1 = {1, 1, 1, 1};
+        assertTrue(
+                problems(node("AveragePool", "kernel_shape", k3, "pads", pad1)).contains("count_include_pad=0"));
+        assertEquals("", problems(node("AveragePool", "kernel_shape", k3, "pads", pad1, "count_include_pad", 1L)));
+        assertEquals("", problems(node("AveragePool", "kernel_shape", k3)), "without padding both definitions agree");
+        assertTrue(problems(node("MaxPool", "kernel_shape", k3, "dilations", new long[] {2, 2}))
+                .contains("dilations [2, 2]"));
+        assertTrue(problems(node("BatchNormalization", "training_mode", 1L)).contains("training_mode=1"));
+        assertTrue(
+                problems(node("MaxPool", "kernel_shape", new long[] {3})).contains("1-D"),
+                "1-D pooling is refused, not a crash");
+        assertTrue(problems(node("Conv", "kernel_shape", k3, "fancy", 1L)).contains("attribute fancy"));
+        assertTrue(problems(node("Concat", "axis", 2L)).contains("axis 2"));
+        assertEquals("", problems(node("Concat", "axis", -3L)), "a negative channel axis is the channel axis");
+        assertEquals(
+                "",
+                problems(node("Conv", "kernel_shape", k3, "strides", new long[] {2, 2}, "pads", pad1, "group", 1L)));
     }
 }

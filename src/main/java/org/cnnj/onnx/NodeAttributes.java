@@ -1,0 +1,102 @@
+package org.cnnj.onnx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@link GraphNetwork} honours of each ONNX node's attributes. Every attribute is either honoured or
+ * refused by name, so a graph never runs with a setting silently ignored (an ignored {@code dilations}
+ * or {@code count_include_pad} gives a wrong result with no error). Networks are 2-D: kernels of any
+ * other rank are refused with what to do instead.
+ */
+final class NodeAttributes {
+    /** Attributes each op may carry; their values are checked below where only some are honoured. */
+    private static final Map<String, Set<String>> KNOWN = Map.ofEntries(
+            Map.entry("Conv", Set.of("kernel_shape", "strides", "dilations", "pads", "group", "auto_pad")),
+            Map.entry(
+                    "ConvTranspose",
+                    Set.of("kernel_shape", "strides", "dilations", "pads", "group", "output_padding", "auto_pad")),
+            Map.entry("BatchNormalization", Set.of("epsilon", "momentum", "training_mode", "spatial")),
+            Map.entry("Relu", Set.of()),
+            Map.entry("LeakyRelu", Set.of("alpha")),
+            Map.entry("Sigmoid", Set.of()),
+            Map.entry("Tanh", Set.of()),
+            Map.entry(
+                    "MaxPool",
+                    Set.of("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "dilations", "storage_order")),
+            Map.entry(
+                    "AveragePool",
+                    Set.of("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad")),
+            Map.entry("Concat", Set.of("axis")),
+            Map.entry("Add", Set.of()),
+            Map.entry("Identity", Set.of()),
+            Map.entry("Dropout", Set.of("ratio", "seed")));
+
+    private NodeAttributes() {}
+
+    /** Every reason this graph's nodes cannot run as written (empty when all can). */
+    static List<String> problems(List<OnnxModelInfo.Node> nodes) {
+        List<String> out = new ArrayList<>();
+        for (OnnxModelInfo.Node n : nodes) {
+            Set<String> known = KNOWN.get(n.opType());
+            if (known == null) continue; // unsupported ops are named by GraphNetwork itself
+            for (String a : n.attributes().keySet()) {
+                if (!known.contains(a)) out.add(where(n) + " has attribute " + a + ", which CNN-J does not support");
+            }
+            values(n, out);
+        }
+        return out;
+    }
+
+    private static void values(OnnxModelInfo.Node n, List<String> out) {
+        long[] kernel = n.integers("kernel_shape", null);
+        if (kernel != null && kernel.length != 2) {
+            out.add(where(n) + " is " + kernel.length + "-D (kernel " + Arrays.toString(kernel)
+                    + "); CNN-J's Java engine rebuilds 2-D"
+                    + " image networks only: apply this model with ONNX Runtime (engine ort) instead");
+        }
+        switch (n.opType()) {
+            case "MaxPool" -> {
+                if (!allOnes(n.integers("dilations", null)))
+                    out.add(where(n) + " has dilations " + Arrays.toString(n.integers("dilations", null))
+                            + "; only 1 is supported");
+                if (n.integer("storage_order", 0) != 0)
+                    out.add(where(n) + " has storage_order=1 (column-major indices); only 0 is supported");
+            }
+            case "AveragePool" -> {
+                long[] pads = n.integers("pads", new long[4]);
+                boolean padded = Arrays.stream(pads).anyMatch(p -> p != 0);
+                if (padded && n.integer("count_include_pad", 0) == 0) {
+                    out.add(
+                            where(n)
+                                    + " has pads and count_include_pad=0 (PyTorch's AvgPool2d(count_include_pad=False)); CNN-J averages over the"
+                                    + " padding too (count_include_pad=1): export with count_include_pad=True, or without padding");
+                }
+            }
+            case "BatchNormalization" -> {
+                if (n.integer("training_mode", 0) != 0)
+                    out.add(where(n) + " has training_mode=1; export the model in eval mode (model.eval())");
+                if (n.integer("spatial", 1) != 1)
+                    out.add(where(n) + " has spatial=0 (per-pixel statistics); only per-channel is supported");
+            }
+            case "Concat" -> {
+                long axis = n.integer("axis", 1);
+                if (axis != 1 && axis != -3)
+                    out.add(where(n) + " concatenates along axis " + axis + "; only channels (axis 1) are supported");
+            }
+            default -> {}
+        }
+    }
+
+    private static boolean allOnes(long[] v) {
+        return v == null || Arrays.stream(v).allMatch(x -> x == 1);
+    }
+
+    private static String where(OnnxModelInfo.Node n) {
+        return n.opType() + " "
+                + (n.outputs().isEmpty() ? "" : "(output " + n.outputs().get(0) + ")");
+    }
+}
