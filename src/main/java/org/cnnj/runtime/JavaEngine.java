@@ -8,6 +8,7 @@ import org.cnnj.kernel.Kernels;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
+import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
@@ -26,8 +27,17 @@ public final class JavaEngine implements Engine {
         net.train(false);
     }
 
+    /**
+     * A CNN-J model (its U-Net rebuilt from the sidecar's architecture), or a model from elsewhere: its ONNX
+     * graph rebuilt node by node ({@link GraphNetwork}; ops or attributes it cannot honour are named).
+     */
     public static JavaEngine open(Path model, ModelSpec spec) throws IOException {
-        return new JavaEngine(loadUNet(model, spec));
+        if (spec.architecture() != null) return new JavaEngine(loadUNet(model, spec));
+        try {
+            return new JavaEngine(GraphNetwork.load(model));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("engine java: " + e.getMessage(), e);
+        }
     }
 
     /** The trainable U-Net inside a CNN-J ONNX file (for fine-tuning). */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.tensor.Tensor;
@@ -66,5 +67,20 @@ class ExternalModelTest {
         int plane = 40 * 48, agree = 0;
         for (int p = 0; p < plane; p++) if ((y[plane + p] > y[p] ? 1 : 0) == labels[p]) agree++;
         assertEquals(plane, agree, "class map = argmax of PyTorch's logits");
+    }
+
+    /** engine java runs a model from elsewhere too (its graph rebuilt in Java), as ONNX Runtime does. */
+    @Test
+    void theJavaEngineRunsItAsOnnxRuntimeDoes() throws Exception {
+        Golden g = Golden.load("external_torch_unet");
+        Path model = copyModel();
+        ModelSpec spec = ModelSpec.forExternal(1, 2, 4, 28, ModelSpec.Normalization.none());
+        try (Engine java = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
+            Tensor y = java.run(g.tensor("x"));
+            assertArrayEquals(g.tensor("y").shape(), y.shape());
+            assertTrue(
+                    Close.maxAbsDiff(g.floats("y"), y.data()) <= 1e-4,
+                    "Java engine vs PyTorch: " + Close.maxAbsDiff(g.floats("y"), y.data()));
+        }
     }
 }
