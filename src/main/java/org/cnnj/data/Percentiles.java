@@ -13,6 +13,9 @@ import java.util.Locale;
  * neither blank their neighbourhood nor flatten the whole image.
  */
 public record Percentiles(float low, float high) {
+    /** No normalization: values as they are (non-finite ones still become 0). */
+    public static final Percentiles IDENTITY = new Percentiles(0f, 1f);
+
     public static Percentiles of(float[] values, double lowPercent, double highPercent) {
         if (values.length == 0) throw new IllegalArgumentException("normalization: the image has no pixels");
         if (!(lowPercent >= 0 && lowPercent < highPercent && highPercent <= 100)) {
@@ -41,10 +44,14 @@ public record Percentiles(float low, float high) {
 
     /** A normalized copy; non-finite pixels become 0. */
     public float[] apply(float[] values) {
-        float scale = scale();
         float[] out = new float[values.length];
-        for (int i = 0; i < out.length; i++) out[i] = Float.isFinite(values[i]) ? (values[i] - low) * scale : 0f;
+        for (int i = 0; i < out.length; i++) out[i] = apply(values[i]);
         return out;
+    }
+
+    /** One value normalized; a non-finite one becomes 0. */
+    public float apply(float value) {
+        return Float.isFinite(value) ? (value - low) * scale() : 0f;
     }
 
     /**

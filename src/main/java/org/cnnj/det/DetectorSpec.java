@@ -119,13 +119,11 @@ public record DetectorSpec(
     public static DetectorSpec read(Path json) throws IOException {
         JsonElement tree = Sidecars.parse(
                 json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
-        if (tree.isJsonObject()
-                && tree.getAsJsonObject().has("task")
-                && !TASK.equals(tree.getAsJsonObject().get("task").getAsString())) {
+        String task = Sidecars.task(tree);
+        if (task != null && !TASK.equals(task)) {
             throw new IOException(
-                    json + " describes a segmentation model (task "
-                            + tree.getAsJsonObject().get("task")
-                            + "), not a detector; use it with Segment Image… or Segment Folder… (Plugins › CNN-J › Segmentation; ./cnnj segment)");
+                    json + " describes a segmentation model (task \"" + task
+                            + "\"), not a detector; use it with Segment Image… or Segment Folder… (Plugins › CNN-J › Segmentation; ./cnnj segment)");
         }
         return Sidecars.convert(tree, DetectorSpec.class, json, "it should describe the detector");
     }

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
@@ -355,13 +354,7 @@ public final class ObjectDetector implements AutoCloseable {
         Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
         weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
         Detector net = new Detector(spec.architecture(), new Rng(0));
-        JavaEngine.copyWeights(
-                model,
-                weights,
-                net.parameters().entrySet().stream()
-                        .collect(Collectors.toMap(
-                                Map.Entry::getKey, e -> e.getValue().data())));
-        JavaEngine.copyWeights(model, weights, net.buffers());
+        JavaEngine.copyWeights(model, weights, net);
         return net;
     }
 }

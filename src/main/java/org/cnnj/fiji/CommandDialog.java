@@ -221,19 +221,14 @@ final class CommandDialog {
     }
 
     private static boolean setField(Object command, String name, Object value) {
-        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                f.set(command, value);
-                return true;
-            } catch (NoSuchFieldException e) {
-                // declared further up
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return false;
-            }
+        Field f = field(command, name);
+        try {
+            if (f == null) return false;
+            f.set(command, value);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
         }
-        return false;
     }
 
     /** Runs a callback method (no arguments, declared by the command or a superclass); false when it failed. */
@@ -323,15 +318,25 @@ final class CommandDialog {
         }
     }
 
-    private static Object value(Object command, String field) {
-        for (Class<?> c = command == null ? null : command.getClass(); c != null; c = c.getSuperclass()) {
+    private static Object value(Object command, String name) {
+        Field f = command == null ? null : field(command, name);
+        try {
+            return f == null ? null : f.get(command);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The field of that name, declared by the command or a superclass, made accessible; null when there is none. */
+    private static Field field(Object command, String name) {
+        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
             try {
-                Field f = c.getDeclaredField(field);
+                Field f = c.getDeclaredField(name);
                 f.setAccessible(true);
-                return f.get(command);
+                return f;
             } catch (NoSuchFieldException e) {
                 // declared further up
-            } catch (ReflectiveOperationException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 return null;
             }
         }

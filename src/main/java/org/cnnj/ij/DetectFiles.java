@@ -85,26 +85,14 @@ public final class DetectFiles {
             Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());
             System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
                     + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
-            boolean folder = Files.isDirectory(o.input());
             Batch.Summary s = Batch.run(
+                    "detect",
                     images,
-                    folder,
-                    image -> {
-                        Path dir = folder ? o.output().resolve(SegmentFiles.baseName(image)) : o.output();
-                        long t0 = System.nanoTime();
-                        int found = detectImage(detector, options, keep, image, dir);
-                        System.out.printf(
-                                Locale.ROOT,
-                                "%s: %d objects in %.2f s -> %s%n",
-                                image.getFileName(),
-                                found,
-                                (System.nanoTime() - t0) / 1e9,
-                                dir);
-                        return found;
-                    },
+                    Files.isDirectory(o.input()),
+                    o.output(),
+                    (image, dir) -> detectImage(detector, options, keep, image, dir),
+                    System.out::println,
                     System.err::println);
-            if (folder) System.out.println("detect: " + s.describe());
-            if (!s.ok()) throw new Batch.Failed(s);
             return (int) s.counted();
         }
     }

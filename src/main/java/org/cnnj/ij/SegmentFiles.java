@@ -98,26 +98,14 @@ public final class SegmentFiles {
         try (Engine engine = o.engine().open(o.model(), spec, o.device(), o.threads(), System.err::println)) {
             System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo()
                     + " px halo");
-            boolean folder = Files.isDirectory(o.input());
-            Batch.Summary s = Batch.run(
+            Batch.run(
+                    "segment",
                     images,
-                    folder,
-                    image -> {
-                        Path dir = folder ? o.output().resolve(baseName(image)) : o.output();
-                        long t0 = System.nanoTime();
-                        int objects = segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter());
-                        System.out.printf(
-                                Locale.ROOT,
-                                "%s: %d objects in %.2f s -> %s%n",
-                                image.getFileName(),
-                                objects,
-                                (System.nanoTime() - t0) / 1e9,
-                                dir);
-                        return objects;
-                    },
+                    Files.isDirectory(o.input()),
+                    o.output(),
+                    (image, dir) -> segmentImage(engine, spec, layout, image, dir, o.probabilities(), o.diameter()),
+                    System.out::println,
                     System.err::println);
-            if (folder) System.out.println("segment: " + s.describe());
-            if (!s.ok()) throw new Batch.Failed(s);
             return 0;
         }
     }
@@ -263,10 +251,14 @@ public final class SegmentFiles {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
             ProgressReporter progress = new ProgressReporter("segmenting " + where, System.err::println);
+            // The centre is normalized with the whole plane's percentiles; for an image no larger than it, it is the
+            // whole plane normalized.
+            float[][] centre = centre(spec, planes, w, h, where);
+            boolean centreIsWhole = centreSide(w) == w && centreSide(h) == h;
             double scale = Segmenter.scaleFor(
                     engine,
                     spec,
-                    centre(spec, planes, w, h, where),
+                    centre,
                     centreSide(w),
                     centreSide(h),
                     diameter,
@@ -284,6 +276,7 @@ public final class SegmentFiles {
             }
             int[] labels;
             if (route == Route.BANDS) {
+                centre = null; // not needed in bands, and the memory estimate above counted it as free
                 BandedPlanes.Labels r = BandedPlanes.segment(
                         engine,
                         spec,
@@ -296,8 +289,9 @@ public final class SegmentFiles {
                 labels = r.labels();
                 objects += r.count();
             } else {
-                float[][] normalized =
-                        Segmenter.normalize(spec, planes, w, h, null); // its warnings came with the centre
+                float[][] normalized = centreIsWhole
+                        ? centre
+                        : Segmenter.normalize(spec, planes, w, h, null); // its warnings came with the centre
                 Segmenter.Result r = Segmenter.segmentNormalized(
                         engine,
                         spec,

@@ -319,9 +319,7 @@ public record ModelSpec(
 
     public static ModelSpec read(Path json) throws IOException {
         JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
-        if (tree.isJsonObject()
-                && tree.getAsJsonObject().has("task")
-                && DETECTION.equals(tree.getAsJsonObject().get("task").getAsString())) {
+        if (DETECTION.equals(Sidecars.task(tree))) {
             throw new IOException(json
                     + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");

@@ -43,6 +43,13 @@ public final class Sidecars {
         }
     }
 
+    /** The task a sidecar's tree names ("detection", "instances-distance", …), or null when it names none. */
+    public static String task(JsonElement tree) {
+        if (!tree.isJsonObject() || !tree.getAsJsonObject().has("task")) return null;
+        JsonElement t = tree.getAsJsonObject().get("task");
+        return t.isJsonPrimitive() ? t.getAsString() : null;
+    }
+
     /** The record {@code type} from the tree; its own validation message (wrapped by Gson) is the one reported. */
     public static <T> T convert(JsonElement tree, Class<T> type, Path json, String empty) throws IOException {
         try {

@@ -2,8 +2,8 @@ package org.cnnj.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.Module;
@@ -48,19 +48,18 @@ public final class JavaEngine implements Engine {
         }
         OnnxModelInfo info = OnnxModelInfo.read(model);
         UNet net = new UNet(spec.architecture(), new Rng(0));
-        copyWeights(
-                model,
-                info.weights(),
-                net.parameters().entrySet().stream()
-                        .collect(Collectors.toMap(
-                                Map.Entry::getKey, e -> e.getValue().data())));
-        copyWeights(model, info.weights(), net.buffers());
+        copyWeights(model, info.weights(), net);
         return net;
     }
 
-    /** Copies each named array of {@code weights} into {@code into}; a missing or mis-sized one is an error naming the model file. */
-    public static void copyWeights(Path model, Map<String, float[]> weights, Map<String, float[]> into)
-            throws IOException {
+    /**
+     * Copies each parameter and buffer of {@code net} from the same-named array of {@code weights}; a missing
+     * or mis-sized one is an error naming the model file.
+     */
+    public static void copyWeights(Path model, Map<String, float[]> weights, Module net) throws IOException {
+        Map<String, float[]> into = new LinkedHashMap<>();
+        net.parameters().forEach((name, t) -> into.put(name, t.data()));
+        into.putAll(net.buffers());
         for (Map.Entry<String, float[]> e : into.entrySet()) {
             float[] w = weights.get(e.getKey());
             if (w == null || w.length != e.getValue().length) {

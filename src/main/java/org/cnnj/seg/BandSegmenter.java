@@ -187,28 +187,22 @@ public final class BandSegmenter {
                         throw new IllegalStateException("the model produced " + t.classes()
                                 + " output channels but its sidecar names " + k + " classes");
                     }
+                    float[] v = new float[classChannels], p = new float[classChannels];
                     for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
                         for (int x = t.x0(); x < t.x0() + t.width(); x++) {
                             int i = (y - e0) * width + x;
                             classes[i] = (byte) t.argmax(y, x, classChannels);
                             if (!distance) continue;
-                            foreground[i] = background(t, y, x, classChannels, logits) < 0.5;
-                            dist[i] = (float) (1 / (1 + Math.exp(-t.at(3, y, x))));
+                            // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
+                            for (int c = 0; c < classChannels; c++) v[c] = t.at(c, y, x);
+                            Segmenter.probabilitiesOf(v, logits, p);
+                            foreground[i] = 1 - p[0] > Segmenter.FOREGROUND;
+                            dist[i] = Segmenter.distanceAt(t, y, x);
                         }
                     }
                 },
                 null);
         return new Band(classes, foreground, dist);
-    }
-
-    /** p(background) at a pixel: the softmax of the class logits (or the probability the model gives). */
-    private static double background(TiledPredictor.Tile t, int y, int x, int classChannels, boolean logits) {
-        if (!logits) return t.at(0, y, x);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < classChannels; c++) max = Math.max(max, t.at(c, y, x));
-        double sum = 0;
-        for (int c = 0; c < classChannels; c++) sum += Math.exp(t.at(c, y, x) - max);
-        return Math.exp(t.at(0, y, x) - max) / sum;
     }
 
     /** Union–find over provisional ids 1..n with the seed-pixel count of each set. */

@@ -76,7 +76,7 @@ public final class BandedPlanes {
     private static final class Source implements TiledPredictor.Source {
         private final float[][] planes;
         private final int width, height, sw, sh;
-        private final float[] low, scale;
+        private final Percentiles[] normalization;
 
         Source(ModelSpec spec, float[][] planes, int width, int height, int sw, int sh) {
             this.planes = planes;
@@ -84,12 +84,10 @@ public final class BandedPlanes {
             this.height = height;
             this.sw = sw;
             this.sh = sh;
-            low = new float[planes.length];
-            scale = new float[planes.length];
+            normalization = new Percentiles[planes.length];
             for (int c = 0; c < planes.length; c++) {
                 Percentiles p = Segmenter.percentiles(spec, planes[c]);
-                low[c] = p == null ? 0f : p.low();
-                scale[c] = p == null ? 1f : p.scale();
+                normalization[c] = p == null ? Percentiles.IDENTITY : p;
             }
         }
 
@@ -125,10 +123,9 @@ public final class BandedPlanes {
             }
         }
 
-        /** A normalized pixel; non-finite ones are 0, as {@link Percentiles#apply} makes them. */
+        /** A normalized pixel (non-finite ones are 0). */
         private float value(int c, int y, int x) {
-            float v = planes[c][y * width + x];
-            return Float.isFinite(v) ? (v - low[c]) * scale[c] : 0f;
+            return normalization[c].apply(planes[c][y * width + x]);
         }
     }
 }

@@ -277,7 +277,7 @@ public final class Segmenter implements AutoCloseable {
                             if (probabilities != null) for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
                             if (distance) {
                                 foreground[i] = 1 - p[0];
-                                dist[i] = (float) (1 / (1 + Math.exp(-tile.at(3, y, x))));
+                                dist[i] = distanceAt(tile, y, x);
                             }
                         }
                     }
@@ -292,7 +292,7 @@ public final class Segmenter implements AutoCloseable {
         int count = 0;
         if (ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) {
             boolean[] fg = new boolean[m.foreground().length];
-            for (int i = 0; i < fg.length; i++) fg[i] = m.foreground()[i] > 0.5f;
+            for (int i = 0; i < fg.length; i++) fg[i] = m.foreground()[i] > FOREGROUND;
             objects = DistanceInstances.decode(
                     fg,
                     m.distance(),
@@ -307,8 +307,16 @@ public final class Segmenter implements AutoCloseable {
         return new Result(m.width(), m.height(), m.classes(), m.probabilities(), objects, count);
     }
 
+    /** A distance model's pixel is foreground where 1 − p(background) exceeds this. */
+    static final float FOREGROUND = 0.5f;
+
+    /** A distance model's distance map at a pixel of a tile: the sigmoid of its 4th output channel. */
+    static float distanceAt(TiledPredictor.Tile tile, int y, int x) {
+        return (float) (1 / (1 + Math.exp(-tile.at(3, y, x))));
+    }
+
     /** Softmax of logits (or the values as they are) into {@code out}. */
-    private static void probabilitiesOf(float[] v, boolean logits, float[] out) {
+    static void probabilitiesOf(float[] v, boolean logits, float[] out) {
         if (!logits) {
             System.arraycopy(v, 0, out, 0, v.length);
             return;

@@ -24,9 +24,4 @@ public record TrainingRun<T>(
         if (config == null) throw new IllegalArgumentException("training: no configuration");
         provenance = provenance == null ? Map.of() : provenance;
     }
-
-    /** The same run on other samples (e.g. after splitting off validation). */
-    public <U> TrainingRun<U> with(List<U> samples) {
-        return new TrainingRun<>(samples, config, checkpoints, cancel, listener, provenance);
-    }
 }
