@@ -9,6 +9,8 @@ import org.cnnj.tensor.Tensor;
  * Shapes: logits [N, C] or [N, C, H, W]; labels int [N] or [N·H·W] in 0..C−1 (or the ignore label).
  * loss = Σ w[yᵢ]·(−log softmax(xᵢ)[yᵢ]) / Σ w[yᵢ] over non-ignored positions;
  * dx = w[yᵢ]·(softmax(xᵢ) − onehot(yᵢ)) / Σ w.
+ * With label smoothing ε (PyTorch's label_smoothing) the target is q = (1 − ε)·onehot(yᵢ) + ε/C:
+ * loss = mean −Σₖ qₖ·log softmax(xᵢ)ₖ, dx = (softmax(xᵢ) − q) / positions.
  */
 public final class SoftmaxCrossEntropy {
     /** Use as ignore label when every position counts. */
@@ -74,6 +76,55 @@ public final class SoftmaxCrossEntropy {
                         float w = (classWeights == null ? 1f : classWeights[label]) * g;
                         for (int k = 0; k < ax.classes; k++) gx[base + k * ax.inner] += w * probs[base + k * ax.inner];
                         gx[base + label * ax.inner] -= w;
+                    }
+                },
+                logits);
+    }
+
+    /** Mean cross-entropy against label-smoothed targets (every position counts, no class weights). */
+    public static Tensor apply(Tensor logits, int[] labels, float labelSmoothing) {
+        if (!(labelSmoothing >= 0f && labelSmoothing < 1f))
+            throw new IllegalArgumentException(
+                    "cross_entropy: label smoothing must be in [0, 1), got " + labelSmoothing);
+        if (labelSmoothing == 0f) return apply(logits, labels);
+        ClassAxis ax = ClassAxis.of("cross_entropy", logits);
+        int positions = ax.columns();
+        if (labels.length != positions)
+            throw new IllegalArgumentException(
+                    "cross_entropy: " + labels.length + " labels for " + positions + " positions");
+        float[] x = logits.data(), probs = new float[x.length];
+        float offTarget = labelSmoothing / ax.classes, onTarget = 1f - labelSmoothing + offTarget;
+        double lossSum = 0;
+        for (int p = 0; p < positions; p++) {
+            int label = labels[p];
+            if (label < 0 || label >= ax.classes)
+                throw new IllegalArgumentException("cross_entropy: label " + label + " is outside the " + ax.classes
+                        + " classes 0.." + (ax.classes - 1));
+            int base = ax.base(p);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int k = 0; k < ax.classes; k++) max = Math.max(max, x[base + k * ax.inner]);
+            double sum = 0;
+            for (int k = 0; k < ax.classes; k++) sum += Math.exp(x[base + k * ax.inner] - max);
+            double logSum = Math.log(sum);
+            for (int k = 0; k < ax.classes; k++) {
+                double logP = x[base + k * ax.inner] - max - logSum;
+                probs[base + k * ax.inner] = (float) Math.exp(logP);
+                lossSum -= (k == label ? onTarget : offTarget) * logP;
+            }
+        }
+        float scale = 1f / positions;
+        return Tensor.result(
+                "cross_entropy",
+                new float[] {(float) (lossSum * scale)},
+                new int[] {1},
+                out -> {
+                    float g = out.grad()[0] * scale;
+                    float[] gx = logits.grad();
+                    for (int p = 0; p < positions; p++) {
+                        int base = ax.base(p);
+                        for (int k = 0; k < ax.classes; k++)
+                            gx[base + k * ax.inner] +=
+                                    g * (probs[base + k * ax.inner] - (k == labels[p] ? onTarget : offTarget));
                     }
                 },
                 logits);

@@ -152,6 +152,8 @@ public final class OnnxExport {
                 initializers.put(name, tensor(name, t.shape(), t.data()));
             } else if (input instanceof float[] f) {
                 initializers.put(name, tensor(name, new int[] {f.length}, f));
+            } else if (input instanceof Float f) { // a scalar (rank 0), e.g. Clip's bounds
+                initializers.put(name, tensor(name, new int[0], new float[] {f}));
             } else if (input instanceof long[] l) {
                 initializers.put(
                         name,

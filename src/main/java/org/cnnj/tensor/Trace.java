@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * Records the ops of one forward pass (per thread) so a model can be exported to ONNX without
  * export code in every module. Each op that has an ONNX equivalent reports itself after computing
  * its output: ONNX op type, inputs (tensors, constant float[] buffers such as batch-norm statistics,
- * long[] constants, or "" for an omitted optional input) and attributes (Integer, Float, String,
+ * long[] constants, a Float for a scalar constant, or "" for an omitted optional input) and attributes (Integer, Float, String,
  * long[] or float[]). An op with no ONNX equivalent calls {@link #unsupported} and the export fails
  * with its name.
  */

@@ -1,0 +1,72 @@
+package org.cnnj.cls;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.cnnj.util.Rng;
+
+/** The classic CNN families, by the names torchvision gives them; {@link #build} makes the network. */
+public enum Architecture {
+    LENET5("lenet5", 16),
+    ALEXNET("alexnet", 32),
+    VGG11("vgg11", 32),
+    VGG16("vgg16", 32),
+    VGG11_BN("vgg11-bn", 32),
+    VGG16_BN("vgg16-bn", 32),
+    GOOGLENET("googlenet", 32),
+    RESNET18("resnet18", 16),
+    RESNET34("resnet34", 16),
+    RESNET50("resnet50", 16),
+    SE_RESNET18("se-resnet18", 16),
+    SE_RESNET50("se-resnet50", 16),
+    DENSENET121("densenet121", 16),
+    DENSENET169("densenet169", 16),
+    MOBILENET_V1("mobilenet-v1", 32),
+    MOBILENET_V2("mobilenet-v2", 32);
+
+    private final String option;
+    private final int minimumInput;
+
+    Architecture(String option, int minimumInput) {
+        this.option = option;
+        this.minimumInput = minimumInput;
+    }
+
+    /** The spelling in options and sidecars ("resnet18", "mobilenet-v2"). */
+    public String option() {
+        return option;
+    }
+
+    /** Smallest crop the network's poolings leave at least one feature pixel for. */
+    public int minimumInput() {
+        return minimumInput;
+    }
+
+    public static Architecture parse(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (Architecture a : values()) if (a.option.equals(t)) return a;
+        throw new IllegalArgumentException("unknown architecture \"" + text + "\"; choose one of "
+                + String.join(
+                        ", ", Arrays.stream(values()).map(Architecture::option).toList()));
+    }
+
+    public ClassifierNetwork build(ClassifierConfig c, Rng rng) {
+        return switch (this) {
+            case LENET5 -> new LeNet5(c, rng);
+            case ALEXNET -> new AlexNet(c, rng);
+            case VGG11 -> new Vgg(c, Vgg.A, false, rng);
+            case VGG16 -> new Vgg(c, Vgg.D, false, rng);
+            case VGG11_BN -> new Vgg(c, Vgg.A, true, rng);
+            case VGG16_BN -> new Vgg(c, Vgg.D, true, rng);
+            case GOOGLENET -> new GoogLeNet(c, rng);
+            case RESNET18 -> new ResNet(c, new int[] {2, 2, 2, 2}, false, false, rng);
+            case RESNET34 -> new ResNet(c, new int[] {3, 4, 6, 3}, false, false, rng);
+            case RESNET50 -> new ResNet(c, new int[] {3, 4, 6, 3}, true, false, rng);
+            case SE_RESNET18 -> new ResNet(c, new int[] {2, 2, 2, 2}, false, true, rng);
+            case SE_RESNET50 -> new ResNet(c, new int[] {3, 4, 6, 3}, true, true, rng);
+            case DENSENET121 -> new DenseNet(c, new int[] {6, 12, 24, 16}, rng);
+            case DENSENET169 -> new DenseNet(c, new int[] {6, 12, 32, 32}, rng);
+            case MOBILENET_V1 -> new MobileNetV1(c, rng);
+            case MOBILENET_V2 -> new MobileNetV2(c, rng);
+        };
+    }
+}
