@@ -53,14 +53,17 @@ class ArchitectureTest {
         layer(
                 "seg", "data", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train",
                 "util");
+        layer("cls", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");
         layer(
                 "bench", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg", "tensor",
                 "util");
-        layer("ij", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
-        layer("cli", "bench", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train", "util");
-        layer("fiji", "det", "ij", "model", "runtime", "seg", "train");
+        layer("ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
+        layer(
+                "cli", "bench", "cls", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train",
+                "util");
+        layer("fiji", "cls", "det", "ij", "model", "runtime", "seg", "train");
     }
 
     /**
@@ -69,7 +72,7 @@ class ArchitectureTest {
      */
     private static final Set<String> CORE = Set.of(
             "tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "model", "runtime", "data",
-            "det", "seg");
+            "cls", "det", "seg");
 
     private static final Pattern UI_IMPORT = Pattern.compile(
             "^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",
@@ -204,7 +207,12 @@ class ArchitectureTest {
                 !LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"),
                 "lower rooms never use higher ones");
         assertTrue(
-                !LAYERS.get("det").contains("seg") && !LAYERS.get("seg").contains("det"),
+                !LAYERS.get("det").contains("seg")
+                        && !LAYERS.get("seg").contains("det")
+                        && !LAYERS.get("cls").contains("seg")
+                        && !LAYERS.get("cls").contains("det")
+                        && !LAYERS.get("seg").contains("cls")
+                        && !LAYERS.get("det").contains("cls"),
                 "task rooms never use each other");
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.cnnj.cls.SyntheticCells;
 import org.cnnj.det.DetectionScenes;
 import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.Tiffs;
@@ -60,6 +61,26 @@ final class GenerateCommand {
             }
             LabelResults.saveZip(rois, out.resolve("scene-" + (seed + k) + ".zip"));
             System.out.println("scene-" + (seed + k) + ".tif: " + s.objects() + " cells");
+        }
+        return 0;
+    }
+
+    /** {@code ./cnnj generate-cells}: DIR/PHENOTYPE/cell-SEED.tif (16-bit crops), {@code --count} per phenotype. */
+    static int runCells(String[] args) throws IOException {
+        CliOptions o =
+                new CliOptions("generate-cells", args, List.of("--out", "--count", "--size", "--seed"), List.of());
+        Path out = o.has("--out") ? o.path("--out") : Path.of("cells");
+        int count = o.integer("--count", 50), size = o.integer("--size", 48);
+        long seed = o.longInteger("--seed", 1);
+        for (int label = 0; label < SyntheticCells.CLASSES.size(); label++) {
+            String phenotype = SyntheticCells.CLASSES.get(label);
+            for (int k = 0; k < count; k++) {
+                float[] crop = SyntheticCells.crop(seed + k, label, size);
+                Tiffs.save(
+                        new ImagePlus(phenotype, new FloatProcessor(size, size, crop).convertToShortProcessor(false)),
+                        out.resolve(phenotype).resolve(String.format(Locale.ROOT, "cell-%04d.tif", seed + k)));
+            }
+            System.out.println(out.resolve(phenotype) + ": " + count + " crops of " + size + "x" + size);
         }
         return 0;
     }

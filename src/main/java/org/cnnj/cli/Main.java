@@ -58,6 +58,9 @@ public final class Main {
             case "detect" -> DetectCommand.run(rest);
             case "train-det" -> TrainDetectorCommand.run(rest);
             case "generate-scenes" -> GenerateCommand.runScenes(rest);
+            case "train-cls" -> TrainClassifierCommand.run(rest);
+            case "classify" -> ClassifyCommand.run(rest);
+            case "generate-cells" -> GenerateCommand.runCells(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -112,6 +115,10 @@ public final class Main {
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",
                 "          train the detector on images with ROI zips (class = ROI name or group)",
                 "  generate-scenes [--out DIR] [--count N] [--size S] [--seed S]   synthetic detection scenes + ROI zips",
+                "  train-cls --images DIR|FILE.csv --output M.onnx [--arch resnet18] [--size 64] [--rois DIR] ...",
+                "          train a classifier on class subfolders, a file,class CSV, or images with ROI zips (class = ROI name)",
+                "  classify --model M.onnx --input IMG|DIR --output DIR [--rois DIR] [--dense]   classes.csv (+ rois.zip by class)",
+                "  generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic cell crops of 4 phenotypes, one folder each",
                 "  install PATH [--gpu] | uninstall PATH   put CNN-J into a Fiji.app or ImageJ folder (only the jars it lacks), or take it out",
                 "  info                             kernel path, threads, Java version");
     }

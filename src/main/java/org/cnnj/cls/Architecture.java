@@ -1,26 +1,43 @@
 package org.cnnj.cls;
 
+import com.google.gson.annotations.SerializedName;
 import java.util.Arrays;
 import java.util.Locale;
 import org.cnnj.util.Rng;
 
 /** The classic CNN families, by the names torchvision gives them; {@link #build} makes the network. */
 public enum Architecture {
+    @SerializedName("lenet5")
     LENET5("lenet5", 16),
+    @SerializedName("alexnet")
     ALEXNET("alexnet", 32),
+    @SerializedName("vgg11")
     VGG11("vgg11", 32),
+    @SerializedName("vgg16")
     VGG16("vgg16", 32),
+    @SerializedName("vgg11-bn")
     VGG11_BN("vgg11-bn", 32),
+    @SerializedName("vgg16-bn")
     VGG16_BN("vgg16-bn", 32),
+    @SerializedName("googlenet")
     GOOGLENET("googlenet", 32),
+    @SerializedName("resnet18")
     RESNET18("resnet18", 16),
+    @SerializedName("resnet34")
     RESNET34("resnet34", 16),
+    @SerializedName("resnet50")
     RESNET50("resnet50", 16),
+    @SerializedName("se-resnet18")
     SE_RESNET18("se-resnet18", 16),
+    @SerializedName("se-resnet50")
     SE_RESNET50("se-resnet50", 16),
+    @SerializedName("densenet121")
     DENSENET121("densenet121", 16),
+    @SerializedName("densenet169")
     DENSENET169("densenet169", 16),
+    @SerializedName("mobilenet-v1")
     MOBILENET_V1("mobilenet-v1", 32),
+    @SerializedName("mobilenet-v2")
     MOBILENET_V2("mobilenet-v2", 32);
 
     private final String option;

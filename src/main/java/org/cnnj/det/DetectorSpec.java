@@ -120,6 +120,10 @@ public record DetectorSpec(
         JsonElement tree = Sidecars.parse(
                 json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
         String task = Sidecars.task(tree);
+        if (ModelSpec.CLASSIFICATION.equals(task)) {
+            throw new IOException(json + " describes an image classifier, not a detector; use it with Classify Images…"
+                    + " or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
+        }
         if (task != null && !TASK.equals(task)) {
             throw new IOException(
                     json + " describes a segmentation model (task \"" + task

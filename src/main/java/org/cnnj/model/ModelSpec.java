@@ -52,6 +52,8 @@ public record ModelSpec(
         double splitDepth) {
     /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
     public static final String DETECTION = "detection";
+    /** The task of an image classifier's sidecar ({@code ClassifierSpec}): not a segmentation model. */
+    public static final String CLASSIFICATION = "classification";
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
@@ -136,6 +138,10 @@ public record ModelSpec(
         if (DETECTION.equals(task)) {
             throw new IllegalArgumentException(
                     "this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
+        }
+        if (CLASSIFICATION.equals(task)) {
+            throw new IllegalArgumentException(
+                    "this is an image classifier, not a segmentation model; use it with Plugins › CNN-J › Classification (./cnnj classify)");
         }
         if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
             throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS
@@ -323,6 +329,10 @@ public record ModelSpec(
             throw new IOException(json
                     + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");
+        }
+        if (CLASSIFICATION.equals(Sidecars.task(tree))) {
+            throw new IOException(json + " describes an image classifier, not a segmentation model; use it with"
+                    + " Classify Images… or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
         }
         return Sidecars.convert(
                 tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");

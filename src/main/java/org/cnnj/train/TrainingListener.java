@@ -6,4 +6,7 @@ public interface TrainingListener {
 
     /** After each step: its number within the epoch, the epoch's steps, the step's (total) loss. */
     default void step(int step, int stepsPerEpoch, float loss) {}
+
+    /** A line of detail after an epoch's report (e.g. a classifier's per-class precision and recall). */
+    default void note(String line) {}
 }

@@ -66,6 +66,10 @@ class LossTest {
                 "cross entropy",
                 t -> SoftmaxCrossEntropy.apply(t[0], labels, new float[] {1f, 2f, 0.5f}, 1),
                 uniform(rng, 2, 3, 2, 3));
+        check(
+                "cross entropy, label smoothing 0.1",
+                t -> SoftmaxCrossEntropy.apply(t[0], new int[] {2, 0, 1}, 0.1f),
+                uniform(rng, 3, 4));
         check("soft dice", t -> SoftDice.apply(t[0], labels, 1f), uniform(rng, 2, 3, 3, 2));
         Tensor target = Tensor.of(new float[] {0, 1, 1, 0, 0.5f, 1}, 2, 3);
         check("bce", t -> BceWithLogits.apply(t[0], target), uniform(rng, 2, 3));

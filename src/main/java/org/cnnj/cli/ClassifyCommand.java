@@ -1,0 +1,38 @@
+package org.cnnj.cli;
+
+import java.io.IOException;
+import java.util.List;
+import org.cnnj.ij.ClassifyFiles;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
+
+/**
+ * {@code ./cnnj classify --model M.onnx --input IMG|DIR --output DIR [--rois DIR] [--dense] [--engine ort|java]
+ * [--device auto|cpu|cuda] [--threads N]}: classes.csv (+ rois.zip renamed and coloured by class with --rois,
+ * confusion.csv for a folder of class subfolders, NAME-classes.tif maps with --dense).
+ */
+final class ClassifyCommand {
+    private ClassifyCommand() {}
+
+    static int run(String[] args) throws IOException {
+        CliOptions o = new CliOptions(
+                "classify",
+                args,
+                List.of("--model", "--input", "--output", "--rois", "--engine", "--device", "--threads"),
+                List.of("--dense"));
+        o.require("--model", "--input", "--output");
+        ClassifyFiles.Summary s = ClassifyFiles.classify(
+                new ClassifyFiles.Options(
+                        o.path("--model"),
+                        o.path("--input"),
+                        o.path("--rois"),
+                        o.path("--output"),
+                        EngineKind.parse(o.text("--engine", EngineKind.ORT.option())),
+                        Device.parse(o.text("--device", "auto")),
+                        o.integer("--threads", 0),
+                        o.has("--dense")),
+                System.err::println);
+        System.out.println("classify: " + s.describe() + "; results in " + o.path("--output"));
+        return 0;
+    }
+}

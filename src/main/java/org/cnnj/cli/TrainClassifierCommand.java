@@ -1,0 +1,104 @@
+package org.cnnj.cli;
+
+import java.io.IOException;
+import java.util.List;
+import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.cls.CropAugmentation;
+import org.cnnj.ij.ClassifierCrops;
+import org.cnnj.ij.TrainClassifierFiles;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
+
+/**
+ * {@code ./cnnj train-cls --images DIR|FILE.csv --output M.onnx [--rois DIR] [--classes a,b] [--arch resnet18]
+ * [--size 64] [--width 0.25] [--window 0] [--mask] [--epochs N] [--steps 0] [--batch N] [--lr X] [--validation F]
+ * [--patience N] [--optimizer adamw|sgd] [--weight-decay X] [--label-smoothing X] [--no-balance] [--no-augment]
+ * [--normalize percentile|none] [--from M.onnx] [--freeze-features] [--seed S] [--resume]}.
+ */
+final class TrainClassifierCommand {
+    private TrainClassifierCommand() {}
+
+    static int run(String[] args) throws IOException {
+        CliOptions o = new CliOptions(
+                "train-cls",
+                args,
+                List.of(
+                        "--images",
+                        "--rois",
+                        "--output",
+                        "--classes",
+                        "--arch",
+                        "--size",
+                        "--width",
+                        "--window",
+                        "--epochs",
+                        "--steps",
+                        "--batch",
+                        "--lr",
+                        "--validation",
+                        "--patience",
+                        "--optimizer",
+                        "--weight-decay",
+                        "--label-smoothing",
+                        "--normalize",
+                        "--from",
+                        "--seed"),
+                List.of("--mask", "--no-balance", "--no-augment", "--freeze-features", "--resume"));
+        o.require("--images", "--output");
+        ClassifierTrainer.Options d = ClassifierTrainer.Options.DEFAULTS;
+        ClassifierTrainer.Options training = new ClassifierTrainer.Options(
+                ClassifierTrainer.OptimizerKind.parse(
+                        o.text("--optimizer", d.optimizer().option())),
+                o.number("--weight-decay", d.weightDecay()),
+                o.number("--label-smoothing", d.labelSmoothing()),
+                !o.has("--no-balance"),
+                o.has("--no-augment") ? CropAugmentation.NONE : d.augmentation(),
+                ModelSpec.Normalization.of(ModelSpec.NormalizationMethod.parse(
+                        o.text("--normalize", d.normalization().method().option()))));
+        TrainingListener print = new TrainingListener() {
+            public void epoch(EpochReport e) {
+                System.out.println(e.line());
+            }
+
+            public void note(String line) {
+                System.out.println(line);
+            }
+        };
+        TrainConfig c = ClassifierTrainer.DEFAULTS;
+        TrainConfig config = new TrainConfig(
+                o.integer("--epochs", c.epochs()),
+                c.stepsPerEpoch(), // replaced by --steps (0 = one pass over the training crops)
+                o.integer("--batch", c.batch()),
+                c.patch(),
+                o.number("--lr", c.learningRate()),
+                o.number("--validation", c.validationFraction()),
+                o.integer("--patience", c.patience()),
+                o.integer("--seed", (int) c.seed()),
+                o.has("--freeze-features"));
+        Interruptible.run(
+                Interruptible.resumeCommand("train-cls", args),
+                cancel -> TrainClassifierFiles.train(
+                        new TrainClassifierFiles.Options(
+                                o.path("--images"),
+                                o.path("--rois"),
+                                o.path("--output"),
+                                o.list("--classes"),
+                                Architecture.parse(o.text("--arch", "resnet18")),
+                                new ClassifierCrops.Cropping(
+                                        o.integer("--size", 64), o.integer("--window", 0), o.has("--mask")),
+                                o.number("--width", 0.25),
+                                config,
+                                o.integer("--steps", 0),
+                                training,
+                                o.path("--from"),
+                                o.has("--resume"),
+                                "./cnnj train-cls " + String.join(" ", args)),
+                        cancel,
+                        print,
+                        System.out::println));
+        return 0;
+    }
+}

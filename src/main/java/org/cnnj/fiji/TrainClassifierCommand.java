@@ -1,0 +1,162 @@
+package org.cnnj.fiji;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.ij.ClassifierCrops;
+import org.cnnj.ij.TrainClassifierFiles;
+import org.cnnj.ij.TrainingPlot;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Training › Train Classifier…: trains a classifier on a folder of class subfolders
+ * ({@code cells/mitotic/*.tif}, …), a CSV of file,class, or images with ROI zips whose ROI names are the classes,
+ * and writes the model (.onnx, .dense.onnx, .json), a training CSV, the validation confusion matrix (CSV) and
+ * checkpoints. Per epoch: loss, accuracy, per-class precision/recall in the log and a live plot; Esc stops and keeps
+ * the best model. Macro:
+ * {@code run("Train Classifier...", "images=[/data/cells] rois=[] output=[/models/cells.onnx] architecture=resnet18 size=64 width=0.25 epochs=30");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Classifier...", headless = true)
+public class TrainClassifierCommand extends CnnjCommand {
+    @Parameter(label = "Examples: folder of class subfolders, file,class CSV, or images with ROI zips")
+    private File images;
+
+    @Parameter(
+            label = "ROI folder (only for images with ROI zips; empty: beside them)",
+            style = "directory",
+            required = false)
+    private File rois;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(label = "Class names (comma-separated; empty: from the folders / CSV / ROI names)", required = false)
+    private String classes = "";
+
+    @Parameter(
+            label = "Architecture",
+            choices = {
+                "lenet5",
+                "alexnet",
+                "vgg11",
+                "vgg16",
+                "vgg11-bn",
+                "vgg16-bn",
+                "googlenet",
+                "resnet18",
+                "resnet34",
+                "resnet50",
+                "se-resnet18",
+                "se-resnet50",
+                "densenet121",
+                "densenet169",
+                "mobilenet-v1",
+                "mobilenet-v2"
+            })
+    private String architecture = "resnet18";
+
+    @Parameter(label = "Crop size S (pixels; images are scaled to S×S)", min = "16", max = "1024")
+    private int size = 64;
+
+    @Parameter(label = "Width (× the standard channel counts)", min = "0.05", max = "4")
+    private double width = 0.25;
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = ClassifierTrainer.DEFAULTS.epochs();
+
+    @Parameter(label = "Batch size", min = "1")
+    private int batch = ClassifierTrainer.DEFAULTS.batch();
+
+    @Parameter(label = "Learning rate")
+    private double rate = ClassifierTrainer.DEFAULTS.learningRate();
+
+    @Parameter(label = "Start from classifier (.onnx, optional)", style = "open", required = false)
+    private File from;
+
+    @Parameter(label = "Freeze the features (train only the head)")
+    private boolean freeze = false;
+
+    @Parameter(label = "Resume an interrupted training")
+    private boolean resume = false;
+
+    @Override
+    protected String title() {
+        return "Train Classifier";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainConfig d = ClassifierTrainer.DEFAULTS;
+        TrainConfig cfg = new TrainConfig(
+                epochs,
+                d.stepsPerEpoch(),
+                batch,
+                d.patch(),
+                rate,
+                d.validationFraction(),
+                d.patience(),
+                d.seed(),
+                freeze);
+        ClassifierTrainer.Result r = TrainClassifierFiles.train(
+                new TrainClassifierFiles.Options(
+                        images.toPath(),
+                        rois == null || rois.getPath().isEmpty() ? null : rois.toPath(),
+                        output.toPath(),
+                        names(classes),
+                        Architecture.parse(architecture),
+                        new ClassifierCrops.Cropping(size, 0, false),
+                        width,
+                        cfg,
+                        0,
+                        ClassifierTrainer.Options.DEFAULTS,
+                        from == null || from.getPath().isEmpty() ? null : from.toPath(),
+                        resume,
+                        "Fiji: Train Classifier architecture=" + architecture + " size=" + size + " width=" + width
+                                + " epochs=" + epochs),
+                stop,
+                listener(stop),
+                line -> log.info("CNN-J: " + line));
+        return String.format(
+                Locale.ROOT,
+                "best validation accuracy %.4f after %d epoch(s)%s; model %s",
+                r.bestAccuracy(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
+    }
+
+    /** The live plot, log lines and progress bar of a classifier training; Esc sets {@code stop}. */
+    TrainingListener listener(AtomicBoolean stop) {
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation accuracy");
+        return new TrainingListener() {
+            public void epoch(EpochReport e) {
+                epochDone(
+                        plot,
+                        "validation accuracy",
+                        e.epoch(),
+                        e.epochs(),
+                        e.trainLoss(),
+                        e.validationScore(),
+                        e.improved(),
+                        e.etaSeconds());
+            }
+
+            public void step(int step, int total, float loss) {
+                trainingStep(step, total, stop);
+            }
+
+            public void note(String line) {
+                log.info("CNN-J" + line);
+            }
+        };
+    }
+}

@@ -1,0 +1,149 @@
+package org.cnnj.fiji;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.ij.ClassifierCrops;
+import org.cnnj.ij.TrainClassifierFiles;
+import org.cnnj.ij.TrainingPlot;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN-J › Training › Train Classifier on Image…: trains a classifier on the cells outlined in the open image
+ * (the ROI Manager's ROIs, or a zip's), the class of each being its ROI name or group ("mitotic", "mitotic-2"): a
+ * window of the given size around each ROI (optionally with the ROI's mask as an extra channel) is one example.
+ * Macro: {@code run("Train Classifier on Image...", "output=[/models/cells.onnx] rois=[] architecture=resnet18 size=48 window=0 mask=false epochs=30");}
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Training>Train Classifier on Image...", headless = true)
+public class TrainClassifierOnImageCommand extends CnnjCommand {
+    @Parameter(label = "Image")
+    private ImagePlus image;
+
+    @Parameter(label = "ROI zip (empty: the ROI Manager)", style = "open", required = false)
+    private File rois;
+
+    @Parameter(label = "Model to write (.onnx)", style = "save")
+    private File output;
+
+    @Parameter(
+            label = "Architecture",
+            choices = {
+                "lenet5",
+                "alexnet",
+                "vgg11",
+                "vgg16",
+                "vgg11-bn",
+                "vgg16-bn",
+                "googlenet",
+                "resnet18",
+                "resnet34",
+                "resnet50",
+                "se-resnet18",
+                "se-resnet50",
+                "densenet121",
+                "densenet169",
+                "mobilenet-v1",
+                "mobilenet-v2"
+            })
+    private String architecture = "resnet18";
+
+    @Parameter(label = "Crop size S (pixels)", min = "16", max = "1024")
+    private int size = 48;
+
+    @Parameter(label = "Window around each ROI (pixels; 0 = S), scaled to S", min = "0", max = "4096")
+    private int window = 0;
+
+    @Parameter(label = "Add the ROI's mask as a channel")
+    private boolean mask = false;
+
+    @Parameter(label = "Width (× the standard channel counts)", min = "0.05", max = "4")
+    private double width = 0.25;
+
+    @Parameter(label = "Epochs", min = "1")
+    private int epochs = ClassifierTrainer.DEFAULTS.epochs();
+
+    @Override
+    protected String title() {
+        return "Train Classifier on Image";
+    }
+
+    @Override
+    protected String work() throws IOException {
+        requireImage(image);
+        List<Roi> cells = trainingRois(rois, "cells", "outline cells, name each ROI by its class and add it (t)");
+        AtomicBoolean stop = new AtomicBoolean();
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation accuracy");
+        TrainConfig d = ClassifierTrainer.DEFAULTS;
+        TrainConfig cfg = new TrainConfig(
+                epochs,
+                d.stepsPerEpoch(),
+                d.batch(),
+                d.patch(),
+                d.learningRate(),
+                d.validationFraction(),
+                d.patience(),
+                d.seed(),
+                false);
+        ClassifierTrainer.Result r = TrainClassifierFiles.trainOnImage(
+                image,
+                cells,
+                new TrainClassifierFiles.Options(
+                        null,
+                        null,
+                        output.toPath(),
+                        List.of(),
+                        Architecture.parse(architecture),
+                        new ClassifierCrops.Cropping(size, window, mask),
+                        width,
+                        cfg,
+                        0,
+                        ClassifierTrainer.Options.DEFAULTS,
+                        null,
+                        false,
+                        "Fiji: Train Classifier on Image " + image.getTitle() + " architecture=" + architecture
+                                + " size=" + size + " epochs=" + epochs),
+                stop,
+                new TrainingListener() {
+                    public void epoch(EpochReport e) {
+                        epochDone(
+                                plot,
+                                "validation accuracy",
+                                e.epoch(),
+                                e.epochs(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.improved(),
+                                e.etaSeconds());
+                    }
+
+                    public void step(int step, int total, float loss) {
+                        trainingStep(step, total, stop);
+                    }
+
+                    public void note(String line) {
+                        log.info("CNN-J" + line);
+                    }
+                },
+                line -> log.info("CNN-J: " + line));
+        return String.format(
+                Locale.ROOT,
+                "trained on %d ROIs of %s: validation accuracy %.4f after %d epoch(s)%s; model %s",
+                cells.size(),
+                image.getTitle(),
+                r.bestAccuracy(),
+                r.epochsRun(),
+                r.cancelled() ? " (stopped by Esc; best model kept)" : "",
+                output);
+    }
+}

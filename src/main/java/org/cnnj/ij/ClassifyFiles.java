@@ -1,0 +1,248 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.cnnj.cls.ClassifierSpec;
+import org.cnnj.cls.ConfusionMatrix;
+import org.cnnj.cls.ImageClassifier;
+import org.cnnj.io.AtomicFiles;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
+
+/**
+ * Applies a classifier to files: every image (each slice of a stack) of a file or folder → classes.csv (file, slice,
+ * class, probability of each class); a folder of class subfolders is also scored (accuracy, confusion.csv); with ROI
+ * zips, each ROI is classified → rois.zip renamed and coloured by class, classes.csv per ROI, counts per class; with
+ * {@code dense}, a class-probability map per image (one slice per class).
+ */
+public final class ClassifyFiles {
+    /**
+     * @param input  an image, a folder of images, or a folder of class subfolders (then also scored)
+     * @param rois   classify the ROIs of each image (ROI zips in this folder, or beside the images when it is the
+     *               input folder itself), or null to classify whole images
+     * @param output folder for classes.csv (and rois.zip, confusion.csv, NAME-classes.tif)
+     */
+    public record Options(
+            Path model,
+            Path input,
+            Path rois,
+            Path output,
+            EngineKind engine,
+            Device device,
+            int threads,
+            boolean dense) {}
+
+    /** What a run found: rows written, crops per class, and the accuracy when the truth was known (else NaN). */
+    public record Summary(int classified, Map<String, Integer> counts, double accuracy) {
+        public String describe() {
+            StringBuilder sb = new StringBuilder(classified + " classified");
+            counts.forEach((k, v) -> sb.append(", ").append(k).append(' ').append(v));
+            if (!Double.isNaN(accuracy)) sb.append(String.format(Locale.ROOT, "; accuracy %.4f", accuracy));
+            return sb.toString();
+        }
+    }
+
+    /** The colours of classes 1, 2, … in ROI overlays (then repeating). */
+    static final Color[] COLOURS = {
+        Color.YELLOW, Color.CYAN, Color.MAGENTA, Color.GREEN, Color.ORANGE, Color.RED, Color.BLUE, Color.PINK
+    };
+
+    private ClassifyFiles() {}
+
+    public static Summary classify(Options o, Consumer<String> log) throws IOException {
+        try (ImageClassifier c = ImageClassifier.open(o.model(), o.engine(), o.device(), o.threads(), log)) {
+            ClassifierSpec spec = c.spec();
+            AtomicFiles.createFolder(o.output());
+            if (o.rois() != null) return classifyRoiFiles(c, o, log);
+            boolean scored = Files.isDirectory(o.input())
+                    && !ClassifierCrops.subfolders(o.input()).isEmpty();
+            List<Path> files = new ArrayList<>();
+            List<String> truths = new ArrayList<>();
+            if (scored) {
+                for (Path f : ClassifierCrops.subfolders(o.input())) {
+                    String cls = f.getFileName().toString();
+                    if (!spec.classes().contains(cls)) {
+                        throw new IllegalArgumentException("class folder \"" + cls + "\" of " + o.input() + " is not a"
+                                + " class the model knows " + spec.classes() + "; rename or remove it");
+                    }
+                    for (Path image : SegmentFiles.inputs(f)) {
+                        files.add(image);
+                        truths.add(cls);
+                    }
+                }
+            } else {
+                files.addAll(SegmentFiles.inputs(o.input()));
+            }
+            Table table = new Table(spec, "file,slice");
+            ConfusionMatrix confusion = new ConfusionMatrix(spec.classes());
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                ImagePlus imp = Tiffs.open(file);
+                String name = scored
+                        ? file.getParent().getFileName() + "/" + file.getFileName()
+                        : file.getFileName().toString();
+                List<float[][]> planes = new ArrayList<>();
+                for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
+                List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
+                for (int p = 0; p < found.size(); p++) {
+                    table.add(name + "," + (p + 1), found.get(p));
+                    if (scored)
+                        confusion.add(
+                                spec.classes().indexOf(truths.get(i)),
+                                found.get(p).label());
+                }
+                if (o.dense()) denseMap(c, imp, o.output().resolve(SegmentFiles.baseName(file) + "-classes.tif"));
+            }
+            table.write(o.output().resolve("classes.csv"));
+            if (scored) {
+                String csv = confusion.csv();
+                AtomicFiles.write(
+                        o.output().resolve("confusion.csv"), w -> w.write(csv.getBytes(StandardCharsets.UTF_8)));
+            }
+            return table.summary(scored ? confusion.accuracy() : Double.NaN);
+        }
+    }
+
+    private static Summary classifyRoiFiles(ImageClassifier c, Options o, Consumer<String> log) throws IOException {
+        Table table = new Table(c.spec(), "file,roi");
+        List<Path> files = SegmentFiles.inputs(o.input());
+        for (Path file : files) {
+            Path zip = DetectFiles.roiZipFor(file, o.rois());
+            if (zip == null)
+                throw new IOException("no ROIs for " + file.getFileName() + ": expected " + SegmentFiles.baseName(file)
+                        + ".zip in " + o.rois());
+            ImagePlus imp = Tiffs.open(file);
+            List<Roi> rois = DetectFiles.readRois(zip);
+            List<ImageClassifier.Prediction> found = classifyRois(c, imp, rois);
+            for (int i = 0; i < rois.size(); i++)
+                table.add(file.getFileName() + "," + rois.get(i).getName(), found.get(i));
+            Path dir = files.size() == 1 ? o.output() : o.output().resolve(SegmentFiles.baseName(file));
+            AtomicFiles.createFolder(dir);
+            LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+        }
+        table.write(o.output().resolve("classes.csv"));
+        return table.summary(Double.NaN);
+    }
+
+    /**
+     * Classifies each ROI of {@code imp} (cropped as the model was trained: its window around the ROI, scaled to S,
+     * with the mask channel if it had one) and renames it "class (p=0.97)", puts it in its class's group and colours
+     * it. ROIs at a stack position are cropped from that slice.
+     */
+    public static List<ImageClassifier.Prediction> classifyRois(ImageClassifier c, ImagePlus imp, List<Roi> rois) {
+        ClassifierSpec spec = c.spec();
+        if (imp.getNChannels() != spec.imageChannels()) {
+            throw new IllegalArgumentException(imp.getTitle() + " has " + imp.getNChannels() + " channel(s) but the"
+                    + " classifier was trained on " + spec.imageChannels() + "; convert the image to match");
+        }
+        if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to classify in " + imp.getTitle());
+        ClassifierCrops.Cropping cropping =
+                new ClassifierCrops.Cropping(spec.inputSize(), spec.roiWindow(), spec.roiMask());
+        List<float[][]> crops = new ArrayList<>();
+        int s = spec.inputSize();
+        for (Roi roi : rois) {
+            int position = roi.getPosition() > 0 ? roi.getPosition() : 1;
+            float[] crop = ClassifierCrops.cropAround(
+                    Planes.of(imp, Math.min(position, Planes.positions(imp)) - 1),
+                    imp.getWidth(),
+                    imp.getHeight(),
+                    roi,
+                    cropping);
+            float[][] planes = new float[spec.inputChannels()][s * s];
+            for (int ch = 0; ch < planes.length; ch++) System.arraycopy(crop, ch * s * s, planes[ch], 0, s * s);
+            crops.add(planes);
+        }
+        List<ImageClassifier.Prediction> found = c.classify(crops, s, s);
+        for (int i = 0; i < rois.size(); i++) {
+            ImageClassifier.Prediction p = found.get(i);
+            Roi roi = rois.get(i);
+            roi.setName(String.format(Locale.ROOT, "%s (p=%.2f)", p.className(), p.probability()));
+            roi.setGroup(p.label() + 1);
+            roi.setStrokeColor(COLOURS[p.label() % COLOURS.length]);
+        }
+        Roi.setGroupNames(String.join(",", spec.classes()));
+        return found;
+    }
+
+    /** Per class (in order of first appearance), how many crops were predicted to be of it. */
+    public static Map<String, Integer> counts(List<ImageClassifier.Prediction> found) {
+        Map<String, Integer> n = new LinkedHashMap<>();
+        for (ImageClassifier.Prediction p : found) n.merge(p.className(), 1, Integer::sum);
+        return n;
+    }
+
+    /** rois.zip (classified ROIs) and classes.csv (one row per ROI) in {@code dir}. */
+    public static void writeRoiResults(
+            ClassifierSpec spec, String image, List<Roi> rois, List<ImageClassifier.Prediction> found, Path dir)
+            throws IOException {
+        AtomicFiles.createFolder(dir);
+        Table table = new Table(spec, "image,roi");
+        for (int i = 0; i < rois.size(); i++) table.add(image + "," + (i + 1), found.get(i));
+        table.write(dir.resolve("classes.csv"));
+        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+    }
+
+    /** The dense class-probability map as a 32-bit stack (one slice per class, named by it), written atomically. */
+    static void denseMap(ImageClassifier c, ImagePlus imp, Path file) throws IOException {
+        int[] size = new int[2];
+        float[][] maps = c.denseMap(Planes.of(imp, 0), imp.getWidth(), imp.getHeight(), size);
+        ImageStack stack = new ImageStack(size[0], size[1]);
+        for (int k = 0; k < maps.length; k++) stack.addSlice(c.spec().classes().get(k), maps[k]);
+        ImagePlus out = new ImagePlus(SegmentFiles.baseName(file), stack);
+        out.setProperty(
+                "Info",
+                "CNN-J dense classification: position (i, j) = the " + c.spec().inputSize() + " px crop at ("
+                        + c.spec().denseStride() + "·j, " + c.spec().denseStride() + "·i)");
+        Tiffs.save(out, file);
+    }
+
+    /** classes.csv rows: a key, the predicted class, its probability and every class's. */
+    private static final class Table {
+        private final ClassifierSpec spec;
+        private final StringBuilder csv;
+        private final Map<String, Integer> counts = new LinkedHashMap<>();
+        private int rows;
+
+        Table(ClassifierSpec spec, String key) {
+            this.spec = spec;
+            this.csv = new StringBuilder(key + ",class,probability");
+            for (String k : spec.classes()) {
+                csv.append(",p_").append(k);
+                counts.put(k, 0);
+            }
+            csv.append('\n');
+        }
+
+        void add(String key, ImageClassifier.Prediction p) {
+            csv.append(key)
+                    .append(',')
+                    .append(p.className())
+                    .append(String.format(Locale.ROOT, ",%.5f", p.probability()));
+            for (float v : p.probabilities()) csv.append(String.format(Locale.ROOT, ",%.5f", v));
+            csv.append('\n');
+            counts.merge(p.className(), 1, Integer::sum);
+            rows++;
+        }
+
+        void write(Path file) throws IOException {
+            byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(file, w -> w.write(bytes));
+        }
+
+        Summary summary(double accuracy) {
+            return new Summary(rows, counts, accuracy);
+        }
+    }
+}

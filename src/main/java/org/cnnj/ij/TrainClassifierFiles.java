@@ -1,0 +1,188 @@
+package org.cnnj.ij;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierConfig;
+import org.cnnj.cls.ClassifierNetwork;
+import org.cnnj.cls.ClassifierSpec;
+import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.cls.ImageClassifier;
+import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingRun;
+
+/**
+ * Trains a classifier on files (a folder of class subfolders, a file,class CSV, or images with ROI zips) or on an
+ * open image with its ROIs, and writes M.onnx, M.dense.onnx, M.json, M-training.csv (one row per epoch),
+ * M-confusion.csv (validation confusion matrix of the best epoch) and checkpoints in M-checkpoints/.
+ */
+public final class TrainClassifierFiles {
+    /**
+     * One classifier training.
+     *
+     * @param images   a folder of class subfolders, a .csv of file,class, or an image/folder of images with ROI zips
+     * @param rois     folder of the ROI zips (null: beside the images)
+     * @param classes  class names in model order, or empty: found in the data (sorted)
+     * @param steps    optimizer steps per epoch, 0 = one pass over the training crops (config's own is replaced)
+     * @param from     a classifier to fine-tune (same classes; its architecture and crop size are kept), or null
+     */
+    public record Options(
+            Path images,
+            Path rois,
+            Path output,
+            List<String> classes,
+            Architecture architecture,
+            ClassifierCrops.Cropping cropping,
+            double width,
+            TrainConfig config,
+            int steps,
+            ClassifierTrainer.Options training,
+            Path from,
+            boolean resume,
+            String commandLine) {}
+
+    private TrainClassifierFiles() {}
+
+    public static ClassifierTrainer.Result train(
+            Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
+        Start start = start(o);
+        ClassifierCrops.Loaded data = ClassifierCrops.load(o.images(), o.rois(), start.classes(), start.cropping());
+        return trainOn(data, start, o, data.crops().size() + " examples from " + o.images(), cancel, listener, log);
+    }
+
+    /** Trains on an open image (every slice) with ROIs named by class; {@code o.images()} and {@code o.rois()} are unused. */
+    public static ClassifierTrainer.Result trainOnImage(
+            ImagePlus image,
+            List<Roi> rois,
+            Options o,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Consumer<String> log)
+            throws IOException {
+        Start start = start(o);
+        ClassifierCrops.Loaded data = ClassifierCrops.fromImage(image, rois, start.classes(), start.cropping());
+        return trainOn(
+                data, start, o, "image " + image.getTitle() + " with " + rois.size() + " ROIs", cancel, listener, log);
+    }
+
+    /** The network to fine-tune (or null), the classes, and the cropping (the model's crop size when fine-tuning). */
+    private record Start(ClassifierNetwork model, List<String> classes, ClassifierCrops.Cropping cropping) {}
+
+    private static Start start(Options o) throws IOException {
+        if (o.from() == null) return new Start(null, o.classes(), o.cropping());
+        ClassifierSpec from = ClassifierSpec.read(ModelSpec.sidecarOf(o.from()));
+        if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
+            throw new IllegalArgumentException("train-cls: the model to fine-tune knows the classes " + from.classes()
+                    + ", not " + o.classes() + "; train with the same classes or start a new model");
+        }
+        // The model's own cropping: its crop size and mask channel are part of its input; a new window may be given.
+        ClassifierCrops.Cropping c = new ClassifierCrops.Cropping(
+                from.inputSize(), o.cropping().window() > 0 ? o.cropping().window() : from.roiWindow(), from.roiMask());
+        return new Start(ImageClassifier.loadNetwork(o.from(), from), from.classes(), c);
+    }
+
+    private static ClassifierTrainer.Result trainOn(
+            ClassifierCrops.Loaded data,
+            Start start,
+            Options o,
+            String source,
+            AtomicBoolean cancel,
+            TrainingListener listener,
+            Consumer<String> log)
+            throws IOException {
+        Path output = o.output().toAbsolutePath();
+        if (!output.getFileName().toString().endsWith(".onnx"))
+            throw new IllegalArgumentException("train-cls: the output must name a .onnx file, got " + output);
+        if (data.classes().size() < 2) {
+            throw new IllegalArgumentException("train-cls: the examples are all of one class (" + data.classes()
+                    + "); a classifier needs examples of at least two classes");
+        }
+        data.notes().forEach(log);
+        int channels = data.crops().get(0).channels();
+        ClassifierConfig arch = new ClassifierConfig(
+                o.architecture(), channels, data.classes(), start.cropping().size(), o.width(), 0.2);
+        TrainConfig c = o.config();
+        int trainCrops = (int) Math.round(data.crops().size() * (1 - c.validationFraction()));
+        int steps = o.steps() > 0 ? o.steps() : Math.max(1, (trainCrops + c.batch() - 1) / c.batch());
+        TrainConfig cfg = new TrainConfig(
+                c.epochs(),
+                steps,
+                c.batch(),
+                Math.max(8, arch.inputSize()),
+                c.learningRate(),
+                c.validationFraction(),
+                c.patience(),
+                c.seed(),
+                c.freezeEncoder());
+        try (TrainingOutput out =
+                TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_accuracy,seconds", "train-cls")) {
+            Map<String, String> provenance = new LinkedHashMap<>();
+            provenance.put("command", o.commandLine());
+            provenance.put("examples", source);
+            provenance.put("date", Instant.now().toString());
+            TrainingListener both = new TrainingListener() {
+                public void epoch(EpochReport e) {
+                    out.row(
+                            e.epoch(),
+                            String.format(
+                                    Locale.ROOT,
+                                    "%d,%.6f,%.6f,%.1f",
+                                    e.epoch(),
+                                    e.trainLoss(),
+                                    e.validationScore(),
+                                    e.seconds()),
+                            log);
+                    if (listener != null) listener.epoch(e);
+                }
+
+                public void step(int step, int total, float loss) {
+                    if (listener != null) listener.step(step, total, loss);
+                }
+
+                public void note(String line) {
+                    if (listener != null) listener.note(line);
+                }
+            };
+            ClassifierTrainer.Result r = ClassifierTrainer.train(
+                    new TrainingRun<>(data.crops(), cfg, out.checkpoints(), cancel, both, provenance),
+                    arch,
+                    start.model(),
+                    o.training());
+            ImageClassifier.save(
+                    r.model(),
+                    r.spec()
+                            .withRoiCropping(
+                                    start.cropping().window(), start.cropping().mask()),
+                    output);
+            String confusion = r.confusion().csv();
+            AtomicFiles.write(
+                    output.resolveSibling(
+                            output.getFileName().toString().replaceFirst("\\.onnx$", "") + "-confusion.csv"),
+                    w -> w.write(confusion.getBytes(StandardCharsets.UTF_8)));
+            if (r.diverged() != null) log.accept("training stopped: " + r.diverged());
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "best validation accuracy %.4f after %d epoch(s)%s%s; model: %s",
+                    r.bestAccuracy(),
+                    r.epochsRun(),
+                    r.stoppedEarly() ? " (stopped early)" : "",
+                    r.cancelled() ? " (cancelled; best model kept)" : "",
+                    output));
+            return r;
+        }
+    }
+}
