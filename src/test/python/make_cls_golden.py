@@ -28,12 +28,13 @@ def s(c, width):
 
 
 class LeNet5(nn.Module):
-    def __init__(self):
+    def __init__(self, size=32, classes=CLASSES):
         super().__init__()
         self.features = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
                                       nn.MaxPool2d(2))
-        self.classifier = nn.Sequential(nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-                                        nn.Linear(84, CLASSES))
+        f = ((size - 4) // 2 - 4) // 2
+        self.classifier = nn.Sequential(nn.Linear(16 * f * f, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                                        nn.Linear(84, classes))
 
     def forward(self, x):
         return self.classifier(torch.flatten(self.features(x), 1))
@@ -125,13 +126,15 @@ class SeBasicBlock(resnet.BasicBlock):
 
 
 class ResNet(nn.Module):
-    """torchvision's ResNet with every width scaled (its class fixes 64..512)."""
+    """torchvision's ResNet with every width scaled (its class fixes 64..512); small_stem as CNN-J below 64 px."""
 
-    def __init__(self, block, layers, w, channels):
+    def __init__(self, block, layers, w, channels, small_stem=False, classes=CLASSES):
         super().__init__()
         width = s(64, w)
-        self.conv1 = nn.Conv2d(channels, width, 7, 2, 3, bias=False)
-        self.bn1, self.relu, self.maxpool = nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(3, 2, 1)
+        self.conv1 = nn.Conv2d(channels, width, 3, 1, 1, bias=False) if small_stem else nn.Conv2d(
+            channels, width, 7, 2, 3, bias=False)
+        self.bn1, self.relu = nn.BatchNorm2d(width), nn.ReLU()
+        self.maxpool = nn.Identity() if small_stem else nn.MaxPool2d(3, 2, 1)
         inplanes = width
         for i, n in enumerate(layers):
             planes, blocks = s(64 << i, w), []
@@ -144,7 +147,7 @@ class ResNet(nn.Module):
                 blocks.append(block(inplanes, planes, stride, down))
                 inplanes = planes * block.expansion
             setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
-        self.fc = nn.Linear(inplanes, CLASSES)
+        self.fc = nn.Linear(inplanes, classes)
 
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))

@@ -57,8 +57,8 @@ class ArchitectureTest {
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");
         layer(
-                "bench", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg", "tensor",
-                "util");
+                "bench", "cls", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg",
+                "tensor", "util");
         layer("ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
         layer(
                 "cli", "bench", "cls", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train",

@@ -20,6 +20,7 @@ public final class BenchCommand {
     public static int run(String[] args) throws IOException, InterruptedException {
         if (args.length > 0 && args[0].equals("segment")) return segment(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true;
@@ -50,6 +51,28 @@ public final class BenchCommand {
             }
         }
         System.out.println(json ? Json.write(result, "") : human(result));
+        return 0;
+    }
+
+    /** {@code cnnj bench classify [--data DIR] [--lenet-epochs N] [--resnet-epochs N] [--width W] [--torch]}. */
+    private static int classify(String[] args) throws IOException, InterruptedException {
+        Path data = Path.of("/usr/share/datasets/fashion-mnist");
+        int lenet = 10, resnet = 2;
+        double width = 0.25;
+        boolean torch = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--data" -> data = Path.of(args[++i]);
+                case "--lenet-epochs" -> lenet = positive(args, ++i);
+                case "--resnet-epochs" -> resnet = positive(args, ++i);
+                case "--width" -> width = Double.parseDouble(args[++i]);
+                case "--torch" -> torch = true;
+                default ->
+                    throw new IllegalArgumentException("bench classify: unknown option " + args[i]
+                            + "; options: --data --lenet-epochs --resnet-epochs --width --torch");
+            }
+        }
+        System.out.println(Json.write(ClassifierBench.run(data, lenet, resnet, width, torch), ""));
         return 0;
     }
 

@@ -49,9 +49,28 @@ final class Help {
                       --anchors (from data) anchor sizes in pixels, e.g. 12,24,48 (default: chosen from the boxes)
                       --epochs 10 --steps 100 --batch 4 --patch 128 --lr 0.002 --validation 0.2 --patience 4 --seed 1
                       --from M.onnx [--freeze-encoder] --resume"""),
+            Map.entry("train-cls", """
+                    ./cnnj train-cls --images DIR|FILE.csv --output M.onnx [options]
+                      --images DIR          class subfolders (cells/mitotic/*.tif), a file,class CSV, or images with ROI zips
+                      --rois DIR            the ROI zips in another folder (class = ROI name or group)
+                      --classes a,b         class names and order (default: found in the data, sorted)
+                      --arch resnet18       lenet5 alexnet vgg11 vgg16 vgg11-bn vgg16-bn googlenet resnet18 resnet34 resnet50
+                                            se-resnet18 se-resnet50 densenet121 densenet169 mobilenet-v1 mobilenet-v2
+                      --size 64 --width 0.25 --dropout 0.2   crop size S, × standard channel counts, head dropout
+                      --window 0 --mask     around ROIs: window in pixels (0 = S), the ROI's mask as an extra channel
+                      --epochs 30 --steps 0 (one pass) --batch 32 --lr 0.001 --validation 0.2 --patience 0 --seed 1
+                      --optimizer adamw|sgd --weight-decay 0.0001 --label-smoothing 0.1 --no-balance --no-augment
+                      --normalize percentile|none   --from M.onnx [--freeze-features]   --resume"""),
+            Map.entry("classify", """
+                    ./cnnj classify --model M.onnx --input IMG|DIR --output DIR [options]
+                      --input IMG|DIR       an image (each slice), a folder, or a folder of class subfolders (also scored)
+                      --rois DIR            classify each image's ROIs (X.zip): rois.zip renamed and coloured by class
+                      --dense               also NAME-classes.tif, a class-probability map per image (FC → conv)
+                      --engine ort --device auto --threads 0"""),
             Map.entry("bench", """
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]
+                    ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N]
                       object-level accuracy on annotated images (default: ../shared/data/nuclei-real/val)"""),
             Map.entry(

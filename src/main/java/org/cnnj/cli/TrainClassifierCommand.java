@@ -3,6 +3,7 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.util.List;
 import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.CropAugmentation;
 import org.cnnj.ij.ClassifierCrops;
@@ -90,6 +91,7 @@ final class TrainClassifierCommand {
                                 new ClassifierCrops.Cropping(
                                         o.integer("--size", 64), o.integer("--window", 0), o.has("--mask")),
                                 o.number("--width", 0.25),
+                                o.number("--dropout", ClassifierConfig.DEFAULT_DROPOUT),
                                 config,
                                 o.integer("--steps", 0),
                                 training,

@@ -21,6 +21,8 @@ public record ClassifierConfig(
         double dropout) {
     /** Crop size from which the architectures use torchvision's own stem. */
     public static final int IMAGENET_STEM_MIN = 64;
+    /** The head's dropout when training asks for none in particular (the CLI and the Fiji commands). */
+    public static final double DEFAULT_DROPOUT = 0.2;
 
     public ClassifierConfig {
         if (architecture == null) throw new IllegalArgumentException("classifier: no architecture");

@@ -241,7 +241,7 @@ public final class ClassifierTrainer {
         }
     }
 
-    /** Training batches: augmented crops, drawn uniformly or class-balanced. */
+    /** Training batches: augmented crops, in shuffled passes or drawn class-balanced (each class equally often). */
     static final class Batches {
         record Batch(Tensor x, int[] labels) {}
 
@@ -275,8 +275,19 @@ public final class ClassifierTrainer {
             return new Batch(Tensor.of(x, size, arch.inputChannels(), arch.inputSize(), arch.inputSize()), labels);
         }
 
+        private int[] order;
+        private int next;
+
         private LabeledCrop pick() {
-            if (!options.balanced()) return all.get(rng.nextInt(all.size()));
+            if (!options.balanced()) { // epochs of a fresh shuffle: every crop once per pass, as a DataLoader does
+                if (order == null || next == order.length) {
+                    if (order == null) order = new int[all.size()];
+                    for (int i = 0; i < order.length; i++) order[i] = i;
+                    rng.shuffle(order);
+                    next = 0;
+                }
+                return all.get(order[next++]);
+            }
             List<LabeledCrop> of;
             do of = byClass.get(rng.nextInt(byClass.size()));
             while (of.isEmpty());

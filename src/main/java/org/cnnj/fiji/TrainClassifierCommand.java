@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.ij.ClassifierCrops;
+import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.train.EpochReport;
@@ -115,6 +117,7 @@ public class TrainClassifierCommand extends CnnjCommand {
                         Architecture.parse(architecture),
                         new ClassifierCrops.Cropping(size, 0, false),
                         width,
+                        ClassifierConfig.DEFAULT_DROPOUT,
                         cfg,
                         0,
                         ClassifierTrainer.Options.DEFAULTS,
@@ -125,6 +128,8 @@ public class TrainClassifierCommand extends CnnjCommand {
                 stop,
                 listener(stop),
                 line -> log.info("CNN-J: " + line));
+        if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
+        ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(
                 Locale.ROOT,
                 "best validation accuracy %.4f after %d epoch(s)%s; model %s",

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.cls.Architecture;
+import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.ij.ClassifierCrops;
+import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.train.EpochReport;
@@ -106,6 +108,7 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                         Architecture.parse(architecture),
                         new ClassifierCrops.Cropping(size, window, mask),
                         width,
+                        ClassifierConfig.DEFAULT_DROPOUT,
                         cfg,
                         0,
                         ClassifierTrainer.Options.DEFAULTS,
@@ -136,6 +139,8 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                     }
                 },
                 line -> log.info("CNN-J: " + line));
+        if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
+        ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(
                 Locale.ROOT,
                 "trained on %d ROIs of %s: validation accuracy %.4f after %d epoch(s)%s; model %s",

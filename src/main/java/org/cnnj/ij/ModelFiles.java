@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.ModelSpec;
@@ -30,6 +31,8 @@ public final class ModelFiles {
         if (Files.exists(sidecar)) files.add(sidecar);
         if (DetectorSpec.isDetector(model))
             files.add(model.resolveSibling(DetectorSpec.read(sidecar).head()));
+        if (ClassifierSpec.isClassifier(model))
+            files.add(model.resolveSibling(ClassifierSpec.read(sidecar).dense()));
         for (Path f : files)
             if (!Files.isRegularFile(f))
                 throw new IOException(f + " belongs to " + model.getFileName() + " but is missing");

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import org.cnnj.cls.ClassifierConfig;
+import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxModelInfo;
@@ -37,7 +39,30 @@ public final class ModelReport {
                             + " with options for classes, tile multiple, halo and normalization")
                     .toString();
         }
-        if (DetectorSpec.isDetector(model)) {
+        if (ClassifierSpec.isClassifier(model)) {
+            ClassifierSpec s = ClassifierSpec.read(sidecar);
+            ClassifierConfig a = s.architecture();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "classifier: %s at width %s, %d x %d px crops with %d channel(s)%s; classes %s%n",
+                    a.architecture().option(),
+                    a.width(),
+                    s.inputSize(),
+                    s.inputSize(),
+                    s.inputChannels(),
+                    s.roiMask() ? " (the last one the ROI's mask)" : "",
+                    s.classes()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "dense map graph %s (one position every %d px); ROI window %s; normalization %s%n",
+                    s.dense(),
+                    s.denseStride(),
+                    s.roiWindow() == 0 ? "= crop size" : s.roiWindow() + " px",
+                    s.normalization()));
+            s.provenance()
+                    .forEach((k, v) ->
+                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
+        } else if (DetectorSpec.isDetector(model)) {
             DetectorSpec s = DetectorSpec.read(sidecar);
             sb.append(String.format(
                     Locale.ROOT,

@@ -13,6 +13,7 @@ import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.cnnj.cls.ConfusionMatrix;
 
 /**
  * Results on screen, the way Fiji users look at them: label images with a glasbey-like LUT (neighbours
@@ -158,6 +159,22 @@ public final class ResultsDisplay {
             t.addValue("Height", b.getHeight());
         }
         t.setDecimalPlaces(t.getColumnIndex("Score"), 3);
+        return t;
+    }
+
+    /** A confusion matrix as a table: one row per true class, one column per predicted class, then recall. */
+    public static ResultsTable confusion(ConfusionMatrix m) {
+        ResultsTable t = new ResultsTable();
+        for (int truth = 0; truth < m.classes().size(); truth++) {
+            t.incrementCounter();
+            t.addValue("True class", m.classes().get(truth));
+            for (int p = 0; p < m.classes().size(); p++) t.addValue(m.classes().get(p), m.count(truth, p));
+            t.addValue("Recall", m.recall(truth));
+        }
+        t.incrementCounter();
+        t.addValue("True class", "precision");
+        for (int p = 0; p < m.classes().size(); p++) t.addValue(m.classes().get(p), m.precision(p));
+        t.addValue("Recall", m.accuracy());
         return t;
     }
 }

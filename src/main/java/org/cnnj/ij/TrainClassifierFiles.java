@@ -38,6 +38,7 @@ public final class TrainClassifierFiles {
      * @param rois     folder of the ROI zips (null: beside the images)
      * @param classes  class names in model order, or empty: found in the data (sorted)
      * @param steps    optimizer steps per epoch, 0 = one pass over the training crops (config's own is replaced)
+     * @param dropout  probability of the head's dropout layers (AlexNet, VGG, GoogLeNet, MobileNet)
      * @param from     a classifier to fine-tune (same classes; its architecture and crop size are kept), or null
      */
     public record Options(
@@ -48,6 +49,7 @@ public final class TrainClassifierFiles {
             Architecture architecture,
             ClassifierCrops.Cropping cropping,
             double width,
+            double dropout,
             TrainConfig config,
             int steps,
             ClassifierTrainer.Options training,
@@ -114,7 +116,7 @@ public final class TrainClassifierFiles {
         data.notes().forEach(log);
         int channels = data.crops().get(0).channels();
         ClassifierConfig arch = new ClassifierConfig(
-                o.architecture(), channels, data.classes(), start.cropping().size(), o.width(), 0.2);
+                o.architecture(), channels, data.classes(), start.cropping().size(), o.width(), o.dropout());
         TrainConfig c = o.config();
         int trainCrops = (int) Math.round(data.crops().size() * (1 - c.validationFraction()));
         int steps = o.steps() > 0 ? o.steps() : Math.max(1, (trainCrops + c.batch() - 1) / c.batch());

@@ -18,6 +18,8 @@ import org.cnnj.io.AtomicFiles;
 public final class BuiltInModels {
     /** The name that selects the shipped real-nuclei model. */
     public static final String NUCLEI = "nuclei (built-in)";
+    /** The name that selects the shipped example classifier of synthetic cell phenotypes. */
+    public static final String CELLS = "cells (built-in)";
 
     private static final String RESOURCES = "/org/cnnj/selftest/";
 
@@ -47,11 +49,14 @@ public final class BuiltInModels {
         String name = model.getFileName() == null
                 ? ""
                 : model.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.equals(NUCLEI) && !name.equals("nuclei(built-in)")) return model;
+        String base = name.replace(" ", "").replace("(built-in)", "");
+        if (!name.replace(" ", "").endsWith("(built-in)") || !(base.equals("nuclei") || base.equals("cells")))
+            return model;
         Path dir = cache();
-        Path onnx = dir.resolve("nuclei.onnx");
-        copy("nuclei.json", dir.resolve("nuclei.json"));
-        copy("nuclei.onnx", onnx);
+        Path onnx = dir.resolve(base + ".onnx");
+        copy(base + ".json", dir.resolve(base + ".json"));
+        if (base.equals("cells")) copy("cells.dense.onnx", dir.resolve("cells.dense.onnx"));
+        copy(base + ".onnx", onnx);
         return onnx;
     }
 

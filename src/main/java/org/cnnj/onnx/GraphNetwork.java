@@ -7,20 +7,29 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.AvgPool2d;
 import org.cnnj.ops.BatchNorm2d;
+import org.cnnj.ops.Clamp;
 import org.cnnj.ops.Concat;
 import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
 import org.cnnj.ops.ConvTranspose2d;
+import org.cnnj.ops.GlobalAvgPool;
 import org.cnnj.ops.LeakyRelu;
+import org.cnnj.ops.Linear;
 import org.cnnj.ops.MaxPool2d;
+import org.cnnj.ops.Multiply;
+import org.cnnj.ops.Pad2d;
 import org.cnnj.ops.PoolParams;
 import org.cnnj.ops.Relu;
+import org.cnnj.ops.Relu6;
+import org.cnnj.ops.Reshape;
 import org.cnnj.ops.Sigmoid;
+import org.cnnj.ops.Softmax;
 import org.cnnj.ops.Tanh;
 import org.cnnj.tensor.Tensor;
 
@@ -29,11 +38,15 @@ import org.cnnj.tensor.Tensor;
  * so it can be fine-tuned in Java: its float initializers become parameters (batch-norm statistics
  * become buffers) under their ONNX names, and forward runs the graph's nodes in order with CNN-J ops,
  * which also lets the result be exported again. Supported ops: Conv, ConvTranspose, BatchNormalization,
- * Relu, LeakyRelu, Sigmoid, Tanh, MaxPool, AveragePool, Concat (channels), Add, Identity, Dropout (as
- * identity at export). Shapes: input [N, C, H, W] → the graph's first output.
+ * Relu, LeakyRelu, Sigmoid, Tanh, Clip (as ReLU6 or ReLU), MaxPool, AveragePool, GlobalAveragePool, Concat
+ * (channels), Add, Mul (same shape, or per channel as squeeze-excitation exports it), Flatten (axis 1), Reshape to
+ * [N, -1], Gemm and MatMul with a constant weight (fully connected layers), Softmax over the class axis, Constant,
+ * Identity, Dropout (inference). A classifier head exported by PyTorch (GlobalAveragePool → Flatten → Gemm)
+ * therefore rebuilds, and so do torchvision's ResNet, MobileNet v2 and DenseNet. Shapes: input [N, C, H, W] → the
+ * graph's outputs ({@link #forwardAll}; {@link #forward} gives the first).
  */
 public final class GraphNetwork extends Module {
-    private static final List<String> SUPPORTED = List.of(
+    static final List<String> SUPPORTED = List.of(
             "Conv",
             "ConvTranspose",
             "BatchNormalization",
@@ -46,10 +59,29 @@ public final class GraphNetwork extends Module {
             "Concat",
             "Add",
             "Identity",
-            "Dropout");
+            "Dropout",
+            "Clip",
+            "GlobalAveragePool",
+            "Flatten",
+            "Reshape",
+            "Gemm",
+            "MatMul",
+            "Softmax",
+            "Mul",
+            "Constant",
+            "Pad");
 
     private final List<OnnxModelInfo.Node> nodes;
-    private final String input, output;
+    private final String input;
+    private final List<String> outputs;
+    private final long opset;
+    /** Values of Constant nodes and int64 initializers (Clip bounds, Reshape shapes): not parameters. */
+    private final Map<String, float[]> constants = new HashMap<>();
+
+    private final Map<String, long[]> integerConstants = new HashMap<>();
+    /** The file's float initializers while the graph is checked (Clip bounds may be among them). */
+    private Map<String, float[]> loadingWeights = Map.of();
+
     private final Map<String, Tensor> tensors = new HashMap<>();
     private final Map<String, float[]> statistics = new HashMap<>();
     private final Map<OnnxModelInfo.Node, Float> bnMomentum = new HashMap<>();
@@ -63,7 +95,16 @@ public final class GraphNetwork extends Module {
         }
         this.nodes = info.nodes();
         this.input = info.inputs().get(0).name();
-        this.output = info.outputs().get(0).name();
+        this.outputs = info.outputs().stream().map(OnnxModelInfo.Value::name).toList();
+        this.opset = info.opset();
+        integerConstants.putAll(info.integerWeights());
+        for (OnnxModelInfo.Node n : info.nodes()) {
+            if (!n.opType().equals("Constant")) continue;
+            if (n.attributes().get("value") instanceof OnnxModelInfo.TensorValue v) {
+                if (v.floats() != null) constants.put(n.outputs().get(0), v.floats());
+                if (v.integers() != null) integerConstants.put(n.outputs().get(0), v.integers());
+            }
+        }
         List<String> unsupported = nodes.stream()
                 .map(OnnxModelInfo.Node::opType)
                 .filter(op -> !SUPPORTED.contains(op))
@@ -74,7 +115,29 @@ public final class GraphNetwork extends Module {
                     + ", which CNN-J cannot train in Java (it can: " + SUPPORTED
                     + "); apply it with ONNX Runtime (Segment), or fine-tune a CNN-J model instead");
         }
-        List<String> problems = NodeAttributes.problems(nodes);
+        loadingWeights = info.weights();
+        for (String out : outputs) {
+            boolean computed = out.equals(input)
+                    || nodes.stream()
+                            .anyMatch(n ->
+                                    !n.outputs().isEmpty() && n.outputs().get(0).equals(out));
+            if (!computed) {
+                String by = nodes.stream()
+                        .filter(n -> n.outputs().contains(out))
+                        .map(n -> n.opType() + "'s output " + n.outputs().indexOf(out))
+                        .findFirst()
+                        .orElse("no node");
+                throw new IllegalArgumentException(file.getFileName() + " has the graph output " + out
+                        + ", computed by " + by + "; CNN-J computes each node's first output only (export without it)");
+            }
+        }
+        List<String> problems = new ArrayList<>(NodeAttributes.problems(nodes));
+        problems.addAll(constantProblems(nodes, info));
+        if (problems.size() > 4) { // the same problem at every layer would bury the others
+            int more = problems.size() - 3;
+            problems = new ArrayList<>(problems.subList(0, 3));
+            problems.add("and " + more + " more");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(
                     file.getFileName() + " cannot be rebuilt in Java as written: " + String.join("; ", problems));
@@ -87,21 +150,106 @@ public final class GraphNetwork extends Module {
                 float[] w = info.weights().get(name);
                 if (w == null || tensors.containsKey(name) || statistics.containsKey(name)) continue;
                 boolean runningStatistic = n.opType().equals("BatchNormalization") && i >= 3;
-                if (runningStatistic) {
+                long[] dims = info.weightShapes().get(name);
+                if ((n.opType().equals("Clip") && i > 0) || dims == null || dims.length == 0) {
+                    constants.put(name, w); // Clip's bounds, scalars (a Dropout ratio, a Pad value): not weights
+                } else if (runningStatistic) {
                     statistics.put(name, buffer(name, w.clone()));
                 } else {
                     long[] d = info.weightShapes().get(name);
                     int[] shape = new int[d.length];
                     for (int k = 0; k < d.length; k++) shape[k] = (int) d[k];
-                    tensors.put(name, param(name, Tensor.of(w.clone(), shape)));
+                    Tensor t = Tensor.of(w.clone(), shape);
+                    // A fully connected weight stored [in, out] (MatMul, Gemm transB=0) is kept as Linear's [out, in].
+                    boolean inOut = i == 1
+                            && (n.opType().equals("MatMul")
+                                    || (n.opType().equals("Gemm") && n.integer("transB", 0) == 0));
+                    tensors.put(name, param(name, inOut ? transposed(t) : t));
                     if (!upsampled) encoder.add(name);
                 }
             }
         }
     }
 
+    /** Checks that need the graph's constants: Clip bounds, Reshape targets, MatMul/Gemm weights. */
+    private List<String> constantProblems(List<OnnxModelInfo.Node> nodes, OnnxModelInfo info) {
+        List<String> out = new ArrayList<>();
+        for (OnnxModelInfo.Node n : nodes) {
+            String where = n.opType() + " (output " + n.outputs().get(0) + ")";
+            switch (n.opType()) {
+                case "Clip" -> {
+                    try {
+                        float[] bounds = clipBounds(n);
+                        if (!(bounds[0] <= bounds[1]))
+                            out.add(where + " clips to [" + bounds[0] + ", " + bounds[1] + "], an empty range");
+                    } catch (IllegalArgumentException e) {
+                        out.add(e.getMessage());
+                    }
+                }
+                case "Reshape" -> {
+                    if (!integerConstants.containsKey(n.inputs().get(1)))
+                        out.add(where + " reshapes to a shape computed in the graph; CNN-J needs a constant shape"
+                                + " (export with torch.flatten(x, 1) or constant shapes)");
+                    if (n.integer("allowzero", 0) != 0) out.add(where + " has allowzero=1; only 0 is supported");
+                }
+                case "Dropout" -> {
+                    if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty())
+                        out.add(where + " has a training_mode input; CNN-J runs Dropout as at inference: export the"
+                                + " model in eval mode (model.eval())");
+                }
+                case "Gemm" -> {
+                    if (n.inputs().size() < 2
+                            || !info.weights().containsKey(n.inputs().get(1)))
+                        out.add(where + " multiplies two computed tensors; CNN-J rebuilds only fully connected layers"
+                                + " (a constant weight)");
+                    if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()) {
+                        long[] c = info.weightShapes().get(n.inputs().get(2));
+                        if (c == null || c.length != 1)
+                            out.add(where + " adds a bias C of shape "
+                                    + (c == null ? "computed in the graph" : Arrays.toString(c))
+                                    + "; only a vector of one value per output is supported");
+                    }
+                }
+                case "MatMul" -> {
+                    if (n.inputs().size() < 2
+                            || !info.weights().containsKey(n.inputs().get(1)))
+                        out.add(where + " multiplies two computed tensors; CNN-J rebuilds only fully connected layers"
+                                + " (a constant weight)");
+                }
+                case "Pad" -> {
+                    long[] p = n.inputs().size() > 1
+                            ? integerConstants.get(n.inputs().get(1))
+                            : n.integers("pads", null);
+                    String mode = n.attributes().get("mode") instanceof String m ? m : "constant";
+                    if (p == null || p.length != 8)
+                        out.add(where + " pads by amounts computed in the graph, or not a 4-D tensor; CNN-J needs"
+                                + " constant pads of [N, C, H, W]");
+                    else if (p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0)
+                        out.add(where + " pads the batch or channel axis; only height and width are supported");
+                    else if (Arrays.stream(p).anyMatch(v -> v < 0))
+                        out.add(where + " crops (negative pads); not supported");
+                    if (!mode.equals("constant") && !mode.equals("reflect") && !mode.equals("edge"))
+                        out.add(where + " has mode " + mode + "; constant, reflect and edge are supported");
+                    if (n.inputs().size() > 3 && !n.inputs().get(3).isEmpty())
+                        out.add(where + " pads only some axes (the axes input); not supported");
+                }
+                case "Constant" -> {
+                    if (!(n.attributes().get("value") instanceof OnnxModelInfo.TensorValue))
+                        out.add(where + " has no tensor value (sparse or list constants are not supported)");
+                }
+                default -> {}
+            }
+        }
+        return out;
+    }
+
     public static GraphNetwork load(Path model) throws IOException {
         return new GraphNetwork(OnnxModelInfo.read(model), model);
+    }
+
+    /** A graph already read (tests feed ONNX's node tests through here with their extra inputs made constants). */
+    static GraphNetwork of(OnnxModelInfo info, Path file) {
+        return new GraphNetwork(info, file);
     }
 
     public List<String> encoderParameters() {
@@ -110,16 +258,98 @@ public final class GraphNetwork extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forwardAll(x).get(0);
+    }
+
+    /** Every graph output, in the graph's order (e.g. an RPN head's objectness and box deltas). */
+    public List<Tensor> forwardAll(Tensor x) {
         Map<String, Tensor> values = new LinkedHashMap<>(tensors);
         values.put(input, x);
         for (OnnxModelInfo.Node n : nodes) {
+            if (n.opType().equals("Constant")) continue; // read at load
             List<Tensor> in = new ArrayList<>();
             for (String name : n.inputs()) in.add(name.isEmpty() ? null : values.get(name));
             values.put(n.outputs().get(0), run(n, in));
         }
-        Tensor y = values.get(output);
-        if (y == null) throw new IllegalStateException("the graph never computes its output " + output);
-        return y;
+        List<Tensor> out = new ArrayList<>();
+        for (String name : outputs) {
+            Tensor y = values.get(name);
+            if (y == null) throw new IllegalStateException("the graph never computes its output " + name);
+            out.add(y);
+        }
+        return out;
+    }
+
+    /** ONNX Pad of H and W (N and C pads zero: checked at load), constant / reflect / edge. */
+    private Tensor pad(OnnxModelInfo.Node n, Tensor x) {
+        long[] p = n.inputs().size() > 1 ? integerConstants.get(n.inputs().get(1)) : n.integers("pads", new long[8]);
+        float value = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
+                ? scalar(n.inputs().get(2), n)
+                : 0f;
+        if (Arrays.stream(p).allMatch(v -> v == 0)) return x; // PyTorch exports a no-op Pad before some poolings
+        Pad2d.Mode mode = Pad2d.Mode.valueOf(
+                (n.attributes().get("mode") instanceof String m ? m : "constant").toUpperCase(Locale.ROOT));
+        return Pad2d.apply(x, (int) p[2], (int) p[6], (int) p[3], (int) p[7], mode, value);
+    }
+
+    /**
+     * CNN-J's softmax is over axis 1 at each position. ONNX's (opset ≥ 13) is over one axis, which must then be 1;
+     * before opset 13 it is over all axes from {@code axis} on (flattened), the same only when nothing follows axis 1.
+     */
+    private void softmaxAxisCheck(OnnxModelInfo.Node n, Tensor x) {
+        boolean modern = opset >= 13;
+        long axis = n.integer("axis", modern ? -1 : 1), a = axis < 0 ? axis + x.rank() : axis;
+        int trailing = 1;
+        for (int i = 2; i < x.rank(); i++) trailing *= x.dim(i);
+        if (a != 1 || (!modern && trailing != 1)) {
+            throw new IllegalArgumentException("Softmax (output " + n.outputs().get(0) + ", axis " + axis + ", opset "
+                    + opset + ") of a " + x.rank() + "-D tensor; CNN-J computes softmax over the class axis 1 only");
+        }
+    }
+
+    /** ONNX Flatten: [d0 … d(a−1)] × [da …] → 2-D (a negative axis counts from the end). */
+    private static Tensor flatten(Tensor x, long axis) {
+        int a = (int) (axis < 0 ? axis + x.rank() : axis);
+        if (a < 0 || a > x.rank())
+            throw new IllegalArgumentException("Flatten axis " + axis + " is outside a " + x.rank() + "-D tensor");
+        if (a == 1) return Reshape.flatten(x);
+        int outer = 1;
+        for (int i = 0; i < a; i++) outer *= x.dim(i);
+        return Reshape.apply(x, outer, x.size() / Math.max(1, outer));
+    }
+
+    /** ONNX Reshape with a constant shape: 0 copies that dimension of the input, −1 is inferred. */
+    private static Tensor reshape(Tensor x, long[] shape) {
+        int[] s = new int[shape.length];
+        for (int i = 0; i < s.length; i++) s[i] = shape[i] == 0 ? x.dim(i) : (int) shape[i];
+        return Reshape.apply(x, s);
+    }
+
+    private static Tensor transposed(Tensor w) {
+        if (w.rank() != 2) throw new IllegalArgumentException("a MatMul/Gemm weight must be 2-D, got " + w.describe());
+        int rows = w.dim(0), cols = w.dim(1);
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = w.data()[r * cols + c];
+        return Tensor.of(t, cols, rows);
+    }
+
+    /** Clip's bounds (inputs 1 and 2, or the attributes of opset < 11); absent = unbounded. */
+    private float[] clipBounds(OnnxModelInfo.Node n) {
+        float lo = n.number("min", Float.NEGATIVE_INFINITY), hi = n.number("max", Float.POSITIVE_INFINITY);
+        if (n.inputs().size() > 1 && !n.inputs().get(1).isEmpty())
+            lo = scalar(n.inputs().get(1), n);
+        if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty())
+            hi = scalar(n.inputs().get(2), n);
+        return new float[] {lo, hi};
+    }
+
+    private float scalar(String name, OnnxModelInfo.Node n) {
+        float[] v = constants.containsKey(name) ? constants.get(name) : loadingWeights.get(name);
+        if (v == null || v.length != 1) {
+            throw new IllegalArgumentException(n.opType() + " (output "
+                    + n.outputs().get(0) + ") takes a bound computed in the graph; CNN-J" + " needs constant bounds");
+        }
+        return v[0];
     }
 
     private Tensor run(OnnxModelInfo.Node n, List<Tensor> in) {
@@ -145,10 +375,28 @@ public final class GraphNetwork extends Module {
             case "MaxPool" -> MaxPool2d.apply(x, poolParams(n));
             case "AveragePool" -> AvgPool2d.apply(x, poolParams(n));
             case "Concat" -> {
-                yield Concat.channels(
-                        in.toArray(Tensor[]::new)); // axis 1 (or -3): NodeAttributes refused others at load
+                long axis = n.integer("axis", 1);
+                if ((axis < 0 ? axis + x.rank() : axis) != 1)
+                    throw new IllegalArgumentException(
+                            "Concat (output " + n.outputs().get(0) + ") along axis " + axis + " of a " + x.rank()
+                                    + "-D tensor; only channels (axis 1) are supported");
+                yield Concat.channels(in.toArray(Tensor[]::new));
             }
             case "Add" -> Add.apply(x, in.get(1));
+            case "Mul" -> Multiply.apply(x, in.get(1));
+            case "GlobalAveragePool" -> GlobalAvgPool.apply(x);
+            case "Flatten" -> flatten(x, n.integer("axis", 1));
+            case "Reshape" -> reshape(x, integerConstants.get(n.inputs().get(1)));
+            case "Gemm", "MatMul" -> Linear.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
+            case "Pad" -> pad(n, x);
+            case "Softmax" -> {
+                softmaxAxisCheck(n, x);
+                yield Softmax.apply(x);
+            }
+            case "Clip" -> {
+                float[] b = clipBounds(n);
+                yield b[0] == 0f && b[1] == 6f ? Relu6.apply(x) : Clamp.apply(x, b[0], b[1]);
+            }
             default -> x; // Identity, Dropout (inference form)
         };
     }

@@ -33,7 +33,17 @@ final class NodeAttributes {
             Map.entry("Concat", Set.of("axis")),
             Map.entry("Add", Set.of()),
             Map.entry("Identity", Set.of()),
-            Map.entry("Dropout", Set.of("ratio", "seed")));
+            Map.entry("Dropout", Set.of("ratio", "seed")),
+            Map.entry("Clip", Set.of("min", "max")),
+            Map.entry("GlobalAveragePool", Set.of()),
+            Map.entry("Flatten", Set.of("axis")),
+            Map.entry("Reshape", Set.of("allowzero")),
+            Map.entry("Gemm", Set.of("alpha", "beta", "transA", "transB")),
+            Map.entry("MatMul", Set.of()),
+            Map.entry("Softmax", Set.of("axis")),
+            Map.entry("Mul", Set.of()),
+            Map.entry("Constant", Set.of("value")),
+            Map.entry("Pad", Set.of("mode", "pads", "value")));
 
     private NodeAttributes() {}
 
@@ -82,9 +92,19 @@ final class NodeAttributes {
                 if (n.integer("spatial", 1) != 1)
                     out.add(where(n) + " has spatial=0 (per-pixel statistics); only per-channel is supported");
             }
+            case "Gemm" -> {
+                if (n.number("alpha", 1f) != 1f || n.number("beta", 1f) != 1f || n.integer("transA", 0) != 0)
+                    out.add(where(n) + " has alpha/beta other than 1 or transA=1; only y = x·Wᵀ + b (a fully connected"
+                            + " layer) is supported");
+            }
+
+            case "Softmax" -> {
+                long axis = n.integer("axis", -1);
+                if (axis == 0) out.add(where(n) + " is over axis 0 (the batch); only the class axis (1) is supported");
+            }
             case "Concat" -> {
                 long axis = n.integer("axis", 1);
-                if (axis != 1 && axis != -3)
+                if (axis == 0 || axis > 1)
                     out.add(where(n) + " concatenates along axis " + axis + "; only channels (axis 1) are supported");
             }
             default -> {}

@@ -25,11 +25,18 @@ public record OnnxModelInfo(
         Map<String, String> metadata,
         Map<String, float[]> weights,
         Map<String, long[]> weightShapes,
-        List<Node> nodes) {
+        List<Node> nodes,
+        Map<String, long[]> integerWeights) {
     /** A graph input or output: name and dims (-1 = symbolic, e.g. "N"). */
     public record Value(String name, long[] dims, int elementType) {}
 
-    /** A graph node in file order (ONNX requires topological order): attributes as Long, Float, String, long[] or float[]. */
+    /** A tensor-valued attribute (a Constant node's value): its dims and its values, floats or 64-bit integers. */
+    public record TensorValue(long[] dims, float[] floats, long[] integers) {}
+
+    /**
+     * A graph node in file order (ONNX requires topological order): attributes as Long, Float, String, long[],
+     * float[] or {@link TensorValue}.
+     */
     public record Node(String opType, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {
         public long integer(String name, long fallback) {
             return attributes.get(name) instanceof Long l ? l : fallback;
@@ -66,7 +73,7 @@ public record OnnxModelInfo(
         List<Value> inputs = new ArrayList<>(), outputs = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, float[]> weights = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>(), integers = new LinkedHashMap<>();
         List<Node> nodes = new ArrayList<>();
         long opset = -1;
         boolean sawGraph = false;
@@ -78,7 +85,7 @@ public record OnnxModelInfo(
                 while (graph.more()) {
                     int gt = graph.tag(), gf = gt >>> 3;
                     if (gf == 1 && (gt & 7) == 2) nodes.add(readNode(graph.message()));
-                    else if (gf == 5 && (gt & 7) == 2) readInitializer(graph.message(), weights, shapes);
+                    else if (gf == 5 && (gt & 7) == 2) readInitializer(graph.message(), weights, shapes, integers);
                     else if (gf == 11 && (gt & 7) == 2) inputs.add(readValue(graph.message()));
                     else if (gf == 12 && (gt & 7) == 2) outputs.add(readValue(graph.message()));
                     else graph.skip(gt);
@@ -111,7 +118,7 @@ public record OnnxModelInfo(
         if (!sawGraph) throw new IllegalArgumentException("no graph found");
         // Initializers may also be listed as graph inputs (older exporters); they are not real inputs.
         inputs.removeIf(v -> weights.containsKey(v.name()) || shapes.containsKey(v.name()));
-        return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes, nodes);
+        return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes, nodes, integers);
     }
 
     private static Node readNode(Reader r) {
@@ -140,6 +147,7 @@ public record OnnxModelInfo(
             else if (f == 2 && wire == 5) value = r.float32();
             else if (f == 3 && wire == 0) value = r.varint();
             else if (f == 4 && wire == 2) value = r.string();
+            else if (f == 5 && wire == 2) value = tensor(r.message());
             else if (f == 7 && wire == 5) floats.add(r.float32());
             else if (f == 7 && wire == 2) {
                 Reader packed = r.message();
@@ -209,12 +217,30 @@ public record OnnxModelInfo(
         return new Value(name, dims.stream().mapToLong(Long::longValue).toArray(), elem);
     }
 
-    private static void readInitializer(Reader r, Map<String, float[]> weights, Map<String, long[]> shapes) {
+    /** A serialized TensorProto (e.g. the input_0.pb of ONNX's backend tests). */
+    static TensorValue tensorProto(byte[] bytes) {
+        return tensor(new Reader(ByteBuffer.wrap(bytes)));
+    }
+
+    /** A TensorProto: float (1) or int64 (7) values, raw or packed; other types keep their dims only. */
+    private static TensorValue tensor(Reader r) {
+        Map<String, float[]> f = new LinkedHashMap<>();
+        Map<String, long[]> s = new LinkedHashMap<>(), i = new LinkedHashMap<>();
+        readInitializer(r, f, s, i); // one tensor: whatever its name, each map holds at most it
+        return new TensorValue(
+                s.values().stream().findFirst().orElse(new long[0]),
+                f.values().stream().findFirst().orElse(null),
+                i.values().stream().findFirst().orElse(null));
+    }
+
+    private static void readInitializer(
+            Reader r, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
         List<Long> dims = new ArrayList<>();
         String name = "";
         int type = 0;
         byte[] raw = null;
         List<Float> floats = new ArrayList<>();
+        List<Long> ints = new ArrayList<>();
         while (r.more()) {
             int t = r.tag(), f = t >>> 3;
             if (f == 1 && (t & 7) == 2) {
@@ -231,12 +257,33 @@ public record OnnxModelInfo(
             } else if (f == 4 && (t & 7) == 2) {
                 ByteBuffer b = ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
                 while (b.remaining() >= 4) floats.add(b.getFloat());
+            } else if (f == 4 && (t & 7) == 5) {
+                floats.add(r.float32());
+            } else if (f == 7 && (t & 7) == 2) {
+                Reader packed = r.message();
+                while (packed.more()) ints.add(packed.varint());
+            } else if (f == 7 && (t & 7) == 0) {
+                ints.add(r.varint());
             } else {
                 r.skip(t);
             }
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         shapes.put(name, shape);
+        if (type == 7) { // int64: shapes, axes, indices of shape computations
+            long[] v;
+            if (raw != null) {
+                v = new long[raw.length / 8];
+                ByteBuffer.wrap(raw)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asLongBuffer()
+                        .get(v);
+            } else {
+                v = ints.stream().mapToLong(Long::longValue).toArray();
+            }
+            integers.put(name, v);
+            return;
+        }
         if (type != 1) return; // only float weights are of interest
         float[] values;
         if (raw != null) {

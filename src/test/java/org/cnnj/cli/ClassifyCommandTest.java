@@ -151,6 +151,26 @@ class ClassifyCommandTest {
         assertEquals(17, Files.readAllLines(dir.resolve("r/classes.csv")).size());
     }
 
+    /** The shipped example classifier, by its built-in name, on the committed unseen test crops (12 per phenotype). */
+    @Test
+    void theShippedClassifierKnowsTheCommittedTestCells() throws Exception {
+        Path out = dir.resolve("shipped");
+        assertEquals(0, ClassifyCommand.run(new String[] {
+            "--model", "cells (built-in)", "--input", "test-images/cells", "--output", out.toString(), "--device", "cpu"
+        }));
+        List<String> confusion = Files.readAllLines(out.resolve("confusion.csv"));
+        long right = 0, all = 0;
+        for (int t = 1; t < confusion.size(); t++) {
+            String[] cells = confusion.get(t).split(",");
+            for (int p = 1; p < cells.length; p++) {
+                all += Long.parseLong(cells[p]);
+                if (p == t) right += Long.parseLong(cells[p]);
+            }
+        }
+        assertEquals(48, all);
+        assertTrue(right >= 0.95 * all, "accuracy " + right + "/" + all + "\n" + String.join("\n", confusion));
+    }
+
     @Test
     void badInputIsNamedAndNothingIsWritten() throws Exception {
         Path cells = cells(), model = dir.resolve("bad.onnx");

@@ -3,6 +3,8 @@ package org.cnnj.fiji;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
+import ij.ImagePlus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
@@ -158,6 +161,37 @@ class MacroBatchIT {
         assertTrue(
                 Files.exists(home.resolve("models/cells.head.onnx")) && Files.exists(out.resolve("detections.csv")),
                 log);
+    }
+
+    @Test
+    void trainThenClassifyMacro() throws Exception {
+        Path model = home.resolve("models/phenotypes.onnx"), out = home.resolve("cls");
+        Files.createDirectories(model.getParent());
+        String log = batch(
+                "train-then-classify.ijm",
+                "images=[" + abs("test-images/cells") + "] model=[" + model + "] input=[" + abs("test-images/cells")
+                        + "] output=[" + out + "] epochs=1 size=32 architecture=lenet5");
+        assertTrue(log.contains("CNN-J: trained"), log);
+        assertTrue(Files.exists(home.resolve("models/phenotypes.dense.onnx")), log);
+        assertEquals(49, Files.readAllLines(out.resolve("classes.csv")).size(), log);
+        assertTrue(Files.exists(out.resolve("confusion.csv")), "class subfolders are scored: " + log);
+    }
+
+    @Test
+    void classifyRoisMacro() throws Exception {
+        Path out = home.resolve("cls-rois"), zip = home.resolve("nuclei-1.zip");
+        ImagePlus labels = IJ.openImage(abs("test-images/nuclei-1-labels.tif"));
+        int[] ids = new int[labels.getWidth() * labels.getHeight()];
+        for (int i = 0; i < ids.length; i++)
+            ids[i] = (int) labels.getProcessor().getf(i);
+        LabelResults.saveZip(LabelResults.rois(ids, labels.getWidth(), labels.getHeight(), 0), zip);
+        String log = batch(
+                "classify-rois.ijm",
+                "image=[" + abs("test-images/nuclei-1.tif") + "] rois=[" + zip + "] output=[" + out + "]");
+        assertTrue(log.contains("CNN-J: classified the ROIs of nuclei-1.tif"), log);
+        List<String> rows = Files.readAllLines(out.resolve("classes.csv"));
+        assertTrue(rows.size() > 20 && rows.get(0).startsWith("image,roi,class,probability"), log);
+        assertTrue(Files.size(out.resolve("rois.zip")) > 1000, log);
     }
 
     @Test

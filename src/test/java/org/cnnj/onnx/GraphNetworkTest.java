@@ -18,6 +18,8 @@ import java.util.Map;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.nn.Module;
+import org.cnnj.ops.Upsample;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.tensor.GradMode;
@@ -105,9 +107,38 @@ class GraphNetworkTest {
 
     @Test
     void unsupportedOpsAreNamed() throws Exception {
-        var e = assertThrows(
-                IllegalArgumentException.class, () -> GraphNetwork.load(Path.of("models/detector.head.onnx")));
-        assertTrue(e.getMessage().contains("Gemm") && e.getMessage().contains("cannot train in Java"), e.getMessage());
+        Module upsampler = new Module() {
+            public Tensor forward(Tensor x) {
+                return Upsample.apply(x, 2, Upsample.Mode.NEAREST);
+            }
+        };
+        Path file = dir.resolve("resize.onnx");
+        Files.write(file, OnnxExport.export(upsampler, new int[] {1, 1, 8, 8}, Map.of()));
+        var e = assertThrows(IllegalArgumentException.class, () -> GraphNetwork.load(file));
+        assertTrue(
+                e.getMessage().contains("Resize") && e.getMessage().contains("cannot train in Java"), e.getMessage());
+    }
+
+    /** The detector's box head: Gemm layers and two graph outputs, both as ONNX Runtime computes them. */
+    @Test
+    void aGraphWithFullyConnectedLayersAndTwoOutputsRebuilds() throws Exception {
+        Path head = Path.of("models/detector.head.onnx");
+        GraphNetwork net = GraphNetwork.load(head);
+        net.train(false);
+        OnnxModelInfo info = OnnxModelInfo.read(head);
+        long[] d = info.inputs().get(0).dims();
+        int n = 3, c = (int) d[1], p = (int) d[2];
+        float[] v = new float[n * c * p * p];
+        Rng rng = new Rng(3);
+        for (int i = 0; i < v.length; i++) v[i] = rng.normal();
+        Tensor crops = Tensor.of(v, n, c, p, p);
+        List<Tensor> ours = GradMode.noGrad(() -> net.forwardAll(crops));
+        assertEquals(2, ours.size(), "class logits and box deltas");
+        try (OrtEngine ort = OrtEngine.open(head, Device.CPU, 1, m -> {})) {
+            List<Tensor> theirs = ort.runAll(crops);
+            for (int k = 0; k < 2; k++)
+                assertClose("output " + k, theirs.get(k).data(), ours.get(k).data(), 1e-4, 1e-4);
+        }
     }
 
     private static OnnxModelInfo.Node node(String op, Object... attributes) {

@@ -84,6 +84,10 @@ public class GoldenOpsTest {
         compare(Golden.load("upsample_nearest"), t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), "x");
         compare(Golden.load("upsample_bilinear"), t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), "x");
         compare(Golden.load("global_avg_pool"), t -> GlobalAvgPool.apply(t[0]), "x");
+        compare(Golden.load("pad_constant"), t -> Pad2d.apply(t[0], 1, 3, 2, 1, Pad2d.Mode.CONSTANT, 0.5f), "x");
+        compare(Golden.load("pad_reflect"), t -> Pad2d.apply(t[0], 1, 3, 2, 1, Pad2d.Mode.REFLECT, 0f), "x");
+        compare(Golden.load("pad_replicate"), t -> Pad2d.apply(t[0], 1, 3, 2, 1, Pad2d.Mode.EDGE, 0f), "x");
+        compare(Golden.load("relu6"), t -> Relu6.apply(t[0]), "x");
         compare(Golden.load("linear"), t -> Linear.apply(t[0], t[1], t[2]), "input", "weight", "bias");
     }
 }

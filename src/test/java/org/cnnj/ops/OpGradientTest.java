@@ -113,6 +113,8 @@ class OpGradientTest {
     @Test
     void activations() {
         check("relu", t -> Relu.apply(t[0]), distinct(rng, 2, 3, 4));
+        check("pad reflect", t -> Pad2d.apply(t[0], 1, 2, 2, 1, Pad2d.Mode.REFLECT, 0f), uniform(rng, 1, 2, 4, 5));
+        check("pad edge", t -> Pad2d.apply(t[0], 2, 0, 1, 3, Pad2d.Mode.EDGE, 0f), uniform(rng, 1, 2, 4, 5));
         check("leaky relu", t -> LeakyRelu.apply(t[0], 0.2f), distinct(rng, 2, 3, 4));
         check("sigmoid", t -> Sigmoid.apply(t[0]), uniform(rng, 3, 7));
         check("tanh", t -> Tanh.apply(t[0]), uniform(rng, 3, 7));

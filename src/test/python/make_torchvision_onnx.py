@@ -1,0 +1,29 @@
+#!/usr/bin/python3
+"""Exports torchvision classifiers with random weights to ONNX, for TorchvisionGraphTest (run by the test itself
+when /usr/bin/python3 has torch and torchvision; development machines only, nothing is committed).
+
+    /usr/bin/python3 src/test/python/make_torchvision_onnx.py OUT_DIR [SIZE]
+
+Writes OUT_DIR/{resnet18,mobilenet_v2,densenet121}.onnx: 3-channel SIZE x SIZE input (default 64), 10 classes,
+eval mode (PyTorch's exporter then folds each BatchNorm that follows a Conv into it, as users' exports have it).
+"""
+import os
+import sys
+
+import torch
+import torchvision
+
+out = sys.argv[1]
+size = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+os.makedirs(out, exist_ok=True)
+torch.manual_seed(0)
+for name in ["resnet18", "mobilenet_v2", "densenet121"]:
+    model = getattr(torchvision.models, name)(num_classes=10).eval()
+    for m in model.modules():  # statistics away from 0/1 so folding them wrongly would show
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    torch.onnx.export(model, torch.randn(1, 3, size, size), os.path.join(out, name + ".onnx"), opset_version=13,
+                      input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+    print(name)
