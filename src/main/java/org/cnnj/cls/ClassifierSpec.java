@@ -88,24 +88,15 @@ public record ClassifierSpec(
     public ClassifierSpec savedAs(Path model, Map<String, String> moreProvenance) {
         Map<String, String> p = new LinkedHashMap<>(provenance);
         p.putAll(moreProvenance);
-        return new ClassifierSpec(
-                format,
-                task,
-                axes,
-                inputChannels,
-                inputSize,
-                classes,
-                normalization,
-                architecture,
-                denseOf(model).getFileName().toString(),
-                denseStride,
-                roiWindow,
-                roiMask,
-                p);
+        return with(denseOf(model).getFileName().toString(), roiWindow, roiMask, p);
     }
 
     /** This sidecar with the ROI cropping the model was trained with. */
     public ClassifierSpec withRoiCropping(int window, boolean mask) {
+        return with(dense, window, mask, provenance);
+    }
+
+    private ClassifierSpec with(String denseFile, int window, boolean mask, Map<String, String> p) {
         return new ClassifierSpec(
                 format,
                 task,
@@ -115,11 +106,11 @@ public record ClassifierSpec(
                 classes,
                 normalization,
                 architecture,
-                dense,
+                denseFile,
                 denseStride,
                 window,
                 mask,
-                provenance);
+                p);
     }
 
     /** Channels of the images it classifies: the input channels less the mask channel. */

@@ -15,6 +15,8 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainingListener;
 import org.scijava.ItemIO;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -57,32 +59,42 @@ abstract class CnnjCommand extends ContextCommand {
         }
     }
 
-    /** After each training epoch: the live plot (with a display) and one log line with percentage, loss, score and ETA. */
-    protected void epochDone(
-            TrainingPlot plot,
-            String scoreName,
-            int epoch,
-            int epochs,
-            double loss,
-            double score,
-            boolean improved,
-            double etaSeconds) {
-        plot.add(epoch, loss, score);
-        log.info(String.format(
-                Locale.ROOT,
-                "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s",
-                epoch,
-                epochs,
-                100.0 * epoch / epochs,
-                loss,
-                scoreName,
-                score,
-                improved ? " (best)" : "",
-                etaSeconds));
+    /**
+     * What a training command hears: a live plot of loss and validation score (with a display), a log line per epoch
+     * with percentage, loss, score and ETA, the progress bar per step, detail lines (per-class precision and recall);
+     * Esc sets {@code stop}, and the trainer then keeps the best model. {@code onImage}: the score is measured on the
+     * training image itself, and the log says so.
+     */
+    protected TrainingListener trainingListener(File output, String plotScore, boolean onImage, AtomicBoolean stop) {
+        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), plotScore);
+        return new TrainingListener() {
+            public void epoch(EpochReport e) {
+                plot.add(e.epoch(), e.trainLoss(), e.validationScore());
+                log.info(String.format(
+                        Locale.ROOT,
+                        "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s",
+                        e.epoch(),
+                        e.epochs(),
+                        100.0 * e.epoch() / e.epochs(),
+                        e.trainLoss(),
+                        onImage ? e.metric() + " on the image" : "validation " + e.metric(),
+                        e.validationScore(),
+                        e.improved() ? " (best)" : "",
+                        e.etaSeconds()));
+            }
+
+            public void step(int step, int total, float loss) {
+                trainingStep(step, total, stop);
+            }
+
+            public void note(String line) {
+                log.info("CNN-J" + line);
+            }
+        };
     }
 
     /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
-    protected static void trainingStep(int step, int total, AtomicBoolean stop) {
+    private static void trainingStep(int step, int total, AtomicBoolean stop) {
         progress(step, total);
         if (escapePressed()) stop.set(true);
     }

@@ -10,10 +10,7 @@ import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
-import org.cnnj.ij.TrainingPlot;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -126,7 +123,7 @@ public class TrainClassifierCommand extends CnnjCommand {
                         "Fiji: Train Classifier architecture=" + architecture + " size=" + size + " width=" + width
                                 + " epochs=" + epochs),
                 stop,
-                listener(stop),
+                trainingListener(output, "validation accuracy", false, stop),
                 line -> log.info("CNN-J: " + line));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
@@ -137,31 +134,5 @@ public class TrainClassifierCommand extends CnnjCommand {
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);
-    }
-
-    /** The live plot, log lines and progress bar of a classifier training; Esc sets {@code stop}. */
-    TrainingListener listener(AtomicBoolean stop) {
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation accuracy");
-        return new TrainingListener() {
-            public void epoch(EpochReport e) {
-                epochDone(
-                        plot,
-                        "validation accuracy",
-                        e.epoch(),
-                        e.epochs(),
-                        e.trainLoss(),
-                        e.validationScore(),
-                        e.improved(),
-                        e.etaSeconds());
-            }
-
-            public void step(int step, int total, float loss) {
-                trainingStep(step, total, stop);
-            }
-
-            public void note(String line) {
-                log.info("CNN-J" + line);
-            }
-        };
     }
 }

@@ -13,10 +13,7 @@ import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
-import org.cnnj.ij.TrainingPlot;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -85,7 +82,6 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> cells = trainingRois(rois, "cells", "outline cells, name each ROI by its class and add it (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation accuracy");
         TrainConfig d = ClassifierTrainer.DEFAULTS;
         TrainConfig cfg = new TrainConfig(
                 epochs,
@@ -117,27 +113,7 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                         "Fiji: Train Classifier on Image " + image.getTitle() + " architecture=" + architecture
                                 + " size=" + size + " epochs=" + epochs),
                 stop,
-                new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        epochDone(
-                                plot,
-                                "validation accuracy",
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.improved(),
-                                e.etaSeconds());
-                    }
-
-                    public void step(int step, int total, float loss) {
-                        trainingStep(step, total, stop);
-                    }
-
-                    public void note(String line) {
-                        log.info("CNN-J" + line);
-                    }
-                },
+                trainingListener(output, "validation accuracy", false, stop),
                 line -> log.info("CNN-J: " + line));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");

@@ -6,10 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.ij.TrainingPlot;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -70,7 +67,6 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
         DetectorTrainer.Result r = TrainDetectorFiles.train(
@@ -85,23 +81,7 @@ public class TrainDetectorCommand extends CnnjCommand {
                         resume,
                         "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop,
-                new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        epochDone(
-                                plot,
-                                "validation mAP@0.5",
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.improved(),
-                                e.etaSeconds());
-                    }
-
-                    public void step(int step, int total, float loss) {
-                        trainingStep(step, total, stop);
-                    }
-                },
+                trainingListener(output, "validation mAP@0.5", false, stop),
                 line -> log.info("CNN-J: " + line));
         return String.format(
                 Locale.ROOT,

@@ -9,10 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.ij.TrainingPlot;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -59,7 +56,6 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> boxes = trainingRois(rois, "boxes", "add boxes to it (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation mAP@0.5");
         TrainConfig cfg = new TrainConfig(epochs, steps, 4, patch, 2e-3, 0, 4, 1, false);
         DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(
                 image,
@@ -75,23 +71,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         false,
                         "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps),
                 stop,
-                new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        epochDone(
-                                plot,
-                                "mAP@0.5 on the image",
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.improved(),
-                                e.etaSeconds());
-                    }
-
-                    public void step(int step, int total, float loss) {
-                        trainingStep(step, total, stop);
-                    }
-                },
+                trainingListener(output, "validation mAP@0.5", true, stop),
                 line -> log.info("CNN-J: " + line));
         return String.format(
                 Locale.ROOT,

@@ -6,13 +6,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.model.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -92,7 +89,6 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation score");
         TrainConfig cfg =
                 new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
         String taskName = SegmentationTask.parse(task).sidecar();
@@ -113,23 +109,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
                         "Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
                                 + patch),
                 stop,
-                new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        epochDone(
-                                plot,
-                                "validation " + e.metric(),
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.improved(),
-                                e.etaSeconds());
-                    }
-
-                    public void step(int step, int total, float loss) {
-                        trainingStep(step, total, stop);
-                    }
-                });
+                trainingListener(output, "validation score", false, stop));
         return String.format(
                 Locale.ROOT,
                 "best validation score %.4f after %d epoch(s)%s; model %s",

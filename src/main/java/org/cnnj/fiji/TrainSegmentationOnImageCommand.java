@@ -8,12 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.seg.SegmentationTrainer;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -57,7 +54,6 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> objects = trainingRois(rois, "objects", "outline objects and add them (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), "validation IoU");
         TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
         SegmentationTrainer.Result r = TrainFiles.trainOnImage(
                 image,
@@ -78,23 +74,7 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
                         "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps="
                                 + steps + " patch=" + patch),
                 stop,
-                new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        epochDone(
-                                plot,
-                                e.metric() + " on the image",
-                                e.epoch(),
-                                e.epochs(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.improved(),
-                                e.etaSeconds());
-                    }
-
-                    public void step(int step, int total, float loss) {
-                        trainingStep(step, total, stop);
-                    }
-                });
+                trainingListener(output, "validation IoU", true, stop));
         return String.format(
                 Locale.ROOT,
                 "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s",

@@ -20,7 +20,6 @@ import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.ModelSpec;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -136,29 +135,7 @@ public final class TrainClassifierFiles {
             provenance.put("command", o.commandLine());
             provenance.put("examples", source);
             provenance.put("date", Instant.now().toString());
-            TrainingListener both = new TrainingListener() {
-                public void epoch(EpochReport e) {
-                    out.row(
-                            e.epoch(),
-                            String.format(
-                                    Locale.ROOT,
-                                    "%d,%.6f,%.6f,%.1f",
-                                    e.epoch(),
-                                    e.trainLoss(),
-                                    e.validationScore(),
-                                    e.seconds()),
-                            log);
-                    if (listener != null) listener.epoch(e);
-                }
-
-                public void step(int step, int total, float loss) {
-                    if (listener != null) listener.step(step, total, loss);
-                }
-
-                public void note(String line) {
-                    if (listener != null) listener.note(line);
-                }
-            };
+            TrainingListener both = out.recording(listener, log);
             ClassifierTrainer.Result r = ClassifierTrainer.train(
                     new TrainingRun<>(data.crops(), cfg, out.checkpoints(), cancel, both, provenance),
                     arch,

@@ -24,7 +24,6 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.model.ModelSpec;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -159,25 +158,7 @@ public final class TrainDetectorFiles {
                                     o.config(),
                                     out.checkpoints(),
                                     cancel,
-                                    new TrainingListener() {
-                                        public void epoch(EpochReport e) {
-                                            out.row(
-                                                    e.epoch(),
-                                                    String.format(
-                                                            Locale.ROOT,
-                                                            "%d,%.6f,%.6f,%.1f",
-                                                            e.epoch(),
-                                                            e.trainLoss(),
-                                                            e.validationScore(),
-                                                            e.seconds()),
-                                                    log);
-                                            if (listener != null) listener.epoch(e);
-                                        }
-
-                                        public void step(int step, int steps, float loss) {
-                                            if (listener != null) listener.step(step, steps, loss);
-                                        }
-                                    },
+                                    out.recording(listener, log),
                                     provenance),
                             arch,
                             start,

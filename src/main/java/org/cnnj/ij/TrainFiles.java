@@ -24,7 +24,6 @@ import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationTrainer;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -151,25 +150,7 @@ public final class TrainFiles {
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", Instant.now().toString());
-        TrainingListener progress = new TrainingListener() {
-            public void epoch(EpochReport e) {
-                out.row(
-                        e.epoch(),
-                        String.format(
-                                Locale.ROOT,
-                                "%d,%.6f,%.6f,%.1f",
-                                e.epoch(),
-                                e.trainLoss(),
-                                e.validationScore(),
-                                e.seconds()),
-                        System.err::println);
-                if (listener != null) listener.epoch(e);
-            }
-
-            public void step(int step, int steps, float loss) {
-                if (listener != null) listener.step(step, steps, loss);
-            }
-        };
+        TrainingListener progress = out.recording(listener, System.err::println);
         TrainingRun<LabeledImage> run = new TrainingRun<>(data, cfg, checkpoints, cancel, progress, provenance);
         SegmentationTrainer.Result r;
         if (plan.external()) {

@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.train.EpochReport;
+import org.cnnj.train.TrainingListener;
 
 /**
  * What a training run owns beside M.onnx: the checkpoint folder M-checkpoints/ (held under a file lock
@@ -85,6 +88,36 @@ final class TrainingOutput implements AutoCloseable {
         } catch (IOException ex) {
             warn.accept("warning: could not update " + csv + ": " + ex.getMessage());
         }
+    }
+
+    /**
+     * {@code listener} (may be null) with each epoch also written as a CSV row "epoch,loss,score,seconds" (the header
+     * given at {@link #open}); {@code warn} hears a failed write.
+     */
+    TrainingListener recording(TrainingListener listener, Consumer<String> warn) {
+        return new TrainingListener() {
+            public void epoch(EpochReport e) {
+                row(
+                        e.epoch(),
+                        String.format(
+                                Locale.ROOT,
+                                "%d,%.6f,%.6f,%.1f",
+                                e.epoch(),
+                                e.trainLoss(),
+                                e.validationScore(),
+                                e.seconds()),
+                        warn);
+                if (listener != null) listener.epoch(e);
+            }
+
+            public void step(int step, int steps, float loss) {
+                if (listener != null) listener.step(step, steps, loss);
+            }
+
+            public void note(String line) {
+                if (listener != null) listener.note(line);
+            }
+        };
     }
 
     private void readRows() throws IOException {

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,6 +36,7 @@ import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Close;
+import org.cnnj.testing.Ort;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -51,17 +48,7 @@ class OnnxExportTest {
     Path dir;
 
     static float[] runOrt(byte[] model, Tensor input) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] shape = new long[input.rank()];
-        for (int i = 0; i < shape.length; i++) shape[i] = input.dim(i);
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), shape);
-                OrtSession.Result r = session.run(Map.of("input", x))) {
-            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] values = new float[out.remaining()];
-            out.get(values);
-            return values;
-        }
+        return Ort.run(model, input);
     }
 
     private static Tensor randomInput(Rng rng, int... shape) {
