@@ -58,7 +58,7 @@ class ArchitectureTest {
         layer("imglib", "data", "model", "runtime", "seg");
         layer(
                 "bench", "cls", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg",
-                "tensor", "util");
+                "tensor", "train", "util");
         layer("ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
         layer(
                 "cli", "bench", "cls", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train",

@@ -54,7 +54,7 @@ final class Help {
                       --images DIR          class subfolders (cells/mitotic/*.tif), a file,class CSV, or images with ROI zips
                       --rois DIR            the ROI zips in another folder (class = ROI name or group)
                       --classes a,b         class names and order (default: found in the data, sorted)
-                      --arch resnet18       lenet5 alexnet vgg11 vgg16 vgg11-bn vgg16-bn googlenet resnet18 resnet34 resnet50
+                      --arch resnet18       lenet5 alexnet vgg11 vgg13 vgg16 vgg19 vgg11-bn vgg16-bn googlenet resnet18 resnet34 resnet50
                                             se-resnet18 se-resnet50 densenet121 densenet169 mobilenet-v1 mobilenet-v2
                       --size 64 --width 0.25 --dropout 0.2   crop size S, × standard channel counts, head dropout
                       --window 0 --mask     around ROIs: window in pixels (0 = S), the ROI's mask as an extra channel

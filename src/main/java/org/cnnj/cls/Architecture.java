@@ -13,8 +13,12 @@ public enum Architecture {
     ALEXNET("alexnet", 32),
     @SerializedName("vgg11")
     VGG11("vgg11", 32),
+    @SerializedName("vgg13")
+    VGG13("vgg13", 32),
     @SerializedName("vgg16")
     VGG16("vgg16", 32),
+    @SerializedName("vgg19")
+    VGG19("vgg19", 32),
     @SerializedName("vgg11-bn")
     VGG11_BN("vgg11-bn", 32),
     @SerializedName("vgg16-bn")
@@ -71,7 +75,9 @@ public enum Architecture {
             case LENET5 -> new LeNet5(c, rng);
             case ALEXNET -> new AlexNet(c, rng);
             case VGG11 -> new Vgg(c, Vgg.A, false, rng);
+            case VGG13 -> new Vgg(c, Vgg.B, false, rng);
             case VGG16 -> new Vgg(c, Vgg.D, false, rng);
+            case VGG19 -> new Vgg(c, Vgg.E, false, rng);
             case VGG11_BN -> new Vgg(c, Vgg.A, true, rng);
             case VGG16_BN -> new Vgg(c, Vgg.D, true, rng);
             case GOOGLENET -> new GoogLeNet(c, rng);

@@ -8,13 +8,16 @@ import org.cnnj.util.Rng;
 
 /**
  * VGG (Simonyan and Zisserman 2014): stacks of 3×3 convolutions (optionally with batch norm) between 2×2 max-pools,
- * then two 4096-wide FC layers with dropout. Configurations as torchvision's cfgs ("A" = VGG-11, "D" = VGG-16; 0 marks
+ * then two 4096-wide FC layers with dropout. Configurations as torchvision's cfgs ("A" = VGG-11, "B" = VGG-13, "D" = VGG-16, "E" = VGG-19; 0 marks
  * a pool). The FC head reads the flattened final map (512×7×7 at 224, as torchvision's adaptive pool gives there).
  * Shapes: x [N, C, S, S] → features [N, 512, S/32, S/32] → logits [N, classes].
  */
 final class Vgg extends ClassifierNetwork {
     static final int[] A = {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
+    static final int[] B = {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0};
     static final int[] D = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+    static final int[] E = {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512, 0
+    };
 
     private final Sequential features;
 

@@ -129,7 +129,12 @@ class CommandDialogTest extends HeadlessContext {
                 commands++;
             }
         }
-        assertEquals(12, commands);
+        long sciJava = context.service(CommandService.class).getCommands().stream()
+                .filter(c -> c.getMenuPath() != null
+                        && c.getMenuPath().getMenuString().startsWith("Plugins > CNN-J"))
+                .count();
+        assertEquals(sciJava, commands, "every SciJava command of CNN-J has its plain ImageJ 1 entry");
+        assertEquals(16, commands);
         assertEquals(Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
     }
 
