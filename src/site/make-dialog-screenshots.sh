@@ -4,7 +4,8 @@
 # on, commands opened from the Plugins › CNN-J menu with the mouse, a path typed into a dialog, OK/Cancel clicked.
 # Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
 # come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from), recorder.png, training-plot.png,
-# dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables) and dialog-train-classifier.png.
+# dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png
+# and dialog-export-model.png.
 # Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick openbox.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -130,6 +131,12 @@ sleep 1
 import -window "$(window "CNN-J Train Classifier")" "$out/dialog-train-classifier.png"
 click "CNN-J Train Classifier" 95 21   # Cancel
 sleep 1
+menu 2 2   # Models › Export Model... (formats: CNN-J files, bioimage.io package)
+wait_for "CNN-J Export Model"
+sleep 1
+import -window "$(window "CNN-J Export Model")" "$out/dialog-export-model.png"
+click "CNN-J Export Model" 95 21   # Cancel
+sleep 1
 pkill -f "ij.ImageJ -ijpath $home" || true
 sleep 1
 imagej "$home/plot.ijm"
@@ -140,4 +147,4 @@ import -window "$(window "CNN-J training")" "$out/training-plot.png"
 pkill -f "ij.ImageJ -ijpath $home" || true
 grep -v "incubator" "$home/ij.log" || true
 echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png, recorder.png,"
-echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png"
+echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png, dialog-export-model.png"

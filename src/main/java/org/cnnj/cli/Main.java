@@ -61,6 +61,7 @@ public final class Main {
             case "train-cls" -> TrainClassifierCommand.run(rest);
             case "classify" -> ClassifyCommand.run(rest);
             case "generate-cells" -> GenerateCommand.runCells(rest);
+            case "export-bioimageio" -> ExportBioimageIoCommand.run(rest);
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -119,6 +120,8 @@ public final class Main {
                 "          train a classifier on class subfolders, a file,class CSV, or images with ROI zips (class = ROI name)",
                 "  classify --model M.onnx --input IMG|DIR --output DIR [--rois DIR] [--dense]   classes.csv (+ rois.zip by class)",
                 "  generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic cell crops of 4 phenotypes, one folder each",
+                "  export-bioimageio --model M.onnx --output M.zip --name NAME --authors \"A, B\" [--license CC-BY-4.0]",
+                "          a bioimage.io model package (spec 0.5); every --model also takes such a .zip or its rdf.yaml",
                 "  install PATH [--gpu] | uninstall PATH   put CNN-J into a Fiji.app or ImageJ folder (only the jars it lacks), or take it out",
                 "  info                             kernel path, threads, Java version");
     }

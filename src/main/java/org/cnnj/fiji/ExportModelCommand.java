@@ -2,14 +2,18 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import org.cnnj.ij.BioimageIoExport;
 import org.cnnj.ij.ModelFiles;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Models › Export Model...: copies a model with its sidecar (and a detector's head graph) to a
- * folder, e.g. to share it. Macro: {@code run("Export Model...", "model=[/models/nuclei.onnx] folder=[/share]");}
+ * Plugins › CNN-J › Models › Export Model...: copies a model with its sidecar (and a detector's head graph, a
+ * classifier's dense graph) to a folder, e.g. to share it; or writes a segmentation model as a bioimage.io package
+ * (FOLDER/NAME.zip: rdf.yaml 0.5, ONNX weights, test tensors, cover, README) for DeepImageJ, ilastik, QuPath. Macro:
+ * {@code run("Export Model...", "model=[/models/nuclei.onnx] folder=[/share] format=[bioimage.io package] name=[Nuclei] authors=[Ada Lovelace] license=CC-BY-4.0");}
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Export Model...", headless = true)
 public class ExportModelCommand extends CnnjCommand {
@@ -19,6 +23,20 @@ public class ExportModelCommand extends CnnjCommand {
     @Parameter(label = "Destination folder", style = "directory")
     private File folder;
 
+    @Parameter(
+            label = "Format",
+            choices = {"CNN-J files", "bioimage.io package"})
+    private String format = "CNN-J files";
+
+    @Parameter(label = "Name (bioimage.io)", required = false)
+    private String name = "";
+
+    @Parameter(label = "Authors (bioimage.io; comma-separated)", required = false)
+    private String authors = "";
+
+    @Parameter(label = "License (bioimage.io; an SPDX id such as CC-BY-4.0 or MIT)", required = false)
+    private String license = "CC-BY-4.0";
+
     @Override
     protected String title() {
         return "Export Model";
@@ -26,6 +44,16 @@ public class ExportModelCommand extends CnnjCommand {
 
     @Override
     protected String work() throws IOException {
+        if (format.startsWith("bioimage")) {
+            String base = model.getName().replaceFirst("\\.onnx$", "");
+            Path zip = folder.toPath().resolve(base + ".zip");
+            BioimageIoExport.export(
+                    model.toPath(),
+                    zip,
+                    new BioimageIoExport.Description(
+                            name == null || name.isBlank() ? base : name, "", names(authors), license));
+            return "wrote the bioimage.io package " + zip;
+        }
         return "exported " + model.getName() + " to " + ModelFiles.export(model.toPath(), folder.toPath());
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.BioimageIo;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxModelInfo;
 
@@ -62,6 +63,14 @@ public final class ModelFiles {
             throws IOException {
         if (!destination.getFileName().toString().endsWith(".onnx"))
             throw new IllegalArgumentException("import: the destination must be a .onnx file");
+        if (BioimageIo.isPackage(external)) { // the package's description says what the options would
+            BioimageIo.Package p = BioimageIo.open(external);
+            byte[] bytes = Files.readAllBytes(p.onnx());
+            AtomicFiles.createFolder(destination.toAbsolutePath().getParent());
+            AtomicFiles.write(destination, os -> os.write(bytes));
+            p.spec().write(ModelSpec.sidecarOf(destination));
+            return p.spec();
+        }
         OnnxModelInfo info = OnnxModelInfo.read(external);
         if (info.inputs().size() != 1 || info.inputs().get(0).dims().length != 4) {
             throw new IllegalArgumentException(external.getFileName()

@@ -65,6 +65,11 @@ public final class Sidecars {
         }
     }
 
+    /** The JSON text {@link #write} writes. */
+    public static String json(Object spec) {
+        return GSON.toJson(spec);
+    }
+
     public static void write(Object spec, Path json) throws IOException {
         byte[] bytes = GSON.toJson(spec).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(json, out -> out.write(bytes));
