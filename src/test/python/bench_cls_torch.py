@@ -31,9 +31,10 @@ ap.add_argument("--batch", type=int, default=128)
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--weight-decay", type=float, default=1e-4)
 ap.add_argument("--threads", type=int, default=os.cpu_count())
+ap.add_argument("--seed", type=int, default=1)
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
-torch.manual_seed(1)
+torch.manual_seed(a.seed)
 
 
 def idx(name, images):

@@ -59,7 +59,9 @@ class ArchitectureTest {
         layer(
                 "bench", "cls", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg",
                 "tensor", "train", "util");
-        layer("ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "train");
+        layer(
+                "ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "tensor",
+                "train"); // tensor: Engine.run's type
         layer(
                 "cli", "bench", "cls", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train",
                 "util");

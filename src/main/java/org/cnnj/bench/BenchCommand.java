@@ -58,21 +58,23 @@ public final class BenchCommand {
     private static int classify(String[] args) throws IOException, InterruptedException {
         Path data = Path.of("/usr/share/datasets/fashion-mnist");
         int lenet = 10, resnet = 2;
+        long seed = 1;
         double width = 0.25;
         boolean torch = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--lenet-epochs" -> lenet = positive(args, ++i);
-                case "--resnet-epochs" -> resnet = positive(args, ++i);
+                case "--resnet-epochs" -> resnet = Integer.parseInt(args[++i]); // 0: LeNet only
+                case "--seed" -> seed = positive(args, ++i);
                 case "--width" -> width = Double.parseDouble(args[++i]);
                 case "--torch" -> torch = true;
                 default ->
                     throw new IllegalArgumentException("bench classify: unknown option " + args[i]
-                            + "; options: --data --lenet-epochs --resnet-epochs --width --torch");
+                            + "; options: --data --lenet-epochs --resnet-epochs --width --seed --torch");
             }
         }
-        System.out.println(Json.write(ClassifierBench.run(data, lenet, resnet, width, torch), ""));
+        System.out.println(Json.write(ClassifierBench.run(data, lenet, resnet, width, torch, seed), ""));
         return 0;
     }
 

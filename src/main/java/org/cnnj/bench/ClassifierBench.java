@@ -39,14 +39,19 @@ public final class ClassifierBench {
 
     private ClassifierBench() {}
 
-    public static Map<String, Object> run(Path data, int lenetEpochs, int resnetEpochs, double width, boolean torch)
+    public static Map<String, Object> run(
+            Path data, int lenetEpochs, int resnetEpochs, double width, boolean torch, long seed)
             throws IOException, InterruptedException {
         List<LabeledCrop> train = read(data, "train"), test = read(data, "t10k");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "classify fashion-mnist");
         r.put("threads", Parallel.threads());
-        r.put("lenet5", one(Architecture.LENET5, 1, lenetEpochs, train, test, torch, data));
-        r.put("resnet18_w" + width, one(Architecture.RESNET18, width, resnetEpochs, train, test, torch, data));
+        r.put("seed", seed);
+        r.put("lenet5", one(Architecture.LENET5, 1, lenetEpochs, train, test, torch, data, seed));
+        if (resnetEpochs > 0)
+            r.put(
+                    "resnet18_w" + width,
+                    one(Architecture.RESNET18, width, resnetEpochs, train, test, torch, data, seed));
         return r;
     }
 
@@ -57,11 +62,12 @@ public final class ClassifierBench {
             List<LabeledCrop> train,
             List<LabeledCrop> test,
             boolean torch,
-            Path data)
+            Path data,
+            long seed)
             throws IOException, InterruptedException {
         ClassifierConfig c = new ClassifierConfig(a, 1, CLASSES, 28, width, 0);
         int batch = 128, steps = (59_000 + batch - 1) / batch;
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, 28, 1e-3, 1.0 / 60, 0, 1, false);
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, 28, 1e-3, 1.0 / 60, 0, seed, false);
         ClassifierTrainer.Options o = new ClassifierTrainer.Options(
                 ClassifierTrainer.OptimizerKind.ADAMW,
                 1e-4,
@@ -90,7 +96,7 @@ public final class ClassifierBench {
                 "cnnj_seconds_per_epoch",
                 seconds.stream().mapToDouble(Double::doubleValue).toArray());
         if (torch) {
-            Map<String, Object> t = torch(a, width, epochs, data);
+            Map<String, Object> t = torch(a, width, epochs, data, seed);
             r.putAll(t);
             if (t.containsKey("torch_seconds_per_epoch_mean")) {
                 double ours = seconds.stream()
@@ -107,7 +113,7 @@ public final class ClassifierBench {
     }
 
     /** The dev-only PyTorch run of the same recipe, or a note saying why there is none. */
-    private static Map<String, Object> torch(Architecture a, double width, int epochs, Path data)
+    private static Map<String, Object> torch(Architecture a, double width, int epochs, Path data, long seed)
             throws IOException, InterruptedException {
         Path script = Path.of("src/test/python/bench_cls_torch.py");
         Map<String, Object> r = new LinkedHashMap<>();
