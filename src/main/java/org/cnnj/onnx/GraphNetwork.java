@@ -355,9 +355,19 @@ public final class GraphNetwork extends Module {
     private Tensor run(OnnxModelInfo.Node n, List<Tensor> in) {
         Tensor x = in.get(0);
         return switch (n.opType()) {
-            case "Conv" -> Conv2d.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, false));
+            case "Conv" -> {
+                long[] k = {in.get(1).dim(2), in.get(1).dim(3)};
+                long[] pads = windowPads(n, x, k);
+                Tensor padded = prePad(x, pads, 0f);
+                yield Conv2d.apply(
+                        padded,
+                        in.get(1),
+                        in.size() > 2 ? in.get(2) : null,
+                        convParams(n, false, padded == x ? pads : null));
+            }
             case "ConvTranspose" ->
-                ConvTranspose2d.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, true));
+                ConvTranspose2d.apply(
+                        x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, true, symmetricPads(n)));
             case "BatchNormalization" ->
                 BatchNorm2d.apply(
                         x,
@@ -372,8 +382,22 @@ public final class GraphNetwork extends Module {
             case "LeakyRelu" -> LeakyRelu.apply(x, n.number("alpha", 0.01f));
             case "Sigmoid" -> Sigmoid.apply(x);
             case "Tanh" -> Tanh.apply(x);
-            case "MaxPool" -> MaxPool2d.apply(x, poolParams(n));
-            case "AveragePool" -> AvgPool2d.apply(x, poolParams(n));
+            case "MaxPool" -> {
+                long[] pads = windowPads(n, x, n.integers("kernel_shape", null));
+                Tensor padded = prePad(x, pads, Float.NEGATIVE_INFINITY); // never the maximum of a window
+                yield MaxPool2d.apply(padded, poolParams(n, padded == x ? pads : null));
+            }
+            case "AveragePool" -> {
+                long[] pads = windowPads(n, x, n.integers("kernel_shape", null));
+                boolean padded = Arrays.stream(pads).anyMatch(v -> v != 0);
+                if (padded && n.integer("count_include_pad", 0) == 0)
+                    throw new IllegalArgumentException("AveragePool (output "
+                            + n.outputs().get(0) + ") pads "
+                            + Arrays.toString(pads) + " with count_include_pad=0; CNN-J averages over the padding"
+                            + " too: export with count_include_pad=True, or without padding");
+                Tensor in0 = prePad(x, pads, 0f);
+                yield AvgPool2d.apply(in0, poolParams(n, in0 == x ? pads : null));
+            }
             case "Concat" -> {
                 long axis = n.integer("axis", 1);
                 if ((axis < 0 ? axis + x.rank() : axis) != 1)
@@ -401,9 +425,11 @@ public final class GraphNetwork extends Module {
         };
     }
 
-    private static ConvParams convParams(OnnxModelInfo.Node n, boolean transposed) {
+    /** {@code pads} (top, left, bottom, right; symmetric) or null when the input was padded already. */
+    private static ConvParams convParams(OnnxModelInfo.Node n, boolean transposed, long[] pads) {
         long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
-        long[] p = symmetricPads(n), op = n.integers("output_padding", new long[] {0, 0});
+        long[] p = pads == null ? new long[2] : new long[] {pads[0], pads[1]};
+        long[] op = n.integers("output_padding", new long[] {0, 0});
         if (transposed && n.attributes().containsKey("output_shape"))
             throw new IllegalArgumentException("ConvTranspose with output_shape is not supported");
         return new ConvParams(
@@ -418,11 +444,39 @@ public final class GraphNetwork extends Module {
                 (int) op[1]);
     }
 
-    private static PoolParams poolParams(OnnxModelInfo.Node n) {
+    private static PoolParams poolParams(OnnxModelInfo.Node n, long[] pads) {
         if (n.integer("ceil_mode", 0) != 0)
             throw new IllegalArgumentException(n.opType() + " with ceil_mode=1 is not supported");
-        long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1}), p = symmetricPads(n);
+        long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1});
+        long[] p = pads == null ? new long[2] : new long[] {pads[0], pads[1]};
         return new PoolParams((int) k[0], (int) k[1], (int) s[0], (int) s[1], (int) p[0], (int) p[1]);
+    }
+
+    /**
+     * A window op's pads (top, left, bottom, right): its explicit pads, or those auto_pad gives this input (SAME_UPPER
+     * puts the odd pixel at the end, SAME_LOWER at the start; VALID none).
+     */
+    private static long[] windowPads(OnnxModelInfo.Node n, Tensor x, long[] kernel) {
+        String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
+        if (auto.equals("NOTSET")) return n.integers("pads", new long[4]).clone();
+        if (auto.equals("VALID")) return new long[4];
+        if (!auto.equals("SAME_UPPER") && !auto.equals("SAME_LOWER"))
+            throw new IllegalArgumentException(n.opType() + " has auto_pad=" + auto + ", which ONNX does not define");
+        long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
+        long[] p = new long[4];
+        for (int a = 0; a < 2; a++) {
+            long size = x.dim(2 + a), out = (size + s[a] - 1) / s[a];
+            long total = Math.max(0, (out - 1) * s[a] + (kernel[a] - 1) * d[a] + 1 - size);
+            p[a] = auto.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+            p[a + 2] = total - p[a];
+        }
+        return p;
+    }
+
+    /** The input padded with {@code fill} when the pads differ between sides (the op then pads nothing), else itself. */
+    private static Tensor prePad(Tensor x, long[] p, float fill) {
+        if (p[0] == p[2] && p[1] == p[3]) return x;
+        return Pad2d.apply(x, (int) p[0], (int) p[2], (int) p[1], (int) p[3], Pad2d.Mode.CONSTANT, fill);
     }
 
     /** ONNX pads are (top, left, bottom, right); CNN-J pads both sides alike. */
