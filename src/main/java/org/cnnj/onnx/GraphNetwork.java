@@ -383,7 +383,7 @@ public final class GraphNetwork extends Module {
             case "Sigmoid" -> Sigmoid.apply(x);
             case "Tanh" -> Tanh.apply(x);
             case "MaxPool" -> {
-                long[] pads = windowPads(n, x, n.integers("kernel_shape", null));
+                long[] pads = ceilPads(n, x, windowPads(n, x, n.integers("kernel_shape", null)));
                 Tensor padded = prePad(x, pads, Float.NEGATIVE_INFINITY); // never the maximum of a window
                 yield MaxPool2d.apply(padded, poolParams(n, padded == x ? pads : null));
             }
@@ -445,7 +445,7 @@ public final class GraphNetwork extends Module {
     }
 
     private static PoolParams poolParams(OnnxModelInfo.Node n, long[] pads) {
-        if (n.integer("ceil_mode", 0) != 0)
+        if (n.integer("ceil_mode", 0) != 0 && !n.opType().equals("MaxPool"))
             throw new IllegalArgumentException(n.opType() + " with ceil_mode=1 is not supported");
         long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1});
         long[] p = pads == null ? new long[2] : new long[] {pads[0], pads[1]};
@@ -471,6 +471,24 @@ public final class GraphNetwork extends Module {
             p[a + 2] = total - p[a];
         }
         return p;
+    }
+
+    /**
+     * MaxPool with ceil_mode: the last, partial window of each axis is kept (unless it would start in the end padding,
+     * as PyTorch and ONNX rule), by extending the end padding (−∞ for a max) so the floor formula reaches it.
+     */
+    private static long[] ceilPads(OnnxModelInfo.Node n, Tensor x, long[] p) {
+        if (n.integer("ceil_mode", 0) == 0) return p;
+        long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1});
+        long[] d = n.integers("dilations", new long[] {1, 1});
+        long[] out = p.clone();
+        for (int a = 0; a < 2; a++) {
+            long span = x.dim(2 + a) + p[a] + p[a + 2], kernel = (k[a] - 1) * d[a] + 1;
+            long ceil = (span - kernel + s[a] - 1) / s[a] + 1;
+            if ((ceil - 1) * s[a] >= x.dim(2 + a) + p[a]) ceil--;
+            out[a + 2] += Math.max(0, (ceil - 1) * s[a] + kernel - span);
+        }
+        return out;
     }
 
     /** The input padded with {@code fill} when the pads differ between sides (the op then pads nothing), else itself. */
