@@ -31,6 +31,7 @@ import org.cnnj.ops.Reshape;
 import org.cnnj.ops.Sigmoid;
 import org.cnnj.ops.Softmax;
 import org.cnnj.ops.Tanh;
+import org.cnnj.ops.Upsample;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -69,7 +70,9 @@ public final class GraphNetwork extends Module {
             "Softmax",
             "Mul",
             "Constant",
-            "Pad");
+            "Pad",
+            "Resize",
+            "Upsample");
 
     private final List<OnnxModelInfo.Node> nodes;
     private final String input;
@@ -151,7 +154,8 @@ public final class GraphNetwork extends Module {
                 if (w == null || tensors.containsKey(name) || statistics.containsKey(name)) continue;
                 boolean runningStatistic = n.opType().equals("BatchNormalization") && i >= 3;
                 long[] dims = info.weightShapes().get(name);
-                if ((n.opType().equals("Clip") && i > 0) || dims == null || dims.length == 0) {
+                boolean setting = i > 0 && List.of("Clip", "Resize", "Upsample").contains(n.opType());
+                if (setting || dims == null || dims.length == 0) {
                     constants.put(name, w); // Clip's bounds, scalars (a Dropout ratio, a Pad value): not weights
                 } else if (runningStatistic) {
                     statistics.put(name, buffer(name, w.clone()));
@@ -278,6 +282,67 @@ public final class GraphNetwork extends Module {
             out.add(y);
         }
         return out;
+    }
+
+    /**
+     * ONNX Resize/Upsample as CNN-J's upsampling: an integer factor s on H and W (from scales, or sizes = s × input),
+     * nearest as PyTorch exports it (asymmetric + floor, or half_pixel + round_prefer_floor: the same pixels for an
+     * integer factor) or linear with half_pixel / pytorch_half_pixel (PyTorch's align_corners=False). Anything else —
+     * other factors, downsampling, align_corners, cubic — is refused by name.
+     */
+    private Tensor resize(OnnxModelInfo.Node n, Tensor x) {
+        String where = n.opType() + " (output " + n.outputs().get(0) + ")";
+        float[] scales = null;
+        long[] sizes = null;
+        List<String> in = n.inputs();
+        if (n.opType().equals("Upsample")) scales = in.size() > 1 ? constants.get(in.get(1)) : n.floats("scales");
+        else {
+            if (in.size() > 2 && !in.get(2).isEmpty()) scales = constants.get(in.get(2));
+            if (in.size() > 3 && !in.get(3).isEmpty()) sizes = integerConstants.get(in.get(3));
+            if (in.size() > 1
+                    && !in.get(1).isEmpty()
+                    && constants.get(in.get(1)) != null
+                    && constants.get(in.get(1)).length > 0)
+                throw new IllegalArgumentException(where + " crops a region (roi); CNN-J resizes whole images only");
+        }
+        if ((scales == null || scales.length == 0) && sizes == null)
+            throw new IllegalArgumentException(where + " takes its scale from the graph; CNN-J needs constant scales");
+        if (x.rank() != 4)
+            throw new IllegalArgumentException(
+                    where + " resizes a " + x.rank() + "-D tensor; CNN-J resizes [N, C, H, W]");
+        float sh, sw;
+        if (scales != null && scales.length == 4) {
+            if (scales[0] != 1f || scales[1] != 1f)
+                throw new IllegalArgumentException(where + " scales the batch or channel axis");
+            sh = scales[2];
+            sw = scales[3];
+        } else if (sizes != null && sizes.length == 4 && sizes[0] == x.dim(0) && sizes[1] == x.dim(1)) {
+            sh = (float) sizes[2] / x.dim(2);
+            sw = (float) sizes[3] / x.dim(3);
+        } else {
+            throw new IllegalArgumentException(where + " has scales/sizes CNN-J cannot read (4 values, N and C kept)");
+        }
+        if (sh != sw || sh < 1 || sh != Math.round(sh))
+            throw new IllegalArgumentException(where + " resizes by " + sh + " x " + sw
+                    + "; CNN-J upsamples by the same" + " whole factor on both axes only");
+        String mode = n.attributes().get("mode") instanceof String m ? m : "nearest";
+        String coords = n.attributes().get("coordinate_transformation_mode") instanceof String c ? c : "half_pixel";
+        String nearest = n.attributes().get("nearest_mode") instanceof String r ? r : "round_prefer_floor";
+        Upsample.Mode m;
+        if (mode.equals("nearest")
+                && ((coords.equals("asymmetric") && nearest.equals("floor"))
+                        || (coords.equals("half_pixel") && nearest.equals("round_prefer_floor"))
+                        || n.opType().equals("Upsample"))) m = Upsample.Mode.NEAREST;
+        else if ((mode.equals("linear") || mode.equals("bilinear"))
+                && (coords.equals("half_pixel") || coords.equals("pytorch_half_pixel"))) m = Upsample.Mode.BILINEAR;
+        else
+            throw new IllegalArgumentException(where + " is " + mode + " with " + coords + " coordinates"
+                    + (mode.equals("nearest") ? " and " + nearest + " rounding" : "") + "; CNN-J resizes nearest"
+                    + " (asymmetric/floor) or linear (half_pixel), as PyTorch's Upsample with align_corners=False");
+        if (m == Upsample.Mode.BILINEAR && n.opType().equals("Upsample"))
+            throw new IllegalArgumentException(where + ": the old Upsample op's linear mode uses asymmetric"
+                    + " coordinates; export with opset 11 or newer (Resize)");
+        return Upsample.apply(x, Math.round(sh), m);
     }
 
     /** ONNX Pad of H and W (N and C pads zero: checked at load), constant / reflect / edge. */
@@ -413,6 +478,7 @@ public final class GraphNetwork extends Module {
             case "Reshape" -> reshape(x, integerConstants.get(n.inputs().get(1)));
             case "Gemm", "MatMul" -> Linear.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
             case "Pad" -> pad(n, x);
+            case "Resize", "Upsample" -> resize(n, x);
             case "Softmax" -> {
                 softmaxAxisCheck(n, x);
                 yield Softmax.apply(x);

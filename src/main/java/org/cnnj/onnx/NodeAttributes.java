@@ -43,7 +43,20 @@ final class NodeAttributes {
             Map.entry("Softmax", Set.of("axis")),
             Map.entry("Mul", Set.of()),
             Map.entry("Constant", Set.of("value")),
-            Map.entry("Pad", Set.of("mode", "pads", "value")));
+            Map.entry("Pad", Set.of("mode", "pads", "value")),
+            Map.entry(
+                    "Resize",
+                    Set.of(
+                            "mode",
+                            "coordinate_transformation_mode",
+                            "nearest_mode",
+                            "cubic_coeff_a",
+                            "exclude_outside",
+                            "extrapolation_value",
+                            "antialias",
+                            "axes",
+                            "keep_aspect_ratio_policy")),
+            Map.entry("Upsample", Set.of("mode", "scales")));
 
     private NodeAttributes() {}
 
@@ -91,6 +104,13 @@ final class NodeAttributes {
                     out.add(where(n) + " has training_mode=1; export the model in eval mode (model.eval())");
                 if (n.integer("spatial", 1) != 1)
                     out.add(where(n) + " has spatial=0 (per-pixel statistics); only per-channel is supported");
+            }
+            case "Resize" -> {
+                if (n.attributes().containsKey("axes"))
+                    out.add(where(n) + " resizes only some axes (axes attribute); not supported");
+                Object policy = n.attributes().get("keep_aspect_ratio_policy");
+                if (policy != null && !"stretch".equals(policy))
+                    out.add(where(n) + " has keep_aspect_ratio_policy=" + policy + "; only stretch is supported");
             }
             case "Gemm" -> {
                 if (n.number("alpha", 1f) != 1f || n.number("beta", 1f) != 1f || n.integer("transA", 0) != 0)

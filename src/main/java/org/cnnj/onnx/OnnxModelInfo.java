@@ -49,6 +49,10 @@ public record OnnxModelInfo(
         public long[] integers(String name, long[] fallback) {
             return attributes.get(name) instanceof long[] l ? l : fallback;
         }
+
+        public float[] floats(String name) {
+            return attributes.get(name) instanceof float[] f ? f : null;
+        }
     }
 
     public static OnnxModelInfo read(Path file) throws IOException {

@@ -19,6 +19,7 @@ import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.Module;
+import org.cnnj.ops.LogSoftmax;
 import org.cnnj.ops.Upsample;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
@@ -109,14 +110,37 @@ class GraphNetworkTest {
     void unsupportedOpsAreNamed() throws Exception {
         Module upsampler = new Module() {
             public Tensor forward(Tensor x) {
-                return Upsample.apply(x, 2, Upsample.Mode.NEAREST);
+                return LogSoftmax.apply(x);
             }
         };
-        Path file = dir.resolve("resize.onnx");
+        Path file = dir.resolve("log-softmax.onnx");
         Files.write(file, OnnxExport.export(upsampler, new int[] {1, 1, 8, 8}, Map.of()));
         var e = assertThrows(IllegalArgumentException.class, () -> GraphNetwork.load(file));
         assertTrue(
                 e.getMessage().contains("Resize") && e.getMessage().contains("cannot train in Java"), e.getMessage());
+    }
+
+    /** Upsampling as CNN-J (and PyTorch) export it — nearest asymmetric/floor, linear half_pixel — rebuilds exactly. */
+    @Test
+    void resizeNodesRebuildAsUpsampling() throws Exception {
+        Module up = new Module() {
+            public Tensor forward(Tensor x) {
+                return Upsample.apply(Upsample.apply(x, 2, Upsample.Mode.NEAREST), 3, Upsample.Mode.BILINEAR);
+            }
+        };
+        Path file = dir.resolve("resize.onnx");
+        Files.write(file, OnnxExport.export(up, new int[] {1, 2, 5, 4}, Map.of()));
+        GraphNetwork net = GraphNetwork.load(file);
+        Rng rng = new Rng(8);
+        float[] v = new float[2 * 2 * 5 * 4];
+        for (int i = 0; i < v.length; i++) v[i] = rng.normal();
+        Tensor x = Tensor.of(v, 2, 2, 5, 4);
+        assertClose(
+                "resized",
+                up.forward(x).data(),
+                GradMode.noGrad(() -> net.forward(x)).data(),
+                1e-6,
+                1e-6);
     }
 
     /** The detector's box head: Gemm layers and two graph outputs, both as ONNX Runtime computes them. */
