@@ -13,6 +13,7 @@ import org.cnnj.nn.Module;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.AvgPool2d;
 import org.cnnj.ops.BatchNorm2d;
+import org.cnnj.ops.Broadcast;
 import org.cnnj.ops.Clamp;
 import org.cnnj.ops.Concat;
 import org.cnnj.ops.Conv2d;
@@ -72,7 +73,9 @@ public final class GraphNetwork extends Module {
             "Constant",
             "Pad",
             "Resize",
-            "Upsample");
+            "Upsample",
+            "Sub",
+            "Div");
 
     private final List<OnnxModelInfo.Node> nodes;
     private final String input;
@@ -82,6 +85,7 @@ public final class GraphNetwork extends Module {
     private final Map<String, float[]> constants = new HashMap<>();
 
     private final Map<String, long[]> integerConstants = new HashMap<>();
+    private final Map<String, long[]> constantShapes = new HashMap<>();
     /** The file's float initializers while the graph is checked (Clip bounds may be among them). */
     private Map<String, float[]> loadingWeights = Map.of();
 
@@ -104,7 +108,10 @@ public final class GraphNetwork extends Module {
         for (OnnxModelInfo.Node n : info.nodes()) {
             if (!n.opType().equals("Constant")) continue;
             if (n.attributes().get("value") instanceof OnnxModelInfo.TensorValue v) {
-                if (v.floats() != null) constants.put(n.outputs().get(0), v.floats());
+                if (v.floats() != null) {
+                    constants.put(n.outputs().get(0), v.floats());
+                    constantShapes.put(n.outputs().get(0), v.dims());
+                }
                 if (v.integers() != null) integerConstants.put(n.outputs().get(0), v.integers());
             }
         }
@@ -157,6 +164,7 @@ public final class GraphNetwork extends Module {
                 boolean setting = i > 0 && List.of("Clip", "Resize", "Upsample").contains(n.opType());
                 if (setting || dims == null || dims.length == 0) {
                     constants.put(name, w); // Clip's bounds, scalars (a Dropout ratio, a Pad value): not weights
+                    constantShapes.put(name, dims);
                 } else if (runningStatistic) {
                     statistics.put(name, buffer(name, w.clone()));
                 } else {
@@ -272,7 +280,7 @@ public final class GraphNetwork extends Module {
         for (OnnxModelInfo.Node n : nodes) {
             if (n.opType().equals("Constant")) continue; // read at load
             List<Tensor> in = new ArrayList<>();
-            for (String name : n.inputs()) in.add(name.isEmpty() ? null : values.get(name));
+            for (String name : n.inputs()) in.add(name.isEmpty() ? null : values.getOrDefault(name, constant(name)));
             values.put(n.outputs().get(0), run(n, in));
         }
         List<Tensor> out = new ArrayList<>();
@@ -372,6 +380,16 @@ public final class GraphNetwork extends Module {
         }
     }
 
+    /** s [N, C, 1, 1] scaling the channels of x [N, C, H, W] (squeeze-excitation), which Multiply does directly. */
+    private static boolean perChannel(Tensor x, Tensor s) {
+        return x.rank() == 4
+                && s.rank() == 4
+                && s.dim(0) == x.dim(0)
+                && s.dim(1) == x.dim(1)
+                && s.dim(2) == 1
+                && s.dim(3) == 1;
+    }
+
     /** ONNX Flatten: [d0 … d(a−1)] × [da …] → 2-D (a negative axis counts from the end). */
     private static Tensor flatten(Tensor x, long axis) {
         int a = (int) (axis < 0 ? axis + x.rank() : axis);
@@ -388,6 +406,17 @@ public final class GraphNetwork extends Module {
         int[] s = new int[shape.length];
         for (int i = 0; i < s.length; i++) s[i] = shape[i] == 0 ? x.dim(i) : (int) shape[i];
         return Reshape.apply(x, s);
+    }
+
+    /** A float constant (a Constant node's value, a scalar initializer) as a tensor operand, or null. */
+    private Tensor constant(String name) {
+        float[] v = constants.get(name);
+        if (v == null) return null;
+        long[] d = constantShapes.get(name);
+        int[] shape = d == null || d.length == 0
+                ? new int[] {1}
+                : Arrays.stream(d).mapToInt(x -> (int) x).toArray();
+        return Tensor.of(v, shape);
     }
 
     private static Tensor transposed(Tensor w) {
@@ -471,8 +500,16 @@ public final class GraphNetwork extends Module {
                                     + "-D tensor; only channels (axis 1) are supported");
                 yield Concat.channels(in.toArray(Tensor[]::new));
             }
-            case "Add" -> Add.apply(x, in.get(1));
-            case "Mul" -> Multiply.apply(x, in.get(1));
+            case "Add" ->
+                Arrays.equals(x.shape(), in.get(1).shape())
+                        ? Add.apply(x, in.get(1))
+                        : Broadcast.apply(x, in.get(1), Broadcast.Kind.ADD);
+            case "Mul" ->
+                Arrays.equals(x.shape(), in.get(1).shape()) || perChannel(x, in.get(1))
+                        ? Multiply.apply(x, in.get(1))
+                        : Broadcast.apply(x, in.get(1), Broadcast.Kind.MUL);
+            case "Sub" -> Broadcast.apply(x, in.get(1), Broadcast.Kind.SUB);
+            case "Div" -> Broadcast.apply(x, in.get(1), Broadcast.Kind.DIV);
             case "GlobalAveragePool" -> GlobalAvgPool.apply(x);
             case "Flatten" -> flatten(x, n.integer("axis", 1));
             case "Reshape" -> reshape(x, integerConstants.get(n.inputs().get(1)));

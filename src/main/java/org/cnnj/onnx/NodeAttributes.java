@@ -42,6 +42,8 @@ final class NodeAttributes {
             Map.entry("MatMul", Set.of()),
             Map.entry("Softmax", Set.of("axis")),
             Map.entry("Mul", Set.of()),
+            Map.entry("Sub", Set.of()),
+            Map.entry("Div", Set.of()),
             Map.entry("Constant", Set.of("value")),
             Map.entry("Pad", Set.of("mode", "pads", "value")),
             Map.entry(

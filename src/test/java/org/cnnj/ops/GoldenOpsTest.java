@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import static org.cnnj.testing.Close.assertClose;
 
+import java.util.Locale;
 import java.util.function.Function;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
@@ -88,6 +89,12 @@ public class GoldenOpsTest {
         compare(Golden.load("pad_reflect"), t -> Pad2d.apply(t[0], 1, 3, 2, 1, Pad2d.Mode.REFLECT, 0f), "x");
         compare(Golden.load("pad_replicate"), t -> Pad2d.apply(t[0], 1, 3, 2, 1, Pad2d.Mode.EDGE, 0f), "x");
         compare(Golden.load("relu6"), t -> Relu6.apply(t[0]), "x");
+        for (Broadcast.Kind k : Broadcast.Kind.values())
+            compare(
+                    Golden.load("broadcast_" + k.name().toLowerCase(Locale.ROOT)),
+                    t -> Broadcast.apply(t[0], t[1], k),
+                    "a",
+                    "b");
         compare(Golden.load("linear"), t -> Linear.apply(t[0], t[1], t[2]), "input", "weight", "bias");
     }
 }

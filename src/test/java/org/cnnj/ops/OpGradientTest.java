@@ -113,6 +113,16 @@ class OpGradientTest {
     @Test
     void activations() {
         check("relu", t -> Relu.apply(t[0]), distinct(rng, 2, 3, 4));
+        check(
+                "broadcast div",
+                t -> Broadcast.apply(t[0], t[1], Broadcast.Kind.DIV),
+                uniform(rng, 2, 3, 4),
+                Tensor.of(new float[] {0.8f, 1.3f, -1.7f}, 3, 1).requiresGrad(true)); // divisors away from 0
+        check(
+                "broadcast mul",
+                t -> Broadcast.apply(t[0], t[1], Broadcast.Kind.MUL),
+                uniform(rng, 4),
+                uniform(rng, 2, 3, 4));
         check("pad reflect", t -> Pad2d.apply(t[0], 1, 2, 2, 1, Pad2d.Mode.REFLECT, 0f), uniform(rng, 1, 2, 4, 5));
         check("pad edge", t -> Pad2d.apply(t[0], 2, 0, 1, 3, Pad2d.Mode.EDGE, 0f), uniform(rng, 1, 2, 4, 5));
         check("leaky relu", t -> LeakyRelu.apply(t[0], 0.2f), distinct(rng, 2, 3, 4));
