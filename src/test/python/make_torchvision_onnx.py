@@ -5,6 +5,7 @@ when /usr/bin/python3 has torch and torchvision; development machines only, noth
     /usr/bin/python3 src/test/python/make_torchvision_onnx.py OUT_DIR [SIZE]
 
 Writes OUT_DIR/{resnet18,mobilenet_v2,densenet121}.onnx: 3-channel SIZE x SIZE input (default 64), 10 classes,
+and fcn_resnet50.onnx (3 classes, any H x W),
 eval mode (PyTorch's exporter then folds each BatchNorm that follows a Conv into it, as users' exports have it).
 """
 import os
@@ -27,3 +28,22 @@ for name in ["resnet18", "mobilenet_v2", "densenet121"]:
                       input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
     print(name)
+
+# A segmentation network whose export sizes its output from its input with shape arithmetic (Shape, Gather,
+# Unsqueeze, Concat, Slice, Cast → Resize sizes): torchvision's FCN-ResNet50, its 'out' head only.
+fcn = torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None, num_classes=3).eval()
+
+
+class Out(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        return self.m(x)["out"]
+
+
+torch.onnx.export(Out(fcn), torch.randn(1, 3, size, size), os.path.join(out, "fcn_resnet50.onnx"), opset_version=13,
+                  input_names=["input"], output_names=["out"],
+                  dynamic_axes={"input": {0: "N", 2: "H", 3: "W"}, "out": {0: "N", 2: "H", 3: "W"}})
+print("fcn_resnet50")

@@ -43,7 +43,8 @@ import org.cnnj.tensor.Tensor;
  * Relu, LeakyRelu, Sigmoid, Tanh, Clip (as ReLU6 or ReLU), MaxPool, AveragePool, GlobalAveragePool, Concat
  * (channels), Add, Mul (same shape, or per channel as squeeze-excitation exports it), Flatten (axis 1), Reshape to
  * [N, -1], Gemm and MatMul with a constant weight (fully connected layers), Softmax over the class axis, Constant,
- * Identity, Dropout (inference). A classifier head exported by PyTorch (GlobalAveragePool → Flatten → Gemm)
+ * Identity, Dropout (inference), and the shape arithmetic exporters add ({@link ShapeArithmetic}). A classifier head
+ * exported by PyTorch (GlobalAveragePool → Flatten → Gemm)
  * therefore rebuilds, and so do torchvision's ResNet, MobileNet v2 and DenseNet. Shapes: input [N, C, H, W] → the
  * graph's outputs ({@link #forwardAll}; {@link #forward} gives the first).
  */
@@ -75,7 +76,13 @@ public final class GraphNetwork extends Module {
             "Resize",
             "Upsample",
             "Sub",
-            "Div");
+            "Div",
+            "Shape",
+            "Gather",
+            "Unsqueeze",
+            "Squeeze",
+            "Slice",
+            "Cast");
 
     private final List<OnnxModelInfo.Node> nodes;
     private final String input;
@@ -199,7 +206,11 @@ public final class GraphNetwork extends Module {
                     }
                 }
                 case "Reshape" -> {
-                    if (!integerConstants.containsKey(n.inputs().get(1)))
+                    String shape = n.inputs().get(1);
+                    boolean computed = nodes.stream()
+                            .anyMatch(m -> ShapeArithmetic.OPS.contains(m.opType())
+                                    && m.outputs().contains(shape));
+                    if (!integerConstants.containsKey(shape) && !computed)
                         out.add(where + " reshapes to a shape computed in the graph; CNN-J needs a constant shape"
                                 + " (export with torch.flatten(x, 1) or constant shapes)");
                     if (n.integer("allowzero", 0) != 0) out.add(where + " has allowzero=1; only 0 is supported");
@@ -277,15 +288,26 @@ public final class GraphNetwork extends Module {
     public List<Tensor> forwardAll(Tensor x) {
         Map<String, Tensor> values = new LinkedHashMap<>(tensors);
         values.put(input, x);
+        ShapeArithmetic.Values ints = new ShapeArithmetic.Values(new HashMap<>(), integerConstants);
         for (OnnxModelInfo.Node n : nodes) {
             if (n.opType().equals("Constant")) continue; // read at load
+            if (ShapeArithmetic.OPS.contains(n.opType())) {
+                long[] v = ShapeArithmetic.evaluate(n, ints::get, values::get);
+                if (v != null) {
+                    ints.computed().put(n.outputs().get(0), v);
+                    continue;
+                }
+            }
             List<Tensor> in = new ArrayList<>();
             for (String name : n.inputs()) in.add(name.isEmpty() ? null : values.getOrDefault(name, constant(name)));
-            values.put(n.outputs().get(0), run(n, in));
+            values.put(n.outputs().get(0), run(n, in, ints));
         }
         List<Tensor> out = new ArrayList<>();
         for (String name : outputs) {
             Tensor y = values.get(name);
+            if (y == null && ints.computed().containsKey(name))
+                throw new IllegalArgumentException("the graph output " + name + " is a shape, not an image; CNN-J"
+                        + " rebuilds networks whose outputs are images");
             if (y == null) throw new IllegalStateException("the graph never computes its output " + name);
             out.add(y);
         }
@@ -298,7 +320,7 @@ public final class GraphNetwork extends Module {
      * integer factor) or linear with half_pixel / pytorch_half_pixel (PyTorch's align_corners=False). Anything else —
      * other factors, downsampling, align_corners, cubic — is refused by name.
      */
-    private Tensor resize(OnnxModelInfo.Node n, Tensor x) {
+    private Tensor resize(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
         String where = n.opType() + " (output " + n.outputs().get(0) + ")";
         float[] scales = null;
         long[] sizes = null;
@@ -306,7 +328,7 @@ public final class GraphNetwork extends Module {
         if (n.opType().equals("Upsample")) scales = in.size() > 1 ? constants.get(in.get(1)) : n.floats("scales");
         else {
             if (in.size() > 2 && !in.get(2).isEmpty()) scales = constants.get(in.get(2));
-            if (in.size() > 3 && !in.get(3).isEmpty()) sizes = integerConstants.get(in.get(3));
+            if (in.size() > 3 && !in.get(3).isEmpty()) sizes = ints.get(in.get(3));
             if (in.size() > 1
                     && !in.get(1).isEmpty()
                     && constants.get(in.get(1)) != null
@@ -446,7 +468,7 @@ public final class GraphNetwork extends Module {
         return v[0];
     }
 
-    private Tensor run(OnnxModelInfo.Node n, List<Tensor> in) {
+    private Tensor run(OnnxModelInfo.Node n, List<Tensor> in, ShapeArithmetic.Values ints) {
         Tensor x = in.get(0);
         return switch (n.opType()) {
             case "Conv" -> {
@@ -512,10 +534,10 @@ public final class GraphNetwork extends Module {
             case "Div" -> Broadcast.apply(x, in.get(1), Broadcast.Kind.DIV);
             case "GlobalAveragePool" -> GlobalAvgPool.apply(x);
             case "Flatten" -> flatten(x, n.integer("axis", 1));
-            case "Reshape" -> reshape(x, integerConstants.get(n.inputs().get(1)));
+            case "Reshape" -> reshape(x, ints.get(n.inputs().get(1)));
             case "Gemm", "MatMul" -> Linear.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
             case "Pad" -> pad(n, x);
-            case "Resize", "Upsample" -> resize(n, x);
+            case "Resize", "Upsample" -> resize(n, x, ints);
             case "Softmax" -> {
                 softmaxAxisCheck(n, x);
                 yield Softmax.apply(x);

@@ -43,6 +43,12 @@ final class NodeAttributes {
             Map.entry("Softmax", Set.of("axis")),
             Map.entry("Mul", Set.of()),
             Map.entry("Sub", Set.of()),
+            Map.entry("Shape", Set.of("start", "end")),
+            Map.entry("Gather", Set.of("axis")),
+            Map.entry("Unsqueeze", Set.of("axes")),
+            Map.entry("Squeeze", Set.of("axes")),
+            Map.entry("Slice", Set.of("starts", "ends", "axes")),
+            Map.entry("Cast", Set.of("to", "saturate")),
             Map.entry("Div", Set.of()),
             Map.entry("Constant", Set.of("value")),
             Map.entry("Pad", Set.of("mode", "pads", "value")),
@@ -123,11 +129,6 @@ final class NodeAttributes {
             case "Softmax" -> {
                 long axis = n.integer("axis", -1);
                 if (axis == 0) out.add(where(n) + " is over axis 0 (the batch); only the class axis (1) is supported");
-            }
-            case "Concat" -> {
-                long axis = n.integer("axis", 1);
-                if (axis == 0 || axis > 1)
-                    out.add(where(n) + " concatenates along axis " + axis + "; only channels (axis 1) are supported");
             }
             default -> {}
         }

@@ -190,7 +190,8 @@ class GraphNetworkTest {
                 problems(node("MaxPool", "kernel_shape", new long[] {3})).contains("1-D"),
                 "1-D pooling is refused, not a crash");
         assertTrue(problems(node("Conv", "kernel_shape", k3, "fancy", 1L)).contains("attribute fancy"));
-        assertTrue(problems(node("Concat", "axis", 2L)).contains("axis 2"));
+        // Concat's axis is checked on the tensors it joins (axis 0 is right for shape vectors, wrong for images):
+        // ONNX's node tests (OnnxNodeTest) show those cases refused by name at run time.
         assertEquals("", problems(node("Concat", "axis", -3L)), "a negative channel axis is the channel axis");
         assertEquals(
                 "",

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -20,12 +21,13 @@ import org.cnnj.testing.Close;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * torchvision's ResNet-18, MobileNet v2 and DenseNet-121 as PyTorch exports them (random weights, made by
+ * torchvision's ResNet-18, MobileNet v2, DenseNet-121 and FCN-ResNet50 as PyTorch exports them (random weights, made by
  * src/test/python/make_torchvision_onnx.py when the development Python has torch and torchvision; skipped, saying so,
  * where it has not): rebuilt in Java they compute what ONNX Runtime computes, and after a fine-tuning step they export
  * again to a file ONNX Runtime runs to the same numbers.
@@ -62,6 +64,21 @@ class TorchvisionGraphTest {
         double diff = Close.maxAbsDiff(expected, actual), scale = 0;
         for (float v : expected) scale = Math.max(scale, Math.abs(v));
         assertTrue(diff <= 1e-4 * Math.max(1, scale), what + ": max |Java − ORT| " + diff + " at |logit| ≤ " + scale);
+    }
+
+    /** FCN sizes its output from its input by shape arithmetic around a ×8 bilinear Resize: evaluated per input. */
+    @Test
+    void fcnResnet50RebuildsWithItsShapeArithmeticAtAnySize() throws Exception {
+        Path file = dir.resolve("fcn_resnet50.onnx");
+        GraphNetwork net = GraphNetwork.load(file);
+        net.train(false);
+        Rng rng = new Rng(6);
+        float[] v = new float[3 * 64 * 80];
+        for (int i = 0; i < v.length; i++) v[i] = rng.normal();
+        Tensor x = Tensor.of(v, 1, 3, 64, 80); // not the exported 64 x 64: the sizes come from this input
+        Tensor y = GradMode.noGrad(() -> net.forward(x));
+        assertEquals(List.of(1, 3, 64, 80), Arrays.stream(y.shape()).boxed().toList());
+        assertSame("fcn_resnet50", ort(file, x), y.data());
     }
 
     @ParameterizedTest

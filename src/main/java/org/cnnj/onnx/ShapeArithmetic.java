@@ -1,0 +1,90 @@
+package org.cnnj.onnx;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.cnnj.tensor.Tensor;
+
+/**
+ * The small integer computations exporters put around a network to size an output from its input (torchvision's
+ * FCN: Shape → Gather → Unsqueeze → Concat → Cast → Resize sizes), evaluated on each forward for the input at hand:
+ * Shape, Gather (axis 0), Unsqueeze, Squeeze, Slice (1-D), Concat (axis 0), Cast. They act on shape vectors only;
+ * on image data they are refused by name. Values are 1-D long vectors (a scalar is a vector of one).
+ */
+final class ShapeArithmetic {
+    static final Set<String> OPS = Set.of("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Concat", "Cast");
+
+    private ShapeArithmetic() {}
+
+    /**
+     * The node's integer result, or null when it is not shape arithmetic (a Concat of image tensors). {@code ints}
+     * gives the integer value of a name (computed earlier in this forward, or a constant), {@code tensors} a tensor's.
+     */
+    static long[] evaluate(OnnxModelInfo.Node n, Function<String, long[]> ints, Function<String, Tensor> tensors) {
+        List<String> in = n.inputs();
+        String where = n.opType() + " (output " + n.outputs().get(0) + ")";
+        if (n.opType().equals("Shape")) {
+            Tensor t = tensors.apply(in.get(0));
+            if (t == null) throw new IllegalArgumentException(where + " of a value CNN-J does not compute");
+            long[] dims = Arrays.stream(t.shape()).asLongStream().toArray();
+            int start = (int) clampAxis(n.integer("start", 0), dims.length),
+                    end = (int) clampAxis(n.integer("end", dims.length), dims.length);
+            return Arrays.copyOfRange(dims, start, Math.max(start, end));
+        }
+        long[] data = ints.apply(in.get(0));
+        if (data == null) {
+            if (n.opType().equals("Concat")) return null; // image tensors: GraphNetwork's Concat
+            throw new IllegalArgumentException(where + " acts on image data; CNN-J evaluates " + n.opType()
+                    + " only on shape vectors (export the model without it)");
+        }
+        return switch (n.opType()) {
+            case "Gather" -> {
+                if (n.integer("axis", 0) != 0)
+                    throw new IllegalArgumentException(where + " gathers along axis " + n.integer("axis", 0));
+                long[] idx = ints.apply(in.get(1));
+                if (idx == null) throw new IllegalArgumentException(where + " takes computed indices");
+                long[] out = new long[idx.length];
+                for (int i = 0; i < idx.length; i++) out[i] = data[(int) (idx[i] < 0 ? idx[i] + data.length : idx[i])];
+                yield out;
+            }
+            case "Unsqueeze", "Squeeze", "Cast" -> data;
+            case "Concat" -> {
+                long[] out = data;
+                for (int k = 1; k < in.size(); k++) {
+                    long[] more = ints.apply(in.get(k));
+                    if (more == null) throw new IllegalArgumentException(where + " joins shape and image values");
+                    long[] joined = Arrays.copyOf(out, out.length + more.length);
+                    System.arraycopy(more, 0, joined, out.length, more.length);
+                    out = joined;
+                }
+                yield out;
+            }
+            case "Slice" -> {
+                long[] starts = in.size() > 1 ? ints.apply(in.get(1)) : n.integers("starts", null);
+                long[] ends = in.size() > 2 ? ints.apply(in.get(2)) : n.integers("ends", null);
+                long[] steps = in.size() > 4 && !in.get(4).isEmpty() ? ints.apply(in.get(4)) : new long[] {1};
+                if (starts == null || ends == null || steps[0] != 1)
+                    throw new IllegalArgumentException(where + " slices with computed or stepped bounds");
+                int s = (int) clampAxis(starts[0], data.length), e = (int) clampAxis(ends[0], data.length);
+                yield Arrays.copyOfRange(data, s, Math.max(s, e));
+            }
+            default -> throw new IllegalStateException(n.opType());
+        };
+    }
+
+    /** A position in [0, n] from an ONNX index (negative counts from the end; beyond the end = n). */
+    private static long clampAxis(long i, int n) {
+        long v = i < 0 ? i + n : i;
+        return Math.max(0, Math.min(n, v));
+    }
+
+    /** Shape vectors by name during one forward. */
+    record Values(Map<String, long[]> computed, Map<String, long[]> constants) {
+        long[] get(String name) {
+            long[] v = computed.get(name);
+            return v != null ? v : constants.get(name);
+        }
+    }
+}
