@@ -133,7 +133,9 @@ public final class ClassifierBench {
                         "--epochs",
                         "" + epochs,
                         "--threads",
-                        "" + Parallel.threads())
+                        "" + Parallel.threads(),
+                        "--seed",
+                        "" + seed)
                 .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
