@@ -17,7 +17,7 @@ final class Help {
                       --threads 0           ONNX Runtime threads (0 = all cores)
                       --tile 0              tile size in pixels (0 = from the memory available)
                       --probabilities       also write probabilities.tif
-                      for models without a sidecar: --classes N, --tile-multiple 16, --halo 32, --normalize percentile|none"""),
+                      for models without a sidecar: --classes N, --tile-multiple 16, --halo (measured: the receptive field), --normalize percentile|none"""),
             Map.entry("train-seg", """
                     ./cnnj train-seg --images DIR --output M.onnx [options]
                       --images DIR          X.tif with X-labels.tif (or a ROI zip X.zip) beside it

@@ -21,6 +21,8 @@ import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.ReceptiveField;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.BandedPlanes;
 import org.cnnj.seg.Diameter;
@@ -74,7 +76,11 @@ public final class SegmentFiles {
 
     /** For models without a sidecar: classes (0 = read from the model's output shape), tiling and normalization. */
     public record External(int classes, int tileMultiple, int halo, ModelSpec.NormalizationMethod normalize) {
-        public static final External DEFAULTS = new External(0, 16, 32, ModelSpec.NormalizationMethod.PERCENTILE);
+        /** Halo {@link #MEASURED}: the model's receptive field is measured ({@link ReceptiveField}). */
+        public static final External DEFAULTS =
+                new External(0, 16, External.MEASURED, ModelSpec.NormalizationMethod.PERCENTILE);
+
+        public static final int MEASURED = -1;
     }
 
     public static int segment(Options asked) throws IOException {
@@ -149,18 +155,35 @@ public final class SegmentFiles {
                     + " has no sidecar and its output does not say how many classes it has;" + " pass --classes N");
         }
         ModelSpec.Normalization n = ModelSpec.Normalization.of(o.external().normalize());
+        int halo = o.external().halo();
+        if (halo == External.MEASURED) halo = measuredHalo(o.model(), channels > 0 ? (int) channels : 1, o.external());
         ModelSpec spec = ModelSpec.forExternal(
-                channels > 0 ? (int) channels : 1,
-                classes,
-                o.external().tileMultiple(),
-                o.external().halo(),
-                n);
+                channels > 0 ? (int) channels : 1, classes, o.external().tileMultiple(), halo, n);
         System.err.println("no sidecar " + sidecar.getFileName() + ": treating "
                 + o.model().getFileName() + " as a semantic model with "
                 + classes + " classes, tiles of multiples of " + spec.tileMultiple() + " px with a " + spec.halo()
                 + " px halo, "
                 + n.method().option() + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
         return spec;
+    }
+
+    /**
+     * The halo a model without a sidecar needs: its receptive-field radius, measured with an impulse (one line says
+     * so). A model whose output depends on the whole image gets a warning: tiles cannot reproduce it.
+     */
+    private static int measuredHalo(Path model, int channels, External e) throws IOException {
+        try (OrtEngine engine = OrtEngine.open(model, Device.CPU, 0, line -> {})) {
+            int r = ReceptiveField.radius(engine, channels, e.tileMultiple());
+            if (r < 0) {
+                System.err.println("warning: " + model.getFileName() + "'s output at a pixel depends on the whole"
+                        + " image (global pooling or similar): tiled results will differ from whole-image ones; give a"
+                        + " --tile as large as the images, or --halo N");
+                return 128;
+            }
+            System.err.println("measured " + model.getFileName() + "'s receptive field: radius " + r + " px"
+                    + " (an impulse probe), used as the halo");
+            return Math.max(r, 1);
+        }
     }
 
     static List<Path> inputs(Path input) throws IOException {
