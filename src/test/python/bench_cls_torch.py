@@ -4,7 +4,7 @@
 Development only (Debian python3-torch, dataset-fashion-mnist). Same architectures (make_cls_golden's LeNet5 and
 ResNet-18 blocks at the given width, small-crop stem), AdamW (lr, weight decay), batch, linear warm-up then cosine
 decay to 1 % as CNN-J's LrSchedule.Warmup(Cosine), 59,000 training images (1,000 held out as CNN-J holds out its
-validation images), pixels / 255, no augmentation. Prints JSON: test accuracy and seconds per epoch.
+validation images), pixels / 255, no augmentation, CNN-J's weight initialization. Prints JSON: test accuracy and seconds per epoch.
 """
 import argparse
 import gzip
@@ -50,6 +50,19 @@ tx, ty = idx("t10k-images-idx3-ubyte.gz", True), idx("t10k-labels-idx1-ubyte.gz"
 keep = torch.randperm(len(x))[:59000]
 x, y = x[keep], y[keep]
 net = LeNet5(28, 10) if a.arch == "lenet5" else ResNet(resnet.BasicBlock, [2, 2, 2, 2], a.width, 1, True, 10)
+# CNN-J's initialization, so that only the implementations differ: He normal (fan in) for convolutions, He uniform
+# for hidden fully connected layers, Xavier uniform for the last one, zero biases (PyTorch's defaults are smaller).
+linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
+for m in net.modules():
+    if isinstance(m, torch.nn.Conv2d):
+        torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+    elif isinstance(m, torch.nn.Linear):
+        if m is linears[-1]:
+            torch.nn.init.xavier_uniform_(m.weight)
+        else:
+            torch.nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+    if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)) and m.bias is not None:
+        torch.nn.init.zeros_(m.bias)
 opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=a.weight_decay)
 steps = math.ceil(len(x) / a.batch)
 total = a.epochs * steps
