@@ -67,6 +67,14 @@ final class Help {
                       --rois DIR            classify each image's ROIs (X.zip): rois.zip renamed and coloured by class
                       --dense               also NAME-classes.tif, a class-probability map per image (FC → conv)
                       --engine ort --device auto --threads 0"""),
+            Map.entry("export-bioimageio", """
+                    ./cnnj export-bioimageio --model M.onnx --output M.zip --name NAME --authors "A, B" [options]
+                      --license CC-BY-4.0   an SPDX licence id
+                      --description TEXT    (default: from the model's task and classes)
+                      a bioimage.io model package (spec 0.5) of a CNN-J segmentation model; every --model takes it back"""),
+            Map.entry(
+                    "generate-cells",
+                    "./cnnj generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic crops, a folder per phenotype"),
             Map.entry("bench", """
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]
