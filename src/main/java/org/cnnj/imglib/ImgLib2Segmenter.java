@@ -200,7 +200,11 @@ public final class ImgLib2Segmenter {
                 Cursor<T> cursor = Views.flatIterable(window).cursor();
                 int off = c * h * w;
                 float s = scale[c], z = shift[c];
-                for (int i = 0; i < h * w; i++) dst[off + i] = (cursor.next().getRealFloat() - z) * s;
+                for (int i = 0; i < h * w; i++) {
+                    float v = cursor.next().getRealFloat();
+                    // NaN/±Inf pixels become 0 after normalization, as on every other path (Percentiles.apply)
+                    dst[off + i] = Float.isFinite(v) ? (v - z) * s : 0f;
+                }
             }
         }
     }

@@ -62,6 +62,27 @@ class ImgLib2SegmenterTest {
         }
     }
 
+    /** NaN and infinite pixels (a dead camera column, a division by zero) do not spread: as on the array path. */
+    @Test
+    void nonFinitePixelsAreTreatedAsOnTheArrayPath() throws Exception {
+        ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        float[] plane = ((float[]) imp.getProcessor().convertToFloat().getPixels()).clone();
+        for (int y = 0; y < 256; y++) plane[y * 256 + 100] = Float.NaN; // a dead column
+        plane[40 * 256 + 40] = Float.POSITIVE_INFINITY;
+        Segmenter.Options o =
+                new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), false, 6);
+        try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
+            ImgLib2Segmenter.Result viaImgLib2 =
+                    ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(plane, 256, 256), o);
+            Segmenter.Result viaArrays = Segmenter.segment(engine, spec, new float[][] {plane}, 256, 256, o, null);
+            assertTrue(viaArrays.objectCount() > 150, "objects " + viaArrays.objectCount());
+            assertArrayEquals(
+                    viaArrays.objects(),
+                    ((ArrayImg<?, IntArray>) viaImgLib2.objects()).update(null).getCurrentStorageArray());
+        }
+    }
+
     @Test
     void wrongChannelCountsAreExplained() throws Exception {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
