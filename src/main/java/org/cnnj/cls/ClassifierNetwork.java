@@ -59,11 +59,7 @@ public abstract class ClassifierNetwork extends Module {
 
     /** [F, h, w] of the features at the configured input size (measured once by running them on zeros). */
     protected final int[] featureShape() {
-        if (featureShape == null) {
-            int[] at = measure(config.inputSize()), larger = measure(config.inputSize() + 32);
-            featureShape = at;
-            denseStride = larger[1] > at[1] ? 32 / (larger[1] - at[1]) : config.inputSize();
-        }
+        if (featureShape == null) featureShape = measure(config.inputSize());
         return featureShape.clone();
     }
 
@@ -127,7 +123,10 @@ public abstract class ClassifierNetwork extends Module {
 
     /** Pixels between neighbouring positions of {@link #denseForward}'s map: the features' total stride. */
     public final int denseStride() {
-        featureShape();
+        if (denseStride == 0) { // measured when asked (saving, dense maps), not at every construction
+            int at = featureShape()[1], larger = measure(config.inputSize() + 32)[1];
+            denseStride = larger > at ? 32 / (larger - at) : config.inputSize();
+        }
         return denseStride;
     }
 

@@ -228,6 +228,7 @@ public final class ClassifierCrops {
         }
 
         void wholeImage(Path file, String cls, String where) throws IOException {
+            if (c.mask()) throw new IllegalArgumentException("mask=true needs ROIs; whole images have no outline");
             int label = label(cls, where);
             ImagePlus imp = Tiffs.open(file);
             checkChannels(imp.getNChannels(), where);
@@ -235,7 +236,6 @@ public final class ClassifierCrops {
             String size = w + "x" + h;
             if (firstSize == null) firstSize = size;
             if (w != s || h != s) scaled++;
-            if (c.mask()) throw new IllegalArgumentException("mask=true needs ROIs; whole images have no outline");
             int positions = Planes.positions(imp);
             for (int p = 0; p < positions; p++) {
                 float[][] planes = Planes.of(imp, p);

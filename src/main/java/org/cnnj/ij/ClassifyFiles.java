@@ -66,12 +66,12 @@ public final class ClassifyFiles {
             ClassifierSpec spec = c.spec();
             AtomicFiles.createFolder(o.output());
             if (o.rois() != null) return classifyRoiFiles(c, o, log);
-            boolean scored = Files.isDirectory(o.input())
-                    && !ClassifierCrops.subfolders(o.input()).isEmpty();
+            List<Path> classFolders = Files.isDirectory(o.input()) ? ClassifierCrops.subfolders(o.input()) : List.of();
+            boolean scored = !classFolders.isEmpty();
             List<Path> files = new ArrayList<>();
             List<String> truths = new ArrayList<>();
             if (scored) {
-                for (Path f : ClassifierCrops.subfolders(o.input())) {
+                for (Path f : classFolders) {
                     String cls = f.getFileName().toString();
                     if (!spec.classes().contains(cls)) {
                         throw new IllegalArgumentException("class folder \"" + cls + "\" of " + o.input() + " is not a"

@@ -220,24 +220,20 @@ public final class GraphNetwork extends Module {
                         out.add(where + " has a training_mode input; CNN-J runs Dropout as at inference: export the"
                                 + " model in eval mode (model.eval())");
                 }
-                case "Gemm" -> {
+                case "Gemm", "MatMul" -> {
                     if (n.inputs().size() < 2
                             || !info.weights().containsKey(n.inputs().get(1)))
                         out.add(where + " multiplies two computed tensors; CNN-J rebuilds only fully connected layers"
                                 + " (a constant weight)");
-                    if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()) {
+                    if (n.opType().equals("Gemm")
+                            && n.inputs().size() > 2
+                            && !n.inputs().get(2).isEmpty()) {
                         long[] c = info.weightShapes().get(n.inputs().get(2));
                         if (c == null || c.length != 1)
                             out.add(where + " adds a bias C of shape "
                                     + (c == null ? "computed in the graph" : Arrays.toString(c))
                                     + "; only a vector of one value per output is supported");
                     }
-                }
-                case "MatMul" -> {
-                    if (n.inputs().size() < 2
-                            || !info.weights().containsKey(n.inputs().get(1)))
-                        out.add(where + " multiplies two computed tensors; CNN-J rebuilds only fully connected layers"
-                                + " (a constant weight)");
                 }
                 case "Pad" -> {
                     long[] p = n.inputs().size() > 1
