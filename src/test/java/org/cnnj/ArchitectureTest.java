@@ -47,7 +47,7 @@ class ArchitectureTest {
         // Shared rooms of the tasks: model files and sidecars, engines and tiling, the one training loop.
         layer("model", "data", "io", "nn", "onnx");
         layer("runtime", "kernel", "model", "nn", "onnx", "tensor", "util");
-        layer("train", "io", "nn", "optim", "util");
+        layer("train", "io", "nn", "optim", "tensor", "util");
         // One room per task; tasks never use each other.
         layer("det", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
         layer(

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch]}.
+ * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch] [--blas]}.
  * With --torch, also runs src/test/python/bench_torch.py (Debian python3-torch, development only) on
  * the same configuration and thread count and prints the ratio.
  */
@@ -23,11 +23,12 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
-        boolean json = false, torch = false, ops = true;
+        boolean json = false, torch = false, ops = true, blas = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
                 case "--torch" -> torch = true;
+                case "--blas" -> blas = true;
                 case "--no-ops" -> ops = false;
                 case "--steps" -> steps = positive(args, ++i);
                 case "--warmup" -> warmup = positive(args, ++i);
@@ -35,14 +36,15 @@ public final class BenchCommand {
                 case "--size" -> size = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
                 default ->
-                    throw new IllegalArgumentException("bench: unknown option " + args[i]
-                            + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --no-ops");
+                    throw new IllegalArgumentException(
+                            "bench: unknown option " + args[i]
+                                    + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --blas --no-ops");
             }
         }
         if (size % 8 != 0)
             throw new IllegalArgumentException("bench: --size must be a multiple of 8 (U-Net depth 3), got " + size);
         Map<String, Object> result =
-                TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops));
+                TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops, blas));
         if (torch) {
             Double torchSeconds = torchSecondsPerStep(warmup, steps, batch, size, threads);
             result.put("torch_seconds_per_step", torchSeconds == null ? "unavailable" : torchSeconds);

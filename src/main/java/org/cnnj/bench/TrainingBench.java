@@ -1,5 +1,6 @@
 package org.cnnj.bench;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.cnnj.ops.ConvTranspose2d;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Parallel;
@@ -28,9 +30,9 @@ import org.cnnj.util.Rng;
  */
 public final class TrainingBench {
     /** Options: step counts, sizes and threads. */
-    public record Options(int warmup, int steps, int batch, int size, int threads, boolean opsToo) {
+    public record Options(int warmup, int steps, int batch, int size, int threads, boolean opsToo, boolean blas) {
         public static Options defaults() {
-            return new Options(2, 5, 8, 128, Parallel.threads(), true);
+            return new Options(2, 5, 8, 128, Parallel.threads(), true, false);
         }
     }
 
@@ -44,7 +46,7 @@ public final class TrainingBench {
 
     private TrainingBench() {}
 
-    public static Map<String, Object> run(Options o) {
+    public static Map<String, Object> run(Options o) throws IOException, InterruptedException {
         Parallel.setThreads(o.threads());
         UNetConfig config = UNetConfig.reference();
         Rng rng = new Rng(2024);
@@ -59,9 +61,10 @@ public final class TrainingBench {
         Tensor x = Tensor.of(image, o.batch(), 1, o.size(), o.size());
         double[] times = new double[o.steps()];
         float loss = 0;
-        long gcCount0 = 0, gcMillis0 = 0;
+        long gcCount0 = 0, gcMillis0 = 0, misses0 = 0;
         for (int s = -o.warmup(); s < o.steps(); s++) {
             if (s == 0) {
+                misses0 = BufferPool.misses();
                 for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                     gcCount0 += gc.getCollectionCount();
                     gcMillis0 += gc.getCollectionTime();
@@ -70,12 +73,12 @@ public final class TrainingBench {
             long t0 = System.nanoTime();
             adam.zeroGrad();
             Tensor l = SoftmaxCrossEntropy.apply(net.forward(x), labels);
-            Autograd.backward(l);
+            Autograd.backwardAndRelease(l);
             adam.step();
             loss = l.item();
             if (s >= 0) times[s] = (System.nanoTime() - t0) / 1e9;
         }
-        long gcCount = -gcCount0, gcMillis = -gcMillis0;
+        long gcCount = -gcCount0, gcMillis = -gcMillis0, misses = BufferPool.misses() - misses0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             gcCount += gc.getCollectionCount();
             gcMillis += gc.getCollectionTime();
@@ -102,10 +105,12 @@ public final class TrainingBench {
         r.put("final_loss", loss);
         r.put("gc_collections_during_timed_steps", gcCount);
         r.put("gc_millis_during_timed_steps", gcMillis);
+        r.put("buffers_allocated_during_timed_steps", misses); // activations/gradients not taken from the pool
         r.put(
                 "heap_used_mb",
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
         if (o.opsToo()) r.put("conv_ops", convOps(config, o));
+        r.put("machine_gemm", MachineGemm.section(6.0 * macs / median / 1e9, o.blas()));
         return r;
     }
 

@@ -77,6 +77,7 @@ final class Help {
                     "./cnnj generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic crops, a folder per phenotype"),
             Map.entry("bench", """
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
+                      --torch: PyTorch on the same step; --blas: numpy/OpenBLAS SGEMM as the machine's GEMM rate
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N]

@@ -136,7 +136,7 @@ public final class ClassifierTrainer {
                 () -> {
                     Batches.Batch b = batches.next(cfg.batch());
                     Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
-                    Autograd.backward(loss);
+                    Autograd.backwardAndRelease(loss);
                     return loss.item();
                 },
                 loss -> loss,

@@ -111,7 +111,7 @@ public final class DetectorTrainer {
                     BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
                     Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
                     DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-                    Autograd.backward(losses.total());
+                    Autograd.backwardAndRelease(losses.total());
                     return losses;
                 },
                 losses -> losses.total().item(),

@@ -1,6 +1,7 @@
 package org.cnnj.loss;
 
 import org.cnnj.ops.ClassAxis;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 
@@ -34,7 +35,7 @@ public final class SoftmaxCrossEntropy {
             throw new IllegalArgumentException(
                     "cross_entropy: " + classWeights.length + " class weights for " + ax.classes + " classes");
         }
-        float[] x = logits.data(), probs = new float[x.length];
+        float[] x = logits.data(), probs = BufferPool.take(x.length);
         double lossSum = 0, weightSum = 0;
         for (int p = 0; p < positions; p++) {
             int label = labels[p];
@@ -63,22 +64,24 @@ public final class SoftmaxCrossEntropy {
         float scale = weightSum > 0 ? (float) (1.0 / weightSum) : 0f;
         float loss = (float) (lossSum * scale);
         return Tensor.result(
-                "cross_entropy",
-                new float[] {loss},
-                new int[] {1},
-                out -> {
-                    float g = out.grad()[0] * scale;
-                    float[] gx = logits.grad();
-                    for (int p = 0; p < positions; p++) {
-                        int label = labels[p];
-                        if (label == ignoreLabel) continue;
-                        int base = ax.base(p);
-                        float w = (classWeights == null ? 1f : classWeights[label]) * g;
-                        for (int k = 0; k < ax.classes; k++) gx[base + k * ax.inner] += w * probs[base + k * ax.inner];
-                        gx[base + label * ax.inner] -= w;
-                    }
-                },
-                logits);
+                        "cross_entropy",
+                        new float[] {loss},
+                        new int[] {1},
+                        out -> {
+                            float g = out.grad()[0] * scale;
+                            float[] gx = logits.grad();
+                            for (int p = 0; p < positions; p++) {
+                                int label = labels[p];
+                                if (label == ignoreLabel) continue;
+                                int base = ax.base(p);
+                                float w = (classWeights == null ? 1f : classWeights[label]) * g;
+                                for (int k = 0; k < ax.classes; k++)
+                                    gx[base + k * ax.inner] += w * probs[base + k * ax.inner];
+                                gx[base + label * ax.inner] -= w;
+                            }
+                        },
+                        logits)
+                .savedForBackward(probs);
     }
 
     /** Mean cross-entropy against label-smoothed targets (every position counts, no class weights). */
@@ -92,7 +95,7 @@ public final class SoftmaxCrossEntropy {
         if (labels.length != positions)
             throw new IllegalArgumentException(
                     "cross_entropy: " + labels.length + " labels for " + positions + " positions");
-        float[] x = logits.data(), probs = new float[x.length];
+        float[] x = logits.data(), probs = BufferPool.take(x.length);
         float offTarget = labelSmoothing / ax.classes, onTarget = 1f - labelSmoothing + offTarget;
         double lossSum = 0;
         for (int p = 0; p < positions; p++) {
@@ -114,19 +117,20 @@ public final class SoftmaxCrossEntropy {
         }
         float scale = 1f / positions;
         return Tensor.result(
-                "cross_entropy",
-                new float[] {(float) (lossSum * scale)},
-                new int[] {1},
-                out -> {
-                    float g = out.grad()[0] * scale;
-                    float[] gx = logits.grad();
-                    for (int p = 0; p < positions; p++) {
-                        int base = ax.base(p);
-                        for (int k = 0; k < ax.classes; k++)
-                            gx[base + k * ax.inner] +=
-                                    g * (probs[base + k * ax.inner] - (k == labels[p] ? onTarget : offTarget));
-                    }
-                },
-                logits);
+                        "cross_entropy",
+                        new float[] {(float) (lossSum * scale)},
+                        new int[] {1},
+                        out -> {
+                            float g = out.grad()[0] * scale;
+                            float[] gx = logits.grad();
+                            for (int p = 0; p < positions; p++) {
+                                int base = ax.base(p);
+                                for (int k = 0; k < ax.classes; k++)
+                                    gx[base + k * ax.inner] +=
+                                            g * (probs[base + k * ax.inner] - (k == labels[p] ? onTarget : offTarget));
+                            }
+                        },
+                        logits)
+                .savedForBackward(probs);
     }
 }

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -10,7 +11,7 @@ public final class Add {
 
     public static Tensor apply(Tensor a, Tensor b) {
         Shapes.requireSameShape("add", a, b);
-        float[] as = a.data(), bs = b.data(), y = new float[as.length];
+        float[] as = a.data(), bs = b.data(), y = BufferPool.take(as.length);
         for (int i = 0; i < y.length; i++) y[i] = as[i] + bs[i];
         return Trace.traced(
                 Tensor.result(

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -38,7 +39,7 @@ public final class BatchNorm2d {
                     "batch_norm2d: training needs more than one value per channel, got input " + Shapes.str(x.shape())
                             + "; use a larger batch or patch, or switch the model to eval mode");
         }
-        float[] xs = x.data(), y = new float[xs.length], mean = new float[c], invStd = new float[c];
+        float[] xs = x.data(), y = BufferPool.take(xs.length), mean = new float[c], invStd = new float[c];
         float[] g = gamma.data(), b = beta.data();
         Parallel.forEach(c, ch -> {
             float mu, var;

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 
@@ -10,7 +11,7 @@ public final class Clamp {
     public static Tensor apply(Tensor x, float lo, float hi) {
         if (!(lo <= hi))
             throw new IllegalArgumentException("clamp: the lower bound " + lo + " exceeds the upper " + hi);
-        float[] xs = x.data(), y = new float[xs.length];
+        float[] xs = x.data(), y = BufferPool.take(xs.length);
         for (int i = 0; i < y.length; i++) y[i] = Math.min(Math.max(xs[i], lo), hi);
         Tensor out = Tensor.result(
                 "clamp",

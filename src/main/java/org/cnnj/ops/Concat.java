@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -26,7 +27,7 @@ public final class Concat {
         int[] shape = first.shape();
         shape[1] = channels;
         int total = channels;
-        float[] y = new float[n * total * inner];
+        float[] y = BufferPool.take(n * total * inner);
         int[] offsets = new int[parts.length];
         for (int s = 0; s < n; s++) {
             int c0 = 0;

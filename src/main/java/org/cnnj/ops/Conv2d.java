@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -26,11 +27,14 @@ public final class Conv2d {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
-        float[] y = new float[g.n * g.cOut * g.pixels()];
+        float[] y = BufferPool.take(g.n * g.cOut * g.pixels());
         float[] b = bias == null ? null : bias.data();
         DirectConv direct = direct(g);
-        if (direct != null) direct.forward(direct.pad(x.data()), packWeights(g, weight.data())[0], g.cOut, b, y, false);
-        else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
+        if (direct != null) {
+            float[] padded = direct.pad(x.data());
+            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, b, y, false);
+            BufferPool.give(padded);
+        } else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.outH, g.im.outW};
         Tensor out = bias == null
@@ -172,8 +176,11 @@ public final class Conv2d {
         for (int grp = 0; grp < g.groups; grp++)
             Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
         DirectConv direct = direct(back);
-        if (direct != null) direct.forward(direct.pad(dy), packed[0], g.cIn, null, dx, true);
-        else forward(back, dy, packed, null, dx, true);
+        if (direct != null) {
+            float[] padded = direct.pad(dy);
+            direct.forward(padded, packed[0], g.cIn, null, dx, true);
+            BufferPool.give(padded);
+        } else forward(back, dy, packed, null, dx, true);
     }
 
     /** Any stride: dcols = Wᵀ·dy per panel, scattered back by col2im; one item per sample (panels overlap). */
@@ -200,7 +207,9 @@ public final class Conv2d {
     private static void backwardWeights(Geometry g, float[] x, float[] dy, float[] dw) {
         DirectConv direct = direct(g);
         if (direct != null) {
-            direct.weightGradient(direct.pad(x), dy, g.cOut, dw);
+            float[] padded = direct.pad(x);
+            direct.weightGradient(padded, dy, g.cOut, dw);
+            BufferPool.give(padded);
             return;
         }
         int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -63,7 +64,7 @@ public final class ConvTranspose2d {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
-        float[] y = new float[g.n * g.cOut * g.outPlane()];
+        float[] y = BufferPool.takeZeroed(g.n * g.cOut * g.outPlane());
         forEachSample(
                 g.n,
                 (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));

@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.util.Parallel;
 import org.cnnj.util.Scratch;
 
@@ -54,7 +55,7 @@ final class DirectConv {
 
     /** Zero-padded copy of x [N, C, H, W]. */
     float[] pad(float[] x) {
-        float[] out = new float[n * sampleStride];
+        float[] out = BufferPool.takeZeroed(n * sampleStride);
         Parallel.forEach(n, s -> {
             for (int c = 0; c < channels; c++) {
                 int src = (s * channels + c) * h * w, dst = s * sampleStride + c * plane + padH * wp + padW;

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 
@@ -8,7 +9,7 @@ public final class LeakyRelu {
     private LeakyRelu() {}
 
     public static Tensor apply(Tensor x, float slope) {
-        float[] xs = x.data(), y = new float[xs.length];
+        float[] xs = x.data(), y = BufferPool.take(xs.length);
         for (int i = 0; i < y.length; i++) y[i] = xs[i] > 0f ? xs[i] : slope * xs[i];
         return Trace.traced(
                 Tensor.result(

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -16,8 +17,8 @@ public final class MaxPool2d {
         Shapes.requireRank("max_pool2d", "input", x, 4, "[N, C, H, W]");
         int planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
         int oh = p.outH("max_pool2d", h), ow = p.outW("max_pool2d", w);
-        float[] xs = x.data(), y = new float[planes * oh * ow];
-        int[] argmax = new int[y.length];
+        float[] xs = x.data(), y = BufferPool.take(planes * oh * ow);
+        int[] argmax = BufferPool.takeInts(y.length);
         Parallel.forEach(planes, plane -> {
             int xBase = plane * h * w, yBase = plane * oh * ow;
             for (int i = 0; i < oh; i++) {
@@ -44,14 +45,15 @@ public final class MaxPool2d {
         });
         return Trace.traced(
                 Tensor.result(
-                        "max_pool2d",
-                        y,
-                        new int[] {x.dim(0), x.dim(1), oh, ow},
-                        out -> {
-                            float[] gx = x.grad(), gy = out.grad();
-                            for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
-                        },
-                        x),
+                                "max_pool2d",
+                                y,
+                                new int[] {x.dim(0), x.dim(1), oh, ow},
+                                out -> {
+                                    float[] gx = x.grad(), gy = out.grad();
+                                    for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
+                                },
+                                x)
+                        .savedForBackward(argmax),
                 "MaxPool",
                 p.onnxAttributes(),
                 x);

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 
@@ -20,7 +21,7 @@ public final class Narrow {
         }
         int[] shape = x.shape();
         shape[1] = length;
-        float[] y = new float[n * length * inner];
+        float[] y = BufferPool.take(n * length * inner);
         int block = length * inner;
         for (int s = 0; s < n; s++) System.arraycopy(x.data(), (s * c + start) * inner, y, s * block, block);
         return Tensor.result(

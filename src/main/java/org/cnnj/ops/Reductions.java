@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.util.Parallel;
 
 /** Small reductions shared by several ops' backward passes. */
@@ -25,7 +26,7 @@ final class Reductions {
         float[][] partial = new float[items][];
         Parallel.forEach(items, item -> {
             int s = item / chunks, chunk = item % chunks;
-            float[] dwt = new float[groups * k * outPerGroup];
+            float[] dwt = BufferPool.takeZeroed(groups * k * outPerGroup);
             work.run(s, chunk * panels / chunks, (chunk + 1) * panels / chunks, dwt);
             partial[item] = dwt;
         });
@@ -36,6 +37,7 @@ final class Reductions {
                     for (int r = 0; r < k; r++) dw[dst + r] += dwt[src + r * outPerGroup];
                 }
             }
+            BufferPool.give(dwt);
         }
     }
 

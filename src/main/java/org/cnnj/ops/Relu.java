@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
@@ -9,7 +10,7 @@ public final class Relu {
     private Relu() {}
 
     public static Tensor apply(Tensor x) {
-        float[] xs = x.data(), y = new float[xs.length];
+        float[] xs = x.data(), y = BufferPool.take(xs.length);
         Parallel.forChunks(y.length, (from, to) -> {
             for (int i = from; i < to; i++) y[i] = Math.max(xs[i], 0f);
         });

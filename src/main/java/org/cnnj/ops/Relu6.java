@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
@@ -12,7 +13,7 @@ public final class Relu6 {
     private Relu6() {}
 
     public static Tensor apply(Tensor x) {
-        float[] xs = x.data(), y = new float[xs.length];
+        float[] xs = x.data(), y = BufferPool.take(xs.length);
         Parallel.forChunks(y.length, (from, to) -> {
             for (int i = from; i < to; i++) y[i] = Math.min(Math.max(xs[i], 0f), 6f);
         });

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 
@@ -12,7 +13,7 @@ public final class Sigmoid {
     }
 
     public static Tensor apply(Tensor x) {
-        float[] xs = x.data(), y = new float[xs.length];
+        float[] xs = x.data(), y = BufferPool.take(xs.length);
         for (int i = 0; i < y.length; i++) y[i] = of(xs[i]);
         return Trace.traced(
                 Tensor.result(

@@ -185,7 +185,7 @@ public final class SegmentationTrainer {
                 Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
                 Tensor loss = SoftmaxCrossEntropy.apply(
                         net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-                Autograd.backward(loss);
+                Autograd.backwardAndRelease(loss);
                 return loss;
             };
             validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
@@ -231,7 +231,7 @@ public final class SegmentationTrainer {
         Tensor distance = BceWithLogits.apply(
                 Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
         Tensor loss = Add.apply(classes, distance);
-        Autograd.backward(loss);
+        Autograd.backwardAndRelease(loss);
         return loss;
     }
 

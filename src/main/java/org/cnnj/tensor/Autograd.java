@@ -49,8 +49,29 @@ public final class Autograd {
                                 t.op() + " (backward, to input " + in.describe() + ")", in.grad(), in.shape());
                 }
             }
-            // Intermediate gradients are not needed once passed on; freeing them halves peak memory.
-            if (t != out) t.dropGrad();
+            // Intermediate gradients are not needed once passed on; reusing them halves peak memory and garbage.
+            if (t != out) t.recycleGrad();
+        }
+    }
+
+    /**
+     * {@link #backward(Tensor)}, then hands the values of every intermediate result of the graph to the
+     * {@link BufferPool}, so that the next training step reuses them instead of allocating. Leaves (inputs,
+     * weights), {@code loss}, the tensors in {@code keep} and every array they share stay; reading the values of
+     * a released tensor afterwards throws. For training steps that read nothing of the graph but its loss (and
+     * {@code keep}) after backward.
+     */
+    public static void backwardAndRelease(Tensor loss, Tensor... keep) {
+        backward(loss);
+        List<Tensor> order = topologicalOrder(loss);
+        Set<float[]> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.add(loss.rawData());
+        for (Tensor k : keep) kept.add(k.rawData());
+        // Views (reshape, a no-op narrow) share their input's array: a leaf's or a kept tensor's must survive.
+        for (Tensor t : order) if (t.isLeaf()) kept.add(t.rawData());
+        for (Tensor t : order) {
+            t.releaseSaved();
+            if (!t.isLeaf() && !kept.contains(t.rawData())) t.releaseData();
         }
     }
 

@@ -12,6 +12,11 @@ import java.util.Arrays;
 public final class Tensor {
     private final int[] shape;
     private final float[] data;
+    /** Set when {@link Autograd#backwardAndRelease} handed the values to the {@link BufferPool}. */
+    private boolean released;
+    /** Arrays only this tensor's backward reads (max-pool winners, softmax probabilities): pooled on release. */
+    private Object[] saved;
+
     private float[] grad;
     private boolean requiresGrad;
     private final String op;
@@ -106,6 +111,10 @@ public final class Tensor {
 
     /** The values, not copied: ops read them; only leaves (weights, inputs) are written in place. */
     public float[] data() {
+        if (released) {
+            throw new IllegalStateException("the values of " + describe() + " were handed back for reuse after"
+                    + " backward (Autograd.backwardAndRelease); read them before backward, or pass the tensor to keep");
+        }
         return data;
     }
 
@@ -116,7 +125,7 @@ public final class Tensor {
 
     /** The accumulated gradient, allocated (zero) on first use. */
     public float[] grad() {
-        if (grad == null) grad = new float[data.length];
+        if (grad == null) grad = BufferPool.takeZeroed(data.length);
         return grad;
     }
 
@@ -126,6 +135,46 @@ public final class Tensor {
 
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad, 0f);
+    }
+
+    /** An intermediate gradient, passed on by Autograd and read by nobody else: its array is reused. */
+    void recycleGrad() {
+        BufferPool.give(grad);
+        grad = null;
+    }
+
+    /**
+     * Declares arrays that only this tensor's backward reads, so that {@link Autograd#backwardAndRelease} can hand
+     * them back for reuse with the graph (as PyTorch frees what an autograd function saved once it has run).
+     */
+    public Tensor savedForBackward(Object... arrays) {
+        if (backward != null) saved = arrays;
+        return this;
+    }
+
+    void releaseSaved() {
+        if (saved == null) return;
+        for (Object a : saved) {
+            if (a instanceof float[] f) BufferPool.give(f);
+            else if (a instanceof int[] i) BufferPool.give(i);
+        }
+        saved = null;
+    }
+
+    /** The values of an intermediate result after backward: reused from now on, and {@link #data} refuses. */
+    void releaseData() {
+        if (data.length < BufferPool.MIN_FLOATS) return;
+        BufferPool.give(data);
+        released = true;
+    }
+
+    boolean isLeaf() {
+        return backward == null;
+    }
+
+    /** The array itself even after release: Autograd compares arrays to keep shared ones. */
+    float[] rawData() {
+        return data;
     }
 
     /** Frees the gradient buffer (the optimizer no longer needs it). */

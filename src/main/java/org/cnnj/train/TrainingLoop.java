@@ -15,6 +15,7 @@ import org.cnnj.io.Checkpoint;
 import org.cnnj.nn.Module;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.optim.Optimizer;
+import org.cnnj.tensor.BufferPool;
 import org.cnnj.util.Rng;
 
 /**
@@ -161,6 +162,7 @@ public final class TrainingLoop {
                 break;
             }
         }
+        BufferPool.clear(); // the step's recycled arrays: nothing else will ask for them
         Weights.restore(net, bestWeights);
         net.setFrozen(false);
         return new Outcome(epoch - firstEpoch, best, cancelled, stoppedEarly, diverged);
