@@ -19,7 +19,7 @@ public final class Clamp {
                 x.shape(),
                 t -> {
                     float[] gx = x.grad(), gy = t.grad();
-                    for (int i = 0; i < gy.length; i++) if (xs[i] > lo && xs[i] < hi) gx[i] += gy[i];
+                    Gates.addWhereInside(gx, xs, gy, lo, hi, 0, gy.length);
                 },
                 x);
         return Trace.traced(out, "Clip", Trace.attrs(), x, (Float) lo, (Float) hi);

@@ -22,7 +22,7 @@ public final class Relu {
                         out -> {
                             float[] gx = x.grad(), gy = out.grad();
                             Parallel.forChunks(gy.length, (from, to) -> {
-                                for (int i = from; i < to; i++) gx[i] += xs[i] > 0f ? gy[i] : 0f;
+                                Gates.addWherePositive(gx, xs, gy, from, to);
                             });
                         },
                         x),

@@ -25,7 +25,7 @@ public final class Relu6 {
                         out -> {
                             float[] gx = x.grad(), gy = out.grad();
                             Parallel.forChunks(gy.length, (from, to) -> {
-                                for (int i = from; i < to; i++) gx[i] += xs[i] > 0f && xs[i] < 6f ? gy[i] : 0f;
+                                Gates.addWhereInside(gx, xs, gy, 0f, 6f, from, to);
                             });
                         },
                         x),
