@@ -57,11 +57,11 @@ class ArchitectureTest {
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");
         layer(
-                "bench", "cls", "det", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime", "seg",
-                "tensor", "train", "util");
-        layer(
                 "ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "tensor",
                 "train"); // tensor: Engine.run's type
+        layer(
+                "bench", "cls", "det", "ij", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime",
+                "seg", "tensor", "train", "util");
         layer(
                 "cli", "bench", "cls", "det", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg", "train",
                 "util");

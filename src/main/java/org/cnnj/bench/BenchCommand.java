@@ -19,6 +19,7 @@ public final class BenchCommand {
 
     public static int run(String[] args) throws IOException, InterruptedException {
         if (args.length > 0 && args[0].equals("segment")) return segment(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("folder")) return folder(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
@@ -80,6 +81,25 @@ public final class BenchCommand {
         return 0;
     }
 
+    /** {@code cnnj bench folder [--model M] [--count N] [--size N] [--threads N]}: many small images, one engine. */
+    private static int folder(String[] args) throws IOException {
+        Path model = Path.of("models/nuclei.onnx");
+        int count = 100, size = 256, threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--count" -> count = Math.max(2, positive(args, ++i));
+                case "--size" -> size = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default ->
+                    throw new IllegalArgumentException(
+                            "bench folder: unknown option " + args[i] + "; options: --model --count --size --threads");
+            }
+        }
+        System.out.println(Json.write(FolderBench.run(model, count, size, threads), ""));
+        return 0;
+    }
+
     /** {@code cnnj bench detect [--model M] [--size N] [--tile N] [--threads N]}. */
     private static int detect(String[] args) throws IOException {
         Path model = Path.of("models/detector.onnx");
@@ -99,14 +119,15 @@ public final class BenchCommand {
         return 0;
     }
 
-    /** {@code cnnj bench segment [--model M] [--size N] [--tile N] [--threads N] [--large] [--cells]} (--large: 8-bit ImgLib2 path; --cells: into cell images in bands). */
+    /** {@code cnnj bench segment [--model M] [--size N] [--tile N] [--threads N] [--java] [--large] [--cells]} (--java: also the Java engine on the same tiles; --large: 8-bit ImgLib2 path; --cells: into cell images in bands). */
     private static int segment(String[] args) throws IOException {
         Path model = Path.of("models/nuclei.onnx");
         int size = 2048, tile = 512, threads = 0;
-        boolean large = false, cells = false;
+        boolean large = false, cells = false, java = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--large" -> large = true;
+                case "--java" -> java = true;
                 case "--cells" -> cells = large = true;
                 case "--model" -> model = Path.of(args[++i]);
                 case "--size" -> size = positive(args, ++i);
@@ -114,13 +135,13 @@ public final class BenchCommand {
                 case "--threads" -> threads = positive(args, ++i);
                 default ->
                     throw new IllegalArgumentException("bench segment: unknown option " + args[i]
-                            + "; options: --model --size --tile --threads --large --cells");
+                            + "; options: --model --size --tile --threads --java --large --cells");
             }
         }
         System.out.println(Json.write(
                 large
                         ? SegmentBench.runLarge(model, size, tile, threads, cells)
-                        : SegmentBench.run(model, size, tile, threads),
+                        : SegmentBench.run(model, size, tile, threads, java),
                 ""));
         return 0;
     }

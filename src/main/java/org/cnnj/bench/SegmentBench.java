@@ -15,6 +15,7 @@ import org.cnnj.imglib.ImgLib2Segmenter;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Segmenter;
@@ -29,7 +30,7 @@ public final class SegmentBench {
     private SegmentBench() {}
 
     /** Counts the time spent in the wrapped engine's run(). */
-    private static final class Timed implements Engine {
+    static final class Timed implements Engine {
         final Engine inner;
         final AtomicLong nanos = new AtomicLong();
 
@@ -106,7 +107,8 @@ public final class SegmentBench {
         return r;
     }
 
-    public static Map<String, Object> run(Path model, int size, int tile, int threads) throws IOException {
+    public static Map<String, Object> run(Path model, int size, int tile, int threads, boolean java)
+            throws IOException {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, size, size);
         TiledPredictor.Layout layout = new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple());
@@ -128,6 +130,44 @@ public final class SegmentBench {
             r.put("seconds_total", total);
             r.put("seconds_in_onnxruntime", ort);
             r.put("overhead_vs_onnxruntime", total / ort - 1);
+            if (java) r.put("java_engine", javaEngine(model, spec, sample, size, options, ort, result.objectCount()));
+        }
+        return r;
+    }
+
+    /** The same image and tiles through the Java engine: its time inside the engine against ONNX Runtime's. */
+    private static Map<String, Object> javaEngine(
+            Path model,
+            ModelSpec spec,
+            SyntheticNuclei.Sample sample,
+            int size,
+            Segmenter.Options options,
+            double ortSeconds,
+            int ortObjects)
+            throws IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Timed engine = new Timed(JavaEngine.open(model, spec))) {
+            SyntheticNuclei.Sample warm = SyntheticNuclei.generate(
+                    78, options.layout().tile(), options.layout().tile());
+            Segmenter.segment(
+                    engine,
+                    spec,
+                    new float[][] {warm.image()},
+                    options.layout().tile(),
+                    options.layout().tile(),
+                    options,
+                    null);
+            engine.nanos.set(0);
+            long t0 = System.nanoTime();
+            Segmenter.Result result =
+                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, options, null);
+            double seconds = engine.nanos.get() / 1e9;
+            r.put("engine", engine.describe());
+            r.put("seconds_total", (System.nanoTime() - t0) / 1e9);
+            r.put("seconds_in_engine", seconds);
+            r.put("engine_time_vs_onnxruntime", seconds / ortSeconds);
+            r.put("objects_found", result.objectCount());
+            r.put("objects_found_with_onnxruntime", ortObjects);
         }
         return r;
     }

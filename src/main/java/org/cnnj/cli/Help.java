@@ -78,7 +78,8 @@ final class Help {
             Map.entry("bench", """
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
                       --torch: PyTorch on the same step; --blas: numpy/OpenBLAS SGEMM as the machine's GEMM rate
-                    ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]
+                    ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]   (segment --java: also the Java engine)
+                    ./cnnj bench folder [--count 100] [--size 256]   many small images: time outside the engine per image
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N]
                       object-level accuracy on annotated images (default: ../shared/data/nuclei-real/val)"""),

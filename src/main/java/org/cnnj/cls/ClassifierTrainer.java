@@ -18,6 +18,7 @@ import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
+import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
@@ -124,37 +125,47 @@ public final class ClassifierTrainer {
         Batches batches = new Batches(training, arch, options, rng.split());
         float smoothing = (float) options.labelSmoothing();
         ConfusionMatrix[] last = {null};
-        TrainingLoop.Outcome end = TrainingLoop.run(
-                net,
-                optimizer,
-                schedule,
-                cfg,
-                run.checkpoints(),
-                "best_accuracy",
-                run.cancel(),
-                run.provenance(),
-                () -> {
-                    Batches.Batch b = batches.next(cfg.batch());
-                    Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
-                    Autograd.backwardAndRelease(loss);
-                    return loss.item();
-                },
-                loss -> loss,
-                run.listener() == null
-                        ? null
-                        : (i, steps, loss) -> run.listener().step(i, steps, loss),
-                () -> {
-                    last[0] = evaluate(net, validation);
-                    return last[0].accuracy();
-                },
-                run.listener() == null
-                        ? null
-                        : (epoch, loss, accuracy, improved, seconds, eta) -> {
-                            run.listener()
-                                    .epoch(new EpochReport(
-                                            epoch, cfg.epochs(), loss, accuracy, "accuracy", improved, seconds, eta));
-                            last[0].perClassLines().forEach(run.listener()::note);
-                        });
+        TrainingLoop.Outcome end;
+        try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()))) {
+            end = TrainingLoop.run(
+                    net,
+                    optimizer,
+                    schedule,
+                    cfg,
+                    run.checkpoints(),
+                    "best_accuracy",
+                    run.cancel(),
+                    run.provenance(),
+                    () -> {
+                        Batches.Batch b = next.next();
+                        Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
+                        Autograd.backwardAndRelease(loss);
+                        return loss.item();
+                    },
+                    loss -> loss,
+                    run.listener() == null
+                            ? null
+                            : (i, steps, loss) -> run.listener().step(i, steps, loss),
+                    () -> {
+                        last[0] = evaluate(net, validation);
+                        return last[0].accuracy();
+                    },
+                    run.listener() == null
+                            ? null
+                            : (epoch, loss, accuracy, improved, seconds, eta) -> {
+                                run.listener()
+                                        .epoch(new EpochReport(
+                                                epoch,
+                                                cfg.epochs(),
+                                                loss,
+                                                accuracy,
+                                                "accuracy",
+                                                improved,
+                                                seconds,
+                                                eta));
+                                last[0].perClassLines().forEach(run.listener()::note);
+                            });
+        }
         ConfusionMatrix confusion = evaluate(net, validation); // of the best weights, now restored
         Map<String, String> provenance = new LinkedHashMap<>(run.provenance());
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));

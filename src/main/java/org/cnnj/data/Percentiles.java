@@ -1,7 +1,6 @@
 package org.cnnj.data;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,11 +29,43 @@ public record Percentiles(float low, float high) {
         if (j == 0)
             throw new IllegalArgumentException(
                     "normalization: no pixel of the image is a finite number (all NaN or infinite)");
-        sample = Arrays.copyOf(sample, j);
-        Arrays.sort(sample);
-        float lo = sample[(int) Math.floor(lowPercent / 100 * (sample.length - 1))];
-        float hi = sample[(int) Math.ceil(highPercent / 100 * (sample.length - 1))];
+        int kLow = (int) Math.floor(lowPercent / 100 * (j - 1)), kHigh = (int) Math.ceil(highPercent / 100 * (j - 1));
+        // Selection instead of a full sort (measured: 13% of segmenting a small image was this sort).
+        float lo = select(sample, 0, j, kLow);
+        float hi = select(sample, kLow, j, kHigh); // after the first, everything from kLow on is >= lo
         return new Percentiles(lo, hi);
+    }
+
+    /**
+     * The value a sort of a[from, to) would put at index k (from ≤ k < to), found by quickselect with a
+     * median-of-three pivot, partitioning a in place: afterwards a[from, k) ≤ a[k] ≤ a[k + 1, to).
+     */
+    static float select(float[] a, int from, int to, int k) {
+        int lo = from, hi = to - 1;
+        while (hi > lo) {
+            int mid = (lo + hi) >>> 1;
+            // Median of three to a[mid], then Hoare partition around it.
+            if (a[mid] < a[lo]) swap(a, mid, lo);
+            if (a[hi] < a[lo]) swap(a, hi, lo);
+            if (a[hi] < a[mid]) swap(a, hi, mid);
+            float pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) swap(a, i++, j--);
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k]; // between j and i everything equals the pivot
+        }
+        return a[k];
+    }
+
+    private static void swap(float[] a, int i, int j) {
+        float t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 
     /** Factor of v' = (v − low)·scale; a flat image (high == low) gets 0 instead of a division by zero. */

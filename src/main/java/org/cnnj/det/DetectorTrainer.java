@@ -16,6 +16,7 @@ import org.cnnj.optim.LrSchedule;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
+import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
@@ -98,32 +99,35 @@ public final class DetectorTrainer {
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", provenance);
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
         Rng lossRng = rng.split();
-        TrainingLoop.Outcome end = TrainingLoop.run(
-                net,
-                adam,
-                schedule,
-                cfg,
-                checkpoints,
-                "best_map",
-                cancel,
-                provenance,
-                () -> {
-                    BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-                    Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                    DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-                    Autograd.backwardAndRelease(losses.total());
-                    return losses;
-                },
-                losses -> losses.total().item(),
-                listener == null
-                        ? null
-                        : (i, steps, losses) ->
-                                listener.step(i, steps, losses.total().item()),
-                () -> validationMap(net, spec, split.validation()),
-                listener == null
-                        ? null
-                        : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(
-                                new EpochReport(epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
+        TrainingLoop.Outcome end;
+        try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()))) {
+            end = TrainingLoop.run(
+                    net,
+                    adam,
+                    schedule,
+                    cfg,
+                    checkpoints,
+                    "best_map",
+                    cancel,
+                    provenance,
+                    () -> {
+                        BoxSampler.Batch b = next.next();
+                        Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+                        DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
+                        Autograd.backwardAndRelease(losses.total());
+                        return losses;
+                    },
+                    losses -> losses.total().item(),
+                    listener == null
+                            ? null
+                            : (i, steps, losses) ->
+                                    listener.step(i, steps, losses.total().item()),
+                    () -> validationMap(net, spec, split.validation()),
+                    listener == null
+                            ? null
+                            : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new EpochReport(
+                                    epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
+        }
         return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }
 

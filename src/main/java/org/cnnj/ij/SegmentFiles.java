@@ -97,10 +97,7 @@ public final class SegmentFiles {
                 asked.diameter());
         ModelSpec spec = spec(o);
         List<Path> images = inputs(o.input());
-        TiledPredictor.Layout layout = o.tile() > 0
-                ? new TiledPredictor.Layout(tileFor(o.tile(), spec), spec.halo(), spec.tileMultiple())
-                : TiledPredictor.Layout.forMemory(
-                        spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
+        TiledPredictor.Layout layout = layout(o.tile(), spec);
         try (Engine engine = o.engine().open(o.model(), spec, o.device(), o.threads(), System.err::println)) {
             System.out.println("engine: " + engine.describe() + "; tiles " + layout.tile() + " px + " + layout.halo()
                     + " px halo");
@@ -114,6 +111,14 @@ public final class SegmentFiles {
                     System.err::println);
             return 0;
         }
+    }
+
+    /** Tiles of {@code tile} px (0: as large as a quarter of the heap allows, at most 1024). */
+    public static TiledPredictor.Layout layout(int tile, ModelSpec spec) {
+        return tile > 0
+                ? new TiledPredictor.Layout(tileFor(tile, spec), spec.halo(), spec.tileMultiple())
+                : TiledPredictor.Layout.forMemory(
+                        spec, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
     }
 
     /**

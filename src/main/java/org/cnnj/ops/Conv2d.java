@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.BufferPool;
+import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -32,7 +33,7 @@ public final class Conv2d {
         DirectConv direct = direct(g);
         if (direct != null) {
             float[] padded = direct.pad(x.data());
-            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, b, y, false);
+            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, b, y, false, false);
             BufferPool.give(padded);
         } else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
@@ -45,6 +46,32 @@ public final class Conv2d {
                 "Conv",
                 p.onnxAttributes(weight.dim(2), weight.dim(3), false),
                 bias == null ? new Object[] {x, weight} : new Object[] {x, weight, bias});
+    }
+
+    /**
+     * Inference only (no graph is recorded): max(conv(x) + bias, 0) when {@code relu}, the ReLU applied as the
+     * result is written, so the network keeps one array per layer instead of two. With weights and bias that
+     * have a batch norm folded in (see nn.ConvBnRelu), conv → BN → ReLU becomes this one pass.
+     */
+    public static Tensor applyFused(Tensor x, Tensor weight, float[] bias, ConvParams p, boolean relu) {
+        if (GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad()))
+            throw new IllegalStateException("conv2d: the fused inference convolution records no gradient; call it"
+                    + " inside GradMode.noGrad, or use Conv2d.apply");
+        Geometry g = Geometry.of(x, weight, null, p);
+        float[] y = BufferPool.take(g.n * g.cOut * g.pixels());
+        DirectConv direct = direct(g);
+        if (direct != null) {
+            float[] padded = direct.pad(x.data());
+            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, bias, y, false, relu);
+            BufferPool.give(padded);
+        } else {
+            forward(g, x.data(), packWeights(g, weight.data()), bias, y, false);
+            if (relu)
+                Parallel.forChunks(y.length, (from, to) -> {
+                    for (int i = from; i < to; i++) y[i] = Math.max(y[i], 0f);
+                });
+        }
+        return Tensor.result("conv2d_fused", y, new int[] {g.n, g.cOut, g.im.outH, g.im.outW}, null, x, weight);
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
@@ -178,7 +205,7 @@ public final class Conv2d {
         DirectConv direct = direct(back);
         if (direct != null) {
             float[] padded = direct.pad(dy);
-            direct.forward(padded, packed[0], g.cIn, null, dx, true);
+            direct.forward(padded, packed[0], g.cIn, null, dx, true, false);
             BufferPool.give(padded);
         } else forward(back, dy, packed, null, dx, true);
     }

@@ -73,10 +73,12 @@ final class DirectConv {
     }
 
     /**
-     * y (+)= W·x (+ bias): {@code packedW} is W [CO × K] packed as GEMM A. Parallel over (sample, panel)
-     * items, each writing its own pixels of y.
+     * y (+)= W·x (+ bias), then max(·, 0) when {@code relu} (inference only, written as the tile is copied out):
+     * {@code packedW} is W [CO × K] packed as GEMM A. Parallel over (sample, panel) items, each writing its own
+     * pixels of y.
      */
-    void forward(float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate) {
+    void forward(
+            float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
         int grid = gridPixels(), pw = panelWidth(outChannels), panels = (grid + pw - 1) / pw, outPlane = outH * outW;
         Parallel.forEach(n * panels, item -> {
             int s = item / panels, q0 = (item % panels) * pw, width = Math.min(pw, grid - q0);
@@ -93,6 +95,8 @@ final class DirectConv {
                     int dst = yBase + oh * outW + ow, src = t + q - q0;
                     if (accumulate) {
                         for (int i = 0; i < real; i++) y[dst + i] += tile[src + i] + b;
+                    } else if (relu) {
+                        for (int i = 0; i < real; i++) y[dst + i] = Math.max(tile[src + i] + b, 0f);
                     } else {
                         for (int i = 0; i < real; i++) y[dst + i] = tile[src + i] + b;
                     }

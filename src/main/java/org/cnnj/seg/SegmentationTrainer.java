@@ -30,6 +30,7 @@ import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.EpochReport;
+import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
@@ -165,6 +166,7 @@ public final class SegmentationTrainer {
         LrSchedule schedule = new LrSchedule.Warmup(
                 Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
         TrainingLoop.Step<Tensor> step;
+        Prefetch<?> prefetch;
         DoubleSupplier validation;
         String metric;
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object
@@ -174,14 +176,18 @@ public final class SegmentationTrainer {
         if (distance) {
             ObjectPatchSampler sampler =
                     new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
-            step = () -> distanceStep(net, sampler, cfg);
+            Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+            prefetch = next;
+            step = () -> distanceStep(net, next.next(), sampler.channels(), cfg);
             validation = () -> validationAp(net, spec, held);
             metric = "AP@0.5";
         } else {
             PatchSampler sampler = sampler(split.training(), spec, spec.isInstances(), cfg, rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
+            Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+            prefetch = next;
             step = () -> {
-                PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                PatchSampler.Batch b = next.next();
                 Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
                 Tensor loss = SoftmaxCrossEntropy.apply(
                         net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
@@ -191,23 +197,28 @@ public final class SegmentationTrainer {
             validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
             metric = "IoU";
         }
-        TrainingLoop.Outcome end = TrainingLoop.run(
-                net,
-                adam,
-                schedule,
-                cfg,
-                checkpoints,
-                "best_iou",
-                cancel,
-                provenance,
-                step,
-                Tensor::item,
-                listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()),
-                validation,
-                listener == null
-                        ? null
-                        : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(
-                                new EpochReport(epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta)));
+        TrainingLoop.Outcome end;
+        try {
+            end = TrainingLoop.run(
+                    net,
+                    adam,
+                    schedule,
+                    cfg,
+                    checkpoints,
+                    "best_iou",
+                    cancel,
+                    provenance,
+                    step,
+                    Tensor::item,
+                    listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()),
+                    validation,
+                    listener == null
+                            ? null
+                            : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(
+                                    new EpochReport(epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta)));
+        } finally {
+            prefetch.close();
+        }
         ModelSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the
         // default split depth stays.
@@ -223,9 +234,8 @@ public final class SegmentationTrainer {
     private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};
 
     /** One step of the instances-distance model: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
-    private static Tensor distanceStep(Module net, ObjectPatchSampler sampler, TrainConfig cfg) {
-        ObjectPatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
-        Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()));
+    private static Tensor distanceStep(Module net, ObjectPatchSampler.Batch b, int channels, TrainConfig cfg) {
+        Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), channels, cfg.patch(), cfg.patch()));
         Tensor classes = SoftmaxCrossEntropy.apply(
                 Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
         Tensor distance = BceWithLogits.apply(

@@ -324,7 +324,11 @@ public final class Segmenter implements AutoCloseable {
         float max = Float.NEGATIVE_INFINITY;
         for (float f : v) max = Math.max(max, f);
         double sum = 0;
-        for (float f : v) sum += Math.exp(f - max);
-        for (int c = 0; c < v.length; c++) out[c] = (float) (Math.exp(v[c] - max) / sum);
+        for (int c = 0; c < v.length; c++) {
+            double e = Math.exp(v[c] - max); // each exp once
+            sum += e;
+            out[c] = (float) e;
+        }
+        for (int c = 0; c < v.length; c++) out[c] = (float) (out[c] / sum);
     }
 }
