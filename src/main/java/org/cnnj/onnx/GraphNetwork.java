@@ -336,39 +336,51 @@ public final class GraphNetwork extends Module {
         if (x.rank() != 4)
             throw new IllegalArgumentException(
                     where + " resizes a " + x.rank() + "-D tensor; CNN-J resizes [N, C, H, W]");
+        int oh, ow;
         float sh, sw;
-        if (scales != null && scales.length == 4) {
+        if (sizes != null && sizes.length == 4 && sizes[0] == x.dim(0) && sizes[1] == x.dim(1)) {
+            oh = (int) sizes[2];
+            ow = (int) sizes[3];
+            sh = (float) oh / x.dim(2); // ONNX: the scale is output / input when sizes are given
+            sw = (float) ow / x.dim(3);
+        } else if (scales != null && scales.length == 4) {
             if (scales[0] != 1f || scales[1] != 1f)
                 throw new IllegalArgumentException(where + " scales the batch or channel axis");
             sh = scales[2];
             sw = scales[3];
-        } else if (sizes != null && sizes.length == 4 && sizes[0] == x.dim(0) && sizes[1] == x.dim(1)) {
-            sh = (float) sizes[2] / x.dim(2);
-            sw = (float) sizes[3] / x.dim(3);
+            oh = (int) Math.floor(x.dim(2) * (double) sh);
+            ow = (int) Math.floor(x.dim(3) * (double) sw);
         } else {
             throw new IllegalArgumentException(where + " has scales/sizes CNN-J cannot read (4 values, N and C kept)");
         }
-        if (sh != sw || sh < 1 || sh != Math.round(sh))
-            throw new IllegalArgumentException(where + " resizes by " + sh + " x " + sw
-                    + "; CNN-J upsamples by the same" + " whole factor on both axes only");
         String mode = n.attributes().get("mode") instanceof String m ? m : "nearest";
-        String coords = n.attributes().get("coordinate_transformation_mode") instanceof String c ? c : "half_pixel";
-        String nearest = n.attributes().get("nearest_mode") instanceof String r ? r : "round_prefer_floor";
-        Upsample.Mode m;
-        if (mode.equals("nearest")
-                && ((coords.equals("asymmetric") && nearest.equals("floor"))
-                        || (coords.equals("half_pixel") && nearest.equals("round_prefer_floor"))
-                        || n.opType().equals("Upsample"))) m = Upsample.Mode.NEAREST;
-        else if ((mode.equals("linear") || mode.equals("bilinear"))
-                && (coords.equals("half_pixel") || coords.equals("pytorch_half_pixel"))) m = Upsample.Mode.BILINEAR;
-        else
-            throw new IllegalArgumentException(where + " is " + mode + " with " + coords + " coordinates"
-                    + (mode.equals("nearest") ? " and " + nearest + " rounding" : "") + "; CNN-J resizes nearest"
-                    + " (asymmetric/floor) or linear (half_pixel), as PyTorch's Upsample with align_corners=False");
-        if (m == Upsample.Mode.BILINEAR && n.opType().equals("Upsample"))
-            throw new IllegalArgumentException(where + ": the old Upsample op's linear mode uses asymmetric"
-                    + " coordinates; export with opset 11 or newer (Resize)");
-        return Upsample.apply(x, Math.round(sh), m);
+        boolean old = n.opType().equals("Upsample"); // opset < 10: asymmetric coordinates, nearest by floor
+        String coords = n.attributes().get("coordinate_transformation_mode") instanceof String c
+                ? c
+                : old ? "asymmetric" : "half_pixel";
+        String nearest =
+                n.attributes().get("nearest_mode") instanceof String r ? r : old ? "floor" : "round_prefer_floor";
+        Upsample.Mode m = switch (mode) {
+            case "nearest" -> Upsample.Mode.NEAREST;
+            case "linear", "bilinear" -> Upsample.Mode.BILINEAR;
+            default ->
+                throw new IllegalArgumentException(
+                        where + " is " + mode + "; CNN-J resizes nearest or linear (PyTorch's nearest, bilinear)");
+        };
+        Upsample.Coordinates c;
+        Upsample.Rounding rounding;
+        try {
+            c = Upsample.Coordinates.valueOf(coords.toUpperCase(Locale.ROOT));
+            rounding = Upsample.Rounding.valueOf(nearest.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + " has coordinate_transformation_mode=" + coords
+                    + (m == Upsample.Mode.NEAREST ? " and nearest_mode=" + nearest : "")
+                    + "; CNN-J honours half_pixel, pytorch_half_pixel, align_corners and asymmetric coordinates"
+                    + " (the modes PyTorch exports) and floor, ceil, round_prefer_floor and round_prefer_ceil");
+        }
+        if (n.integer("antialias", 0) != 0)
+            throw new IllegalArgumentException(where + " has antialias=1; only plain interpolation is supported");
+        return Upsample.interpolate(x, oh, ow, sh, sw, new Upsample.Sampling(m, c, rounding));
     }
 
     /** ONNX Pad of H and W (N and C pads zero: checked at load), constant / reflect / edge. */
@@ -477,9 +489,7 @@ public final class GraphNetwork extends Module {
                         in.size() > 2 ? in.get(2) : null,
                         convParams(n, false, padded == x ? pads : null));
             }
-            case "ConvTranspose" ->
-                ConvTranspose2d.apply(
-                        x, in.get(1), in.size() > 2 ? in.get(2) : null, convParams(n, true, symmetricPads(n)));
+            case "ConvTranspose" -> convTranspose(n, x, in.get(1), in.size() > 2 ? in.get(2) : null);
             case "BatchNormalization" ->
                 BatchNorm2d.apply(
                         x,
@@ -495,21 +505,22 @@ public final class GraphNetwork extends Module {
             case "Sigmoid" -> Sigmoid.apply(x);
             case "Tanh" -> Tanh.apply(x);
             case "MaxPool" -> {
-                long[] pads = ceilPads(n, x, windowPads(n, x, n.integers("kernel_shape", null)));
-                Tensor padded = prePad(x, pads, Float.NEGATIVE_INFINITY); // never the maximum of a window
+                long[] k = n.integers("kernel_shape", null), pads = ceilPads(n, x, windowPads(n, x, k));
+                // Pads beyond half the kernel (ONNX allows them, the op does not) go in front as well.
+                boolean wide = 2 * pads[0] > k[0] || 2 * pads[1] > k[1];
+                Tensor padded = wide
+                        ? Pad2d.apply(
+                                x,
+                                (int) pads[0],
+                                (int) pads[2],
+                                (int) pads[1],
+                                (int) pads[3],
+                                Pad2d.Mode.CONSTANT,
+                                Float.NEGATIVE_INFINITY)
+                        : prePad(x, pads, Float.NEGATIVE_INFINITY); // −∞ is never the maximum of a window
                 yield MaxPool2d.apply(padded, poolParams(n, padded == x ? pads : null));
             }
-            case "AveragePool" -> {
-                long[] pads = windowPads(n, x, n.integers("kernel_shape", null));
-                boolean padded = Arrays.stream(pads).anyMatch(v -> v != 0);
-                if (padded && n.integer("count_include_pad", 0) == 0)
-                    throw new IllegalArgumentException("AveragePool (output "
-                            + n.outputs().get(0) + ") pads "
-                            + Arrays.toString(pads) + " with count_include_pad=0; CNN-J averages over the padding"
-                            + " too: export with count_include_pad=True, or without padding");
-                Tensor in0 = prePad(x, pads, 0f);
-                yield AvgPool2d.apply(in0, poolParams(n, in0 == x ? pads : null));
-            }
+            case "AveragePool" -> averagePool(n, x);
             case "Concat" -> {
                 long axis = n.integer("axis", 1);
                 if ((axis < 0 ? axis + x.rank() : axis) != 1)
@@ -546,13 +557,89 @@ public final class GraphNetwork extends Module {
         };
     }
 
+    /**
+     * ONNX ConvTranspose with any pads, output_shape and auto_pad: the full transposed convolution (no padding) is
+     * cropped by the pads at each side — a negative pad, which output_shape can imply, adds a row that no input
+     * reaches — and the bias is added after, so such rows hold the bias as in ONNX Runtime. Symmetric pads without
+     * output_shape go straight to the op.
+     */
+    private static Tensor convTranspose(OnnxModelInfo.Node n, Tensor x, Tensor w, Tensor bias) {
+        String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
+        boolean shaped = n.attributes().containsKey("output_shape");
+        long[] p = n.integers("pads", new long[4]);
+        if (!shaped && auto.equals("NOTSET") && p[0] == p[2] && p[1] == p[3])
+            return ConvTranspose2d.apply(x, w, bias, convParams(n, true, new long[] {p[0], p[1]}));
+        long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
+        long[] op = n.integers("output_padding", new long[] {0, 0});
+        long[] begin = new long[2], end = new long[2];
+        for (int a = 0; a < 2; a++) {
+            long in = x.dim(2 + a), full = s[a] * (in - 1) + op[a] + (w.dim(2 + a) - 1) * d[a] + 1;
+            long wanted = shaped
+                    ? n.integers("output_shape", null)[n.integers("output_shape", null).length - 2 + a]
+                    : auto.startsWith("SAME") ? in * s[a] : -1;
+            if (wanted < 0) { // explicit pads (VALID: none)
+                begin[a] = auto.equals("VALID") ? 0 : p[a];
+                end[a] = auto.equals("VALID") ? 0 : p[a + 2];
+                continue;
+            }
+            long total = full - wanted; // may be negative: output_shape asks for more than the full output
+            long half = Math.floorDiv(total, 2);
+            begin[a] = auto.equals("SAME_UPPER") ? half : total - half;
+            end[a] = total - begin[a];
+        }
+        Tensor y = ConvTranspose2d.apply(x, w, null, convParams(n, true, new long[2]));
+        y = Pad2d.apply(y, (int) -begin[0], (int) -end[0], (int) -begin[1], (int) -end[1], Pad2d.Mode.CONSTANT, 0f);
+        return bias == null ? y : Broadcast.apply(y, Reshape.apply(bias, 1, bias.size(), 1, 1), Broadcast.Kind.ADD);
+    }
+
+    /**
+     * ONNX AveragePool with any pads, auto_pad, ceil_mode and count_include_pad: the input padded with zeros on all
+     * sides is averaged over whole windows, then each output is rescaled from the k·k divisor to the number of
+     * pixels its window counts (count_include_pad=0: pixels of the input; 1: of the padded input, never the cells
+     * ceil_mode adds), a constant factor per output position, as PyTorch and ONNX Runtime divide.
+     */
+    private static Tensor averagePool(OnnxModelInfo.Node n, Tensor x) {
+        long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1});
+        long[] declared = windowPads(n, x, k), pads = ceilPads(n, x, declared);
+        boolean includePad = n.integer("count_include_pad", 0) != 0;
+        Tensor padded = Arrays.stream(pads).allMatch(v -> v == 0)
+                ? x
+                : Pad2d.apply(x, (int) pads[0], (int) pads[2], (int) pads[1], (int) pads[3], Pad2d.Mode.CONSTANT, 0f);
+        Tensor mean = AvgPool2d.apply(padded, new PoolParams((int) k[0], (int) k[1], (int) s[0], (int) s[1], 0, 0));
+        int oh = mean.dim(2), ow = mean.dim(3);
+        float[] rows =
+                counted(oh, k[0], s[0], pads[0], x.dim(2), includePad ? declared[0] : 0, includePad ? declared[2] : 0);
+        float[] cols =
+                counted(ow, k[1], s[1], pads[1], x.dim(3), includePad ? declared[1] : 0, includePad ? declared[3] : 0);
+        float[] factor = new float[oh * ow];
+        boolean ones = true;
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                factor[i * ow + j] = (float) (k[0] * k[1] / ((double) rows[i] * cols[j]));
+                ones &= factor[i * ow + j] == 1f;
+            }
+        }
+        return ones ? mean : Broadcast.apply(mean, Tensor.of(factor, 1, 1, oh, ow), Broadcast.Kind.MUL);
+    }
+
+    /**
+     * Along one axis: how many of the window's k cells at each output fall in [−before, size + after) of the input,
+     * the window of output i starting at i·stride − pad.
+     */
+    private static float[] counted(int outputs, long k, long stride, long pad, int size, long before, long after) {
+        float[] c = new float[outputs];
+        for (int i = 0; i < outputs; i++) {
+            long start = i * stride - pad, end = start + k;
+            c[i] = Math.max(1, Math.min(end, size + after) - Math.max(start, -before));
+        }
+        return c;
+    }
+
     /** {@code pads} (top, left, bottom, right; symmetric) or null when the input was padded already. */
     private static ConvParams convParams(OnnxModelInfo.Node n, boolean transposed, long[] pads) {
         long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
         long[] p = pads == null ? new long[2] : new long[] {pads[0], pads[1]};
         long[] op = n.integers("output_padding", new long[] {0, 0});
-        if (transposed && n.attributes().containsKey("output_shape"))
-            throw new IllegalArgumentException("ConvTranspose with output_shape is not supported");
         return new ConvParams(
                 (int) s[0],
                 (int) s[1],
@@ -616,18 +703,5 @@ public final class GraphNetwork extends Module {
     private static Tensor prePad(Tensor x, long[] p, float fill) {
         if (p[0] == p[2] && p[1] == p[3]) return x;
         return Pad2d.apply(x, (int) p[0], (int) p[2], (int) p[1], (int) p[3], Pad2d.Mode.CONSTANT, fill);
-    }
-
-    /** ONNX pads are (top, left, bottom, right); CNN-J pads both sides alike. */
-    private static long[] symmetricPads(OnnxModelInfo.Node n) {
-        String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
-        if (!auto.equals("NOTSET"))
-            throw new IllegalArgumentException(
-                    n.opType() + " with auto_pad=" + auto + " is not supported; export with explicit pads");
-        long[] p = n.integers("pads", new long[] {0, 0, 0, 0});
-        if (p[0] != p[2] || p[1] != p[3])
-            throw new IllegalArgumentException(
-                    n.opType() + " with asymmetric pads " + Arrays.toString(p) + " is not supported");
-        return new long[] {p[0], p[1]};
     }
 }

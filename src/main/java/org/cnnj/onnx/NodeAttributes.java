@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * What {@link GraphNetwork} honours of each ONNX node's attributes. Every attribute is either honoured or
  * refused by name, so a graph never runs with a setting silently ignored (an ignored {@code dilations}
- * or {@code count_include_pad} gives a wrong result with no error). Networks are 2-D: kernels of any
+ * or {@code count_include_pad} would give a wrong result with no error). Networks are 2-D: kernels of any
  * other rank are refused with what to do instead.
  */
 final class NodeAttributes {
@@ -18,7 +18,15 @@ final class NodeAttributes {
             Map.entry("Conv", Set.of("kernel_shape", "strides", "dilations", "pads", "group", "auto_pad")),
             Map.entry(
                     "ConvTranspose",
-                    Set.of("kernel_shape", "strides", "dilations", "pads", "group", "output_padding", "auto_pad")),
+                    Set.of(
+                            "kernel_shape",
+                            "strides",
+                            "dilations",
+                            "pads",
+                            "group",
+                            "output_padding",
+                            "auto_pad",
+                            "output_shape")),
             Map.entry("BatchNormalization", Set.of("epsilon", "momentum", "training_mode", "spatial")),
             Map.entry("Relu", Set.of()),
             Map.entry("LeakyRelu", Set.of("alpha")),
@@ -96,16 +104,6 @@ final class NodeAttributes {
                             + "; only 1 is supported");
                 if (n.integer("storage_order", 0) != 0)
                     out.add(where(n) + " has storage_order=1 (column-major indices); only 0 is supported");
-            }
-            case "AveragePool" -> {
-                long[] pads = n.integers("pads", new long[4]);
-                boolean padded = Arrays.stream(pads).anyMatch(p -> p != 0);
-                if (padded && n.integer("count_include_pad", 0) == 0) {
-                    out.add(
-                            where(n)
-                                    + " has pads and count_include_pad=0 (PyTorch's AvgPool2d(count_include_pad=False)); CNN-J averages over the"
-                                    + " padding too (count_include_pad=1): export with count_include_pad=True, or without padding");
-                }
             }
             case "BatchNormalization" -> {
                 if (n.integer("training_mode", 0) != 0)

@@ -7,7 +7,7 @@ import org.cnnj.tensor.Trace;
 
 /**
  * Pads the two spatial axes (ONNX Pad / torch.nn.functional.pad on H and W). Shapes: x [N, C, H, W] →
- * y [N, C, top + H + bottom, left + W + right]. Modes: CONSTANT (the value), REFLECT (mirror without repeating the
+ * y [N, C, top + H + bottom, left + W + right]; in constant mode a negative pad crops. Modes: CONSTANT (the value), REFLECT (mirror without repeating the
  * edge: … 2 1 | 0 1 2 … ), EDGE (repeat the edge). Backward: each output pixel's gradient goes to the input pixel it
  * was read from (none for constant padding).
  */
@@ -28,8 +28,11 @@ public final class Pad2d {
     public static Tensor apply(Tensor x, int top, int bottom, int left, int right, Mode mode, float value) {
         Shapes.requireRank("pad", "input", x, 4, "[N, C, H, W]");
         int planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
-        if (top < 0 || bottom < 0 || left < 0 || right < 0)
-            throw new IllegalArgumentException("pad: negative padding (cropping) is not supported");
+        if ((top < 0 || bottom < 0 || left < 0 || right < 0) && mode != Mode.CONSTANT)
+            throw new IllegalArgumentException("pad: negative padding (cropping) is only supported in constant mode");
+        if (h + top + bottom < 1 || w + left + right < 1)
+            throw new IllegalArgumentException("pad: cropping " + h + "x" + w + " by " + (-top - bottom) + "x"
+                    + (-left - right) + " leaves nothing");
         if (mode == Mode.REFLECT && (top >= h || bottom >= h || left >= w || right >= w))
             throw new IllegalArgumentException(
                     "pad: reflect padding must be smaller than the image (" + h + "x" + w + ")");

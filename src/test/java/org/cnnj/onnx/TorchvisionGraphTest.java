@@ -27,7 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * torchvision's ResNet-18, MobileNet v2, DenseNet-121 and FCN-ResNet50 as PyTorch exports them (random weights, made by
+ * torchvision's ResNet-18, MobileNet v2, DenseNet-121 and FCN-ResNet50, and U-Nets that up-sample by interpolation,
+ * as PyTorch exports them (random weights, made by
  * src/test/python/make_torchvision_onnx.py when the development Python has torch and torchvision; skipped, saying so,
  * where it has not): rebuilt in Java they compute what ONNX Runtime computes, and after a fine-tuning step they export
  * again to a file ONNX Runtime runs to the same numbers.
@@ -79,6 +80,39 @@ class TorchvisionGraphTest {
         Tensor y = GradMode.noGrad(() -> net.forward(x));
         assertEquals(List.of(1, 3, 64, 80), Arrays.stream(y.shape()).boxed().toList());
         assertSame("fcn_resnet50", ort(file, x), y.data());
+    }
+
+    /**
+     * U-Nets that up-sample by Resize (bilinear half_pixel, bilinear align_corners, nearest asymmetric): at a size
+     * they were not exported at, Java == ORT; a fine-tuning step on per-pixel labels, and the re-export == ORT.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"unet_bilinear", "unet_align_corners", "unet_nearest"})
+    void interpolatingUNetsRebuildFineTuneAndExportAgain(String name) throws Exception {
+        Path file = dir.resolve(name + ".onnx");
+        GraphNetwork net = GraphNetwork.load(file);
+        net.train(false);
+        Rng rng = new Rng(8);
+        float[] v = new float[2 * 48 * 40];
+        for (int i = 0; i < v.length; i++) v[i] = rng.normal();
+        Tensor x = Tensor.of(v, 2, 1, 48, 40);
+        Tensor before = GradMode.noGrad(() -> net.forward(x));
+        assertEquals(
+                List.of(2, 3, 48, 40), Arrays.stream(before.shape()).boxed().toList());
+        assertSame(name, ort(file, x), before.data());
+
+        net.train(true);
+        Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-2));
+        int[] labels = new int[2 * 48 * 40];
+        for (int i = 0; i < labels.length; i++) labels[i] = v[i] > 0 ? 1 : 0;
+        Autograd.backward(SoftmaxCrossEntropy.apply(net.forward(x), labels));
+        adam.step();
+        net.train(false);
+        Tensor after = GradMode.noGrad(() -> net.forward(x));
+        assertTrue(Close.maxAbsDiff(before.data(), after.data()) > 1e-3, name + ": the step changed nothing");
+        Path again = dir.resolve(name + "-tuned.onnx");
+        Files.write(again, OnnxExport.export(net, new int[] {1, 1, 48, 40}, Map.of()));
+        assertSame(name + " after a step, exported again", ort(again, x), after.data());
     }
 
     @ParameterizedTest

@@ -156,6 +156,24 @@ class OpGradientTest {
                 uniform(rng, 2, 3, 1, 1));
         check("upsample nearest", t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), uniform(rng, 1, 2, 3, 2));
         check("upsample bilinear", t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), uniform(rng, 1, 2, 3, 4));
+        Upsample.Sampling alignCorners = new Upsample.Sampling(
+                Upsample.Mode.BILINEAR, Upsample.Coordinates.ALIGN_CORNERS, Upsample.Rounding.FLOOR);
+        check(
+                "interpolate 3x4 -> 5x7 align_corners",
+                t -> Upsample.interpolate(t[0], 5, 7, 5f / 3, 7f / 4, alignCorners),
+                uniform(rng, 1, 2, 3, 4));
+        Upsample.Sampling down = new Upsample.Sampling(
+                Upsample.Mode.BILINEAR, Upsample.Coordinates.PYTORCH_HALF_PIXEL, Upsample.Rounding.FLOOR);
+        check(
+                "interpolate 6x5 -> 4x3 pytorch_half_pixel",
+                t -> Upsample.interpolate(t[0], 4, 3, 4f / 6, 3f / 5, down),
+                uniform(rng, 1, 2, 6, 5));
+        Upsample.Sampling nearest = new Upsample.Sampling(
+                Upsample.Mode.NEAREST, Upsample.Coordinates.HALF_PIXEL, Upsample.Rounding.ROUND_PREFER_CEIL);
+        check(
+                "interpolate 3x3 -> 7x5 nearest",
+                t -> Upsample.interpolate(t[0], 7, 5, 7f / 3, 5f / 3, nearest),
+                uniform(rng, 1, 1, 3, 3));
         check("reshape + mean", t -> Mean.apply(Reshape.flatten(Relu.apply(t[0]))), distinct(rng, 2, 3, 2, 2));
     }
 
