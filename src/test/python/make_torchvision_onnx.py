@@ -4,7 +4,8 @@ when /usr/bin/python3 has torch and torchvision; development machines only, noth
 
     /usr/bin/python3 src/test/python/make_torchvision_onnx.py OUT_DIR [SIZE]
 
-Writes OUT_DIR/{resnet18,mobilenet_v2,densenet121}.onnx: 3-channel SIZE x SIZE input (default 64), 10 classes,
+Writes OUT_DIR/{resnet18,mobilenet_v2,densenet121,squeezenet1_1,shufflenet_v2_x0_5,mnasnet0_5,efficientnet_b0,
+mobilenet_v3_small,regnet_y_400mf}.onnx: 3-channel SIZE x SIZE input (default 64), 10 classes,
 and fcn_resnet50.onnx (3 classes, any H x W), unet_{bilinear,align_corners,nearest}.onnx (1 -> 3 channels, any H x W),
 eval mode (PyTorch's exporter then folds each BatchNorm that follows a Conv into it, as users' exports have it).
 """
@@ -18,12 +19,19 @@ out = sys.argv[1]
 size = int(sys.argv[2]) if len(sys.argv) > 2 else 64
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(0)
-for name in ["resnet18", "mobilenet_v2", "densenet121"]:
+for name in ["resnet18", "mobilenet_v2", "densenet121", "squeezenet1_1", "shufflenet_v2_x0_5", "mnasnet0_5",
+             "efficientnet_b0", "mobilenet_v3_small", "regnet_y_400mf"]:
     model = getattr(torchvision.models, name)(num_classes=10).eval()
-    for m in model.modules():  # statistics away from 0/1 so folding them wrongly would show
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
+    with torch.no_grad():
+        for m in model.modules():  # values away from the initialization's 0/1 so a wrong op or fold would show
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+                m.weight.uniform_(0.8, 1.2)
+                m.bias.uniform_(-0.1, 0.1)
+            if isinstance(m, torch.nn.Linear):  # some zero-initialize their classifier
+                torch.nn.init.normal_(m.weight, 0, 0.05)
+                torch.nn.init.uniform_(m.bias, -0.1, 0.1)
     torch.onnx.export(model, torch.randn(1, 3, size, size), os.path.join(out, name + ".onnx"), opset_version=13,
                       input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})

@@ -24,7 +24,9 @@ import org.cnnj.ops.LeakyRelu;
 import org.cnnj.ops.Linear;
 import org.cnnj.ops.MaxPool2d;
 import org.cnnj.ops.Multiply;
+import org.cnnj.ops.Narrow;
 import org.cnnj.ops.Pad2d;
+import org.cnnj.ops.Permute;
 import org.cnnj.ops.PoolParams;
 import org.cnnj.ops.Relu;
 import org.cnnj.ops.Relu6;
@@ -82,7 +84,11 @@ public final class GraphNetwork extends Module {
             "Unsqueeze",
             "Squeeze",
             "Slice",
-            "Cast");
+            "Cast",
+            "ReduceMean",
+            "HardSigmoid",
+            "HardSwish",
+            "Transpose");
 
     private final List<OnnxModelInfo.Node> nodes;
     private final String input;
@@ -287,6 +293,13 @@ public final class GraphNetwork extends Module {
         ShapeArithmetic.Values ints = new ShapeArithmetic.Values(new HashMap<>(), integerConstants);
         for (OnnxModelInfo.Node n : nodes) {
             if (n.opType().equals("Constant")) continue; // read at load
+            if (ShapeArithmetic.ELEMENTWISE.contains(n.opType())) {
+                long[] v = ShapeArithmetic.elementwise(n, ints::get);
+                if (v != null) {
+                    ints.computed().put(n.outputs().get(0), v);
+                    continue;
+                }
+            }
             if (ShapeArithmetic.OPS.contains(n.opType())) {
                 long[] v = ShapeArithmetic.evaluate(n, ints::get, values::get);
                 if (v != null) {
@@ -311,10 +324,10 @@ public final class GraphNetwork extends Module {
     }
 
     /**
-     * ONNX Resize/Upsample as CNN-J's upsampling: an integer factor s on H and W (from scales, or sizes = s × input),
-     * nearest as PyTorch exports it (asymmetric + floor, or half_pixel + round_prefer_floor: the same pixels for an
-     * integer factor) or linear with half_pixel / pytorch_half_pixel (PyTorch's align_corners=False). Anything else —
-     * other factors, downsampling, align_corners, cubic — is refused by name.
+     * ONNX Resize/Upsample of H and W to the size its scales or sizes give: nearest (floor, ceil, round_prefer_floor or
+     * round_prefer_ceil) or linear, with half_pixel, pytorch_half_pixel, align_corners or asymmetric coordinates
+     * (what PyTorch exports; old Upsample: asymmetric). Cubic, tf_* coordinates, a roi and antialias are refused by
+     * name.
      */
     private Tensor resize(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
         String where = n.opType() + " (output " + n.outputs().get(0) + ")";
@@ -435,7 +448,8 @@ public final class GraphNetwork extends Module {
     private static Tensor reshape(Tensor x, long[] shape) {
         int[] s = new int[shape.length];
         for (int i = 0; i < s.length; i++) s[i] = shape[i] == 0 ? x.dim(i) : (int) shape[i];
-        return Reshape.apply(x, s);
+        // Keeping the batch axis, it is exported as "copy" (0), so a fine-tuned model runs at any batch size again.
+        return s.length > 0 && s[0] == x.dim(0) ? Reshape.keepingBatch(x, s) : Reshape.apply(x, s);
     }
 
     /** A float constant (a Constant node's value, a scalar initializer) as a tensor operand, or null. */
@@ -478,6 +492,10 @@ public final class GraphNetwork extends Module {
 
     private Tensor run(OnnxModelInfo.Node n, List<Tensor> in, ShapeArithmetic.Values ints) {
         Tensor x = in.get(0);
+        if (x == null)
+            throw new IllegalArgumentException(where(n) + " reads " + n.inputs().get(0) + ", which the graph computes"
+                    + " in a way CNN-J does not follow (integer arithmetic on shapes beyond Shape/Gather/Unsqueeze/"
+                    + "Squeeze/Slice/Concat/Cast); apply this model with ONNX Runtime (engine ort)");
         return switch (n.opType()) {
             case "Conv" -> {
                 long[] k = {in.get(1).dim(2), in.get(1).dim(3)};
@@ -540,6 +558,15 @@ public final class GraphNetwork extends Module {
             case "Sub" -> Broadcast.apply(x, in.get(1), Broadcast.Kind.SUB);
             case "Div" -> Broadcast.apply(x, in.get(1), Broadcast.Kind.DIV);
             case "GlobalAveragePool" -> GlobalAvgPool.apply(x);
+            case "ReduceMean" -> spatialMean(n, x, ints);
+            case "HardSigmoid" -> hardSigmoid(x, n.number("alpha", 0.2f), n.number("beta", 0.5f));
+            case "HardSwish" -> Multiply.apply(x, hardSigmoid(x, 1f / 6, 0.5f));
+            case "Transpose" -> {
+                long[] perm = n.integers("perm", null);
+                int[] p = new int[x.rank()];
+                for (int i = 0; i < p.length; i++) p[i] = perm == null ? p.length - 1 - i : (int) perm[i];
+                yield Permute.apply(x, p);
+            }
             case "Flatten" -> flatten(x, n.integer("axis", 1));
             case "Reshape" -> reshape(x, ints.get(n.inputs().get(1)));
             case "Gemm", "MatMul" -> Linear.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
@@ -553,8 +580,42 @@ public final class GraphNetwork extends Module {
                 float[] b = clipBounds(n);
                 yield b[0] == 0f && b[1] == 6f ? Relu6.apply(x) : Clamp.apply(x, b[0], b[1]);
             }
-            default -> x; // Identity, Dropout (inference form)
+            case "Slice" -> slice(n, x, ints);
+            case "Identity", "Dropout" -> x; // Dropout in its inference form
+            // A shape op reaches here when its input is an image, not a shape vector: never pass it through.
+            default ->
+                throw new IllegalArgumentException(where(n) + " takes a computed image tensor; CNN-J evaluates "
+                        + n.opType() + " on shape vectors only (apply this model with ONNX Runtime, engine ort)");
         };
+    }
+
+    /**
+     * ReduceMean over the two spatial axes (torch's x.mean((2, 3)), as MnasNet and ShuffleNet end): a global average
+     * pool, flattened to [N, C] without keepdims. Other axes are refused by name.
+     */
+    private Tensor spatialMean(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
+        long[] axes = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty()
+                ? ints.get(n.inputs().get(1))
+                : n.integers("axes", null);
+        long[] normalized = axes == null
+                ? null
+                : Arrays.stream(axes)
+                        .map(a -> a < 0 ? a + x.rank() : a)
+                        .sorted()
+                        .toArray();
+        if (x.rank() != 4 || normalized == null || !Arrays.equals(normalized, new long[] {2, 3}))
+            throw new IllegalArgumentException(
+                    "ReduceMean (output " + n.outputs().get(0) + ") averages axes "
+                            + Arrays.toString(axes) + " of a " + x.rank() + "-D tensor; CNN-J averages the spatial axes"
+                            + " (2, 3) of [N, C, H, W] only");
+        Tensor mean = GlobalAvgPool.apply(x);
+        return n.integer("keepdims", 1) != 0 ? mean : Reshape.flatten(mean);
+    }
+
+    /** ONNX HardSigmoid: max(0, min(1, alpha·x + beta)), from a scale, a shift and a clamp. */
+    private static Tensor hardSigmoid(Tensor x, float alpha, float beta) {
+        Tensor scaled = Broadcast.apply(x, Tensor.scalar(alpha), Broadcast.Kind.MUL);
+        return Clamp.apply(Broadcast.apply(scaled, Tensor.scalar(beta), Broadcast.Kind.ADD), 0f, 1f);
     }
 
     /**
@@ -633,6 +694,37 @@ public final class GraphNetwork extends Module {
             c[i] = Math.max(1, Math.min(end, size + after) - Math.max(start, -before));
         }
         return c;
+    }
+
+    /**
+     * Slice of an image tensor along the channel axis (torch.chunk / split, as ShuffleNet halves its channels), with
+     * bounds constant or computed from shapes; step 1 only. Other axes are refused by name.
+     */
+    private static Tensor slice(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
+        List<String> in = n.inputs();
+        long[] starts = in.size() > 1 ? ints.get(in.get(1)) : n.integers("starts", null);
+        long[] ends = in.size() > 2 ? ints.get(in.get(2)) : n.integers("ends", null);
+        long[] axes = in.size() > 3 && !in.get(3).isEmpty() ? ints.get(in.get(3)) : n.integers("axes", null);
+        long[] steps = in.size() > 4 && !in.get(4).isEmpty() ? ints.get(in.get(4)) : new long[] {1};
+        long axis = axes == null ? 0 : axes.length == 1 ? axes[0] : -99;
+        if (starts == null
+                || ends == null
+                || steps == null
+                || starts.length != 1
+                || steps[0] != 1
+                || (axis < 0 ? axis + x.rank() : axis) != 1)
+            throw new IllegalArgumentException(where(n) + " cuts " + x.describe() + " along axes "
+                    + Arrays.toString(axes) + "; CNN-J slices image tensors along the channel axis only, step 1");
+        int c = x.dim(1);
+        long from = starts[0] < 0 ? starts[0] + c : starts[0], to = ends[0] < 0 ? ends[0] + c : ends[0];
+        from = Math.max(0, Math.min(c, from));
+        to = Math.max(from, Math.min(c, to));
+        if (to == from) throw new IllegalArgumentException(where(n) + " leaves no channels of " + x.describe());
+        return Narrow.channels(x, (int) from, (int) (to - from));
+    }
+
+    private static String where(OnnxModelInfo.Node n) {
+        return n.opType() + " (output " + n.outputs().get(0) + ")";
     }
 
     /** {@code pads} (top, left, bottom, right; symmetric) or null when the input was padded already. */

@@ -122,7 +122,29 @@ public record OnnxModelInfo(
         if (!sawGraph) throw new IllegalArgumentException("no graph found");
         // Initializers may also be listed as graph inputs (older exporters); they are not real inputs.
         inputs.removeIf(v -> weights.containsKey(v.name()) || shapes.containsKey(v.name()));
+        resolveIdentityAliases(nodes, weights, shapes, integers);
         return new OnnxModelInfo(inputs, outputs, opset, metadata, weights, shapes, nodes, integers);
+    }
+
+    /**
+     * PyTorch's exporter stores equal initializers once (zero biases, fresh batch-norm statistics) and gives the
+     * other users an Identity of it. Each such output becomes an initializer of its own (a copy: the parameters were
+     * distinct in the model and may diverge in fine-tuning), and the Identity node goes.
+     */
+    private static void resolveIdentityAliases(
+            List<Node> nodes, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
+        nodes.removeIf(n -> {
+            if (!n.opType().equals("Identity")
+                    || n.inputs().isEmpty()
+                    || n.outputs().isEmpty()) return false;
+            String from = n.inputs().get(0), to = n.outputs().get(0);
+            if (weights.containsKey(from)) weights.put(to, weights.get(from).clone());
+            else if (integers.containsKey(from))
+                integers.put(to, integers.get(from).clone());
+            else return false;
+            if (shapes.containsKey(from)) shapes.put(to, shapes.get(from).clone());
+            return true;
+        });
     }
 
     private static Node readNode(Reader r) {

@@ -10,8 +10,9 @@ import org.cnnj.tensor.Tensor;
 /**
  * The small integer computations exporters put around a network to size an output from its input (torchvision's
  * FCN: Shape → Gather → Unsqueeze → Concat → Cast → Resize sizes), evaluated on each forward for the input at hand:
- * Shape, Gather (axis 0), Unsqueeze, Squeeze, Slice (1-D), Concat (axis 0), Cast. They act on shape vectors only;
- * on image data they are refused by name. Values are 1-D long vectors (a scalar is a vector of one).
+ * Shape, Gather (axis 0), Unsqueeze, Squeeze, Slice (1-D), Concat (axis 0), Cast, and Add/Sub/Mul/Div of two shape
+ * values. They act on shape vectors only; on image data they are refused by name (Concat and Slice of images are
+ * GraphNetwork's own). Values are 1-D long vectors (a scalar is a vector of one).
  */
 final class ShapeArithmetic {
     static final Set<String> OPS = Set.of("Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Concat", "Cast");
@@ -35,7 +36,8 @@ final class ShapeArithmetic {
         }
         long[] data = ints.apply(in.get(0));
         if (data == null) {
-            if (n.opType().equals("Concat")) return null; // image tensors: GraphNetwork's Concat
+            if (n.opType().equals("Concat") || n.opType().equals("Slice"))
+                return null; // image tensors: GraphNetwork's Concat and Slice
             throw new IllegalArgumentException(where + " acts on image data; CNN-J evaluates " + n.opType()
                     + " only on shape vectors (export the model without it)");
         }
@@ -72,6 +74,30 @@ final class ShapeArithmetic {
             }
             default -> throw new IllegalStateException(n.opType());
         };
+    }
+
+    /** Element-wise ops exporters also apply to shape values (ShuffleNet's channels / 2); null when not on integers. */
+    static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div");
+
+    /** Add/Sub/Mul/Div of two integer vectors (one may be a scalar), or null when an input is image data. */
+    static long[] elementwise(OnnxModelInfo.Node n, Function<String, long[]> ints) {
+        long[] a = ints.apply(n.inputs().get(0)), b = ints.apply(n.inputs().get(1));
+        if (a == null || b == null) return null;
+        int len = Math.max(a.length, b.length);
+        if (a.length != len && a.length != 1 || b.length != len && b.length != 1)
+            throw new IllegalArgumentException(n.opType() + " (output "
+                    + n.outputs().get(0) + ") of shape vectors of " + a.length + " and " + b.length + " values");
+        long[] out = new long[len];
+        for (int i = 0; i < len; i++) {
+            long x = a[a.length == 1 ? 0 : i], y = b[b.length == 1 ? 0 : i];
+            out[i] = switch (n.opType()) {
+                case "Add" -> x + y;
+                case "Sub" -> x - y;
+                case "Mul" -> x * y;
+                default -> x / y; // ONNX integer Div truncates, as Java's
+            };
+        }
+        return out;
     }
 
     /** A position in [0, n] from an ONNX index (negative counts from the end; beyond the end = n). */

@@ -3,6 +3,7 @@ package org.cnnj.ops;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /**
  * A contiguous range of channels (torch.narrow on dim 1): [N, C, H, W] → [N, length, H, W] taking
@@ -24,7 +25,7 @@ public final class Narrow {
         float[] y = BufferPool.take(n * length * inner);
         int block = length * inner;
         for (int s = 0; s < n; s++) System.arraycopy(x.data(), (s * c + start) * inner, y, s * block, block);
-        return Tensor.result(
+        Tensor narrowed = Tensor.result(
                 "narrow",
                 y,
                 shape,
@@ -36,5 +37,8 @@ public final class Narrow {
                     }
                 },
                 x);
+        // ONNX Slice along the channel axis: starts, ends, axes as int64 inputs.
+        return Trace.traced(
+                narrowed, "Slice", Trace.attrs(), x, new long[] {start}, new long[] {start + length}, new long[] {1});
     }
 }

@@ -10,6 +10,12 @@ public final class Reshape {
 
     /** One dimension may be -1: it is inferred from the others. */
     public static Tensor apply(Tensor x, int... shape) {
+        int[] s = resolved(x, shape);
+        return Trace.traced(view(x, s), "Reshape", Trace.attrs(), x, toLongs(s));
+    }
+
+    /** The shape with its −1 filled in, checked to hold x's values. */
+    private static int[] resolved(Tensor x, int[] shape) {
         int[] s = shape.clone();
         int infer = -1, known = 1;
         for (int i = 0; i < s.length; i++) {
@@ -26,7 +32,21 @@ public final class Reshape {
             throw new IllegalArgumentException("reshape: cannot view " + x.describe() + " (" + x.size() + " values) as "
                     + Shapes.str(shape) + "; the number of values must stay the same");
         }
-        return Trace.traced(view(x, s), "Reshape", Trace.attrs(), x, toLongs(s));
+        return s;
+    }
+
+    /**
+     * {@link #apply} for a shape that keeps the batch axis ({@code shape[0] == x.dim(0)}): exported with 0 there (ONNX:
+     * copy the input's size), so the exported graph runs at any batch size.
+     */
+    public static Tensor keepingBatch(Tensor x, int... shape) {
+        if (shape.length == 0 || shape[0] != x.dim(0))
+            throw new IllegalArgumentException(
+                    "reshape: " + Shapes.str(shape) + " does not keep the batch of " + x.describe());
+        int[] s = resolved(x, shape);
+        long[] traced = toLongs(s);
+        traced[0] = 0;
+        return Trace.traced(view(x, s), "Reshape", Trace.attrs(), x, traced);
     }
 
     /** [N, ...] → [N, product of the rest]; exported as ONNX Flatten, so the batch size stays free. */

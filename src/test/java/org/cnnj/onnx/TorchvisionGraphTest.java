@@ -116,7 +116,18 @@ class TorchvisionGraphTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "mobilenet_v2", "densenet121"})
+    @ValueSource(
+            strings = {
+                "resnet18",
+                "mobilenet_v2",
+                "densenet121",
+                "squeezenet1_1",
+                "shufflenet_v2_x0_5",
+                "mnasnet0_5",
+                "efficientnet_b0",
+                "mobilenet_v3_small",
+                "regnet_y_400mf"
+            })
     void rebuildsRunsFineTunesAndExportsAgain(String name) throws Exception {
         Path file = dir.resolve(name + ".onnx");
         GraphNetwork net = GraphNetwork.load(file);

@@ -156,6 +156,11 @@ class OpGradientTest {
                 uniform(rng, 2, 3, 1, 1));
         check("upsample nearest", t -> Upsample.apply(t[0], 2, Upsample.Mode.NEAREST), uniform(rng, 1, 2, 3, 2));
         check("upsample bilinear", t -> Upsample.apply(t[0], 3, Upsample.Mode.BILINEAR), uniform(rng, 1, 2, 3, 4));
+        check("permute 4-D", t -> Permute.apply(t[0], 0, 2, 3, 1), uniform(rng, 2, 3, 2, 4));
+        check(
+                "channel shuffle",
+                t -> Reshape.apply(Permute.apply(Reshape.apply(t[0], 1, 2, 2, 3, 2), 0, 2, 1, 3, 4), 1, 4, 3, 2),
+                uniform(rng, 1, 4, 3, 2));
         Upsample.Sampling alignCorners = new Upsample.Sampling(
                 Upsample.Mode.BILINEAR, Upsample.Coordinates.ALIGN_CORNERS, Upsample.Rounding.FLOOR);
         check(
