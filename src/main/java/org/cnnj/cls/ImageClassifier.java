@@ -13,6 +13,7 @@ import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.ops.Softmax;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
@@ -185,12 +186,8 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     static float[] softmax(float[] logits, int offset, int k) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) max = Math.max(max, logits[offset + j]);
-        double sum = 0;
         float[] p = new float[k];
-        for (int j = 0; j < k; j++) sum += p[j] = (float) Math.exp(logits[offset + j] - max);
-        for (int j = 0; j < k; j++) p[j] /= (float) sum;
+        Softmax.probabilities(logits, offset, k, p);
         return p;
     }
 

@@ -9,6 +9,23 @@ import org.cnnj.tensor.Trace;
 public final class Softmax {
     private Softmax() {}
 
+    /**
+     * Probabilities of one position's {@code count} logits from {@code offset}, into out[0, count): the plain-array
+     * softmax the segmenters and classifiers apply to a model's output (max subtracted, each exp once, summed in
+     * double).
+     */
+    public static void probabilities(float[] logits, int offset, int count, float[] out) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < count; c++) max = Math.max(max, logits[offset + c]);
+        double sum = 0;
+        for (int c = 0; c < count; c++) {
+            double e = Math.exp(logits[offset + c] - max);
+            sum += e;
+            out[c] = (float) e;
+        }
+        for (int c = 0; c < count; c++) out[c] = (float) (out[c] / sum);
+    }
+
     public static Tensor apply(Tensor x) {
         ClassAxis ax = ClassAxis.of("softmax", x);
         float[] xs = x.data(), y = new float[xs.length];

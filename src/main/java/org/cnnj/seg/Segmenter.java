@@ -8,6 +8,7 @@ import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.ModelSpec;
+import org.cnnj.ops.Softmax;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
@@ -321,14 +322,6 @@ public final class Segmenter implements AutoCloseable {
             System.arraycopy(v, 0, out, 0, v.length);
             return;
         }
-        float max = Float.NEGATIVE_INFINITY;
-        for (float f : v) max = Math.max(max, f);
-        double sum = 0;
-        for (int c = 0; c < v.length; c++) {
-            double e = Math.exp(v[c] - max); // each exp once
-            sum += e;
-            out[c] = (float) e;
-        }
-        for (int c = 0; c < v.length; c++) out[c] = (float) (out[c] / sum);
+        Softmax.probabilities(v, 0, v.length, out);
     }
 }
