@@ -113,61 +113,49 @@ public final class SegmentBench {
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, size, size);
         TiledPredictor.Layout layout = new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple());
         Map<String, Object> r = new LinkedHashMap<>();
+        Segmenter.Options options = new Segmenter.Options(layout, false, 6);
         try (Timed engine = new Timed(OrtEngine.open(model, Device.CPU, threads, System.err::println))) {
-            Segmenter.Options options = new Segmenter.Options(layout, false, 6);
-            SyntheticNuclei.Sample warm = SyntheticNuclei.generate(78, tile, tile);
-            Segmenter.segment(engine, spec, new float[][] {warm.image()}, tile, tile, options, null);
-            engine.nanos.set(0);
-            long t0 = System.nanoTime();
-            Segmenter.Result result =
-                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, options, null);
-            double total = (System.nanoTime() - t0) / 1e9, ort = engine.nanos.get() / 1e9;
+            Run ort = Run.of(engine, spec, sample, size, options);
             r.put("benchmark", "segment " + size + "x" + size);
             r.put("engine", engine.describe());
             r.put("tile", tile + " + " + spec.halo() + " halo");
-            r.put("objects_found", result.objectCount());
+            r.put("objects_found", ort.objects());
             r.put("objects_true", sample.objects());
-            r.put("seconds_total", total);
-            r.put("seconds_in_onnxruntime", ort);
-            r.put("overhead_vs_onnxruntime", total / ort - 1);
-            if (java) r.put("java_engine", javaEngine(model, spec, sample, size, options, ort, result.objectCount()));
+            r.put("seconds_total", ort.seconds());
+            r.put("seconds_in_onnxruntime", ort.inEngine());
+            r.put("overhead_vs_onnxruntime", ort.seconds() / ort.inEngine() - 1);
+            if (java) r.put("java_engine", javaEngine(model, spec, sample, size, options, ort));
         }
         return r;
     }
 
-    /** The same image and tiles through the Java engine: its time inside the engine against ONNX Runtime's. */
-    private static Map<String, Object> javaEngine(
-            Path model,
-            ModelSpec spec,
-            SyntheticNuclei.Sample sample,
-            int size,
-            Segmenter.Options options,
-            double ortSeconds,
-            int ortObjects)
-            throws IOException {
-        Map<String, Object> r = new LinkedHashMap<>();
-        try (Timed engine = new Timed(JavaEngine.open(model, spec))) {
-            SyntheticNuclei.Sample warm = SyntheticNuclei.generate(
-                    78, options.layout().tile(), options.layout().tile());
-            Segmenter.segment(
-                    engine,
-                    spec,
-                    new float[][] {warm.image()},
-                    options.layout().tile(),
-                    options.layout().tile(),
-                    options,
-                    null);
+    /** One timed segmentation of the sample (after one tile to warm the engine up): objects, wall and engine time. */
+    private record Run(int objects, double seconds, double inEngine) {
+        static Run of(Timed engine, ModelSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options o) {
+            int tile = o.layout().tile();
+            SyntheticNuclei.Sample warm = SyntheticNuclei.generate(78, tile, tile);
+            Segmenter.segment(engine, spec, new float[][] {warm.image()}, tile, tile, o, null);
             engine.nanos.set(0);
             long t0 = System.nanoTime();
             Segmenter.Result result =
-                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, options, null);
-            double seconds = engine.nanos.get() / 1e9;
+                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, o, null);
+            return new Run(result.objectCount(), (System.nanoTime() - t0) / 1e9, engine.nanos.get() / 1e9);
+        }
+    }
+
+    /** The same image and tiles through the Java engine: its time inside the engine against ONNX Runtime's. */
+    private static Map<String, Object> javaEngine(
+            Path model, ModelSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options options, Run ort)
+            throws IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Timed engine = new Timed(JavaEngine.open(model, spec))) {
+            Run java = Run.of(engine, spec, sample, size, options);
             r.put("engine", engine.describe());
-            r.put("seconds_total", (System.nanoTime() - t0) / 1e9);
-            r.put("seconds_in_engine", seconds);
-            r.put("engine_time_vs_onnxruntime", seconds / ortSeconds);
-            r.put("objects_found", result.objectCount());
-            r.put("objects_found_with_onnxruntime", ortObjects);
+            r.put("seconds_total", java.seconds());
+            r.put("seconds_in_engine", java.inEngine());
+            r.put("engine_time_vs_onnxruntime", java.inEngine() / ort.inEngine());
+            r.put("objects_found", java.objects());
+            r.put("objects_found_with_onnxruntime", ort.objects());
         }
         return r;
     }

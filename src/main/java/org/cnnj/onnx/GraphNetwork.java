@@ -200,7 +200,7 @@ public final class GraphNetwork extends Module {
     private List<String> constantProblems(List<OnnxModelInfo.Node> nodes, OnnxModelInfo info) {
         List<String> out = new ArrayList<>();
         for (OnnxModelInfo.Node n : nodes) {
-            String where = n.opType() + " (output " + n.outputs().get(0) + ")";
+            String where = NodeAttributes.where(n);
             switch (n.opType()) {
                 case "Clip" -> {
                     try {
@@ -330,7 +330,7 @@ public final class GraphNetwork extends Module {
      * name.
      */
     private Tensor resize(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
-        String where = n.opType() + " (output " + n.outputs().get(0) + ")";
+        String where = NodeAttributes.where(n);
         float[] scales = null;
         long[] sizes = null;
         List<String> in = n.inputs();
@@ -484,8 +484,8 @@ public final class GraphNetwork extends Module {
     private float scalar(String name, OnnxModelInfo.Node n) {
         float[] v = constants.containsKey(name) ? constants.get(name) : loadingWeights.get(name);
         if (v == null || v.length != 1) {
-            throw new IllegalArgumentException(n.opType() + " (output "
-                    + n.outputs().get(0) + ") takes a bound computed in the graph; CNN-J" + " needs constant bounds");
+            throw new IllegalArgumentException(
+                    NodeAttributes.where(n) + " takes a bound computed in the graph; CNN-J needs constant bounds");
         }
         return v[0];
     }
@@ -493,9 +493,10 @@ public final class GraphNetwork extends Module {
     private Tensor run(OnnxModelInfo.Node n, List<Tensor> in, ShapeArithmetic.Values ints) {
         Tensor x = in.get(0);
         if (x == null)
-            throw new IllegalArgumentException(where(n) + " reads " + n.inputs().get(0) + ", which the graph computes"
-                    + " in a way CNN-J does not follow (integer arithmetic on shapes beyond Shape/Gather/Unsqueeze/"
-                    + "Squeeze/Slice/Concat/Cast); apply this model with ONNX Runtime (engine ort)");
+            throw new IllegalArgumentException(
+                    NodeAttributes.where(n) + " reads " + n.inputs().get(0) + ", which the graph computes"
+                            + " in a way CNN-J does not follow (integer arithmetic on shapes beyond Shape/Gather/Unsqueeze/"
+                            + "Squeeze/Slice/Concat/Cast); apply this model with ONNX Runtime (engine ort)");
         return switch (n.opType()) {
             case "Conv" -> {
                 long[] k = {in.get(1).dim(2), in.get(1).dim(3)};
@@ -526,25 +527,17 @@ public final class GraphNetwork extends Module {
                 long[] k = n.integers("kernel_shape", null), pads = ceilPads(n, x, windowPads(n, x, k));
                 // Pads beyond half the kernel (ONNX allows them, the op does not) go in front as well.
                 boolean wide = 2 * pads[0] > k[0] || 2 * pads[1] > k[1];
-                Tensor padded = wide
-                        ? Pad2d.apply(
-                                x,
-                                (int) pads[0],
-                                (int) pads[2],
-                                (int) pads[1],
-                                (int) pads[3],
-                                Pad2d.Mode.CONSTANT,
-                                Float.NEGATIVE_INFINITY)
-                        : prePad(x, pads, Float.NEGATIVE_INFINITY); // −∞ is never the maximum of a window
+                // −∞ is never the maximum of a window.
+                Tensor padded =
+                        wide ? padded(x, pads, Float.NEGATIVE_INFINITY) : prePad(x, pads, Float.NEGATIVE_INFINITY);
                 yield MaxPool2d.apply(padded, poolParams(n, padded == x ? pads : null));
             }
             case "AveragePool" -> averagePool(n, x);
             case "Concat" -> {
                 long axis = n.integer("axis", 1);
                 if ((axis < 0 ? axis + x.rank() : axis) != 1)
-                    throw new IllegalArgumentException(
-                            "Concat (output " + n.outputs().get(0) + ") along axis " + axis + " of a " + x.rank()
-                                    + "-D tensor; only channels (axis 1) are supported");
+                    throw new IllegalArgumentException(NodeAttributes.where(n) + " along axis " + axis + " of a "
+                            + x.rank() + "-D tensor; only channels (axis 1) are supported");
                 yield Concat.channels(in.toArray(Tensor[]::new));
             }
             case "Add" ->
@@ -584,8 +577,9 @@ public final class GraphNetwork extends Module {
             case "Identity", "Dropout" -> x; // Dropout in its inference form
             // A shape op reaches here when its input is an image, not a shape vector: never pass it through.
             default ->
-                throw new IllegalArgumentException(where(n) + " takes a computed image tensor; CNN-J evaluates "
-                        + n.opType() + " on shape vectors only (apply this model with ONNX Runtime, engine ort)");
+                throw new IllegalArgumentException(
+                        NodeAttributes.where(n) + " takes a computed image tensor; CNN-J evaluates " + n.opType()
+                                + " on shape vectors only (apply this model with ONNX Runtime, engine ort)");
         };
     }
 
@@ -604,10 +598,9 @@ public final class GraphNetwork extends Module {
                         .sorted()
                         .toArray();
         if (x.rank() != 4 || normalized == null || !Arrays.equals(normalized, new long[] {2, 3}))
-            throw new IllegalArgumentException(
-                    "ReduceMean (output " + n.outputs().get(0) + ") averages axes "
-                            + Arrays.toString(axes) + " of a " + x.rank() + "-D tensor; CNN-J averages the spatial axes"
-                            + " (2, 3) of [N, C, H, W] only");
+            throw new IllegalArgumentException(NodeAttributes.where(n) + " averages axes "
+                    + Arrays.toString(axes) + " of a " + x.rank() + "-D tensor; CNN-J averages the spatial axes"
+                    + " (2, 3) of [N, C, H, W] only");
         Tensor mean = GlobalAvgPool.apply(x);
         return n.integer("keepdims", 1) != 0 ? mean : Reshape.flatten(mean);
     }
@@ -626,18 +619,15 @@ public final class GraphNetwork extends Module {
      */
     private static Tensor convTranspose(OnnxModelInfo.Node n, Tensor x, Tensor w, Tensor bias) {
         String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
-        boolean shaped = n.attributes().containsKey("output_shape");
-        long[] p = n.integers("pads", new long[4]);
-        if (!shaped && auto.equals("NOTSET") && p[0] == p[2] && p[1] == p[3])
+        long[] shape = n.integers("output_shape", null), p = n.integers("pads", new long[4]);
+        if (shape == null && auto.equals("NOTSET") && p[0] == p[2] && p[1] == p[3])
             return ConvTranspose2d.apply(x, w, bias, convParams(n, true, new long[] {p[0], p[1]}));
         long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
         long[] op = n.integers("output_padding", new long[] {0, 0});
         long[] begin = new long[2], end = new long[2];
         for (int a = 0; a < 2; a++) {
             long in = x.dim(2 + a), full = s[a] * (in - 1) + op[a] + (w.dim(2 + a) - 1) * d[a] + 1;
-            long wanted = shaped
-                    ? n.integers("output_shape", null)[n.integers("output_shape", null).length - 2 + a]
-                    : auto.startsWith("SAME") ? in * s[a] : -1;
+            long wanted = shape != null ? shape[shape.length - 2 + a] : auto.startsWith("SAME") ? in * s[a] : -1;
             if (wanted < 0) { // explicit pads (VALID: none)
                 begin[a] = auto.equals("VALID") ? 0 : p[a];
                 end[a] = auto.equals("VALID") ? 0 : p[a + 2];
@@ -649,7 +639,7 @@ public final class GraphNetwork extends Module {
             end[a] = total - begin[a];
         }
         Tensor y = ConvTranspose2d.apply(x, w, null, convParams(n, true, new long[2]));
-        y = Pad2d.apply(y, (int) -begin[0], (int) -end[0], (int) -begin[1], (int) -end[1], Pad2d.Mode.CONSTANT, 0f);
+        y = padded(y, new long[] {-begin[0], -begin[1], -end[0], -end[1]}, 0f); // negative pads crop
         return bias == null ? y : Broadcast.apply(y, Reshape.apply(bias, 1, bias.size(), 1, 1), Broadcast.Kind.ADD);
     }
 
@@ -663,10 +653,8 @@ public final class GraphNetwork extends Module {
         long[] k = n.integers("kernel_shape", null), s = n.integers("strides", new long[] {1, 1});
         long[] declared = windowPads(n, x, k), pads = ceilPads(n, x, declared);
         boolean includePad = n.integer("count_include_pad", 0) != 0;
-        Tensor padded = Arrays.stream(pads).allMatch(v -> v == 0)
-                ? x
-                : Pad2d.apply(x, (int) pads[0], (int) pads[2], (int) pads[1], (int) pads[3], Pad2d.Mode.CONSTANT, 0f);
-        Tensor mean = AvgPool2d.apply(padded, new PoolParams((int) k[0], (int) k[1], (int) s[0], (int) s[1], 0, 0));
+        Tensor mean = AvgPool2d.apply(
+                padded(x, pads, 0f), new PoolParams((int) k[0], (int) k[1], (int) s[0], (int) s[1], 0, 0));
         int oh = mean.dim(2), ow = mean.dim(3);
         float[] rows =
                 counted(oh, k[0], s[0], pads[0], x.dim(2), includePad ? declared[0] : 0, includePad ? declared[2] : 0);
@@ -701,30 +689,22 @@ public final class GraphNetwork extends Module {
      * bounds constant or computed from shapes; step 1 only. Other axes are refused by name.
      */
     private static Tensor slice(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
-        List<String> in = n.inputs();
-        long[] starts = in.size() > 1 ? ints.get(in.get(1)) : n.integers("starts", null);
-        long[] ends = in.size() > 2 ? ints.get(in.get(2)) : n.integers("ends", null);
-        long[] axes = in.size() > 3 && !in.get(3).isEmpty() ? ints.get(in.get(3)) : n.integers("axes", null);
-        long[] steps = in.size() > 4 && !in.get(4).isEmpty() ? ints.get(in.get(4)) : new long[] {1};
-        long axis = axes == null ? 0 : axes.length == 1 ? axes[0] : -99;
-        if (starts == null
-                || ends == null
-                || steps == null
-                || starts.length != 1
-                || steps[0] != 1
+        ShapeArithmetic.SliceBounds b = ShapeArithmetic.SliceBounds.of(n, ints::get);
+        long axis = b.axes() == null ? 0 : b.axes().length == 1 ? b.axes()[0] : -99;
+        if (b.starts() == null
+                || b.ends() == null
+                || b.steps() == null
+                || b.starts().length != 1
+                || b.steps()[0] != 1
                 || (axis < 0 ? axis + x.rank() : axis) != 1)
-            throw new IllegalArgumentException(where(n) + " cuts " + x.describe() + " along axes "
-                    + Arrays.toString(axes) + "; CNN-J slices image tensors along the channel axis only, step 1");
+            throw new IllegalArgumentException(NodeAttributes.where(n) + " cuts " + x.describe() + " along axes "
+                    + Arrays.toString(b.axes()) + "; CNN-J slices image tensors along the channel axis only, step 1");
         int c = x.dim(1);
-        long from = starts[0] < 0 ? starts[0] + c : starts[0], to = ends[0] < 0 ? ends[0] + c : ends[0];
-        from = Math.max(0, Math.min(c, from));
-        to = Math.max(from, Math.min(c, to));
-        if (to == from) throw new IllegalArgumentException(where(n) + " leaves no channels of " + x.describe());
+        long from = ShapeArithmetic.clampAxis(b.starts()[0], c),
+                to = Math.max(from, ShapeArithmetic.clampAxis(b.ends()[0], c));
+        if (to == from)
+            throw new IllegalArgumentException(NodeAttributes.where(n) + " leaves no channels of " + x.describe());
         return Narrow.channels(x, (int) from, (int) (to - from));
-    }
-
-    private static String where(OnnxModelInfo.Node n) {
-        return n.opType() + " (output " + n.outputs().get(0) + ")";
     }
 
     /** {@code pads} (top, left, bottom, right; symmetric) or null when the input was padded already. */
@@ -793,7 +773,12 @@ public final class GraphNetwork extends Module {
 
     /** The input padded with {@code fill} when the pads differ between sides (the op then pads nothing), else itself. */
     private static Tensor prePad(Tensor x, long[] p, float fill) {
-        if (p[0] == p[2] && p[1] == p[3]) return x;
+        return p[0] == p[2] && p[1] == p[3] ? x : padded(x, p, fill);
+    }
+
+    /** The input padded with {@code fill} by ONNX pads (top, left, bottom, right), or itself when they are all 0. */
+    private static Tensor padded(Tensor x, long[] p, float fill) {
+        if (Arrays.stream(p).allMatch(v -> v == 0)) return x;
         return Pad2d.apply(x, (int) p[0], (int) p[2], (int) p[1], (int) p[3], Pad2d.Mode.CONSTANT, fill);
     }
 }

@@ -140,7 +140,8 @@ final class NodeAttributes {
         return v == null || Arrays.stream(v).allMatch(x -> x == 1);
     }
 
-    private static String where(OnnxModelInfo.Node n) {
+    /** "Op (output name)", how every message names a node. */
+    static String where(OnnxModelInfo.Node n) {
         return n.opType() + " "
                 + (n.outputs().isEmpty() ? "" : "(output " + n.outputs().get(0) + ")");
     }

@@ -64,12 +64,10 @@ final class ShapeArithmetic {
                 yield out;
             }
             case "Slice" -> {
-                long[] starts = in.size() > 1 ? ints.apply(in.get(1)) : n.integers("starts", null);
-                long[] ends = in.size() > 2 ? ints.apply(in.get(2)) : n.integers("ends", null);
-                long[] steps = in.size() > 4 && !in.get(4).isEmpty() ? ints.apply(in.get(4)) : new long[] {1};
-                if (starts == null || ends == null || steps[0] != 1)
+                SliceBounds b = SliceBounds.of(n, ints);
+                if (b.starts() == null || b.ends() == null || b.steps() == null || b.steps()[0] != 1)
                     throw new IllegalArgumentException(where + " slices with computed or stepped bounds");
-                int s = (int) clampAxis(starts[0], data.length), e = (int) clampAxis(ends[0], data.length);
+                int s = (int) clampAxis(b.starts()[0], data.length), e = (int) clampAxis(b.ends()[0], data.length);
                 yield Arrays.copyOfRange(data, s, Math.max(s, e));
             }
             default -> throw new IllegalStateException(n.opType());
@@ -100,8 +98,23 @@ final class ShapeArithmetic {
         return out;
     }
 
+    /**
+     * A Slice node's starts, ends, axes and steps: inputs 1–4 (opset ≥ 10; constant or computed here, null when
+     * neither) or the attributes of older opsets; absent axes are null, absent steps 1.
+     */
+    record SliceBounds(long[] starts, long[] ends, long[] axes, long[] steps) {
+        static SliceBounds of(OnnxModelInfo.Node n, Function<String, long[]> ints) {
+            List<String> in = n.inputs();
+            return new SliceBounds(
+                    in.size() > 1 ? ints.apply(in.get(1)) : n.integers("starts", null),
+                    in.size() > 2 ? ints.apply(in.get(2)) : n.integers("ends", null),
+                    in.size() > 3 && !in.get(3).isEmpty() ? ints.apply(in.get(3)) : n.integers("axes", null),
+                    in.size() > 4 && !in.get(4).isEmpty() ? ints.apply(in.get(4)) : new long[] {1});
+        }
+    }
+
     /** A position in [0, n] from an ONNX index (negative counts from the end; beyond the end = n). */
-    private static long clampAxis(long i, int n) {
+    static long clampAxis(long i, int n) {
         long v = i < 0 ? i + n : i;
         return Math.max(0, Math.min(n, v));
     }

@@ -28,14 +28,7 @@ public final class Conv2d {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
-        float[] y = BufferPool.take(g.n * g.cOut * g.pixels());
-        float[] b = bias == null ? null : bias.data();
-        DirectConv direct = direct(g);
-        if (direct != null) {
-            float[] padded = direct.pad(x.data());
-            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, b, y, false, false);
-            BufferPool.give(padded);
-        } else forward(g, x.data(), packWeights(g, weight.data()), b, y, false);
+        float[] y = convolve(g, x.data(), weight.data(), bias == null ? null : bias.data(), false);
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         int[] shape = {g.n, g.cOut, g.im.outH, g.im.outW};
         Tensor out = bias == null
@@ -58,20 +51,24 @@ public final class Conv2d {
             throw new IllegalStateException("conv2d: the fused inference convolution records no gradient; call it"
                     + " inside GradMode.noGrad, or use Conv2d.apply");
         Geometry g = Geometry.of(x, weight, null, p);
+        float[] y = convolve(g, x.data(), weight.data(), bias, relu);
+        return Tensor.result("conv2d_fused", y, new int[] {g.n, g.cOut, g.im.outH, g.im.outW}, null, x, weight);
+    }
+
+    /** y = conv(x) (+ bias), then max(·, 0) when {@code relu}: the direct path where it applies, else im2col. */
+    private static float[] convolve(Geometry g, float[] x, float[] w, float[] bias, boolean relu) {
         float[] y = BufferPool.take(g.n * g.cOut * g.pixels());
         DirectConv direct = direct(g);
         if (direct != null) {
-            float[] padded = direct.pad(x.data());
-            direct.forward(padded, packWeights(g, weight.data())[0], g.cOut, bias, y, false, relu);
-            BufferPool.give(padded);
-        } else {
-            forward(g, x.data(), packWeights(g, weight.data()), bias, y, false);
-            if (relu)
-                Parallel.forChunks(y.length, (from, to) -> {
-                    for (int i = from; i < to; i++) y[i] = Math.max(y[i], 0f);
-                });
+            direct.forwardPadding(x, packWeights(g, w)[0], g.cOut, bias, y, false, relu);
+            return y;
         }
-        return Tensor.result("conv2d_fused", y, new int[] {g.n, g.cOut, g.im.outH, g.im.outW}, null, x, weight);
+        forward(g, x, packWeights(g, w), bias, y, false);
+        if (relu)
+            Parallel.forChunks(y.length, (from, to) -> {
+                for (int i = from; i < to; i++) y[i] = Math.max(y[i], 0f);
+            });
+        return y;
     }
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
@@ -203,11 +200,8 @@ public final class Conv2d {
         for (int grp = 0; grp < g.groups; grp++)
             Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
         DirectConv direct = direct(back);
-        if (direct != null) {
-            float[] padded = direct.pad(dy);
-            direct.forward(padded, packed[0], g.cIn, null, dx, true, false);
-            BufferPool.give(padded);
-        } else forward(back, dy, packed, null, dx, true);
+        if (direct != null) direct.forwardPadding(dy, packed[0], g.cIn, null, dx, true, false);
+        else forward(back, dy, packed, null, dx, true);
     }
 
     /** Any stride: dcols = Wᵀ·dy per panel, scattered back by col2im; one item per sample (panels overlap). */
@@ -234,9 +228,7 @@ public final class Conv2d {
     private static void backwardWeights(Geometry g, float[] x, float[] dy, float[] dw) {
         DirectConv direct = direct(g);
         if (direct != null) {
-            float[] padded = direct.pad(x);
-            direct.weightGradient(padded, dy, g.cOut, dw);
-            BufferPool.give(padded);
+            direct.weightGradient(x, dy, g.cOut, dw);
             return;
         }
         int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;

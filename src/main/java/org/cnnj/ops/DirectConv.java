@@ -54,7 +54,7 @@ final class DirectConv {
     }
 
     /** Zero-padded copy of x [N, C, H, W]. */
-    float[] pad(float[] x) {
+    private float[] pad(float[] x) {
         float[] out = BufferPool.takeZeroed(n * sampleStride);
         Parallel.forEach(n, s -> {
             for (int c = 0; c < channels; c++) {
@@ -63,6 +63,14 @@ final class DirectConv {
             }
         });
         return out;
+    }
+
+    /** {@link #forward} on x [N, C, H, W] itself: padded into a pooled buffer, handed back when done. */
+    void forwardPadding(
+            float[] x, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
+        float[] padded = pad(x);
+        forward(padded, packedW, outChannels, bias, y, accumulate, relu);
+        BufferPool.give(padded);
     }
 
     /** Pixels per work item: keeps the [CO × pw] result tile near 64 KB, a multiple of the kernel's NR. */
@@ -77,7 +85,7 @@ final class DirectConv {
      * {@code packedW} is W [CO × K] packed as GEMM A. Parallel over (sample, panel) items, each writing its own
      * pixels of y.
      */
-    void forward(
+    private void forward(
             float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
         int grid = gridPixels(), pw = panelWidth(outChannels), panels = (grid + pw - 1) / pw, outPlane = outH * outW;
         Parallel.forEach(n * panels, item -> {
@@ -111,7 +119,8 @@ final class DirectConv {
      * and dy padded onto the grid (zeros in the garbage columns); split and summed by
      * {@link Reductions#weightGradient}.
      */
-    void weightGradient(float[] xPad, float[] dy, int outChannels, float[] dw) {
+    void weightGradient(float[] x, float[] dy, int outChannels, float[] dw) {
+        float[] xPad = pad(x);
         int grid = gridPixels(), outPlane = outH * outW;
         int pw = Math.min(Gemm.roundUp(Math.max(64, 24576 / Math.max(1, outChannels)), 16), grid);
         int panels = (grid + pw - 1) / pw;
@@ -137,5 +146,6 @@ final class DirectConv {
                 Gemm.multiplyPacked(k, outChannels, width, pa, 0, pb, 0, dwt, 0, outChannels, true);
             }
         });
+        BufferPool.give(xPad);
     }
 }

@@ -7,8 +7,8 @@ import org.cnnj.tensor.Trace;
 
 /**
  * Pads the two spatial axes (ONNX Pad / torch.nn.functional.pad on H and W). Shapes: x [N, C, H, W] →
- * y [N, C, top + H + bottom, left + W + right]; in constant mode a negative pad crops. Modes: CONSTANT (the value), REFLECT (mirror without repeating the
- * edge: … 2 1 | 0 1 2 … ), EDGE (repeat the edge). Backward: each output pixel's gradient goes to the input pixel it
+ * y [N, C, top + H + bottom, left + W + right]; in constant mode a negative pad crops. Modes: CONSTANT (the value),
+ * REFLECT (mirror without repeating the edge: … 2 1 | 0 1 2 … ), EDGE (repeat the edge). Backward: each output pixel's gradient goes to the input pixel it
  * was read from (none for constant padding).
  */
 public final class Pad2d {

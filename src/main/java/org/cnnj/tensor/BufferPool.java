@@ -95,9 +95,4 @@ public final class BufferPool {
         POOLED.clear();
         pooledFloats = 0;
     }
-
-    /** Bytes held for reuse now. */
-    public static synchronized long pooledBytes() {
-        return 4 * pooledFloats;
-    }
 }
