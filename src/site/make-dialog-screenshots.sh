@@ -3,7 +3,8 @@
 # real (Xvfb) display with a window manager (openbox: dialogs get the keyboard focus as on a desktop), the Recorder
 # on, commands opened from the Plugins › CNN-J menu with the mouse, a path typed into a dialog, OK/Cancel clicked.
 # Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
-# come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from), recorder.png, training-plot.png,
+# come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from),
+# dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector.png, recorder.png, training-plot.png,
 # dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png
 # and dialog-export-model.png.
 # Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick openbox.
@@ -66,7 +67,8 @@ menu() {
   xdotool mousemove $((X + 305)) $((Y + 150)); sleep 0.3; xdotool mousemove $((X + 312)) $((Y + 156)) click 1; sleep 1
   xdotool mousemove $((X + 572)) $((Y + 158 + 19 * $1)) click 1; sleep 1
   [[ -n "${3:-}" ]] && import -window root "$3"
-  xdotool mousemove $((X + 740)) $((Y + 160 + 19 * $1 + 19 * $2)) click 1   # the screen is wide enough for all to open on the right
+  # the screen is wide enough for all to open on the right; $4: pixels more (a separator is half an item high)
+  xdotool mousemove $((X + 740)) $((Y + 160 + 19 * $1 + 19 * $2 + ${4:-0})) click 1
 }
 imagej "$home/gui.ijm"
 wait_for "^Recorder$"
@@ -94,12 +96,24 @@ menu 4 1   # Training › Train Segmentation on Folder...
 wait_for "CNN-J Train Segmentation"
 sleep 1
 geometry "CNN-J Train Segmentation"
-xdotool mousemove $((X + 600)) $((Y + 408)) click 1; sleep 0.5   # into the From field: fine-tune the built-in model
+xdotool mousemove $((X + 600)) $((Y + 576)) click 1; sleep 0.5   # into the From field: fine-tune the built-in model
 xdotool type --delay 20 "$repo/models/nuclei.onnx"
 sleep 1.5   # task, diameter, depth and filters now show the model's own
 import -window "$(window "CNN-J Train Segmentation")" "$out/dialog-train-segmentation.png"
 click "CNN-J Train Segmentation" 95 21   # Cancel
 sleep 2
+# The folder commands' dialogs (their options are also the command line's: ./cnnj segment|detect|train-det --help).
+for item in "3 1 0 Segment Folder segment-folder" "1 1 0 Detect in Folder detect-folder" \
+            "4 3 9 Train Detector on Folder train-detector"; do
+  read -r sub pos extra rest <<<"$item"
+  name=${rest% *}; file=${rest##* }
+  menu "$sub" "$pos" "" "$extra"
+  wait_for "CNN-J $name"
+  sleep 1
+  import -window "$(window "CNN-J $name")" "$out/dialog-$file.png"
+  click "CNN-J $name" 95 21   # Cancel
+  sleep 1
+done
 xdotool windowactivate --sync "$(window "^Recorder$")" 2>/dev/null || true
 sleep 1
 import -window "$(window "^Recorder$")" "$out/recorder.png"
@@ -146,5 +160,6 @@ xdotool windowactivate --sync "$(window "CNN-J training")"; sleep 1   # in front
 import -window "$(window "CNN-J training")" "$out/training-plot.png"
 pkill -f "ij.ImageJ -ijpath $home" || true
 grep -v "incubator" "$home/ij.log" || true
-echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png, recorder.png,"
+echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png,"
+echo "  dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector.png, recorder.png,"
 echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png, dialog-export-model.png"

@@ -1,54 +1,19 @@
 package org.cnnj.cli;
 
+import java.util.List;
 import java.util.Map;
+import org.cnnj.fiji.DetectFolderCommand;
+import org.cnnj.fiji.SegmentFolderCommand;
+import org.cnnj.fiji.TrainDetectorCommand;
+import org.cnnj.fiji.TrainSegmentationCommand;
 
 /** {@code ./cnnj COMMAND --help}: each command's options with their defaults. */
 final class Help {
     private static final Map<String, String> TEXT = Map.ofEntries(
-            Map.entry("segment", """
-                    ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [options]
-                      --model M.onnx        the model (its sidecar M.json beside it)
-                      --input IMG|DIR       one image, or a folder of .tif images (one output subfolder each)
-                      --output DIR          where labels.tif, rois.zip, results.csv (and probabilities.tif) go
-                      --diameter auto       object diameter in pixels, auto (estimated from each image) or none;
-                                            the image is resized so its objects match the model's, results keep its size
-                      --engine ort          ort (ONNX Runtime) or java
-                      --device auto         auto, cpu or cuda
-                      --threads 0           ONNX Runtime threads (0 = all cores)
-                      --tile 0              tile size in pixels (0 = from the memory available)
-                      --probabilities       also write probabilities.tif
-                      for models without a sidecar: --classes N, --tile-multiple 16, --halo (measured: the receptive field), --normalize percentile|none"""),
-            Map.entry("train-seg", """
-                    ./cnnj train-seg --images DIR --output M.onnx [options]
-                      --images DIR          X.tif with X-labels.tif (or a ROI zip X.zip) beside it
-                      --labels DIR          label images in another folder, named like the images
-                      --output M.onnx       the model; M.json, M-training.csv and M-checkpoints/ beside it
-                      --task instances      instances (classes + distance map, objects separated), instances-3class, semantic
-                      --classes a,b,...     class names (semantic)
-                      --diameter 0          object diameter every image is rescaled to (0 = the median of the images')
-                      --epochs 20 --steps 50 --batch 8 --patch 128 --lr 0.002 --validation 0.2 --patience 5 --seed 1
-                      --depth 3 --filters 16 --residual --dropout 0 --elastic 0
-                      --from M.onnx [--freeze-encoder]   fine-tune a model (CNN-J's or another framework's ONNX)
-                      --resume              continue an interrupted training from M-checkpoints/last.ckpt
-                      Ctrl-C stops at the next step, exports the best model and prints the command to resume."""),
             Map.entry("tune-seg", """
                     ./cnnj tune-seg --model M.onnx --images DIR [--every 1]
                       chooses the split depth of an instances model on annotated images it was not trained on
                       (X.tif + X-labels.tif, every N-th pair) and writes it into M.json"""),
-            Map.entry("detect", """
-                    ./cnnj detect --model M.onnx --input IMG|DIR --output DIR [options]
-                      --score (sidecar)     keep detections at least this confident
-                      --nms (sidecar)       IoU above which overlapping boxes of a class are merged
-                      --classes a,b         keep only these classes
-                      --engine ort --device auto --threads 0 --tile 0 (as for segment)"""),
-            Map.entry("train-det", """
-                    ./cnnj train-det --images DIR --output M.onnx [options]
-                      --images DIR          X.tif with its ROI Manager zip X.zip (class = ROI name or group)
-                      --rois DIR            the zips in another folder
-                      --classes a,b         classes to learn (default: all ROI names found)
-                      --anchors (from data) anchor sizes in pixels, e.g. 12,24,48 (default: chosen from the boxes)
-                      --epochs 10 --steps 100 --batch 4 --patch 128 --lr 0.002 --validation 0.2 --patience 4 --seed 1
-                      --from M.onnx [--freeze-encoder] --resume"""),
             Map.entry("train-cls", """
                     ./cnnj train-cls --images DIR|FILE.csv --output M.onnx [options]
                       --images DIR          class subfolders (cells/mitotic/*.tif), a file,class CSV, or images with ROI zips
@@ -81,7 +46,7 @@ final class Help {
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]   (segment --java: also the Java engine)
                     ./cnnj bench folder [--count 100] [--size 256]   many small images: time outside the engine per image
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
-                    ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N]
+                    ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N] [--per-image]
                       object-level accuracy on annotated images (default: ../shared/data/nuclei-real/val)"""),
             Map.entry(
                     "demo",
@@ -98,10 +63,44 @@ final class Help {
             Map.entry("uninstall", "./cnnj uninstall PATH   removes exactly what ./cnnj install copied there"),
             Map.entry("info", "./cnnj info   kernel path, threads, Java version"));
 
+    private static final CommandLine.Extras TRAINING_NOTE = new CommandLine.Extras(
+            List.of(),
+            List.of(),
+            "\n  Ctrl-C stops at the next step, exports the best model and prints the command to resume.");
+
     private Help() {}
 
     static String of(String command) {
-        String t = TEXT.get(command);
+        String t = switch (command) {
+            case "segment" ->
+                CommandLine.help(
+                        "./cnnj segment --input IMG|DIR --output DIR [options]   (the options of Fiji's Segment Folder)",
+                        SegmentFolderCommand.class,
+                        Map.of(),
+                        SegmentCommand.EXTRAS);
+            case "detect" ->
+                CommandLine.help(
+                        "./cnnj detect --model M.onnx --input IMG|DIR --output DIR [options]   (score and NMS: from the"
+                                + " detector's sidecar unless given)",
+                        DetectFolderCommand.class,
+                        Map.of(),
+                        CommandLine.Extras.NONE);
+            case "train-seg" ->
+                CommandLine.help(
+                        "./cnnj train-seg --images DIR --output M.onnx [options]   (the options of Fiji's Train"
+                                + " Segmentation on Folder)",
+                        TrainSegmentationCommand.class,
+                        TrainCommand.ALIASES,
+                        TRAINING_NOTE);
+            case "train-det" ->
+                CommandLine.help(
+                        "./cnnj train-det --images DIR --output M.onnx [options]   (the options of Fiji's Train Detector"
+                                + " on Folder; X.tif with its ROI zip X.zip, class = ROI name or group)",
+                        TrainDetectorCommand.class,
+                        TrainCommand.ALIASES,
+                        TRAINING_NOTE);
+            default -> TEXT.get(command);
+        };
         if (t == null) throw new IllegalArgumentException("unknown command '" + command + "'\n" + Main.usage());
         return t;
     }

@@ -56,7 +56,7 @@ public final class Main {
             case "install" -> InstallCommand.install(rest);
             case "uninstall" -> InstallCommand.uninstall(rest);
             case "detect" -> DetectCommand.run(rest);
-            case "train-det" -> TrainDetectorCommand.run(rest);
+            case "train-det" -> TrainDetCommand.run(rest);
             case "generate-scenes" -> GenerateCommand.runScenes(rest);
             case "train-cls" -> TrainClassifierCommand.run(rest);
             case "classify" -> ClassifyCommand.run(rest);

@@ -14,7 +14,6 @@ import java.awt.GraphicsEnvironment;
 import java.awt.TextField;
 import java.io.File;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,11 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Vector;
-import org.scijava.Context;
 import org.scijava.command.CommandInfo;
-import org.scijava.log.Logger;
 import org.scijava.module.ModuleItem;
-import org.scijava.service.Service;
 
 /**
  * The dialog of a CNN-J command in plain ImageJ 1, built from the command's own parameters, so it lists
@@ -38,15 +34,8 @@ import org.scijava.service.Service;
 final class CommandDialog {
     private CommandDialog() {}
 
-    /** The inputs a user sets (not services, the context or outputs), in declaration order. */
     static List<ModuleItem<?>> fields(CommandInfo info) {
-        List<ModuleItem<?>> out = new ArrayList<>();
-        for (ModuleItem<?> item : info.inputs()) {
-            Class<?> t = item.getType();
-            if (!Service.class.isAssignableFrom(t) && t != Context.class && !Logger.class.isAssignableFrom(t))
-                out.add(item);
-        }
-        return out;
+        return CommandFields.inputs(info);
     }
 
     /** The label a field gets: it starts with the macro key (what the Recorder writes), then says what the field is. */
@@ -69,14 +58,14 @@ final class CommandDialog {
     static String ask(Class<?> type, CommandInfo info) {
         List<ModuleItem<?>> fields = fields(info);
         if (fields.isEmpty()) return "";
-        Object defaults = instance(type);
+        Object defaults = CommandFields.newInstance(type);
         String title = "CNN-J " + info.getMenuPath().getLeaf().getName().replace("...", "");
         GenericDialog gd = new GenericDialog(title);
         List<Component> components = new ArrayList<>(); // each field's component, in the order of fields
         StringBuilder help = new StringBuilder("<html><h2>").append(title).append("</h2><table>");
         for (ModuleItem<?> item : fields) {
             String key = item.getName(), label = label(item), remembered = Prefs.get(prefKey(type, key), null);
-            Object initial = remembered != null ? remembered : value(defaults, key);
+            Object initial = remembered != null ? remembered : CommandFields.value(defaults, key);
             Kind kind = kind(item);
             switch (kind) {
                 case IMAGE -> {
@@ -189,9 +178,11 @@ final class CommandDialog {
         Map<String, Object> values = new LinkedHashMap<>();
         if (item.getCallback() == null || item.getCallback().isEmpty()) return values;
         Object value = kind(item) == Kind.FILE ? (text.isBlank() ? null : new File(text.trim())) : text;
-        if (!setField(command, item.getName(), value) || !invoke(command, item.getCallback())) return values;
+        if (!CommandFields.set(command, item.getName(), value) || !CommandFields.invoke(command, item.getCallback()))
+            return values;
         for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
-            for (Field f : c.getDeclaredFields()) values.putIfAbsent(f.getName(), value(command, f.getName()));
+            for (Field f : c.getDeclaredFields())
+                values.putIfAbsent(f.getName(), CommandFields.value(command, f.getName()));
         }
         return values;
     }
@@ -218,35 +209,6 @@ final class CommandDialog {
         if (c instanceof TextField t && !t.getText().equals(text)) t.setText(text);
         else if (c instanceof Choice ch) ch.select(text);
         else if (c instanceof Checkbox b) b.setState(Boolean.parseBoolean(text));
-    }
-
-    private static boolean setField(Object command, String name, Object value) {
-        Field f = field(command, name);
-        try {
-            if (f == null) return false;
-            f.set(command, value);
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Runs a callback method (no arguments, declared by the command or a superclass); false when it failed. */
-    private static boolean invoke(Object command, String method) {
-        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod(method);
-                m.setAccessible(true);
-                m.invoke(command);
-                return true;
-            } catch (NoSuchMethodException e) {
-                // declared further up
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return false; // a callback that fails leaves the dialog as it is; running the command says what is
-                // wrong
-            }
-        }
-        return false;
     }
 
     /** The dialog's values as macro options, remembered for next time. */
@@ -307,40 +269,6 @@ final class CommandDialog {
 
     private static String prefKey(Class<?> type, String key) {
         return "cnnj." + type.getSimpleName() + "." + key;
-    }
-
-    /** A fresh command, to read its fields' initial values (the defaults). */
-    private static Object instance(Class<?> type) {
-        try {
-            return type.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
-    }
-
-    private static Object value(Object command, String name) {
-        Field f = command == null ? null : field(command, name);
-        try {
-            return f == null ? null : f.get(command);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** The field of that name, declared by the command or a superclass, made accessible; null when there is none. */
-    private static Field field(Object command, String name) {
-        for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
-            try {
-                Field f = c.getDeclaredField(name);
-                f.setAccessible(true);
-                return f;
-            } catch (NoSuchFieldException e) {
-                // declared further up
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-        return null;
     }
 
     private static String escape(String s) {

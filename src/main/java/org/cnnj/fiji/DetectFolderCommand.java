@@ -2,7 +2,6 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.List;
 import java.util.Locale;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.DetectFiles;
@@ -47,6 +46,27 @@ public class DetectFolderCommand extends CnnjCommand {
             choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
 
+    @Parameter(label = "Threads (0 = all cores)", min = "0")
+    private int threads = 0;
+
+    @Parameter(label = "Tile size (px, 0 = from the memory available)", min = "0")
+    private int tile = 0;
+
+    /** What this command's fields ask for (the command line's detect fills the same fields). */
+    public DetectFiles.Options request() {
+        return new DetectFiles.Options(
+                model.toPath(),
+                input.toPath(),
+                output.toPath(),
+                EngineKind.parse(engine),
+                Device.parse(device),
+                threads,
+                tile,
+                (float) score,
+                (float) nms,
+                names(classes));
+    }
+
     @Override
     protected String title() {
         return "Detect";
@@ -55,18 +75,7 @@ public class DetectFolderCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        List<String> only = names(classes);
-        int found = DetectFiles.detect(new DetectFiles.Options(
-                model.toPath(),
-                input.toPath(),
-                output.toPath(),
-                EngineKind.parse(engine),
-                Device.parse(device),
-                0,
-                0,
-                (float) score,
-                (float) nms,
-                only));
+        int found = DetectFiles.detect(request());
         return String.format(
                 Locale.ROOT,
                 "detected %d objects in %s with %s in %.1f s; results in %s",

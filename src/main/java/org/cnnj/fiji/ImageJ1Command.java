@@ -154,9 +154,7 @@ public class ImageJ1Command implements PlugIn {
                         + info.getMenuPath().getLeaf().getName() + "; its options are " + List.copyOf(items.keySet()));
             }
             String value = raw == null ? "true" : raw.startsWith("[") ? raw.substring(1, raw.length() - 1) : raw;
-            Object converted = convert(key, value, item.getType());
-            checkRange(info, item, converted);
-            values.put(key, converted);
+            values.put(key, CommandFields.convert(info.getMenuPath().getLeaf().getName(), item, value, k -> k));
         }
         for (ModuleItem<?> item : items.values()) {
             if (item.getType() == ImagePlus.class && values.get(item.getName()) == null) {
@@ -171,38 +169,6 @@ public class ImageJ1Command implements PlugIn {
             }
         }
         return values;
-    }
-
-    /** A number outside its parameter's declared range is named with the range, as Fiji's dialog would refuse it. */
-    private static void checkRange(CommandInfo info, ModuleItem<?> item, Object value) {
-        if (!(value instanceof Number n)) return;
-        Object min = item.getMinimumValue(), max = item.getMaximumValue();
-        double v = n.doubleValue();
-        boolean low = min instanceof Number lo && v < lo.doubleValue(),
-                high = max instanceof Number hi && v > hi.doubleValue();
-        if (low || high) {
-            throw new IllegalArgumentException(info.getMenuPath().getLeaf().getName() + ": " + item.getName() + "="
-                    + value + " is out of range; " + CommandDialog.label(item) + " takes " + (min != null ? min : "any")
-                    + " to " + (max != null ? max : "any"));
-        }
-    }
-
-    private static Object convert(String key, String value, Class<?> type) {
-        try {
-            if (type == File.class) return value.isEmpty() ? null : new File(value);
-            if (type == ImagePlus.class) {
-                ImagePlus named = WindowManager.getImage(value);
-                if (named == null) throw new IllegalArgumentException("no open image is titled \"" + value + "\"");
-                return named;
-            }
-            if (type == int.class || type == Integer.class) return Integer.parseInt(value);
-            if (type == double.class || type == Double.class) return Double.parseDouble(value);
-            if (type == float.class || type == Float.class) return Float.parseFloat(value);
-            if (type == boolean.class || type == Boolean.class) return Boolean.parseBoolean(value);
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("option " + key + "=" + value + " is not a number");
-        }
     }
 
     /**

@@ -49,6 +49,27 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Save class probabilities")
     private boolean probabilities = false;
 
+    @Parameter(label = "Threads (0 = all cores)", min = "0")
+    private int threads = 0;
+
+    @Parameter(label = "Tile size (px, 0 = from the memory available)", min = "0")
+    private int tile = 0;
+
+    /** What this command's fields ask for (the command line's segment fills the same fields). */
+    public SegmentFiles.Options request(SegmentFiles.External external) {
+        return new SegmentFiles.Options(
+                model.toPath(),
+                input.toPath(),
+                output.toPath(),
+                EngineKind.parse(engine),
+                Device.parse(device),
+                threads,
+                tile,
+                probabilities,
+                external,
+                Diameter.parse(diameter));
+    }
+
     @Override
     protected String title() {
         return "Segment";
@@ -57,17 +78,7 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        SegmentFiles.segment(new SegmentFiles.Options(
-                model.toPath(),
-                input.toPath(),
-                output.toPath(),
-                EngineKind.parse(engine),
-                Device.parse(device),
-                0,
-                0,
-                probabilities,
-                SegmentFiles.External.DEFAULTS,
-                Diameter.parse(diameter)));
+        SegmentFiles.segment(request(SegmentFiles.External.DEFAULTS));
         return String.format(
                 Locale.ROOT,
                 "segmented %s with %s in %.1f s; results in %s",

@@ -32,7 +32,7 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
     private String classes = "";
 
-    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: 12,24,48)", required = false)
+    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: chosen from the boxes)", required = false)
     private String anchors = "";
 
     @Parameter(label = "Epochs", min = "1")
@@ -50,6 +50,22 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Learning rate")
     private double rate = DetectorTrainer.DEFAULTS.learningRate();
 
+    @Parameter(label = "Validation share (held-out images, 0-0.9)", min = "0", max = "0.9")
+    private double validation = DetectorTrainer.DEFAULTS.validationFraction();
+
+    @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")
+    private int patience = DetectorTrainer.DEFAULTS.patience();
+
+    @Parameter(label = "Random seed (same seed, same model)")
+    private int seed = (int) DetectorTrainer.DEFAULTS.seed();
+
+    @Parameter(
+            label = "Weight averaging (decay; 0 = off)",
+            min = "0",
+            max = "0.9999",
+            description = "keep a moving average of the weights, e.g. 0.999, and save it instead of the last step's")
+    private double average = DetectorTrainer.DEFAULTS.averaging();
+
     @Parameter(label = "Start from detector (.onnx, optional)", style = "open", required = false)
     private File from;
 
@@ -59,6 +75,22 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Resume an interrupted training")
     private boolean resume = false;
 
+    /** What this command's fields ask for (the command line's train-det fills the same fields); {@code command} goes into the sidecar's provenance. */
+    public TrainDetectorFiles.Options request(String command) {
+        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, validation, patience, seed, freeze)
+                .withAveraging(average);
+        return new TrainDetectorFiles.Options(
+                images.toPath(),
+                rois == null ? null : rois.toPath(),
+                output.toPath(),
+                names(classes),
+                cfg,
+                TrainDetectorFiles.anchorSizes(anchors),
+                from == null || from.getPath().isEmpty() ? null : from.toPath(),
+                resume,
+                command);
+    }
+
     @Override
     protected String title() {
         return "Train Detector";
@@ -67,19 +99,8 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        float[] sizes = TrainDetectorFiles.anchorSizes(anchors);
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 4, 1, freeze);
         DetectorTrainer.Result r = TrainDetectorFiles.train(
-                new TrainDetectorFiles.Options(
-                        images.toPath(),
-                        rois == null ? null : rois.toPath(),
-                        output.toPath(),
-                        names(classes),
-                        cfg,
-                        sizes,
-                        from == null ? null : from.toPath(),
-                        resume,
-                        "Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
+                request("Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop,
                 trainingListener(output, "validation mAP@0.5", false, stop),
                 line -> log.info("CNN-J: " + line));

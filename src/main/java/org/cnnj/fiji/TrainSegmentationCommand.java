@@ -72,6 +72,28 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Elastic deformation (pixels, 0 = off)", min = "0", max = "49")
     private double elastic = 0;
 
+    @Parameter(label = "Validation share (held-out images, 0-0.9)", min = "0", max = "0.9")
+    private double validation = TrainConfig.defaults().validationFraction();
+
+    @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")
+    private int patience = TrainConfig.defaults().patience();
+
+    @Parameter(label = "Random seed (same seed, same model)")
+    private int seed = (int) TrainConfig.defaults().seed();
+
+    @Parameter(label = "Residual blocks (new U-Net)")
+    private boolean residual = false;
+
+    @Parameter(label = "Dropout (new U-Net, 0-0.9)", min = "0", max = "0.9")
+    private double dropout = 0;
+
+    @Parameter(
+            label = "Weight averaging (decay; 0 = off)",
+            min = "0",
+            max = "0.9999",
+            description = "keep a moving average of the weights, e.g. 0.999, and save it instead of the last step's")
+    private double average = TrainConfig.defaults().averaging();
+
     @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false, callback = "fromChanged")
     private File from;
 
@@ -81,6 +103,37 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Resume an interrupted training")
     private boolean resume = false;
 
+    /** What this command's fields ask for (the command line's train-seg fills the same fields); {@code command} goes into the sidecar's provenance. */
+    public TrainFiles.Options request(String command) {
+        TrainConfig cfg = new TrainConfig(
+                epochs,
+                steps,
+                batch,
+                patch,
+                rate,
+                validation,
+                patience,
+                seed,
+                freeze,
+                (float) elastic,
+                diameter,
+                average);
+        return new TrainFiles.Options(
+                images.toPath(),
+                labels == null ? null : labels.toPath(),
+                output.toPath(),
+                SegmentationTask.parse(task).sidecar(),
+                classes == null || classes.isBlank() ? null : Arrays.asList(classes.split("\\s*,\\s*")),
+                cfg,
+                depth,
+                filters,
+                residual,
+                (float) dropout,
+                from == null || from.getPath().isEmpty() ? null : from.toPath(),
+                resume,
+                command);
+    }
+
     @Override
     protected String title() {
         return "Train Segmentation";
@@ -89,25 +142,9 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        TrainConfig cfg =
-                new TrainConfig(epochs, steps, batch, patch, rate, 0.2, 5, 1, freeze, (float) elastic, diameter);
-        String taskName = SegmentationTask.parse(task).sidecar();
         SegmentationTrainer.Result r = TrainFiles.train(
-                new TrainFiles.Options(
-                        images.toPath(),
-                        labels == null ? null : labels.toPath(),
-                        output.toPath(),
-                        taskName,
-                        classes == null || classes.isBlank() ? null : Arrays.asList(classes.split(",")),
-                        cfg,
-                        depth,
-                        filters,
-                        false,
-                        0f,
-                        from == null ? null : from.toPath(),
-                        resume,
-                        "Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
-                                + patch),
+                request("Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
+                        + patch),
                 stop,
                 trainingListener(output, "validation score", false, stop));
         return String.format(

@@ -54,7 +54,9 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> objects = trainingRois(rois, "objects", "outline objects and add them (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainConfig cfg = new TrainConfig(epochs, steps, 8, patch, 2e-3, 0, 5, 1, false);
+        TrainConfig d = TrainConfig.defaults(); // one image: it is validated on itself (no held-out share)
+        TrainConfig cfg =
+                new TrainConfig(epochs, steps, d.batch(), patch, d.learningRate(), 0, d.patience(), d.seed(), false);
         SegmentationTrainer.Result r = TrainFiles.trainOnImage(
                 image,
                 objects,
@@ -65,8 +67,8 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
                         ModelSpec.INSTANCES_DISTANCE,
                         null,
                         cfg,
-                        3,
-                        16,
+                        SegmentationTrainer.DEFAULT_DEPTH,
+                        SegmentationTrainer.DEFAULT_FILTERS,
                         false,
                         0f,
                         from == null || from.getPath().isEmpty() ? null : from.toPath(),

@@ -45,7 +45,21 @@ public final class TrainingLoop {
         void accept(int epoch, double trainLoss, double score, boolean improved, double seconds, double etaSeconds);
     }
 
+    /** The averaged weights beside last.ckpt, when training averages them. */
+    static final String AVERAGE = "average.ckpt";
+
     private TrainingLoop() {}
+
+    /** A new average at the current weights, or on resume the saved one (made over the epochs already run). */
+    private static WeightAverage averageOf(Module net, TrainConfig cfg, Path checkpoints, int firstEpoch)
+            throws IOException {
+        boolean saved = firstEpoch > 1 && Files.exists(checkpoints.resolve(AVERAGE));
+        return new WeightAverage(
+                net,
+                cfg.averaging(),
+                saved ? Weights.snapshot(Checkpoint.read(checkpoints.resolve(AVERAGE))) : Weights.snapshot(net),
+                saved ? (long) (firstEpoch - 1) * cfg.stepsPerEpoch() : 0);
+    }
 
     /** Shuffles with {@code rng} and holds out round(fraction · n) items (at least one when fraction > 0 and n > 1). */
     public static <T> Split<T> split(List<T> data, double fraction, Rng rng) {
@@ -92,6 +106,7 @@ public final class TrainingLoop {
         Map<String, float[]> bestWeights = firstEpoch > 1 && Files.exists(checkpoints.resolve("best.ckpt"))
                 ? Weights.snapshot(Checkpoint.read(checkpoints.resolve("best.ckpt")))
                 : Weights.snapshot(net);
+        WeightAverage average = cfg.averaging() > 0 ? averageOf(net, cfg, checkpoints, firstEpoch) : null;
         int sinceBest = 0, epoch;
         boolean cancelled = false, stoppedEarly = false;
         String diverged = null;
@@ -109,6 +124,7 @@ public final class TrainingLoop {
                 optimizer.zeroGrad();
                 T result = step.run();
                 optimizer.step();
+                if (average != null) average.update();
                 double loss = lossOf.applyAsDouble(result);
                 if (!Double.isFinite(loss)) {
                     // Weights after this step are garbage: stop here and keep the best epoch's, as on cancel.
@@ -131,6 +147,10 @@ public final class TrainingLoop {
                 // from
             }
             if (cancelled && steps == 0) break;
+            // With weight averaging the average is what is validated, kept and saved; training goes on from the
+            // last step's weights (last.ckpt), the average beside them (average.ckpt).
+            Map<String, float[]> trained = average == null ? null : Weights.snapshot(net);
+            if (average != null) Weights.restore(net, average.values());
             double score = validate.getAsDouble();
             boolean improved = score > best;
             if (improved) {
@@ -140,13 +160,13 @@ public final class TrainingLoop {
             } else {
                 sinceBest++;
             }
-            if (checkpoints != null) {
-                Map<String, String> meta = new LinkedHashMap<>(provenance == null ? Map.of() : provenance);
-                meta.put("epoch", String.valueOf(epoch));
-                meta.put(bestKey, String.valueOf(best));
-                Checkpoint.save(checkpoints.resolve("last.ckpt"), net, optimizer, meta);
-                if (improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
-            }
+            Map<String, String> meta = new LinkedHashMap<>(provenance == null ? Map.of() : provenance);
+            meta.put("epoch", String.valueOf(epoch));
+            meta.put(bestKey, String.valueOf(best));
+            if (checkpoints != null && improved) Checkpoint.save(checkpoints.resolve("best.ckpt"), net, null, meta);
+            if (checkpoints != null && average != null) Checkpoint.save(checkpoints.resolve(AVERAGE), net, null, meta);
+            if (trained != null) Weights.restore(net, trained);
+            if (checkpoints != null) Checkpoint.save(checkpoints.resolve("last.ckpt"), net, optimizer, meta);
             double elapsed = (System.nanoTime() - t0) / 1e9, perEpoch = elapsed / (epoch - firstEpoch + 1);
             if (epochDone != null)
                 epochDone.accept(

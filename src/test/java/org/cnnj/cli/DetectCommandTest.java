@@ -20,7 +20,7 @@ class DetectCommandTest {
     @Test
     void trainsFromRoiZipsAndDetectsWithTheModel() throws Exception {
         Path model = dir.resolve("cells.onnx");
-        assertEquals(0, TrainDetectorCommand.run(new String[] {
+        assertEquals(0, TrainDetCommand.run(new String[] {
             "--images",
             "test-images/scenes",
             "--output",
@@ -54,7 +54,7 @@ class DetectCommandTest {
                 && Files.exists(dir.resolve("out/scene-2/overlay.tif")));
         var again = assertThrows(
                 IllegalArgumentException.class,
-                () -> TrainDetectorCommand.run(
+                () -> TrainDetCommand.run(
                         new String[] {"--images", "test-images/scenes", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());
         var typo = assertThrows(
@@ -63,8 +63,7 @@ class DetectCommandTest {
         assertTrue(typo.getMessage().contains("unknown option --scor"), typo.getMessage());
         var number = assertThrows(
                 IllegalArgumentException.class,
-                () -> TrainDetectorCommand.run(
-                        new String[] {"--images", "x", "--output", "y.onnx", "--epochs", "ten"}));
+                () -> TrainDetCommand.run(new String[] {"--images", "x", "--output", "y.onnx", "--epochs", "ten"}));
         assertTrue(number.getMessage().contains("--epochs must be a whole number"), number.getMessage());
     }
 }

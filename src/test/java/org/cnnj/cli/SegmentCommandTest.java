@@ -14,14 +14,14 @@ class SegmentCommandTest {
 
     @Test
     void argumentMistakesAreExplained() {
-        assertTrue(error("--model", "m.onnx").contains("--model, --input and --output are required"));
+        assertTrue(error("--model", "m.onnx").contains("--input, --output are required"));
         assertTrue(error("--modle", "m.onnx").contains("unknown option --modle"));
         assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--normalize", "zscore")
                 .contains("percentile or none"));
         assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--engine", "tensorflow")
                 .contains("ort or java"));
         assertTrue(error("--model", "m.onnx", "--input", "x.tif", "--output", "o", "--device", "gpu")
-                .contains("auto, cpu, cuda"));
+                .contains("auto, cpu or cuda"));
         assertTrue(error("--output").contains("needs a value"));
     }
 }

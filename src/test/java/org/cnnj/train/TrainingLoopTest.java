@@ -1,9 +1,12 @@
 package org.cnnj.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -12,6 +15,7 @@ import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainingLoopTest {
     @Test
@@ -50,5 +54,66 @@ class TrainingLoopTest {
         net.parameters()
                 .forEach(
                         (k, t) -> assertArrayEquals(atBest[0].get("p:" + k), t.data(), k + " is the best epoch's (2)"));
+    }
+
+    /**
+     * With weight averaging, training steps from the last step's weights while validation, the kept model and
+     * average.ckpt see the moving average, which equals the one computed by hand; resuming after 2 of 4 epochs
+     * ends with the same average as running all 4.
+     */
+    @Test
+    void weightAveragingValidatesAndKeepsTheAverageAndResumesIt(@TempDir Path dir) throws Exception {
+        TrainConfig cfg = new TrainConfig(4, 5, 1, 8, 1e-3, 0, 0, 1, false).withAveraging(0.9);
+        float[] seen = new float[2];
+        float[] whole = weightsAfter(cfg, null, seen);
+        float start = whole[0];
+        // The steps saw the raw weights: start + 0, 1, ..., 19 (the average never leaked into training).
+        assertEquals(start + 19, seen[0], 1e-4, "the last step started from the last step's weights");
+        float expected = start;
+        for (int t = 1; t <= 20; t++) {
+            float d = (float) Math.min(0.9, (1.0 + t) / (10.0 + t));
+            expected = d * expected + (1 - d) * (start + t);
+        }
+        assertTrue(expected < start + 19, "the test needs an average that differs from the last weights");
+        assertEquals(expected, whole[1], 1e-4, "the kept model is the moving average");
+        assertEquals(expected, seen[1], 1e-4, "the last validation saw the moving average");
+
+        weightsAfter(new TrainConfig(2, 5, 1, 8, 1e-3, 0, 0, 1, false).withAveraging(0.9), dir, new float[2]);
+        assertTrue(Files.exists(dir.resolve(TrainingLoop.AVERAGE)));
+        float[] resumed = weightsAfter(cfg, dir, new float[2]);
+        assertEquals(whole[1], resumed[1], 1e-5, "resuming continues the saved average");
+    }
+
+    /**
+     * A run whose step adds 1 to one weight (zero gradients, so Adam leaves the weights alone) and whose validation
+     * score is that weight; returns it before training and in the kept model, and writes into {@code seen} the value
+     * the last step started from and the one the last validation saw.
+     */
+    private static float[] weightsAfter(TrainConfig cfg, Path checkpoints, float[] seen) throws Exception {
+        UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
+        float[] w = net.parameters().values().iterator().next().data();
+        float initial = w[0];
+        TrainingLoop.run(
+                net,
+                new Adam(net.parameters(), AdamConfig.adam(1e-3)),
+                new LrSchedule.Constant(),
+                cfg,
+                checkpoints,
+                "best",
+                null,
+                Map.of(),
+                () -> {
+                    seen[0] = w[0];
+                    w[0] += 1;
+                    return 1f;
+                },
+                Float::doubleValue,
+                null,
+                () -> {
+                    seen[1] = w[0];
+                    return w[0]; // grows every epoch: the kept model is the last average
+                },
+                null);
+        return new float[] {initial, w[0]};
     }
 }

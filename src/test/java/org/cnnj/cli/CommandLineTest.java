@@ -1,0 +1,184 @@
+package org.cnnj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.det.DetectorTrainer;
+import org.cnnj.fiji.CommandFields;
+import org.cnnj.fiji.SegmentFolderCommand;
+import org.cnnj.fiji.TrainDetectorCommand;
+import org.cnnj.fiji.TrainSegmentationCommand;
+import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.ij.TrainFiles;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.Diameter;
+import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.train.TrainConfig;
+import org.junit.jupiter.api.Test;
+
+/** The command line's options are the Fiji commands' parameters: same defaults, checks and meaning. */
+class CommandLineTest {
+    private static TrainFiles.Options trainSeg(String... args) {
+        return CommandLine.parse(
+                        "train-seg",
+                        TrainSegmentationCommand.class,
+                        args,
+                        TrainCommand.ALIASES,
+                        CommandLine.Extras.NONE)
+                .command()
+                .request("test");
+    }
+
+    @Test
+    void theShippedModelsRecordedCommandLineMeansWhatItMeantBefore() {
+        TrainFiles.Options o = trainSeg(
+                "--images",
+                "train",
+                "--output",
+                "m.onnx",
+                "--depth",
+                "4",
+                "--filters",
+                "16",
+                "--epochs",
+                "24",
+                "--steps",
+                "250",
+                "--validation",
+                "0.1",
+                "--patience",
+                "0",
+                "--seed",
+                "1");
+        assertEquals(new TrainConfig(24, 250, 8, 128, 2e-3, 0.1, 0, 1, false, 0f, 0), o.config());
+        assertEquals(4, o.depth());
+        assertEquals(16, o.filters());
+        assertEquals(ModelSpec.INSTANCES_DISTANCE, o.task());
+        assertEquals(Path.of("train"), o.images());
+        assertEquals(null, o.labels());
+        assertEquals(null, o.from());
+        assertFalse(o.resume() || o.residual());
+    }
+
+    @Test
+    void unsetOptionsAreTheLibrarysDefaults() {
+        TrainFiles.Options seg = trainSeg("--images", "i", "--output", "m.onnx");
+        assertEquals(TrainConfig.defaults(), seg.config());
+        assertEquals(SegmentationTrainer.DEFAULT_DEPTH, seg.depth());
+        assertEquals(SegmentationTrainer.DEFAULT_FILTERS, seg.filters());
+        TrainDetectorFiles.Options det = CommandLine.parse(
+                        "train-det",
+                        TrainDetectorCommand.class,
+                        new String[] {"--images", "i", "--output", "d.onnx"},
+                        TrainCommand.ALIASES,
+                        CommandLine.Extras.NONE)
+                .command()
+                .request("test");
+        assertEquals(DetectorTrainer.DEFAULTS, det.config());
+        assertEquals(null, det.anchorSizes(), "anchors chosen from the boxes");
+        SegmentFiles.Options segment = CommandLine.parse(
+                        "segment",
+                        SegmentFolderCommand.class,
+                        new String[] {"--input", "x.tif", "--output", "o"},
+                        Map.of(),
+                        SegmentCommand.EXTRAS)
+                .command()
+                .request(SegmentFiles.External.DEFAULTS);
+        assertEquals(EngineKind.ORT, segment.engine());
+        assertEquals(Device.AUTO, segment.device());
+        assertEquals(Diameter.AUTO, segment.diameter());
+        assertEquals(0, segment.threads());
+        assertEquals(0, segment.tile());
+    }
+
+    @Test
+    void aliasesFlagsAndNegatedFlags() {
+        TrainFiles.Options o = trainSeg(
+                "--images",
+                "i",
+                "--output",
+                "m.onnx",
+                "--lr",
+                "0.01",
+                "--freeze-encoder",
+                "--residual",
+                "--average",
+                "0.999",
+                "--task",
+                "semantic",
+                "--classes",
+                "a, b");
+        assertEquals(0.01, o.config().learningRate());
+        assertTrue(o.config().freezeEncoder());
+        assertTrue(o.residual());
+        assertEquals(0.999, o.config().averaging());
+        assertEquals(ModelSpec.SEMANTIC, o.task());
+        assertEquals(List.of("a", "b"), o.classes());
+        assertFalse(trainSeg("--images", "i", "--output", "m.onnx", "--residual", "--no-residual")
+                .residual());
+    }
+
+    @Test
+    void aModelToStartFromFillsInItsShapeAndObjectSizeUnlessGiven() throws Exception {
+        TrainFiles.Options o = trainSeg("--images", "i", "--output", "m.onnx", "--from", "models/nuclei.onnx");
+        ModelSpec shipped = ModelSpec.read(ModelSpec.sidecarOf(Path.of("models/nuclei.onnx")));
+        assertEquals(shipped.architecture().depth(), o.depth());
+        assertEquals(shipped.architecture().baseFilters(), o.filters());
+        assertEquals(shipped.objectDiameter(), o.config().diameter());
+        TrainFiles.Options given =
+                trainSeg("--diameter", "30", "--from", "models/nuclei.onnx", "--images", "i", "--output", "m.onnx");
+        assertEquals(30, given.config().diameter(), "an option given explicitly wins over the model's, in any order");
+    }
+
+    @Test
+    void mistakesNameTheOptionAndWhatItTakes() {
+        String[][] cases = {
+            {"--images", "i", "--output", "m.onnx", "--epochs", "two"},
+            {"--epochs must be a whole number"},
+            {"--images", "i", "--output", "m.onnx", "--depth", "9"},
+            {"--depth 9 is out of range", "U-Net depth takes 1 to 6"},
+            {"--images", "i", "--output", "m.onnx", "--task", "blobs"},
+            {"instances, instances-3class or semantic"},
+            {"--images", "i", "--output", "m.onnx", "--validation", "NaN"},
+            {"--validation NaN is out of range"},
+            {"--output", "m.onnx"},
+            {"--images is required"},
+            {"--images", "i", "--output", "m.onnx", "--epoch", "3"},
+            {"unknown option --epoch", "--epochs"},
+            {"--images", "i", "--output"},
+            {"--output needs a value"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            String[] args = cases[i];
+            String message = assertThrows(IllegalArgumentException.class, () -> trainSeg(args))
+                    .getMessage();
+            for (String part : cases[i + 1]) assertTrue(message.contains(part), message);
+            assertTrue(message.startsWith("train-seg: "), message);
+        }
+    }
+
+    @Test
+    void helpListsEveryParameterWithItsDefault() {
+        String help = Help.of("train-seg");
+        for (CommandFields.Option o : CommandFields.options(TrainSegmentationCommand.class)) {
+            String name = TrainCommand.ALIASES.entrySet().stream()
+                    .filter(e -> e.getValue().equals(o.name()))
+                    .map(Map.Entry::getKey)
+                    .findFirst()
+                    .orElse(o.name());
+            assertTrue(help.contains("--" + name + " "), name + " in\n" + help);
+            assertTrue(help.contains(o.label()), o.label());
+        }
+        assertTrue(help.contains("--epochs " + TrainConfig.defaults().epochs() + " "), help);
+        assertTrue(help.contains("--lr 0.002 "), help);
+        assertTrue(Help.of("segment").contains("--tile-multiple 16"), "the extras are listed too");
+    }
+}
