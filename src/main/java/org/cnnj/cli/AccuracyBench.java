@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,10 @@ final class AccuracyBench {
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions(
-                "bench accuracy", args, List.of("--data", "--model", "--threads", "--detector"), List.of());
+                "bench accuracy",
+                args,
+                List.of("--data", "--model", "--threads", "--detector"),
+                List.of("--per-image"));
         Path data = o.has("--data") ? o.path("--data") : Path.of("../shared/data/nuclei-real/val");
         Path model = o.has("--model") ? o.path("--model") : Path.of("models/nuclei.onnx");
         List<Path> images = images(data);
@@ -53,6 +57,7 @@ final class AccuracyBench {
                 "model, diameter auto", "model, true diameter", "model, no rescaling", "ImageJ Otsu + watershed"))
             runs.put(k, new ArrayList<>());
         List<Double> logErrors = new ArrayList<>();
+        List<double[]> diameters = new ArrayList<>(); // per image: estimated (auto) and true, in pixels
         long modelNanos = 0;
         try (Engine engine = OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println)) {
             for (Path file : images) {
@@ -73,6 +78,7 @@ final class AccuracyBench {
                 runs.get("ImageJ Otsu + watershed")
                         .add(ObjectScores.score(truth, ClassicSegmentation.otsuWatershed(imp.getProcessor())));
                 if (Double.isFinite(trueDiameter)) logErrors.add(Math.abs(Math.log(auto / oracle)));
+                diameters.add(new double[] {spec.objectDiameter() / auto, trueDiameter});
             }
         }
         System.out.printf(
@@ -129,8 +135,51 @@ final class AccuracyBench {
                 "model with diameter auto: %.2f s for %d images (ONNX Runtime, CPU)%n",
                 modelNanos / 1e9,
                 images.size());
+        if (o.has("--per-image"))
+            perImage(images, diameters, runs.get("model, diameter auto"), runs.get("ImageJ Otsu + watershed"));
         if (o.has("--detector")) detector(o.path("--detector"), data);
         return 0;
+    }
+
+    /** One line per image, worst first: where the model loses its score (and what the classic pipeline gets there). */
+    private static void perImage(
+            List<Path> images,
+            List<double[]> diameters,
+            List<ObjectScores.Image> model,
+            List<ObjectScores.Image> classic) {
+        System.out.printf(
+                Locale.ROOT,
+                "%nper image, worst first (model with diameter auto):%n%-20s %6s %6s %7s %7s %6s %6s %7s %7s %7s%n",
+                "image",
+                "truths",
+                "found",
+                "AP@0.5",
+                "DSB",
+                "merges",
+                "splits",
+                "ImageJ",
+                "d auto",
+                "d true");
+        Integer[] order = new Integer[images.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble(i -> model.get(i).averagePrecision(0)));
+        for (int i : order) {
+            ObjectScores.Image m = model.get(i);
+            String name = images.get(i).getFileName().toString();
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-20s %6d %6d %7.3f %7.3f %6d %6d %7.3f %7.1f %7.1f%n",
+                    name.length() > 20 ? name.substring(0, 20) : name,
+                    m.truths(),
+                    m.predictions(),
+                    m.averagePrecision(0),
+                    m.dsbScore(),
+                    m.merges(),
+                    m.splits(),
+                    classic.get(i).averagePrecision(0),
+                    diameters.get(i)[0],
+                    diameters.get(i)[1]);
+        }
     }
 
     /** Box AP@0.5 of a detector on the same images (boxes from the label images). */

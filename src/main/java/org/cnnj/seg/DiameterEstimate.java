@@ -1,8 +1,10 @@
 package org.cnnj.seg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.cnnj.data.Resize;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
@@ -16,13 +18,22 @@ import org.cnnj.runtime.TiledPredictor;
  * size; shown larger ones it cuts them into D-sized fragments. So the answer is read at the smallest
  * scale at which the objects already appear at ≥ 0.75·D, where they are whole: diameter = measured / scale.
  * Each scale looks at a window of at most {@link #WINDOW}² network pixels, so the estimate costs about
- * as much as segmenting a few 256² tiles whatever the image size.
+ * as much as segmenting a few 256² tiles whatever the image size. Where the centre window holds too few
+ * whole objects to trust (sparse images: a few nuclei away from the centre), more windows of the image are
+ * looked at, those with the most contrast first, up to {@link #MAX_WINDOWS}, and their objects pooled.
  */
 public final class DiameterEstimate {
     /** Side of the window each scale looks at, in network pixels. */
     static final int WINDOW = 256;
-    /** Objects per window needed to trust a median. */
+    /** The ladder of scales: 1/16 (objects 16x the model's size) to 4 (a quarter), a factor sqrt(2) apart. */
+    private static final double[] STEPS =
+            IntStream.rangeClosed(-8, 4).mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
+    /** Two scales measure the same objects when their sizes in image pixels agree within this factor. */
+    private static final double CONSISTENT = 1.25;
+    /** Objects needed to trust a median. */
     private static final int MIN_OBJECTS = 3;
+    /** Windows looked at per scale at most (the centre one and those with the most contrast). */
+    static final int MAX_WINDOWS = 6;
 
     /** The estimate (NaN when no scale found objects), the scale it came from, objects measured there, and what each scale saw. */
     public record Result(double diameter, double scale, int objects, List<String> ladder) {
@@ -41,28 +52,126 @@ public final class DiameterEstimate {
                     "the model does not record the object size it was trained for; give a diameter or none");
         List<String> ladder = new ArrayList<>();
         // Scales from 1/16 (objects 16x the model's size) up to 4 (a quarter), in steps of sqrt(2).
-        for (int step = -8; step <= 4; step++) {
-            double scale = Math.pow(2, step / 2.0);
-            Measured m = measure(engine, spec, normalized, width, height, scale);
-            if (m == null) continue;
-            ladder.add(String.format(Locale.ROOT, "x%.3g: %d objects, %.1f px", scale, m.objects, m.diameter));
-            if (m.objects >= MIN_OBJECTS && m.diameter >= 0.75 * target) {
-                return new Result(m.diameter / scale, scale, m.objects, ladder);
+        Measured[] measured = new Measured[STEPS.length];
+        int first = -1;
+        for (int i = 0; i < STEPS.length; i++) {
+            Measured m = measured(measured, i, engine, spec, normalized, width, height, ladder);
+            if (m == null || !(m.objects >= MIN_OBJECTS && m.diameter >= 0.75 * target)) continue;
+            if (first < 0) first = i;
+            // Real objects measure the same in image pixels one step up; D-sized blobs the model makes of clusters
+            // (too small a scale) or fragments (too large) measure D in network pixels at both, i.e. sqrt(2) apart.
+            Measured up = i + 1 < STEPS.length
+                    ? measured(measured, i + 1, engine, spec, normalized, width, height, ladder)
+                    : null;
+            if (up != null && up.objects >= MIN_OBJECTS) {
+                double here = m.diameter / STEPS[i], there = up.diameter / STEPS[i + 1];
+                if (there / here < CONSISTENT && here / there < CONSISTENT)
+                    return new Result(here, STEPS[i], m.objects, ladder);
             }
         }
+        if (first >= 0) // no scale confirmed by the next: the first that showed whole objects, as before
+        return new Result(measured[first].diameter / STEPS[first], STEPS[first], measured[first].objects, ladder);
         return new Result(Double.NaN, 1, 0, ladder);
+    }
+
+    /** The ladder's i-th measurement, made once (null when the image is too small at that scale). */
+    private static Measured measured(
+            Measured[] cache,
+            int i,
+            Engine engine,
+            ModelSpec spec,
+            float[][] normalized,
+            int width,
+            int height,
+            List<String> ladder) {
+        if (cache[i] == null) {
+            cache[i] = measure(engine, spec, normalized, width, height, STEPS[i]);
+            if (cache[i] == null) cache[i] = TOO_SMALL;
+            else
+                ladder.add(String.format(
+                        Locale.ROOT, "x%.3g: %d objects, %.1f px", STEPS[i], cache[i].objects, cache[i].diameter));
+        }
+        return cache[i] == TOO_SMALL ? null : cache[i];
     }
 
     private record Measured(double diameter, int objects) {}
 
-    /** Median diameter (network pixels) of the objects inside a centred window at {@code scale}; null when the image is too small. */
+    private static final Measured TOO_SMALL = new Measured(Double.NaN, 0);
+
+    /**
+     * Median diameter (network pixels) of the whole objects in windows of the image at {@code scale}: the centre
+     * window, then others by contrast until {@link #MIN_OBJECTS} objects are found; null when the image is too small.
+     */
     private static Measured measure(
             Engine engine, ModelSpec spec, float[][] planes, int width, int height, double scale) {
         int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)),
                 ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
         int sw = Resize.scaled(cw, scale), sh = Resize.scaled(ch, scale);
         if (sw < spec.tileMultiple() * 2 || sh < spec.tileMultiple() * 2) return null;
-        int x0 = (width - cw) / 2, y0 = (height - ch) / 2;
+        List<int[]> areas = new ArrayList<>();
+        int objects = 0;
+        for (int[] origin : windows(planes, width, height, cw, ch)) {
+            int[] whole = segmentWindow(
+                    engine, spec, planes, width, origin[0], origin[1], cw, ch, sw, sh, cw < width || ch < height);
+            int[] a = ObjectSize.areas(whole);
+            areas.add(a);
+            objects += a.length;
+            if (objects >= MIN_OBJECTS || areas.size() >= MAX_WINDOWS) break;
+        }
+        int[] pooled = areas.stream().flatMapToInt(Arrays::stream).toArray();
+        return new Measured(objects == 0 ? 0 : ObjectSize.diameterOfMedian(pooled), objects);
+    }
+
+    /**
+     * Top-left corners of the windows to look at: the centred one first, then the windows of a grid over the image
+     * (the last row and column flush with its edges) by decreasing standard deviation of their values, where
+     * objects are more likely than in flat background.
+     */
+    static List<int[]> windows(float[][] planes, int width, int height, int cw, int ch) {
+        List<int[]> out = new ArrayList<>();
+        out.add(new int[] {(width - cw) / 2, (height - ch) / 2});
+        if (cw == width && ch == height) return out;
+        List<double[]> grid = new ArrayList<>(); // x, y, contrast
+        for (int y = 0; y < height; y += ch) {
+            for (int x = 0; x < width; x += cw) {
+                int x0 = Math.min(x, width - cw), y0 = Math.min(y, height - ch);
+                grid.add(new double[] {x0, y0, contrast(planes, width, x0, y0, cw, ch)});
+            }
+        }
+        grid.sort((a, b) -> Double.compare(b[2], a[2]));
+        for (double[] g : grid) out.add(new int[] {(int) g[0], (int) g[1]});
+        return out;
+    }
+
+    /** Standard deviation of the window's values over all channels. */
+    private static double contrast(float[][] planes, int width, int x0, int y0, int cw, int ch) {
+        double sum = 0, squares = 0;
+        for (float[] p : planes) {
+            for (int y = y0; y < y0 + ch; y++) {
+                for (int x = x0; x < x0 + cw; x++) {
+                    double v = p[y * width + x];
+                    sum += v;
+                    squares += v * v;
+                }
+            }
+        }
+        double n = (double) planes.length * cw * ch, mean = sum / n;
+        return Math.sqrt(Math.max(0, squares / n - mean * mean));
+    }
+
+    /** The whole objects (cut ones left out when the window is a crop) of one window resized to sw × sh. */
+    private static int[] segmentWindow(
+            Engine engine,
+            ModelSpec spec,
+            float[][] planes,
+            int width,
+            int x0,
+            int y0,
+            int cw,
+            int ch,
+            int sw,
+            int sh,
+            boolean cropped) {
         float[][] window = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
             float[] crop = new float[cw * ch];
@@ -76,11 +185,22 @@ public final class DiameterEstimate {
                 engine,
                 spec,
                 TiledPredictor.planes(window, sw, sh),
-                new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 1),
+                new Segmenter.Options(
+                        new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()),
+                        false,
+                        smallestObject(spec.objectDiameter())),
                 null);
-        int[] whole = withoutBorderObjects(r.objects(), sw, sh, cw < width || ch < height);
-        int count = Instances.count(whole);
-        return new Measured(count == 0 ? 0 : ObjectSize.medianDiameter(whole), count);
+        return withoutBorderObjects(r.objects(), sw, sh, cropped);
+    }
+
+    /**
+     * Objects below a quarter of the model's diameter are left out of the median: at scales where the real objects
+     * are that small they are far from the size to read, and where they are not, such specks are the model's noise
+     * (in dim, noisy images they outnumber the nuclei and pulled the median to 2 px).
+     */
+    static int smallestObject(double modelDiameter) {
+        double d = 0.25 * modelDiameter;
+        return Math.max(6, (int) Math.round(Math.PI / 4 * d * d));
     }
 
     /** Objects cut by the window's edge are smaller than they are: leave them out (when the window is a crop). */

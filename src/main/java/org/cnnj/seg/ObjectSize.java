@@ -12,17 +12,25 @@ public final class ObjectSize {
 
     /** Median equivalent diameter of labels 1..n (0 = background); NaN when there is no object. */
     public static double medianDiameter(int[] labels) {
+        return diameterOfMedian(areas(labels));
+    }
+
+    /** Equivalent diameter of the median of these object areas; NaN when there are none. */
+    public static double diameterOfMedian(int[] areas) {
+        if (areas.length == 0) return Double.NaN;
+        int[] sorted = areas.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return diameter(n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]));
+    }
+
+    /** The area in pixels of each object present in labels 1..n (0 = background). */
+    public static int[] areas(int[] labels) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
-        if (max == 0) return Double.NaN;
         int[] area = new int[max + 1];
         for (int l : labels) if (l > 0) area[l]++;
-        int[] present =
-                Arrays.stream(area, 1, max + 1).filter(a -> a > 0).sorted().toArray();
-        double median = present.length % 2 == 1
-                ? present[present.length / 2]
-                : 0.5 * (present[present.length / 2 - 1] + present[present.length / 2]);
-        return diameter(median);
+        return Arrays.stream(area, 1, max + 1).filter(a -> a > 0).toArray();
     }
 
     /** Equivalent diameter of a disc with {@code area} pixels. */
