@@ -12,9 +12,9 @@ import org.cnnj.kernel.Kernels;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
-import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
-import org.cnnj.ops.ConvTranspose2d;
+import org.cnnj.ops.Convolution;
+import org.cnnj.ops.TransposedConvolution;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.tensor.Autograd;
@@ -183,8 +183,8 @@ public final class TrainingBench {
 
     private static Tensor conv(Layer l, Tensor x, Tensor w) {
         return l.transposed
-                ? ConvTranspose2d.apply(x, w, null, ConvParams.of(l.stride, 0))
-                : Conv2d.apply(x, w, null, ConvParams.of(l.stride, l.k / 2));
+                ? TransposedConvolution.apply(x, w, null, ConvParams.of(l.stride, 0))
+                : Convolution.apply(x, w, null, ConvParams.of(l.stride, l.k / 2));
     }
 
     private static Tensor random(Rng rng, int... shape) {

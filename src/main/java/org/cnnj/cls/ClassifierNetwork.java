@@ -2,12 +2,12 @@ package org.cnnj.cls;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.cnnj.nn.Dense;
 import org.cnnj.nn.Init;
+import org.cnnj.nn.Linear;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.AvgPool2d;
-import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
+import org.cnnj.ops.Convolution;
 import org.cnnj.ops.Dropout;
 import org.cnnj.ops.GlobalAvgPool;
 import org.cnnj.ops.PoolParams;
@@ -35,7 +35,7 @@ public abstract class ClassifierNetwork extends Module {
         GLOBAL_AVERAGE
     }
 
-    private record Step(Dense dense, float dropout, boolean relu) {}
+    private record Step(Linear dense, float dropout, boolean relu) {}
 
     protected final ClassifierConfig config;
     private final Pooling pooling;
@@ -81,9 +81,9 @@ public abstract class ClassifierNetwork extends Module {
     }
 
     /** Adds a fully connected layer named as torchvision names it ("fc", "classifier.6"), with dropout before it and ReLU after it. */
-    protected final Dense fullyConnected(
+    protected final Linear fullyConnected(
             String name, int in, int out, float dropoutBefore, boolean reluAfter, Rng rng) {
-        Dense d = child(name, new Dense(in, out, reluAfter ? Init.HE_UNIFORM : Init.XAVIER_UNIFORM, rng));
+        Linear d = child(name, new Linear(in, out, reluAfter ? Init.HE_UNIFORM : Init.XAVIER_UNIFORM, rng));
         head.add(new Step(d, dropoutBefore, reluAfter));
         return d;
     }
@@ -114,7 +114,7 @@ public abstract class ClassifierNetwork extends Module {
             Tensor kernel = first && pooling == Pooling.FLATTEN
                     ? Reshape.apply(w, out, fs[0], fs[1], fs[2])
                     : Reshape.apply(w, out, w.dim(1), 1, 1);
-            v = Conv2d.apply(v, kernel, s.dense.bias, ConvParams.of(1, 0));
+            v = Convolution.apply(v, kernel, s.dense.bias, ConvParams.of(1, 0));
             if (s.relu) v = Relu.apply(v);
             first = false;
         }

@@ -1,7 +1,7 @@
 package org.cnnj.cls;
 
-import org.cnnj.nn.BatchNorm;
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.BatchNorm2d;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.Concat;
 import org.cnnj.ops.Relu;
@@ -18,8 +18,8 @@ import org.cnnj.util.Rng;
 final class DenseNet extends ClassifierNetwork {
     private static final int BN_SIZE = 4;
 
-    private final Conv conv0;
-    private final BatchNorm norm0, norm5;
+    private final Conv2d conv0;
+    private final BatchNorm2d norm0, norm5;
     private final Module[] stages;
     private final boolean imagenetStem;
 
@@ -32,7 +32,7 @@ final class DenseNet extends ClassifierNetwork {
                 imagenetStem
                         ? Layers.conv(c.inputChannels(), channels, 7, 2, 3, false, rng)
                         : Layers.conv(c.inputChannels(), channels, 3, 1, 1, false, rng));
-        this.norm0 = child("features.norm0", new BatchNorm(channels));
+        this.norm0 = child("features.norm0", new BatchNorm2d(channels));
         this.stages = new Module[2 * blocks.length - 1];
         for (int b = 0; b < blocks.length; b++) {
             DenseBlock block = new DenseBlock(channels, blocks[b], growth, rng);
@@ -43,7 +43,7 @@ final class DenseNet extends ClassifierNetwork {
                 channels /= 2;
             }
         }
-        this.norm5 = child("features.norm5", new BatchNorm(channels));
+        this.norm5 = child("features.norm5", new BatchNorm2d(channels));
         fullyConnected("classifier", headInputs(), c.classes().size(), 0f, false, rng);
     }
 
@@ -74,13 +74,13 @@ final class DenseNet extends ClassifierNetwork {
 
     /** BN → ReLU → 1×1 conv (4k) → BN → ReLU → 3×3 conv (k): the k new channels. */
     static final class DenseLayer extends Module {
-        private final BatchNorm norm1, norm2;
-        private final Conv conv1, conv2;
+        private final BatchNorm2d norm1, norm2;
+        private final Conv2d conv1, conv2;
 
         DenseLayer(int in, int growth, Rng rng) {
-            this.norm1 = child("norm1", new BatchNorm(in));
+            this.norm1 = child("norm1", new BatchNorm2d(in));
             this.conv1 = child("conv1", Layers.conv(in, BN_SIZE * growth, 1, 1, 0, false, rng));
-            this.norm2 = child("norm2", new BatchNorm(BN_SIZE * growth));
+            this.norm2 = child("norm2", new BatchNorm2d(BN_SIZE * growth));
             this.conv2 = child("conv2", Layers.conv(BN_SIZE * growth, growth, 3, 1, 1, false, rng));
         }
 
@@ -92,11 +92,11 @@ final class DenseNet extends ClassifierNetwork {
 
     /** BN → ReLU → 1×1 conv → 2×2 average pool: halves channels and size between blocks. */
     static final class Transition extends Module {
-        private final BatchNorm norm;
-        private final Conv conv;
+        private final BatchNorm2d norm;
+        private final Conv2d conv;
 
         Transition(int in, int out, Rng rng) {
-            this.norm = child("norm", new BatchNorm(in));
+            this.norm = child("norm", new BatchNorm2d(in));
             this.conv = child("conv", Layers.conv(in, out, 1, 1, 0, false, rng));
         }
 

@@ -1,8 +1,8 @@
 package org.cnnj.cls;
 
 import java.util.Arrays;
-import org.cnnj.nn.BatchNorm;
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.BatchNorm2d;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.Sequential;
 import org.cnnj.ops.Concat;
@@ -70,12 +70,12 @@ final class GoogLeNet extends ClassifierNetwork {
 
     /** torchvision's BasicConv2d: conv (no bias, "same" padding) → BN (eps 0.001) → ReLU. */
     static final class BasicConv extends Module {
-        private final Conv conv;
-        private final BatchNorm bn;
+        private final Conv2d conv;
+        private final BatchNorm2d bn;
 
         BasicConv(int in, int out, int kernel, int stride, Rng rng) {
             this.conv = child("conv", Layers.conv(in, out, kernel, stride, kernel / 2, false, rng));
-            this.bn = child("bn", new BatchNorm(out, 0.1f, 1e-3f));
+            this.bn = child("bn", new BatchNorm2d(out, 0.1f, 1e-3f));
         }
 
         @Override

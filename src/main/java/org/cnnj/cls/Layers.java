@@ -1,8 +1,8 @@
 package org.cnnj.cls;
 
 import java.util.function.UnaryOperator;
-import org.cnnj.nn.BatchNorm;
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.BatchNorm2d;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Init;
 import org.cnnj.nn.Sequential;
 import org.cnnj.ops.AvgPool2d;
@@ -18,17 +18,17 @@ import org.cnnj.util.Rng;
 final class Layers {
     private Layers() {}
 
-    static Conv conv(int in, int out, int kernel, int stride, int padding, boolean bias, Rng rng) {
-        return new Conv(in, out, kernel, ConvParams.of(stride, padding), bias, Init.HE_NORMAL, rng);
+    static Conv2d conv(int in, int out, int kernel, int stride, int padding, boolean bias, Rng rng) {
+        return new Conv2d(in, out, kernel, ConvParams.of(stride, padding), bias, Init.HE_NORMAL, rng);
     }
 
-    static Conv depthwise(int channels, int stride, Rng rng) {
-        return new Conv(channels, channels, 3, ConvParams.of(stride, 1, 1, channels), false, Init.HE_NORMAL, rng);
+    static Conv2d depthwise(int channels, int stride, Rng rng) {
+        return new Conv2d(channels, channels, 3, ConvParams.of(stride, 1, 1, channels), false, Init.HE_NORMAL, rng);
     }
 
     /** torchvision's Conv2dNormActivation: "0" conv (no bias), "1" batch norm, "2" ReLU or ReLU6. */
-    static Sequential convBnAct(Conv conv, int out, boolean relu6) {
-        return new Sequential().add(conv).add(new BatchNorm(out)).add(relu6 ? Relu6::apply : Relu::apply);
+    static Sequential convBnAct(Conv2d conv, int out, boolean relu6) {
+        return new Sequential().add(conv).add(new BatchNorm2d(out)).add(relu6 ? Relu6::apply : Relu::apply);
     }
 
     static UnaryOperator<Tensor> maxPool(int kernel, int stride, int padding) {

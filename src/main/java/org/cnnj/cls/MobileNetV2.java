@@ -1,6 +1,6 @@
 package org.cnnj.cls;
 
-import org.cnnj.nn.BatchNorm;
+import org.cnnj.nn.BatchNorm2d;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.Sequential;
 import org.cnnj.ops.Add;
@@ -60,7 +60,7 @@ final class MobileNetV2 extends ClassifierNetwork {
             Sequential s = new Sequential();
             if (expansion != 1) s.add(Layers.convBnAct(Layers.conv(in, hidden, 1, 1, 0, false, rng), hidden, true));
             s.add(Layers.convBnAct(Layers.depthwise(hidden, stride, rng), hidden, true));
-            s.add(Layers.conv(hidden, out, 1, 1, 0, false, rng)).add(new BatchNorm(out));
+            s.add(Layers.conv(hidden, out, 1, 1, 0, false, rng)).add(new BatchNorm2d(out));
             this.conv = child("conv", s);
             this.residual = stride == 1 && in == out;
         }

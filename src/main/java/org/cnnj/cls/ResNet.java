@@ -1,7 +1,7 @@
 package org.cnnj.cls;
 
-import org.cnnj.nn.BatchNorm;
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.BatchNorm2d;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.Sequential;
 import org.cnnj.nn.SqueezeExcitation;
@@ -18,8 +18,8 @@ import org.cnnj.util.Rng;
  * the addition. Shapes: x [N, C, S, S] → features [N, 512·e, S/32, S/32] (e = 1 basic, 4 bottleneck) → [N, classes].
  */
 final class ResNet extends ClassifierNetwork {
-    private final Conv conv1;
-    private final BatchNorm bn1;
+    private final Conv2d conv1;
+    private final BatchNorm2d bn1;
     private final Sequential[] layers = new Sequential[4];
     private final boolean imagenetStem;
 
@@ -32,7 +32,7 @@ final class ResNet extends ClassifierNetwork {
                 imagenetStem
                         ? Layers.conv(c.inputChannels(), width, 7, 2, 3, false, rng)
                         : Layers.conv(c.inputChannels(), width, 3, 1, 1, false, rng));
-        this.bn1 = child("bn1", new BatchNorm(width));
+        this.bn1 = child("bn1", new BatchNorm2d(width));
         int expansion = bottleneck ? 4 : 1, in = width;
         for (int stage = 0; stage < 4; stage++) {
             int planes = c.scaled(64 << stage);
@@ -63,21 +63,21 @@ final class ResNet extends ClassifierNetwork {
         if (stride == 1 && in == out) return null;
         return new Sequential()
                 .add(Layers.conv(in, out, 1, stride, 0, false, rng))
-                .add(new BatchNorm(out));
+                .add(new BatchNorm2d(out));
     }
 
     /** conv 3×3 (stride) → BN → ReLU → conv 3×3 → BN (→ SE), + shortcut, ReLU. */
     static final class BasicBlock extends Module {
-        private final Conv conv1, conv2;
-        private final BatchNorm bn1, bn2;
+        private final Conv2d conv1, conv2;
+        private final BatchNorm2d bn1, bn2;
         private final SqueezeExcitation se;
         private final Sequential downsample;
 
         BasicBlock(int in, int planes, int stride, boolean squeezeExcitation, Rng rng) {
             this.conv1 = child("conv1", Layers.conv(in, planes, 3, stride, 1, false, rng));
-            this.bn1 = child("bn1", new BatchNorm(planes));
+            this.bn1 = child("bn1", new BatchNorm2d(planes));
             this.conv2 = child("conv2", Layers.conv(planes, planes, 3, 1, 1, false, rng));
-            this.bn2 = child("bn2", new BatchNorm(planes));
+            this.bn2 = child("bn2", new BatchNorm2d(planes));
             this.se = squeezeExcitation ? child("se", new SqueezeExcitation(planes, 16, rng)) : null;
             Sequential d = downsample(in, planes, stride, rng);
             this.downsample = d == null ? null : child("downsample", d);
@@ -93,19 +93,19 @@ final class ResNet extends ClassifierNetwork {
 
     /** conv 1×1 → BN → ReLU → conv 3×3 (stride) → BN → ReLU → conv 1×1 (4× planes) → BN (→ SE), + shortcut, ReLU. */
     static final class BottleneckBlock extends Module {
-        private final Conv conv1, conv2, conv3;
-        private final BatchNorm bn1, bn2, bn3;
+        private final Conv2d conv1, conv2, conv3;
+        private final BatchNorm2d bn1, bn2, bn3;
         private final SqueezeExcitation se;
         private final Sequential downsample;
 
         BottleneckBlock(int in, int planes, int stride, boolean squeezeExcitation, Rng rng) {
             int out = planes * 4;
             this.conv1 = child("conv1", Layers.conv(in, planes, 1, 1, 0, false, rng));
-            this.bn1 = child("bn1", new BatchNorm(planes));
+            this.bn1 = child("bn1", new BatchNorm2d(planes));
             this.conv2 = child("conv2", Layers.conv(planes, planes, 3, stride, 1, false, rng));
-            this.bn2 = child("bn2", new BatchNorm(planes));
+            this.bn2 = child("bn2", new BatchNorm2d(planes));
             this.conv3 = child("conv3", Layers.conv(planes, out, 1, 1, 0, false, rng));
-            this.bn3 = child("bn3", new BatchNorm(out));
+            this.bn3 = child("bn3", new BatchNorm2d(out));
             this.se = squeezeExcitation ? child("se", new SqueezeExcitation(out, 16, rng)) : null;
             Sequential d = downsample(in, out, stride, rng);
             this.downsample = d == null ? null : child("downsample", d);

@@ -1,6 +1,6 @@
 package org.cnnj.cls;
 
-import org.cnnj.nn.BatchNorm;
+import org.cnnj.nn.BatchNorm2d;
 import org.cnnj.nn.Sequential;
 import org.cnnj.ops.Relu;
 import org.cnnj.tensor.Tensor;
@@ -32,7 +32,7 @@ final class Vgg extends ClassifierNetwork {
             }
             int out = c.scaled(v);
             f.add(Layers.conv(in, out, 3, 1, 1, true, rng));
-            if (batchNorm) f.add(new BatchNorm(out));
+            if (batchNorm) f.add(new BatchNorm2d(out));
             f.add(Relu::apply);
             in = out;
         }

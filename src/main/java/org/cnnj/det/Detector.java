@@ -1,6 +1,6 @@
 package org.cnnj.det;
 
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.ConvBnRelu;
 import org.cnnj.nn.Init;
 import org.cnnj.nn.Module;
@@ -36,10 +36,11 @@ public final class Detector extends Module {
         stage2b = child("stage2b", new ResidualBlock(w[2], w[2], 1, true, rng));
         rpnConv = child("rpn_conv", new ConvBnRelu(w[2], w[2], 3, ConvParams.of(1, 1), false, true, rng));
         rpnObjectness =
-                child("rpn_objectness", new Conv(w[2], a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
-        rpnDeltas = child("rpn_deltas", new Conv(w[2], 4 * a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+                child("rpn_objectness", new Conv2d(w[2], a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+        rpnDeltas =
+                child("rpn_deltas", new Conv2d(w[2], 4 * a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         head = child("head", new DetectorHead(config, rng));
-        scaleDown((Conv) rpnDeltas, 0.1f); // start near "anchor as is" so early proposals are sane
+        scaleDown((Conv2d) rpnDeltas, 0.1f); // start near "anchor as is" so early proposals are sane
     }
 
     /** The backbone: image → features at stride 4. */
@@ -53,7 +54,7 @@ public final class Detector extends Module {
         return new Rpn(rpnObjectness.forward(h), rpnDeltas.forward(h));
     }
 
-    private static void scaleDown(Conv conv, float factor) {
+    private static void scaleDown(Conv2d conv, float factor) {
         float[] w = conv.weight.data();
         for (int i = 0; i < w.length; i++) w[i] *= factor;
     }

@@ -1,7 +1,7 @@
 package org.cnnj.det;
 
-import org.cnnj.nn.Dense;
 import org.cnnj.nn.Init;
+import org.cnnj.nn.Linear;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.Relu;
 import org.cnnj.ops.Reshape;
@@ -21,13 +21,14 @@ public final class DetectorHead extends Module {
     /** Head outputs for K ROIs. */
     public record Output(Tensor classLogits, Tensor boxDeltas) {}
 
-    private final Dense fc1, fc2, classifier, regressor;
+    private final Linear fc1, fc2, classifier, regressor;
 
     public DetectorHead(DetectorConfig c, Rng rng) {
-        fc1 = child("fc1", new Dense(c.featureChannels() * c.roiSize() * c.roiSize(), c.hidden(), Init.HE_NORMAL, rng));
-        fc2 = child("fc2", new Dense(c.hidden(), c.hidden(), Init.HE_NORMAL, rng));
-        classifier = child("classifier", new Dense(c.hidden(), c.classes().size() + 1, Init.XAVIER_UNIFORM, rng));
-        regressor = child("regressor", new Dense(c.hidden(), 4, Init.XAVIER_UNIFORM, rng));
+        fc1 = child(
+                "fc1", new Linear(c.featureChannels() * c.roiSize() * c.roiSize(), c.hidden(), Init.HE_NORMAL, rng));
+        fc2 = child("fc2", new Linear(c.hidden(), c.hidden(), Init.HE_NORMAL, rng));
+        classifier = child("classifier", new Linear(c.hidden(), c.classes().size() + 1, Init.XAVIER_UNIFORM, rng));
+        regressor = child("regressor", new Linear(c.hidden(), 4, Init.XAVIER_UNIFORM, rng));
         float[] w = regressor.weight.data();
         for (int i = 0; i < w.length; i++) w[i] *= 0.1f;
     }

@@ -1,7 +1,7 @@
 package org.cnnj.nn;
 
-import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
+import org.cnnj.ops.Convolution;
 import org.cnnj.ops.Relu;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
@@ -10,13 +10,13 @@ import org.cnnj.util.Rng;
 
 /** conv → batch norm (optional) → ReLU (optional); the workhorse of every block. */
 public final class ConvBnRelu extends Module {
-    public final Conv conv;
-    public final BatchNorm bn;
+    public final Conv2d conv;
+    public final BatchNorm2d bn;
     private final boolean relu;
 
     public ConvBnRelu(int in, int out, int kernel, ConvParams params, boolean batchNorm, boolean relu, Rng rng) {
-        this.conv = child("conv", new Conv(in, out, kernel, params, true, Init.HE_NORMAL, rng));
-        this.bn = batchNorm ? child("bn", new BatchNorm(out)) : null;
+        this.conv = child("conv", new Conv2d(in, out, kernel, params, true, Init.HE_NORMAL, rng));
+        this.bn = batchNorm ? child("bn", new BatchNorm2d(out)) : null;
         this.relu = relu;
     }
 
@@ -52,6 +52,6 @@ public final class ConvBnRelu extends Module {
                 foldedB[o] = ((b == null ? 0f : b[o]) - bn.runningMean[o]) * scale + beta[o];
             }
         }
-        return Conv2d.applyFused(x, Tensor.of(foldedW, conv.weight.shape()), foldedB, conv.params, relu);
+        return Convolution.applyFused(x, Tensor.of(foldedW, conv.weight.shape()), foldedB, conv.params, relu);
     }
 }

@@ -13,13 +13,14 @@ import org.cnnj.util.Rng;
  * y = x ⊙ s per channel. Shapes: x [N, C, H, W] → y same.
  */
 public final class SqueezeExcitation extends Module {
-    private final Conv squeeze, excite;
+    private final Conv2d squeeze, excite;
 
     public SqueezeExcitation(int channels, int reduction, Rng rng) {
         int hidden = Math.max(1, channels / reduction);
-        this.squeeze = child("squeeze", new Conv(channels, hidden, 1, ConvParams.of(1, 0), true, Init.HE_NORMAL, rng));
+        this.squeeze =
+                child("squeeze", new Conv2d(channels, hidden, 1, ConvParams.of(1, 0), true, Init.HE_NORMAL, rng));
         this.excite =
-                child("excite", new Conv(hidden, channels, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+                child("excite", new Conv2d(hidden, channels, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class UNet extends Module {
     public final UNetConfig config;
     private final List<Module> encoders = new ArrayList<>(), ups = new ArrayList<>(), decoders = new ArrayList<>();
     private final Module bottom;
-    private final Conv head;
+    private final Conv2d head;
     private final Rng dropoutRng;
 
     public UNet(UNetConfig config, Rng rng) {
@@ -31,12 +31,13 @@ public final class UNet extends Module {
         }
         this.bottom = child("bottom", level(in, config.filters(config.depth()), rng));
         for (int i = config.depth() - 1; i >= 0; i--) {
-            ups.add(child("up" + i, ConvTranspose.upsample2x(config.filters(i + 1), config.filters(i), rng)));
+            ups.add(child("up" + i, ConvTranspose2d.upsample2x(config.filters(i + 1), config.filters(i), rng)));
             decoders.add(child("dec" + i, level(2 * config.filters(i), config.filters(i), rng)));
         }
         this.head = child(
                 "head",
-                new Conv(config.filters(0), config.classes(), 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
+                new Conv2d(
+                        config.filters(0), config.classes(), 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         this.dropoutRng = rng.split();
     }
 

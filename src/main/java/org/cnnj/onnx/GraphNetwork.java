@@ -11,17 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.Add;
+import org.cnnj.ops.Addmm;
 import org.cnnj.ops.AvgPool2d;
-import org.cnnj.ops.BatchNorm2d;
+import org.cnnj.ops.BatchNormalization;
 import org.cnnj.ops.Broadcast;
 import org.cnnj.ops.Clamp;
 import org.cnnj.ops.Concat;
-import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
-import org.cnnj.ops.ConvTranspose2d;
+import org.cnnj.ops.Convolution;
 import org.cnnj.ops.GlobalAvgPool;
 import org.cnnj.ops.LeakyRelu;
-import org.cnnj.ops.Linear;
 import org.cnnj.ops.MaxPool2d;
 import org.cnnj.ops.Multiply;
 import org.cnnj.ops.Narrow;
@@ -34,6 +33,7 @@ import org.cnnj.ops.Reshape;
 import org.cnnj.ops.Sigmoid;
 import org.cnnj.ops.Softmax;
 import org.cnnj.ops.Tanh;
+import org.cnnj.ops.TransposedConvolution;
 import org.cnnj.ops.Upsample;
 import org.cnnj.tensor.Tensor;
 
@@ -185,7 +185,7 @@ public final class GraphNetwork extends Module {
                     int[] shape = new int[d.length];
                     for (int k = 0; k < d.length; k++) shape[k] = (int) d[k];
                     Tensor t = Tensor.of(w.clone(), shape);
-                    // A fully connected weight stored [in, out] (MatMul, Gemm transB=0) is kept as Linear's [out, in].
+                    // A fully connected weight stored [in, out] (MatMul, Gemm transB=0) is kept as Addmm's [out, in].
                     boolean inOut = i == 1
                             && (n.opType().equals("MatMul")
                                     || (n.opType().equals("Gemm") && n.integer("transB", 0) == 0));
@@ -502,7 +502,7 @@ public final class GraphNetwork extends Module {
                 long[] k = {in.get(1).dim(2), in.get(1).dim(3)};
                 long[] pads = windowPads(n, x, k);
                 Tensor padded = prePad(x, pads, 0f);
-                yield Conv2d.apply(
+                yield Convolution.apply(
                         padded,
                         in.get(1),
                         in.size() > 2 ? in.get(2) : null,
@@ -510,7 +510,7 @@ public final class GraphNetwork extends Module {
             }
             case "ConvTranspose" -> convTranspose(n, x, in.get(1), in.size() > 2 ? in.get(2) : null);
             case "BatchNormalization" ->
-                BatchNorm2d.apply(
+                BatchNormalization.apply(
                         x,
                         in.get(1),
                         in.get(2),
@@ -562,7 +562,7 @@ public final class GraphNetwork extends Module {
             }
             case "Flatten" -> flatten(x, n.integer("axis", 1));
             case "Reshape" -> reshape(x, ints.get(n.inputs().get(1)));
-            case "Gemm", "MatMul" -> Linear.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
+            case "Gemm", "MatMul" -> Addmm.apply(x, in.get(1), in.size() > 2 ? in.get(2) : null);
             case "Pad" -> pad(n, x);
             case "Resize", "Upsample" -> resize(n, x, ints);
             case "Softmax" -> {
@@ -621,7 +621,7 @@ public final class GraphNetwork extends Module {
         String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
         long[] shape = n.integers("output_shape", null), p = n.integers("pads", new long[4]);
         if (shape == null && auto.equals("NOTSET") && p[0] == p[2] && p[1] == p[3])
-            return ConvTranspose2d.apply(x, w, bias, convParams(n, true, new long[] {p[0], p[1]}));
+            return TransposedConvolution.apply(x, w, bias, convParams(n, true, new long[] {p[0], p[1]}));
         long[] s = n.integers("strides", new long[] {1, 1}), d = n.integers("dilations", new long[] {1, 1});
         long[] op = n.integers("output_padding", new long[] {0, 0});
         long[] begin = new long[2], end = new long[2];
@@ -638,7 +638,7 @@ public final class GraphNetwork extends Module {
             begin[a] = auto.equals("SAME_UPPER") ? half : total - half;
             end[a] = total - begin[a];
         }
-        Tensor y = ConvTranspose2d.apply(x, w, null, convParams(n, true, new long[2]));
+        Tensor y = TransposedConvolution.apply(x, w, null, convParams(n, true, new long[2]));
         y = padded(y, new long[] {-begin[0], -begin[1], -end[0], -end[1]}, 0f); // negative pads crop
         return bias == null ? y : Broadcast.apply(y, Reshape.apply(bias, 1, bias.size(), 1, 1), Broadcast.Kind.ADD);
     }

@@ -15,7 +15,7 @@ import org.cnnj.model.BioimageIo;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.model.Npy;
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.runtime.Device;
@@ -149,7 +149,7 @@ class BioimageIoTest {
     @Test
     void aHandWrittenPackageIsReadFromItsDescription() throws Exception {
         Module net = new Module() {
-            final Conv conv = child("conv", new Conv(1, 2, 3, new Rng(3)));
+            final Conv2d conv = child("conv", new Conv2d(1, 2, 3, new Rng(3)));
 
             public Tensor forward(Tensor x) {
                 return conv.forward(x);

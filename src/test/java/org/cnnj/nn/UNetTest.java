@@ -45,7 +45,7 @@ public class UNetTest {
         Autograd.backward(loss);
         params.forEach((k, t) -> assertClose("grad " + k, g.floats("grad/" + k), t.grad(), 1e-5, 1e-3));
         adam.step();
-        // Adam moves every weight by about lr whatever the gradient's size. Conv biases right before a
+        // Adam moves every weight by about lr whatever the gradient's size. Conv2d biases right before a
         // batch norm have a true gradient of 0 (BN subtracts the mean), so their float round-off, not
         // math, picks the direction: those elements are skipped; all others must match well below lr.
         params.forEach((k, t) -> {
@@ -162,6 +162,6 @@ public class UNetTest {
                 new SqueezeExcitation(8, 4, rng).forward(x).shape());
         assertArrayEquals(
                 new int[] {2, 5},
-                new Dense(8 * 36, 5, Init.XAVIER_UNIFORM, rng).forward(x).shape());
+                new Linear(8 * 36, 5, Init.XAVIER_UNIFORM, rng).forward(x).shape());
     }
 }

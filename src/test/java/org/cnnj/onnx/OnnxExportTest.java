@@ -13,9 +13,9 @@ import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.Bottleneck;
 import org.cnnj.nn.ConvBnRelu;
-import org.cnnj.nn.Dense;
 import org.cnnj.nn.DenseBlock;
 import org.cnnj.nn.Init;
+import org.cnnj.nn.Linear;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.ResidualBlock;
 import org.cnnj.nn.SqueezeExcitation;
@@ -127,11 +127,11 @@ class OnnxExportTest {
     /** Image classifier head: global pooling, flatten, fully connected. */
     static final class Classifier extends Module {
         private final ConvBnRelu features;
-        private final Dense head;
+        private final Linear head;
 
         Classifier(Rng rng) {
             features = child("features", new ConvBnRelu(1, 6, 3, rng));
-            head = child("head", new Dense(6, 4, Init.XAVIER_UNIFORM, rng));
+            head = child("head", new Linear(6, 4, Init.XAVIER_UNIFORM, rng));
         }
 
         @Override

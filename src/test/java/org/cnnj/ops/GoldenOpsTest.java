@@ -44,7 +44,7 @@ public class GoldenOpsTest {
         Golden g = Golden.load(name);
         int[] p = g.ints("params");
         ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]);
-        compare(g, t -> Conv2d.apply(t[0], t[1], t[2], cp), "x", "w", "b");
+        compare(g, t -> Convolution.apply(t[0], t[1], t[2], cp), "x", "w", "b");
     }
 
     @ParameterizedTest
@@ -53,7 +53,7 @@ public class GoldenOpsTest {
         Golden g = Golden.load(name);
         int[] p = g.ints("params");
         ConvParams cp = ConvParams.of(p[0], p[1], p[2], p[3]).withOutputPadding(p[4]);
-        compare(g, t -> ConvTranspose2d.apply(t[0], t[1], t[2], cp), "x", "w", "b");
+        compare(g, t -> TransposedConvolution.apply(t[0], t[1], t[2], cp), "x", "w", "b");
     }
 
     @ParameterizedTest
@@ -70,7 +70,12 @@ public class GoldenOpsTest {
     void batchNorm(boolean training) {
         Golden g = Golden.load(training ? "batchnorm_train" : "batchnorm_eval");
         float[] rm = g.floats("running_mean_before"), rv = g.floats("running_var_before");
-        compare(g, t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, training, 0.1f, 1e-5f), "x", "gamma", "beta");
+        compare(
+                g,
+                t -> BatchNormalization.apply(t[0], t[1], t[2], rm, rv, training, 0.1f, 1e-5f),
+                "x",
+                "gamma",
+                "beta");
         assertClose("running mean", g.floats("running_mean_after"), rm, 1e-5, 1e-5);
         assertClose("running var", g.floats("running_var_after"), rv, 1e-5, 1e-5);
     }
@@ -95,6 +100,6 @@ public class GoldenOpsTest {
                     t -> Broadcast.apply(t[0], t[1], k),
                     "a",
                     "b");
-        compare(Golden.load("linear"), t -> Linear.apply(t[0], t[1], t[2]), "input", "weight", "bias");
+        compare(Golden.load("linear"), t -> Addmm.apply(t[0], t[1], t[2]), "input", "weight", "bias");
     }
 }

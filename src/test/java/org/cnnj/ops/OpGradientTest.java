@@ -18,7 +18,7 @@ class OpGradientTest {
     void conv2dPlain() {
         check(
                 "conv 3x3 pad1",
-                t -> Conv2d.apply(t[0], t[1], t[2], 1, 1),
+                t -> Convolution.apply(t[0], t[1], t[2], 1, 1),
                 uniform(rng, 2, 3, 6, 5),
                 uniform(rng, 4, 3, 3, 3),
                 uniform(rng, 4));
@@ -28,7 +28,7 @@ class OpGradientTest {
     void conv2dStrideWithoutPaddingLeavesEdgePixelsUnused() {
         check(
                 "conv 3x3 stride2 pad0",
-                t -> Conv2d.apply(t[0], t[1], t[2], 2, 0),
+                t -> Convolution.apply(t[0], t[1], t[2], 2, 0),
                 uniform(rng, 2, 2, 8, 7),
                 uniform(rng, 3, 2, 3, 3),
                 uniform(rng, 3));
@@ -39,7 +39,7 @@ class OpGradientTest {
         ConvParams p = new ConvParams(2, 1, 2, 1, 2, 1, 2, 0, 0);
         check(
                 "conv dilated grouped",
-                t -> Conv2d.apply(t[0], t[1], null, p),
+                t -> Convolution.apply(t[0], t[1], null, p),
                 uniform(rng, 1, 4, 9, 7),
                 uniform(rng, 6, 2, 3, 2));
     }
@@ -48,7 +48,7 @@ class OpGradientTest {
     void conv2dDepthwise() {
         check(
                 "conv depthwise",
-                t -> Conv2d.apply(t[0], t[1], t[2], ConvParams.of(1, 1, 1, 3)),
+                t -> Convolution.apply(t[0], t[1], t[2], ConvParams.of(1, 1, 1, 3)),
                 uniform(rng, 2, 3, 5, 5),
                 uniform(rng, 3, 1, 3, 3),
                 uniform(rng, 3));
@@ -58,7 +58,7 @@ class OpGradientTest {
     void conv2dPointwiseAndBatchOfOne() {
         check(
                 "conv 1x1",
-                t -> Conv2d.apply(t[0], t[1], t[2], 1, 0),
+                t -> Convolution.apply(t[0], t[1], t[2], 1, 0),
                 uniform(rng, 1, 5, 4, 3),
                 uniform(rng, 2, 5, 1, 1),
                 uniform(rng, 2));
@@ -68,19 +68,20 @@ class OpGradientTest {
     void convTranspose2d() {
         check(
                 "convT k2 s2",
-                t -> ConvTranspose2d.apply(t[0], t[1], t[2], 2, 0),
+                t -> TransposedConvolution.apply(t[0], t[1], t[2], 2, 0),
                 uniform(rng, 2, 3, 3, 4),
                 uniform(rng, 3, 2, 2, 2),
                 uniform(rng, 2));
         check(
                 "convT k3 s2 p1 op1",
-                t -> ConvTranspose2d.apply(t[0], t[1], t[2], ConvParams.of(2, 1).withOutputPadding(1)),
+                t -> TransposedConvolution.apply(
+                        t[0], t[1], t[2], ConvParams.of(2, 1).withOutputPadding(1)),
                 uniform(rng, 1, 2, 3, 3),
                 uniform(rng, 2, 3, 3, 3),
                 uniform(rng, 3));
         check(
                 "convT grouped",
-                t -> ConvTranspose2d.apply(t[0], t[1], null, ConvParams.of(1, 1, 1, 2)),
+                t -> TransposedConvolution.apply(t[0], t[1], null, ConvParams.of(1, 1, 1, 2)),
                 uniform(rng, 2, 4, 3, 3),
                 uniform(rng, 4, 1, 3, 3));
     }
@@ -98,13 +99,13 @@ class OpGradientTest {
         float[] rm = new float[3], rv = {1f, 2f, 0.5f};
         check(
                 "bn train",
-                t -> BatchNorm2d.apply(t[0], t[1], t[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
+                t -> BatchNormalization.apply(t[0], t[1], t[2], rm.clone(), rv.clone(), true, 0.1f, 1e-5f),
                 uniform(rng, 3, 3, 4, 2),
                 uniform(rng, 3),
                 uniform(rng, 3));
         check(
                 "bn eval",
-                t -> BatchNorm2d.apply(t[0], t[1], t[2], rm, rv, false, 0.1f, 1e-5f),
+                t -> BatchNormalization.apply(t[0], t[1], t[2], rm, rv, false, 0.1f, 1e-5f),
                 uniform(rng, 2, 3, 3, 3),
                 uniform(rng, 3),
                 uniform(rng, 3));
@@ -140,7 +141,7 @@ class OpGradientTest {
 
     @Test
     void structuralOps() {
-        check("linear", t -> Linear.apply(t[0], t[1], t[2]), uniform(rng, 3, 5), uniform(rng, 4, 5), uniform(rng, 4));
+        check("linear", t -> Addmm.apply(t[0], t[1], t[2]), uniform(rng, 3, 5), uniform(rng, 4, 5), uniform(rng, 4));
         check(
                 "concat",
                 t -> Concat.channels(t[0], t[1], t[2]),
@@ -190,7 +191,7 @@ class OpGradientTest {
     @Test
     void frozenInputReceivesNoGradient() {
         Tensor x = uniform(rng, 1, 2, 4, 4), w = uniform(rng, 3, 2, 3, 3).requiresGrad(false);
-        Tensor y = Conv2d.apply(x, w, null, 1, 1);
+        Tensor y = Convolution.apply(x, w, null, 1, 1);
         Autograd.backward(Mean.apply(y));
         Assertions.assertTrue(x.hasGrad());
         Assertions.assertFalse(w.hasGrad());

@@ -2,7 +2,7 @@ package org.cnnj.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.cnnj.nn.Conv;
+import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Init;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.ConvParams;
@@ -18,14 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /** The impulse probe finds the receptive field a network's layers add up to, and says when there is no finite one. */
 class ReceptiveFieldTest {
-    private static Conv conv(int k, int dilation, Rng rng) {
-        return new Conv(1, 1, k, ConvParams.of(1, dilation * (k / 2), dilation, 1), true, Init.HE_NORMAL, rng);
+    private static Conv2d conv(int k, int dilation, Rng rng) {
+        return new Conv2d(1, 1, k, ConvParams.of(1, dilation * (k / 2), dilation, 1), true, Init.HE_NORMAL, rng);
     }
 
     @Test
     void addsUpConvolutionsPoolingAndDilation() {
         Rng rng = new Rng(1);
-        Conv a = conv(3, 1, rng), b = conv(5, 2, rng); // radius 1, then 2·2 = 4
+        Conv2d a = conv(3, 1, rng), b = conv(5, 2, rng); // radius 1, then 2·2 = 4
         Module net = new Module() {
             public Tensor forward(Tensor x) {
                 Tensor y = Relu.apply(b.forward(Relu.apply(a.forward(x))));

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.ModelSpec;
-import org.cnnj.nn.Dense;
 import org.cnnj.nn.Init;
+import org.cnnj.nn.Linear;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -170,7 +170,7 @@ class InferenceTest {
                 .contains("does not exist"));
 
         Module flat = new Module() {
-            private final Dense d = child("d", new Dense(6, 2, Init.XAVIER_UNIFORM, new Rng(1)));
+            private final Linear d = child("d", new Linear(6, 2, Init.XAVIER_UNIFORM, new Rng(1)));
 
             @Override
             public Tensor forward(Tensor x) {

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.cnnj.ops.Add;
+import org.cnnj.ops.Addmm;
 import org.cnnj.ops.Concat;
-import org.cnnj.ops.Conv2d;
 import org.cnnj.ops.ConvParams;
-import org.cnnj.ops.Linear;
+import org.cnnj.ops.Convolution;
 import org.cnnj.ops.MaxPool2d;
 import org.cnnj.ops.Mean;
 import org.cnnj.ops.Multiply;
@@ -47,31 +47,31 @@ class AutogradTest {
 
     @Test
     void shapeMismatchesNameOpShapesAndFix() {
-        String conv = message(() -> Conv2d.apply(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(4, 1, 3, 3), null, 1, 1));
+        String conv = message(() -> Convolution.apply(Tensor.zeros(1, 3, 8, 8), Tensor.zeros(4, 1, 3, 3), null, 1, 1));
         assertTrue(
                 conv.startsWith("conv2d:")
                         && conv.contains("[1, 3, 8, 8]")
                         && conv.contains("[4, 1, 3, 3]")
                         && conv.contains("channel"),
                 conv);
-        String small = message(() -> Conv2d.apply(Tensor.zeros(1, 1, 2, 2), Tensor.zeros(1, 1, 5, 5), null, 1, 0));
+        String small = message(() -> Convolution.apply(Tensor.zeros(1, 1, 2, 2), Tensor.zeros(1, 1, 5, 5), null, 1, 0));
         assertTrue(small.contains("too small") && small.contains("padding"), small);
         String pool = message(() -> MaxPool2d.apply(Tensor.zeros(1, 1, 1, 1), PoolParams.of(2)));
         assertTrue(pool.startsWith("max_pool2d:"), pool);
-        String rank = message(() -> Conv2d.apply(Tensor.zeros(3, 8, 8), Tensor.zeros(4, 3, 3, 3), null, 1, 1));
+        String rank = message(() -> Convolution.apply(Tensor.zeros(3, 8, 8), Tensor.zeros(4, 3, 3, 3), null, 1, 1));
         assertTrue(rank.contains("4-D") && rank.contains("[3, 8, 8]"), rank);
         String add = message(() -> Add.apply(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
         assertTrue(add.startsWith("add:") && add.contains("[2, 3]") && add.contains("[3, 2]"), add);
         String concat = message(() -> Concat.channels(Tensor.zeros(1, 2, 8, 8), Tensor.zeros(1, 2, 7, 8)));
         assertTrue(concat.contains("2^depth"), concat);
-        String lin = message(() -> Linear.apply(Tensor.zeros(2, 5), Tensor.zeros(3, 4), null));
+        String lin = message(() -> Addmm.apply(Tensor.zeros(2, 5), Tensor.zeros(3, 4), null));
         assertTrue(lin.startsWith("linear:") && lin.contains("5 features"), lin);
         String mul = message(() -> Multiply.apply(Tensor.zeros(2, 3, 4, 4), Tensor.zeros(2, 2, 1, 1)));
         assertTrue(mul.startsWith("multiply:"), mul);
         String reshape = message(() -> Reshape.apply(Tensor.zeros(2, 3), 4, 2));
         assertTrue(reshape.startsWith("reshape:"), reshape);
         String groups = message(() ->
-                Conv2d.apply(Tensor.zeros(1, 3, 4, 4), Tensor.zeros(4, 1, 3, 3), null, ConvParams.of(1, 1, 1, 3)));
+                Convolution.apply(Tensor.zeros(1, 3, 4, 4), Tensor.zeros(4, 1, 3, 3), null, ConvParams.of(1, 1, 1, 3)));
         assertTrue(groups.contains("groups"), groups);
     }
 
@@ -92,7 +92,7 @@ class AutogradTest {
         try {
             Tensor x = Tensor.of(new float[] {1, Float.POSITIVE_INFINITY, 3, 4}, 1, 1, 2, 2);
             String op = message(() ->
-                    Conv2d.apply(x, Tensor.of(new float[] {1}, 1, 1, 1, 1).requiresGrad(true), null, 1, 0));
+                    Convolution.apply(x, Tensor.of(new float[] {1}, 1, 1, 1, 1).requiresGrad(true), null, 1, 0));
             assertTrue(op.startsWith("conv2d: output") && op.contains("Infinity"), op);
         } finally {
             GradMode.setAnomalyDetection(false);

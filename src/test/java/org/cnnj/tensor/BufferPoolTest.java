@@ -10,7 +10,7 @@ import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
-import org.cnnj.ops.Conv2d;
+import org.cnnj.ops.Convolution;
 import org.cnnj.ops.Mean;
 import org.cnnj.ops.Relu;
 import org.cnnj.ops.Reshape;
@@ -84,7 +84,7 @@ class BufferPoolTest {
         Tensor w = Tensor.of(wv, 4, 1, 3, 3).requiresGrad(true);
         Tensor x = Tensor.of(new float[64 * 64], 1, 1, 64, 64);
         Tensor weightView = Reshape.apply(w, 36); // shares the weight's array
-        Tensor conv = Conv2d.apply(x, Reshape.apply(weightView, 4, 1, 3, 3), null, 1, 1);
+        Tensor conv = Convolution.apply(x, Reshape.apply(weightView, 4, 1, 3, 3), null, 1, 1);
         Tensor relu = Relu.apply(conv), keptView = Reshape.apply(relu, 4 * 64 * 64);
         Tensor loss = Mean.apply(Relu.apply(keptView));
         float[] weightsBefore = wv.clone();

@@ -15,8 +15,8 @@ import org.cnnj.util.Parallel;
  * <p>Backward (training): with x̂ = (x − μ)·σ⁻¹ and M = N·H·W values per channel,
  * dx = γσ⁻¹/M · (M·dy − Σdy − x̂·Σ(dy·x̂)); dγ = Σ(dy·x̂); dβ = Σdy. In eval mode μ, σ are constants.
  */
-public final class BatchNorm2d {
-    private BatchNorm2d() {}
+public final class BatchNormalization {
+    private BatchNormalization() {}
 
     public static Tensor apply(
             Tensor x,

@@ -23,8 +23,8 @@ import org.cnnj.util.Scratch;
  *     fixed order, so results do not depend on the thread count.</li>
  * </ul>
  */
-public final class Conv2d {
-    private Conv2d() {}
+public final class Convolution {
+    private Convolution() {}
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);

@@ -1,20 +1,20 @@
 package org.cnnj.nn;
 
 import java.util.Arrays;
-import org.cnnj.ops.BatchNorm2d;
+import org.cnnj.ops.BatchNormalization;
 import org.cnnj.tensor.Tensor;
 
 /** Batch normalization layer: γ = 1, β = 0, running mean 0 and variance 1 to start (PyTorch defaults). */
-public final class BatchNorm extends Module {
+public final class BatchNorm2d extends Module {
     public final Tensor gamma, beta;
     public final float[] runningMean, runningVar;
     public final float momentum, eps;
 
-    public BatchNorm(int channels) {
+    public BatchNorm2d(int channels) {
         this(channels, 0.1f, 1e-5f);
     }
 
-    public BatchNorm(int channels, float momentum, float eps) {
+    public BatchNorm2d(int channels, float momentum, float eps) {
         float[] ones = new float[channels];
         Arrays.fill(ones, 1f);
         this.gamma = param("weight", Tensor.of(ones, channels));
@@ -27,6 +27,6 @@ public final class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return BatchNorm2d.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
+        return BatchNormalization.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
     }
 }

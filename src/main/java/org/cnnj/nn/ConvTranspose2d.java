@@ -1,16 +1,16 @@
 package org.cnnj.nn;
 
 import org.cnnj.ops.ConvParams;
-import org.cnnj.ops.ConvTranspose2d;
+import org.cnnj.ops.TransposedConvolution;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
 /** Transposed convolution layer (learned up-sampling): weight [C, CO/G, K, K], bias [CO]. */
-public final class ConvTranspose extends Module {
+public final class ConvTranspose2d extends Module {
     public final Tensor weight, bias;
     public final ConvParams params;
 
-    public ConvTranspose(int in, int out, int kernel, ConvParams params, boolean bias, Init init, Rng rng) {
+    public ConvTranspose2d(int in, int out, int kernel, ConvParams params, boolean bias, Init init, Rng rng) {
         this.params = params;
         this.weight = param("weight", Tensor.zeros(in, out / params.groups(), kernel, kernel));
         init.fill(weight, rng);
@@ -18,12 +18,12 @@ public final class ConvTranspose extends Module {
     }
 
     /** The U-Net up step: kernel 2, stride 2, doubles height and width. */
-    public static ConvTranspose upsample2x(int in, int out, Rng rng) {
-        return new ConvTranspose(in, out, 2, ConvParams.of(2, 0), true, Init.HE_NORMAL, rng);
+    public static ConvTranspose2d upsample2x(int in, int out, Rng rng) {
+        return new ConvTranspose2d(in, out, 2, ConvParams.of(2, 0), true, Init.HE_NORMAL, rng);
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return ConvTranspose2d.apply(x, weight, bias, params);
+        return TransposedConvolution.apply(x, weight, bias, params);
     }
 }

@@ -6,8 +6,8 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 
 /** Fully connected layer. Shapes: x [N, IN], weight [OUT, IN], bias [OUT] or null → y [N, OUT] = x·Wᵀ + b. */
-public final class Linear {
-    private Linear() {}
+public final class Addmm {
+    private Addmm() {}
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {
         Shapes.requireRank("linear", "input", x, 2, "[N, features] (flatten it first)");

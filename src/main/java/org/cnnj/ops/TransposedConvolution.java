@@ -13,11 +13,11 @@ import org.cnnj.util.Scratch;
  * Shapes: x [N, C, H, W], weight [C, CO/G, KH, KW], bias [CO] or null → y [N, CO, HO, WO] with
  * HO = (H−1)·stride − 2·pad + dilation·(KH−1) + output_pad + 1.
  *
- * <p>It is the adjoint of {@link Conv2d}: the columns live on the input pixels and the image is the
+ * <p>It is the adjoint of {@link Convolution}: the columns live on the input pixels and the image is the
  * output. Forward: cols = Wᵀ·x, col2im into y. Backward: cols = im2col(dY); dx = W·cols; dW += x·colsᵀ.
  */
-public final class ConvTranspose2d {
-    private ConvTranspose2d() {}
+public final class TransposedConvolution {
+    private TransposedConvolution() {}
 
     record Geometry(int n, int cIn, int cOut, int groups, int cInG, int cOutG, int h, int w, Im2col im) {
         int inPixels() {

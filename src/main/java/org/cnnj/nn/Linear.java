@@ -1,15 +1,15 @@
 package org.cnnj.nn;
 
-import org.cnnj.ops.Linear;
+import org.cnnj.ops.Addmm;
 import org.cnnj.ops.Reshape;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
 /** Fully connected layer: weight [OUT, IN] (Xavier by default), bias [OUT] zero. Input [N, IN]. */
-public final class Dense extends Module {
+public final class Linear extends Module {
     public final Tensor weight, bias;
 
-    public Dense(int in, int out, Init init, Rng rng) {
+    public Linear(int in, int out, Init init, Rng rng) {
         this.weight = param("weight", Tensor.zeros(out, in));
         init.fill(weight, rng);
         this.bias = param("bias", Tensor.zeros(out));
@@ -17,6 +17,6 @@ public final class Dense extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Linear.apply(x.rank() == 2 ? x : Reshape.apply(x, x.dim(0), -1), weight, bias);
+        return Addmm.apply(x.rank() == 2 ? x : Reshape.apply(x, x.dim(0), -1), weight, bias);
     }
 }
