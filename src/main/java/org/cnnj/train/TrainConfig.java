@@ -134,22 +134,14 @@ public record TrainConfig(
     }
 
     public TrainConfig withDiameter(double d) {
-        return new TrainConfig(
-                epochs,
-                stepsPerEpoch,
-                batch,
-                patch,
-                learningRate,
-                validationFraction,
-                patience,
-                seed,
-                freezeEncoder,
-                elastic,
-                d,
-                averaging);
+        return with(d, averaging);
     }
 
     public TrainConfig withAveraging(double decay) {
+        return with(diameter, decay);
+    }
+
+    private TrainConfig with(double diameter, double averaging) {
         return new TrainConfig(
                 epochs,
                 stepsPerEpoch,
@@ -162,7 +154,7 @@ public record TrainConfig(
                 freezeEncoder,
                 elastic,
                 diameter,
-                decay);
+                averaging);
     }
 
     public static TrainConfig defaults() {
