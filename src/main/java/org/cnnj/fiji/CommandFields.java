@@ -95,11 +95,7 @@ public final class CommandFields {
                 if (hasCallback) invoke(command, item.getCallback());
             }
         }
-        for (ModuleItem<?> item : items.values()) {
-            if (item.getType() == File.class && item.isRequired() && value(command, item.getName()) == null)
-                throw new IllegalArgumentException(who + " needs " + spelling.apply(item.getName()));
-        }
-        return command;
+        return command; // required options: the caller checks them against Option.required() and names all missing
     }
 
     /**

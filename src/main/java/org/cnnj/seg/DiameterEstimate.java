@@ -110,13 +110,17 @@ public final class DiameterEstimate {
         if (sw < spec.tileMultiple() * 2 || sh < spec.tileMultiple() * 2) return null;
         List<int[]> areas = new ArrayList<>();
         int objects = 0;
-        for (int[] origin : windows(planes, width, height, cw, ch)) {
+        // The grid (and its contrast pass over the image) is only made when the centre window is not enough.
+        List<int[]> windows = List.of(centre(width, height, cw, ch));
+        for (int k = 0; k < windows.size(); k++) {
+            int[] origin = windows.get(k);
             int[] whole = segmentWindow(
                     engine, spec, planes, width, origin[0], origin[1], cw, ch, sw, sh, cw < width || ch < height);
             int[] a = ObjectSize.areas(whole);
             areas.add(a);
             objects += a.length;
             if (objects >= MIN_OBJECTS || areas.size() >= MAX_WINDOWS) break;
+            if (k == 0) windows = windows(planes, width, height, cw, ch);
         }
         int[] pooled = areas.stream().flatMapToInt(Arrays::stream).toArray();
         return new Measured(objects == 0 ? 0 : ObjectSize.diameterOfMedian(pooled), objects);
@@ -129,7 +133,7 @@ public final class DiameterEstimate {
      */
     static List<int[]> windows(float[][] planes, int width, int height, int cw, int ch) {
         List<int[]> out = new ArrayList<>();
-        out.add(new int[] {(width - cw) / 2, (height - ch) / 2});
+        out.add(centre(width, height, cw, ch));
         if (cw == width && ch == height) return out;
         List<double[]> grid = new ArrayList<>(); // x, y, contrast
         for (int y = 0; y < height; y += ch) {
@@ -141,6 +145,10 @@ public final class DiameterEstimate {
         grid.sort((a, b) -> Double.compare(b[2], a[2]));
         for (double[] g : grid) out.add(new int[] {(int) g[0], (int) g[1]});
         return out;
+    }
+
+    private static int[] centre(int width, int height, int cw, int ch) {
+        return new int[] {(width - cw) / 2, (height - ch) / 2};
     }
 
     /** Standard deviation of the window's values over all channels. */
