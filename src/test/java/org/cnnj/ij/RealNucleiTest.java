@@ -23,8 +23,11 @@ import org.junit.jupiter.api.Test;
  * estimated from each image, as a user runs it. Skipped with a message where ../shared is absent.
  */
 class RealNucleiTest {
-    /** Pooled AP@0.5 over the three images that the shipped model must reach (it measured 0.798 when shipped). */
-    static final double AP_BOUND = 0.75;
+    /**
+     * Pooled AP@0.5 over the three images that the shipped model must reach (it measured 0.798 when shipped, 0.807
+     * once specks were dropped and the foreground threshold raised to 0.6).
+     */
+    static final double AP_BOUND = 0.77;
 
     @Test
     void shippedModelSegmentsRealNucleiOfThreeSizesWithDiameterAuto() throws Exception {

@@ -1,0 +1,28 @@
+package org.cnnj.seg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.TiledPredictor;
+import org.junit.jupiter.api.Test;
+
+/** Which small objects a distance model's result leaves out. */
+class SegmenterTest {
+    private static Segmenter.Options at(double scale, int minimum) {
+        return new Segmenter.Options(new TiledPredictor.Layout(512, 128, 16), false, minimum, scale);
+    }
+
+    @Test
+    void specksAreDroppedUnlessTheImagesOwnNucleiAreThatSmall() throws Exception {
+        ModelSpec spec = ModelSpec.read(Path.of("models/nuclei.json"));
+        assertEquals(16.4, spec.objectDiameter(), 1e-9, "the shipped model's size, which the cases below assume");
+        assertEquals(
+                Segmenter.SPECK_PIXELS, Segmenter.smallestObject(spec, at(1, 6)), "nuclei of 16 px: 25 px specks go");
+        assertEquals(Segmenter.SPECK_PIXELS, Segmenter.smallestObject(spec, at(0.3, 6)), "nuclei of 55 px: the same");
+        // Nuclei of 16.4 / 2 = 8.2 px: a disc of half that, pi/4 * 4.1^2 = 13 px, is the smallest kept.
+        assertEquals(13, Segmenter.smallestObject(spec, at(2, 6)), "tiny nuclei are not taken for specks");
+        assertEquals(6, Segmenter.smallestObject(spec, at(8, 6)), "never below the caller's minimum");
+        assertEquals(40, Segmenter.smallestObject(spec, at(1, 40)), "a larger minimum of the caller wins");
+    }
+}
