@@ -120,7 +120,7 @@ public final class ImgLib2Segmenter {
                 engine,
                 spec,
                 new Source<>(image, spec),
-                o,
+                o.withMinObjectPixels(Segmenter.smallestObject(spec, o, 1)), // decoded on the image's grid
                 bandRows,
                 new BandSegmenter.Sink() {
                     public void rows(int y0, int rows, byte[] c, int[] ids) {

@@ -39,7 +39,7 @@ public final class BandedPlanes {
                 engine,
                 spec,
                 new Source(spec, planes, width, height, sw, sh),
-                o,
+                o.withMinObjectPixels(Segmenter.smallestObject(spec, o, o.scale())), // decoded on the network's grid
                 bandRows,
                 new BandSegmenter.Sink() {
                     public void rows(int y0, int rows, byte[] classes, int[] objects) {

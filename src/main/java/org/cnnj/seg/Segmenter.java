@@ -34,6 +34,11 @@ public final class Segmenter implements AutoCloseable {
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {
             this(layout, probabilities, minObjectPixels, 1);
         }
+
+        /** The same options keeping objects from {@code pixels} up. */
+        public Options withMinObjectPixels(int pixels) {
+            return new Options(layout, probabilities, pixels, scale);
+        }
     }
 
     /**
@@ -299,7 +304,7 @@ public final class Segmenter implements AutoCloseable {
                     m.distance(),
                     m.width(),
                     m.height(),
-                    new DistanceInstances.Options(spec.split(), smallestObject(spec, o)));
+                    new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1)));
             count = Instances.count(objects);
         } else if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());
@@ -309,17 +314,19 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
-     * The smallest object a distance model's result keeps (pixels of the grid the maps are on): at least the
-     * caller's minimum and {@link #SPECK_PIXELS}, unless the image's own objects are so small that a disc of half
-     * their diameter is smaller. On real nuclei (DSB2018 val and the shipped run's 48 held-out images) most false
-     * objects were such specks of debris and noise, a few pixels regardless of the nuclei's size; dropping them
-     * raised mean AP@0.5 from 0.84 to 0.86 on both sets, where a rule relative to the nuclei's size did less.
+     * The smallest object a distance model's result keeps, in pixels of the grid its objects are decoded on, which is
+     * {@code grid} times the image's in each direction (1: the maps resized back to the image; {@code o.scale()}: the
+     * network's grid, as the banded path decodes): at least the caller's minimum and {@link #SPECK_PIXELS} pixels of
+     * the image, unless the image's own objects are so small that a disc of half their diameter is smaller. On real
+     * nuclei (DSB2018 val and the shipped run's 48 held-out images) most false objects were such specks of debris and
+     * noise, a few pixels regardless of the nuclei's size; dropping them raised mean AP@0.5 from 0.84 to 0.86 on both
+     * sets, where a rule relative to the nuclei's size did less. Other models: the caller's minimum.
      */
-    static int smallestObject(ModelSpec spec, Options o) {
+    public static int smallestObject(ModelSpec spec, Options o, double grid) {
         int floor = Math.max(1, o.minObjectPixels());
-        if (!(spec.objectDiameter() > 0)) return floor;
-        double half = 0.5 * spec.objectDiameter() / o.scale(); // half the objects' diameter on this grid
-        return Math.max(floor, (int) Math.min(SPECK_PIXELS, Math.round(Math.PI / 4 * half * half)));
+        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()) || !(spec.objectDiameter() > 0)) return floor;
+        double half = 0.5 * spec.objectDiameter() / o.scale() * grid; // half the objects' diameter on this grid
+        return Math.max(floor, (int) Math.round(Math.min(SPECK_PIXELS * grid * grid, Math.PI / 4 * half * half)));
     }
 
     /** Objects below this many pixels are taken for specks (see {@link #smallestObject}). */
