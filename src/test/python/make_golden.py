@@ -71,6 +71,18 @@ def conv_cases():
         save(name, **with_grads(fn, dict(x=x, w=w, b=b), params=params))
 
 
+def large_grid_conv_case():
+    """A grid past 2048 pixels takes the dot-product weight gradient; 6 channels and 45 taps leave edges of its 4x6
+    blocks. Own seed, written last, so the other fixtures keep their random streams."""
+    torch.manual_seed(4321)
+    x = torch.randn(2, 5, 46, 46)
+    w = torch.randn(6, 5, 3, 3) * 0.3
+    b = torch.randn(6)
+    fn = lambda x, w, b: F.conv2d(x, w, b, stride=1, padding=1)
+    params = torch.tensor([1, 1, 1, 1], dtype=torch.float32)
+    save("conv_large_grid", **with_grads(fn, dict(x=x, w=w, b=b), params=params))
+
+
 def conv_transpose_cases():
     cases = {
         "convt_up2": dict(n=2, c=6, h=5, w=4, co=3, k=2, stride=2, pad=0, outpad=0, dil=1, groups=1),
@@ -258,4 +270,5 @@ if __name__ == "__main__":
     loss_cases()
     optimizer_cases()
     unet_case()
+    large_grid_conv_case()
     print("wrote", len(os.listdir(OUT)), "fixtures to", os.path.normpath(OUT))

@@ -50,6 +50,22 @@ final class JavaMicroKernel implements MicroKernel {
         store(acc, c, cOff, ldc);
     }
 
+    @Override
+    public void dotBlock(
+            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
+        for (int i = 0; i < DOT_ROWS; i++) {
+            for (int j = 0; j < DOT_COLUMNS; j++)
+                out[i * DOT_COLUMNS + j] = dot(len, u, uOff + i * uStride, v, rows[rowStart + j] + vOff);
+        }
+    }
+
+    @Override
+    public float dot(int len, float[] u, int uOff, float[] v, int vOff) {
+        float sum = 0f;
+        for (int q = 0; q < len; q++) sum += u[uOff + q] * v[vOff + q];
+        return sum;
+    }
+
     private static void rankOne(float[] acc, float a0, float a1, float a2, float a3, float[] b, int bp) {
         for (int j = 0; j < NR; j++) {
             float bj = b[bp + j];

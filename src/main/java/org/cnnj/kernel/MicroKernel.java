@@ -17,6 +17,23 @@ public interface MicroKernel {
     /** Both packed. */
     void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
 
+    /** Rows of u and shifted rows of v that {@link #dotBlock} pairs: the weight gradient of a direct convolution. */
+    int DOT_ROWS = 4, DOT_COLUMNS = 6;
+
+    /** Floats {@link #dotBlock}'s out must hold: the 24 sums, then room for 24 vectors of up to 16 lanes. */
+    int DOT_SCRATCH = 32 + DOT_ROWS * DOT_COLUMNS * 16;
+
+    /**
+     * out[i·DOT_COLUMNS + j] = Σ_{q < len} u[uOff + i·uStride + q] · v[rows[rowStart + j] + vOff + q] for every
+     * i < DOT_ROWS, j < DOT_COLUMNS; len is a multiple of 16. Vectorised over q, so no operand is packed. The lanes
+     * of each sum are added in lane order (not by the Vector API's reduceLanes, whose order the JIT may change), so
+     * the result is the same in every run.
+     */
+    void dotBlock(int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out);
+
+    /** Σ_{q < len} u[uOff + q] · v[vOff + q], len a multiple of 16: the edges {@link #dotBlock} leaves. */
+    float dot(int len, float[] u, int uOff, float[] v, int vOff);
+
     /** A packed; B row p is {@code x[rows[rowStart + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(
             int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc);

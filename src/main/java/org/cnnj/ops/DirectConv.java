@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
+import org.cnnj.kernel.MicroKernel;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.util.Parallel;
 import org.cnnj.util.Scratch;
@@ -115,13 +116,60 @@ final class DirectConv {
     }
 
     /**
-     * dW [CO × K] += Σ_s Σ_q dy[s, co, q]·x_shifted[s, r, q], computed as dWᵀ = X·dyᵀ with X packed from its shifts
-     * and dy padded onto the grid (zeros in the garbage columns); split and summed by
-     * {@link Reductions#weightGradient}.
+     * dW [CO × K] += Σ_s Σ_q dy[s, co, q]·x_shifted[s, r, q], with dy laid onto the padded grid (zeros in the
+     * garbage columns); split and summed by {@link Reductions#weightGradient}. Large grids take dot products
+     * straight from the padded image ({@link #weightGradientByDots}); small ones, where a dot product is too short
+     * to pay its setup, a GEMM dWᵀ = X·dyᵀ with X packed from its shifts.
      */
     void weightGradient(float[] x, float[] dy, int outChannels, float[] dw) {
         float[] xPad = pad(x);
-        int grid = gridPixels(), outPlane = outH * outW;
+        if (gridPixels() >= DOT_MIN_GRID) weightGradientByDots(xPad, dy, outChannels, dw);
+        else weightGradientByGemm(xPad, dy, outChannels, dw);
+        BufferPool.give(xPad);
+    }
+
+    /** Grid pixels from which the dot-product weight gradient beats packing; pixels per split of the grid. */
+    private static final int DOT_MIN_GRID = Integer.getInteger("cnnj.dotMinGrid", 2048), DOT_SEGMENT = 1024;
+
+    /**
+     * Each dW element is one dot product over the grid of dy's row co with shifted row r of the padded image:
+     * {@link MicroKernel#dotBlock} takes 4 channels × 6 shifts at a time, vectorised along the pixels, so the
+     * image is never packed (packing cost as much as the products where CO is small).
+     */
+    private void weightGradientByDots(float[] xPad, float[] dy, int outChannels, float[] dw) {
+        MicroKernel kernel = Gemm.kernel();
+        int grid = gridPixels(), segments = (grid + DOT_SEGMENT - 1) / DOT_SEGMENT;
+        int rowBlocks = outChannels / MicroKernel.DOT_ROWS * MicroKernel.DOT_ROWS;
+        int tapBlocks = k / MicroKernel.DOT_COLUMNS * MicroKernel.DOT_COLUMNS;
+        Reductions.weightGradient(n, segments, 1, k, outChannels, dw, (s, p0, p1, dwt) -> {
+            int q0 = p0 * DOT_SEGMENT, len = Gemm.roundUp(Math.min(p1 * DOT_SEGMENT, grid) - q0, 16);
+            float[] dyGrid = Scratch.get(Scratch.COLUMNS, outChannels * len);
+            float[] sums = Scratch.get(Scratch.SPARE, MicroKernel.DOT_SCRATCH);
+            for (int co = 0; co < outChannels; co++) dyOnGrid(dy, s, outChannels, co, q0, len, dyGrid, co * len);
+            int xOff = s * sampleStride + q0;
+            for (int co = 0; co < rowBlocks; co += MicroKernel.DOT_ROWS) {
+                for (int r = 0; r < tapBlocks; r += MicroKernel.DOT_COLUMNS) {
+                    kernel.dotBlock(len, dyGrid, co * len, len, xPad, rows, r, xOff, sums);
+                    for (int i = 0; i < MicroKernel.DOT_ROWS; i++) {
+                        for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++)
+                            dwt[(r + j) * outChannels + co + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
+                    }
+                }
+                for (int i = co; i < co + MicroKernel.DOT_ROWS; i++) {
+                    for (int r = tapBlocks; r < k; r++)
+                        dwt[r * outChannels + i] += kernel.dot(len, dyGrid, i * len, xPad, rows[r] + xOff);
+                }
+            }
+            for (int i = rowBlocks; i < outChannels; i++) {
+                for (int r = 0; r < k; r++)
+                    dwt[r * outChannels + i] += kernel.dot(len, dyGrid, i * len, xPad, rows[r] + xOff);
+            }
+        });
+    }
+
+    /** dWᵀ = X·dyᵀ per panel of the grid, X packed from its shifts. */
+    private void weightGradientByGemm(float[] xPad, float[] dy, int outChannels, float[] dw) {
+        int grid = gridPixels();
         int pw = Math.min(Gemm.roundUp(Math.max(64, 24576 / Math.max(1, outChannels)), 16), grid);
         int panels = (grid + pw - 1) / pw;
         Reductions.weightGradient(n, panels, 1, k, outChannels, dw, (s, p0, p1, dwt) -> {
@@ -130,22 +178,26 @@ final class DirectConv {
             float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(k, pw));
             for (int panel = p0; panel < p1; panel++) {
                 int q0 = panel * pw, width = Math.min(pw, grid - q0);
-                // dy of this panel laid out on the padded grid: [CO × width], garbage columns zero.
-                for (int co = 0; co < outChannels; co++) {
-                    int src = (s * outChannels + co) * outPlane, t = co * width - q0;
-                    for (int q = q0; q < q0 + width; ) {
-                        int oh = q / wp, ow = q - oh * wp, end = Math.min(q0 + width, (oh + 1) * wp);
-                        int realEnd = Math.min(end, oh * wp + outW), from = src + oh * outW - oh * wp;
-                        for (int i = q; i < realEnd; i++) dyGrid[t + i] = dy[from + i];
-                        for (int i = Math.max(q, realEnd); i < end; i++) dyGrid[t + i] = 0f;
-                        q = end;
-                    }
-                }
+                for (int co = 0; co < outChannels; co++) dyOnGrid(dy, s, outChannels, co, q0, width, dyGrid, co * width);
                 Gemm.packB(true, width, outChannels, dyGrid, 0, width, pb);
                 Gemm.packRowsA(k, width, xPad, s * sampleStride + q0, rows, pa);
                 Gemm.multiplyPacked(k, outChannels, width, pa, 0, pb, 0, dwt, 0, outChannels, true);
             }
         });
-        BufferPool.give(xPad);
+    }
+
+    /**
+     * dst[dOff + i] = dy[s, co] at grid pixel q0 + i for i < width: the real columns of each grid row, zeros in its
+     * garbage columns and past the grid's end.
+     */
+    private void dyOnGrid(float[] dy, int s, int outChannels, int co, int q0, int width, float[] dst, int dOff) {
+        int src = (s * outChannels + co) * outH * outW, t = dOff - q0, end = q0 + width, grid = gridPixels();
+        for (int q = q0; q < end; ) {
+            int oh = q / wp, rowEnd = Math.min(end, (oh + 1) * wp);
+            int realEnd = Math.min(Math.min(rowEnd, oh * wp + outW), grid), from = src + oh * outW - oh * wp;
+            for (int i = q; i < realEnd; i++) dst[t + i] = dy[from + i];
+            for (int i = Math.max(q, realEnd); i < rowEnd; i++) dst[t + i] = 0f;
+            q = rowEnd;
+        }
     }
 }

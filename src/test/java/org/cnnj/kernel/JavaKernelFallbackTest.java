@@ -30,7 +30,8 @@ class JavaKernelFallbackTest {
             "conv_depthwise",
             "conv_grouped_rect",
             "conv_pointwise",
-            "conv_wide"
+            "conv_wide",
+            "conv_large_grid"
         }) {
             golden.conv2d(name);
         }

@@ -99,7 +99,8 @@ public class UNetTest {
         Rng rng = new Rng(9);
         UNet net = new UNet(new UNetConfig(1, 2, 2, 4, true, true, 0.2f), rng);
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-2));
-        float[] img = new float[4 * 16 * 16];
+        // 48×48: the first level's grid (48×50 pixels) takes the dot-product weight gradient, the deeper ones GEMM.
+        float[] img = new float[4 * 48 * 48];
         int[] labels = new int[img.length];
         for (int i = 0; i < img.length; i++) {
             img[i] = rng.normal();
@@ -107,7 +108,7 @@ public class UNetTest {
         }
         for (int s = 0; s < 2; s++) {
             adam.zeroGrad();
-            Autograd.backward(SoftmaxCrossEntropy.apply(net.forward(Tensor.of(img, 4, 1, 16, 16)), labels));
+            Autograd.backward(SoftmaxCrossEntropy.apply(net.forward(Tensor.of(img, 4, 1, 48, 48)), labels));
             adam.step();
         }
         return net.parameters().get("head.weight").data().clone();

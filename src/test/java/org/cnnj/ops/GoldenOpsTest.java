@@ -38,7 +38,8 @@ public class GoldenOpsTest {
                 "conv_depthwise",
                 "conv_grouped_rect",
                 "conv_pointwise",
-                "conv_wide"
+                "conv_wide",
+                "conv_large_grid"
             })
     public void conv2d(String name) {
         Golden g = Golden.load(name);
