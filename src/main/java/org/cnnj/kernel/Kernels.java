@@ -61,9 +61,12 @@ public final class Kernels {
         int kc = 16, mr = k.mr(), nr = k.nr();
         float[] a = new float[kc * mr], b = new float[kc * nr + nr], c = new float[mr * nr];
         int[] rows = new int[kc];
+        float[] sums = new float[MicroKernel.DOT_SCRATCH];
         for (int i = 0; i < 6_000; i++) {
             k.compute(kc, a, 0, b, 0, c, 0, nr);
             k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr);
+            k.dotBlock(16, b, 0, 16, b, rows, 0, 0, sums);
+            k.dot(16, a, 0, b, 0);
         }
     }
 

@@ -45,19 +45,10 @@ public final class BatchNormalization {
             float mu, var;
             if (training) {
                 double sum = 0;
-                for (int s = 0; s < n; s++) {
-                    int base = (s * c + ch) * plane;
-                    for (int i = 0; i < plane; i++) sum += xs[base + i];
-                }
+                for (int s = 0; s < n; s++) sum += Reductions.sum(xs, (s * c + ch) * plane, plane);
                 mu = (float) (sum / count);
                 double sq = 0;
-                for (int s = 0; s < n; s++) {
-                    int base = (s * c + ch) * plane;
-                    for (int i = 0; i < plane; i++) {
-                        float d = xs[base + i] - mu;
-                        sq += d * d;
-                    }
-                }
+                for (int s = 0; s < n; s++) sq += Reductions.squaredDeviations(xs, mu, (s * c + ch) * plane, plane);
                 var = (float) (sq / count);
                 runningMean[ch] = (1 - momentum) * runningMean[ch] + momentum * mu;
                 runningVar[ch] = (1 - momentum) * runningVar[ch] + momentum * (float) (sq / (count - 1));
@@ -98,6 +89,7 @@ public final class BatchNormalization {
             int c,
             int plane) {
         float[] xs = x.data(), g = gamma.data();
+        boolean fresh = x.requiresGrad() && x.freshGradOrNull() != null;
         float[] dx = x.requiresGrad() ? x.grad() : null;
         float[] dGamma = new float[c], dBeta = new float[c];
         long count = (long) n * plane;
@@ -106,14 +98,8 @@ public final class BatchNormalization {
             float mu = mean[ch], is = invStd[ch];
             for (int s = 0; s < n; s++) {
                 int base = (s * c + ch) * plane;
-                float a = 0, bsum = 0;
-                for (int i = 0; i < plane; i++) {
-                    float d = dy[base + i];
-                    a += d;
-                    bsum += d * (xs[base + i] - mu);
-                }
-                sumDy += a;
-                sumDyXhat += bsum * is;
+                sumDy += Reductions.sum(dy, base, plane);
+                sumDyXhat += Reductions.dot(dy, xs, mu, base, plane) * is;
             }
             dGamma[ch] = (float) sumDyXhat;
             dBeta[ch] = (float) sumDy;
@@ -124,7 +110,8 @@ public final class BatchNormalization {
                 int base = (s * c + ch) * plane;
                 for (int i = 0; i < plane; i++) {
                     float d = dy[base + i];
-                    dx[base + i] += training ? k * (d - meanDy - (xs[base + i] - mu) * is * meanDyXhat) : k * d;
+                    float v = training ? k * (d - meanDy - (xs[base + i] - mu) * is * meanDyXhat) : k * d;
+                    dx[base + i] = fresh ? v : dx[base + i] + v;
                 }
             }
         });

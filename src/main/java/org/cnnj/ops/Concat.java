@@ -47,11 +47,13 @@ public final class Concat {
                             float[] gy = out.grad();
                             for (int k = 0; k < parts.length; k++) {
                                 if (!parts[k].requiresGrad()) continue;
+                                boolean fresh = parts[k].freshGradOrNull() != null;
                                 float[] g = parts[k].grad();
                                 int block = parts[k].dim(1) * inner;
                                 for (int s = 0; s < n; s++) {
                                     int src = (s * total + offsets[k]) * inner, dst = s * block;
-                                    for (int i = 0; i < block; i++) g[dst + i] += gy[src + i];
+                                    if (fresh) System.arraycopy(gy, src, g, dst, block);
+                                    else for (int i = 0; i < block; i++) g[dst + i] += gy[src + i];
                                 }
                             }
                         },

@@ -167,7 +167,8 @@ public final class Convolution {
                     && g.im.strideW == 1
                     && g.im.padH <= g.im.dilH * (g.im.kh - 1)
                     && g.im.padW <= g.im.dilW * (g.im.kw - 1)) {
-                backwardDataAsConvolution(g, weight.data(), dy, x.grad());
+                boolean fresh = x.freshGradOrNull() != null;
+                backwardDataAsConvolution(g, weight.data(), dy, x.grad(), !fresh);
             } else {
                 backwardDataByCol2im(g, weight.data(), dy, x.grad());
             }
@@ -179,7 +180,7 @@ public final class Convolution {
      * Stride 1: dx[c] = Σ_o dy[o] ⋆ flip(W[o, c]) with padding d·(k−1)−p. W' [C/G, CO/G·KH·KW] per group
      * holds W transposed and rotated by 180°; then this is {@link #forward} on dy.
      */
-    private static void backwardDataAsConvolution(Geometry g, float[] w, float[] dy, float[] dx) {
+    private static void backwardDataAsConvolution(Geometry g, float[] w, float[] dy, float[] dx, boolean accumulate) {
         Im2col f = g.im;
         int kArea = f.kh * f.kw, kPrime = g.cOutG * kArea;
         float[] flipped = new float[g.cIn * kPrime];
@@ -200,8 +201,8 @@ public final class Convolution {
         for (int grp = 0; grp < g.groups; grp++)
             Gemm.packA(false, g.cInG, kPrime, flipped, grp * g.cInG * kPrime, kPrime, packed[grp]);
         DirectConv direct = direct(back);
-        if (direct != null) direct.forwardPadding(dy, packed[0], g.cIn, null, dx, true, false);
-        else forward(back, dy, packed, null, dx, true);
+        if (direct != null) direct.forwardPadding(dy, packed[0], g.cIn, null, dx, accumulate, false);
+        else forward(back, dy, packed, null, dx, accumulate);
     }
 
     /** Any stride: dcols = Wᵀ·dy per panel, scattered back by col2im; one item per sample (panels overlap). */

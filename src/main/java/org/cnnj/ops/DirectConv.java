@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Arrays;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.kernel.MicroKernel;
 import org.cnnj.tensor.BufferPool;
@@ -54,14 +55,21 @@ final class DirectConv {
         return outH * wp;
     }
 
-    /** Zero-padded copy of x [N, C, H, W]. */
+    /** Zero-padded copy of x [N, C, H, W]; only the border and the slack are zeroed, the rest is copied over. */
     private float[] pad(float[] x) {
-        float[] out = BufferPool.takeZeroed(n * sampleStride);
+        float[] out = BufferPool.take(n * sampleStride);
         Parallel.forEach(n, s -> {
+            int base = s * sampleStride;
             for (int c = 0; c < channels; c++) {
-                int src = (s * channels + c) * h * w, dst = s * sampleStride + c * plane + padH * wp + padW;
-                for (int i = 0; i < h; i++) System.arraycopy(x, src + i * w, out, dst + i * wp, w);
+                int src = (s * channels + c) * h * w, p0 = base + c * plane, row = p0 + padH * wp + padW;
+                Arrays.fill(out, p0, row, 0f); // top rows and the first row's left border
+                for (int i = 0; i < h; i++, row += wp) {
+                    System.arraycopy(x, src + i * w, out, row, w);
+                    Arrays.fill(out, row + w, row + wp, 0f); // this row's right border, the next row's left one
+                }
+                Arrays.fill(out, row, p0 + plane, 0f); // the rest of the bottom rows
             }
+            Arrays.fill(out, base + channels * plane, base + sampleStride, 0f);
         });
         return out;
     }

@@ -28,6 +28,11 @@ final class Gates {
         for (int i = from; i < to; i++) gx[i] += pass(gy[i], positive(x[i]));
     }
 
+    /** gx[i] = x[i] > 0 ? gy[i] : 0: ReLU's backward into a gradient no other op has written. */
+    static void writeWherePositive(float[] gx, float[] x, float[] gy, int from, int to) {
+        for (int i = from; i < to; i++) gx[i] = pass(gy[i], positive(x[i]));
+    }
+
     /** gx[i] += lo < x[i] < hi ? gy[i] : 0: the backward of a clamp (ReLU6: lo 0, hi 6). */
     static void addWhereInside(float[] gx, float[] x, float[] gy, float lo, float hi, int from, int to) {
         // x − lo > 0 exactly when x > lo: the difference of two distinct floats is never rounded to zero.

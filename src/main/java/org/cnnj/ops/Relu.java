@@ -20,9 +20,10 @@ public final class Relu {
                         y,
                         x.shape(),
                         out -> {
-                            float[] gx = x.grad(), gy = out.grad();
+                            float[] fresh = x.freshGradOrNull(), gx = x.grad(), gy = out.grad();
                             Parallel.forChunks(gy.length, (from, to) -> {
-                                Gates.addWherePositive(gx, xs, gy, from, to);
+                                if (fresh != null) Gates.writeWherePositive(gx, xs, gy, from, to);
+                                else Gates.addWherePositive(gx, xs, gy, from, to);
                             });
                         },
                         x),

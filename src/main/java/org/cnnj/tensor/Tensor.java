@@ -129,6 +129,17 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * For an op whose backward writes every element of this tensor's gradient: a fresh array, not zeroed, when no
+     * gradient has reached this tensor yet (it becomes the gradient; the op writes instead of adding, which saves
+     * zeroing it and reading it back); null when one has, and the op adds into {@link #grad()}.
+     */
+    public float[] freshGradOrNull() {
+        if (grad != null) return null;
+        grad = BufferPool.take(data.length);
+        return grad;
+    }
+
     public boolean hasGrad() {
         return grad != null;
     }
