@@ -31,8 +31,12 @@ import org.cnnj.util.Rng;
 public final class TrainingBench {
     /** Options: step counts, sizes and threads. */
     public record Options(int warmup, int steps, int batch, int size, int threads, boolean opsToo, boolean blas) {
+        /**
+         * 15 untimed steps: C2 is still compiling the hot loops over the first ~20 steps (measured: 0.45 s per
+         * step at the third, 0.30 s from the twentieth), and training runs for thousands of steps.
+         */
         public static Options defaults() {
-            return new Options(2, 5, 8, 128, Parallel.threads(), true, false);
+            return new Options(15, 10, 8, 128, Parallel.threads(), true, false);
         }
     }
 
@@ -149,7 +153,7 @@ public final class TrainingBench {
         Map<String, Object> r = new LinkedHashMap<>();
         for (String phase : new String[] {"forward", "backward_data", "backward_weights"}) {
             double best = Double.MAX_VALUE;
-            for (int rep = 0; rep < 3; rep++) {
+            for (int rep = 0; rep < 10; rep++) {
                 double total = 0;
                 for (int i = 0; i < layers.size(); i++) {
                     Layer l = layers.get(i);

@@ -19,8 +19,14 @@ public final class MaxPool2d {
         int oh = p.outH("max_pool2d", h), ow = p.outW("max_pool2d", w);
         float[] xs = x.data(), y = BufferPool.take(planes * oh * ow);
         int[] argmax = BufferPool.takeInts(y.length);
+        boolean twoByTwo = p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2 && p.strideW() == 2
+                && p.padH() == 0 && p.padW() == 0;
         Parallel.forEach(planes, plane -> {
             int xBase = plane * h * w, yBase = plane * oh * ow;
+            if (twoByTwo) {
+                poolTwoByTwo(xs, xBase, w, y, argmax, yBase, oh, ow);
+                return;
+            }
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     float best = Float.NEGATIVE_INFINITY;
@@ -57,5 +63,35 @@ public final class MaxPool2d {
                 "MaxPool",
                 p.onnxAttributes(),
                 x);
+    }
+
+    /**
+     * The U-Net's 2×2, stride-2 pool without bounds checks or branches: the same scan order and NaN rule as the
+     * general loop, each step a select instead of a jump that random activations mispredict half the time
+     * (measured: ~16 ns per output, 5% of a training step, before).
+     */
+    private static void poolTwoByTwo(float[] xs, int xBase, int w, float[] y, int[] argmax, int yBase, int oh, int ow) {
+        for (int i = 0; i < oh; i++) {
+            int top = xBase + 2 * i * w, out = yBase + i * ow;
+            for (int j = 0; j < ow; j++) {
+                int a = top + 2 * j, b = a + 1, c = a + w, d = c + 1;
+                float best = xs[a];
+                int at = a;
+                float v = xs[b];
+                boolean take = !(v <= best); // larger, or NaN: NaN propagates as in PyTorch
+                best = take ? v : best;
+                at = take ? b : at;
+                v = xs[c];
+                take = !(v <= best);
+                best = take ? v : best;
+                at = take ? c : at;
+                v = xs[d];
+                take = !(v <= best);
+                best = take ? v : best;
+                at = take ? d : at;
+                y[out + j] = best;
+                argmax[out + j] = at;
+            }
+        }
     }
 }
