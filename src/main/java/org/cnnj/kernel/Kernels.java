@@ -37,17 +37,28 @@ public final class Kernels {
         return active.name() + (active == VECTOR ? " (Vector API)" : " (forced plain Java)");
     }
 
+    /**
+     * The 8×2 kernel where vectors are 512 bits wide, else the 6×2 one; {@code -Dcnnj.kernel=vector-6x2} forces the
+     * latter on AVX-512 (to compare them).
+     */
     private static MicroKernel loadVector() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        if (!"vector-6x2".equalsIgnoreCase(System.getProperty("cnnj.kernel"))) {
+            MicroKernel wide = loadVector("org.cnnj.kernel.Vector512MicroKernel");
+            if (wide != null) return wide;
+        }
+        return loadVector("org.cnnj.kernel.VectorMicroKernel");
+    }
+
+    private static MicroKernel loadVector(String className) {
         try {
-            MicroKernel k = (MicroKernel) Class.forName("org.cnnj.kernel.VectorMicroKernel")
-                    .getDeclaredConstructor()
-                    .newInstance();
+            MicroKernel k = (MicroKernel)
+                    Class.forName(className).getDeclaredConstructor().newInstance();
             if (!selfTest(k)) return null;
             warmUp(k);
             return k;
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
+        } catch (ReflectiveOperationException | LinkageError | UnsupportedOperationException e) {
+            return null; // InvocationTargetException wraps the 512-bit kernel's refusal of narrower vectors
         }
     }
 

@@ -29,7 +29,8 @@ public interface MicroKernel {
      * of each sum are added in lane order (not by the Vector API's reduceLanes, whose order the JIT may change), so
      * the result is the same in every run.
      */
-    void dotBlock(int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out);
+    void dotBlock(
+            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out);
 
     /** Σ_{q < len} u[uOff + q] · v[vOff + q], len a multiple of 16: the edges {@link #dotBlock} leaves. */
     float dot(int len, float[] u, int uOff, float[] v, int vOff);

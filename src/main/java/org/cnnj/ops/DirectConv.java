@@ -186,7 +186,8 @@ final class DirectConv {
             float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(k, pw));
             for (int panel = p0; panel < p1; panel++) {
                 int q0 = panel * pw, width = Math.min(pw, grid - q0);
-                for (int co = 0; co < outChannels; co++) dyOnGrid(dy, s, outChannels, co, q0, width, dyGrid, co * width);
+                for (int co = 0; co < outChannels; co++)
+                    dyOnGrid(dy, s, outChannels, co, q0, width, dyGrid, co * width);
                 Gemm.packB(true, width, outChannels, dyGrid, 0, width, pb);
                 Gemm.packRowsA(k, width, xPad, s * sampleStride + q0, rows, pa);
                 Gemm.multiplyPacked(k, outChannels, width, pa, 0, pb, 0, dwt, 0, outChannels, true);

@@ -19,8 +19,12 @@ public final class MaxPool2d {
         int oh = p.outH("max_pool2d", h), ow = p.outW("max_pool2d", w);
         float[] xs = x.data(), y = BufferPool.take(planes * oh * ow);
         int[] argmax = BufferPool.takeInts(y.length);
-        boolean twoByTwo = p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2 && p.strideW() == 2
-                && p.padH() == 0 && p.padW() == 0;
+        boolean twoByTwo = p.kernelH() == 2
+                && p.kernelW() == 2
+                && p.strideH() == 2
+                && p.strideW() == 2
+                && p.padH() == 0
+                && p.padW() == 0;
         Parallel.forEach(planes, plane -> {
             int xBase = plane * h * w, yBase = plane * oh * ow;
             if (twoByTwo) {

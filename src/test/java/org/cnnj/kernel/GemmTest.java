@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.ops.GoldenOpsTest;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,10 +19,67 @@ class GemmTest {
         Kernels.use(original);
     }
 
+    /** The plain kernel, the active vector one, and the 6×2 one where the active is the 512-bit 8×2. */
     static List<MicroKernel> kernels() {
         List<MicroKernel> ks = new ArrayList<>(List.of(Kernels.java()));
-        if (Kernels.vectorOrNull() != null) ks.add(Kernels.vectorOrNull());
+        MicroKernel vector = Kernels.vectorOrNull();
+        if (vector != null) {
+            ks.add(vector);
+            if (!(vector instanceof VectorMicroKernel)) ks.add(new VectorMicroKernel());
+        }
         return ks;
+    }
+
+    @Test
+    void indirectAndDotKernelsMatchNaiveSums() {
+        Rng rng = new Rng(11);
+        for (MicroKernel k : kernels()) {
+            int kc = 37, mr = k.mr(), nr = k.nr();
+            float[] a = random(rng, kc * mr), x = random(rng, 4000);
+            int[] rows = new int[kc];
+            for (int p = 0; p < kc; p++) rows[p] = rng.nextInt(3000);
+            float[] c = new float[mr * nr], expected = new float[mr * nr];
+            k.computeIndirectB(kc, a, 0, x, rows, 0, 5, c, 0, nr);
+            for (int i = 0; i < mr; i++) {
+                for (int j = 0; j < nr; j++) {
+                    double sum = 0;
+                    for (int p = 0; p < kc; p++) sum += (double) a[p * mr + i] * x[rows[p] + 5 + j];
+                    expected[i * nr + j] = (float) sum;
+                }
+            }
+            assertClose(k.name() + " computeIndirectB", expected, c, 1e-4, 1e-4);
+
+            int len = 96;
+            float[] sums = new float[MicroKernel.DOT_SCRATCH];
+            k.dotBlock(len, x, 7, 101, x, rows, 3, 9, sums);
+            for (int i = 0; i < MicroKernel.DOT_ROWS; i++) {
+                for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++) {
+                    double sum = 0;
+                    for (int q = 0; q < len; q++) sum += (double) x[7 + i * 101 + q] * x[rows[3 + j] + 9 + q];
+                    assertClose(
+                            k.name() + " dotBlock " + i + "," + j,
+                            new float[] {(float) sum},
+                            new float[] {sums[i * MicroKernel.DOT_COLUMNS + j]},
+                            1e-4,
+                            1e-4);
+                }
+            }
+            double dot = 0;
+            for (int q = 0; q < len; q++) dot += (double) x[q + 40] * x[q + 2000];
+            assertClose(
+                    k.name() + " dot", new float[] {(float) dot}, new float[] {k.dot(len, x, 40, x, 2000)}, 1e-4, 1e-4);
+        }
+    }
+
+    @Test
+    void everyKernelMatchesPyTorchOnConvolutions() {
+        GoldenOpsTest golden = new GoldenOpsTest();
+        for (MicroKernel k : kernels()) {
+            Kernels.use(k);
+            for (String name : new String[] {"conv_basic", "conv_dilated", "conv_wide", "conv_large_grid"})
+                golden.conv2d(name);
+            golden.convTranspose2d("convt_up2");
+        }
     }
 
     @Test

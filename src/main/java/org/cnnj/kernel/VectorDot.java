@@ -1,0 +1,129 @@
+package org.cnnj.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The dot products of {@link MicroKernel#dotBlock} and {@link MicroKernel#dot} on the Vector API, for both vector kernels. */
+final class VectorDot {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int DOT_ROWS = MicroKernel.DOT_ROWS, DOT_COLUMNS = MicroKernel.DOT_COLUMNS;
+
+    private VectorDot() {}
+
+    /**
+     * 4×6 dot products over q, 24 accumulators: each step loads 4 vectors of u and 6 of v for 24 FMAs. Every
+     * accumulator starts from its own zero() and every v vector has its own local: written with shared initial
+     * values or a reused temporary, C2 boxed the vectors (measured: 15× slower, with a GC storm).
+     */
+    static void block(
+            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
+        FloatVector s00 = FloatVector.zero(S),
+                s01 = FloatVector.zero(S),
+                s02 = FloatVector.zero(S),
+                s03 = FloatVector.zero(S),
+                s04 = FloatVector.zero(S),
+                s05 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S),
+                s11 = FloatVector.zero(S),
+                s12 = FloatVector.zero(S),
+                s13 = FloatVector.zero(S),
+                s14 = FloatVector.zero(S),
+                s15 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S),
+                s21 = FloatVector.zero(S),
+                s22 = FloatVector.zero(S),
+                s23 = FloatVector.zero(S),
+                s24 = FloatVector.zero(S),
+                s25 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S),
+                s31 = FloatVector.zero(S),
+                s32 = FloatVector.zero(S),
+                s33 = FloatVector.zero(S),
+                s34 = FloatVector.zero(S),
+                s35 = FloatVector.zero(S);
+        int u0 = uOff, u1 = uOff + 1 * uStride, u2 = uOff + 2 * uStride, u3 = uOff + 3 * uStride;
+        int v0 = rows[rowStart + 0] + vOff,
+                v1 = rows[rowStart + 1] + vOff,
+                v2 = rows[rowStart + 2] + vOff,
+                v3 = rows[rowStart + 3] + vOff,
+                v4 = rows[rowStart + 4] + vOff,
+                v5 = rows[rowStart + 5] + vOff;
+        for (int q = 0; q < len; q += L) {
+            FloatVector a0 = FloatVector.fromArray(S, u, u0 + q);
+            FloatVector a1 = FloatVector.fromArray(S, u, u1 + q);
+            FloatVector a2 = FloatVector.fromArray(S, u, u2 + q);
+            FloatVector a3 = FloatVector.fromArray(S, u, u3 + q);
+            FloatVector b0 = FloatVector.fromArray(S, v, v0 + q);
+            s00 = a0.fma(b0, s00);
+            s10 = a1.fma(b0, s10);
+            s20 = a2.fma(b0, s20);
+            s30 = a3.fma(b0, s30);
+            FloatVector b1 = FloatVector.fromArray(S, v, v1 + q);
+            s01 = a0.fma(b1, s01);
+            s11 = a1.fma(b1, s11);
+            s21 = a2.fma(b1, s21);
+            s31 = a3.fma(b1, s31);
+            FloatVector b2 = FloatVector.fromArray(S, v, v2 + q);
+            s02 = a0.fma(b2, s02);
+            s12 = a1.fma(b2, s12);
+            s22 = a2.fma(b2, s22);
+            s32 = a3.fma(b2, s32);
+            FloatVector b3 = FloatVector.fromArray(S, v, v3 + q);
+            s03 = a0.fma(b3, s03);
+            s13 = a1.fma(b3, s13);
+            s23 = a2.fma(b3, s23);
+            s33 = a3.fma(b3, s33);
+            FloatVector b4 = FloatVector.fromArray(S, v, v4 + q);
+            s04 = a0.fma(b4, s04);
+            s14 = a1.fma(b4, s14);
+            s24 = a2.fma(b4, s24);
+            s34 = a3.fma(b4, s34);
+            FloatVector b5 = FloatVector.fromArray(S, v, v5 + q);
+            s05 = a0.fma(b5, s05);
+            s15 = a1.fma(b5, s15);
+            s25 = a2.fma(b5, s25);
+            s35 = a3.fma(b5, s35);
+        }
+        s00.intoArray(out, 32 + 0 * L);
+        s01.intoArray(out, 32 + 1 * L);
+        s02.intoArray(out, 32 + 2 * L);
+        s03.intoArray(out, 32 + 3 * L);
+        s04.intoArray(out, 32 + 4 * L);
+        s05.intoArray(out, 32 + 5 * L);
+        s10.intoArray(out, 32 + 6 * L);
+        s11.intoArray(out, 32 + 7 * L);
+        s12.intoArray(out, 32 + 8 * L);
+        s13.intoArray(out, 32 + 9 * L);
+        s14.intoArray(out, 32 + 10 * L);
+        s15.intoArray(out, 32 + 11 * L);
+        s20.intoArray(out, 32 + 12 * L);
+        s21.intoArray(out, 32 + 13 * L);
+        s22.intoArray(out, 32 + 14 * L);
+        s23.intoArray(out, 32 + 15 * L);
+        s24.intoArray(out, 32 + 16 * L);
+        s25.intoArray(out, 32 + 17 * L);
+        s30.intoArray(out, 32 + 18 * L);
+        s31.intoArray(out, 32 + 19 * L);
+        s32.intoArray(out, 32 + 20 * L);
+        s33.intoArray(out, 32 + 21 * L);
+        s34.intoArray(out, 32 + 22 * L);
+        s35.intoArray(out, 32 + 23 * L);
+        for (int b = 0; b < DOT_ROWS * DOT_COLUMNS; b++) out[b] = sumLanes(out, 32 + b * L);
+    }
+
+    static float dot(int len, float[] u, int uOff, float[] v, int vOff) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int q = 0; q < len; q += L)
+            sum = FloatVector.fromArray(S, u, uOff + q).fma(FloatVector.fromArray(S, v, vOff + q), sum);
+        float[] lanes = new float[L]; // small and local: C2 keeps it off the heap
+        sum.intoArray(lanes, 0);
+        return sumLanes(lanes, 0);
+    }
+
+    private static float sumLanes(float[] lanes, int off) {
+        float total = 0f;
+        for (int i = 0; i < L; i++) total += lanes[off + i];
+        return total;
+    }
+}
