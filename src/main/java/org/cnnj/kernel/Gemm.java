@@ -97,8 +97,8 @@ public final class Gemm {
                 cOff,
                 ldc,
                 accumulate,
-                (kc, pc, ir, jr, dst, dOff, ldd) ->
-                        kernel.compute(kc, pa, paOff + ir * k + pc * mr, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd));
+                (kc, pc, ir, jr, dst, dOff, ldd, add) -> kernel.compute(
+                        kc, pa, paOff + ir * k + pc * mr, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd, add));
     }
 
     /**
@@ -128,8 +128,8 @@ public final class Gemm {
                 cOff,
                 ldc,
                 accumulate,
-                (kc, pc, ir, jr, dst, dOff, ldd) ->
-                        kernel.computeIndirectB(kc, pa, ir * k + pc * mr, x, rows, pc, xOff + jr, dst, dOff, ldd));
+                (kc, pc, ir, jr, dst, dOff, ldd, add) ->
+                        kernel.computeIndirectB(kc, pa, ir * k + pc * mr, x, rows, pc, xOff + jr, dst, dOff, ldd, add));
     }
 
     /**
@@ -153,23 +153,32 @@ public final class Gemm {
         }
     }
 
-    /** One MR×NR block at rows ir, columns jr, depth pc..pc+kc, added to dst. */
+    /** One MR×NR block at rows ir, columns jr, depth pc..pc+kc, written to dst or added to it. */
     @FunctionalInterface
     private interface Block {
-        void compute(int kc, int pc, int ir, int jr, float[] dst, int dOff, int ldd);
+        void compute(int kc, int pc, int ir, int jr, float[] dst, int dOff, int ldd, boolean add);
     }
 
-    /** The blocking loops shared by every operand layout; partial edge blocks go through scratch. */
+    /**
+     * The blocking loops shared by every operand layout; partial edge blocks go through scratch. The depth is cut
+     * into equal blocks of at most KC (288 = 144 + 144, not 256 + 32: each block loads and stores C once). Without
+     * {@code accumulate} the first depth block writes C instead of adding to it, so C is never zeroed first.
+     */
     private static void drive(int m, int n, int k, float[] c, int cOff, int ldc, boolean accumulate, Block block) {
         if (m <= 0 || n <= 0) return;
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (k <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+            return;
         }
         MicroKernel kernel = kernel();
         int mr = kernel.mr(), nr = kernel.nr();
         float[] edge = WORKSPACE.get().edge;
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        int depthBlocks = (k + KC - 1) / KC, depthStep = (k + depthBlocks - 1) / depthBlocks;
+        for (int pc = 0; pc < k; pc += depthStep) {
+            int kc = Math.min(depthStep, k - pc);
+            boolean add = accumulate || pc > 0;
             for (int ic = 0; ic < m; ic += MC) {
                 int icEnd = Math.min(m, ic + MC);
                 for (int jr = 0; jr < n; jr += nr) {
@@ -178,13 +187,16 @@ public final class Gemm {
                         int mm = Math.min(mr, m - ir);
                         int cBlock = cOff + ir * ldc + jr;
                         if (mm == mr && nn == nr) {
-                            block.compute(kc, pc, ir, jr, c, cBlock, ldc);
+                            block.compute(kc, pc, ir, jr, c, cBlock, ldc, add);
                         } else {
-                            Arrays.fill(edge, 0, mr * nr, 0f);
-                            block.compute(kc, pc, ir, jr, edge, 0, nr);
+                            block.compute(kc, pc, ir, jr, edge, 0, nr, false);
                             for (int i = 0; i < mm; i++) {
                                 int ci = cBlock + i * ldc, ei = i * nr;
-                                for (int j = 0; j < nn; j++) c[ci + j] += edge[ei + j];
+                                if (add) {
+                                    for (int j = 0; j < nn; j++) c[ci + j] += edge[ei + j];
+                                } else {
+                                    System.arraycopy(edge, ei, c, ci, nn);
+                                }
                             }
                         }
                     }
@@ -215,7 +227,7 @@ public final class Gemm {
             boolean accumulate) {
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
-            if (!accumulate) drive(m, n, 0, c, cOff, ldc, false, null);
+            drive(m, n, 0, c, cOff, ldc, accumulate, null);
             return;
         }
         Workspace ws = WORKSPACE.get();

@@ -20,7 +20,7 @@ final class JavaMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
         float[] acc = new float[MR * NR]; // small and local: C2 keeps it off the heap
         for (int p = 0; p < kc; p++)
             rankOne(
@@ -31,12 +31,22 @@ final class JavaMicroKernel implements MicroKernel {
                     a[aOff + p * MR + 3],
                     b,
                     bOff + p * NR);
-        store(acc, c, cOff, ldc);
+        store(acc, c, cOff, ldc, add);
     }
 
     @Override
     public void computeIndirectB(
-            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+            int kc,
+            float[] a,
+            int aOff,
+            float[] x,
+            int[] rows,
+            int rowStart,
+            int xOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add) {
         float[] acc = new float[MR * NR];
         for (int p = 0; p < kc; p++)
             rankOne(
@@ -47,7 +57,7 @@ final class JavaMicroKernel implements MicroKernel {
                     a[aOff + p * MR + 3],
                     x,
                     rows[rowStart + p] + xOff);
-        store(acc, c, cOff, ldc);
+        store(acc, c, cOff, ldc, add);
     }
 
     @Override
@@ -76,10 +86,10 @@ final class JavaMicroKernel implements MicroKernel {
         }
     }
 
-    private static void store(float[] acc, float[] c, int cOff, int ldc) {
+    private static void store(float[] acc, float[] c, int cOff, int ldc, boolean add) {
         for (int i = 0; i < MR; i++) {
             int ci = cOff + i * ldc;
-            for (int j = 0; j < NR; j++) c[ci + j] += acc[i * NR + j];
+            for (int j = 0; j < NR; j++) c[ci + j] = add ? c[ci + j] + acc[i * NR + j] : acc[i * NR + j];
         }
     }
 }

@@ -74,8 +74,8 @@ public final class Kernels {
         int[] rows = new int[kc];
         float[] sums = new float[MicroKernel.DOT_SCRATCH];
         for (int i = 0; i < 6_000; i++) {
-            k.compute(kc, a, 0, b, 0, c, 0, nr);
-            k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr);
+            k.compute(kc, a, 0, b, 0, c, 0, nr, (i & 1) == 0);
+            k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr, (i & 1) == 0);
             k.dotBlock(16, b, 0, 16, b, rows, 0, 0, sums);
             k.dot(16, a, 0, b, 0);
         }
@@ -88,7 +88,7 @@ public final class Kernels {
         for (int i = 0; i < a.length; i++) a[i] = (i % 5) - 2;
         for (int i = 0; i < b.length; i++) b[i] = (i % 7) - 3;
         float[] c = new float[mr * nr];
-        k.compute(kc, a, 0, b, 0, c, 0, nr);
+        k.compute(kc, a, 0, b, 0, c, 0, nr, false);
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) {
                 float expect = 0;

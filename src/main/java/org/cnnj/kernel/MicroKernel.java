@@ -1,7 +1,8 @@
 package org.cnnj.kernel;
 
 /**
- * The innermost GEMM step: C[MR×NR] += A·B over kc steps of depth. A and B come packed (strips laid
+ * The innermost GEMM step: C[MR×NR] = A·B over kc steps of depth, added to C when {@code add} (C is neither
+ * read nor zeroed first otherwise: the first depth block of a product that overwrites C). A and B come packed (strips laid
  * out k-major: {@code a[p*MR + i]}, {@code b[p*NR + j]}) or, for direct convolution, one of them is
  * read in place from a padded image through a table of row offsets (no im2col, no packing of B).
  * Everything else in {@link Gemm} (blocking, edges, threads) is shared by all kernels.
@@ -15,7 +16,7 @@ public interface MicroKernel {
     String name();
 
     /** Both packed. */
-    void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc);
+    void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add);
 
     /** Rows of u and shifted rows of v that {@link #dotBlock} pairs: the weight gradient of a direct convolution. */
     int DOT_ROWS = 4, DOT_COLUMNS = 6;
@@ -37,5 +38,15 @@ public interface MicroKernel {
 
     /** A packed; B row p is {@code x[rows[rowStart + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(
-            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc);
+            int kc,
+            float[] a,
+            int aOff,
+            float[] x,
+            int[] rows,
+            int rowStart,
+            int xOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add);
 }

@@ -38,7 +38,7 @@ final class Vector512MicroKernel implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -77,34 +77,44 @@ final class Vector512MicroKernel implements MicroKernel {
             c71 = a7.fma(b1, c71);
         }
         int r0 = cOff;
-        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
-        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        (add ? FloatVector.fromArray(S, c, r0).add(c00) : c00).intoArray(c, r0);
+        (add ? FloatVector.fromArray(S, c, r0 + L).add(c01) : c01).intoArray(c, r0 + L);
         int r1 = cOff + 1 * ldc;
-        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
-        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        (add ? FloatVector.fromArray(S, c, r1).add(c10) : c10).intoArray(c, r1);
+        (add ? FloatVector.fromArray(S, c, r1 + L).add(c11) : c11).intoArray(c, r1 + L);
         int r2 = cOff + 2 * ldc;
-        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
-        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        (add ? FloatVector.fromArray(S, c, r2).add(c20) : c20).intoArray(c, r2);
+        (add ? FloatVector.fromArray(S, c, r2 + L).add(c21) : c21).intoArray(c, r2 + L);
         int r3 = cOff + 3 * ldc;
-        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
-        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        (add ? FloatVector.fromArray(S, c, r3).add(c30) : c30).intoArray(c, r3);
+        (add ? FloatVector.fromArray(S, c, r3 + L).add(c31) : c31).intoArray(c, r3 + L);
         int r4 = cOff + 4 * ldc;
-        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
-        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        (add ? FloatVector.fromArray(S, c, r4).add(c40) : c40).intoArray(c, r4);
+        (add ? FloatVector.fromArray(S, c, r4 + L).add(c41) : c41).intoArray(c, r4 + L);
         int r5 = cOff + 5 * ldc;
-        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
-        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        (add ? FloatVector.fromArray(S, c, r5).add(c50) : c50).intoArray(c, r5);
+        (add ? FloatVector.fromArray(S, c, r5 + L).add(c51) : c51).intoArray(c, r5 + L);
         int r6 = cOff + 6 * ldc;
-        FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
-        FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
+        (add ? FloatVector.fromArray(S, c, r6).add(c60) : c60).intoArray(c, r6);
+        (add ? FloatVector.fromArray(S, c, r6 + L).add(c61) : c61).intoArray(c, r6 + L);
         int r7 = cOff + 7 * ldc;
-        FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
-        FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        (add ? FloatVector.fromArray(S, c, r7).add(c70) : c70).intoArray(c, r7);
+        (add ? FloatVector.fromArray(S, c, r7 + L).add(c71) : c71).intoArray(c, r7 + L);
     }
 
     @Override
     public void computeIndirectB(
-            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+            int kc,
+            float[] a,
+            int aOff,
+            float[] x,
+            int[] rows,
+            int rowStart,
+            int xOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -144,29 +154,29 @@ final class Vector512MicroKernel implements MicroKernel {
             c71 = a7.fma(b1, c71);
         }
         int r0 = cOff;
-        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
-        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        (add ? FloatVector.fromArray(S, c, r0).add(c00) : c00).intoArray(c, r0);
+        (add ? FloatVector.fromArray(S, c, r0 + L).add(c01) : c01).intoArray(c, r0 + L);
         int r1 = cOff + 1 * ldc;
-        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
-        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        (add ? FloatVector.fromArray(S, c, r1).add(c10) : c10).intoArray(c, r1);
+        (add ? FloatVector.fromArray(S, c, r1 + L).add(c11) : c11).intoArray(c, r1 + L);
         int r2 = cOff + 2 * ldc;
-        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
-        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        (add ? FloatVector.fromArray(S, c, r2).add(c20) : c20).intoArray(c, r2);
+        (add ? FloatVector.fromArray(S, c, r2 + L).add(c21) : c21).intoArray(c, r2 + L);
         int r3 = cOff + 3 * ldc;
-        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
-        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        (add ? FloatVector.fromArray(S, c, r3).add(c30) : c30).intoArray(c, r3);
+        (add ? FloatVector.fromArray(S, c, r3 + L).add(c31) : c31).intoArray(c, r3 + L);
         int r4 = cOff + 4 * ldc;
-        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
-        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        (add ? FloatVector.fromArray(S, c, r4).add(c40) : c40).intoArray(c, r4);
+        (add ? FloatVector.fromArray(S, c, r4 + L).add(c41) : c41).intoArray(c, r4 + L);
         int r5 = cOff + 5 * ldc;
-        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
-        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        (add ? FloatVector.fromArray(S, c, r5).add(c50) : c50).intoArray(c, r5);
+        (add ? FloatVector.fromArray(S, c, r5 + L).add(c51) : c51).intoArray(c, r5 + L);
         int r6 = cOff + 6 * ldc;
-        FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
-        FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
+        (add ? FloatVector.fromArray(S, c, r6).add(c60) : c60).intoArray(c, r6);
+        (add ? FloatVector.fromArray(S, c, r6 + L).add(c61) : c61).intoArray(c, r6 + L);
         int r7 = cOff + 7 * ldc;
-        FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
-        FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        (add ? FloatVector.fromArray(S, c, r7).add(c70) : c70).intoArray(c, r7);
+        (add ? FloatVector.fromArray(S, c, r7 + L).add(c71) : c71).intoArray(c, r7 + L);
     }
 
     @Override

@@ -32,7 +32,7 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int ap = aOff, bp = bOff;
@@ -58,12 +58,22 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        store(c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+        store(add, c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     @Override
     public void computeIndirectB(
-            int kc, float[] a, int aOff, float[] x, int[] rows, int rowStart, int xOff, float[] c, int cOff, int ldc) {
+            int kc,
+            float[] a,
+            int aOff,
+            float[] x,
+            int[] rows,
+            int rowStart,
+            int xOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int ap = aOff;
@@ -90,7 +100,7 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        store(c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+        store(add, c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     @Override
@@ -105,6 +115,7 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     private static void store(
+            boolean add,
             float[] c,
             int off,
             int ldc,
@@ -120,16 +131,16 @@ final class VectorMicroKernel implements MicroKernel {
             FloatVector c41,
             FloatVector c50,
             FloatVector c51) {
-        store(c, off, c00, c01);
-        store(c, off + ldc, c10, c11);
-        store(c, off + 2 * ldc, c20, c21);
-        store(c, off + 3 * ldc, c30, c31);
-        store(c, off + 4 * ldc, c40, c41);
-        store(c, off + 5 * ldc, c50, c51);
+        store(add, c, off, c00, c01);
+        store(add, c, off + ldc, c10, c11);
+        store(add, c, off + 2 * ldc, c20, c21);
+        store(add, c, off + 3 * ldc, c30, c31);
+        store(add, c, off + 4 * ldc, c40, c41);
+        store(add, c, off + 5 * ldc, c50, c51);
     }
 
-    private static void store(float[] c, int off, FloatVector lo, FloatVector hi) {
-        FloatVector.fromArray(S, c, off).add(lo).intoArray(c, off);
-        FloatVector.fromArray(S, c, off + L).add(hi).intoArray(c, off + L);
+    private static void store(boolean add, float[] c, int off, FloatVector lo, FloatVector hi) {
+        (add ? FloatVector.fromArray(S, c, off).add(lo) : lo).intoArray(c, off);
+        (add ? FloatVector.fromArray(S, c, off + L).add(hi) : hi).intoArray(c, off + L);
     }
 }

@@ -39,7 +39,7 @@ class GemmTest {
             int[] rows = new int[kc];
             for (int p = 0; p < kc; p++) rows[p] = rng.nextInt(3000);
             float[] c = new float[mr * nr], expected = new float[mr * nr];
-            k.computeIndirectB(kc, a, 0, x, rows, 0, 5, c, 0, nr);
+            k.computeIndirectB(kc, a, 0, x, rows, 0, 5, c, 0, nr, false);
             for (int i = 0; i < mr; i++) {
                 for (int j = 0; j < nr; j++) {
                     double sum = 0;
