@@ -41,7 +41,7 @@ final class JavaMicroKernel implements MicroKernel {
             int aOff,
             float[] x,
             int[] rows,
-            int rowStart,
+            int row0,
             int xOff,
             float[] c,
             int cOff,
@@ -56,7 +56,7 @@ final class JavaMicroKernel implements MicroKernel {
                     a[aOff + p * MR + 2],
                     a[aOff + p * MR + 3],
                     x,
-                    rows[rowStart + p] + xOff);
+                    rows[row0 + p] + xOff);
         store(acc, c, cOff, ldc, add);
     }
 

@@ -36,14 +36,14 @@ public interface MicroKernel {
     /** Σ_{q < len} u[uOff + q] · v[vOff + q], len a multiple of 16: the edges {@link #dotBlock} leaves. */
     float dot(int len, float[] u, int uOff, float[] v, int vOff);
 
-    /** A packed; B row p is {@code x[rows[rowStart + p] + xOff ...]} (NR consecutive values). */
+    /** A packed; B row p is {@code x[rows[row0 + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(
             int kc,
             float[] a,
             int aOff,
             float[] x,
             int[] rows,
-            int rowStart,
+            int row0,
             int xOff,
             float[] c,
             int cOff,

@@ -109,7 +109,7 @@ final class Vector512MicroKernel implements MicroKernel {
             int aOff,
             float[] x,
             int[] rows,
-            int rowStart,
+            int row0,
             int xOff,
             float[] c,
             int cOff,
@@ -125,7 +125,7 @@ final class Vector512MicroKernel implements MicroKernel {
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         int ap = aOff;
         for (int p = 0; p < kc; p++, ap += MR) {
-            int bp = rows[rowStart + p] + xOff;
+            int bp = rows[row0 + p] + xOff;
             FloatVector b0 = FloatVector.fromArray(S, x, bp);
             FloatVector b1 = FloatVector.fromArray(S, x, bp + L);
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);

@@ -68,7 +68,7 @@ final class VectorMicroKernel implements MicroKernel {
             int aOff,
             float[] x,
             int[] rows,
-            int rowStart,
+            int row0,
             int xOff,
             float[] c,
             int cOff,
@@ -78,7 +78,7 @@ final class VectorMicroKernel implements MicroKernel {
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         int ap = aOff;
         for (int p = 0; p < kc; p++, ap += MR) {
-            int bp = rows[rowStart + p] + xOff;
+            int bp = rows[row0 + p] + xOff;
             FloatVector b0 = FloatVector.fromArray(S, x, bp);
             FloatVector b1 = FloatVector.fromArray(S, x, bp + L);
             FloatVector av = FloatVector.broadcast(S, a[ap]);

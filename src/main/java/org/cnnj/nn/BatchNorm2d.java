@@ -29,4 +29,9 @@ public final class BatchNorm2d extends Module {
     public Tensor forward(Tensor x) {
         return BatchNormalization.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
     }
+
+    /** max(forward(x), 0) as one op (see {@link BatchNormalization#applyWithRelu}). */
+    public Tensor forwardWithRelu(Tensor x) {
+        return BatchNormalization.applyWithRelu(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
+    }
 }

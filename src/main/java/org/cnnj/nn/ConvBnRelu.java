@@ -30,6 +30,7 @@ public final class ConvBnRelu extends Module {
         // Inference (not while exporting: the ONNX graph keeps its Conv, BatchNormalization and Relu nodes).
         if (!isTraining() && !GradMode.isEnabled() && !Trace.active()) return fusedForward(x);
         Tensor y = conv.forward(x);
+        if (bn != null && relu && !Trace.active()) return bn.forwardWithRelu(y);
         if (bn != null) y = bn.forward(y);
         return relu ? Relu.apply(y) : y;
     }

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Golden;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,6 +80,30 @@ public class GoldenOpsTest {
                 "beta");
         assertClose("running mean", g.floats("running_mean_after"), rm, 1e-5, 1e-5);
         assertClose("running var", g.floats("running_var_after"), rv, 1e-5, 1e-5);
+    }
+
+    /** The fused op against batch norm then ReLU, both checked against PyTorch above: values and every gradient. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void batchNormWithReluEqualsBatchNormThenRelu(boolean training) {
+        Golden g = Golden.load(training ? "batchnorm_train" : "batchnorm_eval");
+        float[][] fused = batchNormRelu(g, training, true), apart = batchNormRelu(g, training, false);
+        String[] names = {"forward", "grad x", "grad gamma", "grad beta", "running mean", "running var"};
+        for (int i = 0; i < names.length; i++) assertClose(names[i], apart[i], fused[i], 1e-5, 1e-5);
+        int zeros = 0;
+        for (float v : fused[0]) if (v == 0f) zeros++;
+        Assertions.assertTrue(zeros > 0 && zeros < fused[0].length, "the ReLU must cut some values and pass others");
+    }
+
+    private static float[][] batchNormRelu(Golden g, boolean training, boolean fused) {
+        Tensor x = g.tensor("x").requiresGrad(true), gamma = g.tensor("gamma").requiresGrad(true);
+        Tensor beta = g.tensor("beta").requiresGrad(true);
+        float[] rm = g.floats("running_mean_before"), rv = g.floats("running_var_before");
+        Tensor y = fused
+                ? BatchNormalization.applyWithRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f)
+                : Relu.apply(BatchNormalization.apply(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f));
+        Autograd.backward(y, g.floats("gy"));
+        return new float[][] {y.data().clone(), x.grad(), gamma.grad(), beta.grad(), rm, rv};
     }
 
     @Test
