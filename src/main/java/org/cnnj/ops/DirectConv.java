@@ -90,11 +90,61 @@ final class DirectConv {
     }
 
     /**
-     * y (+)= W·x (+ bias), then max(·, 0) when {@code relu} (inference only, written as the tile is copied out):
-     * {@code packedW} is W [CO × K] packed as GEMM A. Parallel over (sample, panel) items, each writing its own
-     * pixels of y.
+     * y (+)= W·x (+ bias), then max(·, 0) when {@code relu} (inference only; ignored when accumulating):
+     * {@code packedW} is W [CO × K] packed as GEMM A. Where an output row is a whole number of the kernel's column
+     * blocks, the products go straight into y row by row ({@link #forwardByRows}); otherwise a tile on the padded
+     * grid is computed and its real columns copied out.
      */
     private void forward(
+            float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
+        if (outW % Gemm.kernel().nr() == 0) {
+            forwardByRows(xPad, packedW, outChannels, bias, y, accumulate, relu);
+            return;
+        }
+        forwardByTiles(xPad, packedW, outChannels, bias, y, accumulate, relu);
+    }
+
+    /**
+     * One GEMM per output row oh, C = y[s, :, oh, :] (leading dimension one output plane), B the shifted padded rows
+     * from grid pixel oh·WP: no tile, no copy (the copy of CO = 16 tiles took a fifth of the convolution's time).
+     * Parallel over (sample, band of rows) items; bias and ReLU in a pass over the band while it is in cache.
+     */
+    private void forwardByRows(
+            float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
+        int outPlane = outH * outW, rowsPerItem = Math.max(1, panelWidth(outChannels) / outW);
+        int bands = (outH + rowsPerItem - 1) / rowsPerItem;
+        Parallel.forEach(n * bands, item -> {
+            int s = item / bands, oh0 = (item % bands) * rowsPerItem, oh1 = Math.min(outH, oh0 + rowsPerItem);
+            int yBase = s * outChannels * outPlane;
+            for (int oh = oh0; oh < oh1; oh++) {
+                Gemm.multiplyIndirectB(
+                        outChannels,
+                        outW,
+                        k,
+                        packedW,
+                        xPad,
+                        s * sampleStride + oh * wp,
+                        rows,
+                        y,
+                        yBase + oh * outW,
+                        outPlane,
+                        accumulate);
+            }
+            if (bias == null && (!relu || accumulate)) return;
+            for (int co = 0; co < outChannels; co++) {
+                float b = bias == null ? 0f : bias[co];
+                int from = yBase + co * outPlane + oh0 * outW, to = yBase + co * outPlane + oh1 * outW;
+                if (relu && !accumulate) {
+                    for (int i = from; i < to; i++) y[i] = Math.max(y[i] + b, 0f);
+                } else {
+                    for (int i = from; i < to; i++) y[i] += b;
+                }
+            }
+        });
+    }
+
+    /** {@link #forward} through [CO × pw] tiles of grid pixels, parallel over (sample, panel) items. */
+    private void forwardByTiles(
             float[] xPad, float[] packedW, int outChannels, float[] bias, float[] y, boolean accumulate, boolean relu) {
         int grid = gridPixels(), pw = panelWidth(outChannels), panels = (grid + pw - 1) / pw, outPlane = outH * outW;
         Parallel.forEach(n * panels, item -> {

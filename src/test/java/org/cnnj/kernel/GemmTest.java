@@ -76,7 +76,7 @@ class GemmTest {
         GoldenOpsTest golden = new GoldenOpsTest();
         for (MicroKernel k : kernels()) {
             Kernels.use(k);
-            for (String name : new String[] {"conv_basic", "conv_dilated", "conv_wide", "conv_large_grid"})
+            for (String name : new String[] {"conv_basic", "conv_dilated", "conv_wide", "conv_large_grid", "conv_rows"})
                 golden.conv2d(name);
             golden.convTranspose2d("convt_up2");
         }

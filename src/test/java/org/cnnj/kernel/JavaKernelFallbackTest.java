@@ -31,7 +31,8 @@ class JavaKernelFallbackTest {
             "conv_grouped_rect",
             "conv_pointwise",
             "conv_wide",
-            "conv_large_grid"
+            "conv_large_grid",
+            "conv_rows"
         }) {
             golden.conv2d(name);
         }

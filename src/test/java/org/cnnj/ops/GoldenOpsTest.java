@@ -40,7 +40,8 @@ public class GoldenOpsTest {
                 "conv_grouped_rect",
                 "conv_pointwise",
                 "conv_wide",
-                "conv_large_grid"
+                "conv_large_grid",
+                "conv_rows"
             })
     public void conv2d(String name) {
         Golden g = Golden.load(name);
