@@ -182,7 +182,13 @@ public final class TrainingBench {
             p.put("gflops", 2.0 * macs / best / 1e9);
             r.put(phase, p);
         }
+        r.put("backward_weights_vs_forward", gflops(r, "backward_weights") / gflops(r, "forward"));
         return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double gflops(Map<String, Object> ops, String phase) {
+        return (Double) ((Map<String, Object>) ops.get(phase)).get("gflops");
     }
 
     private static Tensor conv(Layer l, Tensor x, Tensor w) {

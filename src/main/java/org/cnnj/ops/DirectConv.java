@@ -187,7 +187,7 @@ final class DirectConv {
     }
 
     /** Grid pixels from which the dot-product weight gradient beats packing; pixels per split of the grid. */
-    private static final int DOT_MIN_GRID = Integer.getInteger("cnnj.dotMinGrid", 2048), DOT_SEGMENT = 1024;
+    private static final int DOT_MIN_GRID = 2048, DOT_SEGMENT = 1024;
 
     /**
      * Each dW element is one dot product over the grid of dy's row co with shifted row r of the padded image:
