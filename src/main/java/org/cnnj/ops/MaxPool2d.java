@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.tensor.BufferPool;
+import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -18,7 +19,10 @@ public final class MaxPool2d {
         int planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
         int oh = p.outH("max_pool2d", h), ow = p.outW("max_pool2d", w);
         float[] xs = x.data(), y = BufferPool.take(planes * oh * ow);
-        int[] argmax = BufferPool.takeInts(y.length);
+        // The winners are only needed for backward: inference (2x2 pools of a U-Net at 768² × 16 channels) skips
+        // writing them.
+        boolean keep = GradMode.isEnabled() && x.requiresGrad();
+        int[] argmax = keep ? BufferPool.takeInts(y.length) : null;
         boolean twoByTwo = p.kernelH() == 2
                 && p.kernelW() == 2
                 && p.strideH() == 2
@@ -49,7 +53,7 @@ public final class MaxPool2d {
                         }
                     }
                     y[yBase + i * ow + j] = best;
-                    argmax[yBase + i * ow + j] = bestIdx;
+                    if (argmax != null) argmax[yBase + i * ow + j] = bestIdx;
                 }
             }
         });
@@ -63,7 +67,7 @@ public final class MaxPool2d {
                                     for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
                                 },
                                 x)
-                        .savedForBackward(argmax),
+                        .savedForBackward(keep ? new Object[] {argmax} : new Object[0]),
                 "MaxPool",
                 p.onnxAttributes(),
                 x);
@@ -94,7 +98,7 @@ public final class MaxPool2d {
                 best = take ? v : best;
                 at = take ? d : at;
                 y[out + j] = best;
-                argmax[out + j] = at;
+                if (argmax != null) argmax[out + j] = at;
             }
         }
     }
