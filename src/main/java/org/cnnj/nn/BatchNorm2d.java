@@ -30,8 +30,8 @@ public final class BatchNorm2d extends Module {
         return BatchNormalization.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
     }
 
-    /** max(forward(x), 0) as one op (see {@link BatchNormalization#applyWithRelu}). */
+    /** max(forward(x), 0) as one op (see BatchNormalization.apply with relu). */
     public Tensor forwardWithRelu(Tensor x) {
-        return BatchNormalization.applyWithRelu(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps);
+        return BatchNormalization.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps, true);
     }
 }

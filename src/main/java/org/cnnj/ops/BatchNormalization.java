@@ -31,25 +31,12 @@ public final class BatchNormalization {
     }
 
     /**
-     * max(batch_norm(x), 0) as one op, for training (conv → BN → ReLU blocks): the ReLU is applied as the
-     * normalized value is written (no second pass, no second activation array), and backward gates dy by the
-     * output's sign once into a pooled scratch array that the batch norm's sums and dx pass read, where two ops
-     * wrote and read a gradient array each. Not traced: export uses the separate ops.
+     * With {@code relu}: max(batch_norm(x), 0) as one op, for training (conv → BN → ReLU blocks): the ReLU is
+     * applied as the normalized value is written (no second pass, no second activation array), and backward gates dy
+     * by the output's sign once into a pooled scratch array that the batch norm's sums and dx pass read, where two
+     * ops wrote and read a gradient array each. Not traced: export uses the separate ops.
      */
-    public static Tensor applyWithRelu(
-            Tensor x,
-            Tensor gamma,
-            Tensor beta,
-            float[] runningMean,
-            float[] runningVar,
-            boolean training,
-            float momentum,
-            float eps) {
-        if (Trace.active()) throw new IllegalStateException("batch_norm2d_relu is not exported; trace the two ops");
-        return apply(x, gamma, beta, runningMean, runningVar, training, momentum, eps, true);
-    }
-
-    private static Tensor apply(
+    public static Tensor apply(
             Tensor x,
             Tensor gamma,
             Tensor beta,
@@ -59,6 +46,8 @@ public final class BatchNormalization {
             float momentum,
             float eps,
             boolean relu) {
+        if (relu && Trace.active())
+            throw new IllegalStateException("batch_norm2d with a fused ReLU is not exported; trace the two ops");
         Shapes.requireRank("batch_norm2d", "input", x, 4, "[N, C, H, W]");
         int n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
         if (gamma.size() != c || beta.size() != c || runningMean.length != c || runningVar.length != c) {

@@ -101,7 +101,7 @@ public class GoldenOpsTest {
         Tensor beta = g.tensor("beta").requiresGrad(true);
         float[] rm = g.floats("running_mean_before"), rv = g.floats("running_var_before");
         Tensor y = fused
-                ? BatchNormalization.applyWithRelu(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f)
+                ? BatchNormalization.apply(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, true)
                 : Relu.apply(BatchNormalization.apply(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f));
         Autograd.backward(y, g.floats("gy"));
         return new float[][] {y.data().clone(), x.grad(), gamma.grad(), beta.grad(), rm, rv};
