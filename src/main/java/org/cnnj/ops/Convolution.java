@@ -20,7 +20,7 @@ import org.cnnj.util.Scratch;
  * <li>backward-data, stride 1: dx = conv(dy, W flipped and transposed, padding d·(k−1)−p) — the same
  *     forward path, no scatter. Other strides: dcols = Wᵀ·dy then col2im into dx.</li>
  * <li>backward-weights: dWᵀ[K×CO] += cols·dyᵀ per (sample, chunk of panels), partial sums added in a
- *     fixed order, so results do not depend on the thread count.</li>
+ *     fixed order, so results do not depend on the thread count (stride 1: see {@link DirectConv}).</li>
  * </ul>
  */
 public final class Convolution {

@@ -12,8 +12,10 @@ import org.cnnj.util.Scratch;
  * [N][C][HP·WP] (HP = H + 2·padH, WP = W + 2·padW, plus slack); then output pixel (oh, ow), taken on
  * the padded grid q = oh·WP + ow, reads tap (c, ki, kj) at {@code c·plane + ki·dilH·WP + kj·dilW + q}.
  * Every (c, ki, kj) row of the virtual im2col matrix is thus a constant shift of the padded image,
- * and the GEMM micro-kernel reads it in place through a table of shifts. The WP − WO garbage columns
- * per row cost (k−1)/WP extra work and are dropped when the result is copied out.
+ * and the GEMM micro-kernel reads it in place through a table of shifts. Output rows that are a whole number
+ * of the kernel's column blocks are computed straight into y; otherwise tiles run over the grid, and its WP − WO
+ * garbage columns per row cost (k−1)/WP extra work and are dropped when the tile is copied out. The weight
+ * gradient pairs dy with the same shifted rows (dot products on large grids, a GEMM on packed shifts on small ones).
  *
  * <p>Shapes: x [N, C, H, W], W [CO, C, KH, KW] → y [N, CO, HO, WO], HO = HP − dilH·(KH−1).
  */
