@@ -72,7 +72,7 @@ def conv_cases():
 
 
 def large_grid_conv_case():
-    """A grid past 2048 pixels takes the dot-product weight gradient; 6 channels and 45 taps leave edges of its 4x6
+    """A grid past 2048 pixels takes the dot-product weight gradient; 6 channels and 45 taps leave edges of its 4x4
     blocks. Own seed, written last, so the other fixtures keep their random streams."""
     torch.manual_seed(4321)
     x = torch.randn(2, 5, 46, 46)

@@ -19,9 +19,9 @@ public interface MicroKernel {
     void compute(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean add);
 
     /** Rows of u and shifted rows of v that {@link #dotBlock} pairs: the weight gradient of a direct convolution. */
-    int DOT_ROWS = 4, DOT_COLUMNS = 6;
+    int DOT_ROWS = 4, DOT_COLUMNS = 4;
 
-    /** Floats {@link #dotBlock}'s out must hold: the 24 sums, then room for 24 vectors of up to 16 lanes. */
+    /** Floats {@link #dotBlock}'s out must hold: the 16 sums, then room for 16 vectors of up to 16 lanes. */
     int DOT_SCRATCH = 32 + DOT_ROWS * DOT_COLUMNS * 16;
 
     /**

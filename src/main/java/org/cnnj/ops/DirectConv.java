@@ -193,7 +193,7 @@ final class DirectConv {
 
     /**
      * Each dW element is one dot product over the grid of dy's row co with shifted row r of the padded image:
-     * {@link MicroKernel#dotBlock} takes 4 channels × 6 shifts at a time, vectorised along the pixels, so the
+     * {@link MicroKernel#dotBlock} takes 4 channels × 4 shifts at a time, vectorised along the pixels, so the
      * image is never packed (packing cost as much as the products where CO is small).
      */
     private void weightGradientByDots(float[] xPad, float[] dy, int outChannels, float[] dw) {
