@@ -5,7 +5,9 @@ package org.cnnj.kernel;
  * read nor zeroed first otherwise: the first depth block of a product that overwrites C). A and B come packed (strips laid
  * out k-major: {@code a[p*MR + i]}, {@code b[p*NR + j]}) or, for direct convolution, one of them is
  * read in place from a padded image through a table of row offsets (no im2col, no packing of B).
- * Everything else in {@link Gemm} (blocking, edges, threads) is shared by all kernels.
+ * Everything else in {@link Gemm} (blocking, edges, threads) is shared by all kernels. The kernel also holds the
+ * other inner loops that only the Vector API vectorizes (C2 keeps float reductions in order, one add at a time):
+ * the dot products of a weight gradient and the per-channel sums of batch norm.
  */
 public interface MicroKernel {
     int mr();
@@ -35,6 +37,15 @@ public interface MicroKernel {
 
     /** Σ_{q < len} u[uOff + q] · v[vOff + q], len a multiple of 16: the edges {@link #dotBlock} leaves. */
     float dot(int len, float[] u, int uOff, float[] v, int vOff);
+
+    /** Σ v[from + i] for i < len, any len; the same order (lanes, then lane order, then the tail) on every run. */
+    float sum(float[] v, int from, int len);
+
+    /** Σ (v[from + i] − mean)², any len, in the order of {@link #sum}. */
+    float squaredDeviations(float[] v, float mean, int from, int len);
+
+    /** Σ u[from + i]·(v[from + i] − shift), any len, in the order of {@link #sum}. */
+    float shiftedDot(float[] u, float[] v, float shift, int from, int len);
 
     /** A packed; B row p is {@code x[rows[row0 + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(

@@ -189,4 +189,19 @@ final class Vector512MicroKernel implements MicroKernel {
     public float dot(int len, float[] u, int uOff, float[] v, int vOff) {
         return VectorDot.dot(len, u, uOff, v, vOff);
     }
+
+    @Override
+    public float sum(float[] v, int from, int len) {
+        return VectorDot.sum(v, from, len);
+    }
+
+    @Override
+    public float squaredDeviations(float[] v, float mean, int from, int len) {
+        return VectorDot.squaredDeviations(v, mean, from, len);
+    }
+
+    @Override
+    public float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
+        return VectorDot.shiftedDot(u, v, shift, from, len);
+    }
 }

@@ -94,6 +94,75 @@ final class VectorDot {
         return sumLanes(lanes, 0);
     }
 
+    /** Σ v[from..from+len): 4 vectors of lanes, added together, then the lanes in order, then the tail. */
+    static float sum(float[] v, int from, int len) {
+        FloatVector s0 = FloatVector.zero(S),
+                s1 = FloatVector.zero(S),
+                s2 = FloatVector.zero(S),
+                s3 = FloatVector.zero(S);
+        int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
+        for (; i < blocked; i += 4 * L) {
+            s0 = s0.add(FloatVector.fromArray(S, v, i));
+            s1 = s1.add(FloatVector.fromArray(S, v, i + L));
+            s2 = s2.add(FloatVector.fromArray(S, v, i + 2 * L));
+            s3 = s3.add(FloatVector.fromArray(S, v, i + 3 * L));
+        }
+        return lanesThenTail(s0.add(s1).add(s2.add(s3)), v, i, end);
+    }
+
+    static float squaredDeviations(float[] v, float mean, int from, int len) {
+        FloatVector s0 = FloatVector.zero(S),
+                s1 = FloatVector.zero(S),
+                s2 = FloatVector.zero(S),
+                s3 = FloatVector.zero(S);
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
+        for (; i < blocked; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, v, i).sub(m),
+                    d1 = FloatVector.fromArray(S, v, i + L).sub(m);
+            FloatVector d2 = FloatVector.fromArray(S, v, i + 2 * L).sub(m);
+            FloatVector d3 = FloatVector.fromArray(S, v, i + 3 * L).sub(m);
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+            s2 = d2.fma(d2, s2);
+            s3 = d3.fma(d3, s3);
+        }
+        float total = lanesThenTail(s0.add(s1).add(s2.add(s3)), v, end, end);
+        for (; i < end; i++) total += (v[i] - mean) * (v[i] - mean);
+        return total;
+    }
+
+    static float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
+        FloatVector s0 = FloatVector.zero(S),
+                s1 = FloatVector.zero(S),
+                s2 = FloatVector.zero(S),
+                s3 = FloatVector.zero(S);
+        FloatVector m = FloatVector.broadcast(S, shift);
+        int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
+        for (; i < blocked; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, v, i).sub(m),
+                    d1 = FloatVector.fromArray(S, v, i + L).sub(m);
+            FloatVector d2 = FloatVector.fromArray(S, v, i + 2 * L).sub(m);
+            FloatVector d3 = FloatVector.fromArray(S, v, i + 3 * L).sub(m);
+            s0 = FloatVector.fromArray(S, u, i).fma(d0, s0);
+            s1 = FloatVector.fromArray(S, u, i + L).fma(d1, s1);
+            s2 = FloatVector.fromArray(S, u, i + 2 * L).fma(d2, s2);
+            s3 = FloatVector.fromArray(S, u, i + 3 * L).fma(d3, s3);
+        }
+        float total = lanesThenTail(s0.add(s1).add(s2.add(s3)), v, end, end);
+        for (; i < end; i++) total += u[i] * (v[i] - shift);
+        return total;
+    }
+
+    /** The lanes of {@code acc} in order, plus v[i..end) one by one. */
+    private static float lanesThenTail(FloatVector acc, float[] v, int i, int end) {
+        float[] lanes = new float[L]; // small and local: C2 keeps it off the heap
+        acc.intoArray(lanes, 0);
+        float total = sumLanes(lanes, 0);
+        for (; i < end; i++) total += v[i];
+        return total;
+    }
+
     private static float sumLanes(float[] lanes, int off) {
         float total = 0f;
         for (int i = 0; i < L; i++) total += lanes[off + i];

@@ -114,6 +114,21 @@ final class VectorMicroKernel implements MicroKernel {
         return VectorDot.dot(len, u, uOff, v, vOff);
     }
 
+    @Override
+    public float sum(float[] v, int from, int len) {
+        return VectorDot.sum(v, from, len);
+    }
+
+    @Override
+    public float squaredDeviations(float[] v, float mean, int from, int len) {
+        return VectorDot.squaredDeviations(v, mean, from, len);
+    }
+
+    @Override
+    public float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
+        return VectorDot.shiftedDot(u, v, shift, from, len);
+    }
+
     private static void store(
             boolean add,
             float[] c,

@@ -72,6 +72,38 @@ class GemmTest {
     }
 
     @Test
+    void channelSumsMatchNaiveSumsForAnyLengthAndOffset() {
+        Rng rng = new Rng(13);
+        float[] u = random(rng, 3000), v = random(rng, 3000);
+        for (int i = 0; i < v.length; i++) v[i] += 100f; // a large mean: the shift must be applied before squaring
+        for (MicroKernel k : kernels()) {
+            for (int[] c : new int[][] {{0, 0}, {3, 1}, {5, 63}, {0, 64}, {7, 65}, {11, 1000}, {1, 2990}}) {
+                int from = c[0], len = c[1];
+                double sum = 0, sq = 0, dot = 0;
+                for (int i = from; i < from + len; i++) {
+                    sum += v[i];
+                    sq += (v[i] - 100.0) * (v[i] - 100.0);
+                    dot += u[i] * (v[i] - 100.0);
+                }
+                String at = k.name() + " from " + from + " len " + len;
+                assertClose(at + " sum", new float[] {(float) sum}, new float[] {k.sum(v, from, len)}, 1e-3, 1e-5);
+                assertClose(
+                        at + " squares",
+                        new float[] {(float) sq},
+                        new float[] {k.squaredDeviations(v, 100f, from, len)},
+                        1e-4,
+                        1e-4);
+                assertClose(
+                        at + " dot",
+                        new float[] {(float) dot},
+                        new float[] {k.shiftedDot(u, v, 100f, from, len)},
+                        1e-4,
+                        1e-4);
+            }
+        }
+    }
+
+    @Test
     void everyKernelMatchesPyTorchOnConvolutions() {
         GoldenOpsTest golden = new GoldenOpsTest();
         for (MicroKernel k : kernels()) {
