@@ -99,40 +99,20 @@ final class JavaMicroKernel implements MicroKernel {
     }
 
     @Override
-    public float squaredDeviations(float[] v, float mean, int from, int len) {
+    public float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int i = from, end = from + len, blocked = from + (len & ~7);
         for (; i < blocked; i += 8) {
-            float d0 = v[i] - mean, d1 = v[i + 1] - mean, d2 = v[i + 2] - mean, d3 = v[i + 3] - mean;
-            float d4 = v[i + 4] - mean, d5 = v[i + 5] - mean, d6 = v[i + 6] - mean, d7 = v[i + 7] - mean;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-            s4 += d4 * d4;
-            s5 += d5 * d5;
-            s6 += d6 * d6;
-            s7 += d7 * d7;
+            s0 += (u[i] - uMean) * (v[i] - vMean);
+            s1 += (u[i + 1] - uMean) * (v[i + 1] - vMean);
+            s2 += (u[i + 2] - uMean) * (v[i + 2] - vMean);
+            s3 += (u[i + 3] - uMean) * (v[i + 3] - vMean);
+            s4 += (u[i + 4] - uMean) * (v[i + 4] - vMean);
+            s5 += (u[i + 5] - uMean) * (v[i + 5] - vMean);
+            s6 += (u[i + 6] - uMean) * (v[i + 6] - vMean);
+            s7 += (u[i + 7] - uMean) * (v[i + 7] - vMean);
         }
-        for (; i < end; i++) s0 += (v[i] - mean) * (v[i] - mean);
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
-
-    @Override
-    public float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int i = from, end = from + len, blocked = from + (len & ~7);
-        for (; i < blocked; i += 8) {
-            s0 += u[i] * (v[i] - shift);
-            s1 += u[i + 1] * (v[i + 1] - shift);
-            s2 += u[i + 2] * (v[i + 2] - shift);
-            s3 += u[i + 3] * (v[i + 3] - shift);
-            s4 += u[i + 4] * (v[i + 4] - shift);
-            s5 += u[i + 5] * (v[i + 5] - shift);
-            s6 += u[i + 6] * (v[i + 6] - shift);
-            s7 += u[i + 7] * (v[i + 7] - shift);
-        }
-        for (; i < end; i++) s0 += u[i] * (v[i] - shift);
+        for (; i < end; i++) s0 += (u[i] - uMean) * (v[i] - vMean);
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 

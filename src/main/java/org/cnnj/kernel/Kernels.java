@@ -79,8 +79,7 @@ public final class Kernels {
             k.dotBlock(16, b, 0, 16, b, rows, 0, 0, sums);
             k.dot(16, a, 0, b, 0);
             k.sum(b, i & 7, 100);
-            k.squaredDeviations(b, 0.5f, i & 7, 100);
-            k.shiftedDot(a, b, 0.5f, i & 7, 80);
+            k.centredDot(a, 0.5f, b, 0.5f, i & 7, 80);
         }
     }
 

@@ -41,11 +41,11 @@ public interface MicroKernel {
     /** Σ v[from + i] for i < len, any len; the same order (lanes, then lane order, then the tail) on every run. */
     float sum(float[] v, int from, int len);
 
-    /** Σ (v[from + i] − mean)², any len, in the order of {@link #sum}. */
-    float squaredDeviations(float[] v, float mean, int from, int len);
-
-    /** Σ u[from + i]·(v[from + i] − shift), any len, in the order of {@link #sum}. */
-    float shiftedDot(float[] u, float[] v, float shift, int from, int len);
+    /**
+     * Σ (u[from + i] − uMean)·(v[from + i] − vMean), any len, in the order of {@link #sum}: a variance (u = v) or a
+     * dot product with one side centred, the means taken off before multiplying (no cancellation of large sums).
+     */
+    float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len);
 
     /** A packed; B row p is {@code x[rows[row0 + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(

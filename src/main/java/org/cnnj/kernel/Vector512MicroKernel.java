@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * initial values ({@code c01 = c00}) and a reused broadcast temporary, this shape made C2 box its vectors
  * (measured: 15× slower, with a GC storm), as arrays of vectors or helpers taking vectors do.
  */
-final class Vector512MicroKernel implements MicroKernel {
+final class Vector512MicroKernel extends VectorKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int MR = 8, NR = 2 * L;
@@ -177,31 +177,5 @@ final class Vector512MicroKernel implements MicroKernel {
         int r7 = cOff + 7 * ldc;
         (add ? FloatVector.fromArray(S, c, r7).add(c70) : c70).intoArray(c, r7);
         (add ? FloatVector.fromArray(S, c, r7 + L).add(c71) : c71).intoArray(c, r7 + L);
-    }
-
-    @Override
-    public void dotBlock(
-            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
-        VectorDot.block(len, u, uOff, uStride, v, rows, rowStart, vOff, out);
-    }
-
-    @Override
-    public float dot(int len, float[] u, int uOff, float[] v, int vOff) {
-        return VectorDot.dot(len, u, uOff, v, vOff);
-    }
-
-    @Override
-    public float sum(float[] v, int from, int len) {
-        return VectorDot.sum(v, from, len);
-    }
-
-    @Override
-    public float squaredDeviations(float[] v, float mean, int from, int len) {
-        return VectorDot.squaredDeviations(v, mean, from, len);
-    }
-
-    @Override
-    public float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
-        return VectorDot.shiftedDot(u, v, shift, from, len);
     }
 }

@@ -3,7 +3,7 @@ package org.cnnj.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The dot products of {@link MicroKernel#dotBlock} and {@link MicroKernel#dot} on the Vector API, for both vector kernels. */
+/** The dot products and sums of {@link MicroKernel} (dotBlock, dot, sum, centredDot) on the Vector API, for both vector kernels. */
 final class VectorDot {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -110,47 +110,29 @@ final class VectorDot {
         return lanesThenTail(s0.add(s1).add(s2.add(s3)), v, i, end);
     }
 
-    static float squaredDeviations(float[] v, float mean, int from, int len) {
+    static float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
         FloatVector s0 = FloatVector.zero(S),
                 s1 = FloatVector.zero(S),
                 s2 = FloatVector.zero(S),
                 s3 = FloatVector.zero(S);
-        FloatVector m = FloatVector.broadcast(S, mean);
+        FloatVector mu = FloatVector.broadcast(S, uMean), mv = FloatVector.broadcast(S, vMean);
         int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
         for (; i < blocked; i += 4 * L) {
-            FloatVector d0 = FloatVector.fromArray(S, v, i).sub(m),
-                    d1 = FloatVector.fromArray(S, v, i + L).sub(m);
-            FloatVector d2 = FloatVector.fromArray(S, v, i + 2 * L).sub(m);
-            FloatVector d3 = FloatVector.fromArray(S, v, i + 3 * L).sub(m);
-            s0 = d0.fma(d0, s0);
-            s1 = d1.fma(d1, s1);
-            s2 = d2.fma(d2, s2);
-            s3 = d3.fma(d3, s3);
+            FloatVector u0 = FloatVector.fromArray(S, u, i).sub(mu),
+                    v0 = FloatVector.fromArray(S, v, i).sub(mv);
+            FloatVector u1 = FloatVector.fromArray(S, u, i + L).sub(mu),
+                    v1 = FloatVector.fromArray(S, v, i + L).sub(mv);
+            FloatVector u2 = FloatVector.fromArray(S, u, i + 2 * L).sub(mu);
+            FloatVector v2 = FloatVector.fromArray(S, v, i + 2 * L).sub(mv);
+            FloatVector u3 = FloatVector.fromArray(S, u, i + 3 * L).sub(mu);
+            FloatVector v3 = FloatVector.fromArray(S, v, i + 3 * L).sub(mv);
+            s0 = u0.fma(v0, s0);
+            s1 = u1.fma(v1, s1);
+            s2 = u2.fma(v2, s2);
+            s3 = u3.fma(v3, s3);
         }
         float total = lanesThenTail(s0.add(s1).add(s2.add(s3)), v, end, end);
-        for (; i < end; i++) total += (v[i] - mean) * (v[i] - mean);
-        return total;
-    }
-
-    static float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
-        FloatVector s0 = FloatVector.zero(S),
-                s1 = FloatVector.zero(S),
-                s2 = FloatVector.zero(S),
-                s3 = FloatVector.zero(S);
-        FloatVector m = FloatVector.broadcast(S, shift);
-        int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
-        for (; i < blocked; i += 4 * L) {
-            FloatVector d0 = FloatVector.fromArray(S, v, i).sub(m),
-                    d1 = FloatVector.fromArray(S, v, i + L).sub(m);
-            FloatVector d2 = FloatVector.fromArray(S, v, i + 2 * L).sub(m);
-            FloatVector d3 = FloatVector.fromArray(S, v, i + 3 * L).sub(m);
-            s0 = FloatVector.fromArray(S, u, i).fma(d0, s0);
-            s1 = FloatVector.fromArray(S, u, i + L).fma(d1, s1);
-            s2 = FloatVector.fromArray(S, u, i + 2 * L).fma(d2, s2);
-            s3 = FloatVector.fromArray(S, u, i + 3 * L).fma(d3, s3);
-        }
-        float total = lanesThenTail(s0.add(s1).add(s2.add(s3)), v, end, end);
-        for (; i < end; i++) total += u[i] * (v[i] - shift);
+        for (; i < end; i++) total += (u[i] - uMean) * (v[i] - vMean);
         return total;
     }
 

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * C2 keeps vectors in registers only when every accumulator is a plain local in one method; arrays of
  * vectors, loops over rows or helper calls taking vectors make it box them (10× slower).
  */
-final class VectorMicroKernel implements MicroKernel {
+final class VectorMicroKernel extends VectorKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int MR = 6, NR = 2 * L;
@@ -101,32 +101,6 @@ final class VectorMicroKernel implements MicroKernel {
             c51 = av.fma(b1, c51);
         }
         store(add, c, cOff, ldc, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
-    }
-
-    @Override
-    public void dotBlock(
-            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
-        VectorDot.block(len, u, uOff, uStride, v, rows, rowStart, vOff, out);
-    }
-
-    @Override
-    public float dot(int len, float[] u, int uOff, float[] v, int vOff) {
-        return VectorDot.dot(len, u, uOff, v, vOff);
-    }
-
-    @Override
-    public float sum(float[] v, int from, int len) {
-        return VectorDot.sum(v, from, len);
-    }
-
-    @Override
-    public float squaredDeviations(float[] v, float mean, int from, int len) {
-        return VectorDot.squaredDeviations(v, mean, from, len);
-    }
-
-    @Override
-    public float shiftedDot(float[] u, float[] v, float shift, int from, int len) {
-        return VectorDot.shiftedDot(u, v, shift, from, len);
     }
 
     private static void store(

@@ -90,13 +90,13 @@ class GemmTest {
                 assertClose(
                         at + " squares",
                         new float[] {(float) sq},
-                        new float[] {k.squaredDeviations(v, 100f, from, len)},
+                        new float[] {k.centredDot(v, 100f, v, 100f, from, len)},
                         1e-4,
                         1e-4);
                 assertClose(
                         at + " dot",
                         new float[] {(float) dot},
-                        new float[] {k.shiftedDot(u, v, 100f, from, len)},
+                        new float[] {k.centredDot(u, 0f, v, 100f, from, len)},
                         1e-4,
                         1e-4);
             }

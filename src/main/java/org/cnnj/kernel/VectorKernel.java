@@ -1,0 +1,25 @@
+package org.cnnj.kernel;
+
+/** What both Vector API kernels share: the dot products and sums of {@link VectorDot}; they differ in the GEMM block. */
+abstract class VectorKernel implements MicroKernel {
+    @Override
+    public final void dotBlock(
+            int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
+        VectorDot.block(len, u, uOff, uStride, v, rows, rowStart, vOff, out);
+    }
+
+    @Override
+    public final float dot(int len, float[] u, int uOff, float[] v, int vOff) {
+        return VectorDot.dot(len, u, uOff, v, vOff);
+    }
+
+    @Override
+    public final float sum(float[] v, int from, int len) {
+        return VectorDot.sum(v, from, len);
+    }
+
+    @Override
+    public final float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
+        return VectorDot.centredDot(u, uMean, v, vMean, from, len);
+    }
+}
