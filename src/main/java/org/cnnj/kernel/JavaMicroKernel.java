@@ -65,15 +65,8 @@ final class JavaMicroKernel implements MicroKernel {
             int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out) {
         for (int i = 0; i < DOT_ROWS; i++) {
             for (int j = 0; j < DOT_COLUMNS; j++)
-                out[i * DOT_COLUMNS + j] = dot(len, u, uOff + i * uStride, v, rows[rowStart + j] + vOff);
+                out[i * DOT_COLUMNS + j] = centredDot(len, u, uOff + i * uStride, 0f, v, rows[rowStart + j] + vOff, 0f);
         }
-    }
-
-    @Override
-    public float dot(int len, float[] u, int uOff, float[] v, int vOff) {
-        float sum = 0f;
-        for (int q = 0; q < len; q++) sum += u[uOff + q] * v[vOff + q];
-        return sum;
     }
 
     /**
@@ -99,20 +92,21 @@ final class JavaMicroKernel implements MicroKernel {
     }
 
     @Override
-    public float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
+    public float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int i = from, end = from + len, blocked = from + (len & ~7);
-        for (; i < blocked; i += 8) {
-            s0 += (u[i] - uMean) * (v[i] - vMean);
-            s1 += (u[i + 1] - uMean) * (v[i + 1] - vMean);
-            s2 += (u[i + 2] - uMean) * (v[i + 2] - vMean);
-            s3 += (u[i + 3] - uMean) * (v[i + 3] - vMean);
-            s4 += (u[i + 4] - uMean) * (v[i + 4] - vMean);
-            s5 += (u[i + 5] - uMean) * (v[i + 5] - vMean);
-            s6 += (u[i + 6] - uMean) * (v[i + 6] - vMean);
-            s7 += (u[i + 7] - uMean) * (v[i + 7] - vMean);
+        int q = 0, blocked = len & ~7;
+        for (; q < blocked; q += 8) {
+            int i = uOff + q, j = vOff + q;
+            s0 += (u[i] - uMean) * (v[j] - vMean);
+            s1 += (u[i + 1] - uMean) * (v[j + 1] - vMean);
+            s2 += (u[i + 2] - uMean) * (v[j + 2] - vMean);
+            s3 += (u[i + 3] - uMean) * (v[j + 3] - vMean);
+            s4 += (u[i + 4] - uMean) * (v[j + 4] - vMean);
+            s5 += (u[i + 5] - uMean) * (v[j + 5] - vMean);
+            s6 += (u[i + 6] - uMean) * (v[j + 6] - vMean);
+            s7 += (u[i + 7] - uMean) * (v[j + 7] - vMean);
         }
-        for (; i < end; i++) s0 += (u[i] - uMean) * (v[i] - vMean);
+        for (; q < len; q++) s0 += (u[uOff + q] - uMean) * (v[vOff + q] - vMean);
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 

@@ -57,8 +57,8 @@ public final class Kernels {
             if (!selfTest(k)) return null;
             warmUp(k);
             return k;
-        } catch (ReflectiveOperationException | LinkageError | UnsupportedOperationException e) {
-            return null; // InvocationTargetException wraps the 512-bit kernel's refusal of narrower vectors
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null; // also the 512-bit kernel's refusal of narrower vectors, wrapped in InvocationTargetException
         }
     }
 
@@ -77,9 +77,8 @@ public final class Kernels {
             k.compute(kc, a, 0, b, 0, c, 0, nr, (i & 1) == 0);
             k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr, (i & 1) == 0);
             k.dotBlock(16, b, 0, 16, b, rows, 0, 0, sums);
-            k.dot(16, a, 0, b, 0);
             k.sum(b, i & 7, 100);
-            k.centredDot(a, 0.5f, b, 0.5f, i & 7, 80);
+            k.centredDot(80, a, i & 7, 0.5f, b, i & 15, 0.5f);
         }
     }
 

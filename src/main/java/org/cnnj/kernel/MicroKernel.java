@@ -35,17 +35,15 @@ public interface MicroKernel {
     void dotBlock(
             int len, float[] u, int uOff, int uStride, float[] v, int[] rows, int rowStart, int vOff, float[] out);
 
-    /** Σ_{q < len} u[uOff + q] · v[vOff + q], len a multiple of 16: the edges {@link #dotBlock} leaves. */
-    float dot(int len, float[] u, int uOff, float[] v, int vOff);
-
     /** Σ v[from + i] for i < len, any len; the same order (lanes, then lane order, then the tail) on every run. */
     float sum(float[] v, int from, int len);
 
     /**
-     * Σ (u[from + i] − uMean)·(v[from + i] − vMean), any len, in the order of {@link #sum}: a variance (u = v) or a
-     * dot product with one side centred, the means taken off before multiplying (no cancellation of large sums).
+     * Σ_{q < len} (u[uOff + q] − uMean)·(v[vOff + q] − vMean), any len, in the order of {@link #sum}: a plain dot
+     * product (means 0: the edges {@link #dotBlock} leaves), a variance (u = v) or a dot product with one side
+     * centred, the means taken off before multiplying (no cancellation of large sums).
      */
-    float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len);
+    float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean);
 
     /** A packed; B row p is {@code x[rows[row0 + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(

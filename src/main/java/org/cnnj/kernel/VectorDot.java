@@ -3,7 +3,7 @@ package org.cnnj.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The dot products and sums of {@link MicroKernel} (dotBlock, dot, sum, centredDot) on the Vector API, for both vector kernels. */
+/** The dot products and sums of {@link MicroKernel} (dotBlock, sum, centredDot) on the Vector API, for both vector kernels. */
 final class VectorDot {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -85,15 +85,6 @@ final class VectorDot {
         for (int b = 0; b < DOT_ROWS * DOT_COLUMNS; b++) out[b] = sumLanes(out, 32 + b * L);
     }
 
-    static float dot(int len, float[] u, int uOff, float[] v, int vOff) {
-        FloatVector sum = FloatVector.zero(S);
-        for (int q = 0; q < len; q += L)
-            sum = FloatVector.fromArray(S, u, uOff + q).fma(FloatVector.fromArray(S, v, vOff + q), sum);
-        float[] lanes = new float[L]; // small and local: C2 keeps it off the heap
-        sum.intoArray(lanes, 0);
-        return sumLanes(lanes, 0);
-    }
-
     /** Σ v[from..from+len): 4 vectors of lanes, added together, then the lanes in order, then the tail. */
     static float sum(float[] v, int from, int len) {
         FloatVector s0 = FloatVector.zero(S),
@@ -107,42 +98,43 @@ final class VectorDot {
             s2 = s2.add(FloatVector.fromArray(S, v, i + 2 * L));
             s3 = s3.add(FloatVector.fromArray(S, v, i + 3 * L));
         }
-        return lanesThenTail(s0.add(s1).add(s2.add(s3)), v, i, end);
+        float total = inLaneOrder(s0.add(s1).add(s2.add(s3)));
+        for (; i < end; i++) total += v[i];
+        return total;
     }
 
-    static float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
+    static float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean) {
         FloatVector s0 = FloatVector.zero(S),
                 s1 = FloatVector.zero(S),
                 s2 = FloatVector.zero(S),
                 s3 = FloatVector.zero(S);
         FloatVector mu = FloatVector.broadcast(S, uMean), mv = FloatVector.broadcast(S, vMean);
-        int i = from, blocked = from + len / (4 * L) * (4 * L), end = from + len;
-        for (; i < blocked; i += 4 * L) {
+        int q = 0, blocked = len / (4 * L) * (4 * L);
+        for (; q < blocked; q += 4 * L) {
+            int i = uOff + q, j = vOff + q;
             FloatVector u0 = FloatVector.fromArray(S, u, i).sub(mu),
-                    v0 = FloatVector.fromArray(S, v, i).sub(mv);
+                    v0 = FloatVector.fromArray(S, v, j).sub(mv);
             FloatVector u1 = FloatVector.fromArray(S, u, i + L).sub(mu),
-                    v1 = FloatVector.fromArray(S, v, i + L).sub(mv);
+                    v1 = FloatVector.fromArray(S, v, j + L).sub(mv);
             FloatVector u2 = FloatVector.fromArray(S, u, i + 2 * L).sub(mu);
-            FloatVector v2 = FloatVector.fromArray(S, v, i + 2 * L).sub(mv);
+            FloatVector v2 = FloatVector.fromArray(S, v, j + 2 * L).sub(mv);
             FloatVector u3 = FloatVector.fromArray(S, u, i + 3 * L).sub(mu);
-            FloatVector v3 = FloatVector.fromArray(S, v, i + 3 * L).sub(mv);
+            FloatVector v3 = FloatVector.fromArray(S, v, j + 3 * L).sub(mv);
             s0 = u0.fma(v0, s0);
             s1 = u1.fma(v1, s1);
             s2 = u2.fma(v2, s2);
             s3 = u3.fma(v3, s3);
         }
-        float total = lanesThenTail(s0.add(s1).add(s2.add(s3)), v, end, end);
-        for (; i < end; i++) total += (u[i] - uMean) * (v[i] - vMean);
+        float total = inLaneOrder(s0.add(s1).add(s2.add(s3)));
+        for (; q < len; q++) total += (u[uOff + q] - uMean) * (v[vOff + q] - vMean);
         return total;
     }
 
-    /** The lanes of {@code acc} in order, plus v[i..end) one by one. */
-    private static float lanesThenTail(FloatVector acc, float[] v, int i, int end) {
+    /** The lanes of {@code acc} added in lane order. */
+    private static float inLaneOrder(FloatVector acc) {
         float[] lanes = new float[L]; // small and local: C2 keeps it off the heap
         acc.intoArray(lanes, 0);
-        float total = sumLanes(lanes, 0);
-        for (; i < end; i++) total += v[i];
-        return total;
+        return sumLanes(lanes, 0);
     }
 
     private static float sumLanes(float[] lanes, int off) {

@@ -9,17 +9,12 @@ abstract class VectorKernel implements MicroKernel {
     }
 
     @Override
-    public final float dot(int len, float[] u, int uOff, float[] v, int vOff) {
-        return VectorDot.dot(len, u, uOff, v, vOff);
-    }
-
-    @Override
     public final float sum(float[] v, int from, int len) {
         return VectorDot.sum(v, from, len);
     }
 
     @Override
-    public final float centredDot(float[] u, float uMean, float[] v, float vMean, int from, int len) {
-        return VectorDot.centredDot(u, uMean, v, vMean, from, len);
+    public final float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean) {
+        return VectorDot.centredDot(len, u, uOff, uMean, v, vOff, vMean);
     }
 }

@@ -215,14 +215,11 @@ final class DirectConv {
                             dwt[(r + j) * outChannels + co + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
                     }
                 }
-                for (int i = co; i < co + MicroKernel.DOT_ROWS; i++) {
-                    for (int r = tapBlocks; r < k; r++)
-                        dwt[r * outChannels + i] += kernel.dot(len, dyGrid, i * len, xPad, rows[r] + xOff);
-                }
             }
-            for (int i = rowBlocks; i < outChannels; i++) {
-                for (int r = 0; r < k; r++)
-                    dwt[r * outChannels + i] += kernel.dot(len, dyGrid, i * len, xPad, rows[r] + xOff);
+            // What the blocks leave: the last taps of the blocked channels, every tap of the channels after them.
+            for (int i = 0; i < outChannels; i++) {
+                for (int r = i < rowBlocks ? tapBlocks : 0; r < k; r++)
+                    dwt[r * outChannels + i] += kernel.centredDot(len, dyGrid, i * len, 0f, xPad, rows[r] + xOff, 0f);
             }
         });
     }

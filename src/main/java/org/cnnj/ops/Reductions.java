@@ -58,12 +58,12 @@ final class Reductions {
 
     /** Σ (v[from + i] − mean)² for i < len, in the kernel's order. */
     static double squaredDeviations(float[] v, float mean, int from, int len) {
-        return Gemm.kernel().centredDot(v, mean, v, mean, from, len);
+        return Gemm.kernel().centredDot(len, v, from, mean, v, from, mean);
     }
 
     /** Σ u[from + i]·(v[from + i] − shift) for i < len, in the kernel's order. */
     static double dot(float[] u, float[] v, float shift, int from, int len) {
-        return Gemm.kernel().centredDot(u, 0f, v, shift, from, len);
+        return Gemm.kernel().centredDot(len, u, from, 0f, v, from, shift);
     }
 
     /** out += parts[0] + parts[1] + … in that order, so the result never depends on thread timing. */

@@ -67,7 +67,11 @@ class GemmTest {
             double dot = 0;
             for (int q = 0; q < len; q++) dot += (double) x[q + 40] * x[q + 2000];
             assertClose(
-                    k.name() + " dot", new float[] {(float) dot}, new float[] {k.dot(len, x, 40, x, 2000)}, 1e-4, 1e-4);
+                    k.name() + " dot",
+                    new float[] {(float) dot},
+                    new float[] {k.centredDot(len, x, 40, 0f, x, 2000, 0f)},
+                    1e-4,
+                    1e-4);
         }
     }
 
@@ -90,13 +94,13 @@ class GemmTest {
                 assertClose(
                         at + " squares",
                         new float[] {(float) sq},
-                        new float[] {k.centredDot(v, 100f, v, 100f, from, len)},
+                        new float[] {k.centredDot(len, v, from, 100f, v, from, 100f)},
                         1e-4,
                         1e-4);
                 assertClose(
                         at + " dot",
                         new float[] {(float) dot},
-                        new float[] {k.centredDot(u, 0f, v, 100f, from, len)},
+                        new float[] {k.centredDot(len, u, from, 0f, v, from, 100f)},
                         1e-4,
                         1e-4);
             }
