@@ -2,6 +2,7 @@ package org.cnnj.ops;
 
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
+import org.cnnj.util.FloatMath;
 
 /**
  * Softmax over the class axis 1. Shapes: x [N, C, ...] → y same. Backward: dx = y·(dy − Σ_c dy·y).
@@ -11,19 +12,20 @@ public final class Softmax {
 
     /**
      * Probabilities of one position's {@code count} logits from {@code offset}, into out[0, count): the plain-array
-     * softmax the segmenters and classifiers apply to a model's output (max subtracted, each exp once, summed in
-     * double).
+     * softmax the segmenters and classifiers apply to a model's output, once per pixel (max subtracted, exp in float
+     * by {@link FloatMath#exp} — within 1 ulp, 3x faster than Math.exp —, summed in double).
      */
     public static void probabilities(float[] logits, int offset, int count, float[] out) {
         float max = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < count; c++) max = Math.max(max, logits[offset + c]);
         double sum = 0;
         for (int c = 0; c < count; c++) {
-            double e = Math.exp(logits[offset + c] - max);
+            float e = FloatMath.exp(logits[offset + c] - max);
             sum += e;
-            out[c] = (float) e;
+            out[c] = e;
         }
-        for (int c = 0; c < count; c++) out[c] = (float) (out[c] / sum);
+        float inverse = (float) (1 / sum);
+        for (int c = 0; c < count; c++) out[c] *= inverse;
     }
 
     public static Tensor apply(Tensor x) {

@@ -44,6 +44,19 @@ public final class TiledPredictor {
             return output[(k * windowHeight + offsetY + y - y0) * windowWidth + offsetX + x - x0];
         }
 
+        /**
+         * Where image pixel (y, x)'s class-0 value is in {@link #output}; class k's is {@link #plane()}·k further, and
+         * the pixel to the right's one further (for loops that walk the output instead of calling {@link #at}).
+         */
+        public int index(int y, int x) {
+            return (offsetY + y - y0) * windowWidth + offsetX + x - x0;
+        }
+
+        /** Values per class in {@link #output}. */
+        public int plane() {
+            return windowHeight * windowWidth;
+        }
+
         /** The class with the largest output at image pixel (y, x) (the first of equals). */
         public int argmax(int y, int x) {
             return argmax(y, x, classes);

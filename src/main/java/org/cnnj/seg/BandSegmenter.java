@@ -6,6 +6,7 @@ import java.util.Map;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.util.FloatMath;
 
 /**
  * Segments an image of any size — also beyond 2^31 pixels, where no Java array can hold the result —
@@ -187,17 +188,16 @@ public final class BandSegmenter {
                         throw new IllegalStateException("the model produced " + t.classes()
                                 + " output channels but its sidecar names " + k + " classes");
                     }
-                    float[] v = new float[classChannels], p = new float[classChannels];
                     for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
                         for (int x = t.x0(); x < t.x0() + t.width(); x++) {
                             int i = (y - e0) * width + x;
                             classes[i] = (byte) t.argmax(y, x, classChannels);
                             if (!distance) continue;
                             // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
-                            for (int c = 0; c < classChannels; c++) v[c] = t.at(c, y, x);
-                            Segmenter.probabilitiesOf(v, logits, p);
-                            foreground[i] = 1 - p[0] > Segmenter.FOREGROUND;
-                            dist[i] = Segmenter.distanceAt(t, y, x);
+                            int q = t.index(y, x);
+                            foreground[i] = Segmenter.foreground(t.output(), q, t.plane(), classChannels, logits)
+                                    > Segmenter.FOREGROUND;
+                            dist[i] = FloatMath.sigmoid(t.output()[q + Segmenter.DISTANCE_CHANNEL * t.plane()]);
                         }
                     }
                 },

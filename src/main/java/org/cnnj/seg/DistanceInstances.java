@@ -31,15 +31,20 @@ public final class DistanceInstances {
 
     private DistanceInstances() {}
 
-    /** Label image 1..n (0 = background). */
+    /**
+     * Label image 1..n (0 = background). One int per pixel besides the result: {@code parent} is the union–find
+     * forest and becomes the labels; a root holds −(k + 2) for its basin's index k into the per-basin arrays (peak,
+     * area, id), −1 marks a pixel not yet reached. Keeping the per-basin values off per-pixel arrays saves three
+     * arrays of the image's size, which in a folder of small images were fresh memory touched for each image.
+     */
     public static int[] decode(boolean[] foreground, float[] distance, int width, int height, Options o) {
         float dynamic = o.splitDepth();
-        int minObjectPixels = o.minObjectPixels();
         int n = width * height;
         int[] order = byDescendingDistance(foreground, distance);
         int[] parent = new int[n];
-        Arrays.fill(parent, -1);
-        float[] peak = new float[n];
+        Arrays.fill(parent, UNREACHED);
+        float[] peak = new float[64];
+        int basins = 0;
         int[] roots = new int[4];
         for (int p : order) {
             float d = distance[p];
@@ -49,43 +54,66 @@ public final class DistanceInstances {
             if (p >= width) count = addRoot(parent, p - width, roots, count);
             if (p + width < n) count = addRoot(parent, p + width, roots, count);
             if (count == 0) {
-                parent[p] = p;
-                peak[p] = d;
+                if (basins == peak.length) peak = Arrays.copyOf(peak, 2 * basins);
+                peak[basins] = d;
+                parent[p] = rootCode(basins++);
                 continue;
             }
             int top = roots[0];
-            for (int i = 1; i < count; i++) if (peak[roots[i]] > peak[top]) top = roots[i];
+            for (int i = 1; i < count; i++)
+                if (peakOf(parent, peak, roots[i]) > peakOf(parent, peak, top)) top = roots[i];
             parent[p] = top;
             for (int i = 0; i < count; i++) {
                 int r = roots[i];
-                if (r != top && peak[r] - d < dynamic) parent[r] = top; // a shallow basin: part of the higher one
+                // a shallow basin: part of the higher one
+                if (r != top && peakOf(parent, peak, r) - d < dynamic) parent[r] = top;
             }
         }
-        int[] labels = new int[n], area = new int[n];
-        for (int p : order) area[find(parent, p)]++;
-        int next = 0;
-        int[] id = new int[n];
+        // Every pixel takes its root's code, so later finds through it stop there with the same answer.
+        int[] area = new int[basins];
         for (int p : order) {
-            int r = find(parent, p);
-            if (area[r] < minObjectPixels) continue;
-            if (id[r] == 0) id[r] = ++next;
-            labels[p] = id[r];
+            int code = parent[find(parent, p)];
+            parent[p] = code;
+            area[basinOf(code)]++;
         }
-        return labels;
+        int next = 0;
+        int[] id = new int[basins];
+        for (int p : order) { // ids in the order the basins' pixels come, highest first
+            int k = basinOf(parent[p]);
+            if (area[k] < o.minObjectPixels()) parent[p] = 0;
+            else parent[p] = id[k] == 0 ? (id[k] = ++next) : id[k];
+        }
+        for (int i = 0; i < n; i++) if (parent[i] == UNREACHED) parent[i] = 0;
+        return parent;
+    }
+
+    private static final int UNREACHED = -1;
+
+    private static int rootCode(int basin) {
+        return -basin - 2;
+    }
+
+    private static int basinOf(int code) {
+        return -code - 2;
+    }
+
+    private static float peakOf(int[] parent, float[] peak, int root) {
+        return peak[basinOf(parent[root])];
     }
 
     private static int addRoot(int[] parent, int q, int[] roots, int count) {
-        if (parent[q] < 0) return count;
+        if (parent[q] == UNREACHED) return count;
         int r = find(parent, q);
         for (int i = 0; i < count; i++) if (roots[i] == r) return count;
         roots[count] = r;
         return count + 1;
     }
 
+    /** The root of p's tree (the pixel whose parent is a basin code), with the path compressed. */
     private static int find(int[] parent, int p) {
         int r = p;
-        while (parent[r] != r) r = parent[r];
-        while (parent[p] != r) { // path compression
+        while (parent[r] >= 0) r = parent[r];
+        while (p != r) {
             int next = parent[p];
             parent[p] = r;
             p = next;

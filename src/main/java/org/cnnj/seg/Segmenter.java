@@ -13,6 +13,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.util.FloatMath;
 
 /**
  * The library call behind Segment: normalizes an image as the sidecar says, optionally rescales it so
@@ -272,18 +273,20 @@ public final class Segmenter implements AutoCloseable {
                                 "the model produced " + tile.classes() + " output channels but its sidecar names "
                                         + outputs + " classes; fix the sidecar's classes list");
                     }
-                    float[] v = new float[k], p = new float[k];
+                    float[] out = tile.output(), v = new float[k], p = new float[k];
+                    int plane = tile.plane();
                     for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
-                        for (int x = tile.x0(); x < tile.x0() + tile.width(); x++) {
-                            int i = y * width + x;
-                            classes[i] = (byte) tile.argmax(y, x, k);
-                            if (probabilities == null && !distance) continue;
-                            for (int c = 0; c < k; c++) v[c] = tile.at(c, y, x);
-                            probabilitiesOf(v, logits, p);
-                            if (probabilities != null) for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
+                        int q = tile.index(y, tile.x0()), i = y * width + tile.x0();
+                        for (int x = 0; x < tile.width(); x++, q++, i++) {
+                            classes[i] = (byte) argmax(out, q, plane, k);
+                            if (probabilities != null) {
+                                for (int c = 0; c < k; c++) v[c] = out[q + c * plane];
+                                probabilitiesOf(v, logits, p);
+                                for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
+                            }
                             if (distance) {
-                                foreground[i] = 1 - p[0];
-                                dist[i] = distanceAt(tile, y, x);
+                                foreground[i] = foreground(out, q, plane, k, logits);
+                                dist[i] = FloatMath.sigmoid(out[q + DISTANCE_CHANNEL * plane]);
                             }
                         }
                     }
@@ -338,10 +341,35 @@ public final class Segmenter implements AutoCloseable {
      */
     static final float FOREGROUND = 0.6f;
 
-    /** A distance model's distance map at a pixel of a tile: the sigmoid of its 4th output channel. */
-    static float distanceAt(TiledPredictor.Tile tile, int y, int x) {
-        return (float) (1 / (1 + Math.exp(-tile.at(3, y, x))));
+    /** The class with the largest of the {@code k} values at {@code q} of a tile's output (the first of equals). */
+    static int argmax(float[] out, int q, int plane, int k) {
+        int best = 0;
+        float max = out[q];
+        for (int c = 1; c < k; c++) {
+            float value = out[q + c * plane];
+            if (value > max) {
+                max = value;
+                best = c;
+            }
+        }
+        return best;
     }
+
+    /**
+     * A distance model's foreground probability at {@code q} of a tile's output ({@link TiledPredictor.Tile#index}),
+     * 1 − p(background): from logits 1 − 1 / (1 + Σ_c≥1 e^(l_c − l_0)), the softmax's own value with k − 1
+     * exponentials and no per-class division (an overflow gives 1, not NaN); from probabilities 1 − p_0.
+     */
+    static float foreground(float[] out, int q, int plane, int k, boolean logits) {
+        float background = out[q];
+        if (!logits) return 1 - background;
+        float sum = 1;
+        for (int c = 1; c < k; c++) sum += FloatMath.exp(out[q + c * plane] - background);
+        return 1 - 1 / sum;
+    }
+
+    /** A distance model's distance map is the sigmoid of this output channel. */
+    static final int DISTANCE_CHANNEL = 3;
 
     /** Softmax of logits (or the values as they are) into {@code out}. */
     static void probabilitiesOf(float[] v, boolean logits, float[] out) {

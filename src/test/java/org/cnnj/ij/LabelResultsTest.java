@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
@@ -69,5 +71,41 @@ class LabelResultsTest {
                 "position,label,area_\u00b5m2,centroid_x,centroid_y,mean_intensity",
                 lines.get(0)); // ImageJ spells um as µm
         assertEquals("0,1,1.0000,1.0000,1.0000,10.5000", lines.get(1));
+    }
+
+    /** The CSV's numbers are String.format's "%.4f" to the character: random magnitudes, half-way cases, signs, specials. */
+    @Test
+    void csvNumbersAreWhatStringFormatWrites() {
+        Random rng = new Random(7);
+        List<Double> values = new ArrayList<>(List.of(
+                0.0,
+                -0.0,
+                0.00005,
+                -0.00005,
+                0.00015,
+                1.23445,
+                2.5e-5,
+                0.99995,
+                9.99995,
+                1e20,
+                -3.14159265,
+                12345.6789,
+                Double.NaN,
+                Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY,
+                Double.MIN_VALUE,
+                4.35,
+                0.1 + 0.2));
+        for (int i = 0; i < 20_000; i++) {
+            double v = (rng.nextDouble() - 0.3) * Math.pow(10, rng.nextInt(14) - 6);
+            values.add(v);
+            values.add(Math.round(v * 1e5) / 1e5); // ends in 5 at the fifth place: the rounding ties
+        }
+        for (double v : values) {
+            assertEquals(
+                    String.format(Locale.ROOT, "%.4f", v),
+                    LabelResults.appendFixed4(new StringBuilder(), v).toString(),
+                    "value " + v);
+        }
     }
 }

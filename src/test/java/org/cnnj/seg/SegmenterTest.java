@@ -3,11 +3,13 @@ package org.cnnj.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.TiledPredictor;
 import org.junit.jupiter.api.Test;
 
-/** Which small objects a distance model's result leaves out. */
+/** A distance model's foreground map, and which small objects its result leaves out. */
 class SegmenterTest {
     private static Segmenter.Options at(double scale, int minimum) {
         return new Segmenter.Options(new TiledPredictor.Layout(512, 128, 16), false, minimum, scale);
@@ -32,5 +34,27 @@ class SegmenterTest {
                 6, Segmenter.smallestObject(spec, at(0.5, 1), 0.5), "the same specks, counted on the network grid");
         assertEquals(
                 53, Segmenter.smallestObject(spec, at(2, 1), 2), "tiny nuclei enlarged x2: 13.2 image px = 52.8 there");
+    }
+
+    /** The foreground map is the softmax's 1 − p(background), from logits of any size, never NaN. */
+    @Test
+    void foregroundIsOneMinusTheSoftmaxBackground() {
+        Random rng = new Random(3);
+        int plane = 5;
+        for (int k = 2; k <= 4; k++) {
+            for (int trial = 0; trial < 2000; trial++) {
+                float[] out = new float[k * plane];
+                float spread = trial % 3 == 0 ? 200 : 8; // large logits: exponentials overflow
+                for (int i = 0; i < out.length; i++) out[i] = (float) (rng.nextGaussian() * spread);
+                int q = trial % plane;
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int c = 0; c < k; c++) max = Math.max(max, out[q + c * plane]);
+                for (int c = 0; c < k; c++) sum += Math.exp(out[q + c * plane] - max);
+                double expected = 1 - Math.exp(out[q] - max) / sum;
+                float got = Segmenter.foreground(out, q, plane, k, true);
+                assertEquals(expected, got, 1e-6, "logits " + Arrays.toString(out));
+            }
+        }
+        assertEquals(0.25f, Segmenter.foreground(new float[] {0.75f, 0.25f}, 0, 1, 2, false));
     }
 }
