@@ -32,7 +32,8 @@ public final class MaxPool2d {
         Parallel.forEach(planes, plane -> {
             int xBase = plane * h * w, yBase = plane * oh * ow;
             if (twoByTwo) {
-                poolTwoByTwo(xs, xBase, w, y, argmax, yBase, oh, ow);
+                if (argmax == null) poolTwoByTwoValues(xs, xBase, w, y, yBase, oh, ow);
+                else poolTwoByTwo(xs, xBase, w, y, argmax, yBase, oh, ow);
                 return;
             }
             for (int i = 0; i < oh; i++) {
@@ -46,7 +47,7 @@ public final class MaxPool2d {
                             int iw = j * p.strideW() - p.padW() + kj;
                             if (iw < 0 || iw >= w) continue;
                             float v = xs[xBase + ih * w + iw];
-                            if (!(v <= best)) { // larger, or NaN: NaN propagates as in PyTorch
+                            if (v > best || v != v) { // larger, or NaN, which then stays: PyTorch's rule
                                 best = v;
                                 bestIdx = xBase + ih * w + iw;
                             }
@@ -74,6 +75,22 @@ public final class MaxPool2d {
     }
 
     /**
+     * The 2×2, stride-2 pool when no gradient will be needed (inference): the maximum only, as Math.max, which C2
+     * turns into max instructions where the selects below keep a compare chain: 3 instead of 12.5 ns per output
+     * (measured on a 16 × 768² tile), the pool was a tenth of the Java engine's time. A NaN in a window gives NaN as
+     * in PyTorch; of +0 and −0 it keeps +0 (PyTorch keeps the first), which no later op tells apart.
+     */
+    private static void poolTwoByTwoValues(float[] xs, int xBase, int w, float[] y, int yBase, int oh, int ow) {
+        for (int i = 0; i < oh; i++) {
+            int top = xBase + 2 * i * w, out = yBase + i * ow;
+            for (int j = 0; j < ow; j++) {
+                int a = top + 2 * j, c = a + w;
+                y[out + j] = Math.max(Math.max(xs[a], xs[a + 1]), Math.max(xs[c], xs[c + 1]));
+            }
+        }
+    }
+
+    /**
      * The U-Net's 2×2, stride-2 pool without bounds checks or branches: the same scan order and NaN rule as the
      * general loop, each step a select instead of a jump that random activations mispredict half the time
      * (measured: ~16 ns per output, 5% of a training step, before).
@@ -86,15 +103,15 @@ public final class MaxPool2d {
                 float best = xs[a];
                 int at = a;
                 float v = xs[b];
-                boolean take = !(v <= best); // larger, or NaN: NaN propagates as in PyTorch
+                boolean take = v > best | v != v; // larger, or NaN, which then stays: PyTorch's rule
                 best = take ? v : best;
                 at = take ? b : at;
                 v = xs[c];
-                take = !(v <= best);
+                take = v > best | v != v;
                 best = take ? v : best;
                 at = take ? c : at;
                 v = xs[d];
-                take = !(v <= best);
+                take = v > best | v != v;
                 best = take ? v : best;
                 at = take ? d : at;
                 y[out + j] = best;
