@@ -195,8 +195,7 @@ public final class BandSegmenter {
                             if (!distance) continue;
                             // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
                             int q = t.index(y, x);
-                            foreground[i] = Segmenter.foreground(t.output(), q, t.plane(), classChannels, logits)
-                                    > Segmenter.FOREGROUND;
+                            foreground[i] = Segmenter.isForeground(t.output(), q, t.plane(), classChannels, logits);
                             dist[i] = FloatMath.sigmoid(t.output()[q + Segmenter.DISTANCE_CHANNEL * t.plane()]);
                         }
                     }

@@ -57,4 +57,29 @@ class SegmenterTest {
         }
         assertEquals(0.25f, Segmenter.foreground(new float[] {0.75f, 0.25f}, 0, 1, 2, false));
     }
+
+    /** The thresholded foreground takes shortcuts far from the threshold, and is the same decision everywhere. */
+    @Test
+    void foregroundDecisionIsTheThresholdedProbability() {
+        Random rng = new Random(5);
+        int plane = 3;
+        for (int k = 2; k <= 5; k++) {
+            for (int trial = 0; trial < 200_000; trial++) {
+                float[] out = new float[k * plane];
+                for (int i = 0; i < out.length; i++) out[i] = (float) (rng.nextGaussian() * (trial % 2 == 0 ? 0.4 : 6));
+                // Logits put right at the threshold: background and one class with e^(l1 - l0) = 1.5, others far below
+                if (trial % 4 == 1) {
+                    out[0] = 0;
+                    out[plane] = (float) Math.log(1.5) + (float) (rng.nextGaussian() * 1e-6);
+                    for (int c = 2; c < k; c++) out[c * plane] = -40;
+                }
+                boolean expected = Segmenter.foreground(out, 0, plane, k, true) > Segmenter.FOREGROUND;
+                assertEquals(
+                        expected, Segmenter.isForeground(out, 0, plane, k, true), "logits " + Arrays.toString(out));
+            }
+        }
+        assertEquals(false, Segmenter.isForeground(new float[] {0.5f, 0.5f}, 0, 1, 2, false));
+        assertEquals(true, Segmenter.isForeground(new float[] {0.3f, 0.7f}, 0, 1, 2, false));
+        assertEquals(false, Segmenter.isForeground(new float[] {Float.NaN, 1f}, 0, 1, 2, true));
+    }
 }
