@@ -64,8 +64,20 @@ public final class TiledPredictor {
 
         /** The same over the first {@code k} output channels only (the others are not classes, e.g. a distance channel). */
         public int argmax(int y, int x, int k) {
-            int best = 0;
-            for (int c = 1; c < k; c++) if (at(c, y, x) > at(best, y, x)) best = c;
+            return argmaxAt(index(y, x), k);
+        }
+
+        /** The same at {@link #index} {@code q} of the output (for loops that walk it). */
+        public int argmaxAt(int q, int k) {
+            int best = 0, plane = plane();
+            float max = output[q];
+            for (int c = 1; c < k; c++) {
+                float value = output[q + c * plane];
+                if (value > max) {
+                    max = value;
+                    best = c;
+                }
+            }
             return best;
         }
     }

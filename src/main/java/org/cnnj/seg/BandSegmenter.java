@@ -6,7 +6,6 @@ import java.util.Map;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
-import org.cnnj.util.FloatMath;
 
 /**
  * Segments an image of any size — also beyond 2^31 pixels, where no Java array can hold the result —
@@ -196,7 +195,7 @@ public final class BandSegmenter {
                             // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
                             int q = t.index(y, x);
                             foreground[i] = Segmenter.isForeground(t.output(), q, t.plane(), classChannels, logits);
-                            dist[i] = FloatMath.sigmoid(t.output()[q + Segmenter.DISTANCE_CHANNEL * t.plane()]);
+                            dist[i] = Segmenter.distanceAt(t.output(), q, t.plane());
                         }
                     }
                 },

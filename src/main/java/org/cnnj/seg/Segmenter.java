@@ -295,7 +295,7 @@ public final class Segmenter implements AutoCloseable {
                     for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
                         int q = tile.index(y, tile.x0()), i = y * width + tile.x0();
                         for (int x = 0; x < tile.width(); x++, q++, i++) {
-                            classes[i] = (byte) argmax(out, q, plane, k);
+                            classes[i] = (byte) tile.argmaxAt(q, k);
                             if (probabilities != null) {
                                 for (int c = 0; c < k; c++) v[c] = out[q + c * plane];
                                 probabilitiesOf(v, logits, p);
@@ -303,10 +303,10 @@ public final class Segmenter implements AutoCloseable {
                             }
                             if (threshold) {
                                 if (mask[i] = isForeground(out, q, plane, k, logits))
-                                    dist[i] = FloatMath.sigmoid(out[q + DISTANCE_CHANNEL * plane]);
+                                    dist[i] = distanceAt(out, q, plane);
                             } else if (distance) {
                                 foreground[i] = foreground(out, q, plane, k, logits);
-                                dist[i] = FloatMath.sigmoid(out[q + DISTANCE_CHANNEL * plane]);
+                                dist[i] = distanceAt(out, q, plane);
                             }
                         }
                     }
@@ -364,20 +364,6 @@ public final class Segmenter implements AutoCloseable {
      */
     static final float FOREGROUND = 0.6f;
 
-    /** The class with the largest of the {@code k} values at {@code q} of a tile's output (the first of equals). */
-    static int argmax(float[] out, int q, int plane, int k) {
-        int best = 0;
-        float max = out[q];
-        for (int c = 1; c < k; c++) {
-            float value = out[q + c * plane];
-            if (value > max) {
-                max = value;
-                best = c;
-            }
-        }
-        return best;
-    }
-
     /**
      * A distance model's foreground probability at {@code q} of a tile's output ({@link TiledPredictor.Tile#index}),
      * 1 − p(background): from logits 1 − 1 / (1 + Σ_c≥1 e^(l_c − l_0)), the softmax's own value with k − 1
@@ -403,7 +389,7 @@ public final class Segmenter implements AutoCloseable {
             float background = out[q], d = Float.NEGATIVE_INFINITY;
             for (int c = 1; c < k; c++) d = Math.max(d, out[q + c * plane] - background);
             if (d > SURELY_FOREGROUND) return true;
-            if (d < SURELY_BACKGROUND[Math.min(k, SURELY_BACKGROUND.length - 1)]) return false;
+            if (k < SURELY_BACKGROUND.length && d < SURELY_BACKGROUND[k]) return false;
         }
         return foreground(out, q, plane, k, logits) > FOREGROUND;
     }
@@ -412,7 +398,7 @@ public final class Segmenter implements AutoCloseable {
     private static final double MARGIN = 0.01, ODDS = FOREGROUND / (1.0 - FOREGROUND);
 
     private static final float SURELY_FOREGROUND = (float) (Math.log(ODDS) + MARGIN);
-    /** Per class count k (k − 1 non-background terms), up to 127 classes. */
+    /** Per class count k (k − 1 non-background terms), up to 127 classes (more: no shortcut). */
     private static final float[] SURELY_BACKGROUND = new float[128];
 
     static {
@@ -421,8 +407,10 @@ public final class Segmenter implements AutoCloseable {
             SURELY_BACKGROUND[k] = (float) (Math.log(ODDS / (k - 1)) - MARGIN);
     }
 
-    /** A distance model's distance map is the sigmoid of this output channel. */
-    static final int DISTANCE_CHANNEL = 3;
+    /** A distance model's distance map at {@code q} of a tile's output: the sigmoid of its 4th output channel. */
+    static float distanceAt(float[] out, int q, int plane) {
+        return FloatMath.sigmoid(out[q + 3 * plane]);
+    }
 
     /** Softmax of logits (or the values as they are) into {@code out}. */
     static void probabilitiesOf(float[] v, boolean logits, float[] out) {

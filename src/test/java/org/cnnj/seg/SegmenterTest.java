@@ -36,6 +36,12 @@ class SegmenterTest {
                 53, Segmenter.smallestObject(spec, at(2, 1), 2), "tiny nuclei enlarged x2: 13.2 image px = 52.8 there");
     }
 
+    private static float[] randomLogits(Random rng, int size, double spread) {
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) out[i] = (float) (rng.nextGaussian() * spread);
+        return out;
+    }
+
     /** The foreground map is the softmax's 1 − p(background), from logits of any size, never NaN. */
     @Test
     void foregroundIsOneMinusTheSoftmaxBackground() {
@@ -43,9 +49,7 @@ class SegmenterTest {
         int plane = 5;
         for (int k = 2; k <= 4; k++) {
             for (int trial = 0; trial < 2000; trial++) {
-                float[] out = new float[k * plane];
-                float spread = trial % 3 == 0 ? 200 : 8; // large logits: exponentials overflow
-                for (int i = 0; i < out.length; i++) out[i] = (float) (rng.nextGaussian() * spread);
+                float[] out = randomLogits(rng, k * plane, trial % 3 == 0 ? 200 : 8); // 200: exponentials overflow
                 int q = trial % plane;
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
                 for (int c = 0; c < k; c++) max = Math.max(max, out[q + c * plane]);
@@ -65,8 +69,7 @@ class SegmenterTest {
         int plane = 3;
         for (int k = 2; k <= 5; k++) {
             for (int trial = 0; trial < 200_000; trial++) {
-                float[] out = new float[k * plane];
-                for (int i = 0; i < out.length; i++) out[i] = (float) (rng.nextGaussian() * (trial % 2 == 0 ? 0.4 : 6));
+                float[] out = randomLogits(rng, k * plane, trial % 2 == 0 ? 0.4 : 6);
                 // Logits put right at the threshold: background and one class with e^(l1 - l0) = 1.5, others far below
                 if (trial % 4 == 1) {
                     out[0] = 0;
@@ -78,6 +81,10 @@ class SegmenterTest {
                         expected, Segmenter.isForeground(out, 0, plane, k, true), "logits " + Arrays.toString(out));
             }
         }
+        // More classes than the precomputed bounds: 129 non-background terms just above 1.5 in sum
+        float[] many = new float[130];
+        Arrays.fill(many, 1, many.length, (float) Math.log(1.5 / 129) + 0.005f);
+        assertEquals(true, Segmenter.isForeground(many, 0, 1, many.length, true));
         assertEquals(false, Segmenter.isForeground(new float[] {0.5f, 0.5f}, 0, 1, 2, false));
         assertEquals(true, Segmenter.isForeground(new float[] {0.3f, 0.7f}, 0, 1, 2, false));
         assertEquals(false, Segmenter.isForeground(new float[] {Float.NaN, 1f}, 0, 1, 2, true));
