@@ -133,24 +133,38 @@ public final class Gemm {
     }
 
     /**
-     * Packs A[m×k] whose row i is {@code x[rows[i] + xOff ...]} (k consecutive values) into MR-row strips:
-     * the weight gradient of direct convolution, where row i is one shift of the padded image.
-     * (Reading such rows inside the micro-kernel was tried; C2 did not reliably keep its vectors unboxed.)
+     * C[m×n] (+)= A·B with B packed and A read in place: A[i][p] = x[rows[rowStart + i] + xOff + p], rows holding
+     * rowStart + m rounded up to MR entries (the extra rows may point anywhere readable; their products are dropped). The weight
+     * gradient of direct convolution, dWᵀ = X·dyᵀ, whose rows of X are shifts of the padded image: nothing is packed.
      */
-    public static void packRowsA(int m, int k, float[] x, int xOff, int[] rows, float[] dst) {
-        int mr = kernel().mr(), d = 0;
-        for (int ir = 0; ir < m; ir += mr) {
-            int count = Math.min(mr, m - ir);
-            for (int i = 0; i < mr; i++) {
-                int src = rows[ir + Math.min(i, count - 1)] + xOff, o = d + i;
-                if (i < count) {
-                    for (int p = 0; p < k; p++) dst[o + p * mr] = x[src + p];
-                } else {
-                    for (int p = 0; p < k; p++) dst[o + p * mr] = 0f;
-                }
-            }
-            d += mr * k;
-        }
+    public static void multiplyIndirectA(
+            int m,
+            int n,
+            int k,
+            float[] x,
+            int xOff,
+            int[] rows,
+            int rowStart,
+            float[] pb,
+            int pbOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
+        MicroKernel kernel = kernel();
+        int nr = kernel.nr();
+        if (rows.length < roundUp(m, kernel.mr()))
+            throw new IllegalArgumentException("rows: " + rows.length + " < " + m);
+        drive(
+                m,
+                n,
+                k,
+                c,
+                cOff,
+                ldc,
+                accumulate,
+                (kc, pc, ir, jr, dst, dOff, ldd, add) -> kernel.computeIndirectA(
+                        kc, x, rows, rowStart + ir, xOff + pc, pb, pbOff + jr * k + pc * nr, dst, dOff, ldd, add));
     }
 
     /** One MR×NR block at rows ir, columns jr, depth pc..pc+kc, written to dst or added to it. */

@@ -35,6 +35,25 @@ final class JavaMicroKernel implements MicroKernel {
     }
 
     @Override
+    public void computeIndirectA(
+            int kc,
+            float[] x,
+            int[] rows,
+            int row0,
+            int xOff,
+            float[] b,
+            int bOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add) {
+        float[] acc = new float[MR * NR];
+        int x0 = rows[row0] + xOff, x1 = rows[row0 + 1] + xOff, x2 = rows[row0 + 2] + xOff, x3 = rows[row0 + 3] + xOff;
+        for (int p = 0; p < kc; p++) rankOne(acc, x[x0 + p], x[x1 + p], x[x2 + p], x[x3 + p], b, bOff + p * NR);
+        store(acc, c, cOff, ldc, add);
+    }
+
+    @Override
     public void computeIndirectB(
             int kc,
             float[] a,

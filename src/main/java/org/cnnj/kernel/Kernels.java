@@ -71,11 +71,12 @@ public final class Kernels {
     private static void warmUp(MicroKernel k) {
         int kc = 16, mr = k.mr(), nr = k.nr();
         float[] a = new float[kc * mr], b = new float[kc * nr + nr], c = new float[mr * nr];
-        int[] rows = new int[kc];
+        int[] rows = new int[Math.max(kc, mr)];
         float[] sums = new float[MicroKernel.DOT_SCRATCH];
         for (int i = 0; i < 6_000; i++) {
             k.compute(kc, a, 0, b, 0, c, 0, nr, (i & 1) == 0);
             k.computeIndirectB(kc, a, 0, b, rows, 0, 0, c, 0, nr, (i & 1) == 0);
+            k.computeIndirectA(kc, b, rows, 0, 0, b, 0, c, 0, nr, (i & 1) == 0);
             k.dotBlock(16, b, 0, 16, b, rows, 0, 0, sums);
             k.sum(b, i & 7, 100);
             k.centredDot(80, a, i & 7, 0.5f, b, i & 15, 0.5f);

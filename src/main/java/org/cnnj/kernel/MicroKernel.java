@@ -45,6 +45,23 @@ public interface MicroKernel {
      */
     float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean);
 
+    /**
+     * B packed; A row i is {@code x[rows[row0 + i] + xOff ...]} (kc consecutive values) for i < MR: the weight gradient
+     * of a direct convolution, whose depth is the pixels and whose A rows are shifts of the padded image, read in place.
+     */
+    void computeIndirectA(
+            int kc,
+            float[] x,
+            int[] rows,
+            int row0,
+            int xOff,
+            float[] b,
+            int bOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean add);
+
     /** A packed; B row p is {@code x[rows[row0 + p] + xOff ...]} (NR consecutive values). */
     void computeIndirectB(
             int kc,

@@ -44,7 +44,7 @@ final class DirectConv {
         // columns.
         this.sampleStride = channels * plane + dilW * (kw - 1) + 64;
         this.k = channels * kh * kw;
-        this.rows = new int[Gemm.roundUp(k, 8)];
+        this.rows = new int[Gemm.roundUp(k, 24)]; // whole strips for any kernel's MR (4, 6, 8)
         for (int c = 0, r = 0; c < channels; c++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) rows[r++] = c * plane + ki * dilH * wp + kj * dilW;
@@ -224,24 +224,62 @@ final class DirectConv {
         });
     }
 
-    /** dWᵀ = X·dyᵀ per panel of the grid, X packed from its shifts. */
+    /**
+     * dWᵀ [K × CO] = X·dyᵀ with the pixels as depth: dyᵀ of every sample packed once, the rows of X (shifts of the
+     * padded image) read in place by the kernel, so only CO × pixels values are copied, not K × pixels (packing X cost
+     * ~40% of the products). Items are blocks of K rows, each summing over the samples in order into its own rows of
+     * dW: no per-sample partial dW to zero and add up (that strided reduction took a third of the 16² layers' time),
+     * and the result does not depend on the thread count.
+     */
     private void weightGradientByGemm(float[] xPad, float[] dy, int outChannels, float[] dw) {
-        int grid = gridPixels();
-        int pw = Math.min(Gemm.roundUp(Math.max(64, 24576 / Math.max(1, outChannels)), 16), grid);
-        int panels = (grid + pw - 1) / pw;
-        Reductions.weightGradient(n, panels, 1, k, outChannels, dw, (s, p0, p1, dwt) -> {
-            float[] dyGrid = Scratch.get(Scratch.COLUMNS, outChannels * pw);
-            float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, outChannels));
-            float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(k, pw));
-            for (int panel = p0; panel < p1; panel++) {
-                int q0 = panel * pw, width = Math.min(pw, grid - q0);
-                for (int co = 0; co < outChannels; co++)
-                    dyOnGrid(dy, s, outChannels, co, q0, width, dyGrid, co * width);
-                Gemm.packB(true, width, outChannels, dyGrid, 0, width, pb);
-                Gemm.packRowsA(k, width, xPad, s * sampleStride + q0, rows, pa);
-                Gemm.multiplyPacked(k, outChannels, width, pa, 0, pb, 0, dwt, 0, outChannels, true);
+        int grid = gridPixels(), strip = Gemm.packedBSize(grid, outChannels), blocks = (k + ROW_BLOCK - 1) / ROW_BLOCK;
+        float[] pb = BufferPool.take(n * strip);
+        Parallel.forEach(n, s -> packDyTransposed(dy, s, outChannels, grid, pb, s * strip));
+        Parallel.forEach(blocks, block -> {
+            int r0 = block * ROW_BLOCK, m = Math.min(ROW_BLOCK, k - r0);
+            float[] dwt = Scratch.get(Scratch.COLUMNS, m * outChannels);
+            for (int s = 0; s < n; s++) {
+                Gemm.multiplyIndirectA(
+                        m,
+                        outChannels,
+                        grid,
+                        xPad,
+                        s * sampleStride,
+                        rows,
+                        r0,
+                        pb,
+                        s * strip,
+                        dwt,
+                        0,
+                        outChannels,
+                        s > 0);
+            }
+            for (int co = 0; co < outChannels; co++) {
+                for (int r = 0; r < m; r++) dw[co * k + r0 + r] += dwt[r * outChannels + co];
             }
         });
+        BufferPool.give(pb);
+    }
+
+    /** K rows per weight-gradient item: a multiple of every kernel's MR (4, 6, 8), so only the last block has an edge. */
+    private static final int ROW_BLOCK = 48;
+
+    /**
+     * dyᵀ of sample s on the grid [grid × CO] packed as GEMM B at pb[pbOff...] (NR-column strips, k-major):
+     * pb[pbOff + strip + q·NR + j] = dy[s, co, q] for co = the strip's column j, zero in the grid's garbage columns and
+     * for the padding channels of the last strip.
+     */
+    private void packDyTransposed(float[] dy, int s, int outChannels, int grid, float[] pb, int pbOff) {
+        int nr = Gemm.kernel().nr(), outPlane = outH * outW;
+        for (int j0 = 0; j0 < outChannels; j0 += nr) {
+            for (int j = 0; j < nr; j++) {
+                int co = j0 + j, src = (s * outChannels + co) * outPlane, d = pbOff + j0 * grid + j;
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < wp; ow++, d += nr)
+                        pb[d] = co < outChannels && ow < outW ? dy[src + oh * outW + ow] : 0f;
+                }
+            }
+        }
     }
 
     /**

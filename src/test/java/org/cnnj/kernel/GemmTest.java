@@ -49,6 +49,18 @@ class GemmTest {
             }
             assertClose(k.name() + " computeIndirectB", expected, c, 1e-4, 1e-4);
 
+            float[] b = random(rng, kc * nr), cA = new float[mr * nr], expectedA = new float[mr * nr];
+            for (int i = 0; i < mr * nr; i++) cA[i] = i % 3; // accumulated onto
+            k.computeIndirectA(kc, x, rows, 2, 5, b, 0, cA, 0, nr, true);
+            for (int i = 0; i < mr; i++) {
+                for (int j = 0; j < nr; j++) {
+                    double sum = (i * nr + j) % 3;
+                    for (int p = 0; p < kc; p++) sum += (double) x[rows[2 + i] + 5 + p] * b[p * nr + j];
+                    expectedA[i * nr + j] = (float) sum;
+                }
+            }
+            assertClose(k.name() + " computeIndirectA", expectedA, cA, 1e-4, 1e-4);
+
             int len = 96;
             float[] sums = new float[MicroKernel.DOT_SCRATCH];
             k.dotBlock(len, x, 7, 101, x, rows, 3, 9, sums);
@@ -166,6 +178,41 @@ class GemmTest {
                 c,
                 1e-4 * Math.sqrt(k),
                 1e-4);
+    }
+
+    @Test
+    void indirectAMatchesNaiveProductWithEdgesAndDepthBlocks() {
+        Rng rng = new Rng(5);
+        for (MicroKernel k : kernels()) {
+            Kernels.use(k);
+            for (int[] s : new int[][] {{8, 32, 16}, {13, 33, 300}, {1, 5, 7}, {27, 64, 600}}) {
+                int m = s[0], n = s[1], depth = s[2], xOff = 3, ldc = n + 2;
+                float[] x = random(rng, 5000);
+                int rowStart = 2;
+                int[] rows = new int[rowStart + Gemm.roundUp(m, k.mr())];
+                for (int i = 0; i < m; i++) rows[rowStart + i] = rng.nextInt(4000);
+                float[] b = random(rng, depth * n), pb = new float[Gemm.packedBSize(depth, n)];
+                Gemm.packB(false, depth, n, b, 0, n, pb);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    float[] c = random(rng, m * ldc), expected = c.clone();
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double sum = accumulate ? expected[i * ldc + j] : 0;
+                            for (int p = 0; p < depth; p++)
+                                sum += (double) x[rows[rowStart + i] + xOff + p] * b[p * n + j];
+                            expected[i * ldc + j] = (float) sum;
+                        }
+                    }
+                    Gemm.multiplyIndirectA(m, n, depth, x, xOff, rows, rowStart, pb, 0, c, 0, ldc, accumulate);
+                    assertClose(
+                            k.name() + " indirect A " + m + "x" + n + "x" + depth,
+                            expected,
+                            c,
+                            1e-4 * Math.sqrt(depth),
+                            1e-4);
+                }
+            }
+        }
     }
 
     @Test
