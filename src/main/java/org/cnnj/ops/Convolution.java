@@ -1,6 +1,7 @@
 package org.cnnj.ops;
 
 import org.cnnj.kernel.Gemm;
+import org.cnnj.kernel.MicroKernel;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Shapes;
@@ -233,6 +234,10 @@ public final class Convolution {
             return;
         }
         int P = g.pixels(), K = g.k(), pw = g.im.panelWidth(), panels = (P + pw - 1) / pw;
+        if (g.pointwise && g.cOutG < Gemm.kernel().nr()) {
+            pointwiseWeightGradient(g, x, dy, dw, pw, panels);
+            return;
+        }
         Reductions.weightGradient(g.n, panels, g.groups, K, g.cOutG, dw, (s, p0, p1, dwt) -> {
             float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(K, pw));
             float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, g.cOutG));
@@ -244,6 +249,27 @@ public final class Convolution {
                     else g.im.im2colPackedA(x, xg, j0, width, pa, Gemm.kernel().mr());
                     Gemm.packB(true, width, g.cOutG, dy, yg + j0, P, pb);
                     Gemm.multiplyPacked(K, g.cOutG, width, pa, 0, pb, 0, dwt, grp * K * g.cOutG, g.cOutG, true);
+                }
+            }
+        });
+    }
+
+    /**
+     * A 1×1 convolution with few output channels (a U-Net's class head: 16 → 3): each dW[co, ci] is one dot product of
+     * the planes dy[s, co] and x[s, ci] read in place; the GEMM would pad CO to the kernel's NR columns (3 → 32).
+     */
+    private static void pointwiseWeightGradient(Geometry g, float[] x, float[] dy, float[] dw, int pw, int panels) {
+        int P = g.pixels(), K = g.k();
+        MicroKernel kernel = Gemm.kernel();
+        Reductions.weightGradient(g.n, panels, g.groups, K, g.cOutG, dw, (s, p0, p1, dwt) -> {
+            int j0 = p0 * pw, width = Math.min(p1 * pw, P) - j0;
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xg = (s * g.cIn + grp * g.cInG) * P + j0, yg = (s * g.cOut + grp * g.cOutG) * P + j0;
+                for (int ci = 0; ci < K; ci++) {
+                    for (int co = 0; co < g.cOutG; co++) {
+                        dwt[grp * K * g.cOutG + ci * g.cOutG + co] +=
+                                kernel.centredDot(width, dy, yg + co * P, 0f, x, xg + ci * P, 0f);
+                    }
                 }
             }
         });
