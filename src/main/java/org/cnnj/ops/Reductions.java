@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.function.Consumer;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.util.Parallel;
@@ -11,34 +12,44 @@ final class Reductions {
 
     private Reductions() {}
 
-    /** Adds one item's partial dWᵀ [groups][K × CO/G] for sample {@code sample}, panels [p0, p1), into {@code dwt}. */
+    /** Adds one item's partial (for sample {@code sample}, panels [p0, p1)) into {@code part}. */
     @FunctionalInterface
     interface WeightWork {
-        void run(int sample, int p0, int p1, float[] dwt);
+        void run(int sample, int p0, int p1, float[] part);
     }
 
     /**
-     * A convolution's weight gradient, split into (sample, chunk of panels) items run in parallel; the
-     * chunk count depends only on the batch size, and the partial dWᵀ are added into dw [CO, K] in item
-     * order, so the result does not depend on the thread count.
+     * A convolution's weight gradient, split into (sample, chunk of panels) items run in parallel (see {@link
+     * #splitAndSum}); each item's partial dWᵀ [groups][K × CO/G] is added into dw [CO, K].
      */
     static void weightGradient(int n, int panels, int groups, int k, int outPerGroup, float[] dw, WeightWork work) {
-        int chunks = Math.min(panels, Math.max(1, (MIN_WEIGHT_ITEMS + n - 1) / n)), items = n * chunks;
-        float[][] partial = new float[items][];
-        Parallel.forEach(items, item -> {
-            int s = item / chunks, chunk = item % chunks;
-            float[] dwt = BufferPool.takeZeroed(groups * k * outPerGroup);
-            work.run(s, chunk * panels / chunks, (chunk + 1) * panels / chunks, dwt);
-            partial[item] = dwt;
-        });
-        for (float[] dwt : partial) {
+        splitAndSum(n, panels, groups * k * outPerGroup, work, dwt -> {
             for (int grp = 0; grp < groups; grp++) {
                 for (int co = 0; co < outPerGroup; co++) {
                     int dst = (grp * outPerGroup + co) * k, src = grp * k * outPerGroup + co;
                     for (int r = 0; r < k; r++) dw[dst + r] += dwt[src + r * outPerGroup];
                 }
             }
-            BufferPool.give(dwt);
+        });
+    }
+
+    /**
+     * Runs (sample, chunk of panels) items in parallel, each filling its own zeroed partial of {@code size}
+     * floats, then hands the partials to {@code add} in item order. The chunk count depends only on the batch
+     * size, so the sum does not depend on the thread count.
+     */
+    static void splitAndSum(int n, int panels, int size, WeightWork work, Consumer<float[]> add) {
+        int chunks = Math.min(panels, Math.max(1, (MIN_WEIGHT_ITEMS + n - 1) / n)), items = n * chunks;
+        float[][] partial = new float[items][];
+        Parallel.forEach(items, item -> {
+            int s = item / chunks, chunk = item % chunks;
+            float[] part = BufferPool.takeZeroed(size);
+            work.run(s, chunk * panels / chunks, (chunk + 1) * panels / chunks, part);
+            partial[item] = part;
+        });
+        for (float[] part : partial) {
+            add.accept(part);
+            BufferPool.give(part);
         }
     }
 

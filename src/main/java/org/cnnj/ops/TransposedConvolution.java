@@ -64,11 +64,19 @@ public final class TransposedConvolution {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, ConvParams p) {
         Geometry g = Geometry.of(x, weight, bias, p);
-        float[] y = BufferPool.takeZeroed(g.n * g.cOut * g.outPlane());
-        forEachSample(
-                g.n,
-                (s, par) -> forwardSample(g, x.data(), weight.data(), bias == null ? null : bias.data(), y, s, par));
-        Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
+        float[] b = bias == null ? null : bias.data();
+        float[] y;
+        Tensor.Backward back;
+        if (NonOverlappingTransposedConv.applies(p, weight.dim(2), weight.dim(3))) {
+            var fast = new NonOverlappingTransposedConv(g.n, g.cIn, g.cOut, g.h, g.w, weight.dim(2), weight.dim(3));
+            y = BufferPool.take(g.n * g.cOut * g.outPlane());
+            fast.forward(x.data(), weight.data(), b, y);
+            back = out -> backward(fast, x, weight, bias, out.grad());
+        } else {
+            y = BufferPool.takeZeroed(g.n * g.cOut * g.outPlane());
+            forEachSample(g.n, (s, par) -> forwardSample(g, x.data(), weight.data(), b, y, s, par));
+            back = out -> backward(g, x, weight, bias, out.grad());
+        }
         int[] shape = {g.n, g.cOut, g.im.height, g.im.width};
         Tensor out = bias == null
                 ? Tensor.result("conv_transpose2d", y, shape, back, x, weight)
@@ -143,6 +151,17 @@ public final class TransposedConvolution {
         }
     }
 
+    private static void backward(NonOverlappingTransposedConv fast, Tensor x, Tensor weight, Tensor bias, float[] dy) {
+        if (bias != null && bias.requiresGrad()) {
+            Reductions.addChannelSums(dy, fast.n, fast.cOut, fast.outPlane, bias.grad());
+        }
+        if (x.requiresGrad()) {
+            float[] fresh = x.freshGradOrNull();
+            fast.dataGradient(weight.data(), dy, fresh != null ? fresh : x.grad(), fresh == null);
+        }
+        if (weight.requiresGrad()) fast.weightGradient(x.data(), dy, weight.grad());
+    }
+
     static void backward(Geometry g, Tensor x, Tensor weight, Tensor bias, float[] dy) {
         if (bias != null && bias.requiresGrad()) Reductions.addChannelSums(dy, g.n, g.cOut, g.outPlane(), bias.grad());
         boolean needDx = x.requiresGrad(), needDw = weight.requiresGrad();
@@ -150,11 +169,14 @@ public final class TransposedConvolution {
         float[] dx = needDx ? x.grad() : null;
         float[][] dwPerSample = needDw ? new float[g.n][] : null;
         forEachSample(g.n, (s, par) -> {
-            float[] dw = needDw ? new float[weight.size()] : null;
+            float[] dw = needDw ? BufferPool.takeZeroed(weight.size()) : null;
             backwardSample(g, x.data(), weight.data(), dy, dx, dw, s, par);
             if (needDw) dwPerSample[s] = dw;
         });
-        if (needDw) Reductions.sumInOrder(dwPerSample, weight.grad());
+        if (needDw) {
+            Reductions.sumInOrder(dwPerSample, weight.grad());
+            for (float[] dw : dwPerSample) BufferPool.give(dw);
+        }
     }
 
     private static void backwardSample(
