@@ -291,8 +291,9 @@ final class DirectConv {
         for (int q = q0; q < end; ) {
             int oh = q / wp, rowEnd = Math.min(end, (oh + 1) * wp);
             int realEnd = Math.min(Math.min(rowEnd, oh * wp + outW), grid), from = src + oh * outW - oh * wp;
-            for (int i = q; i < realEnd; i++) dst[t + i] = dy[from + i];
-            for (int i = Math.max(q, realEnd); i < rowEnd; i++) dst[t + i] = 0f;
+            if (realEnd > q) System.arraycopy(dy, from + q, dst, t + q, realEnd - q);
+            int zeroFrom = Math.max(q, realEnd);
+            if (rowEnd > zeroFrom) Arrays.fill(dst, t + zeroFrom, t + rowEnd, 0f);
             q = rowEnd;
         }
     }

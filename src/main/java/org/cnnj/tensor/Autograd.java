@@ -36,6 +36,22 @@ public final class Autograd {
         }
         float[] g = out.grad();
         for (int i = 0; i < g.length; i++) g[i] += gradient[i];
+        propagate(out);
+    }
+
+    /**
+     * Back-propagates the gradient already in {@code out.grad()} (filled by the caller), so that a benchmark times the
+     * graph's backward functions and not the seeding of a large output gradient.
+     */
+    public static void backwardFromGrad(Tensor out) {
+        if (!out.requiresGrad() || !out.hasGrad()) {
+            throw new IllegalStateException("backwardFromGrad: " + out.describe() + " has no gradient to propagate;"
+                    + " fill out.grad() first, or call backward(tensor, gradient)");
+        }
+        propagate(out);
+    }
+
+    private static void propagate(Tensor out) {
         List<Tensor> order = topologicalOrder(out);
         boolean anomaly = GradMode.isAnomalyDetection();
         for (int i = order.size() - 1; i >= 0; i--) {

@@ -106,4 +106,18 @@ class AutogradTest {
         String frozen = message(() -> Autograd.backward(Mean.apply(Tensor.of(new float[] {1, 2}, 2))));
         assertTrue(frozen.contains("frozen"), frozen);
     }
+
+    @Test
+    void backwardFromGradPropagatesTheSeededGradientLikeBackward() {
+        Tensor a = param(0.5f, -1f, 2f), b = param(0.5f, -1f, 2f);
+        float[] seed = {0.25f, -2f, 3f};
+        Autograd.backward(Sigmoid.apply(a), seed);
+        Tensor y = Sigmoid.apply(b);
+        System.arraycopy(seed, 0, y.grad(), 0, seed.length);
+        Autograd.backwardFromGrad(y);
+        for (int i = 0; i < 3; i++) assertEquals(a.grad()[i], b.grad()[i], 0f);
+        assertTrue(b.grad()[0] != 0f);
+        String unseeded = message(() -> Autograd.backwardFromGrad(Sigmoid.apply(param(1f))));
+        assertTrue(unseeded.contains("no gradient") && unseeded.contains("out.grad()"), unseeded);
+    }
 }
