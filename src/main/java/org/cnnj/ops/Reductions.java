@@ -55,11 +55,13 @@ final class Reductions {
 
     /** out[c] += Σ_{n,i} v[(n·C + c)·plane + i]: the gradient of a per-channel bias. */
     static void addChannelSums(float[] v, int n, int channels, int plane, float[] out) {
-        for (int c = 0; c < channels; c++) {
+        // One channel per item, its sum in sample order: the same result at any thread count (on one thread the
+        // bias gradients took ~1% of a U-Net step).
+        Parallel.forEach(channels, c -> {
             double sum = 0;
             for (int s = 0; s < n; s++) sum += sum(v, (s * channels + c) * plane, plane);
             out[c] += (float) sum;
-        }
+        });
     }
 
     /** Σ v[from + i] for i < len: the kernel's vectorized, fixed-order sum (8 chains in plain Java). */

@@ -2,7 +2,7 @@ package org.cnnj.util;
 
 /**
  * exp and the logistic sigmoid in float, for the per-pixel post-processing of model outputs (softmax over classes,
- * sigmoid of a distance channel), where {@link Math#exp} costs ~15 ns a call on this project's machines and was a
+ * sigmoid of a distance channel) and the training loss's softmax, where {@link Math#exp} costs ~15 ns a call on this project's machines and was a
  * quarter of the time a folder of small images spent outside the engine. Cephes' expf: the argument is reduced to
  * r = x − n·ln 2 with |r| ≤ ln 2 / 2 (ln 2 split in two parts so the product is exact), e^r is a degree-7 polynomial,
  * and 2^n goes into the exponent bits. Within 1 ulp of the exact value over the normal range (0.97 at worst; checked against

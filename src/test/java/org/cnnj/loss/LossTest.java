@@ -121,4 +121,48 @@ class LossTest {
         assertEquals(0f, z.grad()[1]);
         assertEquals(0f, z.grad()[5]);
     }
+
+    /** More positions than one parallel block (3 × 4096 + a tail): a double-precision reference, same bits at 1 and 3 threads. */
+    @Test
+    void crossEntropyOverManyBlocksMatchesADoubleReferenceAtAnyThreadCount() {
+        int n = 2, classes = 3, h = 70, w = 90, plane = h * w;
+        Tensor logits = uniform(rng, n, classes, h, w);
+        int[] labels = new int[n * plane];
+        for (int i = 0; i < labels.length; i++) labels[i] = i % 7 == 0 ? 255 : rng.nextInt(classes);
+        float[] weights = {0.5f, 1f, 2f};
+        double lossSum = 0, weightSum = 0;
+        double[] grad = new double[logits.size()];
+        float[] x = logits.data();
+        for (int p = 0; p < labels.length; p++) {
+            if (labels[p] == 255) continue;
+            int base = (p / plane) * classes * plane + p % plane;
+            double z = 0;
+            for (int k = 0; k < classes; k++) z += Math.exp(x[base + k * plane]);
+            lossSum -= weights[labels[p]] * (x[base + labels[p] * plane] - Math.log(z));
+            weightSum += weights[labels[p]];
+            for (int k = 0; k < classes; k++)
+                grad[base + k * plane] +=
+                        weights[labels[p]] * (Math.exp(x[base + k * plane]) / z - (k == labels[p] ? 1 : 0));
+        }
+        float[] expected = new float[grad.length];
+        for (int i = 0; i < grad.length; i++) expected[i] = (float) (grad[i] / weightSum);
+        int threads = org.cnnj.util.Parallel.threads();
+        float[][] losses = new float[2][], grads = new float[2][];
+        try {
+            for (int run = 0; run < 2; run++) {
+                org.cnnj.util.Parallel.setThreads(run == 0 ? 1 : 3);
+                Tensor l = logits.detach().requiresGrad(true);
+                Tensor loss = SoftmaxCrossEntropy.apply(l, labels, weights, 255);
+                Autograd.backward(loss);
+                losses[run] = new float[] {loss.item()};
+                grads[run] = l.grad().clone();
+            }
+        } finally {
+            org.cnnj.util.Parallel.setThreads(threads);
+        }
+        assertEquals(lossSum / weightSum, losses[0][0], 1e-6 * Math.abs(lossSum / weightSum));
+        assertClose("gradient", expected, grads[0], 1e-7, 1e-4);
+        assertEquals(Float.floatToIntBits(losses[0][0]), Float.floatToIntBits(losses[1][0]));
+        assertTrue(java.util.Arrays.equals(grads[0], grads[1]), "gradient differs between 1 and 3 threads");
+    }
 }
