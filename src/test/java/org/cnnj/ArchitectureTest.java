@@ -39,7 +39,7 @@ class ArchitectureTest {
         layer("kernel", "util");
         layer("tensor");
         layer("ops", "kernel", "tensor", "util");
-        layer("loss", "ops", "tensor");
+        layer("loss", "ops", "tensor", "util");
         layer("nn", "ops", "tensor", "util");
         layer("optim", "tensor");
         layer("io", "nn", "optim", "tensor");

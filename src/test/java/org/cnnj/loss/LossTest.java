@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Golden;
+import org.cnnj.util.Parallel;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -146,11 +148,11 @@ class LossTest {
         }
         float[] expected = new float[grad.length];
         for (int i = 0; i < grad.length; i++) expected[i] = (float) (grad[i] / weightSum);
-        int threads = org.cnnj.util.Parallel.threads();
+        int threads = Parallel.threads();
         float[][] losses = new float[2][], grads = new float[2][];
         try {
             for (int run = 0; run < 2; run++) {
-                org.cnnj.util.Parallel.setThreads(run == 0 ? 1 : 3);
+                Parallel.setThreads(run == 0 ? 1 : 3);
                 Tensor l = logits.detach().requiresGrad(true);
                 Tensor loss = SoftmaxCrossEntropy.apply(l, labels, weights, 255);
                 Autograd.backward(loss);
@@ -158,11 +160,11 @@ class LossTest {
                 grads[run] = l.grad().clone();
             }
         } finally {
-            org.cnnj.util.Parallel.setThreads(threads);
+            Parallel.setThreads(threads);
         }
         assertEquals(lossSum / weightSum, losses[0][0], 1e-6 * Math.abs(lossSum / weightSum));
         assertClose("gradient", expected, grads[0], 1e-7, 1e-4);
         assertEquals(Float.floatToIntBits(losses[0][0]), Float.floatToIntBits(losses[1][0]));
-        assertTrue(java.util.Arrays.equals(grads[0], grads[1]), "gradient differs between 1 and 3 threads");
+        assertTrue(Arrays.equals(grads[0], grads[1]), "gradient differs between 1 and 3 threads");
     }
 }
