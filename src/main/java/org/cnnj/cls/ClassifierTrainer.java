@@ -152,7 +152,7 @@ public final class ClassifierTrainer {
                     },
                     run.listener() == null
                             ? null
-                            : (epoch, loss, accuracy, improved, seconds, eta) -> {
+                            : (epoch, loss, accuracy, improved, seconds, eta, perStep) -> {
                                 run.listener()
                                         .epoch(new EpochReport(
                                                 epoch,
@@ -162,7 +162,8 @@ public final class ClassifierTrainer {
                                                 "accuracy",
                                                 improved,
                                                 seconds,
-                                                eta));
+                                                eta,
+                                                perStep));
                                 last[0].perClassLines().forEach(run.listener()::note);
                             });
         }

@@ -125,8 +125,8 @@ public final class DetectorTrainer {
                     () -> validationMap(net, spec, split.validation()),
                     listener == null
                             ? null
-                            : (epoch, loss, map, improved, seconds, eta) -> listener.epoch(new EpochReport(
-                                    epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta)));
+                            : (epoch, loss, map, improved, seconds, eta, perStep) -> listener.epoch(new EpochReport(
+                                    epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta, perStep)));
         }
         return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
     }

@@ -214,8 +214,8 @@ public final class SegmentationTrainer {
                     validation,
                     listener == null
                             ? null
-                            : (epoch, loss, score, improved, seconds, eta) -> listener.epoch(
-                                    new EpochReport(epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta)));
+                            : (epoch, loss, score, improved, seconds, eta, perStep) -> listener.epoch(new EpochReport(
+                                    epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta, perStep)));
         } finally {
             prefetch.close();
         }

@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * One finished epoch of any task's training, as the log line, the CSV row, the plot and the progress
  * bar show it: mean training loss, the validation score ({@code metric} names it: IoU, AP@0.5, mAP@0.5),
- * whether it is the best so far, its time and the time left.
+ * whether it is the best so far, its time, the time left and the time per training step (validation and
+ * checkpoints not counted: what to compare with {@code cnnj bench}).
  */
 public record EpochReport(
         int epoch,
@@ -15,12 +16,13 @@ public record EpochReport(
         String metric,
         boolean improved,
         double seconds,
-        double etaSeconds) {
-    /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s}. */
+        double etaSeconds,
+        double secondsPerStep) {
+    /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s  0.21 s/step}. */
     public String line() {
         return String.format(
                 Locale.ROOT,
-                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s",
+                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s  %.2f s/step",
                 epoch,
                 epochs,
                 trainLoss,
@@ -28,6 +30,7 @@ public record EpochReport(
                 validationScore,
                 improved ? "  (best)" : "",
                 seconds,
-                etaSeconds);
+                etaSeconds,
+                secondsPerStep);
     }
 }

@@ -42,7 +42,15 @@ public final class TrainingLoop {
     }
 
     public interface EpochDone {
-        void accept(int epoch, double trainLoss, double score, boolean improved, double seconds, double etaSeconds);
+        /** {@code secondsPerStep}: the epoch's training steps alone (no validation or checkpoints), per step. */
+        void accept(
+                int epoch,
+                double trainLoss,
+                double score,
+                boolean improved,
+                double seconds,
+                double etaSeconds,
+                double secondsPerStep);
     }
 
     /** The averaged weights beside last.ckpt, when training averages them. */
@@ -114,6 +122,7 @@ public final class TrainingLoop {
         for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled && diverged == null; epoch++) {
             double lossSum = 0;
             int steps = 0;
+            long stepsStart = System.nanoTime();
             for (int s = 0; s < cfg.stepsPerEpoch(); s++) {
                 if (cancel != null && cancel.get()) {
                     cancelled = true;
@@ -141,6 +150,7 @@ public final class TrainingLoop {
                 steps++;
                 if (stepDone != null) stepDone.accept(s + 1, cfg.stepsPerEpoch(), result);
             }
+            double secondsPerStep = (System.nanoTime() - stepsStart) / 1e9 / Math.max(1, steps);
             if (diverged != null) {
                 epoch++;
                 break; // no validation or checkpoint of diverged weights: last.ckpt keeps the previous epoch, to resume
@@ -175,7 +185,8 @@ public final class TrainingLoop {
                         score,
                         improved,
                         elapsed,
-                        perEpoch * (cfg.epochs() - epoch));
+                        perEpoch * (cfg.epochs() - epoch),
+                        secondsPerStep);
             if (cfg.patience() > 0 && sinceBest >= cfg.patience()) {
                 stoppedEarly = true;
                 epoch++;

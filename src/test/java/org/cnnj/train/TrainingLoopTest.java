@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -115,5 +116,48 @@ class TrainingLoopTest {
                 },
                 null);
         return new float[] {initial, w[0]};
+    }
+
+    /** The per-step time counts the steps only: a slow validation does not make training look slow. */
+    @Test
+    void secondsPerStepLeaveOutValidation() throws Exception {
+        UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
+        TrainConfig cfg = new TrainConfig(1, 4, 1, 8, 1e-3, 0, 0, 1, false);
+        double[] report = new double[2];
+        TrainingLoop.run(
+                net,
+                new Adam(net.parameters(), AdamConfig.adam(1e-3)),
+                new LrSchedule.Constant(),
+                cfg,
+                null,
+                "best",
+                null,
+                Map.of(),
+                () -> {
+                    sleep(20);
+                    return 1f;
+                },
+                Float::doubleValue,
+                null,
+                () -> {
+                    sleep(400);
+                    return 0.5;
+                },
+                (epoch, loss, score, improved, seconds, eta, perStep) -> {
+                    report[0] = seconds;
+                    report[1] = perStep;
+                });
+        assertTrue(report[1] >= 0.019 && report[1] < 0.1, "per step " + report[1]);
+        assertTrue(report[0] >= 0.4 + 4 * 0.019, "epoch " + report[0]);
+        String line = new EpochReport(3, 20, 0.1234, 0.85, "IoU", true, 12, 204, report[1]).line();
+        assertTrue(line.endsWith(String.format(Locale.ROOT, "ETA 204 s  %.2f s/step", report[1])), line);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
