@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
 import org.cnnj.optim.Adam;
@@ -22,28 +23,20 @@ class TrainingLoopTest {
     @Test
     void aNonFiniteLossStopsTrainingWithTheBestEpochsWeights() throws Exception {
         UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
-        Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-3));
         TrainConfig cfg = new TrainConfig(5, 4, 1, 8, 1e-3, 0, 0, 1, false);
         int[] steps = {0};
         double[] scores = {0.3, 0.5, 0.4};
         int[] epoch = {0};
         Map<String, float[]>[] atBest = new Map[1];
-        TrainingLoop.Outcome o = TrainingLoop.run(
+        TrainingLoop.Outcome o = run(
                 net,
-                adam,
-                new LrSchedule.Constant(),
                 cfg,
                 null,
-                "best",
-                null,
-                Map.of(),
                 () -> {
                     steps[0]++;
                     net.parameters().values().forEach(t -> t.data()[0] += 0.01f); // the weights move every step
                     return steps[0] == 11 ? Float.NaN : 1f;
                 },
-                Float::doubleValue,
-                null,
                 () -> {
                     double s = scores[epoch[0]++];
                     if (epoch[0] == 2) atBest[0] = Weights.snapshot(net);
@@ -94,22 +87,15 @@ class TrainingLoopTest {
         UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
         float[] w = net.parameters().values().iterator().next().data();
         float initial = w[0];
-        TrainingLoop.run(
+        run(
                 net,
-                new Adam(net.parameters(), AdamConfig.adam(1e-3)),
-                new LrSchedule.Constant(),
                 cfg,
                 checkpoints,
-                "best",
-                null,
-                Map.of(),
                 () -> {
                     seen[0] = w[0];
                     w[0] += 1;
                     return 1f;
                 },
-                Float::doubleValue,
-                null,
                 () -> {
                     seen[1] = w[0];
                     return w[0]; // grows every epoch: the kept model is the last average
@@ -124,21 +110,14 @@ class TrainingLoopTest {
         UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
         TrainConfig cfg = new TrainConfig(1, 4, 1, 8, 1e-3, 0, 0, 1, false);
         double[] report = new double[2];
-        TrainingLoop.run(
+        run(
                 net,
-                new Adam(net.parameters(), AdamConfig.adam(1e-3)),
-                new LrSchedule.Constant(),
                 cfg,
                 null,
-                "best",
-                null,
-                Map.of(),
                 () -> {
                     sleep(20);
                     return 1f;
                 },
-                Float::doubleValue,
-                null,
                 () -> {
                     sleep(400);
                     return 0.5;
@@ -159,5 +138,30 @@ class TrainingLoopTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The loop with Adam, a constant rate, best-key "best" and a float loss per step. */
+    private static TrainingLoop.Outcome run(
+            UNet net,
+            TrainConfig cfg,
+            Path checkpoints,
+            TrainingLoop.Step<Float> step,
+            DoubleSupplier validate,
+            TrainingLoop.EpochDone epochDone)
+            throws Exception {
+        return TrainingLoop.run(
+                net,
+                new Adam(net.parameters(), AdamConfig.adam(1e-3)),
+                new LrSchedule.Constant(),
+                cfg,
+                checkpoints,
+                "best",
+                null,
+                Map.of(),
+                step,
+                Float::doubleValue,
+                null,
+                validate,
+                epochDone);
     }
 }
