@@ -265,6 +265,11 @@ public final class SegmentationTrainer {
             fp += m.falsePositives();
             fn += m.falseNegatives();
         }
+        return pooledAp(tp, fp, fn);
+    }
+
+    /** AP@0.5 pooled over images: TP / (TP + FP + FN) of all their objects together. */
+    private static double pooledAp(long tp, long fp, long fn) {
         return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
     }
 
@@ -287,9 +292,26 @@ public final class SegmentationTrainer {
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
     private static ModelSpec bestSplitDepth(
             Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
+        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+        long[][] counts = new long[SPLIT_DEPTHS.length][3]; // true positives, false positives, false negatives
+        for (LabeledImage d : scaled) {
+            float[][] normalized = Segmenter.normalize(spec, d.image(), d.width(), d.height(), null);
+            int[][] objects = Segmenter.objectsAtSplitDepths(
+                    engine,
+                    spec,
+                    TiledPredictor.planes(normalized, d.width(), d.height()),
+                    new Segmenter.Options(layout, false, 1),
+                    SPLIT_DEPTHS);
+            for (int i = 0; i < SPLIT_DEPTHS.length; i++) {
+                InstanceMatching.Result m = InstanceMatching.match(d.labels(), objects[i], 0.5);
+                counts[i][0] += m.truePositives();
+                counts[i][1] += m.falsePositives();
+                counts[i][2] += m.falseNegatives();
+            }
+        }
         double best = -1, bestDepth = spec.split();
-        for (double depth : SPLIT_DEPTHS) {
-            double ap = pooledAp(engine, spec.withSplitDepth(depth), scaled);
+        for (int i = 0; i < SPLIT_DEPTHS.length; i++) {
+            double depth = SPLIT_DEPTHS[i], ap = pooledAp(counts[i][0], counts[i][1], counts[i][2]);
             log.accept(String.format(Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
             if (ap > best) {
                 best = ap;

@@ -250,6 +250,21 @@ public final class Segmenter implements AutoCloseable {
         return finish(spec, predict(engine, spec, source, o, true, progress), o);
     }
 
+    /**
+     * An instances-distance model's objects at each split depth, from one pass of the network: the maps do not depend
+     * on the split depth, only their decoding does (tuning the depth ran the network once per candidate before).
+     */
+    public static int[][] objectsAtSplitDepths(
+            Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, double[] splitDepths) {
+        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()))
+            throw new IllegalArgumentException("only instances-distance models have a split depth");
+        Maps maps = predict(engine, spec, source, o, true, null);
+        int[][] objects = new int[splitDepths.length][];
+        for (int i = 0; i < splitDepths.length; i++)
+            objects[i] = finish(spec.withSplitDepth(splitDepths[i]), maps, o).objects();
+        return objects;
+    }
+
     /** {@code decodedAsIs}: the maps go to {@link #finish} unresized, so the foreground can be thresholded here. */
     private static Maps predict(
             Engine engine,

@@ -1,0 +1,63 @@
+package org.cnnj.seg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.cnnj.model.ModelSpec;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.TiledPredictor;
+import org.junit.jupiter.api.Test;
+
+/** Tuning decodes one pass of the network at every split depth: the same APs as segmenting once per depth. */
+class SplitDepthTuningTest {
+    @Test
+    void eachDepthsApEqualsSegmentingAtThatDepth() throws Exception {
+        Path model = Path.of("models/nuclei.onnx");
+        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        List<LabeledImage> images = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            SyntheticNuclei.Sample s = SyntheticNuclei.generate(900 + i, 128, 128);
+            images.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 128, 128));
+        }
+        List<String> log = new ArrayList<>();
+        try (Engine engine = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
+            ModelSpec tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, images, log::add);
+            List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
+            TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
+            double best = -1, bestDepth = 0;
+            List<String> expected = new ArrayList<>();
+            for (double depth : SegmentationTrainer.SPLIT_DEPTHS) {
+                long tp = 0, fp = 0, fn = 0;
+                for (LabeledImage d : scaled) {
+                    Segmenter.Result r = Segmenter.segment(
+                            engine,
+                            spec.withSplitDepth(depth),
+                            d.image(),
+                            d.width(),
+                            d.height(),
+                            new Segmenter.Options(layout, false, 1),
+                            null);
+                    InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
+                    tp += m.truePositives();
+                    fp += m.falsePositives();
+                    fn += m.falseNegatives();
+                }
+                double ap = (double) tp / (tp + fp + fn);
+                expected.add(String.format(Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
+                if (ap > best) {
+                    best = ap;
+                    bestDepth = depth;
+                }
+            }
+            assertEquals(expected, log);
+            assertEquals(bestDepth, tuned.split(), 1e-6); // the sidecar keeps it as a float
+            assertTrue(best > 0.3, "the shipped model finds synthetic nuclei: AP " + best);
+        }
+    }
+}
