@@ -255,22 +255,32 @@ public final class SegmentationTrainer {
     }
 
     private static double pooledAp(Engine engine, ModelSpec spec, List<LabeledImage> images) {
-        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
-        long tp = 0, fp = 0, fn = 0;
+        long[] counts = new long[3];
         for (LabeledImage d : images) {
-            Segmenter.Result r = Segmenter.segment(
-                    engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
-            InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
-            tp += m.truePositives();
-            fp += m.falsePositives();
-            fn += m.falseNegatives();
+            Segmenter.Result r =
+                    Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), validationOptions(spec), null);
+            addMatches(counts, d.labels(), r.objects());
         }
-        return pooledAp(tp, fp, fn);
+        return pooledAp(counts);
+    }
+
+    /** Whole images in 256-px tiles, no probabilities, no minimum object size. */
+    private static Segmenter.Options validationOptions(ModelSpec spec) {
+        return new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 1);
+    }
+
+    /** counts {true positives, false positives, false negatives} += the matches of {@code objects} at IoU 0.5. */
+    private static void addMatches(long[] counts, int[] truth, int[] objects) {
+        InstanceMatching.Result m = InstanceMatching.match(truth, objects, 0.5);
+        counts[0] += m.truePositives();
+        counts[1] += m.falsePositives();
+        counts[2] += m.falseNegatives();
     }
 
     /** AP@0.5 pooled over images: TP / (TP + FP + FN) of all their objects together. */
-    private static double pooledAp(long tp, long fp, long fn) {
-        return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
+    private static double pooledAp(long[] counts) {
+        long all = counts[0] + counts[1] + counts[2];
+        return all == 0 ? 0 : (double) counts[0] / all;
     }
 
     /** Split depths tried by {@link #tuneSplitDepth}. */
@@ -292,26 +302,15 @@ public final class SegmentationTrainer {
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
     private static ModelSpec bestSplitDepth(
             Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
-        TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
-        long[][] counts = new long[SPLIT_DEPTHS.length][3]; // true positives, false positives, false negatives
+        long[][] counts = new long[SPLIT_DEPTHS.length][3];
         for (LabeledImage d : scaled) {
-            float[][] normalized = Segmenter.normalize(spec, d.image(), d.width(), d.height(), null);
             int[][] objects = Segmenter.objectsAtSplitDepths(
-                    engine,
-                    spec,
-                    TiledPredictor.planes(normalized, d.width(), d.height()),
-                    new Segmenter.Options(layout, false, 1),
-                    SPLIT_DEPTHS);
-            for (int i = 0; i < SPLIT_DEPTHS.length; i++) {
-                InstanceMatching.Result m = InstanceMatching.match(d.labels(), objects[i], 0.5);
-                counts[i][0] += m.truePositives();
-                counts[i][1] += m.falsePositives();
-                counts[i][2] += m.falseNegatives();
-            }
+                    engine, spec, d.image(), d.width(), d.height(), validationOptions(spec), SPLIT_DEPTHS);
+            for (int i = 0; i < SPLIT_DEPTHS.length; i++) addMatches(counts[i], d.labels(), objects[i]);
         }
         double best = -1, bestDepth = spec.split();
         for (int i = 0; i < SPLIT_DEPTHS.length; i++) {
-            double depth = SPLIT_DEPTHS[i], ap = pooledAp(counts[i][0], counts[i][1], counts[i][2]);
+            double depth = SPLIT_DEPTHS[i], ap = pooledAp(counts[i]);
             log.accept(String.format(Locale.ROOT, "split depth %.3f: AP@0.5 %.4f", depth, ap));
             if (ap > best) {
                 best = ap;

@@ -252,12 +252,19 @@ public final class Segmenter implements AutoCloseable {
 
     /**
      * An instances-distance model's objects at each split depth, from one pass of the network: the maps do not depend
-     * on the split depth, only their decoding does (tuning the depth ran the network once per candidate before).
+     * on the split depth, only their decoding does (tuning the depth ran the network once per candidate before). Raw
+     * planes, normalized as in {@link #segment(Engine, ModelSpec, float[][], int, int, Options,
+     * TiledPredictor.Progress)}, at their size (bring them to the model's object size first).
      */
     public static int[][] objectsAtSplitDepths(
-            Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, double[] splitDepths) {
+            Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o, double[] splitDepths) {
         if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()))
             throw new IllegalArgumentException("only instances-distance models have a split depth");
+        if (o.scale() != 1)
+            throw new IllegalArgumentException("split depths are tuned on images at the model's object size; rescale"
+                    + " the images first instead of passing scale " + o.scale());
+        TiledPredictor.Source source =
+                TiledPredictor.planes(normalize(spec, planes, width, height, null), width, height);
         Maps maps = predict(engine, spec, source, o, true, null);
         int[][] objects = new int[splitDepths.length][];
         for (int i = 0; i < splitDepths.length; i++)
