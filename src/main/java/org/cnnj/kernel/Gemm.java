@@ -40,20 +40,34 @@ public final class Gemm {
         return roundUp(n, kernel().nr()) * k;
     }
 
-    /** Packs op(A)[m×k] (op(A)[i][p] = trans ? a[p·lda + i] : a[i·lda + p]) into MR-row strips, zero-padded. */
+    /**
+     * Packs op(A)[m×k] (op(A)[i][p] = trans ? a[p·lda + i] : a[i·lda + p]) into MR-row strips, zero-padded. Strips
+     * are packed in parallel when A is large: a convolution packs its weights on the calling thread before its
+     * parallel loop, and a 128×1152 layer's packing was the longest serial stretch of a training step.
+     */
     public static void packA(boolean trans, int m, int k, float[] a, int aOff, int lda, float[] dst) {
-        int mr = kernel().mr(), d = 0;
-        for (int ir = 0; ir < m; ir += mr) {
-            int rows = Math.min(mr, m - ir);
-            for (int p = 0; p < k; p++, d += mr) {
-                if (trans) {
-                    System.arraycopy(a, aOff + p * lda + ir, dst, d, rows);
-                } else {
-                    int src = aOff + ir * lda + p;
-                    for (int i = 0; i < rows; i++) dst[d + i] = a[src + i * lda];
-                }
-                for (int i = rows; i < mr; i++) dst[d + i] = 0f;
+        int mr = kernel().mr(), strips = (m + mr - 1) / mr;
+        if ((long) m * k < PARALLEL_PACK) {
+            for (int strip = 0; strip < strips; strip++) packAStrip(trans, m, k, a, aOff, lda, dst, strip, mr);
+        } else {
+            Parallel.forEach(strips, strip -> packAStrip(trans, m, k, a, aOff, lda, dst, strip, mr));
+        }
+    }
+
+    /** Elements of A from which packing it is split over the pool. */
+    private static final long PARALLEL_PACK = 1 << 15;
+
+    private static void packAStrip(
+            boolean trans, int m, int k, float[] a, int aOff, int lda, float[] dst, int strip, int mr) {
+        int ir = strip * mr, d = ir * k, rows = Math.min(mr, m - ir);
+        for (int p = 0; p < k; p++, d += mr) {
+            if (trans) {
+                System.arraycopy(a, aOff + p * lda + ir, dst, d, rows);
+            } else {
+                int src = aOff + ir * lda + p;
+                for (int i = 0; i < rows; i++) dst[d + i] = a[src + i * lda];
             }
+            for (int i = rows; i < mr; i++) dst[d + i] = 0f;
         }
     }
 

@@ -64,8 +64,13 @@ public final class MaxPool2d {
                                 y,
                                 new int[] {x.dim(0), x.dim(1), oh, ow},
                                 out -> {
+                                    // A plane's winners lie in the same plane of x: planes run in parallel.
                                     float[] gx = x.grad(), gy = out.grad();
-                                    for (int i = 0; i < gy.length; i++) gx[argmax[i]] += gy[i];
+                                    int outPlane = oh * ow;
+                                    Parallel.forEach(planes, plane -> {
+                                        for (int i = plane * outPlane; i < (plane + 1) * outPlane; i++)
+                                            gx[argmax[i]] += gy[i];
+                                    });
                                 },
                                 x)
                         .savedForBackward(keep ? new Object[] {argmax} : new Object[0]),
