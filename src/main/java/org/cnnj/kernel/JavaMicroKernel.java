@@ -129,6 +129,44 @@ final class JavaMicroKernel implements MicroKernel {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
+    /** {@link #sum} and {@link #centredDot}(d, 0, x, mean) of the gated d, with their chains and order. */
+    @Override
+    public void reluGatedSums(
+            int len, float[] dy, float[] x, int off, float scale, float shift, float mean, float[] out) {
+        float[] d = new float[8];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        float t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+        int q = 0, blocked = len & ~7;
+        for (; q < blocked; q += 8) {
+            int i = off + q;
+            for (int j = 0; j < 8; j++) d[j] = x[i + j] * scale + shift > 0f ? dy[i + j] : 0f;
+            s0 += d[0];
+            s1 += d[1];
+            s2 += d[2];
+            s3 += d[3];
+            s4 += d[4];
+            s5 += d[5];
+            s6 += d[6];
+            s7 += d[7];
+            t0 += d[0] * (x[i] - mean);
+            t1 += d[1] * (x[i + 1] - mean);
+            t2 += d[2] * (x[i + 2] - mean);
+            t3 += d[3] * (x[i + 3] - mean);
+            t4 += d[4] * (x[i + 4] - mean);
+            t5 += d[5] * (x[i + 5] - mean);
+            t6 += d[6] * (x[i + 6] - mean);
+            t7 += d[7] * (x[i + 7] - mean);
+        }
+        for (; q < len; q++) {
+            int i = off + q;
+            float di = x[i] * scale + shift > 0f ? dy[i] : 0f;
+            s0 += di;
+            t0 += di * (x[i] - mean);
+        }
+        out[0] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        out[1] = ((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7));
+    }
+
     private static void rankOne(float[] acc, float a0, float a1, float a2, float a3, float[] b, int bp) {
         for (int j = 0; j < NR; j++) {
             float bj = b[bp + j];

@@ -46,6 +46,14 @@ public interface MicroKernel {
     float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean);
 
     /**
+     * The two sums of batch norm's backward through its fused ReLU, the ReLU's gate recomputed from the input
+     * instead of read from the output: with d[q] = dy[q] where x[q]·scale + shift &gt; 0 (the forward's pre-ReLU
+     * value, same float operations), else +0, over q in [off, off + len): out[0] = Σ d, out[1] = Σ d·(x − mean).
+     * Bit for bit {@link #sum}(d) and {@link #centredDot}(d, 0, x, mean), without writing d.
+     */
+    void reluGatedSums(int len, float[] dy, float[] x, int off, float scale, float shift, float mean, float[] out);
+
+    /**
      * B packed; A row i is {@code x[rows[row0 + i] + xOff ...]} (kc consecutive values) for i < MR: the weight gradient
      * of a direct convolution, whose depth is the pixels and whose A rows are shifts of the padded image, read in place.
      */

@@ -1,6 +1,7 @@
 package org.cnnj.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The dot products and sums of {@link MicroKernel} (dotBlock, sum, centredDot) on the Vector API, for both vector kernels. */
@@ -128,6 +129,56 @@ final class VectorDot {
         float total = inLaneOrder(s0.add(s1).add(s2.add(s3)));
         for (; q < len; q++) total += (u[uOff + q] - uMean) * (v[vOff + q] - vMean);
         return total;
+    }
+
+    /**
+     * {@link #sum} and {@link #centredDot}(d, 0, x, mean) of the gated d in one pass, with their accumulators and
+     * order: the gate is a masked load of dy (zeros elsewhere, as the gate pass wrote +0).
+     */
+    static void reluGatedSums(
+            int len, float[] dy, float[] x, int off, float scale, float shift, float mean, float[] out) {
+        FloatVector s0 = FloatVector.zero(S),
+                s1 = FloatVector.zero(S),
+                s2 = FloatVector.zero(S),
+                s3 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S),
+                t1 = FloatVector.zero(S),
+                t2 = FloatVector.zero(S),
+                t3 = FloatVector.zero(S);
+        FloatVector sc = FloatVector.broadcast(S, scale),
+                sh = FloatVector.broadcast(S, shift),
+                mu = FloatVector.broadcast(S, mean);
+        int q = 0, blocked = len / (4 * L) * (4 * L);
+        for (; q < blocked; q += 4 * L) {
+            int i = off + q;
+            FloatVector x0 = FloatVector.fromArray(S, x, i), x1 = FloatVector.fromArray(S, x, i + L);
+            FloatVector x2 = FloatVector.fromArray(S, x, i + 2 * L), x3 = FloatVector.fromArray(S, x, i + 3 * L);
+            FloatVector d0 = FloatVector.fromArray(S, dy, i, x0.mul(sc).add(sh).compare(VectorOperators.GT, 0f));
+            FloatVector d1 =
+                    FloatVector.fromArray(S, dy, i + L, x1.mul(sc).add(sh).compare(VectorOperators.GT, 0f));
+            FloatVector d2 =
+                    FloatVector.fromArray(S, dy, i + 2 * L, x2.mul(sc).add(sh).compare(VectorOperators.GT, 0f));
+            FloatVector d3 =
+                    FloatVector.fromArray(S, dy, i + 3 * L, x3.mul(sc).add(sh).compare(VectorOperators.GT, 0f));
+            s0 = s0.add(d0);
+            s1 = s1.add(d1);
+            s2 = s2.add(d2);
+            s3 = s3.add(d3);
+            t0 = d0.fma(x0.sub(mu), t0);
+            t1 = d1.fma(x1.sub(mu), t1);
+            t2 = d2.fma(x2.sub(mu), t2);
+            t3 = d3.fma(x3.sub(mu), t3);
+        }
+        float sum = inLaneOrder(s0.add(s1).add(s2.add(s3))),
+                dot = inLaneOrder(t0.add(t1).add(t2.add(t3)));
+        for (; q < len; q++) {
+            int i = off + q;
+            float d = x[i] * scale + shift > 0f ? dy[i] : 0f;
+            sum += d;
+            dot += d * (x[i] - mean);
+        }
+        out[0] = sum;
+        out[1] = dot;
     }
 
     /** The lanes of {@code acc} added in lane order. */

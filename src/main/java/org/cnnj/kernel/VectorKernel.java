@@ -17,4 +17,10 @@ abstract class VectorKernel implements MicroKernel {
     public final float centredDot(int len, float[] u, int uOff, float uMean, float[] v, int vOff, float vMean) {
         return VectorDot.centredDot(len, u, uOff, uMean, v, vOff, vMean);
     }
+
+    @Override
+    public final void reluGatedSums(
+            int len, float[] dy, float[] x, int off, float scale, float shift, float mean, float[] out) {
+        VectorDot.reluGatedSums(len, dy, x, off, scale, shift, mean, out);
+    }
 }

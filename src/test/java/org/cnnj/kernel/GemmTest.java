@@ -1,7 +1,9 @@
 package org.cnnj.kernel;
 
 import static org.cnnj.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,37 @@ class GemmTest {
                     new float[] {k.centredDot(len, x, 40, 0f, x, 2000, 0f)},
                     1e-4,
                     1e-4);
+        }
+    }
+
+    /** Batch norm's backward through its ReLU: the sums of dy gated by x·scale + shift > 0, without the gated copy. */
+    @Test
+    void reluGatedSumsEqualTheSumsOfTheGatedGradientBitForBit() {
+        Rng rng = new Rng(17);
+        float[] dy = random(rng, 3000), x = random(rng, 3000);
+        // Values the gate must treat as the forward's max(·, 0) did: exactly zero before the ReLU (both signs), NaN.
+        float scale = 1.5f, shift = -0.25f;
+        x[10] = shift / -scale;
+        x[11] = Float.NaN;
+        dy[12] = -0f;
+        dy[13] = Float.NaN;
+        for (MicroKernel k : kernels()) {
+            for (int[] c : new int[][] {{0, 0}, {3, 1}, {5, 63}, {0, 64}, {7, 65}, {9, 1000}, {1, 2990}}) {
+                int from = c[0], len = c[1];
+                float[] gated = new float[dy.length];
+                int passed = 0;
+                for (int i = from; i < from + len; i++) {
+                    boolean open = x[i] * scale + shift > 0f;
+                    gated[i] = open ? dy[i] : 0f;
+                    if (open) passed++;
+                }
+                float[] sums = new float[2];
+                k.reluGatedSums(len, dy, x, from, scale, shift, 0.3f, sums);
+                String at = k.name() + " from " + from + " len " + len;
+                assertEquals(k.sum(gated, from, len), sums[0], 0f, at + " sum");
+                assertEquals(k.centredDot(len, gated, from, 0f, x, from, 0.3f), sums[1], 0f, at + " dot");
+                if (len > 100) assertTrue(passed > len / 4 && passed < 3 * len / 4, at + ": the gate must cut some");
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Golden;
+import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +95,49 @@ public class GoldenOpsTest {
         int zeros = 0;
         for (float v : fused[0]) if (v == 0f) zeros++;
         Assertions.assertTrue(zeros > 0 && zeros < fused[0].length, "the ReLU must cut some values and pass others");
+    }
+
+    /**
+     * The same on planes of 24 × 24 (the golden's are smaller than the vector kernels' blocks, so only their tails
+     * ran there), with a gradient already in x (the fused backward adds to it) and γ of both signs.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void batchNormWithReluEqualsBatchNormThenReluOnLargePlanes(boolean training) {
+        Rng rng = new Rng(29);
+        float[] x = new float[2 * 3 * 24 * 24], gy = new float[x.length], earlier = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.normal() * 2 + 1;
+            gy[i] = rng.normal();
+            earlier[i] = rng.normal();
+        }
+        float[] gamma = {1.3f, -0.7f, 0.4f}, beta = {0.2f, -0.1f, 0.5f}, rm = {0.5f, 1f, -1f}, rv = {2f, 3f, 0.5f};
+        float[][] fused = batchNormRelu(x, gy, earlier, gamma, beta, rm, rv, training, true);
+        float[][] apart = batchNormRelu(x, gy, earlier, gamma, beta, rm, rv, training, false);
+        String[] names = {"forward", "grad x", "grad gamma", "grad beta", "running mean", "running var"};
+        for (int i = 0; i < names.length; i++) assertClose(names[i], apart[i], fused[i], 1e-5, 1e-5);
+    }
+
+    private static float[][] batchNormRelu(
+            float[] xs,
+            float[] gy,
+            float[] earlier,
+            float[] g,
+            float[] b,
+            float[] runningMean,
+            float[] runningVar,
+            boolean training,
+            boolean fused) {
+        Tensor x = Tensor.of(xs.clone(), 2, 3, 24, 24).requiresGrad(true);
+        System.arraycopy(earlier, 0, x.grad(), 0, earlier.length);
+        Tensor gamma = Tensor.of(g.clone(), 3).requiresGrad(true),
+                beta = Tensor.of(b.clone(), 3).requiresGrad(true);
+        float[] rm = runningMean.clone(), rv = runningVar.clone();
+        Tensor y = fused
+                ? BatchNormalization.apply(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f, true)
+                : Relu.apply(BatchNormalization.apply(x, gamma, beta, rm, rv, training, 0.1f, 1e-5f));
+        Autograd.backward(y, gy);
+        return new float[][] {y.data().clone(), x.grad(), gamma.grad(), beta.grad(), rm, rv};
     }
 
     private static float[][] batchNormRelu(Golden g, boolean training, boolean fused) {
