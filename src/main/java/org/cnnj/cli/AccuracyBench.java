@@ -20,6 +20,7 @@ import org.cnnj.ij.ClassicSegmentation;
 import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.io.Manifest;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
@@ -31,69 +32,125 @@ import org.cnnj.seg.ObjectSize;
 import org.cnnj.seg.Segmenter;
 
 /**
- * {@code ./cnnj bench accuracy [--data DIR] [--model M.onnx] [--threads N]}: object-level accuracy on
- * annotated images (NAME.tif + NAME-labels.tif; default the real-nuclei val split in ../shared), in one
- * run for: the model with --diameter auto, the model at the diameter measured from the true labels (how
- * much the estimate costs), the model on the image as it is (no rescaling), and the classic ImageJ
- * pipeline (Otsu + watershed). Prints pooled AP@0.5, mean per-image AP@0.5, DSB score, precision, recall,
- * merges and splits, and how far the auto diameter was from the true one.
+ * {@code ./cnnj bench accuracy [--data DIR]... [--model M.onnx]... [--threads N] [--oracle] [--per-image]}:
+ * object-level accuracy on annotated images (NAME.tif + NAME-labels.tif; default the real-nuclei val split in
+ * ../shared), one block of rows per source — a data folder, or the sources its {@code manifest.csv} names — so a
+ * model is judged on each lab's images apart: each model with --diameter auto, and the classic ImageJ pipeline (Otsu
+ * + watershed) on the same images, in one run. Prints pooled AP@0.5, mean per-image AP@0.5, DSB score, precision,
+ * recall, merges and splits, and how far the auto diameter was from the true one. {@code --oracle} adds each model at
+ * the diameter measured from the true labels (what the estimate costs) and on the image as it is (no rescaling).
  */
 final class AccuracyBench {
     private AccuracyBench() {}
+
+    /** An annotated image and where it comes from. */
+    private record Sample(Path file, String source) {}
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions(
                 "bench accuracy",
                 args,
                 List.of("--data", "--model", "--threads", "--detector"),
-                List.of("--per-image"));
-        Path data = o.has("--data") ? o.path("--data") : Path.of("../shared/data/nuclei-real/val");
-        Path model = o.has("--model") ? o.path("--model") : Path.of("models/nuclei.onnx");
-        List<Path> images = images(data);
+                List.of("--per-image", "--oracle"));
+        List<Path> folders = o.paths("--data").isEmpty()
+                ? List.of(Path.of("../shared/data/nuclei-real/val"))
+                : o.paths("--data");
+        List<Path> models = o.paths("--model").isEmpty() ? List.of(Path.of("models/nuclei.onnx")) : o.paths("--model");
+        List<Sample> samples = new ArrayList<>();
+        for (Path folder : folders) samples.addAll(samples(folder));
+        List<int[]> truths = new ArrayList<>();
+        for (Sample s : samples) truths.add(labels(Tiffs.open(labelsOf(s.file()))));
+        // Row name -> one score per sample, in the order of samples.
+        Map<String, List<ObjectScores.Image>> rows = new LinkedHashMap<>();
+        List<List<double[]>> diameters = new ArrayList<>();
+        for (Path model : models) {
+            String name = models.size() == 1 ? "model" : model.getFileName().toString();
+            diameters.add(scoreModel(model, name, samples, truths, o, rows));
+        }
+        List<ObjectScores.Image> classic = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            ImagePlus imp = Tiffs.open(samples.get(i).file());
+            classic.add(ObjectScores.score(truths.get(i), ClassicSegmentation.otsuWatershed(imp.getProcessor())));
+        }
+        rows.put("ImageJ Otsu + watershed", classic);
+        print(samples, rows, models);
+        if (o.has("--per-image")) {
+            List<Path> files = samples.stream().map(Sample::file).toList();
+            perImage(files, diameters.get(0), rows.get(rows.keySet().iterator().next()), classic);
+        }
+        if (o.has("--detector")) detector(o.path("--detector"), folders.get(0));
+        return 0;
+    }
+
+    /** Adds the model's rows; returns per sample the estimated (auto) and true diameter in pixels. */
+    private static List<double[]> scoreModel(
+            Path model,
+            String name,
+            List<Sample> samples,
+            List<int[]> truths,
+            CliOptions o,
+            Map<String, List<ObjectScores.Image>> rows)
+            throws IOException {
         ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
         TiledPredictor.Layout layout = new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple());
-        Map<String, List<ObjectScores.Image>> runs = new LinkedHashMap<>();
-        for (String k : List.of(
-                "model, diameter auto", "model, true diameter", "model, no rescaling", "ImageJ Otsu + watershed"))
-            runs.put(k, new ArrayList<>());
+        List<ObjectScores.Image> auto = new ArrayList<>(), oracle = new ArrayList<>(), asIs = new ArrayList<>();
         List<Double> logErrors = new ArrayList<>();
-        List<double[]> diameters = new ArrayList<>(); // per image: estimated (auto) and true, in pixels
-        long modelNanos = 0;
+        List<double[]> diameters = new ArrayList<>();
+        long nanos = 0;
         try (Engine engine = OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println)) {
-            for (Path file : images) {
-                ImagePlus imp = Tiffs.open(file);
-                int[] truth = labels(Tiffs.open(labelsOf(file)));
+            for (int i = 0; i < samples.size(); i++) {
+                ImagePlus imp = Tiffs.open(samples.get(i).file());
+                int[] truth = truths.get(i);
                 int w = imp.getWidth(), h = imp.getHeight();
                 long t0 = System.nanoTime();
                 float[][] planes = Segmenter.normalize(spec, Planes.of(imp, 0), w, h, null);
-                double auto = Segmenter.scaleFor(engine, spec, planes, w, h, Diameter.AUTO, msg -> {});
-                runs.get("model, diameter auto").add(score(engine, spec, planes, w, h, layout, auto, truth));
-                modelNanos += System.nanoTime() - t0;
+                double scale = Segmenter.scaleFor(engine, spec, planes, w, h, Diameter.AUTO, msg -> {});
+                auto.add(score(engine, spec, planes, w, h, layout, scale, truth));
+                nanos += System.nanoTime() - t0;
                 double trueDiameter = ObjectSize.medianDiameter(truth);
-                double oracle = Double.isFinite(trueDiameter) && spec.objectDiameter() > 0
+                double trueScale = Double.isFinite(trueDiameter) && spec.objectDiameter() > 0
                         ? spec.objectDiameter() / trueDiameter
                         : 1;
-                runs.get("model, true diameter").add(score(engine, spec, planes, w, h, layout, oracle, truth));
-                runs.get("model, no rescaling").add(score(engine, spec, planes, w, h, layout, 1, truth));
-                runs.get("ImageJ Otsu + watershed")
-                        .add(ObjectScores.score(truth, ClassicSegmentation.otsuWatershed(imp.getProcessor())));
-                if (Double.isFinite(trueDiameter)) logErrors.add(Math.abs(Math.log(auto / oracle)));
-                diameters.add(new double[] {spec.objectDiameter() / auto, trueDiameter});
+                if (o.has("--oracle")) {
+                    oracle.add(score(engine, spec, planes, w, h, layout, trueScale, truth));
+                    asIs.add(score(engine, spec, planes, w, h, layout, 1, truth));
+                }
+                if (Double.isFinite(trueDiameter)) logErrors.add(Math.abs(Math.log(scale / trueScale)));
+                diameters.add(new double[] {spec.objectDiameter() / scale, trueDiameter});
             }
         }
+        rows.put(name + ", diameter auto", auto);
+        if (o.has("--oracle")) {
+            rows.put(name + ", true diameter", oracle);
+            rows.put(name + ", no rescaling", asIs);
+        }
+        double[] err =
+                logErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf(
                 Locale.ROOT,
-                "%d images in %s, %d true objects; model %s (trained for %.1f px objects)%n",
-                images.size(),
-                data,
-                runs.values().iterator().next().stream()
-                        .mapToInt(ObjectScores.Image::truths)
-                        .sum(),
+                "%s (trained for %.1f px objects): %.2f s for %d images with diameter auto (ONNX Runtime, CPU)%s%n",
                 model,
-                spec.objectDiameter());
-        System.out.printf(
+                spec.objectDiameter(),
+                nanos / 1e9,
+                samples.size(),
+                err.length == 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; auto vs true diameter: median error x%.2f, %d of %d within x1.25",
+                                Math.exp(err[err.length / 2]),
+                                logErrors.stream().filter(x -> x < Math.log(1.25)).count(),
+                                err.length));
+        return diameters;
+    }
+
+    /** One block per source (and the pooled and per-source-mean rows when there are several). */
+    private static void print(List<Sample> samples, Map<String, List<ObjectScores.Image>> rows, List<Path> models) {
+        List<String> sources =
+                samples.stream().map(Sample::source).distinct().toList();
+        String header = String.format(
                 Locale.ROOT,
-                "%-26s %8s %8s %8s %8s %8s %7s %7s %7s%n",
+                "%-30s %7s %7s %7s %7s %7s %7s %7s %7s%n%-30s %7s %7s %7s %7s %7s%n",
                 "",
                 "pooled",
                 "mean",
@@ -102,43 +159,67 @@ final class AccuracyBench {
                 "recall",
                 "merges",
                 "splits",
-                "found");
-        System.out.printf(Locale.ROOT, "%-26s %8s %8s %8s %8s %8s%n", "", "AP@0.5", "AP@0.5", "score", "@0.5", "@0.5");
-        for (Map.Entry<String, List<ObjectScores.Image>> e : runs.entrySet()) {
-            ObjectScores.Summary s = ObjectScores.summarize(e.getValue());
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-26s %8.3f %8.3f %8.3f %8.3f %8.3f %7d %7d %7d%n",
-                    e.getKey(),
-                    s.pooledAp50(),
-                    s.meanAp50(),
-                    s.dsbScore(),
-                    s.precision(),
-                    s.recall(),
-                    s.merges(),
-                    s.splits(),
-                    s.predictions());
+                "found",
+                "",
+                "AP@0.5",
+                "AP@0.5",
+                "score",
+                "@0.5",
+                "@0.5");
+        Map<String, List<Double>> pooledBySource = new LinkedHashMap<>();
+        for (String source : sources) {
+            List<Integer> at = new ArrayList<>();
+            for (int i = 0; i < samples.size(); i++) if (samples.get(i).source().equals(source)) at.add(i);
+            int truths = 0;
+            for (int i : at) truths += rows.values().iterator().next().get(i).truths();
+            System.out.printf(Locale.ROOT, "%nsource %s: %d images, %d true objects%n", source, at.size(), truths);
+            System.out.print(header);
+            for (Map.Entry<String, List<ObjectScores.Image>> e : rows.entrySet()) {
+                List<ObjectScores.Image> some = at.stream().map(e.getValue()::get).toList();
+                ObjectScores.Summary s = ObjectScores.summarize(some);
+                printRow(e.getKey(), s);
+                pooledBySource.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s.pooledAp50());
+            }
         }
-        double[] err =
-                logErrors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (err.length > 0) {
-            long within = logErrors.stream().filter(x -> x < Math.log(1.25)).count();
-            System.out.printf(
-                    Locale.ROOT,
-                    "diameter auto vs true (median object of the labels): median ratio error x%.2f, %d of %d images within x1.25%n",
-                    Math.exp(err[err.length / 2]),
-                    within,
-                    err.length);
+        if (sources.size() < 2) return;
+        System.out.printf(Locale.ROOT, "%nall %d sources pooled: %d images%n", sources.size(), samples.size());
+        System.out.print(header);
+        for (Map.Entry<String, List<ObjectScores.Image>> e : rows.entrySet())
+            printRow(e.getKey(), ObjectScores.summarize(e.getValue()));
+        System.out.printf(Locale.ROOT, "%npooled AP@0.5 per source (and their mean, each source counting once):%n");
+        for (Map.Entry<String, List<Double>> e : pooledBySource.entrySet()) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-30s", e.getKey()));
+            for (double v : e.getValue()) b.append(String.format(Locale.ROOT, " %7.3f", v));
+            double mean = e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            System.out.println(b.append(String.format(Locale.ROOT, "   mean %.3f", mean)));
         }
+    }
+
+    private static void printRow(String name, ObjectScores.Summary s) {
         System.out.printf(
                 Locale.ROOT,
-                "model with diameter auto: %.2f s for %d images (ONNX Runtime, CPU)%n",
-                modelNanos / 1e9,
-                images.size());
-        if (o.has("--per-image"))
-            perImage(images, diameters, runs.get("model, diameter auto"), runs.get("ImageJ Otsu + watershed"));
-        if (o.has("--detector")) detector(o.path("--detector"), data);
-        return 0;
+                "%-30s %7.3f %7.3f %7.3f %7.3f %7.3f %7d %7d %7d%n",
+                name.length() > 30 ? name.substring(0, 30) : name,
+                s.pooledAp50(),
+                s.meanAp50(),
+                s.dsbScore(),
+                s.precision(),
+                s.recall(),
+                s.merges(),
+                s.splits(),
+                s.predictions());
+    }
+
+    /** The annotated images of a folder, each with its source: the manifest's, else the folder ("nuclei-real/val"). */
+    private static List<Sample> samples(Path folder) throws IOException {
+        Map<String, String> sources = Manifest.sources(folder);
+        String fallback = Manifest.folderSource(folder);
+        List<Sample> out = new ArrayList<>();
+        for (Path file : images(folder)) {
+            String base = file.getFileName().toString().replaceFirst("\\.tif$", "");
+            out.add(new Sample(file, sources.getOrDefault(base, fallback)));
+        }
+        return out;
     }
 
     /** One line per image, worst first: where the model loses its score (and what the classic pipeline gets there). */

@@ -1,6 +1,7 @@
 package org.cnnj.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.Map;
 final class CliOptions {
     private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** Every value of each key, in order (an option given twice keeps both; the getters above read the last). */
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
 
     CliOptions(String command, String[] args, List<String> known, List<String> flags) {
         this.command = command;
@@ -16,6 +19,7 @@ final class CliOptions {
             if (flags.contains(args[i])) {
                 values.put(args[i], "true");
             } else if (args[i].startsWith("--") && i + 1 < args.length) {
+                repeated.computeIfAbsent(args[i], k -> new ArrayList<>()).add(args[i + 1]);
                 values.put(args[i], args[++i]);
             } else {
                 throw new IllegalArgumentException(
@@ -72,6 +76,11 @@ final class CliOptions {
             throw new IllegalArgumentException(
                     command + ": " + key + " must be a number, got \"" + values.get(key) + "\"");
         }
+    }
+
+    /** Every path given with {@code key} (an option that may be repeated: --data A --data B), empty when absent. */
+    List<Path> paths(String key) {
+        return repeated.getOrDefault(key, List.of()).stream().map(Path::of).toList();
     }
 
     /** Comma-separated list, empty when absent. */

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.model.SegmentationTask;
+import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -75,6 +76,21 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Validation share (held-out images, 0-0.9)", min = "0", max = "0.9")
     private double validation = TrainConfig.defaults().validationFraction();
 
+    @Parameter(
+            label = "Validation images (folder or list; empty: the share above)",
+            required = false,
+            description = "images of a source not trained on (another lab, microscope or experiment): they choose the"
+                    + " best epoch and the split depth")
+    private File validate;
+
+    @Parameter(
+            label = "Imaging augmentation",
+            choices = {"basic", "microscopes"},
+            description = "basic: flips, rotations, size and a little brightness; microscopes: also uneven brightness"
+                    + " between objects, gamma, defocus, haze, noise and saturation, for a model that works on other"
+                    + " labs' images (instance task)")
+    private String augment = "basic";
+
     @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")
     private int patience = TrainConfig.defaults().patience();
 
@@ -131,7 +147,9 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 (float) dropout,
                 from == null || from.getPath().isEmpty() ? null : from.toPath(),
                 resume,
-                command);
+                command,
+                validate == null || validate.getPath().isEmpty() ? null : validate.toPath(),
+                Augmentation.parse(augment));
     }
 
     @Override

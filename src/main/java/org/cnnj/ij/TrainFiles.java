@@ -4,8 +4,10 @@ import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.cnnj.io.Manifest;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.UNet;
 import org.cnnj.nn.UNetConfig;
@@ -22,6 +25,7 @@ import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.JavaEngine;
+import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
@@ -51,14 +55,48 @@ public final class TrainFiles {
             float dropout,
             Path from,
             boolean resume,
-            String commandLine) {}
+            String commandLine,
+            Path validation,
+            Augmentation augmentation) {
+        public Options(
+                Path images,
+                Path labels,
+                Path output,
+                String task,
+                List<String> classes,
+                TrainConfig config,
+                int depth,
+                int filters,
+                boolean residual,
+                float dropout,
+                Path from,
+                boolean resume,
+                String commandLine) {
+            this(
+                    images,
+                    labels,
+                    output,
+                    task,
+                    classes,
+                    config,
+                    depth,
+                    filters,
+                    residual,
+                    dropout,
+                    from,
+                    resume,
+                    commandLine,
+                    null,
+                    Augmentation.BASIC);
+        }
+    }
 
     public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
         if (!o.output().getFileName().toString().endsWith(".onnx"))
             throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
         List<LabeledImage> data = load(o.images(), o.labels());
-        return train(data, data.size() + " samples from " + o.images(), o, cancel, listener);
+        return train(data, describe(data, o.images()), o, cancel, listener);
     }
 
     /**
@@ -152,6 +190,11 @@ public final class TrainFiles {
         provenance.put("date", Instant.now().toString());
         TrainingListener progress = out.recording(listener, System.err::println);
         TrainingRun<LabeledImage> run = new TrainingRun<>(data, cfg, checkpoints, cancel, progress, provenance);
+        if (o.validation() != null) {
+            List<LabeledImage> held = load(o.validation(), null);
+            provenance.put("validation", describe(held, o.validation()));
+            run = run.validatedOn(held);
+        }
         SegmentationTrainer.Result r;
         if (plan.external()) {
             // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how
@@ -164,7 +207,8 @@ public final class TrainFiles {
                     imported.encoderParameters());
         } else {
             r = SegmentationTrainer.train(
-                    run, new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start()));
+                    run,
+                    new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start(), o.augmentation().imaging()));
         }
         OnnxExport.export(
                 r.model(),
@@ -185,23 +229,74 @@ public final class TrainFiles {
         return r;
     }
 
-    /** Image/label pairs; each slice of a stack is one sample. */
+    /**
+     * Image/label pairs; each slice of a stack is one sample. {@code images} is a folder, or a text file listing
+     * folders (one per line, relative to the file; {@code exclude GLOB} leaves out images whose names match, {@code #}
+     * starts a comment). Each folder is one source of images, unless it holds a {@code manifest.csv} with {@code name}
+     * and {@code source} columns, which says each image's source.
+     */
     public static List<LabeledImage> load(Path images, Path labels) throws IOException {
+        if (Files.isRegularFile(images)) return loadList(images, labels);
+        return loadFolder(images, labels, List.of());
+    }
+
+    /** "N samples from SOURCE (k images), …". */
+    static String describe(List<LabeledImage> data, Path from) {
+        Map<String, Integer> bySource = new LinkedHashMap<>();
+        for (LabeledImage d : data) bySource.merge(d.source(), 1, Integer::sum);
+        if (bySource.size() < 2) return data.size() + " samples from " + from;
+        List<String> parts = new ArrayList<>();
+        bySource.forEach((source, n) -> parts.add(source + " " + n));
+        return data.size() + " samples from " + from + " (" + String.join(", ", parts) + ")";
+    }
+
+    private static List<LabeledImage> loadList(Path list, Path labels) throws IOException {
+        List<Path> folders = new ArrayList<>();
+        List<PathMatcher> excluded = new ArrayList<>();
+        int n = 0;
+        for (String raw : Files.readAllLines(list)) {
+            n++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            if (line.startsWith("exclude ")) {
+                excluded.add(FileSystems.getDefault().getPathMatcher("glob:" + line.substring(8).strip()));
+                continue;
+            }
+            Path folder = list.toAbsolutePath().getParent().resolve(line).normalize();
+            if (!Files.isDirectory(folder)) {
+                throw new IOException(list.getFileName() + " line " + n + ": " + line + " is not a folder (" + folder
+                        + "); list folders of images, one per line, relative to the list");
+            }
+            folders.add(folder);
+        }
+        if (folders.isEmpty())
+            throw new IOException(list + " lists no image folders; write one folder per line (relative to the file)");
+        List<LabeledImage> out = new ArrayList<>();
+        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded));
+        return out;
+    }
+
+    private static List<LabeledImage> loadFolder(Path images, Path labels, List<PathMatcher> excluded)
+            throws IOException {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
             files = s.filter(p ->
                             p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
                     .filter(p -> !p.getFileName().toString().contains("-labels."))
+                    .filter(p -> excluded.stream().noneMatch(m -> m.matches(p.getFileName())))
                     .sorted()
                     .toList();
         }
+        Map<String, String> sources = Manifest.sources(images);
+        String folderSource = Manifest.folderSource(images);
         List<LabeledImage> out = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Exception first = null;
         for (Path image : files) {
             try {
-                out.addAll(pair(image, labels));
+                String source = sources.getOrDefault(SegmentFiles.baseName(image), folderSource);
+                for (LabeledImage d : pair(image, labels)) out.add(d.from(source));
             } catch (IOException | IllegalArgumentException e) {
                 if (first == null) first = e;
                 failures.add(image.getFileName() + " (" + e.getMessage() + ")");

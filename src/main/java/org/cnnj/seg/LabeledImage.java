@@ -2,10 +2,21 @@ package org.cnnj.seg;
 
 /**
  * One training pair. Shapes: image [C][H·W] raw pixels; labels [H·W]: instance labels (0 = background,
- * 1..n objects) for instance models, class indices for semantic models.
+ * 1..n objects) for instance models, class indices for semantic models. {@code source} names where the image comes
+ * from (a lab, a microscope, a data set: training draws patches balanced over sources); "" when unknown.
  */
-public record LabeledImage(String name, float[][] image, int[] labels, int width, int height) {
+public record LabeledImage(String name, float[][] image, int[] labels, int width, int height, String source) {
+    public LabeledImage(String name, float[][] image, int[] labels, int width, int height) {
+        this(name, image, labels, width, height, "");
+    }
+
+    /** The same pair, said to come from {@code source}. */
+    public LabeledImage from(String source) {
+        return new LabeledImage(name, image, labels, width, height, source);
+    }
+
     public LabeledImage {
+        source = source == null ? "" : source;
         for (float[] c : image) {
             if (c.length != width * height)
                 throw new IllegalArgumentException(

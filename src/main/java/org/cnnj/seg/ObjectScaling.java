@@ -1,7 +1,10 @@
 package org.cnnj.seg;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.cnnj.data.ImagingAugmentation;
 import org.cnnj.data.Resize;
 import org.cnnj.model.ModelSpec;
 import org.cnnj.train.TrainConfig;
@@ -55,28 +58,47 @@ final class ObjectScaling {
             float[][] planes = new float[d.image().length][];
             for (int c = 0; c < planes.length; c++)
                 planes[c] = Resize.bilinear(d.image()[c], d.width(), d.height(), w, h);
-            out.add(new LabeledImage(d.name(), planes, Resize.nearest(d.labels(), d.width(), d.height(), w, h), w, h));
+            out.add(new LabeledImage(
+                    d.name(), planes, Resize.nearest(d.labels(), d.width(), d.height(), w, h), w, h, d.source()));
         }
         return out;
     }
 
-    /** Patches of rescaled images normalized as {@code spec} says, with their three-class labels and distance targets. */
-    ObjectPatchSampler sampler(List<LabeledImage> training, ModelSpec spec, TrainConfig cfg, Rng rng) {
+    /**
+     * Patches of rescaled images normalized as {@code spec} says, with their three-class labels and distance targets;
+     * {@code imaging}: what other microscopes do (null = none). With images from several sources each source gets a
+     * share of the patches in proportion to the square root of its image count (so a large source does not drown a
+     * small one, nor a small one get repeated until it is learnt by heart), and within a source each image in
+     * proportion to its area after rescaling (up to 4 patches' worth: huge nuclei shrink into small images).
+     */
+    ObjectPatchSampler sampler(
+            List<LabeledImage> training, ModelSpec spec, TrainConfig cfg, ImagingAugmentation imaging, Rng rng) {
         List<LabeledImage> scaled = rescaled(training);
-        int n = scaled.size();
-        float[][][] images = new float[n][][];
-        int[][] classes = new int[n][];
-        float[][] targets = new float[n][];
-        int[] widths = new int[n], heights = new int[n];
-        for (int i = 0; i < n; i++) {
-            LabeledImage d = scaled.get(i);
-            images[i] = SegmentationTrainer.normalize(spec, d);
-            classes[i] = SyntheticNuclei.threeClass(d.labels(), d.width(), d.height());
-            targets[i] = DistanceMap.normalized(d.labels(), d.width(), d.height());
-            widths[i] = d.width();
-            heights[i] = d.height();
+        Map<String, Double> areaOfSource = new HashMap<>();
+        Map<String, Integer> countOfSource = new HashMap<>();
+        double cap = 4.0 * cfg.patch() * cfg.patch();
+        for (LabeledImage d : scaled) {
+            areaOfSource.merge(d.source(), Math.min(cap, (double) d.width() * d.height()), Double::sum);
+            countOfSource.merge(d.source(), 1, Integer::sum);
+        }
+        boolean balanced = countOfSource.size() > 1;
+        List<ObjectPatchSampler.Image> images = new ArrayList<>();
+        for (LabeledImage d : scaled) {
+            double weight = balanced
+                    ? Math.sqrt(countOfSource.get(d.source()))
+                            * Math.min(cap, (double) d.width() * d.height())
+                            / areaOfSource.get(d.source())
+                    : 1;
+            images.add(new ObjectPatchSampler.Image(
+                    SegmentationTrainer.normalize(spec, d),
+                    SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()),
+                    DistanceMap.normalized(d.labels(), d.width(), d.height()),
+                    d.labels(),
+                    d.width(),
+                    d.height(),
+                    weight));
         }
         return new ObjectPatchSampler(
-                images, classes, targets, widths, heights, 0.1f, MIN_ZOOM, MAX_ZOOM, cfg.elastic(), rng);
+                images, new ObjectPatchSampler.Settings(MIN_ZOOM, MAX_ZOOM, 0.1f, cfg.elastic(), imaging), rng);
     }
 }

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.cnnj.data.ImagingAugmentation;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -59,8 +60,17 @@ public final class SegmentationTrainer {
     /** A new U-Net's default depth and base filters (the CLI and the Fiji commands start from these; the schedule's defaults are {@link TrainConfig#defaults()}). */
     public static final int DEFAULT_DEPTH = 3, DEFAULT_FILTERS = 16;
 
-    /** The network a segmentation training starts from: its task, class names (semantic), a new architecture, or a model to fine-tune. */
-    public record Network(String task, List<String> classes, UNetConfig architecture, UNet start) {}
+    /**
+     * The network a segmentation training starts from: its task, class names (semantic), a new architecture, or a model
+     * to fine-tune; {@code imaging}: what other microscopes do, applied to the training patches of instance-distance
+     * models (null = flips, rotations, size and a little intensity jitter only).
+     */
+    public record Network(
+            String task, List<String> classes, UNetConfig architecture, UNet start, ImagingAugmentation imaging) {
+        public Network(String task, List<String> classes, UNetConfig architecture, UNet start) {
+            this(task, classes, architecture, start, null);
+        }
+    }
 
     /**
      * Trains a U-Net: {@code network.task()} is {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS}
@@ -68,17 +78,7 @@ public final class SegmentationTrainer {
      * {@code network.start()}, when given, is fine-tuned instead of a new {@code network.architecture()}.
      */
     public static Result train(TrainingRun<LabeledImage> run, Network network) throws IOException {
-        return train(
-                run.data(),
-                network.task(),
-                network.classes(),
-                network.architecture(),
-                network.start(),
-                run.config(),
-                run.checkpoints(),
-                run.cancel(),
-                run.listener(),
-                run.provenance());
+        return train(run, network.task(), network.classes(), network.architecture(), network.start(), network.imaging());
     }
 
     /**
@@ -91,31 +91,19 @@ public final class SegmentationTrainer {
             throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         merged.putAll(run.provenance());
-        return run(
-                run.data(),
-                spec.withProvenance(merged),
-                net,
-                rng -> net,
-                encoder::contains,
-                run.config(),
-                run.checkpoints(),
-                run.cancel(),
-                run.listener(),
-                run.provenance());
+        return run(run, spec.withProvenance(merged), net, rng -> net, encoder::contains, null);
     }
 
     private static Result train(
-            List<LabeledImage> data,
+            TrainingRun<LabeledImage> run,
             String task,
             List<String> classes,
             UNetConfig architecture,
             UNet start,
-            TrainConfig cfg,
-            Path checkpoints,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Map<String, String> provenance)
+            ImagingAugmentation imaging)
             throws IOException {
+        List<LabeledImage> data = run.data();
+        TrainConfig cfg = run.config();
         List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task)
                 ? ModelSpec.DISTANCE_CHANNELS
                 : ModelSpec.INSTANCES_3CLASS.equals(task)
@@ -128,37 +116,39 @@ public final class SegmentationTrainer {
         }
         double diameter =
                 ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
-        ModelSpec spec =
-                ModelSpec.forUNet(arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), provenance, diameter);
+        ModelSpec spec = ModelSpec.forUNet(
+                arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), run.provenance(), diameter);
         return run(
-                data,
+                run,
                 spec,
                 start,
                 rng -> new UNet(arch, rng),
                 name -> name.startsWith("enc") || name.startsWith("bottom."),
-                cfg,
-                checkpoints,
-                cancel,
-                listener,
-                provenance);
+                imaging);
     }
 
     private static Result run(
-            List<LabeledImage> data,
+            TrainingRun<LabeledImage> run,
             ModelSpec spec,
             Module start,
             Function<Rng, Module> build,
             Predicate<String> isEncoder,
-            TrainConfig cfg,
-            Path checkpoints,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Map<String, String> provenance)
+            ImagingAugmentation imaging)
             throws IOException {
+        List<LabeledImage> data = run.data();
+        TrainConfig cfg = run.config();
+        Path checkpoints = run.checkpoints();
+        AtomicBoolean cancel = run.cancel();
+        TrainingListener listener = run.listener();
+        Map<String, String> provenance = run.provenance();
         check(data, spec.isInstances(), spec, cfg);
+        if (run.validation() != null) check(run.validation(), spec.isInstances(), spec, cfg);
         boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
         Rng rng = new Rng(cfg.seed());
-        TrainingLoop.Split<LabeledImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
+        // Validation images given (e.g. a source held out whole) are used as they are; else a share is drawn.
+        TrainingLoop.Split<LabeledImage> split = run.validation() != null
+                ? new TrainingLoop.Split<>(data, run.validation())
+                : TrainingLoop.split(data, cfg.validationFraction(), rng);
         Module net = start != null ? start : build.apply(rng.split());
         if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
@@ -175,7 +165,7 @@ public final class SegmentationTrainer {
                 distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
         if (distance) {
             ObjectPatchSampler sampler =
-                    new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, rng.split());
+                    new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, imaging, rng.split());
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             prefetch = next;
             step = () -> distanceStep(net, next.next(), sampler.channels(), cfg);

@@ -3,6 +3,7 @@ package org.cnnj.seg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +23,8 @@ class ObjectPatchSamplerTest {
             }
         }
         ObjectPatchSampler s = new ObjectPatchSampler(
-                new float[][][] {{image}},
-                new int[][] {classes},
-                new float[][] {target},
-                new int[] {w},
-                new int[] {h},
-                0f,
-                0.5f,
-                2f,
-                0f,
+                List.of(new ObjectPatchSampler.Image(new float[][] {image}, classes, target, classes, w, h, 1)),
+                new ObjectPatchSampler.Settings(0.5f, 2f, 0f, 0f, null),
                 new Rng(5));
         int agree = 0, total = 0;
         for (int k = 0; k < 20; k++) {

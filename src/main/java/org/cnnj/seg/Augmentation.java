@@ -1,0 +1,26 @@
+package org.cnnj.seg;
+
+import java.util.Locale;
+import org.cnnj.data.ImagingAugmentation;
+
+/** How much a segmentation training varies its patches (the option's spelling is the lower-case name). */
+public enum Augmentation {
+    /** Flips, 90° rotations, object size ×0.7–1.4 and a little brightness jitter. */
+    BASIC,
+    /** Also what other microscopes do: {@link ImagingAugmentation#microscopes()}. */
+    MICROSCOPES;
+
+    /** The imaging augmentation beyond the basic one, or null. */
+    public ImagingAugmentation imaging() {
+        return this == MICROSCOPES ? ImagingAugmentation.microscopes() : null;
+    }
+
+    public String option() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Augmentation parse(String option) {
+        for (Augmentation a : values()) if (a.option().equals(option)) return a;
+        throw new IllegalArgumentException("augmentation must be basic or microscopes, got " + option);
+    }
+}
