@@ -51,8 +51,8 @@ class ArchitectureTest {
         // One room per task; tasks never use each other.
         layer("det", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
         layer(
-                "seg", "data", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train",
-                "util");
+                "seg", "data", "io", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor",
+                "train", "util");
         layer("cls", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");

@@ -18,7 +18,7 @@ import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.CropAugmentation;
 import org.cnnj.cls.LabeledCrop;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -69,12 +69,7 @@ public final class ClassifierBench {
         int batch = 128, steps = (59_000 + batch - 1) / batch;
         TrainConfig cfg = new TrainConfig(epochs, steps, batch, 28, 1e-3, 1.0 / 60, 0, seed, false);
         ClassifierTrainer.Options o = new ClassifierTrainer.Options(
-                ClassifierTrainer.OptimizerKind.ADAMW,
-                1e-4,
-                0,
-                false,
-                CropAugmentation.NONE,
-                ModelSpec.Normalization.none());
+                ClassifierTrainer.OptimizerKind.ADAMW, 1e-4, 0, false, CropAugmentation.NONE, Normalization.none());
         List<Double> seconds = new ArrayList<>();
         double[] last = {0};
         TrainingListener timing = new TrainingListener() {

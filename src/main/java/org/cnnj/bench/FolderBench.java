@@ -11,12 +11,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.model.BuiltInModels;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
-import org.cnnj.seg.Diameter;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.Segmenter;
 import org.cnnj.seg.SyntheticNuclei;
 
 /**
@@ -37,16 +35,17 @@ final class FolderBench {
                         new ImagePlus("n" + i, new FloatProcessor(size, size, s.image())),
                         in.resolve("n" + i + ".tif"));
             }
-            Path file = BuiltInModels.file(model);
-            ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
-            TiledPredictor.Layout layout = SegmentFiles.layout(0, spec);
+            SegmentationModel found = SegmentationModel.resolve(model);
             Map<String, Object> r = new LinkedHashMap<>();
             long t0 = System.nanoTime();
             try (SegmentBench.Timed engine =
-                    new SegmentBench.Timed(OrtEngine.open(file, Device.CPU, threads, System.err::println))) {
+                    new SegmentBench.Timed(OrtEngine.open(found.onnx(), Device.CPU, threads, System.err::println))) {
                 double open = (System.nanoTime() - t0) / 1e9;
+                Segmenter segmenter = Segmenter.of(engine, found.spec());
+                Segmenter.Request request = Segmenter.Request.defaults()
+                        .withTile(segmenter.layout(0, line -> {}).tile());
                 // The first image warms ONNX Runtime and the JIT up; it is not counted.
-                SegmentFiles.segmentImage(engine, spec, layout, in.resolve("n0.tif"), out, false, Diameter.AUTO);
+                SegmentFiles.segmentImage(segmenter, request, in.resolve("n0.tif"), out);
                 engine.nanos.set(0);
                 long objects = 0, files = 0, t1 = System.nanoTime();
                 for (int i = 1; i < count; i++) {
@@ -56,13 +55,7 @@ final class FolderBench {
                     ImagePlus imp = Tiffs.open(image);
                     files += System.nanoTime() - t;
                     SegmentFiles.Output o = SegmentFiles.segment(
-                            engine,
-                            spec,
-                            layout,
-                            imp,
-                            false,
-                            Diameter.AUTO,
-                            image.getFileName().toString());
+                            segmenter, request, imp, image.getFileName().toString());
                     t = System.nanoTime();
                     SegmentFiles.write(o, imp.getCalibration(), out.resolve("n" + i));
                     files += System.nanoTime() - t;

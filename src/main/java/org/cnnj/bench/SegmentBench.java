@@ -12,12 +12,13 @@ import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.cnnj.imglib.ImgLib2Segmenter;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.tensor.Tensor;
@@ -67,7 +68,7 @@ public final class SegmentBench {
     /** With {@code cells}, the results go band by band into cell images (the path for planes beyond 2^31 pixels). */
     public static Map<String, Object> runLarge(Path model, int size, int tile, int threads, boolean cells)
             throws IOException {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         int block = Math.min(2048, size);
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, block, block);
         byte[] pixels = new byte[Math.multiplyExact(size, size)];
@@ -109,7 +110,7 @@ public final class SegmentBench {
 
     public static Map<String, Object> run(Path model, int size, int tile, int threads, boolean java)
             throws IOException {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         SyntheticNuclei.Sample sample = SyntheticNuclei.generate(77, size, size);
         TiledPredictor.Layout layout = new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple());
         Map<String, Object> r = new LinkedHashMap<>();
@@ -136,7 +137,8 @@ public final class SegmentBench {
      * growing), the second at steady state (every tile shape seen before), as every later image of a batch.
      */
     private record Run(int objects, double seconds, double inEngine, double inEngineAgain) {
-        static Run of(Timed engine, ModelSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options o) {
+        static Run of(
+                Timed engine, SegmentationSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options o) {
             int tile = o.layout().tile();
             SyntheticNuclei.Sample warm = SyntheticNuclei.generate(78, tile, tile);
             Segmenter.segment(engine, spec, new float[][] {warm.image()}, tile, tile, o, null);
@@ -153,10 +155,15 @@ public final class SegmentBench {
 
     /** The same image and tiles through the Java engine: its time inside the engine against ONNX Runtime's. */
     private static Map<String, Object> javaEngine(
-            Path model, ModelSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options options, Run ort)
+            Path model,
+            SegmentationSpec spec,
+            SyntheticNuclei.Sample sample,
+            int size,
+            Segmenter.Options options,
+            Run ort)
             throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
-        try (Timed engine = new Timed(JavaEngine.open(model, spec))) {
+        try (Timed engine = new Timed(new JavaEngine(Segmenter.loadNetwork(model, spec)))) {
             Run java = Run.of(engine, spec, sample, size, options);
             r.put("engine", engine.describe());
             r.put("seconds_total", java.seconds());

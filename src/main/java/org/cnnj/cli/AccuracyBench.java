@@ -21,7 +21,7 @@ import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.io.Manifest;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
@@ -29,6 +29,7 @@ import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.ObjectSize;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 
 /**
@@ -52,9 +53,8 @@ final class AccuracyBench {
                 args,
                 List.of("--data", "--model", "--threads", "--detector"),
                 List.of("--per-image", "--oracle"));
-        List<Path> folders = o.paths("--data").isEmpty()
-                ? List.of(Path.of("../shared/data/nuclei-real/val"))
-                : o.paths("--data");
+        List<Path> folders =
+                o.paths("--data").isEmpty() ? List.of(Path.of("../shared/data/nuclei-real/val")) : o.paths("--data");
         List<Path> models = o.paths("--model").isEmpty() ? List.of(Path.of("models/nuclei.onnx")) : o.paths("--model");
         List<Sample> samples = new ArrayList<>();
         for (Path folder : folders) samples.addAll(samples(folder));
@@ -91,7 +91,7 @@ final class AccuracyBench {
             CliOptions o,
             Map<String, List<ObjectScores.Image>> rows)
             throws IOException {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         TiledPredictor.Layout layout = new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple());
         List<ObjectScores.Image> auto = new ArrayList<>(), oracle = new ArrayList<>(), asIs = new ArrayList<>();
         List<Double> logErrors = new ArrayList<>();
@@ -139,15 +139,16 @@ final class AccuracyBench {
                                 Locale.ROOT,
                                 "; auto vs true diameter: median error x%.2f, %d of %d within x1.25",
                                 Math.exp(err[err.length / 2]),
-                                logErrors.stream().filter(x -> x < Math.log(1.25)).count(),
+                                logErrors.stream()
+                                        .filter(x -> x < Math.log(1.25))
+                                        .count(),
                                 err.length));
         return diameters;
     }
 
     /** One block per source (and the pooled and per-source-mean rows when there are several). */
     private static void print(List<Sample> samples, Map<String, List<ObjectScores.Image>> rows, List<Path> models) {
-        List<String> sources =
-                samples.stream().map(Sample::source).distinct().toList();
+        List<String> sources = samples.stream().map(Sample::source).distinct().toList();
         String header = String.format(
                 Locale.ROOT,
                 "%-30s %7s %7s %7s %7s %7s %7s %7s %7s%n%-30s %7s %7s %7s %7s %7s%n",
@@ -175,10 +176,13 @@ final class AccuracyBench {
             System.out.printf(Locale.ROOT, "%nsource %s: %d images, %d true objects%n", source, at.size(), truths);
             System.out.print(header);
             for (Map.Entry<String, List<ObjectScores.Image>> e : rows.entrySet()) {
-                List<ObjectScores.Image> some = at.stream().map(e.getValue()::get).toList();
+                List<ObjectScores.Image> some =
+                        at.stream().map(e.getValue()::get).toList();
                 ObjectScores.Summary s = ObjectScores.summarize(some);
                 printRow(e.getKey(), s);
-                pooledBySource.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(s.pooledAp50());
+                pooledBySource
+                        .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                        .add(s.pooledAp50());
             }
         }
         if (sources.size() < 2) return;
@@ -190,7 +194,10 @@ final class AccuracyBench {
         for (Map.Entry<String, List<Double>> e : pooledBySource.entrySet()) {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-30s", e.getKey()));
             for (double v : e.getValue()) b.append(String.format(Locale.ROOT, " %7.3f", v));
-            double mean = e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double mean = e.getValue().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .average()
+                    .orElse(0);
             System.out.println(b.append(String.format(Locale.ROOT, "   mean %.3f", mean)));
         }
     }
@@ -282,7 +289,7 @@ final class AccuracyBench {
     /** {@code planes}: normalized. */
     private static ObjectScores.Image score(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] planes,
             int w,
             int h,

@@ -15,19 +15,18 @@ import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Checkpoint;
-import org.cnnj.model.ModelSpec;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
-import org.cnnj.onnx.OnnxExport;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.Instances;
 import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.seg.Segmenter;
 import org.cnnj.seg.SyntheticNuclei;
+import org.cnnj.seg.UNet;
+import org.cnnj.seg.UNetConfig;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -118,19 +117,17 @@ final class DemoCommand {
                         },
                         provenance),
                 new SegmentationTrainer.Network(
-                        ModelSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
+                        SegmentationSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
         double seconds = (System.nanoTime() - t0) / 1e9;
         UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
-        ModelSpec spec = trained.spec();
+        SegmentationSpec spec = trained.spec();
         Checkpoint.save(
                 out.resolve("model.ckpt"),
                 net,
                 null,
                 new TreeMap<>(Map.of("config", net.config.toString(), "command", command)));
         Path onnx = out.resolve("nuclei.onnx");
-        OnnxExport.export(
-                net, new int[] {1, 1, IMAGE_SIZE, IMAGE_SIZE}, Map.of("cnnj.task", ModelSpec.INSTANCES_3CLASS), onnx);
-        spec.write(ModelSpec.sidecarOf(onnx));
+        Segmenter.save(net, spec, IMAGE_SIZE, onnx);
 
         // The held-out image goes through the same path a user's image takes: TIFF → ONNX Runtime → outputs.
         SyntheticNuclei.Sample test = SyntheticNuclei.generate(seed * 1000 + 999, IMAGE_SIZE, IMAGE_SIZE);
@@ -145,13 +142,7 @@ final class DemoCommand {
             if (verbose) System.err.println(msg);
         })) {
             SegmentFiles.segmentImage(
-                    engine,
-                    spec,
-                    new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()),
-                    heldOut,
-                    out,
-                    false,
-                    Diameter.NONE);
+                    Segmenter.of(engine, spec), new Segmenter.Request(Diameter.NONE, false, 128), heldOut, out);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.fiji.SegmentFolderCommand;
 import org.cnnj.ij.SegmentFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.NormalizationMethod;
+import org.cnnj.seg.SegmentationModel;
 
 /**
  * {@code ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
@@ -24,11 +25,11 @@ final class SegmentCommand {
                     "\n",
                     "  for models without a sidecar:",
                     "    --classes 0                output channels (0 = from the model)",
-                    "    --tile-multiple " + SegmentFiles.External.DEFAULTS.tileMultiple()
+                    "    --tile-multiple " + SegmentationModel.External.DEFAULTS.tileMultiple()
                             + "         tile sizes are a multiple of this",
                     "    --halo (measured)          context around each tile in pixels (default: the receptive field)",
                     "    --normalize "
-                            + SegmentFiles.External.DEFAULTS.normalize().option()
+                            + SegmentationModel.External.DEFAULTS.normalize().option()
                             + "     percentile or none: how input values are scaled"));
 
     private SegmentCommand() {}
@@ -37,14 +38,14 @@ final class SegmentCommand {
         CommandLine.Parsed<SegmentFolderCommand> p =
                 CommandLine.parse("segment", SegmentFolderCommand.class, args, Map.of(), EXTRAS);
         CliOptions o = p.extras();
-        SegmentFiles.External d = SegmentFiles.External.DEFAULTS;
+        SegmentationModel.External d = SegmentationModel.External.DEFAULTS;
         return SegmentFiles.segment(p.command()
-                .request(new SegmentFiles.External(
+                .request(new SegmentationModel.External(
                         o.integer("--classes", d.classes()),
                         o.integer("--tile-multiple", d.tileMultiple()),
                         o.integer("--halo", d.halo()),
                         o.has("--normalize")
-                                ? ModelSpec.NormalizationMethod.parse(o.text("--normalize", null))
+                                ? NormalizationMethod.parse(o.text("--normalize", null))
                                 : d.normalize())));
     }
 }

@@ -8,7 +8,8 @@ import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.CropAugmentation;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.TrainClassifierFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.NormalizationMethod;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -57,7 +58,7 @@ final class TrainClassifierCommand {
                 o.number("--label-smoothing", d.labelSmoothing()),
                 !o.has("--no-balance"),
                 o.has("--no-augment") ? CropAugmentation.NONE : d.augmentation(),
-                ModelSpec.Normalization.of(ModelSpec.NormalizationMethod.parse(
+                Normalization.of(NormalizationMethod.parse(
                         o.text("--normalize", d.normalization().method().option()))));
         TrainingListener print = new TrainingListener() {
             public void epoch(EpochReport e) {

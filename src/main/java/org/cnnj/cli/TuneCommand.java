@@ -7,11 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
 
 /**
@@ -28,18 +29,18 @@ final class TuneCommand {
         CliOptions o = new CliOptions("tune-seg", args, List.of("--model", "--images", "--every"), List.of());
         o.require("--model", "--images");
         Path model = o.path("--model");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         List<LabeledImage> all = TrainFiles.load(o.path("--images"), null), some = new ArrayList<>();
         int every = o.integer("--every", 1);
         for (int i = 0; i < all.size(); i += every) some.add(all.get(i));
-        ModelSpec tuned;
+        SegmentationSpec tuned;
         try (Engine engine = OrtEngine.open(model, Device.CPU, 0, System.err::println)) {
             tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, some, System.out::println);
         }
         Map<String, String> provenance = new LinkedHashMap<>(tuned.provenance());
         provenance.put("split_depth", "./cnnj tune-seg " + String.join(" ", args) + " (" + some.size() + " images)");
-        tuned.withProvenance(provenance).write(ModelSpec.sidecarOf(model));
-        System.out.println("split depth " + tuned.split() + " written to " + ModelSpec.sidecarOf(model));
+        tuned.withProvenance(provenance).write(Sidecars.of(model));
+        System.out.println("split depth " + tuned.split() + " written to " + Sidecars.of(model));
         return 0;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
 import org.cnnj.model.Sidecars;
 
 /**
@@ -34,14 +34,14 @@ public record ClassifierSpec(
         int inputChannels,
         int inputSize,
         List<String> classes,
-        ModelSpec.Normalization normalization,
+        Normalization normalization,
         ClassifierConfig architecture,
         String dense,
         int denseStride,
         int roiWindow,
         boolean roiMask,
         Map<String, String> provenance) {
-    public static final String TASK = ModelSpec.CLASSIFICATION;
+    public static final String TASK = Sidecars.CLASSIFICATION;
 
     public ClassifierSpec {
         if (!TASK.equals(task))
@@ -64,10 +64,7 @@ public record ClassifierSpec(
     }
 
     public static ClassifierSpec of(
-            ClassifierConfig c,
-            ModelSpec.Normalization normalization,
-            int denseStride,
-            Map<String, String> provenance) {
+            ClassifierConfig c, Normalization normalization, int denseStride, Map<String, String> provenance) {
         return new ClassifierSpec(
                 1,
                 TASK,
@@ -124,7 +121,7 @@ public record ClassifierSpec(
 
     /** True when the sidecar next to {@code model} describes a classifier. */
     public static boolean isClassifier(Path model) {
-        Path json = ModelSpec.sidecarOf(model);
+        Path json = Sidecars.of(model);
         try {
             return Files.isRegularFile(json) && TASK.equals(Sidecars.task(Sidecars.parse(json, "")));
         } catch (IOException e) {
@@ -136,7 +133,7 @@ public record ClassifierSpec(
         JsonElement tree = Sidecars.parse(
                 json, "classifier sidecar " + json + " does not exist; a classifier needs its .json next to the .onnx");
         String task = Sidecars.task(tree);
-        if (ModelSpec.DETECTION.equals(task)) {
+        if (Sidecars.DETECTION.equals(task)) {
             throw new IOException(json + " describes an object detector, not a classifier; use it with Detect in"
                     + " Image… or Detect in Folder… (Plugins › CNN-J › Detection; ./cnnj detect)");
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
@@ -64,7 +64,7 @@ public final class ClassifierTrainer {
             double labelSmoothing,
             boolean balanced,
             CropAugmentation augmentation,
-            ModelSpec.Normalization normalization) {
+            Normalization normalization) {
         public Options {
             if (optimizer == null || augmentation == null || normalization == null)
                 throw new IllegalArgumentException(
@@ -76,12 +76,7 @@ public final class ClassifierTrainer {
         }
 
         public static final Options DEFAULTS = new Options(
-                OptimizerKind.ADAMW,
-                1e-4,
-                0.1,
-                true,
-                CropAugmentation.DEFAULT,
-                ModelSpec.Normalization.percentile(1, 99.8));
+                OptimizerKind.ADAMW, 1e-4, 0.1, true, CropAugmentation.DEFAULT, Normalization.percentile(1, 99.8));
     }
 
     /** A classification training's defaults: 30 epochs of one pass each (steps are set from the data), batch 32, rate 1e-3, 20 % validation, no early stopping (the cosine schedule runs to its end: noisy validation scores of small sets would stop it at a lucky epoch), seed 1. */
@@ -210,7 +205,7 @@ public final class ClassifierTrainer {
         return best;
     }
 
-    static List<LabeledCrop> normalized(List<LabeledCrop> crops, ModelSpec.Normalization n) {
+    static List<LabeledCrop> normalized(List<LabeledCrop> crops, Normalization n) {
         List<LabeledCrop> out = new ArrayList<>(crops.size());
         for (LabeledCrop c : crops) out.add(c.withPixels(n.apply(c.pixels())));
         return out;

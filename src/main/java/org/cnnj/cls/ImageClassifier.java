@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.data.Resize;
 import org.cnnj.model.BuiltInModels;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.ops.Softmax;
@@ -52,7 +52,7 @@ public final class ImageClassifier implements AutoCloseable {
     public static ImageClassifier open(Path model, EngineKind engine, Device device, int threads, Consumer<String> log)
             throws IOException {
         model = BuiltInModels.file(model);
-        ClassifierSpec spec = ClassifierSpec.read(ModelSpec.sidecarOf(model));
+        ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
         if (engine == EngineKind.JAVA) return java(loadNetwork(model, spec), spec);
         Path denseFile = model.resolveSibling(spec.dense());
         OrtEngine main = OrtEngine.open(model, device, threads, log);
@@ -104,7 +104,7 @@ public final class ImageClassifier implements AutoCloseable {
         OnnxExport.exportGraph(net, shape, false, x -> Map.of("output", net.forward(x)), meta, model);
         Path dense = ClassifierSpec.denseOf(model);
         OnnxExport.exportGraph(net, shape, true, x -> Map.of("output", net.denseForward(x)), meta, dense);
-        spec.savedAs(model, Map.of()).write(ModelSpec.sidecarOf(model));
+        spec.savedAs(model, Map.of()).write(Sidecars.of(model));
     }
 
     public ClassifierSpec spec() {

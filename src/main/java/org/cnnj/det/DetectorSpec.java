@@ -9,7 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
 import org.cnnj.model.Sidecars;
 
 /**
@@ -32,13 +32,13 @@ public record DetectorSpec(
         String axes,
         int inputChannels,
         List<String> classes,
-        ModelSpec.Normalization normalization,
+        Normalization normalization,
         String head,
         DetectorConfig architecture,
         float scoreThreshold,
         float nmsIou,
         Map<String, String> provenance) {
-    public static final String TASK = ModelSpec.DETECTION;
+    public static final String TASK = Sidecars.DETECTION;
 
     public DetectorSpec {
         if (!TASK.equals(task)) {
@@ -76,7 +76,7 @@ public record DetectorSpec(
                 "NCHW",
                 c.inputChannels(),
                 c.classes(),
-                ModelSpec.Normalization.percentile(1, 99.8),
+                Normalization.percentile(1, 99.8),
                 headFile,
                 c,
                 0.5f,
@@ -107,7 +107,7 @@ public record DetectorSpec(
 
     /** True when the sidecar next to {@code model} describes a detector. */
     public static boolean isDetector(Path model) {
-        Path json = ModelSpec.sidecarOf(model);
+        Path json = Sidecars.of(model);
         try {
             return Files.isRegularFile(json)
                     && Files.readString(json, StandardCharsets.UTF_8).contains("\"" + TASK + "\"");
@@ -120,7 +120,7 @@ public record DetectorSpec(
         JsonElement tree = Sidecars.parse(
                 json, "detector sidecar " + json + " does not exist; a detector needs its .json next to the .onnx");
         String task = Sidecars.task(tree);
-        if (ModelSpec.CLASSIFICATION.equals(task)) {
+        if (Sidecars.CLASSIFICATION.equals(task)) {
             throw new IOException(json + " describes an image classifier, not a detector; use it with Classify Images…"
                     + " or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
         }

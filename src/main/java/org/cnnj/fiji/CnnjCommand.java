@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.TrainingPlot;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainingListener;
 import org.scijava.ItemIO;
@@ -120,17 +121,17 @@ abstract class CnnjCommand extends ContextCommand {
     /** The sidecar of a detector file, or null when it is not (yet) one: for dialog defaults, where errors wait until the command runs. */
     protected static DetectorSpec detectorSpecOrNull(File model) {
         try {
-            return DetectorSpec.read(ModelSpec.sidecarOf(model.toPath()));
+            return DetectorSpec.read(Sidecars.of(model.toPath()));
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
     /** The sidecar of a segmentation model file, or null when it is not (yet) one (dialog defaults, as {@link #detectorSpecOrNull}). */
-    protected static ModelSpec modelSpecOrNull(File model) {
+    protected static SegmentationSpec modelSpecOrNull(File model) {
         if (model == null) return null;
         try {
-            return ModelSpec.read(ModelSpec.sidecarOf(model.toPath()));
+            return SegmentationSpec.read(Sidecars.of(model.toPath()));
         } catch (IOException | RuntimeException e) {
             return null;
         }

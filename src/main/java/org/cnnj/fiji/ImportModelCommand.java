@@ -3,7 +3,9 @@ package org.cnnj.fiji;
 import java.io.File;
 import java.io.IOException;
 import org.cnnj.ij.ModelFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.NormalizationMethod;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -42,13 +44,10 @@ public class ImportModelCommand extends CnnjCommand {
 
     @Override
     protected String work() throws IOException {
-        ModelSpec spec = ModelFiles.importModel(
+        SegmentationSpec spec = ModelFiles.importModel(
                 model.toPath(),
                 output.toPath(),
-                classes,
-                multiple,
-                halo,
-                ModelSpec.NormalizationMethod.parse(normalize));
+                new SegmentationModel.External(classes, multiple, halo, NormalizationMethod.parse(normalize)));
         return "imported " + model.getName() + " as " + output + " ("
                 + spec.classes().size() + " classes, tiles of multiples of " + spec.tileMultiple() + " px, halo "
                 + spec.halo() + " px, " + spec.normalization().method().option() + " normalization)";

@@ -8,6 +8,8 @@ import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.Segmenter;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -56,18 +58,11 @@ public class SegmentFolderCommand extends CnnjCommand {
     private int tile = 0;
 
     /** What this command's fields ask for (the command line's segment fills the same fields). */
-    public SegmentFiles.Options request(SegmentFiles.External external) {
-        return new SegmentFiles.Options(
-                model.toPath(),
-                input.toPath(),
-                output.toPath(),
-                EngineKind.parse(engine),
-                Device.parse(device),
-                threads,
-                tile,
-                probabilities,
-                external,
-                Diameter.parse(diameter));
+    public SegmentFiles.Options request(SegmentationModel.External external) {
+        return SegmentFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
+                .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
+                .withRequest(new Segmenter.Request(Diameter.parse(diameter), probabilities, tile))
+                .withExternal(external);
     }
 
     @Override
@@ -78,7 +73,7 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         long t0 = System.nanoTime();
-        SegmentFiles.segment(request(SegmentFiles.External.DEFAULTS));
+        SegmentFiles.segment(request(SegmentationModel.External.DEFAULTS));
         return String.format(
                 Locale.ROOT,
                 "segmented %s with %s in %.1f s; results in %s",

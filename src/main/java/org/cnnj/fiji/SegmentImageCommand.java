@@ -10,7 +10,6 @@ import org.cnnj.ij.Tiffs;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.Segmenter;
 import org.scijava.ItemIO;
@@ -77,10 +76,11 @@ public class SegmentImageCommand extends CnnjCommand {
         SegmentFiles.Output out;
         try (Segmenter s =
                 Segmenter.open(model.toPath(), EngineKind.parse(engine), Device.parse(device), 0, log::warn)) {
-            TiledPredictor.Layout layout =
-                    new TiledPredictor.Layout(512, s.spec().halo(), s.spec().tileMultiple());
             out = SegmentFiles.segment(
-                    s.engine(), s.spec(), layout, image, false, Diameter.parse(diameter), image.getTitle());
+                    s,
+                    new Segmenter.Request(Diameter.parse(diameter), false, Segmenter.DEFAULT_TILE),
+                    image,
+                    image.getTitle());
         }
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());

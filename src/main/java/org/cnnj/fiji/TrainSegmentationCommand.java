@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
-import org.cnnj.model.SegmentationTask;
 import org.cnnj.seg.Augmentation;
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -179,13 +179,13 @@ public class TrainSegmentationCommand extends CnnjCommand {
      * which fine-tuning keeps (the trainer uses them whatever the fields say; the dialog shows the truth).
      */
     protected void fromChanged() {
-        ModelSpec spec = modelSpecOrNull(from);
+        SegmentationSpec spec = modelSpecOrNull(from);
         if (spec == null || spec.architecture() == null)
             return; // not (yet) one of CNN-J's models: keep the current values
         task = SegmentationTask.ofSidecar(spec.task()).option();
         if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
         depth = spec.architecture().depth();
         filters = spec.architecture().baseFilters();
-        if (ModelSpec.SEMANTIC.equals(spec.task())) classes = String.join(",", spec.classes());
+        if (SegmentationSpec.SEMANTIC.equals(spec.task())) classes = String.join(",", spec.classes());
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -64,7 +64,7 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
                         null,
                         null,
                         output.toPath(),
-                        ModelSpec.INSTANCES_DISTANCE,
+                        SegmentationSpec.INSTANCES_DISTANCE,
                         null,
                         cfg,
                         SegmentationTrainer.DEFAULT_DEPTH,

@@ -17,12 +17,14 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.model.BioimageIo;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Npy;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.BioimageIo;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.tensor.Tensor;
 import org.yaml.snakeyaml.DumperOptions;
@@ -54,11 +56,11 @@ public final class BioimageIoExport {
     private BioimageIoExport() {}
 
     public static void export(Path model, Path zip, Description d) throws IOException {
-        Path sidecar = ModelSpec.sidecarOf(model);
+        Path sidecar = Sidecars.of(model);
         if (!Files.isRegularFile(sidecar))
             throw new IOException(
                     model + " has no CNN-J sidecar (" + sidecar.getFileName() + "); import the model first");
-        ModelSpec spec = ModelSpec.read(sidecar);
+        SegmentationSpec spec = SegmentationSpec.read(sidecar);
         if (!zip.getFileName().toString().endsWith(".zip"))
             throw new IllegalArgumentException("bioimage.io: the package must be a .zip file, got " + zip);
         int m = spec.tileMultiple(), size = roundUp(Math.max(128, 2 * spec.halo() + m), m);
@@ -97,7 +99,7 @@ public final class BioimageIoExport {
     }
 
     /** The description, fields in the spec's order. */
-    static String rdf(ModelSpec spec, Description d, Map<String, byte[]> files, long opset) {
+    static String rdf(SegmentationSpec spec, Description d, Map<String, byte[]> files, long opset) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("type", "model");
         r.put("format_version", FORMAT_VERSION);
@@ -129,7 +131,7 @@ public final class BioimageIoExport {
                         space("x", ordered("min", minimum, "step", spec.tileMultiple()), 0)));
         input.put("test_tensor", file("test_input.npy", files));
         input.put("data", ordered("type", "float32"));
-        if (spec.normalization().method() == ModelSpec.NormalizationMethod.PERCENTILE) {
+        if (spec.normalization().method() == NormalizationMethod.PERCENTILE) {
             Map<String, Object> kwargs = new LinkedHashMap<>();
             kwargs.put("axes", List.of("y", "x"));
             kwargs.put("min_percentile", spec.normalization().lowPercentile());
@@ -193,7 +195,7 @@ public final class BioimageIoExport {
         return f;
     }
 
-    private static List<Map<String, Object>> citations(ModelSpec spec) {
+    private static List<Map<String, Object>> citations(SegmentationSpec spec) {
         List<Map<String, Object>> cite = new ArrayList<>();
         cite.add(ordered(
                 "text",
@@ -224,7 +226,7 @@ public final class BioimageIoExport {
         return out;
     }
 
-    private static String readme(ModelSpec spec, Description d) {
+    private static String readme(SegmentationSpec spec, Description d) {
         StringBuilder sb = new StringBuilder("# " + d.name() + "\n\n");
         sb.append("A ")
                 .append(spec.task())

@@ -8,8 +8,9 @@ import java.util.Locale;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.seg.SegmentationSpec;
 
 /** A readable description of a model file and its sidecar (Model Info command, `./cnnj model-info`). */
 public final class ModelReport {
@@ -31,7 +32,7 @@ public final class ModelReport {
                     .append(" ")
                     .append(dims(v.dims()))
                     .append('\n');
-        Path sidecar = ModelSpec.sidecarOf(model);
+        Path sidecar = Sidecars.of(model);
         if (!Files.exists(sidecar)) {
             return sb.append("no sidecar (")
                     .append(sidecar.getFileName())
@@ -83,7 +84,7 @@ public final class ModelReport {
                     .forEach((k, v) ->
                             sb.append("  ").append(k).append(": ").append(v).append('\n'));
         } else {
-            ModelSpec s = ModelSpec.read(sidecar);
+            SegmentationSpec s = SegmentationSpec.read(sidecar);
             sb.append(String.format(
                     Locale.ROOT,
                     "segmentation (%s): classes %s, %d input channel(s), output %s; tiles of multiples of %d px, halo %d px%n",

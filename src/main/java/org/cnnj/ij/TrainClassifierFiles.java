@@ -19,7 +19,7 @@ import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -85,7 +85,7 @@ public final class TrainClassifierFiles {
 
     private static Start start(Options o) throws IOException {
         if (o.from() == null) return new Start(null, o.classes(), o.cropping());
-        ClassifierSpec from = ClassifierSpec.read(ModelSpec.sidecarOf(o.from()));
+        ClassifierSpec from = ClassifierSpec.read(Sidecars.of(o.from()));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-cls: the model to fine-tune knows the classes " + from.classes()
                     + ", not " + o.classes() + "; train with the same classes or start a new model");

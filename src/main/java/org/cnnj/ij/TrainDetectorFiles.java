@@ -23,7 +23,7 @@ import org.cnnj.det.DetectorConfig;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -113,7 +113,7 @@ public final class TrainDetectorFiles {
 
     private static Start start(Options o) throws IOException {
         if (o.from() == null) return new Start(null, o.classes());
-        DetectorSpec from = DetectorSpec.read(ModelSpec.sidecarOf(o.from()));
+        DetectorSpec from = DetectorSpec.read(Sidecars.of(o.from()));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not "
                     + o.classes() + "; train with the same classes or start a new model");

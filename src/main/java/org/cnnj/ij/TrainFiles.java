@@ -18,16 +18,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.cnnj.io.Manifest;
-import org.cnnj.model.ModelSpec;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.GraphNetwork;
-import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
-import org.cnnj.runtime.JavaEngine;
 import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.UNet;
+import org.cnnj.seg.UNetConfig;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -127,7 +128,7 @@ public final class TrainFiles {
         String task = o.task();
         TrainConfig cfg = o.config();
         List<String> classes = o.classes();
-        if (ModelSpec.SEMANTIC.equals(task) && classes == null) {
+        if (SegmentationSpec.SEMANTIC.equals(task) && classes == null) {
             int max = data.stream()
                     .flatMapToInt(d -> Arrays.stream(d.labels()))
                     .max()
@@ -135,26 +136,27 @@ public final class TrainFiles {
             classes = new ArrayList<>();
             for (int c = 0; c <= Math.max(1, max); c++) classes.add(c == 0 ? "background" : "class" + c);
         }
-        ModelSpec fromSpec = o.from() == null
+        SegmentationSpec fromSpec = o.from() == null
                 ? null
-                : Files.exists(ModelSpec.sidecarOf(o.from())) ? ModelSpec.read(ModelSpec.sidecarOf(o.from())) : null;
+                : Files.exists(Sidecars.of(o.from())) ? SegmentationSpec.read(Sidecars.of(o.from())) : null;
         boolean external = o.from() != null && (fromSpec == null || fromSpec.architecture() == null);
         if (fromSpec != null
                 && !external
                 && fromSpec.isInstances()
-                && (ModelSpec.INSTANCES_3CLASS.equals(task) || ModelSpec.INSTANCES_DISTANCE.equals(task))) {
+                && (SegmentationSpec.INSTANCES_3CLASS.equals(task)
+                        || SegmentationSpec.INSTANCES_DISTANCE.equals(task))) {
             task = fromSpec.task(); // fine-tuning keeps the model's own instance encoding
         }
         if (fromSpec != null && fromSpec.objectDiameter() > 0 && cfg.diameter() == 0) {
             cfg = cfg.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
         }
-        int classCount = ModelSpec.INSTANCES_DISTANCE.equals(task)
+        int classCount = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
                 ? 4
-                : ModelSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
+                : SegmentationSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
         UNet start = null;
         UNetConfig arch = new UNetConfig(
                 data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
-        if (o.from() != null && !external) start = JavaEngine.loadUNet(o.from(), fromSpec);
+        if (o.from() != null && !external) start = Segmenter.loadNetwork(o.from(), fromSpec);
         Plan plan = new Plan(task, cfg, classes, arch, start, fromSpec, external);
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
@@ -169,7 +171,7 @@ public final class TrainFiles {
             List<String> classes,
             UNetConfig arch,
             UNet start,
-            ModelSpec fromSpec,
+            SegmentationSpec fromSpec,
             boolean external) {}
 
     private static SegmentationTrainer.Result run(
@@ -208,14 +210,14 @@ public final class TrainFiles {
         } else {
             r = SegmentationTrainer.train(
                     run,
-                    new SegmentationTrainer.Network(task, plan.classes(), plan.arch(), plan.start(), o.augmentation().imaging()));
+                    new SegmentationTrainer.Network(
+                            task,
+                            plan.classes(),
+                            plan.arch(),
+                            plan.start(),
+                            o.augmentation().imaging()));
         }
-        OnnxExport.export(
-                r.model(),
-                new int[] {1, plan.arch().inChannels(), cfg.patch(), cfg.patch()},
-                Map.of("cnnj.task", task),
-                output);
-        r.spec().write(ModelSpec.sidecarOf(output));
+        Segmenter.save(r.model(), r.spec(), cfg.patch(), output);
         if (r.diverged() != null)
             System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
         System.out.printf(
@@ -259,7 +261,8 @@ public final class TrainFiles {
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             if (line.startsWith("exclude ")) {
-                excluded.add(FileSystems.getDefault().getPathMatcher("glob:" + line.substring(8).strip()));
+                excluded.add(FileSystems.getDefault()
+                        .getPathMatcher("glob:" + line.substring(8).strip()));
                 continue;
             }
             Path folder = list.toAbsolutePath().getParent().resolve(line).normalize();
@@ -365,14 +368,14 @@ public final class TrainFiles {
     }
 
     /** How to apply an imported model: its sidecar if it has one, else a model with the output's class count, tiles of 16 px multiples, 32 px halo. */
-    private static ModelSpec externalSpec(Path model, ModelSpec sidecar, String task, List<String> classes)
-            throws IOException {
+    private static SegmentationSpec externalSpec(
+            Path model, SegmentationSpec sidecar, String task, List<String> classes) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
         long[] out =
                 info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
         int k = sidecar != null ? sidecar.classes().size() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
-        boolean instances = ModelSpec.INSTANCES_3CLASS.equals(task);
-        if (ModelSpec.INSTANCES_DISTANCE.equals(task)) {
+        boolean instances = SegmentationSpec.INSTANCES_3CLASS.equals(task);
+        if (SegmentationSpec.INSTANCES_DISTANCE.equals(task)) {
             throw new IllegalArgumentException(model.getFileName()
                     + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
                     + " (3 output channels)");
@@ -388,20 +391,20 @@ public final class TrainFiles {
                         ? classes
                         : sidecar != null
                                 ? sidecar.classes()
-                                : ModelSpec.forExternal(1, k, 16, 32, ModelSpec.Normalization.none())
+                                : SegmentationSpec.forExternal(1, k, 16, 32, Normalization.none())
                                         .classes();
         if (k < 1)
             throw new IllegalArgumentException(
                     model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
-        ModelSpec base = sidecar != null
+        SegmentationSpec base = sidecar != null
                 ? sidecar
-                : ModelSpec.forExternal(
+                : SegmentationSpec.forExternal(
                         (int) Math.max(1, info.inputs().get(0).dims()[1]),
                         k,
                         16,
                         32,
-                        ModelSpec.Normalization.percentile(1, 99.8));
-        return new ModelSpec(
+                        Normalization.percentile(1, 99.8));
+        return new SegmentationSpec(
                 1,
                 "NCHW",
                 base.inputChannels(),

@@ -14,10 +14,10 @@ import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.Views;
 import org.cnnj.data.Percentiles;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.BandSegmenter;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 
 /**
@@ -33,7 +33,7 @@ public final class ImgLib2Segmenter {
     private ImgLib2Segmenter() {}
 
     public static <T extends RealType<T>> Result segment(
-            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
+            Engine engine, SegmentationSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o) {
         if (image.numDimensions() < 2 || image.numDimensions() > 3) {
             throw new IllegalArgumentException("the image must be X, Y or X, Y, C (it has " + image.numDimensions()
                     + " dimensions); for stacks and time series use segmentFrames");
@@ -63,7 +63,11 @@ public final class ImgLib2Segmenter {
             int objectCount) {}
 
     public static <T extends RealType<T>> Frames segmentFrames(
-            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, int frameAxis, Segmenter.Options o) {
+            Engine engine,
+            SegmentationSpec spec,
+            RandomAccessibleInterval<T> image,
+            int frameAxis,
+            Segmenter.Options o) {
         if (frameAxis < 2 || frameAxis >= image.numDimensions()) {
             throw new IllegalArgumentException("frame axis " + frameAxis
                     + " is not one of the image's axes beyond X and Y (it has " + image.numDimensions() + ")");
@@ -94,7 +98,11 @@ public final class ImgLib2Segmenter {
      * tile by tile and processed in bands of {@code bandRows} rows ({@link BandSegmenter}).
      */
     public static <T extends RealType<T>> Into segmentLarge(
-            Engine engine, ModelSpec spec, RandomAccessibleInterval<T> image, Segmenter.Options o, int bandRows) {
+            Engine engine,
+            SegmentationSpec spec,
+            RandomAccessibleInterval<T> image,
+            Segmenter.Options o,
+            int bandRows) {
         long w = image.dimension(0), h = image.dimension(1);
         Img<UnsignedByteType> classes = new CellImgFactory<>(new UnsignedByteType(), 512).create(w, h);
         Img<IntType> objects = spec.isInstances() ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
@@ -104,7 +112,7 @@ public final class ImgLib2Segmenter {
     /** As {@link #segmentLarge}, into the given images (X, Y; {@code objects} may be null for semantic models). */
     public static <T extends RealType<T>> Into segmentInto(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             RandomAccessibleInterval<T> image,
             Segmenter.Options o,
             int bandRows,
@@ -150,7 +158,7 @@ public final class ImgLib2Segmenter {
         private final int width, height, channels;
         private final float[] scale, shift;
 
-        Source(RandomAccessibleInterval<T> image, ModelSpec spec) {
+        Source(RandomAccessibleInterval<T> image, SegmentationSpec spec) {
             this.image = Views.zeroMin(image);
             this.width = (int) image.dimension(0);
             this.height = (int) image.dimension(1);

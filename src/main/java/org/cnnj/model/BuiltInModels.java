@@ -13,8 +13,7 @@ import org.cnnj.io.AtomicFiles;
  * The models that travel inside the CNN-J jar, selectable by name where a model file is asked for:
  * {@code model=[nuclei (built-in)]} in a macro or dialog, {@code --model "nuclei (built-in)"} on the
  * command line. On first use the model is copied out of the jar into a per-user cache folder (by
- * version), since ONNX Runtime reads models from files. A bioimage.io package (.zip or rdf.yaml) resolves to its ONNX
- * weights the same way ({@link BioimageIo}).
+ * version), since ONNX Runtime reads models from files.
  */
 public final class BuiltInModels {
     /** The name that selects the shipped real-nuclei model. */
@@ -46,8 +45,6 @@ public final class BuiltInModels {
 
     /** The file of a built-in model when {@code model} names one, else {@code model} itself. */
     public static Path resolve(Path model) throws IOException {
-        if (model != null && BioimageIo.isPackage(model) && Files.isRegularFile(model))
-            return BioimageIo.open(model).onnx(); // a bioimage.io package: its ONNX weights, with a sidecar written
         if (model == null || Files.exists(model)) return model;
         String name = model.getFileName() == null
                 ? ""

@@ -22,6 +22,16 @@ public final class Sidecars {
     private Sidecars() {}
 
     /** model.onnx → model + suffix (".json", ".head.onnx"). */
+    /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
+    public static final String DETECTION = "detection";
+    /** The task of an image classifier's sidecar ({@code ClassifierSpec}): not a segmentation model. */
+    public static final String CLASSIFICATION = "classification";
+
+    /** The sidecar path for a model file: same name, .json. */
+    public static Path of(Path model) {
+        return sibling(model, ".json");
+    }
+
     public static Path sibling(Path model, String suffix) {
         String name = model.getFileName().toString();
         int dot = name.lastIndexOf('.');

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.nn.Module;
 
 /**
  * Which engine applies a model: ONNX Runtime (fast, CPU or CUDA) or CNN-J's own Java engine (no native
@@ -33,9 +33,19 @@ public enum EngineKind {
                 "engine must be ort or java (ONNX Runtime, or CNN-J's own engine), got \"" + text + "\"");
     }
 
-    /** Opens a segmentation (or external) model with this engine; {@code device} and {@code threads} are ONNX Runtime's. */
-    public Engine open(Path model, ModelSpec spec, Device device, int threads, Consumer<String> log)
+    /** Rebuilds a task's own network from its model file (with its architecture, for the Java engine). */
+    @FunctionalInterface
+    public interface NetworkLoader {
+        Module load() throws IOException;
+    }
+
+    /**
+     * Opens a model with this engine: {@code network} rebuilds it for the Java engine (null: its ONNX graph node by
+     * node); {@code device} and {@code threads} are ONNX Runtime's.
+     */
+    public Engine open(Path model, NetworkLoader network, Device device, int threads, Consumer<String> log)
             throws IOException {
-        return this == JAVA ? JavaEngine.open(model, spec) : OrtEngine.open(model, device, threads, log);
+        if (this == ORT) return OrtEngine.open(model, device, threads, log);
+        return network == null ? JavaEngine.open(model) : new JavaEngine(network.load());
     }
 }

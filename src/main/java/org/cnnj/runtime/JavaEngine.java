@@ -5,19 +5,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnj.kernel.Kernels;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.nn.Module;
-import org.cnnj.nn.UNet;
 import org.cnnj.onnx.GraphNetwork;
-import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
-import org.cnnj.util.Rng;
 
 /**
- * Runs a CNN-J U-Net in pure Java from its exported ONNX file: the sidecar's architecture rebuilds
- * the network and the ONNX initializers (named like the parameters) fill it. No native code; used as
- * the fallback where ONNX Runtime cannot load, and to cross-check it.
+ * Runs a network in pure Java: one a task rebuilt from its sidecar's architecture (the ONNX initializers, named like the
+ * parameters, fill it: {@link #copyWeights}), or any ONNX graph rebuilt node by node. No native code; used as the
+ * fallback where ONNX Runtime cannot load, and to cross-check it.
  */
 public final class JavaEngine implements Engine {
     private final Module net;
@@ -28,28 +24,15 @@ public final class JavaEngine implements Engine {
     }
 
     /**
-     * A CNN-J model (its U-Net rebuilt from the sidecar's architecture), or a model from elsewhere: its ONNX
-     * graph rebuilt node by node ({@link GraphNetwork}; ops or attributes it cannot honour are named).
+     * A model rebuilt from its ONNX graph node by node ({@link GraphNetwork}; ops or attributes it cannot honour are
+     * named). A task whose models carry their architecture rebuilds its own network and passes it to the constructor.
      */
-    public static JavaEngine open(Path model, ModelSpec spec) throws IOException {
-        if (spec.architecture() != null) return new JavaEngine(loadUNet(model, spec));
+    public static JavaEngine open(Path model) throws IOException {
         try {
             return new JavaEngine(GraphNetwork.load(model));
         } catch (IllegalArgumentException e) {
             throw new IOException("engine java: " + e.getMessage(), e);
         }
-    }
-
-    /** The trainable U-Net inside a CNN-J ONNX file (for fine-tuning). */
-    public static UNet loadUNet(Path model, ModelSpec spec) throws IOException {
-        if (spec.architecture() == null) {
-            throw new IOException(
-                    model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
-        }
-        OnnxModelInfo info = OnnxModelInfo.read(model);
-        UNet net = new UNet(spec.architecture(), new Rng(0));
-        copyWeights(model, info.weights(), net);
-        return net;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.cnnj.runtime;
 
 import java.util.Arrays;
 import java.util.function.Consumer;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -93,11 +92,10 @@ public final class TiledPredictor {
         }
 
         /**
-         * The largest tile whose window fits {@code budgetBytes} at {@code bytesPerPixel} of working memory,
-         * at most {@code maxTile}, as a multiple of the size multiple.
+         * The largest tile whose window (with {@code halo}) fits {@code budgetBytes} at {@code bytesPerPixel} of working
+         * memory, at most {@code maxTile}, as a multiple of the size multiple {@code m}.
          */
-        public static Layout forMemory(ModelSpec spec, long budgetBytes, long bytesPerPixel, int maxTile) {
-            int m = spec.tileMultiple(), halo = spec.halo();
+        public static Layout forMemory(int halo, int m, long budgetBytes, long bytesPerPixel, int maxTile) {
             int window = (int) Math.sqrt((double) budgetBytes / Math.max(1, bytesPerPixel));
             int tile = Math.min(maxTile, (window - 2 * halo) / m * m);
             // Never below the halo: a smaller tile spends most of its time on context (a 16 px tile with a 128 px halo,

@@ -3,7 +3,6 @@ package org.cnnj.seg;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
 
@@ -34,7 +33,7 @@ public final class BandSegmenter {
     /** @return the number of objects (0 for semantic models) */
     public static int segment(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             TiledPredictor.Source source,
             Segmenter.Options o,
             int bandRows,
@@ -53,7 +52,7 @@ public final class BandSegmenter {
             throw new IllegalArgumentException(
                     "the image is too wide for bands of " + band + " rows; use a smaller band or tile");
         }
-        boolean instances = spec.isInstances(), distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean instances = spec.isInstances(), distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
         UnionFind ids = new UnionFind();
         int[] carry = null;
         int carryStart = 0, bands = (height + band - 1) / band, done = 0;
@@ -169,10 +168,11 @@ public final class BandSegmenter {
             int e0,
             int e1,
             int k,
-            ModelSpec spec,
+            SegmentationSpec spec,
             int width) {
         int classChannels = spec.classChannels(), n = (e1 - e0) * width;
-        boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task()), logits = "logits".equals(spec.output());
+        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()),
+                logits = "logits".equals(spec.output());
         byte[] classes = new byte[n];
         boolean[] foreground = distance ? new boolean[n] : null;
         float[] dist = distance ? new float[n] : null;

@@ -3,7 +3,6 @@ package org.cnnj.seg;
 import java.util.Arrays;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
 
@@ -24,7 +23,7 @@ public final class BandedPlanes {
     /** {@code o.scale()} resizes the network's view of the image; {@code bandRows} rows are decoded at a time (rounded to whole tiles). */
     public static Labels segment(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] planes,
             int width,
             int height,
@@ -78,7 +77,7 @@ public final class BandedPlanes {
         private final int width, height, sw, sh;
         private final Percentiles[] normalization;
 
-        Source(ModelSpec spec, float[][] planes, int width, int height, int sw, int sh) {
+        Source(SegmentationSpec spec, float[][] planes, int width, int height, int sw, int sh) {
             this.planes = planes;
             this.width = width;
             this.height = height;

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import org.cnnj.data.Resize;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
 
@@ -45,7 +44,7 @@ public final class DiameterEstimate {
     private DiameterEstimate() {}
 
     /** {@code normalized}: planes [C][H·W] already normalized as the sidecar says. */
-    public static Result estimate(Engine engine, ModelSpec spec, float[][] normalized, int width, int height) {
+    public static Result estimate(Engine engine, SegmentationSpec spec, float[][] normalized, int width, int height) {
         double target = spec.objectDiameter();
         if (!(target > 0))
             throw new IllegalArgumentException(
@@ -79,7 +78,7 @@ public final class DiameterEstimate {
             Measured[] cache,
             int i,
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] normalized,
             int width,
             int height,
@@ -103,7 +102,7 @@ public final class DiameterEstimate {
      * window, then others by contrast until {@link #MIN_OBJECTS} objects are found; null when the image is too small.
      */
     private static Measured measure(
-            Engine engine, ModelSpec spec, float[][] planes, int width, int height, double scale) {
+            Engine engine, SegmentationSpec spec, float[][] planes, int width, int height, double scale) {
         int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)),
                 ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
         int sw = Resize.scaled(cw, scale), sh = Resize.scaled(ch, scale);
@@ -170,7 +169,7 @@ public final class DiameterEstimate {
     /** The whole objects (cut ones left out when the window is a crop) of one window resized to sw × sh. */
     private static int[] segmentWindow(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] planes,
             int width,
             int x0,

@@ -26,12 +26,13 @@ public final class ObjectPatchSampler {
      * One image to cut patches from: planes [C][H·W] (normalized), its three-class labels, distance target and
      * object ids [H·W], and its share of the patches relative to the other images' ({@code weight} &gt; 0).
      */
-    public record Image(float[][] planes, int[] classes, float[] target, int[] objects, int width, int height, double weight) {
+    public record Image(
+            float[][] planes, int[] classes, float[] target, int[] objects, int width, int height, double weight) {
         public Image {
             int n = width * height;
             if (classes.length != n || target.length != n || objects.length != n) {
-                throw new IllegalArgumentException("patch sampler: an image (" + width + "x" + height
-                        + ") and its labels differ in size");
+                throw new IllegalArgumentException(
+                        "patch sampler: an image (" + width + "x" + height + ") and its labels differ in size");
             }
             for (float[] c : planes) {
                 if (c.length != n)
@@ -69,11 +70,13 @@ public final class ObjectPatchSampler {
         this.images = List.copyOf(images);
         this.settings = settings;
         this.rng = rng;
-        boolean uniform = images.stream().allMatch(i -> i.weight() == images.get(0).weight());
+        boolean uniform =
+                images.stream().allMatch(i -> i.weight() == images.get(0).weight());
         cumulative = uniform ? null : new double[images.size()];
         if (!uniform) {
             double sum = 0;
-            for (int i = 0; i < images.size(); i++) cumulative[i] = sum += images.get(i).weight();
+            for (int i = 0; i < images.size(); i++)
+                cumulative[i] = sum += images.get(i).weight();
         }
     }
 
@@ -98,8 +101,8 @@ public final class ObjectPatchSampler {
         for (int n = 0; n < count; n++) {
             Image im = images.get(nextImage());
             int w = im.width(), h = im.height();
-            double zoom = Math.exp(
-                    rng.uniform((float) Math.log(settings.minZoom()), (float) Math.log(settings.maxZoom())));
+            double zoom =
+                    Math.exp(rng.uniform((float) Math.log(settings.minZoom()), (float) Math.log(settings.maxZoom())));
             double span = size / zoom; // source pixels the patch covers
             // negative when the image is smaller: centred with mirrored margins
             double x0 = rng.uniform() * (w - span), y0 = rng.uniform() * (h - span);

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.data.ImagingAugmentation;
 import org.cnnj.data.Resize;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.util.Rng;
 
@@ -72,7 +71,7 @@ final class ObjectScaling {
      * proportion to its area after rescaling (up to 4 patches' worth: huge nuclei shrink into small images).
      */
     ObjectPatchSampler sampler(
-            List<LabeledImage> training, ModelSpec spec, TrainConfig cfg, ImagingAugmentation imaging, Rng rng) {
+            List<LabeledImage> training, SegmentationSpec spec, TrainConfig cfg, ImagingAugmentation imaging, Rng rng) {
         List<LabeledImage> scaled = rescaled(training);
         Map<String, Double> areaOfSource = new HashMap<>();
         Map<String, Integer> countOfSource = new HashMap<>();

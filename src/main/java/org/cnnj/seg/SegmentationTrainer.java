@@ -16,10 +16,8 @@ import org.cnnj.data.ImagingAugmentation;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
 import org.cnnj.nn.Module;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Narrow;
 import org.cnnj.optim.Adam;
@@ -48,7 +46,7 @@ public final class SegmentationTrainer {
     /** The best model (weights restored), its sidecar, and how training ended. */
     public record Result(
             Module model,
-            ModelSpec spec,
+            SegmentationSpec spec,
             int epochsRun,
             double bestValidationScore,
             boolean cancelled,
@@ -73,12 +71,13 @@ public final class SegmentationTrainer {
     }
 
     /**
-     * Trains a U-Net: {@code network.task()} is {@link ModelSpec#INSTANCES_DISTANCE} or {@link ModelSpec#INSTANCES_3CLASS}
-     * (labels are object ids) or {@link ModelSpec#SEMANTIC} (labels are classes, named by {@code network.classes()});
+     * Trains a U-Net: {@code network.task()} is {@link SegmentationSpec#INSTANCES_DISTANCE} or {@link SegmentationSpec#INSTANCES_3CLASS}
+     * (labels are object ids) or {@link SegmentationSpec#SEMANTIC} (labels are classes, named by {@code network.classes()});
      * {@code network.start()}, when given, is fine-tuned instead of a new {@code network.architecture()}.
      */
     public static Result train(TrainingRun<LabeledImage> run, Network network) throws IOException {
-        return train(run, network.task(), network.classes(), network.architecture(), network.start(), network.imaging());
+        return train(
+                run, network.task(), network.classes(), network.architecture(), network.start(), network.imaging());
     }
 
     /**
@@ -87,7 +86,8 @@ public final class SegmentationTrainer {
      *
      * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
      */
-    public static Result fineTune(TrainingRun<LabeledImage> run, Module net, ModelSpec spec, Collection<String> encoder)
+    public static Result fineTune(
+            TrainingRun<LabeledImage> run, Module net, SegmentationSpec spec, Collection<String> encoder)
             throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
         merged.putAll(run.provenance());
@@ -104,9 +104,9 @@ public final class SegmentationTrainer {
             throws IOException {
         List<LabeledImage> data = run.data();
         TrainConfig cfg = run.config();
-        List<String> names = ModelSpec.INSTANCES_DISTANCE.equals(task)
-                ? ModelSpec.DISTANCE_CHANNELS
-                : ModelSpec.INSTANCES_3CLASS.equals(task)
+        List<String> names = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
+                ? SegmentationSpec.DISTANCE_CHANNELS
+                : SegmentationSpec.INSTANCES_3CLASS.equals(task)
                         ? List.of("background", "interior", "boundary")
                         : List.copyOf(classes);
         UNetConfig arch = start != null ? start.config : architecture;
@@ -114,10 +114,11 @@ public final class SegmentationTrainer {
             throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but "
                     + names.size() + " classes were named");
         }
-        double diameter =
-                ModelSpec.INSTANCES_DISTANCE.equals(task) ? ObjectScaling.targetDiameter(data, cfg.diameter()) : 0;
-        ModelSpec spec = ModelSpec.forUNet(
-                arch, names, task, ModelSpec.Normalization.percentile(1, 99.8), run.provenance(), diameter);
+        double diameter = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
+                ? ObjectScaling.targetDiameter(data, cfg.diameter())
+                : 0;
+        SegmentationSpec spec = SegmentationSpec.forUNet(
+                arch, names, task, Normalization.percentile(1, 99.8), run.provenance(), diameter);
         return run(
                 run,
                 spec,
@@ -129,7 +130,7 @@ public final class SegmentationTrainer {
 
     private static Result run(
             TrainingRun<LabeledImage> run,
-            ModelSpec spec,
+            SegmentationSpec spec,
             Module start,
             Function<Rng, Module> build,
             Predicate<String> isEncoder,
@@ -143,7 +144,7 @@ public final class SegmentationTrainer {
         Map<String, String> provenance = run.provenance();
         check(data, spec.isInstances(), spec, cfg);
         if (run.validation() != null) check(run.validation(), spec.isInstances(), spec, cfg);
-        boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
         Rng rng = new Rng(cfg.seed());
         // Validation images given (e.g. a source held out whole) are used as they are; else a share is drawn.
         TrainingLoop.Split<LabeledImage> split = run.validation() != null
@@ -209,7 +210,7 @@ public final class SegmentationTrainer {
         } finally {
             prefetch.close();
         }
-        ModelSpec result = spec;
+        SegmentationSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the
         // default split depth stays.
         if (distance && !end.cancelled() && !split.validation().isEmpty() && split.validation() != split.training()) {
@@ -236,7 +237,7 @@ public final class SegmentationTrainer {
     }
 
     /** Pooled object AP@0.5 (TP / (TP + FP + FN) over all validation images), images at the model's object size. */
-    static double validationAp(Module net, ModelSpec spec, List<LabeledImage> validation) {
+    static double validationAp(Module net, SegmentationSpec spec, List<LabeledImage> validation) {
         try {
             return pooledAp(new JavaEngine(net), spec, validation);
         } finally {
@@ -244,7 +245,7 @@ public final class SegmentationTrainer {
         }
     }
 
-    private static double pooledAp(Engine engine, ModelSpec spec, List<LabeledImage> images) {
+    private static double pooledAp(Engine engine, SegmentationSpec spec, List<LabeledImage> images) {
         long[] counts = new long[3];
         for (LabeledImage d : images) {
             Segmenter.Result r =
@@ -255,7 +256,7 @@ public final class SegmentationTrainer {
     }
 
     /** Whole images in 256-px tiles, no probabilities, no minimum object size. */
-    private static Segmenter.Options validationOptions(ModelSpec spec) {
+    private static Segmenter.Options validationOptions(SegmentationSpec spec) {
         return new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 1);
     }
 
@@ -281,17 +282,17 @@ public final class SegmentationTrainer {
      * (annotated images the model did not train on, each brought to the model's object size by its own
      * labels), as StarDist optimizes its thresholds after training; {@code log} hears each depth's AP.
      */
-    public static ModelSpec tuneSplitDepth(
-            Engine engine, ModelSpec spec, List<LabeledImage> images, Consumer<String> log) {
-        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()))
+    public static SegmentationSpec tuneSplitDepth(
+            Engine engine, SegmentationSpec spec, List<LabeledImage> images, Consumer<String> log) {
+        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()))
             throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (images.isEmpty()) return spec;
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
     }
 
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
-    private static ModelSpec bestSplitDepth(
-            Engine engine, ModelSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
+    private static SegmentationSpec bestSplitDepth(
+            Engine engine, SegmentationSpec spec, List<LabeledImage> scaled, Consumer<String> log) {
         long[][] counts = new long[SPLIT_DEPTHS.length][3];
         for (LabeledImage d : scaled) {
             int[][] objects = Segmenter.objectsAtSplitDepths(
@@ -310,7 +311,7 @@ public final class SegmentationTrainer {
         return spec.withSplitDepth(bestDepth);
     }
 
-    private static void check(List<LabeledImage> data, boolean instances, ModelSpec spec, TrainConfig cfg) {
+    private static void check(List<LabeledImage> data, boolean instances, SegmentationSpec spec, TrainConfig cfg) {
         if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
         int classes = spec.classes().size(), multiple = spec.tileMultiple();
         if (cfg.patch() % multiple != 0) {
@@ -325,7 +326,7 @@ public final class SegmentationTrainer {
                                 + spec.inputChannels() + "; give every image the same channels");
             }
             // Distance training mirrors small images out to the patch size; the other tasks need whole patches.
-            if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task())
+            if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task())
                     && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
                 throw new IllegalArgumentException(
                         d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
@@ -346,7 +347,7 @@ public final class SegmentationTrainer {
     }
 
     static PatchSampler sampler(
-            List<LabeledImage> training, ModelSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
+            List<LabeledImage> training, SegmentationSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
         float[][][] images = new float[training.size()][][];
         int[][] labels = new int[training.size()][];
         int[] widths = new int[training.size()], heights = new int[training.size()];
@@ -364,12 +365,12 @@ public final class SegmentationTrainer {
      * An image normalized as the model's sidecar says — the one rule for training, validation and applying
      * (CNN-J's own models: percentiles 1–99.8%; a model from elsewhere may say none, and is then trained on raw values).
      */
-    static float[][] normalize(ModelSpec spec, LabeledImage d) {
+    static float[][] normalize(SegmentationSpec spec, LabeledImage d) {
         return Segmenter.normalize(spec, d.image(), d.width(), d.height(), null);
     }
 
     /** Mean IoU over the foreground classes, pooled over the validation images. */
-    static double validationIou(Module net, ModelSpec spec, List<LabeledImage> validation, boolean instances) {
+    static double validationIou(Module net, SegmentationSpec spec, List<LabeledImage> validation, boolean instances) {
         int k = spec.classes().size();
         long[] inter = new long[k], union = new long[k];
         JavaEngine engine = new JavaEngine(net);

@@ -3,17 +3,24 @@ package org.cnnj.seg;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
-import org.cnnj.model.BuiltInModels;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.NormalizationMethod;
+import org.cnnj.model.Sidecars;
+import org.cnnj.nn.Module;
+import org.cnnj.onnx.OnnxExport;
+import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.ops.Softmax;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.util.FloatMath;
+import org.cnnj.util.Rng;
 
 /**
  * The library call behind Segment: normalizes an image as the sidecar says, optionally rescales it so
@@ -36,9 +43,84 @@ public final class Segmenter implements AutoCloseable {
             this(layout, probabilities, minObjectPixels, 1);
         }
 
+        /**
+         * The one place for a model's defaults: tiles of {@link #DEFAULT_TILE} px with its halo, no probabilities,
+         * objects from {@link #MIN_OBJECT_PIXELS} px (more for a distance model: {@link #smallestObject}), as it is.
+         */
+        public static Options of(SegmentationSpec spec) {
+            return new Options(
+                    new TiledPredictor.Layout(DEFAULT_TILE, spec.halo(), spec.tileMultiple()),
+                    false,
+                    MIN_OBJECT_PIXELS,
+                    1);
+        }
+
         /** The same options keeping objects from {@code pixels} up. */
         public Options withMinObjectPixels(int pixels) {
             return new Options(layout, probabilities, pixels, scale);
+        }
+
+        /** The same options with tiles of {@code tile} px (a multiple of the layout's size multiple). */
+        public Options withTile(int tile) {
+            return new Options(
+                    new TiledPredictor.Layout(tile, layout.halo(), layout.multiple()),
+                    probabilities,
+                    minObjectPixels,
+                    scale);
+        }
+
+        public Options withLayout(TiledPredictor.Layout l) {
+            return new Options(l, probabilities, minObjectPixels, scale);
+        }
+
+        public Options withScale(double s) {
+            return new Options(layout, probabilities, minObjectPixels, s);
+        }
+
+        public Options withProbabilities(boolean keep) {
+            return new Options(layout, keep, minObjectPixels, scale);
+        }
+    }
+
+    /** Tile core side (px) where nothing else is asked for. */
+    public static final int DEFAULT_TILE = 512;
+    /** Objects smaller than this many pixels are dropped from any instance model's result. */
+    public static final int MIN_OBJECT_PIXELS = 6;
+
+    /**
+     * What a user asks of one call: the objects' size ({@link Diameter#AUTO} estimates it), whether to keep the class
+     * probabilities, and the tile side (0: as large as a quarter of the heap allows, at most 1024).
+     */
+    public record Request(Diameter diameter, boolean probabilities, int tile) {
+        public Request {
+            if (diameter == null) throw new IllegalArgumentException("segment: no diameter (auto, none or pixels)");
+            if (tile < 0 || tile > 16_384)
+                throw new IllegalArgumentException("tile must be 1..16384 pixels (0 = automatic), got " + tile);
+        }
+
+        public static Request defaults() {
+            return new Request(Diameter.AUTO, false, 0);
+        }
+
+        public Request withDiameter(Diameter d) {
+            return new Request(d, probabilities, tile);
+        }
+
+        public Request withProbabilities(boolean keep) {
+            return new Request(diameter, keep, tile);
+        }
+
+        public Request withTile(int side) {
+            return new Request(diameter, probabilities, side);
+        }
+    }
+
+    /** Who hears about a call: messages (the diameter used, normalization warnings, the route) and tile progress. */
+    public record Feedback(Consumer<String> log, TiledPredictor.Progress progress) {
+        public static final Feedback NONE = new Feedback(line -> {}, null);
+
+        public Feedback {
+            log = log == null ? line -> {} : log;
         }
     }
 
@@ -47,7 +129,15 @@ public final class Segmenter implements AutoCloseable {
      * models) or null, and the object count.
      */
     public record Result(
-            int width, int height, byte[] classes, float[][] probabilities, int[] objects, int objectCount) {}
+            int width, int height, byte[] classes, float[][] probabilities, int[] objects, int objectCount) {
+        /** What a label image shows: the object ids of an instance model, else each pixel's class. */
+        public int[] labels() {
+            if (objects != null) return objects;
+            int[] out = new int[classes.length];
+            for (int i = 0; i < out.length; i++) out[i] = classes[i];
+            return out;
+        }
+    }
 
     /**
      * What the network said, per pixel: classes, probabilities (when asked), and for instances-distance
@@ -81,23 +171,29 @@ public final class Segmenter implements AutoCloseable {
     }
 
     private final Engine engine;
-    private final ModelSpec spec;
+    private final SegmentationSpec spec;
 
-    private Segmenter(Engine engine, ModelSpec spec) {
+    private Segmenter(Engine engine, SegmentationSpec spec) {
         this.engine = engine;
         this.spec = spec;
     }
 
     /**
-     * A segmentation model ready to apply, as {@code ObjectDetector.open} opens a detector: the file (or a
-     * built-in model by name), its sidecar checked against it, and the engine chosen.
+     * A segmentation model ready to apply, as {@code ObjectDetector.open} opens a detector: the model found and
+     * described ({@link SegmentationModel#resolve}) and the engine chosen.
      */
+    public static Segmenter open(
+            SegmentationModel model, EngineKind engine, Device device, int threads, Consumer<String> log)
+            throws IOException {
+        SegmentationSpec spec = model.spec();
+        EngineKind.NetworkLoader network = spec.architecture() == null ? null : () -> loadNetwork(model.onnx(), spec);
+        return new Segmenter(engine.open(model.onnx(), network, device, threads, log), spec);
+    }
+
+    /** The model a file, a built-in name or a package names, with {@code engine}. */
     public static Segmenter open(Path model, EngineKind engine, Device device, int threads, Consumer<String> log)
             throws IOException {
-        Path file = BuiltInModels.file(model);
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(file));
-        spec.checkAgainst(file);
-        return new Segmenter(engine.open(file, spec, device, threads, log), spec);
+        return open(SegmentationModel.resolve(model), engine, device, threads, log);
     }
 
     /** With ONNX Runtime on {@code device}, its default threads, and its device line dropped. */
@@ -105,7 +201,33 @@ public final class Segmenter implements AutoCloseable {
         return open(model, EngineKind.ORT, device, 0, line -> {});
     }
 
-    public ModelSpec spec() {
+    /** A network already in memory (validation during training, tests), run by the Java engine. */
+    public static Segmenter of(Engine engine, SegmentationSpec spec) {
+        return new Segmenter(engine, spec);
+    }
+
+    /** The trainable U-Net inside a CNN-J model file (to fine-tune it, or to run it with the Java engine). */
+    public static UNet loadNetwork(Path model, SegmentationSpec spec) throws IOException {
+        if (spec.architecture() == null) {
+            throw new IOException(
+                    model + " was not trained by CNN-J (its sidecar has no architecture); run it with engine=ort");
+        }
+        UNet net = new UNet(spec.architecture(), new Rng(0));
+        JavaEngine.copyWeights(model, OnnxModelInfo.read(model).weights(), net);
+        return net;
+    }
+
+    /**
+     * Writes a trained network as {@code onnx} (exported for inputs of {@code patch} × {@code patch}) with its sidecar
+     * beside it, each file complete or not at all.
+     */
+    public static void save(Module net, SegmentationSpec spec, int patch, Path onnx) throws IOException {
+        OnnxExport.export(
+                net, new int[] {1, spec.inputChannels(), patch, patch}, Map.of("cnnj.task", spec.task()), onnx);
+        spec.write(Sidecars.of(onnx));
+    }
+
+    public SegmentationSpec spec() {
         return spec;
     }
 
@@ -114,16 +236,61 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
-     * One image's planes [C][H·W], as a user applies the model: normalized as the sidecar says, resized so
-     * its objects match the model's object size ({@code diameter}; auto estimates it), segmented in tiles;
-     * results at the image's own size. {@code log} hears the normalization warnings and the diameter used.
+     * The tiles a call with tile side {@code tile} uses: that side made one the model can use well (a multiple of its
+     * size multiple and at least its halo, else tiles are mostly context; {@code log} hears of a change), or for 0 the
+     * largest that a quarter of the heap holds, at most 1024.
      */
-    public Result segment(float[][] planes, int width, int height, Diameter diameter, Consumer<String> log) {
-        Consumer<String> say = log == null ? line -> {} : log;
-        float[][] normalized = normalize(spec, planes, width, height, problem -> say.accept("warning: " + problem));
-        double scale = scaleFor(engine, spec, normalized, width, height, diameter, say);
-        Options o = new Options(new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()), false, 6, scale);
-        return segmentNormalized(engine, spec, normalized, width, height, o, null);
+    public TiledPredictor.Layout layout(int tile, Consumer<String> log) {
+        int m = spec.tileMultiple(), halo = spec.halo();
+        if (tile == 0)
+            return TiledPredictor.Layout.forMemory(
+                    halo, m, Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4), 4L * 40 * 16, 1024);
+        int fitted = (Math.max(tile, Math.max(halo, m)) + m - 1) / m * m;
+        if (fitted != tile) {
+            log.accept("tile " + tile + " px -> " + fitted + " px (a multiple of " + m + " and at least the model's "
+                    + halo + " px halo, so that tiles are not mostly context)");
+        }
+        return new TiledPredictor.Layout(fitted, halo, m);
+    }
+
+    /**
+     * One image's planes [C][H·W] (raw pixel values), as a user applies the model: normalized as the sidecar says,
+     * resized so its objects match the model's object size (the request's diameter; auto estimates it on the image's
+     * centre), segmented in tiles — whole, or in bands of rows when only that fits the heap (refused at once, with the
+     * numbers, when neither does) — results at the image's own size. The feedback hears the normalization warnings,
+     * the diameter used, the route and the tiles' progress.
+     */
+    public Result segment(float[][] planes, int width, int height, Request request, Feedback feedback) {
+        Consumer<String> log = feedback.log();
+        if (planes.length != spec.inputChannels()) {
+            throw new IllegalArgumentException("the image has " + planes.length + " channel(s) but the model expects "
+                    + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
+        }
+        TiledPredictor.Layout layout = layout(request.tile(), log);
+        int tile = layout.tile();
+        // Before anything is allocated: refuse at once what fits neither way.
+        MemoryPlan.route(spec, width, height, request.probabilities(), 1, tile, 0);
+        float[][] centre = Centre.normalized(spec, planes, width, height, problem -> log.accept("warning: " + problem));
+        boolean centreIsWhole = Centre.side(width) == width && Centre.side(height) == height;
+        double scale = scaleFor(engine, spec, centre, Centre.side(width), Centre.side(height), request.diameter(), log);
+        // The planes, and their centre (garbage by now).
+        long held = 4L * planes.length * ((long) width * height + (long) Centre.side(width) * Centre.side(height));
+        Options o = Options.of(spec).withLayout(layout).withScale(scale).withProbabilities(request.probabilities());
+        if (MemoryPlan.route(spec, width, height, request.probabilities(), scale, tile, held)
+                == MemoryPlan.Route.BANDS) {
+            log.accept("the whole image does not fit Java's memory at once: segmenting it in bands of "
+                    + MemoryPlan.BAND_ROWS + " rows (objects are joined where the bands meet; more memory segments it"
+                    + " whole)");
+            centre = null; // not needed in bands, and the memory estimate above counted it as free
+            BandedPlanes.Labels r = BandedPlanes.segment(
+                    engine, spec, planes, width, height, o, MemoryPlan.BAND_ROWS, feedback.progress());
+            if (spec.isInstances()) return new Result(width, height, null, null, r.labels(), r.count());
+            byte[] classes = new byte[r.labels().length];
+            for (int i = 0; i < classes.length; i++) classes[i] = (byte) r.labels()[i];
+            return new Result(width, height, classes, null, null, 0);
+        }
+        float[][] normalized = centreIsWhole ? centre : normalize(spec, planes, width, height, null);
+        return segmentNormalized(engine, spec, normalized, width, height, o, feedback.progress());
     }
 
     @Override
@@ -134,7 +301,7 @@ public final class Segmenter implements AutoCloseable {
     /** Raw planes: normalized as the sidecar says, then {@link #segmentNormalized}. */
     public static Result segment(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] planes,
             int width,
             int height,
@@ -147,7 +314,7 @@ public final class Segmenter implements AutoCloseable {
     /** Planes already normalized as the sidecar says (left unchanged), resized by {@code o.scale()} for the network, results at their size. */
     public static Result segmentNormalized(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] normalized,
             int width,
             int height,
@@ -169,7 +336,7 @@ public final class Segmenter implements AutoCloseable {
      */
     public static double scaleFor(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             float[][] normalized,
             int width,
             int height,
@@ -222,7 +389,7 @@ public final class Segmenter implements AutoCloseable {
      * would make the result misleading ({@link Percentiles#problems}), from the same percentiles.
      */
     public static float[][] normalize(
-            ModelSpec spec, float[][] planes, int width, int height, Consumer<String> problems) {
+            SegmentationSpec spec, float[][] planes, int width, int height, Consumer<String> problems) {
         for (float[] p : planes) {
             if (p.length != width * height)
                 throw new IllegalArgumentException("every channel must hold width × height pixels");
@@ -237,28 +404,38 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /** The percentiles the sidecar asks for, from (a sample of) {@code values}; null for no normalization. */
-    public static Percentiles percentiles(ModelSpec spec, float[] values) {
-        ModelSpec.Normalization n = spec.normalization();
-        return n.method() == ModelSpec.NormalizationMethod.PERCENTILE
+    public static Percentiles percentiles(SegmentationSpec spec, float[] values) {
+        Normalization n = spec.normalization();
+        return n.method() == NormalizationMethod.PERCENTILE
                 ? Percentiles.of(values, n.lowPercentile(), n.highPercentile())
                 : null;
     }
 
     /** Segments an already normalized (and, where wanted, rescaled) source, tile by tile (the image is never copied whole). */
     public static Result segment(
-            Engine engine, ModelSpec spec, TiledPredictor.Source source, Options o, TiledPredictor.Progress progress) {
+            Engine engine,
+            SegmentationSpec spec,
+            TiledPredictor.Source source,
+            Options o,
+            TiledPredictor.Progress progress) {
         return finish(spec, predict(engine, spec, source, o, true, progress), o);
     }
 
     /**
      * An instances-distance model's objects at each split depth, from one pass of the network: the maps do not depend
      * on the split depth, only their decoding does (tuning the depth ran the network once per candidate before). Raw
-     * planes, normalized as in {@link #segment(Engine, ModelSpec, float[][], int, int, Options,
+     * planes, normalized as in {@link #segment(Engine, SegmentationSpec, float[][], int, int, Options,
      * TiledPredictor.Progress)}, at their size (bring them to the model's object size first).
      */
     public static int[][] objectsAtSplitDepths(
-            Engine engine, ModelSpec spec, float[][] planes, int width, int height, Options o, double[] splitDepths) {
-        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()))
+            Engine engine,
+            SegmentationSpec spec,
+            float[][] planes,
+            int width,
+            int height,
+            Options o,
+            double[] splitDepths) {
+        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()))
             throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (o.scale() != 1)
             throw new IllegalArgumentException("split depths are tuned on images at the model's object size; rescale"
@@ -275,7 +452,7 @@ public final class Segmenter implements AutoCloseable {
     /** {@code decodedAsIs}: the maps go to {@link #finish} unresized, so the foreground can be thresholded here. */
     private static Maps predict(
             Engine engine,
-            ModelSpec spec,
+            SegmentationSpec spec,
             TiledPredictor.Source source,
             Options o,
             boolean decodedAsIs,
@@ -294,7 +471,7 @@ public final class Segmenter implements AutoCloseable {
                     "images over 2^31 pixels do not fit one array: use ImgLib2Segmenter.segmentLarge (cell images) or BandSegmenter");
         }
         if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
-        boolean distance = ModelSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
         boolean threshold = distance && decodedAsIs;
@@ -338,10 +515,10 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /** Objects from the maps: the basins of the distance map (instances-distance), or interior seeds grown into the boundary class (3-class). */
-    private static Result finish(ModelSpec spec, Maps m, Options o) {
+    private static Result finish(SegmentationSpec spec, Maps m, Options o) {
         int[] objects = null;
         int count = 0;
-        if (ModelSpec.INSTANCES_DISTANCE.equals(spec.task())) {
+        if (SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task())) {
             boolean[] fg = m.mask();
             if (fg == null) {
                 fg = new boolean[m.foreground().length];
@@ -354,7 +531,7 @@ public final class Segmenter implements AutoCloseable {
                     m.height(),
                     new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1)));
             count = Instances.count(objects);
-        } else if (ModelSpec.INSTANCES_3CLASS.equals(spec.task())) {
+        } else if (SegmentationSpec.INSTANCES_3CLASS.equals(spec.task())) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());
             count = Instances.count(objects);
         }
@@ -370,9 +547,9 @@ public final class Segmenter implements AutoCloseable {
      * noise, a few pixels regardless of the nuclei's size; dropping them raised mean AP@0.5 from 0.84 to 0.86 on both
      * sets, where a rule relative to the nuclei's size did less. Other models: the caller's minimum.
      */
-    public static int smallestObject(ModelSpec spec, Options o, double grid) {
+    public static int smallestObject(SegmentationSpec spec, Options o, double grid) {
         int floor = Math.max(1, o.minObjectPixels());
-        if (!ModelSpec.INSTANCES_DISTANCE.equals(spec.task()) || !(spec.objectDiameter() > 0)) return floor;
+        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()) || !(spec.objectDiameter() > 0)) return floor;
         double half = 0.5 * spec.objectDiameter() / o.scale() * grid; // half the objects' diameter on this grid
         return Math.max(floor, (int) Math.round(Math.min(SPECK_PIXELS * grid * grid, Math.PI / 4 * half * half)));
     }

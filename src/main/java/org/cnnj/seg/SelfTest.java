@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.kernel.Kernels;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
@@ -66,7 +66,7 @@ public final class SelfTest {
             for (Device device : new Device[] {Device.CPU, Device.CUDA}) {
                 String[] why = {null};
                 try (OrtEngine engine = OrtEngine.open(model, device, 0, line -> why[0] = line)) {
-                    String result = check(engine, ModelSpec.read(ModelSpec.sidecarOf(model)), image, expected);
+                    String result = check(engine, SegmentationSpec.read(Sidecars.of(model)), image, expected);
                     lines.add(device.name().toLowerCase(Locale.ROOT) + ": " + result);
                     passed &= result.startsWith("OK");
                 } catch (IOException e) {
@@ -89,7 +89,7 @@ public final class SelfTest {
     }
 
     /** Per-class pixel counts within 0.5% and the object count within 1 of the stored result. */
-    static String check(Engine engine, ModelSpec spec, float[] image, String[] expected) {
+    static String check(Engine engine, SegmentationSpec spec, float[] image, String[] expected) {
         int size = 128;
         long t0 = System.nanoTime();
         Segmenter.Result r = Segmenter.segment(

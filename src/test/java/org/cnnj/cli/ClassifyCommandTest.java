@@ -19,7 +19,7 @@ import org.cnnj.cls.SyntheticCells;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +58,7 @@ class ClassifyCommandTest {
     void trainsOnClassFoldersAndClassifiesAndScoresAFolder() throws Exception {
         Path cells = cells(), model = dir.resolve("m/cells.onnx");
         assertEquals(0, train(cells, model));
-        ClassifierSpec spec = ClassifierSpec.read(ModelSpec.sidecarOf(model));
+        ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
         assertEquals(
                 List.of("apoptotic", "elongated", "interphase", "mitotic"), spec.classes(), "folder names, sorted");
         assertTrue(Files.exists(dir.resolve("m/cells.dense.onnx")));
@@ -86,7 +86,7 @@ class ClassifyCommandTest {
         assertEquals(0, train(list, model));
         assertEquals(
                 List.of("elongated", "interphase"),
-                ClassifierSpec.read(ModelSpec.sidecarOf(model)).classes());
+                ClassifierSpec.read(Sidecars.of(model)).classes());
         Path big = dir.resolve("field/field.tif");
         Tiffs.save(
                 new ImagePlus(
@@ -131,7 +131,7 @@ class ClassifyCommandTest {
         LabelResults.saveZip(rois, images.resolve("plate.zip"));
         Path model = dir.resolve("rois.onnx");
         assertEquals(0, train(images, model, "--window", "40", "--mask"));
-        ClassifierSpec spec = ClassifierSpec.read(ModelSpec.sidecarOf(model));
+        ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
         assertEquals(2, spec.inputChannels(), "the image and the ROI's mask");
         assertEquals(40, spec.roiWindow());
         assertEquals(0, ClassifyCommand.run(new String[] {

@@ -16,10 +16,12 @@ import org.cnnj.fiji.TrainSegmentationCommand;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -61,7 +63,7 @@ class CommandLineTest {
         assertEquals(new TrainConfig(24, 250, 8, 128, 2e-3, 0.1, 0, 1, false, 0f, 0), o.config());
         assertEquals(4, o.depth());
         assertEquals(16, o.filters());
-        assertEquals(ModelSpec.INSTANCES_DISTANCE, o.task());
+        assertEquals(SegmentationSpec.INSTANCES_DISTANCE, o.task());
         assertEquals(Path.of("train"), o.images());
         assertEquals(null, o.labels());
         assertEquals(null, o.from());
@@ -91,12 +93,12 @@ class CommandLineTest {
                         Map.of(),
                         SegmentCommand.EXTRAS)
                 .command()
-                .request(SegmentFiles.External.DEFAULTS);
+                .request(SegmentationModel.External.DEFAULTS);
         assertEquals(EngineKind.ORT, segment.engine());
         assertEquals(Device.AUTO, segment.device());
-        assertEquals(Diameter.AUTO, segment.diameter());
+        assertEquals(Diameter.AUTO, segment.request().diameter());
         assertEquals(0, segment.threads());
-        assertEquals(0, segment.tile());
+        assertEquals(0, segment.request().tile());
     }
 
     @Test
@@ -120,7 +122,7 @@ class CommandLineTest {
         assertTrue(o.config().freezeEncoder());
         assertTrue(o.residual());
         assertEquals(0.999, o.config().averaging());
-        assertEquals(ModelSpec.SEMANTIC, o.task());
+        assertEquals(SegmentationSpec.SEMANTIC, o.task());
         assertEquals(List.of("a", "b"), o.classes());
         assertFalse(trainSeg("--images", "i", "--output", "m.onnx", "--residual", "--no-residual")
                 .residual());
@@ -129,7 +131,7 @@ class CommandLineTest {
     @Test
     void aModelToStartFromFillsInItsShapeAndObjectSizeUnlessGiven() throws Exception {
         TrainFiles.Options o = trainSeg("--images", "i", "--output", "m.onnx", "--from", "models/nuclei.onnx");
-        ModelSpec shipped = ModelSpec.read(ModelSpec.sidecarOf(Path.of("models/nuclei.onnx")));
+        SegmentationSpec shipped = SegmentationSpec.read(Sidecars.of(Path.of("models/nuclei.onnx")));
         assertEquals(shipped.architecture().depth(), o.depth());
         assertEquals(shipped.architecture().baseFilters(), o.filters());
         assertEquals(shipped.objectDiameter(), o.config().diameter());

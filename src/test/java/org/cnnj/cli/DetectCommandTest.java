@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cnnj.det.DetectorSpec;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +34,7 @@ class DetectCommandTest {
             "--batch",
             "2"
         }));
-        DetectorSpec spec = DetectorSpec.read(ModelSpec.sidecarOf(model));
+        DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
         assertEquals(List.of("elongated", "round"), spec.classes(), "classes from the ROI names, sorted");
         assertTrue(Files.exists(dir.resolve("cells.head.onnx"))
                 && Files.readAllLines(dir.resolve("cells-training.csv")).size() == 2);

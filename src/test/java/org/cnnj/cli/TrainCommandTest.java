@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.SegmentationSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,20 +43,14 @@ class TrainCommandTest {
             "--batch",
             "2"
         }));
-        ModelSpec spec = ModelSpec.read(dir.resolve("m.json"));
+        SegmentationSpec spec = SegmentationSpec.read(dir.resolve("m.json"));
         assertTrue(spec.provenance().get("command").startsWith("./cnnj train-seg --images test-images"));
         assertEquals(2, Files.readAllLines(dir.resolve("m-training.csv")).size());
         assertEquals(
                 0,
-                SegmentFiles.segment(new SegmentFiles.Options(
-                        model,
-                        Path.of("test-images/nuclei-1.tif"),
-                        dir.resolve("out"),
-                        EngineKind.ORT,
-                        Device.CPU,
-                        0,
-                        0,
-                        false)));
+                SegmentFiles.segment(
+                        SegmentFiles.Options.of(model, Path.of("test-images/nuclei-1.tif"), dir.resolve("out"))
+                                .withEngine(EngineKind.ORT, Device.CPU, 0)));
         var again = assertThrows(
                 IllegalArgumentException.class,
                 () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));

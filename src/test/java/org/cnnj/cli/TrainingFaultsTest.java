@@ -133,7 +133,7 @@ class TrainingFaultsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), out);
-        assertTrue(out.contains("big.tif (4096 x 4096) needs about") && out.contains("-Xmx"), out);
+        assertTrue(out.contains("big.tif: 4096 x 4096 px need about") && out.contains("-Xmx"), out);
         assertTrue(!out.contains("OutOfMemoryError") && !out.contains("\tat "), "no stack trace: " + out);
         assertTrue(Files.notExists(dir.resolve("out/labels.tif")));
     }

@@ -13,9 +13,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.testing.Close;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
@@ -68,7 +69,7 @@ class ClassifierTrainerTest {
         ClassifierTrainer.Result r = train(crops(1, 8, 32), lenet(32), null, 1, false);
         Path model = dir.resolve("cells.onnx");
         ImageClassifier.save(r.model(), r.spec(), model);
-        ClassifierSpec spec = ClassifierSpec.read(ModelSpec.sidecarOf(model));
+        ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
         assertEquals(SyntheticCells.CLASSES, spec.classes());
         assertEquals("cells.dense.onnx", spec.dense());
         List<float[][]> some = new ArrayList<>();
@@ -140,7 +141,7 @@ class ClassifierTrainerTest {
         Exception e = assertThrows(Exception.class, () -> ClassifierSpec.read(json));
         assertTrue(e.getMessage().contains("Segment Image"), e.getMessage());
         Files.writeString(json, "{\"task\": \"classification\"}");
-        e = assertThrows(Exception.class, () -> ModelSpec.read(json));
+        e = assertThrows(Exception.class, () -> SegmentationSpec.read(json));
         assertTrue(e.getMessage().contains("Classify Images"), e.getMessage());
     }
 }

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.tensor.GradMode;
@@ -56,7 +56,7 @@ class ObjectDetectorTest {
             assertClose("box deltas", o.boxDeltas(), ortHead.get(1), 1e-4, 1e-4);
         }
         // The Java engine rebuilds the same network from the two files.
-        Detector loaded = ObjectDetector.loadNetwork(model, DetectorSpec.read(ModelSpec.sidecarOf(model)));
+        Detector loaded = ObjectDetector.loadNetwork(model, DetectorSpec.read(Sidecars.of(model)));
         loaded.train(false);
         assertClose(
                 "reloaded features",

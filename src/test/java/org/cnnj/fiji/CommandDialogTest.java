@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cnnj.det.DetectorSpec;
-import org.cnnj.model.SegmentationTask;
+import org.cnnj.seg.SegmentationTask;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.scijava.command.Command;

@@ -224,15 +224,9 @@ class MacroBatchIT {
                         + out + "]\");\n");
         String log = batch(macro, "");
         assertTrue(Files.exists(out.resolve("labels.tif")), log);
-        SegmentFiles.segment(new SegmentFiles.Options(
-                Path.of(BuiltInModels.NUCLEI),
-                Path.of("test-images/nuclei-1.tif"),
-                cli,
-                EngineKind.ORT,
-                Device.CPU,
-                0,
-                0,
-                false));
+        SegmentFiles.segment(
+                SegmentFiles.Options.of(Path.of(BuiltInModels.NUCLEI), Path.of("test-images/nuclei-1.tif"), cli)
+                        .withEngine(EngineKind.ORT, Device.CPU, 0));
         Assertions.assertArrayEquals(
                 Files.readAllLines(cli.resolve("results.csv")).toArray(),
                 Files.readAllLines(out.resolve("results.csv")).toArray(),

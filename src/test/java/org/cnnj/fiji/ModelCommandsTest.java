@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
+import org.cnnj.seg.SegmentationSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.command.CommandModule;
@@ -59,8 +60,11 @@ class ModelCommandsTest extends HeadlessContext {
                         "percentile")
                 .get();
         assertFalse(in.isCanceled(), in.getCancelReason());
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(imported.toPath()));
-        assertEquals(ModelSpec.read(Path.of("models/nuclei.json")), spec, "the package's own sidecar, not the options");
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(imported.toPath()));
+        assertEquals(
+                SegmentationSpec.read(Path.of("models/nuclei.json")),
+                spec,
+                "the package's own sidecar, not the options");
         assertTrue(
                 String.valueOf(in.getOutput("summary")).contains("halo 128"), String.valueOf(in.getOutput("summary")));
     }

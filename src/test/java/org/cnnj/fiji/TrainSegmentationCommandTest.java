@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.seg.SegmentationSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
@@ -45,7 +45,7 @@ class TrainSegmentationCommandTest {
                             4)
                     .get();
             assertFalse(m.isCanceled(), m.getCancelReason());
-            assertTrue(ModelSpec.read(dir.resolve("m.json"))
+            assertTrue(SegmentationSpec.read(dir.resolve("m.json"))
                     .provenance()
                     .get("command")
                     .startsWith("Fiji: Train Segmentation"));

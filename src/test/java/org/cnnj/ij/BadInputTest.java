@@ -12,13 +12,18 @@ import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cnnj.data.Percentiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.Diameter;
 import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.Segmenter;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,9 +111,9 @@ class BadInputTest {
         for (int i = 0; i < px.length; i += 173) px[i] = Float.NaN; // 0.6% NaN
         Tiffs.save(new ImagePlus("dirty", fp), dirty);
         SegmentFiles.segment(
-                new SegmentFiles.Options(MODEL, clean, dir.resolve("a"), EngineKind.ORT, Device.CPU, 0, 0, false));
+                SegmentFiles.Options.of(MODEL, clean, dir.resolve("a")).withEngine(EngineKind.ORT, Device.CPU, 0));
         SegmentFiles.segment(
-                new SegmentFiles.Options(MODEL, dirty, dir.resolve("b"), EngineKind.ORT, Device.CPU, 0, 0, false));
+                SegmentFiles.Options.of(MODEL, dirty, dir.resolve("b")).withEngine(EngineKind.ORT, Device.CPU, 0));
         int a = Files.readAllLines(dir.resolve("a/results.csv")).size(),
                 b = Files.readAllLines(dir.resolve("b/results.csv")).size();
         assertTrue(a > 50 && Math.abs(a - b) <= 0.05 * a, "objects with and without NaN pixels: " + a + " vs " + b);
@@ -118,25 +123,33 @@ class BadInputTest {
     void sidecarsThatDoNotFitTheirModelAreRefusedNamingTheFix() throws Exception {
         Path model = dir.resolve("m.onnx");
         Files.copy(MODEL, model);
-        String json = Files.readString(ModelSpec.sidecarOf(MODEL));
+        String json = Files.readString(Sidecars.of(MODEL));
         Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"inputChannels\": 1", "\"inputChannels\": 2"));
-        var e = assertThrows(IllegalArgumentException.class, () -> SegmentFiles.spec(options(model)));
+        var e = assertThrows(IllegalArgumentException.class, () -> SegmentationModel.resolve(model));
         assertTrue(e.getMessage().contains("m.json says the model takes 2 channel(s)"), e.getMessage());
         Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"normalization\"", "\"normalisation\""));
-        IOException r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
+        IOException r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(r.getMessage().contains("m.json: model sidecar: normalization is missing"), r.getMessage());
         Files.writeString(
                 dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
-        r = assertThrows(IOException.class, () -> SegmentFiles.spec(options(model)));
+        r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
     }
 
     @Test
     void tilesBelowTheHaloAreRoundedUpAndSaid() throws Exception {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
-        assertEquals(Math.max(spec.halo(), spec.tileMultiple()), SegmentFiles.tileFor(1, spec));
-        assertEquals(spec.halo() + spec.tileMultiple(), SegmentFiles.tileFor(spec.halo() + 1, spec));
-        assertThrows(IllegalArgumentException.class, () -> SegmentFiles.tileFor(0, spec));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
+        Segmenter s = Segmenter.of(null, spec);
+        List<String> said = new ArrayList<>();
+        assertEquals(
+                Math.max(spec.halo(), spec.tileMultiple()),
+                s.layout(1, said::add).tile());
+        assertEquals(
+                spec.halo() + spec.tileMultiple(),
+                s.layout(spec.halo() + 1, said::add).tile());
+        assertEquals(2, said.size(), "each change is said: " + said);
+        assertTrue(said.get(0).startsWith("tile 1 px -> "), said.get(0));
+        assertThrows(IllegalArgumentException.class, () -> new Segmenter.Request(Diameter.AUTO, false, -1));
     }
 
     @Test
@@ -151,7 +164,7 @@ class BadInputTest {
         Batch.Failed e = assertThrows(
                 Batch.Failed.class,
                 () -> SegmentFiles.segment(
-                        new SegmentFiles.Options(MODEL, in, out, EngineKind.ORT, Device.CPU, 0, 0, false)));
+                        SegmentFiles.Options.of(MODEL, in, out).withEngine(EngineKind.ORT, Device.CPU, 0)));
         assertTrue(
                 e.getMessage().startsWith("2 done, 1 failed: b.tif (")
                         && e.getMessage().contains("truncated"),
@@ -215,10 +228,5 @@ class BadInputTest {
                 e.getMessage().contains("cut.zip is truncated")
                         || e.getMessage().contains("cut.zip is not a ROI zip"),
                 e.getMessage());
-    }
-
-    private SegmentFiles.Options options(Path model) {
-        return new SegmentFiles.Options(
-                model, Path.of("test-images/nuclei-1.tif"), dir.resolve("o"), EngineKind.ORT, Device.CPU, 0, 0, false);
     }
 }

@@ -11,15 +11,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
-import org.cnnj.model.BioimageIo;
-import org.cnnj.model.BuiltInModels;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Npy;
 import org.cnnj.nn.Conv2d;
 import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.BioimageIo;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
@@ -131,11 +132,11 @@ class BioimageIoTest {
         BioimageIo.Package p = BioimageIo.open(zip);
         assertFollowsTheSpec(p.rdf(), p.folder());
         assertEquals(
-                ModelSpec.read(Path.of("models/nuclei.json")).classes(),
+                SegmentationSpec.read(Path.of("models/nuclei.json")).classes(),
                 p.spec().classes(),
                 "CNN-J's own sidecar");
         assertReproducesItsTestTensors(p);
-        Path onnx = BuiltInModels.resolve(zip);
+        Path onnx = SegmentationModel.resolve(zip).onnx();
         assertEquals(p.onnx(), onnx, "every --model takes the package");
         Path again = dir.resolve("again.zip");
         BioimageIoExport.export(
@@ -201,8 +202,7 @@ class BioimageIoTest {
         assertEquals(List.of("foreground", "background"), p.spec().classes());
         assertEquals(8, p.spec().tileMultiple());
         assertEquals(8, p.spec().halo(), "the halo rounded up to a tile step");
-        assertEquals(
-                ModelSpec.NormalizationMethod.NONE, p.spec().normalization().method());
+        assertEquals(NormalizationMethod.NONE, p.spec().normalization().method());
         Files.copy(dir.resolve("in.npy"), dir.resolve("test_input.npy"));
         Files.copy(dir.resolve("out.npy"), dir.resolve("test_output.npy"));
         assertReproducesItsTestTensors(p);

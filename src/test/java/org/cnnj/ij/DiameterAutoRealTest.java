@@ -3,12 +3,13 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ObjectSize;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.testing.RealNuclei;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class DiameterAutoRealTest {
     void sparseAndDimImagesGetTheirNucleiSize() throws Exception {
         RealNuclei.assumePresent();
         Path model = Path.of("models/nuclei.onnx");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {
             for (String prefix : new String[] {"58c593bcb983", "f4c4db3df4ff"}) {
                 RealNuclei.Sample s = RealNuclei.load(prefix);

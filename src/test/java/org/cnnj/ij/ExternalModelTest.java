@@ -8,11 +8,16 @@ import ij.ImagePlus;
 import ij.process.FloatProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.NormalizationMethod;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.Diameter;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.Segmenter;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Close;
 import org.cnnj.testing.Golden;
@@ -48,17 +53,12 @@ class ExternalModelTest {
         Path model = copyModel(), image = dir.resolve("x.tif");
         float[] x = g.floats("x");
         Tiffs.save(new ImagePlus("x", new FloatProcessor(48, 40, x)), image);
-        SegmentFiles.Options o = new SegmentFiles.Options(
-                model,
-                image,
-                dir.resolve("out"),
-                EngineKind.ORT,
-                Device.CPU,
-                0,
-                0,
-                false,
-                new SegmentFiles.External(0, 4, 28, ModelSpec.NormalizationMethod.NONE));
-        ModelSpec spec = SegmentFiles.spec(o);
+        SegmentFiles.Options o = SegmentFiles.Options.of(model, image, dir.resolve("out"))
+                .withEngine(EngineKind.ORT, Device.CPU, 0)
+                .withRequest(new Segmenter.Request(Diameter.AUTO, false, 0))
+                .withExternal(new SegmentationModel.External(0, 4, 28, NormalizationMethod.NONE));
+        SegmentationSpec spec =
+                SegmentationModel.resolve(o.model(), o.external(), line -> {}).spec();
         assertEquals(2, spec.classes().size(), "class count read from the model's output shape");
         assertEquals(0, SegmentFiles.segment(o));
         short[] labels = (short[])
@@ -74,8 +74,8 @@ class ExternalModelTest {
     void theJavaEngineRunsItAsOnnxRuntimeDoes() throws Exception {
         Golden g = Golden.load("external_torch_unet");
         Path model = copyModel();
-        ModelSpec spec = ModelSpec.forExternal(1, 2, 4, 28, ModelSpec.Normalization.none());
-        try (Engine java = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
+        SegmentationSpec spec = SegmentationSpec.forExternal(1, 2, 4, 28, Normalization.none());
+        try (Engine java = EngineKind.JAVA.open(model, null, Device.CPU, 1, m -> {})) {
             Tensor y = java.run(g.tensor("x"));
             assertArrayEquals(g.tensor("y").shape(), y.shape());
             assertTrue(

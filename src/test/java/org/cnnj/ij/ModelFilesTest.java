@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.ObjectDetector;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.NormalizationMethod;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
+import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.SegmentationSpec;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,14 +38,11 @@ class ModelFilesTest {
     @Test
     void importWritesASidecarSegmentUsesAndRejectsNonModels() throws Exception {
         Path model = dir.resolve("unet.onnx");
-        ModelSpec spec = ModelFiles.importModel(
+        SegmentationSpec spec = ModelFiles.importModel(
                 Path.of("src/test/resources/external/torch_unet.onnx"),
                 model,
-                0,
-                16,
-                32,
-                ModelSpec.NormalizationMethod.PERCENTILE);
-        assertEquals(ModelSpec.read(ModelSpec.sidecarOf(model)), spec);
+                new SegmentationModel.External(0, 16, 32, NormalizationMethod.PERCENTILE));
+        assertEquals(SegmentationSpec.read(Sidecars.of(model)), spec);
         assertTrue(spec.provenance().get("imported_from").endsWith("torch_unet.onnx"));
         Files.writeString(dir.resolve("junk.onnx"), "not a model");
         var e = assertThrows(
@@ -50,17 +50,14 @@ class ModelFilesTest {
                 () -> ModelFiles.importModel(
                         dir.resolve("junk.onnx"),
                         dir.resolve("x.onnx"),
-                        0,
-                        16,
-                        32,
-                        ModelSpec.NormalizationMethod.NONE));
+                        new SegmentationModel.External(0, 16, 32, NormalizationMethod.NONE)));
         assertTrue(e.getMessage().contains("junk.onnx"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x.onnx")) && Files.notExists(dir.resolve("x.json")));
     }
 
     @Test
     void aDetectorGivenToSegmentAndAModelGivenToDetectSayWhichCommandTakesThem() {
-        var segment = assertThrows(IOException.class, () -> ModelSpec.read(Path.of("models/detector.json")));
+        var segment = assertThrows(IOException.class, () -> SegmentationSpec.read(Path.of("models/detector.json")));
         assertTrue(
                 segment.getMessage().contains("object detector, not a segmentation model")
                         && segment.getMessage().contains("Detect in Image"),

@@ -7,13 +7,14 @@ import ij.ImagePlus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ObjectScores;
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.Segmenter;
 import org.cnnj.testing.RealNuclei;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +34,8 @@ class RealNucleiTest {
     void shippedModelSegmentsRealNucleiOfThreeSizesWithDiameterAuto() throws Exception {
         RealNuclei.assumePresent();
         Path model = Path.of("models/nuclei.onnx");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
-        assertEquals(ModelSpec.INSTANCES_DISTANCE, spec.task());
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
+        assertEquals(SegmentationSpec.INSTANCES_DISTANCE, spec.task());
         assertTrue(spec.objectDiameter() > 0, "the sidecar records the object size");
         List<ObjectScores.Image> scores = new ArrayList<>();
         try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {
@@ -44,12 +45,9 @@ class RealNucleiTest {
                 int[] truth = sample.labels();
                 Path file = sample.file();
                 SegmentFiles.Output out = SegmentFiles.segment(
-                        engine,
-                        spec,
-                        new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple()),
+                        Segmenter.of(engine, spec),
+                        new Segmenter.Request(Diameter.AUTO, false, Segmenter.DEFAULT_TILE),
                         imp,
-                        false,
-                        Diameter.AUTO,
                         file.getFileName().toString());
                 int[] labels = RealNuclei.labels(out.labels());
                 scores.add(ObjectScores.score(truth, labels));

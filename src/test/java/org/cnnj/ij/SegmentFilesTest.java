@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.Diameter;
 import org.cnnj.seg.InstanceMatching;
+import org.cnnj.seg.Segmenter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +41,9 @@ class SegmentFilesTest {
         Path out = dir.resolve("out");
         assertEquals(
                 0,
-                SegmentFiles.segment(new SegmentFiles.Options(
-                        MODEL, Path.of("test-images"), out, EngineKind.ORT, Device.CPU, 0, 0, true)));
+                SegmentFiles.segment(SegmentFiles.Options.of(MODEL, Path.of("test-images"), out)
+                        .withEngine(EngineKind.ORT, Device.CPU, 0)
+                        .withRequest(new Segmenter.Request(Diameter.AUTO, true, 0))));
         for (String name : new String[] {"nuclei-1", "nuclei-2"}) {
             Path result = out.resolve(name);
             InstanceMatching.Result r = InstanceMatching.match(
@@ -62,8 +65,10 @@ class SegmentFilesTest {
     void javaEngineAndSmallTilesGiveTheSameLabels() throws Exception {
         Path a = dir.resolve("ort"), b = dir.resolve("java");
         Path image = Path.of("test-images/nuclei-2.tif");
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, a, EngineKind.ORT, Device.CPU, 0, 0, false));
-        SegmentFiles.segment(new SegmentFiles.Options(MODEL, image, b, EngineKind.JAVA, Device.CPU, 0, 64, false));
+        SegmentFiles.segment(SegmentFiles.Options.of(MODEL, image, a).withEngine(EngineKind.ORT, Device.CPU, 0));
+        SegmentFiles.segment(SegmentFiles.Options.of(MODEL, image, b)
+                .withEngine(EngineKind.JAVA, Device.CPU, 0)
+                .withRequest(new Segmenter.Request(Diameter.AUTO, false, 64)));
         assertArrayEquals(labels(a.resolve("labels.tif")), labels(b.resolve("labels.tif")));
     }
 
@@ -76,7 +81,7 @@ class SegmentFilesTest {
         Path stackFile = dir.resolve("stack.tif");
         Tiffs.save(new ImagePlus("stack", stack), stackFile);
         SegmentFiles.segment(
-                new SegmentFiles.Options(MODEL, stackFile, dir.resolve("s"), EngineKind.ORT, Device.CPU, 0, 0, false));
+                SegmentFiles.Options.of(MODEL, stackFile, dir.resolve("s")).withEngine(EngineKind.ORT, Device.CPU, 0));
         ImagePlus labels = Tiffs.open(dir.resolve("s/labels.tif"));
         assertEquals(2, labels.getStackSize());
         assertTrue(
@@ -89,14 +94,14 @@ class SegmentFilesTest {
         Tiffs.save(twoChannels, two);
         var e = assertThrows(
                 IllegalArgumentException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(
-                        MODEL, two, dir.resolve("x"), EngineKind.ORT, Device.CPU, 0, 0, false)));
+                () -> SegmentFiles.segment(SegmentFiles.Options.of(MODEL, two, dir.resolve("x"))
+                        .withEngine(EngineKind.ORT, Device.CPU, 0)));
         assertTrue(e.getMessage().contains("2 channel(s) but the model expects 1"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x/labels.tif")), "nothing written on failure");
         var missing = assertThrows(
                 IOException.class,
-                () -> SegmentFiles.segment(new SegmentFiles.Options(
-                        dir.resolve("none.onnx"), two, dir.resolve("y"), EngineKind.ORT, Device.CPU, 0, 0, false)));
+                () -> SegmentFiles.segment(SegmentFiles.Options.of(dir.resolve("none.onnx"), two, dir.resolve("y"))
+                        .withEngine(EngineKind.ORT, Device.CPU, 0)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }

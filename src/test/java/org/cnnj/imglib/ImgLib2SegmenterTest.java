@@ -20,11 +20,12 @@ import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.ObjectScores;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class ImgLib2SegmenterTest {
     @Test
     void sameObjectsAsTheArrayPathAndResultsAreImgLib2Images() throws Exception {
         ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         Segmenter.Options o =
                 new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), true, 6);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
@@ -66,7 +67,7 @@ class ImgLib2SegmenterTest {
     @Test
     void nonFinitePixelsAreTreatedAsOnTheArrayPath() throws Exception {
         ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         float[] plane = ((float[]) imp.getProcessor().convertToFloat().getPixels()).clone();
         for (int y = 0; y < 256; y++) plane[y * 256 + 100] = Float.NaN; // a dead column
         plane[40 * 256 + 40] = Float.POSITIVE_INFINITY;
@@ -85,7 +86,7 @@ class ImgLib2SegmenterTest {
 
     @Test
     void wrongChannelCountsAreExplained() throws Exception {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         Img<FloatType> twoChannels = ArrayImgs.floats(64, 64, 2);
         Segmenter.Options o =
                 new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), false, 6);
@@ -105,7 +106,7 @@ class ImgLib2SegmenterTest {
 
     @Test
     void timeSeriesFrameByFrameMatchesEachFrameAlone() throws Exception {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         Segmenter.Options o =
                 new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 6);
         short[] a = (short[])
@@ -138,7 +139,7 @@ class ImgLib2SegmenterTest {
 
     @Test
     void bandsIntoCellImagesGiveTheSameObjectsAsOneArray() throws Exception {
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(MODEL));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-2.tif"));
         Img<UnsignedShortType> img = ImagePlusImgs.wrap(imp.getProcessor());
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {

@@ -1,7 +1,7 @@
 package org.cnnj.kernel;
 
-import org.cnnj.nn.UNetTest;
 import org.cnnj.ops.GoldenOpsTest;
+import org.cnnj.seg.UNetTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 import org.junit.jupiter.api.Test;
 
 /** The two spellings of a segmentation task map in one place, both ways. */
@@ -11,7 +13,7 @@ class SegmentationTaskTest {
     @Test
     void optionsAndSidecarSpellingsMapBothWays() {
         assertEquals(
-                ModelSpec.INSTANCES_DISTANCE,
+                SegmentationSpec.INSTANCES_DISTANCE,
                 SegmentationTask.parse("instances").sidecar());
         assertEquals(SegmentationTask.INSTANCES, SegmentationTask.parse("instances-distance"));
         for (SegmentationTask t : SegmentationTask.values()) {
@@ -23,6 +25,6 @@ class SegmentationTaskTest {
                 e.getMessage().contains("instances, instances-3class or semantic")
                         && e.getMessage().contains("panoptic"),
                 e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> SegmentationTask.ofSidecar(ModelSpec.DETECTION));
+        assertThrows(IllegalArgumentException.class, () -> SegmentationTask.ofSidecar(Sidecars.DETECTION));
     }
 }

@@ -3,6 +3,8 @@ package org.cnnj.nn;
 import static org.cnnj.testing.GradCheck.check;
 import static org.cnnj.testing.GradCheck.uniform;
 
+import org.cnnj.seg.UNet;
+import org.cnnj.seg.UNetConfig;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;

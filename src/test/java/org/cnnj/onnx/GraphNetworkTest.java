@@ -17,12 +17,13 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainFiles;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.LogSoftmax;
 import org.cnnj.ops.Upsample;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
@@ -72,7 +73,7 @@ class GraphNetworkTest {
                         pairs,
                         null,
                         out,
-                        ModelSpec.SEMANTIC,
+                        SegmentationSpec.SEMANTIC,
                         List.of("background", "nucleus"),
                         new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true),
                         2,
@@ -91,7 +92,7 @@ class GraphNetworkTest {
         assertTrue(
                 ious.get(ious.size() - 1) > 0.5 && ious.get(ious.size() - 1) > ious.get(0) - 0.05,
                 "validation IoU per epoch " + ious);
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(out));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(out));
         assertEquals(List.of("background", "nucleus"), spec.classes());
         GraphNetwork before = GraphNetwork.load(from), after = GraphNetwork.load(out);
         // frozen encoder: its weights are unchanged; the decoder learned

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
+import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.Segmenter;
 import org.cnnj.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +28,12 @@ class EngineKindTest {
     @Test
     void bothEnginesOpenTheShippedModelAndAgree() throws Exception {
         Path model = Path.of("models/nuclei.onnx");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         float[] x = new float[64 * 64];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.01);
-        try (Engine ort = EngineKind.ORT.open(model, spec, Device.CPU, 1, m -> {});
-                Engine java = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
+        try (Engine ort = EngineKind.ORT.open(model, null, Device.CPU, 1, m -> {});
+                Engine java =
+                        EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
             float[] a = ort.run(Tensor.of(x, 1, 1, 64, 64)).data(),
                     b = java.run(Tensor.of(x, 1, 1, 64, 64)).data();
             assertEquals(a.length, b.length);

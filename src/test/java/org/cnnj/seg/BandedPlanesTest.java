@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnnj.ij.Planes;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
@@ -28,7 +28,7 @@ class BandedPlanesTest {
     void bandsResizedAsTheDiameterAsksFindTheNucleiAlmostAsWellAsTheWholeImage() throws Exception {
         RealNuclei.assumePresent();
         Path model = Path.of("models/nuclei.onnx");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         List<ObjectScores.Image> banded = new ArrayList<>(), whole = new ArrayList<>();
         TiledPredictor.Layout layout = new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple());
         try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {

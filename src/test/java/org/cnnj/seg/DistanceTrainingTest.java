@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.data.Resize;
-import org.cnnj.model.ModelSpec;
-import org.cnnj.nn.UNetConfig;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.train.TrainConfig;
@@ -45,7 +43,7 @@ class DistanceTrainingTest {
         trained = SegmentationTrainer.train(
                 new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")),
                 new SegmentationTrainer.Network(
-                        ModelSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
+                        SegmentationSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
     }
 
     @Test
@@ -55,7 +53,7 @@ class DistanceTrainingTest {
                 .toArray();
         assertEquals(
                 Math.round(ObjectSize.median(d) * 10) / 10.0, trained.spec().objectDiameter(), 1e-9);
-        assertEquals(ModelSpec.DISTANCE_CHANNELS, trained.spec().classes());
+        assertEquals(SegmentationSpec.DISTANCE_CHANNELS, trained.spec().classes());
         assertTrue(
                 trained.bestValidationScore() > 0.4,
                 "validation AP@0.5 after 120 steps: " + trained.bestValidationScore());
@@ -64,7 +62,7 @@ class DistanceTrainingTest {
     @Test
     void diameterAutoFindsTheMagnificationAndResultsKeepTheImageSize() {
         LabeledImage unseen = sample(977, true); // objects twice the size of the unmagnified ones
-        ModelSpec spec = trained.spec();
+        SegmentationSpec spec = trained.spec();
         JavaEngine engine = new JavaEngine(trained.model());
         double scale = Segmenter.scaleFor(
                 engine,

@@ -13,12 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Init;
 import org.cnnj.nn.Linear;
 import org.cnnj.nn.Module;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
@@ -41,7 +40,7 @@ class InferenceTest {
     static Path dir;
 
     static Path model;
-    static ModelSpec spec;
+    static SegmentationSpec spec;
 
     @BeforeAll
     static void exportATrainedModel() throws IOException {
@@ -61,15 +60,15 @@ class InferenceTest {
             adam.step();
         }
         model = dir.resolve("tiny.onnx");
-        spec = ModelSpec.forUNet(
+        spec = SegmentationSpec.forUNet(
                 config,
                 List.of("background", "interior", "boundary"),
-                ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8),
+                SegmentationSpec.INSTANCES_3CLASS,
+                Normalization.percentile(1, 99.8),
                 Map.of("command", "test"),
                 0);
         OnnxExport.export(net, new int[] {1, 1, 16, 16}, Map.of(), model);
-        spec.write(ModelSpec.sidecarOf(model));
+        spec.write(Sidecars.of(model));
     }
 
     private static float[][] image(long seed, int w, int h) {
@@ -92,18 +91,18 @@ class InferenceTest {
 
     @Test
     void sidecarRoundTripsAndNamesItsProblems() throws IOException {
-        ModelSpec back = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec back = SegmentationSpec.read(Sidecars.of(model));
         assertEquals(spec, back);
         assertEquals(28, spec.halo(), "8·2^2 − 6 = 26, rounded up to a multiple of 4");
         Path bad = dir.resolve("bad.json");
         Files.writeString(
                 bad,
                 "{ \"format\": 1, \"axes\": \"NHWC\", \"inputChannels\": 1, \"classes\": [\"a\"], \"output\": \"logits\", \"task\": \"semantic\", \"tileMultiple\": 1, \"halo\": 0 }");
-        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad))
+        assertTrue(assertThrows(IOException.class, () -> SegmentationSpec.read(bad))
                 .getMessage()
                 .contains("NHWC"));
         Files.writeString(bad, "{ not json");
-        assertTrue(assertThrows(IOException.class, () -> ModelSpec.read(bad))
+        assertTrue(assertThrows(IOException.class, () -> SegmentationSpec.read(bad))
                 .getMessage()
                 .contains("not valid JSON"));
     }
@@ -113,7 +112,7 @@ class InferenceTest {
         int w = 70, h = 53; // not multiples of anything: exercises padding and partial tiles
         float[][] img = image(3, w, h);
         try (OrtEngine ort = OrtEngine.open(model, Device.CPU, 1, msg -> {});
-                JavaEngine java = JavaEngine.open(model, spec)) {
+                JavaEngine java = new JavaEngine(Segmenter.loadNetwork(model, spec))) {
             Segmenter.Result whole = segment(ort, 128, img, w, h);
             Segmenter.Result tiled = segment(ort, 16, img, w, h);
             Segmenter.Result javaTiled = segment(java, 24, img, w, h);
@@ -154,13 +153,13 @@ class InferenceTest {
         assertTrue(assertThrows(IOException.class, () -> OrtEngine.open(text, Device.CPU, 1, m -> {}))
                 .getMessage()
                 .contains("could not be loaded"));
-        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(text, spec))
+        assertTrue(assertThrows(IOException.class, () -> Segmenter.loadNetwork(text, spec))
                 .getMessage()
                 .contains("not a valid ONNX model"));
         byte[] bytes = Files.readAllBytes(model);
         Path cut = dir.resolve("cut.onnx");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length * 2 / 3));
-        assertTrue(assertThrows(IOException.class, () -> JavaEngine.open(cut, spec))
+        assertTrue(assertThrows(IOException.class, () -> Segmenter.loadNetwork(cut, spec))
                 .getMessage()
                 .contains("truncated"));
         assertThrows(IOException.class, () -> OrtEngine.open(cut, Device.CPU, 1, m -> {}));

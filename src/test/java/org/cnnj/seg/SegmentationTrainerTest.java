@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.io.Checkpoint;
-import org.cnnj.model.ModelSpec;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
+import org.cnnj.model.Normalization;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -54,14 +52,14 @@ class SegmentationTrainerTest {
                         null,
                         e -> ious.add(e.validationScore()),
                         Map.of("command", "test")),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(2, first.epochsRun());
         assertTrue(first.bestValidationScore() > 0.3, "validation IoU after 30 steps: " + ious);
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
     }
@@ -70,7 +68,7 @@ class SegmentationTrainerTest {
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
         SegmentationTrainer.Result first = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
         // The last epoch ended with an untrained network: far worse than best.ckpt.
         Checkpoint.save(
                 dir.resolve("last.ckpt"),
@@ -79,7 +77,7 @@ class SegmentationTrainerTest {
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertEquals(
                 first.bestValidationScore(),
                 resumed.bestValidationScore(),
@@ -110,7 +108,7 @@ class SegmentationTrainerTest {
                             }
                         },
                         Map.of()),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
         assertTrue(r.cancelled());
         assertEquals(13, steps.size());
         assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
@@ -126,7 +124,7 @@ class SegmentationTrainerTest {
         SegmentationTrainer.Result r = SegmentationTrainer.train(
                 new TrainingRun<>(
                         nuclei(2), new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of()),
-                new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, null, start));
+                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, null, start));
         Assertions.assertArrayEquals(
                 encoder, r.model().parameters().get("enc0.0.conv.weight").data());
         assertTrue(
@@ -142,7 +140,7 @@ class SegmentationTrainerTest {
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
                         new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()),
-                        new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
+                        new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(e.getMessage().contains("every label image is empty"), e.getMessage());
         int[] tooHigh = new int[64 * 64];
         tooHigh[5] = 7;
@@ -152,7 +150,8 @@ class SegmentationTrainerTest {
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
                         new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()),
-                        new SegmentationTrainer.Network(ModelSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
+                        new SegmentationTrainer.Network(
+                                SegmentationSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
         assertTrue(s.getMessage().contains("label value 7 is not a class"), s.getMessage());
         var size = assertThrows(
                 IllegalArgumentException.class,
@@ -168,7 +167,7 @@ class SegmentationTrainerTest {
                                 null,
                                 null,
                                 Map.of()),
-                        new SegmentationTrainer.Network(ModelSpec.INSTANCES_3CLASS, null, SMALL, null)));
+                        new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
@@ -182,18 +181,18 @@ class SegmentationTrainerTest {
         float[] scaled = raw.image()[0].clone();
         for (int i = 0; i < scaled.length; i++) scaled[i] = 1000 + 1000 * scaled[i];
         LabeledImage image = new LabeledImage("raw", new float[][] {scaled}, raw.labels(), raw.width(), raw.height());
-        ModelSpec none = ModelSpec.forUNet(
+        SegmentationSpec none = SegmentationSpec.forUNet(
                 SMALL,
                 List.of("background", "interior", "boundary"),
-                ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.none(),
+                SegmentationSpec.INSTANCES_3CLASS,
+                Normalization.none(),
                 Map.of(),
                 0);
-        ModelSpec percentile = ModelSpec.forUNet(
+        SegmentationSpec percentile = SegmentationSpec.forUNet(
                 SMALL,
                 List.of("background", "interior", "boundary"),
-                ModelSpec.INSTANCES_3CLASS,
-                ModelSpec.Normalization.percentile(1, 99.8),
+                SegmentationSpec.INSTANCES_3CLASS,
+                Normalization.percentile(1, 99.8),
                 Map.of(),
                 0);
         float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.TiledPredictor;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ class SegmenterTest {
 
     @Test
     void specksAreDroppedUnlessTheImagesOwnNucleiAreThatSmall() throws Exception {
-        ModelSpec spec = ModelSpec.read(Path.of("models/nuclei.json"));
+        SegmentationSpec spec = SegmentationSpec.read(Path.of("models/nuclei.json"));
         assertEquals(16.4, spec.objectDiameter(), 1e-9, "the shipped model's size, which the cases below assume");
         assertEquals(
                 Segmenter.SPECK_PIXELS,

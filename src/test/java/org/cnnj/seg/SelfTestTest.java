@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.ij.ModelReport;
-import org.cnnj.model.ModelSpec;
 import org.cnnj.runtime.JavaEngine;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -31,10 +30,10 @@ class SelfTestTest {
     @Test
     void aWrongResultIsReported() {
         String[] wrong = {"55", "9000", "5000", "2384"};
-        try (JavaEngine engine = new JavaEngine(
-                JavaEngine.loadUNet(Path.of("models/nuclei.onnx"), ModelSpec.read(Path.of("models/nuclei.json"))))) {
-            String line =
-                    SelfTest.check(engine, ModelSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
+        try (JavaEngine engine = new JavaEngine(Segmenter.loadNetwork(
+                Path.of("models/nuclei.onnx"), SegmentationSpec.read(Path.of("models/nuclei.json"))))) {
+            String line = SelfTest.check(
+                    engine, SegmentationSpec.read(Path.of("models/nuclei.json")), SelfTest.image(null), wrong);
             assertTrue(line.startsWith("WRONG RESULT"), line);
         } catch (IOException e) {
             throw new AssertionError(e);

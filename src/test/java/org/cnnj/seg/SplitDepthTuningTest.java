@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.cnnj.model.ModelSpec;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
@@ -19,15 +19,16 @@ class SplitDepthTuningTest {
     @Test
     void eachDepthsApEqualsSegmentingAtThatDepth() throws Exception {
         Path model = Path.of("models/nuclei.onnx");
-        ModelSpec spec = ModelSpec.read(ModelSpec.sidecarOf(model));
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
         List<LabeledImage> images = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             SyntheticNuclei.Sample s = SyntheticNuclei.generate(900 + i, 128, 128);
             images.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 128, 128));
         }
         List<String> log = new ArrayList<>();
-        try (Engine engine = EngineKind.JAVA.open(model, spec, Device.CPU, 1, m -> {})) {
-            ModelSpec tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, images, log::add);
+        try (Engine engine =
+                EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
+            SegmentationSpec tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, images, log::add);
             List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
             TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
             double best = -1, bestDepth = 0;

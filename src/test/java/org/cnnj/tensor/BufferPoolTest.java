@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
-import org.cnnj.nn.UNet;
-import org.cnnj.nn.UNetConfig;
 import org.cnnj.ops.Convolution;
 import org.cnnj.ops.Mean;
 import org.cnnj.ops.Relu;
 import org.cnnj.ops.Reshape;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
+import org.cnnj.seg.UNet;
+import org.cnnj.seg.UNetConfig;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,14 @@
-package org.cnnj.nn;
+package org.cnnj.seg;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.nn.Conv2d;
+import org.cnnj.nn.ConvBnRelu;
+import org.cnnj.nn.ConvTranspose2d;
+import org.cnnj.nn.Init;
+import org.cnnj.nn.Module;
+import org.cnnj.nn.ResidualBlock;
+import org.cnnj.nn.Sequential;
 import org.cnnj.ops.Concat;
 import org.cnnj.ops.ConvParams;
 import org.cnnj.ops.Dropout;

@@ -1,4 +1,4 @@
-package org.cnnj.nn;
+package org.cnnj.seg;
 
 import static org.cnnj.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.nn.Bottleneck;
+import org.cnnj.nn.DenseBlock;
+import org.cnnj.nn.Init;
+import org.cnnj.nn.Linear;
+import org.cnnj.nn.ResidualBlock;
+import org.cnnj.nn.SqueezeExcitation;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.tensor.Autograd;

@@ -1,17 +1,15 @@
-package org.cnnj.model;
+package org.cnnj.seg;
 
 import com.google.gson.JsonElement;
-import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.cnnj.data.Percentiles;
-import org.cnnj.nn.UNetConfig;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
 
 /**
@@ -36,7 +34,7 @@ import org.cnnj.onnx.OnnxModelInfo;
  *                     peaks for them to be two objects, chosen after training on the validation images (as StarDist
  *                     optimizes its thresholds); 0 = the default 0.1
  */
-public record ModelSpec(
+public record SegmentationSpec(
         int format,
         String axes,
         int inputChannels,
@@ -50,10 +48,6 @@ public record ModelSpec(
         Map<String, String> provenance,
         double objectDiameter,
         double splitDepth) {
-    /** The task of an object detector's sidecar ({@code DetectorSpec}): not a segmentation model. */
-    public static final String DETECTION = "detection";
-    /** The task of an image classifier's sidecar ({@code ClassifierSpec}): not a segmentation model. */
-    public static final String CLASSIFICATION = "classification";
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
@@ -63,67 +57,7 @@ public record ModelSpec(
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
 
-    /** How pixels are scaled before the network sees them; the sidecar spells it "percentile" or "none". */
-    public enum NormalizationMethod {
-        /** (v − p(low)) / (p(high) − p(low)) per image. */
-        @SerializedName("percentile")
-        PERCENTILE,
-        /** Pixels as they are. */
-        @SerializedName("none")
-        NONE;
-
-        /** The option as the CLI, macros and sidecars write it. */
-        public String option() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** "percentile" or "none"; anything else is an error naming both. */
-        public static NormalizationMethod parse(String text) {
-            String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-            for (NormalizationMethod m : values()) if (m.option().equals(t)) return m;
-            throw new IllegalArgumentException("normalization must be percentile or none, got \"" + text + "\"");
-        }
-    }
-
-    /** Percentile normalization: (v − p(low))/(p(high) − p(low)) per image; none leaves pixels as they are. */
-    public record Normalization(NormalizationMethod method, double lowPercentile, double highPercentile) {
-        public Normalization {
-            if (method == null) {
-                throw new IllegalArgumentException(
-                        "model sidecar: normalization method must be \"percentile\" or \"none\"");
-            }
-            if (method == NormalizationMethod.PERCENTILE
-                    && !(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
-                throw new IllegalArgumentException(
-                        "model sidecar: normalization percentiles must satisfy 0 <= low < high <= 100, got "
-                                + lowPercentile + " and " + highPercentile);
-            }
-        }
-
-        public static Normalization none() {
-            return new Normalization(NormalizationMethod.NONE, 0, 100);
-        }
-
-        public static Normalization percentile(double low, double high) {
-            return new Normalization(NormalizationMethod.PERCENTILE, low, high);
-        }
-
-        /** CNN-J's default for a method: percentiles 1–99.8 %, or none. */
-        public static Normalization of(NormalizationMethod method) {
-            return method == NormalizationMethod.NONE ? none() : percentile(1, 99.8);
-        }
-
-        /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
-        public float[] apply(float[] values) {
-            if (method == NormalizationMethod.PERCENTILE)
-                return Percentiles.of(values, lowPercentile, highPercentile).apply(values);
-            float[] out = values.clone(); // as they are, but non-finite pixels would spread through every convolution
-            for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = 0f;
-            return out;
-        }
-    }
-
-    public ModelSpec {
+    public SegmentationSpec {
         if (!"NCHW".equals(axes))
             throw new IllegalArgumentException(
                     "model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
@@ -135,11 +69,11 @@ public record ModelSpec(
             throw new IllegalArgumentException(
                     "model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
-        if (DETECTION.equals(task)) {
+        if (Sidecars.DETECTION.equals(task)) {
             throw new IllegalArgumentException(
                     "this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
         }
-        if (CLASSIFICATION.equals(task)) {
+        if (Sidecars.CLASSIFICATION.equals(task)) {
             throw new IllegalArgumentException(
                     "this is an image classifier, not a segmentation model; use it with Plugins › CNN-J › Classification (./cnnj classify)");
         }
@@ -180,14 +114,14 @@ public record ModelSpec(
     }
 
     /** The sidecar CNN-J writes for a U-Net it trained. */
-    public static ModelSpec forUNet(
+    public static SegmentationSpec forUNet(
             UNetConfig c,
             List<String> classes,
             String task,
             Normalization n,
             Map<String, String> provenance,
             double objectDiameter) {
-        return new ModelSpec(
+        return new SegmentationSpec(
                 1,
                 "NCHW",
                 c.inChannels(),
@@ -214,8 +148,8 @@ public record ModelSpec(
     }
 
     /** The same model with another provenance. */
-    public ModelSpec withProvenance(Map<String, String> p) {
-        return new ModelSpec(
+    public SegmentationSpec withProvenance(Map<String, String> p) {
+        return new SegmentationSpec(
                 format,
                 axes,
                 inputChannels,
@@ -232,8 +166,8 @@ public record ModelSpec(
     }
 
     /** The same model with another split depth. */
-    public ModelSpec withSplitDepth(double t) {
-        return new ModelSpec(
+    public SegmentationSpec withSplitDepth(double t) {
+        return new SegmentationSpec(
                 format,
                 axes,
                 inputChannels,
@@ -270,11 +204,12 @@ public record ModelSpec(
      * Settings for a model without a sidecar (e.g. exported from PyTorch): a semantic model with
      * {@code classes} logit channels, applied in tiles of multiples of {@code tileMultiple} with {@code halo}.
      */
-    public static ModelSpec forExternal(int inputChannels, int classes, int tileMultiple, int halo, Normalization n) {
+    public static SegmentationSpec forExternal(
+            int inputChannels, int classes, int tileMultiple, int halo, Normalization n) {
         List<String> names = new ArrayList<>();
         for (int c = 0; c < classes; c++) names.add("class" + c);
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
-        return new ModelSpec(
+        return new SegmentationSpec(
                 1,
                 "NCHW",
                 inputChannels,
@@ -296,7 +231,7 @@ public record ModelSpec(
      */
     public void checkAgainst(Path model) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
-        Path json = sidecarOf(model);
+        Path json = Sidecars.of(model);
         if (!info.inputs().isEmpty()
                 && info.inputs().get(0).dims().length == 4
                 && info.inputs().get(0).dims()[1] > 0
@@ -318,24 +253,19 @@ public record ModelSpec(
         }
     }
 
-    /** The sidecar path for a model file: same name, .json. */
-    public static Path sidecarOf(Path model) {
-        return Sidecars.sibling(model, ".json");
-    }
-
-    public static ModelSpec read(Path json) throws IOException {
+    public static SegmentationSpec read(Path json) throws IOException {
         JsonElement tree = Sidecars.parse(json, "model sidecar " + json + " does not exist");
-        if (DETECTION.equals(Sidecars.task(tree))) {
+        if (Sidecars.DETECTION.equals(Sidecars.task(tree))) {
             throw new IOException(json
                     + " describes an object detector, not a segmentation model; use it with Detect in Image… or Detect in Folder…"
                     + " (Plugins › CNN-J › Detection; ./cnnj detect)");
         }
-        if (CLASSIFICATION.equals(Sidecars.task(tree))) {
+        if (Sidecars.CLASSIFICATION.equals(Sidecars.task(tree))) {
             throw new IOException(json + " describes an image classifier, not a segmentation model; use it with"
                     + " Classify Images… or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
         }
         return Sidecars.convert(
-                tree, ModelSpec.class, json, "it should describe the model (axes, classes, normalization)");
+                tree, SegmentationSpec.class, json, "it should describe the model (axes, classes, normalization)");
     }
 
     public void write(Path json) throws IOException {

@@ -1,4 +1,4 @@
-package org.cnnj.nn;
+package org.cnnj.seg;
 
 /**
  * Shape of a U-Net. Level i has {@code baseFilters·2^i} channels (i < depth), the bottleneck

@@ -1,4 +1,4 @@
-package org.cnnj.model;
+package org.cnnj.seg;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.Normalization;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -24,15 +25,19 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * bioimage.io model packages (model spec 0.5.x) as CNN-J models: a package.zip or its rdf.yaml is read, its ONNX
- * weights are used as they are, and a CNN-J sidecar is written beside them from the description — input channels
+ * weights are used as they are, with a CNN-J sidecar made from the description — input channels
  * (the channel axis), output classes (the output's channel names), tile sizes (the space axes' size step), halo (the
  * output axes' halo) and normalization (scale_range → percentile; none) — so every command that takes a model takes a
  * package. A package that CNN-J wrote carries its own sidecar (attachment cnnj.json), which is then used exactly.
  * What CNN-J cannot honour (other weight formats, other preprocessing, 3-D axes) is refused by name.
  */
 public final class BioimageIo {
-    /** A package read: its ONNX weights (with a CNN-J sidecar beside them), the description, and its folder. */
-    public record Package(Path onnx, ModelSpec spec, Map<String, Object> rdf, Path folder) {}
+    /**
+     * A package read: its ONNX weights, the CNN-J sidecar its description stands for (held here, never written beside
+     * the package: a package may sit on a read-only share, and writing next to its files could change another model),
+     * the description, and its folder.
+     */
+    public record Package(Path onnx, SegmentationSpec spec, Map<String, Object> rdf, Path folder) {}
 
     private BioimageIo() {}
 
@@ -60,14 +65,12 @@ public final class BioimageIo {
             throw new IOException(rdfFile + ": its ONNX weights " + model + " are missing");
         checkSha(onnx, model, rdfFile);
         Path own = folder.resolve("cnnj.json");
-        ModelSpec spec = Files.isRegularFile(own) ? ModelSpec.read(own) : describe(rdf, rdfFile);
-        Path sidecar = ModelSpec.sidecarOf(model);
-        if (!Files.exists(sidecar) || !Files.readString(sidecar).equals(Sidecars.json(spec))) spec.write(sidecar);
+        SegmentationSpec spec = Files.isRegularFile(own) ? SegmentationSpec.read(own) : describe(rdf, rdfFile);
         return new Package(model, spec, rdf, folder);
     }
 
     /** The CNN-J sidecar a description stands for. */
-    static ModelSpec describe(Map<String, Object> rdf, Path where) throws IOException {
+    static SegmentationSpec describe(Map<String, Object> rdf, Path where) throws IOException {
         String version = String.valueOf(rdf.get("format_version"));
         if (!"model".equals(rdf.get("type")) || !version.startsWith("0.5.")) {
             throw new IOException(
@@ -103,19 +106,19 @@ public final class BioimageIo {
         int halo = 0;
         for (Map<String, Object> a : out.subList(2, 4))
             if (a.get("halo") instanceof Number h) halo = Math.max(halo, h.intValue());
-        ModelSpec.Normalization n = normalization(input, where);
+        Normalization n = normalization(input, where);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("bioimage.io", String.valueOf(rdf.get("name")));
         if (rdf.get("id") != null) provenance.put("bioimage.io id", String.valueOf(rdf.get("id")));
         provenance.put("imported from", where.toString());
         int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
-        return new ModelSpec(
+        return new SegmentationSpec(
                 1,
                 "NCHW",
                 channels,
                 classes,
                 "probabilities",
-                ModelSpec.SEMANTIC,
+                SegmentationSpec.SEMANTIC,
                 n,
                 tileMultiple,
                 roundedHalo,
@@ -125,11 +128,11 @@ public final class BioimageIo {
                 0);
     }
 
-    private static ModelSpec.Normalization normalization(Map<String, Object> input, Path where) throws IOException {
+    private static Normalization normalization(Map<String, Object> input, Path where) throws IOException {
         Object pre = input.get("preprocessing");
-        if (pre == null || (pre instanceof List<?> l && l.isEmpty())) return ModelSpec.Normalization.none();
+        if (pre == null || (pre instanceof List<?> l && l.isEmpty())) return Normalization.none();
         if (!(pre instanceof List<?> steps)) throw new IOException(where + ": preprocessing must be a list");
-        ModelSpec.Normalization n = ModelSpec.Normalization.none();
+        Normalization n = Normalization.none();
         for (Object o : steps) {
             Map<String, Object> step = map(o, "preprocessing", where);
             String id = String.valueOf(step.get("id"));
@@ -144,7 +147,7 @@ public final class BioimageIo {
                     }
                     double lo = number(kw.getOrDefault("min_percentile", 0.0)),
                             hi = number(kw.getOrDefault("max_percentile", 100.0));
-                    n = ModelSpec.Normalization.percentile(lo, hi);
+                    n = Normalization.percentile(lo, hi);
                 }
                 default ->
                     throw new IOException(where + ": preprocessing \"" + id + "\" is not supported by CNN-J"

@@ -1,19 +1,19 @@
-package org.cnnj.model;
+package org.cnnj.seg;
 
 import java.util.Locale;
 
 /**
  * What a segmentation model outputs, in the two spellings people meet: the option users type
  * ({@code instances}, {@code instances-3class}, {@code semantic}; CLI, macros, dialogs) and the task its
- * sidecar records ({@link ModelSpec#task()}: {@code instances-distance} for the first). One place maps them.
+ * sidecar records ({@link SegmentationSpec#task()}: {@code instances-distance} for the first). One place maps them.
  */
 public enum SegmentationTask {
     /** Objects separated by a distance map: classes + the distance channel (the default). */
-    INSTANCES("instances", ModelSpec.INSTANCES_DISTANCE),
+    INSTANCES("instances", SegmentationSpec.INSTANCES_DISTANCE),
     /** Objects from background/interior/boundary classes only. */
-    INSTANCES_3CLASS("instances-3class", ModelSpec.INSTANCES_3CLASS),
+    INSTANCES_3CLASS("instances-3class", SegmentationSpec.INSTANCES_3CLASS),
     /** One class per pixel. */
-    SEMANTIC("semantic", ModelSpec.SEMANTIC);
+    SEMANTIC("semantic", SegmentationSpec.SEMANTIC);
     private final String option, sidecar;
 
     SegmentationTask(String option, String sidecar) {
@@ -26,7 +26,7 @@ public enum SegmentationTask {
         return option;
     }
 
-    /** As the sidecar records it ({@link ModelSpec#task()}). */
+    /** As the sidecar records it ({@link SegmentationSpec#task()}). */
     public String sidecar() {
         return sidecar;
     }
