@@ -67,7 +67,13 @@ public final class ClassifierBench {
             throws IOException, InterruptedException {
         ClassifierConfig c = new ClassifierConfig(a, 1, CLASSES, 28, width, 0);
         int batch = 128, steps = (59_000 + batch - 1) / batch;
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, 28, 1e-3, 1.0 / 60, 0, seed, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(batch, 28)
+                .withLearningRate(1e-3)
+                .withValidation(1.0 / 60)
+                .withPatience(0)
+                .withSeed(seed);
         ClassifierTrainer.Options o = new ClassifierTrainer.Options(
                 ClassifierTrainer.OptimizerKind.ADAMW, 1e-4, 0, false, CropAugmentation.NONE, Normalization.none());
         List<Double> seconds = new ArrayList<>();

@@ -22,11 +22,11 @@ import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.Instances;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.seg.SyntheticNuclei;
 import org.cnnj.seg.UNet;
-import org.cnnj.seg.UNetConfig;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -97,8 +97,13 @@ final class DemoCommand {
                 "steps",
                 String.valueOf(steps)));
         int epochs = Math.min(4, steps);
-        TrainConfig cfg = new TrainConfig(
-                epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 3e-3, 1.0 / TRAIN_IMAGES, 0, seed, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, (steps + epochs - 1) / epochs)
+                .withBatches(BATCH, PATCH)
+                .withLearningRate(3e-3)
+                .withValidation(1.0 / TRAIN_IMAGES)
+                .withPatience(0)
+                .withSeed(seed);
         float[] lastLoss = {0};
         long t0 = System.nanoTime();
         SegmentationTrainer.Result trained = SegmentationTrainer.train(
@@ -116,10 +121,11 @@ final class DemoCommand {
                             }
                         },
                         provenance),
-                new SegmentationTrainer.Network(
-                        SegmentationSpec.INSTANCES_3CLASS, null, new UNetConfig(1, 3, 3, 16, true, false, 0f), null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(3, 16, false, 0));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        UNet net = (UNet) trained.model(); // train() with a UNetConfig returns a UNet
+        UNet net = (UNet) trained.model(); // a new network of a recipe is a UNet
         SegmentationSpec spec = trained.spec();
         Checkpoint.save(
                 out.resolve("model.ckpt"),

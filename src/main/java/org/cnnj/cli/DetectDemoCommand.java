@@ -96,8 +96,13 @@ final class DetectDemoCommand {
                 "steps",
                 String.valueOf(steps)));
         int epochs = Math.min(10, steps);
-        TrainConfig cfg = new TrainConfig(
-                epochs, (steps + epochs - 1) / epochs, BATCH, PATCH, 2e-3, 2.0 / TRAIN_SCENES, 0, seed, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, (steps + epochs - 1) / epochs)
+                .withBatches(BATCH, PATCH)
+                .withLearningRate(2e-3)
+                .withValidation(2.0 / TRAIN_SCENES)
+                .withPatience(0)
+                .withSeed(seed);
         long t0 = System.nanoTime();
         DetectorTrainer.Result trained = DetectorTrainer.train(
                 new TrainingRun<>(

@@ -90,14 +90,14 @@ final class Help {
                         "./cnnj train-seg --images DIR --output M.onnx [options]   (the options of Fiji's Train"
                                 + " Segmentation on Folder)",
                         TrainSegmentationCommand.class,
-                        TrainCommand.ALIASES,
+                        TrainSegCommand.ALIASES,
                         TRAINING_NOTE);
             case "train-det" ->
                 CommandLine.help(
                         "./cnnj train-det --images DIR --output M.onnx [options]   (the options of Fiji's Train Detector"
                                 + " on Folder; X.tif with its ROI zip X.zip, class = ROI name or group)",
                         TrainDetectorCommand.class,
-                        TrainCommand.ALIASES,
+                        TrainSegCommand.ALIASES,
                         TRAINING_NOTE);
             default -> TEXT.get(command);
         };

@@ -51,14 +51,14 @@ public final class Main {
             case "demo-det" -> DetectDemoCommand.run(rest);
             case "generate-nuclei" -> GenerateCommand.run(rest);
             case "segment" -> SegmentCommand.run(rest);
-            case "train-seg" -> TrainCommand.run(rest);
+            case "train-seg" -> TrainSegCommand.run(rest);
             case "tune-seg" -> TuneCommand.run(rest);
             case "install" -> InstallCommand.install(rest);
             case "uninstall" -> InstallCommand.uninstall(rest);
             case "detect" -> DetectCommand.run(rest);
             case "train-det" -> TrainDetCommand.run(rest);
             case "generate-scenes" -> GenerateCommand.runScenes(rest);
-            case "train-cls" -> TrainClassifierCommand.run(rest);
+            case "train-cls" -> TrainClsCommand.run(rest);
             case "classify" -> ClassifyCommand.run(rest);
             case "generate-cells" -> GenerateCommand.runCells(rest);
             case "export-bioimageio" -> ExportBioimageIoCommand.run(rest);

@@ -17,7 +17,7 @@ final class TrainDetCommand {
 
     static int run(String[] args) throws IOException {
         TrainDetectorFiles.Options request = CommandLine.parse(
-                        "train-det", TrainDetectorCommand.class, args, TrainCommand.ALIASES, CommandLine.Extras.NONE)
+                        "train-det", TrainDetectorCommand.class, args, TrainSegCommand.ALIASES, CommandLine.Extras.NONE)
                 .command()
                 .request("./cnnj train-det " + String.join(" ", args));
         Interruptible.run(

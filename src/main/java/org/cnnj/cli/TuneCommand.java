@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
@@ -30,7 +30,7 @@ final class TuneCommand {
         o.require("--model", "--images");
         Path model = o.path("--model");
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
-        List<LabeledImage> all = TrainFiles.load(o.path("--images"), null), some = new ArrayList<>();
+        List<LabeledImage> all = TrainSegmentationFiles.load(o.path("--images"), null), some = new ArrayList<>();
         int every = o.integer("--every", 1);
         for (int i = 0; i < all.size(); i += every) some.add(all.get(i));
         SegmentationSpec tuned;

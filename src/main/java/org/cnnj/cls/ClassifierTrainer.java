@@ -80,7 +80,13 @@ public final class ClassifierTrainer {
     }
 
     /** A classification training's defaults: 30 epochs of one pass each (steps are set from the data), batch 32, rate 1e-3, 20 % validation, no early stopping (the cosine schedule runs to its end: noisy validation scores of small sets would stop it at a lucky epoch), seed 1. */
-    public static final TrainConfig DEFAULTS = new TrainConfig(30, 1, 32, 64, 1e-3, 0.2, 0, 1, false);
+    public static final TrainConfig DEFAULTS = TrainConfig.defaults()
+            .withSchedule(30, 1)
+            .withBatches(32, 64)
+            .withLearningRate(1e-3)
+            .withValidation(0.2)
+            .withPatience(0)
+            .withSeed(1);
 
     /** The best model (weights restored), its sidecar, the validation confusion matrix, and how training ended. */
     public record Result(

@@ -40,7 +40,13 @@ public final class DetectorTrainer {
             String diverged) {}
 
     /** A detector training's defaults (epochs, steps, batch, patch, learning rate, validation share, patience, seed): the CLI and the Fiji commands start from these. */
-    public static final TrainConfig DEFAULTS = new TrainConfig(10, 100, 4, 128, 2e-3, 0.2, 4, 1, false);
+    public static final TrainConfig DEFAULTS = TrainConfig.defaults()
+            .withSchedule(10, 100)
+            .withBatches(4, 128)
+            .withLearningRate(2e-3)
+            .withValidation(0.2)
+            .withPatience(4)
+            .withSeed(1);
 
     /** Box IoU below which an object is said to fit no anchor: the RPN then learns it only from its single best anchor. */
     static final float POOR_ANCHOR_FIT = 0.4f;

@@ -97,16 +97,14 @@ public class TrainClassifierCommand extends CnnjCommand {
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
         TrainConfig d = ClassifierTrainer.DEFAULTS;
-        TrainConfig cfg = new TrainConfig(
-                epochs,
-                d.stepsPerEpoch(),
-                batch,
-                d.patch(),
-                rate,
-                d.validationFraction(),
-                d.patience(),
-                d.seed(),
-                freeze);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, d.stepsPerEpoch())
+                .withBatches(batch, d.patch())
+                .withLearningRate(rate)
+                .withValidation(d.validationFraction())
+                .withPatience(d.patience())
+                .withSeed(d.seed())
+                .withFreezeEncoder(freeze);
         ClassifierTrainer.Result r = TrainClassifierFiles.train(
                 new TrainClassifierFiles.Options(
                         images.toPath(),

@@ -85,16 +85,13 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
         List<Roi> cells = trainingRois(rois, "cells", "outline cells, name each ROI by its class and add it (t)");
         AtomicBoolean stop = new AtomicBoolean();
         TrainConfig d = ClassifierTrainer.DEFAULTS;
-        TrainConfig cfg = new TrainConfig(
-                epochs,
-                d.stepsPerEpoch(),
-                d.batch(),
-                d.patch(),
-                d.learningRate(),
-                d.validationFraction(),
-                d.patience(),
-                d.seed(),
-                false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, d.stepsPerEpoch())
+                .withBatches(d.batch(), d.patch())
+                .withLearningRate(d.learningRate())
+                .withValidation(d.validationFraction())
+                .withPatience(d.patience())
+                .withSeed(d.seed());
         ClassifierTrainer.Result r = TrainClassifierFiles.trainOnImage(
                 image,
                 cells,

@@ -77,7 +77,14 @@ public class TrainDetectorCommand extends CnnjCommand {
 
     /** What this command's fields ask for (the command line's train-det fills the same fields); {@code command} goes into the sidecar's provenance. */
     public TrainDetectorFiles.Options request(String command) {
-        TrainConfig cfg = new TrainConfig(epochs, steps, batch, patch, rate, validation, patience, seed, freeze)
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(batch, patch)
+                .withLearningRate(rate)
+                .withValidation(validation)
+                .withPatience(patience)
+                .withSeed(seed)
+                .withFreezeEncoder(freeze)
                 .withAveraging(average);
         return new TrainDetectorFiles.Options(
                 images.toPath(),

@@ -56,7 +56,13 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> boxes = trainingRois(rois, "boxes", "add boxes to it (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainConfig cfg = new TrainConfig(epochs, steps, 4, patch, 2e-3, 0, 4, 1, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(4, patch)
+                .withLearningRate(2e-3)
+                .withValidation(0)
+                .withPatience(4)
+                .withSeed(1);
         DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(
                 image,
                 boxes,

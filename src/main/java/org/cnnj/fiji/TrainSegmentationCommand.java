@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
@@ -120,36 +120,31 @@ public class TrainSegmentationCommand extends CnnjCommand {
     private boolean resume = false;
 
     /** What this command's fields ask for (the command line's train-seg fills the same fields); {@code command} goes into the sidecar's provenance. */
-    public TrainFiles.Options request(String command) {
-        TrainConfig cfg = new TrainConfig(
-                epochs,
-                steps,
-                batch,
-                patch,
-                rate,
-                validation,
-                patience,
-                seed,
-                freeze,
-                (float) elastic,
-                diameter,
-                average);
-        return new TrainFiles.Options(
-                images.toPath(),
-                labels == null ? null : labels.toPath(),
-                output.toPath(),
-                SegmentationTask.parse(task).sidecar(),
-                classes == null || classes.isBlank() ? null : Arrays.asList(classes.split("\\s*,\\s*")),
-                cfg,
-                depth,
-                filters,
-                residual,
-                (float) dropout,
-                from == null || from.getPath().isEmpty() ? null : from.toPath(),
-                resume,
-                command,
-                validate == null || validate.getPath().isEmpty() ? null : validate.toPath(),
-                Augmentation.parse(augment));
+    public TrainSegmentationFiles.Options request(String command) {
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(batch, patch)
+                .withLearningRate(rate)
+                .withValidation(validation)
+                .withPatience(patience)
+                .withSeed(seed)
+                .withFreezeEncoder(freeze)
+                .withAveraging(average);
+        SegmentationTrainer.Recipe recipe = SegmentationTrainer.Recipe.defaults()
+                .withTask(
+                        SegmentationTask.parse(task),
+                        classes == null || classes.isBlank() ? null : Arrays.asList(classes.split("\\s*,\\s*")))
+                .withNetwork(depth, filters, residual, (float) dropout)
+                .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath())
+                .withAugmentation(Augmentation.parse(augment), (float) elastic)
+                .withDiameter(diameter);
+        return TrainSegmentationFiles.Options.of(images.toPath(), output.toPath())
+                .withLabels(labels == null ? null : labels.toPath())
+                .withValidationImages(validate == null || validate.getPath().isEmpty() ? null : validate.toPath())
+                .withConfig(cfg)
+                .withRecipe(recipe)
+                .withResume(resume)
+                .withCommandLine(command);
     }
 
     @Override
@@ -160,7 +155,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         AtomicBoolean stop = new AtomicBoolean();
-        SegmentationTrainer.Result r = TrainFiles.train(
+        SegmentationTrainer.Result r = TrainSegmentationFiles.train(
                 request("Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
                         + patch),
                 stop,
@@ -182,10 +177,10 @@ public class TrainSegmentationCommand extends CnnjCommand {
         SegmentationSpec spec = modelSpecOrNull(from);
         if (spec == null || spec.architecture() == null)
             return; // not (yet) one of CNN-J's models: keep the current values
-        task = SegmentationTask.ofSidecar(spec.task()).option();
+        task = spec.task().option();
         if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
         depth = spec.architecture().depth();
         filters = spec.architecture().baseFilters();
-        if (SegmentationSpec.SEMANTIC.equals(spec.task())) classes = String.join(",", spec.classes());
+        if (spec.task() == SegmentationTask.SEMANTIC) classes = String.join(",", spec.classes());
     }
 }

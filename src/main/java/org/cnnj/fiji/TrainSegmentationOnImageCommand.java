@@ -7,8 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.cnnj.ij.TrainFiles;
-import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -54,27 +53,20 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
         requireImage(image);
         List<Roi> objects = trainingRois(rois, "objects", "outline objects and add them (t)");
         AtomicBoolean stop = new AtomicBoolean();
-        TrainConfig d = TrainConfig.defaults(); // one image: it is validated on itself (no held-out share)
-        TrainConfig cfg =
-                new TrainConfig(epochs, steps, d.batch(), patch, d.learningRate(), 0, d.patience(), d.seed(), false);
-        SegmentationTrainer.Result r = TrainFiles.trainOnImage(
+        // One image: it is validated on itself (no held-out share).
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(TrainConfig.defaults().batch(), patch)
+                .withValidation(0);
+        SegmentationTrainer.Result r = TrainSegmentationFiles.trainOnImage(
                 image,
                 objects,
-                new TrainFiles.Options(
-                        null,
-                        null,
-                        output.toPath(),
-                        SegmentationSpec.INSTANCES_DISTANCE,
-                        null,
-                        cfg,
-                        SegmentationTrainer.DEFAULT_DEPTH,
-                        SegmentationTrainer.DEFAULT_FILTERS,
-                        false,
-                        0f,
-                        from == null || from.getPath().isEmpty() ? null : from.toPath(),
-                        false,
-                        "Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs + " steps="
-                                + steps + " patch=" + patch),
+                TrainSegmentationFiles.Options.of(null, output.toPath())
+                        .withConfig(cfg)
+                        .withRecipe(SegmentationTrainer.Recipe.defaults()
+                                .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath()))
+                        .withCommandLine("Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs
+                                + " steps=" + steps + " patch=" + patch),
                 stop,
                 trainingListener(output, "validation IoU", true, stop));
         return String.format(

@@ -107,7 +107,7 @@ public final class BioimageIoExport {
         r.put(
                 "description",
                 d.description() == null || d.description().isBlank()
-                        ? "CNN-J " + spec.task() + " model for " + String.join(", ", spec.classes())
+                        ? "CNN-J " + spec.task().sidecar() + " model for " + String.join(", ", spec.classes())
                                 + " (trained in Fiji by CNN-J)"
                         : d.description());
         List<Map<String, Object>> authors = new ArrayList<>();
@@ -161,7 +161,7 @@ public final class BioimageIoExport {
         r.put("weights", ordered("onnx", onnx));
         r.put("attachments", List.of(file("cnnj.json", files)));
         Map<String, Object> cnnj = new LinkedHashMap<>();
-        cnnj.put("task", spec.task());
+        cnnj.put("task", spec.task().sidecar());
         cnnj.put("object_diameter", spec.objectDiameter());
         cnnj.put("note", "CNN-J decodes instances from these outputs (Segment Image…); other tools get the class maps");
         r.put("config", ordered("cnnj", cnnj));
@@ -229,7 +229,7 @@ public final class BioimageIoExport {
     private static String readme(SegmentationSpec spec, Description d) {
         StringBuilder sb = new StringBuilder("# " + d.name() + "\n\n");
         sb.append("A ")
-                .append(spec.task())
+                .append(spec.task().sidecar())
                 .append(" U-Net made with CNN-J (convolutional networks trained in Fiji).\n\n");
         sb.append("- input: ")
                 .append(spec.inputChannels())

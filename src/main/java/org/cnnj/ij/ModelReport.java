@@ -88,7 +88,7 @@ public final class ModelReport {
             sb.append(String.format(
                     Locale.ROOT,
                     "segmentation (%s): classes %s, %d input channel(s), output %s; tiles of multiples of %d px, halo %d px%n",
-                    s.task(),
+                    s.task().sidecar(),
                     s.classes(),
                     s.inputChannels(),
                     s.output(),

@@ -119,16 +119,14 @@ public final class TrainClassifierFiles {
         TrainConfig c = o.config();
         int trainCrops = (int) Math.round(data.crops().size() * (1 - c.validationFraction()));
         int steps = o.steps() > 0 ? o.steps() : Math.max(1, (trainCrops + c.batch() - 1) / c.batch());
-        TrainConfig cfg = new TrainConfig(
-                c.epochs(),
-                steps,
-                c.batch(),
-                Math.max(8, arch.inputSize()),
-                c.learningRate(),
-                c.validationFraction(),
-                c.patience(),
-                c.seed(),
-                c.freezeEncoder());
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(c.epochs(), steps)
+                .withBatches(c.batch(), Math.max(8, arch.inputSize()))
+                .withLearningRate(c.learningRate())
+                .withValidation(c.validationFraction())
+                .withPatience(c.patience())
+                .withSeed(c.seed())
+                .withFreezeEncoder(c.freezeEncoder());
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_accuracy,seconds", "train-cls")) {
             Map<String, String> provenance = new LinkedHashMap<>();

@@ -52,7 +52,7 @@ public final class BandSegmenter {
             throw new IllegalArgumentException(
                     "the image is too wide for bands of " + band + " rows; use a smaller band or tile");
         }
-        boolean instances = spec.isInstances(), distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean instances = spec.isInstances(), distance = spec.task() == SegmentationTask.INSTANCES;
         UnionFind ids = new UnionFind();
         int[] carry = null;
         int carryStart = 0, bands = (height + band - 1) / band, done = 0;
@@ -171,8 +171,7 @@ public final class BandSegmenter {
             SegmentationSpec spec,
             int width) {
         int classChannels = spec.classChannels(), n = (e1 - e0) * width;
-        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()),
-                logits = "logits".equals(spec.output());
+        boolean distance = spec.task() == SegmentationTask.INSTANCES, logits = "logits".equals(spec.output());
         byte[] classes = new byte[n];
         boolean[] foreground = distance ? new boolean[n] : null;
         float[] dist = distance ? new float[n] : null;

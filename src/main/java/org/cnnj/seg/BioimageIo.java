@@ -118,7 +118,7 @@ public final class BioimageIo {
                 channels,
                 classes,
                 "probabilities",
-                SegmentationSpec.SEMANTIC,
+                SegmentationTask.SEMANTIC,
                 n,
                 tileMultiple,
                 roundedHalo,

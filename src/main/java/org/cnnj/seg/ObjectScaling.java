@@ -65,13 +65,18 @@ final class ObjectScaling {
 
     /**
      * Patches of rescaled images normalized as {@code spec} says, with their three-class labels and distance targets;
-     * {@code imaging}: what other microscopes do (null = none). With images from several sources each source gets a
+     * the recipe's augmentation and elastic deformation. With images from several sources each source gets a
      * share of the patches in proportion to the square root of its image count (so a large source does not drown a
      * small one, nor a small one get repeated until it is learnt by heart), and within a source each image in
      * proportion to its area after rescaling (up to 4 patches' worth: huge nuclei shrink into small images).
      */
     ObjectPatchSampler sampler(
-            List<LabeledImage> training, SegmentationSpec spec, TrainConfig cfg, ImagingAugmentation imaging, Rng rng) {
+            List<LabeledImage> training,
+            SegmentationSpec spec,
+            TrainConfig cfg,
+            SegmentationTrainer.Recipe recipe,
+            Rng rng) {
+        ImagingAugmentation imaging = recipe.augmentation().imaging();
         List<LabeledImage> scaled = rescaled(training);
         Map<String, Double> areaOfSource = new HashMap<>();
         Map<String, Integer> countOfSource = new HashMap<>();
@@ -98,6 +103,6 @@ final class ObjectScaling {
                     weight));
         }
         return new ObjectPatchSampler(
-                images, new ObjectPatchSampler.Settings(MIN_ZOOM, MAX_ZOOM, 0.1f, cfg.elastic(), imaging), rng);
+                images, new ObjectPatchSampler.Settings(MIN_ZOOM, MAX_ZOOM, 0.1f, recipe.elastic(), imaging), rng);
     }
 }

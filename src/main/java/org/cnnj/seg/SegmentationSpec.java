@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public record SegmentationSpec(
         int inputChannels,
         List<String> classes,
         String output,
-        String task,
+        SegmentationTask task,
         Normalization normalization,
         int tileMultiple,
         int halo,
@@ -51,9 +52,8 @@ public record SegmentationSpec(
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
-    public static final String INSTANCES_3CLASS = "instances-3class",
-            INSTANCES_DISTANCE = "instances-distance",
-            SEMANTIC = "semantic";
+    private static final String TASKS = "task must be \"semantic\", \"instances-3class\" or \"instances-distance\"";
+
     /** Output channels of an instances-distance model, the last being the distance logit. */
     public static final List<String> DISTANCE_CHANNELS = List.of("background", "interior", "boundary", "distance");
 
@@ -69,20 +69,9 @@ public record SegmentationSpec(
             throw new IllegalArgumentException(
                     "model sidecar: output must be \"logits\" or \"probabilities\", got \"" + output + "\"");
         }
-        if (Sidecars.DETECTION.equals(task)) {
-            throw new IllegalArgumentException(
-                    "this is an object detector, not a segmentation model; use it with Plugins › CNN-J › Detection › Detect in Folder… (./cnnj detect)");
-        }
-        if (Sidecars.CLASSIFICATION.equals(task)) {
-            throw new IllegalArgumentException(
-                    "this is an image classifier, not a segmentation model; use it with Plugins › CNN-J › Classification (./cnnj classify)");
-        }
-        if (!SEMANTIC.equals(task) && !INSTANCES_3CLASS.equals(task) && !INSTANCES_DISTANCE.equals(task)) {
-            throw new IllegalArgumentException("model sidecar: task must be \"" + SEMANTIC + "\", \"" + INSTANCES_3CLASS
-                    + "\" or \"" + INSTANCES_DISTANCE + "\", got \"" + task + "\"");
-        }
-        if (INSTANCES_DISTANCE.equals(task) && !DISTANCE_CHANNELS.equals(classes)) {
-            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_DISTANCE + " needs the classes "
+        if (task == null) throw new IllegalArgumentException("model sidecar: task is missing; " + TASKS);
+        if (task == SegmentationTask.INSTANCES && !DISTANCE_CHANNELS.equals(classes)) {
+            throw new IllegalArgumentException("model sidecar: task " + task.sidecar() + " needs the classes "
                     + DISTANCE_CHANNELS + ", got " + classes);
         }
         if (!(splitDepth == 0 || (splitDepth > 0 && splitDepth < 1))) {
@@ -94,8 +83,8 @@ public record SegmentationSpec(
                     "model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got "
                             + objectDiameter);
         }
-        if (INSTANCES_3CLASS.equals(task) && classes.size() != 3) {
-            throw new IllegalArgumentException("model sidecar: task " + INSTANCES_3CLASS
+        if (task == SegmentationTask.INSTANCES_3CLASS && classes.size() != 3) {
+            throw new IllegalArgumentException("model sidecar: task " + task.sidecar()
                     + " needs exactly 3 classes (background, interior, boundary)");
         }
         if (tileMultiple < 1 || halo < 0 || halo % tileMultiple != 0) {
@@ -117,7 +106,7 @@ public record SegmentationSpec(
     public static SegmentationSpec forUNet(
             UNetConfig c,
             List<String> classes,
-            String task,
+            SegmentationTask task,
             Normalization n,
             Map<String, String> provenance,
             double objectDiameter) {
@@ -139,12 +128,12 @@ public record SegmentationSpec(
 
     /** True for the tasks whose output is separated objects. */
     public boolean isInstances() {
-        return INSTANCES_3CLASS.equals(task) || INSTANCES_DISTANCE.equals(task);
+        return task.isInstances();
     }
 
     /** How many output channels are classes for the per-pixel argmax (the distance channel is not one). */
     public int classChannels() {
-        return INSTANCES_DISTANCE.equals(task) ? 3 : classes.size();
+        return task == SegmentationTask.INSTANCES ? 3 : classes.size();
     }
 
     /** The same model with another provenance. */
@@ -215,7 +204,7 @@ public record SegmentationSpec(
                 inputChannels,
                 names,
                 "logits",
-                SEMANTIC,
+                SegmentationTask.SEMANTIC,
                 n,
                 tileMultiple,
                 roundedHalo,
@@ -264,6 +253,11 @@ public record SegmentationSpec(
             throw new IOException(json + " describes an image classifier, not a segmentation model; use it with"
                     + " Classify Images… or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
         }
+        String task = Sidecars.task(tree);
+        if (task != null
+                && Arrays.stream(SegmentationTask.values())
+                        .noneMatch(t -> t.sidecar().equals(task)))
+            throw new IOException(json + ": model sidecar: " + TASKS + ", got \"" + task + "\"");
         return Sidecars.convert(
                 tree, SegmentationSpec.class, json, "it should describe the model (axes, classes, normalization)");
     }

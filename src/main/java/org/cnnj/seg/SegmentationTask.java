@@ -1,5 +1,6 @@
 package org.cnnj.seg;
 
+import com.google.gson.annotations.SerializedName;
 import java.util.Locale;
 
 /**
@@ -9,11 +10,14 @@ import java.util.Locale;
  */
 public enum SegmentationTask {
     /** Objects separated by a distance map: classes + the distance channel (the default). */
-    INSTANCES("instances", SegmentationSpec.INSTANCES_DISTANCE),
+    @SerializedName("instances-distance")
+    INSTANCES("instances", "instances-distance"),
     /** Objects from background/interior/boundary classes only. */
-    INSTANCES_3CLASS("instances-3class", SegmentationSpec.INSTANCES_3CLASS),
+    @SerializedName("instances-3class")
+    INSTANCES_3CLASS("instances-3class", "instances-3class"),
     /** One class per pixel. */
-    SEMANTIC("semantic", SegmentationSpec.SEMANTIC);
+    @SerializedName("semantic")
+    SEMANTIC("semantic", "semantic");
     private final String option, sidecar;
 
     SegmentationTask(String option, String sidecar) {
@@ -43,5 +47,16 @@ public enum SegmentationTask {
     public static SegmentationTask ofSidecar(String task) {
         for (SegmentationTask k : values()) if (k.sidecar.equals(task)) return k;
         throw new IllegalArgumentException("not a segmentation task: \"" + task + "\"");
+    }
+
+    /** True for the tasks whose output is separated objects. */
+    public boolean isInstances() {
+        return this != SEMANTIC;
+    }
+
+    /** The sidecar's spelling, wherever a task is written out. */
+    @Override
+    public String toString() {
+        return sidecar;
     }
 }

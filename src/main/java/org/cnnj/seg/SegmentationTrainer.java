@@ -2,6 +2,8 @@ package org.cnnj.seg;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +14,12 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.cnnj.data.ImagingAugmentation;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.Normalization;
 import org.cnnj.nn.Module;
+import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Narrow;
 import org.cnnj.optim.Adam;
@@ -59,64 +61,145 @@ public final class SegmentationTrainer {
     public static final int DEFAULT_DEPTH = 3, DEFAULT_FILTERS = 16;
 
     /**
-     * The network a segmentation training starts from: its task, class names (semantic), a new architecture, or a model
-     * to fine-tune; {@code imaging}: what other microscopes do, applied to the training patches of instance-distance
-     * models (null = flips, rotations, size and a little intensity jitter only).
+     * What a segmentation training makes, besides its schedule ({@link TrainConfig}): the task; the class names
+     * (semantic; null: class0.. from the labels); a new U-Net's depth, base filters, residual blocks and dropout; or a
+     * model to fine-tune ({@code from}: a CNN-J model keeps its task, shape and object size; an ONNX model from
+     * elsewhere is rebuilt from its graph); how much the patches vary (augmentation, elastic deformation in pixels); and
+     * the object diameter the images are rescaled to (instances; 0: the median of the labels', or the starting model's).
      */
-    public record Network(
-            String task, List<String> classes, UNetConfig architecture, UNet start, ImagingAugmentation imaging) {
-        public Network(String task, List<String> classes, UNetConfig architecture, UNet start) {
-            this(task, classes, architecture, start, null);
+    public record Recipe(
+            SegmentationTask task,
+            List<String> classes,
+            int depth,
+            int filters,
+            boolean residual,
+            float dropout,
+            Path from,
+            Augmentation augmentation,
+            float elastic,
+            double diameter) {
+        public Recipe {
+            if (task == null) throw new IllegalArgumentException("training: no task");
+            if (depth < 1 || depth > 6)
+                throw new IllegalArgumentException("training: depth must be 1..6, got " + depth);
+            if (filters < 1) throw new IllegalArgumentException("training: filters must be >= 1, got " + filters);
+            if (!(dropout >= 0 && dropout < 1))
+                throw new IllegalArgumentException("training: dropout must be in [0, 1), got " + dropout);
+            if (!(elastic >= 0 && elastic < 50))
+                throw new IllegalArgumentException(
+                        "training: elastic deformation must be 0..50 pixels, got " + elastic);
+            if (!(diameter == 0 || (diameter >= 3 && diameter <= 500))) {
+                throw new IllegalArgumentException(
+                        "training: the object diameter must be 3..500 pixels (or 0 = measured from the labels), got "
+                                + diameter);
+            }
+            augmentation = augmentation == null ? Augmentation.BASIC : augmentation;
+            classes = classes == null ? null : List.copyOf(classes);
+        }
+
+        /** Instances (distance map), a new U-Net of {@link #DEFAULT_DEPTH} levels and {@link #DEFAULT_FILTERS} filters. */
+        public static Recipe defaults() {
+            return new Recipe(
+                    SegmentationTask.INSTANCES,
+                    null,
+                    DEFAULT_DEPTH,
+                    DEFAULT_FILTERS,
+                    false,
+                    0,
+                    null,
+                    Augmentation.BASIC,
+                    0,
+                    0);
+        }
+
+        public Recipe withTask(SegmentationTask t, List<String> names) {
+            return new Recipe(t, names, depth, filters, residual, dropout, from, augmentation, elastic, diameter);
+        }
+
+        /** A new U-Net of this shape. */
+        public Recipe withNetwork(int levels, int baseFilters, boolean residualBlocks, float dropoutRate) {
+            return new Recipe(
+                    task,
+                    classes,
+                    levels,
+                    baseFilters,
+                    residualBlocks,
+                    dropoutRate,
+                    from,
+                    augmentation,
+                    elastic,
+                    diameter);
+        }
+
+        public Recipe withFrom(Path model) {
+            return new Recipe(task, classes, depth, filters, residual, dropout, model, augmentation, elastic, diameter);
+        }
+
+        public Recipe withAugmentation(Augmentation a, float elasticPixels) {
+            return new Recipe(task, classes, depth, filters, residual, dropout, from, a, elasticPixels, diameter);
+        }
+
+        public Recipe withDiameter(double pixels) {
+            return new Recipe(task, classes, depth, filters, residual, dropout, from, augmentation, elastic, pixels);
         }
     }
 
     /**
-     * Trains a U-Net: {@code network.task()} is {@link SegmentationSpec#INSTANCES_DISTANCE} or {@link SegmentationSpec#INSTANCES_3CLASS}
-     * (labels are object ids) or {@link SegmentationSpec#SEMANTIC} (labels are classes, named by {@code network.classes()});
-     * {@code network.start()}, when given, is fine-tuned instead of a new {@code network.architecture()}.
+     * Trains as the recipe says: a new U-Net, or the model {@code recipe.from()} fine-tuned (a CNN-J model keeps its
+     * instance encoding and object size unless the recipe names another size; a model from elsewhere is rebuilt from
+     * its ONNX graph and trained as it is).
      */
-    public static Result train(TrainingRun<LabeledImage> run, Network network) throws IOException {
-        return train(
-                run, network.task(), network.classes(), network.architecture(), network.start(), network.imaging());
+    public static Result train(TrainingRun<LabeledImage> run, Recipe recipe) throws IOException {
+        if (run.data().isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
+        if (recipe.from() == null) return train(run, recipe, null);
+        SegmentationModel from = SegmentationModel.resolve(recipe.from());
+        SegmentationSpec fromSpec = from.spec();
+        if (fromSpec.architecture() == null) {
+            GraphNetwork imported = GraphNetwork.load(from.onnx());
+            SegmentationSpec spec = externalSpec(from, recipe, classesOf(run.data(), recipe));
+            return fineTune(run, imported, spec, imported.encoderParameters(), recipe);
+        }
+        Recipe kept = recipe;
+        if (fromSpec.isInstances() && recipe.task().isInstances())
+            kept = kept.withTask(fromSpec.task(), null); // fine-tuning keeps the model's own instance encoding
+        if (fromSpec.objectDiameter() > 0 && recipe.diameter() == 0)
+            kept = kept.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
+        return train(run, kept, loadNetwork(from, fromSpec));
+    }
+
+    private static UNet loadNetwork(SegmentationModel model, SegmentationSpec spec) throws IOException {
+        return Segmenter.loadNetwork(model.onnx(), spec);
     }
 
     /**
-     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link org.cnnj.onnx.GraphNetwork}
-     * imported from another framework's ONNX file, described by its sidecar {@code spec}.
-     *
-     * @param encoder the parameter names {@link TrainConfig#freezeEncoder()} freezes
+     * Trains {@code start} (a U-Net in memory, fine-tuned) or, when null, a new U-Net of the recipe's shape: labels are
+     * object ids for the instance tasks, classes (named by the recipe, or class0.. from the labels) for semantic.
      */
-    public static Result fineTune(
-            TrainingRun<LabeledImage> run, Module net, SegmentationSpec spec, Collection<String> encoder)
-            throws IOException {
-        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
-        merged.putAll(run.provenance());
-        return run(run, spec.withProvenance(merged), net, rng -> net, encoder::contains, null);
-    }
-
-    private static Result train(
-            TrainingRun<LabeledImage> run,
-            String task,
-            List<String> classes,
-            UNetConfig architecture,
-            UNet start,
-            ImagingAugmentation imaging)
-            throws IOException {
+    public static Result train(TrainingRun<LabeledImage> run, Recipe recipe, UNet start) throws IOException {
         List<LabeledImage> data = run.data();
-        TrainConfig cfg = run.config();
-        List<String> names = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
+        if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
+        SegmentationTask task = recipe.task();
+        List<String> names = task == SegmentationTask.INSTANCES
                 ? SegmentationSpec.DISTANCE_CHANNELS
-                : SegmentationSpec.INSTANCES_3CLASS.equals(task)
+                : task == SegmentationTask.INSTANCES_3CLASS
                         ? List.of("background", "interior", "boundary")
-                        : List.copyOf(classes);
-        UNetConfig arch = start != null ? start.config : architecture;
+                        : classesOf(data, recipe);
+        UNetConfig arch = start != null
+                ? start.config
+                : new UNetConfig(
+                        data.get(0).image().length,
+                        names.size(),
+                        recipe.depth(),
+                        recipe.filters(),
+                        true,
+                        recipe.residual(),
+                        recipe.dropout());
         if (arch.classes() != names.size()) {
             throw new IllegalArgumentException("training: the network has " + arch.classes() + " outputs but "
                     + names.size() + " classes were named");
         }
-        double diameter = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
-                ? ObjectScaling.targetDiameter(data, cfg.diameter())
-                : 0;
+        double diameter =
+                task == SegmentationTask.INSTANCES ? ObjectScaling.targetDiameter(data, recipe.diameter()) : 0;
         SegmentationSpec spec = SegmentationSpec.forUNet(
                 arch, names, task, Normalization.percentile(1, 99.8), run.provenance(), diameter);
         return run(
@@ -125,7 +208,68 @@ public final class SegmentationTrainer {
                 start,
                 rng -> new UNet(arch, rng),
                 name -> name.startsWith("enc") || name.startsWith("bottom."),
-                imaging);
+                recipe);
+    }
+
+    /**
+     * Fine-tunes a network that did not come from a {@link UNetConfig}, e.g. a {@link GraphNetwork} imported from
+     * another framework's ONNX file, described by {@code spec}; {@code encoder}: the parameter names {@link
+     * TrainConfig#freezeEncoder()} freezes.
+     */
+    private static Result fineTune(
+            TrainingRun<LabeledImage> run, Module net, SegmentationSpec spec, Collection<String> encoder, Recipe recipe)
+            throws IOException {
+        Map<String, String> merged = new LinkedHashMap<>(spec.provenance());
+        merged.putAll(run.provenance());
+        return run(run, spec.withProvenance(merged), net, rng -> net, encoder::contains, recipe);
+    }
+
+    /** The recipe's class names, or for a semantic task without names background, class1, … up to the largest label. */
+    private static List<String> classesOf(List<LabeledImage> data, Recipe recipe) {
+        if (recipe.classes() != null || recipe.task() != SegmentationTask.SEMANTIC) return recipe.classes();
+        int max =
+                data.stream().flatMapToInt(d -> Arrays.stream(d.labels())).max().orElse(1);
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c <= Math.max(1, max); c++) names.add(c == 0 ? "background" : "class" + c);
+        return names;
+    }
+
+    /**
+     * How to train and apply a model from elsewhere: its own description (a sidecar, a bioimage.io package), or a model
+     * with its output's class count, with the recipe's task (semantic, or instances-3class for exactly 3 outputs).
+     */
+    private static SegmentationSpec externalSpec(SegmentationModel model, Recipe recipe, List<String> classes) {
+        SegmentationSpec base = model.spec();
+        Path file = recipe.from();
+        int k = base.classes().size();
+        SegmentationTask task = recipe.task();
+        if (task == SegmentationTask.INSTANCES) {
+            throw new IllegalArgumentException(file.getFileName()
+                    + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
+                    + " (3 output channels)");
+        }
+        if (task == SegmentationTask.INSTANCES_3CLASS && k != 3) {
+            throw new IllegalArgumentException(file.getFileName() + " has " + k
+                    + " output channels; the instances task needs 3 (background, interior,"
+                    + " boundary): train it as task=semantic, or start from a CNN-J model");
+        }
+        List<String> names = task == SegmentationTask.INSTANCES_3CLASS
+                ? List.of("background", "interior", "boundary")
+                : classes != null && classes.size() == k ? classes : base.classes();
+        return new SegmentationSpec(
+                1,
+                "NCHW",
+                base.inputChannels(),
+                names,
+                "logits",
+                task,
+                base.normalization(),
+                base.tileMultiple(),
+                base.halo(),
+                null,
+                base.provenance(),
+                base.objectDiameter(),
+                base.splitDepth());
     }
 
     private static Result run(
@@ -134,7 +278,7 @@ public final class SegmentationTrainer {
             Module start,
             Function<Rng, Module> build,
             Predicate<String> isEncoder,
-            ImagingAugmentation imaging)
+            Recipe recipe)
             throws IOException {
         List<LabeledImage> data = run.data();
         TrainConfig cfg = run.config();
@@ -144,7 +288,7 @@ public final class SegmentationTrainer {
         Map<String, String> provenance = run.provenance();
         check(data, spec.isInstances(), spec, cfg);
         if (run.validation() != null) check(run.validation(), spec.isInstances(), spec, cfg);
-        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean distance = spec.task() == SegmentationTask.INSTANCES;
         Rng rng = new Rng(cfg.seed());
         // Validation images given (e.g. a source held out whole) are used as they are; else a share is drawn.
         TrainingLoop.Split<LabeledImage> split = run.validation() != null
@@ -166,14 +310,14 @@ public final class SegmentationTrainer {
                 distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
         if (distance) {
             ObjectPatchSampler sampler =
-                    new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, imaging, rng.split());
+                    new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, recipe, rng.split());
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             prefetch = next;
             step = () -> distanceStep(net, next.next(), sampler.channels(), cfg);
             validation = () -> validationAp(net, spec, held);
             metric = "AP@0.5";
         } else {
-            PatchSampler sampler = sampler(split.training(), spec, spec.isInstances(), cfg, rng.split());
+            PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
             Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             prefetch = next;
@@ -284,7 +428,7 @@ public final class SegmentationTrainer {
      */
     public static SegmentationSpec tuneSplitDepth(
             Engine engine, SegmentationSpec spec, List<LabeledImage> images, Consumer<String> log) {
-        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()))
+        if (spec.task() != SegmentationTask.INSTANCES)
             throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (images.isEmpty()) return spec;
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
@@ -326,8 +470,7 @@ public final class SegmentationTrainer {
                                 + spec.inputChannels() + "; give every image the same channels");
             }
             // Distance training mirrors small images out to the patch size; the other tasks need whole patches.
-            if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task())
-                    && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
+            if (spec.task() != SegmentationTask.INSTANCES && (d.width() < cfg.patch() || d.height() < cfg.patch())) {
                 throw new IllegalArgumentException(
                         d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
                                 + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
@@ -346,8 +489,8 @@ public final class SegmentationTrainer {
         }
     }
 
-    static PatchSampler sampler(
-            List<LabeledImage> training, SegmentationSpec spec, boolean instances, TrainConfig cfg, Rng rng) {
+    static PatchSampler sampler(List<LabeledImage> training, SegmentationSpec spec, float elastic, Rng rng) {
+        boolean instances = spec.isInstances();
         float[][][] images = new float[training.size()][][];
         int[][] labels = new int[training.size()][];
         int[] widths = new int[training.size()], heights = new int[training.size()];
@@ -358,7 +501,7 @@ public final class SegmentationTrainer {
             widths[i] = d.width();
             heights[i] = d.height();
         }
-        return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(cfg.elastic());
+        return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(elastic);
     }
 
     /**

@@ -223,7 +223,10 @@ public final class Segmenter implements AutoCloseable {
      */
     public static void save(Module net, SegmentationSpec spec, int patch, Path onnx) throws IOException {
         OnnxExport.export(
-                net, new int[] {1, spec.inputChannels(), patch, patch}, Map.of("cnnj.task", spec.task()), onnx);
+                net,
+                new int[] {1, spec.inputChannels(), patch, patch},
+                Map.of("cnnj.task", spec.task().sidecar()),
+                onnx);
         spec.write(Sidecars.of(onnx));
     }
 
@@ -435,7 +438,7 @@ public final class Segmenter implements AutoCloseable {
             int height,
             Options o,
             double[] splitDepths) {
-        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()))
+        if (spec.task() != SegmentationTask.INSTANCES)
             throw new IllegalArgumentException("only instances-distance models have a split depth");
         if (o.scale() != 1)
             throw new IllegalArgumentException("split depths are tuned on images at the model's object size; rescale"
@@ -471,7 +474,7 @@ public final class Segmenter implements AutoCloseable {
                     "images over 2^31 pixels do not fit one array: use ImgLib2Segmenter.segmentLarge (cell images) or BandSegmenter");
         }
         if (k > 127) throw new IllegalArgumentException("models with more than 127 classes are not supported");
-        boolean distance = SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task());
+        boolean distance = spec.task() == SegmentationTask.INSTANCES;
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
         boolean threshold = distance && decodedAsIs;
@@ -518,7 +521,7 @@ public final class Segmenter implements AutoCloseable {
     private static Result finish(SegmentationSpec spec, Maps m, Options o) {
         int[] objects = null;
         int count = 0;
-        if (SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task())) {
+        if (spec.task() == SegmentationTask.INSTANCES) {
             boolean[] fg = m.mask();
             if (fg == null) {
                 fg = new boolean[m.foreground().length];
@@ -531,7 +534,7 @@ public final class Segmenter implements AutoCloseable {
                     m.height(),
                     new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1)));
             count = Instances.count(objects);
-        } else if (SegmentationSpec.INSTANCES_3CLASS.equals(spec.task())) {
+        } else if (spec.task() == SegmentationTask.INSTANCES_3CLASS) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());
             count = Instances.count(objects);
         }
@@ -549,7 +552,7 @@ public final class Segmenter implements AutoCloseable {
      */
     public static int smallestObject(SegmentationSpec spec, Options o, double grid) {
         int floor = Math.max(1, o.minObjectPixels());
-        if (!SegmentationSpec.INSTANCES_DISTANCE.equals(spec.task()) || !(spec.objectDiameter() > 0)) return floor;
+        if (spec.task() != SegmentationTask.INSTANCES || !(spec.objectDiameter() > 0)) return floor;
         double half = 0.5 * spec.objectDiameter() / o.scale() * grid; // half the objects' diameter on this grid
         return Math.max(floor, (int) Math.round(Math.min(SPECK_PIXELS * grid * grid, Math.PI / 4 * half * half)));
     }

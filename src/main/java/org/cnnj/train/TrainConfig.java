@@ -1,20 +1,19 @@
 package org.cnnj.train;
 
 /**
- * How to train a segmentation U-Net.
+ * How to train, for every task: the schedule, batches and patches, the validation share, early stopping, the seed,
+ * fine-tuning and weight averaging. Start from {@link #defaults()} (or a task's defaults) and change what differs with
+ * the withers; what only one task has (a segmentation's object size, elastic deformation) is in that task's recipe.
  *
  * @param epochs          at most this many epochs
  * @param stepsPerEpoch   optimizer steps per epoch
  * @param batch           patches per step
- * @param patch           patch height and width (a multiple of 2^depth)
+ * @param patch           patch height and width (a multiple of the network's size multiple)
  * @param learningRate    Adam's base rate (cosine decay after a short warm-up)
  * @param validationFraction share of images held out for validation (at least one image when > 0)
  * @param patience        stop after this many epochs without a better validation score (0 = never)
  * @param seed            makes sampling, augmentation and initialization repeatable
  * @param freezeEncoder   when fine-tuning, train only the decoder and head
- * @param elastic         elastic deformation of half the patches, in pixels (0 = off; segmentation)
- * @param diameter        object diameter in pixels that every training image is rescaled to (instances-distance
- *                        segmentation); 0 = the median of the images' own median object diameters
  * @param averaging       decay of an exponential moving average of the weights that is validated, kept and saved
  *                        instead of the last step's (0 = off; 0.999 averages over ~1,000 steps): it smooths the
  *                        step-to-step noise of the final weights, as timm's ModelEma and Polyak averaging do
@@ -29,85 +28,7 @@ public record TrainConfig(
         int patience,
         long seed,
         boolean freezeEncoder,
-        float elastic,
-        double diameter,
         double averaging) {
-    public TrainConfig(
-            int epochs,
-            int stepsPerEpoch,
-            int batch,
-            int patch,
-            double learningRate,
-            double validationFraction,
-            int patience,
-            long seed,
-            boolean freezeEncoder,
-            float elastic,
-            double diameter) {
-        this(
-                epochs,
-                stepsPerEpoch,
-                batch,
-                patch,
-                learningRate,
-                validationFraction,
-                patience,
-                seed,
-                freezeEncoder,
-                elastic,
-                diameter,
-                0);
-    }
-
-    public TrainConfig(
-            int epochs,
-            int stepsPerEpoch,
-            int batch,
-            int patch,
-            double learningRate,
-            double validationFraction,
-            int patience,
-            long seed,
-            boolean freezeEncoder) {
-        this(
-                epochs,
-                stepsPerEpoch,
-                batch,
-                patch,
-                learningRate,
-                validationFraction,
-                patience,
-                seed,
-                freezeEncoder,
-                0f,
-                0);
-    }
-
-    public TrainConfig(
-            int epochs,
-            int stepsPerEpoch,
-            int batch,
-            int patch,
-            double learningRate,
-            double validationFraction,
-            int patience,
-            long seed,
-            boolean freezeEncoder,
-            float elastic) {
-        this(
-                epochs,
-                stepsPerEpoch,
-                batch,
-                patch,
-                learningRate,
-                validationFraction,
-                patience,
-                seed,
-                freezeEncoder,
-                elastic,
-                0);
-    }
-
     public TrainConfig {
         if (epochs < 1 || stepsPerEpoch < 1 || batch < 1) {
             throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
@@ -120,28 +41,34 @@ public record TrainConfig(
                     "training: validation fraction must be in [0, 1), got " + validationFraction);
         }
         if (patience < 0) throw new IllegalArgumentException("training: patience must be >= 0");
-        if (!(elastic >= 0 && elastic < 50))
-            throw new IllegalArgumentException("training: elastic deformation must be 0..50 pixels, got " + elastic);
-        if (!(diameter == 0 || (diameter >= 3 && diameter <= 500))) {
-            throw new IllegalArgumentException(
-                    "training: the object diameter must be 3..500 pixels (or 0 = measured from the labels), got "
-                            + diameter);
-        }
         if (!(averaging == 0 || (averaging >= 0.9 && averaging < 1))) {
             throw new IllegalArgumentException(
                     "training: weight averaging must be 0 (off) or a decay in [0.9, 1), e.g. 0.999; got " + averaging);
         }
     }
 
-    public TrainConfig withDiameter(double d) {
-        return with(d, averaging);
+    /** 20 epochs of 50 steps of 8 patches of 128 px, rate 0.002, 20% validation, patience 5, seed 1. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false, 0);
     }
 
-    public TrainConfig withAveraging(double decay) {
-        return with(diameter, decay);
+    /** {@code epochs} epochs of {@code steps} steps. */
+    public TrainConfig withSchedule(int epochs, int steps) {
+        return new TrainConfig(
+                epochs,
+                steps,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                averaging);
     }
 
-    private TrainConfig with(double diameter, double averaging) {
+    /** Batches of {@code batch} patches of {@code patch} px. */
+    public TrainConfig withBatches(int batch, int patch) {
         return new TrainConfig(
                 epochs,
                 stepsPerEpoch,
@@ -152,12 +79,81 @@ public record TrainConfig(
                 patience,
                 seed,
                 freezeEncoder,
-                elastic,
-                diameter,
                 averaging);
     }
 
-    public static TrainConfig defaults() {
-        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false);
+    public TrainConfig withLearningRate(double rate) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                rate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                averaging);
+    }
+
+    public TrainConfig withValidation(double fraction) {
+        return new TrainConfig(
+                epochs, stepsPerEpoch, batch, patch, learningRate, fraction, patience, seed, freezeEncoder, averaging);
+    }
+
+    public TrainConfig withPatience(int epochsWithoutImprovement) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                epochsWithoutImprovement,
+                seed,
+                freezeEncoder,
+                averaging);
+    }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                s,
+                freezeEncoder,
+                averaging);
+    }
+
+    public TrainConfig withFreezeEncoder(boolean freeze) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freeze,
+                averaging);
+    }
+
+    public TrainConfig withAveraging(double decay) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                decay);
     }
 }

@@ -51,7 +51,7 @@ class ClassifyCommandTest {
                 "--epochs",
                 "2"));
         args.addAll(List.of(more));
-        return TrainClassifierCommand.run(args.toArray(String[]::new));
+        return TrainClsCommand.run(args.toArray(String[]::new));
     }
 
     @Test

@@ -15,25 +15,26 @@ import org.cnnj.fiji.TrainDetectorCommand;
 import org.cnnj.fiji.TrainSegmentationCommand;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
 /** The command line's options are the Fiji commands' parameters: same defaults, checks and meaning. */
 class CommandLineTest {
-    private static TrainFiles.Options trainSeg(String... args) {
+    private static TrainSegmentationFiles.Options trainSeg(String... args) {
         return CommandLine.parse(
                         "train-seg",
                         TrainSegmentationCommand.class,
                         args,
-                        TrainCommand.ALIASES,
+                        TrainSegCommand.ALIASES,
                         CommandLine.Extras.NONE)
                 .command()
                 .request("test");
@@ -41,7 +42,7 @@ class CommandLineTest {
 
     @Test
     void theShippedModelsRecordedCommandLineMeansWhatItMeantBefore() {
-        TrainFiles.Options o = trainSeg(
+        TrainSegmentationFiles.Options o = trainSeg(
                 "--images",
                 "train",
                 "--output",
@@ -60,27 +61,35 @@ class CommandLineTest {
                 "0",
                 "--seed",
                 "1");
-        assertEquals(new TrainConfig(24, 250, 8, 128, 2e-3, 0.1, 0, 1, false, 0f, 0), o.config());
-        assertEquals(4, o.depth());
-        assertEquals(16, o.filters());
-        assertEquals(SegmentationSpec.INSTANCES_DISTANCE, o.task());
+        assertEquals(
+                TrainConfig.defaults()
+                        .withSchedule(24, 250)
+                        .withBatches(8, 128)
+                        .withLearningRate(2e-3)
+                        .withValidation(0.1)
+                        .withPatience(0)
+                        .withSeed(1),
+                o.config());
+        assertEquals(4, o.recipe().depth());
+        assertEquals(16, o.recipe().filters());
+        assertEquals(SegmentationTask.INSTANCES, o.recipe().task());
         assertEquals(Path.of("train"), o.images());
         assertEquals(null, o.labels());
-        assertEquals(null, o.from());
-        assertFalse(o.resume() || o.residual());
+        assertEquals(null, o.recipe().from());
+        assertFalse(o.resume() || o.recipe().residual());
     }
 
     @Test
     void unsetOptionsAreTheLibrarysDefaults() {
-        TrainFiles.Options seg = trainSeg("--images", "i", "--output", "m.onnx");
+        TrainSegmentationFiles.Options seg = trainSeg("--images", "i", "--output", "m.onnx");
         assertEquals(TrainConfig.defaults(), seg.config());
-        assertEquals(SegmentationTrainer.DEFAULT_DEPTH, seg.depth());
-        assertEquals(SegmentationTrainer.DEFAULT_FILTERS, seg.filters());
+        assertEquals(SegmentationTrainer.DEFAULT_DEPTH, seg.recipe().depth());
+        assertEquals(SegmentationTrainer.DEFAULT_FILTERS, seg.recipe().filters());
         TrainDetectorFiles.Options det = CommandLine.parse(
                         "train-det",
                         TrainDetectorCommand.class,
                         new String[] {"--images", "i", "--output", "d.onnx"},
-                        TrainCommand.ALIASES,
+                        TrainSegCommand.ALIASES,
                         CommandLine.Extras.NONE)
                 .command()
                 .request("test");
@@ -103,7 +112,7 @@ class CommandLineTest {
 
     @Test
     void aliasesFlagsAndNegatedFlags() {
-        TrainFiles.Options o = trainSeg(
+        TrainSegmentationFiles.Options o = trainSeg(
                 "--images",
                 "i",
                 "--output",
@@ -120,24 +129,26 @@ class CommandLineTest {
                 "a, b");
         assertEquals(0.01, o.config().learningRate());
         assertTrue(o.config().freezeEncoder());
-        assertTrue(o.residual());
+        assertTrue(o.recipe().residual());
         assertEquals(0.999, o.config().averaging());
-        assertEquals(SegmentationSpec.SEMANTIC, o.task());
-        assertEquals(List.of("a", "b"), o.classes());
+        assertEquals(SegmentationTask.SEMANTIC, o.recipe().task());
+        assertEquals(List.of("a", "b"), o.recipe().classes());
         assertFalse(trainSeg("--images", "i", "--output", "m.onnx", "--residual", "--no-residual")
+                .recipe()
                 .residual());
     }
 
     @Test
     void aModelToStartFromFillsInItsShapeAndObjectSizeUnlessGiven() throws Exception {
-        TrainFiles.Options o = trainSeg("--images", "i", "--output", "m.onnx", "--from", "models/nuclei.onnx");
+        TrainSegmentationFiles.Options o =
+                trainSeg("--images", "i", "--output", "m.onnx", "--from", "models/nuclei.onnx");
         SegmentationSpec shipped = SegmentationSpec.read(Sidecars.of(Path.of("models/nuclei.onnx")));
-        assertEquals(shipped.architecture().depth(), o.depth());
-        assertEquals(shipped.architecture().baseFilters(), o.filters());
-        assertEquals(shipped.objectDiameter(), o.config().diameter());
-        TrainFiles.Options given =
+        assertEquals(shipped.architecture().depth(), o.recipe().depth());
+        assertEquals(shipped.architecture().baseFilters(), o.recipe().filters());
+        assertEquals(shipped.objectDiameter(), o.recipe().diameter());
+        TrainSegmentationFiles.Options given =
                 trainSeg("--diameter", "30", "--from", "models/nuclei.onnx", "--images", "i", "--output", "m.onnx");
-        assertEquals(30, given.config().diameter(), "an option given explicitly wins over the model's, in any order");
+        assertEquals(30, given.recipe().diameter(), "an option given explicitly wins over the model's, in any order");
     }
 
     @Test
@@ -171,7 +182,7 @@ class CommandLineTest {
     void helpListsEveryParameterWithItsDefault() {
         String help = Help.of("train-seg");
         for (CommandFields.Option o : CommandFields.options(TrainSegmentationCommand.class)) {
-            String name = TrainCommand.ALIASES.entrySet().stream()
+            String name = TrainSegCommand.ALIASES.entrySet().stream()
                     .filter(e -> e.getValue().equals(o.name()))
                     .map(Map.Entry::getKey)
                     .findFirst()

@@ -84,7 +84,7 @@ class TrainingFaultsTest {
         assertTrue(csv.size() >= 3 && csv.get(1).startsWith("1,"), "the log has the epochs run: " + csv);
 
         // Resuming keeps the earlier rows of the log and adds the new epochs after them.
-        TrainCommand.run(new String[] {
+        TrainSegCommand.run(new String[] {
             "--images",
             "test-images",
             "--output",

@@ -45,7 +45,14 @@ class ClassifierTrainerTest {
     static ClassifierTrainer.Result train(
             List<LabeledCrop> data, ClassifierConfig arch, ClassifierNetwork start, int epochs, boolean freeze)
             throws Exception {
-        TrainConfig cfg = new TrainConfig(epochs, 10, 16, arch.inputSize(), 2e-3, 0.25, 0, 3, freeze);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(epochs, 10)
+                .withBatches(16, arch.inputSize())
+                .withLearningRate(2e-3)
+                .withValidation(0.25)
+                .withPatience(0)
+                .withSeed(3)
+                .withFreezeEncoder(freeze);
         return ClassifierTrainer.train(
                 new TrainingRun<>(data, cfg, null, null, null, Map.of("test", "yes")),
                 arch,

@@ -30,7 +30,13 @@ class DetectorTrainerTest {
     @Test
     void learnsToDetectWithinAFewDozenSteps() throws Exception {
         List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128));
-        TrainConfig cfg = new TrainConfig(3, 15, 4, 96, 2e-3, 0.34, 0, 3, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(3, 15)
+                .withBatches(4, 96)
+                .withLearningRate(2e-3)
+                .withValidation(0.34)
+                .withPatience(0)
+                .withSeed(3);
         List<Double> maps = new ArrayList<>();
         DetectorTrainer.Result r = DetectorTrainer.train(
                 new TrainingRun<>(data, cfg, dir, null, e -> maps.add(e.validationScore()), null),
@@ -47,7 +53,13 @@ class DetectorTrainerTest {
     @Test
     void badAnnotationsAreNamed() {
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
-        TrainConfig cfg = new TrainConfig(1, 1, 1, 32, 1e-3, 0, 0, 1, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(1, 1)
+                .withBatches(1, 32)
+                .withLearningRate(1e-3)
+                .withValidation(0)
+                .withPatience(0)
+                .withSeed(1);
         float[][] img = {new float[64 * 64]};
         var outside = assertThrows(
                 IllegalArgumentException.class,
@@ -76,7 +88,13 @@ class DetectorTrainerTest {
                 () -> DetectorTrainer.check(
                         List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0})),
                         c,
-                        new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false)));
+                        TrainConfig.defaults()
+                                .withSchedule(1, 1)
+                                .withBatches(1, 128)
+                                .withLearningRate(1e-3)
+                                .withValidation(0)
+                                .withPatience(0)
+                                .withSeed(1)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
@@ -102,7 +120,13 @@ class DetectorTrainerTest {
     @Test
     void cancelMidEpochKeepsTheBestModelAndResumeContinues() throws Exception {
         List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
-        TrainConfig cfg = new TrainConfig(3, 4, 2, 64, 2e-3, 0.5, 0, 5, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(3, 4)
+                .withBatches(2, 64)
+                .withLearningRate(2e-3)
+                .withValidation(0.5)
+                .withPatience(0)
+                .withSeed(5);
         AtomicBoolean cancel = new AtomicBoolean();
         DetectorTrainer.Result r = DetectorTrainer.train(
                 new TrainingRun<>(
@@ -140,7 +164,13 @@ class DetectorTrainerTest {
     @Test
     void trainingTwiceWithTheSameSeedGivesTheSameWeights() throws Exception {
         List<AnnotatedImage> data = List.of(scene(21, 96), scene(22, 96));
-        TrainConfig cfg = new TrainConfig(1, 6, 4, 64, 2e-3, 0.5, 0, 5, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(1, 6)
+                .withBatches(4, 64)
+                .withLearningRate(2e-3)
+                .withValidation(0.5)
+                .withPatience(0)
+                .withSeed(5);
         java.util.Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
             DetectorTrainer.Result r = DetectorTrainer.train(

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +66,8 @@ class OpenImageCommandsTest extends HeadlessContext {
     @Test
     void trainsASegmentationModelOnTheOpenImageWithItsRois() throws Exception {
         ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
-        int[] truth = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
+        int[] truth =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
         LabelResults.saveZip(LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
         CommandModule m = context.service(CommandService.class)
                 .run(

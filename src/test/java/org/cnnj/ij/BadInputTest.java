@@ -215,7 +215,9 @@ class BadInputTest {
         Files.copy(Path.of("test-images/nuclei-2-labels.tif"), in.resolve("b-labels.tif"));
         assertEquals(
                 List.of("a.tif"),
-                TrainFiles.load(in, null).stream().map(LabeledImage::name).toList());
+                TrainSegmentationFiles.load(in, null).stream()
+                        .map(LabeledImage::name)
+                        .toList());
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.cnnj.runtime.OrtEngine;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.testing.RealNuclei;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class RealNucleiTest {
         RealNuclei.assumePresent();
         Path model = Path.of("models/nuclei.onnx");
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
-        assertEquals(SegmentationSpec.INSTANCES_DISTANCE, spec.task());
+        assertEquals(SegmentationTask.INSTANCES, spec.task());
         assertTrue(spec.objectDiameter() > 0, "the sidecar records the object size");
         List<ObjectScores.Image> scores = new ArrayList<>();
         try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {

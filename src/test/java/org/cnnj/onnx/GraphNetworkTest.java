@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.LogSoftmax;
@@ -24,6 +24,8 @@ import org.cnnj.ops.Upsample;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
+import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.GradCheck;
@@ -62,27 +64,28 @@ class GraphNetworkTest {
     void fineTunesAnExternalModelAndExportsItAgain() throws Exception {
         Path pairs = Files.createDirectories(dir.resolve("pairs"));
         Files.copy(Path.of("test-images/nuclei-1.tif"), pairs.resolve("a.tif"));
-        int[] objects = TrainFiles.load(Path.of("test-images"), null).get(0).labels();
+        int[] objects =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
         byte[] mask = new byte[objects.length];
         for (int i = 0; i < mask.length; i++) mask[i] = (byte) (objects[i] > 0 ? 1 : 0);
         Tiffs.save(new ImagePlus("mask", new ByteProcessor(256, 256, mask)), pairs.resolve("a-labels.tif"));
         Path from = Files.copy(TORCH_UNET, dir.resolve("torch_unet.onnx")), out = dir.resolve("tuned.onnx");
         List<Double> ious = new ArrayList<>();
-        TrainFiles.train(
-                new TrainFiles.Options(
-                        pairs,
-                        null,
-                        out,
-                        SegmentationSpec.SEMANTIC,
-                        List.of("background", "nucleus"),
-                        new TrainConfig(4, 20, 4, 64, 1e-2, 0, 0, 1, true),
-                        2,
-                        8,
-                        false,
-                        0f,
-                        from,
-                        false,
-                        "test"),
+        TrainSegmentationFiles.train(
+                TrainSegmentationFiles.Options.of(pairs, out)
+                        .withConfig(TrainConfig.defaults()
+                                .withSchedule(4, 20)
+                                .withBatches(4, 64)
+                                .withLearningRate(1e-2)
+                                .withValidation(0)
+                                .withPatience(0)
+                                .withSeed(1)
+                                .withFreezeEncoder(true))
+                        .withRecipe(SegmentationTrainer.Recipe.defaults()
+                                .withTask(SegmentationTask.SEMANTIC, List.of("background", "nucleus"))
+                                .withNetwork(2, 8, false, 0f)
+                                .withFrom(from))
+                        .withCommandLine("test"),
                 null,
                 new TrainingListener() {
                     public void epoch(EpochReport e) {

@@ -39,11 +39,18 @@ class DistanceTrainingTest {
     static void train() throws Exception {
         data = new ArrayList<>();
         for (int i = 0; i < 6; i++) data.add(sample(900 + i, i % 2 == 1));
-        TrainConfig cfg = new TrainConfig(3, 40, 4, 48, 3e-3, 0.34, 0, 3, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(3, 40)
+                .withBatches(4, 48)
+                .withLearningRate(3e-3)
+                .withValidation(0.34)
+                .withPatience(0)
+                .withSeed(3);
         trained = SegmentationTrainer.train(
                 new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")),
-                new SegmentationTrainer.Network(
-                        SegmentationSpec.INSTANCES_DISTANCE, null, new UNetConfig(1, 4, 2, 8, true, false, 0f), null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES, null)
+                        .withNetwork(2, 8, false, 0));
     }
 
     @Test

@@ -63,7 +63,7 @@ class InferenceTest {
         spec = SegmentationSpec.forUNet(
                 config,
                 List.of("background", "interior", "boundary"),
-                SegmentationSpec.INSTANCES_3CLASS,
+                SegmentationTask.INSTANCES_3CLASS,
                 Normalization.percentile(1, 99.8),
                 Map.of("command", "test"),
                 0);

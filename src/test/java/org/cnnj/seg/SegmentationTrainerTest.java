@@ -38,7 +38,13 @@ class SegmentationTrainerTest {
     }
 
     private static TrainConfig config(int epochs, int steps) {
-        return new TrainConfig(epochs, steps, 4, 48, 3e-3, 0.34, 0, 7, false);
+        return TrainConfig.defaults()
+                .withSchedule(epochs, steps)
+                .withBatches(4, 48)
+                .withLearningRate(3e-3)
+                .withValidation(0.34)
+                .withPatience(0)
+                .withSeed(7);
     }
 
     @Test
@@ -52,14 +58,18 @@ class SegmentationTrainerTest {
                         null,
                         e -> ious.add(e.validationScore()),
                         Map.of("command", "test")),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(2, 8, false, 0));
         assertEquals(2, first.epochsRun());
         assertTrue(first.bestValidationScore() > 0.3, "validation IoU after 30 steps: " + ious);
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(2, 8, false, 0));
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
     }
@@ -68,7 +78,9 @@ class SegmentationTrainerTest {
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
         SegmentationTrainer.Result first = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(2, 8, false, 0));
         // The last epoch ended with an untrained network: far worse than best.ckpt.
         Checkpoint.save(
                 dir.resolve("last.ckpt"),
@@ -77,7 +89,9 @@ class SegmentationTrainerTest {
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
                 new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(2, 8, false, 0));
         assertEquals(
                 first.bestValidationScore(),
                 resumed.bestValidationScore(),
@@ -108,7 +122,9 @@ class SegmentationTrainerTest {
                             }
                         },
                         Map.of()),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null));
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                        .withNetwork(2, 8, false, 0));
         assertTrue(r.cancelled());
         assertEquals(13, steps.size());
         assertEquals(2, r.epochsRun(), "one full epoch and the cancelled one");
@@ -123,8 +139,21 @@ class SegmentationTrainerTest {
         float[] head = start.parameters().get("head.weight").data().clone();
         SegmentationTrainer.Result r = SegmentationTrainer.train(
                 new TrainingRun<>(
-                        nuclei(2), new TrainConfig(1, 5, 2, 48, 3e-3, 0, 0, 1, true), null, null, null, Map.of()),
-                new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, null, start));
+                        nuclei(2),
+                        TrainConfig.defaults()
+                                .withSchedule(1, 5)
+                                .withBatches(2, 48)
+                                .withLearningRate(3e-3)
+                                .withValidation(0)
+                                .withPatience(0)
+                                .withSeed(1)
+                                .withFreezeEncoder(true),
+                        null,
+                        null,
+                        null,
+                        Map.of()),
+                SegmentationTrainer.Recipe.defaults().withTask(SegmentationTask.INSTANCES_3CLASS, null),
+                start);
         Assertions.assertArrayEquals(
                 encoder, r.model().parameters().get("enc0.0.conv.weight").data());
         assertTrue(
@@ -140,7 +169,9 @@ class SegmentationTrainerTest {
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
                         new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()),
-                        new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null)));
+                        SegmentationTrainer.Recipe.defaults()
+                                .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                                .withNetwork(2, 8, false, 0)));
         assertTrue(e.getMessage().contains("every label image is empty"), e.getMessage());
         int[] tooHigh = new int[64 * 64];
         tooHigh[5] = 7;
@@ -150,8 +181,9 @@ class SegmentationTrainerTest {
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
                         new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()),
-                        new SegmentationTrainer.Network(
-                                SegmentationSpec.SEMANTIC, List.of("bg", "a", "b"), SMALL, null)));
+                        SegmentationTrainer.Recipe.defaults()
+                                .withTask(SegmentationTask.SEMANTIC, List.of("bg", "a", "b"))
+                                .withNetwork(2, 8, false, 0)));
         assertTrue(s.getMessage().contains("label value 7 is not a class"), s.getMessage());
         var size = assertThrows(
                 IllegalArgumentException.class,
@@ -162,12 +194,20 @@ class SegmentationTrainerTest {
                 () -> SegmentationTrainer.train(
                         new TrainingRun<>(
                                 nuclei(1),
-                                new TrainConfig(1, 1, 1, 128, 1e-3, 0, 0, 1, false),
+                                TrainConfig.defaults()
+                                        .withSchedule(1, 1)
+                                        .withBatches(1, 128)
+                                        .withLearningRate(1e-3)
+                                        .withValidation(0)
+                                        .withPatience(0)
+                                        .withSeed(1),
                                 null,
                                 null,
                                 null,
                                 Map.of()),
-                        new SegmentationTrainer.Network(SegmentationSpec.INSTANCES_3CLASS, null, SMALL, null)));
+                        SegmentationTrainer.Recipe.defaults()
+                                .withTask(SegmentationTask.INSTANCES_3CLASS, null)
+                                .withNetwork(2, 8, false, 0)));
         assertTrue(small.getMessage().contains("smaller than the 128 px patch"), small.getMessage());
     }
 
@@ -184,19 +224,19 @@ class SegmentationTrainerTest {
         SegmentationSpec none = SegmentationSpec.forUNet(
                 SMALL,
                 List.of("background", "interior", "boundary"),
-                SegmentationSpec.INSTANCES_3CLASS,
+                SegmentationTask.INSTANCES_3CLASS,
                 Normalization.none(),
                 Map.of(),
                 0);
         SegmentationSpec percentile = SegmentationSpec.forUNet(
                 SMALL,
                 List.of("background", "interior", "boundary"),
-                SegmentationSpec.INSTANCES_3CLASS,
+                SegmentationTask.INSTANCES_3CLASS,
                 Normalization.percentile(1, 99.8),
                 Map.of(),
                 0);
         float lowest = Float.MAX_VALUE, highest = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), none, true, config(1, 1), new Rng(3))
+        for (float v : SegmentationTrainer.sampler(List.of(image), none, 0, new Rng(3))
                 .next(2, 32)
                 .images()) {
             lowest = Math.min(lowest, v);
@@ -206,7 +246,7 @@ class SegmentationTrainerTest {
                 lowest > 500 && highest > 1000,
                 "raw values for a model that takes raw values: " + lowest + ".." + highest);
         float top = -Float.MAX_VALUE;
-        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, true, config(1, 1), new Rng(3))
+        for (float v : SegmentationTrainer.sampler(List.of(image), percentile, 0, new Rng(3))
                 .next(2, 32)
                 .images()) {
             top = Math.max(top, v);

@@ -23,7 +23,13 @@ class TrainingLoopTest {
     @Test
     void aNonFiniteLossStopsTrainingWithTheBestEpochsWeights() throws Exception {
         UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
-        TrainConfig cfg = new TrainConfig(5, 4, 1, 8, 1e-3, 0, 0, 1, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(5, 4)
+                .withBatches(1, 8)
+                .withLearningRate(1e-3)
+                .withValidation(0)
+                .withPatience(0)
+                .withSeed(1);
         int[] steps = {0};
         double[] scores = {0.3, 0.5, 0.4};
         int[] epoch = {0};
@@ -57,7 +63,14 @@ class TrainingLoopTest {
      */
     @Test
     void weightAveragingValidatesAndKeepsTheAverageAndResumesIt(@TempDir Path dir) throws Exception {
-        TrainConfig cfg = new TrainConfig(4, 5, 1, 8, 1e-3, 0, 0, 1, false).withAveraging(0.9);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(4, 5)
+                .withBatches(1, 8)
+                .withLearningRate(1e-3)
+                .withValidation(0)
+                .withPatience(0)
+                .withSeed(1)
+                .withAveraging(0.9);
         float[] seen = new float[2];
         float[] whole = weightsAfter(cfg, null, seen);
         float start = whole[0];
@@ -72,7 +85,17 @@ class TrainingLoopTest {
         assertEquals(expected, whole[1], 1e-4, "the kept model is the moving average");
         assertEquals(expected, seen[1], 1e-4, "the last validation saw the moving average");
 
-        weightsAfter(new TrainConfig(2, 5, 1, 8, 1e-3, 0, 0, 1, false).withAveraging(0.9), dir, new float[2]);
+        weightsAfter(
+                TrainConfig.defaults()
+                        .withSchedule(2, 5)
+                        .withBatches(1, 8)
+                        .withLearningRate(1e-3)
+                        .withValidation(0)
+                        .withPatience(0)
+                        .withSeed(1)
+                        .withAveraging(0.9),
+                dir,
+                new float[2]);
         assertTrue(Files.exists(dir.resolve(TrainingLoop.AVERAGE)));
         float[] resumed = weightsAfter(cfg, dir, new float[2]);
         assertEquals(whole[1], resumed[1], 1e-5, "resuming continues the saved average");
@@ -108,7 +131,13 @@ class TrainingLoopTest {
     @Test
     void secondsPerStepLeaveOutValidation() throws Exception {
         UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
-        TrainConfig cfg = new TrainConfig(1, 4, 1, 8, 1e-3, 0, 0, 1, false);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(1, 4)
+                .withBatches(1, 8)
+                .withLearningRate(1e-3)
+                .withValidation(0)
+                .withPatience(0)
+                .withSeed(1);
         double[] report = new double[2];
         run(
                 net,

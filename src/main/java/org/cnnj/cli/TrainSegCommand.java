@@ -3,7 +3,7 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.util.Map;
 import org.cnnj.fiji.TrainSegmentationCommand;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 
 /**
  * {@code ./cnnj train-seg --images DIR [--labels DIR] --output M.onnx [options]}: the options of Fiji's Train
@@ -13,20 +13,20 @@ import org.cnnj.ij.TrainFiles;
  * own). Pairs image X.tif with X.tif in the labels folder, or with X-labels.tif beside it; stacks give one sample per
  * slice. Writes M.onnx + M.json, M-training.csv and checkpoints in M-checkpoints/.
  */
-final class TrainCommand {
+final class TrainSegCommand {
     /** The command line's spellings of the training parameters the dialogs call rate and freeze. */
     static final Map<String, String> ALIASES = Map.of("lr", "rate", "freeze-encoder", "freeze");
 
-    private TrainCommand() {}
+    private TrainSegCommand() {}
 
     static int run(String[] args) throws IOException {
-        TrainFiles.Options request = CommandLine.parse(
+        TrainSegmentationFiles.Options request = CommandLine.parse(
                         "train-seg", TrainSegmentationCommand.class, args, ALIASES, CommandLine.Extras.NONE)
                 .command()
                 .request("./cnnj train-seg " + String.join(" ", args));
         Interruptible.run(
                 Interruptible.resumeCommand("train-seg", args),
-                cancel -> TrainFiles.train(request, cancel, e -> System.out.println(e.line())));
+                cancel -> TrainSegmentationFiles.train(request, cancel, e -> System.out.println(e.line())));
         return 0;
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,17 +17,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.cnnj.io.Manifest;
-import org.cnnj.model.Normalization;
-import org.cnnj.model.Sidecars;
-import org.cnnj.onnx.GraphNetwork;
-import org.cnnj.onnx.OnnxModelInfo;
-import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.LabeledImage;
-import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.Segmenter;
-import org.cnnj.seg.UNet;
-import org.cnnj.seg.UNetConfig;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingRun;
@@ -39,63 +30,65 @@ import org.cnnj.train.TrainingRun;
  * and writes M.onnx + M.json, M-training.csv and checkpoints in M-checkpoints/. The command line
  * (`./cnnj train-seg`) and the Fiji command (Plugins › CNN-J › Training › Train Segmentation on Folder…) are thin layers over this.
  */
-public final class TrainFiles {
-    private TrainFiles() {}
+public final class TrainSegmentationFiles {
+    private TrainSegmentationFiles() {}
 
-    /** Everything a training run needs; {@code classes} null = inferred (semantic) or fixed (instances). */
+    /**
+     * Everything a training run needs: the images (a folder, or a list of folders) and their labels (null: beside
+     * them), the model to write, images to validate on (null: a share of the training images), the schedule, the
+     * recipe (task, network, augmentation, a model to start from), whether to resume, and the command line recorded in
+     * the sidecar.
+     */
     public record Options(
             Path images,
             Path labels,
             Path output,
-            String task,
-            List<String> classes,
-            TrainConfig config,
-            int depth,
-            int filters,
-            boolean residual,
-            float dropout,
-            Path from,
-            boolean resume,
-            String commandLine,
             Path validation,
-            Augmentation augmentation) {
-        public Options(
-                Path images,
-                Path labels,
-                Path output,
-                String task,
-                List<String> classes,
-                TrainConfig config,
-                int depth,
-                int filters,
-                boolean residual,
-                float dropout,
-                Path from,
-                boolean resume,
-                String commandLine) {
-            this(
+            TrainConfig config,
+            SegmentationTrainer.Recipe recipe,
+            boolean resume,
+            String commandLine) {
+        /** The defaults of the schedule and the recipe; labels beside the images. */
+        public static Options of(Path images, Path output) {
+            return new Options(
                     images,
-                    labels,
-                    output,
-                    task,
-                    classes,
-                    config,
-                    depth,
-                    filters,
-                    residual,
-                    dropout,
-                    from,
-                    resume,
-                    commandLine,
                     null,
-                    Augmentation.BASIC);
+                    output,
+                    null,
+                    TrainConfig.defaults(),
+                    SegmentationTrainer.Recipe.defaults(),
+                    false,
+                    "");
+        }
+
+        public Options withLabels(Path folder) {
+            return new Options(images, folder, output, validation, config, recipe, resume, commandLine);
+        }
+
+        public Options withValidationImages(Path imagesOrList) {
+            return new Options(images, labels, output, imagesOrList, config, recipe, resume, commandLine);
+        }
+
+        public Options withConfig(TrainConfig c) {
+            return new Options(images, labels, output, validation, c, recipe, resume, commandLine);
+        }
+
+        public Options withRecipe(SegmentationTrainer.Recipe r) {
+            return new Options(images, labels, output, validation, config, r, resume, commandLine);
+        }
+
+        public Options withResume(boolean continueTraining) {
+            return new Options(images, labels, output, validation, config, recipe, continueTraining, commandLine);
+        }
+
+        public Options withCommandLine(String line) {
+            return new Options(images, labels, output, validation, config, recipe, resume, line);
         }
     }
 
     public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
-        if (!o.output().getFileName().toString().endsWith(".onnx"))
-            throw new IllegalArgumentException("train: the output must name a .onnx file, got " + o.output());
+        checkOutput(o.output());
         List<LabeledImage> data = load(o.images(), o.labels());
         return train(data, describe(data, o.images()), o, cancel, listener);
     }
@@ -119,105 +112,34 @@ public final class TrainFiles {
                 listener);
     }
 
+    private static void checkOutput(Path output) {
+        if (!output.getFileName().toString().endsWith(".onnx"))
+            throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
+    }
+
     private static SegmentationTrainer.Result train(
             List<LabeledImage> data, String source, Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
         Path output = o.output();
-        if (!output.getFileName().toString().endsWith(".onnx"))
-            throw new IllegalArgumentException("train: the output must name a .onnx file, got " + output);
-        String task = o.task();
-        TrainConfig cfg = o.config();
-        List<String> classes = o.classes();
-        if (SegmentationSpec.SEMANTIC.equals(task) && classes == null) {
-            int max = data.stream()
-                    .flatMapToInt(d -> Arrays.stream(d.labels()))
-                    .max()
-                    .orElse(1);
-            classes = new ArrayList<>();
-            for (int c = 0; c <= Math.max(1, max); c++) classes.add(c == 0 ? "background" : "class" + c);
-        }
-        SegmentationSpec fromSpec = o.from() == null
-                ? null
-                : Files.exists(Sidecars.of(o.from())) ? SegmentationSpec.read(Sidecars.of(o.from())) : null;
-        boolean external = o.from() != null && (fromSpec == null || fromSpec.architecture() == null);
-        if (fromSpec != null
-                && !external
-                && fromSpec.isInstances()
-                && (SegmentationSpec.INSTANCES_3CLASS.equals(task)
-                        || SegmentationSpec.INSTANCES_DISTANCE.equals(task))) {
-            task = fromSpec.task(); // fine-tuning keeps the model's own instance encoding
-        }
-        if (fromSpec != null && fromSpec.objectDiameter() > 0 && cfg.diameter() == 0) {
-            cfg = cfg.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
-        }
-        int classCount = SegmentationSpec.INSTANCES_DISTANCE.equals(task)
-                ? 4
-                : SegmentationSpec.INSTANCES_3CLASS.equals(task) ? 3 : classes.size();
-        UNet start = null;
-        UNetConfig arch = new UNetConfig(
-                data.get(0).image().length, classCount, o.depth(), o.filters(), true, o.residual(), o.dropout());
-        if (o.from() != null && !external) start = Segmenter.loadNetwork(o.from(), fromSpec);
-        Plan plan = new Plan(task, cfg, classes, arch, start, fromSpec, external);
-        try (TrainingOutput out =
-                TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
-            return run(data, source, o, plan, out, cancel, listener);
-        }
-    }
-
-    /** What {@link #train} decided from the options and the model to start from. */
-    private record Plan(
-            String task,
-            TrainConfig cfg,
-            List<String> classes,
-            UNetConfig arch,
-            UNet start,
-            SegmentationSpec fromSpec,
-            boolean external) {}
-
-    private static SegmentationTrainer.Result run(
-            List<LabeledImage> data,
-            String source,
-            Options o,
-            Plan plan,
-            TrainingOutput out,
-            AtomicBoolean cancel,
-            TrainingListener listener)
-            throws IOException {
-        Path output = o.output(), checkpoints = out.checkpoints();
-        String task = plan.task();
-        TrainConfig cfg = plan.cfg();
+        checkOutput(output);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", Instant.now().toString());
-        TrainingListener progress = out.recording(listener, System.err::println);
-        TrainingRun<LabeledImage> run = new TrainingRun<>(data, cfg, checkpoints, cancel, progress, provenance);
-        if (o.validation() != null) {
-            List<LabeledImage> held = load(o.validation(), null);
-            provenance.put("validation", describe(held, o.validation()));
-            run = run.validatedOn(held);
-        }
         SegmentationTrainer.Result r;
-        if (plan.external()) {
-            // A model from elsewhere: rebuilt from its ONNX graph, trained as it is (its sidecar, or defaults, say how
-            // to apply it).
-            GraphNetwork imported = GraphNetwork.load(o.from());
-            r = SegmentationTrainer.fineTune(
-                    run,
-                    imported,
-                    externalSpec(o.from(), plan.fromSpec(), task, plan.classes()),
-                    imported.encoderParameters());
-        } else {
-            r = SegmentationTrainer.train(
-                    run,
-                    new SegmentationTrainer.Network(
-                            task,
-                            plan.classes(),
-                            plan.arch(),
-                            plan.start(),
-                            o.augmentation().imaging()));
+        try (TrainingOutput out =
+                TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
+            TrainingListener progress = out.recording(listener, System.err::println);
+            TrainingRun<LabeledImage> run =
+                    new TrainingRun<>(data, o.config(), out.checkpoints(), cancel, progress, provenance);
+            if (o.validation() != null) {
+                List<LabeledImage> held = load(o.validation(), null);
+                provenance.put("validation", describe(held, o.validation()));
+                run = run.validatedOn(held);
+            }
+            r = SegmentationTrainer.train(run, o.recipe());
+            Segmenter.save(r.model(), r.spec(), o.config().patch(), output);
         }
-        Segmenter.save(r.model(), r.spec(), cfg.patch(), output);
         if (r.diverged() != null)
             System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
         System.out.printf(
@@ -365,59 +287,6 @@ public final class TrainFiles {
                     image.getHeight()));
         }
         return out;
-    }
-
-    /** How to apply an imported model: its sidecar if it has one, else a model with the output's class count, tiles of 16 px multiples, 32 px halo. */
-    private static SegmentationSpec externalSpec(
-            Path model, SegmentationSpec sidecar, String task, List<String> classes) throws IOException {
-        OnnxModelInfo info = OnnxModelInfo.read(model);
-        long[] out =
-                info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
-        int k = sidecar != null ? sidecar.classes().size() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
-        boolean instances = SegmentationSpec.INSTANCES_3CLASS.equals(task);
-        if (SegmentationSpec.INSTANCES_DISTANCE.equals(task)) {
-            throw new IllegalArgumentException(model.getFileName()
-                    + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
-                    + " (3 output channels)");
-        }
-        if (instances && k != 3) {
-            throw new IllegalArgumentException(model.getFileName() + " has " + k
-                    + " output channels; the instances task needs 3 (background, interior,"
-                    + " boundary): train it as task=semantic, or start from a CNN-J model");
-        }
-        List<String> names = instances
-                ? List.of("background", "interior", "boundary")
-                : classes != null && classes.size() == k
-                        ? classes
-                        : sidecar != null
-                                ? sidecar.classes()
-                                : SegmentationSpec.forExternal(1, k, 16, 32, Normalization.none())
-                                        .classes();
-        if (k < 1)
-            throw new IllegalArgumentException(
-                    model.getFileName() + " does not say how many classes it outputs; import it with a sidecar first");
-        SegmentationSpec base = sidecar != null
-                ? sidecar
-                : SegmentationSpec.forExternal(
-                        (int) Math.max(1, info.inputs().get(0).dims()[1]),
-                        k,
-                        16,
-                        32,
-                        Normalization.percentile(1, 99.8));
-        return new SegmentationSpec(
-                1,
-                "NCHW",
-                base.inputChannels(),
-                names,
-                "logits",
-                task,
-                base.normalization(),
-                base.tileMultiple(),
-                base.halo(),
-                null,
-                base.provenance(),
-                base.objectDiameter(),
-                base.splitDepth());
     }
 
     private static int[] labelsOf(ImageProcessor ip, Path file) {

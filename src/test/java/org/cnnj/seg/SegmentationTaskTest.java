@@ -1,20 +1,17 @@
-package org.cnnj.model;
+package org.cnnj.seg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.cnnj.seg.SegmentationSpec;
-import org.cnnj.seg.SegmentationTask;
+import org.cnnj.model.Sidecars;
 import org.junit.jupiter.api.Test;
 
 /** The two spellings of a segmentation task map in one place, both ways. */
 class SegmentationTaskTest {
     @Test
     void optionsAndSidecarSpellingsMapBothWays() {
-        assertEquals(
-                SegmentationSpec.INSTANCES_DISTANCE,
-                SegmentationTask.parse("instances").sidecar());
+        assertEquals("instances-distance", SegmentationTask.parse("instances").sidecar());
         assertEquals(SegmentationTask.INSTANCES, SegmentationTask.parse("instances-distance"));
         for (SegmentationTask t : SegmentationTask.values()) {
             assertEquals(t, SegmentationTask.parse(t.option()));

@@ -11,21 +11,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
-import org.cnnj.ij.TrainFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.SegmentationSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainCommandTest {
+class TrainSegCommandTest {
     @TempDir
     Path dir;
 
     @Test
     void trainsOnImageLabelPairsAndWritesAnApplicableModel() throws Exception {
         Path model = dir.resolve("m.onnx");
-        assertEquals(0, TrainCommand.run(new String[] {
+        assertEquals(0, TrainSegCommand.run(new String[] {
             "--images",
             "test-images",
             "--output",
@@ -53,7 +53,7 @@ class TrainCommandTest {
                                 .withEngine(EngineKind.ORT, Device.CPU, 0)));
         var again = assertThrows(
                 IllegalArgumentException.class,
-                () -> TrainCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
+                () -> TrainSegCommand.run(new String[] {"--images", "test-images", "--output", model.toString()}));
         assertTrue(again.getMessage().contains("--resume"), again.getMessage());
     }
 
@@ -64,13 +64,13 @@ class TrainCommandTest {
         FloatProcessor fractional = new FloatProcessor(32, 32);
         fractional.setf(3, 0.5f);
         Tiffs.save(new ImagePlus("a", fractional), images.resolve("a-labels.tif"));
-        var e = assertThrows(IllegalArgumentException.class, () -> TrainFiles.load(images, null));
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainSegmentationFiles.load(images, null));
         assertTrue(e.getMessage().contains("whole numbers"), e.getMessage());
         Tiffs.save(new ImagePlus("a", new FloatProcessor(16, 32)), images.resolve("a-labels.tif"));
-        var size = assertThrows(IllegalArgumentException.class, () -> TrainFiles.load(images, null));
+        var size = assertThrows(IllegalArgumentException.class, () -> TrainSegmentationFiles.load(images, null));
         assertTrue(size.getMessage().contains("must match pixel for pixel"), size.getMessage());
         Files.delete(images.resolve("a-labels.tif"));
-        assertTrue(assertThrows(IOException.class, () -> TrainFiles.load(images, null))
+        assertTrue(assertThrows(IOException.class, () -> TrainSegmentationFiles.load(images, null))
                 .getMessage()
                 .contains("no labels for a.tif"));
     }

@@ -20,8 +20,8 @@ import org.cnnj.train.TrainingListener;
  * [--patience N] [--optimizer adamw|sgd] [--weight-decay X] [--label-smoothing X] [--no-balance] [--no-augment]
  * [--normalize percentile|none] [--from M.onnx] [--freeze-features] [--seed S] [--resume]}.
  */
-final class TrainClassifierCommand {
-    private TrainClassifierCommand() {}
+final class TrainClsCommand {
+    private TrainClsCommand() {}
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions(
@@ -70,16 +70,15 @@ final class TrainClassifierCommand {
             }
         };
         TrainConfig c = ClassifierTrainer.DEFAULTS;
-        TrainConfig config = new TrainConfig(
-                o.integer("--epochs", c.epochs()),
-                c.stepsPerEpoch(), // replaced by --steps (0 = one pass over the training crops)
-                o.integer("--batch", c.batch()),
-                c.patch(),
-                o.number("--lr", c.learningRate()),
-                o.number("--validation", c.validationFraction()),
-                o.integer("--patience", c.patience()),
-                o.integer("--seed", (int) c.seed()),
-                o.has("--freeze-features"));
+        TrainConfig config = TrainConfig.defaults()
+                .withSchedule(o.integer("--epochs", c.epochs()), c.stepsPerEpoch())
+                .withBatches( // replaced by --steps (0 = one pass over the training crops)
+                        o.integer("--batch", c.batch()), c.patch())
+                .withLearningRate(o.number("--lr", c.learningRate()))
+                .withValidation(o.number("--validation", c.validationFraction()))
+                .withPatience(o.integer("--patience", c.patience()))
+                .withSeed(o.integer("--seed", (int) c.seed()))
+                .withFreezeEncoder(o.has("--freeze-features"));
         Interruptible.run(
                 Interruptible.resumeCommand("train-cls", args),
                 cancel -> TrainClassifierFiles.train(
