@@ -17,7 +17,6 @@ import org.cnnj.optim.SgdConfig;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingLoop;
@@ -90,14 +89,27 @@ public final class ClassifierTrainer {
 
     /** The best model (weights restored), its sidecar, the validation confusion matrix, and how training ended. */
     public record Result(
-            ClassifierNetwork model,
-            ClassifierSpec spec,
-            ConfusionMatrix confusion,
-            int epochsRun,
-            double bestAccuracy,
-            boolean cancelled,
-            boolean stoppedEarly,
-            String diverged) {}
+            ClassifierNetwork model, ClassifierSpec spec, ConfusionMatrix confusion, TrainingLoop.Outcome outcome) {
+        public double bestAccuracy() {
+            return outcome.best();
+        }
+
+        public int epochsRun() {
+            return outcome.epochsRun();
+        }
+
+        public boolean cancelled() {
+            return outcome.cancelled();
+        }
+
+        public boolean stoppedEarly() {
+            return outcome.stoppedEarly();
+        }
+
+        public String diverged() {
+            return outcome.diverged();
+        }
+    }
 
     private ClassifierTrainer() {}
 
@@ -128,53 +140,38 @@ public final class ClassifierTrainer {
         ConfusionMatrix[] last = {null};
         TrainingLoop.Outcome end;
         try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()))) {
-            end = TrainingLoop.run(
-                    net,
-                    optimizer,
-                    schedule,
-                    cfg,
-                    run.checkpoints(),
-                    "best_accuracy",
-                    run.cancel(),
-                    run.provenance(),
-                    () -> {
-                        Batches.Batch b = next.next();
-                        Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
-                        Autograd.backwardAndRelease(loss);
-                        return loss.item();
-                    },
-                    loss -> loss,
-                    run.listener() == null
-                            ? null
-                            : (i, steps, loss) -> run.listener().step(i, steps, loss),
-                    () -> {
-                        last[0] = evaluate(net, validation);
-                        return last[0].accuracy();
-                    },
-                    run.listener() == null
-                            ? null
-                            : (epoch, loss, accuracy, improved, seconds, eta, perStep) -> {
-                                run.listener()
-                                        .epoch(new EpochReport(
-                                                epoch,
-                                                cfg.epochs(),
-                                                loss,
-                                                accuracy,
-                                                "accuracy",
-                                                improved,
-                                                seconds,
-                                                eta,
-                                                perStep));
-                                last[0].perClassLines().forEach(run.listener()::note);
-                            });
+            end = TrainingLoop.fit(run, net, optimizer, schedule, new TrainingLoop.Task() {
+                public double step() {
+                    Batches.Batch b = next.next();
+                    Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
+                    Autograd.backwardAndRelease(loss);
+                    return loss.item();
+                }
+
+                public double validate() {
+                    last[0] = evaluate(net, validation);
+                    return last[0].accuracy();
+                }
+
+                public String metric() {
+                    return "accuracy";
+                }
+
+                public String checkpointKey() {
+                    return "best_accuracy";
+                }
+
+                public List<String> notes() {
+                    return last[0].perClassLines();
+                }
+            });
         }
         ConfusionMatrix confusion = evaluate(net, validation); // of the best weights, now restored
         Map<String, String> provenance = new LinkedHashMap<>(run.provenance());
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
         provenance.put("validation_crops", String.valueOf(validation.size()));
         ClassifierSpec spec = ClassifierSpec.of(arch, options.normalization(), net.denseStride(), provenance);
-        return new Result(
-                net, spec, confusion, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+        return new Result(net, spec, confusion, end);
     }
 
     /** The confusion matrix of {@code net} (eval mode) on already normalized crops. */

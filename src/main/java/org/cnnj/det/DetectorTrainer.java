@@ -1,24 +1,20 @@
 package org.cnnj.det;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
@@ -30,14 +26,27 @@ import org.cnnj.util.Rng;
  */
 public final class DetectorTrainer {
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(
-            Detector model,
-            DetectorSpec spec,
-            int epochsRun,
-            double bestValidationMap,
-            boolean cancelled,
-            boolean stoppedEarly,
-            String diverged) {}
+    public record Result(Detector model, DetectorSpec spec, TrainingLoop.Outcome outcome) {
+        public double bestValidationMap() {
+            return outcome.best();
+        }
+
+        public int epochsRun() {
+            return outcome.epochsRun();
+        }
+
+        public boolean cancelled() {
+            return outcome.cancelled();
+        }
+
+        public boolean stoppedEarly() {
+            return outcome.stoppedEarly();
+        }
+
+        public String diverged() {
+            return outcome.diverged();
+        }
+    }
 
     /** A detector training's defaults (epochs, steps, batch, patch, learning rate, validation share, patience, seed): the CLI and the Fiji commands start from these. */
     public static final TrainConfig DEFAULTS = TrainConfig.defaults()
@@ -60,34 +69,8 @@ public final class DetectorTrainer {
     public static Result train(
             TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn)
             throws IOException {
-        return train(
-                run.data(),
-                architecture,
-                start,
-                run.config(),
-                run.checkpoints(),
-                run.cancel(),
-                run.listener(),
-                warn,
-                run.provenance());
-    }
-
-    /**
-     * @param start       a detector to fine-tune (same classes), or null to start from {@code architecture}
-     * @param checkpoints folder for last.ckpt / best.ckpt (resume continues from last.ckpt), or null
-     * @param warn        hears warnings about the data (e.g. box sizes no anchor fits)
-     */
-    private static Result train(
-            List<AnnotatedImage> data,
-            DetectorConfig architecture,
-            Detector start,
-            TrainConfig cfg,
-            Path checkpoints,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Consumer<String> warn,
-            Map<String, String> provenance)
-            throws IOException {
+        List<AnnotatedImage> data = run.data();
+        TrainConfig cfg = run.config();
         DetectorConfig arch = start != null ? start.config : architecture;
         check(data, arch, cfg);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
@@ -102,39 +85,34 @@ public final class DetectorTrainer {
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         long warmup = Math.min(100, total / 10);
         LrSchedule schedule = new LrSchedule.Warmup(warmup, new LrSchedule.Cosine(Math.max(1, total - warmup), 0.05));
-        DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", provenance);
+        DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
         Rng lossRng = rng.split();
         TrainingLoop.Outcome end;
         try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()))) {
-            end = TrainingLoop.run(
-                    net,
-                    adam,
-                    schedule,
-                    cfg,
-                    checkpoints,
-                    "best_map",
-                    cancel,
-                    provenance,
-                    () -> {
-                        BoxSampler.Batch b = next.next();
-                        Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                        DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-                        Autograd.backwardAndRelease(losses.total());
-                        return losses;
-                    },
-                    losses -> losses.total().item(),
-                    listener == null
-                            ? null
-                            : (i, steps, losses) ->
-                                    listener.step(i, steps, losses.total().item()),
-                    () -> validationMap(net, spec, split.validation()),
-                    listener == null
-                            ? null
-                            : (epoch, loss, map, improved, seconds, eta, perStep) -> listener.epoch(new EpochReport(
-                                    epoch, cfg.epochs(), loss, map, "mAP@0.5", improved, seconds, eta, perStep)));
+            end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
+                public double step() {
+                    BoxSampler.Batch b = next.next();
+                    Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
+                    DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
+                    Autograd.backwardAndRelease(losses.total());
+                    return losses.total().item();
+                }
+
+                public double validate() {
+                    return validationMap(net, spec, split.validation());
+                }
+
+                public String metric() {
+                    return "mAP@0.5";
+                }
+
+                public String checkpointKey() {
+                    return "best_map";
+                }
+            });
         }
-        return new Result(net, spec, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+        return new Result(net, spec, end);
     }
 
     /** mAP@0.5 of the detector on annotated images (Java engine, low score threshold as AP needs the whole ranking). */

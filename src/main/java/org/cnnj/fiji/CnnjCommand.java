@@ -66,11 +66,15 @@ abstract class CnnjCommand extends ContextCommand {
      * Esc sets {@code stop}, and the trainer then keeps the best model. {@code onImage}: the score is measured on the
      * training image itself, and the log says so.
      */
-    protected TrainingListener trainingListener(File output, String plotScore, boolean onImage, AtomicBoolean stop) {
-        TrainingPlot plot = new TrainingPlot("CNN-J training: " + output.getName(), plotScore);
+    protected TrainingListener trainingListener(File output, boolean onImage, AtomicBoolean stop) {
+        TrainingPlot[] plot = {null}; // made at the first epoch: its score is named by what the training measures
         return new TrainingListener() {
             public void epoch(EpochReport e) {
-                plot.add(e.epoch(), e.trainLoss(), e.validationScore());
+                if (plot[0] == null)
+                    plot[0] = new TrainingPlot(
+                            "CNN-J training: " + output.getName(),
+                            onImage ? e.metric() + " on the image" : "validation " + e.metric());
+                plot[0].add(e.epoch(), e.trainLoss(), e.validationScore());
                 log.info(String.format(
                         Locale.ROOT,
                         "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s",

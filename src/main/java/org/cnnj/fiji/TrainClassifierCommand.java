@@ -123,7 +123,7 @@ public class TrainClassifierCommand extends CnnjCommand {
                         "Fiji: Train Classifier architecture=" + architecture + " size=" + size + " width=" + width
                                 + " epochs=" + epochs),
                 stop,
-                trainingListener(output, "validation accuracy", false, stop),
+                trainingListener(output, false, stop),
                 line -> log.info("CNN-J: " + line));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");

@@ -112,7 +112,7 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                         "Fiji: Train Classifier on Image " + image.getTitle() + " architecture=" + architecture
                                 + " size=" + size + " epochs=" + epochs),
                 stop,
-                trainingListener(output, "validation accuracy", false, stop),
+                trainingListener(output, false, stop),
                 line -> log.info("CNN-J: " + line));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");

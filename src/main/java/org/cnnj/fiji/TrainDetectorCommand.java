@@ -109,7 +109,7 @@ public class TrainDetectorCommand extends CnnjCommand {
         DetectorTrainer.Result r = TrainDetectorFiles.train(
                 request("Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop,
-                trainingListener(output, "validation mAP@0.5", false, stop),
+                trainingListener(output, false, stop),
                 line -> log.info("CNN-J: " + line));
         return String.format(
                 Locale.ROOT,

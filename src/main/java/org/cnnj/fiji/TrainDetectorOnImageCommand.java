@@ -77,7 +77,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         false,
                         "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps),
                 stop,
-                trainingListener(output, "validation mAP@0.5", true, stop),
+                trainingListener(output, true, stop),
                 line -> log.info("CNN-J: " + line));
         return String.format(
                 Locale.ROOT,

@@ -18,7 +18,7 @@ import org.scijava.plugin.Plugin;
 /**
  * Plugins › CNN-J › Training › Train Segmentation on Folder…: trains a U-Net on a folder of images with label images
  * (X.tif + X-labels.tif, or a separate labels folder) and writes the model (.onnx + .json sidecar),
- * a training CSV and per-epoch checkpoints. Progress goes to the log (epoch, loss, validation IoU, ETA);
+ * a training CSV and per-epoch checkpoints. Progress goes to the log (epoch, loss, validation score, ETA);
  * Esc stops training at the next step and keeps the best model. Macro:
  * {@code run("Train Segmentation on Folder...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
  */
@@ -159,10 +159,11 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 request("Fiji: Train Segmentation " + task + " epochs=" + epochs + " steps=" + steps + " patch="
                         + patch),
                 stop,
-                trainingListener(output, "validation score", false, stop));
+                trainingListener(output, false, stop));
         return String.format(
                 Locale.ROOT,
-                "best validation score %.4f after %d epoch(s)%s; model %s",
+                "best validation %s %.4f after %d epoch(s)%s; model %s",
+                r.outcome().metric(),
                 r.bestValidationScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",

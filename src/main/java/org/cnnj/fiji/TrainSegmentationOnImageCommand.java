@@ -68,12 +68,13 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
                         .withCommandLine("Fiji: Train Segmentation on Image " + image.getTitle() + " epochs=" + epochs
                                 + " steps=" + steps + " patch=" + patch),
                 stop,
-                trainingListener(output, "validation IoU", true, stop));
+                trainingListener(output, true, stop));
         return String.format(
                 Locale.ROOT,
-                "trained on %s with %d objects: IoU %.4f after %d epoch(s)%s; model %s",
+                "trained on %s with %d objects: %s %.4f after %d epoch(s)%s; model %s",
                 image.getTitle(),
                 objects.size(),
+                r.outcome().metric(),
                 r.bestValidationScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",

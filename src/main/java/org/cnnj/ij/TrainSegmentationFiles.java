@@ -144,7 +144,8 @@ public final class TrainSegmentationFiles {
             System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
         System.out.printf(
                 Locale.ROOT,
-                "best validation score %.4f after %d epoch(s)%s%s; model: %s%n",
+                "best validation %s %.4f after %d epoch(s)%s%s; model: %s%n",
+                r.outcome().metric(),
                 r.bestValidationScore(),
                 r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "",

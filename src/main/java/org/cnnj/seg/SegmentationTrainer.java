@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -30,7 +31,6 @@ import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -46,14 +46,27 @@ import org.cnnj.util.Rng;
  */
 public final class SegmentationTrainer {
     /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(
-            Module model,
-            SegmentationSpec spec,
-            int epochsRun,
-            double bestValidationScore,
-            boolean cancelled,
-            boolean stoppedEarly,
-            String diverged) {}
+    public record Result(Module model, SegmentationSpec spec, TrainingLoop.Outcome outcome) {
+        public double bestValidationScore() {
+            return outcome.best();
+        }
+
+        public int epochsRun() {
+            return outcome.epochsRun();
+        }
+
+        public boolean cancelled() {
+            return outcome.cancelled();
+        }
+
+        public boolean stoppedEarly() {
+            return outcome.stoppedEarly();
+        }
+
+        public String diverged() {
+            return outcome.diverged();
+        }
+    }
 
     private SegmentationTrainer() {}
 
@@ -300,59 +313,56 @@ public final class SegmentationTrainer {
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(
                 Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
-        TrainingLoop.Step<Tensor> step;
-        Prefetch<?> prefetch;
-        DoubleSupplier validation;
-        String metric;
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object
         // size.
         List<LabeledImage> held =
                 distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
+        Prefetch<?> batches;
+        Supplier<Tensor> nextLoss; // of the next batch, its graph kept for the backward pass
+        DoubleSupplier validation;
         if (distance) {
             ObjectPatchSampler sampler =
                     new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, recipe, rng.split());
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            prefetch = next;
-            step = () -> distanceStep(net, next.next(), sampler.channels(), cfg);
+            batches = next;
+            nextLoss = () -> distanceLoss(net, next.next(), sampler.channels(), cfg);
             validation = () -> validationAp(net, spec, held);
-            metric = "AP@0.5";
         } else {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
             Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            prefetch = next;
-            step = () -> {
+            batches = next;
+            nextLoss = () -> {
                 PatchSampler.Batch b = next.next();
                 Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                Tensor loss = SoftmaxCrossEntropy.apply(
+                return SoftmaxCrossEntropy.apply(
                         net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-                Autograd.backwardAndRelease(loss);
-                return loss;
             };
             validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
-            metric = "IoU";
         }
         TrainingLoop.Outcome end;
         try {
-            end = TrainingLoop.run(
-                    net,
-                    adam,
-                    schedule,
-                    cfg,
-                    checkpoints,
-                    "best_iou",
-                    cancel,
-                    provenance,
-                    step,
-                    Tensor::item,
-                    listener == null ? null : (i, steps, loss) -> listener.step(i, steps, loss.item()),
-                    validation,
-                    listener == null
-                            ? null
-                            : (epoch, loss, score, improved, seconds, eta, perStep) -> listener.epoch(new EpochReport(
-                                    epoch, cfg.epochs(), loss, score, metric, improved, seconds, eta, perStep)));
+            end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
+                public double step() {
+                    Tensor l = nextLoss.get();
+                    Autograd.backwardAndRelease(l);
+                    return l.item();
+                }
+
+                public double validate() {
+                    return validation.getAsDouble();
+                }
+
+                public String metric() {
+                    return distance ? "AP@0.5" : "IoU";
+                }
+
+                public String checkpointKey() {
+                    return "best_iou";
+                }
+            });
         } finally {
-            prefetch.close();
+            batches.close();
         }
         SegmentationSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the
@@ -361,23 +371,20 @@ public final class SegmentationTrainer {
             result = bestSplitDepth(new JavaEngine(net), spec, held, msg -> {});
             net.train(true);
         }
-        return new Result(
-                net, result, end.epochsRun(), end.best(), end.cancelled(), end.stoppedEarly(), end.diverged());
+        return new Result(net, result, end);
     }
 
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
     private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};
 
-    /** One step of the instances-distance model: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
-    private static Tensor distanceStep(Module net, ObjectPatchSampler.Batch b, int channels, TrainConfig cfg) {
+    /** The instances-distance model's loss: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
+    private static Tensor distanceLoss(Module net, ObjectPatchSampler.Batch b, int channels, TrainConfig cfg) {
         Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), channels, cfg.patch(), cfg.patch()));
         Tensor classes = SoftmaxCrossEntropy.apply(
                 Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);
         Tensor distance = BceWithLogits.apply(
                 Narrow.channels(out, 3, 1), Tensor.of(b.targets(), cfg.batch(), 1, cfg.patch(), cfg.patch()));
-        Tensor loss = Add.apply(classes, distance);
-        Autograd.backwardAndRelease(loss);
-        return loss;
+        return Add.apply(classes, distance);
     }
 
     /** Pooled object AP@0.5 (TP / (TP + FP + FN) over all validation images), images at the model's object size. */

@@ -145,7 +145,7 @@ class MacroBatchIT {
         String log = batch(
                 "train-segmentation.ijm",
                 "images=[" + pairs + "] output=[" + model + "] epochs=1 steps=2 patch=64 batch=2 depth=2 filters=4");
-        assertTrue(log.contains("best validation score"), log);
+        assertTrue(log.contains("best validation AP@0.5"), log);
         assertTrue(Files.exists(model) && Files.exists(home.resolve("models/seg.json")), log);
     }
 

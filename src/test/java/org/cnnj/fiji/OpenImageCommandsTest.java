@@ -90,7 +90,7 @@ class OpenImageCommandsTest extends HeadlessContext {
                 .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(
-                String.valueOf(m.getOutput("summary")).contains("objects: IoU"),
+                String.valueOf(m.getOutput("summary")).contains("objects: AP@0.5"),
                 String.valueOf(m.getOutput("summary")));
         assertTrue(Files.exists(dir.resolve("seg.json")));
     }

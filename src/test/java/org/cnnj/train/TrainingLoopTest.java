@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
@@ -96,7 +98,7 @@ class TrainingLoopTest {
                         .withAveraging(0.9),
                 dir,
                 new float[2]);
-        assertTrue(Files.exists(dir.resolve(TrainingLoop.AVERAGE)));
+        assertTrue(Files.exists(dir.resolve(Checkpoints.AVERAGE)));
         float[] resumed = weightsAfter(cfg, dir, new float[2]);
         assertEquals(whole[1], resumed[1], 1e-5, "resuming continues the saved average");
     }
@@ -151,9 +153,10 @@ class TrainingLoopTest {
                     sleep(400);
                     return 0.5;
                 },
-                (epoch, loss, score, improved, seconds, eta, perStep) -> {
-                    report[0] = seconds;
-                    report[1] = perStep;
+                e -> {
+                    report[0] = e.seconds();
+                    report[1] = e.secondsPerStep();
+                    assertEquals("score", e.metric(), "the report names the task's metric");
                 });
         assertTrue(report[1] >= 0.019 && report[1] < 0.1, "per step " + report[1]);
         assertTrue(report[0] >= 0.4 + 4 * 0.019, "epoch " + report[0]);
@@ -169,28 +172,36 @@ class TrainingLoopTest {
         }
     }
 
-    /** The loop with Adam, a constant rate, best-key "best" and a float loss per step. */
+    /** The loop with Adam, a constant rate, best-key "best", a float loss per step, and its epoch reports. */
     private static TrainingLoop.Outcome run(
             UNet net,
             TrainConfig cfg,
             Path checkpoints,
-            TrainingLoop.Step<Float> step,
+            Supplier<Float> step,
             DoubleSupplier validate,
-            TrainingLoop.EpochDone epochDone)
+            TrainingListener listener)
             throws Exception {
-        return TrainingLoop.run(
+        return TrainingLoop.fit(
+                new TrainingRun<>(List.of(), cfg, checkpoints, null, listener, Map.of()),
                 net,
                 new Adam(net.parameters(), AdamConfig.adam(1e-3)),
                 new LrSchedule.Constant(),
-                cfg,
-                checkpoints,
-                "best",
-                null,
-                Map.of(),
-                step,
-                Float::doubleValue,
-                null,
-                validate,
-                epochDone);
+                new TrainingLoop.Task() {
+                    public double step() {
+                        return step.get();
+                    }
+
+                    public double validate() {
+                        return validate.getAsDouble();
+                    }
+
+                    public String metric() {
+                        return "score";
+                    }
+
+                    public String checkpointKey() {
+                        return "best";
+                    }
+                });
     }
 }
