@@ -82,7 +82,7 @@ class ArchitectureTest {
             Pattern.MULTILINE);
     private static final Pattern CNNJ_REFERENCE = Pattern.compile("org\\.cnnj\\.([a-z]+)\\.[A-Z]");
     private static final Pattern FULL_NAME =
-            Pattern.compile("(?<![\\w.])(?:java|javax|org|net|ij|com)\\.(?:[a-z_][a-z0-9_]*\\.)*[A-Z]\\w*");
+            Pattern.compile("(?<![\\w.])(?:java|javax|org|net|ij|com|ai)\\.(?:[a-z_][a-z0-9_]*\\.)*[A-Z]\\w*");
 
     private static Map<Path, String> sources;
 
@@ -206,6 +206,23 @@ class ArchitectureTest {
         assertTrue(!FULL_NAME
                 .matcher(codeOnly("import java.util.List;\nclass A { /** {@link java.util.Map} */ List<String> x; }"))
                 .find());
+        assertTrue(FULL_NAME
+                .matcher(codeOnly("class A { void f() throws ai.onnxruntime.OrtException {} }"))
+                .find());
+        assertEquals(
+                List.of("A.f takes 6"),
+                wideMethods(Map.of(
+                        ROOT.resolve("seg/A.java"),
+                        "class A { public static void f(int a, Map<String, List<Integer>> b,"
+                                + " int c, int d, int e, int f) {} public A(int a, int b) {} }")));
+        assertEquals(
+                List.of("B.java builds Wide by position"),
+                positionalWideRecords(Map.of(
+                        ROOT.resolve("seg/Wide.java"),
+                        "public record Wide(int a, int b, int c, int d, int e, int f, int g,"
+                                + " List<Map<String, Integer>> h) {}",
+                        ROOT.resolve("ij/B.java"),
+                        "class B { Object w = new Wide(1, 2, 3, 4, 5, 6, 7, null); }")));
         assertTrue(
                 !LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"),
                 "lower rooms never use higher ones");
@@ -217,5 +234,107 @@ class ArchitectureTest {
                         && !LAYERS.get("seg").contains("cls")
                         && !LAYERS.get("det").contains("cls"),
                 "task rooms never use each other");
+    }
+
+    /**
+     * The numeric core follows PyTorch's and BLAS's argument lists (a batch norm takes input, weight, bias, running
+     * statistics, momentum and epsilon; a GEMM micro-kernel its sizes, arrays, offsets and strides, and wrapping them
+     * would allocate on the hot path); everything above it takes at most five parameters, grouping the rest by name.
+     */
+    private static final Set<String> NUMERIC_CORE = Set.of("kernel", "ops", "tensor", "nn", "loss", "optim", "onnx");
+
+    private static final Pattern PUBLIC_METHOD =
+            Pattern.compile("\\bpublic\\s+(?:(?:static|final|synchronized|default|abstract)\\s+)*(?:<[^()]*?>\\s+)?"
+                    + "(?:[\\w.\\[\\]<>?, ]+\\s+)?(\\w+)\\s*\\(");
+
+    @Test
+    void publicMethodsAboveTheNumericCoreTakeAtMostFiveParameters() {
+        assertEquals(List.of(), wideMethods(sources), "group parameters into a record with defaults and withers");
+    }
+
+    /** "Class.method takes n" for each public method or constructor (outside the numeric core) with more than 5. */
+    static List<String> wideMethods(Map<Path, String> files) {
+        List<String> offences = new ArrayList<>();
+        for (Map.Entry<Path, String> e : files.entrySet()) {
+            if (NUMERIC_CORE.contains(packageOf(e.getKey()))) continue;
+            String code = codeOnly(e.getValue());
+            String type = e.getKey().getFileName().toString().replace(".java", "");
+            Matcher m = PUBLIC_METHOD.matcher(code);
+            while (m.find()) {
+                String name = m.group(1);
+                if (Set.of("class", "record", "interface", "enum", "new", "return")
+                        .contains(name)) continue;
+                if (code.substring(m.start(), m.end()).matches("(?s).*\\b(record|class|interface|enum)\\b.*")) continue;
+                int close = closing(code, m.end() - 1);
+                int count = parameterCount(code.substring(m.end(), close));
+                if (count > 5) offences.add(type + "." + name + " takes " + count);
+            }
+        }
+        return offences;
+    }
+
+    /** Index of the parenthesis that closes the one at {@code open}. */
+    private static int closing(String code, int open) {
+        int depth = 0;
+        for (int i = open; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (c == '(') depth++;
+            else if (c == ')' && --depth == 0) return i;
+        }
+        return code.length();
+    }
+
+    /** Top-level commas of a parameter list, generics' angle brackets and annotations' parentheses skipped. */
+    private static int parameterCount(String list) {
+        if (list.isBlank()) return 0;
+        int depth = 0, count = 1;
+        for (char c : list.toCharArray()) {
+            if (c == '<' || c == '(') depth++;
+            else if (c == '>' || c == ')') depth--;
+            else if (c == ',' && depth == 0) count++;
+        }
+        return count;
+    }
+
+    private static final Pattern RECORD = Pattern.compile("\\brecord\\s+(\\w+)\\s*(?:<[^()]*?>)?\\s*\\(");
+
+    @Test
+    void wideRecordsAreBuiltByNameOutsideTheirRoom() {
+        assertEquals(
+                List.of(),
+                positionalWideRecords(sources),
+                "give the record defaults and withers (TrainConfig.defaults().withSchedule(...)) and use them");
+    }
+
+    /**
+     * "File builds Record by position" wherever a record of eight or more components is made with {@code new} outside
+     * its own package (the numeric core's parameter records, as PyTorch's, excepted): such calls are where null, false
+     * and 0 fillers hide what each value means.
+     */
+    static List<String> positionalWideRecords(Map<Path, String> files) {
+        Map<String, String> wide = new LinkedHashMap<>(); // name as code outside its file writes it -> package
+        for (Map.Entry<Path, String> e : files.entrySet()) {
+            String code = codeOnly(e.getValue()),
+                    file = e.getKey().getFileName().toString().replace(".java", "");
+            Matcher m = RECORD.matcher(code);
+            while (m.find()) {
+                if (parameterCount(code.substring(m.end(), closing(code, m.end() - 1))) < 8) continue;
+                String name = m.group(1);
+                wide.put(name.equals(file) ? name : file + "." + name, packageOf(e.getKey()));
+            }
+        }
+        List<String> offences = new ArrayList<>();
+        for (Map.Entry<Path, String> e : files.entrySet()) {
+            String pkg = packageOf(e.getKey()), code = codeOnly(e.getValue());
+            if (NUMERIC_CORE.contains(pkg)) continue;
+            for (Map.Entry<String, String> r : wide.entrySet()) {
+                if (r.getValue().equals(pkg) || NUMERIC_CORE.contains(r.getValue())) continue;
+                String name = Pattern.quote(r.getKey());
+                if (Pattern.compile("new\\s+(?:\\w+\\.)*" + name + "\\s*\\(")
+                        .matcher(code)
+                        .find()) offences.add(e.getKey().getFileName() + " builds " + r.getKey() + " by position");
+            }
+        }
+        return offences;
     }
 }

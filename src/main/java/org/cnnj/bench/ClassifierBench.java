@@ -39,8 +39,7 @@ public final class ClassifierBench {
 
     private ClassifierBench() {}
 
-    public static Map<String, Object> run(
-            Path data, int lenetEpochs, int resnetEpochs, double width, boolean torch, long seed)
+    static Map<String, Object> run(Path data, int lenetEpochs, int resnetEpochs, double width, boolean torch, long seed)
             throws IOException, InterruptedException {
         List<LabeledCrop> train = read(data, "train"), test = read(data, "t10k");
         Map<String, Object> r = new LinkedHashMap<>();
@@ -86,7 +85,7 @@ public final class ClassifierBench {
             }
         };
         ClassifierTrainer.Result result =
-                ClassifierTrainer.train(new TrainingRun<>(train, cfg, null, null, timing, null), c, null, o);
+                ClassifierTrainer.train(TrainingRun.of(train, cfg).withListener(timing), c, null, o);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("parameters", result.model().parameterCount());
         r.put("epochs", epochs);

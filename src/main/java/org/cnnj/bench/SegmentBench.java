@@ -84,8 +84,7 @@ public final class SegmentBench {
         Map<String, Object> r = new LinkedHashMap<>();
         try (OrtEngine engine = OrtEngine.open(model, Device.CPU, threads, System.err::println)) {
             long t0 = System.nanoTime();
-            Segmenter.Options options =
-                    new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), false, 6);
+            Segmenter.Options options = Segmenter.Options.of(spec).withTile(tile);
             int found = cells
                     ? ImgLib2Segmenter.segmentLarge(engine, spec, image, options, 2048)
                             .objectCount()
@@ -141,14 +140,14 @@ public final class SegmentBench {
                 Timed engine, SegmentationSpec spec, SyntheticNuclei.Sample sample, int size, Segmenter.Options o) {
             int tile = o.layout().tile();
             SyntheticNuclei.Sample warm = SyntheticNuclei.generate(78, tile, tile);
-            Segmenter.segment(engine, spec, new float[][] {warm.image()}, tile, tile, o, null);
+            Segmenter.of(engine, spec).apply(new float[][] {warm.image()}, tile, tile, o, null);
             engine.nanos.set(0);
             long t0 = System.nanoTime();
             Segmenter.Result result =
-                    Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, o, null);
+                    Segmenter.of(engine, spec).apply(new float[][] {sample.image()}, size, size, o, null);
             double seconds = (System.nanoTime() - t0) / 1e9, inEngine = engine.nanos.get() / 1e9;
             engine.nanos.set(0);
-            Segmenter.segment(engine, spec, new float[][] {sample.image()}, size, size, o, null);
+            Segmenter.of(engine, spec).apply(new float[][] {sample.image()}, size, size, o, null);
             return new Run(result.objectCount(), seconds, inEngine, engine.nanos.get() / 1e9);
         }
     }

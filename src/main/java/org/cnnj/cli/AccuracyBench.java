@@ -104,7 +104,7 @@ final class AccuracyBench {
                 int w = imp.getWidth(), h = imp.getHeight();
                 long t0 = System.nanoTime();
                 float[][] planes = Segmenter.normalize(spec, Planes.of(imp, 0), w, h, null);
-                double scale = Segmenter.scaleFor(engine, spec, planes, w, h, Diameter.AUTO, msg -> {});
+                double scale = Segmenter.of(engine, spec).scaleFor(planes, w, h, Diameter.AUTO, msg -> {});
                 auto.add(score(engine, spec, planes, w, h, layout, scale, truth));
                 nanos += System.nanoTime() - t0;
                 double trueDiameter = ObjectSize.medianDiameter(truth);
@@ -296,8 +296,8 @@ final class AccuracyBench {
             TiledPredictor.Layout layout,
             double scale,
             int[] truth) {
-        Segmenter.Result r = Segmenter.segmentNormalized(
-                engine, spec, planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
+        Segmenter.Result r = Segmenter.of(engine, spec)
+                .applyNormalized(planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
         return ObjectScores.score(truth, r.objects());
     }
 

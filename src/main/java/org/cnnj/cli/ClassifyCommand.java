@@ -22,15 +22,13 @@ final class ClassifyCommand {
                 List.of("--dense"));
         o.require("--model", "--input", "--output");
         ClassifyFiles.Summary s = ClassifyFiles.classify(
-                new ClassifyFiles.Options(
-                        o.path("--model"),
-                        o.path("--input"),
-                        o.path("--rois"),
-                        o.path("--output"),
-                        EngineKind.parse(o.text("--engine", EngineKind.ORT.option())),
-                        Device.parse(o.text("--device", "auto")),
-                        o.integer("--threads", 0),
-                        o.has("--dense")),
+                ClassifyFiles.Options.of(o.path("--model"), o.path("--input"), o.path("--output"))
+                        .withRois(o.path("--rois"))
+                        .withEngine(
+                                EngineKind.parse(o.text("--engine", EngineKind.ORT.option())),
+                                Device.parse(o.text("--device", "auto")),
+                                o.integer("--threads", 0))
+                        .withDense(o.has("--dense")),
                 System.err::println);
         System.out.println("classify: " + s.describe() + "; results in " + o.path("--output"));
         return 0;

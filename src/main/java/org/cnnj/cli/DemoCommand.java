@@ -107,20 +107,16 @@ final class DemoCommand {
         float[] lastLoss = {0};
         long t0 = System.nanoTime();
         SegmentationTrainer.Result trained = SegmentationTrainer.train(
-                new TrainingRun<>(
-                        data,
-                        cfg,
-                        null,
-                        null,
-                        new TrainingListener() {
+                TrainingRun.of(data, cfg)
+                        .withListener(new TrainingListener() {
                             public void epoch(EpochReport e) {
                                 lastLoss[0] = (float) e.trainLoss();
                                 if (verbose) {
                                     System.out.println(e.line());
                                 }
                             }
-                        },
-                        provenance),
+                        })
+                        .withProvenance(provenance),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(3, 16, false, 0));

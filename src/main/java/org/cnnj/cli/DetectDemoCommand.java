@@ -105,19 +105,15 @@ final class DetectDemoCommand {
                 .withSeed(seed);
         long t0 = System.nanoTime();
         DetectorTrainer.Result trained = DetectorTrainer.train(
-                new TrainingRun<>(
-                        data,
-                        cfg,
-                        null,
-                        null,
-                        new TrainingListener() {
+                TrainingRun.of(data, cfg)
+                        .withListener(new TrainingListener() {
                             public void epoch(EpochReport e) {
                                 if (verbose) {
                                     System.out.println(e.line());
                                 }
                             }
-                        },
-                        provenance),
+                        })
+                        .withProvenance(provenance),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                 null,
                 verbose ? System.err::println : null);

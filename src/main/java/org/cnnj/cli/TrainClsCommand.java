@@ -10,9 +10,7 @@ import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.TrainClassifierFiles;
 import org.cnnj.model.Normalization;
 import org.cnnj.model.NormalizationMethod;
-import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainingListener;
 
 /**
  * {@code ./cnnj train-cls --images DIR|FILE.csv --output M.onnx [--rois DIR] [--classes a,b] [--arch resnet18]
@@ -60,15 +58,6 @@ final class TrainClsCommand {
                 o.has("--no-augment") ? CropAugmentation.NONE : d.augmentation(),
                 Normalization.of(NormalizationMethod.parse(
                         o.text("--normalize", d.normalization().method().option()))));
-        TrainingListener print = new TrainingListener() {
-            public void epoch(EpochReport e) {
-                System.out.println(e.line());
-            }
-
-            public void note(String line) {
-                System.out.println(line);
-            }
-        };
         TrainConfig c = ClassifierTrainer.DEFAULTS;
         TrainConfig config = TrainConfig.defaults()
                 .withSchedule(o.integer("--epochs", c.epochs()), c.stepsPerEpoch())
@@ -82,25 +71,21 @@ final class TrainClsCommand {
         Interruptible.run(
                 Interruptible.resumeCommand("train-cls", args),
                 cancel -> TrainClassifierFiles.train(
-                        new TrainClassifierFiles.Options(
-                                o.path("--images"),
-                                o.path("--rois"),
-                                o.path("--output"),
-                                o.list("--classes"),
-                                Architecture.parse(o.text("--arch", "resnet18")),
-                                new ClassifierCrops.Cropping(
-                                        o.integer("--size", 64), o.integer("--window", 0), o.has("--mask")),
-                                o.number("--width", 0.25),
-                                o.number("--dropout", ClassifierConfig.DEFAULT_DROPOUT),
-                                config,
-                                o.integer("--steps", 0),
-                                training,
-                                o.path("--from"),
-                                o.has("--resume"),
-                                "./cnnj train-cls " + String.join(" ", args)),
+                        TrainClassifierFiles.Options.of(o.path("--images"), o.path("--output"))
+                                .withRois(o.path("--rois"))
+                                .withClasses(o.list("--classes"))
+                                .withNetwork(
+                                        Architecture.parse(o.text("--arch", "resnet18")),
+                                        o.number("--width", 0.25),
+                                        o.number("--dropout", ClassifierConfig.DEFAULT_DROPOUT))
+                                .withCropping(new ClassifierCrops.Cropping(
+                                        o.integer("--size", 64), o.integer("--window", 0), o.has("--mask")))
+                                .withConfig(config, o.integer("--steps", 0))
+                                .withTraining(training)
+                                .withFrom(o.path("--from"), o.has("--resume"))
+                                .withCommandLine("./cnnj train-cls " + String.join(" ", args)),
                         cancel,
-                        print,
-                        System.out::println));
+                        new Console()));
         return 0;
     }
 }

@@ -3,8 +3,6 @@ package org.cnnj.cli;
 import java.io.IOException;
 import org.cnnj.fiji.TrainDetectorCommand;
 import org.cnnj.ij.TrainDetectorFiles;
-import org.cnnj.train.EpochReport;
-import org.cnnj.train.TrainingListener;
 
 /**
  * {@code ./cnnj train-det --images DIR [--rois DIR] --output M.onnx [options]}: the options of Fiji's Train Detector on
@@ -22,15 +20,7 @@ final class TrainDetCommand {
                 .request("./cnnj train-det " + String.join(" ", args));
         Interruptible.run(
                 Interruptible.resumeCommand("train-det", args),
-                cancel -> TrainDetectorFiles.train(
-                        request,
-                        cancel,
-                        new TrainingListener() {
-                            public void epoch(EpochReport e) {
-                                System.out.println(e.line());
-                            }
-                        },
-                        System.out::println));
+                cancel -> TrainDetectorFiles.train(request, cancel, new Console()));
         return 0;
     }
 }

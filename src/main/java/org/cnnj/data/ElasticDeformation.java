@@ -15,16 +15,15 @@ public final class ElasticDeformation {
 
     private ElasticDeformation() {}
 
-    public static void apply(
-            float[] image,
-            int imageOffset,
-            int channels,
-            int[] labels,
-            int labelOffset,
-            int size,
-            float magnitude,
-            Rng rng) {
+    /** A patch inside larger arrays: image [C, S, S] from {@code imageOffset}, labels [S, S] from {@code labelOffset}. */
+    public record Patch(float[] image, int imageOffset, int channels, int[] labels, int labelOffset, int size) {}
+
+    /** Deforms the patch in place by about {@code magnitude} pixels. */
+    public static void apply(Patch p, float magnitude, Rng rng) {
         if (magnitude <= 0) return;
+        float[] image = p.image();
+        int[] labels = p.labels();
+        int imageOffset = p.imageOffset(), channels = p.channels(), labelOffset = p.labelOffset(), size = p.size();
         float[] gx = new float[GRID * GRID], gy = new float[GRID * GRID];
         for (int i = 0; i < gx.length; i++) {
             gx[i] = magnitude * rng.normal();

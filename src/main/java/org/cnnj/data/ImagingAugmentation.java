@@ -10,8 +10,8 @@ import org.cnnj.util.Rng;
  * saturation, and after haze the renormalization such an image would get at apply time. Each effect is drawn with its own
  * probability; the geometry (and so the labels) never changes.
  *
- * <p>Shapes: a patch [C][S·S] flattened as [C·S·S] from {@code offset}; objects [S·S] instance ids (0 = background)
- * from {@code objectsOffset}, used for per-object brightness and to tell empty patches.
+ * <p>Shapes: a patch [C][S·S] flattened as [C·S·S]; objects [S·S] instance ids (0 = background), used for per-object
+ * brightness and to tell empty patches.
  *
  * @param objectBrightness probability that each object's signal is scaled by its own factor in [1/4, 1] (GFP
  *     expression, a dim nucleus in focus beside a bright one)
@@ -43,40 +43,40 @@ public record ImagingAugmentation(
         return new ImagingAugmentation(0.5f, 0.5f, 0.3f, 0.3f, 0.5f, 0.1f, 0.02f);
     }
 
-    /** Changes the patch in place. */
-    public void apply(float[] x, int offset, int channels, int size, int[] objects, int objectsOffset, Rng rng) {
+    /** Changes the patch [C][S·S] in place; {@code objects} [S·S] are its instance ids (0 = background). */
+    public void apply(float[] x, int channels, int size, int[] objects, Rng rng) {
         int plane = size * size;
-        if (rng.uniform() < objectBrightness) scaleObjects(x, offset, channels, size, objects, objectsOffset, rng);
+        if (rng.uniform() < objectBrightness) scaleObjects(x, channels, size, objects, rng);
         if (rng.uniform() < gamma) {
             float g = logUniform(0.5f, 2f, rng);
-            for (int i = offset; i < offset + channels * plane; i++) if (x[i] > 0) x[i] = (float) Math.pow(x[i], g);
+            for (int i = 0; i < channels * plane; i++) if (x[i] > 0) x[i] = (float) Math.pow(x[i], g);
         }
         if (rng.uniform() < defocus) {
             double sigma = rng.uniform(0.5f, 2f);
             for (int c = 0; c < channels; c++) {
-                int o = offset + c * plane;
+                int o = c * plane;
                 float[] blurred = Microscope.blur(Arrays.copyOfRange(x, o, o + plane), size, size, sigma);
                 System.arraycopy(blurred, 0, x, o, plane);
             }
         }
         // Haze changes what whole-image percentiles would be; other effects keep the patch's relation to its image.
         boolean hazy = rng.uniform() < haze;
-        if (hazy) addHaze(x, offset, channels, size, rng);
+        if (hazy) addHaze(x, channels, size, rng);
         if (rng.uniform() < noise) {
             float photons = logUniform(5, 200, rng), read = rng.uniform(0, 0.05f);
-            for (int i = offset; i < offset + channels * plane; i++) {
+            for (int i = 0; i < channels * plane; i++) {
                 float v = x[i];
                 x[i] = v + (float) (Math.sqrt(Math.max(0, v) / photons) + read) * rng.normal();
             }
         }
         if (rng.uniform() < saturation) {
             float top = rng.uniform(0.4f, 0.9f);
-            for (int i = offset; i < offset + channels * plane; i++) x[i] = Math.min(x[i], top) / top;
+            for (int i = 0; i < channels * plane; i++) x[i] = Math.min(x[i], top) / top;
         }
         if (rng.uniform() < inversion) {
-            for (int i = offset; i < offset + channels * plane; i++) x[i] = 1 - x[i];
+            for (int i = 0; i < channels * plane; i++) x[i] = 1 - x[i];
         }
-        if (hazy && hasObjects(objects, objectsOffset, plane)) renormalize(x, offset, channels, plane);
+        if (hazy && hasObjects(objects)) renormalize(x, channels, plane);
     }
 
     /**
@@ -84,20 +84,19 @@ public record ImagingAugmentation(
      * 3 px beyond an object's outline and is then smoothed (σ 1 px), so the blurred rim of a dimmed nucleus is dimmed
      * with it instead of standing out as a bright ring that no microscope makes.
      */
-    private static void scaleObjects(
-            float[] x, int offset, int channels, int size, int[] objects, int objectsOffset, Rng rng) {
+    private static void scaleObjects(float[] x, int channels, int size, int[] objects, Rng rng) {
         int plane = size * size, max = 0;
-        for (int i = 0; i < plane; i++) max = Math.max(max, objects[objectsOffset + i]);
+        for (int i = 0; i < plane; i++) max = Math.max(max, objects[i]);
         if (max == 0) return;
         float[] factor = new float[max + 1];
         factor[0] = 1;
         for (int k = 1; k <= max; k++) factor[k] = logUniform(0.25f, 1f, rng);
-        int[] grown = Arrays.copyOfRange(objects, objectsOffset, objectsOffset + plane);
+        int[] grown = objects.clone();
         for (int step = 0; step < 3; step++) grown = grow(grown, size);
         float[] field = new float[plane];
         for (int i = 0; i < plane; i++) field[i] = factor[grown[i]];
         field = Microscope.blur(field, size, size, 1);
-        for (int c = 0; c < channels; c++) for (int i = 0; i < plane; i++) x[offset + c * plane + i] *= field[i];
+        for (int c = 0; c < channels; c++) for (int i = 0; i < plane; i++) x[c * plane + i] *= field[i];
     }
 
     /** Background pixels next to an object (4-neighbours) take its id. */
@@ -117,18 +116,18 @@ public record ImagingAugmentation(
     }
 
     /** A smooth random field (bilinear over a 4 × 4 grid of random levels) of up to 0.8 added to every channel. */
-    private static void addHaze(float[] x, int offset, int channels, int size, Rng rng) {
+    private static void addHaze(float[] x, int channels, int size, Rng rng) {
         int grid = 4;
         float[] levels = new float[grid * grid];
         float strength = rng.uniform(0.1f, 0.8f);
         for (int i = 0; i < levels.length; i++) levels[i] = strength * rng.uniform();
         float[] field = Resize.bilinear(levels, grid, grid, size, size);
         int plane = size * size;
-        for (int c = 0; c < channels; c++) for (int i = 0; i < plane; i++) x[offset + c * plane + i] += field[i];
+        for (int c = 0; c < channels; c++) for (int i = 0; i < plane; i++) x[c * plane + i] += field[i];
     }
 
-    private static boolean hasObjects(int[] objects, int objectsOffset, int plane) {
-        for (int i = 0; i < plane; i++) if (objects[objectsOffset + i] != 0) return true;
+    private static boolean hasObjects(int[] objects) {
+        for (int id : objects) if (id != 0) return true;
         return false;
     }
 
@@ -137,9 +136,9 @@ public record ImagingAugmentation(
      * (the haze lifts its low percentile). Only for patches with objects in them: an empty patch's percentiles would stretch its noise to the range
      * of a nucleus, which whole-image normalization never does.
      */
-    private static void renormalize(float[] x, int offset, int channels, int plane) {
+    private static void renormalize(float[] x, int channels, int plane) {
         for (int c = 0; c < channels; c++) {
-            int o = offset + c * plane;
+            int o = c * plane;
             float[] channel = Arrays.copyOfRange(x, o, o + plane);
             Percentiles p = Percentiles.of(channel, 1, 99.8);
             float[] normalized = p.apply(channel);

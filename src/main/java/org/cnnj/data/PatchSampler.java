@@ -1,6 +1,6 @@
 package org.cnnj.data;
 
-import java.util.Arrays;
+import java.util.List;
 import org.cnnj.util.Rng;
 
 /**
@@ -21,31 +21,34 @@ public final class PatchSampler {
     private final float intensityJitter;
     private float elastic;
 
-    /** Single-channel images [image][H·W]. */
-    public PatchSampler(float[][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
-        this(
-                Arrays.stream(images).map(i -> new float[][] {i}).toArray(float[][][]::new),
-                labels,
-                widths,
-                heights,
-                intensityJitter,
-                rng);
-    }
-
-    public PatchSampler(
-            float[][][] images, int[][] labels, int[] widths, int[] heights, float intensityJitter, Rng rng) {
-        for (int i = 0; i < images.length; i++) {
-            if (images[i][0].length != widths[i] * heights[i]
-                    || labels[i].length != images[i][0].length
-                    || images[i].length != images[0].length) {
-                throw new IllegalArgumentException("patch sampler: image " + i + " (" + widths[i] + "x" + heights[i]
-                        + ") and its labels differ in size; each label image must match its image pixel for pixel");
+    /** One image to cut patches from: planes [C][H·W] and labels [H·W]. */
+    public record Image(float[][] planes, int[] labels, int width, int height) {
+        public Image {
+            for (float[] p : planes) {
+                if (p.length != width * height || labels.length != p.length) {
+                    throw new IllegalArgumentException("patch sampler: an image (" + width + "x" + height
+                            + ") and its labels differ in size; each label image must match its image pixel for pixel");
+                }
             }
         }
-        this.images = images;
-        this.labels = labels;
-        this.widths = widths;
-        this.heights = heights;
+    }
+
+    /** Patches of {@code images} (all with the same channels), brightness jittered by ± {@code intensityJitter}. */
+    public PatchSampler(List<Image> images, float intensityJitter, Rng rng) {
+        int n = images.size();
+        this.images = new float[n][][];
+        this.labels = new int[n][];
+        this.widths = new int[n];
+        this.heights = new int[n];
+        for (int i = 0; i < n; i++) {
+            Image im = images.get(i);
+            if (im.planes().length != images.get(0).planes().length)
+                throw new IllegalArgumentException("patch sampler: images differ in their number of channels");
+            this.images[i] = im.planes();
+            this.labels[i] = im.labels();
+            this.widths[i] = im.width();
+            this.heights[i] = im.height();
+        }
         this.rng = rng;
         this.intensityJitter = intensityJitter;
     }
@@ -98,7 +101,9 @@ public final class PatchSampler {
             }
             if (elastic > 0 && rng.uniform() < 0.5f) {
                 ElasticDeformation.apply(
-                        x, n * channels * size * size, channels, y, n * size * size, size, elastic, rng);
+                        new ElasticDeformation.Patch(x, n * channels * size * size, channels, y, n * size * size, size),
+                        elastic,
+                        rng);
             }
         }
         return new Batch(x, y, size, count);

@@ -24,7 +24,7 @@ public final class Boxes {
     }
 
     /** Deltas that turn reference box {@code r} of {@code refs} into box {@code t} of {@code targets}; written to out[o..o+3]. */
-    public static void encode(float[] refs, int r, float[] targets, int t, float[] weights, float[] out, int o) {
+    static void encode(float[] refs, int r, float[] targets, int t, float[] weights, float[] out, int o) {
         float rw = refs[4 * r + 2] - refs[4 * r], rh = refs[4 * r + 3] - refs[4 * r + 1];
         float rx = refs[4 * r] + 0.5f * rw, ry = refs[4 * r + 1] + 0.5f * rh;
         float tw = targets[4 * t + 2] - targets[4 * t], th = targets[4 * t + 3] - targets[4 * t + 1];
@@ -36,7 +36,7 @@ public final class Boxes {
     }
 
     /** The inverse of {@link #encode}: applies deltas (dx, dy, dw, dh) to reference box {@code r}; written to out[o..o+3]. */
-    public static void decode(
+    static void decode(
             float[] refs, int r, float dx, float dy, float dw, float dh, float[] weights, float[] out, int o) {
         float rw = refs[4 * r + 2] - refs[4 * r], rh = refs[4 * r + 3] - refs[4 * r + 1];
         float rx = refs[4 * r] + 0.5f * rw, ry = refs[4 * r + 1] + 0.5f * rh;

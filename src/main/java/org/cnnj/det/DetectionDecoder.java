@@ -13,7 +13,7 @@ import java.util.List;
 public final class DetectionDecoder {
     private DetectionDecoder() {}
 
-    public static List<Detection> decode(
+    static List<Detection> decode(
             float[] proposals,
             float[] classLogits,
             float[] boxDeltas,

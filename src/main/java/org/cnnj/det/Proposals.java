@@ -29,7 +29,7 @@ public final class Proposals {
 
     private Proposals() {}
 
-    public static Result of(
+    static Result of(
             float[] objectness,
             int objectnessOffset,
             float[] deltas,

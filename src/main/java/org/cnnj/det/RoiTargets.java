@@ -21,7 +21,7 @@ public final class RoiTargets {
 
     private RoiTargets() {}
 
-    public static Sample sample(
+    static Sample sample(
             float[] proposals, float[] truth, int[] truthClasses, int perImage, float foregroundFraction, Rng rng) {
         float[] rois = Arrays.copyOf(proposals, proposals.length + truth.length);
         System.arraycopy(truth, 0, rois, proposals.length, truth.length);

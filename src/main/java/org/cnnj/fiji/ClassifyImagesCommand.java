@@ -48,15 +48,9 @@ public class ClassifyImagesCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         ClassifyFiles.Summary s = ClassifyFiles.classify(
-                new ClassifyFiles.Options(
-                        model.toPath(),
-                        input.toPath(),
-                        null,
-                        output.toPath(),
-                        EngineKind.parse(engine),
-                        Device.parse(device),
-                        0,
-                        dense),
+                ClassifyFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
+                        .withEngine(EngineKind.parse(engine), Device.parse(device), 0)
+                        .withDense(dense),
                 log::warn);
         return s.describe() + " with " + model.getName() + "; classes.csv in " + output;
     }

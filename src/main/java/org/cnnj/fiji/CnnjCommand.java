@@ -95,6 +95,10 @@ abstract class CnnjCommand extends ContextCommand {
             public void note(String line) {
                 log.info("CNN-J" + line);
             }
+
+            public void log(String line) {
+                log.info("CNN-J: " + line);
+            }
         };
     }
 

@@ -54,17 +54,10 @@ public class DetectFolderCommand extends CnnjCommand {
 
     /** What this command's fields ask for (the command line's detect fills the same fields). */
     public DetectFiles.Options request() {
-        return new DetectFiles.Options(
-                model.toPath(),
-                input.toPath(),
-                output.toPath(),
-                EngineKind.parse(engine),
-                Device.parse(device),
-                threads,
-                tile,
-                (float) score,
-                (float) nms,
-                names(classes));
+        return DetectFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
+                .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
+                .withDetection(tile, (float) score, (float) nms)
+                .withClasses(names(classes));
     }
 
     @Override

@@ -106,25 +106,17 @@ public class TrainClassifierCommand extends CnnjCommand {
                 .withSeed(d.seed())
                 .withFreezeEncoder(freeze);
         ClassifierTrainer.Result r = TrainClassifierFiles.train(
-                new TrainClassifierFiles.Options(
-                        images.toPath(),
-                        rois == null || rois.getPath().isEmpty() ? null : rois.toPath(),
-                        output.toPath(),
-                        names(classes),
-                        Architecture.parse(architecture),
-                        new ClassifierCrops.Cropping(size, 0, false),
-                        width,
-                        ClassifierConfig.DEFAULT_DROPOUT,
-                        cfg,
-                        0,
-                        ClassifierTrainer.Options.DEFAULTS,
-                        from == null || from.getPath().isEmpty() ? null : from.toPath(),
-                        resume,
-                        "Fiji: Train Classifier architecture=" + architecture + " size=" + size + " width=" + width
-                                + " epochs=" + epochs),
+                TrainClassifierFiles.Options.of(images.toPath(), output.toPath())
+                        .withRois(rois == null || rois.getPath().isEmpty() ? null : rois.toPath())
+                        .withClasses(names(classes))
+                        .withNetwork(Architecture.parse(architecture), width, ClassifierConfig.DEFAULT_DROPOUT)
+                        .withCropping(new ClassifierCrops.Cropping(size, 0, false))
+                        .withConfig(cfg, 0)
+                        .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
+                        .withCommandLine("Fiji: Train Classifier architecture=" + architecture + " size=" + size
+                                + " width=" + width + " epochs=" + epochs),
                 stop,
-                trainingListener(output, false, stop),
-                line -> log.info("CNN-J: " + line));
+                trainingListener(output, false, stop));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(

@@ -95,25 +95,15 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
         ClassifierTrainer.Result r = TrainClassifierFiles.trainOnImage(
                 image,
                 cells,
-                new TrainClassifierFiles.Options(
-                        null,
-                        null,
-                        output.toPath(),
-                        List.of(),
-                        Architecture.parse(architecture),
-                        new ClassifierCrops.Cropping(size, window, mask),
-                        width,
-                        ClassifierConfig.DEFAULT_DROPOUT,
-                        cfg,
-                        0,
-                        ClassifierTrainer.Options.DEFAULTS,
-                        null,
-                        false,
-                        "Fiji: Train Classifier on Image " + image.getTitle() + " architecture=" + architecture
-                                + " size=" + size + " epochs=" + epochs),
+                TrainClassifierFiles.Options.of(null, output.toPath())
+                        .withClasses(List.of())
+                        .withNetwork(Architecture.parse(architecture), width, ClassifierConfig.DEFAULT_DROPOUT)
+                        .withCropping(new ClassifierCrops.Cropping(size, window, mask))
+                        .withConfig(cfg, 0)
+                        .withCommandLine("Fiji: Train Classifier on Image " + image.getTitle() + " architecture="
+                                + architecture + " size=" + size + " epochs=" + epochs),
                 stop,
-                trainingListener(output, false, stop),
-                line -> log.info("CNN-J: " + line));
+                trainingListener(output, false, stop));
         if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(

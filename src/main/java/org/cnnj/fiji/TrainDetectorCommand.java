@@ -86,16 +86,13 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withSeed(seed)
                 .withFreezeEncoder(freeze)
                 .withAveraging(average);
-        return new TrainDetectorFiles.Options(
-                images.toPath(),
-                rois == null ? null : rois.toPath(),
-                output.toPath(),
-                names(classes),
-                cfg,
-                TrainDetectorFiles.anchorSizes(anchors),
-                from == null || from.getPath().isEmpty() ? null : from.toPath(),
-                resume,
-                command);
+        return TrainDetectorFiles.Options.of(images.toPath(), output.toPath())
+                .withRois(rois == null ? null : rois.toPath())
+                .withClasses(names(classes))
+                .withConfig(cfg)
+                .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
+                .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
+                .withCommandLine(command);
     }
 
     @Override
@@ -109,8 +106,7 @@ public class TrainDetectorCommand extends CnnjCommand {
         DetectorTrainer.Result r = TrainDetectorFiles.train(
                 request("Fiji: Train Detector epochs=" + epochs + " steps=" + steps + " patch=" + patch),
                 stop,
-                trainingListener(output, false, stop),
-                line -> log.info("CNN-J: " + line));
+                trainingListener(output, false, stop));
         return String.format(
                 Locale.ROOT,
                 "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s",

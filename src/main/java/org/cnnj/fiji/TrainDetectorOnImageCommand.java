@@ -66,19 +66,14 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
         DetectorTrainer.Result r = TrainDetectorFiles.trainOnImage(
                 image,
                 boxes,
-                new TrainDetectorFiles.Options(
-                        null,
-                        null,
-                        output.toPath(),
-                        names(classes),
-                        cfg,
-                        TrainDetectorFiles.anchorSizes(anchors),
-                        null,
-                        false,
-                        "Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs + " steps=" + steps),
+                TrainDetectorFiles.Options.of(null, output.toPath())
+                        .withClasses(names(classes))
+                        .withConfig(cfg)
+                        .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
+                        .withCommandLine("Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs
+                                + " steps=" + steps),
                 stop,
-                trainingListener(output, true, stop),
-                line -> log.info("CNN-J: " + line));
+                trainingListener(output, true, stop));
         return String.format(
                 Locale.ROOT,
                 "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s",

@@ -42,19 +42,12 @@ public final class Batch {
 
     /**
      * Runs {@code job} on every file, into {@code output} (one file) or {@code output/<its name>} (a folder),
-     * with one line per file on {@code out} ("x.tif: 12 objects in 0.31 s -> dir"). A single file fails as it
-     * is, with its own exception; in a folder each failure goes to {@code err} and into the summary, which
+     * with one line per file on standard output ("x.tif: 12 objects in 0.31 s -> dir"). A single file fails as it
+     * is, with its own exception; in a folder each failure goes to standard error and into the summary, which
      * ends the run ("segment: 40 done, 2 failed: …"), and then {@link Failed} is thrown when any failed.
      */
-    public static Summary run(
-            String what,
-            List<Path> files,
-            boolean folder,
-            Path output,
-            Job job,
-            Consumer<String> out,
-            Consumer<String> err)
-            throws IOException {
+    public static Summary run(String what, List<Path> files, boolean folder, Path output, Job job) throws IOException {
+        Consumer<String> out = System.out::println, err = System.err::println;
         List<String> failures = new ArrayList<>();
         long counted = 0;
         int done = 0;

@@ -42,7 +42,26 @@ public final class ClassifyFiles {
             EngineKind engine,
             Device device,
             int threads,
-            boolean dense) {}
+            boolean dense) {
+        /** ONNX Runtime on the best device, all cores, crops only (no dense class maps). */
+        public static Options of(Path model, Path input, Path output) {
+            return new Options(model, input, null, output, EngineKind.ORT, Device.AUTO, 0, false);
+        }
+
+        /** ROI zips (NAME.zip) in {@code folder} to classify instead of whole crops. */
+        public Options withRois(Path folder) {
+            return new Options(model, input, folder, output, engine, device, threads, dense);
+        }
+
+        public Options withEngine(EngineKind e, Device d, int t) {
+            return new Options(model, input, rois, output, e, d, t, dense);
+        }
+
+        /** Also a class map of each whole image (the classifier's dense graph). */
+        public Options withDense(boolean maps) {
+            return new Options(model, input, rois, output, engine, device, threads, maps);
+        }
+    }
 
     /** What a run found: rows written, crops per class, and the accuracy when the truth was known (else NaN). */
     public record Summary(int classified, Map<String, Integer> counts, double accuracy) {

@@ -60,7 +60,27 @@ public final class DetectFiles {
             int tile,
             float score,
             float nms,
-            List<String> classes) {}
+            List<String> classes) {
+        /** ONNX Runtime on the best device, all cores, the sidecar's tile, score and NMS, every class. */
+        public static Options of(Path model, Path input, Path output) {
+            return new Options(
+                    model, input, output, EngineKind.ORT, Device.AUTO, 0, 0, Float.NaN, Float.NaN, List.of());
+        }
+
+        public Options withEngine(EngineKind e, Device d, int t) {
+            return new Options(model, input, output, e, d, t, tile, score, nms, classes);
+        }
+
+        /** Tiles of {@code side} px (0: the sidecar's), minimum score and NMS IoU (NaN: the sidecar's). */
+        public Options withDetection(int side, float minScore, float nmsIou) {
+            return new Options(model, input, output, engine, device, threads, side, minScore, nmsIou, classes);
+        }
+
+        /** Keep only these classes (empty: all). */
+        public Options withClasses(List<String> names) {
+            return new Options(model, input, output, engine, device, threads, tile, score, nms, names);
+        }
+    }
 
     private static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
 
@@ -90,9 +110,7 @@ public final class DetectFiles {
                     images,
                     Files.isDirectory(o.input()),
                     o.output(),
-                    (image, dir) -> detectImage(detector, options, keep, image, dir),
-                    System.out::println,
-                    System.err::println);
+                    (image, dir) -> detectImage(detector, options, keep, image, dir));
             return (int) s.counted();
         }
     }

@@ -115,7 +115,7 @@ public final class LabelResults {
     }
 
     /** Area, centroid and mean intensity of each label (calibrated with {@code cal}). */
-    public static List<Measurement> measure(
+    static List<Measurement> measure(
             int[] labels, float[] intensity, int width, int height, Calibration cal, int position) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);

@@ -83,9 +83,7 @@ public final class SegmentFiles {
                     images,
                     Files.isDirectory(o.input()),
                     o.output(),
-                    (image, dir) -> segmentImage(segmenter, request, image, dir),
-                    System.out::println,
-                    System.err::println);
+                    (image, dir) -> segmentImage(segmenter, request, image, dir));
             return 0;
         }
     }

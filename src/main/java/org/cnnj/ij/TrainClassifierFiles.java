@@ -54,12 +54,179 @@ public final class TrainClassifierFiles {
             ClassifierTrainer.Options training,
             Path from,
             boolean resume,
-            String commandLine) {}
+            String commandLine) {
+        /** ResNet-18 at width 0.25 on 64 px crops, the classifier's default schedule; classes from the folders. */
+        public static Options of(Path images, Path output) {
+            return new Options(
+                    images,
+                    null,
+                    output,
+                    List.of(),
+                    Architecture.RESNET18,
+                    new ClassifierCrops.Cropping(64, 0, false),
+                    0.25,
+                    ClassifierConfig.DEFAULT_DROPOUT,
+                    ClassifierTrainer.DEFAULTS,
+                    0,
+                    ClassifierTrainer.Options.DEFAULTS,
+                    null,
+                    false,
+                    "");
+        }
+
+        /** ROI zips (NAME.zip, each ROI named by its class) in {@code folder} instead of one folder per class. */
+        public Options withRois(Path folder) {
+            return new Options(
+                    images,
+                    folder,
+                    output,
+                    classes,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    training,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        public Options withClasses(List<String> names) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    names,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    training,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        /** A new network: {@code a} at {@code widthFactor} of its channels, with {@code dropoutRate} before its head. */
+        public Options withNetwork(Architecture a, double widthFactor, double dropoutRate) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    a,
+                    cropping,
+                    widthFactor,
+                    dropoutRate,
+                    config,
+                    steps,
+                    training,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        public Options withCropping(ClassifierCrops.Cropping c) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    architecture,
+                    c,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    training,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        /** The schedule; {@code stepsPerEpoch} 0: one pass over the crops per epoch. */
+        public Options withConfig(TrainConfig c, int stepsPerEpoch) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    c,
+                    stepsPerEpoch,
+                    training,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        public Options withTraining(ClassifierTrainer.Options t) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    t,
+                    from,
+                    resume,
+                    commandLine);
+        }
+
+        public Options withFrom(Path model, boolean continueTraining) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    training,
+                    model,
+                    continueTraining,
+                    commandLine);
+        }
+
+        public Options withCommandLine(String line) {
+            return new Options(
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    architecture,
+                    cropping,
+                    width,
+                    dropout,
+                    config,
+                    steps,
+                    training,
+                    from,
+                    resume,
+                    line);
+        }
+    }
 
     private TrainClassifierFiles() {}
 
-    public static ClassifierTrainer.Result train(
-            Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
+    public static ClassifierTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
+            throws IOException {
+        Consumer<String> log = logOf(listener);
         Start start = start(o);
         ClassifierCrops.Loaded data = ClassifierCrops.load(o.images(), o.rois(), start.classes(), start.cropping());
         return trainOn(data, start, o, data.crops().size() + " examples from " + o.images(), cancel, listener, log);
@@ -67,13 +234,9 @@ public final class TrainClassifierFiles {
 
     /** Trains on an open image (every slice) with ROIs named by class; {@code o.images()} and {@code o.rois()} are unused. */
     public static ClassifierTrainer.Result trainOnImage(
-            ImagePlus image,
-            List<Roi> rois,
-            Options o,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Consumer<String> log)
+            ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
+        Consumer<String> log = logOf(listener);
         Start start = start(o);
         ClassifierCrops.Loaded data = ClassifierCrops.fromImage(image, rois, start.classes(), start.cropping());
         return trainOn(
@@ -135,7 +298,11 @@ public final class TrainClassifierFiles {
             provenance.put("date", Instant.now().toString());
             TrainingListener both = out.recording(listener, log);
             ClassifierTrainer.Result r = ClassifierTrainer.train(
-                    new TrainingRun<>(data.crops(), cfg, out.checkpoints(), cancel, both, provenance),
+                    TrainingRun.of(data.crops(), cfg)
+                            .withCheckpoints(out.checkpoints())
+                            .withCancel(cancel)
+                            .withListener(both)
+                            .withProvenance(provenance),
                     arch,
                     start.model(),
                     o.training());
@@ -161,5 +328,10 @@ public final class TrainClassifierFiles {
                     output));
             return r;
         }
+    }
+
+    /** Where a training's messages go: its listener, or standard error. */
+    private static Consumer<String> logOf(TrainingListener listener) {
+        return listener == null ? System.err::println : listener::log;
     }
 }

@@ -49,12 +49,45 @@ public final class TrainDetectorFiles {
             float[] anchorSizes,
             Path from,
             boolean resume,
-            String commandLine) {}
+            String commandLine) {
+        /** The detector's default schedule and anchors chosen from the boxes; classes from the ROI names. */
+        public static Options of(Path images, Path output) {
+            return new Options(images, null, output, List.of(), DetectorTrainer.DEFAULTS, null, null, false, "");
+        }
+
+        /** ROI zips in {@code folder} instead of beside the images. */
+        public Options withRois(Path folder) {
+            return new Options(images, folder, output, classes, config, anchorSizes, from, resume, commandLine);
+        }
+
+        public Options withClasses(List<String> names) {
+            return new Options(images, rois, output, names, config, anchorSizes, from, resume, commandLine);
+        }
+
+        public Options withConfig(TrainConfig c) {
+            return new Options(images, rois, output, classes, c, anchorSizes, from, resume, commandLine);
+        }
+
+        /** Anchor sizes in pixels (null: chosen from the training boxes). */
+        public Options withAnchors(float[] sizes) {
+            return new Options(images, rois, output, classes, config, sizes, from, resume, commandLine);
+        }
+
+        public Options withFrom(Path model, boolean continueTraining) {
+            return new Options(
+                    images, rois, output, classes, config, anchorSizes, model, continueTraining, commandLine);
+        }
+
+        public Options withCommandLine(String line) {
+            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, line);
+        }
+    }
 
     private TrainDetectorFiles() {}
 
-    public static DetectorTrainer.Result train(
-            Options o, AtomicBoolean cancel, TrainingListener listener, Consumer<String> log) throws IOException {
+    public static DetectorTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
+            throws IOException {
+        Consumer<String> log = logOf(listener);
         Start start = start(o);
         Path roiFolder = o.rois() == null ? o.images() : o.rois();
         List<Annotated> pairs = pairs(o.images(), roiFolder);
@@ -68,13 +101,9 @@ public final class TrainDetectorFiles {
 
     /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
     public static DetectorTrainer.Result trainOnImage(
-            ImagePlus image,
-            List<Roi> rois,
-            Options o,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Consumer<String> log)
+            ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
+        Consumer<String> log = logOf(listener);
         if (rois.isEmpty())
             throw new IllegalArgumentException(
                     "there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
@@ -153,13 +182,11 @@ public final class TrainDetectorFiles {
             provenance.put("date", Instant.now().toString());
             return finish(
                     DetectorTrainer.train(
-                            new TrainingRun<>(
-                                    data,
-                                    o.config(),
-                                    out.checkpoints(),
-                                    cancel,
-                                    out.recording(listener, log),
-                                    provenance),
+                            TrainingRun.of(data, o.config())
+                                    .withCheckpoints(out.checkpoints())
+                                    .withCancel(cancel)
+                                    .withListener(out.recording(listener, log))
+                                    .withProvenance(provenance),
                             arch,
                             start,
                             log),
@@ -296,5 +323,10 @@ public final class TrainDetectorFiles {
                     + "\", which is not one of " + classes + "; rename the ROI or add the class");
         }
         return i;
+    }
+
+    /** Where a training's messages go: its listener, or standard error. */
+    private static Consumer<String> logOf(TrainingListener listener) {
+        return listener == null ? System.err::println : listener::log;
     }
 }

@@ -130,8 +130,11 @@ public final class TrainSegmentationFiles {
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
             TrainingListener progress = out.recording(listener, System.err::println);
-            TrainingRun<LabeledImage> run =
-                    new TrainingRun<>(data, o.config(), out.checkpoints(), cancel, progress, provenance);
+            TrainingRun<LabeledImage> run = TrainingRun.of(data, o.config())
+                    .withCheckpoints(out.checkpoints())
+                    .withCancel(cancel)
+                    .withListener(progress)
+                    .withProvenance(provenance);
             if (o.validation() != null) {
                 List<LabeledImage> held = load(o.validation(), null);
                 provenance.put("validation", describe(held, o.validation()));

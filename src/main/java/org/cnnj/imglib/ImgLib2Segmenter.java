@@ -106,18 +106,20 @@ public final class ImgLib2Segmenter {
         long w = image.dimension(0), h = image.dimension(1);
         Img<UnsignedByteType> classes = new CellImgFactory<>(new UnsignedByteType(), 512).create(w, h);
         Img<IntType> objects = spec.isInstances() ? new CellImgFactory<>(new IntType(), 512).create(w, h) : null;
-        return segmentInto(engine, spec, image, o, bandRows, classes, objects);
+        return segmentInto(Segmenter.of(engine, spec), image, o, bandRows, new Target(classes, objects));
     }
+
+    /** Where {@link #segmentInto} writes: classes and objects (X, Y; objects null for semantic models). */
+    public record Target(
+            RandomAccessibleInterval<UnsignedByteType> classes, RandomAccessibleInterval<IntType> objects) {}
 
     /** As {@link #segmentLarge}, into the given images (X, Y; {@code objects} may be null for semantic models). */
     public static <T extends RealType<T>> Into segmentInto(
-            Engine engine,
-            SegmentationSpec spec,
-            RandomAccessibleInterval<T> image,
-            Segmenter.Options o,
-            int bandRows,
-            RandomAccessibleInterval<UnsignedByteType> classes,
-            RandomAccessibleInterval<IntType> objects) {
+            Segmenter segmenter, RandomAccessibleInterval<T> image, Segmenter.Options o, int bandRows, Target target) {
+        Engine engine = segmenter.engine();
+        SegmentationSpec spec = segmenter.spec();
+        RandomAccessibleInterval<UnsignedByteType> classes = target.classes();
+        RandomAccessibleInterval<IntType> objects = target.objects();
         if (image.numDimensions() < 2 || image.numDimensions() > 3) {
             throw new IllegalArgumentException(
                     "the image must be X, Y or X, Y, C (it has " + image.numDimensions() + " dimensions)");
@@ -125,11 +127,10 @@ public final class ImgLib2Segmenter {
         RandomAccessibleInterval<UnsignedByteType> classOut = Views.zeroMin(classes);
         RandomAccessibleInterval<IntType> objectOut = objects == null ? null : Views.zeroMin(objects);
         int count = BandSegmenter.segment(
-                engine,
-                spec,
+                Segmenter.of(engine, spec),
                 new Source<>(image, spec),
                 o.withMinObjectPixels(Segmenter.smallestObject(spec, o, 1)), // decoded on the image's grid
-                bandRows,
+                new BandSegmenter.Bands(bandRows, null),
                 new BandSegmenter.Sink() {
                     public void rows(int y0, int rows, byte[] c, int[] ids) {
                         long w = classOut.dimension(0);
@@ -147,8 +148,7 @@ public final class ImgLib2Segmenter {
                         if (objectOut == null) return;
                         for (IntType v : Views.flatIterable(objectOut)) v.set(map[v.get()]);
                     }
-                },
-                null);
+                });
         return new Into(classes, objects, count);
     }
 

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class OrtEngine implements Engine {
     /** ORT's own words name the missing library (e.g. libcudnn.so.9); a CPU-only build says CUDA is not in it. */
     static String cudaProblem(Throwable e) {
         String m = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim();
-        if (!OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
             return "this ONNX Runtime build has no CUDA support (" + m + ")";
         }
         return m;

@@ -105,6 +105,9 @@ public final class TiledPredictor {
         }
     }
 
+    /** Rows [start, end) of an image, and who hears after each of their tiles (or null). */
+    public record Rows(int start, int end, Progress progress) {}
+
     /** Progress after each tile: done and total. */
     public interface Progress {
         void update(int done, int total);
@@ -113,22 +116,17 @@ public final class TiledPredictor {
     private TiledPredictor() {}
 
     public static void predict(Engine engine, Source source, Layout layout, Consumer<Tile> sink, Progress progress) {
-        predictRows(engine, source, layout, 0, Integer.MAX_VALUE, sink, progress);
+        predictRows(engine, source, layout, new Rows(0, Integer.MAX_VALUE, progress), sink);
     }
 
     /**
-     * The tiles whose cores start in rows [rowStart, rowEnd) — {@code rowStart} a multiple of the tile
+     * The tiles whose cores start in rows [start, end) — {@code start} a multiple of the tile
      * size — exactly as {@link #predict} makes them (same windows, same context), so an image can be
      * processed band by band with the same result as in one go.
      */
-    public static void predictRows(
-            Engine engine,
-            Source source,
-            Layout layout,
-            int rowStart,
-            int rowEnd,
-            Consumer<Tile> sink,
-            Progress progress) {
+    public static void predictRows(Engine engine, Source source, Layout layout, Rows rows, Consumer<Tile> sink) {
+        int rowStart = rows.start(), rowEnd = rows.end();
+        Progress progress = rows.progress();
         if (rowStart % layout.tile() != 0)
             throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
         int h = source.height(), w = source.width(), c = source.channels(), m = layout.multiple();

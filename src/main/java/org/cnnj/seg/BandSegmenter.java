@@ -30,15 +30,16 @@ public final class BandSegmenter {
 
     private BandSegmenter() {}
 
+    /** Rows decoded at a time (rounded to whole tiles), and who hears after each band (or null). */
+    public record Bands(int rows, TiledPredictor.Progress progress) {}
+
     /** @return the number of objects (0 for semantic models) */
     public static int segment(
-            Engine engine,
-            SegmentationSpec spec,
-            TiledPredictor.Source source,
-            Segmenter.Options o,
-            int bandRows,
-            Sink sink,
-            TiledPredictor.Progress progress) {
+            Segmenter segmenter, TiledPredictor.Source source, Segmenter.Options o, Bands banding, Sink sink) {
+        Engine engine = segmenter.engine();
+        SegmentationSpec spec = segmenter.spec();
+        int bandRows = banding.rows();
+        TiledPredictor.Progress progress = banding.progress();
         if (source.channels() != spec.inputChannels()) {
             throw new IllegalArgumentException(
                     "the model expects " + spec.inputChannels() + " channel(s) but the image has " + source.channels());
@@ -175,30 +176,23 @@ public final class BandSegmenter {
         byte[] classes = new byte[n];
         boolean[] foreground = distance ? new boolean[n] : null;
         float[] dist = distance ? new float[n] : null;
-        TiledPredictor.predictRows(
-                engine,
-                source,
-                layout,
-                e0,
-                e1,
-                t -> {
-                    if (t.classes() != k) {
-                        throw new IllegalStateException("the model produced " + t.classes()
-                                + " output channels but its sidecar names " + k + " classes");
-                    }
-                    for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
-                        for (int x = t.x0(); x < t.x0() + t.width(); x++) {
-                            int i = (y - e0) * width + x;
-                            classes[i] = (byte) t.argmax(y, x, classChannels);
-                            if (!distance) continue;
-                            // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
-                            int q = t.index(y, x);
-                            foreground[i] = Segmenter.isForeground(t.output(), q, t.plane(), classChannels, logits);
-                            dist[i] = Segmenter.distanceAt(t.output(), q, t.plane());
-                        }
-                    }
-                },
-                null);
+        TiledPredictor.predictRows(engine, source, layout, new TiledPredictor.Rows(e0, e1, null), t -> {
+            if (t.classes() != k) {
+                throw new IllegalStateException("the model produced " + t.classes()
+                        + " output channels but its sidecar names " + k + " classes");
+            }
+            for (int y = t.y0(); y < Math.min(e1, t.y0() + t.height()); y++) {
+                for (int x = t.x0(); x < t.x0() + t.width(); x++) {
+                    int i = (y - e0) * width + x;
+                    classes[i] = (byte) t.argmax(y, x, classChannels);
+                    if (!distance) continue;
+                    // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
+                    int q = t.index(y, x);
+                    foreground[i] = Segmenter.isForeground(t.output(), q, t.plane(), classChannels, logits);
+                    dist[i] = Segmenter.distanceAt(t.output(), q, t.plane());
+                }
+            }
+        });
         return new Band(classes, foreground, dist);
     }
 

@@ -21,7 +21,7 @@ public final class BandedPlanes {
     private BandedPlanes() {}
 
     /** {@code o.scale()} resizes the network's view of the image; {@code bandRows} rows are decoded at a time (rounded to whole tiles). */
-    public static Labels segment(
+    static Labels segment(
             Engine engine,
             SegmentationSpec spec,
             float[][] planes,
@@ -35,11 +35,10 @@ public final class BandedPlanes {
         int[] fromX = nearest(width, sw), fromY = nearest(height, sh);
         boolean instances = spec.isInstances();
         int count = BandSegmenter.segment(
-                engine,
-                spec,
+                Segmenter.of(engine, spec),
                 new Source(spec, planes, width, height, sw, sh),
                 o.withMinObjectPixels(Segmenter.smallestObject(spec, o, o.scale())), // decoded on the network's grid
-                bandRows,
+                new BandSegmenter.Bands(bandRows, progress),
                 new BandSegmenter.Sink() {
                     public void rows(int y0, int rows, byte[] classes, int[] objects) {
                         // Every pixel of the planes whose nearest network pixel lies in these rows (labels stay whole
@@ -58,8 +57,7 @@ public final class BandedPlanes {
                         if (!instances) return;
                         for (int i = 0; i < labels.length; i++) labels[i] = map[labels[i]];
                     }
-                },
-                progress);
+                });
         return new Labels(labels, count);
     }
 

@@ -192,10 +192,7 @@ public final class DiameterEstimate {
                 engine,
                 spec,
                 TiledPredictor.planes(window, sw, sh),
-                new Segmenter.Options(
-                        new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()),
-                        false,
-                        smallestObject(spec.objectDiameter())),
+                Segmenter.Options.of(spec).withTile(tile).withMinObjectPixels(smallestObject(spec.objectDiameter())),
                 null);
         return withoutBorderObjects(r.objects(), sw, sh, cropped);
     }

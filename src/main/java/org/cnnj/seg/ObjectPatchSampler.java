@@ -122,9 +122,12 @@ public final class ObjectPatchSampler {
                     if (patchObjects != null) patchObjects[o] = im.objects()[nearest];
                 }
             }
-            if (settings.imaging() != null) settings.imaging().apply(patch, 0, channels, size, patchObjects, 0, rng);
+            if (settings.imaging() != null) settings.imaging().apply(patch, channels, size, patchObjects, rng);
             if (settings.elastic() > 0 && rng.uniform() < 0.5f)
-                ElasticDeformation.apply(patch, 0, channels + 1, patchLabels, 0, size, settings.elastic(), rng);
+                ElasticDeformation.apply(
+                        new ElasticDeformation.Patch(patch, 0, channels + 1, patchLabels, 0, size),
+                        settings.elastic(),
+                        rng);
             System.arraycopy(patch, 0, x, n * channels * plane, channels * plane);
             System.arraycopy(patch, channels * plane, t, n * plane, plane);
             System.arraycopy(patchLabels, 0, y, n * plane, plane);

@@ -103,7 +103,7 @@ public record SegmentationSpec(
     }
 
     /** The sidecar CNN-J writes for a U-Net it trained. */
-    public static SegmentationSpec forUNet(
+    static SegmentationSpec forUNet(
             UNetConfig c,
             List<String> classes,
             SegmentationTask task,

@@ -400,7 +400,7 @@ public final class SegmentationTrainer {
         long[] counts = new long[3];
         for (LabeledImage d : images) {
             Segmenter.Result r =
-                    Segmenter.segment(engine, spec, d.image(), d.width(), d.height(), validationOptions(spec), null);
+                    Segmenter.of(engine, spec).apply(d.image(), d.width(), d.height(), validationOptions(spec), null);
             addMatches(counts, d.labels(), r.objects());
         }
         return pooledAp(counts);
@@ -408,7 +408,7 @@ public final class SegmentationTrainer {
 
     /** Whole images in 256-px tiles, no probabilities, no minimum object size. */
     private static Segmenter.Options validationOptions(SegmentationSpec spec) {
-        return new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 1);
+        return Segmenter.Options.of(spec).withTile(256).withMinObjectPixels(1);
     }
 
     /** counts {true positives, false positives, false negatives} += the matches of {@code objects} at IoU 0.5. */
@@ -497,18 +497,13 @@ public final class SegmentationTrainer {
     }
 
     static PatchSampler sampler(List<LabeledImage> training, SegmentationSpec spec, float elastic, Rng rng) {
-        boolean instances = spec.isInstances();
-        float[][][] images = new float[training.size()][][];
-        int[][] labels = new int[training.size()][];
-        int[] widths = new int[training.size()], heights = new int[training.size()];
-        for (int i = 0; i < training.size(); i++) {
-            LabeledImage d = training.get(i);
-            images[i] = normalize(spec, d);
-            labels[i] = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
-            widths[i] = d.width();
-            heights[i] = d.height();
+        List<PatchSampler.Image> images = new ArrayList<>();
+        for (LabeledImage d : training) {
+            int[] labels =
+                    spec.isInstances() ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
+            images.add(new PatchSampler.Image(normalize(spec, d), labels, d.width(), d.height()));
         }
-        return new PatchSampler(images, labels, widths, heights, 0.1f, rng).elastic(elastic);
+        return new PatchSampler(images, 0.1f, rng).elastic(elastic);
     }
 
     /**
@@ -528,8 +523,8 @@ public final class SegmentationTrainer {
         try {
             for (LabeledImage d : validation) {
                 int[] truth = instances ? SyntheticNuclei.threeClass(d.labels(), d.width(), d.height()) : d.labels();
-                Segmenter.Result r = Segmenter.segment(
-                        engine, spec, d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
+                Segmenter.Result r = Segmenter.of(engine, spec)
+                        .apply(d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
                 for (int p = 0; p < truth.length; p++) {
                     int t = truth[p], q = r.classes()[p];
                     for (int c = 1; c < k; c++) {

@@ -275,7 +275,7 @@ public final class Segmenter implements AutoCloseable {
         MemoryPlan.route(spec, width, height, request.probabilities(), 1, tile, 0);
         float[][] centre = Centre.normalized(spec, planes, width, height, problem -> log.accept("warning: " + problem));
         boolean centreIsWhole = Centre.side(width) == width && Centre.side(height) == height;
-        double scale = scaleFor(engine, spec, centre, Centre.side(width), Centre.side(height), request.diameter(), log);
+        double scale = scaleFor(centre, Centre.side(width), Centre.side(height), request.diameter(), log);
         // The planes, and their centre (garbage by now).
         long held = 4L * planes.length * ((long) width * height + (long) Centre.side(width) * Centre.side(height));
         Options o = Options.of(spec).withLayout(layout).withScale(scale).withProbabilities(request.probabilities());
@@ -293,7 +293,7 @@ public final class Segmenter implements AutoCloseable {
             return new Result(width, height, classes, null, null, 0);
         }
         float[][] normalized = centreIsWhole ? centre : normalize(spec, planes, width, height, null);
-        return segmentNormalized(engine, spec, normalized, width, height, o, feedback.progress());
+        return applyNormalized(normalized, width, height, o, feedback.progress());
     }
 
     @Override
@@ -301,28 +301,14 @@ public final class Segmenter implements AutoCloseable {
         engine.close();
     }
 
-    /** Raw planes: normalized as the sidecar says, then {@link #segmentNormalized}. */
-    public static Result segment(
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] planes,
-            int width,
-            int height,
-            Options o,
-            TiledPredictor.Progress progress) {
-        return segmentNormalized(
-                engine, spec, normalize(spec, planes, width, height, null), width, height, o, progress);
+    /** Raw planes with these options: normalized as the sidecar says, then {@link #applyNormalized}. */
+    public Result apply(float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
+        return applyNormalized(normalize(spec, planes, width, height, null), width, height, o, progress);
     }
 
     /** Planes already normalized as the sidecar says (left unchanged), resized by {@code o.scale()} for the network, results at their size. */
-    public static Result segmentNormalized(
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] normalized,
-            int width,
-            int height,
-            Options o,
-            TiledPredictor.Progress progress) {
+    public Result applyNormalized(
+            float[][] normalized, int width, int height, Options o, TiledPredictor.Progress progress) {
         if (o.scale() == 1) return segment(engine, spec, TiledPredictor.planes(normalized, width, height), o, progress);
         int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
         float[][] resized = new float[normalized.length][];
@@ -337,14 +323,7 @@ public final class Segmenter implements AutoCloseable {
      * the estimate of {@link DiameterEstimate} (told through {@code log}; 1 when nothing was found).
      * {@code normalized}: the planes as {@link #normalize} gives them.
      */
-    public static double scaleFor(
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] normalized,
-            int width,
-            int height,
-            Diameter diameter,
-            Consumer<String> log) {
+    public double scaleFor(float[][] normalized, int width, int height, Diameter diameter, Consumer<String> log) {
         double model = spec.objectDiameter();
         if (!(model > 0)) {
             if (diameter.pixels() > 0) {
@@ -430,7 +409,7 @@ public final class Segmenter implements AutoCloseable {
      * planes, normalized as in {@link #segment(Engine, SegmentationSpec, float[][], int, int, Options,
      * TiledPredictor.Progress)}, at their size (bring them to the model's object size first).
      */
-    public static int[][] objectsAtSplitDepths(
+    static int[][] objectsAtSplitDepths(
             Engine engine,
             SegmentationSpec spec,
             float[][] planes,

@@ -14,7 +14,6 @@ import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.util.Parallel;
 
 /**
@@ -92,14 +91,13 @@ public final class SelfTest {
     static String check(Engine engine, SegmentationSpec spec, float[] image, String[] expected) {
         int size = 128;
         long t0 = System.nanoTime();
-        Segmenter.Result r = Segmenter.segment(
-                engine,
-                spec,
-                new float[][] {image},
-                size,
-                size,
-                new Segmenter.Options(new TiledPredictor.Layout(size, spec.halo(), spec.tileMultiple()), false, 6),
-                null);
+        Segmenter.Result r = Segmenter.of(engine, spec)
+                .apply(
+                        new float[][] {image},
+                        size,
+                        size,
+                        Segmenter.Options.of(spec).withTile(size),
+                        null);
         double ms = (System.nanoTime() - t0) / 1e6;
         long[] counts = new long[spec.classChannels()];
         for (byte c : r.classes()) counts[c]++;

@@ -9,4 +9,9 @@ public interface TrainingListener {
 
     /** A line of detail after an epoch's report (e.g. a classifier's per-class precision and recall). */
     default void note(String line) {}
+
+    /** A message about the training and its data (anchor sizes chosen, images left out); standard error unless heard. */
+    default void log(String line) {
+        System.err.println(line);
+    }
 }

@@ -22,14 +22,28 @@ public record TrainingRun<T>(
         TrainingListener listener,
         Map<String, String> provenance,
         List<T> validation) {
-    public TrainingRun(
-            List<T> data,
-            TrainConfig config,
-            Path checkpoints,
-            AtomicBoolean cancel,
-            TrainingListener listener,
-            Map<String, String> provenance) {
-        this(data, config, checkpoints, cancel, listener, provenance, null);
+    /** A run on {@code data} with {@code config}: no checkpoints, no way to stop it, no listener, no provenance. */
+    public static <T> TrainingRun<T> of(List<T> data, TrainConfig config) {
+        return new TrainingRun<>(data, config, null, null, null, Map.of(), null);
+    }
+
+    /** The same run, with last/best checkpoints in {@code folder} (resumed from its last.ckpt). */
+    public TrainingRun<T> withCheckpoints(Path folder) {
+        return new TrainingRun<>(data, config, folder, cancel, listener, provenance, validation);
+    }
+
+    /** The same run, stopped at the next step once {@code flag} is set. */
+    public TrainingRun<T> withCancel(AtomicBoolean flag) {
+        return new TrainingRun<>(data, config, checkpoints, flag, listener, provenance, validation);
+    }
+
+    public TrainingRun<T> withListener(TrainingListener l) {
+        return new TrainingRun<>(data, config, checkpoints, cancel, l, provenance, validation);
+    }
+
+    /** The same run, recording {@code made} (command, data, date) in its checkpoints and exported model. */
+    public TrainingRun<T> withProvenance(Map<String, String> made) {
+        return new TrainingRun<>(data, config, checkpoints, cancel, listener, made, validation);
     }
 
     /** The same run, validated on {@code samples}. */

@@ -54,7 +54,7 @@ class ClassifierTrainerTest {
                 .withSeed(3)
                 .withFreezeEncoder(freeze);
         return ClassifierTrainer.train(
-                new TrainingRun<>(data, cfg, null, null, null, Map.of("test", "yes")),
+                TrainingRun.of(data, cfg).withProvenance(Map.of("test", "yes")),
                 arch,
                 start,
                 ClassifierTrainer.Options.DEFAULTS);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.Instances;
 import org.cnnj.seg.SyntheticNuclei;
@@ -62,7 +63,7 @@ class SyntheticDataTest {
             lab[i] = i;
         }
         PatchSampler sampler =
-                new PatchSampler(new float[][] {img}, new int[][] {lab}, new int[] {w}, new int[] {h}, 0f, new Rng(3));
+                new PatchSampler(List.of(new PatchSampler.Image(new float[][] {img}, lab, w, h)), 0f, new Rng(3));
         for (int t = 0; t < 20; t++) {
             PatchSampler.Batch b = sampler.next(2, 8);
             for (int i = 0; i < b.images().length; i++) assertEquals(b.labels()[i], (int) b.images()[i]);
@@ -70,9 +71,7 @@ class SyntheticDataTest {
         var e = assertThrows(IllegalArgumentException.class, () -> sampler.next(1, 32));
         assertTrue(e.getMessage().contains("smaller than the 32x32 patch"), e.getMessage());
         var mismatch = assertThrows(
-                IllegalArgumentException.class,
-                () -> new PatchSampler(
-                        new float[][] {img}, new int[][] {new int[5]}, new int[] {w}, new int[] {h}, 0f, new Rng(1)));
+                IllegalArgumentException.class, () -> new PatchSampler.Image(new float[][] {img}, new int[5], w, h));
         assertTrue(mismatch.getMessage().contains("pixel for pixel"), mismatch.getMessage());
     }
 
@@ -90,7 +89,7 @@ class SyntheticDataTest {
         }
         float[] warped = img.clone();
         int[] warpedLabels = lab.clone();
-        ElasticDeformation.apply(warped, 0, 1, warpedLabels, 0, size, 4f, new Rng(7));
+        ElasticDeformation.apply(new ElasticDeformation.Patch(warped, 0, 1, warpedLabels, 0, size), 4f, new Rng(7));
         int disagree = 0, changed = 0, area = 0;
         for (int i = 0; i < img.length; i++) {
             if ((warped[i] > 0.5f) != (warpedLabels[i] == 1)) disagree++;

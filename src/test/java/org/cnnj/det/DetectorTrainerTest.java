@@ -39,7 +39,7 @@ class DetectorTrainerTest {
                 .withSeed(3);
         List<Double> maps = new ArrayList<>();
         DetectorTrainer.Result r = DetectorTrainer.train(
-                new TrainingRun<>(data, cfg, dir, null, e -> maps.add(e.validationScore()), null),
+                TrainingRun.of(data, cfg).withCheckpoints(dir).withListener(e -> maps.add(e.validationScore())),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                 null,
                 null);
@@ -129,19 +129,16 @@ class DetectorTrainerTest {
                 .withSeed(5);
         AtomicBoolean cancel = new AtomicBoolean();
         DetectorTrainer.Result r = DetectorTrainer.train(
-                new TrainingRun<>(
-                        data,
-                        cfg,
-                        dir,
-                        cancel,
-                        new TrainingListener() {
+                TrainingRun.of(data, cfg)
+                        .withCheckpoints(dir)
+                        .withCancel(cancel)
+                        .withListener(new TrainingListener() {
                             public void epoch(EpochReport e) {}
 
                             public void step(int step, int steps, float loss) {
                                 if (step == 2) cancel.set(true); // Esc in the middle of the first epoch
                             }
-                        },
-                        null),
+                        }),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                 null,
                 null);
@@ -153,7 +150,10 @@ class DetectorTrainerTest {
         cancel.set(false);
         List<Integer> resumed = new ArrayList<>();
         DetectorTrainer.train(
-                new TrainingRun<>(data, cfg, dir, cancel, e -> resumed.add(e.epoch()), null),
+                TrainingRun.of(data, cfg)
+                        .withCheckpoints(dir)
+                        .withCancel(cancel)
+                        .withListener(e -> resumed.add(e.epoch())),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                 null,
                 null);
@@ -174,10 +174,7 @@ class DetectorTrainerTest {
         java.util.Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
             DetectorTrainer.Result r = DetectorTrainer.train(
-                    new TrainingRun<>(data, cfg, null, null, null, null),
-                    DetectorConfig.defaults(1, DetectionScenes.CLASSES),
-                    null,
-                    null);
+                    TrainingRun.of(data, cfg), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
             java.util.Map<String, float[]> weights = new java.util.LinkedHashMap<>();
             r.model()
                     .parameters()

@@ -31,14 +31,13 @@ class DiameterAutoRealTest {
                 RealNuclei.Sample s = RealNuclei.load(prefix);
                 int w = s.image().getWidth(), h = s.image().getHeight();
                 StringBuilder log = new StringBuilder();
-                double scale = Segmenter.scaleFor(
-                        engine,
-                        spec,
-                        Segmenter.normalize(spec, Planes.of(s.image(), 0), w, h, null),
-                        w,
-                        h,
-                        Diameter.AUTO,
-                        log::append);
+                double scale = Segmenter.of(engine, spec)
+                        .scaleFor(
+                                Segmenter.normalize(spec, Planes.of(s.image(), 0), w, h, null),
+                                w,
+                                h,
+                                Diameter.AUTO,
+                                log::append);
                 double estimated = spec.objectDiameter() / scale, truth = ObjectSize.medianDiameter(s.labels());
                 assertTrue(
                         Math.abs(Math.log(estimated / truth)) < Math.log(1.3),

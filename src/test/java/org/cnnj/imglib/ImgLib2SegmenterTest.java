@@ -23,7 +23,6 @@ import org.cnnj.ij.Tiffs;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
@@ -46,13 +45,12 @@ class ImgLib2SegmenterTest {
     void sameObjectsAsTheArrayPathAndResultsAreImgLib2Images() throws Exception {
         ImagePlus imp = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
-        Segmenter.Options o =
-                new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), true, 6);
+        Segmenter.Options o = Segmenter.Options.of(spec).withTile(128).withProbabilities(true);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
             ImgLib2Segmenter.Result viaImgLib2 = ImgLib2Segmenter.segment(
                     engine, spec, ImagePlusImgs.<UnsignedShortType>wrap(imp.getProcessor()), o);
             float[] plane = (float[]) imp.getProcessor().convertToFloat().getPixels();
-            Segmenter.Result viaArrays = Segmenter.segment(engine, spec, new float[][] {plane}, 256, 256, o, null);
+            Segmenter.Result viaArrays = Segmenter.of(engine, spec).apply(new float[][] {plane}, 256, 256, o, null);
             assertEquals(viaArrays.objectCount(), viaImgLib2.objectCount());
             assertTrue(viaImgLib2.objectCount() > 150, "objects " + viaImgLib2.objectCount());
             assertArrayEquals(
@@ -71,12 +69,11 @@ class ImgLib2SegmenterTest {
         float[] plane = ((float[]) imp.getProcessor().convertToFloat().getPixels()).clone();
         for (int y = 0; y < 256; y++) plane[y * 256 + 100] = Float.NaN; // a dead column
         plane[40 * 256 + 40] = Float.POSITIVE_INFINITY;
-        Segmenter.Options o =
-                new Segmenter.Options(new TiledPredictor.Layout(128, spec.halo(), spec.tileMultiple()), false, 6);
+        Segmenter.Options o = Segmenter.Options.of(spec).withTile(128);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
             ImgLib2Segmenter.Result viaImgLib2 =
                     ImgLib2Segmenter.segment(engine, spec, ArrayImgs.floats(plane, 256, 256), o);
-            Segmenter.Result viaArrays = Segmenter.segment(engine, spec, new float[][] {plane}, 256, 256, o, null);
+            Segmenter.Result viaArrays = Segmenter.of(engine, spec).apply(new float[][] {plane}, 256, 256, o, null);
             assertTrue(viaArrays.objectCount() > 150, "objects " + viaArrays.objectCount());
             assertArrayEquals(
                     viaArrays.objects(),
@@ -88,8 +85,7 @@ class ImgLib2SegmenterTest {
     void wrongChannelCountsAreExplained() throws Exception {
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
         Img<FloatType> twoChannels = ArrayImgs.floats(64, 64, 2);
-        Segmenter.Options o =
-                new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), false, 6);
+        Segmenter.Options o = Segmenter.Options.of(spec).withTile(64);
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
             var e = assertThrows(
                     IllegalArgumentException.class, () -> ImgLib2Segmenter.segment(engine, spec, twoChannels, o));
@@ -107,8 +103,7 @@ class ImgLib2SegmenterTest {
     @Test
     void timeSeriesFrameByFrameMatchesEachFrameAlone() throws Exception {
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(MODEL));
-        Segmenter.Options o =
-                new Segmenter.Options(new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple()), false, 6);
+        Segmenter.Options o = Segmenter.Options.of(spec).withTile(256);
         short[] a = (short[])
                 Tiffs.open(Path.of("test-images/nuclei-1.tif")).getProcessor().getPixels();
         short[] b = (short[])
@@ -144,8 +139,7 @@ class ImgLib2SegmenterTest {
         Img<UnsignedShortType> img = ImagePlusImgs.wrap(imp.getProcessor());
         try (OrtEngine engine = OrtEngine.open(MODEL, Device.CPU, 0, m -> {})) {
             for (int minPixels : new int[] {0, 6}) {
-                Segmenter.Options o = new Segmenter.Options(
-                        new TiledPredictor.Layout(32, spec.halo(), spec.tileMultiple()), false, minPixels);
+                Segmenter.Options o = Segmenter.Options.of(spec).withTile(32).withMinObjectPixels(minPixels);
                 ImgLib2Segmenter.Result whole = ImgLib2Segmenter.segment(engine, spec, img, o);
                 // 64-row bands (4 of them, each with a 32-row margin) written into 512-px-cell images
                 ImgLib2Segmenter.Into banded = ImgLib2Segmenter.segmentLarge(engine, spec, img, o, 64);

@@ -38,7 +38,7 @@ class BandedPlanesTest {
                 int w = imp.getWidth(), h = imp.getHeight();
                 int[] truth = sample.labels();
                 float[][] planes = Planes.of(imp, 0), normalized = Segmenter.normalize(spec, planes, w, h, null);
-                double scale = Segmenter.scaleFor(engine, spec, normalized, w, h, Diameter.AUTO, m -> {});
+                double scale = Segmenter.of(engine, spec).scaleFor(normalized, w, h, Diameter.AUTO, m -> {});
                 Segmenter.Options o = new Segmenter.Options(layout, false, 6, scale);
                 BandedPlanes.Labels b = BandedPlanes.segment(engine, spec, planes, w, h, o, 64, null);
                 assertEquals(w * h, b.labels().length, "labels at the image's own size");
@@ -48,7 +48,8 @@ class BandedPlanesTest {
                 banded.add(ObjectScores.score(truth, b.labels()));
                 whole.add(ObjectScores.score(
                         truth,
-                        Segmenter.segmentNormalized(engine, spec, normalized, w, h, o, null)
+                        Segmenter.of(engine, spec)
+                                .applyNormalized(normalized, w, h, o, null)
                                 .objects()));
             }
         }

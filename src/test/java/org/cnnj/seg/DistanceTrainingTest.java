@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.data.Resize;
 import org.cnnj.runtime.JavaEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +46,7 @@ class DistanceTrainingTest {
                 .withPatience(0)
                 .withSeed(3);
         trained = SegmentationTrainer.train(
-                new TrainingRun<>(data, cfg, null, null, null, Map.of("command", "test")),
+                TrainingRun.of(data, cfg).withProvenance(Map.of("command", "test")),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES, null)
                         .withNetwork(2, 8, false, 0));
@@ -71,24 +70,25 @@ class DistanceTrainingTest {
         LabeledImage unseen = sample(977, true); // objects twice the size of the unmagnified ones
         SegmentationSpec spec = trained.spec();
         JavaEngine engine = new JavaEngine(trained.model());
-        double scale = Segmenter.scaleFor(
-                engine,
-                spec,
-                Segmenter.normalize(spec, unseen.image(), unseen.width(), unseen.height(), null),
-                unseen.width(),
-                unseen.height(),
-                Diameter.AUTO,
-                m -> {});
+        double scale = Segmenter.of(engine, spec)
+                .scaleFor(
+                        Segmenter.normalize(spec, unseen.image(), unseen.width(), unseen.height(), null),
+                        unseen.width(),
+                        unseen.height(),
+                        Diameter.AUTO,
+                        m -> {});
         double truth = spec.objectDiameter() / ObjectSize.medianDiameter(unseen.labels());
         assertTrue(Math.abs(Math.log(scale / truth)) < Math.log(1.3), "auto scale " + scale + " vs true " + truth);
-        Segmenter.Result r = Segmenter.segment(
-                engine,
-                spec,
-                unseen.image(),
-                unseen.width(),
-                unseen.height(),
-                new Segmenter.Options(new TiledPredictor.Layout(64, spec.halo(), spec.tileMultiple()), true, 6, scale),
-                null);
+        Segmenter.Result r = Segmenter.of(engine, spec)
+                .apply(
+                        unseen.image(),
+                        unseen.width(),
+                        unseen.height(),
+                        Segmenter.Options.of(spec)
+                                .withTile(64)
+                                .withProbabilities(true)
+                                .withScale(scale),
+                        null);
         assertEquals(unseen.width() * unseen.height(), r.objects().length);
         assertEquals(3, r.probabilities().length, "probabilities of the three classes, not of the distance channel");
         double ap = InstanceMatching.match(unseen.labels(), r.objects(), 0.5).averagePrecision();

@@ -25,7 +25,6 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.testing.Close;
@@ -79,14 +78,16 @@ class InferenceTest {
     }
 
     private static Segmenter.Result segment(Engine e, int tile, float[][] img, int w, int h) {
-        return Segmenter.segment(
-                e,
-                spec,
-                img,
-                w,
-                h,
-                new Segmenter.Options(new TiledPredictor.Layout(tile, spec.halo(), spec.tileMultiple()), true, 1),
-                null);
+        return Segmenter.of(e, spec)
+                .apply(
+                        img,
+                        w,
+                        h,
+                        Segmenter.Options.of(spec)
+                                .withTile(tile)
+                                .withProbabilities(true)
+                                .withMinObjectPixels(1),
+                        null);
     }
 
     @Test

@@ -51,13 +51,10 @@ class SegmentationTrainerTest {
     void learnsAndResumesFromTheLastCheckpoint() throws Exception {
         List<Double> ious = new ArrayList<>();
         SegmentationTrainer.Result first = SegmentationTrainer.train(
-                new TrainingRun<>(
-                        nuclei(3),
-                        config(2, 15),
-                        dir,
-                        null,
-                        e -> ious.add(e.validationScore()),
-                        Map.of("command", "test")),
+                TrainingRun.of(nuclei(3), config(2, 15))
+                        .withCheckpoints(dir)
+                        .withListener(e -> ious.add(e.validationScore()))
+                        .withProvenance(Map.of("command", "test")),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(2, 8, false, 0));
@@ -66,7 +63,7 @@ class SegmentationTrainerTest {
         assertTrue(Files.exists(dir.resolve("last.ckpt")) && Files.exists(dir.resolve("best.ckpt")));
         List<Integer> epochs = new ArrayList<>();
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
-                new TrainingRun<>(nuclei(3), config(3, 15), dir, null, e -> epochs.add(e.epoch()), Map.of()),
+                TrainingRun.of(nuclei(3), config(3, 15)).withCheckpoints(dir).withListener(e -> epochs.add(e.epoch())),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(2, 8, false, 0));
@@ -77,7 +74,7 @@ class SegmentationTrainerTest {
     @Test
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
         SegmentationTrainer.Result first = SegmentationTrainer.train(
-                new TrainingRun<>(nuclei(3), config(1, 15), dir, null, null, Map.of()),
+                TrainingRun.of(nuclei(3), config(1, 15)).withCheckpoints(dir),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(2, 8, false, 0));
@@ -88,7 +85,7 @@ class SegmentationTrainerTest {
                 null,
                 Map.of("epoch", "1", "best_iou", String.valueOf(first.bestValidationScore())));
         SegmentationTrainer.Result resumed = SegmentationTrainer.train(
-                new TrainingRun<>(nuclei(3), config(2, 1), dir, null, null, Map.of()),
+                TrainingRun.of(nuclei(3), config(2, 1)).withCheckpoints(dir),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(2, 8, false, 0));
@@ -108,20 +105,17 @@ class SegmentationTrainerTest {
         AtomicBoolean cancel = new AtomicBoolean();
         List<Integer> steps = new ArrayList<>();
         SegmentationTrainer.Result r = SegmentationTrainer.train(
-                new TrainingRun<>(
-                        nuclei(2),
-                        config(5, 10),
-                        dir,
-                        cancel,
-                        new TrainingListener() {
+                TrainingRun.of(nuclei(2), config(5, 10))
+                        .withCheckpoints(dir)
+                        .withCancel(cancel)
+                        .withListener(new TrainingListener() {
                             public void epoch(EpochReport e) {}
 
                             public void step(int step, int total, float loss) {
                                 steps.add(step);
                                 if (steps.size() == 13) cancel.set(true);
                             }
-                        },
-                        Map.of()),
+                        }),
                 SegmentationTrainer.Recipe.defaults()
                         .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                         .withNetwork(2, 8, false, 0));
@@ -138,7 +132,7 @@ class SegmentationTrainerTest {
         float[] encoder = start.parameters().get("enc0.0.conv.weight").data().clone();
         float[] head = start.parameters().get("head.weight").data().clone();
         SegmentationTrainer.Result r = SegmentationTrainer.train(
-                new TrainingRun<>(
+                TrainingRun.of(
                         nuclei(2),
                         TrainConfig.defaults()
                                 .withSchedule(1, 5)
@@ -147,11 +141,7 @@ class SegmentationTrainerTest {
                                 .withValidation(0)
                                 .withPatience(0)
                                 .withSeed(1)
-                                .withFreezeEncoder(true),
-                        null,
-                        null,
-                        null,
-                        Map.of()),
+                                .withFreezeEncoder(true)),
                 SegmentationTrainer.Recipe.defaults().withTask(SegmentationTask.INSTANCES_3CLASS, null),
                 start);
         Assertions.assertArrayEquals(
@@ -168,7 +158,7 @@ class SegmentationTrainerTest {
         var e = assertThrows(
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
-                        new TrainingRun<>(empty, config(1, 1), null, null, null, Map.of()),
+                        TrainingRun.of(empty, config(1, 1)),
                         SegmentationTrainer.Recipe.defaults()
                                 .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                                 .withNetwork(2, 8, false, 0)));
@@ -180,7 +170,7 @@ class SegmentationTrainerTest {
         var s = assertThrows(
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
-                        new TrainingRun<>(semantic, config(1, 1), null, null, null, Map.of()),
+                        TrainingRun.of(semantic, config(1, 1)),
                         SegmentationTrainer.Recipe.defaults()
                                 .withTask(SegmentationTask.SEMANTIC, List.of("bg", "a", "b"))
                                 .withNetwork(2, 8, false, 0)));
@@ -192,7 +182,7 @@ class SegmentationTrainerTest {
         var small = assertThrows(
                 IllegalArgumentException.class,
                 () -> SegmentationTrainer.train(
-                        new TrainingRun<>(
+                        TrainingRun.of(
                                 nuclei(1),
                                 TrainConfig.defaults()
                                         .withSchedule(1, 1)
@@ -200,11 +190,7 @@ class SegmentationTrainerTest {
                                         .withLearningRate(1e-3)
                                         .withValidation(0)
                                         .withPatience(0)
-                                        .withSeed(1),
-                                null,
-                                null,
-                                null,
-                                Map.of()),
+                                        .withSeed(1)),
                         SegmentationTrainer.Recipe.defaults()
                                 .withTask(SegmentationTask.INSTANCES_3CLASS, null)
                                 .withNetwork(2, 8, false, 0)));

@@ -36,14 +36,8 @@ class SplitDepthTuningTest {
             for (double depth : SegmentationTrainer.SPLIT_DEPTHS) {
                 long tp = 0, fp = 0, fn = 0;
                 for (LabeledImage d : scaled) {
-                    Segmenter.Result r = Segmenter.segment(
-                            engine,
-                            spec.withSplitDepth(depth),
-                            d.image(),
-                            d.width(),
-                            d.height(),
-                            new Segmenter.Options(layout, false, 1),
-                            null);
+                    Segmenter.Result r = Segmenter.of(engine, spec.withSplitDepth(depth))
+                            .apply(d.image(), d.width(), d.height(), new Segmenter.Options(layout, false, 1), null);
                     InstanceMatching.Result m = InstanceMatching.match(d.labels(), r.objects(), 0.5);
                     tp += m.truePositives();
                     fp += m.falsePositives();

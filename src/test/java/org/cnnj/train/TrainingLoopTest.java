@@ -182,7 +182,7 @@ class TrainingLoopTest {
             TrainingListener listener)
             throws Exception {
         return TrainingLoop.fit(
-                new TrainingRun<>(List.of(), cfg, checkpoints, null, listener, Map.of()),
+                TrainingRun.of(List.of(), cfg).withCheckpoints(checkpoints).withListener(listener),
                 net,
                 new Adam(net.parameters(), AdamConfig.adam(1e-3)),
                 new LrSchedule.Constant(),
