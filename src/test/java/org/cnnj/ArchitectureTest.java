@@ -56,17 +56,19 @@ class ArchitectureTest {
         layer("cls", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
         // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
         layer("imglib", "data", "model", "runtime", "seg");
+        // Models of every task as files: what a model is (Model Info), export and import; ImageJ-free.
+        layer("catalog", "cls", "det", "io", "model", "onnx", "seg");
         layer(
-                "ij", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "tensor",
+                "ij", "catalog", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "tensor",
                 "train"); // tensor: Engine.run's type
         layer(
                 "bench", "cls", "det", "ij", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime",
                 "seg", "tensor", "train", "util");
-        layer("fiji", "cls", "det", "ij", "model", "runtime", "seg", "train");
+        layer("fiji", "catalog", "cls", "det", "ij", "io", "model", "runtime", "seg", "train");
         // The CLI's subcommands take their options from the Fiji commands' parameters (one list for both).
         layer(
-                "cli", "bench", "cls", "det", "fiji", "ij", "io", "kernel", "model", "nn", "onnx", "runtime", "seg",
-                "train", "util");
+                "cli", "bench", "catalog", "cls", "det", "fiji", "ij", "io", "kernel", "model", "nn", "onnx", "runtime",
+                "seg", "train", "util");
     }
 
     /**
@@ -75,7 +77,7 @@ class ArchitectureTest {
      */
     private static final Set<String> CORE = Set.of(
             "tensor", "kernel", "ops", "loss", "nn", "optim", "io", "util", "train", "onnx", "model", "runtime", "data",
-            "cls", "det", "seg");
+            "cls", "det", "seg", "catalog");
 
     private static final Pattern UI_IMPORT = Pattern.compile(
             "^import\\s+(static\\s+)?(ij|net\\.imagej|org\\.scijava|net\\.imglib2|java\\.awt|javax\\.swing)\\.",

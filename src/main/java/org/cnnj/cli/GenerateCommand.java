@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.cnnj.cls.SyntheticCells;
 import org.cnnj.det.DetectionScenes;
-import org.cnnj.ij.LabelResults;
+import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.seg.SyntheticNuclei;
 
@@ -59,7 +59,7 @@ final class GenerateCommand {
                 roi.setName(String.format(Locale.ROOT, "%s-%04d", DetectionScenes.CLASSES.get(s.classes()[i]), i + 1));
                 rois.add(roi);
             }
-            LabelResults.saveZip(rois, out.resolve("scene-" + (seed + k) + ".zip"));
+            RoiZips.write(rois, out.resolve("scene-" + (seed + k) + ".zip"));
             System.out.println("scene-" + (seed + k) + ".tif: " + s.objects() + " cells");
         }
         return 0;

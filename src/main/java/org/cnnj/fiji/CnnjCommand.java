@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorSpec;
-import org.cnnj.ij.DetectFiles;
+import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.Sidecars;
 import org.cnnj.seg.SegmentationSpec;
@@ -118,7 +118,7 @@ abstract class CnnjCommand extends ContextCommand {
      * {@code what} names them in the message ("objects", "boxes"), {@code how} says how to add some.
      */
     protected static List<Roi> trainingRois(File zip, String what, String how) throws IOException {
-        if (zip != null && !zip.getPath().isEmpty()) return DetectFiles.readRois(zip.toPath());
+        if (zip != null && !zip.getPath().isEmpty()) return RoiZips.read(zip.toPath());
         RoiManager rm = GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
         if (rm == null)
             throw new IllegalArgumentException(

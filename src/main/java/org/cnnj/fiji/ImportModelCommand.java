@@ -2,7 +2,7 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import org.cnnj.ij.ModelFiles;
+import org.cnnj.catalog.ModelFiles;
 import org.cnnj.model.NormalizationMethod;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;

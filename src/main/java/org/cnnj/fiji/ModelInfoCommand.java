@@ -2,7 +2,7 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import org.cnnj.ij.ModelReport;
+import org.cnnj.catalog.ModelReport;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;

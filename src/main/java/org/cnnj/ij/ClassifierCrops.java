@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.cnnj.cls.LabeledCrop;
 import org.cnnj.data.Resize;
+import org.cnnj.io.ImageFiles;
 
 /**
  * Classification examples from what users have: a folder of class subfolders ({@code cells/mitotic/*.tif}), a CSV
@@ -78,7 +79,7 @@ public final class ClassifierCrops {
             String cls = f.getFileName().toString();
             List<Path> images;
             try {
-                images = SegmentFiles.inputs(f);
+                images = ImageFiles.list(f);
             } catch (IOException e) {
                 throw new IOException(
                         "class folder " + f + " has no .tif images; put the examples of class \"" + cls
@@ -119,17 +120,17 @@ public final class ClassifierCrops {
     }
 
     static Loaded fromRoiFiles(Path images, Path roiFolder, List<String> classes, Cropping c) throws IOException {
-        List<Path> files = SegmentFiles.inputs(images);
+        List<Path> files = ImageFiles.list(images);
         List<List<Roi>> rois = new ArrayList<>();
         TreeSet<String> found = new TreeSet<>();
         for (Path image : files) {
-            Path zip = DetectFiles.roiZipFor(image, roiFolder);
+            Path zip = RoiZips.forImage(image, roiFolder);
             if (zip == null) {
                 throw new IOException("no ROIs for " + image.getFileName() + ": expected "
-                        + SegmentFiles.baseName(image) + ".zip in " + roiFolder + " (name each ROI by its class), or"
+                        + ImageFiles.baseName(image) + ".zip in " + roiFolder + " (name each ROI by its class), or"
                         + " give a folder with one subfolder per class");
             }
-            List<Roi> r = DetectFiles.readRois(zip);
+            List<Roi> r = RoiZips.read(zip);
             for (Roi roi : r) found.add(className(roi, image.getFileName().toString()));
             rois.add(r);
         }

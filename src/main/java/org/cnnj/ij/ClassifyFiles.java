@@ -18,6 +18,7 @@ import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ConfusionMatrix;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.ImageFiles;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 
@@ -96,13 +97,13 @@ public final class ClassifyFiles {
                         throw new IllegalArgumentException("class folder \"" + cls + "\" of " + o.input() + " is not a"
                                 + " class the model knows " + spec.classes() + "; rename or remove it");
                     }
-                    for (Path image : SegmentFiles.inputs(f)) {
+                    for (Path image : ImageFiles.list(f)) {
                         files.add(image);
                         truths.add(cls);
                     }
                 }
             } else {
-                files.addAll(SegmentFiles.inputs(o.input()));
+                files.addAll(ImageFiles.list(o.input()));
             }
             Table table = new Table(spec, "file,slice");
             ConfusionMatrix confusion = new ConfusionMatrix(spec.classes());
@@ -122,7 +123,7 @@ public final class ClassifyFiles {
                                 spec.classes().indexOf(truths.get(i)),
                                 found.get(p).label());
                 }
-                if (o.dense()) denseMap(c, imp, o.output().resolve(SegmentFiles.baseName(file) + "-classes.tif"));
+                if (o.dense()) denseMap(c, imp, o.output().resolve(ImageFiles.baseName(file) + "-classes.tif"));
             }
             table.write(o.output().resolve("classes.csv"));
             if (scored) {
@@ -136,20 +137,20 @@ public final class ClassifyFiles {
 
     private static Summary classifyRoiFiles(ImageClassifier c, Options o, Consumer<String> log) throws IOException {
         Table table = new Table(c.spec(), "file,roi");
-        List<Path> files = SegmentFiles.inputs(o.input());
+        List<Path> files = ImageFiles.list(o.input());
         for (Path file : files) {
-            Path zip = DetectFiles.roiZipFor(file, o.rois());
+            Path zip = RoiZips.forImage(file, o.rois());
             if (zip == null)
-                throw new IOException("no ROIs for " + file.getFileName() + ": expected " + SegmentFiles.baseName(file)
+                throw new IOException("no ROIs for " + file.getFileName() + ": expected " + ImageFiles.baseName(file)
                         + ".zip in " + o.rois());
             ImagePlus imp = Tiffs.open(file);
-            List<Roi> rois = DetectFiles.readRois(zip);
+            List<Roi> rois = RoiZips.read(zip);
             List<ImageClassifier.Prediction> found = classifyRois(c, imp, rois);
             for (int i = 0; i < rois.size(); i++)
                 table.add(file.getFileName() + "," + rois.get(i).getName(), found.get(i));
-            Path dir = files.size() == 1 ? o.output() : o.output().resolve(SegmentFiles.baseName(file));
+            Path dir = files.size() == 1 ? o.output() : o.output().resolve(ImageFiles.baseName(file));
             AtomicFiles.createFolder(dir);
-            LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+            RoiZips.write(rois, dir.resolve("rois.zip"));
         }
         table.write(o.output().resolve("classes.csv"));
         return table.summary(Double.NaN);
@@ -210,7 +211,7 @@ public final class ClassifyFiles {
         Table table = new Table(spec, "image,roi");
         for (int i = 0; i < rois.size(); i++) table.add(image + "," + (i + 1), found.get(i));
         table.write(dir.resolve("classes.csv"));
-        LabelResults.saveZip(rois, dir.resolve("rois.zip"));
+        RoiZips.write(rois, dir.resolve("rois.zip"));
     }
 
     /** The dense class-probability map as a 32-bit stack (one slice per class, named by it), written atomically. */
@@ -219,7 +220,7 @@ public final class ClassifyFiles {
         float[][] maps = c.denseMap(Planes.of(imp, 0), imp.getWidth(), imp.getHeight(), size);
         ImageStack stack = new ImageStack(size[0], size[1]);
         for (int k = 0; k < maps.length; k++) stack.addSlice(c.spec().classes().get(k), maps[k]);
-        ImagePlus out = new ImagePlus(SegmentFiles.baseName(file), stack);
+        ImagePlus out = new ImagePlus(ImageFiles.baseName(file), stack);
         out.setProperty(
                 "Info",
                 "CNN-J dense classification: position (i, j) = the " + c.spec().inputSize() + " px crop at ("

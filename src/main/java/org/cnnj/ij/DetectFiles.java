@@ -3,14 +3,10 @@ package org.cnnj.ij;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.io.RoiDecoder;
 import java.awt.Color;
 import java.awt.Rectangle;
 import java.awt.geom.Rectangle2D;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +16,12 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 import org.cnnj.det.Detection;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.Batch;
+import org.cnnj.io.ImageFiles;
+import org.cnnj.io.Staging;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 
@@ -97,7 +93,7 @@ public final class DetectFiles {
     }
 
     public static int detect(Options o) throws IOException {
-        List<Path> images = SegmentFiles.inputs(o.input());
+        List<Path> images = ImageFiles.list(o.input());
         try (ObjectDetector detector = o.engine() == EngineKind.JAVA
                 ? ObjectDetector.openJava(o.model())
                 : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println)) {
@@ -147,7 +143,7 @@ public final class DetectFiles {
             throws IOException {
         ImagePlus imp = Tiffs.open(file);
         Output out = detect(detector, options, keep, imp, file.getFileName().toString());
-        write(out, imp, dir, SegmentFiles.baseName(file));
+        write(out, imp, dir, ImageFiles.baseName(file));
         return out.rois().size();
     }
 
@@ -194,7 +190,7 @@ public final class DetectFiles {
         Staging.write(
                 dir,
                 staging -> { // all three or none (see Staging)
-                    LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
+                    RoiZips.write(out.rois(), staging.resolve("rois.zip"));
                     byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
                     AtomicFiles.write(staging.resolve("detections.csv"), o -> o.write(bytes));
                     ImagePlus overlay = imp.duplicate();
@@ -216,61 +212,6 @@ public final class DetectFiles {
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
         if (position > 0) roi.setPosition(position);
         return roi;
-    }
-
-    /** The ROI file drawn on {@code image}: NAME.zip, NAME-rois.zip, NAME_rois.zip or NAME.roi in {@code folder}; null when there is none. */
-    public static Path roiZipFor(Path image, Path folder) {
-        String base = SegmentFiles.baseName(image);
-        for (String candidate : new String[] {base + ".zip", base + "-rois.zip", base + "_rois.zip", base + ".roi"}) {
-            Path p = folder.resolve(candidate);
-            if (Files.isRegularFile(p)) return p;
-        }
-        return null;
-    }
-
-    /** ROIs stored in an ImageJ .zip (as the ROI Manager saves them) or a single .roi file. */
-    public static List<Roi> readRois(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException("ROI file " + file + " does not exist");
-        List<Roi> rois = new ArrayList<>();
-        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".roi")) {
-            Roi roi = new RoiDecoder(file.toString()).getRoi();
-            if (roi == null) throw new IOException(file + " is not an ImageJ ROI file");
-            rois.add(roi);
-            return rois;
-        }
-        byte[] magic = new byte[2];
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(magic, 0, 2) < 2 || magic[0] != 'P' || magic[1] != 'K') {
-                throw new IOException(file + " is not a ROI zip; save ROIs from the ROI Manager (More › Save...)");
-            }
-        }
-        try (InputStream in = Files.newInputStream(file);
-                ZipInputStream zip = new ZipInputStream(in)) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
-                if (!e.getName().endsWith(".roi")) continue;
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                zip.transferTo(bytes);
-                String name =
-                        e.getName().substring(e.getName().lastIndexOf('/') + 1).replaceFirst("\\.roi$", "");
-                Roi roi = new RoiDecoder(bytes.toByteArray(), name).getRoi();
-                if (roi == null) throw new IOException(file + ": entry " + e.getName() + " is not an ImageJ ROI");
-                if (roi.getName() == null) roi.setName(name);
-                rois.add(roi);
-            }
-        } catch (ZipException e) {
-            throw new IOException(
-                    file + " is not a ROI zip (" + e.getMessage()
-                            + "); save ROIs from the ROI Manager (More › Save...)",
-                    e);
-        } catch (EOFException e) {
-            throw new IOException(
-                    file + " is truncated (it ends inside ROI " + (rois.size() + 1)
-                            + "); save the ROIs again from the ROI Manager"
-                            + " (More › Save...) or copy the file again",
-                    e);
-        }
-        return rois;
     }
 
     /**

@@ -3,7 +3,6 @@ package org.cnnj.ij;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.Roi;
-import ij.io.RoiEncoder;
 import ij.measure.Calibration;
 import ij.plugin.filter.ThresholdToSelection;
 import ij.process.ByteProcessor;
@@ -15,13 +14,8 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.cnnj.data.Labels;
 import org.cnnj.io.AtomicFiles;
 
@@ -81,37 +75,6 @@ public final class LabelResults {
             stack.addSlice(ip);
         }
         return new ImagePlus("labels from ROIs", stack);
-    }
-
-    /**
-     * Writes ROIs as a zip that the ROI Manager opens (entries NAME.roi), stored rather than deflated: an ROI is a
-     * few hundred bytes that deflate halves at best, while each deflated entry resets zlib's 64 KB of tables — most of
-     * the zip's time on a folder of small images with hundreds of nuclei each.
-     */
-    public static void saveZip(List<Roi> rois, Path file) throws IOException {
-        AtomicFiles.write(file, os -> {
-            ZipOutputStream zip = new ZipOutputStream(os);
-            Set<String> used = new HashSet<>();
-            for (Roi roi : rois) {
-                String name = roi.getName() + (roi.getPosition() > 0 ? "-" + roi.getPosition() : "");
-                String base = name;
-                for (int k = 2; !used.add(name); k++)
-                    name = base + "-" + k; // the ROI keeps its own name; entries must differ
-                byte[] bytes = RoiEncoder.saveAsByteArray(roi);
-                if (bytes == null) throw new IOException("could not encode ROI " + name + " for " + file);
-                ZipEntry entry = new ZipEntry(name + ".roi");
-                entry.setMethod(ZipEntry.STORED);
-                entry.setSize(bytes.length);
-                entry.setCompressedSize(bytes.length);
-                CRC32 crc = new CRC32();
-                crc.update(bytes);
-                entry.setCrc(crc.getValue());
-                zip.putNextEntry(entry);
-                zip.write(bytes);
-                zip.closeEntry();
-            }
-            zip.finish();
-        });
     }
 
     /** Area, centroid and mean intensity of each label (calibrated with {@code cal}). */

@@ -12,8 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
+import org.cnnj.io.Batch;
+import org.cnnj.io.ImageFiles;
+import org.cnnj.io.Staging;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.TiledPredictor;
@@ -72,7 +73,7 @@ public final class SegmentFiles {
 
     public static int segment(Options o) throws IOException {
         SegmentationModel model = SegmentationModel.resolve(o.model(), o.external(), System.err::println);
-        List<Path> images = inputs(o.input());
+        List<Path> images = ImageFiles.list(o.input());
         try (Segmenter segmenter = Segmenter.open(model, o.engine(), o.device(), o.threads(), System.err::println)) {
             TiledPredictor.Layout layout = segmenter.layout(o.request().tile(), System.err::println);
             System.out.println("engine: " + segmenter.engine().describe() + "; tiles " + layout.tile() + " px + "
@@ -85,21 +86,6 @@ public final class SegmentFiles {
                     o.output(),
                     (image, dir) -> segmentImage(segmenter, request, image, dir));
             return 0;
-        }
-    }
-
-    static List<Path> inputs(Path input) throws IOException {
-        if (Files.isRegularFile(input)) return List.of(input);
-        if (!Files.isDirectory(input))
-            throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
-        try (Stream<Path> s = Files.list(input)) {
-            List<Path> images = s.filter(p ->
-                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
-                    .filter(p -> !p.getFileName().toString().contains("-labels."))
-                    .sorted()
-                    .toList();
-            if (images.isEmpty()) throw new IOException("no .tif images in " + input);
-            return images;
         }
     }
 
@@ -173,12 +159,12 @@ public final class SegmentFiles {
             System.err.println(name + ": " + maxLabel
                     + " objects in one plane, more than 16-bit ids hold: labels are written as 32-bit");
         for (int[] labels : labelPlanes) labelStack.addSlice(labelProcessor(labels, w, h, maxLabel, name));
-        ImagePlus labelImage = new ImagePlus(baseName(Path.of(name)) + "-labels", labelStack);
+        ImagePlus labelImage = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-labels", labelStack);
         labelImage.setCalibration(cal);
         labelImage.getProcessor().resetMinAndMax();
         ImagePlus probs = null;
         if (request.probabilities()) {
-            probs = new ImagePlus(baseName(Path.of(name)) + "-probabilities", probabilityStack);
+            probs = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-probabilities", probabilityStack);
             probs.setDimensions(spec.classChannels(), 1, positions);
             probs.setCalibration(cal);
         }
@@ -214,14 +200,8 @@ public final class SegmentFiles {
         Staging.write(dir, staging -> {
             Tiffs.save(out.labels(), staging.resolve("labels.tif"));
             if (out.probabilities() != null) Tiffs.save(out.probabilities(), staging.resolve("probabilities.tif"));
-            LabelResults.saveZip(out.rois(), staging.resolve("rois.zip"));
+            RoiZips.write(out.rois(), staging.resolve("rois.zip"));
             LabelResults.saveCsv(out.rows(), cal, staging.resolve("results.csv"));
         });
-    }
-
-    static String baseName(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 }

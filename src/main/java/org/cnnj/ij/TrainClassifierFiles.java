@@ -22,6 +22,7 @@ import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingOutput;
 import org.cnnj.train.TrainingRun;
 
 /**

@@ -23,9 +23,11 @@ import org.cnnj.det.DetectorConfig;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
+import org.cnnj.io.ImageFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingOutput;
 import org.cnnj.train.TrainingRun;
 
 /**
@@ -221,9 +223,9 @@ public final class TrainDetectorFiles {
 
     private static List<Annotated> pairs(Path images, Path rois) throws IOException {
         List<Annotated> out = new ArrayList<>();
-        for (Path image : SegmentFiles.inputs(images)) {
-            Path roiFile = DetectFiles.roiZipFor(image, rois);
-            String base = SegmentFiles.baseName(image);
+        for (Path image : ImageFiles.list(images)) {
+            Path roiFile = RoiZips.forImage(image, rois);
+            String base = ImageFiles.baseName(image);
             Path labels = rois.resolve(base + "-labels.tif");
             if (roiFile == null && Files.exists(labels)) {
                 out.add(new Annotated(image, labels, roisOfLabels(labels)));
@@ -234,7 +236,7 @@ public final class TrainDetectorFiles {
                         + "-rois.zip, or a label image " + base + "-labels.tif) in " + rois
                         + "; save the ROI Manager (More › Save...) under that name");
             }
-            out.add(new Annotated(image, roiFile, DetectFiles.readRois(roiFile)));
+            out.add(new Annotated(image, roiFile, RoiZips.read(roiFile)));
         }
         return out;
     }

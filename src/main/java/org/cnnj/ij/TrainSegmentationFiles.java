@@ -16,12 +16,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Manifest;
 import org.cnnj.seg.LabeledImage;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
+import org.cnnj.train.TrainingOutput;
 import org.cnnj.train.TrainingRun;
 
 /**
@@ -224,7 +226,7 @@ public final class TrainSegmentationFiles {
         Exception first = null;
         for (Path image : files) {
             try {
-                String source = sources.getOrDefault(SegmentFiles.baseName(image), folderSource);
+                String source = sources.getOrDefault(ImageFiles.baseName(image), folderSource);
                 for (LabeledImage d : pair(image, labels)) out.add(d.from(source));
             } catch (IOException | IllegalArgumentException e) {
                 if (first == null) first = e;
@@ -252,14 +254,13 @@ public final class TrainSegmentationFiles {
         if (Files.exists(label)) {
             lab = Tiffs.open(label);
         } else {
-            Path rois = DetectFiles.roiZipFor(
+            Path rois = RoiZips.forImage(
                     image, labels != null ? labels : image.toAbsolutePath().getParent());
             if (rois == null) {
                 throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip "
-                        + SegmentFiles.baseName(image) + ".zip in " + label.getParent());
+                        + ImageFiles.baseName(image) + ".zip in " + label.getParent());
             }
-            lab = LabelResults.rasterize(
-                    DetectFiles.readRois(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
+            lab = LabelResults.rasterize(RoiZips.read(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
             label = rois;
         }
         if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {

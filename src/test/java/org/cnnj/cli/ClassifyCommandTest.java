@@ -16,8 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.SyntheticCells;
-import org.cnnj.ij.DetectFiles;
-import org.cnnj.ij.LabelResults;
+import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.model.Sidecars;
 import org.junit.jupiter.api.Test;
@@ -128,7 +127,7 @@ class ClassifyCommandTest {
         }
         Path images = dir.resolve("plate");
         Tiffs.save(new ImagePlus("plate", new FloatProcessor(size, size, field)), images.resolve("plate.tif"));
-        LabelResults.saveZip(rois, images.resolve("plate.zip"));
+        RoiZips.write(rois, images.resolve("plate.zip"));
         Path model = dir.resolve("rois.onnx");
         assertEquals(0, train(images, model, "--window", "40", "--mask"));
         ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
@@ -144,7 +143,7 @@ class ClassifyCommandTest {
             "--output",
             dir.resolve("r").toString()
         }));
-        List<Roi> named = DetectFiles.readRois(dir.resolve("r/rois.zip"));
+        List<Roi> named = RoiZips.read(dir.resolve("r/rois.zip"));
         assertEquals(16, named.size());
         for (Roi r : named)
             assertTrue(r.getName().matches("(elongated|interphase) \\(p=[01]\\.\\d\\d\\)"), r.getName());

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.cnnj.ij.LabelResults;
+import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
@@ -184,7 +185,7 @@ class MacroBatchIT {
         int[] ids = new int[labels.getWidth() * labels.getHeight()];
         for (int i = 0; i < ids.length; i++)
             ids[i] = (int) labels.getProcessor().getf(i);
-        LabelResults.saveZip(LabelResults.rois(ids, labels.getWidth(), labels.getHeight(), 0), zip);
+        RoiZips.write(LabelResults.rois(ids, labels.getWidth(), labels.getHeight(), 0), zip);
         String log = batch(
                 "classify-rois.ijm",
                 "image=[" + abs("test-images/nuclei-1.tif") + "] rois=[" + zip + "] output=[" + out + "]");

@@ -10,8 +10,8 @@ import ij.gui.Overlay;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.LabelResults;
+import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainSegmentationFiles;
 import org.junit.jupiter.api.Assertions;
@@ -53,7 +53,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         assertFalse(m.isCanceled(), m.getCancelReason());
         ImagePlus labels = (ImagePlus) m.getOutput("labels");
         assertEquals(2, labels.getStackSize());
-        var rois = DetectFiles.readRois(dir.resolve("rois.zip"));
+        var rois = RoiZips.read(dir.resolve("rois.zip"));
         assertTrue(
                 rois.stream().anyMatch(r -> r.getPosition() == 1)
                         && rois.stream().anyMatch(r -> r.getPosition() == 2),
@@ -68,7 +68,7 @@ class OpenImageCommandsTest extends HeadlessContext {
         ImagePlus nuclei = Tiffs.open(Path.of("test-images/nuclei-1.tif"));
         int[] truth =
                 TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
-        LabelResults.saveZip(LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
+        RoiZips.write(LabelResults.rois(truth, 256, 256, 0), dir.resolve("nuclei.zip"));
         CommandModule m = context.service(CommandService.class)
                 .run(
                         TrainSegmentationOnImageCommand.class,

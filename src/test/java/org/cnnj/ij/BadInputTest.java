@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cnnj.data.Percentiles;
+import org.cnnj.io.Batch;
+import org.cnnj.io.Staging;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
@@ -225,7 +227,7 @@ class BadInputTest {
         Path zip = dir.resolve("cut.zip");
         byte[] bytes = Files.readAllBytes(Path.of("test-images/scenes/scene-1.zip"));
         Files.write(zip, Arrays.copyOf(bytes, 3000));
-        IOException e = assertThrows(IOException.class, () -> DetectFiles.readRois(zip));
+        IOException e = assertThrows(IOException.class, () -> RoiZips.read(zip));
         assertTrue(
                 e.getMessage().contains("cut.zip is truncated")
                         || e.getMessage().contains("cut.zip is not a ROI zip"),

@@ -48,9 +48,9 @@ class DetectFilesTest {
     @Test
     void roiZipRoundTripAndAnyShapeGivesItsBoundingBox() throws Exception {
         Path zip = dir.resolve("img.zip");
-        LabelResults.saveZip(
+        RoiZips.write(
                 List.of(named(new Roi(3, 4, 10, 6), "round-1"), named(new OvalRoi(20, 22, 8, 12), "elongated-2")), zip);
-        List<Roi> back = DetectFiles.readRois(zip);
+        List<Roi> back = RoiZips.read(zip);
         assertEquals(2, back.size());
         assertArrayEquals(new float[] {20, 22, 28, 34}, DetectFiles.box(back.get(1)), 1e-4f);
         IJ.save(
@@ -66,7 +66,7 @@ class DetectFilesTest {
                         && unknown.getMessage().contains("not one of"),
                 unknown.getMessage());
         Files.writeString(dir.resolve("bad.zip"), "not a zip");
-        var bad = assertThrows(IOException.class, () -> DetectFiles.readRois(dir.resolve("bad.zip")));
+        var bad = assertThrows(IOException.class, () -> RoiZips.read(dir.resolve("bad.zip")));
         assertTrue(bad.getMessage().contains("bad.zip"), bad.getMessage());
     }
 
@@ -150,7 +150,7 @@ class DetectFilesTest {
         assertTrue(found > 80, "found " + found);
         assertEquals(
                 found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
-        assertEquals(found, DetectFiles.readRois(dir.resolve("rois.zip")).size());
+        assertEquals(found, RoiZips.read(dir.resolve("rois.zip")).size());
         ImagePlus overlay = Tiffs.open(dir.resolve("overlay.tif"));
         assertEquals(found, overlay.getOverlay().size());
     }

@@ -35,7 +35,7 @@ class LabelResultsTest {
         List<Roi> rois = LabelResults.rois(LABELS, 6, 4, 2);
         assertEquals(2, rois.size());
         Path zip = dir.resolve("rois.zip");
-        LabelResults.saveZip(rois, zip);
+        RoiZips.write(rois, zip);
         List<Roi> back = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; )

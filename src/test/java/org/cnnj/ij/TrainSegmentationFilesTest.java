@@ -26,7 +26,7 @@ class TrainSegmentationFilesTest {
         int[] truth =
                 TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
         List<Roi> rois = LabelResults.rois(truth, 256, 256, 0);
-        LabelResults.saveZip(rois, dir.resolve("a.zip"));
+        RoiZips.write(rois, dir.resolve("a.zip"));
         List<LabeledImage> data = TrainSegmentationFiles.load(dir, null);
         assertEquals(1, data.size());
         int[] fromRois = data.get(0).labels();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnnj.ij.ModelReport;
+import org.cnnj.catalog.ModelReport;
 import org.cnnj.runtime.JavaEngine;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.io;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class Batch {
                 continue;
             }
             try {
-                counted += timed(file, output.resolve(SegmentFiles.baseName(file)), job, out);
+                counted += timed(file, output.resolve(ImageFiles.baseName(file)), job, out);
                 done++;
             } catch (IOException | RuntimeException e) { // out of memory and other errors still end the batch
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();

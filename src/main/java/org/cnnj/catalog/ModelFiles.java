@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.catalog;
 
 import java.io.IOException;
 import java.nio.file.Files;

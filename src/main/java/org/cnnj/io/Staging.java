@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.io;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
-import org.cnnj.io.AtomicFiles;
 
 /**
  * One image's set of result files written as a unit: into a hidden staging folder inside the output
@@ -15,15 +14,15 @@ import org.cnnj.io.AtomicFiles;
  * written nothing can fail half way for lack of it); on failure the staging folder is removed and the
  * output folder keeps what it had.
  */
-final class Staging {
+public final class Staging {
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
         void write(Path staging) throws IOException;
     }
 
     private Staging() {}
 
-    static void write(Path dir, Writer writer) throws IOException {
+    public static void write(Path dir, Writer writer) throws IOException {
         AtomicFiles.createFolder(dir);
         Path staging = dir.resolve(".cnnj-staging-" + Long.toHexString(System.nanoTime()) + "-"
                 + Thread.currentThread().getId());

@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.train;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.train;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,8 +13,6 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.train.EpochReport;
-import org.cnnj.train.TrainingListener;
 
 /**
  * What a training run owns beside M.onnx: the checkpoint folder M-checkpoints/ (held under a file lock
@@ -22,7 +20,7 @@ import org.cnnj.train.TrainingListener;
  * overwriting each other) and the log M-training.csv, rewritten after every epoch and, on resume,
  * continued from the rows already there.
  */
-final class TrainingOutput implements AutoCloseable {
+public final class TrainingOutput implements AutoCloseable {
     private final Path checkpoints, csv;
     private final String header;
     private final FileChannel channel;
@@ -38,7 +36,7 @@ final class TrainingOutput implements AutoCloseable {
     }
 
     /** Locks the output of {@code model} (M.onnx) and refuses a leftover last.ckpt unless resuming. */
-    static TrainingOutput open(Path model, boolean resume, String header, String command) throws IOException {
+    public static TrainingOutput open(Path model, boolean resume, String header, String command) throws IOException {
         Path output = model.toAbsolutePath();
         String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path checkpoints = output.resolveSibling(stem + "-checkpoints");
@@ -72,7 +70,7 @@ final class TrainingOutput implements AutoCloseable {
         return t;
     }
 
-    Path checkpoints() {
+    public Path checkpoints() {
         return checkpoints;
     }
 
@@ -94,7 +92,7 @@ final class TrainingOutput implements AutoCloseable {
      * {@code listener} (may be null) with each epoch also written as a CSV row "epoch,loss,score,seconds" (the header
      * given at {@link #open}); {@code warn} hears a failed write.
      */
-    TrainingListener recording(TrainingListener listener, Consumer<String> warn) {
+    public TrainingListener recording(TrainingListener listener, Consumer<String> warn) {
         return new TrainingListener() {
             public void epoch(EpochReport e) {
                 row(

@@ -1,4 +1,4 @@
-package org.cnnj.ij;
+package org.cnnj.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

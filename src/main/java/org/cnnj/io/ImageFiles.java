@@ -1,0 +1,36 @@
+package org.cnnj.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/** The images a command works on: one file, or the TIFF files of a folder (label images left out), and their names. */
+public final class ImageFiles {
+    private ImageFiles() {}
+
+    /** {@code input} itself when it is a file, else its .tif/.tiff files (not X-labels.tif) in name order. */
+    public static List<Path> list(Path input) throws IOException {
+        if (Files.isRegularFile(input)) return List.of(input);
+        if (!Files.isDirectory(input))
+            throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
+        try (Stream<Path> s = Files.list(input)) {
+            List<Path> images = s.filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                    .filter(p -> !p.getFileName().toString().contains("-labels."))
+                    .sorted()
+                    .toList();
+            if (images.isEmpty()) throw new IOException("no .tif images in " + input);
+            return images;
+        }
+    }
+
+    /** The file's name without its extension ("a.b.tif" → "a.b"). */
+    public static String baseName(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+}
