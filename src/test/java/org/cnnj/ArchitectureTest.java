@@ -1,6 +1,7 @@
 package org.cnnj;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -22,53 +23,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shape of the code, so it cannot decay silently: which package may use which (the layer table,
- * imports and any reference by full name alike), no package cycles, the ImageJ-free core, and no inline
- * fully-qualified names in code. A new dependency is a decision: add it to the table here.
+ * The shape of the code, so it cannot decay silently: which package uses which (the layer table of
+ * docs/architecture.md, against imports and any reference by full name alike), no package cycles, the ImageJ-free
+ * core, options by name, and no inline fully-qualified names in code. A new dependency is a decision: add it to
+ * the table there.
  */
 class ArchitectureTest {
     private static final Path ROOT = Path.of("src/main/java/org/cnnj");
 
-    /** Package → the CNN-J packages it may use. Bottom first; each row may only name rows above it. */
+    /** The layer table: docs/architecture.md's rows, room → the rooms it uses, bottom first. */
     private static final Map<String, Set<String>> LAYERS = new LinkedHashMap<>();
 
-    static {
-        // The training core: tensors and autograd, kernels, one op per file, losses, layers, optimizers, files.
-        layer("util");
-        layer("data", "util");
-        layer("kernel", "util");
-        layer("tensor");
-        layer("ops", "kernel", "tensor", "util");
-        layer("loss", "ops", "tensor", "util");
-        layer("nn", "ops", "tensor", "util");
-        layer("optim", "tensor");
-        layer("io", "nn", "optim", "tensor");
-        layer("onnx", "io", "nn", "ops", "tensor");
-        // Shared rooms of the tasks: model files and sidecars, engines and tiling, the one training loop.
-        layer("model", "data", "io", "nn", "onnx");
-        layer("runtime", "kernel", "model", "nn", "onnx", "tensor", "util");
-        layer("train", "io", "nn", "optim", "tensor", "util");
-        // One room per task; tasks never use each other.
-        layer("det", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
-        layer(
-                "seg", "data", "io", "kernel", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor",
-                "train", "util");
-        layer("cls", "data", "loss", "model", "nn", "onnx", "ops", "optim", "runtime", "tensor", "train", "util");
-        // Adapters and entry points: ImgLib2, benchmarks, ImageJ files and displays, the CLI, the Fiji/ImageJ commands.
-        layer("imglib", "data", "model", "runtime", "seg");
-        // Models of every task as files: what a model is (Model Info), export and import; ImageJ-free.
-        layer("catalog", "cls", "det", "io", "model", "onnx", "seg");
-        layer(
-                "ij", "catalog", "cls", "data", "det", "io", "model", "nn", "onnx", "runtime", "seg", "tensor",
-                "train"); // tensor: Engine.run's type
-        layer(
-                "bench", "cls", "det", "ij", "imglib", "kernel", "loss", "model", "nn", "ops", "optim", "runtime",
-                "seg", "tensor", "train", "util");
-        layer("fiji", "catalog", "cls", "det", "ij", "io", "model", "runtime", "seg", "train");
-        // The CLI's subcommands take their options from the Fiji commands' parameters (one list for both).
-        layer(
-                "cli", "bench", "catalog", "cls", "det", "fiji", "ij", "io", "kernel", "model", "nn", "onnx", "runtime",
-                "seg", "train", "util");
+    private static final Path TABLE = Path.of("docs/architecture.md");
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z]+)` \\|.*\\| ([^|]*) \\|$", Pattern.MULTILINE);
+
+    /** Reads the table; each row may only name rows above it (so the rooms have no cycles). */
+    static Map<String, Set<String>> table(String markdown) {
+        Map<String, Set<String>> layers = new LinkedHashMap<>();
+        Matcher m = ROW.matcher(markdown);
+        while (m.find()) {
+            Set<String> uses = new TreeSet<>();
+            Matcher used = Pattern.compile("`([a-z]+)`").matcher(m.group(2));
+            while (used.find()) uses.add(used.group(1));
+            for (String u : uses)
+                assertTrue(layers.containsKey(u), m.group(1) + " may only use rooms listed above it, not " + u);
+            layers.put(m.group(1), uses);
+        }
+        return layers;
     }
 
     /**
@@ -88,14 +69,10 @@ class ArchitectureTest {
 
     private static Map<Path, String> sources;
 
-    private static void layer(String name, String... uses) {
-        for (String u : uses)
-            assertTrue(LAYERS.containsKey(u), name + " may only use packages listed above it, not " + u);
-        LAYERS.put(name, Set.of(uses));
-    }
-
     @BeforeAll
     static void read() throws IOException {
+        LAYERS.putAll(table(Files.readString(TABLE)));
+        assertTrue(LAYERS.size() > 20, "expected the table's rows in " + TABLE + ", found " + LAYERS.keySet());
         sources = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(ROOT)) {
             for (Path p :
@@ -127,6 +104,22 @@ class ArchitectureTest {
             }
         }
         assertEquals(List.of(), offences);
+    }
+
+    @Test
+    void theTableNamesExactlyTheRoomsEachRoomUses() {
+        Map<String, Set<String>> actual = new LinkedHashMap<>();
+        for (String room : LAYERS.keySet()) actual.put(room, new TreeSet<>());
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            String pkg = packageOf(e.getKey());
+            Matcher m = CNNJ_REFERENCE.matcher(e.getValue());
+            while (m.find())
+                if (!m.group(1).equals(pkg))
+                    actual.computeIfAbsent(pkg, k -> new TreeSet<>()).add(m.group(1));
+        }
+        Map<String, Set<String>> table = new LinkedHashMap<>();
+        LAYERS.forEach((k, v) -> table.put(k, new TreeSet<>(v)));
+        assertEquals(table, actual, "docs/architecture.md's table against the imports");
     }
 
     @Test
@@ -228,6 +221,11 @@ class ArchitectureTest {
         assertTrue(
                 !LAYERS.get("tensor").contains("ops") && !LAYERS.get("ops").contains("nn"),
                 "lower rooms never use higher ones");
+        assertThrows(
+                AssertionError.class,
+                () -> table("| `a` | x | `b` |\n| `b` | y | — |\n"),
+                "a row naming a room below it (a cycle) is refused");
+        assertEquals(Map.of("a", Set.of(), "b", Set.of("a")), table("| `a` | x | — |\n| `b` | y | `a` |\n"));
         assertTrue(
                 !LAYERS.get("det").contains("seg")
                         && !LAYERS.get("seg").contains("det")
