@@ -25,7 +25,7 @@ import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.seg.Decoding;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.ObjectSize;
@@ -51,7 +51,7 @@ final class AccuracyBench {
         CliOptions o = new CliOptions(
                 "bench accuracy",
                 args,
-                List.of("--data", "--model", "--threads", "--detector"),
+                List.of("--data", "--model", "--threads", "--detector", "--decoding"),
                 List.of("--per-image", "--oracle"));
         List<Path> folders =
                 o.paths("--data").isEmpty() ? List.of(Path.of("../shared/data/nuclei-real/val")) : o.paths("--data");
@@ -92,34 +92,61 @@ final class AccuracyBench {
             Map<String, List<ObjectScores.Image>> rows)
             throws IOException {
         SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
-        TiledPredictor.Layout layout = new TiledPredictor.Layout(512, spec.halo(), spec.tileMultiple());
+        Segmenter.Options base = Segmenter.Options.of(spec); // tiles of 512 px, the model's own decoding
+        List<Decoding> decodings =
+                o.all("--decoding").stream().map(AccuracyBench::decoding).toList();
+        List<List<ObjectScores.Image>> variants = new ArrayList<>();
+        for (int d = 0; d < decodings.size(); d++) variants.add(new ArrayList<>());
         List<ObjectScores.Image> auto = new ArrayList<>(), oracle = new ArrayList<>(), asIs = new ArrayList<>();
         List<Double> logErrors = new ArrayList<>();
         List<double[]> diameters = new ArrayList<>();
         long nanos = 0;
         try (Engine engine = OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println)) {
+            Segmenter segmenter = Segmenter.of(engine, spec);
             for (int i = 0; i < samples.size(); i++) {
                 ImagePlus imp = Tiffs.open(samples.get(i).file());
                 int[] truth = truths.get(i);
                 int w = imp.getWidth(), h = imp.getHeight();
                 long t0 = System.nanoTime();
                 float[][] planes = Segmenter.normalize(spec, Planes.of(imp, 0), w, h, null);
-                double scale = Segmenter.of(engine, spec).scaleFor(planes, w, h, Diameter.AUTO, msg -> {});
-                auto.add(score(engine, spec, planes, w, h, layout, scale, truth));
+                double scale = segmenter.scaleFor(planes, w, h, Diameter.AUTO, msg -> {});
+                auto.add(score(segmenter, planes, w, h, base.withScale(scale), truth));
+                for (int d = 0; d < decodings.size(); d++) {
+                    variants.get(d)
+                            .add(score(
+                                    segmenter,
+                                    planes,
+                                    w,
+                                    h,
+                                    base.withScale(scale).withDecoding(decodings.get(d)),
+                                    truth));
+                }
                 nanos += System.nanoTime() - t0;
                 double trueDiameter = ObjectSize.medianDiameter(truth);
                 double trueScale = Double.isFinite(trueDiameter) && spec.objectDiameter() > 0
                         ? spec.objectDiameter() / trueDiameter
                         : 1;
                 if (o.has("--oracle")) {
-                    oracle.add(score(engine, spec, planes, w, h, layout, trueScale, truth));
-                    asIs.add(score(engine, spec, planes, w, h, layout, 1, truth));
+                    oracle.add(score(segmenter, planes, w, h, base.withScale(trueScale), truth));
+                    asIs.add(score(segmenter, planes, w, h, base, truth));
                 }
                 if (Double.isFinite(trueDiameter)) logErrors.add(Math.abs(Math.log(scale / trueScale)));
                 diameters.add(new double[] {spec.objectDiameter() / scale, trueDiameter});
             }
         }
         rows.put(name + ", diameter auto", auto);
+        for (int d = 0; d < decodings.size(); d++) {
+            Decoding dec = decodings.get(d);
+            rows.put(
+                    String.format(
+                            Locale.ROOT,
+                            "%s, decoding %.2f/%.2f/%.2f",
+                            name,
+                            dec.foreground(),
+                            dec.seed(),
+                            dec.relativeSpeck()),
+                    variants.get(d));
+        }
         if (o.has("--oracle")) {
             rows.put(name + ", true diameter", oracle);
             rows.put(name + ", no rescaling", asIs);
@@ -288,17 +315,18 @@ final class AccuracyBench {
 
     /** {@code planes}: normalized. */
     private static ObjectScores.Image score(
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] planes,
-            int w,
-            int h,
-            TiledPredictor.Layout layout,
-            double scale,
-            int[] truth) {
-        Segmenter.Result r = Segmenter.of(engine, spec)
-                .applyNormalized(planes, w, h, new Segmenter.Options(layout, false, 6, scale), null);
-        return ObjectScores.score(truth, r.objects());
+            Segmenter segmenter, float[][] planes, int w, int h, Segmenter.Options o, int[] truth) {
+        return ObjectScores.score(
+                truth, segmenter.applyNormalized(planes, w, h, o, null).objects());
+    }
+
+    /** "FOREGROUND/SEED/SPECK" (e.g. 0.5/0.6/0.2) as a decoding. */
+    static Decoding decoding(String text) {
+        String[] p = text.split("/");
+        if (p.length != 3)
+            throw new IllegalArgumentException(
+                    "bench accuracy: --decoding takes FOREGROUND/SEED/SPECK, e.g. 0.5/0.6/0.2");
+        return new Decoding(Float.parseFloat(p[0]), Float.parseFloat(p[1]), Float.parseFloat(p[2]));
     }
 
     static List<Path> images(Path data) throws IOException {

@@ -80,7 +80,12 @@ final class CliOptions {
 
     /** Every path given with {@code key} (an option that may be repeated: --data A --data B), empty when absent. */
     List<Path> paths(String key) {
-        return repeated.getOrDefault(key, List.of()).stream().map(Path::of).toList();
+        return all(key).stream().map(Path::of).toList();
+    }
+
+    /** Every value given with {@code key}, in order, empty when absent. */
+    List<String> all(String key) {
+        return repeated.getOrDefault(key, List.of());
     }
 
     /** Comma-separated list, empty when absent. */

@@ -62,7 +62,7 @@ public final class BandSegmenter {
                     e0 = Math.max(0, b0 - margin),
                     e1 = Math.min(height, b1 + margin),
                     rows = e1 - e0;
-            Band maps = classify(engine, source, o.layout(), e0, e1, k, spec, width);
+            Band maps = classify(engine, source, o, e0, e1, k, spec, width);
             byte[] classes = maps.classes();
             int[] global = null;
             if (instances) {
@@ -165,13 +165,18 @@ public final class BandSegmenter {
     private static Band classify(
             Engine engine,
             TiledPredictor.Source source,
-            TiledPredictor.Layout layout,
+            Segmenter.Options o,
             int e0,
             int e1,
             int k,
             SegmentationSpec spec,
             int width) {
         int classChannels = spec.classChannels(), n = (e1 - e0) * width;
+        TiledPredictor.Layout layout = o.layout();
+        // The foreground threshold of the decoding; its seed and relative-size rules need whole objects and the whole
+        // image's median, which bands do not have, so banded results keep every object above the threshold.
+        Segmenter.Threshold foregroundAbove =
+                Segmenter.Threshold.of(o.decoding().foreground());
         boolean distance = spec.task() == SegmentationTask.INSTANCES, logits = "logits".equals(spec.output());
         byte[] classes = new byte[n];
         boolean[] foreground = distance ? new boolean[n] : null;
@@ -188,7 +193,7 @@ public final class BandSegmenter {
                     if (!distance) continue;
                     // The same maps and threshold as the whole-image path (Segmenter.predict and finish).
                     int q = t.index(y, x);
-                    foreground[i] = Segmenter.isForeground(t.output(), q, t.plane(), classChannels, logits);
+                    foreground[i] = foregroundAbove.test(t.output(), q, t.plane(), classChannels, logits);
                     dist[i] = Segmenter.distanceAt(t.output(), q, t.plane());
                 }
             }

@@ -125,7 +125,8 @@ public final class BioimageIo {
                 null,
                 provenance,
                 0,
-                0);
+                0,
+                null);
     }
 
     private static Normalization normalization(Map<String, Object> input, Path where) throws IOException {

@@ -34,6 +34,8 @@ import org.cnnj.onnx.OnnxModelInfo;
  * @param splitDepth   instances-distance: how far (in normalized distance, 0..1) the predicted map must dip between two
  *                     peaks for them to be two objects, chosen after training on the validation images (as StarDist
  *                     optimizes its thresholds); 0 = the default 0.1
+ * @param decoding     instances-distance: the foreground and seed thresholds and the relative speck size chosen for the
+ *                     model ({@link Decoding}); absent = {@link Decoding#DEFAULT}
  */
 public record SegmentationSpec(
         int format,
@@ -48,7 +50,8 @@ public record SegmentationSpec(
         UNetConfig architecture,
         Map<String, String> provenance,
         double objectDiameter,
-        double splitDepth) {
+        double splitDepth,
+        Decoding decoding) {
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
@@ -123,7 +126,8 @@ public record SegmentationSpec(
                 c,
                 provenance,
                 objectDiameter,
-                0);
+                0,
+                null);
     }
 
     /** True for the tasks whose output is separated objects. */
@@ -151,7 +155,8 @@ public record SegmentationSpec(
                 architecture,
                 p,
                 objectDiameter,
-                splitDepth);
+                splitDepth,
+                decoding);
     }
 
     /** The same model with another split depth. */
@@ -169,7 +174,32 @@ public record SegmentationSpec(
                 architecture,
                 provenance,
                 objectDiameter,
-                t);
+                t,
+                decoding);
+    }
+
+    /** The same model decoded as {@code d} says. */
+    public SegmentationSpec withDecoding(Decoding d) {
+        return new SegmentationSpec(
+                format,
+                axes,
+                inputChannels,
+                classes,
+                output,
+                task,
+                normalization,
+                tileMultiple,
+                halo,
+                architecture,
+                provenance,
+                objectDiameter,
+                splitDepth,
+                d);
+    }
+
+    /** How a distance model's maps become objects: the sidecar's {@code decoding}, or {@link Decoding#DEFAULT}. */
+    public Decoding decodingOrDefault() {
+        return decoding == null ? Decoding.DEFAULT : decoding;
     }
 
     /** The split depth to decode with. */
@@ -211,7 +241,8 @@ public record SegmentationSpec(
                 null,
                 Map.of("note", "external model without a sidecar; settings from the command line or defaults"),
                 0,
-                0);
+                0,
+                null);
     }
 
     /**

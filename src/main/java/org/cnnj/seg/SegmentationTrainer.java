@@ -282,7 +282,8 @@ public final class SegmentationTrainer {
                 null,
                 base.provenance(),
                 base.objectDiameter(),
-                base.splitDepth());
+                base.splitDepth(),
+                null);
     }
 
     private static Result run(

@@ -30,17 +30,28 @@ import org.cnnj.util.Rng;
  */
 public final class Segmenter implements AutoCloseable {
     /**
-     * Tiling, what to keep, the smallest object (pixels of the original image) and the factor the image is
-     * resized by before the network sees it (1 = as it is; the results are always at the original size).
+     * Tiling, what to keep, the smallest object (pixels of the original image), the factor the image is resized by
+     * before the network sees it (1 = as it is; the results are always at the original size), and how a distance
+     * model's maps become objects.
      */
-    public record Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale) {
+    public record Options(
+            TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale, Decoding decoding) {
         public Options {
             if (!(scale > 0 && scale <= 64))
                 throw new IllegalArgumentException("segment: the rescale factor must be in (0, 64], got " + scale);
+            decoding = decoding == null ? Decoding.DEFAULT : decoding;
         }
 
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {
-            this(layout, probabilities, minObjectPixels, 1);
+            this(layout, probabilities, minObjectPixels, 1, Decoding.DEFAULT);
+        }
+
+        public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale) {
+            this(layout, probabilities, minObjectPixels, scale, Decoding.DEFAULT);
+        }
+
+        public Options withDecoding(Decoding d) {
+            return new Options(layout, probabilities, minObjectPixels, scale, d);
         }
 
         /**
@@ -52,12 +63,13 @@ public final class Segmenter implements AutoCloseable {
                     new TiledPredictor.Layout(DEFAULT_TILE, spec.halo(), spec.tileMultiple()),
                     false,
                     MIN_OBJECT_PIXELS,
-                    1);
+                    1,
+                    spec.decodingOrDefault());
         }
 
         /** The same options keeping objects from {@code pixels} up. */
         public Options withMinObjectPixels(int pixels) {
-            return new Options(layout, probabilities, pixels, scale);
+            return new Options(layout, probabilities, pixels, scale, decoding);
         }
 
         /** The same options with tiles of {@code tile} px (a multiple of the layout's size multiple). */
@@ -70,15 +82,15 @@ public final class Segmenter implements AutoCloseable {
         }
 
         public Options withLayout(TiledPredictor.Layout l) {
-            return new Options(l, probabilities, minObjectPixels, scale);
+            return new Options(l, probabilities, minObjectPixels, scale, decoding);
         }
 
         public Options withScale(double s) {
-            return new Options(layout, probabilities, minObjectPixels, s);
+            return new Options(layout, probabilities, minObjectPixels, s, decoding);
         }
 
         public Options withProbabilities(boolean keep) {
-            return new Options(layout, keep, minObjectPixels, scale);
+            return new Options(layout, keep, minObjectPixels, scale, decoding);
         }
     }
 
@@ -152,6 +164,7 @@ public final class Segmenter implements AutoCloseable {
             float[][] probabilities,
             float[] foreground,
             boolean[] mask,
+            boolean[] seeds,
             float[] distance) {
         Maps resized(int w, int h) {
             float[][] p = null;
@@ -165,6 +178,7 @@ public final class Segmenter implements AutoCloseable {
                     Resize.nearest(classes, width, height, w, h),
                     p,
                     foreground == null ? null : Resize.bilinear(foreground, width, height, w, h),
+                    null,
                     null,
                     distance == null ? null : Resize.bilinear(distance, width, height, w, h));
         }
@@ -460,6 +474,9 @@ public final class Segmenter implements AutoCloseable {
         float[] foreground = distance && !threshold ? new float[width * height] : null,
                 dist = distance ? new float[width * height] : null;
         boolean[] mask = threshold ? new boolean[width * height] : null;
+        Decoding decoding = o.decoding();
+        boolean[] seeds = threshold && decoding.hysteresis() ? new boolean[width * height] : null;
+        Threshold low = Threshold.of(decoding.foreground()), high = Threshold.of(decoding.seed());
         boolean logits = "logits".equals(spec.output());
         TiledPredictor.predict(
                 engine,
@@ -483,8 +500,10 @@ public final class Segmenter implements AutoCloseable {
                                 for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
                             }
                             if (threshold) {
-                                if (mask[i] = isForeground(out, q, plane, k, logits))
+                                if (mask[i] = low.test(out, q, plane, k, logits)) {
                                     dist[i] = distanceAt(out, q, plane);
+                                    if (seeds != null) seeds[i] = high.test(out, q, plane, k, logits);
+                                }
                             } else if (distance) {
                                 foreground[i] = foreground(out, q, plane, k, logits);
                                 dist[i] = distanceAt(out, q, plane);
@@ -493,7 +512,7 @@ public final class Segmenter implements AutoCloseable {
                     }
                 },
                 progress);
-        return new Maps(width, height, classes, probabilities, foreground, mask, dist);
+        return new Maps(width, height, classes, probabilities, foreground, mask, seeds, dist);
     }
 
     /** Objects from the maps: the basins of the distance map (instances-distance), or interior seeds grown into the boundary class (3-class). */
@@ -501,17 +520,25 @@ public final class Segmenter implements AutoCloseable {
         int[] objects = null;
         int count = 0;
         if (spec.task() == SegmentationTask.INSTANCES) {
-            boolean[] fg = m.mask();
+            Decoding d = o.decoding();
+            boolean[] fg = m.mask(), seeds = m.seeds();
             if (fg == null) {
                 fg = new boolean[m.foreground().length];
-                for (int i = 0; i < fg.length; i++) fg[i] = m.foreground()[i] > FOREGROUND;
+                seeds = d.hysteresis() ? new boolean[fg.length] : null;
+                for (int i = 0; i < fg.length; i++) {
+                    float f = m.foreground()[i];
+                    fg[i] = f > d.foreground();
+                    if (seeds != null) seeds[i] = f > d.seed();
+                }
             }
-            objects = DistanceInstances.decode(
-                    fg,
-                    m.distance(),
-                    m.width(),
-                    m.height(),
-                    new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1)));
+            objects = d.keep(
+                    DistanceInstances.decode(
+                            fg,
+                            m.distance(),
+                            m.width(),
+                            m.height(),
+                            new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1))),
+                    seeds);
             count = Instances.count(objects);
         } else if (spec.task() == SegmentationTask.INSTANCES_3CLASS) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());
@@ -558,34 +585,41 @@ public final class Segmenter implements AutoCloseable {
         return 1 - 1 / sum;
     }
 
-    /**
-     * {@code foreground(...) > FOREGROUND}, bit for bit, mostly without exponentials: with d = max_c≥1 (l_c − l_0),
-     * Σ e^(l_c − l_0) lies in [e^d, (k−1)·e^d], and the pixel is foreground iff that sum exceeds T = 0.6 / 0.4. Where
-     * d clears ln T (or ln(T / (k−1))) by 0.01 — a hundred thousand times the float error of the exact expression —
-     * the answer is certain; only pixels near the threshold (object rims) compute it. Most of a tile is clearly in or
-     * out, and the two exponentials per pixel were a sixth of the post-processing.
-     */
+    /** {@code foreground(...) > FOREGROUND}, bit for bit, mostly without exponentials ({@link Threshold#test}). */
     static boolean isForeground(float[] out, int q, int plane, int k, boolean logits) {
-        if (logits && k >= 2) {
-            float background = out[q], d = Float.NEGATIVE_INFINITY;
-            for (int c = 1; c < k; c++) d = Math.max(d, out[q + c * plane] - background);
-            if (d > SURELY_FOREGROUND) return true;
-            if (k < SURELY_BACKGROUND.length && d < SURELY_BACKGROUND[k]) return false;
-        }
-        return foreground(out, q, plane, k, logits) > FOREGROUND;
+        return DEFAULT_THRESHOLD.test(out, q, plane, k, logits);
     }
 
-    /** The margin of {@link #isForeground}, in log space. */
-    private static final double MARGIN = 0.01, ODDS = FOREGROUND / (1.0 - FOREGROUND);
+    private static final Threshold DEFAULT_THRESHOLD = Threshold.of(FOREGROUND);
 
-    private static final float SURELY_FOREGROUND = (float) (Math.log(ODDS) + MARGIN);
-    /** Per class count k (k − 1 non-background terms), up to 127 classes (more: no shortcut). */
-    private static final float[] SURELY_BACKGROUND = new float[128];
+    /**
+     * A foreground threshold T with what decides it without exponentials: with d = max_c≥1 (l_c − l_0), Σ e^(l_c −
+     * l_0) lies in [e^d, (k−1)·e^d], and the pixel is foreground iff that sum exceeds T / (1 − T). Where d clears
+     * ln(T / (1 − T)) (or ln(T / (1 − T) / (k−1))) by 0.01 — a hundred thousand times the float error of the exact
+     * expression — the answer is certain; only pixels near the threshold (object rims) compute it. Most of a tile is
+     * clearly in or out, and the two exponentials per pixel were a sixth of the post-processing.
+     */
+    record Threshold(float value, float surelyForeground, float[] surelyBackground) {
+        private static final double MARGIN = 0.01;
 
-    static {
-        SURELY_BACKGROUND[0] = SURELY_BACKGROUND[1] = Float.NEGATIVE_INFINITY; // never used: k >= 2
-        for (int k = 2; k < SURELY_BACKGROUND.length; k++)
-            SURELY_BACKGROUND[k] = (float) (Math.log(ODDS / (k - 1)) - MARGIN);
+        static Threshold of(float t) {
+            double odds = t / (1.0 - t);
+            float[] background = new float[128]; // per class count k (k − 1 non-background terms), up to 127 classes
+            background[0] = background[1] = Float.NEGATIVE_INFINITY; // never used: k >= 2
+            for (int k = 2; k < background.length; k++) background[k] = (float) (Math.log(odds / (k - 1)) - MARGIN);
+            return new Threshold(t, (float) (Math.log(odds) + MARGIN), background);
+        }
+
+        /** {@code foreground(...) > value}, bit for bit. */
+        boolean test(float[] out, int q, int plane, int k, boolean logits) {
+            if (logits && k >= 2) {
+                float background = out[q], d = Float.NEGATIVE_INFINITY;
+                for (int c = 1; c < k; c++) d = Math.max(d, out[q + c * plane] - background);
+                if (d > surelyForeground) return true;
+                if (k < surelyBackground.length && d < surelyBackground[k]) return false;
+            }
+            return foreground(out, q, plane, k, logits) > value;
+        }
     }
 
     /** A distance model's distance map at {@code q} of a tile's output: the sigmoid of its 4th output channel. */
