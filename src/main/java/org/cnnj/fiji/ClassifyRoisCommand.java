@@ -3,7 +3,6 @@ package org.cnnj.fiji;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
-import ij.plugin.frame.RoiManager;
 import java.io.File;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -55,7 +54,7 @@ public class ClassifyRoisCommand extends CnnjCommand {
         if (output != null && output.getPath().isEmpty()) output = null;
         if (!ResultsDisplay.available() && output == null)
             throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
-        List<Roi> cells = trainingRois(rois, "ROIs", "segment the image first (Segment Image…) or add ROIs (t)");
+        List<Roi> cells = imageRois(rois, image, "ROIs", "segment the image first (Segment Image…) or add ROIs (t)");
         List<ImageClassifier.Prediction> found;
         try (ImageClassifier c =
                 ImageClassifier.open(model.toPath(), EngineKind.ORT, Device.parse(device), 0, log::warn)) {
@@ -71,10 +70,11 @@ public class ClassifyRoisCommand extends CnnjCommand {
     }
 
     private void show(ImageClassifier c, List<Roi> cells, List<ImageClassifier.Prediction> found) {
-        RoiManager rm = RoiManager.getInstance();
-        if ((rois == null || rois.getPath().isEmpty()) && rm != null) {
-            rm.reset(); // they were all of the manager's ROIs: put them back renamed, in their order
-            for (Roi r : cells) rm.add(image, r, -1);
+        ResultsDisplay.ImageRois taken = ResultsDisplay.roisOf(image);
+        if ((rois == null || rois.getPath().isEmpty()) && taken != null) {
+            // They were this image's ROIs of the manager: there they are replaced by the classified ones; the ROIs of
+            // other images stay as they were.
+            ResultsDisplay.replaceInRoiManager(taken.indexes(), cells, image);
         } else {
             ResultsDisplay.toRoiManager(cells, image, ResultsDisplay.RoiMode.REPLACE);
         }

@@ -3,15 +3,14 @@ package org.cnnj.fiji;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.plugin.frame.RoiManager;
-import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
 import java.io.File;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorSpec;
+import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.TrainingPlot;
 import org.cnnj.model.Sidecars;
@@ -114,16 +113,41 @@ abstract class CnnjCommand extends ContextCommand {
     }
 
     /**
-     * The ROIs to train on: those of {@code zip} when given, else the ROI Manager's (display only).
-     * {@code what} names them in the message ("objects", "boxes"), {@code how} says how to add some.
+     * The ROIs to work on: those of {@code zip} when given, else the ROI Manager's ROIs of {@code image} (display only;
+     * the ROIs of other images stay out, and the log says how many were taken and left). {@code what} names them in the
+     * messages ("objects", "boxes"), {@code how} says how to add some. A ROI wholly outside the image is an error
+     * naming it.
      */
-    protected static List<Roi> trainingRois(File zip, String what, String how) throws IOException {
-        if (zip != null && !zip.getPath().isEmpty()) return RoiZips.read(zip.toPath());
-        RoiManager rm = GraphicsEnvironment.isHeadless() ? null : RoiManager.getInstance();
-        if (rm == null)
-            throw new IllegalArgumentException(
-                    "no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
-        return Arrays.asList(rm.getRoisAsArray());
+    protected List<Roi> imageRois(File zip, ImagePlus image, String what, String how) throws IOException {
+        List<Roi> rois;
+        if (zip != null && !zip.getPath().isEmpty()) {
+            rois = RoiZips.read(zip.toPath());
+        } else {
+            ResultsDisplay.ImageRois found = ResultsDisplay.roisOf(image);
+            if (found == null)
+                throw new IllegalArgumentException(
+                        "no ROI Manager with " + what + " is open; " + how + ", or give rois=[zip]");
+            if (found.rois().isEmpty()) {
+                throw new IllegalArgumentException("the ROI Manager has no " + what + " of " + image.getTitle()
+                        + (found.others() > 0 ? " (its " + found.others() + " ROIs belong to other images)" : "")
+                        + "; " + how);
+            }
+            if (found.others() > 0) {
+                log.info("CNN-J: " + found.rois().size() + " " + what + " of " + image.getTitle()
+                        + " taken from the ROI" + " Manager; " + found.others() + " ROIs of other images left out");
+            }
+            rois = found.rois();
+        }
+        for (Roi r : rois) {
+            Rectangle b = r.getBounds();
+            if (b.x >= image.getWidth() || b.y >= image.getHeight() || b.x + b.width <= 0 || b.y + b.height <= 0) {
+                throw new IllegalArgumentException("ROI \"" + r.getName() + "\" (at " + b.x + ", " + b.y + ", "
+                        + b.width + " x " + b.height + ") lies outside " + image.getTitle() + " (" + image.getWidth()
+                        + " x " + image.getHeight() + "); delete it from the ROI Manager or choose the image it was"
+                        + " drawn on");
+            }
+        }
+        return rois;
     }
 
     /** The sidecar of a detector file, or null when it is not (yet) one: for dialog defaults, where errors wait until the command runs. */

@@ -82,7 +82,7 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         requireImage(image);
-        List<Roi> cells = trainingRois(rois, "cells", "outline cells, name each ROI by its class and add it (t)");
+        List<Roi> cells = imageRois(rois, image, "cells", "outline cells, name each ROI by its class and add it (t)");
         AtomicBoolean stop = new AtomicBoolean();
         TrainConfig d = ClassifierTrainer.DEFAULTS;
         TrainConfig cfg = TrainConfig.defaults()

@@ -54,7 +54,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         requireImage(image);
-        List<Roi> boxes = trainingRois(rois, "boxes", "add boxes to it (t)");
+        List<Roi> boxes = imageRois(rois, image, "boxes", "add boxes to it (t)");
         AtomicBoolean stop = new AtomicBoolean();
         TrainConfig cfg = TrainConfig.defaults()
                 .withSchedule(epochs, steps)

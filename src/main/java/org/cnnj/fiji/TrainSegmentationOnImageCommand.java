@@ -51,7 +51,7 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
     @Override
     protected String work() throws IOException {
         requireImage(image);
-        List<Roi> objects = trainingRois(rois, "objects", "outline objects and add them (t)");
+        List<Roi> objects = imageRois(rois, image, "objects", "outline objects and add them (t)");
         AtomicBoolean stop = new AtomicBoolean();
         // One image: it is validated on itself (no held-out share).
         TrainConfig cfg = TrainConfig.defaults()

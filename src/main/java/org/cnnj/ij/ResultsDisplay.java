@@ -119,6 +119,46 @@ public final class ResultsDisplay {
         rm.runCommand("Show None"); // the overlay CNN-J sets shows them, in class colours
     }
 
+    /** The ROIs of the ROI Manager that belong to {@code image}, with their places in the manager, and how many did not. */
+    public record ImageRois(List<Roi> rois, int[] indexes, int others) {}
+
+    /**
+     * The ROI Manager's ROIs of {@code image}: those CNN-J put there for it (tagged with the image), those drawn on it
+     * (ImageJ records the image a ROI was drawn on), and those of no known image; not those of other images.
+     */
+    public static ImageRois roisOf(ImagePlus image) {
+        RoiManager rm = available() ? RoiManager.getInstance() : null;
+        if (rm == null) return null;
+        Roi[] all = rm.getRoisAsArray();
+        List<Roi> mine = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            if (!belongsTo(all[i], image)) continue;
+            mine.add(all[i]);
+            at.add(i);
+        }
+        return new ImageRois(mine, at.stream().mapToInt(Integer::intValue).toArray(), all.length - mine.size());
+    }
+
+    /** Whether a ROI is of {@code image}: by CNN-J's tag, else by the image ImageJ drew it on, else (unknown) yes. */
+    static boolean belongsTo(Roi roi, ImagePlus image) {
+        String source = roi.getProperty(SOURCE);
+        if (source != null) return source.equals(image.getTitle() + "#" + image.getID());
+        int id = roi.getImageID();
+        return id == 0 || id == image.getID();
+    }
+
+    /** The ROI Manager's ROIs at {@code indexes} replaced by {@code rois} (tagged with {@code image}), the others kept. */
+    public static void replaceInRoiManager(int[] indexes, List<Roi> rois, ImagePlus image) {
+        if (!available()) return;
+        RoiManager rm = RoiManager.getRoiManager();
+        if (indexes.length > 0) {
+            rm.setSelectedIndexes(indexes);
+            rm.runCommand("Delete");
+        }
+        toRoiManager(rois, image, RoiMode.APPEND);
+    }
+
     /** A window title not used by an open image yet: {@code name}, else name-2, name-3, ... */
     public static String uniqueTitle(String name) {
         if (!available() || WindowManager.getImage(name) == null) return name;
