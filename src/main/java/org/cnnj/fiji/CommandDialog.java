@@ -16,10 +16,13 @@ import java.io.File;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.Vector;
 import org.scijava.command.CommandInfo;
 import org.scijava.module.ModuleItem;
@@ -144,6 +147,8 @@ final class CommandDialog {
         private final List<Component> components;
         /** The options, read in the listener's last call (OK): with a listener, only what it reads is recorded. */
         String options;
+        /** Fields the user changed by hand: no callback overwrites them. */
+        private final Set<Integer> typed = new HashSet<>();
 
         Callbacks(Class<?> type, Object command, List<ModuleItem<?>> fields, List<Component> components) {
             this.type = type;
@@ -160,26 +165,52 @@ final class CommandDialog {
             }
             int i = components.indexOf(e.getSource());
             if (i < 0) return true;
-            Map<String, Object> after = callback(command, fields.get(i), componentText(components.get(i)));
+            ModuleItem<?> item = fields.get(i);
+            if (item.getCallback() == null || item.getCallback().isEmpty()) {
+                typed.add(i);
+                return true;
+            }
+            // The callback sees what the dialog shows (not the command's defaults), and changes only what it decides.
             for (int j = 0; j < fields.size(); j++) {
-                Object v = after.get(fields.get(j).getName());
-                if (j != i && v != null) show(components.get(j), fields.get(j), v);
+                if (j == i || kind(fields.get(j)) == Kind.IMAGE) continue;
+                try {
+                    Object v = CommandFields.convert(
+                            "dialog", fields.get(j), componentText(components.get(j)), name -> name);
+                    CommandFields.set(command, fields.get(j).getName(), v);
+                } catch (IllegalArgumentException half) {
+                    // a half-typed number: the command keeps its value for it; OK says what is wrong
+                }
+            }
+            Map<String, Object> changed = callback(command, item, componentText(components.get(i)));
+            for (int j = 0; j < fields.size(); j++) {
+                Object v = changed.get(fields.get(j).getName());
+                if (j != i && v != null && !typed.contains(j)) show(components.get(j), fields.get(j), v);
             }
             return true;
         }
     }
 
     /**
-     * Sets {@code item} to the text the user typed, runs its callback and returns every field's value after
-     * it (empty when the item has no callback or the callback failed: the dialog stays as it is, and
-     * running the command says what is wrong).
+     * Sets {@code item} to the text the user typed, runs its callback and returns the fields it changed, with their new
+     * values (empty when the item has no callback, the callback failed or changed nothing: the dialog stays as it is,
+     * and running the command says what is wrong).
      */
     static Map<String, Object> callback(Object command, ModuleItem<?> item, String text) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        if (item.getCallback() == null || item.getCallback().isEmpty()) return values;
+        Map<String, Object> changed = new LinkedHashMap<>();
+        if (item.getCallback() == null || item.getCallback().isEmpty()) return changed;
         Object value = kind(item) == Kind.FILE ? (text.isBlank() ? null : new File(text.trim())) : text;
-        if (!CommandFields.set(command, item.getName(), value) || !CommandFields.invoke(command, item.getCallback()))
-            return values;
+        if (!CommandFields.set(command, item.getName(), value)) return changed;
+        Map<String, Object> before = values(command);
+        if (!CommandFields.invoke(command, item.getCallback())) return changed;
+        values(command).forEach((name, v) -> {
+            if (!Objects.equals(before.get(name), v)) changed.put(name, v);
+        });
+        return changed;
+    }
+
+    /** Every field of the command (and its superclasses) by name. */
+    private static Map<String, Object> values(Object command) {
+        Map<String, Object> values = new LinkedHashMap<>();
         for (Class<?> c = command.getClass(); c != null; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields())
                 values.putIfAbsent(f.getName(), CommandFields.value(command, f.getName()));

@@ -84,24 +84,26 @@ class CommandDialogTest extends HeadlessContext {
 
     @Test
     void choosingAModelInTheDialogFillsTheFieldsItsSidecarDecides() throws Exception {
-        var detect = CommandDialog.callback(
-                new DetectImageCommand(), item(DetectImageCommand.class, "model"), "models/detector.onnx");
+        DetectImageCommand detect = new DetectImageCommand();
+        CommandDialog.callback(detect, item(DetectImageCommand.class, "model"), "models/detector.onnx");
         var spec = DetectorSpec.read(Path.of("models/detector.json"));
-        assertEquals((double) spec.scoreThreshold(), ((Number) detect.get("score")).doubleValue(), 1e-6);
-        assertEquals((double) spec.nmsIou(), ((Number) detect.get("nms")).doubleValue(), 1e-6);
-        var train = CommandDialog.callback(
-                new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
-        assertEquals("instances", train.get("task"));
+        assertEquals(
+                (double) spec.scoreThreshold(), ((Number) CommandFields.value(detect, "score")).doubleValue(), 1e-6);
+        assertEquals((double) spec.nmsIou(), ((Number) CommandFields.value(detect, "nms")).doubleValue(), 1e-6);
+        TrainSegmentationCommand typed = new TrainSegmentationCommand();
+        assertTrue(CommandFields.set(typed, "epochs", 2) && CommandFields.set(typed, "steps", 5)); // the user's values
+        var train = CommandDialog.callback(typed, item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
         assertEquals(16.4, (double) train.get("diameter"), 1e-9);
         assertEquals(4, train.get("depth"));
-        assertEquals(16, train.get("filters"));
-        // Not (yet) a model: the fields keep their values; fields without a callback run nothing.
+        assertEquals(16, CommandFields.value(typed, "filters"), "the model's filters (16 as the default: unchanged)");
+        assertTrue(
+                !train.containsKey("epochs") && !train.containsKey("steps") && !train.containsKey("task"),
+                "only the fields the model decides and that change are given back: " + train.keySet());
+        assertEquals(List.of(2, 5), List.of(CommandFields.value(typed, "epochs"), CommandFields.value(typed, "steps")));
+        // Not (yet) a model: nothing changes; fields without a callback run nothing.
         var none = CommandDialog.callback(
                 new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "/no/such.onnx");
-        assertEquals(
-                List.of(3, 0.0),
-                List.of(none.get("depth"), none.get("diameter")),
-                "the command's own defaults, untouched");
+        assertTrue(none.isEmpty(), "a file that is not a model changes no field: " + none);
         assertTrue(CommandDialog.callback(
                         new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "epochs"), "3")
                 .isEmpty());
