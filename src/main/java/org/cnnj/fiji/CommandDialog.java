@@ -242,7 +242,21 @@ final class CommandDialog {
         else if (c instanceof Checkbox b) b.setState(Boolean.parseBoolean(text));
     }
 
-    /** The dialog's values as macro options, remembered for next time. */
+    /** The last dialog's values, remembered for next time only once the command ran with them ({@link #remember}). */
+    private static final Map<String, String> PENDING = new LinkedHashMap<>();
+
+    /** The last dialog's values become the next dialog's (the command ran well with them). */
+    static void remember() {
+        PENDING.forEach(Prefs::set);
+        PENDING.clear();
+    }
+
+    /** The last dialog's values are dropped (the command failed: the next dialog shows the values that last ran). */
+    static void forget() {
+        PENDING.clear();
+    }
+
+    /** The dialog's values as macro options, kept to be remembered once they ran ({@link #remember}). */
     private static String options(Class<?> type, List<ModuleItem<?>> fields, GenericDialog gd) {
         StringBuilder o = new StringBuilder();
         for (ModuleItem<?> item : fields) {
@@ -252,7 +266,7 @@ final class CommandDialog {
                 case IMAGE, CHOICE -> value = gd.getNextChoice();
                 case FLAG -> {
                     boolean b = gd.getNextBoolean();
-                    Prefs.set(prefKey(type, key), b);
+                    PENDING.put(prefKey(type, key), String.valueOf(b));
                     if (b) o.append(o.length() > 0 ? " " : "").append(key);
                     continue;
                 }
@@ -265,7 +279,8 @@ final class CommandDialog {
                 }
                 default -> value = gd.getNextString().trim(); // FILE, TEXT
             }
-            if (kind != Kind.IMAGE) Prefs.set(prefKey(type, key), value); // image titles change from session to session
+            if (kind != Kind.IMAGE)
+                PENDING.put(prefKey(type, key), value); // image titles change from session to session
             o.append(o.length() > 0 ? " " : "").append(key).append('=').append(quote(value));
         }
         return o.toString();

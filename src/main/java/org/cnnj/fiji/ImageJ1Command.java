@@ -45,7 +45,9 @@ public class ImageJ1Command implements PlugIn {
     @Override
     public void run(String commandClass) {
         String options = Macro.getOptions();
+        boolean asked = false;
         if (options == null && CommandDialog.interactive()) {
+            asked = true;
             try {
                 Class<? extends Command> type = Class.forName(commandClass).asSubclass(Command.class);
                 options = CommandDialog.ask(
@@ -59,9 +61,16 @@ public class ImageJ1Command implements PlugIn {
                 return;
             }
         }
-        IJ.showStatus("CNN-J: starting " + commandClass.substring(commandClass.lastIndexOf('.') + 1) + "...");
+        // The Recorder gets one line, the command's own, written below once it ran well: what ImageJ would add by
+        // itself
+        // (the dialog's reads, and "select=" from a Browse button) does not replay.
+        if (asked) Recorder.setCommand(null);
+        IJ.showStatus("CNN-J: " + label(commandClass).replace("...", "") + " is running...");
         String message = runCommand(commandClass, options == null ? "" : options);
         boolean failed = message.startsWith("CNN-J error");
+        if (asked && !failed) record(commandClass, options);
+        if (asked && !failed) CommandDialog.remember();
+        else if (asked) CommandDialog.forget();
         // Without the ImageJ window (batch mode) a dialog would wait for a click nobody makes: log instead.
         if (failed && IJ.getInstance() != null) IJ.error("CNN-J", message);
         else if (failed || GraphicsEnvironment.isHeadless())
@@ -74,6 +83,33 @@ public class ImageJ1Command implements PlugIn {
         }
         if (failed && Interpreter.getInstance() != null)
             Macro.abort(); // stop the macro: later steps need this one's output
+    }
+
+    /** The macro line that runs the command again with these options, when the Recorder is on. */
+    private static void record(String commandClass, String options) {
+        if (!Recorder.record) return;
+        try {
+            CommandInfo info = context()
+                    .service(CommandService.class)
+                    .getCommand(Class.forName(commandClass).asSubclass(Command.class));
+            String label = info.getMenuPath().getLeaf().getName();
+            Recorder.recordString(
+                    "run(\"" + label + "\"" + (options.isEmpty() ? "" : ", \"" + options + "\"") + ");\n");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            IJ.log("CNN-J: could not record the macro line: " + e.getMessage());
+        }
+    }
+
+    /** The command's menu label ("Segment Image..."), or its class's name when it has none. */
+    private static String label(String commandClass) {
+        try {
+            CommandInfo info = context()
+                    .service(CommandService.class)
+                    .getCommand(Class.forName(commandClass).asSubclass(Command.class));
+            return info.getMenuPath().getLeaf().getName();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return commandClass.substring(commandClass.lastIndexOf('.') + 1);
+        }
     }
 
     /** Runs the command with these macro options; returns its summary, or "CNN-J error: ..." naming the problem. */

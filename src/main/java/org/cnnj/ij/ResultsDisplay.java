@@ -5,12 +5,14 @@ import ij.WindowManager;
 import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
+import ij.plugin.frame.Recorder;
 import ij.plugin.frame.RoiManager;
 import ij.process.LUT;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.cls.ConfusionMatrix;
@@ -100,16 +102,24 @@ public final class ResultsDisplay {
      */
     public static void toRoiManager(List<Roi> rois, ImagePlus image, RoiMode mode) {
         if (!available()) return;
+        // The manager's own steps are ours, not the user's: recorded, they replay as one roiManager("Select") line per
+        // ROI, which stops a -batch run where the manager is empty. The command's one line is recorded instead.
+        Recorder.suspendRecording();
+        try {
+            addToRoiManager(rois, image, mode);
+        } finally {
+            Recorder.resumeRecording();
+        }
+    }
+
+    private static void addToRoiManager(List<Roi> rois, ImagePlus image, RoiMode mode) {
         RoiManager rm = RoiManager.getRoiManager();
         String source = image.getTitle() + "#" + image.getID();
         if (mode == RoiMode.REPLACE) {
             Roi[] present = rm.getRoisAsArray();
             List<Integer> ours = new ArrayList<>();
             for (int i = 0; i < present.length; i++) if (source.equals(present[i].getProperty(SOURCE))) ours.add(i);
-            if (!ours.isEmpty()) {
-                rm.setSelectedIndexes(ours.stream().mapToInt(Integer::intValue).toArray());
-                rm.runCommand("Delete");
-            }
+            for (int i = ours.size() - 1; i >= 0; i--) rm.delete(ours.get(i));
         }
         for (Roi r : rois) {
             Roi copy = (Roi) r.clone();
@@ -152,9 +162,13 @@ public final class ResultsDisplay {
     public static void replaceInRoiManager(int[] indexes, List<Roi> rois, ImagePlus image) {
         if (!available()) return;
         RoiManager rm = RoiManager.getRoiManager();
-        if (indexes.length > 0) {
-            rm.setSelectedIndexes(indexes);
-            rm.runCommand("Delete");
+        Recorder.suspendRecording();
+        try {
+            int[] sorted = indexes.clone();
+            Arrays.sort(sorted);
+            for (int i = sorted.length - 1; i >= 0; i--) rm.delete(sorted[i]);
+        } finally {
+            Recorder.resumeRecording();
         }
         toRoiManager(rois, image, RoiMode.APPEND);
     }
