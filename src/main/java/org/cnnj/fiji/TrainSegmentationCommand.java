@@ -77,6 +77,12 @@ public class TrainSegmentationCommand extends CnnjCommand {
     private double validation = TrainConfig.defaults().validationFraction();
 
     @Parameter(
+            label = "Keep the last epoch's model (else the best validated)",
+            description = "for validation images of the sources trained on: choosing the best epoch by them would"
+                    + " tune the model to those sources")
+    private boolean last = false;
+
+    @Parameter(
             label = "Validation images (folder or list; empty: the share above)",
             required = false,
             description = "images of a source not trained on (another lab, microscope or experiment): they choose the"
@@ -129,7 +135,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 .withPatience(patience)
                 .withSeed(seed)
                 .withFreezeEncoder(freeze)
-                .withAveraging(average);
+                .withAveraging(average)
+                .withKeepLast(last);
         SegmentationTrainer.Recipe recipe = SegmentationTrainer.Recipe.defaults()
                 .withTask(
                         SegmentationTask.parse(task),

@@ -17,6 +17,9 @@ package org.cnnj.train;
  * @param averaging       decay of an exponential moving average of the weights that is validated, kept and saved
  *                        instead of the last step's (0 = off; 0.999 averages over ~1,000 steps): it smooths the
  *                        step-to-step noise of the final weights, as timm's ModelEma and Polyak averaging do
+ * @param keepLast        keep the last epoch's model instead of the best-validated one: for a run whose validation
+ *                        images come from the sources it trains on, where choosing an epoch by them would tune the model
+ *                        to those sources (the score is still reported every epoch)
  */
 public record TrainConfig(
         int epochs,
@@ -28,7 +31,8 @@ public record TrainConfig(
         int patience,
         long seed,
         boolean freezeEncoder,
-        double averaging) {
+        double averaging,
+        boolean keepLast) {
     public TrainConfig {
         if (epochs < 1 || stepsPerEpoch < 1 || batch < 1) {
             throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
@@ -49,7 +53,7 @@ public record TrainConfig(
 
     /** 20 epochs of 50 steps of 8 patches of 128 px, rate 0.002, 20% validation, patience 5, seed 1. */
     public static TrainConfig defaults() {
-        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false, 0);
+        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false, 0, false);
     }
 
     /** {@code epochs} epochs of {@code steps} steps. */
@@ -64,7 +68,8 @@ public record TrainConfig(
                 patience,
                 seed,
                 freezeEncoder,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     /** Batches of {@code batch} patches of {@code patch} px. */
@@ -79,7 +84,8 @@ public record TrainConfig(
                 patience,
                 seed,
                 freezeEncoder,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withLearningRate(double rate) {
@@ -93,12 +99,23 @@ public record TrainConfig(
                 patience,
                 seed,
                 freezeEncoder,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withValidation(double fraction) {
         return new TrainConfig(
-                epochs, stepsPerEpoch, batch, patch, learningRate, fraction, patience, seed, freezeEncoder, averaging);
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                fraction,
+                patience,
+                seed,
+                freezeEncoder,
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withPatience(int epochsWithoutImprovement) {
@@ -112,7 +129,8 @@ public record TrainConfig(
                 epochsWithoutImprovement,
                 seed,
                 freezeEncoder,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withSeed(long s) {
@@ -126,7 +144,8 @@ public record TrainConfig(
                 patience,
                 s,
                 freezeEncoder,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withFreezeEncoder(boolean freeze) {
@@ -140,7 +159,8 @@ public record TrainConfig(
                 patience,
                 seed,
                 freeze,
-                averaging);
+                averaging,
+                keepLast);
     }
 
     public TrainConfig withAveraging(double decay) {
@@ -154,6 +174,22 @@ public record TrainConfig(
                 patience,
                 seed,
                 freezeEncoder,
-                decay);
+                decay,
+                keepLast);
+    }
+
+    public TrainConfig withKeepLast(boolean last) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                averaging,
+                last);
     }
 }

@@ -80,6 +80,8 @@ public final class TrainingLoop {
         EarlyStopping patience = new EarlyStopping(cfg.patience());
         boolean cancelled = false, stoppedEarly = false;
         String diverged = null;
+        Map<String, float[]> lastWeights = null; // the last validated model, when it is the one to keep
+        double lastScore = Double.NaN;
         long t0 = System.nanoTime();
         for (epoch = firstEpoch; epoch <= cfg.epochs() && !cancelled && diverged == null; epoch++) {
             double lossSum = 0;
@@ -120,6 +122,10 @@ public final class TrainingLoop {
                 best = score;
                 bestWeights = Weights.snapshot(net);
             }
+            if (cfg.keepLast()) {
+                lastWeights = Weights.snapshot(net);
+                lastScore = score;
+            }
             checkpoints.saveEvaluated(net, epoch, best, improved, average != null);
             if (trained != null) Weights.restore(net, trained);
             checkpoints.saveLast(net, optimizer, epoch, best);
@@ -142,9 +148,11 @@ public final class TrainingLoop {
             }
         }
         BufferPool.clear(); // the step's recycled arrays: nothing else will ask for them
-        Weights.restore(net, bestWeights);
+        boolean last = cfg.keepLast() && lastWeights != null && diverged == null;
+        Weights.restore(net, last ? lastWeights : bestWeights);
         net.setFrozen(false);
-        return new Outcome(epoch - firstEpoch, best, task.metric(), cancelled, stoppedEarly, diverged);
+        return new Outcome(
+                epoch - firstEpoch, last ? lastScore : best, task.metric(), cancelled, stoppedEarly, diverged);
     }
 
     /** Why training stopped on a non-finite loss, and what to do. */

@@ -58,6 +58,36 @@ class TrainingLoopTest {
                         (k, t) -> assertArrayEquals(atBest[0].get("p:" + k), t.data(), k + " is the best epoch's (2)"));
     }
 
+    @Test
+    void keepLastKeepsTheLastEpochsModelAndReportsItsScore() throws Exception {
+        UNet net = new UNet(new UNetConfig(1, 2, 1, 2, true, false, 0f), new Rng(1));
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(3, 2)
+                .withBatches(1, 8)
+                .withValidation(0)
+                .withPatience(0)
+                .withKeepLast(true);
+        double[] scores = {0.3, 0.5, 0.4};
+        int[] epoch = {0};
+        Map<String, float[]>[] atLast = new Map[1];
+        TrainingLoop.Outcome o = run(
+                net,
+                cfg,
+                null,
+                () -> {
+                    net.parameters().values().forEach(t -> t.data()[0] += 0.01f);
+                    return 1f;
+                },
+                () -> {
+                    atLast[0] = Weights.snapshot(net);
+                    return scores[epoch[0]++];
+                },
+                null);
+        assertEquals(0.4, o.best(), 1e-12, "the kept model's score, not the best epoch's");
+        net.parameters()
+                .forEach((k, t) -> assertArrayEquals(atLast[0].get("p:" + k), t.data(), k + " is the last epoch's"));
+    }
+
     /**
      * With weight averaging, training steps from the last step's weights while validation, the kept model and
      * average.ckpt see the moving average, which equals the one computed by hand; resuming after 2 of 4 epochs
