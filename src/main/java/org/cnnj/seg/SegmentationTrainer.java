@@ -442,6 +442,63 @@ public final class SegmentationTrainer {
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
     }
 
+    /** The decodings {@link #tuneDecoding} tries: foreground 0.4–0.6, hysteresis seeds, relative specks. */
+    static final List<Decoding> DECODINGS = decodings();
+
+    private static List<Decoding> decodings() {
+        List<Decoding> out = new ArrayList<>();
+        for (float foreground : new float[] {0.4f, 0.5f, 0.6f})
+            for (float seed : new float[] {foreground, 0.7f})
+                for (float speck : new float[] {0, 0.15f, 0.3f})
+                    if (seed >= foreground) out.add(new Decoding(foreground, seed, speck));
+        return List.copyOf(out);
+    }
+
+    /**
+     * The instances-distance model with the decoding and split depth that give the best pooled AP@0.5 on {@code
+     * images} (annotated images of sources the model did not train on, each brought to the model's object size by its
+     * own labels); {@code log} hears the best AP of each decoding.
+     */
+    public static SegmentationSpec tuneDecoding(
+            Engine engine, SegmentationSpec spec, List<LabeledImage> images, Consumer<String> log) {
+        if (spec.task() != SegmentationTask.INSTANCES)
+            throw new IllegalArgumentException("only instances-distance models have a decoding to tune");
+        if (images.isEmpty()) return spec;
+        long[][][] counts = new long[DECODINGS.size()][SPLIT_DEPTHS.length][3];
+        for (LabeledImage d : new ObjectScaling(spec.objectDiameter()).rescaled(images)) {
+            int[][][] objects = Segmenter.objectsAtDecodings(
+                    engine, spec, d.image(), d.width(), d.height(), SPLIT_DEPTHS, DECODINGS);
+            for (int k = 0; k < DECODINGS.size(); k++)
+                for (int i = 0; i < SPLIT_DEPTHS.length; i++) addMatches(counts[k][i], d.labels(), objects[k][i]);
+        }
+        double best = -1;
+        SegmentationSpec chosen = spec;
+        for (int k = 0; k < DECODINGS.size(); k++) {
+            double bestHere = -1, depthHere = 0;
+            for (int i = 0; i < SPLIT_DEPTHS.length; i++) {
+                double ap = pooledAp(counts[k][i]);
+                if (ap > bestHere) {
+                    bestHere = ap;
+                    depthHere = SPLIT_DEPTHS[i];
+                }
+            }
+            Decoding dec = DECODINGS.get(k);
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "foreground %.2f, seed %.2f, speck %.2f: AP@0.5 %.4f (split depth %.2f)",
+                    dec.foreground(),
+                    dec.seed(),
+                    dec.relativeSpeck(),
+                    bestHere,
+                    depthHere));
+            if (bestHere > best) {
+                best = bestHere;
+                chosen = spec.withSplitDepth(depthHere).withDecoding(dec);
+            }
+        }
+        return chosen;
+    }
+
     /** {@link #tuneSplitDepth} on images already at the model's object size. */
     private static SegmentationSpec bestSplitDepth(
             Engine engine, SegmentationSpec spec, List<LabeledImage> scaled, Consumer<String> log) {

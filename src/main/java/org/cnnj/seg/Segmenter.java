@@ -2,6 +2,7 @@ package org.cnnj.seg;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -442,6 +443,31 @@ public final class Segmenter implements AutoCloseable {
         int[][] objects = new int[splitDepths.length][];
         for (int i = 0; i < splitDepths.length; i++)
             objects[i] = finish(spec.withSplitDepth(splitDepths[i]), maps, o).objects();
+        return objects;
+    }
+
+    /**
+     * As {@link #objectsAtSplitDepths}, for each decoding too: objects [decoding][split depth], from one pass of the
+     * network (the foreground probabilities are kept, so each decoding thresholds them its own way).
+     */
+    static int[][][] objectsAtDecodings(
+            Engine engine,
+            SegmentationSpec spec,
+            float[][] planes,
+            int width,
+            int height,
+            double[] splitDepths,
+            List<Decoding> decodings) {
+        Options o = Options.of(spec).withTile(256).withMinObjectPixels(1);
+        TiledPredictor.Source source =
+                TiledPredictor.planes(normalize(spec, planes, width, height, null), width, height);
+        Maps maps = predict(engine, spec, source, o, false, null);
+        int[][][] objects = new int[decodings.size()][splitDepths.length][];
+        for (int d = 0; d < decodings.size(); d++) {
+            for (int i = 0; i < splitDepths.length; i++)
+                objects[d][i] = finish(spec.withSplitDepth(splitDepths[i]), maps, o.withDecoding(decodings.get(d)))
+                        .objects();
+        }
         return objects;
     }
 

@@ -55,4 +55,45 @@ class SplitDepthTuningTest {
             assertTrue(best > 0.3, "the shipped model finds synthetic nuclei: AP " + best);
         }
     }
+
+    /** Each decoding's AP, from one pass, equals segmenting with that decoding; the tuned one is the best of them. */
+    @Test
+    void decodingsAreTunedOnOnePassAndTheBestIsKept() throws Exception {
+        Path model = Path.of("models/nuclei.onnx");
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
+        List<LabeledImage> images = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            SyntheticNuclei.Sample s = SyntheticNuclei.generate(910 + i, 128, 128);
+            images.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 128, 128));
+        }
+        List<String> log = new ArrayList<>();
+        try (Engine engine =
+                EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
+            SegmentationSpec tuned = SegmentationTrainer.tuneDecoding(engine, spec, images, log::add);
+            assertEquals(SegmentationTrainer.DECODINGS.size(), log.size(), "one line per decoding: " + log);
+            assertTrue(SegmentationTrainer.DECODINGS.contains(tuned.decodingOrDefault()));
+            List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
+            Decoding hysteresis = new Decoding(0.4f, 0.7f, 0.15f);
+            long[] viaSegment = new long[3], viaTuning = new long[3];
+            for (LabeledImage d : scaled) {
+                Segmenter.Options o = Segmenter.Options.of(spec).withTile(256).withMinObjectPixels(1);
+                int[] objects = Segmenter.of(engine, spec.withSplitDepth(0.3))
+                        .apply(d.image(), d.width(), d.height(), o.withDecoding(hysteresis), null)
+                        .objects();
+                add(viaSegment, InstanceMatching.match(d.labels(), objects, 0.5));
+                int[][][] all = Segmenter.objectsAtDecodings(
+                        engine, spec, d.image(), d.width(), d.height(), new double[] {0.3}, List.of(hysteresis));
+                add(viaTuning, InstanceMatching.match(d.labels(), all[0][0], 0.5));
+            }
+            assertEquals(
+                    List.of(viaSegment[0], viaSegment[1], viaSegment[2]),
+                    List.of(viaTuning[0], viaTuning[1], viaTuning[2]));
+        }
+    }
+
+    private static void add(long[] counts, InstanceMatching.Result m) {
+        counts[0] += m.truePositives();
+        counts[1] += m.falsePositives();
+        counts[2] += m.falseNegatives();
+    }
 }
