@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,13 +61,27 @@ public final class BioimageIo {
             throw new IOException(rdfFile + ": the package has " + weights.keySet() + " weights but no ONNX weights;"
                     + " CNN-J runs ONNX models: add ONNX weights (e.g. bioimageio.core's weight converter) and retry");
         }
-        Path model = folder.resolve(text(onnx.get("source"), "weights.onnx.source", rdfFile));
+        Path model = inside(folder, text(onnx.get("source"), "weights.onnx.source", rdfFile), p);
         if (!Files.isRegularFile(model))
             throw new IOException(rdfFile + ": its ONNX weights " + model + " are missing");
         checkSha(onnx, model, rdfFile);
         Path own = folder.resolve("cnnj.json");
         SegmentationSpec spec = Files.isRegularFile(own) ? SegmentationSpec.read(own) : describe(rdf, rdfFile);
         return new Package(model, spec, rdf, folder);
+    }
+
+    /**
+     * A file a package names, which must lie inside the package: an absolute path or a ../ path would run (or read) a
+     * file elsewhere on the disk, such as another user's model, under this package's name.
+     */
+    static Path inside(Path folder, String source, Path pkg) throws IOException {
+        Path root = folder.toAbsolutePath().normalize(),
+                file = root.resolve(source).normalize();
+        if (!file.startsWith(root) || Path.of(source).isAbsolute() || source.contains("://")) {
+            throw new IOException(pkg + ": the description names \"" + source + "\", a file outside the package;"
+                    + " a package may only name its own files (a relative path inside it): it was not opened");
+        }
+        return file;
     }
 
     /** The CNN-J sidecar a description stands for. */
@@ -248,6 +263,14 @@ public final class BioimageIo {
         }
     }
 
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temporary folder of the cache
+        }
+    }
+
     /** Unpacks a zip once into ~/.cnnj/bioimageio/SHA/ (folder completed under a temporary name, then renamed). */
     private static Path unzip(Path zip) throws IOException {
         byte[] bytes = Files.readAllBytes(zip);
@@ -267,6 +290,13 @@ public final class BioimageIo {
                         Files.copy(in, target);
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                deleteTree(tmp); // a refused zip leaves nothing behind
+                if (e instanceof IOException io
+                        && io.getMessage() != null
+                        && io.getMessage().startsWith(zip.toString())) throw io;
+                throw new IOException(
+                        zip + " is not a readable zip (" + e.getMessage() + "); download the package" + " again", e);
             }
             try {
                 Files.move(tmp, dir);

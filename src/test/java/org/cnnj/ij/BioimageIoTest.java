@@ -220,4 +220,35 @@ class BioimageIoTest {
         var pre = assertThrows(IOException.class, () -> BioimageIo.open(yaml));
         assertTrue(pre.getMessage().contains("zero_mean_unit_variance"), pre.getMessage());
     }
+
+    /**
+     * A package may only name its own files: weights given as an absolute path or as ../ to another model on the disk
+     * are refused, and opening a package writes nothing beside that model (nor beside the package).
+     */
+    @Test
+    void aPackageThatNamesFilesOutsideItselfIsRefusedAndChangesNothing() throws Exception {
+        Path victim = Files.createDirectories(dir.resolve("victim"));
+        Files.copy(Path.of("models/nuclei.onnx"), victim.resolve("nuclei.onnx"));
+        String sidecar = Files.readString(Path.of("models/nuclei.json"));
+        Files.writeString(victim.resolve("nuclei.json"), sidecar);
+        Path pkg = Files.createDirectories(dir.resolve("pkg"));
+        for (String source : new String[] {
+            "../victim/nuclei.onnx", victim.resolve("nuclei.onnx").toString()
+        }) {
+            Files.writeString(
+                    pkg.resolve("rdf.yaml"),
+                    "type: model\nformat_version: 0.5.3\nname: hostile\ninputs: []\noutputs: []\n"
+                            + "weights:\n  onnx: {source: \"" + source + "\"}\n");
+            var e = assertThrows(IOException.class, () -> BioimageIo.open(pkg.resolve("rdf.yaml")));
+            assertTrue(e.getMessage().contains("outside the package"), e.getMessage());
+        }
+        assertEquals(
+                sidecar, Files.readString(victim.resolve("nuclei.json")), "the other model's sidecar is untouched");
+        try (var files = Files.list(victim)) {
+            assertEquals(2, files.count(), "nothing written beside the other model");
+        }
+        try (var files = Files.list(pkg)) {
+            assertEquals(1, files.count(), "nothing written beside the package");
+        }
+    }
 }
