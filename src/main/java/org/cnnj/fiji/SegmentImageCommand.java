@@ -80,7 +80,8 @@ public class SegmentImageCommand extends CnnjCommand {
                     s,
                     new Segmenter.Request(Diameter.parse(diameter), false, Segmenter.DEFAULT_TILE),
                     image,
-                    image.getTitle());
+                    image.getTitle(),
+                    line -> log.info("CNN-J: " + line));
         }
         if (output != null) {
             SegmentFiles.write(out, image.getCalibration(), output.toPath());

@@ -189,7 +189,7 @@ public final class ClassifyFiles {
             ImageClassifier.Prediction p = found.get(i);
             Roi roi = rois.get(i);
             roi.setName(String.format(Locale.ROOT, "%s (p=%.2f)", p.className(), p.probability()));
-            roi.setGroup(p.label() + 1);
+            if (ResultsDisplay.GROUP_COLOURS_AVAILABLE) roi.setGroup(p.label() + 1);
             roi.setStrokeColor(COLOURS[p.label() % COLOURS.length]);
         }
         Roi.setGroupNames(String.join(",", spec.classes()));

@@ -1,6 +1,5 @@
 package org.cnnj.ij;
 
-import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import java.awt.Color;
@@ -78,19 +77,7 @@ public final class DetectFiles {
         }
     }
 
-    private static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
-
     private DetectFiles() {}
-
-    private static boolean groupColoursAvailable() {
-        try {
-            String luts = IJ.getDir("luts");
-            return luts != null
-                    && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
-    }
 
     public static int detect(Options o) throws IOException {
         List<Path> images = ImageFiles.list(o.input());
@@ -207,7 +194,7 @@ public final class DetectFiles {
         roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
         // ImageJ colours a group from luts/glasbey.lut and logs a line per ROI when that file is missing
         // (plain ImageJ, headless servers): group only where it exists; the name carries the class anyway.
-        if (GROUP_COLOURS_AVAILABLE)
+        if (ResultsDisplay.GROUP_COLOURS_AVAILABLE)
             roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's colour
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
         if (position > 0) roi.setPosition(position);

@@ -1,5 +1,6 @@
 package org.cnnj.ij;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.Overlay;
@@ -11,6 +12,8 @@ import ij.process.LUT;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
 import java.awt.geom.Rectangle2D;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,6 +98,22 @@ public final class ResultsDisplay {
 
     /** The ROI property that says which image a CNN-J run made a ROI for. */
     static final String SOURCE = "cnnj-image";
+
+    /**
+     * ImageJ colours a ROI group from luts/glasbey.lut and logs a line per ROI when that file is missing (plain ImageJ,
+     * headless servers): ROIs are grouped only where it exists; their names carry the class anyway.
+     */
+    static final boolean GROUP_COLOURS_AVAILABLE = groupColoursAvailable();
+
+    private static boolean groupColoursAvailable() {
+        try {
+            String luts = IJ.getDir("luts");
+            return luts != null
+                    && (Files.exists(Path.of(luts, "glasbey.lut")) || Files.exists(Path.of(luts, "Glasbey.lut")));
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
 
     /**
      * Adds the ROIs to the ROI Manager (display only), tagged with the image they belong to; in

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.cnnj.io.Batch;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Staging;
@@ -110,6 +111,12 @@ public final class SegmentFiles {
      * auto) each slice is resized so its objects match the model's object size, and results come back at the image's size.
      */
     public static Output segment(Segmenter segmenter, Segmenter.Request request, ImagePlus imp, String name) {
+        return segment(segmenter, request, imp, name, System.err::println);
+    }
+
+    /** As above; {@code log} hears what each slice's segmentation says (the diameter used, warnings, progress). */
+    public static Output segment(
+            Segmenter segmenter, Segmenter.Request request, ImagePlus imp, String name, Consumer<String> log) {
         SegmentationSpec spec = segmenter.spec();
         int w = imp.getWidth(),
                 h = imp.getHeight(),
@@ -130,15 +137,11 @@ public final class SegmentFiles {
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             String where = name + (positions > 1 ? " slice " + (pos + 1) : "");
-            ProgressReporter progress = new ProgressReporter("segmenting " + where, System.err::println);
+            ProgressReporter progress = new ProgressReporter("segmenting " + where, log);
             Segmenter.Result r;
             try {
                 r = segmenter.segment(
-                        planes,
-                        w,
-                        h,
-                        request,
-                        new Segmenter.Feedback(msg -> System.err.println(where + ": " + msg), progress));
+                        planes, w, h, request, new Segmenter.Feedback(msg -> log.accept(where + ": " + msg), progress));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }
@@ -156,7 +159,7 @@ public final class SegmentFiles {
         int maxLabel = 0;
         for (int[] labels : labelPlanes) for (int l : labels) maxLabel = Math.max(maxLabel, l);
         if (maxLabel > 65_535)
-            System.err.println(name + ": " + maxLabel
+            log.accept(name + ": " + maxLabel
                     + " objects in one plane, more than 16-bit ids hold: labels are written as 32-bit");
         for (int[] labels : labelPlanes) labelStack.addSlice(labelProcessor(labels, w, h, maxLabel, name));
         ImagePlus labelImage = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-labels", labelStack);

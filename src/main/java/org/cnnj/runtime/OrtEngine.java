@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.tensor.Tensor;
 
@@ -53,6 +54,16 @@ public final class OrtEngine implements Engine {
      * Opens {@code model}. AUTO tries CUDA first and, if it cannot be used, logs why in one line and
      * uses the CPU; CUDA fails with that reason instead. {@code threads} ≤ 0 lets ORT decide.
      */
+    /** Whether this session has said why CUDA is not used (it is said once). */
+    private static final AtomicBoolean CUDA_SAID = new AtomicBoolean();
+
+    private static volatile String cudaProblem;
+
+    /** Why CUDA was not used the last time a model was opened with device auto, or null when it was (or not tried). */
+    public static String cudaProblem() {
+        return cudaProblem;
+    }
+
     public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
         if (!Files.isRegularFile(model))
             throw new IOException("model file " + model + " does not exist; check the path");
@@ -71,7 +82,10 @@ public final class OrtEngine implements Engine {
                             + ". Install CUDA 12 and cuDNN 9 and use the"
                             + " onnxruntime_gpu jar (mvn -Pcuda), or choose device=cpu");
                 }
-                log.accept("CNN-J: CUDA not available (" + why + "); running on the CPU");
+                // Once per session: every command would otherwise repeat it; Devices / Self-test says it again.
+                cudaProblem = why;
+                if (CUDA_SAID.compareAndSet(false, true))
+                    log.accept("CNN-J: CUDA not available (" + why + "); running on the CPU");
                 options = options(threads);
             }
         }
