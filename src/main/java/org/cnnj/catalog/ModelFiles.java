@@ -11,6 +11,7 @@ import java.util.Map;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.seg.BioimageIo;
 import org.cnnj.seg.SegmentationModel;
@@ -27,8 +28,7 @@ public final class ModelFiles {
 
     /** Copies the model's files into {@code folder}; returns the copied model path. */
     public static Path export(Path model, Path folder) throws IOException {
-        if (!Files.isRegularFile(model))
-            throw new IOException("model file " + model + " does not exist; check the path");
+        model = BuiltInModels.file(model);
         List<Path> files = new ArrayList<>(List.of(model));
         Path sidecar = Sidecars.of(model);
         if (Files.exists(sidecar)) files.add(sidecar);

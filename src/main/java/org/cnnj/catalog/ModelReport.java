@@ -3,106 +3,169 @@ package org.cnnj.catalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.det.DetectorSpec;
+import org.cnnj.model.BuiltInModels;
+import org.cnnj.model.Normalization;
+import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.seg.Decoding;
 import org.cnnj.seg.SegmentationSpec;
+import org.cnnj.seg.SegmentationTask;
 
-/** A readable description of a model file and its sidecar (Model Info command, `./cnnj model-info`). */
+/**
+ * What a model is, in words a user reads (Model Info command, {@code ./cnnj model-info}): what it does, what images it
+ * takes and how they are scaled, what it gives back, what it was trained for and how it was made. A model file, a
+ * built-in name or a bioimage.io package.
+ */
 public final class ModelReport {
     private ModelReport() {}
 
-    public static String describe(Path model) throws IOException {
+    public static String describe(Path asked) throws IOException {
+        Path model = BuiltInModels.file(asked, line -> {});
+        BuiltInModels.Model builtIn = BuiltInModels.named(asked);
         OnnxModelInfo info = OnnxModelInfo.read(model);
-        StringBuilder sb = new StringBuilder(
-                model.getFileName() + ": ONNX opset " + info.opset() + ", " + Files.size(model) / 1024 + " KB\n");
-        for (OnnxModelInfo.Value v : info.inputs())
-            sb.append("  input  ")
-                    .append(v.name())
-                    .append(" ")
-                    .append(dims(v.dims()))
-                    .append('\n');
-        for (OnnxModelInfo.Value v : info.outputs())
-            sb.append("  output ")
-                    .append(v.name())
-                    .append(" ")
-                    .append(dims(v.dims()))
-                    .append('\n');
         Path sidecar = Sidecars.of(model);
+        StringBuilder sb = new StringBuilder();
+        String name = builtIn != null ? builtIn.name() : model.getFileName().toString();
+        line(sb, "%s (%.1f MB, ONNX opset %d)", name, Files.size(model) / 1e6, info.opset());
         if (!Files.exists(sidecar)) {
-            return sb.append("no sidecar (")
-                    .append(sidecar.getFileName())
-                    .append("): an external model; Segment applies it as a semantic model"
-                            + " with options for classes, tile multiple, halo and normalization")
-                    .toString();
+            line(
+                    sb,
+                    "A model from elsewhere, without a CNN-J description (%s): Segment applies it as a semantic model"
+                            + " and asks for its classes, tile multiple, halo and normalization.",
+                    sidecar.getFileName());
+            for (OnnxModelInfo.Value v : info.inputs()) line(sb, "  takes %s, shape %s", v.name(), dims(v.dims()));
+            for (OnnxModelInfo.Value v : info.outputs()) line(sb, "  gives %s, shape %s", v.name(), dims(v.dims()));
+            return sb.toString().trim();
         }
-        if (ClassifierSpec.isClassifier(model)) {
-            ClassifierSpec s = ClassifierSpec.read(sidecar);
-            ClassifierConfig a = s.architecture();
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "classifier: %s at width %s, %d x %d px crops with %d channel(s)%s; classes %s%n",
-                    a.architecture().option(),
-                    a.width(),
-                    s.inputSize(),
-                    s.inputSize(),
-                    s.inputChannels(),
-                    s.roiMask() ? " (the last one the ROI's mask)" : "",
-                    s.classes()));
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "dense map graph %s (one position every %d px); ROI window %s; normalization %s%n",
-                    s.dense(),
-                    s.denseStride(),
-                    s.roiWindow() == 0 ? "= crop size" : s.roiWindow() + " px",
-                    s.normalization()));
-            s.provenance()
-                    .forEach((k, v) ->
-                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
-        } else if (DetectorSpec.isDetector(model)) {
-            DetectorSpec s = DetectorSpec.read(sidecar);
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "detector: classes %s; anchors %s px at ratios %s, stride 4; ROI Align %dx%d; head graph %s%n",
-                    s.classes(),
-                    Arrays.toString(s.architecture().anchorSizes()),
-                    Arrays.toString(s.architecture().aspectRatios()),
-                    s.architecture().roiSize(),
-                    s.architecture().roiSize(),
-                    s.head()));
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "defaults: score >= %.2f, NMS IoU %.2f; normalization %s%n",
-                    s.scoreThreshold(),
-                    s.nmsIou(),
-                    s.normalization()));
-            s.provenance()
-                    .forEach((k, v) ->
-                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
-        } else {
-            SegmentationSpec s = SegmentationSpec.read(sidecar);
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "segmentation (%s): classes %s, %d input channel(s), output %s; tiles of multiples of %d px, halo %d px%n",
-                    s.task().sidecar(),
-                    s.classes(),
-                    s.inputChannels(),
-                    s.output(),
-                    s.tileMultiple(),
-                    s.halo()));
-            sb.append("normalization ")
-                    .append(s.normalization())
-                    .append(s.architecture() != null ? "; architecture " + s.architecture() : "")
-                    .append('\n');
-            s.provenance()
-                    .forEach((k, v) ->
-                            sb.append("  ").append(k).append(": ").append(v).append('\n'));
-        }
+        if (ClassifierSpec.isClassifier(model)) classifier(sb, ClassifierSpec.read(sidecar));
+        else if (DetectorSpec.isDetector(model)) detector(sb, DetectorSpec.read(sidecar));
+        else segmentation(sb, SegmentationSpec.read(sidecar));
         return sb.toString().trim();
+    }
+
+    private static void segmentation(StringBuilder sb, SegmentationSpec s) {
+        line(
+                sb,
+                "What it does: %s.",
+                switch (s.task()) {
+                    case INSTANCES -> "segments objects, touching ones separated by a predicted distance map";
+                    case INSTANCES_3CLASS -> "segments objects from background, interior and boundary classes";
+                    case SEMANTIC -> "gives every pixel one of the classes " + String.join(", ", s.classes());
+                });
+        line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
+        if (s.objectDiameter() > 0)
+            line(
+                    sb,
+                    "Object size: trained for objects %.1f px across; with diameter auto each image is measured and"
+                            + " resized to that.",
+                    s.objectDiameter());
+        if (s.task() == SegmentationTask.INSTANCES) {
+            Decoding d = s.decodingOrDefault();
+            line(
+                    sb,
+                    "Objects: pixels above %.2f foreground probability%s; touching objects split where the distance map"
+                            + " dips by %.2f%s.",
+                    d.foreground(),
+                    d.hysteresis() ? String.format(Locale.ROOT, ", each object sure (%.2f) somewhere", d.seed()) : "",
+                    s.split(),
+                    d.relativeSpeck() > 0
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "; specks under %.0f%% of the image's median object dropped",
+                                    100 * d.relativeSpeck())
+                            : "");
+        }
+        if (s.architecture() != null)
+            line(
+                    sb,
+                    "Network: U-Net of depth %d, %d base filters%s; tiles of multiples of %d px with %d px of context.",
+                    s.architecture().depth(),
+                    s.architecture().baseFilters(),
+                    s.architecture().residual() ? ", residual blocks" : "",
+                    s.tileMultiple(),
+                    s.halo());
+        else line(sb, "Tiles: multiples of %d px with %d px of context.", s.tileMultiple(), s.halo());
+        provenance(sb, s.provenance());
+    }
+
+    private static void detector(StringBuilder sb, DetectorSpec s) {
+        line(
+                sb,
+                "What it does: finds objects of the classes %s and draws a box around each.",
+                String.join(", ", s.classes()));
+        line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
+        line(
+                sb,
+                "Boxes: anchors of %s px; kept from a score of %.2f, overlapping boxes of one class merged above IoU"
+                        + " %.2f.",
+                sizes(s.architecture().anchorSizes()),
+                s.scoreThreshold(),
+                s.nmsIou());
+        line(sb, "Network: two-stage detector (region proposals, then a head on ROI Align features: %s).", s.head());
+        provenance(sb, s.provenance());
+    }
+
+    private static void classifier(StringBuilder sb, ClassifierSpec s) {
+        ClassifierConfig a = s.architecture();
+        line(sb, "What it does: tells which of %s a cell or crop is.", String.join(", ", s.classes()));
+        line(
+                sb,
+                "Crops: %d x %d px, %d channel(s)%s, %s.",
+                s.inputSize(),
+                s.inputSize(),
+                s.inputChannels(),
+                s.roiMask() ? " (the last one the ROI's outline)" : "",
+                scaling(s.normalization()).replace("each image", "each crop"));
+        line(
+                sb,
+                "Network: %s at %s of its width; a class map of whole images is made every %d px (%s).",
+                a.architecture().option(),
+                a.width(),
+                s.denseStride(),
+                s.dense());
+        provenance(sb, s.provenance());
+    }
+
+    /** How it was made: the command, the data, the date; other notes follow as they are. */
+    private static void provenance(StringBuilder sb, Map<String, String> p) {
+        if (p.isEmpty()) return;
+        sb.append("How it was made:\n");
+        for (String key : List.of("command", "images", "data", "validation", "date"))
+            if (p.containsKey(key)) line(sb, "  %s: %s", key, p.get(key));
+        p.forEach((k, v) -> {
+            if (!List.of("command", "images", "data", "validation", "date").contains(k)) line(sb, "  %s: %s", k, v);
+        });
+    }
+
+    private static String scaling(Normalization n) {
+        return n.method() == NormalizationMethod.NONE
+                ? "pixel values used as they are"
+                : String.format(
+                        Locale.ROOT,
+                        "each image scaled so its %s and %s percentiles are 0 and 1",
+                        percent(n.lowPercentile()),
+                        percent(n.highPercentile()));
+    }
+
+    private static String percent(double p) {
+        return (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)) + "%";
+    }
+
+    private static String sizes(float[] s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length; i++) b.append(i == 0 ? "" : ", ").append(Math.round(s[i]));
+        return b.toString();
+    }
+
+    private static void line(StringBuilder sb, String format, Object... args) {
+        sb.append(String.format(Locale.ROOT, format, args)).append('\n');
     }
 
     private static String dims(long[] d) {

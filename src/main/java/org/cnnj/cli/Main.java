@@ -6,7 +6,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.cnnj.bench.BenchCommand;
+import org.cnnj.catalog.ModelReport;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.util.Parallel;
 
@@ -62,6 +64,12 @@ public final class Main {
             case "classify" -> ClassifyCommand.run(rest);
             case "generate-cells" -> GenerateCommand.runCells(rest);
             case "export-bioimageio" -> ExportBioimageIoCommand.run(rest);
+            case "model-info" -> {
+                CliOptions o = new CliOptions("model-info", rest, List.of("--model"), List.of());
+                o.require("--model");
+                System.out.println(ModelReport.describe(o.path("--model")));
+                yield 0;
+            }
             case "info" -> {
                 System.out.println("CNN-J " + version());
                 System.out.println("GEMM kernel: " + Kernels.describe());
@@ -110,7 +118,9 @@ public final class Main {
                 "          labels.tif, rois.zip, results.csv (+ probabilities.tif)",
                 "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|instances-3class|semantic] [--diameter PX]",
                 "          [--epochs N] ...   train a U-Net on your image/label pairs (see README)",
-                "  tune-seg --model M.onnx --images DIR [--every N]   choose the split depth of an instance model on annotated images",
+                "  tune-seg --model M.onnx --images DIR [--every N] [--decoding]   choose the split depth (and decoding) of an"
+                        + " instance model on annotated images",
+                "  model-info --model M.onnx   what a model does, takes and gives, and how it was made",
                 "  detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]   rois.zip, detections.csv, overlay.tif",
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
@@ -78,6 +79,7 @@ public final class ObjectDetector implements AutoCloseable {
 
     /** Opens model.onnx, its head graph and its sidecar with ONNX Runtime on {@code device}. */
     public static ObjectDetector open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
+        model = BuiltInModels.file(model, log);
         DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
         Path head = model.resolveSibling(spec.head());
         if (!Files.isRegularFile(head))
@@ -115,6 +117,7 @@ public final class ObjectDetector implements AutoCloseable {
 
     /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */
     public static ObjectDetector openJava(Path model) throws IOException {
+        model = BuiltInModels.file(model);
         DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
         return java(loadNetwork(model, spec), spec);
     }

@@ -24,7 +24,8 @@ public record Decoding(float foreground, float seed, float relativeSpeck) {
                     "decoding: the relative speck size must be in [0, 1), got " + relativeSpeck);
     }
 
-    boolean hysteresis() {
+    /** Whether objects must be sure somewhere (seed above the foreground threshold). */
+    public boolean hysteresis() {
         return seed > foreground;
     }
 
