@@ -3,6 +3,7 @@ package org.cnnj.fiji;
 import java.io.File;
 import java.io.IOException;
 import org.cnnj.ij.ClassifyFiles;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.scijava.command.Command;
@@ -18,8 +19,8 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Classification>Classify Images...", headless = true)
 public class ClassifyImagesCommand extends CnnjCommand {
-    @Parameter(label = "Classifier (.onnx)", style = "open")
-    private File model;
+    @Parameter(label = "Classifier (.onnx, or cells (built-in))", style = "open")
+    private File model = new File(BuiltInModels.CELLS);
 
     @Parameter(label = "Image file or folder")
     private File input;

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.ij.ResultsDisplay;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.scijava.command.Command;
@@ -29,8 +30,8 @@ public class ClassifyRoisCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "Classifier (.onnx)", style = "open")
-    private File model;
+    @Parameter(label = "Classifier (.onnx, or cells (built-in))", style = "open")
+    private File model = new File(BuiltInModels.CELLS);
 
     @Parameter(label = "ROI zip (empty: the ROI Manager)", style = "open", required = false)
     private File rois;

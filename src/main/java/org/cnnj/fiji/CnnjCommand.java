@@ -13,6 +13,7 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.TrainingPlot;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.train.EpochReport;
@@ -153,7 +154,7 @@ abstract class CnnjCommand extends ContextCommand {
     /** The sidecar of a detector file, or null when it is not (yet) one: for dialog defaults, where errors wait until the command runs. */
     protected static DetectorSpec detectorSpecOrNull(File model) {
         try {
-            return DetectorSpec.read(Sidecars.of(model.toPath()));
+            return DetectorSpec.read(Sidecars.of(BuiltInModels.resolve(model.toPath())));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -163,7 +164,7 @@ abstract class CnnjCommand extends ContextCommand {
     protected static SegmentationSpec modelSpecOrNull(File model) {
         if (model == null) return null;
         try {
-            return SegmentationSpec.read(Sidecars.of(model.toPath()));
+            return SegmentationSpec.read(Sidecars.of(BuiltInModels.resolve(model.toPath())));
         } catch (IOException | RuntimeException e) {
             return null;
         }

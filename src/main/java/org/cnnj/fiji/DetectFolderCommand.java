@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Locale;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.ij.DetectFiles;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.scijava.command.Command;
@@ -18,8 +19,8 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detection>Detect in Folder...", headless = true)
 public class DetectFolderCommand extends CnnjCommand {
-    @Parameter(label = "Detector (.onnx)", style = "open", callback = "modelChanged")
-    private File model;
+    @Parameter(label = "Detector (.onnx, or cell shapes (built-in))", style = "open", callback = "modelChanged")
+    private File model = new File(BuiltInModels.CELL_SHAPES);
 
     @Parameter(label = "Image file or folder")
     private File input;

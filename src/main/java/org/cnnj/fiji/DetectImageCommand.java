@@ -8,6 +8,7 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -25,8 +26,8 @@ public class DetectImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "Detector (.onnx)", style = "open", callback = "modelChanged")
-    private File model;
+    @Parameter(label = "Detector (.onnx, or cell shapes (built-in))", style = "open", callback = "modelChanged")
+    private File model = new File(BuiltInModels.CELL_SHAPES);
 
     @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
     private double score = 0.5;

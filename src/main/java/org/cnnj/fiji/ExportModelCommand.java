@@ -17,7 +17,7 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Export Model...", headless = true)
 public class ExportModelCommand extends CnnjCommand {
-    @Parameter(label = "Model (.onnx)", style = "open")
+    @Parameter(label = "Model (.onnx, or a built-in model: nuclei (built-in), cells (built-in), ...)", style = "open")
     private File model;
 
     @Parameter(label = "Destination folder", style = "directory")

@@ -14,7 +14,7 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Model Info...", headless = true)
 public class ModelInfoCommand extends CnnjCommand {
-    @Parameter(label = "Model (.onnx)", style = "open")
+    @Parameter(label = "Model (.onnx, or a built-in model: nuclei (built-in), cells (built-in), ...)", style = "open")
     private File model;
 
     @Override

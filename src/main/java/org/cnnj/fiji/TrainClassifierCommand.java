@@ -79,7 +79,7 @@ public class TrainClassifierCommand extends CnnjCommand {
     @Parameter(label = "Learning rate")
     private double rate = ClassifierTrainer.DEFAULTS.learningRate();
 
-    @Parameter(label = "Start from classifier (.onnx, optional)", style = "open", required = false)
+    @Parameter(label = "Start from classifier (.onnx or cells (built-in), optional)", style = "open", required = false)
     private File from;
 
     @Parameter(label = "Freeze the features (train only the head)")

@@ -66,7 +66,10 @@ public class TrainDetectorCommand extends CnnjCommand {
             description = "keep a moving average of the weights, e.g. 0.999, and save it instead of the last step's")
     private double average = DetectorTrainer.DEFAULTS.averaging();
 
-    @Parameter(label = "Start from detector (.onnx, optional)", style = "open", required = false)
+    @Parameter(
+            label = "Start from detector (.onnx or cell shapes (built-in), optional)",
+            style = "open",
+            required = false)
     private File from;
 
     @Parameter(label = "Freeze the backbone (fine-tuning)")

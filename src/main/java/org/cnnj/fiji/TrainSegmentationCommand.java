@@ -116,7 +116,11 @@ public class TrainSegmentationCommand extends CnnjCommand {
             description = "keep a moving average of the weights, e.g. 0.999, and save it instead of the last step's")
     private double average = TrainConfig.defaults().averaging();
 
-    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false, callback = "fromChanged")
+    @Parameter(
+            label = "Start from model (.onnx or nuclei (built-in), optional)",
+            style = "open",
+            required = false,
+            callback = "fromChanged")
     private File from;
 
     @Parameter(label = "Freeze the encoder (fine-tuning)")

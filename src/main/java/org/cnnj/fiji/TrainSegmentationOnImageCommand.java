@@ -40,7 +40,7 @@ public class TrainSegmentationOnImageCommand extends CnnjCommand {
     @Parameter(label = "Patch size (multiple of 8)", min = "16")
     private int patch = TrainConfig.defaults().patch();
 
-    @Parameter(label = "Start from model (.onnx, optional)", style = "open", required = false)
+    @Parameter(label = "Start from model (.onnx or nuclei (built-in), optional)", style = "open", required = false)
     private File from;
 
     @Override

@@ -19,6 +19,7 @@ import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -249,7 +250,8 @@ public final class TrainClassifierFiles {
 
     private static Start start(Options o) throws IOException {
         if (o.from() == null) return new Start(null, o.classes(), o.cropping());
-        ClassifierSpec from = ClassifierSpec.read(Sidecars.of(o.from()));
+        Path file = BuiltInModels.file(o.from());
+        ClassifierSpec from = ClassifierSpec.read(Sidecars.of(file));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-cls: the model to fine-tune knows the classes " + from.classes()
                     + ", not " + o.classes() + "; train with the same classes or start a new model");
@@ -257,7 +259,7 @@ public final class TrainClassifierFiles {
         // The model's own cropping: its crop size and mask channel are part of its input; a new window may be given.
         ClassifierCrops.Cropping c = new ClassifierCrops.Cropping(
                 from.inputSize(), o.cropping().window() > 0 ? o.cropping().window() : from.roiWindow(), from.roiMask());
-        return new Start(ImageClassifier.loadNetwork(o.from(), from), from.classes(), c);
+        return new Start(ImageClassifier.loadNetwork(file, from), from.classes(), c);
     }
 
     private static ClassifierTrainer.Result trainOn(

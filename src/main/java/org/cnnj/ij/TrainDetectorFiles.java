@@ -24,6 +24,7 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.ImageFiles;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingListener;
@@ -144,12 +145,13 @@ public final class TrainDetectorFiles {
 
     private static Start start(Options o) throws IOException {
         if (o.from() == null) return new Start(null, o.classes());
-        DetectorSpec from = DetectorSpec.read(Sidecars.of(o.from()));
+        Path file = BuiltInModels.file(o.from());
+        DetectorSpec from = DetectorSpec.read(Sidecars.of(file));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not "
                     + o.classes() + "; train with the same classes or start a new model");
         }
-        return new Start(ObjectDetector.loadNetwork(o.from(), from), from.classes());
+        return new Start(ObjectDetector.loadNetwork(file, from), from.classes());
     }
 
     private static DetectorTrainer.Result trainOn(
