@@ -45,6 +45,11 @@ public class DetectImageCommand extends CnnjCommand {
             choices = {"replace", "append"})
     private String rois = "replace";
 
+    @Parameter(
+            label = "Labels: draw each box's class and score on the image",
+            description = "off: boxes only, coloured by class (the ROI Manager and the table name them)")
+    private boolean labels = false;
+
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
@@ -76,7 +81,7 @@ public class DetectImageCommand extends CnnjCommand {
                     out.rois(),
                     image,
                     ResultsDisplay.RoiMode.parse(rois)); // first: the ROI Manager may redraw the overlay
-            image.setOverlay(ResultsDisplay.outlines(out.rois(), true));
+            image.setOverlay(ResultsDisplay.outlines(out.rois(), labels));
             ResultsDisplay.showTable(ResultsDisplay.detections(out.rois()), "CNN-J Detections");
         }
         return String.format(
