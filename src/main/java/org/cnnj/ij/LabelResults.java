@@ -48,7 +48,7 @@ public final class LabelResults {
             Roi roi = ThresholdToSelection.run(new ImagePlus("mask", mask));
             if (roi == null) continue;
             roi.setLocation(roi.getXBase() + x0, roi.getYBase() + y0);
-            roi.setName(String.format(Locale.ROOT, "%04d", l));
+            roi.setName(String.valueOf(l)); // as the results table and the label image number it
             if (position > 0) roi.setPosition(position);
             rois.add(roi);
         }

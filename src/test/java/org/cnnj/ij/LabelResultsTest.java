@@ -42,7 +42,7 @@ class LabelResultsTest {
                 back.add(RoiDecoder.openFromByteArray(in.readAllBytes()));
         }
         assertEquals(2, back.size());
-        assertEquals("0001", back.get(0).getName());
+        assertEquals("1", back.get(0).getName(), "the ROI is named by its label, as the table numbers it");
         assertEquals(2, back.get(0).getPosition());
         assertEquals(new Rectangle(1, 1, 2, 2), back.get(0).getBounds());
         assertEquals(4, back.get(1).getContainedPoints().length);
