@@ -89,7 +89,18 @@ abstract class CnnjCommand extends ContextCommand {
             }
 
             public void step(int step, int total, float loss) {
-                trainingStep(step, total, stop);
+                if (escapePressed()) stop.set(true);
+            }
+
+            public void progress(long done, long all) {
+                progress((int) Math.min(Integer.MAX_VALUE, done), (int) Math.min(Integer.MAX_VALUE, all));
+                if (done < all && done % 10 == 1)
+                    status(String.format(
+                            Locale.ROOT,
+                            "CNN-J training: step %d of %d (Esc stops, keeping the best model)",
+                            done,
+                            all));
+                else if (done == all) status("");
             }
 
             public void note(String line) {
@@ -98,14 +109,9 @@ abstract class CnnjCommand extends ContextCommand {
 
             public void log(String line) {
                 log.info("CNN-J: " + line);
+                status("CNN-J: " + line);
             }
         };
-    }
-
-    /** After each training step: the progress bar, and Esc asks the trainer to stop (it keeps the best model). */
-    private static void trainingStep(int step, int total, AtomicBoolean stop) {
-        progress(step, total);
-        if (escapePressed()) stop.set(true);
     }
 
     /** Comma-separated names; empty or null gives none. */
@@ -167,6 +173,15 @@ abstract class CnnjCommand extends ContextCommand {
             return SegmentationSpec.read(Sidecars.of(BuiltInModels.resolve(model.toPath())));
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** ImageJ's status line (does nothing without an ImageJ window). */
+    protected static void status(String text) {
+        try {
+            IJ.showStatus(text);
+        } catch (RuntimeException | LinkageError e) {
+            // headless without ImageJ 1: the log lines say it
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Manifest;
@@ -91,8 +92,12 @@ public final class TrainSegmentationFiles {
     public static SegmentationTrainer.Result train(Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
         checkOutput(o.output());
+        Consumer<String> log = listener == null ? System.err::println : listener::log;
+        log.accept("reading the training images in " + o.images() + "...");
         List<LabeledImage> data = load(o.images(), o.labels());
-        return train(data, describe(data, o.images()), o, cancel, listener);
+        String what = describe(data, o.images());
+        log.accept(what + "; preparing patches (rescaling to one object size), then training...");
+        return train(data, what, o, cancel, listener);
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.List;
 public final class TrainingPlot {
     private final String title, scoreName;
     private final List<Double> epochs = new ArrayList<>(), losses = new ArrayList<>(), scores = new ArrayList<>();
-    private PlotWindow window;
+    /** The training plot's window, reused by the next training (one plot of the running training, not one per run). */
+    private static PlotWindow window;
 
     public TrainingPlot(String title, String scoreName) {
         this.title = title;
@@ -38,13 +39,17 @@ public final class TrainingPlot {
         // lines black.
         plot.setStyle(0, "#d62728,#d62728,2,connected circle");
         plot.setStyle(1, "#1f77b4,#1f77b4,2,connected circle");
+        // Whole epochs on the x axis: limits from 0 to a whole number, so ticks fall on epochs, not on halves.
         plot.setLimits(
-                0.5,
-                Math.max(2, epochs.size()) + 0.5,
+                0,
+                Math.max(2, epochs.size()) + 1,
                 0,
                 Math.max(1.05, Arrays.stream(relative).max().orElse(1) * 1.05));
         plot.setLegend("training loss (relative)\t" + scoreName, Plot.AUTO_POSITION);
         if (window == null || !window.isVisible()) window = plot.show();
-        else window.drawPlot(plot);
+        else {
+            window.drawPlot(plot);
+            window.setTitle(title);
+        }
     }
 }

@@ -7,6 +7,9 @@ public interface TrainingListener {
     /** After each step: its number within the epoch, the epoch's steps, the step's (total) loss. */
     default void step(int step, int stepsPerEpoch, float loss) {}
 
+    /** After each step, over the whole run: steps done and steps in all (done == all at the end, also when stopped). */
+    default void progress(long done, long all) {}
+
     /** A line of detail after an epoch's report (e.g. a classifier's per-class precision and recall). */
     default void note(String line) {}
 

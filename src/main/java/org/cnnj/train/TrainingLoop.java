@@ -78,6 +78,7 @@ public final class TrainingLoop {
         Map<String, float[]> bestWeights = resumed.bestWeights();
         WeightAverage average = cfg.averaging() > 0 ? checkpoints.average(net, cfg, firstEpoch) : null;
         EarlyStopping patience = new EarlyStopping(cfg.patience());
+        long all = (long) cfg.epochs() * cfg.stepsPerEpoch();
         boolean cancelled = false, stoppedEarly = false;
         String diverged = null;
         Map<String, float[]> lastWeights = null; // the last validated model, when it is the one to keep
@@ -105,6 +106,7 @@ public final class TrainingLoop {
                 lossSum += loss;
                 steps++;
                 listener.step(s + 1, cfg.stepsPerEpoch(), (float) loss);
+                listener.progress((long) (epoch - 1) * cfg.stepsPerEpoch() + s + 1, all);
             }
             double secondsPerStep = (System.nanoTime() - stepsStart) / 1e9 / Math.max(1, steps);
             if (diverged != null) {
@@ -147,6 +149,7 @@ public final class TrainingLoop {
                 break;
             }
         }
+        listener.progress(all, all);
         BufferPool.clear(); // the step's recycled arrays: nothing else will ask for them
         boolean last = cfg.keepLast() && lastWeights != null && diverged == null;
         Weights.restore(net, last ? lastWeights : bestWeights);
