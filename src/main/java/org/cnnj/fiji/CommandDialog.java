@@ -9,8 +9,10 @@ import ij.gui.GenericDialog;
 import java.awt.AWTEvent;
 import java.awt.Checkbox;
 import java.awt.Choice;
+import java.awt.Color;
 import java.awt.Component;
 import java.awt.GraphicsEnvironment;
+import java.awt.Label;
 import java.awt.TextField;
 import java.io.File;
 import java.lang.reflect.Field;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.Vector;
+import org.cnnj.model.BuiltInModels;
 import org.scijava.command.CommandInfo;
 import org.scijava.module.ModuleItem;
 
@@ -112,6 +115,9 @@ final class CommandDialog {
                 .append(
                         "\", \"key=value ...\");</tt> with the keys above (the Recorder writes it for you). More in CNN-J's README.</p></html>");
         gd.addHelp(help.toString());
+        gd.addMessage(" "); // where a value the command cannot take is named while the dialog is open
+        Checks checks = new Checks(fields, components, (Label) gd.getMessage());
+        gd.addDialogListener(checks);
         Callbacks callbacks = defaults != null
                         && fields.stream()
                                 .anyMatch(i -> i.getCallback() != null
@@ -119,6 +125,7 @@ final class CommandDialog {
                 ? new Callbacks(type, defaults, fields, components)
                 : null;
         if (callbacks != null) gd.addDialogListener(callbacks);
+        checks.dialogItemChanged(gd, new AWTEvent(gd, AWTEvent.RESERVED_ID_MAX + 1) {}); // the initial values
         gd.showDialog();
         if (gd.wasCanceled()) return null;
         return callbacks != null && callbacks.options != null ? callbacks.options : options(type, fields, gd);
@@ -133,6 +140,62 @@ final class CommandDialog {
             case FILE, TEXT -> gd.getStringFields();
         };
         return (Component) list.get(list.size() - 1);
+    }
+
+    /**
+     * Checks every value while the dialog is open, as the command would after OK (numbers, ranges, choices, files and
+     * folders that must exist): the first problem is named under the fields and OK waits until it is mended, so a user
+     * never retypes a dialog that closed on a bad value.
+     */
+    private static final class Checks implements DialogListener {
+        private final List<ModuleItem<?>> fields;
+        private final List<Component> components;
+        private final Label message;
+
+        Checks(List<ModuleItem<?>> fields, List<Component> components, Label message) {
+            this.fields = fields;
+            this.components = components;
+            this.message = message;
+        }
+
+        @Override
+        public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
+            if (e == null) return true; // OK: checked already, with every change
+            String problem = null;
+            for (int i = 0; i < fields.size() && problem == null; i++)
+                problem = problem(fields.get(i), componentText(components.get(i)));
+            if (message != null) {
+                message.setForeground(Color.RED.darker());
+                message.setText(problem == null ? " " : problem);
+            }
+            return problem == null;
+        }
+    }
+
+    /** What is wrong with a field's text, as the command would say it, or null. */
+    static String problem(ModuleItem<?> item, String text) {
+        Kind kind = kind(item);
+        if (kind == Kind.IMAGE || kind == Kind.FLAG) return null;
+        String value = text == null ? "" : text.trim();
+        if (kind == Kind.FILE) {
+            if (value.isEmpty()) return item.isRequired() ? label(item) + ": choose one" : null;
+            File f = new File(value);
+            boolean builtIn = BuiltInModels.named(f.toPath()) != null;
+            if ("directory".equals(item.getWidgetStyle())
+                    && item.isRequired()
+                    && !f.isDirectory()
+                    && !item.getName().equals("output")) return item.getName() + ": no folder " + value;
+            if ("open".equals(item.getWidgetStyle()) && !builtIn && !f.exists())
+                return item.getName() + ": no file " + value + " (Browse to choose one)";
+            return null;
+        }
+        try {
+            CommandFields.convert("", item, value, name -> name);
+            return null;
+        } catch (IllegalArgumentException bad) {
+            String m = bad.getMessage();
+            return m.startsWith(": ") ? m.substring(2) : m;
+        }
     }
 
     /**

@@ -163,4 +163,21 @@ class CommandDialogTest extends HeadlessContext {
                         .toList(),
                 choices);
     }
+
+    /** What the dialog says under its fields while it is open (OK waits until it is mended). */
+    @Test
+    void valuesAreCheckedWhileTheDialogIsOpen() throws Exception {
+        assertTrue(
+                CommandDialog.problem(item(TrainSegmentationCommand.class, "depth"), "9")
+                        .contains("out of range"),
+                CommandDialog.problem(item(TrainSegmentationCommand.class, "depth"), "9"));
+        assertTrue(CommandDialog.problem(item(TrainSegmentationCommand.class, "epochs"), "two")
+                .contains("whole number"));
+        assertEquals(null, CommandDialog.problem(item(TrainSegmentationCommand.class, "epochs"), "3"));
+        assertEquals(null, CommandDialog.problem(item(SegmentImageCommand.class, "model"), "nuclei (built-in)"));
+        assertTrue(CommandDialog.problem(item(SegmentImageCommand.class, "model"), "/no/such.onnx")
+                .contains("no file /no/such.onnx"));
+        assertTrue(CommandDialog.problem(item(DetectImageCommand.class, "score"), "1.5")
+                .contains("out of range"));
+    }
 }
