@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.Roi;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ConfusionMatrix;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.FolderLock;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
@@ -82,9 +84,9 @@ public final class ClassifyFiles {
     private ClassifyFiles() {}
 
     public static Summary classify(Options o, Consumer<String> log) throws IOException {
-        try (ImageClassifier c = ImageClassifier.open(o.model(), o.engine(), o.device(), o.threads(), log)) {
+        try (ImageClassifier c = ImageClassifier.open(o.model(), o.engine(), o.device(), o.threads(), log);
+                FolderLock lock = FolderLock.of(o.output(), "classify")) {
             ClassifierSpec spec = c.spec();
-            AtomicFiles.createFolder(o.output());
             if (o.rois() != null) return classifyRoiFiles(c, o, log);
             List<Path> classFolders = Files.isDirectory(o.input()) ? ClassifierCrops.subfolders(o.input()) : List.of();
             boolean scored = !classFolders.isEmpty();
@@ -105,38 +107,52 @@ public final class ClassifyFiles {
             } else {
                 files.addAll(ImageFiles.list(o.input()));
             }
-            Table table = new Table(spec, "file,slice");
+            Table table = new Table(spec, "file", "slice");
             ConfusionMatrix confusion = new ConfusionMatrix(spec.classes());
+            List<String> failures = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
-                ImagePlus imp = Tiffs.open(file);
                 String name = scored
                         ? file.getParent().getFileName() + "/" + file.getFileName()
                         : file.getFileName().toString();
-                List<float[][]> planes = new ArrayList<>();
-                for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
-                List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
-                for (int p = 0; p < found.size(); p++) {
-                    table.add(name + "," + (p + 1), found.get(p));
-                    if (scored)
-                        confusion.add(
-                                spec.classes().indexOf(truths.get(i)),
-                                found.get(p).label());
+                try {
+                    ImagePlus imp = Tiffs.open(file);
+                    List<float[][]> planes = new ArrayList<>();
+                    for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
+                    List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
+                    for (int p = 0; p < found.size(); p++) {
+                        table.add(List.of(name, String.valueOf(p + 1)), found.get(p));
+                        if (scored)
+                            confusion.add(
+                                    spec.classes().indexOf(truths.get(i)),
+                                    found.get(p).label());
+                    }
+                    if (o.dense()) denseMap(c, imp, o.output().resolve(ImageFiles.baseName(file) + "-classes.tif"));
+                } catch (IOException | IllegalArgumentException e) {
+                    // One bad file costs only itself, as in segment and detect; the summary names it.
+                    failures.add(name + " (" + e.getMessage() + ")");
+                    log.accept("classify: " + name + " failed: " + e.getMessage());
                 }
-                if (o.dense()) denseMap(c, imp, o.output().resolve(ImageFiles.baseName(file) + "-classes.tif"));
             }
+            if (failures.size() == files.size())
+                throw new IOException("classify: no file could be classified: " + String.join("; ", failures));
             table.write(o.output().resolve("classes.csv"));
             if (scored) {
                 String csv = confusion.csv();
                 AtomicFiles.write(
                         o.output().resolve("confusion.csv"), w -> w.write(csv.getBytes(StandardCharsets.UTF_8)));
             }
-            return table.summary(scored ? confusion.accuracy() : Double.NaN);
+            Summary summary = table.summary(scored ? confusion.accuracy() : Double.NaN);
+            if (!failures.isEmpty())
+                throw new IOException("classify: " + files.size() + " files, " + (files.size() - failures.size())
+                        + " done (classes.csv written), " + failures.size() + " failed: "
+                        + String.join("; ", failures));
+            return summary;
         }
     }
 
     private static Summary classifyRoiFiles(ImageClassifier c, Options o, Consumer<String> log) throws IOException {
-        Table table = new Table(c.spec(), "file,roi");
+        Table table = new Table(c.spec(), "file", "roi");
         List<Path> files = ImageFiles.list(o.input());
         for (Path file : files) {
             Path zip = RoiZips.forImage(file, o.rois());
@@ -145,9 +161,10 @@ public final class ClassifyFiles {
                         + ".zip in " + o.rois());
             ImagePlus imp = Tiffs.open(file);
             List<Roi> rois = RoiZips.read(zip);
+            List<String> names = rois.stream().map(Roi::getName).toList(); // the keys: the names they came with
             List<ImageClassifier.Prediction> found = classifyRois(c, imp, rois);
             for (int i = 0; i < rois.size(); i++)
-                table.add(file.getFileName() + "," + rois.get(i).getName(), found.get(i));
+                table.add(List.of(file.getFileName().toString(), String.valueOf(names.get(i))), found.get(i));
             Path dir = files.size() == 1 ? o.output() : o.output().resolve(ImageFiles.baseName(file));
             AtomicFiles.createFolder(dir);
             RoiZips.write(rois, dir.resolve("rois.zip"));
@@ -168,6 +185,15 @@ public final class ClassifyFiles {
                     + " classifier was trained on " + spec.imageChannels() + "; convert the image to match");
         }
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to classify in " + imp.getTitle());
+        for (Roi roi : rois) {
+            Rectangle b = roi.getBounds();
+            if (b.x >= imp.getWidth() || b.y >= imp.getHeight() || b.x + b.width <= 0 || b.y + b.height <= 0) {
+                throw new IllegalArgumentException(
+                        "ROI \"" + roi.getName() + "\" (at " + b.x + ", " + b.y + ", " + b.width
+                                + " x " + b.height + ") lies outside " + imp.getTitle() + " (" + imp.getWidth() + " x "
+                                + imp.getHeight() + "): it has no pixels to classify; are these the image's ROIs?");
+            }
+        }
         ClassifierCrops.Cropping cropping =
                 new ClassifierCrops.Cropping(spec.inputSize(), spec.roiWindow(), spec.roiMask());
         List<float[][]> crops = new ArrayList<>();
@@ -208,8 +234,8 @@ public final class ClassifyFiles {
             ClassifierSpec spec, String image, List<Roi> rois, List<ImageClassifier.Prediction> found, Path dir)
             throws IOException {
         AtomicFiles.createFolder(dir);
-        Table table = new Table(spec, "image,roi");
-        for (int i = 0; i < rois.size(); i++) table.add(image + "," + (i + 1), found.get(i));
+        Table table = new Table(spec, "image", "roi");
+        for (int i = 0; i < rois.size(); i++) table.add(List.of(image, String.valueOf(i + 1)), found.get(i));
         table.write(dir.resolve("classes.csv"));
         RoiZips.write(rois, dir.resolve("rois.zip"));
     }
@@ -228,6 +254,13 @@ public final class ClassifyFiles {
         Tiffs.save(out, file);
     }
 
+    /** A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break (quotes doubled). */
+    static String field(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0)
+            return value;
+        return '"' + value.replace("\"", "\"\"") + '"';
+    }
+
     /** classes.csv rows: a key, the predicted class, its probability and every class's. */
     private static final class Table {
         private final ClassifierSpec spec;
@@ -235,9 +268,9 @@ public final class ClassifyFiles {
         private final Map<String, Integer> counts = new LinkedHashMap<>();
         private int rows;
 
-        Table(ClassifierSpec spec, String key) {
+        Table(ClassifierSpec spec, String... keys) {
             this.spec = spec;
-            this.csv = new StringBuilder(key + ",class,probability");
+            this.csv = new StringBuilder(String.join(",", keys) + ",class,probability");
             for (String k : spec.classes()) {
                 csv.append(",p_").append(k);
                 counts.put(k, 0);
@@ -245,10 +278,10 @@ public final class ClassifyFiles {
             csv.append('\n');
         }
 
-        void add(String key, ImageClassifier.Prediction p) {
-            csv.append(key)
+        void add(List<String> key, ImageClassifier.Prediction p) {
+            csv.append(String.join(",", key.stream().map(ClassifyFiles::field).toList()))
                     .append(',')
-                    .append(p.className())
+                    .append(field(p.className()))
                     .append(String.format(Locale.ROOT, ",%.5f", p.probability()));
             for (float v : p.probabilities()) csv.append(String.format(Locale.ROOT, ",%.5f", v));
             csv.append('\n');
