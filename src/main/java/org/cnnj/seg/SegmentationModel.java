@@ -52,6 +52,9 @@ public record SegmentationModel(Path onnx, SegmentationSpec spec) {
         return new SegmentationModel(file, describe(file, external, log));
     }
 
+    /** The most classes a segmentation model may output (one byte per pixel holds its class). */
+    static final int MAX_CLASSES = 127;
+
     /** The settings of an ONNX file without a sidecar: a semantic model, from its graph and {@code o}. */
     public static SegmentationSpec describe(Path model, External o, Consumer<String> log) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(model);
@@ -63,6 +66,13 @@ public record SegmentationModel(Path onnx, SegmentationSpec spec) {
         long[] out =
                 info.outputs().isEmpty() ? new long[0] : info.outputs().get(0).dims();
         int classes = o.classes() > 0 ? o.classes() : out.length == 4 && out[1] > 0 ? (int) out[1] : 0;
+        if (classes > MAX_CLASSES) {
+            throw new IllegalArgumentException(
+                    model.getFileName() + (o.classes() > 0 ? ": classes=" : "'s output claims ")
+                            + classes + (o.classes() > 0 ? "" : " channels")
+                            + ", more than a segmentation model can have (CNN-J"
+                            + " decodes up to " + MAX_CLASSES + " classes); check the model, or give classes=N");
+        }
         if (classes == 0) {
             throw new IllegalArgumentException(model.getFileName()
                     + " has no sidecar and its output does not say how many classes it has; give classes=N"
