@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 import org.cnnj.io.AtomicFiles;
 
 /** TIFF reading and writing that is safe headless and never leaves half a file behind. */
@@ -23,12 +22,16 @@ public final class Tiffs {
      */
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".tif") || name.endsWith(".tiff")) checkComplete(file);
+        String format = format(file);
+        boolean tiff = format.equals("TIFF");
+        if (tiff) checkComplete(file);
+        else if (format.isEmpty() && Files.size(file) == 0) throw new IOException(file + " is empty (0 bytes)");
         boolean redirected = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true); // to the log (stderr headless), never a modal dialog
         ImagePlus imp;
         try {
+            // ImageJ tells the format by the file's first bytes: a PNG or JPEG saved under a .tif name (it happens) is
+            // opened as what it is; only a real TIFF is checked for truncation above.
             imp = IJ.openImage(file.toString());
         } finally {
             IJ.redirectErrorMessages(redirected);
@@ -36,6 +39,22 @@ public final class Tiffs {
         if (imp == null)
             throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
         return imp;
+    }
+
+    /** The format a file's first bytes say it is (TIFF, PNG, JPEG, GIF, BMP), whatever its name; "" when none. */
+    static String format(Path file) throws IOException {
+        byte[] b = new byte[8];
+        int n;
+        try (var in = Files.newInputStream(file)) {
+            n = in.readNBytes(b, 0, b.length);
+        }
+        if (n >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42) || (b[0] == 'M' && b[1] == 'M' && b[3] == 42)))
+            return "TIFF";
+        if (n >= 4 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "PNG";
+        if (n >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return "JPEG";
+        if (n >= 3 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') return "GIF";
+        if (n >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+        return "";
     }
 
     /** Refuses a TIFF whose image data would end beyond the end of the file (a cut download or copy). */
