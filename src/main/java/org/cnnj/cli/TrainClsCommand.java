@@ -33,6 +33,7 @@ final class TrainClsCommand {
                         "--arch",
                         "--size",
                         "--width",
+                        "--dropout",
                         "--window",
                         "--epochs",
                         "--steps",
