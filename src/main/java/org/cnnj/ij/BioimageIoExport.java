@@ -43,11 +43,19 @@ public final class BioimageIoExport {
         public Description {
             if (name == null || name.isBlank())
                 throw new IllegalArgumentException("bioimage.io: the model needs a name");
-            if (authors == null || authors.isEmpty())
+            authors = authors == null
+                    ? List.of()
+                    : authors.stream()
+                            .map(String::strip)
+                            .filter(a -> !a.isEmpty())
+                            .toList();
+            if (authors.isEmpty())
+                throw new IllegalArgumentException("bioimage.io: name at least one author, e.g. authors=[Ada Lovelace]"
+                        + " (command line: --authors \"Ada Lovelace\"); a package without one is not valid");
+            if (license == null || !license.strip().matches("[A-Za-z0-9][A-Za-z0-9.+-]*"))
                 throw new IllegalArgumentException(
-                        "bioimage.io: name at least one author (--authors \"Ada Lovelace\")");
-            if (license == null || license.isBlank())
-                throw new IllegalArgumentException("bioimage.io: give an SPDX licence id, e.g. CC-BY-4.0 or MIT");
+                        "bioimage.io: give an SPDX licence id, e.g. CC-BY-4.0 or MIT (got \"" + license + "\")");
+            license = license.strip();
         }
     }
 

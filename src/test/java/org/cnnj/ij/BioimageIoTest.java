@@ -251,4 +251,17 @@ class BioimageIoTest {
             assertEquals(1, files.count(), "nothing written beside the package");
         }
     }
+
+    @Test
+    void anExportWithoutAnAuthorOrWithABadLicenceIsRefusedBeforeAnythingIsWritten() {
+        var noAuthor = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BioimageIoExport.Description("n", "", List.of(" ", ""), "MIT"));
+        assertTrue(noAuthor.getMessage().contains("at least one author"), noAuthor.getMessage());
+        var badLicence = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BioimageIoExport.Description("n", "", List.of("Ada"), "free for all"));
+        assertTrue(badLicence.getMessage().contains("SPDX"), badLicence.getMessage());
+        assertEquals(List.of("Ada"), new BioimageIoExport.Description("n", "", List.of(" Ada ", ""), "MIT").authors());
+    }
 }
