@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /** Writes a file through a temporary sibling and a rename, so a crash or full disk never leaves half a file. */
 public final class AtomicFiles {
@@ -28,6 +30,24 @@ public final class AtomicFiles {
         return target.toAbsolutePath()
                 .resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime())
                         + Thread.currentThread().getId() + ".tmp");
+    }
+
+    /**
+     * Deletes the temporary siblings ({@link #tempSibling}) of {@code targets} that a killed run left behind. Only for a
+     * caller that holds the lock of these files' writer (no one else can be writing them now).
+     */
+    public static void sweepTemporaries(List<Path> targets) throws IOException {
+        for (Path target : targets) {
+            Path dir = target.toAbsolutePath().getParent();
+            if (dir == null || !Files.isDirectory(dir)) continue;
+            String prefix = "." + target.getFileName() + ".";
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.startsWith(prefix) && n.endsWith(".tmp")) Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     /**

@@ -41,7 +41,7 @@ public final class TrainingOutput implements AutoCloseable {
         String stem = output.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path checkpoints = output.resolveSibling(stem + "-checkpoints");
         AtomicFiles.createFolder(checkpoints);
-        Path lockFile = checkpoints.resolve("training.lock");
+        Path lockFile = checkpoints.resolve(LOCK);
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -57,6 +57,16 @@ public final class TrainingOutput implements AutoCloseable {
         TrainingOutput t =
                 new TrainingOutput(checkpoints, output.resolveSibling(stem + "-training.csv"), header, channel, lock);
         try {
+            // This run holds the lock: half-written files of a killed earlier run are garbage now.
+            AtomicFiles.sweepTemporaries(List.of(
+                    output,
+                    output.resolveSibling(stem + ".json"),
+                    output.resolveSibling(stem + ".head.onnx"),
+                    output.resolveSibling(stem + ".dense.onnx"),
+                    t.csv,
+                    checkpoints.resolve("last.ckpt"),
+                    checkpoints.resolve("best.ckpt"),
+                    checkpoints.resolve(Checkpoints.AVERAGE)));
             if (Files.exists(checkpoints.resolve("last.ckpt")) && !resume) {
                 throw new IllegalArgumentException(command + ": " + checkpoints.resolve("last.ckpt")
                         + " exists; resume that training (--resume, or"
@@ -137,6 +147,9 @@ public final class TrainingOutput implements AutoCloseable {
             if (lock.isValid()) lock.release();
         } finally {
             channel.close();
+            Files.deleteIfExists(checkpoints.resolve(LOCK)); // a killed run's lock file holds no lock: it is reused
         }
     }
+
+    private static final String LOCK = "training.lock";
 }
