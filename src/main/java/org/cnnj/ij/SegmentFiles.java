@@ -164,11 +164,16 @@ public final class SegmentFiles {
         for (int[] labels : labelPlanes) labelStack.addSlice(labelProcessor(labels, w, h, maxLabel, name));
         ImagePlus labelImage = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-labels", labelStack);
         labelImage.setCalibration(cal);
+        // A hyperstack keeps its shape: Z and T as the input's (positions are Z·T, in ImageJ's order).
+        if (positions > 1 && imp.getNSlices() * imp.getNFrames() == positions)
+            labelImage.setDimensions(1, imp.getNSlices(), imp.getNFrames());
         labelImage.getProcessor().resetMinAndMax();
         ImagePlus probs = null;
         if (request.probabilities()) {
             probs = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-probabilities", probabilityStack);
-            probs.setDimensions(spec.classChannels(), 1, positions);
+            if (imp.getNSlices() * imp.getNFrames() == positions)
+                probs.setDimensions(spec.classChannels(), imp.getNSlices(), imp.getNFrames());
+            else probs.setDimensions(spec.classChannels(), 1, positions);
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);

@@ -10,6 +10,7 @@ import ij.ImageStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
@@ -87,6 +88,24 @@ class SegmentFilesTest {
         assertTrue(
                 Files.readAllLines(dir.resolve("s/results.csv")).stream().anyMatch(l -> l.startsWith("2,")),
                 "rows for slice 2");
+
+        // A hyperstack Z2 T2 comes back with its Z and T (not as Z4 T1).
+        ImageStack four = new ImageStack(64, 64);
+        for (int i = 0; i < 4; i++)
+            four.addSlice(one.getProcessor().crop().resize(64, 64).convertToFloat());
+        ImagePlus hyper = new ImagePlus("hyper", four);
+        hyper.setDimensions(1, 2, 2);
+        SegmentFiles.Output out;
+        try (Segmenter segmenter = Segmenter.open(MODEL, Device.CPU)) {
+            out = SegmentFiles.segment(
+                    segmenter, Segmenter.Request.defaults().withDiameter(Diameter.NONE), hyper, "hyper.tif");
+        }
+        assertEquals(
+                List.of(1, 2, 2),
+                List.of(
+                        out.labels().getNChannels(),
+                        out.labels().getNSlices(),
+                        out.labels().getNFrames()));
 
         ImagePlus twoChannels = new ImagePlus("rgbish", stack);
         twoChannels.setDimensions(2, 1, 1);
