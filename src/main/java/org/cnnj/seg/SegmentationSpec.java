@@ -81,6 +81,12 @@ public record SegmentationSpec(
             throw new IllegalArgumentException(
                     "model sidecar: splitDepth must be in (0, 1) (or 0 for the default), got " + splitDepth);
         }
+        if (objectDiameter > 0 && task != SegmentationTask.INSTANCES) {
+            throw new IllegalArgumentException(
+                    "model sidecar: objectDiameter is for " + SegmentationTask.INSTANCES.sidecar()
+                            + " models (their objects are measured to rescale images); this is a " + task.sidecar()
+                            + " model: remove objectDiameter, or correct the task");
+        }
         if (!(objectDiameter >= 0 && objectDiameter < 10_000)) {
             throw new IllegalArgumentException(
                     "model sidecar: objectDiameter must be 0 (not recorded) or a size in pixels, got "

@@ -136,6 +136,12 @@ class BadInputTest {
                 dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
         r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
+        Files.writeString(
+                dir.resolve("m.json"),
+                json.replaceFirst("\"task\": \"instances-distance\"", "\"task\": \"semantic\"")
+                        .replaceFirst("\"distance\"", "\"fourth\""));
+        r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
+        assertTrue(r.getMessage().contains("objectDiameter is for instances-distance models"), r.getMessage());
     }
 
     @Test
