@@ -85,6 +85,7 @@ public final class ObjectDetector implements AutoCloseable {
         if (!Files.isRegularFile(head))
             throw new IOException(
                     "the detector's head graph " + head + " is missing; copy it next to " + model.getFileName());
+        checkHead(head, spec, model);
         OrtEngine main = OrtEngine.open(model, device, threads, log);
         OrtEngine second;
         try {
@@ -113,6 +114,20 @@ public final class ObjectDetector implements AutoCloseable {
                     }
                 },
                 spec);
+    }
+
+    /** Refuses a head graph whose class scores do not fit the sidecar's classes (one score more: the background). */
+    static void checkHead(Path head, DetectorSpec spec, Path model) throws IOException {
+        OnnxModelInfo info = OnnxModelInfo.read(head);
+        if (info.outputs().isEmpty()) return;
+        long[] logits = info.outputs().get(0).dims();
+        int expected = spec.classes().size() + 1;
+        if (logits.length == 2 && logits[1] > 0 && logits[1] != expected) {
+            throw new IOException(Sidecars.of(model).getFileName() + " names "
+                    + spec.classes().size() + " classes "
+                    + spec.classes() + " but the head graph " + head.getFileName() + " scores " + (logits[1] - 1)
+                    + " (plus the background); use the sidecar and head that were exported together");
+        }
     }
 
     /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */

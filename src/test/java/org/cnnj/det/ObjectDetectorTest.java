@@ -128,6 +128,7 @@ class ObjectDetectorTest {
                 IOException.class, () -> ObjectDetector.open(dir.resolve("none.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         Files.copy(Path.of("models/nuclei.json"), dir.resolve("seg.json"));
+        Files.copy(Path.of("models/nuclei.onnx"), dir.resolve("seg.onnx"));
         e = assertThrows(IOException.class, () -> ObjectDetector.open(dir.resolve("seg.onnx"), Device.CPU, 1, m -> {}));
         assertTrue(e.getMessage().contains("segmentation model"), e.getMessage());
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
@@ -146,5 +147,17 @@ class ObjectDetectorTest {
                             null));
             assertTrue(channels.getMessage().contains("channel"), channels.getMessage());
         }
+    }
+
+    /** A sidecar whose classes do not fit its head graph is refused naming both, not an index error while detecting. */
+    @Test
+    void aSidecarThatDoesNotFitItsHeadIsRefused(@TempDir Path dir) throws Exception {
+        for (String f : new String[] {"detector.onnx", "detector.head.onnx"})
+            Files.copy(Path.of("models", f), dir.resolve(f));
+        String json = Files.readString(Path.of("models/detector.json"));
+        Files.writeString(dir.resolve("detector.json"), json.replace("\"elongated\"", "\"elongated\", \"third\""));
+        var e = assertThrows(
+                IOException.class, () -> ObjectDetector.open(dir.resolve("detector.onnx"), Device.CPU, 1, m -> {}));
+        assertTrue(e.getMessage().contains("names 3 classes") && e.getMessage().contains("scores 2"), e.getMessage());
     }
 }
