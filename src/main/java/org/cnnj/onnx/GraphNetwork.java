@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.cnnj.nn.Module;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Addmm;
@@ -139,6 +141,7 @@ public final class GraphNetwork extends Module {
                     + "); apply it with ONNX Runtime (Segment), or fine-tune a CNN-J model instead");
         }
         loadingWeights = info.weights();
+        checkOrder(file, info);
         for (String out : outputs) {
             boolean computed = out.equals(input)
                     || nodes.stream()
@@ -193,6 +196,27 @@ public final class GraphNetwork extends Module {
                     if (!upsampled) encoder.add(name);
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses a graph whose nodes use a value before a node makes it: a cycle, or nodes out of the topological order
+     * ONNX requires (the Java engine runs the nodes as written; ONNX Runtime names such graphs too).
+     */
+    private static void checkOrder(Path file, OnnxModelInfo info) {
+        Set<String> known = new HashSet<>(info.weights().keySet());
+        known.addAll(info.integerWeights().keySet());
+        info.inputs().forEach(v -> known.add(v.name()));
+        known.add("");
+        for (OnnxModelInfo.Node n : info.nodes()) {
+            for (String in : n.inputs()) {
+                if (!known.contains(in)) {
+                    throw new IllegalArgumentException(file.getFileName() + ": node " + n.opType() + " uses " + in
+                            + " before any node makes it: the graph has a cycle or its nodes are not in the order ONNX"
+                            + " requires; re-export the model");
+                }
+            }
+            known.addAll(n.outputs());
         }
     }
 

@@ -166,8 +166,14 @@ public final class OrtEngine implements Engine {
             }
             return outputs;
         } catch (OrtException e) {
-            throw new IllegalStateException(
-                    "ONNX Runtime failed on input " + Arrays.toString(shape) + ": " + e.getMessage(), e);
+            // Mostly a tile the graph cannot take: a U-Net's pooling needs sides that are multiples of 2^depth.
+            throw new IllegalArgumentException(
+                    "the model cannot run on an input of " + Arrays.toString(shape)
+                            + " (ONNX Runtime: "
+                            + e.getMessage().lines().findFirst().orElse("") + "); if its sides must be"
+                            + " multiples of a larger number than the model's tile multiple says, give that (tile-multiple=16 or"
+                            + " 32, command line --tile-multiple), or fix the sidecar's tileMultiple",
+                    e);
         }
     }
 

@@ -202,4 +202,12 @@ class GraphNetworkTest {
                 "",
                 problems(node("Conv", "kernel_shape", k3, "strides", new long[] {2, 2}, "pads", pad1, "group", 1L)));
     }
+
+    /** A cycle in the graph is named, as ONNX Runtime names it, instead of a NullPointerException in forward. */
+    @Test
+    void aCyclicGraphIsRefusedByName(@TempDir Path tmp) throws Exception {
+        Path file = Files.write(tmp.resolve("cyclic.onnx"), HostileModels.cyclic());
+        var e = assertThrows(IllegalArgumentException.class, () -> GraphNetwork.load(file));
+        assertTrue(e.getMessage().contains("cyclic.onnx") && e.getMessage().contains("cycle"), e.getMessage());
+    }
 }

@@ -27,4 +27,28 @@ public final class HostileModels {
         Protobuf tensorType = new Protobuf().varint(1, 1).message(2, dims);
         return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
     }
+
+    /** Two Relu nodes feeding each other (a → b → a): a cycle, which ONNX forbids and a broken exporter can write. */
+    public static byte[] cyclic() {
+        Protobuf first = new Protobuf()
+                .string(1, "image")
+                .string(1, "b")
+                .string(2, "a")
+                .string(3, "r1")
+                .string(4, "Add");
+        Protobuf second =
+                new Protobuf().string(1, "a").string(2, "b").string(3, "r2").string(4, "Relu");
+        Protobuf graph = new Protobuf()
+                .message(1, first)
+                .message(1, second)
+                .string(2, "cyclic")
+                .message(11, valueInfo("image", new long[] {1, 1, -1, -1}))
+                .message(12, valueInfo("b", new long[] {1, 1, -1, -1}));
+        return new Protobuf()
+                .varint(1, 8)
+                .string(2, "a test")
+                .message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 17))
+                .toByteArray();
+    }
 }
