@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -62,6 +63,9 @@ public final class Sidecars {
 
     /** The record {@code type} from the tree; its own validation message (wrapped by Gson) is the one reported. */
     public static <T> T convert(JsonElement tree, Class<T> type, Path json, String empty) throws IOException {
+        String wrong = wrongType(tree, type, "");
+        if (wrong != null)
+            throw new IOException(json + ": " + wrong + "; fix it or use the sidecar the model came with");
         try {
             T spec = GSON.fromJson(tree, type);
             if (spec == null) throw new IOException(json + " is empty; " + empty);
@@ -73,6 +77,31 @@ public final class Sidecars {
             while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) cause = cause.getCause();
             throw new IOException(json + ": " + cause.getMessage(), e);
         }
+    }
+
+    /**
+     * The first field whose value cannot be what the record takes (a word where a number belongs: Gson would only say
+     * "For input string"), as "halo must be a number, not \"one\""; null when every field can.
+     */
+    static String wrongType(JsonElement tree, Class<?> type, String prefix) {
+        if (!type.isRecord() || !tree.isJsonObject()) return null;
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonElement v = tree.getAsJsonObject().get(c.getName());
+            if (v == null || v.isJsonNull()) continue;
+            Class<?> t = c.getType();
+            String name = prefix + c.getName();
+            boolean number = t == int.class || t == long.class || t == double.class || t == float.class;
+            if (number && !(v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber())) {
+                return name + " must be a number, not " + v;
+            }
+            if (t == boolean.class
+                    && !(v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean()))
+                return name + " must be true or false, not " + v;
+            if (t == String.class && !v.isJsonPrimitive()) return name + " must be a text, not " + v;
+            String nested = wrongType(v, t, name + ".");
+            if (nested != null) return nested;
+        }
+        return null;
     }
 
     /** The JSON text {@link #write} writes. */

@@ -136,6 +136,10 @@ class BadInputTest {
                 dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
         r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
+        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"depth\": 4", "\"depth\": \"four\""));
+        r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
+        assertTrue(
+                r.getMessage().contains("m.json: architecture.depth must be a number, not \"four\""), r.getMessage());
         Files.writeString(
                 dir.resolve("m.json"),
                 json.replaceFirst("\"task\": \"instances-distance\"", "\"task\": \"semantic\"")
