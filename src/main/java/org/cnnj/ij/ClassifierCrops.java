@@ -232,14 +232,22 @@ public final class ClassifierCrops {
             if (c.mask()) throw new IllegalArgumentException("mask=true needs ROIs; whole images have no outline");
             int label = label(cls, where);
             ImagePlus imp = Tiffs.open(file);
-            checkChannels(imp.getNChannels(), where);
+            checkChannels(Planes.channels(imp), where);
             int w = imp.getWidth(), h = imp.getHeight(), s = c.size();
+            if (Math.min(w, h) * 4 < s) {
+                throw new IllegalArgumentException(
+                        where + " is " + w + " x " + h + " px, too small to be scaled up to the"
+                                + " " + s + " x " + s
+                                + " px crops (more than 4 times): a crop that small holds no cell; leave it"
+                                + " out or choose a smaller crop size");
+            }
             String size = w + "x" + h;
             if (firstSize == null) firstSize = size;
             if (w != s || h != s) scaled++;
             int positions = Planes.positions(imp);
             for (int p = 0; p < positions; p++) {
                 float[][] planes = Planes.of(imp, p);
+                checkFinite(planes, where + (positions > 1 ? " slice " + (p + 1) : ""));
                 float[] crop = new float[planes.length * s * s];
                 for (int ch = 0; ch < planes.length; ch++) {
                     float[] v = w == s && h == s ? planes[ch] : Resize.bilinear(planes[ch], w, h, s, s);
@@ -251,16 +259,32 @@ public final class ClassifierCrops {
         }
 
         void rois(ImagePlus imp, List<Roi> rois, String where) {
-            checkChannels(imp.getNChannels(), where);
+            checkChannels(Planes.channels(imp), where);
+            for (int p = 0; p < Planes.positions(imp); p++) checkFinite(Planes.of(imp, p), where);
             for (Roi roi : rois) {
                 int label = label(className(roi, where), where + ": ROI \"" + roi.getName() + "\"");
                 for (float[] crop : roiCrops(imp, roi, c, where))
                     crops.add(new LabeledCrop(
                             where + ": " + roi.getName(),
                             crop,
-                            imp.getNChannels() + (c.mask() ? 1 : 0),
+                            Planes.channels(imp) + (c.mask() ? 1 : 0),
                             c.size(),
                             label));
+            }
+        }
+
+        /** NaN or infinite pixels would make the crop's normalization and the training's loss NaN: named instead. */
+        private static void checkFinite(float[][] planes, String where) {
+            for (int ch = 0; ch < planes.length; ch++) {
+                for (int i = 0; i < planes[ch].length; i++) {
+                    if (!Float.isFinite(planes[ch][i])) {
+                        throw new IllegalArgumentException(
+                                where + " has a " + (Float.isNaN(planes[ch][i]) ? "NaN" : "infinite")
+                                        + " pixel (index " + i + (planes.length > 1 ? ", channel " + (ch + 1) : "")
+                                        + "); replace"
+                                        + " them (Process › Math › Remove NaNs…) or leave the example out");
+                    }
+                }
             }
         }
 

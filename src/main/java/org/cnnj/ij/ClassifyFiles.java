@@ -180,10 +180,9 @@ public final class ClassifyFiles {
      */
     public static List<ImageClassifier.Prediction> classifyRois(ImageClassifier c, ImagePlus imp, List<Roi> rois) {
         ClassifierSpec spec = c.spec();
-        if (imp.getNChannels() != spec.imageChannels()) {
-            throw new IllegalArgumentException(imp.getTitle() + " has " + imp.getNChannels() + " channel(s) but the"
-                    + " classifier was trained on " + spec.imageChannels() + "; convert the image to match");
-        }
+        if (Planes.channels(imp) != spec.imageChannels())
+            throw new IllegalArgumentException(
+                    Planes.mismatch(imp.getTitle(), imp, spec.imageChannels(), "classifier"));
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to classify in " + imp.getTitle());
         for (Roi roi : rois) {
             Rectangle b = roi.getBounds();

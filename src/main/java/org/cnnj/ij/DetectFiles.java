@@ -137,16 +137,10 @@ public final class DetectFiles {
     /** Detects in every slice (position) of an image; {@code name} names it in messages. */
     public static Output detect(
             ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, ImagePlus imp, String name) {
-        int w = imp.getWidth(),
-                h = imp.getHeight(),
-                channels = imp.getNChannels(),
-                positions = imp.getStackSize() / channels;
-        if (channels != detector.spec().inputChannels()) {
-            throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the detector expects "
-                    + detector.spec().inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
-        }
-        if (imp.getBitDepth() == 24)
-            throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
+        int w = imp.getWidth(), h = imp.getHeight(), positions = Planes.positions(imp);
+        if (Planes.channels(imp) != detector.spec().inputChannels())
+            throw new IllegalArgumentException(
+                    Planes.mismatch(name, imp, detector.spec().inputChannels(), "detector"));
         List<Roi> rois = new ArrayList<>();
         StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
         for (int pos = 0; pos < positions; pos++) {

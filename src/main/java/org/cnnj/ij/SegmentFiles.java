@@ -118,16 +118,9 @@ public final class SegmentFiles {
     public static Output segment(
             Segmenter segmenter, Segmenter.Request request, ImagePlus imp, String name, Consumer<String> log) {
         SegmentationSpec spec = segmenter.spec();
-        int w = imp.getWidth(),
-                h = imp.getHeight(),
-                channels = imp.getNChannels(),
-                positions = imp.getStackSize() / channels;
-        if (channels != spec.inputChannels()) {
-            throw new IllegalArgumentException(name + " has " + channels + " channel(s) but the model expects "
-                    + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
-        }
-        if (imp.getBitDepth() == 24)
-            throw new IllegalArgumentException(name + " is RGB; convert it to 8/16/32-bit grey (Image › Type) first");
+        int w = imp.getWidth(), h = imp.getHeight(), positions = Planes.positions(imp);
+        if (Planes.channels(imp) != spec.inputChannels())
+            throw new IllegalArgumentException(Planes.mismatch(name, imp, spec.inputChannels(), "model"));
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();

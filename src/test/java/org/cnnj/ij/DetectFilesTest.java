@@ -20,6 +20,8 @@ import java.util.List;
 import org.cnnj.data.Labels;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.Detection;
+import org.cnnj.det.DetectorTrainer;
+import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Instances;
@@ -153,5 +155,43 @@ class DetectFilesTest {
         assertEquals(found, RoiZips.read(dir.resolve("rois.zip")).size());
         ImagePlus overlay = Tiffs.open(dir.resolve("overlay.tif"));
         assertEquals(found, overlay.getOverlay().size());
+    }
+
+    /**
+     * Colour photographs train and run as three channels (red, green, blue): a detector trained on RGB scenes applies
+     * to the same RGB files (detect refused RGB, train-det made it grey without a word); a grey model given RGB says so.
+     */
+    @Test
+    void aDetectorTrainedOnRgbImagesDetectsInThem() throws Exception {
+        Path rgb = Files.createDirectories(dir.resolve("rgb"));
+        for (String n : new String[] {"scene-1", "scene-2"}) {
+            ImagePlus grey = Tiffs.open(Path.of("test-images/scenes/" + n + ".tif"));
+            ImagePlus colour =
+                    new ImagePlus(n, grey.getProcessor().convertToByte(true).convertToRGB());
+            Tiffs.save(colour, rgb.resolve(n + ".tif"));
+            Files.copy(Path.of("test-images/scenes/" + n + ".zip"), rgb.resolve(n + ".zip"));
+        }
+        Path model = dir.resolve("rgb.onnx");
+        DetectorTrainer.Result r = TrainDetectorFiles.train(
+                TrainDetectorFiles.Options.of(rgb, model)
+                        .withConfig(DetectorTrainer.DEFAULTS
+                                .withSchedule(1, 3)
+                                .withBatches(2, 64)
+                                .withValidation(0.5)),
+                null,
+                null);
+        assertEquals(3, r.spec().inputChannels(), "red, green and blue");
+        int found = DetectFiles.detect(DetectFiles.Options.of(model, rgb.resolve("scene-1.tif"), dir.resolve("out"))
+                .withEngine(EngineKind.ORT, Device.CPU, 1));
+        assertTrue(found >= 0 && Files.exists(dir.resolve("out/detections.csv")));
+        var grey = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectFiles.detect(DetectFiles.Options.of(
+                                Path.of(BuiltInModels.CELL_SHAPES), rgb.resolve("scene-1.tif"), dir.resolve("grey"))
+                        .withEngine(EngineKind.ORT, Device.CPU, 1)));
+        assertTrue(
+                grey.getMessage().contains("is RGB (3 channels")
+                        && grey.getMessage().contains("expects 1"),
+                grey.getMessage());
     }
 }
