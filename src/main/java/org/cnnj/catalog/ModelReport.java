@@ -12,11 +12,16 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Normalization;
 import org.cnnj.model.NormalizationMethod;
+import org.cnnj.model.Processing;
 import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.seg.BioimageIo;
 import org.cnnj.seg.Decoding;
+import org.cnnj.seg.ProbabilityObjects;
+import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
+import org.cnnj.seg.TensorIo;
 
 /**
  * What a model is, in words a user reads (Model Info command, {@code ./cnnj model-info}): what it does, what images it
@@ -27,6 +32,7 @@ public final class ModelReport {
     private ModelReport() {}
 
     public static String describe(Path asked) throws IOException {
+        if (BioimageIo.isPackage(asked) && Files.exists(asked)) return describePackage(asked);
         Path model = BuiltInModels.file(asked, line -> {});
         BuiltInModels.Model builtIn = BuiltInModels.named(asked);
         OnnxModelInfo info = OnnxModelInfo.read(model);
@@ -50,6 +56,32 @@ public final class ModelReport {
         return sb.toString().trim();
     }
 
+    /** A bioimage.io package: what its description says, as CNN-J applies it. */
+    private static String describePackage(Path asked) throws IOException {
+        SegmentationModel m = SegmentationModel.resolve(asked);
+        StringBuilder sb = new StringBuilder();
+        String title = m.spec()
+                .provenance()
+                .getOrDefault("bioimage.io", asked.getFileName().toString());
+        line(
+                sb,
+                "%s: a bioimage.io package%s (%s of ONNX weights, opset %d)",
+                title,
+                m.spec().provenance().containsKey("format")
+                        ? " of format " + m.spec().provenance().get("format")
+                        : " written by CNN-J",
+                size(Files.size(m.onnx())),
+                OnnxModelInfo.read(m.onnx()).opset());
+        segmentation(sb, m.spec());
+        return sb.toString().trim();
+    }
+
+    private static String size(long bytes) {
+        return bytes < 100_000
+                ? String.format(Locale.ROOT, "%.0f kB", bytes / 1e3)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
     private static void segmentation(StringBuilder sb, SegmentationSpec s) {
         line(
                 sb,
@@ -57,9 +89,37 @@ public final class ModelReport {
                 switch (s.task()) {
                     case INSTANCES -> "segments objects, touching ones separated by a predicted distance map";
                     case INSTANCES_3CLASS -> "segments objects from background, interior and boundary classes";
-                    case SEMANTIC -> "gives every pixel one of the classes " + String.join(", ", s.classes());
+                    case SEMANTIC ->
+                        s.classes().size() == 1
+                                ? "gives every pixel a value, " + s.classes().get(0)
+                                : "gives every pixel one of the classes " + String.join(", ", s.classes());
                 });
-        line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
+        TensorIo io = s.tensorIo();
+        if (io == null) line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
+        else {
+            line(
+                    sb,
+                    "Images: %d channel(s); preprocessing: %s; postprocessing: %s.",
+                    s.inputChannels(),
+                    Processing.describe(io.preprocessing()),
+                    Processing.describe(io.postprocessing()));
+            if (io.fixedSize())
+                line(
+                        sb,
+                        "Input: exactly %d × %d px; larger images are tiled at that size with %d px of context, smaller"
+                                + " ones mirrored up to it.",
+                        io.height().min(),
+                        io.width().min(),
+                        s.halo());
+            else line(sb, "Input: sides of %s px (tensors %s).", io.height(), io.inputAxes());
+            if (s.task() == SegmentationTask.SEMANTIC)
+                line(
+                        sb,
+                        "Objects: %s.",
+                        ProbabilityObjects.AUTO.resolve(s).method() == ProbabilityObjects.Method.NONE
+                                ? "none by default (the class map); objects=connected or watershed makes them"
+                                : ProbabilityObjects.AUTO.resolve(s).describeFor(s));
+        }
         if (s.objectDiameter() > 0)
             line(
                     sb,
@@ -91,7 +151,8 @@ public final class ModelReport {
                     s.architecture().residual() ? ", residual blocks" : "",
                     s.tileMultiple(),
                     s.halo());
-        else line(sb, "Tiles: multiples of %d px with %d px of context.", s.tileMultiple(), s.halo());
+        else if (io == null || !io.fixedSize())
+            line(sb, "Tiles: multiples of %d px with %d px of context.", s.tileMultiple(), s.halo());
         provenance(sb, s.provenance());
     }
 

@@ -7,7 +7,7 @@ import org.cnnj.ij.BioimageIoExport;
 /**
  * {@code ./cnnj export-bioimageio --model M.onnx --output M.zip --name NAME --authors "A, B" [--license CC-BY-4.0]
  * [--description TEXT]}: a bioimage.io model package (spec 0.5) of a CNN-J segmentation model. Any command that takes
- * a model also takes such a package (or its rdf.yaml), e.g. {@code ./cnnj segment --model M.zip}.
+ * a model also takes such a package (a .zip, a folder, or its bioimageio.yaml / rdf.yaml, formats 0.4 and 0.5), e.g. {@code ./cnnj segment --model M.zip}.
  */
 final class ExportBioimageIoCommand {
     private ExportBioimageIoCommand() {}

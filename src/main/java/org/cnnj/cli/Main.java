@@ -131,7 +131,7 @@ public final class Main {
                 "  classify --model M.onnx --input IMG|DIR --output DIR [--rois DIR] [--dense]   classes.csv (+ rois.zip by class)",
                 "  generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic cell crops of 4 phenotypes, one folder each",
                 "  export-bioimageio --model M.onnx --output M.zip --name NAME --authors \"A, B\" [--license CC-BY-4.0]",
-                "          a bioimage.io model package (spec 0.5); every --model also takes such a .zip or its rdf.yaml",
+                "          a bioimage.io model package (spec 0.5); every --model also takes a package (.zip, folder, bioimageio.yaml)",
                 "  install PATH [--gpu] | uninstall PATH   put CNN-J into a Fiji.app or ImageJ folder (only the jars it lacks), or take it out",
                 "  info                             kernel path, threads, Java version");
     }

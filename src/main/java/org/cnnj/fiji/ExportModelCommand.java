@@ -12,7 +12,7 @@ import org.scijava.plugin.Plugin;
 /**
  * Plugins › CNN-J › Models › Export Model...: copies a model with its sidecar (and a detector's head graph, a
  * classifier's dense graph) to a folder, e.g. to share it; or writes a segmentation model as a bioimage.io package
- * (FOLDER/NAME.zip: rdf.yaml 0.5, ONNX weights, test tensors, cover, README) for DeepImageJ, ilastik, QuPath. Macro:
+ * (FOLDER/NAME.zip: bioimageio.yaml 0.5, ONNX weights, test tensors, cover, README) for DeepImageJ, ilastik, QuPath. Macro:
  * {@code run("Export Model...", "model=[/models/nuclei.onnx] folder=[/share] format=[bioimage.io package] name=[Nuclei] authors=[Ada Lovelace] license=CC-BY-4.0");}
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Export Model...", headless = true)

@@ -17,7 +17,9 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Import Model...", headless = true)
 public class ImportModelCommand extends CnnjCommand {
-    @Parameter(label = "Model to import (.onnx, or a bioimage.io package .zip / rdf.yaml)", style = "open")
+    @Parameter(
+            label = "Model to import (.onnx, or a bioimage.io package: .zip, bioimageio.yaml or rdf.yaml)",
+            style = "open")
     private File model;
 
     @Parameter(label = "Save as (.onnx)", style = "save")

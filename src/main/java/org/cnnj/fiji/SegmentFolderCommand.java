@@ -8,6 +8,7 @@ import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
+import org.cnnj.seg.ProbabilityObjects;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.Segmenter;
 import org.scijava.command.Command;
@@ -51,6 +52,16 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Save class probabilities")
     private boolean probabilities = false;
 
+    @Parameter(
+            label = "Objects from probabilities",
+            choices = {"auto", "connected", "watershed", "none"},
+            description = "for models that output probabilities (e.g. bioimage.io): pixels above the threshold joined"
+                    + " (connected) or split where objects touch (watershed); auto: chosen by the model")
+    private String objects = "auto";
+
+    @Parameter(label = "Probability threshold", min = "0.01", max = "0.99", stepSize = "0.05")
+    private double threshold = 0.5;
+
     @Parameter(label = "Threads (0 = all cores)", min = "0")
     private int threads = 0;
 
@@ -61,7 +72,11 @@ public class SegmentFolderCommand extends CnnjCommand {
     public SegmentFiles.Options request(SegmentationModel.External external) {
         return SegmentFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
                 .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
-                .withRequest(new Segmenter.Request(Diameter.parse(diameter), probabilities, tile))
+                .withRequest(new Segmenter.Request(
+                        Diameter.parse(diameter),
+                        probabilities,
+                        tile,
+                        new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)))
                 .withExternal(external);
     }
 

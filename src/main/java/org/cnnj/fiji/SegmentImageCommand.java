@@ -11,6 +11,7 @@ import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
+import org.cnnj.seg.ProbabilityObjects;
 import org.cnnj.seg.Segmenter;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -48,6 +49,16 @@ public class SegmentImageCommand extends CnnjCommand {
     private String diameter = "auto";
 
     @Parameter(
+            label = "Objects from probabilities",
+            choices = {"auto", "connected", "watershed", "none"},
+            description = "for models that output probabilities (e.g. bioimage.io): pixels above the threshold joined"
+                    + " (connected) or split where objects touch (watershed); auto: chosen by the model")
+    private String objects = "auto";
+
+    @Parameter(label = "Probability threshold", min = "0.01", max = "0.99", stepSize = "0.05")
+    private double threshold = 0.5;
+
+    @Parameter(
             label = "Rois in the ROI Manager: replace this image's earlier results, or append",
             choices = {"replace", "append"})
     private String rois = "replace";
@@ -78,7 +89,11 @@ public class SegmentImageCommand extends CnnjCommand {
                 Segmenter.open(model.toPath(), EngineKind.parse(engine), Device.parse(device), 0, log::warn)) {
             out = SegmentFiles.segment(
                     s,
-                    new Segmenter.Request(Diameter.parse(diameter), false, Segmenter.DEFAULT_TILE),
+                    new Segmenter.Request(
+                            Diameter.parse(diameter),
+                            false,
+                            Segmenter.DEFAULT_TILE,
+                            new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)),
                     image,
                     image.getTitle(),
                     line -> log.info("CNN-J: " + line));

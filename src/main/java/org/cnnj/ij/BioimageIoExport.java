@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Writes a CNN-J segmentation model as a bioimage.io model package (spec 0.5): rdf.yaml, the ONNX weights, test
+ * Writes a CNN-J segmentation model as a bioimage.io model package (spec 0.5): bioimageio.yaml (the name the specification recommends), the ONNX weights, test
  * input and output tensors (.npy; the output computed by ONNX Runtime from the input after the package's own
  * preprocessing), a cover image, a README, and CNN-J's sidecar as an attachment (cnnj.json) so CNN-J reopens the
  * package exactly. DeepImageJ, ilastik, QuPath and the bioimage.io tools read the rest: axes batch, channel, y, x;
@@ -91,7 +91,7 @@ public final class BioimageIoExport {
         files.put("cover.png", cover(normalized, out, size));
         files.put("README.md", readme(spec, d).getBytes(StandardCharsets.UTF_8));
         files.put(
-                "rdf.yaml",
+                "bioimageio.yaml",
                 rdf(spec, d, files, OnnxModelInfo.read(model).opset()).getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(zip, stream -> {
             try (ZipOutputStream z = new ZipOutputStream(stream)) {

@@ -137,12 +137,12 @@ public final class OrtEngine implements Engine {
 
     /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
     public List<Tensor> runAll(Tensor x) {
-        if (inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
+        if (x.rank() == 4 && inputDims.length == 4 && inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
             throw new IllegalArgumentException(
                     "the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
                             + "; convert the image (split or merge channels) to match");
         }
-        long[] shape = {x.dim(0), x.dim(1), x.dim(2), x.dim(3)};
+        long[] shape = Arrays.stream(x.shape()).asLongStream().toArray();
         FloatBuffer in = buffers.get();
         if (in.capacity() < x.size()) {
             in = direct(x.size());

@@ -21,6 +21,12 @@ public final class ReceptiveField {
         return -1;
     }
 
+    /** The radius measured on one probe of {@code size} px (a model that takes one size), or -1 when it fills it. */
+    public static int radiusAt(Engine engine, int channels, int size) {
+        int r = probe(engine, channels, size);
+        return r < size / 2 - 1 ? r : -1;
+    }
+
     private static int probe(Engine engine, int channels, int size) {
         Rng rng = new Rng(size);
         float[] base = new float[channels * size * size];

@@ -38,6 +38,11 @@ public final class TiledPredictor {
             int x0,
             int height,
             int width) {
+        /** A whole image's output [K, height, width] as one tile (output processed after the whole image is predicted). */
+        public static Tile whole(float[] output, int classes, int height, int width) {
+            return new Tile(output, classes, height, width, 0, 0, 0, 0, height, width);
+        }
+
         /** Value of class k at image pixel (y, x) inside this tile's core. */
         public float at(int k, int y, int x) {
             return output[(k * windowHeight + offsetY + y - y0) * windowWidth + offsetX + x - x0];
@@ -81,14 +86,69 @@ public final class TiledPredictor {
         }
     }
 
-    /** Tile core size, halo and size multiple (all in pixels). */
-    public record Layout(int tile, int halo, int multiple) {
+    /**
+     * The input sides a network takes: {@code min + k·step} pixels (k ≥ 0), or exactly {@code min} when {@code step}
+     * is 0 (a model exported for one size). {@link #ANY}: every side.
+     */
+    public record Sizes(int min, int step) {
+        public static final Sizes ANY = new Sizes(1, 1);
+
+        public Sizes {
+            if (min < 1 || step < 0)
+                throw new IllegalArgumentException(
+                        "input sizes: min must be >= 1 and step >= 0, got " + min + ", " + step);
+        }
+
+        /** True for a network that takes one size only. */
+        public boolean fixed() {
+            return step == 0;
+        }
+
+        /** The smallest side this network takes that holds {@code n} pixels. */
+        public int fit(int n) {
+            if (n <= min) return min;
+            if (fixed())
+                throw new IllegalArgumentException(
+                        "a window of " + n + " px is larger than the " + min + " px the model takes");
+            return min + (n - min + step - 1) / step * step;
+        }
+
+        /** As the specification writes it: "512" or "64 + k·16". */
+        @Override
+        public String toString() {
+            return fixed() ? String.valueOf(min) : min + " + k·" + step;
+        }
+    }
+
+    /**
+     * Tile core size, halo and size multiple (all in pixels); the input sides the network takes (each window is padded
+     * at its bottom and right, mirrored, to the smallest it takes: a model exported for 512 px runs on any image).
+     */
+    public record Layout(int tile, int halo, int multiple, Sizes height, Sizes width) {
         public Layout {
             if (multiple < 1 || tile < multiple || tile % multiple != 0 || halo < 0 || halo % multiple != 0) {
                 throw new IllegalArgumentException(
                         "tiling: tile " + tile + " and halo " + halo + " must be multiples of " + multiple
                                 + " (the network's size multiple), tile at least " + multiple);
             }
+            height = height == null ? Sizes.ANY : height;
+            width = width == null ? Sizes.ANY : width;
+        }
+
+        public Layout(int tile, int halo, int multiple) {
+            this(tile, halo, multiple, Sizes.ANY, Sizes.ANY);
+        }
+
+        /**
+         * The layout of a network that takes windows of exactly {@code height} × {@code width} pixels: cores of the
+         * smaller side less both halos, each window at most that size (smaller ones at the image's edges are padded).
+         */
+        public static Layout fixed(int height, int width, int halo) {
+            int tile = Math.min(height, width) - 2 * halo;
+            if (tile < 1)
+                throw new IllegalArgumentException("tiling: a halo of " + halo + " px leaves nothing of a " + height
+                        + " × " + width + " px window; the model's halo must be less than half its input size");
+            return new Layout(tile, halo, 1, new Sizes(height, 0), new Sizes(width, 0));
         }
 
         /**
@@ -102,6 +162,11 @@ public final class TiledPredictor {
             // 289x).
             int least = (Math.max(halo, m) + m - 1) / m * m;
             return new Layout(Math.max(least, tile), halo, m);
+        }
+
+        /** The same layout for a network that takes only sides of {@code h} and {@code w}. */
+        public Layout withSizes(Sizes h, Sizes w) {
+            return new Layout(tile, halo, multiple, h, w);
         }
     }
 
@@ -130,6 +195,12 @@ public final class TiledPredictor {
         if (rowStart % layout.tile() != 0)
             throw new IllegalArgumentException("row band must start on the tile grid, got " + rowStart);
         int h = source.height(), w = source.width(), c = source.channels(), m = layout.multiple();
+        // A network that takes one size: windows of that size placed inside the image (at its edges shifted in, not
+        // cut),
+        // so the network sees the image's own borders as on the whole image; an image no larger is one window.
+        boolean fixed = layout.height().fixed() && layout.width().fixed();
+        int sy = layout.height().min(), sx = layout.width().min();
+        if (fixed && h <= sy && w <= sx) layout = new Layout(Math.max(h, w), 0, 1, layout.height(), layout.width());
         int paddedH = roundUp(h, m), paddedW = roundUp(w, m), end = Math.min(paddedH, rowEnd);
         int tilesY = (end - rowStart + layout.tile() - 1) / layout.tile(),
                 tilesX = (paddedW + layout.tile() - 1) / layout.tile();
@@ -141,10 +212,16 @@ public final class TiledPredictor {
                 int wy0 = Math.max(0, ty - layout.halo()), wx0 = Math.max(0, tx - layout.halo());
                 int wy1 = Math.min(paddedH, ty + coreH + layout.halo()),
                         wx1 = Math.min(paddedW, tx + coreW + layout.halo());
+                if (fixed) {
+                    wy0 = Math.max(0, Math.min(ty - layout.halo(), paddedH - sy));
+                    wx0 = Math.max(0, Math.min(tx - layout.halo(), paddedW - sx));
+                    wy1 = Math.min(paddedH, wy0 + sy);
+                    wx1 = Math.min(paddedW, wx0 + sx);
+                }
                 int wh = wy1 - wy0, ww = wx1 - wx0;
                 if (window.length != c * wh * ww) window = new float[c * wh * ww];
                 source.read(wy0, wx0, wh, ww, window);
-                Tensor out = engine.run(Tensor.of(window, 1, c, wh, ww));
+                Tensor out = run(engine, layout, Tensor.of(window, 1, c, wh, ww));
                 if (out.rank() != 4 || out.dim(2) != wh || out.dim(3) != ww) {
                     throw new IllegalStateException(
                             "the model turned a " + wh + "x" + ww + " tile into output " + out
@@ -164,6 +241,37 @@ public final class TiledPredictor {
                 if (progress != null) progress.update(++done, total);
             }
         }
+    }
+
+    /**
+     * Runs a window [1, C, h, w] as the layout's sizes allow: as it is, or mirrored at its bottom and right to the
+     * smallest size the network takes, the output cut back to the window.
+     */
+    static Tensor run(Engine engine, Layout layout, Tensor window) {
+        int c = window.dim(1), h = window.dim(2), w = window.dim(3);
+        int fh = layout.height().fit(h), fw = layout.width().fit(w);
+        if (fh == h && fw == w) return engine.run(window);
+        float[] padded = new float[c * fh * fw], in = window.data();
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < fh; y++) {
+                int sy = mirror(y, h);
+                for (int x = 0; x < fw; x++) padded[(ch * fh + y) * fw + x] = in[(ch * h + sy) * w + mirror(x, w)];
+            }
+        }
+        Tensor out = engine.run(Tensor.of(padded, 1, c, fh, fw));
+        if (out.rank() != 4 || out.dim(2) != fh || out.dim(3) != fw) return out; // the caller names the mismatch
+        int k = out.dim(1);
+        float[] cut = new float[k * h * w], o = out.data();
+        for (int ch = 0; ch < k; ch++)
+            for (int y = 0; y < h; y++) System.arraycopy(o, (ch * fh + y) * fw, cut, (ch * h + y) * w, w);
+        return Tensor.of(cut, 1, k, h, w);
+    }
+
+    /** Index {@code i} of a side of {@code n} pixels mirrored at its ends without repeating them (numpy's "reflect"). */
+    static int mirror(int i, int n) {
+        if (n == 1) return 0;
+        int period = 2 * (n - 1), j = Math.floorMod(i, period);
+        return j < n ? j : period - j;
     }
 
     /** A source over normalized planes [C][H·W]. */

@@ -10,27 +10,27 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.cnnj.io.AtomicFiles;
-import org.cnnj.model.Normalization;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * bioimage.io model packages (model spec 0.5.x) as CNN-J models: a package.zip or its rdf.yaml is read, its ONNX
- * weights are used as they are, with a CNN-J sidecar made from the description — input channels
- * (the channel axis), output classes (the output's channel names), tile sizes (the space axes' size step), halo (the
- * output axes' halo) and normalization (scale_range → percentile; none) — so every command that takes a model takes a
- * package. A package that CNN-J wrote carries its own sidecar (attachment cnnj.json), which is then used exactly.
- * What CNN-J cannot honour (other weight formats, other preprocessing, 3-D axes) is refused by name.
+ * bioimage.io model packages as CNN-J models. A package is a .zip, a folder, or its description file — named
+ * bioimageio.yaml, rdf.yaml, NAME.bioimageio.yaml or NAME.rdf.yaml, at the top of the package or in its one sub-folder
+ * — of format 0.4 or 0.5. Its ONNX weights are run as they are, with a CNN-J sidecar made from the description ({@link
+ * BioimageIoDescription}: axes, input sizes, halo, pre- and postprocessing, channel names); nothing is written beside
+ * the package. A package that CNN-J wrote carries its own sidecar (attachment cnnj.json), which is then used exactly.
+ * What CNN-J cannot honour (weights other than ONNX, 3-D or time axes, several inputs) is refused by name.
  */
 public final class BioimageIo {
     /**
@@ -40,214 +40,165 @@ public final class BioimageIo {
      */
     public record Package(Path onnx, SegmentationSpec spec, Map<String, Object> rdf, Path folder) {}
 
+    /** Weight formats of the specification, as its descriptions name them. */
+    static final List<String> TORCH = List.of("pytorch_state_dict", "torchscript");
+
     private BioimageIo() {}
 
-    /** A bioimage.io package file: a .zip, or a description named rdf.yaml / *.bioimageio.yaml. */
+    /** True for a description's file name: bioimageio.yaml, rdf.yaml, *.bioimageio.yaml or *.rdf.yaml. */
+    public static boolean isDescription(Path p) {
+        String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.equals("rdf.yaml")
+                || n.equals("bioimageio.yaml")
+                || n.endsWith(".rdf.yaml")
+                || n.endsWith(".bioimageio.yaml");
+    }
+
+    /** A bioimage.io package: a .zip, a description file, or a folder holding one. */
     public static boolean isPackage(Path p) {
         String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".zip") || n.equals("rdf.yaml") || n.endsWith(".bioimageio.yaml");
+        if (n.endsWith(".zip") || isDescription(p)) return true;
+        if (!Files.isDirectory(p)) return false;
+        try {
+            return description(p, p) != null;
+        } catch (IOException e) {
+            return true; // a folder with several descriptions: open() says so
+        }
     }
 
     /** Opens a package (a zip is unpacked once into ~/.cnnj/bioimageio/, by content). */
     public static Package open(Path p) throws IOException {
-        if (!Files.isRegularFile(p)) throw new IOException("model package " + p + " does not exist; check the path");
-        Path rdfFile = p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip") ? unzip(p) : p;
-        Map<String, Object> rdf = parse(rdfFile);
+        if (!Files.exists(p)) throw new IOException("model package " + p + " does not exist; check the path");
+        boolean zip = p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip");
+        Path rdfFile = zip ? unzip(p) : Files.isDirectory(p) ? description(p, p) : p;
+        if (rdfFile == null)
+            throw new IOException(p + " holds no bioimage.io description (bioimageio.yaml, rdf.yaml,"
+                    + " NAME.bioimageio.yaml); it is not a model package");
+        // Messages name what the user chose (their zip), not the cache folder it was unpacked to.
+        String where = zip ? p + " (" + rdfFile.getFileName() + ")" : rdfFile.toString();
+        Map<String, Object> rdf = parse(rdfFile, where);
+        if (!"model".equals(rdf.get("type")))
+            throw new IOException(where + " is a bioimage.io \"" + rdf.get("type") + "\" description, not a model;"
+                    + " choose a model package");
         Path folder = rdfFile.toAbsolutePath().getParent();
-        Map<String, Object> weights = map(rdf.get("weights"), "weights", rdfFile);
-        Map<String, Object> onnx =
-                weights.get("onnx") == null ? null : map(weights.get("onnx"), "weights.onnx", rdfFile);
-        if (onnx == null) {
-            throw new IOException(rdfFile + ": the package has " + weights.keySet() + " weights but no ONNX weights;"
-                    + " CNN-J runs ONNX models: add ONNX weights (e.g. bioimageio.core's weight converter) and retry");
-        }
-        Path model = inside(folder, text(onnx.get("source"), "weights.onnx.source", rdfFile), p);
+        Map<String, Object> weights = map(rdf.get("weights"), "weights", where);
+        if (weights.get("onnx") == null) throw new IOException(noOnnx(where, p, weights.keySet()));
+        Map<String, Object> onnx = map(weights.get("onnx"), "weights.onnx", where);
+        Path model = inside(folder, text(onnx.get("source"), "weights.onnx.source", where), where);
         if (!Files.isRegularFile(model))
-            throw new IOException(rdfFile + ": its ONNX weights " + model + " are missing");
-        checkSha(onnx, model, rdfFile);
+            throw new IOException(where + ": its ONNX weights " + folder.relativize(model) + " are missing from the"
+                    + " package; download it again");
+        checkSha(onnx, model, where);
         Path own = folder.resolve("cnnj.json");
-        SegmentationSpec spec = Files.isRegularFile(own) ? SegmentationSpec.read(own) : describe(rdf, rdfFile);
+        SegmentationSpec spec =
+                Files.isRegularFile(own) ? SegmentationSpec.read(own) : BioimageIoDescription.describe(rdf, where);
         return new Package(model, spec, rdf, folder);
+    }
+
+    /**
+     * Why a package without ONNX weights cannot run, and the one command that makes it run: the bioimage.io tools
+     * convert PyTorch weights (a 0.4 description is first updated); TensorFlow weights go through tf2onnx.
+     */
+    static String noOnnx(String where, Path pkg, Set<String> formats) {
+        StringBuilder sb = new StringBuilder(where + ": its weights are " + String.join(", ", formats)
+                + ", none of them ONNX, the one format CNN-J runs (in Java, no Python needed). ");
+        if (formats.stream().anyMatch(TORCH::contains)) {
+            sb.append("Convert them once where Python and bioimageio.core are installed: bioimageio add-weights \"")
+                    .append(pkg)
+                    .append("\" converted --target-format onnx")
+                    .append(" (a format 0.4 package: bioimageio update-format first), then give CNN-J the folder"
+                            + " \"converted\".");
+        } else {
+            sb.append("TensorFlow weights convert with tf2onnx: python -m tf2onnx.convert --saved-model FOLDER"
+                    + " --output weights.onnx; then add weights: onnx: {source: weights.onnx} to the description.");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The description in a folder: at its top (bioimageio.yaml, then rdf.yaml, then one *.bioimageio.yaml or
+     * *.rdf.yaml), else in its one sub-folder that has one (zips often hold the package in a folder); null if none.
+     */
+    static Path description(Path dir, Path shown) throws IOException {
+        Path top = descriptionAt(dir, shown);
+        if (top != null) return top;
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> subs = Files.list(dir)) {
+            for (Path sub : subs.filter(Files::isDirectory).sorted().toList()) {
+                Path d = descriptionAt(sub, shown);
+                if (d != null) found.add(d);
+            }
+        }
+        if (found.size() > 1)
+            throw new IOException(shown + " holds " + found.size() + " packages ("
+                    + found.stream().map(f -> dir.relativize(f).toString()).collect(Collectors.joining(", "))
+                    + "); choose one of them");
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static Path descriptionAt(Path dir, Path shown) throws IOException {
+        for (String name : new String[] {"bioimageio.yaml", "rdf.yaml"})
+            if (Files.isRegularFile(dir.resolve(name))) return dir.resolve(name);
+        List<Path> named;
+        try (Stream<Path> files = Files.list(dir)) {
+            named = files.filter(f -> Files.isRegularFile(f) && isDescription(f))
+                    .sorted()
+                    .toList();
+        }
+        if (named.size() > 1)
+            throw new IOException(shown + " holds several descriptions ("
+                    + named.stream().map(f -> f.getFileName().toString()).collect(Collectors.joining(", "))
+                    + "); choose one of them as the model");
+        return named.isEmpty() ? null : named.get(0);
     }
 
     /**
      * A file a package names, which must lie inside the package: an absolute path or a ../ path would run (or read) a
      * file elsewhere on the disk, such as another user's model, under this package's name.
      */
-    static Path inside(Path folder, String source, Path pkg) throws IOException {
+    static Path inside(Path folder, String source, String pkg) throws IOException {
         Path root = folder.toAbsolutePath().normalize(),
                 file = root.resolve(source).normalize();
-        if (!file.startsWith(root) || Path.of(source).isAbsolute() || source.contains("://")) {
+        if (source.contains("://"))
+            throw new IOException(pkg + ": its weights are at " + source + ", not in the package; CNN-J opens packages"
+                    + " with their files: download the model's .zip (bioimage.io, \"Download\") and choose that");
+        if (!file.startsWith(root) || Path.of(source).isAbsolute()) {
             throw new IOException(pkg + ": the description names \"" + source + "\", a file outside the package;"
                     + " a package may only name its own files (a relative path inside it): it was not opened");
         }
         return file;
     }
 
-    /** The CNN-J sidecar a description stands for. */
-    static SegmentationSpec describe(Map<String, Object> rdf, Path where) throws IOException {
-        String version = String.valueOf(rdf.get("format_version"));
-        if (!"model".equals(rdf.get("type")) || !version.startsWith("0.5.")) {
-            throw new IOException(
-                    where + " is a bioimage.io \"" + rdf.get("type") + "\" description of format " + version
-                            + "; CNN-J reads model packages of format 0.5.x (update older ones with bioimageio.spec)");
-        }
-        Map<String, Object> input = first(rdf.get("inputs"), "inputs", where);
-        Map<String, Object> output = first(rdf.get("outputs"), "outputs", where);
-        List<Map<String, Object>> in = axes(input, where), out = axes(output, where);
-        String inOrder = order(in), outOrder = order(out);
-        if (!inOrder.equals("bcyx") || !outOrder.equals("bcyx")) {
-            throw new IOException(where + ": axes " + inOrder + " → " + outOrder + "; CNN-J runs 2-D image models with"
-                    + " axes batch, channel, y, x in that order");
-        }
-        int channels = channelCount(in.get(1), where);
-        List<String> classes = channelNames(out.get(1), where);
-        int step = 0, min = 0;
-        for (Map<String, Object> a : in.subList(2, 4)) {
-            Object size = a.get("size");
-            if (size instanceof Map<?, ?> s) {
-                step = Math.max(step, ((Number) s.get("step")).intValue());
-                min = Math.max(min, ((Number) s.get("min")).intValue());
-            } else if (size instanceof Number fixed) {
-                throw new IOException(where + ": the input is a fixed " + fixed + " px; CNN-J tiles images and needs"
-                        + " a size of min + k·step");
-            }
-        }
-        int tileMultiple = Math.max(1, step);
-        if (min % tileMultiple != 0) {
-            throw new IOException(where + ": input sizes " + min + " + k·" + step + " are not multiples of one number;"
-                    + " CNN-J needs tile sizes that are (min a multiple of step)");
-        }
-        int halo = 0;
-        for (Map<String, Object> a : out.subList(2, 4))
-            if (a.get("halo") instanceof Number h) halo = Math.max(halo, h.intValue());
-        Normalization n = normalization(input, where);
-        Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("bioimage.io", String.valueOf(rdf.get("name")));
-        if (rdf.get("id") != null) provenance.put("bioimage.io id", String.valueOf(rdf.get("id")));
-        provenance.put("imported from", where.toString());
-        int roundedHalo = (halo + tileMultiple - 1) / tileMultiple * tileMultiple;
-        return new SegmentationSpec(
-                1,
-                "NCHW",
-                channels,
-                classes,
-                "probabilities",
-                SegmentationTask.SEMANTIC,
-                n,
-                tileMultiple,
-                roundedHalo,
-                null,
-                provenance,
-                0,
-                0,
-                null);
-    }
-
-    private static Normalization normalization(Map<String, Object> input, Path where) throws IOException {
-        Object pre = input.get("preprocessing");
-        if (pre == null || (pre instanceof List<?> l && l.isEmpty())) return Normalization.none();
-        if (!(pre instanceof List<?> steps)) throw new IOException(where + ": preprocessing must be a list");
-        Normalization n = Normalization.none();
-        for (Object o : steps) {
-            Map<String, Object> step = map(o, "preprocessing", where);
-            String id = String.valueOf(step.get("id"));
-            Map<String, Object> kw = step.get("kwargs") == null ? Map.of() : map(step.get("kwargs"), "kwargs", where);
-            switch (id) {
-                case "ensure_dtype" -> {} // CNN-J feeds float32 anyway
-                case "scale_range" -> {
-                    Object axes = kw.get("axes");
-                    if (axes instanceof List<?> a && (a.contains("channel") || a.contains("c"))) {
-                        throw new IOException(where + ": scale_range over the channel axis; CNN-J scales each channel"
-                                + " on its own (axes [y, x] or [batch, y, x])");
-                    }
-                    double lo = number(kw.getOrDefault("min_percentile", 0.0)),
-                            hi = number(kw.getOrDefault("max_percentile", 100.0));
-                    n = Normalization.percentile(lo, hi);
-                }
-                default ->
-                    throw new IOException(where + ": preprocessing \"" + id + "\" is not supported by CNN-J"
-                            + " (it applies scale_range and ensure_dtype); apply it to the images first or re-export");
-            }
-        }
-        return n;
-    }
-
-    private static String order(List<Map<String, Object>> axes) {
-        StringBuilder sb = new StringBuilder();
-        for (Map<String, Object> a : axes) {
-            String type = String.valueOf(a.get("type"));
-            sb.append(
-                    switch (type) {
-                        case "batch" -> 'b';
-                        case "channel" -> 'c';
-                        case "space" ->
-                            String.valueOf(a.getOrDefault("id", "?")).charAt(0);
-                        default -> type.charAt(0);
-                    });
-        }
-        return sb.toString();
-    }
-
-    private static int channelCount(Map<String, Object> axis, Path where) throws IOException {
-        return channelNames(axis, where).size();
-    }
-
-    private static List<String> channelNames(Map<String, Object> axis, Path where) throws IOException {
-        if (axis.get("channel_names") instanceof List<?> names && !names.isEmpty()) {
-            List<String> out = new ArrayList<>();
-            for (Object o : names) out.add(String.valueOf(o));
-            return out;
-        }
-        throw new IOException(where + ": a channel axis without channel_names; the 0.5 spec requires them");
-    }
-
-    private static List<Map<String, Object>> axes(Map<String, Object> tensor, Path where) throws IOException {
-        if (!(tensor.get("axes") instanceof List<?> list))
-            throw new IOException(where + ": tensor " + tensor.get("id") + " has no axes list (format 0.5)");
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : list) out.add(map(o, "axes", where));
-        return out;
-    }
-
-    private static Map<String, Object> first(Object list, String field, Path where) throws IOException {
-        if (!(list instanceof List<?> l) || l.isEmpty()) throw new IOException(where + ": no " + field);
-        if (l.size() > 1)
-            throw new IOException(
-                    where + ": " + l.size() + " " + field + "; CNN-J runs models with one input and one output");
-        return map(l.get(0), field, where);
-    }
-
     @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object o, String field, Path where) throws IOException {
+    static Map<String, Object> map(Object o, String field, String where) throws IOException {
         if (o instanceof Map<?, ?> m) return (Map<String, Object>) m;
         throw new IOException(where + ": " + field + " must be a mapping, got " + o);
     }
 
-    private static String text(Object o, String field, Path where) throws IOException {
+    static String text(Object o, String field, String where) throws IOException {
         if (o instanceof String s && !s.isBlank()) return s;
         throw new IOException(where + ": " + field + " is missing");
     }
 
-    private static double number(Object o) {
-        return o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
-    }
-
     /** The description as maps and lists (SnakeYAML's safe loader: no arbitrary classes). */
     public static Map<String, Object> parse(Path rdf) throws IOException {
+        return parse(rdf, rdf.toString());
+    }
+
+    private static Map<String, Object> parse(Path rdf, String where) throws IOException {
         try (InputStream in = Files.newInputStream(rdf)) {
             Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-            return map(o, "the description", rdf);
+            return map(o, "the description", where);
         } catch (YAMLException e) {
             throw new IOException(
-                    rdf + " is not valid YAML ("
+                    where + " is not valid YAML ("
                             + e.getMessage().lines().findFirst().orElse("") + ")",
                     e);
         }
     }
 
     /** Refuses a file whose sha256 differs from the one the description gives (a damaged or swapped file). */
-    public static void checkSha(Map<String, Object> file, Path path, Path where) throws IOException {
+    public static void checkSha(Map<String, Object> file, Path path, String where) throws IOException {
         if (!(file.get("sha256") instanceof String expected)) return;
         String actual = sha256(Files.readAllBytes(path));
         if (!actual.equalsIgnoreCase(expected))
@@ -304,12 +255,6 @@ public final class BioimageIo {
                 if (!Files.isDirectory(dir)) throw raced;
             }
         }
-        for (String name : new String[] {"rdf.yaml", "bioimageio.yaml"})
-            if (Files.isRegularFile(dir.resolve(name))) return dir.resolve(name);
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".bioimageio.yaml"))
-                    .findFirst()
-                    .orElseThrow(() -> new IOException(zip + " has no rdf.yaml; it is not a bioimage.io package"));
-        }
+        return description(dir, zip);
     }
 }

@@ -9,7 +9,9 @@ import org.cnnj.model.Normalization;
 import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.runtime.AxisOrder;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.ReceptiveField;
 
@@ -38,9 +40,11 @@ public record SegmentationModel(Path onnx, SegmentationSpec spec) {
         if (model == null)
             throw new IllegalArgumentException(
                     "no model chosen; choose a .onnx file, or model=[" + BuiltInModels.NUCLEI + "]");
-        if (BioimageIo.isPackage(model) && Files.isRegularFile(model)) {
+        if (BioimageIo.isPackage(model) && Files.exists(model)) {
             BioimageIo.Package p = BioimageIo.open(model);
-            return new SegmentationModel(p.onnx(), p.spec());
+            SegmentationSpec spec = p.spec();
+            if (spec.tensorIo() != null && spec.halo() == 0) spec = spec.withHalo(measuredHalo(p.onnx(), spec, log));
+            return new SegmentationModel(p.onnx(), spec);
         }
         Path file = BuiltInModels.file(model);
         Path sidecar = Sidecars.of(file);
@@ -87,6 +91,34 @@ public record SegmentationModel(Path onnx, SegmentationSpec spec) {
                 + " px with a " + spec.halo() + " px halo, " + n.method().option()
                 + " normalization (change with --classes, --tile-multiple, --halo, --normalize)");
         return spec;
+    }
+
+    /**
+     * The halo of a package whose description gives none (the specification's default, 0): its receptive field,
+     * measured as for a model without a sidecar, at a size the model takes, at most 3/8 of a fixed input (so a quarter of
+     * each window is result), rounded up to the tile multiple.
+     */
+    private static int measuredHalo(Path onnx, SegmentationSpec spec, Consumer<String> log) throws IOException {
+        TensorIo io = spec.tensorIo();
+        int side = io.fixedSize()
+                ? Math.min(io.height().min(), io.width().min())
+                : Math.max(io.height().fit(256), io.width().fit(256));
+        if (io.fixedSize() && io.height().min() != io.width().min()) return 0; // a square probe does not fit
+        try (Engine engine =
+                AxisOrder.of(OrtEngine.open(onnx, Device.CPU, 0, line -> {}), io.inputAxes(), io.outputAxes())) {
+            int r = ReceptiveField.radiusAt(engine, spec.inputChannels(), side);
+            int cap = io.fixedSize() ? side * 3 / 8 : 256;
+            int halo = Math.min(r < 0 ? cap : Math.max(r, 1), cap), m = spec.tileMultiple();
+            halo = (halo + m - 1) / m * m;
+            log.accept("the description gives no halo: measured the model's receptive field"
+                    + (r < 0 ? " (it spans the whole input)" : ", radius " + r + " px")
+                    + "; tiles overlap by " + halo + " px");
+            return halo;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            log.accept("warning: the description gives no halo and the receptive field could not be measured ("
+                    + e.getMessage() + "); tiles will not overlap, and their seams may show");
+            return 0;
+        }
     }
 
     /**

@@ -36,6 +36,8 @@ import org.cnnj.onnx.OnnxModelInfo;
  *                     optimizes its thresholds); 0 = the default 0.1
  * @param decoding     instances-distance: the foreground and seed thresholds and the relative speck size chosen for the
  *                     model ({@link Decoding}); absent = {@link Decoding#DEFAULT}
+ * @param tensorIo     a model made elsewhere: its axes, input sizes and pre/postprocessing ({@link TensorIo}); absent
+ *                     for CNN-J's own models
  */
 public record SegmentationSpec(
         int format,
@@ -51,7 +53,8 @@ public record SegmentationSpec(
         Map<String, String> provenance,
         double objectDiameter,
         double splitDepth,
-        Decoding decoding) {
+        Decoding decoding,
+        TensorIo tensorIo) {
     /** The split depth of a distance model whose sidecar names none (the decoding's default). */
     public static final float DEFAULT_SPLIT_DEPTH = 0.1f;
 
@@ -133,6 +136,7 @@ public record SegmentationSpec(
                 provenance,
                 objectDiameter,
                 0,
+                null,
                 null);
     }
 
@@ -162,7 +166,8 @@ public record SegmentationSpec(
                 p,
                 objectDiameter,
                 splitDepth,
-                decoding);
+                decoding,
+                tensorIo);
     }
 
     /** The same model with another split depth. */
@@ -181,7 +186,8 @@ public record SegmentationSpec(
                 provenance,
                 objectDiameter,
                 t,
-                decoding);
+                decoding,
+                tensorIo);
     }
 
     /** The same model decoded as {@code d} says. */
@@ -200,7 +206,48 @@ public record SegmentationSpec(
                 provenance,
                 objectDiameter,
                 splitDepth,
-                d);
+                d,
+                tensorIo);
+    }
+
+    /** The same model with tiles overlapping by {@code pixels} (a multiple of the tile multiple). */
+    public SegmentationSpec withHalo(int pixels) {
+        return new SegmentationSpec(
+                format,
+                axes,
+                inputChannels,
+                classes,
+                output,
+                task,
+                normalization,
+                tileMultiple,
+                pixels,
+                architecture,
+                provenance,
+                objectDiameter,
+                splitDepth,
+                decoding,
+                tensorIo);
+    }
+
+    /** The same model fed and read as {@code io} says (null: as a CNN-J model). */
+    public SegmentationSpec withTensorIo(TensorIo io) {
+        return new SegmentationSpec(
+                format,
+                axes,
+                inputChannels,
+                classes,
+                output,
+                task,
+                normalization,
+                tileMultiple,
+                halo,
+                architecture,
+                provenance,
+                objectDiameter,
+                splitDepth,
+                decoding,
+                io);
     }
 
     /** How a distance model's maps become objects: the sidecar's {@code decoding}, or {@link Decoding#DEFAULT}. */
@@ -248,6 +295,7 @@ public record SegmentationSpec(
                 Map.of("note", "external model without a sidecar; settings from the command line or defaults"),
                 0,
                 0,
+                null,
                 null);
     }
 

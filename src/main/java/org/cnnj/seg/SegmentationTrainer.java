@@ -256,6 +256,14 @@ public final class SegmentationTrainer {
         Path file = recipe.from();
         int k = base.classes().size();
         SegmentationTask task = recipe.task();
+        if (base.tensorIo() != null
+                && (base.tensorIo().fixedSize()
+                        || !base.tensorIo().preprocessing().isEmpty()
+                        || !base.tensorIo().postprocessing().isEmpty())) {
+            throw new IllegalArgumentException(file.getFileName() + " is a bioimage.io model with its own input size or"
+                    + " pre/postprocessing, which CNN-J's training does not reproduce: it can be applied, not fine-tuned;"
+                    + " train a CNN-J model instead (leave \"from\" empty)");
+        }
         if (task == SegmentationTask.INSTANCES) {
             throw new IllegalArgumentException(file.getFileName()
                     + " is not a CNN-J instance model; fine-tune it with task=semantic or task=instances-3class"
@@ -283,7 +291,8 @@ public final class SegmentationTrainer {
                 base.provenance(),
                 base.objectDiameter(),
                 base.splitDepth(),
-                null);
+                null,
+                base.tensorIo());
     }
 
     private static Result run(

@@ -15,6 +15,7 @@ import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.ops.Softmax;
+import org.cnnj.runtime.AxisOrder;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
@@ -36,23 +37,34 @@ public final class Segmenter implements AutoCloseable {
      * model's maps become objects.
      */
     public record Options(
-            TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale, Decoding decoding) {
+            TiledPredictor.Layout layout,
+            boolean probabilities,
+            int minObjectPixels,
+            double scale,
+            Decoding decoding,
+            ProbabilityObjects objects) {
         public Options {
             if (!(scale > 0 && scale <= 64))
                 throw new IllegalArgumentException("segment: the rescale factor must be in (0, 64], got " + scale);
             decoding = decoding == null ? Decoding.DEFAULT : decoding;
+            objects = objects == null ? new ProbabilityObjects(ProbabilityObjects.Method.NONE, 0.5) : objects;
         }
 
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels) {
-            this(layout, probabilities, minObjectPixels, 1, Decoding.DEFAULT);
+            this(layout, probabilities, minObjectPixels, 1, Decoding.DEFAULT, null);
         }
 
         public Options(TiledPredictor.Layout layout, boolean probabilities, int minObjectPixels, double scale) {
-            this(layout, probabilities, minObjectPixels, scale, Decoding.DEFAULT);
+            this(layout, probabilities, minObjectPixels, scale, Decoding.DEFAULT, null);
         }
 
         public Options withDecoding(Decoding d) {
-            return new Options(layout, probabilities, minObjectPixels, scale, d);
+            return new Options(layout, probabilities, minObjectPixels, scale, d, objects);
+        }
+
+        /** The same options making objects of a semantic model's probabilities as {@code o} says (resolved). */
+        public Options withObjects(ProbabilityObjects o) {
+            return new Options(layout, probabilities, minObjectPixels, scale, decoding, o);
         }
 
         /**
@@ -61,37 +73,35 @@ public final class Segmenter implements AutoCloseable {
          */
         public static Options of(SegmentationSpec spec) {
             return new Options(
-                    new TiledPredictor.Layout(DEFAULT_TILE, spec.halo(), spec.tileMultiple()),
+                    layoutFor(spec, DEFAULT_TILE, line -> {}),
                     false,
                     MIN_OBJECT_PIXELS,
                     1,
-                    spec.decodingOrDefault());
+                    spec.decodingOrDefault(),
+                    ProbabilityObjects.AUTO.resolve(spec));
         }
 
         /** The same options keeping objects from {@code pixels} up. */
         public Options withMinObjectPixels(int pixels) {
-            return new Options(layout, probabilities, pixels, scale, decoding);
+            return new Options(layout, probabilities, pixels, scale, decoding, objects);
         }
 
         /** The same options with tiles of {@code tile} px (a multiple of the layout's size multiple). */
         public Options withTile(int tile) {
-            return new Options(
-                    new TiledPredictor.Layout(tile, layout.halo(), layout.multiple()),
-                    probabilities,
-                    minObjectPixels,
-                    scale);
+            return withLayout(
+                    new TiledPredictor.Layout(tile, layout.halo(), layout.multiple(), layout.height(), layout.width()));
         }
 
         public Options withLayout(TiledPredictor.Layout l) {
-            return new Options(l, probabilities, minObjectPixels, scale, decoding);
+            return new Options(l, probabilities, minObjectPixels, scale, decoding, objects);
         }
 
         public Options withScale(double s) {
-            return new Options(layout, probabilities, minObjectPixels, s, decoding);
+            return new Options(layout, probabilities, minObjectPixels, s, decoding, objects);
         }
 
         public Options withProbabilities(boolean keep) {
-            return new Options(layout, keep, minObjectPixels, scale, decoding);
+            return new Options(layout, keep, minObjectPixels, scale, decoding, objects);
         }
     }
 
@@ -102,13 +112,19 @@ public final class Segmenter implements AutoCloseable {
 
     /**
      * What a user asks of one call: the objects' size ({@link Diameter#AUTO} estimates it), whether to keep the class
-     * probabilities, and the tile side (0: as large as a quarter of the heap allows, at most 1024).
+     * probabilities, the tile side (0: as large as a quarter of the heap allows, at most 1024), and how a semantic
+     * model's probabilities become objects.
      */
-    public record Request(Diameter diameter, boolean probabilities, int tile) {
+    public record Request(Diameter diameter, boolean probabilities, int tile, ProbabilityObjects objects) {
         public Request {
             if (diameter == null) throw new IllegalArgumentException("segment: no diameter (auto, none or pixels)");
             if (tile < 0 || tile > 16_384)
                 throw new IllegalArgumentException("tile must be 1..16384 pixels (0 = automatic), got " + tile);
+            objects = objects == null ? ProbabilityObjects.AUTO : objects;
+        }
+
+        public Request(Diameter diameter, boolean probabilities, int tile) {
+            this(diameter, probabilities, tile, ProbabilityObjects.AUTO);
         }
 
         public static Request defaults() {
@@ -116,15 +132,20 @@ public final class Segmenter implements AutoCloseable {
         }
 
         public Request withDiameter(Diameter d) {
-            return new Request(d, probabilities, tile);
+            return new Request(d, probabilities, tile, objects);
         }
 
         public Request withProbabilities(boolean keep) {
-            return new Request(diameter, keep, tile);
+            return new Request(diameter, keep, tile, objects);
         }
 
         public Request withTile(int side) {
-            return new Request(diameter, probabilities, side);
+            return new Request(diameter, probabilities, side, objects);
+        }
+
+        /** How a semantic model's probabilities become objects ({@link ProbabilityObjects#AUTO}: by the model). */
+        public Request withObjects(ProbabilityObjects o) {
+            return new Request(diameter, probabilities, tile, o);
         }
     }
 
@@ -156,7 +177,9 @@ public final class Segmenter implements AutoCloseable {
      * What the network said, per pixel: classes, probabilities (when asked), and for instances-distance
      * models the foreground probability 1 − P(background) and the predicted normalized distance — or, where the
      * maps are decoded as they are (not resized first), the foreground already thresholded ({@code mask}, with
-     * {@code foreground} null) and the distance on foreground pixels only, the rest 0 (the decoding reads no other).
+     * {@code foreground} null) and the distance on foreground pixels only, the rest 0 (the decoding reads no other);
+     * for a semantic model whose probabilities become objects ({@link ProbabilityObjects}), its foreground and
+     * boundary probabilities.
      */
     private record Maps(
             int width,
@@ -166,7 +189,8 @@ public final class Segmenter implements AutoCloseable {
             float[] foreground,
             boolean[] mask,
             boolean[] seeds,
-            float[] distance) {
+            float[] distance,
+            float[] boundary) {
         Maps resized(int w, int h) {
             float[][] p = null;
             if (probabilities != null) {
@@ -181,7 +205,8 @@ public final class Segmenter implements AutoCloseable {
                     foreground == null ? null : Resize.bilinear(foreground, width, height, w, h),
                     null,
                     null,
-                    distance == null ? null : Resize.bilinear(distance, width, height, w, h));
+                    distance == null ? null : Resize.bilinear(distance, width, height, w, h),
+                    boundary == null ? null : Resize.bilinear(boundary, width, height, w, h));
         }
     }
 
@@ -202,7 +227,9 @@ public final class Segmenter implements AutoCloseable {
             throws IOException {
         SegmentationSpec spec = model.spec();
         EngineKind.NetworkLoader network = spec.architecture() == null ? null : () -> loadNetwork(model.onnx(), spec);
-        return new Segmenter(engine.open(model.onnx(), network, device, threads, log), spec);
+        Engine opened = engine.open(model.onnx(), network, device, threads, log);
+        TensorIo io = spec.tensorIo();
+        return new Segmenter(io == null ? opened : AxisOrder.of(opened, io.inputAxes(), io.outputAxes()), spec);
     }
 
     /** The model a file, a built-in name or a package names, with {@code engine}. */
@@ -259,6 +286,31 @@ public final class Segmenter implements AutoCloseable {
      * largest that a quarter of the heap holds, at most 1024.
      */
     public TiledPredictor.Layout layout(int tile, Consumer<String> log) {
+        return layoutFor(spec, tile, log);
+    }
+
+    /**
+     * {@link #layout(int, Consumer)} for a sidecar: a model exported for one input size (a bioimage.io package) is
+     * tiled at exactly that size, whatever tile was asked for; a model that takes min + k·step sides gets its windows
+     * padded to such a side.
+     */
+    static TiledPredictor.Layout layoutFor(SegmentationSpec spec, int tile, Consumer<String> log) {
+        TensorIo io = spec.tensorIo();
+        if (io != null && io.fixedSize()) {
+            TiledPredictor.Layout fixed =
+                    TiledPredictor.Layout.fixed(io.height().min(), io.width().min(), spec.halo());
+            if (tile != 0 && tile != fixed.tile())
+                log.accept("tile " + tile + " px -> " + fixed.tile() + " px: the model takes windows of exactly "
+                        + io.height().min() + " × " + io.width().min() + " px (" + spec.halo()
+                        + " px of context on each"
+                        + " side)");
+            return fixed;
+        }
+        TiledPredictor.Layout free = freeLayout(spec, tile, log);
+        return io == null ? free : free.withSizes(io.height(), io.width());
+    }
+
+    private static TiledPredictor.Layout freeLayout(SegmentationSpec spec, int tile, Consumer<String> log) {
         int m = spec.tileMultiple(), halo = spec.halo();
         if (tile == 0)
             return TiledPredictor.Layout.forMemory(
@@ -285,6 +337,7 @@ public final class Segmenter implements AutoCloseable {
                     + spec.inputChannels() + "; convert the image (Image › Color › Split/Merge Channels)");
         }
         TiledPredictor.Layout layout = layout(request.tile(), log);
+        if (spec.tensorIo() != null) return segmentImported(planes, width, height, request, feedback, layout);
         int tile = layout.tile();
         // Before anything is allocated: refuse at once what fits neither way.
         MemoryPlan.route(spec, width, height, request.probabilities(), 1, tile, 0);
@@ -293,7 +346,12 @@ public final class Segmenter implements AutoCloseable {
         double scale = scaleFor(centre, Centre.side(width), Centre.side(height), request.diameter(), log);
         // The planes, and their centre (garbage by now).
         long held = 4L * planes.length * ((long) width * height + (long) Centre.side(width) * Centre.side(height));
-        Options o = Options.of(spec).withLayout(layout).withScale(scale).withProbabilities(request.probabilities());
+        Options o = Options.of(spec)
+                .withLayout(layout)
+                .withScale(scale)
+                .withProbabilities(request.probabilities())
+                .withObjects(request.objects().resolve(spec));
+        if (o.objects().makesObjects()) log.accept(o.objects().describe(spec));
         if (MemoryPlan.route(spec, width, height, request.probabilities(), scale, tile, held)
                 == MemoryPlan.Route.BANDS) {
             log.accept("the whole image does not fit Java's memory at once: segmenting it in bands of "
@@ -309,6 +367,32 @@ public final class Segmenter implements AutoCloseable {
         }
         float[][] normalized = centreIsWhole ? centre : normalize(spec, planes, width, height, null);
         return applyNormalized(normalized, width, height, o, feedback.progress());
+    }
+
+    /**
+     * A model from elsewhere ({@link TensorIo}): the image preprocessed as its description says (statistics over the
+     * whole image), tiled at the sizes it takes, its output postprocessed, at the image's own scale (it records no
+     * object size). Whole images only: its statistics need the image at once.
+     */
+    private Result segmentImported(
+            float[][] planes, int width, int height, Request request, Feedback feedback, TiledPredictor.Layout layout) {
+        scaleFor(null, width, height, request.diameter(), feedback.log()); // refuses a diameter it cannot apply
+        Options o = Options.of(spec)
+                .withLayout(layout)
+                .withProbabilities(request.probabilities())
+                .withObjects(request.objects().resolve(spec));
+        if (o.objects().makesObjects()) feedback.log().accept(o.objects().describe(spec));
+        long held = 4L * planes.length * width * height;
+        if (MemoryPlan.route(spec, width, height, request.probabilities(), 1, layout.tile(), held)
+                == MemoryPlan.Route.BANDS) {
+            throw new IllegalArgumentException("the image (" + width + " × " + height + " px) does not fit Java's"
+                    + " memory at once, and this model's processing measures the whole image; give Fiji more memory"
+                    + " (Edit › Options › Memory & Threads) or segment a crop");
+        }
+        float[][] pre = normalize(spec, planes, width, height, null);
+        Maps maps =
+                predict(engine, spec, TiledPredictor.planes(pre, width, height), o, true, feedback.progress(), planes);
+        return finish(spec, maps, o);
     }
 
     @Override
@@ -391,6 +475,8 @@ public final class Segmenter implements AutoCloseable {
             if (p.length != width * height)
                 throw new IllegalArgumentException("every channel must hold width × height pixels");
         }
+        if (spec.tensorIo() != null && !spec.tensorIo().preprocessing().isEmpty())
+            return spec.tensorIo().preprocess(planes);
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
             Percentiles p = percentiles(spec, planes[c]);
@@ -479,6 +565,18 @@ public final class Segmenter implements AutoCloseable {
             Options o,
             boolean decodedAsIs,
             TiledPredictor.Progress progress) {
+        return predict(engine, spec, source, o, decodedAsIs, progress, null);
+    }
+
+    /** {@code raw}: the image as the user gave it, for a model from elsewhere whose postprocessing refers to it. */
+    private static Maps predict(
+            Engine engine,
+            SegmentationSpec spec,
+            TiledPredictor.Source source,
+            Options o,
+            boolean decodedAsIs,
+            TiledPredictor.Progress progress,
+            float[][] raw) {
         if (source.channels() != spec.inputChannels()) {
             throw new IllegalArgumentException(
                     "the model expects " + spec.inputChannels() + " channel(s) but the image has " + source.channels()
@@ -497,48 +595,105 @@ public final class Segmenter implements AutoCloseable {
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
         boolean threshold = distance && decodedAsIs;
-        float[] foreground = distance && !threshold ? new float[width * height] : null,
-                dist = distance ? new float[width * height] : null;
+        float[] foreground = distance && !threshold ? new float[width * height] : null;
+        float[] dist = distance ? new float[width * height] : null;
         boolean[] mask = threshold ? new boolean[width * height] : null;
         Decoding decoding = o.decoding();
         boolean[] seeds = threshold && decoding.hysteresis() ? new boolean[width * height] : null;
         Threshold low = Threshold.of(decoding.foreground()), high = Threshold.of(decoding.seed());
         boolean logits = "logits".equals(spec.output());
-        TiledPredictor.predict(
-                engine,
-                source,
-                o.layout(),
-                tile -> {
-                    if (tile.classes() != outputs) {
-                        throw new IllegalStateException(
-                                "the model produced " + tile.classes() + " output channels but its sidecar names "
-                                        + outputs + " classes; fix the sidecar's classes list");
+        boolean semanticObjects =
+                spec.task() == SegmentationTask.SEMANTIC && o.objects().makesObjects();
+        ProbabilityObjects.Channels named = semanticObjects ? ProbabilityObjects.channels(spec) : null;
+        if (semanticObjects) foreground = new float[width * height];
+        float[] boundary = semanticObjects && named.boundary() >= 0 ? new float[width * height] : null;
+        float[] fg = foreground;
+        double t = o.objects().threshold();
+        float single = (float) (logits ? Math.log(t / (1 - t)) : t); // a logit passes where its sigmoid passes t
+        tiles(engine, spec, source, o, progress, raw).accept(tile -> {
+            if (tile.classes() != outputs) {
+                throw new IllegalStateException(
+                        "the model produced " + tile.classes() + " output channels but its sidecar names " + outputs
+                                + " classes; fix the sidecar's classes list");
+            }
+            float[] out = tile.output(), v = new float[k], p = new float[k];
+            int plane = tile.plane();
+            for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
+                int q = tile.index(y, tile.x0()), i = y * width + tile.x0();
+                for (int x = 0; x < tile.width(); x++, q++, i++) {
+                    // One channel is a probability: its class is whether it passes the threshold.
+                    classes[i] = k == 1 ? (byte) (out[q] > single ? 1 : 0) : (byte) tile.argmaxAt(q, k);
+                    if (probabilities != null) {
+                        for (int c = 0; c < k; c++) v[c] = out[q + c * plane];
+                        probabilitiesOf(v, logits, p);
+                        for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
                     }
-                    float[] out = tile.output(), v = new float[k], p = new float[k];
-                    int plane = tile.plane();
-                    for (int y = tile.y0(); y < tile.y0() + tile.height(); y++) {
-                        int q = tile.index(y, tile.x0()), i = y * width + tile.x0();
-                        for (int x = 0; x < tile.width(); x++, q++, i++) {
-                            classes[i] = (byte) tile.argmaxAt(q, k);
-                            if (probabilities != null) {
-                                for (int c = 0; c < k; c++) v[c] = out[q + c * plane];
-                                probabilitiesOf(v, logits, p);
-                                for (int c = 0; c < k; c++) probabilities[c][i] = p[c];
-                            }
-                            if (threshold) {
-                                if (mask[i] = low.test(out, q, plane, k, logits)) {
-                                    dist[i] = distanceAt(out, q, plane);
-                                    if (seeds != null) seeds[i] = high.test(out, q, plane, k, logits);
-                                }
-                            } else if (distance) {
-                                foreground[i] = foreground(out, q, plane, k, logits);
-                                dist[i] = distanceAt(out, q, plane);
-                            }
+                    if (threshold) {
+                        if (mask[i] = low.test(out, q, plane, k, logits)) {
+                            dist[i] = distanceAt(out, q, plane);
+                            if (seeds != null) seeds[i] = high.test(out, q, plane, k, logits);
                         }
+                    } else if (distance) {
+                        fg[i] = foreground(out, q, plane, k, logits);
+                        dist[i] = distanceAt(out, q, plane);
+                    } else if (semanticObjects) {
+                        fg[i] = named.foreground() < 0
+                                ? foreground(out, q, plane, k, logits)
+                                : classProbability(out, q, plane, k, logits, named.foreground());
+                        if (boundary != null)
+                            boundary[i] = classProbability(out, q, plane, k, logits, named.boundary());
                     }
-                },
-                progress);
-        return new Maps(width, height, classes, probabilities, foreground, mask, seeds, dist);
+                }
+            }
+        });
+        return new Maps(width, height, classes, probabilities, foreground, mask, seeds, dist, boundary);
+    }
+
+    /** Class {@code c}'s probability at {@code q}: its softmax of logits, or the value as it is. */
+    static float classProbability(float[] out, int q, int plane, int k, boolean logits, int c) {
+        if (!logits) return out[q + c * plane];
+        if (k == 1) return FloatMath.sigmoid(out[q]); // one logit: a probability by its sigmoid
+        float max = Float.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < k; j++) max = Math.max(max, out[q + j * plane]);
+        for (int j = 0; j < k; j++) sum += FloatMath.exp(out[q + j * plane] - max);
+        return FloatMath.exp(out[q + c * plane] - max) / sum;
+    }
+
+    /**
+     * The network's output for the source, tile by tile, to a sink: tiled as the options say, or — for a model from
+     * elsewhere with postprocessing ({@link TensorIo}) — the whole output at once, postprocessed as its description
+     * says (statistics over the whole image), as one tile. Such a model's source holds its preprocessed image.
+     */
+    private static Consumer<Consumer<TiledPredictor.Tile>> tiles(
+            Engine engine,
+            SegmentationSpec spec,
+            TiledPredictor.Source source,
+            Options o,
+            TiledPredictor.Progress progress,
+            float[][] raw) {
+        TensorIo io = spec.tensorIo();
+        if (io == null || io.postprocessing().isEmpty())
+            return sink -> TiledPredictor.predict(engine, source, o.layout(), sink, progress);
+        return sink -> {
+            int w = source.width(), h = source.height();
+            float[][][] out = new float[1][][];
+            TiledPredictor.predict(
+                    engine,
+                    source,
+                    o.layout(),
+                    tile -> {
+                        if (out[0] == null) out[0] = new float[tile.classes()][w * h];
+                        for (int c = 0; c < tile.classes(); c++)
+                            for (int y = tile.y0(); y < tile.y0() + tile.height(); y++)
+                                for (int x = tile.x0(); x < tile.x0() + tile.width(); x++)
+                                    out[0][c][y * w + x] = tile.at(c, y, x);
+                    },
+                    progress);
+            float[][] post = io.postprocess(out[0], raw);
+            float[] whole = new float[post.length * w * h];
+            for (int c = 0; c < post.length; c++) System.arraycopy(post[c], 0, whole, c * w * h, w * h);
+            sink.accept(TiledPredictor.Tile.whole(whole, post.length, h, w));
+        };
     }
 
     /** Objects from the maps: the basins of the distance map (instances-distance), or interior seeds grown into the boundary class (3-class). */
@@ -568,6 +723,9 @@ public final class Segmenter implements AutoCloseable {
             count = Instances.count(objects);
         } else if (spec.task() == SegmentationTask.INSTANCES_3CLASS) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());
+            count = Instances.count(objects);
+        } else if (m.foreground() != null && o.objects().makesObjects()) {
+            objects = o.objects().objects(m.foreground(), m.boundary(), m.width(), m.height(), o.minObjectPixels());
             count = Instances.count(objects);
         }
         return new Result(m.width(), m.height(), m.classes(), m.probabilities(), objects, count);
@@ -657,6 +815,10 @@ public final class Segmenter implements AutoCloseable {
     static void probabilitiesOf(float[] v, boolean logits, float[] out) {
         if (!logits) {
             System.arraycopy(v, 0, out, 0, v.length);
+            return;
+        }
+        if (v.length == 1) { // one logit: a probability by its sigmoid (a softmax of one value is always 1)
+            out[0] = FloatMath.sigmoid(v[0]);
             return;
         }
         Softmax.probabilities(v, 0, v.length, out);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.cnnj.model.BuiltInModels;
+import org.cnnj.seg.BioimageIoPackagesTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Model Info reads as sentences a user understands, for every kind of model and for the built-in names. */
 class ModelReportTest {
@@ -23,5 +25,17 @@ class ModelReportTest {
         assertTrue(cls.contains("each crop scaled"), cls);
         String external = ModelReport.describe(Path.of("src/test/resources/external/torch_unet.onnx"));
         assertTrue(external.contains("A model from elsewhere") && external.contains("gives logits"), external);
+    }
+
+    /** A bioimage.io package (not an ONNX file: it was read as one, "unknown wire type") says what its description says. */
+    @Test
+    void aBioimageIoPackageIsDescribedFromItsDescription(@TempDir Path dir) throws Exception {
+        Path yaml = BioimageIoPackagesTest.fixedPackage(dir, BioimageIoPackagesTest.FIXED_05, "bioimageio.yaml");
+        String pkg = ModelReport.describe(dir);
+        assertTrue(pkg.startsWith("UNet 2D Nuclei Broad (miniature): a bioimage.io package of format 0.5.4"), pkg);
+        assertTrue(pkg.contains("preprocessing: zero mean unit variance; postprocessing: sigmoid"), pkg);
+        assertTrue(pkg.contains("exactly 64 × 64 px") && pkg.contains("16 px of context"), pkg);
+        assertTrue(pkg.contains("Objects: probability > 0.5, connected components"), pkg);
+        assertTrue(ModelReport.describe(yaml).equals(pkg), "the folder and its description alike");
     }
 }

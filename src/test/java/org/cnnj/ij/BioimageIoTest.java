@@ -121,7 +121,7 @@ class BioimageIoTest {
                 new BioimageIoExport.Description("CNN-J nuclei", "", List.of("CNN-J developers"), "CC-BY-4.0"));
         try (ZipFile z = new ZipFile(zip.toFile())) {
             for (String f : List.of(
-                    "rdf.yaml",
+                    "bioimageio.yaml",
                     "model.onnx",
                     "test_input.npy",
                     "test_output.npy",
@@ -144,6 +144,19 @@ class BioimageIoTest {
                 again,
                 new BioimageIoExport.Description("CNN-J nuclei", "", List.of("CNN-J developers"), "CC-BY-4.0"));
         assertTrue(Arrays.equals(Files.readAllBytes(zip), Files.readAllBytes(again)), "same model, same bytes");
+        // Renamed by another tool to any name the specification allows, the package reopens the same.
+        for (String name : List.of("rdf.yaml", "nuclei.bioimageio.yaml", "nuclei.rdf.yaml")) {
+            Path copy = Files.createDirectories(dir.resolve(name.replace('.', '-')));
+            try (var files = Files.list(p.folder())) {
+                for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+            }
+            Files.move(copy.resolve("bioimageio.yaml"), copy.resolve(name));
+            Files.delete(copy.resolve("cnnj.json")); // as a tool that keeps only the description's files would
+            BioimageIo.Package renamed = BioimageIo.open(copy);
+            assertEquals(p.spec().classes(), renamed.spec().classes(), name);
+            assertEquals(p.spec().tileMultiple(), renamed.spec().tileMultiple(), name);
+            assertEquals(p.spec().halo(), renamed.spec().halo(), name);
+        }
     }
 
     /** A package written by hand (not by CNN-J: no cnnj.json): its description alone says how to run it. */
@@ -211,14 +224,26 @@ class BioimageIoTest {
                 yaml,
                 rdf.replace("onnx: {source: weights.onnx, opset_version: 17}", "pytorch_state_dict: {source: w.pt}"));
         var other = assertThrows(IOException.class, () -> BioimageIo.open(yaml));
-        assertTrue(other.getMessage().contains("no ONNX weights"), other.getMessage());
+        assertTrue(
+                other.getMessage().contains("none of them ONNX")
+                        && other.getMessage().contains("bioimageio add-weights"),
+                other.getMessage());
         Files.writeString(
                 yaml,
                 rdf.replace(
                         "test_tensor: {source: in.npy}",
                         "test_tensor: {source: in.npy}\n    preprocessing: [{id: zero_mean_unit_variance}]"));
+        assertEquals(
+                "zero_mean_unit_variance",
+                BioimageIo.open(yaml).spec().tensorIo().preprocessing().get(0).id(),
+                "the specification's preprocessing is run, not refused");
+        Files.writeString(
+                yaml,
+                rdf.replace(
+                        "test_tensor: {source: in.npy}",
+                        "test_tensor: {source: in.npy}\n    preprocessing: [{id: equalize}]"));
         var pre = assertThrows(IOException.class, () -> BioimageIo.open(yaml));
-        assertTrue(pre.getMessage().contains("zero_mean_unit_variance"), pre.getMessage());
+        assertTrue(pre.getMessage().contains("equalize"), pre.getMessage());
     }
 
     /**
