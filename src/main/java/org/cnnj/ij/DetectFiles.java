@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -174,12 +175,37 @@ public final class DetectFiles {
                     RoiZips.write(out.rois(), staging.resolve("rois.zip"));
                     byte[] bytes = out.csv().getBytes(StandardCharsets.UTF_8);
                     AtomicFiles.write(staging.resolve("detections.csv"), o -> o.write(bytes));
+                    AtomicFiles.write(
+                            staging.resolve("detections.geojson"),
+                            o -> o.write(ObjectFiles.geoJson(shapes(out.rois()), imp.getTitle())));
+                    AtomicFiles.write(
+                            staging.resolve("coco.json"),
+                            o -> o.write(ObjectFiles.coco(
+                                    shapes(out.rois()), imp.getTitle(), imp.getWidth(), imp.getHeight())));
                     ImagePlus overlay = imp.duplicate();
                     overlay.setTitle(baseName + "-detections");
                     overlay.setOverlay(
                             ResultsDisplay.outlines(out.rois(), true)); // class-coloured boxes named "class score"
                     Tiffs.save(overlay, staging.resolve("overlay.tif"));
                 });
+    }
+
+    /** Detections as objects for GeoJSON and COCO: the class and score their ROI names carry ("round 0.93"). */
+    static List<ObjectFiles.Shape> shapes(List<Roi> rois) {
+        List<ObjectFiles.Shape> shapes = new ArrayList<>();
+        for (Roi roi : rois) {
+            String name = roi.getName() == null ? "" : roi.getName().trim();
+            int space = name.lastIndexOf(' ');
+            double score = Double.NaN;
+            try {
+                if (space > 0) score = Double.parseDouble(name.substring(space + 1));
+            } catch (NumberFormatException e) {
+                space = -1; // a name without a score: all of it is the class
+            }
+            String cls = space > 0 ? name.substring(0, space) : name;
+            shapes.add(new ObjectFiles.Shape(roi, cls, score, Map.of(), Math.max(0, roi.getPosition())));
+        }
+        return shapes;
     }
 
     /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */

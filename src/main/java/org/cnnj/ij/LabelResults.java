@@ -109,8 +109,9 @@ public final class LabelResults {
     }
 
     public static void saveCsv(List<Measurement> rows, Calibration cal, Path file) throws IOException {
-        StringBuilder sb =
-                new StringBuilder("position,label,area_" + cal.getUnit() + "2,centroid_x,centroid_y,mean_intensity\n");
+        String u = unit(cal);
+        StringBuilder sb = new StringBuilder(
+                "position,label,area_" + u + "2,centroid_x_" + u + ",centroid_y_" + u + ",mean_intensity\n");
         for (Measurement m : rows) {
             sb.append(m.position()).append(',').append(m.label()).append(',');
             appendFixed4(sb, m.area()).append(',');
@@ -120,6 +121,21 @@ public final class LabelResults {
         }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
+    /**
+     * The calibration's unit as a column name can carry it: "um" for µm and micron(s), "nm", "mm", "px" for an
+     * uncalibrated image (ImageJ's "pixel", or a blank unit some writers leave), else the unit's letters.
+     */
+    public static String unit(Calibration cal) {
+        String u = cal == null || !cal.scaled() ? "" : cal.getUnit().trim().toLowerCase(Locale.ROOT);
+        return switch (u) {
+            case "", "pixel", "pixels", "px" -> "px";
+            case "µm", "μm", "um", "micron", "microns", "micrometer", "micrometre" -> "um";
+            case "nanometer", "nanometre" -> "nm";
+            case "millimeter", "millimetre" -> "mm";
+            default -> u.replaceAll("[^a-z0-9]", "").isEmpty() ? "px" : u.replaceAll("[^a-z0-9]", "");
+        };
     }
 
     /**

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Batch;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Staging;
@@ -198,11 +201,43 @@ public final class SegmentFiles {
      * crash never leaves labels.tif without its rois.zip, or new labels beside old results.
      */
     public static void write(Output out, Calibration cal, Path dir) throws IOException {
+        String image = out.labels().getTitle().replaceFirst("-labels$", "");
+        byte[] geoJson = ObjectFiles.geoJson(shapes(out, cal), image),
+                coco =
+                        ObjectFiles.coco(
+                                shapes(out, cal),
+                                image,
+                                out.labels().getWidth(),
+                                out.labels().getHeight());
         Staging.write(dir, staging -> {
             Tiffs.save(out.labels(), staging.resolve("labels.tif"));
-            if (out.probabilities() != null) Tiffs.save(out.probabilities(), staging.resolve("probabilities.tif"));
+            OmeTiff.save(out.labels(), List.of("labels"), staging.resolve("labels.ome.tif"));
+            if (out.probabilities() != null) {
+                Tiffs.save(out.probabilities(), staging.resolve("probabilities.tif"));
+                List<String> classes = new ArrayList<>();
+                for (int c = 1; c <= out.probabilities().getNChannels(); c++)
+                    classes.add(out.probabilities().getStack().getSliceLabel(c));
+                OmeTiff.save(out.probabilities(), classes, staging.resolve("probabilities.ome.tif"));
+            }
             RoiZips.write(out.rois(), staging.resolve("rois.zip"));
             LabelResults.saveCsv(out.rows(), cal, staging.resolve("results.csv"));
+            AtomicFiles.write(staging.resolve("objects.geojson"), o -> o.write(geoJson));
+            AtomicFiles.write(staging.resolve("coco.json"), o -> o.write(coco));
         });
+    }
+
+    /** The objects with their results rows (ROI names are the label numbers the rows carry). */
+    static List<ObjectFiles.Shape> shapes(Output out, Calibration cal) {
+        Map<String, LabelResults.Measurement> rows = new HashMap<>();
+        for (LabelResults.Measurement m : out.rows()) rows.put(m.position() + "/" + m.label(), m);
+        String unit = LabelResults.unit(cal);
+        List<ObjectFiles.Shape> shapes = new ArrayList<>();
+        for (Roi roi : out.rois()) {
+            int position = Math.max(0, roi.getPosition());
+            LabelResults.Measurement m = rows.get(position + "/" + roi.getName());
+            shapes.add(new ObjectFiles.Shape(
+                    roi, "object", Double.NaN, m == null ? Map.of() : ObjectFiles.measurements(m, unit), position));
+        }
+        return shapes;
     }
 }

@@ -153,6 +153,18 @@ class DetectFilesTest {
         assertEquals(
                 found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
         assertEquals(found, RoiZips.read(dir.resolve("rois.zip")).size());
+        assertEquals(
+                found,
+                com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("coco.json")))
+                        .getAsJsonObject()
+                        .getAsJsonArray("annotations")
+                        .size());
+        assertEquals(
+                found,
+                com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("detections.geojson")))
+                        .getAsJsonObject()
+                        .getAsJsonArray("features")
+                        .size());
         ImagePlus overlay = Tiffs.open(dir.resolve("overlay.tif"));
         assertEquals(found, overlay.getOverlay().size());
     }

@@ -68,7 +68,7 @@ class LabelResultsTest {
         LabelResults.saveCsv(m, cal, csv);
         List<String> lines = Files.readAllLines(csv);
         assertEquals(
-                "position,label,area_\u00b5m2,centroid_x,centroid_y,mean_intensity",
+                "position,label,area_um2,centroid_x_um,centroid_y_um,mean_intensity",
                 lines.get(0)); // ImageJ spells um as µm
         assertEquals("0,1,1.0000,1.0000,1.0000,10.5000", lines.get(1));
     }

@@ -59,6 +59,19 @@ class SegmentFilesTest {
             assertEquals(
                     r.truePositives() + r.falsePositives() + 1,
                     Files.readAllLines(result.resolve("results.csv")).size());
+            // The same objects for QuPath (GeoJSON), COCO readers and OME-TIFF readers.
+            var geo = com.google.gson.JsonParser.parseString(Files.readString(result.resolve("objects.geojson")))
+                    .getAsJsonObject();
+            assertEquals(
+                    r.truePositives() + r.falsePositives(),
+                    geo.getAsJsonArray("features").size());
+            var coco = com.google.gson.JsonParser.parseString(Files.readString(result.resolve("coco.json")))
+                    .getAsJsonObject();
+            assertEquals(
+                    r.truePositives() + r.falsePositives(),
+                    coco.getAsJsonArray("annotations").size());
+            assertArrayEquals(labels(result.resolve("labels.tif")), labels(result.resolve("labels.ome.tif")));
+            assertTrue(Files.isRegularFile(result.resolve("probabilities.ome.tif")));
         }
     }
 
