@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.runtime.Device;
@@ -45,7 +46,7 @@ final class FolderBench {
                 Segmenter.Request request = Segmenter.Request.defaults()
                         .withTile(segmenter.layout(0, line -> {}).tile());
                 // The first image warms ONNX Runtime and the JIT up; it is not counted.
-                SegmentFiles.segmentImage(segmenter, request, in.resolve("n0.tif"), out);
+                SegmentFiles.segmentImage(segmenter, request, ChannelChoice.ALL, in.resolve("n0.tif"), out);
                 engine.nanos.set(0);
                 long objects = 0, files = 0, t1 = System.nanoTime();
                 for (int i = 1; i < count; i++) {

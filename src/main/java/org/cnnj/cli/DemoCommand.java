@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.io.AtomicFiles;
@@ -144,7 +145,11 @@ final class DemoCommand {
             if (verbose) System.err.println(msg);
         })) {
             SegmentFiles.segmentImage(
-                    Segmenter.of(engine, spec), new Segmenter.Request(Diameter.NONE, false, 128), heldOut, out);
+                    Segmenter.of(engine, spec),
+                    new Segmenter.Request(Diameter.NONE, false, 128),
+                    ChannelChoice.ALL,
+                    heldOut,
+                    out);
         }
         int[] predicted = labelsOf(Tiffs.open(out.resolve("labels.tif")));
         InstanceMatching.Result match = InstanceMatching.match(test.labels(), predicted, 0.5);

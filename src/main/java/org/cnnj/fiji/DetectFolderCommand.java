@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
 import org.cnnj.det.DetectorSpec;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
@@ -27,6 +28,12 @@ public class DetectFolderCommand extends CnnjCommand {
 
     @Parameter(label = "Output folder", style = "directory")
     private File output;
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of the image the model sees, in which order: numbers from 1 or channel"
+                    + " names (an RGB image's are red, green, blue); all: every channel as it is")
+    private String channels = "all";
 
     @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
     private double score = 0.5;
@@ -58,7 +65,8 @@ public class DetectFolderCommand extends CnnjCommand {
         return DetectFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
                 .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
                 .withDetection(tile, (float) score, (float) nms)
-                .withClasses(names(classes));
+                .withClasses(names(classes))
+                .withChannels(ChannelChoice.parse(channels));
     }
 
     @Override

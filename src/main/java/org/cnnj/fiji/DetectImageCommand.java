@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Locale;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.ObjectDetector;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.model.BuiltInModels;
@@ -28,6 +29,12 @@ public class DetectImageCommand extends CnnjCommand {
 
     @Parameter(label = "Detector (.onnx, or cell shapes (built-in))", style = "open", callback = "modelChanged")
     private File model = new File(BuiltInModels.CELL_SHAPES);
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of the image the model sees, in which order: numbers from 1 or channel"
+                    + " names (an RGB image's are red, green, blue); all: every channel as it is")
+    private String channels = "all";
 
     @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
     private double score = 0.5;
@@ -72,7 +79,7 @@ public class DetectImageCommand extends CnnjCommand {
                     detector,
                     new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()),
                     null,
-                    image,
+                    ChannelChoice.parse(channels).apply(image, image.getTitle()),
                     image.getTitle());
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());

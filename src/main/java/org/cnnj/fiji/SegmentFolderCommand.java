@@ -3,6 +3,7 @@ package org.cnnj.fiji;
 import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
@@ -44,6 +45,12 @@ public class SegmentFolderCommand extends CnnjCommand {
     private String device = "auto";
 
     @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of the image the model sees, in which order: numbers from 1 or channel"
+                    + " names (an RGB image's are red, green, blue); all: every channel as it is")
+    private String channels = "all";
+
+    @Parameter(
             label = "Object diameter (px, auto or none)",
             description = "auto: estimated from each image; images are resized so their objects"
                     + " match the model's object size, results come back at the image's size")
@@ -77,7 +84,8 @@ public class SegmentFolderCommand extends CnnjCommand {
                         probabilities,
                         tile,
                         new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)))
-                .withExternal(external);
+                .withExternal(external)
+                .withChannels(ChannelChoice.parse(channels));
     }
 
     @Override

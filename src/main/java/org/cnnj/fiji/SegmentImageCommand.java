@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.Tiffs;
@@ -41,6 +42,12 @@ public class SegmentImageCommand extends CnnjCommand {
             label = "Device",
             choices = {"auto", "cpu", "cuda"})
     private String device = "auto";
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of the image the model sees, in which order: numbers from 1 or channel"
+                    + " names (an RGB image's are red, green, blue); all: every channel as it is")
+    private String channels = "all";
 
     @Parameter(
             label = "Object diameter (px, auto or none)",
@@ -94,7 +101,7 @@ public class SegmentImageCommand extends CnnjCommand {
                             false,
                             Segmenter.DEFAULT_TILE,
                             new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)),
-                    image,
+                    ChannelChoice.parse(channels).apply(image, image.getTitle()),
                     image.getTitle(),
                     line -> log.info("CNN-J: " + line));
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.seg.Augmentation;
 import org.cnnj.seg.SegmentationSpec;
@@ -32,6 +33,12 @@ public class TrainSegmentationCommand extends CnnjCommand {
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of each image the network learns from, in which order: numbers from 1 or"
+                    + " channel names; the model records them, give the same when segmenting")
+    private String channels = "all";
 
     @Parameter(
             label = "Task",
@@ -155,7 +162,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 .withConfig(cfg)
                 .withRecipe(recipe)
                 .withResume(resume)
-                .withCommandLine(command);
+                .withCommandLine(command)
+                .withChannels(ChannelChoice.parse(channels));
     }
 
     @Override

@@ -56,29 +56,48 @@ public final class DetectFiles {
             int tile,
             float score,
             float nms,
-            List<String> classes) {
-        /** ONNX Runtime on the best device, all cores, the sidecar's tile, score and NMS, every class. */
+            List<String> classes,
+            ChannelChoice channels) {
+        public Options {
+            channels = channels == null ? ChannelChoice.ALL : channels;
+        }
+
+        /** ONNX Runtime on the best device, all cores, the sidecar's tile, score and NMS, every class and channel. */
         public static Options of(Path model, Path input, Path output) {
             return new Options(
-                    model, input, output, EngineKind.ORT, Device.AUTO, 0, 0, Float.NaN, Float.NaN, List.of());
+                    model,
+                    input,
+                    output,
+                    EngineKind.ORT,
+                    Device.AUTO,
+                    0,
+                    0,
+                    Float.NaN,
+                    Float.NaN,
+                    List.of(),
+                    ChannelChoice.ALL);
         }
 
         public Options withEngine(EngineKind e, Device d, int t) {
-            return new Options(model, input, output, e, d, t, tile, score, nms, classes);
+            return new Options(model, input, output, e, d, t, tile, score, nms, classes, channels);
         }
 
         /** Tiles of {@code side} px (0: the sidecar's), minimum score and NMS IoU (NaN: the sidecar's). */
         public Options withDetection(int side, float minScore, float nmsIou) {
-            return new Options(model, input, output, engine, device, threads, side, minScore, nmsIou, classes);
+            return new Options(
+                    model, input, output, engine, device, threads, side, minScore, nmsIou, classes, channels);
         }
 
         /** Keep only these classes (empty: all). */
         public Options withClasses(List<String> names) {
-            return new Options(model, input, output, engine, device, threads, tile, score, nms, names);
+            return new Options(model, input, output, engine, device, threads, tile, score, nms, names, channels);
+        }
+
+        /** The same options giving the detector only these channels of each image, in this order. */
+        public Options withChannels(ChannelChoice c) {
+            return new Options(model, input, output, engine, device, threads, tile, score, nms, classes, c);
         }
     }
-
-    private DetectFiles() {}
 
     public static int detect(Options o) throws IOException {
         List<Path> images = ImageFiles.list(o.input());
@@ -94,7 +113,7 @@ public final class DetectFiles {
                     images,
                     Files.isDirectory(o.input()),
                     o.output(),
-                    (image, dir) -> detectImage(detector, options, keep, image, dir));
+                    (image, dir) -> detectImage(detector, options, new Filter(keep, o.channels()), image, dir));
             return (int) s.counted();
         }
     }
@@ -125,12 +144,17 @@ public final class DetectFiles {
     /** What detecting in one image gives: ROIs ("class score") and the CSV rows. */
     public record Output(List<Roi> rois, String csv) {}
 
-    /** Detects in one image file (all slices of a stack) and writes its three outputs to {@code dir}. */
+    /** Which classes to keep (null: all) and which channels of an image the detector sees. */
+    public record Filter(Set<Integer> classes, ChannelChoice channels) {}
+
+    /** Detects in one image file (all slices of a stack) and writes its outputs to {@code dir}. */
     public static int detectImage(
-            ObjectDetector detector, ObjectDetector.Options options, Set<Integer> keep, Path file, Path dir)
+            ObjectDetector detector, ObjectDetector.Options options, Filter filter, Path file, Path dir)
             throws IOException {
         ImagePlus imp = Tiffs.open(file);
-        Output out = detect(detector, options, keep, imp, file.getFileName().toString());
+        String name = file.getFileName().toString();
+        Output out =
+                detect(detector, options, filter.classes(), filter.channels().apply(imp, name), name);
         write(out, imp, dir, ImageFiles.baseName(file));
         return out.rois().size();
     }
@@ -141,7 +165,11 @@ public final class DetectFiles {
         int w = imp.getWidth(), h = imp.getHeight(), positions = Planes.positions(imp);
         if (Planes.channels(imp) != detector.spec().inputChannels())
             throw new IllegalArgumentException(
-                    Planes.mismatch(name, imp, detector.spec().inputChannels(), "detector"));
+                    Planes.mismatch(name, imp, detector.spec().inputChannels(), "detector")
+                            + SegmentFiles.channelsHint(
+                                    imp,
+                                    detector.spec().inputChannels(),
+                                    detector.spec().provenance()));
         List<Roi> rois = new ArrayList<>();
         StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
         for (int pos = 0; pos < positions; pos++) {

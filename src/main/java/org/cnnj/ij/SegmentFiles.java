@@ -48,8 +48,13 @@ public final class SegmentFiles {
             Device device,
             int threads,
             Segmenter.Request request,
-            SegmentationModel.External external) {
-        /** ONNX Runtime on the best device, all cores, {@link Segmenter.Request#defaults()}. */
+            SegmentationModel.External external,
+            ChannelChoice channels) {
+        public Options {
+            channels = channels == null ? ChannelChoice.ALL : channels;
+        }
+
+        /** ONNX Runtime on the best device, all cores, {@link Segmenter.Request#defaults()}, every channel. */
         public static Options of(Path model, Path input, Path output) {
             return new Options(
                     model,
@@ -59,19 +64,25 @@ public final class SegmentFiles {
                     Device.AUTO,
                     0,
                     Segmenter.Request.defaults(),
-                    SegmentationModel.External.DEFAULTS);
+                    SegmentationModel.External.DEFAULTS,
+                    ChannelChoice.ALL);
         }
 
         public Options withEngine(EngineKind e, Device d, int t) {
-            return new Options(model, input, output, e, d, t, request, external);
+            return new Options(model, input, output, e, d, t, request, external, channels);
         }
 
         public Options withRequest(Segmenter.Request r) {
-            return new Options(model, input, output, engine, device, threads, r, external);
+            return new Options(model, input, output, engine, device, threads, r, external, channels);
         }
 
         public Options withExternal(SegmentationModel.External e) {
-            return new Options(model, input, output, engine, device, threads, request, e);
+            return new Options(model, input, output, engine, device, threads, request, e, channels);
+        }
+
+        /** The same options giving the model only these channels of each image, in this order. */
+        public Options withChannels(ChannelChoice c) {
+            return new Options(model, input, output, engine, device, threads, request, external, c);
         }
     }
 
@@ -88,7 +99,7 @@ public final class SegmentFiles {
                     images,
                     Files.isDirectory(o.input()),
                     o.output(),
-                    (image, dir) -> segmentImage(segmenter, request, image, dir));
+                    (image, dir) -> segmentImage(segmenter, request, o.channels(), image, dir));
             return 0;
         }
     }
@@ -101,10 +112,12 @@ public final class SegmentFiles {
             List<LabelResults.Measurement> rows,
             int objects) {}
 
-    public static int segmentImage(Segmenter segmenter, Segmenter.Request request, Path file, Path dir)
+    public static int segmentImage(
+            Segmenter segmenter, Segmenter.Request request, ChannelChoice channels, Path file, Path dir)
             throws IOException {
         ImagePlus imp = Tiffs.open(file);
-        Output out = segment(segmenter, request, imp, file.getFileName().toString());
+        String name = file.getFileName().toString();
+        Output out = segment(segmenter, request, channels.apply(imp, name), name);
         write(out, imp.getCalibration(), dir);
         return out.objects();
     }
@@ -123,7 +136,8 @@ public final class SegmentFiles {
         SegmentationSpec spec = segmenter.spec();
         int w = imp.getWidth(), h = imp.getHeight(), positions = Planes.positions(imp);
         if (Planes.channels(imp) != spec.inputChannels())
-            throw new IllegalArgumentException(Planes.mismatch(name, imp, spec.inputChannels(), "model"));
+            throw new IllegalArgumentException(Planes.mismatch(name, imp, spec.inputChannels(), "model")
+                    + channelsHint(imp, spec.inputChannels(), spec.provenance()));
         Calibration cal = imp.getCalibration();
         ImageStack labelStack = new ImageStack(w, h), probabilityStack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
@@ -173,6 +187,18 @@ public final class SegmentFiles {
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);
+    }
+
+    /**
+     * How to choose the channels a model takes: the channels it was trained on (a CNN-J model records them), else the
+     * image's channel names to choose from.
+     */
+    static String channelsHint(ImagePlus imp, int expected, Map<String, String> provenance) {
+        String trained = provenance.get("channels");
+        if (trained != null) return "; it was trained on channels=" + trained + ": give the same";
+        if (Planes.channels(imp) <= expected) return "";
+        return "; or choose " + expected + " of its channels (" + String.join(", ", ChannelChoice.names(imp))
+                + ") with channels=, e.g. channels=" + (expected == 1 ? "1" : "1,2") + " (command line --channels)";
     }
 
     /**

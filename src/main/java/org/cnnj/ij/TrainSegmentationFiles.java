@@ -50,7 +50,12 @@ public final class TrainSegmentationFiles {
             TrainConfig config,
             SegmentationTrainer.Recipe recipe,
             boolean resume,
-            String commandLine) {
+            String commandLine,
+            ChannelChoice channels) {
+        public Options {
+            channels = channels == null ? ChannelChoice.ALL : channels;
+        }
+
         /** The defaults of the schedule and the recipe; labels beside the images. */
         public static Options of(Path images, Path output) {
             return new Options(
@@ -61,31 +66,38 @@ public final class TrainSegmentationFiles {
                     TrainConfig.defaults(),
                     SegmentationTrainer.Recipe.defaults(),
                     false,
-                    "");
+                    "",
+                    ChannelChoice.ALL);
         }
 
         public Options withLabels(Path folder) {
-            return new Options(images, folder, output, validation, config, recipe, resume, commandLine);
+            return new Options(images, folder, output, validation, config, recipe, resume, commandLine, channels);
         }
 
         public Options withValidationImages(Path imagesOrList) {
-            return new Options(images, labels, output, imagesOrList, config, recipe, resume, commandLine);
+            return new Options(images, labels, output, imagesOrList, config, recipe, resume, commandLine, channels);
         }
 
         public Options withConfig(TrainConfig c) {
-            return new Options(images, labels, output, validation, c, recipe, resume, commandLine);
+            return new Options(images, labels, output, validation, c, recipe, resume, commandLine, channels);
         }
 
         public Options withRecipe(SegmentationTrainer.Recipe r) {
-            return new Options(images, labels, output, validation, config, r, resume, commandLine);
+            return new Options(images, labels, output, validation, config, r, resume, commandLine, channels);
         }
 
         public Options withResume(boolean continueTraining) {
-            return new Options(images, labels, output, validation, config, recipe, continueTraining, commandLine);
+            return new Options(
+                    images, labels, output, validation, config, recipe, continueTraining, commandLine, channels);
         }
 
         public Options withCommandLine(String line) {
-            return new Options(images, labels, output, validation, config, recipe, resume, line);
+            return new Options(images, labels, output, validation, config, recipe, resume, line, channels);
+        }
+
+        /** The same options giving the network only these channels of each image, in this order. */
+        public Options withChannels(ChannelChoice c) {
+            return new Options(images, labels, output, validation, config, recipe, resume, commandLine, c);
         }
     }
 
@@ -94,7 +106,7 @@ public final class TrainSegmentationFiles {
         checkOutput(o.output());
         Consumer<String> log = listener == null ? System.err::println : listener::log;
         log.accept("reading the training images in " + o.images() + "...");
-        List<LabeledImage> data = load(o.images(), o.labels());
+        List<LabeledImage> data = load(o.images(), o.labels(), o.channels());
         String what = describe(data, o.images());
         log.accept(what + "; preparing patches (rescaling to one object size), then training...");
         return train(data, what, o, cancel, listener);
@@ -133,6 +145,8 @@ public final class TrainSegmentationFiles {
         provenance.put("command", o.commandLine());
         provenance.put("images", source);
         provenance.put("date", Instant.now().toString());
+        if (o.channels() != ChannelChoice.ALL)
+            provenance.put("channels", o.channels().option());
         SegmentationTrainer.Result r;
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_score,seconds", "train")) {
@@ -143,7 +157,7 @@ public final class TrainSegmentationFiles {
                     .withListener(progress)
                     .withProvenance(provenance);
             if (o.validation() != null) {
-                List<LabeledImage> held = load(o.validation(), null);
+                List<LabeledImage> held = load(o.validation(), null, o.channels());
                 provenance.put("validation", describe(held, o.validation()));
                 run = run.validatedOn(held);
             }
@@ -171,8 +185,13 @@ public final class TrainSegmentationFiles {
      * and {@code source} columns, which says each image's source.
      */
     public static List<LabeledImage> load(Path images, Path labels) throws IOException {
-        if (Files.isRegularFile(images)) return loadList(images, labels);
-        return loadFolder(images, labels, List.of());
+        return load(images, labels, ChannelChoice.ALL);
+    }
+
+    /** {@link #load(Path, Path)} giving the network only {@code channels} of each image, in that order. */
+    public static List<LabeledImage> load(Path images, Path labels, ChannelChoice channels) throws IOException {
+        if (Files.isRegularFile(images)) return loadList(images, labels, channels);
+        return loadFolder(images, labels, List.of(), channels);
     }
 
     /** "N samples from SOURCE (k images), …". */
@@ -185,7 +204,7 @@ public final class TrainSegmentationFiles {
         return data.size() + " samples from " + from + " (" + String.join(", ", parts) + ")";
     }
 
-    private static List<LabeledImage> loadList(Path list, Path labels) throws IOException {
+    private static List<LabeledImage> loadList(Path list, Path labels, ChannelChoice channels) throws IOException {
         List<Path> folders = new ArrayList<>();
         List<PathMatcher> excluded = new ArrayList<>();
         int n = 0;
@@ -208,12 +227,12 @@ public final class TrainSegmentationFiles {
         if (folders.isEmpty())
             throw new IOException(list + " lists no image folders; write one folder per line (relative to the file)");
         List<LabeledImage> out = new ArrayList<>();
-        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded));
+        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded, channels));
         return out;
     }
 
-    private static List<LabeledImage> loadFolder(Path images, Path labels, List<PathMatcher> excluded)
-            throws IOException {
+    private static List<LabeledImage> loadFolder(
+            Path images, Path labels, List<PathMatcher> excluded, ChannelChoice channels) throws IOException {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
@@ -232,7 +251,7 @@ public final class TrainSegmentationFiles {
         for (Path image : files) {
             try {
                 String source = sources.getOrDefault(ImageFiles.baseName(image), folderSource);
-                for (LabeledImage d : pair(image, labels)) out.add(d.from(source));
+                for (LabeledImage d : pair(image, labels, channels)) out.add(d.from(source));
             } catch (IOException | IllegalArgumentException e) {
                 if (first == null) first = e;
                 failures.add(image.getFileName() + " (" + e.getMessage() + ")");
@@ -250,12 +269,12 @@ public final class TrainSegmentationFiles {
     }
 
     /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
-    private static List<LabeledImage> pair(Path image, Path labels) throws IOException {
+    private static List<LabeledImage> pair(Path image, Path labels, ChannelChoice channels) throws IOException {
         String name = image.getFileName().toString();
         Path label = labels != null
                 ? labels.resolve(name)
                 : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
-        ImagePlus img = Tiffs.open(image), lab;
+        ImagePlus img = channels.apply(Tiffs.open(image), name), lab;
         if (Files.exists(label)) {
             lab = Tiffs.open(label);
         } else {

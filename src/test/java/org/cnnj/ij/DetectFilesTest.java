@@ -132,7 +132,8 @@ class DetectFilesTest {
                         0,
                         Float.NaN,
                         Float.NaN,
-                        List.of("square"))));
+                        List.of("square"),
+                        ChannelChoice.ALL)));
         assertTrue(
                 unknown.getMessage().contains("no class \"square\"")
                         && unknown.getMessage().contains("round"),
@@ -148,7 +149,8 @@ class DetectFilesTest {
                 0,
                 Float.NaN,
                 Float.NaN,
-                List.of()));
+                List.of(),
+                ChannelChoice.ALL));
         assertTrue(found > 80, "found " + found);
         assertEquals(
                 found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
