@@ -96,7 +96,7 @@ menu 4 1   # Training › Train Segmentation on Folder...
 wait_for "CNN-J Train Segmentation"
 sleep 1
 geometry "CNN-J Train Segmentation"
-xdotool mousemove $((X + 600)) $((Y + 576)) click 1; sleep 0.5   # into the From field: fine-tune the built-in model
+xdotool mousemove $((X + 600)) $((Y + HEIGHT - 142)) click 1; sleep 0.5   # into the From field (above the two check boxes at the bottom): fine-tune the built-in model
 xdotool type --delay 20 "$repo/models/nuclei.onnx"
 sleep 1.5   # task, diameter, depth and filters now show the model's own
 import -window "$(window "CNN-J Train Segmentation")" "$out/dialog-train-segmentation.png"

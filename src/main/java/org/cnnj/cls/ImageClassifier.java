@@ -51,6 +51,7 @@ public final class ImageClassifier implements AutoCloseable {
 
     public static ImageClassifier open(Path model, EngineKind engine, Device device, int threads, Consumer<String> log)
             throws IOException {
+        Sidecars.refusePackage(model, "classifier", "trained with Train Classifier (./cnnj train-cls)");
         model = BuiltInModels.file(model);
         ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
         if (engine == EngineKind.JAVA) return java(loadNetwork(model, spec), spec);

@@ -79,6 +79,7 @@ public final class ObjectDetector implements AutoCloseable {
 
     /** Opens model.onnx, its head graph and its sidecar with ONNX Runtime on {@code device}. */
     public static ObjectDetector open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
+        Sidecars.refusePackage(model, "detector", "trained with Train Detector (./cnnj train-det)");
         model = BuiltInModels.file(model, log);
         DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
         Path head = model.resolveSibling(spec.head());
@@ -132,6 +133,7 @@ public final class ObjectDetector implements AutoCloseable {
 
     /** Opens model.onnx with the Java engine (no native code): the network rebuilt from the sidecar, weights from both graphs. */
     public static ObjectDetector openJava(Path model) throws IOException {
+        Sidecars.refusePackage(model, "detector", "trained with Train Detector (./cnnj train-det)");
         model = BuiltInModels.file(model);
         DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
         return java(loadNetwork(model, spec), spec);

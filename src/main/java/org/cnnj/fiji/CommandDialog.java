@@ -117,14 +117,16 @@ final class CommandDialog {
         gd.addHelp(help.toString());
         gd.addMessage(" "); // where a value the command cannot take is named while the dialog is open
         Checks checks = new Checks(fields, components, (Label) gd.getMessage());
-        gd.addDialogListener(checks);
         Callbacks callbacks = defaults != null
                         && fields.stream()
                                 .anyMatch(i -> i.getCallback() != null
                                         && !i.getCallback().isEmpty())
                 ? new Callbacks(type, defaults, fields, components)
                 : null;
+        // Callbacks first: GenericDialog stops at the first listener that finds the dialog invalid, so with the checks
+        // first a model chosen while another field is still empty would not fill its fields.
         if (callbacks != null) gd.addDialogListener(callbacks);
+        gd.addDialogListener(checks);
         checks.dialogItemChanged(gd, new AWTEvent(gd, AWTEvent.RESERVED_ID_MAX + 1) {}); // the initial values
         gd.showDialog();
         if (gd.wasCanceled()) return null;

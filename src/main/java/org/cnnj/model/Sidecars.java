@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.cnnj.io.AtomicFiles;
 
 /** Reading and writing the JSON files next to a model (segmentation and detector sidecars alike), with messages that say what is wrong. */
@@ -31,6 +32,21 @@ public final class Sidecars {
     /** The sidecar path for a model file: same name, .json. */
     public static Path of(Path model) {
         return sibling(model, ".json");
+    }
+
+    /**
+     * Refuses a bioimage.io package (a .zip, a description .yaml, a folder) where a {@code task} model (a detector, a
+     * classifier) is wanted: the zoo's packages are segmentation (image to image) models, which Segment runs; a
+     * detector or classifier is a CNN-J .onnx with its .json. Said before the missing-sidecar message it led to.
+     */
+    public static void refusePackage(Path model, String task, String instead) {
+        String n = model.getFileName() == null
+                ? ""
+                : model.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".zip") || n.endsWith(".yaml") || n.endsWith(".yml") || Files.isDirectory(model))
+            throw new IllegalArgumentException(model + " is a bioimage.io package (or a folder), not a " + task
+                    + "; packages hold segmentation models: run it with Segment (./cnnj segment --model " + model
+                    + "); a " + task + " is a CNN-J .onnx file with its .json, " + instead);
     }
 
     public static Path sibling(Path model, String suffix) {

@@ -37,6 +37,27 @@ class BadInputTest {
     @TempDir
     Path dir;
 
+    /** A bioimage.io package given to Detect or Classify says what it is and where it runs, not "no sidecar". */
+    @Test
+    void aPackageGivenToDetectOrClassifySaysItIsASegmentationModel() throws Exception {
+        Path yaml = org.cnnj.seg.BioimageIoPackagesTest.fixedPackage(
+                dir.resolve("pkg"), org.cnnj.seg.BioimageIoPackagesTest.FIXED_05, "bioimageio.yaml");
+        for (Path model : List.of(yaml, yaml.getParent())) {
+            var det = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> DetectFiles.detect(DetectFiles.Options.of(model, Path.of("test-images/nuclei-1.tif"), dir)));
+            assertTrue(
+                    det.getMessage().contains("bioimage.io package")
+                            && det.getMessage().contains("segment"),
+                    det.getMessage());
+            var cls = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ClassifyFiles.classify(
+                            ClassifyFiles.Options.of(model, Path.of("test-images/nuclei-1.tif"), dir), line -> {}));
+            assertTrue(cls.getMessage().contains("not a classifier"), cls.getMessage());
+        }
+    }
+
     @Test
     void truncatedTiffIsRefusedNamingTheFile() throws Exception {
         Path good = dir.resolve("good.tif");
