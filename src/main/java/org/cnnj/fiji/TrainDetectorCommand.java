@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -23,8 +24,19 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Images folder", style = "directory")
     private File images;
 
-    @Parameter(label = "ROI folder (empty: X.zip beside each image)", style = "directory", required = false)
+    @Parameter(
+            label = "Boxes folder (empty: beside each image)",
+            style = "directory",
+            required = false,
+            description = "ROI zips (X.zip), label images (X-labels.tif), or boxes from annotation tools:"
+                    + " Pascal VOC (X.xml), YOLO (X.txt + data.yaml), COCO (.json) or CSV")
     private File rois;
+
+    @Parameter(
+            label = "Annotations",
+            choices = {"auto", "rois", "labels", "voc", "coco", "yolo", "csv"},
+            description = "auto: whichever the folder holds for each image")
+    private String annotations = "auto";
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
@@ -95,7 +107,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withConfig(cfg)
                 .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
                 .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
-                .withCommandLine(command);
+                .withCommandLine(command)
+                .withAnnotations(BoxAnnotations.Format.parse(annotations));
     }
 
     @Override

@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.cnnj.io.AtomicFiles;
 
 /** TIFF reading and writing that is safe headless and never leaves half a file behind. */
@@ -92,6 +96,31 @@ public final class Tiffs {
             throw new IOException(file + " is truncated: its image data needs " + end + " bytes but the file has "
                     + length + "; copy or download it again");
         }
+    }
+
+    /**
+     * An image file's width and height from its header (TIFF, PNG, JPEG), without reading its pixels; the whole file
+     * is opened only where no reader knows the format.
+     */
+    public static int[] size(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in != null) {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (readers.hasNext()) {
+                    ImageReader r = readers.next();
+                    try {
+                        r.setInput(in, true, true);
+                        return new int[] {r.getWidth(0), r.getHeight(0)};
+                    } catch (IOException | RuntimeException unreadable) {
+                        // fall through to ImageJ's own reader, which says what is wrong with the file
+                    } finally {
+                        r.dispose();
+                    }
+                }
+            }
+        }
+        ImagePlus imp = open(file);
+        return new int[] {imp.getWidth(), imp.getHeight()};
     }
 
     /** Writes through a temporary sibling and a rename. */

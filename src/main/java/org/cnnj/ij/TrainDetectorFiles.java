@@ -32,9 +32,10 @@ import org.cnnj.train.TrainingOutput;
 import org.cnnj.train.TrainingRun;
 
 /**
- * Trains a detector from image files with ImageJ ROIs: for every image NAME.tif, a ROI zip NAME.zip
- * (or NAME-rois.zip, or NAME.roi) in the ROI folder; a ROI's class is its group name or its name
- * ("round", "round-0003", "round 0.91"); any ROI shape counts by its bounding box. Writes the model
+ * Trains a detector from image files (TIFF, PNG, JPEG) with their boxes: ImageJ ROIs — for every image NAME, a ROI zip
+ * NAME.zip (or NAME-rois.zip, or NAME.roi) in the ROI folder, a ROI's class being its group name or its name ("round",
+ * "round-0003", "round 0.91"), any ROI shape counting by its bounding box — or an instance label image, or boxes as
+ * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, COCO, YOLO, CSV). Writes the model
  * (NAME.onnx, NAME.head.onnx, NAME.json), a training log CSV (updated every epoch) and checkpoints.
  */
 public final class TrainDetectorFiles {
@@ -52,37 +53,68 @@ public final class TrainDetectorFiles {
             float[] anchorSizes,
             Path from,
             boolean resume,
-            String commandLine) {
+            String commandLine,
+            BoxAnnotations.Format annotations) {
+        public Options {
+            annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
+        }
+
         /** The detector's default schedule and anchors chosen from the boxes; classes from the ROI names. */
         public static Options of(Path images, Path output) {
-            return new Options(images, null, output, List.of(), DetectorTrainer.DEFAULTS, null, null, false, "");
+            return new Options(
+                    images,
+                    null,
+                    output,
+                    List.of(),
+                    DetectorTrainer.DEFAULTS,
+                    null,
+                    null,
+                    false,
+                    "",
+                    BoxAnnotations.Format.AUTO);
         }
 
         /** ROI zips in {@code folder} instead of beside the images. */
         public Options withRois(Path folder) {
-            return new Options(images, folder, output, classes, config, anchorSizes, from, resume, commandLine);
+            return new Options(
+                    images, folder, output, classes, config, anchorSizes, from, resume, commandLine, annotations);
         }
 
         public Options withClasses(List<String> names) {
-            return new Options(images, rois, output, names, config, anchorSizes, from, resume, commandLine);
+            return new Options(
+                    images, rois, output, names, config, anchorSizes, from, resume, commandLine, annotations);
         }
 
         public Options withConfig(TrainConfig c) {
-            return new Options(images, rois, output, classes, c, anchorSizes, from, resume, commandLine);
+            return new Options(images, rois, output, classes, c, anchorSizes, from, resume, commandLine, annotations);
         }
 
         /** Anchor sizes in pixels (null: chosen from the training boxes). */
         public Options withAnchors(float[] sizes) {
-            return new Options(images, rois, output, classes, config, sizes, from, resume, commandLine);
+            return new Options(images, rois, output, classes, config, sizes, from, resume, commandLine, annotations);
         }
 
         public Options withFrom(Path model, boolean continueTraining) {
             return new Options(
-                    images, rois, output, classes, config, anchorSizes, model, continueTraining, commandLine);
+                    images,
+                    rois,
+                    output,
+                    classes,
+                    config,
+                    anchorSizes,
+                    model,
+                    continueTraining,
+                    commandLine,
+                    annotations);
+        }
+
+        /** Where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV files (auto: whichever is there). */
+        public Options withAnnotations(BoxAnnotations.Format f) {
+            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, commandLine, f);
         }
 
         public Options withCommandLine(String line) {
-            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, line);
+            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, line, annotations);
         }
     }
 
@@ -93,7 +125,7 @@ public final class TrainDetectorFiles {
         Consumer<String> log = logOf(listener);
         Start start = start(o);
         Path roiFolder = o.rois() == null ? o.images() : o.rois();
-        List<Annotated> pairs = pairs(o.images(), roiFolder);
+        List<Annotated> pairs = pairs(o.images(), roiFolder, o.annotations(), log);
         List<String> classes = start.classes().isEmpty()
                 ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList())
                 : start.classes();
@@ -217,28 +249,43 @@ public final class TrainDetectorFiles {
 
     /** Images with their boxes (classes as indices into {@code classes}); each slice of a stack is one sample (ROIs at position p go to slice p, position 0 to all). */
     public static List<AnnotatedImage> load(Path images, Path rois, List<String> classes) throws IOException {
-        return annotate(pairs(images, rois), classes);
+        return annotate(pairs(images, rois, BoxAnnotations.Format.AUTO, System.err::println), classes);
     }
 
-    /** An image file and the ROIs of its zip (read once: they also give the class names). */
+    /** An image file, where its boxes came from and the boxes as ROIs (read once: they also give the class names). */
     private record Annotated(Path image, Path roiFile, List<Roi> rois) {}
 
-    private static List<Annotated> pairs(Path images, Path rois) throws IOException {
+    private static List<Annotated> pairs(Path images, Path rois, BoxAnnotations.Format format, Consumer<String> log)
+            throws IOException {
         List<Annotated> out = new ArrayList<>();
+        BoxAnnotations annotations = new BoxAnnotations(rois, format, log);
+        boolean roiFiles = format == BoxAnnotations.Format.AUTO || format == BoxAnnotations.Format.ROIS,
+                labelImages = format == BoxAnnotations.Format.AUTO || format == BoxAnnotations.Format.LABELS;
         for (Path image : ImageFiles.list(images)) {
-            Path roiFile = RoiZips.forImage(image, rois);
+            Path roiFile = roiFiles ? RoiZips.forImage(image, rois) : null;
             String base = ImageFiles.baseName(image);
             Path labels = rois.resolve(base + "-labels.tif");
-            if (roiFile == null && Files.exists(labels)) {
+            if (roiFile != null) {
+                out.add(new Annotated(image, roiFile, RoiZips.read(roiFile)));
+                continue;
+            }
+            if (labelImages && Files.exists(labels)) {
                 out.add(new Annotated(image, labels, roisOfLabels(labels)));
                 continue;
             }
-            if (roiFile == null) {
-                throw new IOException("no ROIs for " + image.getFileName() + ": expected " + base + ".zip (or " + base
-                        + "-rois.zip, or a label image " + base + "-labels.tif) in " + rois
-                        + "; save the ROI Manager (More › Save...) under that name");
+            BoxAnnotations.Found found = null;
+            if (format != BoxAnnotations.Format.ROIS && format != BoxAnnotations.Format.LABELS) {
+                int[] size = Tiffs.size(image);
+                found = annotations.forImage(image, size[0], size[1]);
             }
-            out.add(new Annotated(image, roiFile, RoiZips.read(roiFile)));
+            if (found == null) {
+                throw new IOException("no boxes for " + image.getFileName() + " in " + rois + ": looked for "
+                        + (roiFiles ? base + ".zip (ROI Manager), " : "")
+                        + (labelImages ? base + "-labels.tif, " : "")
+                        + annotations.lookedFor(image)
+                        + "; annotate it (ROI Manager › More › Save…, or labelImg/CVAT/Roboflow) or move it out");
+            }
+            out.add(new Annotated(image, found.file(), found.rois()));
         }
         return out;
     }

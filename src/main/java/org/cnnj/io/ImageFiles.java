@@ -7,22 +7,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
-/** The images a command works on: one file, or the TIFF files of a folder (label images left out), and their names. */
+/**
+ * The images a command works on: one file, or the images of a folder — TIFF, PNG and JPEG (photographs and the images
+ * annotation tools export), label images left out — and their names.
+ */
 public final class ImageFiles {
     private ImageFiles() {}
 
-    /** {@code input} itself when it is a file, else its .tif/.tiff files (not X-labels.tif) in name order. */
+    /** {@code input} itself when it is a file, else its .tif/.tiff/.png/.jpg/.jpeg files (not X-labels.*) in name order. */
     public static List<Path> list(Path input) throws IOException {
         if (Files.isRegularFile(input)) return List.of(input);
         if (!Files.isDirectory(input))
             throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
         try (Stream<Path> s = Files.list(input)) {
             List<Path> images = s.filter(p ->
-                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$"))
                     .filter(p -> !p.getFileName().toString().contains("-labels."))
                     .sorted()
                     .toList();
-            if (images.isEmpty()) throw new IOException("no .tif images in " + input);
+            if (images.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + input);
             return images;
         }
     }

@@ -86,7 +86,7 @@ class DetectFolderCommandTest extends HeadlessContext {
                         1)
                 .get();
         assertTrue(m.isCanceled());
-        assertTrue(m.getCancelReason().contains("no ROIs for a.tif"), m.getCancelReason());
+        assertTrue(m.getCancelReason().contains("no boxes for a.tif"), m.getCancelReason());
         assertTrue(Files.notExists(dir.resolve("m.onnx")));
     }
 

@@ -79,8 +79,9 @@ class DetectFilesTest {
                 dir.resolve("lonely.tif").toString());
         var e = assertThrows(IOException.class, () -> TrainDetectorFiles.load(dir, dir, List.of("cell")));
         assertTrue(
-                e.getMessage().contains("no ROIs for lonely.tif")
-                        && e.getMessage().contains("lonely.zip"),
+                e.getMessage().contains("no boxes for lonely.tif")
+                        && e.getMessage().contains("lonely.zip")
+                        && e.getMessage().contains("lonely.xml"),
                 e.getMessage());
     }
 

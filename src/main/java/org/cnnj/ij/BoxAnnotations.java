@@ -1,0 +1,419 @@
+package org.cnnj.ij;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import ij.gui.Roi;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.cnnj.io.ImageFiles;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Boxes as annotation tools write them, read into rectangle ROIs named by their class (as Train Detector reads ROI
+ * zips): Pascal VOC XML (labelImg, CVAT, Roboflow: NAME.xml per image, 1-based inclusive corners), COCO JSON (CVAT,
+ * Roboflow, QuPath exports: one file for a folder, [x, y, width, height] from 0), YOLO txt (Ultralytics, Roboflow:
+ * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
+ * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
+ * ymin, xmax, ymax). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
+ * boxes partly outside are cut at the image's edge.
+ */
+public final class BoxAnnotations {
+    /** Where the boxes are; AUTO looks for each image's own file first, then a folder-wide COCO or CSV file. */
+    public enum Format {
+        AUTO,
+        ROIS,
+        LABELS,
+        VOC,
+        COCO,
+        YOLO,
+        CSV;
+
+        public String option() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Format parse(String text) {
+            String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+            for (Format f : values()) if (f.option().equals(t)) return f;
+            throw new IllegalArgumentException(
+                    "annotations must be auto, rois, labels, voc, coco, yolo or csv, got \"" + text + "\"");
+        }
+    }
+
+    /** The boxes of one image and the file they came from. */
+    public record Found(Path file, List<Roi> rois) {}
+
+    private final Path folder;
+    private final Format format;
+    private final Consumer<String> warn;
+    private Map<String, Found> coco, csv;
+    private List<String> yoloNames;
+
+    /** Annotations in {@code folder} (the images' own folder, or where the annotation files are). */
+    public BoxAnnotations(Path folder, Format format, Consumer<String> warn) {
+        this.folder = folder;
+        this.format = format;
+        this.warn = warn;
+    }
+
+    /**
+     * The boxes of {@code image} (its size {@code width} × {@code height}) in this folder's annotations; null when
+     * none of the formats looked for has any for it.
+     */
+    public Found forImage(Path image, int width, int height) throws IOException {
+        String base = ImageFiles.baseName(image);
+        if (format == Format.AUTO || format == Format.VOC) {
+            Path xml = folder.resolve(base + ".xml");
+            if (Files.isRegularFile(xml)) return new Found(xml, voc(xml, width, height));
+        }
+        if (format == Format.AUTO || format == Format.YOLO) {
+            Path txt = yoloFile(image, base);
+            if (txt != null) return new Found(txt, yolo(txt, width, height));
+        }
+        if (format == Format.AUTO || format == Format.COCO) {
+            if (coco == null) coco = readCoco();
+            Found f = coco.get(image.getFileName().toString());
+            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height));
+        }
+        if (format == Format.AUTO || format == Format.CSV) {
+            if (csv == null) csv = readCsv();
+            Found f = csv.get(image.getFileName().toString());
+            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height));
+        }
+        return null;
+    }
+
+    /** What {@link #forImage} looked for, for the message when it found nothing. */
+    public String lookedFor(Path image) {
+        String base = ImageFiles.baseName(image);
+        return switch (format) {
+            case VOC -> base + ".xml";
+            case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
+            case COCO -> "a COCO .json naming " + image.getFileName();
+            case CSV -> "a .csv with a row for " + image.getFileName();
+            default -> base + ".xml (Pascal VOC), " + base + ".txt (YOLO), a COCO .json or a .csv naming it";
+        };
+    }
+
+    // Pascal VOC
+
+    private List<Roi> voc(Path xml, int width, int height) throws IOException {
+        Document d = xml(xml);
+        Element size = first(d.getDocumentElement(), "size");
+        if (size != null) {
+            int w = (int) number(first(size, "width"), xml, "size/width", 0),
+                    h = (int) number(first(size, "height"), xml, "size/height", 0);
+            if (w > 0 && h > 0 && (w != width || h != height))
+                throw new IllegalArgumentException(xml.getFileName() + " describes a " + w + " × " + h + " image but "
+                        + "its image is " + width + " × " + height + "; the boxes belong to another size (a resized"
+                        + " export?): annotate the image as it is, or export the boxes again");
+        }
+        List<Roi> rois = new ArrayList<>();
+        NodeList objects = d.getElementsByTagName("object");
+        for (int i = 0; i < objects.getLength(); i++) {
+            Element o = (Element) objects.item(i);
+            String name = text(first(o, "name"));
+            Element b = first(o, "bndbox");
+            if (name.isEmpty() || b == null)
+                throw new IllegalArgumentException(xml.getFileName() + ": object " + (i + 1) + " has no <name> or"
+                        + " <bndbox>; it is not Pascal VOC as labelImg or CVAT write it");
+            double xmin = number(first(b, "xmin"), xml, "xmin", Double.NaN),
+                    ymin = number(first(b, "ymin"), xml, "ymin", Double.NaN),
+                    xmax = number(first(b, "xmax"), xml, "xmax", Double.NaN),
+                    ymax = number(first(b, "ymax"), xml, "ymax", Double.NaN);
+            // VOC corners are 1-based and inclusive: pixels xmin..xmax are columns xmin−1..xmax−1 from 0. A box whose
+            // corners coincide is a click, not a one-pixel object (labelImg leaves such when a drag does not move).
+            if (xmax <= xmin || ymax <= ymin) add(rois, name, xmin, ymin, xmin, ymin, xml, width, height);
+            else add(rois, name, xmin - 1, ymin - 1, xmax, ymax, xml, width, height);
+        }
+        return rois;
+    }
+
+    private static Document xml(Path file) throws IOException {
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true); // no external entities
+            try (InputStream in = Files.newInputStream(file)) {
+                return f.newDocumentBuilder().parse(in);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(file.getFileName() + " is not readable XML (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Element first(Element parent, String tag) {
+        NodeList l = parent.getElementsByTagName(tag);
+        return l.getLength() == 0 ? null : (Element) l.item(0);
+    }
+
+    private static String text(Element e) {
+        return e == null ? "" : e.getTextContent().trim();
+    }
+
+    private static double number(Element e, Path file, String what, double otherwise) {
+        if (e == null) {
+            if (!Double.isNaN(otherwise)) return otherwise;
+            throw new IllegalArgumentException(file.getFileName() + ": a box has no <" + what + ">");
+        }
+        try {
+            return Double.parseDouble(text(e));
+        } catch (NumberFormatException bad) {
+            throw new IllegalArgumentException(
+                    file.getFileName() + ": <" + what + "> is \"" + text(e) + "\", not a number");
+        }
+    }
+
+    // YOLO
+
+    private Path yoloFile(Path image, String base) {
+        Path here = folder.resolve(base + ".txt");
+        if (Files.isRegularFile(here)) return here;
+        Path parent = image.toAbsolutePath().getParent();
+        if (parent != null
+                && parent.getFileName() != null
+                && parent.getFileName().toString().equals("images")) {
+            Path labels = parent.resolveSibling("labels").resolve(base + ".txt"); // Ultralytics' layout
+            if (Files.isRegularFile(labels)) return labels;
+        }
+        return null;
+    }
+
+    private List<Roi> yolo(Path txt, int width, int height) throws IOException {
+        List<String> names = yoloNames(txt);
+        List<Roi> rois = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(txt, StandardCharsets.UTF_8)) {
+            n++;
+            String[] f = line.trim().split("\\s+");
+            if (line.isBlank()) continue;
+            if (f.length < 5)
+                throw new IllegalArgumentException(txt.getFileName() + " line " + n + ": \"" + line.trim()
+                        + "\" is not \"class cx cy w h\" (YOLO)");
+            try {
+                int c = Integer.parseInt(f[0]);
+                if (c < 0 || c >= names.size())
+                    throw new IllegalArgumentException(txt.getFileName() + " line " + n + ": class " + c
+                            + ", but the class names list " + names.size() + " (" + String.join(", ", names) + ")");
+                double cx = Double.parseDouble(f[1]) * width, cy = Double.parseDouble(f[2]) * height;
+                double w = Double.parseDouble(f[3]) * width, h = Double.parseDouble(f[4]) * height;
+                add(rois, names.get(c), cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, txt, width, height);
+            } catch (NumberFormatException bad) {
+                throw new IllegalArgumentException(txt.getFileName() + " line " + n + ": \"" + line.trim()
+                        + "\" holds a value that is not a number");
+            }
+        }
+        return rois;
+    }
+
+    /** YOLO's class names: data.yaml's names (a list or a map), classes.txt or obj.names, beside or above the file. */
+    @SuppressWarnings("unchecked")
+    private List<String> yoloNames(Path txt) throws IOException {
+        if (yoloNames != null) return yoloNames;
+        List<Path> places = new ArrayList<>();
+        for (Path d = txt.toAbsolutePath().getParent(); d != null && places.size() < 9; d = d.getParent())
+            for (String name : new String[] {"data.yaml", "classes.txt", "obj.names"}) places.add(d.resolve(name));
+        for (Path p : places) {
+            if (!Files.isRegularFile(p)) continue;
+            if (p.getFileName().toString().endsWith(".yaml")) {
+                Object o;
+                try (InputStream in = Files.newInputStream(p)) {
+                    o = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+                } catch (RuntimeException e) {
+                    throw new IOException(p + " is not valid YAML (" + e.getMessage() + ")", e);
+                }
+                Object names = o instanceof Map<?, ?> m ? m.get("names") : null;
+                List<String> out = new ArrayList<>();
+                if (names instanceof List<?> l) for (Object n : l) out.add(String.valueOf(n));
+                else if (names instanceof Map<?, ?> m)
+                    for (int i = 0; i < m.size(); i++)
+                        out.add(String.valueOf(((Map<Object, Object>) m).getOrDefault(i, "class" + i)));
+                if (!out.isEmpty()) return yoloNames = out;
+            } else {
+                List<String> out = new ArrayList<>();
+                for (String line : Files.readAllLines(p, StandardCharsets.UTF_8))
+                    if (!line.isBlank()) out.add(line.trim());
+                if (!out.isEmpty()) return yoloNames = out;
+            }
+        }
+        throw new IOException(txt.getFileName() + " is YOLO (class numbers) but no class names were found: put"
+                + " data.yaml (names: [...]), classes.txt or obj.names (one name per line) beside it");
+    }
+
+    // COCO
+
+    private Map<String, Found> readCoco() throws IOException {
+        Map<String, Found> out = new HashMap<>();
+        for (Path json : files(".json")) {
+            JsonObject root;
+            try {
+                JsonElement e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
+                if (!e.isJsonObject()
+                        || !e.getAsJsonObject().has("annotations")
+                        || !e.getAsJsonObject().has("images"))
+                    continue; // another JSON file (a sidecar, GeoJSON): not COCO
+                root = e.getAsJsonObject();
+            } catch (JsonParseException | IllegalStateException bad) {
+                if (format == Format.COCO)
+                    throw new IOException(json.getFileName() + " is not valid JSON (" + bad.getMessage() + ")", bad);
+                continue;
+            }
+            Map<Long, String> categories = new HashMap<>(), images = new HashMap<>();
+            for (JsonElement c : array(root, "categories", json))
+                categories.put(
+                        c.getAsJsonObject().get("id").getAsLong(),
+                        c.getAsJsonObject().get("name").getAsString());
+            for (JsonElement i : array(root, "images", json)) {
+                String file = i.getAsJsonObject().get("file_name").getAsString();
+                images.put(
+                        i.getAsJsonObject().get("id").getAsLong(),
+                        Path.of(file).getFileName().toString());
+            }
+            Map<String, List<Roi>> rois = new LinkedHashMap<>();
+            for (String f : images.values()) rois.put(f, new ArrayList<>());
+            for (JsonElement a : array(root, "annotations", json)) {
+                JsonObject o = a.getAsJsonObject();
+                String file = images.get(o.get("image_id").getAsLong());
+                String cls = categories.get(o.get("category_id").getAsLong());
+                if (file == null || cls == null)
+                    throw new IllegalArgumentException(json.getFileName() + ": annotation " + o.get("id")
+                            + " names an image or category the file does not list");
+                JsonArray b = o.getAsJsonArray("bbox");
+                double x = b.get(0).getAsDouble(), y = b.get(1).getAsDouble();
+                rois.get(file)
+                        .add(named(
+                                cls,
+                                x,
+                                y,
+                                x + b.get(2).getAsDouble(),
+                                y + b.get(3).getAsDouble()));
+            }
+            rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list)));
+        }
+        return out;
+    }
+
+    private static JsonArray array(JsonObject root, String field, Path file) {
+        if (!root.has(field) || !root.get(field).isJsonArray())
+            throw new IllegalArgumentException(file.getFileName() + " has no \"" + field + "\" list; it is not COCO");
+        return root.getAsJsonArray(field);
+    }
+
+    // CSV
+
+    private Map<String, Found> readCsv() throws IOException {
+        Map<String, Found> out = new HashMap<>();
+        for (Path file : files(".csv")) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) continue;
+            List<String> header = new ArrayList<>();
+            for (String h : lines.get(0).split(","))
+                header.add(h.trim().toLowerCase(Locale.ROOT).replace("\"", ""));
+            int image = column(header, "image", "filename", "file", "image_name", "path"),
+                    cls = column(header, "class", "label", "class_name", "name", "category");
+            int x = column(header, "x", "xmin", "x1", "left"), y = column(header, "y", "ymin", "y1", "top");
+            int w = column(header, "width", "w"), h = column(header, "height", "h");
+            int x2 = column(header, "xmax", "x2", "right"), y2 = column(header, "ymax", "y2", "bottom");
+            if (image < 0 || cls < 0 || x < 0 || y < 0 || ((w < 0 || h < 0) && (x2 < 0 || y2 < 0))) continue;
+            Map<String, List<Roi>> rois = new LinkedHashMap<>();
+            for (int n = 1; n < lines.size(); n++) {
+                if (lines.get(n).isBlank()) continue;
+                String[] f = lines.get(n).split(",", -1);
+                try {
+                    double x0 = Double.parseDouble(f[x].trim()), y0 = Double.parseDouble(f[y].trim());
+                    double x1 = w >= 0 ? x0 + Double.parseDouble(f[w].trim()) : Double.parseDouble(f[x2].trim());
+                    double y1 = h >= 0 ? y0 + Double.parseDouble(f[h].trim()) : Double.parseDouble(f[y2].trim());
+                    String name = Path.of(f[image].trim().replace("\"", ""))
+                            .getFileName()
+                            .toString();
+                    rois.computeIfAbsent(name, k -> new ArrayList<>())
+                            .add(named(f[cls].trim().replace("\"", ""), x0, y0, x1, y1));
+                } catch (NumberFormatException | ArrayIndexOutOfBoundsException bad) {
+                    throw new IllegalArgumentException(file.getFileName() + " line " + (n + 1) + ": \"" + lines.get(n)
+                            + "\" does not have the columns its header names (" + lines.get(0) + ")");
+                }
+            }
+            rois.forEach((name, list) -> out.putIfAbsent(name, new Found(file, list)));
+        }
+        return out;
+    }
+
+    private static int column(List<String> header, String... names) {
+        for (String n : names) if (header.contains(n)) return header.indexOf(n);
+        return -1;
+    }
+
+    private List<Path> files(String suffix) throws IOException {
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.filter(p ->
+                            p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(suffix))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    // boxes
+
+    private static Roi named(String cls, double x1, double y1, double x2, double y2) {
+        Roi r = new Roi(x1, y1, x2 - x1, y2 - y1);
+        r.setName(cls);
+        return r;
+    }
+
+    /** The boxes kept after the checks every format gets (zero size, outside the image). */
+    private List<Roi> checked(List<Roi> boxes, Path file, int width, int height) {
+        List<Roi> out = new ArrayList<>();
+        for (Roi r : boxes) {
+            var b = r.getFloatBounds();
+            add(
+                    out,
+                    r.getName(),
+                    b.getX(),
+                    b.getY(),
+                    b.getX() + b.getWidth(),
+                    b.getY() + b.getHeight(),
+                    file,
+                    width,
+                    height);
+        }
+        return out;
+    }
+
+    /** Adds a box cut at the image's edges, or warns and skips one of no size or wholly outside the image. */
+    private void add(List<Roi> rois, String cls, double x1, double y1, double x2, double y2, Path file, int w, int h) {
+        String box = String.format(Locale.ROOT, "%s [%.1f, %.1f, %.1f, %.1f]", cls, x1, y1, x2, y2);
+        double cx1 = Math.max(0, x1), cy1 = Math.max(0, y1), cx2 = Math.min(w, x2), cy2 = Math.min(h, y2);
+        if (!(x2 - x1 >= 1 && y2 - y1 >= 1)) {
+            warn.accept("warning: " + file.getFileName() + ": box " + box + " has no size; skipped");
+            return;
+        }
+        if (!(cx2 - cx1 >= 1 && cy2 - cy1 >= 1)) {
+            warn.accept("warning: " + file.getFileName() + ": box " + box + " lies outside the " + w + " × " + h
+                    + " image; skipped");
+            return;
+        }
+        rois.add(named(cls, cx1, cy1, cx2, cy2));
+    }
+}

@@ -1,0 +1,271 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.process.ColorProcessor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnj.det.AnnotatedImage;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same three boxes of one 64 × 48 photo, written as labelImg (Pascal VOC), Roboflow (COCO), Ultralytics (YOLO
+ * with data.yaml, images/ and labels/) and a spreadsheet (CSV) write them, read back as the same boxes; boxes of no
+ * size or outside the image skipped with a warning naming file and box; a VOC file for another image size refused;
+ * and the real BCCD annotations (labelImg's VOC) read as their README counts them.
+ */
+class BoxAnnotationsTest {
+    @TempDir
+    Path dir;
+
+    /** x, y, width, height (0-based pixels) and class of the three boxes. */
+    static final Object[][] BOXES = {{4, 6, 10, 8, "RBC"}, {30, 10, 20, 20, "WBC"}, {58, 40, 6, 8, "Platelets"}};
+
+    static Path photo(Path folder, String name) throws IOException {
+        Files.createDirectories(folder);
+        Path file = folder.resolve(name);
+        ColorProcessor cp = new ColorProcessor(64, 48);
+        cp.setColor(new java.awt.Color(180, 90, 120)); // a stained smear's colours (a grey JPEG opens as 8-bit)
+        cp.fill();
+        IJ.saveAs(new ImagePlus("photo", cp), "jpg", file.toString());
+        return file;
+    }
+
+    static void assertTheThreeBoxes(List<Roi> rois, String format) {
+        assertEquals(3, rois.size(), format);
+        for (int i = 0; i < 3; i++) {
+            var b = rois.get(i).getFloatBounds();
+            assertArrayEquals(
+                    new double[] {
+                        ((Number) BOXES[i][0]).doubleValue(),
+                        ((Number) BOXES[i][1]).doubleValue(),
+                        ((Number) BOXES[i][2]).doubleValue(),
+                        ((Number) BOXES[i][3]).doubleValue()
+                    },
+                    new double[] {b.getX(), b.getY(), b.getWidth(), b.getHeight()},
+                    1e-6,
+                    format + " box " + i);
+            assertEquals(BOXES[i][4], rois.get(i).getName(), format);
+        }
+    }
+
+    @Test
+    void vocAsLabelImgWritesIt() throws IOException {
+        Path image = photo(dir, "cells.jpg");
+        StringBuilder objects = new StringBuilder();
+        for (Object[] b : BOXES) {
+            int x = (int) b[0], y = (int) b[1], w = (int) b[2], h = (int) b[3];
+            objects.append("\t<object>\n\t\t<name>")
+                    .append(b[4])
+                    .append("</name>\n\t\t<pose>Unspecified</pose>\n")
+                    .append("\t\t<truncated>0</truncated>\n\t\t<difficult>0</difficult>\n\t\t<bndbox>\n")
+                    .append("\t\t\t<xmin>")
+                    .append(x + 1)
+                    .append("</xmin>\n\t\t\t<ymin>")
+                    .append(y + 1)
+                    .append("</ymin>\n\t\t\t<xmax>")
+                    .append(x + w)
+                    .append("</xmax>\n\t\t\t<ymax>")
+                    .append(y + h)
+                    .append("</ymax>\n\t\t</bndbox>\n\t</object>\n");
+        }
+        String zero = "\t<object>\n\t\t<name>RBC</name>\n\t\t<bndbox>\n\t\t\t<xmin>9</xmin>\n\t\t\t<ymin>9</ymin>\n"
+                + "\t\t\t<xmax>9</xmax>\n\t\t\t<ymax>9</ymax>\n\t\t</bndbox>\n\t</object>\n";
+        String xml = "<annotation>\n\t<folder>JPEGImages</folder>\n\t<filename>cells.jpg</filename>\n"
+                + "\t<path>/home/someone/cells.jpg</path>\n\t<source>\n\t\t<database>Unknown</database>\n\t</source>\n"
+                + "\t<size>\n\t\t<width>64</width>\n\t\t<height>48</height>\n\t\t<depth>3</depth>\n\t</size>\n"
+                + "\t<segmented>0</segmented>\n" + objects + zero + "</annotation>\n";
+        Files.writeString(dir.resolve("cells.xml"), xml);
+        List<String> warnings = new ArrayList<>();
+        BoxAnnotations a = new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, warnings::add);
+        BoxAnnotations.Found found = a.forImage(image, 64, 48);
+        assertEquals(dir.resolve("cells.xml"), found.file());
+        assertTheThreeBoxes(found.rois(), "VOC");
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("cells.xml") && warnings.get(0).contains("no size"), warnings.toString());
+
+        Files.writeString(dir.resolve("cells.xml"), xml.replace("<width>64</width>", "<width>640</width>"));
+        var other = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BoxAnnotations(dir, BoxAnnotations.Format.VOC, warnings::add).forImage(image, 64, 48));
+        assertTrue(
+                other.getMessage().contains("640 × 48") && other.getMessage().contains("64 × 48"), other.getMessage());
+        Files.writeString(dir.resolve("cells.xml"), "<annotation><object><name>RBC</name>");
+        var broken = assertThrows(
+                IOException.class,
+                () -> new BoxAnnotations(dir, BoxAnnotations.Format.VOC, warnings::add).forImage(image, 64, 48));
+        assertTrue(
+                broken.getMessage().contains("cells.xml") && broken.getMessage().contains("XML"), broken.getMessage());
+    }
+
+    @Test
+    void cocoAsRoboflowExportsIt() throws IOException {
+        Path image = photo(dir, "cells_jpg.rf.3f2a.jpg");
+        StringBuilder annotations = new StringBuilder();
+        String[] names = {"RBC", "WBC", "Platelets"};
+        for (int i = 0; i < 3; i++) {
+            Object[] b = BOXES[i];
+            if (i > 0) annotations.append(",");
+            annotations
+                    .append("{\"id\":")
+                    .append(i)
+                    .append(",\"image_id\":0,\"category_id\":")
+                    .append(i + 1)
+                    .append(",\"bbox\":[")
+                    .append(b[0])
+                    .append(",")
+                    .append(b[1])
+                    .append(",")
+                    .append(b[2])
+                    .append(",")
+                    .append(b[3])
+                    .append("],\"area\":")
+                    .append((int) b[2] * (int) b[3])
+                    .append(",\"segmentation\":[],\"iscrowd\":0}");
+        }
+        Files.writeString(
+                dir.resolve("_annotations.coco.json"),
+                "{\"info\":{\"year\":\"2024\"},\"licenses\":[],"
+                        + "\"categories\":[{\"id\":0,\"name\":\"cells\",\"supercategory\":\"none\"},"
+                        + "{\"id\":1,\"name\":\"" + names[0] + "\",\"supercategory\":\"cells\"},"
+                        + "{\"id\":2,\"name\":\"" + names[1] + "\",\"supercategory\":\"cells\"},"
+                        + "{\"id\":3,\"name\":\"" + names[2] + "\",\"supercategory\":\"cells\"}],"
+                        + "\"images\":[{\"id\":0,\"license\":1,\"file_name\":\"cells_jpg.rf.3f2a.jpg\",\"height\":48,\"width\":64}],"
+                        + "\"annotations\":[" + annotations + "]}");
+        Files.writeString(dir.resolve("cells.json"), "{\"format\": 1}"); // another JSON file: not COCO, left alone
+        BoxAnnotations.Found found =
+                new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, line -> {}).forImage(image, 64, 48);
+        assertTheThreeBoxes(found.rois(), "COCO");
+    }
+
+    @Test
+    void yoloAsUltralyticsLaysItOut() throws IOException {
+        Path images = dir.resolve("train/images"), labels = Files.createDirectories(dir.resolve("train/labels"));
+        Path image = photo(images, "cells.png");
+        StringBuilder txt = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            Object[] b = BOXES[i];
+            double x = (int) b[0], y = (int) b[1], w = (int) b[2], h = (int) b[3];
+            txt.append(i)
+                    .append(' ')
+                    .append((x + w / 2) / 64)
+                    .append(' ')
+                    .append((y + h / 2) / 48)
+                    .append(' ')
+                    .append(w / 64)
+                    .append(' ')
+                    .append(h / 48)
+                    .append('\n');
+        }
+        txt.append("1 1.5 1.5 0.1 0.1\n"); // wholly outside: skipped with a warning
+        Files.writeString(labels.resolve("cells.txt"), txt);
+        Files.writeString(
+                dir.resolve("data.yaml"), "path: .\ntrain: train/images\nnames:\n  0: RBC\n  1: WBC\n  2: Platelets\n");
+        List<String> warnings = new ArrayList<>();
+        BoxAnnotations.Found found =
+                new BoxAnnotations(images, BoxAnnotations.Format.AUTO, warnings::add).forImage(image, 64, 48);
+        assertTheThreeBoxes(found.rois(), "YOLO");
+        assertTrue(warnings.get(0).contains("outside the 64 × 48 image"), warnings.toString());
+        Files.delete(dir.resolve("data.yaml"));
+        var names = assertThrows(
+                IOException.class,
+                () -> new BoxAnnotations(images, BoxAnnotations.Format.YOLO, line -> {}).forImage(image, 64, 48));
+        assertTrue(names.getMessage().contains("data.yaml"), names.getMessage());
+        Files.writeString(labels.resolve("classes.txt"), "RBC\nWBC\nPlatelets\n");
+        assertTheThreeBoxes(
+                new BoxAnnotations(images, BoxAnnotations.Format.YOLO, line -> {})
+                        .forImage(image, 64, 48)
+                        .rois(),
+                "YOLO with classes.txt");
+    }
+
+    @Test
+    void csvWithCornersOrSizes() throws IOException {
+        Path image = photo(dir, "cells.tif");
+        StringBuilder csv = new StringBuilder("image,x,y,width,height,class\n");
+        for (Object[] b : BOXES)
+            csv.append("cells.tif,")
+                    .append(b[0])
+                    .append(',')
+                    .append(b[1])
+                    .append(',')
+                    .append(b[2])
+                    .append(',')
+                    .append(b[3])
+                    .append(',')
+                    .append(b[4])
+                    .append('\n');
+        Files.writeString(dir.resolve("boxes.csv"), csv);
+        assertTheThreeBoxes(
+                new BoxAnnotations(dir, BoxAnnotations.Format.CSV, line -> {})
+                        .forImage(image, 64, 48)
+                        .rois(),
+                "CSV");
+        StringBuilder corners = new StringBuilder("filename,xmin,ymin,xmax,ymax,label\n");
+        for (Object[] b : BOXES)
+            corners.append("cells.tif,")
+                    .append(b[0])
+                    .append(',')
+                    .append(b[1])
+                    .append(',')
+                    .append((int) b[0] + (int) b[2])
+                    .append(',')
+                    .append((int) b[1] + (int) b[3])
+                    .append(',')
+                    .append(b[4])
+                    .append('\n');
+        Files.writeString(dir.resolve("boxes.csv"), corners);
+        assertTheThreeBoxes(
+                new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, line -> {})
+                        .forImage(image, 64, 48)
+                        .rois(),
+                "CSV with corners");
+    }
+
+    /** Train Detector reads a folder of JPEG photos with VOC files; an image without boxes is named with what was looked for. */
+    @Test
+    void trainDetectorReadsPhotosWithVocFiles() throws IOException {
+        Path folder = dir.resolve("set");
+        photo(folder, "cells.jpg");
+        Files.writeString(
+                folder.resolve("cells.xml"),
+                "<annotation><size><width>64</width><height>48</height></size>"
+                        + "<object><name>WBC</name><bndbox><xmin>31</xmin><ymin>11</ymin><xmax>50</xmax><ymax>30</ymax>"
+                        + "</bndbox></object></annotation>");
+        List<AnnotatedImage> data = TrainDetectorFiles.load(folder, folder, List.of("RBC", "WBC"));
+        assertEquals(1, data.size());
+        assertEquals(3, data.get(0).channels().length, "a colour photo is red, green and blue");
+        assertArrayEquals(new float[] {30, 10, 50, 30}, data.get(0).boxes(), 1e-6f);
+        assertArrayEquals(new int[] {1}, data.get(0).classes());
+        photo(folder, "unannotated.jpg");
+        var none = assertThrows(IOException.class, () -> TrainDetectorFiles.load(folder, folder, List.of("WBC")));
+        assertTrue(
+                none.getMessage().contains("unannotated.jpg")
+                        && none.getMessage().contains("unannotated.xml"),
+                none.getMessage());
+    }
+
+    /** The real BCCD annotations (labelImg's VOC beside JPEG photos), as its README counts them. */
+    @Test
+    void bccdReadsAsItsReadmeCountsIt() throws IOException {
+        Path val = Path.of("../shared/data/bccd/val");
+        Assumptions.assumeTrue(Files.isDirectory(val), "../shared/data/bccd absent: the real-data check is skipped");
+        List<AnnotatedImage> data = TrainDetectorFiles.load(val, val, List.of("Platelets", "RBC", "WBC"));
+        assertEquals(87, data.size());
+        int[] perClass = new int[3];
+        for (AnnotatedImage d : data) for (int c : d.classes()) perClass[c]++;
+        // The XML files hold 968 RBC objects, one a zero-size click (skipped): the README's 967, 87 WBC, 83 Platelets.
+        assertArrayEquals(new int[] {83, 967, 87}, perClass);
+    }
+}
