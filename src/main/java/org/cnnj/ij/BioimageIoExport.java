@@ -148,9 +148,7 @@ public final class BioimageIoExport {
         }
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("id", "output0");
-        output.put(
-                "description",
-                "logits".equals(spec.output()) ? "class logits (softmax for probabilities)" : "class probabilities");
+        output.put("description", outputMeaning(spec));
         Map<String, Object> sameAsInputY = ordered("tensor_id", "input0", "axis_id", "y"),
                 sameAsInputX = ordered("tensor_id", "input0", "axis_id", "x");
         output.put(
@@ -249,12 +247,13 @@ public final class BioimageIoExport {
                 .append(spec.normalization().highPercentile())
                 .append(" percentile (scale_range)\n");
         sb.append("- output: ")
-                .append(String.join(", ", spec.classes()))
-                .append(" (")
-                .append(spec.output())
-                .append("), same size; ")
+                .append(outputMeaning(spec))
+                .append("; same size as the input, ")
                 .append(spec.halo())
                 .append(" px of context per tile side\n");
+        if (spec.isInstances())
+            sb.append("- objects: CNN-J (Segment) decodes them from these maps; another tool gets the maps, not yet the"
+                    + " objects\n");
         if (spec.objectDiameter() > 0)
             sb.append("- objects should be about ")
                     .append(spec.objectDiameter())
@@ -264,6 +263,24 @@ public final class BioimageIoExport {
                 .forEach((k, v) ->
                         sb.append("- ").append(k).append(": ").append(v).append('\n'));
         return sb.toString();
+    }
+
+    /** What the output's channels are, said plainly for a reader of the description (a person or another tool). */
+    static String outputMeaning(SegmentationSpec spec) {
+        return switch (spec.task()) {
+            case INSTANCES ->
+                "4 channels: background, interior and boundary as logits (softmax over these three gives their"
+                        + " probabilities), and distance, the logit of each pixel's distance to its object's outline"
+                        + " (sigmoid: 0 at the outline, 1 at the centre); objects are the pixels where 1 − p(background)"
+                        + " > 0.6, split at the basins of the distance map";
+            case INSTANCES_3CLASS ->
+                "3 channels: background, interior and boundary logits (softmax for probabilities); objects are"
+                        + " interior regions grown into their boundary";
+            case SEMANTIC ->
+                "logits".equals(spec.output())
+                        ? "class logits for " + String.join(", ", spec.classes()) + " (softmax for probabilities)"
+                        : "class probabilities for " + String.join(", ", spec.classes());
+        };
     }
 
     /** A synthetic nuclei image (photon counts), repeated for each channel: the package's test input. */

@@ -131,6 +131,9 @@ class BioimageIoTest {
         }
         BioimageIo.Package p = BioimageIo.open(zip);
         assertFollowsTheSpec(p.rdf(), p.folder());
+        String says = String.valueOf(((Map<?, ?>) ((List<?>) p.rdf().get("outputs")).get(0)).get("description"));
+        assertTrue(
+                says.contains("distance") && says.contains("1 − p(background)"), "says plainly what it gives: " + says);
         assertEquals(
                 SegmentationSpec.read(Path.of("models/nuclei.json")).classes(),
                 p.spec().classes(),
