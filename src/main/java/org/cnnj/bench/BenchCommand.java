@@ -100,9 +100,12 @@ public final class BenchCommand {
         return 0;
     }
 
-    /** {@code cnnj bench detect [--model M] [--size N] [--tile N] [--threads N]}. */
+    /**
+     * {@code cnnj bench detect [--model M] [--size N] [--tile N] [--threads N] [--data DIR]}: a synthetic scene, or
+     * with --data annotated images (per-class AP@0.5, mAP, images/s).
+     */
     private static int detect(String[] args) throws IOException {
-        Path model = Path.of("models/detector.onnx");
+        Path model = Path.of("models/detector.onnx"), data = null;
         int size = 2048, tile = 512, threads = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -110,12 +113,15 @@ public final class BenchCommand {
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
+                case "--data" -> data = Path.of(args[++i]);
                 default ->
-                    throw new IllegalArgumentException(
-                            "bench detect: unknown option " + args[i] + "; options: --model --size --tile --threads");
+                    throw new IllegalArgumentException("bench detect: unknown option " + args[i]
+                            + "; options: --model --size --tile --threads --data");
             }
         }
-        System.out.println(Json.write(DetectBench.run(model, size, tile, threads), ""));
+        System.out.println(Json.write(
+                data != null ? DetectBench.onData(model, data, threads) : DetectBench.run(model, size, tile, threads),
+                ""));
         return 0;
     }
 

@@ -79,6 +79,11 @@ final class BioimageIoDescription {
             }
         }
         TiledPredictor.Sizes height = sizes(in.axis('y'), in, where), width = sizes(in.axis('x'), in, where);
+        for (TiledPredictor.Sizes size : List.of(height, width))
+            if (size.min() > MAX_SIDE || size.step() > MAX_SIDE)
+                throw new IOException(where + ": input " + in.id() + " declares sides of " + size + " px; no 2-D"
+                        + " model takes tiles over " + MAX_SIDE + " px: the description is damaged or not for"
+                        + " images (check its axes' sizes)");
         for (char c : new char[] {'y', 'x'}) sameSize(out.axis(c), in, where);
         int halo = Math.max(out.axis('y').halo(), out.axis('x').halo());
         boolean fixed = height.fixed() || width.fixed();
@@ -203,6 +208,9 @@ final class BioimageIoDescription {
                         && m.get("channel_names") instanceof List<?> n)
                     for (Object name : n) names.add(String.valueOf(name));
         }
+        if (names.size() > MAX_CHANNELS)
+            throw new IOException(where + ": tensor " + id + " names " + names.size() + " channels; a model takes and"
+                    + " gives 1 to " + MAX_CHANNELS + ": the description is damaged");
         if (names.isEmpty()) {
             int n = channel == null ? 1 : channelCount(channel, id, input, where);
             for (int c = 0; c < n; c++) names.add(n == 1 ? id : id + c);
@@ -212,7 +220,21 @@ final class BioimageIoDescription {
         return new Tensor(id, axes, names, steps);
     }
 
+    /** The largest tile side a description may declare (a 16k × 16k float tile is already 1 GB per channel). */
+    static final int MAX_SIDE = 16_384;
+
+    /** The most channels a tensor may declare: more is a damaged description, not a microscope. */
+    static final int MAX_CHANNELS = 1024;
+
     private static int channelCount(Axis channel, String tensor, Tensor input, String where) throws IOException {
+        int n = declaredChannels(channel, tensor, input, where);
+        if (n < 1 || n > MAX_CHANNELS)
+            throw new IOException(where + ": tensor " + tensor + " declares " + n + " channels; a model takes and gives"
+                    + " 1 to " + MAX_CHANNELS + ": the description is damaged (check its channel axis)");
+        return n;
+    }
+
+    private static int declaredChannels(Axis channel, String tensor, Tensor input, String where) throws IOException {
         if (channel.size() instanceof Fixed f) return f.n();
         if (channel.size() instanceof Free f && f.step() == 0) return f.min();
         if (channel.size() instanceof Reference r && (r.scale() == 0 || input != null)) {

@@ -399,6 +399,7 @@ public class BioimageIoPackagesTest {
                 "input's size"
             },
             {"format_version: 0.5.4", "format_version: 0.3.2", "0.3.2", "0.4 and 0.5"},
+            {"  - size: 64\n", "  - size: 1000000000\n", "1000000000 px", "damaged"},
         };
         for (String[] c : cases) {
             String text = FIXED_05.replaceFirst(Pattern.quote(c[0]), Matcher.quoteReplacement(c[1]));
