@@ -30,6 +30,13 @@ public final class Shapes {
         }
     }
 
+    /** {@code t} must hold {@code size} values (as a per-value array beside it does). */
+    public static void requireSize(String op, Tensor t, int size) {
+        if (t.size() != size)
+            throw new IllegalArgumentException(op + ": " + size + " values for a tensor of shape " + str(t.shape())
+                    + " (" + t.size() + " values); give one per value");
+    }
+
     public static void requireSameShape(String op, Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape())) {
             throw new IllegalArgumentException(op + ": shapes " + str(a.shape()) + " and " + str(b.shape())

@@ -61,6 +61,17 @@ class LossTest {
         }
     }
 
+    /** The one-stage detector's losses against PyTorch's autograd of their formulas. */
+    @Test
+    void focalAndGiouMatchPyTorch() {
+        Golden f = Golden.load("loss_focal");
+        Tensor x = f.tensor("x").requiresGrad(true);
+        assertLoss(f, x, SigmoidFocal.apply(x, f.floats("t"), f.floats("w"), 0.25f, 2f, 7f), "g_x");
+        Golden g = Golden.load("loss_giou");
+        Tensor raw = g.tensor("raw").requiresGrad(true);
+        assertLoss(g, raw, GIoU.apply(raw, g.floats("target"), g.floats("w"), 3f), "g_raw");
+    }
+
     @Test
     void finiteDifferences() {
         int[] labels = {0, 2, 1, 1, 2, 0, 0, 1, 2, 2, 1, 0};
@@ -77,6 +88,10 @@ class LossTest {
         check("bce", t -> BceWithLogits.apply(t[0], target), uniform(rng, 2, 3));
         check("mse", t -> Mse.apply(t[0], target), uniform(rng, 2, 3));
         check("smooth l1", t -> SmoothL1.apply(t[0], target, 0.3f), uniform(rng, 2, 3));
+        float[] focalTargets = {1, 0, 0, 1, 0, 0}, focalWeights = {1, 1, 0, 1, 0.5f, 1};
+        check("focal", t -> SigmoidFocal.apply(t[0], focalTargets, focalWeights, 0.25f, 2f, 2f), uniform(rng, 2, 3));
+        float[] distances = {1.2f, 0.4f, 2f, 0.9f, 0.7f, 1.5f, 0.3f, 1.1f}, giouWeights = {1f, 0.4f};
+        check("giou", t -> GIoU.apply(t[0], distances, giouWeights, 1.4f), uniform(rng, 1, 4, 1, 2));
     }
 
     @Test
