@@ -4,7 +4,7 @@
 # on, commands opened from the Plugins › CNN-J menu with the mouse, a path typed into a dialog, OK/Cancel clicked.
 # Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
 # come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from),
-# dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector.png, recorder.png, training-plot.png,
+# dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector-image.png, dialog-train-detector.png, recorder.png, training-plot.png,
 # dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png
 # and dialog-export-model.png.
 # Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick openbox.
@@ -104,7 +104,7 @@ click "CNN-J Train Segmentation" 95 21   # Cancel
 sleep 2
 # The folder commands' dialogs (their options are also the command line's: ./cnnj segment|detect|train-det --help).
 for item in "3 1 0 Segment Folder segment-folder" "1 1 0 Detect in Folder detect-folder" \
-            "4 3 9 Train Detector on Folder train-detector"; do
+            "4 2 9 Train Detector on Image train-detector-image" "4 3 9 Train Detector on Folder train-detector"; do
   read -r sub pos extra rest <<<"$item"
   name=${rest% *}; file=${rest##* }
   menu "$sub" "$pos" "" "$extra"
@@ -161,5 +161,6 @@ import -window "$(window "CNN-J training")" "$out/training-plot.png"
 pkill -f "ij.ImageJ -ijpath $home" || true
 grep -v "incubator" "$home/ij.log" || true
 echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png,"
-echo "  dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector.png, recorder.png,"
+echo "  dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector-image.png, dialog-train-detector.png,"
+echo "  recorder.png,"
 echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png, dialog-export-model.png"

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierSpec;
+import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Normalization;
@@ -162,14 +163,31 @@ public final class ModelReport {
                 "What it does: finds objects of the classes %s and draws a box around each.",
                 String.join(", ", s.classes()));
         line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
-        line(
-                sb,
-                "Boxes: anchors of %s px; kept from a score of %.2f, overlapping boxes of one class merged above IoU"
-                        + " %.2f.",
-                sizes(s.architecture().anchorSizes()),
-                s.scoreThreshold(),
-                s.nmsIou());
-        line(sb, "Network: two-stage detector (region proposals, then a head on ROI Align features: %s).", s.head());
+        if (s.kind() == DetectorKind.ONE_STAGE) {
+            line(
+                    sb,
+                    "Boxes: predicted at every location of strides 8 and 16 (objects up to %.0f px at 8); kept from a"
+                            + " score of %.2f, overlapping boxes of one class merged above IoU %.2f.",
+                    2 * s.oneStage().levelSplit(),
+                    s.scoreThreshold(),
+                    s.nmsIou());
+            line(
+                    sb,
+                    "Network: one-stage detector (FCOS style: one graph, no anchors; largest training box %.0f px).",
+                    s.oneStage().largestObject());
+        } else {
+            line(
+                    sb,
+                    "Boxes: anchors of %s px; kept from a score of %.2f, overlapping boxes of one class merged above"
+                            + " IoU %.2f.",
+                    sizes(s.architecture().anchorSizes()),
+                    s.scoreThreshold(),
+                    s.nmsIou());
+            line(
+                    sb,
+                    "Network: two-stage detector (region proposals, then a head on ROI Align features: %s).",
+                    s.head());
+        }
         provenance(sb, s.provenance());
     }
 

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
@@ -305,9 +306,13 @@ final class AccuracyBench {
             MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, images);
             System.out.printf(
                     Locale.ROOT,
-                    "detector %s (anchors %s px): box AP@0.5 %.3f on %d images%n",
+                    "detector %s (%s): box AP@0.5 %.3f on %d images%n",
                     model,
-                    Arrays.toString(detector.spec().architecture().anchorSizes()),
+                    detector.spec().kind() == DetectorKind.ONE_STAGE
+                            ? "one-stage"
+                            : "anchors "
+                                    + Arrays.toString(
+                                            detector.spec().architecture().anchorSizes()) + " px",
                     r.mean(),
                     images.size());
         }

@@ -54,25 +54,7 @@ public final class DetectionDecoder {
                 classes.add(c - 1);
             }
         }
-        float[] flat = new float[4 * boxes.size()], s = new float[boxes.size()];
-        int[] cls = new int[boxes.size()];
-        for (int i = 0; i < s.length; i++) {
-            System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
-            s[i] = scores.get(i);
-            cls[i] = classes.get(i);
-        }
-        List<Detection> out = new ArrayList<>();
-        for (int i : Nms.keep(flat, s, cls, nmsIou, maxDetections)) {
-            out.add(new Detection(
-                    cls[i],
-                    classNames.get(cls[i]),
-                    s[i],
-                    flat[4 * i],
-                    flat[4 * i + 1],
-                    flat[4 * i + 2],
-                    flat[4 * i + 3]));
-        }
-        return out;
+        return Nms.detections(boxes, scores, classes, classNames, nmsIou, maxDetections);
     }
 
     private static void softmax(float[] logits, int offset, int n, double[] out) {

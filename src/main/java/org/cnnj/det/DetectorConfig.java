@@ -21,18 +21,23 @@ public record DetectorConfig(
         float[] aspectRatios,
         int roiSize,
         int hidden) {
-    /** Feature-map stride of the backbone (two stride-2 stages). */
-    public static final int STRIDE = 4;
-    /** Bilinear samples per ROI Align bin along each axis. */
-    public static final int SAMPLING_RATIO = 2;
-
-    public DetectorConfig {
+    /** What every detector needs: at least one channel, and named classes, each once. */
+    static void checkInputs(int inputChannels, List<String> classes) {
         if (inputChannels < 1)
             throw new IllegalArgumentException("detector: input channels must be >= 1, got " + inputChannels);
         if (classes == null || classes.isEmpty())
             throw new IllegalArgumentException("detector: name at least one object class");
         if (classes.stream().distinct().count() != classes.size())
             throw new IllegalArgumentException("detector: class names must differ: " + classes);
+    }
+
+    /** Feature-map stride of the backbone (two stride-2 stages). */
+    public static final int STRIDE = 4;
+    /** Bilinear samples per ROI Align bin along each axis. */
+    public static final int SAMPLING_RATIO = 2;
+
+    public DetectorConfig {
+        checkInputs(inputChannels, classes);
         if (widths == null || widths.length != 3)
             throw new IllegalArgumentException("detector: give three backbone widths");
         for (int w : widths) if (w < 1) throw new IllegalArgumentException("detector: backbone widths must be >= 1");

@@ -13,18 +13,21 @@ import org.cnnj.model.Normalization;
 import org.cnnj.model.Sidecars;
 
 /**
- * The JSON sidecar of a detector (model.onnx → model.json). A detector is two ONNX graphs: the
+ * The JSON sidecar of a detector (model.onnx → model.json). A two-stage detector is two ONNX graphs: the
  * backbone + RPN ({@code model.onnx}: input [N, C, H, W] → features, objectness, deltas) and the box
  * head ({@code head}: ROI crops [K, F, P, P] → class_logits, box_deltas); anchor decoding, NMS and
- * ROI Align run in Java between them (see {@link ObjectDetector} for why).
+ * ROI Align run in Java between them (see {@link ObjectDetector} for why). A one-stage detector is one graph
+ * ({@code model.onnx}: input → level8, level16, see {@link OneStageNetwork}) and has {@code oneStage} in place of
+ * {@code architecture} and {@code head}.
  *
  * @param task           always "detection"
  * @param classes        object class names (the head's scores 1..n; 0 is background)
- * @param head           file name of the head graph, next to the model
- * @param architecture   the network configuration (anchors, stride-4 backbone widths, ROI size)
+ * @param head           file name of the head graph, next to the model (two-stage only)
+ * @param architecture   a two-stage network's configuration (anchors, stride-4 backbone widths, ROI size)
  * @param scoreThreshold default minimum class probability of a detection
  * @param nmsIou         default overlap above which the weaker of two same-class detections is dropped
  * @param provenance     training command, data, date
+ * @param oneStage       a one-stage network's configuration, or null for a two-stage detector
  */
 public record DetectorSpec(
         int format,
@@ -37,7 +40,8 @@ public record DetectorSpec(
         DetectorConfig architecture,
         float scoreThreshold,
         float nmsIou,
-        Map<String, String> provenance) {
+        Map<String, String> provenance,
+        OneStageConfig oneStage) {
     public static final String TASK = Sidecars.DETECTION;
 
     public DetectorSpec {
@@ -48,14 +52,16 @@ public record DetectorSpec(
         if (!"NCHW".equals(axes))
             throw new IllegalArgumentException(
                     "model sidecar: axes \"" + axes + "\" is not supported; CNN-J runs NCHW models");
-        if (architecture == null)
-            throw new IllegalArgumentException(
-                    "model sidecar: a detector needs its \"architecture\" (anchors, widths)");
-        if (head == null || head.isBlank())
+        if ((architecture == null) == (oneStage == null))
+            throw new IllegalArgumentException("model sidecar: a detector needs either its \"architecture\" (two-stage:"
+                    + " anchors, widths) or \"oneStage\" (one-stage: widths, level split), not "
+                    + (oneStage == null ? "neither" : "both"));
+        if (oneStage == null && (head == null || head.isBlank()))
             throw new IllegalArgumentException("model sidecar: \"head\" must name the head ONNX file");
-        if (classes == null || !classes.equals(architecture.classes())) {
+        List<String> declared = oneStage == null ? architecture.classes() : oneStage.classes();
+        if (classes == null || !classes.equals(declared)) {
             throw new IllegalArgumentException(
-                    "model sidecar: classes " + classes + " differ from the architecture's " + architecture.classes());
+                    "model sidecar: classes " + classes + " differ from the architecture's " + declared);
         }
         if (!(scoreThreshold >= 0 && scoreThreshold <= 1) || !(nmsIou > 0 && nmsIou <= 1)) {
             throw new IllegalArgumentException("model sidecar: scoreThreshold must be in [0, 1] and nmsIou in (0, 1]");
@@ -70,22 +76,46 @@ public record DetectorSpec(
     }
 
     public static DetectorSpec of(DetectorConfig c, String headFile, Map<String, String> provenance) {
+        return of(c.inputChannels(), c.classes(), headFile, c, 0.5f, 0.4f, provenance, null);
+    }
+
+    /** A one-stage detector's sidecar: one graph, no head; detections kept from a score of 0.3 (√(class · centre-ness)). */
+    public static DetectorSpec of(OneStageConfig c, Map<String, String> provenance) {
+        return of(c.inputChannels(), c.classes(), null, null, 0.3f, 0.5f, provenance, c);
+    }
+
+    /** Pixels scaled by percentiles 1 to 99.8, as training normalizes them. */
+    private static DetectorSpec of(
+            int channels,
+            List<String> classes,
+            String head,
+            DetectorConfig twoStage,
+            float score,
+            float nms,
+            Map<String, String> provenance,
+            OneStageConfig oneStage) {
         return new DetectorSpec(
                 1,
                 TASK,
                 "NCHW",
-                c.inputChannels(),
-                c.classes(),
+                channels,
+                classes,
                 Normalization.percentile(1, 99.8),
-                headFile,
-                c,
-                0.5f,
-                0.4f,
-                provenance);
+                head,
+                twoStage,
+                score,
+                nms,
+                provenance,
+                oneStage);
+    }
+
+    public DetectorKind kind() {
+        return oneStage == null ? DetectorKind.TWO_STAGE : DetectorKind.ONE_STAGE;
     }
 
     /** This sidecar for a detector saved as {@code model}: its head graph named after it (model.head.onnx). */
     public DetectorSpec withHead(Path model) {
+        if (oneStage != null) return this;
         return new DetectorSpec(
                 format,
                 task,
@@ -97,7 +127,8 @@ public record DetectorSpec(
                 architecture,
                 scoreThreshold,
                 nmsIou,
-                provenance);
+                provenance,
+                null);
     }
 
     /** The head graph's file for a model file: model.onnx → model.head.onnx. */

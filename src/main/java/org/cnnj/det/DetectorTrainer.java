@@ -1,6 +1,7 @@
 package org.cnnj.det;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.nn.Module;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
@@ -20,13 +22,14 @@ import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
 
 /**
- * Trains a two-stage detector on images with boxes: augmented patches ({@link BoxSampler}), the four
- * Faster R-CNN losses ({@link DetectionLoss}), AdamW with warm-up + cosine decay, validation mAP@0.5
- * after every epoch, early stopping, last/best checkpoints, resume and cancel (the best model is kept).
+ * Trains a detector on images with boxes: augmented patches ({@link BoxSampler}), the four Faster R-CNN losses
+ * ({@link DetectionLoss}) of a two-stage detector or the focal, centre-ness and GIoU losses ({@link OneStageLoss}) of a
+ * one-stage one, AdamW with warm-up + cosine decay, validation mAP@0.5 after every epoch, early stopping, last/best
+ * checkpoints, resume and cancel (the best model is kept).
  */
 public final class DetectorTrainer {
-    /** The best model (weights restored), its sidecar, and how training ended. */
-    public record Result(Detector model, DetectorSpec spec, TrainingLoop.Outcome outcome) {
+    /** The best model (weights restored: a {@link Detector} or a {@link OneStageNetwork}), its sidecar, and how training ended. */
+    public record Result(Module model, DetectorSpec spec, TrainingLoop.Outcome outcome) {
         public double bestValidationMap() {
             return outcome.best();
         }
@@ -74,10 +77,60 @@ public final class DetectorTrainer {
         DetectorConfig arch = start != null ? start.config : architecture;
         check(data, arch, cfg);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
-
         Rng rng = new Rng(cfg.seed());
         TrainingLoop.Split<AnnotatedImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
         Detector net = start != null ? start : new Detector(arch, rng.split());
+        DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
+        return fit(
+                run,
+                split,
+                net,
+                spec,
+                rng,
+                (x, b, lossRng) -> DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng)
+                        .total());
+    }
+
+    /**
+     * Trains (or, with {@code start}, fine-tunes; same classes) a one-stage detector of {@code architecture}; patches
+     * must be multiples of 16.
+     */
+    public static Result trainOneStage(
+            TrainingRun<AnnotatedImage> run, OneStageConfig architecture, OneStageNetwork start) throws IOException {
+        OneStageConfig arch = start != null ? start.config : architecture;
+        check(run.data(), arch.inputChannels(), arch.classes(), OneStageConfig.STRIDES[1], run.config());
+        Rng rng = new Rng(run.config().seed());
+        TrainingLoop.Split<AnnotatedImage> split =
+                TrainingLoop.split(run.data(), run.config().validationFraction(), rng);
+        OneStageNetwork net = start != null ? start : new OneStageNetwork(arch, rng.split());
+        DetectorSpec spec = DetectorSpec.of(arch, run.provenance());
+        return fit(run, split, net, spec, rng, (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
+    }
+
+    /** Fine-tunes the detector saved as {@code model} (either kind; same classes) on the run's data. */
+    public static Result fineTune(TrainingRun<AnnotatedImage> run, Path model, DetectorSpec spec, Consumer<String> warn)
+            throws IOException {
+        Module start = ObjectDetector.loadNetwork(model, spec);
+        return start instanceof OneStageNetwork one
+                ? trainOneStage(run, null, one)
+                : train(run, null, (Detector) start, warn);
+    }
+
+    /** A training step's loss for a batch of patches. */
+    private interface Loss {
+        Tensor of(Tensor images, BoxSampler.Batch batch, Rng rng);
+    }
+
+    /** The shared loop: {@code rng} continues the seed's sequence after the split and the network's weights. */
+    private static Result fit(
+            TrainingRun<AnnotatedImage> run,
+            TrainingLoop.Split<AnnotatedImage> split,
+            Module net,
+            DetectorSpec spec,
+            Rng rng,
+            Loss loss)
+            throws IOException {
+        TrainConfig cfg = run.config();
         if (cfg.freezeEncoder()) {
             net.children().forEach((name, m) -> m.setFrozen(name.startsWith("stem") || name.startsWith("stage")));
         }
@@ -85,7 +138,6 @@ public final class DetectorTrainer {
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         long warmup = Math.min(100, total / 10);
         LrSchedule schedule = new LrSchedule.Warmup(warmup, new LrSchedule.Cosine(Math.max(1, total - warmup), 0.05));
-        DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
         Rng lossRng = rng.split();
         TrainingLoop.Outcome end;
@@ -94,9 +146,9 @@ public final class DetectorTrainer {
                 public double step() {
                     BoxSampler.Batch b = next.next();
                     Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                    DetectionLoss.Losses losses = DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng);
-                    Autograd.backwardAndRelease(losses.total());
-                    return losses.total().item();
+                    Tensor total = loss.of(x, b, lossRng);
+                    Autograd.backwardAndRelease(total);
+                    return total.item();
                 }
 
                 public double validate() {
@@ -131,7 +183,7 @@ public final class DetectorTrainer {
                 found, boxes, classes, spec.classes().size(), 0.5f);
     }
 
-    private static double validationMap(Detector net, DetectorSpec spec, List<AnnotatedImage> validation) {
+    private static double validationMap(Module net, DetectorSpec spec, List<AnnotatedImage> validation) {
         try (ObjectDetector detector = ObjectDetector.java(net, spec)) {
             return evaluate(detector, validation).mean();
         }
@@ -149,22 +201,25 @@ public final class DetectorTrainer {
     }
 
     static void check(List<AnnotatedImage> data, DetectorConfig arch, TrainConfig cfg) {
+        check(data, arch.inputChannels(), arch.classes(), DetectorConfig.STRIDE, cfg);
+    }
+
+    /** Refuses data the detector cannot learn from, naming the image and box; patches a multiple of {@code multiple}. */
+    static void check(List<AnnotatedImage> data, int channels, List<String> classes, int multiple, TrainConfig cfg) {
         if (data.isEmpty()) throw new IllegalArgumentException("training: no annotated images were given");
-        if (cfg.patch() % DetectorConfig.STRIDE != 0) {
-            throw new IllegalArgumentException(
-                    "training: patch " + cfg.patch() + " must be a multiple of " + DetectorConfig.STRIDE);
+        if (cfg.patch() % multiple != 0) {
+            throw new IllegalArgumentException("training: patch " + cfg.patch() + " must be a multiple of " + multiple);
         }
         int boxes = 0;
         for (AnnotatedImage d : data) {
-            if (d.channels().length != arch.inputChannels()) {
-                throw new IllegalArgumentException(
-                        d.name() + " has " + d.channels().length + " channel(s) but the detector takes "
-                                + arch.inputChannels() + "; give every image the same channels");
+            if (d.channels().length != channels) {
+                throw new IllegalArgumentException(d.name() + " has " + d.channels().length
+                        + " channel(s) but the detector takes " + channels + "; give every image the same channels");
             }
             if (d.width() < cfg.patch() || d.height() < cfg.patch()) {
                 throw new IllegalArgumentException(
                         d.name() + " is " + d.width() + "x" + d.height() + ", smaller than the " + cfg.patch()
-                                + " px patch; choose a smaller patch (a multiple of " + DetectorConfig.STRIDE + ")");
+                                + " px patch; choose a smaller patch (a multiple of " + multiple + ")");
             }
             for (int i = 0; i < d.objects(); i++) {
                 float x1 = d.boxes()[4 * i],
@@ -187,8 +242,8 @@ public final class DetectorTrainer {
                             + d.height() + " image; ROIs must be drawn on this image (clip or delete it)");
                 }
                 int c = d.classes()[i];
-                if (c < 0 || c >= arch.classes().size())
-                    throw new IllegalArgumentException(where + " has class index " + c + " of " + arch.classes());
+                if (c < 0 || c >= classes.size())
+                    throw new IllegalArgumentException(where + " has class index " + c + " of " + classes);
             }
             boxes += d.objects();
         }

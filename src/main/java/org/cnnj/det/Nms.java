@@ -1,6 +1,8 @@
 package org.cnnj.det;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Greedy non-maximum suppression: visit boxes by falling score, keep one unless it overlaps a kept
@@ -9,6 +11,27 @@ import java.util.Arrays;
  */
 public final class Nms {
     private Nms() {}
+
+    /**
+     * The candidates (boxes [x1, y1, x2, y2], scores, class indices into {@code names}) that a class-wise NMS keeps, as
+     * detections, best first.
+     */
+    static List<Detection> detections(
+            List<float[]> boxes, List<Float> scores, List<Integer> classes, List<String> names, float iou, int max) {
+        float[] flat = new float[4 * boxes.size()], s = new float[boxes.size()];
+        int[] cls = new int[boxes.size()];
+        for (int i = 0; i < s.length; i++) {
+            System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
+            s[i] = scores.get(i);
+            cls[i] = classes.get(i);
+        }
+        List<Detection> out = new ArrayList<>();
+        for (int i : keep(flat, s, cls, iou, max)) {
+            out.add(new Detection(
+                    cls[i], names.get(cls[i]), s[i], flat[4 * i], flat[4 * i + 1], flat[4 * i + 2], flat[4 * i + 3]));
+        }
+        return out;
+    }
 
     /** Indices of the kept boxes, best first, at most {@code maxKeep}. */
     public static int[] keep(float[] boxes, float[] scores, float iouThreshold, int maxKeep) {

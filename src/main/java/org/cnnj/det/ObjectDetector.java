@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
+import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
 import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.ops.RoiAlign;
@@ -23,7 +24,7 @@ import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
 
 /**
- * Applies a two-stage detector to images of any size.
+ * Applies a detector, two-stage or one-stage ({@link DetectorKind}), to images of any size.
  *
  * <p>Where each part runs, and why: the convolutional work (backbone + RPN, and the head's fully
  * connected layers) runs in ONNX Runtime, CPU or CUDA; anchor decoding, NMS and ROI Align run in Java
@@ -35,6 +36,10 @@ import org.cnnj.util.Rng;
  * "cores" partition the image (boundaries in the middle of each overlap); a detection is kept by the
  * tile whose core holds its centre, where the object lies wholly inside the tile; a final class-wise
  * NMS over all tiles removes what remains doubled.
+ *
+ * <p>A one-stage detector is one graph (image → the two pyramid levels); its boxes are decoded in Java
+ * ({@link OneStageDecoder}), its tiles overlap by 1.25 × the largest training object and are padded to a multiple
+ * of 16.
  */
 public final class ObjectDetector implements AutoCloseable {
     /** Tile side, minimum class probability, NMS overlap, most detections per image. */
@@ -53,9 +58,9 @@ public final class ObjectDetector implements AutoCloseable {
         }
     }
 
-    /** The two graphs of a detector, however they are run. */
+    /** The graphs of a detector, however they are run. */
     interface Network extends AutoCloseable {
-        /** image [1, C, H, W] → features, objectness, deltas. */
+        /** image [1, C, H, W] → features, objectness, deltas (two-stage) or the pyramid levels (one-stage). */
         List<Tensor> backbone(Tensor image);
 
         /** crops [K, F, P, P] → class logits [K, classes + 1], box deltas [K, 4]. */
@@ -82,6 +87,7 @@ public final class ObjectDetector implements AutoCloseable {
         Sidecars.refusePackage(model, "detector", "trained with Train Detector (./cnnj train-det)");
         model = BuiltInModels.file(model, log);
         DetectorSpec spec = DetectorSpec.read(Sidecars.of(model));
+        if (spec.kind() == DetectorKind.ONE_STAGE) return oneGraph(OrtEngine.open(model, device, threads, log), spec);
         Path head = model.resolveSibling(spec.head());
         if (!Files.isRegularFile(head))
             throw new IOException(
@@ -117,6 +123,28 @@ public final class ObjectDetector implements AutoCloseable {
                 spec);
     }
 
+    private static ObjectDetector oneGraph(OrtEngine engine, DetectorSpec spec) {
+        return new ObjectDetector(
+                new Network() {
+                    public List<Tensor> backbone(Tensor image) {
+                        return engine.runAll(image);
+                    }
+
+                    public List<Tensor> head(Tensor crops) {
+                        throw new UnsupportedOperationException("a one-stage detector has no head graph");
+                    }
+
+                    public String describe() {
+                        return engine.describe();
+                    }
+
+                    public void close() {
+                        engine.close();
+                    }
+                },
+                spec);
+    }
+
     /** Refuses a head graph whose class scores do not fit the sidecar's classes (one score more: the background). */
     static void checkHead(Path head, DetectorSpec spec, Path model) throws IOException {
         OnnxModelInfo info = OnnxModelInfo.read(head);
@@ -139,8 +167,10 @@ public final class ObjectDetector implements AutoCloseable {
         return java(loadNetwork(model, spec), spec);
     }
 
-    /** Runs a detector in Java (no ONNX Runtime): validation during training, cross-checks. */
-    public static ObjectDetector java(Detector net, DetectorSpec spec) {
+    /** Runs a detector (a {@link Detector} or a {@link OneStageNetwork}) in Java (no ONNX Runtime): validation during training, cross-checks. */
+    public static ObjectDetector java(Module network, DetectorSpec spec) {
+        if (network instanceof OneStageNetwork one) return javaOneStage(one, spec);
+        Detector net = (Detector) network;
         return new ObjectDetector(
                 new Network() {
                     public List<Tensor> backbone(Tensor image) {
@@ -170,11 +200,40 @@ public final class ObjectDetector implements AutoCloseable {
                 spec);
     }
 
+    private static ObjectDetector javaOneStage(OneStageNetwork net, DetectorSpec spec) {
+        return new ObjectDetector(
+                new Network() {
+                    public List<Tensor> backbone(Tensor image) {
+                        net.train(false);
+                        return GradMode.noGrad(() -> net.levels(image));
+                    }
+
+                    public List<Tensor> head(Tensor crops) {
+                        throw new UnsupportedOperationException("a one-stage detector has no head graph");
+                    }
+
+                    public String describe() {
+                        return "CNN-J Java engine";
+                    }
+
+                    public void close() {
+                        net.train(true);
+                    }
+                },
+                spec);
+    }
+
     /**
-     * Writes a trained detector: {@code model} (backbone + RPN), its head graph and the sidecar
-     * (each via a temporary file; the sidecar last, so an interrupted save never looks complete).
+     * Writes a trained detector: {@code model} (backbone + RPN), its head graph and the sidecar, or a one-stage
+     * detector's one graph and sidecar (each via a temporary file; the sidecar last, so an interrupted save never
+     * looks complete).
      */
-    public static void save(Detector net, DetectorSpec spec, Path model) throws IOException {
+    public static void save(Module network, DetectorSpec spec, Path model) throws IOException {
+        if (network instanceof OneStageNetwork one) {
+            saveOneStage(one, spec, model);
+            return;
+        }
+        Detector net = (Detector) network;
         DetectorConfig c = net.config;
         Map<String, String> meta = new LinkedHashMap<>(spec.provenance());
         meta.put("cnnj.classes", String.join(",", c.classes()));
@@ -210,6 +269,26 @@ public final class ObjectDetector implements AutoCloseable {
         spec.write(Sidecars.of(model));
     }
 
+    /** The one graph of a one-stage detector: image [N, C, H, W] (H, W multiples of 16) → level8, level16. */
+    private static void saveOneStage(OneStageNetwork net, DetectorSpec spec, Path model) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(spec.provenance());
+        meta.put("cnnj.classes", String.join(",", net.config.classes()));
+        OnnxExport.exportGraph(
+                net,
+                new int[] {1, net.config.inputChannels(), 64, 64},
+                true,
+                image -> {
+                    List<Tensor> levels = net.levels(image);
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    out.put("level8", levels.get(0));
+                    out.put("level16", levels.get(1));
+                    return out;
+                },
+                meta,
+                model);
+        spec.write(Sidecars.of(model));
+    }
+
     public DetectorSpec spec() {
         return spec;
     }
@@ -238,7 +317,7 @@ public final class ObjectDetector implements AutoCloseable {
                     "the detector expects " + spec.inputChannels() + " channel(s) but the image has " + planes.length
                             + "; convert the image (split or merge channels) to match");
         }
-        int minimum = 2 * DetectorConfig.STRIDE * 2;
+        int minimum = spec.kind() == DetectorKind.ONE_STAGE ? 32 : 2 * DetectorConfig.STRIDE * 2;
         if (width < minimum || height < minimum) {
             throw new IllegalArgumentException(
                     "the image is " + width + "x" + height + ", smaller than the detector's minimum " + minimum + "x"
@@ -250,7 +329,7 @@ public final class ObjectDetector implements AutoCloseable {
                 throw new IllegalArgumentException("every channel must hold width × height pixels");
             normalized[c] = spec.normalization().apply(planes[c]);
         }
-        int overlap = overlap(spec.architecture());
+        int overlap = overlap(spec);
         int tile = Math.max(o.tile(), 2 * overlap);
         int[] xs = starts(width, tile, overlap), ys = starts(height, tile, overlap);
         List<Detection> all = new ArrayList<>();
@@ -271,6 +350,7 @@ public final class ObjectDetector implements AutoCloseable {
     }
 
     private List<Detection> detectTile(float[][] planes, int width, int x0, int y0, int tw, int th, Options o) {
+        if (spec.kind() == DetectorKind.ONE_STAGE) return detectTileOneStage(planes, width, x0, y0, tw, th, o);
         int channels = planes.length;
         float[] tile = new float[channels * tw * th];
         for (int c = 0; c < channels; c++) {
@@ -326,6 +406,24 @@ public final class ObjectDetector implements AutoCloseable {
         return found;
     }
 
+    /** The tile padded (zeros: the normalized background) to a multiple of 16, as the pyramid needs. */
+    private List<Detection> detectTileOneStage(float[][] planes, int width, int x0, int y0, int tw, int th, Options o) {
+        int m = OneStageConfig.STRIDES[OneStageConfig.STRIDES.length - 1];
+        int pw = (tw + m - 1) / m * m, ph = (th + m - 1) / m * m, channels = planes.length;
+        float[] tile = new float[channels * pw * ph];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < th; y++)
+                System.arraycopy(planes[c], (y0 + y) * width + x0, tile, (c * ph + y) * pw, tw);
+        }
+        long t0 = System.nanoTime();
+        List<Tensor> levels = network.backbone(Tensor.of(tile, 1, channels, ph, pw));
+        long t1 = System.nanoTime();
+        networkSeconds += (t1 - t0) / 1e9;
+        List<Detection> found = OneStageDecoder.decode(levels, spec.classes(), tw, th, o);
+        decodeSeconds += (System.nanoTime() - t1) / 1e9;
+        return found;
+    }
+
     private static List<Detection> mergeTiles(List<Detection> all, Options o) {
         float[] boxes = new float[4 * all.size()], scores = new float[all.size()];
         int[] classes = new int[all.size()];
@@ -343,10 +441,17 @@ public final class ObjectDetector implements AutoCloseable {
         return kept;
     }
 
-    /** Context a tile needs around an object: 1.25 × the largest anchor, a multiple of the stride. */
-    static int overlap(DetectorConfig c) {
+    /**
+     * Context a tile needs around an object: 1.25 × the largest anchor (two-stage) or training object (one-stage),
+     * a multiple of the stride.
+     */
+    static int overlap(DetectorSpec spec) {
+        if (spec.kind() == DetectorKind.ONE_STAGE) {
+            int s = OneStageConfig.STRIDES[1];
+            return (int) Math.ceil(1.25 * spec.oneStage().largestObject() / s) * s;
+        }
         int s = DetectorConfig.STRIDE;
-        return (int) Math.ceil(1.25 * c.largestAnchor() / s) * s;
+        return (int) Math.ceil(1.25 * spec.architecture().largestAnchor() / s) * s;
     }
 
     /** Tile start positions along an axis: steps of tile − overlap, the last tile flush with the edge. */
@@ -369,9 +474,17 @@ public final class ObjectDetector implements AutoCloseable {
         network.close();
     }
 
-    /** The trainable detector inside a CNN-J detector's two ONNX files (for the Java engine and fine-tuning). */
-    public static Detector loadNetwork(Path model, DetectorSpec spec) throws IOException {
+    /**
+     * The trainable detector inside a CNN-J detector's ONNX files (for the Java engine and fine-tuning): a
+     * {@link Detector} or a {@link OneStageNetwork}.
+     */
+    public static Module loadNetwork(Path model, DetectorSpec spec) throws IOException {
         Map<String, float[]> weights = new HashMap<>(OnnxModelInfo.read(model).weights());
+        if (spec.kind() == DetectorKind.ONE_STAGE) {
+            OneStageNetwork net = new OneStageNetwork(spec.oneStage(), new Rng(0));
+            JavaEngine.copyWeights(model, weights, net);
+            return net;
+        }
         weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
         Detector net = new Detector(spec.architecture(), new Rng(0));
         JavaEngine.copyWeights(model, weights, net);

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.TrainDetectorFiles;
@@ -13,7 +14,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Training › Train Detector on Folder…: trains the two-stage detector on a folder of images with ROI zips
+ * Plugins › CNN-J › Training › Train Detector on Folder…: trains a two-stage or one-stage detector on a folder of images with ROI zips
  * (X.tif + X.zip; class = ROI name or group) and writes the model (.onnx, .head.onnx, .json), a
  * training CSV and checkpoints. Progress bar per step, a log line per epoch (mAP@0.5, ETA); Esc stops
  * and keeps the best model. Macro:
@@ -41,10 +42,22 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
 
+    @Parameter(
+            label = "Architecture",
+            choices = {"two-stage", "one-stage"},
+            description = ARCHITECTURES)
+    private String architecture = "two-stage";
+
+    /** The Architecture field's help, shared with Train Detector on Image. */
+    static final String ARCHITECTURES = "two-stage (Faster R-CNN style): most accurate on small crowded objects;"
+            + " one-stage (FCOS style, after YOLO/SSD): one network run, no anchors, faster";
+
     @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
     private String classes = "";
 
-    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: chosen from the boxes)", required = false)
+    @Parameter(
+            label = "Anchor sizes in pixels (two-stage; comma-separated; empty: chosen from the boxes)",
+            required = false)
     private String anchors = "";
 
     @Parameter(label = "Epochs", min = "1")
@@ -53,7 +66,7 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Steps per epoch", min = "1")
     private int steps = DetectorTrainer.DEFAULTS.stepsPerEpoch();
 
-    @Parameter(label = "Patch size (multiple of 4)", min = "32")
+    @Parameter(label = "Patch size (multiple of 4; one-stage: of 16)", min = "32")
     private int patch = DetectorTrainer.DEFAULTS.patch();
 
     @Parameter(label = "Batch size", min = "1")
@@ -108,7 +121,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
                 .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
                 .withCommandLine(command)
-                .withAnnotations(BoxAnnotations.Format.parse(annotations));
+                .withAnnotations(BoxAnnotations.Format.parse(annotations))
+                .withKind(DetectorKind.parse(architecture));
     }
 
     @Override

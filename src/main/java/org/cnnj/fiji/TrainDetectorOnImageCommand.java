@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
@@ -31,10 +32,18 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
 
+    @Parameter(
+            label = "Architecture",
+            choices = {"two-stage", "one-stage"},
+            description = TrainDetectorCommand.ARCHITECTURES)
+    private String architecture = "two-stage";
+
     @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
     private String classes = "";
 
-    @Parameter(label = "Anchor sizes in pixels (comma-separated; empty: 12,24,48)", required = false)
+    @Parameter(
+            label = "Anchor sizes in pixels (two-stage; comma-separated; empty: chosen from the boxes)",
+            required = false)
     private String anchors = "";
 
     @Parameter(label = "Epochs", min = "1")
@@ -43,7 +52,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
     @Parameter(label = "Steps per epoch", min = "1")
     private int steps = DetectorTrainer.DEFAULTS.stepsPerEpoch();
 
-    @Parameter(label = "Patch size (multiple of 4)", min = "32")
+    @Parameter(label = "Patch size (multiple of 4; one-stage: of 16)", min = "32")
     private int patch = DetectorTrainer.DEFAULTS.patch();
 
     @Override
@@ -70,6 +79,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         .withClasses(names(classes))
                         .withConfig(cfg)
                         .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
+                        .withKind(DetectorKind.parse(architecture))
                         .withCommandLine("Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs
                                 + " steps=" + steps),
                 stop,

@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.det.AnchorChoice;
 import org.cnnj.det.AnnotatedImage;
-import org.cnnj.det.Detector;
 import org.cnnj.det.DetectorConfig;
+import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.ObjectDetector;
+import org.cnnj.det.OneStageConfig;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
@@ -54,9 +55,11 @@ public final class TrainDetectorFiles {
             Path from,
             boolean resume,
             String commandLine,
-            BoxAnnotations.Format annotations) {
+            BoxAnnotations.Format annotations,
+            DetectorKind kind) {
         public Options {
             annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
+            kind = kind == null ? DetectorKind.TWO_STAGE : kind;
         }
 
         /** The detector's default schedule and anchors chosen from the boxes; classes from the ROI names. */
@@ -71,27 +74,30 @@ public final class TrainDetectorFiles {
                     null,
                     false,
                     "",
-                    BoxAnnotations.Format.AUTO);
+                    BoxAnnotations.Format.AUTO,
+                    DetectorKind.TWO_STAGE);
         }
 
         /** ROI zips in {@code folder} instead of beside the images. */
         public Options withRois(Path folder) {
             return new Options(
-                    images, folder, output, classes, config, anchorSizes, from, resume, commandLine, annotations);
+                    images, folder, output, classes, config, anchorSizes, from, resume, commandLine, annotations, kind);
         }
 
         public Options withClasses(List<String> names) {
             return new Options(
-                    images, rois, output, names, config, anchorSizes, from, resume, commandLine, annotations);
+                    images, rois, output, names, config, anchorSizes, from, resume, commandLine, annotations, kind);
         }
 
         public Options withConfig(TrainConfig c) {
-            return new Options(images, rois, output, classes, c, anchorSizes, from, resume, commandLine, annotations);
+            return new Options(
+                    images, rois, output, classes, c, anchorSizes, from, resume, commandLine, annotations, kind);
         }
 
         /** Anchor sizes in pixels (null: chosen from the training boxes). */
         public Options withAnchors(float[] sizes) {
-            return new Options(images, rois, output, classes, config, sizes, from, resume, commandLine, annotations);
+            return new Options(
+                    images, rois, output, classes, config, sizes, from, resume, commandLine, annotations, kind);
         }
 
         public Options withFrom(Path model, boolean continueTraining) {
@@ -105,16 +111,24 @@ public final class TrainDetectorFiles {
                     model,
                     continueTraining,
                     commandLine,
-                    annotations);
+                    annotations,
+                    kind);
         }
 
         /** Where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV files (auto: whichever is there). */
         public Options withAnnotations(BoxAnnotations.Format f) {
-            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, commandLine, f);
+            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, commandLine, f, kind);
+        }
+
+        /** Two-stage (Faster R-CNN style) or one-stage (FCOS style); a model to fine-tune keeps its own. */
+        public Options withKind(DetectorKind k) {
+            return new Options(
+                    images, rois, output, classes, config, anchorSizes, from, resume, commandLine, annotations, k);
         }
 
         public Options withCommandLine(String line) {
-            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, line, annotations);
+            return new Options(
+                    images, rois, output, classes, config, anchorSizes, from, resume, line, annotations, kind);
         }
     }
 
@@ -130,8 +144,7 @@ public final class TrainDetectorFiles {
                 ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList())
                 : start.classes();
         List<AnnotatedImage> data = annotate(pairs, classes);
-        return trainOn(
-                data, classes, start.model(), o, data.size() + " images from " + o.images(), cancel, listener, log);
+        return trainOn(data, classes, start, o, data.size() + " images from " + o.images(), cancel, listener, log);
     }
 
     /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
@@ -148,7 +161,7 @@ public final class TrainDetectorFiles {
         return trainOn(
                 data,
                 classes,
-                start.model(),
+                start,
                 o,
                 "image " + image.getTitle() + " with " + rois.size() + " ROIs",
                 cancel,
@@ -173,23 +186,23 @@ public final class TrainDetectorFiles {
     }
 
     /** The model to fine-tune (or null) and the classes to train (empty: to be found in the ROIs). */
-    private record Start(Detector model, List<String> classes) {}
+    private record Start(Path model, DetectorSpec spec, List<String> classes) {}
 
     private static Start start(Options o) throws IOException {
-        if (o.from() == null) return new Start(null, o.classes());
+        if (o.from() == null) return new Start(null, null, o.classes());
         Path file = BuiltInModels.file(o.from());
         DetectorSpec from = DetectorSpec.read(Sidecars.of(file));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not "
                     + o.classes() + "; train with the same classes or start a new model");
         }
-        return new Start(ObjectDetector.loadNetwork(file, from), from.classes());
+        return new Start(file, from, from.classes());
     }
 
     private static DetectorTrainer.Result trainOn(
             List<AnnotatedImage> data,
             List<String> classes,
-            Detector start,
+            Start start,
             Options o,
             String source,
             AtomicBoolean cancel,
@@ -199,36 +212,57 @@ public final class TrainDetectorFiles {
         Path output = o.output().toAbsolutePath();
         if (!output.getFileName().toString().endsWith(".onnx"))
             throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
-        DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
-        float[] anchors = o.anchorSizes();
-        if (anchors == null && start == null) {
-            anchors = AnchorChoice.fromBoxes(data);
-            log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors)
-                    + " px (choose others with --anchors / anchors=)");
-        }
-        DetectorConfig arch = anchors == null
-                ? d
-                : new DetectorConfig(
-                        d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_map50,seconds", "train-det")) {
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
             provenance.put("date", Instant.now().toString());
-            return finish(
-                    DetectorTrainer.train(
-                            TrainingRun.of(data, o.config())
-                                    .withCheckpoints(out.checkpoints())
-                                    .withCancel(cancel)
-                                    .withListener(out.recording(listener, log))
-                                    .withProvenance(provenance),
-                            arch,
-                            start,
-                            log),
-                    output,
-                    log);
+            TrainingRun<AnnotatedImage> run = TrainingRun.of(data, o.config())
+                    .withCheckpoints(out.checkpoints())
+                    .withCancel(cancel)
+                    .withListener(out.recording(listener, log))
+                    .withProvenance(provenance);
+            DetectorTrainer.Result r;
+            if (start.model() != null) {
+                if (start.spec().kind() != o.kind())
+                    log.accept(
+                            "the model to fine-tune is a " + start.spec().kind().option() + " detector; it stays one");
+                r = DetectorTrainer.fineTune(run, start.model(), start.spec(), log);
+            } else if (o.kind() == DetectorKind.ONE_STAGE) {
+                r = DetectorTrainer.trainOneStage(run, oneStage(data, classes, log), null);
+            } else {
+                r = DetectorTrainer.train(run, twoStage(data, classes, o, log), null, log);
+            }
+            return finish(r, output, log);
         }
+    }
+
+    /** A one-stage detector sized from the training boxes (its tiles' overlap from the largest). */
+    private static OneStageConfig oneStage(List<AnnotatedImage> data, List<String> classes, Consumer<String> log) {
+        float[] split = OneStageConfig.fromBoxes(data);
+        log.accept(String.format(
+                Locale.ROOT,
+                "one-stage detector: objects up to %.0f px learnt at stride 8, larger at 16; largest box %.0f px",
+                2 * split[0],
+                split[1]));
+        return OneStageConfig.defaults(data.get(0).channels().length, classes, split[0], split[1]);
+    }
+
+    /** A two-stage detector with the anchors asked for, or chosen from the boxes. */
+    private static DetectorConfig twoStage(
+            List<AnnotatedImage> data, List<String> classes, Options o, Consumer<String> log) {
+        DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
+        float[] anchors = o.anchorSizes();
+        if (anchors == null) {
+            anchors = AnchorChoice.fromBoxes(data);
+            log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors)
+                    + " px (choose others with --anchors / anchors=)");
+        }
+        return anchors == null
+                ? d
+                : new DetectorConfig(
+                        d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
     }
 
     private static DetectorTrainer.Result finish(DetectorTrainer.Result r, Path output, Consumer<String> log)

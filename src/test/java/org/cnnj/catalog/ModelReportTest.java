@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.cnnj.det.DetectorSpec;
+import org.cnnj.det.ObjectDetector;
+import org.cnnj.det.OneStageConfig;
+import org.cnnj.det.OneStageNetwork;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.seg.BioimageIoPackagesTest;
+import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +43,14 @@ class ModelReportTest {
         assertTrue(pkg.contains("exactly 64 × 64 px") && pkg.contains("16 px of context"), pkg);
         assertTrue(pkg.contains("Objects: probability > 0.5, connected components"), pkg);
         assertTrue(ModelReport.describe(yaml).equals(pkg), "the folder and its description alike");
+    }
+
+    @Test
+    void aOneStageDetectorIsDescribedAsOne(@TempDir Path dir) throws Exception {
+        OneStageConfig c = OneStageConfig.defaults(3, List.of("RBC", "WBC"), 64, 180);
+        Path model = dir.resolve("blood.onnx");
+        ObjectDetector.save(new OneStageNetwork(c, new Rng(1)), DetectorSpec.of(c, null), model);
+        String text = ModelReport.describe(model);
+        assertTrue(text.contains("one-stage detector") && text.contains("RBC, WBC") && text.contains("180 px"), text);
     }
 }

@@ -56,7 +56,7 @@ class ObjectDetectorTest {
             assertClose("box deltas", o.boxDeltas(), ortHead.get(1), 1e-4, 1e-4);
         }
         // The Java engine rebuilds the same network from the two files.
-        Detector loaded = ObjectDetector.loadNetwork(model, DetectorSpec.read(Sidecars.of(model)));
+        Detector loaded = (Detector) ObjectDetector.loadNetwork(model, DetectorSpec.read(Sidecars.of(model)));
         loaded.train(false);
         assertClose(
                 "reloaded features",
