@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,15 +103,17 @@ public final class BenchCommand {
     }
 
     /**
-     * {@code cnnj bench detect [--model M] [--size N] [--tile N] [--threads N] [--data DIR]}: a synthetic scene, or
-     * with --data annotated images (per-class AP@0.5, mAP, images/s).
+     * {@code cnnj bench detect [--model M]... [--size N] [--tile N] [--threads N] [--data DIR]}: a synthetic scene, or
+     * with --data annotated images (per-class AP@0.5, mAP, images/s); several --model (e.g. a one-stage and a two-stage
+     * detector) run on the same images in one run, with each one's speed as a ratio to the first's.
      */
     private static int detect(String[] args) throws IOException {
-        Path model = Path.of("models/detector.onnx"), data = null;
+        List<Path> models = new ArrayList<>();
+        Path data = null;
         int size = 2048, tile = 512, threads = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--model" -> model = Path.of(args[++i]);
+                case "--model" -> models.add(Path.of(args[++i]));
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
@@ -119,9 +123,14 @@ public final class BenchCommand {
                             + "; options: --model --size --tile --threads --data");
             }
         }
-        System.out.println(Json.write(
-                data != null ? DetectBench.onData(model, data, threads) : DetectBench.run(model, size, tile, threads),
-                ""));
+        if (models.isEmpty()) models.add(Path.of("models/detector.onnx"));
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Path model : models)
+            results.add(
+                    data != null
+                            ? DetectBench.onData(model, data, threads)
+                            : DetectBench.run(model, size, tile, threads));
+        System.out.println(Json.write(results.size() == 1 ? results.get(0) : DetectBench.compare(models, results), ""));
         return 0;
     }
 

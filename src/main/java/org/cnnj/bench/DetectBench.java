@@ -49,6 +49,7 @@ public final class DetectBench {
                     detector.spec().classes().size(),
                     0.5f);
             r.put("benchmark", "detect on " + data);
+            r.put("architecture", detector.spec().kind().option());
             r.put("engine", detector.describe());
             r.put("images", images.size());
             r.put("images_per_second", images.size() / seconds);
@@ -57,6 +58,32 @@ public final class DetectBench {
             r.put("map50", map.mean());
         }
         return r;
+    }
+
+    /**
+     * Several detectors' results side by side: each under its file name, then each one's speed (images/s, or the scene's
+     * seconds) and mAP@0.5 relative to the first's.
+     */
+    static Map<String, Object> compare(List<Path> models, List<Map<String, Object>> results) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("benchmark", "detect, " + models.size() + " detectors on the same images");
+        for (int i = 0; i < models.size(); i++) r.put(models.get(i).toString(), results.get(i));
+        Map<String, Object> first = results.get(0);
+        for (int i = 1; i < models.size(); i++) {
+            Map<String, Object> other = results.get(i);
+            String name = models.get(i).getFileName() + "_vs_" + models.get(0).getFileName();
+            r.put(
+                    "speed_" + name,
+                    first.containsKey("images_per_second")
+                            ? number(other, "images_per_second") / number(first, "images_per_second")
+                            : number(first, "seconds_total") / number(other, "seconds_total"));
+            r.put("map50_difference_" + name, number(other, "map50") - number(first, "map50"));
+        }
+        return r;
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
     }
 
     public static Map<String, Object> run(Path model, int size, int tile, int threads) throws IOException {
@@ -83,6 +110,7 @@ public final class DetectBench {
                     detector.spec().classes().size(),
                     0.5f);
             r.put("benchmark", "detect " + size + "x" + size);
+            r.put("architecture", detector.spec().kind().option());
             r.put("engine", detector.describe());
             r.put("tile", tile);
             r.put("objects_true", scene.objects());

@@ -33,12 +33,14 @@ public class ClassifyImagesCommand extends CnnjCommand {
 
     @Parameter(
             label = "Engine",
-            choices = {"ort", "java"})
+            choices = {"ort", "java"},
+            description = Choices.ENGINE)
     private String engine = "ort";
 
     @Parameter(
             label = "Device",
-            choices = {"auto", "cpu", "cuda"})
+            choices = {"auto", "cpu", "cuda"},
+            description = Choices.DEVICE)
     private String device = "auto";
 
     @Override

@@ -38,7 +38,8 @@ public class ClassifyRoisCommand extends CnnjCommand {
 
     @Parameter(
             label = "Device",
-            choices = {"auto", "cpu", "cuda"})
+            choices = {"auto", "cpu", "cuda"},
+            description = Choices.DEVICE)
     private String device = "auto";
 
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)

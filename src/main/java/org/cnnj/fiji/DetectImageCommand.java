@@ -44,12 +44,14 @@ public class DetectImageCommand extends CnnjCommand {
 
     @Parameter(
             label = "Device",
-            choices = {"auto", "cpu", "cuda"})
+            choices = {"auto", "cpu", "cuda"},
+            description = Choices.DEVICE)
     private String device = "auto";
 
     @Parameter(
             label = "Rois in the ROI Manager: replace this image's earlier results, or append",
-            choices = {"replace", "append"})
+            choices = {"replace", "append"},
+            description = Choices.ROIS)
     private String rois = "replace";
 
     @Parameter(

@@ -25,7 +25,8 @@ public class ExportModelCommand extends CnnjCommand {
 
     @Parameter(
             label = "Format",
-            choices = {"CNN-J files", "bioimage.io package"})
+            choices = {"CNN-J files", "bioimage.io package"},
+            description = Choices.EXPORT_FORMAT)
     private String format = "CNN-J files";
 
     @Parameter(label = "Name (bioimage.io)", required = false)

@@ -7,8 +7,12 @@ import ij.WindowManager;
 import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.Recorder;
+import java.awt.Dimension;
 import java.awt.EventQueue;
+import java.awt.Frame;
 import java.awt.GraphicsEnvironment;
+import java.awt.Point;
+import java.awt.Rectangle;
 import java.awt.Window;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.swing.Timer;
@@ -119,6 +124,8 @@ public class ImageJ1Command implements PlugIn {
             CommandService commands = context().service(CommandService.class);
             CommandInfo info = commands.getCommand(type);
             Map<String, Object> inputs = inputs(info, options);
+            Set<Frame> before =
+                    GraphicsEnvironment.isHeadless() ? Set.of() : Set.of(WindowManager.getNonImageWindows());
             CommandModule m = commands.run(type, false, inputs).get();
             if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
             // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
@@ -134,7 +141,10 @@ public class ImageJ1Command implements PlugIn {
                         .filter(v -> v instanceof ImagePlus)
                         .map(v -> (ImagePlus) v)
                         .findFirst()
-                        .ifPresent(input -> keepCurrent(input, shown));
+                        .ifPresent(input -> {
+                            arrangeBeside(input, shown, before);
+                            keepCurrent(input, shown);
+                        });
             }
             return String.valueOf(m.getOutput("summary"));
         } catch (IllegalArgumentException e) {
@@ -142,6 +152,46 @@ public class ImageJ1Command implements PlugIn {
         } catch (Exception e) {
             return "CNN-J error: " + commandClass + " failed: " + e;
         }
+    }
+
+    /**
+     * The output images' windows, then the windows the command opened (tables, a new ROI Manager; not the Log), beside
+     * the input window instead of stacked over it ({@link #beside}); windows open before the command stay where the
+     * user put them.
+     */
+    private static void arrangeBeside(ImagePlus input, List<ImagePlus> outputs, Set<Frame> before) {
+        Window in = input.getWindow();
+        if (in == null) return;
+        List<Window> windows = new ArrayList<>();
+        for (ImagePlus out : outputs) if (out.getWindow() != null) windows.add(out.getWindow());
+        for (Frame f : WindowManager.getNonImageWindows())
+            if (!before.contains(f) && !"Log".equals(f.getTitle()) && f.isVisible()) windows.add(f);
+        List<Dimension> sizes = new ArrayList<>();
+        for (Window w : windows) sizes.add(w.getSize());
+        Rectangle screen = in.getGraphicsConfiguration().getBounds();
+        List<Point> at = beside(in.getBounds(), sizes, screen);
+        for (int i = 0; i < windows.size(); i++) windows.get(i).setLocation(at.get(i));
+    }
+
+    /**
+     * Where result windows of {@code sizes} go so that none covers the input window: in a row to its right, the next
+     * row below the input where the screen ends, never past the screen's bottom or right edge.
+     */
+    static List<Point> beside(Rectangle input, List<Dimension> sizes, Rectangle screen) {
+        int gap = 8, x = input.x + input.width + gap, y = input.y, rowBottom = input.y + input.height;
+        List<Point> out = new ArrayList<>();
+        for (Dimension d : sizes) {
+            if (x + d.width > screen.x + screen.width && x > input.x) { // a new row, under everything so far
+                x = input.x;
+                y = rowBottom + gap;
+            }
+            int px = Math.max(screen.x, Math.min(x, screen.x + screen.width - d.width));
+            int py = Math.max(screen.y, Math.min(y, screen.y + screen.height - d.height));
+            out.add(new Point(px, py));
+            rowBottom = Math.max(rowBottom, py + d.height);
+            x = px + d.width + gap;
+        }
+        return out;
     }
 
     /**

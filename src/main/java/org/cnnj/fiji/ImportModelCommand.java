@@ -36,7 +36,8 @@ public class ImportModelCommand extends CnnjCommand {
 
     @Parameter(
             label = "Normalization",
-            choices = {"percentile", "none"})
+            choices = {"percentile", "none"},
+            description = Choices.NORMALIZE)
     private String normalize = "percentile";
 
     @Override

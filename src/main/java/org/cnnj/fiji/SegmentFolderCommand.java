@@ -36,12 +36,14 @@ public class SegmentFolderCommand extends CnnjCommand {
 
     @Parameter(
             label = "Engine",
-            choices = {"ort", "java"})
+            choices = {"ort", "java"},
+            description = Choices.ENGINE)
     private String engine = "ort";
 
     @Parameter(
             label = "Device",
-            choices = {"auto", "cpu", "cuda"})
+            choices = {"auto", "cpu", "cuda"},
+            description = Choices.DEVICE)
     private String device = "auto";
 
     @Parameter(
@@ -62,8 +64,7 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(
             label = "Objects from probabilities",
             choices = {"auto", "connected", "watershed", "none"},
-            description = "for models that output probabilities (e.g. bioimage.io): pixels above the threshold joined"
-                    + " (connected) or split where objects touch (watershed); auto: chosen by the model")
+            description = Choices.OBJECTS)
     private String objects = "auto";
 
     @Parameter(label = "Probability threshold", min = "0.01", max = "0.99", stepSize = "0.05")

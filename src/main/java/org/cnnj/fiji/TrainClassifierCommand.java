@@ -61,7 +61,8 @@ public class TrainClassifierCommand extends CnnjCommand {
                 "densenet169",
                 "mobilenet-v1",
                 "mobilenet-v2"
-            })
+            },
+            description = Choices.CLASSIFIER)
     private String architecture = "resnet18";
 
     @Parameter(label = "Crop size S (pixels; images are scaled to S×S)", min = "16", max = "1024")

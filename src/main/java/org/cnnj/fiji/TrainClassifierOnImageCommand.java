@@ -56,7 +56,8 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                 "densenet169",
                 "mobilenet-v1",
                 "mobilenet-v2"
-            })
+            },
+            description = Choices.CLASSIFIER)
     private String architecture = "resnet18";
 
     @Parameter(label = "Crop size S (pixels)", min = "16", max = "1024")

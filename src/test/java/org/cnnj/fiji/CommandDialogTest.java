@@ -1,6 +1,7 @@
 package org.cnnj.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.Macro;
@@ -57,6 +58,29 @@ class CommandDialogTest extends HeadlessContext {
             }
         }
         assertTrue(fields > 60, "fields checked: " + fields);
+    }
+
+    @Test
+    void everyChoiceSaysInHelpWhatItsChoicesMean() throws Exception {
+        int checked = 0;
+        for (String c : commandClasses()) {
+            CommandInfo info = context.service(CommandService.class)
+                    .getCommand(Class.forName(c).asSubclass(Command.class));
+            for (ModuleItem<?> item : CommandDialog.fields(info)) {
+                List<?> choices = item.getChoices();
+                if (choices == null || choices.isEmpty()) continue;
+                String what = item.getDescription() == null ? "" : item.getDescription();
+                assertFalse(what.isBlank(), c + ": Help would only repeat the label of " + item.getName());
+                if (choices.size() <= 4)
+                    for (Object choice : choices)
+                        assertTrue(
+                                what.contains(choice + ":") || what.contains(choice + " ("),
+                                c + ": the Help of " + item.getName() + " does not say what \"" + choice + "\" means: "
+                                        + what);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 18, "choice fields checked: " + checked);
     }
 
     @Test

@@ -1,0 +1,27 @@
+package org.cnnj.fiji;
+
+/**
+ * What the choices of the commands' choice fields mean, for the dialogs' Help (each says every choice, so Help never
+ * repeats a label back). Compile-time constants, as annotations need them.
+ */
+final class Choices {
+    static final String ENGINE = "ort: ONNX Runtime, fast, on the CPU or a CUDA GPU; java: CNN-J's own engine, no"
+            + " native code (slower; to cross-check, or where ONNX Runtime cannot load)";
+    static final String DEVICE = "auto: the CUDA GPU when ONNX Runtime finds one, else the CPU (said once in the Log);"
+            + " cpu: always the CPU; cuda: the GPU, or an error saying why it cannot be used";
+    static final String ROIS = "replace: first remove this image's earlier CNN-J results from the ROI Manager;"
+            + " append: keep them and add the new ones";
+    static final String EXPORT_FORMAT = "CNN-J files: the .onnx graph(s) and the .json sidecar, for CNN-J;"
+            + " bioimage.io package: a .zip with bioimageio.yaml, for deepImageJ, ilastik and the bioimage.io tools";
+    static final String NORMALIZE = "percentile: each image scaled from its 1st to its 99.8th percentile to 0..1, as"
+            + " CNN-J trains; none: the model gets the raw pixel values";
+    static final String CLASSIFIER = "the network, in torchvision's layout: lenet5 (tiny, fast), alexnet, vgg11…vgg19"
+            + " (-bn: with batch norm), googlenet, resnet18…resnet50 and se-resnet (a good default), densenet121/169,"
+            + " mobilenet-v1/v2 (fewest operations); Width scales every layer's channels";
+
+    static final String OBJECTS = "for models that output probabilities (e.g. from bioimage.io) — connected: pixels"
+            + " above the threshold joined into objects; watershed: the same, split where objects touch; none: the"
+            + " probability map only; auto: as the model's description says (CNN-J's own models make their objects)";
+
+    private Choices() {}
+}
