@@ -5,7 +5,8 @@
 # Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
 # come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from),
 # dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector-image.png, dialog-train-detector.png, recorder.png, training-plot.png,
-# dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png
+# dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png,
+# dialog-train-classifier-image.png, dialog-classify-images.png
 # and dialog-export-model.png.
 # Needs: mvn -B package, apt-get install xvfb xauth xdotool imagemagick openbox.
 set -euo pipefail
@@ -138,12 +139,24 @@ sleep 3
 xdotool windowactivate --sync "$(window "^plate")" 2>/dev/null || true
 sleep 1
 import -window root "$home/classified.png"
-convert "$home/classified.png" -crop 1480x560+0+0 +repage "$out/classify-rois.png"
+convert "$home/classified.png" -crop 1920x860+0+0 +repage "$out/classify-rois.png"
 menu 4 6   # Training › Train Classifier... (below two separators: Train Classifier on Image... is item 5)
 wait_for "CNN-J Train Classifier"
 sleep 1
 import -window "$(window "CNN-J Train Classifier")" "$out/dialog-train-classifier.png"
 click "CNN-J Train Classifier" 95 21   # Cancel
+sleep 1
+menu 4 5   # Training › Train Classifier on Image... (on the plate)
+wait_for "CNN-J Train Classifier on Image"
+sleep 1
+import -window "$(window "CNN-J Train Classifier on Image")" "$out/dialog-train-classifier-image.png"
+click "CNN-J Train Classifier on Image" 95 21   # Cancel
+sleep 1
+menu 0 0   # Classification › Classify Images...
+wait_for "CNN-J Classify Images"
+sleep 1
+import -window "$(window "CNN-J Classify Images")" "$out/dialog-classify-images.png"
+click "CNN-J Classify Images" 95 21   # Cancel
 sleep 1
 menu 2 2   # Models › Export Model... (formats: CNN-J files, bioimage.io package)
 wait_for "CNN-J Export Model"
@@ -163,4 +176,5 @@ grep -v "incubator" "$home/ij.log" || true
 echo "wrote $out/menu.png, dialog-segment-image.png, dialog-detect-defaults.png, dialog-train-segmentation.png,"
 echo "  dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-detector-image.png, dialog-train-detector.png,"
 echo "  recorder.png,"
-echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png, dialog-export-model.png"
+echo "  training-plot.png, dialog-classify-rois.png, classify-rois.png, dialog-train-classifier.png,"
+echo "  dialog-train-classifier-image.png, dialog-classify-images.png, dialog-export-model.png"

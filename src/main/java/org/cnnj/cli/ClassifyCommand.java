@@ -2,6 +2,7 @@ package org.cnnj.cli;
 
 import java.io.IOException;
 import java.util.List;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
@@ -18,7 +19,7 @@ final class ClassifyCommand {
         CliOptions o = new CliOptions(
                 "classify",
                 args,
-                List.of("--model", "--input", "--output", "--rois", "--engine", "--device", "--threads"),
+                List.of("--model", "--input", "--output", "--rois", "--engine", "--device", "--threads", "--channels"),
                 List.of("--dense"));
         o.require("--model", "--input", "--output");
         ClassifyFiles.Summary s = ClassifyFiles.classify(
@@ -28,7 +29,8 @@ final class ClassifyCommand {
                                 EngineKind.parse(o.text("--engine", EngineKind.ORT.option())),
                                 Device.parse(o.text("--device", "auto")),
                                 o.integer("--threads", 0))
-                        .withDense(o.has("--dense")),
+                        .withDense(o.has("--dense"))
+                        .withChannels(ChannelChoice.parse(o.text("--channels", "all"))),
                 System.err::println);
         System.out.println("classify: " + s.describe() + "; results in " + o.path("--output"));
         return 0;

@@ -22,6 +22,7 @@ final class Help {
                       --arch resnet18       lenet5 alexnet vgg11 vgg13 vgg16 vgg19 vgg11-bn vgg16-bn googlenet resnet18 resnet34 resnet50
                                             se-resnet18 se-resnet50 densenet121 densenet169 mobilenet-v1 mobilenet-v2
                       --size 64 --width 0.25 --dropout 0.2   crop size S, × standard channel counts, head dropout
+                      --channels 2,1        which channels of the images, in which order (numbers from 1 or names)
                       --window 0 --mask     around ROIs: window in pixels (0 = S), the ROI's mask as an extra channel
                       --epochs 30 --steps 0 (one pass) --batch 32 --lr 0.001 --validation 0.2 --patience 0 --seed 1
                       --optimizer adamw|sgd --weight-decay 0.0001 --label-smoothing 0.1 --no-balance --no-augment
@@ -31,6 +32,7 @@ final class Help {
                       --input IMG|DIR       an image (each slice), a folder, or a folder of class subfolders (also scored)
                       --rois DIR            classify each image's ROIs (X.zip): rois.zip renamed and coloured by class
                       --dense               also NAME-classes.tif, a class-probability map per image (FC → conv)
+                      --channels 2,1        the channels the model was trained on (numbers from 1 or names)
                       --engine ort --device auto --threads 0"""),
             Map.entry("export-bioimageio", """
                     ./cnnj export-bioimageio --model M.onnx --output M.zip --name NAME --authors "A, B" [options]
@@ -44,6 +46,7 @@ final class Help {
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
                       --torch: PyTorch on the same step; --blas: numpy/OpenBLAS SGEMM as the machine's GEMM rate
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]   (segment --java: also the Java engine)
+                    ./cnnj bench detect --data DIR --model A.onnx --model B.onnx   per-class AP@0.5, mAP, images/s of each, B vs A
                     ./cnnj bench folder [--count 100] [--size 256]   many small images: time outside the engine per image
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N] [--per-image]

@@ -6,6 +6,7 @@ import org.cnnj.cls.Architecture;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.CropAugmentation;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.TrainClassifierFiles;
 import org.cnnj.model.Normalization;
@@ -45,6 +46,7 @@ final class TrainClsCommand {
                         "--weight-decay",
                         "--label-smoothing",
                         "--normalize",
+                        "--channels",
                         "--from",
                         "--seed"),
                 List.of("--mask", "--no-balance", "--no-augment", "--freeze-features", "--resume"));
@@ -80,7 +82,8 @@ final class TrainClsCommand {
                                         o.number("--width", 0.25),
                                         o.number("--dropout", ClassifierConfig.DEFAULT_DROPOUT))
                                 .withCropping(new ClassifierCrops.Cropping(
-                                        o.integer("--size", 64), o.integer("--window", 0), o.has("--mask")))
+                                                o.integer("--size", 64), o.integer("--window", 0), o.has("--mask"))
+                                        .withChannels(ChannelChoice.parse(o.text("--channels", "all"))))
                                 .withConfig(config, o.integer("--steps", 0))
                                 .withTraining(training)
                                 .withFrom(o.path("--from"), o.has("--resume"))

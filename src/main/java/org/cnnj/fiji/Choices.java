@@ -23,5 +23,12 @@ final class Choices {
             + " above the threshold joined into objects; watershed: the same, split where objects touch; none: the"
             + " probability map only; auto: as the model's description says (CNN-J's own models make their objects)";
 
+    /** The Channels field of the commands that train on, and that apply a model to, an open image. */
+    static final String CHANNELS_TRAIN = "which channels of the image the network learns from, in which order: numbers"
+            + " from 1 or channel names (an RGB image's are red, green, blue); the model records them";
+
+    static final String CHANNELS_APPLY = "which channels of the image the model sees, in which order: numbers from 1 or"
+            + " channel names (an RGB image's are red, green, blue); the ones it was trained on";
+
     private Choices() {}
 }

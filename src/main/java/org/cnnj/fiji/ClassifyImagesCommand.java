@@ -2,6 +2,7 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
@@ -32,6 +33,12 @@ public class ClassifyImagesCommand extends CnnjCommand {
     private boolean dense = false;
 
     @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of each image the classifier sees, in which order: numbers from 1 or channel"
+                    + " names (an RGB image's are red, green, blue); the same as in training")
+    private String channels = "all";
+
+    @Parameter(
             label = "Engine",
             choices = {"ort", "java"},
             description = Choices.ENGINE)
@@ -53,7 +60,8 @@ public class ClassifyImagesCommand extends CnnjCommand {
         ClassifyFiles.Summary s = ClassifyFiles.classify(
                 ClassifyFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
                         .withEngine(EngineKind.parse(engine), Device.parse(device), 0)
-                        .withDense(dense),
+                        .withDense(dense)
+                        .withChannels(ChannelChoice.parse(channels)),
                 log::warn);
         return s.describe() + " with " + model.getName() + "; classes.csv in " + output;
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.cls.ImageClassifier;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.model.BuiltInModels;
@@ -36,6 +37,9 @@ public class ClassifyRoisCommand extends CnnjCommand {
     @Parameter(label = "ROI zip (empty: the ROI Manager)", style = "open", required = false)
     private File rois;
 
+    @Parameter(label = "Channels (all, or e.g. 2,1 or DAPI)", description = Choices.CHANNELS_APPLY)
+    private String channels = "all";
+
     @Parameter(
             label = "Device",
             choices = {"auto", "cpu", "cuda"},
@@ -60,7 +64,7 @@ public class ClassifyRoisCommand extends CnnjCommand {
         List<ImageClassifier.Prediction> found;
         try (ImageClassifier c =
                 ImageClassifier.open(model.toPath(), EngineKind.ORT, Device.parse(device), 0, log::warn)) {
-            found = ClassifyFiles.classifyRois(c, image, cells);
+            found = ClassifyFiles.classifyRois(c, ChannelChoice.parse(channels).apply(image, image.getTitle()), cells);
             if (output != null) {
                 ClassifyFiles.writeRoiResults(c.spec(), image.getTitle(), cells, found, output.toPath());
             }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.cls.Architecture;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
@@ -36,6 +37,13 @@ public class TrainClassifierCommand extends CnnjCommand {
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description =
+                    "which channels of each image the classifier learns from, in which order: numbers from 1 or channel"
+                            + " names (an RGB image's are red, green, blue); give the same when classifying")
+    private String channels = "all";
 
     @Parameter(label = "Class names (comma-separated; empty: from the folders / CSV / ROI names)", required = false)
     private String classes = "";
@@ -111,7 +119,8 @@ public class TrainClassifierCommand extends CnnjCommand {
                         .withRois(rois == null || rois.getPath().isEmpty() ? null : rois.toPath())
                         .withClasses(names(classes))
                         .withNetwork(Architecture.parse(architecture), width, ClassifierConfig.DEFAULT_DROPOUT)
-                        .withCropping(new ClassifierCrops.Cropping(size, 0, false))
+                        .withCropping(new ClassifierCrops.Cropping(size, 0, false)
+                                .withChannels(ChannelChoice.parse(channels)))
                         .withConfig(cfg, 0)
                         .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
                         .withCommandLine("Fiji: Train Classifier architecture=" + architecture + " size=" + size

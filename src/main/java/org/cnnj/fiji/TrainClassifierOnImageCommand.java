@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.cls.Architecture;
 import org.cnnj.cls.ClassifierConfig;
 import org.cnnj.cls.ClassifierTrainer;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ClassifierCrops;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.TrainClassifierFiles;
@@ -34,6 +35,9 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
+
+    @Parameter(label = "Channels (all, or e.g. 2,1 or DAPI)", description = Choices.CHANNELS_TRAIN)
+    private String channels = "all";
 
     @Parameter(
             label = "Architecture",
@@ -99,7 +103,8 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                 TrainClassifierFiles.Options.of(null, output.toPath())
                         .withClasses(List.of())
                         .withNetwork(Architecture.parse(architecture), width, ClassifierConfig.DEFAULT_DROPOUT)
-                        .withCropping(new ClassifierCrops.Cropping(size, window, mask))
+                        .withCropping(new ClassifierCrops.Cropping(size, window, mask)
+                                .withChannels(ChannelChoice.parse(channels)))
                         .withConfig(cfg, 0)
                         .withCommandLine("Fiji: Train Classifier on Image " + image.getTitle() + " architecture="
                                 + architecture + " size=" + size + " epochs=" + epochs),

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.ij.BoxAnnotations;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -51,6 +52,12 @@ public class TrainDetectorCommand extends CnnjCommand {
     /** The Architecture field's help, shared with Train Detector on Image. */
     static final String ARCHITECTURES = "two-stage (Faster R-CNN style): most accurate on small crowded objects;"
             + " one-stage (FCOS style, after YOLO/SSD): one network run, no anchors, faster";
+
+    @Parameter(
+            label = "Channels (all, or e.g. 2,1 or DAPI)",
+            description = "which channels of each image the detector learns from, in which order: numbers from 1 or"
+                    + " channel names (an RGB image's are red, green, blue); give the same when detecting")
+    private String channels = "all";
 
     @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
     private String classes = "";
@@ -122,7 +129,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath(), resume)
                 .withCommandLine(command)
                 .withAnnotations(BoxAnnotations.Format.parse(annotations))
-                .withKind(DetectorKind.parse(architecture));
+                .withKind(DetectorKind.parse(architecture))
+                .withChannels(ChannelChoice.parse(channels));
     }
 
     @Override

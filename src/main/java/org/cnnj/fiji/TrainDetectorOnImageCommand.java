@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
 import org.scijava.command.Command;
@@ -31,6 +32,9 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
+
+    @Parameter(label = "Channels (all, or e.g. 2,1 or DAPI)", description = Choices.CHANNELS_TRAIN)
+    private String channels = "all";
 
     @Parameter(
             label = "Architecture",
@@ -80,6 +84,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         .withConfig(cfg)
                         .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
                         .withKind(DetectorKind.parse(architecture))
+                        .withChannels(ChannelChoice.parse(channels))
                         .withCommandLine("Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs
                                 + " steps=" + steps),
                 stop,

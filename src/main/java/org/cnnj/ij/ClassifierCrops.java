@@ -28,9 +28,17 @@ public final class ClassifierCrops {
     /** The examples, the class names in label order, and notes for the log (e.g. images that were scaled). */
     public record Loaded(List<LabeledCrop> crops, List<String> classes, List<String> notes) {}
 
-    /** How examples become crops: S, the ROI window (0 = S), whether a mask channel is added. */
-    public record Cropping(int size, int window, boolean mask) {
+    /**
+     * How examples become crops: S, the ROI window (0 = S), whether a mask channel is added, which of the images'
+     * channels the network sees.
+     */
+    public record Cropping(int size, int window, boolean mask, ChannelChoice channels) {
+        public Cropping(int size, int window, boolean mask) {
+            this(size, window, mask, ChannelChoice.ALL);
+        }
+
         public Cropping {
+            channels = channels == null ? ChannelChoice.ALL : channels;
             if (size < 16 || size > 1024)
                 throw new IllegalArgumentException("crop size must be 16..1024 px, got " + size);
             if (window != 0 && (window < 4 || window > 4096))
@@ -40,6 +48,16 @@ public final class ClassifierCrops {
 
         int windowOrSize() {
             return window > 0 ? window : size;
+        }
+
+        /** The same cropping of only these channels of each image, in this order. */
+        public Cropping withChannels(ChannelChoice c) {
+            return new Cropping(size, window, mask, c);
+        }
+
+        /** An image file with the channels this cropping takes. */
+        ImagePlus open(Path file) throws IOException {
+            return channels.apply(Tiffs.open(file), file.getFileName().toString());
         }
     }
 
@@ -137,7 +155,7 @@ public final class ClassifierCrops {
         Collector out = new Collector(classes.isEmpty() ? List.copyOf(found) : classes, c);
         for (int i = 0; i < files.size(); i++)
             out.rois(
-                    Tiffs.open(files.get(i)),
+                    c.open(files.get(i)),
                     rois.get(i),
                     files.get(i).getFileName().toString());
         return out.done();
@@ -151,7 +169,7 @@ public final class ClassifierCrops {
         TreeSet<String> found = new TreeSet<>();
         for (Roi roi : rois) found.add(className(roi, imp.getTitle()));
         Collector out = new Collector(classes.isEmpty() ? List.copyOf(found) : classes, c);
-        out.rois(imp, rois, imp.getTitle());
+        out.rois(c.channels().apply(imp, imp.getTitle()), rois, imp.getTitle());
         return out.done();
     }
 
@@ -231,7 +249,7 @@ public final class ClassifierCrops {
         void wholeImage(Path file, String cls, String where) throws IOException {
             if (c.mask()) throw new IllegalArgumentException("mask=true needs ROIs; whole images have no outline");
             int label = label(cls, where);
-            ImagePlus imp = Tiffs.open(file);
+            ImagePlus imp = c.open(file);
             checkChannels(Planes.channels(imp), where);
             int w = imp.getWidth(), h = imp.getHeight(), s = c.size();
             if (Math.min(w, h) * 4 < s) {

@@ -45,24 +45,39 @@ public final class ClassifyFiles {
             EngineKind engine,
             Device device,
             int threads,
-            boolean dense) {
+            boolean dense,
+            ChannelChoice channels) {
+        public Options {
+            channels = channels == null ? ChannelChoice.ALL : channels;
+        }
+
         /** ONNX Runtime on the best device, all cores, crops only (no dense class maps). */
         public static Options of(Path model, Path input, Path output) {
-            return new Options(model, input, null, output, EngineKind.ORT, Device.AUTO, 0, false);
+            return new Options(model, input, null, output, EngineKind.ORT, Device.AUTO, 0, false, ChannelChoice.ALL);
+        }
+
+        /** The same options giving the classifier only these channels of each image, in this order. */
+        public Options withChannels(ChannelChoice c) {
+            return new Options(model, input, rois, output, engine, device, threads, dense, c);
+        }
+
+        /** An image file with the channels these options take. */
+        ImagePlus open(Path file) throws IOException {
+            return channels.apply(Tiffs.open(file), file.getFileName().toString());
         }
 
         /** ROI zips (NAME.zip) in {@code folder} to classify instead of whole crops. */
         public Options withRois(Path folder) {
-            return new Options(model, input, folder, output, engine, device, threads, dense);
+            return new Options(model, input, folder, output, engine, device, threads, dense, channels);
         }
 
         public Options withEngine(EngineKind e, Device d, int t) {
-            return new Options(model, input, rois, output, e, d, t, dense);
+            return new Options(model, input, rois, output, e, d, t, dense, channels);
         }
 
         /** Also a class map of each whole image (the classifier's dense graph). */
         public Options withDense(boolean maps) {
-            return new Options(model, input, rois, output, engine, device, threads, maps);
+            return new Options(model, input, rois, output, engine, device, threads, maps, channels);
         }
     }
 
@@ -116,7 +131,8 @@ public final class ClassifyFiles {
                         ? file.getParent().getFileName() + "/" + file.getFileName()
                         : file.getFileName().toString();
                 try {
-                    ImagePlus imp = Tiffs.open(file);
+                    ImagePlus imp = o.open(file);
+                    checkChannels(imp, spec, name);
                     List<float[][]> planes = new ArrayList<>();
                     for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
                     List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
@@ -159,7 +175,7 @@ public final class ClassifyFiles {
             if (zip == null)
                 throw new IOException("no ROIs for " + file.getFileName() + ": expected " + ImageFiles.baseName(file)
                         + ".zip in " + o.rois());
-            ImagePlus imp = Tiffs.open(file);
+            ImagePlus imp = o.open(file);
             List<Roi> rois = RoiZips.read(zip);
             List<String> names = rois.stream().map(Roi::getName).toList(); // the keys: the names they came with
             List<ImageClassifier.Prediction> found = classifyRois(c, imp, rois);
@@ -178,11 +194,16 @@ public final class ClassifyFiles {
      * with the mask channel if it had one) and renames it "class (p=0.97)", puts it in its class's group and colours
      * it. ROIs at a stack position are cropped from that slice.
      */
+    /** Refuses an image whose channel count is not the classifier's, saying which channels it was trained on. */
+    private static void checkChannels(ImagePlus imp, ClassifierSpec spec, String name) {
+        if (Planes.channels(imp) != spec.imageChannels())
+            throw new IllegalArgumentException(Planes.mismatch(name, imp, spec.imageChannels(), "classifier")
+                    + SegmentFiles.channelsHint(imp, spec.imageChannels(), spec.provenance()));
+    }
+
     public static List<ImageClassifier.Prediction> classifyRois(ImageClassifier c, ImagePlus imp, List<Roi> rois) {
         ClassifierSpec spec = c.spec();
-        if (Planes.channels(imp) != spec.imageChannels())
-            throw new IllegalArgumentException(
-                    Planes.mismatch(imp.getTitle(), imp, spec.imageChannels(), "classifier"));
+        checkChannels(imp, spec, imp.getTitle());
         if (rois.isEmpty()) throw new IllegalArgumentException("there are no ROIs to classify in " + imp.getTitle());
         for (Roi roi : rois) {
             Rectangle b = roi.getBounds();

@@ -258,7 +258,10 @@ public final class TrainClassifierFiles {
         }
         // The model's own cropping: its crop size and mask channel are part of its input; a new window may be given.
         ClassifierCrops.Cropping c = new ClassifierCrops.Cropping(
-                from.inputSize(), o.cropping().window() > 0 ? o.cropping().window() : from.roiWindow(), from.roiMask());
+                from.inputSize(),
+                o.cropping().window() > 0 ? o.cropping().window() : from.roiWindow(),
+                from.roiMask(),
+                o.cropping().channels());
         return new Start(ImageClassifier.loadNetwork(file, from), from.classes(), c);
     }
 
@@ -299,6 +302,8 @@ public final class TrainClassifierFiles {
             provenance.put("command", o.commandLine());
             provenance.put("examples", source);
             provenance.put("date", Instant.now().toString());
+            if (start.cropping().channels() != ChannelChoice.ALL)
+                provenance.put("channels", start.cropping().channels().option());
             TrainingListener both = out.recording(listener, log);
             ClassifierTrainer.Result r = ClassifierTrainer.train(
                     TrainingRun.of(data.crops(), cfg)

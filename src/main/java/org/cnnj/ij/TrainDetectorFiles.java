@@ -41,94 +41,103 @@ import org.cnnj.train.TrainingRun;
  */
 public final class TrainDetectorFiles {
     /**
+     * Where the examples come from and how they are read.
+     *
      * @param rois        folder of ROI files, or null for the image folder
-     * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
-     * @param anchorSizes anchor sizes in pixels, or null: chosen from the training boxes ({@link AnchorChoice})
+     * @param annotations where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV (auto: whichever
+     *                    is there for each image)
+     * @param channels    which channels of each image the detector learns from, in which order
      */
+    public record Examples(Path images, Path rois, BoxAnnotations.Format annotations, ChannelChoice channels) {
+        public Examples {
+            annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
+            channels = channels == null ? ChannelChoice.ALL : channels;
+        }
+    }
+
+    /**
+     * The network to train.
+     *
+     * @param kind        two-stage (Faster R-CNN style) or one-stage (FCOS style); a model to fine-tune keeps its own
+     * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
+     * @param anchorSizes anchor sizes in pixels (two-stage), or null: chosen from the training boxes ({@link
+     *                    AnchorChoice})
+     */
+    public record Network(DetectorKind kind, List<String> classes, float[] anchorSizes) {
+        public Network {
+            kind = kind == null ? DetectorKind.TWO_STAGE : kind;
+            classes = classes == null ? List.of() : List.copyOf(classes);
+        }
+    }
+
+    /** A detector training from files: examples, network, schedule, where it goes, and where it starts. */
     public record Options(
-            Path images,
-            Path rois,
-            Path output,
-            List<String> classes,
+            Examples examples,
+            Network network,
             TrainConfig config,
-            float[] anchorSizes,
+            Path output,
             Path from,
             boolean resume,
-            String commandLine,
-            BoxAnnotations.Format annotations,
-            DetectorKind kind) {
-        public Options {
-            annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
-            kind = kind == null ? DetectorKind.TWO_STAGE : kind;
-        }
-
+            String commandLine) {
         /** The detector's default schedule and anchors chosen from the boxes; classes from the ROI names. */
         public static Options of(Path images, Path output) {
             return new Options(
-                    images,
-                    null,
-                    output,
-                    List.of(),
+                    new Examples(images, null, BoxAnnotations.Format.AUTO, ChannelChoice.ALL),
+                    new Network(DetectorKind.TWO_STAGE, List.of(), null),
                     DetectorTrainer.DEFAULTS,
-                    null,
+                    output,
                     null,
                     false,
-                    "",
-                    BoxAnnotations.Format.AUTO,
-                    DetectorKind.TWO_STAGE);
+                    "");
+        }
+
+        private Options with(Examples e) {
+            return new Options(e, network, config, output, from, resume, commandLine);
+        }
+
+        private Options with(Network n) {
+            return new Options(examples, n, config, output, from, resume, commandLine);
         }
 
         /** ROI zips in {@code folder} instead of beside the images. */
         public Options withRois(Path folder) {
-            return new Options(
-                    images, folder, output, classes, config, anchorSizes, from, resume, commandLine, annotations, kind);
-        }
-
-        public Options withClasses(List<String> names) {
-            return new Options(
-                    images, rois, output, names, config, anchorSizes, from, resume, commandLine, annotations, kind);
-        }
-
-        public Options withConfig(TrainConfig c) {
-            return new Options(
-                    images, rois, output, classes, c, anchorSizes, from, resume, commandLine, annotations, kind);
-        }
-
-        /** Anchor sizes in pixels (null: chosen from the training boxes). */
-        public Options withAnchors(float[] sizes) {
-            return new Options(
-                    images, rois, output, classes, config, sizes, from, resume, commandLine, annotations, kind);
-        }
-
-        public Options withFrom(Path model, boolean continueTraining) {
-            return new Options(
-                    images,
-                    rois,
-                    output,
-                    classes,
-                    config,
-                    anchorSizes,
-                    model,
-                    continueTraining,
-                    commandLine,
-                    annotations,
-                    kind);
+            return with(new Examples(examples.images(), folder, examples.annotations(), examples.channels()));
         }
 
         /** Where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV files (auto: whichever is there). */
         public Options withAnnotations(BoxAnnotations.Format f) {
-            return new Options(images, rois, output, classes, config, anchorSizes, from, resume, commandLine, f, kind);
+            return with(new Examples(examples.images(), examples.rois(), f, examples.channels()));
+        }
+
+        /** The same options giving the detector only these channels of each image, in this order. */
+        public Options withChannels(ChannelChoice c) {
+            return with(new Examples(examples.images(), examples.rois(), examples.annotations(), c));
+        }
+
+        public Options withClasses(List<String> names) {
+            return with(new Network(network.kind(), names, network.anchorSizes()));
+        }
+
+        /** Anchor sizes in pixels (null: chosen from the training boxes). */
+        public Options withAnchors(float[] sizes) {
+            return with(new Network(network.kind(), network.classes(), sizes));
         }
 
         /** Two-stage (Faster R-CNN style) or one-stage (FCOS style); a model to fine-tune keeps its own. */
         public Options withKind(DetectorKind k) {
-            return new Options(
-                    images, rois, output, classes, config, anchorSizes, from, resume, commandLine, annotations, k);
+            return with(new Network(k, network.classes(), network.anchorSizes()));
+        }
+
+        public Options withConfig(TrainConfig c) {
+            return new Options(examples, network, c, output, from, resume, commandLine);
+        }
+
+        public Options withFrom(Path model, boolean continueTraining) {
+            return new Options(examples, network, config, output, model, continueTraining, commandLine);
         }
 
         public Options withCommandLine(String line) {
-            return new Options(
-                    images, rois, output, classes, config, anchorSizes, from, resume, line, annotations, kind);
+            return new Options(examples, network, config, output, from, resume, line);
         }
     }
 
@@ -138,16 +147,27 @@ public final class TrainDetectorFiles {
             throws IOException {
         Consumer<String> log = logOf(listener);
         Start start = start(o);
-        Path roiFolder = o.rois() == null ? o.images() : o.rois();
-        List<Annotated> pairs = pairs(o.images(), roiFolder, o.annotations(), log);
+        Path roiFolder = o.examples().rois() == null
+                ? o.examples().images()
+                : o.examples().rois();
+        List<Annotated> pairs =
+                pairs(o.examples().images(), roiFolder, o.examples().annotations(), log);
         List<String> classes = start.classes().isEmpty()
                 ? classesOf(pairs.stream().flatMap(a -> a.rois().stream()).toList())
                 : start.classes();
-        List<AnnotatedImage> data = annotate(pairs, classes);
-        return trainOn(data, classes, start, o, data.size() + " images from " + o.images(), cancel, listener, log);
+        List<AnnotatedImage> data = annotate(pairs, classes, o.examples().channels());
+        return trainOn(
+                data,
+                classes,
+                start,
+                o,
+                data.size() + " images from " + o.examples().images(),
+                cancel,
+                listener,
+                log);
     }
 
-    /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.images()} and {@code o.rois()} are unused. */
+    /** Trains on one open image (all its slices) with ROIs from the ROI Manager or a zip; {@code o.examples().images()} and {@code o.examples().rois()} are unused. */
     public static DetectorTrainer.Result trainOnImage(
             ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener)
             throws IOException {
@@ -157,7 +177,12 @@ public final class TrainDetectorFiles {
                     "there are no ROIs to learn from; draw boxes around objects and add them to the ROI Manager (t)");
         Start start = start(o);
         List<String> classes = start.classes().isEmpty() ? classesOf(rois) : start.classes();
-        List<AnnotatedImage> data = annotated(image, rois, classes, image.getTitle(), Path.of(image.getTitle()));
+        List<AnnotatedImage> data = annotated(
+                o.examples().channels().apply(image, image.getTitle()),
+                rois,
+                classes,
+                image.getTitle(),
+                Path.of(image.getTitle()));
         return trainOn(
                 data,
                 classes,
@@ -189,12 +214,12 @@ public final class TrainDetectorFiles {
     private record Start(Path model, DetectorSpec spec, List<String> classes) {}
 
     private static Start start(Options o) throws IOException {
-        if (o.from() == null) return new Start(null, null, o.classes());
+        if (o.from() == null) return new Start(null, null, o.network().classes());
         Path file = BuiltInModels.file(o.from());
         DetectorSpec from = DetectorSpec.read(Sidecars.of(file));
-        if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
+        if (!o.network().classes().isEmpty() && !o.network().classes().equals(from.classes())) {
             throw new IllegalArgumentException("train-det: the model to fine-tune detects " + from.classes() + ", not "
-                    + o.classes() + "; train with the same classes or start a new model");
+                    + o.network().classes() + "; train with the same classes or start a new model");
         }
         return new Start(file, from, from.classes());
     }
@@ -218,6 +243,8 @@ public final class TrainDetectorFiles {
             provenance.put("command", o.commandLine());
             provenance.put("images", source);
             provenance.put("date", Instant.now().toString());
+            if (o.examples().channels() != ChannelChoice.ALL)
+                provenance.put("channels", o.examples().channels().option());
             TrainingRun<AnnotatedImage> run = TrainingRun.of(data, o.config())
                     .withCheckpoints(out.checkpoints())
                     .withCancel(cancel)
@@ -225,11 +252,11 @@ public final class TrainDetectorFiles {
                     .withProvenance(provenance);
             DetectorTrainer.Result r;
             if (start.model() != null) {
-                if (start.spec().kind() != o.kind())
+                if (start.spec().kind() != o.network().kind())
                     log.accept(
                             "the model to fine-tune is a " + start.spec().kind().option() + " detector; it stays one");
                 r = DetectorTrainer.fineTune(run, start.model(), start.spec(), log);
-            } else if (o.kind() == DetectorKind.ONE_STAGE) {
+            } else if (o.network().kind() == DetectorKind.ONE_STAGE) {
                 r = DetectorTrainer.trainOneStage(run, oneStage(data, classes, log), null);
             } else {
                 r = DetectorTrainer.train(run, twoStage(data, classes, o, log), null, log);
@@ -253,7 +280,7 @@ public final class TrainDetectorFiles {
     private static DetectorConfig twoStage(
             List<AnnotatedImage> data, List<String> classes, Options o, Consumer<String> log) {
         DetectorConfig d = DetectorConfig.defaults(data.get(0).channels().length, classes);
-        float[] anchors = o.anchorSizes();
+        float[] anchors = o.network().anchorSizes();
         if (anchors == null) {
             anchors = AnchorChoice.fromBoxes(data);
             log.accept("anchor sizes from the training boxes: " + Arrays.toString(anchors)
@@ -283,7 +310,8 @@ public final class TrainDetectorFiles {
 
     /** Images with their boxes (classes as indices into {@code classes}); each slice of a stack is one sample (ROIs at position p go to slice p, position 0 to all). */
     public static List<AnnotatedImage> load(Path images, Path rois, List<String> classes) throws IOException {
-        return annotate(pairs(images, rois, BoxAnnotations.Format.AUTO, System.err::println), classes);
+        return annotate(
+                pairs(images, rois, BoxAnnotations.Format.AUTO, System.err::println), classes, ChannelChoice.ALL);
     }
 
     /** An image file, where its boxes came from and the boxes as ROIs (read once: they also give the class names). */
@@ -341,11 +369,13 @@ public final class TrainDetectorFiles {
         return out;
     }
 
-    private static List<AnnotatedImage> annotate(List<Annotated> pairs, List<String> classes) throws IOException {
+    private static List<AnnotatedImage> annotate(List<Annotated> pairs, List<String> classes, ChannelChoice channels)
+            throws IOException {
         List<AnnotatedImage> out = new ArrayList<>();
         for (Annotated a : pairs)
             out.addAll(annotated(
-                    Tiffs.open(a.image()),
+                    channels.apply(
+                            Tiffs.open(a.image()), a.image().getFileName().toString()),
                     a.rois(),
                     classes,
                     a.image().getFileName().toString(),

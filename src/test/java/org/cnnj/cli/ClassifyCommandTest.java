@@ -9,6 +9,7 @@ import ij.ImagePlus;
 import ij.gui.OvalRoi;
 import ij.gui.Roi;
 import ij.process.FloatProcessor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +72,50 @@ class ClassifyCommandTest {
         assertEquals("file,slice,class,probability,p_apoptotic,p_elongated,p_interphase,p_mitotic", rows.get(0));
         assertEquals(41, rows.size());
         assertTrue(Files.exists(out.resolve("confusion.csv")));
+    }
+
+    @Test
+    void colourImagesTrainAndClassifyOnTheChannelsChosen() throws Exception {
+        Path cells = cells(), rgb = dir.resolve("rgb");
+        try (var files = Files.walk(cells)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".tif")).toList()) {
+                Path to = rgb.resolve(cells.relativize(f));
+                Files.createDirectories(to.getParent());
+                ImagePlus grey = Tiffs.open(f);
+                Tiffs.save(
+                        new ImagePlus(
+                                grey.getTitle(),
+                                grey.getProcessor().convertToByte(true).convertToRGB()),
+                        to);
+            }
+        }
+        Path model = dir.resolve("green.onnx");
+        assertEquals(0, train(rgb, model, "--channels", "green"));
+        ClassifierSpec spec = ClassifierSpec.read(Sidecars.of(model));
+        assertEquals(1, spec.imageChannels());
+        assertEquals("green", spec.provenance().get("channels"));
+        var all = assertThrows(
+                IOException.class,
+                () -> ClassifyCommand.run(new String[] {
+                    "--model",
+                    model.toString(),
+                    "--input",
+                    rgb.toString(),
+                    "--output",
+                    dir.resolve("a").toString()
+                }));
+        assertTrue(all.getMessage().contains("trained on channels=green"), all.getMessage());
+        assertEquals(0, ClassifyCommand.run(new String[] {
+            "--model",
+            model.toString(),
+            "--input",
+            rgb.toString(),
+            "--output",
+            dir.resolve("b").toString(),
+            "--channels",
+            "green"
+        }));
+        assertEquals(41, Files.readAllLines(dir.resolve("b/classes.csv")).size());
     }
 
     @Test

@@ -94,7 +94,7 @@ class CommandLineTest {
                 .command()
                 .request("test");
         assertEquals(DetectorTrainer.DEFAULTS, det.config());
-        assertEquals(null, det.anchorSizes(), "anchors chosen from the boxes");
+        assertEquals(null, det.network().anchorSizes(), "anchors chosen from the boxes");
         SegmentFiles.Options segment = CommandLine.parse(
                         "segment",
                         SegmentFolderCommand.class,

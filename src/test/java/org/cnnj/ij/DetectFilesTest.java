@@ -208,5 +208,28 @@ class DetectFilesTest {
                 grey.getMessage().contains("is RGB (3 channels")
                         && grey.getMessage().contains("expects 1"),
                 grey.getMessage());
+
+        // Trained on the green channel only: the model records it, and detecting on RGB without it says so.
+        Path green = dir.resolve("green.onnx");
+        DetectorTrainer.Result g = TrainDetectorFiles.train(
+                TrainDetectorFiles.Options.of(rgb, green)
+                        .withChannels(ChannelChoice.parse("green"))
+                        .withConfig(DetectorTrainer.DEFAULTS
+                                .withSchedule(1, 2)
+                                .withBatches(2, 64)
+                                .withValidation(0.5)),
+                null,
+                null);
+        assertEquals(1, g.spec().inputChannels());
+        assertEquals("green", g.spec().provenance().get("channels"));
+        var all = assertThrows(
+                IllegalArgumentException.class,
+                () -> DetectFiles.detect(DetectFiles.Options.of(green, rgb.resolve("scene-1.tif"), dir.resolve("g1"))
+                        .withEngine(EngineKind.ORT, Device.CPU, 1)));
+        assertTrue(all.getMessage().contains("trained on channels=green"), all.getMessage());
+        DetectFiles.detect(DetectFiles.Options.of(green, rgb.resolve("scene-1.tif"), dir.resolve("g2"))
+                .withEngine(EngineKind.ORT, Device.CPU, 1)
+                .withChannels(ChannelChoice.parse("green")));
+        assertTrue(Files.exists(dir.resolve("g2/detections.csv")));
     }
 }
