@@ -9,7 +9,8 @@ import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
 
 /**
- * Batch normalization over (N, H, W) per channel. Shapes: x [N, C, H, W], gamma/beta [C],
+ * Batch normalization over (N, H, W) — or (N, D, H, W) of a volume — per channel. Shapes: x [N, C, H, W] or [N, C,
+ * D, H, W], gamma/beta [C],
  * running mean/var [C] (updated in place while training). PyTorch semantics: normalization uses the
  * biased batch variance; the running variance is updated with the unbiased one;
  * running = (1 − momentum)·running + momentum·batch.
@@ -50,8 +51,8 @@ public final class BatchNormalization {
             boolean relu) {
         if (relu && Trace.active())
             throw new IllegalStateException("batch_norm2d with a fused ReLU is not exported; trace the two ops");
-        Shapes.requireRank("batch_norm2d", "input", x, 4, "[N, C, H, W]");
-        int n = x.dim(0), c = x.dim(1), plane = x.dim(2) * x.dim(3);
+        if (x.shape().length != 5) Shapes.requireRank("batch_norm2d", "input", x, 4, "[N, C, H, W] or [N, C, D, H, W]");
+        int n = x.dim(0), c = x.dim(1), plane = Shapes.sizeFrom(x.shape(), 2);
         if (gamma.size() != c || beta.size() != c || runningMean.length != c || runningVar.length != c) {
             throw new IllegalArgumentException("batch_norm2d: input " + Shapes.str(x.shape()) + " has " + c
                     + " channels but the layer was built for " + gamma.size());

@@ -32,7 +32,7 @@ public final class OrtEngine implements Engine {
     private final long[] inputDims;
     private final ThreadLocal<FloatBuffer> buffers = ThreadLocal.withInitial(() -> direct(0));
 
-    private OrtEngine(OrtSession session, String description) throws OrtException {
+    private OrtEngine(OrtSession session, String description, int rank) throws OrtException {
         this.session = session;
         this.description = description;
         if (session.getInputInfo().size() != 1) {
@@ -42,10 +42,12 @@ public final class OrtEngine implements Engine {
         }
         NodeInfo in = session.getInputInfo().values().iterator().next();
         this.inputName = in.getName();
-        if (!(in.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != 4) {
-            throw new IllegalArgumentException(
-                    "the model input '" + inputName + "' is " + in.getInfo() + "; CNN-J needs a float"
-                            + " tensor laid out [N, C, H, W] (channels first). Re-export the model with an NCHW float input");
+        if (!(in.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != rank) {
+            throw new IllegalArgumentException("the model input '" + inputName + "' is " + in.getInfo()
+                    + "; CNN-J needs a float tensor laid out "
+                    + (rank == 5
+                            ? "[N, C, D, H, W] for a volume model (channels first)"
+                            : "[N, C, H, W] (channels first). Re-export the model with an NCHW float input"));
         }
         this.inputDims = t.getShape();
     }
@@ -65,6 +67,17 @@ public final class OrtEngine implements Engine {
     }
 
     public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
+        return open(model, device, threads, log, 4);
+    }
+
+    /** Opens a volume model: input [N, C, D, H, W] (a 3-D network). */
+    public static OrtEngine openVolume(Path model, Device device, int threads, Consumer<String> log)
+            throws IOException {
+        return open(model, device, threads, log, 5);
+    }
+
+    private static OrtEngine open(Path model, Device device, int threads, Consumer<String> log, int rank)
+            throws IOException {
         if (!Files.isRegularFile(model))
             throw new IOException("model file " + model + " does not exist; check the path");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -94,7 +107,8 @@ public final class OrtEngine implements Engine {
             return new OrtEngine(
                     session,
                     "onnxruntime " + env.getVersion() + " on " + where
-                            + (threads > 0 ? ", " + threads + " threads" : ""));
+                            + (threads > 0 ? ", " + threads + " threads" : ""),
+                    rank);
         } catch (OrtException e) {
             throw new IOException(
                     model + " could not be loaded by ONNX Runtime: " + e.getMessage()
@@ -137,7 +151,7 @@ public final class OrtEngine implements Engine {
 
     /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
     public List<Tensor> runAll(Tensor x) {
-        if (x.rank() == 4 && inputDims.length == 4 && inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
+        if (x.rank() == inputDims.length && inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
             throw new IllegalArgumentException(
                     "the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
                             + "; convert the image (split or merge channels) to match");

@@ -1,0 +1,180 @@
+package org.cnnj.ops;
+
+import static org.cnnj.testing.Close.assertClose;
+import static org.cnnj.testing.GradCheck.check;
+import static org.cnnj.testing.GradCheck.uniform;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.nn.Conv3d;
+import org.cnnj.nn.Init;
+import org.cnnj.nn.Module;
+import org.cnnj.onnx.OnnxExport;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.GradMode;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Golden;
+import org.cnnj.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The 3-D ops against PyTorch 1.13 (fixtures from src/test/python/make_3d_golden.py), against finite differences,
+ * and exported to ONNX against ONNX Runtime.
+ */
+class Ops3dTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"conv3d_basic", "conv3d_aniso", "conv3d_grouped"})
+    void conv3dEqualsPyTorch(String name) {
+        Golden g = Golden.load(name);
+        int[] p = g.ints("params");
+        Conv3dParams cp = new Conv3dParams(
+                Arrays.copyOfRange(p, 0, 3), Arrays.copyOfRange(p, 3, 6), Arrays.copyOfRange(p, 6, 9), p[9]);
+        GoldenOpsTest.compare(g, t -> Convolution3d.apply(t[0], t[1], t[2], cp), "x", "w", "b");
+    }
+
+    @Test
+    void aVolumeUnfoldedInChunksGivesWhatOneBlockGives() {
+        // Large volumes are unfolded a chunk of output voxels at a time; here 50 floats force chunks of one voxel.
+        Rng rng = new Rng(5);
+        Tensor x = uniform(rng, 2, 2, 4, 5, 6), w = uniform(rng, 3, 2, 3, 3, 3), b = uniform(rng, 3);
+        Conv3dParams p = Conv3dParams.of(new int[] {1, 2, 1}, new int[] {1, 1, 0});
+        float[][] whole = run(x, w, b, p, Convolution3d.CHUNK), chunked = run(x, w, b, p, 50);
+        for (int i = 0; i < whole.length; i++) assertClose("part " + i, whole[i], chunked[i], 1e-5, 1e-5);
+    }
+
+    /** y, then the gradients of x, w and b for a fixed upstream gradient. */
+    private static float[][] run(Tensor x, Tensor w, Tensor b, Conv3dParams p, int chunk) {
+        for (Tensor t : List.of(x, w, b)) t.zeroGrad();
+        Tensor y = Convolution3d.apply(x, w, b, p, chunk);
+        float[] gy = new float[y.size()];
+        for (int i = 0; i < gy.length; i++) gy[i] = (i % 7) - 3;
+        Autograd.backward(y, gy);
+        return new float[][] {
+            y.data().clone(), x.grad().clone(), w.grad().clone(), b.grad().clone()
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"maxpool3d_222", "maxpool3d_122"})
+    void maxPool3dEqualsPyTorch(String name) {
+        Golden g = Golden.load(name);
+        int[] k = g.ints("params");
+        GoldenOpsTest.compare(g, t -> MaxPool3d.apply(t[0], k, k), "x");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"upsample3d_122", "upsample3d_232"})
+    void upsample3dEqualsPyTorch(String name) {
+        Golden g = Golden.load(name);
+        int[] s = g.ints("params");
+        GoldenOpsTest.compare(g, t -> Upsample3d.apply(t[0], s), "x");
+    }
+
+    @Test
+    void batchNormOverVolumesEqualsPyTorch() {
+        Golden g = Golden.load("batchnorm3d_train");
+        float[] rm = new float[3], rv = {1, 1, 1};
+        GoldenOpsTest.compare(
+                g, t -> BatchNormalization.apply(t[0], t[1], t[2], rm, rv, true, 0.1f, 1e-5f), "x", "gamma", "beta");
+        assertClose("running mean", g.floats("running_mean_after"), rm, 1e-5, 1e-5);
+        assertClose("running var", g.floats("running_var_after"), rv, 1e-5, 1e-5);
+    }
+
+    @Test
+    void gradientsEqualFiniteDifferences() {
+        Rng rng = new Rng(7);
+        Conv3dParams aniso = new Conv3dParams(new int[] {1, 2, 1}, new int[] {0, 1, 1}, new int[] {1, 1, 2}, 1);
+        check(
+                "conv3d",
+                t -> Convolution3d.apply(t[0], t[1], t[2], aniso),
+                uniform(rng, 2, 2, 3, 5, 6),
+                uniform(rng, 3, 2, 1, 3, 3),
+                uniform(rng, 3));
+        check(
+                "max_pool3d",
+                t -> MaxPool3d.apply(t[0], new int[] {1, 2, 2}, new int[] {1, 2, 2}),
+                uniform(rng, 1, 2, 2, 4, 4));
+        check("upsample3d", t -> Upsample3d.apply(t[0], new int[] {2, 1, 3}), uniform(rng, 1, 2, 2, 3, 2));
+    }
+
+    @Test
+    void badShapesAreNamed() {
+        Tensor x = Tensor.zeros(1, 2, 3, 4, 4), w = Tensor.zeros(4, 3, 3, 3, 3);
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> Convolution3d.apply(x, w, null, Conv3dParams.of(1, 1)));
+        assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
+        var small = assertThrows(
+                IllegalArgumentException.class,
+                () -> Convolution3d.apply(
+                        Tensor.zeros(1, 2, 2, 4, 4), Tensor.zeros(4, 2, 3, 3, 3), null, Conv3dParams.of(1, 0)));
+        assertTrue(small.getMessage().contains("depth 2 is too small for kernel 3"), small.getMessage());
+    }
+
+    /** conv3d (anisotropic) → batch norm → ReLU → max pool (1, 2, 2) → conv3d → upsample (1, 2, 2): a 3-D U-Net's steps. */
+    private static final class Block extends Module {
+        final Conv3d a, b;
+        final Tensor gamma, beta;
+        final float[] mean, var;
+
+        Block(Rng rng) {
+            a = child(
+                    "a",
+                    new Conv3d(
+                            2,
+                            4,
+                            new int[] {1, 3, 3},
+                            Conv3dParams.of(new int[] {1, 1, 1}, new int[] {0, 1, 1}),
+                            true,
+                            Init.HE_NORMAL,
+                            rng));
+            b = child("b", new Conv3d(4, 3, 3, rng));
+            gamma = param("gamma", uniform(rng, 4));
+            beta = param("beta", uniform(rng, 4));
+            mean = buffer("mean", new float[] {0.1f, -0.2f, 0.3f, 0f});
+            var = buffer("var", new float[] {1.5f, 0.7f, 1f, 2f});
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            Tensor h = Relu.apply(BatchNormalization.apply(a.forward(x), gamma, beta, mean, var, false, 0.1f, 1e-5f));
+            return Upsample3d.apply(
+                    b.forward(MaxPool3d.apply(h, new int[] {1, 2, 2}, new int[] {1, 2, 2})), new int[] {1, 2, 2});
+        }
+    }
+
+    @Test
+    void exportedVolumeGraphEqualsTheJavaForwardPass(@TempDir Path dir) throws Exception {
+        Block block = new Block(new Rng(3));
+        block.train(false);
+        Path model = dir.resolve("block3d.onnx");
+        Files.write(
+                model,
+                OnnxExport.exportGraph(
+                        block,
+                        new int[] {1, 2, 4, 8, 8},
+                        false,
+                        x -> {
+                            Map<String, Tensor> out = new LinkedHashMap<>();
+                            out.put("output", block.forward(x));
+                            return out;
+                        },
+                        Map.of()));
+        Tensor x = GradMode.noGrad(() -> uniform(new Rng(4), 1, 2, 4, 8, 8).requiresGrad(false));
+        Tensor java = GradMode.noGrad(() -> block.forward(x));
+        try (OrtEngine ort = OrtEngine.openVolume(model, Device.CPU, 1, m -> {})) {
+            List<Tensor> out = ort.runAll(x);
+            assertClose("ORT vs Java", java, out.get(0), 1e-4, 1e-4);
+        }
+    }
+}
