@@ -30,6 +30,24 @@ for name, p in CONV.items():
         params=torch.tensor(list(p["stride"]) + list(p["pad"]) + list(p["dil"]) + [p["g"]], dtype=torch.float32))
     save(name, **arrays)
 
+CONVT = {
+    "convt3d_up222": dict(n=2, c=3, d=3, h=4, w=3, co=2, k=(2, 2, 2), stride=(2, 2, 2), pad=(0, 0, 0), dil=(1, 1, 1),
+                          g=1, outpad=(0, 0, 0)),
+    "convt3d_aniso": dict(n=1, c=4, d=3, h=5, w=4, co=6, k=(1, 3, 3), stride=(1, 2, 2), pad=(0, 1, 1), dil=(1, 1, 1),
+                          g=2, outpad=(0, 1, 1)),
+}
+for name, p in CONVT.items():
+    x = torch.randn(p["n"], p["c"], p["d"], p["h"], p["w"])
+    wt = torch.randn(p["c"], p["co"] // p["g"], *p["k"]) * 0.3
+    b = torch.randn(p["co"])
+    arrays = with_grads(
+        lambda x, w, b: F.conv_transpose3d(x, w, b, stride=p["stride"], padding=p["pad"], output_padding=p["outpad"],
+                                           groups=p["g"], dilation=p["dil"]),
+        dict(x=x, w=wt, b=b),
+        params=torch.tensor(list(p["stride"]) + list(p["pad"]) + list(p["dil"]) + [p["g"]] + list(p["outpad"]),
+                            dtype=torch.float32))
+    save(name, **arrays)
+
 for name, k in {"maxpool3d_222": (2, 2, 2), "maxpool3d_122": (1, 2, 2)}.items():
     x = torch.randn(2, 3, 4, 6, 6)
     save(name, **with_grads(lambda x: F.max_pool3d(x, k, k), dict(x=x), params=torch.tensor(k, dtype=torch.float32)))
@@ -46,5 +64,5 @@ rm, rv = torch.zeros(3), torch.ones(3)
 arrays = with_grads(lambda x, gamma, beta: F.batch_norm(x, rm, rv, gamma, beta, True, 0.1, 1e-5),
                     dict(x=x, gamma=gamma, beta=beta), running_mean_after=rm, running_var_after=rv)
 save("batchnorm3d_train", **arrays)
-print("wrote", ", ".join(list(CONV) + ["maxpool3d_222", "maxpool3d_122", "upsample3d_122", "upsample3d_232",
+print("wrote", ", ".join(list(CONV) + list(CONVT) + ["maxpool3d_222", "maxpool3d_122", "upsample3d_122", "upsample3d_232",
                                        "batchnorm3d_train"]))

@@ -19,11 +19,14 @@ import org.cnnj.ops.BatchNormalization;
 import org.cnnj.ops.Broadcast;
 import org.cnnj.ops.Clamp;
 import org.cnnj.ops.Concat;
+import org.cnnj.ops.Conv3dParams;
 import org.cnnj.ops.ConvParams;
 import org.cnnj.ops.Convolution;
+import org.cnnj.ops.Convolution3d;
 import org.cnnj.ops.GlobalAvgPool;
 import org.cnnj.ops.LeakyRelu;
 import org.cnnj.ops.MaxPool2d;
+import org.cnnj.ops.MaxPool3d;
 import org.cnnj.ops.Multiply;
 import org.cnnj.ops.Narrow;
 import org.cnnj.ops.Pad2d;
@@ -36,7 +39,9 @@ import org.cnnj.ops.Sigmoid;
 import org.cnnj.ops.Softmax;
 import org.cnnj.ops.Tanh;
 import org.cnnj.ops.TransposedConvolution;
+import org.cnnj.ops.TransposedConvolution3d;
 import org.cnnj.ops.Upsample;
+import org.cnnj.ops.Upsample3d;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -521,6 +526,10 @@ public final class GraphNetwork extends Module {
                     NodeAttributes.where(n) + " reads " + n.inputs().get(0) + ", which the graph computes"
                             + " in a way CNN-J does not follow (integer arithmetic on shapes beyond Shape/Gather/Unsqueeze/"
                             + "Squeeze/Slice/Concat/Cast); apply this model with ONNX Runtime (engine ort)");
+        if (x.rank() == 5) {
+            Tensor volume = volume(n, x, in);
+            if (volume != null) return volume;
+        }
         return switch (n.opType()) {
             case "Conv" -> {
                 long[] k = {in.get(1).dim(2), in.get(1).dim(3)};
@@ -641,6 +650,100 @@ public final class GraphNetwork extends Module {
      * reaches — and the bias is added after, so such rows hold the bias as in ONNX Runtime. Symmetric pads without
      * output_shape go straight to the op.
      */
+    /**
+     * The window ops of a volume [N, C, D, H, W] (a 3-D network): Conv and ConvTranspose with pads equal at both ends,
+     * MaxPool without padding, Resize by whole factors (nearest, asymmetric, floor, as PyTorch exports interpolate).
+     * Others are refused by name; null: the op is not a window op (element-wise ops, Concat, BatchNormalization work on
+     * any rank).
+     */
+    private Tensor volume(OnnxModelInfo.Node n, Tensor x, List<Tensor> in) {
+        String where = NodeAttributes.where(n);
+        switch (n.opType()) {
+            case "Conv", "ConvTranspose" -> {
+                Conv3dParams p = conv3dParams(n, where);
+                Tensor bias = in.size() > 2 ? in.get(2) : null;
+                if (n.opType().equals("Conv")) return Convolution3d.apply(x, in.get(1), bias, p);
+                if (n.integers("output_shape", null) != null)
+                    throw new IllegalArgumentException(
+                            where + " gives output_shape for a volume; CNN-J takes pads and" + " output_padding");
+                return TransposedConvolution3d.apply(
+                        x, in.get(1), bias, p, ints3(n.integers("output_padding", new long[3]), where));
+            }
+            case "MaxPool" -> {
+                if (n.integer("ceil_mode", 0) != 0
+                        || nonZero(n.integers("pads", new long[6]))
+                        || notOnes(n, "dilations"))
+                    throw new IllegalArgumentException(where + " pools a volume with padding, ceil_mode or dilation;"
+                            + " CNN-J pools volumes with plain windows (apply it with engine ort)");
+                int[] k = ints3(n.integers("kernel_shape", null), where);
+                return MaxPool3d.apply(x, k, ints3(n.integers("strides", new long[] {1, 1, 1}), where));
+            }
+            case "Resize", "Upsample" -> {
+                String mode = n.attributes().get("mode") instanceof String m ? m : "nearest";
+                float[] scales = n.opType().equals("Upsample")
+                        ? (n.inputs().size() > 1 ? constants.get(n.inputs().get(1)) : n.floats("scales"))
+                        : n.inputs().size() > 2 ? constants.get(n.inputs().get(2)) : null;
+                int[] factor = new int[3];
+                boolean whole = scales != null && scales.length == 5 && scales[0] == 1 && scales[1] == 1;
+                for (int i = 0; whole && i < 3; i++) {
+                    factor[i] = Math.round(scales[2 + i]);
+                    whole = factor[i] >= 1 && factor[i] == scales[2 + i];
+                }
+                Object coordinates = n.attributes().get("coordinate_transformation_mode"),
+                        rounding = n.attributes().get("nearest_mode");
+                if (!whole
+                        || !mode.equals("nearest")
+                        || (coordinates != null && !coordinates.equals("asymmetric"))
+                        || (rounding != null && !rounding.equals("floor")))
+                    throw new IllegalArgumentException(where + " resizes a volume other than by whole factors with"
+                            + " nearest (asymmetric, floor) sampling; apply it with engine ort");
+                return Upsample3d.apply(x, factor);
+            }
+            case "AveragePool", "GlobalAveragePool", "Pad", "Slice", "Softmax", "ReduceMean" ->
+                throw new IllegalArgumentException(
+                        where + " on a volume is not rebuilt in Java yet; apply this 3-D model with engine ort");
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static Conv3dParams conv3dParams(OnnxModelInfo.Node n, String where) {
+        String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
+        long[] p = n.integers("pads", new long[6]);
+        if (!auto.equals("NOTSET") && !auto.equals("VALID")
+                || p.length != 6
+                || p[0] != p[3]
+                || p[1] != p[4]
+                || p[2] != p[5])
+            throw new IllegalArgumentException(where + " pads a volume unevenly (or by auto_pad); CNN-J rebuilds 3-D"
+                    + " convolutions with equal pads at both ends (apply it with engine ort)");
+        int[] pads = auto.equals("VALID") ? new int[3] : ints3(new long[] {p[0], p[1], p[2]}, where);
+        return new Conv3dParams(
+                ints3(n.integers("strides", new long[] {1, 1, 1}), where),
+                pads,
+                ints3(n.integers("dilations", new long[] {1, 1, 1}), where),
+                (int) n.integer("group", 1));
+    }
+
+    private static int[] ints3(long[] v, String where) {
+        if (v == null || v.length != 3)
+            throw new IllegalArgumentException(where + " needs three values per attribute for a volume");
+        return new int[] {(int) v[0], (int) v[1], (int) v[2]};
+    }
+
+    private static boolean nonZero(long[] v) {
+        for (long x : v) if (x != 0) return true;
+        return false;
+    }
+
+    private static boolean notOnes(OnnxModelInfo.Node n, String attribute) {
+        long[] v = n.integers(attribute, null);
+        if (v == null) return false;
+        for (long x : v) if (x != 1) return true;
+        return false;
+    }
+
     private static Tensor convTranspose(OnnxModelInfo.Node n, Tensor x, Tensor w, Tensor bias) {
         String auto = n.attributes().get("auto_pad") instanceof String a ? a : "NOTSET";
         long[] shape = n.integers("output_shape", null), p = n.integers("pads", new long[4]);

@@ -96,10 +96,13 @@ final class NodeAttributes {
 
     private static void values(OnnxModelInfo.Node n, List<String> out) {
         long[] kernel = n.integers("kernel_shape", null);
-        if (kernel != null && kernel.length != 2) {
+        boolean volume = kernel != null
+                && kernel.length == 3
+                && Set.of("Conv", "ConvTranspose", "MaxPool").contains(n.opType());
+        if (kernel != null && kernel.length != 2 && !volume) {
             out.add(where(n) + " is " + kernel.length + "-D (kernel " + Arrays.toString(kernel)
-                    + "); CNN-J's Java engine rebuilds 2-D"
-                    + " image networks only: apply this model with ONNX Runtime (engine ort) instead");
+                    + "); CNN-J's Java engine rebuilds 2-D networks and 3-D Conv, ConvTranspose and MaxPool:"
+                    + " apply this model with ONNX Runtime (engine ort) instead");
         }
         switch (n.opType()) {
             case "MaxPool" -> {

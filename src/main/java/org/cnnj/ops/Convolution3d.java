@@ -93,7 +93,7 @@ public final class Convolution3d {
         }
     }
 
-    private static void forwardSample(Geometry g, float[] x, int s, float[] w, float[] b, float[] y) {
+    static void forwardSample(Geometry g, float[] x, int s, float[] w, float[] b, float[] y) {
         int k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
         float[] cols = BufferPool.take(k * chunk);
         for (int grp = 0; grp < g.p().groups(); grp++) {
@@ -183,7 +183,7 @@ public final class Convolution3d {
      * cols[r][v − from] for rows r = (channel, kd, kh, kw) of one group and output voxels v in [from, from + count):
      * the input voxel each kernel tap reads, 0 in the padding.
      */
-    private static void unfold(Geometry g, float[] x, int xOff, int from, int count, float[] cols) {
+    static void unfold(Geometry g, float[] x, int xOff, int from, int count, float[] cols) {
         int[] kernel = g.kernel();
         int taps = kernel[0] * kernel[1] * kernel[2];
         Parallel.forEach(g.rows(), r -> {
@@ -198,7 +198,7 @@ public final class Convolution3d {
     }
 
     /** gx[input voxel] += dcols[r][v − from] for every tap that read it: per input channel in parallel. */
-    private static void fold(Geometry g, float[] dcols, int from, int count, float[] gx, int xOff) {
+    static void fold(Geometry g, float[] dcols, int from, int count, float[] gx, int xOff) {
         int[] kernel = g.kernel();
         int taps = kernel[0] * kernel[1] * kernel[2];
         Parallel.forEach(g.groupIn(), c -> {
