@@ -24,6 +24,7 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("folder")) return folder(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("conv3d")) return conv3d(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true, blas = false;
@@ -56,6 +57,26 @@ public final class BenchCommand {
             }
         }
         System.out.println(json ? Json.write(result, "") : human(result));
+        return 0;
+    }
+
+    /** {@code cnnj bench conv3d [--channels 16] [--depth 32] [--size 64] [--steps 5] [--torch]}. */
+    private static int conv3d(String[] args) throws IOException, InterruptedException {
+        int channels = 16, depth = 32, size = 64, steps = 5;
+        boolean torch = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--channels" -> channels = positive(args, ++i);
+                case "--depth" -> depth = positive(args, ++i);
+                case "--size" -> size = positive(args, ++i);
+                case "--steps" -> steps = positive(args, ++i);
+                case "--torch" -> torch = true;
+                default ->
+                    throw new IllegalArgumentException("bench conv3d: unknown option " + args[i]
+                            + "; options: --channels --depth --size --steps --torch");
+            }
+        }
+        System.out.println(Json.write(Conv3dBench.run(channels, depth, size, 2, steps, torch), ""));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Arrays;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
@@ -20,6 +21,9 @@ import org.cnnj.util.Parallel;
 public final class Convolution3d {
     /** Most floats of one unfolded block (K rows × chunk of voxels): 32 MB. */
     static final int CHUNK = 1 << 23;
+
+    /** {@link #CHUNK}, for the benchmark's memory estimate. */
+    public static final int CHUNK_FLOATS = CHUNK;
 
     private Convolution3d() {}
 
@@ -127,7 +131,10 @@ public final class Convolution3d {
                 }
         }
         if (gx == null && gw == null) return;
+        if (gx != null && dataGradientAsConvolution(g, weight, gy, gx)) gx = null;
+        if (gx == null && gw == null) return;
         float[] cols = BufferPool.take(k * chunk), dcols = gx == null ? null : BufferPool.take(k * chunk);
+        float[] dwt = gw == null ? null : new float[g.p().groups() * k * co];
         for (int s = 0; s < g.n; s++)
             for (int grp = 0; grp < g.p().groups(); grp++) {
                 int xOff = (s * g.c + grp * g.groupIn()) * g.inVoxels(), yOff = (s * g.cOut + grp * co) * voxels;
@@ -135,22 +142,23 @@ public final class Convolution3d {
                     int count = Math.min(chunk, voxels - from);
                     if (gw != null) {
                         unfold(g, x.data(), xOff, from, count, cols);
-                        // dW[co × K] += dy[co × count] · cols[K × count]ᵀ
+                        // dWᵀ[K × co] += cols[K × count] · dy[co × count]ᵀ: cols packed by rows (contiguous), only dy's
+                        // co rows read across; dW gets the transpose once per group below.
                         Gemm.multiplyParallel(
                                 false,
                                 true,
-                                co,
                                 k,
+                                co,
+                                count,
+                                cols,
+                                0,
                                 count,
                                 gy,
                                 yOff + from,
                                 voxels,
-                                cols,
-                                0,
-                                count,
-                                gw,
-                                grp * co * k,
-                                k,
+                                dwt,
+                                grp * k * co,
+                                co,
                                 true);
                     }
                     if (gx != null) {
@@ -177,51 +185,124 @@ public final class Convolution3d {
             }
         BufferPool.give(cols);
         if (dcols != null) BufferPool.give(dcols);
+        if (dwt != null)
+            for (int grp = 0; grp < g.p().groups(); grp++)
+                for (int r = 0; r < k; r++)
+                    for (int o = 0; o < co; o++) gw[(grp * co + o) * k + r] += dwt[(grp * k + r) * co + o];
+    }
+
+    /**
+     * Stride 1: dx = conv3d(dy, W flipped in space with its in and out channels swapped, padding d·(k − 1) − p) — the
+     * forward path (unfold of the small dy, one GEMM) instead of Wᵀ·dy, a K-row block folded back voxel by voxel.
+     * Returns false where it does not apply (strides, or padding beyond d·(k − 1)).
+     */
+    private static boolean dataGradientAsConvolution(Geometry g, Tensor weight, float[] gy, float[] gx) {
+        int[] k = g.kernel(),
+                st = g.p().stride(),
+                pad = g.p().padding(),
+                dil = g.p().dilation(),
+                flippedPad = new int[3];
+        for (int i = 0; i < 3; i++) {
+            flippedPad[i] = dil[i] * (k[i] - 1) - pad[i];
+            if (st[i] != 1 || flippedPad[i] < 0) return false;
+        }
+        int groups = g.p().groups(), ci = g.groupIn(), co = g.groupOut(), taps = k[0] * k[1] * k[2];
+        float[] w = weight.data(), flipped = new float[w.length];
+        for (int grp = 0; grp < groups; grp++)
+            for (int o = 0; o < co; o++)
+                for (int i = 0; i < ci; i++)
+                    for (int t = 0; t < taps; t++) // W'[grp·ci + i][o][taps − 1 − t] = W[grp·co + o][i][t]
+                    flipped[((grp * ci + i) * co + o) * taps + taps - 1 - t] = w[((grp * co + o) * ci + i) * taps + t];
+        Geometry back = Geometry.of(
+                Tensor.of(gy, g.n(), g.cOut(), g.out()[0], g.out()[1], g.out()[2]),
+                Tensor.of(flipped, g.c(), co, k[0], k[1], k[2]),
+                null,
+                new Conv3dParams(new int[] {1, 1, 1}, flippedPad, dil, groups),
+                g.chunkFloats());
+        float[] dx = BufferPool.take(g.n() * g.c() * g.inVoxels());
+        for (int s = 0; s < g.n(); s++) forwardSample(back, gy, s, flipped, null, dx);
+        Parallel.forChunks(dx.length, (from, to) -> {
+            for (int i = from; i < to; i++) gx[i] += dx[i];
+        });
+        BufferPool.give(dx);
+        return true;
     }
 
     /**
      * cols[r][v − from] for rows r = (channel, kd, kh, kw) of one group and output voxels v in [from, from + count):
-     * the input voxel each kernel tap reads, 0 in the padding.
+     * the input voxel each kernel tap reads, 0 in the padding. Walked run by run along the output's rows (no division
+     * per voxel; stride 1 copies whole runs).
      */
     static void unfold(Geometry g, float[] x, int xOff, int from, int count, float[] cols) {
-        int[] kernel = g.kernel();
-        int taps = kernel[0] * kernel[1] * kernel[2];
+        int taps = g.kernel()[0] * g.kernel()[1] * g.kernel()[2];
         Parallel.forEach(g.rows(), r -> {
-            int c = r / taps, t = r % taps;
-            int kd = t / (kernel[1] * kernel[2]), kh = t / kernel[2] % kernel[1], kw = t % kernel[2];
-            int base = xOff + c * g.inVoxels(), row = r * count;
-            for (int i = 0; i < count; i++) {
-                int src = source(g, from + i, kd, kh, kw);
-                cols[row + i] = src < 0 ? 0f : x[base + src];
-            }
+            int base = xOff + r / taps * g.inVoxels(), row = r * count;
+            runs(g, r % taps, from, count, (at, length, line, w0) -> {
+                int dst = row + at;
+                if (line < 0) {
+                    Arrays.fill(cols, dst, dst + length, 0f);
+                    return;
+                }
+                int src = base + line, width = g.in()[2], step = g.p().stride()[2];
+                if (step == 1) {
+                    int lo = Math.min(length, Math.max(0, -w0)), hi = Math.max(lo, Math.min(length, width - w0));
+                    Arrays.fill(cols, dst, dst + lo, 0f);
+                    System.arraycopy(x, src + w0 + lo, cols, dst + lo, hi - lo);
+                    Arrays.fill(cols, dst + hi, dst + length, 0f);
+                    return;
+                }
+                for (int j = 0, w = w0; j < length; j++, w += step)
+                    cols[dst + j] = w >= 0 && w < width ? x[src + w] : 0f;
+            });
         });
     }
 
     /** gx[input voxel] += dcols[r][v − from] for every tap that read it: per input channel in parallel. */
     static void fold(Geometry g, float[] dcols, int from, int count, float[] gx, int xOff) {
-        int[] kernel = g.kernel();
-        int taps = kernel[0] * kernel[1] * kernel[2];
+        int taps = g.kernel()[0] * g.kernel()[1] * g.kernel()[2];
         Parallel.forEach(g.groupIn(), c -> {
             int base = xOff + c * g.inVoxels();
             for (int t = 0; t < taps; t++) {
-                int kd = t / (kernel[1] * kernel[2]), kh = t / kernel[2] % kernel[1], kw = t % kernel[2];
                 int row = (c * taps + t) * count;
-                for (int i = 0; i < count; i++) {
-                    int src = source(g, from + i, kd, kh, kw);
-                    if (src >= 0) gx[base + src] += dcols[row + i];
-                }
+                runs(g, t, from, count, (at, length, line, w0) -> {
+                    if (line < 0) return;
+                    int src = row + at,
+                            dst = base + line,
+                            width = g.in()[2],
+                            step = g.p().stride()[2];
+                    for (int j = 0, w = w0; j < length; j++, w += step)
+                        if (w >= 0 && w < width) gx[dst + w] += dcols[src + j];
+                });
             }
         });
     }
 
-    /** The input voxel (index within a channel) that tap (kd, kh, kw) of output voxel v reads, or −1 in the padding. */
-    private static int source(Geometry g, int v, int kd, int kh, int kw) {
-        int[] out = g.out(), in = g.in(), st = g.p().stride(), pad = g.p().padding(), dil = g.p().dilation();
-        int ow = v % out[2], oh = v / out[2] % out[1], od = v / (out[1] * out[2]);
-        int d = od * st[0] - pad[0] + kd * dil[0],
-                h = oh * st[1] - pad[1] + kh * dil[1],
-                w = ow * st[2] - pad[2] + kw * dil[2];
-        if (d < 0 || d >= in[0] || h < 0 || h >= in[1] || w < 0 || w >= in[2]) return -1;
-        return (d * in[1] + h) * in[2] + w;
+    /** One run of output voxels along a row: its first column, length, input row start (−1: in the padding), first w. */
+    @FunctionalInterface
+    interface Run {
+        void accept(int at, int length, int line, int w0);
+    }
+
+    /**
+     * The output voxels [from, from + count) of tap t as runs along output rows (fixed od, oh): each run's input row
+     * (d, h) and the input column of its first voxel.
+     */
+    private static void runs(Geometry g, int t, int from, int count, Run run) {
+        int[] k = g.kernel(),
+                out = g.out(),
+                in = g.in(),
+                st = g.p().stride(),
+                pad = g.p().padding(),
+                dil = g.p().dilation();
+        int kd = t / (k[1] * k[2]), kh = t / k[2] % k[1], kw = t % k[2];
+        int v = from, end = from + count;
+        while (v < end) {
+            int ow = v % out[2], oh = v / out[2] % out[1], od = v / (out[1] * out[2]);
+            int length = Math.min(out[2] - ow, end - v);
+            int d = od * st[0] - pad[0] + kd * dil[0], h = oh * st[1] - pad[1] + kh * dil[1];
+            int line = d < 0 || d >= in[0] || h < 0 || h >= in[1] ? -1 : (d * in[1] + h) * in[2];
+            run.accept(v - from, length, line, ow * st[2] - pad[2] + kw * dil[2]);
+            v += length;
+        }
     }
 }

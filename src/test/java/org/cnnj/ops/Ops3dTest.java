@@ -114,6 +114,13 @@ class Ops3dTest {
                 uniform(rng, 2, 2, 3, 5, 6),
                 uniform(rng, 3, 2, 1, 3, 3),
                 uniform(rng, 3));
+        // Stride 1: the data gradient runs as a convolution with the flipped weight (groups and dilation included).
+        Conv3dParams grouped = new Conv3dParams(new int[] {1, 1, 1}, new int[] {1, 2, 0}, new int[] {1, 2, 1}, 2);
+        check(
+                "conv3d stride 1 grouped",
+                t -> Convolution3d.apply(t[0], t[1], null, grouped),
+                uniform(rng, 1, 4, 3, 5, 4),
+                uniform(rng, 6, 2, 3, 3, 2));
         check(
                 "max_pool3d",
                 t -> MaxPool3d.apply(t[0], new int[] {1, 2, 2}, new int[] {1, 2, 2}),
