@@ -1,15 +1,11 @@
 package org.cnnj.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch] [--blas]}.
@@ -204,15 +200,9 @@ public final class BenchCommand {
 
     private static Double torchSecondsPerStep(int warmup, int steps, int batch, int size, int threads)
             throws IOException, InterruptedException {
-        Path script = Path.of("src/test/python/bench_torch.py");
-        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
-            System.err.println(
-                    "bench: PyTorch reference skipped (needs the source tree and /usr/bin/python3 with python3-torch)");
-            return null;
-        }
-        Process p = new ProcessBuilder(
-                        "/usr/bin/python3",
-                        script.toString(),
+        return TorchReference.secondsPerStep(
+                "bench_torch.py",
+                List.of(
                         "--warmup",
                         "" + warmup,
                         "--steps",
@@ -222,16 +212,7 @@ public final class BenchCommand {
                         "--size",
                         "" + size,
                         "--threads",
-                        "" + threads)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            System.err.println("bench: PyTorch reference failed:\n" + out);
-            return null;
-        }
-        Matcher m =
-                Pattern.compile("\"seconds_per_step_median\":\\s*([0-9.eE+-]+)").matcher(out);
-        return m.find() ? Double.parseDouble(m.group(1)) : null;
+                        "" + threads),
+                "bench");
     }
 }

@@ -1,17 +1,12 @@
 package org.cnnj.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.cnnj.ops.Conv3dParams;
 import org.cnnj.ops.Convolution3d;
 import org.cnnj.ops.Relu;
@@ -79,15 +74,9 @@ final class Conv3dBench {
 
     private static Double torchSeconds(int channels, int depth, int size, int warmup, int steps)
             throws IOException, InterruptedException {
-        Path script = Path.of("src/test/python/bench_conv3d_torch.py");
-        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
-            System.err.println("bench conv3d: PyTorch reference skipped (needs the source tree and /usr/bin/python3"
-                    + " with python3-torch)");
-            return null;
-        }
-        Process p = new ProcessBuilder(
-                        "/usr/bin/python3",
-                        script.toString(),
+        return TorchReference.secondsPerStep(
+                "bench_conv3d_torch.py",
+                List.of(
                         "--channels",
                         "" + channels,
                         "--depth",
@@ -99,16 +88,7 @@ final class Conv3dBench {
                         "--steps",
                         "" + steps,
                         "--threads",
-                        "" + Parallel.threads())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            System.err.println("bench conv3d: PyTorch reference failed:\n" + out);
-            return null;
-        }
-        Matcher m =
-                Pattern.compile("\"seconds_per_step_median\":\\s*([0-9.eE+-]+)").matcher(out);
-        return m.find() ? Double.parseDouble(m.group(1)) : null;
+                        "" + Parallel.threads()),
+                "bench conv3d");
     }
 }
