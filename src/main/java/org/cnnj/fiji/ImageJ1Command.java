@@ -174,22 +174,36 @@ public class ImageJ1Command implements PlugIn {
     }
 
     /**
-     * Where result windows of {@code sizes} go so that none covers the input window: in a row to its right, the next
-     * row below the input where the screen ends, never past the screen's bottom or right edge.
+     * Where result windows of {@code sizes} go so that none covers the input window or another result: each at the
+     * first free place right of, then below, a window already placed (the input first), else left of the input; where
+     * the screen has no free place, below the input as far as the screen allows.
      */
     static List<Point> beside(Rectangle input, List<Dimension> sizes, Rectangle screen) {
-        int gap = 8, x = input.x + input.width + gap, y = input.y, rowBottom = input.y + input.height;
+        int gap = 8;
+        List<Rectangle> placed = new ArrayList<>(List.of(input));
         List<Point> out = new ArrayList<>();
         for (Dimension d : sizes) {
-            if (x + d.width > screen.x + screen.width && x > input.x) { // a new row, under everything so far
-                x = input.x;
-                y = rowBottom + gap;
+            List<Point> candidates = new ArrayList<>();
+            for (Rectangle r : placed) {
+                candidates.add(new Point(r.x + r.width + gap, r.y));
+                candidates.add(new Point(r.x, r.y + r.height + gap));
             }
-            int px = Math.max(screen.x, Math.min(x, screen.x + screen.width - d.width));
-            int py = Math.max(screen.y, Math.min(y, screen.y + screen.height - d.height));
-            out.add(new Point(px, py));
-            rowBottom = Math.max(rowBottom, py + d.height);
-            x = px + d.width + gap;
+            candidates.add(new Point(input.x - gap - d.width, input.y));
+            Point at = null;
+            for (Point c : candidates) {
+                Rectangle r = new Rectangle(c, d);
+                if (screen.contains(r) && placed.stream().noneMatch(r::intersects)) {
+                    at = c;
+                    break;
+                }
+            }
+            if (at == null)
+                at = new Point(
+                        Math.max(screen.x, Math.min(input.x, screen.x + screen.width - d.width)),
+                        Math.max(
+                                screen.y, Math.min(input.y + input.height + gap, screen.y + screen.height - d.height)));
+            out.add(at);
+            placed.add(new Rectangle(at, d));
         }
         return out;
     }

@@ -33,6 +33,9 @@ public final class BuiltInModels {
     /** The name that selects the shipped example detector of synthetic round and elongated cells. */
     public static final String CELL_SHAPES = "cell shapes (built-in)";
 
+    /** The name that selects the shipped one-stage detector of red and white blood cells and platelets (BCCD). */
+    public static final String BLOOD_CELLS = "blood cells (built-in)";
+
     /** Every built-in model, in the order dialogs offer them. */
     public static final List<Model> ALL = List.of(
             new Model(NUCLEI, "instances-distance", "fluorescent nuclei", List.of("nuclei.onnx", "nuclei.json")),
@@ -45,7 +48,12 @@ public final class BuiltInModels {
                     CELL_SHAPES,
                     Sidecars.DETECTION,
                     "round and elongated cells (synthetic example)",
-                    List.of("detector.onnx", "detector.head.onnx", "detector.json")));
+                    List.of("detector.onnx", "detector.head.onnx", "detector.json")),
+            new Model(
+                    BLOOD_CELLS,
+                    Sidecars.DETECTION,
+                    "red and white blood cells and platelets in stained smear photographs (RGB)",
+                    List.of("blood-cells.onnx", "blood-cells.json")));
 
     private static final String RESOURCES = "/org/cnnj/selftest/";
 

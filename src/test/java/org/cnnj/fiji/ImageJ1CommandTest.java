@@ -27,9 +27,14 @@ class ImageJ1CommandTest {
     }
 
     @Test
-    void aWindowNeverLeavesTheScreen() {
-        Rectangle input = new Rectangle(1500, 50, 400, 400);
-        List<Point> at = ImageJ1Command.beside(input, List.of(new Dimension(600, 300)), SCREEN);
-        assertEquals(new Point(1920 - 600, 50 + 400 + 8), at.get(0));
+    void withNoRoomRightOrBelowAResultGoesLeftOfTheInput() {
+        // A table under the image, then a small one: right of the table and under it there is no room.
+        Rectangle input = new Rectangle(1040, 110, 400, 430);
+        List<Dimension> sizes = List.of(new Dimension(700, 330), new Dimension(500, 160));
+        List<Point> at = ImageJ1Command.beside(input, sizes, SCREEN);
+        assertEquals(new Point(1040, 548), at.get(0));
+        assertEquals(new Point(1040 - 8 - 500, 110), at.get(1));
+        Rectangle first = new Rectangle(at.get(0), sizes.get(0)), second = new Rectangle(at.get(1), sizes.get(1));
+        assertFalse(first.intersects(second) || second.intersects(input));
     }
 }
