@@ -99,7 +99,7 @@ public class TrainDetectorCommand extends CnnjCommand {
     private double average = DetectorTrainer.DEFAULTS.averaging();
 
     @Parameter(
-            label = "Start from detector (.onnx or cell shapes (built-in), optional)",
+            label = "Start from detector (.onnx, cell shapes or blood cells (built-in), optional)",
             style = "open",
             required = false)
     private File from;
