@@ -20,7 +20,10 @@ import org.scijava.plugin.Plugin;
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detection>Detect in Folder...", headless = true)
 public class DetectFolderCommand extends CnnjCommand {
-    @Parameter(label = "Detector (.onnx, or cell shapes / blood cells (built-in))", style = "open", callback = "modelChanged")
+    @Parameter(
+            label = "Detector (.onnx, or cell shapes / blood cells (built-in))",
+            style = "open",
+            callback = "modelChanged")
     private File model = new File(BuiltInModels.CELL_SHAPES);
 
     @Parameter(label = "Image file or folder")

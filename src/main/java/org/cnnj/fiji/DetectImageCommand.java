@@ -27,7 +27,10 @@ public class DetectImageCommand extends CnnjCommand {
     @Parameter(label = "Image")
     private ImagePlus image;
 
-    @Parameter(label = "Detector (.onnx, or cell shapes / blood cells (built-in))", style = "open", callback = "modelChanged")
+    @Parameter(
+            label = "Detector (.onnx, or cell shapes / blood cells (built-in))",
+            style = "open",
+            callback = "modelChanged")
     private File model = new File(BuiltInModels.CELL_SHAPES);
 
     @Parameter(
