@@ -44,7 +44,8 @@ abstract class CnnjCommand extends ContextCommand {
     public final void run() {
         try {
             summary = work();
-            log.info("CNN-J: " + summary);
+            // A report of several lines (Model Info, Self-test) was logged line by line by its command: once is enough.
+            if (summary.indexOf('\n') < 0) log.info("CNN-J: " + summary);
         } catch (IOException | RuntimeException e) {
             log.error("CNN-J " + title() + ": " + e.getMessage());
             cancel(e.getMessage());

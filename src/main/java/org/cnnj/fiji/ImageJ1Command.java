@@ -130,6 +130,7 @@ public class ImageJ1Command implements PlugIn {
             if (m.isCanceled()) return "CNN-J error: " + m.getCancelReason();
             // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
             if (!GraphicsEnvironment.isHeadless()) {
+                quietActivations();
                 List<ImagePlus> shown = new ArrayList<>();
                 m.getOutputs().values().forEach(v -> {
                     if (v instanceof ImagePlus imp) {
@@ -152,6 +153,18 @@ public class ImageJ1Command implements PlugIn {
         } catch (Exception e) {
             return "CNN-J error: " + commandClass + " failed: " + e;
         }
+    }
+
+    /**
+     * The windows a command opens and the input brought back to the front activate one after the other, and ImageJ
+     * records each activation as a selectImage line, which is not the user's doing and names images a replay may not
+     * have: the event thread records nothing for the window manager's moment (Recorder's per-thread suspension).
+     */
+    private static void quietActivations() {
+        EventQueue.invokeLater(Recorder::suspendRecording);
+        Timer resume = new Timer(2500, e -> Recorder.resumeRecording()); // fires on the event thread
+        resume.setRepeats(false);
+        resume.start();
     }
 
     /**
