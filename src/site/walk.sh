@@ -13,25 +13,8 @@ home=$(mktemp -d)
 mkdir -p "$home/plugins"
 cp target/lib/ij-*.jar "$home/ij.jar"
 ./cnnj install "$home" >/dev/null
-export DISPLAY=:79
-Xvfb :79 -screen 0 1920x1000x24 >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$home"' EXIT
-sleep 1
-openbox >/dev/null 2>&1 &
-sleep 1
-imagej() { java --add-modules jdk.incubator.vector -Duser.home="$home" -cp "$(ls target/lib/ij-*.jar)" ij.ImageJ -ijpath "$home" -macro "$1" >>"$home/ij.log" 2>&1 & }
-window() { xdotool search --name "$1" | head -1; }
-geometry() { eval "$(xdotool getwindowgeometry --shell "$(window "$1")")"; Y=$((Y - 20)); }
-wait_for() { for _ in $(seq 1 120); do xdotool search --name "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "no window '$1'" >&2; return 1; }
-click() { geometry "$1"; xdotool mousemove $((X + WIDTH - $2)) $((Y + HEIGHT - $3)) click 1; }
-menu() {   # Plugins › CNN-J › submenu $1 (0 Classification, 1 Detection, 2 Models, 3 Segmentation, 4 Training) › item $2
-  geometry "^ImageJ$"
-  xdotool mousemove $((X + 320)) $((Y + 12)) click 1; sleep 1
-  xdotool mousemove $((X + 305)) $((Y + 150)); sleep 0.3; xdotool mousemove $((X + 312)) $((Y + 156)) click 1; sleep 1
-  xdotool mousemove $((X + 572)) $((Y + 158 + 19 * $1)) click 1; sleep 1
-  xdotool mousemove $((X + 740)) $((Y + 160 + 19 * $1 + 19 * $2 + ${3:-0})) click 1
-}
+source src/site/imagej-under-xvfb.sh
+start_display 79
 
 # 1. Segment Image... from the menu with the Recorder on; the results open beside the image.
 printf 'open("%s/test-images/nuclei-1.tif");\nrun("Record...");\n' "$repo" > "$home/segment.ijm"

@@ -131,21 +131,26 @@ public class ImageJ1Command implements PlugIn {
             // Fiji's display post-processing shows output images; in ImageJ 1 this bridge does.
             if (!GraphicsEnvironment.isHeadless()) {
                 quietActivations();
-                List<ImagePlus> shown = new ArrayList<>();
-                m.getOutputs().values().forEach(v -> {
-                    if (v instanceof ImagePlus imp) {
-                        imp.show();
-                        shown.add(imp);
-                    }
-                });
-                inputs.values().stream()
-                        .filter(v -> v instanceof ImagePlus)
-                        .map(v -> (ImagePlus) v)
-                        .findFirst()
-                        .ifPresent(input -> {
-                            arrangeBeside(input, shown, before);
-                            keepCurrent(input, shown);
-                        });
+                Recorder.suspendRecording(); // showing a window makes it current on this thread, recorded too
+                try {
+                    List<ImagePlus> shown = new ArrayList<>();
+                    m.getOutputs().values().forEach(v -> {
+                        if (v instanceof ImagePlus imp) {
+                            imp.show();
+                            shown.add(imp);
+                        }
+                    });
+                    inputs.values().stream()
+                            .filter(v -> v instanceof ImagePlus)
+                            .map(v -> (ImagePlus) v)
+                            .findFirst()
+                            .ifPresent(input -> {
+                                arrangeBeside(input, shown, before);
+                                keepCurrent(input, shown);
+                            });
+                } finally {
+                    Recorder.resumeRecording();
+                }
             }
             return String.valueOf(m.getOutput("summary"));
         } catch (IllegalArgumentException e) {
