@@ -71,7 +71,7 @@ public final class DetectBench {
         Map<String, Object> first = results.get(0);
         for (int i = 1; i < models.size(); i++) {
             Map<String, Object> other = results.get(i);
-            String name = models.get(i).getFileName() + "_vs_" + models.get(0).getFileName();
+            String name = label(models, i) + "_vs_" + label(models, 0);
             r.put(
                     "speed_" + name,
                     first.containsKey("images_per_second")
@@ -80,6 +80,13 @@ public final class DetectBench {
             r.put("map50_difference_" + name, number(other, "map50") - number(first, "map50"));
         }
         return r;
+    }
+
+    /** A model's file name, or its whole path where another model has the same file name. */
+    private static String label(List<Path> models, int i) {
+        Path name = models.get(i).getFileName();
+        long same = models.stream().filter(m -> m.getFileName().equals(name)).count();
+        return same > 1 ? models.get(i).toString() : name.toString();
     }
 
     private static double number(Map<String, Object> m, String key) {

@@ -119,7 +119,8 @@ class OneStageTest {
         float[] split = OneStageConfig.fromBoxes(data);
         DetectorTrainer.Result r = DetectorTrainer.trainOneStage(
                 TrainingRun.of(data, cfg).withCheckpoints(dir).withListener(e -> maps.add(e.validationScore())),
-                OneStageConfig.defaults(1, DetectionScenes.CLASSES, split[0], split[1]),
+                // Stated widths, so the test measures learning, not whatever the defaults are sized for.
+                new OneStageConfig(1, DetectionScenes.CLASSES, new int[] {16, 24, 32, 64, 96}, 64, split[0], split[1]),
                 null);
         // Untrained, every score starts at 0.01 and mAP at ~0; 120 steps of 4 patches reach ~0.6 (seed 3).
         assertTrue(r.bestValidationMap() > 0.45, "validation mAP per epoch " + maps);
