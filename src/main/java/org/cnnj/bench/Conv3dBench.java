@@ -46,7 +46,7 @@ final class Conv3dBench {
         long voxels = (long) depth * size * size;
         // Activations kept for backward (x, conv1, relu, y) and one unfolded block (27·2C rows, bounded by the chunk).
         long bytes = 4L * voxels * (channels + 2 * channels * 2 + channels)
-                + 4L * Math.min((long) Convolution3d.CHUNK_FLOATS, 27L * 2 * channels * voxels);
+                + 4L * Math.min((long) Convolution3d.CHUNK, 27L * 2 * channels * voxels);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put(
                 "benchmark",

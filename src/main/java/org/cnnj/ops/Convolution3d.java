@@ -20,10 +20,7 @@ import org.cnnj.util.Parallel;
  */
 public final class Convolution3d {
     /** Most floats of one unfolded block (K rows × chunk of voxels): 32 MB. */
-    static final int CHUNK = 1 << 23;
-
-    /** {@link #CHUNK}, for the benchmark's memory estimate. */
-    public static final int CHUNK_FLOATS = CHUNK;
+    public static final int CHUNK = 1 << 23;
 
     private Convolution3d() {}
 
@@ -36,7 +33,8 @@ public final class Convolution3d {
         Geometry g = Geometry.of(x, weight, bias, p, chunkFloats);
         float[] y = BufferPool.take(g.n * g.cOut * g.voxels());
         float[] w = weight.data(), b = bias == null ? null : bias.data();
-        for (int s = 0; s < g.n; s++) forwardSample(g, x.data(), s, w, b, y);
+        for (int s = 0; s < g.n; s++) forwardSample(g, x.data(), s, w, y);
+        if (b != null) addBias(y, b, g.n, g.cOut, g.voxels());
         int[] shape = {g.n, g.cOut, g.out[0], g.out[1], g.out[2]};
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         Tensor out = bias == null
@@ -97,7 +95,7 @@ public final class Convolution3d {
         }
     }
 
-    static void forwardSample(Geometry g, float[] x, int s, float[] w, float[] b, float[] y) {
+    static void forwardSample(Geometry g, float[] x, int s, float[] w, float[] y) {
         int k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
         float[] cols = BufferPool.take(k * chunk);
         for (int grp = 0; grp < g.p().groups(); grp++) {
@@ -110,26 +108,53 @@ public final class Convolution3d {
             }
         }
         BufferPool.give(cols);
-        if (b != null)
-            for (int o = 0; o < g.cOut; o++) {
-                int base = (s * g.cOut + o) * voxels;
-                for (int i = 0; i < voxels; i++) y[base + i] += b[o];
+    }
+
+    /** y[s, c, :] += b[c] for every sample s of [n, channels, voxels]. */
+    static void addBias(float[] y, float[] b, int n, int channels, int voxels) {
+        for (int s = 0; s < n; s++)
+            for (int c = 0; c < channels; c++) {
+                int base = (s * channels + c) * voxels;
+                for (int i = 0; i < voxels; i++) y[base + i] += b[c];
             }
+    }
+
+    /** gb[c] += the sum of gy[s, c, :] over every sample s of [n, channels, voxels] (in double, per channel). */
+    static void addBiasGradient(float[] gy, float[] gb, int n, int channels, int voxels) {
+        for (int s = 0; s < n; s++)
+            for (int c = 0; c < channels; c++) {
+                double sum = 0;
+                for (int i = 0, base = (s * channels + c) * voxels; i < voxels; i++) sum += gy[base + i];
+                gb[c] += (float) sum;
+            }
+    }
+
+    /**
+     * The group's K rows Wᵀ·src for output voxels [from, from + count) folded into dst (dst += col2im(Wᵀ·src)): a
+     * convolution's data gradient, and a transposed convolution's forward.
+     */
+    static void foldTransposedProduct(
+            Geometry g,
+            float[] w,
+            int grp,
+            float[] src,
+            int srcOff,
+            int from,
+            int count,
+            float[] dcols,
+            float[] dst,
+            int dstOff) {
+        int k = g.rows(), co = g.groupOut();
+        Gemm.multiplyParallel(
+                true, false, k, count, co, w, grp * co * k, k, src, srcOff + from, g.voxels(), dcols, 0, count, false);
+        fold(g, dcols, from, count, dst, dstOff);
     }
 
     private static void backward(Geometry g, Tensor x, Tensor weight, Tensor bias, float[] gy) {
         int k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
         float[] w = weight.data(), gx = x.requiresGrad() ? x.grad() : null;
         float[] gw = weight.requiresGrad() ? weight.grad() : null;
-        if (bias != null && bias.requiresGrad()) {
-            float[] gb = bias.grad();
-            for (int s = 0; s < g.n; s++)
-                for (int o = 0; o < g.cOut; o++) {
-                    double sum = 0;
-                    for (int i = 0, base = (s * g.cOut + o) * voxels; i < voxels; i++) sum += gy[base + i];
-                    gb[o] += (float) sum;
-                }
-        }
+        if (bias != null && bias.requiresGrad()) addBiasGradient(gy, bias.grad(), g.n, g.cOut, voxels);
         if (gx == null && gw == null) return;
         if (gx != null && dataGradientAsConvolution(g, weight, gy, gx)) gx = null;
         if (gx == null && gw == null) return;
@@ -162,24 +187,8 @@ public final class Convolution3d {
                                 true);
                     }
                     if (gx != null) {
-                        // dcols[K × count] = Wᵀ[K × co] · dy[co × count]
-                        Gemm.multiplyParallel(
-                                true,
-                                false,
-                                k,
-                                count,
-                                co,
-                                w,
-                                grp * co * k,
-                                k,
-                                gy,
-                                yOff + from,
-                                voxels,
-                                dcols,
-                                0,
-                                count,
-                                false);
-                        fold(g, dcols, from, count, gx, xOff);
+                        // dx += col2im(Wᵀ[K × co] · dy[co × count])
+                        foldTransposedProduct(g, w, grp, gy, yOff, from, count, dcols, gx, xOff);
                     }
                 }
             }
@@ -220,7 +229,7 @@ public final class Convolution3d {
                 new Conv3dParams(new int[] {1, 1, 1}, flippedPad, dil, groups),
                 g.chunkFloats());
         float[] dx = BufferPool.take(g.n() * g.c() * g.inVoxels());
-        for (int s = 0; s < g.n(); s++) forwardSample(back, gy, s, flipped, null, dx);
+        for (int s = 0; s < g.n(); s++) forwardSample(back, gy, s, flipped, dx);
         Parallel.forChunks(dx.length, (from, to) -> {
             for (int i = from; i < to; i++) gx[i] += dx[i];
         });

@@ -28,32 +28,11 @@ public final class TransposedConvolution3d {
                 int yOff = (s * g.c() + grp * g.groupIn()) * g.inVoxels(), xOff = (s * g.cOut() + grp * co) * voxels;
                 for (int from = 0; from < voxels; from += chunk) {
                     int count = Math.min(chunk, voxels - from);
-                    Gemm.multiplyParallel(
-                            true,
-                            false,
-                            k,
-                            count,
-                            co,
-                            w,
-                            grp * co * k,
-                            k,
-                            xs,
-                            xOff + from,
-                            voxels,
-                            dcols,
-                            0,
-                            count,
-                            false);
-                    Convolution3d.fold(g, dcols, from, count, y, yOff);
+                    Convolution3d.foldTransposedProduct(g, w, grp, xs, xOff, from, count, dcols, y, yOff);
                 }
             }
         BufferPool.give(dcols);
-        if (bias != null)
-            for (int s = 0; s < n; s++)
-                for (int o = 0; o < g.c(); o++) {
-                    float b = bias.data()[o];
-                    for (int i = 0, base = (s * g.c() + o) * g.inVoxels(); i < g.inVoxels(); i++) y[base + i] += b;
-                }
+        if (bias != null) Convolution3d.addBias(y, bias.data(), n, g.c(), g.inVoxels());
         int[] shape = {n, g.c(), g.in()[0], g.in()[1], g.in()[2]};
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
         Tensor out = bias == null
@@ -99,15 +78,7 @@ public final class TransposedConvolution3d {
 
     private static void backward(Convolution3d.Geometry g, Tensor x, Tensor weight, Tensor bias, float[] gy) {
         int n = g.n(), k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
-        if (bias != null && bias.requiresGrad()) {
-            float[] gb = bias.grad();
-            for (int s = 0; s < n; s++)
-                for (int o = 0; o < g.c(); o++) {
-                    double sum = 0;
-                    for (int i = 0, base = (s * g.c() + o) * g.inVoxels(); i < g.inVoxels(); i++) sum += gy[base + i];
-                    gb[o] += (float) sum;
-                }
-        }
+        if (bias != null && bias.requiresGrad()) Convolution3d.addBiasGradient(gy, bias.grad(), n, g.c(), g.inVoxels());
         float[] gx = x.requiresGrad() ? x.grad() : null, gw = weight.requiresGrad() ? weight.grad() : null;
         if (gx == null && gw == null) return;
         float[] cols = BufferPool.take(k * chunk), w = weight.data(), xs = x.data();
