@@ -3,6 +3,7 @@ package org.cnnj.det;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.util.FloatMath;
 
 /**
  * Detections from a one-stage detector's levels for one image (tile): at every location each class's score is
@@ -28,9 +29,9 @@ final class OneStageDecoder {
             float[] v = t.data();
             List<float[]> found = new ArrayList<>(); // score, class, location
             for (int q = 0; q < plane; q++) {
-                float ctr = sigmoid(v[k * plane + q]);
+                float ctr = FloatMath.sigmoid(v[k * plane + q]);
                 for (int c = 0; c < k; c++) {
-                    float score = (float) Math.sqrt(sigmoid(v[c * plane + q]) * ctr);
+                    float score = (float) Math.sqrt(FloatMath.sigmoid(v[c * plane + q]) * ctr);
                     if (score >= o.scoreThreshold()) found.add(new float[] {score, c, q});
                 }
             }
@@ -53,9 +54,5 @@ final class OneStageDecoder {
 
     private static float distance(float[] v, int channel, int q, int plane, int stride) {
         return (float) Math.exp(Math.min(10, v[channel * plane + q])) * stride;
-    }
-
-    private static float sigmoid(float x) {
-        return (float) (1 / (1 + Math.exp(-x)));
     }
 }
