@@ -144,6 +144,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheSparkRoomImportsSpark() {
+        Pattern spark = Pattern.compile(
+                "^import\\s+(static\\s+)?(org\\.apache\\.spark|scala|org\\.apache\\.logging\\.log4j|net\\.jpountz"
+                        + "|com\\.github\\.luben|org\\.xerial\\.snappy)\\.",
+                Pattern.MULTILINE);
+        List<String> offenders = new ArrayList<>();
+        int inSpark = 0;
+        for (Map.Entry<Path, String> e : sources.entrySet()) {
+            boolean imports = spark.matcher(e.getValue()).find();
+            if (packageOf(e.getKey()).equals("spark")) inSpark += imports ? 1 : 0;
+            else if (imports) offenders.add(e.getKey().toString());
+        }
+        assertEquals(List.of(), offenders, "Spark is provided: only the spark room may use it");
+        assertTrue(inSpark > 3, "the check sees the spark room's imports");
+    }
+
+    @Test
     void coreHasNoImageJSciJavaOrAwtImports() {
         List<String> offenders = new ArrayList<>();
         for (Map.Entry<Path, String> e : sources.entrySet()) {

@@ -16,10 +16,14 @@ final class DetectCommand {
     private DetectCommand() {}
 
     static int run(String[] args) throws IOException {
-        DetectFiles.detect(
-                CommandLine.parse("detect", DetectFolderCommand.class, args, Map.of(), CommandLine.Extras.NONE)
-                        .command()
-                        .request());
+        DetectFiles.detect(options(args));
         return 0;
+    }
+
+    /** The options {@code args} give, checked as the command checks them. */
+    static DetectFiles.Options options(String[] args) {
+        return CommandLine.parse("detect", DetectFolderCommand.class, args, Map.of(), CommandLine.Extras.NONE)
+                .command()
+                .request();
     }
 }

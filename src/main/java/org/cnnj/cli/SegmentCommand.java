@@ -35,17 +35,20 @@ final class SegmentCommand {
     private SegmentCommand() {}
 
     static int run(String[] args) throws IOException {
+        return SegmentFiles.segment(options(args));
+    }
+
+    /** The options {@code args} give, checked as the command checks them. */
+    static SegmentFiles.Options options(String[] args) {
         CommandLine.Parsed<SegmentFolderCommand> p =
                 CommandLine.parse("segment", SegmentFolderCommand.class, args, Map.of(), EXTRAS);
         CliOptions o = p.extras();
         SegmentationModel.External d = SegmentationModel.External.DEFAULTS;
-        return SegmentFiles.segment(p.command()
+        return p.command()
                 .request(new SegmentationModel.External(
                         o.integer("--classes", d.classes()),
                         o.integer("--tile-multiple", d.tileMultiple()),
                         o.integer("--halo", d.halo()),
-                        o.has("--normalize")
-                                ? NormalizationMethod.parse(o.text("--normalize", null))
-                                : d.normalize())));
+                        o.has("--normalize") ? NormalizationMethod.parse(o.text("--normalize", null)) : d.normalize()));
     }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.cnnj.det.Detection;
 import org.cnnj.det.ObjectDetector;
@@ -101,20 +102,39 @@ public final class DetectFiles {
 
     public static int detect(Options o) throws IOException {
         List<Path> images = ImageFiles.list(o.input());
-        try (ObjectDetector detector = o.engine() == EngineKind.JAVA
-                ? ObjectDetector.openJava(o.model())
-                : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println)) {
-            ObjectDetector.Options options = options(detector, o);
-            Set<Integer> keep = classFilter(detector.spec().classes(), o.classes());
-            System.out.println("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
-                    + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
-            Batch.Summary s = Batch.run(
-                    "detect",
-                    images,
-                    Files.isDirectory(o.input()),
-                    o.output(),
-                    (image, dir) -> detectImage(detector, options, new Filter(keep, o.channels()), image, dir));
+        try (Batch.Worker worker = open(o, System.out::println)) {
+            Batch.Summary s = Batch.run("detect", images, Files.isDirectory(o.input()), o.output(), worker);
             return (int) s.counted();
+        }
+    }
+
+    /**
+     * The detector opened once for many images ({@code log} hears the engine, tile, score and NMS line): what
+     * {@link #detect} runs on each file of a folder, and what a Spark executor keeps for all the images it is given.
+     */
+    public static Batch.Worker open(Options o, Consumer<String> log) throws IOException {
+        ObjectDetector detector = o.engine() == EngineKind.JAVA
+                ? ObjectDetector.openJava(o.model())
+                : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println);
+        try {
+            ObjectDetector.Options options = options(detector, o);
+            Filter filter = new Filter(classFilter(detector.spec().classes(), o.classes()), o.channels());
+            log.accept("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
+                    + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
+            return new Batch.Worker() {
+                @Override
+                public int run(Path image, Path dir) throws IOException {
+                    return detectImage(detector, options, filter, image, dir);
+                }
+
+                @Override
+                public void close() {
+                    detector.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            detector.close();
+            throw e;
         }
     }
 

@@ -87,20 +87,39 @@ public final class SegmentFiles {
     }
 
     public static int segment(Options o) throws IOException {
-        SegmentationModel model = SegmentationModel.resolve(o.model(), o.external(), System.err::println);
         List<Path> images = ImageFiles.list(o.input());
-        try (Segmenter segmenter = Segmenter.open(model, o.engine(), o.device(), o.threads(), System.err::println)) {
+        try (Batch.Worker worker = open(o, System.out::println)) {
+            Batch.run("segment", images, Files.isDirectory(o.input()), o.output(), worker);
+            return 0;
+        }
+    }
+
+    /**
+     * The model opened once for many images ({@code log} hears the engine and tile line): what {@link #segment} runs
+     * on each file of a folder, and what a Spark executor keeps for all the images it is given.
+     */
+    public static Batch.Worker open(Options o, Consumer<String> log) throws IOException {
+        SegmentationModel model = SegmentationModel.resolve(o.model(), o.external(), System.err::println);
+        Segmenter segmenter = Segmenter.open(model, o.engine(), o.device(), o.threads(), System.err::println);
+        try {
             TiledPredictor.Layout layout = segmenter.layout(o.request().tile(), System.err::println);
-            System.out.println("engine: " + segmenter.engine().describe() + "; tiles " + layout.tile() + " px + "
+            log.accept("engine: " + segmenter.engine().describe() + "; tiles " + layout.tile() + " px + "
                     + layout.halo() + " px halo");
             Segmenter.Request request = o.request().withTile(layout.tile());
-            Batch.run(
-                    "segment",
-                    images,
-                    Files.isDirectory(o.input()),
-                    o.output(),
-                    (image, dir) -> segmentImage(segmenter, request, o.channels(), image, dir));
-            return 0;
+            return new Batch.Worker() {
+                @Override
+                public int run(Path image, Path dir) throws IOException {
+                    return segmentImage(segmenter, request, o.channels(), image, dir);
+                }
+
+                @Override
+                public void close() {
+                    segmenter.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            segmenter.close();
+            throw e;
         }
     }
 

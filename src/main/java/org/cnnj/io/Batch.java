@@ -1,5 +1,6 @@
 package org.cnnj.io;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,12 @@ public final class Batch {
     public interface Job {
         int run(Path file, Path dir) throws IOException;
     }
+
+    /**
+     * A job that holds something opened once for many files (a model's session): the single-machine batch opens one,
+     * and so does each Spark executor, for all the files it is given.
+     */
+    public interface Worker extends Job, Closeable {}
 
     /** How a batch went: files done, what they counted together, and "file: reason" for each failure. */
     public record Summary(int done, long counted, List<String> failures) {

@@ -66,6 +66,27 @@ public final class OrtEngine implements Engine {
         return cudaProblem;
     }
 
+    private static final AtomicBoolean TELEMETRY_OFF = new AtomicBoolean();
+
+    /**
+     * ONNX Runtime's environment, with its telemetry turned off. Since 1.29 ORT on Linux and macOS records events of
+     * every session and run in a database under the user's home (~/.cache/Microsoft/DeveloperTools) and uploads them to
+     * Microsoft; a microscope PC or a cluster node has no business sending them, and the recorder is young code (ORT
+     * issues #32173, #32226: crashes in containers). Processes CNN-J starts also get ORT_DISABLE_TELEMETRY=1, which
+     * keeps the recorder from starting at all.
+     */
+    public static OrtEnvironment environment() {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        if (TELEMETRY_OFF.compareAndSet(false, true)) {
+            try {
+                env.setTelemetry(false);
+            } catch (OrtException e) {
+                // a build without telemetry
+            }
+        }
+        return env;
+    }
+
     public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {
         return open(model, device, threads, log, 4);
     }
@@ -80,7 +101,7 @@ public final class OrtEngine implements Engine {
             throws IOException {
         if (!Files.isRegularFile(model))
             throw new IOException("model file " + model + " does not exist; check the path");
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         String where = "cpu";
         OrtSession.SessionOptions options = options(threads);
         if (device != Device.CPU) {
@@ -164,7 +185,7 @@ public final class OrtEngine implements Engine {
         }
         in.clear();
         in.put(x.data()).flip();
-        try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), in, shape);
+        try (OnnxTensor input = OnnxTensor.createTensor(environment(), in, shape);
                 OrtSession.Result result = session.run(Map.of(inputName, input))) {
             List<Tensor> outputs = new ArrayList<>();
             for (int i = 0; i < result.size(); i++) {

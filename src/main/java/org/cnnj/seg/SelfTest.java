@@ -47,7 +47,7 @@ public final class SelfTest {
                         : ""));
         lines.add("threads: " + Parallel.threads());
         try {
-            lines.add("onnxruntime: " + OrtEnvironment.getEnvironment().getVersion() + ", providers "
+            lines.add("onnxruntime: " + OrtEngine.environment().getVersion() + ", providers "
                     + OrtEnvironment.getAvailableProviders());
         } catch (RuntimeException | LinkageError e) {
             lines.add("onnxruntime: cannot load (" + e

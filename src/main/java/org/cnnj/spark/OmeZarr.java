@@ -1,0 +1,131 @@
+package org.cnnj.spark;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cnnj.io.AtomicFiles;
+
+/**
+ * OME-Zarr (NGFF 0.4) images: the full-resolution array of an image group (its {@code multiscales}, first dataset),
+ * also inside a bioformats2raw folder (series 0), with its axes; and a label image written as an OME-Zarr group of its
+ * own (one scale, uint32, {@code image-label} naming its source).
+ */
+final class OmeZarr {
+    private OmeZarr() {}
+
+    /** An image's full-resolution array and its axes' names (t, c, z, y, x as present; y, x for a bare array). */
+    record Image(ZarrArray array, List<String> axes, double[] scale) {
+        int axis(String name) {
+            return axes.indexOf(name);
+        }
+
+        long width() {
+            return array.shape()[array.shape().length - 1];
+        }
+
+        long height() {
+            return array.shape()[array.shape().length - 2];
+        }
+    }
+
+    static Image open(Path path) throws IOException {
+        if (Files.isRegularFile(path.resolve(".zarray"))) {
+            ZarrArray a = ZarrArray.open(path);
+            List<String> axes = new ArrayList<>();
+            for (int d = 0; d < a.shape().length; d++)
+                axes.add(d == a.shape().length - 1 ? "x" : d == a.shape().length - 2 ? "y" : "dim" + d);
+            return checked(new Image(a, axes, null), path);
+        }
+        Path attrs = path.resolve(".zattrs");
+        if (!Files.isRegularFile(attrs))
+            throw new IOException(path + " is not an OME-Zarr image (no .zattrs or .zarray); give the folder that"
+                    + " bioformats2raw or ome-zarr-py wrote");
+        JsonObject o = JsonParser.parseString(Files.readString(attrs)).getAsJsonObject();
+        if (!o.has("multiscales") && o.has("bioformats2raw.layout")) return open(path.resolve("0"));
+        if (!o.has("multiscales"))
+            throw new IOException(attrs + " has no multiscales: not an OME-Zarr image (NGFF 0.4)");
+        JsonObject ms = o.getAsJsonArray("multiscales").get(0).getAsJsonObject();
+        JsonObject dataset = ms.getAsJsonArray("datasets").get(0).getAsJsonObject();
+        ZarrArray a = ZarrArray.open(path.resolve(dataset.get("path").getAsString()));
+        List<String> axes = new ArrayList<>();
+        if (ms.has("axes"))
+            for (JsonElement e : ms.getAsJsonArray("axes"))
+                axes.add(e.isJsonObject() ? e.getAsJsonObject().get("name").getAsString() : e.getAsString());
+        else for (String n : List.of("t", "c", "z", "y", "x").subList(5 - a.shape().length, 5)) axes.add(n); // NGFF 0.3
+        double[] scale = null;
+        if (dataset.has("coordinateTransformations"))
+            for (JsonElement t : dataset.getAsJsonArray("coordinateTransformations"))
+                if (t.getAsJsonObject().get("type").getAsString().equals("scale")) {
+                    JsonArray s = t.getAsJsonObject().getAsJsonArray("scale");
+                    scale = new double[s.size()];
+                    for (int i = 0; i < scale.length; i++) scale[i] = s.get(i).getAsDouble();
+                }
+        return checked(new Image(a, axes, scale), path);
+    }
+
+    /** Only a plane in blocks: y and x last, every other axis of size 1 (a channel axis of the model's size is read by the caller). */
+    private static Image checked(Image im, Path path) throws IOException {
+        long[] shape = im.array().shape();
+        int n = shape.length;
+        if (n < 2 || !im.axes().get(n - 1).equals("x") || !im.axes().get(n - 2).equals("y"))
+            throw new IOException(path + ": axes " + im.axes() + " do not end in y, x; give a 2-D image (OME-Zarr"
+                    + " t, c, z, y, x)");
+        for (int d = 0; d < n - 2; d++)
+            if (shape[d] > 1 && !im.axes().get(d).equals("c"))
+                throw new IOException(path + " has " + shape[d] + " positions along "
+                        + im.axes().get(d)
+                        + "; block-wise segmentation takes one plane (2-D): give one "
+                        + im.axes().get(d)
+                        + " (a 3-D volume in blocks is not built yet)");
+        return im;
+    }
+
+    /** An empty label image group at {@code dir}: array "0", uint32, chunks of {@code chunk}², y and x in pixels. */
+    static ZarrArray createLabels(Path dir, long height, long width, int chunk, String source) throws IOException {
+        return create(
+                dir,
+                height,
+                width,
+                chunk,
+                "<u4",
+                Map.of("image-label", Map.of("version", "0.4", "source", Map.of("image", source))));
+    }
+
+    /** An empty 2-D image group at {@code dir} (NGFF 0.4, one scale, array "0" of {@code dtype}), plus {@code attrs}. */
+    static ZarrArray create(Path dir, long height, long width, int chunk, String dtype, Map<String, Object> attrs)
+            throws IOException {
+        AtomicFiles.createFolder(dir);
+        byte[] group = "{\n  \"zarr_format\": 2\n}\n".getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve(".zgroup"), out -> out.write(group));
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put(
+                "multiscales",
+                List.of(Map.of(
+                        "version",
+                        "0.4",
+                        "name",
+                        dir.getFileName().toString(),
+                        "axes",
+                        List.of(Map.of("name", "y", "type", "space"), Map.of("name", "x", "type", "space")),
+                        "datasets",
+                        List.of(Map.of(
+                                "path",
+                                "0",
+                                "coordinateTransformations",
+                                List.of(Map.of("type", "scale", "scale", List.of(1.0, 1.0))))))));
+        all.putAll(attrs);
+        byte[] json = new GsonBuilder().setPrettyPrinting().create().toJson(all).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(dir.resolve(".zattrs"), out -> out.write(json));
+        return ZarrArray.create(dir.resolve("0"), new long[] {height, width}, new int[] {chunk, chunk}, dtype);
+    }
+}

@@ -1,0 +1,121 @@
+package org.cnnj.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Zarr v2 arrays as other tools write them (src/test/python/make_zarr_fixtures.py: zarr-python's default Blosc/lz4
+ * with byte shuffle, ome-zarr-py's Blosc/zstd with nested keys in an NGFF group, bioformats2raw's layout with
+ * big-endian uint16, zlib floats, Blosc without shuffle and a missing chunk), read back value for value; CNN-J's own
+ * label arrays read back as written; and damaged input named by its chunk.
+ */
+class ZarrTest {
+    static final Path FIXTURES = Path.of("src/test/resources/org/cnnj/spark/zarr");
+
+    @TempDir
+    Path dir;
+
+    static float expected(String kind, int y, int x) {
+        int v = (131 * y + 7 * x) % 65521;
+        return switch (kind) {
+            case "u1" -> v % 251;
+            case "f4" -> v / 2f;
+            default -> v;
+        };
+    }
+
+    static void assertPlane(String kind, OmeZarr.Image im, long y0, long x0, int h, int w) throws IOException {
+        float[] p = im.array().readPlane(new long[im.array().shape().length - 2], y0, x0, h, w);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                long gy = y0 + y, gx = x0 + x;
+                float want = gy < 0 || gx < 0 || gy >= im.height() || gx >= im.width()
+                        ? 0
+                        : expected(kind, (int) gy, (int) gx);
+                assertEquals(want, p[y * w + x], kind + " at " + gy + "," + gx);
+            }
+    }
+
+    @Test
+    void readsWhatZarrPythonOmeZarrPyAndBioformats2rawWrite() throws IOException {
+        for (Map.Entry<String, String> e : Map.of(
+                        "lz4-u2.zarr", "u2",
+                        "zstd-nested.ome.zarr", "u2",
+                        "bf2raw.zarr", "u2",
+                        "zlib-f4-be.zarr", "f4")
+                .entrySet()) {
+            OmeZarr.Image im = OmeZarr.open(FIXTURES.resolve(e.getKey()));
+            assertEquals(130, im.width(), e.getKey());
+            assertEquals(100, im.height(), e.getKey());
+            assertPlane(e.getValue(), im, 0, 0, 100, 130);
+            assertPlane(e.getValue(), im, 30, 45, 50, 70); // across chunk borders
+            assertPlane(e.getValue(), im, -5, 120, 20, 20); // partly outside: zeros
+        }
+        assertEquals(
+                List.of("t", "c", "z", "y", "x"),
+                OmeZarr.open(FIXTURES.resolve("bf2raw.zarr")).axes());
+        assertEquals(
+                List.of("c", "y", "x"),
+                OmeZarr.open(FIXTURES.resolve("zstd-nested.ome.zarr")).axes());
+    }
+
+    @Test
+    void aMissingChunkIsTheFillValue() throws IOException {
+        OmeZarr.Image im = OmeZarr.open(FIXTURES.resolve("noshuffle-u1.zarr"));
+        float[] p = im.array().readPlane(new long[0], 0, 0, 100, 130);
+        for (int y = 0; y < 100; y++)
+            for (int x = 0; x < 130; x++)
+                assertEquals(y >= 50 && x >= 128 ? 7 : expected("u1", y, x), p[y * 130 + x], y + "," + x);
+    }
+
+    @Test
+    void labelArraysReadBackAsWritten() throws IOException {
+        ZarrArray a = OmeZarr.createLabels(dir.resolve("labels.zarr"), 70, 90, 32, "image.zarr");
+        int[] chunk = new int[32 * 32];
+        for (int i = 0; i < chunk.length; i++) chunk[i] = i * 40_000; // beyond 16 bits, beyond 2^31 as unsigned
+        a.writeChunk(new long[] {2, 1}, chunk);
+        OmeZarr.Image back = OmeZarr.open(dir.resolve("labels.zarr"));
+        float[] p = back.array().readPlane(new long[0], 64, 32, 6, 32); // rows 64-69 exist of chunk row 2
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 32; x++)
+                assertEquals((float) ((y * 32 + x) * 40_000L & 0xffffffffL), p[y * 32 + x], 1e-3 * p[y * 32 + x]);
+        assertEquals("<u4", back.array().dtype());
+        try (Stream<Path> s = Files.list(dir.resolve("labels.zarr/0/2"))) {
+            assertEquals(List.of("1"), s.map(f -> f.getFileName().toString()).toList()); // nested keys, no temp file
+        }
+    }
+
+    @Test
+    void aDamagedChunkIsNamed() throws IOException {
+        Path copy = dir.resolve("lz4.zarr");
+        Files.createDirectories(copy);
+        try (Stream<Path> s = Files.list(FIXTURES.resolve("lz4-u2.zarr"))) {
+            for (Path f : s.toList()) Files.copy(f, copy.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        byte[] chunk = Files.readAllBytes(copy.resolve("1.1"));
+        Files.write(copy.resolve("1.1"), Arrays.copyOf(chunk, chunk.length / 2));
+        OmeZarr.Image im = OmeZarr.open(copy);
+        IOException e = assertThrows(IOException.class, () -> im.array().readPlane(new long[0], 0, 0, 100, 130));
+        assertTrue(e.getMessage().contains("1.1") && e.getMessage().contains("corrupt"), e.getMessage());
+
+        Files.writeString(
+                copy.resolve(".zarray"),
+                Files.readString(copy.resolve(".zarray")).replace("\"<u2\"", "\"<U8\""));
+        IOException type = assertThrows(IOException.class, () -> OmeZarr.open(copy));
+        assertTrue(type.getMessage().contains("<U8"), type.getMessage());
+        IOException none = assertThrows(IOException.class, () -> OmeZarr.open(dir));
+        assertTrue(none.getMessage().contains("not an OME-Zarr image"), none.getMessage());
+    }
+}
