@@ -27,7 +27,7 @@ import org.scijava.plugin.Parameter;
  * What every CNN-J command shares: a one-line summary as output, logging, and the rule that bad input
  * cancels the command with a message naming the problem instead of throwing into Fiji.
  */
-abstract class CnnjCommand extends ContextCommand {
+public abstract class CnnjCommand extends ContextCommand {
     @Parameter(type = ItemIO.OUTPUT)
     protected String summary;
 

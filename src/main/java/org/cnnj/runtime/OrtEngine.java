@@ -66,25 +66,55 @@ public final class OrtEngine implements Engine {
         return cudaProblem;
     }
 
-    private static final AtomicBoolean TELEMETRY_OFF = new AtomicBoolean();
+    private static volatile OrtEnvironment environment;
+
+    /** The stack ONNX Runtime's environment is created on (address space, touched only as deep as it goes). */
+    static final long ENVIRONMENT_STACK = 1L << 30;
 
     /**
-     * ONNX Runtime's environment, with its telemetry turned off. Since 1.29 ORT on Linux and macOS records events of
-     * every session and run in a database under the user's home (~/.cache/Microsoft/DeveloperTools) and uploads them to
-     * Microsoft; a microscope PC or a cluster node has no business sending them, and the recorder is young code (ORT
-     * issues #32173, #32226: crashes in containers). Processes CNN-J starts also get ORT_DISABLE_TELEMETRY=1, which
-     * keeps the recorder from starting at all.
+     * ONNX Runtime's environment, created once on a thread with a 1 GB stack, with its telemetry then turned off.
+     * Since 1.29 ORT on Linux starts a telemetry recorder with the environment (events of every session and run in a
+     * database under the home folder, uploaded to Microsoft), and the recorder matches regular expressions against
+     * the process's command line with a recursive matcher: a JVM started with a long command line — a class path of
+     * a hundred jars, as Fiji's launcher or a test runner gives — dies of a stack overflow (SIGSEGV, no crash
+     * report; measured: from about 8 KB of command line on a default 1 MB thread stack; Vespa's PR #37786 found the
+     * same). The deep stack lets it finish; processes CNN-J starts also get ORT_DISABLE_TELEMETRY=1, which keeps the
+     * recorder from starting at all (ORT issues #32173, #32226: other crashes of it).
      */
     public static OrtEnvironment environment() {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        if (TELEMETRY_OFF.compareAndSet(false, true)) {
+        OrtEnvironment env = environment;
+        if (env != null) return env;
+        synchronized (OrtEngine.class) {
+            if (environment != null) return environment;
+            OrtEnvironment[] made = {null};
+            RuntimeException[] failed = {null};
+            Thread t = new Thread(
+                    null,
+                    () -> {
+                        try {
+                            made[0] = OrtEnvironment.getEnvironment();
+                        } catch (RuntimeException e) {
+                            failed[0] = e;
+                        }
+                    },
+                    "onnxruntime-environment",
+                    ENVIRONMENT_STACK);
+            t.start();
             try {
-                env.setTelemetry(false);
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while ONNX Runtime started", e);
+            }
+            if (failed[0] != null) throw failed[0];
+            try {
+                made[0].setTelemetry(false);
             } catch (OrtException e) {
                 // a build without telemetry
             }
+            environment = made[0];
+            return environment;
         }
-        return env;
     }
 
     public static OrtEngine open(Path model, Device device, int threads, Consumer<String> log) throws IOException {

@@ -31,6 +31,22 @@ public final class SparkJvm {
 
     private SparkJvm() {}
 
+    /**
+     * Why Spark cannot run in this JVM (null when it can): its classes absent (Fiji ships none), or Java started
+     * without the openings Spark needs.
+     */
+    public static String whyNotHere() {
+        try {
+            Class.forName("org.apache.spark.SparkContext", false, SparkJvm.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "Spark is not installed in this ImageJ or Fiji";
+        }
+        if (!Object.class.getModule().isOpen("sun.nio.ch", SparkJvm.class.getModule()))
+            return "Java was started without the options Spark needs (" + String.join(" ", OPENS.subList(0, 2))
+                    + " …; docs/spark.md lists them)";
+        return null;
+    }
+
     /** The cluster jar (CNN-J_-VERSION-spark.jar) this code runs from, or the one a build left in target/. */
     public static Path clusterJar() throws IOException {
         Path self = Path.of(location());

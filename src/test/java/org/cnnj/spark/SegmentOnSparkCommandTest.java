@@ -1,0 +1,78 @@
+package org.cnnj.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+
+/**
+ * Segment on Spark… as a Fiji script calls it (SciJava, headless): found in the menu, and — Spark being on the test
+ * classpath and the JVM opened for it — the job run in this JVM. (In a Fiji without Spark it writes the command
+ * lines instead; the dialog itself is checked with the others by CommandDialogTest.)
+ */
+class SegmentOnSparkCommandTest {
+    static Context context;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("java.awt.headless", "true");
+        context = new Context(CommandService.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+
+    @Test
+    void isInTheMenuAndRunsAFolderOnSparkHere() throws Exception {
+        CommandInfo info = context.service(CommandService.class).getCommand(SegmentOnSparkCommand.class);
+        assertEquals(
+                "Plugins > CNN-J > Segmentation > Segment on Spark...",
+                info.getMenuPath().getMenuString());
+        assertNull(SparkJvm.whyNotHere(), "the test JVM has Spark and its openings");
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(Path.of("test-images/nuclei-1.tif"), in.resolve("nuclei-1.tif"));
+        CommandModule m = context.service(CommandService.class)
+                .run(
+                        SegmentOnSparkCommand.class,
+                        true,
+                        "model",
+                        new File("nuclei (built-in)"),
+                        "input",
+                        in.toFile(),
+                        "output",
+                        dir.resolve("out").toFile(),
+                        "master",
+                        "local[1]")
+                .get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("segmented in on Spark (local[1])"));
+        assertTrue(Files.size(dir.resolve("out/nuclei-1/labels.tif")) > 1000);
+        assertTrue(Files.exists(dir.resolve("out/images.csv")));
+    }
+
+    @Test
+    void anOmeZarrImageGoesInBlocks() {
+        assertTrue(SegmentOnSparkCommand.isZarr(new File("slide.ome.zarr")));
+        assertTrue(SegmentOnSparkCommand.isZarr(
+                ZarrTest.FIXTURES.resolve("bf2raw.zarr").toFile()));
+        assertFalse(SegmentOnSparkCommand.isZarr(new File("test-images")));
+    }
+}
