@@ -12,6 +12,13 @@ start_display() {
   openbox >/dev/null 2>&1 &
   sleep 1
 }
+# A fresh plain ImageJ folder ($home) with CNN-J installed by ./cnnj install, as a user installs it.
+imagej_home() {
+  home=$(mktemp -d)
+  mkdir -p "$home/plugins"
+  cp target/lib/ij-*.jar "$home/ij.jar"
+  ./cnnj install "$home" >/dev/null
+}
 imagej() { java --add-modules jdk.incubator.vector -Duser.home="$home" -cp "$(ls target/lib/ij-*.jar)" ij.ImageJ -ijpath "$home" -macro "$1" >>"$home/ij.log" 2>&1 & }
 window() { xdotool search --name "$1" | head -1; }
 # X, Y, WIDTH, HEIGHT of a window's contents. Under openbox xdotool reports Y 20 px too low (its title bar's height).

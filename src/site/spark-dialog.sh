@@ -7,11 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$(pwd)
 out=src/site/resources/images
-home=$(mktemp -d)
-mkdir -p "$home/plugins"
-cp target/lib/ij-*.jar "$home/ij.jar"
-./cnnj install "$home" >/dev/null
 source src/site/imagej-under-xvfb.sh
+imagej_home
 start_display 81
 printf 'run("Record...");\n' > "$home/open.ijm"
 imagej "$home/open.ijm"

@@ -9,11 +9,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 repo=$(pwd)
 out=src/site/resources/images
-home=$(mktemp -d)
-mkdir -p "$home/plugins"
-cp target/lib/ij-*.jar "$home/ij.jar"
-./cnnj install "$home" >/dev/null
 source src/site/imagej-under-xvfb.sh
+imagej_home
 start_display 79
 
 # 1. Segment Image... from the menu with the Recorder on; the results open beside the image.

@@ -121,17 +121,7 @@ public final class DetectFiles {
             Filter filter = new Filter(classFilter(detector.spec().classes(), o.classes()), o.channels());
             log.accept("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
                     + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
-            return new Batch.Worker() {
-                @Override
-                public int run(Path image, Path dir) throws IOException {
-                    return detectImage(detector, options, filter, image, dir);
-                }
-
-                @Override
-                public void close() {
-                    detector.close();
-                }
-            };
+            return Batch.Worker.of((image, dir) -> detectImage(detector, options, filter, image, dir), detector::close);
         } catch (RuntimeException e) {
             detector.close();
             throw e;

@@ -106,17 +106,8 @@ public final class SegmentFiles {
             log.accept("engine: " + segmenter.engine().describe() + "; tiles " + layout.tile() + " px + "
                     + layout.halo() + " px halo");
             Segmenter.Request request = o.request().withTile(layout.tile());
-            return new Batch.Worker() {
-                @Override
-                public int run(Path image, Path dir) throws IOException {
-                    return segmentImage(segmenter, request, o.channels(), image, dir);
-                }
-
-                @Override
-                public void close() {
-                    segmenter.close();
-                }
-            };
+            return Batch.Worker.of(
+                    (image, dir) -> segmentImage(segmenter, request, o.channels(), image, dir), segmenter::close);
         } catch (RuntimeException e) {
             segmenter.close();
             throw e;

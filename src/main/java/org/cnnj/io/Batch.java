@@ -24,7 +24,22 @@ public final class Batch {
      * A job that holds something opened once for many files (a model's session): the single-machine batch opens one,
      * and so does each Spark executor, for all the files it is given.
      */
-    public interface Worker extends Job, Closeable {}
+    public interface Worker extends Job, Closeable {
+        /** {@code job} over something opened, and {@code close} to let it go. */
+        static Worker of(Job job, Runnable close) {
+            return new Worker() {
+                @Override
+                public int run(Path file, Path dir) throws IOException {
+                    return job.run(file, dir);
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
+    }
 
     /** How a batch went: files done, what they counted together, and "file: reason" for each failure. */
     public record Summary(int done, long counted, List<String> failures) {

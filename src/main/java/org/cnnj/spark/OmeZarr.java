@@ -90,6 +90,20 @@ final class OmeZarr {
         return im;
     }
 
+    /** A 2-D image group at {@code dir} holding {@code pixels} [h·w], rounded into {@code dtype} ("<u2"), chunk by chunk. */
+    static ZarrArray write(Path dir, float[] pixels, int w, int h, int chunk, String dtype) throws IOException {
+        ZarrArray a = create(dir, h, w, chunk, dtype, Map.of());
+        for (int cy = 0; cy * chunk < h; cy++)
+            for (int cx = 0; cx * chunk < w; cx++) {
+                int[] values = new int[chunk * chunk];
+                for (int y = 0; y < chunk && cy * chunk + y < h; y++)
+                    for (int x = 0; x < chunk && cx * chunk + x < w; x++)
+                        values[y * chunk + x] = Math.round(pixels[(cy * chunk + y) * w + cx * chunk + x]);
+                a.writeChunk(new long[] {cy, cx}, values);
+            }
+        return a;
+    }
+
     /** An empty label image group at {@code dir}: array "0", uint32, chunks of {@code chunk}², y and x in pixels. */
     static ZarrArray createLabels(Path dir, long height, long width, int chunk, String source) throws IOException {
         return create(

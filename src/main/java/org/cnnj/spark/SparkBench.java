@@ -103,15 +103,7 @@ final class SparkBench {
         Path work = Files.createTempDirectory("cnnj-spark-blocks");
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(3, side, side);
         Path zarr = work.resolve("image.ome.zarr");
-        ZarrArray a = OmeZarr.create(zarr, side, side, 1024, "<u2", Map.of());
-        for (int cy = 0; cy * 1024 < side; cy++)
-            for (int cx = 0; cx * 1024 < side; cx++) {
-                int[] chunk = new int[1024 * 1024];
-                for (int y = 0; y < 1024 && cy * 1024 + y < side; y++)
-                    for (int x = 0; x < 1024 && cx * 1024 + x < side; x++)
-                        chunk[y * 1024 + x] = Math.round(s.image()[(cy * 1024 + y) * side + cx * 1024 + x]);
-                a.writeChunk(new long[] {cy, cx}, chunk);
-            }
+        ZarrArray a = OmeZarr.write(zarr, s.image(), side, side, 1024, "<u2");
         float[] pixels = a.readPlane(new long[0], 0, 0, side, side);
         long t0 = System.nanoTime();
         int[] whole;

@@ -6,17 +6,17 @@ import org.scijava.Context;
 import org.scijava.command.CommandService;
 
 /** A headless SciJava context for the tests of the commands: one per test class, disposed after it. */
-abstract class HeadlessContext {
+public abstract class HeadlessContext {
     protected static Context context;
 
     @BeforeAll
-    static void start() {
+    public static void start() {
         System.setProperty("java.awt.headless", "true");
         context = new Context(CommandService.class);
     }
 
     @AfterAll
-    static void stop() {
+    public static void stop() {
         context.dispose();
     }
 }

@@ -53,15 +53,7 @@ class BlockSegmentationTest {
         int w = 1000, h = 760;
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(7, w, h);
         Path input = dir.resolve("image.ome.zarr");
-        ZarrArray a = OmeZarr.create(input, h, w, 256, "<u2", Map.of());
-        for (int cy = 0; cy * 256 < h; cy++)
-            for (int cx = 0; cx * 256 < w; cx++) {
-                int[] chunk = new int[256 * 256];
-                for (int y = 0; y < 256 && cy * 256 + y < h; y++)
-                    for (int x = 0; x < 256 && cx * 256 + x < w; x++)
-                        chunk[y * 256 + x] = Math.round(s.image()[(cy * 256 + y) * w + cx * 256 + x]);
-                a.writeChunk(new long[] {cy, cx}, chunk);
-            }
+        ZarrArray a = OmeZarr.write(input, s.image(), w, h, 256, "<u2");
         float[] pixels = a.readPlane(new long[0], 0, 0, h, w);
 
         int[] whole;

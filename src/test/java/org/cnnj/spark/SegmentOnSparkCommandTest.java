@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.cnnj.fiji.HeadlessContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
@@ -22,22 +20,9 @@ import org.scijava.command.CommandService;
  * classpath and the JVM opened for it — the job run in this JVM. (In a Fiji without Spark it writes the command
  * lines instead; the dialog itself is checked with the others by CommandDialogTest.)
  */
-class SegmentOnSparkCommandTest {
-    static Context context;
-
+class SegmentOnSparkCommandTest extends HeadlessContext {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        System.setProperty("java.awt.headless", "true");
-        context = new Context(CommandService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     @Test
     void isInTheMenuAndRunsAFolderOnSparkHere() throws Exception {
