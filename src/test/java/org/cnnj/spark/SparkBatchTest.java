@@ -125,6 +125,37 @@ class SparkBatchTest {
         }
     }
 
+    /** Detection the same way: per image what ./cnnj detect writes, and every box in the run's table. */
+    @Test
+    void detectsInAFolderAsTheSingleMachineCommandDoes() throws Exception {
+        Path in = Path.of("test-images/scenes"), single = dir.resolve("det-single"), out = dir.resolve("det-spark");
+        String[] args = {"--model", "cell shapes (built-in)", "--threads", "2", "--input", in.toString(), "--output"};
+        FileCommands.Parsed p = FileCommands.parse("detect", append(args, single.toString()));
+        try (Batch.Worker w = p.opener().open(2, line -> {})) {
+            Batch.run("detect", ImageFiles.list(in), true, single, w);
+        }
+        SparkBatch.Outcome o =
+                SparkBatch.run("detect", append(args, out.toString()), new SparkBatch.Settings("local[2]", 0, QUIET));
+        assertEquals(0, o.failed());
+        int boxes = 0;
+        for (String scene : List.of("scene-1", "scene-2")) {
+            List<String> a = Files.readAllLines(single.resolve(scene).resolve("detections.csv")),
+                    b = Files.readAllLines(out.resolve(scene).resolve("detections.csv"));
+            assertEquals(a, b, scene);
+            boxes += b.size() - 1;
+        }
+        assertTrue(boxes > 20, "boxes: " + boxes);
+        List<String> table = Files.readAllLines(out.resolve("objects.csv"));
+        assertEquals("image,position,class,score,x,y,width,height", table.get(0));
+        assertEquals(boxes, table.size() - 1);
+    }
+
+    private static String[] append(String[] a, String last) {
+        String[] r = Arrays.copyOf(a, a.length + 1);
+        r[a.length] = last;
+        return r;
+    }
+
     @Test
     void aRestartRedoesOnlyWhatIsMissing() throws Exception {
         Path in = dir.resolve("restart-in"), out = dir.resolve("restart");
