@@ -101,9 +101,9 @@ final class SparkBench {
      */
     static int blocks(int side, String model) throws IOException {
         Path work = Files.createTempDirectory("cnnj-spark-blocks");
-        SyntheticNuclei.Sample s = SyntheticNuclei.generate(3, side, side);
+        float[] image = mosaic(side);
         Path zarr = work.resolve("image.ome.zarr");
-        ZarrArray a = OmeZarr.write(zarr, s.image(), side, side, 1024, "<u2");
+        ZarrArray a = OmeZarr.write(zarr, image, side, side, 1024, "<u2");
         float[] pixels = a.readPlane(new long[0], 0, 0, side, side);
         long t0 = System.nanoTime();
         int[] whole;
@@ -152,6 +152,23 @@ final class SparkBench {
                 m.precision(),
                 m.recall());
         return 0;
+    }
+
+    /**
+     * Synthetic nuclei of {@code side}²: generated whole up to 4096 px, larger as a mosaic of 4096 px pieces (placing
+     * nuclei without near-duplicates costs the square of their number: a million for 16k² would take hours).
+     */
+    static float[] mosaic(int side) {
+        int piece = Math.min(side, 4096);
+        float[] image = new float[side * side];
+        for (int py = 0; py < side; py += piece)
+            for (int px = 0; px < side; px += piece) {
+                int h = Math.min(piece, side - py), w = Math.min(piece, side - px);
+                float[] part = SyntheticNuclei.generate(3 + py / piece * 64 + px / piece, w, h)
+                        .image();
+                for (int y = 0; y < h; y++) System.arraycopy(part, y * w, image, (py + y) * side + px, w);
+            }
+        return image;
     }
 
     static String table(List<Timing> t) {
