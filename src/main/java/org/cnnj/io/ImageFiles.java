@@ -20,14 +20,16 @@ public final class ImageFiles {
         if (!Files.isDirectory(input))
             throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
         try (Stream<Path> s = Files.list(input)) {
-            List<Path> images = s.filter(p ->
-                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$"))
-                    .filter(p -> !p.getFileName().toString().contains("-labels."))
-                    .sorted()
-                    .toList();
+            List<Path> images = s.filter(ImageFiles::isImage).sorted().toList();
             if (images.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + input);
             return images;
         }
+    }
+
+    /** An image a folder's batch takes: .tif/.tiff/.png/.jpg/.jpeg, and not a label image (X-labels.*). */
+    public static boolean isImage(Path p) {
+        String n = p.getFileName().toString();
+        return n.toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$") && !n.contains("-labels.");
     }
 
     /** The file's name without its extension ("a.b.tif" → "a.b"). */

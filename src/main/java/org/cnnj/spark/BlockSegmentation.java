@@ -144,8 +144,8 @@ final class BlockSegmentation {
                 Dataset<Row> table = spark.createDataFrame(numbered.map(BlockSegmentation::row), TABLE);
                 RunTables.writeTable(table, TABLE, out.resolve("objects.csv"), out.resolve("objects.parquet"));
                 Outcome o = new Outcome(numbered.count(), blocks.size(), contested.value(), doubles.size());
-                numbered.unpersist();
-                found.unpersist();
+                numbered.unpersist(true); // blocking: an asynchronous one races the session's end (stack traces)
+                found.unpersist(true);
                 System.out.println("spark segment-blocks: " + o.objects() + " objects in " + o.blocks() + " blocks"
                         + (o.doubles() > 0 ? "; " + o.doubles() + " found by two blocks, kept once" : "")
                         + (o.contested() > 0 ? "; " + o.contested() + " pixels claimed by two objects" : "")

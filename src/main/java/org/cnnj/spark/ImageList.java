@@ -65,6 +65,7 @@ final class ImageList {
         try (Stream<Path> s = Files.walk(base)) {
             List<Path> images = s.filter(Files::isRegularFile)
                     .filter(p -> m.matches(p.toAbsolutePath()))
+                    .filter(ImageFiles::isImage) // as a folder's images: label images left out
                     .sorted()
                     .toList();
             if (images.isEmpty())

@@ -155,11 +155,11 @@ final class SparkBench {
     }
 
     /**
-     * Synthetic nuclei of {@code side}²: generated whole up to 4096 px, larger as a mosaic of 4096 px pieces (placing
+     * Synthetic nuclei of {@code side}²: generated whole up to 1024 px, larger as a mosaic of 1024 px pieces (placing
      * nuclei without near-duplicates costs the square of their number: a million for 16k² would take hours).
      */
     static float[] mosaic(int side) {
-        int piece = Math.min(side, 4096);
+        int piece = Math.min(side, 1024);
         float[] image = new float[side * side];
         for (int py = 0; py < side; py += piece)
             for (int px = 0; px < side; px += piece) {

@@ -211,6 +211,9 @@ class SparkBatchTest {
         assertEquals(
                 List.of(input.resolve("nuclei-2.tif"), input.resolve("nuclei-5.tif")), ImageList.of(list.toString()));
         assertEquals(5, ImageList.of(input + "/nuclei-*.tif").size());
+        Files.writeString(input.resolve("nuclei-1-labels.tif"), "a label image, left out as in a folder");
+        assertEquals(5, ImageList.of(input + "/nuclei-*.tif").size());
+        Files.delete(input.resolve("nuclei-1-labels.tif"));
         assertEquals(
                 6,
                 ImageList.of(dir + "/**/in/*.tif").size()
