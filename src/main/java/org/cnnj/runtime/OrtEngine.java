@@ -99,12 +99,14 @@ public final class OrtEngine implements Engine {
                     },
                     "onnxruntime-environment",
                     ENVIRONMENT_STACK);
-            t.start();
             try {
+                t.start();
                 t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while ONNX Runtime started", e);
+            } catch (OutOfMemoryError e) { // no room for that stack (a limited address space): the caller's then
+                made[0] = OrtEnvironment.getEnvironment();
             }
             if (failed[0] != null) throw failed[0];
             try {
