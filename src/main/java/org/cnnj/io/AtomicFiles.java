@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -81,6 +82,19 @@ public final class AtomicFiles {
             throw e;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Deletes {@code tree} (a file or a folder with everything in it) as far as it can, quietly: for temporary and
+     * partial folders, which are hidden and harmless when something is left (null or missing: nothing to do).
+     */
+    public static void deleteTree(Path tree) {
+        if (tree == null || !Files.exists(tree)) return;
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: what is left is hidden or temporary
         }
     }
 

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -214,14 +213,6 @@ public final class BioimageIo {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a temporary folder of the cache
-        }
-    }
-
     /** Unpacks a zip once into ~/.cnnj/bioimageio/SHA/ (folder completed under a temporary name, then renamed). */
     private static Path unzip(Path zip) throws IOException {
         byte[] bytes = Files.readAllBytes(zip);
@@ -242,7 +233,7 @@ public final class BioimageIo {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                deleteTree(tmp); // a refused zip leaves nothing behind
+                AtomicFiles.deleteTree(tmp); // a refused zip leaves nothing behind
                 if (e instanceof IOException io
                         && io.getMessage() != null
                         && io.getMessage().startsWith(zip.toString())) throw io;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
@@ -81,7 +82,7 @@ public final class SelfTest {
             lines.add("FAILED: " + e.getMessage());
             passed = false;
         } finally {
-            deleteQuietly(dir);
+            AtomicFiles.deleteTree(dir);
         }
         lines.add(passed ? "self-test passed" : "self-test FAILED");
         return new Report(lines, passed);
@@ -140,15 +141,5 @@ public final class SelfTest {
             Files.copy(in, p);
         }
         return p;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) return;
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) Files.deleteIfExists(p);
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
-        }
     }
 }

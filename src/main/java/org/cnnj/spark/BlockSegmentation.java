@@ -95,16 +95,20 @@ final class BlockSegmentation {
         SparkBatch.quietLogging();
         OmeZarr.Image image = OmeZarr.open(Path.of(input));
         Path out = Path.of(output).toAbsolutePath().normalize();
-        try (FolderLock lock = FolderLock.of(out, "spark-segment-blocks");
-                Segmenter s = Segmenter.open(
-                        SegmentationModel.resolve(Path.of(model)), EngineKind.ORT, Device.AUTO, threads, line -> {})) {
-            Plan plan = plan(s, image, model, input, threads, diameter, tileAsked, block, marginAsked);
+        try (FolderLock lock = FolderLock.of(out, "spark-segment-blocks")) {
+            Plan plan;
+            // The driver's model only plans; it is closed before the job (in local mode the tasks open their own).
+            try (Segmenter s = Segmenter.open(
+                    SegmentationModel.resolve(Path.of(model)), EngineKind.ORT, Device.AUTO, threads, line -> {})) {
+                plan = plan(s, image, model, input, threads, diameter, tileAsked, block, marginAsked);
+            }
+            List<long[]> blocks = blocks(plan);
             System.out.printf(
                     Locale.ROOT,
                     "spark segment-blocks: %d x %d px in %d blocks of %d px (+%d px margin), scale x%.3f, tiles %d px%n",
                     plan.width(),
                     plan.height(),
-                    blocks(plan).size(),
+                    blocks.size(),
                     block,
                     plan.margin(),
                     plan.scale(),
@@ -113,7 +117,6 @@ final class BlockSegmentation {
             try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
                     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext())) {
                 sc.setLogLevel("WARN");
-                List<long[]> blocks = blocks(plan);
                 // Kept: numbering counts every partition first, and the blocks must not be segmented twice.
                 JavaRDD<BlockObject> found = sc.parallelize(blocks, blocks.size())
                         .flatMap(b -> BlockTask.segment(plan, b).iterator())

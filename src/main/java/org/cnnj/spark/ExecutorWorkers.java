@@ -47,9 +47,7 @@ final class ExecutorWorkers {
 
     private static synchronized Pool pool(ImageJob job) {
         return POOLS.computeIfAbsent(
-                job.command() + " " + Arrays.toString(job.args()) + " slots=" + job.slots() + " threads="
-                        + job.threads(),
-                k -> new Pool(job));
+                job.command() + " " + Arrays.toString(job.args()) + " slots=" + job.slots(), k -> new Pool(job));
     }
 
     /** Task slots of this executor: the job's, else spark.executor.cores / spark.task.cpus, else this machine's cores. */
@@ -88,8 +86,8 @@ final class ExecutorWorkers {
             }
             try {
                 FileCommands.Parsed p = FileCommands.parse(job.command(), job.args());
-                int threads = job.threads() > 0 ? job.threads() : 1;
-                Batch.Worker w = p.opener().open(threads, line -> {
+                // One thread per model unless the command gives --threads: the slots share the executor's cores.
+                Batch.Worker w = p.opener().open(1, line -> {
                     if (all.size() == 1)
                         System.err.println("executor " + ImageJob.executor() + ": " + line + " ×" + slots);
                 });

@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.spark.SparkEnv;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.ImageFiles;
@@ -24,11 +22,9 @@ import org.cnnj.io.ImageFiles;
  * step. A task that is retried, or runs twice (speculation, a lost executor's work redone), therefore never leaves a
  * second copy or half a folder: the first complete folder wins and the others are deleted. A failure (a corrupt image,
  * too little memory) becomes a "failed" row with its reason, and the job goes on. {@code slots}: images side by side
- * per executor (0: the executor counts its cores); {@code threads}: each model's threads (0: one, or the command's
- * own --threads).
+ * per executor (0: the executor counts its cores), each model with one thread unless the command gives --threads.
  */
-record ImageJob(String command, String[] args, String output, String run, int slots, int threads)
-        implements Serializable {
+record ImageJob(String command, String[] args, String output, String run, int slots) implements Serializable {
     /** Written last into an image's folder; its presence means the folder is complete. */
     static final String MARKER = ".cnnj-done";
 
@@ -63,7 +59,7 @@ record ImageJob(String command, String[] args, String output, String run, int sl
                     : e.getMessage() == null ? e.toString() : e.getMessage();
             return new ImageRow(image, name, ImageRow.FAILED, 0, 0, run, executor(), reason);
         } finally {
-            delete(partial);
+            AtomicFiles.deleteTree(partial);
         }
     }
 
@@ -92,15 +88,6 @@ record ImageJob(String command, String[] args, String output, String run, int sl
                     + ProcessHandle.current().pid();
         } catch (IOException e) {
             return id;
-        }
-    }
-
-    static void delete(Path tree) {
-        if (!Files.exists(tree)) return;
-        try (Stream<Path> s = Files.walk(tree)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a leftover partial folder is hidden and swept at the next run's start
         }
     }
 }

@@ -152,7 +152,7 @@ final class RunTables {
         table.write().parquet(tmp.toUri().toString());
         if (Files.exists(target)) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        ImageJob.delete(old);
+        AtomicFiles.deleteTree(old);
         return target;
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +23,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.cnnj.cli.FileCommands;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.FolderLock;
 import org.cnnj.io.ImageFiles;
 
@@ -85,7 +85,7 @@ final class SparkBatch {
             if (!master.startsWith("local")) ExecutorMemory.check(p, conf, slots);
             String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)) + "-"
                     + ProcessHandle.current().pid();
-            ImageJob job = new ImageJob(command, args, out.toString(), run, slots, 0);
+            ImageJob job = new ImageJob(command, args, out.toString(), run, slots);
             List<String> paths = images.stream().map(Path::toString).toList();
             try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
                     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext())) {
@@ -124,7 +124,8 @@ final class SparkBatch {
      */
     private static void prepare(Path out, List<Path> images) throws IOException {
         try (Stream<Path> s = Files.list(out)) {
-            for (Path f : s.toList()) if (f.getFileName().toString().startsWith(ImageJob.PARTIAL)) ImageJob.delete(f);
+            for (Path f : s.toList())
+                if (f.getFileName().toString().startsWith(ImageJob.PARTIAL)) AtomicFiles.deleteTree(f);
         }
         List<String> foreign = new ArrayList<>();
         for (Path image : images) {
@@ -172,7 +173,7 @@ final class SparkBatch {
                 .addAttribute("target", ConsoleAppender.Target.SYSTEM_ERR)
                 .add(b.newLayout("PatternLayout").addAttribute("pattern", "spark %p %c{1}: %m%n")));
         b.add(b.newRootLogger(Level.WARN).add(b.newAppenderRef("stderr")));
-        // Hadoop's "no native library" and Spark's "no native BLAS" say nothing about this job.
+        // Hadoop's "no native library for your platform" says nothing about this job.
         b.add(b.newLogger("org.apache.hadoop.util.NativeCodeLoader", Level.ERROR));
         Configurator.reconfigure(b.build());
     }
@@ -193,19 +194,18 @@ final class SparkBatch {
     }
 
     static String summary(String command, Outcome o, String run, Path out) {
-        Map<String, Integer> by = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        long earlier = 0, objects = 0;
+        long done = 0, earlier = 0, objects = 0;
         for (ImageRow r : o.rows()) {
-            by.merge(r.status(), 1, Integer::sum);
             if (r.status().equals(ImageRow.FAILED))
                 failures.add(Path.of(r.image()).getFileName() + " (" + r.message() + ")");
             else {
+                done++;
                 objects += r.objects();
                 if (!r.run().equals(run)) earlier++;
             }
         }
-        StringBuilder s = new StringBuilder("spark " + command + ": " + by.getOrDefault(ImageRow.DONE, 0) + " done");
+        StringBuilder s = new StringBuilder("spark " + command + ": " + done + " done");
         if (earlier > 0) s.append(" (").append(earlier).append(" by an earlier run, skipped)");
         s.append(", ").append(objects).append(" objects");
         if (!failures.isEmpty())

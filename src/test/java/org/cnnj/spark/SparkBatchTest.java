@@ -29,6 +29,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.cnnj.cli.FileCommands;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Batch;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.seg.SyntheticNuclei;
@@ -164,7 +165,7 @@ class SparkBatchTest {
             Files.copy(input.resolve("nuclei-" + k + ".tif"), in.resolve("nuclei-" + k + ".tif"));
         SparkBatch.Outcome first = spark(in, out);
         byte[] labels = Files.readAllBytes(out.resolve("nuclei-2/labels.tif"));
-        ImageJob.delete(out.resolve("nuclei-2"));
+        AtomicFiles.deleteTree(out.resolve("nuclei-2"));
         // A killed task's partial folder, as a crash leaves it:
         Files.createDirectories(out.resolve(ImageJob.PARTIAL + "nuclei-3-x"));
         SparkBatch.Outcome second = spark(in, out);
@@ -184,7 +185,7 @@ class SparkBatchTest {
     void twoAttemptsAtOneImageLeaveOneCompleteFolder() throws Exception {
         Path out = dir.resolve("race");
         Files.createDirectories(out);
-        ImageJob job = new ImageJob("segment", args(input, out), out.toString(), "r1", 2, 0);
+        ImageJob job = new ImageJob("segment", args(input, out), out.toString(), "r1", 2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<ImageRow>> attempts = new ArrayList<>();
