@@ -59,6 +59,17 @@ final class Help {
                     "demo-det",
                     "./cnnj demo-det [--out DIR] [--steps N] [--seed S]   synthetic cell scenes: train the detector, mAP@0.5"),
             Map.entry("generate-nuclei", "./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]"),
+            Map.entry(
+                    "generate-nuclei3d",
+                    "./cnnj generate-nuclei3d [--out DIR] [--count N] [--size S] [--slices D] [--z-ratio 2] [--seed S]"
+                            + "   synthetic 3-D nuclei stacks + label stacks"),
+            Map.entry("train-seg3d", """
+                    ./cnnj train-seg3d --images DIR --output M.onnx [--labels DIR] [--epochs 20] [--steps 50] [--batch 2]
+                      [--patch 64] [--patch-depth 0 (as deep as wide, in µm)] [--depth 2] [--filters 16] [--diameter 0]
+                      [--voxel z,y,x] [--lr 0.002] [--validation 0.2] [--validation-images DIR] [--patience 5] [--seed 1]
+                      [--no-intensity] [--resume]
+                      a 3-D U-Net (instances: foreground + 3-D distance map) from stacks X.tif with label stacks X-labels.tif;
+                      Ctrl-C stops at the next step, exports the best model and prints the command to resume."""),
             Map.entry("generate-scenes", "./cnnj generate-scenes [--out DIR] [--count N] [--size S] [--seed S]"),
             Map.entry("install", """
                     ./cnnj install PATH [--gpu]   copies CNN-J's jar, ONNX Runtime (CPU; --gpu: the CUDA build from mvn -Pcuda package) and the

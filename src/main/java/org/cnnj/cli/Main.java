@@ -54,6 +54,8 @@ public final class Main {
             case "generate-nuclei" -> GenerateCommand.run(rest);
             case "segment" -> SegmentCommand.run(rest);
             case "train-seg" -> TrainSegCommand.run(rest);
+            case "train-seg3d" -> Volume3dCommands.train(rest);
+            case "generate-nuclei3d" -> Volume3dCommands.generate(rest);
             case "tune-seg" -> TuneCommand.run(rest);
             case "install" -> InstallCommand.install(rest);
             case "uninstall" -> InstallCommand.uninstall(rest);

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.fiji.SegmentFolderCommand;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.VolumeFiles;
 import org.cnnj.model.NormalizationMethod;
 import org.cnnj.seg.SegmentationModel;
+import org.cnnj.seg.VolumeSpec;
 
 /**
  * {@code ./cnnj segment --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
@@ -19,7 +21,7 @@ import org.cnnj.seg.SegmentationModel;
  */
 final class SegmentCommand {
     static final CommandLine.Extras EXTRAS = new CommandLine.Extras(
-            List.of("--classes", "--tile-multiple", "--halo", "--normalize"),
+            List.of("--classes", "--tile-multiple", "--halo", "--normalize", "--voxel"),
             List.of(),
             String.join(
                     "\n",
@@ -30,12 +32,21 @@ final class SegmentCommand {
                     "    --halo (measured)          context around each tile in pixels (default: the receptive field)",
                     "    --normalize "
                             + SegmentationModel.External.DEFAULTS.normalize().option()
-                            + "     percentile or none: how input values are scaled"));
+                            + "     percentile or none: how input values are scaled",
+                    "  for 3-D models (z-stacks; the model's sidecar says instances-3d):",
+                    Volume3dCommands.VOXEL_HELP));
 
     private SegmentCommand() {}
 
     static int run(String[] args) throws IOException {
-        return SegmentFiles.segment(options(args));
+        SegmentFiles.Options o = options(args);
+        if (o.model() != null && VolumeSpec.describes(o.model())) {
+            double[] voxel = Volume3dCommands.voxel(
+                    CommandLine.parse("segment", SegmentFolderCommand.class, args, Map.of(), EXTRAS)
+                            .extras());
+            return VolumeFiles.segment(o, voxel);
+        }
+        return SegmentFiles.segment(o);
     }
 
     /** The options {@code args} give, checked as the command checks them. */

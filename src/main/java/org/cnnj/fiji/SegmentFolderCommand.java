@@ -70,6 +70,12 @@ public class SegmentFolderCommand extends CnnjCommand {
     @Parameter(label = "Probability threshold", min = "0.01", max = "0.99", stepSize = "0.05")
     private double threshold = 0.5;
 
+    @Parameter(
+            label = "Link slices into 3-D objects (stacks, 2-D model)",
+            description = "a 2-D model segments a stack slice by slice; linked, objects of consecutive slices that"
+                    + " overlap (IoU >= 0.3) become one 3-D object. A 3-D model segments in 3-D and ignores this")
+    private boolean link = false;
+
     @Parameter(label = "Threads (0 = all cores)", min = "0")
     private int threads = 0;
 
@@ -81,10 +87,11 @@ public class SegmentFolderCommand extends CnnjCommand {
         return SegmentFiles.Options.of(model.toPath(), input.toPath(), output.toPath())
                 .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
                 .withRequest(new Segmenter.Request(
-                        Diameter.parse(diameter),
-                        probabilities,
-                        tile,
-                        new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)))
+                                Diameter.parse(diameter),
+                                probabilities,
+                                tile,
+                                new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold))
+                        .withLinkedSlices(link))
                 .withExternal(external)
                 .withChannels(ChannelChoice.parse(channels));
     }

@@ -7,13 +7,17 @@ import java.util.Locale;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.Stacks;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.ij.VolumeFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.ProbabilityObjects;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.VolumeSegmenter;
+import org.cnnj.seg.VolumeSpec;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -67,6 +71,12 @@ public class SegmentImageCommand extends CnnjCommand {
     private double threshold = 0.5;
 
     @Parameter(
+            label = "Link slices into 3-D objects (stacks, 2-D model)",
+            description = "a 2-D model segments a stack slice by slice; linked, objects of consecutive slices that"
+                    + " overlap (IoU >= 0.3) become one 3-D object. A 3-D model segments in 3-D and ignores this")
+    private boolean link = false;
+
+    @Parameter(
             label = "Rois in the ROI Manager: replace this image's earlier results, or append",
             choices = {"replace", "append"},
             description = Choices.ROIS)
@@ -86,6 +96,42 @@ public class SegmentImageCommand extends CnnjCommand {
         return "Segment Image";
     }
 
+    /** A 3-D model: the stack (its first time point) segmented in 3-D; results as for 2-D, ROIs per slice. */
+    private String volume(long t0) throws IOException {
+        if (!Stacks.isVolume(image))
+            throw new IllegalArgumentException(model.getName() + " is a 3-D model and " + image.getTitle() + " has"
+                    + " one slice; open the z-stack, or choose a 2-D model (e.g. nuclei (built-in))");
+        VolumeFiles.Output out;
+        VolumeSegmenter s =
+                VolumeSegmenter.open(model.toPath(), EngineKind.parse(engine), Device.parse(device), 0, log::warn);
+        try {
+            ImagePlus chosen = ChannelChoice.parse(channels).apply(image, image.getTitle());
+            Diameter d = Diameter.parse(diameter);
+            out = VolumeFiles.segment(
+                    s,
+                    chosen,
+                    VolumeSegmenter.Options.defaults().withDiameter(d.pixels()),
+                    null,
+                    line -> log.info("CNN-J: " + line));
+        } finally {
+            s.engine().close();
+        }
+        if (output != null) VolumeFiles.write(out, output.toPath());
+        labels = ResultsDisplay.styleLabels(out.labels());
+        labels.setTitle(ResultsDisplay.uniqueTitle(labels.getTitle()));
+        if (ResultsDisplay.available()) {
+            ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois));
+            ResultsDisplay.showTable(VolumeFiles.table(out.rows(), out.unit()), "CNN-J 3-D Results");
+        }
+        return String.format(
+                Locale.ROOT,
+                "%d 3-D objects in %s (%.1f s)%s",
+                out.objects(),
+                image.getTitle(),
+                (System.nanoTime() - t0) / 1e9,
+                output != null ? "; saved in " + output : "");
+    }
+
     @Override
     protected String work() throws IOException {
         requireImage(image);
@@ -93,16 +139,18 @@ public class SegmentImageCommand extends CnnjCommand {
         if (!ResultsDisplay.available() && output == null)
             throw new IllegalArgumentException("headless there is nothing to show results in; give output=[folder]");
         long t0 = System.nanoTime();
+        if (VolumeSpec.describes(model.toPath())) return volume(t0);
         SegmentFiles.Output out;
         try (Segmenter s =
                 Segmenter.open(model.toPath(), EngineKind.parse(engine), Device.parse(device), 0, log::warn)) {
             out = SegmentFiles.segment(
                     s,
                     new Segmenter.Request(
-                            Diameter.parse(diameter),
-                            false,
-                            Segmenter.DEFAULT_TILE,
-                            new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold)),
+                                    Diameter.parse(diameter),
+                                    false,
+                                    Segmenter.DEFAULT_TILE,
+                                    new ProbabilityObjects(ProbabilityObjects.Method.parse(objects), threshold))
+                            .withLinkedSlices(link),
                     ChannelChoice.parse(channels).apply(image, image.getTitle()),
                     image.getTitle(),
                     line -> log.info("CNN-J: " + line));

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.SliceLinking;
+import org.cnnj.seg.VolumeSpec;
 
 /**
  * Segments image files with a model and writes what Fiji users work with, per image: labels.tif
@@ -87,6 +90,7 @@ public final class SegmentFiles {
     }
 
     public static int segment(Options o) throws IOException {
+        if (o.model() != null && VolumeSpec.describes(o.model())) return VolumeFiles.segment(o, null);
         List<Path> images = ImageFiles.list(o.input());
         try (Batch.Worker worker = open(o, System.out::println)) {
             Batch.run("segment", images, Files.isDirectory(o.input()), o.output(), worker);
@@ -153,6 +157,7 @@ public final class SegmentFiles {
         List<Roi> rois = new ArrayList<>();
         List<LabelResults.Measurement> rows = new ArrayList<>();
         List<int[]> labelPlanes = new ArrayList<>();
+        List<float[]> intensities = new ArrayList<>();
         int objects = 0;
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
@@ -172,9 +177,13 @@ public final class SegmentFiles {
             }
             objects += r.objectCount();
             labelPlanes.add(labels);
+            intensities.add(planes[0]);
+        }
+        if (request.linkSlices() && imp.getNSlices() > 1) objects = linkSlices(labelPlanes, imp, log, name);
+        for (int pos = 0; pos < positions; pos++) {
             int position = positions > 1 ? pos + 1 : 0;
-            rois.addAll(LabelResults.rois(labels, w, h, position));
-            rows.addAll(LabelResults.measure(labels, planes[0], w, h, cal, position));
+            rois.addAll(LabelResults.rois(labelPlanes.get(pos), w, h, position));
+            rows.addAll(LabelResults.measure(labelPlanes.get(pos), intensities.get(pos), w, h, cal, position));
         }
         int maxLabel = 0;
         for (int[] labels : labelPlanes) for (int l : labels) maxLabel = Math.max(maxLabel, l);
@@ -197,6 +206,28 @@ public final class SegmentFiles {
             probs.setCalibration(cal);
         }
         return new Output(labelImage, probs, rois, rows, objects);
+    }
+
+    /**
+     * The 2.5-D objects of a stack: per time point, the slices' objects linked where they overlap ({@link
+     * SliceLinking}), numbered over the stack; the planes are replaced. Returns the 3-D objects of all time points.
+     */
+    private static int linkSlices(List<int[]> planes, ImagePlus imp, Consumer<String> log, String name) {
+        int z = imp.getNSlices(), frames = planes.size() / z, objects = 0, plane = planes.get(0).length;
+        for (int t = 0; t < frames; t++) {
+            List<int[]> stack = new ArrayList<>(planes.subList(t * z, (t + 1) * z));
+            int[] linked = SliceLinking.link(stack, SliceLinking.DEFAULT_MIN_IOU);
+            int max = 0;
+            for (int k = 0; k < z; k++) {
+                int[] ids = Arrays.copyOfRange(linked, k * plane, (k + 1) * plane);
+                for (int id : ids) max = Math.max(max, id);
+                planes.set(t * z + k, ids);
+            }
+            objects += max;
+        }
+        log.accept(name + ": slices linked into " + objects + " 3-D objects (overlap IoU >= "
+                + SliceLinking.DEFAULT_MIN_IOU + "; a 3-D model segments stacks in 3-D)");
+        return objects;
     }
 
     /**

@@ -28,6 +28,8 @@ public final class Sidecars {
     public static final String DETECTION = "detection";
     /** The task of an image classifier's sidecar ({@code ClassifierSpec}): not a segmentation model. */
     public static final String CLASSIFICATION = "classification";
+    /** The task of a 3-D segmentation model's sidecar ({@code VolumeSpec}): applied to z-stacks. */
+    public static final String VOLUME = "instances-3d";
 
     /** The sidecar path for a model file: same name, .json. */
     public static Path of(Path model) {

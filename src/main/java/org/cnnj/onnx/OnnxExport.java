@@ -98,7 +98,15 @@ public final class OnnxExport {
             Tensor input = Tensor.zeros(shape);
             names.put(input, "input");
             Map<String, Tensor> outputs = GradMode.noGrad(() -> Trace.with(this, () -> forward.apply(input)));
-            String[] inputSymbols = {"N", null, spatialAxesFree ? "H" : null, spatialAxesFree ? "W" : null};
+            String[] inputSymbols = shape.length == 5
+                    ? new String[] {
+                        "N",
+                        null,
+                        spatialAxesFree ? "D" : null,
+                        spatialAxesFree ? "H" : null,
+                        spatialAxesFree ? "W" : null
+                    }
+                    : new String[] {"N", null, spatialAxesFree ? "H" : null, spatialAxesFree ? "W" : null};
             Protobuf graph = new Protobuf();
             List<Protobuf> outputInfos = new ArrayList<>();
             outputs.forEach((name, output) -> {
@@ -114,7 +122,7 @@ public final class OnnxExport {
             for (Protobuf n : nodes) graph.message(1, n);
             graph.string(2, model.getClass().getSimpleName());
             for (Protobuf t : initializers.values()) graph.message(5, t);
-            graph.message(11, valueInfo("input", shape, shape.length == 4 ? inputSymbols : new String[] {"N"}));
+            graph.message(11, valueInfo("input", shape, shape.length >= 4 ? inputSymbols : new String[] {"N"}));
             for (Protobuf o : outputInfos) graph.message(12, o);
 
             Protobuf m = new Protobuf();
@@ -208,8 +216,8 @@ public final class OnnxExport {
         private static String[] outputSymbols(String name, int[] shape, int[] inputShape, String[] inputSymbols) {
             String[] symbols = new String[shape.length];
             symbols[0] = "N";
-            if (shape.length == 4 && inputShape.length == 4) {
-                for (int i = 2; i < 4; i++) {
+            if (shape.length == inputShape.length && shape.length >= 4) {
+                for (int i = 2; i < shape.length; i++) {
                     if (inputSymbols[i] == null) continue;
                     symbols[i] = shape[i] == inputShape[i] ? inputSymbols[i] : inputSymbols[i] + "_" + name;
                 }

@@ -1,6 +1,7 @@
 package org.cnnj.seg;
 
 import java.util.Arrays;
+import org.cnnj.runtime.VolumeSize;
 
 /**
  * Objects from a foreground mask and a predicted normalized distance map ({@link DistanceMap}), which
@@ -38,21 +39,32 @@ public final class DistanceInstances {
      * arrays of the image's size, which in a folder of small images were fresh memory touched for each image.
      */
     public static int[] decode(boolean[] foreground, float[] distance, int width, int height, Options o) {
+        return decode(foreground, distance, new VolumeSize(1, height, width), o);
+    }
+
+    /**
+     * The same for a volume [D·H·W] (six neighbours: x, y and z); {@code depth} 1 is the image case. The result is a
+     * label volume 1..n.
+     */
+    public static int[] decode(boolean[] foreground, float[] distance, VolumeSize size, Options o) {
+        int width = size.width(), height = size.height(), depth = size.depth();
         float dynamic = o.splitDepth();
-        int n = width * height;
+        int plane = width * height, n = plane * depth;
         int[] order = byDescendingDistance(foreground, distance);
         int[] parent = new int[n];
         Arrays.fill(parent, UNREACHED);
         float[] peak = new float[64];
         int basins = 0;
-        int[] roots = new int[4];
+        int[] roots = new int[6];
         for (int p : order) {
             float d = distance[p];
-            int count = 0, x = p % width;
+            int count = 0, x = p % width, inPlane = p % plane;
             if (x > 0) count = addRoot(parent, p - 1, roots, count);
             if (x < width - 1) count = addRoot(parent, p + 1, roots, count);
-            if (p >= width) count = addRoot(parent, p - width, roots, count);
-            if (p + width < n) count = addRoot(parent, p + width, roots, count);
+            if (inPlane >= width) count = addRoot(parent, p - width, roots, count);
+            if (inPlane + width < plane) count = addRoot(parent, p + width, roots, count);
+            if (p >= plane) count = addRoot(parent, p - plane, roots, count);
+            if (p + plane < n) count = addRoot(parent, p + plane, roots, count);
             if (count == 0) {
                 if (basins == peak.length) peak = Arrays.copyOf(peak, 2 * basins);
                 peak[basins] = d;

@@ -29,6 +29,11 @@ public final class DistanceMap {
 
     /** Squared distance of each pixel to the nearest feature pixel (background, or an object pixel on another object's edge). */
     static float[] squaredDistance(int[] labels, int width, int height) {
+        return squaredDistance(labels, width, height, null);
+    }
+
+    /** The same where {@code features} (0 = feature, FAR = not), when given, also marks features from outside the plane. */
+    private static float[] squaredDistance(int[] labels, int width, int height, float[] features) {
         float[] f = new float[labels.length];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -38,7 +43,7 @@ public final class DistanceMap {
                         || (x < width - 1 && labels[p + 1] != l && labels[p + 1] != 0)
                         || (y > 0 && labels[p - width] != l && labels[p - width] != 0)
                         || (y < height - 1 && labels[p + width] != l && labels[p + width] != 0);
-                f[p] = feature ? 0f : FAR;
+                f[p] = feature || (features != null && features[p] == 0f) ? 0f : FAR;
             }
         }
         int n = Math.max(width, height);
@@ -57,17 +62,65 @@ public final class DistanceMap {
         return f;
     }
 
+    /**
+     * The 3-D target of a label volume [D·H·W] whose z spacing is {@code zSpacing} times its xy spacing: distances in xy
+     * voxel units (a slice further in z counts {@code zSpacing}), normalized per object; voxels beyond the volume count
+     * as inside, as in 2-D. Used for 3-D training; {@code depth} 1 gives {@link #normalized(int[], int, int)}.
+     */
+    public static float[] normalized(int[] labels, int width, int height, int depth, double zSpacing) {
+        int plane = width * height;
+        float[] d = new float[labels.length];
+        float[] slice = new float[plane];
+        int[] sliceLabels = new int[plane];
+        for (int z = 0; z < depth; z++) {
+            System.arraycopy(labels, z * plane, sliceLabels, 0, plane);
+            // in-plane passes with the feature test extended to the slices above and below
+            for (int p = 0; p < plane; p++) {
+                int q = z * plane + p, l = labels[q];
+                boolean feature = l == 0
+                        || (z > 0 && labels[q - plane] != l && labels[q - plane] != 0)
+                        || (z < depth - 1 && labels[q + plane] != l && labels[q + plane] != 0);
+                slice[p] = feature ? 0f : FAR;
+            }
+            float[] inPlane = squaredDistance(sliceLabels, width, height, slice);
+            System.arraycopy(inPlane, 0, d, z * plane, plane);
+        }
+        if (depth > 1) {
+            double[] line = new double[depth], out = new double[depth], zs = new double[depth + 1];
+            int[] v = new int[depth];
+            for (int p = 0; p < plane; p++) {
+                for (int z = 0; z < depth; z++) line[z] = d[z * plane + p];
+                transform(line, depth, zSpacing, out, v, zs);
+                for (int z = 0; z < depth; z++) d[z * plane + p] = (float) out[z];
+            }
+        }
+        int max = 0;
+        for (int l : labels) max = Math.max(max, l);
+        float[] peak = new float[max + 1];
+        for (int p = 0; p < d.length; p++) {
+            d[p] = (float) Math.sqrt(d[p]);
+            if (labels[p] > 0) peak[labels[p]] = Math.max(peak[labels[p]], d[p]);
+        }
+        for (int p = 0; p < d.length; p++) d[p] = labels[p] > 0 && peak[labels[p]] > 0 ? d[p] / peak[labels[p]] : 0f;
+        return d;
+    }
+
     /** 1-D squared distance transform of sampled function f: the lower envelope of parabolas rooted at each sample. */
     private static void transform(double[] f, int n, double[] d, int[] v, double[] z) {
+        transform(f, n, 1.0, d, v, z);
+    }
+
+    /** The same with samples {@code spacing} apart (sample q at position q·spacing). */
+    private static void transform(double[] f, int n, double spacing, double[] d, int[] v, double[] z) {
         int k = 0;
         v[0] = 0;
         z[0] = Double.NEGATIVE_INFINITY;
         z[1] = Double.POSITIVE_INFINITY;
         for (int q = 1; q < n; q++) {
-            double s = intersection(f, q, v[k]);
+            double s = intersection(f, q, v[k], spacing);
             while (s <= z[k]) {
                 k--;
-                s = intersection(f, q, v[k]);
+                s = intersection(f, q, v[k], spacing);
             }
             k++;
             v[k] = q;
@@ -76,13 +129,14 @@ public final class DistanceMap {
         }
         k = 0;
         for (int q = 0; q < n; q++) {
-            while (z[k + 1] < q) k++;
-            double dq = q - v[k];
+            while (z[k + 1] < q * spacing) k++;
+            double dq = (q - v[k]) * spacing;
             d[q] = dq * dq + f[v[k]];
         }
     }
 
-    private static double intersection(double[] f, int q, int r) {
-        return ((f[q] + (double) q * q) - (f[r] + (double) r * r)) / (2.0 * (q - r));
+    private static double intersection(double[] f, int q, int r, double spacing) {
+        double pq = q * spacing, pr = r * spacing;
+        return ((f[q] + pq * pq) - (f[r] + pr * pr)) / (2.0 * (pq - pr));
     }
 }

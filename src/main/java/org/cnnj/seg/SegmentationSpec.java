@@ -338,6 +338,10 @@ public record SegmentationSpec(
             throw new IOException(json + " describes an image classifier, not a segmentation model; use it with"
                     + " Classify Images… or Classify ROIs… (Plugins › CNN-J › Classification; ./cnnj classify)");
         }
+        if (Sidecars.VOLUME.equals(Sidecars.task(tree))) {
+            throw new IOException(json + " describes a 3-D model (z-stacks), not a 2-D one; apply it to a stack: ./cnnj"
+                    + " segment (the model decides) or Segment Image… on a hyperstack with slices (Z)");
+        }
         String task = Sidecars.task(tree);
         if (task != null
                 && Arrays.stream(SegmentationTask.values())

@@ -113,14 +113,20 @@ public final class Segmenter implements AutoCloseable {
     /**
      * What a user asks of one call: the objects' size ({@link Diameter#AUTO} estimates it), whether to keep the class
      * probabilities, the tile side (0: as large as a quarter of the heap allows, at most 1024), and how a semantic
-     * model's probabilities become objects.
+     * model's probabilities become objects; whether the objects of a stack's slices are linked into 3-D objects (the
+     * 2.5-D way for a 2-D model, {@link SliceLinking}).
      */
-    public record Request(Diameter diameter, boolean probabilities, int tile, ProbabilityObjects objects) {
+    public record Request(
+            Diameter diameter, boolean probabilities, int tile, ProbabilityObjects objects, boolean linkSlices) {
         public Request {
             if (diameter == null) throw new IllegalArgumentException("segment: no diameter (auto, none or pixels)");
             if (tile < 0 || tile > 16_384)
                 throw new IllegalArgumentException("tile must be 1..16384 pixels (0 = automatic), got " + tile);
             objects = objects == null ? ProbabilityObjects.AUTO : objects;
+        }
+
+        public Request(Diameter diameter, boolean probabilities, int tile, ProbabilityObjects objects) {
+            this(diameter, probabilities, tile, objects, false);
         }
 
         public Request(Diameter diameter, boolean probabilities, int tile) {
@@ -132,20 +138,25 @@ public final class Segmenter implements AutoCloseable {
         }
 
         public Request withDiameter(Diameter d) {
-            return new Request(d, probabilities, tile, objects);
+            return new Request(d, probabilities, tile, objects, linkSlices);
         }
 
         public Request withProbabilities(boolean keep) {
-            return new Request(diameter, keep, tile, objects);
+            return new Request(diameter, keep, tile, objects, linkSlices);
         }
 
         public Request withTile(int side) {
-            return new Request(diameter, probabilities, side, objects);
+            return new Request(diameter, probabilities, side, objects, linkSlices);
+        }
+
+        /** Objects of consecutive slices that overlap become one 3-D object. */
+        public Request withLinkedSlices(boolean link) {
+            return new Request(diameter, probabilities, tile, objects, link);
         }
 
         /** How a semantic model's probabilities become objects ({@link ProbabilityObjects#AUTO}: by the model). */
         public Request withObjects(ProbabilityObjects o) {
-            return new Request(diameter, probabilities, tile, o);
+            return new Request(diameter, probabilities, tile, o, linkSlices);
         }
     }
 

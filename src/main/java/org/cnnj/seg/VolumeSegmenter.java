@@ -1,0 +1,259 @@
+package org.cnnj.seg;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.cnnj.model.Sidecars;
+import org.cnnj.nn.Module;
+import org.cnnj.onnx.OnnxExport;
+import org.cnnj.onnx.OnnxModelInfo;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.VolumeSize;
+import org.cnnj.runtime.VolumeTiler;
+import org.cnnj.util.Rng;
+
+/**
+ * Applies a 3-D instance model to a stack: percentile normalization over the volume; rescaling so that objects have
+ * the model's size in xy ({@code diameter}, or measured in a first pass) and z spacing over xy spacing that of its
+ * training voxels (from the stack's calibration); the 3-D U-Net block by block with a halo ({@link VolumeTiler}); its
+ * foreground and distance maps taken back to the stack's grid; objects as the basins of the distance map (seeded 3-D
+ * watershed, {@link DistanceInstances}).
+ */
+public final class VolumeSegmenter {
+    /**
+     * How to apply: the objects' diameter in xy voxels of the stack (0: measured), block core (d, h, w; null: up to 64
+     * × 128 × 128), the dip that splits two objects (0: the model's), the smallest object (voxels at the stack's grid; 0:
+     * a tenth of the model's object volume).
+     */
+    public record Options(double diameter, int[] block, double splitDepth, int minObjectVoxels) {
+        public Options {
+            if (!(diameter == 0 || (diameter >= 2 && diameter <= 2000)))
+                throw new IllegalArgumentException(
+                        "the object diameter must be 2..2000 voxels (or 0 = measured), got " + diameter);
+            if (block != null && (block.length != 3 || Arrays.stream(block).anyMatch(b -> b < 1)))
+                throw new IllegalArgumentException("the block takes three sizes >= 1 (d, h, w)");
+            if (!(splitDepth == 0 || (splitDepth > 0 && splitDepth < 1)))
+                throw new IllegalArgumentException("the split depth must be in (0, 1), got " + splitDepth);
+            if (minObjectVoxels < 0) throw new IllegalArgumentException("the minimum object size must be >= 0");
+        }
+
+        public static Options defaults() {
+            return new Options(0, null, 0, 0);
+        }
+
+        public Options withDiameter(double d) {
+            return new Options(d, block, splitDepth, minObjectVoxels);
+        }
+
+        public Options withBlock(int... b) {
+            return new Options(diameter, b, splitDepth, minObjectVoxels);
+        }
+
+        public Options withMinObjectVoxels(int v) {
+            return new Options(diameter, block, splitDepth, v);
+        }
+    }
+
+    /**
+     * Labels [D·H·W] 1..objects; the diameter (xy voxels) the objects were taken to have and the scale factors (z, xy)
+     * the model saw the stack at; the maps (foreground and distance probabilities at the stack's grid) and the smallest object kept (voxels).
+     */
+    public record Result(
+            int[] labels,
+            int objects,
+            double diameter,
+            double scaleZ,
+            double scaleXy,
+            float[] foreground,
+            float[] distance,
+            int minObjectVoxels) {}
+
+    private final Engine engine;
+    private final VolumeSpec spec;
+
+    public VolumeSegmenter(Engine engine, VolumeSpec spec) {
+        this.engine = engine;
+        this.spec = spec;
+    }
+
+    /** Opens {@code model} (a .onnx with its 3-D sidecar) on {@code kind}'s engine. */
+    public static VolumeSegmenter open(Path model, EngineKind kind, Device device, int threads, Consumer<String> log)
+            throws IOException {
+        VolumeSpec spec = VolumeSpec.read(Sidecars.of(model));
+        spec.checkAgainst(model);
+        if (kind == EngineKind.JAVA) return new VolumeSegmenter(new JavaEngine(loadNetwork(model, spec)), spec);
+        return new VolumeSegmenter(OrtEngine.openVolume(model, device, threads, log), spec);
+    }
+
+    static VolumeUNet loadNetwork(Path model, VolumeSpec spec) throws IOException {
+        VolumeUNet net = new VolumeUNet(spec.architecture(), new Rng(0));
+        JavaEngine.copyWeights(model, OnnxModelInfo.read(model).weights(), net);
+        return net;
+    }
+
+    /** Writes a trained network as {@code onnx} with its sidecar beside it, each complete or not at all. */
+    public static void save(Module net, VolumeSpec spec, Path onnx) throws IOException {
+        int[] m = spec.tileMultiple();
+        OnnxExport.export(
+                net,
+                new int[] {1, spec.inputChannels(), 2 * m[0], 2 * m[1], 2 * m[2]},
+                Map.of("cnnj.task", Sidecars.VOLUME),
+                onnx);
+        spec.write(Sidecars.of(onnx));
+    }
+
+    public VolumeSpec spec() {
+        return spec;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Segments {@code v}; {@code log} hears the scale chosen, {@code progress} each block. */
+    public Result segment(LabeledVolume v, Options o, Consumer<String> log, VolumeTiler.Progress progress) {
+        if (v.image().length != spec.inputChannels()) {
+            throw new IllegalArgumentException(v.name() + " has " + v.image().length + " channel(s) but the 3-D model"
+                    + " takes " + spec.inputChannels() + "; choose the channel(s) it was trained on");
+        }
+        double ratio = zRatioOf(v, log);
+        float[][] normalized = new float[v.image().length][];
+        for (int c = 0; c < normalized.length; c++)
+            normalized[c] = spec.normalization().apply(v.image()[c]);
+        double diameter = o.diameter();
+        Result r;
+        if (diameter > 0) r = run(v, normalized, ratio, diameter, o, progress);
+        else {
+            r = run(v, normalized, ratio, spec.objectDiameter(), o, progress);
+            double measured = medianDiameter(r.labels(), r.objects(), ratio);
+            if (r.objects() >= 3 && Math.abs(Math.log(measured / spec.objectDiameter())) > Math.log(1.25)) {
+                log.accept(String.format(
+                        Locale.ROOT,
+                        "objects measured at %.1f voxels across (the model's: %.1f):"
+                                + " segmenting again at that scale",
+                        measured,
+                        spec.objectDiameter()));
+                r = run(v, normalized, ratio, measured, o, progress);
+            }
+        }
+        log.accept(String.format(
+                Locale.ROOT,
+                "%s: %d objects (diameter %.1f xy voxels; seen at z×%.2f, xy×%.2f)",
+                v.name(),
+                r.objects(),
+                r.diameter(),
+                r.scaleZ(),
+                r.scaleXy()));
+        return r;
+    }
+
+    /** z spacing over xy spacing: the stack's own, or, without calibration, the model's (said once). */
+    private double zRatioOf(LabeledVolume v, Consumer<String> log) {
+        boolean calibrated = !"pixel".equals(v.unit()) || !Arrays.equals(v.voxel(), new double[] {1, 1, 1});
+        if (!calibrated) {
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%s has no voxel size: taking the model's z/xy ratio %.2f (set"
+                            + " Image › Properties…, or give --voxel z,y,x)",
+                    v.name(),
+                    spec.zRatio()));
+            return spec.zRatio();
+        }
+        double ratio = v.zRatio();
+        if (ratio < 0.1 || ratio > 50) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s: voxel size %s %s gives z spacing %.3g×"
+                            + " the xy spacing, which cannot be a microscope stack; correct it in Image › Properties… or give"
+                            + " --voxel z,y,x",
+                    v.name(),
+                    Arrays.toString(v.voxel()),
+                    v.unit(),
+                    ratio));
+        }
+        return ratio;
+    }
+
+    private Result run(
+            LabeledVolume v,
+            float[][] normalized,
+            double ratio,
+            double diameter,
+            Options o,
+            VolumeTiler.Progress progress) {
+        double sXy = spec.objectDiameter() / diameter, sZ = sXy * ratio / spec.zRatio();
+        VolumeSize size = v.size(), seen = size.scaled(sZ, sXy);
+        float[][] input = new float[normalized.length][];
+        for (int c = 0; c < input.length; c++) input[c] = VolumeScaling.linear(normalized[c], size, seen);
+        float[][] out = VolumeTiler.predict(engine, input, seen, layout(seen, o), progress);
+        float[] fg = sigmoid(VolumeScaling.linear(out[0], seen, size));
+        float[] dist = sigmoid(VolumeScaling.linear(out[1], seen, size));
+        int min = o.minObjectVoxels() > 0 ? o.minObjectVoxels() : minVoxels(diameter, ratio);
+        double split = o.splitDepth() > 0 ? o.splitDepth() : spec.splitDepth();
+        int[] labels = decode(fg, dist, size, split, min);
+        int objects = 0;
+        for (int l : labels) objects = Math.max(objects, l);
+        return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min);
+    }
+
+    /** The objects of an earlier result's maps at another split depth. */
+    int[] decode(LabeledVolume v, Result r, double splitDepth, Options o) {
+        return decode(r.foreground(), r.distance(), v.size(), splitDepth, r.minObjectVoxels());
+    }
+
+    private static int[] decode(float[] fg, float[] dist, VolumeSize size, double split, int min) {
+        boolean[] mask = new boolean[fg.length];
+        for (int p = 0; p < mask.length; p++) mask[p] = fg[p] > 0.5f;
+        return DistanceInstances.decode(mask, dist, size, new DistanceInstances.Options((float) split, min));
+    }
+
+    /** A tenth of the volume (in the stack's voxels) of a sphere of the objects' diameter. */
+    private static int minVoxels(double diameter, double ratio) {
+        double r = diameter / 2;
+        return Math.max(4, (int) (0.1 * 4.0 / 3 * Math.PI * r * r * r / ratio));
+    }
+
+    /** Blocks as asked (or up to 64 × 128 × 128), multiples of the model's, at least its halo, at most the volume. */
+    VolumeTiler.Layout layout(VolumeSize size, Options o) {
+        int[] m = spec.tileMultiple(),
+                halo = spec.halo(),
+                want = o.block() != null ? o.block() : new int[] {64, 128, 128};
+        int[] dims = size.dims(), tile = new int[3];
+        for (int a = 0; a < 3; a++) {
+            int padded = (dims[a] + m[a] - 1) / m[a] * m[a];
+            int t = Math.max(want[a], Math.max(halo[a], m[a]));
+            t = (t + m[a] - 1) / m[a] * m[a];
+            tile[a] = Math.min(t, padded);
+        }
+        return new VolumeTiler.Layout(tile, halo, m);
+    }
+
+    /** Median diameter (xy voxels) of the spheres with the objects' volumes, z voxels counted {@code ratio} deep. */
+    static double medianDiameter(int[] labels, int objects, double ratio) {
+        if (objects == 0) return 0;
+        long[] count = new long[objects + 1];
+        for (int l : labels) if (l > 0) count[l]++;
+        double[] d = new double[objects];
+        for (int l = 1; l <= objects; l++) d[l - 1] = 2 * Math.cbrt(3 * count[l] * ratio / (4 * Math.PI));
+        Arrays.sort(d);
+        return d[objects / 2];
+    }
+
+    private static float[] sigmoid(float[] logits) {
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (1 / (1 + Math.exp(-logits[i])));
+        return logits;
+    }
+
+    /** Objects' measurements at the stack's calibration (see {@link VolumeObjects}). */
+    public static List<VolumeObjects.Row> measure(LabeledVolume v, int[] labels) {
+        return VolumeObjects.measure(labels, v.image()[0], v.size(), v.voxel());
+    }
+}

@@ -1,0 +1,324 @@
+package org.cnnj.seg;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnj.loss.BceWithLogits;
+import org.cnnj.model.Normalization;
+import org.cnnj.ops.Add;
+import org.cnnj.ops.Narrow;
+import org.cnnj.optim.Adam;
+import org.cnnj.optim.AdamConfig;
+import org.cnnj.optim.LrSchedule;
+import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.VolumeSize;
+import org.cnnj.tensor.Autograd;
+import org.cnnj.tensor.Tensor;
+import org.cnnj.train.Prefetch;
+import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainingLoop;
+import org.cnnj.train.TrainingRun;
+import org.cnnj.util.Rng;
+
+/**
+ * Trains a 3-D U-Net for instances on stacks with 3-D label images: every volume brought to one z/xy voxel ratio and
+ * one object size (median diameter), patches of (patchDepth, patch, patch) voxels, two thirds centred on an object,
+ * flipped on every axis and turned in-plane, with intensity augmentation (contrast, offset, gamma, noise) so the model
+ * does not learn one microscope; loss = BCE(foreground) + BCE(normalized 3-D distance); validation AP@0.5 (3-D, pooled)
+ * after every epoch; checkpoints, resume, cancel and early stopping as every CNN-J training; the split depth chosen on
+ * the validation volumes at the end.
+ */
+public final class VolumeTrainer {
+    /** The best model, its sidecar and how training ended. */
+    public record Result(VolumeUNet model, VolumeSpec spec, TrainingLoop.Outcome outcome) {}
+
+    /**
+     * A new 3-D U-Net's depth and base filters; patch depth in slices (0: as deep in physical units as the patch is
+     * wide, a multiple of the network's); the object diameter (xy voxels) volumes are brought to (0: their median);
+     * whether patches vary in intensity.
+     */
+    public record Recipe(int depth, int filters, int patchDepth, double diameter, boolean intensityAugmentation) {
+        public Recipe {
+            if (depth < 1 || depth > 4) throw new IllegalArgumentException("3-D training: depth must be 1..4");
+            if (filters < 1) throw new IllegalArgumentException("3-D training: filters must be >= 1");
+            if (patchDepth < 0) throw new IllegalArgumentException("3-D training: patch depth must be >= 0");
+            if (!(diameter == 0 || (diameter >= 4 && diameter <= 200)))
+                throw new IllegalArgumentException(
+                        "3-D training: the object diameter must be 4..200 voxels (or 0 = from the labels)");
+        }
+
+        public static Recipe defaults() {
+            return new Recipe(2, 16, 0, 0, true);
+        }
+
+        public Recipe withNetwork(int levels, int baseFilters) {
+            return new Recipe(levels, baseFilters, patchDepth, diameter, intensityAugmentation);
+        }
+
+        public Recipe withPatchDepth(int slices) {
+            return new Recipe(depth, filters, slices, diameter, intensityAugmentation);
+        }
+
+        public Recipe withDiameter(double d) {
+            return new Recipe(depth, filters, patchDepth, d, intensityAugmentation);
+        }
+    }
+
+    private VolumeTrainer() {}
+
+    public static Result train(TrainingRun<LabeledVolume> run, Recipe recipe) throws IOException {
+        List<LabeledVolume> data = run.data();
+        check(data);
+        if (run.validation() != null) check(run.validation());
+        TrainConfig cfg = run.config();
+        Rng rng = new Rng(cfg.seed());
+        TrainingLoop.Split<LabeledVolume> split = run.validation() != null
+                ? new TrainingLoop.Split<>(data, run.validation())
+                : TrainingLoop.split(data, cfg.validationFraction(), rng);
+        // the training voxels' z/xy ratio: the median of the stacks' (the others are resampled to it)
+        double ratio = data.stream().mapToDouble(LabeledVolume::zRatio).sorted().toArray()[data.size() / 2];
+        LabeledVolume typical =
+                data.stream().filter(v -> v.zRatio() == ratio).findFirst().orElseThrow();
+        double diameter = recipe.diameter() > 0 ? recipe.diameter() : medianDiameter(data, ratio);
+        VolumeUNetConfig arch =
+                new VolumeUNetConfig(data.get(0).image().length, 2, recipe.depth(), recipe.filters(), ratio);
+        int[] m = arch.sizeMultiple();
+        if (cfg.patch() % m[1] != 0)
+            throw new IllegalArgumentException("3-D training: patch " + cfg.patch() + " must be a multiple of " + m[1]);
+        int pd = recipe.patchDepth() > 0 ? recipe.patchDepth() : (int) Math.round(cfg.patch() / ratio);
+        pd = Math.max(m[0], (pd + m[0] - 1) / m[0] * m[0]);
+        if (pd % m[0] != 0)
+            throw new IllegalArgumentException("3-D training: patch depth " + pd + " must be a multiple of " + m[0]);
+        VolumeSpec spec = VolumeSpec.forUNet(arch, typical.voxel(), typical.unit(), diameter, run.provenance());
+        List<Prepared> training = prepare(split.training(), ratio, diameter, spec.normalization());
+        List<LabeledVolume> validation = rescaled(split.validation(), ratio, diameter);
+        VolumeUNet net = new VolumeUNet(arch, rng.split());
+        Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
+        long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
+        long warm = Math.min(50, total / 10);
+        LrSchedule schedule = new LrSchedule.Warmup(warm, new LrSchedule.Cosine(Math.max(1, total - warm), 0.05));
+        Sampler sampler = new Sampler(
+                training, new int[] {pd, cfg.patch(), cfg.patch()}, recipe.intensityAugmentation(), rng.split());
+        int batch = cfg.batch(), c = arch.inChannels();
+        int[] patch = {pd, cfg.patch(), cfg.patch()};
+        TrainingLoop.Outcome end;
+        try (Prefetch<Batch> next = new Prefetch<>(() -> sampler.next(batch))) {
+            end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
+                public double step() {
+                    Batch b = next.next();
+                    Tensor out = net.forward(Tensor.of(b.images, batch, c, patch[0], patch[1], patch[2]));
+                    Tensor fg = BceWithLogits.apply(
+                            Narrow.channels(out, 0, 1),
+                            Tensor.of(b.foreground, batch, 1, patch[0], patch[1], patch[2]));
+                    Tensor dist = BceWithLogits.apply(
+                            Narrow.channels(out, 1, 1), Tensor.of(b.distance, batch, 1, patch[0], patch[1], patch[2]));
+                    Tensor loss = Add.apply(fg, dist);
+                    Autograd.backwardAndRelease(loss);
+                    return loss.item();
+                }
+
+                public double validate() {
+                    return pooledAp(net, spec, validation, new double[] {spec.splitDepth()})[0];
+                }
+
+                public String metric() {
+                    return "AP@0.5";
+                }
+
+                public String checkpointKey() {
+                    return "best_ap";
+                }
+            });
+        }
+        VolumeSpec chosen = spec;
+        if (!end.cancelled() && split.validation() != split.training()) {
+            double[] depths = {0.05, 0.1, 0.15, 0.2, 0.3, 0.4};
+            double[] ap = pooledAp(net, spec, validation, depths);
+            int best = 0;
+            for (int i = 1; i < depths.length; i++) if (ap[i] > ap[best]) best = i;
+            chosen = spec.withSplitDepth(depths[best]);
+        }
+        net.train(true);
+        return new Result(net, chosen, end);
+    }
+
+    /** Pooled AP@0.5 (TP / (TP + FP + FN) over all volumes) at each split depth; volumes at the model's scale. */
+    static double[] pooledAp(VolumeUNet net, VolumeSpec spec, List<LabeledVolume> volumes, double[] depths) {
+        long[][] counts = new long[depths.length][3];
+        try {
+            VolumeSegmenter segmenter = new VolumeSegmenter(new JavaEngine(net), spec);
+            VolumeSegmenter.Options o = new VolumeSegmenter.Options(spec.objectDiameter(), null, depths[0], 0);
+            for (LabeledVolume v : volumes) {
+                VolumeSegmenter.Result r = segmenter.segment(v, o, line -> {}, null);
+                for (int i = 0; i < depths.length; i++) {
+                    int[] labels = i == 0 ? r.labels() : segmenter.decode(v, r, depths[i], o);
+                    InstanceMatching.Result match = InstanceMatching.match(v.labels(), labels, 0.5);
+                    counts[i][0] += match.truePositives();
+                    counts[i][1] += match.falsePositives();
+                    counts[i][2] += match.falseNegatives();
+                }
+            }
+        } finally {
+            net.train(true);
+        }
+        double[] ap = new double[depths.length];
+        for (int i = 0; i < depths.length; i++) {
+            long all = counts[i][0] + counts[i][1] + counts[i][2];
+            ap[i] = all == 0 ? 0 : (double) counts[i][0] / all;
+        }
+        return ap;
+    }
+
+    private static void check(List<LabeledVolume> data) {
+        if (data.isEmpty()) throw new IllegalArgumentException("3-D training: no stack/label pairs were given");
+        int c = data.get(0).image().length;
+        boolean any = false;
+        for (LabeledVolume v : data) {
+            if (v.labels() == null) throw new IllegalArgumentException(v.name() + " has no label stack");
+            if (v.image().length != c)
+                throw new IllegalArgumentException(v.name() + " has " + v.image().length + " channel(s), "
+                        + data.get(0).name() + " " + c + "; give every stack the same channels");
+            for (int l : v.labels()) if (l > 0) any = true;
+        }
+        if (!any) throw new IllegalArgumentException("3-D training: every label stack is empty (all 0)");
+    }
+
+    /** Median sphere-equivalent diameter (xy voxels) of all objects of all volumes at z/xy ratio {@code ratio}. */
+    static double medianDiameter(List<LabeledVolume> data, double ratio) {
+        List<Double> all = new ArrayList<>();
+        for (LabeledVolume v : data) {
+            double own = v.zRatio();
+            for (VolumeObjects.Row r : VolumeObjects.measure(v.labels(), null, v.size(), new double[] {own, 1, 1}))
+                all.add(r.diameter());
+        }
+        if (all.isEmpty()) throw new IllegalArgumentException("3-D training: no objects in the labels");
+        all.sort(null);
+        return Math.max(4, all.get(all.size() / 2));
+    }
+
+    /** Each volume with z spacing {@code ratio}× its xy and objects of {@code diameter} (xy voxels). */
+    static List<LabeledVolume> rescaled(List<LabeledVolume> data, double ratio, double diameter) {
+        List<LabeledVolume> out = new ArrayList<>();
+        for (LabeledVolume v : data) {
+            double own = medianDiameter(List.of(v), v.zRatio());
+            double sXy = Math.abs(Math.log(own / diameter)) > Math.log(1.15) ? diameter / own : 1;
+            double sZ = sXy * v.zRatio() / ratio;
+            if (Math.abs(sZ - 1) < 0.05 && sXy == 1) {
+                out.add(v);
+                continue;
+            }
+            VolumeSize to = v.size().scaled(sZ, sXy);
+            float[][] image = new float[v.image().length][];
+            for (int c = 0; c < image.length; c++) image[c] = VolumeScaling.linear(v.image()[c], v.size(), to);
+            double[] voxel = {v.voxel()[0] / sZ, v.voxel()[1] / sXy, v.voxel()[2] / sXy};
+            out.add(new LabeledVolume(
+                    v.name(), image, VolumeScaling.nearest(v.labels(), v.size(), to), to, voxel, v.unit()));
+        }
+        return out;
+    }
+
+    /** A volume ready to sample: normalized channels and its two targets. */
+    private record Prepared(
+            float[][] image, float[] foreground, float[] distance, int[] labels, int depth, int height, int width) {}
+
+    private static List<Prepared> prepare(List<LabeledVolume> data, double ratio, double diameter, Normalization n) {
+        List<Prepared> out = new ArrayList<>();
+        for (LabeledVolume v : rescaled(data, ratio, diameter)) {
+            float[][] image = new float[v.image().length][];
+            for (int c = 0; c < image.length; c++) image[c] = n.apply(v.image()[c]);
+            float[] fg = new float[v.voxels()];
+            for (int p = 0; p < fg.length; p++) fg[p] = v.labels()[p] > 0 ? 1 : 0;
+            float[] dist = DistanceMap.normalized(v.labels(), v.width(), v.height(), v.depth(), ratio);
+            out.add(new Prepared(image, fg, dist, v.labels(), v.depth(), v.height(), v.width()));
+        }
+        return out;
+    }
+
+    private record Batch(float[] images, float[] foreground, float[] distance) {}
+
+    /** Random patches: two in three centred on an object voxel; flips, in-plane turns, intensity changes. */
+    private static final class Sampler {
+        private final List<Prepared> volumes;
+        private final int[] patch;
+        private final boolean intensity;
+        private final Rng rng;
+
+        Sampler(List<Prepared> volumes, int[] patch, boolean intensity, Rng rng) {
+            this.volumes = volumes;
+            this.patch = patch;
+            this.intensity = intensity;
+            this.rng = rng;
+        }
+
+        synchronized Batch next(int batch) {
+            int c = volumes.get(0).image().length, vol = patch[0] * patch[1] * patch[2];
+            float[] images = new float[batch * c * vol], fg = new float[batch * vol], dist = new float[batch * vol];
+            for (int b = 0; b < batch; b++) {
+                Prepared v = volumes.get(rng.nextInt(volumes.size()));
+                int[] origin = origin(v);
+                boolean fz = rng.uniform() < 0.5, fy = rng.uniform() < 0.5, fx = rng.uniform() < 0.5;
+                boolean turn = patch[1] == patch[2] && rng.uniform() < 0.5;
+                for (int ch = 0; ch < c; ch++)
+                    crop(v.image()[ch], v, origin, fz, fy, fx, turn, images, (b * c + ch) * vol);
+                crop(v.foreground(), v, origin, fz, fy, fx, turn, fg, b * vol);
+                crop(v.distance(), v, origin, fz, fy, fx, turn, dist, b * vol);
+                if (intensity) vary(images, b * c * vol, c * vol);
+            }
+            return new Batch(images, fg, dist);
+        }
+
+        private int[] origin(Prepared v) {
+            int[] dims = {v.depth(), v.height(), v.width()}, o = new int[3];
+            int[] centre = null;
+            if (rng.uniform() < 0.67) {
+                for (int t = 0; t < 20 && centre == null; t++) {
+                    int p = rng.nextInt(v.labels().length);
+                    if (v.labels()[p] > 0)
+                        centre = new int[] {p / (dims[1] * dims[2]), p / dims[2] % dims[1], p % dims[2]};
+                }
+            }
+            for (int a = 0; a < 3; a++) {
+                int room = dims[a] - patch[a];
+                if (room <= 0) o[a] = room / 2; // smaller than the patch: centred, zeros around
+                else if (centre != null) o[a] = Math.max(0, Math.min(room, centre[a] - patch[a] / 2));
+                else o[a] = rng.nextInt(room + 1);
+            }
+            return o;
+        }
+
+        /** Copies the patch at {@code o} (flipped and turned as told) into dst; zeros outside the volume. */
+        private void crop(
+                float[] src,
+                Prepared v,
+                int[] o,
+                boolean fz,
+                boolean fy,
+                boolean fx,
+                boolean turn,
+                float[] dst,
+                int at) {
+            int pd = patch[0], ph = patch[1], pw = patch[2], h = v.height(), w = v.width();
+            for (int z = 0; z < pd; z++) {
+                int sz = o[0] + (fz ? pd - 1 - z : z);
+                for (int y = 0; y < ph; y++)
+                    for (int x = 0; x < pw; x++) {
+                        int yy = turn ? x : y, xx = turn ? y : x;
+                        int sy = o[1] + (fy ? ph - 1 - yy : yy), sx = o[2] + (fx ? pw - 1 - xx : xx);
+                        boolean in = sz >= 0 && sz < v.depth() && sy >= 0 && sy < h && sx >= 0 && sx < w;
+                        dst[at + (z * ph + y) * pw + x] = in ? src[(sz * h + sy) * w + sx] : 0f;
+                    }
+            }
+        }
+
+        /** Contrast ×0.6–1.4, offset ±0.15, gamma 0.7–1.5 on the 0..1 part, Gaussian noise σ 0–0.08. */
+        private void vary(float[] a, int from, int length) {
+            float contrast = rng.uniform(0.6f, 1.4f), offset = rng.uniform(-0.15f, 0.15f);
+            float gamma = rng.uniform(0.7f, 1.5f), noise = rng.uniform(0f, 0.08f);
+            for (int i = from; i < from + length; i++) {
+                float v = a[i], inside = Math.max(0, Math.min(1, v));
+                v = v - inside + (float) Math.pow(inside, gamma);
+                a[i] = v * contrast + offset + noise * rng.normal();
+            }
+        }
+    }
+}
