@@ -21,6 +21,7 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("conv3d")) return conv3d(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("seg3d")) return seg3d(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true, blas = false;
@@ -73,6 +74,25 @@ public final class BenchCommand {
             }
         }
         System.out.println(Json.write(Conv3dBench.run(channels, depth, size, 2, steps, torch), ""));
+        return 0;
+    }
+
+    /** {@code cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100] [--threads 0]}. */
+    private static int seg3d(String[] args) throws IOException {
+        Path model = Path.of("models/nuclei3d.onnx");
+        int size = 512, slices = 100, threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = Path.of(args[++i]);
+                case "--size" -> size = positive(args, ++i);
+                case "--slices" -> slices = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default ->
+                    throw new IllegalArgumentException(
+                            "bench seg3d: unknown option " + args[i] + "; options: --model --size --slices --threads");
+            }
+        }
+        System.out.println(Json.write(VolumeBench.run(model, size, slices, threads), ""));
         return 0;
     }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.cnnj.fiji.TrainSegmentation3dCommand;
 import org.cnnj.ij.Stacks;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.VolumeFiles;
@@ -127,20 +128,6 @@ final class Volume3dCommands {
 
     /** --voxel z,y,x, or null. */
     static double[] voxel(CliOptions o) {
-        if (!o.has("--voxel")) return null;
-        String[] parts = o.text("--voxel", "").split(",");
-        if (parts.length != 3)
-            throw new IllegalArgumentException(
-                    "--voxel takes three sizes z,y,x (e.g. 2.0,0.5,0.5), got " + o.text("--voxel", ""));
-        double[] v = new double[3];
-        for (int i = 0; i < 3; i++) {
-            try {
-                v[i] = Double.parseDouble(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--voxel: \"" + parts[i] + "\" is not a number (z,y,x)");
-            }
-            if (!(v[i] > 0)) throw new IllegalArgumentException("--voxel: sizes must be > 0, got " + parts[i]);
-        }
-        return v;
+        return o.has("--voxel") ? TrainSegmentation3dCommand.voxelSize(o.text("--voxel", "")) : null;
     }
 }

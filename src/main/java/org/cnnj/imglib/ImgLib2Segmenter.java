@@ -16,9 +16,12 @@ import net.imglib2.view.Views;
 import org.cnnj.data.Percentiles;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.TiledPredictor;
+import org.cnnj.runtime.VolumeSize;
 import org.cnnj.seg.BandSegmenter;
+import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.VolumeSegmenter;
 
 /**
  * The scripting API on ImgLib2 images: segment a {@code RandomAccessibleInterval} of any real type,
@@ -48,6 +51,31 @@ public final class ImgLib2Segmenter {
                 r.objects() == null ? null : ArrayImgs.ints(r.objects(), w, h),
                 r.objectCount(),
                 probabilities);
+    }
+
+    /**
+     * A z-stack segmented in 3-D by a 3-D model: {@code stack} laid out X, Y, Z (one channel), {@code voxel} its voxel
+     * size (z, y, x; null: the model's); the labels come back X, Y, Z (wrapping the result array, no copy) with the
+     * objects' diameter and scale the model saw.
+     */
+    public record Volume(Img<IntType> objects, int objectCount, VolumeSegmenter.Result detail) {}
+
+    public static <T extends RealType<T>> Volume segmentVolume(
+            VolumeSegmenter segmenter, RandomAccessibleInterval<T> stack, double[] voxel, VolumeSegmenter.Options o) {
+        if (stack.numDimensions() != 3)
+            throw new IllegalArgumentException("a 3-D model takes X, Y, Z (the stack has " + stack.numDimensions()
+                    + " dimensions); cut channels and time with Views.hyperSlice");
+        VolumeSize size = new VolumeSize((int) stack.dimension(2), (int) stack.dimension(1), (int) stack.dimension(0));
+        if (size.voxels() > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("the stack has " + size.voxels() + " voxels, more than one array holds;"
+                    + " crop it or segment it in blocks on Spark");
+        float[] values = new float[(int) size.voxels()];
+        Cursor<T> cursor = Views.flatIterable(stack).cursor(); // X fastest, then Y, then Z: the core's [D·H·W]
+        for (int i = 0; i < values.length; i++) values[i] = cursor.next().getRealFloat();
+        double[] v = voxel != null ? voxel : segmenter.spec().voxel();
+        LabeledVolume volume = new LabeledVolume("stack", new float[][] {values}, null, size, v, "µm");
+        VolumeSegmenter.Result r = segmenter.segment(volume, o, line -> {}, null);
+        return new Volume(ArrayImgs.ints(r.labels(), size.width(), size.height(), size.depth()), r.objects(), r);
     }
 
     /**

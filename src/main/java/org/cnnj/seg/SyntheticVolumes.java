@@ -4,10 +4,11 @@ import org.cnnj.runtime.VolumeSize;
 import org.cnnj.util.Rng;
 
 /**
- * Deterministic synthetic 3-D nuclei with instance ground truth, for demos, tests and training: ellipsoids of varying
- * size, elongation, in-plane orientation and brightness, many touching (each voxel goes to the nucleus it lies deepest
- * inside, as an annotator would split them); sampled with z coarser than xy; textured; blurred by a PSF longer in z
- * than in xy; uneven background haze; Poisson (shot) and Gaussian (read) noise. Same seed, same volume.
+ * Deterministic synthetic 3-D nuclei with instance ground truth, for demos, tests and training: irregular ellipsoids of
+ * varying size, elongation, in-plane orientation and brightness (a few small, bright dividing ones), many touching (each voxel goes to the nucleus it lies deepest
+ * inside, as an annotator would split them); sampled with z coarser than xy; textured; dimmer with depth (none to
+ * strong attenuation); blurred by a PSF longer in z than in xy, of varying width; uneven background haze; Poisson
+ * (shot) and Gaussian (read) noise. Same seed, same volume.
  */
 public final class SyntheticVolumes {
     /**
@@ -63,7 +64,26 @@ public final class SyntheticVolumes {
                 fits = dx * dx + dy * dy + dz * dz >= min * min;
             }
             if (fits) {
-                nuclei[count++] = new double[] {x, y, z, a, b, c, rng.uniform() * Math.PI, 0.35 + 0.65 * rng.uniform()};
+                double bright = 0.2 + 0.8 * rng.uniform();
+                if (rng.uniform() < 0.05) { // a dividing nucleus: condensed, small and bright
+                    a *= 0.55;
+                    b *= 0.55;
+                    c *= 0.55;
+                    bright = 1.5 + rng.uniform();
+                }
+                nuclei[count++] = new double[] {
+                    x,
+                    y,
+                    z,
+                    a,
+                    b,
+                    c,
+                    rng.uniform() * Math.PI,
+                    bright,
+                    rng.uniform() * 6.3,
+                    rng.uniform() * 6.3,
+                    0.12 * rng.uniform()
+                };
             }
         }
         int plane = width * height, n = plane * depth;
@@ -75,7 +95,7 @@ public final class SyntheticVolumes {
         float[] image = new float[n];
         // uneven haze: a smooth gradient plus a broad blob, as out-of-focus light in a thick sample
         double hx = rng.uniform() * width, hy = rng.uniform() * height, hz = rng.uniform() * depth;
-        double haze = 0.05 + 0.15 * rng.uniform(), spread = Math.max(width, height) * 0.6;
+        double haze = 0.02 + 0.4 * rng.uniform() * rng.uniform(), spread = Math.max(width, height) * 0.6;
         for (int z = 0; z < depth; z++)
             for (int y = 0; y < height; y++)
                 for (int x = 0; x < width; x++) {
@@ -83,7 +103,14 @@ public final class SyntheticVolumes {
                             / (spread * spread);
                     image[(z * height + y) * width + x] = (float) (haze * Math.exp(-r2) + 0.03);
                 }
-        float[] blurred = blur(signal, depth, height, width, s.blurXy(), 2 * s.blurXy() / zr);
+        // light lost with depth into the sample (none to strong), and a PSF that varies between microscopes
+        double attenuation = rng.uniform() < 0.3 ? 0 : rng.uniform(0f, 1.5f) / (depth * zr);
+        for (int z = 0; z < depth; z++) {
+            float keep = (float) Math.exp(-attenuation * z * zr);
+            for (int p = z * plane; p < (z + 1) * plane; p++) signal[p] *= keep;
+        }
+        double blurXy = s.blurXy() * rng.uniform(0.7f, 1.8f);
+        float[] blurred = blur(signal, depth, height, width, blurXy, 2 * blurXy / zr);
         for (int p = 0; p < n; p++) image[p] += blurred[p];
         double gain = s.photons() * Math.pow(10, rng.uniform(-0.5f, 0.7f)); // dim to bright samples
         for (int p = 0; p < n; p++) {
@@ -122,7 +149,7 @@ public final class SyntheticVolumes {
                 cos = Math.cos(o[6]),
                 sin = Math.sin(o[6]);
         float bright = (float) o[7];
-        double reach = Math.max(a, Math.max(b, c)) + 1;
+        double reach = Math.max(a, Math.max(b, c)) * (1 + o[10]) + 1;
         int x0 = (int) Math.max(0, cx - reach), x1 = (int) Math.min(width - 1, cx + reach);
         int y0 = (int) Math.max(0, cy - reach), y1 = (int) Math.min(height - 1, cy + reach);
         int z0 = (int) Math.max(0, (cz - reach) / zr), z1 = (int) Math.min(depth - 1, (cz + reach) / zr);
@@ -141,7 +168,10 @@ public final class SyntheticVolumes {
                 for (int x = x0; x <= x1; x++) {
                     double dx = x + 0.5 - cx, dy = y + 0.5 - cy, dz = (z + 0.5) * zr - cz;
                     double u = (dx * cos + dy * sin) / a, v = (-dx * sin + dy * cos) / b, w = dz / c;
-                    double r = u * u + v * v + w * w;
+                    // an irregular outline: the radius varies smoothly with direction by up to o[10]
+                    double around = Math.atan2(v, u), up = Math.atan2(w, Math.hypot(u, v));
+                    double bump = 1 + o[10] * Math.sin(3 * around + o[8]) * Math.cos(2 * up + o[9]);
+                    double r = (u * u + v * v + w * w) / (bump * bump);
                     if (r > 1) continue;
                     int p = (z * height + y) * width + x;
                     float inside = (float) (1 - Math.sqrt(r));

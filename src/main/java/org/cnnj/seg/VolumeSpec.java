@@ -83,7 +83,7 @@ public record VolumeSpec(
     }
 
     /** The sidecar of a 3-D U-Net CNN-J trained: halo = its receptive field rounded up to the multiple. */
-    static VolumeSpec forUNet(
+    public static VolumeSpec forUNet(
             VolumeUNetConfig c, double[] voxel, String unit, double diameter, Map<String, String> provenance) {
         int[] m = c.sizeMultiple(), r = c.receptiveRadius(), halo = new int[3];
         for (int a = 0; a < 3; a++) halo[a] = (r[a] + m[a] - 1) / m[a] * m[a];

@@ -15,9 +15,11 @@ import java.util.stream.Stream;
 import org.cnnj.ij.LabelResults;
 import org.cnnj.ij.RoiZips;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.Stacks;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.InstanceMatching;
 import org.cnnj.testing.ChildProcess;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -113,6 +115,27 @@ class MacroBatchIT {
                 Files.size(out.resolve("labels.tif")) > 1000
                         && Files.readAllLines(out.resolve("results.csv")).size() > 150,
                 log);
+    }
+
+    @Test
+    void segmentStack3dMacro() throws Exception {
+        Path out = home.resolve("seg3d");
+        String log = batch(
+                "segment-stack-3d.ijm",
+                "input=[" + abs("test-images/stacks/nuclei3d-1.tif") + "] model=[" + abs("models/nuclei3d.onnx")
+                        + "] output=[" + out + "]");
+        assertTrue(log.contains("3-D objects in nuclei3d-1.tif"), log);
+        ImagePlus labels = IJ.openImage(out.resolve("labels.tif").toString());
+        assertEquals(24, labels.getNSlices(), log);
+        int[] found = Stacks.labels(labels);
+        int[] truth = Stacks.labels(IJ.openImage(abs("test-images/stacks/nuclei3d-1-labels.tif")));
+        InstanceMatching.Result m = InstanceMatching.match(truth, found, 0.5);
+        double ap = (double) m.truePositives() / (m.truePositives() + m.falsePositives() + m.falseNegatives());
+        assertTrue(ap > 0.7, "3-D AP@0.5 of the shipped model on the held-out test stack: " + ap + "\n" + log);
+        assertEquals(
+                m.truePositives() + m.falsePositives() + 1,
+                Files.readAllLines(out.resolve("results.csv")).size());
+        assertTrue(RoiZips.read(out.resolve("rois.zip")).size() > 100, log); // one ROI per object per slice
     }
 
     @Test

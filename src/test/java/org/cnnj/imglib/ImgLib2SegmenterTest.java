@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import java.nio.file.Path;
+import java.util.Map;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccess;
 import net.imglib2.img.Img;
@@ -22,10 +23,18 @@ import net.imglib2.view.Views;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
+import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.ObjectScores;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.SyntheticVolumes;
+import org.cnnj.seg.VolumeSegmenter;
+import org.cnnj.seg.VolumeSpec;
+import org.cnnj.seg.VolumeUNet;
+import org.cnnj.seg.VolumeUNetConfig;
+import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
 class ImgLib2SegmenterTest {
@@ -174,5 +183,20 @@ class ImgLib2SegmenterTest {
                 assertEquals(0, differentClasses, "classes of bands == whole image");
             }
         }
+    }
+
+    @Test
+    void aStackLaidOutXyzIsSegmentedIn3dAsTheCoreSegmentsItsVolume() {
+        LabeledVolume v = SyntheticVolumes.generate(2, 12, 40, 32, SyntheticVolumes.Settings.defaults());
+        VolumeUNet net = new VolumeUNet(new VolumeUNetConfig(1, 2, 1, 4, 2.0), new Rng(1));
+        VolumeSpec spec = VolumeSpec.forUNet(net.config, v.voxel(), "µm", 14, Map.of());
+        VolumeSegmenter segmenter = new VolumeSegmenter(new JavaEngine(net), spec);
+        VolumeSegmenter.Options o = VolumeSegmenter.Options.defaults().withDiameter(14);
+        ImgLib2Segmenter.Volume r =
+                ImgLib2Segmenter.segmentVolume(segmenter, ArrayImgs.floats(v.image()[0], 32, 40, 12), v.voxel(), o);
+        assertArrayEquals(new long[] {32, 40, 12}, r.objects().dimensionsAsLongArray());
+        VolumeSegmenter.Result direct = segmenter.segment(v, o, line -> {}, null);
+        assertArrayEquals(direct.foreground(), r.detail().foreground(), "same voxels in the same order");
+        assertArrayEquals(direct.labels(), r.detail().labels());
     }
 }
