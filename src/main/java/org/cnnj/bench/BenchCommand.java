@@ -22,6 +22,7 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("conv3d")) return conv3d(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("seg3d")) return seg3d(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("unet3d")) return unet3d(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
         boolean json = false, torch = false, ops = true, blas = false;
@@ -74,6 +75,32 @@ public final class BenchCommand {
             }
         }
         System.out.println(Json.write(Conv3dBench.run(channels, depth, size, 2, steps, torch), ""));
+        return 0;
+    }
+
+    /** {@code cnnj bench unet3d [--filters 16] [--depth 2] [--z-ratio 2] [--batch 2] [--patch 64] [--patch-depth 32]}. */
+    private static int unet3d(String[] args) throws IOException, InterruptedException {
+        int filters = 16, depth = 2, batch = 2, patch = 64, patchDepth = 32, steps = 5;
+        double zRatio = 2;
+        boolean torch = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--filters" -> filters = positive(args, ++i);
+                case "--depth" -> depth = positive(args, ++i);
+                case "--z-ratio" -> zRatio = Double.parseDouble(args[++i]);
+                case "--batch" -> batch = positive(args, ++i);
+                case "--patch" -> patch = positive(args, ++i);
+                case "--patch-depth" -> patchDepth = positive(args, ++i);
+                case "--steps" -> steps = positive(args, ++i);
+                case "--torch" -> torch = true;
+                default ->
+                    throw new IllegalArgumentException("bench unet3d: unknown option " + args[i] + "; options:"
+                            + " --filters --depth --z-ratio --batch --patch --patch-depth --steps --torch");
+            }
+        }
+        VolumeTrainingBench.Options o =
+                new VolumeTrainingBench.Options(filters, depth, zRatio, batch, patch, patchDepth, steps);
+        System.out.println(Json.write(VolumeTrainingBench.run(o, torch), ""));
         return 0;
     }
 

@@ -49,6 +49,7 @@ final class Help {
                     ./cnnj bench detect --data DIR --model A.onnx --model B.onnx   per-class AP@0.5, mAP, images/s of each, B vs A
                     ./cnnj bench folder [--count 100] [--size 256]   many small images: time outside the engine per image
                     ./cnnj bench conv3d [--channels 16] [--depth 32] [--size 64] [--torch]   a 3-D conv block's training step
+                    ./cnnj bench unet3d [--filters 16] [--depth 2] [--batch 2] [--patch 64] [--patch-depth 32] [--torch]   a 3-D U-Net training step
                     ./cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100]   a stack in 3-D: ORT and Java engine, time and memory
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N] [--per-image]

@@ -191,9 +191,11 @@ public final class VolumeSegmenter {
             VolumeTiler.Progress progress) {
         double sXy = spec.objectDiameter() / diameter, sZ = sXy * ratio / spec.zRatio();
         VolumeSize size = v.size(), seen = size.scaled(sZ, sXy);
+        VolumeTiler.Layout layout = layout(seen, o);
+        checkMemory(v, seen, layout);
         float[][] input = new float[normalized.length][];
         for (int c = 0; c < input.length; c++) input[c] = VolumeScaling.linear(normalized[c], size, seen);
-        float[][] out = VolumeTiler.predict(engine, input, seen, layout(seen, o), progress);
+        float[][] out = VolumeTiler.predict(engine, input, seen, layout, progress);
         float[] fg = sigmoid(VolumeScaling.linear(out[0], seen, size));
         float[] dist = sigmoid(VolumeScaling.linear(out[1], seen, size));
         int min = o.minObjectVoxels() > 0 ? o.minObjectVoxels() : minVoxels(diameter, ratio);
@@ -221,11 +223,18 @@ public final class VolumeSegmenter {
         return Math.max(4, (int) (0.1 * 4.0 / 3 * Math.PI * r * r * r / ratio));
     }
 
-    /** Blocks as asked (or up to 64 × 128 × 128), multiples of the model's, at least its halo, at most the volume. */
+    /**
+     * Blocks as asked, or the largest of up to 64 × 256 × 256 whose window (with the halo) a quarter of the heap holds
+     * at the network's working memory per voxel; multiples of the model's, at least its halo, at most the volume.
+     */
     VolumeTiler.Layout layout(VolumeSize size, Options o) {
-        int[] m = spec.tileMultiple(),
-                halo = spec.halo(),
-                want = o.block() != null ? o.block() : new int[] {64, 128, 128};
+        int[] m = spec.tileMultiple(), halo = spec.halo(), want = o.block();
+        if (want == null) {
+            long budget = Math.min(Runtime.getRuntime().maxMemory() / 4, 4L << 30);
+            want = new int[] {64, 256, 256};
+            while (want[1] > 64 && windowBytes(want, halo) > budget)
+                want = new int[] {want[0], want[1] / 2, want[2] / 2};
+        }
         int[] dims = size.dims(), tile = new int[3];
         for (int a = 0; a < 3; a++) {
             int padded = (dims[a] + m[a] - 1) / m[a] * m[a];
@@ -234,6 +243,38 @@ public final class VolumeSegmenter {
             tile[a] = Math.min(t, padded);
         }
         return new VolumeTiler.Layout(tile, halo, m);
+    }
+
+    /** Working memory of one block's window: about 40 bytes per voxel per base filter (activations, skips, unfolds). */
+    private long windowBytes(int[] core, int[] halo) {
+        long voxels = 1;
+        for (int a = 0; a < 3; a++) voxels *= core[a] + 2L * halo[a];
+        return voxels * 40L * spec.architecture().baseFilters();
+    }
+
+    /**
+     * Refuses a stack whose whole-volume arrays still to come (the rescaled copy, both maps at both scales, the labels
+     * and the watershed's) cannot fit next to one block in the memory left, with the numbers and what to do.
+     */
+    private void checkMemory(LabeledVolume v, VolumeSize seen, VolumeTiler.Layout layout) {
+        long need = v.size().voxels() * 4L * 5
+                + seen.voxels() * 4L * (v.image().length + 2)
+                + windowBytes(layout.tile(), layout.halo());
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "%s (%s voxels%s) needs about %.1f GB to"
+                            + " segment in 3-D but %.1f GB of memory is free; give Java more (Fiji: Edit › Options ›"
+                            + " Memory & Threads; command line: JAVA_OPTS=-Xmx…), crop the stack, or segment it in"
+                            + " blocks on Spark (./cnnj spark segment-blocks)",
+                    v.name(),
+                    v.size(),
+                    seen.equals(v.size()) ? "" : ", " + seen + " as the model sees it",
+                    need / 1e9,
+                    free / 1e9));
+        }
     }
 
     /** Median diameter (xy voxels) of the spheres with the objects' volumes, z voxels counted {@code ratio} deep. */

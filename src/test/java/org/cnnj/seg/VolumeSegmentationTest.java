@@ -227,6 +227,33 @@ class VolumeSegmentationTest {
     }
 
     @Test
+    void aStackBeyondTheMemoryIsRefusedWithTheNumbersBeforeAnythingIsComputed() {
+        VolumeUNet net = new VolumeUNet(new VolumeUNetConfig(1, 2, 1, 16, 2.0), new Rng(1));
+        VolumeSegmenter s = new VolumeSegmenter(
+                new JavaEngine(net), VolumeSpec.forUNet(net.config, new double[] {2, 1, 1}, "µm", 14, Map.of()));
+        LabeledVolume v = new LabeledVolume(
+                "big.tif",
+                new float[][] {new float[32 * 64 * 64]},
+                null,
+                new VolumeSize(32, 64, 64),
+                new double[] {2, 1, 1},
+                "µm");
+        // objects of 2 px seen at the model's 14 px: 7x per axis, 343x the voxels, in one block as asked
+        Exception e = assertThrows(
+                IllegalArgumentException.class,
+                () -> s.segment(
+                        v,
+                        VolumeSegmenter.Options.defaults().withDiameter(2).withBlock(4096, 4096, 4096),
+                        m -> {},
+                        null));
+        assertTrue(
+                e.getMessage().contains("GB")
+                        && e.getMessage().contains("Memory")
+                        && e.getMessage().contains("big.tif"),
+                e.getMessage());
+    }
+
+    @Test
     void absurdCalibrationAndWrongChannelsAreRefusedWithTheFix() {
         VolumeUNet net = network(new VolumeUNetConfig(1, 2, 1, 2, 2.0), 1);
         VolumeSegmenter s = new VolumeSegmenter(
