@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Goldens for the 3-D ops (#33): conv3d (isotropic, anisotropic (1,3,3) with stride (1,2,2), grouped + dilated),
-max_pool3d, nearest upsampling of volumes and batch norm over volumes, forward and gradients from PyTorch's autograd.
+max_pool3d, avg_pool3d, nearest upsampling of volumes and batch norm over volumes, forward and gradients from PyTorch's autograd.
 
 Development only: /usr/bin/python3 src/test/python/make_3d_golden.py (Debian python3-torch).
 """
@@ -64,5 +64,9 @@ rm, rv = torch.zeros(3), torch.ones(3)
 arrays = with_grads(lambda x, gamma, beta: F.batch_norm(x, rm, rv, gamma, beta, True, 0.1, 1e-5),
                     dict(x=x, gamma=gamma, beta=beta), running_mean_after=rm, running_var_after=rv)
 save("batchnorm3d_train", **arrays)
+for name, (k, st) in {"avgpool3d_222": ((2, 2, 2), (2, 2, 2)), "avgpool3d_133": ((1, 3, 3), (1, 2, 2))}.items():
+    x = torch.randn(2, 3, 4, 7, 7)
+    save(name, **with_grads(lambda x: F.avg_pool3d(x, k, st), dict(x=x),
+                            params=torch.tensor(list(k) + list(st), dtype=torch.float32)))
 print("wrote", ", ".join(list(CONV) + list(CONVT) + ["maxpool3d_222", "maxpool3d_122", "upsample3d_122", "upsample3d_232",
-                                       "batchnorm3d_train"]))
+                                       "batchnorm3d_train", "avgpool3d_222", "avgpool3d_133"]))

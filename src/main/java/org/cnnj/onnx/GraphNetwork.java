@@ -15,6 +15,7 @@ import org.cnnj.nn.Module;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Addmm;
 import org.cnnj.ops.AvgPool2d;
+import org.cnnj.ops.AvgPool3d;
 import org.cnnj.ops.BatchNormalization;
 import org.cnnj.ops.Broadcast;
 import org.cnnj.ops.Clamp;
@@ -699,7 +700,19 @@ public final class GraphNetwork extends Module {
                             + " nearest (asymmetric, floor) sampling; apply it with engine ort");
                 return Upsample3d.apply(x, factor);
             }
-            case "AveragePool", "GlobalAveragePool", "Pad", "Slice", "Softmax", "ReduceMean" ->
+            case "AveragePool" -> {
+                if (n.integer("ceil_mode", 0) != 0
+                        || nonZero(n.integers("pads", new long[6]))
+                        || notOnes(n, "dilations")
+                        || (n.attributes().get("auto_pad") instanceof String a
+                                && !a.equals("NOTSET")
+                                && !a.equals("VALID")))
+                    throw new IllegalArgumentException(where + " averages a volume with padding, ceil_mode or dilation;"
+                            + " CNN-J pools volumes with plain windows (apply it with engine ort)");
+                int[] k = ints3(n.integers("kernel_shape", null), where);
+                return AvgPool3d.apply(x, k, ints3(n.integers("strides", new long[] {1, 1, 1}), where));
+            }
+            case "GlobalAveragePool", "Pad", "Slice", "Softmax", "ReduceMean" ->
                 throw new IllegalArgumentException(
                         where + " on a volume is not rebuilt in Java yet; apply this 3-D model with engine ort");
             default -> {

@@ -98,10 +98,10 @@ final class NodeAttributes {
         long[] kernel = n.integers("kernel_shape", null);
         boolean volume = kernel != null
                 && kernel.length == 3
-                && Set.of("Conv", "ConvTranspose", "MaxPool").contains(n.opType());
+                && Set.of("Conv", "ConvTranspose", "MaxPool", "AveragePool").contains(n.opType());
         if (kernel != null && kernel.length != 2 && !volume) {
             out.add(where(n) + " is " + kernel.length + "-D (kernel " + Arrays.toString(kernel)
-                    + "); CNN-J's Java engine rebuilds 2-D networks and 3-D Conv, ConvTranspose and MaxPool:"
+                    + "); CNN-J's Java engine rebuilds 2-D networks and 3-D Conv, ConvTranspose, MaxPool and AveragePool:"
                     + " apply this model with ONNX Runtime (engine ort) instead");
         }
         switch (n.opType()) {

@@ -87,6 +87,15 @@ class Ops3dTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"avgpool3d_222", "avgpool3d_133"})
+    void avgPool3dEqualsPyTorch(String name) {
+        Golden g = Golden.load(name);
+        int[] p = g.ints("params");
+        int[] k = {p[0], p[1], p[2]}, stride = {p[3], p[4], p[5]};
+        GoldenOpsTest.compare(g, t -> AvgPool3d.apply(t[0], k, stride), "x");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"upsample3d_122", "upsample3d_232"})
     void upsample3dEqualsPyTorch(String name) {
         Golden g = Golden.load(name);
@@ -126,6 +135,10 @@ class Ops3dTest {
                 t -> MaxPool3d.apply(t[0], new int[] {1, 2, 2}, new int[] {1, 2, 2}),
                 uniform(rng, 1, 2, 2, 4, 4));
         check("upsample3d", t -> Upsample3d.apply(t[0], new int[] {2, 1, 3}), uniform(rng, 1, 2, 2, 3, 2));
+        check(
+                "avg_pool3d overlapping",
+                t -> AvgPool3d.apply(t[0], new int[] {2, 3, 2}, new int[] {1, 2, 1}),
+                uniform(rng, 1, 2, 3, 5, 4));
     }
 
     @Test
