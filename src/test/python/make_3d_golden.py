@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Goldens for the 3-D ops (#33): conv3d (isotropic, anisotropic (1,3,3) with stride (1,2,2), grouped + dilated),
-max_pool3d, avg_pool3d, nearest upsampling of volumes and batch norm over volumes, forward and gradients from PyTorch's autograd.
+max_pool3d, avg_pool3d, trilinear upsampling, nearest upsampling of volumes and batch norm over volumes, forward and gradients from PyTorch's autograd.
 
 Development only: /usr/bin/python3 src/test/python/make_3d_golden.py (Debian python3-torch).
 """
@@ -68,5 +68,10 @@ for name, (k, st) in {"avgpool3d_222": ((2, 2, 2), (2, 2, 2)), "avgpool3d_133": 
     x = torch.randn(2, 3, 4, 7, 7)
     save(name, **with_grads(lambda x: F.avg_pool3d(x, k, st), dict(x=x),
                             params=torch.tensor(list(k) + list(st), dtype=torch.float32)))
+for name, s in {"trilinear3d_122": (1, 2, 2), "trilinear3d_232": (2, 3, 2)}.items():
+    x = torch.randn(2, 2, 3, 4, 3)
+    save(name, **with_grads(lambda x: F.interpolate(x, scale_factor=s, mode="trilinear", align_corners=False),
+                            dict(x=x), params=torch.tensor(s, dtype=torch.float32)))
 print("wrote", ", ".join(list(CONV) + list(CONVT) + ["maxpool3d_222", "maxpool3d_122", "upsample3d_122", "upsample3d_232",
-                                       "batchnorm3d_train", "avgpool3d_222", "avgpool3d_133"]))
+                                       "batchnorm3d_train", "avgpool3d_222", "avgpool3d_133", "trilinear3d_122",
+                                       "trilinear3d_232"]))

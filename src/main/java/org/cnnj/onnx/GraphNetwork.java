@@ -41,6 +41,7 @@ import org.cnnj.ops.Softmax;
 import org.cnnj.ops.Tanh;
 import org.cnnj.ops.TransposedConvolution;
 import org.cnnj.ops.TransposedConvolution3d;
+import org.cnnj.ops.Trilinear3d;
 import org.cnnj.ops.Upsample;
 import org.cnnj.ops.Upsample3d;
 import org.cnnj.tensor.Tensor;
@@ -692,12 +693,14 @@ public final class GraphNetwork extends Module {
                 }
                 Object coordinates = n.attributes().get("coordinate_transformation_mode"),
                         rounding = n.attributes().get("nearest_mode");
+                boolean halfPixel = "half_pixel".equals(coordinates) || "pytorch_half_pixel".equals(coordinates);
+                if (whole && mode.equals("linear") && halfPixel) return Trilinear3d.apply(x, factor);
                 if (!whole
                         || !mode.equals("nearest")
                         || (coordinates != null && !coordinates.equals("asymmetric"))
                         || (rounding != null && !rounding.equals("floor")))
                     throw new IllegalArgumentException(where + " resizes a volume other than by whole factors with"
-                            + " nearest (asymmetric, floor) sampling; apply it with engine ort");
+                            + " nearest (asymmetric, floor) or linear (half_pixel) sampling; apply it with engine ort");
                 return Upsample3d.apply(x, factor);
             }
             case "AveragePool" -> {

@@ -103,6 +103,14 @@ class Ops3dTest {
         GoldenOpsTest.compare(g, t -> Upsample3d.apply(t[0], s), "x");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"trilinear3d_122", "trilinear3d_232"})
+    void trilinearUpsamplingEqualsPyTorch(String name) {
+        Golden g = Golden.load(name);
+        int[] s = g.ints("params");
+        GoldenOpsTest.compare(g, t -> Trilinear3d.apply(t[0], s), "x");
+    }
+
     @Test
     void batchNormOverVolumesEqualsPyTorch() {
         Golden g = Golden.load("batchnorm3d_train");
@@ -135,6 +143,7 @@ class Ops3dTest {
                 t -> MaxPool3d.apply(t[0], new int[] {1, 2, 2}, new int[] {1, 2, 2}),
                 uniform(rng, 1, 2, 2, 4, 4));
         check("upsample3d", t -> Upsample3d.apply(t[0], new int[] {2, 1, 3}), uniform(rng, 1, 2, 2, 3, 2));
+        check("trilinear3d", t -> Trilinear3d.apply(t[0], new int[] {2, 3, 1}), uniform(rng, 1, 2, 2, 3, 2));
         check(
                 "avg_pool3d overlapping",
                 t -> AvgPool3d.apply(t[0], new int[] {2, 3, 2}, new int[] {1, 2, 1}),
@@ -220,5 +229,25 @@ class Ops3dTest {
         graph.train(false);
         Tensor rebuilt = GradMode.noGrad(() -> graph.forward(x));
         assertClose("rebuilt graph vs Java", java, rebuilt, 1e-4, 1e-4);
+    }
+
+    @Test
+    void exportedTrilinearUpsamplingAndAveragePoolingEqualOnnxRuntime(@TempDir Path dir) throws Exception {
+        Module up = new Module() {
+            @Override
+            public Tensor forward(Tensor x) {
+                return AvgPool3d.apply(
+                        Trilinear3d.apply(x, new int[] {2, 2, 3}), new int[] {1, 2, 2}, new int[] {1, 2, 2});
+            }
+        };
+        Path model = dir.resolve("up3d.onnx");
+        Files.write(model, OnnxExport.export(up, new int[] {1, 2, 3, 4, 4}, Map.of()));
+        Tensor x = GradMode.noGrad(() -> uniform(new Rng(9), 1, 2, 3, 4, 4).requiresGrad(false));
+        Tensor java = GradMode.noGrad(() -> up.forward(x));
+        try (OrtEngine ort = OrtEngine.openVolume(model, Device.CPU, 1, m -> {})) {
+            assertClose("ORT vs Java", java, ort.runAll(x).get(0), 1e-4, 1e-4);
+        }
+        GraphNetwork graph = GraphNetwork.load(model);
+        assertClose("rebuilt graph vs Java", java, GradMode.noGrad(() -> graph.forward(x)), 1e-4, 1e-4);
     }
 }
