@@ -128,22 +128,8 @@ public final class VolumeSegmenter {
         float[][] normalized = new float[v.image().length][];
         for (int c = 0; c < normalized.length; c++)
             normalized[c] = spec.normalization().apply(v.image()[c]);
-        double diameter = o.diameter();
-        Result r;
-        if (diameter > 0) r = run(v, normalized, ratio, diameter, o, progress);
-        else {
-            r = run(v, normalized, ratio, spec.objectDiameter(), o, progress);
-            double measured = medianDiameter(r.labels(), r.objects(), ratio);
-            if (r.objects() >= 3 && Math.abs(Math.log(measured / spec.objectDiameter())) > Math.log(1.25)) {
-                log.accept(String.format(
-                        Locale.ROOT,
-                        "objects measured at %.1f voxels across (the model's: %.1f):"
-                                + " segmenting again at that scale",
-                        measured,
-                        spec.objectDiameter()));
-                r = run(v, normalized, ratio, measured, o, progress);
-            }
-        }
+        double diameter = o.diameter() > 0 ? o.diameter() : estimateDiameter(v, normalized, ratio, o, log);
+        Result r = run(v, normalized, ratio, diameter, o, progress);
         log.accept(String.format(
                 Locale.ROOT,
                 "%s: %d objects (diameter %.1f xy voxels; seen at z×%.2f, xy×%.2f)",
@@ -153,6 +139,78 @@ public final class VolumeSegmenter {
                 r.scaleZ(),
                 r.scaleXy()));
         return r;
+    }
+
+    /** Scales (model voxels per stack voxel in xy) tried by {@link #estimateDiameter}, smallest first. */
+    static final double[] SCALES = {0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83};
+
+    /**
+     * The objects' diameter (xy voxels of the stack), measured with the model itself on the centre of the stack at
+     * scales a factor √2 apart, smallest first: a model cuts whatever it sees into objects of about its own size, so
+     * the answer is read at the first scale at which the objects (those inside the crop) reach the model's size — where
+     * they are whole rather than cut into model-sized fragments — and only when the next scale up measures them the same
+     * in the stack's voxels (real objects keep their size in the stack; fragments shrink with the scale). Falls back to
+     * the model's own size (scale 1) when no scale finds 3 objects.
+     */
+    double estimateDiameter(LabeledVolume v, float[][] normalized, double ratio, Options o, Consumer<String> log) {
+        double model = spec.objectDiameter();
+        double[] found = new double[SCALES.length];
+        for (int i = 0; i < SCALES.length; i++) found[i] = measureAt(v, normalized, ratio, SCALES[i], o);
+        for (int i = 0; i < SCALES.length; i++) {
+            if (found[i] <= 0 || found[i] * SCALES[i] < 0.8 * model) continue;
+            boolean next = i + 1 >= SCALES.length
+                    || (found[i + 1] > 0 && Math.abs(Math.log(found[i + 1] / found[i])) < Math.log(1.3));
+            if (!next) continue;
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "diameter auto: objects about %.1f voxels across in xy (model: %.1f)," + " stack seen at xy×%.2f",
+                    found[i],
+                    model,
+                    model / found[i]));
+            return found[i];
+        }
+        log.accept(String.format(
+                Locale.ROOT,
+                "diameter auto: no size found (too few objects at every scale); taking"
+                        + " the model's %.1f voxels (give --diameter)",
+                model));
+        return model;
+    }
+
+    /**
+     * Median diameter in stack voxels of the objects found in the centre of the stack (as much as the model sees as
+     * 112 × 112 voxels in xy, every slice) at xy scale {@code s}, those touching the crop's sides left out; 0 for fewer
+     * than 3.
+     */
+    private double measureAt(LabeledVolume v, float[][] normalized, double ratio, double s, Options o) {
+        int side = (int) Math.round(112 / s);
+        int ch = Math.min(v.height(), side), cw = Math.min(v.width(), side);
+        int y0 = (v.height() - ch) / 2, x0 = (v.width() - cw) / 2, d = v.depth();
+        float[][] crop = new float[normalized.length][d * ch * cw];
+        for (int c = 0; c < crop.length; c++)
+            for (int z = 0; z < d; z++)
+                for (int y = 0; y < ch; y++)
+                    System.arraycopy(
+                            normalized[c], (z * v.height() + y0 + y) * v.width() + x0, crop[c], (z * ch + y) * cw, cw);
+        LabeledVolume part = new LabeledVolume(v.name(), crop, null, new VolumeSize(d, ch, cw), v.voxel(), v.unit());
+        Result r = run(part, crop, ratio, spec.objectDiameter() / s, o, null);
+        boolean[] cut = new boolean[r.objects() + 1];
+        int[] l = r.labels();
+        for (int z = 0; z < d; z++)
+            for (int y = 0; y < ch; y++)
+                for (int x = 0; x < cw; x++) {
+                    boolean side0 = (y == 0 && y0 > 0)
+                            || (y == ch - 1 && y0 + ch < v.height())
+                            || (x == 0 && x0 > 0)
+                            || (x == cw - 1 && x0 + cw < v.width());
+                    if (side0) cut[l[(z * ch + y) * cw + x]] = true;
+                }
+        int[] kept = l.clone();
+        int[] id = new int[r.objects() + 1];
+        int n = 0;
+        for (int k = 1; k <= r.objects(); k++) if (!cut[k]) id[k] = ++n;
+        for (int i = 0; i < kept.length; i++) kept[i] = id[kept[i]];
+        return n < 3 ? 0 : medianDiameter(kept, n, ratio);
     }
 
     /** z spacing over xy spacing: the stack's own, or, without calibration, the model's (said once). */
