@@ -94,13 +94,7 @@ public final class Stacks {
                 stack.addSlice(new FloatProcessor(w, h, px));
             }
         }
-        ImagePlus out = new ImagePlus(title, stack);
-        out.setDimensions(1, v.depth(), 1);
-        Calibration cal = out.getCalibration();
-        cal.pixelDepth = v.voxel()[0];
-        cal.pixelHeight = v.voxel()[1];
-        cal.pixelWidth = v.voxel()[2];
-        cal.setUnit(v.unit());
+        ImagePlus out = calibrated(new ImagePlus(title, stack), v);
         out.getProcessor().setLut(ResultsDisplay.labelLut());
         out.setDisplayRange(0, Math.min(255, Math.max(1, max)));
         return out;
@@ -116,13 +110,18 @@ public final class Stacks {
                 px[i] = (short) Math.max(0, Math.min(65535, Math.round(v.image()[0][z * plane + i])));
             stack.addSlice(new ShortProcessor(w, h, px, null));
         }
-        ImagePlus out = new ImagePlus(title, stack);
-        out.setDimensions(1, v.depth(), 1);
-        Calibration cal = out.getCalibration();
+        ImagePlus out = calibrated(new ImagePlus(title, stack), v);
+        return out;
+    }
+
+    /** {@code imp} as a z-stack with {@code v}'s voxel size and unit. */
+    private static ImagePlus calibrated(ImagePlus imp, LabeledVolume v) {
+        imp.setDimensions(1, v.depth(), 1);
+        Calibration cal = imp.getCalibration();
         cal.pixelDepth = v.voxel()[0];
         cal.pixelHeight = v.voxel()[1];
         cal.pixelWidth = v.voxel()[2];
         cal.setUnit(v.unit());
-        return out;
+        return imp;
     }
 }

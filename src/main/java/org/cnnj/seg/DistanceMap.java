@@ -15,7 +15,11 @@ public final class DistanceMap {
     private DistanceMap() {}
 
     public static float[] normalized(int[] labels, int width, int height) {
-        float[] d = squaredDistance(labels, width, height);
+        return perObject(squaredDistance(labels, width, height), labels);
+    }
+
+    /** Squared distances made distances and divided by each object's largest (in place). */
+    private static float[] perObject(float[] d, int[] labels) {
         int max = 0;
         for (int l : labels) max = Math.max(max, l);
         float[] peak = new float[max + 1];
@@ -94,15 +98,7 @@ public final class DistanceMap {
                 for (int z = 0; z < depth; z++) d[z * plane + p] = (float) out[z];
             }
         }
-        int max = 0;
-        for (int l : labels) max = Math.max(max, l);
-        float[] peak = new float[max + 1];
-        for (int p = 0; p < d.length; p++) {
-            d[p] = (float) Math.sqrt(d[p]);
-            if (labels[p] > 0) peak[labels[p]] = Math.max(peak[labels[p]], d[p]);
-        }
-        for (int p = 0; p < d.length; p++) d[p] = labels[p] > 0 && peak[labels[p]] > 0 ? d[p] / peak[labels[p]] : 0f;
-        return d;
+        return perObject(d, labels);
     }
 
     /** 1-D squared distance transform of sampled function f: the lower envelope of parabolas rooted at each sample. */
