@@ -180,6 +180,9 @@ public final class SegmentFiles {
             intensities.add(planes[0]);
         }
         if (request.linkSlices() && imp.getNSlices() > 1) objects = linkSlices(labelPlanes, imp, log, name);
+        else if (imp.getNSlices() > 1)
+            log.accept(name + ": a z-stack segmented slice by slice with a 2-D model (objects are numbered per slice);"
+                    + " for 3-D objects link the slices (Link slices; --link) or use a 3-D model");
         for (int pos = 0; pos < positions; pos++) {
             int position = positions > 1 ? pos + 1 : 0;
             rois.addAll(LabelResults.rois(labelPlanes.get(pos), w, h, position));
