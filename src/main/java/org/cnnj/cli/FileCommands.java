@@ -5,21 +5,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.io.Batch;
 
 /**
- * The per-file commands ({@code segment}, {@code detect}) as something another runner can drive: their options
+ * The per-file commands ({@code segment}, {@code detect}, {@code classify}) as something another runner can drive: their options
  * parsed and checked exactly as the command line does, where their images are, where results go, and how to open the
  * model once for many files. The Spark room runs them this way, so a job on a cluster takes the same options and
  * writes the same per-image outputs as {@code ./cnnj segment}.
  */
 public final class FileCommands {
     /** The commands that can be run this way. */
-    public static final List<String> NAMES = List.of("segment", "detect");
+    public static final List<String> NAMES = List.of("segment", "detect", "classify");
 
-    private static final Map<String, String> TABLE = Map.of("segment", "results.csv", "detect", "detections.csv");
+    private static final Map<String, String> TABLE =
+            Map.of("segment", "results.csv", "detect", "detections.csv", "classify", "classes.csv");
 
     private FileCommands() {}
 
@@ -58,6 +60,20 @@ public final class FileCommands {
                         o.model(),
                         TABLE.get(name),
                         (threads, log) -> DetectFiles.open(
+                                o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), log));
+            }
+            case "classify" -> {
+                ClassifyFiles.Options o = ClassifyCommand.options(args);
+                if (o.rois() != null)
+                    throw new IllegalArgumentException("spark classify classifies whole images; --rois is for"
+                            + " ./cnnj classify on one machine");
+                yield new Parsed(
+                        name,
+                        o.input(),
+                        o.output(),
+                        o.model(),
+                        TABLE.get(name),
+                        (threads, log) -> ClassifyFiles.open(
                                 o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), log));
             }
             default ->

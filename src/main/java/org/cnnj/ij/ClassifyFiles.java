@@ -19,6 +19,7 @@ import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ConfusionMatrix;
 import org.cnnj.cls.ImageClassifier;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.Batch;
 import org.cnnj.io.FolderLock;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.runtime.Device;
@@ -97,6 +98,33 @@ public final class ClassifyFiles {
     };
 
     private ClassifyFiles() {}
+
+    /**
+     * The classifier opened once for many files, each classified into its own folder: classes.csv (one row per slice)
+     * and, with {@code dense}, the class map; what a Spark executor keeps for the images it is given ({@code ./cnnj spark
+     * classify}). Returns per file the rows written.
+     */
+    public static Batch.Worker open(Options o, Consumer<String> log) throws IOException {
+        ImageClassifier c = ImageClassifier.open(o.model(), o.engine(), o.device(), o.threads(), log);
+        log.accept("engine: " + c.describe());
+        return Batch.Worker.of(
+                (file, dir) -> {
+                    String name = file.getFileName().toString();
+                    ImagePlus imp = o.open(file);
+                    checkChannels(imp, c.spec(), name);
+                    List<float[][]> planes = new ArrayList<>();
+                    for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
+                    List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
+                    Table table = new Table(c.spec(), "file", "slice");
+                    for (int p = 0; p < found.size(); p++)
+                        table.add(List.of(name, String.valueOf(p + 1)), found.get(p));
+                    AtomicFiles.createFolder(dir);
+                    table.write(dir.resolve("classes.csv"));
+                    if (o.dense()) denseMap(c, imp, dir.resolve(ImageFiles.baseName(file) + "-classes.tif"));
+                    return found.size();
+                },
+                c::close);
+    }
 
     public static Summary classify(Options o, Consumer<String> log) throws IOException {
         try (ImageClassifier c = ImageClassifier.open(o.model(), o.engine(), o.device(), o.threads(), log);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./cnnj spark segment|detect [--master local[*]|spark://HOST:7077|yarn|k8s://…] [--partitions N]
+ * {@code ./cnnj spark segment|detect|classify [--master local[*]|spark://HOST:7077|yarn|k8s://…] [--partitions N]
  * [--conf key=value]… --input DIR|LIST.txt|GLOB --output DIR [the command's own options]}, and {@code ./cnnj spark
  * bench}. The main class of the cluster jar too: {@code spark-submit --class org.cnnj.spark.SparkMain
  * CNN-J_-VERSION-spark.jar segment …} (spark-submit's --master then rules). Errors are one line and exit code 2.
@@ -17,11 +17,11 @@ import java.util.Map;
 public final class SparkMain {
     static final String USAGE = String.join(
             "\n",
-            "usage: ./cnnj spark segment|detect --input DIR|LIST.txt|'GLOB' --output DIR --model M [options]",
+            "usage: ./cnnj spark segment|detect|classify --input DIR|LIST.txt|'GLOB' --output DIR --model M [options]",
             "       ./cnnj spark segment-blocks --model M --input IMAGE.zarr --output DIR [--block 2048]",
             "            [--margin auto] [--diameter auto|PX] [--chunk 1024] [--tile N] [--threads N]",
             "       ./cnnj spark bench [--images N] [--size PX] [--input DIR] [--no-cluster]",
-            "  the options of ./cnnj segment or ./cnnj detect, plus:",
+            "  the options of ./cnnj segment, detect or classify, plus:",
             "    --master local[*]        where to run: local[N] (this machine, N cores), spark://HOST:7077 (a standalone",
             "                             cluster), yarn, k8s://… (give the cluster jar with --conf spark.jars=…)",
             "    --partitions (chosen)    how many pieces the images are split into (about 20 images each, at least 4",

@@ -28,6 +28,7 @@ import java.util.zip.ZipInputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.cnnj.cli.FileCommands;
+import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Batch;
@@ -149,6 +150,27 @@ class SparkBatchTest {
         List<String> table = Files.readAllLines(out.resolve("objects.csv"));
         assertEquals("image,position,class,score,x,y,width,height", table.get(0));
         assertEquals(boxes, table.size() - 1);
+    }
+
+    /** Classification the same way: each image's row of ./cnnj classify's table, in its own folder and the run's. */
+    @Test
+    void classifiesAFolderAsTheSingleMachineCommandDoes() throws Exception {
+        Path in = Path.of("test-images/cells/mitotic"), single = dir.resolve("cls-single"), out = dir.resolve("cls");
+        String[] args = {"--model", "models/cells.onnx", "--threads", "2", "--input", in.toString(), "--output"};
+        ClassifyFiles.classify(ClassifyFiles.Options.of(Path.of("models/cells.onnx"), in, single), line -> {});
+        SparkBatch.Outcome o =
+                SparkBatch.run("classify", append(args, out.toString()), new SparkBatch.Settings("local[2]", 0, QUIET));
+        assertEquals(0, o.failed());
+        List<String> rows = Files.readAllLines(single.resolve("classes.csv"));
+        assertTrue(rows.size() > 5, "crops: " + rows);
+        for (String row : rows.subList(1, rows.size())) {
+            String file = row.substring(0, row.indexOf(','));
+            List<String> own = Files.readAllLines(
+                    out.resolve(ImageFiles.baseName(Path.of(file))).resolve("classes.csv"));
+            assertEquals(List.of(rows.get(0), row), own, file);
+        }
+        assertEquals(
+                rows.size() - 1, Files.readAllLines(out.resolve("objects.csv")).size() - 1);
     }
 
     private static String[] append(String[] a, String last) {
