@@ -94,7 +94,7 @@ public abstract class CnnjCommand extends ContextCommand {
             }
 
             public void progress(long done, long all) {
-                progress((int) Math.min(Integer.MAX_VALUE, done), (int) Math.min(Integer.MAX_VALUE, all));
+                CnnjCommand.progress((int) Math.min(Integer.MAX_VALUE, done), (int) Math.min(Integer.MAX_VALUE, all));
                 if (done < all && done % 10 == 1)
                     status(String.format(
                             Locale.ROOT,

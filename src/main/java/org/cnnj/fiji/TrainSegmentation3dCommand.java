@@ -2,6 +2,7 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.VolumeFiles;
+import org.cnnj.io.ImageFiles;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.VolumeTrainer;
 import org.cnnj.train.TrainConfig;
@@ -20,7 +22,7 @@ import org.scijava.plugin.Plugin;
 /**
  * Plugins › CNN-J › Training › Train 3-D Segmentation on Folder…: trains a 3-D U-Net (instances: foreground and a 3-D
  * distance map) on z-stacks with label stacks (X.tif + X-labels.tif, or a labels folder) and writes the model (.onnx +
- * .json with its voxel size and object size) and per-epoch checkpoints; progress and the plot as for 2-D training, Esc
+ * .json with its voxel size and object size) and per-epoch checkpoints (MODEL-checkpoints/); progress and the plot as for 2-D training, Esc
  * stops at the next step and keeps the best model. Macro: {@code run("Train 3-D Segmentation on Folder...",
  * "images=[/data/stacks] output=[/models/nuclei3d.onnx] epochs=20 steps=50");}
  */
@@ -83,8 +85,11 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
         made.put("data", images + " (" + data.size() + " stacks)");
         made.put("date", LocalDate.now().toString());
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingRun<LabeledVolume> run =
-                TrainingRun.of(data, cfg).withProvenance(made).withListener(trainingListener(output, false, stop));
+        Path model = output.toPath();
+        TrainingRun<LabeledVolume> run = TrainingRun.of(data, cfg)
+                .withProvenance(made)
+                .withCheckpoints(model.resolveSibling(ImageFiles.baseName(model) + "-checkpoints"))
+                .withListener(trainingListener(output, false, stop));
         VolumeTrainer.Result r = VolumeFiles.train(
                 run,
                 VolumeTrainer.Recipe.defaults().withNetwork(depth, filters).withDiameter(diameter),

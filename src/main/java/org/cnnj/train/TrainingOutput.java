@@ -125,6 +125,16 @@ public final class TrainingOutput implements AutoCloseable {
             public void note(String line) {
                 if (listener != null) listener.note(line);
             }
+
+            // the whole run's progress (Fiji's progress bar) and messages about the data pass through as well
+            public void progress(long done, long all) {
+                if (listener != null) listener.progress(done, all);
+            }
+
+            public void log(String message) {
+                if (listener != null) listener.log(message);
+                else TrainingListener.super.log(message);
+            }
         };
     }
 
