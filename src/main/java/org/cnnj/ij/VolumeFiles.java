@@ -82,7 +82,11 @@ public final class VolumeFiles {
             log.accept(imp.getTitle() + ": " + imp.getNFrames() + " time points; segmenting the first (split the"
                     + " frames to segment each)");
         VolumeSegmenter.Result r = segmenter.segment(v, options, log, null);
-        return output(v, r.labels(), r.objects());
+        Output out = output(v, r.labels(), r.objects());
+        // on a hyperstack with channels or frames a ROI's slice is a hyperstack position (every channel, every frame)
+        if (imp.getNChannels() > 1 || imp.getNFrames() > 1)
+            for (Roi roi : out.rois()) roi.setPosition(0, roi.getPosition(), 0);
+        return out;
     }
 
     /** Label stack, ROIs and table for the labels of {@code v}. */

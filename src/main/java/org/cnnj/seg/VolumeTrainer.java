@@ -2,6 +2,7 @@ package org.cnnj.seg;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.model.Normalization;
@@ -79,7 +80,7 @@ public final class VolumeTrainer {
         double ratio = data.stream().mapToDouble(LabeledVolume::zRatio).sorted().toArray()[data.size() / 2];
         LabeledVolume typical =
                 data.stream().filter(v -> v.zRatio() == ratio).findFirst().orElseThrow();
-        double diameter = recipe.diameter() > 0 ? recipe.diameter() : medianDiameter(data, ratio);
+        double diameter = recipe.diameter() > 0 ? recipe.diameter() : medianDiameter(data);
         VolumeUNetConfig arch =
                 new VolumeUNetConfig(data.get(0).image().length, 2, recipe.depth(), recipe.filters(), ratio);
         int[] m = arch.sizeMultiple();
@@ -183,8 +184,8 @@ public final class VolumeTrainer {
         if (!any) throw new IllegalArgumentException("3-D training: every label stack is empty (all 0)");
     }
 
-    /** Median sphere-equivalent diameter (xy voxels) of all objects of all volumes at z/xy ratio {@code ratio}. */
-    static double medianDiameter(List<LabeledVolume> data, double ratio) {
+    /** Median sphere-equivalent diameter (xy voxels) of all objects of all volumes, each at its own z/xy ratio. */
+    static double medianDiameter(List<LabeledVolume> data) {
         List<Double> all = new ArrayList<>();
         for (LabeledVolume v : data) {
             double own = v.zRatio();
@@ -200,7 +201,8 @@ public final class VolumeTrainer {
     static List<LabeledVolume> rescaled(List<LabeledVolume> data, double ratio, double diameter) {
         List<LabeledVolume> out = new ArrayList<>();
         for (LabeledVolume v : data) {
-            double own = medianDiameter(List.of(v), v.zRatio());
+            boolean objects = Arrays.stream(v.labels()).anyMatch(l -> l > 0); // a stack without objects keeps its size
+            double own = objects ? medianDiameter(List.of(v)) : diameter;
             double sXy = Math.abs(Math.log(own / diameter)) > Math.log(1.15) ? diameter / own : 1;
             double sZ = sXy * v.zRatio() / ratio;
             if (Math.abs(sZ - 1) < 0.05 && sXy == 1) {
