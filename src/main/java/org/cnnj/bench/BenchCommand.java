@@ -104,12 +104,19 @@ public final class BenchCommand {
         return 0;
     }
 
-    /** {@code cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100] [--threads 0]}. */
+    /**
+     * {@code cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100] [--threads 0]}, or with {@code
+     * --data DIR [--diameter PX]} the model's AP@0.5 on annotated stacks.
+     */
     private static int seg3d(String[] args) throws IOException {
         Path model = Path.of("models/nuclei3d.onnx");
         int size = 512, slices = 100, threads = 0;
+        Path data = null;
+        double diameter = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--data" -> data = Path.of(args[++i]);
+                case "--diameter" -> diameter = Double.parseDouble(args[++i]);
                 case "--model" -> model = Path.of(args[++i]);
                 case "--size" -> size = positive(args, ++i);
                 case "--slices" -> slices = positive(args, ++i);

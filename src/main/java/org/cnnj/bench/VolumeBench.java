@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.cnnj.ij.VolumeFiles;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.InstanceMatching;
@@ -20,7 +21,8 @@ import org.cnnj.seg.VolumeSegmenter;
  * {@code cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100] [--threads 0]}: segments one
  * synthetic stack of size × size × slices (at the model's voxel ratio) with ONNX Runtime and with the Java engine, and
  * prints for each the seconds, the objects and their AP@0.5 against the stack's truth, the Java heap's peak and the
- * process's resident-memory high-water mark (ONNX Runtime's memory is native, outside the heap).
+ * process's resident-memory high-water mark (ONNX Runtime's memory is native, outside the heap). With {@code --data
+ * DIR}: the model's object accuracy on annotated stacks instead ({@link #accuracy}).
  */
 final class VolumeBench {
     private VolumeBench() {}
@@ -58,6 +60,47 @@ final class VolumeBench {
             s.engine().close();
         }
         return out;
+    }
+
+    /**
+     * Object accuracy of a 3-D model on annotated stacks (X.tif with X-labels.tif in {@code data}), applied as a user
+     * applies it (diameter auto unless given, calibration from the files): per stack and pooled AP@0.5 (TP / (TP + FP +
+     * FN) over all objects), precision and recall.
+     */
+    static Map<String, Object> accuracy(Path model, Path data, double diameter, int threads) throws IOException {
+        VolumeSegmenter s = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, threads, line -> {});
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> per = new LinkedHashMap<>();
+        long tp = 0, fp = 0, fn = 0;
+        for (LabeledVolume v : VolumeFiles.load(data, null, null)) {
+            VolumeSegmenter.Result r =
+                    s.segment(v, VolumeSegmenter.Options.defaults().withDiameter(diameter), line -> {}, null);
+            InstanceMatching.Result m = InstanceMatching.match(v.labels(), r.labels(), 0.5);
+            tp += m.truePositives();
+            fp += m.falsePositives();
+            fn += m.falseNegatives();
+            per.put(
+                    v.name(),
+                    String.format(
+                            Locale.ROOT,
+                            "AP@0.5 %.3f (%d true, %d found, diameter %.1f)",
+                            ap(m.truePositives(), m.falsePositives(), m.falseNegatives()),
+                            m.truePositives() + m.falseNegatives(),
+                            m.truePositives() + m.falsePositives(),
+                            r.diameter()));
+        }
+        s.engine().close();
+        out.put("model", model.toString());
+        out.put("data", data.toString());
+        out.put("pooled_ap50", Math.round(1000 * ap(tp, fp, fn)) / 1000.0);
+        out.put("precision", Math.round(1000.0 * tp / Math.max(1, tp + fp)) / 1000.0);
+        out.put("recall", Math.round(1000.0 * tp / Math.max(1, tp + fn)) / 1000.0);
+        out.put("stacks", per);
+        return out;
+    }
+
+    private static double ap(long tp, long fp, long fn) {
+        return tp + fp + fn == 0 ? 0 : (double) tp / (tp + fp + fn);
     }
 
     private static long heapPeak() {

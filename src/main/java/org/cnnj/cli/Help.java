@@ -51,6 +51,7 @@ final class Help {
                     ./cnnj bench conv3d [--channels 16] [--depth 32] [--size 64] [--torch]   a 3-D conv block's training step
                     ./cnnj bench unet3d [--filters 16] [--depth 2] [--batch 2] [--patch 64] [--patch-depth 32] [--torch]   a 3-D U-Net training step
                     ./cnnj bench seg3d [--model models/nuclei3d.onnx] [--size 512] [--slices 100]   a stack in 3-D: ORT and Java engine, time and memory
+                    ./cnnj bench seg3d --data DIR [--model M] [--diameter PX]   AP@0.5 on annotated stacks (X.tif + X-labels.tif)
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--threads N] [--per-image]
                       object-level accuracy on annotated images (default: ../shared/data/nuclei-real/val)"""),
@@ -63,7 +64,7 @@ final class Help {
             Map.entry("generate-nuclei", "./cnnj generate-nuclei [--out DIR] [--count N] [--size S] [--seed S]"),
             Map.entry(
                     "generate-nuclei3d",
-                    "./cnnj generate-nuclei3d [--out DIR] [--count N] [--size S] [--slices D] [--z-ratio 2] [--seed S]"
+                    "./cnnj generate-nuclei3d [--out DIR] [--count N] [--size S] [--slices D] [--z-ratio 2] [--radius 6,11] [--seed S]"
                             + "   synthetic 3-D nuclei stacks + label stacks"),
             Map.entry("train-seg3d", """
                     ./cnnj train-seg3d --images DIR --output M.onnx [--labels DIR] [--epochs 20] [--steps 50] [--batch 2]

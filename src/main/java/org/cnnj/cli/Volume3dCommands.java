@@ -28,17 +28,26 @@ import org.cnnj.train.TrainingRun;
 final class Volume3dCommands {
     private Volume3dCommands() {}
 
-    /** {@code ./cnnj generate-nuclei3d [--out DIR] [--count N] [--size S] [--slices D] [--z-ratio R] [--seed S]}. */
+    /** {@code ./cnnj generate-nuclei3d [--out DIR] [--count N] [--size S] [--slices D] [--z-ratio R] [--radius MIN,MAX] [--seed S]}. */
     static int generate(String[] args) throws IOException {
         CliOptions o = new CliOptions(
                 "generate-nuclei3d",
                 args,
-                List.of("--out", "--count", "--size", "--slices", "--z-ratio", "--seed"),
+                List.of("--out", "--count", "--size", "--slices", "--z-ratio", "--seed", "--radius"),
                 List.of());
         Path out = o.has("--out") ? o.path("--out") : Path.of("test-stacks");
         int count = o.integer("--count", 2), size = o.integer("--size", 128), slices = o.integer("--slices", 32);
         long seed = o.longInteger("--seed", 1);
         SyntheticVolumes.Settings s = SyntheticVolumes.Settings.defaults().withZRatio(o.number("--z-ratio", 2.0));
+        if (o.has("--radius")) {
+            double[] r = Arrays.stream(o.text("--radius", "").split(","))
+                    .mapToDouble(Double::parseDouble)
+                    .toArray();
+            if (r.length != 2 || !(r[0] >= 2 && r[1] >= r[0]))
+                throw new IllegalArgumentException(
+                        "--radius takes MIN,MAX in xy voxels (e.g. 6,11), got " + o.text("--radius", ""));
+            s = s.withRadius(r[0], r[1]);
+        }
         for (int k = 0; k < count; k++) {
             LabeledVolume v = SyntheticVolumes.generate(seed + k, slices, size, size, s);
             String name = "nuclei3d-" + (seed + k);

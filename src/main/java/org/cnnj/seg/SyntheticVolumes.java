@@ -32,6 +32,11 @@ public final class SyntheticVolumes {
             return new Settings(minRadius, maxRadius, fill, r, photons, readNoise, blurXy);
         }
 
+        /** Nuclei radii from {@code min} to {@code max} xy voxels. */
+        public Settings withRadius(double min, double max) {
+            return new Settings(min, max, fill, zRatio, photons, readNoise, blurXy);
+        }
+
         public Settings withPhotons(double p) {
             return new Settings(minRadius, maxRadius, fill, zRatio, p, readNoise, blurXy);
         }
