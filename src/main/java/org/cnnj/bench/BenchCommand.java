@@ -122,9 +122,13 @@ public final class BenchCommand {
                 case "--slices" -> slices = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
                 default ->
-                    throw new IllegalArgumentException(
-                            "bench seg3d: unknown option " + args[i] + "; options: --model --size --slices --threads");
+                    throw new IllegalArgumentException("bench seg3d: unknown option " + args[i]
+                            + "; options: --model --size --slices --threads --data --diameter");
             }
+        }
+        if (data != null) {
+            System.out.println(Json.write(VolumeBench.accuracy(model, data, diameter, threads), ""));
+            return 0;
         }
         System.out.println(Json.write(VolumeBench.run(model, size, slices, threads), ""));
         return 0;
