@@ -3,6 +3,7 @@ package org.cnnj.seg;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +65,8 @@ public final class VolumeSegmenter {
 
     /**
      * Labels [D·H·W] 1..objects; the diameter (xy voxels) the objects were taken to have and the scale factors (z, xy)
-     * the model saw the stack at; the maps (foreground and distance probabilities at the stack's grid) and the smallest object kept (voxels).
+     * the model saw the stack at; the maps (foreground and distance probabilities on the grid the model saw, {@code grid}) and the smallest object kept
+     * there (voxels).
      */
     public record Result(
             int[] labels,
@@ -74,7 +76,8 @@ public final class VolumeSegmenter {
             double scaleXy,
             float[] foreground,
             float[] distance,
-            int minObjectVoxels) {}
+            int minObjectVoxels,
+            VolumeSize grid) {}
 
     private final Engine engine;
     private final VolumeSpec spec;
@@ -254,28 +257,39 @@ public final class VolumeSegmenter {
         float[][] input = new float[normalized.length][];
         for (int c = 0; c < input.length; c++) input[c] = VolumeScaling.linear(normalized[c], size, seen);
         float[][] out = VolumeTiler.predict(engine, input, seen, layout, progress);
-        float[] fg = sigmoid(VolumeScaling.linear(out[0], seen, size));
-        float[] dist = sigmoid(VolumeScaling.linear(out[1], seen, size));
-        int min = o.minObjectVoxels() > 0 ? o.minObjectVoxels() : minVoxels(diameter, ratio);
+        // Objects are cut where the network's maps are crisp, on the grid it saw, and their labels taken back to the
+        // stack's grid (resampling the maps instead blurs the dips between touching objects away).
+        float[] fg = sigmoid(out[0]), dist = sigmoid(out[1]);
+        int min = o.minObjectVoxels() > 0
+                ? (int) Math.max(1, Math.round(o.minObjectVoxels() * (double) seen.voxels() / size.voxels()))
+                : minVoxels(spec.objectDiameter(), spec.zRatio());
         double split = o.splitDepth() > 0 ? o.splitDepth() : spec.splitDepth();
-        int[] labels = decode(fg, dist, size, split, min);
+        Result seenAt = new Result(null, 0, diameter, sZ, sXy, fg, dist, min, seen);
+        int[] labels = decode(v, seenAt, split, o);
         int objects = 0;
         for (int l : labels) objects = Math.max(objects, l);
-        return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min);
+        return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min, seen);
     }
 
-    /** The objects of an earlier result's maps at another split depth. */
+    /** The objects of an earlier result's maps at another split depth, on the stack's grid, numbered 1..n. */
     int[] decode(LabeledVolume v, Result r, double splitDepth, Options o) {
-        return decode(r.foreground(), r.distance(), v.size(), splitDepth, r.minObjectVoxels());
+        boolean[] mask = new boolean[r.foreground().length];
+        for (int p = 0; p < mask.length; p++) mask[p] = r.foreground()[p] > 0.5f;
+        int[] onGrid = DistanceInstances.decode(
+                mask, r.distance(), r.grid(), new DistanceInstances.Options((float) splitDepth, r.minObjectVoxels()));
+        return consecutive(VolumeScaling.nearest(onGrid, r.grid(), v.size()));
     }
 
-    private static int[] decode(float[] fg, float[] dist, VolumeSize size, double split, int min) {
-        boolean[] mask = new boolean[fg.length];
-        for (int p = 0; p < mask.length; p++) mask[p] = fg[p] > 0.5f;
-        return DistanceInstances.decode(mask, dist, size, new DistanceInstances.Options((float) split, min));
+    /** Labels renumbered 1..n in order of first appearance (objects lost in resampling leave no gaps). */
+    private static int[] consecutive(int[] labels) {
+        Map<Integer, Integer> ids = new HashMap<>();
+        int[] out = new int[labels.length];
+        for (int i = 0; i < labels.length; i++)
+            if (labels[i] != 0) out[i] = ids.computeIfAbsent(labels[i], k -> ids.size() + 1);
+        return out;
     }
 
-    /** A tenth of the volume (in the stack's voxels) of a sphere of the objects' diameter. */
+    /** A tenth of the volume (in voxels of that grid) of a sphere of the objects' diameter. */
     private static int minVoxels(double diameter, double ratio) {
         double r = diameter / 2;
         return Math.max(4, (int) (0.1 * 4.0 / 3 * Math.PI * r * r * r / ratio));

@@ -24,7 +24,8 @@ import org.cnnj.util.Rng;
 /**
  * Trains a 3-D U-Net for instances on stacks with 3-D label images: every volume brought to one z/xy voxel ratio and
  * one object size (median diameter), patches of (patchDepth, patch, patch) voxels, two thirds centred on an object,
- * flipped on every axis and turned in-plane, with intensity augmentation (contrast, offset, gamma, noise) so the model
+ * zoomed ×0.8–1.25 (trilinear: sizes vary, and the model sees the interpolated noise of a rescaled stack), flipped on
+ * every axis and turned in-plane, with intensity augmentation (contrast, offset, gamma, noise) so the model
  * does not learn one microscope; loss = BCE(foreground) + BCE(normalized 3-D distance); validation AP@0.5 (3-D, pooled)
  * after every epoch; checkpoints, resume, cancel and early stopping as every CNN-J training; the split depth chosen on
  * the validation volumes at the end.
@@ -257,19 +258,25 @@ public final class VolumeTrainer {
             float[] images = new float[batch * c * vol], fg = new float[batch * vol], dist = new float[batch * vol];
             for (int b = 0; b < batch; b++) {
                 Prepared v = volumes.get(rng.nextInt(volumes.size()));
-                int[] origin = origin(v);
+                // zoom ×0.8–1.25 (log-uniform), linearly resampled: sizes vary and the model sees the interpolated
+                // noise of a stack rescaled to its object size
+                double zoom = Math.exp(rng.uniform((float) Math.log(0.8), (float) Math.log(1.25)));
+                int[] region = new int[3];
+                for (int a = 0; a < 3; a++) region[a] = Math.max(1, (int) Math.round(patch[a] / zoom));
+                int[] origin = origin(v, region);
                 boolean fz = rng.uniform() < 0.5, fy = rng.uniform() < 0.5, fx = rng.uniform() < 0.5;
                 boolean turn = patch[1] == patch[2] && rng.uniform() < 0.5;
-                for (int ch = 0; ch < c; ch++)
-                    crop(v.image()[ch], v, origin, fz, fy, fx, turn, images, (b * c + ch) * vol);
-                crop(v.foreground(), v, origin, fz, fy, fx, turn, fg, b * vol);
-                crop(v.distance(), v, origin, fz, fy, fx, turn, dist, b * vol);
+                Sampling at = new Sampling(v, origin, region, patch, new boolean[] {fz, fy, fx});
+                for (int ch = 0; ch < c; ch++) crop(v.image()[ch], v, at, turn, images, (b * c + ch) * vol);
+                crop(v.foreground(), v, at, turn, fg, b * vol);
+                crop(v.distance(), v, at, turn, dist, b * vol);
                 if (intensity) vary(images, b * c * vol, c * vol);
             }
             return new Batch(images, fg, dist);
         }
 
-        private int[] origin(Prepared v) {
+        /** Where a patch's region starts: two times in three around an object voxel, else anywhere. */
+        private int[] origin(Prepared v, int[] region) {
             int[] dims = {v.depth(), v.height(), v.width()}, o = new int[3];
             int[] centre = null;
             if (rng.uniform() < 0.67) {
@@ -280,36 +287,67 @@ public final class VolumeTrainer {
                 }
             }
             for (int a = 0; a < 3; a++) {
-                int room = dims[a] - patch[a];
-                if (room <= 0) o[a] = room / 2; // smaller than the patch: centred, zeros around
-                else if (centre != null) o[a] = Math.max(0, Math.min(room, centre[a] - patch[a] / 2));
+                int room = dims[a] - region[a];
+                if (room <= 0) o[a] = room / 2; // smaller than the region: centred, zeros around
+                else if (centre != null) o[a] = Math.max(0, Math.min(room, centre[a] - region[a] / 2));
                 else o[a] = rng.nextInt(room + 1);
             }
             return o;
         }
 
-        /** Copies the patch at {@code o} (flipped and turned as told) into dst; zeros outside the volume. */
-        private void crop(
-                float[] src,
-                Prepared v,
-                int[] o,
-                boolean fz,
-                boolean fy,
-                boolean fx,
-                boolean turn,
-                float[] dst,
-                int at) {
+        /**
+         * Per axis, for each patch index: the two source indices and the second's weight (a region of {@code region}
+         * voxels at {@code origin} resampled to the patch, voxel centres aligned; flipped where told). Same size: each
+         * index reads exactly one voxel.
+         */
+        private record Sampling(int[][] lo, int[][] hi, float[][] weight) {
+            Sampling(Prepared v, int[] origin, int[] region, int[] patch, boolean[] flip) {
+                this(new int[3][], new int[3][], new float[3][]);
+                int[] dims = {v.depth(), v.height(), v.width()};
+                for (int a = 0; a < 3; a++) {
+                    int n = patch[a];
+                    lo[a] = new int[n];
+                    hi[a] = new int[n];
+                    weight[a] = new float[n];
+                    double step = (double) region[a] / n;
+                    for (int i = 0; i < n; i++) {
+                        int j = flip[a] ? n - 1 - i : i;
+                        double q = origin[a] + (j + 0.5) * step - 0.5;
+                        int f = (int) Math.floor(q);
+                        lo[a][i] = f < 0 || f >= dims[a] ? -1 : f;
+                        hi[a][i] = f + 1 < 0 || f + 1 >= dims[a] ? -1 : f + 1;
+                        weight[a][i] = (float) (q - f);
+                    }
+                }
+            }
+        }
+
+        /** The patch of {@code src} (trilinear, zeros outside the volume), turned in-plane as told, into dst. */
+        private void crop(float[] src, Prepared v, Sampling s, boolean turn, float[] dst, int at) {
             int pd = patch[0], ph = patch[1], pw = patch[2], h = v.height(), w = v.width();
-            for (int z = 0; z < pd; z++) {
-                int sz = o[0] + (fz ? pd - 1 - z : z);
+            for (int z = 0; z < pd; z++)
                 for (int y = 0; y < ph; y++)
                     for (int x = 0; x < pw; x++) {
                         int yy = turn ? x : y, xx = turn ? y : x;
-                        int sy = o[1] + (fy ? ph - 1 - yy : yy), sx = o[2] + (fx ? pw - 1 - xx : xx);
-                        boolean in = sz >= 0 && sz < v.depth() && sy >= 0 && sy < h && sx >= 0 && sx < w;
-                        dst[at + (z * ph + y) * pw + x] = in ? src[(sz * h + sy) * w + sx] : 0f;
+                        float sum = 0;
+                        for (int cz = 0; cz < 2; cz++) {
+                            int iz = cz == 0 ? s.lo()[0][z] : s.hi()[0][z];
+                            float wz = cz == 0 ? 1 - s.weight()[0][z] : s.weight()[0][z];
+                            if (iz < 0 || wz == 0) continue;
+                            for (int cy = 0; cy < 2; cy++) {
+                                int iy = cy == 0 ? s.lo()[1][yy] : s.hi()[1][yy];
+                                float wy = cy == 0 ? 1 - s.weight()[1][yy] : s.weight()[1][yy];
+                                if (iy < 0 || wy == 0) continue;
+                                int row = (iz * h + iy) * w;
+                                float lx = 1 - s.weight()[2][xx], hx = s.weight()[2][xx];
+                                int ix0 = s.lo()[2][xx], ix1 = s.hi()[2][xx];
+                                float line = (ix0 >= 0 ? lx * src[row + ix0] : 0)
+                                        + (ix1 >= 0 && hx != 0 ? hx * src[row + ix1] : 0);
+                                sum += wz * wy * line;
+                            }
+                        }
+                        dst[at + (z * ph + y) * pw + x] = sum;
                     }
-            }
         }
 
         /** Contrast ×0.6–1.4, offset ±0.15, gamma 0.7–1.5 on the 0..1 part, Gaussian noise σ 0–0.08. */

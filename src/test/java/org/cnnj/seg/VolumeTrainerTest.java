@@ -8,6 +8,7 @@ import java.util.List;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
+import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
 /** A small 3-D U-Net learns synthetic nuclei (held-out stacks of another anisotropy), in a minute. */
@@ -20,7 +21,7 @@ class VolumeTrainerTest {
         // held out: another z spacing (resampled to the model's) and other seeds
         List<LabeledVolume> held = List.of(SyntheticVolumes.generate(900, 16, 96, 96, s.withZRatio(2.6)));
         TrainConfig cfg = TrainConfig.defaults()
-                .withSchedule(5, 30)
+                .withSchedule(5, 40)
                 .withBatches(2, 32)
                 .withPatience(0)
                 .withSeed(3);
@@ -33,11 +34,25 @@ class VolumeTrainerTest {
         System.out.println("3-D training, held-out AP@0.5 per epoch: " + scores + ", split depth "
                 + r.spec().splitDepth());
         VolumeSegmenter.Result seg = new VolumeSegmenter(new JavaEngine(r.model()), r.spec())
-                .segment(held.get(0), VolumeSegmenter.Options.defaults(), line -> {}, null);
+                .segment(
+                        held.get(0),
+                        VolumeSegmenter.Options.defaults().withDiameter(r.spec().objectDiameter()),
+                        line -> {},
+                        null);
         InstanceMatching.Result m = InstanceMatching.match(held.get(0).labels(), seg.labels(), 0.5);
         double ap = (double) m.truePositives() / (m.truePositives() + m.falsePositives() + m.falseNegatives());
         System.out.println("3-D training, held-out AP@0.5 of the result: " + ap);
-        // an untrained network finds nothing (AP 0); 150 steps on four small stacks reach ~0.45-0.55
-        assertTrue(ap > 0.35, "held-out AP@0.5 " + ap + " (" + m + ")");
+        // the same network untrained finds (almost) nothing; 200 steps on four small stacks of the varied generator
+        // reach ~0.3-0.35 (the shipped model, 850 steps on 60 larger stacks: see docs/3d.md)
+        VolumeSegmenter.Result blank = new VolumeSegmenter(
+                        new JavaEngine(new VolumeUNet(r.model().config, new Rng(3))), r.spec())
+                .segment(
+                        held.get(0),
+                        VolumeSegmenter.Options.defaults().withDiameter(r.spec().objectDiameter()),
+                        line -> {},
+                        null);
+        InstanceMatching.Result b = InstanceMatching.match(held.get(0).labels(), blank.labels(), 0.5);
+        assertTrue(b.truePositives() <= 2, "untrained: " + b);
+        assertTrue(ap > 0.25, "held-out AP@0.5 " + ap + " (" + m + ")");
     }
 }
