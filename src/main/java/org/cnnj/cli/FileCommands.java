@@ -42,23 +42,21 @@ public final class FileCommands {
         return switch (name) {
             case "segment" -> {
                 SegmentFiles.Options o = SegmentCommand.options(args);
-                yield new Parsed(
+                yield parsed(
                         name,
                         o.input(),
                         o.output(),
                         o.model(),
-                        TABLE.get(name),
                         (threads, log) -> SegmentFiles.open(
                                 o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), log));
             }
             case "detect" -> {
                 DetectFiles.Options o = DetectCommand.options(args);
-                yield new Parsed(
+                yield parsed(
                         name,
                         o.input(),
                         o.output(),
                         o.model(),
-                        TABLE.get(name),
                         (threads, log) -> DetectFiles.open(
                                 o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), log));
             }
@@ -67,12 +65,11 @@ public final class FileCommands {
                 if (o.rois() != null)
                     throw new IllegalArgumentException("spark classify classifies whole images; --rois is for"
                             + " ./cnnj classify on one machine");
-                yield new Parsed(
+                yield parsed(
                         name,
                         o.input(),
                         o.output(),
                         o.model(),
-                        TABLE.get(name),
                         (threads, log) -> ClassifyFiles.open(
                                 o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), log));
             }
@@ -80,5 +77,9 @@ public final class FileCommands {
                 throw new IllegalArgumentException(
                         "unknown command \"" + name + "\": on Spark CNN-J runs " + String.join(" or ", NAMES));
         };
+    }
+
+    private static Parsed parsed(String name, Path input, Path output, Path model, Opener opener) {
+        return new Parsed(name, input, output, model, TABLE.get(name), opener);
     }
 }
