@@ -3,6 +3,7 @@ package org.cnnj.catalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.TensorIo;
+import org.cnnj.seg.VolumeSpec;
 
 /**
  * What a model is, in words a user reads (Model Info command, {@code ./cnnj model-info}): what it does, what images it
@@ -53,6 +55,7 @@ public final class ModelReport {
         }
         if (ClassifierSpec.isClassifier(model)) classifier(sb, ClassifierSpec.read(sidecar));
         else if (DetectorSpec.isDetector(model)) detector(sb, DetectorSpec.read(sidecar));
+        else if (VolumeSpec.describes(model)) volume(sb, VolumeSpec.read(sidecar));
         else segmentation(sb, SegmentationSpec.read(sidecar));
         return sb.toString().trim();
     }
@@ -154,6 +157,35 @@ public final class ModelReport {
                     s.halo());
         else if (io == null || !io.fixedSize())
             line(sb, "Tiles: multiples of %d px with %d px of context.", s.tileMultiple(), s.halo());
+        provenance(sb, s.provenance());
+    }
+
+    private static void volume(StringBuilder sb, VolumeSpec s) {
+        line(
+                sb,
+                "What it does: finds objects in z-stacks in 3-D (each voxel's foreground and distance to its object's"
+                        + " outline; objects are the basins of that map) and numbers them in a 3-D label stack.");
+        line(
+                sb,
+                "Stacks: %d channel(s), %s; trained at voxel %s × %s × %s %s (z, y, x) on objects about %.1f voxels"
+                        + " across: stacks are rescaled to that z/xy ratio (from their calibration) and object size"
+                        + " (diameter auto measures it).",
+                s.inputChannels(),
+                scaling(s.normalization()),
+                s.voxel()[0],
+                s.voxel()[1],
+                s.voxel()[2],
+                s.unit(),
+                s.objectDiameter());
+        line(
+                sb,
+                "Network: 3-D U-Net, %d levels, %d base filters; blocks of multiples of %s voxels (d, h, w) with a"
+                        + " %s voxel halo; split depth %.2f.",
+                s.architecture().depth(),
+                s.architecture().baseFilters(),
+                Arrays.toString(s.tileMultiple()),
+                Arrays.toString(s.halo()),
+                s.splitDepth());
         provenance(sb, s.provenance());
     }
 

@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.VolumeFiles;
-import org.cnnj.io.ImageFiles;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.VolumeTrainer;
 import org.cnnj.train.TrainConfig;
@@ -88,7 +87,7 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
         Path model = output.toPath();
         TrainingRun<LabeledVolume> run = TrainingRun.of(data, cfg)
                 .withProvenance(made)
-                .withCheckpoints(model.resolveSibling(ImageFiles.baseName(model) + "-checkpoints"))
+                .withCheckpoints(model.resolveSibling(output.getName().replaceFirst("\\.onnx$", "") + "-checkpoints"))
                 .withListener(trainingListener(output, false, stop));
         VolumeTrainer.Result r = VolumeFiles.train(
                 run,

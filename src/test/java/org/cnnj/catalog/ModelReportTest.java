@@ -29,6 +29,9 @@ class ModelReportTest {
         String cls = ModelReport.describe(Path.of(BuiltInModels.CELLS));
         assertTrue(cls.contains("tells which of apoptotic, elongated, interphase, mitotic"), cls);
         assertTrue(cls.contains("each crop scaled"), cls);
+        String volume = ModelReport.describe(Path.of("models/nuclei3d.onnx"));
+        assertTrue(volume.contains("finds objects in z-stacks in 3-D") && volume.contains("2.0 × 1.0 × 1.0"), volume);
+        assertTrue(volume.contains("synthetic"), "how it was made: " + volume);
         String external = ModelReport.describe(Path.of("src/test/resources/external/torch_unet.onnx"));
         assertTrue(external.contains("A model from elsewhere") && external.contains("gives logits"), external);
     }
