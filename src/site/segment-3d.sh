@@ -22,7 +22,7 @@ menu 3 0   # Segmentation › Segment Image...
 wait_for "CNN-J Segment Image"
 sleep 1
 geometry "CNN-J Segment Image"
-xdotool mousemove $((X + 470)) $((Y + 80)) click 1; sleep 0.5   # into the Model field
+xdotool mousemove $((X + 570)) $((Y + 57)) click 1; sleep 0.5   # into the Model field
 xdotool key ctrl+a; xdotool type --delay 20 "$repo/models/nuclei3d.onnx"
 sleep 1
 import -window "$(window "CNN-J Segment Image")" "$out/dialog-segment-image-3d.png"

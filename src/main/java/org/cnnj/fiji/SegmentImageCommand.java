@@ -121,6 +121,7 @@ public class SegmentImageCommand extends CnnjCommand {
         labels.setTitle(ResultsDisplay.uniqueTitle(labels.getTitle()));
         if (ResultsDisplay.available()) {
             ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois));
+            ResultsDisplay.overlay(image, out.rois(), numbers); // each slice shows its objects' outlines
             ResultsDisplay.showTable(VolumeFiles.table(out.rows(), out.unit()), "CNN-J 3-D Results");
         }
         return String.format(
