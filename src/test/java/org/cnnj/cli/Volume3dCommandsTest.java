@@ -59,30 +59,8 @@ class Volume3dCommandsTest {
         assertTrue(VolumeSpec.describes(model));
         Path input = stacks.resolve("nuclei3d-7.tif");
         Path ort = dir.resolve("ort"), java = dir.resolve("java");
-        assertEquals(0, Main.run(new String[] {
-            "segment",
-            "--model",
-            model.toString(),
-            "--input",
-            input.toString(),
-            "--output",
-            ort.toString(),
-            "--diameter",
-            "14"
-        }));
-        assertEquals(0, Main.run(new String[] {
-            "segment",
-            "--model",
-            model.toString(),
-            "--input",
-            input.toString(),
-            "--output",
-            java.toString(),
-            "--diameter",
-            "14",
-            "--engine",
-            "java"
-        }));
+        assertEquals(0, segment(model, input, ort, "ort"));
+        assertEquals(0, segment(model, input, java, "java"));
         ImagePlus labels = Tiffs.open(ort.resolve("labels.tif"));
         assertEquals(16, labels.getNSlices(), "a label stack as deep as the input");
         assertEquals(2.0, labels.getCalibration().pixelDepth, 1e-9, "with its calibration");
@@ -163,5 +141,22 @@ class Volume3dCommandsTest {
         InstanceMatching.Result m3 = InstanceMatching.match(truth, joined, 0.5);
         InstanceMatching.Result m2 = InstanceMatching.match(truth, separate, 0.5);
         assertTrue(m3.truePositives() > 2 * m2.truePositives(), "linked " + m3 + " vs separate " + m2);
+    }
+
+    /** ./cnnj segment with the model's own diameter (14) on {@code engine}. */
+    private static int segment(Path model, Path input, Path output, String engine) throws Exception {
+        return Main.run(new String[] {
+            "segment",
+            "--model",
+            model.toString(),
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString(),
+            "--diameter",
+            "14",
+            "--engine",
+            engine
+        });
     }
 }
