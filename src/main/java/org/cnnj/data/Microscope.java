@@ -20,29 +20,46 @@ public final class Microscope {
 
     /** Separable Gaussian blur with clamped edges: the optics' point-spread function. Shape: img [H·W]. */
     public static float[] blur(float[] img, int w, int h, double sigma) {
+        float[] out = img.clone();
+        int[] dims = {1, h, w};
+        blurAxis(out, dims, 2, sigma);
+        blurAxis(out, dims, 1, sigma);
+        return out;
+    }
+
+    /**
+     * The same for a volume [D·H·W] with a sigma per axis (z, y, x) in voxels, e.g. a PSF longer in z than in xy; an axis
+     * whose sigma is under 0.3 voxel, or that is one voxel long, is left as it is.
+     */
+    public static float[] blur(float[] volume, int[] dims, double[] sigma) {
+        float[] out = volume.clone();
+        for (int axis = 2; axis >= 0; axis--)
+            if (sigma[axis] >= 0.3 && dims[axis] >= 2) blurAxis(out, dims, axis, sigma[axis]);
+        return out;
+    }
+
+    /** Convolves every line of {@code v} [dims] along {@code axis} with a normalized Gaussian, in place. */
+    private static void blurAxis(float[] v, int[] dims, int axis, double sigma) {
         int radius = (int) Math.ceil(3 * sigma);
         float[] kernel = new float[2 * radius + 1];
         float sum = 0;
         for (int i = -radius; i <= radius; i++)
             sum += kernel[i + radius] = (float) Math.exp(-i * i / (2 * sigma * sigma));
         for (int i = 0; i < kernel.length; i++) kernel[i] /= sum;
-        float[] tmp = new float[img.length], out = new float[img.length];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                float v = 0;
-                for (int k = -radius; k <= radius; k++)
-                    v += kernel[k + radius] * img[y * w + Math.min(w - 1, Math.max(0, x + k))];
-                tmp[y * w + x] = v;
+        int length = dims[axis], stride = 1, outer = 1;
+        for (int a = axis + 1; a < 3; a++) stride *= dims[a];
+        for (int a = 0; a < axis; a++) outer *= dims[a];
+        float[] line = new float[length];
+        for (int o = 0; o < outer; o++)
+            for (int inner = 0; inner < stride; inner++) {
+                int start = o * length * stride + inner;
+                for (int i = 0; i < length; i++) line[i] = v[start + i * stride];
+                for (int i = 0; i < length; i++) {
+                    float acc = 0;
+                    for (int k = -radius; k <= radius; k++)
+                        acc += kernel[k + radius] * line[Math.min(length - 1, Math.max(0, i + k))];
+                    v[start + i * stride] = acc;
+                }
             }
-        }
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                float v = 0;
-                for (int k = -radius; k <= radius; k++)
-                    v += kernel[k + radius] * tmp[Math.min(h - 1, Math.max(0, y + k)) * w + x];
-                out[y * w + x] = v;
-            }
-        }
-        return out;
     }
 }

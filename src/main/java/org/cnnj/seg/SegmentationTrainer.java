@@ -422,7 +422,7 @@ public final class SegmentationTrainer {
     }
 
     /** counts {true positives, false positives, false negatives} += the matches of {@code objects} at IoU 0.5. */
-    private static void addMatches(long[] counts, int[] truth, int[] objects) {
+    static void addMatches(long[] counts, int[] truth, int[] objects) {
         InstanceMatching.Result m = InstanceMatching.match(truth, objects, 0.5);
         counts[0] += m.truePositives();
         counts[1] += m.falsePositives();
@@ -430,7 +430,7 @@ public final class SegmentationTrainer {
     }
 
     /** AP@0.5 pooled over images: TP / (TP + FP + FN) of all their objects together. */
-    private static double pooledAp(long[] counts) {
+    static double pooledAp(long[] counts) {
         long all = counts[0] + counts[1] + counts[2];
         return all == 0 ? 0 : (double) counts[0] / all;
     }

@@ -1,5 +1,6 @@
 package org.cnnj.seg;
 
+import org.cnnj.data.Microscope;
 import org.cnnj.runtime.VolumeSize;
 import org.cnnj.util.Rng;
 
@@ -115,7 +116,8 @@ public final class SyntheticVolumes {
             for (int p = z * plane; p < (z + 1) * plane; p++) signal[p] *= keep;
         }
         double blurXy = s.blurXy() * rng.uniform(0.7f, 1.8f);
-        float[] blurred = blur(signal, depth, height, width, blurXy, 2 * blurXy / zr);
+        float[] blurred = Microscope.blur(
+                signal, new int[] {depth, height, width}, new double[] {2 * blurXy / zr, blurXy, blurXy});
         for (int p = 0; p < n; p++) image[p] += blurred[p];
         double gain = s.photons() * Math.pow(10, rng.uniform(-0.5f, 0.7f)); // dim to bright samples
         for (int p = 0; p < n; p++) {
@@ -204,38 +206,5 @@ public final class SyntheticVolumes {
             labels[i] = map[l];
         }
         return labels;
-    }
-
-    /** Separable Gaussian blur with sigma {@code sxy} in x and y, {@code sz} in z (voxels), edges clamped. */
-    static float[] blur(float[] v, int depth, int height, int width, double sxy, double sz) {
-        float[] out = v.clone();
-        blurAxis(out, depth, height, width, sxy, 1, width, height * depth);
-        blurAxis(out, depth, height, width, sxy, width, height, width * depth);
-        blurAxis(out, depth, height, width, sz, width * height, depth, width * height);
-        return out;
-    }
-
-    /** Blurs every line of {@code length} values {@code stride} apart; {@code lines} of them. */
-    private static void blurAxis(
-            float[] v, int depth, int height, int width, double sigma, int stride, int length, int lines) {
-        if (sigma < 0.3 || length < 2) return;
-        int r = (int) Math.ceil(3 * sigma);
-        float[] k = new float[2 * r + 1];
-        float sum = 0;
-        for (int i = -r; i <= r; i++) sum += k[i + r] = (float) Math.exp(-i * i / (2 * sigma * sigma));
-        for (int i = 0; i < k.length; i++) k[i] /= sum;
-        float[] line = new float[length];
-        int plane = width * height;
-        for (int l = 0; l < lines; l++) {
-            int start = stride == 1
-                    ? l * width
-                    : stride == width ? (l / width) * plane + l % width : l; // z lines: one per in-plane position
-            for (int i = 0; i < length; i++) line[i] = v[start + i * stride];
-            for (int i = 0; i < length; i++) {
-                float acc = 0;
-                for (int j = -r; j <= r; j++) acc += k[j + r] * line[Math.min(length - 1, Math.max(0, i + j))];
-                v[start + i * stride] = acc;
-            }
-        }
     }
 }

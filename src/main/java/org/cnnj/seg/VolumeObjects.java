@@ -2,6 +2,7 @@ package org.cnnj.seg;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.cnnj.runtime.VolumeSize;
 
 /** Measurements of the objects of a 3-D label image, in the volume's calibrated units. */
@@ -28,6 +29,28 @@ public final class VolumeObjects {
             double diameter) {}
 
     private VolumeObjects() {}
+
+    /**
+     * Diameter (xy voxels) of the sphere with each object's volume, z voxels counted {@code zRatio} deep, for the labels
+     * present in {@code labels} (absent ids skipped), sorted.
+     */
+    public static double[] diameters(int[] labels, double zRatio) {
+        int max = 0;
+        for (int l : labels) max = Math.max(max, l);
+        long[] count = new long[max + 1];
+        for (int l : labels) if (l > 0) count[l]++;
+        return LongStream.of(count)
+                .skip(1)
+                .filter(n -> n > 0)
+                .mapToDouble(n -> sphereDiameter(n * zRatio))
+                .sorted()
+                .toArray();
+    }
+
+    /** Diameter of the sphere of this volume. */
+    static double sphereDiameter(double volume) {
+        return 2 * Math.cbrt(3 * volume / (4 * Math.PI));
+    }
 
     /** One row per label 1..max present in {@code labels} [D·H·W]; {@code image} (may be null) gives the intensity. */
     public static List<Row> measure(int[] labels, float[] image, VolumeSize size, double[] voxel) {
@@ -80,7 +103,7 @@ public final class VolumeObjects {
                     b[4],
                     b[5],
                     image == null ? 0 : si[l] / n,
-                    2 * Math.cbrt(3 * volume / (4 * Math.PI))));
+                    sphereDiameter(volume)));
         }
         return rows;
     }

@@ -19,19 +19,20 @@ import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.VolumeSize;
 import org.cnnj.runtime.VolumeTiler;
+import org.cnnj.util.FloatMath;
 import org.cnnj.util.Rng;
 
 /**
  * Applies a 3-D instance model to a stack: percentile normalization over the volume; rescaling so that objects have
- * the model's size in xy ({@code diameter}, or measured in a first pass) and z spacing over xy spacing that of its
- * training voxels (from the stack's calibration); the 3-D U-Net block by block with a halo ({@link VolumeTiler}); its
- * foreground and distance maps taken back to the stack's grid; objects as the basins of the distance map (seeded 3-D
- * watershed, {@link DistanceInstances}).
+ * the model's size in xy ({@code diameter}, or measured with the model, {@link #estimateDiameter}) and z spacing over
+ * xy spacing that of its training voxels (from the stack's calibration); the 3-D U-Net block by block with a halo
+ * ({@link VolumeTiler}); objects as the basins of its distance map (seeded 3-D watershed, {@link DistanceInstances}) on
+ * the grid it saw, their labels taken back to the stack's grid.
  */
 public final class VolumeSegmenter {
     /**
-     * How to apply: the objects' diameter in xy voxels of the stack (0: measured), block core (d, h, w; null: up to 64
-     * × 128 × 128), the dip that splits two objects (0: the model's), the smallest object (voxels at the stack's grid; 0:
+     * How to apply: the objects' diameter in xy voxels of the stack (0: measured), block core (d, h, w; null: sized to
+     * the heap, {@link #layout}), the dip that splits two objects (0: the model's), the smallest object (voxels at the stack's grid; 0:
      * a tenth of the model's object volume).
      */
     public record Options(double diameter, int[] block, double splitDepth, int minObjectVoxels) {
@@ -215,7 +216,7 @@ public final class VolumeSegmenter {
         LabeledVolume part = new LabeledVolume(v.name(), crop, null, new VolumeSize(d, ch, cw), v.voxel(), v.unit());
         Result r = run(part, crop, ratio, spec.objectDiameter() / s, o, null);
         boolean[] cut = new boolean[r.objects() + 1];
-        int[] l = r.labels();
+        int[] kept = r.labels().clone();
         for (int z = 0; z < d; z++)
             for (int y = 0; y < ch; y++)
                 for (int x = 0; x < cw; x++) {
@@ -223,14 +224,11 @@ public final class VolumeSegmenter {
                             || (y == ch - 1 && y0 + ch < v.height())
                             || (x == 0 && x0 > 0)
                             || (x == cw - 1 && x0 + cw < v.width());
-                    if (side0) cut[l[(z * ch + y) * cw + x]] = true;
+                    if (side0) cut[kept[(z * ch + y) * cw + x]] = true;
                 }
-        int[] kept = l.clone();
-        int[] id = new int[r.objects() + 1];
-        int n = 0;
-        for (int k = 1; k <= r.objects(); k++) if (!cut[k]) id[k] = ++n;
-        for (int i = 0; i < kept.length; i++) kept[i] = id[kept[i]];
-        return n < 3 ? 0 : medianDiameter(kept, n, ratio);
+        for (int i = 0; i < kept.length; i++) if (cut[kept[i]]) kept[i] = 0;
+        double[] diameters = VolumeObjects.diameters(kept, ratio);
+        return diameters.length < 3 ? 0 : diameters[diameters.length / 2];
     }
 
     /** z spacing over xy spacing: the stack's own, or, without calibration, the model's (said once). */
@@ -281,20 +279,23 @@ public final class VolumeSegmenter {
                 ? (int) Math.max(1, Math.round(o.minObjectVoxels() * (double) seen.voxels() / size.voxels()))
                 : minVoxels(spec.objectDiameter(), spec.zRatio());
         double split = o.splitDepth() > 0 ? o.splitDepth() : spec.splitDepth();
-        Result seenAt = new Result(null, 0, diameter, sZ, sXy, fg, dist, min, seen);
-        int[] labels = decode(v, seenAt, split, o);
+        int[] labels = decode(fg, dist, seen, min, split, size);
         int objects = 0;
         for (int l : labels) objects = Math.max(objects, l);
         return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min, seen);
     }
 
     /** The objects of an earlier result's maps at another split depth, on the stack's grid, numbered 1..n. */
-    int[] decode(LabeledVolume v, Result r, double splitDepth, Options o) {
-        boolean[] mask = new boolean[r.foreground().length];
-        for (int p = 0; p < mask.length; p++) mask[p] = r.foreground()[p] > 0.5f;
-        int[] onGrid = DistanceInstances.decode(
-                mask, r.distance(), r.grid(), new DistanceInstances.Options((float) splitDepth, r.minObjectVoxels()));
-        return consecutive(VolumeScaling.nearest(onGrid, r.grid(), v.size()));
+    int[] decode(LabeledVolume v, Result r, double splitDepth) {
+        return decode(r.foreground(), r.distance(), r.grid(), r.minObjectVoxels(), splitDepth, v.size());
+    }
+
+    /** Objects of the maps on {@code grid}, their labels taken to {@code stack}'s grid by nearest, numbered 1..n. */
+    private static int[] decode(float[] fg, float[] dist, VolumeSize grid, int min, double split, VolumeSize stack) {
+        boolean[] mask = new boolean[fg.length];
+        for (int p = 0; p < mask.length; p++) mask[p] = fg[p] > 0.5f;
+        int[] onGrid = DistanceInstances.decode(mask, dist, grid, new DistanceInstances.Options((float) split, min));
+        return consecutive(VolumeScaling.nearest(onGrid, grid, stack));
     }
 
     /** Labels renumbered 1..n in order of first appearance (objects lost in resampling leave no gaps). */
@@ -366,19 +367,8 @@ public final class VolumeSegmenter {
         }
     }
 
-    /** Median diameter (xy voxels) of the spheres with the objects' volumes, z voxels counted {@code ratio} deep. */
-    static double medianDiameter(int[] labels, int objects, double ratio) {
-        if (objects == 0) return 0;
-        long[] count = new long[objects + 1];
-        for (int l : labels) if (l > 0) count[l]++;
-        double[] d = new double[objects];
-        for (int l = 1; l <= objects; l++) d[l - 1] = 2 * Math.cbrt(3 * count[l] * ratio / (4 * Math.PI));
-        Arrays.sort(d);
-        return d[objects / 2];
-    }
-
     private static float[] sigmoid(float[] logits) {
-        for (int i = 0; i < logits.length; i++) logits[i] = (float) (1 / (1 + Math.exp(-logits[i])));
+        for (int i = 0; i < logits.length; i++) logits[i] = FloatMath.sigmoid(logits[i]);
         return logits;
     }
 

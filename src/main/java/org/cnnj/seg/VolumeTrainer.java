@@ -152,22 +152,15 @@ public final class VolumeTrainer {
             VolumeSegmenter.Options o = new VolumeSegmenter.Options(spec.objectDiameter(), null, depths[0], 0);
             for (LabeledVolume v : volumes) {
                 VolumeSegmenter.Result r = segmenter.segment(v, o, line -> {}, null);
-                for (int i = 0; i < depths.length; i++) {
-                    int[] labels = i == 0 ? r.labels() : segmenter.decode(v, r, depths[i], o);
-                    InstanceMatching.Result match = InstanceMatching.match(v.labels(), labels, 0.5);
-                    counts[i][0] += match.truePositives();
-                    counts[i][1] += match.falsePositives();
-                    counts[i][2] += match.falseNegatives();
-                }
+                for (int i = 0; i < depths.length; i++)
+                    SegmentationTrainer.addMatches(
+                            counts[i], v.labels(), i == 0 ? r.labels() : segmenter.decode(v, r, depths[i]));
             }
         } finally {
             net.train(true);
         }
         double[] ap = new double[depths.length];
-        for (int i = 0; i < depths.length; i++) {
-            long all = counts[i][0] + counts[i][1] + counts[i][2];
-            ap[i] = all == 0 ? 0 : (double) counts[i][0] / all;
-        }
+        for (int i = 0; i < depths.length; i++) ap[i] = SegmentationTrainer.pooledAp(counts[i]);
         return ap;
     }
 
@@ -187,15 +180,12 @@ public final class VolumeTrainer {
 
     /** Median sphere-equivalent diameter (xy voxels) of all objects of all volumes, each at its own z/xy ratio. */
     static double medianDiameter(List<LabeledVolume> data) {
-        List<Double> all = new ArrayList<>();
-        for (LabeledVolume v : data) {
-            double own = v.zRatio();
-            for (VolumeObjects.Row r : VolumeObjects.measure(v.labels(), null, v.size(), new double[] {own, 1, 1}))
-                all.add(r.diameter());
-        }
-        if (all.isEmpty()) throw new IllegalArgumentException("3-D training: no objects in the labels");
-        all.sort(null);
-        return Math.max(4, all.get(all.size() / 2));
+        double[] all = data.stream()
+                .flatMapToDouble(v -> Arrays.stream(VolumeObjects.diameters(v.labels(), v.zRatio())))
+                .sorted()
+                .toArray();
+        if (all.length == 0) throw new IllegalArgumentException("3-D training: no objects in the labels");
+        return Math.max(4, all[all.length / 2]);
     }
 
     /** Each volume with z spacing {@code ratio}× its xy and objects of {@code diameter} (xy voxels). */
@@ -221,8 +211,7 @@ public final class VolumeTrainer {
     }
 
     /** A volume ready to sample: normalized channels and its two targets. */
-    private record Prepared(
-            float[][] image, float[] foreground, float[] distance, int[] labels, int depth, int height, int width) {}
+    private record Prepared(float[][] image, float[] foreground, float[] distance, int[] labels, VolumeSize size) {}
 
     private static List<Prepared> prepare(List<LabeledVolume> data, double ratio, double diameter, Normalization n) {
         List<Prepared> out = new ArrayList<>();
@@ -232,7 +221,7 @@ public final class VolumeTrainer {
             float[] fg = new float[v.voxels()];
             for (int p = 0; p < fg.length; p++) fg[p] = v.labels()[p] > 0 ? 1 : 0;
             float[] dist = DistanceMap.normalized(v.labels(), v.width(), v.height(), v.depth(), ratio);
-            out.add(new Prepared(image, fg, dist, v.labels(), v.depth(), v.height(), v.width()));
+            out.add(new Prepared(image, fg, dist, v.labels(), v.size()));
         }
         return out;
     }
@@ -277,7 +266,7 @@ public final class VolumeTrainer {
 
         /** Where a patch's region starts: two times in three around an object voxel, else anywhere. */
         private int[] origin(Prepared v, int[] region) {
-            int[] dims = {v.depth(), v.height(), v.width()}, o = new int[3];
+            int[] dims = v.size().dims(), o = new int[3];
             int[] centre = null;
             if (rng.uniform() < 0.67) {
                 for (int t = 0; t < 20 && centre == null; t++) {
@@ -303,7 +292,7 @@ public final class VolumeTrainer {
         private record Sampling(int[][] lo, int[][] hi, float[][] weight) {
             Sampling(Prepared v, int[] origin, int[] region, int[] patch, boolean[] flip) {
                 this(new int[3][], new int[3][], new float[3][]);
-                int[] dims = {v.depth(), v.height(), v.width()};
+                int[] dims = v.size().dims();
                 for (int a = 0; a < 3; a++) {
                     int n = patch[a];
                     lo[a] = new int[n];
@@ -324,7 +313,11 @@ public final class VolumeTrainer {
 
         /** The patch of {@code src} (trilinear, zeros outside the volume), turned in-plane as told, into dst. */
         private void crop(float[] src, Prepared v, Sampling s, boolean turn, float[] dst, int at) {
-            int pd = patch[0], ph = patch[1], pw = patch[2], h = v.height(), w = v.width();
+            int pd = patch[0],
+                    ph = patch[1],
+                    pw = patch[2],
+                    h = v.size().height(),
+                    w = v.size().width();
             for (int z = 0; z < pd; z++)
                 for (int y = 0; y < ph; y++)
                     for (int x = 0; x < pw; x++) {
