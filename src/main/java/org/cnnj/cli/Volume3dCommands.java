@@ -3,17 +3,13 @@ package org.cnnj.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.cnnj.fiji.TrainSegmentation3dCommand;
 import org.cnnj.ij.Stacks;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.VolumeFiles;
-import org.cnnj.io.ImageFiles;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SyntheticVolumes;
 import org.cnnj.seg.VolumeTrainer;
@@ -100,15 +96,10 @@ final class Volume3dCommands {
                 o.integer("--patch-depth", 0),
                 o.number("--diameter", 0),
                 !o.has("--no-intensity"));
-        Map<String, String> made = new LinkedHashMap<>();
-        made.put("command", "./cnnj train-seg3d " + String.join(" ", args));
-        made.put("data", o.path("--images").toString() + " (" + data.size() + " stacks)");
-        made.put("date", LocalDate.now().toString());
-        Path checkpoints = output.resolveSibling(ImageFiles.baseName(output) + "-checkpoints");
-        TrainingRun<LabeledVolume> run = TrainingRun.of(data, cfg)
-                .withProvenance(made)
-                .withCheckpoints(checkpoints)
+        TrainingRun<LabeledVolume> run = VolumeFiles.run(
+                        data, cfg, "./cnnj train-seg3d " + String.join(" ", args), o.path("--images"), output)
                 .withListener(e -> System.out.println(e.line()));
+        Path checkpoints = run.checkpoints();
         if (o.has("--validation-images"))
             run = run.validatedOn(VolumeFiles.load(o.path("--validation-images"), null, voxel));
         if (!o.has("--resume") && Files.exists(checkpoints.resolve("last.ckpt")))

@@ -2,12 +2,8 @@ package org.cnnj.fiji;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.VolumeFiles;
 import org.cnnj.seg.LabeledVolume;
@@ -79,15 +75,9 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
                 .withSchedule(epochs, steps)
                 .withBatches(batch, patch)
                 .withValidation(0.2);
-        Map<String, String> made = new LinkedHashMap<>();
-        made.put("command", "Fiji: Train 3-D Segmentation epochs=" + epochs + " steps=" + steps + " patch=" + patch);
-        made.put("data", images + " (" + data.size() + " stacks)");
-        made.put("date", LocalDate.now().toString());
+        String command = "Fiji: Train 3-D Segmentation epochs=" + epochs + " steps=" + steps + " patch=" + patch;
         AtomicBoolean stop = new AtomicBoolean();
-        Path model = output.toPath();
-        TrainingRun<LabeledVolume> run = TrainingRun.of(data, cfg)
-                .withProvenance(made)
-                .withCheckpoints(model.resolveSibling(output.getName().replaceFirst("\\.onnx$", "") + "-checkpoints"))
+        TrainingRun<LabeledVolume> run = VolumeFiles.run(data, cfg, command, images.toPath(), output.toPath())
                 .withListener(trainingListener(output, false, stop));
         VolumeTrainer.Result r = VolumeFiles.train(
                 run,

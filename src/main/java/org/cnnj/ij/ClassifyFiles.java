@@ -111,10 +111,7 @@ public final class ClassifyFiles {
                 (file, dir) -> {
                     String name = file.getFileName().toString();
                     ImagePlus imp = o.open(file);
-                    checkChannels(imp, c.spec(), name);
-                    List<float[][]> planes = new ArrayList<>();
-                    for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
-                    List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
+                    List<ImageClassifier.Prediction> found = classifyImage(c, imp, name);
                     Table table = new Table(c.spec(), "file", "slice");
                     for (int p = 0; p < found.size(); p++)
                         table.add(List.of(name, String.valueOf(p + 1)), found.get(p));
@@ -160,10 +157,7 @@ public final class ClassifyFiles {
                         : file.getFileName().toString();
                 try {
                     ImagePlus imp = o.open(file);
-                    checkChannels(imp, spec, name);
-                    List<float[][]> planes = new ArrayList<>();
-                    for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
-                    List<ImageClassifier.Prediction> found = c.classify(planes, imp.getWidth(), imp.getHeight());
+                    List<ImageClassifier.Prediction> found = classifyImage(c, imp, name);
                     for (int p = 0; p < found.size(); p++) {
                         table.add(List.of(name, String.valueOf(p + 1)), found.get(p));
                         if (scored)
@@ -193,6 +187,14 @@ public final class ClassifyFiles {
                         + String.join("; ", failures));
             return summary;
         }
+    }
+
+    /** Each slice of an image as one crop (its channels checked against the classifier's). */
+    private static List<ImageClassifier.Prediction> classifyImage(ImageClassifier c, ImagePlus imp, String name) {
+        checkChannels(imp, c.spec(), name);
+        List<float[][]> planes = new ArrayList<>();
+        for (int p = 0; p < Planes.positions(imp); p++) planes.add(Planes.of(imp, p));
+        return c.classify(planes, imp.getWidth(), imp.getHeight());
     }
 
     private static Summary classifyRoiFiles(ImageClassifier c, Options o, Consumer<String> log) throws IOException {

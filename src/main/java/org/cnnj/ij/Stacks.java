@@ -3,9 +3,9 @@ package org.cnnj.ij;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.Calibration;
-import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
+import java.util.Arrays;
 import org.cnnj.runtime.VolumeSize;
 import org.cnnj.seg.LabeledVolume;
 
@@ -83,17 +83,9 @@ public final class Stacks {
         for (int l : labels) max = Math.max(max, l);
         int w = v.width(), h = v.height(), plane = w * h;
         ImageStack stack = new ImageStack(w, h);
-        for (int z = 0; z < v.depth(); z++) {
-            if (max <= 65535) {
-                short[] px = new short[plane];
-                for (int i = 0; i < plane; i++) px[i] = (short) labels[z * plane + i];
-                stack.addSlice(new ShortProcessor(w, h, px, null));
-            } else {
-                float[] px = new float[plane];
-                for (int i = 0; i < plane; i++) px[i] = labels[z * plane + i];
-                stack.addSlice(new FloatProcessor(w, h, px));
-            }
-        }
+        for (int z = 0; z < v.depth(); z++) // 16-bit planes, 32-bit beyond 65,535 objects, as 2-D label images
+        stack.addSlice(SegmentFiles.labelProcessor(
+                Arrays.copyOfRange(labels, z * plane, (z + 1) * plane), w, h, max, v.name()));
         ImagePlus out = calibrated(new ImagePlus(title, stack), v);
         out.getProcessor().setLut(ResultsDisplay.labelLut());
         out.setDisplayRange(0, Math.min(255, Math.max(1, max)));

@@ -7,20 +7,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Batch;
 import org.cnnj.io.ImageFiles;
+import org.cnnj.io.Staging;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.VolumeObjects;
 import org.cnnj.seg.VolumeSegmenter;
 import org.cnnj.seg.VolumeTrainer;
+import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 
 /**
@@ -111,12 +116,14 @@ public final class VolumeFiles {
         return rois;
     }
 
-    /** labels.tif, rois.zip and results.csv into {@code dir}, each complete or not at all. */
+    /** labels.tif, rois.zip and results.csv into {@code dir} as one set, as the 2-D results are ({@link Staging}). */
     public static void write(Output out, Path dir) throws IOException {
-        Tiffs.save(out.labels(), dir.resolve("labels.tif"));
-        RoiZips.write(out.rois(), dir.resolve("rois.zip"));
         byte[] csv = csv(out.rows(), out.unit()).getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(dir.resolve("results.csv"), o -> o.write(csv));
+        Staging.write(dir, staging -> {
+            Tiffs.save(out.labels(), staging.resolve("labels.tif"));
+            RoiZips.write(out.rois(), staging.resolve("rois.zip"));
+            AtomicFiles.write(staging.resolve("results.csv"), o -> o.write(csv));
+        });
     }
 
     /** The objects table as an ImageJ results table (one row per object, calibrated). */
@@ -200,6 +207,21 @@ public final class VolumeFiles {
         }
         if (out.isEmpty()) throw new IOException(images + " has no stacks with label stacks (X.tif with X-labels.tif)");
         return out;
+    }
+
+    /**
+     * A training run on {@code data} (read from {@code images}) that records how the model was made ({@code command},
+     * the data, the date) and keeps its checkpoints in MODEL-checkpoints/ beside {@code model}.
+     */
+    public static TrainingRun<LabeledVolume> run(
+            List<LabeledVolume> data, TrainConfig config, String command, Path images, Path model) {
+        Map<String, String> made = new LinkedHashMap<>();
+        made.put("command", command);
+        made.put("data", images + " (" + data.size() + " stacks)");
+        made.put("date", LocalDate.now().toString());
+        return TrainingRun.of(data, config)
+                .withProvenance(made)
+                .withCheckpoints(model.resolveSibling(ImageFiles.baseName(model) + "-checkpoints"));
     }
 
     /** Trains as {@link VolumeTrainer} does and writes the model + sidecar ({@code output}). */
