@@ -5,12 +5,15 @@ import ij.ImagePlus;
 import ij.io.FileInfo;
 import ij.io.FileSaver;
 import ij.io.TiffDecoder;
+import ij.measure.Calibration;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -28,8 +31,8 @@ public final class Tiffs {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
         String format = format(file);
         boolean tiff = format.equals("TIFF");
-        if (tiff) checkComplete(file);
-        else if (format.isEmpty() && Files.size(file) == 0) throw new IOException(file + " is empty (0 bytes)");
+        FileInfo[] infos = tiff ? checkComplete(file) : null;
+        if (!tiff && format.isEmpty() && Files.size(file) == 0) throw new IOException(file + " is empty (0 bytes)");
         boolean redirected = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true); // to the log (stderr headless), never a modal dialog
         ImagePlus imp;
@@ -42,7 +45,44 @@ public final class Tiffs {
         }
         if (imp == null)
             throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
+        if (infos != null && infos[0].description != null) omeCalibration(imp, infos[0].description);
         return imp;
+    }
+
+    private static final Pattern OME_SIZE = Pattern.compile("PhysicalSize([XYZ])=\"([^\"]+)\""),
+            OME_UNIT = Pattern.compile("PhysicalSize[XYZ]Unit=\"([^\"]+)\"");
+
+    /**
+     * The voxel size of an OME-TIFF written by other tools (tifffile, aicsimageio, bioformats2raw's TIFFs, CNN-J's own
+     * labels.ome.tif): ImageJ's TIFF reader leaves the OME-XML's PhysicalSizeX/Y/Z unread, so an image ImageJ found no
+     * calibration for takes it from the first image's Pixels element (OME's default unit: µm).
+     */
+    static void omeCalibration(ImagePlus imp, String description) {
+        Calibration cal = imp.getCalibration();
+        int start = description.indexOf("<Pixels");
+        boolean sized = cal.pixelWidth != 1 || cal.pixelHeight != 1 || cal.pixelDepth != 1; // (its unit may be " ")
+        if (!description.contains("<OME") || start < 0 || sized) return;
+        int end = description.indexOf('>', start);
+        String pixels = description.substring(start, end < 0 ? description.length() : end);
+        Matcher m = OME_SIZE.matcher(pixels);
+        boolean any = false;
+        while (m.find()) {
+            double size;
+            try {
+                size = Double.parseDouble(m.group(2));
+            } catch (NumberFormatException e) {
+                continue; // not a number: no calibration from it
+            }
+            if (!(size > 0)) continue;
+            switch (m.group(1)) {
+                case "X" -> cal.pixelWidth = size;
+                case "Y" -> cal.pixelHeight = size;
+                default -> cal.pixelDepth = size;
+            }
+            any = true;
+        }
+        Matcher unit = OME_UNIT.matcher(pixels);
+        if (any) cal.setUnit(unit.find() ? unit.group(1) : "µm");
     }
 
     /** The format a file's first bytes say it is (TIFF, PNG, JPEG, GIF, BMP), whatever its name; "" when none. */
@@ -61,8 +101,11 @@ public final class Tiffs {
         return "";
     }
 
-    /** Refuses a TIFF whose image data would end beyond the end of the file (a cut download or copy). */
-    static void checkComplete(Path file) throws IOException {
+    /**
+     * Refuses a TIFF whose image data would end beyond the end of the file (a cut download or copy); returns what its
+     * headers say (the first image's description holds an OME-TIFF's XML).
+     */
+    static FileInfo[] checkComplete(Path file) throws IOException {
         FileInfo[] infos;
         try {
             Path dir = file.toAbsolutePath().getParent();
@@ -96,6 +139,7 @@ public final class Tiffs {
             throw new IOException(file + " is truncated: its image data needs " + end + " bytes but the file has "
                     + length + "; copy or download it again");
         }
+        return infos;
     }
 
     /**

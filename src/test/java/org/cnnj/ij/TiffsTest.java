@@ -41,4 +41,16 @@ class TiffsTest {
         var e = assertThrows(IOException.class, () -> Tiffs.open(empty));
         assertTrue(e.getMessage().contains("empty.tif is empty"), e.getMessage());
     }
+
+    /** An OME-TIFF as tifffile writes it (make_ome_tiff_fixture.py): its voxel size is only in the OME-XML. */
+    @Test
+    void anOmeTiffFromPythonToolsKeepsItsVoxelSize() throws Exception {
+        ImagePlus imp = Tiffs.open(Path.of("src/test/resources/org/cnnj/ij/ome/tifffile-zyx.ome.tif"));
+        assertEquals(4, imp.getStackSize());
+        assertEquals(0.5, imp.getCalibration().pixelWidth, 1e-9);
+        assertEquals(0.5, imp.getCalibration().pixelHeight, 1e-9);
+        assertEquals(2.2, imp.getCalibration().pixelDepth, 1e-9);
+        assertEquals("µm", imp.getCalibration().getUnit());
+        assertEquals(4.4, Stacks.volume(imp, 0, null).zRatio(), 1e-9, "the z/xy ratio a 3-D model sees");
+    }
 }
