@@ -32,8 +32,11 @@ public final class ModelFiles {
         List<Path> files = new ArrayList<>(List.of(model));
         Path sidecar = Sidecars.of(model);
         if (Files.exists(sidecar)) files.add(sidecar);
-        if (DetectorSpec.isDetector(model))
-            files.add(model.resolveSibling(DetectorSpec.read(sidecar).head()));
+        if (DetectorSpec.isDetector(model)) {
+            DetectorSpec spec = DetectorSpec.read(sidecar);
+            if (spec.head() != null) files.add(model.resolveSibling(spec.head()));
+            if (spec.hasMasks()) files.add(model.resolveSibling(spec.maskHead()));
+        }
         if (ClassifierSpec.isClassifier(model))
             files.add(model.resolveSibling(ClassifierSpec.read(sidecar).dense()));
         for (Path f : files)

@@ -219,6 +219,14 @@ public final class ModelReport {
                     sb,
                     "Network: two-stage detector (region proposals, then a head on ROI Align features: %s).",
                     s.head());
+            if (s.hasMasks())
+                line(
+                        sb,
+                        "Outlines: a mask head (Mask R-CNN, %s) draws each object's outline on a %d x %d grid over its"
+                                + " box; results come as outline ROIs and a label image.",
+                        s.maskHead(),
+                        s.masks().maskSize(),
+                        s.masks().maskSize());
         }
         provenance(sb, s.provenance());
     }

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.DetectorKind;
+import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.Instance;
+import org.cnnj.det.MaskPaste;
 import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.ij.ClassicSegmentation;
@@ -66,7 +69,10 @@ final class AccuracyBench {
         List<List<double[]>> diameters = new ArrayList<>();
         for (Path model : models) {
             String name = models.size() == 1 ? "model" : model.getFileName().toString();
-            diameters.add(scoreModel(model, name, samples, truths, o, rows));
+            diameters.add(
+                    DetectorSpec.isDetector(model)
+                            ? scoreMasks(model, name, samples, truths, rows)
+                            : scoreModel(model, name, samples, truths, o, rows));
         }
         List<ObjectScores.Image> classic = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
@@ -171,6 +177,46 @@ final class AccuracyBench {
                                         .filter(x -> x < Math.log(1.25))
                                         .count(),
                                 err.length));
+        return diameters;
+    }
+
+    /**
+     * Adds the rows of a detector with masks (Mask R-CNN): its outlines pasted into a label image and scored like a
+     * segmentation; images as they are (a detector has no diameter estimate). Returns NaN diameters.
+     */
+    private static List<double[]> scoreMasks(
+            Path model,
+            String name,
+            List<Sample> samples,
+            List<int[]> truths,
+            Map<String, List<ObjectScores.Image>> rows)
+            throws IOException {
+        List<ObjectScores.Image> scores = new ArrayList<>();
+        List<double[]> diameters = new ArrayList<>();
+        long nanos = 0;
+        try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
+            if (!detector.spec().hasMasks())
+                throw new IllegalArgumentException(model + " is a detector without masks (boxes only); bench accuracy"
+                        + " scores outlines: give a segmentation model or a detector trained with --masks");
+            ObjectDetector.Options options = ObjectDetector.Options.of(detector.spec());
+            for (int i = 0; i < samples.size(); i++) {
+                ImagePlus imp = Tiffs.open(samples.get(i).file());
+                int w = imp.getWidth(), h = imp.getHeight();
+                long t0 = System.nanoTime();
+                List<Instance> found = detector.detectInstances(Planes.of(imp, 0), w, h, options, null);
+                int[] labels = MaskPaste.labels(found, w, h).labels();
+                nanos += System.nanoTime() - t0;
+                scores.add(ObjectScores.score(truths.get(i), labels));
+                diameters.add(new double[] {Double.NaN, ObjectSize.medianDiameter(truths.get(i))});
+            }
+        }
+        rows.put(name + ", masks", scores);
+        System.out.printf(
+                Locale.ROOT,
+                "%s (detector with masks): %.2f s for %d images (ONNX Runtime, CPU)%n",
+                model,
+                nanos / 1e9,
+                samples.size());
         return diameters;
     }
 

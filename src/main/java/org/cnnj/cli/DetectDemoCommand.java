@@ -75,7 +75,13 @@ final class DetectDemoCommand {
         for (int i = 0; i < count; i++) {
             DetectionScenes.Scene s = DetectionScenes.generate(firstSeed + i, size, size, DENSITY);
             out.add(new AnnotatedImage(
-                    "scene-" + (firstSeed + i), new float[][] {s.image()}, size, size, s.boxes(), s.classes()));
+                    "scene-" + (firstSeed + i),
+                    new float[][] {s.image()},
+                    size,
+                    size,
+                    s.boxes(),
+                    s.classes(),
+                    s.labels()));
         }
         return out;
     }

@@ -11,8 +11,11 @@ import org.cnnj.util.Rng;
  * Images must already be normalized.
  */
 public final class BoxSampler {
-    /** images [count, C, size, size]; per patch its boxes and classes. */
-    public record Batch(float[] images, int size, float[][] boxes, int[][] classes) {}
+    /**
+     * images [count, C, size, size]; per patch its boxes and classes, and its instance label map (size², object i as
+     * i + 1) where the image has masks (else null).
+     */
+    public record Batch(float[] images, int size, float[][] boxes, int[][] classes, int[][] masks) {}
 
     private final List<AnnotatedImage> data;
     private final float intensityJitter;
@@ -32,7 +35,7 @@ public final class BoxSampler {
         int c = channels(), plane = size * size;
         float[] images = new float[count * c * plane];
         float[][] boxes = new float[count][];
-        int[][] classes = new int[count][];
+        int[][] classes = new int[count][], masks = new int[count][];
         for (int s = 0; s < count; s++) {
             AnnotatedImage d = data.get(rng.nextInt(data.size()));
             int x0 = rng.nextInt(d.width() - size + 1), y0 = rng.nextInt(d.height() - size + 1);
@@ -52,9 +55,11 @@ public final class BoxSampler {
             }
             List<float[]> kept = new ArrayList<>();
             List<Integer> keptClasses = new ArrayList<>();
+            int[] newId = new int[d.objects() + 1]; // old id (i + 1) → id in the patch, 0 when dropped
             for (int i = 0; i < d.objects(); i++) {
                 float[] b = cropped(d.boxes(), i, x0, y0, size);
                 if (b == null) continue;
+                newId[i + 1] = kept.size() + 1;
                 float[] corners = new float[4];
                 map(b[0], b[1], size, transform, corners, 0);
                 map(b[2], b[3], size, transform, corners, 2);
@@ -72,8 +77,24 @@ public final class BoxSampler {
                 System.arraycopy(kept.get(i), 0, boxes[s], 4 * i, 4);
                 classes[s][i] = keptClasses.get(i);
             }
+            if (d.masks() != null) masks[s] = maskPatch(d, newId, x0, y0, size, transform);
         }
-        return new Batch(images, size, boxes, classes);
+        return new Batch(images, size, boxes, classes, masks);
+    }
+
+    /** The image's label map cut, flipped/turned like its pixels, objects renumbered as kept (dropped ones: 0). */
+    private static int[] maskPatch(AnnotatedImage d, int[] newId, int x0, int y0, int size, int transform) {
+        int[] out = new int[size * size];
+        float[] p = new float[2];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int id = d.masks()[(y0 + y) * d.width() + x0 + x];
+                if (id <= 0 || id >= newId.length) continue;
+                map(x + 0.5f, y + 0.5f, size, transform, p, 0);
+                out[(int) p[1] * size + (int) p[0]] = newId[id];
+            }
+        }
+        return out;
     }
 
     /** Box i shifted into the crop and clipped, or null when less than half of it (or a sliver) is inside. */

@@ -1,6 +1,8 @@
 package org.cnnj.det;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SmoothL1;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -13,20 +15,25 @@ import org.cnnj.util.Rng;
  * One training forward pass of the whole detector and its four losses (approximate joint training as
  * in torchvision's Faster R-CNN): RPN objectness BCE and RPN box smooth L1 (β = 1/9) over the balanced
  * anchor sample, then proposals (no gradient) → ROI sample → ROI Align → head softmax cross-entropy and
- * box smooth L1 (β = 1) on the foreground ROIs. Every loss is averaged over its sample.
+ * box smooth L1 (β = 1) on the foreground ROIs, and with a mask head (Mask R-CNN) the mask BCE of the foreground ROIs
+ * on their class's map ({@link MaskTargets}). Every loss is averaged over its sample.
  *
- * <p>Shapes: images [N, C, H, W]; per image n, truth boxes (x1, y1, x2, y2 in patch pixels) and classes.
+ * <p>Shapes: images [N, C, H, W]; per image n, truth boxes (x1, y1, x2, y2 in patch pixels), classes and (for masks)
+ * an instance label map [H, W].
  */
 public final class DetectionLoss {
     public static final int RPN_SAMPLE = 256, ROIS_PER_IMAGE = 128;
     public static final float ROI_FOREGROUND_FRACTION = 0.25f;
 
     /** The summed loss (to back-propagate) and its parts (for logs). */
-    public record Losses(Tensor total, float rpnObjectness, float rpnBox, float headClass, float headBox) {}
+    public record Losses(
+            Tensor total, float rpnObjectness, float rpnBox, float headClass, float headBox, float headMask) {}
 
     private DetectionLoss() {}
 
-    public static Losses compute(Detector net, Tensor images, float[][] truth, int[][] truthClasses, Rng rng) {
+    public static Losses compute(Detector net, Tensor images, BoxSampler.Batch batch, Rng rng) {
+        float[][] truth = batch.boxes();
+        int[][] truthClasses = batch.classes();
         int n = images.dim(0), height = images.dim(2), width = images.dim(3);
         DetectorConfig c = net.config;
         Tensor features = net.forward(images);
@@ -90,6 +97,52 @@ public final class DetectionLoss {
         Tensor headClass = SoftmaxCrossEntropy.apply(head.classLogits(), labels);
         Tensor headBox = SmoothL1.apply(head.boxDeltas(), Tensor.of(targets, k, 4), targetWeights, Math.max(1, k), 1f);
         Tensor total = Add.apply(Add.apply(rpnObjectness, rpnBox), Add.apply(headClass, headBox));
-        return new Losses(total, rpnObjectness.item(), rpnBox.item(), headClass.item(), headBox.item());
+        Tensor headMask = net.mask == null ? null : maskLoss(net, features, rois, batch);
+        if (headMask != null) total = Add.apply(total, headMask);
+        return new Losses(
+                total,
+                rpnObjectness.item(),
+                rpnBox.item(),
+                headClass.item(),
+                headBox.item(),
+                headMask == null ? 0f : headMask.item());
+    }
+
+    /**
+     * Mask BCE over the foreground ROIs of the patches that have masks, each ROI on its class's map only; null when
+     * there are none.
+     */
+    private static Tensor maskLoss(Detector net, Tensor features, RoiTargets.Sample[] rois, BoxSampler.Batch batch) {
+        MaskConfig mc = net.maskConfig;
+        int m = mc.maskSize(), cells = m * m, classes = net.config.classes().size(), size = batch.size();
+        List<float[]> boxes = new ArrayList<>(), targets = new ArrayList<>();
+        List<Integer> images = new ArrayList<>(), labels = new ArrayList<>();
+        for (int s = 0; s < rois.length; s++) {
+            if (batch.masks() == null || batch.masks()[s] == null) continue;
+            RoiTargets.Sample r = rois[s];
+            for (int i = 0; i < r.count(); i++) {
+                if (r.labels()[i] == 0) continue;
+                float[] box = Arrays.copyOfRange(r.boxes(), 4 * i, 4 * i + 4);
+                boxes.add(box);
+                targets.add(MaskTargets.of(box, new int[] {r.objects()[i]}, batch.masks()[s], size, size, m));
+                images.add(s);
+                labels.add(r.labels()[i] - 1);
+            }
+        }
+        int k = boxes.size();
+        if (k == 0) return null;
+        float[] flat = new float[4 * k], target = new float[k * classes * cells], weight = new float[target.length];
+        int[] batchIndex = new int[k];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
+            batchIndex[i] = images.get(i);
+            int at = (i * classes + labels.get(i)) * cells;
+            System.arraycopy(targets.get(i), 0, target, at, cells);
+            Arrays.fill(weight, at, at + cells, 1f);
+        }
+        Tensor crops = RoiAlign.apply(
+                features, flat, batchIndex, 1f / DetectorConfig.STRIDE, mc.roiSize(), DetectorConfig.SAMPLING_RATIO);
+        Tensor logits = net.mask.forward(crops);
+        return BceWithLogits.apply(logits, Tensor.of(target, logits.shape()), weight, (float) k * cells);
     }
 }

@@ -16,8 +16,11 @@ import org.cnnj.util.Rng;
 public final class DetectionScenes {
     public static final List<String> CLASSES = List.of("round", "elongated");
 
-    /** An image (roughly 0..255 photon counts) with one box (x1, y1, x2, y2; 4 floats) and class per cell. */
-    public record Scene(int width, int height, float[] image, float[] boxes, int[] classes) {
+    /**
+     * An image (roughly 0..255 photon counts) with one box (x1, y1, x2, y2; 4 floats) and class per cell, and the
+     * cells' pixels as an instance label map (cell k as k + 1, in box order).
+     */
+    public record Scene(int width, int height, float[] image, float[] boxes, int[] classes, int[] labels) {
         public int objects() {
             return classes.length;
         }
@@ -98,7 +101,7 @@ public final class DetectionScenes {
                 visible.add(id);
         }
         float[] boxes = new float[4 * visible.size()];
-        int[] classes = new int[visible.size()];
+        int[] classes = new int[visible.size()], renumbered = new int[n + 1], labels = new int[owner.length];
         for (int k = 0; k < visible.size(); k++) {
             int id = visible.get(k);
             boxes[4 * k] = b[4 * id];
@@ -106,7 +109,9 @@ public final class DetectionScenes {
             boxes[4 * k + 2] = b[4 * id + 2] + 1;
             boxes[4 * k + 3] = b[4 * id + 3] + 1;
             classes[k] = (int) cells.get(id - 1)[6];
+            renumbered[id] = k + 1;
         }
-        return new Scene(width, height, image, boxes, classes);
+        for (int p = 0; p < owner.length; p++) labels[p] = renumbered[owner[p]];
+        return new Scene(width, height, image, boxes, classes, labels);
     }
 }

@@ -15,7 +15,7 @@ import org.cnnj.util.Rng;
  * <p>Shapes: image [N, C, H, W] → features [N, F, H/4, W/4] (conv stem, then two stages of two residual
  * blocks, the first of each with stride 2); RPN: objectness logits [N, A, H/4, W/4] and box deltas
  * [N, 4A, H/4, W/4] (channel 4a+j = delta j of anchor a). The head ({@link DetectorHead}) takes ROI
- * Align crops of the features. Receptive field at the RPN: 53 px, enough for objects up to ~50 px.
+ * Align crops of the features, and so does the optional mask head ({@link MaskHead}). Receptive field at the RPN: 53 px, enough for objects up to ~50 px.
  */
 public final class Detector extends Module {
     /** RPN outputs for a batch. */
@@ -23,10 +23,20 @@ public final class Detector extends Module {
 
     public final DetectorConfig config;
     public final DetectorHead head;
+    /** The mask branch (Mask R-CNN), or null for boxes only. */
+    public final MaskHead mask;
+
+    public final MaskConfig maskConfig;
     private final Module stem, stage1a, stage1b, stage2a, stage2b, rpnConv, rpnObjectness, rpnDeltas;
 
     public Detector(DetectorConfig config, Rng rng) {
+        this(config, null, rng);
+    }
+
+    /** A detector with a mask head of {@code masks} (null: boxes only). */
+    public Detector(DetectorConfig config, MaskConfig masks, Rng rng) {
         this.config = config;
+        this.maskConfig = masks;
         int[] w = config.widths();
         int a = config.anchorsPerLocation();
         stem = child("stem", new ConvBnRelu(config.inputChannels(), w[0], 3, rng));
@@ -41,6 +51,11 @@ public final class Detector extends Module {
                 child("rpn_deltas", new Conv2d(w[2], 4 * a, 1, ConvParams.of(1, 0), true, Init.XAVIER_UNIFORM, rng));
         head = child("head", new DetectorHead(config, rng));
         scaleDown((Conv2d) rpnDeltas, 0.1f); // start near "anchor as is" so early proposals are sane
+        mask = masks == null
+                ? null
+                : child(
+                        "mask",
+                        new MaskHead(config.featureChannels(), config.classes().size(), masks, rng));
     }
 
     /** The backbone: image → features at stride 4. */

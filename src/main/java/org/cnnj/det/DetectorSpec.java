@@ -28,6 +28,9 @@ import org.cnnj.model.Sidecars;
  * @param nmsIou         default overlap above which the weaker of two same-class detections is dropped
  * @param provenance     training command, data, date
  * @param oneStage       a one-stage network's configuration, or null for a two-stage detector
+ * @param maskHead       file name of the mask head graph (ROI crops [K, F, R, R] → mask_logits [K, classes, 2R, 2R]),
+ *                       next to the model, or null for boxes only
+ * @param masks          the mask head's configuration (two-stage only), or null for boxes only
  */
 public record DetectorSpec(
         int format,
@@ -41,7 +44,9 @@ public record DetectorSpec(
         float scoreThreshold,
         float nmsIou,
         Map<String, String> provenance,
-        OneStageConfig oneStage) {
+        OneStageConfig oneStage,
+        String maskHead,
+        MaskConfig masks) {
     public static final String TASK = Sidecars.DETECTION;
 
     public DetectorSpec {
@@ -56,6 +61,9 @@ public record DetectorSpec(
             throw new IllegalArgumentException("model sidecar: a detector needs either its \"architecture\" (two-stage:"
                     + " anchors, widths) or \"oneStage\" (one-stage: widths, level split), not "
                     + (oneStage == null ? "neither" : "both"));
+        if (masks != null && (oneStage != null || maskHead == null || maskHead.isBlank()))
+            throw new IllegalArgumentException("model sidecar: \"masks\" belong to a two-stage detector and need"
+                    + " \"maskHead\", the mask head's ONNX file");
         if (oneStage == null && (head == null || head.isBlank()))
             throw new IllegalArgumentException("model sidecar: \"head\" must name the head ONNX file");
         List<String> declared = oneStage == null ? architecture.classes() : oneStage.classes();
@@ -106,7 +114,9 @@ public record DetectorSpec(
                 score,
                 nms,
                 provenance,
-                oneStage);
+                oneStage,
+                null,
+                null);
     }
 
     public DetectorKind kind() {
@@ -128,7 +138,40 @@ public record DetectorSpec(
                 scoreThreshold,
                 nmsIou,
                 provenance,
-                null);
+                null,
+                masks == null ? null : maskHeadOf(model).getFileName().toString(),
+                masks);
+    }
+
+    /** This sidecar with a mask head of {@code config} (its graph named model.mask.onnx until {@link #withHead}). */
+    public DetectorSpec withMasks(MaskConfig config) {
+        if (oneStage != null)
+            throw new IllegalArgumentException("masks need a two-stage detector (--architecture two-stage)");
+        return new DetectorSpec(
+                format,
+                task,
+                axes,
+                inputChannels,
+                classes,
+                normalization,
+                head,
+                architecture,
+                scoreThreshold,
+                nmsIou,
+                provenance,
+                null,
+                config == null ? null : "model.mask.onnx",
+                config);
+    }
+
+    /** True when the detector outlines each object (a mask head). */
+    public boolean hasMasks() {
+        return masks != null;
+    }
+
+    /** The mask head graph's file for a model file: model.onnx → model.mask.onnx. */
+    public static Path maskHeadOf(Path model) {
+        return Sidecars.sibling(model, ".mask.onnx");
     }
 
     /** The head graph's file for a model file: model.onnx → model.head.onnx. */

@@ -72,23 +72,55 @@ public final class DetectorTrainer {
     public static Result train(
             TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn)
             throws IOException {
+        return train(run, architecture, null, start, warn);
+    }
+
+    /**
+     * Trains a two-stage detector with a mask head of {@code masks} (Mask R-CNN; null: boxes only) — every image then
+     * needs its instance masks — or fine-tunes {@code start}, which keeps its own head(s).
+     */
+    public static Result train(
+            TrainingRun<AnnotatedImage> run,
+            DetectorConfig architecture,
+            MaskConfig masks,
+            Detector start,
+            Consumer<String> warn)
+            throws IOException {
         List<AnnotatedImage> data = run.data();
         TrainConfig cfg = run.config();
         DetectorConfig arch = start != null ? start.config : architecture;
+        MaskConfig maskConfig = start != null ? start.maskConfig : masks;
         check(data, arch, cfg);
+        if (maskConfig != null) checkMasks(data);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
         Rng rng = new Rng(cfg.seed());
         TrainingLoop.Split<AnnotatedImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
-        Detector net = start != null ? start : new Detector(arch, rng.split());
+        Detector net = start != null ? start : new Detector(arch, maskConfig, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
+        if (maskConfig != null) spec = spec.withMasks(maskConfig);
         return fit(
                 run,
                 split,
                 net,
                 spec,
                 rng,
-                (x, b, lossRng) -> DetectionLoss.compute(net, x, b.boxes(), b.classes(), lossRng)
-                        .total());
+                (x, b, lossRng) -> DetectionLoss.compute(net, x, b, lossRng).total());
+    }
+
+    /** A mask head learns outlines: every image must carry its objects' pixels, each object some. */
+    static void checkMasks(List<AnnotatedImage> data) {
+        for (AnnotatedImage d : data) {
+            if (d.masks() == null)
+                throw new IllegalArgumentException(d.name() + " has boxes but no outlines; a mask head (--masks) learns"
+                        + " from instance label images (NAME-labels.tif) or outlined ROIs (polygon, freehand, wand)");
+            int[] area = new int[d.objects() + 1];
+            for (int id : d.masks()) if (id > 0 && id <= d.objects()) area[id]++;
+            for (int i = 0; i < d.objects(); i++) {
+                if (area[i + 1] == 0)
+                    throw new IllegalArgumentException(d.name() + ": object " + (i + 1) + " has a box but no pixels in"
+                            + " its outline; redraw it or delete it");
+            }
+        }
     }
 
     /**
@@ -195,7 +227,7 @@ public final class DetectorTrainer {
             float[][] channels = new float[d.channels().length][];
             for (int c = 0; c < channels.length; c++)
                 channels[c] = spec.normalization().apply(d.channels()[c]);
-            out.add(new AnnotatedImage(d.name(), channels, d.width(), d.height(), d.boxes(), d.classes()));
+            out.add(new AnnotatedImage(d.name(), channels, d.width(), d.height(), d.boxes(), d.classes(), d.masks()));
         }
         return out;
     }

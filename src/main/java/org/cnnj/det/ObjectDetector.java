@@ -21,6 +21,7 @@ import org.cnnj.runtime.OrtEngine;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.util.FloatMath;
 import org.cnnj.util.Rng;
 
 /**
@@ -66,6 +67,11 @@ public final class ObjectDetector implements AutoCloseable {
         /** crops [K, F, P, P] → class logits [K, classes + 1], box deltas [K, 4]. */
         List<Tensor> head(Tensor crops);
 
+        /** crops [K, F, R, R] at the detections → mask logits [K, classes, 2R, 2R] (detectors with a mask head). */
+        default Tensor mask(Tensor crops) {
+            throw new UnsupportedOperationException("this detector has no mask head");
+        }
+
         String describe();
 
         @Override
@@ -93,14 +99,20 @@ public final class ObjectDetector implements AutoCloseable {
             throw new IOException(
                     "the detector's head graph " + head + " is missing; copy it next to " + model.getFileName());
         checkHead(head, spec, model);
-        OrtEngine main = OrtEngine.open(model, device, threads, log);
-        OrtEngine second;
+        Path maskHead = spec.hasMasks() ? model.resolveSibling(spec.maskHead()) : null;
+        if (maskHead != null && !Files.isRegularFile(maskHead))
+            throw new IOException("the detector's mask head graph " + maskHead + " is missing; copy it next to "
+                    + model.getFileName());
+        OrtEngine main = OrtEngine.open(model, device, threads, log), second = null, third = null;
         try {
             second = OrtEngine.open(head, device, threads, line -> {});
+            if (maskHead != null) third = OrtEngine.open(maskHead, device, threads, line -> {});
         } catch (IOException | RuntimeException e) {
             main.close();
+            if (second != null) second.close();
             throw e;
         }
+        OrtEngine boxes = second, masks = third;
         return new ObjectDetector(
                 new Network() {
                     public List<Tensor> backbone(Tensor image) {
@@ -108,7 +120,11 @@ public final class ObjectDetector implements AutoCloseable {
                     }
 
                     public List<Tensor> head(Tensor crops) {
-                        return second.runAll(crops);
+                        return boxes.runAll(crops);
+                    }
+
+                    public Tensor mask(Tensor crops) {
+                        return masks.run(crops);
                     }
 
                     public String describe() {
@@ -117,7 +133,8 @@ public final class ObjectDetector implements AutoCloseable {
 
                     public void close() {
                         main.close();
-                        second.close();
+                        boxes.close();
+                        if (masks != null) masks.close();
                     }
                 },
                 spec);
@@ -189,6 +206,10 @@ public final class ObjectDetector implements AutoCloseable {
                         });
                     }
 
+                    public Tensor mask(Tensor crops) {
+                        return GradMode.noGrad(() -> net.mask.forward(crops));
+                    }
+
                     public String describe() {
                         return "CNN-J Java engine";
                     }
@@ -251,6 +272,16 @@ public final class ObjectDetector implements AutoCloseable {
                 },
                 meta,
                 head);
+        if (net.mask != null) {
+            int r = net.maskConfig.roiSize();
+            OnnxExport.exportGraph(
+                    net,
+                    new int[] {1, c.featureChannels(), r, r},
+                    false,
+                    crops -> Map.of("mask_logits", net.mask.forward(crops)),
+                    meta,
+                    model.resolveSibling(spec.maskHead()));
+        }
         OnnxExport.exportGraph(
                 net,
                 new int[] {1, c.inputChannels(), 64, 64},
@@ -312,6 +343,17 @@ public final class ObjectDetector implements AutoCloseable {
      */
     public List<Detection> detect(
             float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
+        return detectInstances(planes, width, height, o, progress).stream()
+                .map(Instance::detection)
+                .toList();
+    }
+
+    /**
+     * Detects objects with their masks (null masks for a detector without a mask head); {@link MaskPaste} turns them
+     * into a label image.
+     */
+    public List<Instance> detectInstances(
+            float[][] planes, int width, int height, Options o, TiledPredictor.Progress progress) {
         if (planes.length != spec.inputChannels()) {
             throw new IllegalArgumentException(
                     "the detector expects " + spec.inputChannels() + " channel(s) but the image has " + planes.length
@@ -332,16 +374,17 @@ public final class ObjectDetector implements AutoCloseable {
         int overlap = overlap(spec);
         int tile = Math.max(o.tile(), 2 * overlap);
         int[] xs = starts(width, tile, overlap), ys = starts(height, tile, overlap);
-        List<Detection> all = new ArrayList<>();
+        List<Instance> all = new ArrayList<>();
         int done = 0, total = xs.length * ys.length;
         for (int ty = 0; ty < ys.length; ty++) {
             for (int tx = 0; tx < xs.length; tx++) {
                 int tw = Math.min(tile, width - xs[tx]), th = Math.min(tile, height - ys[ty]);
                 float coreX0 = core(xs, tx, tile, false), coreX1 = core(xs, tx, tile, true);
                 float coreY0 = core(ys, ty, tile, false), coreY1 = core(ys, ty, tile, true);
-                for (Detection d : detectTile(normalized, width, xs[tx], ys[ty], tw, th, o)) {
+                for (Instance in : detectTile(normalized, width, xs[tx], ys[ty], tw, th, o)) {
+                    Detection d = in.detection();
                     float cx = xs[tx] + 0.5f * (d.x1() + d.x2()), cy = ys[ty] + 0.5f * (d.y1() + d.y2());
-                    if (cx >= coreX0 && cx < coreX1 && cy >= coreY0 && cy < coreY1) all.add(d.shifted(xs[tx], ys[ty]));
+                    if (cx >= coreX0 && cx < coreX1 && cy >= coreY0 && cy < coreY1) all.add(in.shifted(xs[tx], ys[ty]));
                 }
                 if (progress != null) progress.update(++done, total);
             }
@@ -349,8 +392,9 @@ public final class ObjectDetector implements AutoCloseable {
         return total == 1 ? all : mergeTiles(all, o);
     }
 
-    private List<Detection> detectTile(float[][] planes, int width, int x0, int y0, int tw, int th, Options o) {
-        if (spec.kind() == DetectorKind.ONE_STAGE) return detectTileOneStage(planes, width, x0, y0, tw, th, o);
+    private List<Instance> detectTile(float[][] planes, int width, int x0, int y0, int tw, int th, Options o) {
+        if (spec.kind() == DetectorKind.ONE_STAGE)
+            return boxesOnly(detectTileOneStage(planes, width, x0, y0, tw, th, o));
         int channels = planes.length;
         float[] tile = new float[channels * tw * th];
         for (int c = 0; c < channels; c++) {
@@ -403,7 +447,47 @@ public final class ObjectDetector implements AutoCloseable {
                 o.nmsIou(),
                 o.maxDetections());
         decodeSeconds += (System.nanoTime() - t3) / 1e9;
-        return found;
+        return spec.hasMasks() ? masks(features, found) : boxesOnly(found);
+    }
+
+    private static List<Instance> boxesOnly(List<Detection> found) {
+        return found.stream().map(d -> new Instance(d, null, 0)).toList();
+    }
+
+    /** The mask head on ROI Align crops at the final boxes; each detection keeps its class's map, as probabilities. */
+    private List<Instance> masks(Tensor features, List<Detection> found) {
+        if (found.isEmpty()) return List.of();
+        MaskConfig mc = spec.masks();
+        float[] boxes = new float[4 * found.size()];
+        for (int i = 0; i < found.size(); i++) {
+            Detection d = found.get(i);
+            boxes[4 * i] = d.x1();
+            boxes[4 * i + 1] = d.y1();
+            boxes[4 * i + 2] = d.x2();
+            boxes[4 * i + 3] = d.y2();
+        }
+        long t0 = System.nanoTime();
+        Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(
+                features,
+                boxes,
+                new int[found.size()],
+                1f / DetectorConfig.STRIDE,
+                mc.roiSize(),
+                DetectorConfig.SAMPLING_RATIO));
+        long t1 = System.nanoTime();
+        roiAlignSeconds += (t1 - t0) / 1e9;
+        float[] logits = network.mask(crops).data();
+        networkSeconds += (System.nanoTime() - t1) / 1e9;
+        int m = mc.maskSize(), cells = m * m, classes = spec.classes().size();
+        List<Instance> out = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            Detection d = found.get(i);
+            float[] mask = new float[cells];
+            int at = (i * classes + d.classIndex()) * cells;
+            for (int j = 0; j < cells; j++) mask[j] = FloatMath.sigmoid(logits[at + j]);
+            out.add(new Instance(d, mask, m));
+        }
+        return out;
     }
 
     /** The tile padded (zeros: the normalized background) to a multiple of 16, as the pyramid needs. */
@@ -424,11 +508,11 @@ public final class ObjectDetector implements AutoCloseable {
         return found;
     }
 
-    private static List<Detection> mergeTiles(List<Detection> all, Options o) {
+    private static List<Instance> mergeTiles(List<Instance> all, Options o) {
         float[] boxes = new float[4 * all.size()], scores = new float[all.size()];
         int[] classes = new int[all.size()];
         for (int i = 0; i < all.size(); i++) {
-            Detection d = all.get(i);
+            Detection d = all.get(i).detection();
             boxes[4 * i] = d.x1();
             boxes[4 * i + 1] = d.y1();
             boxes[4 * i + 2] = d.x2();
@@ -436,7 +520,7 @@ public final class ObjectDetector implements AutoCloseable {
             scores[i] = d.score();
             classes[i] = d.classIndex();
         }
-        List<Detection> kept = new ArrayList<>();
+        List<Instance> kept = new ArrayList<>();
         for (int i : Nms.keep(boxes, scores, classes, o.nmsIou(), o.maxDetections())) kept.add(all.get(i));
         return kept;
     }
@@ -486,7 +570,10 @@ public final class ObjectDetector implements AutoCloseable {
             return net;
         }
         weights.putAll(OnnxModelInfo.read(model.resolveSibling(spec.head())).weights());
-        Detector net = new Detector(spec.architecture(), new Rng(0));
+        if (spec.hasMasks())
+            weights.putAll(
+                    OnnxModelInfo.read(model.resolveSibling(spec.maskHead())).weights());
+        Detector net = new Detector(spec.architecture(), spec.masks(), new Rng(0));
         JavaEngine.copyWeights(model, weights, net);
         return net;
     }

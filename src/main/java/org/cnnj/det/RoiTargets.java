@@ -12,8 +12,11 @@ import org.cnnj.util.Rng;
 public final class RoiTargets {
     public static final float FOREGROUND_IOU = 0.5f;
 
-    /** boxes [K, 4], labels [K] (class + 1, or 0), deltas [K, 4] with weights 1 for foreground rows. */
-    public record Sample(float[] boxes, int[] labels, float[] deltas, float[] deltaWeights) {
+    /**
+     * boxes [K, 4], labels [K] (class + 1, or 0), deltas [K, 4] with weights 1 for foreground rows, the truth box each
+     * foreground row matched (-1 for background).
+     */
+    public record Sample(float[] boxes, int[] labels, float[] deltas, float[] deltaWeights, int[] objects) {
         public int count() {
             return labels.length;
         }
@@ -53,16 +56,18 @@ public final class RoiTargets {
         RpnTargets.partialShuffle(bgIndex, takeBg, rng);
         int k = takeFg + takeBg;
         float[] boxes = new float[4 * k], deltas = new float[4 * k], deltaWeights = new float[4 * k];
-        int[] labels = new int[k];
+        int[] labels = new int[k], objects = new int[k];
+        Arrays.fill(objects, -1);
         for (int s = 0; s < k; s++) {
             int i = s < takeFg ? fgIndex[s] : bgIndex[s - takeFg];
             System.arraycopy(rois, 4 * i, boxes, 4 * s, 4);
             if (s < takeFg) {
                 labels[s] = truthClasses[match[i]] + 1;
+                objects[s] = match[i];
                 Boxes.encode(rois, i, truth, match[i], DetectorHead.DELTA_WEIGHTS, deltas, 4 * s);
                 Arrays.fill(deltaWeights, 4 * s, 4 * s + 4, 1f);
             }
         }
-        return new Sample(boxes, labels, deltas, deltaWeights);
+        return new Sample(boxes, labels, deltas, deltaWeights, objects);
     }
 }

@@ -11,6 +11,7 @@ import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
+import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -18,8 +19,9 @@ import org.scijava.plugin.Plugin;
 /**
  * Plugins › CNN-J › Detection › Detect in Image...: detects objects in the open image (every slice/frame). With a
  * display: boxes named "class score" go to the ROI Manager and onto the image as an overlay coloured by
- * class, and a results table lists class, score, x, y, width, height. With an output folder (required
- * headless): rois.zip, detections.csv, overlay.tif there.
+ * class, and a results table lists class, score, x, y, width, height. A detector with masks (Mask R-CNN) gives
+ * outlines instead of boxes, area, perimeter and circularity in the table, and a label image. With an output folder
+ * (required headless): rois.zip, detections.csv, overlay.tif (and labels.tif) there.
  * Macro: {@code run("Detect in Image...", "model=[/models/detector.onnx] score=0.5 nms=0.4");}
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Detection>Detect in Image...", headless = true)
@@ -65,6 +67,10 @@ public class DetectImageCommand extends CnnjCommand {
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
+    /** A detector with masks (Mask R-CNN): the objects as a label image; null for boxes only. */
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus labelImage;
+
     @Override
     protected String title() {
         return "Detect in Image";
@@ -88,6 +94,10 @@ public class DetectImageCommand extends CnnjCommand {
                     image.getTitle());
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
+        if (out.labels() != null) {
+            labelImage = ResultsDisplay.styleLabels(out.labels());
+            labelImage.setTitle(ResultsDisplay.uniqueTitle(image.getShortTitle() + "-labels"));
+        }
         if (ResultsDisplay.available()) {
             ResultsDisplay.toRoiManager(
                     out.rois(),

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MaskConfig;
 import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainDetectorFiles;
@@ -16,7 +17,7 @@ import org.scijava.plugin.Plugin;
 
 /**
  * Plugins › CNN-J › Training › Train Detector on Folder…: trains a two-stage or one-stage detector on a folder of images with ROI zips
- * (X.tif + X.zip; class = ROI name or group) and writes the model (.onnx, .head.onnx, .json), a
+ * (X.tif + X.zip; class = ROI name or group), with outlines per object where asked (Mask R-CNN) and writes the model (.onnx, .head.onnx, .json), a
  * training CSV and checkpoints. Progress bar per step, a log line per epoch (mAP@0.5, ETA); Esc stops
  * and keeps the best model. Macro:
  * {@code run("Train Detector on Folder...", "images=[/data/scenes] rois=[] output=[/models/cells.onnx] epochs=10 steps=100 patch=128");}
@@ -48,6 +49,11 @@ public class TrainDetectorCommand extends CnnjCommand {
             choices = {"two-stage", "one-stage"},
             description = ARCHITECTURES)
     private String architecture = "two-stage";
+
+    @Parameter(
+            label = "Outline each object (mask head, Mask R-CNN; two-stage)",
+            description = TrainDetectorOnImageCommand.MASKS)
+    private boolean masks = false;
 
     /** The Architecture field's help, shared with Train Detector on Image. */
     static final String ARCHITECTURES = "two-stage (Faster R-CNN style): most accurate on small crowded objects;"
@@ -130,6 +136,7 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withCommandLine(command)
                 .withAnnotations(BoxAnnotations.Format.parse(annotations))
                 .withKind(DetectorKind.parse(architecture))
+                .withMasks(masks ? MaskConfig.defaults() : null)
                 .withChannels(ChannelChoice.parse(channels));
     }
 

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MaskConfig;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
@@ -41,6 +42,13 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
             choices = {"two-stage", "one-stage"},
             description = TrainDetectorCommand.ARCHITECTURES)
     private String architecture = "two-stage";
+
+    @Parameter(label = "Outline each object (mask head, Mask R-CNN; two-stage)", description = MASKS)
+    private boolean masks = false;
+
+    /** The masks field's help, shared with Train Detector on Folder. */
+    static final String MASKS = "learn every object's outline beside its box, from outlined ROIs (polygon, freehand,"
+            + " wand) or label images; detection then also writes a label image and outline ROIs";
 
     @Parameter(label = "Class names (comma-separated; empty: from the ROI names)", required = false)
     private String classes = "";
@@ -84,6 +92,7 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         .withConfig(cfg)
                         .withAnchors(TrainDetectorFiles.anchorSizes(anchors))
                         .withKind(DetectorKind.parse(architecture))
+                        .withMasks(masks ? MaskConfig.defaults() : null)
                         .withChannels(ChannelChoice.parse(channels))
                         .withCommandLine("Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs
                                 + " steps=" + steps),

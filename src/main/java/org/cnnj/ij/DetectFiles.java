@@ -1,7 +1,9 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.gui.Roi;
+import ij.measure.Calibration;
 import java.awt.Color;
 import java.awt.Rectangle;
 import java.awt.geom.Rectangle2D;
@@ -18,6 +20,8 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.cnnj.det.Detection;
+import org.cnnj.det.Instance;
+import org.cnnj.det.MaskPaste;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.Batch;
@@ -151,8 +155,11 @@ public final class DetectFiles {
         return keep;
     }
 
-    /** What detecting in one image gives: ROIs ("class score") and the CSV rows. */
-    public record Output(List<Roi> rois, String csv) {}
+    /**
+     * What detecting in one image gives: ROIs ("class score"; outlines for a detector with masks, else boxes), the
+     * CSV rows and, with masks, the instance label image (ROI i is label i + 1; one slice per position), else null.
+     */
+    public record Output(List<Roi> rois, String csv, ImagePlus labels) {}
 
     /** Which classes to keep (null: all) and which channels of an image the detector sees. */
     public record Filter(Set<Integer> classes, ChannelChoice channels) {}
@@ -180,29 +187,82 @@ public final class DetectFiles {
                                     imp,
                                     detector.spec().inputChannels(),
                                     detector.spec().provenance()));
+        boolean masks = detector.spec().hasMasks();
         List<Roi> rois = new ArrayList<>();
-        StringBuilder csv = new StringBuilder("position,class,score,x,y,width,height\n");
+        String unit = LabelResults.unit(imp.getCalibration());
+        StringBuilder csv = new StringBuilder(
+                masks
+                        ? "position,label,class,score,x,y,width,height,area_" + unit + "2,perimeter_" + unit
+                                + ",circularity\n"
+                        : "position,class,score,x,y,width,height\n");
+        ImageStack labels = masks ? new ImageStack(w, h) : null;
         for (int pos = 0; pos < positions; pos++) {
             float[][] planes = Planes.of(imp, pos);
             int position = positions > 1 ? pos + 1 : 0;
             ProgressReporter progress = new ProgressReporter(
                     "detecting in " + name + (positions > 1 ? " slice " + (pos + 1) : ""), System.err::println);
-            for (Detection d : detector.detect(planes, w, h, options, progress)) {
-                if (keep != null && !keep.contains(d.classIndex())) continue;
-                rois.add(roi(d, position));
-                csv.append(String.format(
-                        Locale.ROOT,
-                        "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n",
-                        position,
-                        d.className(),
-                        d.score(),
-                        d.x1(),
-                        d.y1(),
-                        d.width(),
-                        d.height()));
+            List<Instance> found = new ArrayList<>();
+            for (Instance in : detector.detectInstances(planes, w, h, options, progress))
+                if (keep == null || keep.contains(in.detection().classIndex())) found.add(in);
+            if (!masks) {
+                for (Instance in : found) {
+                    Detection d = in.detection();
+                    rois.add(roi(d, position));
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f%n",
+                            position,
+                            d.className(),
+                            d.score(),
+                            d.x1(),
+                            d.y1(),
+                            d.width(),
+                            d.height()));
+                }
+                continue;
             }
+            MaskPaste.Result pasted = MaskPaste.labels(found, w, h);
+            labels.addSlice(SegmentFiles.labelProcessor(
+                    pasted.labels(), w, h, pasted.objects().size(), name));
+            outlines(pasted, position, imp.getCalibration(), rois, csv);
         }
-        return new Output(rois, csv.toString());
+        ImagePlus labelImage = null;
+        if (masks) {
+            labelImage = new ImagePlus(ImageFiles.baseName(Path.of(name)) + "-labels", labels);
+            labelImage.setCalibration(imp.getCalibration());
+        }
+        return new Output(rois, csv.toString(), labelImage);
+    }
+
+    /**
+     * The pasted objects as outline ROIs named "class score" (grouped and coloured by class, in label order) and their
+     * CSV rows: box, area, perimeter and circularity (4π·area/perimeter², 1 for a disc) in the image's units.
+     */
+    private static void outlines(
+            MaskPaste.Result pasted, int position, Calibration cal, List<Roi> rois, StringBuilder csv) {
+        List<Roi> traced = LabelResults.rois(pasted.labels(), pasted.width(), pasted.height(), position);
+        for (Roi outline : traced) {
+            int label = Integer.parseInt(outline.getName());
+            Detection d = pasted.objects().get(label - 1).detection();
+            style(outline, d, position);
+            rois.add(outline);
+            double area = pasted.areas()[label - 1] * cal.pixelWidth * cal.pixelHeight;
+            double perimeter = outline.getLength() * (cal.scaled() ? cal.pixelWidth : 1);
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%d,%d,%s,%.4f,%.2f,%.2f,%.2f,%.2f,%.4f,%.4f,%.4f%n",
+                    position,
+                    label,
+                    d.className(),
+                    d.score(),
+                    d.x1(),
+                    d.y1(),
+                    d.width(),
+                    d.height(),
+                    area,
+                    perimeter,
+                    perimeter > 0 ? Math.min(1, 4 * Math.PI * area / (perimeter * perimeter)) : 0));
+        }
     }
 
     /** rois.zip, detections.csv and overlay.tif (a copy of the image with the boxes as overlay) into {@code dir}. */
@@ -220,6 +280,7 @@ public final class DetectFiles {
                             staging.resolve("coco.json"),
                             o -> o.write(ObjectFiles.coco(
                                     shapes(out.rois()), imp.getTitle(), imp.getWidth(), imp.getHeight())));
+                    if (out.labels() != null) Tiffs.save(out.labels(), staging.resolve("labels.tif"));
                     ImagePlus overlay = imp.duplicate();
                     overlay.setTitle(baseName + "-detections");
                     overlay.setOverlay(
@@ -249,6 +310,12 @@ public final class DetectFiles {
     /** A rectangle ROI named "class score", coloured and grouped by class (group = class index + 1). */
     public static Roi roi(Detection d, int position) {
         Roi roi = new Roi(d.x1(), d.y1(), d.width(), d.height());
+        style(roi, d, position);
+        return roi;
+    }
+
+    /** Names a detection's ROI "class score", groups and colours it by class, and sets its slice. */
+    private static void style(Roi roi, Detection d, int position) {
         roi.setName(String.format(Locale.ROOT, "%s %.2f", d.className(), d.score()));
         // ImageJ colours a group from luts/glasbey.lut and logs a line per ROI when that file is missing
         // (plain ImageJ, headless servers): group only where it exists; the name carries the class anyway.
@@ -256,7 +323,6 @@ public final class DetectFiles {
             roi.setGroup(d.classIndex() + 1); // before the colour: setGroup also sets the group's colour
         roi.setStrokeColor(COLORS[d.classIndex() % COLORS.length]);
         if (position > 0) roi.setPosition(position);
-        return roi;
     }
 
     /**

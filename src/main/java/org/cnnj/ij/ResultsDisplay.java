@@ -230,6 +230,13 @@ public final class ResultsDisplay {
             t.addValue("Y", b.getY());
             t.addValue("Width", b.getWidth());
             t.addValue("Height", b.getHeight());
+            if (r.getType() != Roi.RECTANGLE) { // an outline (a detector with masks): its size and shape
+                double area = r.getContainedPoints().length, perimeter = r.getLength();
+                t.addValue("Area", area);
+                t.addValue("Perimeter", perimeter);
+                t.addValue(
+                        "Circularity", perimeter > 0 ? Math.min(1, 4 * Math.PI * area / (perimeter * perimeter)) : 0);
+            }
         }
         t.setDecimalPlaces(t.getColumnIndex("Score"), 3);
         return t;

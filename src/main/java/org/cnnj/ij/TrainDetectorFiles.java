@@ -3,6 +3,7 @@ package org.cnnj.ij;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
+import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.cnnj.det.DetectorConfig;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MaskConfig;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.det.OneStageConfig;
 import org.cnnj.io.ImageFiles;
@@ -62,8 +64,10 @@ public final class TrainDetectorFiles {
      * @param classes     class names in model order, or empty to take them from the ROIs (sorted)
      * @param anchorSizes anchor sizes in pixels (two-stage), or null: chosen from the training boxes ({@link
      *                    AnchorChoice})
+     * @param masks       a mask head (Mask R-CNN, two-stage only) learning each object's outline from label images
+     *                    or outlined ROIs, or null for boxes only
      */
-    public record Network(DetectorKind kind, List<String> classes, float[] anchorSizes) {
+    public record Network(DetectorKind kind, List<String> classes, float[] anchorSizes, MaskConfig masks) {
         public Network {
             kind = kind == null ? DetectorKind.TWO_STAGE : kind;
             classes = classes == null ? List.of() : List.copyOf(classes);
@@ -83,7 +87,7 @@ public final class TrainDetectorFiles {
         public static Options of(Path images, Path output) {
             return new Options(
                     new Examples(images, null, BoxAnnotations.Format.AUTO, ChannelChoice.ALL),
-                    new Network(DetectorKind.TWO_STAGE, List.of(), null),
+                    new Network(DetectorKind.TWO_STAGE, List.of(), null, null),
                     DetectorTrainer.DEFAULTS,
                     output,
                     null,
@@ -115,17 +119,22 @@ public final class TrainDetectorFiles {
         }
 
         public Options withClasses(List<String> names) {
-            return with(new Network(network.kind(), names, network.anchorSizes()));
+            return with(new Network(network.kind(), names, network.anchorSizes(), network.masks()));
         }
 
         /** Anchor sizes in pixels (null: chosen from the training boxes). */
         public Options withAnchors(float[] sizes) {
-            return with(new Network(network.kind(), network.classes(), sizes));
+            return with(new Network(network.kind(), network.classes(), sizes, network.masks()));
         }
 
         /** Two-stage (Faster R-CNN style) or one-stage (FCOS style); a model to fine-tune keeps its own. */
         public Options withKind(DetectorKind k) {
-            return with(new Network(k, network.classes(), network.anchorSizes()));
+            return with(new Network(k, network.classes(), network.anchorSizes(), network.masks()));
+        }
+
+        /** A mask head of {@code config} beside the boxes (Mask R-CNN; null: boxes only). */
+        public Options withMasks(MaskConfig config) {
+            return with(new Network(network.kind(), network.classes(), network.anchorSizes(), config));
         }
 
         public Options withConfig(TrainConfig c) {
@@ -257,9 +266,13 @@ public final class TrainDetectorFiles {
                             "the model to fine-tune is a " + start.spec().kind().option() + " detector; it stays one");
                 r = DetectorTrainer.fineTune(run, start.model(), start.spec(), log);
             } else if (o.network().kind() == DetectorKind.ONE_STAGE) {
+                if (o.network().masks() != null)
+                    throw new IllegalArgumentException(
+                            "masks (--masks) come with the two-stage detector; leave out --architecture one-stage");
                 r = DetectorTrainer.trainOneStage(run, oneStage(data, classes, log), null);
             } else {
-                r = DetectorTrainer.train(run, twoStage(data, classes, o, log), null, log);
+                r = DetectorTrainer.train(
+                        run, twoStage(data, classes, o, log), o.network().masks(), null, log);
             }
             return finish(r, output, log);
         }
@@ -393,8 +406,7 @@ public final class TrainDetectorFiles {
             List<float[]> boxes = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
             for (Roi roi : all) {
-                int position =
-                        roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition() > 0 ? roi.getZPosition() : 0;
+                int position = positionOf(roi);
                 if (position != 0 && position != s) continue;
                 ids.add(classIndex(roi, classes, roiSource));
                 boxes.add(DetectFiles.box(roi));
@@ -406,9 +418,44 @@ public final class TrainDetectorFiles {
                 cls[i] = ids.get(i);
             }
             out.add(new AnnotatedImage(
-                    name + (slices > 1 ? " slice " + s : ""), planes, imp.getWidth(), imp.getHeight(), flat, cls));
+                    name + (slices > 1 ? " slice " + s : ""),
+                    planes,
+                    imp.getWidth(),
+                    imp.getHeight(),
+                    flat,
+                    cls,
+                    outlines(all, s, imp.getWidth(), imp.getHeight())));
         }
         return out;
+    }
+
+    /** The slice a ROI belongs to (1-based), or 0 for every slice. */
+    private static int positionOf(Roi roi) {
+        return roi.getPosition() > 0 ? roi.getPosition() : Math.max(0, roi.getZPosition());
+    }
+
+    /**
+     * The slice's ROIs as an instance label map (ROI i of the slice as i + 1; where ROIs overlap the later one wins),
+     * for a mask head; null when every ROI is a plain rectangle (boxes, not outlines).
+     */
+    static int[] outlines(List<Roi> all, int slice, int width, int height) {
+        int[] labels = new int[width * height];
+        boolean outlined = false;
+        int id = 0;
+        for (Roi roi : all) {
+            int position = positionOf(roi);
+            if (position != 0 && position != slice) continue;
+            id++;
+            ImageProcessor mask = roi.getMask();
+            outlined |= mask != null;
+            Rectangle r = roi.getBounds();
+            for (int y = Math.max(0, r.y); y < Math.min(height, r.y + r.height); y++) {
+                for (int x = Math.max(0, r.x); x < Math.min(width, r.x + r.width); x++) {
+                    if (mask == null || mask.get(x - r.x, y - r.y) != 0) labels[y * width + x] = id;
+                }
+            }
+        }
+        return outlined ? labels : null;
     }
 
     /** The class names the ROIs carry, sorted; "object" when none names a class. */

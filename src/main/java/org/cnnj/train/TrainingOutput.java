@@ -62,6 +62,7 @@ public final class TrainingOutput implements AutoCloseable {
                     output,
                     output.resolveSibling(stem + ".json"),
                     output.resolveSibling(stem + ".head.onnx"),
+                    output.resolveSibling(stem + ".mask.onnx"),
                     output.resolveSibling(stem + ".dense.onnx"),
                     t.csv,
                     checkpoints.resolve("last.ckpt"),

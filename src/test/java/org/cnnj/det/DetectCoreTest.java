@@ -109,7 +109,7 @@ class DetectCoreTest {
         float[] img = new float[w * h];
         for (int y = 9; y < 14; y++) for (int x = 5; x < 17; x++) img[y * w + x] = 1f;
         AnnotatedImage d =
-                new AnnotatedImage("rect", new float[][] {img}, w, h, new float[] {5, 9, 17, 14}, new int[] {0});
+                new AnnotatedImage("rect", new float[][] {img}, w, h, new float[] {5, 9, 17, 14}, new int[] {0}, null);
         BoxSampler sampler = new BoxSampler(List.of(d), 0f, new Rng(5));
         int checked = 0;
         for (int k = 0; k < 40; k++) {
@@ -141,7 +141,7 @@ class DetectCoreTest {
             boxes[4 * i + 2] = side;
             boxes[4 * i + 3] = side;
         }
-        data.add(new AnnotatedImage("a", new float[][] {new float[128 * 128]}, 128, 128, boxes, new int[50]));
+        data.add(new AnnotatedImage("a", new float[][] {new float[128 * 128]}, 128, 128, boxes, new int[50], null));
         float[] sizes = AnchorChoice.fromBoxes(data);
         assertTrue(sizes.length >= 4 && sizes.length <= AnchorChoice.MAX_SIZES, Arrays.toString(sizes));
         for (int i = 1; i < sizes.length; i++) assertEquals(2.0, sizes[i] / sizes[i - 1], 0.02);

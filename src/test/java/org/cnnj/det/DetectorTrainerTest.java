@@ -24,7 +24,7 @@ class DetectorTrainerTest {
 
     private static AnnotatedImage scene(long seed, int size) {
         DetectionScenes.Scene s = DetectionScenes.generate(seed, size, size, 0.0015);
-        return new AnnotatedImage("scene-" + seed, new float[][] {s.image()}, size, size, s.boxes(), s.classes());
+        return new AnnotatedImage("scene-" + seed, new float[][] {s.image()}, size, size, s.boxes(), s.classes(), null);
     }
 
     @Test
@@ -64,7 +64,8 @@ class DetectorTrainerTest {
         var outside = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.check(
-                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {50, 50, 70, 60}, new int[] {0})),
+                        List.of(new AnnotatedImage(
+                                "a.tif", img, 64, 64, new float[] {50, 50, 70, 60}, new int[] {0}, null)),
                         c,
                         cfg));
         assertTrue(
@@ -74,19 +75,21 @@ class DetectorTrainerTest {
         var empty = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.check(
-                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 5, 9}, new int[] {0})),
+                        List.of(new AnnotatedImage(
+                                "a.tif", img, 64, 64, new float[] {5, 5, 5, 9}, new int[] {0}, null)),
                         c,
                         cfg));
         assertTrue(empty.getMessage().contains("zero size"), empty.getMessage());
         var none = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.check(
-                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[0], new int[0])), c, cfg));
+                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[0], new int[0], null)), c, cfg));
         assertTrue(none.getMessage().contains("none of the images has any ROI"), none.getMessage());
         var small = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.check(
-                        List.of(new AnnotatedImage("a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0})),
+                        List.of(new AnnotatedImage(
+                                "a.tif", img, 64, 64, new float[] {5, 5, 9, 9}, new int[] {0}, null)),
                         c,
                         TrainConfig.defaults()
                                 .withSchedule(1, 1)
@@ -103,8 +106,13 @@ class DetectorTrainerTest {
         DetectorConfig c = DetectorConfig.defaults(1, List.of("cell"));
         float[][] img = {new float[200 * 200]};
         AnnotatedImage d = new AnnotatedImage(
-                "a.tif", img, 200, 200, new float[] {0, 0, 20, 20, 10, 10, 190, 30, 50, 50, 53, 52}, new int[] {0, 0, 0
-                });
+                "a.tif",
+                img,
+                200,
+                200,
+                new float[] {0, 0, 20, 20, 10, 10, 190, 30, 50, 50, 53, 52},
+                new int[] {0, 0, 0},
+                null);
         List<String> w = DetectorTrainer.anchorWarnings(List.of(d), c);
         assertEquals(1, w.size());
         assertTrue(
@@ -113,7 +121,9 @@ class DetectorTrainerTest {
                         && w.get(0).contains("3x2"),
                 w.get(0));
         assertTrue(DetectorTrainer.anchorWarnings(
-                        List.of(new AnnotatedImage("b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0})), c)
+                        List.of(new AnnotatedImage(
+                                "b", img, 200, 200, new float[] {0, 0, 20, 20}, new int[] {0}, null)),
+                        c)
                 .isEmpty());
     }
 

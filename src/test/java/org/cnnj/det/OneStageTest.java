@@ -106,7 +106,8 @@ class OneStageTest {
         List<AnnotatedImage> data = new ArrayList<>();
         for (long seed = 11; seed <= 14; seed++) {
             DetectionScenes.Scene s = DetectionScenes.generate(seed, 128, 128, 0.0015);
-            data.add(new AnnotatedImage("scene-" + seed, new float[][] {s.image()}, 128, 128, s.boxes(), s.classes()));
+            data.add(new AnnotatedImage(
+                    "scene-" + seed, new float[][] {s.image()}, 128, 128, s.boxes(), s.classes(), null));
         }
         TrainConfig cfg = TrainConfig.defaults()
                 .withSchedule(6, 20)
@@ -143,7 +144,7 @@ class OneStageTest {
     void patchesMustBeMultiplesOfSixteen() {
         DetectionScenes.Scene s = DetectionScenes.generate(1, 128, 128, 0.0015);
         List<AnnotatedImage> data =
-                List.of(new AnnotatedImage("s", new float[][] {s.image()}, 128, 128, s.boxes(), s.classes()));
+                List.of(new AnnotatedImage("s", new float[][] {s.image()}, 128, 128, s.boxes(), s.classes(), null));
         TrainConfig cfg = TrainConfig.defaults().withSchedule(1, 1).withBatches(1, 40);
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,

@@ -1,14 +1,18 @@
 package org.cnnj.fiji;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.cnnj.det.DetectionScenes;
+import org.cnnj.det.TrainedMaskDetector;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,5 +145,40 @@ class DetectFolderCommandTest extends HeadlessContext {
         assertFalse(second.get().isCanceled(), second.get().getCancelReason());
         assertTrue(Files.readAllLines(dir.resolve("a/detections.csv")).size() > 80
                 && Files.readAllLines(dir.resolve("b/detections.csv")).size() > 80);
+    }
+
+    @Test
+    void detectInImageWithAMaskDetectorGivesALabelImage() throws Exception {
+        Path model = TrainedMaskDetector.model();
+        DetectionScenes.Scene scene = DetectionScenes.generate(99, 160, 160, 0.0015);
+        ImagePlus image = new ImagePlus("scene", new FloatProcessor(160, 160, scene.image()));
+        CommandModule m = context.service(CommandService.class)
+                .run(
+                        DetectImageCommand.class,
+                        true,
+                        "image",
+                        image,
+                        "model",
+                        model.toFile(),
+                        "channels",
+                        "all",
+                        "score",
+                        0.5,
+                        "nms",
+                        0.4,
+                        "device",
+                        "cpu",
+                        "output",
+                        dir.toFile())
+                .get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus labels = (ImagePlus) m.getOutput("labelImage");
+        assertNotNull(labels, "a detector with masks gives a label image");
+        int objects = (int) labels.getProcessor().getStatistics().max;
+        assertTrue(objects >= 10, objects + " objects");
+        assertTrue(
+                String.valueOf(m.getOutput("summary")).startsWith(objects + " objects"),
+                String.valueOf(m.getOutput("summary")));
+        assertTrue(Files.exists(dir.resolve("labels.tif")) && Files.exists(dir.resolve("rois.zip")));
     }
 }

@@ -10,6 +10,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.OvalRoi;
 import ij.gui.Roi;
+import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import java.awt.Color;
 import java.io.IOException;
@@ -20,7 +21,11 @@ import java.util.List;
 import org.cnnj.data.Labels;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.Detection;
+import org.cnnj.det.DetectionScenes;
+import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
+import org.cnnj.det.MaskConfig;
+import org.cnnj.det.TrainedMaskDetector;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
@@ -231,5 +236,82 @@ class DetectFilesTest {
                 .withEngine(EngineKind.ORT, Device.CPU, 1)
                 .withChannels(ChannelChoice.parse("green")));
         assertTrue(Files.exists(dir.resolve("g2/detections.csv")));
+    }
+
+    @Test
+    void aDetectorWithMasksWritesOutlinesALabelImageAndTheirShapes() throws Exception {
+        Path model = TrainedMaskDetector.model();
+        DetectionScenes.Scene scene = DetectionScenes.generate(99, 160, 160, 0.0015);
+        Path image = dir.resolve("scene.tif");
+        Tiffs.save(new ImagePlus("scene", new FloatProcessor(160, 160, scene.image())), image);
+        int found = DetectFiles.detect(
+                DetectFiles.Options.of(model, image, dir.resolve("out")).withEngine(EngineKind.ORT, Device.CPU, 1));
+        assertTrue(found >= 10, found + " objects");
+        List<Roi> rois = RoiZips.read(dir.resolve("out/rois.zip"));
+        ImagePlus labels = Tiffs.open(dir.resolve("out/labels.tif"));
+        assertEquals(found, rois.size());
+        assertEquals(found, (int) labels.getProcessor().getStatistics().max, "one label per ROI");
+        for (Roi r : rois) {
+            assertTrue(r.getType() != Roi.RECTANGLE, "an outline, not a box: " + r);
+            assertTrue(r.getName().matches("(round|elongated) [01]\\.\\d\\d"), r.getName());
+        }
+        List<String> csv = Files.readAllLines(dir.resolve("out/detections.csv"));
+        assertEquals("position,label,class,score,x,y,width,height,area_px2,perimeter_px,circularity", csv.get(0));
+        assertEquals(found + 1, csv.size());
+        for (String row : csv.subList(1, csv.size())) {
+            String[] f = row.split(",");
+            double area = Double.parseDouble(f[8]), w = Double.parseDouble(f[6]), h = Double.parseDouble(f[7]);
+            double circularity = Double.parseDouble(f[10]);
+            assertTrue(area > 10 && area <= w * h + 1e-6, row); // inside its box
+            assertTrue(circularity > 0.2 && circularity <= 1, row);
+        }
+    }
+
+    @Test
+    void masksAreLearntFromLabelImagesAndRefusedForBoxes() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("outlined"));
+        for (int seed = 1; seed <= 2; seed++) {
+            DetectionScenes.Scene s = DetectionScenes.generate(seed, 96, 96, 0.0015);
+            Tiffs.save(new ImagePlus("s", new FloatProcessor(96, 96, s.image())), data.resolve("s" + seed + ".tif"));
+            short[] ids = new short[s.labels().length];
+            for (int p = 0; p < ids.length; p++) ids[p] = (short) s.labels()[p];
+            Tiffs.save(
+                    new ImagePlus("l", new ShortProcessor(96, 96, ids, null)),
+                    data.resolve("s" + seed + "-labels.tif"));
+        }
+        Path model = dir.resolve("outlines.onnx");
+        DetectorTrainer.Result r = TrainDetectorFiles.train(
+                TrainDetectorFiles.Options.of(data, model)
+                        .withMasks(MaskConfig.defaults())
+                        .withConfig(DetectorTrainer.DEFAULTS
+                                .withSchedule(1, 2)
+                                .withBatches(2, 64)
+                                .withValidation(0.5)),
+                null,
+                null);
+        assertTrue(r.spec().hasMasks());
+        assertTrue(Files.isRegularFile(dir.resolve("outlines.mask.onnx")));
+        assertEquals(
+                "outlines.mask.onnx",
+                DetectorSpec.read(dir.resolve("outlines.json")).maskHead());
+
+        // Boxes (rectangle ROIs) have no outlines to learn from: said, naming the image, and nothing is written.
+        Path boxes = Files.createDirectories(dir.resolve("boxes"));
+        for (String n : List.of("scene-1", "scene-2")) {
+            Files.copy(Path.of("test-images/scenes/" + n + ".tif"), boxes.resolve(n + ".tif"));
+            Files.copy(Path.of("test-images/scenes/" + n + ".zip"), boxes.resolve(n + ".zip"));
+        }
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainDetectorFiles.train(
+                        TrainDetectorFiles.Options.of(boxes, dir.resolve("none.onnx"))
+                                .withMasks(MaskConfig.defaults())
+                                .withConfig(DetectorTrainer.DEFAULTS
+                                        .withSchedule(1, 1)
+                                        .withBatches(1, 64)),
+                        null,
+                        null));
+        assertTrue(e.getMessage().contains("scene-1") && e.getMessage().contains("no outlines"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("none.onnx")));
     }
 }
