@@ -16,7 +16,6 @@ import org.cnnj.det.AnnotatedImage;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.DetectorTrainer;
-import org.cnnj.det.Instance;
 import org.cnnj.det.MaskPaste;
 import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
@@ -182,7 +181,8 @@ final class AccuracyBench {
 
     /**
      * Adds the rows of a detector with masks (Mask R-CNN): its outlines pasted into a label image and scored like a
-     * segmentation; images as they are (a detector has no diameter estimate). Returns NaN diameters.
+     * segmentation, on the image as it is and resized by the detector's own object-size estimate. Returns per sample
+     * the estimated and the true object size (box side, px).
      */
     private static List<double[]> scoreMasks(
             Path model,
@@ -191,8 +191,8 @@ final class AccuracyBench {
             List<int[]> truths,
             Map<String, List<ObjectScores.Image>> rows)
             throws IOException {
-        List<ObjectScores.Image> scores = new ArrayList<>();
-        List<double[]> diameters = new ArrayList<>();
+        List<ObjectScores.Image> asIs = new ArrayList<>(), auto = new ArrayList<>();
+        List<double[]> sizes = new ArrayList<>();
         long nanos = 0;
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
             if (!detector.spec().hasMasks())
@@ -202,22 +202,36 @@ final class AccuracyBench {
             for (int i = 0; i < samples.size(); i++) {
                 ImagePlus imp = Tiffs.open(samples.get(i).file());
                 int w = imp.getWidth(), h = imp.getHeight();
+                float[][] planes = Planes.of(imp, 0);
+                asIs.add(ObjectScores.score(truths.get(i), pasted(detector, planes, w, h, options)));
                 long t0 = System.nanoTime();
-                List<Instance> found = detector.detectInstances(Planes.of(imp, 0), w, h, options, null);
-                int[] labels = MaskPaste.labels(found, w, h).labels();
+                double scale = detector.estimateScale(planes, w, h, line -> {});
+                auto.add(ObjectScores.score(truths.get(i), pasted(detector, planes, w, h, options.withScale(scale))));
                 nanos += System.nanoTime() - t0;
-                scores.add(ObjectScores.score(truths.get(i), labels));
-                diameters.add(new double[] {Double.NaN, ObjectSize.medianDiameter(truths.get(i))});
+                sizes.add(
+                        new double[] {detector.spec().objectSize() / scale, ObjectSize.medianDiameter(truths.get(i))});
             }
         }
-        rows.put(name + ", masks", scores);
+        rows.put(name + ", masks as is", asIs);
+        rows.put(name + ", masks, size auto", auto);
         System.out.printf(
                 Locale.ROOT,
-                "%s (detector with masks): %.2f s for %d images (ONNX Runtime, CPU)%n",
+                "%s (detector with masks, trained on %.1f px boxes): %.2f s for %d images with size auto (ONNX Runtime,"
+                        + " CPU)%n",
                 model,
+                detector(model).objectSize(),
                 nanos / 1e9,
                 samples.size());
-        return diameters;
+        return sizes;
+    }
+
+    private static DetectorSpec detector(Path model) throws IOException {
+        return DetectorSpec.read(Sidecars.of(model));
+    }
+
+    private static int[] pasted(ObjectDetector detector, float[][] planes, int w, int h, ObjectDetector.Options o) {
+        return MaskPaste.labels(detector.detectInstances(planes, w, h, o, null), w, h)
+                .labels();
     }
 
     /** One block per source (and the pooled and per-source-mean rows when there are several). */

@@ -13,4 +13,9 @@ public record Detection(int classIndex, String className, float score, float x1,
     public Detection shifted(float dx, float dy) {
         return new Detection(classIndex, className, score, x1 + dx, y1 + dy, x2 + dx, y2 + dy);
     }
+
+    /** The box with its x coordinates times {@code fx} and y times {@code fy} (back from a resized image). */
+    public Detection scaled(float fx, float fy) {
+        return new Detection(classIndex, className, score, x1 * fx, y1 * fy, x2 * fx, y2 * fy);
+    }
 }

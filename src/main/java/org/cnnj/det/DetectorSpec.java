@@ -31,6 +31,8 @@ import org.cnnj.model.Sidecars;
  * @param maskHead       file name of the mask head graph (ROI crops [K, F, R, R] → mask_logits [K, classes, 2R, 2R]),
  *                       next to the model, or null for boxes only
  * @param masks          the mask head's configuration (two-stage only), or null for boxes only
+ * @param objectSize     median side (√(width · height)) of the training boxes in pixels, for rescaling images whose
+ *                       objects have another size; 0 when not recorded
  */
 public record DetectorSpec(
         int format,
@@ -46,7 +48,8 @@ public record DetectorSpec(
         Map<String, String> provenance,
         OneStageConfig oneStage,
         String maskHead,
-        MaskConfig masks) {
+        MaskConfig masks,
+        float objectSize) {
     public static final String TASK = Sidecars.DETECTION;
 
     public DetectorSpec {
@@ -61,6 +64,7 @@ public record DetectorSpec(
             throw new IllegalArgumentException("model sidecar: a detector needs either its \"architecture\" (two-stage:"
                     + " anchors, widths) or \"oneStage\" (one-stage: widths, level split), not "
                     + (oneStage == null ? "neither" : "both"));
+        if (!(objectSize >= 0)) throw new IllegalArgumentException("model sidecar: objectSize must be >= 0");
         if (masks != null && (oneStage != null || maskHead == null || maskHead.isBlank()))
             throw new IllegalArgumentException("model sidecar: \"masks\" belong to a two-stage detector and need"
                     + " \"maskHead\", the mask head's ONNX file");
@@ -116,7 +120,8 @@ public record DetectorSpec(
                 provenance,
                 oneStage,
                 null,
-                null);
+                null,
+                0f);
     }
 
     public DetectorKind kind() {
@@ -140,7 +145,8 @@ public record DetectorSpec(
                 provenance,
                 null,
                 masks == null ? null : maskHeadOf(model).getFileName().toString(),
-                masks);
+                masks,
+                objectSize);
     }
 
     /** This sidecar with a mask head of {@code config} (its graph named model.mask.onnx until {@link #withHead}). */
@@ -161,7 +167,28 @@ public record DetectorSpec(
                 provenance,
                 null,
                 config == null ? null : "model.mask.onnx",
-                config);
+                config,
+                objectSize);
+    }
+
+    /** This sidecar recording the median training box side {@code pixels} (0: unknown). */
+    public DetectorSpec withObjectSize(float pixels) {
+        return new DetectorSpec(
+                format,
+                task,
+                axes,
+                inputChannels,
+                classes,
+                normalization,
+                head,
+                architecture,
+                scoreThreshold,
+                nmsIou,
+                provenance,
+                oneStage,
+                maskHead,
+                masks,
+                pixels);
     }
 
     /** True when the detector outlines each object (a mask head). */

@@ -98,6 +98,7 @@ public final class DetectorTrainer {
         Detector net = start != null ? start : new Detector(arch, maskConfig, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
         if (maskConfig != null) spec = spec.withMasks(maskConfig);
+        spec = spec.withObjectSize(medianBoxSide(data));
         return fit(
                 run,
                 split,
@@ -105,6 +106,19 @@ public final class DetectorTrainer {
                 spec,
                 rng,
                 (x, b, lossRng) -> DetectionLoss.compute(net, x, b, lossRng).total());
+    }
+
+    /** The median √(width · height) of the training boxes: the object size the detector learnt. */
+    static float medianBoxSide(List<AnnotatedImage> data) {
+        List<Float> sides = new ArrayList<>();
+        for (AnnotatedImage d : data) {
+            float[] b = d.boxes();
+            for (int i = 0; i < d.objects(); i++)
+                sides.add((float) Math.sqrt((b[4 * i + 2] - b[4 * i]) * (b[4 * i + 3] - b[4 * i + 1])));
+        }
+        if (sides.isEmpty()) return 0;
+        sides.sort(null);
+        return sides.get(sides.size() / 2);
     }
 
     /** A mask head learns outlines: every image must carry its objects' pixels, each object some. */
@@ -135,7 +149,7 @@ public final class DetectorTrainer {
         TrainingLoop.Split<AnnotatedImage> split =
                 TrainingLoop.split(run.data(), run.config().validationFraction(), rng);
         OneStageNetwork net = start != null ? start : new OneStageNetwork(arch, rng.split());
-        DetectorSpec spec = DetectorSpec.of(arch, run.provenance());
+        DetectorSpec spec = DetectorSpec.of(arch, run.provenance()).withObjectSize(medianBoxSide(run.data()));
         return fit(run, split, net, spec, rng, (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
     }
 

@@ -14,6 +14,11 @@ public record Instance(Detection detection, float[] mask, int maskSize) {
         return new Instance(detection.shifted(dx, dy), mask, maskSize);
     }
 
+    /** The box scaled by {@code fx}, {@code fy}; the mask, relative to the box, stays as it is. */
+    public Instance scaled(float fx, float fy) {
+        return new Instance(detection.scaled(fx, fy), mask, maskSize);
+    }
+
     /**
      * The mask's probability at image point (x, y) (pixel centres at +0.5): bilinear between cell centres, 0 outside
      * the box.

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.data.Resize;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
@@ -18,6 +20,7 @@ import org.cnnj.ops.RoiAlign;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
+import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
@@ -43,9 +46,19 @@ import org.cnnj.util.Rng;
  * of 16.
  */
 public final class ObjectDetector implements AutoCloseable {
-    /** Tile side, minimum class probability, NMS overlap, most detections per image. */
-    public record Options(int tile, float scoreThreshold, float nmsIou, int maxDetections) {
+    /**
+     * Tile side, minimum class probability, NMS overlap, most detections per image, and the factor the image is resized
+     * by before the network sees it (1: as it is; results always come back in the image's own pixels).
+     */
+    public record Options(int tile, float scoreThreshold, float nmsIou, int maxDetections, double scale) {
+        /** The image as it is. */
+        public Options(int tile, float scoreThreshold, float nmsIou, int maxDetections) {
+            this(tile, scoreThreshold, nmsIou, maxDetections, 1);
+        }
+
         public Options {
+            if (!(scale >= 1 / 16.0 && scale <= 8))
+                throw new IllegalArgumentException("detect: resizing by x" + scale + " is outside x1/16..x8");
             if (tile < 32) throw new IllegalArgumentException("detect: tile must be at least 32 pixels, got " + tile);
             if (!(scoreThreshold >= 0 && scoreThreshold <= 1))
                 throw new IllegalArgumentException("detect: score threshold must be in [0, 1], got " + scoreThreshold);
@@ -56,6 +69,11 @@ public final class ObjectDetector implements AutoCloseable {
 
         public static Options of(DetectorSpec spec) {
             return new Options(512, spec.scoreThreshold(), spec.nmsIou(), 100_000);
+        }
+
+        /** The same options resizing the image by {@code factor} first. */
+        public Options withScale(double factor) {
+            return new Options(tile, scoreThreshold, nmsIou, maxDetections, factor);
         }
     }
 
@@ -365,12 +383,142 @@ public final class ObjectDetector implements AutoCloseable {
                     "the image is " + width + "x" + height + ", smaller than the detector's minimum " + minimum + "x"
                             + minimum + "; enlarge the canvas (Image > Adjust > Canvas Size)");
         }
+        float[][] normalized = normalized(planes, width, height);
+        if (o.scale() != 1) {
+            int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
+            if (sw < minimum || sh < minimum)
+                throw new IllegalArgumentException(String.format(
+                        Locale.ROOT,
+                        "resized x%.3g the %dx%d image is smaller than the detector's minimum %dx%d; give a larger"
+                                + " object size or none",
+                        o.scale(),
+                        width,
+                        height,
+                        minimum,
+                        minimum));
+            for (int c = 0; c < normalized.length; c++)
+                normalized[c] = Resize.bilinear(normalized[c], width, height, sw, sh);
+            float fx = (float) (width / (double) sw), fy = (float) (height / (double) sh);
+            return tiles(normalized, sw, sh, o.withScale(1), progress).stream()
+                    .map(in -> in.scaled(fx, fy))
+                    .toList();
+        }
+        return tiles(normalized, width, height, o, progress);
+    }
+
+    /**
+     * The factor to resize an image by so objects of {@code pixels} (the median side √(w · h) of their boxes) appear at
+     * the size the detector was trained on.
+     */
+    public double scaleForSize(double pixels) {
+        requireObjectSize();
+        double scale = spec.objectSize() / pixels;
+        if (!(scale >= 1 / 16.0 && scale <= 8))
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "objects of %.1f px would resize the image x%.3g for this detector (trained on %.1f px objects);"
+                            + " give an object size between %.1f and %.1f px",
+                    pixels,
+                    scale,
+                    spec.objectSize(),
+                    spec.objectSize() / 8,
+                    spec.objectSize() * 16));
+        return scale;
+    }
+
+    /**
+     * The factor to resize an image by, estimated with the detector itself ({@link ScaleLadder}: the centre of the
+     * image detected at a ladder of scales, the median box side of the whole objects read where they stop changing);
+     * 1 when nothing was found or the objects are within 10% of the training size. {@code log} hears the estimate.
+     */
+    public double estimateScale(float[][] planes, int width, int height, Consumer<String> log) {
+        requireObjectSize();
+        float[][] normalized = normalized(planes, width, height);
+        ScaleLadder.Result e =
+                ScaleLadder.estimate(spec.objectSize(), scale -> measure(normalized, width, height, scale));
+        if (!e.found()) {
+            log.accept("object size auto: no objects found at any scale (" + String.join("; ", e.ladder())
+                    + "); detecting at the image's own scale");
+            return 1;
+        }
+        double scale = clampScale(spec.objectSize() / e.size());
+        // One more look at the scale found, where the objects appear at about the training size and the detector
+        // measures them best (at the ladder's smaller scale it misses the smallest objects, which biases the median
+        // up).
+        ScaleLadder.Measured there = measure(normalized, width, height, scale);
+        double size = e.size();
+        if (there != null && there.objects() >= 3 && there.size() > 0) {
+            size = there.size() / scale;
+            scale = clampScale(spec.objectSize() / size);
+        }
+        if (Math.abs(Math.log(scale)) < Math.log(1.1))
+            scale = 1; // resampling for less than 10% costs more than it gives
+        log.accept(String.format(
+                Locale.ROOT,
+                "object size auto: objects about %.1f px across (detector: %.1f px), image resized x%.3f",
+                size,
+                spec.objectSize(),
+                scale));
+        return scale;
+    }
+
+    private static double clampScale(double scale) {
+        return Math.max(1 / 16.0, Math.min(8, scale));
+    }
+
+    /** Side of the window the estimate looks at, in network pixels. */
+    static final int WINDOW = 384;
+
+    /**
+     * Median box side (network pixels) of the objects found in the image's centre window resized by {@code scale},
+     * boxes cut by the window's edge and specks below a quarter of the training size left out; null when the window is
+     * too small.
+     */
+    private ScaleLadder.Measured measure(float[][] normalized, int width, int height, double scale) {
+        int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)),
+                ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
+        int sw = Resize.scaled(cw, scale), sh = Resize.scaled(ch, scale);
+        if (sw < 64 || sh < 64) return null;
+        int x0 = (width - cw) / 2, y0 = (height - ch) / 2;
+        float[][] window = new float[normalized.length][];
+        for (int c = 0; c < normalized.length; c++) {
+            float[] crop = new float[cw * ch];
+            for (int y = 0; y < ch; y++) System.arraycopy(normalized[c], (y0 + y) * width + x0, crop, y * cw, cw);
+            window[c] = Resize.bilinear(crop, cw, ch, sw, sh);
+        }
+        boolean cropped = cw < width || ch < height;
+        List<Double> sides = new ArrayList<>();
+        for (Instance in : tiles(window, sw, sh, Options.of(spec), null)) {
+            Detection d = in.detection();
+            if (cropped && (d.x1() < 1 || d.y1() < 1 || d.x2() > sw - 1 || d.y2() > sh - 1)) continue;
+            double side = Math.sqrt(d.width() * d.height());
+            if (side >= 0.25 * spec.objectSize()) sides.add(side);
+        }
+        if (sides.isEmpty()) return new ScaleLadder.Measured(0, 0);
+        sides.sort(null);
+        return new ScaleLadder.Measured(sides.get(sides.size() / 2), sides.size());
+    }
+
+    private void requireObjectSize() {
+        if (!(spec.objectSize() > 0))
+            throw new IllegalArgumentException("this detector does not record the object size it was trained on, so"
+                    + " images cannot be resized to it; set the object size to none (or retrain it with this CNN-J"
+                    + " version, which records it)");
+    }
+
+    private float[][] normalized(float[][] planes, int width, int height) {
         float[][] normalized = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
             if (planes[c].length != width * height)
                 throw new IllegalArgumentException("every channel must hold width × height pixels");
             normalized[c] = spec.normalization().apply(planes[c]);
         }
+        return normalized;
+    }
+
+    /** Detection over overlapping tiles of normalized planes (see the class comment). */
+    private List<Instance> tiles(
+            float[][] normalized, int width, int height, Options o, TiledPredictor.Progress progress) {
         int overlap = overlap(spec);
         int tile = Math.max(o.tile(), 2 * overlap);
         int[] xs = starts(width, tile, overlap), ys = starts(height, tile, overlap);

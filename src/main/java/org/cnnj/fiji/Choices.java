@@ -30,5 +30,11 @@ final class Choices {
     static final String CHANNELS_APPLY = "which channels of the image the model sees, in which order: numbers from 1 or"
             + " channel names (an RGB image's are red, green, blue); the ones it was trained on";
 
+    /** The detection commands' object size field. */
+    static final String DETECT_DIAMETER =
+            "how big the objects are (the median side of their boxes, in pixels): the image"
+                    + " is resized so they have the size the detector was trained on; auto: estimated with the detector; none:"
+                    + " the image as it is (the detector must have been trained at this magnification)";
+
     private Choices() {}
 }

@@ -9,6 +9,7 @@ import org.cnnj.ij.DetectFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.Diameter;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -44,6 +45,9 @@ public class DetectFolderCommand extends CnnjCommand {
     @Parameter(label = "NMS overlap (IoU)", min = "0.01", max = "1")
     private double nms = 0.4;
 
+    @Parameter(label = "Object diameter (px, auto or none)", description = Choices.DETECT_DIAMETER)
+    private String diameter = "none";
+
     @Parameter(label = "Only these classes (comma-separated; empty: all)", required = false)
     private String classes = "";
 
@@ -71,7 +75,8 @@ public class DetectFolderCommand extends CnnjCommand {
                 .withEngine(EngineKind.parse(engine), Device.parse(device), threads)
                 .withDetection(tile, (float) score, (float) nms)
                 .withClasses(names(classes))
-                .withChannels(ChannelChoice.parse(channels));
+                .withChannels(ChannelChoice.parse(channels))
+                .withSize(Diameter.parse(diameter));
     }
 
     @Override

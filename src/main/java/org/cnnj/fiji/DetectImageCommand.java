@@ -11,6 +11,7 @@ import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.ResultsDisplay;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.runtime.Device;
+import org.cnnj.seg.Diameter;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -40,6 +41,9 @@ public class DetectImageCommand extends CnnjCommand {
             description = "which channels of the image the model sees, in which order: numbers from 1 or channel"
                     + " names (an RGB image's are red, green, blue); all: every channel as it is")
     private String channels = "all";
+
+    @Parameter(label = "Object diameter (px, auto or none)", description = Choices.DETECT_DIAMETER)
+    private String diameter = "none";
 
     @Parameter(label = "Minimum score (0-1)", min = "0", max = "1")
     private double score = 0.5;
@@ -86,12 +90,14 @@ public class DetectImageCommand extends CnnjCommand {
         DetectFiles.Output out;
         try (ObjectDetector detector = ObjectDetector.open(model.toPath(), Device.parse(device), 0, log::warn)) {
             ObjectDetector.Options d = ObjectDetector.Options.of(detector.spec());
-            out = DetectFiles.detect(
+            ImagePlus seen = ChannelChoice.parse(channels).apply(image, image.getTitle());
+            ObjectDetector.Options o = DetectFiles.sized(
                     detector,
                     new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()),
-                    null,
-                    ChannelChoice.parse(channels).apply(image, image.getTitle()),
-                    image.getTitle());
+                    Diameter.parse(diameter),
+                    seen,
+                    line -> log.info("CNN-J: " + line));
+            out = DetectFiles.detect(detector, o, null, seen, image.getTitle());
         }
         if (output != null) DetectFiles.write(out, image, output.toPath(), image.getShortTitle());
         if (out.labels() != null) {

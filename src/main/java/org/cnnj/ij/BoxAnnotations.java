@@ -5,7 +5,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import ij.gui.PolygonRoi;
 import ij.gui.Roi;
+import ij.gui.ShapeRoi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -301,17 +303,54 @@ public final class BoxAnnotations {
                             + " names an image or category the file does not list");
                 JsonArray b = o.getAsJsonArray("bbox");
                 double x = b.get(0).getAsDouble(), y = b.get(1).getAsDouble();
-                rois.get(file)
-                        .add(named(
-                                cls,
-                                x,
-                                y,
-                                x + b.get(2).getAsDouble(),
-                                y + b.get(3).getAsDouble()));
+                Roi box = named(
+                        cls, x, y, x + b.get(2).getAsDouble(), y + b.get(3).getAsDouble());
+                Roi outline = outline(o, box, json, file);
+                rois.get(file).add(outline != null ? outline : box);
             }
             rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list)));
         }
         return out;
+    }
+
+    /**
+     * A COCO annotation's polygon outline(s) ("segmentation": [[x1, y1, x2, y2, …], …], as CVAT, Roboflow and the
+     * COCO tools write instance outlines) as one ROI named like its box; null when it has none, or (warned) when it
+     * is run-length encoded (read as its box) or lies outside its own box (the annotation is then its box only).
+     */
+    private Roi outline(JsonObject annotation, Roi box, Path json, String image) {
+        JsonElement seg = annotation.get("segmentation");
+        if (seg == null || seg.isJsonNull()) return null;
+        String which = json.getFileName() + ": annotation " + annotation.get("id") + " of " + image;
+        if (seg.isJsonObject()) {
+            warn.accept("warning: " + which + " has a run-length encoded mask (a crowd region); read as its box");
+            return null;
+        }
+        if (!seg.isJsonArray() || seg.getAsJsonArray().isEmpty()) return null;
+        ShapeRoi union = null;
+        for (JsonElement polygon : seg.getAsJsonArray()) {
+            JsonArray xy = polygon.isJsonArray() ? polygon.getAsJsonArray() : null;
+            if (xy == null || xy.size() < 6 || xy.size() % 2 != 0) {
+                warn.accept("warning: " + which + " has a polygon that is not x, y pairs of 3 or more points; read as"
+                        + " its box");
+                return null;
+            }
+            float[] xs = new float[xy.size() / 2], ys = new float[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = xy.get(2 * i).getAsFloat();
+                ys[i] = xy.get(2 * i + 1).getAsFloat();
+            }
+            ShapeRoi part = new ShapeRoi(new PolygonRoi(xs, ys, xs.length, Roi.POLYGON));
+            union = union == null ? part : union.or(part);
+        }
+        if (!union.getFloatBounds().intersects(box.getFloatBounds())) {
+            warn.accept("warning: " + which + ": its outline lies outside its bbox " + box.getFloatBounds()
+                    + "; the annotation is read as its box (fix the outline or the box in the annotation tool)");
+            return null;
+        }
+        Roi roi = union.trySimplify();
+        roi.setName(box.getName());
+        return roi;
     }
 
     private static JsonArray array(JsonObject root, String field, Path file) {
@@ -382,11 +421,25 @@ public final class BoxAnnotations {
         return r;
     }
 
-    /** The boxes kept after the checks every format gets (zero size, outside the image). */
+    /**
+     * The boxes kept after the checks every format gets (zero size, outside the image); an outline (a COCO polygon)
+     * stays an outline, cut at the image's edges.
+     */
     private List<Roi> checked(List<Roi> boxes, Path file, int width, int height) {
         List<Roi> out = new ArrayList<>();
         for (Roi r : boxes) {
             var b = r.getFloatBounds();
+            if (r.getType() != Roi.RECTANGLE) {
+                Roi inside = new ShapeRoi(r)
+                        .and(new ShapeRoi(new Roi(0, 0, width, height)))
+                        .trySimplify();
+                var c = inside.getFloatBounds();
+                if (c.getWidth() >= 1 && c.getHeight() >= 1) {
+                    inside.setName(r.getName());
+                    out.add(inside);
+                    continue;
+                }
+            }
             add(
                     out,
                     r.getName(),

@@ -29,6 +29,7 @@ import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Staging;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.Diameter;
 
 /**
  * Detects objects in image files and writes, per image: rois.zip (rectangles named "class score",
@@ -62,9 +63,11 @@ public final class DetectFiles {
             float score,
             float nms,
             List<String> classes,
-            ChannelChoice channels) {
+            ChannelChoice channels,
+            Diameter size) {
         public Options {
             channels = channels == null ? ChannelChoice.ALL : channels;
+            size = size == null ? Diameter.NONE : size;
         }
 
         /** ONNX Runtime on the best device, all cores, the sidecar's tile, score and NMS, every class and channel. */
@@ -80,27 +83,37 @@ public final class DetectFiles {
                     Float.NaN,
                     Float.NaN,
                     List.of(),
-                    ChannelChoice.ALL);
+                    ChannelChoice.ALL,
+                    Diameter.NONE);
         }
 
         public Options withEngine(EngineKind e, Device d, int t) {
-            return new Options(model, input, output, e, d, t, tile, score, nms, classes, channels);
+            return new Options(model, input, output, e, d, t, tile, score, nms, classes, channels, size);
         }
 
         /** Tiles of {@code side} px (0: the sidecar's), minimum score and NMS IoU (NaN: the sidecar's). */
         public Options withDetection(int side, float minScore, float nmsIou) {
             return new Options(
-                    model, input, output, engine, device, threads, side, minScore, nmsIou, classes, channels);
+                    model, input, output, engine, device, threads, side, minScore, nmsIou, classes, channels, size);
         }
 
         /** Keep only these classes (empty: all). */
         public Options withClasses(List<String> names) {
-            return new Options(model, input, output, engine, device, threads, tile, score, nms, names, channels);
+            return new Options(model, input, output, engine, device, threads, tile, score, nms, names, channels, size);
         }
 
         /** The same options giving the detector only these channels of each image, in this order. */
         public Options withChannels(ChannelChoice c) {
-            return new Options(model, input, output, engine, device, threads, tile, score, nms, classes, c);
+            return new Options(model, input, output, engine, device, threads, tile, score, nms, classes, c, size);
+        }
+
+        /**
+         * The size of the objects in the images (the median side of their boxes): auto (estimated with the detector),
+         * pixels, or none (the images as they are); images are resized to the size the detector was trained on.
+         */
+        public Options withSize(Diameter objects) {
+            return new Options(
+                    model, input, output, engine, device, threads, tile, score, nms, classes, channels, objects);
         }
     }
 
@@ -122,7 +135,7 @@ public final class DetectFiles {
                 : ObjectDetector.open(o.model(), o.device(), o.threads(), System.err::println);
         try {
             ObjectDetector.Options options = options(detector, o);
-            Filter filter = new Filter(classFilter(detector.spec().classes(), o.classes()), o.channels());
+            Filter filter = new Filter(classFilter(detector.spec().classes(), o.classes()), o.channels(), o.size());
             log.accept("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
                     + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
             return Batch.Worker.of((image, dir) -> detectImage(detector, options, filter, image, dir), detector::close);
@@ -161,8 +174,8 @@ public final class DetectFiles {
      */
     public record Output(List<Roi> rois, String csv, ImagePlus labels) {}
 
-    /** Which classes to keep (null: all) and which channels of an image the detector sees. */
-    public record Filter(Set<Integer> classes, ChannelChoice channels) {}
+    /** Which classes to keep (null: all), which channels of an image the detector sees, and how big its objects are. */
+    public record Filter(Set<Integer> classes, ChannelChoice channels, Diameter size) {}
 
     /** Detects in one image file (all slices of a stack) and writes its outputs to {@code dir}. */
     public static int detectImage(
@@ -170,10 +183,26 @@ public final class DetectFiles {
             throws IOException {
         ImagePlus imp = Tiffs.open(file);
         String name = file.getFileName().toString();
-        Output out =
-                detect(detector, options, filter.classes(), filter.channels().apply(imp, name), name);
+        ImagePlus seen = filter.channels().apply(imp, name);
+        ObjectDetector.Options sized = sized(detector, options, filter.size(), seen, System.err::println);
+        Output out = detect(detector, sized, filter.classes(), seen, name);
         write(out, imp, dir, ImageFiles.baseName(file));
         return out.rois().size();
+    }
+
+    /**
+     * The options resizing {@code imp} so its objects have the size the detector was trained on: as given, estimated
+     * on its first plane ({@code log} hears the estimate), or none.
+     */
+    public static ObjectDetector.Options sized(
+            ObjectDetector detector,
+            ObjectDetector.Options options,
+            Diameter size,
+            ImagePlus imp,
+            Consumer<String> log) {
+        if (size.auto())
+            return options.withScale(detector.estimateScale(Planes.of(imp, 0), imp.getWidth(), imp.getHeight(), log));
+        return size.pixels() > 0 ? options.withScale(detector.scaleForSize(size.pixels())) : options;
     }
 
     /** Detects in every slice (position) of an image; {@code name} names it in messages. */

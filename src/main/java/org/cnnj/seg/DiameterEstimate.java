@@ -3,20 +3,15 @@ package org.cnnj.seg;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.IntStream;
 import org.cnnj.data.Resize;
 import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 
 /**
- * Estimates the object diameter of an image with the model itself (as Cellpose does with its first
- * pass): the centre of the image is segmented at a ladder of scales a factor √2 apart, and the median
- * diameter of the whole objects found at each scale is measured. A model trained for diameter D
- * (with ×0.7–1.4 size augmentation) measures objects correctly only while they appear at about that
- * size; shown larger ones it cuts them into D-sized fragments. So the answer is read at the smallest
- * scale at which the objects already appear at ≥ 0.75·D, where they are whole: diameter = measured / scale.
- * Each scale looks at a window of at most {@link #WINDOW}² network pixels, so the estimate costs about
+ * Estimates the object diameter of an image with the segmentation model itself, on {@link ScaleLadder}'s rule: the
+ * centre of the image is segmented at each scale of the ladder and the median diameter of the whole objects found is
+ * measured. Each scale looks at a window of at most {@link #WINDOW}² network pixels, so the estimate costs about
  * as much as segmenting a few 256² tiles whatever the image size. Where the centre window holds too few
  * whole objects to trust (sparse images: a few nuclei away from the centre), more windows of the image are
  * looked at, those with the most contrast first, up to {@link #MAX_WINDOWS}, and their objects pooled.
@@ -24,84 +19,28 @@ import org.cnnj.runtime.TiledPredictor;
 public final class DiameterEstimate {
     /** Side of the window each scale looks at, in network pixels. */
     static final int WINDOW = 256;
-    /** The ladder of scales: 1/16 (objects 16x the model's size) to 4 (a quarter), a factor sqrt(2) apart. */
-    private static final double[] STEPS =
-            IntStream.rangeClosed(-8, 4).mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
-    /** Two scales measure the same objects when their sizes in image pixels agree within this factor. */
-    private static final double CONSISTENT = 1.25;
     /** Objects needed to trust a median. */
     private static final int MIN_OBJECTS = 3;
     /** Windows looked at per scale at most (the centre one and those with the most contrast). */
     static final int MAX_WINDOWS = 6;
 
-    /** The estimate (NaN when no scale found objects), the scale it came from, objects measured there, and what each scale saw. */
-    public record Result(double diameter, double scale, int objects, List<String> ladder) {
-        public boolean found() {
-            return Double.isFinite(diameter);
-        }
-    }
-
     private DiameterEstimate() {}
 
     /** {@code normalized}: planes [C][H·W] already normalized as the sidecar says. */
-    public static Result estimate(Engine engine, SegmentationSpec spec, float[][] normalized, int width, int height) {
+    public static ScaleLadder.Result estimate(
+            Engine engine, SegmentationSpec spec, float[][] normalized, int width, int height) {
         double target = spec.objectDiameter();
         if (!(target > 0))
             throw new IllegalArgumentException(
                     "the model does not record the object size it was trained for; give a diameter or none");
-        List<String> ladder = new ArrayList<>();
-        // Scales from 1/16 (objects 16x the model's size) up to 4 (a quarter), in steps of sqrt(2).
-        Measured[] measured = new Measured[STEPS.length];
-        int first = -1;
-        for (int i = 0; i < STEPS.length; i++) {
-            Measured m = measured(measured, i, engine, spec, normalized, width, height, ladder);
-            if (m == null || !(m.objects >= MIN_OBJECTS && m.diameter >= 0.75 * target)) continue;
-            if (first < 0) first = i;
-            // Real objects measure the same in image pixels one step up; D-sized blobs the model makes of clusters
-            // (too small a scale) or fragments (too large) measure D in network pixels at both, i.e. sqrt(2) apart.
-            Measured up = i + 1 < STEPS.length
-                    ? measured(measured, i + 1, engine, spec, normalized, width, height, ladder)
-                    : null;
-            if (up != null && up.objects >= MIN_OBJECTS) {
-                double here = m.diameter / STEPS[i], there = up.diameter / STEPS[i + 1];
-                if (there / here < CONSISTENT && here / there < CONSISTENT)
-                    return new Result(here, STEPS[i], m.objects, ladder);
-            }
-        }
-        if (first >= 0) // no scale confirmed by the next: the first that showed whole objects, as before
-        return new Result(measured[first].diameter / STEPS[first], STEPS[first], measured[first].objects, ladder);
-        return new Result(Double.NaN, 1, 0, ladder);
+        return ScaleLadder.estimate(target, scale -> measure(engine, spec, normalized, width, height, scale));
     }
-
-    /** The ladder's i-th measurement, made once (null when the image is too small at that scale). */
-    private static Measured measured(
-            Measured[] cache,
-            int i,
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] normalized,
-            int width,
-            int height,
-            List<String> ladder) {
-        if (cache[i] == null) {
-            cache[i] = measure(engine, spec, normalized, width, height, STEPS[i]);
-            if (cache[i] == null) cache[i] = TOO_SMALL;
-            else
-                ladder.add(String.format(
-                        Locale.ROOT, "x%.3g: %d objects, %.1f px", STEPS[i], cache[i].objects, cache[i].diameter));
-        }
-        return cache[i] == TOO_SMALL ? null : cache[i];
-    }
-
-    private record Measured(double diameter, int objects) {}
-
-    private static final Measured TOO_SMALL = new Measured(Double.NaN, 0);
 
     /**
      * Median diameter (network pixels) of the whole objects in windows of the image at {@code scale}: the centre
      * window, then others by contrast until {@link #MIN_OBJECTS} objects are found; null when the image is too small.
      */
-    private static Measured measure(
+    private static ScaleLadder.Measured measure(
             Engine engine, SegmentationSpec spec, float[][] planes, int width, int height, double scale) {
         int cw = Math.min(width, (int) Math.ceil(WINDOW / scale)),
                 ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
@@ -122,7 +61,7 @@ public final class DiameterEstimate {
             if (k == 0) windows = windows(planes, width, height, cw, ch);
         }
         int[] pooled = areas.stream().flatMapToInt(Arrays::stream).toArray();
-        return new Measured(objects == 0 ? 0 : ObjectSize.diameterOfMedian(pooled), objects);
+        return new ScaleLadder.Measured(objects == 0 ? 0 : ObjectSize.diameterOfMedian(pooled), objects);
     }
 
     /**

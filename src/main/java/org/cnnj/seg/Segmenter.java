@@ -20,6 +20,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.util.FloatMath;
 import org.cnnj.util.Rng;
@@ -445,17 +446,17 @@ public final class Segmenter implements AutoCloseable {
         }
         if (!diameter.auto())
             return diameter.pixels() == 0 ? 1 : checked(model / diameter.pixels(), diameter.pixels(), model);
-        DiameterEstimate.Result e = DiameterEstimate.estimate(engine, spec, normalized, width, height);
+        ScaleLadder.Result e = DiameterEstimate.estimate(engine, spec, normalized, width, height);
         if (!e.found()) {
             log.accept("diameter auto: no objects found at any scale (" + String.join("; ", e.ladder())
                     + "); segmenting at the image's own scale");
             return 1;
         }
-        double scale = Math.max(1 / 16.0, Math.min(4, model / e.diameter()));
+        double scale = Math.max(1 / 16.0, Math.min(4, model / e.size()));
         log.accept(String.format(
                 Locale.ROOT,
                 "diameter auto: objects about %.1f px across (model: %.1f px), image resized x%.3f",
-                e.diameter(),
+                e.size(),
                 model,
                 scale));
         return scale;

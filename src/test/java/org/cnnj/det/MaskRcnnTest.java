@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.cnnj.data.Resize;
 import org.cnnj.runtime.Device;
 import org.cnnj.seg.ObjectScores;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,41 @@ class MaskRcnnTest {
         assertTrue(
                 s.truePositives()[at75] >= 2 * filled.truePositives()[at75] + 8,
                 "IoU > 0.85: masks " + s.truePositives()[at75] + ", filled boxes " + filled.truePositives()[at75]);
+    }
+
+    @Test
+    void objectsTwiceAsLargeAreFoundAtHalfTheScale() throws Exception {
+        DetectionScenes.Scene test = DetectionScenes.generate(99, 160, 160, 0.0015);
+        float[] large = Resize.bilinear(test.image(), 160, 160, 320, 320);
+        int[] truth = new int[320 * 320];
+        for (int y = 0; y < 320; y++)
+            for (int x = 0; x < 320; x++) truth[y * 320 + x] = test.labels()[y / 2 * 160 + x / 2];
+        try (ObjectDetector d = ObjectDetector.open(TrainedMaskDetector.model(), Device.CPU, 1, line -> {})) {
+            assertTrue(
+                    d.spec().objectSize() > 8 && d.spec().objectSize() < 30,
+                    "training boxes " + d.spec().objectSize());
+            List<String> said = new ArrayList<>();
+            double scale = d.estimateScale(new float[][] {large}, 320, 320, said::add);
+            double original = d.estimateScale(new float[][] {test.image()}, 160, 160, said::add);
+            // The estimate is the detector's own (its boxes may run a little large or small), but twice as large
+            // objects must get half the scale.
+            assertEquals(0.5, scale / original, 0.08, said.toString());
+            ObjectDetector.Options o = ObjectDetector.Options.of(d.spec());
+            double resized = ap(d.detectInstances(new float[][] {large}, 320, 320, o.withScale(scale), null), truth);
+            double asIs = ap(d.detectInstances(new float[][] {large}, 320, 320, o, null), truth);
+            double atTraining = ap(d.detectInstances(new float[][] {test.image()}, 160, 160, o, null), test.labels());
+            // Resized back to the training size the detector does about as well as on the original image, and far
+            // better than on the enlarged one as it is.
+            assertTrue(
+                    resized > atTraining - 0.1 && resized > asIs + 0.1,
+                    resized + " vs " + atTraining + ", as is " + asIs);
+        }
+    }
+
+    private static double ap(List<Instance> found, int[] truth) {
+        int side = (int) Math.round(Math.sqrt(truth.length));
+        return ObjectScores.score(truth, MaskPaste.labels(found, side, side).labels())
+                .averagePrecision(0);
     }
 
     @Test

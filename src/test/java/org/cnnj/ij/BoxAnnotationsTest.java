@@ -150,6 +150,44 @@ class BoxAnnotationsTest {
     }
 
     @Test
+    void cocoInstanceOutlinesAsCvatExportsThem() throws IOException {
+        Path image = photo(dir, "nuclei.jpg");
+        String diamond = "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[12,12,16,16],\"area\":128,"
+                + "\"segmentation\":[[20,12,28,20,20,28,12,20]],\"iscrowd\":0}";
+        String cut = "{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[54,30,14,10],\"area\":140,"
+                + "\"segmentation\":[[54,30,68,30,68,40,54,40]],\"iscrowd\":0}";
+        String crowd = "{\"id\":3,\"image_id\":1,\"category_id\":1,\"bbox\":[2,40,6,4],\"area\":24,"
+                + "\"segmentation\":{\"counts\":[200,4,44],\"size\":[48,64]},\"iscrowd\":1}";
+        String astray = "{\"id\":4,\"image_id\":1,\"category_id\":1,\"bbox\":[40,2,8,8],\"area\":64,"
+                + "\"segmentation\":[[2,2,8,2,8,8]],\"iscrowd\":0}";
+        Files.writeString(
+                dir.resolve("instances_default.json"),
+                "{\"licenses\":[{\"name\":\"\",\"id\":0,\"url\":\"\"}],\"info\":{\"contributor\":\"\"},"
+                        + "\"categories\":[{\"id\":1,\"name\":\"nucleus\",\"supercategory\":\"\"}],"
+                        + "\"images\":[{\"id\":1,\"width\":64,\"height\":48,\"file_name\":\"nuclei.jpg\"}],"
+                        + "\"annotations\":[" + String.join(",", diamond, cut, crowd, astray) + "]}");
+        List<String> warnings = new ArrayList<>();
+        List<Roi> rois = new BoxAnnotations(dir, BoxAnnotations.Format.COCO, warnings::add)
+                .forImage(image, 64, 48)
+                .rois();
+        assertEquals(4, rois.size());
+        assertTrue(rois.get(0).getType() != Roi.RECTANGLE, "the polygon is an outline: " + rois.get(0));
+        assertArrayEquals(new float[] {12, 12, 28, 28}, DetectFiles.box(rois.get(0)), 1e-4f);
+        assertArrayEquals(new float[] {54, 30, 64, 40}, DetectFiles.box(rois.get(1)), 1e-4f); // cut at the edge
+        assertEquals(Roi.RECTANGLE, rois.get(2).getType(), "run-length encoded: its box");
+        assertEquals(Roi.RECTANGLE, rois.get(3).getType(), "an outline outside its box: the box");
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("annotation 3 of nuclei.jpg")
+                && warnings.get(0).contains("run-length"));
+        assertTrue(warnings.get(1).contains("annotation 4") && warnings.get(1).contains("outside its bbox"));
+        // The outlines become the mask head's targets: the diamond's centre is object 1, its box's corner is not.
+        int[] labels = TrainDetectorFiles.outlines(rois, 1, 64, 48);
+        assertEquals(1, labels[20 * 64 + 20]);
+        assertEquals(0, labels[13 * 64 + 13]);
+        assertEquals(2, labels[35 * 64 + 60]);
+    }
+
+    @Test
     void yoloAsUltralyticsLaysItOut() throws IOException {
         Path images = dir.resolve("train/images"), labels = Files.createDirectories(dir.resolve("train/labels"));
         Path image = photo(images, "cells.png");

@@ -128,35 +128,19 @@ class DetectFilesTest {
         Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
         var unknown = assertThrows(
                 IllegalArgumentException.class,
-                () -> DetectFiles.detect(new DetectFiles.Options(
-                        Path.of("models/detector.onnx"),
-                        Path.of("test-images/scenes/scene-1.tif"),
-                        dir,
-                        EngineKind.ORT,
-                        Device.CPU,
-                        1,
-                        0,
-                        Float.NaN,
-                        Float.NaN,
-                        List.of("square"),
-                        ChannelChoice.ALL)));
+                () -> DetectFiles.detect(DetectFiles.Options.of(
+                                Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir)
+                        .withEngine(EngineKind.ORT, Device.CPU, 1)
+                        .withClasses(List.of("square"))));
         assertTrue(
                 unknown.getMessage().contains("no class \"square\"")
                         && unknown.getMessage().contains("round"),
                 unknown.getMessage());
         assertTrue(Files.notExists(dir.resolve("rois.zip")), "nothing written on failure");
-        int found = DetectFiles.detect(new DetectFiles.Options(
-                Path.of("models/detector.onnx"),
-                Path.of("test-images/scenes/scene-1.tif"),
-                dir,
-                EngineKind.ORT,
-                Device.CPU,
-                1,
-                0,
-                Float.NaN,
-                Float.NaN,
-                List.of(),
-                ChannelChoice.ALL));
+        int found = DetectFiles.detect(
+                DetectFiles.Options.of(Path.of("models/detector.onnx"), Path.of("test-images/scenes/scene-1.tif"), dir)
+                        .withEngine(EngineKind.ORT, Device.CPU, 1)
+                        .withClasses(List.of()));
         assertTrue(found > 80, "found " + found);
         assertEquals(
                 found + 1, Files.readAllLines(dir.resolve("detections.csv")).size());
