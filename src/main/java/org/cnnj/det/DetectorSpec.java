@@ -128,51 +128,27 @@ public record DetectorSpec(
         return oneStage == null ? DetectorKind.TWO_STAGE : DetectorKind.ONE_STAGE;
     }
 
-    /** This sidecar for a detector saved as {@code model}: its head graph named after it (model.head.onnx). */
+    /** This sidecar for a detector saved as {@code model}: its head graphs named after it (model.head.onnx, model.mask.onnx). */
     public DetectorSpec withHead(Path model) {
         if (oneStage != null) return this;
-        return new DetectorSpec(
-                format,
-                task,
-                axes,
-                inputChannels,
-                classes,
-                normalization,
-                headOf(model).getFileName().toString(),
-                architecture,
-                scoreThreshold,
-                nmsIou,
-                provenance,
-                null,
-                masks == null ? null : maskHeadOf(model).getFileName().toString(),
-                masks,
-                objectSize);
+        String maskFile = masks == null ? null : maskHeadOf(model).getFileName().toString();
+        return with(headOf(model).getFileName().toString(), maskFile, masks, objectSize);
     }
 
     /** This sidecar with a mask head of {@code config} (its graph named model.mask.onnx until {@link #withHead}). */
     public DetectorSpec withMasks(MaskConfig config) {
         if (oneStage != null)
             throw new IllegalArgumentException("masks need a two-stage detector (--architecture two-stage)");
-        return new DetectorSpec(
-                format,
-                task,
-                axes,
-                inputChannels,
-                classes,
-                normalization,
-                head,
-                architecture,
-                scoreThreshold,
-                nmsIou,
-                provenance,
-                null,
-                config == null ? null : "model.mask.onnx",
-                config,
-                objectSize);
+        return with(head, config == null ? null : "model.mask.onnx", config, objectSize);
     }
 
     /** This sidecar recording the median training box side {@code pixels} (0: unknown). */
     public DetectorSpec withObjectSize(float pixels) {
+        return with(head, maskHead, masks, pixels);
+    }
+
+    /** The same sidecar with other graph files, mask head and object size. */
+    private DetectorSpec with(String headFile, String maskFile, MaskConfig maskConfig, float size) {
         return new DetectorSpec(
                 format,
                 task,
@@ -180,15 +156,15 @@ public record DetectorSpec(
                 inputChannels,
                 classes,
                 normalization,
-                head,
+                headFile,
                 architecture,
                 scoreThreshold,
                 nmsIou,
                 provenance,
                 oneStage,
-                maskHead,
-                masks,
-                pixels);
+                maskFile,
+                maskConfig,
+                size);
     }
 
     /** True when the detector outlines each object (a mask head). */
