@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.cnnj.ij.ClassifyFiles;
 import org.cnnj.ij.DetectFiles;
 import org.cnnj.ij.SegmentFiles;
+import org.cnnj.ij.VolumeFiles;
 import org.cnnj.io.Batch;
 
 /**
@@ -42,6 +43,16 @@ public final class FileCommands {
         return switch (name) {
             case "segment" -> {
                 SegmentFiles.Options o = SegmentCommand.options(args);
+                if (SegmentCommand.isVolume(o)) { // z-stacks with a 3-D model: each stack is one work item
+                    double[] voxel = SegmentCommand.voxel(args);
+                    yield parsed(
+                            name,
+                            o.input(),
+                            o.output(),
+                            o.model(),
+                            (threads, log) -> VolumeFiles.open(
+                                    o.threads() > 0 ? o : o.withEngine(o.engine(), o.device(), threads), voxel, log));
+                }
                 yield parsed(
                         name,
                         o.input(),

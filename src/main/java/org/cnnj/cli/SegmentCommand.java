@@ -40,13 +40,19 @@ final class SegmentCommand {
 
     static int run(String[] args) throws IOException {
         SegmentFiles.Options o = options(args);
-        if (o.model() != null && VolumeSpec.describes(o.model())) {
-            double[] voxel = Volume3dCommands.voxel(
-                    CommandLine.parse("segment", SegmentFolderCommand.class, args, Map.of(), EXTRAS)
-                            .extras());
-            return VolumeFiles.segment(o, voxel);
-        }
+        if (isVolume(o)) return VolumeFiles.segment(o, voxel(args));
         return SegmentFiles.segment(o);
+    }
+
+    /** True when the options name a 3-D model (its sidecar says instances-3d): the stacks are segmented in 3-D. */
+    static boolean isVolume(SegmentFiles.Options o) {
+        return o.model() != null && VolumeSpec.describes(o.model());
+    }
+
+    /** The voxel size (z, y, x) {@code --voxel} gives, or null for the stacks' own calibration. */
+    static double[] voxel(String[] args) {
+        return Volume3dCommands.voxel(CommandLine.parse("segment", SegmentFolderCommand.class, args, Map.of(), EXTRAS)
+                .extras());
     }
 
     /** The options {@code args} give, checked as the command checks them. */

@@ -63,16 +63,24 @@ public final class VolumeFiles {
      * replaces the stacks' calibration when given.
      */
     public static int segment(SegmentFiles.Options o, double[] voxel) throws IOException {
-        VolumeSegmenter segmenter =
-                VolumeSegmenter.open(o.model(), o.engine(), o.device(), o.threads(), System.err::println);
-        System.out.println("engine: " + segmenter.engine().describe() + "; 3-D model, blocks with a halo of "
-                + Arrays.toString(segmenter.spec().halo()) + " voxels (d, h, w)");
-        double diameter = o.request().diameter().pixels();
-        VolumeSegmenter.Options options = VolumeSegmenter.Options.defaults().withDiameter(diameter);
-        try (Batch.Worker worker = worker(segmenter, options, voxel, o.channels(), System.out::println)) {
+        try (Batch.Worker worker = open(o, voxel, System.out::println)) {
             Batch.run("segment", ImageFiles.list(o.input()), Files.isDirectory(o.input()), o.output(), worker);
         }
         return 0;
+    }
+
+    /**
+     * The 3-D model opened once for many stacks ({@code log} hears the engine line and what each stack needs said):
+     * what {@link #segment} runs on each file of a folder, and what a Spark executor keeps for the stacks it is given.
+     */
+    public static Batch.Worker open(SegmentFiles.Options o, double[] voxel, Consumer<String> log) throws IOException {
+        VolumeSegmenter segmenter =
+                VolumeSegmenter.open(o.model(), o.engine(), o.device(), o.threads(), System.err::println);
+        log.accept("engine: " + segmenter.engine().describe() + "; 3-D model, blocks with a halo of "
+                + Arrays.toString(segmenter.spec().halo()) + " voxels (d, h, w)");
+        double diameter = o.request().diameter().pixels();
+        VolumeSegmenter.Options options = VolumeSegmenter.Options.defaults().withDiameter(diameter);
+        return worker(segmenter, options, voxel, o.channels(), log);
     }
 
     /** Segments the stack's first time point (all its channels) with a 3-D model. */

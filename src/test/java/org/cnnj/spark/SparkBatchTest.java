@@ -152,6 +152,41 @@ class SparkBatchTest {
         assertEquals(boxes, table.size() - 1);
     }
 
+    /** Z-stacks with a 3-D model the same way: per stack what ./cnnj segment writes, and every object in the run's table. */
+    @Test
+    void segmentsStacksWithA3dModelAsTheSingleMachineCommandDoes() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("stacks"));
+        Files.copy(Path.of("test-images/stacks/nuclei3d-1.tif"), in.resolve("nuclei3d-1.tif"));
+        Path single = dir.resolve("3d-single"), out = dir.resolve("3d-spark");
+        String[] args = {
+            "--model",
+            "models/nuclei3d.onnx",
+            "--threads",
+            "2",
+            "--diameter",
+            "none",
+            "--input",
+            in.toString(),
+            "--output"
+        };
+        FileCommands.Parsed p = FileCommands.parse("segment", append(args, single.toString()));
+        try (Batch.Worker w = p.opener().open(2, line -> {})) {
+            Batch.run("segment", ImageFiles.list(in), true, single, w);
+        }
+        SparkBatch.Outcome o =
+                SparkBatch.run("segment", append(args, out.toString()), new SparkBatch.Settings("local[1]", 0, QUIET));
+        assertEquals(0, o.failed());
+        List<String> a = Files.readAllLines(single.resolve("nuclei3d-1/results.csv")),
+                b = Files.readAllLines(out.resolve("nuclei3d-1/results.csv"));
+        assertEquals(a, b);
+        assertTrue(b.size() > 20, "3-D objects: " + (b.size() - 1));
+        assertArrayEquals(
+                Files.readAllBytes(single.resolve("nuclei3d-1/labels.tif")),
+                Files.readAllBytes(out.resolve("nuclei3d-1/labels.tif")));
+        assertEquals(
+                b.size() - 1, Files.readAllLines(out.resolve("objects.csv")).size() - 1);
+    }
+
     /** Classification the same way: each image's row of ./cnnj classify's table, in its own folder and the run's. */
     @Test
     void classifiesAFolderAsTheSingleMachineCommandDoes() throws Exception {
