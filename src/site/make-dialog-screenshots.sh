@@ -4,7 +4,7 @@
 # on, commands opened from the Plugins › CNN-J menu with the mouse, a path typed into a dialog, OK/Cancel clicked.
 # Writes src/site/resources/images/: menu.png, dialog-segment-image.png, dialog-detect-defaults.png (the thresholds
 # come from the chosen detector's sidecar), dialog-train-segmentation.png (fields filled from the model to start from),
-# dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-segmentation-3d.png, dialog-train-detector-image.png, dialog-train-detector.png, recorder.png, training-plot.png,
+# dialog-segment-folder.png, dialog-detect-folder.png, dialog-train-segmentation-3d.png, dialog-train-segmentation-3d-image.png, dialog-train-detector-image.png, dialog-train-detector.png, recorder.png, training-plot.png,
 # dialog-classify-rois.png, classify-rois.png (the cells' ROIs renamed and coloured by class, the tables), dialog-train-classifier.png,
 # dialog-train-classifier-image.png, dialog-classify-images.png
 # and dialog-export-model.png.
@@ -79,8 +79,8 @@ click "CNN-J Train Segmentation" 95 21   # Cancel
 sleep 2
 # The folder commands' dialogs (their options are also the command line's: ./cnnj segment|detect|train-det --help).
 for item in "3 1 0 Segment Folder segment-folder" "1 1 0 Detect in Folder detect-folder" \
-            "4 2 0 Train 3-D Segmentation train-segmentation-3d" \
-            "4 3 9 Train Detector on Image train-detector-image" "4 4 9 Train Detector on Folder train-detector"; do
+            "4 2 0 Train 3-D Segmentation train-segmentation-3d" "4 3 0 Train 3-D Segmentation on Image train-segmentation-3d-image" \
+            "4 4 9 Train Detector on Image train-detector-image" "4 5 9 Train Detector on Folder train-detector"; do
   read -r sub pos extra rest <<<"$item"
   name=${rest% *}; file=${rest##* }
   menu "$sub" "$pos" "" "$extra"
@@ -115,13 +115,13 @@ xdotool windowactivate --sync "$(window "^plate")" 2>/dev/null || true
 sleep 1
 import -window root "$home/classified.png"
 convert "$home/classified.png" -crop 1920x860+0+0 +repage "$out/classify-rois.png"
-menu 4 7   # Training › Train Classifier... (below two separators: Train Classifier on Image... is item 6)
+menu 4 8   # Training › Train Classifier... (below two separators: Train Classifier on Image... is item 7)
 wait_for "CNN-J Train Classifier"
 sleep 1
 import -window "$(window "CNN-J Train Classifier")" "$out/dialog-train-classifier.png"
 click "CNN-J Train Classifier" 95 21   # Cancel
 sleep 1
-menu 4 6   # Training › Train Classifier on Image... (on the plate)
+menu 4 7   # Training › Train Classifier on Image... (on the plate)
 wait_for "CNN-J Train Classifier on Image"
 sleep 1
 import -window "$(window "CNN-J Train Classifier on Image")" "$out/dialog-train-classifier-image.png"

@@ -204,17 +204,26 @@ public final class VolumeFiles {
                 throw new IOException(name + " has no label stack: expected " + label + " (object ids, 0 ="
                         + " background); add it, or move the stack out of " + images);
             }
-            ImagePlus imp = Tiffs.open(file), lab = Tiffs.open(label);
-            LabeledVolume v = Stacks.volume(imp, 0, voxel);
-            if (lab.getNSlices() != v.depth() || lab.getWidth() != v.width() || lab.getHeight() != v.height()) {
-                throw new IOException(label.getFileName() + " is " + lab.getWidth() + "x" + lab.getHeight() + "x"
-                        + lab.getNSlices() + " but " + name + " is " + v.width() + "x" + v.height() + "x" + v.depth()
-                        + "; a label stack must have its image's size and slices");
-            }
-            out.add(v.withLabels(Stacks.labels(lab)));
+            ImagePlus lab = Tiffs.open(label);
+            lab.setTitle(label.getFileName().toString());
+            out.add(pair(Tiffs.open(file), lab, voxel));
         }
         if (out.isEmpty()) throw new IOException(images + " has no stacks with label stacks (X.tif with X-labels.tif)");
         return out;
+    }
+
+    /**
+     * A stack (its first time point) with its label stack (object ids, 0 = background) as training data; {@code voxel}
+     * (z, y, x) replaces the stack's calibration when given.
+     */
+    public static LabeledVolume pair(ImagePlus image, ImagePlus labels, double[] voxel) {
+        LabeledVolume v = Stacks.volume(image, 0, voxel);
+        if (labels.getNSlices() != v.depth() || labels.getWidth() != v.width() || labels.getHeight() != v.height()) {
+            throw new IllegalArgumentException(labels.getTitle() + " is " + labels.getWidth() + "x"
+                    + labels.getHeight() + "x" + labels.getNSlices() + " but " + image.getTitle() + " is " + v.width()
+                    + "x" + v.height() + "x" + v.depth() + "; a label stack must have its image's size and slices");
+        }
+        return v.withLabels(Stacks.labels(labels));
     }
 
     /**

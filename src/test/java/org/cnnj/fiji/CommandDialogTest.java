@@ -160,7 +160,7 @@ class CommandDialogTest extends HeadlessContext {
                         && c.getMenuPath().getMenuString().startsWith("Plugins > CNN-J"))
                 .count();
         assertEquals(sciJava, commands, "every SciJava command of CNN-J has its plain ImageJ 1 entry");
-        assertEquals(18, commands);
+        assertEquals(19, commands);
         assertEquals(Set.of("Segment...", "Detect...", "Train Segmentation...", "Train Detector..."), aliases);
     }
 

@@ -3,6 +3,8 @@ package org.cnnj.fiji;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
+import ij.ImagePlus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnnj.model.Sidecars;
@@ -59,6 +61,60 @@ class TrainSegmentation3dCommandTest {
                             "2.0,0.5")
                     .get();
             assertTrue(wrong.isCanceled() && wrong.getCancelReason().contains("z,y,x"), wrong.getCancelReason());
+        }
+    }
+
+    @Test
+    void trainsOnTheOpenStackWithItsLabelStack() throws Exception {
+        ImagePlus stack = IJ.openImage("test-images/stacks/nuclei3d-1.tif"),
+                labels = IJ.openImage("test-images/stacks/nuclei3d-1-labels.tif");
+        try (Context context = new Context(CommandService.class)) {
+            CommandService commands = context.service(CommandService.class);
+            Path model = dir.resolve("own3d.onnx");
+            CommandModule m = commands.run(
+                            TrainSegmentation3dOnImageCommand.class,
+                            true,
+                            "image",
+                            stack,
+                            "labels",
+                            labels,
+                            "output",
+                            model.toFile(),
+                            "voxel",
+                            "",
+                            "epochs",
+                            1,
+                            "steps",
+                            2,
+                            "patch",
+                            32)
+                    .get();
+            assertFalse(m.isCanceled(), m.getCancelReason());
+            VolumeSpec spec = VolumeSpec.read(Sidecars.of(model));
+            assertTrue(
+                    spec.provenance().get("command").contains("on Image nuclei3d-1.tif"),
+                    spec.provenance().toString());
+            assertTrue(Math.abs(spec.zRatio() - 2.2) < 1e-9, "the stack's calibration: " + spec.zRatio());
+            assertTrue(String.valueOf(m.getOutput("summary")).startsWith("trained on nuclei3d-1.tif"));
+
+            ImagePlus cropped =
+                    new ImagePlus("labels-cropped", labels.getStack().crop(0, 0, 0, 40, 40, labels.getNSlices()));
+            CommandModule wrong = commands.run(
+                            TrainSegmentation3dOnImageCommand.class,
+                            true,
+                            "image",
+                            stack,
+                            "labels",
+                            cropped,
+                            "output",
+                            dir.resolve("other.onnx").toFile(),
+                            "voxel",
+                            "")
+                    .get();
+            assertTrue(
+                    wrong.isCanceled() && wrong.getCancelReason().contains("must have its image's size"),
+                    wrong.getCancelReason());
+            assertFalse(Files.exists(dir.resolve("other.onnx")));
         }
     }
 }
