@@ -38,9 +38,13 @@ public final class DetectBench {
             AnnotatedImage first = images.get(0);
             detector.detect(first.channels(), first.width(), first.height(), defaults, null); // warm-up
             List<List<Detection>> found = new ArrayList<>();
+            double network0 = detector.networkSeconds();
+            double[] java0 = detector.javaStageSeconds();
             long t0 = System.nanoTime();
             for (AnnotatedImage a : images) detector.detect(a.channels(), a.width(), a.height(), defaults, null);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            double[] java1 = detector.javaStageSeconds();
+            double network1 = detector.networkSeconds();
             for (AnnotatedImage a : images) found.add(detector.detect(a.channels(), a.width(), a.height(), low, null));
             MeanAveragePrecision.Result map = MeanAveragePrecision.evaluate(
                     found,
@@ -53,6 +57,12 @@ public final class DetectBench {
             r.put("engine", detector.describe());
             r.put("images", images.size());
             r.put("images_per_second", images.size() / seconds);
+            r.put("seconds", seconds);
+            r.put("seconds_in_onnx_runtime", network1 - network0); // every graph, masks included
+            r.put("seconds_proposals_nms", java1[0] - java0[0]);
+            r.put("seconds_roi_align", java1[1] - java0[1]); // box and mask crops
+            r.put("seconds_decoding", java1[2] - java0[2]);
+            r.put("masks", detector.spec().hasMasks());
             for (int c = 0; c < map.averagePrecision().length; c++)
                 r.put("ap50_" + detector.spec().classes().get(c), map.averagePrecision()[c]);
             r.put("map50", map.mean());
