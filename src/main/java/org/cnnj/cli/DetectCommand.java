@@ -7,8 +7,9 @@ import org.cnnj.ij.DetectFiles;
 
 /**
  * {@code ./cnnj detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java]
- * [--device auto|cpu|cuda] [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]}.
- * Per image: rois.zip, detections.csv and overlay.tif; a folder of images gets one subfolder per image. Its options
+ * [--device auto|cpu|cuda] [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b] [--diameter auto|PX|none]}.
+ * Per image: rois.zip, detections.csv and overlay.tif (a detector with masks: outlines, and labels.tif); a folder of
+ * images gets one subfolder per image. Its options
  * are those of Fiji's Detect in Folder command; score and NMS default to the detector's sidecar, as the dialog shows
  * when a detector is chosen.
  */

@@ -7,7 +7,8 @@ import org.cnnj.ij.TrainDetectorFiles;
 /**
  * {@code ./cnnj train-det --images DIR [--rois DIR] --output M.onnx [options]}: the options of Fiji's Train Detector on
  * Folder command (same names, defaults and checks; --lr and --freeze-encoder are the dialog's rate and freeze). Pairs
- * X.tif with the ROI zip X.zip (or X-rois.zip). Writes M.onnx, M.head.onnx, M.json, M-training.csv and checkpoints in
+ * X.tif with the ROI zip X.zip (or X-rois.zip); {@code --masks} adds Mask R-CNN's mask head (M.mask.onnx), learnt from
+ * label images or outlined ROIs. Writes M.onnx, M.head.onnx, M.json, M-training.csv and checkpoints in
  * M-checkpoints/.
  */
 final class TrainDetCommand {

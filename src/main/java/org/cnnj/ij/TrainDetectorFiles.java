@@ -38,8 +38,9 @@ import org.cnnj.train.TrainingRun;
  * Trains a detector from image files (TIFF, PNG, JPEG) with their boxes: ImageJ ROIs — for every image NAME, a ROI zip
  * NAME.zip (or NAME-rois.zip, or NAME.roi) in the ROI folder, a ROI's class being its group name or its name ("round",
  * "round-0003", "round 0.91"), any ROI shape counting by its bounding box — or an instance label image, or boxes as
- * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, COCO, YOLO, CSV). Writes the model
- * (NAME.onnx, NAME.head.onnx, NAME.json), a training log CSV (updated every epoch) and checkpoints.
+ * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, COCO, YOLO, CSV). With a mask head the ROIs' outlines
+ * (label images, polygons, COCO segmentations) are the masks to learn. Writes the model (NAME.onnx, NAME.head.onnx,
+ * NAME.mask.onnx with masks, NAME.json), a training log CSV (updated every epoch) and checkpoints.
  */
 public final class TrainDetectorFiles {
     /**
