@@ -41,6 +41,11 @@ import org.cnnj.util.Rng;
  * tile whose core holds its centre, where the object lies wholly inside the tile; a final class-wise
  * NMS over all tiles removes what remains doubled.
  *
+ * <p>A two-stage detector with masks (Mask R-CNN) has a third graph, the mask head: it runs on ROI Align crops at the
+ * final boxes of each tile, and each detection keeps its class's mask ({@link Instance}); {@link MaskPaste} makes one
+ * label image of them. Options may resize the image first (the detector's training object size, see {@link
+ * #estimateScale}); results come back in the image's own pixels.
+ *
  * <p>A one-stage detector is one graph (image → the two pyramid levels); its boxes are decoded in Java
  * ({@link OneStageDecoder}), its tiles overlap by 1.25 × the largest training object and are padded to a multiple
  * of 16.
