@@ -36,5 +36,8 @@ final class Choices {
                     + " is resized so they have the size the detector was trained on; auto: estimated with the detector; none:"
                     + " the image as it is (the detector must have been trained at this magnification)";
 
+    /** The 3-D training commands' voxel size field. */
+    static final String VOXEL = "e.g. 2.0,0.5,0.5 µm; what matters to the model is z spacing over xy spacing";
+
     private Choices() {}
 }

@@ -38,7 +38,7 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
     @Parameter(
             label = "Voxel size z,y,x (empty: each stack's calibration)",
             required = false,
-            description = "e.g. 2.0,0.5,0.5 µm; what matters to the model is z spacing over xy spacing")
+            description = Choices.VOXEL)
     private String voxel = "";
 
     @Parameter(label = "Epochs", min = "1")

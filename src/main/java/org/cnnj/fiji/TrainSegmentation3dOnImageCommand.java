@@ -37,7 +37,7 @@ public class TrainSegmentation3dOnImageCommand extends CnnjCommand {
     @Parameter(
             label = "Voxel size z,y,x (empty: the stack's calibration)",
             required = false,
-            description = "e.g. 2.0,0.5,0.5 µm; what matters to the model is z spacing over xy spacing")
+            description = Choices.VOXEL)
     private String voxel = "";
 
     @Parameter(label = "Epochs", min = "1")
