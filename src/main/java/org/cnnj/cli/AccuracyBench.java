@@ -194,7 +194,9 @@ final class AccuracyBench {
         List<ObjectScores.Image> asIs = new ArrayList<>(), auto = new ArrayList<>();
         List<double[]> sizes = new ArrayList<>();
         long nanos = 0;
+        float objectSize;
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
+            objectSize = detector.spec().objectSize();
             if (!detector.spec().hasMasks())
                 throw new IllegalArgumentException(model + " is a detector without masks (boxes only); bench accuracy"
                         + " scores outlines: give a segmentation model or a detector trained with --masks");
@@ -208,8 +210,7 @@ final class AccuracyBench {
                 double scale = detector.estimateScale(planes, w, h, line -> {});
                 auto.add(ObjectScores.score(truths.get(i), pasted(detector, planes, w, h, options.withScale(scale))));
                 nanos += System.nanoTime() - t0;
-                sizes.add(
-                        new double[] {detector.spec().objectSize() / scale, ObjectSize.medianDiameter(truths.get(i))});
+                sizes.add(new double[] {objectSize / scale, ObjectSize.medianDiameter(truths.get(i))});
             }
         }
         rows.put(name + ", masks as is", asIs);
@@ -219,14 +220,10 @@ final class AccuracyBench {
                 "%s (detector with masks, trained on %.1f px boxes): %.2f s for %d images with size auto (ONNX Runtime,"
                         + " CPU)%n",
                 model,
-                detector(model).objectSize(),
+                objectSize,
                 nanos / 1e9,
                 samples.size());
         return sizes;
-    }
-
-    private static DetectorSpec detector(Path model) throws IOException {
-        return DetectorSpec.read(Sidecars.of(model));
     }
 
     private static int[] pasted(ObjectDetector detector, float[][] planes, int w, int h, ObjectDetector.Options o) {

@@ -13,6 +13,13 @@ public final class Resize {
         return Math.max(1, (int) Math.round(length * scale));
     }
 
+    /** Every plane of [C][H·W] resized bilinearly to newWidth × newHeight (new arrays). */
+    public static float[][] bilinear(float[][] planes, int width, int height, int newWidth, int newHeight) {
+        float[][] out = new float[planes.length][];
+        for (int c = 0; c < planes.length; c++) out[c] = bilinear(planes[c], width, height, newWidth, newHeight);
+        return out;
+    }
+
     public static float[] bilinear(float[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
         float[] out = new float[newWidth * newHeight];

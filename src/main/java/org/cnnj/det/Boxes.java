@@ -1,5 +1,7 @@
 package org.cnnj.det;
 
+import java.util.List;
+
 /**
  * Axis-aligned boxes stored flat, 4 floats each: x1, y1, x2, y2 in pixels (continuous coordinates:
  * pixel i spans [i, i+1)). Box regression uses Faster R-CNN's parametrization relative to a reference
@@ -10,6 +12,19 @@ public final class Boxes {
     private static final float MAX_LOG_SCALE = (float) Math.log(1000.0 / 16);
 
     private Boxes() {}
+
+    /** The detections' boxes, flat. */
+    static float[] of(List<Detection> detections) {
+        float[] out = new float[4 * detections.size()];
+        for (int i = 0; i < detections.size(); i++) {
+            Detection d = detections.get(i);
+            out[4 * i] = d.x1();
+            out[4 * i + 1] = d.y1();
+            out[4 * i + 2] = d.x2();
+            out[4 * i + 3] = d.y2();
+        }
+        return out;
+    }
 
     public static float area(float[] b, int i) {
         return Math.max(0f, b[4 * i + 2] - b[4 * i]) * Math.max(0f, b[4 * i + 3] - b[4 * i + 1]);

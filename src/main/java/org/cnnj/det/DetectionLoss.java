@@ -1,8 +1,6 @@
 package org.cnnj.det;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SmoothL1;
 import org.cnnj.loss.SoftmaxCrossEntropy;
@@ -115,33 +113,28 @@ public final class DetectionLoss {
     private static Tensor maskLoss(Detector net, Tensor features, RoiTargets.Sample[] rois, BoxSampler.Batch batch) {
         MaskConfig mc = net.maskConfig;
         int m = mc.maskSize(), cells = m * m, classes = net.config.classes().size(), size = batch.size();
-        List<float[]> boxes = new ArrayList<>(), targets = new ArrayList<>();
-        List<Integer> images = new ArrayList<>(), labels = new ArrayList<>();
-        for (int s = 0; s < rois.length; s++) {
+        int k = 0;
+        for (int s = 0; s < rois.length; s++)
+            if (batch.masks() != null && batch.masks()[s] != null)
+                for (int label : rois[s].labels()) if (label > 0) k++;
+        if (k == 0) return null;
+        float[] boxes = new float[4 * k], target = new float[k * classes * cells], weight = new float[target.length];
+        int[] batchIndex = new int[k];
+        for (int s = 0, at = 0; s < rois.length; s++) {
             if (batch.masks() == null || batch.masks()[s] == null) continue;
             RoiTargets.Sample r = rois[s];
             for (int i = 0; i < r.count(); i++) {
                 if (r.labels()[i] == 0) continue;
-                float[] box = Arrays.copyOfRange(r.boxes(), 4 * i, 4 * i + 4);
-                boxes.add(box);
-                targets.add(MaskTargets.of(box, new int[] {r.objects()[i]}, batch.masks()[s], size, size, m));
-                images.add(s);
-                labels.add(r.labels()[i] - 1);
+                System.arraycopy(r.boxes(), 4 * i, boxes, 4 * at, 4);
+                batchIndex[at] = s;
+                int offset = (at * classes + r.labels()[i] - 1) * cells; // the map of the ROI's class
+                MaskTargets.write(r.boxes(), i, r.objects()[i], batch.masks()[s], size, size, m, target, offset);
+                Arrays.fill(weight, offset, offset + cells, 1f);
+                at++;
             }
         }
-        int k = boxes.size();
-        if (k == 0) return null;
-        float[] flat = new float[4 * k], target = new float[k * classes * cells], weight = new float[target.length];
-        int[] batchIndex = new int[k];
-        for (int i = 0; i < k; i++) {
-            System.arraycopy(boxes.get(i), 0, flat, 4 * i, 4);
-            batchIndex[i] = images.get(i);
-            int at = (i * classes + labels.get(i)) * cells;
-            System.arraycopy(targets.get(i), 0, target, at, cells);
-            Arrays.fill(weight, at, at + cells, 1f);
-        }
         Tensor crops = RoiAlign.apply(
-                features, flat, batchIndex, 1f / DetectorConfig.STRIDE, mc.roiSize(), DetectorConfig.SAMPLING_RATIO);
+                features, boxes, batchIndex, 1f / DetectorConfig.STRIDE, mc.roiSize(), DetectorConfig.SAMPLING_RATIO);
         Tensor logits = net.mask.forward(crops);
         return BceWithLogits.apply(logits, Tensor.of(target, logits.shape()), weight, (float) k * cells);
     }

@@ -29,20 +29,21 @@ public final class MaskPaste {
             Detection d = in.detection();
             int x0 = Math.max(0, (int) Math.floor(d.x1())), x1 = Math.min(width, (int) Math.ceil(d.x2()));
             int y0 = Math.max(0, (int) Math.floor(d.y1())), y1 = Math.min(height, (int) Math.ceil(d.y2()));
-            List<Integer> free = new ArrayList<>();
-            int own = 0;
+            int[] free =
+                    new int[Math.max(0, x1 - x0) * Math.max(0, y1 - y0)]; // pixels of the mask no stronger object holds
+            int own = 0, count = 0;
             for (int y = y0; y < y1; y++) {
                 for (int x = x0; x < x1; x++) {
                     if (in.probabilityAt(x + 0.5f, y + 0.5f) < THRESHOLD) continue;
                     own++;
-                    if (labels[y * width + x] == 0) free.add(y * width + x);
+                    if (labels[y * width + x] == 0) free[count++] = y * width + x;
                 }
             }
-            if (free.isEmpty() || 2 * free.size() < own) continue;
+            if (count == 0 || 2 * count < own) continue;
             int id = kept.size() + 1;
-            for (int p : free) labels[p] = id;
+            for (int k = 0; k < count; k++) labels[free[k]] = id;
             kept.add(in);
-            areas.add(free.size());
+            areas.add(count);
         }
         return new Result(
                 labels,

@@ -17,26 +17,30 @@ public final class MaskTargets {
      * @param objects per ROI the object (0-based) whose pixels it learns
      */
     static float[] of(float[] boxes, int[] objects, int[] labels, int width, int height, int size) {
-        int k = objects.length;
-        float[] out = new float[k * size * size];
-        for (int r = 0; r < k; r++) {
-            float x1 = boxes[4 * r], y1 = boxes[4 * r + 1];
-            float cw = (boxes[4 * r + 2] - x1) / size, ch = (boxes[4 * r + 3] - y1) / size;
-            int id = objects[r] + 1;
-            for (int i = 0; i < size; i++) {
-                for (int j = 0; j < size; j++) {
-                    float sum = 0;
-                    for (int sy = 0; sy < 2; sy++) {
-                        for (int sx = 0; sx < 2; sx++) {
-                            float x = x1 + (j + (sx + 0.5f) / 2) * cw, y = y1 + (i + (sy + 0.5f) / 2) * ch;
-                            sum += inside(labels, width, height, id, x - 0.5f, y - 0.5f);
-                        }
+        float[] out = new float[objects.length * size * size];
+        for (int r = 0; r < objects.length; r++)
+            write(boxes, r, objects[r], labels, width, height, size, out, r * size * size);
+        return out;
+    }
+
+    /** The target of ROI {@code r} (its box in {@code boxes}) learning {@code object}, into out[at .. at + size²). */
+    static void write(
+            float[] boxes, int r, int object, int[] labels, int width, int height, int size, float[] out, int at) {
+        float x1 = boxes[4 * r], y1 = boxes[4 * r + 1];
+        float cw = (boxes[4 * r + 2] - x1) / size, ch = (boxes[4 * r + 3] - y1) / size;
+        int id = object + 1;
+        for (int i = 0; i < size; i++) {
+            for (int j = 0; j < size; j++) {
+                float sum = 0;
+                for (int sy = 0; sy < 2; sy++) {
+                    for (int sx = 0; sx < 2; sx++) {
+                        float x = x1 + (j + (sx + 0.5f) / 2) * cw, y = y1 + (i + (sy + 0.5f) / 2) * ch;
+                        sum += inside(labels, width, height, id, x - 0.5f, y - 0.5f);
                     }
-                    out[(r * size + i) * size + j] = sum >= 2f ? 1f : 0f;
                 }
+                out[at + i * size + j] = sum >= 2f ? 1f : 0f;
             }
         }
-        return out;
     }
 
     /** Bilinear value of the indicator "pixel == id" at continuous pixel coordinates (centres at integers). */

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.data.Resize;
+import org.cnnj.data.ScaleLadder;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
@@ -20,7 +21,6 @@ import org.cnnj.ops.RoiAlign;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.runtime.OrtEngine;
-import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
@@ -401,8 +401,7 @@ public final class ObjectDetector implements AutoCloseable {
                         height,
                         minimum,
                         minimum));
-            for (int c = 0; c < normalized.length; c++)
-                normalized[c] = Resize.bilinear(normalized[c], width, height, sw, sh);
+            normalized = Resize.bilinear(normalized, width, height, sw, sh);
             float fx = (float) (width / (double) sw), fy = (float) (height / (double) sh);
             return tiles(normalized, sw, sh, o.withScale(1), progress).stream()
                     .map(in -> in.scaled(fx, fy))
@@ -456,8 +455,7 @@ public final class ObjectDetector implements AutoCloseable {
             size = there.size() / scale;
             scale = clampScale(spec.objectSize() / size);
         }
-        if (Math.abs(Math.log(scale)) < Math.log(1.1))
-            scale = 1; // resampling for less than 10% costs more than it gives
+        if (ScaleLadder.near(scale, 1)) scale = 1;
         log.accept(String.format(
                 Locale.ROOT,
                 "object size auto: objects about %.1f px across (detector: %.1f px), image resized x%.3f",
@@ -484,14 +482,9 @@ public final class ObjectDetector implements AutoCloseable {
                 ch = Math.min(height, (int) Math.ceil(WINDOW / scale));
         int sw = Resize.scaled(cw, scale), sh = Resize.scaled(ch, scale);
         if (sw < 64 || sh < 64) return null;
-        int x0 = (width - cw) / 2, y0 = (height - ch) / 2;
-        float[][] window = new float[normalized.length][];
-        for (int c = 0; c < normalized.length; c++) {
-            float[] crop = new float[cw * ch];
-            for (int y = 0; y < ch; y++) System.arraycopy(normalized[c], (y0 + y) * width + x0, crop, y * cw, cw);
-            window[c] = Resize.bilinear(crop, cw, ch, sw, sh);
-        }
-        boolean cropped = cw < width || ch < height;
+        ScaleLadder.Window centre = ScaleLadder.Window.centred(width, height, cw, ch);
+        float[][] window = ScaleLadder.resized(normalized, width, centre, scale);
+        boolean cropped = centre.crops(width, height);
         List<Double> sides = new ArrayList<>();
         for (Instance in : tiles(window, sw, sh, Options.of(spec), null)) {
             Detection d = in.detection();
@@ -611,14 +604,7 @@ public final class ObjectDetector implements AutoCloseable {
     private List<Instance> masks(Tensor features, List<Detection> found) {
         if (found.isEmpty()) return List.of();
         MaskConfig mc = spec.masks();
-        float[] boxes = new float[4 * found.size()];
-        for (int i = 0; i < found.size(); i++) {
-            Detection d = found.get(i);
-            boxes[4 * i] = d.x1();
-            boxes[4 * i + 1] = d.y1();
-            boxes[4 * i + 2] = d.x2();
-            boxes[4 * i + 3] = d.y2();
-        }
+        float[] boxes = Boxes.of(found);
         long t0 = System.nanoTime();
         Tensor crops = GradMode.noGrad(() -> RoiAlign.apply(
                 features,
@@ -662,17 +648,14 @@ public final class ObjectDetector implements AutoCloseable {
     }
 
     private static List<Instance> mergeTiles(List<Instance> all, Options o) {
-        float[] boxes = new float[4 * all.size()], scores = new float[all.size()];
+        List<Detection> detections = all.stream().map(Instance::detection).toList();
+        float[] scores = new float[all.size()];
         int[] classes = new int[all.size()];
         for (int i = 0; i < all.size(); i++) {
-            Detection d = all.get(i).detection();
-            boxes[4 * i] = d.x1();
-            boxes[4 * i + 1] = d.y1();
-            boxes[4 * i + 2] = d.x2();
-            boxes[4 * i + 3] = d.y2();
-            scores[i] = d.score();
-            classes[i] = d.classIndex();
+            scores[i] = detections.get(i).score();
+            classes[i] = detections.get(i).classIndex();
         }
+        float[] boxes = Boxes.of(detections);
         List<Instance> kept = new ArrayList<>();
         for (int i : Nms.keep(boxes, scores, classes, o.nmsIou(), o.maxDetections())) kept.add(all.get(i));
         return kept;

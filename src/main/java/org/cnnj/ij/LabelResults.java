@@ -62,19 +62,30 @@ public final class LabelResults {
     public static ImagePlus rasterize(List<Roi> rois, int width, int height, int slices) {
         ImageStack stack = new ImageStack(width, height);
         for (int s = 1; s <= slices; s++) {
-            ShortProcessor ip = new ShortProcessor(width, height);
-            for (int i = 0; i < rois.size(); i++) {
-                Roi roi = rois.get(i);
-                int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition();
-                if (position > 0 && position != s) continue;
-                if (i + 1 > 65535)
+            for (int i = 65535; i < rois.size(); i++) {
+                if (onSlice(rois.get(i), s))
                     throw new IllegalArgumentException("more than 65535 ROIs on one image; split the image");
-                ip.setValue(i + 1);
-                ip.fill(roi);
             }
+            ShortProcessor ip = new ShortProcessor(width, height);
+            paint(ip, rois, s);
             stack.addSlice(ip);
         }
         return new ImagePlus("labels from ROIs", stack);
+    }
+
+    /** ROI i of {@code rois} filled with value i + 1 into {@code ip} where it belongs to {@code slice}; later ROIs win. */
+    static void paint(ImageProcessor ip, List<Roi> rois, int slice) {
+        for (int i = 0; i < rois.size(); i++) {
+            if (!onSlice(rois.get(i), slice)) continue;
+            ip.setValue(i + 1);
+            ip.fill(rois.get(i));
+        }
+    }
+
+    /** True when the ROI belongs to {@code slice} (1-based): its position, else its z position, or none (every slice). */
+    static boolean onSlice(Roi roi, int slice) {
+        int position = roi.getPosition() > 0 ? roi.getPosition() : roi.getZPosition();
+        return position <= 0 || position == slice;
     }
 
     /** Area, centroid and mean intensity of each label (calibrated with {@code cal}). */

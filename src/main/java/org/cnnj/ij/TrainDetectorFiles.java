@@ -2,8 +2,8 @@ package org.cnnj.ij;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
+import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
-import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -404,11 +404,11 @@ public final class TrainDetectorFiles {
         int slices = Planes.positions(imp);
         for (int s = 1; s <= slices; s++) {
             float[][] planes = Planes.of(imp, s - 1);
+            List<Roi> here = new ArrayList<>();
+            for (Roi roi : all) if (LabelResults.onSlice(roi, s)) here.add(roi);
             List<float[]> boxes = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
-            for (Roi roi : all) {
-                int position = positionOf(roi);
-                if (position != 0 && position != s) continue;
+            for (Roi roi : here) {
                 ids.add(classIndex(roi, classes, roiSource));
                 boxes.add(DetectFiles.box(roi));
             }
@@ -425,38 +425,24 @@ public final class TrainDetectorFiles {
                     imp.getHeight(),
                     flat,
                     cls,
-                    outlines(all, s, imp.getWidth(), imp.getHeight())));
+                    outlines(here, s, imp.getWidth(), imp.getHeight())));
         }
         return out;
     }
 
-    /** The slice a ROI belongs to (1-based), or 0 for every slice. */
-    private static int positionOf(Roi roi) {
-        return roi.getPosition() > 0 ? roi.getPosition() : Math.max(0, roi.getZPosition());
-    }
-
     /**
-     * The slice's ROIs as an instance label map (ROI i of the slice as i + 1; where ROIs overlap the later one wins),
-     * for a mask head; null when every ROI is a plain rectangle (boxes, not outlines).
+     * The slice's ROIs as an instance label map (ROI i of those on {@code slice} as i + 1; where ROIs overlap the
+     * later one wins), for a mask head; null when every ROI is a plain rectangle (boxes, not outlines).
      */
-    static int[] outlines(List<Roi> all, int slice, int width, int height) {
+    static int[] outlines(List<Roi> rois, int slice, int width, int height) {
+        List<Roi> here = new ArrayList<>();
+        for (Roi roi : rois) if (LabelResults.onSlice(roi, slice)) here.add(roi);
+        if (here.stream().allMatch(r -> r.getMask() == null)) return null;
+        FloatProcessor ip = new FloatProcessor(width, height); // ids exact up to 2^24, beyond a 16-bit image's
+        LabelResults.paint(ip, here, slice);
         int[] labels = new int[width * height];
-        boolean outlined = false;
-        int id = 0;
-        for (Roi roi : all) {
-            int position = positionOf(roi);
-            if (position != 0 && position != slice) continue;
-            id++;
-            ImageProcessor mask = roi.getMask();
-            outlined |= mask != null;
-            Rectangle r = roi.getBounds();
-            for (int y = Math.max(0, r.y); y < Math.min(height, r.y + r.height); y++) {
-                for (int x = Math.max(0, r.x); x < Math.min(width, r.x + r.width); x++) {
-                    if (mask == null || mask.get(x - r.x, y - r.y) != 0) labels[y * width + x] = id;
-                }
-            }
-        }
-        return outlined ? labels : null;
+        for (int i = 0; i < labels.length; i++) labels[i] = (int) ip.getf(i);
+        return labels;
     }
 
     /** The class names the ROIs carry, sorted; "object" when none names a class. */

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cnnj.data.Resize;
+import org.cnnj.data.ScaleLadder;
 import org.cnnj.runtime.Engine;
-import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 
 /**
@@ -52,8 +52,9 @@ public final class DiameterEstimate {
         List<int[]> windows = List.of(centre(width, height, cw, ch));
         for (int k = 0; k < windows.size(); k++) {
             int[] origin = windows.get(k);
+            ScaleLadder.Window w = new ScaleLadder.Window(origin[0], origin[1], cw, ch);
             int[] whole = segmentWindow(
-                    engine, spec, planes, width, origin[0], origin[1], cw, ch, sw, sh, cw < width || ch < height);
+                    engine, spec, ScaleLadder.resized(planes, width, w, scale), sw, sh, w.crops(width, height));
             int[] a = ObjectSize.areas(whole);
             areas.add(a);
             objects += a.length;
@@ -86,7 +87,8 @@ public final class DiameterEstimate {
     }
 
     private static int[] centre(int width, int height, int cw, int ch) {
-        return new int[] {(width - cw) / 2, (height - ch) / 2};
+        ScaleLadder.Window c = ScaleLadder.Window.centred(width, height, cw, ch);
+        return new int[] {c.x0(), c.y0()};
     }
 
     /** Standard deviation of the window's values over all channels. */
@@ -105,25 +107,9 @@ public final class DiameterEstimate {
         return Math.sqrt(Math.max(0, squares / n - mean * mean));
     }
 
-    /** The whole objects (cut ones left out when the window is a crop) of one window resized to sw × sh. */
+    /** The whole objects (cut ones left out when the window is a crop) of one window, already resized to sw × sh. */
     private static int[] segmentWindow(
-            Engine engine,
-            SegmentationSpec spec,
-            float[][] planes,
-            int width,
-            int x0,
-            int y0,
-            int cw,
-            int ch,
-            int sw,
-            int sh,
-            boolean cropped) {
-        float[][] window = new float[planes.length][];
-        for (int c = 0; c < planes.length; c++) {
-            float[] crop = new float[cw * ch];
-            for (int y = 0; y < ch; y++) System.arraycopy(planes[c], (y0 + y) * width + x0, crop, y * cw, cw);
-            window[c] = Resize.bilinear(crop, cw, ch, sw, sh);
-        }
+            Engine engine, SegmentationSpec spec, float[][] window, int sw, int sh, boolean cropped) {
         int tile = Math.max(
                 spec.tileMultiple(),
                 (Math.max(sw, sh) + spec.tileMultiple() - 1) / spec.tileMultiple() * spec.tileMultiple());

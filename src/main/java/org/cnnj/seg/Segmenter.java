@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
+import org.cnnj.data.ScaleLadder;
 import org.cnnj.model.Normalization;
 import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Sidecars;
@@ -20,7 +21,6 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.runtime.JavaEngine;
-import org.cnnj.runtime.ScaleLadder;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.util.FloatMath;
 import org.cnnj.util.Rng;
@@ -422,8 +422,7 @@ public final class Segmenter implements AutoCloseable {
             float[][] normalized, int width, int height, Options o, TiledPredictor.Progress progress) {
         if (o.scale() == 1) return segment(engine, spec, TiledPredictor.planes(normalized, width, height), o, progress);
         int sw = Resize.scaled(width, o.scale()), sh = Resize.scaled(height, o.scale());
-        float[][] resized = new float[normalized.length][];
-        for (int c = 0; c < normalized.length; c++) resized[c] = Resize.bilinear(normalized[c], width, height, sw, sh);
+        float[][] resized = Resize.bilinear(normalized, width, height, sw, sh);
         Maps m = predict(engine, spec, TiledPredictor.planes(resized, sw, sh), o, false, progress);
         return finish(spec, m.resized(width, height), o);
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.data.ScaleLadder;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
@@ -145,12 +146,6 @@ public final class VolumeSegmenter {
         return r;
     }
 
-    /**
-     * A measured size this close to the model's (a factor) is taken as the model's: chosen on the validation stacks,
-     * where rescaling by the measurement's 1–6% error cost AP@0.5 0.977 → 0.924 (over-split objects).
-     */
-    static final double NEAR = 1.1;
-
     /** Scales (model voxels per stack voxel in xy) tried by {@link #estimateDiameter}, smallest first. */
     static final double[] SCALES = {0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83};
 
@@ -171,14 +166,14 @@ public final class VolumeSegmenter {
             boolean next = i + 1 >= SCALES.length
                     || (found[i + 1] > 0 && Math.abs(Math.log(found[i + 1] / found[i])) < Math.log(1.3));
             if (!next) continue;
-            if (Math.abs(Math.log(found[i] / model)) < Math.log(NEAR)) {
+            if (ScaleLadder.near(found[i], model)) {
                 // the measurement's own scatter (±6% on synthetic stacks): rescaling by this little only interpolates
                 log.accept(String.format(
                         Locale.ROOT,
                         "diameter auto: objects about %.1f voxels across in xy, within"
                                 + " %.0f%% of the model's %.1f: the stack is seen as it is",
                         found[i],
-                        100 * (NEAR - 1),
+                        100 * (ScaleLadder.NEAR - 1),
                         model));
                 return model;
             }

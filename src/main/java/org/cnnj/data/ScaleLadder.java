@@ -1,4 +1,4 @@
-package org.cnnj.runtime;
+package org.cnnj.data;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +20,46 @@ public final class ScaleLadder {
             IntStream.rangeClosed(-8, 4).mapToDouble(k -> Math.pow(2, k / 2.0)).toArray();
     /** Two scales measure the same objects when their sizes in image pixels agree within this factor. */
     private static final double CONSISTENT = 1.25;
+    /**
+     * A measured size this close to the model's (a factor) is taken as the model's, the image seen as it is: resampling
+     * by a few percent only interpolates. Chosen on 3-D validation stacks, where rescaling by the measurement's 1–6%
+     * error cost AP@0.5 0.977 → 0.924 (over-split objects); detectors apply the same rule.
+     */
+    public static final double NEAR = 1.1;
+
+    /** True when sizes {@code a} and {@code b} are within {@link #NEAR} of each other. */
+    public static boolean near(double a, double b) {
+        return Math.abs(Math.log(a / b)) < Math.log(NEAR);
+    }
+
     /** Objects needed to trust a median. */
     private static final int MIN_OBJECTS = 3;
+
+    /** A window of an image: its top-left corner and size in image pixels. */
+    public record Window(int x0, int y0, int width, int height) {
+        /** The window of {@code width} × {@code height} in the middle of an image of {@code imageWidth} × {@code imageHeight}. */
+        public static Window centred(int imageWidth, int imageHeight, int width, int height) {
+            return new Window((imageWidth - width) / 2, (imageHeight - height) / 2, width, height);
+        }
+
+        /** True when the window is only part of the image (objects at its edges may be cut). */
+        public boolean crops(int imageWidth, int imageHeight) {
+            return width < imageWidth || height < imageHeight;
+        }
+    }
+
+    /**
+     * The window's part of planes [C][imageWidth · H] resized by {@code scale}: [C][sw · sh] with sw, sh the window's
+     * sides at that scale ({@link Resize#scaled}), as the model sees them at that rung of the ladder.
+     */
+    public static float[][] resized(float[][] planes, int imageWidth, Window w, double scale) {
+        float[][] crop = new float[planes.length][w.width() * w.height()];
+        for (int c = 0; c < planes.length; c++)
+            for (int y = 0; y < w.height(); y++)
+                System.arraycopy(planes[c], (w.y0() + y) * imageWidth + w.x0(), crop[c], y * w.width(), w.width());
+        return Resize.bilinear(
+                crop, w.width(), w.height(), Resize.scaled(w.width(), scale), Resize.scaled(w.height(), scale));
+    }
 
     /** What the model measured at one scale: the median object size in network pixels and how many objects. */
     public record Measured(double size, int objects) {}
