@@ -78,14 +78,15 @@ public abstract class CnnjCommand extends ContextCommand {
                 plot[0].add(e.epoch(), e.trainLoss(), e.validationScore());
                 log.info(String.format(
                         Locale.ROOT,
-                        "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s %.4f%s, ETA %.0f s",
+                        "CNN-J epoch %d/%d (%.0f%%): loss %.4f, %s%s, ETA %.0f s",
                         e.epoch(),
                         e.epochs(),
                         100.0 * e.epoch() / e.epochs(),
                         e.trainLoss(),
-                        onImage ? e.metric() + " on the image" : "validation " + e.metric(),
-                        e.validationScore(),
-                        e.improved() ? " (best)" : "",
+                        onImage
+                                ? String.format(Locale.ROOT, "%s on the image %.4f", e.metric(), e.validationScore())
+                                : e.score(),
+                        e.improved() && e.validated() ? " (best)" : "",
                         e.etaSeconds()));
             }
 

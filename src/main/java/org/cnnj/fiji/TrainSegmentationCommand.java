@@ -181,9 +181,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 trainingListener(output, false, stop));
         return String.format(
                 Locale.ROOT,
-                "best validation %s %.4f after %d epoch(s)%s; model %s",
-                r.outcome().metric(),
-                r.bestValidationScore(),
+                "%s after %d epoch(s)%s; model %s",
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

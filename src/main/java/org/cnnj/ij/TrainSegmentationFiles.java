@@ -168,9 +168,8 @@ public final class TrainSegmentationFiles {
             System.err.println("training stopped: " + r.diverged() + " (--resume --lr X, or Resume in Fiji)");
         System.out.printf(
                 Locale.ROOT,
-                "best validation %s %.4f after %d epoch(s)%s%s; model: %s%n",
-                r.outcome().metric(),
-                r.bestValidationScore(),
+                "%s after %d epoch(s)%s%s; model: %s%n",
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "",
                 r.cancelled() ? " (cancelled; best model kept)" : "",

@@ -17,12 +17,15 @@ public final class Manifest {
     private Manifest() {}
 
     /**
-     * Image name → source, from {@code folder/manifest.csv}'s {@code name} and {@code source} columns; empty when the
-     * folder has no manifest or it has no such columns. Fields are split at commas; a quoted field with a comma in it
-     * is kept whole.
+     * Image name → source, from the {@code name} and {@code source} columns of {@code folder/manifest.csv}, or of the
+     * parent folder's where the folder has none (data sets ship one manifest at their root beside {@code train/} and
+     * {@code val/}); empty when neither exists or it has no such columns. Fields are split at commas; a quoted field
+     * with a comma in it is kept whole.
      */
     public static Map<String, String> sources(Path folder) throws IOException {
         Path file = folder.resolve("manifest.csv");
+        Path parent = folder.toAbsolutePath().normalize().getParent();
+        if (!Files.isRegularFile(file) && parent != null) file = parent.resolve("manifest.csv");
         if (!Files.isRegularFile(file)) return Map.of();
         List<String> lines = Files.readAllLines(file);
         if (lines.isEmpty()) return Map.of();

@@ -325,8 +325,11 @@ public final class SegmentationTrainer {
                 Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object
         // size.
+        // --validation 0 without validation images: every image trains and no epoch is scored (the last is kept);
+        // scoring the training images themselves would only cost time and memory.
+        boolean scored = run.validation() != null || cfg.validationFraction() > 0;
         List<LabeledImage> held =
-                distance ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : null;
+                distance && scored ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : List.of();
         Prefetch<?> batches;
         Supplier<Tensor> nextLoss; // of the next batch, its graph kept for the backward pass
         DoubleSupplier validation;
@@ -336,7 +339,7 @@ public final class SegmentationTrainer {
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             batches = next;
             nextLoss = () -> distanceLoss(net, next.next(), sampler.channels(), cfg);
-            validation = () -> validationAp(net, spec, held);
+            validation = scored ? () -> validationAp(net, spec, held) : () -> Double.NaN;
         } else {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
@@ -348,7 +351,8 @@ public final class SegmentationTrainer {
                 return SoftmaxCrossEntropy.apply(
                         net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
             };
-            validation = () -> validationIou(net, spec, split.validation(), spec.isInstances());
+            validation =
+                    scored ? () -> validationIou(net, spec, split.validation(), spec.isInstances()) : () -> Double.NaN;
         }
         TrainingLoop.Outcome end;
         try {

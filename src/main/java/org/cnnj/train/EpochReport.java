@@ -19,16 +19,27 @@ public record EpochReport(
         double etaSeconds,
         double secondsPerStep) {
     /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s  0.21 s/step}. */
+    /** Whether the epoch was scored (a training with {@code --validation 0} is not). */
+    public boolean validated() {
+        return !Double.isNaN(validationScore);
+    }
+
+    /** "validation AP@0.5 0.8500", or "no validation". */
+    public String score() {
+        return validated()
+                ? String.format(Locale.ROOT, "validation %s %.4f", metric, validationScore)
+                : "no validation";
+    }
+
     public String line() {
         return String.format(
                 Locale.ROOT,
-                "epoch %d/%d  loss %.4f  validation %s %.4f%s  %.0f s  ETA %.0f s  %.2f s/step",
+                "epoch %d/%d  loss %.4f  %s%s  %.0f s  ETA %.0f s  %.2f s/step",
                 epoch,
                 epochs,
                 trainLoss,
-                metric,
-                validationScore,
-                improved ? "  (best)" : "",
+                score(),
+                improved && validated() ? "  (best)" : "",
                 seconds,
                 etaSeconds,
                 secondsPerStep);

@@ -28,7 +28,14 @@ public final class TrainingLoop {
      * whether it was cancelled, stopped early, or diverged ({@code diverged}: why, or null).
      */
     public record Outcome(
-            int epochsRun, double best, String metric, boolean cancelled, boolean stoppedEarly, String diverged) {}
+            int epochsRun, double best, String metric, boolean cancelled, boolean stoppedEarly, String diverged) {
+        /** "best validation AP@0.5 0.8500", or "no validation (the last epoch's model)" for a training not scored. */
+        public String bestScore() {
+            return Double.isNaN(best)
+                    ? "no validation (the last epoch's model)"
+                    : String.format(Locale.ROOT, "best validation %s %.4f", metric, best);
+        }
+    }
 
     /** What a task gives the loop. */
     public interface Task {
@@ -119,7 +126,8 @@ public final class TrainingLoop {
             Map<String, float[]> trained = average == null ? null : Weights.snapshot(net);
             if (average != null) Weights.restore(net, average.values());
             double score = task.validate();
-            boolean improved = score > best;
+            // NaN: the task does not validate; each epoch is then the best so far, and the last one is kept.
+            boolean improved = Double.isNaN(score) || score > best;
             if (improved) {
                 best = score;
                 bestWeights = Weights.snapshot(net);

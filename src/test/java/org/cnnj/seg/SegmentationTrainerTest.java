@@ -1,6 +1,7 @@
 package org.cnnj.seg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,27 @@ class SegmentationTrainerTest {
                         .withNetwork(2, 8, false, 0));
         assertEquals(List.of(3), epochs, "resume runs only the remaining epoch");
         assertTrue(resumed.bestValidationScore() >= first.bestValidationScore());
+    }
+
+    @Test
+    void withoutAValidationShareEveryImageTrainsAndTheLastEpochIsKept() throws Exception {
+        List<EpochReport> reports = new ArrayList<>();
+        SegmentationTrainer.Result r = SegmentationTrainer.train(
+                TrainingRun.of(nuclei(3), config(2, 5).withValidation(0))
+                        .withCheckpoints(dir)
+                        .withListener(reports::add),
+                SegmentationTrainer.Recipe.defaults()
+                        .withTask(SegmentationTask.INSTANCES, null)
+                        .withNetwork(2, 8, false, 0));
+        assertEquals(2, reports.size());
+        for (EpochReport e : reports) {
+            assertFalse(e.validated(), "scoring the training images would only cost time: " + e.line());
+            assertTrue(e.line().contains("no validation"), e.line());
+        }
+        assertTrue(
+                r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
+        var last = Checkpoint.read(dir.resolve("last.ckpt")).arrays();
+        r.model().parameters().forEach((k, t) -> Assertions.assertArrayEquals(last.get("param/" + k), t.data(), k));
     }
 
     @Test
