@@ -3,7 +3,6 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ij.ImagePlus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,30 +30,16 @@ class RealNucleiTest {
      */
     static final double AP_BOUND = 0.77;
 
+    /**
+     * Pooled AP@0.5 over three images of two other labs (BBBC039 and Kromp et al. val) that the shipped model must
+     * reach; it measured MEASURED_OTHER when shipped.
+     */
+    static final double OTHER_LABS_BOUND = 0.0;
+
     @Test
     void shippedModelSegmentsRealNucleiOfThreeSizesWithDiameterAuto() throws Exception {
         RealNuclei.assumePresent();
-        Path model = Path.of("models/nuclei.onnx");
-        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
-        assertEquals(SegmentationTask.INSTANCES, spec.task());
-        assertTrue(spec.objectDiameter() > 0, "the sidecar records the object size");
-        List<ObjectScores.Image> scores = new ArrayList<>();
-        try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {
-            for (String prefix : RealNuclei.IMAGES) {
-                RealNuclei.Sample sample = RealNuclei.load(prefix);
-                ImagePlus imp = sample.image();
-                int[] truth = sample.labels();
-                Path file = sample.file();
-                SegmentFiles.Output out = SegmentFiles.segment(
-                        Segmenter.of(engine, spec),
-                        new Segmenter.Request(Diameter.AUTO, false, Segmenter.DEFAULT_TILE),
-                        imp,
-                        file.getFileName().toString());
-                int[] labels = RealNuclei.labels(out.labels());
-                scores.add(ObjectScores.score(truth, labels));
-                assertEquals(out.objects(), out.rois().size(), "one ROI per object");
-            }
-        }
+        List<ObjectScores.Image> scores = segment(RealNuclei.VAL, RealNuclei.IMAGES);
         ObjectScores.Summary s = ObjectScores.summarize(scores);
         assertTrue(s.pooledAp50() >= AP_BOUND, "pooled AP@0.5 " + s.pooledAp50() + " (" + s + ")");
         for (int i = 0; i < scores.size(); i++) {
@@ -62,5 +47,42 @@ class RealNucleiTest {
                     scores.get(i).averagePrecision(0) >= 0.5,
                     RealNuclei.IMAGES.get(i) + ": AP@0.5 " + scores.get(i).averagePrecision(0));
         }
+    }
+
+    @Test
+    void shippedModelSegmentsNucleiOfTwoOtherLabs() throws Exception {
+        RealNuclei.assumeMorePresent();
+        List<ObjectScores.Image> scores = segment(RealNuclei.MORE_VAL, RealNuclei.OTHER_LABS);
+        ObjectScores.Summary s = ObjectScores.summarize(scores);
+        System.out.println("other labs: " + s);
+        for (ObjectScores.Image i : scores) System.out.println("  AP@0.5 " + i.averagePrecision(0));
+        assertTrue(s.pooledAp50() >= OTHER_LABS_BOUND, "pooled AP@0.5 " + s.pooledAp50() + " (" + s + ")");
+        for (int i = 0; i < scores.size(); i++) {
+            assertTrue(
+                    scores.get(i).averagePrecision(0) >= 0.5,
+                    RealNuclei.OTHER_LABS.get(i) + ": AP@0.5 " + scores.get(i).averagePrecision(0));
+        }
+    }
+
+    /** The shipped model on each image as a user runs it (diameter auto), scored against its labels. */
+    private static List<ObjectScores.Image> segment(Path folder, List<String> prefixes) throws Exception {
+        Path model = Path.of("models/nuclei.onnx");
+        SegmentationSpec spec = SegmentationSpec.read(Sidecars.of(model));
+        assertEquals(SegmentationTask.INSTANCES, spec.task());
+        assertTrue(spec.objectDiameter() > 0, "the sidecar records the object size");
+        List<ObjectScores.Image> scores = new ArrayList<>();
+        try (Engine engine = OrtEngine.open(model, Device.CPU, 0, m -> {})) {
+            for (String prefix : prefixes) {
+                RealNuclei.Sample sample = RealNuclei.load(folder, prefix);
+                SegmentFiles.Output out = SegmentFiles.segment(
+                        Segmenter.of(engine, spec),
+                        new Segmenter.Request(Diameter.AUTO, false, Segmenter.DEFAULT_TILE),
+                        sample.image(),
+                        sample.file().getFileName().toString());
+                scores.add(ObjectScores.score(sample.labels(), RealNuclei.labels(out.labels())));
+                assertEquals(out.objects(), out.rois().size(), "one ROI per object");
+            }
+        }
+        return scores;
     }
 }
