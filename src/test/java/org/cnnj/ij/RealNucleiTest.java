@@ -32,9 +32,9 @@ class RealNucleiTest {
 
     /**
      * Pooled AP@0.5 over three images of two other labs (BBBC039 and Kromp et al. val) that the shipped model must
-     * reach; it measured MEASURED_OTHER when shipped.
+     * reach; it measured 0.870 (0.908, 0.824 and 0.889 per image), a model it never saw the sources of.
      */
-    static final double OTHER_LABS_BOUND = 0.0;
+    static final double OTHER_LABS_BOUND = 0.83;
 
     @Test
     void shippedModelSegmentsRealNucleiOfThreeSizesWithDiameterAuto() throws Exception {
@@ -54,8 +54,6 @@ class RealNucleiTest {
         RealNuclei.assumeMorePresent();
         List<ObjectScores.Image> scores = segment(RealNuclei.MORE_VAL, RealNuclei.OTHER_LABS);
         ObjectScores.Summary s = ObjectScores.summarize(scores);
-        System.out.println("other labs: " + s);
-        for (ObjectScores.Image i : scores) System.out.println("  AP@0.5 " + i.averagePrecision(0));
         assertTrue(s.pooledAp50() >= OTHER_LABS_BOUND, "pooled AP@0.5 " + s.pooledAp50() + " (" + s + ")");
         for (int i = 0; i < scores.size(); i++) {
             assertTrue(
