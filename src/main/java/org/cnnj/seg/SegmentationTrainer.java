@@ -529,8 +529,8 @@ public final class SegmentationTrainer {
         if (chosen != depths[best])
             log.accept(String.format(
                     Locale.ROOT,
-                    "kept split depth %.3f: %.3f scores higher by less than the score's standard error on these %d"
-                            + " objects",
+                    "kept split depth %.3f: %.3f scores higher by less than two standard errors of the score on"
+                            + " these %d objects",
                     chosen,
                     depths[best],
                     counts[best][0] + counts[best][2]));
@@ -538,20 +538,21 @@ public final class SegmentationTrainer {
     }
 
     /**
-     * The split depth to keep: the best-scoring one, unless the model's present depth scores within one standard
-     * error of it (√(AP(1 − AP) / n), n = true + false positives + misses at the best depth). A few annotated images
-     * tell depths apart by chance, and a depth moved by chance splits or merges the user's other images: a fine-tune
-     * of the shipped model on 3 neuroblastoma images moved 0.3 → 0.15 on the one image it held out (15 nuclei) and
-     * scored 0.648 instead of 0.763 on 14 other images of that kind.
+     * The split depth to keep: the best-scoring one, unless the model's present depth scores within two standard
+     * errors of it. The error is that of a proportion over n = true + false positives + misses at the best depth,
+     * taken at (TP + 1) / (n + 2) so that a perfect score on a few objects does not count as certain. A few annotated
+     * images tell depths apart by chance, and a depth moved by chance splits or merges the user's other images: a
+     * fine-tune of the shipped model on 3 neuroblastoma images moved 0.3 → 0.15 on the one image it held out (15
+     * nuclei) and scored 0.648 instead of 0.763 on 14 other images of that kind.
      */
     static double chooseSplitDepth(double current, double[] depths, long[][] counts) {
         int best = bestIndex(counts), present = -1;
         for (int i = 0; i < depths.length; i++) if (Math.abs(depths[i] - current) < 1e-6) present = i;
         if (present < 0) return depths[best];
-        double ap = pooledAp(counts[best]);
         long n = counts[best][0] + counts[best][1] + counts[best][2];
-        double standardError = n == 0 ? 0 : Math.sqrt(ap * (1 - ap) / n);
-        return ap - pooledAp(counts[present]) <= standardError ? current : depths[best];
+        if (n == 0) return current;
+        double p = (counts[best][0] + 1.0) / (n + 2.0), standardError = Math.sqrt(p * (1 - p) / n);
+        return pooledAp(counts[best]) - pooledAp(counts[present]) <= 2 * standardError ? current : depths[best];
     }
 
     /** The first depth with the highest pooled AP. */
