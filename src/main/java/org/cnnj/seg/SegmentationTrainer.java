@@ -177,7 +177,7 @@ public final class SegmentationTrainer {
             kept = kept.withTask(fromSpec.task(), null); // fine-tuning keeps the model's own instance encoding
         if (fromSpec.objectDiameter() > 0 && recipe.diameter() == 0)
             kept = kept.withDiameter(fromSpec.objectDiameter()); // and the object size it was trained for
-        return train(run, kept, loadNetwork(from, fromSpec));
+        return train(run, kept, loadNetwork(from, fromSpec), fromSpec);
     }
 
     private static UNet loadNetwork(SegmentationModel model, SegmentationSpec spec) throws IOException {
@@ -189,6 +189,15 @@ public final class SegmentationTrainer {
      * object ids for the instance tasks, classes (named by the recipe, or class0.. from the labels) for semantic.
      */
     public static Result train(TrainingRun<LabeledImage> run, Recipe recipe, UNet start) throws IOException {
+        return train(run, recipe, start, null);
+    }
+
+    /**
+     * As above; a model fine-tuned from {@code from} also starts from its split depth and decoding, which the
+     * validation images then change only on clear evidence ({@link #chooseSplitDepth}).
+     */
+    private static Result train(TrainingRun<LabeledImage> run, Recipe recipe, UNet start, SegmentationSpec from)
+            throws IOException {
         List<LabeledImage> data = run.data();
         if (data.isEmpty()) throw new IllegalArgumentException("training: no image/label pairs were given");
         SegmentationTask task = recipe.task();
@@ -215,6 +224,8 @@ public final class SegmentationTrainer {
                 task == SegmentationTask.INSTANCES ? ObjectScaling.targetDiameter(data, recipe.diameter()) : 0;
         SegmentationSpec spec = SegmentationSpec.forUNet(
                 arch, names, task, Normalization.percentile(1, 99.8), run.provenance(), diameter);
+        if (from != null && from.task() == task)
+            spec = spec.withSplitDepth(from.splitDepth()).withDecoding(from.decoding());
         return run(
                 run,
                 spec,

@@ -94,6 +94,24 @@ class SegmentationTrainerTest {
     }
 
     @Test
+    void fineTuningStartsFromTheModelsSplitDepthAndDecoding() throws Exception {
+        SegmentationTrainer.Recipe recipe = SegmentationTrainer.Recipe.defaults()
+                .withTask(SegmentationTask.INSTANCES, null)
+                .withNetwork(2, 8, false, 0);
+        SegmentationTrainer.Result first =
+                SegmentationTrainer.train(TrainingRun.of(nuclei(2), config(1, 2).withValidation(0)), recipe);
+        Decoding decoding = new Decoding(0.5f, 0.7f, 0.15f);
+        Path model = dir.resolve("tuned.onnx");
+        Segmenter.save(first.model(), first.spec().withSplitDepth(0.25).withDecoding(decoding), 48, model);
+        SegmentationTrainer.Result tuned = SegmentationTrainer.train(
+                TrainingRun.of(nuclei(2), config(1, 2).withValidation(0)).withCheckpoints(dir.resolve("ft")),
+                recipe.withFrom(model));
+        // it was trained with them: without validation images to decide otherwise, they stay (they were dropped)
+        assertEquals(0.25, tuned.spec().split(), 1e-6);
+        assertEquals(decoding, tuned.spec().decoding());
+    }
+
+    @Test
     void resumingKeepsTheBestCheckpointWhenLaterEpochsAreWorse() throws Exception {
         SegmentationTrainer.Result first = SegmentationTrainer.train(
                 TrainingRun.of(nuclei(3), config(1, 15)).withCheckpoints(dir),
