@@ -43,6 +43,11 @@ public record ImagingAugmentation(
         return new ImagingAugmentation(0.5f, 0.5f, 0.3f, 0.3f, 0.5f, 0.1f, 0.02f);
     }
 
+    /** Only uneven brightness between objects (half the patches), the optics left as they are. */
+    public static ImagingAugmentation objects() {
+        return new ImagingAugmentation(0.5f, 0, 0, 0, 0, 0, 0);
+    }
+
     /** Changes the patch [C][S·S] in place; {@code objects} [S·S] are its instance ids (0 = background). */
     public void apply(float[] x, int channels, int size, int[] objects, Rng rng) {
         int plane = size * size;

@@ -98,10 +98,10 @@ public class TrainSegmentationCommand extends CnnjCommand {
 
     @Parameter(
             label = "Imaging augmentation",
-            choices = {"basic", "microscopes"},
-            description = "basic: flips, rotations, size and a little brightness; microscopes: also uneven brightness"
-                    + " between objects, gamma, defocus, haze, noise and saturation, for a model that works on other"
-                    + " labs' images (instance task)")
+            choices = {"basic", "objects", "microscopes"},
+            description = "basic: flips, rotations, size and a little brightness; objects: also uneven brightness"
+                    + " between objects (dim nuclei beside bright ones); microscopes: also gamma, defocus, haze, noise"
+                    + " and saturation, for a model that works on other labs' images (instance task)")
     private String augment = "basic";
 
     @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")

@@ -7,12 +7,18 @@ import org.cnnj.data.ImagingAugmentation;
 public enum Augmentation {
     /** Flips, 90° rotations, object size ×0.7–1.4 and a little brightness jitter. */
     BASIC,
+    /** Also each object's own brightness: {@link ImagingAugmentation#objects()} (dim nuclei beside bright ones). */
+    OBJECTS,
     /** Also what other microscopes do: {@link ImagingAugmentation#microscopes()}. */
     MICROSCOPES;
 
     /** The imaging augmentation beyond the basic one, or null. */
     public ImagingAugmentation imaging() {
-        return this == MICROSCOPES ? ImagingAugmentation.microscopes() : null;
+        return switch (this) {
+            case BASIC -> null;
+            case OBJECTS -> ImagingAugmentation.objects();
+            case MICROSCOPES -> ImagingAugmentation.microscopes();
+        };
     }
 
     public String option() {
@@ -21,6 +27,6 @@ public enum Augmentation {
 
     public static Augmentation parse(String option) {
         for (Augmentation a : values()) if (a.option().equals(option)) return a;
-        throw new IllegalArgumentException("augmentation must be basic or microscopes, got " + option);
+        throw new IllegalArgumentException("augmentation must be basic, objects or microscopes, got " + option);
     }
 }

@@ -1,0 +1,24 @@
+package org.cnnj.seg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.cnnj.data.ImagingAugmentation;
+import org.junit.jupiter.api.Test;
+
+class AugmentationTest {
+    @Test
+    void theOptionNamesItsChoices() {
+        assertEquals(
+                ImagingAugmentation.objects(), Augmentation.parse("objects").imaging());
+        assertEquals(
+                ImagingAugmentation.microscopes(),
+                Augmentation.parse("microscopes").imaging());
+        assertNull(Augmentation.parse("basic").imaging());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Augmentation.parse("heavy"));
+        assertTrue(e.getMessage().contains("basic, objects or microscopes"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ImagingAugmentation(1.5f, 0, 0, 0, 0, 0, 0));
+    }
+}
