@@ -74,7 +74,9 @@ public abstract class CnnjCommand extends ContextCommand {
                 if (plot[0] == null)
                     plot[0] = new TrainingPlot(
                             "CNN-J training: " + output.getName(),
-                            onImage ? e.metric() + " on the image" : "validation " + e.metric());
+                            onImage
+                                    ? e.metric() + " on the image"
+                                    : e.validated() ? "validation " + e.metric() : "no validation");
                 plot[0].add(e.epoch(), e.trainLoss(), e.validationScore());
                 log.info(String.format(
                         Locale.ROOT,
