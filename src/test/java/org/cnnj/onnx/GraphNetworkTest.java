@@ -85,7 +85,8 @@ class GraphNetworkTest {
                                 .withTask(SegmentationTask.SEMANTIC, List.of("background", "nucleus"))
                                 .withNetwork(2, 8, false, 0f)
                                 .withFrom(from))
-                        .withCommandLine("test"),
+                        .withCommandLine("test")
+                        .withValidationImages(pairs), // the one image also scores the epochs
                 null,
                 new TrainingListener() {
                     public void epoch(EpochReport e) {
