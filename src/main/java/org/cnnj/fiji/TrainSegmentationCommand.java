@@ -80,7 +80,13 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Elastic deformation (pixels, 0 = off)", min = "0", max = "49")
     private double elastic = 0;
 
-    @Parameter(label = "Validation share (held-out images, 0-0.9)", min = "0", max = "0.9")
+    @Parameter(
+            label = "Validation share (held-out images, 0-0.9)",
+            min = "0",
+            max = "0.9",
+            description = "the share of the images held out to score each epoch and choose the best one and the split"
+                    + " depth; 0: train on every image, score no epoch and keep the last (a few images: one held out"
+                    + " chooses by chance)")
     private double validation = TrainConfig.defaults().validationFraction();
 
     @Parameter(

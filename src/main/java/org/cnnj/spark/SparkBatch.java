@@ -35,6 +35,8 @@ import org.cnnj.io.ImageFiles;
  * writes; a run started again skips the images already done.
  */
 final class SparkBatch {
+    private static final AtomicInteger RUNS = new AtomicInteger(); // runs started by this JVM
+
     /** Where and how to run: the master URL, partitions (0: chosen), and further Spark settings. */
     record Settings(String master, int partitions, Map<String, String> conf) {
         static final Settings LOCAL = new Settings("local[*]", 0, Map.of());
@@ -83,8 +85,10 @@ final class SparkBatch {
             String master = conf.get("spark.master");
             int slots = slots(conf);
             if (!master.startsWith("local")) ExecutorMemory.check(p, conf, slots);
+            // Time, process and a count of this JVM's runs: two runs started within one second (a script's restart)
+            // must not take each other's rows for their own.
             String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)) + "-"
-                    + ProcessHandle.current().pid();
+                    + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
             ImageJob job = new ImageJob(command, args, out.toString(), run, slots);
             List<String> paths = images.stream().map(Path::toString).toList();
             try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
