@@ -26,7 +26,20 @@ final class ExecutorWorkers {
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorWorkers::closeAll, "cnnj-close-models"));
     }
 
+    /** Set when the JVM ends (its worker was lost or killed): models are being closed under running images. */
+    private static volatile boolean closing;
+
     private ExecutorWorkers() {}
+
+    /** Whether this JVM is ending: an image that fails now failed with its executor, not by itself. */
+    static boolean closing() {
+        return closing;
+    }
+
+    /** Tests: as if the JVM were ending (true) or not. */
+    static void closing(boolean ending) {
+        closing = ending;
+    }
 
     /** Runs {@code image} into {@code dir} with a free model of the job, opening one when a slot has none yet. */
     static int run(ImageJob job, Path image, Path dir) throws IOException {
@@ -111,6 +124,7 @@ final class ExecutorWorkers {
     }
 
     static synchronized void closeAll() {
+        closing = true;
         for (Pool p : POOLS.values())
             for (Batch.Worker w : p.all) {
                 try {

@@ -54,6 +54,10 @@ record ImageJob(String command, String[] args, String output, String run, int sl
             }
             return row(image, dir);
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // An executor that is going down (its worker was killed) closes its models under the running images: the
+            // task fails, so that Spark runs the image again elsewhere, instead of reporting a good image as bad.
+            if (ExecutorWorkers.closing())
+                throw new IllegalStateException("the executor is shutting down; " + name + " will be run again", e);
             String reason = e instanceof OutOfMemoryError
                     ? "out of memory: give executors more (--conf spark.executor.memory=4g) or use a smaller --tile"
                     : e.getMessage() == null ? e.toString() : e.getMessage();

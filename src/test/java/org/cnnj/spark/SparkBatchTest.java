@@ -239,6 +239,23 @@ class SparkBatchTest {
     }
 
     @Test
+    void anImageThatFailsWhileItsExecutorEndsIsRunAgainNotReportedBad() throws Exception {
+        Path out = dir.resolve("ending");
+        Files.createDirectories(out);
+        ImageJob job = new ImageJob("segment", args(input, out), out.toString(), "r1", 1);
+        String missing = input.resolve("no-such-image.tif").toString();
+        assertEquals(ImageRow.FAILED, job.process(missing).status(), "a bad image is a row of its own");
+        ExecutorWorkers.closing(true);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> job.process(missing));
+            assertTrue(e.getMessage().contains("run again"), e.getMessage());
+        } finally {
+            ExecutorWorkers.closing(false);
+        }
+        assertEquals(List.of(), partials(out));
+    }
+
+    @Test
     void twoAttemptsAtOneImageLeaveOneCompleteFolder() throws Exception {
         Path out = dir.resolve("race");
         Files.createDirectories(out);
