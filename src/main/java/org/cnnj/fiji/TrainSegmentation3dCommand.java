@@ -86,8 +86,8 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
                 stop);
         return String.format(
                 Locale.ROOT,
-                "best validation AP@0.5 %.4f after %d epoch(s)%s; model %s",
-                r.outcome().best(),
+                "%s after %d epoch(s)%s; model %s",
+                r.outcome().bestScore(),
                 r.outcome().epochsRun(),
                 r.outcome().cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

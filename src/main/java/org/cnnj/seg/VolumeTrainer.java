@@ -93,7 +93,9 @@ public final class VolumeTrainer {
             throw new IllegalArgumentException("3-D training: patch depth " + pd + " must be a multiple of " + m[0]);
         VolumeSpec spec = VolumeSpec.forUNet(arch, typical.voxel(), typical.unit(), diameter, run.provenance());
         List<Prepared> training = prepare(split.training(), ratio, diameter, spec.normalization());
-        List<LabeledVolume> validation = rescaled(split.validation(), ratio, diameter);
+        // --validation 0 without validation stacks: every stack trains, no epoch is scored, the last is kept
+        boolean scored = run.validation() != null || cfg.validationFraction() > 0;
+        List<LabeledVolume> validation = scored ? rescaled(split.validation(), ratio, diameter) : List.of();
         VolumeUNet net = new VolumeUNet(arch, rng.split());
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
@@ -120,7 +122,7 @@ public final class VolumeTrainer {
                 }
 
                 public double validate() {
-                    return pooledAp(net, spec, validation, new double[] {spec.splitDepth()})[0];
+                    return scored ? pooledAp(net, spec, validation, new double[] {spec.splitDepth()})[0] : Double.NaN;
                 }
 
                 public String metric() {
@@ -133,7 +135,7 @@ public final class VolumeTrainer {
             });
         }
         VolumeSpec chosen = spec;
-        if (!end.cancelled() && split.validation() != split.training()) {
+        if (!end.cancelled() && scored && split.validation() != split.training()) {
             double[] depths = {0.05, 0.1, 0.15, 0.2, 0.3, 0.4};
             double[] ap = pooledAp(net, spec, validation, depths);
             int best = 0;

@@ -1,11 +1,13 @@
 package org.cnnj.seg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.cnnj.runtime.JavaEngine;
+import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
@@ -54,5 +56,27 @@ class VolumeTrainerTest {
         InstanceMatching.Result b = InstanceMatching.match(held.get(0).labels(), blank.labels(), 0.5);
         assertTrue(b.truePositives() <= 2, "untrained: " + b);
         assertTrue(ap > 0.25, "held-out AP@0.5 " + ap + " (" + m + ")");
+    }
+
+    @Test
+    void withoutAValidationShareEveryStackTrainsAndNoEpochIsScored() throws Exception {
+        SyntheticVolumes.Settings s = SyntheticVolumes.Settings.defaults();
+        List<LabeledVolume> train =
+                List.of(SyntheticVolumes.generate(100, 16, 32, 32, s), SyntheticVolumes.generate(101, 16, 32, 32, s));
+        List<EpochReport> reports = new ArrayList<>();
+        VolumeTrainer.Result r = VolumeTrainer.train(
+                TrainingRun.of(
+                                train,
+                                TrainConfig.defaults()
+                                        .withSchedule(2, 1)
+                                        .withBatches(1, 32)
+                                        .withValidation(0)
+                                        .withSeed(3))
+                        .withListener(reports::add),
+                VolumeTrainer.Recipe.defaults().withNetwork(1, 4));
+        assertEquals(2, reports.size());
+        for (EpochReport e : reports) assertFalse(e.validated(), e.line());
+        assertTrue(
+                r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
     }
 }
