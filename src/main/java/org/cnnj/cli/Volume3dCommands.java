@@ -110,7 +110,7 @@ final class Volume3dCommands {
             VolumeTrainer.Result result = VolumeFiles.train(r, recipe, output, cancel);
             System.out.println(String.format(
                     Locale.ROOT,
-                    "wrote %s: %s after %d epochs (split depth" + " %.2f, object diameter %.1f voxels, voxel %s)",
+                    "wrote %s: %s after %d epochs (split depth %.2f, object diameter %.1f voxels, voxel %s)",
                     output,
                     result.outcome().bestScore(),
                     result.outcome().epochsRun(),

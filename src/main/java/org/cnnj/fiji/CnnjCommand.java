@@ -88,7 +88,7 @@ public abstract class CnnjCommand extends ContextCommand {
                         onImage
                                 ? String.format(Locale.ROOT, "%s on the image %.4f", e.metric(), e.validationScore())
                                 : e.score(),
-                        e.improved() && e.validated() ? " (best)" : "",
+                        e.improved() ? " (best)" : "",
                         e.etaSeconds()));
             }
 

@@ -335,10 +335,8 @@ public final class SegmentationTrainer {
         LrSchedule schedule = new LrSchedule.Warmup(
                 Math.min(50, total / 10), new LrSchedule.Cosine(Math.max(1, total - Math.min(50, total / 10)), 0.05));
         // Distance models validate (and choose their split depth) on the held-out images brought to the model's object
-        // size.
-        // --validation 0 without validation images: every image trains and no epoch is scored (the last is kept);
-        // scoring the training images themselves would only cost time and memory.
-        boolean scored = run.validation() != null || cfg.validationFraction() > 0;
+        // size; a run that scores no epoch holds none out.
+        boolean scored = run.scored();
         List<LabeledImage> held =
                 distance && scored ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : List.of();
         Prefetch<?> batches;
@@ -557,8 +555,7 @@ public final class SegmentationTrainer {
      * nuclei) and scored 0.648 instead of 0.763 on 14 other images of that kind.
      */
     static double chooseSplitDepth(double current, double[] depths, long[][] counts) {
-        int best = bestIndex(counts), present = -1;
-        for (int i = 0; i < depths.length; i++) if (Math.abs(depths[i] - current) < 1e-6) present = i;
+        int best = bestIndex(counts), present = indexOf(depths, current);
         if (present < 0) return depths[best];
         long n = counts[best][0] + counts[best][1] + counts[best][2];
         if (n == 0) return current;
@@ -573,9 +570,15 @@ public final class SegmentationTrainer {
         return best;
     }
 
+    /** Where {@code depth} is among {@code depths} (sidecars keep depths as floats: equal within 1e-6), or -1. */
+    private static int indexOf(double[] depths, double depth) {
+        for (int i = 0; i < depths.length; i++) if (Math.abs(depths[i] - depth) < 1e-6) return i;
+        return -1;
+    }
+
     /** {@code depths} (ascending) with {@code depth} added in order where it is not one of them. */
     private static double[] withDepth(double[] depths, double depth) {
-        for (double d : depths) if (Math.abs(d - depth) < 1e-6) return depths;
+        if (indexOf(depths, depth) >= 0) return depths;
         double[] out = Arrays.copyOf(depths, depths.length + 1);
         out[depths.length] = depth;
         Arrays.sort(out);

@@ -93,8 +93,7 @@ public final class VolumeTrainer {
             throw new IllegalArgumentException("3-D training: patch depth " + pd + " must be a multiple of " + m[0]);
         VolumeSpec spec = VolumeSpec.forUNet(arch, typical.voxel(), typical.unit(), diameter, run.provenance());
         List<Prepared> training = prepare(split.training(), ratio, diameter, spec.normalization());
-        // --validation 0 without validation stacks: every stack trains, no epoch is scored, the last is kept
-        boolean scored = run.validation() != null || cfg.validationFraction() > 0;
+        boolean scored = run.scored();
         List<LabeledVolume> validation = scored ? rescaled(split.validation(), ratio, diameter) : List.of();
         VolumeUNet net = new VolumeUNet(arch, rng.split());
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));

@@ -18,7 +18,6 @@ public record EpochReport(
         double seconds,
         double etaSeconds,
         double secondsPerStep) {
-    /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s  0.21 s/step}. */
     /** Whether the epoch was scored (a training with {@code --validation 0} is not). */
     public boolean validated() {
         return !Double.isNaN(validationScore);
@@ -31,6 +30,7 @@ public record EpochReport(
                 : "no validation";
     }
 
+    /** The command line's line for it, e.g. {@code epoch 3/20  loss 0.1234  validation IoU 0.8500  (best)  12 s  ETA 204 s  0.21 s/step}. */
     public String line() {
         return String.format(
                 Locale.ROOT,
@@ -39,7 +39,7 @@ public record EpochReport(
                 epochs,
                 trainLoss,
                 score(),
-                improved && validated() ? "  (best)" : "",
+                improved ? "  (best)" : "",
                 seconds,
                 etaSeconds,
                 secondsPerStep);

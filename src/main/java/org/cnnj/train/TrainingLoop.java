@@ -146,7 +146,7 @@ public final class TrainingLoop {
                     lossSum / Math.max(1, steps),
                     score,
                     task.metric(),
-                    improved,
+                    improved && !Double.isNaN(score), // an unscored epoch is kept, not called the best
                     elapsed,
                     perEpoch * (cfg.epochs() - epoch),
                     secondsPerStep));

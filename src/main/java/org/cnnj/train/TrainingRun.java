@@ -46,6 +46,15 @@ public record TrainingRun<T>(
         return new TrainingRun<>(data, config, checkpoints, cancel, listener, made, validation);
     }
 
+    /**
+     * Whether epochs are scored: on the validation samples given, or on a share of the data. A share of 0 without
+     * them trains on every sample and scores nothing (scoring the training samples themselves costs time, not
+     * information); the last epoch is then kept.
+     */
+    public boolean scored() {
+        return validation != null || config.validationFraction() > 0;
+    }
+
     /** The same run, validated on {@code samples}. */
     public TrainingRun<T> validatedOn(List<T> samples) {
         return new TrainingRun<>(data, config, checkpoints, cancel, listener, provenance, samples);

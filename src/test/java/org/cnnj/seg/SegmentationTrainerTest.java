@@ -86,6 +86,7 @@ class SegmentationTrainerTest {
         for (EpochReport e : reports) {
             assertFalse(e.validated(), "scoring the training images would only cost time: " + e.line());
             assertTrue(e.line().contains("no validation"), e.line());
+            assertFalse(e.improved(), "an unscored epoch is kept, not called the best: " + e.line());
         }
         assertTrue(
                 r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
