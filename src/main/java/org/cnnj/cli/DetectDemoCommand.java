@@ -121,7 +121,6 @@ final class DetectDemoCommand {
                         })
                         .withProvenance(provenance),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
-                null,
                 verbose ? System.err::println : null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Path model = out.resolve("detector.onnx");

@@ -87,7 +87,10 @@ public final class ClassifierTrainer {
             .withPatience(0)
             .withSeed(1);
 
-    /** The best model (weights restored), its sidecar, the validation confusion matrix, and how training ended. */
+    /**
+     * The best model (weights restored), its sidecar, the validation confusion matrix (null for a training that scored
+     * no epoch), and how training ended.
+     */
     public record Result(
             ClassifierNetwork model, ClassifierSpec spec, ConfusionMatrix confusion, TrainingLoop.Outcome outcome) {
         public double bestAccuracy() {
@@ -149,6 +152,8 @@ public final class ClassifierTrainer {
                 }
 
                 public double validate() {
+                    // A share of 0 trains on every crop and scores no epoch (NaN: the last one is kept).
+                    if (!run.scored()) return Double.NaN;
                     last[0] = evaluate(net, validation);
                     return last[0].accuracy();
                 }
@@ -162,14 +167,19 @@ public final class ClassifierTrainer {
                 }
 
                 public List<String> notes() {
-                    return last[0].perClassLines();
+                    return last[0] == null ? List.of() : last[0].perClassLines();
                 }
             });
         }
-        ConfusionMatrix confusion = evaluate(net, validation); // of the best weights, now restored
         Map<String, String> provenance = new LinkedHashMap<>(run.provenance());
-        provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
-        provenance.put("validation_crops", String.valueOf(validation.size()));
+        ConfusionMatrix confusion = null;
+        if (run.scored()) {
+            confusion = evaluate(net, validation); // of the best weights, now restored
+            provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", confusion.accuracy()));
+            provenance.put("validation_crops", String.valueOf(validation.size()));
+        } else {
+            provenance.put("validation", "none: trained on every crop, the last epoch kept");
+        }
         ClassifierSpec spec = ClassifierSpec.of(arch, options.normalization(), net.denseStride(), provenance);
         return new Result(net, spec, confusion, end);
     }

@@ -5,10 +5,10 @@ import java.util.List;
 import org.cnnj.util.Rng;
 
 /**
- * Random square training patches with their boxes, augmented consistently: a random crop, one of the
- * eight flips/90° rotations applied to pixels and boxes alike, and an intensity scale/shift. A box
- * cut by the crop is kept (clipped) when at least half of it is inside, else dropped.
- * Images must already be normalized.
+ * Random square training patches with their boxes, augmented consistently ({@link BoxAugmentation}): a random crop,
+ * optionally resized (bilinear; boxes scaled alike), one of the eight flips/90° rotations applied to pixels and boxes
+ * alike, and intensity (and optionally per-channel colour) gains and offsets. A box cut by the crop is kept (clipped)
+ * when at least half of it is inside, else dropped. Images must already be normalized.
  */
 public final class BoxSampler {
     /**
@@ -17,13 +17,25 @@ public final class BoxSampler {
      */
     public record Batch(float[] images, int size, float[][] boxes, int[][] classes, int[][] masks) {}
 
+    /** Where a patch comes from: its window's corner in the image and how much it is enlarged (1: pixel for pixel). */
+    private record Window(float x0, float y0, float zoom) {
+        /** The image coordinate of a patch coordinate along one axis. */
+        float x(float u) {
+            return x0 + u / zoom;
+        }
+
+        float y(float v) {
+            return y0 + v / zoom;
+        }
+    }
+
     private final List<AnnotatedImage> data;
-    private final float intensityJitter;
+    private final BoxAugmentation augmentation;
     private final Rng rng;
 
-    public BoxSampler(List<AnnotatedImage> normalized, float intensityJitter, Rng rng) {
+    public BoxSampler(List<AnnotatedImage> normalized, BoxAugmentation augmentation, Rng rng) {
         this.data = normalized;
-        this.intensityJitter = intensityJitter;
+        this.augmentation = augmentation;
         this.rng = rng;
     }
 
@@ -38,18 +50,23 @@ public final class BoxSampler {
         int[][] classes = new int[count][], masks = new int[count][];
         for (int s = 0; s < count; s++) {
             AnnotatedImage d = data.get(rng.nextInt(data.size()));
-            int x0 = rng.nextInt(d.width() - size + 1), y0 = rng.nextInt(d.height() - size + 1);
+            Window w = window(d, size);
             int transform = rng.nextInt(8);
-            float scale = 1 + intensityJitter * rng.uniform(-1, 1), shift = intensityJitter * rng.uniform(-1, 1);
+            float jitter = augmentation.intensity();
+            float scale = 1 + jitter * rng.uniform(-1, 1), shift = jitter * rng.uniform(-1, 1);
             for (int ch = 0; ch < c; ch++) {
-                float[] src = d.channels()[ch];
+                float gain = scale, offset = shift;
+                if (augmentation.colour() > 0) {
+                    gain *= 1 + augmentation.colour() * rng.uniform(-1, 1);
+                    offset += augmentation.colour() * rng.uniform(-1, 1);
+                }
+                float[] patch = w.zoom() == 1 ? cut(d, ch, w, size) : resampled(d, ch, w, size);
                 int base = (s * c + ch) * plane;
                 float[] p = new float[2];
                 for (int y = 0; y < size; y++) {
                     for (int x = 0; x < size; x++) {
                         map(x + 0.5f, y + 0.5f, size, transform, p, 0);
-                        images[base + (int) p[1] * size + (int) p[0]] =
-                                src[(y0 + y) * d.width() + x0 + x] * scale + shift;
+                        images[base + (int) p[1] * size + (int) p[0]] = patch[y * size + x] * gain + offset;
                     }
                 }
             }
@@ -57,7 +74,7 @@ public final class BoxSampler {
             List<Integer> keptClasses = new ArrayList<>();
             int[] newId = new int[d.objects() + 1]; // old id (i + 1) → id in the patch, 0 when dropped
             for (int i = 0; i < d.objects(); i++) {
-                float[] b = cropped(d.boxes(), i, x0, y0, size);
+                float[] b = cropped(d.boxes(), i, w, size);
                 if (b == null) continue;
                 newId[i + 1] = kept.size() + 1;
                 float[] corners = new float[4];
@@ -77,18 +94,65 @@ public final class BoxSampler {
                 System.arraycopy(kept.get(i), 0, boxes[s], 4 * i, 4);
                 classes[s][i] = keptClasses.get(i);
             }
-            if (d.masks() != null) masks[s] = maskPatch(d, newId, x0, y0, size, transform);
+            if (d.masks() != null) masks[s] = maskPatch(d, newId, w, size, transform);
         }
         return new Batch(images, size, boxes, classes, masks);
     }
 
-    /** The image's label map cut, flipped/turned like its pixels, objects renumbered as kept (dropped ones: 0). */
-    private static int[] maskPatch(AnnotatedImage d, int[] newId, int x0, int y0, int size, int transform) {
+    /**
+     * The image window a patch comes from: pixel for pixel at a whole-pixel corner without scale augmentation, else
+     * enlarged by a factor drawn log-uniformly in [1/scale, scale] (shrunk no further than the image allows).
+     */
+    private Window window(AnnotatedImage d, int size) {
+        if (augmentation.scale() == 1)
+            return new Window(rng.nextInt(d.width() - size + 1), rng.nextInt(d.height() - size + 1), 1);
+        float most = (float) Math.log(augmentation.scale());
+        float least = Math.max(-most, (float) Math.log(size / (double) Math.min(d.width(), d.height())));
+        float zoom = (float) Math.exp(rng.uniform(least, most));
+        float side = size / zoom;
+        return new Window(rng.uniform(0, d.width() - side), rng.uniform(0, d.height() - side), zoom);
+    }
+
+    /** Channel {@code ch} of the window, pixel for pixel. */
+    private static float[] cut(AnnotatedImage d, int ch, Window w, int size) {
+        float[] src = d.channels()[ch], out = new float[size * size];
+        int x0 = (int) w.x0(), y0 = (int) w.y0();
+        for (int y = 0; y < size; y++) System.arraycopy(src, (y0 + y) * d.width() + x0, out, y * size, size);
+        return out;
+    }
+
+    /** Channel {@code ch} of the window sampled bilinearly at the patch's pixel centres. */
+    private static float[] resampled(AnnotatedImage d, int ch, Window w, int size) {
+        float[] src = d.channels()[ch], out = new float[size * size];
+        int width = d.width(), height = d.height();
+        for (int y = 0; y < size; y++) {
+            float sy = Math.min(Math.max(w.y(y + 0.5f) - 0.5f, 0), height - 1);
+            int y1 = Math.min((int) sy, height - 2), y2 = y1 + 1; // images are at least a patch (≥ 8 px) high
+            float fy = sy - y1;
+            for (int x = 0; x < size; x++) {
+                float sx = Math.min(Math.max(w.x(x + 0.5f) - 0.5f, 0), width - 1);
+                int x1 = Math.min((int) sx, width - 2), x2 = x1 + 1;
+                float fx = sx - x1;
+                float top = src[y1 * width + x1] * (1 - fx) + src[y1 * width + x2] * fx;
+                float bottom = src[y2 * width + x1] * (1 - fx) + src[y2 * width + x2] * fx;
+                out[y * size + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The image's label map over the window (nearest pixel), flipped/turned like its pixels, objects renumbered as kept
+     * (dropped ones: 0).
+     */
+    private static int[] maskPatch(AnnotatedImage d, int[] newId, Window w, int size, int transform) {
         int[] out = new int[size * size];
         float[] p = new float[2];
         for (int y = 0; y < size; y++) {
+            int sy = Math.min((int) w.y(y + 0.5f), d.height() - 1);
             for (int x = 0; x < size; x++) {
-                int id = d.masks()[(y0 + y) * d.width() + x0 + x];
+                int sx = Math.min((int) w.x(x + 0.5f), d.width() - 1);
+                int id = d.masks()[sy * d.width() + sx];
                 if (id <= 0 || id >= newId.length) continue;
                 map(x + 0.5f, y + 0.5f, size, transform, p, 0);
                 out[(int) p[1] * size + (int) p[0]] = newId[id];
@@ -97,12 +161,13 @@ public final class BoxSampler {
         return out;
     }
 
-    /** Box i shifted into the crop and clipped, or null when less than half of it (or a sliver) is inside. */
-    private static float[] cropped(float[] boxes, int i, int x0, int y0, int size) {
-        float bx1 = boxes[4 * i] - x0,
-                by1 = boxes[4 * i + 1] - y0,
-                bx2 = boxes[4 * i + 2] - x0,
-                by2 = boxes[4 * i + 3] - y0;
+    /** Box i in the window's patch coordinates, clipped, or null when less than half of it (or a sliver) is inside. */
+    private static float[] cropped(float[] boxes, int i, Window w, int size) {
+        float z = w.zoom();
+        float bx1 = (boxes[4 * i] - w.x0()) * z,
+                by1 = (boxes[4 * i + 1] - w.y0()) * z,
+                bx2 = (boxes[4 * i + 2] - w.x0()) * z,
+                by2 = (boxes[4 * i + 3] - w.y0()) * z;
         float cx1 = Math.max(0, bx1), cy1 = Math.max(0, by1), cx2 = Math.min(size, bx2), cy2 = Math.min(size, by2);
         if (cx2 - cx1 < 2 || cy2 - cy1 < 2) return null;
         if ((cx2 - cx1) * (cy2 - cy1) < 0.5f * (bx2 - bx1) * (by2 - by1)) return null;

@@ -66,24 +66,35 @@ public final class DetectorTrainer {
     private DetectorTrainer() {}
 
     /**
-     * Trains (or, with {@code start}, fine-tunes; same classes) a detector of {@code architecture};
-     * {@code warn} hears warnings about the data (e.g. box sizes no anchor fits).
+     * Trains a two-stage detector of {@code architecture} with the basic augmentation; {@code warn} hears warnings
+     * about the data (e.g. box sizes no anchor fits).
      */
-    public static Result train(
-            TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Detector start, Consumer<String> warn)
+    public static Result train(TrainingRun<AnnotatedImage> run, DetectorConfig architecture, Consumer<String> warn)
             throws IOException {
-        return train(run, architecture, null, start, warn);
+        return train(run, architecture, null, BoxAugmentation.BASIC, warn);
     }
 
     /**
      * Trains a two-stage detector with a mask head of {@code masks} (Mask R-CNN; null: boxes only) — every image then
-     * needs its instance masks — or fine-tunes {@code start}, which keeps its own head(s).
+     * needs its instance masks — on patches varied by {@code augmentation}.
      */
     public static Result train(
             TrainingRun<AnnotatedImage> run,
             DetectorConfig architecture,
             MaskConfig masks,
+            BoxAugmentation augmentation,
+            Consumer<String> warn)
+            throws IOException {
+        return trainTwoStage(run, architecture, masks, null, augmentation, warn);
+    }
+
+    /** Trains {@code architecture} with {@code masks}, or fine-tunes {@code start}, which keeps its own head(s). */
+    private static Result trainTwoStage(
+            TrainingRun<AnnotatedImage> run,
+            DetectorConfig architecture,
+            MaskConfig masks,
             Detector start,
+            BoxAugmentation augmentation,
             Consumer<String> warn)
             throws IOException {
         List<AnnotatedImage> data = run.data();
@@ -101,7 +112,7 @@ public final class DetectorTrainer {
         spec = spec.withObjectSize(medianBoxSide(data));
         return fit(
                 run,
-                split,
+                new Patches(split, augmentation),
                 net,
                 spec,
                 rng,
@@ -137,12 +148,20 @@ public final class DetectorTrainer {
         }
     }
 
-    /**
-     * Trains (or, with {@code start}, fine-tunes; same classes) a one-stage detector of {@code architecture}; patches
-     * must be multiples of 16.
-     */
+    /** Trains a one-stage detector of {@code architecture}; patches must be multiples of 16. */
     public static Result trainOneStage(
-            TrainingRun<AnnotatedImage> run, OneStageConfig architecture, OneStageNetwork start) throws IOException {
+            TrainingRun<AnnotatedImage> run, OneStageConfig architecture, BoxAugmentation augmentation)
+            throws IOException {
+        return trainOneStage(run, architecture, null, augmentation);
+    }
+
+    /** Trains {@code architecture}, or fine-tunes {@code start} (same classes). */
+    private static Result trainOneStage(
+            TrainingRun<AnnotatedImage> run,
+            OneStageConfig architecture,
+            OneStageNetwork start,
+            BoxAugmentation augmentation)
+            throws IOException {
         OneStageConfig arch = start != null ? start.config : architecture;
         check(run.data(), arch.inputChannels(), arch.classes(), OneStageConfig.STRIDES[1], run.config());
         Rng rng = new Rng(run.config().seed());
@@ -150,16 +169,27 @@ public final class DetectorTrainer {
                 TrainingLoop.split(run.data(), run.config().validationFraction(), rng);
         OneStageNetwork net = start != null ? start : new OneStageNetwork(arch, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, run.provenance()).withObjectSize(medianBoxSide(run.data()));
-        return fit(run, split, net, spec, rng, (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
+        return fit(
+                run,
+                new Patches(split, augmentation),
+                net,
+                spec,
+                rng,
+                (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
     }
 
     /** Fine-tunes the detector saved as {@code model} (either kind; same classes) on the run's data. */
-    public static Result fineTune(TrainingRun<AnnotatedImage> run, Path model, DetectorSpec spec, Consumer<String> warn)
+    public static Result fineTune(
+            TrainingRun<AnnotatedImage> run,
+            Path model,
+            DetectorSpec spec,
+            BoxAugmentation augmentation,
+            Consumer<String> warn)
             throws IOException {
         Module start = ObjectDetector.loadNetwork(model, spec);
         return start instanceof OneStageNetwork one
-                ? trainOneStage(run, null, one)
-                : train(run, null, (Detector) start, warn);
+                ? trainOneStage(run, null, one, augmentation)
+                : trainTwoStage(run, null, null, (Detector) start, augmentation, warn);
     }
 
     /** A training step's loss for a batch of patches. */
@@ -167,14 +197,12 @@ public final class DetectorTrainer {
         Tensor of(Tensor images, BoxSampler.Batch batch, Rng rng);
     }
 
+    /** The images split for training and validation, and how the training patches vary. */
+    private record Patches(TrainingLoop.Split<AnnotatedImage> split, BoxAugmentation augmentation) {}
+
     /** The shared loop: {@code rng} continues the seed's sequence after the split and the network's weights. */
     private static Result fit(
-            TrainingRun<AnnotatedImage> run,
-            TrainingLoop.Split<AnnotatedImage> split,
-            Module net,
-            DetectorSpec spec,
-            Rng rng,
-            Loss loss)
+            TrainingRun<AnnotatedImage> run, Patches patches, Module net, DetectorSpec spec, Rng rng, Loss loss)
             throws IOException {
         TrainConfig cfg = run.config();
         if (cfg.freezeEncoder()) {
@@ -184,7 +212,8 @@ public final class DetectorTrainer {
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         long warmup = Math.min(100, total / 10);
         LrSchedule schedule = new LrSchedule.Warmup(warmup, new LrSchedule.Cosine(Math.max(1, total - warmup), 0.05));
-        BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), 0.1f, rng.split());
+        TrainingLoop.Split<AnnotatedImage> split = patches.split();
+        BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), patches.augmentation(), rng.split());
         Rng lossRng = rng.split();
         TrainingLoop.Outcome end;
         try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()))) {
@@ -198,7 +227,8 @@ public final class DetectorTrainer {
                 }
 
                 public double validate() {
-                    return validationMap(net, spec, split.validation());
+                    // A share of 0 trains on every image and scores no epoch (NaN: the last one is kept).
+                    return run.scored() ? validationMap(net, spec, split.validation()) : Double.NaN;
                 }
 
                 public String metric() {

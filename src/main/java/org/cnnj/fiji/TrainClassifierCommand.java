@@ -127,12 +127,12 @@ public class TrainClassifierCommand extends CnnjCommand {
                                 + " width=" + width + " epochs=" + epochs),
                 stop,
                 trainingListener(output, false, stop));
-        if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
+        if (ResultsDisplay.available() && r.confusion() != null) // of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(
                 Locale.ROOT,
-                "best validation accuracy %.4f after %d epoch(s)%s; model %s",
-                r.bestAccuracy(),
+                "%s after %d epoch(s)%s; model %s",
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

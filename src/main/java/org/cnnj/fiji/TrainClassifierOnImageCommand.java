@@ -110,14 +110,14 @@ public class TrainClassifierOnImageCommand extends CnnjCommand {
                                 + architecture + " size=" + size + " epochs=" + epochs),
                 stop,
                 trainingListener(output, false, stop));
-        if (ResultsDisplay.available()) // the validation confusion matrix of the kept epoch (also M-confusion.csv)
+        if (ResultsDisplay.available() && r.confusion() != null) // of the kept epoch (also M-confusion.csv)
         ResultsDisplay.showTable(ResultsDisplay.confusion(r.confusion()), "CNN-J Confusion Matrix");
         return String.format(
                 Locale.ROOT,
-                "trained on %d ROIs of %s: validation accuracy %.4f after %d epoch(s)%s; model %s",
+                "trained on %d ROIs of %s: %s after %d epoch(s)%s; model %s",
                 cells.size(),
                 image.getTitle(),
-                r.bestAccuracy(),
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.det.BoxAugmentation;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.MaskConfig;
@@ -88,7 +89,12 @@ public class TrainDetectorCommand extends CnnjCommand {
     @Parameter(label = "Learning rate")
     private double rate = DetectorTrainer.DEFAULTS.learningRate();
 
-    @Parameter(label = "Validation share (held-out images, 0-0.9)", min = "0", max = "0.9")
+    @Parameter(
+            label = "Validation share (held-out images, 0-0.9)",
+            min = "0",
+            max = "0.9",
+            description = "the share of the images held out to score each epoch (mAP@0.5) and keep the best one; 0:"
+                    + " train on every image, score no epoch and keep the last")
     private double validation = DetectorTrainer.DEFAULTS.validationFraction();
 
     @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")
@@ -96,6 +102,13 @@ public class TrainDetectorCommand extends CnnjCommand {
 
     @Parameter(label = "Random seed (same seed, same model)")
     private int seed = (int) DetectorTrainer.DEFAULTS.seed();
+
+    @Parameter(
+            label = "Augmentation",
+            choices = {"basic", "colour-and-scale"},
+            description = "basic: flips, rotations and brightness; colour-and-scale: also each channel's colour and the"
+                    + " objects' size (±25%), for a detector that works on other labs' stains and magnifications")
+    private String augment = "basic";
 
     @Parameter(
             label = "Weight averaging (decay; 0 = off)",
@@ -137,7 +150,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withAnnotations(BoxAnnotations.Format.parse(annotations))
                 .withKind(DetectorKind.parse(architecture))
                 .withMasks(masks ? MaskConfig.defaults() : null)
-                .withChannels(ChannelChoice.parse(channels));
+                .withChannels(ChannelChoice.parse(channels))
+                .withAugmentation(BoxAugmentation.parse(augment));
     }
 
     @Override
@@ -154,8 +168,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 trainingListener(output, false, stop));
         return String.format(
                 Locale.ROOT,
-                "best validation mAP@0.5 %.4f after %d epoch(s)%s; model %s",
-                r.bestValidationMap(),
+                "%s after %d epoch(s)%s; model %s",
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

@@ -100,10 +100,10 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                 trainingListener(output, true, stop));
         return String.format(
                 Locale.ROOT,
-                "trained on %s with %d boxes: mAP@0.5 %.4f after %d epoch(s)%s; model %s",
+                "trained on %s with %d boxes: %s after %d epoch(s)%s; model %s",
                 image.getTitle(),
                 boxes.size(),
-                r.bestValidationMap(),
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);

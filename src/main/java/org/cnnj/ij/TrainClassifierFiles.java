@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.gui.Roi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -320,16 +321,19 @@ public final class TrainClassifierFiles {
                             .withRoiCropping(
                                     start.cropping().window(), start.cropping().mask()),
                     output);
-            String confusion = r.confusion().csv();
-            AtomicFiles.write(
-                    output.resolveSibling(
-                            output.getFileName().toString().replaceFirst("\\.onnx$", "") + "-confusion.csv"),
-                    w -> w.write(confusion.getBytes(StandardCharsets.UTF_8)));
+            Path confusionFile = output.resolveSibling(
+                    output.getFileName().toString().replaceFirst("\\.onnx$", "") + "-confusion.csv");
+            if (r.confusion() != null) {
+                String confusion = r.confusion().csv();
+                AtomicFiles.write(confusionFile, w -> w.write(confusion.getBytes(StandardCharsets.UTF_8)));
+            } else {
+                Files.deleteIfExists(confusionFile); // an earlier model's matrix would pass for this one's
+            }
             if (r.diverged() != null) log.accept("training stopped: " + r.diverged());
             log.accept(String.format(
                     Locale.ROOT,
-                    "best validation accuracy %.4f after %d epoch(s)%s%s; model: %s",
-                    r.bestAccuracy(),
+                    "%s after %d epoch(s)%s%s; model: %s",
+                    r.outcome().bestScore(),
                     r.epochsRun(),
                     r.stoppedEarly() ? " (stopped early)" : "",
                     r.cancelled() ? " (cancelled; best model kept)" : "",

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.cnnj.det.AnchorChoice;
 import org.cnnj.det.AnnotatedImage;
+import org.cnnj.det.BoxAugmentation;
 import org.cnnj.det.DetectorConfig;
 import org.cnnj.det.DetectorKind;
 import org.cnnj.det.DetectorSpec;
@@ -49,12 +50,19 @@ public final class TrainDetectorFiles {
      * @param rois        folder of ROI files, or null for the image folder
      * @param annotations where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV (auto: whichever
      *                    is there for each image)
-     * @param channels    which channels of each image the detector learns from, in which order
+     * @param channels     which channels of each image the detector learns from, in which order
+     * @param augmentation how the training patches vary (null: {@link BoxAugmentation#BASIC})
      */
-    public record Examples(Path images, Path rois, BoxAnnotations.Format annotations, ChannelChoice channels) {
+    public record Examples(
+            Path images,
+            Path rois,
+            BoxAnnotations.Format annotations,
+            ChannelChoice channels,
+            BoxAugmentation augmentation) {
         public Examples {
             annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
             channels = channels == null ? ChannelChoice.ALL : channels;
+            augmentation = augmentation == null ? BoxAugmentation.BASIC : augmentation;
         }
     }
 
@@ -87,7 +95,7 @@ public final class TrainDetectorFiles {
         /** The detector's default schedule and anchors chosen from the boxes; classes from the ROI names. */
         public static Options of(Path images, Path output) {
             return new Options(
-                    new Examples(images, null, BoxAnnotations.Format.AUTO, ChannelChoice.ALL),
+                    new Examples(images, null, BoxAnnotations.Format.AUTO, ChannelChoice.ALL, null),
                     new Network(DetectorKind.TWO_STAGE, List.of(), null, null),
                     DetectorTrainer.DEFAULTS,
                     output,
@@ -106,17 +114,26 @@ public final class TrainDetectorFiles {
 
         /** ROI zips in {@code folder} instead of beside the images. */
         public Options withRois(Path folder) {
-            return with(new Examples(examples.images(), folder, examples.annotations(), examples.channels()));
+            return with(new Examples(
+                    examples.images(), folder, examples.annotations(), examples.channels(), examples.augmentation()));
         }
 
         /** Where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV files (auto: whichever is there). */
         public Options withAnnotations(BoxAnnotations.Format f) {
-            return with(new Examples(examples.images(), examples.rois(), f, examples.channels()));
+            return with(
+                    new Examples(examples.images(), examples.rois(), f, examples.channels(), examples.augmentation()));
         }
 
         /** The same options giving the detector only these channels of each image, in this order. */
         public Options withChannels(ChannelChoice c) {
-            return with(new Examples(examples.images(), examples.rois(), examples.annotations(), c));
+            return with(new Examples(
+                    examples.images(), examples.rois(), examples.annotations(), c, examples.augmentation()));
+        }
+
+        /** How the training patches vary beyond flips and rotations. */
+        public Options withAugmentation(BoxAugmentation a) {
+            return with(
+                    new Examples(examples.images(), examples.rois(), examples.annotations(), examples.channels(), a));
         }
 
         public Options withClasses(List<String> names) {
@@ -255,6 +272,8 @@ public final class TrainDetectorFiles {
             provenance.put("date", Instant.now().toString());
             if (o.examples().channels() != ChannelChoice.ALL)
                 provenance.put("channels", o.examples().channels().option());
+            if (!o.examples().augmentation().equals(BoxAugmentation.BASIC))
+                provenance.put("augmentation", o.examples().augmentation().option());
             TrainingRun<AnnotatedImage> run = TrainingRun.of(data, o.config())
                     .withCheckpoints(out.checkpoints())
                     .withCancel(cancel)
@@ -265,15 +284,21 @@ public final class TrainDetectorFiles {
                 if (start.spec().kind() != o.network().kind())
                     log.accept(
                             "the model to fine-tune is a " + start.spec().kind().option() + " detector; it stays one");
-                r = DetectorTrainer.fineTune(run, start.model(), start.spec(), log);
+                r = DetectorTrainer.fineTune(
+                        run, start.model(), start.spec(), o.examples().augmentation(), log);
             } else if (o.network().kind() == DetectorKind.ONE_STAGE) {
                 if (o.network().masks() != null)
                     throw new IllegalArgumentException(
                             "masks (--masks) come with the two-stage detector; leave out --architecture one-stage");
-                r = DetectorTrainer.trainOneStage(run, oneStage(data, classes, log), null);
+                r = DetectorTrainer.trainOneStage(
+                        run, oneStage(data, classes, log), o.examples().augmentation());
             } else {
                 r = DetectorTrainer.train(
-                        run, twoStage(data, classes, o, log), o.network().masks(), null, log);
+                        run,
+                        twoStage(data, classes, o, log),
+                        o.network().masks(),
+                        o.examples().augmentation(),
+                        log);
             }
             return finish(r, output, log);
         }
@@ -313,8 +338,8 @@ public final class TrainDetectorFiles {
             log.accept("training stopped: " + r.diverged() + " (--resume --lr X, or resume=true in Fiji)");
         log.accept(String.format(
                 Locale.ROOT,
-                "best validation mAP@0.5 %.4f after %d epoch(s)%s%s; model: %s",
-                r.bestValidationMap(),
+                "%s after %d epoch(s)%s%s; model: %s",
+                r.outcome().bestScore(),
                 r.epochsRun(),
                 r.stoppedEarly() ? " (stopped early)" : "",
                 r.cancelled() ? " (cancelled; best model kept)" : "",

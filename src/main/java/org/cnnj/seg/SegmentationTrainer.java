@@ -577,7 +577,7 @@ public final class SegmentationTrainer {
     }
 
     /** {@code depths} (ascending) with {@code depth} added in order where it is not one of them. */
-    private static double[] withDepth(double[] depths, double depth) {
+    static double[] withDepth(double[] depths, double depth) {
         if (indexOf(depths, depth) >= 0) return depths;
         double[] out = Arrays.copyOf(depths, depths.length + 1);
         out[depths.length] = depth;

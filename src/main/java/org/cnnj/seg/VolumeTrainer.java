@@ -121,7 +121,10 @@ public final class VolumeTrainer {
                 }
 
                 public double validate() {
-                    return scored ? pooledAp(net, spec, validation, new double[] {spec.splitDepth()})[0] : Double.NaN;
+                    return scored
+                            ? SegmentationTrainer.pooledAp(
+                                    matches(net, spec, validation, new double[] {spec.splitDepth()})[0])
+                            : Double.NaN;
                 }
 
                 public String metric() {
@@ -135,18 +138,18 @@ public final class VolumeTrainer {
         }
         VolumeSpec chosen = spec;
         if (!end.cancelled() && scored && split.validation() != split.training()) {
-            double[] depths = {0.05, 0.1, 0.15, 0.2, 0.3, 0.4};
-            double[] ap = pooledAp(net, spec, validation, depths);
-            int best = 0;
-            for (int i = 1; i < depths.length; i++) if (ap[i] > ap[best]) best = i;
-            chosen = spec.withSplitDepth(depths[best]);
+            // As in 2-D: the present depth stays unless another is better by more than chance on these stacks.
+            double[] depths =
+                    SegmentationTrainer.withDepth(new double[] {0.05, 0.1, 0.15, 0.2, 0.3, 0.4}, spec.splitDepth());
+            chosen = spec.withSplitDepth(SegmentationTrainer.chooseSplitDepth(
+                    spec.splitDepth(), depths, matches(net, spec, validation, depths)));
         }
         net.train(true);
         return new Result(net, chosen, end);
     }
 
-    /** Pooled AP@0.5 (TP / (TP + FP + FN) over all volumes) at each split depth; volumes at the model's scale. */
-    static double[] pooledAp(VolumeUNet net, VolumeSpec spec, List<LabeledVolume> volumes, double[] depths) {
+    /** Per split depth the counts of true positives, false positives and misses at IoU 0.5 over all volumes. */
+    static long[][] matches(VolumeUNet net, VolumeSpec spec, List<LabeledVolume> volumes, double[] depths) {
         long[][] counts = new long[depths.length][3];
         try {
             VolumeSegmenter segmenter = new VolumeSegmenter(new JavaEngine(net), spec);
@@ -160,9 +163,7 @@ public final class VolumeTrainer {
         } finally {
             net.train(true);
         }
-        double[] ap = new double[depths.length];
-        for (int i = 0; i < depths.length; i++) ap[i] = SegmentationTrainer.pooledAp(counts[i]);
-        return ap;
+        return counts;
     }
 
     private static void check(List<LabeledVolume> data) {

@@ -3,6 +3,7 @@ package org.cnnj.cls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,29 @@ class ClassifierTrainerTest {
         assertTrue(m.accuracy() >= 0.85, "accuracy on unseen crops " + m.accuracy() + "\n" + m.csv());
         assertEquals(4 * 25, m.total());
         assertEquals(r.confusion().total(), 40, "validation: a quarter of each class");
+    }
+
+    @Test
+    void aShareOfZeroTrainsOnEveryCropAndScoresNoEpoch() throws Exception {
+        // It used to score the training crops themselves and report that as "validation accuracy".
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(2, 2)
+                .withBatches(8, 32)
+                .withValidation(0)
+                .withPatience(1)
+                .withSeed(3);
+        List<Double> scores = new ArrayList<>();
+        ClassifierTrainer.Result r = ClassifierTrainer.train(
+                TrainingRun.of(crops(1, 4, 32), cfg).withListener(e -> scores.add(e.validationScore())),
+                lenet(32),
+                null,
+                ClassifierTrainer.Options.DEFAULTS);
+        assertEquals(2, scores.size(), "patience never stops an unscored run");
+        assertTrue(scores.stream().allMatch(v -> Double.isNaN(v)), "epoch scores " + scores);
+        assertNull(r.confusion(), "no held-out crops, no confusion matrix");
+        assertFalse(r.spec().provenance().containsKey("validation_accuracy"));
+        assertTrue(
+                r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
     }
 
     @Test

@@ -110,7 +110,7 @@ class DetectCoreTest {
         for (int y = 9; y < 14; y++) for (int x = 5; x < 17; x++) img[y * w + x] = 1f;
         AnnotatedImage d =
                 new AnnotatedImage("rect", new float[][] {img}, w, h, new float[] {5, 9, 17, 14}, new int[] {0}, null);
-        BoxSampler sampler = new BoxSampler(List.of(d), 0f, new Rng(5));
+        BoxSampler sampler = new BoxSampler(List.of(d), new BoxAugmentation(0, 0, 1), new Rng(5));
         int checked = 0;
         for (int k = 0; k < 40; k++) {
             BoxSampler.Batch b = sampler.next(1, 32);

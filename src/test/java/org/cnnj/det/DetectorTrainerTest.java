@@ -41,13 +41,38 @@ class DetectorTrainerTest {
         DetectorTrainer.Result r = DetectorTrainer.train(
                 TrainingRun.of(data, cfg).withCheckpoints(dir).withListener(e -> maps.add(e.validationScore())),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
-                null,
                 null);
         assertEquals(3, maps.size());
         // Untrained, the detector scores ~0; 45 steps of 4 patches already find most cells of the held-out scene.
         assertTrue(r.bestValidationMap() > 0.4, "validation mAP per epoch " + maps);
         assertTrue(Files.size(dir.resolve("best.ckpt")) > 100_000 && Files.exists(dir.resolve("last.ckpt")));
         assertFalse(r.cancelled());
+    }
+
+    @Test
+    void aShareOfZeroTrainsOnEveryImageAndScoresNoEpoch() throws Exception {
+        // It used to score the training scenes themselves every epoch: time spent on a number that says nothing.
+        List<AnnotatedImage> data = List.of(scene(11, 96), scene(12, 96));
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(2, 2)
+                .withBatches(2, 64)
+                .withValidation(0)
+                .withPatience(1)
+                .withSeed(3);
+        List<Double> scores = new ArrayList<>();
+        List<Boolean> best = new ArrayList<>();
+        DetectorTrainer.Result r = DetectorTrainer.trainOneStage(
+                TrainingRun.of(data, cfg).withListener(e -> {
+                    scores.add(e.validationScore());
+                    best.add(e.improved());
+                }),
+                OneStageConfig.defaults(1, DetectionScenes.CLASSES, 64, 30),
+                BoxAugmentation.BASIC);
+        assertEquals(2, scores.size(), "patience never stops an unscored run");
+        assertTrue(scores.stream().allMatch(v -> Double.isNaN(v)), "epoch scores " + scores);
+        assertEquals(List.of(false, false), best, "an unscored epoch is not called the best");
+        assertTrue(
+                r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
     }
 
     @Test
@@ -150,7 +175,6 @@ class DetectorTrainerTest {
                             }
                         }),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
-                null,
                 null);
         assertTrue(r.cancelled());
         assertEquals(1, r.epochsRun());
@@ -165,7 +189,6 @@ class DetectorTrainerTest {
                         .withCancel(cancel)
                         .withListener(e -> resumed.add(e.epoch())),
                 DetectorConfig.defaults(1, DetectionScenes.CLASSES),
-                null,
                 null);
         assertEquals(List.of(2, 3), resumed, "resume continues after the last saved epoch");
     }
@@ -184,7 +207,7 @@ class DetectorTrainerTest {
         java.util.Map<String, float[]> first = null;
         for (int run = 0; run < 2; run++) {
             DetectorTrainer.Result r = DetectorTrainer.train(
-                    TrainingRun.of(data, cfg), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null, null);
+                    TrainingRun.of(data, cfg), DetectorConfig.defaults(1, DetectionScenes.CLASSES), null);
             java.util.Map<String, float[]> weights = new java.util.LinkedHashMap<>();
             r.model()
                     .parameters()

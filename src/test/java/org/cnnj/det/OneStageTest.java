@@ -122,7 +122,7 @@ class OneStageTest {
                 TrainingRun.of(data, cfg).withCheckpoints(dir).withListener(e -> maps.add(e.validationScore())),
                 // Stated widths, so the test measures learning, not whatever the defaults are sized for.
                 new OneStageConfig(1, DetectionScenes.CLASSES, new int[] {16, 24, 32, 64, 96}, 64, split[0], split[1]),
-                null);
+                BoxAugmentation.BASIC);
         // Untrained, every score starts at 0.01 and mAP at ~0; 120 steps of 4 patches reach ~0.6 (seed 3).
         assertTrue(r.bestValidationMap() > 0.45, "validation mAP per epoch " + maps);
         Path model = dir.resolve("learnt.onnx");
@@ -149,7 +149,9 @@ class OneStageTest {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.trainOneStage(
-                        TrainingRun.of(data, cfg), OneStageConfig.defaults(1, DetectionScenes.CLASSES, 64, 30), null));
+                        TrainingRun.of(data, cfg),
+                        OneStageConfig.defaults(1, DetectionScenes.CLASSES, 64, 30),
+                        BoxAugmentation.BASIC));
         assertTrue(e.getMessage().contains("multiple of 16"), e.getMessage());
     }
 }

@@ -41,7 +41,7 @@ public final class TrainedMaskDetector {
                     TrainingRun.of(data, cfg).withCheckpoints(dir.resolve("checkpoints")),
                     DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                     MaskConfig.defaults(),
-                    null,
+                    BoxAugmentation.BASIC,
                     null);
             Path file = dir.resolve("cells.onnx");
             ObjectDetector.save(result.model(), result.spec().withHead(file), file);
