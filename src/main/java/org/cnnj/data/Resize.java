@@ -4,13 +4,62 @@ package org.cnnj.data;
  * Resampling of planes to another size: bilinear for intensities and maps (pixel centres aligned, as
  * PyTorch's interpolate with align_corners=False and ImageJ's "Size…" with averaging off), nearest
  * neighbour for labels so ids stay whole. Shapes: planes [H·W] row-major.
+ *
+ * <p>A part of an image can be resampled exactly as the whole image would be ({@link Axis#window}): the same
+ * destination pixels get the same values, so blocks of a huge image resized one by one match the whole resized at once.
  */
 public final class Resize {
     private Resize() {}
 
+    /**
+     * Where each destination pixel along one axis samples its source: the two neighbouring source pixels
+     * ({@code low}, {@code high}, relative to the source given), the weight of {@code high}, and the nearest one.
+     */
+    public record Axis(int[] low, int[] high, float[] weight, int[] nearest) {
+        public int length() {
+            return low.length;
+        }
+
+        /** A whole axis of {@code length} source pixels resized to {@code newLength}. */
+        public static Axis whole(int length, int newLength) {
+            return window(length, newLength, 0, newLength, 0, length);
+        }
+
+        /**
+         * Destination pixels [start, start + count) of an axis of {@code length} source pixels resized to {@code
+         * newLength}, sampled from the source pixels [sourceStart, sourceStart + sourceCount) given: exactly what the
+         * whole axis's resize gives them where their neighbours lie in that range (else the range's edge pixel).
+         */
+        public static Axis window(
+                long length, long newLength, long start, int count, long sourceStart, int sourceCount) {
+            int[] low = new int[count], high = new int[count], nearest = new int[count];
+            float[] weight = new float[count];
+            double s = (double) length / newLength;
+            for (int i = 0; i < count; i++) {
+                long d = start + i;
+                double u = Math.min(Math.max((d + 0.5) * s - 0.5, 0), length - 1);
+                long a = (long) u, b = Math.min(a + 1, length - 1);
+                weight[i] = (float) (u - a);
+                low[i] = local(a, sourceStart, sourceCount);
+                high[i] = local(b, sourceStart, sourceCount);
+                nearest[i] = local(Math.min(length - 1, (long) Math.floor((d + 0.5) * s)), sourceStart, sourceCount);
+            }
+            return new Axis(low, high, weight, nearest);
+        }
+
+        private static int local(long index, long start, int count) {
+            return (int) Math.min(Math.max(index - start, 0), count - 1);
+        }
+    }
+
     /** The size {@code length} becomes at {@code scale}: at least 1 pixel. */
     public static int scaled(int length, double scale) {
         return Math.max(1, (int) Math.round(length * scale));
+    }
+
+    /** {@link #scaled(int, double)} for the sides of images that may exceed an int's pixel count in all. */
+    public static long scaled(long length, double scale) {
+        return Math.max(1, Math.round(length * scale));
     }
 
     /** Every plane of [C][H·W] resized bilinearly to newWidth × newHeight (new arrays). */
@@ -22,21 +71,18 @@ public final class Resize {
 
     public static float[] bilinear(float[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        float[] out = new float[newWidth * newHeight];
-        double sx = (double) width / newWidth, sy = (double) height / newHeight;
-        int[] x0 = new int[newWidth], x1 = new int[newWidth];
-        float[] fx = new float[newWidth];
-        for (int x = 0; x < newWidth; x++) {
-            double u = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), width - 1);
-            x0[x] = (int) u;
-            x1[x] = Math.min(x0[x] + 1, width - 1);
-            fx[x] = (float) (u - x0[x]);
-        }
-        for (int y = 0; y < newHeight; y++) {
-            double v = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), height - 1);
-            int y0 = (int) v, y1 = Math.min(y0 + 1, height - 1);
-            float fy = (float) (v - y0);
-            int r0 = y0 * width, r1 = y1 * width, o = y * newWidth;
+        return bilinear(src, width, Axis.whole(width, newWidth), Axis.whole(height, newHeight));
+    }
+
+    /** A plane {@code width} pixels wide sampled bilinearly at the columns {@code xs} and rows {@code ys}. */
+    public static float[] bilinear(float[] src, int width, Axis xs, Axis ys) {
+        int newWidth = xs.length();
+        float[] out = new float[newWidth * ys.length()];
+        int[] x0 = xs.low(), x1 = xs.high();
+        float[] fx = xs.weight();
+        for (int y = 0; y < ys.length(); y++) {
+            float fy = ys.weight()[y];
+            int r0 = ys.low()[y] * width, r1 = ys.high()[y] * width, o = y * newWidth;
             for (int x = 0; x < newWidth; x++) {
                 float top = src[r0 + x0[x]] + fx[x] * (src[r0 + x1[x]] - src[r0 + x0[x]]);
                 float bottom = src[r1 + x0[x]] + fx[x] * (src[r1 + x1[x]] - src[r1 + x0[x]]);
@@ -48,34 +94,30 @@ public final class Resize {
 
     public static int[] nearest(int[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        int[] from = nearestSources(width, height, newWidth, newHeight), out = new int[from.length];
+        int[] from = nearestSources(width, Axis.whole(width, newWidth), Axis.whole(height, newHeight)),
+                out = new int[from.length];
         for (int i = 0; i < out.length; i++) out[i] = src[from[i]];
         return out;
     }
 
     public static byte[] nearest(byte[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        int[] from = nearestSources(width, height, newWidth, newHeight);
+        return nearest(src, width, Axis.whole(width, newWidth), Axis.whole(height, newHeight));
+    }
+
+    /** A plane {@code width} pixels wide sampled at the nearest pixels of the columns {@code xs} and rows {@code ys}. */
+    public static byte[] nearest(byte[] src, int width, Axis xs, Axis ys) {
+        int[] from = nearestSources(width, xs, ys);
         byte[] out = new byte[from.length];
         for (int i = 0; i < out.length; i++) out[i] = src[from[i]];
         return out;
     }
 
     /** For each destination pixel, the source pixel whose area holds its centre. */
-    private static int[] nearestSources(int width, int height, int newWidth, int newHeight) {
-        int[] xs = nearestIndex(width, newWidth),
-                ys = nearestIndex(height, newHeight),
-                out = new int[newWidth * newHeight];
-        for (int y = 0; y < newHeight; y++)
-            for (int x = 0; x < newWidth; x++) out[y * newWidth + x] = ys[y] * width + xs[x];
+    private static int[] nearestSources(int width, Axis xs, Axis ys) {
+        int[] out = new int[xs.length() * ys.length()];
+        for (int y = 0; y < ys.length(); y++)
+            for (int x = 0; x < xs.length(); x++) out[y * xs.length() + x] = ys.nearest()[y] * width + xs.nearest()[x];
         return out;
-    }
-
-    /** Source index of each destination pixel centre. */
-    private static int[] nearestIndex(int length, int newLength) {
-        int[] idx = new int[newLength];
-        double s = (double) length / newLength;
-        for (int i = 0; i < newLength; i++) idx[i] = Math.min(length - 1, (int) Math.floor((i + 0.5) * s));
-        return idx;
     }
 }

@@ -204,21 +204,26 @@ public final class Segmenter implements AutoCloseable {
             float[] distance,
             float[] boundary) {
         Maps resized(int w, int h) {
+            return resized(Resize.Axis.whole(width, w), Resize.Axis.whole(height, h));
+        }
+
+        /** The maps sampled at the columns {@code xs} and rows {@code ys}. */
+        Maps resized(Resize.Axis xs, Resize.Axis ys) {
             float[][] p = null;
             if (probabilities != null) {
                 p = new float[probabilities.length][];
-                for (int c = 0; c < p.length; c++) p[c] = Resize.bilinear(probabilities[c], width, height, w, h);
+                for (int c = 0; c < p.length; c++) p[c] = Resize.bilinear(probabilities[c], width, xs, ys);
             }
             return new Maps(
-                    w,
-                    h,
-                    Resize.nearest(classes, width, height, w, h),
+                    xs.length(),
+                    ys.length(),
+                    Resize.nearest(classes, width, xs, ys),
                     p,
-                    foreground == null ? null : Resize.bilinear(foreground, width, height, w, h),
+                    foreground == null ? null : Resize.bilinear(foreground, width, xs, ys),
                     null,
                     null,
-                    distance == null ? null : Resize.bilinear(distance, width, height, w, h),
-                    boundary == null ? null : Resize.bilinear(boundary, width, height, w, h));
+                    distance == null ? null : Resize.bilinear(distance, width, xs, ys),
+                    boundary == null ? null : Resize.bilinear(boundary, width, xs, ys));
         }
     }
 
@@ -425,6 +430,65 @@ public final class Segmenter implements AutoCloseable {
         float[][] resized = Resize.bilinear(normalized, width, height, sw, sh);
         Maps m = predict(engine, spec, TiledPredictor.planes(resized, sw, sh), o, false, progress);
         return finish(spec, m.resized(width, height), o);
+    }
+
+    /**
+     * A crop of {@code width} × {@code height} px at ({@code x}, {@code y}) of a whole image of {@code wholeWidth} ×
+     * {@code wholeHeight} px (a block of an image too large for one machine).
+     */
+    public record Part(int width, int height, long x, long y, long wholeWidth, long wholeHeight) {
+        public Part {
+            if (width < 1 || height < 1 || x < 0 || y < 0 || x + width > wholeWidth || y + height > wholeHeight)
+                throw new IllegalArgumentException("a part " + width + "x" + height + " at (" + x + ", " + y
+                        + ") does not lie in a " + wholeWidth + "x" + wholeHeight + " image");
+        }
+    }
+
+    /**
+     * A part of a whole image (normalized as the sidecar says), resized by {@code o.scale()} on the whole image's grid:
+     * the network sees exactly the pixels the whole resized image has there, starting on the network's pooling grid,
+     * and its maps come back to the part's pixels as the whole image's would — so wherever the part's margin holds an
+     * object's context, the part's objects are the whole image's (blocks of a huge image, resized, match it).
+     */
+    public Result applyNormalizedPart(float[][] normalized, Part part, Options o) {
+        if (o.scale() == 1) return applyNormalized(normalized, part.width(), part.height(), o, null);
+        long sw = Resize.scaled(part.wholeWidth(), o.scale()), sh = Resize.scaled(part.wholeHeight(), o.scale());
+        int m = o.layout().multiple();
+        long[] xs = networkRange(part.x(), part.width(), part.wholeWidth(), sw, m),
+                ys = networkRange(part.y(), part.height(), part.wholeHeight(), sh, m);
+        int nw = (int) (xs[1] - xs[0]), nh = (int) (ys[1] - ys[0]);
+        if (nw < m || nh < m)
+            throw new IllegalArgumentException("a part of " + part.width() + "x" + part.height()
+                    + " px is too small to segment resized x" + o.scale() + "; give larger blocks");
+        Resize.Axis inX = Resize.Axis.window(part.wholeWidth(), sw, xs[0], nw, part.x(), part.width()),
+                inY = Resize.Axis.window(part.wholeHeight(), sh, ys[0], nh, part.y(), part.height());
+        float[][] resized = new float[normalized.length][];
+        for (int c = 0; c < resized.length; c++) resized[c] = Resize.bilinear(normalized[c], part.width(), inX, inY);
+        Maps maps = predict(engine, spec, TiledPredictor.planes(resized, nw, nh), o, false, null);
+        Resize.Axis outX = Resize.Axis.window(sw, part.wholeWidth(), part.x(), part.width(), xs[0], nw),
+                outY = Resize.Axis.window(sh, part.wholeHeight(), part.y(), part.height(), ys[0], nh);
+        return finish(spec, maps.resized(outX, outY), o);
+    }
+
+    /**
+     * The network pixels [from, to) of an axis of {@code whole} px resized to {@code scaled} whose bilinear samples lie
+     * within the source pixels [start, start + count), the first on a multiple of {@code multiple} (the pooling grid
+     * of the whole image's tiles); an end of the whole axis keeps its edge.
+     */
+    static long[] networkRange(long start, int count, long whole, long scaled, int multiple) {
+        double s = (double) whole / scaled;
+        long from = 0, to = scaled;
+        if (start > 0) {
+            from = Math.max(0, (long) Math.ceil((start + 0.5) / s - 0.5) - 1);
+            while ((long) Math.floor((from + 0.5) * s - 0.5) < start) from++;
+            from = (from + multiple - 1) / multiple * multiple;
+        }
+        long last = start + count - 1;
+        if (start + count < whole) {
+            to = Math.min(scaled, (long) Math.floor((last + 0.5) / s - 0.5) + 2);
+            while (to > from && (to - 1 + 0.5) * s - 0.5 > last) to--;
+        }
+        return new long[] {from, to};
     }
 
     /**

@@ -29,8 +29,9 @@ final class BlockTask {
         long y0 = block[0] * p.block(), x0 = block[1] * p.block();
         long y1 = Math.min(p.height(), y0 + p.block()), x1 = Math.min(p.width(), x0 + p.block());
         // Crops start on the network's pooling grid, as the whole image's tiles do (a U-Net is not shift-equivariant
-        // by less than its tile multiple): the same pixels then get the same prediction in any block.
-        long grid = Math.max(1, Math.round(p.multiple() / p.scale()));
+        // by less than its tile multiple): the same pixels then get the same prediction in any block. Resized, the
+        // segmenter finds that grid in the whole resized image itself (Segmenter.applyNormalizedPart).
+        long grid = p.scale() == 1 ? p.multiple() : 1;
         long ey0 = Math.max(0, y0 - p.margin()) / grid * grid, ex0 = Math.max(0, x0 - p.margin()) / grid * grid;
         long ey1 = Math.min(p.height(), y1 + p.margin()), ex1 = Math.min(p.width(), x1 + p.margin());
         int h = (int) (ey1 - ey0), w = (int) (ex1 - ex0);
@@ -41,7 +42,8 @@ final class BlockTask {
                 .withScale(p.scale());
         int[] labels;
         synchronized (s) { // one block at a time per executor: the session uses the executor's cores
-            labels = s.applyNormalized(normalized(p, s.spec(), raw), w, h, o, null)
+            labels = s.applyNormalizedPart(
+                            normalized(p, s.spec(), raw), new Segmenter.Part(w, h, ex0, ey0, p.width(), p.height()), o)
                     .objects();
         }
         long index = block[0] * ((p.width() + p.block() - 1) / p.block()) + block[1];

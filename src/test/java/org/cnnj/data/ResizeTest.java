@@ -32,4 +32,25 @@ class ResizeTest {
         assertArrayEquals(labels, Resize.nearest(up, 6, 4, 3, 2));
         assertEquals(1, Resize.scaled(3, 0.01), "never below one pixel");
     }
+
+    @Test
+    void aWindowIsResampledExactlyAsTheWholeImageThere() {
+        // Blocks of a huge image resized one by one must give the pixels of the whole image resized at once.
+        int w = 97, h = 61, nw = 131, nh = 79;
+        float[] src = new float[w * h];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < src.length; i++) src[i] = r.nextFloat();
+        float[] whole = Resize.bilinear(src, w, h, nw, nh);
+        int cx = 23, cy = 11, cw = 40, ch = 30; // the source crop
+        int dx = 33, dy = 17, dw = 45, dh = 30; // destination pixels whose neighbours lie in the crop
+        float[] crop = new float[cw * ch];
+        for (int y = 0; y < ch; y++) System.arraycopy(src, (cy + y) * w + cx, crop, y * cw, cw);
+        float[] part = Resize.bilinear(
+                crop, cw, Resize.Axis.window(w, nw, dx, dw, cx, cw), Resize.Axis.window(h, nh, dy, dh, cy, ch));
+        for (int y = 0; y < dh; y++)
+            for (int x = 0; x < dw; x++)
+                assertEquals(whole[(dy + y) * nw + dx + x], part[y * dw + x], 0f, "pixel " + x + ", " + y);
+        // A window without a crop is the whole resize.
+        assertArrayEquals(whole, Resize.bilinear(src, w, Resize.Axis.whole(w, nw), Resize.Axis.whole(h, nh)), 0f);
+    }
 }

@@ -88,4 +88,34 @@ class SegmenterTest {
         assertEquals(true, Segmenter.isForeground(new float[] {0.3f, 0.7f}, 0, 1, 2, false));
         assertEquals(false, Segmenter.isForeground(new float[] {Float.NaN, 1f}, 0, 1, 2, true));
     }
+
+    @Test
+    void aPartIsResizedOnTheWholeImagesGridFromAPoolingGridLine() {
+        // Every network pixel of the range samples inside the part, the range starts on the pooling grid (or at the
+        // image's edge) and reaches the image's far edge where the part does.
+        long whole = 1000;
+        for (double scale : new double[] {0.37, 0.8, 1.17, 1.5, 2.9}) {
+            long scaled = Math.round(whole * scale);
+            double s = (double) whole / scaled;
+            for (long start : new long[] {0, 1, 137, 300, 700}) {
+                int count = (int) Math.min(300, whole - start);
+                long[] r = Segmenter.networkRange(start, count, whole, scaled, 16);
+                String where = "scale " + scale + ", part [" + start + ", " + (start + count) + ")";
+                assertEquals(0, r[0] % 16, where);
+                if (start == 0) assertEquals(0, r[0], where);
+                if (start + count == whole) assertEquals(scaled, r[1], where);
+                for (long d = r[0]; d < r[1]; d++) {
+                    double u = Math.min(Math.max((d + 0.5) * s - 0.5, 0), whole - 1);
+                    long low = (long) u, high = Math.min(low + 1, whole - 1);
+                    boolean inside = low >= start && (high < start + count || u == low);
+                    if (!inside) throw new AssertionError(where + ": network pixel " + d + " samples " + u);
+                }
+                // As many as fit: the next network pixel beyond each end would sample outside the part.
+                if (start + count < whole) {
+                    double next = (r[1] + 0.5) * s - 0.5;
+                    if (!(Math.ceil(next) > start + count - 1)) throw new AssertionError(where + ": stops early");
+                }
+            }
+        }
+    }
 }
