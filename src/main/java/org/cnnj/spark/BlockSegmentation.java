@@ -56,7 +56,6 @@ final class BlockSegmentation {
             long width,
             long height,
             int channels,
-            int channelAxis,
             int multiple)
             implements Serializable {}
 
@@ -93,7 +92,7 @@ final class BlockSegmentation {
         if (!args.isEmpty())
             throw new IllegalArgumentException("unknown options " + args + "; see ./cnnj spark --help");
         SparkBatch.quietLogging();
-        OmeZarr.Image image = OmeZarr.open(Path.of(input));
+        BlockSource image = BlockSource.open(Path.of(input));
         Path out = Path.of(output).toAbsolutePath().normalize();
         try (FolderLock lock = FolderLock.of(out, "spark-segment-blocks")) {
             Plan plan;
@@ -133,12 +132,7 @@ final class BlockSegmentation {
                         .map(t -> t._1().withId(t._2() + 1))
                         .persist(StorageLevel.MEMORY_AND_DISK());
                 Path labels = out.resolve("labels.zarr");
-                OmeZarr.createLabels(
-                        labels,
-                        plan.height(),
-                        plan.width(),
-                        chunk,
-                        Path.of(input).toAbsolutePath().toString());
+                OmeZarr.createLabels(labels, plan.height(), plan.width(), chunk, image.describe());
                 String array = labels.resolve("0").toString();
                 LongAccumulator contested = sc.sc().longAccumulator("contested pixels");
                 numbered.flatMapToPair(o -> BlockTask.chunksOf(o, chunk).iterator())
@@ -176,7 +170,7 @@ final class BlockSegmentation {
     /** Normalization, scale, tiles and margin, decided once for the whole image. */
     static Plan plan(
             Segmenter s,
-            OmeZarr.Image image,
+            BlockSource image,
             String model,
             String input,
             int threads,
@@ -188,14 +182,13 @@ final class BlockSegmentation {
         if (!s.spec().isInstances())
             throw new IllegalArgumentException(model + " is a semantic model; block-wise segmentation numbers objects:"
                     + " give an instance model (the nuclei model, or one trained with objects)");
-        int cAxis = image.axis("c");
-        int channels = cAxis < 0 ? 1 : (int) image.array().shape()[cAxis];
+        int channels = image.channels();
         if (channels != s.spec().inputChannels())
             throw new IllegalArgumentException(input + " has " + channels + " channel(s) but the model takes "
                     + s.spec().inputChannels());
         float[] low = new float[channels], high = new float[channels];
         for (int c = 0; c < channels; c++) {
-            Percentiles p = Segmenter.percentiles(s.spec(), sample(image, lead(image.array(), cAxis, c)));
+            Percentiles p = Segmenter.percentiles(s.spec(), image.sample(c));
             low[c] = p == null ? Float.NaN : p.low();
             high[c] = p == null ? Float.NaN : p.high();
         }
@@ -213,7 +206,6 @@ final class BlockSegmentation {
                 image.width(),
                 image.height(),
                 channels,
-                cAxis,
                 layout.multiple());
         double scale;
         if (diameter.auto()) {
@@ -237,40 +229,7 @@ final class BlockSegmentation {
                 image.width(),
                 image.height(),
                 channels,
-                cAxis,
                 layout.multiple());
-    }
-
-    static long[] lead(ZarrArray a, int cAxis, int c) {
-        long[] lead = new long[a.shape().length - 2];
-        if (cAxis >= 0) lead[cAxis] = c;
-        return lead;
-    }
-
-    /** The whole plane when it has at most 16 M pixels, else whole chunks spread evenly over it (about 16 M pixels). */
-    static float[] sample(OmeZarr.Image image, long[] lead) throws IOException {
-        long w = image.width(), h = image.height();
-        ZarrArray a = image.array();
-        if (w * h <= 16L << 20) return a.readPlane(lead, 0, 0, (int) h, (int) w);
-        int ch = a.chunks()[a.chunks().length - 2], cw = a.chunks()[a.chunks().length - 1];
-        long ny = (h + ch - 1) / ch, nx = (w + cw - 1) / cw, total = ny * nx;
-        long step = Math.max(1, total * ch * cw / (16L << 20));
-        List<float[]> parts = new ArrayList<>();
-        int n = 0;
-        for (long k = step / 2; k < total; k += step) {
-            long cy = k / nx, cx = k % nx;
-            int rh = (int) Math.min(ch, h - cy * ch), rw = (int) Math.min(cw, w - cx * cw);
-            float[] part = a.readPlane(lead, cy * ch, cx * cw, rh, rw);
-            parts.add(part);
-            n += part.length;
-        }
-        float[] all = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        return all;
     }
 
     private static String required(List<String> args, String name) {

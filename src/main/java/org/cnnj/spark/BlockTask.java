@@ -1,6 +1,7 @@
 package org.cnnj.spark;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import scala.Tuple2;
  */
 final class BlockTask {
     private static final Map<String, Segmenter> OPEN = new HashMap<>();
+    private static final Map<String, BlockSource> SOURCES = new HashMap<>();
 
     private BlockTask() {}
 
@@ -196,11 +198,9 @@ final class BlockTask {
     }
 
     static float[][] read(BlockSegmentation.Plan p, long y0, long x0, int h, int w) throws IOException {
-        OmeZarr.Image image = OmeZarr.open(Path.of(p.input()));
+        BlockSource image = source(p.input());
         float[][] planes = new float[p.channels()][];
-        for (int c = 0; c < p.channels(); c++)
-            planes[c] =
-                    image.array().readPlane(BlockSegmentation.lead(image.array(), p.channelAxis(), c), y0, x0, h, w);
+        for (int c = 0; c < p.channels(); c++) planes[c] = image.readPlane(c, y0, x0, h, w);
         return planes;
     }
 
@@ -212,6 +212,23 @@ final class BlockTask {
                     ? spec.normalization().apply(raw[c])
                     : new Percentiles(p.low()[c], p.high()[c]).apply(raw[c]);
         return out;
+    }
+
+    /**
+     * The input: a mosaic opened once per executor and version of its configuration (opening reads every tile's
+     * header), an OME-Zarr image for each block (its metadata only).
+     */
+    private static synchronized BlockSource source(String input) throws IOException {
+        Path configuration = TileMosaic.configuration(Path.of(input));
+        if (configuration == null) return BlockSource.open(Path.of(input));
+        String key = configuration.toAbsolutePath() + "@"
+                + Files.getLastModifiedTime(configuration).toMillis();
+        BlockSource s = SOURCES.get(key);
+        if (s == null) {
+            s = TileMosaic.open(configuration);
+            SOURCES.put(key, s);
+        }
+        return s;
     }
 
     private static synchronized Segmenter segmenter(BlockSegmentation.Plan p) throws IOException {

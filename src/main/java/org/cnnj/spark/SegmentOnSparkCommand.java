@@ -14,8 +14,8 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins › CNN-J › Segmentation › Segment on Spark…: a folder of images, a list of them, or one OME-Zarr image too
- * large for one machine, segmented on Apache Spark. Where this Fiji has Spark (its jars beside CNN-J's, and Java
+ * Plugins › CNN-J › Segmentation › Segment on Spark…: a folder of images, a list of them, or one image too large for
+ * one machine (OME-Zarr, or tiles placed by a stitching's TileConfiguration.txt), segmented on Apache Spark. Where this Fiji has Spark (its jars beside CNN-J's, and Java
  * started with Spark's --add-opens options) the job runs here, on local[*] or the master given; where it has not —
  * the usual case, as Fiji ships no Spark — the command writes to the Log the two lines that run the same job outside
  * Fiji: {@code ./cnnj spark …} on this machine, and {@code spark-submit …} on a cluster. Macro:
@@ -26,7 +26,11 @@ public class SegmentOnSparkCommand extends CnnjCommand {
     @Parameter(label = "Model (.onnx, or nuclei (built-in))", style = "open")
     private File model = new File(BuiltInModels.NUCLEI);
 
-    @Parameter(label = "Input (folder, list .txt, or one OME-Zarr image)")
+    @Parameter(
+            label = "Input (folder, list .txt, one OME-Zarr image, or tiles)",
+            description = "a folder of images or a list of them, each segmented whole; one image too large for one"
+                    + " machine, segmented in blocks: an OME-Zarr image, or a folder of tiles with the"
+                    + " TileConfiguration.txt (or .registered.txt) of Fiji's stitching")
     private File input;
 
     @Parameter(label = "Output folder", style = "directory")
@@ -40,10 +44,10 @@ public class SegmentOnSparkCommand extends CnnjCommand {
 
     @Parameter(
             label = "Diameter (px, auto or none)",
-            description = "auto: estimated (per image for a folder; once, on the centre, for an OME-Zarr image)")
+            description = "auto: estimated (per image for a folder; once, on the centre, for one large image)")
     private String diameter = "auto";
 
-    @Parameter(label = "Block size (px, for one OME-Zarr image)", min = "256")
+    @Parameter(label = "Block size (px, for one large image)", min = "256")
     private int block = 2048;
 
     @Override
@@ -53,7 +57,7 @@ public class SegmentOnSparkCommand extends CnnjCommand {
 
     /** The arguments of {@code ./cnnj spark} for this job. */
     List<String> arguments() {
-        boolean large = isZarr(input);
+        boolean large = isLargeImage(input);
         List<String> a = new ArrayList<>(List.of(large ? "segment-blocks" : "segment"));
         a.addAll(List.of("--model", model.getPath(), "--input", input.getPath(), "--output", output.getPath()));
         a.addAll(List.of("--diameter", diameter));
@@ -61,10 +65,12 @@ public class SegmentOnSparkCommand extends CnnjCommand {
         return a;
     }
 
-    static boolean isZarr(File f) {
+    /** One image to segment in blocks: an OME-Zarr image, or tiles with a stitching configuration. */
+    static boolean isLargeImage(File f) {
         return f.getName().endsWith(".zarr")
                 || Files.exists(f.toPath().resolve(".zarray"))
-                || Files.exists(f.toPath().resolve(".zattrs"));
+                || Files.exists(f.toPath().resolve(".zattrs"))
+                || TileMosaic.configuration(f.toPath()) != null;
     }
 
     @Override

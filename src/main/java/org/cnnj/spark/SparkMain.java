@@ -18,7 +18,7 @@ public final class SparkMain {
     static final String USAGE = String.join(
             "\n",
             "usage: ./cnnj spark segment|detect|classify --input DIR|LIST.txt|'GLOB' --output DIR --model M [options]",
-            "       ./cnnj spark segment-blocks --model M --input IMAGE.zarr --output DIR [--block 2048]",
+            "       ./cnnj spark segment-blocks --model M --input IMAGE.zarr|TILES/ --output DIR [--block 2048]",
             "            [--margin auto] [--diameter auto|PX] [--chunk 1024] [--tile N] [--threads N]",
             "       ./cnnj spark bench [--images N] [--size PX] [--input DIR] [--no-cluster]",
             "  the options of ./cnnj segment, detect or classify, plus:",
@@ -27,8 +27,9 @@ public final class SparkMain {
             "    --partitions (chosen)    how many pieces the images are split into (about 20 images each, at least 4",
             "                             per core)",
             "    --conf key=value         any Spark setting, e.g. --conf spark.executor.memory=4g",
-            "  segment-blocks: one OME-Zarr image (NGFF 0.4; blosc, zlib or gzip chunks) too large for one machine, in",
-            "  blocks: DIR/labels.zarr (uint32 OME-Zarr labels, objects linked across blocks) and DIR/objects.csv/.parquet.",
+            "  segment-blocks: one OME-Zarr image (NGFF 0.4; blosc, zlib or gzip chunks), or a folder of tiles placed by",
+            "  Fiji's stitching (TileConfiguration.txt or .registered.txt), too large for one machine, in blocks:",
+            "  DIR/labels.zarr (uint32 OME-Zarr labels, objects linked across blocks) and DIR/objects.csv/.parquet.",
             "  Outputs: one folder per image as ./cnnj segment writes it, and images.csv/.parquet and",
             "  objects.csv/.parquet for the whole run. Started again, a run skips the images already done.",
             "  On a cluster the input and output must be on a file system every executor sees (NFS, Lustre, GPFS).");

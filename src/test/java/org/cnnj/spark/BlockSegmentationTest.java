@@ -51,12 +51,28 @@ class BlockSegmentationTest {
         assertTrue(m.meanMatchedIou() > 0.999, "mean IoU " + m.meanMatchedIou());
     }
 
+    /**
+     * The image as tiles of a stitching (Fiji's TileConfiguration.txt, 400 px tiles overlapping by 50 px): blocks that
+     * cross tiles give the whole image's objects too.
+     */
+    @Test
+    void aFolderOfTilesGivesTheObjectsOfTheWholeImage() throws Exception {
+        InstanceMatching.Result m = compare("16.4", true);
+        assertEquals(0, m.falsePositives() + m.falseNegatives());
+        assertTrue(m.meanMatchedIou() > 0.999, "mean IoU " + m.meanMatchedIou());
+    }
+
     InstanceMatching.Result compare(String diameter) throws Exception {
+        return compare(diameter, false);
+    }
+
+    InstanceMatching.Result compare(String diameter, boolean tiles) throws Exception {
         int w = 1000, h = 760;
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(7, w, h);
         Path input = dir.resolve("image.ome.zarr");
         ZarrArray a = OmeZarr.write(input, s.image(), w, h, 256, "<u2");
         float[] pixels = a.readPlane(new long[0], 0, 0, h, w);
+        if (tiles) input = TileMosaicTest.writeTiles(dir.resolve("tiles"), pixels, w, h, 400, 50, 0);
 
         int[] whole;
         try (Segmenter seg = Segmenter.open(Path.of("nuclei (built-in)"), Device.CPU)) {

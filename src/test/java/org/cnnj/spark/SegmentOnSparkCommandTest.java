@@ -54,10 +54,14 @@ class SegmentOnSparkCommandTest extends HeadlessContext {
     }
 
     @Test
-    void anOmeZarrImageGoesInBlocks() {
-        assertTrue(SegmentOnSparkCommand.isZarr(new File("slide.ome.zarr")));
-        assertTrue(SegmentOnSparkCommand.isZarr(
+    void anOmeZarrImageOrAMosaicOfTilesGoesInBlocks() throws Exception {
+        assertTrue(SegmentOnSparkCommand.isLargeImage(new File("slide.ome.zarr")));
+        assertTrue(SegmentOnSparkCommand.isLargeImage(
                 ZarrTest.FIXTURES.resolve("bf2raw.zarr").toFile()));
-        assertFalse(SegmentOnSparkCommand.isZarr(new File("test-images")));
+        assertFalse(SegmentOnSparkCommand.isLargeImage(new File("test-images")));
+        Path tiles = TileMosaicTest.writeTiles(dir.resolve("tiles"), TileMosaicTest.ramp(64, 64), 64, 64, 40, 8, 0);
+        assertTrue(SegmentOnSparkCommand.isLargeImage(tiles.toFile()));
+        assertTrue(SegmentOnSparkCommand.isLargeImage(
+                tiles.resolve("TileConfiguration.txt").toFile()));
     }
 }
