@@ -85,11 +85,21 @@ public class SegmentImageCommand extends CnnjCommand {
     @Parameter(label = "Numbers: draw object numbers on the overlay")
     private boolean numbers = false;
 
+    @Parameter(
+            label = "Show the 3-D objects turning (3-D model)",
+            description = "a 3-D model's objects seen from around: 36 colour frames turning about the vertical axis,"
+                    + " nearer surfaces brighter (Image › Stacks › Animation plays them); no 3-D viewer needed")
+    private boolean turning = true;
+
     @Parameter(label = "Also save to folder (optional; required headless)", style = "directory", required = false)
     private File output;
 
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus labels;
+
+    /** A 3-D model's objects turning (null otherwise). */
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus view;
 
     @Override
     protected String title() {
@@ -123,6 +133,10 @@ public class SegmentImageCommand extends CnnjCommand {
             ResultsDisplay.toRoiManager(out.rois(), image, ResultsDisplay.RoiMode.parse(rois));
             ResultsDisplay.overlay(image, out.rois(), numbers); // each slice shows its objects' outlines
             ResultsDisplay.showTable(VolumeFiles.table(out.rows(), out.unit()), "CNN-J 3-D Results");
+            if (turning && out.objects() > 0) {
+                view = ResultsDisplay.turning(labels); // an output: shown beside the image, as the labels
+                view.setTitle(ResultsDisplay.uniqueTitle(view.getTitle()));
+            }
         }
         return String.format(
                 Locale.ROOT,

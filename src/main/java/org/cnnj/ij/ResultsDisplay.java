@@ -2,12 +2,15 @@ package org.cnnj.ij;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.WindowManager;
 import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import ij.plugin.frame.Recorder;
 import ij.plugin.frame.RoiManager;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
 import ij.process.LUT;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
@@ -19,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.cls.ConfusionMatrix;
+import org.cnnj.seg.VolumeView;
 
 /**
  * Results on screen, the way Fiji users look at them: label images with a glasbey-like LUT (neighbours
@@ -58,6 +62,32 @@ public final class ResultsDisplay {
         labels.setDisplayRange(0, Math.max(255, max));
         if (labels.getStackSize() > 1) labels.getStack().setColorModel(lut);
         return labels;
+    }
+
+    /**
+     * A 3-D label image seen from around ({@link VolumeView}): 36 RGB frames turning 10° each about the vertical axis,
+     * the objects in the label LUT's colours, darker with depth, the z spacing from the calibration; ImageJ animates
+     * it (Image › Stacks › Animation, or \\). Title: the labels' title with " 3-D".
+     */
+    public static ImagePlus turning(ImagePlus labels) {
+        int w = labels.getWidth(), h = labels.getHeight(), d = labels.getStackSize();
+        int[] voxels = new int[d * h * w];
+        for (int z = 0; z < d; z++) {
+            ImageProcessor ip = labels.getStack().getProcessor(z + 1);
+            for (int i = 0; i < w * h; i++) voxels[z * w * h + i] = Math.round(ip.getf(i));
+        }
+        ij.measure.Calibration c = labels.getCalibration();
+        double zRatio = c.pixelWidth > 0 && c.pixelDepth > 0 ? c.pixelDepth / c.pixelWidth : 1;
+        LUT lut = labelLut();
+        int[] colours = new int[256];
+        for (int i = 0; i < 256; i++) colours[i] = lut.getRGB(i) & 0xFFFFFF;
+        VolumeView.Frames f = VolumeView.turning(voxels, new int[] {d, h, w}, zRatio, 36, colours);
+        ImageStack stack = new ImageStack(f.width(), f.height());
+        for (int k = 0; k < f.rgb().length; k++)
+            stack.addSlice((k * 10) + "°", new ColorProcessor(f.width(), f.height(), f.rgb()[k]));
+        ImagePlus view = new ImagePlus(labels.getTitle() + " 3-D", stack);
+        view.getCalibration().fps = 12;
+        return view;
     }
 
     /** Outlines of the objects as an overlay on {@code image}; with {@code numbers}, each drawn with its name (while ≤ 2000). */
