@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.det.BoxAugmentation;
 import org.cnnj.det.DetectorTrainer;
 import org.cnnj.fiji.CommandFields;
 import org.cnnj.fiji.SegmentFolderCommand;
@@ -95,6 +96,28 @@ class CommandLineTest {
                 .request("test");
         assertEquals(DetectorTrainer.DEFAULTS, det.config());
         assertEquals(null, det.network().anchorSizes(), "anchors chosen from the boxes");
+        assertEquals(BoxAugmentation.BASIC, det.examples().augmentation());
+        TrainDetectorFiles.Options chosen = CommandLine.parse(
+                        "train-det",
+                        TrainDetectorCommand.class,
+                        new String[] {
+                            "--images",
+                            "i",
+                            "--output",
+                            "d.onnx",
+                            "--last",
+                            "--augment",
+                            "colour-and-scale",
+                            "--validation",
+                            "0"
+                        },
+                        TrainSegCommand.ALIASES,
+                        CommandLine.Extras.NONE)
+                .command()
+                .request("test");
+        assertTrue(chosen.config().keepLast());
+        assertEquals(0, chosen.config().validationFraction());
+        assertEquals(BoxAugmentation.COLOUR_AND_SCALE, chosen.examples().augmentation());
         SegmentFiles.Options segment = CommandLine.parse(
                         "segment",
                         SegmentFolderCommand.class,
