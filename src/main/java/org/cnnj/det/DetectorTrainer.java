@@ -105,14 +105,14 @@ public final class DetectorTrainer {
         if (maskConfig != null) checkMasks(data);
         for (String w : anchorWarnings(data, arch)) if (warn != null) warn.accept(w);
         Rng rng = new Rng(cfg.seed());
-        TrainingLoop.Split<AnnotatedImage> split = TrainingLoop.split(data, cfg.validationFraction(), rng);
+        Patches patches = new Patches(TrainingLoop.split(data, cfg.validationFraction(), rng), augmentation);
         Detector net = start != null ? start : new Detector(arch, maskConfig, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
         if (maskConfig != null) spec = spec.withMasks(maskConfig);
         spec = spec.withObjectSize(medianBoxSide(data));
         return fit(
                 run,
-                new Patches(split, augmentation),
+                patches,
                 net,
                 spec,
                 rng,
@@ -165,17 +165,12 @@ public final class DetectorTrainer {
         OneStageConfig arch = start != null ? start.config : architecture;
         check(run.data(), arch.inputChannels(), arch.classes(), OneStageConfig.STRIDES[1], run.config());
         Rng rng = new Rng(run.config().seed());
-        TrainingLoop.Split<AnnotatedImage> split =
-                TrainingLoop.split(run.data(), run.config().validationFraction(), rng);
+        Patches patches =
+                new Patches(TrainingLoop.split(run.data(), run.config().validationFraction(), rng), augmentation);
         OneStageNetwork net = start != null ? start : new OneStageNetwork(arch, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, run.provenance()).withObjectSize(medianBoxSide(run.data()));
         return fit(
-                run,
-                new Patches(split, augmentation),
-                net,
-                spec,
-                rng,
-                (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
+                run, patches, net, spec, rng, (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
     }
 
     /** Fine-tunes the detector saved as {@code model} (either kind; same classes) on the run's data. */
