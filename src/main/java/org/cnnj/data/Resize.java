@@ -16,22 +16,26 @@ public final class Resize {
      * ({@code low}, {@code high}, relative to the source given), the weight of {@code high}, and the nearest one.
      */
     public record Axis(int[] low, int[] high, float[] weight, int[] nearest) {
+        /** Pixels [start, start + count) along an axis. */
+        public record Span(long start, int count) {}
+
         public int length() {
             return low.length;
         }
 
         /** A whole axis of {@code length} source pixels resized to {@code newLength}. */
         public static Axis whole(int length, int newLength) {
-            return window(length, newLength, 0, newLength, 0, length);
+            return window(length, newLength, new Span(0, newLength), new Span(0, length));
         }
 
         /**
-         * Destination pixels [start, start + count) of an axis of {@code length} source pixels resized to {@code
-         * newLength}, sampled from the source pixels [sourceStart, sourceStart + sourceCount) given: exactly what the
-         * whole axis's resize gives them where their neighbours lie in that range (else the range's edge pixel).
+         * The {@code destination} pixels of an axis of {@code length} source pixels resized to {@code newLength},
+         * sampled from the {@code source} pixels given: exactly what the whole axis's resize gives them where their
+         * neighbours lie in that span (else the span's edge pixel).
          */
-        public static Axis window(
-                long length, long newLength, long start, int count, long sourceStart, int sourceCount) {
+        public static Axis window(long length, long newLength, Span destination, Span source) {
+            long start = destination.start(), sourceStart = source.start();
+            int count = destination.count(), sourceCount = source.count();
             int[] low = new int[count], high = new int[count], nearest = new int[count];
             float[] weight = new float[count];
             double s = (double) length / newLength;

@@ -6,6 +6,7 @@ import ij.ImageStack;
 import ij.WindowManager;
 import ij.gui.Overlay;
 import ij.gui.Roi;
+import ij.measure.Calibration;
 import ij.measure.ResultsTable;
 import ij.plugin.frame.Recorder;
 import ij.plugin.frame.RoiManager;
@@ -76,7 +77,7 @@ public final class ResultsDisplay {
             ImageProcessor ip = labels.getStack().getProcessor(z + 1);
             for (int i = 0; i < w * h; i++) voxels[z * w * h + i] = Math.round(ip.getf(i));
         }
-        ij.measure.Calibration c = labels.getCalibration();
+        Calibration c = labels.getCalibration();
         double zRatio = c.pixelWidth > 0 && c.pixelDepth > 0 ? c.pixelDepth / c.pixelWidth : 1;
         LUT lut = labelLut();
         int[] colours = new int[256];

@@ -460,13 +460,17 @@ public final class Segmenter implements AutoCloseable {
         if (nw < m || nh < m)
             throw new IllegalArgumentException("a part of " + part.width() + "x" + part.height()
                     + " px is too small to segment resized x" + o.scale() + "; give larger blocks");
-        Resize.Axis inX = Resize.Axis.window(part.wholeWidth(), sw, xs[0], nw, part.x(), part.width()),
-                inY = Resize.Axis.window(part.wholeHeight(), sh, ys[0], nh, part.y(), part.height());
+        Resize.Axis.Span spanX = new Resize.Axis.Span(part.x(), part.width()),
+                spanY = new Resize.Axis.Span(part.y(), part.height()),
+                netX = new Resize.Axis.Span(xs[0], nw),
+                netY = new Resize.Axis.Span(ys[0], nh);
+        Resize.Axis inX = Resize.Axis.window(part.wholeWidth(), sw, netX, spanX),
+                inY = Resize.Axis.window(part.wholeHeight(), sh, netY, spanY);
         float[][] resized = new float[normalized.length][];
         for (int c = 0; c < resized.length; c++) resized[c] = Resize.bilinear(normalized[c], part.width(), inX, inY);
         Maps maps = predict(engine, spec, TiledPredictor.planes(resized, nw, nh), o, false, null);
-        Resize.Axis outX = Resize.Axis.window(sw, part.wholeWidth(), part.x(), part.width(), xs[0], nw),
-                outY = Resize.Axis.window(sh, part.wholeHeight(), part.y(), part.height(), ys[0], nh);
+        Resize.Axis outX = Resize.Axis.window(sw, part.wholeWidth(), spanX, netX),
+                outY = Resize.Axis.window(sh, part.wholeHeight(), spanY, netY);
         return finish(spec, maps.resized(outX, outY), o);
     }
 

@@ -1,5 +1,7 @@
 package org.cnnj.seg;
 
+import java.util.Arrays;
+
 /**
  * A 3-D label image seen from around: views turning about its vertical (y) axis, each the objects' nearest surface in
  * its label's colour, darker with depth — the objects shown in 3-D without a 3-D viewer (a stack of RGB frames that
@@ -33,7 +35,7 @@ public final class VolumeView {
             double angle = 2 * Math.PI * k / views, cos = Math.cos(angle), sin = Math.sin(angle);
             int splat = Math.max(1, (int) Math.ceil(Math.abs(sin) * zRatio + Math.abs(cos) - 1e-9));
             float[] nearest = new float[side * h];
-            java.util.Arrays.fill(nearest, Float.MAX_VALUE);
+            Arrays.fill(nearest, Float.MAX_VALUE);
             int[] rgb = new int[side * h];
             for (int v : surface) {
                 int z = v / (h * w), y = (v / w) % h, x = v % w;
@@ -79,7 +81,7 @@ public final class VolumeView {
                             && labels[i + h * w] == l;
                     if (!inner) out[count++] = i;
                 }
-        return java.util.Arrays.copyOf(out, count);
+        return Arrays.copyOf(out, count);
     }
 
     private static int shaded(int rgb, float f) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.cnnj.ij.Planes;
@@ -136,7 +137,7 @@ final class TileMosaic implements BlockSource {
     public float[] readPlane(int c, long y0, long x0, int h, int w) throws IOException {
         float[] out = new float[h * w];
         double[] nearest = new double[h * w];
-        java.util.Arrays.fill(nearest, Double.MAX_VALUE);
+        Arrays.fill(nearest, Double.MAX_VALUE);
         for (Tile t : tiles) {
             long ix0 = Math.max(x0, t.x()), ix1 = Math.min(x0 + w, t.x() + t.width());
             long iy0 = Math.max(y0, t.y()), iy1 = Math.min(y0 + h, t.y() + t.height());

@@ -46,7 +46,10 @@ class ResizeTest {
         float[] crop = new float[cw * ch];
         for (int y = 0; y < ch; y++) System.arraycopy(src, (cy + y) * w + cx, crop, y * cw, cw);
         float[] part = Resize.bilinear(
-                crop, cw, Resize.Axis.window(w, nw, dx, dw, cx, cw), Resize.Axis.window(h, nh, dy, dh, cy, ch));
+                crop,
+                cw,
+                Resize.Axis.window(w, nw, new Resize.Axis.Span(dx, dw), new Resize.Axis.Span(cx, cw)),
+                Resize.Axis.window(h, nh, new Resize.Axis.Span(dy, dh), new Resize.Axis.Span(cy, ch)));
         for (int y = 0; y < dh; y++)
             for (int x = 0; x < dw; x++)
                 assertEquals(whole[(dy + y) * nw + dx + x], part[y * dw + x], 0f, "pixel " + x + ", " + y);
