@@ -71,14 +71,19 @@ public final class ResultsDisplay {
      * it (Image › Stacks › Animation, or \\). Title: the labels' title with " 3-D".
      */
     public static ImagePlus turning(ImagePlus labels) {
-        int w = labels.getWidth(), h = labels.getHeight(), d = labels.getStackSize();
+        // At most ~32 M voxels are drawn (every step-th pixel in x and y): a view, not a measurement, in little memory.
+        long all = (long) labels.getWidth() * labels.getHeight() * labels.getStackSize();
+        int step = (int) Math.max(1, Math.ceil(Math.sqrt(all / (double) (32 << 20))));
+        int w = (labels.getWidth() + step - 1) / step, h = (labels.getHeight() + step - 1) / step;
+        int d = labels.getStackSize();
         int[] voxels = new int[d * h * w];
         for (int z = 0; z < d; z++) {
             ImageProcessor ip = labels.getStack().getProcessor(z + 1);
-            for (int i = 0; i < w * h; i++) voxels[z * w * h + i] = Math.round(ip.getf(i));
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) voxels[(z * h + y) * w + x] = Math.round(ip.getf(x * step, y * step));
         }
         Calibration c = labels.getCalibration();
-        double zRatio = c.pixelWidth > 0 && c.pixelDepth > 0 ? c.pixelDepth / c.pixelWidth : 1;
+        double zRatio = (c.pixelWidth > 0 && c.pixelDepth > 0 ? c.pixelDepth / c.pixelWidth : 1) / step;
         LUT lut = labelLut();
         int[] colours = new int[256];
         for (int i = 0; i < 256; i++) colours[i] = lut.getRGB(i) & 0xFFFFFF;

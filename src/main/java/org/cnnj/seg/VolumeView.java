@@ -61,27 +61,30 @@ public final class VolumeView {
     /** The labelled voxels with a face on the background or another object: the only ones that can be seen. */
     static int[] surface(int[] labels, int d, int h, int w) {
         int count = 0;
-        int[] out = new int[labels.length];
-        for (int z = 0; z < d; z++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++) {
-                    int i = (z * h + y) * w + x, l = labels[i];
-                    if (l <= 0) continue;
-                    boolean inner = x > 0
-                            && x < w - 1
-                            && y > 0
-                            && y < h - 1
-                            && z > 0
-                            && z < d - 1
-                            && labels[i - 1] == l
-                            && labels[i + 1] == l
-                            && labels[i - w] == l
-                            && labels[i + w] == l
-                            && labels[i - h * w] == l
-                            && labels[i + h * w] == l;
-                    if (!inner) out[count++] = i;
-                }
-        return Arrays.copyOf(out, count);
+        for (int i = 0; i < labels.length; i++) if (onSurface(labels, i, d, h, w)) count++;
+        int[] out = new int[count]; // counted first: a whole volume's worth of indices would double the memory
+        count = 0;
+        for (int i = 0; i < labels.length; i++) if (onSurface(labels, i, d, h, w)) out[count++] = i;
+        return out;
+    }
+
+    private static boolean onSurface(int[] labels, int i, int d, int h, int w) {
+        int l = labels[i];
+        if (l <= 0) return false;
+        int x = i % w, y = (i / w) % h, z = i / (w * h);
+        boolean inner = x > 0
+                && x < w - 1
+                && y > 0
+                && y < h - 1
+                && z > 0
+                && z < d - 1
+                && labels[i - 1] == l
+                && labels[i + 1] == l
+                && labels[i - w] == l
+                && labels[i + w] == l
+                && labels[i - h * w] == l
+                && labels[i + h * w] == l;
+        return !inner;
     }
 
     private static int shaded(int rgb, float f) {
