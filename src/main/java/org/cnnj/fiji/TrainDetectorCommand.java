@@ -114,7 +114,8 @@ public class TrainDetectorCommand extends CnnjCommand {
             label = "Augmentation",
             choices = {"basic", "colour-and-scale"},
             description = "basic: flips, rotations and brightness; colour-and-scale: also each channel's colour and the"
-                    + " objects' size (±25%), for a detector that works on other labs' stains and magnifications")
+                    + " objects' size (±25%), where the training images are less varied than those to detect (on"
+                    + " blood smears of one stain and magnification it scored lower: docs/detection.md)")
     private String augment = "basic";
 
     @Parameter(
