@@ -51,6 +51,23 @@ public final class Resize {
             return new Axis(low, high, weight, nearest);
         }
 
+        /**
+         * {@code count} samples of an axis of {@code length} pixels at the coordinates first, first + step, … (pixel
+         * i's centre at i): bilinear neighbours clamped at the axis's ends, the nearest pixel of each.
+         */
+        public static Axis sampled(int length, double first, double step, int count) {
+            int[] low = new int[count], high = new int[count], nearest = new int[count];
+            float[] weight = new float[count];
+            for (int i = 0; i < count; i++) {
+                double raw = first + i * step, u = Math.min(Math.max(raw, 0), length - 1);
+                low[i] = (int) u;
+                high[i] = Math.min(low[i] + 1, length - 1);
+                weight[i] = (float) (u - low[i]);
+                nearest[i] = (int) Math.min(length - 1, Math.max(0, Math.floor(raw + 0.5)));
+            }
+            return new Axis(low, high, weight, nearest);
+        }
+
         private static int local(long index, long start, int count) {
             return (int) Math.min(Math.max(index - start, 0), count - 1);
         }
@@ -98,8 +115,12 @@ public final class Resize {
 
     public static int[] nearest(int[] src, int width, int height, int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) return src.clone();
-        int[] from = nearestSources(width, Axis.whole(width, newWidth), Axis.whole(height, newHeight)),
-                out = new int[from.length];
+        return nearest(src, width, Axis.whole(width, newWidth), Axis.whole(height, newHeight));
+    }
+
+    /** Labels {@code width} pixels wide sampled at the nearest pixels of the columns {@code xs} and rows {@code ys}. */
+    public static int[] nearest(int[] src, int width, Axis xs, Axis ys) {
+        int[] from = nearestSources(width, xs, ys), out = new int[from.length];
         for (int i = 0; i < out.length; i++) out[i] = src[from[i]];
         return out;
     }

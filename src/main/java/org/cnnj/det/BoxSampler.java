@@ -2,6 +2,7 @@ package org.cnnj.det;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.data.Resize;
 import org.cnnj.util.Rng;
 
 /**
@@ -19,13 +20,13 @@ public final class BoxSampler {
 
     /** Where a patch comes from: its window's corner in the image and how much it is enlarged (1: pixel for pixel). */
     private record Window(float x0, float y0, float zoom) {
-        /** The image coordinate of a patch coordinate along one axis. */
-        float x(float u) {
-            return x0 + u / zoom;
+        /** Where the patch's columns sample the image (pixel centres), resized bilinearly on the image's grid. */
+        Resize.Axis columns(int width, int size) {
+            return Resize.Axis.sampled(width, x0 + 0.5 / zoom - 0.5, 1.0 / zoom, size);
         }
 
-        float y(float v) {
-            return y0 + v / zoom;
+        Resize.Axis rows(int height, int size) {
+            return Resize.Axis.sampled(height, y0 + 0.5 / zoom - 0.5, 1.0 / zoom, size);
         }
     }
 
@@ -51,6 +52,7 @@ public final class BoxSampler {
         for (int s = 0; s < count; s++) {
             AnnotatedImage d = data.get(rng.nextInt(data.size()));
             Window w = window(d, size);
+            Resize.Axis xs = w.columns(d.width(), size), ys = w.rows(d.height(), size);
             int transform = rng.nextInt(8);
             float jitter = augmentation.intensity();
             float scale = 1 + jitter * rng.uniform(-1, 1), shift = jitter * rng.uniform(-1, 1);
@@ -60,7 +62,7 @@ public final class BoxSampler {
                     gain *= 1 + augmentation.colour() * rng.uniform(-1, 1);
                     offset += augmentation.colour() * rng.uniform(-1, 1);
                 }
-                float[] patch = w.zoom() == 1 ? cut(d, ch, w, size) : resampled(d, ch, w, size);
+                float[] patch = Resize.bilinear(d.channels()[ch], d.width(), xs, ys); // at zoom 1 exact copies
                 int base = (s * c + ch) * plane;
                 float[] p = new float[2];
                 for (int y = 0; y < size; y++) {
@@ -94,7 +96,8 @@ public final class BoxSampler {
                 System.arraycopy(kept.get(i), 0, boxes[s], 4 * i, 4);
                 classes[s][i] = keptClasses.get(i);
             }
-            if (d.masks() != null) masks[s] = maskPatch(d, newId, w, size, transform);
+            if (d.masks() != null)
+                masks[s] = maskPatch(Resize.nearest(d.masks(), d.width(), xs, ys), newId, size, transform);
         }
         return new Batch(images, size, boxes, classes, masks);
     }
@@ -113,46 +116,13 @@ public final class BoxSampler {
         return new Window(rng.uniform(0, d.width() - side), rng.uniform(0, d.height() - side), zoom);
     }
 
-    /** Channel {@code ch} of the window, pixel for pixel. */
-    private static float[] cut(AnnotatedImage d, int ch, Window w, int size) {
-        float[] src = d.channels()[ch], out = new float[size * size];
-        int x0 = (int) w.x0(), y0 = (int) w.y0();
-        for (int y = 0; y < size; y++) System.arraycopy(src, (y0 + y) * d.width() + x0, out, y * size, size);
-        return out;
-    }
-
-    /** Channel {@code ch} of the window sampled bilinearly at the patch's pixel centres. */
-    private static float[] resampled(AnnotatedImage d, int ch, Window w, int size) {
-        float[] src = d.channels()[ch], out = new float[size * size];
-        int width = d.width(), height = d.height();
-        for (int y = 0; y < size; y++) {
-            float sy = Math.min(Math.max(w.y(y + 0.5f) - 0.5f, 0), height - 1);
-            int y1 = Math.min((int) sy, height - 2), y2 = y1 + 1; // images are at least a patch (≥ 8 px) high
-            float fy = sy - y1;
-            for (int x = 0; x < size; x++) {
-                float sx = Math.min(Math.max(w.x(x + 0.5f) - 0.5f, 0), width - 1);
-                int x1 = Math.min((int) sx, width - 2), x2 = x1 + 1;
-                float fx = sx - x1;
-                float top = src[y1 * width + x1] * (1 - fx) + src[y1 * width + x2] * fx;
-                float bottom = src[y2 * width + x1] * (1 - fx) + src[y2 * width + x2] * fx;
-                out[y * size + x] = top * (1 - fy) + bottom * fy;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The image's label map over the window (nearest pixel), flipped/turned like its pixels, objects renumbered as kept
-     * (dropped ones: 0).
-     */
-    private static int[] maskPatch(AnnotatedImage d, int[] newId, Window w, int size, int transform) {
+    /** The window's label map (nearest pixels), flipped/turned like its pixels, objects renumbered as kept (dropped: 0). */
+    private static int[] maskPatch(int[] window, int[] newId, int size, int transform) {
         int[] out = new int[size * size];
         float[] p = new float[2];
         for (int y = 0; y < size; y++) {
-            int sy = Math.min((int) w.y(y + 0.5f), d.height() - 1);
             for (int x = 0; x < size; x++) {
-                int sx = Math.min((int) w.x(x + 0.5f), d.width() - 1);
-                int id = d.masks()[sy * d.width() + sx];
+                int id = window[y * size + x];
                 if (id <= 0 || id >= newId.length) continue;
                 map(x + 0.5f, y + 0.5f, size, transform, p, 0);
                 out[(int) p[1] * size + (int) p[0]] = newId[id];
