@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.runtime.Device;
 
 /**
  * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch] [--blas]}.
@@ -18,6 +19,7 @@ public final class BenchCommand {
     public static int run(String[] args) throws IOException, InterruptedException {
         if (args.length > 0 && args[0].equals("segment")) return segment(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("folder")) return folder(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("devices")) return devices(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("detect")) return detect(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("classify")) return classify(Arrays.copyOfRange(args, 1, args.length));
         if (args.length > 0 && args[0].equals("conv3d")) return conv3d(Arrays.copyOfRange(args, 1, args.length));
@@ -25,10 +27,11 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("unet3d")) return unet3d(Arrays.copyOfRange(args, 1, args.length));
         TrainingBench.Options d = TrainingBench.Options.defaults();
         int warmup = d.warmup(), steps = d.steps(), batch = d.batch(), size = d.size(), threads = d.threads();
-        boolean json = false, torch = false, ops = true, blas = false;
+        boolean json = false, torch = false, ops = true, blas = false, ort = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json" -> json = true;
+                case "--ort" -> ort = true;
                 case "--torch" -> torch = true;
                 case "--blas" -> blas = true;
                 case "--no-ops" -> ops = false;
@@ -38,15 +41,19 @@ public final class BenchCommand {
                 case "--size" -> size = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
                 default ->
-                    throw new IllegalArgumentException(
-                            "bench: unknown option " + args[i]
-                                    + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --blas --no-ops");
+                    throw new IllegalArgumentException("bench: unknown option " + args[i]
+                            + "; options: --json --steps N --warmup N --batch N --size N --threads N --torch --blas --no-ops"
+                            + " --ort");
             }
         }
         if (size % 8 != 0)
             throw new IllegalArgumentException("bench: --size must be a multiple of 8 (U-Net depth 3), got " + size);
         Map<String, Object> result =
                 TrainingBench.run(new TrainingBench.Options(warmup, steps, batch, size, threads, ops, blas));
+        if (ort) {
+            TrainingBench.Options o = new TrainingBench.Options(warmup, steps, batch, size, threads, ops, blas);
+            result.put("engines_alternating", TrainingBench.compareEngines(o, Device.AUTO));
+        }
         if (torch) {
             Double torchSeconds = torchSecondsPerStep(warmup, steps, batch, size, threads);
             result.put("torch_seconds_per_step", torchSeconds == null ? "unavailable" : torchSeconds);
@@ -159,6 +166,37 @@ public final class BenchCommand {
     }
 
     /** {@code cnnj bench folder [--model M] [--count N] [--size N] [--threads N]}: many small images, one engine. */
+    /**
+     * {@code cnnj bench devices [--large N] [--count N] [--threads N] [--device cuda|cpu]}: CUDA against the CPU on the
+     * built-in models (see {@link DeviceBench}; --device cpu: a dry run); exit code 2, with the reason, where CUDA
+     * cannot be used.
+     */
+    private static int devices(String[] args) throws IOException {
+        int large = 4096, count = 200, threads = 0;
+        Device device = Device.CUDA;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = Device.parse(args[++i]);
+                case "--large" -> large = positive(args, ++i);
+                case "--count" -> count = positive(args, ++i);
+                case "--threads" -> threads = positive(args, ++i);
+                default ->
+                    throw new IllegalArgumentException("bench devices: unknown option " + args[i]
+                            + "; options: --large N --count N --threads N --device cuda|cpu");
+            }
+        }
+        Map<String, Object> r;
+        try {
+            r = DeviceBench.run(new DeviceBench.Options(large, count, threads, device), System.err::println);
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("CUDA was requested")) throw e;
+            System.out.println("bench devices: " + e.getMessage());
+            return 2;
+        }
+        System.out.println(Json.write(r, ""));
+        return 0;
+    }
+
     private static int folder(String[] args) throws IOException {
         Path model = Path.of("models/nuclei.onnx");
         int count = 100, size = 256, threads = 0;

@@ -10,11 +10,15 @@ import java.util.List;
 import java.util.Map;
 import org.cnnj.kernel.Kernels;
 import org.cnnj.loss.SoftmaxCrossEntropy;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.ops.ConvParams;
 import org.cnnj.ops.Convolution;
 import org.cnnj.ops.TransposedConvolution;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.OrtTraining;
 import org.cnnj.seg.UNet;
 import org.cnnj.seg.UNetConfig;
 import org.cnnj.tensor.Autograd;
@@ -116,6 +120,74 @@ public final class TrainingBench {
         if (o.opsToo()) r.put("conv_ops", convOps(config, o));
         r.put("machine_gemm", MachineGemm.section(6.0 * macs / median / 1e9, o.blas()));
         return r;
+    }
+
+    /**
+     * The reference U-Net's training step in Java and on ONNX Runtime (the whole step as one ONNX graph, on {@code
+     * device}), the two alternating step by step from the same weights and batch, so that a machine whose speed drifts
+     * (shared cores: the same run measured 0.86 and 4.3 s per step an hour apart here) slows both alike: the median of
+     * each, the median of the step-by-step ratio, where ORT ran, and the megabytes each ORT step sends in and reads back
+     * (weights, Adam's moments and running statistics both ways; the batch and its targets in).
+     */
+    public static Map<String, Object> compareEngines(Options o, Device device) throws IOException {
+        UNetConfig config = UNetConfig.reference();
+        UNet java = new UNet(config, new Rng(2024)), ort = new UNet(config, new Rng(2024));
+        Adam javaAdam = new Adam(java.parameters(), AdamConfig.adam(1e-3)),
+                ortAdam = new Adam(ort.parameters(), AdamConfig.adam(1e-3));
+        Rng rng = new Rng(7);
+        float[] image = new float[o.batch() * o.size() * o.size()];
+        int[] labels = new int[image.length];
+        for (int i = 0; i < image.length; i++) {
+            labels[i] = rng.nextInt(config.classes());
+            image[i] = labels[i] + rng.normal();
+        }
+        int[] shape = {o.batch(), 1, o.size(), o.size()};
+        float[][] targets = TrainingLoss.crossEntropyTargets(
+                labels, config.classes(), o.size() * o.size(), null, 0f, SoftmaxCrossEntropy.NO_IGNORE);
+        Map<String, float[]> feed = Map.of("target", targets[0], "weight", targets[1]);
+        TrainingGraph.Plan plan =
+                TrainingGraph.build(ort, shape, new TrainingLoss.CrossEntropy(), ortAdam.config(), false);
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (OrtTraining engine = OrtTraining.open(ort, ortAdam, plan, device, line -> {})) {
+            double[] javaTimes = new double[o.steps()],
+                    ortTimes = new double[o.steps()],
+                    ratios = new double[o.steps()];
+            float javaLoss = 0, ortLoss = 0;
+            for (int s = -Math.min(o.warmup(), 5); s < o.steps(); s++) {
+                long t0 = System.nanoTime();
+                javaAdam.zeroGrad();
+                Tensor l = SoftmaxCrossEntropy.apply(java.forward(Tensor.of(image, shape)), labels);
+                Autograd.backwardAndRelease(l);
+                javaAdam.step();
+                javaLoss = l.item();
+                long t1 = System.nanoTime();
+                ortAdam.zeroGrad();
+                ortLoss = engine.step(image, feed);
+                ortAdam.step();
+                long t2 = System.nanoTime();
+                if (s < 0) continue;
+                javaTimes[s] = (t1 - t0) / 1e9;
+                ortTimes[s] = (t2 - t1) / 1e9;
+                ratios[s] = javaTimes[s] / ortTimes[s];
+            }
+            long state = 3 * ort.parameterCount()
+                    + ort.buffers().values().stream().mapToLong(b -> b.length).sum();
+            r.put("ort_engine", engine.description());
+            r.put("java_seconds_per_step_median", median(javaTimes));
+            r.put("ort_seconds_per_step_median", median(ortTimes));
+            r.put("ort_speed_vs_java_median_of_pairs", median(ratios));
+            r.put("java_final_loss", javaLoss);
+            r.put("ort_final_loss", ortLoss);
+            r.put("ort_mb_in_per_step", 4.0 * (state + image.length + targets[0].length + targets[1].length) / 1e6);
+            r.put("ort_mb_out_per_step", 4.0 * (state + 1) / 1e6);
+        }
+        return r;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** The conv layers of the reference U-Net for one batch, in forward order. */

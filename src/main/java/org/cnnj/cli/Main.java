@@ -119,7 +119,7 @@ public final class Main {
                 "          [--threads N] [--tile N] [--probabilities] [--diameter auto|none|PX]",
                 "          labels.tif, rois.zip, results.csv, objects.geojson, coco.json, labels.ome.tif (+ probabilities)",
                 "  train-seg --images DIR [--labels DIR] --output M.onnx [--task instances|instances-3class|semantic] [--diameter PX]",
-                "          [--epochs N] ...   train a U-Net on your image/label pairs (see README)",
+                "          [--epochs N] [--train-engine auto|java|ort] ...   train a U-Net on your image/label pairs (see README)",
                 "  tune-seg --model M.onnx --images DIR [--every N] [--decoding]   choose the split depth (and decoding) of an"
                         + " instance model on annotated images",
                 "  model-info --model M.onnx   what a model does, takes and gives, and how it was made",

@@ -12,6 +12,7 @@ import org.cnnj.ij.TrainClassifierFiles;
 import org.cnnj.model.Normalization;
 import org.cnnj.model.NormalizationMethod;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 
 /**
  * {@code ./cnnj train-cls --images DIR|FILE.csv --output M.onnx [--rois DIR] [--classes a,b] [--arch resnet18]
@@ -48,7 +49,8 @@ final class TrainClsCommand {
                         "--normalize",
                         "--channels",
                         "--from",
-                        "--seed"),
+                        "--seed",
+                        "--train-engine"),
                 List.of("--mask", "--no-balance", "--no-augment", "--freeze-features", "--resume"));
         o.require("--images", "--output");
         ClassifierTrainer.Options d = ClassifierTrainer.Options.DEFAULTS;
@@ -70,7 +72,8 @@ final class TrainClsCommand {
                 .withValidation(o.number("--validation", c.validationFraction()))
                 .withPatience(o.integer("--patience", c.patience()))
                 .withSeed(o.integer("--seed", (int) c.seed()))
-                .withFreezeEncoder(o.has("--freeze-features"));
+                .withFreezeEncoder(o.has("--freeze-features"))
+                .withEngine(TrainEngine.parse(o.text("--train-engine", "auto")));
         Interruptible.run(
                 Interruptible.resumeCommand("train-cls", args),
                 cancel -> TrainClassifierFiles.train(

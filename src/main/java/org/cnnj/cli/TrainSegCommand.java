@@ -15,7 +15,8 @@ import org.cnnj.ij.TrainSegmentationFiles;
  */
 final class TrainSegCommand {
     /** The command line's spellings of the training parameters the dialogs call rate and freeze. */
-    static final Map<String, String> ALIASES = Map.of("lr", "rate", "freeze-encoder", "freeze");
+    static final Map<String, String> ALIASES =
+            Map.of("lr", "rate", "freeze-encoder", "freeze", "train-engine", "engine");
 
     private TrainSegCommand() {}
 

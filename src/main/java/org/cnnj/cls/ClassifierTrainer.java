@@ -6,19 +6,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.Normalization;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.optim.Optimizer;
 import org.cnnj.optim.Sgd;
 import org.cnnj.optim.SgdConfig;
+import org.cnnj.runtime.OrtTraining;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
+import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
@@ -142,10 +148,17 @@ public final class ClassifierTrainer {
         float smoothing = (float) options.labelSmoothing();
         ConfusionMatrix[] last = {null};
         TrainingLoop.Outcome end;
-        try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()))) {
+        int classes = arch.classes().size();
+        try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()));
+                OrtTraining ort = ortEngine(cfg, net, optimizer, arch, run.listener())) {
             end = TrainingLoop.fit(run, net, optimizer, schedule, new TrainingLoop.Task() {
                 public double step() {
                     Batches.Batch b = next.next();
+                    if (ort != null) {
+                        float[][] t = TrainingLoss.crossEntropyTargets(
+                                b.labels(), classes, 1, null, smoothing, SoftmaxCrossEntropy.NO_IGNORE);
+                        return ort.step(b.x().data(), Map.of("target", t[0], "weight", t[1]));
+                    }
                     Tensor loss = SoftmaxCrossEntropy.apply(net.forward(b.x()), b.labels(), smoothing);
                     Autograd.backwardAndRelease(loss);
                     return loss.item();
@@ -182,6 +195,33 @@ public final class ClassifierTrainer {
         }
         ClassifierSpec spec = ClassifierSpec.of(arch, options.normalization(), net.denseStride(), provenance);
         return new Result(net, spec, confusion, end);
+    }
+
+    /**
+     * ONNX Runtime's engine when the configuration chooses it (auto: where CUDA works), else null (Java). The training
+     * graph updates with Adam(W): with SGD, ort fails and auto trains in Java.
+     */
+    private static OrtTraining ortEngine(
+            TrainConfig cfg,
+            ClassifierNetwork net,
+            Optimizer optimizer,
+            ClassifierConfig arch,
+            TrainingListener listener)
+            throws IOException {
+        if (cfg.engine() == TrainEngine.JAVA) return null;
+        Consumer<String> log = listener == null ? System.err::println : listener::log;
+        if (!(optimizer instanceof Adam adam)) {
+            if (cfg.engine() == TrainEngine.AUTO) return null;
+            throw new IllegalArgumentException("the ONNX Runtime training engine updates with AdamW; choose optimizer"
+                    + " adamw, or train with SGD on the Java engine (--train-engine java)");
+        }
+        int[] shape = {cfg.batch(), arch.inputChannels(), arch.inputSize(), arch.inputSize()};
+        return OrtTraining.choose(
+                cfg.engine() == TrainEngine.ORT,
+                net,
+                adam,
+                new TrainingGraph.Step(shape, new TrainingLoss.CrossEntropy()),
+                log);
     }
 
     /** The confusion matrix of {@code net} (eval mode) on already normalized crops. */

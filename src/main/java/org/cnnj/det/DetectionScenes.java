@@ -33,6 +33,11 @@ public final class DetectionScenes {
         if (width < 32 || height < 32)
             throw new IllegalArgumentException(
                     "detection scenes: image must be at least 32x32, got " + width + "x" + height);
+        // Cells are 5-20 px across and must not hide each other: beyond ~1 per 100 px² they cannot be placed (and the
+        // placing would run for hours: it tries 40 places per wanted cell against every cell already placed).
+        if (!(density > 0 && density <= 0.01))
+            throw new IllegalArgumentException("detection scenes: density must be in (0, 0.01] cells per pixel, got "
+                    + density + " (0.0015: about 25 cells in 128x128)");
         Rng rng = new Rng(seed);
         int target = Math.max(1, (int) Math.round(density * width * height));
         List<double[]> cells = new ArrayList<>(); // cx, cy, semi-major, semi-minor, angle, brightness, class

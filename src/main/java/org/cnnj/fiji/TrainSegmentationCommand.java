@@ -12,6 +12,7 @@ import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -116,6 +117,14 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Random seed (same seed, same model)")
     private int seed = (int) TrainConfig.defaults().seed();
 
+    @Parameter(
+            label = "Training engine",
+            choices = {"auto", "java", "ort"},
+            description =
+                    "java: CNN-J's own (fastest on a CPU); ort: ONNX Runtime runs each whole training step, on the"
+                            + " GPU where CUDA works; auto: ort where CUDA works, else java")
+    private String engine = "auto";
+
     @Parameter(label = "Residual blocks (new U-Net)")
     private boolean residual = false;
 
@@ -153,7 +162,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 .withSeed(seed)
                 .withFreezeEncoder(freeze)
                 .withAveraging(average)
-                .withKeepLast(last);
+                .withKeepLast(last)
+                .withEngine(TrainEngine.parse(engine));
         SegmentationTrainer.Recipe recipe = SegmentationTrainer.Recipe.defaults()
                 .withTask(
                         SegmentationTask.parse(task),

@@ -296,7 +296,8 @@ public final class TrainClassifierFiles {
                 .withValidation(c.validationFraction())
                 .withPatience(c.patience())
                 .withSeed(c.seed())
-                .withFreezeEncoder(c.freezeEncoder());
+                .withFreezeEncoder(c.freezeEncoder())
+                .withEngine(c.engine());
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_accuracy,seconds", "train-cls")) {
             Map<String, String> provenance = new LinkedHashMap<>();

@@ -7,7 +7,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.nn.Module;
@@ -26,8 +25,6 @@ import org.cnnj.tensor.Trace;
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
-    private static final int IR_VERSION = 8;
-    private static final int FLOAT = 1, INT64 = 7;
 
     private OnnxExport() {}
 
@@ -107,7 +104,6 @@ public final class OnnxExport {
                         spatialAxesFree ? "W" : null
                     }
                     : new String[] {"N", null, spatialAxesFree ? "H" : null, spatialAxesFree ? "W" : null};
-            Protobuf graph = new Protobuf();
             List<Protobuf> outputInfos = new ArrayList<>();
             outputs.forEach((name, output) -> {
                 String last = names.get(output);
@@ -115,39 +111,32 @@ public final class OnnxExport {
                     throw new IllegalStateException(
                             "ONNX export: output '" + name + "' was not produced by a traced op");
                 // Rename the value to the output's name by an Identity node: simpler than rewriting the node.
-                nodes.add(node("Identity", new String[] {last}, name, Map.of()));
-                outputInfos.add(
-                        valueInfo(name, output.shape(), outputSymbols(name, output.shape(), shape, inputSymbols)));
+                nodes.add(OnnxProto.node("Identity", new String[] {last}, new String[] {name}, Map.of()));
+                outputInfos.add(OnnxProto.valueInfo(
+                        name,
+                        OnnxProto.FLOAT,
+                        output.shape(),
+                        outputSymbols(name, output.shape(), shape, inputSymbols)));
             });
-            for (Protobuf n : nodes) graph.message(1, n);
-            graph.string(2, model.getClass().getSimpleName());
-            for (Protobuf t : initializers.values()) graph.message(5, t);
-            graph.message(11, valueInfo("input", shape, shape.length >= 4 ? inputSymbols : new String[] {"N"}));
-            for (Protobuf o : outputInfos) graph.message(12, o);
-
-            Protobuf m = new Protobuf();
-            m.varint(1, IR_VERSION);
-            m.string(2, "CNN-J");
-            m.string(3, "0.1");
-            m.message(7, graph);
-            m.message(8, new Protobuf().string(1, "").varint(2, OPSET));
-            if (metadata != null) {
-                // In key order: a Map.of's order changes from one JVM to the next, and the same model must give the
-                // same bytes.
-                new TreeMap<>(metadata)
-                        .forEach((k, v) ->
-                                m.message(14, new Protobuf().string(1, k).string(2, v)));
-            }
-            return m.toByteArray();
+            List<Protobuf> inputs = List.of(OnnxProto.valueInfo(
+                    "input", OnnxProto.FLOAT, shape, shape.length >= 4 ? inputSymbols : new String[] {"N"}));
+            return OnnxProto.model(
+                    OnnxProto.graph(
+                            model.getClass().getSimpleName(), nodes, initializers.values(), inputs, outputInfos),
+                    metadata);
         }
 
         @Override
         public void node(String opType, Tensor output, Map<String, Object> attributes, Object... inputs) {
+            if (attributes.containsKey("training_mode")) {
+                throw new UnsupportedOperationException(opType
+                        + " in training mode cannot be exported for inference (switch the model to eval mode first)");
+            }
             String[] in = new String[inputs.length];
             for (int i = 0; i < inputs.length; i++) in[i] = nameOf(inputs[i]);
             String out = "t" + counter++;
             names.put(output, out);
-            nodes.add(node(opType, in, out, attributes));
+            nodes.add(OnnxProto.node(opType, in, new String[] {out}, attributes));
         }
 
         private String nameOf(Object input) {
@@ -157,56 +146,18 @@ public final class OnnxExport {
             String param = parameterNames.get(input);
             String name = param != null ? param : "const" + initializers.size();
             if (input instanceof Tensor t) {
-                initializers.put(name, tensor(name, t.shape(), t.data()));
+                initializers.put(name, OnnxProto.floatTensor(name, t.shape(), t.data()));
             } else if (input instanceof float[] f) {
-                initializers.put(name, tensor(name, new int[] {f.length}, f));
+                initializers.put(name, OnnxProto.floatTensor(name, new int[] {f.length}, f));
             } else if (input instanceof Float f) { // a scalar (rank 0), e.g. Clip's bounds
-                initializers.put(name, tensor(name, new int[0], new float[] {f}));
+                initializers.put(name, OnnxProto.floatTensor(name, new int[0], new float[] {f}));
             } else if (input instanceof long[] l) {
-                initializers.put(
-                        name,
-                        new Protobuf()
-                                .packedInt64(1, new long[] {l.length})
-                                .varint(2, INT64)
-                                .string(8, name)
-                                .bytes(9, Protobuf.littleEndian(l)));
+                initializers.put(name, OnnxProto.longTensor(name, l));
             } else {
                 throw new IllegalArgumentException("ONNX export: cannot export an input of type " + input.getClass());
             }
             names.put(input, name);
             return name;
-        }
-
-        private static Protobuf tensor(String name, int[] shape, float[] data) {
-            long[] dims = new long[shape.length];
-            for (int i = 0; i < dims.length; i++) dims[i] = shape[i];
-            return new Protobuf()
-                    .packedInt64(1, dims)
-                    .varint(2, FLOAT)
-                    .string(8, name)
-                    .bytes(9, Protobuf.littleEndian(data));
-        }
-
-        private static Protobuf node(String opType, String[] inputs, String output, Map<String, Object> attributes) {
-            Protobuf n = new Protobuf();
-            for (String i : inputs) n.string(1, i);
-            n.string(2, output);
-            n.string(3, output + "_" + opType);
-            n.string(4, opType);
-            attributes.forEach((k, v) -> n.message(5, attribute(k, v)));
-            return n;
-        }
-
-        private static Protobuf attribute(String name, Object value) {
-            Protobuf a = new Protobuf().string(1, name);
-            if (value instanceof Float f) return a.float32(2, f).varint(20, 1);
-            if (value instanceof Long l) return a.varint(3, l).varint(20, 2);
-            if (value instanceof Integer i) return a.varint(3, i).varint(20, 2);
-            if (value instanceof String s) return a.string(4, s).varint(20, 3);
-            if (value instanceof float[] fs) return a.packedFloat(7, fs).varint(20, 6);
-            if (value instanceof long[] ls) return a.packedInt64(8, ls).varint(20, 7);
-            throw new IllegalArgumentException(
-                    "ONNX export: attribute " + name + " has unsupported type " + value.getClass());
         }
 
         /**
@@ -223,17 +174,6 @@ public final class OnnxExport {
                 }
             }
             return symbols;
-        }
-
-        /** Tensor value info; axes with a symbol are left free. */
-        private static Protobuf valueInfo(String name, int[] shape, String[] symbols) {
-            Protobuf dims = new Protobuf();
-            for (int i = 0; i < shape.length; i++) {
-                boolean symbolic = i < symbols.length && symbols[i] != null;
-                dims.message(1, symbolic ? new Protobuf().string(2, symbols[i]) : new Protobuf().varint(1, shape[i]));
-            }
-            Protobuf tensorType = new Protobuf().varint(1, FLOAT).message(2, dims);
-            return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.cnnj.ops;
 
+import java.util.Map;
 import org.cnnj.kernel.Gemm;
 import org.cnnj.kernel.MicroKernel;
 import org.cnnj.tensor.BufferPool;
@@ -92,7 +93,6 @@ public final class BatchNormalization {
                 }
             }
         });
-        if (training) Trace.unsupported("batch_norm2d in training mode (switch the model to eval mode first)");
         Tensor out = Tensor.result(
                 relu ? "batch_norm2d_relu" : "batch_norm2d",
                 y,
@@ -102,8 +102,12 @@ public final class BatchNormalization {
                 gamma,
                 beta);
         if (relu) return out;
-        return Trace.traced(
-                out, "BatchNormalization", Trace.attrs("epsilon", eps), x, gamma, beta, runningMean, runningVar);
+        // Training mode is recorded for the training-step graph (onnx.TrainingGraph), which expands it into the batch
+        // statistics and the running-statistics update; the inference export refuses it.
+        Map<String, Object> attributes = training
+                ? Trace.attrs("epsilon", eps, "momentum", momentum, "training_mode", 1L)
+                : Trace.attrs("epsilon", eps);
+        return Trace.traced(out, "BatchNormalization", attributes, x, gamma, beta, runningMean, runningVar);
     }
 
     private static void backward(

@@ -17,6 +17,11 @@ public final class Adam extends Optimizer {
         this.config = config;
     }
 
+    /** The hyper-parameters (the learning rate as it started; a schedule changes {@link #learningRate()}). */
+    public AdamConfig config() {
+        return config;
+    }
+
     @Override
     protected void update(String name, float[] w, float[] g) {
         float[] m = slot(moments, name + "/m", w.length), v = slot(moments, name + "/v", w.length);

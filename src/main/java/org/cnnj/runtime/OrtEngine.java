@@ -134,6 +134,34 @@ public final class OrtEngine implements Engine {
         if (!Files.isRegularFile(model))
             throw new IOException("model file " + model + " does not exist; check the path");
         OrtEnvironment env = environment();
+        Placement placed = placement(device, threads, log);
+        OrtSession.SessionOptions options = placed.options();
+        String where = placed.where();
+        try {
+            OrtSession session = env.createSession(model.toString(), options);
+            return new OrtEngine(
+                    session,
+                    "onnxruntime " + env.getVersion() + " on " + where
+                            + (threads > 0 ? ", " + threads + " threads" : ""),
+                    rank);
+        } catch (OrtException e) {
+            throw new IOException(
+                    model + " could not be loaded by ONNX Runtime: " + e.getMessage()
+                            + "; is it a complete ONNX file? (re-export or copy it again)",
+                    e);
+        } finally {
+            options.close();
+        }
+    }
+
+    /** Session options on {@code where} ("cpu" or "cuda:0"), to be closed by the caller. */
+    record Placement(OrtSession.SessionOptions options, String where) {}
+
+    /**
+     * Session options for {@code device}: AUTO tries CUDA first and, if it cannot be used, says why once and uses the
+     * CPU; CUDA fails with that reason instead.
+     */
+    static Placement placement(Device device, int threads, Consumer<String> log) throws IOException {
         String where = "cpu";
         OrtSession.SessionOptions options = options(threads);
         if (device != Device.CPU) {
@@ -155,21 +183,7 @@ public final class OrtEngine implements Engine {
                 options = options(threads);
             }
         }
-        try {
-            OrtSession session = env.createSession(model.toString(), options);
-            return new OrtEngine(
-                    session,
-                    "onnxruntime " + env.getVersion() + " on " + where
-                            + (threads > 0 ? ", " + threads + " threads" : ""),
-                    rank);
-        } catch (OrtException e) {
-            throw new IOException(
-                    model + " could not be loaded by ONNX Runtime: " + e.getMessage()
-                            + "; is it a complete ONNX file? (re-export or copy it again)",
-                    e);
-        } finally {
-            options.close();
-        }
+        return new Placement(options, where);
     }
 
     private static OrtSession.SessionOptions options(int threads) throws IOException {
@@ -233,6 +247,12 @@ public final class OrtEngine implements Engine {
             }
             return outputs;
         } catch (OrtException e) {
+            if (MemoryFallback.outOfMemory(e.getMessage())) {
+                throw new MemoryFallback.OutOfDeviceMemory(
+                        "ONNX Runtime ran out of memory on an input of " + Arrays.toString(shape) + " ("
+                                + e.getMessage().lines().findFirst().orElse("") + "); use a smaller tile",
+                        e);
+            }
             // Mostly a tile the graph cannot take: a U-Net's pooling needs sides that are multiples of 2^depth.
             throw new IllegalArgumentException(
                     "the model cannot run on an input of " + Arrays.toString(shape)

@@ -14,13 +14,14 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.cnnj.data.PatchSampler;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.Normalization;
 import org.cnnj.nn.Module;
 import org.cnnj.onnx.GraphNetwork;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Narrow;
 import org.cnnj.optim.Adam;
@@ -28,11 +29,13 @@ import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.runtime.Engine;
 import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.OrtTraining;
 import org.cnnj.runtime.TiledPredictor;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
@@ -340,26 +343,54 @@ public final class SegmentationTrainer {
         List<LabeledImage> held =
                 distance && scored ? new ObjectScaling(spec.objectDiameter()).rescaled(split.validation()) : List.of();
         Prefetch<?> batches;
-        Supplier<Tensor> nextLoss; // of the next batch, its graph kept for the backward pass
+        DoubleSupplier step; // one batch: forward, backward (and with ONNX Runtime the update); its loss
         DoubleSupplier validation;
+        int pixels = cfg.patch() * cfg.patch();
+        OrtTraining ort = null;
         if (distance) {
             ObjectPatchSampler sampler =
                     new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, recipe, rng.split());
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             batches = next;
-            nextLoss = () -> distanceLoss(net, next.next(), sampler.channels(), cfg);
+            int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
+            ort = ortEngine(cfg, net, adam, batchShape, DISTANCE_LOSS, listener);
+            OrtTraining engine = ort;
+            step = engine != null
+                    ? () -> {
+                        ObjectPatchSampler.Batch b = next.next();
+                        float[][] classes = TrainingLoss.crossEntropyTargets(
+                                b.labels(), 3, pixels, CLASS_WEIGHTS, 0f, SoftmaxCrossEntropy.NO_IGNORE);
+                        return engine.step(
+                                b.images(),
+                                Map.of(
+                                        "part0/target", classes[0],
+                                        "part0/weight", classes[1],
+                                        "part1/target", b.targets()));
+                    }
+                    : () -> javaStep(distanceLoss(net, next.next(), sampler.channels(), cfg));
             validation = scored ? () -> validationAp(net, spec, held) : () -> Double.NaN;
         } else {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
             Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             batches = next;
-            nextLoss = () -> {
-                PatchSampler.Batch b = next.next();
-                Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
-                return SoftmaxCrossEntropy.apply(
-                        net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE);
-            };
+            int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
+            ort = ortEngine(cfg, net, adam, batchShape, new TrainingLoss.CrossEntropy(), listener);
+            OrtTraining engine = ort;
+            int classes = spec.classChannels();
+            step = engine != null
+                    ? () -> {
+                        PatchSampler.Batch b = next.next();
+                        float[][] t = TrainingLoss.crossEntropyTargets(
+                                b.labels(), classes, pixels, classWeights, 0f, SoftmaxCrossEntropy.NO_IGNORE);
+                        return engine.step(b.images(), Map.of("target", t[0], "weight", t[1]));
+                    }
+                    : () -> {
+                        PatchSampler.Batch b = next.next();
+                        Tensor x = Tensor.of(b.images(), batchShape);
+                        return javaStep(SoftmaxCrossEntropy.apply(
+                                net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE));
+                    };
             validation =
                     scored ? () -> validationIou(net, spec, split.validation(), spec.isInstances()) : () -> Double.NaN;
         }
@@ -367,9 +398,7 @@ public final class SegmentationTrainer {
         try {
             end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
                 public double step() {
-                    Tensor l = nextLoss.get();
-                    Autograd.backwardAndRelease(l);
-                    return l.item();
+                    return step.getAsDouble();
                 }
 
                 public double validate() {
@@ -386,6 +415,7 @@ public final class SegmentationTrainer {
             });
         } finally {
             batches.close();
+            if (ort != null) ort.close();
         }
         SegmentationSpec result = spec;
         // Not after a cancel: the user (or Ctrl-C's shutdown hook, which waits only so long) wants the model now; the
@@ -397,11 +427,32 @@ public final class SegmentationTrainer {
         return new Result(net, result, end);
     }
 
+    /** The Java engine's step: backward through the graph the forward recorded; the loss. */
+    private static double javaStep(Tensor loss) {
+        Autograd.backwardAndRelease(loss);
+        return loss.item();
+    }
+
+    /** The distance model's loss as the ONNX Runtime engine computes it (the same as {@link #distanceLoss}). */
+    private static final TrainingLoss DISTANCE_LOSS = new TrainingLoss.Channels(List.of(
+            new TrainingLoss.Part(0, 3, new TrainingLoss.CrossEntropy()),
+            new TrainingLoss.Part(3, 1, new TrainingLoss.BinaryCrossEntropy())));
+
+    /** ONNX Runtime's engine when the configuration chooses it (auto: where CUDA works), else null (Java). */
+    private static OrtTraining ortEngine(
+            TrainConfig cfg, Module net, Adam adam, int[] batchShape, TrainingLoss loss, TrainingListener listener)
+            throws IOException {
+        if (cfg.engine() == TrainEngine.JAVA) return null;
+        Consumer<String> log = listener == null ? System.err::println : listener::log;
+        return OrtTraining.choose(
+                cfg.engine() == TrainEngine.ORT, net, adam, new TrainingGraph.Step(batchShape, loss), log);
+    }
+
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
     private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};
 
     /** The instances-distance model's loss: class cross-entropy on channels 0..2 plus distance BCE on channel 3. */
-    private static Tensor distanceLoss(Module net, ObjectPatchSampler.Batch b, int channels, TrainConfig cfg) {
+    static Tensor distanceLoss(Module net, ObjectPatchSampler.Batch b, int channels, TrainConfig cfg) {
         Tensor out = net.forward(Tensor.of(b.images(), cfg.batch(), channels, cfg.patch(), cfg.patch()));
         Tensor classes = SoftmaxCrossEntropy.apply(
                 Narrow.channels(out, 0, 3), b.labels(), CLASS_WEIGHTS, SoftmaxCrossEntropy.NO_IGNORE);

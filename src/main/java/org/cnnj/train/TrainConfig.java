@@ -32,8 +32,10 @@ public record TrainConfig(
         long seed,
         boolean freezeEncoder,
         double averaging,
-        boolean keepLast) {
+        boolean keepLast,
+        TrainEngine engine) {
     public TrainConfig {
+        if (engine == null) throw new IllegalArgumentException("training: engine must be auto, java or ort");
         if (epochs < 1 || stepsPerEpoch < 1 || batch < 1) {
             throw new IllegalArgumentException("training: epochs, steps per epoch and batch must be at least 1");
         }
@@ -53,7 +55,7 @@ public record TrainConfig(
 
     /** 20 epochs of 50 steps of 8 patches of 128 px, rate 0.002, 20% validation, patience 5, seed 1. */
     public static TrainConfig defaults() {
-        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false, 0, false);
+        return new TrainConfig(20, 50, 8, 128, 2e-3, 0.2, 5, 1, false, 0, false, TrainEngine.AUTO);
     }
 
     /** {@code epochs} epochs of {@code steps} steps. */
@@ -69,7 +71,8 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     /** Batches of {@code batch} patches of {@code patch} px. */
@@ -85,7 +88,8 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withLearningRate(double rate) {
@@ -100,7 +104,8 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withValidation(double fraction) {
@@ -115,7 +120,8 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withPatience(int epochsWithoutImprovement) {
@@ -130,7 +136,8 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withSeed(long s) {
@@ -145,7 +152,8 @@ public record TrainConfig(
                 s,
                 freezeEncoder,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withFreezeEncoder(boolean freeze) {
@@ -160,7 +168,8 @@ public record TrainConfig(
                 seed,
                 freeze,
                 averaging,
-                keepLast);
+                keepLast,
+                engine);
     }
 
     public TrainConfig withAveraging(double decay) {
@@ -175,7 +184,25 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 decay,
-                keepLast);
+                keepLast,
+                engine);
+    }
+
+    /** Which engine computes the steps (auto: ONNX Runtime where CUDA works, else Java). */
+    public TrainConfig withEngine(TrainEngine e) {
+        return new TrainConfig(
+                epochs,
+                stepsPerEpoch,
+                batch,
+                patch,
+                learningRate,
+                validationFraction,
+                patience,
+                seed,
+                freezeEncoder,
+                averaging,
+                keepLast,
+                e);
     }
 
     public TrainConfig withKeepLast(boolean last) {
@@ -190,6 +217,7 @@ public record TrainConfig(
                 seed,
                 freezeEncoder,
                 averaging,
-                last);
+                last,
+                engine);
     }
 }
