@@ -350,11 +350,12 @@ public final class SegmentationTrainer {
         if (distance) {
             ObjectPatchSampler sampler =
                     new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, recipe, rng.split());
-            Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            batches = next;
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
+            // Before the batch thread starts: a model the graph cannot train fails here and leaves no thread behind.
             ort = ortEngine(cfg, net, adam, batchShape, DISTANCE_LOSS, listener);
             OrtTraining engine = ort;
+            Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+            batches = next;
             step = engine != null
                     ? () -> {
                         ObjectPatchSampler.Batch b = next.next();
@@ -372,11 +373,11 @@ public final class SegmentationTrainer {
         } else {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
-            Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            batches = next;
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
             ort = ortEngine(cfg, net, adam, batchShape, new TrainingLoss.CrossEntropy(), listener);
             OrtTraining engine = ort;
+            Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+            batches = next;
             int classes = spec.classChannels();
             step = engine != null
                     ? () -> {
