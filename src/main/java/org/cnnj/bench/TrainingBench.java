@@ -60,12 +60,9 @@ public final class TrainingBench {
         Rng rng = new Rng(2024);
         UNet net = new UNet(config, rng);
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(1e-3));
-        float[] image = new float[o.batch() * o.size() * o.size()];
-        int[] labels = new int[image.length];
-        for (int i = 0; i < image.length; i++) {
-            labels[i] = rng.nextInt(config.classes());
-            image[i] = labels[i] + rng.normal();
-        }
+        Batch batch = Batch.of(config, o, rng);
+        float[] image = batch.image();
+        int[] labels = batch.labels();
         Tensor x = Tensor.of(image, o.batch(), 1, o.size(), o.size());
         double[] times = new double[o.steps()];
         float loss = 0;
@@ -79,11 +76,7 @@ public final class TrainingBench {
                 }
             }
             long t0 = System.nanoTime();
-            adam.zeroGrad();
-            Tensor l = SoftmaxCrossEntropy.apply(net.forward(x), labels);
-            Autograd.backwardAndRelease(l);
-            adam.step();
-            loss = l.item();
+            loss = javaStep(net, adam, x, labels);
             if (s >= 0) times[s] = (System.nanoTime() - t0) / 1e9;
         }
         long gcCount = -gcCount0, gcMillis = -gcMillis0, misses = BufferPool.misses() - misses0;
@@ -91,9 +84,7 @@ public final class TrainingBench {
             gcCount += gc.getCollectionCount();
             gcMillis += gc.getCollectionTime();
         }
-        double[] sorted = times.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2];
+        double median = median(times);
         long macs = UNet.forwardMacs(config, o.batch(), o.size(), o.size());
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "unet_training_step");
@@ -107,7 +98,7 @@ public final class TrainingBench {
         r.put("threads", Parallel.threads());
         r.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         r.put("seconds_per_step_median", median);
-        r.put("seconds_per_step_min", sorted[0]);
+        r.put("seconds_per_step_min", Arrays.stream(times).min().orElse(0));
         r.put("seconds_per_step", times);
         r.put("effective_gflops", 6.0 * macs / median / 1e9);
         r.put("final_loss", loss);
@@ -135,12 +126,9 @@ public final class TrainingBench {
         Adam javaAdam = new Adam(java.parameters(), AdamConfig.adam(1e-3)),
                 ortAdam = new Adam(ort.parameters(), AdamConfig.adam(1e-3));
         Rng rng = new Rng(7);
-        float[] image = new float[o.batch() * o.size() * o.size()];
-        int[] labels = new int[image.length];
-        for (int i = 0; i < image.length; i++) {
-            labels[i] = rng.nextInt(config.classes());
-            image[i] = labels[i] + rng.normal();
-        }
+        Batch batch = Batch.of(config, o, rng);
+        float[] image = batch.image();
+        int[] labels = batch.labels();
         int[] shape = {o.batch(), 1, o.size(), o.size()};
         float[][] targets = TrainingLoss.crossEntropyTargets(
                 labels, config.classes(), o.size() * o.size(), null, 0f, SoftmaxCrossEntropy.NO_IGNORE);
@@ -155,11 +143,7 @@ public final class TrainingBench {
             float javaLoss = 0, ortLoss = 0;
             for (int s = -Math.min(o.warmup(), 5); s < o.steps(); s++) {
                 long t0 = System.nanoTime();
-                javaAdam.zeroGrad();
-                Tensor l = SoftmaxCrossEntropy.apply(java.forward(Tensor.of(image, shape)), labels);
-                Autograd.backwardAndRelease(l);
-                javaAdam.step();
-                javaLoss = l.item();
+                javaLoss = javaStep(java, javaAdam, Tensor.of(image, shape), labels);
                 long t1 = System.nanoTime();
                 ortAdam.zeroGrad();
                 ortLoss = engine.step(image, feed);
@@ -182,6 +166,28 @@ public final class TrainingBench {
             r.put("ort_mb_out_per_step", 4.0 * (state + 1) / 1e6);
         }
         return r;
+    }
+
+    /** A batch whose pixels are their class plus noise: learnable, the same for every engine from one seed. */
+    private record Batch(float[] image, int[] labels) {
+        static Batch of(UNetConfig config, Options o, Rng rng) {
+            float[] image = new float[o.batch() * o.size() * o.size()];
+            int[] labels = new int[image.length];
+            for (int i = 0; i < image.length; i++) {
+                labels[i] = rng.nextInt(config.classes());
+                image[i] = labels[i] + rng.normal();
+            }
+            return new Batch(image, labels);
+        }
+    }
+
+    /** One Java training step (forward, cross-entropy, backward, Adam); returns the loss. */
+    private static float javaStep(UNet net, Adam adam, Tensor x, int[] labels) {
+        adam.zeroGrad();
+        Tensor l = SoftmaxCrossEntropy.apply(net.forward(x), labels);
+        Autograd.backwardAndRelease(l);
+        adam.step();
+        return l.item();
     }
 
     private static double median(double[] values) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.Normalization;
 import org.cnnj.onnx.TrainingGraph;
@@ -23,8 +22,6 @@ import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainEngine;
-import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
@@ -150,7 +147,15 @@ public final class ClassifierTrainer {
         TrainingLoop.Outcome end;
         int classes = arch.classes().size();
         try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()));
-                OrtTraining ort = ortEngine(cfg, net, optimizer, arch, run.listener())) {
+                OrtTraining ort = cfg.engine()
+                        .open(
+                                net,
+                                optimizer,
+                                new TrainingGraph.Step(
+                                        new int[] {cfg.batch(), arch.inputChannels(), arch.inputSize(), arch.inputSize()
+                                        },
+                                        new TrainingLoss.CrossEntropy()),
+                                run.listener())) {
             end = TrainingLoop.fit(run, net, optimizer, schedule, new TrainingLoop.Task() {
                 public double step() {
                     Batches.Batch b = next.next();
@@ -195,33 +200,6 @@ public final class ClassifierTrainer {
         }
         ClassifierSpec spec = ClassifierSpec.of(arch, options.normalization(), net.denseStride(), provenance);
         return new Result(net, spec, confusion, end);
-    }
-
-    /**
-     * ONNX Runtime's engine when the configuration chooses it (auto: where CUDA works), else null (Java). The training
-     * graph updates with Adam(W): with SGD, ort fails and auto trains in Java.
-     */
-    private static OrtTraining ortEngine(
-            TrainConfig cfg,
-            ClassifierNetwork net,
-            Optimizer optimizer,
-            ClassifierConfig arch,
-            TrainingListener listener)
-            throws IOException {
-        if (cfg.engine() == TrainEngine.JAVA) return null;
-        Consumer<String> log = listener == null ? System.err::println : listener::log;
-        if (!(optimizer instanceof Adam adam)) {
-            if (cfg.engine() == TrainEngine.AUTO) return null;
-            throw new IllegalArgumentException("the ONNX Runtime training engine updates with AdamW; choose optimizer"
-                    + " adamw, or train with SGD on the Java engine (--train-engine java)");
-        }
-        int[] shape = {cfg.batch(), arch.inputChannels(), arch.inputSize(), arch.inputSize()};
-        return OrtTraining.choose(
-                cfg.engine() == TrainEngine.ORT,
-                net,
-                adam,
-                new TrainingGraph.Step(shape, new TrainingLoss.CrossEntropy()),
-                log);
     }
 
     /** The confusion matrix of {@code net} (eval mode) on already normalized crops. */

@@ -45,12 +45,7 @@ public enum EngineKind {
      */
     public Engine open(Path model, NetworkLoader network, Device device, int threads, Consumer<String> log)
             throws IOException {
-        if (this == ORT) {
-            OrtEngine engine = OrtEngine.open(model, device, threads, log);
-            // On a GPU, a tile too large for its memory runs on the CPU rather than failing the image.
-            if (!engine.describe().contains("cuda")) return engine;
-            return new MemoryFallback(engine, () -> OrtEngine.open(model, Device.CPU, threads, log), log);
-        }
+        if (this == ORT) return OrtEngine.open(model, device, threads, log);
         return network == null ? JavaEngine.open(model) : new JavaEngine(network.load());
     }
 }

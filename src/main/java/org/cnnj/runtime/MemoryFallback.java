@@ -4,40 +4,44 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.cnnj.tensor.Tensor;
 
 /**
- * A GPU engine that, when a tile does not fit the GPU's memory, runs that tile on the CPU instead of failing the
- * image: the CPU session is opened at the first such tile, the user hears once why and what keeps tiles on the GPU (a
- * smaller tile). The results are the same (the CPU runs the same model on the same window); only that tile is slower.
+ * What a GPU engine does when a tile does not fit the GPU's memory: runs that tile on a CPU engine instead of failing
+ * the image. The CPU engine is opened at the first such tile and the user hears once why and what keeps tiles on the
+ * GPU (a smaller tile). The results are the same (the CPU runs the same model on the same window); only that tile is
+ * slower. {@link OrtEngine} on CUDA holds one, so every task's engine has it (segmentation, detection, classification,
+ * 3-D).
+ *
+ * @param <E> the CPU engine's type (the ORT engine's own: a detector's several outputs come from it too)
  */
-public final class MemoryFallback implements Engine {
+final class MemoryFallback<E extends Engine> {
     /** A tile that ONNX Runtime could not fit in the device's memory. */
-    public static final class OutOfDeviceMemory extends RuntimeException {
-        public OutOfDeviceMemory(String message, Throwable cause) {
+    static final class OutOfDeviceMemory extends RuntimeException {
+        OutOfDeviceMemory(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
     /** Opens the engine a tile falls back to. */
     @FunctionalInterface
-    public interface Opener {
-        Engine open() throws IOException;
+    interface Opener<E> {
+        E open() throws IOException;
     }
 
-    private final Engine primary;
-    private final Opener fallback;
+    private final Opener<E> fallback;
     private final Consumer<String> log;
-    private Engine opened;
+    private E opened;
 
-    public MemoryFallback(Engine primary, Opener fallback, Consumer<String> log) {
-        this.primary = primary;
+    MemoryFallback(Opener<E> fallback, Consumer<String> log) {
         this.fallback = fallback;
         this.log = log;
     }
 
     /** Whether ONNX Runtime's message says the device ran out of memory (CUDA's allocator, ORT's arena, cuDNN). */
-    public static boolean outOfMemory(String message) {
+    static boolean outOfMemory(String message) {
         String m = String.valueOf(message).toLowerCase(Locale.ROOT);
         return m.contains("out of memory")
                 || m.contains("failed to allocate memory")
@@ -45,16 +49,16 @@ public final class MemoryFallback implements Engine {
                 || m.contains("cublas_status_alloc_failed");
     }
 
-    @Override
-    public Tensor run(Tensor x) {
+    /** {@code onDevice}'s result, or, where it ran out of device memory, {@code onCpu}'s with the CPU engine. */
+    <T> T run(Tensor x, Supplier<T> onDevice, Function<E, T> onCpu) {
         try {
-            return primary.run(x);
+            return onDevice.get();
         } catch (OutOfDeviceMemory e) {
-            return cpu(x).run(x);
+            return onCpu.apply(cpu(x));
         }
     }
 
-    private synchronized Engine cpu(Tensor x) {
+    private synchronized E cpu(Tensor x) {
         if (opened == null) {
             try {
                 opened = fallback.open();
@@ -68,16 +72,7 @@ public final class MemoryFallback implements Engine {
         return opened;
     }
 
-    @Override
-    public String describe() {
-        return primary.describe();
-    }
-
-    @Override
-    public void close() {
-        primary.close();
-        synchronized (this) {
-            if (opened != null) opened.close();
-        }
+    synchronized void close() {
+        if (opened != null) opened.close();
     }
 }

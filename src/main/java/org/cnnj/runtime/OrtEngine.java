@@ -31,10 +31,14 @@ public final class OrtEngine implements Engine {
     private final String inputName, description;
     private final long[] inputDims;
     private final ThreadLocal<FloatBuffer> buffers = ThreadLocal.withInitial(() -> direct(0));
+    /** On a GPU: the CPU session a tile too large for the GPU's memory runs on (null on the CPU). */
+    private final MemoryFallback<OrtEngine> fallback;
 
-    private OrtEngine(OrtSession session, String description, int rank) throws OrtException {
+    private OrtEngine(OrtSession session, String description, int rank, MemoryFallback<OrtEngine> fallback)
+            throws OrtException {
         this.session = session;
         this.description = description;
+        this.fallback = fallback;
         if (session.getInputInfo().size() != 1) {
             throw new IllegalArgumentException(
                     "the model has " + session.getInputInfo().size() + " inputs " + session.getInputNames()
@@ -139,11 +143,16 @@ public final class OrtEngine implements Engine {
         String where = placed.where();
         try {
             OrtSession session = env.createSession(model.toString(), options);
+            // On a GPU, a tile too large for its memory runs on the CPU rather than failing the image.
+            MemoryFallback<OrtEngine> fallback = where.equals("cpu")
+                    ? null
+                    : new MemoryFallback<>(() -> open(model, Device.CPU, threads, log, rank), log);
             return new OrtEngine(
                     session,
                     "onnxruntime " + env.getVersion() + " on " + where
                             + (threads > 0 ? ", " + threads + " threads" : ""),
-                    rank);
+                    rank,
+                    fallback);
         } catch (OrtException e) {
             throw new IOException(
                     model + " could not be loaded by ONNX Runtime: " + e.getMessage()
@@ -218,6 +227,10 @@ public final class OrtEngine implements Engine {
 
     /** Every output of the model, in the model's output order (e.g. features, objectness, deltas of a detector). */
     public List<Tensor> runAll(Tensor x) {
+        return fallback == null ? runHere(x) : fallback.run(x, () -> runHere(x), cpu -> cpu.runAll(x));
+    }
+
+    private List<Tensor> runHere(Tensor x) {
         if (x.rank() == inputDims.length && inputDims[1] > 0 && x.dim(1) != inputDims[1]) {
             throw new IllegalArgumentException(
                     "the model expects " + inputDims[1] + " input channels but the image has " + x.dim(1)
@@ -277,6 +290,7 @@ public final class OrtEngine implements Engine {
 
     @Override
     public void close() {
+        if (fallback != null) fallback.close();
         try {
             session.close();
         } catch (OrtException e) {

@@ -3,7 +3,6 @@ package org.cnnj.runtime;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -53,11 +52,10 @@ public final class OrtTraining implements AutoCloseable {
 
     /** Whether ONNX Runtime here can run on CUDA (the GPU jar and a GPU with its libraries): the automatic choice. */
     public static boolean cudaWorks() {
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) return false;
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.addCUDA(0);
+        try (OrtSession.SessionOptions o =
+                OrtEngine.placement(Device.CUDA, 0, line -> {}).options()) {
             return true;
-        } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
+        } catch (IOException e) {
             return false;
         }
     }

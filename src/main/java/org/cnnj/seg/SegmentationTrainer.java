@@ -35,7 +35,6 @@ import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.Prefetch;
 import org.cnnj.train.TrainConfig;
-import org.cnnj.train.TrainEngine;
 import org.cnnj.train.TrainingListener;
 import org.cnnj.train.TrainingLoop;
 import org.cnnj.train.TrainingRun;
@@ -352,7 +351,7 @@ public final class SegmentationTrainer {
                     new ObjectScaling(spec.objectDiameter()).sampler(split.training(), spec, cfg, recipe, rng.split());
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
             // Before the batch thread starts: a model the graph cannot train fails here and leaves no thread behind.
-            ort = ortEngine(cfg, net, adam, batchShape, DISTANCE_LOSS, listener);
+            ort = cfg.engine().open(net, adam, new TrainingGraph.Step(batchShape, DISTANCE_LOSS), listener);
             OrtTraining engine = ort;
             Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             batches = next;
@@ -374,7 +373,8 @@ public final class SegmentationTrainer {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
             float[] classWeights = spec.isInstances() ? CLASS_WEIGHTS : null;
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
-            ort = ortEngine(cfg, net, adam, batchShape, new TrainingLoss.CrossEntropy(), listener);
+            ort = cfg.engine()
+                    .open(net, adam, new TrainingGraph.Step(batchShape, new TrainingLoss.CrossEntropy()), listener);
             OrtTraining engine = ort;
             Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
             batches = next;
@@ -438,16 +438,6 @@ public final class SegmentationTrainer {
     private static final TrainingLoss DISTANCE_LOSS = new TrainingLoss.Channels(List.of(
             new TrainingLoss.Part(0, 3, new TrainingLoss.CrossEntropy()),
             new TrainingLoss.Part(3, 1, new TrainingLoss.BinaryCrossEntropy())));
-
-    /** ONNX Runtime's engine when the configuration chooses it (auto: where CUDA works), else null (Java). */
-    private static OrtTraining ortEngine(
-            TrainConfig cfg, Module net, Adam adam, int[] batchShape, TrainingLoss loss, TrainingListener listener)
-            throws IOException {
-        if (cfg.engine() == TrainEngine.JAVA) return null;
-        Consumer<String> log = listener == null ? System.err::println : listener::log;
-        return OrtTraining.choose(
-                cfg.engine() == TrainEngine.ORT, net, adam, new TrainingGraph.Step(batchShape, loss), log);
-    }
 
     /** Boundary pixels are few but decide whether touching objects separate: they count twice. */
     private static final float[] CLASS_WEIGHTS = {1f, 1f, 2f};

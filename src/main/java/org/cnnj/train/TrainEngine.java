@@ -1,6 +1,13 @@
 package org.cnnj.train;
 
+import java.io.IOException;
 import java.util.Locale;
+import java.util.function.Consumer;
+import org.cnnj.nn.Module;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.optim.Adam;
+import org.cnnj.optim.Optimizer;
+import org.cnnj.runtime.OrtTraining;
 
 /**
  * What computes the training steps: CNN-J's own Java autograd, or ONNX Runtime running the whole step as one ONNX
@@ -18,5 +25,21 @@ public enum TrainEngine {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("train engine \"" + text + "\" is not one of auto, java, ort");
         }
+    }
+
+    /**
+     * ONNX Runtime's engine for {@code step} when this choice takes it (ORT; AUTO where CUDA works), else null: the
+     * Java engine. The training graph updates with Adam(W): with another optimizer ORT fails and AUTO trains in Java.
+     */
+    public OrtTraining open(Module net, Optimizer optimizer, TrainingGraph.Step step, TrainingListener listener)
+            throws IOException {
+        if (this == JAVA) return null;
+        if (!(optimizer instanceof Adam adam)) {
+            if (this == AUTO) return null;
+            throw new IllegalArgumentException("the ONNX Runtime training engine updates with AdamW; choose optimizer"
+                    + " adamw, or train with SGD on the Java engine (--train-engine java)");
+        }
+        Consumer<String> log = listener == null ? System.err::println : listener::log;
+        return OrtTraining.choose(this == ORT, net, adam, step, log);
     }
 }

@@ -45,34 +45,34 @@ class MemoryFallbackTest {
         net.train(false);
         JavaEngine cpu = new JavaEngine(net);
         int[] runsOnGpu = {0};
-        Engine gpu = new Engine() { // a GPU with room for windows of up to 64 x 64
-                    public Tensor run(Tensor x) {
-                        if (x.dim(2) * x.dim(3) > 64 * 64) {
+        List<String> log = new ArrayList<>();
+        int[] opened = {0};
+        MemoryFallback<JavaEngine> fallback = new MemoryFallback<>(
+                () -> {
+                    opened[0]++;
+                    return new JavaEngine(net);
+                },
+                log::add);
+        Rng rng = new Rng(2);
+        for (int side : new int[] {32, 128, 48, 256}) {
+            float[] image = new float[side * side];
+            for (int i = 0; i < image.length; i++) image[i] = rng.normal();
+            Tensor x = Tensor.of(image, 1, 1, side, side);
+            Tensor out = fallback.run(
+                    x,
+                    () -> { // a GPU with room for windows of up to 64 x 64, failing as OrtEngine does on CUDA
+                        if (x.dim(2) * x.dim(3) > 64 * 64)
                             throw new MemoryFallback.OutOfDeviceMemory("ONNX Runtime ran out of memory", null);
-                        }
                         runsOnGpu[0]++;
                         return cpu.run(x);
-                    }
-
-                    public String describe() {
-                        return "simulated GPU";
-                    }
-
-                    public void close() {}
-                };
-        List<String> log = new ArrayList<>();
-        try (MemoryFallback engine = new MemoryFallback(gpu, () -> new JavaEngine(net), log::add)) {
-            Rng rng = new Rng(2);
-            for (int side : new int[] {32, 128, 48, 256}) {
-                float[] image = new float[side * side];
-                for (int i = 0; i < image.length; i++) image[i] = rng.normal();
-                Tensor x = Tensor.of(image, 1, 1, side, side);
-                assertArrayEquals(cpu.run(x).data(), engine.run(x).data(), "a " + side + " px window");
-            }
-            assertEquals(2, runsOnGpu[0], "the windows that fit ran on the GPU");
-            assertEquals(1, log.size(), "said once: " + log);
-            assertTrue(log.get(0).contains("128x128") && log.get(0).contains("smaller tile"), log.get(0));
-            assertEquals("simulated GPU", engine.describe());
+                    },
+                    engine -> engine.run(x));
+            assertArrayEquals(cpu.run(x).data(), out.data(), "a " + side + " px window");
         }
+        fallback.close();
+        assertEquals(2, runsOnGpu[0], "the windows that fit ran on the GPU");
+        assertEquals(1, opened[0], "the CPU engine opened once, at the first tile too large");
+        assertEquals(1, log.size(), "said once: " + log);
+        assertTrue(log.get(0).contains("128x128") && log.get(0).contains("smaller tile"), log.get(0));
     }
 }
