@@ -30,6 +30,11 @@ public record Normalization(NormalizationMethod method, double lowPercentile, do
         return method == NormalizationMethod.NONE ? none() : percentile(1, 99.8);
     }
 
+    /** This normalization's percentiles of {@code values} (to apply the same to other values), or null where it has none. */
+    public Percentiles percentiles(float[] values) {
+        return method == NormalizationMethod.PERCENTILE ? Percentiles.of(values, lowPercentile, highPercentile) : null;
+    }
+
     /** The values scaled as this normalization says, in a new array ("none": as they are, but NaN/±Inf become 0). */
     public float[] apply(float[] values) {
         if (method == NormalizationMethod.PERCENTILE)

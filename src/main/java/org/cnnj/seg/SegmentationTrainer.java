@@ -352,22 +352,30 @@ public final class SegmentationTrainer {
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
             // Before the batch thread starts: a model the graph cannot train fails here and leaves no thread behind.
             ort = cfg.engine().open(net, adam, new TrainingGraph.Step(batchShape, DISTANCE_LOSS), listener);
-            OrtTraining engine = ort;
-            Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            batches = next;
-            step = engine != null
-                    ? () -> {
-                        ObjectPatchSampler.Batch b = next.next();
-                        float[][] classes = TrainingLoss.crossEntropyTargets(
-                                b.labels(), 3, pixels, CLASS_WEIGHTS, 0f, SoftmaxCrossEntropy.NO_IGNORE);
-                        return engine.step(
-                                b.images(),
-                                Map.of(
-                                        "part0/target", classes[0],
-                                        "part0/weight", classes[1],
-                                        "part1/target", b.targets()));
-                    }
-                    : () -> javaStep(distanceLoss(net, next.next(), sampler.channels(), cfg));
+            if (ort != null) {
+                OrtTraining engine = ort;
+                // The targets are made on the batch thread too: the training thread only runs steps.
+                Prefetch<Feed> feeds = new Prefetch<>(() -> {
+                    ObjectPatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                    float[][] classes = TrainingLoss.crossEntropyTargets(
+                            b.labels(), 3, pixels, CLASS_WEIGHTS, 0f, SoftmaxCrossEntropy.NO_IGNORE);
+                    return new Feed(
+                            b.images(),
+                            Map.of(
+                                    "part0/target",
+                                    classes[0],
+                                    "part0/weight",
+                                    classes[1],
+                                    "part1/target",
+                                    b.targets()));
+                });
+                batches = feeds;
+                step = () -> feeds.next().stepOn(engine);
+            } else {
+                Prefetch<ObjectPatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+                batches = next;
+                step = () -> javaStep(distanceLoss(net, next.next(), sampler.channels(), cfg));
+            }
             validation = scored ? () -> validationAp(net, spec, held) : () -> Double.NaN;
         } else {
             PatchSampler sampler = sampler(split.training(), spec, recipe.elastic(), rng.split());
@@ -375,23 +383,27 @@ public final class SegmentationTrainer {
             int[] batchShape = {cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch()};
             ort = cfg.engine()
                     .open(net, adam, new TrainingGraph.Step(batchShape, new TrainingLoss.CrossEntropy()), listener);
-            OrtTraining engine = ort;
-            Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-            batches = next;
             int classes = spec.classChannels();
-            step = engine != null
-                    ? () -> {
-                        PatchSampler.Batch b = next.next();
-                        float[][] t = TrainingLoss.crossEntropyTargets(
-                                b.labels(), classes, pixels, classWeights, 0f, SoftmaxCrossEntropy.NO_IGNORE);
-                        return engine.step(b.images(), Map.of("target", t[0], "weight", t[1]));
-                    }
-                    : () -> {
-                        PatchSampler.Batch b = next.next();
-                        Tensor x = Tensor.of(b.images(), batchShape);
-                        return javaStep(SoftmaxCrossEntropy.apply(
-                                net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE));
-                    };
+            if (ort != null) {
+                OrtTraining engine = ort;
+                Prefetch<Feed> feeds = new Prefetch<>(() -> {
+                    PatchSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                    float[][] t = TrainingLoss.crossEntropyTargets(
+                            b.labels(), classes, pixels, classWeights, 0f, SoftmaxCrossEntropy.NO_IGNORE);
+                    return new Feed(b.images(), Map.of("target", t[0], "weight", t[1]));
+                });
+                batches = feeds;
+                step = () -> feeds.next().stepOn(engine);
+            } else {
+                Prefetch<PatchSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+                batches = next;
+                step = () -> {
+                    PatchSampler.Batch b = next.next();
+                    Tensor x = Tensor.of(b.images(), batchShape);
+                    return javaStep(SoftmaxCrossEntropy.apply(
+                            net.forward(x), b.labels(), classWeights, SoftmaxCrossEntropy.NO_IGNORE));
+                };
+            }
             validation =
                     scored ? () -> validationIou(net, spec, split.validation(), spec.isInstances()) : () -> Double.NaN;
         }
@@ -432,6 +444,13 @@ public final class SegmentationTrainer {
     private static double javaStep(Tensor loss) {
         Autograd.backwardAndRelease(loss);
         return loss.item();
+    }
+
+    /** A batch as ONNX Runtime's training step takes it: the images and the loss's inputs by name. */
+    private record Feed(float[] images, Map<String, float[]> targets) {
+        double stepOn(OrtTraining engine) {
+            return engine.step(images, targets);
+        }
     }
 
     /** The distance model's loss as the ONNX Runtime engine computes it (the same as {@link #distanceLoss}). */

@@ -9,8 +9,6 @@ import java.util.function.Consumer;
 import org.cnnj.data.Percentiles;
 import org.cnnj.data.Resize;
 import org.cnnj.data.ScaleLadder;
-import org.cnnj.model.Normalization;
-import org.cnnj.model.NormalizationMethod;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
 import org.cnnj.onnx.OnnxExport;
@@ -567,10 +565,7 @@ public final class Segmenter implements AutoCloseable {
 
     /** The percentiles the sidecar asks for, from (a sample of) {@code values}; null for no normalization. */
     public static Percentiles percentiles(SegmentationSpec spec, float[] values) {
-        Normalization n = spec.normalization();
-        return n.method() == NormalizationMethod.PERCENTILE
-                ? Percentiles.of(values, n.lowPercentile(), n.highPercentile())
-                : null;
+        return spec.normalization().percentiles(values);
     }
 
     /** Segments an already normalized (and, where wanted, rescaled) source, tile by tile (the image is never copied whole). */

@@ -1,5 +1,6 @@
 package org.cnnj.seg;
 
+import org.cnnj.data.Resize;
 import org.cnnj.runtime.VolumeSize;
 
 /**
@@ -10,19 +11,38 @@ import org.cnnj.runtime.VolumeSize;
 public final class VolumeScaling {
     private VolumeScaling() {}
 
+    /** Where each destination voxel samples the source along z, y and x ({@link Resize.Axis}: also parts of a volume). */
+    public record Axes(Resize.Axis z, Resize.Axis y, Resize.Axis x) {
+        /** The whole of {@code from} resampled to {@code to}. */
+        public static Axes whole(VolumeSize from, VolumeSize to) {
+            return new Axes(
+                    Resize.Axis.whole(from.depth(), to.depth()),
+                    Resize.Axis.whole(from.height(), to.height()),
+                    Resize.Axis.whole(from.width(), to.width()));
+        }
+
+        /** The destination's size. */
+        public VolumeSize size() {
+            return new VolumeSize(z.length(), y.length(), x.length());
+        }
+    }
+
     public static float[] linear(float[] v, VolumeSize from, VolumeSize to) {
-        if (from.equals(to)) return v;
-        int d = from.depth(), h = from.height(), w = from.width(), nd = to.depth(), nh = to.height(), nw = to.width();
+        return from.equals(to) ? v : linear(v, from, Axes.whole(from, to));
+    }
+
+    /** {@code v} (of {@code from}) sampled trilinearly where {@code axes} say. */
+    public static float[] linear(float[] v, VolumeSize from, Axes axes) {
+        int h = from.height(), w = from.width();
+        VolumeSize to = axes.size();
+        int nd = to.depth(), nh = to.height(), nw = to.width();
         float[] out = new float[nd * nh * nw];
-        int[] x0 = new int[nw], x1 = new int[nw];
-        float[] fx = new float[nw];
-        axis(w, nw, x0, x1, fx);
-        int[] y0 = new int[nh], y1 = new int[nh];
-        float[] fy = new float[nh];
-        axis(h, nh, y0, y1, fy);
-        int[] z0 = new int[nd], z1 = new int[nd];
-        float[] fz = new float[nd];
-        axis(d, nd, z0, z1, fz);
+        int[] x0 = axes.x().low(),
+                x1 = axes.x().high(),
+                y0 = axes.y().low(),
+                y1 = axes.y().high();
+        int[] z0 = axes.z().low(), z1 = axes.z().high();
+        float[] fx = axes.x().weight(), fy = axes.y().weight(), fz = axes.z().weight();
         int plane = h * w;
         for (int z = 0; z < nd; z++)
             for (int y = 0; y < nh; y++) {
@@ -41,32 +61,25 @@ public final class VolumeScaling {
     }
 
     public static int[] nearest(int[] v, VolumeSize from, VolumeSize to) {
-        if (from.equals(to)) return v;
-        int d = from.depth(), h = from.height(), w = from.width(), nd = to.depth(), nh = to.height(), nw = to.width();
+        return from.equals(to) ? v : nearest(v, from, Axes.whole(from, to));
+    }
+
+    /** Labels {@code v} (of {@code from}) sampled at the nearest voxels {@code axes} say. */
+    public static int[] nearest(int[] v, VolumeSize from, Axes axes) {
+        int h = from.height(), w = from.width();
+        VolumeSize to = axes.size();
+        int nd = to.depth(), nh = to.height(), nw = to.width();
+        int[] sz = axes.z().nearest(), sy = axes.y().nearest(), sx = axes.x().nearest();
         int[] out = new int[nd * nh * nw];
-        for (int z = 0; z < nd; z++) {
-            int sz = Math.min(d - 1, (int) ((z + 0.5) * d / nd));
+        for (int z = 0; z < nd; z++)
             for (int y = 0; y < nh; y++) {
-                int sy = Math.min(h - 1, (int) ((y + 0.5) * h / nh)), o = (z * nh + y) * nw, i = (sz * h + sy) * w;
-                for (int x = 0; x < nw; x++) out[o + x] = v[i + Math.min(w - 1, (int) ((x + 0.5) * w / nw))];
+                int o = (z * nh + y) * nw, i = (sz[z] * h + sy[y]) * w;
+                for (int x = 0; x < nw; x++) out[o + x] = v[i + sx[x]];
             }
-        }
         return out;
     }
 
     private static float lerp(float a, float b, float t) {
         return a + (b - a) * t;
-    }
-
-    /** For each output index: the two input indices and the weight of the second. */
-    private static void axis(int n, int m, int[] i0, int[] i1, float[] f) {
-        double scale = (double) n / m;
-        for (int i = 0; i < m; i++) {
-            double src = Math.max(0, (i + 0.5) * scale - 0.5);
-            int lo = Math.min(n - 1, (int) src);
-            i0[i] = lo;
-            i1[i] = Math.min(n - 1, lo + 1);
-            f[i] = (float) (src - lo);
-        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.data.Resize;
 import org.cnnj.data.ScaleLadder;
 import org.cnnj.model.Sidecars;
 import org.cnnj.nn.Module;
@@ -79,7 +80,8 @@ public final class VolumeSegmenter {
             float[] foreground,
             float[] distance,
             int minObjectVoxels,
-            VolumeSize grid) {}
+            VolumeSize grid,
+            VolumeScaling.Axes back) {}
 
     private final Engine engine;
     private final VolumeSpec spec;
@@ -134,7 +136,7 @@ public final class VolumeSegmenter {
         for (int c = 0; c < normalized.length; c++)
             normalized[c] = spec.normalization().apply(v.image()[c]);
         double diameter = o.diameter() > 0 ? o.diameter() : estimateDiameter(v, normalized, ratio, o, log);
-        Result r = run(v, normalized, ratio, diameter, o, progress);
+        Result r = run(v, normalized, ratio, diameter, o, progress, null);
         log.accept(String.format(
                 Locale.ROOT,
                 "%s: %d objects (diameter %.1f xy voxels; seen at z×%.2f, xy×%.2f)",
@@ -144,6 +146,31 @@ public final class VolumeSegmenter {
                 r.scaleZ(),
                 r.scaleXy()));
         return r;
+    }
+
+    /**
+     * Segments a volume already normalized — a block of a larger one, normalized with the whole volume's percentiles —
+     * at {@code o.diameter()}, which must be given (a block is segmented at the whole volume's size, not its own);
+     * {@code part}: where the block lies in the whole volume (null: it is the whole).
+     */
+    public Result segmentNormalized(LabeledVolume v, float[][] normalized, Options o, Part part) {
+        if (o.diameter() <= 0)
+            throw new IllegalArgumentException(
+                    "a block of a volume is segmented at the whole volume's object size: give the diameter");
+        return run(v, normalized, zRatioOf(v, line -> {}), o.diameter(), o, null, part);
+    }
+
+    /**
+     * A block of a larger volume: where it starts in the whole volume (voxels z, y, x) and the whole volume's size.
+     * Resized, the block is resampled on the whole resized volume's grid, starting on the network's pooling grid of it,
+     * and its objects are taken back to the block's voxels as the whole volume's are: each voxel gets what the whole
+     * volume resized at once gives it (where the block holds its neighbours).
+     */
+    public record Part(VolumeSize whole, int z, int y, int x) {}
+
+    /** The objects' diameter (xy voxels), measured on an already normalized volume as {@link #segment} measures it. */
+    public double measureDiameter(LabeledVolume v, float[][] normalized, Consumer<String> log) {
+        return estimateDiameter(v, normalized, zRatioOf(v, log), Options.defaults(), log);
     }
 
     /** Scales (model voxels per stack voxel in xy) tried by {@link #estimateDiameter}, smallest first. */
@@ -209,7 +236,7 @@ public final class VolumeSegmenter {
                     System.arraycopy(
                             normalized[c], (z * v.height() + y0 + y) * v.width() + x0, crop[c], (z * ch + y) * cw, cw);
         LabeledVolume part = new LabeledVolume(v.name(), crop, null, new VolumeSize(d, ch, cw), v.voxel(), v.unit());
-        Result r = run(part, crop, ratio, spec.objectDiameter() / s, o, null);
+        Result r = run(part, crop, ratio, spec.objectDiameter() / s, o, null, null);
         boolean[] cut = new boolean[r.objects() + 1];
         int[] kept = r.labels().clone();
         for (int z = 0; z < d; z++)
@@ -259,38 +286,68 @@ public final class VolumeSegmenter {
             double ratio,
             double diameter,
             Options o,
-            VolumeTiler.Progress progress) {
+            VolumeTiler.Progress progress,
+            Part part) {
         double sXy = spec.objectDiameter() / diameter, sZ = sXy * ratio / spec.zRatio();
-        VolumeSize size = v.size(), seen = size.scaled(sZ, sXy);
+        VolumeSize size = v.size(), whole = part == null ? size : part.whole(), wholeSeen = whole.scaled(sZ, sXy);
+        VolumeScaling.Axes in, back;
+        if (part == null || wholeSeen.equals(whole)) {
+            in = VolumeScaling.Axes.whole(size, size.scaled(sZ, sXy));
+            back = VolumeScaling.Axes.whole(in.size(), size);
+        } else {
+            Resize.Axis[][] axes = new Resize.Axis[3][];
+            int[] at = {part.z(), part.y(), part.x()}, n = size.dims(), all = whole.dims(), seenAll = wholeSeen.dims();
+            for (int a = 0; a < 3; a++) axes[a] = window(all[a], seenAll[a], at[a], n[a], spec.tileMultiple()[a]);
+            in = new VolumeScaling.Axes(axes[0][0], axes[1][0], axes[2][0]);
+            back = new VolumeScaling.Axes(axes[0][1], axes[1][1], axes[2][1]);
+        }
+        VolumeSize seen = in.size();
         VolumeTiler.Layout layout = layout(seen, o);
         checkMemory(v, seen, layout);
         float[][] input = new float[normalized.length][];
-        for (int c = 0; c < input.length; c++) input[c] = VolumeScaling.linear(normalized[c], size, seen);
+        for (int c = 0; c < input.length; c++)
+            input[c] = seen.equals(size) ? normalized[c] : VolumeScaling.linear(normalized[c], size, in);
         float[][] out = VolumeTiler.predict(engine, input, seen, layout, progress);
         // Objects are cut where the network's maps are crisp, on the grid it saw, and their labels taken back to the
         // stack's grid (resampling the maps instead blurs the dips between touching objects away).
         float[] fg = sigmoid(out[0]), dist = sigmoid(out[1]);
         int min = o.minObjectVoxels() > 0
-                ? (int) Math.max(1, Math.round(o.minObjectVoxels() * (double) seen.voxels() / size.voxels()))
+                ? (int) Math.max(1, Math.round(o.minObjectVoxels() * (double) wholeSeen.voxels() / whole.voxels()))
                 : minVoxels(spec.objectDiameter(), spec.zRatio());
         double split = o.splitDepth() > 0 ? o.splitDepth() : spec.splitDepth();
-        int[] labels = decode(fg, dist, seen, min, split, size);
+        int[] labels = decode(fg, dist, seen, min, split, back);
         int objects = 0;
         for (int l : labels) objects = Math.max(objects, l);
-        return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min, seen);
+        return new Result(labels, objects, diameter, sZ, sXy, fg, dist, min, seen, back);
+    }
+
+    /**
+     * One axis of a block at {@code at} of {@code n} voxels in a whole axis of {@code all} voxels, seen as {@code
+     * seenAll}: the seen voxels the block covers, from a multiple of the network's {@code multiple} (sampled from the
+     * block as the whole axis's resize samples them), and the way back to the block's voxels.
+     */
+    private static Resize.Axis[] window(int all, int seenAll, int at, int n, int multiple) {
+        double s = (double) seenAll / all;
+        long first = Math.max(0, (long) Math.floor((at + 0.5) * s - 0.5)) / multiple * multiple;
+        long end = Math.min(seenAll, (long) Math.ceil((at + n + 0.5) * s - 0.5));
+        Resize.Axis.Span seen = new Resize.Axis.Span(first, (int) (end - first)), block = new Resize.Axis.Span(at, n);
+        return new Resize.Axis[] {
+            Resize.Axis.window(all, seenAll, seen, block), Resize.Axis.window(seenAll, all, block, seen)
+        };
     }
 
     /** The objects of an earlier result's maps at another split depth, on the stack's grid, numbered 1..n. */
     int[] decode(LabeledVolume v, Result r, double splitDepth) {
-        return decode(r.foreground(), r.distance(), r.grid(), r.minObjectVoxels(), splitDepth, v.size());
+        return decode(r.foreground(), r.distance(), r.grid(), r.minObjectVoxels(), splitDepth, r.back());
     }
 
-    /** Objects of the maps on {@code grid}, their labels taken to {@code stack}'s grid by nearest, numbered 1..n. */
-    private static int[] decode(float[] fg, float[] dist, VolumeSize grid, int min, double split, VolumeSize stack) {
+    /** Objects of the maps on {@code grid}, their labels taken to the stack's grid by nearest ({@code back}), numbered 1..n. */
+    private static int[] decode(
+            float[] fg, float[] dist, VolumeSize grid, int min, double split, VolumeScaling.Axes back) {
         boolean[] mask = new boolean[fg.length];
         for (int p = 0; p < mask.length; p++) mask[p] = fg[p] > 0.5f;
         int[] onGrid = DistanceInstances.decode(mask, dist, grid, new DistanceInstances.Options((float) split, min));
-        return consecutive(VolumeScaling.nearest(onGrid, grid, stack));
+        return consecutive(VolumeScaling.nearest(onGrid, grid, back));
     }
 
     /** Labels renumbered 1..n in order of first appearance (objects lost in resampling leave no gaps). */

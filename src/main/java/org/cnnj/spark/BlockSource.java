@@ -3,6 +3,7 @@ package org.cnnj.spark;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,8 +17,33 @@ interface BlockSource {
 
     int channels();
 
+    /** Planes along z: 1 for a plane. */
+    default long depth() {
+        return 1;
+    }
+
+    /** The voxel size (z, y, x) the image states, or null. */
+    default double[] voxel() {
+        return null;
+    }
+
     /** Channel {@code c} of rows [y0, y0 + h) and columns [x0, x0 + w), row-major. */
     float[] readPlane(int c, long y0, long x0, int h, int w) throws IOException;
+
+    /** A box of voxels: its corner (z, y, x) and its depth, height and width. */
+    record Box(long z, long y, long x, int depth, int height, int width) {
+        /** Rows [y, y + height) and columns [x, x + width) of the plane (z = 0). */
+        static Box plane(long y, long x, int height, int width) {
+            return new Box(0, y, x, 1, height, width);
+        }
+    }
+
+    /** Channel {@code c} of {@code box}, z slowest. */
+    default float[] readBox(int c, Box box) throws IOException {
+        if (box.z() != 0 || box.depth() != 1)
+            throw new IllegalArgumentException(describe() + " is a plane, not a volume");
+        return readPlane(c, box.y(), box.x(), box.height(), box.width());
+    }
 
     /** Channel {@code c}'s pixels for its percentiles: the whole plane up to 16 M pixels, else parts spread over it. */
     float[] sample(int c) throws IOException;
@@ -37,7 +63,7 @@ interface BlockSource {
                         OmeZarr.open(input), input.toAbsolutePath().normalize().toString());
     }
 
-    /** An OME-Zarr image's plane: the channel axis's index c, every other leading axis at 0 (e.g. t and z). */
+    /** An OME-Zarr image: a plane, or a volume along its z axis; the channel axis's index c, a time axis at 0. */
     record Zarr(OmeZarr.Image image, String describe) implements BlockSource {
         public long width() {
             return image.width();
@@ -52,29 +78,57 @@ interface BlockSource {
             return c < 0 ? 1 : (int) image.array().shape()[c];
         }
 
+        public long depth() {
+            int z = image.axis("z");
+            return z < 0 ? 1 : image.array().shape()[z];
+        }
+
+        /** The full-resolution dataset's scale along z, y and x, where the image has a z axis and a scale. */
+        public double[] voxel() {
+            int z = image.axis("z"), n = image.axes().size();
+            return z < 0 || image.scale() == null
+                    ? null
+                    : new double[] {image.scale()[z], image.scale()[n - 2], image.scale()[n - 1]};
+        }
+
         public float[] readPlane(int c, long y0, long x0, int h, int w) throws IOException {
-            return image.array().readPlane(lead(c), y0, x0, h, w);
+            return readBox(c, Box.plane(y0, x0, h, w));
         }
 
-        private long[] lead(int c) {
-            long[] lead = new long[image.array().shape().length - 2];
-            if (image.axis("c") >= 0) lead[image.axis("c")] = c;
-            return lead;
+        public float[] readBox(int c, Box box) throws IOException {
+            int n = image.array().shape().length, z = image.axis("z");
+            long[] start = new long[n];
+            int[] size = new int[n];
+            Arrays.fill(size, 1);
+            if (image.axis("c") >= 0) start[image.axis("c")] = c;
+            if (z >= 0) {
+                start[z] = box.z();
+                size[z] = box.depth();
+            } else if (box.z() != 0 || box.depth() != 1)
+                throw new IllegalArgumentException(describe() + " has no z axis");
+            start[n - 2] = box.y();
+            start[n - 1] = box.x();
+            size[n - 2] = box.height();
+            size[n - 1] = box.width();
+            return image.array().read(start, size);
         }
 
-        /** Whole chunks spread evenly over the plane where it exceeds 16 M pixels. */
+        /** The whole image up to 16 M voxels, else whole chunks spread evenly over it (z, y, x), about 16 M voxels. */
         public float[] sample(int c) throws IOException {
-            long w = width(), h = height();
+            long d = depth(), h = height(), w = width();
+            if (d * h * w <= 16L << 20) return readBox(c, new Box(0, 0, 0, (int) d, (int) h, (int) w));
             ZarrArray a = image.array();
-            if (w * h <= 16L << 20) return a.readPlane(lead(c), 0, 0, (int) h, (int) w);
-            int ch = a.chunks()[a.chunks().length - 2], cw = a.chunks()[a.chunks().length - 1];
-            long ny = (h + ch - 1) / ch, nx = (w + cw - 1) / cw, total = ny * nx;
-            long step = Math.max(1, total * ch * cw / (16L << 20));
+            int n = a.chunks().length, z = image.axis("z");
+            int cd = z < 0 ? 1 : a.chunks()[z], ch = a.chunks()[n - 2], cw = a.chunks()[n - 1];
+            long nz = (d + cd - 1) / cd, ny = (h + ch - 1) / ch, nx = (w + cw - 1) / cw, total = nz * ny * nx;
+            long step = Math.max(1, total * cd * ch * cw / (16L << 20));
             List<float[]> parts = new ArrayList<>();
             for (long k = step / 2; k < total; k += step) {
-                long cy = k / nx, cx = k % nx;
-                int rh = (int) Math.min(ch, h - cy * ch), rw = (int) Math.min(cw, w - cx * cw);
-                parts.add(a.readPlane(lead(c), cy * ch, cx * cw, rh, rw));
+                long kz = k / (ny * nx), ky = k / nx % ny, kx = k % nx;
+                int rd = (int) Math.min(cd, d - kz * cd),
+                        rh = (int) Math.min(ch, h - ky * ch),
+                        rw = (int) Math.min(cw, w - kx * cw);
+                parts.add(readBox(c, new Box(kz * cd, ky * ch, kx * cw, rd, rh, rw)));
             }
             return joined(parts);
         }

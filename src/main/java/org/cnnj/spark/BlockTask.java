@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.data.Percentiles;
+import org.cnnj.model.Normalization;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.VolumeSize;
+import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SegmentationModel;
-import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.VolumeSegmenter;
 import scala.Tuple2;
 
 /**
@@ -22,80 +26,113 @@ import scala.Tuple2;
  */
 final class BlockTask {
     private static final Map<String, Segmenter> OPEN = new HashMap<>();
+    private static final Map<String, VolumeSegmenter> VOLUMES = new HashMap<>();
     private static final Map<String, BlockSource> SOURCES = new HashMap<>();
 
     private BlockTask() {}
 
-    /** The objects whose centre lies in block [by, bx], in image coordinates. */
+    /** The objects whose centre lies in block [bz, by, bx], in image coordinates. */
     static List<BlockObject> segment(BlockSegmentation.Plan p, long[] block) throws IOException {
-        long y0 = block[0] * p.block(), x0 = block[1] * p.block();
-        long y1 = Math.min(p.height(), y0 + p.block()), x1 = Math.min(p.width(), x0 + p.block());
-        // Crops start on the network's pooling grid, as the whole image's tiles do (a U-Net is not shift-equivariant
-        // by less than its tile multiple): the same pixels then get the same prediction in any block. Resized, the
-        // segmenter finds that grid in the whole resized image itself (Segmenter.applyNormalizedPart).
-        long grid = p.scale() == 1 ? p.multiple() : 1;
-        long ey0 = Math.max(0, y0 - p.margin()) / grid * grid, ex0 = Math.max(0, x0 - p.margin()) / grid * grid;
-        long ey1 = Math.min(p.height(), y1 + p.margin()), ex1 = Math.min(p.width(), x1 + p.margin());
-        int h = (int) (ey1 - ey0), w = (int) (ex1 - ex0);
-        float[][] raw = read(p, ey0, ex0, h, w);
+        long[] lo = new long[3], hi = new long[3], from = new long[3];
+        int[] n = new int[3];
+        for (int a = 0; a < 3; a++) {
+            lo[a] = block[a] * p.block()[a];
+            hi[a] = Math.min(p.size()[a], lo[a] + p.block()[a]);
+            from[a] = Math.max(0, lo[a] - p.margin()[a]) / p.grid()[a] * p.grid()[a];
+            n[a] = (int) (Math.min(p.size()[a], hi[a] + p.margin()[a]) - from[a]);
+        }
+        float[][] raw = read(p, new BlockSource.Box(from[0], from[1], from[2], n[0], n[1], n[2]));
+        int[] labels = p.volume() ? volumeLabels(p, raw, from, n) : planeLabels(p, raw, from, n);
+        long index = p.index(block[0], block[1], block[2]);
+        return objects(labels, raw[0], n, from, lo, hi, index);
+    }
+
+    private static int[] planeLabels(BlockSegmentation.Plan p, float[][] raw, long[] from, int[] n) throws IOException {
         Segmenter s = segmenter(p);
         Segmenter.Options o = Segmenter.Options.of(s.spec())
                 .withLayout(s.layout(p.tile(), line -> {}))
                 .withScale(p.scale());
-        int[] labels;
         synchronized (s) { // one block at a time per executor: the session uses the executor's cores
-            labels = s.applyNormalizedPart(
-                            normalized(p, s.spec(), raw), new Segmenter.Part(w, h, ex0, ey0, p.width(), p.height()), o)
+            return s.applyNormalizedPart(
+                            normalized(p, s.spec().normalization(), raw),
+                            new Segmenter.Part(n[2], n[1], from[2], from[1], p.width(), p.height()),
+                            o)
                     .objects();
         }
-        long index = block[0] * ((p.width() + p.block() - 1) / p.block()) + block[1];
-        return objects(labels, raw[0], w, h, ey0, ex0, y0, x0, y1, x1, index);
     }
 
-    /** Measures each label of the crop and keeps those whose centroid lies in [y0, y1) × [x0, x1). */
+    private static int[] volumeLabels(BlockSegmentation.Plan p, float[][] raw, long[] from, int[] n)
+            throws IOException {
+        VolumeSegmenter s = volumeSegmenter(p);
+        LabeledVolume v = volume(p, normalized(p, s.spec().normalization(), raw), n[0], n[1], n[2]);
+        VolumeSegmenter.Options o =
+                VolumeSegmenter.Options.defaults().withDiameter(s.spec().objectDiameter() / p.scale());
+        synchronized (s) {
+            VolumeSize whole = new VolumeSize((int) p.depth(), (int) p.height(), (int) p.width());
+            return s.segmentNormalized(
+                            v, v.image(), o, new VolumeSegmenter.Part(whole, (int) from[0], (int) from[1], (int)
+                                    from[2]))
+                    .labels();
+        }
+    }
+
+    /** A block of the volume (already normalized) with the volume's z/xy ratio as its voxel size. */
+    static LabeledVolume volume(BlockSegmentation.Plan p, float[][] normalized, int d, int h, int w) {
+        return new LabeledVolume(
+                "block", normalized, null, new VolumeSize(d, h, w), new double[] {p.zRatio(), 1, 1}, "xy-voxel");
+    }
+
+    /**
+     * Measures each label of the crop (size {@code n}, at {@code from}; z, y, x) and keeps those whose centroid lies in
+     * [lo, hi) on every axis, as runs along x in the image's coordinates.
+     */
     static List<BlockObject> objects(
-            int[] labels,
-            float[] intensity,
-            int w,
-            int h,
-            long oy,
-            long ox,
-            long y0,
-            long x0,
-            long y1,
-            long x1,
-            long block) {
-        Map<Integer, double[]> stats = new LinkedHashMap<>(); // area, Σx, Σy, Σintensity, minx, miny, maxx, maxy
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int l = labels[y * w + x];
-                if (l == 0) continue;
-                double[] s = stats.computeIfAbsent(l, k -> new double[] {0, 0, 0, 0, 1e18, 1e18, -1, -1});
-                s[0]++;
-                s[1] += x;
-                s[2] += y;
-                s[3] += intensity[y * w + x];
-                s[4] = Math.min(s[4], x);
-                s[5] = Math.min(s[5], y);
-                s[6] = Math.max(s[6], x);
-                s[7] = Math.max(s[7], y);
-            }
+            int[] labels, float[] intensity, int[] n, long[] from, long[] lo, long[] hi, long block) {
+        int d = n[0], h = n[1], w = n[2];
+        // per label: voxels, Σx, Σy, Σz, Σintensity, min x, y, z, max x, y, z
+        Map<Integer, double[]> stats = new LinkedHashMap<>();
+        for (int z = 0, i = 0; z < d; z++)
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++, i++) {
+                    int l = labels[i];
+                    if (l == 0) continue;
+                    double[] s =
+                            stats.computeIfAbsent(l, k -> new double[] {0, 0, 0, 0, 0, 1e18, 1e18, 1e18, -1, -1, -1});
+                    s[0]++;
+                    s[1] += x;
+                    s[2] += y;
+                    s[3] += z;
+                    s[4] += intensity[i];
+                    s[5] = Math.min(s[5], x);
+                    s[6] = Math.min(s[6], y);
+                    s[7] = Math.min(s[7], z);
+                    s[8] = Math.max(s[8], x);
+                    s[9] = Math.max(s[9], y);
+                    s[10] = Math.max(s[10], z);
+                }
         Map<Integer, List<Integer>> runs = new HashMap<>();
         for (Map.Entry<Integer, double[]> e : stats.entrySet()) {
             double[] s = e.getValue();
-            double cx = ox + s[1] / s[0], cy = oy + s[2] / s[0];
-            if (Math.floor(cy) >= y0 && Math.floor(cy) < y1 && Math.floor(cx) >= x0 && Math.floor(cx) < x1)
-                runs.put(e.getKey(), new ArrayList<>());
+            boolean inside = true;
+            for (int a = 0; a < 3; a++) { // axis a: z, y, x; its sum s[3 - a]
+                double c = Math.floor(from[a] + s[3 - a] / s[0]);
+                inside &= c >= lo[a] && c < hi[a];
+            }
+            if (inside) runs.put(e.getKey(), new ArrayList<>());
         }
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; ) {
-                int l = labels[y * w + x], start = x;
-                while (x < w && labels[y * w + x] == l) x++;
-                List<Integer> r = l == 0 ? null : runs.get(l);
-                if (r != null) {
-                    r.add((int) (oy + y));
-                    r.add((int) (ox + start));
-                    r.add((int) (ox + x));
+        for (int z = 0; z < d; z++)
+            for (int y = 0; y < h; y++) {
+                int row = (z * h + y) * w;
+                for (int x = 0; x < w; ) {
+                    int l = labels[row + x], start = x;
+                    while (x < w && labels[row + x] == l) x++;
+                    List<Integer> r = l == 0 ? null : runs.get(l);
+                    if (r != null) {
+                        r.add((int) (from[0] + z));
+                        r.add((int) (from[1] + y));
+                        r.add((int) (from[2] + start));
+                        r.add((int) (from[2] + x));
+                    }
                 }
             }
         List<BlockObject> out = new ArrayList<>();
@@ -106,22 +143,28 @@ final class BlockTask {
                     block,
                     e.getValue().stream().mapToInt(Integer::intValue).toArray(),
                     (long) s[0],
-                    ox + s[1] / s[0],
-                    oy + s[2] / s[0],
-                    new long[] {ox + (long) s[4], oy + (long) s[5], (long) (s[6] - s[4] + 1), (long) (s[7] - s[5] + 1)},
-                    s[3] / s[0]));
+                    new double[] {from[2] + s[1] / s[0], from[1] + s[2] / s[0], from[0] + s[3] / s[0]},
+                    new long[] {
+                        from[2] + (long) s[5],
+                        from[1] + (long) s[6],
+                        from[0] + (long) s[7],
+                        (long) (s[8] - s[5] + 1),
+                        (long) (s[9] - s[6] + 1),
+                        (long) (s[10] - s[7] + 1)
+                    },
+                    s[4] / s[0]));
         }
         return out;
     }
 
     /** The blocks an object's bounding box touches, each with the object: where its double may be. */
     static List<Tuple2<Long, BlockObject>> blocksTouched(BlockSegmentation.Plan p, BlockObject o) {
-        long[] b = o.box();
-        long perRow = (p.width() + p.block() - 1) / p.block();
+        long[] b = o.box(), bs = p.block(); // box: x, y, z, width, height, depth
         List<Tuple2<Long, BlockObject>> out = new ArrayList<>();
-        for (long by = b[1] / p.block(); by <= (b[1] + b[3] - 1) / p.block(); by++)
-            for (long bx = b[0] / p.block(); bx <= (b[0] + b[2] - 1) / p.block(); bx++)
-                out.add(new Tuple2<>(by * perRow + bx, o));
+        for (long bz = b[2] / bs[0]; bz <= (b[2] + b[5] - 1) / bs[0]; bz++)
+            for (long by = b[1] / bs[1]; by <= (b[1] + b[4] - 1) / bs[1]; by++)
+                for (long bx = b[0] / bs[2]; bx <= (b[0] + b[3] - 1) / bs[2]; bx++)
+                    out.add(new Tuple2<>(p.index(bz, by, bx), o));
         return out;
     }
 
@@ -145,71 +188,88 @@ final class BlockTask {
     }
 
     private static boolean boxesMeet(long[] a, long[] b) {
-        return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+        for (int k = 0; k < 3; k++) if (a[k] >= b[k] + b[k + 3] || b[k] >= a[k] + a[k + 3]) return false;
+        return true;
     }
 
-    /** Pixels two run lists share (runs sorted by row, as they are made). */
+    /** Voxels two run lists share (runs sorted by z, then y, as they are made). */
     static long shared(int[] a, int[] b) {
+        final int r = BlockObject.RUN;
         long n = 0;
         int j = 0;
-        for (int i = 0; i < a.length; i += 3) {
-            while (j < b.length && b[j] < a[i]) j += 3;
-            for (int k = j; k < b.length && b[k] == a[i]; k += 3)
-                n += Math.max(0, Math.min(a[i + 2], b[k + 2]) - Math.max(a[i + 1], b[k + 1]));
+        for (int i = 0; i < a.length; i += r) {
+            while (j < b.length && rowOrder(b, j, a, i) < 0) j += r;
+            for (int k = j; k < b.length && rowOrder(b, k, a, i) == 0; k += r)
+                n += Math.max(0, Math.min(a[i + 3], b[k + 3]) - Math.max(a[i + 2], b[k + 2]));
         }
         return n;
     }
 
-    /** The chunks an object touches, each with the object (painted there). */
-    static List<Tuple2<String, BlockObject>> chunksOf(BlockObject o, int chunk) {
+    /** Compares run i of a with run j of b by row (z, then y). */
+    private static int rowOrder(int[] a, int i, int[] b, int j) {
+        return a[i] != b[j] ? Integer.compare(a[i], b[j]) : Integer.compare(a[i + 1], b[j + 1]);
+    }
+
+    /**
+     * The chunks (size z, y, x) an object touches, each with the object (painted there): keys "cy/cx" in a plane,
+     * "cz/cy/cx" in a volume.
+     */
+    static List<Tuple2<String, BlockObject>> chunksOf(BlockObject o, int[] chunk, boolean planar) {
         Map<String, Boolean> keys = new LinkedHashMap<>();
         int[] r = o.runs();
-        for (int i = 0; i < r.length; i += 3)
-            for (int cx = r[i + 1] / chunk; cx <= (r[i + 2] - 1) / chunk; cx++) keys.put(r[i] / chunk + "/" + cx, true);
+        for (int i = 0; i < r.length; i += BlockObject.RUN)
+            for (int cx = r[i + 2] / chunk[2]; cx <= (r[i + 3] - 1) / chunk[2]; cx++)
+                keys.put((planar ? "" : r[i] / chunk[0] + "/") + r[i + 1] / chunk[1] + "/" + cx, true);
         List<Tuple2<String, BlockObject>> out = new ArrayList<>();
         for (String k : keys.keySet()) out.add(new Tuple2<>(k, o));
         return out;
     }
 
-    /** Paints the objects into chunk "cy/cx" (lower ids first: a pixel two objects claim keeps the first); returns how many pixels were claimed twice. */
-    static long paint(String array, int chunk, String key, Iterable<BlockObject> objects) throws IOException {
+    /**
+     * Paints the objects into the chunk {@code key} (lower ids first: a voxel two objects claim keeps the first); returns
+     * how many voxels were claimed twice.
+     */
+    static long paint(String array, int[] chunk, boolean planar, String key, Iterable<BlockObject> objects)
+            throws IOException {
         ZarrArray a = ZarrArray.open(Path.of(array));
-        String[] k = key.split("/");
-        long cy = Long.parseLong(k[0]), cx = Long.parseLong(k[1]);
+        long[] index = Arrays.stream(key.split("/")).mapToLong(Long::parseLong).toArray();
+        long cz = planar ? 0 : index[0], cy = index[index.length - 2], cx = index[index.length - 1];
         List<BlockObject> sorted = new ArrayList<>();
         objects.forEach(sorted::add);
         sorted.sort((p, q) -> Long.compare(p.id(), q.id()));
-        int[] values = new int[chunk * chunk];
+        int[] values = new int[chunk[0] * chunk[1] * chunk[2]];
         long contested = 0;
-        long y0 = cy * chunk, x0 = cx * chunk;
+        long z0 = cz * chunk[0], y0 = cy * chunk[1], x0 = cx * chunk[2];
         for (BlockObject o : sorted) {
             int[] r = o.runs();
-            for (int i = 0; i < r.length; i += 3) {
-                if (r[i] < y0 || r[i] >= y0 + chunk) continue;
-                for (long x = Math.max(r[i + 1], x0); x < Math.min(r[i + 2], x0 + chunk); x++) {
-                    int at = (int) ((r[i] - y0) * chunk + (x - x0));
+            for (int i = 0; i < r.length; i += BlockObject.RUN) {
+                if (r[i] < z0 || r[i] >= z0 + chunk[0] || r[i + 1] < y0 || r[i + 1] >= y0 + chunk[1]) continue;
+                int row = (int) (((r[i] - z0) * chunk[1] + (r[i + 1] - y0)) * chunk[2]);
+                for (long x = Math.max(r[i + 2], x0); x < Math.min(r[i + 3], x0 + chunk[2]); x++) {
+                    int at = row + (int) (x - x0);
                     if (values[at] == 0) values[at] = (int) o.id();
                     else contested++;
                 }
             }
         }
-        a.writeChunk(new long[] {cy, cx}, values);
+        a.writeChunk(index, values);
         return contested;
     }
 
-    static float[][] read(BlockSegmentation.Plan p, long y0, long x0, int h, int w) throws IOException {
+    /** Every channel of {@code box} (z = 0, depth 1 in a plane). */
+    static float[][] read(BlockSegmentation.Plan p, BlockSource.Box box) throws IOException {
         BlockSource image = source(p.input());
         float[][] planes = new float[p.channels()][];
-        for (int c = 0; c < p.channels(); c++) planes[c] = image.readPlane(c, y0, x0, h, w);
+        for (int c = 0; c < p.channels(); c++) planes[c] = image.readBox(c, box);
         return planes;
     }
 
-    /** The planes normalized with the image's percentiles (the same in every block). */
-    static float[][] normalized(BlockSegmentation.Plan p, SegmentationSpec spec, float[][] raw) {
+    /** The values normalized with the image's percentiles (the same in every block). */
+    static float[][] normalized(BlockSegmentation.Plan p, Normalization normalization, float[][] raw) {
         float[][] out = new float[raw.length][];
         for (int c = 0; c < raw.length; c++)
             out[c] = Float.isNaN(p.low()[c])
-                    ? spec.normalization().apply(raw[c])
+                    ? normalization.apply(raw[c])
                     : new Percentiles(p.low()[c], p.high()[c]).apply(raw[c]);
         return out;
     }
@@ -227,6 +287,16 @@ final class BlockTask {
         if (s == null) {
             s = TileMosaic.open(configuration);
             SOURCES.put(key, s);
+        }
+        return s;
+    }
+
+    private static synchronized VolumeSegmenter volumeSegmenter(BlockSegmentation.Plan p) throws IOException {
+        String key = p.model() + " threads=" + p.threads();
+        VolumeSegmenter s = VOLUMES.get(key);
+        if (s == null) {
+            s = VolumeSegmenter.open(Path.of(p.model()), EngineKind.ORT, Device.AUTO, p.threads(), line -> {});
+            VOLUMES.put(key, s);
         }
         return s;
     }

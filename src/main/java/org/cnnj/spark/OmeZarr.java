@@ -73,54 +73,83 @@ final class OmeZarr {
         return checked(new Image(a, axes, scale), path);
     }
 
-    /** Only a plane in blocks: y and x last, every other axis of size 1 (a channel axis of the model's size is read by the caller). */
+    /**
+     * What blocks read: y and x last, a z axis (a volume, for a 3-D model), a channel axis (of the model's size, checked
+     * by the caller), and every other axis of size 1.
+     */
     private static Image checked(Image im, Path path) throws IOException {
         long[] shape = im.array().shape();
         int n = shape.length;
         if (n < 2 || !im.axes().get(n - 1).equals("x") || !im.axes().get(n - 2).equals("y"))
-            throw new IOException(path + ": axes " + im.axes() + " do not end in y, x; give a 2-D image (OME-Zarr"
-                    + " t, c, z, y, x)");
-        for (int d = 0; d < n - 2; d++)
-            if (shape[d] > 1 && !im.axes().get(d).equals("c"))
-                throw new IOException(path + " has " + shape[d] + " positions along "
-                        + im.axes().get(d)
-                        + "; block-wise segmentation takes one plane (2-D): give one "
-                        + im.axes().get(d)
-                        + " (a 3-D volume in blocks is not built yet)");
+            throw new IOException(path + ": axes " + im.axes() + " do not end in y, x; give an image whose axes are"
+                    + " (t, c, z,) y, x as OME-Zarr orders them");
+        for (int d = 0; d < n - 2; d++) {
+            String axis = im.axes().get(d);
+            if (shape[d] > 1 && !axis.equals("c") && !axis.equals("z"))
+                throw new IOException(path + " has " + shape[d] + " positions along " + axis
+                        + "; blocks are read from one plane or one volume (axes c, z, y, x): give one " + axis);
+        }
         return im;
     }
 
-    /** A 2-D image group at {@code dir} holding {@code pixels} [h·w], rounded into {@code dtype} ("<u2"), chunk by chunk. */
-    static ZarrArray write(Path dir, float[] pixels, int w, int h, int chunk, String dtype) throws IOException {
-        ZarrArray a = create(dir, h, w, chunk, dtype, Map.of());
-        for (int cy = 0; cy * chunk < h; cy++)
-            for (int cx = 0; cx * chunk < w; cx++) {
-                int[] values = new int[chunk * chunk];
-                for (int y = 0; y < chunk && cy * chunk + y < h; y++)
-                    for (int x = 0; x < chunk && cx * chunk + x < w; x++)
-                        values[y * chunk + x] = Math.round(pixels[(cy * chunk + y) * w + cx * chunk + x]);
-                a.writeChunk(new long[] {cy, cx}, values);
-            }
+    /**
+     * An image group at {@code dir} holding {@code pixels} of {@code shape} (y, x or z, y, x; C order), rounded into
+     * {@code dtype} ("<u2"), chunk by chunk.
+     */
+    static ZarrArray write(Path dir, float[] pixels, long[] shape, int[] chunks, double zRatio, String dtype)
+            throws IOException {
+        ZarrArray a = create(dir, shape, chunks, zRatio, dtype, Map.of());
+        long[] s = shape.length == 3 ? shape : new long[] {1, shape[0], shape[1]};
+        int[] c = chunks.length == 3 ? chunks : new int[] {1, chunks[0], chunks[1]};
+        for (long cz = 0; cz * c[0] < s[0]; cz++)
+            for (long cy = 0; cy * c[1] < s[1]; cy++)
+                for (long cx = 0; cx * c[2] < s[2]; cx++) {
+                    int[] values = new int[c[0] * c[1] * c[2]];
+                    for (int z = 0; z < c[0] && cz * c[0] + z < s[0]; z++)
+                        for (int y = 0; y < c[1] && cy * c[1] + y < s[1]; y++)
+                            for (int x = 0; x < c[2] && cx * c[2] + x < s[2]; x++)
+                                values[(z * c[1] + y) * c[2] + x] = Math.round(pixels[
+                                        (int) (((cz * c[0] + z) * s[1] + cy * c[1] + y) * s[2] + cx * c[2] + x)]);
+                    a.writeChunk(shape.length == 3 ? new long[] {cz, cy, cx} : new long[] {cy, cx}, values);
+                }
         return a;
     }
 
-    /** An empty label image group at {@code dir}: array "0", uint32, chunks of {@code chunk}², y and x in pixels. */
-    static ZarrArray createLabels(Path dir, long height, long width, int chunk, String source) throws IOException {
+    /**
+     * An empty label image group at {@code dir}: array "0", uint32, of {@code shape} (y, x or z, y, x) in chunks of
+     * {@code chunks}, in pixels (z in units of the xy spacing: {@code zRatio}).
+     */
+    static ZarrArray createLabels(Path dir, long[] shape, int[] chunks, double zRatio, String source)
+            throws IOException {
         return create(
                 dir,
-                height,
-                width,
-                chunk,
+                shape,
+                chunks,
+                zRatio,
                 "<u4",
                 Map.of("image-label", Map.of("version", "0.4", "source", Map.of("image", source))));
     }
 
-    /** An empty 2-D image group at {@code dir} (NGFF 0.4, one scale, array "0" of {@code dtype}), plus {@code attrs}. */
-    static ZarrArray create(Path dir, long height, long width, int chunk, String dtype, Map<String, Object> attrs)
+    /**
+     * An empty image group at {@code dir} (NGFF 0.4, one scale, array "0" of {@code dtype}, axes y, x or z, y, x), plus
+     * {@code attrs}.
+     */
+    static ZarrArray create(
+            Path dir, long[] shape, int[] chunks, double zRatio, String dtype, Map<String, Object> attrs)
             throws IOException {
         AtomicFiles.createFolder(dir);
         byte[] group = "{\n  \"zarr_format\": 2\n}\n".getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve(".zgroup"), out -> out.write(group));
+        List<Map<String, String>> axes = new ArrayList<>();
+        List<Double> scale = new ArrayList<>();
+        if (shape.length == 3) {
+            axes.add(Map.of("name", "z", "type", "space"));
+            scale.add(zRatio);
+        }
+        axes.add(Map.of("name", "y", "type", "space"));
+        axes.add(Map.of("name", "x", "type", "space"));
+        scale.add(1.0);
+        scale.add(1.0);
         Map<String, Object> all = new LinkedHashMap<>();
         all.put(
                 "multiscales",
@@ -130,16 +159,16 @@ final class OmeZarr {
                         "name",
                         dir.getFileName().toString(),
                         "axes",
-                        List.of(Map.of("name", "y", "type", "space"), Map.of("name", "x", "type", "space")),
+                        axes,
                         "datasets",
                         List.of(Map.of(
                                 "path",
                                 "0",
                                 "coordinateTransformations",
-                                List.of(Map.of("type", "scale", "scale", List.of(1.0, 1.0))))))));
+                                List.of(Map.of("type", "scale", "scale", scale)))))));
         all.putAll(attrs);
         byte[] json = new GsonBuilder().setPrettyPrinting().create().toJson(all).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(dir.resolve(".zattrs"), out -> out.write(json));
-        return ZarrArray.create(dir.resolve("0"), new long[] {height, width}, new int[] {chunk, chunk}, dtype);
+        return ZarrArray.create(dir.resolve("0"), shape, chunks, dtype);
     }
 }

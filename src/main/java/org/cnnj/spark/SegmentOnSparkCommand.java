@@ -47,8 +47,12 @@ public class SegmentOnSparkCommand extends CnnjCommand {
             description = "auto: estimated (per image for a folder; once, on the centre, for one large image)")
     private String diameter = "auto";
 
-    @Parameter(label = "Block size (px, for one large image)", min = "256")
-    private int block = 2048;
+    @Parameter(
+            label = "Block size (px, for one large image; 0 = auto)",
+            description = "the side of a block in xy; 0: 2048 px for a 2-D model, 256 px (and 64 slices) for a 3-D"
+                    + " model on a volume",
+            min = "0")
+    private int block = 0;
 
     @Override
     protected String title() {
@@ -61,7 +65,7 @@ public class SegmentOnSparkCommand extends CnnjCommand {
         List<String> a = new ArrayList<>(List.of(large ? "segment-blocks" : "segment"));
         a.addAll(List.of("--model", model.getPath(), "--input", input.getPath(), "--output", output.getPath()));
         a.addAll(List.of("--diameter", diameter));
-        if (large) a.addAll(List.of("--block", Integer.toString(block)));
+        if (large && block > 0) a.addAll(List.of("--block", Integer.toString(block)));
         return a;
     }
 

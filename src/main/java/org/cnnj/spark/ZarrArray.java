@@ -99,38 +99,69 @@ record ZarrArray(
      */
     float[] readPlane(long[] lead, long y0, long x0, int h, int w) throws IOException {
         int n = shape.length;
-        float[] out = new float[h * w];
-        int ch = chunks[n - 2], cw = chunks[n - 1];
-        long[] idx = new long[n];
-        for (int d = 0; d < n - 2; d++) idx[d] = lead[d] / chunks[d];
-        long cy0 = Math.max(0, y0) / ch, cy1 = (Math.min(shape[n - 2], y0 + h) - 1) / ch;
-        long cx0 = Math.max(0, x0) / cw, cx1 = (Math.min(shape[n - 1], x0 + w) - 1) / cw;
+        long[] start = Arrays.copyOf(lead, n);
+        int[] size = new int[n];
+        Arrays.fill(size, 1);
+        start[n - 2] = y0;
+        start[n - 1] = x0;
+        size[n - 2] = h;
+        size[n - 1] = w;
+        return read(start, size);
+    }
+
+    /**
+     * The region starting at {@code start} of {@code size} along every axis, as floats in C order; what lies outside
+     * the array is 0. Each chunk the region meets is read once, its rows copied along the last axis.
+     */
+    float[] read(long[] start, int[] size) throws IOException {
+        int n = shape.length;
+        long total = 1;
+        for (int s : size) total *= s;
+        if (total > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(
+                    "a region of " + Arrays.toString(size) + " is too large to read at once");
+        float[] out = new float[(int) total];
+        long[] first = new long[n], last = new long[n];
         int chunkLen = 1;
-        for (int c : chunks) chunkLen *= c;
-        int leadOffset = 0, stride = ch * cw;
-        for (int d = 0; d < n - 2; d++) {
-            int inner = 1;
-            for (int e = d + 1; e < n - 2; e++) inner *= chunks[e];
-            leadOffset += (int) (lead[d] % chunks[d]) * inner * stride;
+        for (int d = 0; d < n; d++) {
+            long lo = Math.max(0, start[d]), hi = Math.min(shape[d], start[d] + size[d]);
+            if (hi <= lo) return out;
+            first[d] = lo / chunks[d];
+            last[d] = (hi - 1) / chunks[d];
+            chunkLen *= chunks[d];
         }
-        for (long cy = cy0; cy <= cy1; cy++)
-            for (long cx = cx0; cx <= cx1; cx++) {
-                idx[n - 2] = cy;
-                idx[n - 1] = cx;
-                float[] chunk = chunk(idx, chunkLen);
-                long gy0 = cy * ch, gx0 = cx * cw;
-                for (long y = Math.max(y0, gy0); y < Math.min(Math.min(y0 + h, gy0 + ch), shape[n - 2]); y++) {
-                    long xa = Math.max(x0, gx0), xb = Math.min(Math.min(x0 + w, gx0 + cw), shape[n - 1]);
-                    if (xb <= xa) continue;
-                    System.arraycopy(
-                            chunk,
-                            leadOffset + (int) ((y - gy0) * cw + (xa - gx0)),
-                            out,
-                            (int) ((y - y0) * w + (xa - x0)),
-                            (int) (xb - xa));
-                }
+        long[] idx = first.clone();
+        while (true) {
+            copyRows(chunk(idx, chunkLen), idx, start, size, out);
+            int d = n - 1;
+            for (; d >= 0 && idx[d] == last[d]; d--) idx[d] = first[d];
+            if (d < 0) return out;
+            idx[d]++;
+        }
+    }
+
+    /** Copies the rows (along the last axis) where chunk {@code idx} meets the region into {@code out}. */
+    private void copyRows(float[] chunk, long[] idx, long[] start, int[] size, float[] out) {
+        int n = shape.length;
+        long[] lo = new long[n], hi = new long[n];
+        for (int d = 0; d < n; d++) {
+            long c0 = idx[d] * chunks[d];
+            lo[d] = Math.max(Math.max(start[d], c0), 0);
+            hi[d] = Math.min(Math.min(start[d] + size[d], c0 + chunks[d]), shape[d]);
+        }
+        long[] at = lo.clone(); // the voxel (all axes but the last) whose row is copied
+        while (true) {
+            int from = 0, to = 0;
+            for (int d = 0; d < n; d++) {
+                from = from * chunks[d] + (int) (at[d] - idx[d] * chunks[d]);
+                to = to * size[d] + (int) (at[d] - start[d]);
             }
-        return out;
+            System.arraycopy(chunk, from, out, to, (int) (hi[n - 1] - lo[n - 1]));
+            int d = n - 2;
+            for (; d >= 0 && at[d] == hi[d] - 1; d--) at[d] = lo[d];
+            if (d < 0) return;
+            at[d]++;
+        }
     }
 
     /** Writes the (whole, padded) chunk at {@code index} of an unsigned little-endian array (<u1, <u2 or <u4). */

@@ -82,7 +82,8 @@ class ZarrTest {
 
     @Test
     void labelArraysReadBackAsWritten() throws IOException {
-        ZarrArray a = OmeZarr.createLabels(dir.resolve("labels.zarr"), 70, 90, 32, "image.zarr");
+        ZarrArray a = OmeZarr.createLabels(
+                dir.resolve("labels.zarr"), new long[] {70, 90}, new int[] {32, 32}, 1, "image.zarr");
         int[] chunk = new int[32 * 32];
         for (int i = 0; i < chunk.length; i++) chunk[i] = i * 40_000; // beyond 16 bits, beyond 2^31 as unsigned
         a.writeChunk(new long[] {2, 1}, chunk);
@@ -95,6 +96,35 @@ class ZarrTest {
         try (Stream<Path> s = Files.list(dir.resolve("labels.zarr/0/2"))) {
             assertEquals(List.of("1"), s.map(f -> f.getFileName().toString()).toList()); // nested keys, no temp file
         }
+    }
+
+    /**
+     * A volume in chunks that do not divide it, read back whole and as boxes across chunk borders, also reaching past
+     * the array's end (0 there); the OME-Zarr group names its axes z, y, x with the z scale.
+     */
+    @Test
+    void volumesReadBackInAnyBox() throws IOException {
+        int d = 7, h = 20, w = 23;
+        float[] v = new float[d * h * w];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 7919) % 65536;
+        ZarrArray a = OmeZarr.write(dir.resolve("v.zarr"), v, new long[] {d, h, w}, new int[] {3, 8, 8}, 2.5, "<u2");
+        assertTrue(Arrays.equals(v, a.read(new long[3], new int[] {d, h, w})), "the whole volume");
+        long[] at = {2, 5, 6};
+        int[] size = {4, 12, 20}; // x runs past the end (6 + 20 > 23)
+        float[] box = a.read(at, size);
+        for (int z = 0; z < size[0]; z++)
+            for (int y = 0; y < size[1]; y++)
+                for (int x = 0; x < size[2]; x++) {
+                    long gx = at[2] + x;
+                    float expected = gx < w ? v[(int) (((at[0] + z) * h + at[1] + y) * w + gx)] : 0;
+                    assertEquals(expected, box[(z * size[1] + y) * size[2] + x], "voxel " + z + "," + y + "," + x);
+                }
+        OmeZarr.Image im = OmeZarr.open(dir.resolve("v.zarr"));
+        assertEquals(List.of("z", "y", "x"), im.axes());
+        assertEquals(2.5, im.scale()[0], 1e-12);
+        BlockSource source = new BlockSource.Zarr(im, "v.zarr");
+        assertEquals(d, source.depth());
+        assertEquals(2.5, source.voxel()[0] / source.voxel()[2], 1e-12);
     }
 
     @Test
