@@ -2,6 +2,7 @@ package org.cnnj.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -133,8 +134,13 @@ final class BlockSegmentation {
     record Outcome(long objects, int blocks, long contested, int doubles) {}
 
     static Outcome run(List<String> args, SparkBatch.Settings settings) throws IOException {
-        String model = required(args, "--model"),
-                input = required(args, "--input"),
+        // Absolute: executors of a cluster run in their own working folders.
+        String model = absoluteIfFile(required(args, "--model")),
+                input =
+                        Path.of(required(args, "--input"))
+                                .toAbsolutePath()
+                                .normalize()
+                                .toString(),
                 output = required(args, "--output");
         boolean volume = VolumeSpec.describes(Path.of(model));
         long block = Long.parseLong(value(args, "--block", volume ? "256" : "2048")),
@@ -334,6 +340,12 @@ final class BlockSegmentation {
             high[c] = p == null ? Float.NaN : p.high();
         }
         return new float[][] {low, high};
+    }
+
+    /** A model file's absolute path; a built-in model's name as it is. */
+    private static String absoluteIfFile(String model) {
+        Path p = Path.of(model);
+        return Files.exists(p) ? p.toAbsolutePath().normalize().toString() : model;
     }
 
     private static String required(List<String> args, String name) {

@@ -85,8 +85,12 @@ public final class SparkMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--partitions " + partitions + ": give a whole number");
         }
-        SparkBatch.Outcome o =
-                SparkBatch.run(command, rest.toArray(String[]::new), new SparkBatch.Settings(master, n, conf));
+        SparkBatch.Settings settings = new SparkBatch.Settings(master, n, conf);
+        if (command.equals("segment-blocks")) {
+            BlockSegmentation.run(rest, settings);
+            return 0;
+        }
+        SparkBatch.Outcome o = SparkBatch.run(command, rest.toArray(String[]::new), settings);
         return o.failed() == 0 ? 0 : 2;
     }
 

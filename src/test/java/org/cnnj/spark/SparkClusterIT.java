@@ -17,7 +17,13 @@ import org.cnnj.cli.FileCommands;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.io.Batch;
 import org.cnnj.io.ImageFiles;
+import org.cnnj.runtime.Device;
+import org.cnnj.runtime.EngineKind;
+import org.cnnj.seg.InstanceMatching;
+import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SyntheticNuclei;
+import org.cnnj.seg.SyntheticVolumes;
+import org.cnnj.seg.VolumeSegmenter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +44,9 @@ class SparkClusterIT {
 
     static StandaloneCluster cluster;
     static Path input, reference;
+
+    /** The shipped 3-D model, by the relative path a user types in the repository. */
+    static final Path MODEL_3D = Path.of("models/nuclei3d.onnx");
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,8 +77,15 @@ class SparkClusterIT {
         };
     }
 
-    /** spark-submit as its script runs it: SparkSubmit's main with Spark's jars, in a JVM of its own. */
+    /** The folder job on the cluster: {@code ./cnnj spark segment} over the input images, one partition each. */
     static Process submit(Path out, Path log, String... conf) throws IOException {
+        List<String> job = new ArrayList<>(List.of("segment", "--partitions", Integer.toString(IMAGES)));
+        job.addAll(List.of(args(out)));
+        return submit(job, log, conf);
+    }
+
+    /** spark-submit as its script runs it: SparkSubmit's main with Spark's jars, in a JVM of its own. */
+    static Process submit(List<String> job, Path log, String... conf) throws IOException {
         List<String> a = new ArrayList<>(List.of(
                 "--master", cluster.url(),
                 "--conf", "spark.executor.cores=1",
@@ -81,11 +97,8 @@ class SparkClusterIT {
         a.addAll(List.of(
                 "--class",
                 SparkMain.class.getName(),
-                SparkJvm.clusterJar().toAbsolutePath().toString(),
-                "segment",
-                "--partitions",
-                Integer.toString(IMAGES)));
-        a.addAll(List.of(args(out)));
+                SparkJvm.clusterJar().toAbsolutePath().toString()));
+        a.addAll(job);
         return StandaloneCluster.java(
                 StandaloneCluster.sparkHome(),
                 log,
@@ -142,6 +155,60 @@ class SparkClusterIT {
         assertTrue(
                 text.contains("cnnj spark: the model") && text.contains("spark.executor.memoryOverhead="), tail(log));
         assertTrue(!Files.exists(dir.resolve("refused").resolve("nuclei-01")), "nothing started");
+    }
+
+    /**
+     * One volume in 3-D blocks on the cluster, submitted as a user submits it ({@code segment-blocks} with the model's
+     * path as typed, relative to the submitting folder): the same objects as the volume segmented whole here.
+     */
+    @Test
+    void aVolumeInBlocksOnTheClusterHasTheObjectsOfTheWholeVolume() throws Exception {
+        int d = 24, h = 128, w = 128;
+        LabeledVolume v = SyntheticVolumes.generate(9, d, h, w, SyntheticVolumes.Settings.defaults());
+        Path zarr = dir.resolve("volume.ome.zarr");
+        ZarrArray a = OmeZarr.write(zarr, v.image()[0], new long[] {d, h, w}, new int[] {8, 64, 64}, v.zRatio(), "<u2");
+        int[] size = {d, h, w};
+        VolumeSegmenter s = VolumeSegmenter.open(MODEL_3D, EngineKind.ORT, Device.CPU, 0, line -> {});
+        int[] whole;
+        try {
+            LabeledVolume read = new LabeledVolume(
+                    "whole", new float[][] {a.read(new long[3], size)}, null, v.size(), v.voxel(), v.unit());
+            whole = s.segment(read, VolumeSegmenter.Options.defaults().withDiameter(12), line -> {}, null)
+                    .labels();
+        } finally {
+            s.engine().close();
+        }
+        Path out = dir.resolve("volume-out"), log = dir.resolve("volume.log");
+        Process job = submit(
+                List.of(
+                        "segment-blocks",
+                        "--model",
+                        MODEL_3D.toString(),
+                        "--input",
+                        zarr.toString(),
+                        "--output",
+                        out.toString(),
+                        "--block",
+                        "64",
+                        "--block-z",
+                        "12",
+                        "--chunk",
+                        "64",
+                        "--chunk-z",
+                        "8",
+                        "--diameter",
+                        "12"),
+                log);
+        assertTrue(job.waitFor(300, TimeUnit.SECONDS), "the job ended: " + tail(log));
+        assertEquals(0, job.exitValue(), tail(log));
+        float[] blocks = OmeZarr.open(out.resolve("labels.zarr")).array().read(new long[3], size);
+        int[] labels = new int[blocks.length];
+        for (int i = 0; i < blocks.length; i++) labels[i] = (int) blocks[i];
+        InstanceMatching.Result m = InstanceMatching.match(whole, labels, 0.5);
+        System.out.println("volume in 8 blocks on the cluster vs whole: " + m);
+        assertTrue(m.truePositives() > 20, m.toString());
+        assertEquals(0, m.falsePositives() + m.falseNegatives(), m.toString());
+        assertTrue(Files.readString(log).contains("3-D objects in 8 blocks"), tail(log));
     }
 
     private static long done(Path out) throws IOException {
