@@ -14,6 +14,7 @@ import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SyntheticVolumes;
 import org.cnnj.seg.VolumeTrainer;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 import org.cnnj.train.TrainingRun;
 
 /**
@@ -74,7 +75,8 @@ final class Volume3dCommands {
             "--patience",
             "--seed",
             "--voxel",
-            "--validation-images");
+            "--validation-images",
+            "--train-engine");
 
     /** {@code ./cnnj train-seg3d --images DIR --output M.onnx [options]}. */
     static int train(String[] args) throws IOException {
@@ -89,7 +91,8 @@ final class Volume3dCommands {
                 .withLearningRate(o.number("--lr", 2e-3))
                 .withValidation(o.number("--validation", 0.2))
                 .withPatience(o.integer("--patience", 5))
-                .withSeed(o.longInteger("--seed", 1));
+                .withSeed(o.longInteger("--seed", 1))
+                .withEngine(TrainEngine.parse(o.text("--train-engine", "auto")));
         VolumeTrainer.Recipe recipe = new VolumeTrainer.Recipe(
                 o.integer("--depth", 2),
                 o.integer("--filters", 16),

@@ -9,6 +9,7 @@ import org.cnnj.ij.VolumeFiles;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.VolumeTrainer;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 import org.cnnj.train.TrainingRun;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -62,6 +63,13 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
     @Parameter(label = "Object diameter to train for (xy voxels; 0 = the median of the labels)", min = "0")
     private double diameter = 0;
 
+    @Parameter(
+            label = "Training engine",
+            choices = {"auto", "java", "ort"},
+            description = "java: CNN-J's own; ort: ONNX Runtime runs each whole training step, on the GPU where CUDA"
+                    + " works; auto: ort where CUDA works, else java")
+    private String engine = "auto";
+
     @Override
     protected String title() {
         return "Train 3-D Segmentation";
@@ -74,7 +82,8 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
         TrainConfig cfg = TrainConfig.defaults()
                 .withSchedule(epochs, steps)
                 .withBatches(batch, patch)
-                .withValidation(0.2);
+                .withValidation(0.2)
+                .withEngine(TrainEngine.parse(engine));
         String command = "Fiji: Train 3-D Segmentation epochs=" + epochs + " steps=" + steps + " patch=" + patch;
         AtomicBoolean stop = new AtomicBoolean();
         TrainingRun<LabeledVolume> run = VolumeFiles.run(data, cfg, command, images.toPath(), output.toPath())

@@ -227,18 +227,21 @@ final class Gradients {
     private void conv(Node n, String dy) {
         String x = n.inputs[0], w = n.inputs[1];
         int[] xs = g.shape(x), ws = g.shape(w), ys = g.shape(dy);
-        long[] strides = longsAttr(n, "strides", 1), dilations = longsAttr(n, "dilations", 1), pads = padsAttr(n);
+        int k = xs.length - 2; // spatial axes: 2 for a plane, 3 for a volume
+        long[] strides = longsAttr(n, "strides", 1, k),
+                dilations = longsAttr(n, "dilations", 1, k),
+                pads = padsAttr(n, k);
         long groups = (Long) n.attributes.getOrDefault("group", 1L);
         if (n.inputs.length > 2) biasGradient(n.inputs[2], dy);
         if (needsGrad.contains(x)) {
-            long[] outputPadding = new long[2];
-            for (int a = 0; a < 2; a++) {
+            long[] outputPadding = new long[k];
+            for (int a = 0; a < k; a++) {
                 long covered =
-                        strides[a] * (ys[2 + a] - 1) + dilations[a] * (ws[2 + a] - 1) + 1 - pads[a] - pads[a + 2];
+                        strides[a] * (ys[2 + a] - 1) + dilations[a] * (ws[2 + a] - 1) + 1 - pads[a] - pads[a + k];
                 outputPadding[a] = xs[2 + a] - covered;
             }
             Map<String, Object> a = attrs(
-                    "kernel_shape", new long[] {ws[2], ws[3]},
+                    "kernel_shape", spatial(ws),
                     "strides", strides,
                     "pads", pads,
                     "dilations", dilations,
@@ -263,7 +266,10 @@ final class Gradients {
     private void convTranspose(Node n, String dy) {
         String x = n.inputs[0], w = n.inputs[1];
         int[] xs = g.shape(x), ws = g.shape(w);
-        long[] strides = longsAttr(n, "strides", 1), dilations = longsAttr(n, "dilations", 1), pads = padsAttr(n);
+        int k = xs.length - 2;
+        long[] strides = longsAttr(n, "strides", 1, k),
+                dilations = longsAttr(n, "dilations", 1, k),
+                pads = padsAttr(n, k);
         long groups = (Long) n.attributes.getOrDefault("group", 1L);
         if (groups != 1) {
             throw new UnsupportedOperationException(
@@ -273,7 +279,7 @@ final class Gradients {
         if (n.inputs.length > 2) biasGradient(n.inputs[2], dy);
         if (needsGrad.contains(x)) {
             Map<String, Object> a = attrs(
-                    "kernel_shape", new long[] {ws[2], ws[3]},
+                    "kernel_shape", spatial(ws),
                     "strides", strides,
                     "pads", pads,
                     "dilations", dilations,
@@ -285,14 +291,17 @@ final class Gradients {
 
     private void biasGradient(String bias, String dy) {
         if (needsGrad.contains(bias))
-            accumulate(bias, g.op("ReduceSum", attrs("keepdims", 0L), g.shape(bias), dy, g.longs(0, 2, 3)));
+            accumulate(
+                    bias,
+                    g.op("ReduceSum", attrs("keepdims", 0L), g.shape(bias), dy, g.longs(statAxes(g.shape(dy).length))));
     }
 
     /**
      * Σₙ input[n, c, y·s + i·d − p] · grad[n, o, y] for every (c, o, i): a Conv over the batch axis, with the input's
      * channels as its batch, the gradient as its weight, stride and dilation exchanged; cropped to the kernel size
      * (rows the forward's stride never reached are left out) and transposed to {@code weightShape}'s order. For a
-     * Conv (input x, grad dy) that gives [O, C, kh, kw]; for a ConvTranspose (input dy, grad x) [C, O, kh, kw].
+     * Conv (input x, grad dy) that gives [O, C, k…]; for a ConvTranspose (input dy, grad x) [C, O, k…]. Any number of
+     * spatial axes (a plane, a volume).
      */
     private String weightGradient(
             String input,
@@ -303,45 +312,81 @@ final class Gradients {
             long[] dilations,
             boolean depthwise) {
         int[] is = g.shape(input), gs = g.shape(grad);
-        int kh = weightShape[2], kw = weightShape[3];
-        int[] full = new int[2];
-        for (int a = 0; a < 2; a++) {
+        int k = is.length - 2;
+        int[] full = new int[k];
+        for (int a = 0; a < k; a++) {
             long extent = strides[a] * (gs[2 + a] - 1) + 1;
-            full[a] = (int) ((is[2 + a] + pads[a] + pads[a + 2] - extent) / dilations[a] + 1);
+            full[a] = (int) ((is[2 + a] + pads[a] + pads[a + k] - extent) / dilations[a] + 1);
         }
-        long[] perm = {1, 0, 2, 3};
-        String inputT = g.op("Transpose", attrs("perm", perm), new int[] {is[1], is[0], is[2], is[3]}, input);
-        String gradT = g.op("Transpose", attrs("perm", perm), new int[] {gs[1], gs[0], gs[2], gs[3]}, grad);
+        long[] perm = new long[k + 2];
+        for (int a = 0; a < perm.length; a++) perm[a] = a;
+        perm[0] = 1;
+        perm[1] = 0;
+        String inputT = g.op("Transpose", attrs("perm", perm), swapped(is), input);
+        String gradT = g.op("Transpose", attrs("perm", perm), swapped(gs), grad);
         Map<String, Object> a = attrs(
-                "kernel_shape", new long[] {gs[2], gs[3]},
+                "kernel_shape", spatial(gs),
                 "strides", dilations,
                 "pads", pads,
                 "dilations", strides);
         if (depthwise) {
             int c = is[1];
-            String batched = g.op(
-                    "Reshape",
-                    new int[] {1, c * is[0], is[2], is[3]},
-                    inputT,
-                    g.longs(1, (long) c * is[0], is[2], is[3]));
+            int[] batchedShape = is.clone(), out = withSpatial(1, c, full);
+            batchedShape[0] = 1;
+            batchedShape[1] = c * is[0];
+            String batched = g.op("Reshape", batchedShape, inputT, g.longs(GraphBuilder.longs(batchedShape)));
             a.put("group", (long) c);
-            String r = g.op("Conv", a, new int[] {1, c, full[0], full[1]}, batched, gradT);
-            String cropped = crop(r, new int[] {1, c, full[0], full[1]}, kh, kw);
+            String r = g.op("Conv", a, out, batched, gradT);
+            String cropped = crop(r, out, weightShape);
             return g.op("Reshape", weightShape, cropped, g.longs(GraphBuilder.longs(weightShape)));
         }
-        int[] rs = {is[1], gs[1], full[0], full[1]};
-        String cropped = crop(g.op("Conv", a, rs, inputT, gradT), rs, kh, kw);
+        int[] rs = withSpatial(is[1], gs[1], full);
+        String cropped = crop(g.op("Conv", a, rs, inputT, gradT), rs, weightShape);
         return g.op("Transpose", attrs("perm", perm), weightShape, cropped);
     }
 
-    private String crop(String value, int[] shape, int kh, int kw) {
-        if (shape[2] < kh || shape[3] < kw) {
-            throw new IllegalStateException("training graph: weight gradient " + Arrays.toString(shape)
-                    + " smaller than the kernel " + kh + "x" + kw);
+    /** The shape with its first two axes exchanged. */
+    private static int[] swapped(int[] shape) {
+        int[] s = shape.clone();
+        s[0] = shape[1];
+        s[1] = shape[0];
+        return s;
+    }
+
+    /** [a, b, spatial…]. */
+    private static int[] withSpatial(int a, int b, int[] spatial) {
+        int[] s = new int[spatial.length + 2];
+        s[0] = a;
+        s[1] = b;
+        System.arraycopy(spatial, 0, s, 2, spatial.length);
+        return s;
+    }
+
+    /** The spatial sizes of a shape [N, C, spatial…] as an attribute (a kernel's shape). */
+    private static long[] spatial(int[] shape) {
+        long[] s = new long[shape.length - 2];
+        for (int a = 0; a < s.length; a++) s[a] = shape[2 + a];
+        return s;
+    }
+
+    /** {@code value} of {@code shape} cut to the kernel sizes of {@code weightShape} on the spatial axes. */
+    private String crop(String value, int[] shape, int[] weightShape) {
+        int k = shape.length - 2;
+        long[] starts = new long[k], ends = new long[k], axes = new long[k];
+        boolean whole = true;
+        for (int a = 0; a < k; a++) {
+            if (shape[2 + a] < weightShape[2 + a]) {
+                throw new IllegalStateException("training graph: weight gradient " + Arrays.toString(shape)
+                        + " smaller than the kernel " + Arrays.toString(weightShape));
+            }
+            ends[a] = weightShape[2 + a];
+            axes[a] = 2 + a;
+            whole &= shape[2 + a] == weightShape[2 + a];
         }
-        if (shape[2] == kh && shape[3] == kw) return value;
-        return g.op(
-                "Slice", new int[] {shape[0], shape[1], kh, kw}, value, g.longs(0, 0), g.longs(kh, kw), g.longs(2, 3));
+        if (whole) return value;
+        int[] out = shape.clone();
+        for (int a = 0; a < k; a++) out[2 + a] = weightShape[2 + a];
+        return g.op("Slice", out, value, g.longs(starts), g.longs(ends), g.longs(axes));
     }
 
     /** y = x·Wᵀ + b (transB = 1, as ops.Addmm traces it): dx = dy·W, dW = dyᵀ·x, db = Σₙ dy. */
@@ -406,16 +451,24 @@ final class Gradients {
     private void averagePool(Node n, String dy) {
         String x = n.inputs[0];
         int[] xs = g.shape(x), ys = g.shape(dy);
+        int k = xs.length - 2, channels = xs[1];
         long[] kernel = (long[]) n.attributes.get("kernel_shape"),
-                strides = longsAttr(n, "strides", 1),
-                pads = padsAttr(n);
-        int kh = (int) kernel[0], kw = (int) kernel[1], channels = xs[1];
-        float[] ones = new float[channels * kh * kw];
-        Arrays.fill(ones, 1f / (kh * kw));
-        String weight = g.constant(ones, channels, 1, kh, kw);
-        long[] outputPadding = new long[2];
-        for (int a = 0; a < 2; a++)
-            outputPadding[a] = xs[2 + a] - (strides[a] * (ys[2 + a] - 1) + kernel[a] - pads[a] - pads[a + 2]);
+                strides = longsAttr(n, "strides", 1, k),
+                pads = padsAttr(n, k);
+        int window = 1;
+        int[] weightShape = new int[k + 2];
+        weightShape[0] = channels;
+        weightShape[1] = 1;
+        for (int a = 0; a < k; a++) {
+            window *= (int) kernel[a];
+            weightShape[2 + a] = (int) kernel[a];
+        }
+        float[] ones = new float[channels * window];
+        Arrays.fill(ones, 1f / window);
+        String weight = g.constant(ones, weightShape);
+        long[] outputPadding = new long[k];
+        for (int a = 0; a < k; a++)
+            outputPadding[a] = xs[2 + a] - (strides[a] * (ys[2 + a] - 1) + kernel[a] - pads[a] - pads[a + k]);
         Map<String, Object> a = attrs(
                 "kernel_shape", kernel,
                 "strides", strides,
@@ -487,14 +540,19 @@ final class Gradients {
 
     // attributes and shapes
 
-    private static long[] longsAttr(Node n, String name, long fallback) {
+    /** An attribute with one value per spatial axis ({@code k} of them), {@code fallback} on each where absent. */
+    private static long[] longsAttr(Node n, String name, long fallback, int k) {
         long[] v = (long[]) n.attributes.get(name);
-        return v != null ? v : new long[] {fallback, fallback};
+        if (v != null) return v;
+        long[] f = new long[k];
+        Arrays.fill(f, fallback);
+        return f;
     }
 
-    private static long[] padsAttr(Node n) {
+    /** Begin and end pads of the {@code k} spatial axes (zeros where absent). */
+    private static long[] padsAttr(Node n, int k) {
         long[] v = (long[]) n.attributes.get("pads");
-        return v != null ? v : new long[4];
+        return v != null ? v : new long[2 * k];
     }
 
     /** [1, C, 1, 1] (or [1, C, 1, 1, 1] for a volume): the shape of per-channel statistics. */

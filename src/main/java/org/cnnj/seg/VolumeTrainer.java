@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.model.Normalization;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.ops.Add;
 import org.cnnj.ops.Narrow;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
 import org.cnnj.runtime.JavaEngine;
+import org.cnnj.runtime.OrtTraining;
 import org.cnnj.runtime.VolumeSize;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
@@ -66,6 +70,11 @@ public final class VolumeTrainer {
         }
     }
 
+    /** The 3-D model's loss as ONNX Runtime's training step computes it: BCE on the foreground + BCE on the distance. */
+    static final TrainingLoss LOSS = new TrainingLoss.Channels(List.of(
+            new TrainingLoss.Part(0, 1, new TrainingLoss.BinaryCrossEntropy()),
+            new TrainingLoss.Part(1, 1, new TrainingLoss.BinaryCrossEntropy())));
+
     private VolumeTrainer() {}
 
     public static Result train(TrainingRun<LabeledVolume> run, Recipe recipe) throws IOException {
@@ -105,10 +114,15 @@ public final class VolumeTrainer {
         int batch = cfg.batch(), c = arch.inChannels();
         int[] patch = {pd, cfg.patch(), cfg.patch()};
         TrainingLoop.Outcome end;
-        try (Prefetch<Batch> next = new Prefetch<>(() -> sampler.next(batch))) {
+        int[] shape = {batch, c, patch[0], patch[1], patch[2]};
+        // Opened before the batch thread: a model the graph cannot train fails here and leaves no thread behind.
+        try (OrtTraining ort = cfg.engine().open(net, adam, new TrainingGraph.Step(shape, LOSS), run.listener());
+                Prefetch<Batch> next = new Prefetch<>(() -> sampler.next(batch))) {
             end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
                 public double step() {
                     Batch b = next.next();
+                    if (ort != null)
+                        return ort.step(b.images, Map.of("part0/target", b.foreground, "part1/target", b.distance));
                     Tensor out = net.forward(Tensor.of(b.images, batch, c, patch[0], patch[1], patch[2]));
                     Tensor fg = BceWithLogits.apply(
                             Narrow.channels(out, 0, 1),
