@@ -53,14 +53,14 @@ interface BlockSource {
 
     /**
      * A folder holding {@code TileConfiguration.registered.txt} or {@code TileConfiguration.txt} (or such a file
-     * itself) is a mosaic of tiles; anything else is read as OME-Zarr.
+     * itself) is a mosaic of tiles; a folder of TIFF files without one, a volume of planes ({@link PlaneFolder});
+     * anything else is read as OME-Zarr.
      */
     static BlockSource open(Path input) throws IOException {
         Path configuration = TileMosaic.configuration(input);
-        return configuration != null
-                ? TileMosaic.open(configuration)
-                : new Zarr(
-                        OmeZarr.open(input), input.toAbsolutePath().normalize().toString());
+        if (configuration != null) return TileMosaic.open(configuration);
+        if (PlaneFolder.holdsPlanes(input)) return PlaneFolder.open(input);
+        return new Zarr(OmeZarr.open(input), input.toAbsolutePath().normalize().toString());
     }
 
     /** An OME-Zarr image: a plane, or a volume along its z axis; the channel axis's index c, a time axis at 0. */

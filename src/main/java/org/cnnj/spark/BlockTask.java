@@ -275,17 +275,19 @@ final class BlockTask {
     }
 
     /**
-     * The input: a mosaic opened once per executor and version of its configuration (opening reads every tile's
-     * header), an OME-Zarr image for each block (its metadata only).
+     * The input: a mosaic or a folder of planes opened once per executor and version of its configuration or folder
+     * (opening reads every tile's header, or lists the planes and reads the first), an OME-Zarr image for each block
+     * (its metadata only).
      */
     private static synchronized BlockSource source(String input) throws IOException {
-        Path configuration = TileMosaic.configuration(Path.of(input));
-        if (configuration == null) return BlockSource.open(Path.of(input));
-        String key = configuration.toAbsolutePath() + "@"
-                + Files.getLastModifiedTime(configuration).toMillis();
+        Path in = Path.of(input), configuration = TileMosaic.configuration(in);
+        if (configuration == null && !PlaneFolder.holdsPlanes(in)) return BlockSource.open(in);
+        Path stamp = configuration != null ? configuration : in;
+        String key =
+                stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis();
         BlockSource s = SOURCES.get(key);
         if (s == null) {
-            s = TileMosaic.open(configuration);
+            s = BlockSource.open(in);
             SOURCES.put(key, s);
         }
         return s;

@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.ImagePlus;
+import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.cnnj.ij.Tiffs;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
 import org.cnnj.seg.Diameter;
@@ -121,12 +125,13 @@ class BlockSegmentationTest {
     }
 
     /**
-     * A volume (OME-Zarr z, y, x with its voxel size) segmented in 3-D blocks by the 3-D model equals the same volume
-     * segmented whole by {@link VolumeSegmenter}: objects cut by block faces in z, y and x are found once, whole.
+     * A volume segmented in 3-D blocks by the 3-D model equals the same volume segmented whole by {@link
+     * VolumeSegmenter}: objects cut by block faces in z, y and x are found once, whole. Here the volume is a folder of
+     * TIFF planes, one per z, named as an image sequence export names them (z2 before z10), its voxel size given.
      */
     @Test
     void volumeBlocksGiveTheObjectsOfTheWholeVolume() throws Exception {
-        InstanceMatching.Result m = compareVolume(0);
+        InstanceMatching.Result m = compareVolume(0, true);
         assertEquals(
                 0, m.falsePositives() + m.falseNegatives(), "precision " + m.precision() + " recall " + m.recall());
         assertTrue(m.meanMatchedIou() > 0.99, "mean IoU " + m.meanMatchedIou());
@@ -139,20 +144,28 @@ class BlockSegmentationTest {
      */
     @Test
     void resizedVolumeBlocksGiveTheObjectsOfTheWholeVolume() throws Exception {
-        InstanceMatching.Result m = compareVolume(12);
+        InstanceMatching.Result m = compareVolume(12, false);
         assertEquals(
                 0, m.falsePositives() + m.falseNegatives(), "precision " + m.precision() + " recall " + m.recall());
         assertTrue(m.meanMatchedIou() > 0.99, "mean IoU " + m.meanMatchedIou());
     }
 
-    /** The whole volume and its blocks at {@code diameter} (0: the model's own). */
-    InstanceMatching.Result compareVolume(double diameter) throws Exception {
+    /**
+     * The whole volume and its blocks at {@code diameter} (0: the model's own), read from OME-Zarr or ({@code planes})
+     * from a folder of TIFF planes.
+     */
+    InstanceMatching.Result compareVolume(double diameter, boolean planes) throws Exception {
         int d = 40, h = 192, w = 192;
         LabeledVolume v = SyntheticVolumes.generate(3, d, h, w, SyntheticVolumes.Settings.defaults());
         Path input = dir.resolve("volume.ome.zarr");
         ZarrArray a =
                 OmeZarr.write(input, v.image()[0], new long[] {d, h, w}, new int[] {16, 64, 64}, v.zRatio(), "<u2");
         float[] voxels = a.read(new long[3], new int[] {d, h, w});
+        List<String> extra = new ArrayList<>();
+        if (planes) {
+            input = writePlanes(dir.resolve("planes"), voxels, d, h, w);
+            extra.addAll(List.of("--voxel", "2,1,1"));
+        }
         Path model = Path.of("models/nuclei3d.onnx");
         VolumeSegmenter whole = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, 0, line -> {});
         double size = diameter > 0 ? diameter : whole.spec().objectDiameter();
@@ -169,23 +182,25 @@ class BlockSegmentationTest {
         }
         Path out = dir.resolve("out3d");
         BlockSegmentation.Outcome o = BlockSegmentation.run(
-                new ArrayList<>(List.of(
-                        "--model",
-                        model.toString(),
-                        "--input",
-                        input.toString(),
-                        "--output",
-                        out.toString(),
-                        "--block",
-                        "64",
-                        "--block-z",
-                        "20",
-                        "--chunk",
-                        "64",
-                        "--chunk-z",
-                        "16",
-                        "--diameter",
-                        Double.toString(size))),
+                joined(
+                        List.of(
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                out.toString(),
+                                "--block",
+                                "64",
+                                "--block-z",
+                                "20",
+                                "--chunk",
+                                "64",
+                                "--chunk-z",
+                                "16",
+                                "--diameter",
+                                Double.toString(size)),
+                        extra),
                 new SparkBatch.Settings("local[2]", 0, Map.of("spark.ui.enabled", "false")));
 
         assertEquals(18, o.blocks()); // 3 x 3 x 2 blocks
@@ -221,6 +236,24 @@ class BlockSegmentationTest {
                                 dir.resolve("o").toString())),
                         new SparkBatch.Settings("local[1]", 0, Map.of("spark.ui.enabled", "false"))));
         assertTrue(e.getMessage().contains("4 z planes") && e.getMessage().contains("3-D model"), e.getMessage());
+    }
+
+    private static List<String> joined(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** A volume as 16-bit TIFF planes z1.tif … zD.tif (no z spacing stored, as most plane exports). */
+    static Path writePlanes(Path folder, float[] voxels, int d, int h, int w) throws IOException {
+        Files.createDirectories(folder);
+        for (int z = 0; z < d; z++) {
+            float[] plane = Arrays.copyOfRange(voxels, z * h * w, (z + 1) * h * w);
+            Tiffs.save(
+                    new ImagePlus("z", new FloatProcessor(w, h, plane).convertToShortProcessor(false)),
+                    folder.resolve("z" + (z + 1) + ".tif"));
+        }
+        return folder;
     }
 
     /** The blocks' labels (as read back) matched to the whole image's, every numbered object checked to be painted. */
