@@ -1,6 +1,7 @@
 package org.cnnj.spark;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,7 @@ interface BlockSource {
      * anything else is read as OME-Zarr.
      */
     static BlockSource open(Path input) throws IOException {
+        if (!Files.exists(input)) throw new IOException(input + " does not exist; check the path");
         Path configuration = TileMosaic.configuration(input);
         if (configuration != null) return TileMosaic.open(configuration);
         if (PlaneFolder.holdsPlanes(input)) return PlaneFolder.open(input);

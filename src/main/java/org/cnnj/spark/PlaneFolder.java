@@ -48,10 +48,14 @@ final class PlaneFolder implements BlockSource {
 
     static PlaneFolder open(Path folder) throws IOException {
         List<Path> planes = tiffs(folder);
-        if (planes.size() < 2)
-            throw new IOException(folder + " holds " + planes.size() + " TIFF plane(s); a volume of planes needs one"
-                    + " file per z (give an OME-Zarr image for one plane)");
         ImagePlus first = Tiffs.open(planes.get(0));
+        if (planes.size() < 2 && first.getStackSize() > 1)
+            throw new IOException(planes.get(0) + " is a whole z-stack in one file, and the only TIFF in " + folder
+                    + "; segment it with ./cnnj segment (a stack that fits one file fits one machine), or write it as an"
+                    + " OME-Zarr volume or as one TIFF per plane (File › Save As › Image Sequence…) for blocks");
+        if (planes.size() < 2)
+            throw new IOException(folder + " holds one TIFF plane; a volume of planes needs one file per z (for one"
+                    + " plane too large for a machine, give an OME-Zarr image)");
         if (Planes.channels(first) != 1 || first.getStackSize() != 1)
             throw new IOException(planes.get(0) + " is not one single-channel plane (" + Planes.channels(first)
                     + " channel(s), " + first.getStackSize() + " slice(s)); a folder of planes takes one grey plane per"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,5 +53,22 @@ class PlaneFolderTest {
         BlockSource v = BlockSource.open(dir);
         IOException e = assertThrows(IOException.class, () -> v.readBox(0, new BlockSource.Box(0, 0, 0, 2, 8, 8)));
         assertTrue(e.getMessage().contains("z2.tif is 8x9") && e.getMessage().contains("same size"), e.getMessage());
+    }
+
+    /** A missing input and a folder holding one z-stack file are named with what to do instead. */
+    @Test
+    void aMissingInputOrAOneFileStackIsNamedWithTheWayOut() throws IOException {
+        IOException missing = assertThrows(IOException.class, () -> BlockSource.open(dir.resolve("nowhere")));
+        assertTrue(missing.getMessage().contains("nowhere does not exist"), missing.getMessage());
+        ImagePlus stack = new ImagePlus("s", new ShortProcessor(8, 8));
+        ImageStack slices = new ImageStack(8, 8);
+        for (int z = 0; z < 3; z++) slices.addSlice(new ShortProcessor(8, 8));
+        stack.setStack(slices);
+        Tiffs.save(stack, dir.resolve("stack.tif"));
+        IOException one = assertThrows(IOException.class, () -> BlockSource.open(dir));
+        assertTrue(
+                one.getMessage().contains("whole z-stack in one file")
+                        && one.getMessage().contains("./cnnj segment"),
+                one.getMessage());
     }
 }
