@@ -323,14 +323,14 @@ public final class VolumeSegmenter {
 
     /**
      * One axis of a block at {@code at} of {@code n} voxels in a whole axis of {@code all} voxels, seen as {@code
-     * seenAll}: the seen voxels the block covers, from a multiple of the network's {@code multiple} (sampled from the
-     * block as the whole axis's resize samples them), and the way back to the block's voxels.
+     * seenAll}: the seen voxels whose samples lie in the block, from a multiple of the network's {@code multiple}
+     * ({@link Segmenter#networkRange}, as a plane's part), sampled as the whole axis's resize samples them, and the way
+     * back to the block's voxels.
      */
     private static Resize.Axis[] window(int all, int seenAll, int at, int n, int multiple) {
-        double s = (double) seenAll / all;
-        long first = Math.max(0, (long) Math.floor((at + 0.5) * s - 0.5)) / multiple * multiple;
-        long end = Math.min(seenAll, (long) Math.ceil((at + n + 0.5) * s - 0.5));
-        Resize.Axis.Span seen = new Resize.Axis.Span(first, (int) (end - first)), block = new Resize.Axis.Span(at, n);
+        long[] range = Segmenter.networkRange(at, n, all, seenAll, multiple);
+        Resize.Axis.Span seen = new Resize.Axis.Span(range[0], (int) (range[1] - range[0])),
+                block = new Resize.Axis.Span(at, n);
         return new Resize.Axis[] {
             Resize.Axis.window(all, seenAll, seen, block), Resize.Axis.window(seenAll, all, block, seen)
         };

@@ -54,8 +54,8 @@ final class BlockSegmentation {
      *
      * <p>The grid: seen at the model's own scale, crops start on the network's pooling grid, as the whole image's
      * tiles do (a U-Net is not shift-equivariant by less than its tile multiple), so the same pixels get the same
-     * prediction in any block. Resized, a plane's block is resampled on the whole resized image's grid by the segmenter
-     * itself ({@code Segmenter.applyNormalizedPart}); a resized volume's block is resampled on its own grid (1).
+     * prediction in any block. Resized, a block is resampled on the whole resized image's grid by the segmenter itself
+     * ({@code Segmenter.applyNormalizedPart}, {@code VolumeSegmenter.Part}), and crops start anywhere (grid 1).
      */
     record Plan(
             String model,
@@ -275,36 +275,20 @@ final class BlockSegmentation {
             int channels = checkChannels(r, image, s.spec().inputChannels());
             float[][] range = percentiles(image, s.spec().normalization());
             TiledPredictor.Layout layout = s.layout(r.tile(), line -> {});
-            long[] size = {1, image.height(), image.width()}, block = {1, r.block(), r.block()};
-            int[] grid = {1, layout.multiple(), layout.multiple()};
-            Plan draft = new Plan(
-                    r.model(),
-                    r.input(),
-                    r.threads(),
-                    1,
-                    1,
-                    range[0],
-                    range[1],
-                    layout.tile(),
-                    size,
-                    block,
-                    new long[3],
-                    grid,
-                    channels,
-                    false);
             double scale;
             if (r.diameter().auto()) {
                 int side = (int) Math.min(2048, Math.min(image.width(), image.height()));
                 long y0 = (image.height() - side) / 2, x0 = (image.width() - side) / 2;
                 float[][] centre = BlockTask.normalized(
-                        draft,
+                        range[0],
+                        range[1],
                         s.spec().normalization(),
-                        BlockTask.read(draft, BlockSource.Box.plane(y0, x0, side, side)));
+                        BlockTask.read(image, channels, BlockSource.Box.plane(y0, x0, side, side)));
                 scale = s.scaleFor(centre, side, side, r.diameter(), System.out::println);
             } else scale = s.scaleFor(null, 0, 0, r.diameter(), line -> {});
             double objectPx = s.spec().objectDiameter() > 0 ? s.spec().objectDiameter() / scale : 32;
             long margin = r.margin() > 0 ? r.margin() : (long) Math.ceil(layout.halo() / scale + 2 * objectPx);
-            if (scale != 1) grid = new int[] {1, 1, 1};
+            int[] grid = scale == 1 ? new int[] {1, layout.multiple(), layout.multiple()} : new int[] {1, 1, 1};
             return new Plan(
                     r.model(),
                     r.input(),
@@ -314,8 +298,8 @@ final class BlockSegmentation {
                     range[0],
                     range[1],
                     layout.tile(),
-                    size,
-                    block,
+                    new long[] {1, image.height(), image.width()},
+                    new long[] {1, r.block(), r.block()},
                     new long[] {0, margin, margin},
                     grid,
                     channels,

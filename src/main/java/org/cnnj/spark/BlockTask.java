@@ -17,6 +17,7 @@ import org.cnnj.runtime.VolumeSize;
 import org.cnnj.seg.LabeledVolume;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.Segmenter;
+import org.cnnj.seg.VolumeObjects;
 import org.cnnj.seg.VolumeSegmenter;
 import scala.Tuple2;
 
@@ -54,7 +55,7 @@ final class BlockTask {
                 .withScale(p.scale());
         synchronized (s) { // one block at a time per executor: the session uses the executor's cores
             return s.applyNormalizedPart(
-                            normalized(p, s.spec().normalization(), raw),
+                            normalized(p.low(), p.high(), s.spec().normalization(), raw),
                             new Segmenter.Part(n[2], n[1], from[2], from[1], p.width(), p.height()),
                             o)
                     .objects();
@@ -64,7 +65,8 @@ final class BlockTask {
     private static int[] volumeLabels(BlockSegmentation.Plan p, float[][] raw, long[] from, int[] n)
             throws IOException {
         VolumeSegmenter s = volumeSegmenter(p);
-        LabeledVolume v = volume(p, normalized(p, s.spec().normalization(), raw), n[0], n[1], n[2]);
+        LabeledVolume v =
+                volume(p.zRatio(), normalized(p.low(), p.high(), s.spec().normalization(), raw), n[0], n[1], n[2]);
         VolumeSegmenter.Options o =
                 VolumeSegmenter.Options.defaults().withDiameter(s.spec().objectDiameter() / p.scale());
         synchronized (s) {
@@ -77,85 +79,68 @@ final class BlockTask {
     }
 
     /** A block of the volume (already normalized) with the volume's z/xy ratio as its voxel size. */
-    static LabeledVolume volume(BlockSegmentation.Plan p, float[][] normalized, int d, int h, int w) {
+    static LabeledVolume volume(double zRatio, float[][] normalized, int d, int h, int w) {
         return new LabeledVolume(
-                "block", normalized, null, new VolumeSize(d, h, w), new double[] {p.zRatio(), 1, 1}, "xy-voxel");
+                "block", normalized, null, new VolumeSize(d, h, w), new double[] {zRatio, 1, 1}, "xy-voxel");
     }
 
     /**
-     * Measures each label of the crop (size {@code n}, at {@code from}; z, y, x) and keeps those whose centroid lies in
-     * [lo, hi) on every axis, as runs along x in the image's coordinates.
+     * Measures each label of the crop (size {@code n}, at {@code from}; z, y, x) with {@link VolumeObjects#measure}
+     * and keeps those whose centroid lies in [lo, hi) on every axis, as runs along x in the image's coordinates, in
+     * order of first appearance.
      */
     static List<BlockObject> objects(
             int[] labels, float[] intensity, int[] n, long[] from, long[] lo, long[] hi, long block) {
         int d = n[0], h = n[1], w = n[2];
-        // per label: voxels, Σx, Σy, Σz, Σintensity, min x, y, z, max x, y, z
-        Map<Integer, double[]> stats = new LinkedHashMap<>();
-        for (int z = 0, i = 0; z < d; z++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++, i++) {
-                    int l = labels[i];
-                    if (l == 0) continue;
-                    double[] s =
-                            stats.computeIfAbsent(l, k -> new double[] {0, 0, 0, 0, 0, 1e18, 1e18, 1e18, -1, -1, -1});
-                    s[0]++;
-                    s[1] += x;
-                    s[2] += y;
-                    s[3] += z;
-                    s[4] += intensity[i];
-                    s[5] = Math.min(s[5], x);
-                    s[6] = Math.min(s[6], y);
-                    s[7] = Math.min(s[7], z);
-                    s[8] = Math.max(s[8], x);
-                    s[9] = Math.max(s[9], y);
-                    s[10] = Math.max(s[10], z);
-                }
-        Map<Integer, List<Integer>> runs = new HashMap<>();
-        for (Map.Entry<Integer, double[]> e : stats.entrySet()) {
-            double[] s = e.getValue();
+        Map<Integer, VolumeObjects.Row> owned = new HashMap<>();
+        for (VolumeObjects.Row r : VolumeObjects.measure(labels, intensity, new VolumeSize(d, h, w), UNIT)) {
+            double[] centre = {r.centroidZ(), r.centroidY(), r.centroidX()};
             boolean inside = true;
-            for (int a = 0; a < 3; a++) { // axis a: z, y, x; its sum s[3 - a]
-                double c = Math.floor(from[a] + s[3 - a] / s[0]);
+            for (int a = 0; a < 3; a++) {
+                double c = Math.floor(from[a] + centre[a]);
                 inside &= c >= lo[a] && c < hi[a];
             }
-            if (inside) runs.put(e.getKey(), new ArrayList<>());
+            if (inside) owned.put(r.id(), r);
         }
+        Map<Integer, List<Integer>> runs = new LinkedHashMap<>();
         for (int z = 0; z < d; z++)
             for (int y = 0; y < h; y++) {
                 int row = (z * h + y) * w;
                 for (int x = 0; x < w; ) {
                     int l = labels[row + x], start = x;
                     while (x < w && labels[row + x] == l) x++;
-                    List<Integer> r = l == 0 ? null : runs.get(l);
-                    if (r != null) {
-                        r.add((int) (from[0] + z));
-                        r.add((int) (from[1] + y));
-                        r.add((int) (from[2] + start));
-                        r.add((int) (from[2] + x));
-                    }
+                    if (l == 0 || !owned.containsKey(l)) continue;
+                    List<Integer> r = runs.computeIfAbsent(l, k -> new ArrayList<>());
+                    r.add((int) (from[0] + z));
+                    r.add((int) (from[1] + y));
+                    r.add((int) (from[2] + start));
+                    r.add((int) (from[2] + x));
                 }
             }
         List<BlockObject> out = new ArrayList<>();
         for (Map.Entry<Integer, List<Integer>> e : runs.entrySet()) {
-            double[] s = stats.get(e.getKey());
+            VolumeObjects.Row r = owned.get(e.getKey());
             out.add(new BlockObject(
                     0,
                     block,
                     e.getValue().stream().mapToInt(Integer::intValue).toArray(),
-                    (long) s[0],
-                    new double[] {from[2] + s[1] / s[0], from[1] + s[2] / s[0], from[0] + s[3] / s[0]},
+                    r.voxels(),
+                    new double[] {from[2] + r.centroidX(), from[1] + r.centroidY(), from[0] + r.centroidZ()},
                     new long[] {
-                        from[2] + (long) s[5],
-                        from[1] + (long) s[6],
-                        from[0] + (long) s[7],
-                        (long) (s[8] - s[5] + 1),
-                        (long) (s[9] - s[6] + 1),
-                        (long) (s[10] - s[7] + 1)
+                        from[2] + r.x0(),
+                        from[1] + r.y0(),
+                        from[0] + r.z0(),
+                        r.x1() - r.x0() + 1,
+                        r.y1() - r.y0() + 1,
+                        r.z1() - r.z0() + 1
                     },
-                    s[4] / s[0]));
+                    r.meanIntensity()));
         }
         return out;
     }
+
+    /** Voxels of the crop counted as they are (the objects' own measurements are in voxels). */
+    private static final double[] UNIT = {1, 1, 1};
 
     /** The blocks an object's bounding box touches, each with the object: where its double may be. */
     static List<Tuple2<Long, BlockObject>> blocksTouched(BlockSegmentation.Plan p, BlockObject o) {
@@ -256,21 +241,26 @@ final class BlockTask {
         return contested;
     }
 
-    /** Every channel of {@code box} (z = 0, depth 1 in a plane). */
+    /** Every channel of {@code box} of the plan's input (z = 0, depth 1 in a plane). */
     static float[][] read(BlockSegmentation.Plan p, BlockSource.Box box) throws IOException {
-        BlockSource image = source(p.input());
-        float[][] planes = new float[p.channels()][];
-        for (int c = 0; c < p.channels(); c++) planes[c] = image.readBox(c, box);
+        return read(source(p.input()), p.channels(), box);
+    }
+
+    /** Every channel of {@code box} of {@code image}. */
+    static float[][] read(BlockSource image, int channels, BlockSource.Box box) throws IOException {
+        float[][] planes = new float[channels][];
+        for (int c = 0; c < channels; c++) planes[c] = image.readBox(c, box);
         return planes;
     }
 
-    /** The values normalized with the image's percentiles (the same in every block). */
-    static float[][] normalized(BlockSegmentation.Plan p, Normalization normalization, float[][] raw) {
+    /**
+     * The values normalized with the image's percentiles {@code low}, {@code high} per channel (the same in every
+     * block; NaN: the model's {@code normalization} has none).
+     */
+    static float[][] normalized(float[] low, float[] high, Normalization normalization, float[][] raw) {
         float[][] out = new float[raw.length][];
         for (int c = 0; c < raw.length; c++)
-            out[c] = Float.isNaN(p.low()[c])
-                    ? normalization.apply(raw[c])
-                    : new Percentiles(p.low()[c], p.high()[c]).apply(raw[c]);
+            out[c] = Float.isNaN(low[c]) ? normalization.apply(raw[c]) : new Percentiles(low[c], high[c]).apply(raw[c]);
         return out;
     }
 
@@ -279,42 +269,46 @@ final class BlockTask {
      * (opening reads every tile's header, or lists the planes and reads the first), an OME-Zarr image for each block
      * (its metadata only).
      */
-    private static synchronized BlockSource source(String input) throws IOException {
+    private static BlockSource source(String input) throws IOException {
         Path in = Path.of(input), configuration = TileMosaic.configuration(in);
         if (configuration == null && !PlaneFolder.holdsPlanes(in)) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String key =
                 stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis();
-        BlockSource s = SOURCES.get(key);
-        if (s == null) {
-            s = BlockSource.open(in);
-            SOURCES.put(key, s);
-        }
-        return s;
+        return once(SOURCES, key, () -> BlockSource.open(in));
     }
 
-    private static synchronized VolumeSegmenter volumeSegmenter(BlockSegmentation.Plan p) throws IOException {
-        String key = p.model() + " threads=" + p.threads();
-        VolumeSegmenter s = VOLUMES.get(key);
-        if (s == null) {
-            s = VolumeSegmenter.open(Path.of(p.model()), EngineKind.ORT, Device.AUTO, p.threads(), line -> {});
-            VOLUMES.put(key, s);
-        }
-        return s;
+    private static VolumeSegmenter volumeSegmenter(BlockSegmentation.Plan p) throws IOException {
+        return once(
+                VOLUMES,
+                p.model() + " threads=" + p.threads(),
+                () -> VolumeSegmenter.open(Path.of(p.model()), EngineKind.ORT, Device.AUTO, p.threads(), line -> {}));
     }
 
-    private static synchronized Segmenter segmenter(BlockSegmentation.Plan p) throws IOException {
-        String key = p.model() + " threads=" + p.threads();
-        Segmenter s = OPEN.get(key);
-        if (s == null) {
-            s = Segmenter.open(
-                    SegmentationModel.resolve(Path.of(p.model())),
-                    EngineKind.ORT,
-                    Device.AUTO,
-                    p.threads(),
-                    line -> {});
-            OPEN.put(key, s);
+    private static Segmenter segmenter(BlockSegmentation.Plan p) throws IOException {
+        return once(
+                OPEN,
+                p.model() + " threads=" + p.threads(),
+                () -> Segmenter.open(
+                        SegmentationModel.resolve(Path.of(p.model())),
+                        EngineKind.ORT,
+                        Device.AUTO,
+                        p.threads(),
+                        line -> {}));
+    }
+
+    /** Opens something once per executor and key (a model's session, an input's tile or plane index) and keeps it. */
+    @FunctionalInterface
+    private interface Opener<T> {
+        T open() throws IOException;
+    }
+
+    private static synchronized <T> T once(Map<String, T> opened, String key, Opener<T> opener) throws IOException {
+        T t = opened.get(key);
+        if (t == null) {
+            t = opener.open();
+            opened.put(key, t);
         }
-        return s;
+        return t;
     }
 }

@@ -31,27 +31,12 @@ final class VolumePlan {
         double zRatio = zRatio(image, voxel, spec);
         long[] size = {image.depth(), image.height(), image.width()};
         long[] block = {Math.min(r.blockZ(), size[0]), r.block(), r.block()};
-        BlockSegmentation.Plan draft = new BlockSegmentation.Plan(
-                r.model(),
-                r.input(),
-                r.threads(),
-                1,
-                zRatio,
-                range[0],
-                range[1],
-                0,
-                size,
-                block,
-                new long[3],
-                new int[] {1, 1, 1},
-                channels,
-                true);
         double diameter = r.diameter().pixels() > 0 ? r.diameter().pixels() : spec.objectDiameter();
         if (r.diameter().auto()) {
             VolumeSegmenter s =
                     VolumeSegmenter.open(Path.of(r.model()), EngineKind.ORT, Device.AUTO, r.threads(), line -> {});
             try {
-                LabeledVolume centre = centre(draft, spec);
+                LabeledVolume centre = centre(image, channels, range, spec, zRatio);
                 diameter = s.measureDiameter(centre, centre.image(), System.out::println);
             } finally {
                 s.engine().close();
@@ -68,7 +53,8 @@ final class VolumePlan {
                 "spark segment-blocks: 3-D model, objects %.1f voxels across in xy, z/xy %.2f%n",
                 diameter,
                 zRatio);
-        // At the model's own voxel size the blocks start on its pooling grid; resized, each block is resampled itself.
+        // At the model's own voxel size the blocks start on its pooling grid; resized, the segmenter resamples each
+        // block on the whole resized volume's grid (VolumeSegmenter.Part).
         int[] grid = scale == 1 && scaleZ == 1 ? spec.tileMultiple() : new int[] {1, 1, 1};
         return new BlockSegmentation.Plan(
                 r.model(),
@@ -103,13 +89,13 @@ final class VolumePlan {
     }
 
     /** The centre of the volume, normalized with the whole volume's percentiles, for the diameter estimate. */
-    private static LabeledVolume centre(BlockSegmentation.Plan p, VolumeSpec spec) throws IOException {
-        int d = (int) Math.min(CENTRE_SLICES, p.depth()),
-                h = (int) Math.min(CENTRE_SIDE, p.height()),
-                w = (int) Math.min(CENTRE_SIDE, p.width());
-        long z0 = (p.depth() - d) / 2, y0 = (p.height() - h) / 2, x0 = (p.width() - w) / 2;
-        float[][] crop = BlockTask.normalized(
-                p, spec.normalization(), BlockTask.read(p, new BlockSource.Box(z0, y0, x0, d, h, w)));
-        return BlockTask.volume(p, crop, d, h, w);
+    private static LabeledVolume centre(
+            BlockSource image, int channels, float[][] range, VolumeSpec spec, double zRatio) throws IOException {
+        int d = (int) Math.min(CENTRE_SLICES, image.depth()),
+                h = (int) Math.min(CENTRE_SIDE, image.height()),
+                w = (int) Math.min(CENTRE_SIDE, image.width());
+        long z0 = (image.depth() - d) / 2, y0 = (image.height() - h) / 2, x0 = (image.width() - w) / 2;
+        float[][] raw = BlockTask.read(image, channels, new BlockSource.Box(z0, y0, x0, d, h, w));
+        return BlockTask.volume(zRatio, BlockTask.normalized(range[0], range[1], spec.normalization(), raw), d, h, w);
     }
 }
