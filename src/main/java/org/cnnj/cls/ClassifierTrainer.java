@@ -146,16 +146,10 @@ public final class ClassifierTrainer {
         ConfusionMatrix[] last = {null};
         TrainingLoop.Outcome end;
         int classes = arch.classes().size();
+        int[] shape = {cfg.batch(), arch.inputChannels(), arch.inputSize(), arch.inputSize()};
+        TrainingGraph.Step graphStep = new TrainingGraph.Step(shape, new TrainingLoss.CrossEntropy());
         try (Prefetch<Batches.Batch> next = new Prefetch<>(() -> batches.next(cfg.batch()));
-                OrtTraining ort = cfg.engine()
-                        .open(
-                                net,
-                                optimizer,
-                                new TrainingGraph.Step(
-                                        new int[] {cfg.batch(), arch.inputChannels(), arch.inputSize(), arch.inputSize()
-                                        },
-                                        new TrainingLoss.CrossEntropy()),
-                                run.listener())) {
+                OrtTraining ort = cfg.engine().open(net, optimizer, graphStep, run.listener())) {
             end = TrainingLoop.fit(run, net, optimizer, schedule, new TrainingLoop.Task() {
                 public double step() {
                     Batches.Batch b = next.next();

@@ -66,8 +66,7 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
     @Parameter(
             label = "Training engine",
             choices = {"auto", "java", "ort"},
-            description = "java: CNN-J's own; ort: ONNX Runtime runs each whole training step, on the GPU where CUDA"
-                    + " works; auto: ort where CUDA works, else java")
+            description = TrainSegmentationCommand.ENGINE_HELP)
     private String engine = "auto";
 
     @Override

@@ -117,12 +117,14 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Random seed (same seed, same model)")
     private int seed = (int) TrainConfig.defaults().seed();
 
+    /** The training-engine field's help, the same in every training dialog that has one. */
+    static final String ENGINE_HELP = "java: CNN-J's own; ort: ONNX Runtime runs each whole training step, on the GPU"
+            + " where CUDA works; auto: ort where CUDA works, else java";
+
     @Parameter(
             label = "Training engine",
             choices = {"auto", "java", "ort"},
-            description =
-                    "java: CNN-J's own (fastest on a CPU); ort: ONNX Runtime runs each whole training step, on the"
-                            + " GPU where CUDA works; auto: ort where CUDA works, else java")
+            description = ENGINE_HELP)
     private String engine = "auto";
 
     @Parameter(label = "Residual blocks (new U-Net)")
