@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.cnnj.nn.Module;
+import org.cnnj.onnx.TrainingGraph;
+import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.optim.LrSchedule;
+import org.cnnj.runtime.OrtTraining;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.train.Prefetch;
@@ -110,13 +114,15 @@ public final class DetectorTrainer {
         DetectorSpec spec = DetectorSpec.of(arch, "model.head.onnx", run.provenance());
         if (maskConfig != null) spec = spec.withMasks(maskConfig);
         spec = spec.withObjectSize(medianBoxSide(data));
+        run.config().engine().requireJava("the two-stage detector", TWO_STAGE_IN_JAVA, run.listener());
         return fit(
                 run,
                 patches,
                 net,
                 spec,
                 rng,
-                (x, b, lossRng) -> DetectionLoss.compute(net, x, b, lossRng).total());
+                (x, b, lossRng) -> DetectionLoss.compute(net, x, b, lossRng).total(),
+                null);
     }
 
     /** The median √(width · height) of the training boxes: the object size the detector learnt. */
@@ -169,8 +175,21 @@ public final class DetectorTrainer {
                 new Patches(TrainingLoop.split(run.data(), run.config().validationFraction(), rng), augmentation);
         OneStageNetwork net = start != null ? start : new OneStageNetwork(arch, rng.split());
         DetectorSpec spec = DetectorSpec.of(arch, run.provenance()).withObjectSize(medianBoxSide(run.data()));
+        TrainConfig cfg = run.config();
+        int[] shape = {cfg.batch(), arch.inputChannels(), cfg.patch(), cfg.patch()};
+        TrainingLoss loss =
+                new TrainingLoss.OneStageDetection(arch.classCount(), OneStageLoss.ALPHA, OneStageLoss.GAMMA);
+        Graph graph = new Graph(
+                new TrainingGraph.Step(shape, loss, net::flat),
+                b -> OneStageTargets.flat(arch, cfg.patch(), b.boxes(), b.classes()));
         return fit(
-                run, patches, net, spec, rng, (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()));
+                run,
+                patches,
+                net,
+                spec,
+                rng,
+                (x, b, lossRng) -> OneStageLoss.compute(net, x, b.boxes(), b.classes()),
+                graph);
     }
 
     /** Fine-tunes the detector saved as {@code model} (either kind; same classes) on the run's data. */
@@ -192,12 +211,28 @@ public final class DetectorTrainer {
         Tensor of(Tensor images, BoxSampler.Batch batch, Rng rng);
     }
 
+    /** The step as ONNX Runtime runs it (--train-engine ort): its graph, and the graph's targets for a batch. */
+    private record Graph(TrainingGraph.Step step, Function<BoxSampler.Batch, Map<String, float[]>> targets) {}
+
+    /** Why the two-stage detector trains in Java only. */
+    static final String TWO_STAGE_IN_JAVA = "its losses choose the second stage's targets from the first stage's"
+            + " proposals in the middle of the step; the one-stage detector (--arch one-stage) trains on either engine";
+
     /** The images split for training and validation, and how the training patches vary. */
     private record Patches(TrainingLoop.Split<AnnotatedImage> split, BoxAugmentation augmentation) {}
 
-    /** The shared loop: {@code rng} continues the seed's sequence after the split and the network's weights. */
+    /**
+     * The shared loop: {@code rng} continues the seed's sequence after the split and the network's weights; {@code
+     * graph} (null: Java only) is the step for ONNX Runtime where the run's engine takes it.
+     */
     private static Result fit(
-            TrainingRun<AnnotatedImage> run, Patches patches, Module net, DetectorSpec spec, Rng rng, Loss loss)
+            TrainingRun<AnnotatedImage> run,
+            Patches patches,
+            Module net,
+            DetectorSpec spec,
+            Rng rng,
+            Loss loss,
+            Graph graph)
             throws IOException {
         TrainConfig cfg = run.config();
         if (cfg.freezeEncoder()) {
@@ -211,10 +246,12 @@ public final class DetectorTrainer {
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), patches.augmentation(), rng.split());
         Rng lossRng = rng.split();
         TrainingLoop.Outcome end;
-        try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()))) {
+        try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
+                OrtTraining ort = graph == null ? null : cfg.engine().open(net, adam, graph.step(), run.listener())) {
             end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
                 public double step() {
                     BoxSampler.Batch b = next.next();
+                    if (ort != null) return ort.step(b.images(), graph.targets().apply(b));
                     Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
                     Tensor total = loss.of(x, b, lossRng);
                     Autograd.backwardAndRelease(total);

@@ -7,7 +7,9 @@ import org.cnnj.nn.Init;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.ResidualBlock;
 import org.cnnj.ops.Add;
+import org.cnnj.ops.Concat;
 import org.cnnj.ops.ConvParams;
+import org.cnnj.ops.Reshape;
 import org.cnnj.ops.Upsample;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.util.Rng;
@@ -70,6 +72,21 @@ public final class OneStageNetwork extends Module {
         Tensor p16 = lateral16.forward(c4);
         Tensor p8 = Add.apply(lateral8.forward(c3), Upsample.apply(p16, 2, Upsample.Mode.NEAREST));
         return List.of(head(p8), head(p16));
+    }
+
+    /**
+     * Every level's outputs end to end along the positions, [N, K + 5, H/8·W/8 + H/16·W/16] (row-major within a
+     * level): the one tensor the ONNX Runtime training step scores ({@link OneStageTargets#flat} lays the targets out
+     * alike).
+     */
+    public Tensor flat(Tensor x) {
+        List<Tensor> levels = levels(x);
+        Tensor[] parts = new Tensor[levels.size()];
+        for (int l = 0; l < parts.length; l++) {
+            Tensor o = levels.get(l);
+            parts[l] = Reshape.apply(o, o.dim(0), o.dim(1), o.dim(2) * o.dim(3));
+        }
+        return Concat.along(2, parts);
     }
 
     private Tensor head(Tensor p) {

@@ -1,6 +1,10 @@
 package org.cnnj.det;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.cnnj.onnx.TrainingLoss;
 
 /**
  * What each location of a one-stage detector's pyramid should predict for a batch of boxes (FCOS's assignment with
@@ -76,6 +80,44 @@ final class OneStageTargets {
             }
         }
         return new Level(cls, ctr, dist, pos, positives);
+    }
+
+    /**
+     * The targets of every level of a {@code patch} × {@code patch} batch laid end to end along the positions, as
+     * {@link OneStageNetwork#flat} lays out the outputs and the training graph's loss (onnx.TrainingLoss.
+     * OneStageDetection) reads them, by its target names: classes [N, K, P], centre-ness, positive [N, 1, P],
+     * distances [N, 4, P].
+     */
+    static Map<String, float[]> flat(OneStageConfig config, int patch, float[][] boxes, int[][] classes) {
+        int levels = OneStageConfig.STRIDES.length, n = boxes.length;
+        Level[] each = new Level[levels];
+        int[] planes = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            int side = patch / OneStageConfig.STRIDES[l];
+            each[l] = of(config, l, side, side, boxes, classes);
+            planes[l] = side * side;
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        out.put(TrainingLoss.OneStageDetection.CLASSES, join(each, Level::classes, n, config.classCount(), planes));
+        out.put(TrainingLoss.OneStageDetection.CENTRENESS, join(each, Level::centreness, n, 1, planes));
+        out.put(TrainingLoss.OneStageDetection.DISTANCES, join(each, Level::distances, n, 4, planes));
+        out.put(TrainingLoss.OneStageDetection.POSITIVE, join(each, Level::positive, n, 1, planes));
+        return out;
+    }
+
+    /** Per-level arrays [N, C, plane_l] → [N, C, Σ plane_l]. */
+    private static float[] join(Level[] levels, Function<Level, float[]> part, int n, int channels, int[] planes) {
+        int total = Arrays.stream(planes).sum();
+        float[] out = new float[n * channels * total];
+        for (int b = 0; b < n; b++)
+            for (int c = 0; c < channels; c++) {
+                int at = (b * channels + c) * total;
+                for (int l = 0; l < levels.length; l++) {
+                    System.arraycopy(part.apply(levels[l]), (b * channels + c) * planes[l], out, at, planes[l]);
+                    at += planes[l];
+                }
+            }
+        return out;
     }
 
     /** The level an object's distances from a location belong to. */

@@ -12,6 +12,7 @@ import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.train.TrainConfig;
+import org.cnnj.train.TrainEngine;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -111,6 +112,12 @@ public class TrainDetectorCommand extends CnnjCommand {
     private int seed = (int) DetectorTrainer.DEFAULTS.seed();
 
     @Parameter(
+            label = "Training engine (ort: one-stage only)",
+            choices = {"auto", "java", "ort"},
+            description = TrainSegmentationCommand.ENGINE_HELP + "; the two-stage detector trains in java")
+    private String engine = "auto";
+
+    @Parameter(
             label = "Augmentation",
             choices = {"basic", "colour-and-scale"},
             description = "basic: flips, rotations and brightness; colour-and-scale: also each channel's colour and the"
@@ -148,7 +155,8 @@ public class TrainDetectorCommand extends CnnjCommand {
                 .withSeed(seed)
                 .withFreezeEncoder(freeze)
                 .withAveraging(average)
-                .withKeepLast(last);
+                .withKeepLast(last)
+                .withEngine(TrainEngine.parse(engine));
         return TrainDetectorFiles.Options.of(images.toPath(), output.toPath())
                 .withRois(rois == null ? null : rois.toPath())
                 .withClasses(names(classes))

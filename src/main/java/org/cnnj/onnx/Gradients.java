@@ -95,8 +95,12 @@ final class Gradients {
         String keep = g.scalar(1 - momentum), take = g.scalar(momentum);
         String meanC = g.op("Reshape", c, mean, g.longs(xs[1]));
         String unbiased = g.op("Mul", c, g.op("Reshape", c, var, g.longs(xs[1])), g.scalar(count / (count - 1f)));
-        bufferUpdates.put(runMean, g.op("Add", c, g.op("Mul", c, runMean, keep), g.op("Mul", c, meanC, take)));
-        bufferUpdates.put(runVar, g.op("Add", c, g.op("Mul", c, runVar, keep), g.op("Mul", c, unbiased, take)));
+        // A module run twice in one step (a detector's head shared by its pyramid levels) updates its statistics
+        // twice, as in Java: the second update starts from the first's result.
+        String lastMean = bufferUpdates.getOrDefault(runMean, runMean),
+                lastVar = bufferUpdates.getOrDefault(runVar, runVar);
+        bufferUpdates.put(runMean, g.op("Add", c, g.op("Mul", c, lastMean, keep), g.op("Mul", c, meanC, take)));
+        bufferUpdates.put(runVar, g.op("Add", c, g.op("Mul", c, lastVar, keep), g.op("Mul", c, unbiased, take)));
         saved.put(n, new String[] {xhat, invStd, gammaR, Long.toString(count)});
     }
 
@@ -163,6 +167,7 @@ final class Gradients {
                 if (needsGrad.contains(in[1])) accumulate(in[1], reduceTo(g.op("Mul", g.shape(dy), dy, in[0]), in[1]));
             }
             case "Concat" -> concat(n, dy);
+            case "Resize" -> resize(n, dy);
             case "Slice" -> slice(n, dy);
             case "Pad" -> pad(n, dy);
             case "Reshape", "Flatten" -> accumulate(in[0], g.op("Reshape", g.shape(in[0]), dy, shapeOf(in[0])));
@@ -491,6 +496,39 @@ final class Gradients {
         }
         String[] parts = g.ops("Split", attrs("axis", (long) ax), shapes, dy, g.longs(sizes));
         for (int i = 0; i < parts.length; i++) accumulate(n.inputs[i], parts[i]);
+    }
+
+    /**
+     * Nearest up-sampling by whole factors, as ops.Upsample does it (asymmetric coordinates, floor): each input value
+     * fills one block of the output, so its gradient is the block's sum — dy split into blocks [N, C, h, f_h, w, f_w]
+     * and summed over the f axes. Linear resizing has no rule yet.
+     */
+    private void resize(Node n, String dy) {
+        String x = n.inputs[0];
+        int[] xs = g.shape(x), ys = g.shape(dy);
+        boolean blocks = "nearest".equals(n.attributes.get("mode"))
+                && "asymmetric".equals(n.attributes.get("coordinate_transformation_mode"))
+                && "floor".equals(n.attributes.get("nearest_mode"))
+                && xs[0] == ys[0]
+                && xs[1] == ys[1];
+        for (int a = 2; blocks && a < xs.length; a++) blocks = ys[a] % xs[a] == 0;
+        if (!blocks) {
+            throw new UnsupportedOperationException("the ONNX training graph has no gradient for Resize in mode "
+                    + n.attributes.get("mode") + " (bilinear up-sampling inside a network) yet, only for nearest"
+                    + " up-sampling by whole factors; train this model with the Java engine (--train-engine java)");
+        }
+        int k = xs.length - 2;
+        int[] split = new int[2 + 2 * k];
+        long[] axes = new long[k];
+        split[0] = xs[0];
+        split[1] = xs[1];
+        for (int a = 0; a < k; a++) {
+            split[2 + 2 * a] = xs[2 + a];
+            split[3 + 2 * a] = ys[2 + a] / xs[2 + a];
+            axes[a] = 3 + 2 * a;
+        }
+        String inBlocks = g.op("Reshape", split, dy, g.longs(GraphBuilder.longs(split)));
+        accumulate(x, g.op("ReduceSum", attrs("keepdims", 0L), xs, inBlocks, g.longs(axes)));
     }
 
     /** A slice's gradient is dy padded back with zeros to the input's shape. */

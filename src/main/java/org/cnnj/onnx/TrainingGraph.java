@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.cnnj.nn.Module;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.tensor.GradMode;
@@ -46,8 +47,15 @@ public final class TrainingGraph {
         }
     }
 
-    /** What a step trains on: batches of {@code inputShape} (N, C, H, W), scored by {@code loss}. */
-    public record Step(int[] inputShape, TrainingLoss loss) {}
+    /**
+     * What a step trains on: batches of {@code inputShape} (N, C, H, W), scored by {@code loss} on what {@code
+     * forward} makes of them (null: the model's own forward; a detector's, e.g., its pyramid levels as one tensor).
+     */
+    public record Step(int[] inputShape, TrainingLoss loss, Function<Tensor, Tensor> forward) {
+        public Step(int[] inputShape, TrainingLoss loss) {
+            this(inputShape, loss, null);
+        }
+    }
 
     public static final String INPUT = "input",
             LOSS = "loss",
@@ -63,6 +71,13 @@ public final class TrainingGraph {
      * cannot differentiate (e.g. dropout, which would draw other random numbers than Java's).
      */
     public static Plan build(Module model, int[] inputShape, TrainingLoss loss, AdamConfig adam, boolean gradients) {
+        return build(model, new Step(inputShape, loss), adam, gradients);
+    }
+
+    /** {@link #build} of a step whose loss may score another forward than the model's own. */
+    public static Plan build(Module model, Step step, AdamConfig adam, boolean gradients) {
+        int[] inputShape = step.inputShape();
+        Function<Tensor, Tensor> forward = step.forward() != null ? step.forward() : model::forward;
         Map<String, float[]> buffers = model.buffers();
         Map<String, float[]> before = new LinkedHashMap<>();
         buffers.forEach((k, v) -> before.put(k, v.clone()));
@@ -73,7 +88,7 @@ public final class TrainingGraph {
         recorder.names.put(input, INPUT);
         Tensor output;
         try {
-            output = GradMode.noGrad(() -> Trace.with(recorder, () -> model.forward(input)));
+            output = GradMode.noGrad(() -> Trace.with(recorder, () -> forward.apply(input)));
         } catch (UnsupportedOperationException e) {
             throw new UnsupportedOperationException(
                     "the ONNX Runtime training engine cannot train this model: " + e.getMessage()
@@ -86,7 +101,7 @@ public final class TrainingGraph {
         }
         String outputName = recorder.names.get(output);
         if (outputName == null) throw new IllegalStateException("training graph: the output was not traced");
-        return recorder.finish(outputName, inputShape, loss, adam, gradients);
+        return recorder.finish(outputName, inputShape, step.loss(), adam, gradients);
     }
 
     private static final class Recorder implements Trace.Recorder {

@@ -69,7 +69,7 @@ public final class OrtTraining implements AutoCloseable {
             boolean required, Module net, Adam adam, TrainingGraph.Step step, Consumer<String> log) throws IOException {
         if (!required && !cudaWorks()) return null;
         try {
-            TrainingGraph.Plan plan = TrainingGraph.build(net, step.inputShape(), step.loss(), adam.config(), false);
+            TrainingGraph.Plan plan = TrainingGraph.build(net, step, adam.config(), false);
             OrtTraining engine = open(net, adam, plan, Device.AUTO, log);
             log.accept("CNN-J: training steps run by " + engine.description());
             return engine;

@@ -42,4 +42,20 @@ public enum TrainEngine {
         Consumer<String> log = listener == null ? System.err::println : listener::log;
         return OrtTraining.choose(this == ORT, net, adam, step, log);
     }
+
+    /**
+     * For a model that only the Java engine trains ({@code what} cannot be trained by the graph, {@code why}): ORT
+     * fails with the way out; AUTO, where CUDA would have taken ONNX Runtime, says in one line why it trains in Java.
+     */
+    public void requireJava(String what, String why, TrainingListener listener) {
+        if (this == ORT) {
+            throw new IllegalArgumentException("the ONNX Runtime training engine cannot train " + what + ": " + why
+                    + "; train it with --train-engine java");
+        }
+        if (this == AUTO && OrtTraining.cudaWorks()) {
+            String line = "CNN-J: training " + what + " in Java: " + why;
+            if (listener == null) System.err.println(line);
+            else listener.log(line);
+        }
+    }
 }
