@@ -6,8 +6,8 @@
 # training epoch (../shared/data/nuclei-real; skipped when absent). Prints, and writes to OUT_DIR (default
 # target/gpu-check): the devices seen, CUDA against the CPU on the built-in models (segmentation of a 4096² image and
 # of 200 images: time and AP@0.5 of CUDA's objects against the CPU's; classifier probabilities; detections), the
-# reference U-Net's training step on CUDA, on ONNX Runtime's CPU provider and in Java, and one real train-seg epoch
-# with each engine. It never fakes a result: where CUDA cannot be used, it says why and exits 2.
+# reference U-Net's training step on CUDA, on ONNX Runtime's CPU provider and in Java, one real train-seg epoch
+# with each engine, and 50 one-stage detector steps on the blood smears (../shared/data/bccd) with each engine. It never fakes a result: where CUDA cannot be used, it says why and exits 2.
 set -u
 cd "$(dirname "$0")/../../.."
 out=${1:-target/gpu-check}
@@ -43,5 +43,16 @@ if [ -d "$data" ]; then
   done
 else
   log "no $data: the real training epoch is skipped"
+fi
+blood=../shared/data/bccd/train
+if [ -d "$blood" ]; then
+  for engine in ort java; do
+    log "one-stage detector: 50 steps of 4 x 320 px on $blood with --train-engine $engine"
+    rm -rf "$out/det-$engine"*
+    ./cnnj train-det --images "$blood" --output "$out/det-$engine.onnx" --architecture one-stage --patch 320 \
+      --epochs 1 --steps 50 --validation 0.1 --train-engine $engine 2>&1 | grep -E "epoch|run by|CUDA" | tee -a "$out/check.log"
+  done
+else
+  log "no $blood: the detector's training steps are skipped"
 fi
 log "done: $out/check.log"
