@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.nn.Module;
 import org.cnnj.onnx.TrainingGraph;
 import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.optim.Adam;
@@ -88,46 +90,16 @@ class OneStageOrtTrainingTest {
 
     @Test
     void trainsOnEitherEngineAlikeAndRefusesTheTwoStageDetectorOnOnnxRuntime() throws Exception {
-        List<AnnotatedImage> data = new ArrayList<>();
-        for (long seed = 31; seed <= 33; seed++) {
-            DetectionScenes.Scene s = DetectionScenes.generate(seed, 96, 96, 0.002);
-            data.add(new AnnotatedImage("s" + seed, new float[][] {s.image()}, 96, 96, s.boxes(), s.classes(), null));
-        }
-        TrainConfig cfg = TrainConfig.defaults()
-                .withSchedule(2, 6)
-                .withBatches(2, 64)
-                .withLearningRate(2e-3)
-                .withValidation(0.34)
-                .withPatience(0)
-                .withSeed(5);
-        List<Double> onJava = new ArrayList<>(), onOrt = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        DetectorTrainer.trainOneStage(
-                TrainingRun.of(data, cfg.withEngine(TrainEngine.JAVA)).withListener(e -> onJava.add(e.trainLoss())),
-                SMALL,
-                BoxAugmentation.BASIC);
-        DetectorTrainer.trainOneStage(
-                TrainingRun.of(data, cfg.withEngine(TrainEngine.ORT)).withListener(new TrainingListener() {
-                    public void epoch(EpochReport e) {
-                        onOrt.add(e.trainLoss());
-                    }
-
-                    public void log(String line) {
-                        lines.add(line);
-                    }
-                }),
-                SMALL,
-                BoxAugmentation.BASIC);
-        System.out.println("one-stage detector, epoch losses Java " + onJava + ", ONNX Runtime " + onOrt);
+        Trained java = train(CONFIG, TrainEngine.JAVA, lines), ort = train(CONFIG, TrainEngine.ORT, lines);
+        System.out.println("one-stage detector, epoch losses Java " + java.losses() + ", ONNX Runtime " + ort.losses());
         assertTrue(lines.stream().anyMatch(l -> l.contains("training steps run by onnxruntime")), lines.toString());
-        assertEquals(2, onOrt.size());
-        for (int e = 0; e < 2; e++)
-            assertEquals(onJava.get(e), onOrt.get(e), 1e-3 * onJava.get(e), "epoch " + (e + 1) + " loss");
+        assertSameLosses(java, ort);
 
         IllegalArgumentException refused = assertThrows(
                 IllegalArgumentException.class,
                 () -> DetectorTrainer.train(
-                        TrainingRun.of(data, cfg.withEngine(TrainEngine.ORT)),
+                        TrainingRun.of(scenes(), CONFIG.withEngine(TrainEngine.ORT)),
                         DetectorConfig.defaults(1, DetectionScenes.CLASSES),
                         m -> {}));
         assertTrue(
@@ -137,12 +109,73 @@ class OneStageOrtTrainingTest {
                 refused.getMessage());
     }
 
+    /** Fine-tuning with the backbone frozen: its weights stay as they were on either engine, the rest learns alike. */
+    @Test
+    void aFrozenBackboneStaysFrozenOnOnnxRuntime() throws Exception {
+        TrainConfig frozen = CONFIG.withFreezeEncoder(true);
+        Trained java = train(frozen, TrainEngine.JAVA, new ArrayList<>()),
+                ort = train(frozen, TrainEngine.ORT, new ArrayList<>());
+        assertSameLosses(java, ort);
+        Map<String, Tensor> a = java.model().parameters(), b = ort.model().parameters();
+        for (String k : List.of("stem.conv.weight", "stage4b.conv2.bn.weight"))
+            assertTrue(Arrays.equals(a.get(k).data(), b.get(k).data()), k + " was not to change");
+        assertClose(a.get("out.weight").data(), b.get("out.weight").data(), "head output weights", 1e-2);
+    }
+
+    private static final TrainConfig CONFIG = TrainConfig.defaults()
+            .withSchedule(2, 6)
+            .withBatches(2, 64)
+            .withLearningRate(2e-3)
+            .withValidation(0.34)
+            .withPatience(0)
+            .withSeed(5);
+
+    private record Trained(Module model, List<Double> losses) {}
+
+    private static Trained train(TrainConfig cfg, TrainEngine engine, List<String> lines) throws Exception {
+        List<Double> losses = new ArrayList<>();
+        DetectorTrainer.Result r = DetectorTrainer.trainOneStage(
+                TrainingRun.of(scenes(), cfg.withEngine(engine)).withListener(new TrainingListener() {
+                    public void epoch(EpochReport e) {
+                        losses.add(e.trainLoss());
+                    }
+
+                    public void log(String line) {
+                        lines.add(line);
+                    }
+                }),
+                SMALL,
+                BoxAugmentation.BASIC);
+        return new Trained(r.model(), losses);
+    }
+
+    private static List<AnnotatedImage> scenes() {
+        List<AnnotatedImage> data = new ArrayList<>();
+        for (long seed = 31; seed <= 33; seed++) {
+            DetectionScenes.Scene s = DetectionScenes.generate(seed, 96, 96, 0.002);
+            data.add(new AnnotatedImage("s" + seed, new float[][] {s.image()}, 96, 96, s.boxes(), s.classes(), null));
+        }
+        return data;
+    }
+
+    private static void assertSameLosses(Trained java, Trained ort) {
+        assertEquals(2, ort.losses().size());
+        for (int e = 0; e < 2; e++) {
+            double expected = java.losses().get(e);
+            assertEquals(expected, ort.losses().get(e), 1e-3 * expected, "epoch " + (e + 1) + " loss");
+        }
+    }
+
     private static void assertClose(float[] expected, float[] actual, String what) {
+        assertClose(expected, actual, what, 1e-4);
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what, double tolerance) {
         double scale = 0, diff = 0;
         for (int i = 0; i < expected.length; i++) {
             scale = Math.max(scale, Math.abs(expected[i]));
             diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
         }
-        assertTrue(diff <= 1e-4 * Math.max(scale, 1e-6), what + ": max difference " + diff + " at scale " + scale);
+        assertTrue(diff <= tolerance * Math.max(scale, 1e-6), what + ": max difference " + diff + " at scale " + scale);
     }
 }
