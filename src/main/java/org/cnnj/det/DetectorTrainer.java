@@ -216,7 +216,7 @@ public final class DetectorTrainer {
 
     /** Why the two-stage detector trains in Java only. */
     static final String TWO_STAGE_IN_JAVA = "its losses choose the second stage's targets from the first stage's"
-            + " proposals in the middle of the step; the one-stage detector (--arch one-stage) trains on either engine";
+            + " proposals in the middle of the step; the one-stage detector (--architecture one-stage) trains on either engine";
 
     /** The images split for training and validation, and how the training patches vary. */
     private record Patches(TrainingLoop.Split<AnnotatedImage> split, BoxAugmentation augmentation) {}

@@ -50,7 +50,7 @@ public enum TrainEngine {
     public void requireJava(String what, String why, TrainingListener listener) {
         if (this == ORT) {
             throw new IllegalArgumentException("the ONNX Runtime training engine cannot train " + what + ": " + why
-                    + "; train it with --train-engine java");
+                    + "; train it with --train-engine java (Fiji: Training engine java)");
         }
         if (this == AUTO && OrtTraining.cudaWorks()) {
             String line = "CNN-J: training " + what + " in Java: " + why;

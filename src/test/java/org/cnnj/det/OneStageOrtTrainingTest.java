@@ -105,7 +105,7 @@ class OneStageOrtTrainingTest {
         assertTrue(
                 refused.getMessage().contains("two-stage")
                         && refused.getMessage().contains("--train-engine java")
-                        && refused.getMessage().contains("--arch one-stage"),
+                        && refused.getMessage().contains("--architecture one-stage"),
                 refused.getMessage());
     }
 
