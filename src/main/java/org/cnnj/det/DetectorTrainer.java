@@ -214,6 +214,9 @@ public final class DetectorTrainer {
     /** The step as ONNX Runtime runs it (--train-engine ort): its graph, and the graph's targets for a batch. */
     private record Graph(TrainingGraph.Step step, Function<BoxSampler.Batch, Map<String, float[]>> targets) {}
 
+    /** A batch of patches, with the graph's targets for it when ONNX Runtime trains (else null). */
+    private record Feed(BoxSampler.Batch batch, Map<String, float[]> targets) {}
+
     /** Why the two-stage detector trains in Java only. */
     static final String TWO_STAGE_IN_JAVA = "its losses choose the second stage's targets from the first stage's"
             + " proposals in the middle of the step; the one-stage detector (--architecture one-stage) trains on either engine";
@@ -246,12 +249,19 @@ public final class DetectorTrainer {
         BoxSampler sampler = new BoxSampler(normalized(split.training(), spec), patches.augmentation(), rng.split());
         Rng lossRng = rng.split();
         TrainingLoop.Outcome end;
-        try (Prefetch<BoxSampler.Batch> next = new Prefetch<>(() -> sampler.next(cfg.batch(), cfg.patch()));
-                OrtTraining ort = graph == null ? null : cfg.engine().open(net, adam, graph.step(), run.listener())) {
+        // Before the batch thread starts: a model the graph cannot train fails here and leaves no thread behind.
+        OrtTraining ort = graph == null ? null : cfg.engine().open(net, adam, graph.step(), run.listener());
+        // The graph's targets are made on the batch thread too: the training thread only runs steps.
+        try (ort;
+                Prefetch<Feed> next = new Prefetch<>(() -> {
+                    BoxSampler.Batch b = sampler.next(cfg.batch(), cfg.patch());
+                    return new Feed(b, ort == null ? null : graph.targets().apply(b));
+                })) {
             end = TrainingLoop.fit(run, net, adam, schedule, new TrainingLoop.Task() {
                 public double step() {
-                    BoxSampler.Batch b = next.next();
-                    if (ort != null) return ort.step(b.images(), graph.targets().apply(b));
+                    Feed f = next.next();
+                    BoxSampler.Batch b = f.batch();
+                    if (ort != null) return ort.step(b.images(), f.targets());
                     Tensor x = Tensor.of(b.images(), cfg.batch(), sampler.channels(), cfg.patch(), cfg.patch());
                     Tensor total = loss.of(x, b, lossRng);
                     Autograd.backwardAndRelease(total);

@@ -60,6 +60,26 @@ final class GraphBuilder {
         return op(type, Trace.attrs(), shape, inputs);
     }
 
+    /** Channels [from, from + count) of {@code x} (axis 1). */
+    String channels(String x, int from, int count) {
+        int[] s = shape(x);
+        s[1] = count;
+        return op("Slice", s, x, longs(from), longs(from + count), longs(1));
+    }
+
+    /**
+     * Binary cross-entropy of logits x against targets t, per value, in the stable form of loss.BceWithLogits: max(x,
+     * 0) − x·t + log(1 + e^−|x|); its gradient is σ(x) − t.
+     */
+    String binaryCrossEntropy(String x, String t) {
+        int[] s = shape(x);
+        return op(
+                "Add",
+                s,
+                op("Sub", s, op("Relu", s, x), op("Mul", s, x, t)),
+                op("Softplus", s, op("Neg", s, op("Abs", s, x))));
+    }
+
     /** A float constant of {@code shape} (a scalar when the shape is empty). */
     String constant(float[] values, int... shape) {
         String name = fresh("c");

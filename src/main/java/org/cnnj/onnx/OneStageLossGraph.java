@@ -3,6 +3,7 @@ package org.cnnj.onnx;
 import static org.cnnj.tensor.Trace.attrs;
 
 import java.util.Arrays;
+import org.cnnj.tensor.Shapes;
 
 /**
  * {@link TrainingLoss.OneStageDetection}'s value and gradient in the training-step graph: the closed forms of
@@ -30,10 +31,10 @@ final class OneStageLossGraph {
         String objects = g.op("Max", new int[] {1}, o.total(positive), g.scalar(1f));
         String weight = g.op("Max", new int[] {1}, o.total(centreness), g.scalar(1e-6f));
         TrainingLoss.Emitted focal =
-                o.focal(o.channels(output, 0, k), prefix + TrainingLoss.OneStageDetection.CLASSES, d, objects);
-        TrainingLoss.Emitted ctr = o.centreness(o.channels(output, k, 1), centreness, positive, objects);
+                o.focal(g.channels(output, 0, k), prefix + TrainingLoss.OneStageDetection.CLASSES, d, objects);
+        TrainingLoss.Emitted ctr = o.centreness(g.channels(output, k, 1), centreness, positive, objects);
         TrainingLoss.Emitted box = o.giou(
-                o.channels(output, k + 1, 4), prefix + TrainingLoss.OneStageDetection.DISTANCES, centreness, weight);
+                g.channels(output, k + 1, 4), prefix + TrainingLoss.OneStageDetection.DISTANCES, centreness, weight);
         String value = g.op("Sum", new int[] {1}, focal.loss(), ctr.loss(), box.loss());
         String grad = g.op("Concat", attrs("axis", 1L), shape, focal.gradient(), ctr.gradient(), box.gradient());
         return new TrainingLoss.Emitted(value, grad);
@@ -59,9 +60,7 @@ final class OneStageLossGraph {
     /** BCE of centre-ness logits c at the object positions m: Σ m·(max(c, 0) − c·t + log(1 + e^−|c|)) / n. */
     private TrainingLoss.Emitted centreness(String c, String t, String m, String n) {
         int[] s = g.shape(c);
-        String terms =
-                mul(m, add(sub(g.op("Relu", s, c), mul(c, t)), g.op("Softplus", s, g.op("Neg", s, g.op("Abs", s, c)))));
-        String value = g.op("Div", new int[] {1}, total(terms), n);
+        String value = g.op("Div", new int[] {1}, total(mul(m, g.binaryCrossEntropy(c, t))), n);
         return new TrainingLoss.Emitted(value, g.op("Div", s, mul(m, sub(g.op("Sigmoid", s, c), t)), n));
     }
 
@@ -76,8 +75,8 @@ final class OneStageLossGraph {
         String e = g.op("Exp", g.shape(raw), raw);
         String[] p = new String[4], t = new String[4];
         for (int i = 0; i < 4; i++) {
-            p[i] = channels(e, i, 1);
-            t[i] = channels(q, i, 1);
+            p[i] = g.channels(e, i, 1);
+            t[i] = g.channels(q, i, 1);
         }
         String iw = add(min(p[0], t[0]), min(p[2], t[2])), ih = add(min(p[1], t[1]), min(p[3], t[3]));
         String ew = add(max(p[0], t[0]), max(p[2], t[2])), eh = add(max(p[1], t[1]), max(p[3], t[3]));
@@ -107,12 +106,6 @@ final class OneStageLossGraph {
     private String softplus(String x) {
         int[] s = g.shape(x);
         return add(g.op("Relu", s, x), g.op("Softplus", s, g.op("Neg", s, g.op("Abs", s, x))));
-    }
-
-    private String channels(String x, int from, int count) {
-        int[] s = g.shape(x).clone();
-        s[1] = count;
-        return g.op("Slice", s, x, g.longs(from), g.longs(from + count), g.longs(1));
     }
 
     private String total(String x) {
@@ -150,13 +143,6 @@ final class OneStageLossGraph {
     /** A broadcasting op's output shape: the larger of its inputs' (a scalar constant broadcasts). */
     private String binary(String type, String a, String b) {
         int[] sa = g.shape(a), sb = g.shape(b);
-        return g.op(
-                type,
-                Arrays.stream(sa).asLongStream().reduce(1, (x, y) -> x * y)
-                                >= Arrays.stream(sb).asLongStream().reduce(1, (x, y) -> x * y)
-                        ? sa
-                        : sb,
-                a,
-                b);
+        return g.op(type, Shapes.size(sa) >= Shapes.size(sb) ? sa : sb, a, b);
     }
 }

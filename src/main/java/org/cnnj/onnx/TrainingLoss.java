@@ -156,12 +156,7 @@ public sealed interface TrainingLoss {
         }
         if (loss instanceof BinaryCrossEntropy) {
             String t = prefix + "target";
-            String terms = g.op(
-                    "Add",
-                    shape,
-                    g.op("Sub", shape, g.op("Relu", shape, output), g.op("Mul", shape, output, t)),
-                    g.op("Softplus", shape, g.op("Neg", shape, g.op("Abs", shape, output))));
-            String value = g.op("ReduceMean", attrs("keepdims", 0L), new int[0], terms);
+            String value = g.op("ReduceMean", attrs("keepdims", 0L), new int[0], g.binaryCrossEntropy(output, t));
             float count = Arrays.stream(shape).asLongStream().reduce(1, (x, y) -> x * y);
             String grad =
                     g.op("Mul", shape, g.op("Sub", shape, g.op("Sigmoid", shape, output), t), g.scalar(1f / count));
@@ -172,9 +167,7 @@ public sealed interface TrainingLoss {
             List<String> values = new ArrayList<>(), grads = new ArrayList<>();
             for (int i = 0; i < c.parts().size(); i++) {
                 Part p = c.parts().get(i);
-                int[] s = shape.clone();
-                s[1] = p.count();
-                String part = g.op("Slice", s, output, g.longs(p.from()), g.longs(p.from() + p.count()), g.longs(1));
+                String part = g.channels(output, p.from(), p.count());
                 Emitted e = emit(g, p.loss(), prefix + "part" + i + "/", part);
                 values.add(e.loss());
                 grads.add(e.gradient());

@@ -39,8 +39,7 @@ public enum TrainEngine {
             throw new IllegalArgumentException("the ONNX Runtime training engine updates with AdamW; choose optimizer"
                     + " adamw, or train with SGD on the Java engine (--train-engine java)");
         }
-        Consumer<String> log = listener == null ? System.err::println : listener::log;
-        return OrtTraining.choose(this == ORT, net, adam, step, log);
+        return OrtTraining.choose(this == ORT, net, adam, step, log(listener));
     }
 
     /**
@@ -52,10 +51,12 @@ public enum TrainEngine {
             throw new IllegalArgumentException("the ONNX Runtime training engine cannot train " + what + ": " + why
                     + "; train it with --train-engine java (Fiji: Training engine java)");
         }
-        if (this == AUTO && OrtTraining.cudaWorks()) {
-            String line = "CNN-J: training " + what + " in Java: " + why;
-            if (listener == null) System.err.println(line);
-            else listener.log(line);
-        }
+        if (this == AUTO && OrtTraining.cudaWorks())
+            log(listener).accept("CNN-J: training " + what + " in Java: " + why);
+    }
+
+    /** Where the engine's lines go: the training's listener, else standard error. */
+    private static Consumer<String> log(TrainingListener listener) {
+        return listener == null ? System.err::println : listener::log;
     }
 }

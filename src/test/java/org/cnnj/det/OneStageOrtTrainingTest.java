@@ -18,6 +18,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtTraining;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Close;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainEngine;
@@ -171,11 +172,6 @@ class OneStageOrtTrainingTest {
     }
 
     private static void assertClose(float[] expected, float[] actual, String what, double tolerance) {
-        double scale = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(diff <= tolerance * Math.max(scale, 1e-6), what + ": max difference " + diff + " at scale " + scale);
+        Close.assertCloseToScale(what, expected, actual, tolerance, 0);
     }
 }

@@ -33,6 +33,7 @@ import org.cnnj.optim.Adam;
 import org.cnnj.optim.AdamConfig;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Close;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -151,11 +152,6 @@ class OrtTrainingTest {
 
     /** max |a − b| ≤ 1e-4 · max |a| (a tensor's small entries are judged against its scale, not their own). */
     static void assertClose(float[] expected, float[] actual, String what) {
-        double scale = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(diff <= 1e-4 * Math.max(scale, 1e-6), what + ": max difference " + diff + " at scale " + scale);
+        Close.assertCloseToScale(what, expected, actual, 1e-4, 0);
     }
 }

@@ -20,6 +20,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtTraining;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Close;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainEngine;
@@ -183,11 +184,6 @@ class UNetOrtTrainingTest {
     }
 
     private static void assertClose(float[] expected, float[] actual, String what) {
-        double scale = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(diff <= 1e-4 * Math.max(scale, 1e-6), what + ": max difference " + diff + " at scale " + scale);
+        Close.assertCloseToScale(what, expected, actual, 1e-4, 0);
     }
 }

@@ -16,6 +16,7 @@ import org.cnnj.runtime.Device;
 import org.cnnj.runtime.OrtTraining;
 import org.cnnj.tensor.Autograd;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.testing.Close;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainEngine;
@@ -67,14 +68,12 @@ class VolumeUNetOrtTrainingTest {
             }
         }
         for (Map.Entry<String, Tensor> e : java.parameters().entrySet()) {
-            float[] a = e.getValue().data(),
-                    b = ort.parameters().get(e.getKey()).data();
-            float scale = 0, diff = 0;
-            for (int i = 0; i < a.length; i++) {
-                scale = Math.max(scale, Math.abs(a[i]));
-                diff = Math.max(diff, Math.abs(a[i] - b[i]));
-            }
-            assertTrue(diff <= 1e-4 * Math.max(1, scale), e.getKey() + ": " + diff + " of " + scale);
+            Close.assertCloseToScale(
+                    e.getKey(),
+                    e.getValue().data(),
+                    ort.parameters().get(e.getKey()).data(),
+                    1e-4,
+                    1);
         }
     }
 

@@ -37,6 +37,21 @@ public final class Close {
         assertClose(what, expected.data(), actual.data(), atol, rtol);
     }
 
+    /**
+     * max |a − b| ≤ tolerance · max(max |a|, floor, 1e-6): a tensor's small entries judged against its scale, not their
+     * own (two engines' gradients and weights), with {@code floor} for a tensor whose values are all but zero.
+     */
+    public static void assertCloseToScale(
+            String what, float[] expected, float[] actual, double tolerance, double floor) {
+        double scale = 0, diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        if (!(diff <= tolerance * Math.max(Math.max(scale, floor), 1e-6)))
+            fail(what + ": max difference " + diff + " at scale " + scale);
+    }
+
     public static double maxAbsDiff(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
