@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 
 /**
- * A detector with masks trained once per test run on synthetic cell scenes (4 × 25 steps, ~35 s on 2 cores) and saved
- * as cells.onnx (+ head, mask head, sidecar) in a temporary folder, for the tests of every layer that need one.
+ * A detector with masks trained once per test run on synthetic cell scenes (4 × 25 steps, about a minute on 2 cores) and saved
+ * as cells.onnx (+ head, mask head, sidecar) in a temporary folder (deleted when the JVM exits), for the tests of
+ * every layer that need one.
  */
 public final class TrainedMaskDetector {
     private static Path model;
@@ -29,6 +32,7 @@ public final class TrainedMaskDetector {
         if (model != null) return model;
         try {
             Path dir = Files.createTempDirectory("cnnj-mask-detector");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir))); // every test run left one behind
             List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128), scene(14, 128));
             TrainConfig cfg = TrainConfig.defaults()
                     .withSchedule(4, 25)
@@ -49,6 +53,14 @@ public final class TrainedMaskDetector {
             return model;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a folder in the temporary directory; the system cleans it up eventually
         }
     }
 
