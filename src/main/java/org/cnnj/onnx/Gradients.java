@@ -1,5 +1,6 @@
 package org.cnnj.onnx;
 
+import static org.cnnj.tensor.Shapes.size;
 import static org.cnnj.tensor.Trace.attrs;
 
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ final class Gradients {
         int[] xs = g.shape(x), stat = statShape(xs);
         long[] axes = statAxes(xs.length);
         float eps = (Float) n.attributes.get("epsilon"), momentum = (Float) n.attributes.get("momentum");
-        long count = Arrays.stream(xs).asLongStream().reduce(1, (a, b) -> a * b) / xs[1];
+        long count = size(xs) / xs[1];
         String mean = g.op("ReduceMean", attrs("axes", axes, "keepdims", 1L), stat, x);
         String centred = g.op("Sub", xs, x, mean);
         String var = g.op("ReduceMean", attrs("axes", axes, "keepdims", 1L), stat, g.op("Mul", xs, centred, centred));
@@ -438,7 +439,7 @@ final class Gradients {
     private void maxPool(Node n, String dy) {
         String x = n.inputs[0];
         int[] xs = g.shape(x);
-        long total = Arrays.stream(xs).asLongStream().reduce(1, (a, b) -> a * b);
+        long total = size(xs);
         String zeros = g.op("ConstantOfShape", new int[] {(int) total}, g.longs(total));
         String flatIndices = g.op("Reshape", null, saved.get(n)[0], g.longs(-1));
         String flatGrad = g.op("Reshape", new int[] {g.shape(dy).length == 0 ? 1 : size(g.shape(dy))}, dy, g.longs(-1));
@@ -607,11 +608,5 @@ final class Gradients {
         axes[0] = 0;
         for (int i = 2; i < rank; i++) axes[i - 1] = i;
         return axes;
-    }
-
-    private static int size(int[] shape) {
-        int s = 1;
-        for (int d : shape) s *= d;
-        return s;
     }
 }

@@ -3,10 +3,10 @@ package org.cnnj.onnx;
 import static org.cnnj.tensor.Trace.attrs;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.cnnj.tensor.Shapes;
 
 /**
  * A loss as the training-step graph computes it: its value and its gradient with respect to the network's output,
@@ -157,7 +157,7 @@ public sealed interface TrainingLoss {
         if (loss instanceof BinaryCrossEntropy) {
             String t = prefix + "target";
             String value = g.op("ReduceMean", attrs("keepdims", 0L), new int[0], g.binaryCrossEntropy(output, t));
-            float count = Arrays.stream(shape).asLongStream().reduce(1, (x, y) -> x * y);
+            float count = Shapes.size(shape);
             String grad =
                     g.op("Mul", shape, g.op("Sub", shape, g.op("Sigmoid", shape, output), t), g.scalar(1f / count));
             return new Emitted(value, grad);

@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 
@@ -32,7 +31,8 @@ public final class TrainedMaskDetector {
         if (model != null) return model;
         try {
             Path dir = Files.createTempDirectory("cnnj-mask-detector");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir))); // every test run left one behind
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(() -> AtomicFiles.deleteTree(dir))); // every test run left one behind
             List<AnnotatedImage> data = List.of(scene(11, 128), scene(12, 128), scene(13, 128), scene(14, 128));
             TrainConfig cfg = TrainConfig.defaults()
                     .withSchedule(4, 25)
@@ -53,14 +53,6 @@ public final class TrainedMaskDetector {
             return model;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a folder in the temporary directory; the system cleans it up eventually
         }
     }
 
