@@ -7,16 +7,19 @@ import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
 import org.cnnj.util.Parallel;
+import org.cnnj.util.Scratch;
 
 /**
  * 3-D convolution (cross-correlation, as PyTorch's conv3d and ONNX Conv with a 3-D kernel). Shapes: x [N, C, D, H, W],
  * weight [CO, C/G, KD, KH, KW], bias [CO] or null → y [N, CO, OD, OH, OW].
  *
  * <p>Per sample and group the volume is unfolded (im2col) into K = C/G·KD·KH·KW rows by P output voxels and multiplied
- * with the shared GEMM: forward y = W·cols, backward dW += dy·colsᵀ and dcols = Wᵀ·dy folded back (col2im) into dx.
- * Output voxels are taken in chunks so that the unfolded block stays under {@link #CHUNK} floats however large the
- * volume; the products run in parallel over blocks of their result, partial sums in a fixed order (results do not
- * depend on the thread count).
+ * with the shared GEMM: forward y = W·cols, backward dW += dy·colsᵀ and dx either as a convolution of dy (stride 1) or
+ * dcols = Wᵀ·dy folded back (col2im). As in the 2-D {@link Convolution}, the forward pass and the weight gradient work
+ * panel by panel of output voxels (a few hundred KB, in cache), in parallel over (sample, panel), each panel unfolded
+ * straight into the GEMM's packed layout and the weights packed once per call: unfolding a whole block and letting
+ * the GEMM pack it again took half of a 3-D U-Net step. Partial sums are added in a fixed order (results do not depend
+ * on the thread count); the col2im path takes output voxels in chunks of at most {@link #CHUNK} floats.
  */
 public final class Convolution3d {
     /** Most floats of one unfolded block (K rows × chunk of voxels): 32 MB. */
@@ -33,7 +36,7 @@ public final class Convolution3d {
         Geometry g = Geometry.of(x, weight, bias, p, chunkFloats);
         float[] y = BufferPool.take(g.n * g.cOut * g.voxels());
         float[] w = weight.data(), b = bias == null ? null : bias.data();
-        for (int s = 0; s < g.n; s++) forwardSample(g, x.data(), s, w, y);
+        forward(g, x.data(), w, y, false);
         if (b != null) addBias(y, b, g.n, g.cOut, g.voxels());
         int[] shape = {g.n, g.cOut, g.out[0], g.out[1], g.out[2]};
         Tensor.Backward back = out -> backward(g, x, weight, bias, out.grad());
@@ -93,21 +96,57 @@ public final class Convolution3d {
         int chunk() {
             return Math.max(1, Math.min(voxels(), chunkFloats / rows()));
         }
+
+        /** Output voxels per panel of the packed products: ~48 K floats unfolded (in L2), whole strips, ≤ a chunk. */
+        int panel() {
+            int pw = (Math.max(64, PANEL_FLOATS / rows()) + 15) / 16 * 16;
+            return Math.min(pw, chunk());
+        }
     }
 
-    static void forwardSample(Geometry g, float[] x, int s, float[] w, float[] y) {
-        int k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
-        float[] cols = BufferPool.take(k * chunk);
-        for (int grp = 0; grp < g.p().groups(); grp++) {
-            int xOff = (s * g.c + grp * g.groupIn()) * g.inVoxels(), yOff = (s * g.cOut + grp * co) * voxels;
-            for (int from = 0; from < voxels; from += chunk) {
-                int count = Math.min(chunk, voxels - from);
-                unfold(g, x, xOff, from, count, cols);
-                Gemm.multiplyParallel(
-                        false, false, co, count, k, w, grp * co * k, k, cols, 0, count, y, yOff + from, voxels, false);
+    /** Floats of one unfolded panel, as the 2-D {@link Im2col#panelWidth()} chooses. */
+    private static final int PANEL_FLOATS = 48 * 1024;
+
+    /**
+     * y (+)= conv3d(x) without bias, in parallel over (sample, panel) items: each panel unfolded into packed B, times
+     * the weights packed once per group. Items write disjoint parts of y.
+     */
+    static void forward(Geometry g, float[] x, float[] w, float[] y, boolean accumulate) {
+        int k = g.rows(), co = g.groupOut(), groups = g.p().groups(), voxels = g.voxels();
+        int pw = g.panel(), panels = (voxels + pw - 1) / pw, nr = Gemm.kernel().nr();
+        float[][] packed = new float[groups][Gemm.packedASize(co, k)];
+        for (int grp = 0; grp < groups; grp++) Gemm.packA(false, co, k, w, grp * co * k, k, packed[grp]);
+        Parallel.forEach(g.n * panels, item -> {
+            int s = item / panels, from = item % panels * pw, count = Math.min(pw, voxels - from);
+            float[] cols = Scratch.get(Scratch.COLUMNS, Gemm.packedBSize(k, count));
+            for (int grp = 0; grp < groups; grp++) {
+                int xOff = (s * g.c + grp * g.groupIn()) * g.inVoxels(), yOff = (s * g.cOut + grp * co) * voxels;
+                unfoldPackedB(g, x, xOff, from, count, cols, nr);
+                Gemm.multiplyPacked(co, count, k, packed[grp], 0, cols, 0, y, yOff + from, voxels, accumulate);
             }
-        }
-        BufferPool.give(cols);
+        });
+    }
+
+    /**
+     * dW[o, r] += Σ_{s, v} dy[s, o, v]·cols[s][r, v], computed as dWᵀ = cols·dyᵀ (K × CO/G, depth = voxels) per (sample,
+     * run of panels) item: cols unfolded straight into packed A, dy's CO/G rows packed across.
+     */
+    static void weightGradient(Geometry g, float[] x, float[] dy, float[] dw) {
+        int k = g.rows(), co = g.groupOut(), groups = g.p().groups(), voxels = g.voxels();
+        int pw = g.panel(), panels = (voxels + pw - 1) / pw, mr = Gemm.kernel().mr();
+        Reductions.weightGradient(g.n, panels, groups, k, co, dw, (s, p0, p1, dwt) -> {
+            float[] pa = Scratch.get(Scratch.COLUMN_GRADIENT, Gemm.packedASize(k, pw));
+            float[] pb = Scratch.get(Scratch.SPARE, Gemm.packedBSize(pw, co));
+            for (int grp = 0; grp < groups; grp++) {
+                int xOff = (s * g.c + grp * g.groupIn()) * g.inVoxels(), yOff = (s * g.cOut + grp * co) * voxels;
+                for (int panel = p0; panel < p1; panel++) {
+                    int from = panel * pw, count = Math.min(pw, voxels - from);
+                    unfoldPackedA(g, x, xOff, from, count, pa, mr);
+                    Gemm.packB(true, count, co, dy, yOff + from, voxels, pb);
+                    Gemm.multiplyPacked(k, co, count, pa, 0, pb, 0, dwt, grp * k * co, co, true);
+                }
+            }
+        });
     }
 
     /** y[s, c, :] += b[c] for every sample s of [n, channels, voxels]. */
@@ -151,53 +190,23 @@ public final class Convolution3d {
     }
 
     private static void backward(Geometry g, Tensor x, Tensor weight, Tensor bias, float[] gy) {
+        if (bias != null && bias.requiresGrad()) addBiasGradient(gy, bias.grad(), g.n, g.cOut, g.voxels());
+        if (x.requiresGrad() && !dataGradientAsConvolution(g, weight, gy, x.grad()))
+            dataGradientByFold(g, weight.data(), gy, x.grad());
+        if (weight.requiresGrad()) weightGradient(g, x.data(), gy, weight.grad());
+    }
+
+    /** Any stride: dx += col2im(Wᵀ[K × co] · dy[co × count]), chunk by chunk of output voxels. */
+    private static void dataGradientByFold(Geometry g, float[] w, float[] gy, float[] gx) {
         int k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
-        float[] w = weight.data(), gx = x.requiresGrad() ? x.grad() : null;
-        float[] gw = weight.requiresGrad() ? weight.grad() : null;
-        if (bias != null && bias.requiresGrad()) addBiasGradient(gy, bias.grad(), g.n, g.cOut, voxels);
-        if (gx == null && gw == null) return;
-        if (gx != null && dataGradientAsConvolution(g, weight, gy, gx)) gx = null;
-        if (gx == null && gw == null) return;
-        float[] cols = BufferPool.take(k * chunk), dcols = gx == null ? null : BufferPool.take(k * chunk);
-        float[] dwt = gw == null ? null : new float[g.p().groups() * k * co];
+        float[] dcols = BufferPool.take(k * chunk);
         for (int s = 0; s < g.n; s++)
             for (int grp = 0; grp < g.p().groups(); grp++) {
                 int xOff = (s * g.c + grp * g.groupIn()) * g.inVoxels(), yOff = (s * g.cOut + grp * co) * voxels;
-                for (int from = 0; from < voxels; from += chunk) {
-                    int count = Math.min(chunk, voxels - from);
-                    if (gw != null) {
-                        unfold(g, x.data(), xOff, from, count, cols);
-                        // dWᵀ[K × co] += cols[K × count] · dy[co × count]ᵀ: cols packed by rows (contiguous), only dy's
-                        // co rows read across; dW gets the transpose once per group below.
-                        Gemm.multiplyParallel(
-                                false,
-                                true,
-                                k,
-                                co,
-                                count,
-                                cols,
-                                0,
-                                count,
-                                gy,
-                                yOff + from,
-                                voxels,
-                                dwt,
-                                grp * k * co,
-                                co,
-                                true);
-                    }
-                    if (gx != null) {
-                        // dx += col2im(Wᵀ[K × co] · dy[co × count])
-                        foldTransposedProduct(g, w, grp, gy, yOff, from, count, dcols, gx, xOff);
-                    }
-                }
+                for (int from = 0; from < voxels; from += chunk)
+                    foldTransposedProduct(g, w, grp, gy, yOff, from, Math.min(chunk, voxels - from), dcols, gx, xOff);
             }
-        BufferPool.give(cols);
-        if (dcols != null) BufferPool.give(dcols);
-        if (dwt != null)
-            for (int grp = 0; grp < g.p().groups(); grp++)
-                for (int r = 0; r < k; r++)
-                    for (int o = 0; o < co; o++) gw[(grp * co + o) * k + r] += dwt[(grp * k + r) * co + o];
+        BufferPool.give(dcols);
     }
 
     /**
@@ -228,42 +237,78 @@ public final class Convolution3d {
                 null,
                 new Conv3dParams(new int[] {1, 1, 1}, flippedPad, dil, groups),
                 g.chunkFloats());
-        float[] dx = BufferPool.take(g.n() * g.c() * g.inVoxels());
-        for (int s = 0; s < g.n(); s++) forwardSample(back, gy, s, flipped, dx);
-        Parallel.forChunks(dx.length, (from, to) -> {
-            for (int i = from; i < to; i++) gx[i] += dx[i];
-        });
-        BufferPool.give(dx);
+        forward(back, gy, flipped, gx, true);
         return true;
     }
 
     /**
-     * cols[r][v − from] for rows r = (channel, kd, kh, kw) of one group and output voxels v in [from, from + count):
-     * the input voxel each kernel tap reads, 0 in the padding. Walked run by run along the output's rows (no division
-     * per voxel; stride 1 copies whole runs).
+     * The panel in GEMM packed-B layout: strips of {@code nr} voxels, each row-major over all K rows (element (r, j) at
+     * (j/nr)·K·nr + r·nr + j%nr), the last strip zero-padded.
      */
-    static void unfold(Geometry g, float[] x, int xOff, int from, int count, float[] cols) {
-        int taps = g.kernel()[0] * g.kernel()[1] * g.kernel()[2];
-        Parallel.forEach(g.rows(), r -> {
-            int base = xOff + r / taps * g.inVoxels(), row = r * count;
-            runs(g, r % taps, from, count, (at, length, line, w0) -> {
-                int dst = row + at;
-                if (line < 0) {
-                    Arrays.fill(cols, dst, dst + length, 0f);
-                    return;
+    private static void unfoldPackedB(Geometry g, float[] x, int xOff, int from, int count, float[] dst, int nr) {
+        // Row by row through a contiguous buffer, then cut into strips: a run computed per strip of 16 voxels cost
+        // more than the product itself.
+        int rows = g.rows(), strips = (count + nr - 1) / nr;
+        float[] row = Scratch.get(Scratch.SPARE, strips * nr);
+        Arrays.fill(row, count, strips * nr, 0f);
+        for (int r = 0; r < rows; r++) {
+            unfoldRow(g, x, xOff, r, from, count, row, 0, 1);
+            for (int strip = 0; strip < strips; strip++)
+                System.arraycopy(row, strip * nr, dst, (strip * rows + r) * nr, nr);
+        }
+    }
+
+    /**
+     * The panel in GEMM packed-A layout (the K rows as the M side): strips of {@code mr} rows, voxel-major (element (r,
+     * j) at (r/mr)·count·mr + j·mr + r%mr), the padding rows zero.
+     */
+    private static void unfoldPackedA(Geometry g, float[] x, int xOff, int from, int count, float[] dst, int mr) {
+        int rows = g.rows(), padded = (rows + mr - 1) / mr * mr;
+        for (int r = 0; r < padded; r++) {
+            int at = r / mr * count * mr + r % mr;
+            if (r < rows) unfoldRow(g, x, xOff, r, from, count, dst, at, mr);
+            else for (int j = 0; j < count; j++) dst[at + j * mr] = 0f;
+        }
+    }
+
+    /**
+     * Row r = (channel, kd, kh, kw) of the unfolded block for output voxels [from, from + count) into dst[at + j·step]:
+     * the input voxel the tap reads, 0 in the padding. Walked run by run along the output's rows (two divisions per
+     * run, not per voxel); stride 1 into consecutive floats copies whole runs.
+     */
+    private static void unfoldRow(
+            Geometry g, float[] x, int xOff, int r, int from, int count, float[] dst, int at, int step) {
+        int[] k = g.kernel(), out = g.out(), in = g.in(), st = g.p().stride(), pad = g.p().padding();
+        int[] dil = g.p().dilation();
+        int taps = k[0] * k[1] * k[2], t = r % taps, base = xOff + r / taps * g.inVoxels();
+        int kd = t / (k[1] * k[2]), kh = t / k[2] % k[1], kw = t % k[2], width = in[2], sw = st[2];
+        int v = from, end = from + count;
+        while (v < end) {
+            int ow = v % out[2], oh = v / out[2] % out[1], od = v / (out[1] * out[2]);
+            int length = Math.min(out[2] - ow, end - v), o = at + (v - from) * step;
+            int d = od * st[0] - pad[0] + kd * dil[0], h = oh * st[1] - pad[1] + kh * dil[1];
+            int w0 = ow * sw - pad[2] + kw * dil[2];
+            v += length;
+            if (d < 0 || d >= in[0] || h < 0 || h >= in[1]) {
+                for (int j = 0; j < length; j++) dst[o + j * step] = 0f;
+                continue;
+            }
+            int src = base + (d * in[1] + h) * width;
+            if (sw == 1) { // [0, lo) and [hi, length) fall in the padding
+                int lo = Math.min(length, Math.max(0, -w0)), hi = Math.max(lo, Math.min(length, width - w0));
+                if (step == 1) { // most runs lie inside the volume: no fill at all
+                    if (lo > 0) Arrays.fill(dst, o, o + lo, 0f);
+                    System.arraycopy(x, src + w0 + lo, dst, o + lo, hi - lo);
+                    if (hi < length) Arrays.fill(dst, o + hi, o + length, 0f);
+                    continue;
                 }
-                int src = base + line, width = g.in()[2], step = g.p().stride()[2];
-                if (step == 1) {
-                    int lo = Math.min(length, Math.max(0, -w0)), hi = Math.max(lo, Math.min(length, width - w0));
-                    Arrays.fill(cols, dst, dst + lo, 0f);
-                    System.arraycopy(x, src + w0 + lo, cols, dst + lo, hi - lo);
-                    Arrays.fill(cols, dst + hi, dst + length, 0f);
-                    return;
-                }
-                for (int j = 0, w = w0; j < length; j++, w += step)
-                    cols[dst + j] = w >= 0 && w < width ? x[src + w] : 0f;
-            });
-        });
+                for (int j = 0; j < lo; j++) dst[o + j * step] = 0f;
+                for (int j = lo, i = src + w0 + lo; j < hi; j++, i++) dst[o + j * step] = x[i];
+                for (int j = hi; j < length; j++) dst[o + j * step] = 0f;
+                continue;
+            }
+            for (int j = 0, w = w0; j < length; j++, w += sw) dst[o + j * step] = w >= 0 && w < width ? x[src + w] : 0f;
+        }
     }
 
     /** gx[input voxel] += dcols[r][v − from] for every tap that read it: per input channel in parallel. */

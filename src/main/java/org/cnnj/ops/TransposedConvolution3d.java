@@ -1,7 +1,6 @@
 package org.cnnj.ops;
 
 import java.util.Map;
-import org.cnnj.kernel.Gemm;
 import org.cnnj.tensor.BufferPool;
 import org.cnnj.tensor.Shapes;
 import org.cnnj.tensor.Tensor;
@@ -13,7 +12,8 @@ import org.cnnj.tensor.Trace;
  * 2·pd + dd·(KD − 1) + 1 + output padding (likewise H, W).
  *
  * <p>It is the data gradient of the {@link Convolution3d} that maps y to x with the same weight: forward folds Wᵀ·x
- * into y; backward unfolds dy, then dx = W·cols and dW += x·colsᵀ — the same unfold, fold and GEMM.
+ * into y; backward is that convolution's forward pass on dy (dx) and its weight gradient with x in the place of its
+ * output gradient (dW) — the same packed panels, fold and GEMM.
  */
 public final class TransposedConvolution3d {
     private TransposedConvolution3d() {}
@@ -77,53 +77,10 @@ public final class TransposedConvolution3d {
     }
 
     private static void backward(Convolution3d.Geometry g, Tensor x, Tensor weight, Tensor bias, float[] gy) {
-        int n = g.n(), k = g.rows(), co = g.groupOut(), chunk = g.chunk(), voxels = g.voxels();
-        if (bias != null && bias.requiresGrad()) Convolution3d.addBiasGradient(gy, bias.grad(), n, g.c(), g.inVoxels());
-        float[] gx = x.requiresGrad() ? x.grad() : null, gw = weight.requiresGrad() ? weight.grad() : null;
-        if (gx == null && gw == null) return;
-        float[] cols = BufferPool.take(k * chunk), w = weight.data(), xs = x.data();
-        for (int s = 0; s < n; s++)
-            for (int grp = 0; grp < g.p().groups(); grp++) {
-                int yOff = (s * g.c() + grp * g.groupIn()) * g.inVoxels(), xOff = (s * g.cOut() + grp * co) * voxels;
-                for (int from = 0; from < voxels; from += chunk) {
-                    int count = Math.min(chunk, voxels - from);
-                    Convolution3d.unfold(g, gy, yOff, from, count, cols);
-                    if (gx != null) // dx[co × count] += W[co × K] · cols[K × count]
-                    Gemm.multiplyParallel(
-                                false,
-                                false,
-                                co,
-                                count,
-                                k,
-                                w,
-                                grp * co * k,
-                                k,
-                                cols,
-                                0,
-                                count,
-                                gx,
-                                xOff + from,
-                                voxels,
-                                true);
-                    if (gw != null) // dW[co × K] += x[co × count] · cols[K × count]ᵀ
-                    Gemm.multiplyParallel(
-                                false,
-                                true,
-                                co,
-                                k,
-                                count,
-                                xs,
-                                xOff + from,
-                                voxels,
-                                cols,
-                                0,
-                                count,
-                                gw,
-                                grp * co * k,
-                                k,
-                                true);
-                }
-            }
-        BufferPool.give(cols);
+        if (bias != null && bias.requiresGrad())
+            Convolution3d.addBiasGradient(gy, bias.grad(), g.n(), g.c(), g.inVoxels());
+        // dx = conv3d(dy) with the same weight (the convolution g maps y's size to x's); dW += x·unfold(dy)ᵀ.
+        if (x.requiresGrad()) Convolution3d.forward(g, gy, weight.data(), x.grad(), true);
+        if (weight.requiresGrad()) Convolution3d.weightGradient(g, gy, x.data(), weight.grad());
     }
 }
