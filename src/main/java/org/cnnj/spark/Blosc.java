@@ -13,7 +13,7 @@ import org.xerial.snappy.Snappy;
  * Decompression of Blosc 1 frames, the compressor Zarr v2 writers use by default (zarr-python and bioformats2raw:
  * blosc/lz4 with byte shuffle; ome-zarr-py: blosc/zstd): a 16-byte header, block offsets, per block one stream or one
  * per byte of the element type, each LZ4, Zstandard, zlib or Snappy (the codecs Spark itself ships), then the byte
- * shuffle undone. BloscLZ and bit shuffle are refused with a message saying how to rewrite the data.
+ * shuffle or bit shuffle undone. BloscLZ is refused with a message saying how to rewrite the data.
  */
 final class Blosc {
     private static final int MEMCPYED = 0x2, SHUFFLE = 0x1, BITSHUFFLE = 0x4, DONT_SPLIT = 0x10;
@@ -35,9 +35,6 @@ final class Blosc {
             System.arraycopy(frame, 16, out, 0, nbytes);
             return out;
         }
-        if ((flags & BITSHUFFLE) != 0 && typesize > 1)
-            throw new IOException(where + ": Blosc bit shuffle is not supported; rewrite the data with shuffle=1"
-                    + " (byte shuffle, the default)");
         int codec = flags >> 5;
         String name = codec < CODECS.length ? CODECS[codec] : "code " + codec;
         if (codec == 0 || codec >= CODECS.length)
@@ -54,9 +51,11 @@ final class Blosc {
                     && blocksize / typesize >= MIN_BUFFERSIZE
                     && !leftover;
             int nsplits = split ? typesize : 1, neblock = bsize / nsplits, at = start;
+            // As c-blosc decides: byte shuffle for types of 2 bytes or more, else bit shuffle (any type size).
             boolean shuffled = (flags & SHUFFLE) != 0 && typesize > 1;
-            byte[] dst = shuffled ? block : out;
-            int dstOff = shuffled ? 0 : j * blocksize;
+            boolean bitShuffled = !shuffled && (flags & BITSHUFFLE) != 0 && bsize >= typesize;
+            byte[] dst = shuffled || bitShuffled ? block : out;
+            int dstOff = shuffled || bitShuffled ? 0 : j * blocksize;
             for (int s = 0; s < nsplits; s++) {
                 int len = b.getInt(at);
                 at += 4;
@@ -66,6 +65,7 @@ final class Blosc {
                 at += len;
             }
             if (shuffled) unshuffle(block, bsize, typesize, out, j * blocksize);
+            if (bitShuffled) bitUnshuffle(block, bsize, typesize, out, j * blocksize, frame[0] & 0xff);
         }
         return out;
     }
@@ -96,6 +96,28 @@ final class Blosc {
         } finally {
             inf.end();
         }
+    }
+
+    /**
+     * Bit shuffle undone (bitshuffle's layout, as c-blosc stores it): for n elements (a multiple of 8), bit k of byte j of
+     * element i was stored as bit i % 8 of byte (8j + k)·n/8 + i/8. Blosc format 2 (c-blosc 1.x) stores a block whose
+     * element count is not a multiple of 8 as it is; later formats shuffle the largest multiple of 8 and copy the rest.
+     * {@code dst} holds zeros in the block's range (bits are set, never cleared).
+     */
+    private static void bitUnshuffle(byte[] src, int size, int typesize, byte[] dst, int dstOff, int version) {
+        int n = size / typesize, whole = version <= 2 ? (n % 8 == 0 ? n : 0) : n - n % 8, rowBytes = whole / 8;
+        for (int j = 0; j < typesize; j++)
+            for (int k = 0; k < 8; k++) {
+                int row = (j * 8 + k) * rowBytes;
+                byte bit = (byte) (1 << k);
+                for (int q = 0; q < rowBytes; q++) {
+                    int bits = src[row + q] & 0xff;
+                    for (int m = 0; bits != 0; m++, bits >>>= 1)
+                        if ((bits & 1) != 0) dst[dstOff + (q * 8 + m) * typesize + j] |= bit;
+                }
+            }
+        int done = whole * typesize;
+        System.arraycopy(src, done, dst, dstOff + done, size - done);
     }
 
     /** Byte shuffle undone: byte k of element i was stored at k·(size/typesize) + i. */

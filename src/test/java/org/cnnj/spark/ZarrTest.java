@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Zarr v2 arrays as other tools write them (src/test/python/make_zarr_fixtures.py: zarr-python's default Blosc/lz4
  * with byte shuffle, ome-zarr-py's Blosc/zstd with nested keys in an NGFF group, bioformats2raw's layout with
- * big-endian uint16, zlib floats, Blosc without shuffle and a missing chunk), read back value for value; CNN-J's own
+ * big-endian uint16, zlib floats, Blosc without shuffle and a missing chunk; z-stacks as ome-zarr-py and bioformats2raw
+ * write them; Blosc's bit shuffle), read back value for value; CNN-J's own
  * label arrays read back as written; and damaged input named by its chunk.
  */
 class ZarrTest {
@@ -69,6 +70,83 @@ class ZarrTest {
         assertEquals(
                 List.of("c", "y", "x"),
                 OmeZarr.open(FIXTURES.resolve("zstd-nested.ome.zarr")).axes());
+    }
+
+    /** v3(z, y, x) of the volume fixtures, in the type of {@code kind}. */
+    static float expected(String kind, int z, int y, int x) {
+        int v = (1009 * z + 131 * y + 7 * x) % 65521;
+        return switch (kind) {
+            case "u1" -> v % 251;
+            case "f4" -> v / 2f;
+            default -> v;
+        };
+    }
+
+    static void assertBox(String what, String kind, float[] got, long[] at, int[] size) {
+        for (int z = 0, i = 0; z < size[0]; z++)
+            for (int y = 0; y < size[1]; y++)
+                for (int x = 0; x < size[2]; x++, i++)
+                    assertEquals(
+                            expected(kind, (int) at[0] + z, (int) at[1] + y, (int) at[2] + x),
+                            got[i],
+                            what + " at " + (at[0] + z) + "," + (at[1] + y) + "," + (at[2] + x));
+    }
+
+    /**
+     * z-stacks as ome-zarr-py writes them (axes with type and unit, a pyramid, Blosc zstd, nested keys) and as
+     * bioformats2raw does (t c z y x, one plane per chunk, big-endian, Blosc lz4): the full resolution read in boxes
+     * across chunk borders, the z spacing from the scale (2 µm over 0.5 µm: 4 × xy).
+     */
+    @Test
+    void readsZStacksAsOmeZarrPyAndBioformats2rawWriteThem() throws IOException {
+        for (String name : List.of("zyx.ome.zarr", "bf2raw-3d.zarr")) {
+            OmeZarr.Image im = OmeZarr.open(FIXTURES.resolve(name));
+            BlockSource source = new BlockSource.Zarr(im, name);
+            assertEquals(10, source.depth(), name);
+            assertEquals(40, source.height(), name);
+            assertEquals(48, source.width(), name);
+            assertEquals(1, source.channels(), name);
+            assertTrue(
+                    Arrays.equals(new double[] {2.0, 0.5, 0.5}, source.voxel()),
+                    name + ": " + Arrays.toString(source.voxel()));
+            assertBox(name, "u2", source.readBox(0, new BlockSource.Box(0, 0, 0, 10, 40, 48)), new long[3], new int[] {
+                10, 40, 48
+            });
+            long[] at = {3, 7, 29}; // across chunk borders in z, y and x
+            int[] size = {6, 30, 19};
+            assertBox(
+                    name,
+                    "u2",
+                    source.readBox(0, new BlockSource.Box(at[0], at[1], at[2], size[0], size[1], size[2])),
+                    at,
+                    size);
+        }
+        assertEquals(
+                List.of("z", "y", "x"),
+                OmeZarr.open(FIXTURES.resolve("zyx.ome.zarr")).axes());
+        assertEquals(
+                List.of("t", "c", "z", "y", "x"),
+                OmeZarr.open(FIXTURES.resolve("bf2raw-3d.zarr")).axes());
+    }
+
+    /**
+     * Blosc's bit shuffle (numcodecs' Blosc.BITSHUFFLE) in 1-, 2- and 4-byte types, with blocks whose element count is
+     * not a multiple of 8 (c-blosc 1.x stores those unshuffled) and a small block size (many blocks per chunk).
+     */
+    @Test
+    void readsBitShuffledChunks() throws IOException {
+        for (Map.Entry<String, String> e : Map.of(
+                        "bitshuffle-u2.zarr", "u2",
+                        "bitshuffle-u1.zarr", "u1",
+                        "bitshuffle-f4.zarr", "f4")
+                .entrySet()) {
+            ZarrArray a = ZarrArray.open(FIXTURES.resolve(e.getKey()));
+            assertEquals(
+                    List.of(10L, 40L, 48L), Arrays.stream(a.shape()).boxed().toList(), e.getKey());
+            assertBox(e.getKey(), e.getValue(), a.read(new long[3], new int[] {10, 40, 48}), new long[3], new int[] {
+                10, 40, 48
+            });
+        }
     }
 
     @Test
