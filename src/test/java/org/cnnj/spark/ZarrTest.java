@@ -150,6 +150,15 @@ class ZarrTest {
     }
 
     @Test
+    void aBareVolumeArrayIsRefusedWithHowToNameItsAxes() {
+        IOException e = assertThrows(IOException.class, () -> OmeZarr.open(FIXTURES.resolve("bitshuffle-u2.zarr")));
+        assertTrue(
+                e.getMessage().contains("bitshuffle-u2.zarr is a bare Zarr array of shape [10, 40, 48]"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("axes z, y, x"), e.getMessage());
+    }
+
+    @Test
     void aMissingChunkIsTheFillValue() throws IOException {
         OmeZarr.Image im = OmeZarr.open(FIXTURES.resolve("noshuffle-u1.zarr"));
         float[] p = im.array().readPlane(new long[0], 0, 0, 100, 130);
