@@ -27,6 +27,7 @@ import org.cnnj.io.Manifest;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.Engine;
+import org.cnnj.runtime.FlipAveraging;
 import org.cnnj.runtime.OrtEngine;
 import org.cnnj.seg.Decoding;
 import org.cnnj.seg.Diameter;
@@ -36,13 +37,14 @@ import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 
 /**
- * {@code ./cnnj bench accuracy [--data DIR]... [--model M.onnx]... [--threads N] [--oracle] [--per-image]}:
+ * {@code ./cnnj bench accuracy [--data DIR]... [--model M.onnx]... [--threads N] [--flips 1/2/4/8] [--oracle] [--per-image]}:
  * object-level accuracy on annotated images (NAME.tif + NAME-labels.tif; default the real-nuclei val split in
  * ../shared), one block of rows per source — a data folder, or the sources its {@code manifest.csv} names — so a
  * model is judged on each lab's images apart: each model with --diameter auto, and the classic ImageJ pipeline (Otsu
  * + watershed) on the same images, in one run. Prints pooled AP@0.5, mean per-image AP@0.5, DSB score, precision,
  * recall, merges and splits, and how far the auto diameter was from the true one. {@code --oracle} adds each model at
- * the diameter measured from the true labels (what the estimate costs) and on the image as it is (no rescaling).
+ * the diameter measured from the true labels (what the estimate costs) and on the image as it is (no rescaling);
+ * {@code --flips N} runs every model as the mean of N flipped views ({@link FlipAveraging}).
  */
 final class AccuracyBench {
     private AccuracyBench() {}
@@ -54,7 +56,7 @@ final class AccuracyBench {
         CliOptions o = new CliOptions(
                 "bench accuracy",
                 args,
-                List.of("--data", "--model", "--threads", "--detector", "--decoding"),
+                List.of("--data", "--model", "--threads", "--detector", "--decoding", "--flips"),
                 List.of("--per-image", "--oracle"));
         List<Path> folders =
                 o.paths("--data").isEmpty() ? List.of(Path.of("../shared/data/nuclei-real/val")) : o.paths("--data");
@@ -107,7 +109,9 @@ final class AccuracyBench {
         List<Double> logErrors = new ArrayList<>();
         List<double[]> diameters = new ArrayList<>();
         long nanos = 0;
-        try (Engine engine = OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println)) {
+        try (Engine engine = FlipAveraging.of(
+                OrtEngine.open(model, Device.CPU, o.integer("--threads", 0), System.err::println),
+                o.integer("--flips", 1))) {
             Segmenter segmenter = Segmenter.of(engine, spec);
             for (int i = 0; i < samples.size(); i++) {
                 ImagePlus imp = Tiffs.open(samples.get(i).file());
