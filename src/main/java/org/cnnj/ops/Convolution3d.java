@@ -108,10 +108,16 @@ public final class Convolution3d {
     private static final int PANEL_FLOATS = 48 * 1024;
 
     /**
-     * y (+)= conv3d(x) without bias, in parallel over (sample, panel) items: each panel unfolded into packed B, times
-     * the weights packed once per group. Items write disjoint parts of y.
+     * y (+)= conv3d(x) without bias: read in place from a padded volume where the stride is 1 ({@link DirectConv3d}), else
+     * in parallel over (sample, panel) items, each panel unfolded into packed B, times the weights packed once per
+     * group. Items write disjoint parts of y.
      */
     static void forward(Geometry g, float[] x, float[] w, float[] y, boolean accumulate) {
+        if (!DirectConv3d.forward(g, x, w, y, accumulate)) forwardPacked(g, x, w, y, accumulate);
+    }
+
+    /** {@link #forward} by panels unfolded into packed B: any stride and groups. */
+    static void forwardPacked(Geometry g, float[] x, float[] w, float[] y, boolean accumulate) {
         int k = g.rows(), co = g.groupOut(), groups = g.p().groups(), voxels = g.voxels();
         int pw = g.panel(), panels = (voxels + pw - 1) / pw, nr = Gemm.kernel().nr();
         float[][] packed = new float[groups][Gemm.packedASize(co, k)];
@@ -127,11 +133,16 @@ public final class Convolution3d {
         });
     }
 
-    /**
-     * dW[o, r] += Σ_{s, v} dy[s, o, v]·cols[s][r, v], computed as dWᵀ = cols·dyᵀ (K × CO/G, depth = voxels) per (sample,
-     * run of panels) item: cols unfolded straight into packed A, dy's CO/G rows packed across.
-     */
+    /** dW[o, r] += Σ_{s, v} dy[s, o, v]·cols[s][r, v]: by dot products on a padded volume where the stride is 1. */
     static void weightGradient(Geometry g, float[] x, float[] dy, float[] dw) {
+        if (!DirectConv3d.weightGradient(g, x, dy, dw)) weightGradientPacked(g, x, dy, dw);
+    }
+
+    /**
+     * The weight gradient as dWᵀ = cols·dyᵀ (K × CO/G, depth = voxels) per (sample, run of panels) item: cols unfolded
+     * straight into packed A, dy's CO/G rows packed across. Any stride and groups.
+     */
+    static void weightGradientPacked(Geometry g, float[] x, float[] dy, float[] dw) {
         int k = g.rows(), co = g.groupOut(), groups = g.p().groups(), voxels = g.voxels();
         int pw = g.panel(), panels = (voxels + pw - 1) / pw, mr = Gemm.kernel().mr();
         Reductions.weightGradient(g.n, panels, groups, k, co, dw, (s, p0, p1, dwt) -> {

@@ -66,6 +66,71 @@ class Ops3dTest {
         for (int i = 0; i < whole.length; i++) assertClose("part " + i, whole[i], chunked[i], 1e-5, 1e-5);
     }
 
+    /**
+     * The stride-1 weight gradient by dot products on a padded volume ({@link DirectConv3d}, used from a grid of 2,048
+     * voxels, so not by the small golden cases) equals the sum written out, and its forward pass the unfolded one, for a cube kernel, an anisotropic one, dilation
+     * with uneven padding and no padding; 5 output channels and 81 or 27 taps leave edges outside the 4 × 4 blocks.
+     */
+    @Test
+    void theDirectWeightGradientEqualsTheSumWrittenOut() {
+        Rng rng = new Rng(11);
+        int n = 2, c = 3, co = 5, d = 10, h = 16, w = 21;
+        Tensor x = uniform(rng, n, c, d, h, w);
+        int[][][] cases = { // kernel, padding, dilation
+            {{3, 3, 3}, {1, 1, 1}, {1, 1, 1}},
+            {{1, 3, 3}, {0, 1, 1}, {1, 1, 1}},
+            {{3, 2, 3}, {2, 1, 2}, {2, 1, 2}},
+            {{3, 3, 3}, {0, 0, 0}, {1, 1, 1}}
+        };
+        for (int[][] k : cases) {
+            Conv3dParams p = new Conv3dParams(new int[] {1, 1, 1}, k[1], k[2], 1);
+            Tensor weight = uniform(rng, co, c, k[0][0], k[0][1], k[0][2]);
+            Convolution3d.Geometry g = Convolution3d.Geometry.of(x, weight, null, p, Convolution3d.CHUNK);
+            float[] dy = uniform(rng, n, co, g.out()[0], g.out()[1], g.out()[2]).data();
+            float[] direct = new float[weight.size()];
+            assertTrue(DirectConv3d.weightGradient(g, x.data(), dy, direct), Arrays.deepToString(k) + " ran directly");
+            assertClose(Arrays.deepToString(k), naiveWeightGradient(g, x.data(), dy), direct, 1e-4, 1e-4);
+            // The forward pass read in place equals the unfolded one (which the goldens check), set and added.
+            int outSize = n * co * g.voxels();
+            float[] packed = new float[outSize],
+                    read = new float[outSize],
+                    start = uniform(rng, outSize).data();
+            Convolution3d.forwardPacked(g, x.data(), weight.data(), packed, false);
+            assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), read, false));
+            assertClose(Arrays.deepToString(k) + " forward", packed, read, 1e-5, 1e-5);
+            float[] added = start.clone();
+            assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), added, true));
+            for (int i = 0; i < outSize; i++) packed[i] += start[i];
+            assertClose(Arrays.deepToString(k) + " forward, added", packed, added, 1e-5, 1e-5);
+        }
+    }
+
+    /** dW[o, c, kd, kh, kw] = Σ dy[s, o, v]·x[s, c, v + tap − padding] over samples and output voxels, in double. */
+    private static float[] naiveWeightGradient(Convolution3d.Geometry g, float[] x, float[] dy) {
+        int[] k = g.kernel(), in = g.in(), out = g.out(), pad = g.p().padding(), dil = g.p().dilation();
+        float[] dw = new float[g.cOut() * g.c() * k[0] * k[1] * k[2]];
+        for (int o = 0, i = 0; o < g.cOut(); o++)
+            for (int c = 0; c < g.c(); c++)
+                for (int kd = 0; kd < k[0]; kd++)
+                    for (int kh = 0; kh < k[1]; kh++)
+                        for (int kw = 0; kw < k[2]; kw++, i++) {
+                            double sum = 0;
+                            for (int s = 0; s < g.n(); s++)
+                                for (int z = 0; z < out[0]; z++)
+                                    for (int y = 0; y < out[1]; y++)
+                                        for (int v = 0; v < out[2]; v++) {
+                                            int zi = z - pad[0] + kd * dil[0], yi = y - pad[1] + kh * dil[1];
+                                            int xi = v - pad[2] + kw * dil[2];
+                                            if (zi < 0 || zi >= in[0] || yi < 0 || yi >= in[1] || xi < 0 || xi >= in[2])
+                                                continue;
+                                            sum += dy[(((s * g.cOut() + o) * out[0] + z) * out[1] + y) * out[2] + v]
+                                                    * x[(((s * g.c() + c) * in[0] + zi) * in[1] + yi) * in[2] + xi];
+                                        }
+                            dw[i] = (float) sum;
+                        }
+        return dw;
+    }
+
     /** y, then the gradients of x, w and b for a fixed upstream gradient. */
     private static float[][] run(Tensor x, Tensor w, Tensor b, Conv3dParams p, int chunk) {
         for (Tensor t : List.of(x, w, b)) t.zeroGrad();

@@ -1,0 +1,171 @@
+package org.cnnj.ops;
+
+import java.util.Arrays;
+import org.cnnj.kernel.Gemm;
+import org.cnnj.kernel.MicroKernel;
+import org.cnnj.tensor.BufferPool;
+import org.cnnj.util.Parallel;
+import org.cnnj.util.Scratch;
+
+/**
+ * Stride-1 3-D convolution without unfolding, {@link DirectConv}'s scheme in 3-D: the forward pass (also the data
+ * gradient, a forward pass of flipped weights) and the weight gradient. The input is
+ * copied once into a zero-padded volume [N][C][DP·HP·WP] (DP = D + 2·padD, …, plus slack); output voxel (od, oh, ow),
+ * taken on the padded grid q = (od·HP + oh)·WP + ow, reads tap (c, kd, kh, kw) at {@code c·DP·HP·WP + kd·dilD·HP·WP +
+ * kh·dilH·WP + kw·dilW + q}: every row of the unfolded matrix is a constant shift of the padded volume, which the
+ * GEMM kernel reads in place through a table of shifts (the grid's HP − OH rows and WP − OW columns per plane that are
+ * no output voxel cost (HP·WP)/(OH·OW) − 1 extra work and are dropped when a tile is copied out). dy is laid on
+ * the same grid (zeros on the HP − OH rows and WP − OW columns that are no output voxel), so each dW[o, r] is one dot
+ * product of dy's row o with shifted row r, read in place by {@link MicroKernel#dotBlock}: packing the unfolded rows
+ * for a GEMM took a third of a 3-D U-Net step, with only 16–32 output channels to share it.
+ *
+ * <p>Shapes: x [N, C, D, H, W], W [CO, C, KD, KH, KW] → y [N, CO, OD, OH, OW]; dy [N, CO, OD, OH, OW] → dW (added to).
+ */
+final class DirectConv3d {
+    /** Grid voxels per work item, and the grid from which the dots beat the packed GEMM (as in 2-D). */
+    private static final int SEGMENT = 1024, MIN_GRID = 2048;
+
+    private DirectConv3d() {}
+
+    /**
+     * The padded layout of one convolution: the padded volume's sides, the grid of output voxels on it, the floats per
+     * sample (with the slack the last shifts read past the volume) and the shift of each unfolded row (c, kd, kh, kw),
+     * padded with zeros to whole strips of any kernel's MR. Null where the scheme does not apply: strides, groups, a
+     * grid too small to pay for the padding, or a padded batch beyond one array.
+     */
+    private record Layout(int hp, int wp, int volume, int grid, int sampleStride, int[] rows) {
+        static Layout of(Convolution3d.Geometry g) {
+            int[] st = g.p().stride(), pad = g.p().padding(), dil = g.p().dilation(), k = g.kernel(), in = g.in();
+            if (g.p().groups() != 1 || st[0] != 1 || st[1] != 1 || st[2] != 1) return null;
+            int dp = in[0] + 2 * pad[0], hp = in[1] + 2 * pad[1], wp = in[2] + 2 * pad[2];
+            long volume = (long) dp * hp * wp, grid = (long) g.out()[0] * hp * wp;
+            long stride = g.c() * volume + (long) dil[1] * (k[1] - 1) * wp + (long) dil[2] * (k[2] - 1) + 64;
+            if (grid < MIN_GRID || g.n() * stride > Integer.MAX_VALUE - 64) return null;
+            int[] rows = new int[Gemm.roundUp(g.rows(), 24)];
+            for (int c = 0, r = 0; c < g.c(); c++)
+                for (int kd = 0; kd < k[0]; kd++)
+                    for (int kh = 0; kh < k[1]; kh++)
+                        for (int kw = 0; kw < k[2]; kw++)
+                            rows[r++] = (int)
+                                    (c * volume + ((long) kd * dil[0] * hp + (long) kh * dil[1]) * wp + kw * dil[2]);
+            return new Layout(hp, wp, (int) volume, (int) grid, (int) stride, rows);
+        }
+    }
+
+    /**
+     * y (+)= conv3d(x) without bias, or false (nothing done) where the scheme does not apply: per (sample, panel of the
+     * grid) item the weights packed once times the shifted rows read in place ({@link Gemm#multiplyIndirectB}) into a
+     * tile, whose output voxels are then copied (or added) into y — nothing unfolded.
+     */
+    static boolean forward(Convolution3d.Geometry g, float[] x, float[] w, float[] y, boolean accumulate) {
+        Layout l = Layout.of(g);
+        if (l == null) return false;
+        int co = g.cOut(), k = g.rows(), nr = Gemm.kernel().nr();
+        int pw = Math.min(Gemm.roundUp(Math.max(64, 16384 / co), nr), Gemm.roundUp(l.grid(), nr));
+        int panels = (l.grid() + pw - 1) / pw;
+        float[] packed = new float[Gemm.packedASize(co, k)];
+        Gemm.packA(false, co, k, w, 0, k, packed);
+        float[] xPad = pad(g, x, l);
+        int[] out = g.out();
+        Parallel.forEach(g.n() * panels, item -> {
+            int s = item / panels, q0 = item % panels * pw, width = Math.min(pw, l.grid() - q0);
+            float[] tile = Scratch.get(Scratch.COLUMNS, co * width);
+            Gemm.multiplyIndirectB(
+                    co, width, k, packed, xPad, s * l.sampleStride() + q0, l.rows(), tile, 0, width, false);
+            for (int o = 0; o < co; o++) {
+                int yBase = (s * co + o) * g.voxels(), t = o * width - q0;
+                for (int q = q0; q < q0 + width; ) { // the output voxels of each grid row in the panel
+                    int row = q / l.wp(), ow = q - row * l.wp(), end = Math.min(q0 + width, (row + 1) * l.wp());
+                    int oh = row % l.hp(), real = oh < out[1] ? Math.max(0, Math.min(end - q, out[2] - ow)) : 0;
+                    int dst = yBase + (row / l.hp() * out[1] + oh) * out[2] + ow;
+                    if (accumulate) for (int i = 0; i < real; i++) y[dst + i] += tile[t + q + i];
+                    else if (real > 0) System.arraycopy(tile, t + q, y, dst, real);
+                    q = end;
+                }
+            }
+        });
+        BufferPool.give(xPad);
+        return true;
+    }
+
+    /** dW += the weight gradient, or false (nothing done) where the scheme does not apply. */
+    static boolean weightGradient(Convolution3d.Geometry g, float[] x, float[] dy, float[] dw) {
+        Layout l = Layout.of(g);
+        if (l == null) return false;
+        float[] xPad = pad(g, x, l);
+        dots(g, xPad, l, dy, dw);
+        BufferPool.give(xPad);
+        return true;
+    }
+
+    /** Zero-padded copy of x, one (sample, channel) volume per item. */
+    private static float[] pad(Convolution3d.Geometry g, float[] x, Layout l) {
+        int[] in = g.in(), p = g.p().padding();
+        int d = in[0], h = in[1], w = in[2], hp = l.hp(), wp = l.wp(), stride = l.sampleStride();
+        float[] out = BufferPool.take(g.n() * stride);
+        Parallel.forEach(g.n() * g.c(), item -> {
+            int s = item / g.c(), c = item % g.c(), base = s * stride + c * l.volume();
+            int end = c == g.c() - 1 ? (s + 1) * stride : base + l.volume(); // the last channel zeroes the slack
+            Arrays.fill(out, base, end, 0f);
+            int src = item * d * h * w;
+            for (int z = 0; z < d; z++)
+                for (int y = 0; y < h; y++)
+                    System.arraycopy(x, src + (z * h + y) * w, out, base + ((z + p[0]) * hp + y + p[1]) * wp + p[2], w);
+        });
+        return out;
+    }
+
+    /**
+     * dW[o, r] += Σ_q dyGrid[o][q]·xPad[rows[r] + q] over the grid, in (sample, run of segments) items whose partial
+     * sums are added in a fixed order ({@link Reductions#weightGradient}): 4 × 4 dots at a time, the edges one by one.
+     */
+    private static void dots(Convolution3d.Geometry g, float[] xPad, Layout l, float[] dy, float[] dw) {
+        MicroKernel kernel = Gemm.kernel();
+        int co = g.cOut(), k = g.rows(), grid = l.grid(), segments = (grid + SEGMENT - 1) / SEGMENT;
+        int[] rows = l.rows();
+        int rowBlocks = co / MicroKernel.DOT_ROWS * MicroKernel.DOT_ROWS;
+        int tapBlocks = k / MicroKernel.DOT_COLUMNS * MicroKernel.DOT_COLUMNS;
+        Reductions.weightGradient(g.n(), segments, 1, k, co, dw, (s, p0, p1, dwt) -> {
+            int q0 = p0 * SEGMENT, len = Gemm.roundUp(Math.min(p1 * SEGMENT, grid) - q0, 16);
+            float[] dyGrid = Scratch.get(Scratch.COLUMNS, co * len);
+            float[] sums = Scratch.get(Scratch.SPARE, MicroKernel.DOT_SCRATCH);
+            for (int o = 0; o < co; o++)
+                dyOnGrid(dy, (s * co + o) * g.voxels(), g.out(), l.hp(), l.wp(), grid, q0, len, dyGrid, o * len);
+            int xOff = s * l.sampleStride() + q0;
+            for (int o = 0; o < rowBlocks; o += MicroKernel.DOT_ROWS) {
+                for (int r = 0; r < tapBlocks; r += MicroKernel.DOT_COLUMNS) {
+                    kernel.dotBlock(len, dyGrid, o * len, len, xPad, rows, r, xOff, sums);
+                    for (int i = 0; i < MicroKernel.DOT_ROWS; i++)
+                        for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++)
+                            dwt[(r + j) * co + o + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
+                }
+            }
+            // What the blocks leave: the last taps of the blocked channels, every tap of the channels after them.
+            for (int i = 0; i < co; i++)
+                for (int r = i < rowBlocks ? tapBlocks : 0; r < k; r++)
+                    dwt[r * co + i] += kernel.centredDot(len, dyGrid, i * len, 0f, xPad, rows[r] + xOff, 0f);
+        });
+    }
+
+    /**
+     * Grid voxels [q0, q0 + len) of one dy channel (starting at dy[base], [OD, OH, OW]) into dst[dOff...]: the output
+     * voxels where the grid has them, zeros on the grid's extra rows and columns and past its end.
+     */
+    private static void dyOnGrid(
+            float[] dy, int base, int[] out, int hp, int wp, int grid, int q0, int len, float[] dst, int dOff) {
+        int end = q0 + len, t = dOff - q0;
+        for (int q = q0; q < end; ) {
+            int row = q / wp, rowEnd = Math.min(end, (row + 1) * wp), oh = row % hp;
+            if (q < grid && oh < out[1]) {
+                int realEnd = Math.min(rowEnd, row * wp + out[2]);
+                int src = base + (row / hp * out[1] + oh) * out[2] - row * wp; // src + q: the voxel of grid q
+                if (realEnd > q) System.arraycopy(dy, src + q, dst, t + q, realEnd - q);
+                int zeroFrom = Math.max(q, realEnd);
+                if (rowEnd > zeroFrom) Arrays.fill(dst, t + zeroFrom, t + rowEnd, 0f);
+            } else {
+                Arrays.fill(dst, t + q, t + rowEnd, 0f);
+            }
+            q = rowEnd;
+        }
+    }
+}
