@@ -32,9 +32,9 @@ class BloodCellsModelTest {
                     TrainDetectorFiles.load(VAL, VAL, detector.spec().classes());
             List<AnnotatedImage> some = all.subList(0, 24); // a quarter of val, to keep the suite short
             MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, some);
-            // Measured on all 87 val images: 0.870 (models/README.md); on this quarter 0.863.
+            // Measured on all 87 val images: 0.886 (models/README.md); on this quarter 0.880 (the model before: 0.863).
             assertTrue(
-                    r.mean() > 0.83,
+                    r.mean() > 0.85,
                     "mAP@0.5 " + r.mean() + " per class " + java.util.Arrays.toString(r.averagePrecision()));
         }
     }
