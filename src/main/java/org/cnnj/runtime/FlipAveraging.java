@@ -1,5 +1,6 @@
 package org.cnnj.runtime;
 
+import java.util.Arrays;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -39,7 +40,7 @@ public final class FlipAveraging implements Engine {
         int[] o = first.shape();
         if (o.length != 4 || o[2] != s[2] || o[3] != s[3])
             throw new IllegalStateException("test-time flips need an output of the input's height and width; the"
-                    + " network gave " + java.util.Arrays.toString(o) + " for " + java.util.Arrays.toString(s));
+                    + " network gave " + Arrays.toString(o) + " for " + Arrays.toString(s));
         float[] sum = first.data().clone();
         for (int v = 1; v < views; v++) {
             boolean flipX = (v & 1) != 0, flipY = (v & 2) != 0, transpose = (v & 4) != 0;
