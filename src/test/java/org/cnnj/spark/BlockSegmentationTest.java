@@ -287,8 +287,8 @@ class BlockSegmentationTest {
         Files.writeString(input.resolve(".zattrs"), "{}");
         IOException e = assertThrows(IOException.class, () -> OmeZarr.open(input));
         assertTrue(
-                e.getMessage().contains("5 positions along dim0")
-                        && e.getMessage().contains("give one dim0"),
+                e.getMessage().contains("bare Zarr array of shape [5, 64, 64]")
+                        && e.getMessage().contains("axes z, y, x"),
                 e.getMessage());
     }
 }
