@@ -284,42 +284,35 @@ public final class Convolution3d {
 
     /**
      * Row r = (channel, kd, kh, kw) of the unfolded block for output voxels [from, from + count) into dst[at + j·step]:
-     * the input voxel the tap reads, 0 in the padding. Walked run by run along the output's rows (two divisions per
-     * run, not per voxel); stride 1 into consecutive floats copies whole runs.
+     * the input voxel the tap reads, 0 in the padding. Walked run by run along the output's rows ({@link #runs}, as the
+     * fold walks them); stride 1 into consecutive floats copies whole runs.
      */
     private static void unfoldRow(
             Geometry g, float[] x, int xOff, int r, int from, int count, float[] dst, int at, int step) {
-        int[] k = g.kernel(), out = g.out(), in = g.in(), st = g.p().stride(), pad = g.p().padding();
-        int[] dil = g.p().dilation();
-        int taps = k[0] * k[1] * k[2], t = r % taps, base = xOff + r / taps * g.inVoxels();
-        int kd = t / (k[1] * k[2]), kh = t / k[2] % k[1], kw = t % k[2], width = in[2], sw = st[2];
-        int v = from, end = from + count;
-        while (v < end) {
-            int ow = v % out[2], oh = v / out[2] % out[1], od = v / (out[1] * out[2]);
-            int length = Math.min(out[2] - ow, end - v), o = at + (v - from) * step;
-            int d = od * st[0] - pad[0] + kd * dil[0], h = oh * st[1] - pad[1] + kh * dil[1];
-            int w0 = ow * sw - pad[2] + kw * dil[2];
-            v += length;
-            if (d < 0 || d >= in[0] || h < 0 || h >= in[1]) {
+        int taps = g.kernel()[0] * g.kernel()[1] * g.kernel()[2], base = xOff + r / taps * g.inVoxels();
+        int width = g.in()[2], sw = g.p().stride()[2];
+        runs(g, r % taps, from, count, (run, length, line, w0) -> {
+            int o = at + run * step;
+            if (line < 0) {
                 for (int j = 0; j < length; j++) dst[o + j * step] = 0f;
-                continue;
+                return;
             }
-            int src = base + (d * in[1] + h) * width;
+            int src = base + line;
             if (sw == 1) { // [0, lo) and [hi, length) fall in the padding
                 int lo = Math.min(length, Math.max(0, -w0)), hi = Math.max(lo, Math.min(length, width - w0));
                 if (step == 1) { // most runs lie inside the volume: no fill at all
                     if (lo > 0) Arrays.fill(dst, o, o + lo, 0f);
                     System.arraycopy(x, src + w0 + lo, dst, o + lo, hi - lo);
                     if (hi < length) Arrays.fill(dst, o + hi, o + length, 0f);
-                    continue;
+                    return;
                 }
                 for (int j = 0; j < lo; j++) dst[o + j * step] = 0f;
                 for (int j = lo, i = src + w0 + lo; j < hi; j++, i++) dst[o + j * step] = x[i];
                 for (int j = hi; j < length; j++) dst[o + j * step] = 0f;
-                continue;
+                return;
             }
             for (int j = 0, w = w0; j < length; j++, w += sw) dst[o + j * step] = w >= 0 && w < width ? x[src + w] : 0f;
-        }
+        });
     }
 
     /** gx[input voxel] += dcols[r][v − from] for every tap that read it: per input channel in parallel. */

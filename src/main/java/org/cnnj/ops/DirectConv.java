@@ -188,8 +188,8 @@ final class DirectConv {
         BufferPool.give(xPad);
     }
 
-    /** Grid pixels from which the dot-product weight gradient beats packing; pixels per split of the grid. */
-    private static final int DOT_MIN_GRID = 2048, DOT_SEGMENT = 1024;
+    /** Grid pixels from which the dot-product weight gradient beats packing; pixels per split of the grid (2-D and 3-D). */
+    static final int DOT_MIN_GRID = 2048, DOT_SEGMENT = 1024;
 
     /**
      * Each dW element is one dot product over the grid of dy's row co with shifted row r of the padded image:
@@ -197,31 +197,40 @@ final class DirectConv {
      * image is never packed (packing cost as much as the products where CO is small).
      */
     private void weightGradientByDots(float[] xPad, float[] dy, int outChannels, float[] dw) {
-        MicroKernel kernel = Gemm.kernel();
         int grid = gridPixels(), segments = (grid + DOT_SEGMENT - 1) / DOT_SEGMENT;
-        int rowBlocks = outChannels / MicroKernel.DOT_ROWS * MicroKernel.DOT_ROWS;
-        int tapBlocks = k / MicroKernel.DOT_COLUMNS * MicroKernel.DOT_COLUMNS;
         Reductions.weightGradient(n, segments, 1, k, outChannels, dw, (s, p0, p1, dwt) -> {
             int q0 = p0 * DOT_SEGMENT, len = Gemm.roundUp(Math.min(p1 * DOT_SEGMENT, grid) - q0, 16);
             float[] dyGrid = Scratch.get(Scratch.COLUMNS, outChannels * len);
-            float[] sums = Scratch.get(Scratch.SPARE, MicroKernel.DOT_SCRATCH);
             for (int co = 0; co < outChannels; co++) dyOnGrid(dy, s, outChannels, co, q0, len, dyGrid, co * len);
-            int xOff = s * sampleStride + q0;
-            for (int co = 0; co < rowBlocks; co += MicroKernel.DOT_ROWS) {
-                for (int r = 0; r < tapBlocks; r += MicroKernel.DOT_COLUMNS) {
-                    kernel.dotBlock(len, dyGrid, co * len, len, xPad, rows, r, xOff, sums);
-                    for (int i = 0; i < MicroKernel.DOT_ROWS; i++) {
-                        for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++)
-                            dwt[(r + j) * outChannels + co + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
-                    }
+            addDots(len, dyGrid, outChannels, xPad, rows, k, s * sampleStride + q0, dwt);
+        });
+    }
+
+    /**
+     * dwt[r·CO + o] += Σ_{q < len} dyGrid[o·len + q]·xPad[rows[r] + xOff + q] for every output channel o and unfolded row
+     * r &lt; k: {@link MicroKernel#dotBlock} takes 4 channels × 4 shifts at a time, the edges one dot at a time (the 2-D
+     * and 3-D direct weight gradients; len a multiple of 16).
+     */
+    static void addDots(
+            int len, float[] dyGrid, int outChannels, float[] xPad, int[] rows, int k, int xOff, float[] dwt) {
+        MicroKernel kernel = Gemm.kernel();
+        int rowBlocks = outChannels / MicroKernel.DOT_ROWS * MicroKernel.DOT_ROWS;
+        int tapBlocks = k / MicroKernel.DOT_COLUMNS * MicroKernel.DOT_COLUMNS;
+        float[] sums = Scratch.get(Scratch.SPARE, MicroKernel.DOT_SCRATCH);
+        for (int co = 0; co < rowBlocks; co += MicroKernel.DOT_ROWS) {
+            for (int r = 0; r < tapBlocks; r += MicroKernel.DOT_COLUMNS) {
+                kernel.dotBlock(len, dyGrid, co * len, len, xPad, rows, r, xOff, sums);
+                for (int i = 0; i < MicroKernel.DOT_ROWS; i++) {
+                    for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++)
+                        dwt[(r + j) * outChannels + co + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
                 }
             }
-            // What the blocks leave: the last taps of the blocked channels, every tap of the channels after them.
-            for (int i = 0; i < outChannels; i++) {
-                for (int r = i < rowBlocks ? tapBlocks : 0; r < k; r++)
-                    dwt[r * outChannels + i] += kernel.centredDot(len, dyGrid, i * len, 0f, xPad, rows[r] + xOff, 0f);
-            }
-        });
+        }
+        // What the blocks leave: the last taps of the blocked channels, every tap of the channels after them.
+        for (int i = 0; i < outChannels; i++) {
+            for (int r = i < rowBlocks ? tapBlocks : 0; r < k; r++)
+                dwt[r * outChannels + i] += kernel.centredDot(len, dyGrid, i * len, 0f, xPad, rows[r] + xOff, 0f);
+        }
     }
 
     /**

@@ -22,9 +22,6 @@ import org.cnnj.util.Scratch;
  * <p>Shapes: x [N, C, D, H, W], W [CO, C, KD, KH, KW] → y [N, CO, OD, OH, OW]; dy [N, CO, OD, OH, OW] → dW (added to).
  */
 final class DirectConv3d {
-    /** Grid voxels per work item, and the grid from which the dots beat the packed GEMM (as in 2-D). */
-    private static final int SEGMENT = 1024, MIN_GRID = 2048;
-
     private DirectConv3d() {}
 
     /**
@@ -40,7 +37,7 @@ final class DirectConv3d {
             int dp = in[0] + 2 * pad[0], hp = in[1] + 2 * pad[1], wp = in[2] + 2 * pad[2];
             long volume = (long) dp * hp * wp, grid = (long) g.out()[0] * hp * wp;
             long stride = g.c() * volume + (long) dil[1] * (k[1] - 1) * wp + (long) dil[2] * (k[2] - 1) + 64;
-            if (grid < MIN_GRID || g.n() * stride > Integer.MAX_VALUE - 64) return null;
+            if (grid < DirectConv.DOT_MIN_GRID || g.n() * stride > Integer.MAX_VALUE - 64) return null;
             int[] rows = new int[Gemm.roundUp(g.rows(), 24)];
             for (int c = 0, r = 0; c < g.c(); c++)
                 for (int kd = 0; kd < k[0]; kd++)
@@ -117,33 +114,20 @@ final class DirectConv3d {
 
     /**
      * dW[o, r] += Σ_q dyGrid[o][q]·xPad[rows[r] + q] over the grid, in (sample, run of segments) items whose partial
-     * sums are added in a fixed order ({@link Reductions#weightGradient}): 4 × 4 dots at a time, the edges one by one.
+     * sums are added in a fixed order ({@link Reductions#weightGradient}), the dots by {@link DirectConv#addDots}.
      */
     private static void dots(Convolution3d.Geometry g, float[] xPad, Layout l, float[] dy, float[] dw) {
-        MicroKernel kernel = Gemm.kernel();
-        int co = g.cOut(), k = g.rows(), grid = l.grid(), segments = (grid + SEGMENT - 1) / SEGMENT;
-        int[] rows = l.rows();
-        int rowBlocks = co / MicroKernel.DOT_ROWS * MicroKernel.DOT_ROWS;
-        int tapBlocks = k / MicroKernel.DOT_COLUMNS * MicroKernel.DOT_COLUMNS;
+        int co = g.cOut(),
+                k = g.rows(),
+                grid = l.grid(),
+                seg = DirectConv.DOT_SEGMENT,
+                segments = (grid + seg - 1) / seg;
         Reductions.weightGradient(g.n(), segments, 1, k, co, dw, (s, p0, p1, dwt) -> {
-            int q0 = p0 * SEGMENT, len = Gemm.roundUp(Math.min(p1 * SEGMENT, grid) - q0, 16);
+            int q0 = p0 * seg, len = Gemm.roundUp(Math.min(p1 * seg, grid) - q0, 16);
             float[] dyGrid = Scratch.get(Scratch.COLUMNS, co * len);
-            float[] sums = Scratch.get(Scratch.SPARE, MicroKernel.DOT_SCRATCH);
             for (int o = 0; o < co; o++)
                 dyOnGrid(dy, (s * co + o) * g.voxels(), g.out(), l.hp(), l.wp(), grid, q0, len, dyGrid, o * len);
-            int xOff = s * l.sampleStride() + q0;
-            for (int o = 0; o < rowBlocks; o += MicroKernel.DOT_ROWS) {
-                for (int r = 0; r < tapBlocks; r += MicroKernel.DOT_COLUMNS) {
-                    kernel.dotBlock(len, dyGrid, o * len, len, xPad, rows, r, xOff, sums);
-                    for (int i = 0; i < MicroKernel.DOT_ROWS; i++)
-                        for (int j = 0; j < MicroKernel.DOT_COLUMNS; j++)
-                            dwt[(r + j) * co + o + i] += sums[i * MicroKernel.DOT_COLUMNS + j];
-                }
-            }
-            // What the blocks leave: the last taps of the blocked channels, every tap of the channels after them.
-            for (int i = 0; i < co; i++)
-                for (int r = i < rowBlocks ? tapBlocks : 0; r < k; r++)
-                    dwt[r * co + i] += kernel.centredDot(len, dyGrid, i * len, 0f, xPad, rows[r] + xOff, 0f);
+            DirectConv.addDots(len, dyGrid, co, xPad, l.rows(), k, s * l.sampleStride() + q0, dwt);
         });
     }
 

@@ -54,8 +54,9 @@ final class Blosc {
             // As c-blosc decides: byte shuffle for types of 2 bytes or more, else bit shuffle (any type size).
             boolean shuffled = (flags & SHUFFLE) != 0 && typesize > 1;
             boolean bitShuffled = !shuffled && (flags & BITSHUFFLE) != 0 && bsize >= typesize;
-            byte[] dst = shuffled || bitShuffled ? block : out;
-            int dstOff = shuffled || bitShuffled ? 0 : j * blocksize;
+            boolean viaBlock = shuffled || bitShuffled; // decoded into the block buffer, then unshuffled into out
+            byte[] dst = viaBlock ? block : out;
+            int dstOff = viaBlock ? 0 : j * blocksize;
             for (int s = 0; s < nsplits; s++) {
                 int len = b.getInt(at);
                 at += 4;

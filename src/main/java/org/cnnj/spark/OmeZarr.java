@@ -42,6 +42,14 @@ final class OmeZarr {
     static Image open(Path path) throws IOException {
         if (Files.isRegularFile(path.resolve(".zarray"))) {
             ZarrArray a = ZarrArray.open(path);
+            for (int d = 0; d < a.shape().length - 2; d++) {
+                if (a.shape()[d] > 1) { // no names to tell a z-stack from channels or time
+                    throw new IOException(path + " is a bare Zarr array of shape " + Arrays.toString(a.shape())
+                            + " with no axis names, so its first axes cannot be told apart (z? channels? time?);"
+                            + " write it as OME-Zarr with named axes (ome-zarr-py's write_image(..., axes=\"zyx\"),"
+                            + " or a .zattrs with multiscales axes z, y, x beside it)");
+                }
+            }
             List<String> axes = new ArrayList<>();
             for (int d = 0; d < a.shape().length; d++)
                 axes.add(d == a.shape().length - 1 ? "x" : d == a.shape().length - 2 ? "y" : "dim" + d);
@@ -86,12 +94,6 @@ final class OmeZarr {
                     + " (t, c, z,) y, x as OME-Zarr orders them");
         for (int d = 0; d < n - 2; d++) {
             String axis = im.axes().get(d);
-            if (shape[d] > 1
-                    && axis.startsWith("dim")) // a bare array: no names to tell a z-stack from channels or time
-            throw new IOException(path + " is a bare Zarr array of shape " + Arrays.toString(shape) + " with no axis"
-                    + " names, so its first axes cannot be told apart (z? channels? time?); write it as OME-Zarr with"
-                    + " named axes (ome-zarr-py's write_image(..., axes=\"zyx\"), or a .zattrs with multiscales"
-                    + " axes z, y, x beside it)");
             if (shape[d] > 1 && !axis.equals("c") && !axis.equals("z"))
                 throw new IOException(path + " has " + shape[d] + " positions along " + axis
                         + "; blocks are read from one plane or one volume (axes c, z, y, x): give one " + axis);
