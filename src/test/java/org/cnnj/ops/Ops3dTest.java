@@ -70,6 +70,7 @@ class Ops3dTest {
      * The stride-1 weight gradient by dot products on a padded volume ({@link DirectConv3d}, used from a grid of 2,048
      * voxels, so not by the small golden cases) equals the sum written out, and its forward pass the unfolded one, for a cube kernel, an anisotropic one, dilation
      * with uneven padding and no padding; 5 output channels and 81 or 27 taps leave edges outside the 4 × 4 blocks.
+     * The same in every way a buffer budget splits the padding: samples apart, slabs of output planes.
      */
     @Test
     void theDirectWeightGradientEqualsTheSumWrittenOut() {
@@ -82,26 +83,35 @@ class Ops3dTest {
             {{3, 2, 3}, {2, 1, 2}, {2, 1, 2}},
             {{3, 3, 3}, {0, 0, 0}, {1, 1, 1}}
         };
+        // Whole batch in one padded buffer; one sample per buffer; slabs of 4 output planes (the last shorter); of 1.
+        int[] budgets = {Convolution3d.CHUNK, 20_000, 8_000, 4_000};
         for (int[][] k : cases) {
-            Conv3dParams p = new Conv3dParams(new int[] {1, 1, 1}, k[1], k[2], 1);
-            Tensor weight = uniform(rng, co, c, k[0][0], k[0][1], k[0][2]);
-            Convolution3d.Geometry g = Convolution3d.Geometry.of(x, weight, null, p, Convolution3d.CHUNK);
-            float[] dy = uniform(rng, n, co, g.out()[0], g.out()[1], g.out()[2]).data();
-            float[] direct = new float[weight.size()];
-            assertTrue(DirectConv3d.weightGradient(g, x.data(), dy, direct), Arrays.deepToString(k) + " ran directly");
-            assertClose(Arrays.deepToString(k), naiveWeightGradient(g, x.data(), dy), direct, 1e-4, 1e-4);
-            // The forward pass read in place equals the unfolded one (which the goldens check), set and added.
-            int outSize = n * co * g.voxels();
-            float[] packed = new float[outSize],
-                    read = new float[outSize],
-                    start = uniform(rng, outSize).data();
-            Convolution3d.forwardPacked(g, x.data(), weight.data(), packed, false);
-            assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), read, false));
-            assertClose(Arrays.deepToString(k) + " forward", packed, read, 1e-5, 1e-5);
-            float[] added = start.clone();
-            assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), added, true));
-            for (int i = 0; i < outSize; i++) packed[i] += start[i];
-            assertClose(Arrays.deepToString(k) + " forward, added", packed, added, 1e-5, 1e-5);
+            for (int budget : budgets) {
+                String name = Arrays.deepToString(k) + " in buffers of " + budget + " floats";
+                Conv3dParams p = new Conv3dParams(new int[] {1, 1, 1}, k[1], k[2], 1);
+                Tensor weight = uniform(rng, co, c, k[0][0], k[0][1], k[0][2]);
+                Convolution3d.Geometry g = Convolution3d.Geometry.of(x, weight, null, p, budget);
+                int buffers = DirectConv3d.buffers(g);
+                assertTrue(
+                        budget == budgets[0] ? buffers == 1 : budget == budgets[1] ? buffers == n : buffers > n, name);
+                float[] dy =
+                        uniform(rng, n, co, g.out()[0], g.out()[1], g.out()[2]).data();
+                float[] direct = new float[weight.size()];
+                assertTrue(DirectConv3d.weightGradient(g, x.data(), dy, direct), name + " ran directly");
+                assertClose(name, naiveWeightGradient(g, x.data(), dy), direct, 1e-4, 1e-4);
+                // The forward pass read in place equals the unfolded one (which the goldens check), set and added.
+                int outSize = n * co * g.voxels();
+                float[] packed = new float[outSize],
+                        read = new float[outSize],
+                        start = uniform(rng, outSize).data();
+                Convolution3d.forwardPacked(g, x.data(), weight.data(), packed, false);
+                assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), read, false));
+                assertClose(name + " forward", packed, read, 1e-5, 1e-5);
+                float[] added = start.clone();
+                assertTrue(DirectConv3d.forward(g, x.data(), weight.data(), added, true));
+                for (int i = 0; i < outSize; i++) packed[i] += start[i];
+                assertClose(name + " forward, added", packed, added, 1e-5, 1e-5);
+            }
         }
     }
 
