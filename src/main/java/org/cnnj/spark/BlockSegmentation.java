@@ -13,7 +13,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -211,8 +210,11 @@ final class BlockSegmentation {
                         .groupByKey()
                         .foreach(c -> contested.add(BlockTask.paint(array, chunks, planar, c._1(), c._2())));
                 StructType schema = plan.volume() ? VOLUME_TABLE : TABLE;
-                Dataset<Row> table = spark.createDataFrame(numbered.map(o -> row(o, planar)), schema);
-                RunTables.writeTable(table, schema, out.resolve("objects.csv"), out.resolve("objects.parquet"));
+                RunTables.writeTable(
+                        numbered.map(o -> row(o, planar)),
+                        schema,
+                        out.resolve("objects.csv"),
+                        out.resolve("objects.parquet"));
                 Outcome o = new Outcome(numbered.count(), blocks.size(), contested.value(), doubles.size());
                 numbered.unpersist(true); // blocking: an asynchronous one races the session's end (stack traces)
                 found.unpersist(true);

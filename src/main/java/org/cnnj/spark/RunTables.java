@@ -1,9 +1,8 @@
 package org.cnnj.spark;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Serializable;
-import java.io.Writer;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -29,8 +29,8 @@ import org.cnnj.io.AtomicFiles;
  * or failed and why, objects, seconds, which run and executor) and {@code objects.csv}/{@code .parquet} (every row of
  * every image's own table — results.csv or detections.csv — with the image's name in front). The objects table is
  * read from the image folders by the executors, so it covers images done by an earlier run too, and a lost executor's
- * share is simply read again. CSV is written on the driver (temp file, then rename); Parquet by Spark into a hidden
- * folder, renamed into place when complete.
+ * share is simply read again. Both formats are written without Spark SQL ({@link ParquetPart}), into hidden names
+ * renamed into place when complete.
  */
 final class RunTables {
     static final StructType IMAGES = new StructType(new StructField[] {
@@ -42,15 +42,15 @@ final class RunTables {
 
     private RunTables() {}
 
-    static List<Path> write(SparkSession spark, List<ImageRow> rows, Path out, String table) throws IOException {
+    static List<Path> write(JavaSparkContext sc, List<ImageRow> rows, Path out, String table) throws IOException {
         List<Path> written = new ArrayList<>();
         List<Row> images = new ArrayList<>();
         for (ImageRow r : rows)
             images.add(RowFactory.create(
                     r.image(), r.folder(), r.status(), r.objects(), r.seconds(), r.run(), r.executor(), r.message()));
-        Dataset<Row> imageTable = spark.createDataFrame(images, IMAGES);
-        written.add(csv(imageTable.toLocalIterator(), IMAGES, out.resolve("images.csv")));
-        written.add(parquet(imageTable, out.resolve("images.parquet")));
+        writeOnDriver(images, IMAGES, out.resolve("images.csv"), out.resolve("images.parquet"));
+        written.add(out.resolve("images.csv"));
+        written.add(out.resolve("images.parquet"));
         List<String> done = rows.stream()
                 .filter(r -> r.status().equals(ImageRow.DONE))
                 .map(r -> out.resolve(r.folder()).resolve(table).toString())
@@ -58,21 +58,109 @@ final class RunTables {
                 .toList();
         if (done.isEmpty()) return written;
         StructType schema = schema(Path.of(done.get(0)));
-        JavaRDD<Row> objects = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .parallelize(
-                        done,
-                        Math.max(1, Math.min(done.size(), spark.sparkContext().defaultParallelism() * 4)))
+        JavaRDD<Row> objects = sc.parallelize(done, Math.max(1, Math.min(done.size(), sc.defaultParallelism() * 4)))
                 .flatMap(new Reader(schema));
-        Dataset<Row> objectTable = spark.createDataFrame(objects, schema);
-        written.add(csv(objectTable.toLocalIterator(), schema, out.resolve("objects.csv")));
-        written.add(parquet(objectTable, out.resolve("objects.parquet")));
+        writeTable(objects, schema, out.resolve("objects.csv"), out.resolve("objects.parquet"));
+        written.add(out.resolve("objects.csv"));
+        written.add(out.resolve("objects.parquet"));
         return written;
     }
 
-    /** {@code table} as CSV (written on the driver) and as Parquet. */
-    static void writeTable(Dataset<Row> table, StructType schema, Path csv, Path parquet) throws IOException {
-        csv(table.toLocalIterator(), schema, csv);
-        parquet(table, parquet);
+    /**
+     * {@code table} as one CSV file and a Parquet folder, in one pass over its rows: each partition writes its Parquet
+     * part and a CSV part where it runs (so the rows are computed once and never gathered on the driver), the driver
+     * joins the CSV parts in partition order behind the header (temp file, then rename) and swaps the Parquet folder
+     * in, complete, by renames.
+     */
+    static void writeTable(JavaRDD<Row> table, StructType schema, Path csv, Path parquet) throws IOException {
+        Path folder = hidden(parquet, "tmp"), csvParts = hidden(csv, "parts");
+        try {
+            Files.createDirectories(folder);
+            Files.createDirectories(csvParts);
+            table.mapPartitionsWithIndex(new PartWriter(schema, folder.toString(), csvParts.toString()), false)
+                    .collect();
+            int parts = table.getNumPartitions();
+            AtomicFiles.write(csv, o -> {
+                o.write(header(schema));
+                for (int i = 0; i < parts; i++) Files.copy(csvParts.resolve(partName(i, "csv")), o);
+            });
+            swapIn(folder, parquet);
+        } finally {
+            AtomicFiles.deleteTree(csvParts);
+            AtomicFiles.deleteTree(folder);
+        }
+    }
+
+    /** Rows already on the driver (one per image) as CSV and Parquet, with no Spark job. */
+    private static void writeOnDriver(List<Row> rows, StructType schema, Path csv, Path parquet) throws IOException {
+        AtomicFiles.write(csv, o -> {
+            o.write(header(schema));
+            StringBuilder line = new StringBuilder();
+            for (Row r : rows) o.write(csvLine(r, line));
+        });
+        Path folder = hidden(parquet, "tmp");
+        try {
+            Files.createDirectories(folder);
+            ParquetPart.write(schema, rows.iterator(), folder.resolve(partName(0, "snappy.parquet")));
+            swapIn(folder, parquet);
+        } finally {
+            AtomicFiles.deleteTree(folder);
+        }
+    }
+
+    /**
+     * Writes one partition's rows as its Parquet part and, as the rows go by, its CSV part (each under a hidden name,
+     * then renamed: a retried or speculative attempt replaces the part with the same rows).
+     */
+    record PartWriter(StructType schema, String parquetFolder, String csvFolder)
+            implements Function2<Integer, Iterator<Row>, Iterator<Long>>, Serializable {
+        @Override
+        public Iterator<Long> call(Integer index, Iterator<Row> rows) throws IOException {
+            long[] count = new long[1];
+            AtomicFiles.write(Path.of(csvFolder, partName(index, "csv")), o -> {
+                StringBuilder line = new StringBuilder();
+                Iterator<Row> tee = new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return rows.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                        Row r = rows.next();
+                        try {
+                            o.write(csvLine(r, line));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        return r;
+                    }
+                };
+                count[0] = ParquetPart.write(schema, tee, Path.of(parquetFolder, partName(index, "snappy.parquet")));
+            });
+            return List.of(count[0]).iterator();
+        }
+    }
+
+    private static String partName(int index, String extension) {
+        return String.format(Locale.ROOT, "part-%05d.%s", index, extension);
+    }
+
+    private static Path hidden(Path target, String what) {
+        return target.resolveSibling("." + target.getFileName() + "." + what + "-" + System.nanoTime());
+    }
+
+    private static byte[] header(StructType schema) {
+        return (String.join(",", schema.fieldNames()) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] csvLine(Row r, StringBuilder line) {
+        line.setLength(0);
+        for (int i = 0; i < r.size(); i++) {
+            if (i > 0) line.append(',');
+            line.append(Csv.quote(r.isNullAt(i) ? "" : String.valueOf(r.get(i))));
+        }
+        return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** "image", then the first table's columns: whole numbers as long, other numbers as double, the rest as text. */
@@ -126,34 +214,19 @@ final class RunTables {
         }
     }
 
-    private static Path csv(Iterator<Row> rows, StructType schema, Path file) throws IOException {
-        AtomicFiles.write(file, o -> {
-            Writer w = new OutputStreamWriter(o, StandardCharsets.UTF_8);
-            w.write(String.join(",", schema.fieldNames()) + "\n");
-            StringBuilder line = new StringBuilder();
-            while (rows.hasNext()) {
-                Row r = rows.next();
-                line.setLength(0);
-                for (int i = 0; i < r.size(); i++) {
-                    if (i > 0) line.append(',');
-                    line.append(Csv.quote(r.isNullAt(i) ? "" : String.valueOf(r.get(i))));
-                }
-                w.write(line.append('\n').toString());
-            }
-            w.flush();
-        });
-        return file;
-    }
-
-    /** Written by Spark into a hidden folder, then swapped in for the old table (if any) by renames. */
-    private static Path parquet(Dataset<Row> table, Path target) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
-        Path old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
-        table.write().parquet(tmp.toUri().toString());
+    /**
+     * A complete Parquet folder (marked as Spark marks one, without the hidden temporary files of attempts that were
+     * killed) swapped in for the old table, if any, by renames.
+     */
+    private static void swapIn(Path folder, Path target) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) if (f.getFileName().toString().startsWith(".")) Files.deleteIfExists(f);
+        }
+        Files.createFile(folder.resolve("_SUCCESS"));
+        Path old = hidden(target, "old");
         if (Files.exists(target)) Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.deleteTree(old);
-        return target;
     }
 
     private static StructField field(String name, DataType type) {

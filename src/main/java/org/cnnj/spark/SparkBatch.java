@@ -107,7 +107,7 @@ final class SparkBatch {
                 List<ImageRow> rows =
                         sc.parallelize(paths, partitions).map(job::process).collect();
                 sc.sc().removeSparkListener(progress);
-                List<Path> tables = RunTables.write(spark, rows, out, p.table());
+                List<Path> tables = RunTables.write(sc, rows, out, p.table());
                 Outcome o = new Outcome(rows, tables);
                 System.out.println(summary(command, o, run, out));
                 return o;
