@@ -32,7 +32,7 @@ final class DirectConv3d {
      * unfolded row (c, kd, kh, kw), padded with zeros to whole strips of any kernel's MR. A slab of all output planes
      * is the whole padded sample.
      */
-    private record Layout(int hp, int wp, int volume, int grid, int sampleStride, int[] rows) {
+    private record Layout(int dp, int hp, int wp, int volume, int grid, int sampleStride, int[] rows) {
         static Layout of(Convolution3d.Geometry g, int planes) {
             int[] pad = g.p().padding(), dil = g.p().dilation(), k = g.kernel(), in = g.in();
             int hp = in[1] + 2 * pad[1], wp = in[2] + 2 * pad[2];
@@ -46,7 +46,7 @@ final class DirectConv3d {
                         for (int kw = 0; kw < k[2]; kw++)
                             rows[r++] = (int)
                                     (c * volume + ((long) kd * dil[0] * hp + (long) kh * dil[1]) * wp + kw * dil[2]);
-            return new Layout(hp, wp, (int) volume, (int) grid, (int) stride, rows);
+            return new Layout((int) dp, hp, wp, (int) volume, (int) grid, (int) stride, rows);
         }
     }
 
@@ -72,8 +72,8 @@ final class DirectConv3d {
                 for (int s = 0; s < g.n(); s += per) parts.add(new Part(s, Math.min(per, g.n() - s), 0, depth));
                 return new Plan(whole, parts, Math.min(per, g.n()) * whole.sampleStride());
             }
-            long perPlane = (long) g.c() * whole.hp() * whole.wp(), reach = whole.volume() / (whole.hp() * whole.wp());
-            int planes = (int) Math.max(1, Math.min(depth, g.chunkFloats() / perPlane - (reach - depth)));
+            long perPlane = (long) g.c() * whole.hp() * whole.wp(); // and each slab reads whole.dp() − depth more
+            int planes = (int) Math.max(1, Math.min(depth, g.chunkFloats() / perPlane - (whole.dp() - depth)));
             Layout slab = Layout.of(g, planes);
             if (slab == null) return null;
             for (int s = 0; s < g.n(); s++)
@@ -151,8 +151,7 @@ final class DirectConv3d {
     private static float[] pad(Convolution3d.Geometry g, float[] x, Plan plan, Part part) {
         Layout l = plan.layout();
         int[] in = g.in(), p = g.p().padding();
-        int d = in[0], h = in[1], w = in[2], hp = l.hp(), wp = l.wp(), stride = l.sampleStride();
-        int dp = l.volume() / (hp * wp);
+        int d = in[0], h = in[1], w = in[2], hp = l.hp(), wp = l.wp(), stride = l.sampleStride(), dp = l.dp();
         float[] out = BufferPool.take(plan.bufferFloats());
         Parallel.forEach(part.samples() * g.c(), item -> {
             int i = item / g.c(), c = item % g.c(), base = i * stride + c * l.volume();

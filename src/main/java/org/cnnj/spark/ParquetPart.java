@@ -33,21 +33,19 @@ import org.cnnj.io.AtomicFiles;
 final class ParquetPart {
     private ParquetPart() {}
 
-    /** Writes {@code rows} of {@code schema} to {@code file} (temp file, then rename); returns how many. */
-    static long write(StructType schema, Iterator<Row> rows, Path file) throws IOException {
+    /** Writes {@code rows} of {@code schema} to {@code file} (temp file, then rename). */
+    static void write(StructType schema, Iterator<Row> rows, Path file) throws IOException {
         MessageType type = messageType(schema);
         SimpleGroupFactory groups = new SimpleGroupFactory(type);
-        long[] count = new long[1];
         AtomicFiles.write(file, out -> {
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new StreamFile(out, file))
                     .withType(type)
                     .withConf(new Configuration(false))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .build()) {
-                for (; rows.hasNext(); count[0]++) writer.write(group(groups.newGroup(), schema, rows.next()));
+                while (rows.hasNext()) writer.write(group(groups.newGroup(), schema, rows.next()));
             }
         });
-        return count[0];
     }
 
     /** Spark's column types as Parquet's: optional, strings as UTF-8 binary. */

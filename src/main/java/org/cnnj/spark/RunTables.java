@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -68,42 +69,46 @@ final class RunTables {
 
     /**
      * {@code table} as one CSV file and a Parquet folder, in one pass over its rows: each partition writes its Parquet
-     * part and a CSV part where it runs (so the rows are computed once and never gathered on the driver), the driver
-     * joins the CSV parts in partition order behind the header (temp file, then rename) and swaps the Parquet folder
-     * in, complete, by renames.
+     * part and a CSV part where it runs (so the rows are computed once and never gathered on the driver).
      */
     static void writeTable(JavaRDD<Row> table, StructType schema, Path csv, Path parquet) throws IOException {
+        writeParts(schema, csv, parquet, writer -> {
+            table.mapPartitionsWithIndex(writer, false).collect();
+            return table.getNumPartitions();
+        });
+    }
+
+    /** Rows already on the driver (one per image) as CSV and Parquet, written there as one part, with no Spark job. */
+    private static void writeOnDriver(List<Row> rows, StructType schema, Path csv, Path parquet) throws IOException {
+        writeParts(schema, csv, parquet, writer -> {
+            writer.call(0, rows.iterator());
+            return 1;
+        });
+    }
+
+    /** Writes parts 0 … n − 1 with the {@link PartWriter} it is given, and returns n. */
+    @FunctionalInterface
+    private interface Parts {
+        int write(PartWriter writer) throws IOException;
+    }
+
+    /**
+     * The parts written into hidden folders; then the CSV parts joined in order behind the header (temp file, then
+     * rename) and the Parquet folder swapped in, complete, by renames.
+     */
+    private static void writeParts(StructType schema, Path csv, Path parquet, Parts parts) throws IOException {
         Path folder = hidden(parquet, "tmp"), csvParts = hidden(csv, "parts");
         try {
             Files.createDirectories(folder);
             Files.createDirectories(csvParts);
-            table.mapPartitionsWithIndex(new PartWriter(schema, folder.toString(), csvParts.toString()), false)
-                    .collect();
-            int parts = table.getNumPartitions();
+            int n = parts.write(new PartWriter(schema, folder.toString(), csvParts.toString()));
             AtomicFiles.write(csv, o -> {
                 o.write(header(schema));
-                for (int i = 0; i < parts; i++) Files.copy(csvParts.resolve(partName(i, "csv")), o);
+                for (int i = 0; i < n; i++) Files.copy(csvParts.resolve(partName(i, "csv")), o);
             });
             swapIn(folder, parquet);
         } finally {
             AtomicFiles.deleteTree(csvParts);
-            AtomicFiles.deleteTree(folder);
-        }
-    }
-
-    /** Rows already on the driver (one per image) as CSV and Parquet, with no Spark job. */
-    private static void writeOnDriver(List<Row> rows, StructType schema, Path csv, Path parquet) throws IOException {
-        AtomicFiles.write(csv, o -> {
-            o.write(header(schema));
-            StringBuilder line = new StringBuilder();
-            for (Row r : rows) o.write(csvLine(r, line));
-        });
-        Path folder = hidden(parquet, "tmp");
-        try {
-            Files.createDirectories(folder);
-            ParquetPart.write(schema, rows.iterator(), folder.resolve(partName(0, "snappy.parquet")));
-            swapIn(folder, parquet);
-        } finally {
             AtomicFiles.deleteTree(folder);
         }
     }
@@ -113,10 +118,9 @@ final class RunTables {
      * then renamed: a retried or speculative attempt replaces the part with the same rows).
      */
     record PartWriter(StructType schema, String parquetFolder, String csvFolder)
-            implements Function2<Integer, Iterator<Row>, Iterator<Long>>, Serializable {
+            implements Function2<Integer, Iterator<Row>, Iterator<Void>>, Serializable {
         @Override
-        public Iterator<Long> call(Integer index, Iterator<Row> rows) throws IOException {
-            long[] count = new long[1];
+        public Iterator<Void> call(Integer index, Iterator<Row> rows) throws IOException {
             AtomicFiles.write(Path.of(csvFolder, partName(index, "csv")), o -> {
                 StringBuilder line = new StringBuilder();
                 Iterator<Row> tee = new Iterator<>() {
@@ -136,9 +140,9 @@ final class RunTables {
                         return r;
                     }
                 };
-                count[0] = ParquetPart.write(schema, tee, Path.of(parquetFolder, partName(index, "snappy.parquet")));
+                ParquetPart.write(schema, tee, Path.of(parquetFolder, partName(index, "snappy.parquet")));
             });
-            return List.of(count[0]).iterator();
+            return Collections.emptyIterator();
         }
     }
 
