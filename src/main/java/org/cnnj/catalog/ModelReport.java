@@ -134,9 +134,15 @@ public final class ModelReport {
             Decoding d = s.decodingOrDefault();
             line(
                     sb,
-                    "Objects: pixels above %.2f foreground probability%s; touching objects split where the distance map"
-                            + " dips by %.2f%s.",
+                    "Objects: pixels above %.2f foreground probability%s%s; touching objects split where the distance"
+                            + " map dips by %.2f%s.",
                     d.foreground(),
+                    d.perObject()
+                            ? String.format(
+                                    Locale.ROOT,
+                                    " times each object's peak (at least %.2f: dim objects drawn whole)",
+                                    d.lowest())
+                            : "",
                     d.hysteresis() ? String.format(Locale.ROOT, ", each object sure (%.2f) somewhere", d.seed()) : "",
                     s.split(),
                     d.relativeSpeck() > 0

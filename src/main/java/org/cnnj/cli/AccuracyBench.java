@@ -150,11 +150,12 @@ final class AccuracyBench {
             rows.put(
                     String.format(
                             Locale.ROOT,
-                            "%s, decoding %.2f/%.2f/%.2f",
+                            "%s, decoding %.2f/%.2f/%.2f%s",
                             name,
                             dec.foreground(),
                             dec.seed(),
-                            dec.relativeSpeck()),
+                            dec.relativeSpeck(),
+                            dec.perObject() ? String.format(Locale.ROOT, "/%.2f", dec.lowest()) : ""),
                     variants.get(d));
         }
         if (o.has("--oracle")) {
@@ -386,13 +387,17 @@ final class AccuracyBench {
                 truth, segmenter.applyNormalized(planes, w, h, o, null).objects());
     }
 
-    /** "FOREGROUND/SEED/SPECK" (e.g. 0.5/0.6/0.2) as a decoding. */
+    /** "FOREGROUND/SEED/SPECK[/LOWEST]" (e.g. 0.5/0.6/0.2 or 0.6/0.6/0/0.3) as a decoding. */
     static Decoding decoding(String text) {
         String[] p = text.split("/");
-        if (p.length != 3)
+        if (p.length != 3 && p.length != 4)
             throw new IllegalArgumentException(
-                    "bench accuracy: --decoding takes FOREGROUND/SEED/SPECK, e.g. 0.5/0.6/0.2");
-        return new Decoding(Float.parseFloat(p[0]), Float.parseFloat(p[1]), Float.parseFloat(p[2]));
+                    "bench accuracy: --decoding takes FOREGROUND/SEED/SPECK[/LOWEST], e.g. 0.5/0.6/0.2 or 0.6/0.6/0/0.3");
+        return new Decoding(
+                Float.parseFloat(p[0]),
+                Float.parseFloat(p[1]),
+                Float.parseFloat(p[2]),
+                p.length == 4 ? Float.parseFloat(p[3]) : 0f);
     }
 
     static List<Path> images(Path data) throws IOException {

@@ -173,8 +173,9 @@ public final class BandSegmenter {
             int width) {
         int classChannels = spec.classChannels(), n = (e1 - e0) * width;
         TiledPredictor.Layout layout = o.layout();
-        // The foreground threshold of the decoding; its seed and relative-size rules need whole objects and the whole
-        // image's median, which bands do not have, so banded results keep every object above the threshold.
+        // The foreground threshold of the decoding; its seed, relative-size and per-object outline rules need whole
+        // objects and the whole image's median, which bands do not have, so banded results keep every object above
+        // the threshold, outlined there.
         Segmenter.Threshold foregroundAbove =
                 Segmenter.Threshold.of(o.decoding().foreground());
         boolean distance = spec.task() == SegmentationTask.INSTANCES, logits = "logits".equals(spec.output());

@@ -525,7 +525,10 @@ public final class SegmentationTrainer {
         return bestSplitDepth(engine, spec, new ObjectScaling(spec.objectDiameter()).rescaled(images), log);
     }
 
-    /** The decodings {@link #tuneDecoding} tries: foreground 0.4–0.6, hysteresis seeds, relative specks. */
+    /**
+     * The decodings {@link #tuneDecoding} tries: foreground 0.4–0.6, hysteresis seeds, relative specks, and each object
+     * outlined at one threshold or relative to its own peak (down to 0.2).
+     */
     static final List<Decoding> DECODINGS = decodings();
 
     private static List<Decoding> decodings() {
@@ -533,7 +536,8 @@ public final class SegmentationTrainer {
         for (float foreground : new float[] {0.4f, 0.5f, 0.6f})
             for (float seed : new float[] {foreground, 0.7f})
                 for (float speck : new float[] {0, 0.15f, 0.3f})
-                    if (seed >= foreground) out.add(new Decoding(foreground, seed, speck));
+                    for (float lowest : new float[] {0, 0.2f})
+                        if (seed >= foreground) out.add(new Decoding(foreground, seed, speck, lowest));
         return List.copyOf(out);
     }
 
@@ -568,10 +572,12 @@ public final class SegmentationTrainer {
             Decoding dec = DECODINGS.get(k);
             log.accept(String.format(
                     Locale.ROOT,
-                    "foreground %.2f, seed %.2f, speck %.2f: AP@0.5 %.4f (split depth %.2f)",
+                    "foreground %.2f, seed %.2f, speck %.2f, per-object outline down to %.2f: AP@0.5 %.4f (split depth"
+                            + " %.2f)",
                     dec.foreground(),
                     dec.seed(),
                     dec.relativeSpeck(),
+                    dec.lowest(),
                     bestHere,
                     depthHere));
             if (bestHere > best) {

@@ -668,11 +668,12 @@ public final class Segmenter implements AutoCloseable {
         boolean distance = spec.task() == SegmentationTask.INSTANCES;
         byte[] classes = new byte[width * height];
         float[][] probabilities = o.probabilities() ? new float[k][width * height] : null;
-        boolean threshold = distance && decodedAsIs;
+        Decoding decoding = o.decoding();
+        // outlines per object need the probabilities themselves
+        boolean threshold = distance && decodedAsIs && !decoding.perObject();
         float[] foreground = distance && !threshold ? new float[width * height] : null;
         float[] dist = distance ? new float[width * height] : null;
         boolean[] mask = threshold ? new boolean[width * height] : null;
-        Decoding decoding = o.decoding();
         boolean[] seeds = threshold && decoding.hysteresis() ? new boolean[width * height] : null;
         Threshold low = Threshold.of(decoding.foreground()), high = Threshold.of(decoding.seed());
         boolean logits = "logits".equals(spec.output());
@@ -777,7 +778,7 @@ public final class Segmenter implements AutoCloseable {
         if (spec.task() == SegmentationTask.INSTANCES) {
             Decoding d = o.decoding();
             boolean[] fg = m.mask(), seeds = m.seeds();
-            if (fg == null) {
+            if (fg == null && !d.perObject()) {
                 fg = new boolean[m.foreground().length];
                 seeds = d.hysteresis() ? new boolean[fg.length] : null;
                 for (int i = 0; i < fg.length; i++) {
@@ -786,14 +787,16 @@ public final class Segmenter implements AutoCloseable {
                     if (seeds != null) seeds[i] = f > d.seed();
                 }
             }
-            objects = d.keep(
-                    DistanceInstances.decode(
-                            fg,
-                            m.distance(),
-                            m.width(),
-                            m.height(),
-                            new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1))),
-                    seeds);
+            DistanceInstances.Options cut = new DistanceInstances.Options(spec.split(), smallestObject(spec, o, 1));
+            if (d.perObject()) {
+                float[] p = m.foreground();
+                boolean[] low = new boolean[p.length];
+                for (int i = 0; i < p.length; i++) low[i] = p[i] > d.lowest();
+                int[] all = DistanceInstances.decode(low, m.distance(), m.width(), m.height(), cut);
+                objects = d.keep(d.outlineEach(all, p, cut.minObjectPixels()), null);
+            } else {
+                objects = d.keep(DistanceInstances.decode(fg, m.distance(), m.width(), m.height(), cut), seeds);
+            }
             count = Instances.count(objects);
         } else if (spec.task() == SegmentationTask.INSTANCES_3CLASS) {
             objects = Instances.fromThreeClass(m.classes(), m.width(), m.height(), o.minObjectPixels());

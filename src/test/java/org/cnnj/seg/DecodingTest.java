@@ -2,7 +2,9 @@ package org.cnnj.seg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -38,9 +40,33 @@ class DecodingTest {
     }
 
     @Test
+    void eachObjectIsOutlinedRelativeToItsOwnPeak() {
+        // Decoded on the mask above 0.2: a sure object 1 (peak 1.0), a dim one 2 (peak 0.65) and a faint one 3
+        // (peak 0.5) that the model is never sure of.
+        float[] p = {0.3f, 0.7f, 1.0f, 0.7f, 0.3f, 0.3f, 0.45f, 0.65f, 0.35f, 0.3f, 0.5f, 0.5f};
+        int[] objects = {1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3};
+        Decoding d = Decoding.DEFAULT.withLowest(0.2f);
+        // 1: above 0.6 × 1.0 (what foreground 0.6 alone draws); 2: above max(0.2, 0.6 × 0.65 = 0.39), not only
+        // above 0.6; 3: dropped, it never passes the seed 0.6.
+        assertArrayEquals(new int[] {0, 1, 1, 1, 0, 0, 2, 2, 0, 0, 0, 0}, d.outlineEach(objects, p, 1));
+        assertArrayEquals(
+                new int[] {0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+                d.outlineEach(objects, p, 3),
+                "objects left smaller than the smallest object go");
+        // the floor: never below lowest, whatever the peak
+        assertArrayEquals(
+                new int[] {0, 1, 1, 1, 0, 0, 0, 2, 0, 0, 0, 0},
+                new Decoding(0.6f, 0.6f, 0, 0.5f).outlineEach(objects, p, 1));
+        assertTrue(d.perObject());
+        assertFalse(Decoding.DEFAULT.perObject());
+    }
+
+    @Test
     void thresholdsOutOfOrderAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Decoding(0.6f, 0.5f, 0));
         assertThrows(IllegalArgumentException.class, () -> new Decoding(0.5f, 0.5f, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Decoding(0.5f, 0.5f, 0, 0.5f));
+        assertThrows(IllegalArgumentException.class, () -> new Decoding(0.5f, 0.5f, 0, -0.1f));
     }
 
     @Test

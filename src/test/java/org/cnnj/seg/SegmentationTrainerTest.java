@@ -101,7 +101,7 @@ class SegmentationTrainerTest {
                 .withNetwork(2, 8, false, 0);
         SegmentationTrainer.Result first =
                 SegmentationTrainer.train(TrainingRun.of(nuclei(2), config(1, 2).withValidation(0)), recipe);
-        Decoding decoding = new Decoding(0.5f, 0.7f, 0.15f);
+        Decoding decoding = new Decoding(0.5f, 0.7f, 0.15f, 0.2f);
         Path model = dir.resolve("tuned.onnx");
         Segmenter.save(first.model(), first.spec().withSplitDepth(0.25).withDecoding(decoding), 48, model);
         SegmentationTrainer.Result tuned = SegmentationTrainer.train(

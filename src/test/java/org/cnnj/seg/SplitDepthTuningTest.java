@@ -94,7 +94,15 @@ class SplitDepthTuningTest {
             assertEquals(SegmentationTrainer.DECODINGS.size(), log.size(), "one line per decoding: " + log);
             assertTrue(SegmentationTrainer.DECODINGS.contains(tuned.decodingOrDefault()));
             List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
-            Decoding hysteresis = new Decoding(0.4f, 0.7f, 0.15f);
+            for (Decoding decoding : List.of(new Decoding(0.4f, 0.7f, 0.15f), new Decoding(0.6f, 0.6f, 0, 0.2f)))
+                assertSameObjectsBothWays(engine, spec, scaled, decoding);
+        }
+    }
+
+    /** Segmenting with a decoding finds what tuning counts for it (the one pass of the network decoded many ways). */
+    private static void assertSameObjectsBothWays(
+            Engine engine, SegmentationSpec spec, List<LabeledImage> scaled, Decoding hysteresis) {
+        {
             long[] viaSegment = new long[3], viaTuning = new long[3];
             for (LabeledImage d : scaled) {
                 Segmenter.Options o = Segmenter.Options.of(spec).withTile(256).withMinObjectPixels(1);
@@ -108,7 +116,8 @@ class SplitDepthTuningTest {
             }
             assertEquals(
                     List.of(viaSegment[0], viaSegment[1], viaSegment[2]),
-                    List.of(viaTuning[0], viaTuning[1], viaTuning[2]));
+                    List.of(viaTuning[0], viaTuning[1], viaTuning[2]),
+                    hysteresis.toString());
         }
     }
 
