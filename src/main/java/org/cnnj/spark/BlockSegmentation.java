@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -177,8 +177,8 @@ final class BlockSegmentation {
                     ? new int[] {(int) Math.min(chunkZ, plan.depth()), chunk, chunk}
                     : new int[] {1, chunk, chunk};
             SparkConf conf = settings.conf("CNN-J segment-blocks -> " + out);
-            try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-                    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext())) {
+            // A bare SparkContext: no Spark SQL runs on this path (the tables are written by RunTables' own parts).
+            try (JavaSparkContext sc = new JavaSparkContext(SparkContext.getOrCreate(conf))) {
                 sc.setLogLevel("WARN");
                 // Kept: numbering counts every partition first, and the blocks must not be segmented twice.
                 JavaRDD<BlockObject> found = sc.parallelize(blocks, blocks.size())

@@ -18,10 +18,10 @@ import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
 import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.SparkSession;
 import org.cnnj.cli.FileCommands;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.io.FolderLock;
@@ -91,8 +91,8 @@ final class SparkBatch {
                     + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
             ImageJob job = new ImageJob(command, args, out.toString(), run, slots);
             List<String> paths = images.stream().map(Path::toString).toList();
-            try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
-                    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext())) {
+            // A bare SparkContext: no Spark SQL runs on this path (the tables are written by RunTables' own parts).
+            try (JavaSparkContext sc = new JavaSparkContext(SparkContext.getOrCreate(conf))) {
                 sc.setLogLevel("WARN");
                 int partitions = settings.partitions() > 0
                         ? settings.partitions()
