@@ -2,7 +2,9 @@ package org.cnnj.nn;
 
 import java.util.Arrays;
 import org.cnnj.ops.BatchNormalization;
+import org.cnnj.tensor.GradMode;
 import org.cnnj.tensor.Tensor;
+import org.cnnj.tensor.Trace;
 
 /** Batch normalization layer: γ = 1, β = 0, running mean 0 and variance 1 to start (PyTorch defaults). */
 public final class BatchNorm2d extends Module {
@@ -33,5 +35,14 @@ public final class BatchNorm2d extends Module {
     /** max(forward(x), 0) as one op (see BatchNormalization.apply with relu). */
     public Tensor forwardWithRelu(Tensor x) {
         return BatchNormalization.apply(x, gamma, beta, runningMean, runningVar, isTraining(), momentum, eps, true);
+    }
+
+    /**
+     * The same written over x (which the caller owns and no longer needs) where that is safe — evaluation mode, no
+     * gradients, no trace — else {@link #forwardWithRelu}.
+     */
+    public Tensor forwardWithReluOver(Tensor x) {
+        if (isTraining() || GradMode.isEnabled() || Trace.active()) return forwardWithRelu(x);
+        return BatchNormalization.applyInPlaceWithRelu(x, gamma, beta, runningMean, runningVar, eps);
     }
 }

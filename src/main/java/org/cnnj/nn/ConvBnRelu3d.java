@@ -1,6 +1,7 @@
 package org.cnnj.nn;
 
 import org.cnnj.ops.Conv3dParams;
+import org.cnnj.ops.Convolution3d;
 import org.cnnj.ops.Relu;
 import org.cnnj.tensor.Tensor;
 import org.cnnj.tensor.Trace;
@@ -24,8 +25,22 @@ public final class ConvBnRelu3d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = conv.forward(x);
-        // Training: batch norm and ReLU in one pass; export keeps separate BatchNormalization and Relu nodes.
-        return Trace.active() ? Relu.apply(bn.forward(y)) : bn.forwardWithRelu(y);
+        return normalized(conv.forward(x));
+    }
+
+    /**
+     * forward(concat(parts along channels)) without the concatenation at inference ({@link
+     * Convolution3d#applyToChannels}): a decoder level's skip and upsampled volume.
+     */
+    public Tensor forwardOnChannels(Tensor... parts) {
+        return normalized(Convolution3d.applyToChannels(parts, conv.weight, conv.bias, conv.params));
+    }
+
+    /**
+     * Batch norm and ReLU in one pass (training); at inference over the convolution's own output; export keeps
+     * separate BatchNormalization and Relu nodes.
+     */
+    private Tensor normalized(Tensor y) {
+        return Trace.active() ? Relu.apply(bn.forward(y)) : bn.forwardWithReluOver(y);
     }
 }

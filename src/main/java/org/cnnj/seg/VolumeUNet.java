@@ -9,7 +9,6 @@ import org.cnnj.nn.ConvTranspose3d;
 import org.cnnj.nn.Init;
 import org.cnnj.nn.Module;
 import org.cnnj.nn.Sequential;
-import org.cnnj.ops.Concat;
 import org.cnnj.ops.Conv3dParams;
 import org.cnnj.ops.MaxPool3d;
 import org.cnnj.tensor.Tensor;
@@ -22,7 +21,10 @@ import org.cnnj.util.Rng;
  */
 public final class VolumeUNet extends Module {
     public final VolumeUNetConfig config;
-    private final List<Module> encoders = new ArrayList<>(), ups = new ArrayList<>(), decoders = new ArrayList<>();
+    private final List<Module> encoders = new ArrayList<>(), ups = new ArrayList<>();
+    /** Each decoder level's two blocks (children dec{i}.0 and dec{i}.1): the first reads the skip and the upsampled volume. */
+    private final List<ConvBnRelu3d[]> decoders = new ArrayList<>();
+
     private final Module bottom;
     private final Conv3d head;
 
@@ -38,7 +40,12 @@ public final class VolumeUNet extends Module {
         for (int i = d - 1; i >= 0; i--) {
             ups.add(child(
                     "up" + i, ConvTranspose3d.upsample(config.filters(i + 1), config.filters(i), config.pool(i), rng)));
-            decoders.add(child("dec" + i, level(2 * config.filters(i), config.filters(i), config.kernel(i), rng)));
+            ConvBnRelu3d[] blocks = {
+                new ConvBnRelu3d(2 * config.filters(i), config.filters(i), config.kernel(i), rng),
+                new ConvBnRelu3d(config.filters(i), config.filters(i), config.kernel(i), rng)
+            };
+            child("dec" + i, new Sequential().add(blocks[0]).add(blocks[1]));
+            decoders.add(blocks);
         }
         this.head = child(
                 "head",
@@ -70,7 +77,10 @@ public final class VolumeUNet extends Module {
         x = bottom.forward(x);
         for (int k = 0; k < decoders.size(); k++) {
             Tensor up = ups.get(k).forward(x);
-            x = decoders.get(k).forward(Concat.channels(skips.get(skips.size() - 1 - k), up));
+            Tensor skip = skips.set(skips.size() - 1 - k, null); // not held past its level
+            ConvBnRelu3d[] blocks = decoders.get(k);
+            // concat(skip, up) → conv, without the concatenation at inference
+            x = blocks[1].forward(blocks[0].forwardOnChannels(skip, up));
         }
         return head.forward(x);
     }

@@ -67,6 +67,42 @@ class Ops3dTest {
     }
 
     /**
+     * A convolution of channel parts, each with its slice of the weights, equals the convolution of their
+     * concatenation: directly (stride 1, a grid large enough for {@link DirectConv3d}) and by packed panels (stride 2);
+     * with gradients on, it is that concatenation and convolution (so training and export see no difference).
+     */
+    @Test
+    void aConvolutionOfChannelPartsEqualsTheConvolutionOfTheirConcatenation() {
+        Rng rng = new Rng(21);
+        Tensor a = uniform(rng, 2, 3, 6, 16, 24), b = uniform(rng, 2, 2, 6, 16, 24);
+        Tensor w = uniform(rng, 4, 5, 3, 3, 3), bias = uniform(rng, 4);
+        for (Conv3dParams p : List.of(Conv3dParams.of(1, 1), Conv3dParams.of(2, 1))) {
+            Tensor concatenated = GradMode.noGrad(() -> Convolution3d.apply(Concat.channels(a, b), w, bias, p));
+            Tensor parts = GradMode.noGrad(() -> Convolution3d.applyToChannels(new Tensor[] {a, b}, w, bias, p));
+            assertClose("parts vs concatenation, stride " + p.stride()[0], concatenated, parts, 1e-5, 1e-5);
+        }
+        Tensor withGradients = Convolution3d.applyToChannels(new Tensor[] {a, b}, w, bias, Conv3dParams.of(1, 1));
+        assertTrue(withGradients.requiresGrad(), "with gradients on it is an autograd node");
+    }
+
+    @Test
+    void batchNormWithReluInPlaceEqualsTheFreshResultAndRefusesTraining() {
+        Rng rng = new Rng(22);
+        Tensor x = uniform(rng, 2, 3, 4, 5, 6), gamma = uniform(rng, 3), beta = uniform(rng, 3);
+        float[] mean = {0.1f, -0.2f, 0.3f}, var = {1.5f, 0.5f, 2f};
+        Tensor fresh =
+                GradMode.noGrad(() -> BatchNormalization.apply(x, gamma, beta, mean, var, false, 0.1f, 1e-5f, true));
+        Tensor copy = Tensor.of(x.data().clone(), x.shape());
+        Tensor over =
+                GradMode.noGrad(() -> BatchNormalization.applyInPlaceWithRelu(copy, gamma, beta, mean, var, 1e-5f));
+        assertTrue(over == copy, "written over its input");
+        assertClose("in place vs fresh", fresh, over, 0, 0);
+        assertThrows(
+                IllegalStateException.class,
+                () -> BatchNormalization.applyInPlaceWithRelu(copy, gamma, beta, mean, var, 1e-5f));
+    }
+
+    /**
      * The stride-1 weight gradient by dot products on a padded volume ({@link DirectConv3d}, used from a grid of 2,048
      * voxels, so not by the small golden cases) equals the sum written out, and its forward pass the unfolded one, for a cube kernel, an anisotropic one, dilation
      * with uneven padding and no padding; 5 output channels and 81 or 27 taps leave edges outside the 4 × 4 blocks.
