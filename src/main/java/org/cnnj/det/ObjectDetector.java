@@ -519,14 +519,15 @@ public final class ObjectDetector implements AutoCloseable {
             float[][] normalized, int width, int height, Options o, TiledPredictor.Progress progress) {
         int overlap = overlap(spec);
         int tile = Math.max(o.tile(), 2 * overlap);
-        int[] xs = starts(width, tile, overlap), ys = starts(height, tile, overlap);
+        int tileX = tileSide(width, tile), tileY = tileSide(height, tile);
+        int[] xs = starts(width, tileX, overlap), ys = starts(height, tileY, overlap);
         List<Instance> all = new ArrayList<>();
         int done = 0, total = xs.length * ys.length;
         for (int ty = 0; ty < ys.length; ty++) {
             for (int tx = 0; tx < xs.length; tx++) {
-                int tw = Math.min(tile, width - xs[tx]), th = Math.min(tile, height - ys[ty]);
-                float coreX0 = core(xs, tx, tile, false), coreX1 = core(xs, tx, tile, true);
-                float coreY0 = core(ys, ty, tile, false), coreY1 = core(ys, ty, tile, true);
+                int tw = Math.min(tileX, width - xs[tx]), th = Math.min(tileY, height - ys[ty]);
+                float coreX0 = core(xs, tx, tileX, false), coreX1 = core(xs, tx, tileX, true);
+                float coreY0 = core(ys, ty, tileY, false), coreY1 = core(ys, ty, tileY, true);
                 for (Instance in : detectTile(normalized, width, xs[tx], ys[ty], tw, th, o)) {
                     Detection d = in.detection();
                     float cx = xs[tx] + 0.5f * (d.x1() + d.x2()), cy = ys[ty] + 0.5f * (d.y1() + d.y2());
@@ -672,6 +673,16 @@ public final class ObjectDetector implements AutoCloseable {
         }
         int s = DetectorConfig.STRIDE;
         return (int) Math.ceil(1.25 * spec.architecture().largestAnchor() / s) * s;
+    }
+
+    /**
+     * The tile's side along an axis of {@code length}: the whole axis where it is at most a quarter longer than the
+     * tile, else the tile. Tiles overlap by 1.25 × the largest anchor or object, so an image a little larger than a
+     * tile was run as two to four tiles that were nearly all overlap (a 600 × 600 image in tiles of 512: 2.9× its
+     * pixels); one tile a quarter larger holds at most 1.6× the pixels of one tile.
+     */
+    static int tileSide(int length, int tile) {
+        return length <= tile + tile / 4 ? length : tile;
     }
 
     /** Tile start positions along an axis: steps of tile − overlap, the last tile flush with the edge. */

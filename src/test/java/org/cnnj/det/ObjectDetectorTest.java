@@ -79,6 +79,11 @@ class ObjectDetectorTest {
             assertTrue(boundary - starts[i] >= 32 && starts[i - 1] + 256 - boundary >= 32);
         }
         assertEquals(1, ObjectDetector.starts(200, 256, 64).length);
+        // a side up to a quarter longer than the tile is one tile, not two that are nearly all overlap
+        assertEquals(640, ObjectDetector.tileSide(640, 632));
+        assertEquals(790, ObjectDetector.tileSide(790, 632));
+        assertEquals(632, ObjectDetector.tileSide(791, 632));
+        assertEquals(1, ObjectDetector.starts(640, ObjectDetector.tileSide(640, 632), 316).length);
     }
 
     @Test
