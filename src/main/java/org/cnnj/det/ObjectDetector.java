@@ -567,7 +567,7 @@ public final class ObjectDetector implements AutoCloseable {
                 fw,
                 tw,
                 th,
-                Proposals.Limits.INFERENCE);
+                Proposals.Limits.INFERENCE.forPixels((long) tw * th));
         long t2 = System.nanoTime();
         proposalSeconds += (t2 - t1) / 1e9;
         if (proposals.count() == 0) return List.of();

@@ -84,6 +84,11 @@ class ObjectDetectorTest {
         assertEquals(790, ObjectDetector.tileSide(790, 632));
         assertEquals(632, ObjectDetector.tileSide(791, 632));
         assertEquals(1, ObjectDetector.starts(640, ObjectDetector.tileSide(640, 632), 316).length);
+        // such a tile keeps the proposals per pixel of a 512-px tile (a dense scene keeps its proposals per object)
+        assertEquals(Proposals.Limits.INFERENCE, Proposals.Limits.INFERENCE.forPixels(512 * 400));
+        Proposals.Limits larger = Proposals.Limits.INFERENCE.forPixels(1024 * 512);
+        assertEquals(2 * Proposals.Limits.INFERENCE.postNms(), larger.postNms());
+        assertEquals(2 * Proposals.Limits.INFERENCE.preNms(), larger.preNms());
     }
 
     @Test
