@@ -17,7 +17,7 @@ import java.util.Arrays;
  * shipped with.
  */
 public record Decoding(float foreground, float seed, float relativeSpeck, float lowest) {
-    /** Foreground above 0.6, every object, no relative speck rule, no rescue. */
+    /** Foreground above 0.6, every object, no relative speck rule, each object outlined at 0.6. */
     public static final Decoding DEFAULT = new Decoding(0.6f, 0.6f, 0f);
 
     public Decoding {
