@@ -72,8 +72,11 @@ public final class ObjectDetector implements AutoCloseable {
             if (maxDetections < 1) throw new IllegalArgumentException("detect: max detections must be >= 1");
         }
 
+        /** The tile side the defaults use (and the proposal counts are set for: {@link Proposals.Limits}). */
+        public static final int DEFAULT_TILE = 512;
+
         public static Options of(DetectorSpec spec) {
-            return new Options(512, spec.scoreThreshold(), spec.nmsIou(), 100_000);
+            return new Options(DEFAULT_TILE, spec.scoreThreshold(), spec.nmsIou(), 100_000);
         }
 
         /** The same options resizing the image by {@code factor} first. */

@@ -19,15 +19,13 @@ public final class Proposals {
         public static final Limits TRAINING = new Limits(2000, 256, 0.7f, 1f);
         public static final Limits INFERENCE = new Limits(6000, 1000, 0.7f, 1f);
 
-        /** The tile side the counts are meant for: inference tiles of 512 px. */
-        static final int TILE = 512;
-
         /**
          * The same counts per pixel for an image (tile) of {@code pixels}: scaled up with its area beyond a 512-px
          * tile, so that a larger tile of a dense scene keeps as many proposals per object as 512-px tiles gave it.
          */
         public Limits forPixels(long pixels) {
-            double f = Math.max(1, pixels / ((double) TILE * TILE));
+            int tile = ObjectDetector.Options.DEFAULT_TILE; // the inference tiles the counts are set for
+            double f = Math.max(1, pixels / ((double) tile * tile));
             return new Limits((int) Math.ceil(preNms * f), (int) Math.ceil(postNms * f), nmsIou, minSize);
         }
     }
