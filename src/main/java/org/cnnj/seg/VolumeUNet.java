@@ -32,19 +32,16 @@ public final class VolumeUNet extends Module {
         this.config = config;
         int in = config.inChannels();
         for (int i = 0; i < config.depth(); i++) {
-            encoders.add(child("enc" + i, level(in, config.filters(i), config.kernel(i), rng)));
+            encoders.add(child("enc" + i, level(blocks(in, config.filters(i), config.kernel(i), rng))));
             in = config.filters(i);
         }
         int d = config.depth();
-        this.bottom = child("bottom", level(in, config.filters(d), config.kernel(d), rng));
+        this.bottom = child("bottom", level(blocks(in, config.filters(d), config.kernel(d), rng)));
         for (int i = d - 1; i >= 0; i--) {
             ups.add(child(
                     "up" + i, ConvTranspose3d.upsample(config.filters(i + 1), config.filters(i), config.pool(i), rng)));
-            ConvBnRelu3d[] blocks = {
-                new ConvBnRelu3d(2 * config.filters(i), config.filters(i), config.kernel(i), rng),
-                new ConvBnRelu3d(config.filters(i), config.filters(i), config.kernel(i), rng)
-            };
-            child("dec" + i, new Sequential().add(blocks[0]).add(blocks[1]));
+            ConvBnRelu3d[] blocks = blocks(2 * config.filters(i), config.filters(i), config.kernel(i), rng);
+            child("dec" + i, level(blocks));
             decoders.add(blocks);
         }
         this.head = child(
@@ -59,10 +56,15 @@ public final class VolumeUNet extends Module {
                         rng));
     }
 
-    private static Module level(int in, int out, int[] kernel, Rng rng) {
-        return new Sequential()
-                .add(new ConvBnRelu3d(in, out, kernel, rng))
-                .add(new ConvBnRelu3d(out, out, kernel, rng));
+    /** A level's two units: in → out, out → out (made in this order: the same random numbers as always). */
+    private static ConvBnRelu3d[] blocks(int in, int out, int[] kernel, Rng rng) {
+        ConvBnRelu3d first = new ConvBnRelu3d(in, out, kernel, rng);
+        return new ConvBnRelu3d[] {first, new ConvBnRelu3d(out, out, kernel, rng)};
+    }
+
+    /** The two units as one module: children "0" and "1" (the parameter names enc{i}.0.*, dec{i}.1.*, …). */
+    private static Module level(ConvBnRelu3d[] blocks) {
+        return new Sequential().add(blocks[0]).add(blocks[1]);
     }
 
     @Override
