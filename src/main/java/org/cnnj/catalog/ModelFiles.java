@@ -1,5 +1,7 @@
 package org.cnnj.catalog;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import org.cnnj.det.DetectorSpec;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
+import org.cnnj.onnx.Float16Weights;
 import org.cnnj.seg.BioimageIo;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
@@ -26,8 +29,27 @@ import org.cnnj.seg.SegmentationSpec;
 public final class ModelFiles {
     private ModelFiles() {}
 
+    /** How an export stores the weights. */
+    public enum Weights {
+        /** As the model holds them (CNN-J trains and writes float32). */
+        AS_IS,
+        /**
+         * Large weights stored as 16-bit floats ({@link Float16Weights}): about half the file, computed in float32 as
+         * before; results differ by what rounding each weight to 11 significant bits does (measured per model).
+         */
+        FLOAT16
+    }
+
     /** Copies the model's files into {@code folder}; returns the copied model path. */
     public static Path export(Path model, Path folder) throws IOException {
+        return export(model, folder, Weights.AS_IS);
+    }
+
+    /**
+     * Copies the model's files into {@code folder}, each ONNX graph with its weights stored as {@code weights} says (the
+     * sidecar then records it in its provenance); returns the copied model path.
+     */
+    public static Path export(Path model, Path folder, Weights weights) throws IOException {
         model = BuiltInModels.file(model);
         List<Path> files = new ArrayList<>(List.of(model));
         Path sidecar = Sidecars.of(model);
@@ -44,10 +66,32 @@ public final class ModelFiles {
                 throw new IOException(f + " belongs to " + model.getFileName() + " but is missing");
         AtomicFiles.createFolder(folder);
         for (Path f : files) {
-            byte[] bytes = Files.readAllBytes(f);
-            AtomicFiles.write(folder.resolve(f.getFileName().toString()), out -> out.write(bytes));
+            Path to = folder.resolve(f.getFileName().toString());
+            if (weights == Weights.FLOAT16 && f.equals(sidecar)) noteWeights(sidecar, to);
+            else if (weights == Weights.FLOAT16 && f.getFileName().toString().endsWith(".onnx"))
+                Float16Weights.convert(f, to);
+            else {
+                byte[] bytes = Files.readAllBytes(f);
+                AtomicFiles.write(to, out -> out.write(bytes));
+            }
         }
         return folder.resolve(model.getFileName().toString());
+    }
+
+    /** The sidecar with "weights" in its provenance (which converted weights are not in the model's recipe). */
+    private static void noteWeights(Path sidecar, Path to) throws IOException {
+        JsonElement tree = Sidecars.parse(sidecar, sidecar + " is missing");
+        if (!tree.isJsonObject())
+            throw new IOException(sidecar + " is not a JSON object; use the sidecar the model came with");
+        JsonObject root = tree.getAsJsonObject();
+        if (!root.has("provenance") || !root.get("provenance").isJsonObject()) root.add("provenance", new JsonObject());
+        root.getAsJsonObject("provenance")
+                .addProperty(
+                        "weights",
+                        "float16: weights of " + Float16Weights.MIN_VALUES
+                                + " values or more stored as 16-bit floats by an export (./cnnj export-model --weights"
+                                + " float16), computed in float32; trained as float32");
+        Sidecars.write(root, to);
     }
 
     /**

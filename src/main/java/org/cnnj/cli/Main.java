@@ -66,6 +66,7 @@ public final class Main {
             case "classify" -> ClassifyCommand.run(rest);
             case "generate-cells" -> GenerateCommand.runCells(rest);
             case "export-bioimageio" -> ExportBioimageIoCommand.run(rest);
+            case "export-model" -> ExportModelCommand.run(rest);
             case "model-info" -> {
                 CliOptions o = new CliOptions("model-info", rest, List.of("--model"), List.of());
                 o.require("--model");
@@ -123,6 +124,8 @@ public final class Main {
                 "  tune-seg --model M.onnx --images DIR [--every N] [--decoding]   choose the split depth (and decoding) of an"
                         + " instance model on annotated images",
                 "  model-info --model M.onnx   what a model does, takes and gives, and how it was made",
+                "  export-model --model M.onnx --folder DIR [--weights as-is|float16]   copy a model with its sidecar and"
+                        + " graphs; float16: large weights as 16-bit floats (half the size)",
                 "  detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]   rois.zip, detections.csv, overlay.tif, .geojson, coco.json",
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",

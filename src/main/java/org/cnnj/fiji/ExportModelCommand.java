@@ -14,6 +14,7 @@ import org.scijava.plugin.Plugin;
  * classifier's dense graph) to a folder, e.g. to share it; or writes a segmentation model as a bioimage.io package
  * (FOLDER/NAME.zip: bioimageio.yaml 0.5, ONNX weights, test tensors, cover, README) for DeepImageJ, ilastik, QuPath. Macro:
  * {@code run("Export Model...", "model=[/models/nuclei.onnx] folder=[/share] format=[bioimage.io package] name=[Nuclei] authors=[Ada Lovelace] license=CC-BY-4.0");}
+ * With weights=[float16 (half the size)] the CNN-J files store the large weights as 16-bit floats.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Models>Export Model...", headless = true)
 public class ExportModelCommand extends CnnjCommand {
@@ -28,6 +29,12 @@ public class ExportModelCommand extends CnnjCommand {
             choices = {"CNN-J files", "bioimage.io package"},
             description = Choices.EXPORT_FORMAT)
     private String format = "CNN-J files";
+
+    @Parameter(
+            label = "Weights (CNN-J files)",
+            choices = {"as trained (float32)", "float16 (half the size)"},
+            description = Choices.EXPORT_WEIGHTS)
+    private String weights = "as trained (float32)";
 
     @Parameter(label = "Name (bioimage.io)", required = false)
     private String name = "";
@@ -55,6 +62,8 @@ public class ExportModelCommand extends CnnjCommand {
                             name == null || name.isBlank() ? base : name, "", names(authors), license));
             return "wrote the bioimage.io package " + zip;
         }
-        return "exported " + model.getName() + " to " + ModelFiles.export(model.toPath(), folder.toPath());
+        ModelFiles.Weights w = weights.startsWith("float16") ? ModelFiles.Weights.FLOAT16 : ModelFiles.Weights.AS_IS;
+        return "exported " + model.getName() + " to " + ModelFiles.export(model.toPath(), folder.toPath(), w)
+                + (w == ModelFiles.Weights.FLOAT16 ? " (weights as float16)" : "");
     }
 }

@@ -3,7 +3,6 @@ package org.cnnj.onnx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,7 +72,7 @@ public record OnnxModelInfo(
     }
 
     static OnnxModelInfo parse(byte[] bytes) {
-        Reader model = new Reader(ByteBuffer.wrap(bytes));
+        ProtobufReader model = new ProtobufReader(ByteBuffer.wrap(bytes));
         List<Value> inputs = new ArrayList<>(), outputs = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, float[]> weights = new LinkedHashMap<>();
@@ -85,7 +84,7 @@ public record OnnxModelInfo(
             int tag = model.tag(), field = tag >>> 3;
             if (field == 7 && (tag & 7) == 2) {
                 sawGraph = true;
-                Reader graph = model.message();
+                ProtobufReader graph = model.message();
                 while (graph.more()) {
                     int gt = graph.tag(), gf = gt >>> 3;
                     if (gf == 1 && (gt & 7) == 2) nodes.add(readNode(graph.message()));
@@ -95,7 +94,7 @@ public record OnnxModelInfo(
                     else graph.skip(gt);
                 }
             } else if (field == 8 && (tag & 7) == 2) {
-                Reader op = model.message();
+                ProtobufReader op = model.message();
                 String domain = "";
                 long version = -1;
                 while (op.more()) {
@@ -106,7 +105,7 @@ public record OnnxModelInfo(
                 }
                 if (domain.isEmpty() || domain.equals("ai.onnx")) opset = version;
             } else if (field == 14 && (tag & 7) == 2) {
-                Reader kv = model.message();
+                ProtobufReader kv = model.message();
                 String k = "", v = "";
                 while (kv.more()) {
                     int t = kv.tag();
@@ -129,25 +128,36 @@ public record OnnxModelInfo(
     /**
      * PyTorch's exporter stores equal initializers once (zero biases, fresh batch-norm statistics) and gives the
      * other users an Identity of it. Each such output becomes an initializer of its own (a copy: the parameters were
-     * distinct in the model and may diverge in fine-tuning), and the Identity node goes.
+     * distinct in the model and may diverge in fine-tuning), and the Identity node goes. So does a Cast to float of
+     * a weight stored as FLOAT16 ({@link Float16Weights}): the weight takes the cast's name, and the half-precision
+     * initializer goes when nothing else reads it.
      */
     private static void resolveIdentityAliases(
             List<Node> nodes, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
+        List<String> cast = new ArrayList<>();
         nodes.removeIf(n -> {
-            if (!n.opType().equals("Identity")
+            boolean toFloat = n.opType().equals("Cast") && n.integer("to", 0) == OnnxProto.FLOAT;
+            if (!(n.opType().equals("Identity") || toFloat)
                     || n.inputs().isEmpty()
                     || n.outputs().isEmpty()) return false;
             String from = n.inputs().get(0), to = n.outputs().get(0);
             if (weights.containsKey(from)) weights.put(to, weights.get(from).clone());
-            else if (integers.containsKey(from))
+            else if (integers.containsKey(from) && !toFloat)
                 integers.put(to, integers.get(from).clone());
             else return false;
             if (shapes.containsKey(from)) shapes.put(to, shapes.get(from).clone());
+            if (toFloat) cast.add(from);
             return true;
         });
+        for (String from : cast) {
+            if (nodes.stream().noneMatch(n -> n.inputs().contains(from))) {
+                weights.remove(from);
+                shapes.remove(from);
+            }
+        }
     }
 
-    private static Node readNode(Reader r) {
+    private static Node readNode(ProtobufReader r) {
         List<String> in = new ArrayList<>(), out = new ArrayList<>();
         String op = "";
         Map<String, Object> attributes = new LinkedHashMap<>();
@@ -162,7 +172,7 @@ public record OnnxModelInfo(
         return new Node(op, in, out, attributes);
     }
 
-    private static void readAttribute(Reader r, Map<String, Object> into) {
+    private static void readAttribute(ProtobufReader r, Map<String, Object> into) {
         String name = "";
         Object value = null;
         List<Long> ints = new ArrayList<>();
@@ -176,11 +186,11 @@ public record OnnxModelInfo(
             else if (f == 5 && wire == 2) value = tensor(r.message());
             else if (f == 7 && wire == 5) floats.add(r.float32());
             else if (f == 7 && wire == 2) {
-                Reader packed = r.message();
+                ProtobufReader packed = r.message();
                 while (packed.more()) floats.add(packed.float32());
             } else if (f == 8 && wire == 0) ints.add(r.varint());
             else if (f == 8 && wire == 2) {
-                Reader packed = r.message();
+                ProtobufReader packed = r.message();
                 while (packed.more()) ints.add(packed.varint());
             } else r.skip(t);
         }
@@ -193,7 +203,7 @@ public record OnnxModelInfo(
         if (value != null) into.put(name, value);
     }
 
-    private static Value readValue(Reader r) {
+    private static Value readValue(ProtobufReader r) {
         String name = "";
         List<Long> dims = new ArrayList<>();
         int elem = 0;
@@ -202,27 +212,27 @@ public record OnnxModelInfo(
             if (t >>> 3 == 1 && (t & 7) == 2) {
                 name = r.string();
             } else if (t >>> 3 == 2 && (t & 7) == 2) {
-                Reader type = r.message();
+                ProtobufReader type = r.message();
                 while (type.more()) {
                     int tt = type.tag();
                     if (tt >>> 3 != 1 || (tt & 7) != 2) {
                         type.skip(tt);
                         continue;
                     }
-                    Reader tensor = type.message();
+                    ProtobufReader tensor = type.message();
                     while (tensor.more()) {
                         int x = tensor.tag();
                         if (x >>> 3 == 1 && (x & 7) == 0) {
                             elem = (int) tensor.varint();
                         } else if (x >>> 3 == 2 && (x & 7) == 2) {
-                            Reader shape = tensor.message();
+                            ProtobufReader shape = tensor.message();
                             while (shape.more()) {
                                 int s = shape.tag();
                                 if (s >>> 3 != 1 || (s & 7) != 2) {
                                     shape.skip(s);
                                     continue;
                                 }
-                                Reader dim = shape.message();
+                                ProtobufReader dim = shape.message();
                                 long value = -1;
                                 while (dim.more()) {
                                     int d = dim.tag();
@@ -245,11 +255,11 @@ public record OnnxModelInfo(
 
     /** A serialized TensorProto (e.g. the input_0.pb of ONNX's backend tests). */
     static TensorValue tensorProto(byte[] bytes) {
-        return tensor(new Reader(ByteBuffer.wrap(bytes)));
+        return tensor(new ProtobufReader(ByteBuffer.wrap(bytes)));
     }
 
     /** A TensorProto: float (1) or int64 (7) values, raw or packed; other types keep their dims only. */
-    private static TensorValue tensor(Reader r) {
+    private static TensorValue tensor(ProtobufReader r) {
         Map<String, float[]> f = new LinkedHashMap<>();
         Map<String, long[]> s = new LinkedHashMap<>(), i = new LinkedHashMap<>();
         readInitializer(r, f, s, i); // one tensor: whatever its name, each map holds at most it
@@ -260,17 +270,17 @@ public record OnnxModelInfo(
     }
 
     private static void readInitializer(
-            Reader r, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
+            ProtobufReader r, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
         List<Long> dims = new ArrayList<>();
         String name = "";
         int type = 0;
         byte[] raw = null;
         List<Float> floats = new ArrayList<>();
-        List<Long> ints = new ArrayList<>();
+        List<Long> ints = new ArrayList<>(), halves = new ArrayList<>();
         while (r.more()) {
             int t = r.tag(), f = t >>> 3;
             if (f == 1 && (t & 7) == 2) {
-                Reader packed = r.message();
+                ProtobufReader packed = r.message();
                 while (packed.more()) dims.add(packed.varint());
             } else if (f == 1 && (t & 7) == 0) {
                 dims.add(r.varint());
@@ -285,8 +295,13 @@ public record OnnxModelInfo(
                 while (b.remaining() >= 4) floats.add(b.getFloat());
             } else if (f == 4 && (t & 7) == 5) {
                 floats.add(r.float32());
+            } else if (f == 5 && (t & 7) == 2) { // int32_data: FLOAT16 values as their bits, when not raw
+                ProtobufReader packed = r.message();
+                while (packed.more()) halves.add(packed.varint());
+            } else if (f == 5 && (t & 7) == 0) {
+                halves.add(r.varint());
             } else if (f == 7 && (t & 7) == 2) {
-                Reader packed = r.message();
+                ProtobufReader packed = r.message();
                 while (packed.more()) ints.add(packed.varint());
             } else if (f == 7 && (t & 7) == 0) {
                 ints.add(r.varint());
@@ -310,6 +325,14 @@ public record OnnxModelInfo(
             integers.put(name, v);
             return;
         }
+        if (type == Float16Weights.FLOAT16) { // stored as half (Float16Weights), computed as float
+            float[] values = new float[raw != null ? raw.length / 2 : halves.size()];
+            ByteBuffer b = raw != null ? ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN) : null;
+            for (int i = 0; i < values.length; i++)
+                values[i] = Float16.toFloat(b != null ? b.getShort() : (short) (long) halves.get(i));
+            weights.put(name, values);
+            return;
+        }
         if (type != 1) return; // only float weights are of interest
         float[] values;
         if (raw != null) {
@@ -320,68 +343,5 @@ public record OnnxModelInfo(
             for (int i = 0; i < values.length; i++) values[i] = floats.get(i);
         }
         weights.put(name, values);
-    }
-
-    /** Sequential reader over one protobuf message. */
-    private static final class Reader {
-        private final ByteBuffer buf;
-
-        Reader(ByteBuffer buf) {
-            this.buf = buf;
-        }
-
-        boolean more() {
-            return buf.hasRemaining();
-        }
-
-        int tag() {
-            return (int) varint();
-        }
-
-        long varint() {
-            long result = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                byte b = buf.get();
-                result |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) return result;
-            }
-            throw new IllegalArgumentException("malformed varint");
-        }
-
-        byte[] bytes() {
-            long len = varint();
-            if (len < 0 || len > buf.remaining())
-                throw new IllegalArgumentException("a field runs past the end of the file");
-            byte[] out = new byte[(int) len];
-            buf.get(out);
-            return out;
-        }
-
-        String string() {
-            return new String(bytes(), StandardCharsets.UTF_8);
-        }
-
-        float float32() {
-            return buf.order(ByteOrder.LITTLE_ENDIAN).getFloat();
-        }
-
-        Reader message() {
-            long len = varint();
-            if (len < 0 || len > buf.remaining())
-                throw new IllegalArgumentException("a message runs past the end of the file");
-            ByteBuffer slice = buf.slice().limit((int) len);
-            buf.position(buf.position() + (int) len);
-            return new Reader(slice);
-        }
-
-        void skip(int tag) {
-            switch (tag & 7) {
-                case 0 -> varint();
-                case 1 -> buf.position(buf.position() + 8);
-                case 2 -> bytes();
-                case 5 -> buf.position(buf.position() + 4);
-                default -> throw new IllegalArgumentException("unknown wire type " + (tag & 7));
-            }
-        }
     }
 }

@@ -34,6 +34,12 @@ final class Protobuf {
         return bytes(field, message.toByteArray());
     }
 
+    /** Bytes already encoded as fields (tag and value), copied unchanged. */
+    Protobuf raw(byte[] encodedFields) {
+        out.writeBytes(encodedFields);
+        return this;
+    }
+
     Protobuf float32(int field, float value) {
         tag(field, 5);
         int bits = Float.floatToIntBits(value);

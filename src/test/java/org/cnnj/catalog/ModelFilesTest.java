@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.cnnj.det.Detection;
+import org.cnnj.det.DetectionScenes;
 import org.cnnj.det.DetectorSpec;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.model.NormalizationMethod;
@@ -32,6 +35,37 @@ class ModelFilesTest {
                 && Files.exists(dir.resolve("shared/detector.head.onnx")));
         try (ObjectDetector d = ObjectDetector.open(copy, Device.CPU, 1, m -> {})) {
             assertEquals(2, d.spec().classes().size());
+        }
+    }
+
+    /** Both graphs of a detector halved; the sidecar says so; the same objects are found in a scene. */
+    @Test
+    void exportWithFloat16WeightsHalvesEveryGraphAndDetectsTheSame() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")));
+        Path original = Path.of("models/detector.onnx");
+        Path copy = ModelFiles.export(original, dir.resolve("half"), ModelFiles.Weights.FLOAT16);
+        for (String f : new String[] {"detector.onnx", "detector.head.onnx"}) {
+            long before = Files.size(original.resolveSibling(f)),
+                    after = Files.size(dir.resolve("half").resolve(f));
+            assertTrue(after < 0.6 * before, f + ": " + after + " of " + before + " bytes");
+        }
+        assertTrue(
+                DetectorSpec.read(Sidecars.of(copy)).provenance().get("weights").startsWith("float16"));
+        var scene = DetectionScenes.generate(7, 256, 256, 0.0015);
+        float[][] planes = {scene.image()};
+        List<Detection> a, b;
+        try (ObjectDetector full = ObjectDetector.open(original, Device.CPU, 1, m -> {});
+                ObjectDetector half = ObjectDetector.open(copy, Device.CPU, 1, m -> {})) {
+            a = full.detect(planes, 256, 256, ObjectDetector.Options.of(full.spec()), null);
+            b = half.detect(planes, 256, 256, ObjectDetector.Options.of(half.spec()), null);
+        }
+        assertTrue(a.size() >= 5, a.size() + " detections");
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).classIndex(), b.get(i).classIndex());
+            assertEquals(a.get(i).x1(), b.get(i).x1(), 0.5);
+            assertEquals(a.get(i).y2(), b.get(i).y2(), 0.5);
+            assertEquals(a.get(i).score(), b.get(i).score(), 0.01);
         }
     }
 
