@@ -89,8 +89,8 @@ public final class ModelFiles {
                 .addProperty(
                         "weights",
                         "float16: weights of " + Float16Weights.MIN_VALUES
-                                + " values or more stored as 16-bit floats by an export (./cnnj export-model --weights"
-                                + " float16), computed in float32; trained as float32");
+                                + " values or more stored as 16-bit floats by an export with weights float16"
+                                + " (Export Model..., ./cnnj export-model), computed in float32; trained as float32");
         Sidecars.write(root, to);
     }
 

@@ -39,6 +39,10 @@ final class Help {
                       --license CC-BY-4.0   an SPDX licence id
                       --description TEXT    (default: from the model's task and classes)
                       a bioimage.io model package (spec 0.5) of a CNN-J segmentation model; every --model takes it back"""),
+            Map.entry("export-model", """
+                    ./cnnj export-model --model M.onnx --folder DIR [--weights as-is|float16]
+                      the model with its sidecar (and a detector's head, a classifier's dense graph) copied into DIR
+                      --weights float16   large weights stored as 16-bit floats: about half the size, computed in float32"""),
             Map.entry(
                     "generate-cells",
                     "./cnnj generate-cells [--out DIR] [--count N] [--size S] [--seed S]   synthetic crops, a folder per phenotype"),
