@@ -69,7 +69,7 @@ final class AccuracyBench {
         Map<String, List<ObjectScores.Image>> rows = new LinkedHashMap<>();
         List<List<double[]>> diameters = new ArrayList<>();
         for (Path model : models) {
-            String name = models.size() == 1 ? "model" : model.getFileName().toString();
+            String name = models.size() == 1 ? "model" : rowName(model, models);
             diameters.add(
                     DetectorSpec.isDetector(model)
                             ? scoreMasks(model, name, samples, truths, rows)
@@ -88,6 +88,19 @@ final class AccuracyBench {
         }
         if (o.has("--detector")) detector(o.path("--detector"), folders.get(0));
         return 0;
+    }
+
+    /**
+     * A model's row name: its file name, or with its folder where another model of the run has the same file name (a
+     * model and its float16 export): rows are keyed by name, and two models must not share one.
+     */
+    static String rowName(Path model, List<Path> models) {
+        String name = model.getFileName().toString();
+        long same = models.stream()
+                .filter(m -> m.getFileName().toString().equals(name))
+                .count();
+        Path folder = model.toAbsolutePath().getParent();
+        return same > 1 && folder != null && folder.getFileName() != null ? folder.getFileName() + "/" + name : name;
     }
 
     /** Adds the model's rows; returns per sample the estimated (auto) and true diameter in pixels. */
