@@ -69,26 +69,27 @@ public final class Float16Weights {
             fields.add(g.since(start));
             numbers.add(tag >>> 3);
         }
-        Tensor[] initializers = new Tensor[fields.size()];
+        OnnxModelInfo.Initializer[] initializers = new OnnxModelInfo.Initializer[fields.size()];
         for (int i = 0; i < fields.size(); i++) {
             if (numbers.get(i) != 5) continue;
-            initializers[i] = Tensor.parse(fields.get(i));
-            names.add(initializers[i].name);
+            initializers[i] = initializer(fields.get(i));
+            names.add(initializers[i].name());
         }
         Protobuf casts = new Protobuf(), rest = new Protobuf();
         for (int i = 0; i < fields.size(); i++) {
-            Tensor t = initializers[i];
-            if (t == null || !t.convertible() || inputs.contains(t.name)) {
+            OnnxModelInfo.Initializer t = initializers[i];
+            if (t == null || !convertible(t) || inputs.contains(t.name())) {
                 rest.raw(fields.get(i));
                 continue;
             }
-            String half = t.name + SUFFIX;
+            String half = t.name() + SUFFIX;
             while (names.contains(half)) half += "_";
             names.add(half);
-            rest.message(5, t.asFloat16(half));
-            casts.message(1, OnnxProto.node("Cast", new String[] {half}, new String[] {t.name}, Map.of("to", 1L)));
+            rest.message(5, asFloat16(t, half));
+            casts.message(1, OnnxProto.node("Cast", new String[] {half}, new String[] {t.name()}, Map.of("to", (long)
+                    OnnxProto.FLOAT)));
             tensors[0]++;
-            values[0] += t.values.length;
+            values[0] += t.floats().length;
         }
         return new Protobuf().raw(casts.toByteArray()).raw(rest.toByteArray());
     }
@@ -102,63 +103,30 @@ public final class Float16Weights {
         return "";
     }
 
-    /** An initializer field (tag and TensorProto) as far as conversion needs it. */
-    private record Tensor(String name, int type, long[] dims, float[] values, boolean external) {
-        static Tensor parse(byte[] field) {
-            ProtobufReader outer = new ProtobufReader(ByteBuffer.wrap(field));
-            outer.tag();
-            ProtobufReader r = outer.message();
-            List<Long> dims = new ArrayList<>();
-            String name = "";
-            int type = 0;
-            boolean external = false;
-            byte[] raw = null;
-            List<Float> floats = new ArrayList<>();
-            while (r.more()) {
-                int t = r.tag(), f = t >>> 3, wire = t & 7;
-                if (f == 1 && wire == 2) {
-                    for (ProtobufReader p = r.message(); p.more(); ) dims.add(p.varint());
-                } else if (f == 1 && wire == 0) dims.add(r.varint());
-                else if (f == 2 && wire == 0) type = (int) r.varint();
-                else if (f == 8 && wire == 2) name = r.string();
-                else if (f == 9 && wire == 2) raw = r.bytes();
-                else if (f == 4 && wire == 2) {
-                    ByteBuffer b = ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-                    while (b.remaining() >= 4) floats.add(b.getFloat());
-                } else if (f == 4 && wire == 5) floats.add(r.float32());
-                else if (f == 14 && wire == 0) external = r.varint() == 1;
-                else r.skip(t);
-            }
-            float[] values;
-            if (raw != null) {
-                values = new float[raw.length / 4];
-                ByteBuffer.wrap(raw)
-                        .order(ByteOrder.LITTLE_ENDIAN)
-                        .asFloatBuffer()
-                        .get(values);
-            } else {
-                values = new float[floats.size()];
-                for (int i = 0; i < values.length; i++) values[i] = floats.get(i);
-            }
-            return new Tensor(
-                    name, type, dims.stream().mapToLong(Long::longValue).toArray(), values, external);
-        }
+    /** An initializer field (tag and TensorProto), read as {@link OnnxModelInfo} reads initializers. */
+    private static OnnxModelInfo.Initializer initializer(byte[] field) {
+        ProtobufReader outer = new ProtobufReader(ByteBuffer.wrap(field));
+        outer.tag();
+        return OnnxModelInfo.Initializer.read(outer.message());
+    }
 
-        /** Float, large, stored in the file, and every value finite and within half's range. */
-        boolean convertible() {
-            if (type != OnnxProto.FLOAT || external || values.length < MIN_VALUES || name.isEmpty()) return false;
-            for (float v : values) if (!(Math.abs(v) <= Float16.MAX)) return false;
-            return true;
-        }
+    /** Float, large, stored in the file, and every value finite and within half's range. */
+    private static boolean convertible(OnnxModelInfo.Initializer t) {
+        if (t.type() != OnnxProto.FLOAT
+                || t.external()
+                || t.floats().length < MIN_VALUES
+                || t.name().isEmpty()) return false;
+        for (float v : t.floats()) if (!(Math.abs(v) <= Float16.MAX)) return false;
+        return true;
+    }
 
-        Protobuf asFloat16(String newName) {
-            ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (float v : values) b.putShort(Float16.fromFloat(v));
-            return new Protobuf()
-                    .packedInt64(1, dims)
-                    .varint(2, FLOAT16)
-                    .string(8, newName)
-                    .bytes(9, b.array());
-        }
+    private static Protobuf asFloat16(OnnxModelInfo.Initializer t, String name) {
+        ByteBuffer b = ByteBuffer.allocate(2 * t.floats().length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : t.floats()) b.putShort(Float16.fromFloat(v));
+        return new Protobuf()
+                .packedInt64(1, t.dims())
+                .varint(2, FLOAT16)
+                .string(8, name)
+                .bytes(9, b.array());
     }
 }

@@ -260,88 +260,97 @@ public record OnnxModelInfo(
 
     /** A TensorProto: float (1) or int64 (7) values, raw or packed; other types keep their dims only. */
     private static TensorValue tensor(ProtobufReader r) {
-        Map<String, float[]> f = new LinkedHashMap<>();
-        Map<String, long[]> s = new LinkedHashMap<>(), i = new LinkedHashMap<>();
-        readInitializer(r, f, s, i); // one tensor: whatever its name, each map holds at most it
-        return new TensorValue(
-                s.values().stream().findFirst().orElse(new long[0]),
-                f.values().stream().findFirst().orElse(null),
-                i.values().stream().findFirst().orElse(null));
+        Initializer t = Initializer.read(r);
+        return new TensorValue(t.dims(), t.floats(), t.integers());
     }
 
     private static void readInitializer(
             ProtobufReader r, Map<String, float[]> weights, Map<String, long[]> shapes, Map<String, long[]> integers) {
-        List<Long> dims = new ArrayList<>();
-        String name = "";
-        int type = 0;
-        byte[] raw = null;
-        List<Float> floats = new ArrayList<>();
-        List<Long> ints = new ArrayList<>(), halves = new ArrayList<>();
-        while (r.more()) {
-            int t = r.tag(), f = t >>> 3;
-            if (f == 1 && (t & 7) == 2) {
-                ProtobufReader packed = r.message();
-                while (packed.more()) dims.add(packed.varint());
-            } else if (f == 1 && (t & 7) == 0) {
-                dims.add(r.varint());
-            } else if (f == 2 && (t & 7) == 0) {
-                type = (int) r.varint();
-            } else if (f == 8 && (t & 7) == 2) {
-                name = r.string();
-            } else if (f == 9 && (t & 7) == 2) {
-                raw = r.bytes();
-            } else if (f == 4 && (t & 7) == 2) {
-                ByteBuffer b = ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-                while (b.remaining() >= 4) floats.add(b.getFloat());
-            } else if (f == 4 && (t & 7) == 5) {
-                floats.add(r.float32());
-            } else if (f == 5 && (t & 7) == 2) { // int32_data: FLOAT16 values as their bits, when not raw
-                ProtobufReader packed = r.message();
-                while (packed.more()) halves.add(packed.varint());
-            } else if (f == 5 && (t & 7) == 0) {
-                halves.add(r.varint());
-            } else if (f == 7 && (t & 7) == 2) {
-                ProtobufReader packed = r.message();
-                while (packed.more()) ints.add(packed.varint());
-            } else if (f == 7 && (t & 7) == 0) {
-                ints.add(r.varint());
-            } else {
-                r.skip(t);
+        Initializer t = Initializer.read(r);
+        shapes.put(t.name(), t.dims());
+        if (t.integers() != null) integers.put(t.name(), t.integers());
+        if (t.floats() != null) weights.put(t.name(), t.floats());
+    }
+
+    /**
+     * One TensorProto: float (1) and FLOAT16 (10, decoded to float) values in {@code floats}, int64 (7) values in
+     * {@code integers}, raw or packed; other types keep their dims only (both null); {@code external}: its data lies
+     * in another file (not read).
+     */
+    record Initializer(String name, int type, long[] dims, float[] floats, long[] integers, boolean external) {
+        static Initializer read(ProtobufReader r) {
+            List<Long> dims = new ArrayList<>();
+            String name = "";
+            int type = 0;
+            boolean external = false;
+            byte[] raw = null;
+            List<Float> floats = new ArrayList<>();
+            List<Long> ints = new ArrayList<>(), halves = new ArrayList<>();
+            while (r.more()) {
+                int t = r.tag(), f = t >>> 3;
+                if (f == 1 && (t & 7) == 2) {
+                    ProtobufReader packed = r.message();
+                    while (packed.more()) dims.add(packed.varint());
+                } else if (f == 1 && (t & 7) == 0) {
+                    dims.add(r.varint());
+                } else if (f == 2 && (t & 7) == 0) {
+                    type = (int) r.varint();
+                } else if (f == 8 && (t & 7) == 2) {
+                    name = r.string();
+                } else if (f == 9 && (t & 7) == 2) {
+                    raw = r.bytes();
+                } else if (f == 4 && (t & 7) == 2) {
+                    ByteBuffer b = ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                    while (b.remaining() >= 4) floats.add(b.getFloat());
+                } else if (f == 4 && (t & 7) == 5) {
+                    floats.add(r.float32());
+                } else if (f == 5 && (t & 7) == 2) { // int32_data: FLOAT16 values as their bits, when not raw
+                    ProtobufReader packed = r.message();
+                    while (packed.more()) halves.add(packed.varint());
+                } else if (f == 5 && (t & 7) == 0) {
+                    halves.add(r.varint());
+                } else if (f == 7 && (t & 7) == 2) {
+                    ProtobufReader packed = r.message();
+                    while (packed.more()) ints.add(packed.varint());
+                } else if (f == 7 && (t & 7) == 0) {
+                    ints.add(r.varint());
+                } else if (f == 14 && (t & 7) == 0) {
+                    external = r.varint() == 1; // data_location EXTERNAL
+                } else {
+                    r.skip(t);
+                }
             }
-        }
-        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        shapes.put(name, shape);
-        if (type == 7) { // int64: shapes, axes, indices of shape computations
-            long[] v;
-            if (raw != null) {
-                v = new long[raw.length / 8];
-                ByteBuffer.wrap(raw)
-                        .order(ByteOrder.LITTLE_ENDIAN)
-                        .asLongBuffer()
-                        .get(v);
-            } else {
-                v = ints.stream().mapToLong(Long::longValue).toArray();
+            long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+            float[] values = null;
+            long[] integers = null;
+            if (type == OnnxProto.INT64) { // shapes, axes, indices of shape computations
+                if (raw != null) {
+                    integers = new long[raw.length / 8];
+                    ByteBuffer.wrap(raw)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .asLongBuffer()
+                            .get(integers);
+                } else {
+                    integers = ints.stream().mapToLong(Long::longValue).toArray();
+                }
+            } else if (type == Float16Weights.FLOAT16) { // stored as half (Float16Weights), computed as float
+                values = new float[raw != null ? raw.length / 2 : halves.size()];
+                ByteBuffer b = raw != null ? ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN) : null;
+                for (int i = 0; i < values.length; i++)
+                    values[i] = Float16.toFloat(b != null ? b.getShort() : (short) (long) halves.get(i));
+            } else if (type == OnnxProto.FLOAT) {
+                if (raw != null) {
+                    values = new float[raw.length / 4];
+                    ByteBuffer.wrap(raw)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer()
+                            .get(values);
+                } else {
+                    values = new float[floats.size()];
+                    for (int i = 0; i < values.length; i++) values[i] = floats.get(i);
+                }
             }
-            integers.put(name, v);
-            return;
+            return new Initializer(name, type, shape, values, integers, external);
         }
-        if (type == Float16Weights.FLOAT16) { // stored as half (Float16Weights), computed as float
-            float[] values = new float[raw != null ? raw.length / 2 : halves.size()];
-            ByteBuffer b = raw != null ? ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN) : null;
-            for (int i = 0; i < values.length; i++)
-                values[i] = Float16.toFloat(b != null ? b.getShort() : (short) (long) halves.get(i));
-            weights.put(name, values);
-            return;
-        }
-        if (type != 1) return; // only float weights are of interest
-        float[] values;
-        if (raw != null) {
-            values = new float[raw.length / 4];
-            ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        } else {
-            values = new float[floats.size()];
-            for (int i = 0; i < values.length; i++) values[i] = floats.get(i);
-        }
-        weights.put(name, values);
     }
 }
