@@ -5,13 +5,13 @@ package org.cnnj.onnx;
  * {@code astype(float16)} does (Java 17 has no {@code Float.floatToFloat16}). Half has an 11-bit significand (relative
  * step 2^-11 ≈ 4.9e-4), normal values from 6.1e-5 to 65504 and subnormals down to 6e-8.
  */
-final class Float16 {
+public final class Float16 {
     /** The largest finite half. */
     static final float MAX = 65504f;
 
     private Float16() {}
 
-    static short fromFloat(float value) {
+    public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int exponent = (bits >>> 23) & 0xFF;
@@ -31,7 +31,7 @@ final class Float16 {
         return (short) h;
     }
 
-    static float toFloat(short half) {
+    public static float toFloat(short half) {
         int h = half & 0xFFFF, sign = (h & 0x8000) << 16, exponent = (h >>> 10) & 0x1F, mantissa = h & 0x3FF;
         if (exponent == 0) return Math.copySign(mantissa * 0x1p-24f, sign == 0 ? 1f : -1f);
         if (exponent == 0x1F) return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));

@@ -24,7 +24,7 @@ public final class Float16Weights {
     /** Initializers with fewer values stay float: they weigh little and include batch-norm variances. */
     public static final int MIN_VALUES = 1024;
 
-    static final int FLOAT16 = 10;
+    public static final int FLOAT16 = 10;
     private static final String SUFFIX = "_float16";
 
     /** The converted model, and how many initializers (and values) became FLOAT16. */

@@ -360,6 +360,31 @@ public final class GraphNetwork extends Module {
      * (what PyTorch exports; old Upsample: asymmetric). Cubic, tf_* coordinates, a roi and antialias are refused by
      * name.
      */
+    /**
+     * A Cast of image values between float and float16, as converters to half precision put around a graph's input
+     * and output. To float16 rounds each value to the nearest half (kept as a float), to float leaves it; the ops in
+     * between compute in float32 (so results differ from ONNX Runtime's half-precision arithmetic by its rounding).
+     * The gradient passes through unchanged. Casts to other types are not image arithmetic.
+     */
+    private static Tensor castOfImage(OnnxModelInfo.Node n, Tensor x) {
+        long to = n.integer("to", 0);
+        if (to == OnnxProto.FLOAT) return x;
+        if (to != Float16Weights.FLOAT16)
+            throw new IllegalArgumentException("Cast (output " + n.outputs().get(0) + ") turns image values into type "
+                    + to + "; CNN-J computes images in float (Cast to float or float16 only)");
+        float[] xs = x.data(), y = new float[xs.length];
+        for (int i = 0; i < y.length; i++) y[i] = Float16.toFloat(Float16.fromFloat(xs[i]));
+        return Tensor.result(
+                "cast_float16",
+                y,
+                x.shape(),
+                out -> {
+                    float[] gx = x.grad(), gy = out.grad();
+                    for (int i = 0; i < gy.length; i++) gx[i] += gy[i];
+                },
+                x);
+    }
+
     private Tensor resize(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
         String where = NodeAttributes.where(n);
         float[] scales = null;
@@ -610,6 +635,7 @@ public final class GraphNetwork extends Module {
             }
             case "Slice" -> slice(n, x, ints);
             case "Identity", "Dropout" -> x; // Dropout in its inference form
+            case "Cast" -> castOfImage(n, x);
             // A shape op reaches here when its input is an image, not a shape vector: never pass it through.
             default ->
                 throw new IllegalArgumentException(

@@ -36,8 +36,9 @@ final class ShapeArithmetic {
         }
         long[] data = ints.apply(in.get(0));
         if (data == null) {
-            if (n.opType().equals("Concat") || n.opType().equals("Slice"))
-                return null; // image tensors: GraphNetwork's Concat and Slice
+            if (n.opType().equals("Concat")
+                    || n.opType().equals("Slice")
+                    || n.opType().equals("Cast")) return null; // image tensors: GraphNetwork's Concat, Slice and Cast
             throw new IllegalArgumentException(where + " acts on image data; CNN-J evaluates " + n.opType()
                     + " only on shape vectors (export the model without it)");
         }

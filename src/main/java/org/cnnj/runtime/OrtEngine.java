@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.cnnj.onnx.Float16;
 import org.cnnj.tensor.Tensor;
 
 /**
@@ -30,6 +31,9 @@ public final class OrtEngine implements Engine {
     private final OrtSession session;
     private final String inputName, description;
     private final long[] inputDims;
+    /** A model converted to half precision with a FLOAT16 input: CNN-J's float32 values are rounded on the way in. */
+    private final boolean halfInput;
+
     private final ThreadLocal<FloatBuffer> buffers = ThreadLocal.withInitial(() -> direct(0));
     /** On a GPU: the CPU session a tile too large for the GPU's memory runs on (null on the CPU). */
     private final MemoryFallback<OrtEngine> fallback;
@@ -46,7 +50,9 @@ public final class OrtEngine implements Engine {
         }
         NodeInfo in = session.getInputInfo().values().iterator().next();
         this.inputName = in.getName();
-        if (!(in.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT || t.getShape().length != rank) {
+        if (!(in.getInfo() instanceof TensorInfo t)
+                || (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.FLOAT16)
+                || t.getShape().length != rank) {
             throw new IllegalArgumentException("the model input '" + inputName + "' is " + in.getInfo()
                     + "; CNN-J needs a float tensor laid out "
                     + (rank == 5
@@ -54,6 +60,7 @@ public final class OrtEngine implements Engine {
                             : "[N, C, H, W] (channels first). Re-export the model with an NCHW float input"));
         }
         this.inputDims = t.getShape();
+        this.halfInput = t.type == OnnxJavaType.FLOAT16;
     }
 
     /**
@@ -237,21 +244,12 @@ public final class OrtEngine implements Engine {
                             + "; convert the image (split or merge channels) to match");
         }
         long[] shape = Arrays.stream(x.shape()).asLongStream().toArray();
-        FloatBuffer in = buffers.get();
-        if (in.capacity() < x.size()) {
-            in = direct(x.size());
-            buffers.set(in);
-        }
-        in.clear();
-        in.put(x.data()).flip();
-        try (OnnxTensor input = OnnxTensor.createTensor(environment(), in, shape);
+        try (OnnxTensor input = input(x, shape);
                 OrtSession.Result result = session.run(Map.of(inputName, input))) {
             List<Tensor> outputs = new ArrayList<>();
             for (int i = 0; i < result.size(); i++) {
                 OnnxTensor out = (OnnxTensor) result.get(i);
-                FloatBuffer values = out.getFloatBuffer();
-                float[] data = new float[values.remaining()];
-                values.get(data);
+                float[] data = floats(out);
                 outputs.add(Tensor.of(
                         data,
                         Arrays.stream(out.getInfo().getShape())
@@ -275,6 +273,40 @@ public final class OrtEngine implements Engine {
                             + " 32, command line --tile-multiple), or fix the sidecar's tileMultiple",
                     e);
         }
+    }
+
+    /** The input tensor over this thread's direct buffer (ORT reads it without a copy), or as FLOAT16 values. */
+    private OnnxTensor input(Tensor x, long[] shape) throws OrtException {
+        if (halfInput) return OnnxTensor.createTensor(environment(), halves(x.data()), shape, OnnxJavaType.FLOAT16);
+        FloatBuffer in = buffers.get();
+        if (in.capacity() < x.size()) {
+            in = direct(x.size());
+            buffers.set(in);
+        }
+        in.clear();
+        in.put(x.data()).flip();
+        return OnnxTensor.createTensor(environment(), in, shape);
+    }
+
+    /** Values as FLOAT16 in a direct native-order buffer, for a model whose input is half precision. */
+    private static ByteBuffer halves(float[] values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(2, 2 * values.length)).order(ByteOrder.nativeOrder());
+        for (float v : values) b.putShort(Float16.fromFloat(v));
+        return b.flip();
+    }
+
+    /** An output's values as float: float32 as they are, FLOAT16 (a half-precision model's output) widened. */
+    private static float[] floats(OnnxTensor out) {
+        if (out.getInfo().type == OnnxJavaType.FLOAT16) {
+            ByteBuffer b = out.getByteBuffer().order(ByteOrder.nativeOrder());
+            float[] data = new float[b.remaining() / 2];
+            for (int i = 0; i < data.length; i++) data[i] = Float16.toFloat(b.getShort());
+            return data;
+        }
+        FloatBuffer values = out.getFloatBuffer();
+        float[] data = new float[values.remaining()];
+        values.get(data);
+        return data;
     }
 
     private static FloatBuffer direct(int floats) {
