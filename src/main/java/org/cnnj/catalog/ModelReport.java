@@ -20,6 +20,7 @@ import org.cnnj.onnx.OnnxModelInfo;
 import org.cnnj.seg.BioimageIo;
 import org.cnnj.seg.Decoding;
 import org.cnnj.seg.ProbabilityObjects;
+import org.cnnj.seg.SegmentationEnsemble;
 import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
@@ -159,6 +160,13 @@ public final class ModelReport {
                     s.architecture().depth(),
                     s.architecture().baseFilters(),
                     s.architecture().residual() ? ", residual blocks" : "",
+                    s.tileMultiple(),
+                    s.halo());
+        else if (SegmentationEnsemble.isEnsemble(s))
+            line(
+                    sb,
+                    "Network: an ensemble (the mean of several networks' outputs, each run on every tile: see"
+                            + " \"ensemble\" below); tiles of multiples of %d px with %d px of context.",
                     s.tileMultiple(),
                     s.halo());
         else if (io == null || !io.fixedSize())

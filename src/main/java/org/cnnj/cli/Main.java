@@ -67,6 +67,7 @@ public final class Main {
             case "generate-cells" -> GenerateCommand.runCells(rest);
             case "export-bioimageio" -> ExportBioimageIoCommand.run(rest);
             case "export-model" -> ExportModelCommand.run(rest);
+            case "ensemble" -> EnsembleCommand.run(rest);
             case "model-info" -> {
                 CliOptions o = new CliOptions("model-info", rest, List.of("--model"), List.of());
                 o.require("--model");
@@ -126,6 +127,8 @@ public final class Main {
                 "  model-info --model M.onnx   what a model does, takes and gives, and how it was made",
                 "  export-model --model M.onnx --folder DIR [--weights as-is|float16]   copy a model with its sidecar and"
                         + " graphs; float16: large weights as 16-bit floats (half the size)",
+                "  ensemble --model A.onnx --model B.onnx [--model C.onnx] --output E.onnx   segmentation models averaged"
+                        + " in one file",
                 "  detect --model M.onnx --input IMG|DIR --output DIR [--engine ort|java] [--device auto|cpu|cuda]",
                 "          [--threads N] [--tile N] [--score P] [--nms IOU] [--classes a,b]   rois.zip, detections.csv, overlay.tif, .geojson, coco.json",
                 "  train-det --images DIR [--rois DIR] --output M.onnx [--classes a,b] [--anchors 12,24,48] [--epochs N] ...",

@@ -169,6 +169,10 @@ public final class SegmentationTrainer {
         if (recipe.from() == null) return train(run, recipe, null);
         SegmentationModel from = SegmentationModel.resolve(recipe.from());
         SegmentationSpec fromSpec = from.spec();
+        if (SegmentationEnsemble.isEnsemble(fromSpec))
+            throw new IllegalArgumentException(recipe.from().getFileName() + " is an ensemble of several models (its"
+                    + " sidecar's provenance names them); fine-tune each of them with --from and make the ensemble again"
+                    + " (./cnnj ensemble)");
         if (fromSpec.architecture() == null) {
             GraphNetwork imported = GraphNetwork.load(from.onnx());
             SegmentationSpec spec = externalSpec(from, recipe, classesOf(run.data(), recipe));

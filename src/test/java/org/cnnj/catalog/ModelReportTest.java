@@ -11,6 +11,7 @@ import org.cnnj.det.OneStageConfig;
 import org.cnnj.det.OneStageNetwork;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.seg.BioimageIoPackagesTest;
+import org.cnnj.seg.SegmentationEnsemble;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,5 +56,14 @@ class ModelReportTest {
         ObjectDetector.save(new OneStageNetwork(c, new Rng(1)), DetectorSpec.of(c, null), model);
         String text = ModelReport.describe(model);
         assertTrue(text.contains("one-stage detector") && text.contains("RBC, WBC") && text.contains("180 px"), text);
+    }
+
+    @Test
+    void anEnsembleSaysItIsOne(@TempDir Path dir) throws Exception {
+        Path pair = dir.resolve("pair.onnx");
+        SegmentationEnsemble.write(List.of(Path.of(BuiltInModels.NUCLEI), Path.of(BuiltInModels.NUCLEI)), pair);
+        String text = ModelReport.describe(pair);
+        assertTrue(text.contains("Network: an ensemble (the mean of several networks' outputs"), text);
+        assertTrue(text.contains("ensemble: the mean of the outputs (logits) of 2 models: nuclei.onnx"), text);
     }
 }
