@@ -64,7 +64,8 @@ public final class Float16Weights {
         Set<String> inputs = new HashSet<>(), names = new HashSet<>();
         for (ProtobufReader g = graph; g.more(); ) {
             int start = g.position(), tag = g.tag();
-            if ((tag >>> 3 == 11 || tag >>> 3 == 12) && (tag & 7) == 2) inputs.add(valueName(g.message()));
+            if ((tag >>> 3 == 11 || tag >>> 3 == 12) && (tag & 7) == 2)
+                inputs.add(g.message().stringField(1));
             else g.skip(tag);
             fields.add(g.since(start));
             numbers.add(tag >>> 3);
@@ -92,15 +93,6 @@ public final class Float16Weights {
             values[0] += t.floats().length;
         }
         return new Protobuf().raw(casts.toByteArray()).raw(rest.toByteArray());
-    }
-
-    private static String valueName(ProtobufReader value) {
-        while (value.more()) {
-            int t = value.tag();
-            if (t >>> 3 == 1 && (t & 7) == 2) return value.string();
-            value.skip(t);
-        }
-        return "";
     }
 
     /** An initializer field (tag and TensorProto), read as {@link OnnxModelInfo} reads initializers. */

@@ -128,7 +128,7 @@ public final class GraphAverage {
                 case 1 -> p.nodes.add(value);
                 case 5 -> {
                     p.initializers.add(value);
-                    initialized.add(stringField(value, 8));
+                    initialized.add(reader(value).stringField(8));
                 }
                 case 11 -> inputs.add(g.since(start));
                 case 12 -> outputs.add(g.since(start));
@@ -156,7 +156,7 @@ public final class GraphAverage {
             else if (field == 3 && (tag & 7) == 2) out.string(3, prefix + r.string());
             else if (field == 5 && (tag & 7) == 2) {
                 byte[] attribute = r.bytes();
-                if (hasField(attribute, 6) || hasField(attribute, 11))
+                if (reader(attribute).hasField(6) || reader(attribute).hasField(11))
                     throw refused(member, "has a node with a subgraph (If, Loop or Scan)", "");
                 out.bytes(5, attribute);
             } else {
@@ -195,24 +195,10 @@ public final class GraphAverage {
     private static String fieldName(byte[] field) {
         ProtobufReader outer = new ProtobufReader(ByteBuffer.wrap(field));
         outer.tag();
-        return stringField(outer.bytes(), 1);
+        return outer.message().stringField(1);
     }
 
-    private static String stringField(byte[] message, int number) {
-        for (ProtobufReader r = new ProtobufReader(ByteBuffer.wrap(message)); r.more(); ) {
-            int t = r.tag();
-            if (t >>> 3 == number && (t & 7) == 2) return r.string();
-            r.skip(t);
-        }
-        return "";
-    }
-
-    private static boolean hasField(byte[] message, int number) {
-        for (ProtobufReader r = new ProtobufReader(ByteBuffer.wrap(message)); r.more(); ) {
-            int t = r.tag();
-            if (t >>> 3 == number) return true;
-            r.skip(t);
-        }
-        return false;
+    private static ProtobufReader reader(byte[] message) {
+        return new ProtobufReader(ByteBuffer.wrap(message));
     }
 }

@@ -355,12 +355,6 @@ public final class GraphNetwork extends Module {
     }
 
     /**
-     * ONNX Resize/Upsample of H and W to the size its scales or sizes give: nearest (floor, ceil, round_prefer_floor or
-     * round_prefer_ceil) or linear, with half_pixel, pytorch_half_pixel, align_corners or asymmetric coordinates
-     * (what PyTorch exports; old Upsample: asymmetric). Cubic, tf_* coordinates, a roi and antialias are refused by
-     * name.
-     */
-    /**
      * A Cast of image values between float and float16, as converters to half precision put around a graph's input
      * and output. To float16 rounds each value to the nearest half (kept as a float), to float leaves it; the ops in
      * between compute in float32 (so results differ from ONNX Runtime's half-precision arithmetic by its rounding).
@@ -385,6 +379,12 @@ public final class GraphNetwork extends Module {
                 x);
     }
 
+    /**
+     * ONNX Resize/Upsample of H and W to the size its scales or sizes give: nearest (floor, ceil, round_prefer_floor or
+     * round_prefer_ceil) or linear, with half_pixel, pytorch_half_pixel, align_corners or asymmetric coordinates
+     * (what PyTorch exports; old Upsample: asymmetric). Cubic, tf_* coordinates, a roi and antialias are refused by
+     * name.
+     */
     private Tensor resize(OnnxModelInfo.Node n, Tensor x, ShapeArithmetic.Values ints) {
         String where = NodeAttributes.where(n);
         float[] scales = null;

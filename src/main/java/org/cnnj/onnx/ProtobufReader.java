@@ -69,6 +69,26 @@ final class ProtobufReader {
         }
     }
 
+    /** The first string (or bytes) field numbered {@code number} left in this message, or "" when it has none. */
+    String stringField(int number) {
+        while (more()) {
+            int t = tag();
+            if (t >>> 3 == number && (t & 7) == 2) return string();
+            skip(t);
+        }
+        return "";
+    }
+
+    /** Whether any field numbered {@code number} is left in this message (reads to it). */
+    boolean hasField(int number) {
+        while (more()) {
+            int t = tag();
+            if (t >>> 3 == number) return true;
+            skip(t);
+        }
+        return false;
+    }
+
     /** Where the next field starts: with {@link #since} a field can be copied unchanged (tag and value). */
     int position() {
         return buf.position();

@@ -120,18 +120,8 @@ final class BioimageIoDescription {
     private static int multiple(TiledPredictor.Sizes height, TiledPredictor.Sizes width) {
         int m = 1;
         for (TiledPredictor.Sizes s : List.of(height, width))
-            if (s.step() > 1 && s.min() % s.step() == 0) m = lcm(m, s.step());
+            if (s.step() > 1 && s.min() % s.step() == 0) m = SegmentationSpec.commonMultiple(m, s.step());
         return m;
-    }
-
-    private static int lcm(int a, int b) {
-        int x = a, y = b;
-        while (y != 0) {
-            int t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
     }
 
     private static TiledPredictor.Sizes sizes(Axis a, Tensor t, String where) throws IOException {

@@ -77,12 +77,12 @@ public final class SegmentationEnsemble {
                         name(m),
                         b.objectDiameter(),
                         a.objectDiameter()));
-            tileMultiple = lcm(tileMultiple, b.tileMultiple());
+            tileMultiple = SegmentationSpec.commonMultiple(tileMultiple, b.tileMultiple());
             halo = Math.max(halo, b.halo());
             made.append(k == 0 ? " " : "; ").append(name(m));
-            String command = b.provenance() == null ? null : b.provenance().get("command");
+            String command = b.provenance().get("command");
             if (command != null) made.append(" (").append(command).append(")");
-            String data = b.provenance() == null ? null : b.provenance().get("data");
+            String data = b.provenance().get("data");
             if (data != null && !sources.contains(data)) sources.add(data);
         }
         provenance.put(PROVENANCE, made.toString());
@@ -112,7 +112,7 @@ public final class SegmentationEnsemble {
 
     /** True for a model made by {@link #write}. */
     public static boolean isEnsemble(SegmentationSpec spec) {
-        return spec.provenance() != null && spec.provenance().containsKey(PROVENANCE);
+        return spec.provenance().containsKey(PROVENANCE); // never null: the sidecar record makes it empty
     }
 
     private static void same(SegmentationModel first, SegmentationModel m, String what, Object a, Object b) {
@@ -123,15 +123,5 @@ public final class SegmentationEnsemble {
 
     private static String name(SegmentationModel m) {
         return m.onnx().getFileName().toString();
-    }
-
-    private static int lcm(int a, int b) {
-        int x = a, y = b;
-        while (y != 0) {
-            int t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
     }
 }

@@ -272,6 +272,17 @@ public record SegmentationSpec(
         return (radius + m - 1) / m * m;
     }
 
+    /** The least common multiple of two tile multiples: the sides both can take. */
+    static int commonMultiple(int a, int b) {
+        int x = a, y = b;
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
+    }
+
     /**
      * Settings for a model without a sidecar (e.g. exported from PyTorch): a semantic model with
      * {@code classes} logit channels, applied in tiles of multiples of {@code tileMultiple} with {@code halo}.

@@ -39,7 +39,7 @@ public final class HalfPrecisionModels {
                 rest.message(5, t.type() == OnnxProto.FLOAT ? half(t) : raw(g, start));
             } else if (field == 11 || field == 12) {
                 byte[] info = g.bytes();
-                String name = name(info);
+                String name = new ProtobufReader(ByteBuffer.wrap(info)).stringField(1);
                 if (field == 11) {
                     input = name;
                     inputInfo = info;
@@ -102,15 +102,6 @@ public final class HalfPrecisionModels {
             }
         }
         return out;
-    }
-
-    private static String name(byte[] valueInfo) {
-        for (ProtobufReader r = new ProtobufReader(ByteBuffer.wrap(valueInfo)); r.more(); ) {
-            int t = r.tag();
-            if (t >>> 3 == 1 && (t & 7) == 2) return r.string();
-            r.skip(t);
-        }
-        return "";
     }
 
     /** A ValueInfoProto with its tensor element type FLOAT16 (type.tensor_type.elem_type). */
