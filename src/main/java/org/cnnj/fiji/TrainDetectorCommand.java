@@ -33,13 +33,14 @@ public class TrainDetectorCommand extends CnnjCommand {
             label = "Boxes folder (empty: beside each image)",
             style = "directory",
             required = false,
-            description = "ROI zips (X.zip), label images (X-labels.tif), or boxes from annotation tools:"
-                    + " Pascal VOC (X.xml), YOLO (X.txt + data.yaml), COCO (.json) or CSV")
+            description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
+                    + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), YOLO or YOLO-seg (X.txt + data.yaml),"
+                    + " COCO (.json: boxes, polygons, run-length masks) or CSV")
     private File rois;
 
     @Parameter(
             label = "Annotations",
-            choices = {"auto", "rois", "labels", "voc", "coco", "yolo", "csv"},
+            choices = {"auto", "rois", "labels", "voc", "geojson", "coco", "yolo", "csv"},
             description = "auto: whichever the folder holds for each image")
     private String annotations = "auto";
 

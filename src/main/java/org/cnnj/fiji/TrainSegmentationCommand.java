@@ -19,7 +19,7 @@ import org.scijava.plugin.Plugin;
 
 /**
  * Plugins › CNN-J › Training › Train Segmentation on Folder…: trains a U-Net on a folder of images with label images
- * (X.tif + X-labels.tif, or a separate labels folder) and writes the model (.onnx + .json sidecar),
+ * (X.tif + X-labels.tif, or a separate labels folder), ROI zips or annotation tools' outlines, and writes the model (.onnx + .json sidecar),
  * a training CSV and per-epoch checkpoints. Progress goes to the log (epoch, loss, validation score, ETA);
  * Esc stops training at the next step and keeps the best model. Macro:
  * {@code run("Train Segmentation on Folder...", "images=[/data/imgs] labels=[] output=[/models/mine.onnx] task=instances epochs=20 steps=50 patch=128");}
@@ -29,7 +29,13 @@ public class TrainSegmentationCommand extends CnnjCommand {
     @Parameter(label = "Images folder", style = "directory")
     private File images;
 
-    @Parameter(label = "Labels folder (empty: X-labels.tif beside each image)", style = "directory", required = false)
+    @Parameter(
+            label = "Labels folder (empty: X-labels.tif beside each image)",
+            style = "directory",
+            required = false,
+            description = "label images (X.tif there, or X-labels.tif beside each image), ROI zips (X.zip), or outlines"
+                    + " from annotation tools: QuPath GeoJSON (X.geojson), COCO (.json: polygons or run-length masks),"
+                    + " YOLO-seg (X.txt + data.yaml)")
     private File labels;
 
     @Parameter(label = "Model to write (.onnx)", style = "save")

@@ -31,9 +31,10 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Boxes as annotation tools write them, read into rectangle ROIs named by their class (as Train Detector reads ROI
- * zips): Pascal VOC XML (labelImg, CVAT, Roboflow: NAME.xml per image, 1-based inclusive corners), COCO JSON (CVAT,
- * Roboflow, QuPath exports: one file for a folder, [x, y, width, height] from 0), YOLO txt (Ultralytics, Roboflow:
+ * Boxes and outlines as annotation tools write them, read into ROIs named by their class (as Train Detector reads ROI
+ * zips): Pascal VOC XML (labelImg, CVAT, Roboflow: NAME.xml per image, 1-based inclusive corners), QuPath's GeoJSON
+ * (NAME.geojson or NAME.json per image: {@link GeoJsonObjects}), COCO JSON (CVAT, Roboflow, Detectron2: one file for
+ * a folder, [x, y, width, height] from 0, polygon outlines), YOLO txt (Ultralytics, Roboflow:
  * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
  * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
  * ymin, xmax, ymax). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
@@ -46,6 +47,7 @@ public final class BoxAnnotations {
         ROIS,
         LABELS,
         VOC,
+        GEOJSON,
         COCO,
         YOLO,
         CSV;
@@ -58,7 +60,7 @@ public final class BoxAnnotations {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
             throw new IllegalArgumentException(
-                    "annotations must be auto, rois, labels, voc, coco, yolo or csv, got \"" + text + "\"");
+                    "annotations must be auto, rois, labels, voc, geojson, coco, yolo or csv, got \"" + text + "\"");
         }
     }
 
@@ -88,6 +90,10 @@ public final class BoxAnnotations {
             Path xml = folder.resolve(base + ".xml");
             if (Files.isRegularFile(xml)) return new Found(xml, voc(xml, width, height));
         }
+        if (format == Format.AUTO || format == Format.GEOJSON) {
+            Path geo = geoJsonFile(base);
+            if (geo != null) return new Found(geo, checked(GeoJsonObjects.read(geo, warn), geo, width, height));
+        }
         if (format == Format.AUTO || format == Format.YOLO) {
             Path txt = yoloFile(image, base);
             if (txt != null) return new Found(txt, yolo(txt, width, height));
@@ -110,10 +116,13 @@ public final class BoxAnnotations {
         String base = ImageFiles.baseName(image);
         return switch (format) {
             case VOC -> base + ".xml";
+            case GEOJSON -> base + ".geojson (QuPath)";
             case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
             case COCO -> "a COCO .json naming " + image.getFileName();
             case CSV -> "a .csv with a row for " + image.getFileName();
-            default -> base + ".xml (Pascal VOC), " + base + ".txt (YOLO), a COCO .json or a .csv naming it";
+            default ->
+                base + ".xml (Pascal VOC), " + base + ".geojson (QuPath), " + base
+                        + ".txt (YOLO), a COCO .json or a .csv naming it";
         };
     }
 
@@ -187,6 +196,18 @@ public final class BoxAnnotations {
         }
     }
 
+    // GeoJSON
+
+    /** The image's own GeoJSON file: NAME.geojson, or NAME.json when it holds GeoJSON (QuPath scripts write either). */
+    private Path geoJsonFile(String base) throws IOException {
+        Path geo = folder.resolve(base + ".geojson");
+        if (Files.isRegularFile(geo)) return geo;
+        Path json = folder.resolve(base + ".json");
+        if (!Files.isRegularFile(json)) return null;
+        var root = GeoJsonObjects.parse(json);
+        return root != null && GeoJsonObjects.isGeoJson(root) ? json : null;
+    }
+
     // YOLO
 
     private Path yoloFile(Path image, String base) {
@@ -218,6 +239,10 @@ public final class BoxAnnotations {
                 if (c < 0 || c >= names.size())
                     throw new IllegalArgumentException(txt.getFileName() + " line " + n + ": class " + c
                             + ", but the class names list " + names.size() + " (" + String.join(", ", names) + ")");
+                if (f.length >= 7 && f.length % 2 == 1) {
+                    rois.addAll(checked(List.of(yoloOutline(f, names.get(c), width, height)), txt, width, height));
+                    continue;
+                }
                 double cx = Double.parseDouble(f[1]) * width, cy = Double.parseDouble(f[2]) * height;
                 double w = Double.parseDouble(f[3]) * width, h = Double.parseDouble(f[4]) * height;
                 add(rois, names.get(c), cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, txt, width, height);
@@ -227,6 +252,23 @@ public final class BoxAnnotations {
             }
         }
         return rois;
+    }
+
+    /**
+     * A line of YOLO's segmentation format (Ultralytics YOLO-seg, Roboflow: "class x1 y1 x2 y2 …", 3 or more points
+     * relative to the image) as a polygon ROI; its box is the polygon's bounds. A detection line has 5 values (6 with
+     * a score), a polygon line an odd number from 7.
+     */
+    private static Roi yoloOutline(String[] f, String cls, int width, int height) {
+        int n = (f.length - 1) / 2;
+        float[] xs = new float[n], ys = new float[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = (float) (Double.parseDouble(f[1 + 2 * i]) * width);
+            ys[i] = (float) (Double.parseDouble(f[2 + 2 * i]) * height);
+        }
+        Roi roi = new PolygonRoi(xs, ys, n, Roi.POLYGON);
+        roi.setName(cls);
+        return roi;
     }
 
     /** YOLO's class names: data.yaml's names (a list or a map), classes.txt or obj.names, beside or above the file. */
@@ -282,15 +324,21 @@ public final class BoxAnnotations {
                 continue;
             }
             Map<Long, String> categories = new HashMap<>(), images = new HashMap<>();
+            Map<String, int[]> sizes = new HashMap<>();
             for (JsonElement c : array(root, "categories", json))
                 categories.put(
                         c.getAsJsonObject().get("id").getAsLong(),
                         c.getAsJsonObject().get("name").getAsString());
             for (JsonElement i : array(root, "images", json)) {
-                String file = i.getAsJsonObject().get("file_name").getAsString();
-                images.put(
-                        i.getAsJsonObject().get("id").getAsLong(),
-                        Path.of(file).getFileName().toString());
+                JsonObject entry = i.getAsJsonObject();
+                String file = Path.of(entry.get("file_name").getAsString())
+                        .getFileName()
+                        .toString();
+                images.put(entry.get("id").getAsLong(), file);
+                if (entry.has("width") && entry.has("height"))
+                    sizes.put(file, new int[] {
+                        entry.get("height").getAsInt(), entry.get("width").getAsInt()
+                    });
             }
             Map<String, List<Roi>> rois = new LinkedHashMap<>();
             for (String f : images.values()) rois.put(f, new ArrayList<>());
@@ -305,7 +353,7 @@ public final class BoxAnnotations {
                 double x = b.get(0).getAsDouble(), y = b.get(1).getAsDouble();
                 Roi box = named(
                         cls, x, y, x + b.get(2).getAsDouble(), y + b.get(3).getAsDouble());
-                Roi outline = outline(o, box, json, file);
+                Roi outline = outline(o, box, json, file, sizes.get(file));
                 rois.get(file).add(outline != null ? outline : box);
             }
             rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list)));
@@ -314,18 +362,16 @@ public final class BoxAnnotations {
     }
 
     /**
-     * A COCO annotation's polygon outline(s) ("segmentation": [[x1, y1, x2, y2, …], …], as CVAT, Roboflow and the
-     * COCO tools write instance outlines) as one ROI named like its box; null when it has none, or (warned) when it
-     * is run-length encoded (read as its box) or lies outside its own box (the annotation is then its box only).
+     * A COCO annotation's outline as one ROI named like its box: its polygon(s) ("segmentation": [[x1, y1, x2, y2,
+     * …], …], as CVAT, Roboflow and the COCO tools write instance outlines) or its run-length encoded mask ({@link
+     * CocoRle}: CVAT's brush masks, pycocotools' and Detectron2's masks); null when it has none, or (warned) when
+     * the mask is for another image size or the outline lies outside its own box (the annotation is then its box).
      */
-    private Roi outline(JsonObject annotation, Roi box, Path json, String image) {
+    private Roi outline(JsonObject annotation, Roi box, Path json, String image, int[] imageSize) {
         JsonElement seg = annotation.get("segmentation");
         if (seg == null || seg.isJsonNull()) return null;
         String which = json.getFileName() + ": annotation " + annotation.get("id") + " of " + image;
-        if (seg.isJsonObject()) {
-            warn.accept("warning: " + which + " has a run-length encoded mask (a crowd region); read as its box");
-            return null;
-        }
+        if (seg.isJsonObject()) return maskOutline(seg.getAsJsonObject(), box, which, imageSize);
         if (!seg.isJsonArray() || seg.getAsJsonArray().isEmpty()) return null;
         ShapeRoi union = null;
         for (JsonElement polygon : seg.getAsJsonArray()) {
@@ -349,6 +395,23 @@ public final class BoxAnnotations {
             return null;
         }
         Roi roi = union.trySimplify();
+        roi.setName(box.getName());
+        return roi;
+    }
+
+    private Roi maskOutline(JsonObject rle, Roi box, String which, int[] imageSize) {
+        int[] hw = CocoRle.size(rle, which);
+        if (imageSize != null && (hw[0] != imageSize[0] || hw[1] != imageSize[1])) {
+            warn.accept("warning: " + which + " has a run-length mask of " + hw[1] + " × " + hw[0] + " pixels but"
+                    + " the file says the image is " + imageSize[1] + " × " + imageSize[0] + "; read as its box");
+            return null;
+        }
+        Roi roi = CocoRle.outline(rle, which);
+        if (roi == null || !roi.getFloatBounds().intersects(box.getFloatBounds())) {
+            warn.accept("warning: " + which + ": its mask " + (roi == null ? "is empty" : "lies outside its bbox")
+                    + "; the annotation is read as its box");
+            return null;
+        }
         roi.setName(box.getName());
         return roi;
     }

@@ -277,14 +277,10 @@ public final class TrainSegmentationFiles {
         if (Files.exists(label)) {
             lab = Tiffs.open(label);
         } else {
-            Path rois = RoiZips.forImage(
-                    image, labels != null ? labels : image.toAbsolutePath().getParent());
-            if (rois == null) {
-                throw new IOException("no labels for " + name + ": looked for " + label.getFileName() + " or a ROI zip "
-                        + ImageFiles.baseName(image) + ".zip in " + label.getParent());
-            }
-            lab = LabelResults.rasterize(RoiZips.read(rois), img.getWidth(), img.getHeight(), Planes.positions(img));
-            label = rois;
+            Path folder = labels != null ? labels : image.toAbsolutePath().getParent();
+            Outlines outlines = outlines(image, img, folder, label);
+            lab = LabelResults.rasterize(outlines.rois(), img.getWidth(), img.getHeight(), Planes.positions(img));
+            label = outlines.file();
         }
         if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
             throw new IllegalArgumentException(
@@ -300,6 +296,31 @@ public final class TrainSegmentationFiles {
                     name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
         return samples(img, lab, name, label);
+    }
+
+    /** The objects of an image drawn as outlines, and the file they came from. */
+    private record Outlines(Path file, List<Roi> rois) {}
+
+    /**
+     * Outlines for an image without a label image: the ROI Manager's X.zip, or an annotation tool's outlines (QuPath's
+     * X.geojson, a COCO .json with polygons: {@link BoxAnnotations}); boxes alone are refused, they are not outlines.
+     */
+    private static Outlines outlines(Path image, ImagePlus img, Path folder, Path labelImage) throws IOException {
+        String name = image.getFileName().toString();
+        Path zip = RoiZips.forImage(image, folder);
+        if (zip != null) return new Outlines(zip, RoiZips.read(zip));
+        BoxAnnotations tools = new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, System.err::println);
+        BoxAnnotations.Found found = tools.forImage(image, img.getWidth(), img.getHeight());
+        if (found == null) {
+            throw new IOException("no labels for " + name + " in " + folder + ": looked for " + labelImage.getFileName()
+                    + ", a ROI zip " + ImageFiles.baseName(image) + ".zip, or outlines: " + tools.lookedFor(image));
+        }
+        if (!found.rois().isEmpty() && found.rois().stream().allMatch(r -> r.getType() == Roi.RECTANGLE)) {
+            throw new IllegalArgumentException(found.file().getFileName() + " holds boxes, not outlines: a segmentation"
+                    + " model learns each object's outline; draw outlines (QuPath, CVAT or Roboflow polygons, the ROI"
+                    + " Manager) or train a detector on these boxes (train-det)");
+        }
+        return new Outlines(found.file(), found.rois());
     }
 
     /** One sample per slice/frame of {@code image}, labelled by the same slice of {@code labels} (read from {@code labelSource}). */

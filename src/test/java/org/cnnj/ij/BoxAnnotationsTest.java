@@ -157,7 +157,8 @@ class BoxAnnotationsTest {
         String cut = "{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[54,30,14,10],\"area\":140,"
                 + "\"segmentation\":[[54,30,68,30,68,40,54,40]],\"iscrowd\":0}";
         String crowd = "{\"id\":3,\"image_id\":1,\"category_id\":1,\"bbox\":[2,40,6,4],\"area\":24,"
-                + "\"segmentation\":{\"counts\":[200,4,44],\"size\":[48,64]},\"iscrowd\":1}";
+                + "\"segmentation\":{\"counts\":[136,4,44,4,44,4,44,4,46,2,46,2,2692],\"size\":[48,64]},"
+                + "\"iscrowd\":1}"; // an L in its box, column by column (CVAT's brush masks are written so)
         String astray = "{\"id\":4,\"image_id\":1,\"category_id\":1,\"bbox\":[40,2,8,8],\"area\":64,"
                 + "\"segmentation\":[[2,2,8,2,8,8]],\"iscrowd\":0}";
         Files.writeString(
@@ -174,17 +175,20 @@ class BoxAnnotationsTest {
         assertTrue(rois.get(0).getType() != Roi.RECTANGLE, "the polygon is an outline: " + rois.get(0));
         assertArrayEquals(new float[] {12, 12, 28, 28}, DetectFiles.box(rois.get(0)), 1e-4f);
         assertArrayEquals(new float[] {54, 30, 64, 40}, DetectFiles.box(rois.get(1)), 1e-4f); // cut at the edge
-        assertEquals(Roi.RECTANGLE, rois.get(2).getType(), "run-length encoded: its box");
+        assertTrue(rois.get(2).getType() != Roi.RECTANGLE, "run-length encoded: its mask's outline");
+        assertArrayEquals(new float[] {2, 40, 8, 44}, DetectFiles.box(rois.get(2)), 1e-4f);
         assertEquals(Roi.RECTANGLE, rois.get(3).getType(), "an outline outside its box: the box");
-        assertEquals(2, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("annotation 3 of nuclei.jpg")
-                && warnings.get(0).contains("run-length"));
-        assertTrue(warnings.get(1).contains("annotation 4") && warnings.get(1).contains("outside its bbox"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("annotation 4") && warnings.get(0).contains("outside its bbox"));
         // The outlines become the mask head's targets: the diamond's centre is object 1, its box's corner is not.
         int[] labels = TrainDetectorFiles.outlines(rois, 1, 64, 48);
         assertEquals(1, labels[20 * 64 + 20]);
         assertEquals(0, labels[13 * 64 + 13]);
         assertEquals(2, labels[35 * 64 + 60]);
+        assertEquals(3, labels[41 * 64 + 3], "the L's upright");
+        assertEquals(0, labels[40 * 64 + 7], "outside the L, inside its box");
+        assertEquals(3, labels[43 * 64 + 7], "the L's foot");
+        assertEquals(4 * 4 + 2 * 2, GeoJsonObjectsTest.count(labels, 3), "the mask's 20 pixels");
     }
 
     @Test
@@ -226,6 +230,51 @@ class BoxAnnotationsTest {
                         .forImage(image, 64, 48)
                         .rois(),
                 "YOLO with classes.txt");
+    }
+
+    @Test
+    void yoloSegmentationLinesAreOutlines() throws IOException {
+        Path image = photo(dir, "cells.png");
+        // Ultralytics YOLO-seg: "class x1 y1 x2 y2 x3 y3 x4 y4" relative to the image; a box line beside it.
+        Files.writeString(dir.resolve("cells.txt"), "0 0.25 0.25 0.5 0.5 0.25 0.75 0.0 0.5\n1 0.75 0.5 0.25 0.5\n");
+        Files.writeString(dir.resolve("classes.txt"), "nucleus\nWBC\n");
+        List<Roi> rois = new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, line -> {})
+                .forImage(image, 64, 48)
+                .rois();
+        assertEquals(2, rois.size());
+        assertTrue(rois.get(0).getType() != Roi.RECTANGLE, "a polygon, not a box: " + rois.get(0));
+        assertEquals("nucleus", rois.get(0).getName());
+        assertArrayEquals(new float[] {0, 12, 32, 36}, DetectFiles.box(rois.get(0)), 1e-4f, "the diamond's bounds");
+        assertArrayEquals(new float[] {40, 12, 56, 36}, DetectFiles.box(rois.get(1)), 1e-4f, "the box line");
+        int[] labels = TrainDetectorFiles.outlines(rois, 1, 64, 48);
+        assertEquals(1, labels[24 * 64 + 16], "the diamond's centre");
+        assertEquals(0, labels[13 * 64 + 1], "its bounds' corner");
+    }
+
+    @Test
+    void qupathGeoJsonBesideEachImage() throws IOException {
+        Path a = photo(dir, "a.jpg"), b = photo(dir, "b.jpg");
+        Files.writeString(dir.resolve("a.geojson"), GeoJsonObjectsTest.QUPATH_COLLECTION);
+        Files.writeString(dir.resolve("b.json"), GeoJsonObjectsTest.QUPATH_ARRAY); // QuPath scripts name it either way
+        Files.writeString(dir.resolve("c.json"), "{\"not\": \"geojson\"}");
+        List<String> warnings = new ArrayList<>();
+        BoxAnnotations annotations = new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, warnings::add);
+        BoxAnnotations.Found fa = annotations.forImage(a, 64, 48), fb = annotations.forImage(b, 64, 48);
+        assertEquals("a.geojson", fa.file().getFileName().toString());
+        assertEquals(
+                List.of("Nucleus", "Tumor: Positive"),
+                fa.rois().stream().map(Roi::getName).toList());
+        assertArrayEquals(
+                new float[] {42, 40, 58, 48}, DetectFiles.box(fa.rois().get(1)), 1e-4f, "cut at the edge");
+        assertEquals("b.json", fb.file().getFileName().toString());
+        assertArrayEquals(
+                new float[] {2, 2, 6, 6},
+                DetectFiles.box(fb.rois().get(0)),
+                1e-4f,
+                "its part outside the image cut off");
+        Path c = photo(dir, "c.jpg");
+        assertEquals(null, annotations.forImage(c, 64, 48), "a JSON file that is not GeoJSON is not its annotation");
+        assertTrue(annotations.lookedFor(c).contains("c.geojson (QuPath)"), annotations.lookedFor(c));
     }
 
     @Test

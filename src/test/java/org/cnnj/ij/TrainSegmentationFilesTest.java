@@ -3,11 +3,15 @@ package org.cnnj.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.Gson;
 import ij.gui.Roi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.Instances;
 import org.cnnj.seg.LabeledImage;
@@ -15,7 +19,10 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Segmentation training data from ROI zips (the ROI Manager's format) instead of label images. */
+/**
+ * Segmentation training data from ROI zips (the ROI Manager's format) and annotation tools' outlines (QuPath's
+ * GeoJSON, COCO run-length masks) instead of label images; boxes alone refused.
+ */
 class TrainSegmentationFilesTest {
     @TempDir
     Path dir;
@@ -36,5 +43,95 @@ class TrainSegmentationFilesTest {
         Files.delete(dir.resolve("a.zip"));
         var e = Assertions.assertThrows(IOException.class, () -> TrainSegmentationFiles.load(dir, null));
         assertTrue(e.getMessage().contains("a-labels.tif") && e.getMessage().contains("a.zip"), e.getMessage());
+        assertTrue(e.getMessage().contains("a.geojson (QuPath)"), e.getMessage());
+    }
+
+    @Test
+    void qupathGeoJsonAndCocoMasksBecomeTheSameObjects() throws Exception {
+        Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
+        int[] truth =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
+        List<Roi> rois = LabelResults.rois(truth, 256, 256, 0);
+        // As QuPath 0.2-0.5 writes annotations without options: an array of Features, classified "Nucleus".
+        List<Object> features = new ArrayList<>();
+        for (Roi r : rois) {
+            List<List<double[][]>> polygons = ObjectFiles.polygons(r);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("type", "Feature");
+            f.put("id", "PathAnnotationObject");
+            f.put(
+                    "geometry",
+                    Map.of(
+                            "type",
+                            polygons.size() == 1 ? "Polygon" : "MultiPolygon",
+                            "coordinates",
+                            polygons.size() == 1 ? polygons.get(0) : polygons));
+            f.put(
+                    "properties",
+                    Map.of("objectType", "annotation", "classification", Map.of("name", "Nucleus", "color", new int[] {
+                        255, 0, 0
+                    })));
+            features.add(f);
+        }
+        Files.writeString(dir.resolve("a.geojson"), new Gson().toJson(features));
+        assertSameObjects(truth, TrainSegmentationFiles.load(dir, null));
+        Files.delete(dir.resolve("a.geojson"));
+
+        // As CVAT exports brush masks (COCO 1.0): compressed run-length masks, one annotation per nucleus.
+        List<Object> annotations = new ArrayList<>();
+        for (int id = 1; id <= Instances.count(truth); id++) {
+            int[] mask = new int[truth.length];
+            for (int i = 0; i < mask.length; i++) mask[i] = truth[i] == id ? 1 : 0;
+            float[] b = DetectFiles.box(rois.get(id - 1));
+            annotations.add(Map.of(
+                    "id",
+                    id,
+                    "image_id",
+                    1,
+                    "category_id",
+                    1,
+                    "iscrowd",
+                    0,
+                    "bbox",
+                    new float[] {b[0], b[1], b[2] - b[0], b[3] - b[1]},
+                    "segmentation",
+                    Map.of(
+                            "size",
+                            new int[] {256, 256},
+                            "counts",
+                            CocoRleTest.toString(CocoRleTest.runs(mask, 256, 256)))));
+        }
+        Map<String, Object> coco = Map.of(
+                "images", List.of(Map.of("id", 1, "file_name", "a.tif", "width", 256, "height", 256)),
+                "categories", List.of(Map.of("id", 1, "name", "nucleus")),
+                "annotations", annotations);
+        Files.writeString(dir.resolve("instances_default.json"), new Gson().toJson(coco));
+        List<LabeledImage> fromMasks = TrainSegmentationFiles.load(dir, null);
+        assertSameObjects(truth, fromMasks);
+        assertEquals(
+                Instances.count(truth),
+                InstanceMatching.match(truth, fromMasks.get(0).labels(), 0.999).truePositives(),
+                "run-length masks are the pixels themselves");
+        Files.delete(dir.resolve("instances_default.json"));
+
+        // Boxes alone (labelImg's Pascal VOC) are refused: a segmentation model learns outlines.
+        Files.writeString(
+                dir.resolve("a.xml"),
+                "<annotation><filename>a.tif</filename><size><width>256</width><height>256</height><depth>1"
+                        + "</depth></size><object><name>nucleus</name><bndbox><xmin>10</xmin><ymin>10</ymin>"
+                        + "<xmax>30</xmax><ymax>30</ymax></bndbox></object></annotation>");
+        var e = Assertions.assertThrows(IllegalArgumentException.class, () -> TrainSegmentationFiles.load(dir, null));
+        assertTrue(
+                e.getMessage().contains("a.xml holds boxes, not outlines")
+                        && e.getMessage().contains("train-det"),
+                e.getMessage());
+    }
+
+    private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
+        assertEquals(1, data.size());
+        int[] labels = data.get(0).labels();
+        assertEquals(Instances.count(truth), Instances.count(labels));
+        InstanceMatching.Result m = InstanceMatching.match(truth, labels, 0.9);
+        assertEquals(Instances.count(truth), m.truePositives(), "every object comes back with IoU >= 0.9");
     }
 }

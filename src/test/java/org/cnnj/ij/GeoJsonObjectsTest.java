@@ -1,0 +1,134 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.gui.Roi;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GeoJSON objects as QuPath writes them — a FeatureCollection (0.4/0.5 with FEATURE_COLLECTION, classification
+ * name and colour), an array of Features (its default; 0.2's colorRGB, isLocked, measurements), planes of a z-stack
+ * in the geometry — and as CNN-J's own objects.geojson: areas, holes, classes, positions; points and lines skipped
+ * with a warning; JSON that is not GeoJSON refused by name.
+ */
+class GeoJsonObjectsTest {
+    @TempDir
+    Path dir;
+
+    /** QuPath 0.5, "Export objects as GeoJSON" with FeatureCollection: a square nucleus with a hole, a diamond. */
+    static final String QUPATH_COLLECTION = """
+            {"type": "FeatureCollection", "features": [
+              {"type": "Feature", "id": "6f1c1b5e-3a47-4a0e-9d0b-2d1f0c3c9a11",
+               "geometry": {"type": "Polygon", "coordinates": [
+                 [[10, 10], [30, 10], [30, 30], [10, 30], [10, 10]],
+                 [[15, 15], [15, 20], [20, 20], [20, 15], [15, 15]]]},
+               "properties": {"objectType": "annotation", "classification": {"name": "Nucleus", "color": [200, 0, 0]}}},
+              {"type": "Feature", "id": "0b5d7c62-8c0e-4d53-a0b8-5b9a3c0e2f42",
+               "geometry": {"type": "Polygon", "coordinates": [[[50, 40], [60, 50], [50, 60], [40, 50], [50, 40]]]},
+               "properties": {"objectType": "annotation", "name": "my favourite",
+                 "classification": {"name": "Tumor: Positive", "color": [200, 50, 50]}}},
+              {"type": "Feature", "id": "a4e4f0a9-2b1d-4f36-9a33-0b7a9ad1c0e7",
+               "geometry": {"type": "Point", "coordinates": [5, 5]},
+               "properties": {"objectType": "annotation"}}
+            ]}""";
+
+    /** QuPath 0.2, exportObjectsToGeoJson without options: an array; two parts of one object, one unclassified. */
+    static final String QUPATH_ARRAY = """
+            [{"type": "Feature", "id": "PathAnnotationObject",
+              "geometry": {"type": "MultiPolygon", "coordinates": [
+                [[[2, 2], [6, 2], [6, 6], [2, 6], [2, 2]]],
+                [[[70, 2], [78, 2], [78, 6], [70, 6], [70, 2]]]]},
+              "properties": {"classification": {"name": "Debris", "colorRGB": -3670016}, "isLocked": false,
+                "measurements": []}},
+             {"type": "Feature", "id": "PathDetectionObject",
+              "geometry": {"type": "Polygon", "coordinates": [[[40, 2], [44, 2], [44, 8], [40, 8], [40, 2]]],
+                "plane": {"c": -1, "z": 2, "t": 0}},
+              "properties": {"isLocked": false, "measurements": []}},
+             {"type": "Feature", "id": "PathDetectionObject",
+              "geometry": {"type": "LineString", "coordinates": [[0, 0], [9, 9]]},
+              "properties": {"isLocked": false, "measurements": []}}]""";
+
+    @Test
+    void qupathFeatureCollection() throws IOException {
+        Path file = Files.writeString(dir.resolve("slide.geojson"), QUPATH_COLLECTION);
+        List<String> warnings = new ArrayList<>();
+        List<Roi> rois = GeoJsonObjects.read(file, warnings::add);
+        assertEquals(2, rois.size());
+        assertEquals("Nucleus", rois.get(0).getName());
+        assertEquals("Tumor: Positive", rois.get(1).getName(), "the class, not the object's own name");
+        assertEquals(0, rois.get(0).getPosition(), "no plane: every plane");
+        int[] labels = TrainDetectorFiles.outlines(rois, 1, 80, 64);
+        assertEquals(1, labels[12 * 80 + 12], "inside the square");
+        assertEquals(0, labels[17 * 80 + 17], "the hole is not the object");
+        assertEquals(2, labels[50 * 80 + 50], "the diamond's centre");
+        assertEquals(0, labels[41 * 80 + 41], "its bounding box's corner is not");
+        assertEquals(20 * 20 - 5 * 5, count(labels, 1), "pixels of the square less the hole");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("feature 3 (id a4e4f0a9")
+                && warnings.get(0).contains("Point"));
+    }
+
+    @Test
+    void qupathArrayWithPlanes() throws IOException {
+        Path file = Files.writeString(dir.resolve("stack.json"), QUPATH_ARRAY);
+        List<String> warnings = new ArrayList<>();
+        List<Roi> rois = GeoJsonObjects.read(file, warnings::add);
+        assertEquals(2, rois.size());
+        assertEquals("Debris", rois.get(0).getName());
+        assertArrayEquals(new float[] {2, 2, 78, 6}, DetectFiles.box(rois.get(0)), 1e-4f, "both parts, one object");
+        assertNull(rois.get(1).getName(), "unclassified: an unnamed ROI");
+        assertEquals(3, rois.get(1).getPosition(), "QuPath's z 2 is ImageJ's slice 3");
+        assertEquals(1, rois.get(0).getPosition(), "without a plane beside one with a plane: QuPath's first plane");
+        assertTrue(warnings.get(0).contains("LineString"), warnings.toString());
+    }
+
+    @Test
+    void cnnjsOwnObjectsComeBack() throws IOException {
+        int[] truth = new int[64 * 48];
+        for (int y = 5; y < 15; y++) for (int x = 5; x < 20; x++) truth[y * 64 + x] = 1;
+        for (int y = 20; y < 40; y++)
+            for (int x = 30; x < 50; x++) if ((x - 40) * (x - 40) + (y - 30) * (y - 30) < 81) truth[y * 64 + x] = 2;
+        List<ObjectFiles.Shape> shapes = new ArrayList<>();
+        for (Roi r : LabelResults.rois(truth, 64, 48, 0))
+            shapes.add(new ObjectFiles.Shape(r, "nucleus", Double.NaN, Map.of(), 0));
+        Path file = dir.resolve("objects.geojson");
+        Files.write(file, ObjectFiles.geoJson(shapes, "a.tif"));
+        List<Roi> back = GeoJsonObjects.read(file, w -> {});
+        assertEquals(2, back.size());
+        assertArrayEquals(truth, TrainDetectorFiles.outlines(back, 1, 64, 48), "the same pixels");
+        assertEquals("nucleus", DetectFiles.classOf(back.get(1)));
+    }
+
+    @Test
+    void notGeoJsonIsNamed() throws IOException {
+        Path coco = Files.writeString(dir.resolve("a.json"), "{\"images\": [], \"annotations\": []}");
+        var e = assertThrows(IllegalArgumentException.class, () -> GeoJsonObjects.read(coco, w -> {}));
+        assertTrue(e.getMessage().contains("a.json") && e.getMessage().contains("not GeoJSON"), e.getMessage());
+        Path broken = Files.writeString(dir.resolve("b.geojson"), "{\"type\": \"FeatureCollection\", \"features\": [");
+        e = assertThrows(IllegalArgumentException.class, () -> GeoJsonObjects.read(broken, w -> {}));
+        assertTrue(e.getMessage().contains("b.geojson") && e.getMessage().contains("not valid JSON"), e.getMessage());
+        Path shortRing = Files.writeString(
+                dir.resolve("c.geojson"),
+                "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[1, 1], [2, 2]]]}}");
+        e = assertThrows(IllegalArgumentException.class, () -> GeoJsonObjects.read(shortRing, w -> {}));
+        assertTrue(e.getMessage().contains("c.geojson: feature 1")
+                && e.getMessage().contains("fewer than 3"));
+    }
+
+    static int count(int[] labels, int id) {
+        int n = 0;
+        for (int l : labels) if (l == id) n++;
+        return n;
+    }
+}
