@@ -35,12 +35,12 @@ public class TrainDetectorCommand extends CnnjCommand {
             required = false,
             description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
                     + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), YOLO or YOLO-seg (X.txt + data.yaml),"
-                    + " COCO (.json: boxes, polygons, run-length masks) or CSV")
+                    + " COCO (.json: boxes, polygons, run-length masks), CVAT (annotations.xml) or CSV")
     private File rois;
 
     @Parameter(
             label = "Annotations",
-            choices = {"auto", "rois", "labels", "voc", "geojson", "coco", "yolo", "csv"},
+            choices = {"auto", "rois", "labels", "voc", "geojson", "coco", "cvat", "yolo", "csv"},
             description = "auto: whichever the folder holds for each image")
     private String annotations = "auto";
 

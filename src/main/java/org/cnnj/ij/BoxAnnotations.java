@@ -34,7 +34,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Boxes and outlines as annotation tools write them, read into ROIs named by their class (as Train Detector reads ROI
  * zips): Pascal VOC XML (labelImg, CVAT, Roboflow: NAME.xml per image, 1-based inclusive corners), QuPath's GeoJSON
  * (NAME.geojson or NAME.json per image: {@link GeoJsonObjects}), COCO JSON (CVAT, Roboflow, Detectron2: one file for
- * a folder, [x, y, width, height] from 0, polygon outlines), YOLO txt (Ultralytics, Roboflow:
+ * a folder, [x, y, width, height] from 0, polygon outlines, run-length masks), CVAT XML (annotations.xml: boxes,
+ * polygons, brush masks, ellipses: {@link CvatXml}), YOLO txt (Ultralytics, Roboflow:
  * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
  * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
  * ymin, xmax, ymax). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
@@ -49,6 +50,7 @@ public final class BoxAnnotations {
         VOC,
         GEOJSON,
         COCO,
+        CVAT,
         YOLO,
         CSV;
 
@@ -60,7 +62,8 @@ public final class BoxAnnotations {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
             throw new IllegalArgumentException(
-                    "annotations must be auto, rois, labels, voc, geojson, coco, yolo or csv, got \"" + text + "\"");
+                    "annotations must be auto, rois, labels, voc, geojson, coco, cvat, yolo or csv, got \"" + text
+                            + "\"");
         }
     }
 
@@ -71,6 +74,7 @@ public final class BoxAnnotations {
     private final Format format;
     private final Consumer<String> warn;
     private Map<String, Found> coco, csv;
+    private Map<String, CvatFound> cvat;
     private List<String> yoloNames;
 
     /** Annotations in {@code folder} (the images' own folder, or where the annotation files are). */
@@ -88,7 +92,7 @@ public final class BoxAnnotations {
         String base = ImageFiles.baseName(image);
         if (format == Format.AUTO || format == Format.VOC) {
             Path xml = folder.resolve(base + ".xml");
-            if (Files.isRegularFile(xml)) return new Found(xml, voc(xml, width, height));
+            if (Files.isRegularFile(xml) && !CvatXml.isCvat(xml(xml))) return new Found(xml, voc(xml, width, height));
         }
         if (format == Format.AUTO || format == Format.GEOJSON) {
             Path geo = geoJsonFile(base);
@@ -102,6 +106,18 @@ public final class BoxAnnotations {
             if (coco == null) coco = readCoco();
             Found f = coco.get(image.getFileName().toString());
             if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height));
+        }
+        if (format == Format.AUTO || format == Format.CVAT) {
+            if (cvat == null) cvat = readCvat();
+            CvatFound f = cvat.get(image.getFileName().toString());
+            if (f != null) {
+                CvatXml.Image i = f.image();
+                if (i.width() > 0 && i.height() > 0 && (i.width() != width || i.height() != height))
+                    throw new IllegalArgumentException(f.file().getFileName() + " describes " + image.getFileName()
+                            + " as " + i.width() + " × " + i.height() + " but it is " + width + " × " + height
+                            + "; the shapes belong to another size (a resized export?): export them again");
+                return new Found(f.file(), checked(i.rois(), f.file(), width, height));
+            }
         }
         if (format == Format.AUTO || format == Format.CSV) {
             if (csv == null) csv = readCsv();
@@ -119,10 +135,11 @@ public final class BoxAnnotations {
             case GEOJSON -> base + ".geojson (QuPath)";
             case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
             case COCO -> "a COCO .json naming " + image.getFileName();
+            case CVAT -> "a CVAT annotations.xml naming " + image.getFileName();
             case CSV -> "a .csv with a row for " + image.getFileName();
             default ->
                 base + ".xml (Pascal VOC), " + base + ".geojson (QuPath), " + base
-                        + ".txt (YOLO), a COCO .json or a .csv naming it";
+                        + ".txt (YOLO), a COCO .json, a CVAT annotations.xml or a .csv naming it";
         };
     }
 
@@ -414,6 +431,26 @@ public final class BoxAnnotations {
         }
         roi.setName(box.getName());
         return roi;
+    }
+
+    // CVAT XML
+
+    private record CvatFound(Path file, CvatXml.Image image) {}
+
+    private Map<String, CvatFound> readCvat() throws IOException {
+        Map<String, CvatFound> out = new HashMap<>();
+        for (Path file : files(".xml")) {
+            Document d;
+            try {
+                d = xml(file);
+            } catch (IOException notXml) {
+                if (format == Format.CVAT) throw notXml;
+                continue;
+            }
+            if (!CvatXml.isCvat(d)) continue; // Pascal VOC, or another XML file
+            CvatXml.read(d, file, warn).forEach((name, image) -> out.putIfAbsent(name, new CvatFound(file, image)));
+        }
+        return out;
     }
 
     private static JsonArray array(JsonObject root, String field, Path file) {

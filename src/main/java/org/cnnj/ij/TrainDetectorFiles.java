@@ -39,8 +39,8 @@ import org.cnnj.train.TrainingRun;
  * Trains a detector from image files (TIFF, PNG, JPEG) with their boxes: ImageJ ROIs — for every image NAME, a ROI zip
  * NAME.zip (or NAME-rois.zip, or NAME.roi) in the ROI folder, a ROI's class being its group name or its name ("round",
  * "round-0003", "round 0.91"), any ROI shape counting by its bounding box — or an instance label image, or boxes as
- * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, COCO, YOLO, CSV). With a mask head the ROIs' outlines
- * (label images, polygons, COCO segmentations) are the masks to learn. Writes the model (NAME.onnx, NAME.head.onnx,
+ * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, QuPath GeoJSON, COCO, CVAT, YOLO, CSV). With a
+ * mask head the ROIs' outlines (label images, polygons, masks) are the masks to learn. Writes the model (NAME.onnx, NAME.head.onnx,
  * NAME.mask.onnx with masks, NAME.json), a training log CSV (updated every epoch) and checkpoints.
  */
 public final class TrainDetectorFiles {
@@ -48,8 +48,8 @@ public final class TrainDetectorFiles {
      * Where the examples come from and how they are read.
      *
      * @param rois        folder of ROI files, or null for the image folder
-     * @param annotations where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV (auto: whichever
-     *                    is there for each image)
+     * @param annotations where the boxes are: ROI zips, label images, Pascal VOC, QuPath GeoJSON, COCO, CVAT, YOLO or
+     *                    CSV (auto: whichever is there for each image)
      * @param channels     which channels of each image the detector learns from, in which order
      * @param augmentation how the training patches vary (null: {@link BoxAugmentation#BASIC})
      */
@@ -118,7 +118,7 @@ public final class TrainDetectorFiles {
                     examples.images(), folder, examples.annotations(), examples.channels(), examples.augmentation()));
         }
 
-        /** Where the boxes are: ROI zips, label images, Pascal VOC, COCO, YOLO or CSV files (auto: whichever is there). */
+        /** Where the boxes are: ROI zips, label images, Pascal VOC, QuPath GeoJSON, COCO, CVAT, YOLO or CSV (auto). */
         public Options withAnnotations(BoxAnnotations.Format f) {
             return with(
                     new Examples(examples.images(), examples.rois(), f, examples.channels(), examples.augmentation()));

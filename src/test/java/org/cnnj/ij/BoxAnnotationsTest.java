@@ -277,6 +277,67 @@ class BoxAnnotationsTest {
         assertTrue(annotations.lookedFor(c).contains("c.geojson (QuPath)"), annotations.lookedFor(c));
     }
 
+    /** CVAT 2.x, "CVAT for images 1.1": one annotations.xml for the task, every shape kind it writes. */
+    static final String CVAT_XML = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <annotations>
+              <version>1.1</version>
+              <meta><task><id>3</id><name>smears</name><size>2</size><mode>annotation</mode>
+                <labels><label><name>RBC</name><type>any</type></label></labels></task></meta>
+              <image id="0" name="train/a.jpg" width="64" height="48">
+                <box label="RBC" source="manual" occluded="0" xtl="4.00" ytl="6.00" xbr="14.00" ybr="14.00" z_order="0">
+                </box>
+                <box label="WBC" source="manual" occluded="0" xtl="30" ytl="10" xbr="50" ybr="30" rotation="90.0"
+                     z_order="0"></box>
+                <polygon label="Platelets" source="manual" occluded="0" points="58.0,40.0;64.0,44.0;58.0,48.0"
+                     z_order="0"></polygon>
+                <mask label="RBC" source="manual" occluded="0" rle="1, 2, 1, 4, 1, 2, 1" left="10" top="20"
+                     width="4" height="3" z_order="0"></mask>
+                <ellipse label="WBC" source="manual" occluded="0" cx="40" cy="38" rx="6" ry="3" z_order="0"></ellipse>
+                <points label="RBC" source="manual" occluded="0" points="5.0,5.0" z_order="0"></points>
+                <tag label="blurry" source="manual"></tag>
+              </image>
+              <image id="1" name="b.jpg" width="128" height="96"></image>
+            </annotations>
+            """;
+
+    @Test
+    void cvatXmlAsCvatExportsIt() throws IOException {
+        Path a = photo(dir, "a.jpg"), b = photo(dir, "b.jpg");
+        Files.writeString(dir.resolve("annotations.xml"), CVAT_XML);
+        List<String> warnings = new ArrayList<>();
+        BoxAnnotations annotations = new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, warnings::add);
+        List<Roi> rois = annotations.forImage(a, 64, 48).rois();
+        assertEquals(
+                List.of("RBC", "WBC", "Platelets", "RBC", "WBC"),
+                rois.stream().map(Roi::getName).toList());
+        assertArrayEquals(new float[] {4, 6, 14, 14}, DetectFiles.box(rois.get(0)), 1e-4f, "a box");
+        assertArrayEquals(new float[] {30, 10, 50, 30}, DetectFiles.box(rois.get(1)), 1e-3f, "a square turned 90°");
+        assertArrayEquals(new float[] {58, 40, 64, 48}, DetectFiles.box(rois.get(2)), 1e-4f, "a polygon");
+        assertArrayEquals(new float[] {10, 20, 14, 23}, DetectFiles.box(rois.get(3)), 1e-4f, "a brush mask");
+        assertArrayEquals(new float[] {34, 35, 46, 41}, DetectFiles.box(rois.get(4)), 1e-3f, "an ellipse");
+        int[] labels = TrainDetectorFiles.outlines(rois, 1, 64, 48);
+        assertEquals(4, labels[20 * 64 + 11], "the mask's first row: 0 1 1 0");
+        assertEquals(0, labels[20 * 64 + 10]);
+        assertEquals(4, labels[21 * 64 + 10], "its second row: 1 1 1 1");
+        assertEquals(0, labels[22 * 64 + 13], "its third row: 0 1 1 0");
+        assertEquals(8, GeoJsonObjectsTest.count(labels, 4));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("a.jpg, points \"RBC\"")
+                && warnings.get(0).contains("skipped"));
+        var e = assertThrows(IllegalArgumentException.class, () -> annotations.forImage(b, 64, 48));
+        assertTrue(
+                e.getMessage().contains("annotations.xml describes b.jpg as 128 × 96 but it is 64 × 48"),
+                e.getMessage());
+        Files.writeString(
+                dir.resolve("video.xml"),
+                "<annotations><version>1.1</version><track id=\"0\" label=\"RBC\"></track></annotations>");
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new BoxAnnotations(dir, BoxAnnotations.Format.CVAT, w -> {}).forImage(a, 64, 48));
+        assertTrue(e.getMessage().contains("video.xml is CVAT for video"), e.getMessage());
+    }
+
     @Test
     void csvWithCornersOrSizes() throws IOException {
         Path image = photo(dir, "cells.tif");
