@@ -67,8 +67,17 @@ public final class BoxAnnotations {
         }
     }
 
-    /** The boxes of one image and the file they came from. */
-    public record Found(Path file, List<Roi> rois) {}
+    /** The boxes or outlines of one image, the file they came from and its format. */
+    public record Found(Path file, List<Roi> rois, Format format) {
+        /** Whether the file holds boxes only (Pascal VOC, CSV; YOLO or COCO without outlines): nothing to segment. */
+        public boolean boxesOnly() {
+            return switch (format) {
+                case VOC, CSV -> true;
+                case YOLO, COCO -> rois.stream().allMatch(r -> r.getType() == Roi.RECTANGLE);
+                default -> false;
+            };
+        }
+    }
 
     private final Path folder;
     private final Format format;
@@ -92,20 +101,22 @@ public final class BoxAnnotations {
         String base = ImageFiles.baseName(image);
         if (format == Format.AUTO || format == Format.VOC) {
             Path xml = folder.resolve(base + ".xml");
-            if (Files.isRegularFile(xml) && !CvatXml.isCvat(xml(xml))) return new Found(xml, voc(xml, width, height));
+            if (Files.isRegularFile(xml) && !CvatXml.isCvat(xml(xml)))
+                return new Found(xml, voc(xml, width, height), Format.VOC);
         }
         if (format == Format.AUTO || format == Format.GEOJSON) {
             Path geo = geoJsonFile(base);
-            if (geo != null) return new Found(geo, checked(GeoJsonObjects.read(geo, warn), geo, width, height));
+            if (geo != null)
+                return new Found(geo, checked(GeoJsonObjects.read(geo, warn), geo, width, height), Format.GEOJSON);
         }
         if (format == Format.AUTO || format == Format.YOLO) {
             Path txt = yoloFile(image, base);
-            if (txt != null) return new Found(txt, yolo(txt, width, height));
+            if (txt != null) return new Found(txt, yolo(txt, width, height), Format.YOLO);
         }
         if (format == Format.AUTO || format == Format.COCO) {
             if (coco == null) coco = readCoco();
             Found f = coco.get(image.getFileName().toString());
-            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height));
+            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
         }
         if (format == Format.AUTO || format == Format.CVAT) {
             if (cvat == null) cvat = readCvat();
@@ -116,13 +127,13 @@ public final class BoxAnnotations {
                     throw new IllegalArgumentException(f.file().getFileName() + " describes " + image.getFileName()
                             + " as " + i.width() + " × " + i.height() + " but it is " + width + " × " + height
                             + "; the shapes belong to another size (a resized export?): export them again");
-                return new Found(f.file(), checked(i.rois(), f.file(), width, height));
+                return new Found(f.file(), checked(i.rois(), f.file(), width, height), Format.CVAT);
             }
         }
         if (format == Format.AUTO || format == Format.CSV) {
             if (csv == null) csv = readCsv();
             Found f = csv.get(image.getFileName().toString());
-            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height));
+            if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
         }
         return null;
     }
@@ -373,7 +384,7 @@ public final class BoxAnnotations {
                 Roi outline = outline(o, box, json, file, sizes.get(file));
                 rois.get(file).add(outline != null ? outline : box);
             }
-            rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list)));
+            rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list, Format.COCO)));
         }
         return out;
     }
@@ -493,7 +504,7 @@ public final class BoxAnnotations {
                             + "\" does not have the columns its header names (" + lines.get(0) + ")");
                 }
             }
-            rois.forEach((name, list) -> out.putIfAbsent(name, new Found(file, list)));
+            rois.forEach((name, list) -> out.putIfAbsent(name, new Found(file, list, Format.CSV)));
         }
         return out;
     }

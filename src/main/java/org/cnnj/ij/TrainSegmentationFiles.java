@@ -1,8 +1,10 @@
 package org.cnnj.ij;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.stream.Stream;
 import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Manifest;
 import org.cnnj.seg.LabeledImage;
+import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.Segmenter;
 import org.cnnj.train.TrainConfig;
@@ -106,15 +109,15 @@ public final class TrainSegmentationFiles {
         checkOutput(o.output());
         Consumer<String> log = listener == null ? System.err::println : listener::log;
         log.accept("reading the training images in " + o.images() + "...");
-        List<LabeledImage> data = load(o.images(), o.labels(), o.channels());
+        List<LabeledImage> data = load(o.images(), o.labels(), o.channels(), semanticClasses(o.recipe()));
         String what = describe(data, o.images());
         log.accept(what + "; preparing patches (rescaling to one object size), then training...");
         return train(data, what, o, cancel, listener);
     }
 
     /**
-     * Trains on one open image (each slice a sample) whose objects are ROIs (ROI Manager or zip):
-     * each ROI becomes one object (instances) — for semantic training, use label images.
+     * Trains on one open image (each slice a sample) whose objects are ROIs (ROI Manager or zip): each ROI becomes one
+     * object (instances), or paints its class (semantic: the ROI's class among the recipe's classes).
      */
     public static SegmentationTrainer.Result trainOnImage(
             ImagePlus image, List<Roi> rois, Options o, AtomicBoolean cancel, TrainingListener listener)
@@ -122,7 +125,7 @@ public final class TrainSegmentationFiles {
         if (rois.isEmpty())
             throw new IllegalArgumentException(
                     "there are no ROIs to learn from; outline objects and add them to the ROI Manager (t)");
-        ImagePlus labels = LabelResults.rasterize(rois, image.getWidth(), image.getHeight(), Planes.positions(image));
+        ImagePlus labels = labelsOf(rois, semanticClasses(o.recipe()), image, Path.of("ROIs"));
         return train(
                 samples(image, labels, image.getTitle(), Path.of("ROIs")),
                 "image " + image.getTitle() + " with " + rois.size() + " ROIs",
@@ -157,7 +160,7 @@ public final class TrainSegmentationFiles {
                     .withListener(progress)
                     .withProvenance(provenance);
             if (o.validation() != null) {
-                List<LabeledImage> held = load(o.validation(), null, o.channels());
+                List<LabeledImage> held = load(o.validation(), null, o.channels(), semanticClasses(o.recipe()));
                 provenance.put("validation", describe(held, o.validation()));
                 run = run.validatedOn(held);
             }
@@ -189,8 +192,23 @@ public final class TrainSegmentationFiles {
 
     /** {@link #load(Path, Path)} giving the network only {@code channels} of each image, in that order. */
     public static List<LabeledImage> load(Path images, Path labels, ChannelChoice channels) throws IOException {
-        if (Files.isRegularFile(images)) return loadList(images, labels, channels);
-        return loadFolder(images, labels, List.of(), channels);
+        return load(images, labels, channels, null);
+    }
+
+    /**
+     * {@link #load(Path, Path, ChannelChoice)} for a semantic task when {@code semanticClasses} is not null: outlines
+     * (ROI zips, annotation tools' files) paint their class's index in it instead of one object id each.
+     */
+    public static List<LabeledImage> load(
+            Path images, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
+        if (Files.isRegularFile(images)) return loadList(images, labels, channels, semanticClasses);
+        return loadFolder(images, labels, List.of(), channels, semanticClasses);
+    }
+
+    /** The class names outlines paint for a semantic recipe (empty when it names none); null for instances. */
+    private static List<String> semanticClasses(SegmentationTrainer.Recipe recipe) {
+        if (recipe.task() != SegmentationTask.SEMANTIC) return null;
+        return recipe.classes() == null ? List.of() : recipe.classes();
     }
 
     /** "N samples from SOURCE (k images), …". */
@@ -203,7 +221,8 @@ public final class TrainSegmentationFiles {
         return data.size() + " samples from " + from + " (" + String.join(", ", parts) + ")";
     }
 
-    private static List<LabeledImage> loadList(Path list, Path labels, ChannelChoice channels) throws IOException {
+    private static List<LabeledImage> loadList(
+            Path list, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
         List<Path> folders = new ArrayList<>();
         List<PathMatcher> excluded = new ArrayList<>();
         int n = 0;
@@ -226,12 +245,13 @@ public final class TrainSegmentationFiles {
         if (folders.isEmpty())
             throw new IOException(list + " lists no image folders; write one folder per line (relative to the file)");
         List<LabeledImage> out = new ArrayList<>();
-        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded, channels));
+        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded, channels, semanticClasses));
         return out;
     }
 
     private static List<LabeledImage> loadFolder(
-            Path images, Path labels, List<PathMatcher> excluded, ChannelChoice channels) throws IOException {
+            Path images, Path labels, List<PathMatcher> excluded, ChannelChoice channels, List<String> semanticClasses)
+            throws IOException {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
@@ -250,7 +270,7 @@ public final class TrainSegmentationFiles {
         for (Path image : files) {
             try {
                 String source = sources.getOrDefault(ImageFiles.baseName(image), folderSource);
-                for (LabeledImage d : pair(image, labels, channels)) out.add(d.from(source));
+                for (LabeledImage d : pair(image, labels, channels, semanticClasses)) out.add(d.from(source));
             } catch (IOException | IllegalArgumentException e) {
                 if (first == null) first = e;
                 failures.add(image.getFileName() + " (" + e.getMessage() + ")");
@@ -268,7 +288,8 @@ public final class TrainSegmentationFiles {
     }
 
     /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
-    private static List<LabeledImage> pair(Path image, Path labels, ChannelChoice channels) throws IOException {
+    private static List<LabeledImage> pair(
+            Path image, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
         String name = image.getFileName().toString();
         Path label = labels != null
                 ? labels.resolve(name)
@@ -279,7 +300,7 @@ public final class TrainSegmentationFiles {
         } else {
             Path folder = labels != null ? labels : image.toAbsolutePath().getParent();
             Outlines outlines = outlines(image, img, folder, label);
-            lab = LabelResults.rasterize(outlines.rois(), img.getWidth(), img.getHeight(), Planes.positions(img));
+            lab = labelsOf(outlines.rois(), semanticClasses, img, outlines.file());
             label = outlines.file();
         }
         if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
@@ -296,6 +317,37 @@ public final class TrainSegmentationFiles {
                     name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
         return samples(img, lab, name, label);
+    }
+
+    /**
+     * The label image outlines give {@code image}: one object id per outline, or for a semantic task (classes not null)
+     * each outline's class index among {@code classes} — index 0 where no outline is, later outlines over earlier ones
+     * (QuPath exports a region before the annotations inside it).
+     */
+    private static ImagePlus labelsOf(List<Roi> rois, List<String> classes, ImagePlus image, Path file) {
+        int w = image.getWidth(), h = image.getHeight(), slices = Planes.positions(image);
+        if (classes == null) return LabelResults.rasterize(rois, w, h, slices);
+        if (classes.isEmpty())
+            throw new IllegalArgumentException("semantic training from outlines (" + file.getFileName() + ") needs the"
+                    + " class names in order, the first for what no outline covers: give classes (e.g. --classes"
+                    + " background,Tumor,Stroma)");
+        ImageStack stack = new ImageStack(w, h);
+        for (int s = 1; s <= slices; s++) {
+            ShortProcessor ip = new ShortProcessor(w, h);
+            for (Roi roi : rois) {
+                if (!LabelResults.onSlice(roi, s)) continue;
+                String c = DetectFiles.classOf(roi);
+                int index = c == null ? -1 : classes.indexOf(c);
+                if (index < 0)
+                    throw new IllegalArgumentException(file.getFileName() + ": outline \"" + roi.getName() + "\" has "
+                            + (c == null ? "no class" : "the class \"" + c + "\"") + ", which is not one of "
+                            + classes + "; name its class in the annotation tool or add it to the classes");
+                ip.setValue(index);
+                ip.fill(roi);
+            }
+            stack.addSlice(ip);
+        }
+        return new ImagePlus("classes", stack);
     }
 
     /** The objects of an image drawn as outlines, and the file they came from. */
@@ -315,7 +367,7 @@ public final class TrainSegmentationFiles {
             throw new IOException("no labels for " + name + " in " + folder + ": looked for " + labelImage.getFileName()
                     + ", a ROI zip " + ImageFiles.baseName(image) + ".zip, or outlines: " + tools.lookedFor(image));
         }
-        if (!found.rois().isEmpty() && found.rois().stream().allMatch(r -> r.getType() == Roi.RECTANGLE)) {
+        if (!found.rois().isEmpty() && found.boxesOnly()) {
             throw new IllegalArgumentException(found.file().getFileName() + " holds boxes, not outlines: a segmentation"
                     + " model learns each object's outline; draw outlines (QuPath, CVAT or Roboflow polygons, the ROI"
                     + " Manager) or train a detector on these boxes (train-det)");

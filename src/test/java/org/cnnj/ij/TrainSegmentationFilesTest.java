@@ -127,6 +127,39 @@ class TrainSegmentationFilesTest {
                 e.getMessage());
     }
 
+    @Test
+    void semanticTrainingPaintsEachOutlinesClass() throws Exception {
+        Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
+        // QuPath region annotations: a tissue region, a tumour inside it (exported after it), an unclassified one.
+        String region = "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[0, 0],"
+                + " [200, 0], [200, 200], [0, 200], [0, 0]]]}, \"properties\": {\"objectType\": \"annotation\","
+                + " \"classification\": {\"name\": \"Stroma\", \"color\": [150, 200, 150]}}}";
+        String tumour = "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[50, 50],"
+                + " [100, 50], [100, 100], [50, 100], [50, 50]]]}, \"properties\": {\"objectType\": \"annotation\","
+                + " \"classification\": {\"name\": \"Tumor\", \"color\": [200, 0, 0]}}}";
+        Files.writeString(dir.resolve("a.geojson"), "[" + region + ", " + tumour + "]");
+        List<String> classes = List.of("background", "Tumor", "Stroma");
+        int[] map = TrainSegmentationFiles.load(dir, null, ChannelChoice.ALL, classes)
+                .get(0)
+                .labels();
+        assertEquals(2, map[10 * 256 + 10], "Stroma");
+        assertEquals(1, map[75 * 256 + 75], "Tumor, painted over the region it lies in");
+        assertEquals(0, map[220 * 256 + 220], "no outline: background");
+        var e = Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainSegmentationFiles.load(dir, null, ChannelChoice.ALL, List.of()));
+        assertTrue(e.getMessage().contains("--classes background,"), e.getMessage());
+        e = Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainSegmentationFiles.load(dir, null, ChannelChoice.ALL, List.of("background", "Tumor")));
+        assertTrue(
+                e.getMessage().contains("a.geojson") && e.getMessage().contains("\"Stroma\", which is not one of"),
+                e.getMessage());
+        // For instances the same outlines are two objects.
+        assertEquals(
+                2, Instances.count(TrainSegmentationFiles.load(dir, null).get(0).labels()));
+    }
+
     private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
         assertEquals(1, data.size());
         int[] labels = data.get(0).labels();
