@@ -18,36 +18,66 @@ import java.util.List;
 final class CocoRle {
     private CocoRle() {}
 
-    /** The mask's outline as one ROI (several parts or holes: a composite ROI); null when the mask is empty. */
+    /**
+     * The mask's outline as one ROI (several parts or holes: a composite ROI); null when the mask is empty. Traced
+     * within the mask's own bounds: a few objects' masks on a large image cost their size, not the image's.
+     */
     static Roi outline(JsonObject rle, String which) {
-        int[] hw = size(rle, which);
-        int[] mask = decode(rle, which);
-        List<Roi> rois = LabelResults.rois(mask, hw[1], hw[0], 0);
-        return rois.isEmpty() ? null : rois.get(0);
+        int h = size(rle, which)[0];
+        long[] runs = checkedRuns(rle, which);
+        int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1;
+        long index = 0;
+        for (int r = 0; r < runs.length; index += runs[r++]) {
+            if (r % 2 == 0 || runs[r] == 0) continue;
+            long last = index + runs[r] - 1;
+            int first = (int) (index / h), end = (int) (last / h); // the columns this run of 1s touches
+            x0 = Math.min(x0, first);
+            x1 = Math.max(x1, end);
+            y0 = Math.min(y0, first == end ? (int) (index % h) : 0);
+            y1 = Math.max(y1, first == end ? (int) (last % h) : h - 1);
+        }
+        if (x1 < 0) return null;
+        int bw = x1 - x0 + 1, bh = y1 - y0 + 1, left = x0, top = y0;
+        int[] crop = new int[bw * bh];
+        paint(runs, h, (x, y) -> crop[(y - top) * bw + x - left] = 1);
+        List<Roi> rois = LabelResults.rois(crop, bw, bh, 0);
+        if (rois.isEmpty()) return null;
+        Roi roi = rois.get(0);
+        roi.setLocation(roi.getXBase() + left, roi.getYBase() + top);
+        return roi;
     }
 
     /** The mask as 0/1 per pixel, row-major [height × width] (as ImageJ stores pixels). */
     static int[] decode(JsonObject rle, String which) {
-        int[] hw = size(rle, which);
-        int h = hw[0], w = hw[1];
-        long[] runs = runs(rle.get("counts"), which);
+        int h = size(rle, which)[0], w = size(rle, which)[1];
         int[] mask = new int[h * w];
-        long index = 0, total = (long) h * w;
-        int value = 0;
-        for (long run : runs) {
-            if (run < 0 || index + run > total)
-                throw new IllegalArgumentException(which + ": its run-length mask's runs do not add up to its size " + w
-                        + " × " + h + "; the mask is damaged (export it again)");
-            if (value == 1) {
-                for (long i = index; i < index + run; i++) {
-                    int x = (int) (i / h), y = (int) (i % h); // column-major: down each column
-                    mask[y * w + x] = 1;
-                }
-            }
-            index += run;
-            value ^= 1;
-        }
+        paint(checkedRuns(rle, which), h, (x, y) -> mask[y * w + x] = 1);
         return mask;
+    }
+
+    private interface Pixel {
+        void set(int x, int y);
+    }
+
+    /** Calls {@code pixel} for each pixel of the runs of 1s, column-major: down each column, then the next. */
+    private static void paint(long[] runs, int h, Pixel pixel) {
+        long index = 0;
+        for (int r = 0; r < runs.length; index += runs[r++])
+            if (r % 2 == 1) for (long i = index; i < index + runs[r]; i++) pixel.set((int) (i / h), (int) (i % h));
+    }
+
+    /** The runs, checked to cover no more than the mask's pixels. */
+    private static long[] checkedRuns(JsonObject rle, String which) {
+        int[] hw = size(rle, which);
+        long[] runs = runs(rle.get("counts"), which);
+        long total = 0;
+        for (long run : runs) {
+            total += run;
+            if (run < 0 || total > (long) hw[0] * hw[1])
+                throw new IllegalArgumentException(which + ": its run-length mask's runs do not add up to its size "
+                        + hw[1] + " × " + hw[0] + "; the mask is damaged (export it again)");
+        }
+        return runs;
     }
 
     /** [height, width] from "size". */
