@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * QuPath's {@code properties.classification.name} (or {@code names} joined as QuPath shows a derived class, "Tumor:
  * Positive"); an unclassified object gets no name, as an unnamed ROI. An object's own {@code name} is not its class.
  * Coordinates are pixels of the full-resolution image, (0, 0) the top-left corner of its top-left pixel, as ImageJ's.
- * Points and lines (no area) are skipped with a warning.
+ * Objects nested in others (QuPath's childObjects) are read too. A cell object gives its cell outline (its
+ * nucleusGeometry is not read). Points and lines (no area) are skipped with a warning.
  */
 final class GeoJsonObjects {
     private GeoJsonObjects() {}
@@ -60,18 +61,41 @@ final class GeoJsonObjects {
             throw new IllegalArgumentException(file.getFileName() + " is JSON but not GeoJSON (no Feature or"
                     + " FeatureCollection); QuPath writes it with File › Export objects as GeoJSON");
         List<Roi> out = new ArrayList<>();
-        int n = 0;
-        for (JsonElement f : features(root)) {
-            n++;
-            String which = file.getFileName() + ": feature " + n + idOf(f);
-            Roi roi = feature(f, which, warn);
-            if (roi != null) out.add(roi);
-        }
+        readAll(features(root), file.getFileName() + ": feature ", out, warn);
         // QuPath writes a plane only where it is not the first: once one object has one, the others are on plane 1,
         // not on every plane.
         if (out.stream().anyMatch(r -> r.getPosition() > 0))
             for (Roi r : out) if (r.getPosition() == 0) r.setPosition(1);
         return out;
+    }
+
+    /**
+     * Each feature's object, then the objects nested in it: QuPath writes the objects inside an annotation as its
+     * {@code properties.childObjects} when the hierarchy is exported, and the hierarchy's root (objectType "root", no
+     * geometry) only as the holder of its children.
+     */
+    private static void readAll(Iterable<JsonElement> features, String where, List<Roi> out, Consumer<String> warn) {
+        int n = 0;
+        for (JsonElement f : features) {
+            n++;
+            String which = where + n + idOf(f);
+            JsonObject properties = properties(f);
+            boolean root = properties.has("objectType")
+                    && properties.get("objectType").isJsonPrimitive()
+                    && properties.get("objectType").getAsString().equals("root");
+            if (!root) {
+                Roi roi = feature(f, which, warn);
+                if (roi != null) out.add(roi);
+            }
+            JsonElement children = properties.get("childObjects");
+            if (children != null && children.isJsonArray())
+                readAll(children.getAsJsonArray(), which + ", child ", out, warn);
+        }
+    }
+
+    private static JsonObject properties(JsonElement f) {
+        JsonElement p = f.isJsonObject() ? f.getAsJsonObject().get("properties") : null;
+        return p != null && p.isJsonObject() ? p.getAsJsonObject() : new JsonObject();
     }
 
     private static Iterable<JsonElement> features(JsonElement root) {
@@ -104,10 +128,7 @@ final class GeoJsonObjects {
         }
         ShapeRoi shape = geometry(g.getAsJsonObject(), which, warn);
         if (shape == null) return null;
-        JsonObject properties =
-                feature.has("properties") && feature.get("properties").isJsonObject()
-                        ? feature.getAsJsonObject("properties")
-                        : new JsonObject();
+        JsonObject properties = properties(feature);
         Roi roi = shape.trySimplify();
         String cls = className(properties);
         if (cls != null) roi.setName(cls);

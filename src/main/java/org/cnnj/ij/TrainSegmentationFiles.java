@@ -326,7 +326,7 @@ public final class TrainSegmentationFiles {
      */
     private static ImagePlus labelsOf(List<Roi> rois, List<String> classes, ImagePlus image, Path file) {
         int w = image.getWidth(), h = image.getHeight(), slices = Planes.positions(image);
-        if (classes == null) return LabelResults.rasterize(rois, w, h, slices);
+        if (classes == null) return LabelResults.rasterize(withoutRegions(rois, file), w, h, slices);
         if (classes.isEmpty())
             throw new IllegalArgumentException("semantic training from outlines (" + file.getFileName() + ") needs the"
                     + " class names in order, the first for what no outline covers: give classes (e.g. --classes"
@@ -348,6 +348,33 @@ public final class TrainSegmentationFiles {
             stack.addSlice(ip);
         }
         return new ImagePlus("classes", stack);
+    }
+
+    /**
+     * The outlines less those that hold two or more others' centres: an annotated region with its objects inside
+     * (QuPath's parent annotation around its detections), not an object — as one it would cover every pixel around the
+     * objects. Warned, with the fix.
+     */
+    private static List<Roi> withoutRegions(List<Roi> rois, Path file) {
+        double[][] centres = new double[rois.size()][];
+        for (int i = 0; i < centres.length; i++) centres[i] = rois.get(i).getContourCentroid();
+        List<Roi> out = new ArrayList<>();
+        for (Roi r : rois) {
+            var bounds = r.getFloatBounds(); // a cheap test first: thousands of outlines are common
+            int inside = 0;
+            for (int i = 0; i < centres.length && inside < 2; i++) {
+                Roi other = rois.get(i);
+                if (other == r || other.getPosition() != r.getPosition()) continue;
+                if (bounds.contains(centres[i][0], centres[i][1]) && r.containsPoint(centres[i][0], centres[i][1]))
+                    inside++;
+            }
+            if (inside < 2) out.add(r);
+            else
+                System.err.println("warning: " + file.getFileName() + ": outline \"" + r.getName() + "\" holds other"
+                        + " outlines (an annotated region around its objects); not taken as an object (export only the"
+                        + " objects, or use --task semantic for regions)");
+        }
+        return out;
     }
 
     /** The objects of an image drawn as outlines, and the file they came from. */

@@ -160,6 +160,44 @@ class TrainSegmentationFilesTest {
                 2, Instances.count(TrainSegmentationFiles.load(dir, null).get(0).labels()));
     }
 
+    @Test
+    void qupathHierarchyGivesTheObjectsNotTheRegionAroundThem() throws Exception {
+        Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
+        // exportObjectsToGeoJson with child objects: the root holds a region annotation, which holds three nuclei.
+        StringBuilder nuclei = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            int x = 30 + 40 * i;
+            nuclei.append(i == 0 ? "" : ", ")
+                    .append("{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[")
+                    .append(x)
+                    .append(", 30], [")
+                    .append(x + 10)
+                    .append(", 30], [")
+                    .append(x + 10)
+                    .append(", 40], [")
+                    .append(x)
+                    .append(", 40], [")
+                    .append(x)
+                    .append(", 30]]]}, \"properties\": {\"objectType\":"
+                            + " \"detection\", \"classification\": {\"name\": \"Nucleus\"}}}");
+        }
+        String region = "{\"type\": \"Feature\", \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[0, 0],"
+                + " [200, 0], [200, 200], [0, 200], [0, 0]]]}, \"properties\": {\"objectType\": \"annotation\","
+                + " \"classification\": {\"name\": \"Tumor\"}, \"childObjects\": [" + nuclei + "]}}";
+        Files.writeString(
+                dir.resolve("a.geojson"),
+                "{\"type\": \"Feature\", \"geometry\": null, \"properties\": {\"objectType\": \"root\","
+                        + " \"childObjects\": [" + region + "]}}");
+        int[] objects = TrainSegmentationFiles.load(dir, null).get(0).labels();
+        assertEquals(3, Instances.count(objects), "the three nuclei; the region around them is not an object");
+        assertEquals(0, objects[100 * 256 + 100], "inside the region, outside every nucleus: background");
+        int[] map = TrainSegmentationFiles.load(dir, null, ChannelChoice.ALL, List.of("background", "Tumor", "Nucleus"))
+                .get(0)
+                .labels();
+        assertEquals(1, map[100 * 256 + 100], "semantic: the region is its class");
+        assertEquals(2, map[35 * 256 + 35], "and the nuclei inside it theirs");
+    }
+
     private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
         assertEquals(1, data.size());
         int[] labels = data.get(0).labels();
