@@ -6,7 +6,10 @@ import java.util.Arrays;
 import org.cnnj.util.Rng;
 import org.junit.jupiter.api.Test;
 
-/** Percentiles by selection give exactly what sorting gives, ties, NaN and 8-bit images included. */
+/**
+ * Percentiles by selection, and by counting for whole-number images, give exactly what sorting gives: ties, NaN,
+ * 8- and 16-bit images, negative values and strided samples of huge images included.
+ */
 class PercentilesTest {
     @Test
     void selectionEqualsSorting() {
@@ -22,6 +25,31 @@ class PercentilesTest {
             float[] work = a.clone();
             assertEquals(sorted[k], Percentiles.select(work, 0, n, k), 0f, "trial " + trial);
             assertEquals(sorted[k2], Percentiles.select(work, k, n, k2), 0f, "trial " + trial + " (second)");
+        }
+    }
+
+    @Test
+    void countingWholeNumbersEqualsSorting() {
+        Rng rng = new Rng(7);
+        int[][] ranges = {{0, 256}, {0, 4096}, {-1000, 65535 - 1000}, {100, 101}, {0, 65536}, {0, 70000}};
+        for (int[] range : ranges) {
+            for (int n : new int[] {5000, 300_000, 2_500_001}) {
+                float[] image = new float[n];
+                for (int i = 0; i < n; i++) image[i] = range[0] + rng.nextInt(range[1] - range[0]);
+                for (int i = 0; i < n; i += 997) image[i] = Float.NaN;
+                int step = Math.max(1, n / 1_000_000);
+                float[] sample = new float[(n + step - 1) / step];
+                int j = 0;
+                for (int i = 0; i < n; i += step) if (Float.isFinite(image[i])) sample[j++] = image[i];
+                float[] sorted = Arrays.copyOf(sample, j);
+                Arrays.sort(sorted);
+                for (double[] q : new double[][] {{1, 99.8}, {0, 100}, {3, 99}, {50, 50.5}}) {
+                    Percentiles p = Percentiles.of(image, q[0], q[1]);
+                    String what = Arrays.toString(range) + " n=" + n + " " + Arrays.toString(q);
+                    assertEquals(sorted[(int) Math.floor(q[0] / 100 * (j - 1))], p.low(), 0f, what);
+                    assertEquals(sorted[(int) Math.ceil(q[1] / 100 * (j - 1))], p.high(), 0f, what);
+                }
+            }
         }
     }
 
