@@ -255,8 +255,7 @@ public final class TrainSegmentationFiles {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
-            files = s.filter(p ->
-                            p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.tiff?$"))
+            files = s.filter(ImageFiles::isImage) // TIFF, and PNG/JPEG as QuPath and annotation tools export tiles
                     .filter(p -> !p.getFileName().toString().contains("-labels."))
                     .filter(p -> excluded.stream().noneMatch(m -> m.matches(p.getFileName())))
                     .sorted()
@@ -283,7 +282,7 @@ public final class TrainSegmentationFiles {
             System.err.println("warning: training data: " + failures.size() + " of " + files.size()
                     + " image(s) left out: " + String.join("; ", failures));
         }
-        if (out.isEmpty()) throw new IOException("no .tif images in " + images);
+        if (out.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + images);
         return out;
     }
 
@@ -291,9 +290,7 @@ public final class TrainSegmentationFiles {
     private static List<LabeledImage> pair(
             Path image, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
         String name = image.getFileName().toString();
-        Path label = labels != null
-                ? labels.resolve(name)
-                : image.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
+        Path label = labelImage(image, labels);
         ImagePlus img = channels.apply(Tiffs.open(image), name), lab;
         if (Files.exists(label)) {
             lab = Tiffs.open(label);
@@ -317,6 +314,23 @@ public final class TrainSegmentationFiles {
                     name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
         return samples(img, lab, name, label);
+    }
+
+    /**
+     * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there), else X-labels.ext beside
+     * it (or X-labels.tif, X-labels.png: a PNG tile's labels are often a TIFF); the first of them when none exists.
+     * Never a JPEG: lossy compression changes object ids.
+     */
+    private static Path labelImage(Path image, Path labels) {
+        String name = image.getFileName().toString(), base = ImageFiles.baseName(image);
+        String ext = name.substring(base.length());
+        List<Path> candidates = new ArrayList<>();
+        for (String e : List.of(ext, ".tif", ".tiff", ".png")) {
+            if (e.matches("(?i)\\.jpe?g")) continue;
+            candidates.add(labels != null ? labels.resolve(base + e) : image.resolveSibling(base + "-labels" + e));
+        }
+        for (Path c : candidates) if (Files.isRegularFile(c)) return c;
+        return candidates.get(0);
     }
 
     /**

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.Gson;
+import ij.IJ;
+import ij.ImagePlus;
 import ij.gui.Roi;
+import ij.io.FileSaver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -196,6 +199,21 @@ class TrainSegmentationFilesTest {
                 .labels();
         assertEquals(1, map[100 * 256 + 100], "semantic: the region is its class");
         assertEquals(2, map[35 * 256 + 35], "and the nuclei inside it theirs");
+    }
+
+    @Test
+    void pngAndJpegImagesAsQuPathExportsTiles() throws Exception {
+        ImagePlus nuclei = new ImagePlus(
+                "tile", IJ.openImage("test-images/nuclei-1.tif").getProcessor().convertToByte(true));
+        assertTrue(new FileSaver(nuclei).saveAsPng(dir.resolve("tile.png").toString()));
+        assertTrue(new FileSaver(nuclei).saveAsJpeg(dir.resolve("photo.jpg").toString()));
+        Files.copy(Path.of("test-images/nuclei-1-labels.tif"), dir.resolve("tile-labels.tif"));
+        Files.copy(Path.of("test-images/nuclei-1-labels.tif"), dir.resolve("photo-labels.tif"));
+        List<LabeledImage> data = TrainSegmentationFiles.load(dir, null);
+        assertEquals(2, data.size(), "a PNG and a JPEG, each with its TIFF label image");
+        int[] truth =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
+        for (LabeledImage d : data) assertEquals(Instances.count(truth), Instances.count(d.labels()), d.name());
     }
 
     private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
