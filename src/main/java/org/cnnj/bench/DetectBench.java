@@ -33,8 +33,8 @@ public final class DetectBench {
             List<AnnotatedImage> images =
                     TrainDetectorFiles.load(data, data, detector.spec().classes());
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
-            ObjectDetector.Options low =
-                    new ObjectDetector.Options(defaults.tile(), 0.05f, defaults.nmsIou(), defaults.maxDetections());
+            ObjectDetector.Options low = new ObjectDetector.Options(
+                    defaults.tile(), 0.05f, defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
             // The accuracy pass first: it also warms the JIT up on every code path; then the faster of two timed
             // passes, so the time is the detector's, not compilation's (measured on 2 cores: a first pass 5.0 s, the
             // second 3.5–5.0, later ones 3.2–3.5 — warm-up cut a fast detector's ratio to a slow one's most).

@@ -1,5 +1,7 @@
 package org.cnnj.det;
 
+import org.cnnj.data.Resize;
+
 /**
  * An image with its object boxes, for training and evaluation of a detector.
  *
@@ -28,5 +30,30 @@ public record AnnotatedImage(
 
     public int objects() {
         return classes.length;
+    }
+
+    /**
+     * This image resized by {@code factor} as a detector resizes images before its network (bilinear, half-pixel
+     * centres: at 0.5 each pixel the mean of four), its boxes with it and its outlines by nearest neighbour.
+     */
+    public AnnotatedImage scaled(double factor) {
+        if (factor == 1) return this;
+        int w = Resize.scaled(width, factor), h = Resize.scaled(height, factor);
+        float fx = w / (float) width, fy = h / (float) height;
+        float[] b = boxes.clone();
+        for (int i = 0; i < b.length; i += 4) {
+            b[i] *= fx;
+            b[i + 1] *= fy;
+            b[i + 2] *= fx;
+            b[i + 3] *= fy;
+        }
+        return new AnnotatedImage(
+                name,
+                Resize.bilinear(channels, width, height, w, h),
+                w,
+                h,
+                b,
+                classes,
+                masks == null ? null : Resize.nearest(masks, width, height, w, h));
     }
 }

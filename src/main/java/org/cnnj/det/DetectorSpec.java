@@ -33,6 +33,9 @@ import org.cnnj.model.Sidecars;
  * @param masks          the mask head's configuration (two-stage only), or null for boxes only
  * @param objectSize     median side (√(width · height)) of the training boxes in pixels, for rescaling images whose
  *                       objects have another size; 0 when not recorded
+ * @param imageScale     the factor images were resized by in training, and are resized by before the network when no
+ *                       object size is given (0.5: the network sees half the pixels in each direction); null: 1, as
+ *                       they are (left out of the file then, so older sidecars read and write as they did)
  */
 public record DetectorSpec(
         int format,
@@ -49,7 +52,8 @@ public record DetectorSpec(
         OneStageConfig oneStage,
         String maskHead,
         MaskConfig masks,
-        float objectSize) {
+        float objectSize,
+        Float imageScale) {
     public static final String TASK = Sidecars.DETECTION;
 
     public DetectorSpec {
@@ -65,6 +69,9 @@ public record DetectorSpec(
                     + " anchors, widths) or \"oneStage\" (one-stage: widths, level split), not "
                     + (oneStage == null ? "neither" : "both"));
         if (!(objectSize >= 0)) throw new IllegalArgumentException("model sidecar: objectSize must be >= 0");
+        if (imageScale != null && !(imageScale >= 1 / 16f && imageScale <= 8))
+            throw new IllegalArgumentException("model sidecar: imageScale must be in 1/16..8, got " + imageScale);
+        if (imageScale != null && imageScale == 1) imageScale = null;
         if (masks != null && (oneStage != null || maskHead == null || maskHead.isBlank()))
             throw new IllegalArgumentException("model sidecar: \"masks\" belong to a two-stage detector and need"
                     + " \"maskHead\", the mask head's ONNX file");
@@ -121,7 +128,8 @@ public record DetectorSpec(
                 oneStage,
                 null,
                 null,
-                0f);
+                0f,
+                null);
     }
 
     public DetectorKind kind() {
@@ -132,23 +140,33 @@ public record DetectorSpec(
     public DetectorSpec withHead(Path model) {
         if (oneStage != null) return this;
         String maskFile = masks == null ? null : maskHeadOf(model).getFileName().toString();
-        return with(headOf(model).getFileName().toString(), maskFile, masks, objectSize);
+        return with(headOf(model).getFileName().toString(), maskFile, masks, objectSize, imageScale);
     }
 
     /** This sidecar with a mask head of {@code config} (its graph named model.mask.onnx until {@link #withHead}). */
     public DetectorSpec withMasks(MaskConfig config) {
         if (oneStage != null)
             throw new IllegalArgumentException("masks need a two-stage detector (--architecture two-stage)");
-        return with(head, config == null ? null : "model.mask.onnx", config, objectSize);
+        return with(head, config == null ? null : "model.mask.onnx", config, objectSize, imageScale);
     }
 
     /** This sidecar recording the median training box side {@code pixels} (0: unknown). */
     public DetectorSpec withObjectSize(float pixels) {
-        return with(head, maskHead, masks, pixels);
+        return with(head, maskHead, masks, pixels, imageScale);
     }
 
-    /** The same sidecar with other graph files, mask head and object size. */
-    private DetectorSpec with(String headFile, String maskFile, MaskConfig maskConfig, float size) {
+    /** This sidecar for a network that sees images resized by {@code factor} (1: as they are). */
+    public DetectorSpec withImageScale(double factor) {
+        return with(head, maskHead, masks, objectSize, (float) factor);
+    }
+
+    /** The factor images are resized by before the network when no object size is given: 1, or {@link #imageScale}. */
+    public double scale() {
+        return imageScale == null ? 1 : imageScale;
+    }
+
+    /** The same sidecar with other graph files, mask head, object size and image scale. */
+    private DetectorSpec with(String headFile, String maskFile, MaskConfig maskConfig, float size, Float scale) {
         return new DetectorSpec(
                 format,
                 task,
@@ -164,7 +182,8 @@ public record DetectorSpec(
                 oneStage,
                 maskFile,
                 maskConfig,
-                size);
+                size,
+                scale);
     }
 
     /** True when the detector outlines each object (a mask head). */

@@ -75,8 +75,9 @@ public final class ObjectDetector implements AutoCloseable {
         /** The tile side the defaults use (and the proposal counts are set for: {@link Proposals.Limits}). */
         public static final int DEFAULT_TILE = 512;
 
+        /** The sidecar's defaults: its thresholds, and images resized as in training ({@link DetectorSpec#scale}). */
         public static Options of(DetectorSpec spec) {
-            return new Options(DEFAULT_TILE, spec.scoreThreshold(), spec.nmsIou(), 100_000);
+            return new Options(DEFAULT_TILE, spec.scoreThreshold(), spec.nmsIou(), 100_000, spec.scale());
         }
 
         /** The same options resizing the image by {@code factor} first. */
@@ -445,8 +446,8 @@ public final class ObjectDetector implements AutoCloseable {
                 ScaleLadder.estimate(spec.objectSize(), scale -> measure(normalized, width, height, scale));
         if (!e.found()) {
             log.accept("object size auto: no objects found at any scale (" + String.join("; ", e.ladder())
-                    + "); detecting at the image's own scale");
-            return 1;
+                    + "); detecting at the detector's own scale");
+            return spec.scale();
         }
         double scale = clampScale(spec.objectSize() / e.size());
         // One more look at the scale found, where the objects appear at about the training size and the detector
@@ -458,7 +459,7 @@ public final class ObjectDetector implements AutoCloseable {
             size = there.size() / scale;
             scale = clampScale(spec.objectSize() / size);
         }
-        if (ScaleLadder.near(scale, 1)) scale = 1;
+        if (ScaleLadder.near(scale, spec.scale())) scale = spec.scale();
         log.accept(String.format(
                 Locale.ROOT,
                 "object size auto: objects about %.1f px across (detector: %.1f px), image resized x%.3f",

@@ -93,7 +93,7 @@ public class DetectImageCommand extends CnnjCommand {
             ImagePlus seen = ChannelChoice.parse(channels).apply(image, image.getTitle());
             ObjectDetector.Options o = DetectFiles.sized(
                     detector,
-                    new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections()),
+                    new ObjectDetector.Options(d.tile(), (float) score, (float) nms, d.maxDetections(), d.scale()),
                     Diameter.parse(diameter),
                     seen,
                     line -> log.info("CNN-J: " + line));

@@ -137,7 +137,10 @@ public final class DetectFiles {
             ObjectDetector.Options options = options(detector, o);
             Filter filter = new Filter(classFilter(detector.spec().classes(), o.classes()), o.channels(), o.size());
             log.accept("engine: " + detector.describe() + "; tiles " + options.tile() + " px, score >= "
-                    + options.scoreThreshold() + ", NMS IoU " + options.nmsIou());
+                    + options.scoreThreshold() + ", NMS IoU " + options.nmsIou()
+                    + (detector.spec().scale() != 1
+                            ? "; images resized x" + detector.spec().scale() + " as in training"
+                            : ""));
             return Batch.Worker.of((image, dir) -> detectImage(detector, options, filter, image, dir), detector::close);
         } catch (RuntimeException e) {
             detector.close();
@@ -151,7 +154,8 @@ public final class DetectFiles {
                 o.tile() > 0 ? o.tile() : d.tile(),
                 Float.isNaN(o.score()) ? d.scoreThreshold() : o.score(),
                 Float.isNaN(o.nms()) ? d.nmsIou() : o.nms(),
-                d.maxDetections());
+                d.maxDetections(),
+                d.scale());
     }
 
     /** Indices of the named classes; a name the model does not know is an error naming the ones it does. */

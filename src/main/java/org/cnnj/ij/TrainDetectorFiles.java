@@ -75,11 +75,19 @@ public final class TrainDetectorFiles {
      *                    AnchorChoice})
      * @param masks       a mask head (Mask R-CNN, two-stage only) learning each object's outline from label images
      *                    or outlined ROIs, or null for boxes only
+     * @param imageScale  the factor every image is resized by before the network, in training and (recorded in the
+     *                    sidecar) when detecting: 0.5 for objects larger than the network needs, 4× fewer pixels; 1
+     *                    as they are
      */
-    public record Network(DetectorKind kind, List<String> classes, float[] anchorSizes, MaskConfig masks) {
+    public record Network(
+            DetectorKind kind, List<String> classes, float[] anchorSizes, MaskConfig masks, double imageScale) {
         public Network {
             kind = kind == null ? DetectorKind.TWO_STAGE : kind;
             classes = classes == null ? List.of() : List.copyOf(classes);
+            imageScale = imageScale == 0 ? 1 : imageScale;
+            if (!(imageScale >= 0.125 && imageScale <= 2))
+                throw new IllegalArgumentException("train-det: the image scale must be in 0.125..2 (1: images as they"
+                        + " are, 0.5: half size), got " + imageScale);
         }
     }
 
@@ -96,7 +104,7 @@ public final class TrainDetectorFiles {
         public static Options of(Path images, Path output) {
             return new Options(
                     new Examples(images, null, BoxAnnotations.Format.AUTO, ChannelChoice.ALL, null),
-                    new Network(DetectorKind.TWO_STAGE, List.of(), null, null),
+                    new Network(DetectorKind.TWO_STAGE, List.of(), null, null, 1),
                     DetectorTrainer.DEFAULTS,
                     output,
                     null,
@@ -137,22 +145,30 @@ public final class TrainDetectorFiles {
         }
 
         public Options withClasses(List<String> names) {
-            return with(new Network(network.kind(), names, network.anchorSizes(), network.masks()));
+            return with(
+                    new Network(network.kind(), names, network.anchorSizes(), network.masks(), network.imageScale()));
         }
 
         /** Anchor sizes in pixels (null: chosen from the training boxes). */
         public Options withAnchors(float[] sizes) {
-            return with(new Network(network.kind(), network.classes(), sizes, network.masks()));
+            return with(new Network(network.kind(), network.classes(), sizes, network.masks(), network.imageScale()));
         }
 
         /** Two-stage (Faster R-CNN style) or one-stage (FCOS style); a model to fine-tune keeps its own. */
         public Options withKind(DetectorKind k) {
-            return with(new Network(k, network.classes(), network.anchorSizes(), network.masks()));
+            return with(
+                    new Network(k, network.classes(), network.anchorSizes(), network.masks(), network.imageScale()));
         }
 
         /** A mask head of {@code config} beside the boxes (Mask R-CNN; null: boxes only). */
         public Options withMasks(MaskConfig config) {
-            return with(new Network(network.kind(), network.classes(), network.anchorSizes(), config));
+            return with(new Network(
+                    network.kind(), network.classes(), network.anchorSizes(), config, network.imageScale()));
+        }
+
+        /** Every image resized by {@code factor} before the network, in training and when detecting (1: as it is). */
+        public Options withImageScale(double factor) {
+            return with(new Network(network.kind(), network.classes(), network.anchorSizes(), network.masks(), factor));
         }
 
         public Options withConfig(TrainConfig c) {
@@ -264,6 +280,13 @@ public final class TrainDetectorFiles {
         Path output = o.output().toAbsolutePath();
         if (!output.getFileName().toString().endsWith(".onnx"))
             throw new IllegalArgumentException("train-det: the output must name a .onnx file, got " + output);
+        // A model to fine-tune keeps the scale it was trained at; a new one takes the one asked for.
+        double scale =
+                start.model() != null ? start.spec().scale() : o.network().imageScale();
+        if (scale != 1) {
+            log.accept(String.format(Locale.ROOT, "images resized x%.3g before the network (image scale)", scale));
+            data = data.stream().map(a -> a.scaled(scale)).toList();
+        }
         try (TrainingOutput out =
                 TrainingOutput.open(output, o.resume(), "epoch,train_loss,validation_map50,seconds", "train-det")) {
             Map<String, String> provenance = new LinkedHashMap<>();
@@ -300,7 +323,7 @@ public final class TrainDetectorFiles {
                         o.examples().augmentation(),
                         log);
             }
-            return finish(r, output, log);
+            return finish(r, scale, output, log);
         }
     }
 
@@ -331,9 +354,9 @@ public final class TrainDetectorFiles {
                         d.inputChannels(), classes, d.widths(), anchors, d.aspectRatios(), d.roiSize(), d.hidden());
     }
 
-    private static DetectorTrainer.Result finish(DetectorTrainer.Result r, Path output, Consumer<String> log)
-            throws IOException {
-        ObjectDetector.save(r.model(), r.spec().withHead(output), output);
+    private static DetectorTrainer.Result finish(
+            DetectorTrainer.Result r, double scale, Path output, Consumer<String> log) throws IOException {
+        ObjectDetector.save(r.model(), r.spec().withHead(output).withImageScale(scale), output);
         if (r.diverged() != null)
             log.accept("training stopped: " + r.diverged() + " (--resume --lr X, or resume=true in Fiji)");
         log.accept(String.format(

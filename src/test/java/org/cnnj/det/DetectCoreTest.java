@@ -13,6 +13,25 @@ import org.junit.jupiter.api.Test;
 /** Box arithmetic, anchors, NMS, target assignment and box-consistent augmentation. */
 class DetectCoreTest {
     @Test
+    void anAnnotatedImageHalvedKeepsItsObjectsOnTheirPixels() {
+        float[] plane = new float[8 * 6];
+        for (int i = 0; i < plane.length; i++) plane[i] = i;
+        int[] masks = new int[8 * 6];
+        for (int y = 2; y < 6; y++) for (int x = 4; x < 8; x++) masks[y * 8 + x] = 1;
+        AnnotatedImage a =
+                new AnnotatedImage("a", new float[][] {plane}, 8, 6, new float[] {4, 2, 8, 6}, new int[] {0}, masks);
+        AnnotatedImage h = a.scaled(0.5);
+        assertEquals(4, h.width());
+        assertEquals(3, h.height());
+        assertArrayEquals(new float[] {2, 1, 4, 3}, h.boxes(), 0f, "the box halved");
+        // At 0.5 each pixel is the mean of the four it covers: pixel (0, 0) of 0, 1, 8, 9.
+        assertEquals(4.5f, h.channels()[0][0], 1e-5f);
+        assertEquals((2 * 8 + 6 + 2 * 8 + 7 + 3 * 8 + 6 + 3 * 8 + 7) / 4f, h.channels()[0][1 * 4 + 3], 1e-5f);
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1}, h.masks(), "the outline's label with it");
+        assertTrue(a.scaled(1) == a);
+    }
+
+    @Test
     void encodeThenDecodeGivesTheBoxBack() {
         float[] ref = {10, 20, 30, 60}, box = {12, 18, 40, 50}, d = new float[4], back = new float[4];
         for (float[] w : new float[][] {Proposals.DELTA_WEIGHTS, DetectorHead.DELTA_WEIGHTS}) {

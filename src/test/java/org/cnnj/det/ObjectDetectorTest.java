@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.data.Resize;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
@@ -115,6 +117,45 @@ class ObjectDetectorTest {
                     "tiled found " + b.size() + ", matched " + matched(a, b) + " of " + a.size());
             assertTrue(Math.abs(a.size() - b.size()) <= 0.03 * a.size(), a.size() + " whole vs " + b.size() + " tiled");
             assertEquals(a.size(), matched(a, j), "Java engine vs ORT");
+        }
+    }
+
+    @Test
+    void imageScaleResizesEveryImageAsTrained() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("models/detector.onnx")), "models/detector.onnx not built yet");
+        for (String f : List.of("detector.onnx", "detector.head.onnx"))
+            Files.copy(Path.of("models", f), dir.resolve(f));
+        DetectorSpec spec = DetectorSpec.read(Path.of("models/detector.json"));
+        assertEquals(1, spec.scale());
+        spec.withImageScale(1).write(dir.resolve("detector.json"));
+        assertTrue(
+                !Files.readString(dir.resolve("detector.json")).contains("imageScale"),
+                "scale 1 is left out: older sidecars read and write as they did");
+        spec.withImageScale(0.5).write(dir.resolve("detector.json"));
+        assertTrue(Files.readString(dir.resolve("detector.json")).contains("\"imageScale\": 0.5"));
+        float[] scene = (float[]) Tiffs.open(Path.of("test-images/scenes/scene-1.tif"))
+                .getProcessor()
+                .convertToFloat()
+                .getPixels();
+        float[] twice = Resize.bilinear(scene, 256, 256, 512, 512); // the same cells, twice as large
+        try (ObjectDetector asTrained = ObjectDetector.open(Path.of("models/detector.onnx"), Device.CPU, 0, m -> {});
+                ObjectDetector half = ObjectDetector.open(dir.resolve("detector.onnx"), Device.CPU, 0, m -> {})) {
+            ObjectDetector.Options o = ObjectDetector.Options.of(half.spec());
+            assertEquals(0.5, o.scale(), "the sidecar's scale is the default");
+            List<Detection> found = half.detect(new float[][] {twice}, 512, 512, o, null);
+            List<Detection> reference = new ArrayList<>();
+            for (Detection d : asTrained.detect(
+                    new float[][] {Resize.bilinear(twice, 512, 512, 256, 256)},
+                    256,
+                    256,
+                    ObjectDetector.Options.of(asTrained.spec()),
+                    null))
+                reference.add(new Detection(
+                        d.classIndex(), d.className(), d.score(), 2 * d.x1(), 2 * d.y1(), 2 * d.x2(), 2 * d.y2()));
+            assertTrue(found.size() > 80, "found " + found.size() + " of 98 cells");
+            assertTrue(
+                    matched(reference, found) >= 0.97 * reference.size(),
+                    "boxes on the image's own pixels: " + matched(reference, found) + " of " + reference.size());
         }
     }
 
