@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.runtime.Device;
+import org.cnnj.seg.Diameter;
 
 /**
  * {@code cnnj bench [--json] [--steps N] [--warmup N] [--batch N] [--size N] [--threads N] [--torch] [--blas]}.
@@ -224,16 +225,18 @@ public final class BenchCommand {
         List<Path> models = new ArrayList<>();
         Path data = null;
         int size = 2048, tile = 512, threads = 0;
+        Diameter diameter = Diameter.NONE;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(Path.of(args[++i]));
+                case "--diameter" -> diameter = Diameter.parse(args[++i]);
                 case "--size" -> size = positive(args, ++i);
                 case "--tile" -> tile = positive(args, ++i);
                 case "--threads" -> threads = positive(args, ++i);
                 case "--data" -> data = Path.of(args[++i]);
                 default ->
                     throw new IllegalArgumentException("bench detect: unknown option " + args[i]
-                            + "; options: --model --size --tile --threads --data");
+                            + "; options: --model --size --tile --threads --data --diameter");
             }
         }
         if (models.isEmpty()) models.add(Path.of("models/detector.onnx"));
@@ -241,7 +244,7 @@ public final class BenchCommand {
         for (Path model : models)
             results.add(
                     data != null
-                            ? DetectBench.onData(model, data, threads)
+                            ? DetectBench.onData(model, data, threads, diameter)
                             : DetectBench.run(model, size, tile, threads));
         System.out.println(Json.write(results.size() == 1 ? results.get(0) : DetectBench.compare(models, results), ""));
         return 0;

@@ -13,6 +13,7 @@ import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.runtime.Device;
+import org.cnnj.seg.Diameter;
 
 /**
  * {@code ./cnnj bench detect}: detection time on a large synthetic scene (default 2048×2048, ~6,300
@@ -27,7 +28,7 @@ public final class DetectBench {
      * YOLO or CSV boxes): AP@0.5 per class and their mean (detections from score 0.05, as mAP is measured), and
      * images per second at the detector's own score threshold.
      */
-    public static Map<String, Object> onData(Path model, Path data, int threads) throws IOException {
+    public static Map<String, Object> onData(Path model, Path data, int threads, Diameter diameter) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, threads, System.err::println)) {
             List<AnnotatedImage> images =
@@ -39,14 +40,17 @@ public final class DetectBench {
             // passes, so the time is the detector's, not compilation's (measured on 2 cores: a first pass 5.0 s, the
             // second 3.5–5.0, later ones 3.2–3.5 — warm-up cut a fast detector's ratio to a slow one's most).
             List<List<Detection>> found = new ArrayList<>();
-            for (AnnotatedImage a : images) found.add(detector.detect(a.channels(), a.width(), a.height(), low, null));
+            for (AnnotatedImage a : images)
+                found.add(
+                        detector.detect(a.channels(), a.width(), a.height(), sized(detector, low, diameter, a), null));
             double seconds = Double.POSITIVE_INFINITY, network0 = 0, network1 = 0;
             double[] java0 = null, java1 = null;
             for (int pass = 0; pass < 2; pass++) {
                 double n0 = detector.networkSeconds();
                 double[] j0 = detector.javaStageSeconds();
                 long t0 = System.nanoTime();
-                for (AnnotatedImage a : images) detector.detect(a.channels(), a.width(), a.height(), defaults, null);
+                for (AnnotatedImage a : images)
+                    detector.detect(a.channels(), a.width(), a.height(), sized(detector, defaults, diameter, a), null);
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (s < seconds) {
                     seconds = s;
@@ -64,6 +68,8 @@ public final class DetectBench {
                     0.5f);
             r.put("benchmark", "detect on " + data);
             r.put("architecture", detector.spec().kind().option());
+            r.put("image_scale", detector.spec().scale());
+            r.put("diameter", diameter.auto() ? "auto" : diameter.pixels() > 0 ? diameter.pixels() : "none");
             r.put("engine", detector.describe());
             r.put("images", images.size());
             r.put("images_per_second", images.size() / seconds);
@@ -78,6 +84,16 @@ public final class DetectBench {
             r.put("map50", map.mean());
         }
         return r;
+    }
+
+    /**
+     * The options for one image at the object size asked for: none (the detector's own scale), a number of pixels, or
+     * auto (estimated on the image, as detect does; the estimate is part of the time measured).
+     */
+    private static ObjectDetector.Options sized(
+            ObjectDetector detector, ObjectDetector.Options o, Diameter diameter, AnnotatedImage a) {
+        if (diameter.auto()) return o.withScale(detector.estimateScale(a.channels(), a.width(), a.height(), m -> {}));
+        return diameter.pixels() > 0 ? o.withScale(detector.scaleForSize(diameter.pixels())) : o;
     }
 
     /**

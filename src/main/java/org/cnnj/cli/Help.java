@@ -56,7 +56,7 @@ final class Help {
                     ./cnnj bench [--json] [--torch] [--steps N]   time training steps of the reference U-Net
                       --torch: PyTorch on the same step; --blas: numpy/OpenBLAS SGEMM as the machine's GEMM rate
                     ./cnnj bench segment|detect [--model M] [--size N] [--tile N] [--threads N]   (segment --java: also the Java engine)
-                    ./cnnj bench detect --data DIR --model A.onnx --model B.onnx   per-class AP@0.5, mAP, images/s of each, B vs A
+                    ./cnnj bench detect --data DIR --model A.onnx --model B.onnx [--diameter auto|PX]   per-class AP@0.5, mAP, images/s of each, B vs A
                     ./cnnj bench folder [--count 100] [--size 256]   many small images: time outside the engine per image
                     ./cnnj bench conv3d [--channels 16] [--depth 32] [--size 64] [--torch]   a 3-D conv block's training step
                     ./cnnj bench unet3d [--filters 16] [--depth 2] [--batch 2] [--patch 64] [--patch-depth 32] [--torch]   a 3-D U-Net training step
