@@ -285,13 +285,22 @@ public final class DetectorTrainer {
         return new Result(net, spec, end);
     }
 
-    /** mAP@0.5 of the detector on annotated images (Java engine, low score threshold as AP needs the whole ranking). */
+    /**
+     * mAP@0.5 of the detector on annotated images as they are (each resized by the detector's image scale first, as
+     * detect does; low score threshold as AP needs the whole ranking).
+     */
     public static MeanAveragePrecision.Result evaluate(ObjectDetector detector, List<AnnotatedImage> images) {
+        return evaluate(detector, images, detector.spec().scale());
+    }
+
+    /** {@link #evaluate} resizing each image by {@code scale} (1: images already at the network's scale). */
+    private static MeanAveragePrecision.Result evaluate(
+            ObjectDetector detector, List<AnnotatedImage> images, double scale) {
         List<List<Detection>> found = new ArrayList<>();
         List<float[]> boxes = new ArrayList<>();
         List<int[]> classes = new ArrayList<>();
         DetectorSpec spec = detector.spec();
-        ObjectDetector.Options o = new ObjectDetector.Options(512, 0.05f, spec.nmsIou(), 100_000);
+        ObjectDetector.Options o = new ObjectDetector.Options(512, 0.05f, spec.nmsIou(), 100_000, scale);
         for (AnnotatedImage d : images) {
             found.add(detector.detect(d.channels(), d.width(), d.height(), o, null));
             boxes.add(d.boxes());
@@ -303,7 +312,7 @@ public final class DetectorTrainer {
 
     private static double validationMap(Module net, DetectorSpec spec, List<AnnotatedImage> validation) {
         try (ObjectDetector detector = ObjectDetector.java(net, spec)) {
-            return evaluate(detector, validation).mean();
+            return evaluate(detector, validation, 1).mean(); // held out from the training images, resized with them
         }
     }
 
