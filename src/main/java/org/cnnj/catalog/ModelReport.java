@@ -209,6 +209,12 @@ public final class ModelReport {
                 "What it does: finds objects of the classes %s and draws a box around each.",
                 String.join(", ", s.classes()));
         line(sb, "Images: %d channel(s), %s.", s.inputChannels(), scaling(s.normalization()));
+        if (s.scale() != 1)
+            line(
+                    sb,
+                    "Size: each image is resized x%s before the network, as in training; boxes come back on the"
+                            + " image's own pixels.",
+                    s.scale());
         if (s.kind() == DetectorKind.ONE_STAGE) {
             line(
                     sb,

@@ -56,6 +56,11 @@ class ModelReportTest {
         ObjectDetector.save(new OneStageNetwork(c, new Rng(1)), DetectorSpec.of(c, null), model);
         String text = ModelReport.describe(model);
         assertTrue(text.contains("one-stage detector") && text.contains("RBC, WBC") && text.contains("180 px"), text);
+        assertTrue(!text.contains("resized"), "scale 1: nothing to say: " + text);
+        assertTrue(
+                ModelReport.describe(Path.of(BuiltInModels.BLOOD_CELLS))
+                        .contains("Size: each image is resized x0.75 before the network"),
+                "the shipped blood-cell detector sees photographs at 0.75");
     }
 
     @Test
