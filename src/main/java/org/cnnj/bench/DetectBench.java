@@ -135,7 +135,7 @@ public final class DetectBench {
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, threads, System.err::println)) {
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
             ObjectDetector.Options options = new ObjectDetector.Options(
-                    tile, defaults.scoreThreshold(), defaults.nmsIou(), defaults.maxDetections());
+                    tile, defaults.scoreThreshold(), defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
             DetectionScenes.Scene warm = DetectionScenes.generate(4243, tile, tile, 0.0015);
             detector.detect(new float[][] {warm.image()}, tile, tile, options, null);
             double before = detector.networkSeconds();
@@ -144,8 +144,8 @@ public final class DetectBench {
             List<Detection> found = detector.detect(new float[][] {scene.image()}, size, size, options, null);
             double total = (System.nanoTime() - t0) / 1e9, ort = detector.networkSeconds() - before;
             double[] stages = detector.javaStageSeconds();
-            ObjectDetector.Options low =
-                    new ObjectDetector.Options(tile, 0.05f, defaults.nmsIou(), defaults.maxDetections());
+            ObjectDetector.Options low = new ObjectDetector.Options(
+                    tile, 0.05f, defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
             MeanAveragePrecision.Result map = MeanAveragePrecision.evaluate(
                     List.of(detector.detect(new float[][] {scene.image()}, size, size, low, null)),
                     List.of(scene.boxes()),
