@@ -23,6 +23,8 @@ import org.cnnj.ij.ClassicSegmentation;
 import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
 import org.cnnj.ij.TrainDetectorFiles;
+import org.cnnj.ij.TrainSegmentationFiles;
+import org.cnnj.io.ImageFiles;
 import org.cnnj.io.Manifest;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
@@ -50,7 +52,8 @@ final class AccuracyBench {
     private AccuracyBench() {}
 
     /** An annotated image and where it comes from. */
-    private record Sample(Path file, String source) {}
+    /** An annotated image: its file, its source and its object labels (label image, ROI zip or outlines). */
+    private record Sample(Path file, String source, int[] truth) {}
 
     static int run(String[] args) throws IOException {
         CliOptions o = new CliOptions(
@@ -64,7 +67,7 @@ final class AccuracyBench {
         List<Sample> samples = new ArrayList<>();
         for (Path folder : folders) samples.addAll(samples(folder));
         List<int[]> truths = new ArrayList<>();
-        for (Sample s : samples) truths.add(labels(Tiffs.open(labelsOf(s.file()))));
+        for (Sample s : samples) truths.add(s.truth());
         // Row name -> one score per sample, in the order of samples.
         Map<String, List<ObjectScores.Image>> rows = new LinkedHashMap<>();
         List<List<double[]>> diameters = new ArrayList<>();
@@ -325,10 +328,23 @@ final class AccuracyBench {
         Map<String, String> sources = Manifest.sources(folder);
         String fallback = Manifest.folderSource(folder);
         List<Sample> out = new ArrayList<>();
-        for (Path file : images(folder)) {
-            String base = file.getFileName().toString().replaceFirst("\\.tif$", "");
-            out.add(new Sample(file, sources.getOrDefault(base, fallback)));
+        if (!Files.isDirectory(folder))
+            throw new IOException(
+                    "bench accuracy: " + folder + " does not exist; give --data DIR with annotated images");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(ImageFiles::isImage).sorted().toList();
         }
+        for (Path file : files) {
+            // Truth as training reads it: NAME-labels.tif, a ROI zip, or an annotation tool's outlines (QuPath…).
+            int[] truth = TrainSegmentationFiles.objectLabels(file);
+            if (truth != null)
+                out.add(new Sample(file, sources.getOrDefault(ImageFiles.baseName(file), fallback), truth));
+        }
+        if (out.isEmpty())
+            throw new IOException(
+                    "bench accuracy: no annotated images in " + folder + " (NAME.tif with NAME-labels.tif,"
+                            + " a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath, a COCO .json, a CVAT annotations.xml)");
         return out;
     }
 
@@ -411,32 +427,5 @@ final class AccuracyBench {
                 Float.parseFloat(p[1]),
                 Float.parseFloat(p[2]),
                 p.length == 4 ? Float.parseFloat(p[3]) : 0f);
-    }
-
-    static List<Path> images(Path data) throws IOException {
-        if (!Files.isDirectory(data)) {
-            throw new IOException("bench accuracy: " + data
-                    + " does not exist; give --data DIR with NAME.tif + NAME-labels.tif pairs");
-        }
-        try (Stream<Path> s = Files.list(data)) {
-            List<Path> images = s.filter(p -> p.getFileName().toString().endsWith(".tif")
-                            && !p.getFileName().toString().endsWith("-labels.tif"))
-                    .filter(p -> Files.exists(labelsOf(p)))
-                    .sorted()
-                    .toList();
-            if (images.isEmpty())
-                throw new IOException("bench accuracy: no NAME.tif + NAME-labels.tif pairs in " + data);
-            return images;
-        }
-    }
-
-    static Path labelsOf(Path image) {
-        return image.resolveSibling(image.getFileName().toString().replaceFirst("\\.tif$", "-labels.tif"));
-    }
-
-    static int[] labels(ImagePlus imp) {
-        int[] out = new int[imp.getWidth() * imp.getHeight()];
-        for (int i = 0; i < out.length; i++) out[i] = (int) imp.getProcessor().getf(i);
-        return out;
     }
 }

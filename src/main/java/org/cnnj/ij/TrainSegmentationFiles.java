@@ -286,6 +286,25 @@ public final class TrainSegmentationFiles {
         return out;
     }
 
+    /**
+     * The object labels of {@code image}'s first plane as training reads them — its label image, ROI zip or an
+     * annotation tool's outlines beside it — or null when it has none: ground truth for measuring a model.
+     */
+    public static int[] objectLabels(Path image) throws IOException {
+        Path folder = image.toAbsolutePath().getParent();
+        if (!Files.isRegularFile(labelImage(image, null))
+                && RoiZips.forImage(image, folder) == null
+                && !hasOutlines(image, folder)) return null;
+        return pair(image, null, ChannelChoice.ALL, null).get(0).labels();
+    }
+
+    private static boolean hasOutlines(Path image, Path folder) throws IOException {
+        int[] size = Tiffs.size(image);
+        BoxAnnotations.Found f =
+                new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, line -> {}).forImage(image, size[0], size[1]);
+        return f != null && !f.boxesOnly();
+    }
+
     /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
     private static List<LabeledImage> pair(
             Path image, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {

@@ -216,6 +216,25 @@ class TrainSegmentationFilesTest {
         for (LabeledImage d : data) assertEquals(Instances.count(truth), Instances.count(d.labels()), d.name());
     }
 
+    @Test
+    void groundTruthForMeasuringAModelComesFromAnyOfThem() throws Exception {
+        Path image = Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
+        assertEquals(null, TrainSegmentationFiles.objectLabels(image), "nothing annotated: not measured");
+        int[] truth =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
+        RoiZips.write(LabelResults.rois(truth, 256, 256, 0), dir.resolve("a.zip"));
+        int[] fromZip = TrainSegmentationFiles.objectLabels(image);
+        assertEquals(
+                Instances.count(truth),
+                InstanceMatching.match(truth, fromZip, 0.9).truePositives());
+        Files.delete(dir.resolve("a.zip"));
+        Files.writeString(
+                dir.resolve("a.xml"),
+                "<annotation><object><name>n</name><bndbox><xmin>1</xmin><ymin>1</ymin>"
+                        + "<xmax>9</xmax><ymax>9</ymax></bndbox></object></annotation>");
+        assertEquals(null, TrainSegmentationFiles.objectLabels(image), "boxes are no ground truth for outlines");
+    }
+
     private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
         assertEquals(1, data.size());
         int[] labels = data.get(0).labels();
