@@ -101,8 +101,8 @@ public final class BoxAnnotations {
         String base = ImageFiles.baseName(image);
         if (format == Format.AUTO || format == Format.VOC) {
             Path xml = folder.resolve(base + ".xml");
-            if (Files.isRegularFile(xml) && !CvatXml.isCvat(xml(xml)))
-                return new Found(xml, voc(xml, width, height), Format.VOC);
+            Document d = Files.isRegularFile(xml) ? xml(xml) : null;
+            if (d != null && !CvatXml.isCvat(d)) return new Found(xml, voc(xml, d, width, height), Format.VOC);
         }
         if (format == Format.AUTO || format == Format.GEOJSON) {
             Path geo = geoJsonFile(base);
@@ -156,8 +156,7 @@ public final class BoxAnnotations {
 
     // Pascal VOC
 
-    private List<Roi> voc(Path xml, int width, int height) throws IOException {
-        Document d = xml(xml);
+    private List<Roi> voc(Path xml, Document d, int width, int height) {
         Element size = first(d.getDocumentElement(), "size");
         if (size != null) {
             int w = (int) number(first(size, "width"), xml, "size/width", 0),

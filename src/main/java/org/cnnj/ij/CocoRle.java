@@ -5,7 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import ij.gui.Roi;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * COCO's run-length encoded masks ({"size": [height, width], "counts": …}), as CVAT writes brush masks and
@@ -40,16 +39,13 @@ final class CocoRle {
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1, left = x0, top = y0;
         int[] crop = new int[bw * bh];
         paint(runs, h, (x, y) -> crop[(y - top) * bw + x - left] = 1);
-        List<Roi> rois = LabelResults.rois(crop, bw, bh, 0);
-        if (rois.isEmpty()) return null;
-        Roi roi = rois.get(0);
-        roi.setLocation(roi.getXBase() + left, roi.getYBase() + top);
-        return roi;
+        return LabelResults.outline(crop, bw, bh, left, top);
     }
 
     /** The mask as 0/1 per pixel, row-major [height × width] (as ImageJ stores pixels). */
     static int[] decode(JsonObject rle, String which) {
-        int h = size(rle, which)[0], w = size(rle, which)[1];
+        int[] hw = size(rle, which);
+        int h = hw[0], w = hw[1];
         int[] mask = new int[h * w];
         paint(checkedRuns(rle, which), h, (x, y) -> mask[y * w + x] = 1);
         return mask;

@@ -152,11 +152,7 @@ final class CvatXml {
             index += run;
             value ^= 1;
         }
-        List<Roi> rois = LabelResults.rois(mask, w, h, 0);
-        if (rois.isEmpty()) return null;
-        Roi roi = rois.get(0);
-        roi.setLocation(roi.getXBase() + left, roi.getYBase() + top);
-        return roi;
+        return LabelResults.outline(mask, w, h, left, top);
     }
 
     private static double number(Element e, String attribute, String which) {

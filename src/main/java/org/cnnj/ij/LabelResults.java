@@ -56,6 +56,18 @@ public final class LabelResults {
     }
 
     /**
+     * The outline of a 0/1 mask of a [width × height] box whose top-left corner is at (left, top) in the image, as one
+     * ROI (several parts or holes: a composite ROI); null when the mask is empty.
+     */
+    static Roi outline(int[] mask, int width, int height, int left, int top) {
+        List<Roi> rois = rois(mask, width, height, 0);
+        if (rois.isEmpty()) return null;
+        Roi roi = rois.get(0);
+        roi.setLocation(roi.getXBase() + left, roi.getYBase() + top);
+        return roi;
+    }
+
+    /**
      * A label image from ROIs (any shape): ROI i is object i+1 (where ROIs overlap the later one wins);
      * a ROI with a position goes to that slice only, one without to every slice.
      */

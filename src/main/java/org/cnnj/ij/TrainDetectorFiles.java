@@ -40,8 +40,8 @@ import org.cnnj.train.TrainingRun;
  * NAME.zip (or NAME-rois.zip, or NAME.roi) in the ROI folder, a ROI's class being its group name or its name ("round",
  * "round-0003", "round 0.91"), any ROI shape counting by its bounding box — or an instance label image, or boxes as
  * annotation tools write them ({@link BoxAnnotations}: Pascal VOC, QuPath GeoJSON, COCO, CVAT, YOLO, CSV). With a
- * mask head the ROIs' outlines (label images, polygons, masks) are the masks to learn. Writes the model (NAME.onnx, NAME.head.onnx,
- * NAME.mask.onnx with masks, NAME.json), a training log CSV (updated every epoch) and checkpoints.
+ * mask head the ROIs' outlines (label images, polygons, masks) are the masks to learn. Writes the model (NAME.onnx,
+ * NAME.head.onnx, NAME.mask.onnx with masks, NAME.json), a training log CSV (updated every epoch) and checkpoints.
  */
 public final class TrainDetectorFiles {
     /**

@@ -288,37 +288,72 @@ public final class TrainSegmentationFiles {
 
     /**
      * The object labels of {@code image}'s first plane as training reads them — its label image, ROI zip or an
-     * annotation tool's outlines beside it — or null when it has none: ground truth for measuring a model.
+     * annotation tool's outlines beside it — or null when it has none (or boxes only): ground truth for measuring a
+     * model.
      */
     public static int[] objectLabels(Path image) throws IOException {
-        Path folder = image.toAbsolutePath().getParent();
-        if (!Files.isRegularFile(labelImage(image, null))
-                && RoiZips.forImage(image, folder) == null
-                && !hasOutlines(image, folder)) return null;
-        return pair(image, null, ChannelChoice.ALL, null).get(0).labels();
+        String name = image.getFileName().toString();
+        ImagePlus img = Tiffs.open(image);
+        Labels l = labels(image, img, null, null);
+        return l == null || l.boxesOnly() ? null : samples(img, l, name).get(0).labels();
     }
 
-    private static boolean hasOutlines(Path image, Path folder) throws IOException {
-        int[] size = Tiffs.size(image);
-        BoxAnnotations.Found f =
-                new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, line -> {}).forImage(image, size[0], size[1]);
-        return f != null && !f.boxesOnly();
-    }
-
-    /** The samples of one image file with its labels (a label image, or a ROI zip beside it). */
+    /** The samples of one image file with its labels (a label image, a ROI zip or outlines beside it). */
     private static List<LabeledImage> pair(
             Path image, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
         String name = image.getFileName().toString();
-        Path label = labelImage(image, labels);
-        ImagePlus img = channels.apply(Tiffs.open(image), name), lab;
-        if (Files.exists(label)) {
-            lab = Tiffs.open(label);
-        } else {
-            Path folder = labels != null ? labels : image.toAbsolutePath().getParent();
-            Outlines outlines = outlines(image, img, folder, label);
-            lab = labelsOf(outlines.rois(), semanticClasses, img, outlines.file());
-            label = outlines.file();
+        ImagePlus img = channels.apply(Tiffs.open(image), name);
+        Labels l = labels(image, img, labels, semanticClasses);
+        if (l == null) {
+            Path folder = folderOf(image, labels);
+            throw new IOException("no labels for " + name + " in " + folder + ": looked for "
+                    + labelImage(image, labels).getFileName() + ", a ROI zip " + ImageFiles.baseName(image)
+                    + ".zip, or outlines: "
+                    + new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, line -> {}).lookedFor(image));
         }
+        if (l.image() == null) {
+            throw new IllegalArgumentException(l.file().getFileName() + " holds boxes, not outlines: a segmentation"
+                    + " model learns each object's outline; draw outlines (QuPath, CVAT or Roboflow polygons, the ROI"
+                    + " Manager) or train a detector on these boxes (train-det)");
+        }
+        return samples(img, l, name);
+    }
+
+    /**
+     * An image's labels (null where a file holds boxes, which are not outlines), the file they came from and whether
+     * that file holds boxes only.
+     */
+    private record Labels(ImagePlus image, Path file, boolean boxesOnly) {}
+
+    /**
+     * {@code image}'s labels: its label image, else its outlines drawn (the ROI Manager's X.zip, or an annotation tool's
+     * outlines: QuPath's X.geojson, a COCO .json, CVAT's annotations.xml, YOLO-seg — {@link BoxAnnotations}); a file of
+     * boxes alone is flagged, not drawn; null when there is none of them.
+     */
+    private static Labels labels(Path image, ImagePlus img, Path labels, List<String> semanticClasses)
+            throws IOException {
+        Path label = labelImage(image, labels);
+        if (Files.exists(label)) return new Labels(Tiffs.open(label), label, false);
+        Path folder = folderOf(image, labels);
+        Path zip = RoiZips.forImage(image, folder);
+        if (zip != null) return new Labels(labelsOf(RoiZips.read(zip), semanticClasses, img, zip), zip, false);
+        BoxAnnotations.Found found = new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, System.err::println)
+                .forImage(image, img.getWidth(), img.getHeight());
+        if (found == null) return null;
+        boolean boxes = found.boxesOnly(); // boxes are not drawn as objects; an empty file is drawn (no objects)
+        ImagePlus drawn =
+                boxes && !found.rois().isEmpty() ? null : labelsOf(found.rois(), semanticClasses, img, found.file());
+        return new Labels(drawn, found.file(), boxes);
+    }
+
+    /** Where an image's labels are: the labels folder, else the image's own. */
+    private static Path folderOf(Path image, Path labels) {
+        return labels != null ? labels : image.toAbsolutePath().getParent();
+    }
+
+    /** One sample per slice of {@code img} with its labels, checked to match it (size, whole numbers, slices). */
+    private static List<LabeledImage> samples(ImagePlus img, Labels l, String name) {
+        ImagePlus lab = l.image();
         if (img.getWidth() != lab.getWidth() || img.getHeight() != lab.getHeight()) {
             throw new IllegalArgumentException(
                     name + " is " + img.getWidth() + "x" + img.getHeight() + " but its label image is " + lab.getWidth()
@@ -326,13 +361,13 @@ public final class TrainSegmentationFiles {
         }
         if (lab.getBitDepth() == 24)
             throw new IllegalArgumentException(
-                    label.getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
+                    l.file().getFileName() + " is RGB; label images must be 8-, 16- or 32-bit integers");
         int positions = Planes.positions(img);
         if (lab.getStackSize() != positions) {
             throw new IllegalArgumentException(
                     name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
-        return samples(img, lab, name, label);
+        return samples(img, lab, name, l.file());
     }
 
     /**
@@ -408,31 +443,6 @@ public final class TrainSegmentationFiles {
                         + " objects, or use --task semantic for regions)");
         }
         return out;
-    }
-
-    /** The objects of an image drawn as outlines, and the file they came from. */
-    private record Outlines(Path file, List<Roi> rois) {}
-
-    /**
-     * Outlines for an image without a label image: the ROI Manager's X.zip, or an annotation tool's outlines (QuPath's
-     * X.geojson, a COCO .json with polygons: {@link BoxAnnotations}); boxes alone are refused, they are not outlines.
-     */
-    private static Outlines outlines(Path image, ImagePlus img, Path folder, Path labelImage) throws IOException {
-        String name = image.getFileName().toString();
-        Path zip = RoiZips.forImage(image, folder);
-        if (zip != null) return new Outlines(zip, RoiZips.read(zip));
-        BoxAnnotations tools = new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, System.err::println);
-        BoxAnnotations.Found found = tools.forImage(image, img.getWidth(), img.getHeight());
-        if (found == null) {
-            throw new IOException("no labels for " + name + " in " + folder + ": looked for " + labelImage.getFileName()
-                    + ", a ROI zip " + ImageFiles.baseName(image) + ".zip, or outlines: " + tools.lookedFor(image));
-        }
-        if (!found.rois().isEmpty() && found.boxesOnly()) {
-            throw new IllegalArgumentException(found.file().getFileName() + " holds boxes, not outlines: a segmentation"
-                    + " model learns each object's outline; draw outlines (QuPath, CVAT or Roboflow polygons, the ROI"
-                    + " Manager) or train a detector on these boxes (train-det)");
-        }
-        return new Outlines(found.file(), found.rois());
     }
 
     /** One sample per slice/frame of {@code image}, labelled by the same slice of {@code labels} (read from {@code labelSource}). */

@@ -37,12 +37,7 @@ class TrainSegmentationFilesTest {
                 TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
         List<Roi> rois = LabelResults.rois(truth, 256, 256, 0);
         RoiZips.write(rois, dir.resolve("a.zip"));
-        List<LabeledImage> data = TrainSegmentationFiles.load(dir, null);
-        assertEquals(1, data.size());
-        int[] fromRois = data.get(0).labels();
-        assertEquals(Instances.count(truth), Instances.count(fromRois));
-        InstanceMatching.Result m = InstanceMatching.match(truth, fromRois, 0.9);
-        assertEquals(Instances.count(truth), m.truePositives(), "every object comes back with IoU >= 0.9");
+        assertSameObjects(truth, TrainSegmentationFiles.load(dir, null));
         Files.delete(dir.resolve("a.zip"));
         var e = Assertions.assertThrows(IOException.class, () -> TrainSegmentationFiles.load(dir, null));
         assertTrue(e.getMessage().contains("a-labels.tif") && e.getMessage().contains("a.zip"), e.getMessage());
@@ -223,10 +218,7 @@ class TrainSegmentationFilesTest {
         int[] truth =
                 TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
         RoiZips.write(LabelResults.rois(truth, 256, 256, 0), dir.resolve("a.zip"));
-        int[] fromZip = TrainSegmentationFiles.objectLabels(image);
-        assertEquals(
-                Instances.count(truth),
-                InstanceMatching.match(truth, fromZip, 0.9).truePositives());
+        assertSameObjects(truth, TrainSegmentationFiles.objectLabels(image));
         Files.delete(dir.resolve("a.zip"));
         Files.writeString(
                 dir.resolve("a.xml"),
@@ -237,7 +229,10 @@ class TrainSegmentationFilesTest {
 
     private static void assertSameObjects(int[] truth, List<LabeledImage> data) {
         assertEquals(1, data.size());
-        int[] labels = data.get(0).labels();
+        assertSameObjects(truth, data.get(0).labels());
+    }
+
+    private static void assertSameObjects(int[] truth, int[] labels) {
         assertEquals(Instances.count(truth), Instances.count(labels));
         InstanceMatching.Result m = InstanceMatching.match(truth, labels, 0.9);
         assertEquals(Instances.count(truth), m.truePositives(), "every object comes back with IoU >= 0.9");
