@@ -34,13 +34,14 @@ public class TrainDetectorCommand extends CnnjCommand {
             style = "directory",
             required = false,
             description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
-                    + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), YOLO or YOLO-seg (X.txt + data.yaml),"
-                    + " COCO (.json: boxes, polygons, run-length masks), CVAT (annotations.xml) or CSV")
+                    + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
+                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA (.json), CVAT"
+                    + " (annotations.xml) or CSV")
     private File rois;
 
     @Parameter(
             label = "Annotations",
-            choices = {"auto", "rois", "labels", "voc", "geojson", "coco", "cvat", "yolo", "csv"},
+            choices = {"auto", "rois", "labels", "voc", "geojson", "labelme", "coco", "via", "cvat", "yolo", "csv"},
             description = "auto: whichever the folder holds for each image")
     private String annotations = "auto";
 
@@ -89,10 +90,13 @@ public class TrainDetectorCommand extends CnnjCommand {
             label = "Image scale (resize images before the network; 1 = as they are)",
             min = "0.125",
             max = "2",
-            description = "0.5: the network sees half the pixels in each direction, 4x faster to train and to apply,"
-                    + " for objects far larger than the network needs (blood cells of 100 px: docs/detection.md);"
-                    + " recorded in the model, which resizes every image alike when detecting")
+            description = IMAGE_SCALE)
     private double scale = 1;
+
+    /** The image scale field's help, shared with Train Detector on Image. */
+    static final String IMAGE_SCALE = "0.5: the network sees half the pixels in each direction, 4x faster to train and"
+            + " to apply, for objects far larger than the network needs (blood cells of 100 px: docs/detection.md);"
+            + " recorded in the model, which resizes every image alike when detecting";
 
     @Parameter(label = "Batch size", min = "1")
     private int batch = DetectorTrainer.DEFAULTS.batch();

@@ -67,6 +67,13 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
     @Parameter(label = "Patch size (multiple of 4; one-stage: of 16)", min = "32")
     private int patch = DetectorTrainer.DEFAULTS.patch();
 
+    @Parameter(
+            label = "Image scale (resize the image before the network; 1 = as it is)",
+            min = "0.125",
+            max = "2",
+            description = TrainDetectorCommand.IMAGE_SCALE)
+    private double scale = 1;
+
     @Override
     protected String title() {
         return "Train Detector on Image";
@@ -94,8 +101,9 @@ public class TrainDetectorOnImageCommand extends CnnjCommand {
                         .withKind(DetectorKind.parse(architecture))
                         .withMasks(masks ? MaskConfig.defaults() : null)
                         .withChannels(ChannelChoice.parse(channels))
+                        .withImageScale(scale)
                         .withCommandLine("Fiji: Train Detector on Image " + image.getTitle() + " epochs=" + epochs
-                                + " steps=" + steps),
+                                + " steps=" + steps + " scale=" + scale),
                 stop,
                 trainingListener(output, true, stop));
         return String.format(

@@ -34,8 +34,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
             style = "directory",
             required = false,
             description = "label images (X.tif there, or X-labels.tif beside each image), ROI zips (X.zip), or outlines"
-                    + " from annotation tools: QuPath GeoJSON (X.geojson), COCO (.json: polygons or run-length masks), CVAT"
-                    + " (annotations.xml), YOLO-seg (X.txt + data.yaml)")
+                    + " from annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
+                    + " run-length masks), VIA (.json), CVAT (annotations.xml), YOLO-seg (X.txt + data.yaml)")
     private File labels;
 
     @Parameter(label = "Model to write (.onnx)", style = "save")

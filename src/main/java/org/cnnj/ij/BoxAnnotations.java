@@ -33,12 +33,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * Boxes and outlines as annotation tools write them, read into ROIs named by their class (as Train Detector reads ROI
  * zips): Pascal VOC XML (labelImg, CVAT, Roboflow: NAME.xml per image, 1-based inclusive corners), QuPath's GeoJSON
- * (NAME.geojson or NAME.json per image: {@link GeoJsonObjects}), COCO JSON (CVAT, Roboflow, Detectron2: one file for
- * a folder, [x, y, width, height] from 0, polygon outlines, run-length masks), CVAT XML (annotations.xml: boxes,
- * polygons, brush masks, ellipses: {@link CvatXml}), YOLO txt (Ultralytics, Roboflow:
+ * (NAME.geojson or NAME.json per image: {@link GeoJsonObjects}), labelme's JSON (NAME.json per image: polygons,
+ * rectangles, circles, masks: {@link LabelmeJson}), COCO JSON (CVAT, Roboflow, Detectron2: one file for a folder,
+ * [x, y, width, height] from 0, polygon outlines, run-length masks), VIA's JSON (the VGG Image Annotator: one file
+ * for a folder: {@link ViaJson}), CVAT XML (annotations.xml: boxes, polygons, brush masks, ellipses: {@link
+ * CvatXml}), YOLO txt (Ultralytics, Roboflow:
  * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
  * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
- * ymin, xmax, ymax). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
+ * ymin, xmax, ymax, then width and height are the image's, as in TensorFlow's and Roboflow's CSV). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
  * boxes partly outside are cut at the image's edge.
  */
 public final class BoxAnnotations {
@@ -49,7 +51,9 @@ public final class BoxAnnotations {
         LABELS,
         VOC,
         GEOJSON,
+        LABELME,
         COCO,
+        VIA,
         CVAT,
         YOLO,
         CSV;
@@ -62,18 +66,19 @@ public final class BoxAnnotations {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
             throw new IllegalArgumentException(
-                    "annotations must be auto, rois, labels, voc, geojson, coco, cvat, yolo or csv, got \"" + text
+                    "annotations must be auto, rois, labels, voc, geojson, labelme, coco, via, cvat, yolo or csv, got \""
+                            + text
                             + "\"");
         }
     }
 
     /** The boxes or outlines of one image, the file they came from and its format. */
     public record Found(Path file, List<Roi> rois, Format format) {
-        /** Whether the file holds boxes only (Pascal VOC, CSV; YOLO or COCO without outlines): nothing to segment. */
+        /** Whether the file holds boxes only (Pascal VOC, CSV; YOLO, COCO, … without outlines): nothing to segment. */
         public boolean boxesOnly() {
             return switch (format) {
                 case VOC, CSV -> true;
-                case YOLO, COCO -> rois.stream().allMatch(r -> r.getType() == Roi.RECTANGLE);
+                case YOLO, COCO, LABELME, VIA -> rois.stream().allMatch(r -> r.getType() == Roi.RECTANGLE);
                 default -> false;
             };
         }
@@ -82,7 +87,7 @@ public final class BoxAnnotations {
     private final Path folder;
     private final Format format;
     private final Consumer<String> warn;
-    private Map<String, Found> coco, csv;
+    private Map<String, Found> coco, via, csv;
     private Map<String, CvatFound> cvat;
     private List<String> yoloNames;
 
@@ -104,30 +109,31 @@ public final class BoxAnnotations {
             Document d = Files.isRegularFile(xml) ? xml(xml) : null;
             if (d != null && !CvatXml.isCvat(d)) return new Found(xml, voc(xml, d, width, height), Format.VOC);
         }
-        if (format == Format.AUTO || format == Format.GEOJSON) {
-            Path geo = geoJsonFile(base);
-            if (geo != null)
-                return new Found(geo, checked(GeoJsonObjects.read(geo, warn), geo, width, height), Format.GEOJSON);
-        }
+        Found own = ownJson(image, base, width, height);
+        if (own != null) return own;
         if (format == Format.AUTO || format == Format.YOLO) {
             Path txt = yoloFile(image, base);
             if (txt != null) return new Found(txt, yolo(txt, width, height), Format.YOLO);
         }
-        if (format == Format.AUTO || format == Format.COCO) {
-            if (coco == null) coco = readCoco();
-            Found f = coco.get(image.getFileName().toString());
+        if (format == Format.AUTO || format == Format.COCO || format == Format.VIA) {
+            if (coco == null) readFolderJson();
+            Found f =
+                    (format == Format.VIA ? via : coco).get(image.getFileName().toString());
+            if (f == null && format == Format.AUTO)
+                f = via.get(image.getFileName().toString());
             if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
         }
         if (format == Format.AUTO || format == Format.CVAT) {
             if (cvat == null) cvat = readCvat();
             CvatFound f = cvat.get(image.getFileName().toString());
             if (f != null) {
-                CvatXml.Image i = f.image();
-                if (i.width() > 0 && i.height() > 0 && (i.width() != width || i.height() != height))
-                    throw new IllegalArgumentException(f.file().getFileName() + " describes " + image.getFileName()
-                            + " as " + i.width() + " × " + i.height() + " but it is " + width + " × " + height
-                            + "; the shapes belong to another size (a resized export?): export them again");
-                return new Found(f.file(), checked(i.rois(), f.file(), width, height), Format.CVAT);
+                f.image()
+                        .requireSize(
+                                f.file().getFileName().toString(),
+                                image.getFileName().toString(),
+                                width,
+                                height);
+                return new Found(f.file(), checked(f.image().rois(), f.file(), width, height), Format.CVAT);
             }
         }
         if (format == Format.AUTO || format == Format.CSV) {
@@ -144,13 +150,15 @@ public final class BoxAnnotations {
         return switch (format) {
             case VOC -> base + ".xml";
             case GEOJSON -> base + ".geojson (QuPath)";
+            case LABELME -> base + ".json (labelme)";
+            case VIA -> "a VIA .json naming " + image.getFileName();
             case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
             case COCO -> "a COCO .json naming " + image.getFileName();
             case CVAT -> "a CVAT annotations.xml naming " + image.getFileName();
             case CSV -> "a .csv with a row for " + image.getFileName();
             default ->
-                base + ".xml (Pascal VOC), " + base + ".geojson (QuPath), " + base
-                        + ".txt (YOLO), a COCO .json, a CVAT annotations.xml or a .csv naming it";
+                base + ".xml (Pascal VOC), " + base + ".geojson (QuPath), " + base + ".json (labelme), " + base
+                        + ".txt (YOLO), a COCO or VIA .json, a CVAT annotations.xml or a .csv naming it";
         };
     }
 
@@ -225,14 +233,33 @@ public final class BoxAnnotations {
 
     // GeoJSON
 
-    /** The image's own GeoJSON file: NAME.geojson, or NAME.json when it holds GeoJSON (QuPath scripts write either). */
-    private Path geoJsonFile(String base) throws IOException {
-        Path geo = folder.resolve(base + ".geojson");
-        if (Files.isRegularFile(geo)) return geo;
-        Path json = folder.resolve(base + ".json");
-        if (!Files.isRegularFile(json)) return null;
-        var root = GeoJsonObjects.parse(json);
-        return root != null && GeoJsonObjects.isGeoJson(root) ? json : null;
+    /**
+     * The image's own JSON file, read once: NAME.geojson, or NAME.json holding GeoJSON (QuPath scripts write either)
+     * or labelme's shapes; null when there is none of the formats asked for.
+     */
+    private Found ownJson(Path image, String base, int width, int height) throws IOException {
+        boolean geoJson = format == Format.AUTO || format == Format.GEOJSON,
+                labelme = format == Format.AUTO || format == Format.LABELME;
+        if (!geoJson && !labelme) return null;
+        Path file = folder.resolve(base + ".geojson");
+        if (!geoJson || !Files.isRegularFile(file)) file = folder.resolve(base + ".json");
+        if (!Files.isRegularFile(file)) return null;
+        JsonElement root = GeoJsonObjects.parse(file);
+        if (root == null && format != Format.AUTO)
+            throw new IllegalArgumentException(
+                    file.getFileName() + " is not valid JSON; save it again in the" + " annotation tool");
+        if (root != null && geoJson && GeoJsonObjects.isGeoJson(root))
+            return new Found(file, checked(GeoJsonObjects.read(root, file, warn), file, width, height), Format.GEOJSON);
+        if (root != null && labelme && LabelmeJson.isLabelme(root)) {
+            ImageShapes shapes = LabelmeJson.read(root.getAsJsonObject(), file, warn);
+            shapes.requireSize(
+                    file.getFileName().toString(), image.getFileName().toString(), width, height);
+            return new Found(file, checked(shapes.rois(), file, width, height), Format.LABELME);
+        }
+        if (file.getFileName().toString().endsWith(".geojson"))
+            throw new IllegalArgumentException(file.getFileName() + " is JSON but not GeoJSON (no Feature or"
+                    + " FeatureCollection); QuPath writes it with File › Export objects as GeoJSON");
+        return null;
     }
 
     // YOLO
@@ -334,57 +361,65 @@ public final class BoxAnnotations {
 
     // COCO
 
-    private Map<String, Found> readCoco() throws IOException {
-        Map<String, Found> out = new HashMap<>();
+    /** The folder's JSON files that hold a folder's annotations (COCO, VIA), each parsed once. */
+    private void readFolderJson() throws IOException {
+        coco = new HashMap<>();
+        via = new HashMap<>();
         for (Path json : files(".json")) {
-            JsonObject root;
+            JsonElement e;
             try {
-                JsonElement e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
-                if (!e.isJsonObject()
-                        || !e.getAsJsonObject().has("annotations")
-                        || !e.getAsJsonObject().has("images"))
-                    continue; // another JSON file (a sidecar, GeoJSON): not COCO
-                root = e.getAsJsonObject();
+                e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
             } catch (JsonParseException | IllegalStateException bad) {
-                if (format == Format.COCO)
+                if (format == Format.COCO || format == Format.VIA)
                     throw new IOException(json.getFileName() + " is not valid JSON (" + bad.getMessage() + ")", bad);
                 continue;
             }
-            Map<Long, String> categories = new HashMap<>(), images = new HashMap<>();
-            Map<String, int[]> sizes = new HashMap<>();
-            for (JsonElement c : array(root, "categories", json))
-                categories.put(
-                        c.getAsJsonObject().get("id").getAsLong(),
-                        c.getAsJsonObject().get("name").getAsString());
-            for (JsonElement i : array(root, "images", json)) {
-                JsonObject entry = i.getAsJsonObject();
-                String file = Path.of(entry.get("file_name").getAsString())
-                        .getFileName()
-                        .toString();
-                images.put(entry.get("id").getAsLong(), file);
-                if (entry.has("width") && entry.has("height"))
-                    sizes.put(file, new int[] {
-                        entry.get("height").getAsInt(), entry.get("width").getAsInt()
-                    });
-            }
-            Map<String, List<Roi>> rois = new LinkedHashMap<>();
-            for (String f : images.values()) rois.put(f, new ArrayList<>());
-            for (JsonElement a : array(root, "annotations", json)) {
-                JsonObject o = a.getAsJsonObject();
-                String file = images.get(o.get("image_id").getAsLong());
-                String cls = categories.get(o.get("category_id").getAsLong());
-                if (file == null || cls == null)
-                    throw new IllegalArgumentException(json.getFileName() + ": annotation " + o.get("id")
-                            + " names an image or category the file does not list");
-                JsonArray b = o.getAsJsonArray("bbox");
-                double x = b.get(0).getAsDouble(), y = b.get(1).getAsDouble();
-                Roi box = named(
-                        cls, x, y, x + b.get(2).getAsDouble(), y + b.get(3).getAsDouble());
-                Roi outline = outline(o, box, json, file, sizes.get(file));
-                rois.get(file).add(outline != null ? outline : box);
-            }
-            rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list, Format.COCO)));
+            if (e.isJsonObject()
+                    && e.getAsJsonObject().has("annotations")
+                    && e.getAsJsonObject().has("images"))
+                cocoImages(json, e.getAsJsonObject()).forEach(coco::putIfAbsent);
+            else if (ViaJson.isVia(e))
+                ViaJson.read(e.getAsJsonObject(), json, warn)
+                        .forEach((name, rois) -> via.putIfAbsent(name, new Found(json, rois, Format.VIA)));
+            // else another JSON file (a sidecar, GeoJSON, labelme's per image): not a folder's
         }
+    }
+
+    /** Each image's boxes and outlines in one COCO file. */
+    private Map<String, Found> cocoImages(Path json, JsonObject root) {
+        Map<String, Found> out = new HashMap<>();
+        Map<Long, String> categories = new HashMap<>(), images = new HashMap<>();
+        Map<String, int[]> sizes = new HashMap<>();
+        for (JsonElement c : array(root, "categories", json))
+            categories.put(
+                    c.getAsJsonObject().get("id").getAsLong(),
+                    c.getAsJsonObject().get("name").getAsString());
+        for (JsonElement i : array(root, "images", json)) {
+            JsonObject entry = i.getAsJsonObject();
+            String file =
+                    Path.of(entry.get("file_name").getAsString()).getFileName().toString();
+            images.put(entry.get("id").getAsLong(), file);
+            if (entry.has("width") && entry.has("height"))
+                sizes.put(file, new int[] {
+                    entry.get("height").getAsInt(), entry.get("width").getAsInt()
+                });
+        }
+        Map<String, List<Roi>> rois = new LinkedHashMap<>();
+        for (String f : images.values()) rois.put(f, new ArrayList<>());
+        for (JsonElement a : array(root, "annotations", json)) {
+            JsonObject o = a.getAsJsonObject();
+            String file = images.get(o.get("image_id").getAsLong());
+            String cls = categories.get(o.get("category_id").getAsLong());
+            if (file == null || cls == null)
+                throw new IllegalArgumentException(json.getFileName() + ": annotation " + o.get("id")
+                        + " names an image or category the file does not list");
+            JsonArray b = o.getAsJsonArray("bbox");
+            double x = b.get(0).getAsDouble(), y = b.get(1).getAsDouble();
+            Roi box = named(cls, x, y, x + b.get(2).getAsDouble(), y + b.get(3).getAsDouble());
+            Roi outline = outline(o, box, json, file, sizes.get(file));
+            rois.get(file).add(outline != null ? outline : box);
+        }
+        rois.forEach((file, list) -> out.putIfAbsent(file, new Found(json, list, Format.COCO)));
         return out;
     }
 
@@ -445,7 +480,7 @@ public final class BoxAnnotations {
 
     // CVAT XML
 
-    private record CvatFound(Path file, CvatXml.Image image) {}
+    private record CvatFound(Path file, ImageShapes image) {}
 
     private Map<String, CvatFound> readCvat() throws IOException {
         Map<String, CvatFound> out = new HashMap<>();
@@ -484,15 +519,18 @@ public final class BoxAnnotations {
             int x = column(header, "x", "xmin", "x1", "left"), y = column(header, "y", "ymin", "y1", "top");
             int w = column(header, "width", "w"), h = column(header, "height", "h");
             int x2 = column(header, "xmax", "x2", "right"), y2 = column(header, "ymax", "y2", "bottom");
-            if (image < 0 || cls < 0 || x < 0 || y < 0 || ((w < 0 || h < 0) && (x2 < 0 || y2 < 0))) continue;
+            // With corners (xmin … ymax) any width and height columns are the image's, as in TensorFlow's object
+            // detection CSV (Roboflow's _annotations.csv: filename, width, height, class, xmin, ymin, xmax, ymax).
+            boolean corners = x2 >= 0 && y2 >= 0;
+            if (image < 0 || cls < 0 || x < 0 || y < 0 || (!corners && (w < 0 || h < 0))) continue;
             Map<String, List<Roi>> rois = new LinkedHashMap<>();
             for (int n = 1; n < lines.size(); n++) {
                 if (lines.get(n).isBlank()) continue;
                 String[] f = lines.get(n).split(",", -1);
                 try {
                     double x0 = Double.parseDouble(f[x].trim()), y0 = Double.parseDouble(f[y].trim());
-                    double x1 = w >= 0 ? x0 + Double.parseDouble(f[w].trim()) : Double.parseDouble(f[x2].trim());
-                    double y1 = h >= 0 ? y0 + Double.parseDouble(f[h].trim()) : Double.parseDouble(f[y2].trim());
+                    double x1 = corners ? Double.parseDouble(f[x2].trim()) : x0 + Double.parseDouble(f[w].trim());
+                    double y1 = corners ? Double.parseDouble(f[y2].trim()) : y0 + Double.parseDouble(f[h].trim());
                     String name = Path.of(f[image].trim().replace("\"", ""))
                             .getFileName()
                             .toString();

@@ -22,9 +22,6 @@ import org.w3c.dom.NodeList;
  * (labels of the whole image) are not objects.
  */
 final class CvatXml {
-    /** One image's objects and the size the file gives it (0 × 0 when it gives none). */
-    record Image(List<Roi> rois, int width, int height) {}
-
     private CvatXml() {}
 
     /** Whether the XML is CVAT's (root {@code <annotations>}), not Pascal VOC ({@code <annotation>}). */
@@ -33,8 +30,8 @@ final class CvatXml {
     }
 
     /** The objects of every image the file lists, by the image's file name (folders dropped). */
-    static Map<String, Image> read(Document d, Path file, Consumer<String> warn) {
-        Map<String, Image> out = new LinkedHashMap<>();
+    static Map<String, ImageShapes> read(Document d, Path file, Consumer<String> warn) {
+        Map<String, ImageShapes> out = new LinkedHashMap<>();
         NodeList images = d.getDocumentElement().getElementsByTagName("image");
         if (images.getLength() == 0
                 && d.getDocumentElement().getElementsByTagName("track").getLength() > 0)
@@ -55,7 +52,7 @@ final class CvatXml {
             }
             out.put(
                     name,
-                    new Image(
+                    new ImageShapes(
                             rois,
                             integer(image, "width", which(file, name)),
                             integer(image, "height", which(file, name))));
@@ -80,18 +77,13 @@ final class CvatXml {
             }
             case "polygon":
                 return polygon(e.getAttribute("points"), which);
-            case "ellipse": {
-                double cx = number(e, "cx", which), cy = number(e, "cy", which);
-                double rx = number(e, "rx", which), ry = number(e, "ry", which);
-                double angle = e.hasAttribute("rotation") ? number(e, "rotation", which) : 0;
-                int n = 72;
-                double[][] points = new double[n][];
-                for (int k = 0; k < n; k++) {
-                    double t = 2 * Math.PI * k / n;
-                    points[k] = new double[] {rx * Math.cos(t), ry * Math.sin(t)};
-                }
-                return rotated(points, cx, cy, angle);
-            }
+            case "ellipse":
+                return ellipse(
+                        number(e, "cx", which),
+                        number(e, "cy", which),
+                        number(e, "rx", which),
+                        number(e, "ry", which),
+                        e.hasAttribute("rotation") ? number(e, "rotation", which) : 0);
             case "mask":
                 return mask(e, which);
             case "tag":
@@ -101,6 +93,17 @@ final class CvatXml {
                         + " ellipse); skipped");
                 return null;
         }
+    }
+
+    /** An ellipse of radii rx, ry around (cx, cy) turned by {@code degrees} clockwise on screen, as a 72-gon. */
+    static Roi ellipse(double cx, double cy, double rx, double ry, double degrees) {
+        int n = 72;
+        double[][] points = new double[n][];
+        for (int k = 0; k < n; k++) {
+            double t = 2 * Math.PI * k / n;
+            points[k] = new double[] {rx * Math.cos(t), ry * Math.sin(t)};
+        }
+        return rotated(points, cx, cy, degrees);
     }
 
     /** Points around (cx, cy) turned by {@code degrees} clockwise on screen (CVAT's rotation), as a polygon ROI. */

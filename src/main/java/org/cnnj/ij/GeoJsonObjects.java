@@ -57,6 +57,11 @@ final class GeoJsonObjects {
         if (root == null)
             throw new IllegalArgumentException(file.getFileName() + " is not valid JSON; export it again from QuPath"
                     + " (File › Export objects as GeoJSON)");
+        return read(root, file, warn);
+    }
+
+    /** The objects of {@code file}'s GeoJSON, already parsed. */
+    static List<Roi> read(JsonElement root, Path file, Consumer<String> warn) {
         if (!isGeoJson(root))
             throw new IllegalArgumentException(file.getFileName() + " is JSON but not GeoJSON (no Feature or"
                     + " FeatureCollection); QuPath writes it with File › Export objects as GeoJSON");

@@ -313,8 +313,8 @@ public final class TrainSegmentationFiles {
         }
         if (l.image() == null) {
             throw new IllegalArgumentException(l.file().getFileName() + " holds boxes, not outlines: a segmentation"
-                    + " model learns each object's outline; draw outlines (QuPath, CVAT or Roboflow polygons, the ROI"
-                    + " Manager) or train a detector on these boxes (train-det)");
+                    + " model learns each object's outline; draw outlines (QuPath, labelme, CVAT or Roboflow polygons,"
+                    + " the ROI Manager) or train a detector on these boxes (train-det)");
         }
         return samples(img, l, name);
     }
@@ -327,7 +327,8 @@ public final class TrainSegmentationFiles {
 
     /**
      * {@code image}'s labels: its label image, else its outlines drawn (the ROI Manager's X.zip, or an annotation tool's
-     * outlines: QuPath's X.geojson, a COCO .json, CVAT's annotations.xml, YOLO-seg — {@link BoxAnnotations}); a file of
+     * outlines: QuPath's X.geojson, labelme's X.json, a COCO or VIA .json, CVAT's annotations.xml, YOLO-seg — {@link
+     * BoxAnnotations}); a file of
      * boxes alone is flagged, not drawn; null when there is none of them.
      */
     private static Labels labels(Path image, ImagePlus img, Path labels, List<String> semanticClasses)

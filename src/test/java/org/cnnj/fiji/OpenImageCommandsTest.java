@@ -179,13 +179,17 @@ class OpenImageCommandsTest extends HeadlessContext {
                         "steps",
                         2,
                         "patch",
-                        64)
+                        64,
+                        "scale",
+                        0.5)
                 .get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(
                 Files.exists(dir.resolve("m.head.onnx"))
                         && String.valueOf(m.getOutput("summary")).contains("98 boxes"),
                 String.valueOf(m.getOutput("summary")));
+        // The image scale field reaches the model: it resizes every image alike when detecting.
+        assertTrue(Files.readString(dir.resolve("m.json")).contains("\"imageScale\": 0.5"));
     }
 
     @Test

@@ -379,6 +379,27 @@ class BoxAnnotationsTest {
                         .forImage(image, 64, 48)
                         .rois(),
                 "CSV with corners");
+        // TensorFlow's object detection CSV (Roboflow's _annotations.csv): width and height are the image's.
+        StringBuilder tensorflow = new StringBuilder("filename,width,height,class,xmin,ymin,xmax,ymax\n");
+        for (Object[] b : BOXES)
+            tensorflow
+                    .append("cells.tif,64,48,")
+                    .append(b[4])
+                    .append(',')
+                    .append(b[0])
+                    .append(',')
+                    .append(b[1])
+                    .append(',')
+                    .append((int) b[0] + (int) b[2])
+                    .append(',')
+                    .append((int) b[1] + (int) b[3])
+                    .append('\n');
+        Files.writeString(dir.resolve("boxes.csv"), tensorflow);
+        assertTheThreeBoxes(
+                new BoxAnnotations(dir, BoxAnnotations.Format.CSV, line -> {})
+                        .forImage(image, 64, 48)
+                        .rois(),
+                "TensorFlow CSV");
     }
 
     /** Train Detector reads a folder of JPEG photos with VOC files; an image without boxes is named with what was looked for. */

@@ -75,6 +75,31 @@ class TrainSegmentationFilesTest {
         assertSameObjects(truth, TrainSegmentationFiles.load(dir, null));
         Files.delete(dir.resolve("a.geojson"));
 
+        // As labelme saves polygons (no holes; the parts of one object share a group_id).
+        List<Object> shapes = new ArrayList<>();
+        for (int n = 0; n < rois.size(); n++) {
+            for (List<double[][]> part : ObjectFiles.polygons(rois.get(n))) {
+                Map<String, Object> shape = new LinkedHashMap<>();
+                shape.put("label", "nucleus");
+                shape.put("points", part.get(0));
+                shape.put("group_id", n);
+                shape.put("description", "");
+                shape.put("shape_type", "polygon");
+                shape.put("flags", Map.of());
+                shapes.add(shape);
+            }
+        }
+        Map<String, Object> labelme = new LinkedHashMap<>();
+        labelme.put("version", "5.5.0");
+        labelme.put("flags", Map.of());
+        labelme.put("shapes", shapes);
+        labelme.put("imagePath", "a.tif");
+        labelme.put("imageHeight", 256);
+        labelme.put("imageWidth", 256);
+        Files.writeString(dir.resolve("a.json"), new Gson().toJson(labelme));
+        assertSameObjects(truth, TrainSegmentationFiles.load(dir, null));
+        Files.delete(dir.resolve("a.json"));
+
         // As CVAT exports brush masks (COCO 1.0): compressed run-length masks, one annotation per nucleus.
         List<Object> annotations = new ArrayList<>();
         for (int id = 1; id <= Instances.count(truth); id++) {
