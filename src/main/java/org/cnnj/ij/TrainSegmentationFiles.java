@@ -256,7 +256,6 @@ public final class TrainSegmentationFiles {
         List<Path> files;
         try (Stream<Path> s = Files.list(images)) {
             files = s.filter(ImageFiles::isImage) // TIFF, and PNG/JPEG as QuPath and annotation tools export tiles
-                    .filter(p -> !p.getFileName().toString().contains("-labels."))
                     .filter(p -> excluded.stream().noneMatch(m -> m.matches(p.getFileName())))
                     .sorted()
                     .toList();
@@ -307,7 +306,7 @@ public final class TrainSegmentationFiles {
         if (l == null) {
             Path folder = folderOf(image, labels);
             throw new IOException("no labels for " + name + " in " + folder + ": looked for "
-                    + labelImage(image, labels).getFileName() + ", a ROI zip " + ImageFiles.baseName(image)
+                    + ImageFiles.labelImage(image, labels).getFileName() + ", a ROI zip " + ImageFiles.baseName(image)
                     + ".zip, or outlines: "
                     + new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, line -> {}).lookedFor(image));
         }
@@ -333,7 +332,7 @@ public final class TrainSegmentationFiles {
      */
     private static Labels labels(Path image, ImagePlus img, Path labels, List<String> semanticClasses)
             throws IOException {
-        Path label = labelImage(image, labels);
+        Path label = ImageFiles.labelImage(image, labels);
         if (Files.exists(label)) return new Labels(Tiffs.open(label), label, false);
         Path folder = folderOf(image, labels);
         Path zip = RoiZips.forImage(image, folder);
@@ -369,23 +368,6 @@ public final class TrainSegmentationFiles {
                     name + " has " + positions + " slice(s) but its label image " + lab.getStackSize());
         }
         return samples(img, lab, name, l.file());
-    }
-
-    /**
-     * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there), else X-labels.ext beside
-     * it (or X-labels.tif, X-labels.png: a PNG tile's labels are often a TIFF); the first of them when none exists.
-     * Never a JPEG: lossy compression changes object ids.
-     */
-    private static Path labelImage(Path image, Path labels) {
-        String name = image.getFileName().toString(), base = ImageFiles.baseName(image);
-        String ext = name.substring(base.length());
-        List<Path> candidates = new ArrayList<>();
-        for (String e : List.of(ext, ".tif", ".tiff", ".png")) {
-            if (e.matches("(?i)\\.jpe?g")) continue;
-            candidates.add(labels != null ? labels.resolve(base + e) : image.resolveSibling(base + "-labels" + e));
-        }
-        for (Path c : candidates) if (Files.isRegularFile(c)) return c;
-        return candidates.get(0);
     }
 
     /**

@@ -184,7 +184,8 @@ public final class VolumeFiles {
     }
 
     /**
-     * Stack/label-stack pairs: X.tif with X.tif in {@code labels} (a folder), or X-labels.tif beside it; {@code voxel}
+     * Stack/label-stack pairs: X.tif with X.tif in {@code labels} (a folder), or its label stack beside it as tools name
+     * it (X-labels.tif, X_masks.tif, …, masks/X.tif beside images/: {@link ImageFiles#labelImage}); {@code voxel}
      * (z, y, x) replaces every stack's calibration when given.
      */
     public static List<LabeledVolume> load(Path images, Path labels, double[] voxel) throws IOException {
@@ -197,9 +198,7 @@ public final class VolumeFiles {
         List<LabeledVolume> out = new ArrayList<>();
         for (Path file : files) {
             String name = file.getFileName().toString();
-            Path label = labels != null
-                    ? labels.resolve(name)
-                    : file.resolveSibling(name.replaceFirst("\\.(tiff?)$", "-labels.$1"));
+            Path label = ImageFiles.labelImage(file, labels);
             if (!Files.exists(label)) {
                 throw new IOException(name + " has no label stack: expected " + label + " (object ids, 0 ="
                         + " background); add it, or move the stack out of " + images);

@@ -3,6 +3,7 @@ package org.cnnj.io;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -12,6 +13,14 @@ import java.util.stream.Stream;
  * annotation tools export), label images left out — and their names.
  */
 public final class ImageFiles {
+    /**
+     * How tools name a label image beside its image X: CNN-J's X-labels, Cellpose's X_masks (its training data) and
+     * X_cp_masks (masks its GUI saves, corrected or not), QuPath's tile exporter X-labelled (its documented example).
+     */
+    public static final List<String> LABEL_SUFFIXES = List.of("-labels", "_masks", "_cp_masks", "-labelled");
+
+    private static final List<String> EXTENSIONS = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg");
+
     private ImageFiles() {}
 
     /** {@code input} itself when it is a file, else its .tif/.tiff/.png/.jpg/.jpeg files (not X-labels.*) in name order. */
@@ -26,10 +35,60 @@ public final class ImageFiles {
         }
     }
 
-    /** An image a folder's batch takes: .tif/.tiff/.png/.jpg/.jpeg, and not a label image (X-labels.*). */
+    /**
+     * An image a folder's batch takes: .tif/.tiff/.png/.jpg/.jpeg, and not a label image — X-labels.*, or X_masks.*,
+     * X_cp_masks.*, X-labelled.* beside an image X (without X such a name is an image like any other).
+     */
     public static boolean isImage(Path p) {
         String n = p.getFileName().toString();
-        return n.toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$") && !n.contains("-labels.");
+        return n.toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$")
+                && !n.contains("-labels.")
+                && imageOfLabels(p) == null;
+    }
+
+    /**
+     * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there); else beside it as tools
+     * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES};
+     * .tif or .png too: a PNG tile's labels are often a TIFF); else, for images/X.ext, masks/X.ext or labels/X.ext
+     * beside the images folder (StarDist's training data, its QuPath export script). The first of them when none exists.
+     * Never a JPEG: lossy compression changes object ids.
+     */
+    public static Path labelImage(Path image, Path labels) {
+        String name = image.getFileName().toString(), base = baseName(image);
+        List<String> extensions = new ArrayList<>();
+        for (String e : List.of(name.substring(base.length()), ".tif", ".tiff", ".png"))
+            if (!e.matches("(?i)\\.jpe?g") && !extensions.contains(e)) extensions.add(e);
+        List<Path> candidates = new ArrayList<>();
+        if (labels != null) for (String e : extensions) candidates.add(labels.resolve(base + e));
+        else {
+            for (String suffix : LABEL_SUFFIXES)
+                for (String e : extensions) candidates.add(image.resolveSibling(base + suffix + e));
+            Path folder = image.toAbsolutePath().getParent();
+            if (folder != null
+                    && folder.getFileName() != null
+                    && folder.getFileName().toString().equals("images"))
+                for (String sibling : List.of("masks", "labels"))
+                    for (String e : extensions)
+                        candidates.add(folder.resolveSibling(sibling).resolve(base + e));
+        }
+        for (Path c : candidates) if (Files.isRegularFile(c)) return c;
+        return candidates.get(0);
+    }
+
+    /** The image X that {@code p} (X_masks.png, X-labelled.png, …) is the label image of, or null. */
+    static Path imageOfLabels(Path p) {
+        String base = baseName(p);
+        for (String suffix : LABEL_SUFFIXES) {
+            if (!base.endsWith(suffix) || base.length() == suffix.length()) continue;
+            String image = base.substring(0, base.length() - suffix.length());
+            for (String e : EXTENSIONS) {
+                Path candidate = p.resolveSibling(image + e);
+                if (Files.isRegularFile(candidate)) return candidate;
+                candidate = p.resolveSibling(image + e.toUpperCase(Locale.ROOT));
+                if (Files.isRegularFile(candidate)) return candidate;
+            }
+        }
+        return null;
     }
 
     /** The file's name without its extension ("a.b.tif" → "a.b"). */

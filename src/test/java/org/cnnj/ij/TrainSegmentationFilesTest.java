@@ -236,6 +236,27 @@ class TrainSegmentationFilesTest {
         for (LabeledImage d : data) assertEquals(Instances.count(truth), Instances.count(d.labels()), d.name());
     }
 
+    /** Label images named as Cellpose, QuPath's tile exporter and StarDist's data name them are found, not trained on. */
+    @Test
+    void labelImagesAsOtherToolsNameThem() throws Exception {
+        int[] truth =
+                TrainSegmentationFiles.load(Path.of("test-images"), null).get(0).labels();
+        Path cellpose = Files.createDirectories(dir.resolve("cellpose")),
+                qupath = Files.createDirectories(dir.resolve("qupath")),
+                stardist = Files.createDirectories(dir.resolve("stardist/images"));
+        Files.createDirectories(dir.resolve("stardist/masks"));
+        Path labels = Path.of("test-images/nuclei-1-labels.tif");
+        Files.copy(Path.of("test-images/nuclei-1.tif"), cellpose.resolve("a.tif"));
+        Files.copy(labels, cellpose.resolve("a_masks.tif"));
+        Files.copy(Path.of("test-images/nuclei-1.tif"), qupath.resolve("a.tif"));
+        Files.copy(labels, qupath.resolve("a-labelled.tif"));
+        Files.copy(Path.of("test-images/nuclei-1.tif"), stardist.resolve("a.tif"));
+        Files.copy(labels, dir.resolve("stardist/masks/a.tif"));
+        for (Path folder : List.of(cellpose, qupath, stardist))
+            assertSameObjects(truth, TrainSegmentationFiles.load(folder, null)); // one sample: the label image is none
+        assertSameObjects(truth, TrainSegmentationFiles.objectLabels(stardist.resolve("a.tif")));
+    }
+
     @Test
     void groundTruthForMeasuringAModelComesFromAnyOfThem() throws Exception {
         Path image = Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
