@@ -41,8 +41,22 @@ public class TrainDetectorCommand extends CnnjCommand {
 
     @Parameter(
             label = "Annotations",
-            choices = {"auto", "rois", "labels", "voc", "geojson", "labelme", "coco", "via", "cvat", "yolo", "csv"},
-            description = "auto: whichever the folder holds for each image")
+            choices = {
+                "auto",
+                "rois",
+                "labels",
+                "voc",
+                "geojson",
+                "geojson-nuclei",
+                "labelme",
+                "coco",
+                "via",
+                "cvat",
+                "yolo",
+                "csv"
+            },
+            description = "auto: whichever the folder holds for each image; geojson-nuclei: QuPath's cells by their"
+                    + " nucleus (geojson and auto: by the cell outline)")
     private String annotations = "auto";
 
     @Parameter(label = "Model to write (.onnx)", style = "save")

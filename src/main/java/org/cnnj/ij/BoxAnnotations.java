@@ -51,6 +51,8 @@ public final class BoxAnnotations {
         LABELS,
         VOC,
         GEOJSON,
+        /** QuPath GeoJSON with each cell read as its nucleus. */
+        GEOJSON_NUCLEI,
         LABELME,
         COCO,
         VIA,
@@ -59,14 +61,15 @@ public final class BoxAnnotations {
         CSV;
 
         public String option() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         public static Format parse(String text) {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
             throw new IllegalArgumentException(
-                    "annotations must be auto, rois, labels, voc, geojson, labelme, coco, via, cvat, yolo or csv, got \""
+                    "annotations must be auto, rois, labels, voc, geojson, geojson-nuclei, labelme, coco, via, cvat, yolo or"
+                            + " csv, got \""
                             + text
                             + "\"");
         }
@@ -149,7 +152,7 @@ public final class BoxAnnotations {
         String base = ImageFiles.baseName(image);
         return switch (format) {
             case VOC -> base + ".xml";
-            case GEOJSON -> base + ".geojson (QuPath)";
+            case GEOJSON, GEOJSON_NUCLEI -> base + ".geojson (QuPath)";
             case LABELME -> base + ".json (labelme)";
             case VIA -> "a VIA .json naming " + image.getFileName();
             case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
@@ -238,7 +241,7 @@ public final class BoxAnnotations {
      * or labelme's shapes; null when there is none of the formats asked for.
      */
     private Found ownJson(Path image, String base, int width, int height) throws IOException {
-        boolean geoJson = format == Format.AUTO || format == Format.GEOJSON,
+        boolean geoJson = format == Format.AUTO || format == Format.GEOJSON || format == Format.GEOJSON_NUCLEI,
                 labelme = format == Format.AUTO || format == Format.LABELME;
         if (!geoJson && !labelme) return null;
         Path file = folder.resolve(base + ".geojson");
@@ -247,9 +250,16 @@ public final class BoxAnnotations {
         JsonElement root = GeoJsonObjects.parse(file);
         if (root == null && format != Format.AUTO)
             throw new IllegalArgumentException(
-                    file.getFileName() + " is not valid JSON; save it again in the" + " annotation tool");
+                    file.getFileName() + " is not valid JSON; save it again in the annotation tool");
         if (root != null && geoJson && GeoJsonObjects.isGeoJson(root))
-            return new Found(file, checked(GeoJsonObjects.read(root, file, warn), file, width, height), Format.GEOJSON);
+            return new Found(
+                    file,
+                    checked(
+                            GeoJsonObjects.read(root, file, format == Format.GEOJSON_NUCLEI, warn),
+                            file,
+                            width,
+                            height),
+                    format == Format.GEOJSON_NUCLEI ? format : Format.GEOJSON);
         if (root != null && labelme && LabelmeJson.isLabelme(root)) {
             ImageShapes shapes = LabelmeJson.read(root.getAsJsonObject(), file, warn);
             shapes.requireSize(
@@ -584,10 +594,12 @@ public final class BoxAnnotations {
                 var c = inside.getFloatBounds();
                 if (c.getWidth() >= 1 && c.getHeight() >= 1) {
                     inside.setName(r.getName());
+                    inside.setPosition(r.getPosition()); // a z-stack's plane (QuPath's, CVAT's) stays
                     out.add(inside);
                     continue;
                 }
             }
+            int before = out.size();
             add(
                     out,
                     r.getName(),
@@ -598,6 +610,7 @@ public final class BoxAnnotations {
                     file,
                     width,
                     height);
+            if (out.size() > before) out.get(out.size() - 1).setPosition(r.getPosition());
         }
         return out;
     }

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * QuPath's {@code properties.classification.name} (or {@code names} joined as QuPath shows a derived class, "Tumor:
  * Positive"); an unclassified object gets no name, as an unnamed ROI. An object's own {@code name} is not its class.
  * Coordinates are pixels of the full-resolution image, (0, 0) the top-left corner of its top-left pixel, as ImageJ's.
- * Objects nested in others (QuPath's childObjects) are read too. A cell object gives its cell outline (its
- * nucleusGeometry is not read). Points and lines (no area) are skipped with a warning.
+ * Objects nested in others (QuPath's childObjects) are read too. A cell object gives its cell outline, or its nucleus
+ * (nucleusGeometry) when asked. Points and lines (no area) are skipped with a warning.
  */
 final class GeoJsonObjects {
     private GeoJsonObjects() {}
@@ -57,16 +57,25 @@ final class GeoJsonObjects {
         if (root == null)
             throw new IllegalArgumentException(file.getFileName() + " is not valid JSON; export it again from QuPath"
                     + " (File › Export objects as GeoJSON)");
-        return read(root, file, warn);
+        return read(root, file, false, warn);
     }
 
-    /** The objects of {@code file}'s GeoJSON, already parsed. */
-    static List<Roi> read(JsonElement root, Path file, Consumer<String> warn) {
+    /**
+     * The objects of {@code file}'s GeoJSON, already parsed; with {@code nuclei} a QuPath cell is its nucleus (the
+     * feature's nucleusGeometry, as QuPath's cell detection and StarDist extension write it), else its cell outline —
+     * said once in a warning when the file holds cells with nuclei.
+     */
+    static List<Roi> read(JsonElement root, Path file, boolean nuclei, Consumer<String> warn) {
         if (!isGeoJson(root))
             throw new IllegalArgumentException(file.getFileName() + " is JSON but not GeoJSON (no Feature or"
                     + " FeatureCollection); QuPath writes it with File › Export objects as GeoJSON");
         List<Roi> out = new ArrayList<>();
-        readAll(features(root), file.getFileName() + ": feature ", out, warn);
+        Pass pass = new Pass(nuclei, warn);
+        readAll(features(root), file.getFileName() + ": feature ", out, pass);
+        if (!nuclei && pass.cellsWithNuclei > 0)
+            warn.accept("note: " + file.getFileName() + " holds " + pass.cellsWithNuclei + " QuPath cell(s) with a"
+                    + " nucleus; their cell outlines are read (train-det --annotations geojson-nuclei, Fiji's Annotations"
+                    + " geojson-nuclei, reads their nuclei)");
         // QuPath writes a plane only where it is not the first: once one object has one, the others are on plane 1,
         // not on every plane.
         if (out.stream().anyMatch(r -> r.getPosition() > 0))
@@ -79,7 +88,7 @@ final class GeoJsonObjects {
      * {@code properties.childObjects} when the hierarchy is exported, and the hierarchy's root (objectType "root", no
      * geometry) only as the holder of its children.
      */
-    private static void readAll(Iterable<JsonElement> features, String where, List<Roi> out, Consumer<String> warn) {
+    private static void readAll(Iterable<JsonElement> features, String where, List<Roi> out, Pass pass) {
         int n = 0;
         for (JsonElement f : features) {
             n++;
@@ -89,12 +98,24 @@ final class GeoJsonObjects {
                     && properties.get("objectType").isJsonPrimitive()
                     && properties.get("objectType").getAsString().equals("root");
             if (!root) {
-                Roi roi = feature(f, which, warn);
+                Roi roi = feature(f, which, pass);
                 if (roi != null) out.add(roi);
             }
             JsonElement children = properties.get("childObjects");
             if (children != null && children.isJsonArray())
-                readAll(children.getAsJsonArray(), which + ", child ", out, warn);
+                readAll(children.getAsJsonArray(), which + ", child ", out, pass);
+        }
+    }
+
+    /** What one reading of a file wants and has met. */
+    private static final class Pass {
+        final boolean nuclei;
+        final Consumer<String> warn;
+        int cellsWithNuclei;
+
+        Pass(boolean nuclei, Consumer<String> warn) {
+            this.nuclei = nuclei;
+            this.warn = warn;
         }
     }
 
@@ -123,15 +144,19 @@ final class GeoJsonObjects {
         return id != null && id.isJsonPrimitive() ? " (id " + id.getAsString() + ")" : "";
     }
 
-    private static Roi feature(JsonElement f, String which, Consumer<String> warn) {
+    private static Roi feature(JsonElement f, String which, Pass pass) {
+        Consumer<String> warn = pass.warn;
         if (!isFeature(f)) throw new IllegalArgumentException(which + " is not a GeoJSON Feature");
         JsonObject feature = f.getAsJsonObject();
-        JsonElement g = feature.get("geometry");
+        JsonElement g = feature.get("geometry"), nucleus = feature.get("nucleusGeometry");
+        if (nucleus != null && nucleus.isJsonObject()) pass.cellsWithNuclei++;
         if (g == null || !g.isJsonObject()) {
             warn.accept("warning: " + which + " has no geometry; skipped");
             return null;
         }
-        ShapeRoi shape = geometry(g.getAsJsonObject(), which, warn);
+        // A nucleus's plane is its cell's: QuPath writes it in the cell's geometry only.
+        boolean ofNucleus = pass.nuclei && nucleus != null && nucleus.isJsonObject();
+        ShapeRoi shape = geometry((ofNucleus ? nucleus : g).getAsJsonObject(), which, warn);
         if (shape == null) return null;
         JsonObject properties = properties(feature);
         Roi roi = shape.trySimplify();

@@ -93,6 +93,44 @@ class GeoJsonObjectsTest {
         assertTrue(warnings.get(0).contains("LineString"), warnings.toString());
     }
 
+    /** QuPath 0.5's cell detection (or its StarDist extension with cell expansion): cells with a nucleusGeometry. */
+    static final String QUPATH_CELLS = """
+            [{"type": "Feature", "id": "3c1e7d2a-0f5b-4c8e-9a61-2b7d4e8f1a01",
+              "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [40, 10], [40, 40], [10, 40], [10, 10]]],
+                "plane": {"c": -1, "z": 1, "t": 0}},
+              "nucleusGeometry": {"type": "Polygon", "coordinates": [[[20, 20], [30, 20], [30, 30], [20, 30], [20, 20]]]},
+              "properties": {"objectType": "cell", "classification": {"name": "Positive", "color": [200, 50, 50]},
+                "isLocked": false, "measurements": {"Nucleus: Area": 100.0, "Cell: Area": 900.0}}},
+             {"type": "Feature", "id": "7d2a3c1e-5b0f-4e8c-619a-7d4e2b8f1a02",
+              "geometry": {"type": "Polygon", "coordinates": [[[50, 10], [60, 10], [60, 20], [50, 20], [50, 10]]]},
+              "properties": {"objectType": "detection", "isLocked": false}}]""";
+
+    @Test
+    void qupathCellsByTheirOutlineOrTheirNucleus() throws IOException {
+        Path image = Files.createDirectories(dir.resolve("tiles")).resolve("t.tif");
+        ij.IJ.saveAsTiff(new ij.ImagePlus("t", new ij.process.ByteProcessor(64, 48)), image.toString());
+        Files.writeString(dir.resolve("tiles/t.geojson"), QUPATH_CELLS);
+        List<String> notes = new ArrayList<>();
+        List<Roi> cells = new BoxAnnotations(dir.resolve("tiles"), BoxAnnotations.Format.AUTO, notes::add)
+                .forImage(image, 64, 48)
+                .rois();
+        assertArrayEquals(new float[] {10, 10, 40, 40}, DetectFiles.box(cells.get(0)), 1e-4f, "the cell outline");
+        assertTrue(
+                notes.get(0).contains("t.geojson holds 1 QuPath cell(s) with a nucleus")
+                        && notes.get(0).contains("geojson-nuclei"),
+                notes.toString());
+        List<Roi> nuclei = new BoxAnnotations(dir.resolve("tiles"), BoxAnnotations.Format.GEOJSON_NUCLEI, notes::add)
+                .forImage(image, 64, 48)
+                .rois();
+        assertEquals(2, nuclei.size());
+        assertArrayEquals(new float[] {20, 20, 30, 30}, DetectFiles.box(nuclei.get(0)), 1e-4f, "the nucleus");
+        assertEquals("Positive", nuclei.get(0).getName(), "the cell's class");
+        assertEquals(2, nuclei.get(0).getPosition(), "the cell's plane (z 1)");
+        assertArrayEquals(new float[] {50, 10, 60, 20}, DetectFiles.box(nuclei.get(1)), 1e-4f, "a detection: itself");
+        assertEquals(1, notes.size(), "no note when the nuclei are read");
+        assertEquals(BoxAnnotations.Format.GEOJSON_NUCLEI, BoxAnnotations.Format.parse("geojson-nuclei"));
+    }
+
     @Test
     void cnnjsOwnObjectsComeBack() throws IOException {
         int[] truth = new int[64 * 48];
