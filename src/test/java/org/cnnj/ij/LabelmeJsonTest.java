@@ -70,6 +70,7 @@ class LabelmeJsonTest {
                         shape("RBC", "[[8, 2], [12, 2], [12, 6], [8, 6]]", 1, "polygon", null),
                         shape("WBC", "[[50, 40], [53, 43]]", null, "mask", plusPng()),
                         shape("marker", "[[5.0, 40.0]]", null, "point", null),
+                        shape("RBC", "[[58, 36], [62, 40], [58, 44], [54, 40]]", null, "rotation", null),
                         shape("axis", "[[1.0, 1.0], [9.0, 9.0]]", null, "line", null)));
         List<String> warnings = new ArrayList<>();
         BoxAnnotations.Found found =
@@ -78,7 +79,7 @@ class LabelmeJsonTest {
         assertFalse(found.boxesOnly());
         List<Roi> rois = found.rois();
         assertEquals(
-                List.of("RBC", "WBC", "Platelets", "RBC", "WBC"),
+                List.of("RBC", "WBC", "Platelets", "RBC", "WBC", "RBC"),
                 rois.stream().map(Roi::getName).toList());
         assertArrayEquals(new float[] {12, 12, 28, 28}, DetectFiles.box(rois.get(0)), 1e-4f, "a polygon");
         assertEquals(Roi.RECTANGLE, rois.get(1).getType());
@@ -86,6 +87,7 @@ class LabelmeJsonTest {
         assertArrayEquals(new float[] {35, 35, 45, 45}, DetectFiles.box(rois.get(2)), 1e-3f, "a circle of radius 5");
         assertArrayEquals(new float[] {2, 2, 12, 6}, DetectFiles.box(rois.get(3)), 1e-4f, "two parts, group_id 1");
         assertArrayEquals(new float[] {50, 40, 54, 44}, DetectFiles.box(rois.get(4)), 1e-4f, "a mask");
+        assertArrayEquals(new float[] {54, 36, 62, 44}, DetectFiles.box(rois.get(5)), 1e-4f, "a box turned 45°");
         int[] labels = TrainDetectorFiles.outlines(rois, 1, 64, 48);
         assertEquals(4, labels[3 * 64 + 4], "one object of two parts: its first part");
         assertEquals(4, labels[3 * 64 + 10], "and its second");
@@ -96,7 +98,7 @@ class LabelmeJsonTest {
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("cells.json: shape 7 \"marker\" is a point")
                 && warnings.get(0).contains("skipped"));
-        assertTrue(warnings.get(1).contains("shape 8 \"axis\" is a line"));
+        assertTrue(warnings.get(1).contains("shape 9 \"axis\" is a line"));
     }
 
     @Test
