@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.seg.Augmentation;
@@ -39,6 +40,13 @@ public class TrainSegmentationCommand extends CnnjCommand {
                             + " from annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
                             + " run-length masks), VIA (.json), CVAT (annotations.xml), YOLO-seg (X.txt + data.yaml)")
     private File labels;
+
+    @Parameter(
+            label = "Annotations",
+            choices = {"auto", "labels", "rois", "geojson", "geojson-nuclei", "labelme", "coco", "via", "cvat", "yolo"},
+            description = "auto: whichever each image has (a label image first); geojson-nuclei: QuPath's cells by"
+                    + " their nucleus (geojson and auto: by the cell outline)")
+    private String annotations = "auto";
 
     @Parameter(label = "Model to write (.onnx)", style = "save")
     private File output;
@@ -189,7 +197,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 .withRecipe(recipe)
                 .withResume(resume)
                 .withCommandLine(command)
-                .withChannels(ChannelChoice.parse(channels));
+                .withChannels(ChannelChoice.parse(channels))
+                .withAnnotations(BoxAnnotations.Format.parse(annotations));
     }
 
     @Override

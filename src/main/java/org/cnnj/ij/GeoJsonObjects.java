@@ -74,7 +74,7 @@ final class GeoJsonObjects {
         readAll(features(root), file.getFileName() + ": feature ", out, pass);
         if (!nuclei && pass.cellsWithNuclei > 0)
             warn.accept("note: " + file.getFileName() + " holds " + pass.cellsWithNuclei + " QuPath cell(s) with a"
-                    + " nucleus; their cell outlines are read (train-det --annotations geojson-nuclei, Fiji's Annotations"
+                    + " nucleus; their cell outlines are read (--annotations geojson-nuclei, in Fiji Annotations"
                     + " geojson-nuclei, reads their nuclei)");
         // QuPath writes a plane only where it is not the first: once one object has one, the others are on plane 1,
         // not on every plane.

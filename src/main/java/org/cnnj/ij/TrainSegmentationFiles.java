@@ -54,9 +54,11 @@ public final class TrainSegmentationFiles {
             SegmentationTrainer.Recipe recipe,
             boolean resume,
             String commandLine,
-            ChannelChoice channels) {
+            ChannelChoice channels,
+            BoxAnnotations.Format annotations) {
         public Options {
             channels = channels == null ? ChannelChoice.ALL : channels;
+            annotations = annotations == null ? BoxAnnotations.Format.AUTO : annotations;
         }
 
         /** The defaults of the schedule and the recipe; labels beside the images. */
@@ -70,37 +72,56 @@ public final class TrainSegmentationFiles {
                     SegmentationTrainer.Recipe.defaults(),
                     false,
                     "",
-                    ChannelChoice.ALL);
+                    ChannelChoice.ALL,
+                    BoxAnnotations.Format.AUTO);
         }
 
         public Options withLabels(Path folder) {
-            return new Options(images, folder, output, validation, config, recipe, resume, commandLine, channels);
+            return new Options(
+                    images, folder, output, validation, config, recipe, resume, commandLine, channels, annotations);
         }
 
         public Options withValidationImages(Path imagesOrList) {
-            return new Options(images, labels, output, imagesOrList, config, recipe, resume, commandLine, channels);
+            return new Options(
+                    images, labels, output, imagesOrList, config, recipe, resume, commandLine, channels, annotations);
         }
 
         public Options withConfig(TrainConfig c) {
-            return new Options(images, labels, output, validation, c, recipe, resume, commandLine, channels);
+            return new Options(
+                    images, labels, output, validation, c, recipe, resume, commandLine, channels, annotations);
         }
 
         public Options withRecipe(SegmentationTrainer.Recipe r) {
-            return new Options(images, labels, output, validation, config, r, resume, commandLine, channels);
+            return new Options(
+                    images, labels, output, validation, config, r, resume, commandLine, channels, annotations);
         }
 
         public Options withResume(boolean continueTraining) {
             return new Options(
-                    images, labels, output, validation, config, recipe, continueTraining, commandLine, channels);
+                    images,
+                    labels,
+                    output,
+                    validation,
+                    config,
+                    recipe,
+                    continueTraining,
+                    commandLine,
+                    channels,
+                    annotations);
         }
 
         public Options withCommandLine(String line) {
-            return new Options(images, labels, output, validation, config, recipe, resume, line, channels);
+            return new Options(images, labels, output, validation, config, recipe, resume, line, channels, annotations);
         }
 
         /** The same options giving the network only these channels of each image, in this order. */
         public Options withChannels(ChannelChoice c) {
-            return new Options(images, labels, output, validation, config, recipe, resume, commandLine, c);
+            return new Options(images, labels, output, validation, config, recipe, resume, commandLine, c, annotations);
+        }
+
+        /** Where the outlines are: AUTO (whichever each image has), or one format (geojson-nuclei: QuPath's nuclei). */
+        public Options withAnnotations(BoxAnnotations.Format f) {
+            return new Options(images, labels, output, validation, config, recipe, resume, commandLine, channels, f);
         }
     }
 
@@ -109,10 +130,15 @@ public final class TrainSegmentationFiles {
         checkOutput(o.output());
         Consumer<String> log = listener == null ? System.err::println : listener::log;
         log.accept("reading the training images in " + o.images() + "...");
-        List<LabeledImage> data = load(o.images(), o.labels(), o.channels(), semanticClasses(o.recipe()));
+        List<LabeledImage> data = load(o);
         String what = describe(data, o.images());
         log.accept(what + "; preparing patches (rescaling to one object size), then training...");
         return train(data, what, o, cancel, listener);
+    }
+
+    /** The training samples {@code o} names (images, labels, channels, annotations), read as training reads them. */
+    public static List<LabeledImage> load(Options o) throws IOException {
+        return load(o.images(), o.labels(), Reading.of(o));
     }
 
     /**
@@ -160,7 +186,7 @@ public final class TrainSegmentationFiles {
                     .withListener(progress)
                     .withProvenance(provenance);
             if (o.validation() != null) {
-                List<LabeledImage> held = load(o.validation(), null, o.channels(), semanticClasses(o.recipe()));
+                List<LabeledImage> held = load(o.validation(), null, Reading.of(o));
                 provenance.put("validation", describe(held, o.validation()));
                 run = run.validatedOn(held);
             }
@@ -201,8 +227,22 @@ public final class TrainSegmentationFiles {
      */
     public static List<LabeledImage> load(
             Path images, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
-        if (Files.isRegularFile(images)) return loadList(images, labels, channels, semanticClasses);
-        return loadFolder(images, labels, List.of(), channels, semanticClasses);
+        return load(images, labels, new Reading(channels, semanticClasses, BoxAnnotations.Format.AUTO));
+    }
+
+    /**
+     * How labels are read: the channels the network gets, the class names outlines paint for a semantic task (null for
+     * instances) and where the outlines are.
+     */
+    private record Reading(ChannelChoice channels, List<String> semanticClasses, BoxAnnotations.Format annotations) {
+        static Reading of(Options o) {
+            return new Reading(o.channels(), TrainSegmentationFiles.semanticClasses(o.recipe()), o.annotations());
+        }
+    }
+
+    private static List<LabeledImage> load(Path images, Path labels, Reading r) throws IOException {
+        if (Files.isRegularFile(images)) return loadList(images, labels, r);
+        return loadFolder(images, labels, List.of(), r);
     }
 
     /** The class names outlines paint for a semantic recipe (empty when it names none); null for instances. */
@@ -221,8 +261,7 @@ public final class TrainSegmentationFiles {
         return data.size() + " samples from " + from + " (" + String.join(", ", parts) + ")";
     }
 
-    private static List<LabeledImage> loadList(
-            Path list, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
+    private static List<LabeledImage> loadList(Path list, Path labels, Reading r) throws IOException {
         List<Path> folders = new ArrayList<>();
         List<PathMatcher> excluded = new ArrayList<>();
         int n = 0;
@@ -245,12 +284,11 @@ public final class TrainSegmentationFiles {
         if (folders.isEmpty())
             throw new IOException(list + " lists no image folders; write one folder per line (relative to the file)");
         List<LabeledImage> out = new ArrayList<>();
-        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded, channels, semanticClasses));
+        for (Path folder : folders) out.addAll(loadFolder(folder, labels, excluded, r));
         return out;
     }
 
-    private static List<LabeledImage> loadFolder(
-            Path images, Path labels, List<PathMatcher> excluded, ChannelChoice channels, List<String> semanticClasses)
+    private static List<LabeledImage> loadFolder(Path images, Path labels, List<PathMatcher> excluded, Reading r)
             throws IOException {
         if (!Files.isDirectory(images)) throw new IOException("training images folder " + images + " does not exist");
         List<Path> files;
@@ -268,7 +306,7 @@ public final class TrainSegmentationFiles {
         for (Path image : files) {
             try {
                 String source = sources.getOrDefault(ImageFiles.baseName(image), folderSource);
-                for (LabeledImage d : pair(image, labels, channels, semanticClasses)) out.add(d.from(source));
+                for (LabeledImage d : pair(image, labels, r)) out.add(d.from(source));
             } catch (IOException | IllegalArgumentException e) {
                 if (first == null) first = e;
                 failures.add(image.getFileName() + " (" + e.getMessage() + ")");
@@ -293,22 +331,21 @@ public final class TrainSegmentationFiles {
     public static int[] objectLabels(Path image) throws IOException {
         String name = image.getFileName().toString();
         ImagePlus img = Tiffs.open(image);
-        Labels l = labels(image, img, null, null);
+        Labels l = labels(image, img, null, new Reading(ChannelChoice.ALL, null, BoxAnnotations.Format.AUTO));
         return l == null || l.boxesOnly() ? null : samples(img, l, name).get(0).labels();
     }
 
     /** The samples of one image file with its labels (a label image, a ROI zip or outlines beside it). */
-    private static List<LabeledImage> pair(
-            Path image, Path labels, ChannelChoice channels, List<String> semanticClasses) throws IOException {
+    private static List<LabeledImage> pair(Path image, Path labels, Reading r) throws IOException {
         String name = image.getFileName().toString();
-        ImagePlus img = channels.apply(Tiffs.open(image), name);
-        Labels l = labels(image, img, labels, semanticClasses);
+        ImagePlus img = r.channels().apply(Tiffs.open(image), name);
+        Labels l = labels(image, img, labels, r);
         if (l == null) {
             Path folder = folderOf(image, labels);
             throw new IOException("no labels for " + name + " in " + folder + ": looked for "
                     + ImageFiles.labelImage(image, labels).getFileName() + ", a ROI zip " + ImageFiles.baseName(image)
                     + ".zip, or outlines: "
-                    + new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, line -> {}).lookedFor(image));
+                    + new BoxAnnotations(folder, r.annotations(), line -> {}).lookedFor(image));
         }
         if (l.image() == null) {
             throw new IllegalArgumentException(l.file().getFileName() + " holds boxes, not outlines: a segmentation"
@@ -330,19 +367,23 @@ public final class TrainSegmentationFiles {
      * BoxAnnotations}); a file of
      * boxes alone is flagged, not drawn; null when there is none of them.
      */
-    private static Labels labels(Path image, ImagePlus img, Path labels, List<String> semanticClasses)
-            throws IOException {
+    private static Labels labels(Path image, ImagePlus img, Path labels, Reading r) throws IOException {
+        BoxAnnotations.Format format = r.annotations();
+        boolean auto = format == BoxAnnotations.Format.AUTO;
         Path label = ImageFiles.labelImage(image, labels);
-        if (Files.exists(label)) return new Labels(Tiffs.open(label), label, false);
+        if ((auto || format == BoxAnnotations.Format.LABELS) && Files.exists(label))
+            return new Labels(Tiffs.open(label), label, false);
         Path folder = folderOf(image, labels);
-        Path zip = RoiZips.forImage(image, folder);
-        if (zip != null) return new Labels(labelsOf(RoiZips.read(zip), semanticClasses, img, zip), zip, false);
-        BoxAnnotations.Found found = new BoxAnnotations(folder, BoxAnnotations.Format.AUTO, System.err::println)
+        Path zip = auto || format == BoxAnnotations.Format.ROIS ? RoiZips.forImage(image, folder) : null;
+        if (zip != null) return new Labels(labelsOf(RoiZips.read(zip), r.semanticClasses(), img, zip), zip, false);
+        if (format == BoxAnnotations.Format.LABELS || format == BoxAnnotations.Format.ROIS) return null;
+        BoxAnnotations.Found found = new BoxAnnotations(folder, format, System.err::println)
                 .forImage(image, img.getWidth(), img.getHeight());
         if (found == null) return null;
         boolean boxes = found.boxesOnly(); // boxes are not drawn as objects; an empty file is drawn (no objects)
-        ImagePlus drawn =
-                boxes && !found.rois().isEmpty() ? null : labelsOf(found.rois(), semanticClasses, img, found.file());
+        ImagePlus drawn = boxes && !found.rois().isEmpty()
+                ? null
+                : labelsOf(found.rois(), r.semanticClasses(), img, found.file());
         return new Labels(drawn, found.file(), boxes);
     }
 

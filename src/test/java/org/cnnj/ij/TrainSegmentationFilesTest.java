@@ -257,6 +257,27 @@ class TrainSegmentationFilesTest {
         assertSameObjects(truth, TrainSegmentationFiles.objectLabels(stardist.resolve("a.tif")));
     }
 
+    /** QuPath's cells train a nuclei model by their nucleus when asked, by their cell outline otherwise. */
+    @Test
+    void qupathCellsTrainByTheirNucleusWhenAsked() throws Exception {
+        Path image = dir.resolve("t.tif");
+        IJ.saveAsTiff(new ImagePlus("t", new ij.process.ByteProcessor(64, 48)), image.toString());
+        Files.writeString(
+                dir.resolve("t.geojson"),
+                GeoJsonObjectsTest.QUPATH_CELLS.replaceAll(",\\s*\"plane\": \\{[^}]*\\}", ""));
+        TrainSegmentationFiles.Options o = TrainSegmentationFiles.Options.of(dir, dir.resolve("m.onnx"));
+        int[] cells = TrainSegmentationFiles.load(o).get(0).labels();
+        int[] nuclei = TrainSegmentationFiles.load(o.withAnnotations(BoxAnnotations.Format.GEOJSON_NUCLEI))
+                .get(0)
+                .labels();
+        assertEquals(30 * 30, GeoJsonObjectsTest.count(cells, 1), "the cell outline");
+        assertEquals(10 * 10, GeoJsonObjectsTest.count(nuclei, 1), "the nucleus");
+        assertEquals(10 * 10, GeoJsonObjectsTest.count(nuclei, 2), "a detection without a nucleus: itself");
+        var e = Assertions.assertThrows(
+                IOException.class, () -> TrainSegmentationFiles.load(o.withAnnotations(BoxAnnotations.Format.LABELME)));
+        assertTrue(e.getMessage().contains("t.json (labelme)"), e.getMessage());
+    }
+
     @Test
     void groundTruthForMeasuringAModelComesFromAnyOfThem() throws Exception {
         Path image = Files.copy(Path.of("test-images/nuclei-1.tif"), dir.resolve("a.tif"));
