@@ -40,8 +40,9 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * CvatXml}), YOLO txt (Ultralytics, Roboflow:
  * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
  * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
- * ymin, xmax, ymax, then width and height are the image's, as in TensorFlow's and Roboflow's CSV). Boxes of zero size or wholly outside the image are skipped with a warning naming file and box;
- * boxes partly outside are cut at the image's edge.
+ * ymin, xmax, ymax, then width and height are the image's, as in TensorFlow's and Roboflow's CSV). Boxes of zero
+ * size or wholly outside the image are skipped with a warning naming file and box; boxes partly outside are cut at
+ * the image's edge.
  */
 public final class BoxAnnotations {
     /** Where the boxes are; AUTO looks for each image's own file first, then a folder-wide COCO or CSV file. */
@@ -67,11 +68,8 @@ public final class BoxAnnotations {
         public static Format parse(String text) {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
-            throw new IllegalArgumentException(
-                    "annotations must be auto, rois, labels, voc, geojson, geojson-nuclei, labelme, coco, via, cvat, yolo or"
-                            + " csv, got \""
-                            + text
-                            + "\"");
+            throw new IllegalArgumentException("annotations must be auto, rois, labels, voc, geojson, geojson-nuclei,"
+                    + " labelme, coco, via, cvat, yolo or csv, got \"" + text + "\"");
         }
     }
 
@@ -251,6 +249,7 @@ public final class BoxAnnotations {
         if (root == null && format != Format.AUTO)
             throw new IllegalArgumentException(
                     file.getFileName() + " is not valid JSON; save it again in the annotation tool");
+        if (root == null) warn.accept("warning: " + file.getFileName() + " is not valid JSON; not read");
         if (root != null && geoJson && GeoJsonObjects.isGeoJson(root))
             return new Found(
                     file,
