@@ -405,8 +405,7 @@ public final class BoxAnnotations {
                     c.getAsJsonObject().get("name").getAsString());
         for (JsonElement i : array(root, "images", json)) {
             JsonObject entry = i.getAsJsonObject();
-            String file =
-                    Path.of(entry.get("file_name").getAsString()).getFileName().toString();
+            String file = ImageFiles.nameOf(entry.get("file_name").getAsString());
             images.put(entry.get("id").getAsLong(), file);
             if (entry.has("width") && entry.has("height"))
                 sizes.put(file, new int[] {
@@ -540,9 +539,7 @@ public final class BoxAnnotations {
                     double x0 = Double.parseDouble(f[x].trim()), y0 = Double.parseDouble(f[y].trim());
                     double x1 = corners ? Double.parseDouble(f[x2].trim()) : x0 + Double.parseDouble(f[w].trim());
                     double y1 = corners ? Double.parseDouble(f[y2].trim()) : y0 + Double.parseDouble(f[h].trim());
-                    String name = Path.of(f[image].trim().replace("\"", ""))
-                            .getFileName()
-                            .toString();
+                    String name = ImageFiles.nameOf(f[image].replace("\"", ""));
                     rois.computeIfAbsent(name, k -> new ArrayList<>())
                             .add(named(f[cls].trim().replace("\"", ""), x0, y0, x1, y1));
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException bad) {

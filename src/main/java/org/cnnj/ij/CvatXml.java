@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.io.ImageFiles;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -39,7 +40,7 @@ final class CvatXml {
                     + " the task as \"CVAT for images 1.1\"");
         for (int i = 0; i < images.getLength(); i++) {
             Element image = (Element) images.item(i);
-            String name = Path.of(image.getAttribute("name")).getFileName().toString();
+            String name = ImageFiles.nameOf(image.getAttribute("name"));
             List<Roi> rois = new ArrayList<>();
             for (Node n = image.getFirstChild(); n != null; n = n.getNextSibling()) {
                 if (!(n instanceof Element shape)) continue;

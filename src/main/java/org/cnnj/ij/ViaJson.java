@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.cnnj.io.ImageFiles;
 
 /**
  * The VGG Image Annotator's JSON (VIA 2: Annotation › Export as JSON, or a saved project whose images are under
@@ -51,8 +52,7 @@ final class ViaJson {
                 throw new IllegalArgumentException(file.getFileName() + ": \"" + entry.getKey() + "\" has no filename"
                         + " and regions; it is not VIA's JSON (export it again: Annotation › Export as JSON)");
             JsonObject image = entry.getValue().getAsJsonObject();
-            String name =
-                    Path.of(image.get("filename").getAsString()).getFileName().toString();
+            String name = ImageFiles.nameOf(image.get("filename").getAsString());
             List<Roi> rois = new ArrayList<>();
             int n = 0;
             for (JsonElement region : regions(image.get("regions"))) {

@@ -91,6 +91,16 @@ public final class ImageFiles {
         return null;
     }
 
+    /**
+     * The file name at the end of a path as another tool wrote it into its annotations — folders dropped, Windows'
+     * backslashes too ("C:\\data\\a.png", "images/a.png" → "a.png"), which a Linux or macOS path would keep.
+     */
+    public static String nameOf(String path) {
+        String p = path.strip();
+        int cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+        return p.substring(cut + 1);
+    }
+
     /** The file's name without its extension ("a.b.tif" → "a.b"). */
     public static String baseName(Path p) {
         String n = p.getFileName().toString();

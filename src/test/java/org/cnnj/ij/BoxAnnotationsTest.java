@@ -379,11 +379,12 @@ class BoxAnnotationsTest {
                         .forImage(image, 64, 48)
                         .rois(),
                 "CSV with corners");
-        // TensorFlow's object detection CSV (Roboflow's _annotations.csv): width and height are the image's.
+        // TensorFlow's object detection CSV (Roboflow's _annotations.csv): width and height are the image's; the
+        // file names as a script on Windows writes them.
         StringBuilder tensorflow = new StringBuilder("filename,width,height,class,xmin,ymin,xmax,ymax\n");
         for (Object[] b : BOXES)
             tensorflow
-                    .append("cells.tif,64,48,")
+                    .append("C:\\Users\\lab\\smears\\cells.tif,64,48,")
                     .append(b[4])
                     .append(',')
                     .append(b[0])

@@ -32,4 +32,11 @@ class ImageFilesTest {
                         .map(p -> p.getFileName().toString())
                         .toList());
     }
+
+    @Test
+    void fileNamesAsOtherToolsWriteThemIntoAnnotations() {
+        assertEquals("a.png", ImageFiles.nameOf("C:\\data\\smears\\a.png"));
+        assertEquals("a.png", ImageFiles.nameOf("/data/upload/1/a.png"));
+        assertEquals("a.png", ImageFiles.nameOf(" a.png "));
+    }
 }
