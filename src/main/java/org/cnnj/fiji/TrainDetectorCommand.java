@@ -147,10 +147,10 @@ public class TrainDetectorCommand extends CnnjCommand {
 
     @Parameter(
             label = "Augmentation",
-            choices = {"basic", "colour-and-scale"},
-            description = "basic: flips, rotations and brightness; colour-and-scale: also each channel's colour and the"
-                    + " objects' size (±25%), where the training images are less varied than those to detect (on"
-                    + " blood smears of one stain and magnification it scored lower: docs/detection.md)")
+            choices = {"basic", "scale", "colour-and-scale"},
+            description = "basic: flips, rotations and brightness; scale: also the objects' size (±25%: another"
+                    + " magnification, a resized export; the built-in blood-cell detector's); colour-and-scale: also"
+                    + " each channel's colour (on blood smears of one stain it scored lower: docs/detection.md)")
     private String augment = "basic";
 
     @Parameter(

@@ -95,6 +95,8 @@ class BoxAugmentationTest {
     void optionsByName() {
         assertEquals(BoxAugmentation.BASIC, BoxAugmentation.parse("basic"));
         assertEquals(BoxAugmentation.COLOUR_AND_SCALE, BoxAugmentation.parse("Color-and-Scale"));
+        assertEquals(1.25f, BoxAugmentation.parse("scale").scale());
+        assertEquals(0f, BoxAugmentation.parse("scale").colour(), "the colours left as they are");
         for (String name : BoxAugmentation.OPTIONS)
             assertEquals(name, BoxAugmentation.parse(name).option());
         IllegalArgumentException e =
