@@ -35,7 +35,7 @@ public class TrainDetectorCommand extends CnnjCommand {
             required = false,
             description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
                     + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
-                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA (.json), CVAT"
+                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio (.json), CVAT"
                     + " (annotations.xml) or CSV")
     private File rois;
 
@@ -51,6 +51,7 @@ public class TrainDetectorCommand extends CnnjCommand {
                 "labelme",
                 "coco",
                 "via",
+                "labelstudio",
                 "cvat",
                 "yolo",
                 "csv"

@@ -38,12 +38,24 @@ public class TrainSegmentationCommand extends CnnjCommand {
                     "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif, QuPath's"
                             + " X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines"
                             + " from annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
-                            + " run-length masks), VIA (.json), CVAT (annotations.xml), YOLO-seg (X.txt + data.yaml)")
+                            + " run-length masks), VIA or Label Studio (.json), CVAT (annotations.xml), YOLO-seg (X.txt + data.yaml)")
     private File labels;
 
     @Parameter(
             label = "Annotations",
-            choices = {"auto", "labels", "rois", "geojson", "geojson-nuclei", "labelme", "coco", "via", "cvat", "yolo"},
+            choices = {
+                "auto",
+                "labels",
+                "rois",
+                "geojson",
+                "geojson-nuclei",
+                "labelme",
+                "coco",
+                "via",
+                "labelstudio",
+                "cvat",
+                "yolo"
+            },
             description = "auto: whichever each image has (a label image first); geojson-nuclei: QuPath's cells by"
                     + " their nucleus (geojson and auto: by the cell outline)")
     private String annotations = "auto";

@@ -36,7 +36,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * (NAME.geojson or NAME.json per image: {@link GeoJsonObjects}), labelme's JSON (NAME.json per image: polygons,
  * rectangles, circles, masks: {@link LabelmeJson}), COCO JSON (CVAT, Roboflow, Detectron2: one file for a folder,
  * [x, y, width, height] from 0, polygon outlines, run-length masks), VIA's JSON (the VGG Image Annotator: one file
- * for a folder: {@link ViaJson}), CVAT XML (annotations.xml: boxes, polygons, brush masks, ellipses: {@link
+ * for a folder: {@link ViaJson}), Label Studio's JSON export (one file, percent coordinates: {@link
+ * LabelStudioJson}), CVAT XML (annotations.xml: boxes, polygons, brush masks, ellipses: {@link
  * CvatXml}), YOLO txt (Ultralytics, Roboflow:
  * NAME.txt per image of "class cx cy w h" relative to the image, class names in data.yaml, classes.txt or obj.names;
  * the labels/ folder beside an images/ folder too) and CSV (one file: image, x, y, width, height, class — or xmin,
@@ -57,6 +58,7 @@ public final class BoxAnnotations {
         LABELME,
         COCO,
         VIA,
+        LABELSTUDIO,
         CVAT,
         YOLO,
         CSV;
@@ -69,7 +71,7 @@ public final class BoxAnnotations {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
             throw new IllegalArgumentException("annotations must be auto, rois, labels, voc, geojson, geojson-nuclei,"
-                    + " labelme, coco, via, cvat, yolo or csv, got \"" + text + "\"");
+                    + " labelme, coco, via, labelstudio, cvat, yolo or csv, got \"" + text + "\"");
         }
     }
 
@@ -79,7 +81,7 @@ public final class BoxAnnotations {
         public boolean boxesOnly() {
             return switch (format) {
                 case VOC, CSV -> true;
-                case YOLO, COCO, LABELME, VIA -> rois.stream().allMatch(r -> r.getType() == Roi.RECTANGLE);
+                case YOLO, COCO, LABELME, VIA, LABELSTUDIO -> rois.stream().allMatch(r -> r.getType() == Roi.RECTANGLE);
                 default -> false;
             };
         }
@@ -90,6 +92,7 @@ public final class BoxAnnotations {
     private final Consumer<String> warn;
     private Map<String, Found> coco, via, csv;
     private Map<String, CvatFound> cvat;
+    private Map<String, LabelStudioFound> labelStudio;
     private List<String> yoloNames;
 
     /** Annotations in {@code folder} (the images' own folder, or where the annotation files are). */
@@ -124,6 +127,20 @@ public final class BoxAnnotations {
                 f = via.get(image.getFileName().toString());
             if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
         }
+        if (format == Format.AUTO || format == Format.LABELSTUDIO) {
+            if (coco == null) readFolderJson();
+            LabelStudioFound f = labelStudio.get(image.getFileName().toString());
+            if (f != null) {
+                List<Roi> rois = LabelStudioJson.rois(
+                        f.results(),
+                        width,
+                        height,
+                        f.file(),
+                        image.getFileName().toString(),
+                        warn);
+                return new Found(f.file(), checked(rois, f.file(), width, height), Format.LABELSTUDIO);
+            }
+        }
         if (format == Format.AUTO || format == Format.CVAT) {
             if (cvat == null) cvat = readCvat();
             CvatFound f = cvat.get(image.getFileName().toString());
@@ -153,13 +170,14 @@ public final class BoxAnnotations {
             case GEOJSON, GEOJSON_NUCLEI -> base + ".geojson (QuPath)";
             case LABELME -> base + ".json (labelme)";
             case VIA -> "a VIA .json naming " + image.getFileName();
+            case LABELSTUDIO -> "a Label Studio .json naming " + image.getFileName();
             case YOLO -> base + ".txt (with data.yaml, classes.txt or obj.names)";
             case COCO -> "a COCO .json naming " + image.getFileName();
             case CVAT -> "a CVAT annotations.xml naming " + image.getFileName();
             case CSV -> "a .csv with a row for " + image.getFileName();
             default ->
                 base + ".xml (Pascal VOC), " + base + ".geojson (QuPath), " + base + ".json (labelme), " + base
-                        + ".txt (YOLO), a COCO or VIA .json, a CVAT annotations.xml or a .csv naming it";
+                        + ".txt (YOLO), a COCO, VIA or Label Studio .json, a CVAT annotations.xml or a .csv naming it";
         };
     }
 
@@ -370,16 +388,20 @@ public final class BoxAnnotations {
 
     // COCO
 
-    /** The folder's JSON files that hold a folder's annotations (COCO, VIA), each parsed once. */
+    /** A task's results in a Label Studio export, read against the image's size when it is known. */
+    private record LabelStudioFound(Path file, JsonArray results) {}
+
+    /** The folder's JSON files that hold a folder's annotations (COCO, VIA, Label Studio), each parsed once. */
     private void readFolderJson() throws IOException {
         coco = new HashMap<>();
         via = new HashMap<>();
+        labelStudio = new HashMap<>();
         for (Path json : files(".json")) {
             JsonElement e;
             try {
                 e = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8));
             } catch (JsonParseException | IllegalStateException bad) {
-                if (format == Format.COCO || format == Format.VIA)
+                if (format == Format.COCO || format == Format.VIA || format == Format.LABELSTUDIO)
                     throw new IOException(json.getFileName() + " is not valid JSON (" + bad.getMessage() + ")", bad);
                 continue;
             }
@@ -387,6 +409,9 @@ public final class BoxAnnotations {
                     && e.getAsJsonObject().has("annotations")
                     && e.getAsJsonObject().has("images"))
                 cocoImages(json, e.getAsJsonObject()).forEach(coco::putIfAbsent);
+            else if (LabelStudioJson.isLabelStudio(e))
+                LabelStudioJson.results(e.getAsJsonArray())
+                        .forEach((name, results) -> labelStudio.putIfAbsent(name, new LabelStudioFound(json, results)));
             else if (ViaJson.isVia(e))
                 ViaJson.read(e.getAsJsonObject(), json, warn)
                         .forEach((name, rois) -> via.putIfAbsent(name, new Found(json, rois, Format.VIA)));

@@ -108,7 +108,7 @@ final class CvatXml {
     }
 
     /** Points around (cx, cy) turned by {@code degrees} clockwise on screen (CVAT's rotation), as a polygon ROI. */
-    private static Roi rotated(double[][] points, double cx, double cy, double degrees) {
+    static Roi rotated(double[][] points, double cx, double cy, double degrees) {
         double a = Math.toRadians(degrees), cos = Math.cos(a), sin = Math.sin(a);
         float[] xs = new float[points.length], ys = new float[points.length];
         for (int i = 0; i < points.length; i++) {

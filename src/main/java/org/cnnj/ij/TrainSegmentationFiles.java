@@ -363,7 +363,7 @@ public final class TrainSegmentationFiles {
 
     /**
      * {@code image}'s labels: its label image, else its outlines drawn (the ROI Manager's X.zip, or an annotation tool's
-     * outlines: QuPath's X.geojson, labelme's X.json, a COCO or VIA .json, CVAT's annotations.xml, YOLO-seg — {@link
+     * outlines: QuPath's X.geojson, labelme's X.json, a COCO, VIA or Label Studio .json, CVAT's annotations.xml, YOLO-seg — {@link
      * BoxAnnotations}); a file of
      * boxes alone is flagged, not drawn; null when there is none of them.
      */
