@@ -344,8 +344,8 @@ final class AccuracyBench {
         if (out.isEmpty())
             throw new IOException(
                     "bench accuracy: no annotated images in " + folder + " (NAME.tif with NAME-labels.tif,"
-                            + " a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath, NAME.json from labelme, a COCO, VIA or Label"
-                            + " Studio .json, a CVAT annotations.xml)");
+                            + " a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath, NAME.json from labelme,"
+                            + " a COCO, VIA or Label Studio .json, a CVAT annotations.xml)");
         return out;
     }
 
