@@ -34,8 +34,7 @@ public final class DetectBench {
             List<AnnotatedImage> images =
                     TrainDetectorFiles.load(data, data, detector.spec().classes());
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
-            ObjectDetector.Options low = new ObjectDetector.Options(
-                    defaults.tile(), 0.05f, defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
+            ObjectDetector.Options low = defaults.withScoreThreshold(0.05f);
             // The accuracy pass first: it also warms the JIT up on every code path; then the faster of two timed
             // passes, so the time is the detector's, not compilation's (measured on 2 cores: a first pass 5.0 s, the
             // second 3.5–5.0, later ones 3.2–3.5 — warm-up cut a fast detector's ratio to a slow one's most).
@@ -134,8 +133,7 @@ public final class DetectBench {
         Map<String, Object> r = new LinkedHashMap<>();
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, threads, System.err::println)) {
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
-            ObjectDetector.Options options = new ObjectDetector.Options(
-                    tile, defaults.scoreThreshold(), defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
+            ObjectDetector.Options options = defaults.withTile(tile);
             DetectionScenes.Scene warm = DetectionScenes.generate(4243, tile, tile, 0.0015);
             detector.detect(new float[][] {warm.image()}, tile, tile, options, null);
             double before = detector.networkSeconds();
@@ -144,8 +142,7 @@ public final class DetectBench {
             List<Detection> found = detector.detect(new float[][] {scene.image()}, size, size, options, null);
             double total = (System.nanoTime() - t0) / 1e9, ort = detector.networkSeconds() - before;
             double[] stages = detector.javaStageSeconds();
-            ObjectDetector.Options low = new ObjectDetector.Options(
-                    tile, 0.05f, defaults.nmsIou(), defaults.maxDetections(), defaults.scale());
+            ObjectDetector.Options low = options.withScoreThreshold(0.05f);
             MeanAveragePrecision.Result map = MeanAveragePrecision.evaluate(
                     List.of(detector.detect(new float[][] {scene.image()}, size, size, low, null)),
                     List.of(scene.boxes()),

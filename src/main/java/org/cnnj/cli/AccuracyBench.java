@@ -51,7 +51,6 @@ import org.cnnj.seg.Segmenter;
 final class AccuracyBench {
     private AccuracyBench() {}
 
-    /** An annotated image and where it comes from. */
     /** An annotated image: its file, its source and its object labels (label image, ROI zip or outlines). */
     private record Sample(Path file, String source, int[] truth) {}
 

@@ -300,7 +300,8 @@ public final class DetectorTrainer {
         List<float[]> boxes = new ArrayList<>();
         List<int[]> classes = new ArrayList<>();
         DetectorSpec spec = detector.spec();
-        ObjectDetector.Options o = new ObjectDetector.Options(512, 0.05f, spec.nmsIou(), 100_000, scale);
+        ObjectDetector.Options o =
+                ObjectDetector.Options.of(spec).withScoreThreshold(0.05f).withScale(scale);
         for (AnnotatedImage d : images) {
             found.add(detector.detect(d.channels(), d.width(), d.height(), o, null));
             boxes.add(d.boxes());

@@ -84,6 +84,16 @@ public final class ObjectDetector implements AutoCloseable {
         public Options withScale(double factor) {
             return new Options(tile, scoreThreshold, nmsIou, maxDetections, factor);
         }
+
+        /** The same options in tiles of {@code side} pixels. */
+        public Options withTile(int side) {
+            return new Options(side, scoreThreshold, nmsIou, maxDetections, scale);
+        }
+
+        /** The same options keeping detections from {@code score} (mAP wants the whole ranking: 0.05). */
+        public Options withScoreThreshold(float score) {
+            return new Options(tile, score, nmsIou, maxDetections, scale);
+        }
     }
 
     /** The graphs of a detector, however they are run. */

@@ -22,6 +22,10 @@ final class Choices {
             + " (-bn: with batch norm), googlenet, resnet18…resnet50 and se-resnet (a good default), densenet121/169,"
             + " mobilenet-v1/v2 (fewest operations); Width scales every layer's channels";
 
+    /** The training commands' Annotations field: the choice that is not a file format's name. */
+    static final String GEOJSON_NUCLEI =
+            "geojson-nuclei: QuPath's cells by their nucleus (geojson and auto: by the cell outline)";
+
     static final String OBJECTS = "for models that output probabilities (e.g. from bioimage.io) — connected: pixels"
             + " above the threshold joined into objects; watershed: the same, split where objects touch; none: the"
             + " probability map only; auto: as the model's description says (CNN-J's own models make their objects)";

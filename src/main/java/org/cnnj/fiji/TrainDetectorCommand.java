@@ -35,8 +35,8 @@ public class TrainDetectorCommand extends CnnjCommand {
             required = false,
             description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
                     + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
-                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio (.json), CVAT"
-                    + " (annotations.xml) or CSV")
+                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio"
+                    + " (.json), CVAT (annotations.xml) or CSV")
     private File rois;
 
     @Parameter(
@@ -56,8 +56,7 @@ public class TrainDetectorCommand extends CnnjCommand {
                 "yolo",
                 "csv"
             },
-            description = "auto: whichever the folder holds for each image; geojson-nuclei: QuPath's cells by their"
-                    + " nucleus (geojson and auto: by the cell outline)")
+            description = "auto: whichever the folder holds for each image; " + Choices.GEOJSON_NUCLEI)
     private String annotations = "auto";
 
     @Parameter(label = "Model to write (.onnx)", style = "save")

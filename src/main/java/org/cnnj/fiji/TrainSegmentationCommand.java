@@ -34,11 +34,11 @@ public class TrainSegmentationCommand extends CnnjCommand {
             label = "Labels folder (empty: X-labels.tif beside each image)",
             style = "directory",
             required = false,
-            description =
-                    "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif, QuPath's"
-                            + " X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines"
-                            + " from annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
-                            + " run-length masks), VIA or Label Studio (.json), CVAT (annotations.xml), YOLO-seg (X.txt + data.yaml)")
+            description = "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif,"
+                    + " QuPath's X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines from"
+                    + " annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
+                    + " run-length masks), VIA or Label Studio (.json), CVAT (annotations.xml), YOLO-seg (X.txt +"
+                    + " data.yaml)")
     private File labels;
 
     @Parameter(
@@ -56,8 +56,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
                 "cvat",
                 "yolo"
             },
-            description = "auto: whichever each image has (a label image first); geojson-nuclei: QuPath's cells by"
-                    + " their nucleus (geojson and auto: by the cell outline)")
+            description = "auto: whichever each image has (a label image first); " + Choices.GEOJSON_NUCLEI)
     private String annotations = "auto";
 
     @Parameter(label = "Model to write (.onnx)", style = "save")

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,8 +71,10 @@ public final class BoxAnnotations {
         public static Format parse(String text) {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
             for (Format f : values()) if (f.option().equals(t)) return f;
-            throw new IllegalArgumentException("annotations must be auto, rois, labels, voc, geojson, geojson-nuclei,"
-                    + " labelme, coco, via, labelstudio, cvat, yolo or csv, got \"" + text + "\"");
+            List<String> names = Arrays.stream(values()).map(Format::option).toList();
+            throw new IllegalArgumentException("annotations must be "
+                    + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1)
+                    + ", got \"" + text + "\"");
         }
     }
 
@@ -107,59 +110,48 @@ public final class BoxAnnotations {
      * none of the formats looked for has any for it.
      */
     public Found forImage(Path image, int width, int height) throws IOException {
-        String base = ImageFiles.baseName(image);
-        if (format == Format.AUTO || format == Format.VOC) {
+        String base = ImageFiles.baseName(image), name = image.getFileName().toString();
+        if (asks(Format.VOC)) {
             Path xml = folder.resolve(base + ".xml");
             Document d = Files.isRegularFile(xml) ? xml(xml) : null;
             if (d != null && !CvatXml.isCvat(d)) return new Found(xml, voc(xml, d, width, height), Format.VOC);
         }
         Found own = ownJson(image, base, width, height);
         if (own != null) return own;
-        if (format == Format.AUTO || format == Format.YOLO) {
+        if (asks(Format.YOLO)) {
             Path txt = yoloFile(image, base);
             if (txt != null) return new Found(txt, yolo(txt, width, height), Format.YOLO);
         }
-        if (format == Format.AUTO || format == Format.COCO || format == Format.VIA) {
-            if (coco == null) readFolderJson();
-            Found f =
-                    (format == Format.VIA ? via : coco).get(image.getFileName().toString());
-            if (f == null && format == Format.AUTO)
-                f = via.get(image.getFileName().toString());
+        if (asks(Format.COCO) || asks(Format.VIA) || asks(Format.LABELSTUDIO)) {
+            if (coco == null) readFolderJson(); // fills the COCO, VIA and Label Studio maps
+            Found f = asks(Format.COCO) ? coco.get(name) : null;
+            if (f == null && asks(Format.VIA)) f = via.get(name);
             if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
-        }
-        if (format == Format.AUTO || format == Format.LABELSTUDIO) {
-            if (coco == null) readFolderJson();
-            LabelStudioFound f = labelStudio.get(image.getFileName().toString());
-            if (f != null) {
-                List<Roi> rois = LabelStudioJson.rois(
-                        f.results(),
-                        width,
-                        height,
-                        f.file(),
-                        image.getFileName().toString(),
-                        warn);
-                return new Found(f.file(), checked(rois, f.file(), width, height), Format.LABELSTUDIO);
+            LabelStudioFound s = asks(Format.LABELSTUDIO) ? labelStudio.get(name) : null;
+            if (s != null) {
+                List<Roi> rois = LabelStudioJson.rois(s.results(), width, height, s.file(), name, warn);
+                return new Found(s.file(), checked(rois, s.file(), width, height), Format.LABELSTUDIO);
             }
         }
-        if (format == Format.AUTO || format == Format.CVAT) {
+        if (asks(Format.CVAT)) {
             if (cvat == null) cvat = readCvat();
-            CvatFound f = cvat.get(image.getFileName().toString());
+            CvatFound f = cvat.get(name);
             if (f != null) {
-                f.image()
-                        .requireSize(
-                                f.file().getFileName().toString(),
-                                image.getFileName().toString(),
-                                width,
-                                height);
+                f.image().requireSize(f.file().getFileName().toString(), name, width, height);
                 return new Found(f.file(), checked(f.image().rois(), f.file(), width, height), Format.CVAT);
             }
         }
-        if (format == Format.AUTO || format == Format.CSV) {
+        if (asks(Format.CSV)) {
             if (csv == null) csv = readCsv();
-            Found f = csv.get(image.getFileName().toString());
+            Found f = csv.get(name);
             if (f != null) return new Found(f.file(), checked(f.rois(), f.file(), width, height), f.format());
         }
         return null;
+    }
+
+    /** Whether this folder's annotations are to be looked for in {@code f}: that format was asked for, or any. */
+    private boolean asks(Format f) {
+        return format == Format.AUTO || format == f;
     }
 
     /** What {@link #forImage} looked for, for the message when it found nothing. */
@@ -257,8 +249,7 @@ public final class BoxAnnotations {
      * or labelme's shapes; null when there is none of the formats asked for.
      */
     private Found ownJson(Path image, String base, int width, int height) throws IOException {
-        boolean geoJson = format == Format.AUTO || format == Format.GEOJSON || format == Format.GEOJSON_NUCLEI,
-                labelme = format == Format.AUTO || format == Format.LABELME;
+        boolean geoJson = asks(Format.GEOJSON) || format == Format.GEOJSON_NUCLEI, labelme = asks(Format.LABELME);
         if (!geoJson && !labelme) return null;
         Path file = folder.resolve(base + ".geojson");
         if (!geoJson || !Files.isRegularFile(file)) file = folder.resolve(base + ".json");

@@ -74,12 +74,12 @@ final class CvatXml {
                 if (angle == 0) return new Roi(x1, y1, x2 - x1, y2 - y1);
                 double cx = (x1 + x2) / 2, cy = (y1 + y2) / 2, hw = (x2 - x1) / 2, hh = (y2 - y1) / 2;
                 double[][] corners = {{-hw, -hh}, {hw, -hh}, {hw, hh}, {-hw, hh}};
-                return rotated(corners, cx, cy, angle);
+                return ShapeRois.rotated(corners, cx, cy, angle);
             }
             case "polygon":
                 return polygon(e.getAttribute("points"), which);
             case "ellipse":
-                return ellipse(
+                return ShapeRois.ellipse(
                         number(e, "cx", which),
                         number(e, "cy", which),
                         number(e, "rx", which),
@@ -94,28 +94,6 @@ final class CvatXml {
                         + " ellipse); skipped");
                 return null;
         }
-    }
-
-    /** An ellipse of radii rx, ry around (cx, cy) turned by {@code degrees} clockwise on screen, as a 72-gon. */
-    static Roi ellipse(double cx, double cy, double rx, double ry, double degrees) {
-        int n = 72;
-        double[][] points = new double[n][];
-        for (int k = 0; k < n; k++) {
-            double t = 2 * Math.PI * k / n;
-            points[k] = new double[] {rx * Math.cos(t), ry * Math.sin(t)};
-        }
-        return rotated(points, cx, cy, degrees);
-    }
-
-    /** Points around (cx, cy) turned by {@code degrees} clockwise on screen (CVAT's rotation), as a polygon ROI. */
-    static Roi rotated(double[][] points, double cx, double cy, double degrees) {
-        double a = Math.toRadians(degrees), cos = Math.cos(a), sin = Math.sin(a);
-        float[] xs = new float[points.length], ys = new float[points.length];
-        for (int i = 0; i < points.length; i++) {
-            xs[i] = (float) (cx + points[i][0] * cos - points[i][1] * sin);
-            ys[i] = (float) (cy + points[i][0] * sin + points[i][1] * cos);
-        }
-        return new PolygonRoi(xs, ys, xs.length, Roi.POLYGON);
     }
 
     private static Roi polygon(String points, String which) {

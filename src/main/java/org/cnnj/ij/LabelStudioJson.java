@@ -38,7 +38,10 @@ final class LabelStudioJson {
                         || first.getAsJsonObject().has("completions"));
     }
 
-    /** Each task's results (its first annotation not cancelled), by image name — and by the name without the upload prefix. */
+    /**
+     * Each task's results (its first annotation not cancelled), by image name — and by the name without the upload
+     * prefix.
+     */
     static Map<String, JsonArray> results(JsonArray tasks) {
         Map<String, JsonArray> out = new LinkedHashMap<>();
         for (JsonElement t : tasks) {
@@ -80,10 +83,10 @@ final class LabelStudioJson {
                 double x = number(v, "x", which) * sx, y = number(v, "y", which) * sy;
                 double w = number(v, "width", which) * sx, h = number(v, "height", which) * sy;
                 if (angle == 0) return new Roi(x, y, w, h);
-                return CvatXml.rotated(new double[][] {{0, 0}, {w, 0}, {w, h}, {0, h}}, x, y, angle);
+                return ShapeRois.rotated(new double[][] {{0, 0}, {w, 0}, {w, h}, {0, h}}, x, y, angle);
             }
             case "ellipselabels", "ellipse":
-                return CvatXml.ellipse(
+                return ShapeRois.ellipse(
                         number(v, "x", which) * sx,
                         number(v, "y", which) * sy,
                         number(v, "radiusX", which) * sx,

@@ -24,9 +24,9 @@ import javax.imageio.ImageIO;
  * their label: {@code shapes} of type polygon (labelme 3 wrote no type: a polygon), rectangle (two opposite corners,
  * or four), circle (centre and a point on it), mask (labelme 5.3+: a PNG of 0/1 in base64 whose top-left pixel is
  * the first of its two points) and rotation (X-AnyLabeling's rotated box: its four corners). Shapes with the same
- * label and {@code group_id} are one object, as labelme's own labelme2coco joins them (an object drawn in parts); without a group_id each shape is an object. Points, lines and
- * line strips have no area and are skipped with a warning. Coordinates are pixels from the image's top-left corner,
- * as ImageJ's.
+ * label and {@code group_id} are one object, as labelme's own labelme2coco joins them (an object drawn in parts);
+ * without a group_id each shape is an object. Points, lines and line strips have no area and are skipped with a
+ * warning. Coordinates are pixels from the image's top-left corner, as ImageJ's.
  */
 final class LabelmeJson {
     private LabelmeJson() {}

@@ -363,9 +363,9 @@ public final class TrainSegmentationFiles {
 
     /**
      * {@code image}'s labels: its label image, else its outlines drawn (the ROI Manager's X.zip, or an annotation tool's
-     * outlines: QuPath's X.geojson, labelme's X.json, a COCO, VIA or Label Studio .json, CVAT's annotations.xml, YOLO-seg — {@link
-     * BoxAnnotations}); a file of
-     * boxes alone is flagged, not drawn; null when there is none of them.
+     * outlines: QuPath's X.geojson, labelme's X.json, a COCO, VIA or Label Studio .json, CVAT's annotations.xml,
+     * YOLO-seg — {@link BoxAnnotations}), as {@code r} asks; a file of boxes alone is flagged, not drawn; null when
+     * there is none of them.
      */
     private static Labels labels(Path image, ImagePlus img, Path labels, Reading r) throws IOException {
         BoxAnnotations.Format format = r.annotations();

@@ -111,7 +111,7 @@ final class ViaJson {
                 return new OvalRoi(number(s, "cx", which) - r, number(s, "cy", which) - r, 2 * r, 2 * r);
             }
             case "ellipse":
-                return CvatXml.ellipse(
+                return ShapeRois.ellipse(
                         number(s, "cx", which),
                         number(s, "cy", which),
                         number(s, "rx", which),

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.cnnj.det.AnnotatedImage;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -341,39 +343,19 @@ class BoxAnnotationsTest {
     @Test
     void csvWithCornersOrSizes() throws IOException {
         Path image = photo(dir, "cells.tif");
-        StringBuilder csv = new StringBuilder("image,x,y,width,height,class\n");
-        for (Object[] b : BOXES)
-            csv.append("cells.tif,")
-                    .append(b[0])
-                    .append(',')
-                    .append(b[1])
-                    .append(',')
-                    .append(b[2])
-                    .append(',')
-                    .append(b[3])
-                    .append(',')
-                    .append(b[4])
-                    .append('\n');
-        Files.writeString(dir.resolve("boxes.csv"), csv);
+        Files.writeString(
+                dir.resolve("boxes.csv"),
+                csv("image,x,y,width,height,class", b -> List.of("cells.tif", b[0], b[1], b[2], b[3], b[4])));
         assertTheThreeBoxes(
                 new BoxAnnotations(dir, BoxAnnotations.Format.CSV, line -> {})
                         .forImage(image, 64, 48)
                         .rois(),
                 "CSV");
-        StringBuilder corners = new StringBuilder("filename,xmin,ymin,xmax,ymax,label\n");
-        for (Object[] b : BOXES)
-            corners.append("cells.tif,")
-                    .append(b[0])
-                    .append(',')
-                    .append(b[1])
-                    .append(',')
-                    .append((int) b[0] + (int) b[2])
-                    .append(',')
-                    .append((int) b[1] + (int) b[3])
-                    .append(',')
-                    .append(b[4])
-                    .append('\n');
-        Files.writeString(dir.resolve("boxes.csv"), corners);
+        Files.writeString(
+                dir.resolve("boxes.csv"),
+                csv(
+                        "filename,xmin,ymin,xmax,ymax,label",
+                        b -> List.of("cells.tif", b[0], b[1], right(b), bottom(b), b[4])));
         assertTheThreeBoxes(
                 new BoxAnnotations(dir, BoxAnnotations.Format.AUTO, line -> {})
                         .forImage(image, 64, 48)
@@ -381,26 +363,34 @@ class BoxAnnotationsTest {
                 "CSV with corners");
         // TensorFlow's object detection CSV (Roboflow's _annotations.csv): width and height are the image's; the
         // file names as a script on Windows writes them.
-        StringBuilder tensorflow = new StringBuilder("filename,width,height,class,xmin,ymin,xmax,ymax\n");
-        for (Object[] b : BOXES)
-            tensorflow
-                    .append("C:\\Users\\lab\\smears\\cells.tif,64,48,")
-                    .append(b[4])
-                    .append(',')
-                    .append(b[0])
-                    .append(',')
-                    .append(b[1])
-                    .append(',')
-                    .append((int) b[0] + (int) b[2])
-                    .append(',')
-                    .append((int) b[1] + (int) b[3])
-                    .append('\n');
-        Files.writeString(dir.resolve("boxes.csv"), tensorflow);
+        Files.writeString(
+                dir.resolve("boxes.csv"),
+                csv(
+                        "filename,width,height,class,xmin,ymin,xmax,ymax",
+                        b -> List.of(
+                                "C:\\Users\\lab\\smears\\cells.tif", 64, 48, b[4], b[0], b[1], right(b), bottom(b))));
         assertTheThreeBoxes(
                 new BoxAnnotations(dir, BoxAnnotations.Format.CSV, line -> {})
                         .forImage(image, 64, 48)
                         .rois(),
                 "TensorFlow CSV");
+    }
+
+    /** A CSV file of the three boxes: the header, then each box's fields. */
+    private static String csv(String header, Function<Object[], List<Object>> row) {
+        StringBuilder out = new StringBuilder(header).append('\n');
+        for (Object[] b : BOXES)
+            out.append(row.apply(b).stream().map(String::valueOf).collect(Collectors.joining(",")))
+                    .append('\n');
+        return out.toString();
+    }
+
+    private static int right(Object[] box) {
+        return (int) box[0] + (int) box[2];
+    }
+
+    private static int bottom(Object[] box) {
+        return (int) box[1] + (int) box[3];
     }
 
     /** Train Detector reads a folder of JPEG photos with VOC files; an image without boxes is named with what was looked for. */

@@ -129,6 +129,11 @@ class GeoJsonObjectsTest {
         assertArrayEquals(new float[] {50, 10, 60, 20}, DetectFiles.box(nuclei.get(1)), 1e-4f, "a detection: itself");
         assertEquals(1, notes.size(), "no note when the nuclei are read");
         assertEquals(BoxAnnotations.Format.GEOJSON_NUCLEI, BoxAnnotations.Format.parse("geojson-nuclei"));
+        var unknown = assertThrows(IllegalArgumentException.class, () -> BoxAnnotations.Format.parse("labelbox"));
+        assertEquals(
+                "annotations must be auto, rois, labels, voc, geojson, geojson-nuclei, labelme, coco, via, labelstudio,"
+                        + " cvat, yolo or csv, got \"labelbox\"",
+                unknown.getMessage());
     }
 
     @Test
