@@ -33,10 +33,11 @@ public class TrainDetectorCommand extends CnnjCommand {
             label = "Boxes folder (empty: beside each image)",
             style = "directory",
             required = false,
-            description = "ROI zips (X.zip), label images (X-labels.tif), or boxes and outlines from annotation"
-                    + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
-                    + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio"
-                    + " (.json), CVAT (annotations.xml) or CSV")
+            description =
+                    "ROI zips (X.zip), label images (X-labels.tif, Cellpose's X_masks.png or X_seg.npy), or boxes and outlines from annotation"
+                            + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
+                            + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio"
+                            + " (.json), CVAT (annotations.xml) or CSV")
     private File rois;
 
     @Parameter(

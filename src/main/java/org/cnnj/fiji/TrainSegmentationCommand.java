@@ -34,8 +34,8 @@ public class TrainSegmentationCommand extends CnnjCommand {
             label = "Labels folder (empty: X-labels.tif beside each image)",
             style = "directory",
             required = false,
-            description = "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif,"
-                    + " QuPath's X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines from"
+            description = "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif or"
+                    + " X_seg.npy, QuPath's X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines from"
                     + " annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
                     + " run-length masks), VIA or Label Studio (.json), CVAT (annotations.xml), YOLO-seg (X.txt +"
                     + " data.yaml)")

@@ -388,7 +388,9 @@ public final class TrainDetectorFiles {
         for (Path image : ImageFiles.list(images)) {
             Path roiFile = roiFiles ? RoiZips.forImage(image, rois) : null;
             String base = ImageFiles.baseName(image);
-            Path labels = rois.resolve(base + "-labels.tif");
+            // label images named as tools name them (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, …), in the
+            // annotations folder
+            Path labels = ImageFiles.labelImage(rois.resolve(image.getFileName().toString()), null);
             if (roiFile != null) {
                 out.add(new Annotated(image, roiFile, RoiZips.read(roiFile)));
                 continue;
@@ -405,7 +407,7 @@ public final class TrainDetectorFiles {
             if (found == null) {
                 throw new IOException("no boxes for " + image.getFileName() + " in " + rois + ": looked for "
                         + (roiFiles ? base + ".zip (ROI Manager), " : "")
-                        + (labelImages ? base + "-labels.tif, " : "")
+                        + (labelImages ? labels.getFileName() + ", " : "")
                         + annotations.lookedFor(image)
                         + "; annotate it (ROI Manager › More › Save…, or labelImg/CVAT/Roboflow) or move it out");
             }
@@ -416,7 +418,7 @@ public final class TrainDetectorFiles {
 
     /** The objects of an instance label image as ROIs of one class, "object" (each slice's at its position). */
     private static List<Roi> roisOfLabels(Path file) throws IOException {
-        ImagePlus lab = Tiffs.open(file);
+        ImagePlus lab = LabelImages.open(file);
         List<Roi> out = new ArrayList<>();
         int slices = lab.getStackSize();
         for (int s = 1; s <= slices; s++) {

@@ -372,7 +372,7 @@ public final class TrainSegmentationFiles {
         boolean auto = format == BoxAnnotations.Format.AUTO;
         Path label = ImageFiles.labelImage(image, labels);
         if ((auto || format == BoxAnnotations.Format.LABELS) && Files.exists(label))
-            return new Labels(Tiffs.open(label), label, false);
+            return new Labels(LabelImages.open(label), label, false);
         Path folder = folderOf(image, labels);
         Path zip = auto || format == BoxAnnotations.Format.ROIS ? RoiZips.forImage(image, folder) : null;
         if (zip != null) return new Labels(labelsOf(RoiZips.read(zip), r.semanticClasses(), img, zip), zip, false);

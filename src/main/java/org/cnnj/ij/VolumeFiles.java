@@ -203,7 +203,7 @@ public final class VolumeFiles {
                 throw new IOException(name + " has no label stack: expected " + label + " (object ids, 0 ="
                         + " background); add it, or move the stack out of " + images);
             }
-            ImagePlus lab = Tiffs.open(label);
+            ImagePlus lab = LabelImages.open(label);
             lab.setTitle(label.getFileName().toString());
             out.add(pair(Tiffs.open(file), lab, voxel));
         }

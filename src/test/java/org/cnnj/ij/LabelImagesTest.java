@@ -1,0 +1,116 @@
+package org.cnnj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.ByteProcessor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.cnnj.det.AnnotatedImage;
+import org.cnnj.io.NpyTest;
+import org.cnnj.seg.LabeledVolume;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cellpose's {@code X_seg.npy} beside an image is its label image for every command that trains or measures: 2-D and
+ * 3-D segmentation, detection, ground truth. The files are NumPy's own (see {@link NpyTest}).
+ */
+class LabelImagesTest {
+    private static final int W = 40, H = 30;
+
+    @TempDir
+    Path dir;
+
+    private static int[] pixels(ImagePlus imp, int slice) {
+        var ip = imp.getStack().getProcessor(slice);
+        int[] out = new int[ip.getPixelCount()];
+        for (int i = 0; i < out.length; i++) out[i] = (int) ip.getf(i);
+        return out;
+    }
+
+    @Test
+    void cellposeFilesOpenAsLabelImages() throws IOException {
+        for (String name : List.of("gui_seg.npy", "notebook_seg.npy", "legacy_seg.npy", "masks_be.npy")) {
+            ImagePlus imp = LabelImages.open(NpyTest.FIXTURES.resolve(name));
+            assertEquals(W, imp.getWidth(), name);
+            assertEquals(H, imp.getHeight(), name);
+            assertEquals(16, imp.getBitDepth(), name);
+            assertArrayEquals(NpyTest.masks(0, false), pixels(imp, 1), name + ": legacy -1 background read as 0");
+        }
+        ImagePlus volume = LabelImages.open(NpyTest.FIXTURES.resolve("volume_seg.npy"));
+        assertEquals(4, volume.getStackSize());
+        for (int z = 0; z < 4; z++) assertArrayEquals(NpyTest.masks(z, true), pixels(volume, z + 1), "plane " + z);
+    }
+
+    @Test
+    void floatArraysAreRefusedWithTheFix() throws IOException {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+        header += " ".repeat(63 - (10 + header.length()) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 24).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        Path f = dir.resolve("probabilities.npy");
+        Files.write(f, b.array());
+        IOException e = assertThrows(IOException.class, () -> LabelImages.open(f));
+        assertTrue(
+                e.getMessage().contains("probabilities.npy holds f4 values")
+                        && e.getMessage().contains("astype"),
+                e.getMessage());
+    }
+
+    private Path image(String name, int planes) throws IOException {
+        ImageStack stack = new ImageStack(W, H);
+        for (int z = 0; z < planes; z++) {
+            ByteProcessor p = new ByteProcessor(W, H);
+            for (int i = 0; i < W * H; i++) p.set(i, 20 + NpyTest.masks(z, planes > 1)[i] * 60);
+            stack.addSlice(p);
+        }
+        Path file = dir.resolve(name);
+        Tiffs.save(new ImagePlus(name, stack), file);
+        return file;
+    }
+
+    private void seg(String fixture, String as) throws IOException {
+        Files.copy(NpyTest.FIXTURES.resolve(fixture), dir.resolve(as), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void besideItsImageItIsTheTruthForSegmentationAndDetection() throws IOException {
+        Path cells = image("cells.tif", 1);
+        seg("gui_seg.npy", "cells_seg.npy");
+        assertArrayEquals(NpyTest.masks(0, false), TrainSegmentationFiles.objectLabels(cells));
+        assertEquals(1, TrainSegmentationFiles.load(dir, null).size());
+
+        List<AnnotatedImage> boxes = TrainDetectorFiles.load(dir, dir, List.of("object"));
+        assertEquals(1, boxes.size());
+        assertArrayEquals(
+                new float[] {3, 2, 13, 10, 20, 12, 36, 26, 30, 0, 40, 6},
+                boxes.get(0).boxes(),
+                "one box per Cellpose mask (x0, y0, x1, y1)");
+    }
+
+    @Test
+    void aStackBesideItsVolumeSave() throws IOException {
+        image("stack.tif", 4);
+        seg("volume_seg.npy", "stack_seg.npy");
+        List<LabeledVolume> data = VolumeFiles.load(dir, null, null);
+        assertEquals(1, data.size());
+        int[] labels = data.get(0).labels();
+        for (int z = 0; z < 4; z++) {
+            int[] plane = new int[W * H];
+            System.arraycopy(labels, z * W * H, plane, 0, W * H);
+            assertArrayEquals(NpyTest.masks(z, true), plane, "plane " + z);
+        }
+    }
+}
