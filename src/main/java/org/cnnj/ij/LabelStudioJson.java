@@ -22,7 +22,8 @@ import org.cnnj.io.ImageFiles;
  * height; rotation in degrees about the top-left corner, as Label Studio turns them), polygons (points) and ellipses
  * (centre x, y, radiusX, radiusY, rotation), with or without labels. The first annotation of a task that was not
  * cancelled is read; {@code predictions} (a model's output) are not ground truth and are left out. Brushes (Label
- * Studio's own run-length code), key points and other results are skipped with a warning. An uploaded image's name
+ * Studio's own run-length code, {@link LabelStudioRle}) are one object each; key points and other results are skipped
+ * with a warning. An uploaded image's name
  * carries Label Studio's 8-character prefix ("1a2b3c4d-cells.png"): it matches cells.png too.
  */
 final class LabelStudioJson {
@@ -68,7 +69,9 @@ final class LabelStudioJson {
             JsonObject v = result.has("value") ? result.getAsJsonObject("value") : new JsonObject();
             String label = label(v, type);
             String which = file.getFileName() + ": " + image + ", result " + n + " (" + type + " \"" + label + "\")";
-            Roi roi = shape(type, v, width / 100.0, height / 100.0, which, warn);
+            Roi roi = type.equals("brushlabels") || type.equals("brush")
+                    ? brush(result, width, height, which, warn)
+                    : shape(type, v, width / 100.0, height / 100.0, which, warn);
             if (roi == null) continue;
             roi.setName(label.isEmpty() ? null : label);
             out.add(roi);
@@ -107,12 +110,22 @@ final class LabelStudioJson {
                 return new PolygonRoi(xs, ys, xs.length, Roi.POLYGON);
             }
             default:
-                warn.accept("warning: " + which + " is not a rectangle, polygon or ellipse; skipped"
-                        + (type.startsWith("brush")
-                                ? " (Label Studio's brush code: export the project as COCO or as PNG masks)"
-                                : ""));
+                warn.accept("warning: " + which + " is not a rectangle, polygon, ellipse or brush; skipped");
                 return null;
         }
+    }
+
+    /** A brush mask as one object's outline (several strokes apart: one composite ROI); null when it is empty. */
+    private static Roi brush(JsonObject result, int width, int height, String which, Consumer<String> warn) {
+        JsonObject v = result.getAsJsonObject("value");
+        String format = v != null && v.has("format") ? v.get("format").getAsString() : "rle";
+        if (!format.equals("rle")) {
+            warn.accept("warning: " + which + " is a brush in \"" + format + "\", not \"rle\"; skipped");
+            return null;
+        }
+        Roi roi = LabelResults.outline(LabelStudioRle.mask(result, width, height, which), width, height, 0, 0);
+        if (roi == null) warn.accept("warning: " + which + " is an empty brush; skipped");
+        return roi;
     }
 
     /** The result's label: the first of value's "…labels" list, or "" for a shape without one. */
