@@ -30,8 +30,14 @@ public final class Tiffs {
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
         String format = format(file);
+        if (format.equals("BigTIFF")) return otherTiff(file, "a BigTIFF");
         boolean tiff = format.equals("TIFF");
-        FileInfo[] infos = tiff ? checkComplete(file) : null;
+        FileInfo[] infos;
+        try {
+            infos = tiff ? checkComplete(file) : null;
+        } catch (NotForImageJ e) {
+            return otherTiff(file, e.getMessage());
+        }
         if (!tiff && format.isEmpty() && Files.size(file) == 0) throw new IOException(file + " is empty (0 bytes)");
         boolean redirected = IJ.redirectingErrorMessages();
         IJ.redirectErrorMessages(true); // to the log (stderr headless), never a modal dialog
@@ -43,6 +49,7 @@ public final class Tiffs {
         } finally {
             IJ.redirectErrorMessages(redirected);
         }
+        if (imp == null && tiff) return otherTiff(file, "ImageJ could not open it");
         if (imp == null)
             throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
         if (infos != null && infos[0].description != null) omeCalibration(imp, infos[0].description);
@@ -85,7 +92,24 @@ public final class Tiffs {
         if (any) cal.setUnit(unit.find() ? unit.group(1) : "µm");
     }
 
-    /** The format a file's first bytes say it is (TIFF, PNG, JPEG, GIF, BMP), whatever its name; "" when none. */
+    /** A TIFF ImageJ 1 does not read ({@code why}), through {@link ImageIoTiffs}; both readers' reasons when it fails. */
+    private static ImagePlus otherTiff(Path file, String why) throws IOException {
+        try {
+            return ImageIoTiffs.open(file);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + " is not a readable TIFF (" + why + "; " + e.getMessage()
+                    + "); re-save it from the program that made it (uncompressed, LZW or deflate)");
+        }
+    }
+
+    /** A TIFF whose layout ImageJ 1's reader does not know (tiles, a compression, 64-bit floating point). */
+    private static final class NotForImageJ extends IOException {
+        NotForImageJ(String why) {
+            super(why);
+        }
+    }
+
+    /** The format a file's first bytes say it is (TIFF, BigTIFF, PNG, JPEG, GIF, BMP), whatever its name; "" when none. */
     static String format(Path file) throws IOException {
         byte[] b = new byte[8];
         int n;
@@ -94,6 +118,8 @@ public final class Tiffs {
         }
         if (n >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42) || (b[0] == 'M' && b[1] == 'M' && b[3] == 42)))
             return "TIFF";
+        if (n >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 43) || (b[0] == 'M' && b[1] == 'M' && b[3] == 43)))
+            return "BigTIFF";
         if (n >= 4 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "PNG";
         if (n >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return "JPEG";
         if (n >= 3 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') return "GIF";
@@ -103,7 +129,8 @@ public final class Tiffs {
 
     /**
      * Refuses a TIFF whose image data would end beyond the end of the file (a cut download or copy); returns what its
-     * headers say (the first image's description holds an OME-TIFF's XML).
+     * headers say (the first image's description holds an OME-TIFF's XML). {@link NotForImageJ} where ImageJ's reader
+     * does not know the file's layout.
      */
     static FileInfo[] checkComplete(Path file) throws IOException {
         FileInfo[] infos;
@@ -111,17 +138,12 @@ public final class Tiffs {
             Path dir = file.toAbsolutePath().getParent();
             infos = new TiffDecoder(dir + File.separator, file.getFileName().toString()).getTiffInfo();
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + " is not a readable TIFF (" + e.getMessage()
-                    + "); re-save it from the program that made it");
+            throw new NotForImageJ("ImageJ: " + e.getMessage().replace('\n', ' '));
         }
         if (infos == null || infos.length == 0) throw new IOException(file + " has no image in it; re-save it as TIFF");
         long length = Files.size(file), end = 0;
         for (FileInfo fi : infos) {
-            if (fi.fileType == FileInfo.GRAY64_FLOAT) {
-                throw new IOException(file
-                        + " holds 64-bit floating point pixels, which ImageJ cannot open faithfully; convert it to 32-bit"
-                        + " (e.g. numpy: image.astype('float32'), or Fiji's Bio-Formats importer)");
-            }
+            if (fi.fileType == FileInfo.GRAY64_FLOAT) throw new NotForImageJ("64-bit floating point");
             if (fi.stripOffsets != null
                     && fi.stripLengths != null
                     && fi.stripOffsets.length == fi.stripLengths.length

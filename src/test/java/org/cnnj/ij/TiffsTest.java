@@ -10,6 +10,7 @@ import ij.process.ByteProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,5 +53,61 @@ class TiffsTest {
         assertEquals(2.2, imp.getCalibration().pixelDepth, 1e-9);
         assertEquals("µm", imp.getCalibration().getUnit());
         assertEquals(4.4, Stacks.volume(imp, 0, null).zRatio(), 1e-9, "the z/xy ratio a 3-D model sees");
+    }
+
+    private static final Path FIXTURES = Path.of("src/test/resources/org/cnnj/ij/tiff");
+
+    /** v = 1000 c + 100 z + 3 y + x, as make_tiff_fixtures.py writes every plane. */
+    private static void assertPlane(ImagePlus imp, int c, int z, double offset, String what) {
+        var ip = imp.getStack().getProcessor(imp.getStackIndex(c + 1, z + 1, 1));
+        for (int y = 0; y < 30; y++)
+            for (int x = 0; x < 40; x++)
+                assertEquals(1000 * c + 100 * z + 3 * y + x + offset, ip.getf(x, y), 1e-6, what + " at " + x + "," + y);
+    }
+
+    /**
+     * TIFFs ImageJ 1 refuses, as tifffile writes them (make_tiff_fixtures.py): tiled OME-TIFF with channels stored
+     * before slices, a pyramid (its SubIFD level and thumbnail page left out), BigTIFF, 64-bit floats, tiled RGB.
+     */
+    @Test
+    void tiffsImageJCannotOpenAreReadThroughImageIo() throws Exception {
+        ImagePlus tiled = Tiffs.open(FIXTURES.resolve("tiled.ome.tif"));
+        assertEquals(2, tiled.getNChannels());
+        assertEquals(3, tiled.getNSlices());
+        assertEquals(16, tiled.getBitDepth());
+        for (int c = 0; c < 2; c++)
+            for (int z = 0; z < 3; z++)
+                assertPlane(tiled, c, z, 0, "tiled, c" + c + " z" + z + " (DimensionOrder XYZCT)");
+        assertEquals(0.65, tiled.getCalibration().pixelWidth, 1e-9, "the OME pixel size");
+
+        ImagePlus pyramid = Tiffs.open(FIXTURES.resolve("pyramid.ome.tif"));
+        assertEquals(1, pyramid.getStackSize(), "the full-resolution plane only");
+        assertPlane(pyramid, 0, 0, 0, "pyramid");
+
+        ImagePlus big = Tiffs.open(FIXTURES.resolve("big.tif"));
+        assertEquals(2, big.getStackSize());
+        assertPlane(big, 0, 0, 0, "BigTIFF slice 1");
+        assertEquals(100 + 3 * 29 + 39, big.getStack().getProcessor(2).getf(39, 29), "BigTIFF slice 2");
+
+        ImagePlus float64 = Tiffs.open(FIXTURES.resolve("float64.tif"));
+        assertEquals(32, float64.getBitDepth(), "64-bit floats read as 32-bit");
+        assertPlane(float64, 0, 0, 0.25, "float64");
+
+        ImagePlus rgb = Tiffs.open(FIXTURES.resolve("rgb-tiled.tif"));
+        assertEquals(24, rgb.getBitDepth(), "8-bit RGB: one RGB plane, as ImageJ opens RGB");
+        int[] pixel = rgb.getPixel(7, 5);
+        for (int k = 0; k < 3; k++) assertEquals((40 * k + 15 + 7) % 256, pixel[k], "RGB channel " + k);
+    }
+
+    @Test
+    void aCutTiledTiffIsNamedWithBothReadersReasons() throws Exception {
+        byte[] whole = Files.readAllBytes(FIXTURES.resolve("tiled.ome.tif"));
+        Path cut = dir.resolve("cut.ome.tif");
+        Files.write(cut, Arrays.copyOf(whole, 3000));
+        IOException e = assertThrows(IOException.class, () -> Tiffs.open(cut));
+        assertTrue(
+                e.getMessage().contains("cut.ome.tif is not a readable TIFF")
+                        && e.getMessage().contains("tiled"),
+                e.getMessage());
     }
 }
