@@ -4,6 +4,7 @@ the files are committed).
 
 - tiled.ome.tif: an OME-TIFF in 16 x 16 tiles, deflate, 2 channels x 3 slices stored channel by channel
   (DimensionOrder XYZCT, as tifffile writes axes CZYX), pixel size 0.65 um (QuPath's and bfconvert's exports are tiled).
+- channels.ome.tif: the same planes in strips (ImageJ reads these, but as 6 slices: it does not read the OME-XML).
 - pyramid.ome.tif: a tiled OME-TIFF with a half-size level in a SubIFD and a thumbnail page (NewSubfileType 1) after
   the full-resolution page, as pyramid writers lay them out.
 - big.tif: BigTIFF, uint16, 2 pages.
@@ -27,6 +28,8 @@ def plane(c=0, z=0):
 
 czyx = np.array([[plane(c, z) for z in range(3)] for c in range(2)], np.uint16)
 tifffile.imwrite(os.path.join(out, "tiled.ome.tif"), czyx, tile=(16, 16), compression="zlib", ome=True,
+                 metadata={"axes": "CZYX", "PhysicalSizeX": 0.65, "PhysicalSizeY": 0.65})
+tifffile.imwrite(os.path.join(out, "channels.ome.tif"), czyx, ome=True,
                  metadata={"axes": "CZYX", "PhysicalSizeX": 0.65, "PhysicalSizeY": 0.65})
 with tifffile.TiffWriter(os.path.join(out, "pyramid.ome.tif"), ome=True) as t:
     full = plane().astype(np.uint16)

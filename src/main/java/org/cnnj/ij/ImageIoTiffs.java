@@ -100,7 +100,7 @@ final class ImageIoTiffs {
      * An OME-TIFF's channels, slices and frames, with the stack reordered from its DimensionOrder into ImageJ's (channel
      * fastest, then slice, then frame); null when its sizes do not account for the planes read.
      */
-    private static int[] omeOrder(String ome, ImageStack stack, int interleaved) {
+    static int[] omeOrder(String ome, ImageStack stack, int interleaved) {
         int pixels = ome.indexOf("<Pixels");
         if (pixels < 0) return null;
         String tag = ome.substring(pixels, Math.max(pixels, ome.indexOf('>', pixels)));

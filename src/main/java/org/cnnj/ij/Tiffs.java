@@ -52,8 +52,21 @@ public final class Tiffs {
         if (imp == null && tiff) return otherTiff(file, "ImageJ could not open it");
         if (imp == null)
             throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
-        if (infos != null && infos[0].description != null) omeCalibration(imp, infos[0].description);
+        if (infos != null && infos[0].description != null && infos[0].description.contains("<OME")) {
+            omeCalibration(imp, infos[0].description);
+            omeDimensions(imp, infos[0].description);
+        }
         return imp;
+    }
+
+    /**
+     * An OME-TIFF's channels, slices and frames (ImageJ 1 reads its planes as slices: tifffile's, aicsimageio's and
+     * bfconvert's two-channel images became two-slice stacks), the planes put in ImageJ's order from its DimensionOrder.
+     */
+    private static void omeDimensions(ImagePlus imp, String description) {
+        if (imp.getStackSize() < 2 || imp.getBitDepth() == 24) return;
+        int[] czt = ImageIoTiffs.omeOrder(description, imp.getStack(), 1);
+        if (czt != null) imp.setStack(imp.getStack(), czt[0], czt[1], czt[2]);
     }
 
     private static final Pattern OME_SIZE = Pattern.compile("PhysicalSize([XYZ])=\"([^\"]+)\""),

@@ -80,6 +80,13 @@ class TiffsTest {
                 assertPlane(tiled, c, z, 0, "tiled, c" + c + " z" + z + " (DimensionOrder XYZCT)");
         assertEquals(0.65, tiled.getCalibration().pixelWidth, 1e-9, "the OME pixel size");
 
+        ImagePlus strips = Tiffs.open(FIXTURES.resolve("channels.ome.tif"));
+        assertEquals(2, strips.getNChannels(), "ImageJ's own reader, the OME-XML's channels");
+        assertEquals(3, strips.getNSlices());
+        for (int c = 0; c < 2; c++)
+            for (int z = 0; z < 3; z++) assertPlane(strips, c, z, 0, "strips, c" + c + " z" + z);
+        assertEquals(0.65, strips.getCalibration().pixelWidth, 1e-9);
+
         ImagePlus pyramid = Tiffs.open(FIXTURES.resolve("pyramid.ome.tif"));
         assertEquals(1, pyramid.getStackSize(), "the full-resolution plane only");
         assertPlane(pyramid, 0, 0, 0, "pyramid");
