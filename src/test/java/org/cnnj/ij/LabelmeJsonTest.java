@@ -130,4 +130,42 @@ class LabelmeJsonTest {
                 .lookedFor(free)
                 .contains("c.json (labelme)"));
     }
+
+    /**
+     * A file labelme 5.1.1's own code wrote (make_labelme_fixture.py: LabelFile.save, shapes as its Save formats them,
+     * the image embedded) read into the objects labelme's own shapes_to_label draws from it — polygon, rectangle, circle,
+     * the two parts sharing a group_id as one, not the point — up to the pixels on their edges: labelme's canvas shows
+     * pixel i over [i, i + 1) as ImageJ does, and CNN-J reads the points so, while its PIL masks put pixel centres on
+     * whole coordinates and add the outline (IoU 0.75–1.0 on these small shapes). Each of ours holds all of labelme's
+     * object but its one-pixel rim, and reaches no further than one pixel beyond it.
+     */
+    @Test
+    void aFileLabelmeItselfWroteGivesTheInstancesLabelmeDraws() throws IOException {
+        Path fixtures = Path.of("src/test/resources/org/cnnj/ij/labelme");
+        for (String f : List.of("cells.png", "cells.json")) Files.copy(fixtures.resolve(f), dir.resolve(f));
+        int[] ours = TrainSegmentationFiles.objectLabels(dir.resolve("cells.png"));
+        var expected = Tiffs.open(fixtures.resolve("cells-expected.png")).getProcessor();
+        int w = expected.getWidth(), h = expected.getHeight();
+        int n = 0;
+        for (int id : ours) n = Math.max(n, id);
+        assertEquals(4, n, "polygon, rectangle, circle, the grouped pair; not the point");
+        for (int e = 1; e <= 4; e++) {
+            int mine = 0; // our object under labelme's instance e
+            for (int i = 0; i < ours.length && mine == 0; i++) if ((int) expected.getf(i) == e) mine = ours[i];
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    boolean theirs = (int) expected.getf(x, y) == e, inner = theirs, near = theirs;
+                    for (int[] d : new int[][] {{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+                        boolean neighbour = (int) expected.getPixelValue(x + d[0], y + d[1]) == e;
+                        inner &= neighbour;
+                        near |= neighbour;
+                    }
+                    boolean ourPixel = mine > 0 && ours[y * w + x] == mine;
+                    assertTrue(
+                            !ourPixel || near, "instance " + e + ": ours reaches beyond labelme's at " + x + "," + y);
+                    assertTrue(
+                            !inner || ourPixel, "instance " + e + ": ours misses labelme's inner pixel " + x + "," + y);
+                }
+        }
+    }
 }
