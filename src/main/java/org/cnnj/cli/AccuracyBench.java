@@ -19,6 +19,7 @@ import org.cnnj.det.DetectorTrainer;
 import org.cnnj.det.MaskPaste;
 import org.cnnj.det.MeanAveragePrecision;
 import org.cnnj.det.ObjectDetector;
+import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.ClassicSegmentation;
 import org.cnnj.ij.Planes;
 import org.cnnj.ij.Tiffs;
@@ -39,14 +40,16 @@ import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.Segmenter;
 
 /**
- * {@code ./cnnj bench accuracy [--data DIR]... [--model M.onnx]... [--threads N] [--flips 1/2/4/8] [--oracle] [--per-image]}:
+ * {@code ./cnnj bench accuracy [--data DIR]... [--model M.onnx]... [--annotations F] [--threads N] [--flips 1/2/4/8]
+ * [--oracle] [--per-image]}:
  * object-level accuracy on annotated images (NAME.tif + NAME-labels.tif; default the real-nuclei val split in
  * ../shared), one block of rows per source — a data folder, or the sources its {@code manifest.csv} names — so a
  * model is judged on each lab's images apart: each model with --diameter auto, and the classic ImageJ pipeline (Otsu
  * + watershed) on the same images, in one run. Prints pooled AP@0.5, mean per-image AP@0.5, DSB score, precision,
  * recall, merges and splits, and how far the auto diameter was from the true one. {@code --oracle} adds each model at
  * the diameter measured from the true labels (what the estimate costs) and on the image as it is (no rescaling);
- * {@code --flips N} runs every model as the mean of N flipped views ({@link FlipAveraging}).
+ * {@code --flips N} runs every model as the mean of N flipped views ({@link FlipAveraging}); {@code --annotations F}
+ * takes the truth from one kind of labels only, as train-seg does (labels, rois, geojson, geojson-nuclei, labelme…).
  */
 final class AccuracyBench {
     private AccuracyBench() {}
@@ -58,13 +61,14 @@ final class AccuracyBench {
         CliOptions o = new CliOptions(
                 "bench accuracy",
                 args,
-                List.of("--data", "--model", "--threads", "--detector", "--decoding", "--flips"),
+                List.of("--data", "--model", "--threads", "--detector", "--decoding", "--flips", "--annotations"),
                 List.of("--per-image", "--oracle"));
         List<Path> folders =
                 o.paths("--data").isEmpty() ? List.of(Path.of("../shared/data/nuclei-real/val")) : o.paths("--data");
         List<Path> models = o.paths("--model").isEmpty() ? List.of(Path.of("models/nuclei.onnx")) : o.paths("--model");
         List<Sample> samples = new ArrayList<>();
-        for (Path folder : folders) samples.addAll(samples(folder));
+        BoxAnnotations.Format truthFrom = BoxAnnotations.Format.parse(o.text("--annotations", "auto"));
+        for (Path folder : folders) samples.addAll(samples(folder, truthFrom));
         List<int[]> truths = new ArrayList<>();
         for (Sample s : samples) truths.add(s.truth());
         // Row name -> one score per sample, in the order of samples.
@@ -323,7 +327,7 @@ final class AccuracyBench {
     }
 
     /** The annotated images of a folder, each with its source: the manifest's, else the folder ("nuclei-real/val"). */
-    private static List<Sample> samples(Path folder) throws IOException {
+    private static List<Sample> samples(Path folder, BoxAnnotations.Format truthFrom) throws IOException {
         Map<String, String> sources = Manifest.sources(folder);
         String fallback = Manifest.folderSource(folder);
         List<Sample> out = new ArrayList<>();
@@ -336,15 +340,18 @@ final class AccuracyBench {
         }
         for (Path file : files) {
             // Truth as training reads it: NAME-labels.tif, a ROI zip, or an annotation tool's outlines (QuPath…).
-            int[] truth = TrainSegmentationFiles.objectLabels(file);
+            int[] truth = TrainSegmentationFiles.objectLabels(file, truthFrom);
             if (truth != null)
                 out.add(new Sample(file, sources.getOrDefault(ImageFiles.baseName(file), fallback), truth));
         }
         if (out.isEmpty())
             throw new IOException(
-                    "bench accuracy: no annotated images in " + folder + " (NAME.tif with NAME-labels.tif,"
-                            + " a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath, NAME.json from labelme,"
-                            + " a COCO, VIA or Label Studio .json, a CVAT annotations.xml)");
+                    "bench accuracy: no annotated images in " + folder + " (NAME.tif with NAME-labels.tif or"
+                            + " Cellpose's NAME_seg.npy, a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath,"
+                            + " NAME.json from labelme, a COCO, VIA or Label Studio .json, a CVAT annotations.xml)"
+                            + (truthFrom == BoxAnnotations.Format.AUTO
+                                    ? ""
+                                    : "; only " + truthFrom.option() + " looked for (--annotations)"));
         return out;
     }
 

@@ -329,9 +329,14 @@ public final class TrainSegmentationFiles {
      * model.
      */
     public static int[] objectLabels(Path image) throws IOException {
+        return objectLabels(image, BoxAnnotations.Format.AUTO);
+    }
+
+    /** The same from one kind of labels only ({@code format}: label images, ROI zips, geojson-nuclei, …). */
+    public static int[] objectLabels(Path image, BoxAnnotations.Format format) throws IOException {
         String name = image.getFileName().toString();
         ImagePlus img = Tiffs.open(image);
-        Labels l = labels(image, img, null, new Reading(ChannelChoice.ALL, null, BoxAnnotations.Format.AUTO));
+        Labels l = labels(image, img, null, new Reading(ChannelChoice.ALL, null, format));
         return l == null || l.boxesOnly() ? null : samples(img, l, name).get(0).labels();
     }
 

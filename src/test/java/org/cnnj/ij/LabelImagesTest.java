@@ -2,6 +2,7 @@ package org.cnnj.ij;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,11 @@ class LabelImagesTest {
         Path cells = image("cells.tif", 1);
         seg("gui_seg.npy", "cells_seg.npy");
         assertArrayEquals(NpyTest.masks(0, false), TrainSegmentationFiles.objectLabels(cells));
+        assertArrayEquals(
+                NpyTest.masks(0, false), TrainSegmentationFiles.objectLabels(cells, BoxAnnotations.Format.LABELS));
+        assertNull(
+                TrainSegmentationFiles.objectLabels(cells, BoxAnnotations.Format.ROIS),
+                "bench accuracy --annotations rois: no ROI zip, no truth");
         assertEquals(1, TrainSegmentationFiles.load(dir, null).size());
 
         List<AnnotatedImage> boxes = TrainDetectorFiles.load(dir, dir, List.of("object"));
