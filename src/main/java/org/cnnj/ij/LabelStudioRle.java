@@ -1,6 +1,7 @@
 package org.cnnj.ij;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 /**
@@ -31,47 +32,47 @@ final class LabelStudioRle {
                         + "; give the image Label Studio showed (not a resized copy)");
             }
         }
-        int[] rgba = decode(bytes(v.getAsJsonArray("rle"), which), which);
-        if (rgba.length != 4L * width * height) {
-            throw new IllegalArgumentException(which + ": its brush holds " + rgba.length + " values, not 4 × " + width
-                    + " × " + height + " (RGBA per pixel); the mask is damaged (export it again)");
-        }
-        int[] mask = new int[width * height];
-        for (int i = 0; i < mask.length; i++) mask[i] = rgba[4 * i + 3] != 0 ? 1 : 0;
-        return mask;
+        return alpha(bytes(v.getAsJsonArray("rle"), which), width * height, which);
     }
 
-    /** All values of the rle-pack code in {@code data}. */
-    static int[] decode(byte[] data, String which) {
+    /**
+     * Whether each of {@code pixels} pixels has a non-zero alpha, from the rle-pack code of their RGBA values in
+     * {@code data} (its count checked before anything is allocated: a damaged count must not ask for gigabytes; only
+     * the alpha values kept: a 4096² brush is 16 MB, not 256).
+     */
+    static int[] alpha(byte[] data, int pixels, String which) {
         Bits in = new Bits(data, which);
         long num = in.read(32) & 0xffffffffL;
         int word = in.read(5) + 1;
         int[] sizes = new int[4];
         for (int k = 0; k < 4; k++) sizes[k] = in.read(4) + 1;
-        if (num > Integer.MAX_VALUE - 8 || word > 32)
-            throw new IllegalArgumentException(which + ": its brush code starts with " + num + " values of " + word
-                    + " bits; the mask is damaged (export it again)");
-        int[] out = new int[(int) num];
-        for (int i = 0; i < out.length; ) {
+        if (num != 4L * pixels) {
+            throw new IllegalArgumentException(which + ": its brush holds " + num + " values, not 4 × " + pixels
+                    + " (RGBA for each pixel of the image); the mask is damaged (export it again)");
+        }
+        int[] mask = new int[pixels];
+        for (long i = 0; i < num; ) {
             boolean repeat = in.read(1) == 1;
-            long end = i + 1 + in.read(sizes[in.read(2)]);
-            if (end > out.length)
+            long end = i + 1 + (in.read(sizes[in.read(2)]) & 0xffffffffL);
+            if (end > num)
                 throw new IllegalArgumentException(which + ": its brush code runs past its " + num
                         + " values; the mask is damaged (export it again)");
-            if (repeat) {
-                int value = in.read(word);
-                while (i < end) out[i++] = value;
-            } else while (i < end) out[i++] = in.read(word);
+            int value = repeat ? in.read(word) : 0;
+            for (; i < end; i++) {
+                if (!repeat) value = in.read(word);
+                if (i % 4 == 3 && value != 0) mask[(int) (i / 4)] = 1;
+            }
         }
-        return out;
+        return mask;
     }
 
     private static byte[] bytes(JsonArray rle, String which) {
         byte[] out = new byte[rle.size()];
         for (int i = 0; i < out.length; i++) {
-            int b = rle.get(i).getAsInt();
+            JsonElement e = rle.get(i);
+            int b = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsInt() : -1;
             if (b < 0 || b > 255)
-                throw new IllegalArgumentException(which + ": its brush code holds " + b + ", not a byte (0-255)");
+                throw new IllegalArgumentException(which + ": its brush code holds " + e + ", not a byte (0-255)");
             out[i] = (byte) b;
         }
         return out;

@@ -50,6 +50,11 @@ public final class Npy {
 
         /** An array of Python objects (dtype object). */
         static Array ofObjects(long[] shape, boolean fortran, List<Object> objects) {
+            long size = 1;
+            for (long d : shape) size *= d;
+            if (size != objects.size())
+                throw new IllegalArgumentException(
+                        "an object array of shape " + Arrays.toString(shape) + " holds " + objects.size() + " objects");
             List<Object> c = objects;
             if (fortran && shape.length >= 2) {
                 c = new ArrayList<>(objects.size());

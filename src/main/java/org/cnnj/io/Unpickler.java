@@ -70,8 +70,8 @@ final class Unpickler {
             throw new IOException(file + " ends inside its pickled data: the file is cut short; save it again");
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
-        } catch (ClassCastException | IndexOutOfBoundsException e) {
-            throw new IOException(file + " holds pickled data this reader cannot follow (" + e.getMessage()
+        } catch (RuntimeException e) { // a value where another kind belongs: damaged, or not what NumPy writes
+            throw new IOException(file + " holds pickled data this reader cannot follow (" + e
                     + "); save the masks as a TIFF or PNG label image instead");
         }
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.io.FileSaver;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,5 +164,37 @@ class LabelStudioJsonTest {
                 cut.getMessage().contains("result 1 (brushlabels \"Nucleus\")")
                         && cut.getMessage().contains("damaged"),
                 cut.getMessage());
+    }
+
+    /** A damaged brush code — bytes changed or cut anywhere — is an IllegalArgumentException naming it, nothing else. */
+    @Test
+    void anyDamageToABrushIsNamed() throws IOException {
+        JsonArray rle = JsonParser.parseString(Files.readString(BRUSHES))
+                .getAsJsonArray()
+                .get(0)
+                .getAsJsonObject()
+                .getAsJsonArray("annotations")
+                .get(0)
+                .getAsJsonObject()
+                .getAsJsonArray("result")
+                .get(0)
+                .getAsJsonObject()
+                .getAsJsonObject("value")
+                .getAsJsonArray("rle");
+        byte[] whole = new byte[rle.size()];
+        for (int i = 0; i < whole.length; i++) whole[i] = (byte) rle.get(i).getAsInt();
+        Random random = new Random(3);
+        int failed = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] bad = trial % 2 == 0 ? Arrays.copyOf(whole, random.nextInt(whole.length)) : whole.clone();
+            if (trial % 2 == 1) bad[random.nextInt(bad.length)] ^= (byte) (1 << random.nextInt(8));
+            try {
+                LabelStudioRle.alpha(bad, 64 * 48, "brush " + trial);
+            } catch (IllegalArgumentException e) {
+                failed++;
+                assertTrue(e.getMessage().startsWith("brush " + trial + ": "), e.getMessage());
+            }
+        }
+        assertTrue(failed > 1000, "most damage is found: " + failed);
     }
 }

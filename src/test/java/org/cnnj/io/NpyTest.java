@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,5 +150,30 @@ public class NpyTest {
         Files.write(shortArray, Arrays.copyOf(plain, plain.length - 2));
         e = assertThrows(IOException.class, () -> Npy.read(shortArray));
         assertTrue(e.getMessage().contains("needs 2400 bytes but holds 2398"), e.getMessage());
+    }
+
+    /**
+     * Damaged files of every kind — bytes changed anywhere, cut anywhere — end in an IOException naming the file, never
+     * another exception (which would reach a Fiji user as a stack trace) and never a hang.
+     */
+    @Test
+    void anyDamageIsAnIOExceptionNamingTheFile() throws IOException {
+        Random random = new Random(7);
+        for (String name : List.of("gui_seg.npy", "volume_seg.npy", "notebook_seg.npy", "legacy_seg.npy")) {
+            byte[] whole = Files.readAllBytes(FIXTURES.resolve(name));
+            for (int trial = 0; trial < 300; trial++) {
+                byte[] bad = trial % 3 == 0 ? Arrays.copyOf(whole, random.nextInt(whole.length)) : whole.clone();
+                if (trial % 3 != 0)
+                    for (int k = 0; k < 1 + random.nextInt(4); k++)
+                        bad[128 + random.nextInt(bad.length - 128)] = (byte) random.nextInt(256);
+                Path f = dir.resolve("bad_seg.npy");
+                Files.write(f, bad);
+                try {
+                    Npy.read(f);
+                } catch (IOException e) {
+                    assertTrue(e.getMessage().contains("bad_seg.npy"), e.getMessage());
+                }
+            }
+        }
     }
 }
