@@ -11,6 +11,12 @@ the files are committed).
 - float64.tif: 64-bit floating point (numpy's default float).
 - rgb-tiled.tif: 8-bit RGB in tiles.
 Every plane holds v = 1000 c + 100 z + 3 y + x (float64: + 0.25; RGB: channel k holds (40 k + 3 y + x) % 256).
+
+Label images as Python code writes them (for LabelImagesTest): labels-int64.tif (NumPy's default integer, as
+np.zeros(shape, int) or an int64 label() result saved by tifffile: ImageJ and ImageIO read no 64-bit integers),
+labels-int64-zlib.tif (3 pages, deflate), labels-uint64-big.tif (BigTIFF), labels-int16.tif (signed 16-bit, which
+ImageJ stores offset by 32768). Objects: 1 = rows 2-9 x cols 3-12, k = rows 12-25 x cols 20-35 with k = 70000 in
+the int64 files (beyond 16 bits), 2 in the others; page z of the 3-page file holds (z + 1) x those ids.
 """
 import os, sys
 import numpy as np
@@ -40,6 +46,17 @@ tifffile.imwrite(os.path.join(out, "big.tif"), np.array([plane(0, z) for z in ra
 tifffile.imwrite(os.path.join(out, "float64.tif"), plane().astype(np.float64) + 0.25)
 rgb = np.stack([(40 * k + 3 * y + x) % 256 for k in range(3)], -1).astype(np.uint8)
 tifffile.imwrite(os.path.join(out, "rgb-tiled.tif"), rgb, tile=(16, 16), photometric="rgb")
+
+labels = np.zeros((H, W), int)
+labels[2:10, 3:13] = 1
+labels[12:26, 20:36] = 70000
+assert labels.dtype == np.int64
+tifffile.imwrite(os.path.join(out, "labels-int64.tif"), labels)
+small = np.where(labels == 70000, 2, labels)
+tifffile.imwrite(os.path.join(out, "labels-int64-zlib.tif"), np.stack([small * (z + 1) for z in range(3)]),
+                 compression="zlib")
+tifffile.imwrite(os.path.join(out, "labels-uint64-big.tif"), small.astype(np.uint64), bigtiff=True)
+tifffile.imwrite(os.path.join(out, "labels-int16.tif"), small.astype(np.int16))
 
 with tifffile.TiffFile(os.path.join(out, "pyramid.ome.tif")) as f:
     assert len(f.pages) == 2 and f.pages[1].subfiletype == 1 and len(f.pages[0].pages) == 1

@@ -8,24 +8,87 @@ import ij.process.ShortProcessor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.cnnj.io.Npy;
+import org.cnnj.io.Tiff64;
 
 /**
- * Label image files (object ids, 0 = background) as tools write them: TIFF and PNG as ImageJ reads them, and NumPy
- * files — Cellpose's {@code X_seg.npy} (its GUI's save: a pickled dict whose {@code masks} are the labels) or a plain
- * integer array saved with {@code np.save}.
+ * Label image files (object ids, 0 = background) as tools write them: TIFF and PNG as ImageJ reads them — signed
+ * 16-bit ones with their true values (ImageJ stores them offset by 32,768: numpy int16 labels read as one object
+ * covering the background) —, TIFFs of 64-bit integers ({@link Tiff64}: skimage's {@code label} output saved by
+ * tifffile), and NumPy files: Cellpose's {@code X_seg.npy} (its GUI's save: a pickled dict whose {@code masks} are the
+ * labels) or a plain integer array saved with {@code np.save}.
  */
 public final class LabelImages {
     private LabelImages() {}
 
     /** The label image in {@code file}: (y, x) or (z, y, x) arrays as one plane or a stack. */
     public static ImagePlus open(Path file) throws IOException {
-        if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) return Tiffs.open(file);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npy")) return numpy(file);
+        if (name.matches(".*\\.tiff?") && Tiff64.holds64BitIntegers(file)) return tiff64(file);
+        ImagePlus imp = Tiffs.open(file);
+        return imp.getCalibration().isSigned16Bit() ? unsigned(imp, file) : imp;
+    }
+
+    private static ImagePlus numpy(Path file) throws IOException {
         Npy.Array a = Npy.read(file);
         if (a.objects() != null) a = masksOf(a, file);
-        return image(a, file);
+        long[] s = a.shape();
+        if (!a.isInteger()) {
+            throw new IOException(file.getFileName() + " holds " + a.type() + " values; label images hold whole"
+                    + " numbers (object ids, 0 = background): save them as integers (masks.astype(np.uint16))");
+        }
+        if (s.length < 2 || s.length > 3 || s[s.length - 1] * s[s.length - 2] > Integer.MAX_VALUE) {
+            throw new IOException(file.getFileName() + " holds an array of shape " + Arrays.toString(s)
+                    + "; labels are (y, x) or (z, y, x)");
+        }
+        int w = (int) s[s.length - 1], h = (int) s[s.length - 2], planes = s.length == 3 ? (int) s[0] : 1;
+        int[][] ids = new int[planes][];
+        for (int z = 0; z < planes; z++) {
+            try {
+                ids[z] = a.ints((long) z * w * h, w * h);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file.getFileName() + ": " + e.getMessage());
+            }
+        }
+        // Cellpose's early GUI wrote -1 for background; its GUI reads such files by adding 1, and so does this.
+        return image(file, w, h, ids, true);
+    }
+
+    private static ImagePlus tiff64(Path file) throws IOException {
+        List<Tiff64.Plane> planes = Tiff64.read(file);
+        if (planes.isEmpty()) throw new IOException(file.getFileName() + " has no full-resolution image in it");
+        int w = planes.get(0).width(), h = planes.get(0).height();
+        int[][] ids = new int[planes.size()][];
+        for (int z = 0; z < ids.length; z++) {
+            long[] v = planes.get(z).values();
+            if (planes.get(z).width() != w || planes.get(z).height() != h)
+                throw new IOException(file.getFileName() + ": its pages differ in size; labels are one size");
+            ids[z] = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != (int) v[i])
+                    throw new IOException(file.getFileName() + " holds the object id " + v[i] + ", beyond 32 bits");
+                ids[z][i] = (int) v[i];
+            }
+        }
+        return image(file, w, h, ids, false);
+    }
+
+    /** A signed 16-bit image with its true values (ImageJ keeps them offset by 32,768 and calibrates them back). */
+    private static ImagePlus unsigned(ImagePlus imp, Path file) throws IOException {
+        int w = imp.getWidth(), h = imp.getHeight();
+        int[][] ids = new int[imp.getStackSize()][w * h];
+        for (int z = 0; z < ids.length; z++) {
+            ImageProcessor p = imp.getStack().getProcessor(z + 1);
+            for (int i = 0; i < w * h; i++) ids[z][i] = (int) p.getf(i) - 32768;
+        }
+        ImagePlus out = image(file, w, h, ids, false);
+        out.setCalibration(imp.getCalibration().copy());
+        out.getCalibration().disableDensityCalibration();
+        return out;
     }
 
     /** Cellpose's _seg.npy: a 0-d object array holding a dict; its labels are under "masks". */
@@ -38,33 +101,22 @@ public final class LabelImages {
         return masks;
     }
 
-    private static ImagePlus image(Npy.Array a, Path file) throws IOException {
-        long[] s = a.shape();
-        if (!a.isInteger()) {
-            throw new IOException(file.getFileName() + " holds " + a.type() + " values; label images hold whole"
-                    + " numbers (object ids, 0 = background): save them as integers (masks.astype(np.uint16))");
-        }
-        if (s.length < 2 || s.length > 3 || s[s.length - 1] * s[s.length - 2] > Integer.MAX_VALUE) {
-            throw new IOException(file.getFileName() + " holds an array of shape " + Arrays.toString(s)
-                    + "; labels are (y, x) or (z, y, x)");
-        }
-        int w = (int) s[s.length - 1], h = (int) s[s.length - 2], planes = s.length == 3 ? (int) s[0] : 1;
-        int[][] ids = new int[planes][];
+    /**
+     * Object ids as a 16-bit (or, above 65,535, 32-bit) image; negative ids refused, except Cellpose's −1 background
+     * where {@code minusOneIsBackground}.
+     */
+    private static ImagePlus image(Path file, int w, int h, int[][] ids, boolean minusOneIsBackground)
+            throws IOException {
+        if (w < 1 || h < 1 || ids.length == 0)
+            throw new IOException(file.getFileName() + " holds an empty image (" + w + " × " + h + ")");
         long min = 0, max = 0;
-        for (int z = 0; z < planes; z++) {
-            try {
-                ids[z] = a.ints((long) z * w * h, w * h);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file.getFileName() + ": " + e.getMessage());
-            }
-            for (int v : ids[z]) {
+        for (int[] plane : ids)
+            for (int v : plane) {
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
-        }
-        // Cellpose's early GUI wrote -1 for background; its GUI reads such files by adding 1, and so does this.
-        long shift = min == -1 ? 1 : 0;
-        if (min < -1) throw new IOException(file.getFileName() + " holds negative object ids (" + min + ")");
+        long shift = minusOneIsBackground && min == -1 ? 1 : 0;
+        if (min + shift < 0) throw new IOException(file.getFileName() + " holds negative object ids (" + min + ")");
         if (max + shift > 1 << 24) {
             throw new IOException(file.getFileName() + " holds object ids up to " + (max + shift)
                     + "; ImageJ's 32-bit label images keep whole numbers up to 16,777,216");

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.io.NpyTest;
 import org.cnnj.seg.LabeledVolume;
@@ -117,6 +119,55 @@ class LabelImagesTest {
             int[] plane = new int[W * H];
             System.arraycopy(labels, z * W * H, plane, 0, W * H);
             assertArrayEquals(NpyTest.masks(z, true), plane, "plane " + z);
+        }
+    }
+
+    private static final Path TIFFS = Path.of("src/test/resources/org/cnnj/ij/tiff");
+
+    /** make_tiff_fixtures.py's label objects: 1 in rows 2-9 x cols 3-12, {@code second} in rows 12-25 x cols 20-35. */
+    private static int[] twoObjects(int second, int times) {
+        int[] m = new int[W * H];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                if (y >= 2 && y < 10 && x >= 3 && x < 13) m[y * W + x] = times;
+                if (y >= 12 && y < 26 && x >= 20 && x < 36) m[y * W + x] = second * times;
+            }
+        return m;
+    }
+
+    /**
+     * Label TIFFs as Python code writes them: NumPy's default int64 (ImageJ and ImageIO read no 64-bit integers),
+     * deflate, a 3-plane stack tifffile stored as one page of 3 samples, BigTIFF uint64, and signed 16-bit — which
+     * ImageJ keeps offset by 32,768, so its background read as object 32,768 before.
+     */
+    @Test
+    void labelTiffsFromPythonKeepTheirIds() throws IOException {
+        assertArrayEquals(twoObjects(70000, 1), pixels(LabelImages.open(TIFFS.resolve("labels-int64.tif")), 1));
+        ImagePlus stack = LabelImages.open(TIFFS.resolve("labels-int64-zlib.tif"));
+        assertEquals(3, stack.getStackSize());
+        for (int z = 0; z < 3; z++) assertArrayEquals(twoObjects(2, z + 1), pixels(stack, z + 1), "plane " + z);
+        assertArrayEquals(twoObjects(2, 1), pixels(LabelImages.open(TIFFS.resolve("labels-uint64-big.tif")), 1));
+        assertArrayEquals(twoObjects(2, 1), pixels(LabelImages.open(TIFFS.resolve("labels-int16.tif")), 1));
+
+        Path cells = image("cells.tif", 1);
+        Files.copy(TIFFS.resolve("labels-int16.tif"), dir.resolve("cells-labels.tif"));
+        assertArrayEquals(twoObjects(2, 1), TrainSegmentationFiles.objectLabels(cells), "as training reads it");
+    }
+
+    @Test
+    void anyDamageToA64BitTiffIsAnIOException() throws IOException {
+        Random random = new Random(5);
+        byte[] whole = Files.readAllBytes(TIFFS.resolve("labels-int64-zlib.tif"));
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] bad = trial % 3 == 0 ? Arrays.copyOf(whole, 8 + random.nextInt(whole.length - 8)) : whole.clone();
+            if (trial % 3 != 0) bad[8 + random.nextInt(bad.length - 8)] ^= (byte) (1 << random.nextInt(8));
+            Path f = dir.resolve("bad-labels.tif");
+            Files.write(f, bad);
+            try {
+                LabelImages.open(f);
+            } catch (IOException e) {
+                assertTrue(e.getMessage().contains("bad-labels.tif"), e.getMessage());
+            }
         }
     }
 }
