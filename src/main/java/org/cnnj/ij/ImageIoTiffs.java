@@ -89,8 +89,11 @@ final class ImageIoTiffs {
                 case DataBuffer.TYPE_USHORT -> new ShortProcessor(w, h);
                 default -> new FloatProcessor(w, h); // signed, 32-bit and 64-bit values as 32-bit floating point
             };
-            float[] band = r.getSamples(r.getMinX(), r.getMinY(), w, h, b, (float[]) null);
-            for (int i = 0; i < band.length; i++) p.setf(i, band[i]);
+            float[] row = new float[w]; // row by row: a whole band as floats would be 4 bytes per pixel more
+            for (int y = 0; y < h; y++) {
+                r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, b, row);
+                for (int x = 0; x < w; x++) p.setf(y * w + x, row[x]);
+            }
             out.add(p);
         }
         return out;
