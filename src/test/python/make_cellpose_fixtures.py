@@ -6,7 +6,8 @@ committed, so the tests need no Python).
   outlines, colors, masks (uint16, y x), chan_choose, filename, flows, ismanual, manual_changes, model_path, thresholds,
   normalize_params, restore, ratio, diameter — NumPy 1's np.save (pickle protocol 3, numpy.core names).
 - volume_seg.npy: the GUI's save of a z-stack (NZ > 1): masks (z, y, x), zdraw with NumPy scalars and None,
-  current_channel; written with pickle protocol 5 (arrays through numpy's _frombuffer and in-band bytearrays).
+  current_channel, and what a script might add (a string array, a date, a complex scalar); written with pickle
+  protocol 5 (arrays through numpy's _frombuffer and in-band bytearrays).
 - notebook_seg.npy: io.masks_flows_to_seg from a notebook (masks uint32 in Fortran order, est_diam as a NumPy float,
   img), as NumPy 2 writes it: protocol 4 with frames and numpy._core names.
 - legacy_seg.npy: an early Cellpose file, int32 masks with -1 for background, pickle protocol 2 (bytes through
@@ -70,7 +71,9 @@ volume = {"outlines": np.stack([outlines(p) for p in vol]), "colors": gui["color
           "current_channel": 0, "filename": "/home/user/cells/stack.tif", "flows": [[], [], [], [], [[]]],
           "zdraw": [np.int16(-1), None, np.int16(2)], "model_path": "/home/user/.cellpose/models/cyto3",
           "flow_threshold": 0.4, "cellprob_threshold": 0.0, "normalize_params": normalize, "restore": None,
-          "ratio": 1.0, "diameter": 17.5}
+          "ratio": 1.0, "diameter": 17.5,
+          # not Cellpose's, but what a script may add beside them: strings, a date, a complex number
+          "notes": np.array(["first", "second"]), "saved": np.datetime64("2026-12-07"), "phase": np.complex64(1j)}
 header_and(pickle.dumps(np.asanyarray(volume, dtype=object), protocol=5), os.path.join(out, "volume_seg.npy"))
 
 notebook = {"outlines": outlines(m), "masks": np.asfortranarray(m.astype(np.uint32)), "chan_choose": [2, 1],

@@ -34,6 +34,8 @@ public final class Npy {
         static Array of(String type, ByteOrder order, long[] shape, boolean fortran, byte[] data) {
             if (type.startsWith("O")) throw new IllegalArgumentException("an object array's data is not bytes");
             Array a = new Array(type, order, shape, data, null);
+            // Strings, dates and the like are kept as they are: a dict may hold them beside the masks.
+            if (!type.matches("[biufc]\\d+")) return a;
             long expected = a.size() * a.itemSize();
             if (data.length != expected) {
                 throw new IllegalArgumentException("an array of shape " + Arrays.toString(shape) + " and type " + type

@@ -181,10 +181,10 @@ final class Unpickler {
     private Object reduce(Global f, List<Object> args) throws IOException {
         if (f.is("_reconstruct")) return new PendingArray();
         if (f.is("dtype")) return new Dtype((String) args.get(0));
-        if (f.is("scalar")) {
+        if (f.is("scalar")) { // a NumPy number; another kind of scalar (a date, a string) is kept opaque
             Dtype d = (Dtype) args.get(0);
-            Npy.Array one = new Npy.Array(d.type, d.order, new long[0], (byte[]) args.get(1), null);
-            return one.value(0);
+            if (!d.type.matches("[biuf]\\d+")) return new Opaque(f, tuple(args));
+            return new Npy.Array(d.type, d.order, new long[0], (byte[]) args.get(1), null).value(0);
         }
         if (f.is("_frombuffer")) { // protocol 5: (buffer, dtype, shape, order)
             Dtype d = (Dtype) args.get(1);

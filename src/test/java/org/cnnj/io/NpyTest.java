@@ -107,6 +107,8 @@ public class NpyTest {
         assertEquals(Arrays.asList(-1L, null, 2L), d.get("zdraw"), "NumPy int16 scalars and None");
         assertEquals("/home/user/.cellpose/models/cyto3", d.get("model_path"));
         assertEquals(17.5, d.get("diameter"));
+        assertEquals("U6", ((Npy.Array) d.get("notes")).type(), "a string array kept as it is");
+        assertTrue(d.get("saved") instanceof Unpickler.Opaque, "a date: kept opaque, not a number");
     }
 
     @Test
