@@ -23,8 +23,8 @@ import org.cnnj.io.ImageFiles;
  * (centre x, y, radiusX, radiusY, rotation), with or without labels. The first annotation of a task that was not
  * cancelled is read; {@code predictions} (a model's output) are not ground truth and are left out. Brushes (Label
  * Studio's own run-length code, {@link LabelStudioRle}) are one object each; key points and other results are skipped
- * with a warning. An uploaded image's name
- * carries Label Studio's 8-character prefix ("1a2b3c4d-cells.png"): it matches cells.png too.
+ * with a warning. An uploaded image's name carries Label Studio's 8-character prefix ("1a2b3c4d-cells.png"): it
+ * matches cells.png too.
  */
 final class LabelStudioJson {
     private LabelStudioJson() {}

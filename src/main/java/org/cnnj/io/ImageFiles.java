@@ -20,7 +20,7 @@ public final class ImageFiles {
     public static final List<String> LABEL_SUFFIXES = List.of("-labels", "_masks", "_cp_masks", "-labelled");
 
     /** What Cellpose's GUI saves beside image X when one corrects or draws its masks: X_seg.npy. */
-    public static final String CELLPOSE_SEG = "_seg.npy";
+    private static final String CELLPOSE_SEG = "_seg.npy";
 
     private static final List<String> EXTENSIONS = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg");
 
@@ -51,10 +51,10 @@ public final class ImageFiles {
 
     /**
      * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there); else beside it as tools
-     * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES};
-     * .tif or .png too: a PNG tile's labels are often a TIFF), Cellpose's X_seg.npy; else, for images/X.ext, masks/X.ext or labels/X.ext
-     * beside the images folder (StarDist's training data, its QuPath export script). The first of them when none exists.
-     * Never a JPEG: lossy compression changes object ids.
+     * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES}; .tif or
+     * .png too: a PNG tile's labels are often a TIFF), Cellpose's X_seg.npy; else, for images/X.ext, masks/X.ext or
+     * labels/X.ext beside the images folder (StarDist's training data, its QuPath export script). The first of them
+     * when none exists. Never a JPEG: lossy compression changes object ids.
      */
     public static Path labelImage(Path image, Path labels) {
         String name = image.getFileName().toString(), base = baseName(image);
