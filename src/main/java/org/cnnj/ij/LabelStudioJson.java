@@ -83,17 +83,17 @@ final class LabelStudioJson {
         double angle = v.has("rotation") ? v.get("rotation").getAsDouble() : 0;
         switch (type) {
             case "rectanglelabels", "rectangle": {
-                double x = number(v, "x", which) * sx, y = number(v, "y", which) * sy;
-                double w = number(v, "width", which) * sx, h = number(v, "height", which) * sy;
+                double x = JsonFields.number(v, "x", which) * sx, y = JsonFields.number(v, "y", which) * sy;
+                double w = JsonFields.number(v, "width", which) * sx, h = JsonFields.number(v, "height", which) * sy;
                 if (angle == 0) return new Roi(x, y, w, h);
                 return ShapeRois.rotated(new double[][] {{0, 0}, {w, 0}, {w, h}, {0, h}}, x, y, angle);
             }
             case "ellipselabels", "ellipse":
                 return ShapeRois.ellipse(
-                        number(v, "x", which) * sx,
-                        number(v, "y", which) * sy,
-                        number(v, "radiusX", which) * sx,
-                        number(v, "radiusY", which) * sy,
+                        JsonFields.number(v, "x", which) * sx,
+                        JsonFields.number(v, "y", which) * sy,
+                        JsonFields.number(v, "radiusX", which) * sx,
+                        JsonFields.number(v, "radiusY", which) * sy,
                         angle);
             case "polygonlabels", "polygon": {
                 JsonArray points = v.has("points") && v.get("points").isJsonArray() ? v.getAsJsonArray("points") : null;
@@ -159,13 +159,5 @@ final class LabelStudioJson {
             if (!cancelled && o.has("result") && o.get("result").isJsonArray()) return o.getAsJsonArray("result");
         }
         return null;
-    }
-
-    private static double number(JsonObject v, String field, String which) {
-        try {
-            return v.get(field).getAsDouble();
-        } catch (RuntimeException bad) {
-            throw new IllegalArgumentException(which + ": \"" + field + "\" is missing or not a number");
-        }
     }
 }

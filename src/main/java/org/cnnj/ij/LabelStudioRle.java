@@ -24,8 +24,8 @@ final class LabelStudioRle {
         if (v == null || !v.has("rle") || !v.get("rle").isJsonArray())
             throw new IllegalArgumentException(which + ": a brush without its \"rle\" list; export the project again");
         if (result.has("original_width") && result.has("original_height")) {
-            int w = result.get("original_width").getAsInt(),
-                    h = result.get("original_height").getAsInt();
+            int w = (int) JsonFields.number(result, "original_width", which),
+                    h = (int) JsonFields.number(result, "original_height", which);
             if (w != width || h != height) {
                 throw new IllegalArgumentException(which + ": the brush was drawn on an image of " + w + " × " + h
                         + " but the image is " + width + " × " + height

@@ -102,21 +102,22 @@ final class ViaJson {
         switch (type) {
             case "rect":
                 return new Roi(
-                        number(s, "x", which),
-                        number(s, "y", which),
-                        number(s, "width", which),
-                        number(s, "height", which));
+                        JsonFields.number(s, "x", which),
+                        JsonFields.number(s, "y", which),
+                        JsonFields.number(s, "width", which),
+                        JsonFields.number(s, "height", which));
             case "circle": {
-                double r = number(s, "r", which);
-                return new OvalRoi(number(s, "cx", which) - r, number(s, "cy", which) - r, 2 * r, 2 * r);
+                double r = JsonFields.number(s, "r", which);
+                return new OvalRoi(
+                        JsonFields.number(s, "cx", which) - r, JsonFields.number(s, "cy", which) - r, 2 * r, 2 * r);
             }
             case "ellipse":
                 return ShapeRois.ellipse(
-                        number(s, "cx", which),
-                        number(s, "cy", which),
-                        number(s, "rx", which),
-                        number(s, "ry", which),
-                        s.has("theta") ? Math.toDegrees(number(s, "theta", which)) : 0);
+                        JsonFields.number(s, "cx", which),
+                        JsonFields.number(s, "cy", which),
+                        JsonFields.number(s, "rx", which),
+                        JsonFields.number(s, "ry", which),
+                        s.has("theta") ? Math.toDegrees(JsonFields.number(s, "theta", which)) : 0);
             case "polygon": {
                 JsonArray xs = array(s, "all_points_x", which), ys = array(s, "all_points_y", which);
                 if (xs.size() != ys.size() || xs.size() < 3) {
@@ -135,14 +136,6 @@ final class ViaJson {
                 warn.accept("warning: " + which + " is a " + (type.isEmpty() ? "shape without a name" : type)
                         + ", not an area (rect, circle, ellipse or polygon); skipped");
                 return null;
-        }
-    }
-
-    private static double number(JsonObject s, String field, String which) {
-        try {
-            return s.get(field).getAsDouble();
-        } catch (RuntimeException bad) {
-            throw new IllegalArgumentException(which + ": \"" + field + "\" is missing or not a number");
         }
     }
 
