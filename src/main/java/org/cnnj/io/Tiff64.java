@@ -4,8 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Tiff64 {
     /** Whether {@code file}'s first page holds 64-bit integers (false for anything that is not such a TIFF). */
     public static boolean holds64BitIntegers(Path file) {
         try {
-            Ifd first = ifds(ByteBuffer.wrap(Files.readAllBytes(file)), file).get(0);
+            Ifd first = ifds(map(file), file).get(0);
             return first.value(BITS, 0) == 64 && first.value(SAMPLE_FORMAT, 1) != 3;
         } catch (IOException | RuntimeException notOne) {
             return false;
@@ -54,7 +55,7 @@ public final class Tiff64 {
      * without {@code photometric} as one page of 3 samples).
      */
     public static List<Plane> read(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        ByteBuffer b = map(file);
         List<Plane> out = new ArrayList<>();
         try {
             for (Ifd ifd : ifds(b, file)) {
@@ -65,6 +66,16 @@ public final class Tiff64 {
             throw new IOException(file + " is damaged (" + e + "); write it again");
         }
         return out;
+    }
+
+    /**
+     * The file mapped, not read: asking whether a label TIFF holds 64-bit integers reads its header and first
+     * directory only, whatever the file's size (the first 2 GB can be addressed).
+     */
+    private static ByteBuffer map(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(channel.size(), Integer.MAX_VALUE));
+        }
     }
 
     private static List<Plane> planes(ByteBuffer b, Ifd ifd, Path file) throws IOException, DataFormatException {
