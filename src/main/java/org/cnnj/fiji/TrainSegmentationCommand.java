@@ -132,10 +132,11 @@ public class TrainSegmentationCommand extends CnnjCommand {
 
     @Parameter(
             label = "Imaging augmentation",
-            choices = {"basic", "objects", "microscopes"},
+            choices = {"basic", "objects", "microscopes", "mild"},
             description = "basic: flips, rotations, size and a little brightness; objects: also uneven brightness"
                     + " between objects (dim nuclei beside bright ones); microscopes: also gamma, defocus, haze, noise"
-                    + " and saturation, for a model that works on other labs' images (instance task)")
+                    + " and saturation, for a model that works on other labs' images (instance task); mild: the same"
+                    + " effects on fewer patches, for long runs (dim, hazy and photon-starved nuclei)")
     private String augment = "basic";
 
     @Parameter(label = "Patience (stop after epochs without improvement; 0 = never)", min = "0")

@@ -10,7 +10,9 @@ public enum Augmentation {
     /** Also each object's own brightness: {@link ImagingAugmentation#objects()} (dim nuclei beside bright ones). */
     OBJECTS,
     /** Also what other microscopes do: {@link ImagingAugmentation#microscopes()}. */
-    MICROSCOPES;
+    MICROSCOPES,
+    /** The same effects, each on fewer patches: {@link ImagingAugmentation#mild()}. */
+    MILD;
 
     /** The imaging augmentation beyond the basic one, or null. */
     public ImagingAugmentation imaging() {
@@ -18,6 +20,7 @@ public enum Augmentation {
             case BASIC -> null;
             case OBJECTS -> ImagingAugmentation.objects();
             case MICROSCOPES -> ImagingAugmentation.microscopes();
+            case MILD -> ImagingAugmentation.mild();
         };
     }
 
@@ -27,6 +30,6 @@ public enum Augmentation {
 
     public static Augmentation parse(String option) {
         for (Augmentation a : values()) if (a.option().equals(option)) return a;
-        throw new IllegalArgumentException("augmentation must be basic, objects or microscopes, got " + option);
+        throw new IllegalArgumentException("augmentation must be basic, objects, microscopes or mild, got " + option);
     }
 }

@@ -16,9 +16,13 @@ class AugmentationTest {
         assertEquals(
                 ImagingAugmentation.microscopes(),
                 Augmentation.parse("microscopes").imaging());
+        assertEquals(
+                new ImagingAugmentation(0.25f, 0.2f, 0.1f, 0.1f, 0.15f, 0.05f, 0f),
+                Augmentation.parse("mild").imaging(),
+                "M3's probabilities (docs/segmentation.md)");
         assertNull(Augmentation.parse("basic").imaging());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Augmentation.parse("heavy"));
-        assertTrue(e.getMessage().contains("basic, objects or microscopes"), e.getMessage());
+        assertTrue(e.getMessage().contains("basic, objects, microscopes or mild"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new ImagingAugmentation(1.5f, 0, 0, 0, 0, 0, 0));
     }
 }
