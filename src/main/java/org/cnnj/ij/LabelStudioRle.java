@@ -38,7 +38,7 @@ final class LabelStudioRle {
     /**
      * Whether each of {@code pixels} pixels has a non-zero alpha, from the rle-pack code of their RGBA values in
      * {@code data} (its count checked before anything is allocated: a damaged count must not ask for gigabytes; only
-     * the alpha values kept: a 4096² brush is 16 MB, not 256).
+     * the alpha values kept: a 4096² brush is 67 MB of ints, not 268).
      */
     static int[] alpha(byte[] data, int pixels, String which) {
         Bits in = new Bits(data, which);
