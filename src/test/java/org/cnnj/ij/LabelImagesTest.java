@@ -16,12 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.io.NpyTest;
 import org.cnnj.seg.LabeledVolume;
+import org.cnnj.testing.Damaged;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,18 +155,9 @@ class LabelImagesTest {
 
     @Test
     void anyDamageToA64BitTiffIsAnIOException() throws IOException {
-        Random random = new Random(5);
-        byte[] whole = Files.readAllBytes(TIFFS.resolve("labels-int64-zlib.tif"));
-        for (int trial = 0; trial < 300; trial++) {
-            byte[] bad = trial % 3 == 0 ? Arrays.copyOf(whole, 8 + random.nextInt(whole.length - 8)) : whole.clone();
-            if (trial % 3 != 0) bad[8 + random.nextInt(bad.length - 8)] ^= (byte) (1 << random.nextInt(8));
-            Path f = dir.resolve("bad-labels.tif");
-            Files.write(f, bad);
-            try {
-                LabelImages.open(f);
-            } catch (IOException e) {
-                assertTrue(e.getMessage().contains("bad-labels.tif"), e.getMessage());
-            }
-        }
+        Damaged.readOrNamed(
+                Damaged.copies(Files.readAllBytes(TIFFS.resolve("labels-int64-zlib.tif")), 300, 3, 8, 5),
+                dir.resolve("bad-labels.tif"),
+                LabelImages::open);
     }
 }
