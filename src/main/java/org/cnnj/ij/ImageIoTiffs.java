@@ -66,7 +66,7 @@ final class ImageIoTiffs {
             for (ImageProcessor p : planes) stack.addSlice(p);
         }
         ImagePlus imp = new ImagePlus(file.getFileName().toString(), stack);
-        int[] czt = description != null && description.contains("<OME") ? omeOrder(description, stack, channels) : null;
+        int[] czt = description != null ? omeOrder(description, stack, channels) : null;
         if (czt != null) imp.setStack(stack, czt[0], czt[1], czt[2]);
         else if (channels > 1) imp.setStack(stack, channels, stack.getSize() / channels, 1);
         if (description != null) Tiffs.omeCalibration(imp, description);
@@ -104,9 +104,8 @@ final class ImageIoTiffs {
      * fastest, then slice, then frame); null when its sizes do not account for the planes read.
      */
     static int[] omeOrder(String ome, ImageStack stack, int interleaved) {
-        int pixels = ome.indexOf("<Pixels");
-        if (pixels < 0) return null;
-        String tag = ome.substring(pixels, Math.max(pixels, ome.indexOf('>', pixels)));
+        String tag = Tiffs.omePixels(ome);
+        if (tag == null) return null;
         int[] size = {1, 1, 1}; // C, Z, T
         Matcher m = SIZE.matcher(tag);
         while (m.find()) size["CZT".indexOf(m.group(1))] = Integer.parseInt(m.group(2));

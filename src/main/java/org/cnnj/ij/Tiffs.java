@@ -52,7 +52,7 @@ public final class Tiffs {
         if (imp == null && tiff) return otherTiff(file, "ImageJ could not open it");
         if (imp == null)
             throw new IOException(file + " could not be opened as an image; use TIFF (or another format ImageJ reads)");
-        if (infos != null && infos[0].description != null && infos[0].description.contains("<OME")) {
+        if (infos != null && infos[0].description != null) {
             omeCalibration(imp, infos[0].description);
             omeDimensions(imp, infos[0].description);
         }
@@ -73,17 +73,26 @@ public final class Tiffs {
             OME_UNIT = Pattern.compile("PhysicalSize[XYZ]Unit=\"([^\"]+)\"");
 
     /**
+     * The first image's Pixels start tag of an OME-TIFF's description (its sizes, order and pixel size as attributes);
+     * null when the description is not OME-XML or has none.
+     */
+    static String omePixels(String description) {
+        int start = description.indexOf("<Pixels");
+        if (!description.contains("<OME") || start < 0) return null;
+        int end = description.indexOf('>', start);
+        return description.substring(start, end < 0 ? description.length() : end);
+    }
+
+    /**
      * The voxel size of an OME-TIFF written by other tools (tifffile, aicsimageio, bioformats2raw's TIFFs, CNN-J's own
      * labels.ome.tif): ImageJ's TIFF reader leaves the OME-XML's PhysicalSizeX/Y/Z unread, so an image ImageJ found no
      * calibration for takes it from the first image's Pixels element (OME's default unit: µm).
      */
     static void omeCalibration(ImagePlus imp, String description) {
         Calibration cal = imp.getCalibration();
-        int start = description.indexOf("<Pixels");
+        String pixels = omePixels(description);
         boolean sized = cal.pixelWidth != 1 || cal.pixelHeight != 1 || cal.pixelDepth != 1; // (its unit may be " ")
-        if (!description.contains("<OME") || start < 0 || sized) return;
-        int end = description.indexOf('>', start);
-        String pixels = description.substring(start, end < 0 ? description.length() : end);
+        if (pixels == null || sized) return;
         Matcher m = OME_SIZE.matcher(pixels);
         boolean any = false;
         while (m.find()) {
