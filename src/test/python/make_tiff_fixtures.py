@@ -8,7 +8,7 @@ the files are committed).
 - pyramid.ome.tif: a tiled OME-TIFF with a half-size level in a SubIFD and a thumbnail page (NewSubfileType 1) after
   the full-resolution page, as pyramid writers lay them out.
 - big.tif: BigTIFF, uint16, 2 pages.
-- float64.tif: 64-bit floating point (numpy's default float).
+- float64.tif: 64-bit floating point (numpy's default float); float64-strips.tif the same in deflate strips of 7 rows.
 - rgb-tiled.tif: 8-bit RGB in tiles.
 Every plane holds v = 1000 c + 100 z + 3 y + x (float64: + 0.25; RGB: channel k holds (40 k + 3 y + x) % 256).
 
@@ -44,6 +44,8 @@ with tifffile.TiffWriter(os.path.join(out, "pyramid.ome.tif"), ome=True) as t:
     t.write(full[::4, ::4], subfiletype=1, metadata=None)  # a thumbnail page in the main chain
 tifffile.imwrite(os.path.join(out, "big.tif"), np.array([plane(0, z) for z in range(2)], np.uint16), bigtiff=True)
 tifffile.imwrite(os.path.join(out, "float64.tif"), plane().astype(np.float64) + 0.25)
+tifffile.imwrite(os.path.join(out, "float64-strips.tif"), plane().astype(np.float64) + 0.25, rowsperstrip=7,
+                 compression="zlib")
 rgb = np.stack([(40 * k + 3 * y + x) % 256 for k in range(3)], -1).astype(np.uint8)
 tifffile.imwrite(os.path.join(out, "rgb-tiled.tif"), rgb, tile=(16, 16), photometric="rgb")
 

@@ -8,8 +8,10 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
+import java.awt.Rectangle;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
@@ -25,31 +28,41 @@ import org.w3c.dom.Node;
 
 /**
  * TIFFs ImageJ 1 cannot open, read with TwelveMonkeys' TIFF reader: tiled ones (QuPath's, bfconvert's and tifffile's
- * OME-TIFFs, slide scanners'), BigTIFF, JPEG-compressed, 64-bit floating point (read as 32-bit). Every full-resolution
- * page is a plane — a pyramid's reduced-resolution pages and SubIFDs are left out —, an OME-TIFF's planes are put in
- * ImageJ's order (channel, slice, frame) with its pixel size, and an image's interleaved samples are its channels
- * (8-bit RGB stays one RGB plane, as ImageJ opens it).
+ * OME-TIFFs, slide scanners' such as Aperio SVS), BigTIFF, JPEG-compressed (libtiff's shared tables or a whole JFIF
+ * stream per tile), LZW tiles, 64-bit floating point (read as 32-bit). Every full-resolution page is a plane — a
+ * pyramid's reduced-resolution pages, SubIFDs, an SVS's thumbnail, label and macro images are left out —, an
+ * OME-TIFF's planes are put in ImageJ's order (channel, slice, frame), the pixel size comes from the OME-XML or an
+ * SVS's MPP, and an image's interleaved samples are its channels (8-bit RGB stays one RGB plane, as ImageJ opens it).
+ * Pages are decoded a band of rows at a time into ImageJ's arrays, and an image the heap cannot hold is refused first.
  */
 final class ImageIoTiffs {
-    private static final int NEW_SUBFILE_TYPE = 254, IMAGE_DESCRIPTION = 270;
+    private static final int NEW_SUBFILE_TYPE = 254, IMAGE_DESCRIPTION = 270, ROWS_PER_STRIP = 278;
     private static final Pattern SIZE = Pattern.compile("Size([CZT])=\"(\\d+)\""),
             ORDER = Pattern.compile("DimensionOrder=\"(XY[CZT]{3})\"");
 
     private ImageIoTiffs() {}
 
+    /** Pixels decoded at a time: a band of rows this large, not the whole page, is held twice while it is copied. */
+    private static final long BAND_PIXELS = 1L << 24;
+
     static ImagePlus open(Path file) throws IOException {
+        return open(file, BAND_PIXELS);
+    }
+
+    /** {@link #open(Path)} decoding {@code bandPixels} pixels at a time (tests make bands of a row or two). */
+    static ImagePlus open(Path file, long bandPixels) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             ImageReader reader = new TIFFImageReaderSpi().createReaderInstance();
             try {
                 reader.setInput(in);
-                return read(reader, file);
+                return read(reader, file, bandPixels);
             } finally {
                 reader.dispose();
             }
         }
     }
 
-    private static ImagePlus read(ImageReader reader, Path file) throws IOException {
+    private static ImagePlus read(ImageReader reader, Path file, long bandPixels) throws IOException {
         int pages = reader.getNumImages(true), w = reader.getWidth(0), h = reader.getHeight(0);
         if ((long) w * h > Integer.MAX_VALUE) {
             throw new IOException(
@@ -57,11 +70,18 @@ final class ImageIoTiffs {
                             + " to OME-Zarr (bioformats2raw) and segment it in blocks (./cnnj spark segment-blocks)");
         }
         String description = field(reader.getImageMetadata(0), IMAGE_DESCRIPTION);
-        ImageStack stack = new ImageStack(w, h);
-        int channels = 1;
+        List<Integer> full = new ArrayList<>();
+        long bytes = 0;
         for (int i = 0; i < pages; i++) {
             if (reader.getWidth(i) != w || reader.getHeight(i) != h || reduced(reader.getImageMetadata(i))) continue;
-            List<ImageProcessor> planes = planes(reader, i);
+            full.add(i);
+            bytes += (long) w * h * bytesPerPixel(reader, i);
+        }
+        checkMemory(file, w, h, full, bytes, reader);
+        ImageStack stack = new ImageStack(w, h);
+        int channels = 1;
+        for (int i : full) {
+            List<ImageProcessor> planes = planes(reader, i, bandPixels);
             channels = planes.size();
             for (ImageProcessor p : planes) stack.addSlice(p);
         }
@@ -69,34 +89,132 @@ final class ImageIoTiffs {
         int[] czt = description != null ? omeOrder(description, stack, channels) : null;
         if (czt != null) imp.setStack(stack, czt[0], czt[1], czt[2]);
         else if (channels > 1) imp.setStack(stack, channels, stack.getSize() / channels, 1);
-        if (description != null) Tiffs.omeCalibration(imp, description);
+        if (description != null) {
+            Tiffs.omeCalibration(imp, description);
+            aperioCalibration(imp, description);
+        }
         return imp;
     }
 
-    /** One page's planes: its samples as channels, or one RGB plane for 8-bit RGB. */
-    private static List<ImageProcessor> planes(ImageReader reader, int page) throws IOException {
-        Raster r = reader.readRaster(page, null); // the stored values (read() would scale floating point to 0-1)
-        int w = r.getWidth(),
-                h = r.getHeight(),
-                bands = r.getNumBands(),
-                type = r.getDataBuffer().getDataType();
-        if (type == DataBuffer.TYPE_BYTE && (bands == 3 || bands == 4))
-            return List.of(new ColorProcessor(reader.read(page))); // colour as shown: YCbCr JPEG tiles become RGB
+    /** The bytes per pixel a page takes in ImageJ: 4 for RGB (one int), else 1, 2 or 4 (as float) per sample. */
+    private static int bytesPerPixel(ImageReader reader, int page) throws IOException {
+        SampleModel model = reader.getRawImageType(page).getSampleModel();
+        int type = model.getDataType(), bands = model.getNumBands();
+        if (type == DataBuffer.TYPE_BYTE && (bands == 3 || bands == 4)) return 4;
+        return bands * (type == DataBuffer.TYPE_BYTE ? 1 : type == DataBuffer.TYPE_USHORT ? 2 : 4);
+    }
+
+    /**
+     * Refuses an image the heap cannot hold before any of it is read (a slide of 60,000² RGB pixels needs 14 GB; a
+     * damaged height can ask for as much): Fiji would otherwise run out of memory in the middle of reading it. Beside
+     * the image, a band being decoded and copied takes up to twice its own size.
+     */
+    private static void checkMemory(Path file, int w, int h, List<Integer> pages, long bytes, ImageReader reader)
+            throws IOException {
+        if (pages.isEmpty()) return;
+        long band = Math.min((long) w * h, BAND_PIXELS) * bytesPerPixel(reader, pages.get(0)) * 2;
+        long free = freeMemory();
+        if (bytes + band > free) {
+            System.gc(); // what the heap holds may be garbage not yet collected: ask once before refusing
+            free = freeMemory();
+        }
+        if (bytes + band > free) {
+            throw new TooLarge(file + " is " + w + " × " + h + " pixels"
+                    + (pages.size() > 1 ? " × " + pages.size() + " planes" : "") + ", " + megabytes(bytes + band)
+                    + " to read, and " + megabytes(free) + " are free; give Fiji more memory (Edit › Options › Memory"
+                    + " & Threads; -Xmx for ./cnnj), or convert it to OME-Zarr (bioformats2raw) and segment it in"
+                    + " blocks (./cnnj spark segment-blocks)");
+        }
+    }
+
+    private static long freeMemory() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : (bytes >> 20) + " MB";
+    }
+
+    /** An image too large for the heap: its own message, which reading it with another reader would not change. */
+    static final class TooLarge extends IOException {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One page's planes: its samples as channels, or one RGB plane for 8-bit RGB (colour as shown: YCbCr JPEG tiles
+     * become RGB), decoded a band of rows at a time straight into ImageJ's pixel arrays.
+     */
+    private static List<ImageProcessor> planes(ImageReader reader, int page, long bandPixels) throws IOException {
+        int w = reader.getWidth(page), h = reader.getHeight(page);
+        SampleModel model = reader.getRawImageType(page).getSampleModel();
+        int type = model.getDataType(), bands = model.getNumBands();
+        // Whole tiles or strips per band, so that none is decoded twice (a page in one strip is read in one band).
+        String rowsPerStrip = field(reader.getImageMetadata(page), ROWS_PER_STRIP);
+        long unit = reader.isImageTiled(page)
+                ? reader.getTileHeight(page)
+                : rowsPerStrip != null && rowsPerStrip.matches("\\d+") ? Long.parseLong(rowsPerStrip) : h;
+        unit = Math.max(1, Math.min(h, unit));
+        long fit = bandPixels / w;
+        int rows = fit >= h ? h : (int) Math.max(unit, fit / unit * unit);
+        boolean rgb = type == DataBuffer.TYPE_BYTE && (bands == 3 || bands == 4);
         List<ImageProcessor> out = new ArrayList<>();
-        for (int b = 0; b < bands; b++) {
-            ImageProcessor p = switch (type) {
-                case DataBuffer.TYPE_BYTE -> new ByteProcessor(w, h);
-                case DataBuffer.TYPE_USHORT -> new ShortProcessor(w, h);
-                default -> new FloatProcessor(w, h); // signed, 32-bit and 64-bit values as 32-bit floating point
-            };
-            float[] row = new float[w]; // row by row: a whole band as floats would be 4 bytes per pixel more
-            for (int y = 0; y < h; y++) {
-                r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, b, row);
-                for (int x = 0; x < w; x++) p.setf(y * w + x, row[x]);
+        for (int b = 0; b < (rgb ? 1 : bands); b++) {
+            out.add(
+                    rgb
+                            ? new ColorProcessor(w, h)
+                            : switch (type) {
+                                case DataBuffer.TYPE_BYTE -> new ByteProcessor(w, h);
+                                case DataBuffer.TYPE_USHORT -> new ShortProcessor(w, h);
+                                default ->
+                                    new FloatProcessor(
+                                            w, h); // signed, 32-bit and 64-bit values as 32-bit floating point
+                            });
+        }
+        ImageReadParam param = reader.getDefaultReadParam();
+        float[] row = new float[w];
+        for (int y0 = 0; y0 < h; y0 += rows) {
+            int n = Math.min(rows, h - y0);
+            param.setSourceRegion(new Rectangle(0, y0, w, n));
+            if (rgb) {
+                reader.read(page, param).getRGB(0, 0, w, n, (int[]) out.get(0).getPixels(), y0 * w, w);
+                continue;
             }
-            out.add(p);
+            Raster r = reader.readRaster(page, param); // the stored values (read() would scale floating point to 0-1)
+            for (int b = 0; b < bands; b++) {
+                ImageProcessor p = out.get(b);
+                for (int y = 0; y < n; y++) {
+                    r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, b, row);
+                    for (int x = 0; x < w; x++) p.setf((y0 + y) * w + x, row[x]);
+                }
+            }
         }
         return out;
+    }
+
+    private static final Pattern APERIO_MPP = Pattern.compile("\\|\\s*MPP\\s*=\\s*([0-9.eE+-]+)");
+
+    /**
+     * An Aperio SVS's pixel size: its description ("Aperio Image Library ... |MPP = 0.4990|...") gives microns per
+     * pixel, where Bio-Formats and OpenSlide read it; there are no resolution tags.
+     */
+    static void aperioCalibration(ImagePlus imp, String description) {
+        Matcher m = APERIO_MPP.matcher(description);
+        if (!description.startsWith("Aperio")
+                || !m.find()
+                || imp.getCalibration().scaled()) return;
+        double mpp;
+        try {
+            mpp = Double.parseDouble(m.group(1));
+        } catch (NumberFormatException e) {
+            return; // not a number: no calibration from it
+        }
+        if (!(mpp > 0)) return;
+        imp.getCalibration().pixelWidth = mpp;
+        imp.getCalibration().pixelHeight = mpp;
+        imp.getCalibration().setUnit("µm");
     }
 
     /**

@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.TiffTags;
 
 /** TIFF reading and writing that is safe headless and never leaves half a file behind. */
 public final class Tiffs {
@@ -30,6 +31,7 @@ public final class Tiffs {
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("image " + file + " does not exist; check the path");
         String format = format(file);
+        if (format.contains("TIFF")) TiffTags.checkCounts(file); // a damaged count would exhaust the heap in a reader
         if (format.equals("BigTIFF")) return otherTiff(file, "a BigTIFF");
         boolean tiff = format.equals("TIFF");
         FileInfo[] infos;
@@ -118,6 +120,8 @@ public final class Tiffs {
     private static ImagePlus otherTiff(Path file, String why) throws IOException {
         try {
             return ImageIoTiffs.open(file);
+        } catch (ImageIoTiffs.TooLarge e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + " is not a readable TIFF (" + why + "; " + e.getMessage()
                     + "); re-save it from the program that made it (uncompressed, LZW or deflate)");
@@ -191,6 +195,7 @@ public final class Tiffs {
      * is opened only where no reader knows the format.
      */
     public static int[] size(Path file) throws IOException {
+        if (format(file).contains("TIFF")) TiffTags.checkCounts(file);
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in != null) {
                 Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

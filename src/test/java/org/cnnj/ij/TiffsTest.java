@@ -101,11 +101,137 @@ class TiffsTest {
         ImagePlus float64 = Tiffs.open(FIXTURES.resolve("float64.tif"));
         assertEquals(32, float64.getBitDepth(), "64-bit floats read as 32-bit");
         assertPlane(float64, 0, 0, 0.25, "float64");
+        assertPlane(Tiffs.open(FIXTURES.resolve("float64-strips.tif")), 0, 0, 0.25, "float64 in strips of 7 rows");
 
         ImagePlus rgb = Tiffs.open(FIXTURES.resolve("rgb-tiled.tif"));
         assertEquals(24, rgb.getBitDepth(), "8-bit RGB: one RGB plane, as ImageJ opens RGB");
         int[] pixel = rgb.getPixel(7, 5);
         for (int k = 0; k < 3; k++) assertEquals((40 * k + 15 + 7) % 256, pixel[k], "RGB channel " + k);
+    }
+
+    /** R = 2 x, G = 2 y + 20, B = 200, a dark disk (60, 40, 90) of radius 18 at (48, 40): make_slide_fixtures.py. */
+    private static int[] slidePixel(int x, int y) {
+        return (y - 40) * (y - 40) + (x - 48) * (x - 48) < 18 * 18
+                ? new int[] {60, 40, 90}
+                : new int[] {2 * x, 2 * y + 20, 200};
+    }
+
+    /**
+     * JPEG-compressed tiled slides as scanners and exporters write them (make_slide_fixtures.py): an Aperio SVS layout
+     * (libtiff's abbreviated JPEG tiles with shared JPEGTables, YCbCr 4:2:0; thumbnail, half-size level, label and macro
+     * pages after it) and Bio-Formats' (QuPath's OME-TIFF export: a whole JFIF stream per tile, Photometric RGB, a
+     * SubIFD level). JPEG is lossy, so the pixels are compared with what was encoded within its error (PIL, through
+     * libtiff, reads the same files with mean error 1.45).
+     */
+    @Test
+    void jpegTiledSlidesAsScannersAndQuPathWriteThemAreRead() throws Exception {
+        for (String name : List.of("aperio.svs", "bioformats-jpeg.ome.tif")) {
+            ImagePlus imp = Tiffs.open(FIXTURES.resolve(name));
+            assertEquals(24, imp.getBitDepth(), name + ": one RGB plane");
+            assertEquals(96, imp.getWidth(), name);
+            assertEquals(80, imp.getHeight(), name);
+            assertEquals(1, imp.getStackSize(), name + ": the full-resolution page only");
+            double error = 0;
+            for (int y = 0; y < 80; y++)
+                for (int x = 0; x < 96; x++) {
+                    int[] got = imp.getPixel(x, y), want = slidePixel(x, y);
+                    for (int k = 0; k < 3; k++) error += Math.abs(got[k] - want[k]);
+                }
+            error /= 80 * 96 * 3;
+            assertTrue(error < 3, name + ": mean error " + error + " (a colour-space or tile-order mistake is > 20)");
+            int[] inDisk = imp.getPixel(48, 40).clone(), corner = imp.getPixel(90, 75); // (getPixel reuses its array)
+            assertEquals(60, inDisk[0], 6, name + " disk red");
+            assertEquals(180, corner[0], 6, name + " corner red");
+            assertEquals(170, corner[1], 6, name + " corner green");
+        }
+        assertEquals(0.499, Tiffs.open(FIXTURES.resolve("aperio.svs")).getCalibration().pixelWidth, 1e-9, "Aperio MPP");
+        ImagePlus qupath = Tiffs.open(FIXTURES.resolve("bioformats-jpeg.ome.tif"));
+        assertEquals(0.25, qupath.getCalibration().pixelWidth, 1e-9, "the OME pixel size");
+        assertEquals("µm", qupath.getCalibration().getUnit());
+    }
+
+    /** A 16-bit instance label image in LZW tiles (QuPath's labelled export): every id exact, 300 beyond 8 bits. */
+    @Test
+    void anLzwTiledLabelImageIsReadExactly() throws Exception {
+        ImagePlus labels = LabelImages.open(FIXTURES.resolve("labels-lzw.ome.tif"));
+        assertEquals(16, labels.getBitDepth());
+        var ip = labels.getProcessor();
+        int[] count = new int[301];
+        for (int y = 0; y < 80; y++) for (int x = 0; x < 96; x++) count[(int) ip.getf(x, y)]++;
+        assertEquals(20 * 20, count[1]);
+        assertEquals(30 * 40, count[2]);
+        assertEquals(8 * 5, count[300]);
+        assertEquals(80 * 96 - 400 - 1200 - 40, count[0]);
+        assertEquals(300, ip.getf(5, 33));
+    }
+
+    /** Pages decoded a band of rows at a time (here a tile's or a strip's height) give exactly the whole page's pixels. */
+    @Test
+    void readingInBandsOfRowsGivesTheSamePixels() throws Exception {
+        for (String name : List.of(
+                "tiled.ome.tif",
+                "big.tif",
+                "float64-strips.tif",
+                "rgb-tiled.tif",
+                "aperio.svs",
+                "labels-lzw.ome.tif")) {
+            ImagePlus whole = ImageIoTiffs.open(FIXTURES.resolve(name), Long.MAX_VALUE),
+                    rows = ImageIoTiffs.open(FIXTURES.resolve(name), 1);
+            assertEquals(whole.getStackSize(), rows.getStackSize(), name);
+            for (int i = 1; i <= whole.getStackSize(); i++) {
+                var a = whole.getStack().getProcessor(i);
+                var b = rows.getStack().getProcessor(i);
+                for (int p = 0; p < a.getPixelCount(); p++)
+                    assertEquals(a.get(p), b.get(p), name + " plane " + i + " pixel " + p);
+            }
+        }
+    }
+
+    /**
+     * An image larger than the heap is refused before any of it is read, with what it needs and the fix — not an
+     * OutOfMemoryError in Fiji. The file (built here: 16 pages of 46,000² RGB in 1024² tiles, about 135 GB in memory)
+     * has headers only.
+     */
+    @Test
+    void anImageLargerThanTheHeapIsRefusedBeforeItIsRead() throws Exception {
+        int side = 46_000, tile = 1024, tiles = (side + tile - 1) / tile * ((side + tile - 1) / tile), pages = 16;
+        int offsetsAt = 16, countsAt = offsetsAt + 4 * tiles, ifdAt = countsAt + 4 * tiles, ifdSize = 2 + 11 * 12 + 4;
+        var b = java.nio.ByteBuffer.allocate(ifdAt + pages * ifdSize).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(ifdAt);
+        b.putShort(8, (short) 8).putShort(10, (short) 8).putShort(12, (short) 8);
+        for (int t = 0; t < tiles; t++) b.putInt(offsetsAt + 4 * t, 8).putInt(countsAt + 4 * t, tile * tile * 3);
+        b.position(ifdAt);
+        int[][] entries = { // tag, type (3 SHORT, 4 LONG), count, value or offset
+            {256, 4, 1, side},
+            {257, 4, 1, side},
+            {258, 3, 3, 8},
+            {259, 3, 1, 1},
+            {262, 3, 1, 2},
+            {277, 3, 1, 3},
+            {284, 3, 1, 1},
+            {322, 3, 1, tile},
+            {323, 3, 1, tile},
+            {324, 4, tiles, offsetsAt},
+            {325, 4, tiles, countsAt}
+        };
+        for (int page = 0; page < pages; page++) {
+            b.putShort((short) entries.length);
+            for (int[] e : entries) {
+                b.putShort((short) e[0]).putShort((short) e[1]).putInt(e[2]);
+                if (e[1] == 3 && e[2] == 1) b.putShort((short) e[3]).putShort((short) 0);
+                else b.putInt(e[3]);
+            }
+            b.putInt(page + 1 < pages ? b.position() + 4 : 0);
+        }
+        Path huge = Files.write(dir.resolve("huge.tif"), b.array());
+        IOException e = assertThrows(IOException.class, () -> Tiffs.open(huge));
+        assertTrue(
+                e.getMessage().contains("huge.tif is 46000 × 46000 pixels × 16 planes")
+                        && e.getMessage().contains("GB to read")
+                        && e.getMessage().contains("are free")
+                        && !e.getMessage().contains("not a readable TIFF")
+                        && e.getMessage().contains("Memory & Threads"),
+                e.getMessage());
     }
 
     @Test
@@ -123,7 +249,7 @@ class TiffsTest {
     /** Tiled TIFFs damaged anywhere — bytes changed, cut — end in an IOException naming the file, never another one. */
     @Test
     void anyDamageToATiledTiffIsAnIOException() throws Exception {
-        for (String name : List.of("tiled.ome.tif", "big.tif", "pyramid.ome.tif"))
+        for (String name : List.of("tiled.ome.tif", "big.tif", "pyramid.ome.tif", "aperio.svs", "labels-lzw.ome.tif"))
             Damaged.readOrNamed(
                     Damaged.copies(Files.readAllBytes(FIXTURES.resolve(name)), 150, 3, 8, 11),
                     dir.resolve("bad-" + name),
