@@ -347,7 +347,7 @@ final class AccuracyBench {
         if (out.isEmpty())
             throw new IOException(
                     "bench accuracy: no annotated images in " + folder + " (NAME.tif with NAME-labels.tif or"
-                            + " Cellpose's NAME_seg.npy, a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath,"
+                            + " Cellpose's NAME_seg.npy or ilastik's NAME_Object Identities.h5, a ROI zip NAME.zip, or outlines: NAME.geojson from QuPath,"
                             + " NAME.json from labelme, a COCO, VIA or Label Studio .json, a CVAT annotations.xml)"
                             + (truthFrom == BoxAnnotations.Format.AUTO
                                     ? ""

@@ -64,7 +64,7 @@ final class Help {
                     ./cnnj bench seg3d --data DIR [--model M] [--diameter PX]   AP@0.5 on annotated stacks (X.tif + X-labels.tif)
                     ./cnnj bench classify [--data DIR] [--lenet-epochs 10] [--resnet-epochs 2] [--width 0.25] [--torch]
                     ./cnnj bench accuracy [--data DIR] [--model models/nuclei.onnx] [--annotations F] [--threads N] [--per-image]
-                      object-level accuracy on annotated images: NAME-labels.tif (Cellpose's _masks, _seg.npy), ROI zips or QuPath/labelme/COCO/VIA/Label Studio/CVAT outlines (default: ../shared/data/nuclei-real/val); --annotations: one kind only, as train-seg"""),
+                      object-level accuracy on annotated images: NAME-labels.tif (Cellpose's _masks, _seg.npy, ilastik's _Object Identities.h5), ROI zips or QuPath/labelme/COCO/VIA/Label Studio/CVAT outlines (default: ../shared/data/nuclei-real/val); --annotations: one kind only, as train-seg"""),
             Map.entry(
                     "demo",
                     "./cnnj demo [--out DIR] [--steps N] [--seed S]   synthetic nuclei: train, then AP@0.5 on a held-out image"),

@@ -17,6 +17,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // jhdf logs through SLF4J, which without a provider (none on ./cnnj's class path; Fiji has one) warns on stderr
+        // at the first HDF5 file; its own notices only, not errors.
+        if (System.getProperty("slf4j.internal.verbosity") == null)
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
         int code;
         try {
             code = run(args);

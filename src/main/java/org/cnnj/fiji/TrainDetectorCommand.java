@@ -34,7 +34,7 @@ public class TrainDetectorCommand extends CnnjCommand {
             style = "directory",
             required = false,
             description =
-                    "ROI zips (X.zip), label images (X-labels.tif, Cellpose's X_masks.png or X_seg.npy), or boxes and outlines from annotation"
+                    "ROI zips (X.zip), label images (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, ilastik's X_Object Identities.h5), or boxes and outlines from annotation"
                             + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
                             + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio"
                             + " (.json), CVAT (annotations.xml) or CSV")

@@ -35,7 +35,7 @@ public class TrainSegmentationCommand extends CnnjCommand {
             style = "directory",
             required = false,
             description = "label images (X.tif there, or beside each image X-labels.tif, Cellpose's X_masks.tif or"
-                    + " X_seg.npy, QuPath's X-labelled.png; masks/X.tif beside images/), ROI zips (X.zip), or outlines from"
+                    + " X_seg.npy, QuPath's X-labelled.png, ilastik's X_Object Identities.h5; masks/X.tif beside images/), ROI zips (X.zip), or outlines from"
                     + " annotation tools: QuPath GeoJSON (X.geojson), labelme (X.json), COCO (.json: polygons or"
                     + " run-length masks), VIA or Label Studio (.json), CVAT (annotations.xml), YOLO-seg (X.txt +"
                     + " data.yaml)")

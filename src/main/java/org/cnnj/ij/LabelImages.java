@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.cnnj.io.Hdf5Labels;
 import org.cnnj.io.Npy;
 import org.cnnj.io.Tiff64;
 
@@ -18,8 +19,9 @@ import org.cnnj.io.Tiff64;
  * Label image files (object ids, 0 = background) as tools write them: TIFF and PNG as ImageJ reads them — signed
  * 16-bit ones with their true values (ImageJ stores them offset by 32,768: numpy int16 labels read as one object
  * covering the background) —, TIFFs of 64-bit integers ({@link Tiff64}: skimage's {@code label} output saved by
- * tifffile), and NumPy files: Cellpose's {@code X_seg.npy} (its GUI's save: a pickled dict whose {@code masks} are the
- * labels) or a plain integer array saved with {@code np.save}.
+ * tifffile), NumPy files: Cellpose's {@code X_seg.npy} (its GUI's save: a pickled dict whose {@code masks} are the
+ * labels) or a plain integer array saved with {@code np.save}, and HDF5 files as ilastik exports them ({@link
+ * Hdf5Labels}: its Object Identities).
  */
 public final class LabelImages {
     private LabelImages() {}
@@ -28,6 +30,7 @@ public final class LabelImages {
     public static ImagePlus open(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npy")) return numpy(file);
+        if (name.endsWith(".h5") || name.endsWith(".hdf5")) return hdf5(file);
         if (name.matches(".*\\.tiff?") && Tiff64.holds64BitIntegers(file)) return tiff64(file);
         ImagePlus imp = Tiffs.open(file);
         return imp.getCalibration().isSigned16Bit() ? unsigned(imp, file) : imp;
@@ -56,6 +59,11 @@ public final class LabelImages {
         }
         // Cellpose's early GUI wrote -1 for background; its GUI reads such files by adding 1, and so does this.
         return image(file, w, h, ids, true);
+    }
+
+    private static ImagePlus hdf5(Path file) throws IOException {
+        Hdf5Labels.Volume v = Hdf5Labels.read(file);
+        return image(file, v.width(), v.height(), v.planes(), false);
     }
 
     private static ImagePlus tiff64(Path file) throws IOException {

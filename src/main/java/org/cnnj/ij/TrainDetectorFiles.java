@@ -388,7 +388,8 @@ public final class TrainDetectorFiles {
         for (Path image : ImageFiles.list(images)) {
             Path roiFile = roiFiles ? RoiZips.forImage(image, rois) : null;
             String base = ImageFiles.baseName(image);
-            // label images named as tools name them (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, …), in the
+            // label images named as tools name them (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, ilastik's .h5,
+            // …), in the
             // annotations folder
             Path labels = ImageFiles.labelImage(rois.resolve(image.getFileName().toString()), null);
             if (roiFile != null) {

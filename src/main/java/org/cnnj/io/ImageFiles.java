@@ -22,6 +22,9 @@ public final class ImageFiles {
     /** What Cellpose's GUI saves beside image X when one corrects or draws its masks: X_seg.npy. */
     private static final String CELLPOSE_SEG = "_seg.npy";
 
+    /** What ilastik's Object Classification exports beside image X by default: its instance ids, X_Object Identities.h5. */
+    private static final String ILASTIK_OBJECTS = "_Object Identities.h5";
+
     private static final List<String> EXTENSIONS = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg");
 
     private ImageFiles() {}
@@ -52,14 +55,15 @@ public final class ImageFiles {
     /**
      * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there); else beside it as tools
      * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES}; .tif or
-     * .png too: a PNG tile's labels are often a TIFF), Cellpose's X_seg.npy; else, for images/X.ext, masks/X.ext or
+     * .png too: a PNG tile's labels are often a TIFF; .h5), Cellpose's X_seg.npy, ilastik's X_Object Identities.h5;
+     * else, for images/X.ext, masks/X.ext or
      * labels/X.ext beside the images folder (StarDist's training data, its QuPath export script). The first of them
      * when none exists. Never a JPEG: lossy compression changes object ids.
      */
     public static Path labelImage(Path image, Path labels) {
         String name = image.getFileName().toString(), base = baseName(image);
         List<String> extensions = new ArrayList<>();
-        for (String e : List.of(name.substring(base.length()), ".tif", ".tiff", ".png"))
+        for (String e : List.of(name.substring(base.length()), ".tif", ".tiff", ".png", ".h5"))
             if (!e.matches("(?i)\\.jpe?g") && !extensions.contains(e)) extensions.add(e);
         List<Path> candidates = new ArrayList<>();
         if (labels != null) for (String e : extensions) candidates.add(labels.resolve(base + e));
@@ -67,6 +71,7 @@ public final class ImageFiles {
             for (String suffix : LABEL_SUFFIXES)
                 for (String e : extensions) candidates.add(image.resolveSibling(base + suffix + e));
             candidates.add(image.resolveSibling(base + CELLPOSE_SEG));
+            candidates.add(image.resolveSibling(base + ILASTIK_OBJECTS));
             Path folder = image.toAbsolutePath().getParent();
             if (folder != null
                     && folder.getFileName() != null

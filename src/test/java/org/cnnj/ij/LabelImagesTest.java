@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnj.det.AnnotatedImage;
 import org.cnnj.io.NpyTest;
@@ -119,6 +120,29 @@ class LabelImagesTest {
             System.arraycopy(labels, z * W * H, plane, 0, W * H);
             assertArrayEquals(NpyTest.masks(z, true), plane, "plane " + z);
         }
+    }
+
+    private static final Path ILASTIK = Path.of("src/test/resources/org/cnnj/ij/hdf5");
+
+    /** ilastik's Object Identities beside its image, as its export names it: the truth for training and detection. */
+    @Test
+    void ilastiksExportBesideItsImageIsItsLabelImage() throws IOException {
+        Path cells = image("cells.tif", 1);
+        Files.copy(ILASTIK.resolve("cells_Object Identities.h5"), dir.resolve("cells_Object Identities.h5"));
+        assertArrayEquals(twoObjects(70000, 1), TrainSegmentationFiles.objectLabels(cells), "uint32 ids");
+        assertEquals(1, TrainSegmentationFiles.load(dir, null).size());
+        assertEquals(
+                2, TrainDetectorFiles.load(dir, dir, List.of("object")).get(0).boxes().length / 4);
+    }
+
+    @Test
+    void ilastiksStackExportIsAVolumesLabels() throws IOException {
+        image("stack.tif", 3);
+        Files.copy(ILASTIK.resolve("stack_Object Identities.h5"), dir.resolve("stack_Object Identities.h5"));
+        int[] labels = VolumeFiles.load(dir, null, null).get(0).labels();
+        for (int z = 0; z < 3; z++)
+            assertArrayEquals(
+                    twoObjects(2, z + 1), Arrays.copyOfRange(labels, z * W * H, (z + 1) * W * H), "plane " + z);
     }
 
     private static final Path TIFFS = Path.of("src/test/resources/org/cnnj/ij/tiff");
