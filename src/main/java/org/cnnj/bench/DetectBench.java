@@ -32,7 +32,7 @@ public final class DetectBench {
         Map<String, Object> r = new LinkedHashMap<>();
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, threads, System.err::println)) {
             List<AnnotatedImage> images =
-                    TrainDetectorFiles.load(data, data, detector.spec().classes());
+                    TrainDetectorFiles.load(data, null, detector.spec().classes());
             ObjectDetector.Options defaults = ObjectDetector.Options.of(detector.spec());
             ObjectDetector.Options low = defaults.withScoreThreshold(0.05f);
             // The accuracy pass first: it also warms the JIT up on every code path; then the faster of two timed

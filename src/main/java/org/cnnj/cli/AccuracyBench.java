@@ -400,7 +400,7 @@ final class AccuracyBench {
     private static void detector(Path model, Path data) throws IOException {
         try (ObjectDetector detector = ObjectDetector.open(model, Device.CPU, 0, System.err::println)) {
             List<AnnotatedImage> images =
-                    TrainDetectorFiles.load(data, data, detector.spec().classes());
+                    TrainDetectorFiles.load(data, null, detector.spec().classes());
             MeanAveragePrecision.Result r = DetectorTrainer.evaluate(detector, images);
             System.out.printf(
                     Locale.ROOT,

@@ -5,6 +5,7 @@ import ij.ImageStack;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
+import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,7 +34,57 @@ public final class LabelImages {
         if (name.endsWith(".h5") || name.endsWith(".hdf5")) return hdf5(file);
         if (name.matches(".*\\.tiff?") && Tiff64.holds64BitIntegers(file)) return tiff64(file);
         ImagePlus imp = Tiffs.open(file);
+        if (vocVoid(imp)) return withoutVoid(imp, file);
         return imp.getCalibration().isSigned16Bit() ? unsigned(imp, file) : imp;
+    }
+
+    /** Pascal VOC's "void" index, drawn as a band along every object's outline, and its colour in VOC's palette. */
+    private static final int VOID = 255, VOID_RGB = 0xe0e0c0;
+
+    /**
+     * Whether {@code imp} is a VOC-style palette PNG (SegmentationObject / SegmentationClass, as the VOC devkit, CVAT's
+     * and datumaro's exports write them) whose index 255 is VOC's void colour: read as-is, the band would be one
+     * object, 255, outlining all the others.
+     */
+    private static boolean vocVoid(ImagePlus imp) {
+        return imp.getBitDepth() == 8
+                && imp.getProcessor().getColorModel() instanceof IndexColorModel lut
+                && lut.getMapSize() > VOID
+                && (lut.getRGB(VOID) & 0xffffff) == VOID_RGB;
+    }
+
+    /**
+     * The void band given back to what it lies between: each void pixel takes the id of the nearest non-void pixel
+     * (breadth first from all of them at once), so an object recovers the half of the band that is its edge and the
+     * background the other half; a plane that is all void becomes background.
+     */
+    private static ImagePlus withoutVoid(ImagePlus imp, Path file) throws IOException {
+        int w = imp.getWidth(), h = imp.getHeight();
+        int[][] ids = new int[imp.getStackSize()][];
+        for (int z = 0; z < ids.length; z++) {
+            ImageProcessor p = imp.getStack().getProcessor(z + 1);
+            int[] plane = new int[w * h];
+            for (int i = 0; i < plane.length; i++) plane[i] = p.get(i);
+            fillVoid(plane, w, h);
+            ids[z] = plane;
+        }
+        return image(file, w, h, ids, false);
+    }
+
+    static void fillVoid(int[] ids, int w, int h) {
+        int[] queue = new int[ids.length];
+        int head = 0, tail = 0;
+        for (int i = 0; i < ids.length; i++) if (ids[i] != VOID) queue[tail++] = i;
+        while (head < tail) {
+            int p = queue[head++], x = p % w;
+            int[] next = {x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p - w, p + w};
+            for (int q : next) {
+                if (q < 0 || q >= ids.length || ids[q] != VOID) continue;
+                ids[q] = ids[p] == VOID ? 0 : ids[p];
+                queue[tail++] = q;
+            }
+        }
+        for (int i = 0; i < ids.length; i++) if (ids[i] == VOID) ids[i] = 0;
     }
 
     private static ImagePlus numpy(Path file) throws IOException {

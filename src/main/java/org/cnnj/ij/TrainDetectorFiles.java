@@ -190,9 +190,7 @@ public final class TrainDetectorFiles {
             throws IOException {
         Consumer<String> log = logOf(listener);
         Start start = start(o);
-        Path roiFolder = o.examples().rois() == null
-                ? o.examples().images()
-                : o.examples().rois();
+        Path roiFolder = boxesFolder(o.examples().images(), o.examples().rois());
         List<Annotated> pairs =
                 pairs(o.examples().images(), roiFolder, o.examples().annotations(), log);
         List<String> classes = start.classes().isEmpty()
@@ -373,7 +371,21 @@ public final class TrainDetectorFiles {
     /** Images with their boxes (classes as indices into {@code classes}); each slice of a stack is one sample (ROIs at position p go to slice p, position 0 to all). */
     public static List<AnnotatedImage> load(Path images, Path rois, List<String> classes) throws IOException {
         return annotate(
-                pairs(images, rois, BoxAnnotations.Format.AUTO, System.err::println), classes, ChannelChoice.ALL);
+                pairs(images, boxesFolder(images, rois), BoxAnnotations.Format.AUTO, System.err::println),
+                classes,
+                ChannelChoice.ALL);
+    }
+
+    /**
+     * Where the boxes are when none was given ({@code rois} null): beside the images, or a VOC dataset's Annotations
+     * folder beside its JPEGImages.
+     */
+    static Path boxesFolder(Path images, Path rois) {
+        if (rois != null) return rois;
+        Path voc = Files.isDirectory(images) ? ImageFiles.vocAnnotations(images) : null;
+        return voc != null
+                ? voc
+                : Files.isDirectory(images) ? images : images.toAbsolutePath().getParent();
     }
 
     /** An image file, where its boxes came from and the boxes as ROIs (read once: they also give the class names). */
@@ -388,9 +400,8 @@ public final class TrainDetectorFiles {
         for (Path image : ImageFiles.list(images)) {
             Path roiFile = roiFiles ? RoiZips.forImage(image, rois) : null;
             String base = ImageFiles.baseName(image);
-            // label images named as tools name them (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, ilastik's .h5,
-            // …), in the
-            // annotations folder
+            // label images named as tools name them (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, ilastik's
+            // X_Object Identities.h5, …) in the boxes folder
             Path labels = ImageFiles.labelImage(rois.resolve(image.getFileName().toString()), null);
             if (roiFile != null) {
                 out.add(new Annotated(image, roiFile, RoiZips.read(roiFile)));

@@ -57,7 +57,8 @@ public final class ImageFiles {
      * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES}; .tif or
      * .png too: a PNG tile's labels are often a TIFF; .h5), Cellpose's X_seg.npy, ilastik's X_Object Identities.h5;
      * else, for images/X.ext, masks/X.ext or
-     * labels/X.ext beside the images folder (StarDist's training data, its QuPath export script). The first of them
+     * labels/X.ext beside the images folder (StarDist's training data, its QuPath export script), for JPEGImages/X.jpg
+     * Pascal VOC's SegmentationObject/X.png. The first of them
      * when none exists. Never a JPEG: lossy compression changes object ids.
      */
     public static Path labelImage(Path image, Path labels) {
@@ -79,9 +80,29 @@ public final class ImageFiles {
                 for (String sibling : List.of("masks", "labels"))
                     for (String e : extensions)
                         candidates.add(folder.resolveSibling(sibling).resolve(base + e));
+            if (isVoc(folder))
+                candidates.add(folder.resolveSibling("SegmentationObject").resolve(base + ".png"));
         }
         for (Path c : candidates) if (Files.isRegularFile(c)) return c;
         return candidates.get(0);
+    }
+
+    /**
+     * Whether {@code folder} is a Pascal VOC dataset's JPEGImages (as the VOC devkit, labelImg users, CVAT's and
+     * Roboflow's VOC exports lay them out): its boxes are in Annotations/X.xml and its instance masks in
+     * SegmentationObject/X.png beside it.
+     */
+    public static boolean isVoc(Path folder) {
+        return folder != null
+                && folder.getFileName() != null
+                && folder.getFileName().toString().equals("JPEGImages");
+    }
+
+    /** The folder of a VOC dataset's box files beside its JPEGImages folder {@code images}; null where there is none. */
+    public static Path vocAnnotations(Path images) {
+        Path dir = images.toAbsolutePath().normalize();
+        Path annotations = isVoc(dir) ? dir.resolveSibling("Annotations") : null;
+        return annotations != null && Files.isDirectory(annotations) ? annotations : null;
     }
 
     /** The image X that {@code p} (X_masks.png, X-labelled.png, …) is the label image of, or null. */
