@@ -35,7 +35,7 @@ public class TrainDetectorCommand extends CnnjCommand {
             required = false,
             description =
                     "ROI zips (X.zip), label images (X-labels.tif, Cellpose's X_masks.png or X_seg.npy, ilastik's X_Object Identities.h5), or boxes and outlines from annotation"
-                            + " tools: Pascal VOC (X.xml), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
+                            + " tools: Pascal VOC (X.xml; for a VOC dataset's JPEGImages its Annotations folder), QuPath GeoJSON (X.geojson), labelme (X.json), YOLO or YOLO-seg"
                             + " (X.txt + data.yaml), COCO (.json: boxes, polygons, run-length masks), VIA or Label Studio"
                             + " (.json), CVAT (annotations.xml) or CSV")
     private File rois;
