@@ -36,6 +36,11 @@ public final class ImageFiles {
             throw new IOException("input " + input + " does not exist; give an image file or a folder of images");
         try (Stream<Path> s = Files.list(input)) {
             List<Path> images = s.filter(ImageFiles::isImage).sorted().toList();
+            if (images.isEmpty() && isZarr(input)) {
+                throw new IOException(input + " is a Zarr image (OME-Zarr), not a folder of images; segment it in"
+                        + " blocks: ./cnnj spark segment-blocks --model M --input " + input + " --output DIR"
+                        + " (local[*] runs on this machine), or convert it to TIFF (bioformats2raw's raw2ometiff)");
+            }
             if (images.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + input);
             return images;
         }
@@ -103,6 +108,13 @@ public final class ImageFiles {
         Path dir = images.toAbsolutePath().normalize();
         Path annotations = isVoc(dir) ? dir.resolveSibling("Annotations") : null;
         return annotations != null && Files.isDirectory(annotations) ? annotations : null;
+    }
+
+    /** Whether {@code folder} holds a Zarr array or group (.zarray, .zgroup, Zarr v3's zarr.json) at its top. */
+    static boolean isZarr(Path folder) {
+        for (String marker : List.of(".zgroup", ".zarray", "zarr.json"))
+            if (Files.isRegularFile(folder.resolve(marker))) return true;
+        return false;
     }
 
     /** The image X that {@code p} (X_masks.png, X-labelled.png, …) is the label image of, or null. */

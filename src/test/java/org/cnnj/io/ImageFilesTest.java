@@ -1,6 +1,8 @@
 package org.cnnj.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +33,34 @@ class ImageFilesTest {
                 ImageFiles.list(dir).stream()
                         .map(p -> p.getFileName().toString())
                         .toList());
+    }
+
+    /** An OME-Zarr given where images are expected is named as what it is, with the command that segments it. */
+    @Test
+    void aZarrImageIsNamedWithTheCommandForIt() throws IOException {
+        Path zarr = Files.createDirectories(dir.resolve("scan.ome.zarr"));
+        Files.writeString(zarr.resolve(".zgroup"), "{\"zarr_format\": 2}");
+        IOException e = assertThrows(IOException.class, () -> ImageFiles.list(zarr));
+        assertTrue(
+                e.getMessage().contains("scan.ome.zarr is a Zarr image")
+                        && e.getMessage().contains("segment-blocks"),
+                e.getMessage());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertTrue(assertThrows(IOException.class, () -> ImageFiles.list(empty))
+                .getMessage()
+                .startsWith("no images"));
+    }
+
+    @Test
+    void vocJpegImagesHaveTheirAnnotationsBeside() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("VOC/JPEGImages"));
+        assertEquals(null, ImageFiles.vocAnnotations(images), "no Annotations folder: none");
+        Path annotations = Files.createDirectories(dir.resolve("VOC/Annotations"));
+        assertEquals(annotations.toAbsolutePath(), ImageFiles.vocAnnotations(images));
+        assertEquals(null, ImageFiles.vocAnnotations(dir), "another folder's name: none");
+        Path masks = Files.createDirectories(dir.resolve("VOC/SegmentationObject"));
+        Files.writeString(masks.resolve("x.png"), "");
+        assertEquals(masks.resolve("x.png"), ImageFiles.labelImage(images.resolve("x.jpg"), null));
     }
 
     @Test
