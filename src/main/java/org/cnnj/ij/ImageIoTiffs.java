@@ -105,7 +105,7 @@ final class ImageIoTiffs {
     }
 
     /**
-     * Refuses an image the heap cannot hold before any of it is read (a slide of 60,000² RGB pixels needs 14 GB; a
+     * Refuses an image the heap cannot hold before any of it is read (a slide of 40,000² RGB pixels needs 6.4 GB; a
      * damaged height can ask for as much): Fiji would otherwise run out of memory in the middle of reading it. Beside
      * the image, a band being decoded and copied takes up to twice its own size.
      */
@@ -161,18 +161,7 @@ final class ImageIoTiffs {
         int rows = fit >= h ? h : (int) Math.max(unit, fit / unit * unit);
         boolean rgb = type == DataBuffer.TYPE_BYTE && (bands == 3 || bands == 4);
         List<ImageProcessor> out = new ArrayList<>();
-        for (int b = 0; b < (rgb ? 1 : bands); b++) {
-            out.add(
-                    rgb
-                            ? new ColorProcessor(w, h)
-                            : switch (type) {
-                                case DataBuffer.TYPE_BYTE -> new ByteProcessor(w, h);
-                                case DataBuffer.TYPE_USHORT -> new ShortProcessor(w, h);
-                                default ->
-                                    new FloatProcessor(
-                                            w, h); // signed, 32-bit and 64-bit values as 32-bit floating point
-                            });
-        }
+        for (int b = 0; b < (rgb ? 1 : bands); b++) out.add(rgb ? new ColorProcessor(w, h) : plane(type, w, h));
         ImageReadParam param = reader.getDefaultReadParam();
         float[] row = new float[w];
         for (int y0 = 0; y0 < h; y0 += rows) {
@@ -192,6 +181,15 @@ final class ImageIoTiffs {
             }
         }
         return out;
+    }
+
+    /** An ImageJ plane for one band: 8-bit, 16-bit, else 32-bit floating point (signed, 32- and 64-bit values). */
+    private static ImageProcessor plane(int type, int w, int h) {
+        return switch (type) {
+            case DataBuffer.TYPE_BYTE -> new ByteProcessor(w, h);
+            case DataBuffer.TYPE_USHORT -> new ShortProcessor(w, h);
+            default -> new FloatProcessor(w, h);
+        };
     }
 
     private static final Pattern APERIO_MPP = Pattern.compile("\\|\\s*MPP\\s*=\\s*([0-9.eE+-]+)");

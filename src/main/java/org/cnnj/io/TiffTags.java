@@ -17,7 +17,7 @@ import java.util.Set;
  * oddly by some program must not make a readable file unreadable.
  */
 public final class TiffTags {
-    private static final int MAX_DIRECTORIES = 1_000_000;
+    private static final int MAX_DIRECTORIES = 1_000_000, MAX_ENTRIES = 65_535; // a classic TIFF's most
 
     private TiffTags() {}
 
@@ -41,7 +41,11 @@ public final class TiffTags {
                 if (head == null) return;
                 head.order(order);
                 long n = Math.min(big ? head.getLong(0) : head.getShort(0) & 0xffff, (length - next) / entrySize);
-                ByteBuffer all = bytes(in, next + countSize, (int) Math.max(0, n) * entrySize + nextSize, length);
+                if (n < 0 || n > MAX_ENTRIES) {
+                    throw new IOException(file + " is damaged: a directory says it holds " + n + " tags; copy or"
+                            + " download it again");
+                }
+                ByteBuffer all = bytes(in, next + countSize, (int) n * entrySize + nextSize, length);
                 if (all == null) return;
                 all.order(order);
                 for (int i = 0; i < n; i++) {

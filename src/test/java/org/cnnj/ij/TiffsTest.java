@@ -8,6 +8,8 @@ import ij.ImagePlus;
 import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -196,7 +198,7 @@ class TiffsTest {
     void anImageLargerThanTheHeapIsRefusedBeforeItIsRead() throws Exception {
         int side = 46_000, tile = 1024, tiles = (side + tile - 1) / tile * ((side + tile - 1) / tile), pages = 16;
         int offsetsAt = 16, countsAt = offsetsAt + 4 * tiles, ifdAt = countsAt + 4 * tiles, ifdSize = 2 + 11 * 12 + 4;
-        var b = java.nio.ByteBuffer.allocate(ifdAt + pages * ifdSize).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        var b = ByteBuffer.allocate(ifdAt + pages * ifdSize).order(ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(ifdAt);
         b.putShort(8, (short) 8).putShort(10, (short) 8).putShort(12, (short) 8);
         for (int t = 0; t < tiles; t++) b.putInt(offsetsAt + 4 * t, 8).putInt(countsAt + 4 * t, tile * tile * 3);
@@ -232,6 +234,28 @@ class TiffsTest {
                         && !e.getMessage().contains("not a readable TIFF")
                         && e.getMessage().contains("Memory & Threads"),
                 e.getMessage());
+    }
+
+    /**
+     * One damaged byte in the ImageDescription's count (2 billion characters) made ImageJ's own reader exhaust the heap
+     * (found by the fuzz test below); such a count is refused, naming the file and the tag, before any reader runs.
+     */
+    @Test
+    void aTagCountLargerThanTheFileIsRefusedBeforeAnyReaderRuns() throws Exception {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(FIXTURES.resolve("channels.ome.tif")))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        int ifd = b.getInt(4), entries = b.getShort(ifd) & 0xffff, patched = 0;
+        for (int i = 0; i < entries; i++) {
+            int at = ifd + 2 + 12 * i;
+            if ((b.getShort(at) & 0xffff) == 270) {
+                b.putInt(at + 4, 0x7fff_fff0);
+                patched++;
+            }
+        }
+        assertEquals(1, patched, "the fixture's first page has a description");
+        Path bad = Files.write(dir.resolve("bad-count.ome.tif"), b.array());
+        IOException e = assertThrows(IOException.class, () -> Tiffs.open(bad));
+        assertTrue(e.getMessage().contains("bad-count.ome.tif is damaged: its tag 270 says"), e.getMessage());
     }
 
     @Test
