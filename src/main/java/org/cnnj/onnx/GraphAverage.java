@@ -17,7 +17,8 @@ import java.util.Set;
  * different opsets) is refused by name.
  */
 public final class GraphAverage {
-    private static final String WEIGHT = "ensemble/weight";
+    /** The constant 1 / members the sum of outputs is multiplied by (fine-tuning keeps it fixed). */
+    public static final String WEIGHT = "ensemble/weight";
 
     private GraphAverage() {}
 

@@ -19,6 +19,7 @@ import org.cnnj.loss.BceWithLogits;
 import org.cnnj.loss.SoftmaxCrossEntropy;
 import org.cnnj.model.Normalization;
 import org.cnnj.nn.Module;
+import org.cnnj.onnx.GraphAverage;
 import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.onnx.TrainingGraph;
 import org.cnnj.onnx.TrainingLoss;
@@ -169,10 +170,16 @@ public final class SegmentationTrainer {
         if (recipe.from() == null) return train(run, recipe, null);
         SegmentationModel from = SegmentationModel.resolve(recipe.from());
         SegmentationSpec fromSpec = from.spec();
-        if (SegmentationEnsemble.isEnsemble(fromSpec))
-            throw new IllegalArgumentException(recipe.from().getFileName() + " is an ensemble of several models (its"
-                    + " sidecar's provenance names them); fine-tune each of them with --from and make the ensemble again"
-                    + " (./cnnj ensemble)");
+        if (SegmentationEnsemble.isEnsemble(fromSpec)) {
+            // Fine-tuned as the one graph it is: every member's weights learn from the loss on their mean output, and
+            // the ensemble keeps its task, object size, split depth and decoding (as a CNN-J model does).
+            GraphNetwork ensemble = GraphNetwork.load(from.onnx());
+            Tensor mean = ensemble.parameters().get(GraphAverage.WEIGHT);
+            if (mean != null) mean.requiresGrad(false); // the 1 / members of the mean, not a weight to learn
+            Map<String, String> kept = new LinkedHashMap<>(fromSpec.provenance());
+            kept.remove("weights"); // written again as float32, whatever the file it started from held
+            return fineTune(run, ensemble, fromSpec.withProvenance(kept), ensemble.encoderParameters(), recipe);
+        }
         if (fromSpec.architecture() == null) {
             GraphNetwork imported = GraphNetwork.load(from.onnx());
             SegmentationSpec spec = externalSpec(from, recipe, classesOf(run.data(), recipe));
@@ -335,7 +342,8 @@ public final class SegmentationTrainer {
                 ? new TrainingLoop.Split<>(data, run.validation())
                 : TrainingLoop.split(data, cfg.validationFraction(), rng);
         Module net = start != null ? start : build.apply(rng.split());
-        if (cfg.freezeEncoder()) net.parameters().forEach((name, t) -> t.requiresGrad(!isEncoder.test(name)));
+        if (cfg.freezeEncoder())
+            net.parameters().forEach((name, t) -> t.requiresGrad(t.requiresGrad() && !isEncoder.test(name)));
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         LrSchedule schedule = new LrSchedule.Warmup(

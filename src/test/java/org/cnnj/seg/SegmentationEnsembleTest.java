@@ -9,13 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Normalization;
 import org.cnnj.model.Sidecars;
+import org.cnnj.onnx.GraphNetwork;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.tensor.Tensor;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainingRun;
 import org.cnnj.util.Rng;
@@ -154,19 +159,33 @@ class SegmentationEnsembleTest {
         assertFalse(Files.exists(out), "nothing written when refused");
     }
 
+    /**
+     * An ensemble is fine-tuned as the one graph it is (every member learns from the loss on the mean output) and stays
+     * an ensemble with its object size and split depth — the built-in nuclei model is one.
+     */
     @Test
-    void anEnsembleIsNotFineTunedAsOneNetwork() throws Exception {
+    void anEnsembleIsFineTunedAsOneGraph() throws Exception {
         Path a = nuclei("a.onnx", s -> s);
         Path ensemble = dir.resolve("pair.onnx");
         SegmentationEnsemble.write(List.of(a, a), ensemble);
         SyntheticNuclei.Sample s = SyntheticNuclei.generate(3, 64, 64);
         var run = TrainingRun.of(
                 List.of(new LabeledImage("n", new float[][] {s.image()}, s.labels(), 64, 64)),
-                TrainConfig.defaults().withSchedule(1, 1).withValidation(0));
-        var e = assertThrows(
-                IllegalArgumentException.class,
-                () -> SegmentationTrainer.train(
-                        run, SegmentationTrainer.Recipe.defaults().withFrom(ensemble)));
-        assertTrue(e.getMessage().startsWith("pair.onnx is an ensemble of several models"), e.getMessage());
+                TrainConfig.defaults().withSchedule(1, 2).withValidation(0));
+        SegmentationTrainer.Result r = SegmentationTrainer.train(
+                run, SegmentationTrainer.Recipe.defaults().withFrom(ensemble));
+        assertTrue(
+                SegmentationEnsemble.isEnsemble(r.spec()), r.spec().provenance().toString());
+        assertEquals(SegmentationTask.INSTANCES, r.spec().task());
+        assertEquals(16.4, r.spec().objectDiameter(), 1e-6, "its object size kept");
+        assertEquals(0.3, r.spec().splitDepth(), 1e-6, "its split depth kept");
+        Map<String, Tensor> before = GraphNetwork.load(ensemble).parameters(),
+                after = r.model().parameters();
+        Set<String> moved = new TreeSet<>();
+        for (var e : after.entrySet())
+            if (!Arrays.equals(e.getValue().data(), before.get(e.getKey()).data()))
+                moved.add(e.getKey().substring(0, 3));
+        assertEquals(Set.of("m0/", "m1/"), moved, "both members learn");
+        assertNull(r.spec().provenance().get("weights"));
     }
 }
