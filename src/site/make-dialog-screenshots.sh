@@ -73,7 +73,7 @@ sleep 1
 geometry "CNN-J Train Segmentation"
 xdotool mousemove $((X + 600)) $((Y + HEIGHT - 142)) click 1; sleep 0.5   # into the From field (above the two check boxes at the bottom): fine-tune the built-in model
 xdotool type --delay 20 "$repo/models/nuclei.onnx"
-sleep 1.5   # task, diameter, depth and filters now show the model's own
+sleep 1.5   # task and diameter now show the model's own (an ensemble: depth and filters stay)
 import -window "$(window "CNN-J Train Segmentation")" "$out/dialog-train-segmentation.png"
 click "CNN-J Train Segmentation" 95 21   # Cancel
 sleep 2

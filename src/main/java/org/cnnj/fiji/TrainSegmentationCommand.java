@@ -9,6 +9,7 @@ import org.cnnj.ij.BoxAnnotations;
 import org.cnnj.ij.ChannelChoice;
 import org.cnnj.ij.TrainSegmentationFiles;
 import org.cnnj.seg.Augmentation;
+import org.cnnj.seg.SegmentationEnsemble;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
@@ -236,17 +237,20 @@ public class TrainSegmentationCommand extends CnnjCommand {
     }
 
     /**
-     * Dialog defaults when a CNN-J model is chosen to start from: its task, object size and U-Net shape,
-     * which fine-tuning keeps (the trainer uses them whatever the fields say; the dialog shows the truth).
+     * Dialog defaults when a CNN-J model is chosen to start from: its task, object size and U-Net shape (an ensemble,
+     * such as the built-in nuclei model, has no one shape: its graph is fine-tuned as it is), which fine-tuning keeps
+     * (the trainer uses them whatever the fields say; the dialog shows the truth).
      */
     protected void fromChanged() {
         SegmentationSpec spec = modelSpecOrNull(from);
-        if (spec == null || spec.architecture() == null)
+        if (spec == null || (spec.architecture() == null && !SegmentationEnsemble.isEnsemble(spec)))
             return; // not (yet) one of CNN-J's models: keep the current values
         task = spec.task().option();
         if (spec.objectDiameter() > 0) diameter = spec.objectDiameter();
-        depth = spec.architecture().depth();
-        filters = spec.architecture().baseFilters();
+        if (spec.architecture() != null) {
+            depth = spec.architecture().depth();
+            filters = spec.architecture().baseFilters();
+        }
         if (spec.task() == SegmentationTask.SEMANTIC) classes = String.join(",", spec.classes());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.cnnj.fiji.TrainSegmentationCommand;
 import org.cnnj.ij.SegmentFiles;
 import org.cnnj.ij.TrainDetectorFiles;
 import org.cnnj.ij.TrainSegmentationFiles;
+import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
@@ -25,6 +27,7 @@ import org.cnnj.seg.SegmentationModel;
 import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
+import org.cnnj.seg.UNetConfig;
 import org.cnnj.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
@@ -166,9 +169,36 @@ class CommandLineTest {
         TrainSegmentationFiles.Options o =
                 trainSeg("--images", "i", "--output", "m.onnx", "--from", "models/nuclei.onnx");
         SegmentationSpec shipped = SegmentationSpec.read(Sidecars.of(Path.of("models/nuclei.onnx")));
-        assertEquals(shipped.architecture().depth(), o.recipe().depth());
-        assertEquals(shipped.architecture().baseFilters(), o.recipe().filters());
         assertEquals(shipped.objectDiameter(), o.recipe().diameter());
+        // The built-in model is an ensemble (no one U-Net shape); a single U-Net's sidecar gives its shape too.
+        Path single = Files.createTempDirectory("cnnj-from").resolve("single.onnx");
+        Files.copy(Path.of("models/nuclei.onnx"), single);
+        new SegmentationSpec(
+                        shipped.format(),
+                        shipped.axes(),
+                        shipped.inputChannels(),
+                        shipped.classes(),
+                        shipped.output(),
+                        shipped.task(),
+                        shipped.normalization(),
+                        shipped.tileMultiple(),
+                        shipped.halo(),
+                        new UNetConfig(1, 4, 2, 8, true, false, 0f),
+                        Map.of(),
+                        12,
+                        shipped.splitDepth(),
+                        shipped.decoding(),
+                        shipped.tensorIo())
+                .write(Sidecars.of(single));
+        TrainSegmentationFiles.Options one =
+                trainSeg("--images", "i", "--output", "m.onnx", "--from", single.toString());
+        assertEquals(
+                List.of(2, 8, 12.0),
+                List.of(
+                        one.recipe().depth(),
+                        one.recipe().filters(),
+                        one.recipe().diameter()));
+        AtomicFiles.deleteTree(single.getParent());
         TrainSegmentationFiles.Options given =
                 trainSeg("--diameter", "30", "--from", "models/nuclei.onnx", "--images", "i", "--output", "m.onnx");
         assertEquals(30, given.recipe().diameter(), "an option given explicitly wins over the model's, in any order");

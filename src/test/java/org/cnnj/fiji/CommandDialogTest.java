@@ -12,13 +12,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cnnj.det.DetectorSpec;
+import org.cnnj.model.Sidecars;
+import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
+import org.cnnj.seg.UNetConfig;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
@@ -31,6 +36,8 @@ import org.scijava.module.ModuleItem;
  * parse back to the same inputs.
  */
 class CommandDialogTest extends HeadlessContext {
+    @TempDir
+    Path dir;
 
     private static List<String> commandClasses() throws Exception {
         List<String> out = new ArrayList<>();
@@ -118,12 +125,40 @@ class CommandDialogTest extends HeadlessContext {
         assertTrue(CommandFields.set(typed, "epochs", 2) && CommandFields.set(typed, "steps", 5)); // the user's values
         var train = CommandDialog.callback(typed, item(TrainSegmentationCommand.class, "from"), "models/nuclei.onnx");
         assertEquals(16.4, (double) train.get("diameter"), 1e-9);
-        assertEquals(4, train.get("depth"));
-        assertEquals(16, CommandFields.value(typed, "filters"), "the model's filters (16 as the default: unchanged)");
         assertTrue(
-                !train.containsKey("epochs") && !train.containsKey("steps") && !train.containsKey("task"),
-                "only the fields the model decides and that change are given back: " + train.keySet());
+                !train.containsKey("epochs")
+                        && !train.containsKey("steps")
+                        && !train.containsKey("task")
+                        && !train.containsKey("depth"),
+                "only the fields the model decides and that change are given back (the built-in model is an ensemble:"
+                        + " no one U-Net depth): " + train.keySet());
         assertEquals(List.of(2, 5), List.of(CommandFields.value(typed, "epochs"), CommandFields.value(typed, "steps")));
+        // A single U-Net's sidecar (the built-in graph under it: the dialog reads the sidecar) gives its shape too.
+        SegmentationSpec n = SegmentationSpec.read(Path.of("models/nuclei.json"));
+        Path single = dir.resolve("single.onnx");
+        Files.copy(Path.of("models/nuclei.onnx"), single);
+        new SegmentationSpec(
+                        n.format(),
+                        n.axes(),
+                        n.inputChannels(),
+                        n.classes(),
+                        n.output(),
+                        n.task(),
+                        n.normalization(),
+                        n.tileMultiple(),
+                        n.halo(),
+                        new UNetConfig(1, 4, 2, 8, true, false, 0f),
+                        Map.of(),
+                        12,
+                        n.splitDepth(),
+                        n.decoding(),
+                        n.tensorIo())
+                .write(Sidecars.of(single));
+        var one = CommandDialog.callback(
+                new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), single.toString());
+        assertEquals(2, one.get("depth"), "a single U-Net's depth");
+        assertEquals(8, one.get("filters"));
+        assertEquals(12.0, (double) one.get("diameter"), 1e-9);
         // Not (yet) a model: nothing changes; fields without a callback run nothing.
         var none = CommandDialog.callback(
                 new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), "/no/such.onnx");

@@ -157,7 +157,12 @@ class BadInputTest {
                 dir.resolve("m.json"), json.replaceFirst("\"method\": \"percentile\"", "\"method\": \"zscore\""));
         r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(r.getMessage().contains("must be \"percentile\" or \"none\""), r.getMessage());
-        Files.writeString(dir.resolve("m.json"), json.replaceFirst("\"depth\": 4", "\"depth\": \"four\""));
+        Files.writeString(
+                dir.resolve("m.json"),
+                json.replaceFirst(
+                        "\"halo\": 128,",
+                        "\"halo\": 128, \"architecture\": {\"inChannels\": 1, \"classes\": 4, \"depth\": \"four\","
+                                + " \"baseFilters\": 16, \"batchNorm\": true},"));
         r = assertThrows(IOException.class, () -> SegmentationModel.resolve(model));
         assertTrue(
                 r.getMessage().contains("m.json: architecture.depth must be a number, not \"four\""), r.getMessage());

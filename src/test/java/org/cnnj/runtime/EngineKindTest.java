@@ -32,8 +32,13 @@ class EngineKindTest {
         float[] x = new float[64 * 64];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.01);
         try (Engine ort = EngineKind.ORT.open(model, null, Device.CPU, 1, m -> {});
-                Engine java =
-                        EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
+                // The shipped model is an ensemble (no one U-Net): the Java engine rebuilds its graph node by node.
+                Engine java = EngineKind.JAVA.open(
+                        model,
+                        spec.architecture() == null ? null : () -> Segmenter.loadNetwork(model, spec),
+                        Device.CPU,
+                        1,
+                        m -> {})) {
             float[] a = ort.run(Tensor.of(x, 1, 1, 64, 64)).data(),
                     b = java.run(Tensor.of(x, 1, 1, 64, 64)).data();
             assertEquals(a.length, b.length);

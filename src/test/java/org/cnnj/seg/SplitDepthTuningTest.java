@@ -26,8 +26,7 @@ class SplitDepthTuningTest {
             images.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 128, 128));
         }
         List<String> log = new ArrayList<>();
-        try (Engine engine =
-                EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
+        try (Engine engine = EngineKind.JAVA.open(model, loader(model, spec), Device.CPU, 1, m -> {})) {
             SegmentationSpec tuned = SegmentationTrainer.tuneSplitDepth(engine, spec, images, log::add);
             List<LabeledImage> scaled = new ObjectScaling(spec.objectDiameter()).rescaled(images);
             TiledPredictor.Layout layout = new TiledPredictor.Layout(256, spec.halo(), spec.tileMultiple());
@@ -88,8 +87,7 @@ class SplitDepthTuningTest {
             images.add(new LabeledImage("n" + i, new float[][] {s.image()}, s.labels(), 128, 128));
         }
         List<String> log = new ArrayList<>();
-        try (Engine engine =
-                EngineKind.JAVA.open(model, () -> Segmenter.loadNetwork(model, spec), Device.CPU, 1, m -> {})) {
+        try (Engine engine = EngineKind.JAVA.open(model, loader(model, spec), Device.CPU, 1, m -> {})) {
             SegmentationSpec tuned = SegmentationTrainer.tuneDecoding(engine, spec, images, log::add);
             assertEquals(SegmentationTrainer.DECODINGS.size(), log.size(), "one line per decoding: " + log);
             assertTrue(SegmentationTrainer.DECODINGS.contains(tuned.decodingOrDefault()));
@@ -125,5 +123,10 @@ class SplitDepthTuningTest {
         counts[0] += m.truePositives();
         counts[1] += m.falsePositives();
         counts[2] += m.falseNegatives();
+    }
+
+    /** The U-Net of a single-network model; null (its graph node by node) for an ensemble such as the built-in one. */
+    static EngineKind.NetworkLoader loader(Path model, SegmentationSpec spec) {
+        return spec.architecture() == null ? null : () -> Segmenter.loadNetwork(model, spec);
     }
 }
