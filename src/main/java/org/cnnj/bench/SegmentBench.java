@@ -162,7 +162,11 @@ public final class SegmentBench {
             Run ort)
             throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
-        try (Timed engine = new Timed(new JavaEngine(Segmenter.loadNetwork(model, spec)))) {
+        // A CNN-J U-Net is rebuilt as itself; an ensemble (the built-in nuclei model) or another graph node by node.
+        JavaEngine network = spec.architecture() != null
+                ? new JavaEngine(Segmenter.loadNetwork(model, spec))
+                : JavaEngine.open(model);
+        try (Timed engine = new Timed(network)) {
             Run java = Run.of(engine, spec, sample, size, options);
             r.put("engine", engine.describe());
             r.put("seconds_total", java.seconds());
