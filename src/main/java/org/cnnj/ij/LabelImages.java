@@ -80,7 +80,7 @@ public final class LabelImages {
             int[] next = {x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p - w, p + w};
             for (int q : next) {
                 if (q < 0 || q >= ids.length || ids[q] != VOID) continue;
-                ids[q] = ids[p] == VOID ? 0 : ids[p];
+                ids[q] = ids[p]; // p is never void: only non-void ids are queued or given
                 queue[tail++] = q;
             }
         }
