@@ -36,7 +36,22 @@ final class ExecutorMemory {
             session = Math.max(0, residentBytes() - before);
         }
         // Each of an executor's task slots opens its own (0: unknown here; at least one).
-        check(p.model().toString(), session * Math.max(1, slots), heap, overhead);
+        long sessions = session * Math.max(1, slots), needed = sessions + TILE_ALLOWANCE;
+        if (!conf.contains("spark.executor.memoryOverhead") && needed > overhead) {
+            // Not chosen by the user: ask for what the model needs (YARN and Kubernetes size executors' containers
+            // by it) rather than refuse a default; a value the user gave is checked as given.
+            String ask = suggested(needed);
+            conf.set("spark.executor.memoryOverhead", ask);
+            System.out.println("cnnj spark: executors ask for " + ask + " outside the Java heap"
+                    + " (spark.executor.memoryOverhead): the model needs about " + mb(needed));
+            overhead = bytes(ask);
+        }
+        check(p.model().toString(), sessions, heap, overhead);
+    }
+
+    /** A quarter more than {@code needed}, in MB as Spark writes sizes. */
+    private static String suggested(long needed) {
+        return ((needed >> 20) * 5 / 4 + 1) + "m";
     }
 
     /** The check itself, with what was measured and what the executors have. */
@@ -53,7 +68,7 @@ final class ExecutorMemory {
                     mb(session),
                     mb(TILE_ALLOWANCE),
                     mb(overhead),
-                    ((native_ >> 20) * 5 / 4 + 1) + "m"));
+                    suggested(native_)));
         if (heap < MIN_HEAP)
             throw new IOException(String.format(
                     Locale.ROOT,
