@@ -187,7 +187,10 @@ public class SegmentImageCommand extends CnnjCommand {
             ResultsDisplay.overlay(image, out.rois(), numbers);
             ResultsDisplay.showTable(
                     ResultsDisplay.measurements(
-                            out.rows(), image.getCalibration().getUnit()),
+                            out.rows(),
+                            image.getCalibration().scaled()
+                                    ? image.getCalibration().getUnit()
+                                    : "pixel"),
                     "CNN-J Results");
         }
         return String.format(

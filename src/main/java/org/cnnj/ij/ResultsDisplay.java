@@ -238,7 +238,12 @@ public final class ResultsDisplay {
         if (available()) table.show(title);
     }
 
+    /**
+     * The objects' table as ImageJ shows measurements: "Area (µm²)" for a calibrated image, "Area (pixel²)" otherwise
+     * (an uncalibrated TIFF may carry a blank unit, which gave "Area ( ²)").
+     */
     public static ResultsTable measurements(List<LabelResults.Measurement> rows, String unit) {
+        if (unit == null || unit.isBlank()) unit = "pixel";
         ResultsTable t = new ResultsTable();
         for (LabelResults.Measurement m : rows) {
             t.incrementCounter();

@@ -1,11 +1,13 @@
 package org.cnnj.ij;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.process.ByteProcessor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ROIs a command takes from the ROI Manager are those of its image, not those of every image open. */
@@ -23,5 +25,14 @@ class ResultsDisplayTest {
         assertTrue(ResultsDisplay.belongsTo(drawn, b));
         assertFalse(ResultsDisplay.belongsTo(drawn, a), "a ROI drawn on b is not a's");
         assertTrue(ResultsDisplay.belongsTo(new Roi(1, 1, 5, 5), a), "a ROI of no known image is taken");
+    }
+
+    /** An uncalibrated image's objects are measured in pixels; a blank unit (some TIFFs carry one) said "Area ( ²)". */
+    @Test
+    void areasOfAnImageWithoutAUnitAreInPixels() {
+        var rows = List.of(new LabelResults.Measurement(0, 1, 12, 3, 4, 100));
+        for (String blank : new String[] {" ", "", null})
+            assertEquals(12, ResultsDisplay.measurements(rows, blank).getValue("Area (pixel²)", 0), 1e-9);
+        assertEquals(12, ResultsDisplay.measurements(rows, "µm").getValue("Area (µm²)", 0), 1e-9);
     }
 }
