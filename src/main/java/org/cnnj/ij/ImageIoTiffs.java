@@ -70,18 +70,20 @@ final class ImageIoTiffs {
                             + " to OME-Zarr (bioformats2raw) and segment it in blocks (./cnnj spark segment-blocks)");
         }
         String description = field(reader.getImageMetadata(0), IMAGE_DESCRIPTION);
-        List<Integer> full = new ArrayList<>();
+        List<Page> full = new ArrayList<>();
         long bytes = 0;
         for (int i = 0; i < pages; i++) {
-            if (reader.getWidth(i) != w || reader.getHeight(i) != h || reduced(reader.getImageMetadata(i))) continue;
-            full.add(i);
+            if (reader.getWidth(i) != w || reader.getHeight(i) != h) continue;
+            IIOMetadata metadata = reader.getImageMetadata(i); // built once per page: its tree is not cheap
+            if (reduced(metadata)) continue;
+            full.add(new Page(i, field(metadata, ROWS_PER_STRIP)));
             bytes += (long) w * h * bytesPerPixel(reader, i);
         }
         checkMemory(file, w, h, full, bytes, reader);
         ImageStack stack = new ImageStack(w, h);
         int channels = 1;
-        for (int i : full) {
-            List<ImageProcessor> planes = planes(reader, i, bandPixels);
+        for (Page page : full) {
+            List<ImageProcessor> planes = planes(reader, page, bandPixels);
             channels = planes.size();
             for (ImageProcessor p : planes) stack.addSlice(p);
         }
@@ -96,6 +98,9 @@ final class ImageIoTiffs {
         return imp;
     }
 
+    /** A full-resolution page: its index, and its RowsPerStrip tag as written (null when absent). */
+    private record Page(int index, String rowsPerStrip) {}
+
     /** The bytes per pixel a page takes in ImageJ: 4 for RGB (one int), else 1, 2 or 4 (as float) per sample. */
     private static int bytesPerPixel(ImageReader reader, int page) throws IOException {
         SampleModel model = reader.getRawImageType(page).getSampleModel();
@@ -109,10 +114,12 @@ final class ImageIoTiffs {
      * damaged height can ask for as much): Fiji would otherwise run out of memory in the middle of reading it. Beside
      * the image, a band being decoded and copied takes up to twice its own size.
      */
-    private static void checkMemory(Path file, int w, int h, List<Integer> pages, long bytes, ImageReader reader)
+    private static void checkMemory(Path file, int w, int h, List<Page> pages, long bytes, ImageReader reader)
             throws IOException {
         if (pages.isEmpty()) return;
-        long band = Math.min((long) w * h, BAND_PIXELS) * bytesPerPixel(reader, pages.get(0)) * 2;
+        long band = Math.min((long) w * h, BAND_PIXELS)
+                * bytesPerPixel(reader, pages.get(0).index())
+                * 2;
         long free = freeMemory();
         if (bytes + band > free) {
             System.gc(); // what the heap holds may be garbage not yet collected: ask once before refusing
@@ -147,12 +154,12 @@ final class ImageIoTiffs {
      * One page's planes: its samples as channels, or one RGB plane for 8-bit RGB (colour as shown: YCbCr JPEG tiles
      * become RGB), decoded a band of rows at a time straight into ImageJ's pixel arrays.
      */
-    private static List<ImageProcessor> planes(ImageReader reader, int page, long bandPixels) throws IOException {
-        int w = reader.getWidth(page), h = reader.getHeight(page);
+    private static List<ImageProcessor> planes(ImageReader reader, Page at, long bandPixels) throws IOException {
+        int page = at.index(), w = reader.getWidth(page), h = reader.getHeight(page);
         SampleModel model = reader.getRawImageType(page).getSampleModel();
         int type = model.getDataType(), bands = model.getNumBands();
         // Whole tiles or strips per band, so that none is decoded twice (a page in one strip is read in one band).
-        String rowsPerStrip = field(reader.getImageMetadata(page), ROWS_PER_STRIP);
+        String rowsPerStrip = at.rowsPerStrip();
         long unit = reader.isImageTiled(page)
                 ? reader.getTileHeight(page)
                 : rowsPerStrip != null && rowsPerStrip.matches("\\d+") ? Long.parseLong(rowsPerStrip) : h;
@@ -200,16 +207,9 @@ final class ImageIoTiffs {
      */
     static void aperioCalibration(ImagePlus imp, String description) {
         Matcher m = APERIO_MPP.matcher(description);
-        if (!description.startsWith("Aperio")
-                || !m.find()
-                || imp.getCalibration().scaled()) return;
-        double mpp;
-        try {
-            mpp = Double.parseDouble(m.group(1));
-        } catch (NumberFormatException e) {
-            return; // not a number: no calibration from it
-        }
-        if (!(mpp > 0)) return;
+        if (!description.startsWith("Aperio") || !m.find() || Tiffs.sized(imp.getCalibration())) return;
+        double mpp = Tiffs.positive(m.group(1));
+        if (Double.isNaN(mpp)) return;
         imp.getCalibration().pixelWidth = mpp;
         imp.getCalibration().pixelHeight = mpp;
         imp.getCalibration().setUnit("µm");

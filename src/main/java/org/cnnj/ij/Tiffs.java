@@ -93,18 +93,12 @@ public final class Tiffs {
     static void omeCalibration(ImagePlus imp, String description) {
         Calibration cal = imp.getCalibration();
         String pixels = omePixels(description);
-        boolean sized = cal.pixelWidth != 1 || cal.pixelHeight != 1 || cal.pixelDepth != 1; // (its unit may be " ")
-        if (pixels == null || sized) return;
+        if (pixels == null || sized(cal)) return;
         Matcher m = OME_SIZE.matcher(pixels);
         boolean any = false;
         while (m.find()) {
-            double size;
-            try {
-                size = Double.parseDouble(m.group(2));
-            } catch (NumberFormatException e) {
-                continue; // not a number: no calibration from it
-            }
-            if (!(size > 0)) continue;
+            double size = positive(m.group(2));
+            if (Double.isNaN(size)) continue;
             switch (m.group(1)) {
                 case "X" -> cal.pixelWidth = size;
                 case "Y" -> cal.pixelHeight = size;
@@ -114,6 +108,21 @@ public final class Tiffs {
         }
         Matcher unit = OME_UNIT.matcher(pixels);
         if (any) cal.setUnit(unit.find() ? unit.group(1) : "µm");
+    }
+
+    /** Whether an image has a pixel size already (a reader found one; its unit may be " ", so the sizes are asked). */
+    static boolean sized(Calibration cal) {
+        return cal.pixelWidth != 1 || cal.pixelHeight != 1 || cal.pixelDepth != 1;
+    }
+
+    /** A size written in a file's metadata: the number if it is one and above 0, else NaN (no calibration from it). */
+    static double positive(String text) {
+        try {
+            double v = Double.parseDouble(text);
+            return v > 0 ? v : Double.NaN;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** A TIFF ImageJ 1 does not read ({@code why}), through {@link ImageIoTiffs}; both readers' reasons when it fails. */

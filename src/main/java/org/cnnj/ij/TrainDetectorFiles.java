@@ -382,10 +382,9 @@ public final class TrainDetectorFiles {
      */
     static Path boxesFolder(Path images, Path rois) {
         if (rois != null) return rois;
-        Path voc = Files.isDirectory(images) ? ImageFiles.vocAnnotations(images) : null;
-        return voc != null
-                ? voc
-                : Files.isDirectory(images) ? images : images.toAbsolutePath().getParent();
+        if (!Files.isDirectory(images)) return images.toAbsolutePath().getParent();
+        Path voc = ImageFiles.vocAnnotations(images);
+        return voc != null ? voc : images;
     }
 
     /** An image file, where its boxes came from and the boxes as ROIs (read once: they also give the class names). */

@@ -61,9 +61,8 @@ public final class ImageFiles {
      * Where {@code image}'s label image is: X.ext in the labels folder (or X.tif, X.png there); else beside it as tools
      * name it — X-labels.ext, Cellpose's X_masks, X_cp_masks, QuPath's X-labelled ({@link #LABEL_SUFFIXES}; .tif or
      * .png too: a PNG tile's labels are often a TIFF; .h5), Cellpose's X_seg.npy, ilastik's X_Object Identities.h5;
-     * else, for images/X.ext, masks/X.ext or
-     * labels/X.ext beside the images folder (StarDist's training data, its QuPath export script), for JPEGImages/X.jpg
-     * Pascal VOC's SegmentationObject/X.png. The first of them
+     * else, for images/X.ext, masks/X.ext or labels/X.ext beside the images folder (StarDist's training data, its QuPath
+     * export script), for JPEGImages/X.jpg Pascal VOC's SegmentationObject/X.png. The first of them
      * when none exists. Never a JPEG: lossy compression changes object ids.
      */
     public static Path labelImage(Path image, Path labels) {

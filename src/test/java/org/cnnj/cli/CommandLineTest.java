@@ -28,6 +28,7 @@ import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.SegmentationTrainer;
 import org.cnnj.seg.UNetConfig;
+import org.cnnj.testing.SingleUNetSidecar;
 import org.cnnj.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
@@ -171,25 +172,10 @@ class CommandLineTest {
         SegmentationSpec shipped = SegmentationSpec.read(Sidecars.of(Path.of("models/nuclei.onnx")));
         assertEquals(shipped.objectDiameter(), o.recipe().diameter());
         // The built-in model is an ensemble (no one U-Net shape); a single U-Net's sidecar gives its shape too.
-        Path single = Files.createTempDirectory("cnnj-from").resolve("single.onnx");
-        Files.copy(Path.of("models/nuclei.onnx"), single);
-        new SegmentationSpec(
-                        shipped.format(),
-                        shipped.axes(),
-                        shipped.inputChannels(),
-                        shipped.classes(),
-                        shipped.output(),
-                        shipped.task(),
-                        shipped.normalization(),
-                        shipped.tileMultiple(),
-                        shipped.halo(),
-                        new UNetConfig(1, 4, 2, 8, true, false, 0f),
-                        Map.of(),
-                        12,
-                        shipped.splitDepth(),
-                        shipped.decoding(),
-                        shipped.tensorIo())
-                .write(Sidecars.of(single));
+        Path single = SingleUNetSidecar.write(
+                Files.createTempDirectory("cnnj-from").resolve("single.onnx"),
+                new UNetConfig(1, 4, 2, 8, true, false, 0f),
+                12);
         TrainSegmentationFiles.Options one =
                 trainSeg("--images", "i", "--output", "m.onnx", "--from", single.toString());
         assertEquals(

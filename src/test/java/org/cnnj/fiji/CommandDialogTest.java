@@ -12,15 +12,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cnnj.det.DetectorSpec;
-import org.cnnj.model.Sidecars;
-import org.cnnj.seg.SegmentationSpec;
 import org.cnnj.seg.SegmentationTask;
 import org.cnnj.seg.UNetConfig;
+import org.cnnj.testing.SingleUNetSidecar;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,26 +132,8 @@ class CommandDialogTest extends HeadlessContext {
                         + " no one U-Net depth): " + train.keySet());
         assertEquals(List.of(2, 5), List.of(CommandFields.value(typed, "epochs"), CommandFields.value(typed, "steps")));
         // A single U-Net's sidecar (the built-in graph under it: the dialog reads the sidecar) gives its shape too.
-        SegmentationSpec n = SegmentationSpec.read(Path.of("models/nuclei.json"));
-        Path single = dir.resolve("single.onnx");
-        Files.copy(Path.of("models/nuclei.onnx"), single);
-        new SegmentationSpec(
-                        n.format(),
-                        n.axes(),
-                        n.inputChannels(),
-                        n.classes(),
-                        n.output(),
-                        n.task(),
-                        n.normalization(),
-                        n.tileMultiple(),
-                        n.halo(),
-                        new UNetConfig(1, 4, 2, 8, true, false, 0f),
-                        Map.of(),
-                        12,
-                        n.splitDepth(),
-                        n.decoding(),
-                        n.tensorIo())
-                .write(Sidecars.of(single));
+        Path single =
+                SingleUNetSidecar.write(dir.resolve("single.onnx"), new UNetConfig(1, 4, 2, 8, true, false, 0f), 12);
         var one = CommandDialog.callback(
                 new TrainSegmentationCommand(), item(TrainSegmentationCommand.class, "from"), single.toString());
         assertEquals(2, one.get("depth"), "a single U-Net's depth");
