@@ -120,14 +120,24 @@ final class ImageIoTiffs {
         long band = Math.min((long) w * h, BAND_PIXELS)
                 * bytesPerPixel(reader, pages.get(0).index())
                 * 2;
+        requireFree(
+                file,
+                w + " × " + h + " pixels" + (pages.size() > 1 ? " × " + pages.size() + " planes" : ""),
+                bytes + band);
+    }
+
+    /**
+     * Refuses to read an image of {@code size} (words for the message) that needs {@code needed} bytes of heap where less
+     * is free, with the fix; reading would fail half way with an OutOfMemoryError that could take Fiji down.
+     */
+    static void requireFree(Path file, String size, long needed) throws TooLarge {
         long free = freeMemory();
-        if (bytes + band > free) {
+        if (needed > free) {
             System.gc(); // what the heap holds may be garbage not yet collected: ask once before refusing
             free = freeMemory();
         }
-        if (bytes + band > free) {
-            throw new TooLarge(file + " is " + w + " × " + h + " pixels"
-                    + (pages.size() > 1 ? " × " + pages.size() + " planes" : "") + ", " + megabytes(bytes + band)
+        if (needed > free) {
+            throw new TooLarge(file + " is " + size + ", " + megabytes(needed)
                     + " to read, and " + megabytes(free) + " are free; give Fiji more memory (Edit › Options › Memory"
                     + " & Threads; -Xmx for ./cnnj), or convert it to OME-Zarr (bioformats2raw) and segment it in"
                     + " blocks (./cnnj spark segment-blocks)");

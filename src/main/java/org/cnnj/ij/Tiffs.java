@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.cnnj.io.AtomicFiles;
+import org.cnnj.io.Hdf5Images;
 import org.cnnj.io.TiffTags;
 
 /** TIFF reading and writing that is safe headless and never leaves half a file behind. */
@@ -33,6 +34,7 @@ public final class Tiffs {
         String format = format(file);
         if (format.contains("TIFF")) TiffTags.checkCounts(file); // a damaged count would exhaust the heap in a reader
         if (format.equals("BigTIFF")) return otherTiff(file, "a BigTIFF");
+        if (format.equals("HDF5")) return Hdf5Opener.open(file);
         boolean tiff = format.equals("TIFF");
         FileInfo[] infos;
         try {
@@ -144,7 +146,7 @@ public final class Tiffs {
         }
     }
 
-    /** The format a file's first bytes say it is (TIFF, BigTIFF, PNG, JPEG, GIF, BMP), whatever its name; "" when none. */
+    /** The format a file's first bytes say it is (TIFF, BigTIFF, PNG, JPEG, GIF, BMP, HDF5), whatever its name; "" when none. */
     static String format(Path file) throws IOException {
         byte[] b = new byte[8];
         int n;
@@ -159,6 +161,7 @@ public final class Tiffs {
         if (n >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) return "JPEG";
         if (n >= 3 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') return "GIF";
         if (n >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+        if (Hdf5Images.isHdf5(b, n)) return "HDF5";
         return "";
     }
 
@@ -200,11 +203,16 @@ public final class Tiffs {
     }
 
     /**
-     * An image file's width and height from its header (TIFF, PNG, JPEG), without reading its pixels; the whole file
+     * An image file's width and height from its header (TIFF, PNG, JPEG, HDF5), without reading its pixels; the whole file
      * is opened only where no reader knows the format.
      */
     public static int[] size(Path file) throws IOException {
-        if (format(file).contains("TIFF")) TiffTags.checkCounts(file);
+        String format = format(file);
+        if (format.contains("TIFF")) TiffTags.checkCounts(file);
+        if (format.equals("HDF5")) {
+            Hdf5Images.Shape s = Hdf5Images.shape(file);
+            return new int[] {s.width(), s.height()};
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in != null) {
                 Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

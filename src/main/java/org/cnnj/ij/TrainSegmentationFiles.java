@@ -319,7 +319,7 @@ public final class TrainSegmentationFiles {
             System.err.println("warning: training data: " + failures.size() + " of " + files.size()
                     + " image(s) left out: " + String.join("; ", failures));
         }
-        if (out.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + images);
+        if (out.isEmpty()) throw new IOException("no images (.tif, .png, .jpg, .h5) in " + images);
         return out;
     }
 

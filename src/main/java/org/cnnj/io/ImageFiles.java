@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The images a command works on: one file, or the images of a folder — TIFF, PNG and JPEG (photographs and the images
- * annotation tools export), label images left out — and their names.
+ * annotation tools export), HDF5 (ilastik, h5py, BigDataViewer), label images and ilastik's results left out — and
+ * their names.
  */
 public final class ImageFiles {
     /**
@@ -25,11 +26,26 @@ public final class ImageFiles {
     /** What ilastik's Object Classification exports beside image X by default: its instance ids, X_Object Identities.h5. */
     private static final String ILASTIK_OBJECTS = "_Object Identities.h5";
 
-    private static final List<String> EXTENSIONS = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg");
+    /**
+     * What ilastik names its exports beside image X by default ({nickname}_{result type}.h5): results, not images to
+     * segment.
+     */
+    private static final List<String> ILASTIK_EXPORTS = List.of(
+            "_Object Identities",
+            "_Simple Segmentation",
+            "_Probabilities",
+            "_Uncertainty",
+            "_Features",
+            "_Labels",
+            "_Object Predictions",
+            "_Object Probabilities",
+            "_Multicut Segmentation");
+
+    private static final List<String> EXTENSIONS = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg", ".h5", ".hdf5");
 
     private ImageFiles() {}
 
-    /** {@code input} itself when it is a file, else its .tif/.tiff/.png/.jpg/.jpeg files (not X-labels.*) in name order. */
+    /** {@code input} itself when it is a file, else its images ({@link #isImage}) in name order. */
     public static List<Path> list(Path input) throws IOException {
         if (Files.isRegularFile(input)) return List.of(input);
         if (!Files.isDirectory(input))
@@ -41,18 +57,19 @@ public final class ImageFiles {
                         + " blocks: ./cnnj spark segment-blocks --model M --input " + input + " --output DIR"
                         + " (local[*] runs on this machine), or convert it to TIFF (bioformats2raw's raw2ometiff)");
             }
-            if (images.isEmpty()) throw new IOException("no images (.tif, .png, .jpg) in " + input);
+            if (images.isEmpty()) throw new IOException("no images (.tif, .png, .jpg, .h5) in " + input);
             return images;
         }
     }
 
     /**
-     * An image a folder's batch takes: .tif/.tiff/.png/.jpg/.jpeg, and not a label image — X-labels.*, or X_masks.*,
-     * X_cp_masks.*, X-labelled.* beside an image X (without X such a name is an image like any other).
+     * An image a folder's batch takes: .tif/.tiff/.png/.jpg/.jpeg/.h5/.hdf5, and not a label image — X-labels.*, or
+     * X_masks.*, X_cp_masks.*, X-labelled.* beside an image X (without X such a name is an image like any other) — nor
+     * an ilastik export X_Probabilities.h5, X_Object Identities.h5, … beside X.
      */
     public static boolean isImage(Path p) {
         String n = p.getFileName().toString();
-        return n.toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g)$")
+        return n.toLowerCase(Locale.ROOT).matches(".*\\.(tiff?|png|jpe?g|h5|hdf5)$")
                 && !n.contains("-labels.")
                 && imageOfLabels(p) == null;
     }
@@ -116,10 +133,16 @@ public final class ImageFiles {
         return false;
     }
 
-    /** The image X that {@code p} (X_masks.png, X-labelled.png, …) is the label image of, or null. */
+    /**
+     * The image X that {@code p} (X_masks.png, X-labelled.png, …; for HDF5 also ilastik's X_Probabilities.h5, …) is the
+     * label image or result of, or null.
+     */
     static Path imageOfLabels(Path p) {
         String base = baseName(p);
-        for (String suffix : LABEL_SUFFIXES) {
+        boolean hdf5 = p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(h5|hdf5)$");
+        List<String> suffixes = new ArrayList<>(LABEL_SUFFIXES);
+        if (hdf5) suffixes.addAll(ILASTIK_EXPORTS);
+        for (String suffix : suffixes) {
             if (!base.endsWith(suffix) || base.length() == suffix.length()) continue;
             String image = base.substring(0, base.length() - suffix.length());
             for (String e : EXTENSIONS) {

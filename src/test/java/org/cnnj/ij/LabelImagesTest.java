@@ -135,6 +135,16 @@ class LabelImagesTest {
                 2, TrainDetectorFiles.load(dir, dir, List.of("object")).get(0).boxes().length / 4);
     }
 
+    /** Both in HDF5: the image as h5py or ilastik saves it, its Object Identities beside it; the export is no image. */
+    @Test
+    void anHdf5ImageWithIlastiksExportBesideItTrains() throws IOException {
+        Files.copy(ILASTIK.resolve("float_Probabilities.h5"), dir.resolve("cells.h5"));
+        Files.copy(ILASTIK.resolve("cells_Object Identities.h5"), dir.resolve("cells_Object Identities.h5"));
+        var pairs = TrainSegmentationFiles.load(dir, null);
+        assertEquals(1, pairs.size(), "cells.h5 and its labels; the export beside it is not a second image");
+        assertArrayEquals(twoObjects(70000, 1), TrainSegmentationFiles.objectLabels(dir.resolve("cells.h5")));
+    }
+
     @Test
     void ilastiksStackExportIsAVolumesLabels() throws IOException {
         image("stack.tif", 3);

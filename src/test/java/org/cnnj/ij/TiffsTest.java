@@ -1,5 +1,6 @@
 package org.cnnj.ij;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -233,6 +234,35 @@ class TiffsTest {
                         && e.getMessage().contains("are free")
                         && !e.getMessage().contains("not a readable TIFF")
                         && e.getMessage().contains("Memory & Threads"),
+                e.getMessage());
+    }
+
+    private static final Path HDF5 = Path.of("src/test/resources/org/cnnj/ij/hdf5");
+
+    /** HDF5 images (Hdf5ImagesTest reads every pixel) open as ImageJ hyperstacks, calibrated where the file says. */
+    @Test
+    void hdf5ImagesOpenAsHyperstacks() throws Exception {
+        ImagePlus imp = Tiffs.open(HDF5.resolve("ilastik4ij.h5"));
+        assertArrayEquals(new int[] {40, 30, 2, 3, 2}, imp.getDimensions());
+        assertEquals(16, imp.getBitDepth());
+        assertTrue(imp.isHyperStack());
+        imp.setPosition(2, 3, 2); // channel 2, slice 3, frame 2
+        assertEquals(
+                5 + 40 * 7 + 1200 + 3000 * 2 + 10000 + 20000, imp.getProcessor().getPixel(5, 7));
+        assertArrayEquals(new int[] {40, 30}, Tiffs.size(HDF5.resolve("ilastik4ij.h5")));
+        ImagePlus bdv = Tiffs.open(HDF5.resolve("bdv.h5"));
+        assertEquals(2.0, bdv.getCalibration().pixelDepth);
+        assertEquals(0.5, bdv.getCalibration().pixelWidth);
+        assertEquals("µm", bdv.getCalibration().getUnit());
+        IOException e = assertThrows(IOException.class, () -> Tiffs.open(HDF5.resolve("huge.h5")));
+        assertTrue(
+                e.getMessage().contains("huge.h5 is 46000 × 46000 pixels, 12.7 GB to read")
+                        && e.getMessage().contains("Memory & Threads"),
+                e.getMessage());
+        e = assertThrows(IOException.class, () -> Tiffs.open(HDF5.resolve("huger.h5")));
+        assertTrue(
+                e.getMessage().contains("huger.h5: /data holds 6348000000 values")
+                        && e.getMessage().contains("segment-blocks"),
                 e.getMessage());
     }
 

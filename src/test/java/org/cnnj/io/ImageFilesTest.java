@@ -35,6 +35,28 @@ class ImageFilesTest {
                         .toList());
     }
 
+    /** HDF5 images are images; ilastik's exports beside their image are its results, and only beside it. */
+    @Test
+    void hdf5ImagesButNotIlastiksResultsBesideThem() throws IOException {
+        for (String name : List.of(
+                "a.h5",
+                "a_Probabilities.h5",
+                "a_Object Identities.h5",
+                "a_Simple Segmentation.h5",
+                "b.tif",
+                "b_Probabilities.h5",
+                "c_Probabilities.h5",
+                "d.hdf5",
+                "d-labels.h5")) Files.writeString(dir.resolve(name), "");
+        assertEquals(
+                List.of("a.h5", "b.tif", "c_Probabilities.h5", "d.hdf5"), // c: no image c beside it
+                ImageFiles.list(dir).stream()
+                        .map(p -> p.getFileName().toString())
+                        .toList());
+        assertEquals(dir.resolve("a_Object Identities.h5"), ImageFiles.labelImage(dir.resolve("a.h5"), null));
+        assertEquals(dir.resolve("d-labels.h5"), ImageFiles.labelImage(dir.resolve("d.hdf5"), null));
+    }
+
     /** An OME-Zarr given where images are expected is named as what it is, with the command that segments it. */
     @Test
     void aZarrImageIsNamedWithTheCommandForIt() throws IOException {

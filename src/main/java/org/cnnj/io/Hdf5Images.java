@@ -1,0 +1,197 @@
+package org.cnnj.io;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Images in HDF5 files as the tools around Fiji write them: ilastik's exports and Fiji ilastik plugin's "Export HDF5"
+ * ({@code exported_data} or {@code /data}, vigra axistags, five axes t, z, y, x, c), h5py arrays (one array, any name,
+ * axes by rank: {@link Hdf5Arrays#axes}), and BigDataViewer / BigStitcher's HDF5 (full-resolution level
+ * {@code /t00000/s00/0/cells} of its one view, signed 16-bit read as the unsigned values BDV means, the voxel size
+ * from the XML beside it). 8-bit and 16-bit unsigned stay so; every other type becomes 32-bit float.
+ */
+public final class Hdf5Images {
+    private Hdf5Images() {}
+
+    /** BigDataViewer's full-resolution level of one view at one time point (signed shorts holding unsigned values). */
+    private static final Pattern BDV_LEVEL0 = Pattern.compile("/t(\\d+)/s(\\d+)/0/cells");
+
+    /**
+     * An image's planes in ImageJ's order (channel fastest, then z, then t), each {@code byte[]}, {@code short[]} or
+     * {@code float[]} by {@code bits} (8, 16, 32) of rows of {@code width}; the voxel size (x, y, z) and its unit where the
+     * file says (BigDataViewer's XML), else null.
+     */
+    public record Image(
+            int width,
+            int height,
+            int channels,
+            int slices,
+            int frames,
+            int bits,
+            Object[] planes,
+            double[] voxel,
+            String unit) {}
+
+    /** The width, height, channels, slices and frames of the image and its bits per value, without reading it. */
+    public record Shape(int width, int height, int channels, int slices, int frames, int bits, long readBytes) {
+        /** The bytes of the image's planes. */
+        public long bytes() {
+            return (long) width * height * channels * slices * frames * (bits / 8);
+        }
+    }
+
+    /** Whether {@code file} starts with HDF5's signature. */
+    public static boolean isHdf5(byte[] head, int n) {
+        byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        if (n < signature.length) return false;
+        for (int i = 0; i < signature.length; i++) if (head[i] != signature[i]) return false;
+        return true;
+    }
+
+    public static Shape shape(Path file) throws IOException {
+        return read(file, false).shape;
+    }
+
+    public static Image read(Path file) throws IOException {
+        Read r = read(file, true);
+        Shape s = r.shape;
+        return new Image(s.width, s.height, s.channels, s.slices, s.frames, s.bits, r.planes, r.voxel, r.unit);
+    }
+
+    private record Read(Shape shape, Object[] planes, double[] voxel, String unit) {}
+
+    private static Read read(Path file, boolean pixels) throws IOException {
+        try (HdfFile hdf = new HdfFile(file)) {
+            Dataset d = dataset(hdf, file);
+            boolean bdv = BDV_LEVEL0.matcher(d.getPath()).matches();
+            String axes = bdv ? "zyx" : Hdf5Arrays.axes(d, file);
+            Shape shape = shape(d, axes, bdv, file);
+            Object[] planes = pixels ? planes(d, axes, shape, bdv) : null;
+            Calibration cal = bdv && pixels ? bdvCalibration(file) : null;
+            return new Read(shape, planes, cal == null ? null : cal.voxel, cal == null ? null : cal.unit);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) { // LinkageError: a filter whose library is not installed
+            throw Hdf5Arrays.unreadable(file, e, "save it again (ilastik, Fiji's Export HDF5, h5py) or as TIFF");
+        }
+    }
+
+    /**
+     * ilastik's exported_data, its Fiji plugin's /data, BigDataViewer's full-resolution level when the file holds one
+     * view at one time point; else the file's only array of two or more axes.
+     */
+    private static Dataset dataset(HdfFile hdf, Path file) throws IOException {
+        List<Dataset> all = Hdf5Arrays.datasets(hdf);
+        for (String name : List.of("/" + Hdf5Arrays.EXPORTED, "/data"))
+            for (Dataset d : all) if (d.getPath().equals(name)) return d;
+        List<Dataset> bdv = all.stream()
+                .filter(d -> BDV_LEVEL0.matcher(d.getPath()).matches())
+                .toList();
+        if (bdv.size() == 1) return bdv.get(0);
+        if (bdv.size() > 1) {
+            throw new IOException(file + " is a BigDataViewer file of " + bdv.size() + " views or time points ("
+                    + Hdf5Arrays.names(bdv) + "); export the one to segment as TIFF (BigDataViewer: File › Export, or"
+                    + " Fiji's Image › Duplicate of it) or segment a folder of its planes");
+        }
+        List<Dataset> arrays = Hdf5Arrays.arrays(all);
+        if (arrays.size() == 1) return arrays.get(0);
+        if (arrays.isEmpty())
+            throw new IOException(file + " holds no image array (datasets: " + Hdf5Arrays.names(all) + ")");
+        throw new IOException(file + " holds several arrays (" + Hdf5Arrays.names(arrays) + ") and no "
+                + Hdf5Arrays.EXPORTED + " or /data; keep the image alone in its file (h5py) or name it data");
+    }
+
+    private static Shape shape(Dataset d, String axes, boolean bdv, Path file) throws IOException {
+        int[] dims = d.getDimensions();
+        int w = Hdf5Arrays.size(dims, axes, 'x'), h = Hdf5Arrays.size(dims, axes, 'y');
+        if ((long) w * h > Integer.MAX_VALUE)
+            throw new IOException(file + ": a plane of " + w + " × " + h + " pixels is more than ImageJ holds");
+        int bits;
+        if (d.getDataType() instanceof FixedPoint f) {
+            boolean small = f.getSize() == 1 && !f.isSigned() || f.getSize() == 2 && (!f.isSigned() || bdv);
+            bits = small ? 8 * f.getSize() : 32; // signed and wider integers: 32-bit float, as ImageJ holds them
+        } else if (d.getDataType() instanceof FloatingPoint) bits = 32;
+        else {
+            throw new IOException(
+                    file + ": " + d.getPath() + " holds " + d.getJavaType().getSimpleName()
+                            + " values, not the numbers of an image; save the image as numbers (h5py: uint8, uint16, float32)");
+        }
+        int c = Hdf5Arrays.size(dims, axes, 'c');
+        int z = Hdf5Arrays.size(dims, axes, 'z');
+        int t = Hdf5Arrays.size(dims, axes, 't');
+        if ((long) c * z * t > Integer.MAX_VALUE)
+            throw new IOException(file + ": " + c * (long) z * t + " planes are more than an ImageJ stack holds");
+        if (d.getSize() > Integer.MAX_VALUE - 8) {
+            throw new IOException(file + ": " + d.getPath() + " holds " + d.getSize() + " values, more than one read"
+                    + " takes (2^31); save it in parts (one file per time point or channel), or as OME-Zarr and segment"
+                    + " it in blocks (./cnnj spark segment-blocks)");
+        }
+        return new Shape(w, h, c, z, t, bits, Hdf5Arrays.readBytes(d));
+    }
+
+    /** Every plane, in ImageJ's order. */
+    private static Object[] planes(Dataset d, String axes, Shape s, boolean bdv) {
+        long[] stride = Hdf5Arrays.strides(d.getDimensions());
+        long st = Hdf5Arrays.stride(stride, axes, 't'), sz = Hdf5Arrays.stride(stride, axes, 'z');
+        long sc = Hdf5Arrays.stride(stride, axes, 'c'), sy = Hdf5Arrays.stride(stride, axes, 'y');
+        long sx = Hdf5Arrays.stride(stride, axes, 'x');
+        boolean unsigned = Hdf5Arrays.unsigned(d) || bdv; // BDV's shorts hold unsigned values
+        Object data = d.getDataFlat();
+        int n = s.width * s.height;
+        Object[] planes = new Object[s.channels * s.slices * s.frames];
+        for (int t = 0; t < s.frames; t++)
+            for (int z = 0; z < s.slices; z++)
+                for (int c = 0; c < s.channels; c++) {
+                    Object plane = s.bits == 8 ? new byte[n] : s.bits == 16 ? new short[n] : new float[n];
+                    long origin = t * st + z * sz + c * sc;
+                    for (int y = 0, i = 0; y < s.height; y++)
+                        for (int x = 0; x < s.width; x++, i++) {
+                            float v = Hdf5Arrays.real(data, (int) (origin + y * sy + x * sx), unsigned);
+                            if (plane instanceof byte[] b) b[i] = (byte) v;
+                            else if (plane instanceof short[] sh) sh[i] = (short) v;
+                            else ((float[]) plane)[i] = v;
+                        }
+                    planes[(t * s.slices + z) * s.channels + c] = plane;
+                }
+        return planes;
+    }
+
+    private static final Pattern VOXEL =
+            Pattern.compile("<voxelSize>\\s*<unit>([^<]*)</unit>\\s*<size>\\s*([^<]+)</size>", Pattern.DOTALL);
+
+    private record Calibration(double[] voxel, String unit) {}
+
+    /**
+     * The voxel size (x, y, z) and unit of BigDataViewer's XML beside the file (same name, .xml); null without one or
+     * with a size that is not three positive numbers (the image is then uncalibrated, as without the XML).
+     */
+    private static Calibration bdvCalibration(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        Path xml = file.resolveSibling(name.substring(0, name.lastIndexOf('.') + 1) + "xml");
+        if (!Files.isRegularFile(xml)) return null;
+        Matcher m = VOXEL.matcher(new String(Files.readAllBytes(xml), StandardCharsets.UTF_8));
+        if (!m.find()) return null;
+        String[] parts = m.group(2).trim().split("\\s+");
+        if (parts.length != 3) return null;
+        double[] v = new double[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                v[i] = Double.parseDouble(parts[i]);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (!(v[i] > 0) || Double.isInfinite(v[i])) return null;
+        }
+        String unit = m.group(1).trim();
+        return new Calibration(v, unit.equalsIgnoreCase("um") ? "µm" : unit);
+    }
+}
