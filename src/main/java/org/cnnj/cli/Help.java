@@ -81,6 +81,7 @@ final class Help {
                       [--patch 64] [--patch-depth 0 (as deep as wide, in µm)] [--depth 2] [--filters 16] [--diameter 0]
                       [--voxel z,y,x] [--lr 0.002] [--validation 0.2] [--validation-images DIR] [--patience 5] [--seed 1]
                       [--no-intensity] [--resume] [--train-engine auto|java|ort (ONNX Runtime runs each whole step)]
+                      [--from M3D.onnx (fine-tune a 3-D model: its network, voxel ratio, object size and split depth kept)]
                       a 3-D U-Net (instances: foreground + 3-D distance map) from stacks X.tif with label stacks X-labels.tif;
                       Ctrl-C stops at the next step, exports the best model and prints the command to resume."""),
             Map.entry("generate-scenes", "./cnnj generate-scenes [--out DIR] [--count N] [--size S] [--seed S]"),

@@ -76,7 +76,8 @@ final class Volume3dCommands {
             "--seed",
             "--voxel",
             "--validation-images",
-            "--train-engine");
+            "--train-engine",
+            "--from");
 
     /** {@code ./cnnj train-seg3d --images DIR --output M.onnx [options]}. */
     static int train(String[] args) throws IOException {
@@ -98,7 +99,8 @@ final class Volume3dCommands {
                 o.integer("--filters", 16),
                 o.integer("--patch-depth", 0),
                 o.number("--diameter", 0),
-                !o.has("--no-intensity"));
+                !o.has("--no-intensity"),
+                o.path("--from"));
         TrainingRun<LabeledVolume> run = VolumeFiles.run(
                         data, cfg, "./cnnj train-seg3d " + String.join(" ", args), o.path("--images"), output)
                 .withListener(e -> System.out.println(e.line()));

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.cnnj.ij.VolumeFiles;
+import org.cnnj.model.Sidecars;
 import org.cnnj.seg.LabeledVolume;
+import org.cnnj.seg.VolumeSpec;
 import org.cnnj.seg.VolumeTrainer;
 import org.cnnj.train.TrainConfig;
 import org.cnnj.train.TrainEngine;
@@ -69,6 +71,15 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
             description = TrainSegmentationCommand.ENGINE_HELP)
     private String engine = "auto";
 
+    @Parameter(
+            label = "Start from 3-D model (.onnx, optional)",
+            style = "open",
+            required = false,
+            callback = "fromChanged",
+            description = "fine-tune a CNN-J 3-D model (e.g. models/nuclei3d.onnx) on these stacks: it keeps its"
+                    + " network, voxel ratio, object size and split depth; empty: a new network")
+    private File from;
+
     @Override
     protected String title() {
         return "Train 3-D Segmentation";
@@ -89,7 +100,10 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
                 .withListener(trainingListener(output, false, stop));
         VolumeTrainer.Result r = VolumeFiles.train(
                 run,
-                VolumeTrainer.Recipe.defaults().withNetwork(depth, filters).withDiameter(diameter),
+                VolumeTrainer.Recipe.defaults()
+                        .withNetwork(depth, filters)
+                        .withDiameter(diameter)
+                        .withFrom(from == null || from.getPath().isEmpty() ? null : from.toPath()),
                 output.toPath(),
                 stop);
         return String.format(
@@ -99,6 +113,22 @@ public class TrainSegmentation3dCommand extends CnnjCommand {
                 r.outcome().epochsRun(),
                 r.outcome().cancelled() ? " (stopped by Esc; best model kept)" : "",
                 output);
+    }
+
+    /**
+     * The model's U-Net shape and object size in the dialog when a 3-D model is chosen to start from: fine-tuning keeps
+     * them whatever the fields say, so the dialog shows the truth.
+     */
+    protected void fromChanged() {
+        if (from == null || !VolumeSpec.describes(from.toPath())) return;
+        try {
+            VolumeSpec spec = VolumeSpec.read(Sidecars.of(from.toPath()));
+            depth = spec.architecture().depth();
+            filters = spec.architecture().baseFilters();
+            diameter = spec.objectDiameter();
+        } catch (IOException | RuntimeException e) {
+            // not (yet) a readable 3-D model: keep the current values; training names the problem
+        }
     }
 
     /** "z,y,x" as three positive sizes. */

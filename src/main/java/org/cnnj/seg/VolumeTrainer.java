@@ -1,12 +1,14 @@
 package org.cnnj.seg;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.BceWithLogits;
 import org.cnnj.model.Normalization;
+import org.cnnj.model.Sidecars;
 import org.cnnj.onnx.TrainingGraph;
 import org.cnnj.onnx.TrainingLoss;
 import org.cnnj.ops.Add;
@@ -40,10 +42,12 @@ public final class VolumeTrainer {
 
     /**
      * A new 3-D U-Net's depth and base filters; patch depth in slices (0: as deep in physical units as the patch is
-     * wide, a multiple of the network's); the object diameter (xy voxels) volumes are brought to (0: their median);
-     * whether patches vary in intensity.
+     * wide, a multiple of the network's); the object diameter (xy voxels) volumes are brought to (0: their median, or
+     * the model's when fine-tuning); whether patches vary in intensity; a CNN-J 3-D model to fine-tune ({@code from},
+     * null: a new network) — it keeps its architecture, voxel ratio, object size and split depth.
      */
-    public record Recipe(int depth, int filters, int patchDepth, double diameter, boolean intensityAugmentation) {
+    public record Recipe(
+            int depth, int filters, int patchDepth, double diameter, boolean intensityAugmentation, Path from) {
         public Recipe {
             if (depth < 1 || depth > 4) throw new IllegalArgumentException("3-D training: depth must be 1..4");
             if (filters < 1) throw new IllegalArgumentException("3-D training: filters must be >= 1");
@@ -53,20 +57,49 @@ public final class VolumeTrainer {
                         "3-D training: the object diameter must be 4..200 voxels (or 0 = from the labels)");
         }
 
+        public Recipe(int depth, int filters, int patchDepth, double diameter, boolean intensityAugmentation) {
+            this(depth, filters, patchDepth, diameter, intensityAugmentation, null);
+        }
+
         public static Recipe defaults() {
             return new Recipe(2, 16, 0, 0, true);
         }
 
         public Recipe withNetwork(int levels, int baseFilters) {
-            return new Recipe(levels, baseFilters, patchDepth, diameter, intensityAugmentation);
+            return new Recipe(levels, baseFilters, patchDepth, diameter, intensityAugmentation, from);
         }
 
         public Recipe withPatchDepth(int slices) {
-            return new Recipe(depth, filters, slices, diameter, intensityAugmentation);
+            return new Recipe(depth, filters, slices, diameter, intensityAugmentation, from);
         }
 
         public Recipe withDiameter(double d) {
-            return new Recipe(depth, filters, patchDepth, d, intensityAugmentation);
+            return new Recipe(depth, filters, patchDepth, d, intensityAugmentation, from);
+        }
+
+        /** Fine-tunes the 3-D model {@code model} (.onnx with its sidecar) instead of training a new network. */
+        public Recipe withFrom(Path model) {
+            return new Recipe(depth, filters, patchDepth, diameter, intensityAugmentation, model);
+        }
+    }
+
+    /** The model a recipe fine-tunes: its network with its weights, and its sidecar. */
+    private record Start(VolumeUNet net, VolumeSpec spec) {
+        static Start of(Recipe recipe, int channels) throws IOException {
+            if (recipe.from() == null) return null;
+            Path model = recipe.from();
+            if (!VolumeSpec.describes(model)) {
+                throw new IllegalArgumentException(model.getFileName() + " is not a CNN-J 3-D model (its sidecar "
+                        + Sidecars.of(model).getFileName() + " is missing or describes another task); fine-tune a"
+                        + " model train-seg3d made, e.g. models/nuclei3d.onnx");
+            }
+            VolumeSpec spec = VolumeSpec.read(Sidecars.of(model));
+            spec.checkAgainst(model);
+            if (spec.inputChannels() != channels) {
+                throw new IllegalArgumentException(model.getFileName() + " takes " + spec.inputChannels()
+                        + " channel(s) and the stacks have " + channels + "; fine-tune a model of as many channels");
+            }
+            return new Start(VolumeSegmenter.loadNetwork(model, spec), spec);
         }
     }
 
@@ -86,13 +119,18 @@ public final class VolumeTrainer {
         TrainingLoop.Split<LabeledVolume> split = run.validation() != null
                 ? new TrainingLoop.Split<>(data, run.validation())
                 : TrainingLoop.split(data, cfg.validationFraction(), rng);
-        // the training voxels' z/xy ratio: the median of the stacks' (the others are resampled to it)
-        double ratio = data.stream().mapToDouble(LabeledVolume::zRatio).sorted().toArray()[data.size() / 2];
-        LabeledVolume typical =
-                data.stream().filter(v -> v.zRatio() == ratio).findFirst().orElseThrow();
-        double diameter = recipe.diameter() > 0 ? recipe.diameter() : medianDiameter(data);
-        VolumeUNetConfig arch =
-                new VolumeUNetConfig(data.get(0).image().length, 2, recipe.depth(), recipe.filters(), ratio);
+        Start start = Start.of(recipe, data.get(0).image().length);
+        // the training voxels' z/xy ratio: the model's when fine-tuning, else the median of the stacks' (the others are
+        // resampled to it)
+        double ratio = start != null
+                ? start.spec.zRatio()
+                : data.stream().mapToDouble(LabeledVolume::zRatio).sorted().toArray()[data.size() / 2];
+        double diameter = recipe.diameter() > 0
+                ? recipe.diameter()
+                : start != null ? start.spec.objectDiameter() : medianDiameter(data);
+        VolumeUNetConfig arch = start != null
+                ? start.spec.architecture()
+                : new VolumeUNetConfig(data.get(0).image().length, 2, recipe.depth(), recipe.filters(), ratio);
         int[] m = arch.sizeMultiple();
         if (cfg.patch() % m[1] != 0)
             throw new IllegalArgumentException("3-D training: patch " + cfg.patch() + " must be a multiple of " + m[1]);
@@ -100,11 +138,19 @@ public final class VolumeTrainer {
         pd = Math.max(m[0], (pd + m[0] - 1) / m[0] * m[0]);
         if (pd % m[0] != 0)
             throw new IllegalArgumentException("3-D training: patch depth " + pd + " must be a multiple of " + m[0]);
-        VolumeSpec spec = VolumeSpec.forUNet(arch, typical.voxel(), typical.unit(), diameter, run.provenance());
+        VolumeSpec spec;
+        if (start != null) {
+            spec = VolumeSpec.forUNet(arch, start.spec.voxel(), start.spec.unit(), diameter, run.provenance())
+                    .withSplitDepth(start.spec.splitDepth());
+        } else {
+            LabeledVolume typical =
+                    data.stream().filter(v -> v.zRatio() == ratio).findFirst().orElseThrow();
+            spec = VolumeSpec.forUNet(arch, typical.voxel(), typical.unit(), diameter, run.provenance());
+        }
         List<Prepared> training = prepare(split.training(), ratio, diameter, spec.normalization());
         boolean scored = run.scored();
         List<LabeledVolume> validation = scored ? rescaled(split.validation(), ratio, diameter) : List.of();
-        VolumeUNet net = new VolumeUNet(arch, rng.split());
+        VolumeUNet net = start != null ? start.net : new VolumeUNet(arch, rng.split());
         Adam adam = new Adam(net.parameters(), AdamConfig.adam(cfg.learningRate()));
         long total = (long) cfg.epochs() * cfg.stepsPerEpoch();
         long warm = Math.min(50, total / 10);

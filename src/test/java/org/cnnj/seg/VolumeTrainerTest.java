@@ -2,10 +2,13 @@ package org.cnnj.seg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.cnnj.model.Sidecars;
 import org.cnnj.runtime.JavaEngine;
 import org.cnnj.train.EpochReport;
 import org.cnnj.train.TrainConfig;
@@ -78,5 +81,49 @@ class VolumeTrainerTest {
         for (EpochReport e : reports) assertFalse(e.validated(), e.line());
         assertTrue(
                 r.outcome().bestScore().startsWith("no validation"), r.outcome().bestScore());
+    }
+
+    /**
+     * Fine-tuning starts from the model's weights and keeps what it was trained at: a few steps at a tiny learning rate
+     * leave the shipped model's result on a held-out stack, where a new network after the same steps finds nothing.
+     */
+    @Test
+    void fineTuningStartsFromTheModelAndKeepsItsScale() throws Exception {
+        Path shipped = Path.of("models/nuclei3d.onnx");
+        VolumeSpec before = VolumeSpec.read(Sidecars.of(shipped));
+        SyntheticVolumes.Settings s = SyntheticVolumes.Settings.defaults().withZRatio(before.zRatio());
+        List<LabeledVolume> train = List.of(SyntheticVolumes.generate(300, 16, 48, 48, s));
+        LabeledVolume held = SyntheticVolumes.generate(901, 16, 96, 96, s);
+        TrainConfig cfg = TrainConfig.defaults()
+                .withSchedule(1, 2)
+                .withBatches(1, 32)
+                .withLearningRate(1e-7)
+                .withValidation(0)
+                .withSeed(3);
+        VolumeTrainer.Result tuned = VolumeTrainer.train(
+                TrainingRun.of(train, cfg), VolumeTrainer.Recipe.defaults().withFrom(shipped));
+        assertEquals(before.architecture(), tuned.spec().architecture());
+        assertEquals(before.objectDiameter(), tuned.spec().objectDiameter(), 1e-9);
+        assertEquals(before.splitDepth(), tuned.spec().splitDepth(), 1e-9);
+        assertEquals(before.zRatio(), tuned.spec().zRatio(), 1e-9);
+        VolumeTrainer.Result fresh = VolumeTrainer.train(
+                TrainingRun.of(train, cfg),
+                VolumeTrainer.Recipe.defaults()
+                        .withNetwork(before.architecture().depth(), 16));
+        double tunedAp = ap(tuned, held), freshAp = ap(fresh, held);
+        assertTrue(tunedAp > 0.7 && freshAp < 0.2, "fine-tuned " + tunedAp + ", new network " + freshAp);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> VolumeTrainer.train(
+                        TrainingRun.of(train, cfg),
+                        VolumeTrainer.Recipe.defaults().withFrom(Path.of("models/nuclei.onnx"))));
+        assertTrue(e.getMessage().contains("nuclei.onnx is not a CNN-J 3-D model"), e.getMessage());
+    }
+
+    private static double ap(VolumeTrainer.Result r, LabeledVolume held) {
+        VolumeSegmenter.Result seg = new VolumeSegmenter(new JavaEngine(r.model()), r.spec())
+                .segment(held, VolumeSegmenter.Options.defaults(), line -> {}, null);
+        InstanceMatching.Result m = InstanceMatching.match(held.labels(), seg.labels(), 0.5);
+        return (double) m.truePositives() / (m.truePositives() + m.falsePositives() + m.falseNegatives());
     }
 }
