@@ -33,6 +33,7 @@ ap.add_argument("--size", type=int, default=160, help="crop side in xy (pixels o
 ap.add_argument("--z-ratio", type=float, default=2.2)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--match", default="", help="only images whose name contains this")
+ap.add_argument("--scale", type=float, default=1.0, help="resize the 2-D images first (another magnification)")
 a = ap.parse_args()
 rng = np.random.default_rng(a.seed)
 os.makedirs(a.out, exist_ok=True)
@@ -66,6 +67,8 @@ def image():
         f, lf = pairs[rng.integers(len(pairs))]
         img, lab = grey(tifffile.imread(f)), tifffile.imread(lf).astype(np.int32)
         if img is not None and lab.shape == img.shape and len(np.unique(lab)) > 6:
+            if a.scale != 1:
+                img, lab = ndi.zoom(img, a.scale, order=1), ndi.zoom(lab, a.scale, order=0)
             return img, lab
     raise SystemExit("no usable image found")
 

@@ -99,8 +99,9 @@ public final class Hdf5Images {
         if (bdv.size() == 1) return bdv.get(0);
         if (bdv.size() > 1) {
             throw new IOException(file + " is a BigDataViewer file of " + bdv.size() + " views or time points ("
-                    + Hdf5Arrays.names(bdv) + "); export the one to segment as TIFF (BigDataViewer: File › Export, or"
-                    + " Fiji's Image › Duplicate of it) or segment a folder of its planes");
+                    + Hdf5Arrays.names(bdv)
+                    + "); which one to segment cannot be told: save that view as a TIFF in Fiji (Plugins ›"
+                    + " BigDataViewer) or export one view per file");
         }
         List<Dataset> arrays = Hdf5Arrays.arrays(all);
         if (arrays.size() == 1) return arrays.get(0);

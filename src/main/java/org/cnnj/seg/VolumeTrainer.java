@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.BceWithLogits;
@@ -84,7 +85,7 @@ public final class VolumeTrainer {
     }
 
     /** The model a recipe fine-tunes: its network with its weights, and its sidecar. */
-    private record Start(VolumeUNet net, VolumeSpec spec) {
+    private record Start(VolumeUNet net, VolumeSpec spec, Path file) {
         static Start of(Recipe recipe, int channels) throws IOException {
             if (recipe.from() == null) return null;
             Path model = recipe.from();
@@ -99,7 +100,16 @@ public final class VolumeTrainer {
                 throw new IllegalArgumentException(model.getFileName() + " takes " + spec.inputChannels()
                         + " channel(s) and the stacks have " + channels + "; fine-tune a model of as many channels");
             }
-            return new Start(VolumeSegmenter.loadNetwork(model, spec), spec);
+            return new Start(VolumeSegmenter.loadNetwork(model, spec), spec, model);
+        }
+
+        /** This run's provenance and where it started: the model's file, how that was made and on what. */
+        Map<String, String> provenance(TrainingRun<LabeledVolume> run) {
+            Map<String, String> p = new LinkedHashMap<>(run.provenance());
+            Map<String, String> base = spec.provenance();
+            p.put("from", file.getFileName() + (base.containsKey("command") ? ": " + base.get("command") : ""));
+            if (base.containsKey("data")) p.put("from_data", base.get("data"));
+            return p;
         }
     }
 
@@ -140,7 +150,7 @@ public final class VolumeTrainer {
             throw new IllegalArgumentException("3-D training: patch depth " + pd + " must be a multiple of " + m[0]);
         VolumeSpec spec;
         if (start != null) {
-            spec = VolumeSpec.forUNet(arch, start.spec.voxel(), start.spec.unit(), diameter, run.provenance())
+            spec = VolumeSpec.forUNet(arch, start.spec.voxel(), start.spec.unit(), diameter, start.provenance(run))
                     .withSplitDepth(start.spec.splitDepth());
         } else {
             LabeledVolume typical =

@@ -106,6 +106,13 @@ class VolumeTrainerTest {
         assertEquals(before.objectDiameter(), tuned.spec().objectDiameter(), 1e-9);
         assertEquals(before.splitDepth(), tuned.spec().splitDepth(), 1e-9);
         assertEquals(before.zRatio(), tuned.spec().zRatio(), 1e-9);
+        assertTrue(
+                tuned.spec().provenance().get("from").startsWith("nuclei3d.onnx: ./cnnj train-seg3d")
+                        && tuned.spec()
+                                .provenance()
+                                .get("from_data")
+                                .equals(before.provenance().get("data")),
+                "where it started: " + tuned.spec().provenance());
         VolumeTrainer.Result fresh = VolumeTrainer.train(
                 TrainingRun.of(train, cfg),
                 VolumeTrainer.Recipe.defaults()
