@@ -49,7 +49,7 @@ public final class Hdf5Images {
         }
     }
 
-    /** Whether {@code file} starts with HDF5's signature. */
+    /** Whether a file whose first {@code n} bytes are {@code head} starts with HDF5's signature. */
     public static boolean isHdf5(byte[] head, int n) {
         byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
         if (n < signature.length) return false;
