@@ -215,6 +215,23 @@ class VolumeSegmentationTest {
         assertArrayEquals(labels, VolumeScaling.nearest(big, new VolumeSize(4, 4, 4), new VolumeSize(2, 2, 2)));
     }
 
+    /**
+     * Diameter auto reads the size where the next scale up confirms it, and nowhere else — never at the largest scale,
+     * which nothing confirms (there a noisy stack's grains become objects). Scales: 0.25, 0.35, 0.5, 0.71, 1, 1.41, 2,
+     * 2.83; the model's objects 14 voxels across.
+     */
+    @Test
+    void diameterAutoTakesOnlyASizeTheNextScaleConfirms() {
+        // real objects 28 voxels across: whole from scale 0.5 on, confirmed by 0.71
+        assertEquals(2, VolumeSegmenter.chosenScale(new double[] {0, 0, 28, 27, 29, 28, 27, 28}, 14));
+        // small nuclei ~10 voxels, whole from 1.41, the scales above cut noise into ever smaller objects: none
+        // confirmed, so none (the model's size); the largest scale alone used to be taken, 4.5 voxels
+        assertEquals(-1, VolumeSegmenter.chosenScale(new double[] {0, 0, 0, 0, 10, 10, 6, 4.5}, 14));
+        assertEquals(-1, VolumeSegmenter.chosenScale(new double[] {0, 0, 0, 0, 0, 3, 3.5, 4.5}, 14));
+        // ~10 voxels confirmed at 1.41 by 2
+        assertEquals(5, VolumeSegmenter.chosenScale(new double[] {0, 0, 0, 0, 10, 10, 9.5, 4.5}, 14));
+    }
+
     @Test
     void sidecarsOfTheOtherKindAreRefusedByName(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("m.json");
