@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cnnj.ij.Stacks;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.model.Sidecars;
 import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.VolumeSpec;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,33 @@ class Volume3dCommandsTest {
             "0.34"
         }));
         assertTrue(VolumeSpec.describes(model));
+        // fine-tuned from it, as typed: the model's network and object size kept, where it started recorded
+        Path tuned = dir.resolve("tuned.onnx");
+        assertEquals(0, Main.run(new String[] {
+            "train-seg3d",
+            "--images",
+            stacks.toString(),
+            "--output",
+            tuned.toString(),
+            "--from",
+            model.toString(),
+            "--epochs",
+            "1",
+            "--steps",
+            "1",
+            "--batch",
+            "1",
+            "--patch",
+            "32",
+            "--validation",
+            "0"
+        }));
+        VolumeSpec base = VolumeSpec.read(Sidecars.of(model)), after = VolumeSpec.read(Sidecars.of(tuned));
+        assertEquals(base.architecture(), after.architecture(), "4 filters kept, not the default 16");
+        assertEquals(base.objectDiameter(), after.objectDiameter(), 1e-9);
+        assertTrue(
+                after.provenance().get("from").startsWith("n3d.onnx: ./cnnj train-seg3d"),
+                after.provenance().toString());
         Path input = stacks.resolve("nuclei3d-7.tif");
         Path ort = dir.resolve("ort"), java = dir.resolve("java");
         assertEquals(0, segment(model, input, ort, "ort"));
