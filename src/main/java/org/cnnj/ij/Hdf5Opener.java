@@ -12,14 +12,14 @@ final class Hdf5Opener {
     private Hdf5Opener() {}
 
     static ImagePlus open(Path file) throws IOException {
-        Hdf5Images.Shape s = Hdf5Images.shape(file);
-        // The planes, and the file's values beside them while they are copied.
-        long planes = (long) s.channels() * s.slices() * s.frames();
-        ImageIoTiffs.requireFree(
-                file,
-                s.width() + " × " + s.height() + " pixels" + (planes > 1 ? " × " + planes + " planes" : ""),
-                s.bytes() + s.readBytes());
-        Hdf5Images.Image image = Hdf5Images.read(file);
+        Hdf5Images.Image image = Hdf5Images.read(file, s -> {
+            // The planes, and the file's values beside them while they are copied.
+            long planes = (long) s.channels() * s.slices() * s.frames();
+            ImageIoTiffs.requireFree(
+                    file,
+                    s.width() + " × " + s.height() + " pixels" + (planes > 1 ? " × " + planes + " planes" : ""),
+                    s.bytes() + s.readBytes());
+        });
         ImageStack stack = new ImageStack(image.width(), image.height());
         for (Object p : image.planes()) stack.addSlice(null, p);
         ImagePlus imp = new ImagePlus(file.getFileName().toString(), stack);

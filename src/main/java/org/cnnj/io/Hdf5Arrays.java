@@ -42,7 +42,7 @@ final class Hdf5Arrays {
     }
 
     /** The datasets of two or more axes: those that can be images. */
-    static List<Dataset> arrays(List<Dataset> all) {
+    private static List<Dataset> arrays(List<Dataset> all) {
         return all.stream().filter(d -> d.getDimensions().length >= 2).toList();
     }
 
@@ -151,8 +151,36 @@ final class Hdf5Arrays {
         return v;
     }
 
-    /** The message for a file jhdf cannot read. */
-    static IOException unreadable(Path file, Throwable e, String fix) {
-        return new IOException(file + " is not a readable HDF5 file (" + e + "); " + fix);
+    /** What is read from an open HDF5 file. */
+    interface Reader<T> {
+        T read(HdfFile hdf) throws IOException;
+    }
+
+    /**
+     * Opens {@code file} and reads it with {@code reader}; whatever jhdf throws on a damaged or odd file becomes an
+     * IOException naming the file and {@code fix}.
+     */
+    static <T> T read(Path file, String fix, Reader<T> reader) throws IOException {
+        try (HdfFile hdf = new HdfFile(file)) {
+            return reader.read(hdf);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) { // LinkageError: a filter whose library is not installed
+            throw new IOException(file + " is not a readable HDF5 file (" + e + "); " + fix);
+        }
+    }
+
+    /** The first of {@code names} (absolute dataset paths) the file holds; null when none. */
+    static Dataset named(List<Dataset> all, List<String> names) {
+        for (String name : names) for (Dataset d : all) if (d.getPath().equals(name)) return d;
+        return null;
+    }
+
+    /** The file's only array of two or more axes; {@code several}: what to do when it holds more than one. */
+    static Dataset only(List<Dataset> all, Path file, String several) throws IOException {
+        List<Dataset> arrays = arrays(all);
+        if (arrays.size() == 1) return arrays.get(0);
+        if (arrays.isEmpty()) throw new IOException(file + " holds no image array (datasets: " + names(all) + ")");
+        throw new IOException(file + " holds several arrays (" + names(arrays) + ") and " + several);
     }
 }

@@ -57,32 +57,50 @@ public final class Hdf5Images {
         return true;
     }
 
+    /** Called with an image's shape before its pixels are read (a memory check): what it throws stops the read. */
+    public interface BeforePixels {
+        void check(Shape shape) throws IOException;
+    }
+
+    private static final String FIX = "save it again (ilastik, Fiji's Export HDF5, h5py) or as TIFF";
+
     public static Shape shape(Path file) throws IOException {
-        return read(file, false).shape;
+        return Hdf5Arrays.read(file, FIX, hdf -> found(hdf, file).shape);
     }
 
     public static Image read(Path file) throws IOException {
-        Read r = read(file, true);
-        Shape s = r.shape;
-        return new Image(s.width, s.height, s.channels, s.slices, s.frames, s.bits, r.planes, r.voxel, r.unit);
+        return read(file, shape -> {});
     }
 
-    private record Read(Shape shape, Object[] planes, double[] voxel, String unit) {}
+    /** The image, read once {@code check} has seen its shape; the file is opened once. */
+    public static Image read(Path file, BeforePixels check) throws IOException {
+        return Hdf5Arrays.read(file, FIX, hdf -> {
+            Found f = found(hdf, file);
+            Shape s = f.shape;
+            check.check(s);
+            Object[] planes = planes(f.dataset, f.axes, s, f.bdv);
+            Calibration cal = f.bdv ? bdvCalibration(file) : null;
+            return new Image(
+                    s.width,
+                    s.height,
+                    s.channels,
+                    s.slices,
+                    s.frames,
+                    s.bits,
+                    planes,
+                    cal == null ? null : cal.voxel,
+                    cal == null ? null : cal.unit);
+        });
+    }
 
-    private static Read read(Path file, boolean pixels) throws IOException {
-        try (HdfFile hdf = new HdfFile(file)) {
-            Dataset d = dataset(hdf, file);
-            boolean bdv = BDV_LEVEL0.matcher(d.getPath()).matches();
-            String axes = bdv ? "zyx" : Hdf5Arrays.axes(d, file);
-            Shape shape = shape(d, axes, bdv, file);
-            Object[] planes = pixels ? planes(d, axes, shape, bdv) : null;
-            Calibration cal = bdv && pixels ? bdvCalibration(file) : null;
-            return new Read(shape, planes, cal == null ? null : cal.voxel, cal == null ? null : cal.unit);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException | LinkageError e) { // LinkageError: a filter whose library is not installed
-            throw Hdf5Arrays.unreadable(file, e, "save it again (ilastik, Fiji's Export HDF5, h5py) or as TIFF");
-        }
+    /** The image's dataset, its axes, whether it is BigDataViewer's, and its shape. */
+    private record Found(Dataset dataset, String axes, boolean bdv, Shape shape) {}
+
+    private static Found found(HdfFile hdf, Path file) throws IOException {
+        Dataset d = dataset(hdf, file);
+        boolean bdv = BDV_LEVEL0.matcher(d.getPath()).matches();
+        String axes = bdv ? "zyx" : Hdf5Arrays.axes(d, file);
+        return new Found(d, axes, bdv, shape(d, axes, bdv, file));
     }
 
     /**
@@ -91,8 +109,8 @@ public final class Hdf5Images {
      */
     private static Dataset dataset(HdfFile hdf, Path file) throws IOException {
         List<Dataset> all = Hdf5Arrays.datasets(hdf);
-        for (String name : List.of("/" + Hdf5Arrays.EXPORTED, "/data"))
-            for (Dataset d : all) if (d.getPath().equals(name)) return d;
+        Dataset named = Hdf5Arrays.named(all, List.of("/" + Hdf5Arrays.EXPORTED, "/data"));
+        if (named != null) return named;
         List<Dataset> bdv = all.stream()
                 .filter(d -> BDV_LEVEL0.matcher(d.getPath()).matches())
                 .toList();
@@ -103,12 +121,10 @@ public final class Hdf5Images {
                     + "); which one to segment cannot be told: save that view as a TIFF in Fiji (Plugins ›"
                     + " BigDataViewer) or export one view per file");
         }
-        List<Dataset> arrays = Hdf5Arrays.arrays(all);
-        if (arrays.size() == 1) return arrays.get(0);
-        if (arrays.isEmpty())
-            throw new IOException(file + " holds no image array (datasets: " + Hdf5Arrays.names(all) + ")");
-        throw new IOException(file + " holds several arrays (" + Hdf5Arrays.names(arrays) + ") and no "
-                + Hdf5Arrays.EXPORTED + " or /data; keep the image alone in its file (h5py) or name it data");
+        return Hdf5Arrays.only(
+                all,
+                file,
+                "no " + Hdf5Arrays.EXPORTED + " or /data; keep the image alone in its file (h5py) or name it data");
     }
 
     private static Shape shape(Dataset d, String axes, boolean bdv, Path file) throws IOException {

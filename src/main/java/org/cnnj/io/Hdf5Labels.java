@@ -19,27 +19,23 @@ public final class Hdf5Labels {
     public record Volume(int width, int height, int[][] planes) {}
 
     public static Volume read(Path file) throws IOException {
-        try (HdfFile hdf = new HdfFile(file)) {
-            Dataset d = dataset(hdf, file);
-            return volume(d, Hdf5Arrays.axes(d, file), file);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException | LinkageError e) { // LinkageError: a filter whose library is not installed
-            throw Hdf5Arrays.unreadable(
-                    file, e, "export it again from ilastik (Export Image Settings: hdf5) or save it with h5py");
-        }
+        return Hdf5Arrays.read(
+                file, "export it again from ilastik (Export Image Settings: hdf5) or save it with h5py", hdf -> {
+                    Dataset d = dataset(hdf, file);
+                    return volume(d, Hdf5Arrays.axes(d, file), file);
+                });
     }
 
     /** ilastik's exported_data; else the file's only array of two or more axes. */
     private static Dataset dataset(HdfFile hdf, Path file) throws IOException {
         List<Dataset> all = Hdf5Arrays.datasets(hdf);
-        for (Dataset d : all) if (d.getPath().equals("/" + Hdf5Arrays.EXPORTED)) return d;
-        List<Dataset> arrays = Hdf5Arrays.arrays(all);
-        if (arrays.size() == 1) return arrays.get(0);
-        if (arrays.isEmpty())
-            throw new IOException(file + " holds no image array (datasets: " + Hdf5Arrays.names(all) + ")");
-        throw new IOException(file + " holds several arrays (" + Hdf5Arrays.names(arrays) + ") and no "
-                + Hdf5Arrays.EXPORTED + " (ilastik's export); keep the label image alone in its file");
+        Dataset exported = Hdf5Arrays.named(all, List.of("/" + Hdf5Arrays.EXPORTED));
+        return exported != null
+                ? exported
+                : Hdf5Arrays.only(
+                        all,
+                        file,
+                        "no " + Hdf5Arrays.EXPORTED + " (ilastik's export); keep the label image alone in its file");
     }
 
     private static Volume volume(Dataset d, String axes, Path file) throws IOException {

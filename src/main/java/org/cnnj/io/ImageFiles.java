@@ -24,14 +24,14 @@ public final class ImageFiles {
     private static final String CELLPOSE_SEG = "_seg.npy";
 
     /** What ilastik's Object Classification exports beside image X by default: its instance ids, X_Object Identities.h5. */
-    private static final String ILASTIK_OBJECTS = "_Object Identities.h5";
+    private static final String ILASTIK_OBJECTS = "_Object Identities";
 
     /**
      * What ilastik names its exports beside image X by default ({nickname}_{result type}.h5): results, not images to
      * segment.
      */
     private static final List<String> ILASTIK_EXPORTS = List.of(
-            "_Object Identities",
+            ILASTIK_OBJECTS,
             "_Simple Segmentation",
             "_Probabilities",
             "_Uncertainty",
@@ -93,7 +93,7 @@ public final class ImageFiles {
             for (String suffix : LABEL_SUFFIXES)
                 for (String e : extensions) candidates.add(image.resolveSibling(base + suffix + e));
             candidates.add(image.resolveSibling(base + CELLPOSE_SEG));
-            candidates.add(image.resolveSibling(base + ILASTIK_OBJECTS));
+            candidates.add(image.resolveSibling(base + ILASTIK_OBJECTS + ".h5"));
             Path folder = image.toAbsolutePath().getParent();
             if (folder != null
                     && folder.getFileName() != null
