@@ -62,7 +62,7 @@ public final class Hdf5Images {
         void check(Shape shape) throws IOException;
     }
 
-    private static final String FIX = "save it again (ilastik, Fiji's Export HDF5, h5py) or as TIFF";
+    static final String FIX = "save it again (ilastik, Fiji's Export HDF5, h5py) or as TIFF";
 
     public static Shape shape(Path file) throws IOException {
         return Hdf5Arrays.read(file, FIX, hdf -> found(hdf, file).shape);
@@ -96,11 +96,18 @@ public final class Hdf5Images {
     /** The image's dataset, its axes, whether it is BigDataViewer's, and its shape. */
     private record Found(Dataset dataset, String axes, boolean bdv, Shape shape) {}
 
-    private static Found found(HdfFile hdf, Path file) throws IOException {
+    /** The image's dataset, its axes (t, z, y, x, c) and whether it is BigDataViewer's (unsigned values in shorts). */
+    record Located(Dataset dataset, String axes, boolean bdv) {}
+
+    static Located locate(HdfFile hdf, Path file) throws IOException {
         Dataset d = dataset(hdf, file);
         boolean bdv = BDV_LEVEL0.matcher(d.getPath()).matches();
-        String axes = bdv ? "zyx" : Hdf5Arrays.axes(d, file);
-        return new Found(d, axes, bdv, shape(d, axes, bdv, file));
+        return new Located(d, bdv ? "zyx" : Hdf5Arrays.axes(d, file), bdv);
+    }
+
+    private static Found found(HdfFile hdf, Path file) throws IOException {
+        Located l = locate(hdf, file);
+        return new Found(l.dataset, l.axes, l.bdv, shape(l.dataset, l.axes, l.bdv, file));
     }
 
     /**
@@ -131,17 +138,9 @@ public final class Hdf5Images {
         int[] dims = d.getDimensions();
         int w = Hdf5Arrays.size(dims, axes, 'x'), h = Hdf5Arrays.size(dims, axes, 'y');
         if ((long) w * h > Integer.MAX_VALUE)
-            throw new IOException(file + ": a plane of " + w + " × " + h + " pixels is more than ImageJ holds");
-        int bits;
-        if (d.getDataType() instanceof FixedPoint f) {
-            boolean small = f.getSize() == 1 && !f.isSigned() || f.getSize() == 2 && (!f.isSigned() || bdv);
-            bits = small ? 8 * f.getSize() : 32; // signed and wider integers: 32-bit float, as ImageJ holds them
-        } else if (d.getDataType() instanceof FloatingPoint) bits = 32;
-        else {
-            throw new IOException(
-                    file + ": " + d.getPath() + " holds " + d.getJavaType().getSimpleName()
-                            + " values, not the numbers of an image; save the image as numbers (h5py: uint8, uint16, float32)");
-        }
+            throw new IOException(file + ": a plane of " + w + " × " + h + " pixels is more than ImageJ holds;"
+                    + " segment it in blocks as it is: ./cnnj spark segment-blocks --input " + file);
+        int bits = bits(d, bdv, file);
         int c = Hdf5Arrays.size(dims, axes, 'c');
         int z = Hdf5Arrays.size(dims, axes, 'z');
         int t = Hdf5Arrays.size(dims, axes, 't');
@@ -149,10 +148,25 @@ public final class Hdf5Images {
             throw new IOException(file + ": " + c * (long) z * t + " planes are more than an ImageJ stack holds");
         if (d.getSize() > Integer.MAX_VALUE - 8) {
             throw new IOException(file + ": " + d.getPath() + " holds " + d.getSize() + " values, more than one read"
-                    + " takes (2^31); save it in parts (one file per time point or channel), or as OME-Zarr and segment"
-                    + " it in blocks (./cnnj spark segment-blocks)");
+                    + " takes (2^31); segment it in blocks as it is (./cnnj spark segment-blocks --input " + file
+                    + ", one time point per file), or save it in parts (one file per time point or channel)");
         }
         return new Shape(w, h, c, z, t, bits, Hdf5Arrays.readBytes(d));
+    }
+
+    /**
+     * The bits per value ImageJ holds the dataset's values in: 8 and 16 for unsigned bytes and shorts (and BDV's signed
+     * shorts, which hold unsigned values), 32 (float) for every other number; other values are refused.
+     */
+    static int bits(Dataset d, boolean bdv, Path file) throws IOException {
+        if (d.getDataType() instanceof FixedPoint f) {
+            boolean small = f.getSize() == 1 && !f.isSigned() || f.getSize() == 2 && (!f.isSigned() || bdv);
+            return small ? 8 * f.getSize() : 32; // signed and wider integers: 32-bit float, as ImageJ holds them
+        }
+        if (d.getDataType() instanceof FloatingPoint) return 32;
+        throw new IOException(
+                file + ": " + d.getPath() + " holds " + d.getJavaType().getSimpleName()
+                        + " values, not the numbers of an image; save the image as numbers (h5py: uint8, uint16, float32)");
     }
 
     /** Every plane, in ImageJ's order. */
@@ -185,13 +199,13 @@ public final class Hdf5Images {
     private static final Pattern VOXEL =
             Pattern.compile("<voxelSize>\\s*<unit>([^<]*)</unit>\\s*<size>\\s*([^<]+)</size>", Pattern.DOTALL);
 
-    private record Calibration(double[] voxel, String unit) {}
+    record Calibration(double[] voxel, String unit) {}
 
     /**
      * The voxel size (x, y, z) and unit of BigDataViewer's XML beside the file (same name, .xml); null without one or
      * with a size that is not three positive numbers (the image is then uncalibrated, as without the XML).
      */
-    private static Calibration bdvCalibration(Path file) throws IOException {
+    static Calibration bdvCalibration(Path file) throws IOException {
         String name = file.getFileName().toString();
         Path xml = file.resolveSibling(name.substring(0, name.lastIndexOf('.') + 1) + "xml");
         if (!Files.isRegularFile(xml)) return null;

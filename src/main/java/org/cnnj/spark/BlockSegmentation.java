@@ -156,9 +156,9 @@ final class BlockSegmentation {
         if (block < 16 || blockZ < 1 || chunk < 16 || chunkZ < 1)
             throw new IllegalArgumentException("--block and --chunk take at least 16 px, --block-z and --chunk-z 1");
         SparkBatch.quietLogging();
-        BlockSource image = BlockSource.open(Path.of(input));
         Path out = Path.of(output).toAbsolutePath().normalize();
-        try (FolderLock lock = FolderLock.of(out, "spark-segment-blocks")) {
+        try (BlockSource image = BlockSource.open(Path.of(input));
+                FolderLock lock = FolderLock.of(out, "spark-segment-blocks")) {
             Request request = new Request(model, input, threads, diameter, tileAsked, block, blockZ, marginAsked);
             Plan plan = volume ? VolumePlan.of(request, image, voxel) : plan(request, image);
             List<long[]> blocks = blocks(plan);

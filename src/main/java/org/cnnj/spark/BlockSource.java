@@ -1,5 +1,6 @@
 package org.cnnj.spark;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One image too large for one machine, as the blocks read it: an OME-Zarr image ({@link OmeZarr}) or a folder of
- * tiles placed by a stitching configuration ({@link TileMosaic}).
+ * One image too large for one machine, as the blocks read it: an OME-Zarr image ({@link OmeZarr}), a folder of tiles
+ * placed by a stitching configuration ({@link TileMosaic}), a folder of planes ({@link PlaneFolder}) or an HDF5 file
+ * ({@link Hdf5Source}).
  */
-interface BlockSource {
+interface BlockSource extends Closeable {
     long width();
 
     long height();
@@ -52,16 +54,21 @@ interface BlockSource {
     /** What the label image names as its source. */
     String describe();
 
+    /** Lets go of what the source holds open (an HDF5 file); nothing for the others. */
+    @Override
+    default void close() {}
+
     /**
      * A folder holding {@code TileConfiguration.registered.txt} or {@code TileConfiguration.txt} (or such a file
-     * itself) is a mosaic of tiles; a folder of TIFF files without one, a volume of planes ({@link PlaneFolder});
-     * anything else is read as OME-Zarr.
+     * itself) is a mosaic of tiles; a folder of TIFF files without one, a volume of planes ({@link PlaneFolder}); an
+     * HDF5 file, its image ({@link Hdf5Source}); anything else is read as OME-Zarr.
      */
     static BlockSource open(Path input) throws IOException {
         if (!Files.exists(input)) throw new IOException(input + " does not exist; check the path");
         Path configuration = TileMosaic.configuration(input);
         if (configuration != null) return TileMosaic.open(configuration);
         if (PlaneFolder.holdsPlanes(input)) return PlaneFolder.open(input);
+        if (Hdf5Source.holds(input)) return Hdf5Source.open(input);
         return new Zarr(OmeZarr.open(input), input.toAbsolutePath().normalize().toString());
     }
 
@@ -115,25 +122,32 @@ interface BlockSource {
             return image.array().read(start, size);
         }
 
-        /** The whole image up to 16 M voxels, else whole chunks spread evenly over it (z, y, x), about 16 M voxels. */
         public float[] sample(int c) throws IOException {
-            long d = depth(), h = height(), w = width();
-            if (d * h * w <= 16L << 20) return readBox(c, new Box(0, 0, 0, (int) d, (int) h, (int) w));
             ZarrArray a = image.array();
             int n = a.chunks().length, z = image.axis("z");
-            int cd = z < 0 ? 1 : a.chunks()[z], ch = a.chunks()[n - 2], cw = a.chunks()[n - 1];
-            long nz = (d + cd - 1) / cd, ny = (h + ch - 1) / ch, nx = (w + cw - 1) / cw, total = nz * ny * nx;
-            long step = Math.max(1, total * cd * ch * cw / (16L << 20));
-            List<float[]> parts = new ArrayList<>();
-            for (long k = step / 2; k < total; k += step) {
-                long kz = k / (ny * nx), ky = k / nx % ny, kx = k % nx;
-                int rd = (int) Math.min(cd, d - kz * cd),
-                        rh = (int) Math.min(ch, h - ky * ch),
-                        rw = (int) Math.min(cw, w - kx * cw);
-                parts.add(readBox(c, new Box(kz * cd, ky * ch, kx * cw, rd, rh, rw)));
-            }
-            return joined(parts);
+            return spread(this, c, new int[] {z < 0 ? 1 : a.chunks()[z], a.chunks()[n - 2], a.chunks()[n - 1]});
         }
+    }
+
+    /**
+     * Channel {@code c} of the whole image up to 16 M voxels, else of whole chunks ({@code chunk}: z, y, x) spread
+     * evenly over it, about 16 M voxels.
+     */
+    static float[] spread(BlockSource s, int c, int[] chunk) throws IOException {
+        long d = s.depth(), h = s.height(), w = s.width();
+        if (d * h * w <= 16L << 20) return s.readBox(c, new Box(0, 0, 0, (int) d, (int) h, (int) w));
+        int cd = chunk[0], ch = chunk[1], cw = chunk[2];
+        long nz = (d + cd - 1) / cd, ny = (h + ch - 1) / ch, nx = (w + cw - 1) / cw, total = nz * ny * nx;
+        long step = Math.max(1, total * cd * ch * cw / (16L << 20));
+        List<float[]> parts = new ArrayList<>();
+        for (long k = step / 2; k < total; k += step) {
+            long kz = k / (ny * nx), ky = k / nx % ny, kx = k % nx;
+            int rd = (int) Math.min(cd, d - kz * cd),
+                    rh = (int) Math.min(ch, h - ky * ch),
+                    rw = (int) Math.min(cw, w - kx * cw);
+            parts.add(s.readBox(c, new Box(kz * cd, ky * ch, kx * cw, rd, rh, rw)));
+        }
+        return joined(parts);
     }
 
     static float[] joined(List<float[]> parts) {

@@ -265,13 +265,13 @@ final class BlockTask {
     }
 
     /**
-     * The input: a mosaic or a folder of planes opened once per executor and version of its configuration or folder
-     * (opening reads every tile's header, or lists the planes and reads the first), an OME-Zarr image for each block
-     * (its metadata only).
+     * The input: a mosaic, a folder of planes or an HDF5 file opened once per executor and version of its
+     * configuration, folder or file (opening reads every tile's header, lists the planes and reads the first, or reads
+     * the HDF5 file's chunk index), an OME-Zarr image for each block (its metadata only).
      */
     private static BlockSource source(String input) throws IOException {
         Path in = Path.of(input), configuration = TileMosaic.configuration(in);
-        if (configuration == null && !PlaneFolder.holdsPlanes(in)) return BlockSource.open(in);
+        if (configuration == null && !PlaneFolder.holdsPlanes(in) && !Hdf5Source.holds(in)) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String key =
                 stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis();

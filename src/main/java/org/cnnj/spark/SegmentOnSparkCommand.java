@@ -27,10 +27,11 @@ public class SegmentOnSparkCommand extends CnnjCommand {
     private File model = new File(BuiltInModels.NUCLEI);
 
     @Parameter(
-            label = "Input (folder, list .txt, one OME-Zarr image, or tiles)",
+            label = "Input (folder, list .txt, one OME-Zarr or HDF5 image, or tiles)",
             description = "a folder of images or a list of them, each segmented whole; one image too large for one"
-                    + " machine, segmented in blocks: an OME-Zarr image, or a folder of tiles with the"
-                    + " TileConfiguration.txt (or .registered.txt) of Fiji's stitching")
+                    + " machine, segmented in blocks: an OME-Zarr image, an HDF5 file (BigDataViewer / BigStitcher,"
+                    + " ilastik, h5py), or a folder of tiles with the TileConfiguration.txt (or .registered.txt) of"
+                    + " Fiji's stitching")
     private File input;
 
     @Parameter(label = "Output folder", style = "directory")
@@ -69,9 +70,12 @@ public class SegmentOnSparkCommand extends CnnjCommand {
         return a;
     }
 
-    /** One image to segment in blocks: an OME-Zarr image, or tiles with a stitching configuration. */
+    /** One image to segment in blocks: an OME-Zarr image, an HDF5 file, or tiles with a stitching configuration. */
     static boolean isLargeImage(File f) {
-        return f.getName().endsWith(".zarr")
+        String name = f.getName().toLowerCase(Locale.ROOT);
+        return name.endsWith(".zarr")
+                || name.endsWith(".h5")
+                || name.endsWith(".hdf5")
                 || Files.exists(f.toPath().resolve(".zarray"))
                 || Files.exists(f.toPath().resolve(".zattrs"))
                 || TileMosaic.configuration(f.toPath()) != null;

@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.cnnj.ij.Tiffs;
+import org.cnnj.io.Hdf5Images;
 import org.cnnj.runtime.Device;
 import org.cnnj.runtime.EngineKind;
+import org.cnnj.runtime.VolumeSize;
 import org.cnnj.seg.Diameter;
 import org.cnnj.seg.InstanceMatching;
 import org.cnnj.seg.LabeledVolume;
@@ -142,6 +144,70 @@ class BlockSegmentationTest {
     @Test
     void resizedVolumeBlocksGiveTheObjectsOfTheWholeVolume() throws Exception {
         assertSameObjects(compareVolume(12, false));
+    }
+
+    /**
+     * A BigDataViewer HDF5 volume (Fiji's Export › BigDataViewer: signed shorts holding unsigned values, chunks of 8 × 32
+     * × 32, the voxel size in the XML beside it) segmented in blocks read chunk by chunk equals the same volume read
+     * whole and segmented on one machine; the z spacing comes from the XML, not from an option.
+     */
+    @Test
+    void aBigDataViewerVolumeInBlocksGivesTheObjectsOfTheWholeVolume() throws Exception {
+        Path h5 = dir.resolve("nuclei-bdv.h5");
+        for (String name : new String[] {"nuclei-bdv.h5", "nuclei-bdv.xml"})
+            Files.copy(Path.of("src/test/resources/org/cnnj/spark").resolve(name), dir.resolve(name));
+        Hdf5Images.Image image = Hdf5Images.read(h5);
+        int d = image.slices(), h = image.height(), w = image.width();
+        float[] voxels = new float[d * h * w];
+        for (int z = 0; z < d; z++)
+            for (int i = 0; i < h * w; i++) voxels[z * h * w + i] = ((short[]) image.planes()[z])[i] & 0xffff;
+        Path model = Path.of("models/nuclei3d.onnx");
+        VolumeSegmenter whole = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, 0, line -> {});
+        double size = whole.spec().objectDiameter();
+        int[] labels;
+        try {
+            labels = whole.segment(
+                            new LabeledVolume(
+                                    "whole",
+                                    new float[][] {voxels},
+                                    null,
+                                    new VolumeSize(d, h, w),
+                                    new double[] {2, 1, 1},
+                                    "µm"),
+                            VolumeSegmenter.Options.defaults().withDiameter(size),
+                            line -> {},
+                            null)
+                    .labels();
+        } finally {
+            whole.engine().close();
+        }
+        Path out = dir.resolve("out-h5");
+        BlockSegmentation.Outcome o = BlockSegmentation.run(
+                new ArrayList<>(List.of(
+                        "--model",
+                        model.toString(),
+                        "--input",
+                        h5.toString(),
+                        "--output",
+                        out.toString(),
+                        "--block",
+                        "64",
+                        "--block-z",
+                        "12",
+                        "--chunk",
+                        "64",
+                        "--chunk-z",
+                        "8",
+                        "--diameter",
+                        Double.toString(size))),
+                new SparkBatch.Settings("local[2]", 0, Map.of("spark.ui.enabled", "false")));
+        assertEquals(8, o.blocks()); // 2 x 2 x 2 blocks
+        OmeZarr.Image back = OmeZarr.open(out.resolve("labels.zarr"));
+        assertEquals(2.0, back.scale()[0], 1e-9, "the z spacing of BigDataViewer's XML");
+        float[] read = back.array().read(new long[3], new int[] {d, h, w});
+        InstanceMatching.Result m = matched(labels, read, o, "BigDataViewer HDF5 blocks");
+        assertTrue(m.truePositives() + m.falsePositives() > 60, "objects: " + m);
+        assertSameObjects(m);
     }
 
     /** Every object of the whole volume found by the blocks and no other, each with its outline. */

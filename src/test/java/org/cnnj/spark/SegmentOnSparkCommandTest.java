@@ -54,8 +54,10 @@ class SegmentOnSparkCommandTest extends HeadlessContext {
     }
 
     @Test
-    void anOmeZarrImageOrAMosaicOfTilesGoesInBlocks() throws Exception {
+    void anOmeZarrOrHdf5ImageOrAMosaicOfTilesGoesInBlocks() throws Exception {
         assertTrue(SegmentOnSparkCommand.isLargeImage(new File("slide.ome.zarr")));
+        assertTrue(SegmentOnSparkCommand.isLargeImage(new File("embryo-bdv.h5")));
+        assertTrue(SegmentOnSparkCommand.isLargeImage(new File("stack.HDF5")));
         assertTrue(SegmentOnSparkCommand.isLargeImage(
                 ZarrTest.FIXTURES.resolve("bf2raw.zarr").toFile()));
         assertFalse(SegmentOnSparkCommand.isLargeImage(new File("test-images")));
