@@ -5,7 +5,8 @@ committed).
 
 - io/chunked.h5: an h5py array (z, y, x) = (7, 50, 45) of *big-endian* uint16 in chunks of (3, 16, 16), gzip + shuffle,
   fill value 5; voxel (x, y, z) holds x + 45 y + 2250 z except in the first chunk, never written (reads as 5). Edge
-  chunks are partly outside the array, as HDF5 stores them.
+  chunks are partly outside the array, as HDF5 stores them. io/chunked-latest.h5: the same in HDF5's newest file
+  format (libver "latest": a fixed-array chunk index instead of a B-tree).
 - spark/nuclei-bdv.h5 + .xml: BigDataViewer's HDF5 (Fiji: File > Export > BigDataViewer) of a synthetic nuclear volume,
   24 x 128 x 128 voxels of 1 x 1 x 2 µm (x, y, z; the XML beside it), nuclei ~14 voxels across in xy, signed int16
   holding unsigned values, chunks (8, 32, 32) as BDV's subdivisions, gzip, and a half-size level 1.
@@ -21,16 +22,20 @@ os.makedirs(os.path.join(root, "spark"), exist_ok=True)
 
 z, y, x = np.mgrid[0:7, 0:50, 0:45]
 values = (x + 45 * y + 2250 * z).astype(">u2")
-with h5py.File(os.path.join(root, "io", "chunked.h5"), "w", track_order=False) as f:
-    d = f.create_dataset("volume", shape=values.shape, dtype=">u2", chunks=(3, 16, 16), compression="gzip",
-                         shuffle=True, fillvalue=5, track_times=False)
-    # every chunk but the first: write chunk by chunk so that the first is never allocated
-    for z0 in range(0, 7, 3):
-        for y0 in range(0, 50, 16):
-            for x0 in range(0, 45, 16):
-                if z0 == y0 == x0 == 0:
-                    continue
-                d[z0:z0 + 3, y0:y0 + 16, x0:x0 + 16] = values[z0:z0 + 3, y0:y0 + 16, x0:x0 + 16]
+# chunked.h5 with HDF5's oldest chunk index (a version-1 B-tree: h5py's default, and BigDataViewer's); chunked-latest.h5
+# with the newest file format (libver="latest": a fixed-array chunk index, as HDF5 1.10+ writers with SWMR or
+# libver latest make), otherwise the same
+for name, libver in (("chunked.h5", "earliest"), ("chunked-latest.h5", "latest")):
+    with h5py.File(os.path.join(root, "io", name), "w", libver=libver) as f:
+        d = f.create_dataset("volume", shape=values.shape, dtype=">u2", chunks=(3, 16, 16), compression="gzip",
+                             shuffle=True, fillvalue=5, track_times=False)
+        # every chunk but the first: write chunk by chunk so that the first is never allocated
+        for z0 in range(0, 7, 3):
+            for y0 in range(0, 50, 16):
+                for x0 in range(0, 45, 16):
+                    if z0 == y0 == x0 == 0:
+                        continue
+                    d[z0:z0 + 3, y0:y0 + 16, x0:x0 + 16] = values[z0:z0 + 3, y0:y0 + 16, x0:x0 + 16]
 
 rng = np.random.default_rng(7)
 D, H, W = 24, 128, 128

@@ -121,12 +121,6 @@ final class Hdf5Arrays {
         return i < 0 ? 0 : strides[i];
     }
 
-    /** The bytes jhdf's whole read of {@code d} takes (it widens unsigned integers to the next wider Java type). */
-    static long readBytes(Dataset d) {
-        int element = d.getDataType().getSize();
-        return d.getSize() * (unsigned(d) && element < 8 ? 2L * element : element);
-    }
-
     /**
      * One value as a long: signed or unsigned as the dataset says (jhdf returns some unsigned types in a type of their own
      * width); null for floating-point or other values.

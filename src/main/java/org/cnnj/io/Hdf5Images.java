@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +42,10 @@ public final class Hdf5Images {
             double[] voxel,
             String unit) {}
 
-    /** The width, height, channels, slices and frames of the image and its bits per value, without reading it. */
+    /**
+     * The width, height, channels, slices and frames of the image and its bits per value, without reading it;
+     * {@code readBytes}: what reading takes beside the planes (one channel of one time point as floats).
+     */
     public record Shape(int width, int height, int channels, int slices, int frames, int bits, long readBytes) {
         /** The bytes of the image's planes. */
         public long bytes() {
@@ -78,8 +82,8 @@ public final class Hdf5Images {
             Found f = found(hdf, file);
             Shape s = f.shape;
             check.check(s);
-            Object[] planes = planes(f.dataset, f.axes, s, f.bdv);
             Calibration cal = f.bdv ? bdvCalibration(file) : null;
+            Object[] planes = planes(new Hdf5Volume(file, null, new Located(f.dataset, f.axes, f.bdv), cal), s);
             return new Image(
                     s.width,
                     s.height,
@@ -151,7 +155,7 @@ public final class Hdf5Images {
                     + " takes (2^31); segment it in blocks as it is (./cnnj spark segment-blocks --input " + file
                     + ", one time point per file), or save it in parts (one file per time point or channel)");
         }
-        return new Shape(w, h, c, z, t, bits, Hdf5Arrays.readBytes(d));
+        return new Shape(w, h, c, z, t, bits, 4L * w * h * z); // one channel of one time point, as floats
     }
 
     /**
@@ -169,31 +173,33 @@ public final class Hdf5Images {
                         + " values, not the numbers of an image; save the image as numbers (h5py: uint8, uint16, float32)");
     }
 
-    /** Every plane, in ImageJ's order. */
-    private static Object[] planes(Dataset d, String axes, Shape s, boolean bdv) {
-        long[] stride = Hdf5Arrays.strides(d.getDimensions());
-        long st = Hdf5Arrays.stride(stride, axes, 't'), sz = Hdf5Arrays.stride(stride, axes, 'z');
-        long sc = Hdf5Arrays.stride(stride, axes, 'c'), sy = Hdf5Arrays.stride(stride, axes, 'y');
-        long sx = Hdf5Arrays.stride(stride, axes, 'x');
-        boolean unsigned = Hdf5Arrays.unsigned(d) || bdv; // BDV's shorts hold unsigned values
-        Object data = d.getDataFlat();
+    /**
+     * Every plane, in ImageJ's order: chunk by chunk, one channel of one time point at a time (jhdf's whole read, {@code
+     * getDataFlat}, ignored the fill value of chunks never written, and refused them in HDF5's newer chunk indexes).
+     */
+    private static Object[] planes(Hdf5Volume v, Shape s) throws IOException {
         int n = s.width * s.height;
         Object[] planes = new Object[s.channels * s.slices * s.frames];
         for (int t = 0; t < s.frames; t++)
-            for (int z = 0; z < s.slices; z++)
-                for (int c = 0; c < s.channels; c++) {
-                    Object plane = s.bits == 8 ? new byte[n] : s.bits == 16 ? new short[n] : new float[n];
-                    long origin = t * st + z * sz + c * sc;
-                    for (int y = 0, i = 0; y < s.height; y++)
-                        for (int x = 0; x < s.width; x++, i++) {
-                            float v = Hdf5Arrays.real(data, (int) (origin + y * sy + x * sx), unsigned);
-                            if (plane instanceof byte[] b) b[i] = (byte) v;
-                            else if (plane instanceof short[] sh) sh[i] = (short) v;
-                            else ((float[]) plane)[i] = v;
-                        }
-                    planes[(t * s.slices + z) * s.channels + c] = plane;
-                }
+            for (int c = 0; c < s.channels; c++) {
+                float[] box = v.read(c, t, new long[3], new int[] {s.slices, s.height, s.width});
+                for (int z = 0; z < s.slices; z++)
+                    planes[(t * s.slices + z) * s.channels + c] = plane(box, z * n, n, s.bits);
+            }
         return planes;
+    }
+
+    /** {@code n} values of {@code box} from {@code from} as a plane of {@code bits} (8, 16: unsigned; 32: float). */
+    private static Object plane(float[] box, int from, int n, int bits) {
+        if (bits == 32) return Arrays.copyOfRange(box, from, from + n);
+        if (bits == 8) {
+            byte[] b = new byte[n];
+            for (int i = 0; i < n; i++) b[i] = (byte) box[from + i];
+            return b;
+        }
+        short[] sh = new short[n];
+        for (int i = 0; i < n; i++) sh[i] = (short) box[from + i];
+        return sh;
     }
 
     private static final Pattern VOXEL =

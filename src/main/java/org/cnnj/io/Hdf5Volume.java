@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An HDF5 image read box by box, never whole: the image {@link Hdf5Images} finds (ilastik, h5py, BigDataViewer's
@@ -20,7 +22,8 @@ import java.nio.file.Path;
  * never written reads as the dataset's fill value. For volumes larger than one read or one machine's memory
  * (BigDataViewer / BigStitcher light-sheet files are 10^9–10^11 voxels): Spark's {@code segment-blocks} reads its blocks
  * so. (jhdf's own sliced read, {@code getData(offset, shape)}, returned zeros where a slice crossed a chunk border in
- * 0.10.0; its per-chunk read is used instead.) Not thread-safe: one reader per thread, or reads in turn.
+ * 0.10.0; its per-chunk read is used instead, the chunks of one read decompressed in parallel.) One read at a time:
+ * one reader per thread, or reads in turn.
  */
 public final class Hdf5Volume implements Closeable {
     private final Path file;
@@ -32,8 +35,11 @@ public final class Hdf5Volume implements Closeable {
     private final double[] voxel;
     private final String unit;
 
-    private Hdf5Volume(Path file, HdfFile hdf, Hdf5Images.Located found, Hdf5Images.Calibration cal)
-            throws IOException {
+    /**
+     * A reader of {@code found} in {@code hdf}; {@code hdf} null: the file is the caller's to close ({@link
+     * Hdf5Images} reads its planes so, on a file it opened).
+     */
+    Hdf5Volume(Path file, HdfFile hdf, Hdf5Images.Located found, Hdf5Images.Calibration cal) throws IOException {
         this.file = file;
         this.hdf = hdf;
         this.dataset = found.dataset();
@@ -109,12 +115,17 @@ public final class Hdf5Volume implements Closeable {
      * point, z slowest, as float (BigDataViewer's shorts as unsigned).
      */
     public float[] read(int c, long[] corner, int[] size) throws IOException {
+        return read(c, 0, corner, size);
+    }
+
+    /** Channel {@code c} of the box in time point {@code t}. */
+    float[] read(int c, int t, long[] corner, int[] size) throws IOException {
         int n = dims.length;
         long[] lo = new long[n], hi = new long[n];
         for (int a = 0; a < n; a++) {
             char axis = axes.charAt(a);
             int k = "zyx".indexOf(axis);
-            lo[a] = axis == 'c' ? c : k < 0 ? 0 : corner[k];
+            lo[a] = axis == 'c' ? c : axis == 't' ? t : k < 0 ? 0 : corner[k];
             hi[a] = lo[a] + (k < 0 ? 1 : size[k]);
             if (lo[a] < 0 || hi[a] > dims[a] || hi[a] <= lo[a])
                 throw new IllegalArgumentException(describe() + ": the box "
@@ -143,7 +154,10 @@ public final class Hdf5Volume implements Closeable {
         return out;
     }
 
-    /** Every chunk the box [lo, hi) overlaps, decompressed once, its overlap copied. */
+    /**
+     * Every chunk the box [lo, hi) overlaps, decompressed once, its overlap copied — in parallel, as jhdf's own whole
+     * read decompresses (the chunks write disjoint parts of the box).
+     */
     private void readChunks(ChunkedDataset cd, long[] lo, long[] hi, long[] outStride, float[] out) {
         int n = dims.length;
         int[] chunk = cd.getChunkDimensions();
@@ -153,22 +167,23 @@ public final class Hdf5Volume implements Closeable {
             last[a] = (hi[a] - 1) / chunk[a];
             at[a] = first[a];
         }
-        int[] extent = chunk.clone();
+        List<long[]> origins = new ArrayList<>();
         while (true) {
             long[] origin = new long[n];
-            int[] offset = new int[n];
-            for (int a = 0; a < n; a++) {
-                origin[a] = at[a] * chunk[a];
-                offset[a] = Math.toIntExact(origin[a]);
-            }
-            ByteBuffer bytes = chunkBytes(cd, offset);
-            if (bytes == null) fill(origin, extent, lo, hi, outStride, out);
-            else copy(bytes, origin, extent, lo, hi, outStride, out);
+            for (int a = 0; a < n; a++) origin[a] = at[a] * chunk[a];
+            origins.add(origin);
             int a = n - 1; // the next chunk, the last axis fastest
             while (a >= 0 && at[a] == last[a]) at[a] = first[a--];
-            if (a < 0) return;
+            if (a < 0) break;
             at[a]++;
         }
+        origins.parallelStream().forEach(origin -> {
+            int[] offset = new int[n];
+            for (int a = 0; a < n; a++) offset[a] = Math.toIntExact(origin[a]);
+            ByteBuffer bytes = chunkBytes(cd, offset);
+            if (bytes == null) fill(origin, chunk, lo, hi, outStride, out);
+            else copy(bytes, origin, chunk, lo, hi, outStride, out);
+        });
     }
 
     /** A chunk's values in the file's byte order; null for a chunk never written (it holds the fill value). */
@@ -177,7 +192,10 @@ public final class Hdf5Volume implements Closeable {
         try {
             raw = cd.getDecompressedChunk(offset);
         } catch (HdfException e) {
-            if (String.valueOf(e.getMessage()).startsWith("No chunk with offset")) return null;
+            // never written: missing from a B-tree index; in a fixed or extensible array index, at HDF5's undefined
+            // address
+            String m = String.valueOf(e.getMessage());
+            if (m.startsWith("No chunk with offset") || m.endsWith("at address -1")) return null;
             throw e;
         }
         return ByteBuffer.wrap(raw).order(values.order);
@@ -190,10 +208,14 @@ public final class Hdf5Volume implements Closeable {
     private void copy(
             ByteBuffer bytes, long[] origin, int[] extent, long[] lo, long[] hi, long[] outStride, float[] out) {
         ByteBuffer b = bytes.duplicate().order(values.order);
-        forEachRun(origin, extent, lo, hi, outStride, (source, target, run) -> {
-            for (int i = 0; i < run; i++)
-                out[(int) (target + i * outStride[dims.length - 1])] = values.at(b, source + i);
-        });
+        long step = outStride[dims.length - 1];
+        forEachRun(
+                origin,
+                extent,
+                lo,
+                hi,
+                outStride,
+                (source, target, run) -> values.copy(b, source, out, target, step, run));
     }
 
     private void fill(long[] origin, int[] extent, long[] lo, long[] hi, long[] outStride, float[] out) {
@@ -263,21 +285,31 @@ public final class Hdf5Volume implements Closeable {
             return new Values(size, floating, unsigned, order, fill);
         }
 
-        /** Value {@code i} of a block. */
-        float at(ByteBuffer b, long i) {
-            int p = Math.toIntExact(i * size);
-            if (floating) return size == 4 ? b.getFloat(p) : (float) b.getDouble(p);
-            return switch (size) {
-                case 1 -> unsigned ? b.get(p) & 0xff : b.get(p);
-                case 2 -> unsigned ? b.getShort(p) & 0xffff : b.getShort(p);
-                case 4 -> unsigned ? b.getInt(p) & 0xffffffffL : b.getInt(p);
-                default -> unsigned && b.getLong(p) < 0 ? Long.MAX_VALUE : b.getLong(p);
-            };
+        /**
+         * Values {@code source} … {@code source + n − 1} of a block into {@code out} from {@code target} in steps of
+         * {@code step}; one loop per type, so that each is a tight loop.
+         */
+        void copy(ByteBuffer b, long source, float[] out, long target, long step, int n) {
+            int p = Math.toIntExact(source * size), t = Math.toIntExact(target), s = (int) step;
+            if (floating && size == 4) for (int i = 0; i < n; i++, p += 4, t += s) out[t] = b.getFloat(p);
+            else if (floating) for (int i = 0; i < n; i++, p += 8, t += s) out[t] = (float) b.getDouble(p);
+            else if (size == 1 && unsigned) for (int i = 0; i < n; i++, p++, t += s) out[t] = b.get(p) & 0xff;
+            else if (size == 1) for (int i = 0; i < n; i++, p++, t += s) out[t] = b.get(p);
+            else if (size == 2 && unsigned) for (int i = 0; i < n; i++, p += 2, t += s) out[t] = b.getShort(p) & 0xffff;
+            else if (size == 2) for (int i = 0; i < n; i++, p += 2, t += s) out[t] = b.getShort(p);
+            else if (size == 4 && unsigned)
+                for (int i = 0; i < n; i++, p += 4, t += s) out[t] = b.getInt(p) & 0xffffffffL;
+            else if (size == 4) for (int i = 0; i < n; i++, p += 4, t += s) out[t] = b.getInt(p);
+            else
+                for (int i = 0; i < n; i++, p += 8, t += s) {
+                    long v = b.getLong(p);
+                    out[t] = unsigned && v < 0 ? Long.MAX_VALUE : v;
+                }
         }
     }
 
     @Override
     public void close() {
-        hdf.close();
+        if (hdf != null) hdf.close();
     }
 }

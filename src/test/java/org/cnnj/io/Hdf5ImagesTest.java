@@ -90,7 +90,24 @@ class Hdf5ImagesTest {
         assertArrayEquals(new double[] {0.5, 0.5, 2.0}, image.voxel());
         assertEquals("µm", image.unit());
         Hdf5Images.Shape shape = Hdf5Images.shape(DIR.resolve("bdv.h5"));
-        assertEquals(new Hdf5Images.Shape(40, 30, 1, 3, 1, 16, 3 * 30 * 40 * 2), shape, "without reading the pixels");
+        assertEquals(new Hdf5Images.Shape(40, 30, 1, 3, 1, 16, 4 * 3 * 30 * 40), shape, "without reading the pixels");
+    }
+
+    /**
+     * Chunks never written read as the dataset's fill value (5), with HDF5's oldest chunk index (a B-tree) and its
+     * newest (a fixed array, libver latest) — jhdf's whole read gave 0 for the first and refused the second.
+     */
+    @Test
+    void chunksNeverWrittenAreTheFillValueWithEitherChunkIndex() throws IOException {
+        for (String name : new String[] {"chunked.h5", "chunked-latest.h5"}) {
+            Hdf5Images.Image image =
+                    Hdf5Images.read(Path.of("src/test/resources/org/cnnj/io").resolve(name));
+            assertArrayEquals(new int[] {45, 50, 7}, new int[] {image.width(), image.height(), image.slices()});
+            short[] first = (short[]) image.planes()[0], last = (short[]) image.planes()[6];
+            assertEquals(5, first[15 * 45 + 15], name + ": in the chunk never written");
+            assertEquals(16, first[16], name + ": beside it");
+            assertEquals(44 + 45 * 49 + 2250 * 6, last[49 * 45 + 44] & 0xffff, name + ": the last voxel");
+        }
     }
 
     @Test

@@ -20,17 +20,23 @@ import org.junit.jupiter.api.io.TempDir;
 class Hdf5VolumeTest {
     private static final Path IMAGES = Path.of("src/test/resources/org/cnnj/ij/hdf5");
     private static final Path CHUNKED = Path.of("src/test/resources/org/cnnj/io/chunked.h5");
+    /** The same in HDF5's newest file format: a fixed-array chunk index, not a B-tree. */
+    private static final Path CHUNKED_LATEST = Path.of("src/test/resources/org/cnnj/io/chunked-latest.h5");
 
     @TempDir
     Path tmp;
 
     /**
      * Big-endian uint16 in chunks of (3, 16, 16), edge chunks partly outside the array, the first chunk never written
-     * (the fill value, 5): 300 random boxes and the whole volume, every value.
+     * (the fill value, 5): 300 random boxes and the whole volume, every value; with either chunk index.
      */
     @Test
     void boxesAcrossChunksReadWhatWasWritten() throws IOException {
-        try (Hdf5Volume v = Hdf5Volume.open(CHUNKED)) {
+        for (Path file : new Path[] {CHUNKED, CHUNKED_LATEST}) boxesAcrossChunksReadWhatWasWritten(file);
+    }
+
+    private static void boxesAcrossChunksReadWhatWasWritten(Path file) throws IOException {
+        try (Hdf5Volume v = Hdf5Volume.open(file)) {
             assertArrayEquals(new long[] {7, 50, 45, 1}, new long[] {v.depth(), v.height(), v.width(), v.channels()});
             assertArrayEquals(new int[] {3, 16, 16}, v.chunk());
             Random random = new Random(1);
@@ -51,7 +57,7 @@ class Hdf5VolumeTest {
                         for (int x = 0; x < size[2]; x++, i++) {
                             long gz = corner[0] + z, gy = corner[1] + y, gx = corner[2] + x;
                             float want = gz < 3 && gy < 16 && gx < 16 ? 5 : gx + 45 * gy + 2250 * gz;
-                            assertEquals(want, box[i], "box " + trial + " at z" + gz + " y" + gy + " x" + gx);
+                            assertEquals(want, box[i], file + " box " + trial + " at z" + gz + " y" + gy + " x" + gx);
                         }
             }
         }
