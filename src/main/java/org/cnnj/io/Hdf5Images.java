@@ -26,6 +26,9 @@ public final class Hdf5Images {
     /** BigDataViewer's full-resolution level of one view at one time point (signed shorts holding unsigned values). */
     private static final Pattern BDV_LEVEL0 = Pattern.compile("/t(\\d+)/s(\\d+)/0/cells");
 
+    /** Any level of BigDataViewer's pyramid: time point, setup (view) and level. */
+    private static final Pattern BDV_LEVEL = Pattern.compile("/t(\\d+)/s(\\d+)/(\\d+)/cells");
+
     /**
      * An image's planes in ImageJ's order (channel fastest, then z, then t), each {@code byte[]}, {@code short[]} or
      * {@code float[]} by {@code bits} (8, 16, 32) of rows of {@code width}; the voxel size (x, y, z) and its unit where the
@@ -82,7 +85,7 @@ public final class Hdf5Images {
             Found f = found(hdf, file);
             Shape s = f.shape;
             check.check(s);
-            Calibration cal = f.bdv ? bdvCalibration(file) : null;
+            Calibration cal = f.bdv ? bdvCalibration(file, hdf, f.dataset.getPath()) : null;
             Object[] planes = planes(new Hdf5Volume(file, null, new Located(f.dataset, f.axes, f.bdv), cal), s);
             return new Image(
                     s.width,
@@ -104,9 +107,27 @@ public final class Hdf5Images {
     record Located(Dataset dataset, String axes, boolean bdv) {}
 
     static Located locate(HdfFile hdf, Path file) throws IOException {
-        Dataset d = dataset(hdf, file);
-        boolean bdv = BDV_LEVEL0.matcher(d.getPath()).matches();
+        return locate(hdf, file, null);
+    }
+
+    /**
+     * The image {@code wanted} names (a dataset's path, e.g. BigDataViewer's {@code /t00003/s01/0/cells}: one time point,
+     * view and level of a file of many), or the one the file holds when {@code wanted} is null.
+     */
+    static Located locate(HdfFile hdf, Path file, String wanted) throws IOException {
+        Dataset d = wanted == null ? dataset(hdf, file) : dataset(hdf, file, wanted);
+        boolean bdv = BDV_LEVEL.matcher(d.getPath()).matches();
         return new Located(d, bdv ? "zyx" : Hdf5Arrays.axes(d, file), bdv);
+    }
+
+    private static Dataset dataset(HdfFile hdf, Path file, String wanted) throws IOException {
+        List<Dataset> all = Hdf5Arrays.datasets(hdf);
+        Dataset d = Hdf5Arrays.named(all, List.of(wanted.startsWith("/") ? wanted : "/" + wanted));
+        if (d == null || d.getDimensions().length < 2) {
+            throw new IOException(file + " holds no image array " + wanted + "; its datasets: " + Hdf5Arrays.names(all)
+                    + " (BigDataViewer: /tTTTTT/sSS/L/cells for time point T, view S, level L)");
+        }
+        return d;
     }
 
     private static Found found(HdfFile hdf, Path file) throws IOException {
@@ -129,8 +150,9 @@ public final class Hdf5Images {
         if (bdv.size() > 1) {
             throw new IOException(file + " is a BigDataViewer file of " + bdv.size() + " views or time points ("
                     + Hdf5Arrays.names(bdv)
-                    + "); which one to segment cannot be told: save that view as a TIFF in Fiji (Plugins ›"
-                    + " BigDataViewer) or export one view per file");
+                    + "); which one to segment cannot be told: name it (./cnnj spark segment-blocks --dataset"
+                    + " /t00000/s00/0/cells), save that view as a TIFF in Fiji (Plugins › BigDataViewer) or export one"
+                    + " view per file");
         }
         return Hdf5Arrays.only(
                 all,
@@ -207,17 +229,49 @@ public final class Hdf5Images {
 
     record Calibration(double[] voxel, String unit) {}
 
+    /** One view's voxel size in BigDataViewer's XML: its id, and the unit and size that follow. */
+    private static final Pattern SETUP_VOXEL = Pattern.compile(
+            "<ViewSetup>.*?<id>\\s*(\\d+)\\s*</id>.*?<voxelSize>\\s*<unit>([^<]*)</unit>\\s*<size>\\s*([^<]+)</size>",
+            Pattern.DOTALL);
+
     /**
-     * The voxel size (x, y, z) and unit of BigDataViewer's XML beside the file (same name, .xml); null without one or
-     * with a size that is not three positive numbers (the image is then uncalibrated, as without the XML).
+     * The voxel size (x, y, z) and unit of BigDataViewer's dataset {@code path} (/tT/sS/L/cells): view S's voxel size in
+     * the XML beside the file (same name, .xml; the first voxel size where no view has the id S), times level L's
+     * down-sampling factors ({@code /sS/resolutions}, x, y, z); null without an XML or with a size that is not three
+     * positive numbers (the image is then uncalibrated, as without the XML).
      */
-    static Calibration bdvCalibration(Path file) throws IOException {
+    static Calibration bdvCalibration(Path file, HdfFile hdf, String path) throws IOException {
+        Matcher level = BDV_LEVEL.matcher(path);
+        if (!level.matches()) return null;
         String name = file.getFileName().toString();
         Path xml = file.resolveSibling(name.substring(0, name.lastIndexOf('.') + 1) + "xml");
         if (!Files.isRegularFile(xml)) return null;
-        Matcher m = VOXEL.matcher(new String(Files.readAllBytes(xml), StandardCharsets.UTF_8));
-        if (!m.find()) return null;
-        String[] parts = m.group(2).trim().split("\\s+");
+        String text = new String(Files.readAllBytes(xml), StandardCharsets.UTF_8);
+        String unit = null, size = null;
+        for (Matcher m = SETUP_VOXEL.matcher(text); m.find(); )
+            if (Integer.parseInt(m.group(1)) == Integer.parseInt(level.group(2))) {
+                unit = m.group(2);
+                size = m.group(3);
+            }
+        Matcher first = VOXEL.matcher(text);
+        if (size == null && first.find()) {
+            unit = first.group(1);
+            size = first.group(2);
+        }
+        double[] v = size == null ? null : positive(size.trim().split("\\s+"));
+        if (v == null) return null;
+        int l = Integer.parseInt(level.group(3));
+        if (l > 0) {
+            double[] factors = resolution(hdf, "/s" + level.group(2) + "/resolutions", l);
+            if (factors == null) return null;
+            for (int i = 0; i < 3; i++) v[i] *= factors[i];
+        }
+        unit = unit.trim();
+        return new Calibration(v, unit.equalsIgnoreCase("um") ? "µm" : unit);
+    }
+
+    /** Three positive finite numbers, else null. */
+    private static double[] positive(String[] parts) {
         if (parts.length != 3) return null;
         double[] v = new double[3];
         for (int i = 0; i < 3; i++) {
@@ -228,7 +282,17 @@ public final class Hdf5Images {
             }
             if (!(v[i] > 0) || Double.isInfinite(v[i])) return null;
         }
-        String unit = m.group(1).trim();
-        return new Calibration(v, unit.equalsIgnoreCase("um") ? "µm" : unit);
+        return v;
+    }
+
+    /** Row {@code level} (x, y, z down-sampling) of BigDataViewer's resolutions table; null where it has none. */
+    private static double[] resolution(HdfFile hdf, String path, int level) {
+        List<Dataset> found = Hdf5Arrays.datasets(hdf).stream()
+                .filter(d -> d.getPath().equals(path))
+                .toList();
+        if (found.isEmpty() || !(found.get(0).getData() instanceof double[][] rows) || level >= rows.length)
+            return null;
+        double[] r = rows[level];
+        return r.length == 3 && r[0] > 0 && r[1] > 0 && r[2] > 0 ? r.clone() : null;
     }
 }

@@ -53,11 +53,22 @@ public final class Hdf5Volume implements Closeable {
 
     /** Opens {@code file}'s image (its metadata and chunk index, not its values); close it when done. */
     public static Hdf5Volume open(Path file) throws IOException {
+        return open(file, null);
+    }
+
+    /**
+     * Opens the image {@code dataset} names (a path in the file, e.g. BigDataViewer's {@code /t00003/s01/0/cells} for
+     * time point 3 of view 1), or the file's image when null.
+     */
+    public static Hdf5Volume open(Path file, String dataset) throws IOException {
         HdfFile hdf = null;
         try {
             hdf = new HdfFile(file);
-            Hdf5Images.Located found = Hdf5Images.locate(hdf, file);
-            return new Hdf5Volume(file, hdf, found, found.bdv() ? Hdf5Images.bdvCalibration(file) : null);
+            Hdf5Images.Located found = Hdf5Images.locate(hdf, file, dataset);
+            Hdf5Images.Calibration cal = found.bdv()
+                    ? Hdf5Images.bdvCalibration(file, hdf, found.dataset().getPath())
+                    : null;
+            return new Hdf5Volume(file, hdf, found, cal);
         } catch (IOException | RuntimeException | LinkageError e) {
             if (hdf != null) hdf.close();
             if (e instanceof IOException io) throw io;

@@ -59,6 +59,7 @@ final class BlockSegmentation {
     record Plan(
             String model,
             String input,
+            String dataset,
             int threads,
             double scale,
             double zRatio,
@@ -151,15 +152,17 @@ final class BlockSegmentation {
         int tileAsked = Integer.parseInt(value(args, "--tile", "0"));
         Diameter diameter = Diameter.parse(value(args, "--diameter", "auto"));
         String voxel = value(args, "--voxel", null);
+        String dataset = value(args, "--dataset", null);
         if (!args.isEmpty())
             throw new IllegalArgumentException("unknown options " + args + "; see ./cnnj spark --help");
         if (block < 16 || blockZ < 1 || chunk < 16 || chunkZ < 1)
             throw new IllegalArgumentException("--block and --chunk take at least 16 px, --block-z and --chunk-z 1");
         SparkBatch.quietLogging();
         Path out = Path.of(output).toAbsolutePath().normalize();
-        try (BlockSource image = BlockSource.open(Path.of(input));
+        try (BlockSource image = BlockSource.open(Path.of(input), dataset);
                 FolderLock lock = FolderLock.of(out, "spark-segment-blocks")) {
-            Request request = new Request(model, input, threads, diameter, tileAsked, block, blockZ, marginAsked);
+            Request request =
+                    new Request(model, input, dataset, threads, diameter, tileAsked, block, blockZ, marginAsked);
             Plan plan = volume ? VolumePlan.of(request, image, voxel) : plan(request, image);
             List<long[]> blocks = blocks(plan);
             System.out.printf(
@@ -234,6 +237,7 @@ final class BlockSegmentation {
     record Request(
             String model,
             String input,
+            String dataset,
             int threads,
             Diameter diameter,
             int tile,
@@ -294,6 +298,7 @@ final class BlockSegmentation {
             return new Plan(
                     r.model(),
                     r.input(),
+                    r.dataset(),
                     r.threads(),
                     scale,
                     1,

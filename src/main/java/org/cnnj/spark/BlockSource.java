@@ -64,11 +64,22 @@ interface BlockSource extends Closeable {
      * HDF5 file, its image ({@link Hdf5Source}); anything else is read as OME-Zarr.
      */
     static BlockSource open(Path input) throws IOException {
+        return open(input, null);
+    }
+
+    /** As {@link #open(Path)}; {@code dataset} (not null) names the image in an HDF5 file of several. */
+    static BlockSource open(Path input, String dataset) throws IOException {
         if (!Files.exists(input)) throw new IOException(input + " does not exist; check the path");
+        if (dataset != null) {
+            if (!Hdf5Source.holds(input))
+                throw new IllegalArgumentException(
+                        "--dataset names an image in an HDF5 file, and " + input + " is not one; leave --dataset out");
+            return Hdf5Source.open(input, dataset);
+        }
         Path configuration = TileMosaic.configuration(input);
         if (configuration != null) return TileMosaic.open(configuration);
         if (PlaneFolder.holdsPlanes(input)) return PlaneFolder.open(input);
-        if (Hdf5Source.holds(input)) return Hdf5Source.open(input);
+        if (Hdf5Source.holds(input)) return Hdf5Source.open(input, null);
         return new Zarr(OmeZarr.open(input), input.toAbsolutePath().normalize().toString());
     }
 

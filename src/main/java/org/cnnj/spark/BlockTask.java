@@ -243,7 +243,7 @@ final class BlockTask {
 
     /** Every channel of {@code box} of the plan's input (z = 0, depth 1 in a plane). */
     static float[][] read(BlockSegmentation.Plan p, BlockSource.Box box) throws IOException {
-        return read(source(p.input()), p.channels(), box);
+        return read(source(p.input(), p.dataset()), p.channels(), box);
     }
 
     /** Every channel of {@code box} of {@code image}. */
@@ -269,13 +269,13 @@ final class BlockTask {
      * configuration, folder or file (opening reads every tile's header, lists the planes and reads the first, or reads
      * the HDF5 file's chunk index), an OME-Zarr image for each block (its metadata only).
      */
-    private static BlockSource source(String input) throws IOException {
+    private static BlockSource source(String input, String dataset) throws IOException {
         Path in = Path.of(input), configuration = TileMosaic.configuration(in);
         if (configuration == null && !PlaneFolder.holdsPlanes(in) && !Hdf5Source.holds(in)) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String key =
-                stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis();
-        return once(SOURCES, key, () -> BlockSource.open(in));
+                stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis() + " " + dataset;
+        return once(SOURCES, key, () -> BlockSource.open(in, dataset));
     }
 
     private static VolumeSegmenter volumeSegmenter(BlockSegmentation.Plan p) throws IOException {

@@ -30,8 +30,9 @@ final class Hdf5Source implements BlockSource {
         return Hdf5Images.isHdf5(head, n);
     }
 
-    static Hdf5Source open(Path input) throws IOException {
-        Hdf5Volume v = Hdf5Volume.open(input);
+    /** The file's image, or the one {@code dataset} names (a path in the file) when not null. */
+    static Hdf5Source open(Path input, String dataset) throws IOException {
+        Hdf5Volume v = Hdf5Volume.open(input, dataset);
         if (v.frames() > 1) {
             v.close();
             throw new IOException(v.describe() + " holds " + v.frames() + " time points; segment-blocks segments one"

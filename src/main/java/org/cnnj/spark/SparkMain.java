@@ -23,6 +23,7 @@ public final class SparkMain {
             "            3-D model on an OME-Zarr or HDF5 volume (z, y, x) or a folder of TIFF planes (one per z):",
             "            [--block 256] [--block-z 64] [--chunk 256]",
             "            [--chunk-z 32] [--voxel Z,Y,X when the image states no scale]",
+            "            an HDF5 file of several images (BigDataViewer: views, time points, levels): [--dataset /t00000/s00/0/cells]",
             "       ./cnnj spark bench [--images N] [--size PX] [--input DIR] [--no-cluster]",
             "       ./cnnj spark bench --blocks SIDE | --volume-blocks SIDE [--depth D]   (whole against blocks)",
             "  the options of ./cnnj segment, detect or classify, plus:",

@@ -59,6 +59,7 @@ final class VolumePlan {
         return new BlockSegmentation.Plan(
                 r.model(),
                 r.input(),
+                r.dataset(),
                 r.threads(),
                 scale,
                 zRatio,

@@ -115,6 +115,39 @@ class Hdf5VolumeTest {
         }
     }
 
+    /**
+     * A file of several views, time points or levels (BigDataViewer's): the one named is read, its voxel size that
+     * view's in the XML (by its id) times that level's down-sampling; a name the file does not hold lists those it does.
+     */
+    @Test
+    void aNamedDatasetIsReadWithItsViewsAndLevelsVoxelSize() throws IOException {
+        Path two = tmp.resolve("two-views.h5");
+        Files.copy(IMAGES.resolve("bdv-two.h5"), two);
+        Files.writeString(
+                tmp.resolve("two-views.xml"),
+                "<SpimData><SequenceDescription><ViewSetups>"
+                        + "<ViewSetup><id>0</id><name>a</name><voxelSize><unit>um</unit><size>0.5 0.5 2</size></voxelSize></ViewSetup>"
+                        + "<ViewSetup><id>1</id><name>b</name><voxelSize><unit>um</unit><size>0.4 0.4 1.5</size></voxelSize></ViewSetup>"
+                        + "</ViewSetups></SequenceDescription></SpimData>");
+        try (Hdf5Volume v = Hdf5Volume.open(two, "/t00000/s01/0/cells")) {
+            float[] box = v.read(0, new long[] {2, 29, 39}, new int[] {1, 1, 1});
+            assertEquals(39 + 40 * 29 + 3000 * 2 + 30000 + 100, box[0], "view 1's values");
+            assertArrayEquals(new double[] {1.5, 0.4, 0.4}, v.voxel(), "view 1's voxel size, z, y, x");
+            assertEquals("µm", v.unit());
+        }
+        try (Hdf5Volume level1 = Hdf5Volume.open(IMAGES.resolve("bdv.h5"), "t00000/s00/1/cells")) {
+            assertArrayEquals(new long[] {3, 15, 20}, new long[] {level1.depth(), level1.height(), level1.width()});
+            assertEquals(2 * 2 + 40 * 2 * 3 + 30000, level1.read(0, new long[] {0, 3, 2}, new int[] {1, 1, 1})[0]);
+            assertArrayEquals(new double[] {2, 1, 1}, level1.voxel(), "level 1: x and y down-sampled by 2");
+        }
+        IOException e = assertThrows(IOException.class, () -> Hdf5Volume.open(two, "/t00001/s00/0/cells"));
+        assertTrue(
+                e.getMessage().contains("holds no image array /t00001/s00/0/cells")
+                        && e.getMessage().contains("/t00000/s01/0/cells"),
+                e.getMessage());
+        assertThrows(IOException.class, () -> Hdf5Volume.open(two), "two views, none named: refused");
+    }
+
     @Test
     void aBoxOutsideTheImageIsRefusedWithItsAxis() throws IOException {
         try (Hdf5Volume v = Hdf5Volume.open(CHUNKED)) {

@@ -1,5 +1,6 @@
 package org.cnnj.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -208,6 +209,35 @@ class BlockSegmentationTest {
         InstanceMatching.Result m = matched(labels, read, o, "BigDataViewer HDF5 blocks");
         assertTrue(m.truePositives() + m.falsePositives() > 60, "objects: " + m);
         assertSameObjects(m);
+    }
+
+    /**
+     * {@code --dataset} names one image of a BigDataViewer file — here its half-size level 1: 64 × 64 × 24 voxels of 2 ×
+     * 2 × 2 µm (the XML's voxel size times the level's down-sampling), read chunk by chunk on the executors too.
+     */
+    @Test
+    void aNamedLevelOfABigDataViewerFileIsSegmentedWithItsOwnVoxelSize() throws Exception {
+        Path h5 = dir.resolve("nuclei-bdv.h5");
+        for (String name : new String[] {"nuclei-bdv.h5", "nuclei-bdv.xml"})
+            Files.copy(Path.of("src/test/resources/org/cnnj/spark").resolve(name), dir.resolve(name));
+        Path out = dir.resolve("out-level1");
+        BlockSegmentation.Outcome o = BlockSegmentation.run(
+                new ArrayList<>(List.of(
+                        "--model",
+                        "models/nuclei3d.onnx",
+                        "--input",
+                        h5.toString(),
+                        "--dataset",
+                        "/t00000/s00/1/cells",
+                        "--output",
+                        out.toString(),
+                        "--diameter",
+                        "7")),
+                new SparkBatch.Settings("local[2]", 0, Map.of("spark.ui.enabled", "false")));
+        OmeZarr.Image back = OmeZarr.open(out.resolve("labels.zarr"));
+        assertArrayEquals(new long[] {24, 64, 64}, back.array().shape());
+        assertEquals(1.0, back.scale()[0], 1e-9, "z spacing over xy spacing at level 1: 2 µm / 2 µm");
+        assertTrue(o.objects() > 100 && o.objects() < 200, "objects of the 161 nuclei: " + o.objects());
     }
 
     /** Every object of the whole volume found by the blocks and no other, each with its outline. */
