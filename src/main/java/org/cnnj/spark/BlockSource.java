@@ -70,6 +70,13 @@ interface BlockSource extends Closeable {
     /** As {@link #open(Path)}; {@code dataset} (not null) names the image in an HDF5 file of several. */
     static BlockSource open(Path input, String dataset) throws IOException {
         if (!Files.exists(input)) throw new IOException(input + " does not exist; check the path");
+        Path bdv = Hdf5Source.ofXml(input);
+        if (bdv != null) {
+            if (!Files.isRegularFile(bdv))
+                throw new IOException(input + " is BigDataViewer's XML of " + bdv + ", which does not exist; give the"
+                        + " HDF5 file, or keep it beside the XML");
+            input = bdv;
+        }
         if (dataset != null) {
             if (!Hdf5Source.holds(input))
                 throw new IllegalArgumentException(

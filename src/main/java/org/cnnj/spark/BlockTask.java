@@ -271,7 +271,8 @@ final class BlockTask {
      */
     private static BlockSource source(String input, String dataset) throws IOException {
         Path in = Path.of(input), configuration = TileMosaic.configuration(in);
-        if (configuration == null && !PlaneFolder.holdsPlanes(in) && !Hdf5Source.holds(in)) return BlockSource.open(in);
+        boolean hdf5 = Hdf5Source.holds(in) || Hdf5Source.ofXml(in) != null;
+        if (configuration == null && !PlaneFolder.holdsPlanes(in) && !hdf5) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String key =
                 stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis() + " " + dataset;

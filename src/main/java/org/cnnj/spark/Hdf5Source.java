@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.cnnj.io.Hdf5Images;
 import org.cnnj.io.Hdf5Volume;
 
 /**
  * An HDF5 image as the blocks read it — BigDataViewer / BigStitcher's full-resolution level (the voxel size from the XML
- * beside it), ilastik's exports, h5py arrays — chunk by chunk ({@link Hdf5Volume}), of any size. One time point; reads
+ * beside it; the XML itself may be given), ilastik's exports, h5py arrays — chunk by chunk ({@link Hdf5Volume}), of any
+ * size. One time point; reads
  * in turn (the file's reader is shared by the executor's tasks).
  */
 final class Hdf5Source implements BlockSource {
@@ -17,6 +21,23 @@ final class Hdf5Source implements BlockSource {
 
     private Hdf5Source(Hdf5Volume volume) {
         this.volume = volume;
+    }
+
+    private static final Pattern BDV_HDF5 = Pattern.compile(
+            "<ImageLoader\\s+format=\"bdv\\.hdf5\"[^>]*>.*?<hdf5\\s+type=\"(relative|absolute)\"\\s*>([^<]+)</hdf5>",
+            Pattern.DOTALL);
+
+    /**
+     * The HDF5 file of BigDataViewer's XML {@code input} (what BDV and BigStitcher users open: {@code dataset.xml}, its
+     * {@code <ImageLoader format="bdv.hdf5">}), or null when {@code input} is not such an XML.
+     */
+    static Path ofXml(Path input) throws IOException {
+        if (!input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml") || !Files.isRegularFile(input))
+            return null;
+        Matcher m = BDV_HDF5.matcher(Files.readString(input));
+        if (!m.find()) return null;
+        Path h5 = Path.of(m.group(2).trim());
+        return m.group(1).equals("relative") ? input.toAbsolutePath().resolveSibling(h5) : h5;
     }
 
     /** Whether {@code input} is an HDF5 file (its signature, whatever its name). */

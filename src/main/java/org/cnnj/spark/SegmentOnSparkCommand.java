@@ -55,6 +55,14 @@ public class SegmentOnSparkCommand extends CnnjCommand {
             min = "0")
     private int block = 0;
 
+    private static boolean bigDataViewerXml(File f) {
+        try {
+            return Hdf5Source.ofXml(f.toPath()) != null;
+        } catch (IOException e) {
+            return false; // unreadable: the job names it
+        }
+    }
+
     @Override
     protected String title() {
         return "Segment on Spark";
@@ -70,12 +78,16 @@ public class SegmentOnSparkCommand extends CnnjCommand {
         return a;
     }
 
-    /** One image to segment in blocks: an OME-Zarr image, an HDF5 file, or tiles with a stitching configuration. */
+    /**
+     * One image to segment in blocks: an OME-Zarr image, an HDF5 file (or BigDataViewer's XML of one), or tiles with a
+     * stitching configuration.
+     */
     static boolean isLargeImage(File f) {
         String name = f.getName().toLowerCase(Locale.ROOT);
         return name.endsWith(".zarr")
                 || name.endsWith(".h5")
                 || name.endsWith(".hdf5")
+                || bigDataViewerXml(f)
                 || Files.exists(f.toPath().resolve(".zarray"))
                 || Files.exists(f.toPath().resolve(".zattrs"))
                 || TileMosaic.configuration(f.toPath()) != null;

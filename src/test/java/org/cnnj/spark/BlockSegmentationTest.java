@@ -213,7 +213,8 @@ class BlockSegmentationTest {
 
     /**
      * {@code --dataset} names one image of a BigDataViewer file — here its half-size level 1: 64 × 64 × 24 voxels of 2 ×
-     * 2 × 2 µm (the XML's voxel size times the level's down-sampling), read chunk by chunk on the executors too.
+     * 2 × 2 µm (the XML's voxel size times the level's down-sampling), read chunk by chunk on the executors too. The
+     * input is the XML, as BigDataViewer users open a data set: its HDF5 file is the one it names.
      */
     @Test
     void aNamedLevelOfABigDataViewerFileIsSegmentedWithItsOwnVoxelSize() throws Exception {
@@ -226,7 +227,7 @@ class BlockSegmentationTest {
                         "--model",
                         "models/nuclei3d.onnx",
                         "--input",
-                        h5.toString(),
+                        dir.resolve("nuclei-bdv.xml").toString(),
                         "--dataset",
                         "/t00000/s00/1/cells",
                         "--output",

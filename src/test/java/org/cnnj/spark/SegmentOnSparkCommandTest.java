@@ -58,6 +58,8 @@ class SegmentOnSparkCommandTest extends HeadlessContext {
         assertTrue(SegmentOnSparkCommand.isLargeImage(new File("slide.ome.zarr")));
         assertTrue(SegmentOnSparkCommand.isLargeImage(new File("embryo-bdv.h5")));
         assertTrue(SegmentOnSparkCommand.isLargeImage(new File("stack.HDF5")));
+        assertTrue(SegmentOnSparkCommand.isLargeImage(new File("src/test/resources/org/cnnj/spark/nuclei-bdv.xml")));
+        assertFalse(SegmentOnSparkCommand.isLargeImage(new File("pom.xml")));
         assertTrue(SegmentOnSparkCommand.isLargeImage(
                 ZarrTest.FIXTURES.resolve("bf2raw.zarr").toFile()));
         assertFalse(SegmentOnSparkCommand.isLargeImage(new File("test-images")));
