@@ -55,14 +55,6 @@ public class SegmentOnSparkCommand extends CnnjCommand {
             min = "0")
     private int block = 0;
 
-    private static boolean bigDataViewerXml(File f) {
-        try {
-            return Hdf5Source.ofXml(f.toPath()) != null;
-        } catch (IOException e) {
-            return false; // unreadable: the job names it
-        }
-    }
-
     @Override
     protected String title() {
         return "Segment on Spark";
@@ -91,6 +83,14 @@ public class SegmentOnSparkCommand extends CnnjCommand {
                 || Files.exists(f.toPath().resolve(".zarray"))
                 || Files.exists(f.toPath().resolve(".zattrs"))
                 || TileMosaic.configuration(f.toPath()) != null;
+    }
+
+    private static boolean bigDataViewerXml(File f) {
+        try {
+            return Hdf5Source.ofXml(f.toPath()) != null;
+        } catch (IOException e) {
+            return false; // unreadable: the job names it
+        }
     }
 
     @Override
