@@ -274,9 +274,19 @@ final class BlockTask {
         boolean hdf5 = Hdf5Source.holds(in) || Hdf5Source.ofXml(in) != null;
         if (configuration == null && !PlaneFolder.holdsPlanes(in) && !hdf5) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
-        String key =
-                stamp.toAbsolutePath() + "@" + Files.getLastModifiedTime(stamp).toMillis() + " " + dataset;
+        String image = stamp.toAbsolutePath() + " " + dataset + "@"; // the same image in any version
+        String key = image + Files.getLastModifiedTime(stamp).toMillis();
+        closeOtherVersions(image, key);
         return once(SOURCES, key, () -> BlockSource.open(in, dataset));
+    }
+
+    /** Lets go of the sources opened for an earlier version of the same image (an HDF5 file holds its file open). */
+    private static synchronized void closeOtherVersions(String image, String key) {
+        SOURCES.entrySet().removeIf(e -> {
+            boolean stale = e.getKey().startsWith(image) && !e.getKey().equals(key);
+            if (stale) e.getValue().close();
+            return stale;
+        });
     }
 
     private static VolumeSegmenter volumeSegmenter(BlockSegmentation.Plan p) throws IOException {
