@@ -2,6 +2,7 @@ package org.cnnj.spark;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -13,19 +14,19 @@ import org.cnnj.io.Hdf5Volume;
 /**
  * An HDF5 image as the blocks read it — BigDataViewer / BigStitcher's full-resolution level (the voxel size from the XML
  * beside it; the XML itself may be given), ilastik's exports, h5py arrays — chunk by chunk ({@link Hdf5Volume}), of any
- * size. One time point; reads
- * in turn (the file's reader is shared by the executor's tasks).
+ * size. One time point; reads in turn (the file's reader is shared by the executor's tasks).
  */
 final class Hdf5Source implements BlockSource {
+    /** BigDataViewer's HDF5 image loader and the file it names (relative to the XML's folder, or absolute). */
+    private static final Pattern BDV_HDF5 = Pattern.compile(
+            "<ImageLoader\\s+format=\"bdv\\.hdf5\"[^>]*>.*?<hdf5\\s+type=\"(relative|absolute)\"\\s*>([^<]+)</hdf5>",
+            Pattern.DOTALL);
+
     private final Hdf5Volume volume;
 
     private Hdf5Source(Hdf5Volume volume) {
         this.volume = volume;
     }
-
-    private static final Pattern BDV_HDF5 = Pattern.compile(
-            "<ImageLoader\\s+format=\"bdv\\.hdf5\"[^>]*>.*?<hdf5\\s+type=\"(relative|absolute)\"\\s*>([^<]+)</hdf5>",
-            Pattern.DOTALL);
 
     /**
      * The HDF5 file of BigDataViewer's XML {@code input} (what BDV and BigStitcher users open: {@code dataset.xml}, its
@@ -34,7 +35,8 @@ final class Hdf5Source implements BlockSource {
     static Path ofXml(Path input) throws IOException {
         if (!input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml") || !Files.isRegularFile(input))
             return null;
-        Matcher m = BDV_HDF5.matcher(Files.readString(input));
+        // decoded leniently (Files.readString refuses bytes that are not UTF-8: an XML in another encoding)
+        Matcher m = BDV_HDF5.matcher(new String(Files.readAllBytes(input), StandardCharsets.UTF_8));
         if (!m.find()) return null;
         Path h5 = Path.of(m.group(2).trim());
         return m.group(1).equals("relative") ? input.toAbsolutePath().resolveSibling(h5) : h5;
