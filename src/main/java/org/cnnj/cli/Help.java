@@ -44,8 +44,9 @@ final class Help {
                       the model with its sidecar (and a detector's head, a classifier's dense graph) copied into DIR
                       --weights float16   large weights stored as 16-bit floats: about half the size, computed in float32"""),
             Map.entry("ensemble", """
-                    ./cnnj ensemble --model A.onnx --model B.onnx [--model C.onnx ...] --output E.onnx
+                    ./cnnj ensemble --model A.onnx --model B.onnx [--model C.onnx ...] --output E.onnx [--weights 0.35,0.65]
                       one model file that runs every model on the image and decodes the mean of their outputs
+                      (--weights: a weighted mean, one positive weight per model, adding up to 1)
                       the models must take and give the same (channels, classes, task, normalization, object size);
                       the ensemble decodes with the first one's split depth (./cnnj tune-seg re-chooses it);
                       it takes as long as its models together; --weights float16 on export-model halves its size"""),

@@ -2,6 +2,7 @@ package org.cnnj.onnx;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +26,29 @@ public final class GraphAverage {
     /** One member: its file's bytes and a name for messages (its file name). */
     public record Member(String name, byte[] model) {}
 
+    /** Each member's output is multiplied by this constant (+ its index) before the sum, in a weighted mean. */
+    public static final String SHARE = "ensemble/share";
+
     /** The ensemble's ModelProto: every member's graph, the outputs added and multiplied by 1 / members. */
     public static byte[] average(List<Member> members) {
+        return average(members, null);
+    }
+
+    /**
+     * The ensemble of {@code members} whose output is the mean of theirs weighted by {@code weights} (positive, one per
+     * member, summing to 1; null: equal): member k's output times members × weight k, then the mean — so an equal
+     * weighting is the plain mean, node for node.
+     */
+    public static byte[] average(List<Member> members, double[] weights) {
+        if (weights != null) {
+            double sum = 0;
+            for (double w : weights) sum += w;
+            if (weights.length != members.size() || Math.abs(sum - 1) > 1e-6)
+                throw new IllegalArgumentException("an ensemble of " + members.size() + " models takes "
+                        + members.size() + " weights that add up to 1, got " + Arrays.toString(weights));
+            for (double w : weights)
+                if (!(w > 0)) throw new IllegalArgumentException("ensemble weights are positive, got " + w);
+        }
         if (members.size() < 2)
             throw new IllegalArgumentException("an ensemble needs at least two models, got " + members.size());
         List<Parsed> parsed = new ArrayList<>();
@@ -44,7 +66,17 @@ public final class GraphAverage {
             Renaming names = name -> name.isEmpty() ? name : name.equals(p.input) ? first.input : prefix + name;
             for (byte[] node : p.nodes) graph.message(1, node(node, names, prefix, p.name));
             for (byte[] tensor : p.initializers) graph.message(5, initializer(tensor, names, p.name));
-            outputs.add(names.of(p.output));
+            String output = names.of(p.output);
+            if (weights != null) {
+                String share = SHARE + k, weighted = prefix + "weighted";
+                graph.message(
+                        1, OnnxProto.node("Mul", new String[] {output, share}, new String[] {weighted}, Map.of()));
+                graph.message(5, OnnxProto.floatTensor(share, new int[] {1}, new float[] {
+                    (float) (weights[k] * members.size())
+                }));
+                output = weighted;
+            }
+            outputs.add(output);
         }
         String sum = outputs.get(0);
         for (int k = 1; k < outputs.size(); k++) {

@@ -29,15 +29,23 @@ public final class SegmentationEnsemble {
 
     /** Writes the ensemble of {@code models} to {@code destination} (.onnx) and its sidecar; returns the sidecar. */
     public static SegmentationSpec write(List<Path> models, Path destination) throws IOException {
+        return write(models, destination, null);
+    }
+
+    /**
+     * As {@link #write(List, Path)}, the outputs averaged with {@code weights} (one per model, positive, adding up to 1;
+     * null: equal) — e.g. more of a member that copes better with dim or noisy images.
+     */
+    public static SegmentationSpec write(List<Path> models, Path destination, double[] weights) throws IOException {
         if (!destination.getFileName().toString().endsWith(".onnx"))
             throw new IllegalArgumentException("ensemble: the output must be a .onnx file, not " + destination);
         List<SegmentationModel> members = new ArrayList<>();
         for (Path m : models) members.add(SegmentationModel.resolve(m));
-        SegmentationSpec spec = specOf(members);
+        SegmentationSpec spec = specOf(members, weights);
         List<GraphAverage.Member> graphs = new ArrayList<>();
         for (SegmentationModel m : members)
             graphs.add(new GraphAverage.Member(m.onnx().getFileName().toString(), Files.readAllBytes(m.onnx())));
-        byte[] onnx = GraphAverage.average(graphs);
+        byte[] onnx = GraphAverage.average(graphs, weights);
         Path folder = destination.toAbsolutePath().getParent();
         AtomicFiles.createFolder(folder);
         AtomicFiles.write(destination, out -> out.write(onnx));
@@ -47,6 +55,10 @@ public final class SegmentationEnsemble {
 
     /** The ensemble's sidecar, or an error naming the member that differs from the first, and how. */
     static SegmentationSpec specOf(List<SegmentationModel> members) {
+        return specOf(members, null);
+    }
+
+    static SegmentationSpec specOf(List<SegmentationModel> members, double[] weights) {
         if (members.size() < 2)
             throw new IllegalArgumentException("ensemble: give at least two models (--model A --model B)");
         SegmentationModel first = members.get(0);
@@ -54,7 +66,11 @@ public final class SegmentationEnsemble {
         int tileMultiple = a.tileMultiple(), halo = a.halo();
         Map<String, String> provenance = new LinkedHashMap<>();
         List<String> sources = new ArrayList<>();
-        StringBuilder made = new StringBuilder("the mean of the outputs (logits) of " + members.size() + " models:");
+        StringBuilder made = new StringBuilder(
+                weights == null
+                        ? "the mean of the outputs (logits) of " + members.size() + " models:"
+                        : "the mean of the outputs (logits) of " + members.size() + " models weighted "
+                                + weightsText(weights) + ":");
         for (int k = 0; k < members.size(); k++) {
             SegmentationModel m = members.get(k);
             SegmentationSpec b = m.spec();
@@ -108,6 +124,13 @@ public final class SegmentationEnsemble {
                 a.splitDepth(),
                 a.decoding(),
                 null);
+    }
+
+    /** "0.35, 0.65" as given. */
+    private static String weightsText(double[] weights) {
+        StringBuilder b = new StringBuilder();
+        for (double w : weights) b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", w));
+        return b.toString();
     }
 
     /** True for a model made by {@link #write}. */

@@ -174,8 +174,10 @@ public final class SegmentationTrainer {
             // Fine-tuned as the one graph it is: every member's weights learn from the loss on their mean output, and
             // the ensemble keeps its task, object size, split depth and decoding (as a CNN-J model does).
             GraphNetwork ensemble = GraphNetwork.load(from.onnx());
-            Tensor mean = ensemble.parameters().get(GraphAverage.WEIGHT);
-            if (mean != null) mean.requiresGrad(false); // the 1 / members of the mean, not a weight to learn
+            // the 1 / members of the mean and the members' shares of a weighted mean: constants, not weights to learn
+            ensemble.parameters().forEach((name, t) -> {
+                if (name.equals(GraphAverage.WEIGHT) || name.startsWith(GraphAverage.SHARE)) t.requiresGrad(false);
+            });
             Map<String, String> kept = new LinkedHashMap<>(fromSpec.provenance());
             kept.remove("weights"); // written again as float32, whatever the file it started from held
             return fineTune(run, ensemble, fromSpec.withProvenance(kept), ensemble.encoderParameters(), recipe);

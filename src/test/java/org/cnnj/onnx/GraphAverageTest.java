@@ -73,6 +73,33 @@ class GraphAverageTest {
         assertTrue(Close.maxAbsDiff(out3, Ort.run(half.model(), x)) < 1e-2);
     }
 
+    /** Weighted: 0.3 a + 0.7 b in ONNX Runtime and the Java engine alike; weights that are not shares are refused. */
+    @Test
+    void aWeightedEnsembleOutputsTheWeightedMean() throws Exception {
+        byte[] a = unet(2, 8, 1), b = unet(3, 6, 2);
+        Tensor x = GradCheck.uniform(new Rng(5), 1, 1, 48, 64).requiresGrad(false);
+        float[] oa = Ort.run(a, x), ob = Ort.run(b, x);
+        List<GraphAverage.Member> pair =
+                List.of(new GraphAverage.Member("a.onnx", a), new GraphAverage.Member("b.onnx", b));
+        byte[] weighted = GraphAverage.average(pair, new double[] {0.3, 0.7});
+        float[] out = Ort.run(weighted, x);
+        for (int i = 0; i < out.length; i++) assertEquals(0.3 * oa[i] + 0.7 * ob[i], out[i], 1e-5, "value " + i);
+        Path file = dir.resolve("weighted.onnx");
+        Files.write(file, weighted);
+        GraphNetwork java = GraphNetwork.load(file);
+        java.train(false);
+        float[] javaOut = GradMode.noGrad(() -> java.forward(x)).data();
+        assertTrue(Close.maxAbsDiff(out, javaOut) <= 1e-4, "Java vs ORT: " + Close.maxAbsDiff(out, javaOut));
+        assertTrue(
+                java.parameters().containsKey(GraphAverage.SHARE + "1"),
+                "the shares are named, so fine-tuning can keep them fixed");
+        IllegalArgumentException sum =
+                assertThrows(IllegalArgumentException.class, () -> GraphAverage.average(pair, new double[] {0.5, 0.6}));
+        assertTrue(sum.getMessage().contains("add up to 1"), sum.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GraphAverage.average(pair, new double[] {1.2, -0.2}));
+        assertThrows(IllegalArgumentException.class, () -> GraphAverage.average(pair, new double[] {1}));
+    }
+
     @Test
     void refusesWhatItCannotCarryOverByName() {
         byte[] a = unet(2, 8, 1);
