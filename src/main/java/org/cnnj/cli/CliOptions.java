@@ -78,6 +78,20 @@ final class CliOptions {
         }
     }
 
+    /** Numbers separated by commas ({@code --weights 0.35,0.65}); null when absent. */
+    double[] numbers(String key) {
+        if (!values.containsKey(key)) return null;
+        String[] parts = values.get(key).split(",");
+        double[] v = new double[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) v[i] = Double.parseDouble(parts[i].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    command + ": " + key + " takes numbers separated by commas, got \"" + values.get(key) + "\"");
+        }
+        return v;
+    }
+
     /** Every path given with {@code key} (an option that may be repeated: --data A --data B), empty when absent. */
     List<Path> paths(String key) {
         return all(key).stream().map(Path::of).toList();

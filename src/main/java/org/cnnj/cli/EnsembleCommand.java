@@ -19,7 +19,7 @@ final class EnsembleCommand {
         CliOptions o = new CliOptions("ensemble", args, List.of("--model", "--output", "--weights"), List.of());
         o.require("--model", "--output");
         var output = o.path("--output");
-        SegmentationSpec spec = SegmentationEnsemble.write(o.paths("--model"), output, weights(o));
+        SegmentationSpec spec = SegmentationEnsemble.write(o.paths("--model"), output, o.numbers("--weights"));
         System.out.printf(
                 Locale.ROOT,
                 "wrote %s (%.1f MB): %s%n  decodes with split depth %.2f; ./cnnj tune-seg --model %s --images DIR"
@@ -30,20 +30,5 @@ final class EnsembleCommand {
                 spec.split(),
                 output);
         return 0;
-    }
-
-    /** {@code --weights 0.35,0.65}: one per model, in their order; null without the option (equal weights). */
-    private static double[] weights(CliOptions o) {
-        if (!o.has("--weights")) return null;
-        String[] parts = o.text("--weights", "").split(",");
-        double[] w = new double[parts.length];
-        try {
-            for (int i = 0; i < parts.length; i++) w[i] = Double.parseDouble(parts[i].trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "ensemble: --weights takes numbers separated by commas, one per --model (e.g. 0.35,0.65), not "
-                            + o.text("--weights", ""));
-        }
-        return w;
     }
 }

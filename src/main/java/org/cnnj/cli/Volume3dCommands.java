@@ -37,9 +37,7 @@ final class Volume3dCommands {
         long seed = o.longInteger("--seed", 1);
         SyntheticVolumes.Settings s = SyntheticVolumes.Settings.defaults().withZRatio(o.number("--z-ratio", 2.0));
         if (o.has("--radius")) {
-            double[] r = Arrays.stream(o.text("--radius", "").split(","))
-                    .mapToDouble(Double::parseDouble)
-                    .toArray();
+            double[] r = o.numbers("--radius");
             if (r.length != 2 || !(r[0] >= 2 && r[1] >= r[0]))
                 throw new IllegalArgumentException(
                         "--radius takes MIN,MAX in xy voxels (e.g. 6,11), got " + o.text("--radius", ""));

@@ -160,8 +160,13 @@ final class Hdf5Arrays {
         } catch (IOException e) {
             throw e;
         } catch (RuntimeException | LinkageError e) { // LinkageError: a filter whose library is not installed
-            throw new IOException(file + " is not a readable HDF5 file (" + e + "); " + fix);
+            throw unreadable(file, e, fix);
         }
+    }
+
+    /** The message for a file jhdf cannot read: the file, what jhdf said, and {@code fix}. */
+    static IOException unreadable(Path file, Throwable e, String fix) {
+        return new IOException(file + " is not a readable HDF5 file (" + e + "); " + fix);
     }
 
     /** The first of {@code names} (absolute dataset paths) the file holds; null when none. */

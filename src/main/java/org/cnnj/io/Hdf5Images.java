@@ -85,8 +85,9 @@ public final class Hdf5Images {
             Found f = found(hdf, file);
             Shape s = f.shape;
             check.check(s);
-            Calibration cal = f.bdv ? bdvCalibration(file, hdf, f.dataset.getPath()) : null;
-            Object[] planes = planes(new Hdf5Volume(file, null, new Located(f.dataset, f.axes, f.bdv), cal), s);
+            Located l = f.located;
+            Calibration cal = l.bdv ? bdvCalibration(file, hdf, l.dataset.getPath()) : null;
+            Object[] planes = planes(new Hdf5Volume(file, null, l, cal), s);
             return new Image(
                     s.width,
                     s.height,
@@ -100,8 +101,8 @@ public final class Hdf5Images {
         });
     }
 
-    /** The image's dataset, its axes, whether it is BigDataViewer's, and its shape. */
-    private record Found(Dataset dataset, String axes, boolean bdv, Shape shape) {}
+    /** The image's dataset, axes and kind, and its shape. */
+    private record Found(Located located, Shape shape) {}
 
     /** The image's dataset, its axes (t, z, y, x, c) and whether it is BigDataViewer's (unsigned values in shorts). */
     record Located(Dataset dataset, String axes, boolean bdv) {}
@@ -132,7 +133,7 @@ public final class Hdf5Images {
 
     private static Found found(HdfFile hdf, Path file) throws IOException {
         Located l = locate(hdf, file);
-        return new Found(l.dataset, l.axes, l.bdv, shape(l.dataset, l.axes, l.bdv, file));
+        return new Found(l, shape(l.dataset, l.axes, l.bdv, file));
     }
 
     /**
@@ -287,11 +288,8 @@ public final class Hdf5Images {
 
     /** Row {@code level} (x, y, z down-sampling) of BigDataViewer's resolutions table; null where it has none. */
     private static double[] resolution(HdfFile hdf, String path, int level) {
-        List<Dataset> found = Hdf5Arrays.datasets(hdf).stream()
-                .filter(d -> d.getPath().equals(path))
-                .toList();
-        if (found.isEmpty() || !(found.get(0).getData() instanceof double[][] rows) || level >= rows.length)
-            return null;
+        Dataset table = Hdf5Arrays.named(Hdf5Arrays.datasets(hdf), List.of(path));
+        if (table == null || !(table.getData() instanceof double[][] rows) || level >= rows.length) return null;
         double[] r = rows[level];
         return r.length == 3 && r[0] > 0 && r[1] > 0 && r[2] > 0 ? r.clone() : null;
     }

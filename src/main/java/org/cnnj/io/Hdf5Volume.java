@@ -5,7 +5,6 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.HdfException;
-import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.OrderedDataType;
 import java.io.Closeable;
@@ -72,7 +71,7 @@ public final class Hdf5Volume implements Closeable {
         } catch (IOException | RuntimeException | LinkageError e) {
             if (hdf != null) hdf.close();
             if (e instanceof IOException io) throw io;
-            throw new IOException(file + " is not a readable HDF5 file (" + e + "); " + Hdf5Images.FIX);
+            throw Hdf5Arrays.unreadable(file, e, Hdf5Images.FIX);
         }
     }
 
@@ -285,7 +284,7 @@ public final class Hdf5Volume implements Closeable {
             ByteOrder order = d.getDataType() instanceof OrderedDataType o ? o.getByteOrder() : ByteOrder.LITTLE_ENDIAN;
             int size = d.getDataType().getSize();
             boolean floating = d.getDataType() instanceof FloatingPoint;
-            boolean unsigned = bdv || d.getDataType() instanceof FixedPoint f && !f.isSigned();
+            boolean unsigned = bdv || Hdf5Arrays.unsigned(d); // BDV's shorts hold unsigned values
             if (floating ? size != 4 && size != 8 : size != 1 && size != 2 && size != 4 && size != 8)
                 throw new IOException(file + ": " + d.getPath() + " holds " + size + "-byte values; save it as 8-, 16-"
                         + " or 32-bit integers or 32-bit floats");
