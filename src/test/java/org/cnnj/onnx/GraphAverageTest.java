@@ -30,6 +30,15 @@ class GraphAverageTest {
         return OnnxExport.export(net, new int[] {1, 1, 32, 32}, Map.of("classes", "a,b,c,d"));
     }
 
+    /** {@code model} rebuilt by the Java engine (saved as {@code name}), in inference mode. */
+    private GraphNetwork javaNetwork(byte[] model, String name) throws Exception {
+        Path file = dir.resolve(name);
+        Files.write(file, model);
+        GraphNetwork java = GraphNetwork.load(file);
+        java.train(false);
+        return java;
+    }
+
     @Test
     void theEnsembleOutputsTheMeanOfItsMembers() throws Exception {
         // different widths and depths: nothing but the input and the output shape has to agree
@@ -45,10 +54,7 @@ class GraphAverageTest {
         assertTrue(Close.maxAbsDiff(mean, ensemble) <= 1e-5, "ORT: " + Close.maxAbsDiff(mean, ensemble));
         assertTrue(Close.maxAbsDiff(oa, ensemble) > 1e-3, "the second member changes the output");
 
-        Path file = dir.resolve("pair.onnx");
-        Files.write(file, pair);
-        GraphNetwork java = GraphNetwork.load(file);
-        java.train(false);
+        GraphNetwork java = javaNetwork(pair, "pair.onnx");
         float[] javaOut = GradMode.noGrad(() -> java.forward(x)).data();
         assertTrue(Close.maxAbsDiff(ensemble, javaOut) <= 1e-4, "Java vs ORT: " + Close.maxAbsDiff(ensemble, javaOut));
 
@@ -84,10 +90,7 @@ class GraphAverageTest {
         byte[] weighted = GraphAverage.average(pair, new double[] {0.3, 0.7});
         float[] out = Ort.run(weighted, x);
         for (int i = 0; i < out.length; i++) assertEquals(0.3 * oa[i] + 0.7 * ob[i], out[i], 1e-5, "value " + i);
-        Path file = dir.resolve("weighted.onnx");
-        Files.write(file, weighted);
-        GraphNetwork java = GraphNetwork.load(file);
-        java.train(false);
+        GraphNetwork java = javaNetwork(weighted, "weighted.onnx");
         float[] javaOut = GradMode.noGrad(() -> java.forward(x)).data();
         assertTrue(Close.maxAbsDiff(out, javaOut) <= 1e-4, "Java vs ORT: " + Close.maxAbsDiff(out, javaOut));
         assertTrue(

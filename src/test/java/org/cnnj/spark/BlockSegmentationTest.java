@@ -154,34 +154,20 @@ class BlockSegmentationTest {
      */
     @Test
     void aBigDataViewerVolumeInBlocksGivesTheObjectsOfTheWholeVolume() throws Exception {
-        Path h5 = dir.resolve("nuclei-bdv.h5");
-        for (String name : new String[] {"nuclei-bdv.h5", "nuclei-bdv.xml"})
-            Files.copy(Path.of("src/test/resources/org/cnnj/spark").resolve(name), dir.resolve(name));
+        Path h5 = bigDataViewerFixture();
         Hdf5Images.Image image = Hdf5Images.read(h5);
         int d = image.slices(), h = image.height(), w = image.width();
         float[] voxels = new float[d * h * w];
         for (int z = 0; z < d; z++)
             for (int i = 0; i < h * w; i++) voxels[z * h * w + i] = ((short[]) image.planes()[z])[i] & 0xffff;
         Path model = Path.of("models/nuclei3d.onnx");
-        VolumeSegmenter whole = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, 0, line -> {});
-        double size = whole.spec().objectDiameter();
-        int[] labels;
-        try {
-            labels = whole.segment(
-                            new LabeledVolume(
-                                    "whole",
-                                    new float[][] {voxels},
-                                    null,
-                                    new VolumeSize(d, h, w),
-                                    new double[] {2, 1, 1},
-                                    "µm"),
-                            VolumeSegmenter.Options.defaults().withDiameter(size),
-                            line -> {},
-                            null)
-                    .labels();
-        } finally {
-            whole.engine().close();
-        }
+        Whole whole = whole(
+                model,
+                new LabeledVolume(
+                        "whole", new float[][] {voxels}, null, new VolumeSize(d, h, w), new double[] {2, 1, 1}, "µm"),
+                0);
+        double size = whole.size();
+        int[] labels = whole.labels();
         Path out = dir.resolve("out-h5");
         BlockSegmentation.Outcome o = BlockSegmentation.run(
                 new ArrayList<>(List.of(
@@ -218,9 +204,7 @@ class BlockSegmentationTest {
      */
     @Test
     void aNamedLevelOfABigDataViewerFileIsSegmentedWithItsOwnVoxelSize() throws Exception {
-        Path h5 = dir.resolve("nuclei-bdv.h5");
-        for (String name : new String[] {"nuclei-bdv.h5", "nuclei-bdv.xml"})
-            Files.copy(Path.of("src/test/resources/org/cnnj/spark").resolve(name), dir.resolve(name));
+        bigDataViewerFixture();
         Path out = dir.resolve("out-level1");
         BlockSegmentation.Outcome o = BlockSegmentation.run(
                 new ArrayList<>(List.of(
@@ -239,6 +223,30 @@ class BlockSegmentationTest {
         assertArrayEquals(new long[] {24, 64, 64}, back.array().shape());
         assertEquals(1.0, back.scale()[0], 1e-9, "z spacing over xy spacing at level 1: 2 µm / 2 µm");
         assertTrue(o.objects() > 100 && o.objects() < 200, "objects of the 161 nuclei: " + o.objects());
+    }
+
+    /** The BigDataViewer fixture (nuclei-bdv.h5 and its XML) copied into the test's folder; its HDF5 file. */
+    private Path bigDataViewerFixture() throws IOException {
+        for (String name : new String[] {"nuclei-bdv.h5", "nuclei-bdv.xml"})
+            Files.copy(Path.of("src/test/resources/org/cnnj/spark").resolve(name), dir.resolve(name));
+        return dir.resolve("nuclei-bdv.h5");
+    }
+
+    /** A volume's objects segmented whole on one machine, and the object size used. */
+    private record Whole(int[] labels, double size) {}
+
+    /** {@code v} segmented whole by {@code model} at {@code diameter} voxels (0: the model's own size). */
+    private static Whole whole(Path model, LabeledVolume v, double diameter) throws IOException {
+        VolumeSegmenter s = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, 0, line -> {});
+        try {
+            double size = diameter > 0 ? diameter : s.spec().objectDiameter();
+            return new Whole(
+                    s.segment(v, VolumeSegmenter.Options.defaults().withDiameter(size), line -> {}, null)
+                            .labels(),
+                    size);
+        } finally {
+            s.engine().close();
+        }
     }
 
     /** Every object of the whole volume found by the blocks and no other, each with its outline. */
@@ -265,19 +273,12 @@ class BlockSegmentationTest {
             extra.addAll(List.of("--voxel", "2,1,1"));
         }
         Path model = Path.of("models/nuclei3d.onnx");
-        VolumeSegmenter whole = VolumeSegmenter.open(model, EngineKind.ORT, Device.CPU, 0, line -> {});
-        double size = diameter > 0 ? diameter : whole.spec().objectDiameter();
-        int[] labels;
-        try {
-            labels = whole.segment(
-                            new LabeledVolume("whole", new float[][] {voxels}, null, v.size(), v.voxel(), v.unit()),
-                            VolumeSegmenter.Options.defaults().withDiameter(size),
-                            line -> {},
-                            null)
-                    .labels();
-        } finally {
-            whole.engine().close();
-        }
+        Whole whole = whole(
+                model,
+                new LabeledVolume("whole", new float[][] {voxels}, null, v.size(), v.voxel(), v.unit()),
+                diameter);
+        double size = whole.size();
+        int[] labels = whole.labels();
         Path out = dir.resolve("out3d");
         BlockSegmentation.Outcome o = BlockSegmentation.run(
                 joined(
