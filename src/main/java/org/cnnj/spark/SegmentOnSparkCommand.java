@@ -19,7 +19,8 @@ import org.scijava.plugin.Plugin;
  * started with Spark's --add-opens options) the job runs here, on local[*] or the master given; where it has not —
  * the usual case, as Fiji ships no Spark — the command writes to the Log the two lines that run the same job outside
  * Fiji: {@code ./cnnj spark …} on this machine, and {@code spark-submit …} on a cluster. Macro:
- * {@code run("Segment on Spark...", "model=[nuclei (built-in)] input=[/data/plate] output=[/data/out] master=local[*]");}
+ * {@code run("Segment on Spark...", "model=[nuclei (built-in)] input=[/data/plate] output=[/data/out] master=local[*]");};
+ * one view of a BigDataViewer file: {@code input=[/data/embryo.xml] dataset=/t00000/s01/0/cells}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segmentation>Segment on Spark...", headless = true)
 public class SegmentOnSparkCommand extends CnnjCommand {
@@ -32,10 +33,18 @@ public class SegmentOnSparkCommand extends CnnjCommand {
                     + " machine, segmented in blocks: an OME-Zarr image, an HDF5 file (BigDataViewer / BigStitcher,"
                     + " ilastik, h5py), or a folder of tiles with the TileConfiguration.txt (or .registered.txt) of"
                     + " Fiji's stitching")
-    private File input;
+    File input;
+
+    @Parameter(
+            label = "Dataset in an HDF5 file (blank: its only image)",
+            description = "for an HDF5 file or BigDataViewer XML of several images: the one to segment, e.g."
+                    + " /t00000/s00/0/cells (time point 0, view 0, full resolution) or /exported_data (ilastik);"
+                    + " ignored for other inputs",
+            required = false)
+    String dataset = "";
 
     @Parameter(label = "Output folder", style = "directory")
-    private File output;
+    File output;
 
     @Parameter(
             label = "Master (local[*], spark://host:7077, yarn)",
@@ -67,6 +76,7 @@ public class SegmentOnSparkCommand extends CnnjCommand {
         a.addAll(List.of("--model", model.getPath(), "--input", input.getPath(), "--output", output.getPath()));
         a.addAll(List.of("--diameter", diameter));
         if (large && block > 0) a.addAll(List.of("--block", Integer.toString(block)));
+        if (large && dataset != null && !dataset.isBlank()) a.addAll(List.of("--dataset", dataset.strip()));
         return a;
     }
 

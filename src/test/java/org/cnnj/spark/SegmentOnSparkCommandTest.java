@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.cnnj.fiji.HeadlessContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,5 +68,22 @@ class SegmentOnSparkCommandTest extends HeadlessContext {
         assertTrue(SegmentOnSparkCommand.isLargeImage(tiles.toFile()));
         assertTrue(SegmentOnSparkCommand.isLargeImage(
                 tiles.resolve("TileConfiguration.txt").toFile()));
+    }
+
+    /** The dataset field reaches the block job as --dataset for an HDF5 or BigDataViewer input only. */
+    @Test
+    void theDatasetOfAnHdf5FileGoesToTheBlockJob() {
+        SegmentOnSparkCommand c = new SegmentOnSparkCommand();
+        c.input = new File("src/test/resources/org/cnnj/spark/nuclei-bdv.xml");
+        c.output = new File("out");
+        c.dataset = " /t00000/s00/1/cells ";
+        List<String> a = c.arguments();
+        assertEquals("segment-blocks", a.get(0));
+        assertEquals("/t00000/s00/1/cells", a.get(a.indexOf("--dataset") + 1), a.toString());
+        c.dataset = "";
+        assertFalse(c.arguments().contains("--dataset"));
+        c.input = new File("test-images");
+        c.dataset = "/t00000/s00/1/cells";
+        assertFalse(c.arguments().contains("--dataset"), "a folder of images has no datasets");
     }
 }
