@@ -201,6 +201,7 @@ public final class DetectorTrainer {
             Consumer<String> warn)
             throws IOException {
         Module start = ObjectDetector.loadNetwork(model, spec);
+        run = run.startedFrom(model, spec.provenance());
         return start instanceof OneStageNetwork one
                 ? trainOneStage(run, null, one, augmentation)
                 : trainTwoStage(run, null, null, (Detector) start, augmentation, warn);

@@ -19,6 +19,7 @@ import org.cnnj.cls.ClassifierNetwork;
 import org.cnnj.cls.ClassifierSpec;
 import org.cnnj.cls.ClassifierTrainer;
 import org.cnnj.cls.ImageClassifier;
+import org.cnnj.cls.LabeledCrop;
 import org.cnnj.io.AtomicFiles;
 import org.cnnj.model.BuiltInModels;
 import org.cnnj.model.Sidecars;
@@ -247,10 +248,16 @@ public final class TrainClassifierFiles {
     }
 
     /** The network to fine-tune (or null), the classes, and the cropping (the model's crop size when fine-tuning). */
-    private record Start(ClassifierNetwork model, List<String> classes, ClassifierCrops.Cropping cropping) {}
+    /** A new model (model null) or the one to fine-tune: its network, file and sidecar. */
+    private record Start(
+            ClassifierNetwork model,
+            List<String> classes,
+            ClassifierCrops.Cropping cropping,
+            Path file,
+            ClassifierSpec spec) {}
 
     private static Start start(Options o) throws IOException {
-        if (o.from() == null) return new Start(null, o.classes(), o.cropping());
+        if (o.from() == null) return new Start(null, o.classes(), o.cropping(), null, null);
         Path file = BuiltInModels.file(o.from());
         ClassifierSpec from = ClassifierSpec.read(Sidecars.of(file));
         if (!o.classes().isEmpty() && !o.classes().equals(from.classes())) {
@@ -263,7 +270,7 @@ public final class TrainClassifierFiles {
                 o.cropping().window() > 0 ? o.cropping().window() : from.roiWindow(),
                 from.roiMask(),
                 o.cropping().channels());
-        return new Start(ImageClassifier.loadNetwork(file, from), from.classes(), c);
+        return new Start(ImageClassifier.loadNetwork(file, from), from.classes(), c, file, from);
     }
 
     private static ClassifierTrainer.Result trainOn(
@@ -307,15 +314,14 @@ public final class TrainClassifierFiles {
             if (start.cropping().channels() != ChannelChoice.ALL)
                 provenance.put("channels", start.cropping().channels().option());
             TrainingListener both = out.recording(listener, log);
-            ClassifierTrainer.Result r = ClassifierTrainer.train(
-                    TrainingRun.of(data.crops(), cfg)
-                            .withCheckpoints(out.checkpoints())
-                            .withCancel(cancel)
-                            .withListener(both)
-                            .withProvenance(provenance),
-                    arch,
-                    start.model(),
-                    o.training());
+            TrainingRun<LabeledCrop> run = TrainingRun.of(data.crops(), cfg)
+                    .withCheckpoints(out.checkpoints())
+                    .withCancel(cancel)
+                    .withListener(both)
+                    .withProvenance(provenance);
+            if (start.file() != null)
+                run = run.startedFrom(start.file(), start.spec().provenance());
+            ClassifierTrainer.Result r = ClassifierTrainer.train(run, arch, start.model(), o.training());
             ImageClassifier.save(
                     r.model(),
                     r.spec()

@@ -170,6 +170,7 @@ public final class SegmentationTrainer {
         if (recipe.from() == null) return train(run, recipe, null);
         SegmentationModel from = SegmentationModel.resolve(recipe.from());
         SegmentationSpec fromSpec = from.spec();
+        run = run.startedFrom(from.onnx(), fromSpec.provenance());
         if (SegmentationEnsemble.isEnsemble(fromSpec)) {
             // Fine-tuned as the one graph it is: every member's weights learn from the loss on their mean output, and
             // the ensemble keeps its task, object size, split depth and decoding (as a CNN-J model does).

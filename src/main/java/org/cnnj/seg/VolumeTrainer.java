@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cnnj.loss.BceWithLogits;
@@ -105,11 +104,7 @@ public final class VolumeTrainer {
 
         /** This run's provenance and where it started: the model's file, how that was made and on what. */
         Map<String, String> provenance(TrainingRun<LabeledVolume> run) {
-            Map<String, String> p = new LinkedHashMap<>(run.provenance());
-            Map<String, String> base = spec.provenance();
-            p.put("from", file.getFileName() + (base.containsKey("command") ? ": " + base.get("command") : ""));
-            if (base.containsKey("data")) p.put("from_data", base.get("data"));
-            return p;
+            return run.startedFrom(file, spec.provenance()).provenance();
         }
     }
 

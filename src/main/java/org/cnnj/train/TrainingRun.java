@@ -1,6 +1,7 @@
 package org.cnnj.train;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +45,24 @@ public record TrainingRun<T>(
     /** The same run, recording {@code made} (command, data, date) in its checkpoints and exported model. */
     public TrainingRun<T> withProvenance(Map<String, String> made) {
         return new TrainingRun<>(data, config, checkpoints, cancel, listener, made, validation);
+    }
+
+    /**
+     * The same run, recording also where it started when it fine-tunes a model: the model's file and the command that
+     * made it ({@code from}), and what that was trained on ({@code from_data}) — else a fine-tuned model's sidecar says
+     * only what it was tuned on, not what it learnt before.
+     */
+    public TrainingRun<T> startedFrom(Path model, Map<String, String> made) {
+        Map<String, String> p = new LinkedHashMap<>(provenance);
+        String command = made.get("command");
+        p.put("from", model.getFileName() + (command != null ? ": " + command : ""));
+        for (String data : List.of("data", "images", "examples")) {
+            if (made.containsKey(data)) {
+                p.put("from_data", made.get(data));
+                break;
+            }
+        }
+        return withProvenance(p);
     }
 
     /**

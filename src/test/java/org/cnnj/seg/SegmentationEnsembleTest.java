@@ -187,5 +187,8 @@ class SegmentationEnsembleTest {
                 moved.add(e.getKey().substring(0, 3));
         assertEquals(Set.of("m0/", "m1/"), moved, "both members learn");
         assertNull(r.spec().provenance().get("weights"));
+        assertTrue(
+                r.spec().provenance().get("from").startsWith("pair.onnx"),
+                r.spec().provenance().toString());
     }
 }

@@ -99,8 +99,10 @@ class SegmentationTrainerTest {
         SegmentationTrainer.Recipe recipe = SegmentationTrainer.Recipe.defaults()
                 .withTask(SegmentationTask.INSTANCES, null)
                 .withNetwork(2, 8, false, 0);
-        SegmentationTrainer.Result first =
-                SegmentationTrainer.train(TrainingRun.of(nuclei(2), config(1, 2).withValidation(0)), recipe);
+        SegmentationTrainer.Result first = SegmentationTrainer.train(
+                TrainingRun.of(nuclei(2), config(1, 2).withValidation(0))
+                        .withProvenance(Map.of("command", "./cnnj train-seg --images a", "data", "2 nuclei images")),
+                recipe);
         Decoding decoding = new Decoding(0.5f, 0.7f, 0.15f, 0.2f);
         Path model = dir.resolve("tuned.onnx");
         Segmenter.save(first.model(), first.spec().withSplitDepth(0.25).withDecoding(decoding), 48, model);
@@ -110,6 +112,11 @@ class SegmentationTrainerTest {
         // it was trained with them: without validation images to decide otherwise, they stay (they were dropped)
         assertEquals(0.25, tuned.spec().split(), 1e-6);
         assertEquals(decoding, tuned.spec().decoding());
+        // and it says where it started: the model's file, the command that made it and what that learnt from
+        assertEquals(
+                "tuned.onnx: ./cnnj train-seg --images a",
+                tuned.spec().provenance().get("from"));
+        assertEquals("2 nuclei images", tuned.spec().provenance().get("from_data"));
     }
 
     @Test
