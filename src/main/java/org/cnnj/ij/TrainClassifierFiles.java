@@ -247,8 +247,10 @@ public final class TrainClassifierFiles {
                 data, start, o, "image " + image.getTitle() + " with " + rois.size() + " ROIs", cancel, listener, log);
     }
 
-    /** The network to fine-tune (or null), the classes, and the cropping (the model's crop size when fine-tuning). */
-    /** A new model (model null) or the one to fine-tune: its network, file and sidecar. */
+    /**
+     * The network to fine-tune with its file and sidecar (all null for a new model), the classes, and the cropping (the
+     * model's crop size when fine-tuning).
+     */
     private record Start(
             ClassifierNetwork model,
             List<String> classes,

@@ -5,13 +5,14 @@ import org.cnnj.tensor.Tensor;
 
 /**
  * Applies a 3-D network to a volume of any size, block by block. The volume is taken as padded up to a multiple of the
- * network's size multiple per axis, mirrored at its far faces (numpy's "reflect", as the 2-D {@link TiledPredictor}):
- * zeros there are a dark wall the network reads as the edge of something bright, and a model cut the background beside
- * it into objects (a synthetic stack seen at xy×0.67, 65 voxels padded to 68: 12 false objects along two faces); each block's core is predicted from a window reaching {@code
- * halo} voxels further on every side, cut at the padded volume's faces. Cores, halos and so windows start and end on
- * multiples, so the pooling grids line up with the whole volume's, and at the volume's faces the window ends exactly
- * where the whole-volume run ends: with a halo covering the receptive field the stitched result equals the whole
- * volume's (up to float rounding). Shapes: input [C][D·H·W] → output [K][D·H·W].
+ * network's size multiple per axis with itself mirrored at its far faces (numpy's "reflect", as the 2-D {@link
+ * TiledPredictor}; a voxel of the padding is the same whichever block reads it). Zeros there were a dark wall beside
+ * which the 3-D model cut the background into objects (a stack seen at xy×0.67, 65 voxels padded to 68: 12 false
+ * objects along two faces). Each block's core is predicted from a window reaching {@code halo} voxels further on every
+ * side, cut at the padded volume's faces. Cores, halos and so windows start and end on multiples, so the pooling grids
+ * line up with the whole volume's, and at the volume's faces the window ends exactly where the whole-volume run ends:
+ * with a halo covering the receptive field the stitched result equals the whole volume's (up to float rounding).
+ * Shapes: input [C][D·H·W] → output [K][D·H·W].
  */
 public final class VolumeTiler {
     /** Block core and halo per axis (d, h, w), and the size multiple (d, h, w) every window must have. */

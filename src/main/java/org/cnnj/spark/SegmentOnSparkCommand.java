@@ -19,8 +19,8 @@ import org.scijava.plugin.Plugin;
  * started with Spark's --add-opens options) the job runs here, on local[*] or the master given; where it has not —
  * the usual case, as Fiji ships no Spark — the command writes to the Log the two lines that run the same job outside
  * Fiji: {@code ./cnnj spark …} on this machine, and {@code spark-submit …} on a cluster. Macro:
- * {@code run("Segment on Spark...", "model=[nuclei (built-in)] input=[/data/plate] output=[/data/out] master=local[*]");};
- * one view of a BigDataViewer file: {@code input=[/data/embryo.xml] dataset=/t00000/s01/0/cells}.
+ * {@code run("Segment on Spark...", "model=[nuclei (built-in)] input=[/data/plate] output=[/data/out] master=local[*]");}
+ * — for one view of a BigDataViewer file, {@code input=[/data/embryo.xml] dataset=/t00000/s01/0/cells}.
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN-J>Segmentation>Segment on Spark...", headless = true)
 public class SegmentOnSparkCommand extends CnnjCommand {
