@@ -267,15 +267,18 @@ final class BlockTask {
     /**
      * The input: a mosaic, a folder of planes or an HDF5 file opened once per executor and version of its
      * configuration, folder or file (opening reads every tile's header, lists the planes and reads the first, or reads
-     * the HDF5 file's chunk index), an OME-Zarr image for each block (its metadata only).
+     * the HDF5 file's chunk index), an OME-Zarr image for each block (its metadata only). A BigDataViewer XML's version
+     * is also its HDF5 file's: the data is rewritten there, the XML often not.
      */
-    private static BlockSource source(String input, String dataset) throws IOException {
-        Path in = Path.of(input), configuration = TileMosaic.configuration(in);
-        boolean hdf5 = Hdf5Source.holds(in) || Hdf5Source.ofXml(in) != null;
+    static BlockSource source(String input, String dataset) throws IOException {
+        Path in = Path.of(input), configuration = TileMosaic.configuration(in), bdv = Hdf5Source.ofXml(in);
+        boolean hdf5 = bdv != null || Hdf5Source.holds(in);
         if (configuration == null && !PlaneFolder.holdsPlanes(in) && !hdf5) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String image = stamp.toAbsolutePath() + " " + dataset + "@"; // the same image in any version
-        String key = image + Files.getLastModifiedTime(stamp).toMillis();
+        String key = image
+                + Files.getLastModifiedTime(stamp).toMillis()
+                + (bdv != null ? "," + Files.getLastModifiedTime(bdv).toMillis() : "");
         closeOtherVersions(image, key);
         return once(SOURCES, key, () -> BlockSource.open(in, dataset));
     }

@@ -2,6 +2,8 @@ package org.cnnj.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,7 @@ import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -223,6 +226,18 @@ class BlockSegmentationTest {
         assertArrayEquals(new long[] {24, 64, 64}, back.array().shape());
         assertEquals(1.0, back.scale()[0], 1e-9, "z spacing over xy spacing at level 1: 2 µm / 2 µm");
         assertTrue(o.objects() > 100 && o.objects() < 200, "objects of the 161 nuclei: " + o.objects());
+    }
+
+    /** An executor opens a BigDataViewer image again when its HDF5 file is rewritten, though its XML is not. */
+    @Test
+    void aRewrittenBigDataViewerFileIsOpenedAgainThoughItsXmlIsTheSame() throws Exception {
+        Path h5 = bigDataViewerFixture();
+        String xml = dir.resolve("nuclei-bdv.xml").toString(), cells = "/t00000/s00/0/cells";
+        BlockSource first = BlockTask.source(xml, cells);
+        assertSame(first, BlockTask.source(xml, cells), "opened once per version");
+        Files.setLastModifiedTime(
+                h5, FileTime.fromMillis(Files.getLastModifiedTime(h5).toMillis() + 60_000));
+        assertNotSame(first, BlockTask.source(xml, cells), "the HDF5 file changed");
     }
 
     /** The BigDataViewer fixture (nuclei-bdv.h5 and its XML) copied into the test's folder; its HDF5 file. */
