@@ -219,7 +219,7 @@ public final class VolumeSegmenter {
 
     /**
      * Which of {@link #SCALES} to read the size at, given the median diameter {@code found} there (stack voxels; 0: fewer
-     * than 3 objects): the first whose objects reach 0.8 × the model's size there and that the next scale up confirms
+     * than 2 objects): the first whose objects reach 0.8 × the model's size there and that the next scale up confirms
      * (within 30%); -1 when none is confirmed. The largest scale has none above it and is never taken: on noisy stacks of
      * small nuclei the model there cut noise grains into objects of its size (two pseudo-3-D stacks read 4–4.5 voxels,
      * true 10–14, and gave ~25,000 objects); and a reading no scale confirms was off both ways on such stacks (taken, it
@@ -235,8 +235,10 @@ public final class VolumeSegmenter {
 
     /**
      * Median diameter in stack voxels of the objects found in the centre of the stack (as much as the model sees as
-     * 112 × 112 voxels in xy, every slice) at xy scale {@code s}, those touching the crop's sides left out; 0 for fewer
-     * than 3.
+     * 112 × 112 voxels in xy, every slice) at xy scale {@code s}, those touching the crop's sides left out (of two, the
+     * larger: a nucleus cut by the stack's top or bottom looks smaller); 0 for fewer than 2. Two, not three: an early
+     * embryo holds two or four nuclei, and with none measured the model's own size cut two nuclei 40 voxels across into
+     * 16 objects (the next scale's confirmation still guards against noise).
      */
     private double measureAt(LabeledVolume v, float[][] normalized, double ratio, double s, Options o) {
         int side = (int) Math.round(112 / s);
@@ -263,7 +265,7 @@ public final class VolumeSegmenter {
                 }
         for (int i = 0; i < kept.length; i++) if (cut[kept[i]]) kept[i] = 0;
         double[] diameters = VolumeObjects.diameters(kept, ratio);
-        return diameters.length < 3 ? 0 : diameters[diameters.length / 2];
+        return diameters.length < 2 ? 0 : diameters[diameters.length / 2];
     }
 
     /** z spacing over xy spacing: the stack's own, or, without calibration, the model's (said once). */
