@@ -278,7 +278,7 @@ final class BlockTask {
         String image = stamp.toAbsolutePath() + " " + dataset + "@"; // the same image in any version
         String key = image
                 + Files.getLastModifiedTime(stamp).toMillis()
-                + (bdv != null ? "," + Files.getLastModifiedTime(bdv).toMillis() : "");
+                + (bdv != null && Files.exists(bdv) ? "," + Files.getLastModifiedTime(bdv).toMillis() : "");
         closeOtherVersions(image, key);
         return once(SOURCES, key, () -> BlockSource.open(in, dataset));
     }
