@@ -276,9 +276,9 @@ final class BlockTask {
         if (configuration == null && !PlaneFolder.holdsPlanes(in) && !hdf5) return BlockSource.open(in);
         Path stamp = configuration != null ? configuration : in;
         String image = stamp.toAbsolutePath() + " " + dataset + "@"; // the same image in any version
-        String key = image
-                + Files.getLastModifiedTime(stamp).toMillis()
-                + (bdv != null && Files.exists(bdv) ? "," + Files.getLastModifiedTime(bdv).toMillis() : "");
+        String key = image + Files.getLastModifiedTime(stamp).toMillis();
+        if (bdv != null && Files.exists(bdv))
+            key += "," + Files.getLastModifiedTime(bdv).toMillis();
         closeOtherVersions(image, key);
         return once(SOURCES, key, () -> BlockSource.open(in, dataset));
     }
