@@ -53,11 +53,10 @@ public final class SegmentationEnsemble {
         return spec;
     }
 
-    /** The ensemble's sidecar, or an error naming the member that differs from the first, and how. */
-    static SegmentationSpec specOf(List<SegmentationModel> members) {
-        return specOf(members, null);
-    }
-
+    /**
+     * The ensemble's sidecar ({@code weights}: as given to {@link #write(List, Path, double[])}), or an error naming the
+     * member that differs from the first, and how.
+     */
     static SegmentationSpec specOf(List<SegmentationModel> members, double[] weights) {
         if (members.size() < 2)
             throw new IllegalArgumentException("ensemble: give at least two models (--model A --model B)");
@@ -66,11 +65,8 @@ public final class SegmentationEnsemble {
         int tileMultiple = a.tileMultiple(), halo = a.halo();
         Map<String, String> provenance = new LinkedHashMap<>();
         List<String> sources = new ArrayList<>();
-        StringBuilder made = new StringBuilder(
-                weights == null
-                        ? "the mean of the outputs (logits) of " + members.size() + " models:"
-                        : "the mean of the outputs (logits) of " + members.size() + " models weighted "
-                                + weightsText(weights) + ":");
+        StringBuilder made = new StringBuilder("the mean of the outputs (logits) of " + members.size() + " models"
+                + (weights == null ? "" : " weighted " + weightsText(weights)) + ":");
         for (int k = 0; k < members.size(); k++) {
             SegmentationModel m = members.get(k);
             SegmentationSpec b = m.spec();
